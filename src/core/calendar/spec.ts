@@ -3,6 +3,17 @@
  * generated from this schema.
  */
 import { z } from 'zod';
+import { isValidZone } from '../time/zone.ts';
+import { Temporal } from 'temporal-polyfill';
+
+function realDate(text: string): boolean {
+  try {
+    Temporal.PlainDate.from(text, { overflow: 'reject' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -17,8 +28,15 @@ const range = z
 const ranges = z.array(range).describe('Working intervals of the day, in local wall-clock time.');
 const dayHours = z.union([ranges, z.literal('closed'), z.literal('always')]);
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').describe('A civil date, YYYY-MM-DD.');
-const monthDay = z.string().regex(/^\d{2}-\d{2}$/, 'expected a month and day MM-DD such as 12-25');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine(realDate, 'impossible date (no such day in the calendar)')
+  .describe('A civil date, YYYY-MM-DD.');
+const monthDay = z
+  .string()
+  .regex(/^\d{2}-\d{2}$/, 'expected a month and day MM-DD such as 12-25')
+  .refine((md) => realDate(`2000-${md}`), 'impossible date (no such month and day)');
 
 export const weeklyHours = z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, dayHours.optional()])) as Record<Weekday, z.ZodOptional<typeof dayHours>>);
 
@@ -46,7 +64,12 @@ export const calendarSpec = z
     description: z.string().max(2000).optional(),
     /** Another calendar file this one builds on (path relative to this file). */
     extends: z.string().min(1).max(1000).optional(),
-    timezone: z.string().min(1).max(64).optional().describe('IANA time zone, e.g. Europe/Berlin. Required unless inherited through extends.'),
+    timezone: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine(isValidZone, 'unknown time zone (expected an IANA name such as Europe/Berlin or America/New_York)')
+      .optional().describe('IANA time zone, e.g. Europe/Berlin. Required unless inherited through extends.'),
     hours: z.union([z.literal('always'), weeklyHours]).optional().describe('"always" for 24x7, or working hours per weekday; a weekday not listed is closed.'),
     holidays: z.array(holiday).optional().describe('Whole days closed: a date, {date, name}, or {yearly: MM-DD, name, observed}.'),
     closures: z

@@ -63,9 +63,9 @@ export function formatIssue(i: Issue): string {
   const where = i.source ? `${i.source}${i.line ? `:${i.line}:${i.column ?? 1}` : ''}: ` : i.line ? `line ${i.line}, column ${i.column ?? 1}: ` : '';
   const path = i.path ? `${i.path}: ` : '';
   const parts: string[] = [];
-  if (i.expected) parts.push(`expected ${i.expected}`);
+  if (i.expected && !i.message.includes('expected')) parts.push(`expected ${i.expected}`);
   if (i.received) parts.push(`got ${i.received}`);
-  const tail = parts.length && !i.message.includes('expected') ? ` (${parts.join(', ')})` : '';
+  const tail = parts.length ? ` (${parts.join(', ')})` : '';
   return `${where}${path}${i.message}${tail}`;
 }
 
@@ -99,6 +99,9 @@ export function didYouMean(given: string, candidates: Iterable<string>): string 
       best = c;
     }
   }
-  const limit = Math.max(1, Math.floor(given.length / 3));
-  return bestD <= limit ? best : undefined;
+  const limit = Math.max(2, Math.ceil(given.length / 3));
+  if (best !== undefined && bestD <= limit && bestD < given.length) return best;
+  // A known name that the given one starts with ("mondays" -> "mon") is a likely intent too.
+  for (const c of candidates) if (g.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(g)) return c;
+  return undefined;
 }
