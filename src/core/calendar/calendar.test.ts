@@ -376,3 +376,33 @@ describe('properties', () => {
     );
   });
 });
+
+describe('pauses', async () => {
+  const { addWorkingWithPauses, elapsedWithPauses, mergeIntervals } = await import('./pauses.ts');
+  test('paused working time does not count, and the deadline moves by it', () => {
+    const from = t('2026-03-24T09:00:00+01:00');
+    const pauses = mergeIntervals([
+      [t('2026-03-24T10:00:00+01:00'), t('2026-03-24T11:30:00+01:00')],
+      [t('2026-03-24T11:00:00+01:00'), t('2026-03-24T12:00:00+01:00')], // overlaps: merged
+      [t('2026-03-24T18:00:00+01:00'), t('2026-03-25T08:00:00+01:00')], // outside hours: no effect
+    ]);
+    assert.equal(pauses.length, 2);
+    assert.equal(fmt(berlin, addWorkingWithPauses(berlin, from, 4 * H, pauses)), '2026-03-24T15:00:00+01:00');
+    assert.equal(elapsedWithPauses(berlin, from, t('2026-03-24T15:00:00+01:00'), pauses), 4 * H);
+    // A deadline exactly where a pause starts is that instant.
+    assert.equal(fmt(berlin, addWorkingWithPauses(berlin, from, 1 * H, pauses)), '2026-03-24T10:00:00+01:00');
+  });
+  test('property: elapsedWithPauses inverts addWorkingWithPauses', () => {
+    const base = t('2026-01-05T00:00:00Z');
+    const iv = fc.tuple(fc.integer({ min: 0, max: 60 * 24 * 60 }), fc.integer({ min: 1, max: 3 * 24 * 60 })).map(([s, l]) => [base + s * M, base + (s + l) * M] as const);
+    fc.assert(
+      fc.property(fc.array(iv, { maxLength: 6 }), fc.integer({ min: 0, max: 20 * 24 * 60 }), fc.integer({ min: 0, max: 200 * 60 }), (ps, s, d) => {
+        const pauses = mergeIntervals(ps);
+        const from = base + s * M;
+        const due = addWorkingWithPauses(berlin, from, d * M, pauses);
+        assert.equal(elapsedWithPauses(berlin, from, due, pauses), d * M);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -75,6 +75,9 @@ export class CompiledCalendar implements BusinessCalendar {
   private cum = new Float64Array(0);
   private cumEnd = new Float64Array(0);
   private days = new Int32Array(0);
+  /** dayIndex[k] = indexAt(dayBase + k days), a shortcut into the table for any instant. */
+  private dayIndex = new Int32Array(0);
+  private dayBase = 0;
   private n = 0;
   private fromDay = 0;
   private toDay = 0;
@@ -99,15 +102,23 @@ export class CompiledCalendar implements BusinessCalendar {
   addWorking(from: number, work: number): number {
     if (!(work > 0)) return from;
     if (from < this.lo || from >= this.hi) this.cover(from);
+    const i0 = Math.max(0, this.indexAt(from));
     const target = this.workBefore(from) + work;
     for (;;) {
       const n = this.n;
       if (n > 0 && this.cumEnd[n - 1]! >= target) {
         // First interval whose cumulative end reaches the target: the deadline lies inside it, and
-        // when it lands exactly on the interval's end, it is that closing instant.
+        // when it lands exactly on the interval's end, it is that closing instant. Deadlines are
+        // usually near their start, so gallop forward from it, then bisect the bracket found.
         const ce = this.cumEnd;
-        let lo = 0;
-        let hi = n - 1;
+        let lo = i0;
+        let step = 1;
+        let hi = i0;
+        while (hi < n - 1 && ce[hi]! < target) {
+          lo = hi + 1;
+          hi = Math.min(n - 1, hi + step);
+          step <<= 1;
+        }
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
           if (ce[mid]! >= target) hi = mid;
@@ -183,6 +194,20 @@ export class CompiledCalendar implements BusinessCalendar {
 
   /** Index of the last interval starting at or before t, or -1. */
   private indexAt(t: number): number {
+    const k = Math.floor((t - this.dayBase) / MS_PER_DAY);
+    if (k >= 0 && k < this.dayIndex.length) {
+      // At most a few intervals start within one day: step forward from the day's entry.
+      let i = this.dayIndex[k]!;
+      const s = this.starts;
+      const n = this.n;
+      while (i + 1 < n && s[i + 1]! <= t) i++;
+      return i;
+    }
+    return this.search(t);
+  }
+
+  /** Binary search for indexAt, used to build the day index and outside it. */
+  private search(t: number): number {
     const s = this.starts;
     let lo = 0;
     let hi = this.n - 1;
@@ -276,6 +301,18 @@ export class CompiledCalendar implements BusinessCalendar {
       this.cumEnd[i] = acc;
     }
     this.n = n;
+    // Day index over UTC days covering the table (entries before the first interval are -1).
+    this.dayIndex = new Int32Array(0);
+    this.dayBase = (fromDay - 2) * MS_PER_DAY;
+    const days = toDay - fromDay + 4;
+    const index = new Int32Array(days);
+    let j = -1;
+    for (let k = 0; k < days; k++) {
+      const at = this.dayBase + k * MS_PER_DAY;
+      while (j + 1 < n && S[j + 1]! <= at) j++;
+      index[k] = j;
+    }
+    this.dayIndex = index;
     this.fromDay = fromDay;
     this.toDay = toDay;
     this.lo = table.startOfLocalDay(fromDay);
