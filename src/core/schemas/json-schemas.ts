@@ -1,0 +1,19 @@
+/** JSON Schemas published for editors and other tools, generated from the zod schemas in use. */
+import { z } from 'zod';
+import { calendarSpec } from '../calendar/spec.ts';
+import { pledgeEvent } from '../events/schema.ts';
+
+const BASE = 'https://pledge.dev/schemas';
+
+function publish(schema: z.ZodType, id: string, title: string, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return { $schema: json.$schema, $id: `${BASE}/${id}`, title, ...Object.fromEntries(Object.entries(json).filter(([k]) => k !== '$schema')) };
+}
+
+/** File name -> schema document. */
+export function jsonSchemas(): Record<string, Record<string, unknown>> {
+  return {
+    'calendar.schema.json': publish(calendarSpec, 'calendar.schema.json', 'Pledge business calendar'),
+    'event.schema.json': publish(pledgeEvent, 'event.schema.json', 'Pledge event'),
+  };
+}
