@@ -1,0 +1,190 @@
+/**
+ * A deterministic generator of realistic service-desk events: tickets with responses, pauses,
+ * priority changes, escalations, reassignments, self-service resolutions, reopenings and ratings;
+ * outages, maintenance and checks; custom KPI reports. The demo and tests use the same code, so
+ * the demo data set is rebuilt from a seed, never checked in as a database.
+ *
+ * Pure: the calendar and the window are arguments; the PRNG is seeded.
+ */
+import type { PledgeEvent } from '../core/events/schema.ts';
+import type { BusinessCalendar } from '../core/calendar/types.ts';
+import { formatInstant } from '../core/time/instant.ts';
+
+export interface GenerateOptions {
+  seed: number;
+  from: number;
+  to: number;
+  /** Working hours of the desk: tickets are handled in them. */
+  calendar: BusinessCalendar;
+  ticketsPerWorkingDay?: number;
+  customers?: string[];
+  services?: string[];
+  regions?: string[];
+}
+
+/** mulberry32: small, fast, good enough for synthetic data, identical on every platform. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MIN = 60_000;
+const H = 3_600_000;
+
+function pick<T>(rnd: () => number, items: readonly T[], weights?: readonly number[]): T {
+  if (!weights) return items[Math.floor(rnd() * items.length)]!;
+  const total = weights.reduce((a, b) => a + b, 0);
+  let r = rnd() * total;
+  for (let i = 0; i < items.length; i++) {
+    r -= weights[i]!;
+    if (r < 0) return items[i]!;
+  }
+  return items[items.length - 1]!;
+}
+
+/** Log-normal-ish positive duration with the given median (ms). */
+function skewed(rnd: () => number, median: number): number {
+  const u = Math.max(1e-9, rnd());
+  const v = rnd();
+  const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return Math.max(MIN, Math.round((median * Math.exp(0.8 * z)) / MIN) * MIN);
+}
+
+export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
+  const rnd = prng(o.seed);
+  const cal = o.calendar;
+  const zone = cal.zone;
+  const iso = (ms: number) => formatInstant(ms, zone);
+  const customers = o.customers ?? ['acme', 'globex', 'initech'];
+  const services = o.services ?? ['email', 'checkout', 'printers'];
+  const regions = o.regions ?? ['city', 'rural'];
+  const perDay = o.ticketsPerWorkingDay ?? 8;
+  const workingTotal = cal.elapsed(o.from, o.to);
+  const count = Math.max(1, Math.round((workingTotal / (cal.dayLengthMs || 8 * H)) * perDay));
+  const out: PledgeEvent[] = [];
+  const medianResponse: Record<string, number> = { P1: 20 * MIN, P2: 90 * MIN, P3: 3 * H, P4: 5 * H };
+  const medianResolve: Record<string, number> = { P1: 3 * H, P2: 8 * H, P3: 16 * H, P4: 30 * H };
+
+  for (let n = 0; n < count; n++) {
+    const ticket = `T-${String(10000 + n)}`;
+    let seq = 0;
+    const ev = (at: number, body: Record<string, unknown>) => {
+      out.push({ id: `${ticket}-${++seq}`, ticket, at: iso(at), ...body } as PledgeEvent);
+    };
+    // Creation: anywhere in working time (customers also write after hours, 15% of the time).
+    let created = cal.addWorking(o.from, Math.floor(rnd() * workingTotal));
+    if (rnd() < 0.15) created += Math.floor(rnd() * 10) * H;
+    if (created >= o.to) created = o.to - H;
+    const priority = pick(rnd, ['P1', 'P2', 'P3', 'P4'], [5, 20, 50, 25]);
+    const isRequest = rnd() < 0.2;
+    const customer = pick(rnd, customers);
+    const service = pick(rnd, services);
+    const region = pick(rnd, regions, [3, 1]);
+    const channel = pick(rnd, ['email', 'phone', 'chat', 'portal'], [4, 2, 2, 2]);
+    const scope = { customer, service, region };
+    ev(created, {
+      type: 'ticket.created',
+      ...scope,
+      priority,
+      status: 'new',
+      channel,
+      kind: isRequest ? 'request' : 'incident',
+      ...(isRequest ? { requestType: pick(rnd, ['new_user', 'leaver', 'equipment'], [3, 2, 2]) } : {}),
+      group: 'service-desk',
+    });
+    ev(created, { type: 'ticket.contact', ...scope, direction: 'in', channel });
+    // Rural sites wait longer: the demo's regional targets then show breaches there.
+    const slow = region === 'rural' ? 1.8 : 1;
+    const responded = cal.addWorking(created, skewed(rnd, medianResponse[priority]! * slow));
+    ev(responded, { type: 'ticket.responded', ...scope, by: 'agent' });
+    ev(responded, { type: 'ticket.contact', ...scope, direction: 'out', channel });
+    let t = responded;
+    let currentPriority = priority;
+    if (rnd() < 0.1) {
+      t = cal.addWorking(t, skewed(rnd, 30 * MIN));
+      currentPriority = priority === 'P1' ? 'P2' : `P${Math.max(1, Number(priority.slice(1)) - 1)}`;
+      ev(t, { type: 'ticket.priority_changed', ...scope, priority: currentPriority });
+    }
+    if (rnd() < 0.15) {
+      t = cal.addWorking(t, skewed(rnd, 40 * MIN));
+      ev(t, { type: 'ticket.assigned', ...scope, group: pick(rnd, ['network', 'field-service', 'identity']) });
+    }
+    if (rnd() < 0.1) {
+      t = cal.addWorking(t, skewed(rnd, 60 * MIN));
+      ev(t, { type: 'ticket.escalated', ...scope, level: 1, to: 'duty-manager' });
+    }
+    if (rnd() < 0.3) {
+      t = cal.addWorking(t, skewed(rnd, 45 * MIN));
+      ev(t, { type: 'ticket.status_changed', ...scope, status: 'waiting_on_customer' });
+      t += skewed(rnd, 20 * H);
+      ev(t, { type: 'ticket.contact', ...scope, direction: 'in', channel });
+      ev(t, { type: 'ticket.status_changed', ...scope, status: 'in_progress' });
+    }
+    const selfService = rnd() < 0.15;
+    let resolved = cal.addWorking(t, skewed(rnd, (medianResolve[currentPriority] ?? 16 * H) * slow * (selfService ? 0.3 : 1)));
+    if (resolved >= o.to + 30 * 24 * H) continue; // stays open beyond the horizon
+    ev(resolved, { type: 'ticket.resolved', ...scope, by: selfService ? 'customer' : 'provider' });
+    if (rnd() < 0.08) {
+      const reopened = resolved + skewed(rnd, 10 * H);
+      ev(reopened, { type: 'ticket.reopened', ...scope });
+      ev(reopened, { type: 'ticket.contact', ...scope, direction: 'in', channel });
+      resolved = cal.addWorking(reopened, skewed(rnd, 3 * H));
+      ev(resolved, { type: 'ticket.resolved', ...scope, by: 'provider' });
+    }
+    ev(resolved + 72 * H, { type: 'ticket.closed', ...scope });
+    if (rnd() < 0.4) {
+      const lateness = (resolved - created) / (medianResolve[priority]! * 3);
+      const score = Math.max(1, Math.min(5, Math.round(5 - lateness * 2 - rnd() * 1.5)));
+      ev(resolved + skewed(rnd, 6 * H), { type: 'ticket.satisfaction', ...scope, score, scale: 5 });
+    }
+  }
+  return out;
+}
+
+/** Outages, maintenance windows and check results of one service over a window. */
+export function generateAvailabilityEvents(o: { seed: number; from: number; to: number; service: string; zone?: string }): PledgeEvent[] {
+  const rnd = prng(o.seed);
+  const iso = (ms: number) => formatInstant(ms, o.zone ?? 'UTC');
+  const out: PledgeEvent[] = [];
+  const days = (o.to - o.from) / (24 * H);
+  const outages = Math.max(1, Math.round(days / 9));
+  for (let i = 0; i < outages; i++) {
+    const start = o.from + Math.floor(rnd() * (o.to - o.from - 6 * H) / MIN) * MIN;
+    const length = skewed(rnd, 12 * MIN);
+    const partial = rnd() < 0.3;
+    const cause = pick(rnd, ['provider', 'customer', 'third_party', 'force_majeure'] as const, [80, 10, 8, 2]);
+    const id = `${o.service}-INC-${i + 1}`;
+    out.push({ id: `${id}-start`, type: 'outage.started', at: iso(start), service: o.service, outage: id, impact: partial ? 'partial' : 'full', ...(partial ? { weight: 0.5 } : {}), cause } as PledgeEvent);
+    out.push({ id: `${id}-end`, type: 'outage.ended', at: iso(start + length), service: o.service, outage: id } as PledgeEvent);
+  }
+  // Monthly maintenance on the first Sunday night, announced a week ahead (one announced late).
+  for (let k = 0, t = o.from; t < o.to; k++, t += 30 * 24 * H) {
+    const start = t + 24 * H + 2 * H;
+    const announced = k === 1 ? start - 6 * H : start - 7 * 24 * H;
+    const id = `${o.service}-MW-${k + 1}`;
+    out.push({ id, type: 'maintenance.scheduled', at: iso(announced), service: o.service, maintenance: id, start: iso(start), end: iso(start + 2 * H), announcedAt: iso(announced) } as PledgeEvent);
+  }
+  return out;
+}
+
+/** Custom KPI reports: monthly sales appointments and sales per rep, monthly organic visitors. */
+export function generateKpiEvents(o: { seed: number; months: Array<{ at: number; label: string }>; zone?: string }): PledgeEvent[] {
+  const rnd = prng(o.seed);
+  const iso = (ms: number) => formatInstant(ms, o.zone ?? 'UTC');
+  const out: PledgeEvent[] = [];
+  const reps = ['rep-anna', 'rep-ben', 'rep-chloe'];
+  for (const m of o.months) {
+    for (const rep of reps) {
+      out.push({ id: `kpi-appt-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'sales_appointments', subject: rep, value: 6 + Math.floor(rnd() * 10) } as PledgeEvent);
+      out.push({ id: `kpi-sales-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'sales_usd', subject: rep, value: 2000 + Math.floor(rnd() * 3000) } as PledgeEvent);
+    }
+    out.push({ id: `kpi-visitors-${m.label}`, type: 'kpi.reported', at: iso(m.at), kpi: 'organic_visitors', value: 800 + Math.floor(rnd() * 600) } as PledgeEvent);
+  }
+  return out;
+}
