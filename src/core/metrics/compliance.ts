@@ -1,0 +1,258 @@
+/**
+ * Compliance: judging one metric against one target over one window, at a given `now`.
+ *
+ * States (docs/metrics.md, "Compliance", has the worked rules):
+ * - no_data : the metric has no value on the window's sample (no clocks, no ratings, no eligible
+ *             time...). Neither met nor breached: it never triggers a penalty and never counts
+ *             as compliant; reports show it as a gap to look into.
+ * - breached: the comparator fails on a closed window; or it fails on an open window and nothing
+ *             left in the window can repair it (see `finalVerdict`).
+ * - at_risk : the comparator fails on an open window that can still recover; or it passes but the
+ *             share of the allowance used (`consumed`) has reached the warning level `warn`.
+ * - met     : otherwise.
+ *
+ * The allowance ("consumed"):
+ * - availability with >= / >: downtime used / downtime allowed by the target over the whole
+ *   window, so "a month that has used most of its downtime budget" warns before it breaks;
+ * - other percentages with >= / >: the error budget (100 - value) / (100 - target), e.g. 95%
+ *   within target measured at 96.5% has used 70% of its 5-point budget;
+ * - anything with <= / <: value / target (a mean resolution of 3h against 4h has used 75%).
+ * - >= / > on an unbounded quantity (a count, a sum of sales) has no allowance: no warning band.
+ * `warn` defaults to 0.75, the same level as a ticket clock's default warning.
+ */
+import { describeValue, fail, ok, type Issue, type Result } from '../validation/issues.ts';
+import { computeMetric, type MetricFilters, type MetricInputs, type MetricQuery, type MetricUnit, type MetricValue, type Monotone } from './catalogue.ts';
+import { resolveWindow, type ResolvedWindow, type Window } from './window.ts';
+
+export type Comparator = '>=' | '<=' | '>' | '<';
+export type TargetState = 'met' | 'at_risk' | 'breached' | 'no_data';
+
+const COMPARATORS: Comparator[] = ['>=', '<=', '>', '<'];
+export const DEFAULT_WARN = 0.75;
+
+export interface TargetSpec extends MetricQuery {
+  comparator: Comparator;
+  /** In the metric's unit: percent for ratios (99.9, not 0.999), seconds for times. */
+  target: number;
+  /** Share of the allowance at which a passing target is at_risk; 0 < warn <= 1, default 0.75. */
+  warn?: number;
+  window: Window;
+  /** IANA zone the window is resolved in; required for month, quarter, year and rolling windows. */
+  zone?: string;
+  /** The evaluation instant: decides whether the window is closed. */
+  now: number;
+  inputs: MetricInputs;
+  filters?: MetricFilters;
+}
+
+export interface Verdict {
+  state: TargetState;
+  /** Signed distance to the target in the metric's unit: positive = passing with room to spare. */
+  margin: number | null;
+  /** Share of the allowance used (see the module comment), null when there is none. */
+  consumed: number | null;
+  /** Why this state, in one sentence. */
+  reason: string;
+}
+
+export interface SubjectEvaluation extends Verdict {
+  subject: string;
+  value: number | null;
+  sampleSize: number;
+  contributors: string[];
+}
+
+export interface DowntimeBudget {
+  /** Downtime the target allows over the window's eligible time, ms. */
+  allowedMs: number;
+  usedMs: number;
+  /** allowedMs - usedMs; negative once exceeded. */
+  remainingMs: number;
+}
+
+export interface TargetEvaluation extends Verdict {
+  metric: MetricValue['metric'];
+  stat: string | null;
+  value: number | null;
+  unit: MetricUnit;
+  target: number;
+  comparator: Comparator;
+  warn: number;
+  window: Pick<ResolvedWindow, 'from' | 'to' | 'label' | 'zone'>;
+  windowClosed: boolean;
+  sampleSize: number;
+  contributors: string[];
+  /** The full measurement, with its numerator, breaches, in-flight clocks and exclusions. */
+  measurement: MetricValue;
+  /** kpi per subject: each subject judged on its own; the target's state is the worst of them. */
+  subjects?: SubjectEvaluation[];
+  /** For per-subject targets, the subject that sets the overall state. */
+  worstSubject?: string;
+  /** availability: the downtime budget implied by the target. */
+  budget?: DowntimeBudget;
+}
+
+const passes = (value: number, c: Comparator, target: number): boolean =>
+  c === '>=' ? value >= target : c === '<=' ? value <= target : c === '>' ? value > target : value < target;
+
+const higherIsBetter = (c: Comparator) => c === '>=' || c === '>';
+
+export interface JudgeContext {
+  comparator: Comparator;
+  target: number;
+  warn: number;
+  closed: boolean;
+  unit: MetricUnit;
+  monotone: Monotone;
+  /** availability only: the downtime budget over the whole window. */
+  budget?: DowntimeBudget & { bestFinal: number };
+}
+
+/**
+ * Whether an open window's outcome is already decided. A value that can only grow (a count, a
+ * sum of non-negative values, a maximum) that already exceeds a <= target cannot come back; one
+ * that already reached a >= target cannot fall back. The mirror holds for a minimum. For
+ * availability, the best it can still end at (no more downtime for the rest of the window) decides.
+ */
+function finalVerdict(value: number, ctx: JudgeContext): 'pass' | 'fail' | null {
+  const up = higherIsBetter(ctx.comparator);
+  if (ctx.budget) return up && !passes(ctx.budget.bestFinal, ctx.comparator, ctx.target) ? 'fail' : null;
+  if (ctx.monotone === 'increasing') return up ? (passes(value, ctx.comparator, ctx.target) ? 'pass' : null) : passes(value, ctx.comparator, ctx.target) ? null : 'fail';
+  if (ctx.monotone === 'decreasing') return up ? (passes(value, ctx.comparator, ctx.target) ? null : 'fail') : passes(value, ctx.comparator, ctx.target) ? 'pass' : null;
+  return null;
+}
+
+/**
+ * 100 - target as a fraction num / den computed in the target's own decimal places, so the
+ * headroom of 99.9 is exactly 1/10 (not 0.09999999999999432) and a downtime budget of 0.1% of
+ * 745 h is exactly 2,682,000 ms. Targets are written in decimal by people; this keeps their
+ * budgets exact.
+ */
+export function headroom(target: number): { num: number; den: number } {
+  const s = String(target);
+  const dot = s.indexOf('.');
+  if (/e/i.test(s)) return { num: 100 - target, den: 1 };
+  const den = dot < 0 ? 1 : 10 ** Math.min(s.length - dot - 1, 12);
+  return { num: 100 * den - Math.round(target * den), den };
+}
+
+function consumedOf(value: number, ctx: JudgeContext): number | null {
+  if (higherIsBetter(ctx.comparator)) {
+    if (ctx.budget) return ctx.budget.allowedMs > 0 ? ctx.budget.usedMs / ctx.budget.allowedMs : ctx.budget.usedMs > 0 ? Infinity : 0;
+    if (ctx.unit !== 'percent') return null;
+    if (ctx.target >= 100) return value >= 100 ? 0 : Infinity;
+    const h = headroom(ctx.target);
+    return ((100 - value) * h.den) / h.num;
+  }
+  return ctx.target > 0 ? value / ctx.target : null;
+}
+
+/** Judges one value; exported for callers that compute values themselves (e.g. burn-rate views). */
+export function judge(value: number | null, ctx: JudgeContext): Verdict {
+  if (value === null) return { state: 'no_data', margin: null, consumed: null, reason: 'no data in the window: neither met nor breached' };
+  const margin = higherIsBetter(ctx.comparator) ? value - ctx.target : ctx.target - value;
+  const consumed = consumedOf(value, ctx);
+  const pass = passes(value, ctx.comparator, ctx.target);
+  const final = ctx.closed ? null : finalVerdict(value, ctx);
+  if (!pass) {
+    if (ctx.closed) return { state: 'breached', margin, consumed, reason: 'the window is closed and the value misses the target' };
+    if (final === 'fail') return { state: 'breached', margin, consumed, reason: ctx.budget ? 'the downtime so far already exceeds what the target allows for the whole window' : 'the window is open, but the value can only move further from the target' };
+    return { state: 'at_risk', margin, consumed, reason: 'the window is open and the value misses the target so far' };
+  }
+  if (final === 'pass') return { state: 'met', margin, consumed, reason: 'the target is already reached and cannot be lost before the window ends' };
+  if (consumed !== null && consumed >= ctx.warn) {
+    return { state: 'at_risk', margin, consumed, reason: `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)` };
+  }
+  return { state: 'met', margin, consumed, reason: ctx.closed ? 'the window is closed and the value meets the target' : 'the value meets the target so far' };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+const SEVERITY: Record<TargetState, number> = { met: 0, no_data: 1, at_risk: 2, breached: 3 };
+
+/**
+ * Evaluates a target. Returns issues (never throws) for an invalid metric query, filters, window,
+ * zone, comparator, target, warning level or instant, each named by its field path.
+ */
+export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
+  const issues: Issue[] = [];
+  if (spec === null || typeof spec !== 'object') return fail({ path: '', message: 'expected a target', received: describeValue(spec) });
+  if (!COMPARATORS.includes(spec.comparator)) issues.push({ path: 'comparator', message: 'unknown comparator', expected: COMPARATORS.join(', '), received: describeValue(spec.comparator) });
+  if (typeof spec.target !== 'number' || !Number.isFinite(spec.target)) issues.push({ path: 'target', message: 'expected a number in the metric unit', received: describeValue(spec.target) });
+  const warn = spec.warn ?? DEFAULT_WARN;
+  if (typeof warn !== 'number' || !(warn > 0 && warn <= 1)) issues.push({ path: 'warn', message: 'expected a share of the allowance', expected: 'a number greater than 0 and at most 1, e.g. 0.75', received: describeValue(spec.warn) });
+  if (typeof spec.now !== 'number' || !Number.isFinite(spec.now)) issues.push({ path: 'now', message: 'expected an instant in epoch milliseconds', received: describeValue(spec.now) });
+  const needsZone = spec.window?.kind !== 'range';
+  if (needsZone && spec.zone === undefined) issues.push({ path: 'zone', message: 'a calendar or rolling window needs a time zone', expected: 'an IANA zone such as Europe/Berlin' });
+  const rw = needsZone && spec.zone === undefined ? null : resolveWindow(spec.window, spec.zone ?? 'UTC');
+  if (rw && !rw.ok) issues.push(...rw.issues);
+  if (issues.length > 0 || !rw || !rw.ok) return fail(...issues);
+  const window = rw.value;
+
+  const { comparator, target, now, inputs, filters, warn: _w, window: _win, zone: _z, ...query } = spec;
+  const m = computeMetric(query as MetricQuery, window, inputs ?? {}, filters ?? {});
+  if (!m.ok) return m;
+  const mv = m.value;
+  if (mv.unit === 'percent' && !(target >= 0 && target <= 100)) {
+    return fail({ path: 'target', message: 'a percentage target is written in percent', expected: 'a number from 0 to 100, e.g. 99.9', received: describeValue(target) });
+  }
+
+  const closed = now >= window.to;
+  let budget: (DowntimeBudget & { bestFinal: number }) | undefined;
+  if (mv.metric === 'availability' && mv.figures && higherIsBetter(comparator)) {
+    // The most time the window can still be measured over: what is eligible so far plus the rest
+    // of the window not yet excluded. Exclusions announced later only shrink it, which can only
+    // lower the final availability, so the verdict drawn from this bound is safe.
+    const { downtimeMs, eligibleMs, excludedMs } = mv.figures;
+    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - window.from - excludedMs);
+    const h = headroom(target);
+    const allowedMs = (maxEligible * h.num) / (100 * h.den);
+    budget = {
+      allowedMs,
+      usedMs: downtimeMs,
+      remainingMs: allowedMs - downtimeMs,
+      bestFinal: maxEligible > 0 ? ((maxEligible - downtimeMs) * 100) / maxEligible : 100,
+    };
+  }
+  const ctx: JudgeContext = { comparator, target, warn, closed, unit: mv.unit, monotone: mv.monotone, ...(budget ? { budget } : {}) };
+
+  const base = {
+    metric: mv.metric,
+    stat: mv.stat,
+    unit: mv.unit,
+    target,
+    comparator,
+    warn,
+    window: { from: window.from, to: window.to, label: window.label, zone: window.zone },
+    windowClosed: closed,
+    sampleSize: mv.sampleSize,
+    contributors: mv.contributors,
+    measurement: mv,
+    ...(budget ? { budget: { allowedMs: budget.allowedMs, usedMs: budget.usedMs, remainingMs: budget.remainingMs } } : {}),
+  };
+
+  if (mv.subjects) {
+    const subjects: SubjectEvaluation[] = mv.subjects.map((s) => ({ subject: s.subject, value: s.value, sampleSize: s.sampleSize, contributors: s.contributors, ...judge(s.value, ctx) }));
+    if (subjects.length === 0) {
+      return ok({ ...base, value: null, state: 'no_data', margin: null, consumed: null, reason: 'no subject reported a value in the window', subjects });
+    }
+    // The worst subject sets the state; among equals, the one with the least room (smallest margin).
+    const worst = subjects.reduce((a, b) => {
+      const d = SEVERITY[b.state] - SEVERITY[a.state];
+      if (d !== 0) return d > 0 ? b : a;
+      return (b.margin ?? Infinity) < (a.margin ?? Infinity) ? b : a;
+    });
+    const failing = subjects.filter((s) => s.state === worst.state).length;
+    return ok({
+      ...base,
+      value: worst.value,
+      state: worst.state,
+      margin: worst.margin,
+      consumed: worst.consumed,
+      reason: `${worst.subject}: ${worst.reason}${failing > 1 ? ` (${failing} of ${subjects.length} subjects ${worst.state})` : ''}`,
+      subjects,
+      worstSubject: worst.subject,
+    });
+  }
+  return ok({ ...base, value: mv.value, ...judge(mv.value, ctx) });
+}
