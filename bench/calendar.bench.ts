@@ -10,6 +10,7 @@ import 'moment-business-time';
 import { compileCalendar } from '../src/core/calendar/compile.ts';
 import { unwrap } from '../src/core/validation/issues.ts';
 import { dayFromCivil, formatCivil } from '../src/core/time/zone.ts';
+import { prng } from '../src/demo/generate.ts';
 
 export type BenchResult = { name: string; value: number; unit: string; note?: string };
 
@@ -28,18 +29,6 @@ function holidays(): string[] {
     for (const off of [-2, 1, 39, 50, 60]) out.push(formatCivil(e + off));
   }
   return out;
-}
-
-/** Deterministic PRNG (mulberry32) so every run and every library sees the same inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function time(fn: () => void): number {

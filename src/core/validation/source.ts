@@ -20,7 +20,7 @@ export function parseSourceText(text: string, source?: string): Result<ParsedSou
     return {
       ok: false,
       issues: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
         const issue: Issue = { path: '', message: `not valid YAML or JSON: ${e.message.split('\n')[0]}` };
         if (pos) {
           issue.line = pos.line;

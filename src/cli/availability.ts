@@ -1,0 +1,107 @@
+/** `pledge calc availability`: availability, exclusions and the downtime budget from an event file. */
+import type { Command } from 'commander';
+import { loadCalendarFile, readText } from '../app/files.ts';
+import { parseNdjson } from '../core/events/parse.ts';
+import { parseInstant, formatInstant } from '../core/time/instant.ts';
+import { parseDuration, humanSeconds } from '../core/time/duration.ts';
+import { availability, intervalsFromEvents, budgetStatus, type AvailabilityOptions, type CheckRule, type ExcludedTimePolicy } from '../core/availability/index.ts';
+import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
+import { badInput, must, printJson, UsageError } from './output.ts';
+
+const EXCLUSIONS = ['customer', 'force_majeure', 'third_party'] as const;
+
+function fixedMs(text: string, path: string): number {
+  const d = must(parseDuration(text, path));
+  if (d.kind !== 'fixed') badInput(path, 'expected a plain duration (s, m, h, d)', JSON.stringify(text));
+  return d.ms;
+}
+
+export function registerAvailability(calc: Command): void {
+  calc
+    .command('availability')
+    .description('Availability of a service over a window from outage, maintenance and check events')
+    .requiredOption('--events <file>', 'NDJSON events: outage.started/ended, maintenance.scheduled/cancelled, check.result')
+    .requiredOption('--window <window>', 'a month (2026-10), quarter (2026-Q4), year (2026), rolling (30d, needs --now) or FROM/TO')
+    .option('--timezone <zone>', 'time zone the window is read in', 'UTC')
+    .option('--service <name>', 'only events of this service')
+    .option('--calendar <file>', 'service hours: measure only inside this calendar (default 24x7)')
+    .option('--notice <duration>', 'notice a maintenance window needs to be excluded, e.g. 48h (default 0)', '0s')
+    .option('--exclude <classes>', `outage causes to exclude, comma-separated: ${EXCLUSIONS.join(', ')}`, '')
+    .option('--excluded-time <policy>', 'removed (excluded time leaves the denominator) or counted_as_up', 'removed')
+    .option('--min-outage <duration>', 'ignore downtime stretches shorter than this, e.g. 60s', '0s')
+    .option('--checks <rule>', 'how several checks combine: any, majority, all', 'any')
+    .option('--target <percent>', 'availability target in percent: adds the downtime budget and its state')
+    .option('--now <instant>', 'evaluate as of this instant (default: the current time)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExample:\n  pledge calc availability --events examples/outages/checkout-2026-10.ndjson --window 2026-10 \\\n    --notice 5d --exclude customer --min-outage 60s --target 99.9')
+    .action((o: { events: string; window: string; timezone: string; service?: string; calendar?: string; notice: string; exclude: string; excludedTime: string; minOutage: string; checks: string; target?: string; now?: string; json?: boolean }) => {
+      const now = o.now !== undefined ? must(parseInstant(o.now, '--now')) : Date.now();
+      const w = must(resolveWindow(must(parseWindow(o.window, '--window', { now })), o.timezone, '--window'));
+      const exclude = o.exclude.split(',').map((s) => s.trim()).filter(Boolean);
+      exclude.forEach((c, i) => {
+        if (!(EXCLUSIONS as readonly string[]).includes(c)) badInput(`--exclude[${i}]`, 'unknown outage cause', JSON.stringify(c), EXCLUSIONS.join(', '));
+      });
+      if (!['removed', 'counted_as_up'].includes(o.excludedTime)) badInput('--excluded-time', 'not a policy', JSON.stringify(o.excludedTime), 'removed or counted_as_up');
+      if (!['any', 'majority', 'all'].includes(o.checks)) badInput('--checks', 'not a rule', JSON.stringify(o.checks), 'any, majority or all');
+      let target: number | undefined;
+      if (o.target !== undefined) {
+        target = Number(o.target);
+        if (!/^\d+(\.\d+)?$/.test(o.target.trim()) || !(target > 0 && target <= 100)) badInput('--target', 'expected a percentage above 0 and at most 100', JSON.stringify(o.target));
+      }
+      const options: AvailabilityOptions = {
+        maintenanceNoticeMs: fixedMs(o.notice, '--notice'),
+        minOutageMs: fixedMs(o.minOutage, '--min-outage'),
+        exclude: { customerCaused: exclude.includes('customer'), forceMajeure: exclude.includes('force_majeure'), thirdParty: exclude.includes('third_party') },
+        excludedTime: o.excludedTime as ExcludedTimePolicy,
+        checks: o.checks as CheckRule,
+      };
+      if (o.calendar) options.calendar = must(loadCalendarFile(o.calendar));
+
+      const file = must(readText(o.events));
+      const parsed = parseNdjson(file.text, file.source);
+      if (parsed.issues.length) throw new UsageError(parsed.issues);
+      // As of now: events stamped later have not happened yet.
+      const events = parsed.events.filter((e) => e.atMs <= now && (o.service === undefined || e.service === o.service));
+      // Measured up to now when the window is still open: the future has no downtime yet.
+      const end = Math.min(w.to, Math.max(w.from, now));
+      const iv = intervalsFromEvents(events, end);
+      const measured = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: w.from, to: end }, options);
+      const zone = o.timezone;
+      const iso = (ms: number) => formatInstant(ms, zone);
+      const budget =
+        target === undefined
+          ? null
+          : must(budgetStatus({ targetPercent: target, window: { from: w.from, to: w.to }, downtimeMs: measured.downtimeMs, eligibleMs: measured.eligibleMs, now: end, ...(options.calendar ? { calendar: options.calendar } : {}) }));
+      if (o.json) {
+        printJson({
+          window: { label: w.label, from: iso(w.from), to: iso(w.to), measuredTo: iso(end), zone },
+          availabilityPercent: measured.availability === null ? null : measured.availability * 100,
+          seconds: { window: measured.windowMs / 1000, service: measured.serviceMs / 1000, excluded: measured.excludedMs / 1000, eligible: measured.eligibleMs / 1000, downtime: measured.downtimeMs / 1000, uptime: measured.uptimeMs / 1000 },
+          outages: measured.outages.map((x) => ({ ...x, start: iso(x.start), end: iso(x.end), countedSeconds: x.countedMs / 1000, downtimeSeconds: x.downtimeMs / 1000 })),
+          excluded: measured.excluded.map((x) => ({ ...x, start: iso(x.start), end: iso(x.end), excludedSeconds: x.excludedMs / 1000 })),
+          ignored: measured.ignored.map((x) => ({ ...x, start: Number.isFinite(x.start) ? iso(x.start) : null, end: Number.isFinite(x.end) ? iso(x.end) : null })),
+          settings: measured.settings,
+          budget: budget && { ...budget, exhaustedAt: budget.exhaustedAt === null ? null : iso(budget.exhaustedAt) },
+          issues: [...iv.issues, ...measured.issues],
+        });
+        return;
+      }
+      const pct = measured.availability === null ? 'no service time to measure' : `${(measured.availability * 100).toFixed(4)}%`;
+      const lines = [
+        `Availability ${w.label} (${zone})${end < w.to ? `, measured up to ${iso(end)}` : ''}: ${pct}`,
+        `  service time ${humanSeconds(measured.serviceMs / 1000)}, excluded ${humanSeconds(measured.excludedMs / 1000)}, eligible ${humanSeconds(measured.eligibleMs / 1000)}, downtime ${humanSeconds(measured.downtimeMs / 1000)}`,
+      ];
+      if (measured.outages.length) lines.push('Counted as downtime:');
+      for (const x of measured.outages) lines.push(`  ${x.id.padEnd(14)} ${iso(x.start)} .. ${iso(x.end)}  ${humanSeconds(x.downtimeMs / 1000)}${x.weight < 1 ? ` (partial, weight ${x.weight})` : ''}${x.note ? ` - ${x.note}` : ''}`);
+      if (measured.excluded.length) lines.push('Excluded:');
+      for (const x of measured.excluded) lines.push(`  ${x.id.padEnd(14)} ${iso(x.start)} .. ${iso(x.end)}  ${humanSeconds(x.excludedMs / 1000)} (${x.reason.replace(/_/g, ' ')})`);
+      if (measured.ignored.length) lines.push('Ignored:');
+      for (const x of measured.ignored) lines.push(`  ${x.id.padEnd(14)} ${x.reason.replace(/_/g, ' ')}${x.detail ? `: ${x.detail}` : ''}`);
+      if (budget) {
+        lines.push(`Budget for ${target}%: ${humanSeconds(budget.budgetMs / 1000)}; used ${humanSeconds(budget.consumedMs / 1000)}${budget.consumedShare !== null ? ` (${(budget.consumedShare * 100).toFixed(1)}%)` : ''}; remaining ${humanSeconds(budget.remainingMs / 1000)}; state ${budget.state}`);
+        if (budget.burnRate !== null) lines.push(`  burn rate ${budget.burnRate.toFixed(2)}${budget.exhaustedAt !== null ? `; at this pace the budget runs out ${iso(budget.exhaustedAt)}` : ''}`);
+      }
+      for (const i of [...iv.issues, ...measured.issues]) lines.push(`note: ${i.path ? `${i.path}: ` : ''}${i.message}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,100 @@
+/** `pledge calc ...`: business-time and budget arithmetic on files, no server needed. */
+import type { Command } from 'commander';
+import { loadCalendarFile } from '../app/files.ts';
+import { parseInstant, formatInstant } from '../core/time/instant.ts';
+import { parseDuration, workingMs, humanSeconds } from '../core/time/duration.ts';
+import { mergeIntervals, addWorkingWithPauses, elapsedWithPauses, type Interval } from '../core/calendar/pauses.ts';
+import { periodLength, NOMINAL_WINDOWS } from './periods.ts';
+import { downtimeBudget } from '../core/availability/budget.ts';
+import { badInput, must, printJson } from './output.ts';
+import { registerClock } from './clock.ts';
+import { registerAvailability } from './availability.ts';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function parsePauses(list: string[]): Interval[] {
+  return mergeIntervals(
+    list.map((p, i) => {
+      const parts = p.split('/');
+      if (parts.length !== 2) badInput(`--pause[${i}]`, 'expected FROM/TO, two ISO 8601 instants separated by /', JSON.stringify(p));
+      const a = must(parseInstant(parts[0], `--pause[${i}] (from)`));
+      const b = must(parseInstant(parts[1], `--pause[${i}] (to)`));
+      if (b < a) badInput(`--pause[${i}]`, 'the end is before the start', JSON.stringify(p));
+      return [a, b] as const;
+    }),
+  );
+}
+
+export function registerCalc(program: Command): void {
+  const calc = program.command('calc').description('Business-time and downtime-budget arithmetic on files (no server needed)');
+
+  calc
+    .command('downtime')
+    .description('Downtime allowed by an availability target over a window')
+    .requiredOption('--target <percent>', 'availability target in percent, e.g. 99.99')
+    .option('--window <window>', `${Object.keys(NOMINAL_WINDOWS).join(', ')} (nominal: a year is 365.25 days), or a real period: 2028, 2026-Q4, 2026-10`, 'year')
+    .option('--days <n>', 'a window of N days (overrides --window)')
+    .option('--timezone <zone>', 'time zone of a real period (its length changes with daylight saving)', 'UTC')
+    .option('--json', 'print {"seconds": ..., "text": ...}')
+    .addHelpText('after', '\nExamples:\n  pledge calc downtime --target 99.99 --window year      # 52m 36s\n  pledge calc downtime --target 99.9 --window 2028 --json # a leap year: 366 days')
+    .action((o: { target: string; window: string; days?: string; timezone: string; json?: boolean }) => {
+      const target = Number(o.target);
+      if (!/^\d+(\.\d+)?$/.test(o.target.trim()) || !(target > 0 && target <= 100)) badInput('--target', 'expected a percentage above 0 and at most 100', JSON.stringify(o.target), 'e.g. 99.99');
+      let windowMs: number;
+      let label: string;
+      if (o.days !== undefined) {
+        const days = Number(o.days);
+        if (!/^\d+(\.\d+)?$/.test(o.days.trim()) || !(days > 0)) badInput('--days', 'expected a positive number of days', JSON.stringify(o.days));
+        windowMs = days * 86_400_000;
+        label = `${days} days`;
+      } else {
+        const p = must(periodLength(o.window, o.timezone));
+        windowMs = p.ms;
+        label = p.label;
+      }
+      const seconds = downtimeBudget(target, windowMs) / 1000;
+      const text = humanSeconds(seconds);
+      if (o.json) printJson({ seconds, text, window: label, windowSeconds: windowMs / 1000, target });
+      else process.stdout.write(`${text}\n`);
+    });
+
+  calc
+    .command('due')
+    .description('The deadline: when a working duration has passed after a start, in a calendar')
+    .requiredOption('--calendar <file>', 'calendar file (YAML or JSON)')
+    .requiredOption('--start <instant>', 'ISO 8601 with offset, e.g. 2026-03-27T16:00:00+01:00')
+    .requiredOption('--duration <duration>', '90s, 45m, 4h, 1h30m, PT4H, 2d (24h), 1wd (one working day), 1eod (end of next working day)')
+    .option('--pause <from/to>', 'a pause during which time does not count (repeatable)', collect, [])
+    .option('--json', 'print {"due": "<ISO 8601 with offset>"}')
+    .action((o: { calendar: string; start: string; duration: string; pause: string[]; json?: boolean }) => {
+      const cal = must(loadCalendarFile(o.calendar));
+      const start = must(parseInstant(o.start, '--start'));
+      const dur = must(parseDuration(o.duration, '--duration'));
+      const pauses = parsePauses(o.pause);
+      const due = addWorkingWithPauses(cal, start, workingMs(dur, cal, start), pauses);
+      const text = formatInstant(due, cal.zone);
+      if (o.json) printJson({ due: Number.isFinite(due) ? text : null });
+      else process.stdout.write(`${Number.isFinite(due) ? text : 'never (the calendar has no working time left)'}\n`);
+    });
+
+  calc
+    .command('elapsed')
+    .description('Working time between two instants in a calendar')
+    .requiredOption('--calendar <file>', 'calendar file (YAML or JSON)')
+    .requiredOption('--from <instant>', 'ISO 8601 with offset')
+    .requiredOption('--to <instant>', 'ISO 8601 with offset')
+    .option('--pause <from/to>', 'a pause during which time does not count (repeatable)', collect, [])
+    .option('--json', 'print {"seconds": N} (exact, fractions kept)')
+    .action((o: { calendar: string; from: string; to: string; pause: string[]; json?: boolean }) => {
+      const cal = must(loadCalendarFile(o.calendar));
+      const from = must(parseInstant(o.from, '--from'));
+      const to = must(parseInstant(o.to, '--to'));
+      if (to < from) badInput('--to', 'is before --from', JSON.stringify(o.to));
+      const ms = elapsedWithPauses(cal, from, to, parsePauses(o.pause));
+      if (o.json) printJson({ seconds: ms / 1000 });
+      else process.stdout.write(`${humanSeconds(ms / 1000)} (${ms / 1000} s)\n`);
+    });
+
+  registerClock(calc);
+  registerAvailability(calc);
+}

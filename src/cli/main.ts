@@ -1,0 +1,37 @@
+/** The `pledge` command line. Edges only: parse arguments, call the core, print the result. */
+import { Command, CommanderError } from 'commander';
+import { EXIT_BAD_INPUT, EXIT_OK, reportError } from './output.ts';
+import { registerCalc } from './calc.ts';
+import { registerDemo } from './demo.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('pledge')
+    .description('Service level agreements as code: measured from events against business calendars.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCalc(program);
+  registerDemo(program);
+  for (const c of allCommands(program)) c.exitOverride();
+  return program;
+}
+
+function allCommands(c: Command): Command[] {
+  return c.commands.flatMap((sub) => [sub, ...allCommands(sub)]);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv);
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end "with an error" of code 0 in commander.
+      if (e.exitCode === 0) return EXIT_OK;
+      return EXIT_BAD_INPUT;
+    }
+    return reportError(e, json);
+  }
+}
