@@ -9,8 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { compileCalendar } from '../src/core/calendar/compile.ts';
 import type { BusinessCalendar } from '../src/core/calendar/types.ts';
 import { availability, type AvailabilityOptions, type CheckSample, type MaintenanceWindow, type OutageCause, type OutageInterval } from '../src/core/availability/index.ts';
+import type { BenchResult } from './types.ts';
+import { prng } from '../src/demo/generate.ts';
 
-type BenchResult = { name: string; value: number; unit: string; note?: string };
 
 const N = 1_000_000;
 const MIN = 60_000;
@@ -18,18 +19,6 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const FROM = Date.UTC(2026, 0, 1);
 const TO = Date.UTC(2027, 0, 1);
-
-/** mulberry32: small, fast, seeded; the same data on every run and machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function synthetic(seed = 20260101): { outages: OutageInterval[]; maintenance: MaintenanceWindow[] } {
   const rnd = prng(seed);

@@ -11,8 +11,8 @@ import { compileCalendar } from '../src/core/calendar/compile.ts';
 import { unwrap } from '../src/core/validation/issues.ts';
 import { dayFromCivil, formatCivil } from '../src/core/time/zone.ts';
 import { prng } from '../src/demo/generate.ts';
+import type { BenchResult } from './types.ts';
 
-export type BenchResult = { name: string; value: number; unit: string; note?: string };
 
 const ZONE = 'Europe/Berlin';
 const YEARS = [2026, 2027, 2028, 2029, 2030, 2031, 2032, 2033, 2034, 2035];

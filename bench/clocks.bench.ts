@@ -16,26 +16,15 @@ import { unwrap } from '../src/core/validation/issues.ts';
 import { evaluateTicket, computeClocks } from '../src/core/clock/index.ts';
 import type { ClockTarget } from '../src/core/clock/types.ts';
 import type { TicketEvent, Timed } from '../src/core/events/schema.ts';
+import type { BenchResult } from './types.ts';
+import { prng } from '../src/demo/generate.ts';
 
-type BenchResult = { name: string; value: number; unit: string; note?: string };
 
 const TICKETS = 1_000_000;
 const CHUNK = 50_000;
 const EXPLAIN_TICKETS = 100_000;
 const MIN = 60_000;
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-
-/** mulberry32: small, fast, good enough for synthetic data, and the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function targets(): ClockTarget[] {
   const calendar = unwrap(

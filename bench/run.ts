@@ -8,7 +8,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
-type BenchResult = { name: string; value: number; unit: string; note?: string };
+import type { BenchResult } from './types.ts';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);

@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import { compileCalendar } from '../calendar/compile.ts';
 import { unwrap } from '../validation/issues.ts';
 import { parseInstant } from '../time/instant.ts';
-import { budgetStatus, calendarMonthMs, calendarQuarterMs, calendarYearMs, downtimeBudget, formatDowntime, WINDOW_MS, type BudgetInput } from './index.ts';
+import { resolveWindow } from '../metrics/window.ts';
+import { budgetStatus, downtimeBudget, formatDowntime, WINDOW_MS, type BudgetInput } from './index.ts';
+
+/** Real lengths of calendar periods, as the windows module resolves them in a zone. */
+const calendarYearMs = (year: number, zone = 'UTC') => span(resolveWindow({ kind: 'year', year }, zone));
+const calendarMonthMs = (year: number, index: number, zone = 'UTC') => span(resolveWindow({ kind: 'month', year, index }, zone));
+const calendarQuarterMs = (year: number, index: number, zone = 'UTC') => span(resolveWindow({ kind: 'quarter', year, index }, zone));
+function span(r: ReturnType<typeof resolveWindow>): number {
+  const w = unwrap(r);
+  return w.to - w.from;
+}
 
 const H = 3_600_000;
 const D = 24 * H;

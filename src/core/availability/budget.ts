@@ -11,7 +11,7 @@
  */
 import type { BusinessCalendar } from '../calendar/types.ts';
 import { humanSeconds } from '../time/duration.ts';
-import { dayFromCivil, isValidZone, MS_PER_DAY, zoneTable } from '../time/zone.ts';
+import { MS_PER_DAY } from '../time/zone.ts';
 import { describeValue, fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import type { TimeWindow } from './types.ts';
 
@@ -50,39 +50,6 @@ export function checkTarget(targetPercent: unknown, path = 'targetPercent'): Iss
 /** "52m 36s": a downtime rounded to the second, as agreements quote it. */
 export function formatDowntime(ms: number): string {
   return humanSeconds(ms / 1000);
-}
-
-function localDaySpan(fromDay: number, toDay: number, zone: string): number {
-  if (!isValidZone(zone)) return NaN;
-  const t = zoneTable(zone);
-  return t.startOfLocalDay(toDay) - t.startOfLocalDay(fromDay);
-}
-
-const isYear = (y: unknown): y is number => typeof y === 'number' && Number.isInteger(y) && y >= 1 && y <= 9999;
-
-/**
- * Real length of a calendar year from local midnight on 1 January to the next, in `zone` (UTC by
- * default): 365 or 366 days. In zones with daylight saving the changes cancel out within a year,
- * except in years where a zone changed its standard offset. NaN for an impossible year or zone.
- */
-export function calendarYearMs(year: number, zone = 'UTC'): number {
-  if (!isYear(year)) return NaN;
-  return localDaySpan(dayFromCivil(year, 1, 1), dayFromCivil(year + 1, 1, 1), zone);
-}
-
-/** Real length of quarter 1..4 of a year in `zone`; a spring quarter loses the DST hour. */
-export function calendarQuarterMs(year: number, quarter: number, zone = 'UTC'): number {
-  if (!isYear(year) || !Number.isInteger(quarter) || quarter < 1 || quarter > 4) return NaN;
-  const m = (quarter - 1) * 3 + 1;
-  const next = m + 3 > 12 ? dayFromCivil(year + 1, 1, 1) : dayFromCivil(year, m + 3, 1);
-  return localDaySpan(dayFromCivil(year, m, 1), next, zone);
-}
-
-/** Real length of month 1..12 of a year in `zone`. */
-export function calendarMonthMs(year: number, month: number, zone = 'UTC'): number {
-  if (!isYear(year) || !Number.isInteger(month) || month < 1 || month > 12) return NaN;
-  const next = month === 12 ? dayFromCivil(year + 1, 1, 1) : dayFromCivil(year, month + 1, 1);
-  return localDaySpan(dayFromCivil(year, month, 1), next, zone);
 }
 
 export interface BudgetInput {
