@@ -68,8 +68,8 @@ export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
   const workingTotal = cal.elapsed(o.from, o.to);
   const count = Math.max(1, Math.round((workingTotal / (cal.dayLengthMs || 8 * H)) * perDay));
   const out: PledgeEvent[] = [];
-  const medianResponse: Record<string, number> = { P1: 20 * MIN, P2: 90 * MIN, P3: 3 * H, P4: 5 * H };
-  const medianResolve: Record<string, number> = { P1: 3 * H, P2: 8 * H, P3: 16 * H, P4: 30 * H };
+  const medianResponse: Record<string, number> = { P1: 10 * MIN, P2: 40 * MIN, P3: 80 * MIN, P4: 3 * H };
+  const medianResolve: Record<string, number> = { P1: 1.5 * H, P2: 3 * H, P3: 8 * H, P4: 16 * H };
 
   for (let n = 0; n < count; n++) {
     const ticket = `T-${String(10000 + n)}`;
@@ -139,8 +139,9 @@ export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
     }
     ev(resolved + 72 * H, { type: 'ticket.closed', ...scope });
     if (rnd() < 0.4) {
-      const lateness = (resolved - created) / (medianResolve[priority]! * 3);
-      const score = Math.max(1, Math.min(5, Math.round(5 - lateness * 2 - rnd() * 1.5)));
+      // Slow tickets get worse ratings (working time, relative to the typical time for the priority).
+      const lateness = cal.elapsed(created, resolved) / (medianResolve[priority]! * 3);
+      const score = Math.max(1, Math.min(5, Math.round(5.2 - lateness * 1.5 - rnd() * 1.5)));
       ev(resolved + skewed(rnd, 6 * H), { type: 'ticket.satisfaction', ...scope, score, scale: 5 });
     }
   }
