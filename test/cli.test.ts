@@ -87,9 +87,74 @@ describe('pledge calc due and elapsed', () => {
 });
 
 test('every command has --help', () => {
-  for (const cmd of [[], ['calc'], ['calc', 'due'], ['calc', 'elapsed'], ['calc', 'downtime'], ['calc', 'clock'], ['demo']]) {
+  for (const cmd of [[], ['calc'], ['calc', 'due'], ['calc', 'elapsed'], ['calc', 'downtime'], ['calc', 'clock'], ['calc', 'availability'], ['demo']]) {
     const r = pledge(...cmd, '--help');
     assert.equal(r.code, 0, cmd.join(' '));
     assert.match(r.out, /Usage: pledge/);
   }
+});
+
+describe('pledge calc clock', () => {
+  const args = ['calc', 'clock', '--calendar', BERLIN, '--events', 'examples/tickets/ticket-1001.ndjson', '--target', 'response=4h', '--target', 'resolution=P2:2wd,P3:3wd', '--pause-on', 'waiting_on_customer', '--now', '2026-04-30T12:00:00+02:00'];
+  test('each target with its state and a readable timeline', () => {
+    const r = pledge(...args);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Ticket T-1001, target "response" \(response\), cycle 1, priority P3/);
+    assert.match(r.out, /paused +1d3h not counted: waiting_on_customer/);
+    assert.match(r.out, /stopped +5h not counted: resolved/);
+  });
+  test('--json gives states, elapsed seconds and the timeline', () => {
+    const j = JSON.parse(pledge(...args, '--json').out);
+    const [response, resolution] = j.tickets[0].clocks;
+    assert.deepEqual([response.state, response.elapsedSeconds, response.targetSeconds, response.stop], ['met', 9000, 14400, '2026-03-30T10:30:00+02:00']);
+    assert.deepEqual([resolution.state, resolution.priority, resolution.elapsedSeconds, resolution.pausedSeconds, resolution.targetSeconds], ['met', 'P2', 36000, 36000, 57600]);
+    const counted = resolution.timeline.filter((s: { kind: string }) => s.kind === 'counted').reduce((a: number, s: { countedSeconds: number }) => a + s.countedSeconds, 0);
+    assert.equal(counted, 36000);
+  });
+  test('bad targets and events are named', () => {
+    let r = pledge('calc', 'clock', '--calendar', BERLIN, '--events', 'examples/tickets/ticket-1001.ndjson', '--target', 'resolution=2 parsecs');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--target\[0\]: /);
+    const dir = mkdtempSync(join(tmpdir(), 'pledge-cli-'));
+    writeFileSync(join(dir, 'bad.ndjson'), '{"id":"1","type":"ticket.created","ticket":"T","at":"2026-13-01T00:00:00Z"}\n{"id":"2","type":"ticket.teleported","ticket":"T","at":"2026-01-01T00:00:00Z"}\nnot json\n');
+    r = pledge('calc', 'clock', '--calendar', BERLIN, '--events', join(dir, 'bad.ndjson'), '--target', 'response=4h');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /bad\.ndjson:1:1: at: impossible date or time/);
+    assert.match(r.err, /bad\.ndjson:2:1: type: /);
+    assert.match(r.err, /bad\.ndjson:3:1: not valid JSON/);
+  });
+});
+
+describe('pledge calc availability', () => {
+  const args = ['calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', '--notice', '5d', '--exclude', 'customer', '--min-outage', '60s', '--target', '99.9', '--now', '2026-11-05T00:00:00Z'];
+  test('figures with every outage accounted for', () => {
+    const j = JSON.parse(pledge(...args, '--json').out);
+    assert.equal(j.seconds.downtime, 10_200);
+    assert.equal(j.seconds.excluded, 9_000);
+    assert.deepEqual(j.outages.map((o: { id: string }) => o.id), ['INC-301', 'INC-307', 'MW-25', 'c1']);
+    assert.deepEqual(j.excluded.map((o: { id: string; reason: string }) => `${o.id}:${o.reason}`), ['INC-312:customer_caused', 'MW-18:announced_maintenance']);
+    assert.deepEqual(j.ignored.map((o: { id: string; reason: string }) => `${o.id}:${o.reason}`), ['INC-318:too_short']);
+    assert.equal(j.budget.state, 'breached');
+    const text = pledge(...args).out;
+    assert.match(text, /^Availability 2026-10 \(UTC\): 99\.6179%/);
+  });
+  test('an open window is measured up to now, with burn rate', () => {
+    const j = JSON.parse(pledge('calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', '--target', '99', '--now', '2026-10-16T00:00:00Z', '--json').out);
+    assert.equal(j.window.measuredTo, '2026-10-16T00:00:00Z');
+    assert.equal(j.budget.state, 'met');
+    assert.ok(j.budget.burnRate > 0 && j.budget.burnRate < 1);
+  });
+  test('bad options exit 2', () => {
+    for (const [opt, val] of [['--exclude', 'aliens'], ['--window', '2026-13'], ['--notice', '1eod'], ['--excluded-time', 'ignored'], ['--timezone', 'Mars/Base']]) {
+      const r = pledge('calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', opt!, val!);
+      assert.equal(r.code, 2, `${opt} ${val}: ${r.err}`);
+      assert.doesNotMatch(r.err, /internal error/);
+    }
+  });
+});
+
+test('pledge demo runs and --json prints its figures', () => {
+  const r = pledge('demo', '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).q4WorkingHours, 497);
 });
