@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { calendarSpec } from '../calendar/spec.ts';
 import { pledgeEvent } from '../events/schema.ts';
+import { agreementSpec } from '../agreements/schema.ts';
 
 const BASE = 'https://pledge.dev/schemas';
 
@@ -15,5 +16,6 @@ export function jsonSchemas(): Record<string, Record<string, unknown>> {
   return {
     'calendar.schema.json': publish(calendarSpec, 'calendar.schema.json', 'Pledge business calendar'),
     'event.schema.json': publish(pledgeEvent, 'event.schema.json', 'Pledge event'),
+    'agreement.schema.json': publish(agreementSpec, 'agreement.schema.json', 'Pledge agreement'),
   };
 }

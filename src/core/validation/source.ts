@@ -7,8 +7,11 @@ import { joinPath, type Issue, type Result } from './issues.ts';
 
 export interface ParsedSource {
   value: unknown;
-  /** Position of the node at a path (as segments), or of its nearest existing ancestor. */
-  locate(path: ReadonlyArray<string | number>): { line: number; column: number } | undefined;
+  /**
+   * Position of the node at a path (as segments), or of its nearest existing ancestor. With `key`,
+   * the position of the last segment's key rather than its value (for "unknown field").
+   */
+  locate(path: ReadonlyArray<string | number>, opts?: { key?: boolean }): { line: number; column: number } | undefined;
   source?: string;
 }
 
@@ -37,17 +40,19 @@ export function parseSourceText(text: string, source?: string): Result<ParsedSou
   } catch (e) {
     return { ok: false, issues: [{ path: '', message: `could not read the document: ${(e as Error).message}`, ...(source ? { source } : {}) }] };
   }
-  const locate = (path: ReadonlyArray<string | number>) => {
+  const locate = (path: ReadonlyArray<string | number>, opts: { key?: boolean } = {}) => {
     let node: unknown = doc.contents;
     let found: Node | undefined = node as Node | undefined;
-    for (const seg of path) {
+    for (let k = 0; k < path.length; k++) {
+      const seg = path[k]!;
       if (isMap(node)) {
         const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
         if (!pair) break;
-        // Point at the value when there is one, else at the key.
+        // Point at the value when there is one, else at the key (always the key when asked).
         const v = pair.value as Node | null;
-        node = v ?? pair.key;
-        found = (v ?? pair.key) as Node;
+        const target = (opts.key && k === path.length - 1) || !v ? (pair.key as Node) : v;
+        node = target;
+        found = target;
       } else if (isSeq(node) && typeof seg === 'number') {
         const item = node.items[seg] as Node | undefined;
         if (!item) break;
@@ -66,9 +71,9 @@ export function parseSourceText(text: string, source?: string): Result<ParsedSou
 }
 
 /** Adds positions and the file name to issues whose paths are given as segment lists. */
-export function placeIssues(issues: Array<Issue & { segments?: ReadonlyArray<string | number> }>, src: ParsedSource): Issue[] {
-  return issues.map(({ segments, ...i }) => {
-    const pos = src.locate(segments ?? []);
+export function placeIssues(issues: Array<Issue & { segments?: ReadonlyArray<string | number>; atKey?: boolean }>, src: ParsedSource): Issue[] {
+  return issues.map(({ segments, atKey, ...i }) => {
+    const pos = src.locate(segments ?? [], { key: atKey === true });
     const out: Issue = { ...i };
     if (pos) {
       out.line = pos.line;

@@ -66,8 +66,8 @@ export function schemaKeysAt(schema: unknown, segments: ReadonlyArray<string | n
   return [...keys];
 }
 
-export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments: Segments) => string[] | undefined): Array<Issue & { segments: Segments }> {
-  const out: Array<Issue & { segments: Segments }> = [];
+export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments: Segments) => string[] | undefined): Array<Issue & { segments: Segments; atKey?: boolean }> {
+  const out: Array<Issue & { segments: Segments; atKey?: boolean }> = [];
   const visit = (issues: readonly z.core.$ZodIssue[], prefix: Segments) => {
     for (const issue of issues) {
       const segments = [...prefix, ...(issue.path as Array<string | number>)];
@@ -79,6 +79,7 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
           out.push({
             path: joinPath([...segments, key]),
             segments: [...segments, key],
+            atKey: true,
             message: `unknown field${hint ? `; did you mean "${hint}"?` : ''}`,
             ...(known.length ? { expected: `one of ${known.join(', ')}` } : {}),
             received: JSON.stringify(key),
@@ -119,7 +120,7 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
 export function validate<S extends z.ZodType>(schema: S, input: unknown, keysAt?: (segments: Segments) => string[] | undefined): Result<z.output<S>> {
   const r = schema.safeParse(input);
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, issues: zodIssues(r.error, input, keysAt ?? ((seg) => schemaKeysAt(schema, seg))).map(({ segments: _s, ...i }) => i) };
+  return { ok: false, issues: zodIssues(r.error, input, keysAt ?? ((seg) => schemaKeysAt(schema, seg))).map(({ segments: _s, atKey: _k, ...i }) => i) };
 }
 
 /** Validates a parsed source document, placing every issue at its line and column. */

@@ -1,0 +1,145 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { agreementFromText, type LoadedAgreement } from './load.ts';
+import { effectiveTerms, chainOf, mergeChain } from './layering.ts';
+import { evaluateAgreement } from './evaluate.ts';
+import { formatIssue, unwrap } from '../validation/issues.ts';
+import { compileCalendar } from '../calendar/compile.ts';
+import { resolveWindow } from '../metrics/window.ts';
+import { parseEvent } from '../events/parse.ts';
+import type { Timed } from '../events/schema.ts';
+
+const dir = fileURLToPath(new URL('../../../examples/agreements/', import.meta.url));
+const examples = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const load = (text: string, source = 'a.yaml') => agreementFromText(text, source);
+const errors = (text: string) => {
+  const r = load(text);
+  assert.equal(r.ok, false, 'expected problems');
+  return r.ok ? '' : r.issues.map(formatIssue).join('\n');
+};
+const portfolio: LoadedAgreement[] = examples.map((f) => unwrap(load(readFileSync(dir + f, 'utf8'), dir + f)));
+
+const MIN = `id: a\nname: A\nkind: sla\nparties:\n  provider: { id: p, name: P }\n`;
+
+describe('agreement format', () => {
+  test('every example in examples/agreements validates', () => {
+    assert.ok(examples.length >= 10);
+    for (const a of portfolio) assert.ok(a.spec.id);
+  });
+
+  test('a problem names its path, line and column, what was expected and what was given', () => {
+    const msg = errors(`${MIN}targets:\n  - id: up\n    metric: availability\n    value: 99.9\n    window: fortnight\n`);
+    assert.match(msg, /a\.yaml:10:13: targets\[0\]\.window: /);
+    assert.match(msg, /month, quarter, year/);
+    assert.match(msg, /"fortnight"/);
+  });
+
+  test('unknown fields are errors, with a suggestion when one is close', () => {
+    assert.match(errors(`${MIN}targts: []\n`), /a\.yaml:6:1: targts: unknown field; did you mean "targets"\?/);
+    assert.match(errors(`${MIN}targets:\n  - { id: up, metric: availability, value: 99, windw: month }\n`), /targets\[0\]\.windw: unknown field; did you mean "window"\?/);
+    assert.match(errors(`${MIN}targets:\n  - { id: up, metric: availabilty, value: 99 }\n`), /targets\[0\]\.metric: not an allowed value/);
+  });
+
+  test('every problem is reported at once', () => {
+    const msg = errors(`id: a\nname: A\nkind: sla\nlevel: corporate\nparent: x\nparties:\n  provider: { id: p, name: P }\ntargets:\n  - { id: up, metric: availability, value: 999 }\n  - { id: up, metric: response_time, value: 95 }\npenalties:\n  rules:\n    - { type: fine, target: uptime, amount: 500 }\n`);
+    for (const re of [/parent: a corporate-level agreement/, /targets\[0\]\.value: this target is a percentage/, /targets\[1\]\.id: another target has the same id/, /targets\[1\]\.clock: a response_time target needs a clock/, /penalties\.rules\[0\]\.target: no target with this id in the agreement; did you mean "up"\?/]) {
+      assert.match(msg, re);
+    }
+  });
+
+  test('cross-field rules: calendars declared, amounts and dates', () => {
+    assert.match(errors(`${MIN}targets:\n  - { id: r, metric: response_time, value: 95, calendar: ofice, clock: { duration: 4h } }\ncalendars: { office: cal.yaml }\n`), /targets\[0\]\.calendar: no calendar with this name; did you mean "office"\?/);
+    assert.match(errors(`${MIN}term: { start: 2026-02-30 }\n`), /term\.start: impossible date/);
+    assert.match(errors(`${MIN}pricing: { currency: usd, fee: { amount: 10, per: month } }\n`), /pricing\.currency: expected an ISO 4217 currency code/);
+    assert.match(errors(`${MIN}pricing: { currency: USD, fee: { amount: -5, per: month } }\n`), /pricing\.fee\.amount: expected an amount/);
+    assert.match(errors(`${MIN}term: { start: 2026-01-01, end: 2025-12-31 }\n`), /term\.end: must be after term\.start/);
+    assert.match(errors(`${MIN}targets:\n  - { id: r, metric: response_time, value: 95, clock: { duration: 4 hours } }\n`), /targets\[0\]\.clock\.duration: expected a duration/);
+  });
+
+  test('JSON documents work too', () => {
+    const r = load(JSON.stringify({ id: 'j', name: 'J', kind: 'uc', parties: { provider: { id: 's', name: 'S' } }, targets: [{ id: 'up', metric: 'availability', value: 99.9 }] }), 'j.json');
+    assert.ok(r.ok);
+  });
+});
+
+describe('multi-level terms', () => {
+  test('globex e-mail: corporate + customer + service levels, the more specific overriding', () => {
+    const e = unwrap(effectiveTerms(portfolio, 'globex', 'email'));
+    assert.deepEqual(e.chain.map((c) => c.id), ['northwind-corporate', 'globex-enterprise', 'globex-email']);
+    // Chat 24/7 for every plan from the corporate level; phone 24/7 for enterprise from the customer level.
+    const channels = e.terms.support!.channels.map((c) => `${c.channel}:${c.hours}:${c.plans === 'all' ? 'all' : c.plans.join('+')}`);
+    assert.deepEqual(channels, ['chat:24x7:all', 'email:office:all', 'phone:24x7:enterprise']);
+    const response = e.terms.targets.find((t) => t.id === 'response')!;
+    assert.equal(response.value, 95);
+    assert.equal(response.clock!.byPriority!.P1, '30m');
+    assert.equal(response.name, 'First response within target'); // inherited field of an overridden target
+    assert.deepEqual(e.terms.targets.map((t) => t.id), ['response', 'resolution', 'csat', 'uptime']);
+    const from = (path: string) => e.provenance.find((p) => p.path === path);
+    assert.deepEqual(from('targets[response].value'), { path: 'targets[response].value', agreement: 'globex-enterprise', level: 'customer' });
+    assert.deepEqual(from('targets[resolution].value'), { path: 'targets[resolution].value', agreement: 'northwind-corporate', level: 'corporate' });
+    assert.deepEqual(from('support.channels[chat].hours')?.level, 'corporate');
+    assert.equal(from('pricing.fee.amount')?.agreement, 'globex-email');
+    assert.equal(e.calendarSources.office, dir + 'corporate.yaml');
+  });
+
+  test('a pair without a service-level document takes the customer level, then the corporate one', () => {
+    assert.deepEqual(unwrap(effectiveTerms(portfolio, 'globex', 'checkout')).chain.map((c) => c.id), ['northwind-corporate', 'globex-enterprise']);
+    const other = unwrap(effectiveTerms(portfolio, 'hooli', 'email'));
+    assert.deepEqual(other.chain.map((c) => c.id), ['northwind-corporate']);
+    assert.equal(other.terms.support!.channels.some((c) => c.channel === 'phone'), false);
+  });
+
+  test('standalone service agreements stand alone', () => {
+    assert.deepEqual(unwrap(effectiveTerms(portfolio, 'acme', 'checkout')).chain.map((c) => c.id), ['acme-checkout']);
+  });
+
+  test('broken hierarchies are explained', () => {
+    const doc = (id: string, level: string, parent?: string) => unwrap(load(`id: ${id}\nname: ${id}\nkind: sla\nlevel: ${level}\n${parent ? `parent: ${parent}\n` : ''}parties:\n  provider: { id: p, name: P }\n  customer: { id: c, name: C }\nservices: [s]\n`, `${id}.yaml`));
+    const missing = chainOf([doc('leaf', 'service', 'ghost')], 'leaf');
+    assert.ok(!missing.ok && /parent agreement "ghost" is not in the portfolio/.test(formatIssue(missing.issues[0]!)));
+    const cycle = chainOf([doc('x', 'service', 'y'), doc('y', 'customer', 'x')], 'x');
+    assert.ok(!cycle.ok && /cycle|more general level/.test(formatIssue(cycle.issues[0]!)));
+    const order = chainOf([doc('x', 'customer', 'y'), doc('y', 'service')], 'x');
+    assert.ok(!order.ok && /must be a more general level/.test(formatIssue(order.issues[0]!)));
+    const two = effectiveTerms([doc('a1', 'service'), doc('a2', 'service')], 'c', 's');
+    assert.ok(!two.ok && /2 service-level agreements cover customer "c" and service "s": a1, a2/.test(formatIssue(two.issues[0]!)));
+  });
+
+  test('the effective terms are checked as a whole: a target overridden into something invalid is reported', () => {
+    const parent = unwrap(load(`${MIN.replace('id: a', 'id: base')}level: corporate\ntargets:\n  - { id: r, metric: response_time, value: 90, clock: { duration: 4h } }\n`, 'base.yaml'));
+    const child = unwrap(load(`id: child\nname: C\nkind: sla\nlevel: customer\nparent: base\nparties:\n  provider: { id: p, name: P }\n  customer: { id: c, name: C }\ntargets:\n  - { id: r, metric: response_time, value: 95, calendar: nowhere }\n`, 'child.yaml'));
+    const r = mergeChain([parent, child], 'c', 's');
+    assert.ok(!r.ok);
+    assert.match(formatIssue(r.issues[0]!), /in the effective terms of base \+ child: no calendar with this name/);
+  });
+});
+
+describe('measuring an agreement', () => {
+  test('availability and per-ticket targets over a month, from events', () => {
+    const terms = unwrap(effectiveTerms(portfolio, 'acme', 'checkout')).terms;
+    const always = unwrap(compileCalendar({ timezone: 'UTC', hours: 'always' }));
+    const raw = [
+      { id: 'o1', type: 'outage.started', at: '2026-10-03T10:00:00Z', service: 'checkout', outage: 'I1' },
+      { id: 'o2', type: 'outage.ended', at: '2026-10-03T10:30:00Z', service: 'checkout', outage: 'I1' },
+      { id: 'o3', type: 'outage.started', at: '2026-10-04T10:00:00Z', service: 'email', outage: 'OTHER' },
+      { id: 't1', type: 'ticket.created', at: '2026-10-05T08:00:00Z', service: 'checkout', customer: 'acme', ticket: 'T1', priority: 'P1' },
+      { id: 't2', type: 'ticket.resolved', at: '2026-10-05T13:00:00Z', service: 'checkout', customer: 'acme', ticket: 'T1' },
+      { id: 't3', type: 'ticket.created', at: '2026-10-06T08:00:00Z', service: 'checkout', customer: 'acme', ticket: 'T2', priority: 'P1' },
+      { id: 't4', type: 'ticket.resolved', at: '2026-10-06T09:00:00Z', service: 'checkout', customer: 'acme', ticket: 'T2' },
+      { id: 't5', type: 'ticket.created', at: '2026-10-06T08:00:00Z', service: 'checkout', customer: 'globex', ticket: 'T3', priority: 'P1' },
+    ];
+    const events = raw.map((e) => unwrap(parseEvent(e))) as Timed[];
+    const window = unwrap(resolveWindow({ kind: 'month', year: 2026, index: 10 }, 'UTC'));
+    const r = evaluateAgreement({ terms, calendars: new Map([['24x7', always]]), events, window, now: Date.parse('2026-11-02T00:00:00Z') });
+    const uptime = r.targets.find((t) => t.target.id === 'uptime')!;
+    assert.equal(uptime.availability!.downtimeMs, 30 * 60_000); // the e-mail outage is another service's
+    assert.equal(uptime.evaluation!.state, 'breached'); // 30 min > 0.05% of 31 days (22m 19.2s)
+    assert.ok(uptime.firstBreachAt !== null && uptime.firstBreachAt > Date.parse('2026-10-03T10:22:00Z') && uptime.firstBreachAt < Date.parse('2026-10-03T10:23:00Z'));
+    const p1 = r.targets.find((t) => t.target.id === 'p1-resolution')!;
+    assert.equal(p1.evaluation!.value, 50); // T1 took 5h (> 4h), T2 1h; T3 is globex's
+    assert.deepEqual(p1.breachedTickets, ['T1']);
+    assert.equal(p1.firstBreachAt, Date.parse('2026-10-05T12:00:00Z'));
+  });
+});

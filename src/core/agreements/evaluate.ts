@@ -1,0 +1,229 @@
+/**
+ * Measuring an agreement: its targets evaluated over a window from events, with the engine
+ * (clocks, availability, metrics). Pure: the terms, the compiled calendars, the events and `now`
+ * are arguments.
+ *
+ * Which events an agreement measures: those of its services (all, when it lists none) and, for a
+ * customer SLA, of its customer when the event names one (outages and checks usually name no
+ * customer: they count for every customer of the service). A target's scope narrows further.
+ */
+import type { BusinessCalendar } from '../calendar/types.ts';
+import type { PledgeEvent, TicketEvent, Timed } from '../events/schema.ts';
+import { evaluateTicket } from '../clock/engine.ts';
+import type { ClockResult, ClockTarget, TicketSummary } from '../clock/types.ts';
+import { parseDuration, type WorkDuration } from '../time/duration.ts';
+import { availability, intervalsFromEvents, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
+import { evaluateTarget, type Comparator, type MetricFilters, type MetricInputs, type TargetEvaluation, type ResolvedWindow } from '../metrics/index.ts';
+import type { Issue } from '../validation/issues.ts';
+import type { AgreementSpec, TargetSpecDoc } from './schema.ts';
+
+const TIME_METRICS = new Set(['response_time', 'resolution_time', 'fulfilment_time']);
+
+export interface TargetResult {
+  target: TargetSpecDoc;
+  evaluation: TargetEvaluation | null;
+  /** Tickets whose clock for this target breached in the window (time targets). */
+  breachedTickets: string[];
+  /** Earliest breach instant among them (for penalties due after the breach). */
+  firstBreachAt: number | null;
+  /** Availability targets: the full measurement, every outage accounted for. */
+  availability?: AvailabilityResult;
+  issues: Issue[];
+}
+
+export interface AgreementEvaluation {
+  agreement: string;
+  window: { from: number; to: number; label: string; zone: string };
+  targets: TargetResult[];
+  issues: Issue[];
+}
+
+/** The zone an agreement's windows are read in. */
+export function agreementZone(terms: AgreementSpec, calendars: ReadonlyMap<string, BusinessCalendar>): string {
+  if (terms.timezone) return terms.timezone;
+  for (const name of Object.keys(terms.calendars)) {
+    const c = calendars.get(name);
+    if (c) return c.zone;
+  }
+  return 'UTC';
+}
+
+/** Events the agreement measures (see the module comment). */
+export function eventsOf(terms: AgreementSpec, events: readonly Timed[]): Timed[] {
+  const services = terms.services;
+  const customer = terms.kind === 'sla' ? terms.parties.customer?.id : undefined;
+  return events.filter((e) => (services.length === 0 || (e.service !== undefined && services.includes(e.service))) && (customer === undefined || e.customer === undefined || e.customer === customer));
+}
+
+const list = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+export function filtersOf(t: TargetSpecDoc): MetricFilters {
+  const s = t.scope ?? {};
+  const f: MetricFilters = {};
+  const region = list(t.region) ?? list(s.region);
+  if (region) f.region = region;
+  for (const k of ['service', 'customer', 'priority', 'channel', 'requestType'] as const) {
+    const v = list(s[k]);
+    if (v) f[k] = v;
+  }
+  const kind = s.kind === undefined ? undefined : Array.isArray(s.kind) ? s.kind : [s.kind];
+  if (kind) f.kind = kind;
+  return f;
+}
+
+/** The clock target behind a time target, named by the target's id. */
+export function clockTargetOf(t: TargetSpecDoc, calendars: ReadonlyMap<string, BusinessCalendar>): ClockTarget | null {
+  if (!t.clock || !TIME_METRICS.has(t.metric)) return null;
+  const calendar = calendars.get(t.calendar ?? '24x7');
+  if (!calendar) return null;
+  const dur = (s: string): WorkDuration => {
+    const d = parseDuration(s);
+    return d.ok ? d.value : { kind: 'fixed', ms: NaN };
+  };
+  const c: ClockTarget = {
+    name: t.id,
+    kind: t.metric === 'response_time' ? 'response' : 'resolution',
+    calendar,
+    pauseOn: t.clock.pauseOn,
+    onPriorityChange: t.clock.onPriorityChange,
+    onReopen: t.clock.onReopen,
+  };
+  if (t.clock.duration !== undefined) c.duration = dur(t.clock.duration);
+  if (t.clock.byPriority) c.byPriority = Object.fromEntries(Object.entries(t.clock.byPriority).map(([p, d]) => [p, dur(d)]));
+  if (t.warnAt !== undefined) c.warnAt = [t.warnAt];
+  return c;
+}
+
+export interface EvaluateInput {
+  terms: AgreementSpec;
+  calendars: ReadonlyMap<string, BusinessCalendar>;
+  events: readonly Timed[];
+  /** The window to evaluate every target over. */
+  window: ResolvedWindow;
+  now: number;
+}
+
+/** Every target of the agreement over one window. */
+export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
+  const { terms, calendars, window: w, now } = input;
+  const zone = w.zone;
+  const issues: Issue[] = [];
+  const events = eventsOf(terms, input.events);
+  const targets = terms.targets;
+
+  // Clocks: every ticket once, with a clock target per time target.
+  const clockTargets: ClockTarget[] = [];
+  for (const t of targets) {
+    const c = clockTargetOf(t, calendars);
+    if (c) clockTargets.push(c);
+    else if (TIME_METRICS.has(t.metric)) issues.push({ path: `targets[${t.id}].calendar`, message: `calendar "${t.calendar ?? '24x7'}" was not loaded` });
+  }
+  const clocks: ClockResult[] = [];
+  const tickets: TicketSummary[] = [];
+  const needTickets = targets.some((t) => t.metric !== 'availability' && t.metric !== 'kpi');
+  if (needTickets) {
+    const byTicket = new Map<string, Timed<TicketEvent>[]>();
+    for (const e of events) {
+      if (!('ticket' in e)) continue;
+      const l = byTicket.get(e.ticket);
+      if (l) l.push(e as Timed<TicketEvent>);
+      else byTicket.set(e.ticket, [e as Timed<TicketEvent>]);
+    }
+    for (const evs of byTicket.values()) {
+      const r = evaluateTicket(evs, clockTargets, now);
+      clocks.push(...r.clocks);
+      tickets.push(r.summary);
+    }
+  }
+  const kpis = events.filter((e): e is Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>> => e.type === 'kpi.reported');
+  const asOf = events.filter((e) => e.atMs <= now);
+
+  const results: TargetResult[] = targets.map((t) => {
+    const targetIssues: Issue[] = [];
+    const inputs: MetricInputs = { clocks, tickets, kpis };
+    let av: AvailabilityResult | undefined;
+    if (t.metric === 'availability') {
+      const end = Math.min(w.to, Math.max(w.from, now));
+      const scoped = asOf.filter((e) => {
+        const region = list(t.region) ?? list(t.scope?.region);
+        const svc = list(t.scope?.service);
+        return (!region || (e.region !== undefined && region.includes(e.region)) || e.region === undefined) && (!svc || (e.service !== undefined && svc.includes(e.service)));
+      });
+      const iv = intervalsFromEvents(scoped, end);
+      targetIssues.push(...iv.issues);
+      const exclusions = terms.penalties?.exclusions ?? ['announced_maintenance'];
+      const opts: AvailabilityOptions = {
+        maintenanceNoticeMs: msOf(terms.maintenance?.notice ?? '0s'),
+        exclude: {
+          maintenance: exclusions.includes('announced_maintenance'),
+          customerCaused: exclusions.includes('customer_caused'),
+          forceMajeure: exclusions.includes('force_majeure'),
+          thirdParty: exclusions.includes('third_party'),
+        },
+        excludedTime: t.availability?.excludedTime ?? 'removed',
+        minOutageMs: msOf(t.availability?.minOutage ?? '0s'),
+        checks: t.availability?.checks ?? 'any',
+      };
+      if (t.availability?.serviceHoursOnly && t.calendar) {
+        const cal = calendars.get(t.calendar);
+        if (cal) opts.calendar = cal;
+      }
+      av = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: w.from, to: end }, opts);
+      targetIssues.push(...av.issues);
+      inputs.availability = { availability: av.availability, downtimeMs: av.downtimeMs, eligibleMs: av.eligibleMs, excludedMs: av.excludedMs, outages: av.outages.map((o) => o.id) };
+    }
+    const isTime = TIME_METRICS.has(t.metric);
+    const comparator: Comparator = t.comparator ?? (isTime && t.stat !== undefined && t.stat !== 'share_within_target' ? '<=' : '>=');
+    const ev = evaluateTarget({
+      metric: t.metric,
+      ...(t.stat !== undefined ? { stat: t.stat } : {}),
+      ...(isTime ? { clockTarget: t.id } : {}),
+      ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
+      ...(t.perSubject !== undefined ? { perSubject: t.perSubject } : {}),
+      ...(t.subjects !== undefined ? { subjects: t.subjects } : {}),
+      comparator,
+      target: t.value,
+      ...(t.warnAt !== undefined ? { warn: t.warnAt } : {}),
+      window: { kind: 'range', from: w.from, to: w.to },
+      zone,
+      now,
+      inputs,
+      filters: filtersOf(t),
+    });
+    if (!ev.ok) targetIssues.push(...ev.issues.map((i) => ({ ...i, path: `targets[${t.id}]${i.path ? `.${i.path}` : ''}` })));
+    const evaluation = ev.ok ? { ...ev.value, window: { ...ev.value.window, label: w.label } } : null;
+    const breachedTickets = evaluation?.measurement.breached ?? [];
+    let firstBreachAt: number | null = null;
+    if (isTime) {
+      const set = new Set(breachedTickets);
+      for (const c of clocks) if (c.target === t.id && set.has(c.ticket) && c.breachAt !== null && c.breachAt >= w.from && c.breachAt < w.to && (firstBreachAt === null || c.breachAt < firstBreachAt)) firstBreachAt = c.breachAt;
+    } else if (t.metric === 'availability' && evaluation?.state === 'breached' && av) {
+      firstBreachAt = availabilityBreachInstant(av, evaluation.budget?.allowedMs ?? 0);
+    }
+    const r: TargetResult = { target: t, evaluation, breachedTickets, firstBreachAt, issues: targetIssues };
+    if (av) r.availability = av;
+    return r;
+  });
+  return { agreement: terms.id, window: { from: w.from, to: w.to, label: w.label, zone }, targets: results, issues };
+}
+
+/** The instant downtime first exceeded the budget, walking the counted outages in order. */
+function availabilityBreachInstant(av: AvailabilityResult, allowedMs: number): number | null {
+  let used = 0;
+  for (const o of av.outages) {
+    if (used + o.downtimeMs > allowedMs) {
+      // Within this outage: its downtime accrues at its weight over its counted span (approximately
+      // linear when part of it was outside the window or service hours).
+      const need = allowedMs - used;
+      const rate = o.countedMs > 0 ? o.downtimeMs / o.countedMs : 1;
+      return Math.min(o.end, o.start + (rate > 0 ? need / rate : 0));
+    }
+    used += o.downtimeMs;
+  }
+  return null;
+}
+
+function msOf(text: string): number {
+  const d = parseDuration(text);
+  return d.ok && d.value.kind === 'fixed' ? d.value.ms : 0;
+}

@@ -1,0 +1,229 @@
+/**
+ * The agreement format: one schema for YAML and JSON files, from which
+ * schemas/agreement.schema.json is generated. Every section of an agreement is structured data,
+ * not free text, so Pledge can measure, check and settle it. See docs/agreements.md.
+ */
+import { z } from 'zod';
+import { METRIC_NAMES } from '../metrics/catalogue.ts';
+import { penaltiesSpec } from '../penalties/schema.ts';
+import { isValidZone } from '../time/zone.ts';
+import { amount, civilDate, contact, currency, durationText, percent, plainDuration, slug } from '../validation/common.ts';
+
+const text = (max = 2000) => z.string().min(1).max(max);
+const oneOrMany = z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1)]);
+
+export const party = z.strictObject({
+  /** Stable id used for coverage and scoping (e.g. the customer id in events). */
+  id: slug,
+  name: text(200),
+  contacts: z.array(contact).default([]),
+});
+
+/** Which events a target measures. Each field: a value or a list of allowed values. */
+export const scope = z.strictObject({
+  service: oneOrMany.optional(),
+  customer: oneOrMany.optional(),
+  region: oneOrMany.optional(),
+  priority: oneOrMany.optional(),
+  channel: oneOrMany.optional(),
+  requestType: oneOrMany.optional(),
+  kind: z.union([z.enum(['incident', 'request']), z.array(z.enum(['incident', 'request'])).min(1)]).optional(),
+});
+
+/** The per-ticket clock behind response, resolution and fulfilment targets. */
+export const clockSpec = z.strictObject({
+  /** One duration for every priority... */
+  duration: durationText.optional(),
+  /** ...or one per priority (wins over duration). */
+  byPriority: z.record(z.string().min(1).max(50), durationText).optional(),
+  /** Ticket statuses in which the clock pauses. */
+  pauseOn: z.array(z.string().min(1).max(100)).default([]),
+  onPriorityChange: z.enum(['keep_elapsed', 'restart']).default('keep_elapsed'),
+  onReopen: z.enum(['continue', 'new_cycle']).default('continue'),
+});
+
+/** How availability is counted for this target (see docs/availability.md). */
+export const availabilitySpec = z.strictObject({
+  /** Measure only in the target's calendar (service hours) instead of 24x7. */
+  serviceHoursOnly: z.boolean().default(false),
+  excludedTime: z.enum(['removed', 'counted_as_up']).default('removed'),
+  /** Downtime stretches shorter than this are ignored. */
+  minOutage: plainDuration.optional(),
+  checks: z.enum(['any', 'majority', 'all']).default('any'),
+});
+
+export const target = z.strictObject({
+  id: slug,
+  name: text(200).optional(),
+  description: text().optional(),
+  metric: z.enum(METRIC_NAMES),
+  /** Statistic: share_within_target (default for times), mean, median, p90, p95; csat or mean for satisfaction; sum, count, avg, min, max for kpi. */
+  stat: z.string().min(1).max(40).optional(),
+  /** The promised value in the metric's unit: percent for ratios (99.9), seconds for times, a number for counts and KPIs. */
+  value: z.number().finite(),
+  /** Default: <= for times, >= for everything else. */
+  comparator: z.enum(['>=', '<=', '>', '<']).optional(),
+  /** Measurement window: month, quarter, year, or rolling like 30d. */
+  window: z.union([z.enum(['month', 'quarter', 'year']), z.string().regex(/^(rolling:)?\d{1,4}d$/, 'expected month, quarter, year or a rolling window such as 30d')]).default('month'),
+  /** Calendar name from `calendars` (business time for clocks, service hours for availability); 24x7 when absent. */
+  calendar: slug.optional(),
+  scope: scope.optional(),
+  /** Shorthand for scope.region. */
+  region: z.string().min(1).max(200).optional(),
+  clock: clockSpec.optional(),
+  availability: availabilitySpec.optional(),
+  /** kpi: the KPI name in kpi.reported events; judge each subject (e.g. sales rep) separately. */
+  kpi: z.string().min(1).max(200).optional(),
+  perSubject: z.boolean().optional(),
+  subjects: z.array(z.string().min(1).max(200)).optional(),
+  /** Share of the allowance used at which the target is at risk (0.75 unless told). */
+  warnAt: z.number().gt(0).max(1).optional(),
+  /** Underpinning: OLA or UC targets this one relies on, as "agreement-id#target-id", in the order work passes through them. */
+  dependsOn: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected "agreement-id#target-id"')).optional(),
+});
+
+export const supportSpec = z.strictObject({
+  contactPoints: z.array(z.strictObject({ name: text(200), channel: z.string().min(1).max(50), address: text(500), hours: slug.optional() })).default([]),
+  /** Channels with their hours (a calendar name, or 24x7) and the plans that get them. */
+  channels: z
+    .array(
+      z.strictObject({
+        channel: z.string().min(1).max(50),
+        hours: slug.default('24x7'),
+        plans: z.union([z.literal('all'), z.array(z.string().min(1).max(100)).min(1)]).default('all'),
+        note: text(500).optional(),
+      }),
+    )
+    .default([]),
+  priorities: z.array(z.strictObject({ id: z.string().min(1).max(50), name: text(200), definition: text(), examples: z.array(text(500)).optional() })).default([]),
+  /** The escalation matrix: who is told, how, and when (a share of the target used, or a time before or after the breach). */
+  escalation: z
+    .array(
+      z.strictObject({
+        level: z.number().int().min(1).max(20),
+        who: text(200),
+        how: z.array(z.enum(['email', 'chat', 'sms', 'phone', 'webhook', 'pager'])).min(1),
+        when: z.union([
+          z.strictObject({ consumed: z.number().gt(0).max(1) }),
+          z.strictObject({ beforeBreach: plainDuration }),
+          z.strictObject({ atBreach: z.literal(true) }),
+          z.strictObject({ afterBreach: plainDuration }),
+        ]),
+        targets: z.array(slug).optional(),
+      }),
+    )
+    .default([]),
+});
+
+export const maintenanceSpec = z.strictObject({
+  /** Recurring windows as RFC 5545 RRULEs with a local start time and a length. */
+  windows: z
+    .array(
+      z.strictObject({
+        name: text(200),
+        rrule: z.string().regex(/^(RRULE:)?FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[A-Za-z0-9,+-]+)*$/, 'expected an RRULE such as FREQ=WEEKLY;BYDAY=SU'),
+        start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:MM'),
+        duration: plainDuration,
+        purpose: text(500).optional(),
+      }),
+    )
+    .default([]),
+  /** How long before a maintenance window customers must be told, for it to be excluded. */
+  notice: plainDuration.default('0s'),
+  timezone: z.string().min(1).max(64).optional(),
+});
+
+export const securitySpec = z.array(
+  z.strictObject({
+    id: slug,
+    /** e.g. ISO 27001, SOC 2, HIPAA, GDPR, FedRAMP, PCI DSS, encryption, mfa, sso, backups, monitoring, redundancy. */
+    standard: text(200),
+    commitment: text().optional(),
+    /** Where the evidence is (a report reference or URL). */
+    evidence: text(500),
+    validUntil: civilDate.optional(),
+  }),
+);
+
+export const pricingSpec = z.strictObject({
+  currency,
+  fee: z.strictObject({ amount, per: z.enum(['month', 'quarter', 'year']) }),
+  extraFees: z.array(z.strictObject({ name: text(200), amount, when: z.enum(['once', 'month', 'quarter', 'year', 'on_request']).default('once') })).default([]),
+  billingMethod: z.enum(['invoice', 'card', 'direct_debit', 'internal_charge', 'none']).default('invoice'),
+  paymentDays: z.number().int().min(0).max(365).default(30),
+  latePayment: z.strictObject({ percentPerMonth: percent.optional(), amount: amount.optional() }).optional(),
+  priceGuaranteedUntil: civilDate.optional(),
+});
+
+export const termSpec = z.strictObject({
+  start: civilDate,
+  end: civilDate.optional(),
+  renewal: z.strictObject({ mode: z.enum(['automatic', 'manual']), notice: plainDuration.default('30d'), length: z.enum(['month', 'quarter', 'year', '2y', '3y']).default('year') }).optional(),
+  earlyTerminationFee: amount.optional(),
+  terminationRights: z
+    .array(
+      z.strictObject({
+        id: slug,
+        /** The customer may terminate without fee after N consecutive breached periods of a target... */
+        consecutiveBreaches: z.number().int().min(1).max(100).optional(),
+        /** ...or M breached periods within a year. */
+        breachesInYear: z.number().int().min(1).max(366).optional(),
+        target: slug,
+        description: text().optional(),
+      }),
+    )
+    .default([]),
+  disputeResolution: z
+    .strictObject({
+      steps: z.array(z.strictObject({ name: text(200), within: plainDuration.optional() })).min(1),
+      venue: text(200).optional(),
+      law: text(200).optional(),
+    })
+    .optional(),
+});
+
+export const reviewSpec = z.strictObject({
+  cadence: z.enum(['quarterly', 'half_yearly', 'yearly']).default('yearly'),
+  owner: text(200),
+  last: civilDate.optional(),
+});
+
+export const serviceDescription = z.strictObject({
+  purpose: text(),
+  capabilities: z.array(text(500)).default([]),
+  networkRequirements: z.array(text(500)).default([]),
+});
+
+export const agreementSpec = z
+  .strictObject({
+    apiVersion: z.literal('pledge/v1').default('pledge/v1'),
+    id: slug,
+    name: text(200),
+    kind: z.enum(['sla', 'ola', 'uc']).describe('sla: customer; ola: internal team to team; uc: underpinning contract with a supplier'),
+    level: z.enum(['corporate', 'customer', 'service']).default('service'),
+    /** The agreement (id) this one refines: a customer level names its corporate level, a service level its customer level. */
+    parent: slug.optional(),
+    /** When this version takes effect (amendments); the term start when absent. */
+    effective: civilDate.optional(),
+    parties: z.strictObject({ provider: party, customer: party.optional() }),
+    /** IANA zone of the agreement's months, quarters and years; default: its first calendar's zone, else UTC. */
+    timezone: z.string().min(1).max(64).refine(isValidZone, 'unknown time zone (expected an IANA name such as Europe/Berlin)').optional(),
+    /** Plans of the customer this agreement applies to (e.g. enterprise), for per-plan support. */
+    plan: z.string().min(1).max(100).optional(),
+    services: z.array(slug).default([]),
+    /** Calendars by name: a file path (relative to this file). `24x7` is built in. */
+    calendars: z.record(slug, z.string().min(1).max(1000)).default({}),
+    serviceDescription: serviceDescription.optional(),
+    targets: z.array(target).default([]),
+    support: supportSpec.optional(),
+    maintenance: maintenanceSpec.optional(),
+    security: securitySpec.optional(),
+    pricing: pricingSpec.optional(),
+    term: termSpec.optional(),
+    penalties: penaltiesSpec.optional(),
+    review: reviewSpec.optional(),
+  })
+  .describe('A Pledge agreement: SLA, OLA or underpinning contract');
+
+export type AgreementSpec = z.output<typeof agreementSpec>;
+export type TargetSpecDoc = z.output<typeof target>;
