@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { loadAgreements } from '../app/agreement-files.ts';
 import { effectiveTerms } from '../core/agreements/layering.ts';
 import { formatIssue } from '../core/validation/issues.ts';
-import { printJson, UsageError } from './output.ts';
+import { must, printJson, UsageError } from './output.ts';
+import { checkPortfolio } from '../core/agreements/checks.ts';
+import type { AgreementSpec } from '../core/agreements/schema.ts';
+import { loadCalendarFile, readText } from '../app/files.ts';
+import { parseNdjson } from '../core/events/parse.ts';
+import { dirname, isAbsolute, resolve } from 'node:path';
 
 export function registerAgreements(program: Command): void {
   program
@@ -72,4 +77,47 @@ function lookup(root: unknown, path: string): unknown {
     } else cur = (cur as Record<string, unknown>)[m[1] ?? m[2]!];
   }
   return cur;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Portfolio checks: coverage of every customer and service, and OLAs/UCs that can back each customer target')
+    .argument('<paths...>', 'agreement files or folders')
+    .option('--events <file>', 'NDJSON events: every (customer, service) pair in them must be covered')
+    .option('--all', 'also list the checks that passed')
+    .option('--json', 'print the findings as JSON')
+    .action((paths: string[], o: { events?: string; all?: boolean; json?: boolean }) => {
+      const { agreements, issues } = loadAgreements(paths);
+      if (issues.length) throw new UsageError(issues);
+      const pairs: Array<{ customer: string; service: string }> = [];
+      if (o.events) {
+        const f = must(readText(o.events));
+        const parsed = parseNdjson(f.text, f.source);
+        if (parsed.issues.length) throw new UsageError(parsed.issues);
+        for (const e of parsed.events) if (e.customer !== undefined && e.service !== undefined) pairs.push({ customer: e.customer, service: e.service });
+      }
+      // `wd` durations count as the day length of the calendar they are measured in.
+      const dayLengths = new Map<string, number>();
+      const dayLengthMs = (a: AgreementSpec, calendar: string | undefined): number => {
+        const key = `${a.id}\u0000${calendar ?? ''}`;
+        if (!dayLengths.has(key)) {
+          const doc = agreements.find((x) => x.spec.id === a.id);
+          const ref = calendar !== undefined ? a.calendars[calendar] : undefined;
+          const cal = doc && ref ? loadCalendarFile(isAbsolute(ref) ? ref : resolve(dirname(doc.source), ref)) : null;
+          dayLengths.set(key, cal && cal.ok ? cal.value.dayLengthMs : calendar === undefined || calendar === '24x7' ? 86_400_000 : 8 * 3_600_000);
+        }
+        return dayLengths.get(key)!;
+      };
+      const findings = checkPortfolio({ portfolio: agreements, pairs, dayLengthMs });
+      const problems = findings.filter((f) => f.severity === 'problem');
+      if (o.json) printJson({ ok: problems.length === 0, findings });
+      else {
+        const shown = o.all ? findings : findings.filter((f) => f.severity !== 'ok');
+        for (const f of shown) process.stdout.write(`${f.severity === 'problem' ? 'FAIL' : f.severity === 'note' ? 'note' : 'ok  '}  ${f.message}\n`);
+        const passed = findings.length - problems.length - findings.filter((f) => f.severity === 'note').length;
+        process.stdout.write(`${agreements.length} agreements: ${problems.length} problem${problems.length === 1 ? '' : 's'}, ${passed} check${passed === 1 ? '' : 's'} passed\n`);
+      }
+      if (problems.length) process.exitCode = 1;
+    });
 }

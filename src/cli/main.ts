@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_OK, reportError } from './output.ts';
 import { registerCalc } from './calc.ts';
 import { registerDemo } from './demo.ts';
-import { registerAgreements } from './agreements.ts';
+import { registerAgreements, registerCheck } from './agreements.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pledge')
@@ -13,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerCalc(program);
   registerAgreements(program);
+  registerCheck(program);
   registerDemo(program);
   for (const c of allCommands(program)) c.exitOverride();
   return program;
