@@ -1,19 +1,13 @@
 /** The `pledge` command as a user runs it: real process, real files, exit codes and output. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const BERLIN = 'examples/calendars/berlin-office.yaml';
+import { pledge } from './helpers.ts';
 
-export function pledge(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['bin/pledge.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const BERLIN = 'examples/calendars/berlin-office.yaml';
 
 describe('pledge calc downtime', () => {
   test('99.99% over a year (365.25 days) allows 52m 36s', () => {

@@ -28,7 +28,8 @@ export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   try {
     await program.parseAsync(argv);
-    return EXIT_OK;
+    // A command that found problems in what it checked (validate, check) sets the exit code itself.
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end "with an error" of code 0 in commander.

@@ -1,0 +1,55 @@
+/** `pledge validate`, `explain` and `check` on the example agreements and on broken files. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pledge } from './helpers.ts';
+
+test('validate: every example is valid', () => {
+  const r = pledge('validate', 'examples/agreements');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /10 files, 0 problems/);
+  const j = JSON.parse(pledge('validate', 'examples/agreements', '--json').out);
+  assert.equal(j.valid, true);
+  assert.equal(j.agreements.length, 10);
+});
+
+test('validate: every problem in every file at once, exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-agr-'));
+  writeFileSync(join(dir, 'one.yaml'), 'id: one\nname: One\nkind: sla\nparties:\n  provider: { id: p, name: P }\ntargts: []\n');
+  writeFileSync(join(dir, 'two.yaml'), 'id: two\nname: Two\nkind: sla\nparties:\n  provider: { id: p, name: P }\ntargets:\n  - { id: up, metric: availability, value: 99.9, window: fortnight }\n');
+  writeFileSync(join(dir, 'three.json'), '{"id": "three", ');
+  const r = pledge('validate', dir);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /one\.yaml:6:1: targts: unknown field; did you mean "targets"\?/);
+  assert.match(r.err, /two\.yaml:7:58: targets\[0\]\.window: /);
+  assert.match(r.err, /three\.json:1:\d+: not valid YAML or JSON/);
+  assert.match(r.out, /3 files, 3 problems/);
+});
+
+test('explain: effective terms with the level each came from', () => {
+  const r = pledge('explain', 'examples/agreements', '--customer', 'globex', '--service', 'email');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Layers: northwind-corporate \(corporate\) <- globex-enterprise \(customer\) <- globex-email \(service\)/);
+  assert.match(r.out, /support\.channels\[phone\]\.plans +\["enterprise"\] +from globex-enterprise \(customer\)/);
+  assert.match(r.out, /support\.channels\[chat\]\.hours +24x7 +from northwind-corporate \(corporate\)/);
+  const j = JSON.parse(pledge('explain', 'examples/agreements', '--customer', 'globex', '--service', 'email', '--json').out);
+  assert.equal(j.terms.targets.find((t: { id: string }) => t.id === 'response').value, 95);
+  const none = pledge('explain', 'examples/agreements', '--customer', 'acme', '--service', 'nothing');
+  assert.equal(none.code, 0); // the corporate level covers every customer and service
+  assert.match(none.out, /Layers: northwind-corporate \(corporate\)\n/);
+});
+
+test('check: the examples pass; a broken chain fails with the numbers, exit 1', () => {
+  const ok = pledge('check', 'examples/agreements', '--all');
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.match(ok.out, /2h \(ola-network#p1-restore\) \+ 1h \(uc-cloud#p1-response\) = 3h fits within 4h/);
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-chk-'));
+  for (const f of readdirSync('examples/agreements')) copyFileSync(join('examples/agreements', f), join(dir, f));
+  writeFileSync(join(dir, 'uc-cloud.yaml'), 'id: uc-cloud\nname: Cloud\nkind: uc\nparties:\n  provider: { id: n, name: N }\nservices: [compute]\ntargets:\n  - { id: uptime, metric: availability, value: 99.9 }\n  - { id: p1-response, metric: response_time, value: 99, clock: { byPriority: { P1: 3h } } }\n');
+  const bad = pledge('check', dir);
+  assert.equal(bad.code, 1);
+  assert.match(bad.out, /FAIL  acme-checkout#uptime promises 99\.95% but its serial dependencies allow at most 99\.995% x 99\.9% = 99\.895%/);
+  assert.match(bad.out, /FAIL  acme-checkout#p1-resolution for P1: 2h \(ola-network#p1-restore\) \+ 3h \(uc-cloud#p1-response\) = 5h does not fit within 4h/);
+});
