@@ -1,7 +1,7 @@
 /** `pledge validate`, `explain` and `check` on the example agreements and on broken files. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pledge } from './helpers.ts';
@@ -52,4 +52,19 @@ test('check: the examples pass; a broken chain fails with the numbers, exit 1', 
   assert.equal(bad.code, 1);
   assert.match(bad.out, /FAIL  acme-checkout#uptime promises 99\.95% but its serial dependencies allow at most 99\.995% x 99\.9% = 99\.895%/);
   assert.match(bad.out, /FAIL  acme-checkout#p1-resolution for P1: 2h \(ola-network#p1-restore\) \+ 3h \(uc-cloud#p1-response\) = 5h does not fit within 4h/);
+});
+
+test('diff: what an amendment changes; reviews: overdue reviews and expiring evidence', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-diff-'));
+  const text = readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8');
+  writeFileSync(join(dir, 'new.yaml'), text.replace('value: 99.9\n', 'value: 99.95\n').replace('{ below: 99.0, credit: 25% }', '{ below: 99.0, credit: 30% }'));
+  const d = pledge('diff', 'examples/agreements/enterprise-email-service.yaml', join(dir, 'new.yaml'));
+  assert.equal(d.code, 0, d.err);
+  assert.match(d.out, /~ targets\[uptime\]\.value: 99\.9 -> 99\.95/);
+  assert.match(d.out, /~ penalties\.rules\[0\]\.tiers\[1\]\.credit: "25%" -> "30%"/);
+  assert.equal(pledge('diff', 'examples/agreements/uc-cloud.yaml', 'examples/agreements/uc-cloud.yaml').out, 'no changes\n');
+  const r = JSON.parse(pledge('reviews', 'examples/agreements', '--today', '2027-03-15', '--json').out);
+  assert.ok(r.overdue.some((x: { agreementId: string; due: string }) => x.agreementId === 'northwind-corporate' && x.due === '2027-01-15'));
+  assert.deepEqual(r.evidence.map((e: { securityId: string; daysLeft: number }) => `${e.securityId}:${e.daysLeft}`), ['iso27001:16']);
+  assert.equal(pledge('reviews', 'examples/agreements', '--today', '2027-02-30').code, 2);
 });

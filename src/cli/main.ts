@@ -4,6 +4,7 @@ import { EXIT_BAD_INPUT, EXIT_OK, reportError } from './output.ts';
 import { registerCalc } from './calc.ts';
 import { registerDemo } from './demo.ts';
 import { registerAgreements, registerCheck } from './agreements.ts';
+import { registerLifecycle } from './lifecycle.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pledge')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerCalc(program);
   registerAgreements(program);
   registerCheck(program);
+  registerLifecycle(program);
   registerDemo(program);
   for (const c of allCommands(program)) c.exitOverride();
   return program;
