@@ -26,16 +26,56 @@ const due = z.strictObject({
   after: z.enum(['period_end', 'breach']).default('period_end'),
 });
 
-export const creditTiersRule = z.strictObject({
-  id: slug.optional(),
-  type: z.literal('credit_tiers'),
-  /** The target (by id) whose measured value is banded. */
-  target: slug,
-  tiers: z.array(tier).min(1),
-  /** Credits are applied to the next billing cycle by default; refund pays them out. */
-  form: z.enum(['service_credit', 'refund', 'fee_waiver']).default('service_credit'),
-  due: due.optional(),
-});
+/** An amount string as an exact integer of ten-thousandths, for comparing amounts without floats. */
+function amountKey(a: string): bigint {
+  const [i, f = ''] = a.split('.');
+  return BigInt((i ?? '0') + f.padEnd(4, '0'));
+}
+
+export const creditTiersRule = z
+  .strictObject({
+    id: slug.optional(),
+    type: z.literal('credit_tiers'),
+    /** The target (by id) whose measured value is banded. */
+    target: slug,
+    tiers: z.array(tier).min(1),
+    /** Credits are applied to the next billing cycle by default; refund pays them out. */
+    form: z.enum(['service_credit', 'refund', 'fee_waiver']).default('service_credit'),
+    due: due.optional(),
+  })
+  .superRefine((rule, ctx) => {
+    // Bands nest ("below 99" lies inside "below 99.99"), so one rule must band in one direction,
+    // each threshold once, and a deeper band must not earn less than a milder one: otherwise a
+    // worse measured value could owe less (settlement picks the worst band that applies).
+    const tiers = rule.tiers.map((t, i) => ({ t, i })).filter(({ t }) => (t.below === undefined) !== (t.above === undefined));
+    const below = tiers.filter(({ t }) => t.below !== undefined);
+    if (below.length > 0 && below.length < tiers.length) {
+      ctx.addIssue({ code: 'custom', path: ['tiers'], message: 'all tiers of a rule use below (more is better) or all use above (less is better), not both' });
+      return;
+    }
+    const up = below.length > 0;
+    const threshold = (t: (typeof tiers)[number]['t']) => (up ? t.below! : t.above!);
+    const seen = new Map<number, number>();
+    for (const { t, i } of tiers) {
+      const k = threshold(t);
+      if (seen.has(k)) ctx.addIssue({ code: 'custom', path: ['tiers', i, up ? 'below' : 'above'], message: `the same threshold as tiers[${seen.get(k)}]` });
+      else seen.set(k, i);
+    }
+    // From the mildest band to the deepest: below 99.99, below 99, below 95 (or above 4h, above 8h).
+    const ordered = [...tiers].sort((a, b) => (up ? threshold(b.t) - threshold(a.t) : threshold(a.t) - threshold(b.t)));
+    for (const kind of ['credit', 'amount'] as const) {
+      let prev: { t: (typeof tiers)[number]['t']; i: number } | undefined;
+      for (const cur of ordered) {
+        const v = cur.t[kind];
+        if (v === undefined) continue;
+        const pv = prev?.t[kind];
+        if (prev && pv !== undefined && (kind === 'credit' ? (v as number) < (pv as number) : amountKey(v as string) < amountKey(pv as string))) {
+          ctx.addIssue({ code: 'custom', path: ['tiers', cur.i, kind], message: `a worse band must not earn less than a milder one (tiers[${prev.i}] earns ${String(pv)}${kind === 'credit' ? '%' : ''})` });
+        }
+        prev = cur;
+      }
+    }
+  });
 
 export const fineRule = z.strictObject({
   id: slug.optional(),

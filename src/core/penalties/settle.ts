@@ -1,0 +1,348 @@
+/**
+ * Settlement of one billing period of one agreement: per rule and target, the compliance result,
+ * the rule applied, the amount in minor units, the due date, the cap that reduced it, and why
+ * nothing is owed when nothing is; totals per currency; caps; termination rights. Pure: the
+ * agreement's terms, the period and the compliance results are arguments. docs/penalties.md has
+ * the rules with worked examples.
+ *
+ * Which results a period settles. A result whose window ends inside the billing period (the
+ * usual case: a monthly target billed monthly) is settled in it. A result whose window is longer
+ * (a yearly target billed monthly) is settled once: a fine in the billing period containing the
+ * breach instant when it is known, and everything else in the period in which the window ends,
+ * because only then is its value final.
+ *
+ * Grace period and term. Nothing is owed for a billing period that ends on or before the end of
+ * the grace period (or before the term starts). A period that begins inside the grace period and
+ * ends after it is settled in full: its targets are judged over the whole period, and a monthly
+ * percentage cannot be split into a forgiven part and an owed part without judging a different
+ * target. The settlement says so on every line of such a period.
+ */
+import { ok, type Issue, type Result } from '../validation/issues.ts';
+import { applyCaps, capLimits } from './caps.ts';
+import { listText, STATE_WORDS, targetText, valueText } from './explain.ts';
+import { prepare, type Plan } from './input.ts';
+import { formatMoney, toMinor, type Minor } from './money.ts';
+import { calendarYearOf, contractYearOf, dueDate, lastDay, localDate, prorateFee, yearlyFee, type DueDate } from './periods.ts';
+import { computeRule, exclusionClass, ruleCurrencyAndForm, type Computed } from './rules.ts';
+import type { PenaltyRule } from './schema.ts';
+import { evaluateTerminationRights } from './termination.ts';
+import type { ComplianceSummary, CurrencyTotal, FeeFigure, NothingOwedBecause, Settlement, SettlementInput, SettlementLine, TargetPeriodResult, TerminationOutcome } from './types.ts';
+
+type Standing = { kind: 'before_term' | 'grace' | 'partly_grace' | 'in_force'; text: string };
+
+/** Settles one billing period. Bad input is returned as issues naming the field path; never throws. */
+export function settlePeriod(input: SettlementInput): Result<Settlement> {
+  const prepared = prepare(input);
+  if (!prepared.ok) return prepared;
+  const plan = prepared.value;
+  const { period, zone } = plan;
+  const fmt = (minor: Minor, currency: string) => formatMoney(minor, currency, plan.style);
+  const issues: Issue[] = [];
+
+  // Fees.
+  let periodFee: FeeFigure | null = null;
+  let yearFee: FeeFigure | null = null;
+  if (plan.pricing) {
+    const { currency, feeMinor, per } = plan.pricing;
+    const f = prorateFee(feeMinor, per, period.from, period.to, zone, (m) => fmt(m, currency));
+    if (!f.ok) return f;
+    periodFee = { minor: f.value.minor, currency, amount: fmt(f.value.minor, currency), basis: f.value.basis };
+    const y = toMinor(yearlyFee(feeMinor, per), 'pricing.fee.amount', 'the yearly fee');
+    if (!y.ok) return y;
+    yearFee = { minor: y.value, currency, amount: fmt(y.value, currency), basis: per === 'year' ? `${fmt(feeMinor, currency)} a year` : `${fmt(feeMinor, currency)} a ${per} × ${per === 'month' ? 12 : 4}` };
+  }
+
+  // Where the period stands against the term and the grace period.
+  const firstDay = localDate(period.from, zone);
+  const periodLast = lastDay(period.to, zone);
+  const grace = plan.grace;
+  const standing: Standing = (() => {
+    if (plan.term && period.to <= plan.term.startMs) return { kind: 'before_term', text: `nothing owed: the period ends before the term starts on ${plan.term.start}` };
+    if (grace && period.to <= grace.endMs) {
+      return { kind: 'grace', text: `nothing owed: the period ends within the grace period (${grace.text} from ${grace.firstDay}, through ${grace.lastDay})` };
+    }
+    if (grace && period.from < grace.endMs) {
+      return { kind: 'partly_grace', text: `the grace period ended inside this period (its last day was ${grace.lastDay}); the period is settled in full, because its targets are judged over the whole period` };
+    }
+    return { kind: 'in_force', text: '' };
+  })();
+  const notes: string[] = [];
+  if (plan.spec.gracePeriod !== undefined && !plan.term) notes.push('a grace period is set, but no term start was given, so it could not be applied');
+  if (plan.term && standing.kind !== 'before_term' && period.from < plan.term.startMs) notes.push(`the term starts on ${plan.term.start}, inside this period; the period is settled in full`);
+  if (standing.kind === 'partly_grace') notes.push(standing.text);
+
+  // Lines, before caps.
+  const drafts: Draft[] = [];
+  plan.spec.rules.forEach((rule, index) => {
+    const results = plan.targets.filter((t) => t.targetId === rule.target).sort((a, b) => windowOf(plan, a).from - windowOf(plan, b).from);
+    if (results.length === 0) {
+      drafts.push(noResultLine(plan, rule, index, fmt));
+      return;
+    }
+    for (const r of results) {
+      const d = ruleLine(plan, rule, index, r, standing, fmt);
+      if (!d.ok) issues.push(...d.issues);
+      else drafts.push(d.value);
+    }
+  });
+  const lines = drafts.map((d) => d.line);
+  if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
+
+  // Caps.
+  const year = plan.term ? contractYearOf(plan.term.start, period.to - 1, zone) : plan.spec.caps?.perYear ? calendarYearOf(period.to - 1, zone) : null;
+  if (plan.spec.caps?.perYear && !plan.term) notes.push('no term start was given: the yearly cap runs over the calendar year');
+  const limits = capLimits(plan, periodFee, year, fmt);
+  if (!limits.ok) return limits;
+  const caps = applyCaps(lines, limits.value, fmt);
+
+  // Due dates and the words of each line, now that caps are known.
+  for (const d of drafts) finishLine(plan, d, fmt);
+
+  const totals = totalsOf(lines, fmt);
+  if (!totals.ok) return totals;
+  const forgivenUntil = grace ? grace.endMs : plan.term ? plan.term.startMs : null;
+  const termination = evaluateTerminationRights(plan, forgivenUntil);
+
+  const graceReport: Settlement['grace'] = grace
+    ? {
+        ...grace,
+        applies: standing.kind === 'grace' ? 'whole_period' : standing.kind === 'partly_grace' ? 'partly' : 'no',
+        reason:
+          standing.kind === 'grace'
+            ? standing.text
+            : standing.kind === 'partly_grace'
+              ? standing.text
+              : `the grace period (${grace.text} from ${grace.firstDay}) ended on ${grace.lastDay}, before this period`,
+      }
+    : null;
+
+  const settlement: Settlement = {
+    agreementId: plan.agreementId,
+    customerId: plan.customerId,
+    period: { ...period, zone, firstDay, lastDay: periodLast },
+    fee: { period: periodFee, year: yearFee },
+    grace: graceReport,
+    contractYear: plan.term ? year : null,
+    lines,
+    totals: totals.value,
+    caps,
+    termination,
+    summary: '',
+    notes,
+  };
+  settlement.summary = summarize(settlement, fmt);
+  return ok(settlement);
+}
+
+function windowOf(plan: Plan, r: TargetPeriodResult): { from: number; to: number; label: string } {
+  const w = r.evaluation.window;
+  if (!w) return { from: plan.period.from, to: plan.period.to, label: plan.period.label };
+  const label = w.label ?? (w.from === plan.period.from && w.to === plan.period.to ? plan.period.label : `${localDate(w.from, plan.zone)} to ${lastDay(w.to, plan.zone)}`);
+  return { from: w.from, to: w.to, label };
+}
+
+/** Whether this billing period settles the result for this rule; the reason when it does not. */
+function placement(plan: Plan, rule: PenaltyRule, r: TargetPeriodResult, w: { from: number; to: number; label: string }): string | null {
+  const { period, zone } = plan;
+  const inPeriod = (t: number) => t >= period.from && t < period.to;
+  if (rule.type === 'fine' && r.firstBreachAt !== undefined && r.firstBreachAt !== null) {
+    if (inPeriod(r.firstBreachAt)) return null;
+    return `the breach on ${localDate(r.firstBreachAt, zone)} falls in another billing period, which owes the fine (it is owed once)`;
+  }
+  if (w.to > period.from && w.to <= period.to) return null;
+  if (w.to <= period.from) return `the window ${w.label} ended before this period; it was settled with the period it ended in`;
+  return `the window ${w.label} ends after this period (its last day is ${lastDay(w.to, zone)}); ${rule.type === 'fine' ? 'without a breach instant the fine is owed in the period the window ends' : 'its value is final only then, so it is settled in the period it ends'}`;
+}
+
+function compliance(r: TargetPeriodResult, w: { from: number; to: number; label: string }): ComplianceSummary {
+  const ev = r.evaluation;
+  const against = targetText(ev.comparator, ev.target, ev.unit);
+  const text = ev.value === null ? `no value against a target of ${against}` : `measured ${valueText(ev.value, ev.unit)} against a target of ${against}`;
+  return {
+    state: ev.state,
+    value: ev.value,
+    target: ev.target,
+    comparator: ev.comparator,
+    unit: ev.unit,
+    window: w,
+    text,
+    ...(ev.reason !== undefined ? { reason: ev.reason } : {}),
+  };
+}
+
+/** The parts of a line's words, kept until caps and due dates are known. */
+interface Draft {
+  line: SettlementLine;
+  head: string;
+  body: string;
+  breachAt: number | null;
+  dueSpec: { days: number; after: 'period_end' | 'breach' } | null;
+}
+
+function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodResult, standing: Standing, fmt: (m: Minor, c: string) => string): Result<Draft> {
+  const w = windowOf(plan, r);
+  const c = compliance(r, w);
+  const computed = computeRule({ plan, fmt }, rule, index, r, w);
+  if (!computed.ok) return computed;
+  const k: Computed = computed.value;
+  const notes = [...k.notes];
+  const excluded = r.excludedItems ?? [];
+  for (const x of excluded) {
+    const cls = exclusionClass(x.reason);
+    if (cls !== null && !plan.spec.exclusions.includes(cls)) notes.push(`${x.id} was excluded from the measurement as ${cls}, which penalties.exclusions does not list; check the target's settings`);
+  }
+  if (standing.kind === 'partly_grace') notes.push(standing.text);
+  if (r.evaluation.windowClosed === false && r.evaluation.state === 'breached' && rule.type !== 'fine') {
+    notes.push('the window was still open when it was evaluated; the value may still get worse');
+  }
+  let nothingOwed: NothingOwedBecause | null = k.nothingOwed;
+  let amount = k.computedMinor;
+  let body = k.body;
+  const away = placement(plan, rule, r, w);
+  if (away !== null) {
+    nothingOwed = 'other_period';
+    amount = 0;
+    body = `nothing owed in this period: ${away}`;
+  } else if (amount > 0 && (standing.kind === 'grace' || standing.kind === 'before_term')) {
+    nothingOwed = standing.kind === 'grace' ? 'grace_period' : 'before_term';
+    body = `${standing.text}; without it ${fmt(k.computedMinor, k.currency)} would be owed (${k.body})`;
+    amount = 0;
+  } else if (standing.kind === 'grace' || standing.kind === 'before_term') {
+    // Nothing would be owed anyway; the grace period is still the first reason a reader needs.
+    body = `${standing.text} (and ${k.body.replace(/^nothing owed: /, '')})`;
+    if (nothingOwed === null) nothingOwed = standing.kind === 'grace' ? 'grace_period' : 'before_term';
+  }
+  // A band of 0%, a fine of 0, or a share that rounds to nothing: the rule applied but yields nothing.
+  if (nothingOwed === null && amount === 0) nothingOwed = 'zero_amount';
+  const line: SettlementLine = {
+    rule: { index, id: rule.id ?? null, type: rule.type, path: `penalties.rules[${index}]` },
+    targetId: rule.target,
+    compliance: c,
+    applied: k.applied,
+    band: k.band,
+    units: k.units,
+    form: k.form,
+    currency: k.currency,
+    computedMinor: away !== null ? 0 : k.computedMinor,
+    amountMinor: amount,
+    amount: fmt(amount, k.currency),
+    cap: null,
+    due: null,
+    nothingOwed,
+    excluded,
+    reason: '',
+    notes,
+  };
+  return ok({ line, head: `${rule.target} in ${w.label}: ${c.text} (${STATE_WORDS[c.state]})`, body, breachAt: r.firstBreachAt ?? null, dueSpec: rule.due ?? null });
+}
+
+function noResultLine(plan: Plan, rule: PenaltyRule, index: number, fmt: (m: Minor, c: string) => string): Draft {
+  const { currency, form } = ruleCurrencyAndForm(plan, rule, index);
+  const line: SettlementLine = {
+    rule: { index, id: rule.id ?? null, type: rule.type, path: `penalties.rules[${index}]` },
+    targetId: rule.target,
+    compliance: null,
+    applied: `${rule.type.replace('_', ' ')} on ${rule.target}`,
+    band: null,
+    units: null,
+    form,
+    currency,
+    computedMinor: 0,
+    amountMinor: 0,
+    amount: fmt(0, currency),
+    cap: null,
+    due: null,
+    nothingOwed: 'no_result',
+    excluded: [],
+    reason: '',
+    notes: [`no compliance result was given for ${rule.target}; measure it before closing the period`],
+  };
+  return { line, head: `${rule.target}: no result`, body: 'nothing owed: no compliance result was given for this target', breachAt: null, dueSpec: null };
+}
+
+/** Due date and the line's words, once caps have been applied. */
+function finishLine(plan: Plan, parts: Draft, fmt: (m: Minor, c: string) => string): void {
+  const line = parts.line;
+  const words: string[] = [parts.head, parts.body];
+  if (line.cap) {
+    const capName = line.cap.cap === 'per_period' ? 'per-period' : 'yearly';
+    words.push(
+      line.amountMinor === 0
+        ? `nothing owed after the ${capName} cap of ${fmt(line.cap.limitMinor, line.currency)}: it was already reached (the ${fmt(line.cap.reducedByMinor, line.currency)} computed is not owed)`
+        : `reduced by ${fmt(line.cap.reducedByMinor, line.currency)} to ${line.amount} by the ${capName} cap of ${fmt(line.cap.limitMinor, line.currency)} (${fmt(line.cap.remainingBeforeMinor, line.currency)} was still available under it)`,
+    );
+  }
+  if (line.amountMinor > 0) {
+    let due: DueDate | null = null;
+    if (parts.dueSpec) {
+      if (parts.dueSpec.after === 'breach' && parts.breachAt !== null) due = dueDate(parts.breachAt, parts.dueSpec.days, 'breach', plan.zone);
+      else {
+        if (parts.dueSpec.after === 'breach') line.notes.push('the breach instant is not known, so the due date counts from the end of the period');
+        due = dueDate(plan.period.to, parts.dueSpec.days, 'period_end', plan.zone);
+      }
+    }
+    line.due = due;
+    words.push(
+      due
+        ? `due ${due.date} (${due.days} day${due.days === 1 ? '' : 's'} after ${due.basis === 'breach' ? `the breach on ${localDate(due.from, plan.zone)}` : `the period ends on ${lastDay(plan.period.to, plan.zone)}`})`
+        : line.form === 'service_credit'
+          ? 'applied as a credit on the next invoice (the agreement sets no due date)'
+          : 'settled with the next invoice (the agreement sets no due date)',
+    );
+  }
+  if (line.excluded.length > 0) words.push(`excluded from the measurement: ${listText(line.excluded.map((x) => `${x.id} (${x.reason})`))}`);
+  line.reason = words.join('; ');
+}
+
+/** Totals per currency, summed in bigint so a sum of large lines is refused, never rounded. */
+function totalsOf(lines: SettlementLine[], fmt: (m: Minor, c: string) => string): Result<CurrencyTotal[]> {
+  const by = new Map<string, { amount: bigint; before: bigint; reduced: bigint; owing: number }>();
+  for (const l of lines) {
+    const t = by.get(l.currency) ?? { amount: 0n, before: 0n, reduced: 0n, owing: 0 };
+    const reduced = BigInt(l.cap?.reducedByMinor ?? 0);
+    t.amount += BigInt(l.amountMinor);
+    t.before += BigInt(l.amountMinor) + reduced;
+    t.reduced += reduced;
+    if (l.amountMinor > 0) t.owing++;
+    by.set(l.currency, t);
+  }
+  const out: CurrencyTotal[] = [];
+  for (const [currency, t] of [...by.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const before = toMinor(t.before, 'penalties.rules', `the ${currency} total`);
+    if (!before.ok) return before;
+    const amountMinor = Number(t.amount);
+    out.push({ currency, amountMinor, amount: fmt(amountMinor, currency), beforeCapsMinor: before.value, reducedByCapsMinor: Number(t.reduced), owingLines: t.owing });
+  }
+  return ok(out);
+}
+
+function summarize(s: Settlement, fmt: (m: Minor, c: string) => string): string {
+  const owed = s.totals.filter((t) => t.amountMinor > 0);
+  const owing = s.lines.filter((l) => l.amountMinor > 0).length;
+  const rules = new Set(s.lines.map((l) => l.rule.index)).size;
+  const parts: string[] = [];
+  parts.push(
+    owed.length === 0
+      ? `${s.period.label}: nothing owed`
+      : `${s.period.label}: ${owed.map((t) => t.amount).join(' and ')} owed on ${owing} of ${s.lines.length} line${s.lines.length === 1 ? '' : 's'} (${rules} rule${rules === 1 ? '' : 's'})`,
+  );
+  if (s.grace?.applies === 'whole_period') parts.push(`the grace period runs through ${s.grace.lastDay}`);
+  const reduced = s.totals.filter((t) => t.reducedByCapsMinor > 0);
+  if (reduced.length > 0) parts.push(`caps took off ${reduced.map((t) => fmt(t.reducedByCapsMinor, t.currency)).join(' and ')}`);
+  const triggered = s.termination.filter((t) => t.triggered);
+  if (triggered.length > 0) {
+    const why = (t: TerminationOutcome) => `${t.rightId} after ${t.count} ${t.rule === 'consecutive' ? 'consecutive breached periods' : 'breached periods within a year'} (${listText(t.periods, 12)})`;
+    parts.push(`termination right${triggered.length === 1 ? '' : 's'} triggered: ${triggered.map(why).join('; ')}`);
+  }
+  return parts.join('; ') + '.';
+}
+
+function dedupe(issues: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
