@@ -68,3 +68,31 @@ test('diff: what an amendment changes; reviews: overdue reviews and expiring evi
   assert.deepEqual(r.evidence.map((e: { securityId: string; daysLeft: number }) => `${e.securityId}:${e.daysLeft}`), ['iso27001:16']);
   assert.equal(pledge('reviews', 'examples/agreements', '--today', '2027-02-30').code, 2);
 });
+
+test('settle: a billing period from files, with amounts, due dates and reasons', () => {
+  const args = ['settle', '--agreement', 'examples/agreements/sla-checkout.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--period', '2026-10', '--now', '2026-11-15T00:00:00Z'];
+  const r = pledge(...args);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Settlement of acme-checkout \(Acme checkout service\) for 2026-10, UTC/);
+  assert.match(r.out, /uptime +USD 150\.00 +service credit, with the next invoice/);
+  const j = JSON.parse(pledge(...args, '--json').out);
+  assert.equal(j.settlement.totals[0].amountMinor, 15_000);
+  assert.equal(j.measured[0].state, 'breached');
+  // A parent chain is read from the agreement's folder.
+  const g = JSON.parse(pledge('settle', '--agreement', 'examples/agreements/enterprise-email-service.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--period', '2026-12', '--now', '2027-01-05T00:00:00Z', '--json').out);
+  assert.deepEqual(g.measured.map((m: { target: string }) => m.target), ['response', 'resolution', 'csat', 'uptime']);
+  for (const [opt, val] of [['--period', '2026-13'], ['--period', '30d'], ['--now', 'yesterday']] as const) {
+    const bad = pledge(...args.map((a, i) => (args[i - 1] === opt ? val : a)));
+    assert.equal(bad.code, 2, `${opt} ${val}`);
+  }
+});
+
+test('backtest: how often proposed targets would have been breached, and what they would have cost', () => {
+  const j = JSON.parse(pledge('backtest', 'examples/agreements/sla-checkout.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2026-07-01', '--to', '2027-01-01', '--json').out);
+  const up = j.targets.find((t: { target: string }) => t.target === 'uptime');
+  assert.equal(up.windows, 6);
+  assert.deepEqual(up.breachedWindows, ['2026-07', '2026-08', '2026-09', '2026-10', '2026-12']);
+  assert.equal(up.owed[0].amount, 'USD 600.00');
+  const text = pledge('backtest', 'examples/agreements/printer-support.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2026-07-01', '--to', '2027-01-01').out;
+  assert.match(text, /fix-rural +2 of 2 windows breached/);
+});

@@ -5,6 +5,7 @@ import { registerCalc } from './calc.ts';
 import { registerDemo } from './demo.ts';
 import { registerAgreements, registerCheck } from './agreements.ts';
 import { registerLifecycle } from './lifecycle.ts';
+import { registerSettle } from './settle.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pledge')
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerAgreements(program);
   registerCheck(program);
   registerLifecycle(program);
+  registerSettle(program);
   registerDemo(program);
   for (const c of allCommands(program)) c.exitOverride();
   return program;

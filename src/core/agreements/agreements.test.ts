@@ -143,3 +143,9 @@ describe('measuring an agreement', () => {
     assert.equal(p1.firstBreachAt, Date.parse('2026-10-05T12:00:00Z'));
   });
 });
+
+test('credit bands must point the way their target does', () => {
+  const r = agreementFromText(`${MIN}pricing: { currency: USD, fee: { amount: 100, per: month } }\ntargets:\n  - { id: up, metric: availability, value: 99.9 }\npenalties:\n  rules:\n    - { type: credit_tiers, target: up, tiers: [{ above: 99.9, credit: 10% }] }\n`, 'a.yaml');
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.match(r.issues.map(formatIssue).join('\n'), /penalties\.rules\[0\]/);
+});

@@ -10,6 +10,7 @@ import { validateQuery } from '../metrics/catalogue.ts';
 import { parseDuration } from '../time/duration.ts';
 import { pathSegments } from '../calendar/source.ts';
 import { agreementSpec, type AgreementSpec } from './schema.ts';
+import { checkPenaltyDirections } from '../penalties/check.ts';
 
 export interface LoadedAgreement {
   spec: AgreementSpec;
@@ -109,6 +110,11 @@ export function checkAgreement(a: AgreementSpec, opts: { inherits?: boolean } = 
   });
   if (a.term?.end !== undefined && a.term.end <= a.term.start) issues.push({ path: 'term.end', message: 'must be after term.start', received: a.term.end });
   if (a.effective !== undefined && a.term !== undefined && a.effective < a.term.start) issues.push({ path: 'effective', message: 'an amendment cannot take effect before the term starts', received: a.effective });
+  if (a.penalties && !inherits) {
+    // Credit bands must point the way their target does: below for >=, above for <=.
+    const comparators = a.targets.map((t) => ({ id: t.id, comparator: t.comparator ?? (TIME_METRICS.has(t.metric) && t.stat !== undefined && t.stat !== 'share_within_target' ? ('<=' as const) : ('>=' as const)) }));
+    issues.push(...checkPenaltyDirections(a.penalties, comparators));
+  }
   const penaltyCurrency = a.penalties?.currency;
   const moneyRules = a.penalties?.rules.some((r) => r.type === 'credit_tiers' && r.tiers.some((t) => t.credit !== undefined));
   if (moneyRules && !a.pricing && !inherits) issues.push({ path: 'pricing', message: 'credits given as a share of the fee need pricing.fee', received: 'nothing' });

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { agreementFromText } from './load.ts';
+import { mergeChain } from './layering.ts';
+import { settlePeriods } from './settlement.ts';
+import { unwrap } from '../validation/issues.ts';
+import { compileCalendar } from '../calendar/compile.ts';
+import { resolveWindow, type ResolvedWindow } from '../metrics/window.ts';
+import { parseEvent } from '../events/parse.ts';
+import type { Timed } from '../events/schema.ts';
+
+const dir = fileURLToPath(new URL('../../../examples/agreements/', import.meta.url));
+const terms = (file: string) => {
+  const doc = unwrap(agreementFromText(readFileSync(dir + file, 'utf8'), dir + file));
+  return unwrap(mergeChain([doc], doc.spec.parties.customer?.id ?? '', doc.spec.services[0] ?? '')).terms;
+};
+const calendars = new Map([['24x7', unwrap(compileCalendar({ timezone: 'UTC', hours: 'always' }))]]);
+const month = (year: number, index: number, zone = 'UTC'): ResolvedWindow => unwrap(resolveWindow({ kind: 'month', year, index }, zone));
+let n = 0;
+const outage = (service: string, start: string, minutes: number, cause = 'provider'): Timed[] => {
+  const id = `o${++n}`;
+  const end = new Date(Date.parse(start) + minutes * 60_000).toISOString();
+  return [
+    unwrap(parseEvent({ id: `${id}s`, type: 'outage.started', at: start, service, outage: id, cause })),
+    unwrap(parseEvent({ id: `${id}e`, type: 'outage.ended', at: end, service, outage: id })),
+  ];
+};
+
+test('99.99% a year or a $500 fine due 15 days after the period: owed once, in the month of the breach', () => {
+  const t = terms('uptime-fine.yaml');
+  // 40 minutes in June (within the yearly budget of 52m 34s for 2026), 20 more in August: breached in August.
+  const events = [...outage('cloud-pbx', '2026-06-10T10:00:00Z', 40), ...outage('cloud-pbx', '2026-08-05T10:00:00Z', 20), ...outage('cloud-pbx', '2026-09-01T10:00:00Z', 30, 'customer')];
+  const periods = [6, 7, 8, 9, 12].map((m) => month(2026, m));
+  const out = settlePeriods({ terms: t, calendars, events, periods, now: Date.parse('2027-01-10T00:00:00Z') });
+  const owed = out.flatMap((o) => o.settlement!.totals.filter((x) => x.amountMinor > 0).map((x) => `${o.period.label}:${x.amount}`));
+  assert.deepEqual(owed, ['2026-08:USD 500.00']);
+  const aug = out[2]!.settlement!.lines[0]!;
+  assert.equal(aug.due!.date, '2026-09-15');
+  const breach = out[2]!.targets[0]!.firstBreachAt!;
+  // The budget (52m 33.6s) runs out 12m 33.6s into the August outage.
+  assert.equal(new Date(breach).toISOString(), '2026-08-05T10:12:33.600Z');
+  // The customer-caused outage in September is excluded, as the agreement says.
+  assert.equal(out[3]!.targets[0]!.availability!.downtimeMs, 60 * 60_000);
+});
+
+test('tiered credits with a 90-day grace period, caps, and termination after three breached months', () => {
+  const t = terms('enterprise-email-service.yaml');
+  // 2026-01-01 term start, 90 days grace. March: 2h down (99.73%: below 99.9 -> 10%) but in grace.
+  // July: 8h down (98.92%: below 99.0 -> 25%); August and September: 1h each (99.87%: 10%).
+  const events = [...outage('email', '2026-03-10T10:00:00Z', 120), ...outage('email', '2026-07-10T00:00:00Z', 480), ...outage('email', '2026-08-10T00:00:00Z', 60), ...outage('email', '2026-09-10T00:00:00Z', 60)];
+  const periods = [3, 4, 5, 6, 7, 8, 9].map((m) => month(2026, m, 'Europe/Berlin'));
+  const out = settlePeriods({ terms: t, calendars, events, periods, now: Date.parse('2026-12-01T00:00:00Z') });
+  const by = (label: string) => out.find((o) => o.period.label === label)!.settlement!;
+  assert.equal(by('2026-03').lines[0]!.nothingOwed, 'grace_period');
+  assert.equal(by('2026-03').lines[0]!.computedMinor, 45_000); // what it would have been: 10% of EUR 4,500
+  assert.equal(by('2026-07').lines[0]!.amountMinor, 112_500); // 25% of EUR 4,500.00
+  assert.equal(by('2026-08').lines[0]!.amountMinor, 45_000);
+  assert.equal(by('2026-08').termination[0]!.triggered, false);
+  const sep = by('2026-09');
+  assert.equal(sep.termination[0]!.triggered, true);
+  assert.deepEqual(sep.termination[0]!.periods, ['2026-07', '2026-08', '2026-09']);
+  // Yearly cap: 20% of EUR 54,000 = EUR 10,800; far from reached here. Per-period cap 50%.
+  assert.ok(sep.caps.some((c) => c.cap === 'per_year' && c.limitMinor === 1_080_000 && c.earlierMinor === 157_500));
+});
