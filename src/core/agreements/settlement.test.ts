@@ -64,3 +64,16 @@ test('tiered credits with a 90-day grace period, caps, and termination after thr
   // Yearly cap: 20% of EUR 54,000 = EUR 10,800; far from reached here. Per-period cap 50%.
   assert.ok(sep.caps.some((c) => c.cap === 'per_year' && c.limitMinor === 1_080_000 && c.earlierMinor === 157_500));
 });
+
+test('termination stops monitoring from that date; the figures up to it stay', () => {
+  const t = terms('enterprise-email-service.yaml');
+  const events = [...outage('email', '2026-07-05T00:00:00Z', 60), ...outage('email', '2026-07-20T00:00:00Z', 600)];
+  const july = month(2026, 7, 'Europe/Berlin');
+  const terminatedAt = Date.parse('2026-07-15T00:00:00Z');
+  const [cut] = settlePeriods({ terms: t, calendars, events, periods: [july], now: Date.parse('2026-08-10T00:00:00Z'), monitored: { from: Date.parse('2026-01-01T00:00:00Z'), to: terminatedAt } });
+  const uptime = cut!.targets.find((x) => x.target.id === 'uptime')!;
+  assert.equal(uptime.availability!.downtimeMs, 60 * 60_000); // the outage after the termination is not counted
+  assert.equal(uptime.evaluation!.window.to, terminatedAt);
+  const [after] = settlePeriods({ terms: t, calendars, events, periods: [month(2026, 8, 'Europe/Berlin')], now: Date.parse('2026-09-10T00:00:00Z'), monitored: { from: Date.parse('2026-01-01T00:00:00Z'), to: terminatedAt } });
+  assert.equal(after!.targets.length, 0);
+});

@@ -16,6 +16,7 @@ import { settlePeriod, resultFromEvaluation, contractYearOf, type Settlement, ty
 import type { Issue, Result } from '../validation/issues.ts';
 import { evaluateAgreement, type TargetResult } from './evaluate.ts';
 import type { AgreementSpec } from './schema.ts';
+import { civilFromDay, dayFromCivil, zoneTable } from '../time/zone.ts';
 
 const DAY = 86_400_000;
 
@@ -35,6 +36,22 @@ export interface SettleInput {
   periods: readonly ResolvedWindow[];
   /** Nothing after this instant is known (a period still open is measured up to it). */
   now: number;
+  /**
+   * When the agreement is monitored (from the lifecycle: active, from its effective date, until
+   * termination). Default: the term, from its start to the end of its last day. Time outside is not
+   * measured: a window is cut to it, so the figures up to a termination stay and nothing after it
+   * counts.
+   */
+  monitored?: { from: number; to: number };
+}
+
+/** The term as a monitored span: local midnight of term.start to the end of term.end. */
+export function termSpan(terms: AgreementSpec, zone: string): { from: number; to: number } {
+  const day = (d: string, plus = 0) => {
+    const [y, m, dd] = d.split('-').map(Number) as [number, number, number];
+    return zoneTable(zone).startOfLocalDay(dayFromCivil(y, m, dd) + plus);
+  };
+  return { from: terms.term ? day(terms.term.start) : -Infinity, to: terms.term?.end ? day(terms.term.end, 1) : Infinity };
 }
 
 /** The window of a target's kind that contains the period's last instant. */
@@ -59,12 +76,17 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     const asOf = Math.min(now, period.to);
     // Group targets by the window they are measured over in this period, and measure each group once.
     const groups = new Map<string, { window: ResolvedWindow; targets: AgreementSpec['targets'] }>();
+    const span = input.monitored ?? termSpan(terms, period.zone);
     for (const t of terms.targets) {
-      const w = targetWindow(t, period);
-      if (!w.ok) {
-        issues.push(...w.issues.map((i) => ({ ...i, path: `targets[${t.id}].window` })));
+      const full = targetWindow(t, period);
+      if (!full.ok) {
+        issues.push(...full.issues.map((i) => ({ ...i, path: `targets[${t.id}].window` })));
         continue;
       }
+      const from = Math.max(full.value.from, span.from);
+      const to = Math.min(full.value.to, span.to);
+      if (!(to > from)) continue; // not monitored at all in this window
+      const w = { ok: true as const, value: { ...full.value, from, to } };
       const key = `${w.value.from}/${w.value.to}`;
       const g = groups.get(key) ?? { window: w.value, targets: [] };
       g.targets.push(t);
@@ -87,7 +109,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     }
     let settlement: Settlement | null = null;
     if (terms.penalties) {
-      const yearIndex = terms.term ? contractYearOf(terms.term.start, period.to - 1, period.zone).index : new Date(period.to - 1).getUTCFullYear();
+      const yearIndex = terms.term ? contractYearOf(terms.term.start, period.to - 1, period.zone).index : civilFromDay(zoneTable(period.zone).localDay(period.to - 1)).y;
       const owedEarlierInYear = owed.filter((o) => o.contractYear === yearIndex).flatMap((o) => o.money);
       const s = settlePeriod({
         penalties: terms.penalties,
