@@ -61,18 +61,11 @@ function parseRange(text: string): [number, number] {
 function rangesOf(list: readonly string[] | 'always' | 'closed'): DayRanges {
   if (list === 'always') return [0, 86_400];
   if (list === 'closed') return [];
-  const pairs = list.map(parseRange).sort((x, y) => x[0] - y[0]);
   // Merge overlaps within the day so totals are not counted twice.
-  const out: number[] = [];
-  for (const [a, b] of pairs) {
-    const n = out.length;
-    if (n > 0 && a <= out[n - 1]!) out[n - 1] = Math.max(out[n - 1]!, b);
-    else out.push(a, b);
-  }
-  return out;
+  return mergeRanges([], list.map(parseRange).flat());
 }
 
-/** Union of two sorted range lists. */
+/** Union of two range lists (each a flat [start, end, ...] list, in any order). */
 export function mergeRanges(a: DayRanges, b: DayRanges): DayRanges {
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < a.length; i += 2) pairs.push([a[i]!, a[i + 1]!]);
