@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { loadConfig } from './config.ts';
+import { formatIssue } from '../core/validation/issues.ts';
+
+test('defaults: SQLite in ./data, localhost:8080', () => {
+  const c = loadConfig({});
+  assert.ok(c.ok);
+  assert.deepEqual(c.value.store, { kind: 'sqlite', path: resolve('./data/pledge.db') });
+  assert.equal(c.value.port, 8080);
+  assert.equal(c.value.host, '127.0.0.1');
+  assert.deepEqual(c.value.limits, { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024 });
+});
+
+test('DATABASE_URL selects PostgreSQL; PLEDGE_DATA_DIR moves the SQLite file', () => {
+  const pg = loadConfig({ DATABASE_URL: 'postgres://u:p@localhost:5432/pledge' });
+  assert.ok(pg.ok && pg.value.store.kind === 'postgres');
+  const dir = loadConfig({ PLEDGE_DATA_DIR: '/var/lib/pledge', PLEDGE_PORT: '9000' });
+  assert.ok(dir.ok);
+  assert.deepEqual(dir.value.store, { kind: 'sqlite', path: '/var/lib/pledge/pledge.db' });
+  assert.equal(dir.value.port, 9000);
+});
+
+test('bad values are named', () => {
+  const r = loadConfig({ DATABASE_URL: 'mysql://x', PLEDGE_PORT: '99999', PLEDGE_LOG_LEVEL: 'loud' });
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  const text = r.issues.map(formatIssue).join('\n');
+  assert.match(text, /DATABASE_URL: expected a PostgreSQL URL/);
+  assert.match(text, /PLEDGE_PORT: /);
+  assert.match(text, /PLEDGE_LOG_LEVEL: not an allowed value/);
+});

@@ -1,0 +1,53 @@
+/**
+ * Configuration: one schema, read once at start-up from the environment and passed down. Nothing
+ * reads the environment at import time, and no secret has a default.
+ */
+import { z } from 'zod';
+import { resolve } from 'node:path';
+import { validate } from '../core/validation/zod.ts';
+import type { Result } from '../core/validation/issues.ts';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  /** PostgreSQL when set (postgres://...); SQLite in PLEDGE_DATA_DIR otherwise. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a PostgreSQL URL such as postgres://user:password@host:5432/pledge')
+    .optional(),
+  PLEDGE_DATA_DIR: z.string().min(1).default('./data'),
+  PLEDGE_HOST: z.string().min(1).default('127.0.0.1'),
+  PLEDGE_PORT: port.default(8080),
+  PLEDGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Ingestion limits per request (docs/events.md). */
+  PLEDGE_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  PLEDGE_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+
+export interface Config {
+  store: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  host: string;
+  port: number;
+  logLevel: RawConfig['PLEDGE_LOG_LEVEL'];
+  limits: { batchEvents: number; batchBytes: number };
+}
+
+/** Reads the configuration from an environment (process.env at the edge). */
+export function loadConfig(env: Record<string, string | undefined>): Result<Config> {
+  const picked = Object.fromEntries(Object.keys(configSchema.shape).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  const r = validate(configSchema, picked);
+  if (!r.ok) return r;
+  const c = r.value;
+  return {
+    ok: true,
+    value: {
+      store: c.DATABASE_URL ? { kind: 'postgres', url: c.DATABASE_URL } : { kind: 'sqlite', path: resolve(c.PLEDGE_DATA_DIR, 'pledge.db') },
+      host: c.PLEDGE_HOST,
+      port: c.PLEDGE_PORT,
+      logLevel: c.PLEDGE_LOG_LEVEL,
+      limits: { batchEvents: c.PLEDGE_MAX_BATCH_EVENTS, batchBytes: c.PLEDGE_MAX_BATCH_BYTES },
+    },
+  };
+}
