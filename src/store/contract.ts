@@ -1,0 +1,692 @@
+/**
+ * The store contract: one suite of node:test tests that every adapter must pass, on a real
+ * database. `storeContract` registers them for an adapter; sqlite.test.ts and postgres.test.ts
+ * call it.
+ *
+ * Isolation: most tests share one database per file and create a fresh tenant each (that is also
+ * how tenants share a database in production). Tests about opening, reopening and migrating get a
+ * database of their own from `freshConfig`.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { addVersion, applyTransition, createHistory, currentState, type Transition, type Version } from '../core/agreements/lifecycle/index.ts';
+import { InvalidInputError } from '../core/validation/issues.ts';
+import { StoreError } from './errors.ts';
+import { migrate, openStore } from './index.ts';
+import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
+import type { EventInput, Store, StoreConfig, StoredEvent } from './types.ts';
+
+export interface ContractTarget {
+  name: string;
+  /** Configuration of a new database that has never been opened. */
+  freshConfig(): Promise<StoreConfig> | StoreConfig;
+  /** Set to skip every test (with the reason shown). */
+  skip?: string;
+}
+
+const T0 = Date.UTC(2026, 9, 1); // 2026-10-01T00:00:00Z
+const MIN = 60_000;
+
+let tenantCounter = 0;
+function tenantId(): string {
+  return `t${++tenantCounter}-${randomBytes(4).toString('hex')}`;
+}
+
+async function newTenant(store: Store, name = 'Tenant'): Promise<string> {
+  const id = tenantId();
+  const r = await store.createTenant({ id, name, createdAt: T0 });
+  assert.equal(r.status, 'created');
+  return id;
+}
+
+/** A ticket event as the parser would produce it (payload fields plus atMs). */
+function ev(id: string, atMin: number, extra: Partial<EventInput> = {}): EventInput {
+  const atMs = T0 + atMin * MIN;
+  return { id, type: 'ticket.created', at: new Date(atMs).toISOString(), ticket: 'T-1', atMs, ...extra };
+}
+
+async function allPages<T>(fetch: (after: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let next: string | undefined;
+  let pages = 0;
+  do {
+    const p = await fetch(next);
+    items.push(...p.items);
+    next = p.next;
+    pages++;
+    assert.ok(pages < 10_000, 'paging does not end');
+  } while (next !== undefined);
+  return { items, pages };
+}
+
+function unwrap<T>(r: { ok: true; value: T } | { ok: false; issues: unknown[] }): T {
+  if (!r.ok) assert.fail(`unexpected issues: ${JSON.stringify(r.issues)}`);
+  return r.value;
+}
+
+export function storeContract(target: ContractTarget): void {
+  describe(`store contract: ${target.name}`, { skip: target.skip ?? false }, () => {
+    let store: Store;
+    const opened: Store[] = [];
+    const open = async (config: StoreConfig) => {
+      const s = await openStore(config);
+      opened.push(s);
+      return s;
+    };
+
+    before(async () => {
+      store = await open(await target.freshConfig());
+    });
+    after(async () => {
+      for (const s of opened) await s.close().catch(() => undefined);
+    });
+
+    describe('opening and migrations', () => {
+      test('a new database gets every migration once; reopening applies none', async () => {
+        const config = await target.freshConfig();
+        const first = await open(config);
+        assert.ok(first.migrations.applied.length >= 1);
+        assert.ok(first.migrations.applied.includes('20261123_001_initial'));
+        assert.deepEqual(first.migrations.current, first.migrations.applied);
+        await first.ping();
+        await first.close();
+        const again = await open(config);
+        assert.deepEqual(again.migrations.applied, []);
+        assert.deepEqual(again.migrations.current, first.migrations.current);
+        await again.close();
+        const report = await migrate(config);
+        assert.deepEqual(report.applied, []);
+      });
+
+      test('two processes opening a new database at once apply the migrations once', async () => {
+        const config = await target.freshConfig();
+        const [a, b] = await Promise.all([open(config), open(config)]);
+        assert.equal(a.migrations.applied.length + b.migrations.applied.length, a.migrations.current.length);
+        assert.deepEqual(a.migrations.current, b.migrations.current);
+        await a.close();
+        await b.close();
+      });
+
+      test('committed data survives closing and reopening', async () => {
+        const config = await target.freshConfig();
+        const s1 = await open(config);
+        const tenant = await newTenant(s1);
+        const r = await s1.appendEvents(tenant, [ev('a', 1), ev('b', 2)], { receivedAt: T0 });
+        assert.equal(r.accepted, 2);
+        await s1.createAgreement(tenant, { id: 'gold', document: { name: 'Gold' }, createdAt: T0, createdBy: 'ann' });
+        await s1.appendAudit(tenant, { at: T0, actor: 'ann', action: 'test', subject: 'x' });
+        await s1.close();
+        const s2 = await open(config);
+        assert.deepEqual(s2.migrations.applied, []);
+        assert.equal(await s2.countEvents(tenant), 2);
+        assert.equal(await s2.lastEventSeq(tenant), 2);
+        assert.deepEqual((await s2.getAgreement(tenant, 'gold'))?.document, { name: 'Gold' });
+        assert.equal((await s2.listAudit(tenant)).items.length, 1);
+        const again = await s2.appendEvents(tenant, [ev('a', 1), ev('b', 2), ev('c', 3)], { receivedAt: T0 });
+        assert.deepEqual(
+          again.outcomes.map((o) => o.status),
+          ['duplicate', 'duplicate', 'accepted'],
+        );
+        assert.equal(again.lastSeq, 3);
+        await s2.close();
+      });
+    });
+
+    describe('tenants', () => {
+      test('create, get, list; creating twice reports exists and keeps the first', async () => {
+        const id = tenantId();
+        const c = await store.createTenant({ id, name: 'Acme', createdAt: T0 }, { at: T0, actor: 'op', action: 'tenant.create', subject: `tenant:${id}` });
+        assert.deepEqual(c, { status: 'created', value: { id, name: 'Acme', createdAt: T0 } });
+        const again = await store.createTenant({ id, name: 'Other', createdAt: T0 + 1 });
+        assert.deepEqual(again, { status: 'exists', value: { id, name: 'Acme', createdAt: T0 } });
+        assert.deepEqual(await store.getTenant(id), { id, name: 'Acme', createdAt: T0 });
+        assert.equal(await store.getTenant('nope-' + id), undefined);
+        assert.ok((await store.listTenants()).some((t) => t.id === id));
+        const audit = await store.listAudit(id);
+        assert.equal(audit.items.length, 1);
+        assert.equal(audit.items[0]!.action, 'tenant.create');
+      });
+
+      test('writing events for a tenant that does not exist, or events never validated, is a bug and throws', async () => {
+        await assert.rejects(store.appendEvents('no-such-tenant-' + tenantId(), [ev('a', 1)], { receivedAt: T0 }), /unknown tenant/);
+        const tenant = await newTenant(store);
+        await assert.rejects(store.appendEvents(tenant, [ev('a', 1), { ...ev('b', 2), atMs: Number.NaN }], { receivedAt: T0 }), TypeError);
+        assert.equal(await store.countEvents(tenant), 0);
+      });
+    });
+
+    describe('users and tokens', () => {
+      test('tokens are found by hash only, with their tenant, role, user and scope', async () => {
+        const tenant = await newTenant(store);
+        assert.equal((await store.createUser(tenant, { id: 'ann', name: 'Ann', email: 'ann@example.com', createdAt: T0 })).status, 'created');
+        assert.equal((await store.createUser(tenant, { id: 'ann', name: 'Other', createdAt: T0 })).status, 'exists');
+        assert.deepEqual(await store.getUser(tenant, 'ann'), { id: 'ann', name: 'Ann', email: 'ann@example.com', createdAt: T0 });
+        assert.equal((await store.createToken(tenant, { id: 'k0', userId: 'bob', name: 'x', role: 'admin', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 })).status, 'unknown_user');
+
+        const secret = generateTokenSecret();
+        assert.match(secret, /^pledge_[A-Za-z0-9_-]{43}$/);
+        const hash = hashTokenSecret(secret);
+        assert.match(hash, /^[0-9a-f]{64}$/);
+        const created = await store.createToken(tenant, { id: 'k1', userId: 'ann', name: 'CI', role: 'agent', tokenHash: hash, createdAt: T0, expiresAt: T0 + 1000 }, { at: T0, actor: 'ann', action: 'token.create', subject: 'token:k1' });
+        assert.equal(created.status, 'created');
+        const found = await store.findTokenByHash(hashTokenSecret(secret));
+        assert.ok(found);
+        assert.equal(found.token.tenant, tenant);
+        assert.equal(found.token.role, 'agent');
+        assert.equal(found.token.expiresAt, T0 + 1000);
+        assert.equal(found.user.id, 'ann');
+        assert.equal(found.token.customer, undefined);
+        // The secret itself is nowhere in what the store returns.
+        assert.ok(!JSON.stringify(found).includes(secret));
+        assert.equal(await store.findTokenByHash(hashTokenSecret(secret + 'x')), undefined);
+
+        assert.equal((await store.createUser(tenant, { id: 'cust', name: 'Customer user', createdAt: T0 })).status, 'created');
+        const scoped = await store.createToken(tenant, { id: 'k2', userId: 'cust', name: 'portal', role: 'customer', customer: 'acme', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 });
+        assert.equal(scoped.status, 'created');
+        if (scoped.status === 'created') assert.equal(scoped.value.customer, 'acme');
+        // A customer token must say which customer; other roles must not have one.
+        await assert.rejects(store.createToken(tenant, { id: 'k3', userId: 'cust', name: 'x', role: 'customer', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 }), StoreError);
+        await assert.rejects(store.createToken(tenant, { id: 'k4', userId: 'ann', name: 'x', role: 'viewer', customer: 'acme', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 }), StoreError);
+
+        assert.deepEqual((await store.listTokens(tenant)).map((t) => t.id), ['k1', 'k2']);
+        assert.deepEqual((await store.listTokens(tenant, { userId: 'cust' })).map((t) => t.id), ['k2']);
+      });
+
+      test('last use only moves forward; revoking and disabling are recorded once', async () => {
+        const tenant = await newTenant(store);
+        await store.createUser(tenant, { id: 'ann', name: 'Ann', createdAt: T0 });
+        const hash = hashTokenSecret(generateTokenSecret());
+        await store.createToken(tenant, { id: 'k1', userId: 'ann', name: 'CI', role: 'admin', tokenHash: hash, createdAt: T0 });
+        await store.touchToken(tenant, 'k1', T0 + 5000);
+        await store.touchToken(tenant, 'k1', T0 + 1000);
+        assert.equal((await store.findTokenByHash(hash))?.token.lastUsedAt, T0 + 5000);
+        assert.equal(await store.revokeToken(tenant, 'k1', T0 + 6000, { at: T0 + 6000, actor: 'ann', action: 'token.revoke', subject: 'token:k1' }), 'revoked');
+        assert.equal(await store.revokeToken(tenant, 'k1', T0 + 7000), 'already_revoked');
+        assert.equal(await store.revokeToken(tenant, 'nope', T0), 'not_found');
+        assert.equal((await store.findTokenByHash(hash))?.token.revokedAt, T0 + 6000);
+        assert.equal(await store.disableUser(tenant, 'ann', T0 + 8000), 'disabled');
+        assert.equal(await store.disableUser(tenant, 'ann', T0 + 9000), 'already_disabled');
+        assert.equal(await store.disableUser(tenant, 'bob', T0), 'not_found');
+        assert.equal((await store.findTokenByHash(hash))?.user.disabledAt, T0 + 8000);
+        assert.deepEqual(
+          (await store.listAudit(tenant)).items.map((a) => a.action),
+          ['token.revoke'],
+        );
+      });
+    });
+
+    describe('agreements', () => {
+      /** Builds an approval the way the use case will: through the core lifecycle functions. */
+      function approval(id: string): { transitions: Transition[]; versions: Version<{ name: string; v: number }>[] } {
+        const h0 = unwrap(createHistory({ agreementId: id, at: T0, by: 'ann' }));
+        const h1 = unwrap(applyTransition(h0, { to: 'in_review', at: T0 + MIN, by: 'ann' }));
+        const h2 = unwrap(
+          applyTransition(h1, {
+            to: 'approved',
+            at: T0 + 2 * MIN,
+            by: 'ann',
+            signatures: [
+              { party: 'provider', name: 'Ann', at: T0 + 2 * MIN },
+              { party: 'customer', name: 'Carl', at: T0 + 2 * MIN },
+            ],
+            term: { start: T0 + 10 * MIN },
+          }),
+        );
+        const versions = unwrap(addVersion<{ name: string; v: number }>([], { effective: T0 + 10 * MIN, document: { name: 'Gold', v: 1 }, createdAt: T0 + 2 * MIN, createdBy: 'ann', note: 'signed' }));
+        return { transitions: [...h2.transitions], versions };
+      }
+
+      test('updates are compare-and-set on the ETag; a stale ETag writes nothing', async () => {
+        const tenant = await newTenant(store);
+        const created = await store.createAgreement(tenant, { id: 'gold', document: { name: 'Gold', v: 0 }, customer: 'acme', createdAt: T0, createdBy: 'ann' });
+        assert.equal(created.status, 'created');
+        const a0 = created.value;
+        assert.equal(a0.state, 'draft');
+        assert.equal(a0.versionCount, 0);
+        assert.equal((await store.createAgreement(tenant, { id: 'gold', document: { other: true }, createdAt: T0, createdBy: 'bob' })).status, 'exists');
+        assert.deepEqual((await store.getAgreement(tenant, 'gold'))?.document, { name: 'Gold', v: 0 });
+
+        const edit = await store.updateAgreement(tenant, 'gold', a0.etag, { document: { name: 'Gold', v: 0.5 }, at: T0 + 1, by: 'ann' });
+        assert.equal(edit.status, 'updated');
+        if (edit.status !== 'updated') return;
+        assert.notEqual(edit.agreement.etag, a0.etag);
+        assert.equal(edit.agreement.customer, 'acme');
+
+        // Someone who read a0 tries to write: refused, and shown the current state.
+        const stale = await store.updateAgreement(tenant, 'gold', a0.etag, { document: { lost: true }, transitions: [], versions: [], at: T0 + 2, by: 'bob' }, { at: T0 + 2, actor: 'bob', action: 'agreement.edit', subject: 'agreement:gold' });
+        assert.equal(stale.status, 'stale');
+        if (stale.status === 'stale') assert.equal(stale.current.etag, edit.agreement.etag);
+        assert.deepEqual((await store.getAgreement(tenant, 'gold'))?.document, { name: 'Gold', v: 0.5 });
+        assert.equal((await store.listAudit(tenant)).items.length, 0, 'a refused change leaves no audit entry');
+        assert.equal((await store.updateAgreement(tenant, 'nope', a0.etag, { at: T0, by: 'x' })).status, 'not_found');
+      });
+
+      test('two writers with the same ETag at once: exactly one wins', async () => {
+        const tenant = await newTenant(store);
+        const a = (await store.createAgreement(tenant, { id: 'gold', document: { n: 0 }, createdAt: T0, createdBy: 'ann' })).value;
+        const results = await Promise.all([1, 2, 3, 4].map((n) => store.updateAgreement(tenant, 'gold', a.etag, { document: { n }, at: T0 + n, by: `w${n}` })));
+        assert.equal(results.filter((r) => r.status === 'updated').length, 1);
+        assert.equal(results.filter((r) => r.status === 'stale').length, 3);
+      });
+
+      test('versions, transitions and reviews are appended, kept in order, and drive the state', async () => {
+        const tenant = await newTenant(store);
+        let a = (await store.createAgreement(tenant, { id: 'gold', document: { name: 'Gold', v: 0 }, createdAt: T0, createdBy: 'ann' })).value;
+        const { transitions, versions } = approval('gold');
+        const approved = await store.updateAgreement(tenant, 'gold', a.etag, { document: { name: 'Gold', v: 1 }, versions, transitions, at: T0 + 2 * MIN, by: 'ann' }, { at: T0 + 2 * MIN, actor: 'ann', action: 'agreement.approve', subject: 'agreement:gold', after: { state: 'approved' } });
+        assert.equal(approved.status, 'updated');
+        if (approved.status !== 'updated') return;
+        a = approved.agreement;
+        assert.equal(a.state, 'approved');
+        assert.equal(a.versionCount, 1);
+        assert.equal(a.transitionCount, 2);
+
+        // The stored lifecycle goes straight back into the core, which continues from it.
+        const history = await store.getLifecycle(tenant, 'gold');
+        assert.ok(history);
+        assert.equal(currentState(history), 'approved');
+        assert.deepEqual(history.transitions, transitions);
+        const activated = unwrap(applyTransition(history, { to: 'active', at: T0 + 10 * MIN, by: 'ann' }));
+        const stored = await store.listVersions<{ name: string; v: number }>(tenant, 'gold');
+        assert.deepEqual(stored, versions);
+        const amended = unwrap(addVersion(stored, { effective: T0 + 20 * MIN, document: { name: 'Gold', v: 2 }, createdAt: T0 + 11 * MIN, createdBy: 'bob' }));
+        const r2 = await store.updateAgreement(tenant, 'gold', a.etag, {
+          transitions: activated.transitions.slice(history.transitions.length),
+          versions: amended.slice(stored.length),
+          reviews: [{ at: '2026-10-01', by: 'bob', outcome: 'amended', version: 2 }],
+          at: T0 + 11 * MIN,
+          by: 'bob',
+        });
+        assert.equal(r2.status, 'updated');
+        if (r2.status !== 'updated') return;
+        assert.equal(r2.agreement.state, 'active');
+        assert.deepEqual(r2.agreement.document, { name: 'Gold', v: 1 }, 'the document is kept when the change does not replace it');
+        assert.deepEqual((await store.listVersions(tenant, 'gold')).map((v) => v.version), [1, 2]);
+        assert.deepEqual(await store.getVersion(tenant, 'gold', 1), versions[0]);
+        assert.equal((await store.getVersion(tenant, 'gold', 2))?.createdBy, 'bob');
+        assert.equal(await store.getVersion(tenant, 'gold', 3), undefined);
+        assert.deepEqual(await store.listReviews(tenant, 'gold'), [{ at: '2026-10-01', by: 'bob', outcome: 'amended', version: 2 }]);
+        assert.equal((await store.getLifecycle(tenant, 'gold'))?.transitions.length, 3);
+
+        // Version numbers that do not continue the list are a bug in the caller: refused, nothing written.
+        await assert.rejects(store.updateAgreement(tenant, 'gold', r2.agreement.etag, { versions: [versions[0]!], at: T0, by: 'x' }), /does not continue/);
+        assert.equal((await store.getAgreement(tenant, 'gold'))?.etag, r2.agreement.etag);
+        assert.equal((await store.listAudit(tenant)).items.length, 1);
+        assert.deepEqual((await store.listAudit(tenant)).items[0]!.after, { state: 'approved' });
+      });
+
+      test('listing by customer and state, paged by id', async () => {
+        const tenant = await newTenant(store);
+        for (let i = 0; i < 7; i++) {
+          await store.createAgreement(tenant, { id: `a${i}`, document: { i }, ...(i % 2 === 0 ? { customer: 'acme' } : {}), createdAt: T0, createdBy: 'ann' });
+        }
+        const all = await allPages((after) => store.listAgreements(tenant, { limit: 3, ...(after ? { after } : {}) }));
+        assert.deepEqual(all.items.map((a) => a.id), ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
+        assert.equal(all.pages, 3);
+        assert.deepEqual((await store.listAgreements(tenant, { customer: 'acme' })).items.map((a) => a.id), ['a0', 'a2', 'a4', 'a6']);
+        assert.equal((await store.listAgreements(tenant, { state: 'active' })).items.length, 0);
+        assert.equal((await store.listAgreements(tenant, { state: 'draft' })).items.length, 7);
+        await assert.rejects(store.listAgreements(tenant, { after: 'garbage!' }), InvalidInputError);
+      });
+    });
+
+    describe('calendars', () => {
+      test('put with and without preconditions, get, list, delete', async () => {
+        const tenant = await newTenant(store);
+        const yaml = 'zone: Europe/Berlin\nhours: { mon: ["08:00-17:00"] }\n';
+        const c1 = await store.putCalendar(tenant, { name: 'berlin', format: 'yaml', source: yaml, at: T0, by: 'ann' }, null);
+        assert.equal(c1.status, 'created');
+        if (c1.status !== 'created') return;
+        assert.equal(c1.calendar.source, yaml);
+        // Create-only on an existing name: refused.
+        assert.equal((await store.putCalendar(tenant, { name: 'berlin', format: 'json', source: '{}', at: T0, by: 'bob' }, null)).status, 'stale');
+        assert.equal((await store.putCalendar(tenant, { name: 'berlin', format: 'json', source: '{}', at: T0, by: 'bob' }, '"999"')).status, 'stale');
+        assert.equal((await store.putCalendar(tenant, { name: 'nope', format: 'json', source: '{}', at: T0, by: 'bob' }, '"1"')).status, 'stale');
+        const c2 = await store.putCalendar(tenant, { name: 'berlin', format: 'json', source: '{"zone":"UTC"}', at: T0 + 1, by: 'bob' }, c1.calendar.etag);
+        assert.equal(c2.status, 'updated');
+        const c3 = await store.putCalendar(tenant, { name: 'berlin', format: 'yaml', source: yaml, at: T0 + 2, by: 'bob' });
+        assert.equal(c3.status, 'updated');
+        const c4 = await store.putCalendar(tenant, { name: 'austin', format: 'yaml', source: 'zone: America/Chicago\n', at: T0 + 2, by: 'bob' });
+        assert.equal(c4.status, 'created');
+        assert.deepEqual((await store.listCalendars(tenant)).map((c) => c.name), ['austin', 'berlin']);
+        const got = await store.getCalendar(tenant, 'berlin');
+        assert.equal(got?.format, 'yaml');
+        assert.equal(got?.updatedBy, 'bob');
+        assert.equal(await store.deleteCalendar(tenant, 'berlin', c1.calendar.etag), 'stale');
+        assert.equal(await store.deleteCalendar(tenant, 'berlin', got!.etag), 'deleted');
+        assert.equal(await store.deleteCalendar(tenant, 'berlin'), 'not_found');
+        assert.equal(await store.getCalendar(tenant, 'berlin'), undefined);
+        // Created again: an ETag of the deleted calendar does not match the new one.
+        const again = await store.putCalendar(tenant, { name: 'berlin', format: 'yaml', source: yaml, at: T0 + 3, by: 'ann' }, null);
+        assert.equal(again.status, 'created');
+        assert.equal((await store.putCalendar(tenant, { name: 'berlin', format: 'yaml', source: 'x', at: T0 + 4, by: 'ann' }, c1.calendar.etag)).status, 'stale');
+      });
+    });
+
+    describe('events', () => {
+      test('the same event twice is a duplicate and changes nothing', async () => {
+        const tenant = await newTenant(store);
+        const batch = [ev('e1', 1), ev('e2', 2, { type: 'ticket.responded' }), ev('e3', 3, { source: 'zendesk' })];
+        const r1 = await store.appendEvents(tenant, batch, { receivedAt: T0 });
+        assert.deepEqual(r1.outcomes, [
+          { status: 'accepted', seq: 1 },
+          { status: 'accepted', seq: 2 },
+          { status: 'accepted', seq: 3 },
+        ]);
+        assert.equal(r1.committed, true);
+        const before = await store.queryEvents(tenant);
+        const r2 = await store.appendEvents(tenant, batch, { receivedAt: T0 + 99 });
+        assert.deepEqual(r2.outcomes, [
+          { status: 'duplicate', seq: 1 },
+          { status: 'duplicate', seq: 2 },
+          { status: 'duplicate', seq: 3 },
+        ]);
+        assert.equal(r2.accepted, 0);
+        assert.equal(r2.duplicates, 3);
+        assert.equal(r2.lastSeq, 3);
+        assert.deepEqual(await store.queryEvents(tenant), before, 'nothing changed, not even the received time');
+        assert.equal(await store.countEvents(tenant), 3);
+        // Key order does not make another payload.
+        const reordered = Object.fromEntries(Object.entries(ev('e1', 1)).reverse()) as EventInput;
+        assert.equal((await store.appendEvents(tenant, [reordered], { receivedAt: T0 })).outcomes[0]!.status, 'duplicate');
+      });
+
+      test('the same id with another payload is a conflict; the stored event stays', async () => {
+        const tenant = await newTenant(store);
+        await store.appendEvents(tenant, [ev('e1', 1, { priority: 'P2' })], { receivedAt: T0 });
+        const r = await store.appendEvents(tenant, [ev('e1', 1, { priority: 'P1' }), ev('e2', 2)], { receivedAt: T0 });
+        assert.deepEqual(r.outcomes, [
+          { status: 'conflict', seq: 1 },
+          { status: 'accepted', seq: 2 },
+        ]);
+        assert.equal(r.conflicts, 1);
+        assert.equal((await store.getEvent(tenant, '', 'e1'))?.payload.priority, 'P2');
+        // Within one batch too: the first wins, the second is a duplicate or a conflict.
+        const inBatch = await store.appendEvents(tenant, [ev('e3', 3), ev('e3', 3), ev('e3', 3, { priority: 'P9' })], { receivedAt: T0 });
+        assert.deepEqual(
+          inBatch.outcomes.map((o) => o.status),
+          ['accepted', 'duplicate', 'conflict'],
+        );
+        assert.equal(await store.countEvents(tenant), 3);
+      });
+
+      test('all-or-nothing: a conflict writes nothing of the batch', async () => {
+        const tenant = await newTenant(store);
+        await store.appendEvents(tenant, [ev('e1', 1)], { receivedAt: T0 });
+        const r = await store.appendEvents(tenant, [ev('e2', 2), ev('e1', 1, { priority: 'P1' }), ev('e1', 1)], { receivedAt: T0, allOrNothing: true });
+        assert.equal(r.committed, false);
+        assert.deepEqual(r.outcomes, [{ status: 'not_written' }, { status: 'conflict', seq: 1 }, { status: 'duplicate', seq: 1 }]);
+        assert.equal(r.lastSeq, 1);
+        assert.equal(await store.countEvents(tenant), 1);
+        assert.equal(await store.lastEventSeq(tenant), 1);
+        const ok = await store.appendEvents(tenant, [ev('e2', 2), ev('e1', 1)], { receivedAt: T0, allOrNothing: true });
+        assert.equal(ok.committed, true);
+        assert.deepEqual(ok.outcomes, [{ status: 'accepted', seq: 2 }, { status: 'duplicate', seq: 1 }]);
+      });
+
+      test('source is part of the identity; absent source is the empty source', async () => {
+        const tenant = await newTenant(store);
+        const r = await store.appendEvents(tenant, [ev('x', 1), ev('x', 1, { source: 'jira' }), ev('x', 1)], { receivedAt: T0 });
+        assert.deepEqual(
+          r.outcomes.map((o) => o.status),
+          ['accepted', 'accepted', 'duplicate'],
+        );
+        assert.equal((await store.getEvent(tenant, 'jira', 'x'))?.source, 'jira');
+        const plain = await store.getEvent(tenant, '', 'x');
+        assert.equal(plain?.source, '');
+        assert.equal('source' in plain!.payload, false);
+      });
+
+      test('payloads round-trip exactly, scope fields become columns', async () => {
+        const tenant = await newTenant(store);
+        const e = ev('p1', 5, { type: 'ticket.satisfaction', service: 'pbx', customer: 'acme', region: 'eu', score: 4.5, scale: 5, attributes: { note: 'naïve \u2603 "quoted" \\ back', list: [1, 'two', null, { deep: [true] }] } });
+        await store.appendEvents(tenant, [e], { receivedAt: T0 + 7 });
+        const got = await store.getEvent(tenant, '', 'p1');
+        const { atMs, ...payload } = e;
+        assert.deepEqual(got, {
+          seq: 1,
+          source: '',
+          id: 'p1',
+          type: 'ticket.satisfaction',
+          at: atMs,
+          ticket: 'T-1',
+          service: 'pbx',
+          customer: 'acme',
+          region: 'eu',
+          receivedAt: T0 + 7,
+          payload,
+        } satisfies StoredEvent);
+      });
+
+      test('ordered by when they happened, whatever the arrival order; paging sees each event once', async () => {
+        const tenant = await newTenant(store);
+        // Arrive in reverse, some at the same instant.
+        const batch: EventInput[] = [];
+        for (let i = 24; i >= 0; i--) batch.push(ev(`e${i}`, Math.floor(i / 2), { ticket: `T-${i % 3}` }));
+        await store.appendEvents(tenant, batch.slice(0, 10), { receivedAt: T0 });
+        await store.appendEvents(tenant, batch.slice(10), { receivedAt: T0 });
+        const paged = await allPages((after) => store.queryEvents(tenant, { limit: 4, ...(after ? { after } : {}) }));
+        assert.equal(paged.items.length, 25);
+        assert.equal(paged.pages, 7);
+        const keys = paged.items.map((e) => [e.at, e.seq] as const);
+        for (let i = 1; i < keys.length; i++) {
+          const [a, b] = [keys[i - 1]!, keys[i]!];
+          assert.ok(a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]), `ordered by (at, seq) at ${i}`);
+        }
+        assert.equal(new Set(paged.items.map((e) => e.id)).size, 25);
+        // A page boundary is stable while new events arrive before it.
+        const first = await store.queryEvents(tenant, { limit: 5 });
+        await store.appendEvents(tenant, [ev('early', -100, { ticket: 'T-early' })], { receivedAt: T0 });
+        const second = await store.queryEvents(tenant, { limit: 5, after: first.next! });
+        assert.ok(!second.items.some((e) => first.items.some((f) => f.id === e.id)));
+        // Ticket timelines.
+        const t1 = await store.ticketEvents(tenant, 'T-1');
+        assert.deepEqual(
+          t1.map((e) => e.id),
+          paged.items.filter((e) => e.ticket === 'T-1').map((e) => e.id),
+        );
+      });
+
+      test('filters: time range, type prefix, service, customer, ticket; counts agree', async () => {
+        const tenant = await newTenant(store);
+        await store.appendEvents(
+          tenant,
+          [
+            ev('a', 0, { service: 'pbx', customer: 'acme' }),
+            ev('b', 10, { type: 'ticket.resolved', service: 'pbx', customer: 'acme' }),
+            { id: 'c', type: 'outage.started', atMs: T0 + 20 * MIN, at: 'x', outage: 'o1', service: 'pbx' },
+            { id: 'd', type: 'outage.ended', atMs: T0 + 30 * MIN, at: 'x', outage: 'o1', service: 'pbx' },
+            ev('e', 40, { service: 'mail', customer: 'beta', ticket: 'T-9' }),
+            { id: 'f', type: 'ticket_like.custom', atMs: T0 + 50 * MIN, at: 'x' },
+          ],
+          { receivedAt: T0 },
+        );
+        const ids = async (f: Parameters<Store['queryEvents']>[1]) => (await store.queryEvents(tenant, f)).items.map((e) => e.id);
+        assert.deepEqual(await ids({ from: T0 + 10 * MIN, to: T0 + 30 * MIN }), ['b', 'c'], 'half-open [from, to)');
+        assert.deepEqual(await ids({ typePrefix: 'outage.' }), ['c', 'd']);
+        assert.deepEqual(await ids({ typePrefix: 'ticket.' }), ['a', 'b', 'e'], 'a prefix is literal: _ is not a wildcard');
+        assert.deepEqual(await ids({ typePrefix: 'ticket_' }), ['f']);
+        assert.deepEqual(await ids({ service: 'pbx', customer: 'acme' }), ['a', 'b']);
+        assert.deepEqual(await ids({ ticket: 'T-9' }), ['e']);
+        assert.deepEqual(await ids({ service: 'pbx', from: T0 + 15 * MIN }), ['c', 'd']);
+        assert.equal(await store.countEvents(tenant, { service: 'pbx' }), 4);
+        assert.equal(await store.countEvents(tenant, { typePrefix: 'ticket.', customer: 'acme' }), 2);
+        assert.equal(await store.countEvents(tenant), 6);
+        await assert.rejects(store.queryEvents(tenant, { after: Buffer.from('["x",1]').toString('base64url') }), InvalidInputError);
+      });
+
+      test('sequence numbers: dense per tenant, in commit order; what changed since', async () => {
+        const tenant = await newTenant(store);
+        assert.equal(await store.lastEventSeq(tenant), 0);
+        await store.appendEvents(tenant, [ev('a', 5), ev('b', 1)], { receivedAt: T0 });
+        await store.appendEvents(tenant, [ev('a', 5), ev('c', 3)], { receivedAt: T0 });
+        await store.appendEvents(tenant, [ev('d', 0)], { receivedAt: T0 });
+        assert.equal(await store.lastEventSeq(tenant), 4);
+        assert.deepEqual((await store.eventsSince(tenant, 0)).map((e) => [e.seq, e.id]), [
+          [1, 'a'],
+          [2, 'b'],
+          [3, 'c'],
+          [4, 'd'],
+        ]);
+        assert.deepEqual((await store.eventsSince(tenant, 2)).map((e) => e.id), ['c', 'd']);
+        assert.deepEqual((await store.eventsSince(tenant, 0, 1)).map((e) => e.id), ['a']);
+        assert.deepEqual(await store.eventsSince(tenant, 4), []);
+      });
+
+      test('two connections appending the same events at once: each event accepted exactly once', async () => {
+        const tenant = await newTenant(store);
+        const config = await target.freshConfig();
+        // Two stores (two pools, or two SQLite connections) on one new database.
+        const a = await open(config);
+        const b = await open(config);
+        const t = await newTenant(a);
+        const events = Array.from({ length: 300 }, (_, i) => ev(`e${i}`, i % 17, { ticket: `T-${i % 11}` }));
+        const chunks = (list: EventInput[], n: number) => Array.from({ length: Math.ceil(list.length / n) }, (_, i) => list.slice(i * n, i * n + n));
+        // Overlapping batches in different orders from both sides, all in flight together.
+        const fromA = chunks(events, 50).map((c) => a.appendEvents(t, c, { receivedAt: T0 }));
+        const fromB = chunks([...events].reverse(), 30).map((c) => b.appendEvents(t, c, { receivedAt: T0 }));
+        const results = await Promise.all([...fromA, ...fromB]);
+        const accepted = results.flatMap((r) => r.outcomes.filter((o) => o.status === 'accepted'));
+        assert.equal(accepted.length, events.length);
+        assert.equal(results.reduce((n, r) => n + r.duplicates, 0), events.length);
+        assert.equal(results.reduce((n, r) => n + r.conflicts, 0), 0);
+        assert.deepEqual(
+          accepted.map((o) => (o.status === 'accepted' ? o.seq : 0)).sort((x, y) => x - y),
+          Array.from({ length: events.length }, (_, i) => i + 1),
+          'sequence numbers 1..n, none lost, none twice',
+        );
+        assert.equal(await a.countEvents(t), events.length);
+        assert.equal(await b.lastEventSeq(t), events.length);
+        await a.close();
+        await b.close();
+        assert.equal(await store.countEvents(tenant), 0);
+      });
+    });
+
+    describe('tenant isolation', () => {
+      test('every read and write stays within its tenant', async () => {
+        const A = await newTenant(store, 'A');
+        const B = await newTenant(store, 'B');
+        // The same ids in both tenants.
+        for (const t of [A, B]) {
+          await store.createUser(t, { id: 'ann', name: `Ann of ${t}`, createdAt: T0 });
+          await store.createAgreement(t, { id: 'gold', document: { owner: t }, customer: 'acme', createdAt: T0, createdBy: 'ann' });
+          await store.putCalendar(t, { name: 'cal', format: 'json', source: `{"owner":"${t}"}`, at: T0, by: 'ann' });
+          await store.putClocks(t, [{ agreementId: 'gold', target: 'resp', ticket: 'T-1', cycle: 0, value: { owner: t }, updatedAt: T0 }]);
+          await store.putCompliance(t, [{ agreementId: 'gold', target: 'resp', window: '2026-10', value: { owner: t }, updatedAt: T0 }]);
+          await store.putSettlements(t, [{ agreementId: 'gold', period: '2026-10', value: { owner: t }, updatedAt: T0 }]);
+          await store.appendAudit(t, { at: T0, actor: 'ann', action: 'x', subject: 'agreement:gold', after: { owner: t } });
+        }
+        const hashA = hashTokenSecret(generateTokenSecret());
+        await store.createToken(A, { id: 'k', userId: 'ann', name: 'a', role: 'admin', tokenHash: hashA, createdAt: T0 });
+        const rA = await store.appendEvents(A, [ev('e1', 1, { customer: 'acme', service: 'pbx' })], { receivedAt: T0 });
+        // The same event id in another tenant is another event, not a duplicate.
+        const rB = await store.appendEvents(B, [ev('e1', 1, { customer: 'acme', service: 'pbx', priority: 'P1' }), ev('e2', 2)], { receivedAt: T0 });
+        assert.deepEqual(rA.outcomes, [{ status: 'accepted', seq: 1 }]);
+        assert.deepEqual(rB.outcomes, [{ status: 'accepted', seq: 1 }, { status: 'accepted', seq: 2 }], 'sequence numbers are per tenant');
+
+        assert.equal((await store.getUser(A, 'ann'))?.name, `Ann of ${A}`);
+        assert.deepEqual((await store.listUsers(B)).map((u) => u.name), [`Ann of ${B}`]);
+        assert.equal((await store.listTokens(B)).length, 0);
+        assert.equal((await store.findTokenByHash(hashA))?.token.tenant, A);
+        assert.equal(await store.revokeToken(B, 'k', T0), 'not_found');
+        assert.deepEqual((await store.getAgreement(A, 'gold'))?.document, { owner: A });
+        assert.deepEqual((await store.listAgreements(B, { customer: 'acme' })).items.map((a) => a.document), [{ owner: B }]);
+        const etagA = (await store.getAgreement(A, 'gold'))!.etag;
+        const etagB = (await store.getAgreement(B, 'gold'))!.etag;
+        assert.equal(etagA, etagB, 'both at row version 1');
+        const upd = await store.updateAgreement(B, 'gold', etagA, { document: { hijacked: true }, at: T0, by: 'mallory' });
+        assert.equal(upd.status, 'updated');
+        assert.deepEqual((await store.getAgreement(A, 'gold'))?.document, { owner: A }, 'writing B never touches A');
+        assert.equal((await store.getLifecycle(A, 'gold'))?.transitions.length, 0);
+        assert.equal((await store.getCalendar(B, 'cal'))?.source, `{"owner":"${B}"}`);
+        assert.deepEqual((await store.listCalendars(A)).map((c) => c.source), [`{"owner":"${A}"}`]);
+        assert.equal(await store.countEvents(A), 1);
+        assert.equal(await store.countEvents(B), 2);
+        assert.deepEqual((await store.queryEvents(A, { customer: 'acme' })).items.map((e) => e.payload.priority), [undefined]);
+        assert.deepEqual((await store.ticketEvents(A, 'T-1')).map((e) => e.id), ['e1']);
+        assert.deepEqual((await store.eventsSince(A, 0)).map((e) => e.id), ['e1']);
+        assert.equal(await store.getEvent(A, '', 'e2'), undefined);
+        assert.equal(await store.lastEventSeq(A), 1);
+        assert.deepEqual((await store.getClock(A, { agreementId: 'gold', target: 'resp', ticket: 'T-1', cycle: 0 }))?.value, { owner: A });
+        assert.deepEqual((await store.listClocks(B)).items.map((c) => c.value), [{ owner: B }]);
+        assert.deepEqual((await store.listCompliance(B)).items.map((c) => c.value), [{ owner: B }]);
+        assert.deepEqual((await store.listSettlements(A)).items.map((c) => c.value), [{ owner: A }]);
+        assert.deepEqual((await store.listAudit(A)).items.map((e) => e.after), [{ owner: A }]);
+        await store.setDerivedWatermark(A, 1);
+        assert.equal(await store.getDerivedWatermark(B), 0);
+        assert.deepEqual(await store.deleteDerived(B), { clocks: 1, compliance: 1, settlements: 1 });
+        assert.equal((await store.listClocks(A)).items.length, 1, 'deleting B left A alone');
+        assert.equal((await store.getSettlement(A, { agreementId: 'gold', period: '2026-10' }))?.updatedAt, T0);
+        assert.equal(await store.getDerivedWatermark(A), 1);
+      });
+    });
+
+    describe('derived results', () => {
+      test('upsert replaces by key; rebuild deletes everything of the tenant and resets the watermark', async () => {
+        const tenant = await newTenant(store);
+        const clocks = Array.from({ length: 7 }, (_, i) => ({ agreementId: i < 4 ? 'gold' : 'silver', target: 'resolve', ticket: `T-${i}`, cycle: 0, value: { elapsed: i }, updatedAt: T0 }));
+        await store.putClocks(tenant, clocks);
+        await store.putClocks(tenant, [{ ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 }, { ...clocks[2]!, cycle: 1, value: { elapsed: 1 }, updatedAt: T0 + 5 }]);
+        // The same key twice in one call: the last one wins.
+        await store.putClocks(tenant, [
+          { ...clocks[3]!, value: { elapsed: 'first' } },
+          { ...clocks[3]!, value: { elapsed: 'last' } },
+        ]);
+        await store.putClocks(tenant, []);
+        assert.deepEqual(await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: 'T-2', cycle: 0 }), { ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 });
+        assert.deepEqual((await store.getClock(tenant, clocks[3]!))?.value, { elapsed: 'last' });
+        const paged = await allPages((after) => store.listClocks(tenant, { limit: 3, ...(after ? { after } : {}) }));
+        assert.equal(paged.items.length, 8);
+        assert.deepEqual(
+          paged.items.map((c) => `${c.agreementId}/${c.ticket}/${c.cycle}`),
+          ['gold/T-0/0', 'gold/T-1/0', 'gold/T-2/0', 'gold/T-2/1', 'gold/T-3/0', 'silver/T-4/0', 'silver/T-5/0', 'silver/T-6/0'],
+        );
+        assert.equal((await store.listClocks(tenant, { agreementId: 'silver' })).items.length, 3);
+        assert.equal((await store.listClocks(tenant, { ticket: 'T-2' })).items.length, 2);
+
+        await store.putCompliance(tenant, [
+          { agreementId: 'gold', target: 'uptime', window: '2026-10', value: { status: 'met', percent: 99.95 }, updatedAt: T0 },
+          { agreementId: 'gold', target: 'uptime', window: '2026-11', value: { status: 'at_risk' }, updatedAt: T0 },
+        ]);
+        await store.putCompliance(tenant, [{ agreementId: 'gold', target: 'uptime', window: '2026-10', value: { status: 'breached' }, updatedAt: T0 + 1 }]);
+        assert.deepEqual((await store.getCompliance(tenant, { agreementId: 'gold', target: 'uptime', window: '2026-10' }))?.value, { status: 'breached' });
+        assert.deepEqual((await store.listCompliance(tenant, { agreementId: 'gold', target: 'uptime' })).items.map((c) => c.window), ['2026-10', '2026-11']);
+        await store.putSettlements(tenant, [{ agreementId: 'gold', period: '2026-10', value: { owedMinor: 50000, currency: 'EUR', lines: [] }, updatedAt: T0 }]);
+        assert.deepEqual((await store.getSettlement(tenant, { agreementId: 'gold', period: '2026-10' }))?.value, { owedMinor: 50000, currency: 'EUR', lines: [] });
+        assert.equal((await store.listSettlements(tenant, { agreementId: 'gold' })).items.length, 1);
+
+        await store.setDerivedWatermark(tenant, 42);
+        assert.equal(await store.getDerivedWatermark(tenant), 42);
+        assert.deepEqual(await store.deleteDerived(tenant), { clocks: 8, compliance: 2, settlements: 1 });
+        assert.equal(await store.getDerivedWatermark(tenant), 0);
+        assert.equal((await store.listClocks(tenant)).items.length, 0);
+        assert.equal(await store.getCompliance(tenant, { agreementId: 'gold', target: 'uptime', window: '2026-10' }), undefined);
+        // Rebuilt: the same rows can be written again.
+        await store.putClocks(tenant, clocks);
+        assert.equal((await store.listClocks(tenant)).items.length, 7);
+      });
+    });
+
+    describe('audit log', () => {
+      test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {
+        const tenant = await newTenant(store);
+        for (let i = 0; i < 9; i++) {
+          const e = await store.appendAudit(tenant, { at: T0 + i, actor: i % 2 ? 'ann' : 'bob', action: 'agreement.edit', subject: `agreement:a${i % 3}`, before: { v: i }, after: { v: i + 1 } });
+          assert.equal(e.seq, i + 1);
+          assert.equal(e.tenant, tenant);
+        }
+        const asc = await allPages((after) => store.listAudit(tenant, { limit: 4, ...(after ? { after } : {}) }));
+        assert.deepEqual(asc.items.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert.deepEqual(asc.items[0], { seq: 1, tenant, at: T0, actor: 'bob', action: 'agreement.edit', subject: 'agreement:a0', before: { v: 0 }, after: { v: 1 } });
+        const desc = await allPages((after) => store.listAudit(tenant, { limit: 4, newestFirst: true, ...(after ? { after } : {}) }));
+        assert.deepEqual(desc.items.map((e) => e.seq), [9, 8, 7, 6, 5, 4, 3, 2, 1]);
+        assert.deepEqual((await store.listAudit(tenant, { subject: 'agreement:a1' })).items.map((e) => e.seq), [2, 5, 8]);
+        assert.deepEqual((await store.listAudit(tenant, { actor: 'ann', subject: 'agreement:a1' })).items.map((e) => e.seq), [2, 8]);
+        const bare = await store.appendAudit(tenant, { at: T0, actor: 'sys', action: 'rebuild', subject: 'tenant' });
+        assert.equal('before' in bare || 'after' in bare, false);
+      });
+    });
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The store contract on PostgreSQL: a throwaway cluster started for this file (or the server in
+ * PLEDGE_TEST_DATABASE_URL), a fresh schema per database the contract asks for. Without either, the
+ * tests are skipped with a loud warning, or fail when PLEDGE_REQUIRE_POSTGRES=1 (CI) or when the
+ * given URL does not work.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { storeContract } from './contract.ts';
+import { StoreError } from './errors.ts';
+import { openStore } from './index.ts';
+import { skipBanner, startPostgres } from './testing/pg-harness.ts';
+
+const started = await startPostgres();
+const harness = started.ok ? started.harness : undefined;
+const skip = started.ok ? undefined : started.reason;
+if (!started.ok) {
+  // Asked for explicitly (CI, or a URL given): not having it is a failure, not a skip.
+  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL) {
+    test('PostgreSQL is available for the store tests', () => assert.fail(started.reason));
+  } else {
+    console.error(skipBanner(started.reason));
+  }
+}
+after(async () => {
+  await harness?.stop();
+});
+
+const freshConfig = () => ({ kind: 'postgres' as const, url: harness!.url, schema: harness!.freshSchema() });
+
+storeContract({ name: 'postgres', freshConfig, ...(skip ? { skip } : {}) });
+
+describe('postgres adapter', { skip: skip ?? false }, () => {
+  async function raw(schema: string): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString: harness!.url, options: `-c search_path=${schema}` });
+    await c.connect();
+    return c;
+  }
+
+  test('append-only tables refuse UPDATE, DELETE and TRUNCATE even through raw SQL', async () => {
+    const config = freshConfig();
+    const store = await openStore(config);
+    await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
+    await store.appendEvents('t', [{ id: 'e', type: 'ticket.created', ticket: 'T-1', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) }], { receivedAt: 0 });
+    await store.appendAudit('t', { at: 0, actor: 'a', action: 'x', subject: 'y' });
+    await store.close();
+    const c = await raw(config.schema);
+    try {
+      await assert.rejects(c.query("UPDATE events SET type = 'ticket.closed'"), /append-only/);
+      await assert.rejects(c.query('DELETE FROM events'), /append-only/);
+      await assert.rejects(c.query('TRUNCATE events CASCADE'), /append-only/);
+      await assert.rejects(c.query("UPDATE audit_log SET actor = 'mallory'"), /append-only/);
+      assert.equal((await c.query('SELECT count(*)::int AS n FROM events')).rows[0].n, 1);
+    } finally {
+      await c.end();
+    }
+  });
+
+  test('a database migrated by a newer Pledge is refused', async () => {
+    const config = freshConfig();
+    await (await openStore(config)).close();
+    const c = await raw(config.schema);
+    await c.query("INSERT INTO schema_migrations (name, checksum, applied_at) VALUES ('29990101_001_future', 'x', 0)");
+    await c.end();
+    await assert.rejects(openStore(config), (e: unknown) => e instanceof StoreError && !e.retryable && /newer Pledge/.test(e.message));
+  });
+
+  test('an unreachable server is a StoreError that says a retry may help', async () => {
+    await assert.rejects(openStore({ kind: 'postgres', url: 'postgresql://postgres@127.0.0.1:1/postgres' }), (e: unknown) => e instanceof StoreError && e.retryable && e.cause !== undefined);
+  });
+
+  test('a schema name that is not a plain identifier is refused', async () => {
+    await assert.rejects(openStore({ kind: 'postgres', url: harness!.url, schema: 'x; DROP TABLE events' }), (e: unknown) => e instanceof StoreError && !e.retryable);
+  });
+});

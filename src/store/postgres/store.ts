@@ -1,0 +1,848 @@
+/**
+ * The PostgreSQL adapter: node-postgres (pg) with a pool, from a connection URL.
+ *
+ * Several Pledge processes may share the database: migrations take an advisory lock; event and
+ * audit sequence numbers come from a per-tenant counter row locked inside the writing transaction
+ * (see the migration for why not a SEQUENCE); agreements are updated under a row lock after
+ * comparing the ETag. Durability is PostgreSQL's: a COMMIT that returned is in the WAL on disk
+ * (with the default `synchronous_commit = on`).
+ *
+ * BIGINT columns are read as JavaScript numbers (instants and sequence numbers stay far below
+ * 2^53); JSON goes in as text cast to JSONB, because pg would turn a JS array into a SQL array.
+ */
+import pg from 'pg';
+import type { LifecycleHistory, LifecycleState, Transition } from '../../core/agreements/lifecycle/state.ts';
+import type { Version } from '../../core/agreements/lifecycle/versions.ts';
+import type { ReviewRecord } from '../../core/agreements/lifecycle/reviews.ts';
+import { StoreError, fromPostgres } from '../errors.ts';
+import { loadMigrations, pendingMigrations } from '../migrate.ts';
+import {
+  calendarEtag,
+  checkVersionNumbers,
+  decodeCursor,
+  etagOf,
+  eventPayload,
+  lastByKey,
+  opt,
+  page,
+  pageLimit,
+  payloadHash,
+  sinceLimit,
+  summarise,
+  unknownTenant,
+} from '../internal.ts';
+import type {
+  AgreementChange,
+  AgreementFilter,
+  AgreementUpdate,
+  ApiToken,
+  AppendOptions,
+  AppendResult,
+  AuditEntry,
+  AuditFilter,
+  AuditInput,
+  CalendarInput,
+  CalendarPut,
+  ClockKey,
+  ClockRow,
+  ComplianceKey,
+  ComplianceRow,
+  Created,
+  EventFilter,
+  EventInput,
+  EventOutcome,
+  MigrationReport,
+  NewAgreement,
+  NewApiToken,
+  NewUser,
+  Page,
+  PageRequest,
+  RevokeResult,
+  SettlementKey,
+  SettlementRow,
+  Store,
+  StoredAgreement,
+  StoredCalendar,
+  StoredEvent,
+  Tenant,
+  TokenCreated,
+  User,
+} from '../types.ts';
+
+type Row = Record<string, unknown>;
+type Queryable = pg.Pool | pg.PoolClient;
+
+class Rollback extends Error {}
+
+const INT8_OID = 20;
+/** Per pool, not pg's global type registry, so other pg users in the process are unaffected. */
+const types = {
+  getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export interface PostgresOptions {
+  url: string;
+  schema?: string;
+  poolSize?: number;
+}
+
+function createPool(o: PostgresOptions): pg.Pool {
+  if (o.schema !== undefined && !SCHEMA_NAME.test(o.schema)) {
+    throw new StoreError(`invalid PostgreSQL schema name ${JSON.stringify(o.schema)}: use lower-case letters, digits and _`, { retryable: false, operation: 'open' });
+  }
+  const pool = new pg.Pool({
+    connectionString: o.url,
+    max: o.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+    types,
+    ...(o.schema ? { options: `-c search_path=${o.schema}` } : {}),
+  });
+  // An idle client whose connection dies emits 'error' on the pool; unhandled, that would crash the
+  // process. The pool discards the client and the next query opens a new connection, so there is
+  // nothing else to do here.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Applies pending migrations under an advisory lock, so concurrent starts apply them once. */
+export async function migratePostgres(pool: pg.Pool, schema: string | undefined): Promise<MigrationReport> {
+  const operation = 'migrate';
+  const known = loadMigrations('postgres');
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    throw fromPostgres(e, operation);
+  }
+  try {
+    await client.query('BEGIN');
+    // Transaction-scoped: released by COMMIT or ROLLBACK, even if this process dies.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pledge.migrate:${schema ?? 'public'}`]);
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    const applied = (await client.query('SELECT name, checksum FROM schema_migrations ORDER BY name')).rows as Array<{ name: string; checksum: string }>;
+    const pending = pendingMigrations(known, applied, operation);
+    // The clock is read here only to record when a migration ran, for operators.
+    const now = Date.now();
+    for (const m of pending) {
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)', [m.name, m.checksum, now]);
+    }
+    await client.query('COMMIT');
+    return { applied: pending.map((m) => m.name), current: [...applied.map((a) => a.name), ...pending.map((m) => m.name)] };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw fromPostgres(e, operation);
+  } finally {
+    client.release();
+  }
+}
+
+/** Connects, applies pending migrations and returns the store. */
+export async function openPostgresStore(o: PostgresOptions): Promise<Store> {
+  const pool = createPool(o);
+  try {
+    const report = await migratePostgres(pool, o.schema);
+    return new PostgresStore(pool, report);
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+}
+
+const json = (v: unknown): string => JSON.stringify(v);
+const jsonOrNull = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function tenantOf(r: Row): Tenant {
+  return { id: r.id as string, name: r.name as string, createdAt: r.created_at as number };
+}
+function userOf(r: Row): User {
+  return { id: r.id as string, name: r.name as string, ...opt('email', r.email as string | null), createdAt: r.created_at as number, ...opt('disabledAt', r.disabled_at as number | null) };
+}
+function tokenOf(r: Row): ApiToken {
+  return {
+    tenant: r.tenant as string,
+    id: r.id as string,
+    userId: r.user_id as string,
+    name: r.name as string,
+    role: r.role as ApiToken['role'],
+    ...opt('customer', r.customer as string | null),
+    tokenHash: r.token_hash as string,
+    createdAt: r.created_at as number,
+    ...opt('expiresAt', r.expires_at as number | null),
+    ...opt('lastUsedAt', r.last_used_at as number | null),
+    ...opt('revokedAt', r.revoked_at as number | null),
+  };
+}
+function agreementOf<D>(r: Row): StoredAgreement<D> {
+  return {
+    id: r.id as string,
+    document: r.document as D,
+    state: r.state as LifecycleState,
+    ...opt('customer', r.customer as string | null),
+    etag: etagOf(r.row_version as number),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+    versionCount: r.version_count as number,
+    transitionCount: r.transition_count as number,
+    reviewCount: r.review_count as number,
+  };
+}
+function versionOf<D>(r: Row): Version<D> {
+  const v: Version<D> = { version: r.version as number, effective: r.effective as number, document: r.document as D, createdAt: r.created_at as number, createdBy: r.created_by as string };
+  if (r.effective_date !== null) v.effectiveDate = r.effective_date as { date: string; zone: string };
+  if (r.note !== null) v.note = r.note as string;
+  return v;
+}
+function calendarOf(r: Row): StoredCalendar {
+  return { name: r.name as string, format: r.format as StoredCalendar['format'], source: r.source as string, etag: calendarEtag(r.row_version as number, r.updated_at as number), updatedAt: r.updated_at as number, updatedBy: r.updated_by as string };
+}
+function eventOf(r: Row): StoredEvent {
+  return {
+    seq: r.seq as number,
+    source: r.source as string,
+    id: r.event_id as string,
+    type: r.type as string,
+    at: r.at as number,
+    ...opt('ticket', r.ticket as string | null),
+    ...opt('service', r.service as string | null),
+    ...opt('customer', r.customer as string | null),
+    ...opt('region', r.region as string | null),
+    receivedAt: r.received_at as number,
+    payload: r.payload as Record<string, unknown>,
+  };
+}
+function auditOf(r: Row): AuditEntry {
+  const e: AuditEntry = { seq: r.seq as number, tenant: r.tenant as string, at: r.at as number, actor: r.actor as string, action: r.action as string, subject: r.subject as string };
+  // pg reads both SQL NULL and JSON null as null: absent either way, as in the SQLite adapter.
+  if (r.before !== null && r.before !== undefined) e.before = r.before;
+  if (r.after !== null && r.after !== undefined) e.after = r.after;
+  return e;
+}
+function clockOf<V>(r: Row): ClockRow<V> {
+  return { agreementId: r.agreement_id as string, target: r.target as string, ticket: r.ticket as string, cycle: r.cycle as number, value: r.value as V, updatedAt: r.updated_at as number };
+}
+function complianceOf<V>(r: Row): ComplianceRow<V> {
+  return { agreementId: r.agreement_id as string, target: r.target as string, window: r.window_label as string, value: r.value as V, updatedAt: r.updated_at as number };
+}
+function settlementOf<V>(r: Row): SettlementRow<V> {
+  return { agreementId: r.agreement_id as string, period: r.period_label as string, value: r.value as V, updatedAt: r.updated_at as number };
+}
+
+function checkEventInput(e: EventInput, i: number): void {
+  if (typeof e?.id !== 'string' || e.id === '' || typeof e.type !== 'string' || !Number.isSafeInteger(e.atMs)) {
+    throw new TypeError(`events[${i}]: expected a parsed event with id, type and atMs (validate events before storing them)`);
+  }
+}
+
+/** Builds `WHERE` clauses with numbered parameters. */
+class Where {
+  readonly clauses: string[] = [];
+  readonly params: unknown[] = [];
+  constructor(tenant: string, column = 'tenant') {
+    this.add(`${column} = ?`, tenant);
+  }
+  /** `?` marks are numbered in order. */
+  add(clause: string, ...values: unknown[]): this {
+    let i = 0;
+    this.clauses.push(clause.replace(/\?/g, () => `$${this.params.length + ++i}`));
+    this.params.push(...values);
+    return this;
+  }
+  get sql(): string {
+    return this.clauses.join(' AND ');
+  }
+  /** The next parameter's placeholder, for LIMIT. */
+  next(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+}
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly migrations: MigrationReport,
+  ) {}
+
+  private async rows(operation: string, sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<Row[]> {
+    try {
+      return (await on.query(sql, params)).rows as Row[];
+    } catch (e) {
+      throw fromPostgres(e, operation);
+    }
+  }
+  private async one(operation: string, sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<Row | undefined> {
+    return (await this.rows(operation, sql, params, on))[0];
+  }
+
+  /** One transaction on one pooled connection; errors roll it back. */
+  private async tx<T>(operation: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw fromPostgres(e, operation);
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      // If the connection drops during COMMIT the outcome is unknown; callers retry, and every
+      // write is idempotent or guarded (event ids, ETags), so a retry cannot double anything.
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw fromPostgres(e, operation);
+    } finally {
+      // A connection that could not even roll back is discarded rather than reused.
+      client.release(broken);
+    }
+  }
+
+  private async audit(c: pg.PoolClient, tenant: string, a: AuditInput | undefined): Promise<AuditEntry | undefined> {
+    if (!a) return undefined;
+    const op = 'audit';
+    const counter = await this.one(op, "UPDATE tenant_sequences SET value = value + 1 WHERE tenant = $1 AND name = 'audit' RETURNING value", [tenant], c);
+    if (!counter) throw unknownTenant(tenant);
+    const row = await this.one(
+      op,
+      'INSERT INTO audit_log (tenant, seq, at, actor, action, subject, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb) RETURNING *',
+      [tenant, counter.value, a.at, a.actor, a.action, a.subject, jsonOrNull(a.before), jsonOrNull(a.after)],
+      c,
+    );
+    return auditOf(row!);
+  }
+
+  async ping(): Promise<void> {
+    await this.rows('ping', 'SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  // --- tenants -------------------------------------------------------------------------------
+
+  createTenant(t: Tenant, audit?: AuditInput): Promise<Created<Tenant>> {
+    return this.tx('createTenant', async (c) => {
+      const ins = await this.one('createTenant', 'INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING *', [t.id, t.name, t.createdAt], c);
+      if (!ins) return { status: 'exists' as const, value: tenantOf((await this.one('createTenant', 'SELECT * FROM tenants WHERE id = $1', [t.id], c))!) };
+      await c.query("INSERT INTO tenant_sequences (tenant, name, value) VALUES ($1, 'events', 0), ($1, 'audit', 0)", [t.id]);
+      await this.audit(c, t.id, audit);
+      return { status: 'created' as const, value: tenantOf(ins) };
+    });
+  }
+
+  async getTenant(id: string): Promise<Tenant | undefined> {
+    const r = await this.one('getTenant', 'SELECT * FROM tenants WHERE id = $1', [id]);
+    return r && tenantOf(r);
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return (await this.rows('listTenants', 'SELECT * FROM tenants ORDER BY id')).map(tenantOf);
+  }
+
+  // --- users and tokens ------------------------------------------------------------------------
+
+  createUser(tenant: string, u: NewUser, audit?: AuditInput): Promise<Created<User>> {
+    return this.tx('createUser', async (c) => {
+      const ins = await this.one('createUser', 'INSERT INTO users (tenant, id, name, email, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING *', [tenant, u.id, u.name, u.email ?? null, u.createdAt], c);
+      if (!ins) return { status: 'exists' as const, value: userOf((await this.one('createUser', 'SELECT * FROM users WHERE tenant = $1 AND id = $2', [tenant, u.id], c))!) };
+      await this.audit(c, tenant, audit);
+      return { status: 'created' as const, value: userOf(ins) };
+    });
+  }
+
+  async getUser(tenant: string, id: string): Promise<User | undefined> {
+    const r = await this.one('getUser', 'SELECT * FROM users WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && userOf(r);
+  }
+
+  async listUsers(tenant: string): Promise<User[]> {
+    return (await this.rows('listUsers', 'SELECT * FROM users WHERE tenant = $1 ORDER BY id', [tenant])).map(userOf);
+  }
+
+  disableUser(tenant: string, id: string, at: number, audit?: AuditInput): Promise<'disabled' | 'already_disabled' | 'not_found'> {
+    return this.tx('disableUser', async (c) => {
+      const r = await this.one('disableUser', 'SELECT disabled_at FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!r) return 'not_found' as const;
+      if (r.disabled_at !== null) return 'already_disabled' as const;
+      await c.query('UPDATE users SET disabled_at = $1 WHERE tenant = $2 AND id = $3', [at, tenant, id]);
+      await this.audit(c, tenant, audit);
+      return 'disabled' as const;
+    });
+  }
+
+  createToken(tenant: string, t: NewApiToken, audit?: AuditInput): Promise<TokenCreated> {
+    return this.tx('createToken', async (c) => {
+      if (!(await this.one('createToken', 'SELECT 1 FROM users WHERE tenant = $1 AND id = $2', [tenant, t.userId], c))) return { status: 'unknown_user' as const };
+      const ins = await this.one(
+        'createToken',
+        'INSERT INTO api_tokens (tenant, id, user_id, name, role, customer, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *',
+        [tenant, t.id, t.userId, t.name, t.role, t.customer ?? null, t.tokenHash, t.createdAt, t.expiresAt ?? null],
+        c,
+      );
+      if (ins) {
+        await this.audit(c, tenant, audit);
+        return { status: 'created' as const, value: tokenOf(ins) };
+      }
+      const r = await this.one('createToken', 'SELECT * FROM api_tokens WHERE tenant = $1 AND id = $2', [tenant, t.id], c);
+      // No row and no insert: the hash belongs to another token, i.e. a reused secret (a bug).
+      if (!r) throw new Error('createToken: this token hash is already in use by another token; generate a fresh secret');
+      return { status: 'exists' as const, value: tokenOf(r) };
+    });
+  }
+
+  async findTokenByHash(tokenHash: string): Promise<{ token: ApiToken; user: User } | undefined> {
+    const r = await this.one(
+      'findTokenByHash',
+      `SELECT t.*, u.name AS u_name, u.email AS u_email, u.created_at AS u_created_at, u.disabled_at AS u_disabled_at
+         FROM api_tokens t JOIN users u ON u.tenant = t.tenant AND u.id = t.user_id
+        WHERE t.token_hash = $1`,
+      [tokenHash],
+    );
+    if (!r) return undefined;
+    return { token: tokenOf(r), user: userOf({ id: r.user_id, name: r.u_name, email: r.u_email, created_at: r.u_created_at, disabled_at: r.u_disabled_at }) };
+  }
+
+  async listTokens(tenant: string, filter: { userId?: string } = {}): Promise<ApiToken[]> {
+    const rows =
+      filter.userId === undefined
+        ? await this.rows('listTokens', 'SELECT * FROM api_tokens WHERE tenant = $1 ORDER BY id', [tenant])
+        : await this.rows('listTokens', 'SELECT * FROM api_tokens WHERE tenant = $1 AND user_id = $2 ORDER BY id', [tenant, filter.userId]);
+    return rows.map(tokenOf);
+  }
+
+  async touchToken(tenant: string, id: string, at: number): Promise<void> {
+    // A write per request: callers should touch at most every minute or so per token.
+    await this.rows('touchToken', 'UPDATE api_tokens SET last_used_at = $1 WHERE tenant = $2 AND id = $3 AND (last_used_at IS NULL OR last_used_at < $1)', [at, tenant, id]);
+  }
+
+  revokeToken(tenant: string, id: string, at: number, audit?: AuditInput): Promise<RevokeResult> {
+    return this.tx('revokeToken', async (c) => {
+      const r = await this.one('revokeToken', 'SELECT revoked_at FROM api_tokens WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!r) return 'not_found' as const;
+      if (r.revoked_at !== null) return 'already_revoked' as const;
+      await c.query('UPDATE api_tokens SET revoked_at = $1 WHERE tenant = $2 AND id = $3', [at, tenant, id]);
+      await this.audit(c, tenant, audit);
+      return 'revoked' as const;
+    });
+  }
+
+  // --- agreements ------------------------------------------------------------------------------
+
+  createAgreement<D>(tenant: string, a: NewAgreement<D>, audit?: AuditInput): Promise<Created<StoredAgreement<D>>> {
+    return this.tx('createAgreement', async (c) => {
+      const ins = await this.one(
+        'createAgreement',
+        `INSERT INTO agreements (tenant, id, document, state, customer, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES ($1, $2, $3::jsonb, 'draft', $4, 1, $5, $6, $5, $6) ON CONFLICT DO NOTHING RETURNING *`,
+        [tenant, a.id, json(a.document), a.customer ?? null, a.createdAt, a.createdBy],
+        c,
+      );
+      if (!ins) return { status: 'exists' as const, value: agreementOf<D>((await this.one('createAgreement', 'SELECT * FROM agreements WHERE tenant = $1 AND id = $2', [tenant, a.id], c))!) };
+      await this.audit(c, tenant, audit);
+      return { status: 'created' as const, value: agreementOf<D>(ins) };
+    });
+  }
+
+  async getAgreement<D = unknown>(tenant: string, id: string): Promise<StoredAgreement<D> | undefined> {
+    const r = await this.one('getAgreement', 'SELECT * FROM agreements WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && agreementOf<D>(r);
+  }
+
+  async listAgreements<D = unknown>(tenant: string, f: AgreementFilter = {}): Promise<Page<StoredAgreement<D>>> {
+    const w = new Where(tenant);
+    if (f.customer !== undefined) w.add('customer = ?', f.customer);
+    if (f.state !== undefined) w.add('state = ?', f.state);
+    if (f.after !== undefined) w.add('id > ?', decodeCursor(f.after, ['string'])[0]);
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows('listAgreements', `SELECT * FROM agreements WHERE ${w.sql} ORDER BY id LIMIT ${w.next(limit + 1)}`, w.params);
+    return page(rows.map((r) => agreementOf<D>(r)), limit, (a) => [a.id]);
+  }
+
+  updateAgreement<D>(tenant: string, id: string, ifMatch: string, ch: AgreementChange<D>, audit?: AuditInput): Promise<AgreementUpdate<D>> {
+    const op = 'updateAgreement';
+    return this.tx(op, async (c) => {
+      // The row lock makes compare-and-set atomic: a concurrent update waits, then sees a new ETag.
+      const row = await this.one(op, 'SELECT * FROM agreements WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!row) return { status: 'not_found' as const };
+      const current = agreementOf<D>(row);
+      if (current.etag !== ifMatch) return { status: 'stale' as const, current };
+      const versions = ch.versions ?? [];
+      const transitions = ch.transitions ?? [];
+      const reviews = ch.reviews ?? [];
+      checkVersionNumbers(current.versionCount, versions, id);
+      for (const v of versions) {
+        await c.query(
+          'INSERT INTO agreement_versions (tenant, agreement_id, version, effective, effective_date, document, created_at, created_by, note) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9)',
+          [tenant, id, v.version, v.effective, v.effectiveDate ? json(v.effectiveDate) : null, json(v.document), v.createdAt, v.createdBy, v.note ?? null],
+        );
+      }
+      for (let i = 0; i < transitions.length; i++) {
+        const t = transitions[i]!;
+        await c.query('INSERT INTO agreement_transitions (tenant, agreement_id, seq, at, transition) VALUES ($1, $2, $3, $4, $5::jsonb)', [tenant, id, current.transitionCount + i + 1, t.at, json(t)]);
+      }
+      for (let i = 0; i < reviews.length; i++) {
+        await c.query('INSERT INTO agreement_reviews (tenant, agreement_id, seq, review, recorded_at) VALUES ($1, $2, $3, $4::jsonb, $5)', [tenant, id, current.reviewCount + i + 1, json(reviews[i]), ch.at]);
+      }
+      const state = transitions.length > 0 ? transitions[transitions.length - 1]!.to : current.state;
+      const updated = await this.one(
+        op,
+        `UPDATE agreements SET document = COALESCE($1::jsonb, document), customer = CASE WHEN $2 THEN $3 ELSE customer END, state = $4,
+                row_version = row_version + 1, updated_at = $5, updated_by = $6,
+                version_count = version_count + $7, transition_count = transition_count + $8, review_count = review_count + $9
+          WHERE tenant = $10 AND id = $11 RETURNING *`,
+        [ch.document !== undefined ? json(ch.document) : null, ch.customer !== undefined, ch.customer ?? null, state, ch.at, ch.by, versions.length, transitions.length, reviews.length, tenant, id],
+        c,
+      );
+      await this.audit(c, tenant, audit);
+      return { status: 'updated' as const, agreement: agreementOf<D>(updated!) };
+    });
+  }
+
+  async listVersions<D = unknown>(tenant: string, id: string): Promise<Version<D>[]> {
+    return (await this.rows('listVersions', 'SELECT * FROM agreement_versions WHERE tenant = $1 AND agreement_id = $2 ORDER BY version', [tenant, id])).map((r) => versionOf<D>(r));
+  }
+
+  async getVersion<D = unknown>(tenant: string, id: string, version: number): Promise<Version<D> | undefined> {
+    const r = await this.one('getVersion', 'SELECT * FROM agreement_versions WHERE tenant = $1 AND agreement_id = $2 AND version = $3', [tenant, id, version]);
+    return r && versionOf<D>(r);
+  }
+
+  async getLifecycle(tenant: string, id: string): Promise<LifecycleHistory | undefined> {
+    // One statement, so the agreement and its transitions come from the same snapshot.
+    const rows = await this.rows(
+      'getLifecycle',
+      `SELECT a.created_at, a.created_by, t.transition
+         FROM agreements a LEFT JOIN agreement_transitions t ON t.tenant = a.tenant AND t.agreement_id = a.id
+        WHERE a.tenant = $1 AND a.id = $2 ORDER BY t.seq`,
+      [tenant, id],
+    );
+    const first = rows[0];
+    if (!first) return undefined;
+    const transitions = rows.filter((r) => r.transition !== null).map((r) => r.transition as Transition);
+    return { agreementId: id, createdAt: first.created_at as number, createdBy: first.created_by as string, transitions };
+  }
+
+  async listReviews(tenant: string, id: string): Promise<ReviewRecord[]> {
+    return (await this.rows('listReviews', 'SELECT review FROM agreement_reviews WHERE tenant = $1 AND agreement_id = $2 ORDER BY seq', [tenant, id])).map((r) => r.review as ReviewRecord);
+  }
+
+  // --- calendars -------------------------------------------------------------------------------
+
+  putCalendar(tenant: string, cal: CalendarInput, ifMatch?: string | null, audit?: AuditInput): Promise<CalendarPut> {
+    const op = 'putCalendar';
+    return this.tx(op, async (c): Promise<CalendarPut> => {
+      const select = () => this.one(op, 'SELECT * FROM calendars WHERE tenant = $1 AND name = $2', [tenant, cal.name], c);
+      let row: Row | undefined;
+      let created = false;
+      if (ifMatch === null) {
+        // Create only: concurrent creators race on the primary key, and exactly one wins.
+        row = await this.one(op, 'INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT DO NOTHING RETURNING *', [tenant, cal.name, cal.format, cal.source, cal.at, cal.by], c);
+        if (!row) return { status: 'stale', current: calendarOf((await select())!) };
+        created = true;
+      } else if (typeof ifMatch === 'string') {
+        const cur = await this.one(op, 'SELECT * FROM calendars WHERE tenant = $1 AND name = $2 FOR UPDATE', [tenant, cal.name], c);
+        if (!cur) return { status: 'stale' };
+        if (calendarOf(cur).etag !== ifMatch) return { status: 'stale', current: calendarOf(cur) };
+        row = await this.one(op, 'UPDATE calendars SET format = $3, source = $4, row_version = row_version + 1, updated_at = $5, updated_by = $6 WHERE tenant = $1 AND name = $2 RETURNING *', [tenant, cal.name, cal.format, cal.source, cal.at, cal.by], c);
+      } else {
+        row = await this.one(
+          op,
+          `INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES ($1, $2, $3, $4, 1, $5, $6)
+           ON CONFLICT (tenant, name) DO UPDATE SET format = excluded.format, source = excluded.source, row_version = calendars.row_version + 1,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by
+           RETURNING *`,
+          [tenant, cal.name, cal.format, cal.source, cal.at, cal.by],
+          c,
+        );
+        created = row!.row_version === 1;
+      }
+      await this.audit(c, tenant, audit);
+      return { status: created ? 'created' : 'updated', calendar: calendarOf(row!) };
+    });
+  }
+
+  async getCalendar(tenant: string, name: string): Promise<StoredCalendar | undefined> {
+    const r = await this.one('getCalendar', 'SELECT * FROM calendars WHERE tenant = $1 AND name = $2', [tenant, name]);
+    return r && calendarOf(r);
+  }
+
+  async listCalendars(tenant: string): Promise<StoredCalendar[]> {
+    return (await this.rows('listCalendars', 'SELECT * FROM calendars WHERE tenant = $1 ORDER BY name', [tenant])).map(calendarOf);
+  }
+
+  deleteCalendar(tenant: string, name: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    return this.tx('deleteCalendar', async (c) => {
+      const r = await this.one('deleteCalendar', 'SELECT row_version, updated_at FROM calendars WHERE tenant = $1 AND name = $2 FOR UPDATE', [tenant, name], c);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
+      await c.query('DELETE FROM calendars WHERE tenant = $1 AND name = $2', [tenant, name]);
+      await this.audit(c, tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+
+  async appendEvents(tenant: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
+    events.forEach(checkEventInput);
+    const op = 'appendEvents';
+    const prepared = events.map((e) => {
+      const source = e.source ?? '';
+      const payload = eventPayload(e);
+      return { e, source, key: `${source}\u0000${e.id}`, payload: json(payload), hash: payloadHash(payload) };
+    });
+    let outcomes: EventOutcome[] = [];
+    let first = 0;
+    try {
+      return await this.tx(op, async (c) => {
+        // The counter row lock serialises this tenant's appends until COMMIT: numbers are handed
+        // out in commit order, and the existence check below cannot race another writer.
+        const counter = await this.one(op, "SELECT value FROM tenant_sequences WHERE tenant = $1 AND name = 'events' FOR UPDATE", [tenant], c);
+        if (!counter) throw unknownTenant(tenant);
+        first = counter.value as number;
+        const keys = [...new Map(prepared.map((p) => [p.key, p])).values()];
+        const existing = new Map<string, { seq: number; hash: string }>();
+        if (keys.length > 0) {
+          const found = await this.rows(
+            op,
+            `SELECT e.source, e.event_id, e.seq, e.payload_hash FROM events e
+               JOIN unnest($2::text[], $3::text[]) AS k(source, event_id) ON e.source = k.source AND e.event_id = k.event_id
+              WHERE e.tenant = $1`,
+            [tenant, keys.map((k) => k.source), keys.map((k) => k.e.id)],
+            c,
+          );
+          for (const r of found) existing.set(`${r.source as string}\u0000${r.event_id as string}`, { seq: r.seq as number, hash: r.payload_hash as string });
+        }
+        let seq = first;
+        let conflicts = 0;
+        const fresh: Array<(typeof prepared)[number] & { seq: number }> = [];
+        outcomes = prepared.map((p) => {
+          const prior = existing.get(p.key);
+          if (prior) {
+            if (prior.hash === p.hash) return { status: 'duplicate', seq: prior.seq };
+            conflicts++;
+            return { status: 'conflict', seq: prior.seq };
+          }
+          seq++;
+          existing.set(p.key, { seq, hash: p.hash });
+          fresh.push({ ...p, seq });
+          return { status: 'accepted', seq };
+        });
+        if (options.allOrNothing && conflicts > 0) throw new Rollback();
+        if (fresh.length > 0) {
+          // One statement for the whole batch: arrays of columns, unnested into rows.
+          await this.rows(
+            op,
+            `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, service, customer, region, payload, payload_hash, received_at)
+             SELECT $1, u.seq, u.source, u.event_id, u.type, u.at, u.ticket, u.service, u.customer, u.region, u.payload::jsonb, u.payload_hash, $13
+               FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+                 AS u(seq, source, event_id, type, at, ticket, service, customer, region, payload, payload_hash)`,
+            [
+              tenant,
+              fresh.map((f) => f.seq),
+              fresh.map((f) => f.source),
+              fresh.map((f) => f.e.id),
+              fresh.map((f) => f.e.type),
+              fresh.map((f) => f.e.atMs),
+              fresh.map((f) => strOrNull(f.e.ticket)),
+              fresh.map((f) => strOrNull(f.e.service)),
+              fresh.map((f) => strOrNull(f.e.customer)),
+              fresh.map((f) => strOrNull(f.e.region)),
+              fresh.map((f) => f.payload),
+              fresh.map((f) => f.hash),
+              options.receivedAt,
+            ],
+            c,
+          );
+          await c.query("UPDATE tenant_sequences SET value = $2 WHERE tenant = $1 AND name = 'events'", [tenant, seq]);
+        }
+        return summarise(outcomes, true, seq);
+      });
+    } catch (e) {
+      if (!(e instanceof Rollback)) throw e;
+      return summarise(outcomes.map((o) => (o.status === 'accepted' ? { status: 'not_written' as const } : o)), false, first);
+    }
+  }
+
+  async getEvent(tenant: string, source: string, id: string): Promise<StoredEvent | undefined> {
+    const r = await this.one('getEvent', 'SELECT * FROM events WHERE tenant = $1 AND source = $2 AND event_id = $3', [tenant, source, id]);
+    return r && eventOf(r);
+  }
+
+  async ticketEvents(tenant: string, ticket: string): Promise<StoredEvent[]> {
+    return (await this.rows('ticketEvents', 'SELECT * FROM events WHERE tenant = $1 AND ticket = $2 ORDER BY at, seq', [tenant, ticket])).map(eventOf);
+  }
+
+  async queryEvents(tenant: string, q: EventFilter & PageRequest = {}): Promise<Page<StoredEvent>> {
+    const w = eventWhere(tenant, q);
+    if (q.after !== undefined) {
+      const [at, seq] = decodeCursor(q.after, ['number', 'number']);
+      w.add('(at, seq) > (?, ?)', at, seq);
+    }
+    const limit = pageLimit(q.limit);
+    const rows = await this.rows('queryEvents', `SELECT * FROM events WHERE ${w.sql} ORDER BY at, seq LIMIT ${w.next(limit + 1)}`, w.params);
+    return page(rows.map(eventOf), limit, (e) => [e.at, e.seq]);
+  }
+
+  async eventsSince(tenant: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
+    return (await this.rows('eventsSince', 'SELECT * FROM events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3', [tenant, afterSeq, sinceLimit(limit)])).map(eventOf);
+  }
+
+  async lastEventSeq(tenant: string): Promise<number> {
+    const r = await this.one('lastEventSeq', "SELECT value FROM tenant_sequences WHERE tenant = $1 AND name = 'events'", [tenant]);
+    return (r?.value as number | undefined) ?? 0;
+  }
+
+  async countEvents(tenant: string, filter: EventFilter = {}): Promise<number> {
+    const w = eventWhere(tenant, filter);
+    return (await this.one('countEvents', `SELECT count(*) AS n FROM events WHERE ${w.sql}`, w.params))!.n as number;
+  }
+
+  // --- derived results -------------------------------------------------------------------------
+
+  async putClocks(tenant: string, input: readonly ClockRow[]): Promise<void> {
+    // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: the last row of a key wins.
+    const rows = lastByKey(input, (r) => [r.agreementId, r.target, r.ticket, r.cycle]);
+    if (rows.length === 0) return;
+    await this.tx('putClocks', async (c) => {
+      await c.query(
+        `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, cycle, value, updated_at)
+         SELECT $1, u.a, u.t, u.k, u.c, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bigint[]) AS u(a, t, k, c, v, u)
+         ON CONFLICT (tenant, agreement_id, target, ticket, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.target), rows.map((r) => r.ticket), rows.map((r) => r.cycle), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
+      );
+    });
+  }
+
+  async getClock<V = unknown>(tenant: string, k: ClockKey): Promise<ClockRow<V> | undefined> {
+    const r = await this.one('getClock', 'SELECT * FROM derived_clocks WHERE tenant = $1 AND agreement_id = $2 AND target = $3 AND ticket = $4 AND cycle = $5', [tenant, k.agreementId, k.target, k.ticket, k.cycle]);
+    return r && clockOf<V>(r);
+  }
+
+  async listClocks<V = unknown>(tenant: string, f: { agreementId?: string; target?: string; ticket?: string } & PageRequest = {}): Promise<Page<ClockRow<V>>> {
+    const w = new Where(tenant);
+    if (f.agreementId !== undefined) w.add('agreement_id = ?', f.agreementId);
+    if (f.target !== undefined) w.add('target = ?', f.target);
+    if (f.ticket !== undefined) w.add('ticket = ?', f.ticket);
+    if (f.after !== undefined) w.add('(agreement_id, target, ticket, cycle) > (?, ?, ?, ?)', ...decodeCursor(f.after, ['string', 'string', 'string', 'number']));
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows('listClocks', `SELECT * FROM derived_clocks WHERE ${w.sql} ORDER BY agreement_id, target, ticket, cycle LIMIT ${w.next(limit + 1)}`, w.params);
+    return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.cycle]);
+  }
+
+  async putCompliance(tenant: string, input: readonly ComplianceRow[]): Promise<void> {
+    const rows = lastByKey(input, (r) => [r.agreementId, r.target, r.window]);
+    if (rows.length === 0) return;
+    await this.tx('putCompliance', async (c) => {
+      await c.query(
+        `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at)
+         SELECT $1, u.a, u.t, u.w, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS u(a, t, w, v, u)
+         ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.target), rows.map((r) => r.window), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
+      );
+    });
+  }
+
+  async getCompliance<V = unknown>(tenant: string, k: ComplianceKey): Promise<ComplianceRow<V> | undefined> {
+    const r = await this.one('getCompliance', 'SELECT * FROM derived_compliance WHERE tenant = $1 AND agreement_id = $2 AND target = $3 AND window_label = $4', [tenant, k.agreementId, k.target, k.window]);
+    return r && complianceOf<V>(r);
+  }
+
+  async listCompliance<V = unknown>(tenant: string, f: { agreementId?: string; target?: string } & PageRequest = {}): Promise<Page<ComplianceRow<V>>> {
+    const w = new Where(tenant);
+    if (f.agreementId !== undefined) w.add('agreement_id = ?', f.agreementId);
+    if (f.target !== undefined) w.add('target = ?', f.target);
+    if (f.after !== undefined) w.add('(agreement_id, target, window_label) > (?, ?, ?)', ...decodeCursor(f.after, ['string', 'string', 'string']));
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows('listCompliance', `SELECT * FROM derived_compliance WHERE ${w.sql} ORDER BY agreement_id, target, window_label LIMIT ${w.next(limit + 1)}`, w.params);
+    return page(rows.map((r) => complianceOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.window]);
+  }
+
+  async putSettlements(tenant: string, input: readonly SettlementRow[]): Promise<void> {
+    const rows = lastByKey(input, (r) => [r.agreementId, r.period]);
+    if (rows.length === 0) return;
+    await this.tx('putSettlements', async (c) => {
+      await c.query(
+        `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at)
+         SELECT $1, u.a, u.p, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(a, p, v, u)
+         ON CONFLICT (tenant, agreement_id, period_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.period), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
+      );
+    });
+  }
+
+  async getSettlement<V = unknown>(tenant: string, k: SettlementKey): Promise<SettlementRow<V> | undefined> {
+    const r = await this.one('getSettlement', 'SELECT * FROM derived_settlements WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3', [tenant, k.agreementId, k.period]);
+    return r && settlementOf<V>(r);
+  }
+
+  async listSettlements<V = unknown>(tenant: string, f: { agreementId?: string } & PageRequest = {}): Promise<Page<SettlementRow<V>>> {
+    const w = new Where(tenant);
+    if (f.agreementId !== undefined) w.add('agreement_id = ?', f.agreementId);
+    if (f.after !== undefined) w.add('(agreement_id, period_label) > (?, ?)', ...decodeCursor(f.after, ['string', 'string']));
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows('listSettlements', `SELECT * FROM derived_settlements WHERE ${w.sql} ORDER BY agreement_id, period_label LIMIT ${w.next(limit + 1)}`, w.params);
+    return page(rows.map((r) => settlementOf<V>(r)), limit, (s) => [s.agreementId, s.period]);
+  }
+
+  deleteDerived(tenant: string): Promise<{ clocks: number; compliance: number; settlements: number }> {
+    return this.tx('deleteDerived', async (c) => {
+      const clocks = (await c.query('DELETE FROM derived_clocks WHERE tenant = $1', [tenant])).rowCount ?? 0;
+      const compliance = (await c.query('DELETE FROM derived_compliance WHERE tenant = $1', [tenant])).rowCount ?? 0;
+      const settlements = (await c.query('DELETE FROM derived_settlements WHERE tenant = $1', [tenant])).rowCount ?? 0;
+      await c.query('UPDATE tenants SET derived_seq = 0 WHERE id = $1', [tenant]);
+      return { clocks, compliance, settlements };
+    });
+  }
+
+  async getDerivedWatermark(tenant: string): Promise<number> {
+    const r = await this.one('getDerivedWatermark', 'SELECT derived_seq FROM tenants WHERE id = $1', [tenant]);
+    return (r?.derived_seq as number | undefined) ?? 0;
+  }
+
+  async setDerivedWatermark(tenant: string, seq: number): Promise<void> {
+    const r = await this.one('setDerivedWatermark', 'UPDATE tenants SET derived_seq = $2 WHERE id = $1 RETURNING id', [tenant, seq]);
+    if (!r) throw unknownTenant(tenant);
+  }
+
+  // --- audit -----------------------------------------------------------------------------------
+
+  async appendAudit(tenant: string, entry: AuditInput): Promise<AuditEntry> {
+    return this.tx('appendAudit', async (c) => (await this.audit(c, tenant, entry))!);
+  }
+
+  async listAudit(tenant: string, f: AuditFilter = {}): Promise<Page<AuditEntry>> {
+    const w = new Where(tenant);
+    if (f.subject !== undefined) w.add('subject = ?', f.subject);
+    if (f.actor !== undefined) w.add('actor = ?', f.actor);
+    if (f.after !== undefined) w.add(f.newestFirst ? 'seq < ?' : 'seq > ?', decodeCursor(f.after, ['number'])[0]);
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows('listAudit', `SELECT * FROM audit_log WHERE ${w.sql} ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'} LIMIT ${w.next(limit + 1)}`, w.params);
+    return page(rows.map(auditOf), limit, (a) => [a.seq]);
+  }
+}
+
+function eventWhere(tenant: string, f: EventFilter): Where {
+  const w = new Where(tenant);
+  if (f.from !== undefined) w.add('at >= ?', f.from);
+  if (f.to !== undefined) w.add('at < ?', f.to);
+  if (f.typePrefix !== undefined && f.typePrefix !== '') w.add('substr(type, 1, ?) = ?', [...f.typePrefix].length, f.typePrefix);
+  if (f.service !== undefined) w.add('service = ?', f.service);
+  if (f.customer !== undefined) w.add('customer = ?', f.customer);
+  if (f.ticket !== undefined) w.add('ticket = ?', f.ticket);
+  return w;
+}

@@ -1,0 +1,831 @@
+/**
+ * The SQLite adapter: one file, better-sqlite3, synchronous inside.
+ *
+ * Durability: WAL with `synchronous = FULL`. In WAL mode NORMAL skips the fsync of the WAL at
+ * commit, so a power cut or OS crash can lose the last commits (an application crash cannot), and
+ * an acknowledged event would be gone. FULL syncs the WAL at each commit; ingestion commits once
+ * per batch, so the cost is one fsync per batch, not per event.
+ *
+ * Concurrency: every write runs in `BEGIN IMMEDIATE`, which takes SQLite's single write lock at
+ * the start; a second process (the CLI beside a server) waits up to `busy_timeout` for it instead
+ * of failing halfway. Each call is one synchronous transaction, so no other call of this process
+ * can interleave with it even though the interface is async.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { LifecycleHistory, LifecycleState, Transition } from '../../core/agreements/lifecycle/state.ts';
+import type { Version } from '../../core/agreements/lifecycle/versions.ts';
+import type { ReviewRecord } from '../../core/agreements/lifecycle/reviews.ts';
+import { StoreError, fromSqlite } from '../errors.ts';
+import { loadMigrations, pendingMigrations } from '../migrate.ts';
+import {
+  checkVersionNumbers,
+  calendarEtag,
+  decodeCursor,
+  etagOf,
+  eventPayload,
+  opt,
+  page,
+  pageLimit,
+  payloadHash,
+  sinceLimit,
+  summarise,
+  unknownTenant,
+} from '../internal.ts';
+import type {
+  AgreementChange,
+  AgreementFilter,
+  AgreementUpdate,
+  ApiToken,
+  AppendOptions,
+  AppendResult,
+  AuditEntry,
+  AuditFilter,
+  AuditInput,
+  CalendarInput,
+  CalendarPut,
+  ClockKey,
+  ClockRow,
+  ComplianceKey,
+  ComplianceRow,
+  Created,
+  EventFilter,
+  EventInput,
+  EventOutcome,
+  MigrationReport,
+  NewAgreement,
+  NewApiToken,
+  NewUser,
+  Page,
+  PageRequest,
+  RevokeResult,
+  SettlementKey,
+  SettlementRow,
+  Store,
+  StoredAgreement,
+  StoredCalendar,
+  StoredEvent,
+  Tenant,
+  TokenCreated,
+  User,
+} from '../types.ts';
+
+type Row = Record<string, unknown>;
+type Param = string | number | bigint | null | Buffer;
+
+/** Thrown inside a transaction to roll it back (an all-or-nothing batch with a conflict). */
+class Rollback extends Error {}
+
+const BUSY_TIMEOUT_MS = 5000;
+
+/** Applies pending migrations to an open database; returns the report. Exported for `migrate`. */
+export function migrateSqlite(db: Database.Database): MigrationReport {
+  const operation = 'migrate';
+  try {
+    const known = loadMigrations('sqlite');
+    // IMMEDIATE: two processes opening a new file at once apply the migrations once.
+    return db
+      .transaction(() => {
+        db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
+        const applied = db.prepare('SELECT name, checksum FROM schema_migrations ORDER BY name').all() as Array<{ name: string; checksum: string }>;
+        const pending = pendingMigrations(known, applied, operation);
+        // The clock is read here only to record when a migration ran, for operators.
+        const now = Date.now();
+        for (const m of pending) {
+          db.exec(m.sql);
+          db.prepare('INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (?, ?, ?)').run(m.name, m.checksum, now);
+        }
+        return { applied: pending.map((m) => m.name), current: [...applied.map((a) => a.name), ...pending.map((m) => m.name)] };
+      })
+      .immediate();
+  } catch (e) {
+    throw fromSqlite(e, operation);
+  }
+}
+
+/** Opens (creating if needed) the database file, sets it up and applies pending migrations. */
+export function openSqliteStore(path: string): Store {
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (e) {
+    const wrapped = fromSqlite(e, 'open');
+    if (wrapped instanceof StoreError) throw wrapped;
+    throw new StoreError(`cannot open SQLite database ${path}: ${(e as Error).message}`, { retryable: false, operation: 'open', cause: e });
+  }
+  try {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal' && path !== ':memory:') throw new StoreError(`SQLite database ${path} cannot use WAL (journal_mode is ${String(mode)}); is it on a network file system?`, { retryable: false, operation: 'open' });
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const report = migrateSqlite(db);
+    return new SqliteStore(db, report);
+  } catch (e) {
+    db.close();
+    throw fromSqlite(e, 'open');
+  }
+}
+
+const json = (v: unknown): string => JSON.stringify(v);
+const parse = <T>(text: unknown): T => JSON.parse(text as string) as T;
+/** JSON columns that may be NULL; JSON null reads back as absent too (see AuditEntry). */
+const parseOpt = (text: unknown): unknown => (text === null || text === undefined ? undefined : (JSON.parse(text as string) ?? undefined));
+
+function tenantOf(r: Row): Tenant {
+  return { id: r.id as string, name: r.name as string, createdAt: r.created_at as number };
+}
+function userOf(r: Row): User {
+  return { id: r.id as string, name: r.name as string, ...opt('email', r.email as string | null), createdAt: r.created_at as number, ...opt('disabledAt', r.disabled_at as number | null) };
+}
+function tokenOf(r: Row): ApiToken {
+  return {
+    tenant: r.tenant as string,
+    id: r.id as string,
+    userId: r.user_id as string,
+    name: r.name as string,
+    role: r.role as ApiToken['role'],
+    ...opt('customer', r.customer as string | null),
+    tokenHash: r.token_hash as string,
+    createdAt: r.created_at as number,
+    ...opt('expiresAt', r.expires_at as number | null),
+    ...opt('lastUsedAt', r.last_used_at as number | null),
+    ...opt('revokedAt', r.revoked_at as number | null),
+  };
+}
+function agreementOf<D>(r: Row): StoredAgreement<D> {
+  return {
+    id: r.id as string,
+    document: parse<D>(r.document),
+    state: r.state as LifecycleState,
+    ...opt('customer', r.customer as string | null),
+    etag: etagOf(r.row_version as number),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+    versionCount: r.version_count as number,
+    transitionCount: r.transition_count as number,
+    reviewCount: r.review_count as number,
+  };
+}
+function versionOf<D>(r: Row): Version<D> {
+  const v: Version<D> = { version: r.version as number, effective: r.effective as number, document: parse<D>(r.document), createdAt: r.created_at as number, createdBy: r.created_by as string };
+  if (r.effective_date !== null) v.effectiveDate = parse(r.effective_date);
+  if (r.note !== null) v.note = r.note as string;
+  return v;
+}
+function calendarOf(r: Row): StoredCalendar {
+  return { name: r.name as string, format: r.format as StoredCalendar['format'], source: r.source as string, etag: calendarEtag(r.row_version as number, r.updated_at as number), updatedAt: r.updated_at as number, updatedBy: r.updated_by as string };
+}
+function eventOf(r: Row): StoredEvent {
+  return {
+    seq: r.seq as number,
+    source: r.source as string,
+    id: r.event_id as string,
+    type: r.type as string,
+    at: r.at as number,
+    ...opt('ticket', r.ticket as string | null),
+    ...opt('service', r.service as string | null),
+    ...opt('customer', r.customer as string | null),
+    ...opt('region', r.region as string | null),
+    receivedAt: r.received_at as number,
+    payload: parse(r.payload),
+  };
+}
+function auditOf(r: Row): AuditEntry {
+  const e: AuditEntry = { seq: r.seq as number, tenant: r.tenant as string, at: r.at as number, actor: r.actor as string, action: r.action as string, subject: r.subject as string };
+  const before = parseOpt(r.before);
+  const after = parseOpt(r.after);
+  if (before !== undefined) e.before = before;
+  if (after !== undefined) e.after = after;
+  return e;
+}
+
+/** Checks the fields the columns need; a caller that sends anything else has skipped validation. */
+function checkEventInput(e: EventInput, i: number): void {
+  if (typeof e?.id !== 'string' || e.id === '' || typeof e.type !== 'string' || !Number.isSafeInteger(e.atMs)) {
+    throw new TypeError(`events[${i}]: expected a parsed event with id, type and atMs (validate events before storing them)`);
+  }
+}
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly migrations: MigrationReport,
+  ) {}
+
+  /** Prepared statements, compiled once per SQL text. */
+  private s(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+  private get(sql: string, ...p: Param[]): Row | undefined {
+    return this.s(sql).get(...p) as Row | undefined;
+  }
+  private all(sql: string, ...p: Param[]): Row[] {
+    return this.s(sql).all(...p) as Row[];
+  }
+  private exec(sql: string, ...p: Param[]): number {
+    return this.s(sql).run(...p).changes;
+  }
+
+  /** Runs one call: synchronously, with driver errors turned into StoreErrors. */
+  private run<T>(operation: string, fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(fromSqlite(e, operation));
+    }
+  }
+  /** A write transaction that takes the write lock at once (BEGIN IMMEDIATE). */
+  private write<T>(operation: string, fn: () => T): Promise<T> {
+    return this.run(operation, () => this.db.transaction(fn).immediate());
+  }
+
+  private audit(tenant: string, a: AuditInput | undefined): AuditEntry | undefined {
+    if (!a) return undefined;
+    const row = this.get("UPDATE tenant_sequences SET value = value + 1 WHERE tenant = ? AND name = 'audit' RETURNING value", tenant);
+    if (!row) throw unknownTenant(tenant);
+    const seq = row.value as number;
+    this.exec(
+      'INSERT INTO audit_log (tenant, seq, at, actor, action, subject, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      tenant,
+      seq,
+      a.at,
+      a.actor,
+      a.action,
+      a.subject,
+      a.before === undefined ? null : json(a.before),
+      a.after === undefined ? null : json(a.after),
+    );
+    return auditOf(this.get('SELECT * FROM audit_log WHERE tenant = ? AND seq = ?', tenant, seq)!);
+  }
+
+  ping(): Promise<void> {
+    return this.run('ping', () => {
+      this.get('SELECT 1');
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // --- tenants -------------------------------------------------------------------------------
+
+  createTenant(t: Tenant, audit?: AuditInput): Promise<Created<Tenant>> {
+    return this.write('createTenant', () => {
+      const changed = this.exec('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING', t.id, t.name, t.createdAt);
+      const value = tenantOf(this.get('SELECT * FROM tenants WHERE id = ?', t.id)!);
+      if (changed === 0) return { status: 'exists' as const, value };
+      this.exec("INSERT INTO tenant_sequences (tenant, name, value) VALUES (?, 'events', 0), (?, 'audit', 0)", t.id, t.id);
+      this.audit(t.id, audit);
+      return { status: 'created' as const, value };
+    });
+  }
+
+  getTenant(id: string): Promise<Tenant | undefined> {
+    return this.run('getTenant', () => {
+      const r = this.get('SELECT * FROM tenants WHERE id = ?', id);
+      return r && tenantOf(r);
+    });
+  }
+
+  listTenants(): Promise<Tenant[]> {
+    return this.run('listTenants', () => this.all('SELECT * FROM tenants ORDER BY id').map(tenantOf));
+  }
+
+  // --- users and tokens ------------------------------------------------------------------------
+
+  createUser(tenant: string, u: NewUser, audit?: AuditInput): Promise<Created<User>> {
+    return this.write('createUser', () => {
+      const changed = this.exec('INSERT INTO users (tenant, id, name, email, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', tenant, u.id, u.name, u.email ?? null, u.createdAt);
+      const value = userOf(this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', tenant, u.id)!);
+      if (changed === 0) return { status: 'exists' as const, value };
+      this.audit(tenant, audit);
+      return { status: 'created' as const, value };
+    });
+  }
+
+  getUser(tenant: string, id: string): Promise<User | undefined> {
+    return this.run('getUser', () => {
+      const r = this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', tenant, id);
+      return r && userOf(r);
+    });
+  }
+
+  listUsers(tenant: string): Promise<User[]> {
+    return this.run('listUsers', () => this.all('SELECT * FROM users WHERE tenant = ? ORDER BY id', tenant).map(userOf));
+  }
+
+  disableUser(tenant: string, id: string, at: number, audit?: AuditInput): Promise<'disabled' | 'already_disabled' | 'not_found'> {
+    return this.write('disableUser', () => {
+      const r = this.get('SELECT disabled_at FROM users WHERE tenant = ? AND id = ?', tenant, id);
+      if (!r) return 'not_found' as const;
+      if (r.disabled_at !== null) return 'already_disabled' as const;
+      this.exec('UPDATE users SET disabled_at = ? WHERE tenant = ? AND id = ?', at, tenant, id);
+      this.audit(tenant, audit);
+      return 'disabled' as const;
+    });
+  }
+
+  createToken(tenant: string, t: NewApiToken, audit?: AuditInput): Promise<TokenCreated> {
+    return this.write('createToken', () => {
+      if (!this.get('SELECT 1 FROM users WHERE tenant = ? AND id = ?', tenant, t.userId)) return { status: 'unknown_user' as const };
+      const changed = this.exec(
+        'INSERT INTO api_tokens (tenant, id, user_id, name, role, customer, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        tenant,
+        t.id,
+        t.userId,
+        t.name,
+        t.role,
+        t.customer ?? null,
+        t.tokenHash,
+        t.createdAt,
+        t.expiresAt ?? null,
+      );
+      const r = this.get('SELECT * FROM api_tokens WHERE tenant = ? AND id = ?', tenant, t.id);
+      // No row and no insert: the hash belongs to another token. Secrets are random, so this is a
+      // reused secret, a bug in the caller.
+      if (!r) throw new Error('createToken: this token hash is already in use by another token; generate a fresh secret');
+      if (changed === 0) return { status: 'exists' as const, value: tokenOf(r) };
+      this.audit(tenant, audit);
+      return { status: 'created' as const, value: tokenOf(r) };
+    });
+  }
+
+  findTokenByHash(tokenHash: string): Promise<{ token: ApiToken; user: User } | undefined> {
+    return this.run('findTokenByHash', () => {
+      const t = this.get('SELECT * FROM api_tokens WHERE token_hash = ?', tokenHash);
+      if (!t) return undefined;
+      const u = this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', t.tenant as string, t.user_id as string)!;
+      return { token: tokenOf(t), user: userOf(u) };
+    });
+  }
+
+  listTokens(tenant: string, filter: { userId?: string } = {}): Promise<ApiToken[]> {
+    return this.run('listTokens', () =>
+      (filter.userId === undefined
+        ? this.all('SELECT * FROM api_tokens WHERE tenant = ? ORDER BY id', tenant)
+        : this.all('SELECT * FROM api_tokens WHERE tenant = ? AND user_id = ? ORDER BY id', tenant, filter.userId)
+      ).map(tokenOf),
+    );
+  }
+
+  touchToken(tenant: string, id: string, at: number): Promise<void> {
+    // A write per request: callers should touch at most every minute or so per token.
+    return this.run('touchToken', () => {
+      this.exec('UPDATE api_tokens SET last_used_at = ? WHERE tenant = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)', at, tenant, id, at);
+    });
+  }
+
+  revokeToken(tenant: string, id: string, at: number, audit?: AuditInput): Promise<RevokeResult> {
+    return this.write('revokeToken', () => {
+      const r = this.get('SELECT revoked_at FROM api_tokens WHERE tenant = ? AND id = ?', tenant, id);
+      if (!r) return 'not_found' as const;
+      if (r.revoked_at !== null) return 'already_revoked' as const;
+      this.exec('UPDATE api_tokens SET revoked_at = ? WHERE tenant = ? AND id = ?', at, tenant, id);
+      this.audit(tenant, audit);
+      return 'revoked' as const;
+    });
+  }
+
+  // --- agreements ------------------------------------------------------------------------------
+
+  createAgreement<D>(tenant: string, a: NewAgreement<D>, audit?: AuditInput): Promise<Created<StoredAgreement<D>>> {
+    return this.write('createAgreement', () => {
+      const changed = this.exec(
+        "INSERT INTO agreements (tenant, id, document, state, customer, row_version, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, 'draft', ?, 1, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        tenant,
+        a.id,
+        json(a.document),
+        a.customer ?? null,
+        a.createdAt,
+        a.createdBy,
+        a.createdAt,
+        a.createdBy,
+      );
+      const value = agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, a.id)!);
+      if (changed === 0) return { status: 'exists' as const, value };
+      this.audit(tenant, audit);
+      return { status: 'created' as const, value };
+    });
+  }
+
+  getAgreement<D = unknown>(tenant: string, id: string): Promise<StoredAgreement<D> | undefined> {
+    return this.run('getAgreement', () => {
+      const r = this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, id);
+      return r && agreementOf<D>(r);
+    });
+  }
+
+  listAgreements<D = unknown>(tenant: string, f: AgreementFilter = {}): Promise<Page<StoredAgreement<D>>> {
+    return this.run('listAgreements', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.customer !== undefined) (where.push('customer = ?'), p.push(f.customer));
+      if (f.state !== undefined) (where.push('state = ?'), p.push(f.state));
+      if (f.after !== undefined) (where.push('id > ?'), p.push(decodeCursor(f.after, ['string'])[0] as string));
+      const limit = pageLimit(f.limit);
+      const rows = this.all(`SELECT * FROM agreements WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, ...p, limit + 1);
+      return page(rows.map((r) => agreementOf<D>(r)), limit, (a) => [a.id]);
+    });
+  }
+
+  updateAgreement<D>(tenant: string, id: string, ifMatch: string, c: AgreementChange<D>, audit?: AuditInput): Promise<AgreementUpdate<D>> {
+    return this.write('updateAgreement', () => {
+      const row = this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, id);
+      if (!row) return { status: 'not_found' as const };
+      const current = agreementOf<D>(row);
+      if (current.etag !== ifMatch) return { status: 'stale' as const, current };
+      const versions = c.versions ?? [];
+      const transitions = c.transitions ?? [];
+      const reviews = c.reviews ?? [];
+      checkVersionNumbers(current.versionCount, versions, id);
+      for (const v of versions) {
+        this.exec(
+          'INSERT INTO agreement_versions (tenant, agreement_id, version, effective, effective_date, document, created_at, created_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          tenant,
+          id,
+          v.version,
+          v.effective,
+          v.effectiveDate ? json(v.effectiveDate) : null,
+          json(v.document),
+          v.createdAt,
+          v.createdBy,
+          v.note ?? null,
+        );
+      }
+      transitions.forEach((t, i) => {
+        this.exec('INSERT INTO agreement_transitions (tenant, agreement_id, seq, at, transition) VALUES (?, ?, ?, ?, ?)', tenant, id, current.transitionCount + i + 1, t.at, json(t));
+      });
+      reviews.forEach((r, i) => {
+        this.exec('INSERT INTO agreement_reviews (tenant, agreement_id, seq, review, recorded_at) VALUES (?, ?, ?, ?, ?)', tenant, id, current.reviewCount + i + 1, json(r), c.at);
+      });
+      const state = transitions.length > 0 ? transitions[transitions.length - 1]!.to : current.state;
+      this.exec(
+        `UPDATE agreements SET document = ?, customer = ?, state = ?, row_version = row_version + 1, updated_at = ?, updated_by = ?,
+           version_count = version_count + ?, transition_count = transition_count + ?, review_count = review_count + ?
+         WHERE tenant = ? AND id = ?`,
+        c.document !== undefined ? json(c.document) : (row.document as string),
+        c.customer !== undefined ? c.customer : ((row.customer as string | null) ?? null),
+        state,
+        c.at,
+        c.by,
+        versions.length,
+        transitions.length,
+        reviews.length,
+        tenant,
+        id,
+      );
+      this.audit(tenant, audit);
+      return { status: 'updated' as const, agreement: agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, id)!) };
+    });
+  }
+
+  listVersions<D = unknown>(tenant: string, id: string): Promise<Version<D>[]> {
+    return this.run('listVersions', () => this.all('SELECT * FROM agreement_versions WHERE tenant = ? AND agreement_id = ? ORDER BY version', tenant, id).map((r) => versionOf<D>(r)));
+  }
+
+  getVersion<D = unknown>(tenant: string, id: string, version: number): Promise<Version<D> | undefined> {
+    return this.run('getVersion', () => {
+      const r = this.get('SELECT * FROM agreement_versions WHERE tenant = ? AND agreement_id = ? AND version = ?', tenant, id, version);
+      return r && versionOf<D>(r);
+    });
+  }
+
+  getLifecycle(tenant: string, id: string): Promise<LifecycleHistory | undefined> {
+    return this.run('getLifecycle', () => {
+      const a = this.get('SELECT created_at, created_by FROM agreements WHERE tenant = ? AND id = ?', tenant, id);
+      if (!a) return undefined;
+      const transitions = this.all('SELECT transition FROM agreement_transitions WHERE tenant = ? AND agreement_id = ? ORDER BY seq', tenant, id).map((r) => parse<Transition>(r.transition));
+      return { agreementId: id, createdAt: a.created_at as number, createdBy: a.created_by as string, transitions };
+    });
+  }
+
+  listReviews(tenant: string, id: string): Promise<ReviewRecord[]> {
+    return this.run('listReviews', () => this.all('SELECT review FROM agreement_reviews WHERE tenant = ? AND agreement_id = ? ORDER BY seq', tenant, id).map((r) => parse<ReviewRecord>(r.review)));
+  }
+
+  // --- calendars -------------------------------------------------------------------------------
+
+  putCalendar(tenant: string, c: CalendarInput, ifMatch?: string | null, audit?: AuditInput): Promise<CalendarPut> {
+    return this.write('putCalendar', () => {
+      const row = this.get('SELECT * FROM calendars WHERE tenant = ? AND name = ?', tenant, c.name);
+      const current = row && calendarOf(row);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return current ? { status: 'stale' as const, current } : { status: 'stale' as const };
+      if (current) {
+        this.exec('UPDATE calendars SET format = ?, source = ?, row_version = row_version + 1, updated_at = ?, updated_by = ? WHERE tenant = ? AND name = ?', c.format, c.source, c.at, c.by, tenant, c.name);
+      } else {
+        this.exec('INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES (?, ?, ?, ?, 1, ?, ?)', tenant, c.name, c.format, c.source, c.at, c.by);
+      }
+      this.audit(tenant, audit);
+      const calendar = calendarOf(this.get('SELECT * FROM calendars WHERE tenant = ? AND name = ?', tenant, c.name)!);
+      return { status: current ? ('updated' as const) : ('created' as const), calendar };
+    });
+  }
+
+  getCalendar(tenant: string, name: string): Promise<StoredCalendar | undefined> {
+    return this.run('getCalendar', () => {
+      const r = this.get('SELECT * FROM calendars WHERE tenant = ? AND name = ?', tenant, name);
+      return r && calendarOf(r);
+    });
+  }
+
+  listCalendars(tenant: string): Promise<StoredCalendar[]> {
+    return this.run('listCalendars', () => this.all('SELECT * FROM calendars WHERE tenant = ? ORDER BY name', tenant).map(calendarOf));
+  }
+
+  deleteCalendar(tenant: string, name: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    return this.write('deleteCalendar', () => {
+      const r = this.get('SELECT row_version, updated_at FROM calendars WHERE tenant = ? AND name = ?', tenant, name);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
+      this.exec('DELETE FROM calendars WHERE tenant = ? AND name = ?', tenant, name);
+      this.audit(tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+
+  appendEvents(tenant: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
+    const outcomes: EventOutcome[] = [];
+    let first = 0;
+    const attempt = this.write('appendEvents', () => {
+      events.forEach(checkEventInput);
+      // The IMMEDIATE transaction already holds the database's write lock, so reading the counter
+      // and the existing events cannot race another writer.
+      const counter = this.get("SELECT value FROM tenant_sequences WHERE tenant = ? AND name = 'events'", tenant);
+      if (!counter) throw unknownTenant(tenant);
+      first = counter.value as number;
+      let seq = first;
+      let conflicts = 0;
+      for (const e of events) {
+        const source = e.source ?? '';
+        const payload = eventPayload(e);
+        const hash = payloadHash(payload);
+        // Insert first and look only when the key exists (in the table, or earlier in this batch):
+        // new events, the common case, cost one statement.
+        const inserted = this.exec(
+          `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, service, customer, region, payload, payload_hash, received_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, source, event_id) DO NOTHING`,
+          tenant,
+          seq + 1,
+          source,
+          e.id,
+          e.type,
+          e.atMs,
+          strOrNull(e.ticket),
+          strOrNull(e.service),
+          strOrNull(e.customer),
+          strOrNull(e.region),
+          json(payload),
+          hash,
+          options.receivedAt,
+        );
+        if (inserted === 1) {
+          seq++;
+          outcomes.push({ status: 'accepted', seq });
+          continue;
+        }
+        const prior = this.get('SELECT seq, payload_hash FROM events WHERE tenant = ? AND source = ? AND event_id = ?', tenant, source, e.id)!;
+        if (prior.payload_hash === hash) outcomes.push({ status: 'duplicate', seq: prior.seq as number });
+        else (outcomes.push({ status: 'conflict', seq: prior.seq as number }), conflicts++);
+      }
+      if (options.allOrNothing && conflicts > 0) throw new Rollback();
+      if (seq !== first) this.exec("UPDATE tenant_sequences SET value = ? WHERE tenant = ? AND name = 'events'", seq, tenant);
+      return summarise(outcomes, true, seq);
+    });
+    return attempt.catch((e: unknown) => {
+      if (!(e instanceof Rollback)) throw e;
+      return summarise(outcomes.map((o) => (o.status === 'accepted' ? { status: 'not_written' as const } : o)), false, first);
+    });
+  }
+
+  getEvent(tenant: string, source: string, id: string): Promise<StoredEvent | undefined> {
+    return this.run('getEvent', () => {
+      const r = this.get('SELECT * FROM events WHERE tenant = ? AND source = ? AND event_id = ?', tenant, source, id);
+      return r && eventOf(r);
+    });
+  }
+
+  ticketEvents(tenant: string, ticket: string): Promise<StoredEvent[]> {
+    return this.run('ticketEvents', () => this.all('SELECT * FROM events WHERE tenant = ? AND ticket = ? ORDER BY at, seq', tenant, ticket).map(eventOf));
+  }
+
+  queryEvents(tenant: string, q: EventFilter & PageRequest = {}): Promise<Page<StoredEvent>> {
+    return this.run('queryEvents', () => {
+      const { where, params } = eventWhere(tenant, q);
+      if (q.after !== undefined) {
+        const [at, seq] = decodeCursor(q.after, ['number', 'number']) as [number, number];
+        where.push('(at, seq) > (?, ?)');
+        params.push(at, seq);
+      }
+      const limit = pageLimit(q.limit);
+      const rows = this.all(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY at, seq LIMIT ?`, ...params, limit + 1);
+      return page(rows.map(eventOf), limit, (e) => [e.at, e.seq]);
+    });
+  }
+
+  eventsSince(tenant: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
+    return this.run('eventsSince', () => this.all('SELECT * FROM events WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?', tenant, afterSeq, sinceLimit(limit)).map(eventOf));
+  }
+
+  lastEventSeq(tenant: string): Promise<number> {
+    return this.run('lastEventSeq', () => (this.get("SELECT value FROM tenant_sequences WHERE tenant = ? AND name = 'events'", tenant)?.value as number | undefined) ?? 0);
+  }
+
+  countEvents(tenant: string, filter: EventFilter = {}): Promise<number> {
+    return this.run('countEvents', () => {
+      const { where, params } = eventWhere(tenant, filter);
+      return this.get(`SELECT count(*) AS n FROM events WHERE ${where.join(' AND ')}`, ...params)!.n as number;
+    });
+  }
+
+  // --- derived results -------------------------------------------------------------------------
+
+  putClocks(tenant: string, rows: readonly ClockRow[]): Promise<void> {
+    return this.write('putClocks', () => {
+      for (const r of rows) {
+        this.exec(
+          `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, cycle, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tenant, agreement_id, target, ticket, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+          tenant,
+          r.agreementId,
+          r.target,
+          r.ticket,
+          r.cycle,
+          json(r.value),
+          r.updatedAt,
+        );
+      }
+    });
+  }
+
+  getClock<V = unknown>(tenant: string, k: ClockKey): Promise<ClockRow<V> | undefined> {
+    return this.run('getClock', () => {
+      const r = this.get('SELECT * FROM derived_clocks WHERE tenant = ? AND agreement_id = ? AND target = ? AND ticket = ? AND cycle = ?', tenant, k.agreementId, k.target, k.ticket, k.cycle);
+      return r && clockOf<V>(r);
+    });
+  }
+
+  listClocks<V = unknown>(tenant: string, f: { agreementId?: string; target?: string; ticket?: string } & PageRequest = {}): Promise<Page<ClockRow<V>>> {
+    return this.run('listClocks', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.agreementId !== undefined) (where.push('agreement_id = ?'), p.push(f.agreementId));
+      if (f.target !== undefined) (where.push('target = ?'), p.push(f.target));
+      if (f.ticket !== undefined) (where.push('ticket = ?'), p.push(f.ticket));
+      if (f.after !== undefined) (where.push('(agreement_id, target, ticket, cycle) > (?, ?, ?, ?)'), p.push(...(decodeCursor(f.after, ['string', 'string', 'string', 'number']) as Param[])));
+      const limit = pageLimit(f.limit);
+      const rows = this.all(`SELECT * FROM derived_clocks WHERE ${where.join(' AND ')} ORDER BY agreement_id, target, ticket, cycle LIMIT ?`, ...p, limit + 1);
+      return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.cycle]);
+    });
+  }
+
+  putCompliance(tenant: string, rows: readonly ComplianceRow[]): Promise<void> {
+    return this.write('putCompliance', () => {
+      for (const r of rows) {
+        this.exec(
+          `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+          tenant,
+          r.agreementId,
+          r.target,
+          r.window,
+          json(r.value),
+          r.updatedAt,
+        );
+      }
+    });
+  }
+
+  getCompliance<V = unknown>(tenant: string, k: ComplianceKey): Promise<ComplianceRow<V> | undefined> {
+    return this.run('getCompliance', () => {
+      const r = this.get('SELECT * FROM derived_compliance WHERE tenant = ? AND agreement_id = ? AND target = ? AND window_label = ?', tenant, k.agreementId, k.target, k.window);
+      return r && complianceOf<V>(r);
+    });
+  }
+
+  listCompliance<V = unknown>(tenant: string, f: { agreementId?: string; target?: string } & PageRequest = {}): Promise<Page<ComplianceRow<V>>> {
+    return this.run('listCompliance', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.agreementId !== undefined) (where.push('agreement_id = ?'), p.push(f.agreementId));
+      if (f.target !== undefined) (where.push('target = ?'), p.push(f.target));
+      if (f.after !== undefined) (where.push('(agreement_id, target, window_label) > (?, ?, ?)'), p.push(...(decodeCursor(f.after, ['string', 'string', 'string']) as Param[])));
+      const limit = pageLimit(f.limit);
+      const rows = this.all(`SELECT * FROM derived_compliance WHERE ${where.join(' AND ')} ORDER BY agreement_id, target, window_label LIMIT ?`, ...p, limit + 1);
+      return page(rows.map((r) => complianceOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.window]);
+    });
+  }
+
+  putSettlements(tenant: string, rows: readonly SettlementRow[]): Promise<void> {
+    return this.write('putSettlements', () => {
+      for (const r of rows) {
+        this.exec(
+          `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (tenant, agreement_id, period_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+          tenant,
+          r.agreementId,
+          r.period,
+          json(r.value),
+          r.updatedAt,
+        );
+      }
+    });
+  }
+
+  getSettlement<V = unknown>(tenant: string, k: SettlementKey): Promise<SettlementRow<V> | undefined> {
+    return this.run('getSettlement', () => {
+      const r = this.get('SELECT * FROM derived_settlements WHERE tenant = ? AND agreement_id = ? AND period_label = ?', tenant, k.agreementId, k.period);
+      return r && settlementOf<V>(r);
+    });
+  }
+
+  listSettlements<V = unknown>(tenant: string, f: { agreementId?: string } & PageRequest = {}): Promise<Page<SettlementRow<V>>> {
+    return this.run('listSettlements', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.agreementId !== undefined) (where.push('agreement_id = ?'), p.push(f.agreementId));
+      if (f.after !== undefined) (where.push('(agreement_id, period_label) > (?, ?)'), p.push(...(decodeCursor(f.after, ['string', 'string']) as Param[])));
+      const limit = pageLimit(f.limit);
+      const rows = this.all(`SELECT * FROM derived_settlements WHERE ${where.join(' AND ')} ORDER BY agreement_id, period_label LIMIT ?`, ...p, limit + 1);
+      return page(rows.map((r) => settlementOf<V>(r)), limit, (s) => [s.agreementId, s.period]);
+    });
+  }
+
+  deleteDerived(tenant: string): Promise<{ clocks: number; compliance: number; settlements: number }> {
+    return this.write('deleteDerived', () => {
+      const clocks = this.exec('DELETE FROM derived_clocks WHERE tenant = ?', tenant);
+      const compliance = this.exec('DELETE FROM derived_compliance WHERE tenant = ?', tenant);
+      const settlements = this.exec('DELETE FROM derived_settlements WHERE tenant = ?', tenant);
+      this.exec('UPDATE tenants SET derived_seq = 0 WHERE id = ?', tenant);
+      return { clocks, compliance, settlements };
+    });
+  }
+
+  getDerivedWatermark(tenant: string): Promise<number> {
+    return this.run('getDerivedWatermark', () => (this.get('SELECT derived_seq FROM tenants WHERE id = ?', tenant)?.derived_seq as number | undefined) ?? 0);
+  }
+
+  setDerivedWatermark(tenant: string, seq: number): Promise<void> {
+    return this.write('setDerivedWatermark', () => {
+      if (this.exec('UPDATE tenants SET derived_seq = ? WHERE id = ?', seq, tenant) === 0) throw unknownTenant(tenant);
+    });
+  }
+
+  // --- audit -----------------------------------------------------------------------------------
+
+  appendAudit(tenant: string, entry: AuditInput): Promise<AuditEntry> {
+    return this.write('appendAudit', () => this.audit(tenant, entry)!);
+  }
+
+  listAudit(tenant: string, f: AuditFilter = {}): Promise<Page<AuditEntry>> {
+    return this.run('listAudit', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.subject !== undefined) (where.push('subject = ?'), p.push(f.subject));
+      if (f.actor !== undefined) (where.push('actor = ?'), p.push(f.actor));
+      if (f.after !== undefined) (where.push(f.newestFirst ? 'seq < ?' : 'seq > ?'), p.push(decodeCursor(f.after, ['number'])[0] as number));
+      const limit = pageLimit(f.limit);
+      const rows = this.all(`SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`, ...p, limit + 1);
+      return page(rows.map(auditOf), limit, (a) => [a.seq]);
+    });
+  }
+}
+
+function clockOf<V>(r: Row): ClockRow<V> {
+  return { agreementId: r.agreement_id as string, target: r.target as string, ticket: r.ticket as string, cycle: r.cycle as number, value: parse<V>(r.value), updatedAt: r.updated_at as number };
+}
+function complianceOf<V>(r: Row): ComplianceRow<V> {
+  return { agreementId: r.agreement_id as string, target: r.target as string, window: r.window_label as string, value: parse<V>(r.value), updatedAt: r.updated_at as number };
+}
+function settlementOf<V>(r: Row): SettlementRow<V> {
+  return { agreementId: r.agreement_id as string, period: r.period_label as string, value: parse<V>(r.value), updatedAt: r.updated_at as number };
+}
+
+function eventWhere(tenant: string, f: EventFilter): { where: string[]; params: Param[] } {
+  const where = ['tenant = ?'];
+  const params: Param[] = [tenant];
+  if (f.from !== undefined) (where.push('at >= ?'), params.push(f.from));
+  if (f.to !== undefined) (where.push('at < ?'), params.push(f.to));
+  if (f.typePrefix !== undefined && f.typePrefix !== '') (where.push('substr(type, 1, ?) = ?'), params.push([...f.typePrefix].length, f.typePrefix));
+  if (f.service !== undefined) (where.push('service = ?'), params.push(f.service));
+  if (f.customer !== undefined) (where.push('customer = ?'), params.push(f.customer));
+  if (f.ticket !== undefined) (where.push('ticket = ?'), params.push(f.ticket));
+  return { where, params };
+}

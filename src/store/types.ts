@@ -1,0 +1,467 @@
+/**
+ * The storage interfaces: one per concern, all asynchronous (PostgreSQL is), all per tenant.
+ *
+ * Rules every adapter keeps (the contract suite in contract.ts checks them on both):
+ * - Every call names the tenant, and no query reads or writes another tenant's rows. The one
+ *   exception is `findTokenByHash`: authentication has to find the tenant from the token.
+ * - Instants are epoch milliseconds (UTC). The store never reads the clock: the caller passes `at`,
+ *   `createdAt`, `receivedAt`, as the use cases pass the clock from their context (only migration
+ *   bookkeeping records the time it ran).
+ * - Expected outcomes are values: an id that exists already (`exists`), a stale ETag (`stale`), a
+ *   duplicate or conflicting event. Infrastructure failures are `StoreError` (with `retryable` and
+ *   `cause`). A call that breaks the contract (an unknown tenant, version numbers that do not
+ *   continue the list) is a bug and throws a plain Error.
+ * - Events, agreement versions, lifecycle transitions, reviews and the audit log are append-only;
+ *   the schema refuses UPDATE and DELETE on them. Derived results are rebuildable and may be
+ *   replaced or deleted.
+ * - Mutating calls take an optional audit entry, written in the same transaction as the change,
+ *   so the audit log never misses a change that happened nor records one that did not.
+ */
+import type { LifecycleHistory, LifecycleState, Transition } from '../core/agreements/lifecycle/state.ts';
+import type { Version } from '../core/agreements/lifecycle/versions.ts';
+import type { ReviewRecord } from '../core/agreements/lifecycle/reviews.ts';
+
+export type TenantId = string;
+
+// ---------------------------------------------------------------------------------------------
+// Common shapes
+
+/** A page of a list. `next` is an opaque cursor for the following page; absent on the last one. */
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
+
+/**
+ * `after`: a cursor from a previous page. `limit`: page size, 100 by default, at most 1000. A cursor
+ * that is not one the store handed out is refused with `InvalidInputError` (path `after`), which
+ * edges map to a 4xx like any other bad input.
+ */
+export interface PageRequest {
+  after?: string;
+  limit?: number;
+}
+
+/** The result of creating something that has an id chosen by the caller. */
+export type Created<T> = { status: 'created'; value: T } | { status: 'exists'; value: T };
+
+/** An audit entry to write together with a change (the tenant is the call's). */
+export interface AuditInput {
+  at: number;
+  actor: string;
+  /** What was done, e.g. `agreement.amend`, `token.revoke`. */
+  action: string;
+  /** What it was done to, e.g. `agreement:acme-gold`, `token:t_123`. */
+  subject: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tenants
+
+export interface Tenant {
+  id: TenantId;
+  name: string;
+  createdAt: number;
+}
+
+export interface TenantStore {
+  createTenant(tenant: Tenant, audit?: AuditInput): Promise<Created<Tenant>>;
+  getTenant(id: TenantId): Promise<Tenant | undefined>;
+  /** Every tenant, by id: for operators and jobs that walk all tenants. */
+  listTenants(): Promise<Tenant[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users and API tokens
+
+// Roles are the access policy's (src/core/access/policy.ts); the store only keeps them.
+export { ROLES, type Role } from '../core/access/policy.ts';
+import type { Role } from '../core/access/policy.ts';
+
+export interface User {
+  id: string;
+  name: string;
+  email?: string;
+  createdAt: number;
+  disabledAt?: number;
+}
+
+export interface NewUser {
+  id: string;
+  name: string;
+  email?: string;
+  createdAt: number;
+}
+
+/** A token as stored: never the secret, only its hash (see tokens.ts for why SHA-256 suffices). */
+export interface ApiToken {
+  tenant: TenantId;
+  id: string;
+  userId: string;
+  name: string;
+  role: Role;
+  /** The customer a `customer` token is confined to; only that role has (and must have) one. */
+  customer?: string;
+  tokenHash: string;
+  createdAt: number;
+  expiresAt?: number;
+  lastUsedAt?: number;
+  revokedAt?: number;
+}
+
+export interface NewApiToken {
+  id: string;
+  userId: string;
+  name: string;
+  role: Role;
+  customer?: string;
+  /** `hashTokenSecret(secret)`; the secret is shown to the user once and never stored. */
+  tokenHash: string;
+  createdAt: number;
+  expiresAt?: number;
+}
+
+export type TokenCreated = Created<ApiToken> | { status: 'unknown_user' };
+export type RevokeResult = 'revoked' | 'already_revoked' | 'not_found';
+
+export interface UserStore {
+  createUser(tenant: TenantId, user: NewUser, audit?: AuditInput): Promise<Created<User>>;
+  getUser(tenant: TenantId, id: string): Promise<User | undefined>;
+  listUsers(tenant: TenantId): Promise<User[]>;
+  /** Disabling a user stops all of its tokens (authentication checks `user.disabledAt`). */
+  disableUser(tenant: TenantId, id: string, at: number, audit?: AuditInput): Promise<'disabled' | 'already_disabled' | 'not_found'>;
+  createToken(tenant: TenantId, token: NewApiToken, audit?: AuditInput): Promise<TokenCreated>;
+  /**
+   * Authentication: the token with this hash and its user, whatever the tenant (the token is what
+   * tells the tenant). Revoked and expired tokens are returned too; the caller refuses them, so it
+   * can say why.
+   */
+  findTokenByHash(tokenHash: string): Promise<{ token: ApiToken; user: User } | undefined>;
+  listTokens(tenant: TenantId, filter?: { userId?: string }): Promise<ApiToken[]>;
+  /** Records a use; last-used only moves forward, so concurrent requests cannot set it back. */
+  touchToken(tenant: TenantId, id: string, at: number): Promise<void>;
+  revokeToken(tenant: TenantId, id: string, at: number, audit?: AuditInput): Promise<RevokeResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agreements
+
+export interface StoredAgreement<D = unknown> {
+  id: string;
+  /** The working document: the draft, or the latest amendment as applied. */
+  document: D;
+  /** The lifecycle state after the last transition (`draft` before any). */
+  state: LifecycleState;
+  customer?: string;
+  /**
+   * Opaque; changes with every change to the agreement (its document, versions, transitions or
+   * reviews). Quoted, so an HTTP edge can send it as the ETag header as it is.
+   */
+  etag: string;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  updatedBy: string;
+  versionCount: number;
+  transitionCount: number;
+  reviewCount: number;
+}
+
+export interface NewAgreement<D = unknown> {
+  id: string;
+  document: D;
+  customer?: string;
+  createdAt: number;
+  createdBy: string;
+}
+
+/**
+ * One change to an agreement, applied atomically: e.g. an amendment (new document and version),
+ * an approval (transition and version 1), a review (review record, perhaps with an amendment).
+ */
+export interface AgreementChange<D = unknown> {
+  /** Replaces the working document. */
+  document?: D;
+  /** Replaces the customer (null clears it). */
+  customer?: string | null;
+  /** Appended; numbers must continue the stored list (n+1, n+2...), as `addVersion` makes them. */
+  versions?: readonly Version<D>[];
+  /** Appended in order; the state becomes the last one's `to`. Legality is the core's job. */
+  transitions?: readonly Transition[];
+  /** Appended in order. */
+  reviews?: readonly ReviewRecord[];
+  at: number;
+  by: string;
+}
+
+export type AgreementUpdate<D = unknown> =
+  | { status: 'updated'; agreement: StoredAgreement<D> }
+  /** The ETag given is not the current one: someone else changed the agreement. Nothing was written. */
+  | { status: 'stale'; current: StoredAgreement<D> }
+  | { status: 'not_found' };
+
+export interface AgreementFilter extends PageRequest {
+  customer?: string;
+  state?: LifecycleState;
+}
+
+export interface AgreementStore {
+  createAgreement<D>(tenant: TenantId, agreement: NewAgreement<D>, audit?: AuditInput): Promise<Created<StoredAgreement<D>>>;
+  getAgreement<D = unknown>(tenant: TenantId, id: string): Promise<StoredAgreement<D> | undefined>;
+  /** By id. */
+  listAgreements<D = unknown>(tenant: TenantId, filter?: AgreementFilter): Promise<Page<StoredAgreement<D>>>;
+  /** Compare-and-set on the ETag: applies `change` only if `ifMatch` is the current ETag. */
+  updateAgreement<D>(tenant: TenantId, id: string, ifMatch: string, change: AgreementChange<D>, audit?: AuditInput): Promise<AgreementUpdate<D>>;
+  /** Every version, numbered 1, 2, 3...; empty for a draft never approved or an unknown id. */
+  listVersions<D = unknown>(tenant: TenantId, id: string): Promise<Version<D>[]>;
+  getVersion<D = unknown>(tenant: TenantId, id: string, version: number): Promise<Version<D> | undefined>;
+  /** The lifecycle history, as the core's lifecycle functions take it. */
+  getLifecycle(tenant: TenantId, id: string): Promise<LifecycleHistory | undefined>;
+  listReviews(tenant: TenantId, id: string): Promise<ReviewRecord[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendars
+
+export type CalendarFormat = 'yaml' | 'json';
+
+export interface StoredCalendar {
+  name: string;
+  format: CalendarFormat;
+  /** The document as written (YAML or JSON text), so it round-trips with its comments. */
+  source: string;
+  etag: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface CalendarInput {
+  name: string;
+  format: CalendarFormat;
+  source: string;
+  at: number;
+  by: string;
+}
+
+/**
+ * `ifMatch`: undefined writes unconditionally; null writes only if the calendar does not exist yet
+ * (HTTP If-None-Match: *); a string writes only if it is the current ETag.
+ */
+export type CalendarPut = { status: 'created' | 'updated'; calendar: StoredCalendar } | { status: 'stale'; current?: StoredCalendar };
+
+export interface CalendarStore {
+  putCalendar(tenant: TenantId, calendar: CalendarInput, ifMatch?: string | null, audit?: AuditInput): Promise<CalendarPut>;
+  getCalendar(tenant: TenantId, name: string): Promise<StoredCalendar | undefined>;
+  /** By name. */
+  listCalendars(tenant: TenantId): Promise<StoredCalendar[]>;
+  deleteCalendar(tenant: TenantId, name: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/**
+ * An event to store. A parsed `Timed` event fits: `atMs` is the instant; every other field is the
+ * payload, stored as received. Scope fields are copied to columns for queries.
+ */
+export interface EventInput {
+  id: string;
+  type: string;
+  atMs: number;
+  source?: string;
+  ticket?: string;
+  service?: string;
+  customer?: string;
+  region?: string;
+  [field: string]: unknown;
+}
+
+export interface StoredEvent {
+  /** Per tenant, 1, 2, 3... in commit order. */
+  seq: number;
+  /** '' when the event named no source. */
+  source: string;
+  id: string;
+  type: string;
+  at: number;
+  ticket?: string;
+  service?: string;
+  customer?: string;
+  region?: string;
+  receivedAt: number;
+  /** The event as received (without `atMs`). */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Per event of a batch, in the batch's order:
+ * - accepted: stored now, with this sequence number;
+ * - duplicate: the same (source, id) with the same payload is stored already (perhaps earlier in
+ *   this batch): nothing changes;
+ * - conflict: the same (source, id) is stored with another payload: nothing is written for it,
+ *   the stored event stays (events are facts; a correction is a new event);
+ * - not_written: the event would have been accepted, but the all-or-nothing batch had a conflict.
+ * `seq` of a duplicate or conflict is the stored event's.
+ */
+export type EventOutcome =
+  | { status: 'accepted'; seq: number }
+  | { status: 'duplicate'; seq: number }
+  | { status: 'conflict'; seq: number }
+  | { status: 'not_written' };
+
+export interface AppendResult {
+  /** False only for an all-or-nothing batch that had a conflict: then nothing was written. */
+  committed: boolean;
+  outcomes: EventOutcome[];
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  /** The tenant's last event sequence number after this batch. */
+  lastSeq: number;
+}
+
+export interface AppendOptions {
+  /** The caller's clock: when the batch was received. */
+  receivedAt: number;
+  /** Write nothing if any event conflicts. Duplicates never prevent the rest. */
+  allOrNothing?: boolean;
+}
+
+/** Time range [from, to), each bound optional; the other fields filter by equality or prefix. */
+export interface EventFilter {
+  from?: number;
+  to?: number;
+  /** e.g. `ticket.` or `outage.`; matched literally. */
+  typePrefix?: string;
+  service?: string;
+  customer?: string;
+  ticket?: string;
+}
+
+export interface EventStore {
+  /**
+   * Appends a batch in one transaction; when it returns, every accepted event is committed (and
+   * durable, see docs/operations.md). Unique per (tenant, source, id).
+   */
+  appendEvents(tenant: TenantId, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult>;
+  getEvent(tenant: TenantId, source: string, id: string): Promise<StoredEvent | undefined>;
+  /** The events of one ticket, by (at, seq). */
+  ticketEvents(tenant: TenantId, ticket: string): Promise<StoredEvent[]>;
+  /** Ordered by (at, seq): the order in which events happened, arrival breaking ties. */
+  queryEvents(tenant: TenantId, query?: EventFilter & PageRequest): Promise<Page<StoredEvent>>;
+  /** Events with a sequence number above `afterSeq`, by seq: what arrived since the last look. */
+  eventsSince(tenant: TenantId, afterSeq: number, limit?: number): Promise<StoredEvent[]>;
+  /** The last sequence number handed out (0 before any event). */
+  lastEventSeq(tenant: TenantId): Promise<number>;
+  countEvents(tenant: TenantId, filter?: EventFilter): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Derived results (rebuildable from events and agreement versions)
+
+export interface ClockKey {
+  agreementId: string;
+  target: string;
+  ticket: string;
+  /** 0 for the first cycle; a reopened ticket starts another. */
+  cycle: number;
+}
+export interface ClockRow<V = unknown> extends ClockKey {
+  value: V;
+  updatedAt: number;
+}
+
+export interface ComplianceKey {
+  agreementId: string;
+  target: string;
+  /** The window's label, e.g. `2026-10`, `2026-Q4`, `rolling-30d@2026-11-01`. */
+  window: string;
+}
+export interface ComplianceRow<V = unknown> extends ComplianceKey {
+  value: V;
+  updatedAt: number;
+}
+
+export interface SettlementKey {
+  agreementId: string;
+  /** The billing period's label, e.g. `2026-10`. */
+  period: string;
+}
+export interface SettlementRow<V = unknown> extends SettlementKey {
+  value: V;
+  updatedAt: number;
+}
+
+export interface DerivedStore {
+  /** Upserts: a row with the same key replaces the stored one. One transaction per call. */
+  putClocks(tenant: TenantId, rows: readonly ClockRow[]): Promise<void>;
+  getClock<V = unknown>(tenant: TenantId, key: ClockKey): Promise<ClockRow<V> | undefined>;
+  /** By (agreement, target, ticket, cycle). */
+  listClocks<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string; ticket?: string } & PageRequest): Promise<Page<ClockRow<V>>>;
+  putCompliance(tenant: TenantId, rows: readonly ComplianceRow[]): Promise<void>;
+  getCompliance<V = unknown>(tenant: TenantId, key: ComplianceKey): Promise<ComplianceRow<V> | undefined>;
+  /** By (agreement, target, window). */
+  listCompliance<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string } & PageRequest): Promise<Page<ComplianceRow<V>>>;
+  putSettlements(tenant: TenantId, rows: readonly SettlementRow[]): Promise<void>;
+  getSettlement<V = unknown>(tenant: TenantId, key: SettlementKey): Promise<SettlementRow<V> | undefined>;
+  /** By (agreement, period). */
+  listSettlements<V = unknown>(tenant: TenantId, filter?: { agreementId?: string } & PageRequest): Promise<Page<SettlementRow<V>>>;
+  /** `pledge rebuild`: deletes every derived row of the tenant and resets the watermark to 0. */
+  deleteDerived(tenant: TenantId): Promise<{ clocks: number; compliance: number; settlements: number }>;
+  /** The event sequence number up to which derived results are computed (lag = lastEventSeq - this). */
+  getDerivedWatermark(tenant: TenantId): Promise<number>;
+  setDerivedWatermark(tenant: TenantId, seq: number): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit log
+
+export interface AuditEntry {
+  /** Per tenant, 1, 2, 3... in commit order. */
+  seq: number;
+  tenant: TenantId;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AuditFilter extends PageRequest {
+  subject?: string;
+  actor?: string;
+  /** Newest first; oldest first by default. */
+  newestFirst?: boolean;
+}
+
+export interface AuditStore {
+  appendAudit(tenant: TenantId, entry: AuditInput): Promise<AuditEntry>;
+  listAudit(tenant: TenantId, filter?: AuditFilter): Promise<Page<AuditEntry>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole store
+
+export interface MigrationReport {
+  /** Migrations applied by this call, by name (e.g. `20261123_001_initial`). */
+  applied: string[];
+  /** Every migration the database has now. */
+  current: string[];
+}
+
+export interface Store extends TenantStore, UserStore, AgreementStore, CalendarStore, EventStore, DerivedStore, AuditStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** For readiness probes: resolves when the database answers, else a StoreError. */
+  ping(): Promise<void>;
+  /** Migrations applied when this store was opened. */
+  readonly migrations: MigrationReport;
+  close(): Promise<void>;
+}
+
+export type StoreConfig =
+  | { kind: 'sqlite'; path: string }
+  /** `schema`: keep Pledge's tables in this schema (created if missing) instead of `public`. */
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
