@@ -6,6 +6,7 @@ import { registerDemo } from './demo.ts';
 import { registerAgreements, registerCheck } from './agreements.ts';
 import { registerLifecycle } from './lifecycle.ts';
 import { registerSettle } from './settle.ts';
+import { registerDb } from './db.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pledge')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerLifecycle(program);
   registerSettle(program);
+  registerDb(program);
   registerDemo(program);
   for (const c of allCommands(program)) c.exitOverride();
   return program;

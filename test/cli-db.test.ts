@@ -1,0 +1,51 @@
+/** `pledge migrate`, `token create` and `ingest` on a real SQLite file. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pledge } from './helpers.ts';
+import { openStore } from '../src/store/index.ts';
+import { hashTokenSecret } from '../src/store/tokens.ts';
+
+test('migrate, token create and ingest work on a fresh database, and re-ingesting changes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-db-'));
+  const db = join(dir, 'sub', 'pledge.db');
+  assert.equal(pledge('migrate', '--db', db).out, 'applied: 20261123_001_initial\n');
+  assert.deepEqual(JSON.parse(pledge('migrate', '--db', db, '--json').out).applied, []);
+  const t = JSON.parse(pledge('token', 'create', '--role', 'agent', '--user', 'desk', '--tenant', 'acme-corp', '--db', db, '--json').out);
+  assert.match(t.secret, /^pledge_[A-Za-z0-9_-]{43}$/);
+  const first = JSON.parse(pledge('ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--tenant', 'acme-corp', '--db', db, '--json').out);
+  assert.deepEqual([first.received, first.accepted, first.duplicates], [11, 11, 0]);
+  const again = JSON.parse(pledge('ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--tenant', 'acme-corp', '--db', db, '--json').out);
+  assert.deepEqual([again.accepted, again.duplicates], [0, 11]);
+  const store = await openStore({ kind: 'sqlite', path: db });
+  try {
+    const found = await store.findTokenByHash(hashTokenSecret(t.secret));
+    assert.equal(found?.token.role, 'agent');
+    assert.equal(found?.token.tenant, 'acme-corp');
+    assert.equal(await store.countEvents('acme-corp'), 11);
+    const audit = await store.listAudit('acme-corp');
+    assert.ok(audit.items.some((a) => a.action === 'token.create'));
+  } finally {
+    await store.close();
+  }
+});
+
+test('bad input: unknown role, customer without customer id, missing file, bad events named by line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-db-'));
+  const db = join(dir, 'pledge.db');
+  let r = pledge('token', 'create', '--role', 'emperor', '--db', db);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /role: unknown role/);
+  r = pledge('token', 'create', '--role', 'customer', '--db', db);
+  assert.match(r.err, /customer: a customer token must name the customer/);
+  r = pledge('ingest', '-f', join(dir, 'none.ndjson'), '--db', db);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--file: no such file/);
+  writeFileSync(join(dir, 'bad.ndjson'), '# a comment\n{"id":"a","type":"ticket.created","ticket":"T","at":"2026-01-01T00:00:00Z"}\n\n{"id":"b","type":"ticket.created","ticket":"T","at":"2026-02-30T00:00:00Z"}\n');
+  r = pledge('ingest', '-f', join(dir, 'bad.ndjson'), '--db', db);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /bad\.ndjson:4: rejected: .*at: impossible date or time/);
+  assert.match(r.out, /2 events read: 1 accepted, 0 duplicates, 0 conflicts, 1 rejected/);
+});
