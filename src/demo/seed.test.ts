@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../store/index.ts';
+import { hashTokenSecret } from '../store/tokens.ts';
+import { currentState } from '../core/agreements/lifecycle/state.ts';
+import { seedDemo, demoQuarter } from './seed.ts';
+
+test('the demo seed: a tenant with an admin token, active agreements, calendars and a quarter of events', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-seed-'));
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
+  try {
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    assert.equal(demoQuarter(now).label, '2026-Q3');
+    const r = await seedDemo(store, now);
+    assert.equal(r.agreements.length, 10);
+    assert.ok(r.events > 2000, String(r.events));
+    const tok = await store.findTokenByHash(hashTokenSecret(r.adminToken));
+    assert.equal(tok?.token.role, 'admin');
+    for (const id of r.agreements) {
+      const h = await store.getLifecycle('demo', id);
+      assert.equal(currentState(h!), 'active', id);
+      assert.equal((await store.listVersions('demo', id)).length, 1);
+    }
+    assert.equal((await store.listCalendars('demo')).length, 7);
+    assert.equal(await store.countEvents('demo'), r.events);
+    // Seeding again adds nothing: events are facts with ids, agreements exist already.
+    const again = await seedDemo(store, now);
+    assert.equal(await store.countEvents('demo'), again.events);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,95 @@
+/**
+ * The first-run demo data set, built into a store by code (never a checked-in database): a tenant,
+ * an admin token, the example calendars and agreements (approved by both parties and active), and
+ * a generated quarter of ticket, outage, check, satisfaction and KPI events for several customers,
+ * regions and priorities, breaches included. Tests use the same code.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { agreementFromText } from '../core/agreements/load.ts';
+import { applyTransition, createHistory, type LifecycleHistory } from '../core/agreements/lifecycle/state.ts';
+import { addVersion, type Version } from '../core/agreements/lifecycle/versions.ts';
+import { compileCalendar } from '../core/calendar/compile.ts';
+import { parseEvent } from '../core/events/parse.ts';
+import type { PledgeEvent, Timed } from '../core/events/schema.ts';
+import { resolveWindow, windowContaining, previous, type CalendarWindow } from '../core/metrics/window.ts';
+import { unwrap } from '../core/validation/issues.ts';
+import { createApiToken } from '../app/tokens.ts';
+import type { Store } from '../store/types.ts';
+import { generateAvailabilityEvents, generateKpiEvents, generateTicketEvents } from './generate.ts';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+const DAY = 86_400_000;
+
+export interface SeedResult {
+  tenant: string;
+  adminToken: string;
+  agreements: string[];
+  events: number;
+  quarter: string;
+}
+
+/** The last complete quarter before `now`, in UTC. */
+export function demoQuarter(now: number): { from: number; to: number; label: string } {
+  const cur = unwrap(windowContaining('quarter', now, 'UTC')) as CalendarWindow;
+  const prev = unwrap(previous(cur, 'UTC'));
+  const r = unwrap(resolveWindow(prev, 'UTC'));
+  return { from: r.from, to: r.to, label: r.label };
+}
+
+export function demoEvents(now: number): PledgeEvent[] {
+  const q = demoQuarter(now);
+  const berlin = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
+  const ny = unwrap(compileCalendar({ timezone: 'America/New_York', hours: { mon: ['08:00-17:00'], tue: ['08:00-17:00'], wed: ['08:00-17:00'], thu: ['08:00-17:00'], fri: ['08:00-17:00'] } }));
+  const tag = (p: string, evs: PledgeEvent[]) => evs.map((e) => ({ ...e, id: `${p}-${e.id}`, ...('ticket' in e ? { ticket: `${p}-${e.ticket}` } : {}) }) as PledgeEvent);
+  const months = [0, 1, 2].map((k) => ({ at: q.from + (k + 1) * 30 * DAY - DAY, label: `m${k + 1}` }));
+  return [
+    ...tag('acme', generateTicketEvents({ seed: 101, from: q.from, to: q.to, calendar: berlin, ticketsPerWorkingDay: 2, customers: ['acme'], services: ['checkout'], regions: ['city'] })),
+    ...tag('globex', generateTicketEvents({ seed: 102, from: q.from, to: q.to, calendar: berlin, ticketsPerWorkingDay: 2, customers: ['globex'], services: ['email'], regions: ['city', 'rural'] })),
+    ...tag('initech', generateTicketEvents({ seed: 103, from: q.from, to: q.to, calendar: ny, ticketsPerWorkingDay: 2, customers: ['initech'], services: ['printers'], regions: ['city', 'rural'] })),
+    ...generateAvailabilityEvents({ seed: 201, from: q.from, to: q.to, service: 'checkout' }),
+    ...generateAvailabilityEvents({ seed: 202, from: q.from, to: q.to, service: 'email' }),
+    ...generateAvailabilityEvents({ seed: 203, from: q.from, to: q.to, service: 'cloud-pbx' }),
+    ...generateKpiEvents({ seed: 301, months }),
+  ];
+}
+
+export async function seedDemo(store: Store, now: number, tenant = 'demo'): Promise<SeedResult> {
+  const actor = 'demo-seed';
+  const token = unwrap(await createApiToken({ store, now, actor }, { tenant, user: 'admin', name: 'demo admin', role: 'admin' }));
+  // Calendars, as written, by file name.
+  for (const f of readdirSync(join(EXAMPLES, 'calendars')).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    const name = f.replace(/\.ya?ml$/, '');
+    await store.putCalendar(tenant, { name, format: 'yaml', source: readFileSync(join(EXAMPLES, 'calendars', f), 'utf8'), at: now, by: actor }, undefined, { at: now, actor, action: 'calendar.put', subject: `calendar:${name}` });
+  }
+  // Agreements: created as drafts, submitted, signed by both parties and activated from their term start.
+  const ids: string[] = [];
+  for (const f of readdirSync(join(EXAMPLES, 'agreements')).filter((n) => n.endsWith('.yaml')).sort()) {
+    const path = join(EXAMPLES, 'agreements', f);
+    const doc = unwrap(agreementFromText(readFileSync(path, 'utf8'), path));
+    const spec = doc.spec;
+    const start = spec.term ? Date.parse(`${spec.term.start}T00:00:00Z`) : now - 365 * DAY;
+    const t0 = Math.min(start, now) - 30 * DAY;
+    const created = await store.createAgreement(tenant, { id: spec.id, document: doc.raw, ...(spec.parties.customer ? { customer: spec.parties.customer.id } : {}), createdAt: t0 - DAY, createdBy: actor }, { at: now, actor, action: 'agreement.create', subject: `agreement:${spec.id}`, after: doc.raw });
+    if (created.status === 'exists') {
+      ids.push(spec.id);
+      continue;
+    }
+    let h: LifecycleHistory = unwrap(createHistory({ agreementId: spec.id, at: t0 - DAY, by: actor }));
+    h = unwrap(applyTransition(h, { to: 'in_review', at: t0, by: actor }));
+    const signatures = [
+      { party: 'provider' as const, name: spec.parties.provider.name, at: t0 + DAY },
+      { party: 'customer' as const, name: spec.parties.customer?.name ?? 'internal', at: t0 + 2 * DAY },
+    ];
+    h = unwrap(applyTransition(h, { to: 'approved', at: t0 + 3 * DAY, by: actor, signatures, term: { start: Math.max(start, t0 + 3 * DAY) } }));
+    h = unwrap(applyTransition(h, { to: 'active', at: Math.max(start, t0 + 3 * DAY), by: actor }));
+    const versions: Version<unknown>[] = unwrap(addVersion<unknown>([], { effective: Math.max(start, t0 + 3 * DAY), document: doc.raw, createdAt: t0 + 3 * DAY, createdBy: actor, note: 'signed' }));
+    const r = await store.updateAgreement(tenant, spec.id, created.value.etag, { transitions: h.transitions, versions, at: now, by: actor }, { at: now, actor, action: 'agreement.activate', subject: `agreement:${spec.id}` });
+    if (r.status !== 'updated') throw new Error(`seeding ${spec.id}: ${r.status}`);
+    ids.push(spec.id);
+  }
+  const events = demoEvents(now).map((e) => unwrap(parseEvent(e))) as Timed[];
+  for (let i = 0; i < events.length; i += 5000) await store.appendEvents(tenant, events.slice(i, i + 5000), { receivedAt: now });
+  return { tenant, adminToken: token.secret, agreements: ids, events: events.length, quarter: demoQuarter(now).label };
+}
