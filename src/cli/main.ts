@@ -7,6 +7,7 @@ import { registerAgreements, registerCheck } from './agreements.ts';
 import { registerLifecycle } from './lifecycle.ts';
 import { registerSettle } from './settle.ts';
 import { registerDb } from './db.ts';
+import { registerDerived } from './derived.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pledge')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerLifecycle(program);
   registerSettle(program);
   registerDb(program);
+  registerDerived(program);
   registerDemo(program);
   for (const c of allCommands(program)) c.exitOverride();
   return program;

@@ -1,0 +1,41 @@
+/** `pledge rebuild`, `status` and `report` on a database seeded with the demo data set. */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pledge } from './helpers.ts';
+import { openStore } from '../src/store/index.ts';
+import { seedDemo } from '../src/demo/seed.ts';
+
+let db: string;
+before(async () => {
+  db = join(mkdtempSync(join(tmpdir(), 'pledge-derived-')), 'pledge.db');
+  const store = await openStore({ kind: 'sqlite', path: db });
+  await seedDemo(store, Date.parse('2026-11-23T12:00:00Z'), 'demo');
+  await store.close();
+});
+
+test('rebuild, then a report in text, JSON and CSV', () => {
+  const r = JSON.parse(pledge('rebuild', '--tenant', 'demo', '--db', db, '--json').out);
+  assert.equal(r.agreements, 10);
+  assert.ok(r.settlements > 0);
+  const json = JSON.parse(pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'json', '--tenant', 'demo', '--db', db).out);
+  assert.deepEqual(json.lines.map((l: { target: string }) => l.target), ['uptime', 'p1-resolution']);
+  const csv = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'csv', '--tenant', 'demo', '--db', db).out.split('\n');
+  assert.equal(csv[0], 'target,state,value,promised,window,owed,due,reason');
+  assert.match(csv[1]!, /^uptime,/);
+  const text = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--tenant', 'demo', '--db', db);
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, /^Report for acme-checkout, 2026-09/);
+});
+
+test('status lists what is at risk or breached now; bad report options exit 2', () => {
+  const s = pledge('status', '--tenant', 'demo', '--db', db, '--json');
+  assert.equal(s.code, 0, s.err);
+  const j = JSON.parse(s.out);
+  assert.ok(Array.isArray(j.tickets) && Array.isArray(j.targets));
+  assert.equal(pledge('report', '--agreement', 'nope', '--period', '2026-09', '--tenant', 'demo', '--db', db).code, 2);
+  assert.equal(pledge('report', '--agreement', 'acme-checkout', '--period', '1999-01', '--tenant', 'demo', '--db', db).code, 2);
+  assert.equal(pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'pdf', '--tenant', 'demo', '--db', db).code, 2);
+});
