@@ -11,23 +11,39 @@ export function pageLimit(limit: number | undefined): number {
   return Math.max(1, Math.min(MAX_LIMIT, Math.floor(limit)));
 }
 
-/** JSON with object keys sorted at every level, so equal values give equal text. */
+/**
+ * JSON with object keys sorted at every level, so equal values give equal text. Written directly
+ * rather than by copying into sorted objects first: ingestion does this for every event. Same
+ * output as JSON.stringify of the sorted copy (undefined members dropped, toJSON honoured).
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  return write(value) ?? 'null';
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      // JSON drops undefined members; drop them before hashing too, so {a: undefined} equals {}.
-      if (x !== undefined) out[k] = sortKeys(x);
+function write(v: unknown): string | undefined {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(v);
+    case 'object': {
+      const withJson = v as { toJSON?: () => unknown };
+      if (typeof withJson.toJSON === 'function') return write(withJson.toJSON());
+      if (Array.isArray(v)) return `[${v.map((x) => write(x) ?? 'null').join(',')}]`;
+      const keys = Object.keys(v).sort();
+      let out = '';
+      for (const k of keys) {
+        // JSON drops undefined members; drop them before hashing too, so {a: undefined} equals {}.
+        const x = write((v as Record<string, unknown>)[k]);
+        if (x === undefined) continue;
+        out += `${out ? ',' : ''}${JSON.stringify(k)}:${x}`;
+      }
+      return `{${out}}`;
     }
-    return out;
+    default:
+      return undefined; // undefined, functions, symbols: absent, as in JSON.stringify
   }
-  return v;
 }
 
 /** The payload stored for an event: every field but the derived `atMs`. */
@@ -38,6 +54,15 @@ export function eventPayload(e: EventInput): Record<string, unknown> {
 
 export function payloadHash(payload: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
+}
+
+/**
+ * The payload as stored (its canonical JSON, keys sorted) and its hash, serialised once: ingestion
+ * does this for every event, so it is not done twice.
+ */
+export function storedPayload(e: EventInput): { json: string; hash: string } {
+  const text = canonicalJson(eventPayload(e));
+  return { json: text, hash: createHash('sha256').update(text, 'utf8').digest('hex') };
 }
 
 /**

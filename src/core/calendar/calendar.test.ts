@@ -406,3 +406,28 @@ describe('pauses', async () => {
     );
   });
 });
+
+test('instants: the fast parser agrees with Temporal on every form', async () => {
+  const { Temporal: T } = await import('temporal-polyfill');
+  const digits = (n: number, w: number) => String(n).padStart(w, '0');
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1000, max: 2999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }),
+      fc.option(fc.integer({ min: 0, max: 999_999_999 })), fc.integer({ min: -14 * 60, max: 14 * 60 }), fc.boolean(),
+      (y, mo, d, h, mi, s, frac, off, zulu) => {
+        const sign = off < 0 ? '-' : '+';
+        const o = Math.abs(off);
+        const text = `${digits(y, 4)}-${digits(mo, 2)}-${digits(d, 2)}T${digits(h, 2)}:${digits(mi, 2)}:${digits(s, 2)}${frac === null ? '' : `.${digits(frac, 9)}`}${zulu ? 'Z' : `${sign}${digits(Math.floor(o / 60), 2)}:${digits(o % 60, 2)}`}`;
+        let expected: number | null;
+        try {
+          expected = T.Instant.from(text).epochMilliseconds;
+        } catch {
+          expected = null;
+        }
+        const got = parseInstant(text);
+        assert.equal(got.ok ? got.value : null, expected, text);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});

@@ -17,12 +17,49 @@ export function parseInstant(text: unknown, path = 'instant'): Result<number> {
     const hint = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? ' (the offset is missing: add Z or +01:00)' : '';
     return fail({ path, message: `not an ISO 8601 date-time with offset${hint}`, expected: 'e.g. 2026-03-27T16:00:00+01:00', received: describeValue(text) });
   }
+  const fast = fastInstant(text);
+  if (fast !== undefined) return Number.isNaN(fast) ? impossible(text, path) : ok(fast);
   try {
     const inst = Temporal.Instant.from(text.replace(' ', 'T'));
     return ok(inst.epochMilliseconds);
   } catch {
     return fail({ path, message: 'impossible date or time', expected: 'a real calendar date and time of day', received: describeValue(text) });
   }
+}
+
+const FAST = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z|z)|([+-])(\d{2}):?(\d{2})?)$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The common forms parsed with plain arithmetic, several times faster than the general parser
+ * (ingestion parses every event's instant). Returns NaN for an impossible date or time, and
+ * undefined for forms it leaves to Temporal (years before 1000, a 60th second, zone annotations).
+ */
+function fastInstant(text: string): number | undefined {
+  const m = FAST.exec(text);
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const sec = m[6] === undefined ? 0 : Number(m[6]);
+  if (y < 1000 || sec === 60) return undefined;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!) || h > 23 || mi > 59 || sec > 59) return NaN;
+  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  let offset = 0;
+  if (m[8] === undefined) {
+    const oh = Number(m[10]);
+    const om = m[11] === undefined ? 0 : Number(m[11]);
+    if (oh > 23 || om > 59) return NaN;
+    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offset;
+}
+
+function impossible(text: string, path: string): Result<number> {
+  return fail({ path, message: 'impossible date or time', expected: 'a real calendar date and time of day', received: describeValue(text) });
 }
 
 /** Epoch ms to ISO 8601 with the zone's offset at that instant, e.g. 2026-03-30T12:00:00+02:00. */

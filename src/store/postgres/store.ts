@@ -21,12 +21,11 @@ import {
   checkVersionNumbers,
   decodeCursor,
   etagOf,
-  eventPayload,
   lastByKey,
   opt,
   page,
   pageLimit,
-  payloadHash,
+  storedPayload,
   sinceLimit,
   summarise,
   unknownTenant,
@@ -602,8 +601,8 @@ class PostgresStore implements Store {
     const op = 'appendEvents';
     const prepared = events.map((e) => {
       const source = e.source ?? '';
-      const payload = eventPayload(e);
-      return { e, source, key: `${source}\u0000${e.id}`, payload: json(payload), hash: payloadHash(payload) };
+      const { json: payload, hash } = storedPayload(e);
+      return { e, source, key: `${source}\u0000${e.id}`, payload, hash };
     });
     let outcomes: EventOutcome[] = [];
     let first = 0;

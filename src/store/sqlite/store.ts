@@ -24,11 +24,10 @@ import {
   calendarEtag,
   decodeCursor,
   etagOf,
-  eventPayload,
   opt,
   page,
   pageLimit,
-  payloadHash,
+  storedPayload,
   sinceLimit,
   summarise,
   unknownTenant,
@@ -575,8 +574,7 @@ class SqliteStore implements Store {
       let conflicts = 0;
       for (const e of events) {
         const source = e.source ?? '';
-        const payload = eventPayload(e);
-        const hash = payloadHash(payload);
+        const { json: payloadJson, hash } = storedPayload(e);
         // Insert first and look only when the key exists (in the table, or earlier in this batch):
         // new events, the common case, cost one statement.
         const inserted = this.exec(
@@ -592,7 +590,7 @@ class SqliteStore implements Store {
           strOrNull(e.service),
           strOrNull(e.customer),
           strOrNull(e.region),
-          json(payload),
+          payloadJson,
           hash,
           options.receivedAt,
         );
