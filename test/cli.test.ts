@@ -152,3 +152,16 @@ test('pledge demo runs and --json prints its figures', () => {
   assert.equal(r.code, 0, r.err);
   assert.equal(JSON.parse(r.out).q4WorkingHours, 497);
 });
+
+test('every command has a description, --help and --json', async () => {
+  const { buildProgram } = await import('../src/cli/main.ts');
+  type Cmd = { name(): string; description(): string; commands: Cmd[]; options: Array<{ long?: string }>; helpInformation(): string };
+  const leaves = (c: Cmd, path: string[] = []): Array<[string, Cmd]> => (c.commands.length === 0 ? [[path.join(' '), c]] : c.commands.flatMap((s) => leaves(s, [...path, s.name()])));
+  const all = leaves(buildProgram() as unknown as Cmd);
+  assert.ok(all.length >= 20, String(all.length));
+  for (const [name, c] of all) {
+    assert.ok(c.description().length > 10, `${name}: description`);
+    assert.ok(c.options.some((o) => o.long === '--json'), `${name}: --json`);
+    assert.match(c.helpInformation(), /Usage: /, name);
+  }
+});

@@ -78,7 +78,9 @@ export function registerDerived(program: Command): void {
     .option('--format <format>', 'text, json or csv', 'text')
     .option('--tenant <id>', 'tenant', 'default')
     .option('--db <database>', DB_HELP)
-    .action(async (o: { agreement: string; period: string; format: string; tenant: string; db?: string }) => {
+    .option('--json', 'the same as --format json')
+    .action(async (o: { agreement: string; period: string; format: string; tenant: string; db?: string; json?: boolean }) => {
+      if (o.json) o.format = 'json';
       if (!['text', 'json', 'csv'].includes(o.format)) badInput('--format', 'not a report format', JSON.stringify(o.format), 'text, json or csv');
       const r = await withStore(o.db, async (store) => {
         await fresh(store, o.tenant, Date.now());

@@ -8,6 +8,7 @@ import { registerLifecycle } from './lifecycle.ts';
 import { registerSettle } from './settle.ts';
 import { registerDb } from './db.ts';
 import { registerDerived } from './derived.ts';
+import { registerServe } from './serve.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pledge')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerSettle(program);
   registerDb(program);
   registerDerived(program);
+  registerServe(program);
   registerDemo(program);
   for (const c of allCommands(program)) c.exitOverride();
   return program;

@@ -1,0 +1,148 @@
+/**
+ * An operation of the API, described once: its route, the action it needs, the zod schemas of its
+ * parameters and body, and its handler. The server registers routes from these descriptions and
+ * /openapi.json is generated from the same ones, so the documentation cannot drift from what is
+ * validated.
+ */
+import { z } from 'zod';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Action, Principal } from '../core/access/policy.ts';
+import type { Config } from '../app/config.ts';
+import type { Store } from '../store/types.ts';
+import { parseInstant } from '../core/time/instant.ts';
+import { validate } from '../core/validation/zod.ts';
+import { HttpError, invalid } from './errors.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface Deps {
+  store: Store;
+  config: Config;
+  now: () => number;
+  metrics: Metrics;
+}
+
+export interface Call<P, Q> {
+  /** Set on every authenticated (/v1) operation. */
+  principal: Principal;
+  params: P;
+  query: Q;
+  /** The body as text (parsed by the operation, so syntax errors become issues), undefined if none. */
+  body: string | undefined;
+  /** The media type of the body without parameters, lower-case. */
+  media: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  requestId: string;
+  /** The clock, read once per request so every record of one request has the same instant. */
+  now: number;
+  log: FastifyBaseLogger;
+}
+
+export interface Answer {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Content type when not JSON. */
+  type?: string;
+}
+
+export interface Operation<P = any, Q = any> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Fastify syntax: /v1/agreements/:id */
+  url: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** The action the role must have; undefined for the unauthenticated probes and documents. */
+  action?: Action;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: {
+    /** Media types accepted; anything else is 415. */
+    media: readonly string[];
+    /** Documented shape (JSON Schema from zod); the handler validates. */
+    schema?: z.ZodType;
+    /** For NDJSON or YAML bodies, what the body is. */
+    description?: string;
+    required: boolean;
+    /** Byte limit of this route's body (the server's limit otherwise). */
+    limit?: number;
+  };
+  /** Request headers worth documenting (If-Match). */
+  headers?: Array<{ name: string; description: string; required?: boolean }>;
+  /** Status -> description, for the documentation; errors are added from the error table. */
+  responses: Record<number, string>;
+  handler(c: Call<P, Q>): Promise<Answer>;
+}
+
+/** Infers the types of params and query from their schemas. */
+export function defineOperation<P = Record<string, never>, Q = Record<string, never>>(op: Operation<P, Q>): Operation<P, Q> {
+  return op;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared schema pieces
+
+/** An id people type (agreement ids, calendar names): as in agreement documents. */
+export const idParam = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, ".", "-" or "_"');
+
+/** An instant as ISO 8601 with offset, turned into epoch ms; impossible dates are refused. */
+export const instant = z
+  .string()
+  .max(64)
+  .transform((s, ctx) => {
+    const r = parseInstant(s, '');
+    if (r.ok) return r.value;
+    ctx.addIssue({ code: 'custom', message: r.issues[0]?.message ?? 'not an ISO 8601 date-time with offset' });
+    return z.NEVER;
+  })
+  .describe('An instant: ISO 8601 with offset, e.g. 2026-10-01T09:00:00+02:00');
+
+export const pageQuery = {
+  after: z.string().min(1).max(500).optional().describe('The `next` cursor of the previous page.'),
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size: 100 by default, at most 1000.'),
+};
+
+/** Validates path or query parameters, or throws a 400 naming them. */
+export function parseParams<T>(schema: z.ZodType<T>, value: unknown, where: 'path' | 'query'): T {
+  const r = validate(schema, value ?? {});
+  if (!r.ok) throw invalid(r.issues, where);
+  return r.value;
+}
+
+/** A JSON body, validated against a schema: malformed JSON is 400, failing the schema 422. */
+export function parseJsonBody<T>(schema: z.ZodType<T>, text: string | undefined): T {
+  if (text === undefined || text.trim() === '') throw new HttpError('malformed_body', 'the request needs a JSON body');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new HttpError('malformed_body', `the body is not valid JSON: ${(e as Error).message}`);
+  }
+  const r = validate(schema, value);
+  if (!r.ok) throw invalid(r.issues, 'body');
+  return r.value;
+}
+
+/** The first value of a header. */
+export function header(c: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
+  const v = c.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Epoch ms to ISO 8601 UTC, as every instant is shown by the API; undefined stays undefined. */
+export function iso(ms: number | undefined): string | undefined {
+  return ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** Drops undefined values, so JSON answers do not depend on how optional fields were built. */
+export function compact<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Byte limit of document and small JSON bodies, far below the ingestion limit. */
+export const DOCUMENT_BODY = 1024 * 1024;

@@ -1,0 +1,345 @@
+/**
+ * Agreements: apply (create or update from YAML or JSON), read, versions, diff and lifecycle.
+ *
+ * The rules are the core's (src/core/agreements/lifecycle): a draft is edited in place; a change to
+ * an approved, active, suspended or expired agreement is an amendment and becomes a new version; an
+ * agreement in review or terminated cannot change; transitions follow the state machine. This file
+ * only reads the stored history, asks the core, and writes the answer back with the store's
+ * compare-and-set on the ETag, so no update is lost.
+ *
+ * The stored document is the document as written (after YAML/JSON parsing, before defaults), so a
+ * diff shows what people changed, not defaults filled in.
+ */
+import { z } from 'zod';
+import { authorize, type Action, type Principal } from '../../core/access/policy.ts';
+import { agreementFromText } from '../../core/agreements/load.ts';
+import { agreementSpec } from '../../core/agreements/schema.ts';
+import {
+  addVersion,
+  applyTransition,
+  changeKind,
+  currentTerm,
+  diffDocuments,
+  diffVersions,
+  legalTransitions,
+  LIFECYCLE_STATES,
+  monitoredIntervals,
+  renderDiff,
+  SIGNING_PARTIES,
+  type EffectiveInput,
+  type Transition,
+  type TransitionRequest,
+  type Version,
+} from '../../core/agreements/lifecycle/index.ts';
+import type { Issue } from '../../core/validation/issues.ts';
+import type { StoredAgreement } from '../../store/types.ts';
+import { HttpError, invalid } from '../errors.ts';
+import { compact, defineOperation, DOCUMENT_BODY, header, idParam, instant, iso, pageQuery, parseJsonBody, type Deps, type Operation } from '../operation.ts';
+import { DOCUMENT_MEDIA } from './calendars.ts';
+import { ifMatchOf } from './preconditions.ts';
+
+export const agreementParams = z.strictObject({ id: idParam });
+export const agreementListQuery = z.strictObject({
+  customer: z.string().min(1).max(200).optional(),
+  state: z.enum(LIFECYCLE_STATES).optional(),
+  ...pageQuery,
+});
+export const diffQuery = z.strictObject({
+  from: z.coerce.number().int().min(1).max(1_000_000).describe('Version number'),
+  to: z.coerce.number().int().min(1).max(1_000_000).describe('Version number'),
+});
+export const transitionBody = z.strictObject({
+  to: z.enum(LIFECYCLE_STATES).describe('The state to move to; the action follows from the current state.'),
+  at: instant.optional().describe('When the new state begins (ISO 8601 with offset); now when absent.'),
+  reason: z.string().min(1).max(2000).optional().describe('Required to suspend or terminate.'),
+  signatures: z
+    .array(z.strictObject({ party: z.enum(SIGNING_PARTIES), name: z.string().min(1).max(200), title: z.string().min(1).max(200).optional(), at: instant }))
+    .max(20)
+    .optional()
+    .describe('Approval: who signed for the provider and the customer, and when.'),
+  term: z.strictObject({ start: instant, end: instant.optional() }).optional().describe('Approval: the signed term (its start is the effective instant); renewal: the new term.'),
+});
+
+type Doc = Record<string, unknown>;
+
+function presentAgreement(a: StoredAgreement, withDocument: boolean) {
+  return compact({
+    id: a.id,
+    state: a.state,
+    customer: a.customer,
+    etag: a.etag,
+    versionCount: a.versionCount,
+    transitionCount: a.transitionCount,
+    reviewCount: a.reviewCount,
+    createdAt: iso(a.createdAt),
+    createdBy: a.createdBy,
+    updatedAt: iso(a.updatedAt),
+    updatedBy: a.updatedBy,
+    document: withDocument ? a.document : undefined,
+  });
+}
+
+function presentVersion(v: Version) {
+  return compact({ version: v.version, effective: iso(v.effective), effectiveDate: v.effectiveDate, createdAt: iso(v.createdAt), createdBy: v.createdBy, note: v.note, document: v.document });
+}
+
+function presentTransition(t: Transition) {
+  return compact({
+    from: t.from,
+    to: t.to,
+    action: t.action,
+    at: iso(t.at),
+    by: t.by,
+    reason: t.reason,
+    signatures: t.signatures?.map((s) => compact({ party: s.party, name: s.name, title: s.title, at: iso(s.at) })),
+    term: t.term ? compact({ start: iso(t.term.start), end: iso(t.term.end) }) : undefined,
+    requestedAt: iso(t.requestedAt),
+    recordedAt: iso(t.recordedAt),
+  });
+}
+
+/** The core names request fields `request.signatures[0].at`; the client sent `signatures[0].at`. */
+function bodyIssues(issues: Issue[]): Issue[] {
+  return issues.map((i) => ({ ...i, path: i.path.replace(/^request\.?/, '') }));
+}
+
+/** The agreement if it exists and the principal may act on it; 404 otherwise (existence is not revealed). */
+function checkAccess(p: Principal, action: Action, a: StoredAgreement | undefined, id: string): StoredAgreement {
+  if (!a) throw new HttpError('not_found', `no agreement ${id}`);
+  const d = authorize(p, action, { tenant: p.tenant, ...(a.customer !== undefined ? { customer: a.customer } : {}) });
+  if (!d.allowed) throw d.code === 'forbidden' ? new HttpError('forbidden', d.reason, { action }) : new HttpError('not_found', `no agreement ${id}`);
+  return a;
+}
+
+export function agreementOperations(deps: Deps): Operation[] {
+  const { store } = deps;
+  return [
+    defineOperation({
+      method: 'PUT',
+      url: '/v1/agreements/:id',
+      operationId: 'applyAgreement',
+      tag: 'agreements',
+      summary: 'Apply an agreement document (create or update)',
+      description:
+        'YAML or JSON (docs/agreements.md); the id in the document must be the one in the path. Creating needs no precondition; ' +
+        'updating needs If-Match with the current ETag (428 without, 412 when stale). A draft is edited in place; an approved, active, ' +
+        'suspended or expired agreement is amended (a new version, effective at `effective` in the agreement timezone, or now); ' +
+        'an agreement in review or terminated cannot change (409). The answer lists the changes.',
+      action: 'agreements.write',
+      params: agreementParams,
+      headers: [{ name: 'If-Match', description: 'The ETag of the agreement being updated (required for updates).' }],
+      body: { media: DOCUMENT_MEDIA, schema: agreementSpec, required: true, limit: DOCUMENT_BODY },
+      responses: { 200: '{ result: updated | amended | unchanged, agreement, changes }', 201: '{ result: created, agreement, changes }' },
+      async handler(c) {
+        const { tenant } = c.principal;
+        const id = c.params.id;
+        const existing = await store.getAgreement<Doc>(tenant, id);
+        if (existing) checkAccess(c.principal, 'agreements.write', existing, id);
+        const ifMatchHeader = header(c, 'if-match');
+        const loaded = agreementFromText(c.body!, `agreements/${id}`);
+        if (!loaded.ok) throw invalid(loaded.issues, 'body');
+        const spec = loaded.value.spec;
+        if (spec.id !== id) throw invalid([{ path: 'id', message: `the document is agreement ${JSON.stringify(spec.id)}, but the path names ${JSON.stringify(id)}`, expected: JSON.stringify(id), received: JSON.stringify(spec.id) }], 'body');
+        // JSON round trip: the stored document is plain JSON whatever YAML produced.
+        const document = JSON.parse(JSON.stringify(loaded.value.raw)) as Doc;
+        const customer = spec.parties.customer?.id;
+
+        if (!existing) {
+          if (ifMatchHeader !== undefined) throw new HttpError('precondition_failed', `agreement ${id} does not exist; leave out If-Match to create it`);
+          const r = await store.createAgreement(tenant, compact({ id, document, customer, createdAt: c.now, createdBy: c.principal.actor }), {
+            at: c.now,
+            actor: c.principal.actor,
+            action: 'agreement.create',
+            subject: `agreement:${id}`,
+            after: compact({ document, customer }),
+          });
+          if (r.status === 'exists') throw new HttpError('precondition_required', `agreement ${id} was created meanwhile: read it and send If-Match with its ETag`, { etag: r.value.etag });
+          return { status: 201, body: { result: 'created', agreement: presentAgreement(r.value, true), changes: diffDocuments(undefined, document) }, headers: { etag: r.value.etag } };
+        }
+
+        if (ifMatchHeader === undefined) throw new HttpError('precondition_required', `agreement ${id} exists: send If-Match with its ETag (GET /v1/agreements/${id}) to update it`, { etag: existing.etag });
+        const ifMatch = ifMatchOf(ifMatchHeader, existing.etag)!;
+        if (ifMatch !== existing.etag) throw new HttpError('precondition_failed', `agreement ${id} has changed since it was read`, { etag: existing.etag });
+        const changes = diffDocuments(existing.document, document);
+        if (changes.length === 0) return { body: { result: 'unchanged', agreement: presentAgreement(existing, true), changes }, headers: { etag: existing.etag } };
+        const kind = changeKind(existing.state);
+        if (!kind.ok) throw new HttpError('conflict', kind.issues[0]!.message, { state: existing.state, issues: kind.issues });
+
+        let versions: Version<Doc>[] | undefined;
+        if (kind.value === 'amendment') {
+          const effective: EffectiveInput = spec.effective !== undefined ? { date: spec.effective, zone: spec.timezone ?? 'UTC' } : c.now;
+          const added = addVersion(await store.listVersions<Doc>(tenant, id), { effective, document, createdAt: c.now, createdBy: c.principal.actor });
+          if (!added.ok) throw invalid(added.issues, 'body');
+          versions = [added.value[added.value.length - 1]!];
+        }
+        const r = await store.updateAgreement<Doc>(
+          tenant,
+          id,
+          ifMatch,
+          compact({ document, customer: customer ?? null, versions, at: c.now, by: c.principal.actor }),
+          {
+            at: c.now,
+            actor: c.principal.actor,
+            action: kind.value === 'amendment' ? 'agreement.amend' : 'agreement.update',
+            subject: `agreement:${id}`,
+            before: compact({ document: existing.document, customer: existing.customer }),
+            after: compact({ document, customer, version: versions?.[0]?.version }),
+          },
+        );
+        if (r.status === 'not_found') throw new HttpError('not_found', `no agreement ${id}`);
+        if (r.status === 'stale') throw new HttpError('precondition_failed', `agreement ${id} has changed since it was read`, { etag: r.current.etag });
+        return { body: { result: kind.value === 'amendment' ? 'amended' : 'updated', agreement: presentAgreement(r.agreement, true), changes, ...(versions ? { version: presentVersion(versions[0]!) } : {}) }, headers: { etag: r.agreement.etag } };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/agreements',
+      operationId: 'listAgreements',
+      tag: 'agreements',
+      summary: 'List agreements',
+      description: 'By id, paginated, without their documents. A customer token sees only its own.',
+      action: 'agreements.read',
+      query: agreementListQuery,
+      responses: { 200: '{ items, next? }' },
+      async handler(c) {
+        const p = c.principal;
+        const customer = c.query.customer ?? p.customer;
+        // A customer asking for another customer's list gets the policy's answer (not found).
+        const d = authorize(p, 'agreements.read', { tenant: p.tenant, ...(customer !== undefined ? { customer } : {}) });
+        if (!d.allowed) throw new HttpError(d.code, d.code === 'not_found' ? `no agreements for customer ${customer}` : d.reason);
+        const page = await store.listAgreements(p.tenant, compact({ customer, state: c.query.state, after: c.query.after, limit: c.query.limit }));
+        return { body: compact({ items: page.items.map((a) => presentAgreement(a, false)), next: page.next }) };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/agreements/:id',
+      operationId: 'getAgreement',
+      tag: 'agreements',
+      summary: 'Get an agreement (working document, state, ETag)',
+      action: 'agreements.read',
+      params: agreementParams,
+      responses: { 200: 'The agreement, with an ETag header' },
+      async handler(c) {
+        const a = checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
+        return { body: presentAgreement(a, true), headers: { etag: a.etag } };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/agreements/:id/versions',
+      operationId: 'listAgreementVersions',
+      tag: 'agreements',
+      summary: 'The versions of an agreement (1 is the approved document, then amendments)',
+      action: 'agreements.read',
+      params: agreementParams,
+      responses: { 200: '{ items }' },
+      async handler(c) {
+        checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
+        const versions = await store.listVersions(c.principal.tenant, c.params.id);
+        return { body: { items: versions.map(presentVersion) } };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/agreements/:id/diff',
+      operationId: 'diffAgreementVersions',
+      tag: 'agreements',
+      summary: 'What changed between two versions',
+      action: 'agreements.read',
+      params: agreementParams,
+      query: diffQuery,
+      responses: { 200: '{ from, to, changes, text }' },
+      async handler(c) {
+        checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
+        const versions = await store.listVersions(c.principal.tenant, c.params.id);
+        const r = diffVersions(versions, c.query.from, c.query.to);
+        if (!r.ok) throw new HttpError('not_found', r.issues.map((i) => `${i.path}: ${i.message}`).join('; '), { in: 'query', issues: r.issues });
+        return { body: { from: c.query.from, to: c.query.to, changes: r.value, text: renderDiff(r.value) } };
+      },
+    }),
+    defineOperation({
+      method: 'POST',
+      url: '/v1/agreements/:id/transitions',
+      operationId: 'transitionAgreement',
+      tag: 'agreements',
+      summary: 'Move an agreement through its lifecycle',
+      description:
+        'draft -> in_review -> approved (both signatures and the term) -> active; suspend/resume, expire, renew, terminate (docs: lifecycle). ' +
+        'An illegal move is 409 illegal_transition with the legal ones in details.legal. Approval records the working document as version 1. ' +
+        'If-Match is optional here (the document cannot change while in review, and the state machine refuses stale moves), and honoured when sent.',
+      action: 'agreements.transition',
+      params: agreementParams,
+      headers: [{ name: 'If-Match', description: 'Optional: the ETag the transition is based on.' }],
+      body: { media: ['application/json'], schema: transitionBody, required: true, limit: DOCUMENT_BODY },
+      responses: { 200: '{ agreement, transition }' },
+      async handler(c) {
+        const { tenant, actor } = c.principal;
+        const id = c.params.id;
+        const a = checkAccess(c.principal, 'agreements.transition', await store.getAgreement<Doc>(tenant, id), id);
+        const ifMatchHeader = header(c, 'if-match');
+        const etag = ifMatchHeader === undefined ? a.etag : ifMatchOf(ifMatchHeader, a.etag)!;
+        if (etag !== a.etag) throw new HttpError('precondition_failed', `agreement ${id} has changed since it was read`, { etag: a.etag });
+        const b = parseJsonBody(transitionBody, c.body);
+        const history = await store.getLifecycle(tenant, id);
+        if (!history) throw new HttpError('not_found', `no agreement ${id}`);
+        const request: TransitionRequest = compact({ to: b.to, at: b.at ?? c.now, by: actor, reason: b.reason, signatures: b.signatures, term: b.term, recordedAt: c.now });
+        const legal = legalTransitions(a.state);
+        const next = applyTransition(history, request);
+        if (!next.ok) {
+          const issues = bodyIssues(next.issues);
+          if (!legal.some((m) => m.to === b.to)) throw new HttpError('illegal_transition', issues[0]?.message ?? `illegal transition from ${a.state} to ${b.to}`, { state: a.state, requested: b.to, legal, issues });
+          throw invalid(issues, 'body');
+        }
+        const t = next.value.transitions[next.value.transitions.length - 1]!;
+        let versions: Version<Doc>[] | undefined;
+        if (t.action === 'approve') {
+          // Version 1 is the document both parties signed, in force from the signed term's start.
+          const added = addVersion<Doc>(await store.listVersions<Doc>(tenant, id), { effective: t.term!.start, document: a.document as Doc, createdAt: c.now, createdBy: actor, note: 'approved' });
+          if (!added.ok) throw invalid(bodyIssues(added.issues), 'body');
+          versions = [added.value[added.value.length - 1]!];
+        }
+        const r = await store.updateAgreement(tenant, id, etag, compact({ transitions: [t], versions, at: c.now, by: actor }), {
+          at: c.now,
+          actor,
+          action: 'agreement.transition',
+          subject: `agreement:${id}`,
+          before: { state: a.state },
+          after: compact({ state: t.to, transition: presentTransition(t), version: versions?.[0]?.version }),
+        });
+        if (r.status === 'not_found') throw new HttpError('not_found', `no agreement ${id}`);
+        if (r.status === 'stale') throw new HttpError('precondition_failed', `agreement ${id} changed while the transition was being made; read it again`, { etag: r.current.etag });
+        return { body: { agreement: presentAgreement(r.agreement, false), transition: presentTransition(t) }, headers: { etag: r.agreement.etag } };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/agreements/:id/lifecycle',
+      operationId: 'getAgreementLifecycle',
+      tag: 'agreements',
+      summary: 'State, transitions, legal moves, term and monitored intervals',
+      action: 'agreements.read',
+      params: agreementParams,
+      responses: { 200: '{ state, legal, term, transitions, monitored }' },
+      async handler(c) {
+        const a = checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
+        const history = await store.getLifecycle(c.principal.tenant, c.params.id);
+        if (!history) throw new HttpError('not_found', `no agreement ${c.params.id}`);
+        const term = currentTerm(history);
+        return {
+          body: {
+            state: a.state,
+            legal: legalTransitions(a.state),
+            term: term ? compact({ start: iso(term.start), end: iso(term.end) }) : null,
+            createdAt: iso(history.createdAt),
+            createdBy: history.createdBy,
+            transitions: history.transitions.map(presentTransition),
+            // `to: null` while still monitored.
+            monitored: monitoredIntervals(history).map((m) => compact({ from: iso(m.from), to: iso(m.to) ?? null, endedBy: m.endedBy })),
+          },
+          headers: { etag: a.etag },
+        };
+      },
+    }),
+  ] as Operation[];
+}

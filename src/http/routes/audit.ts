@@ -1,0 +1,37 @@
+/** The audit log: every change, who made it, when, and the state before and after. */
+import { z } from 'zod';
+import type { AuditEntry } from '../../store/types.ts';
+import { compact, defineOperation, iso, pageQuery, type Deps, type Operation } from '../operation.ts';
+
+export const auditQuery = z.strictObject({
+  subject: z.string().min(1).max(300).optional().describe('e.g. agreement:acme-gold, token:tok_123'),
+  actor: z.string().min(1).max(200).optional(),
+  order: z.enum(['oldest', 'newest']).optional().describe('oldest first by default'),
+  ...pageQuery,
+});
+
+function presentAudit(e: AuditEntry) {
+  return compact({ seq: e.seq, at: iso(e.at), actor: e.actor, action: e.action, subject: e.subject, before: e.before, after: e.after });
+}
+
+export function auditOperations(deps: Deps): Operation[] {
+  const { store } = deps;
+  return [
+    defineOperation({
+      method: 'GET',
+      url: '/v1/audit',
+      operationId: 'listAudit',
+      tag: 'audit',
+      summary: 'Read the audit log',
+      description: 'For auditors, managers and admins.',
+      action: 'audit.read',
+      query: auditQuery,
+      responses: { 200: 'A page of audit entries: { items, next? }' },
+      async handler(c) {
+        const q = c.query;
+        const page = await store.listAudit(c.principal.tenant, compact({ subject: q.subject, actor: q.actor, newestFirst: q.order === 'newest' ? true : undefined, after: q.after, limit: q.limit }));
+        return { body: compact({ items: page.items.map(presentAudit), next: page.next }) };
+      },
+    }),
+  ] as Operation[];
+}

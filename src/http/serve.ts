@@ -1,0 +1,39 @@
+/**
+ * Running the server as a process: open the store (applying migrations), listen, and close both
+ * on SIGINT/SIGTERM so in-flight requests finish and SQLite checkpoints its WAL. For `pledge serve`.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../app/config.ts';
+import { openStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
+import { buildServer } from './server.ts';
+
+export interface Running {
+  app: FastifyInstance;
+  store: Store;
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(config: Config, opts: { port?: number; host?: string; handleSignals?: boolean } = {}): Promise<Running> {
+  const store = await openStore(config.store);
+  const app = buildServer({ store, config, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+    await store.close();
+  };
+  try {
+    const url = await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
+    if (opts.handleSignals !== false) {
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close().then(() => process.exit(0)));
+    }
+    return { app, store, url, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The Pledge HTTP server (Fastify 5): an edge. It authenticates, asks the access policy, parses
+ * input, calls the store and the core, and maps every outcome through one error table
+ * (errors.ts). No business rule lives here.
+ *
+ * Bodies are read as text by the server and parsed by the operation: the ingestion use case and the
+ * document loaders want the text (to report line numbers and to split NDJSON), and a syntax error
+ * then becomes an error naming the problem rather than a framework message.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { authorize, type Principal } from '../core/access/policy.ts';
+import type { Config } from '../app/config.ts';
+import type { Store } from '../store/types.ts';
+import { createAuthenticator } from './auth.ts';
+import { HttpError, toHttpError, type ErrorBody } from './errors.ts';
+import { createMetrics } from './metrics.ts';
+import { parseParams, type Call, type Deps, type Operation } from './operation.ts';
+import { agreementOperations } from './routes/agreements.ts';
+import { auditOperations } from './routes/audit.ts';
+import { calendarOperations } from './routes/calendars.ts';
+import { eventOperations } from './routes/events.ts';
+import { systemOperations } from './routes/system.ts';
+import { tokenOperations } from './routes/tokens.ts';
+import { z } from 'zod';
+
+export interface ServerOptions {
+  store: Store;
+  config: Config;
+  /** The clock (epoch ms); tests pass a fixed one. */
+  now?: () => number;
+  /** Fastify's logger option (false, true, or pino options such as { level }). Off by default. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Media types the server reads; each operation says which of them it accepts. */
+const TEXT_MEDIA = ['application/json', 'application/x-ndjson', 'text/plain', 'application/yaml', 'text/yaml', 'application/x-yaml'];
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The media type without parameters, lower-case: `Application/JSON; charset=utf-8` -> `application/json`. */
+export function mediaOf(contentType: string | undefined): string | undefined {
+  const m = contentType?.split(';')[0]?.trim().toLowerCase();
+  return m ? m : undefined;
+}
+
+/** Every operation of the API, in the order of the documentation. */
+export function operations(deps: Deps): Operation[] {
+  return [
+    ...eventOperations(deps),
+    ...agreementOperations(deps),
+    ...calendarOperations(deps),
+    ...auditOperations(deps),
+    ...tokenOperations(deps),
+    ...systemOperations(deps, () => operations(deps)),
+  ];
+}
+
+function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
+  const e = toHttpError(err, req.log);
+  const body: ErrorBody = { code: e.code, message: e.message, details: e.details, requestId: req.id };
+  return reply.status(e.status).headers(e.headers).type('application/json; charset=utf-8').send(body);
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { store, config } = options;
+  const now = options.now ?? Date.now;
+  const metrics = createMetrics();
+  const deps: Deps = { store, config, now, metrics };
+  const authenticator = createAuthenticator(store);
+  const principals = new WeakMap<FastifyRequest, Principal>();
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: config.limits.batchBytes,
+    // A client may name its request (to correlate logs); anything odd is replaced, so the id is
+    // always safe to log and to echo.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    return503OnClosing: true,
+    // Errors raised by the router before any route runs (a bad percent-encoding, an overlong path
+    // parameter) take the same way out as every other error.
+    frameworkErrors: (err, req, reply) => sendError(err, req, reply),
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(TEXT_MEDIA, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
+
+  // Routes known by pattern, to tell "no such path" (404) from "not with this method" (405).
+  const known: Array<{ method: string; re: RegExp }> = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const re = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`);
+    for (const m of methods) known.push({ method: m, re });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    const allowed = [...new Set(known.filter((k) => k.re.test(path)).map((k) => k.method))];
+    const e = allowed.length > 0
+      ? new HttpError('method_not_allowed', `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`, { allowed }, { allow: allowed.join(', ') })
+      : new HttpError('not_found', `no route ${req.method} ${path}; see /docs for the API`, {});
+    return reply.status(e.status).headers(e.headers).send({ code: e.code, message: e.message, details: e.details, requestId: req.id } satisfies ErrorBody);
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-request-id', req.id);
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.countRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode);
+  });
+
+  const emptyParams = z.strictObject({});
+  for (const op of operations(deps)) {
+    app.route({
+      method: op.method,
+      url: op.url,
+      ...(op.body?.limit !== undefined ? { bodyLimit: op.body.limit } : {}),
+      // Before the body is read: an unauthenticated or unauthorised client cannot make the server
+      // read (or even wait for) a large body, and a wrong media type is refused up front.
+      onRequest: async (req) => {
+        if (op.action) {
+          const principal = await authenticator.authenticate(req.headers.authorization, now());
+          // The role check; what is acted on (a customer's agreement) is checked by the handler.
+          const d = authorize(principal, op.action, { tenant: principal.tenant, ...(principal.customer !== undefined ? { customer: principal.customer } : {}) });
+          if (!d.allowed) throw new HttpError(d.code === 'forbidden' ? 'forbidden' : 'not_found', d.reason, { action: op.action, role: principal.role });
+          principals.set(req, principal);
+        }
+        const media = mediaOf(req.headers['content-type']);
+        const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+        if (op.body && media !== undefined && !op.body.media.includes(media)) {
+          throw new HttpError('unsupported_media_type', `${op.method} ${op.url} accepts ${op.body.media.join(', ')}, not ${media}`, { accepted: op.body.media, given: media });
+        }
+        if (op.body && hasBody && media === undefined) {
+          throw new HttpError('unsupported_media_type', `send a Content-Type header: ${op.body.media.join(', ')}`, { accepted: op.body.media });
+        }
+      },
+      handler: async (req, reply) => {
+        const principal = principals.get(req);
+        const call: Call<unknown, unknown> = {
+          principal: principal as Principal,
+          params: parseParams(op.params ?? emptyParams, req.params, 'path'),
+          query: parseParams(op.query ?? emptyParams, req.query, 'query'),
+          body: typeof req.body === 'string' ? req.body : undefined,
+          media: mediaOf(req.headers['content-type']),
+          headers: req.headers,
+          requestId: req.id,
+          now: now(),
+          log: req.log,
+        };
+        if (op.body?.required && (call.body === undefined || call.body.trim() === '')) {
+          throw new HttpError('malformed_body', `${op.method} ${op.url} needs a body (${op.body.media.join(', ')})`);
+        }
+        const a = await op.handler(call);
+        reply.status(a.status ?? 200);
+        if (a.headers) reply.headers(a.headers);
+        if (a.type) reply.type(a.type);
+        return a.body;
+      },
+    });
+  }
+  return app;
+}

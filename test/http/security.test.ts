@@ -1,0 +1,199 @@
+/**
+ * Who may see and do what. For every /v1 route: no or bad token is 401; each role that must not use
+ * it is 403 (and nothing changes); another tenant's token does not reach this tenant's resources;
+ * a customer token does not reach another customer's agreement. The expected roles are written out
+ * here, independently of the policy table, so a change to either shows up.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ROLES, type Role } from '../../src/core/access/policy.ts';
+import { agreementYaml, CALENDAR_YAML, event, isErrorBody, newTenant, openTestStore, T0, type Tenant, type TestStore } from './helpers.ts';
+
+let ts: TestStore;
+before(async () => {
+  ts = await openTestStore();
+});
+after(async () => {
+  await ts.close();
+});
+
+interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  /** Roles allowed; all others must get 403. */
+  allowed: Role[];
+  headers?: Record<string, string>;
+  payload?: string;
+  /** The route acts on one agreement of customer acme (customer scoping applies). */
+  agreement?: boolean;
+}
+
+const READERS: Role[] = ['admin', 'manager', 'agent', 'viewer', 'auditor'];
+const json = { 'content-type': 'application/json' };
+
+/** A tenant with agreement `gold` (customer acme, approved, two... one version), calendar `office`, events. */
+async function seeded(): Promise<Tenant & { tokenId: string }> {
+  const t = await newTenant(ts.store);
+  await t.req('manager', { method: 'PUT', url: '/v1/agreements/gold', headers: { 'content-type': 'application/yaml' }, payload: agreementYaml('gold') });
+  await t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', headers: json, payload: JSON.stringify({ to: 'in_review' }) });
+  t.clock.now = T0 + 3_600_000;
+  const approved = await t.req('manager', {
+    method: 'POST',
+    url: '/v1/agreements/gold/transitions',
+    headers: json,
+    payload: JSON.stringify({ to: 'approved', signatures: [{ party: 'provider', name: 'P', at: '2026-10-01T08:30:00Z' }, { party: 'customer', name: 'C', at: '2026-10-01T08:40:00Z' }], term: { start: '2026-11-01T00:00:00Z' } }),
+  });
+  assert.equal(approved.statusCode, 200, approved.body);
+  await t.req('manager', { method: 'PUT', url: '/v1/calendars/office', headers: { 'content-type': 'application/yaml' }, payload: CALENDAR_YAML });
+  await t.req('agent', { method: 'POST', url: '/v1/events', headers: json, payload: JSON.stringify([event('s1')]) });
+  const tokenId = (await ts.store.listTokens(t.tenant, { userId: 'viewer-user' }))[0]!.id;
+  return { ...t, tokenId };
+}
+
+function routes(tokenId: string): Route[] {
+  return [
+    { method: 'POST', url: '/v1/events', allowed: ['admin', 'agent'], headers: json, payload: JSON.stringify([event('sec-1')]) },
+    { method: 'GET', url: '/v1/events', allowed: READERS },
+    { method: 'PUT', url: '/v1/agreements/gold', allowed: ['admin', 'manager'], headers: { 'content-type': 'application/yaml', 'if-match': '*' }, payload: agreementYaml('gold'), agreement: true },
+    { method: 'PUT', url: '/v1/agreements/newone', allowed: ['admin', 'manager'], headers: { 'content-type': 'application/yaml' }, payload: agreementYaml('newone') },
+    { method: 'GET', url: '/v1/agreements', allowed: [...READERS, 'customer'] },
+    { method: 'GET', url: '/v1/agreements/gold', allowed: [...READERS, 'customer'], agreement: true },
+    { method: 'GET', url: '/v1/agreements/gold/versions', allowed: [...READERS, 'customer'], agreement: true },
+    { method: 'GET', url: '/v1/agreements/gold/diff?from=1&to=1', allowed: [...READERS, 'customer'], agreement: true },
+    { method: 'GET', url: '/v1/agreements/gold/lifecycle', allowed: [...READERS, 'customer'], agreement: true },
+    { method: 'POST', url: '/v1/agreements/gold/transitions', allowed: ['admin', 'manager'], headers: json, payload: JSON.stringify({ to: 'terminated', reason: 'test' }), agreement: true },
+    { method: 'PUT', url: '/v1/calendars/office', allowed: ['admin', 'manager'], headers: { 'content-type': 'application/yaml', 'if-match': '*' }, payload: CALENDAR_YAML.replace('17:00', '16:00') },
+    { method: 'GET', url: '/v1/calendars/office', allowed: READERS },
+    { method: 'GET', url: '/v1/calendars', allowed: READERS },
+    { method: 'GET', url: '/v1/audit', allowed: ['admin', 'manager', 'auditor'] },
+    { method: 'POST', url: '/v1/tokens', allowed: ['admin'], headers: json, payload: JSON.stringify({ name: 'x', role: 'viewer', user: { id: 'someone' } }) },
+    { method: 'GET', url: '/v1/tokens', allowed: ['admin'] },
+    { method: 'DELETE', url: `/v1/tokens/${tokenId}`, allowed: ['admin'] },
+  ];
+}
+
+const label = (r: Route) => `${r.method} ${r.url.split('?')[0]}`;
+
+describe('authentication', () => {
+  test('every /v1 route refuses a missing, malformed, unknown, revoked or expired token and a disabled user with 401 and a reason', async () => {
+    const t = await seeded();
+    const expired = await t.token('admin', { expiresAt: T0 + 1, user: 'old' });
+    const revoked = await t.token('admin', { user: 'gone' });
+    const revokedId = (await ts.store.listTokens(t.tenant, { userId: 'gone' }))[0]!.id;
+    await ts.store.revokeToken(t.tenant, revokedId, T0);
+    const disabled = await t.token('admin', { user: 'left' });
+    await ts.store.disableUser(t.tenant, 'left', T0);
+    const cases: Array<[string, Record<string, string>, string]> = [
+      ['missing', {}, 'missing_token'],
+      ['malformed', { authorization: 'Basic dXNlcjpwYXNz' }, 'malformed_authorization'],
+      ['unknown', { authorization: 'Bearer pledge_not-a-real-token' }, 'unknown_token'],
+      ['revoked', { authorization: `Bearer ${revoked}` }, 'revoked_token'],
+      ['expired', { authorization: `Bearer ${expired}` }, 'expired_token'],
+      ['disabled user', { authorization: `Bearer ${disabled}` }, 'disabled_user'],
+    ];
+    for (const r of routes(t.tokenId)) {
+      for (const [what, auth, reason] of cases) {
+        const res = await t.app.inject({ method: r.method, url: r.url, headers: { ...(r.headers ?? {}), ...auth }, ...(r.payload ? { payload: r.payload } : {}) });
+        assert.equal(res.statusCode, 401, `${label(r)} with a ${what} token`);
+        assert.ok(isErrorBody(res.json()));
+        assert.equal(res.json().details.reason, reason, `${label(r)} with a ${what} token`);
+        assert.match(String(res.headers['www-authenticate']), /^Bearer/);
+      }
+    }
+    await t.app.close();
+  });
+});
+
+describe('roles', () => {
+  test('each role that must not use a route gets 403, and nothing changes', async () => {
+    const t = await seeded();
+    const auditBefore = (await ts.store.listAudit(t.tenant, { limit: 1000 })).items.length;
+    for (const r of routes(t.tokenId)) {
+      for (const role of ROLES.filter((x) => !r.allowed.includes(x))) {
+        const res = await t.req(role, { method: r.method, url: r.url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) });
+        assert.equal(res.statusCode, 403, `${role} on ${label(r)}: ${res.body}`);
+        assert.equal(res.json().code, 'forbidden');
+      }
+    }
+    assert.equal((await ts.store.listAudit(t.tenant, { limit: 1000 })).items.length, auditBefore, 'no refused request changed anything');
+    assert.equal(await ts.store.countEvents(t.tenant), 1);
+    assert.equal(await ts.store.getAgreement(t.tenant, 'newone'), undefined);
+    assert.equal((await ts.store.getAgreement(t.tenant, 'gold'))!.state, 'approved');
+    await t.app.close();
+  });
+
+  test('each allowed role gets through (the matrix is not refusing everyone)', async () => {
+    for (const r of routes('placeholder')) {
+      for (const role of r.allowed) {
+        const t = await seeded();
+        const url = r.url.replace('placeholder', t.tokenId);
+        const res = await t.req(role, { method: r.method, url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) });
+        assert.ok(res.statusCode < 300, `${role} on ${label(r)}: ${res.statusCode} ${res.body}`);
+        await t.app.close();
+      }
+    }
+  });
+});
+
+describe('tenants and customers', () => {
+  test("another tenant's admin token never reaches this tenant's agreements, calendars, tokens, events or audit", async () => {
+    const a = await seeded();
+    const b = await newTenant(ts.store);
+    for (const r of routes(a.tokenId)) {
+      const res = await b.req('admin', { method: r.method, url: r.url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) });
+      assert.ok(res.statusCode < 500, `${label(r)}: ${res.body}`);
+      // Whatever the other tenant did happened in its own tenant: nothing of A's shows.
+      assert.doesNotMatch(res.body, new RegExp(`"s1"|"approved"|Office|${a.tenant}`), `${label(r)} leaks nothing of tenant A`);
+    }
+    for (const url of ['/v1/agreements/gold/versions', '/v1/agreements/gold/lifecycle', '/v1/calendars/office', '/v1/agreements/gold/diff?from=1&to=1']) {
+      assert.equal((await b.req('admin', { method: 'GET', url })).statusCode, 404, url);
+    }
+    assert.equal((await b.req('admin', { method: 'DELETE', url: `/v1/tokens/${a.tokenId}` })).statusCode, 404);
+    assert.equal((await ts.store.listTokens(a.tenant, { userId: 'viewer-user' }))[0]!.revokedAt, undefined);
+    assert.deepEqual((await b.req('admin', { method: 'GET', url: '/v1/events' })).json().items.map((e: { id: string }) => e.id), ['sec-1'], "only B's own event");
+    assert.ok((await b.req('admin', { method: 'GET', url: '/v1/audit' })).json().items.every((e: { actor: string }) => e.actor === 'admin-user'), "only B's own changes");
+    assert.equal(await ts.store.countEvents(a.tenant), 1);
+    assert.equal((await ts.store.getAgreement(a.tenant, 'gold'))!.state, 'approved');
+    // B's own agreement gold (created by the PUT above) is B's: A's is unchanged.
+    assert.equal((await ts.store.getAgreement(a.tenant, 'gold'))!.versionCount, 1);
+    await a.app.close();
+    await b.app.close();
+  });
+
+  test("a customer token sees only its own agreements: another customer's is not found on every agreement route", async () => {
+    const t = await seeded();
+    const globex = await t.token('customer', { customer: 'globex', user: 'globex-user' });
+    for (const r of routes(t.tokenId).filter((x) => x.agreement && x.method === 'GET')) {
+      const res = await t.req({ secret: globex }, { method: r.method, url: r.url });
+      assert.equal(res.statusCode, 404, `${label(r)}: ${res.body}`);
+      assert.equal(res.json().code, 'not_found');
+      assert.doesNotMatch(res.body, /acme/);
+    }
+    const list = await t.req({ secret: globex }, { method: 'GET', url: '/v1/agreements' });
+    assert.deepEqual(list.json().items, []);
+    const other = await t.req({ secret: globex }, { method: 'GET', url: '/v1/agreements?customer=acme' });
+    assert.equal(other.statusCode, 404);
+    // The customer's own agreement is there.
+    assert.equal((await t.req('customer', { method: 'GET', url: '/v1/agreements/gold' })).statusCode, 200);
+    // Writes stay forbidden whatever the customer.
+    for (const r of routes(t.tokenId).filter((x) => x.agreement && x.method !== 'GET')) {
+      assert.equal((await t.req({ secret: globex }, { method: r.method, url: r.url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) })).statusCode, 403, label(r));
+    }
+    await t.app.close();
+  });
+
+  test('a customer token never sees an internal agreement (no customer)', async () => {
+    const t = await newTenant(ts.store);
+    await t.req('manager', { method: 'PUT', url: '/v1/agreements/ola', headers: json, payload: JSON.stringify({ id: 'ola', name: 'OLA', kind: 'ola', parties: { provider: { id: 'it', name: 'IT' } } }) });
+    assert.equal((await t.req('customer', { method: 'GET', url: '/v1/agreements/ola' })).statusCode, 404);
+    assert.deepEqual((await t.req('customer', { method: 'GET', url: '/v1/agreements' })).json().items, []);
+    await t.app.close();
+  });
+
+  test('a secret never appears in a response other than the one that created it', async () => {
+    const t = await newTenant(ts.store);
+    const created = (await t.req('admin', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', role: 'agent', user: { id: 'bot' } }) })).json();
+    for (const url of ['/v1/tokens', '/v1/audit']) assert.doesNotMatch((await t.req('admin', { method: 'GET', url })).body, new RegExp(created.secret));
+    await t.app.close();
+  });
+});
