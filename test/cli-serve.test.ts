@@ -37,7 +37,7 @@ test('serve --demo: seeded tenant, admin token, API answering; a second start ke
     assert.match(token, /^pledge_/);
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     assert.equal((await fetch(`${url}/v1/agreements`)).status, 401);
-    const list = await (await fetch(`${url}/v1/agreements?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const list = (await (await fetch(`${url}/v1/agreements?limit=100`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: Array<{ state: string }> };
     assert.equal(list.items.length, 10);
     assert.ok(list.items.every((a: { state: string }) => a.state === 'active'));
   } finally {
@@ -46,7 +46,7 @@ test('serve --demo: seeded tenant, admin token, API answering; a second start ke
   const second = await start(dir);
   try {
     assert.notEqual(second.info.token, first.info.token);
-    const events = await (await fetch(`${second.info.url}/v1/events?limit=1`, { headers: { authorization: `Bearer ${second.info.token}` } })).json();
+    const events = (await (await fetch(`${second.info.url}/v1/events?limit=1`, { headers: { authorization: `Bearer ${second.info.token}` } })).json()) as { items: unknown[] };
     assert.equal(events.items.length, 1);
   } finally {
     await second.stop();
