@@ -1,7 +1,7 @@
 /** `pledge migrate`, `token create` and `ingest` on a real SQLite file. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pledge } from './helpers.ts';
@@ -48,4 +48,34 @@ test('bad input: unknown role, customer without customer id, missing file, bad e
   assert.equal(r.code, 2);
   assert.match(r.err, /bad\.ndjson:4: rejected: .*at: impossible date or time/);
   assert.match(r.out, /2 events read: 1 accepted, 0 duplicates, 0 conflicts, 1 rejected/);
+});
+
+test('apply: creates, shows the diff of a change (dry run writes nothing), amends an active agreement', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-apply-'));
+  const db = join(dir, 'pledge.db');
+  const created = JSON.parse(pledge('apply', '-f', 'examples/agreements', '--db', db, '--json').out);
+  assert.equal(created.agreements.length, 10);
+  assert.ok(created.agreements.every((a: { result: string }) => a.result === 'created'));
+  writeFileSync(join(dir, 'email.yaml'), readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8').replace('value: 99.9\n', 'value: 99.95\n'));
+  const dry = pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--dry-run');
+  assert.match(dry.out, /globex-email: would be updated\n  ~ targets\[uptime\]\.value: 99\.9 -> 99\.95/);
+  assert.match(pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--dry-run').out, /would be updated/); // still: nothing was written
+  // Activate it through the store, then a change is an amendment: a new version.
+  const store = await openStore({ kind: 'sqlite', path: db });
+  try {
+    const a = (await store.getAgreement('default', 'globex-email'))!;
+    const { createHistory, applyTransition } = await import('../src/core/agreements/lifecycle/state.ts');
+    const { unwrap } = await import('../src/core/validation/issues.ts');
+    const t0 = Date.parse('2025-12-01T00:00:00Z');
+    let h = unwrap(createHistory({ agreementId: 'globex-email', at: a.createdAt, by: 't' }));
+    h = unwrap(applyTransition(h, { to: 'in_review', at: Math.max(t0, a.createdAt), by: 't' }));
+    const at = Math.max(t0, a.createdAt) + 1000;
+    h = unwrap(applyTransition(h, { to: 'approved', at: at + 2000, by: 't', signatures: [{ party: 'provider', name: 'P', at: at }, { party: 'customer', name: 'C', at: at + 1 }], term: { start: at + 2000 } }));
+    await store.updateAgreement('default', 'globex-email', a.etag, { transitions: h.transitions, versions: [{ version: 1, effective: at + 2000, document: a.document, createdAt: at + 2000, createdBy: 't' }], at: at + 2000, by: 't' });
+  } finally {
+    await store.close();
+  }
+  const amended = JSON.parse(pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--json').out);
+  assert.equal(amended.agreements[0].result, 'amended');
+  assert.equal(amended.agreements[0].version, 2);
 });

@@ -10,6 +10,9 @@ import type { Store, StoreConfig } from '../store/types.ts';
 import { formatIssue } from '../core/validation/issues.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
 import { resolve } from 'node:path';
+import { loadAgreements } from '../app/agreement-files.ts';
+import { applyAgreement } from '../app/agreements.ts';
+import { renderDiff } from '../core/agreements/lifecycle/diff.ts';
 
 /** The database: --db (a SQLite file path or a postgres:// URL), else the environment's configuration. */
 export function storeConfig(db: string | undefined): StoreConfig {
@@ -123,5 +126,42 @@ export function registerDb(program: Command): void {
         process.stdout.write(`${summary.received} events read: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.conflicts} conflicts, ${summary.rejected} rejected\n`);
       }
       if (summary.rejected + summary.conflicts > 0) process.exitCode = 2;
+    });
+}
+
+export function registerApply(program: Command): void {
+  program
+    .command('apply')
+    .description('Apply agreement files to the database: create new ones, change or amend existing ones; shows what changes')
+    .requiredOption('-f, --file <paths...>', 'agreement files or folders')
+    .option('--dry-run', 'show what would change, write nothing')
+    .option('--tenant <id>', 'tenant', 'default')
+    .option('--db <database>', DB_HELP)
+    .option('--json', 'print the outcome per agreement as JSON')
+    .action(async (o: { file: string[]; dryRun?: boolean; tenant: string; db?: string; json?: boolean }) => {
+      const { agreements, issues } = loadAgreements(o.file);
+      if (issues.length) throw new UsageError(issues);
+      const now = Date.now();
+      const actor = `cli:${process.env.USER ?? 'local'}`;
+      const outcomes = await withStore(o.db, async (store) => {
+        await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: now });
+        const out = [];
+        for (const loaded of agreements) out.push({ id: loaded.spec.id, source: loaded.source, outcome: await applyAgreement({ store, tenant: o.tenant, actor, now }, { loaded, dryRun: o.dryRun === true }) });
+        return out;
+      });
+      const failed = outcomes.filter((x) => !x.outcome.ok);
+      if (o.json) printJson({ dryRun: o.dryRun === true, agreements: outcomes.map((x) => (x.outcome.ok ? { id: x.id, result: x.outcome.result, changes: x.outcome.changes, version: x.outcome.version?.version ?? null } : { id: x.id, error: { code: x.outcome.code, message: x.outcome.message } })) });
+      else {
+        for (const x of outcomes) {
+          if (!x.outcome.ok) {
+            process.stderr.write(`${x.id}: ${x.outcome.message}\n`);
+            continue;
+          }
+          const verb = o.dryRun ? { created: 'would be created', updated: 'would be updated', amended: 'would be amended (a new version)', unchanged: 'unchanged' }[x.outcome.result] : x.outcome.result === 'amended' ? `amended (version ${x.outcome.version?.version})` : x.outcome.result;
+          process.stdout.write(`${x.id}: ${verb}\n`);
+          if (x.outcome.result !== 'created' && x.outcome.changes.length) process.stdout.write(renderDiff(x.outcome.changes).replace(/^/gm, '  ') + '\n');
+        }
+      }
+      if (failed.length) process.exitCode = 2;
     });
 }

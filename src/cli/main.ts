@@ -6,7 +6,7 @@ import { registerDemo } from './demo.ts';
 import { registerAgreements, registerCheck } from './agreements.ts';
 import { registerLifecycle } from './lifecycle.ts';
 import { registerSettle } from './settle.ts';
-import { registerDb } from './db.ts';
+import { registerApply, registerDb } from './db.ts';
 import { registerDerived } from './derived.ts';
 import { registerServe } from './serve.ts';
 
@@ -22,6 +22,7 @@ export function buildProgram(): Command {
   registerLifecycle(program);
   registerSettle(program);
   registerDb(program);
+  registerApply(program);
   registerDerived(program);
   registerServe(program);
   registerDemo(program);

@@ -17,16 +17,13 @@ import { agreementSpec } from '../../core/agreements/schema.ts';
 import {
   addVersion,
   applyTransition,
-  changeKind,
   currentTerm,
-  diffDocuments,
   diffVersions,
   legalTransitions,
   LIFECYCLE_STATES,
   monitoredIntervals,
   renderDiff,
   SIGNING_PARTIES,
-  type EffectiveInput,
   type Transition,
   type TransitionRequest,
   type Version,
@@ -37,6 +34,7 @@ import { HttpError, invalid } from '../errors.ts';
 import { compact, defineOperation, DOCUMENT_BODY, header, idParam, instant, iso, pageQuery, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { DOCUMENT_MEDIA } from './calendars.ts';
 import { ifMatchOf } from './preconditions.ts';
+import { applyAgreement } from '../../app/agreements.ts';
 
 export const agreementParams = z.strictObject({ id: idParam });
 export const agreementListQuery = z.strictObject({
@@ -140,55 +138,20 @@ export function agreementOperations(deps: Deps): Operation[] {
         if (!loaded.ok) throw invalid(loaded.issues, 'body');
         const spec = loaded.value.spec;
         if (spec.id !== id) throw invalid([{ path: 'id', message: `the document is agreement ${JSON.stringify(spec.id)}, but the path names ${JSON.stringify(id)}`, expected: JSON.stringify(id), received: JSON.stringify(spec.id) }], 'body');
-        // JSON round trip: the stored document is plain JSON whatever YAML produced.
-        const document = JSON.parse(JSON.stringify(loaded.value.raw)) as Doc;
-        const customer = spec.parties.customer?.id;
-
-        if (!existing) {
-          if (ifMatchHeader !== undefined) throw new HttpError('precondition_failed', `agreement ${id} does not exist; leave out If-Match to create it`);
-          const r = await store.createAgreement(tenant, compact({ id, document, customer, createdAt: c.now, createdBy: c.principal.actor }), {
-            at: c.now,
-            actor: c.principal.actor,
-            action: 'agreement.create',
-            subject: `agreement:${id}`,
-            after: compact({ document, customer }),
-          });
-          if (r.status === 'exists') throw new HttpError('precondition_required', `agreement ${id} was created meanwhile: read it and send If-Match with its ETag`, { etag: r.value.etag });
-          return { status: 201, body: { result: 'created', agreement: presentAgreement(r.value, true), changes: diffDocuments(undefined, document) }, headers: { etag: r.value.etag } };
+        if (existing === undefined && ifMatchHeader !== undefined) throw new HttpError('precondition_failed', `agreement ${id} does not exist; leave out If-Match to create it`);
+        if (existing !== undefined && ifMatchHeader === undefined) throw new HttpError('precondition_required', `agreement ${id} exists: send If-Match with its ETag (GET /v1/agreements/${id}) to update it`, { etag: existing.etag });
+        const ifMatch = existing ? ifMatchOf(ifMatchHeader, existing.etag) : undefined;
+        const r = await applyAgreement({ store, tenant, actor: c.principal.actor, now: c.now }, { loaded: loaded.value, ...(ifMatch !== undefined ? { ifMatch } : {}) });
+        if (!r.ok) {
+          if (r.code === 'invalid') throw invalid(r.issues ?? [], 'body');
+          throw new HttpError(r.code, r.message, { ...(r.details ?? {}), ...(r.issues ? { issues: r.issues } : {}) });
         }
-
-        if (ifMatchHeader === undefined) throw new HttpError('precondition_required', `agreement ${id} exists: send If-Match with its ETag (GET /v1/agreements/${id}) to update it`, { etag: existing.etag });
-        const ifMatch = ifMatchOf(ifMatchHeader, existing.etag)!;
-        if (ifMatch !== existing.etag) throw new HttpError('precondition_failed', `agreement ${id} has changed since it was read`, { etag: existing.etag });
-        const changes = diffDocuments(existing.document, document);
-        if (changes.length === 0) return { body: { result: 'unchanged', agreement: presentAgreement(existing, true), changes }, headers: { etag: existing.etag } };
-        const kind = changeKind(existing.state);
-        if (!kind.ok) throw new HttpError('conflict', kind.issues[0]!.message, { state: existing.state, issues: kind.issues });
-
-        let versions: Version<Doc>[] | undefined;
-        if (kind.value === 'amendment') {
-          const effective: EffectiveInput = spec.effective !== undefined ? { date: spec.effective, zone: spec.timezone ?? 'UTC' } : c.now;
-          const added = addVersion(await store.listVersions<Doc>(tenant, id), { effective, document, createdAt: c.now, createdBy: c.principal.actor });
-          if (!added.ok) throw invalid(added.issues, 'body');
-          versions = [added.value[added.value.length - 1]!];
-        }
-        const r = await store.updateAgreement<Doc>(
-          tenant,
-          id,
-          ifMatch,
-          compact({ document, customer: customer ?? null, versions, at: c.now, by: c.principal.actor }),
-          {
-            at: c.now,
-            actor: c.principal.actor,
-            action: kind.value === 'amendment' ? 'agreement.amend' : 'agreement.update',
-            subject: `agreement:${id}`,
-            before: compact({ document: existing.document, customer: existing.customer }),
-            after: compact({ document, customer, version: versions?.[0]?.version }),
-          },
-        );
-        if (r.status === 'not_found') throw new HttpError('not_found', `no agreement ${id}`);
-        if (r.status === 'stale') throw new HttpError('precondition_failed', `agreement ${id} has changed since it was read`, { etag: r.current.etag });
-        return { body: { result: kind.value === 'amendment' ? 'amended' : 'updated', agreement: presentAgreement(r.agreement, true), changes, ...(versions ? { version: presentVersion(versions[0]!) } : {}) }, headers: { etag: r.agreement.etag } };
+        const agreement = r.agreement!;
+        return {
+          ...(r.result === 'created' ? { status: 201 } : {}),
+          body: { result: r.result, agreement: presentAgreement(agreement, true), changes: r.changes, ...(r.version ? { version: presentVersion(r.version) } : {}) },
+          headers: { etag: agreement.etag },
+        };
       },
     }),
     defineOperation({

@@ -1,0 +1,88 @@
+/**
+ * Applying an agreement document (create or change), the use case behind `PUT /v1/agreements/{id}`
+ * and `pledge apply`. The rules are the core's: a draft is edited in place; a change to an approved,
+ * active, suspended or expired agreement is an amendment (a new version, effective at the
+ * document's `effective` date in its timezone, or now); in review or terminated it cannot change.
+ * The store's compare-and-set on the ETag makes sure no update is lost.
+ */
+import type { LoadedAgreement } from '../core/agreements/load.ts';
+import { addVersion, changeKind, diffDocuments, type Change, type EffectiveInput, type Version } from '../core/agreements/lifecycle/index.ts';
+import type { Issue } from '../core/validation/issues.ts';
+import type { Store, StoredAgreement } from '../store/types.ts';
+
+export type Doc = Record<string, unknown>;
+
+export type ApplyResult =
+  | { ok: true; result: 'created' | 'updated' | 'amended' | 'unchanged'; agreement: StoredAgreement<Doc> | null; changes: Change[]; version?: Version<Doc>; dryRun: boolean }
+  | { ok: false; code: 'invalid' | 'precondition_failed' | 'conflict' | 'not_found'; message: string; issues?: Issue[]; details?: Record<string, unknown> };
+
+export interface ApplyContext {
+  store: Store;
+  tenant: string;
+  actor: string;
+  now: number;
+}
+
+export interface ApplyInput {
+  loaded: LoadedAgreement;
+  /**
+   * The ETag the caller read (compare-and-set). Undefined: apply to whatever is stored now (the
+   * CLI's `apply`, which shows the diff against it); HTTP requires it for updates itself.
+   */
+  ifMatch?: string;
+  /** Work out and report the changes, write nothing. */
+  dryRun?: boolean;
+}
+
+export async function applyAgreement(ctx: ApplyContext, input: ApplyInput): Promise<ApplyResult> {
+  const { store, tenant, actor, now } = ctx;
+  const spec = input.loaded.spec;
+  const id = spec.id;
+  // JSON round trip: the stored document is plain JSON whatever YAML produced.
+  const document = JSON.parse(JSON.stringify(input.loaded.raw)) as Doc;
+  const customer = spec.parties.customer?.id;
+  const existing = await store.getAgreement<Doc>(tenant, id);
+
+  if (!existing) {
+    if (input.ifMatch !== undefined) return { ok: false, code: 'precondition_failed', message: `agreement ${id} does not exist; leave out If-Match to create it` };
+    const changes = diffDocuments(undefined, document);
+    if (input.dryRun) return { ok: true, result: 'created', agreement: null, changes, dryRun: true };
+    const r = await store.createAgreement(tenant, { id, document, ...(customer !== undefined ? { customer } : {}), createdAt: now, createdBy: actor }, { at: now, actor, action: 'agreement.create', subject: `agreement:${id}`, after: { document, ...(customer !== undefined ? { customer } : {}) } });
+    if (r.status === 'exists') return { ok: false, code: 'precondition_failed', message: `agreement ${id} was created meanwhile: read it and apply again`, details: { etag: r.value.etag } };
+    return { ok: true, result: 'created', agreement: r.value, changes, dryRun: false };
+  }
+
+  const ifMatch = input.ifMatch ?? existing.etag;
+  if (ifMatch !== existing.etag) return { ok: false, code: 'precondition_failed', message: `agreement ${id} has changed since it was read`, details: { etag: existing.etag } };
+  const changes = diffDocuments(existing.document, document);
+  if (changes.length === 0) return { ok: true, result: 'unchanged', agreement: existing, changes, dryRun: input.dryRun === true };
+  const kind = changeKind(existing.state);
+  if (!kind.ok) return { ok: false, code: 'conflict', message: kind.issues[0]!.message, issues: kind.issues, details: { state: existing.state } };
+
+  let versions: Version<Doc>[] | undefined;
+  if (kind.value === 'amendment') {
+    const effective: EffectiveInput = spec.effective !== undefined ? { date: spec.effective, zone: spec.timezone ?? 'UTC' } : now;
+    const added = addVersion(await store.listVersions<Doc>(tenant, id), { effective, document, createdAt: now, createdBy: actor });
+    if (!added.ok) return { ok: false, code: 'invalid', message: added.issues.map((i) => i.message).join('; '), issues: added.issues };
+    versions = [added.value[added.value.length - 1]!];
+  }
+  const result = kind.value === 'amendment' ? 'amended' : 'updated';
+  if (input.dryRun) return { ok: true, result, agreement: existing, changes, ...(versions ? { version: versions[0]! } : {}), dryRun: true };
+  const r = await store.updateAgreement<Doc>(
+    tenant,
+    id,
+    ifMatch,
+    { document, customer: customer ?? null, ...(versions ? { versions } : {}), at: now, by: actor },
+    {
+      at: now,
+      actor,
+      action: kind.value === 'amendment' ? 'agreement.amend' : 'agreement.update',
+      subject: `agreement:${id}`,
+      before: { document: existing.document, ...(existing.customer !== undefined ? { customer: existing.customer } : {}) },
+      after: { document, ...(customer !== undefined ? { customer } : {}), ...(versions ? { version: versions[0]!.version } : {}) },
+    },
+  );
+  if (r.status === 'not_found') return { ok: false, code: 'not_found', message: `no agreement ${id}` };
+  if (r.status === 'stale') return { ok: false, code: 'precondition_failed', message: `agreement ${id} has changed since it was read`, details: { etag: r.current.etag } };
+  return { ok: true, result, agreement: r.agreement, changes, ...(versions ? { version: versions[0]! } : {}), dryRun: false };
+}
