@@ -66,12 +66,13 @@ test('apply: creates, shows the diff of a change (dry run writes nothing), amend
     const a = (await store.getAgreement('default', 'globex-email'))!;
     const { createHistory, applyTransition } = await import('../src/core/agreements/lifecycle/state.ts');
     const { unwrap } = await import('../src/core/validation/issues.ts');
-    const t0 = Date.parse('2025-12-01T00:00:00Z');
+    // Every step a few milliseconds after creation, so all of it lies before the `apply` below
+    // (whose clock is the real one): the amendment takes effect after version 1 whatever the timing.
     let h = unwrap(createHistory({ agreementId: 'globex-email', at: a.createdAt, by: 't' }));
-    h = unwrap(applyTransition(h, { to: 'in_review', at: Math.max(t0, a.createdAt), by: 't' }));
-    const at = Math.max(t0, a.createdAt) + 1000;
-    h = unwrap(applyTransition(h, { to: 'approved', at: at + 2000, by: 't', signatures: [{ party: 'provider', name: 'P', at: at }, { party: 'customer', name: 'C', at: at + 1 }], term: { start: at + 2000 } }));
-    await store.updateAgreement('default', 'globex-email', a.etag, { transitions: h.transitions, versions: [{ version: 1, effective: at + 2000, document: a.document, createdAt: at + 2000, createdBy: 't' }], at: at + 2000, by: 't' });
+    h = unwrap(applyTransition(h, { to: 'in_review', at: a.createdAt, by: 't' }));
+    const at = a.createdAt + 1;
+    h = unwrap(applyTransition(h, { to: 'approved', at: at + 2, by: 't', signatures: [{ party: 'provider', name: 'P', at: at }, { party: 'customer', name: 'C', at: at + 1 }], term: { start: at + 2 } }));
+    await store.updateAgreement('default', 'globex-email', a.etag, { transitions: h.transitions, versions: [{ version: 1, effective: at + 2, document: a.document, createdAt: at + 2, createdBy: 't' }], at: at + 2, by: 't' });
   } finally {
     await store.close();
   }
