@@ -19,8 +19,12 @@ import { parseParams, type Call, type Deps, type Operation } from './operation.t
 import { agreementOperations } from './routes/agreements.ts';
 import { auditOperations } from './routes/audit.ts';
 import { calendarOperations } from './routes/calendars.ts';
+import { checkOperations } from './routes/checks.ts';
+import { effectiveOperations } from './routes/effective.ts';
 import { eventOperations } from './routes/events.ts';
+import { resultOperations } from './routes/results.ts';
 import { systemOperations } from './routes/system.ts';
+import { ticketOperations } from './routes/tickets.ts';
 import { tokenOperations } from './routes/tokens.ts';
 import { z } from 'zod';
 
@@ -48,6 +52,10 @@ export function operations(deps: Deps): Operation[] {
   return [
     ...eventOperations(deps),
     ...agreementOperations(deps),
+    ...effectiveOperations(deps),
+    ...checkOperations(deps),
+    ...resultOperations(deps),
+    ...ticketOperations(deps),
     ...calendarOperations(deps),
     ...auditOperations(deps),
     ...tokenOperations(deps),

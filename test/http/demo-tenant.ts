@@ -1,0 +1,33 @@
+/**
+ * A test tenant holding the demo data set (src/demo/seed.ts: the example agreements, active, and a
+ * generated quarter of events), with one token per role as in helpers.ts. The demo clock is T0, so
+ * the generated quarter is 2026-Q3. Derived results are not computed by the seed: the first read of
+ * a result computes them.
+ */
+import { seedDemo, type SeedResult } from '../../src/demo/seed.ts';
+import type { Store } from '../../src/store/types.ts';
+import { newTenant, T0, type Tenant } from './helpers.ts';
+
+export type DemoTenant = Tenant & { seed: SeedResult };
+
+export async function demoTenant(store: Store): Promise<DemoTenant> {
+  const t = await newTenant(store);
+  const seed = await seedDemo(store, T0, t.tenant);
+  return { ...t, seed };
+}
+
+/** A P1 ticket of customer acme (acme-checkout measures P1 tickets, so it has clocks once computed). */
+export async function acmeTicket(store: Store, tenant: string): Promise<string> {
+  const page = await store.queryEvents(tenant, { customer: 'acme', typePrefix: 'ticket.created', limit: 1000 });
+  const ticket = page.items.find((e) => e.payload.priority === 'P1')?.ticket;
+  if (!ticket) throw new Error('the demo data has no acme P1 ticket');
+  return ticket;
+}
+
+/** A ticket of customer globex. */
+export async function globexTicket(store: Store, tenant: string): Promise<string> {
+  const page = await store.queryEvents(tenant, { customer: 'globex', typePrefix: 'ticket.', limit: 1 });
+  const ticket = page.items[0]?.ticket;
+  if (!ticket) throw new Error('the demo data has no globex ticket');
+  return ticket;
+}
