@@ -77,3 +77,27 @@ test('termination stops monitoring from that date; the figures up to it stay', (
   const [after] = settlePeriods({ terms: t, calendars, events, periods: [month(2026, 8, 'Europe/Berlin')], now: Date.parse('2026-09-10T00:00:00Z'), monitored: { from: Date.parse('2026-01-01T00:00:00Z'), to: terminatedAt } });
   assert.equal(after!.targets.length, 0);
 });
+
+test('a quarter billed for monthly targets settles each of its three months, on each month\'s fee', () => {
+  const t = terms('enterprise-email-service.yaml');
+  // July: 8h down (25% band), August and September: 1h each (10% band); term from 2026-01-01, grace over.
+  const events = [...outage('email', '2026-07-10T00:00:00Z', 480), ...outage('email', '2026-08-10T00:00:00Z', 60), ...outage('email', '2026-09-10T00:00:00Z', 60)];
+  const now = Date.parse('2026-12-01T00:00:00Z');
+  const q3 = unwrap(resolveWindow({ kind: 'quarter', year: 2026, index: 3 }, 'Europe/Berlin'));
+  const [quarter] = settlePeriods({ terms: t, calendars, events, periods: [q3], now });
+  const uptime = quarter!.targets.filter((x) => x.target.id === 'uptime');
+  assert.deepEqual(uptime.map((x) => x.evaluation!.window.label), ['2026-07', '2026-08', '2026-09']);
+  const lines = quarter!.settlement!.lines.filter((l) => l.targetId === 'uptime');
+  assert.deepEqual(lines.map((l) => [l.compliance!.window.label, l.amountMinor]), [
+    ['2026-07', 112_500],
+    ['2026-08', 45_000],
+    ['2026-09', 45_000],
+  ]);
+  // The same as the three months settled one by one.
+  const monthly = settlePeriods({ terms: t, calendars, events, periods: [7, 8, 9].map((m) => month(2026, m, 'Europe/Berlin')), now });
+  const sum = monthly.reduce((a, o) => a + o.settlement!.totals.reduce((b, x) => b + x.amountMinor, 0), 0);
+  assert.equal(quarter!.settlement!.totals[0]!.amountMinor, sum);
+  // Three breached months in a row inside the quarter trigger the termination right.
+  assert.equal(quarter!.settlement!.termination[0]!.triggered, true);
+  assert.deepEqual(quarter!.settlement!.termination[0]!.periods, ['2026-07', '2026-08', '2026-09']);
+});

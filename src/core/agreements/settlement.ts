@@ -4,14 +4,17 @@
  * states of the windows before it (termination rights) and what earlier periods of the contract
  * year already owe (yearly caps).
  *
- * Which window a target is measured over in a billing period: the window of the target's own kind
- * (month, quarter, year, rolling N days) that contains the period's last instant, as of the period's
- * end. A yearly target is therefore evaluated year-to-date every month; settlement decides in which
- * period it owes (a fine in the period of the breach, a credit when the window closes).
+ * Which windows a target is measured over in a billing period: every window of the target's own
+ * kind (month, quarter, year) that ends inside the period, and the one that contains the period's
+ * last instant, as of the period's end. A monthly target billed quarterly is therefore measured
+ * over each of the quarter's three months (each a line of its own, on that month's fee); a yearly
+ * target billed monthly is evaluated year-to-date every month, and settlement decides in which
+ * period it owes (a fine in the period of the breach, a credit when the window closes). A rolling
+ * target (30d) is measured over the N days ending with the period.
  */
 import type { BusinessCalendar } from '../calendar/types.ts';
 import type { Timed } from '../events/schema.ts';
-import { resolveWindow, windowContaining, type ResolvedWindow } from '../metrics/window.ts';
+import { resolveWindow, windowContaining, windowsCovering, type ResolvedWindow } from '../metrics/window.ts';
 import { settlePeriod, resultFromEvaluation, contractYearOf, type Settlement, type TargetPeriodResult, type PastPeriod, type Money } from '../penalties/index.ts';
 import type { Issue, Result } from '../validation/issues.ts';
 import { evaluateAgreement, type TargetResult } from './evaluate.ts';
@@ -66,6 +69,31 @@ export function targetWindow(target: AgreementSpec['targets'][number], period: R
   return resolveWindow({ kind: 'rolling', days, end: period.to }, zone);
 }
 
+/**
+ * Every window a target is measured over in a billing period, oldest first: those of its kind
+ * that end inside the period (three months of a quarter), then the one containing the period's
+ * last instant when it ends later (a year, measured to date). Without the earlier ones a quarterly
+ * settlement of a monthly target would judge only the quarter's last month.
+ */
+export function targetWindows(target: AgreementSpec['targets'][number], period: ResolvedWindow): Result<ResolvedWindow[]> {
+  const w = target.window;
+  if (w !== 'month' && w !== 'quarter' && w !== 'year') {
+    const one = targetWindow(target, period);
+    return one.ok ? { ok: true, value: [one.value] } : one;
+  }
+  const cover = windowsCovering(w, period.from, period.to, period.zone);
+  if (!cover.ok) return cover;
+  const out: ResolvedWindow[] = [];
+  for (const c of cover.value) {
+    const r = resolveWindow(c, period.zone);
+    if (!r.ok) return r;
+    // A window that ends at or before the period starts was settled earlier; keep those ending
+    // inside the period, and the last one (it contains the period's end).
+    if ((r.value.to > period.from && r.value.to <= period.to) || r.value.to > period.to) out.push(r.value);
+  }
+  return { ok: true, value: out };
+}
+
 export function settlePeriods(input: SettleInput): PeriodOutcome[] {
   const { terms, calendars, events, now } = input;
   const out: PeriodOutcome[] = [];
@@ -78,19 +106,21 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     const groups = new Map<string, { window: ResolvedWindow; targets: AgreementSpec['targets'] }>();
     const span = input.monitored ?? termSpan(terms, period.zone);
     for (const t of terms.targets) {
-      const full = targetWindow(t, period);
-      if (!full.ok) {
-        issues.push(...full.issues.map((i) => ({ ...i, path: `targets[${t.id}].window` })));
+      const windows = targetWindows(t, period);
+      if (!windows.ok) {
+        issues.push(...windows.issues.map((i) => ({ ...i, path: `targets[${t.id}].window` })));
         continue;
       }
-      const from = Math.max(full.value.from, span.from);
-      const to = Math.min(full.value.to, span.to);
-      if (!(to > from)) continue; // not monitored at all in this window
-      const w = { ok: true as const, value: { ...full.value, from, to } };
-      const key = `${w.value.from}/${w.value.to}`;
-      const g = groups.get(key) ?? { window: w.value, targets: [] };
-      g.targets.push(t);
-      groups.set(key, g);
+      for (const full of windows.value) {
+        const from = Math.max(full.from, span.from);
+        const to = Math.min(full.to, span.to);
+        if (!(to > from)) continue; // not monitored at all in this window
+        const window = { ...full, from, to };
+        const key = `${from}/${to}`;
+        const g = groups.get(key) ?? { window, targets: [] };
+        g.targets.push(t);
+        groups.set(key, g);
+      }
     }
     const measured: TargetResult[] = [];
     for (const g of groups.values()) {
@@ -98,7 +128,8 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
       issues.push(...r.issues);
       measured.push(...r.targets);
     }
-    measured.sort((a, b) => terms.targets.indexOf(a.target) - terms.targets.indexOf(b.target));
+    // In the order of the agreement's targets, each target's windows oldest first.
+    measured.sort((a, b) => terms.targets.indexOf(a.target) - terms.targets.indexOf(b.target) || (a.evaluation?.window.from ?? 0) - (b.evaluation?.window.from ?? 0));
     const results: TargetPeriodResult[] = [];
     for (const m of measured) {
       issues.push(...m.issues);
