@@ -95,6 +95,19 @@ describe('multi-level terms', () => {
     assert.deepEqual(unwrap(effectiveTerms(portfolio, 'acme', 'checkout')).chain.map((c) => c.id), ['acme-checkout']);
   });
 
+  test('an OLA or a UC is the agreement for its own pair, not the corporate customer terms', () => {
+    // The internal team (hr) served by IT, the service desk served by the network team, and
+    // Northwind as the cloud provider's customer.
+    assert.deepEqual(unwrap(effectiveTerms(portfolio, 'hr', 'workplace-it')).chain.map((c) => c.id), ['ola-it-onboarding']);
+    assert.deepEqual(unwrap(effectiveTerms(portfolio, 'service-desk', 'checkout')).chain.map((c) => c.id), ['ola-network']);
+    const uc = unwrap(effectiveTerms(portfolio, 'northwind', 'compute'));
+    assert.deepEqual(uc.chain.map((c) => c.id), ['uc-cloud']);
+    assert.equal(uc.terms.kind, 'uc');
+    // A pair no document names still falls back to the corporate SLA, never to an OLA or UC.
+    assert.deepEqual(unwrap(effectiveTerms(portfolio, 'hr', 'payroll')).chain.map((c) => c.id), ['northwind-corporate']);
+    assert.deepEqual(unwrap(effectiveTerms(portfolio, 'someone', 'compute')).chain.map((c) => c.id), ['northwind-corporate']);
+  });
+
   test('broken hierarchies are explained', () => {
     const doc = (id: string, level: string, parent?: string) => unwrap(load(`id: ${id}\nname: ${id}\nkind: sla\nlevel: ${level}\n${parent ? `parent: ${parent}\n` : ''}parties:\n  provider: { id: p, name: P }\n  customer: { id: c, name: C }\nservices: [s]\n`, `${id}.yaml`));
     const missing = chainOf([doc('leaf', 'service', 'ghost')], 'leaf');

@@ -49,3 +49,12 @@ test('eod durations cannot be added up and are reported as not checkable', () =>
   assert.deepEqual(problems(f), []);
   assert.ok(f.some((x) => x.kind === 'not_checkable' && /eod/.test(x.message)));
 });
+
+test('coverage: an OLA covers its internal team, and the pairs OLAs and UCs name are checked too', () => {
+  const team = doc(`id: it-ola\nname: IT\nkind: ola\nparties:\n  provider: { id: it, name: IT }\n  customer: { id: hr, name: HR }\nservices: [laptops]\ntargets:\n  - { id: up, metric: availability, value: 99 }\n`);
+  const corporate = doc(`id: corp\nname: Corp\nkind: sla\nlevel: corporate\nparties:\n  provider: { id: p, name: P }\n`);
+  const f = checkPortfolio({ portfolio: [corporate, team], pairs: [{ customer: 'hr', service: 'payroll' }] });
+  assert.ok(f.some((x) => x.severity === 'ok' && x.message === 'customer "hr", service "laptops" is covered by it-ola'), f.map((x) => x.message).join('\n'));
+  // A pair of the team no OLA names falls back to the corporate terms.
+  assert.ok(f.some((x) => x.severity === 'ok' && x.message === 'customer "hr", service "payroll" is covered by corp'));
+});

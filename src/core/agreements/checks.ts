@@ -1,5 +1,6 @@
 /**
- * Portfolio checks: every (customer, service) pair in use is covered by an agreement, and every
+ * Portfolio checks: every (customer, service) pair in use is covered by an agreement (an OLA's
+ * internal team and a UC's buyer count as customers of their own pairs), and every
  * customer target is backed by OLA and UC targets that can actually support it.
  *
  * How hand-offs add up: a customer target's dependencies (`dependsOn`) are the stages work passes
@@ -63,7 +64,8 @@ export function checkPortfolio(input: CheckInput): Finding[] {
   for (const p of input.pairs ?? []) pairs.set(`${p.customer}\u0000${p.service}`, p);
   for (const a of portfolio) {
     const c = a.spec.parties.customer?.id;
-    if (a.spec.kind === 'sla' && a.spec.level !== 'corporate' && c) for (const s of a.spec.services) pairs.set(`${c}\u0000${s}`, { customer: c, service: s });
+    // Every pair a customer-, service-level document names, of every kind (an OLA's team, a UC's buyer).
+    if (a.spec.level !== 'corporate' && c) for (const s of a.spec.services) pairs.set(`${c}\u0000${s}`, { customer: c, service: s });
   }
   for (const { customer, service } of [...pairs.values()].sort((x, y) => (x.customer + x.service < y.customer + y.service ? -1 : 1))) {
     const chain = chainFor(portfolio, customer, service);

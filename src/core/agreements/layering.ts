@@ -102,8 +102,12 @@ export function chainFor(portfolio: readonly LoadedAgreement[], customer: string
     byId.set(a.spec.id, a);
   }
   if (issues.length) return { ok: false, issues };
+  // A customer- or service-level document of any kind names its customer: an SLA its customer,
+  // an OLA the internal team it serves, a UC the provider itself as the supplier's customer. The
+  // corporate level is the provider's terms for every customer, so only a corporate SLA is the
+  // fallback; an internal team or a supplier pair without its own OLA or UC falls back to it too.
   const forPair = (level: AgreementSpec['level']) =>
-    portfolio.filter((a) => a.spec.kind === 'sla' && a.spec.level === level && covers(a.spec, customer, service) && (level === 'corporate' || a.spec.parties.customer?.id === customer));
+    portfolio.filter((a) => a.spec.level === level && covers(a.spec, customer, service) && (level === 'corporate' ? a.spec.kind === 'sla' : a.spec.parties.customer?.id === customer));
   let leaf: LoadedAgreement | undefined;
   for (const level of ['service', 'customer', 'corporate'] as const) {
     const found = forPair(level);
