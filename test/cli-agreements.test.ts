@@ -28,6 +28,27 @@ test('validate: every problem in every file at once, exit 2', () => {
   assert.match(r.out, /3 files, 3 problems/);
 });
 
+test('validate: parents, cycles, inherited references and calendars are checked across files, each at its line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-chain-'));
+  for (const f of ['corporate.yaml', 'enterprise-customer.yaml']) writeFileSync(join(dir, f), readFileSync(join('examples/agreements', f), 'utf8').replace('../calendars/', join(process.cwd(), 'examples/calendars/')));
+  const head = (id: string, parent: string) => `id: ${id}\nname: ${id}\nkind: sla\nlevel: service\nparent: ${parent}\nparties:\n  provider: { id: northwind, name: N }\n  customer: { id: globex, name: G }\nservices: [${id}]\n`;
+  writeFileSync(join(dir, 'typo-parent.yaml'), head('chat', 'globex-enterprse'));
+  writeFileSync(join(dir, 'inherits.yaml'), `${head('web', 'globex-enterprise')}targets:\n  - { id: resolution, metric: resolution_time, value: 90, calendar: ofice }\n`);
+  writeFileSync(join(dir, 'calendar.yaml'), `${head('ftp', 'globex-enterprise')}calendars: { night: ./no-such-calendar.yaml }\n`);
+  const r = pledge('validate', dir);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /typo-parent\.yaml:5:9: parent: the parent agreement "globex-enterprse" is not in the portfolio; did you mean "globex-enterprise"\?/);
+  assert.match(r.err, /inherits\.yaml:11:69: targets\[0\]\.calendar: in the effective terms of northwind-corporate \+ globex-enterprise \+ web: no calendar with this name; did you mean "office"\?/);
+  assert.match(r.err, /calendar\.yaml:10:21: calendars\.night: the calendar "\.\/no-such-calendar\.yaml" cannot be used: .*no such file/);
+  assert.match(r.out, /5 files, 3 problems/);
+  assert.doesNotMatch(r.out, /ok  .*typo-parent/);
+  assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+  // A file given alone finds its parents in its folder, as settle does.
+  const alone = pledge('validate', 'examples/agreements/enterprise-email-service.yaml');
+  assert.equal(alone.code, 0, alone.err);
+  assert.match(alone.out, /1 file, 0 problems/);
+});
+
 test('explain: effective terms with the level each came from', () => {
   const r = pledge('explain', 'examples/agreements', '--customer', 'globex', '--service', 'email');
   assert.equal(r.code, 0, r.err);

@@ -2,10 +2,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import { agreementFromText, type LoadedAgreement } from '../core/agreements/load.ts';
-import type { EffectiveTerms } from '../core/agreements/layering.ts';
+import { checkDocuments, type EffectiveTerms } from '../core/agreements/layering.ts';
 import type { BusinessCalendar } from '../core/calendar/types.ts';
 import { compileCalendar } from '../core/calendar/compile.ts';
-import type { Issue, Result } from '../core/validation/issues.ts';
+import { formatIssue, type Issue, type Result } from '../core/validation/issues.ts';
 import { describeFsError, loadCalendarFile, readText } from './files.ts';
 
 const DOC = /\.(ya?ml|json)$/i;
@@ -44,6 +44,34 @@ export function loadAgreements(paths: readonly string[]): { agreements: LoadedAg
     else issues.push(...r.issues);
   }
   return { agreements, issues, files };
+}
+
+/**
+ * `pledge validate`: every document checked on its own, then across documents (unique ids,
+ * parents that exist, are more general and form no cycle, valid effective terms). A parent that is
+ * not among the files given is looked for in the folder of the document naming it, as `settle`
+ * does; problems of those other files are theirs and not reported here.
+ */
+export function validateAgreements(paths: readonly string[]): { agreements: LoadedAgreement[]; issues: Issue[]; files: string[] } {
+  const loaded = loadAgreements(paths);
+  const ids = new Set(loaded.agreements.map((a) => a.spec.id));
+  const folders = new Set<string>();
+  for (const a of loaded.agreements) if (a.spec.parent !== undefined && !ids.has(a.spec.parent)) folders.add(dirname(a.source));
+  const context: LoadedAgreement[] = [];
+  for (const f of folders) context.push(...loadAgreements([f]).agreements);
+  // A document that failed on its own is not checked again across documents.
+  const issues = [...loaded.issues, ...checkDocuments(loaded.agreements, context)];
+  // The calendars each document declares must load: a missing or broken file would otherwise
+  // surface only when the agreement is first measured.
+  for (const a of loaded.agreements) {
+    for (const [name, ref] of Object.entries(a.spec.calendars)) {
+      const c = loadCalendarFile(isAbsolute(ref) ? ref : resolve(dirname(a.source), ref));
+      if (c.ok) continue;
+      const pos = a.locate?.(['calendars', name]);
+      for (const i of c.issues) issues.push({ path: `calendars.${name}`, source: a.source, ...(pos ?? {}), message: `the calendar ${JSON.stringify(ref)} cannot be used: ${formatIssue(i)}` });
+    }
+  }
+  return { agreements: loaded.agreements, issues, files: loaded.files };
 }
 
 /** The calendars an agreement's terms name, compiled; `24x7` is built in (UTC). */

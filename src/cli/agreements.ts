@@ -1,6 +1,6 @@
 /** `pledge validate` and `pledge explain`: agreements as code, checked and explained from files. */
 import type { Command } from 'commander';
-import { loadAgreements } from '../app/agreement-files.ts';
+import { loadAgreements, validateAgreements } from '../app/agreement-files.ts';
 import { effectiveTerms } from '../core/agreements/layering.ts';
 import { formatIssue } from '../core/validation/issues.ts';
 import { must, printJson, UsageError } from './output.ts';
@@ -17,11 +17,12 @@ export function registerAgreements(program: Command): void {
     .argument('<paths...>', 'agreement files or folders (searched for .yaml, .yml and .json)')
     .option('--json', 'print {valid, files, issues} as JSON')
     .action((paths: string[], o: { json?: boolean }) => {
-      const { agreements, issues, files } = loadAgreements(paths);
+      const { agreements, issues, files } = validateAgreements(paths);
+      const broken = new Set(issues.map((i) => i.source));
       if (o.json) {
         printJson({ valid: issues.length === 0, files: files.length, agreements: agreements.map((a) => ({ id: a.spec.id, kind: a.spec.kind, level: a.spec.level, source: a.source })), issues });
       } else {
-        for (const a of agreements) process.stdout.write(`ok  ${a.source}  (${a.spec.kind}, ${a.spec.level} level, ${a.spec.targets.length} target${a.spec.targets.length === 1 ? '' : 's'})\n`);
+        for (const a of agreements.filter((x) => !broken.has(x.source))) process.stdout.write(`ok  ${a.source}  (${a.spec.kind}, ${a.spec.level} level, ${a.spec.targets.length} target${a.spec.targets.length === 1 ? '' : 's'})\n`);
         for (const i of issues) process.stderr.write(`${formatIssue(i)}\n`);
         process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'}, ${issues.length} problem${issues.length === 1 ? '' : 's'}\n`);
       }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { agreementFromText, type LoadedAgreement } from './load.ts';
-import { effectiveTerms, chainOf, mergeChain } from './layering.ts';
+import { effectiveTerms, chainOf, checkDocuments, mergeChain } from './layering.ts';
 import { evaluateAgreement } from './evaluate.ts';
 import { formatIssue, unwrap } from '../validation/issues.ts';
 import { compileCalendar } from '../calendar/compile.ts';
@@ -126,6 +126,27 @@ describe('multi-level terms', () => {
     const r = mergeChain([parent, child], 'c', 's');
     assert.ok(!r.ok);
     assert.match(formatIssue(r.issues[0]!), /in the effective terms of base \+ child: no calendar with this name/);
+    // Placed where it was written: the child's file, its own path, line and column.
+    assert.deepEqual([r.issues[0]!.source, r.issues[0]!.path, r.issues[0]!.line, r.issues[0]!.column], ['child.yaml', 'targets[0].calendar', 10, 58]);
+  });
+
+  test('across documents: a missing parent, a cycle, a wrong level, a duplicate id and inherited references, each at its line', () => {
+    const doc = (id: string, level: string, parent?: string, extra = '') =>
+      unwrap(load(`id: ${id}\nname: ${id}\nkind: sla\nlevel: ${level}\n${parent ? `parent: ${parent}\n` : ''}parties:\n  provider: { id: p, name: P }\n  customer: { id: c, name: C }\n${extra}`, `${id}.yaml`));
+    const base = unwrap(load(`${MIN.replace('id: a', 'id: base')}level: corporate\ntargets:\n  - { id: uptime, metric: availability, value: 99.9 }\n`, 'base.yaml'));
+    const at = (issues: ReturnType<typeof checkDocuments>) => issues.map((i) => `${i.source}:${i.line}:${i.column}: ${i.path}: ${i.message}`);
+    assert.deepEqual(at(checkDocuments([base, doc('leaf', 'service', 'bose')])), ['leaf.yaml:5:9: parent: the parent agreement "bose" is not in the portfolio; did you mean "base"?']);
+    const cycle = at(checkDocuments([doc('x', 'customer', 'y'), doc('y', 'customer', 'x')]));
+    assert.equal(cycle.length, 2);
+    assert.match(cycle[0]!, /^x\.yaml:5:9: parent: a customer-level agreement's parent must be a more general level, but "y" is customer-level/);
+    assert.match(at(checkDocuments([doc('s', 'service', 'c2'), doc('c2', 'customer', 's')]))[0]!, /^c2\.yaml:5:9: parent: agreements name each other as parents in a cycle: s -> c2 -> s$/);
+    assert.match(at(checkDocuments([base, doc('base', 'customer')]))[0]!, /^base\.yaml:1:\d+: id: another document has the id "base"/);
+    // A child may use what its parent declares, and is checked against it.
+    const child = doc('child', 'customer', 'base', `pricing: { currency: USD, fee: { amount: 100, per: month } }\npenalties:\n  rules:\n    - { type: credit_tiers, target: uptme, tiers: [{ below: 99.9, credit: 10% }] }\n`);
+    assert.deepEqual(at(checkDocuments([base, child])), ['child.yaml:12:37: penalties.rules[0].target: in the effective terms of base + child: no target with this id in the agreement; did you mean "uptime"?']);
+    assert.deepEqual(checkDocuments([base, doc('fine', 'customer', 'base', `penalties:\n  currency: USD\n  rules:\n    - { type: fine, target: uptime, amount: 5 }\n`)]), []);
+    // A parent found only in the context (the folder of a file given alone) is enough.
+    assert.deepEqual(checkDocuments([doc('alone', 'customer', 'base')], [base]), []);
   });
 });
 

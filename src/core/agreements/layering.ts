@@ -12,7 +12,8 @@
  * - identity (id, name, kind, level, parties) is the most specific document's.
  */
 import { validate } from '../validation/zod.ts';
-import { describeValue, type Issue, type Result } from '../validation/issues.ts';
+import { describeValue, didYouMean, joinPath, type Issue, type Result } from '../validation/issues.ts';
+import { pathSegments } from '../calendar/source.ts';
 import { agreementSpec, type AgreementSpec } from './schema.ts';
 import { checkAgreement, LEVEL_RANK, type LoadedAgreement } from './load.ts';
 
@@ -135,7 +136,10 @@ function parentsOf(byId: ReadonlyMap<string, LoadedAgreement>, leaf: LoadedAgree
   const chain = [leaf];
   for (let cur = leaf; cur.spec.parent !== undefined; ) {
     const parent = byId.get(cur.spec.parent);
-    if (!parent) return { ok: false, issues: [{ path: 'parent', source: cur.source, message: `the parent agreement "${cur.spec.parent}" is not in the portfolio`, received: describeValue(cur.spec.parent) }] };
+    if (!parent) {
+      const hint = didYouMean(cur.spec.parent, byId.keys());
+      return { ok: false, issues: [{ path: 'parent', source: cur.source, message: `the parent agreement "${cur.spec.parent}" is not in the portfolio${hint ? `; did you mean "${hint}"?` : ''}`, expected: 'the id of a more general agreement among the files (or in the same folder)', received: describeValue(cur.spec.parent) }] };
+    }
     if (chain.includes(parent)) return { ok: false, issues: [{ path: 'parent', source: cur.source, message: `agreements name each other as parents in a cycle: ${[...chain, parent].map((c) => c.spec.id).join(' -> ')}` }] };
     if (LEVEL_RANK[parent.spec.level] >= LEVEL_RANK[cur.spec.level]) {
       return { ok: false, issues: [{ path: 'parent', source: cur.source, message: `a ${cur.spec.level}-level agreement's parent must be a more general level, but "${parent.spec.id}" is ${parent.spec.level}-level` }] };
@@ -159,10 +163,18 @@ export function mergeChain(chain: readonly LoadedAgreement[], customer: string, 
   delete m.parent;
   origin.delete('parent');
   const leaf = chain[chain.length - 1]!;
+  // A problem of the merged terms is placed in the document that wrote the term: its file, its
+  // own path there (targets[2] in the parent may be targets[0] in the child), line and column.
+  const place = (i: Issue): Issue => {
+    const at = placeInChain(chain, m, origin, i.path);
+    const message = `in the effective terms of ${chain.map((c) => c.spec.id).join(' + ')}: ${i.message}`;
+    if (!at) return { ...i, source: leaf.source, message };
+    return { ...i, path: at.path, source: at.doc.source, ...(at.pos ?? {}), message };
+  };
   const v = validate(agreementSpec, m);
-  if (!v.ok) return { ok: false, issues: v.issues.map((i) => ({ ...i, message: `in the effective terms of ${chain.map((c) => c.spec.id).join(' + ')}: ${i.message}` })) };
+  if (!v.ok) return { ok: false, issues: v.issues.map(place) };
   const problems = checkAgreement(v.value, { inherits: false });
-  if (problems.length) return { ok: false, issues: problems.map((i) => ({ ...i, source: leaf.source, message: `in the effective terms of ${chain.map((c) => c.spec.id).join(' + ')}: ${i.message}` })) };
+  if (problems.length) return { ok: false, issues: problems.map(place) };
   const levelOf = new Map(chain.map((c) => [c.spec.id, c.spec.level] as const));
   const provenance = [...origin.entries()]
     .map(([path, agreement]) => ({ path, agreement, level: levelOf.get(agreement)! }))
@@ -171,6 +183,114 @@ export function mergeChain(chain: readonly LoadedAgreement[], customer: string, 
     ok: true,
     value: { customer, service, chain: chain.map((c) => ({ id: c.spec.id, level: c.spec.level, source: c.source })), terms: v.value, provenance, calendarSources },
   };
+}
+
+/**
+ * The document of a chain that wrote the term at `path` of the merged terms (the most specific
+ * one when several wrote parts of it), the same term's path in that document, and its position.
+ */
+function placeInChain(chain: readonly LoadedAgreement[], merged: Json, origin: ReadonlyMap<string, string>, path: string): { doc: LoadedAgreement; path: string; pos?: { line: number; column: number } } | undefined {
+  const segments = pathSegments(path);
+  // The path as provenance writes it: list items with an identity by that identity.
+  const names: string[] = [];
+  let cur: Json = merged;
+  let field = '';
+  for (const seg of segments) {
+    if (typeof seg === 'number' && Array.isArray(cur)) {
+      const item: Json = cur[seg];
+      const key = KEYS[field];
+      names.push(key && isObject(item) && item[key] !== undefined ? `[${String(item[key])}]` : `[${seg}]`);
+      cur = item;
+      field = '';
+    } else {
+      names.push(names.length ? `.${seg}` : String(seg));
+      cur = isObject(cur) ? cur[String(seg)] : undefined;
+      field = String(seg);
+    }
+  }
+  const rank = new Map(chain.map((c, i) => [c.spec.id, i] as const));
+  let id: string | undefined;
+  for (let n = names.length; n > 0 && id === undefined; n--) {
+    const p = names.slice(0, n).join('');
+    id = origin.get(p);
+    if (id === undefined) {
+      // A term made of several leaves (a target): the most specific document that wrote any of them.
+      for (const [k, from] of origin) if ((k.startsWith(`${p}.`) || k.startsWith(`${p}[`)) && (id === undefined || rank.get(from)! > rank.get(id)!)) id = from;
+    }
+  }
+  const doc = chain.find((c) => c.spec.id === id) ?? chain[chain.length - 1];
+  if (!doc) return undefined;
+  // The same term in that document: an item with an identity found by it, other lists as they are.
+  const own: Array<string | number> = [];
+  let m: Json = merged;
+  let r: Json = doc.raw;
+  field = '';
+  for (const seg of segments) {
+    if (typeof seg === 'number') {
+      if (!Array.isArray(m) || !Array.isArray(r)) break;
+      const item: Json = m[seg];
+      const key = KEYS[field];
+      const idx = key && isObject(item) ? r.findIndex((x) => isObject(x) && x[key] === item[key]) : seg;
+      if (idx < 0 || idx >= r.length) break;
+      own.push(idx);
+      m = item;
+      r = r[idx];
+      field = '';
+    } else {
+      if (!isObject(r) || !(String(seg) in r)) break;
+      own.push(seg);
+      m = isObject(m) ? m[String(seg)] : undefined;
+      r = r[String(seg)];
+      field = String(seg);
+    }
+  }
+  const complete = own.length === segments.length;
+  const pos = doc.locate?.(own);
+  return { doc, path: complete ? joinPath(own) : path, ...(pos ? { pos } : {}) };
+}
+
+/**
+ * The checks that span documents, for `pledge validate`: ids are unique, every parent exists, is a
+ * more general level and forms no cycle, and each chain's effective terms are valid as a whole (a
+ * child may name a target or calendar its parent declares). `context` holds documents that may be
+ * parents but are not validated themselves (the folder of a file given alone). Every issue names
+ * the file, the path, the line and the column.
+ */
+export function checkDocuments(docs: readonly LoadedAgreement[], context: readonly LoadedAgreement[] = []): Issue[] {
+  const issues: Issue[] = [];
+  const all = [...docs, ...context.filter((c) => !docs.some((d) => d.source === c.source))];
+  const bySource = new Map(all.map((d) => [d.source, d] as const));
+  const firstWithId = new Map<string, LoadedAgreement>();
+  for (const d of docs) {
+    const other = firstWithId.get(d.spec.id);
+    if (other) issues.push({ path: 'id', source: d.source, message: `another document has the id "${d.spec.id}" (${other.source}); ids are unique in a portfolio`, received: describeValue(d.spec.id) });
+    else firstWithId.set(d.spec.id, d);
+  }
+  // Siblings that repeat an id given on the command line do not count as its parents.
+  const portfolio = all.filter((d) => docs.includes(d) || !firstWithId.has(d.spec.id));
+  for (const d of docs) {
+    if (d.spec.parent === undefined || d.spec.level === 'corporate') continue;
+    const chain = chainOf(portfolio.filter((x) => x === d || x.spec.id !== d.spec.id), d.spec.id);
+    if (!chain.ok) {
+      issues.push(...chain.issues);
+      continue;
+    }
+    const eff = mergeChain(chain.value, d.spec.parties.customer?.id ?? '', d.spec.services[0] ?? '');
+    if (!eff.ok) issues.push(...eff.issues);
+  }
+  const seen = new Set<string>();
+  return issues
+    .map((i) => {
+      if (i.line !== undefined || !i.source) return i;
+      const pos = bySource.get(i.source)?.locate?.(pathSegments(i.path));
+      return pos ? { ...i, ...pos } : i;
+    })
+    .filter((i) => {
+      const k = `${i.source}\u0000${i.path}\u0000${i.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
 }
 
 export function effectiveTerms(portfolio: readonly LoadedAgreement[], customer: string, service: string): Result<EffectiveTerms> {

@@ -18,6 +18,8 @@ export interface LoadedAgreement {
   raw: Record<string, unknown>;
   /** The file it came from (paths in it, like calendars, are relative to it). */
   source: string;
+  /** Line and column of a path in the file (nearest existing ancestor), for issues found later. */
+  locate?: (path: ReadonlyArray<string | number>) => { line: number; column: number } | undefined;
 }
 
 const TIME_METRICS = new Set(['response_time', 'resolution_time', 'fulfilment_time']);
@@ -36,7 +38,8 @@ export function agreementFromText(text: string, source: string): Result<LoadedAg
       issues: issues.map((i) => ({ ...i, source, ...(parsed.value.locate(pathSegments(i.path)) ?? {}) })),
     };
   }
-  return { ok: true, value: { spec: v.value, raw: parsed.value.value as Record<string, unknown>, source } };
+  const locate = (path: ReadonlyArray<string | number>) => parsed.value.locate(path);
+  return { ok: true, value: { spec: v.value, raw: parsed.value.value as Record<string, unknown>, source, locate } };
 }
 
 /**
