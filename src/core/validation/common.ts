@@ -52,6 +52,16 @@ export const amount = z.preprocess(
   z.string().regex(/^\d{1,15}(\.\d{1,4})?$/, 'expected an amount such as 500 or 499.99'),
 );
 
+/**
+ * How some values may be written in files, for the published JSON Schemas: zod describes these by
+ * what they become ("10%" a number, 500 a string), so an editor would flag the way people write
+ * them. json-schemas.ts puts these forms in their place.
+ */
+export const JSON_INPUT_FORMS = new Map<unknown, Record<string, unknown>>([
+  [amount, { description: 'A money amount in major units: 500, 499.99 or "1250.00".', anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\d{1,15}(\\.\\d{1,4})?$' }] }],
+  [percent, { description: 'A percentage: 10 or "10%".', anyOf: [{ type: 'number', minimum: 0, maximum: 100 }, { type: 'string', pattern: '^\\s*(0*100(\\.0+)?|0*\\d{1,2}(\\.\\d+)?)\\s*%\\s*$' }] }],
+]);
+
 /** ISO 4217 currency code. */
 export const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD or EUR');
 
