@@ -39,7 +39,13 @@ describe('agreement format', () => {
   test('unknown fields are errors, with a suggestion when one is close', () => {
     assert.match(errors(`${MIN}targts: []\n`), /a\.yaml:6:1: targts: unknown field; did you mean "targets"\?/);
     assert.match(errors(`${MIN}targets:\n  - { id: up, metric: availability, value: 99, windw: month }\n`), /targets\[0\]\.windw: unknown field; did you mean "window"\?/);
-    assert.match(errors(`${MIN}targets:\n  - { id: up, metric: availabilty, value: 99 }\n`), /targets\[0\]\.metric: not an allowed value/);
+    assert.match(errors(`${MIN}targets:\n  - { id: up, metric: availabilty, value: 99 }\n`), /a\.yaml:7:23: targets\[0\]\.metric: not an allowed value; did you mean "availability"\?/);
+    // Values close to an allowed one get a suggestion too: kinds, levels, rule types, exclusions.
+    assert.match(errors(MIN.replace('kind: sla', 'kind: slaa')), /kind: not an allowed value; did you mean "sla"\?/);
+    const rules = errors(`${MIN}targets:\n  - { id: up, metric: availability, value: 99 }\npenalties:\n  exclusions: [maintenance]\n  rules:\n    - { type: fines, target: up, amount: 5 }\n`);
+    assert.match(rules, /penalties\.exclusions\[0\]: not an allowed value; did you mean "announced_maintenance"\?/);
+    assert.match(rules, /a\.yaml:11:15: penalties\.rules\[0\]\.type: not an allowed value; did you mean "fine"\? \(expected one of "credit_tiers", "fine", "per_unit", got "fines"\)/);
+    assert.doesNotMatch(errors(MIN.replace('kind: sla', 'kind: contract')), /did you mean/);
   });
 
   test('every problem is reported at once', () => {

@@ -1,6 +1,6 @@
 /**
  * Turns zod's issues into Pledge issues: a path users can read, what was expected, what was given,
- * and "did you mean" for unknown fields.
+ * and "did you mean" for unknown fields and for values close to an allowed one.
  */
 import type { z } from 'zod';
 import { describeValue, didYouMean, joinPath, type Issue, type Result } from './issues.ts';
@@ -66,6 +66,16 @@ export function schemaKeysAt(schema: unknown, segments: ReadonlyArray<string | n
   return [...keys];
 }
 
+/** "; did you mean ..." for a text close to one of the allowed values. */
+function hintFor(given: unknown, values: readonly unknown[]): string {
+  if (typeof given !== 'string') return '';
+  const texts = values.filter((v): v is string => typeof v === 'string');
+  // Close in spelling, or a part of exactly one allowed value ("maintenance": announced_maintenance).
+  const within = given.length >= 4 ? texts.filter((v) => v.toLowerCase().includes(given.toLowerCase())) : [];
+  const hint = didYouMean(given, texts) ?? (within.length === 1 ? within[0] : undefined);
+  return hint !== undefined && hint !== given ? `; did you mean "${hint}"?` : '';
+}
+
 export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments: Segments) => string[] | undefined): Array<Issue & { segments: Segments; atKey?: boolean }> {
   const out: Array<Issue & { segments: Segments; atKey?: boolean }> = [];
   const visit = (issues: readonly z.core.$ZodIssue[], prefix: Segments) => {
@@ -107,7 +117,12 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
         item.message = given === undefined ? 'required field is missing' : `expected ${issue.expected}`;
       } else if (issue.code === 'invalid_value') {
         item.expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-        item.message = 'not an allowed value';
+        item.message = `not an allowed value${hintFor(given, issue.values)}`;
+      } else if (issue.code === 'invalid_union' && Array.isArray((issue as { options?: unknown[] }).options)) {
+        // A discriminated union (penalty rule types): the discriminator names an unknown variant.
+        const options = (issue as { options: unknown[] }).options;
+        item.expected = `one of ${options.map((v) => JSON.stringify(v)).join(', ')}`;
+        item.message = given === undefined ? 'required field is missing' : `not an allowed value${hintFor(given, options)}`;
       }
       out.push(item);
     }
