@@ -182,6 +182,17 @@ describe('measuring an agreement', () => {
     assert.deepEqual(p1.breachedTickets, ['T1']);
     assert.equal(p1.firstBreachAt, Date.parse('2026-10-05T12:00:00Z'));
   });
+
+  test('KPI reports that name no service count for an agreement of services; those of another service do not', () => {
+    const terms = unwrap(effectiveTerms(portfolio, 'management', 'revenue')).terms;
+    assert.deepEqual(terms.services, ['revenue']);
+    const always = unwrap(compileCalendar({ timezone: 'UTC', hours: 'always' }));
+    const kpi = (id: string, value: number, service?: string) => unwrap(parseEvent({ id, type: 'kpi.reported', at: '2026-10-20T12:00:00Z', kpi: 'organic_visitors', value, ...(service ? { service } : {}) })) as Timed;
+    const window = unwrap(resolveWindow({ kind: 'month', year: 2026, index: 10 }, 'UTC'));
+    const r = evaluateAgreement({ terms: { ...terms, targets: terms.targets.filter((t) => t.id === 'organic-visitors') }, calendars: new Map([['24x7', always]]), events: [kpi('k1', 700), kpi('k2', 400, 'revenue'), kpi('k3', 5000, 'web-shop')], window, now: Date.parse('2026-11-02T00:00:00Z') });
+    assert.equal(r.targets[0]!.evaluation!.value, 1100);
+    assert.equal(r.targets[0]!.evaluation!.state, 'met');
+  });
 });
 
 test('credit bands must point the way their target does', () => {

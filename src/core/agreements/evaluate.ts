@@ -5,7 +5,9 @@
  *
  * Which events an agreement measures: those of its services (all, when it lists none) and, for a
  * customer SLA, of its customer when the event names one (outages and checks usually name no
- * customer: they count for every customer of the service). A target's scope narrows further.
+ * customer: they count for every customer of the service). A KPI report that names no service
+ * counts for every agreement, since its KPI name already says what it measures (a sales team's
+ * appointments belong to no IT service). A target's scope narrows further.
  */
 import type { BusinessCalendar } from '../calendar/types.ts';
 import type { PledgeEvent, TicketEvent, Timed } from '../events/schema.ts';
@@ -52,7 +54,8 @@ export function agreementZone(terms: AgreementSpec, calendars: ReadonlyMap<strin
 export function eventsOf(terms: AgreementSpec, events: readonly Timed[]): Timed[] {
   const services = terms.services;
   const customer = terms.kind === 'sla' ? terms.parties.customer?.id : undefined;
-  return events.filter((e) => (services.length === 0 || (e.service !== undefined && services.includes(e.service))) && (customer === undefined || e.customer === undefined || e.customer === customer));
+  const serviceOk = (e: Timed) => services.length === 0 || (e.service !== undefined ? services.includes(e.service) : e.type === 'kpi.reported');
+  return events.filter((e) => serviceOk(e) && (customer === undefined || e.customer === undefined || e.customer === customer));
 }
 
 const list = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
