@@ -7,6 +7,12 @@ import { generateAvailabilityEvents, generateKpiEvents, generateTicketEvents } f
 
 const t = (s: string) => unwrap(parseInstant(s));
 
+/** Industry conferences attended in 2026 per sales rep (the yearly KPI of the sales OLA). */
+function conferences(at: number): PledgeEvent[] {
+  const attended: Record<string, number> = { 'rep-anna': 4, 'rep-ben': 3, 'rep-chloe': 2 };
+  return Object.entries(attended).map(([rep, value]) => ({ id: `kpi-conferences-2026-${rep}`, type: 'kpi.reported', at: new Date(at).toISOString(), kpi: 'conferences_attended', subject: rep, value }) as PledgeEvent);
+}
+
 export function exampleEventFiles(): Record<string, string> {
   const berlin = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
   const newYork = unwrap(compileCalendar({ timezone: 'America/New_York', hours: { mon: ['08:00-17:00'], tue: ['08:00-17:00'], wed: ['08:00-17:00'], thu: ['08:00-17:00'], fri: ['08:00-17:00'] } }));
@@ -22,7 +28,12 @@ export function exampleEventFiles(): Record<string, string> {
     ...generateAvailabilityEvents({ seed: 21, from, to, service: 'checkout' }),
     ...generateAvailabilityEvents({ seed: 22, from, to, service: 'email' }),
     ...generateAvailabilityEvents({ seed: 23, from, to, service: 'cloud-pbx' }),
+    // Workplace IT for HR (the IT onboarding OLA): mostly joiner, leaver and equipment requests.
+    ...prefix('it', generateTicketEvents({ seed: 14, from, to, calendar: berlin, ticketsPerWorkingDay: 1.5, customers: ['hr'], services: ['workplace-it'], regions: ['city'], requestShare: 0.8 })),
+    // The cloud provider's compute service (the UC's AWS-style credits).
+    ...generateAvailabilityEvents({ seed: 24, from, to, service: 'compute' }),
     ...generateKpiEvents({ seed: 31, months }),
+    ...conferences(t('2026-12-15T12:00:00Z')),
   ].sort((a, b) => t(a.at) - t(b.at) || (a.id < b.id ? -1 : 1));
   return { 'portfolio-2026-h2.ndjson': portfolio.map((e) => JSON.stringify(e)).join('\n') + '\n' };
 }

@@ -20,6 +20,8 @@ export interface GenerateOptions {
   customers?: string[];
   services?: string[];
   regions?: string[];
+  /** Share of tickets that are service requests (new user, leaver, equipment) rather than incidents. */
+  requestShare?: number;
 }
 
 /** mulberry32: small, fast, good enough for synthetic data, identical on every platform. */
@@ -82,7 +84,7 @@ export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
     if (rnd() < 0.15) created += Math.floor(rnd() * 10) * H;
     if (created >= o.to) created = o.to - H;
     const priority = pick(rnd, ['P1', 'P2', 'P3', 'P4'], [5, 20, 50, 25]);
-    const isRequest = rnd() < 0.2;
+    const isRequest = rnd() < (o.requestShare ?? 0.2);
     const customer = pick(rnd, customers);
     const service = pick(rnd, services);
     const region = pick(rnd, regions, [3, 1]);
