@@ -102,9 +102,17 @@ test('settle: a billing period from files, with amounts, due dates and reasons',
   // A parent chain is read from the agreement's folder.
   const g = JSON.parse(pledge('settle', '--agreement', 'examples/agreements/enterprise-email-service.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--period', '2026-12', '--now', '2027-01-05T00:00:00Z', '--json').out);
   assert.deepEqual(g.measured.map((m: { target: string }) => m.target), ['response', 'resolution', 'csat', 'uptime']);
-  for (const [opt, val] of [['--period', '2026-13'], ['--period', '30d'], ['--now', 'yesterday']] as const) {
+  for (const [opt, val, message] of [
+    ['--period', '2026-13', /--period: no month 13/],
+    ['--period', '30d', /--period: not a billing period/],
+    ['--period', '2026-W10', /--period: not a billing period \(expected a month 2026-10, a quarter 2026-Q4 or a year 2026, got "2026-W10"\)/],
+    ['--now', 'yesterday', /--now: not an ISO 8601 date-time/],
+    ['--events', 'no/such/events.ndjson', /no\/such\/events\.ndjson: cannot read the file: no such file/],
+  ] as const) {
     const bad = pledge(...args.map((a, i) => (args[i - 1] === opt ? val : a)));
     assert.equal(bad.code, 2, `${opt} ${val}`);
+    assert.match(bad.err, message);
+    assert.doesNotMatch(bad.err, /\n\s+at |internal error/, 'no stack trace');
   }
 });
 

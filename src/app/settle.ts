@@ -57,8 +57,12 @@ export function loadEvents(file: string): Result<Timed[]> {
 
 /** The billing periods to settle for `label`: earlier ones of the contract's last 12 months first. */
 export function periodsUpTo(label: string, zone: string, termStart: string | undefined): Result<ResolvedWindow[]> {
+  // Keep a precise reason ("no month 13"); not the window parser's general one, which offers
+  // rolling windows and ranges that are no billing period.
+  const notPeriod = fail<ResolvedWindow[]>({ path: '--period', message: 'not a billing period', expected: 'a month 2026-10, a quarter 2026-Q4 or a year 2026', received: JSON.stringify(label) });
+  if (!/^\d{4}(-[0-9A-Za-z]+)?$/.test(label)) return notPeriod;
   const w = parseWindow(label, '--period');
-  if (!w.ok) return w;
+  if (!w.ok) return w.issues.some((i) => /^not a window/.test(i.message)) ? notPeriod : w;
   if (w.value.kind !== 'month' && w.value.kind !== 'quarter' && w.value.kind !== 'year') {
     return fail({ path: '--period', message: 'a billing period is a month, quarter or year', expected: 'e.g. 2026-10, 2026-Q4 or 2026', received: JSON.stringify(label) });
   }

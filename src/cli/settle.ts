@@ -14,7 +14,7 @@ export function registerSettle(program: Command): void {
     .option('--agreements <folder>', 'where the parent agreements are (default: the agreement\'s folder)')
     .option('--now <instant>', 'settle as of this instant (default: now; a period still open is measured up to it)')
     .option('--json', 'print the settlement as JSON')
-    .addHelpText('after', '\nExample:\n  pledge settle --agreement examples/agreements/sla-checkout.yaml --events examples/events/checkout-2026.ndjson --period 2026-10')
+    .addHelpText('after', '\nExample:\n  pledge settle --agreement examples/agreements/sla-checkout.yaml --events examples/events/portfolio-2026-h2.ndjson --period 2026-10')
     .action((o: { agreement: string; events: string; period: string; agreements?: string; now?: string; json?: boolean }) => {
       const now = o.now !== undefined ? must(parseInstant(o.now, '--now')) : Date.now();
       const r = must(settleFromFiles({ agreement: o.agreement, events: o.events, period: o.period, now, ...(o.agreements ? { portfolio: o.agreements } : {}) }));

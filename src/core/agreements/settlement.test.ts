@@ -28,7 +28,7 @@ const outage = (service: string, start: string, minutes: number, cause = 'provid
   ];
 };
 
-test('99.99% a year or a $500 fine due 15 days after the period: owed once, in the month of the breach', () => {
+test('99.99% a year or a $500 fine due within 15 days of the breach: owed once, in the month of the breach', () => {
   const t = terms('uptime-fine.yaml');
   // 40 minutes in June (within the yearly budget of 52m 34s for 2026), 20 more in August: breached in August.
   const events = [...outage('cloud-pbx', '2026-06-10T10:00:00Z', 40), ...outage('cloud-pbx', '2026-08-05T10:00:00Z', 20), ...outage('cloud-pbx', '2026-09-01T10:00:00Z', 30, 'customer')];
@@ -37,10 +37,13 @@ test('99.99% a year or a $500 fine due 15 days after the period: owed once, in t
   const owed = out.flatMap((o) => o.settlement!.totals.filter((x) => x.amountMinor > 0).map((x) => `${o.period.label}:${x.amount}`));
   assert.deepEqual(owed, ['2026-08:USD 500.00']);
   const aug = out[2]!.settlement!.lines[0]!;
-  assert.equal(aug.due!.date, '2026-09-15');
   const breach = out[2]!.targets[0]!.firstBreachAt!;
-  // The budget (52m 33.6s) runs out 12m 33.6s into the August outage.
+  // The budget (52m 33.6s) runs out 12m 33.6s into the August outage; the fine is due 15 days later.
   assert.equal(new Date(breach).toISOString(), '2026-08-05T10:12:33.600Z');
+  assert.deepEqual([aug.due!.date, aug.due!.basis], ['2026-08-20', 'breach']);
+  // Settled per year instead, the same fine with the same due date.
+  const [year] = settlePeriods({ terms: t, calendars, events, periods: [unwrap(resolveWindow({ kind: 'year', year: 2026 }, 'UTC'))], now: Date.parse('2027-01-10T00:00:00Z') });
+  assert.deepEqual(year!.settlement!.lines.map((l) => [l.amount, l.due?.date]), [['USD 500.00', '2026-08-20']]);
   // The customer-caused outage in September is excluded, as the agreement says.
   assert.equal(out[3]!.targets[0]!.availability!.downtimeMs, 60 * 60_000);
 });
