@@ -1,10 +1,14 @@
 /** `pledge validate`, `explain` and `check` on the example agreements and on broken files. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { pledge } from './helpers.ts';
+import { openStore } from '../src/store/index.ts';
+import { addVersion } from '../src/core/agreements/lifecycle/index.ts';
+import { unwrap } from '../src/core/validation/issues.ts';
 
 test('validate: every example is valid', () => {
   const r = pledge('validate', 'examples/agreements');
@@ -88,6 +92,48 @@ test('diff: what an amendment changes; reviews: overdue reviews and expiring evi
   assert.ok(r.overdue.some((x: { agreementId: string; due: string }) => x.agreementId === 'northwind-corporate' && x.due === '2027-01-15'));
   assert.deepEqual(r.evidence.map((e: { securityId: string; daysLeft: number }) => `${e.securityId}:${e.daysLeft}`), ['iso27001:16']);
   assert.equal(pledge('reviews', 'examples/agreements', '--today', '2027-02-30').code, 2);
+});
+
+test('diff: a file against a stored version, and two stored versions; bad versions and databases are named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-vdiff-'));
+  const db = join(dir, 'pledge.db');
+  const file = 'examples/agreements/uptime-fine.yaml';
+  const v1 = JSON.parse(JSON.stringify(parse(readFileSync(file, 'utf8'))));
+  const v2 = structuredClone(v1);
+  v2.targets[0].value = 99.95;
+  const store = await openStore({ kind: 'sqlite', path: db });
+  try {
+    await store.createTenant({ id: 'default', name: 'default', createdAt: 0 });
+    const created = await store.createAgreement('default', { id: v1.id, document: v1, createdAt: 0, createdBy: 'ann' });
+    assert.equal(created.status, 'created');
+    let versions = unwrap(addVersion([], { effective: 1_000, document: v1, createdAt: 1_000, createdBy: 'ann' }));
+    versions = unwrap(addVersion(versions, { effective: 2_000, document: v2, createdAt: 2_000, createdBy: 'ann' }));
+    const current = (await store.getAgreement('default', v1.id))!;
+    const r = await store.updateAgreement('default', v1.id, current.etag, { document: v2, versions, at: 2_000, by: 'ann' });
+    assert.equal(r.status, 'updated');
+  } finally {
+    await store.close();
+  }
+  // The file (as written: 99.99) against version 2 (99.95).
+  const fv = pledge('diff', file, '--stored', '2', '--db', db);
+  assert.equal(fv.code, 0, fv.err);
+  assert.equal(fv.out, `umbrella-pbx-uptime: version 2 -> ${file}\n~ targets[uptime].value: 99.95 -> 99.99\n`);
+  assert.equal(pledge('diff', file, '--stored', '1', '--db', db).out, `umbrella-pbx-uptime: version 1 -> ${file}\nno changes\n`);
+  const vv = JSON.parse(pledge('diff', '--agreement', 'umbrella-pbx-uptime', '--from', '1', '--to', '2', '--db', db, '--json').out);
+  assert.deepEqual(vv.changes, [{ path: 'targets[uptime].value', kind: 'changed', before: 99.99, after: 99.95 }]);
+  for (const [args, message] of [
+    [[file, '--stored', '3', '--db', db], /--stored: agreement umbrella-pbx-uptime: no such version \(expected a version from 1 to 2, got 3\)/],
+    [['--agreement', 'umbrella-pbx-uptime', '--from', '1', '--to', '9', '--db', db], /--to: agreement umbrella-pbx-uptime: no such version/],
+    [['--agreement', 'nobody', '--from', '1', '--to', '2', '--db', db], /--agreement: no agreement "nobody" in tenant "default"/],
+    [[file, '--stored', 'two', '--db', db], /--stored: expected a version number/],
+    [[file, '--stored', '1', '--db', join(dir, 'typo.db')], /--db: no database at this path/],
+    [[file], /<new>: expected a second agreement file/],
+  ] as const) {
+    const bad = pledge('diff', ...args);
+    assert.equal(bad.code, 2, args.join(' '));
+    assert.match(bad.err, message);
+  }
+  assert.equal(existsSync(join(dir, 'typo.db')), false, 'a mistyped database is not created');
 });
 
 test('settle: a billing period from files, with amounts, due dates and reasons', () => {

@@ -1,7 +1,10 @@
 /** `pledge diff` and `pledge reviews`: history and upkeep of agreements, from files. */
 import type { Command } from 'commander';
 import { loadAgreements } from '../app/agreement-files.ts';
-import { diffDocuments, renderDiff } from '../core/agreements/lifecycle/diff.ts';
+import { diffDocuments, diffVersions, renderDiff, type Change } from '../core/agreements/lifecycle/diff.ts';
+import { getVersion, type Version } from '../core/agreements/lifecycle/versions.ts';
+import { existsSync } from 'node:fs';
+import { withStore } from './db.ts';
 import { overdueReviews, expiringEvidence, nextReview } from '../core/agreements/lifecycle/reviews.ts';
 import { parseCivilDate } from '../core/time/instant.ts';
 import { formatCivil } from '../core/time/zone.ts';
@@ -10,20 +13,59 @@ import { badInput, must, printJson, UsageError } from './output.ts';
 export function registerLifecycle(program: Command): void {
   program
     .command('diff')
-    .description('What changes between two versions of an agreement (targets and other lists matched by id)')
-    .argument('<old>', 'the agreement as it was (file)')
-    .argument('<new>', 'the agreement as it is to be (file)')
+    .description('What changes between two versions of an agreement: two files, a file and a stored version, or two stored versions')
+    .argument('[old]', 'the agreement as it was (file); with --stored, the file to compare with that stored version')
+    .argument('[new]', 'the agreement as it is to be (file)')
+    .option('--stored <n>', 'compare the stored version n of the file\'s agreement (before) with the file (after)')
+    .option('--agreement <id>', 'with --from and --to: an agreement in the database')
+    .option('--from <n>', 'with --agreement: the earlier stored version')
+    .option('--to <n>', 'with --agreement: the later stored version')
+    .option('--tenant <id>', 'tenant of the stored versions', 'default')
+    .option('--db <database>', 'SQLite file or postgres:// URL of the stored versions (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)')
     .option('--json', 'print the changes as JSON')
-    .action((oldPath: string, newPath: string, o: { json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  pledge diff old.yaml new.yaml\n  pledge diff uptime-fine.yaml --stored 2 --db pledge.db\n  pledge diff --agreement umbrella-pbx-uptime --from 1 --to 2 --db pledge.db')
+    .action(async (oldPath: string | undefined, newPath: string | undefined, o: { stored?: string; agreement?: string; from?: string; to?: string; tenant: string; db?: string; json?: boolean }) => {
+      const print = (changes: Change[], heading?: string) => {
+        if (o.json) printJson({ changes });
+        else process.stdout.write(`${heading ? `${heading}\n` : ''}${changes.length ? renderDiff(changes) : 'no changes'}\n`);
+      };
+      const number = (flag: string, v: string) => (/^[1-9]\d{0,8}$/.test(v) ? Number(v) : badInput(flag, 'expected a version number', JSON.stringify(v), '1, 2, 3...'));
+
+      if (o.agreement !== undefined) {
+        // Two stored versions.
+        if (oldPath !== undefined || o.stored !== undefined) badInput('--agreement', 'compare either files or stored versions', undefined, '--agreement ID --from N --to M, without files or --stored');
+        if (o.from === undefined || o.to === undefined) badInput(o.from === undefined ? '--from' : '--to', 'required with --agreement', 'nothing', 'a version number');
+        const from = number('--from', o.from);
+        const to = number('--to', o.to);
+        const versions = await storedVersions(o.db, o.tenant, o.agreement, '--from');
+        const d = diffVersions(versions, from, to);
+        if (!d.ok) throw new UsageError(d.issues.map((i) => ({ ...i, path: i.path === 'from' ? '--from' : '--to', message: `agreement ${o.agreement}: ${i.message}` })));
+        print(d.value, `${o.agreement}: version ${from} -> version ${to}`);
+        return;
+      }
+      if (oldPath === undefined) badInput('<old>', 'expected two agreement files, a file and --stored N, or --agreement with --from and --to', 'nothing');
       const a = loadAgreements([oldPath]);
+      if (a.issues.length) throw new UsageError(a.issues);
+      if (a.agreements.length !== 1) badInput('<old>', 'expected one agreement file', JSON.stringify(oldPath));
+      const file = a.agreements[0]!;
+      // Compare the documents as written (a JSON round trip, as stored), so a default made explicit is not a change.
+      const written = JSON.parse(JSON.stringify(file.raw)) as unknown;
+
+      if (o.stored !== undefined) {
+        // A stored version, then the file.
+        if (newPath !== undefined) badInput('<new>', 'with --stored, give one file: it is compared with that stored version', JSON.stringify(newPath));
+        const n = number('--stored', o.stored);
+        const versions = await storedVersions(o.db, o.tenant, file.spec.id, '--stored');
+        const v = getVersion(versions, n);
+        if (!v.ok) badInput('--stored', `agreement ${file.spec.id}: ${v.issues[0]!.message}`, String(n), v.issues[0]!.expected);
+        print(diffDocuments(v.value.document, written), `${file.spec.id}: version ${n} -> ${file.source}`);
+        return;
+      }
+      if (newPath === undefined) badInput('<new>', 'expected a second agreement file (or --stored N to compare with a stored version)', 'nothing');
       const b = loadAgreements([newPath]);
-      const issues = [...a.issues, ...b.issues];
-      if (issues.length) throw new UsageError(issues);
-      if (a.agreements.length !== 1 || b.agreements.length !== 1) badInput('<old> <new>', 'expected two agreement files');
-      // Compare the documents as written, so a default made explicit is not a change.
-      const changes = diffDocuments(a.agreements[0]!.raw, b.agreements[0]!.raw);
-      if (o.json) printJson({ changes });
-      else process.stdout.write(changes.length ? `${renderDiff(changes)}\n` : 'no changes\n');
+      if (b.issues.length) throw new UsageError(b.issues);
+      if (b.agreements.length !== 1) badInput('<new>', 'expected one agreement file', JSON.stringify(newPath));
+      print(diffDocuments(written, JSON.parse(JSON.stringify(b.agreements[0]!.raw)) as unknown));
     });
 
   program
@@ -64,4 +106,17 @@ export function registerLifecycle(program: Command): void {
       for (const s of schedule.filter((x) => x.due === null)) out.push(`  (none)      ${s.agreement}: ${s.basis}`);
       process.stdout.write(out.join('\n') + '\n');
     });
+}
+
+/** The stored versions of an agreement; an unknown database or agreement is bad input, not a crash. */
+async function storedVersions(db: string | undefined, tenant: string, id: string, flag: string): Promise<Version<unknown>[]> {
+  // Reading must not create an empty SQLite file where a typo named one.
+  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db) && !existsSync(db)) badInput('--db', 'no database at this path', JSON.stringify(db), 'a SQLite file written by pledge migrate, apply or serve');
+  const found = await withStore(db, async (store) => {
+    const agreement = await store.getAgreement(tenant, id);
+    return agreement ? { versions: await store.listVersions(tenant, id) } : null;
+  });
+  if (!found) badInput(flag === '--stored' ? '<old>' : '--agreement', `no agreement "${id}" in tenant "${tenant}"`, JSON.stringify(id));
+  if (found.versions.length === 0) badInput(flag, `agreement ${id} has no versions yet: a draft gets version 1 when it is approved`, 'none');
+  return found.versions;
 }
