@@ -171,3 +171,17 @@ test('backtest: how often proposed targets would have been breached, and what th
   const text = pledge('backtest', 'examples/agreements/printer-support.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2026-07-01', '--to', '2027-01-01').out;
   assert.match(text, /fix-rural +2 of 2 windows breached/);
 });
+
+test('output piped into a reader that stops early (| head) ends quietly, without a stack trace', async () => {
+  const { spawn } = await import('node:child_process');
+  // Many files, one line each: the reader is gone long before the last line is written.
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-pipe-'));
+  for (let i = 0; i < 3000; i++) writeFileSync(join(dir, `a${i}.yaml`), `id: a${i}\nname: A${i}\nkind: sla\nparties:\n  provider: { id: p, name: P }\n`);
+  const child = spawn(process.execPath, ['bin/pledge.js', 'validate', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += String(d)));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  assert.doesNotMatch(err, /EPIPE|\n\s+at /);
+  assert.equal(code, 0);
+});
