@@ -162,6 +162,22 @@ test('settle: a billing period from files, with amounts, due dates and reasons',
   }
 });
 
+test('settle with amendments: each period with the version in force when it began', () => {
+  const base = ['settle', '--agreement', 'examples/agreements/sla-checkout.yaml', 'examples/amendments/sla-checkout-v2.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--now', '2027-01-20T00:00:00Z', '--json'];
+  const sep = JSON.parse(pledge(...base, '--period', '2026-09').out);
+  const dec = JSON.parse(pledge(...base, '--period', '2026-12').out);
+  assert.equal(sep.version, 'examples/agreements/sla-checkout.yaml, in force from 2026-01-01');
+  assert.equal(dec.version, 'examples/amendments/sla-checkout-v2.yaml, in force from 2026-10-01');
+  // September: 99.88% is below the original 99.95% (5%); December: 99.79% is below the amended 99.9% (10%).
+  const uptime = (j: { settlement: { lines: Array<{ targetId: string; amount: string; band: { credit: number } }> } }) => j.settlement.lines.find((l) => l.targetId === 'uptime')!;
+  assert.deepEqual([uptime(sep).amount, uptime(sep).band.credit], ['USD 150.00', 5]);
+  assert.deepEqual([uptime(dec).amount, uptime(dec).band.credit], ['USD 300.00', 10]);
+  // Versions of two different agreements are refused.
+  const mixed = pledge('settle', '--agreement', 'examples/agreements/sla-checkout.yaml', 'examples/agreements/uc-cloud.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--period', '2026-10');
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.err, /--agreement: the files are versions of one agreement, but name 2 ids: acme-checkout, uc-cloud/);
+});
+
 test('backtest: how often proposed targets would have been breached, and what they would have cost', () => {
   const j = JSON.parse(pledge('backtest', 'examples/agreements/sla-checkout.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2026-07-01', '--to', '2027-01-01', '--json').out);
   const up = j.targets.find((t: { target: string }) => t.target === 'uptime');

@@ -30,8 +30,9 @@ export function loadTerms(file: string, portfolio?: string): Result<LoadedTerms>
   let chainDocs = one.agreements;
   if (target.spec.parent !== undefined) {
     const all = loadAgreements([portfolio ?? dirname(file)]);
-    // Only problems in the documents of this chain matter here.
-    chainDocs = all.agreements;
+    // Only problems in the documents of this chain matter here; another version of this same
+    // agreement in the folder is not its parent's child.
+    chainDocs = all.agreements.filter((a) => a.spec.id !== target.spec.id || a.source === target.source);
     const chain = chainOf(chainDocs.some((a) => a.source === target.source) ? chainDocs : [...chainDocs, target], target.spec.id);
     if (!chain.ok) return chain;
     return finish(chain.value);
@@ -89,15 +90,53 @@ function localMidnight(date: string, zone: string): number {
   return zoneTable(zone).startOfLocalDay(dayFromCivil(y, m, d));
 }
 
-export function settleFromFiles(o: { agreement: string; events: string; period: string; now: number; portfolio?: string }): Result<{ terms: AgreementSpec; zone: string; outcome: PeriodOutcome; history: PeriodOutcome[] }> {
-  const t = loadTerms(o.agreement, o.portfolio);
-  if (!t.ok) return t;
+/**
+ * Several files as the versions of one agreement (the original and its amendments): the same id,
+ * each in force from its `effective` date (the term start when absent), at local midnight in its
+ * zone. Returned oldest first.
+ */
+export function loadVersions(files: readonly string[], portfolio?: string): Result<Array<LoadedTerms & { effective: number; file: string; label: string }>> {
+  const out: Array<LoadedTerms & { effective: number; file: string; label: string }> = [];
+  const issues: Issue[] = [];
+  for (const file of files) {
+    const t = loadTerms(file, portfolio);
+    if (!t.ok) {
+      issues.push(...t.issues);
+      continue;
+    }
+    const date = t.value.terms.effective ?? t.value.terms.term?.start;
+    if (date === undefined && files.length > 1) {
+      issues.push({ path: 'effective', source: file, message: 'a version among several needs an effective date (or a term start) to place it', received: 'nothing' });
+      continue;
+    }
+    const effective = date === undefined ? -Infinity : localMidnight(date, t.value.zone);
+    out.push({ ...t.value, effective, file, label: date === undefined ? file : `${file}, in force from ${date}` });
+  }
+  if (issues.length) return fail(...issues);
+  const ids = [...new Set(out.map((v) => v.terms.id))];
+  if (ids.length > 1) return fail({ path: '--agreement', message: `the files are versions of one agreement, but name ${ids.length} ids: ${ids.join(', ')}`, expected: 'the same id in every file', received: files.join(', ') });
+  out.sort((a, b) => a.effective - b.effective);
+  for (let i = 1; i < out.length; i++) {
+    if (out[i]!.effective === out[i - 1]!.effective) return fail({ path: 'effective', source: out[i]!.file, message: `takes effect on the same day as ${out[i - 1]!.file}: each version needs its own effective date`, received: JSON.stringify(out[i]!.terms.effective ?? out[i]!.terms.term?.start) });
+  }
+  return ok(out);
+}
+
+export function settleFromFiles(o: { agreement: string | readonly string[]; events: string; period: string; now: number; portfolio?: string }): Result<{ terms: AgreementSpec; zone: string; outcome: PeriodOutcome; history: PeriodOutcome[] }> {
+  const files = typeof o.agreement === 'string' ? [o.agreement] : o.agreement;
+  const vs = loadVersions(files, o.portfolio);
+  if (!vs.ok) return vs;
+  const first = vs.value[0]!;
+  const t = vs.value[vs.value.length - 1]!;
   const ev = loadEvents(o.events);
   if (!ev.ok) return ev;
-  const periods = periodsUpTo(o.period, t.value.zone, t.value.terms.term?.start);
+  const periods = periodsUpTo(o.period, t.zone, first.terms.term?.start ?? t.terms.term?.start);
   if (!periods.ok) return periods;
-  const outcomes = settlePeriods({ terms: t.value.terms, calendars: t.value.calendars, events: ev.value, periods: periods.value, now: o.now });
-  return ok({ terms: t.value.terms, zone: t.value.zone, outcome: outcomes[outcomes.length - 1]!, history: outcomes.slice(0, -1) });
+  const versions = vs.value.length > 1 ? vs.value.map((v) => ({ effective: v.effective, terms: v.terms, calendars: v.calendars, label: v.label })) : undefined;
+  const outcomes = settlePeriods({ terms: t.terms, calendars: t.calendars, events: ev.value, periods: periods.value, now: o.now, ...(versions ? { versions } : {}) });
+  const outcome = outcomes[outcomes.length - 1]!;
+  const inForce = versions ? vs.value.find((v) => v.effective === outcome.version?.effective) ?? t : t;
+  return ok({ terms: inForce.terms, zone: t.zone, outcome, history: outcomes.slice(0, -1) });
 }
 
 export interface BacktestTarget {

@@ -8,14 +8,14 @@ export function registerSettle(program: Command): void {
   program
     .command('settle')
     .description('What an agreement owes for one billing period: per target the result, the rule applied, the amount and the due date')
-    .requiredOption('--agreement <file>', 'the agreement (its parents are read from the same folder)')
+    .requiredOption('--agreement <files...>', 'the agreement (its parents are read from the same folder); several files: its versions, each settling the periods that begin while it is in force')
     .requiredOption('--events <file>', 'NDJSON events')
     .requiredOption('--period <period>', 'billing period: 2026-10, 2026-Q4 or 2026 (in the agreement\'s time zone)')
     .option('--agreements <folder>', 'where the parent agreements are (default: the agreement\'s folder)')
     .option('--now <instant>', 'settle as of this instant (default: now; a period still open is measured up to it)')
     .option('--json', 'print the settlement as JSON')
     .addHelpText('after', '\nExample:\n  pledge settle --agreement examples/agreements/sla-checkout.yaml --events examples/events/portfolio-2026-h2.ndjson --period 2026-10')
-    .action((o: { agreement: string; events: string; period: string; agreements?: string; now?: string; json?: boolean }) => {
+    .action((o: { agreement: string[]; events: string; period: string; agreements?: string; now?: string; json?: boolean }) => {
       const now = o.now !== undefined ? must(parseInstant(o.now, '--now')) : Date.now();
       const r = must(settleFromFiles({ agreement: o.agreement, events: o.events, period: o.period, now, ...(o.agreements ? { portfolio: o.agreements } : {}) }));
       const { outcome, zone } = r;
@@ -34,11 +34,12 @@ export function registerSettle(program: Command): void {
         firstBreachAt: iso(m.firstBreachAt),
       }));
       if (o.json) {
-        printJson({ agreement: r.terms.id, period: outcome.period.label, zone, measured, settlement: outcome.settlement, issues: outcome.issues });
+        printJson({ agreement: r.terms.id, period: outcome.period.label, zone, ...(outcome.version ? { version: outcome.version.label ?? null } : {}), measured, settlement: outcome.settlement, issues: outcome.issues });
         return;
       }
       const out: string[] = [];
       out.push(`Settlement of ${r.terms.id} (${r.terms.name}) for ${outcome.period.label}, ${zone}`);
+      if (outcome.version?.label) out.push(`Terms: ${outcome.version.label} (the version in force when the period began)`);
       out.push('');
       out.push('Measured:');
       for (const m of measured) {

@@ -151,6 +151,11 @@ describe('multi-level terms', () => {
     const child = doc('child', 'customer', 'base', `pricing: { currency: USD, fee: { amount: 100, per: month } }\npenalties:\n  rules:\n    - { type: credit_tiers, target: uptme, tiers: [{ below: 99.9, credit: 10% }] }\n`);
     assert.deepEqual(at(checkDocuments([base, child])), ['child.yaml:12:37: penalties.rules[0].target: in the effective terms of base + child: no target with this id in the agreement; did you mean "uptime"?']);
     assert.deepEqual(checkDocuments([base, doc('fine', 'customer', 'base', `penalties:\n  currency: USD\n  rules:\n    - { type: fine, target: uptime, amount: 5 }\n`)]), []);
+    // One id twice is two versions of an agreement when they take effect on different dates.
+    const v1 = doc('acme', 'service', undefined, 'term: { start: 2026-01-01 }\n');
+    const v2 = doc('acme', 'service', undefined, 'effective: 2026-10-01\nterm: { start: 2026-01-01 }\n');
+    assert.deepEqual(checkDocuments([v1, v2]), []);
+    assert.match(at(checkDocuments([v2, doc('acme', 'service', undefined, 'effective: 2026-10-01\n')]))[0]!, /acme\.yaml:8:12: effective: another document has the id "acme" .*same day, 2026-10-01/);
     // A parent found only in the context (the folder of a file given alone) is enough.
     assert.deepEqual(checkDocuments([doc('alone', 'customer', 'base')], [base]), []);
   });

@@ -57,10 +57,10 @@ function check(s: Schema, v: unknown, path = ''): string[] {
   return out;
 }
 
-test('every example agreement passes the published JSON Schema as written', () => {
-  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
-  assert.ok(files.length >= 10);
-  for (const f of files) assert.deepEqual(check(schema, parse(readFileSync(new URL(f, dir), 'utf8'))), [], f);
+test('every example agreement and amendment passes the published JSON Schema as written', () => {
+  const files = [dir, new URL('../amendments/', dir)].flatMap((d) => readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).map((f) => new URL(f, d)));
+  assert.ok(files.length >= 11);
+  for (const f of files) assert.deepEqual(check(schema, parse(readFileSync(f, 'utf8'))), [], f.pathname);
 });
 
 test('the JSON Schema flags what Pledge refuses: unknown fields, wrong types, unknown kinds', () => {

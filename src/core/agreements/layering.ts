@@ -250,7 +250,8 @@ function placeInChain(chain: readonly LoadedAgreement[], merged: Json, origin: R
 }
 
 /**
- * The checks that span documents, for `pledge validate`: ids are unique, every parent exists, is a
+ * The checks that span documents, for `pledge validate`: ids are unique (or the documents are
+ * versions of one agreement, with different effective dates), every parent exists, is a
  * more general level and forms no cycle, and each chain's effective terms are valid as a whole (a
  * child may name a target or calendar its parent declares). `context` holds documents that may be
  * parents but are not validated themselves (the folder of a file given alone). Every issue names
@@ -260,11 +261,16 @@ export function checkDocuments(docs: readonly LoadedAgreement[], context: readon
   const issues: Issue[] = [];
   const all = [...docs, ...context.filter((c) => !docs.some((d) => d.source === c.source))];
   const bySource = new Map(all.map((d) => [d.source, d] as const));
+  // Two documents with one id are two versions of one agreement when they take effect on
+  // different dates (an amendment names its `effective` date); otherwise one of them is a mistake.
   const firstWithId = new Map<string, LoadedAgreement>();
+  const seenVersion = new Map<string, LoadedAgreement>();
   for (const d of docs) {
-    const other = firstWithId.get(d.spec.id);
-    if (other) issues.push({ path: 'id', source: d.source, message: `another document has the id "${d.spec.id}" (${other.source}); ids are unique in a portfolio`, received: describeValue(d.spec.id) });
-    else firstWithId.set(d.spec.id, d);
+    const when = d.spec.effective ?? d.spec.term?.start ?? '';
+    const other = seenVersion.get(`${d.spec.id}\u0000${when}`);
+    if (other) issues.push({ path: d.spec.effective !== undefined ? 'effective' : 'id', source: d.source, message: `another document has the id "${d.spec.id}" (${other.source})${when ? ` and takes effect on the same day, ${when}` : ''}; ids are unique in a portfolio, and versions of one agreement need their own effective dates`, received: describeValue(d.spec.effective ?? d.spec.id) });
+    else seenVersion.set(`${d.spec.id}\u0000${when}`, d);
+    if (!firstWithId.has(d.spec.id)) firstWithId.set(d.spec.id, d);
   }
   // Siblings that repeat an id given on the command line do not count as its parents.
   const portfolio = all.filter((d) => docs.includes(d) || !firstWithId.has(d.spec.id));

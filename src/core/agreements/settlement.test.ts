@@ -104,3 +104,29 @@ test('a quarter billed for monthly targets settles each of its three months, on 
   assert.equal(quarter!.settlement!.termination[0]!.triggered, true);
   assert.deepEqual(quarter!.settlement!.termination[0]!.periods, ['2026-07', '2026-08', '2026-09']);
 });
+
+test('amendments: each period is settled with the version in force when it began; history is not rewritten', () => {
+  const v1 = terms('enterprise-email-service.yaml');
+  // Version 2 from 15 August (Berlin): the target drops to 99.5% and a miss now costs 20%.
+  const v2 = { ...v1, targets: v1.targets.map((t) => (t.id === 'uptime' ? { ...t, value: 99.5 } : t)), penalties: { ...v1.penalties!, rules: [{ type: 'credit_tiers' as const, target: 'uptime', form: 'service_credit' as const, tiers: [{ below: 99.5, credit: 20 }] }] } };
+  const effective = Date.parse('2026-08-14T22:00:00Z');
+  // 1h down each month: 99.87% (a breach of 99.9%, but not of 99.5%); 8h in October: 98.9%.
+  const events = [...outage('email', '2026-07-10T00:00:00Z', 60), ...outage('email', '2026-08-20T00:00:00Z', 60), ...outage('email', '2026-09-10T00:00:00Z', 60), ...outage('email', '2026-10-10T00:00:00Z', 480)];
+  const periods = [7, 8, 9, 10].map((m) => month(2026, m, 'Europe/Berlin'));
+  const versions = [
+    { effective: Date.parse('2025-12-31T23:00:00Z'), terms: v1, label: 'version 1' },
+    { effective, terms: v2, label: 'version 2' },
+  ];
+  const out = settlePeriods({ terms: v2, calendars, events, periods, versions, now: Date.parse('2026-12-01T00:00:00Z') });
+  const row = (o: (typeof out)[number]) => [o.period.label, o.version!.label, o.targets.find((t) => t.target.id === 'uptime')!.evaluation!.state, o.settlement!.totals[0]!.amountMinor];
+  assert.deepEqual(out.map(row), [
+    ['2026-07', 'version 1', 'breached', 45_000], // 10% of EUR 4,500 under version 1
+    ['2026-08', 'version 1', 'breached', 45_000], // began under version 1: the amendment waits for September
+    ['2026-09', 'version 2', 'met', 0], // 99.87% meets 99.5%
+    ['2026-10', 'version 2', 'breached', 90_000], // 20% under version 2
+  ]);
+  assert.ok(out[1]!.settlement!.notes.some((n) => /an amendment \(version 2\) takes effect inside this period; the period is settled with the version in force when it began \(version 1\)/.test(n)));
+  // Without versions, the latest terms would have judged July differently: that is what versions prevent.
+  const [julyNow] = settlePeriods({ terms: v2, calendars, events, periods: [periods[0]!], now: Date.parse('2026-12-01T00:00:00Z') });
+  assert.equal(julyNow!.settlement!.totals[0]!.amountMinor, 0);
+});

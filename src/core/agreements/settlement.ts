@@ -1,6 +1,7 @@
 /**
  * Settling an agreement: each billing period's targets measured from events (evaluate.ts), then
- * turned into money (penalties/settle.ts). Periods are settled oldest first, so each one knows the
+ * turned into money (penalties/settle.ts), with the version of the terms in force when the period
+ * began (see SettleInput.versions). Periods are settled oldest first, so each one knows the
  * states of the windows before it (termination rights) and what earlier periods of the contract
  * year already owe (yearly caps).
  *
@@ -25,15 +26,34 @@ const DAY = 86_400_000;
 
 export interface PeriodOutcome {
   period: ResolvedWindow;
+  /** With versions: the version the period was settled with (the one in force when it began). */
+  version?: { effective: number; label?: string };
   /** Every target's measurement over its window for this period. */
   targets: TargetResult[];
   settlement: Settlement | null;
   issues: Issue[];
 }
 
+/** One version of an agreement's effective terms, in force from `effective`. */
+export interface TermsVersion {
+  effective: number;
+  terms: AgreementSpec;
+  /** Its own calendars, when they differ from the input's. */
+  calendars?: ReadonlyMap<string, BusinessCalendar>;
+  /** How to name it in a report (a version number, a file). */
+  label?: string;
+}
+
 export interface SettleInput {
   terms: AgreementSpec;
   calendars: ReadonlyMap<string, BusinessCalendar>;
+  /**
+   * Amendments: the versions of the terms, each in force from its effective instant. A billing
+   * period is settled with the version in force when it began, so an amendment applies from the
+   * first period that starts on or after its effective date and never reaches back into a period
+   * already under way (or already reported). Absent: `terms` throughout.
+   */
+  versions?: readonly TermsVersion[];
   events: readonly Timed[];
   /** Consecutive billing periods, oldest first; the last is usually the one asked about. */
   periods: readonly ResolvedWindow[];
@@ -95,12 +115,18 @@ export function targetWindows(target: AgreementSpec['targets'][number], period: 
 }
 
 export function settlePeriods(input: SettleInput): PeriodOutcome[] {
-  const { terms, calendars, events, now } = input;
+  const { events, now } = input;
   const out: PeriodOutcome[] = [];
   const past: PastPeriod[] = [];
   const owed: Array<{ contractYear: number; money: Money[] }> = [];
+  const versions = [...(input.versions ?? [])].sort((a, b) => a.effective - b.effective);
   for (const period of input.periods) {
     const issues: Issue[] = [];
+    // The version in force when the period began (the first one for a period before them all).
+    const version = versions.length ? (versions.filter((v) => v.effective <= period.from).pop() ?? versions[0]!) : undefined;
+    const terms = version?.terms ?? input.terms;
+    const calendars = version?.calendars ?? input.calendars;
+    const later = versions.find((v) => v.effective > period.from && v.effective < period.to);
     const asOf = Math.min(now, period.to);
     // Group targets by the window they are measured over in this period, and measure each group once.
     const groups = new Map<string, { window: ResolvedWindow; targets: AgreementSpec['targets'] }>();
@@ -158,6 +184,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
         owed.push({ contractYear: yearIndex, money: s.value.totals.map((t) => ({ currency: t.currency, minor: t.amountMinor })) });
       } else issues.push(...s.issues);
     }
+    if (later && settlement) settlement.notes.push(`an amendment${later.label ? ` (${later.label})` : ''} takes effect inside this period; the period is settled with the version in force when it began${version?.label ? ` (${version.label})` : ''}, and the amendment applies from the next period`);
     // Windows that closed by this period's end become history for the next periods.
     for (const m of measured) {
       const w = m.evaluation?.window;
@@ -165,7 +192,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
         past.push({ targetId: m.target.id, from: w.from, to: w.to, label: w.label, state: m.evaluation.state });
       }
     }
-    out.push({ period, targets: measured, settlement, issues });
+    out.push({ period, ...(version ? { version: { effective: version.effective, ...(version.label !== undefined ? { label: version.label } : {}) } } : {}), targets: measured, settlement, issues });
   }
   return out;
 }
