@@ -136,6 +136,36 @@ test('diff: a file against a stored version, and two stored versions; bad versio
   assert.equal(existsSync(join(dir, 'typo.db')), false, 'a mistyped database is not created');
 });
 
+test('review: recording a review in the database (who, when, outcome, notes) moves the next review date', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-review-'));
+  const db = join(dir, 'pledge.db');
+  const applied = pledge('apply', '-f', 'examples/agreements/uptime-fine.yaml', 'examples/agreements/sla-checkout.yaml', '--db', db);
+  assert.equal(applied.code, 0, applied.err);
+  const before = JSON.parse(pledge('reviews', '--db', db, '--today', '2027-03-15', '--json').out);
+  assert.deepEqual(before.overdue.map((r: { agreementId: string; due: string }) => `${r.agreementId}:${r.due}`).sort(), ['acme-checkout:2027-01-01', 'umbrella-pbx-uptime:2027-01-01']);
+  const rec = pledge('review', 'umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'Jo Vendor', '--at', '2027-02-10', '--notes', 'targets still realistic', '--db', db);
+  assert.equal(rec.code, 0, rec.err);
+  assert.equal(rec.out, 'umbrella-pbx-uptime: review of 2027-02-10 by Jo Vendor recorded (kept); 1 review on record\n');
+  const after = JSON.parse(pledge('reviews', '--db', db, '--today', '2027-03-15', '--json').out);
+  assert.deepEqual(after.overdue.map((r: { agreementId: string }) => r.agreementId), ['acme-checkout']);
+  const umbrella = after.reviews.find((r: { agreement: string }) => r.agreement === 'umbrella-pbx-uptime');
+  assert.equal(umbrella.due, '2028-02-10');
+  assert.deepEqual(umbrella.lastReview, { at: '2027-02-10', by: 'Jo Vendor', outcome: 'kept', notes: 'targets still realistic' });
+  assert.match(pledge('reviews', '--db', db, '--today', '2027-03-15').out, /2028-02-10  umbrella-pbx-uptime \(Northwind service manager\); last reviewed 2027-02-10 by Jo Vendor \(kept\)/);
+  for (const [args, message] of [
+    [['umbrella-pbx-uptime', '--outcome', 'ok', '--by', 'ann', '--at', '2027-03-01'], /--outcome: not a review outcome \(expected one of kept, amended, got "ok"\)/],
+    [['umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'ann', '--at', '2027-01-01'], /--at: .*before the last recorded review \(2027-02-10\)/],
+    [['umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'ann', '--at', '2027-02-30'], /--at: impossible date/],
+    [['umbrella-pbx-uptime', '--outcome', 'amended', '--by', 'ann', '--at', '2027-03-01', '--amendment', '4'], /--amendment: agreement umbrella-pbx-uptime has no version 4/],
+    [['nobody', '--outcome', 'kept', '--by', 'ann'], /<agreement>: no agreement nobody/],
+  ] as const) {
+    const bad = pledge('review', ...args, '--db', db);
+    assert.equal(bad.code, 2, args.join(' '));
+    assert.match(bad.err, message);
+  }
+  assert.equal(pledge('reviews', '--db', join(dir, 'nope.db')).code, 2);
+});
+
 test('settle: a billing period from files, with amounts, due dates and reasons', () => {
   const args = ['settle', '--agreement', 'examples/agreements/sla-checkout.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--period', '2026-10', '--now', '2026-11-15T00:00:00Z'];
   const r = pledge(...args);

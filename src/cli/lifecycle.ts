@@ -1,11 +1,13 @@
-/** `pledge diff` and `pledge reviews`: history and upkeep of agreements, from files. */
+/** `pledge diff`, `pledge reviews` and `pledge review`: history and upkeep of agreements, from files or the database. */
 import type { Command } from 'commander';
 import { loadAgreements } from '../app/agreement-files.ts';
 import { diffDocuments, diffVersions, renderDiff, type Change } from '../core/agreements/lifecycle/diff.ts';
 import { getVersion, type Version } from '../core/agreements/lifecycle/versions.ts';
 import { existsSync } from 'node:fs';
 import { withStore } from './db.ts';
-import { overdueReviews, expiringEvidence, nextReview } from '../core/agreements/lifecycle/reviews.ts';
+import { overdueReviews, expiringEvidence, nextReview, type EvidenceSubject, type ReviewRecord, type ReviewSubject } from '../core/agreements/lifecycle/reviews.ts';
+import { recordAgreementReview, reviewSubjects } from '../app/reviews.ts';
+import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { parseCivilDate } from '../core/time/instant.ts';
 import { formatCivil } from '../core/time/zone.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
@@ -70,31 +72,46 @@ export function registerLifecycle(program: Command): void {
 
   program
     .command('reviews')
-    .description('Reviews due or overdue, and security evidence expired or expiring within 30 days')
-    .argument('<paths...>', 'agreement files or folders')
+    .description('Reviews due or overdue, and security evidence expired or expiring within 30 days, from files or the database')
+    .argument('[paths...]', 'agreement files or folders (or --db for the stored agreements and their recorded reviews)')
     .option('--today <date>', 'YYYY-MM-DD (default: today, UTC)')
     .option('--within <days>', 'how far ahead evidence expiry is listed', '30')
+    .option('--tenant <id>', 'with --db: the tenant', 'default')
+    .option('--db <database>', 'read the stored agreements and the reviews recorded with `pledge review` (SQLite file or postgres:// URL)')
     .option('--json', 'print {reviews, overdue, evidence} as JSON')
-    .action((paths: string[], o: { today?: string; within: string; json?: boolean }) => {
-      const { agreements, issues } = loadAgreements(paths);
-      if (issues.length) throw new UsageError(issues);
+    .action(async (paths: string[], o: { today?: string; within: string; tenant: string; db?: string; json?: boolean }) => {
       const today = o.today ?? formatCivil(Math.floor(Date.now() / 86_400_000));
       must(parseCivilDate(today, '--today'));
-      const within = Number(o.within);
       if (!/^\d+$/.test(o.within)) badInput('--within', 'expected a whole number of days', JSON.stringify(o.within));
-      const specs = agreements.map((a) => a.spec);
-      const overdue = must(overdueReviews(specs, today));
-      const evidence = must(expiringEvidence(specs, today, within));
-      const schedule = specs.map((s) => {
+      const within = Number(o.within);
+      let subjects: Array<ReviewSubject & EvidenceSubject>;
+      const problems: Issue[] = [];
+      if (o.db !== undefined) {
+        if (paths.length) badInput('<paths...>', 'give files or --db, not both', paths.join(' '));
+        checkDatabase(o.db);
+        const r = await withStore(o.db, (store) => reviewSubjects({ store, tenant: o.tenant }));
+        subjects = r.subjects;
+        problems.push(...r.issues);
+      } else {
+        if (!paths.length) badInput('<paths...>', 'expected agreement files or folders (or --db)', 'nothing');
+        const { agreements, issues } = loadAgreements(paths);
+        if (issues.length) throw new UsageError(issues);
+        subjects = agreements.map((a) => a.spec);
+      }
+      const overdue = must(overdueReviews(subjects, today));
+      const evidence = must(expiringEvidence(subjects, today, within));
+      const schedule = subjects.map((s) => {
         const input: Parameters<typeof nextReview>[0] = {};
         if (s.review?.cadence) input.cadence = s.review.cadence;
         if (s.review?.last) input.last = s.review.last;
         if (s.term?.start) input.termStart = s.term.start;
+        if (s.reviews?.length) input.reviews = s.reviews;
         const n = nextReview(input);
-        return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, basis: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; ') };
+        const last = s.reviews?.length ? s.reviews[s.reviews.length - 1]! : undefined;
+        return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, basis: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; '), lastReview: last ?? null };
       });
       if (o.json) {
-        printJson({ today, reviews: schedule, overdue: overdue.items, evidence: evidence.items, problems: [...overdue.problems, ...evidence.problems] });
+        printJson({ today, reviews: schedule, overdue: overdue.items, evidence: evidence.items, problems: [...problems, ...overdue.problems, ...evidence.problems] });
         return;
       }
       const out: string[] = [`As of ${today}:`];
@@ -102,16 +119,50 @@ export function registerLifecycle(program: Command): void {
       for (const r of overdue.items) out.push(`OVERDUE  ${r.agreementId}: review was due ${r.due} (${r.daysOverdue} days ago)${r.owner ? `, owner ${r.owner}` : ''}`);
       for (const e of evidence.items) out.push(`${e.status === 'expired' ? 'EXPIRED ' : 'EXPIRING'} ${e.agreementId}: ${e.standard} evidence "${e.evidence}" ${e.status === 'expired' ? `expired on ${e.validUntil}` : `valid until ${e.validUntil} (${e.daysLeft} days left)`}`);
       out.push('', 'Next reviews:');
-      for (const s of schedule.filter((x) => x.due !== null).sort((x, y) => (x.due! < y.due! ? -1 : 1))) out.push(`  ${s.due}  ${s.agreement}${s.owner ? ` (${s.owner})` : ''}`);
+      const lastText = (s: (typeof schedule)[number]) => (s.lastReview ? `; last reviewed ${s.lastReview.at} by ${s.lastReview.by} (${s.lastReview.outcome})` : '');
+      for (const s of schedule.filter((x) => x.due !== null).sort((x, y) => (x.due! < y.due! ? -1 : 1))) out.push(`  ${s.due}  ${s.agreement}${s.owner ? ` (${s.owner})` : ''}${lastText(s)}`);
       for (const s of schedule.filter((x) => x.due === null)) out.push(`  (none)      ${s.agreement}: ${s.basis}`);
+      for (const p of problems) out.push(`note: ${formatIssue(p)}`);
       process.stdout.write(out.join('\n') + '\n');
     });
+
+  program
+    .command('review')
+    .description('Record a review of a stored agreement: when, who, kept or amended, notes')
+    .argument('<agreement>', 'the agreement id')
+    .requiredOption('--outcome <outcome>', 'kept or amended')
+    .requiredOption('--by <name>', 'who held the review')
+    .option('--at <date>', 'the day of the review, YYYY-MM-DD (default: today, UTC)')
+    .option('--notes <text>', 'what was discussed or decided')
+    .option('--amendment <n>', 'amended: the version the review produced')
+    .option('--tenant <id>', 'tenant', 'default')
+    .option('--db <database>', 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)')
+    .option('--json', 'print the recorded review as JSON')
+    .action(async (id: string, o: { outcome: string; by: string; at?: string; notes?: string; amendment?: string; tenant: string; db?: string; json?: boolean }) => {
+      const at = o.at ?? formatCivil(Math.floor(Date.now() / 86_400_000));
+      if (o.amendment !== undefined && !/^[1-9]\d{0,8}$/.test(o.amendment)) badInput('--amendment', 'expected a version number', JSON.stringify(o.amendment), '1, 2, 3...');
+      const review = { at, by: o.by, outcome: o.outcome as ReviewRecord['outcome'], ...(o.notes !== undefined ? { notes: o.notes } : {}), ...(o.amendment !== undefined ? { version: Number(o.amendment) } : {}) };
+      checkDatabase(o.db);
+      const now = Date.now();
+      const r = await withStore(o.db, (store) => recordAgreementReview({ store, tenant: o.tenant, actor: `cli:${process.env.USER ?? 'local'}`, now }, { id, review }));
+      if (!r.ok) {
+        const flags: Record<string, string> = { 'review.at': '--at', 'review.by': '--by', 'review.outcome': '--outcome', 'review.notes': '--notes', 'review.version': '--amendment' };
+        if (r.issues) throw new UsageError(r.issues.map((i) => ({ ...i, path: flags[i.path] ?? i.path })));
+        badInput('<agreement>', r.message, JSON.stringify(id));
+      }
+      if (o.json) printJson({ agreement: r.agreement, review: r.review, reviews: r.reviews.length });
+      else process.stdout.write(`${r.agreement}: review of ${r.review.at} by ${r.review.by} recorded (${r.review.outcome}${r.review.version ? `, version ${r.review.version}` : ''}); ${r.reviews.length} review${r.reviews.length === 1 ? '' : 's'} on record\n`);
+    });
+}
+
+/** Reading must not create an empty SQLite file where a typo named one. */
+function checkDatabase(db: string | undefined): void {
+  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db) && !existsSync(db)) badInput('--db', 'no database at this path', JSON.stringify(db), 'a SQLite file written by pledge migrate, apply or serve');
 }
 
 /** The stored versions of an agreement; an unknown database or agreement is bad input, not a crash. */
 async function storedVersions(db: string | undefined, tenant: string, id: string, flag: string): Promise<Version<unknown>[]> {
-  // Reading must not create an empty SQLite file where a typo named one.
-  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db) && !existsSync(db)) badInput('--db', 'no database at this path', JSON.stringify(db), 'a SQLite file written by pledge migrate, apply or serve');
+  checkDatabase(db);
   const found = await withStore(db, async (store) => {
     const agreement = await store.getAgreement(tenant, id);
     return agreement ? { versions: await store.listVersions(tenant, id) } : null;
