@@ -55,6 +55,17 @@ describe('agreement format', () => {
     }
   });
 
+  test('maintenance windows: an RRULE with a misspelt part or a wrong value is refused, at its line', () => {
+    const win = (rrule: string) => errors(`${MIN}maintenance:\n  windows:\n    - { name: Patching, rrule: "${rrule}", start: "02:00", duration: 2h }\n`);
+    assert.match(win('FREQ=WEEKLY;BYDAYS=SU'), /a\.yaml:8:32: maintenance\.windows\[0\]\.rrule: BYDAYS is not a part of an RRULE; did you mean BYDAY\?/);
+    assert.match(win('FREQ=WEEKLY;BYDAY=SUNDAY'), /rrule: not a valid RRULE: invalid BYDAY value "SUNDAY"/);
+    assert.match(win('FREQ=MONTHLY;BYMONTHDAY=40'), /rrule: not a valid RRULE: BYMONTHDAY/);
+    assert.match(win('FREQ=DAILY;COUNT=3;UNTIL=20270101'), /rrule: give COUNT or UNTIL, not both/);
+    assert.match(win('FREQ=DAILY;INTERVAL=2;INTERVAL=3'), /rrule: INTERVAL is given twice/);
+    assert.match(win('every sunday'), /rrule: expected an RRULE such as FREQ=WEEKLY;BYDAY=SU/);
+    assert.ok(load(`${MIN}maintenance:\n  windows:\n    - { name: Patching, rrule: "RRULE:FREQ=MONTHLY;BYDAY=1SU;BYHOUR=2", start: "02:00", duration: 2h }\n`).ok);
+  });
+
   test('cross-field rules: calendars declared, amounts and dates', () => {
     assert.match(errors(`${MIN}targets:\n  - { id: r, metric: response_time, value: 95, calendar: ofice, clock: { duration: 4h } }\ncalendars: { office: cal.yaml }\n`), /targets\[0\]\.calendar: no calendar with this name; did you mean "office"\?/);
     assert.match(errors(`${MIN}term: { start: 2026-02-30 }\n`), /term\.start: impossible date/);

@@ -4,6 +4,8 @@
  * not free text, so Pledge can measure, check and settle it. See docs/agreements.md.
  */
 import { z } from 'zod';
+import ICAL from 'ical.js';
+import { didYouMean } from '../validation/issues.ts';
 import { METRIC_NAMES } from '../metrics/catalogue.ts';
 import { penaltiesSpec } from '../penalties/schema.ts';
 import { isValidZone } from '../time/zone.ts';
@@ -115,13 +117,41 @@ export const supportSpec = z.strictObject({
     .default([]),
 });
 
+const RRULE_PARTS = ['FREQ', 'UNTIL', 'COUNT', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST'];
+
+/**
+ * An RFC 5545 recurrence rule. Beyond its shape, each part must be one RFC 5545 names (a
+ * misspelt BYDAYS would otherwise be dropped and the window recur every week) with a valid value.
+ */
+const rrule = z
+  .string()
+  .regex(/^(RRULE:)?FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[A-Za-z0-9,+-]+)*$/, 'expected an RRULE such as FREQ=WEEKLY;BYDAY=SU')
+  .superRefine((text, ctx) => {
+    const body = text.replace(/^RRULE:/, '');
+    const names = body.split(';').map((p) => p.split('=')[0]!);
+    for (const n of names) {
+      if (RRULE_PARTS.includes(n)) continue;
+      const hint = didYouMean(n, RRULE_PARTS);
+      ctx.addIssue({ code: 'custom', message: `${n} is not a part of an RRULE${hint ? `; did you mean ${hint}?` : ''} (RFC 5545: ${RRULE_PARTS.join(', ')})` });
+      return;
+    }
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) return void ctx.addIssue({ code: 'custom', message: `${twice} is given twice` });
+    if (names.includes('COUNT') && names.includes('UNTIL')) return void ctx.addIssue({ code: 'custom', message: 'give COUNT or UNTIL, not both' });
+    try {
+      ICAL.Recur.fromString(body);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `not a valid RRULE: ${(e as Error).message}` });
+    }
+  });
+
 export const maintenanceSpec = z.strictObject({
   /** Recurring windows as RFC 5545 RRULEs with a local start time and a length. */
   windows: z
     .array(
       z.strictObject({
         name: text(200),
-        rrule: z.string().regex(/^(RRULE:)?FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[A-Za-z0-9,+-]+)*$/, 'expected an RRULE such as FREQ=WEEKLY;BYDAY=SU'),
+        rrule,
         start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:MM'),
         duration: plainDuration,
         purpose: text(500).optional(),
