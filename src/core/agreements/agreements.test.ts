@@ -64,6 +64,7 @@ describe('agreement format', () => {
     assert.match(win('FREQ=DAILY;INTERVAL=2;INTERVAL=3'), /rrule: INTERVAL is given twice/);
     assert.match(win('every sunday'), /rrule: expected an RRULE such as FREQ=WEEKLY;BYDAY=SU/);
     assert.ok(load(`${MIN}maintenance:\n  windows:\n    - { name: Patching, rrule: "RRULE:FREQ=MONTHLY;BYDAY=1SU;BYHOUR=2", start: "02:00", duration: 2h }\n`).ok);
+    assert.match(errors(`${MIN}maintenance:\n  timezone: Europe/Berlln\n`), /a\.yaml:7:13: maintenance\.timezone: unknown time zone/);
   });
 
   test('cross-field rules: calendars declared, amounts and dates', () => {

@@ -160,7 +160,8 @@ export const maintenanceSpec = z.strictObject({
     .default([]),
   /** How long before a maintenance window customers must be told, for it to be excluded. */
   notice: plainDuration.default('0s'),
-  timezone: z.string().min(1).max(64).optional(),
+  /** IANA zone of the windows' local start times; the agreement's zone when absent. */
+  timezone: z.string().min(1).max(64).refine(isValidZone, 'unknown time zone (expected an IANA name such as Europe/Berlin)').optional(),
 });
 
 export const securitySpec = z.array(
