@@ -51,7 +51,7 @@ export function registerSettle(program: Command): void {
       else {
         out.push('', 'Owed:');
         for (const l of s.lines) out.push(`  ${l.targetId.padEnd(18)} ${l.amount.padStart(14)}  ${l.nothingOwed ? `(nothing: ${l.nothingOwed.replace(/_/g, ' ')})` : `${l.form.replace(/_/g, ' ')}${l.due ? `, due ${l.due.date}` : ', with the next invoice'}`}`, `      ${l.reason}`);
-        out.push('', 'Totals:');
+        out.push('', s.customerId ? `Totals for customer ${s.customerId}:` : 'Totals:');
         if (s.totals.length === 0) out.push('  nothing owed');
         for (const t of s.totals) out.push(`  ${t.amount}${t.reducedByCapsMinor > 0 ? ` (caps took off ${t.currency} ${(t.reducedByCapsMinor / 100).toFixed(2)})` : ''}`);
         for (const tr of s.termination.filter((x) => x.triggered)) out.push('', `Termination right "${tr.rightId}" triggered: ${tr.reason}`);
