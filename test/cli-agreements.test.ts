@@ -216,6 +216,9 @@ test('backtest: how often proposed targets would have been breached, and what th
   assert.equal(up.owed[0].amount, 'USD 600.00');
   const text = pledge('backtest', 'examples/agreements/printer-support.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2026-07-01', '--to', '2027-01-01').out;
   assert.match(text, /fix-rural +2 of 2 windows breached/);
+  const back = pledge('backtest', 'examples/agreements/sla-checkout.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2027-01-01', '--to', '2026-07-01');
+  assert.equal(back.code, 2);
+  assert.match(back.err, /--to: the range must end after it starts \(--to is the day after the last\) \(expected a date after 2027-01-01, got "2026-07-01"\)/);
 });
 
 test('output piped into a reader that stops early (| head) ends quietly, without a stack trace', async () => {

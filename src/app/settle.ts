@@ -164,6 +164,7 @@ export function backtestFromFiles(o: { agreement: string; events: string; from: 
   if (!from.ok) issues.push(...from.issues);
   if (!to.ok) issues.push(...to.issues);
   if (issues.length) return fail(...issues);
+  if (o.to <= o.from) return fail({ path: '--to', message: 'the range must end after it starts (--to is the day after the last)', expected: `a date after ${o.from}`, received: JSON.stringify(o.to) });
   const range = resolveWindow({ kind: 'range', from: localMidnight(o.from, zone), to: localMidnight(o.to, zone) }, zone, '--from/--to');
   if (!range.ok) return range;
   // --from and --to are local dates: the range runs from the start of the first to the start of the last.

@@ -42,6 +42,7 @@ export function registerSettle(program: Command): void {
       if (outcome.version?.label) out.push(`Terms: ${outcome.version.label} (the version in force when the period began)`);
       out.push('');
       out.push('Measured:');
+      if (measured.length === 0) out.push('  nothing: no target is monitored in this period');
       for (const m of measured) {
         const v = m.value === null ? 'no data' : String(Math.round(m.value * 10000) / 10000);
         out.push(`  ${m.target.padEnd(18)} ${String(m.state ?? 'not measured').padEnd(9)} ${v} (promised ${m.comparator ?? ''} ${m.target_value}) over ${m.window?.label ?? '?'}${m.window && !m.window.closed ? ' (still open)' : ''}`);

@@ -79,6 +79,8 @@ test('termination stops monitoring from that date; the figures up to it stay', (
   assert.equal(uptime.evaluation!.window.to, terminatedAt);
   const [after] = settlePeriods({ terms: t, calendars, events, periods: [month(2026, 8, 'Europe/Berlin')], now: Date.parse('2026-09-10T00:00:00Z'), monitored: { from: Date.parse('2026-01-01T00:00:00Z'), to: terminatedAt } });
   assert.equal(after!.targets.length, 0);
+  assert.ok(after!.settlement!.notes.includes('the agreement is not monitored in this period (it is monitored from 2026-01-01 through 2026-07-15): nothing is measured, so nothing is owed'), after!.settlement!.notes.join('\n'));
+  assert.equal(after!.settlement!.totals[0]!.amountMinor, 0);
 });
 
 test('a quarter billed for monthly targets settles each of its three months, on each month\'s fee', () => {

@@ -16,7 +16,7 @@
 import type { BusinessCalendar } from '../calendar/types.ts';
 import type { Timed } from '../events/schema.ts';
 import { resolveWindow, windowContaining, windowsCovering, type ResolvedWindow } from '../metrics/window.ts';
-import { settlePeriod, resultFromEvaluation, contractYearOf, type Settlement, type TargetPeriodResult, type PastPeriod, type Money } from '../penalties/index.ts';
+import { settlePeriod, resultFromEvaluation, contractYearOf, localDate, lastDay, type Settlement, type TargetPeriodResult, type PastPeriod, type Money } from '../penalties/index.ts';
 import type { Issue, Result } from '../validation/issues.ts';
 import { evaluateAgreement, type TargetResult } from './evaluate.ts';
 import type { AgreementSpec } from './schema.ts';
@@ -183,6 +183,11 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
         settlement = s.value;
         owed.push({ contractYear: yearIndex, money: s.value.totals.map((t) => ({ currency: t.currency, minor: t.amountMinor })) });
       } else issues.push(...s.issues);
+    }
+    if (settlement && !(span.from < period.to && span.to > period.from)) {
+      const since = span.from === -Infinity ? '' : ` from ${localDate(span.from, period.zone)}`;
+      const until = span.to === Infinity ? '' : ` through ${lastDay(span.to, period.zone)}`;
+      settlement.notes.push(`the agreement is not monitored in this period (it is monitored${since}${until}): nothing is measured, so nothing is owed`);
     }
     if (later && settlement) settlement.notes.push(`an amendment${later.label ? ` (${later.label})` : ''} takes effect inside this period; the period is settled with the version in force when it began${version?.label ? ` (${version.label})` : ''}, and the amendment applies from the next period`);
     // Windows that closed by this period's end become history for the next periods.

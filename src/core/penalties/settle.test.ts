@@ -397,6 +397,11 @@ test('a rule whose target has no result owes nothing and says so', () => {
   assert.equal(s.lines[0]!.nothingOwed, 'no_result');
   assert.equal(s.lines[0]!.amount, 'USD 0.00');
   assert.match(s.lines[0]!.reason, /no compliance result was given/);
+  // Before the term starts there is nothing to measure: that is the reason, and no note asks for one.
+  const early = settle(input({ penalties: { rules: [PRODUCT_TIERS] }, targets: [], term: { start: '2027-01-01' } }));
+  assert.equal(early.lines[0]!.nothingOwed, 'before_term');
+  assert.match(early.lines[0]!.reason, /nothing owed: the period ends before the term starts on 2027-01-01/);
+  assert.deepEqual(early.lines[0]!.notes, []);
 });
 
 test('from the measurement engine: evaluateTarget results settle as they are', () => {

@@ -76,7 +76,7 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
   plan.spec.rules.forEach((rule, index) => {
     const results = plan.targets.filter((t) => t.targetId === rule.target).sort((a, b) => windowOf(plan, a).from - windowOf(plan, b).from);
     if (results.length === 0) {
-      drafts.push(noResultLine(plan, rule, index, fmt));
+      drafts.push(noResultLine(plan, rule, index, fmt, standing));
       return;
     }
     for (const r of results) {
@@ -236,8 +236,10 @@ function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodR
   return ok({ line, head: `${rule.target} in ${w.label}: ${c.text} (${STATE_WORDS[c.state]})`, body, breachAt: r.firstBreachAt ?? null, dueSpec: rule.due ?? null });
 }
 
-function noResultLine(plan: Plan, rule: PenaltyRule, index: number, fmt: (m: Minor, c: string) => string): Draft {
+function noResultLine(plan: Plan, rule: PenaltyRule, index: number, fmt: (m: Minor, c: string) => string, standing: Standing): Draft {
   const { currency, form } = ruleCurrencyAndForm(plan, rule, index);
+  // Before the term there is nothing to measure: that, not a missing measurement, is the reason.
+  const early = standing.kind === 'before_term';
   const line: SettlementLine = {
     rule: { index, id: rule.id ?? null, type: rule.type, path: `penalties.rules[${index}]` },
     targetId: rule.target,
@@ -252,12 +254,12 @@ function noResultLine(plan: Plan, rule: PenaltyRule, index: number, fmt: (m: Min
     amount: fmt(0, currency),
     cap: null,
     due: null,
-    nothingOwed: 'no_result',
+    nothingOwed: early ? 'before_term' : 'no_result',
     excluded: [],
     reason: '',
-    notes: [`no compliance result was given for ${rule.target}; measure it before closing the period`],
+    notes: early ? [] : [`no compliance result was given for ${rule.target}; measure it before closing the period`],
   };
-  return { line, head: `${rule.target}: no result`, body: 'nothing owed: no compliance result was given for this target', breachAt: null, dueSpec: null };
+  return { line, head: `${rule.target}: no result`, body: early ? standing.text : 'nothing owed: no compliance result was given for this target', breachAt: null, dueSpec: null };
 }
 
 /** Due date and the line's words, once caps have been applied. */
