@@ -1,6 +1,6 @@
 /** `pledge rebuild`, `pledge status` and `pledge report`: derived results, on a database. */
 import type { Command } from 'commander';
-import { rebuildDerived } from '../app/derive.ts';
+import { rebuildDerived, refreshDerived } from '../app/derive.ts';
 import type { ClockResult } from '../core/clock/types.ts';
 import type { TargetEvaluation } from '../core/metrics/compliance.ts';
 import type { Settlement } from '../core/penalties/index.ts';
@@ -24,7 +24,8 @@ async function listAll<T>(fetch: (after?: string) => Promise<{ items: T[]; next?
 
 /** Derived results are brought up to date first when events arrived since they were computed. */
 async function fresh(store: Store, tenant: string, now: number): Promise<void> {
-  if ((await store.getDerivedWatermark(tenant)) < (await store.lastEventSeq(tenant))) await rebuildDerived({ store, tenant, now });
+  // Another writer may have stored results meanwhile (stale): look again, a few times at most.
+  for (let i = 0; i < 3; i++) if ((await refreshDerived({ store, tenant, now })).status !== 'stale') return;
 }
 
 export function registerDerived(program: Command): void {

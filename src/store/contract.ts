@@ -669,6 +669,58 @@ export function storeContract(target: ContractTarget): void {
       });
     });
 
+    describe('derived results replaced in one transaction', () => {
+      const clock = (agreementId: string, ticket: string, cycle: number, v: unknown) => ({ agreementId, target: 'resolve', ticket, cycle, value: { v }, updatedAt: T0 });
+      const comp = (agreementId: string, window: string, v: unknown) => ({ agreementId, target: 'uptime', window, value: { v }, updatedAt: T0 });
+      const clockKeys = async (tenant: string) => (await allPages((after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }))).items.map((c) => `${c.agreementId}/${c.ticket}/${c.cycle}=${JSON.stringify(c.value)}`);
+
+      test('replaces the clocks of the tickets and the results of the agreements named, leaves the rest, sets the watermark', async () => {
+        const tenant = await newTenant(store);
+        assert.deepEqual(
+          await store.replaceDerived(tenant, {
+            everything: true,
+            watermark: 10,
+            clocks: [clock('gold', 'T-1', 1, 'a'), clock('gold', 'T-1', 2, 'a'), clock('gold', 'T-2', 1, 'a'), clock('silver', 'T-1', 1, 'a')],
+            compliance: [comp('gold', '2026-09', 'a'), comp('gold', '2026-10', 'a'), comp('silver', '2026-10', 'a')],
+            settlements: [{ agreementId: 'gold', period: '2026-10', value: { v: 'a' }, updatedAt: T0 }],
+          }),
+          { status: 'replaced' },
+        );
+        assert.equal(await store.getDerivedWatermark(tenant), 10);
+        // gold's T-1 now has one cycle, not two; gold's compliance is only 2026-10; silver is untouched.
+        const r = await store.replaceDerived(tenant, {
+          from: 10,
+          watermark: 12,
+          tickets: [{ agreementId: 'gold', ticket: 'T-1' }],
+          agreements: ['gold'],
+          clocks: [clock('gold', 'T-1', 1, 'b')],
+          compliance: [comp('gold', '2026-10', 'b')],
+          settlements: [],
+        });
+        assert.deepEqual(r, { status: 'replaced' });
+        assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"b"}', 'gold/T-2/1={"v":"a"}', 'silver/T-1/1={"v":"a"}']);
+        assert.deepEqual((await store.listCompliance(tenant)).items.map((c) => `${c.agreementId}/${c.window}=${JSON.stringify(c.value)}`), ['gold/2026-10={"v":"b"}', 'silver/2026-10={"v":"a"}']);
+        assert.deepEqual((await store.listSettlements(tenant)).items, []);
+        assert.equal(await store.getDerivedWatermark(tenant), 12);
+      });
+
+      test('computed from a watermark that has moved on: nothing is written (stale)', async () => {
+        const tenant = await newTenant(store);
+        await store.replaceDerived(tenant, { watermark: 5, clocks: [clock('gold', 'T-1', 1, 'a')] });
+        assert.deepEqual(await store.replaceDerived(tenant, { from: 3, watermark: 9, everything: true, clocks: [clock('gold', 'T-9', 1, 'x')] }), { status: 'stale', watermark: 5 });
+        assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"a"}']);
+        assert.equal(await store.getDerivedWatermark(tenant), 5);
+      });
+
+      test('many rows in one replacement', async () => {
+        const tenant = await newTenant(store);
+        const many = Array.from({ length: 12_001 }, (_, i) => clock('gold', `T-${String(i).padStart(5, '0')}`, 1, i));
+        await store.replaceDerived(tenant, { watermark: 1, everything: true, clocks: many });
+        await store.replaceDerived(tenant, { watermark: 2, tickets: many.map((c) => ({ agreementId: 'gold', ticket: c.ticket })), clocks: many.slice(0, 3) });
+        assert.equal((await clockKeys(tenant)).length, 3);
+      });
+    });
+
     describe('audit log', () => {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {
         const tenant = await newTenant(store);

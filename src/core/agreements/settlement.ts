@@ -14,7 +14,8 @@ import type { Timed } from '../events/schema.ts';
 import { resolveWindow, windowContaining, type ResolvedWindow } from '../metrics/window.ts';
 import { settlePeriod, resultFromEvaluation, contractYearOf, type Settlement, type TargetPeriodResult, type PastPeriod, type Money } from '../penalties/index.ts';
 import type { Issue, Result } from '../validation/issues.ts';
-import { evaluateAgreement, type TargetResult } from './evaluate.ts';
+import { clockTargetsOf, evaluateAgreement, eventsOf, type TargetResult } from './evaluate.ts';
+import { ticketBook, type TicketBook } from './tickets.ts';
 import type { AgreementSpec } from './schema.ts';
 import { civilFromDay, dayFromCivil, zoneTable } from '../time/zone.ts';
 
@@ -43,6 +44,8 @@ export interface SettleInput {
    * counts.
    */
   monitored?: { from: number; to: number };
+  /** The agreement's tickets over `events` with clockTargetsOf(terms, calendars), when the caller has built it already. */
+  book?: TicketBook;
 }
 
 /** The term as a monitored span: local midnight of term.start to the end of term.end. */
@@ -67,7 +70,10 @@ export function targetWindow(target: AgreementSpec['targets'][number], period: R
 }
 
 export function settlePeriods(input: SettleInput): PeriodOutcome[] {
-  const { terms, calendars, events, now } = input;
+  const { terms, calendars, now } = input;
+  // Filtered once, and every ticket evaluated once for all the periods (tickets.ts).
+  const events = eventsOf(terms, input.events);
+  const book = input.book ?? ticketBook(events, clockTargetsOf(terms, calendars));
   const out: PeriodOutcome[] = [];
   const past: PastPeriod[] = [];
   const owed: Array<{ contractYear: number; money: Money[] }> = [];
@@ -94,7 +100,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     }
     const measured: TargetResult[] = [];
     for (const g of groups.values()) {
-      const r = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: g.window, now: asOf });
+      const r = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: g.window, now: asOf, book, measured: true });
       issues.push(...r.issues);
       measured.push(...r.targets);
     }

@@ -49,6 +49,7 @@ import type {
   ComplianceKey,
   ComplianceRow,
   Created,
+  DerivedReplacement,
   EventFilter,
   EventInput,
   EventOutcome,
@@ -656,7 +657,11 @@ class SqliteStore implements Store {
   // --- derived results -------------------------------------------------------------------------
 
   putClocks(tenant: string, rows: readonly ClockRow[]): Promise<void> {
-    return this.write('putClocks', () => {
+    return this.write('putClocks', () => this.upsertClocks(tenant, rows));
+  }
+
+  private upsertClocks(tenant: string, rows: readonly ClockRow[]): void {
+    {
       for (const r of rows) {
         this.exec(
           `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, cycle, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -670,7 +675,7 @@ class SqliteStore implements Store {
           r.updatedAt,
         );
       }
-    });
+    }
   }
 
   getClock<V = unknown>(tenant: string, k: ClockKey): Promise<ClockRow<V> | undefined> {
@@ -694,8 +699,35 @@ class SqliteStore implements Store {
     });
   }
 
+  replaceDerived(tenant: string, change: DerivedReplacement): Promise<{ status: 'replaced' } | { status: 'stale'; watermark: number }> {
+    return this.write('replaceDerived', () => {
+      const current = this.get('SELECT derived_seq FROM tenants WHERE id = ?', tenant);
+      if (!current) throw unknownTenant(tenant);
+      if (change.from !== undefined && current.derived_seq !== change.from) return { status: 'stale' as const, watermark: current.derived_seq as number };
+      if (change.everything) {
+        this.exec('DELETE FROM derived_clocks WHERE tenant = ?', tenant);
+        this.exec('DELETE FROM derived_compliance WHERE tenant = ?', tenant);
+        this.exec('DELETE FROM derived_settlements WHERE tenant = ?', tenant);
+      }
+      for (const a of change.agreements ?? []) {
+        this.exec('DELETE FROM derived_compliance WHERE tenant = ? AND agreement_id = ?', tenant, a);
+        this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ?', tenant, a);
+      }
+      for (const t of change.tickets ?? []) this.exec('DELETE FROM derived_clocks WHERE tenant = ? AND agreement_id = ? AND ticket = ?', tenant, t.agreementId, t.ticket);
+      this.upsertClocks(tenant, change.clocks ?? []);
+      this.upsertCompliance(tenant, change.compliance ?? []);
+      this.upsertSettlements(tenant, change.settlements ?? []);
+      this.exec('UPDATE tenants SET derived_seq = ? WHERE id = ?', change.watermark, tenant);
+      return { status: 'replaced' as const };
+    });
+  }
+
   putCompliance(tenant: string, rows: readonly ComplianceRow[]): Promise<void> {
-    return this.write('putCompliance', () => {
+    return this.write('putCompliance', () => this.upsertCompliance(tenant, rows));
+  }
+
+  private upsertCompliance(tenant: string, rows: readonly ComplianceRow[]): void {
+    {
       for (const r of rows) {
         this.exec(
           `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -708,7 +740,7 @@ class SqliteStore implements Store {
           r.updatedAt,
         );
       }
-    });
+    }
   }
 
   getCompliance<V = unknown>(tenant: string, k: ComplianceKey): Promise<ComplianceRow<V> | undefined> {
@@ -732,7 +764,11 @@ class SqliteStore implements Store {
   }
 
   putSettlements(tenant: string, rows: readonly SettlementRow[]): Promise<void> {
-    return this.write('putSettlements', () => {
+    return this.write('putSettlements', () => this.upsertSettlements(tenant, rows));
+  }
+
+  private upsertSettlements(tenant: string, rows: readonly SettlementRow[]): void {
+    {
       for (const r of rows) {
         this.exec(
           `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -744,7 +780,7 @@ class SqliteStore implements Store {
           r.updatedAt,
         );
       }
-    });
+    }
   }
 
   getSettlement<V = unknown>(tenant: string, k: SettlementKey): Promise<SettlementRow<V> | undefined> {
