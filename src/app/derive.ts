@@ -92,7 +92,7 @@ async function loadEvents(store: Store, tenant: TenantId, afterSeq: number, upTo
 }
 
 /** An agreement that is measured: monitored at some time, its terms merged and its calendars compiled. */
-interface Measured {
+export interface Measured {
   id: string;
   terms: AgreementSpec;
   calendars: Map<string, BusinessCalendar>;
@@ -101,7 +101,7 @@ interface Measured {
 }
 
 /** The tenant's agreements that are measured (active, suspended, expired or terminated), and why others cannot be. */
-async function measuredAgreements(store: Store, tenant: TenantId): Promise<{ measured: Measured[]; problems: string[] }> {
+export async function measuredAgreements(store: Store, tenant: TenantId): Promise<{ measured: Measured[]; problems: string[] }> {
   const { loaded, issues } = await tenantAgreements(store, tenant);
   const problems = issues.map(formatIssue);
   const calendar = await tenantCalendarLoader(store, tenant);
