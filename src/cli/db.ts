@@ -13,6 +13,9 @@ import { resolve } from 'node:path';
 import { loadAgreements } from '../app/agreement-files.ts';
 import { applyAgreement } from '../app/agreements.ts';
 import { renderDiff } from '../core/agreements/lifecycle/diff.ts';
+import type { Change } from '../core/agreements/lifecycle/index.ts';
+import type { LoadedAgreement } from '../core/agreements/load.ts';
+import { Api, RemoteError, URL_HELP } from './remote.ts';
 
 /** The database: --db (a SQLite file path or a postgres:// URL), else the environment's configuration. */
 export function storeConfig(db: string | undefined): StoreConfig {
@@ -55,8 +58,16 @@ export function registerDb(program: Command): void {
     .option('--tenant <id>', 'tenant (created when missing)', 'default')
     .option('--customer <id>', 'for the customer role: the customer it may see')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP + ' (an admin token)')
     .option('--json', 'print {id, role, secret}')
-    .action(async (o: { role: string; name: string; user: string; tenant: string; customer?: string; db?: string; json?: boolean }) => {
+    .action(async (o: { role: string; name: string; user: string; tenant: string; customer?: string; db?: string; url?: string; json?: boolean }) => {
+      const api = Api.from(o);
+      if (api) {
+        const r = await api.json<{ token: { id: string; role: string; customer?: string }; secret: string }>('POST', '/v1/tokens', { name: o.name, role: o.role, user: { id: o.user }, ...(o.customer ? { customer: o.customer } : {}) });
+        if (o.json) printJson({ id: r.token.id, role: r.token.role, customer: r.token.customer ?? null, secret: r.secret });
+        else process.stdout.write(`${r.secret}\n(token ${r.token.id}, role ${r.token.role}, on ${api.url}; the secret is shown only now)\n`);
+        return;
+      }
       const r = await withStore(o.db, (store) => createApiToken({ store, now: Date.now(), actor: `cli:${process.env.USER ?? 'local'}` }, { tenant: o.tenant, user: o.user, name: o.name, role: o.role, ...(o.customer ? { customer: o.customer } : {}) }));
       const v = must(r);
       if (o.json) printJson({ id: v.token.id, tenant: v.token.tenant, role: v.token.role, customer: v.token.customer ?? null, secret: v.secret });
@@ -129,39 +140,70 @@ export function registerDb(program: Command): void {
     });
 }
 
+type ApplyOutcome = { id: string; ok: true; result: 'created' | 'updated' | 'amended' | 'unchanged'; changes: Change[]; version: number | null } | { id: string; ok: false; code: string; message: string };
+
+/** One agreement applied through the REST API: read its ETag, then PUT the document with If-Match. */
+async function applyRemote(api: Api, loaded: LoadedAgreement, dryRun: boolean): Promise<ApplyOutcome> {
+  const id = loaded.spec.id;
+  const path = `/v1/agreements/${encodeURIComponent(id)}`;
+  try {
+    const current = await api.request('GET', path, { okStatuses: [404] });
+    const etag = current.status === 200 ? current.headers.get('etag') ?? undefined : undefined;
+    const r = await api.request<{ result: 'created' | 'updated' | 'amended' | 'unchanged'; changes: Change[]; version?: { version: number } }>('PUT', `${path}${dryRun ? '?dryRun=true' : ''}`, {
+      body: JSON.stringify(loaded.raw),
+      type: 'application/json',
+      ...(etag ? { headers: { 'if-match': etag } } : {}),
+    });
+    return { id, ok: true, result: r.body.result, changes: r.body.changes, version: r.body.version?.version ?? null };
+  } catch (e) {
+    if (e instanceof RemoteError && e.exitCode === 2) return { id, ok: false, code: e.body?.code ?? 'refused', message: e.message };
+    throw e;
+  }
+}
+
 export function registerApply(program: Command): void {
   program
     .command('apply')
-    .description('Apply agreement files to the database: create new ones, change or amend existing ones; shows what changes')
+    .description('Apply agreement files (to the database, or to a server with --url): create new ones, change or amend existing ones; shows what changes')
     .requiredOption('-f, --file <paths...>', 'agreement files or folders')
     .option('--dry-run', 'show what would change, write nothing')
-    .option('--tenant <id>', 'tenant', 'default')
+    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP)
     .option('--json', 'print the outcome per agreement as JSON')
-    .action(async (o: { file: string[]; dryRun?: boolean; tenant: string; db?: string; json?: boolean }) => {
+    .action(async (o: { file: string[]; dryRun?: boolean; tenant: string; db?: string; url?: string; json?: boolean }) => {
       const { agreements, issues } = loadAgreements(o.file);
       if (issues.length) throw new UsageError(issues);
-      const now = Date.now();
-      const actor = `cli:${process.env.USER ?? 'local'}`;
-      const outcomes = await withStore(o.db, async (store) => {
-        await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: now });
-        const out = [];
-        for (const loaded of agreements) out.push({ id: loaded.spec.id, source: loaded.source, outcome: await applyAgreement({ store, tenant: o.tenant, actor, now }, { loaded, dryRun: o.dryRun === true }) });
-        return out;
-      });
-      const failed = outcomes.filter((x) => !x.outcome.ok);
-      if (o.json) printJson({ dryRun: o.dryRun === true, agreements: outcomes.map((x) => (x.outcome.ok ? { id: x.id, result: x.outcome.result, changes: x.outcome.changes, version: x.outcome.version?.version ?? null } : { id: x.id, error: { code: x.outcome.code, message: x.outcome.message } })) });
+      const dryRun = o.dryRun === true;
+      const api = Api.from(o);
+      let outcomes: ApplyOutcome[] = [];
+      if (api) {
+        for (const loaded of agreements) outcomes.push(await applyRemote(api, loaded, dryRun));
+      } else {
+        const now = Date.now();
+        const actor = `cli:${process.env.USER ?? 'local'}`;
+        outcomes = await withStore(o.db, async (store) => {
+          await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: now });
+          const out: ApplyOutcome[] = [];
+          for (const loaded of agreements) {
+            const r = await applyAgreement({ store, tenant: o.tenant, actor, now }, { loaded, dryRun });
+            out.push(r.ok ? { id: loaded.spec.id, ok: true, result: r.result, changes: r.changes, version: r.version?.version ?? null } : { id: loaded.spec.id, ok: false, code: r.code, message: r.message });
+          }
+          return out;
+        });
+      }
+      if (o.json) printJson({ dryRun, agreements: outcomes.map((x) => (x.ok ? { id: x.id, result: x.result, changes: x.changes, version: x.version } : { id: x.id, error: { code: x.code, message: x.message } })) });
       else {
         for (const x of outcomes) {
-          if (!x.outcome.ok) {
-            process.stderr.write(`${x.id}: ${x.outcome.message}\n`);
+          if (!x.ok) {
+            process.stderr.write(`${x.id}: ${x.message}\n`);
             continue;
           }
-          const verb = o.dryRun ? { created: 'would be created', updated: 'would be updated', amended: 'would be amended (a new version)', unchanged: 'unchanged' }[x.outcome.result] : x.outcome.result === 'amended' ? `amended (version ${x.outcome.version?.version})` : x.outcome.result;
+          const verb = dryRun ? { created: 'would be created', updated: 'would be updated', amended: 'would be amended (a new version)', unchanged: 'unchanged' }[x.result] : x.result === 'amended' ? `amended (version ${x.version})` : x.result;
           process.stdout.write(`${x.id}: ${verb}\n`);
-          if (x.outcome.result !== 'created' && x.outcome.changes.length) process.stdout.write(renderDiff(x.outcome.changes).replace(/^/gm, '  ') + '\n');
+          if (x.result !== 'created' && x.changes.length) process.stdout.write(renderDiff(x.changes).replace(/^/gm, '  ') + '\n');
         }
       }
-      if (failed.length) process.exitCode = 2;
+      if (outcomes.some((x) => !x.ok)) process.exitCode = 2;
     });
 }

@@ -1,7 +1,8 @@
 /** `pledge rebuild`, `pledge status` and `pledge report`: derived results, on a database. */
 import type { Command } from 'commander';
-import { rebuildDerived } from '../app/derive.ts';
-import { agreementReport, currentStatus, reportCsv, reportText, type Status } from '../app/results.ts';
+import { rebuildDerived, type RebuildReport } from '../app/derive.ts';
+import { agreementReport, currentStatus, reportCsv, reportText, type Report, type Status } from '../app/results.ts';
+import { Api, URL_HELP } from './remote.ts';
 import type { Store } from '../store/types.ts';
 import { withStore } from './db.ts';
 import { badInput, printJson, UsageError } from './output.ts';
@@ -12,15 +13,19 @@ export function registerDerived(program: Command): void {
   program
     .command('rebuild')
     .description('Recompute every derived result (clocks, compliance, settlements) from the events and agreements')
-    .option('--tenant <id>', 'tenant', 'default')
+    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP + ' (an admin token)')
     .option('--json', 'print the counts as JSON')
-    .action(async (o: { tenant: string; db?: string; json?: boolean }) => {
+    .action(async (o: { tenant: string; db?: string; url?: string; json?: boolean }) => {
       const t0 = performance.now();
-      const r = await withStore(o.db, async (store) => {
-        await existingTenant(store, o.tenant);
-        return rebuildDerived({ store, tenant: o.tenant, now: Date.now() });
-      });
+      const api = Api.from(o);
+      const r = api
+        ? await api.json<RebuildReport>('POST', '/v1/rebuild')
+        : await withStore(o.db, async (store) => {
+            await existingTenant(store, o.tenant);
+            return rebuildDerived({ store, tenant: o.tenant, now: Date.now() });
+          });
       const seconds = (performance.now() - t0) / 1000;
       if (o.json) printJson({ ...r, seconds });
       else {
@@ -32,14 +37,18 @@ export function registerDerived(program: Command): void {
   program
     .command('status')
     .description('What is at risk or breached now: open tickets and current windows')
-    .option('--tenant <id>', 'tenant', 'default')
+    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP)
     .option('--json', 'print as JSON')
-    .action(async (o: { tenant: string; db?: string; json?: boolean }) => {
-      const s = await withStore(o.db, async (store) => {
-        await existingTenant(store, o.tenant);
-        return currentStatus({ store, tenant: o.tenant, now: Date.now() });
-      });
+    .action(async (o: { tenant: string; db?: string; url?: string; json?: boolean }) => {
+      const api = Api.from(o);
+      const s = api
+        ? await api.json<Status>('GET', '/v1/status')
+        : await withStore(o.db, async (store) => {
+            await existingTenant(store, o.tenant);
+            return currentStatus({ store, tenant: o.tenant, now: Date.now() });
+          });
       if (o.json) return printJson(s);
       process.stdout.write(statusText(s));
     });
@@ -50,12 +59,20 @@ export function registerDerived(program: Command): void {
     .requiredOption('--agreement <id>', 'agreement id')
     .requiredOption('--period <label>', 'billing period: a month (2026-10), quarter (2026-Q4) or year (2026)')
     .option('--format <format>', 'text, json or csv', 'text')
-    .option('--tenant <id>', 'tenant', 'default')
+    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP)
     .option('--json', 'the same as --format json')
-    .action(async (o: { agreement: string; period: string; format: string; tenant: string; db?: string; json?: boolean }) => {
+    .action(async (o: { agreement: string; period: string; format: string; tenant: string; db?: string; url?: string; json?: boolean }) => {
       if (o.json) o.format = 'json';
       if (!['text', 'json', 'csv'].includes(o.format)) badInput('--format', 'not a report format', JSON.stringify(o.format), 'text, json or csv');
+      const api = Api.from(o);
+      if (api) {
+        const report = await api.json<Report>('GET', `/v1/agreements/${encodeURIComponent(o.agreement)}/report?period=${encodeURIComponent(o.period)}`);
+        if (o.format === 'json') printJson(report);
+        else process.stdout.write(o.format === 'csv' ? reportCsv(report) : reportText(report));
+        return;
+      }
       const r = await withStore(o.db, async (store) => {
         await existingTenant(store, o.tenant);
         return agreementReport({ store, tenant: o.tenant, now: Date.now() }, { agreement: o.agreement, period: o.period });

@@ -32,6 +32,16 @@ export function reportError(e: unknown, json: boolean): number {
     else for (const i of e.issues) process.stderr.write(`pledge: ${formatIssue(i)}\n`);
     return EXIT_BAD_INPUT;
   }
+  if (e instanceof Error && e.name === 'RemoteError') {
+    // The server refused the request (4xx: exit 2) or failed or could not be reached (exit 1).
+    const r = e as Error & { exitCode: number; body?: { code: string; message: string; details?: { issues?: Issue[] } } };
+    if (json) process.stderr.write(JSON.stringify({ error: r.body ?? { code: 'unreachable', message: r.message } }, null, 2) + '\n');
+    else {
+      process.stderr.write(`pledge: ${r.message}\n`);
+      for (const i of r.body?.details?.issues ?? []) process.stderr.write(`  ${formatIssue(i)}\n`);
+    }
+    return r.exitCode;
+  }
   // A bug or an environment failure: say so plainly; the stack only when asked for.
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`pledge: internal error: ${msg}\n`);

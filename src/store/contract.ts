@@ -712,6 +712,28 @@ export function storeContract(target: ContractTarget): void {
         assert.equal(await store.getDerivedWatermark(tenant), 5);
       });
 
+      test('changing an agreement or a calendar makes the derived results stale (watermark 0); a review does not', async () => {
+        const tenant = await newTenant(store);
+        const mark = async () => store.replaceDerived(tenant, { watermark: 7 });
+        await mark();
+        const created = await store.createAgreement(tenant, { id: 'gold', document: { v: 1 }, createdAt: T0, createdBy: 'ann' });
+        assert.equal(await store.getDerivedWatermark(tenant), 0, 'created');
+        await mark();
+        assert.equal(created.status, 'created');
+        const upd = await store.updateAgreement(tenant, 'gold', created.value.etag, { document: { v: 2 }, at: T0 + 1, by: 'ann' });
+        assert.equal(upd.status, 'updated');
+        assert.equal(await store.getDerivedWatermark(tenant), 0, 'document changed');
+        await mark();
+        if (upd.status !== 'updated') return;
+        await store.updateAgreement(tenant, 'gold', upd.agreement.etag, { reviews: [{ at: '2026-10-01', by: 'ann', outcome: 'kept' }], at: T0 + 2, by: 'ann' });
+        assert.equal(await store.getDerivedWatermark(tenant), 7, 'a review changes no figure');
+        await store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0, by: 'ann' });
+        assert.equal(await store.getDerivedWatermark(tenant), 0, 'calendar stored');
+        await mark();
+        assert.equal(await store.deleteCalendar(tenant, 'office'), 'deleted');
+        assert.equal(await store.getDerivedWatermark(tenant), 0, 'calendar deleted');
+      });
+
       test('many rows in one replacement', async () => {
         const tenant = await newTenant(store);
         const many = Array.from({ length: 12_001 }, (_, i) => clock('gold', `T-${String(i).padStart(5, '0')}`, 1, i));

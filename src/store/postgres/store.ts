@@ -310,6 +310,14 @@ class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Agreements and calendars are what derived results are computed with: changing one makes them
+   * all stale, in the same transaction as the change (the next read recomputes them).
+   */
+  private async invalidateDerived(c: pg.PoolClient, tenant: string): Promise<void> {
+    await c.query('UPDATE tenants SET derived_seq = 0 WHERE id = $1', [tenant]);
+  }
+
   private async audit(c: pg.PoolClient, tenant: string, a: AuditInput | undefined): Promise<AuditEntry | undefined> {
     if (!a) return undefined;
     const op = 'audit';
@@ -452,6 +460,7 @@ class PostgresStore implements Store {
         c,
       );
       if (!ins) return { status: 'exists' as const, value: agreementOf<D>((await this.one('createAgreement', 'SELECT * FROM agreements WHERE tenant = $1 AND id = $2', [tenant, a.id], c))!) };
+      await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return { status: 'created' as const, value: agreementOf<D>(ins) };
     });
@@ -507,6 +516,7 @@ class PostgresStore implements Store {
         [ch.document !== undefined ? json(ch.document) : null, ch.customer !== undefined, ch.customer ?? null, state, ch.at, ch.by, versions.length, transitions.length, reviews.length, tenant, id],
         c,
       );
+      if (ch.document !== undefined || versions.length > 0 || transitions.length > 0) await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return { status: 'updated' as const, agreement: agreementOf<D>(updated!) };
     });
@@ -570,6 +580,7 @@ class PostgresStore implements Store {
         );
         created = row!.row_version === 1;
       }
+      await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return { status: created ? 'created' : 'updated', calendar: calendarOf(row!) };
     });
@@ -590,6 +601,7 @@ class PostgresStore implements Store {
       if (!r) return 'not_found' as const;
       if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
       await c.query('DELETE FROM calendars WHERE tenant = $1 AND name = $2', [tenant, name]);
+      await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return 'deleted' as const;
     });

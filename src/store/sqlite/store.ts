@@ -253,6 +253,14 @@ class SqliteStore implements Store {
     return this.run(operation, () => this.db.transaction(fn).immediate());
   }
 
+  /**
+   * Agreements and calendars are what derived results are computed with: changing one makes them
+   * all stale, in the same transaction as the change (the next read recomputes them).
+   */
+  private invalidateDerived(tenant: string): void {
+    this.exec('UPDATE tenants SET derived_seq = 0 WHERE id = ?', tenant);
+  }
+
   private audit(tenant: string, a: AuditInput | undefined): AuditEntry | undefined {
     if (!a) return undefined;
     const row = this.get("UPDATE tenant_sequences SET value = value + 1 WHERE tenant = ? AND name = 'audit' RETURNING value", tenant);
@@ -313,6 +321,7 @@ class SqliteStore implements Store {
       const changed = this.exec('INSERT INTO users (tenant, id, name, email, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', tenant, u.id, u.name, u.email ?? null, u.createdAt);
       const value = userOf(this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', tenant, u.id)!);
       if (changed === 0) return { status: 'exists' as const, value };
+      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return { status: 'created' as const, value };
     });
@@ -418,6 +427,7 @@ class SqliteStore implements Store {
       );
       const value = agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, a.id)!);
       if (changed === 0) return { status: 'exists' as const, value };
+      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return { status: 'created' as const, value };
     });
@@ -489,6 +499,7 @@ class SqliteStore implements Store {
         tenant,
         id,
       );
+      if (c.document !== undefined || versions.length > 0 || transitions.length > 0) this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return { status: 'updated' as const, agreement: agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, id)!) };
     });
@@ -531,6 +542,7 @@ class SqliteStore implements Store {
       } else {
         this.exec('INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES (?, ?, ?, ?, 1, ?, ?)', tenant, c.name, c.format, c.source, c.at, c.by);
       }
+      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       const calendar = calendarOf(this.get('SELECT * FROM calendars WHERE tenant = ? AND name = ?', tenant, c.name)!);
       return { status: current ? ('updated' as const) : ('created' as const), calendar };
@@ -554,6 +566,7 @@ class SqliteStore implements Store {
       if (!r) return 'not_found' as const;
       if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
       this.exec('DELETE FROM calendars WHERE tenant = ? AND name = ?', tenant, name);
+      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return 'deleted' as const;
     });
