@@ -734,6 +734,26 @@ export function storeContract(target: ContractTarget): void {
         assert.equal(await store.getDerivedWatermark(tenant), 0, 'calendar deleted');
       });
 
+      test('open breaches: breached open clocks, running ones past their deadline, breached current windows', async () => {
+        const tenant = await newTenant(store);
+        const c = (ticket: string, v: Record<string, unknown>) => ({ agreementId: 'gold', target: 'resolve', ticket, cycle: 1, value: v, updatedAt: T0 });
+        const w = (window: string, state: string, from: number, to: number) => ({ agreementId: 'gold', target: 'uptime', window, value: { state, window: { from, to } }, updatedAt: T0 });
+        await store.replaceDerived(tenant, {
+          watermark: 1,
+          clocks: [
+            c('open-breached', { state: 'breached', stop: null, deadline: T0 - 10 }),
+            c('open-late', { state: 'running', stop: null, deadline: T0 - 1 }),
+            c('open-ok', { state: 'running', stop: null, deadline: T0 + 1 }),
+            c('open-never', { state: 'running', stop: null, deadline: null }),
+            c('paused-late', { state: 'paused', stop: null, deadline: T0 - 1 }),
+            c('closed-breached', { state: 'breached', stop: T0 - 5, deadline: T0 - 10 }),
+          ],
+          compliance: [w('now', 'breached', T0 - 100, T0 + 100), w('past', 'breached', T0 - 300, T0 - 100), w('ok', 'met', T0 - 100, T0 + 100)],
+        });
+        assert.deepEqual(await store.countOpenBreaches(tenant, T0), { tickets: 2, targets: 1 });
+        assert.deepEqual(await store.countOpenBreaches(await newTenant(store), T0), { tickets: 0, targets: 0 });
+      });
+
       test('many rows in one replacement', async () => {
         const tenant = await newTenant(store);
         const many = Array.from({ length: 12_001 }, (_, i) => clock('gold', `T-${String(i).padStart(5, '0')}`, 1, i));

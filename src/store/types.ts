@@ -433,6 +433,11 @@ export interface DerivedStore {
   getSettlement<V = unknown>(tenant: TenantId, key: SettlementKey): Promise<SettlementRow<V> | undefined>;
   /** By (agreement, period). */
   listSettlements<V = unknown>(tenant: TenantId, filter?: { agreementId?: string } & PageRequest): Promise<Page<SettlementRow<V>>>;
+  /**
+   * Breaches open now, from the stored results (for /metrics): clocks of open tickets that are
+   * breached, or running past their deadline; and targets breached in a window that contains `now`.
+   */
+  countOpenBreaches(tenant: TenantId, now: number): Promise<{ tickets: number; targets: number }>;
   /** `pledge rebuild`: deletes every derived row of the tenant and resets the watermark to 0. */
   deleteDerived(tenant: TenantId): Promise<{ clocks: number; compliance: number; settlements: number }>;
   /** The event sequence number up to which derived results are computed (lag = lastEventSeq - this). */

@@ -90,6 +90,20 @@ describe('normal path', () => {
     }
   });
 
+  test('/metrics counts the breaches open now, as GET /v1/status lists them', async () => {
+    // A store of its own: the metric counts over every tenant of the store.
+    const own = await openTestStore();
+    const d = await demoTenant(own.store);
+    const status = (await d.req('viewer', { method: 'GET', url: '/v1/status' })).json();
+    const m = await d.req(null, { method: 'GET', url: '/metrics' });
+    await d.app.close();
+    await own.close();
+    const n = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(m.body)?.[1]);
+    assert.equal(n('pledge_open_breaches_tickets'), status.tickets.filter((k: { state: string }) => k.state === 'breached').length);
+    assert.equal(n('pledge_open_breaches_targets'), status.targets.filter((k: { state: string }) => k.state === 'breached').length);
+    assert.ok(n('pledge_open_breaches_tickets') > 0, 'the demo quarter ends with breached open tickets');
+  });
+
   test('rebuild: the admin recomputes everything; the counts, and an audit entry', async () => {
     const r = await t.req('admin', { method: 'POST', url: '/v1/rebuild' });
     assert.equal(r.statusCode, 200, r.body.slice(0, 300));

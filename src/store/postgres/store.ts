@@ -794,6 +794,22 @@ class PostgresStore implements Store {
     return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.cycle]);
   }
 
+  async countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
+    const t = await this.one(
+      'countOpenBreaches',
+      `SELECT COUNT(*) AS n FROM derived_clocks WHERE tenant = $1 AND value->'stop' = 'null'::jsonb
+         AND (value->>'state' = 'breached' OR (value->>'state' IN ('running', 'at_risk') AND jsonb_typeof(value->'deadline') = 'number' AND (value->>'deadline')::float8 <= $2))`,
+      [tenant, now],
+    );
+    const w = await this.one(
+      'countOpenBreaches',
+      `SELECT COUNT(*) AS n FROM derived_compliance WHERE tenant = $1 AND value->>'state' = 'breached'
+         AND (value->'window'->>'from')::float8 <= $2 AND (value->'window'->>'to')::float8 > $2`,
+      [tenant, now],
+    );
+    return { tickets: Number(t!.n), targets: Number(w!.n) };
+  }
+
   async putCompliance(tenant: string, input: readonly ComplianceRow[]): Promise<void> {
     if (input.length === 0) return;
     await this.tx('putCompliance', (c) => this.upsertCompliance(c, tenant, input));

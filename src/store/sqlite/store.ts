@@ -735,6 +735,25 @@ class SqliteStore implements Store {
     });
   }
 
+  countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
+    return this.run('countOpenBreaches', () => {
+      const tickets = this.get(
+        `SELECT COUNT(*) AS n FROM derived_clocks WHERE tenant = ? AND json_extract(value, '$.stop') IS NULL
+           AND (json_extract(value, '$.state') = 'breached' OR (json_extract(value, '$.state') IN ('running', 'at_risk') AND json_extract(value, '$.deadline') <= ?))`,
+        tenant,
+        now,
+      )!.n as number;
+      const targets = this.get(
+        `SELECT COUNT(*) AS n FROM derived_compliance WHERE tenant = ? AND json_extract(value, '$.state') = 'breached'
+           AND json_extract(value, '$.window.from') <= ? AND json_extract(value, '$.window.to') > ?`,
+        tenant,
+        now,
+        now,
+      )!.n as number;
+      return { tickets, targets };
+    });
+  }
+
   putCompliance(tenant: string, rows: readonly ComplianceRow[]): Promise<void> {
     return this.write('putCompliance', () => this.upsertCompliance(tenant, rows));
   }
