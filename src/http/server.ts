@@ -23,6 +23,7 @@ import { checkOperations } from './routes/checks.ts';
 import { effectiveOperations } from './routes/effective.ts';
 import { eventOperations } from './routes/events.ts';
 import { reportOperations } from './routes/reports.ts';
+import { reviewOperations } from './routes/reviews.ts';
 import { resultOperations } from './routes/results.ts';
 import { systemOperations } from './routes/system.ts';
 import { ticketOperations } from './routes/tickets.ts';
@@ -57,6 +58,7 @@ export function operations(deps: Deps): Operation[] {
     ...checkOperations(deps),
     ...resultOperations(deps),
     ...reportOperations(deps),
+    ...reviewOperations(deps),
     ...ticketOperations(deps),
     ...calendarOperations(deps),
     ...auditOperations(deps),
