@@ -39,15 +39,11 @@ export type FieldKind = 'string' | 'number' | 'boolean' | 'time';
 
 const SHAPES = pledgeEvent.options.map((o) => ({ type: o.shape.type.value as EventType, shape: o.shape as unknown as Record<string, ZodLike> }));
 
-/** Event types whose schema has this field. */
+/** The fields the schema of an event type has. */
 export function fieldsOfType(type: EventType): ReadonlySet<string> {
   return FIELDS_BY_TYPE.get(type)!;
 }
 const FIELDS_BY_TYPE = new Map(SHAPES.map((s) => [s.type, new Set(Object.keys(s.shape))]));
-
-export function typesWithField(name: string): EventType[] {
-  return SHAPES.filter((s) => name in s.shape).map((s) => s.type);
-}
 
 /** How a cell is converted for this field: number and boolean fields are read as such. */
 export function fieldKind(name: string): FieldKind {
@@ -280,6 +276,9 @@ export const mapKey = (s: string): string => s.trim().toLowerCase();
 export function parseCsvMapping(text: string, source?: string): Result<CsvMapping> {
   const parsed = parseSourceText(text, source);
   if (!parsed.ok) return parsed;
+  if (parsed.value.value === null || parsed.value.value === undefined) {
+    return { ok: false, issues: [{ path: '', message: 'the mapping file is empty', expected: 'at least source, layout, and the columns (see docs/events.md, "Importing ticket exports")', ...(source ? { source } : {}) }] };
+  }
   // "Did you mean" suggestions from the layout the document names, not from both.
   const layout = (parsed.value.value as { layout?: unknown } | null)?.layout;
   const keysFrom = layout === 'ticket-per-row' ? ticketPerRow : layout === 'event-per-row' ? eventPerRow : csvMappingSchema;

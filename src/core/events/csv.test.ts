@@ -265,6 +265,7 @@ test('a malformed mapping file: each problem with its path, line and column, wha
     ['source: d\nlayout: event-per-row\nat: When\ntype: { value: check.result }\nfields: { up: { column: S, map: { Up: yes, Down: maybe } } }\n', /fields\.up\.map\.Down: not a value up can have \(expected a boolean, got "maybe"\)/],
     ['source: d\nlayout: ticket-per-row\ncsv: { delimiter: ";;" }\nticket: Id\nevents: { created: C }\n', /csv\.delimiter: expected one character/],
     ['source: [d\n', /^mapping\.yaml:\d+:\d+: not valid YAML or JSON/],
+    ['# nothing yet\n', /^mapping\.yaml: the mapping file is empty/],
   ];
   for (const [yaml, re] of cases) {
     const issues = mappingIssues(yaml);
@@ -305,5 +306,16 @@ test('the examples in examples/imports map without a problem', () => {
     assert.equal(fatal, undefined);
     assert.deepEqual(outcomes.filter((o) => o.status === 'rejected'), []);
     assert.ok(outcomes.filter((o) => o.status === 'mapped').length >= 5);
+  }
+});
+
+test('the mappings shown in docs/events.md are valid', () => {
+  const doc = readFileSync(new URL('../../../docs/events.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('## Importing ticket exports (CSV)'));
+  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  assert.ok(blocks.length >= 2);
+  for (const b of blocks) {
+    const r = parseCsvMapping(b, 'docs/events.md');
+    assert.ok(r.ok, r.ok ? '' : r.issues.map(formatIssue).join('\n'));
   }
 });
