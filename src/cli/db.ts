@@ -16,6 +16,9 @@ import { renderDiff } from '../core/agreements/lifecycle/diff.ts';
 import type { Change } from '../core/agreements/lifecycle/index.ts';
 import type { LoadedAgreement } from '../core/agreements/load.ts';
 import { Api, RemoteError, URL_HELP } from './remote.ts';
+import { parseCsvMapping } from '../core/events/csv-mapping.ts';
+import { csvRows, ingestCsv, type CsvProblem, type CsvSummary } from '../app/ingest-csv.ts';
+import { readText } from '../app/files.ts';
 
 /** The database: --db (a SQLite file path or a postgres:// URL), else the environment's configuration. */
 export function storeConfig(db: string | undefined): StoreConfig {
@@ -76,22 +79,37 @@ export function registerDb(program: Command): void {
 
   program
     .command('ingest')
-    .description('Send events from a file (or - for standard input) straight into the database')
-    .requiredOption('-f, --file <file>', 'NDJSON events, or - for standard input')
+    .description('Send events from a file (or - for standard input) straight into the database: NDJSON events, or a CSV ticket export through a column mapping')
+    .requiredOption('-f, --file <file>', 'NDJSON events (or a CSV export with --format csv), or - for standard input')
+    .option('--format <format>', 'ndjson, or csv for a ticket export read through --mapping', 'ndjson')
+    .option('--mapping <file>', 'with --format csv: the column-mapping file (YAML; see docs/events.md, "Importing ticket exports")')
+    .option('--print-events', 'with --format csv: print the events the mapping makes as NDJSON instead of storing them (to check a mapping)')
     .option('--tenant <id>', 'tenant', 'default')
     .option('--batch <n>', 'events per transaction', '5000')
-    .option('--all-or-nothing', 'refuse each batch that has a bad event')
+    .option('--all-or-nothing', 'refuse each batch that has a bad event (with --format csv: store nothing if any row is bad)')
     .option('--db <database>', DB_HELP)
     .option('--json', 'print the summary as JSON')
-    .action(async (o: { file: string; tenant: string; batch: string; allOrNothing?: boolean; db?: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      `
+Examples:
+  pledge ingest -f events.ndjson --tenant acme-corp
+  pledge ingest --format csv --mapping examples/imports/helpdesk-tickets.mapping.yaml -f examples/imports/helpdesk-tickets.csv
+  pledge ingest --format csv --mapping zendesk.yaml -f export.csv --print-events | head
+
+A CSV export is read through a mapping that says which column holds the ticket id, the times of
+creation, first response, resolution and closing, the priority, customer and so on (one row per
+ticket), or the event type (one event per row). Rows with a bad cell are reported with their line
+and column and not stored; the others are. Importing the same export again finds duplicates.`,
+    )
+    .action(async (o: { file: string; format: string; mapping?: string; printEvents?: boolean; tenant: string; batch: string; allOrNothing?: boolean; db?: string; json?: boolean }) => {
       const size = Number(o.batch);
       if (!/^\d+$/.test(o.batch) || size < 1 || size > 100_000) badInput('--batch', 'expected a whole number from 1 to 100000', JSON.stringify(o.batch));
-      const input = o.file === '-' ? process.stdin : createReadStream(o.file);
-      const opened = await new Promise<NodeJS.ReadableStream>((res, rej) => {
-        if (o.file === '-') return res(input);
-        input.once('open', () => res(input));
-        input.once('error', (e: NodeJS.ErrnoException) => rej(new UsageError([{ path: '--file', message: e.code === 'ENOENT' ? 'no such file' : e.message, received: o.file }])));
-      });
+      if (o.format !== 'ndjson' && o.format !== 'csv') badInput('--format', 'not a format ingest reads', JSON.stringify(o.format), 'ndjson or csv');
+      if (o.format === 'csv') return ingestCsvFile(o, size);
+      if (o.mapping !== undefined) badInput('--mapping', 'applies only with --format csv', JSON.stringify(o.mapping));
+      if (o.printEvents) badInput('--print-events', 'applies only with --format csv');
+      const opened = await openInput(o.file);
       const summary = { received: 0, accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, batches: 0 };
       const problems: string[] = [];
       const tty = process.stderr.isTTY && !o.json;
@@ -159,6 +177,95 @@ async function applyRemote(api: Api, loaded: LoadedAgreement, dryRun: boolean): 
     if (e instanceof RemoteError && e.exitCode === 2) return { id, ok: false, code: e.body?.code ?? 'refused', message: e.message };
     throw e;
   }
+}
+
+/** Opens -f FILE (or standard input for -), turning a missing file into bad input. */
+async function openInput(file: string): Promise<NodeJS.ReadableStream> {
+  if (file === '-') return process.stdin;
+  const input = createReadStream(file);
+  return new Promise<NodeJS.ReadableStream>((res, rej) => {
+    input.once('open', () => res(input));
+    input.once('error', (e: NodeJS.ErrnoException) => rej(new UsageError([{ path: '--file', message: e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a folder, not a file' : e.message, received: file }])));
+  });
+}
+
+/** A row problem as one line: `export.csv:17: rejected: column "Created": impossible date...`. */
+function csvProblemLine(label: string, p: CsvProblem): string {
+  const text = p.issues.map(({ line: _l, column: _c, source: _s, ...i }) => formatIssue(i)).join('; ');
+  return `${label}${p.line > 0 ? `:${p.line}` : ''}: ${p.status}: ${text}`;
+}
+
+async function ingestCsvFile(o: { file: string; mapping?: string; printEvents?: boolean; tenant: string; allOrNothing?: boolean; db?: string; json?: boolean }, size: number): Promise<void> {
+  if (o.mapping === undefined) badInput('--mapping', 'required with --format csv: the file that says which column holds what (see docs/events.md)');
+  if (o.printEvents && o.json) badInput('--json', 'cannot go with --print-events: standard output holds the events');
+  const m = readText(o.mapping);
+  if (!m.ok) throw new UsageError(m.issues.map((i) => ({ ...i, path: '--mapping' })));
+  const mapping = must(parseCsvMapping(m.value.text, o.mapping));
+  const label = o.file === '-' ? 'stdin' : o.file;
+  const opened = await openInput(o.file);
+  const rows = csvRows(opened as AsyncIterable<Uint8Array>, mapping, label);
+
+  if (o.printEvents) {
+    // Nothing is stored: the events go to standard output, the problems and a summary to stderr.
+    let read = 0;
+    let skipped = 0;
+    let rejected = 0;
+    let events = 0;
+    const held: string[] = [];
+    for await (const row of rows) {
+      if (row.status === 'fatal') throw new UsageError(row.issues);
+      read++;
+      if (row.status === 'skipped') skipped++;
+      else if (row.status === 'rejected') {
+        rejected++;
+        process.stderr.write(`${csvProblemLine(label, { line: row.line, status: 'rejected', issues: row.issues })}\n`);
+      } else
+        for (const { atMs: _atMs, ...e } of row.events) {
+          events++;
+          const line = `${JSON.stringify(e)}\n`;
+          if (o.allOrNothing) held.push(line);
+          else process.stdout.write(line);
+        }
+    }
+    const refused = o.allOrNothing === true && rejected > 0;
+    if (!refused) for (const l of held) process.stdout.write(l);
+    process.stderr.write(`${read} rows read (${skipped} skipped, ${rejected} rejected): ${refused ? `${events} events held back (all-or-nothing)` : `${events} events printed`}, nothing stored\n`);
+    if (rejected > 0) process.exitCode = 2;
+    return;
+  }
+
+  const tty = process.stderr.isTTY && !o.json;
+  const result = await withStore(o.db, async (store) => {
+    await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: Date.now() });
+    return ingestCsv(
+      { tenant: o.tenant, store, now: () => Date.now() },
+      {
+        rows,
+        batch: size,
+        allOrNothing: o.allOrNothing === true,
+        ...(tty ? { onProgress: (s: Readonly<CsvSummary>) => process.stderr.write(`\r${s.rows.toLocaleString('en')} rows: ${s.accepted.toLocaleString('en')} events accepted, ${s.duplicates.toLocaleString('en')} duplicates, ${s.rowsRejected.toLocaleString('en')} rows rejected`) } : {}),
+      },
+    );
+  });
+  if (tty) process.stderr.write('\n');
+  if (!result.ok) {
+    // Nothing was written when the header did not fit; a file that turned unreadable part-way may
+    // have had rows stored before: say so.
+    if (result.summary.accepted > 0) process.stderr.write(`pledge: ${result.summary.rows} rows were read and ${result.summary.accepted} events stored before this:\n`);
+    throw new UsageError(result.issues);
+  }
+  const s = result.summary;
+  const shown = result.problems.slice(0, 50).map((p) => csvProblemLine(label, p));
+  const more = result.problems.length + result.problemsOmitted - shown.length;
+  if (o.json) printJson({ format: 'csv', ...s, problems: shown, problemsNotShown: more });
+  else {
+    for (const p of shown) process.stderr.write(`${p}\n`);
+    if (more > 0) process.stderr.write(`(${more} more problems not shown)\n`);
+    process.stdout.write(
+      `${s.rows} rows read (${s.skipped} skipped, ${s.rowsRejected} rejected): ${s.received} events, ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.conflicts} conflicts, ${s.rejected} rejected${s.notWritten ? `, ${s.notWritten} not written (all-or-nothing)` : ''}\n`,
+    );
+  }
+  if (s.rowsRejected + s.rejected + s.conflicts > 0) process.exitCode = 2;
 }
 
 export function registerApply(program: Command): void {
