@@ -72,6 +72,28 @@ test('apply through the API: a dry run shows the diff and writes nothing; then t
   assert.equal(done.agreements[0].version, 2);
 });
 
+test('ingest through the API: NDJSON and a CSV export, again as duplicates; a batch over the server limit is refused', () => {
+  const first = JSON.parse(pledgeWith(env, 'ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--json').out);
+  assert.deepEqual([first.received, first.accepted, first.duplicates], [11, 11, 0]);
+  const again = pledgeWith(env, 'ingest', '-f', 'examples/tickets/ticket-1001.ndjson');
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /11 events read: 0 accepted, 11 duplicates/);
+  const csv = ['--format', 'csv', '--mapping', 'examples/imports/helpdesk-tickets.mapping.yaml', '-f', 'examples/imports/helpdesk-tickets.csv', '--json'];
+  const c1 = JSON.parse(pledgeWith(env, 'ingest', ...csv).out);
+  assert.ok(c1.accepted > 0, JSON.stringify(c1));
+  const c2 = JSON.parse(pledgeWith(env, 'ingest', ...csv).out);
+  assert.deepEqual([c2.accepted, c2.duplicates], [0, c1.accepted]);
+  // 12,000 events in one request: above the server's 10,000 a request.
+  const big = join(dir, 'big.ndjson');
+  writeFileSync(big, Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ id: `big-${i}`, type: 'check.result', source: 'probe', at: '2026-10-01T10:00:00Z', service: 'checkout', up: true })).join('\n'));
+  const refused = pledgeWith(env, 'ingest', '-f', big, '--batch', '12000');
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /--file: .*at most 10000 .*send smaller batches \(--batch\)/);
+  const fine = JSON.parse(pledgeWith(env, 'ingest', '-f', big, '--json').out);
+  assert.equal(fine.accepted, 12_000);
+  assert.equal(fine.batches, 12, 'batches of 1,000 to a server');
+});
+
 test('token create through the API: the new token works, with its role', async () => {
   const t = pledgeWith(env, 'token', 'create', '--role', 'viewer', '--user', 'vera', '--json');
   assert.equal(t.code, 0, t.err);

@@ -16,8 +16,7 @@ import { CsvEventReader, normalizeLineBreaks, type RowOutcome } from '../core/ev
 import type { CsvMapping } from '../core/events/csv-mapping.ts';
 import type { Timed } from '../core/events/schema.ts';
 import type { Issue } from '../core/validation/issues.ts';
-import type { EventStore, TenantId } from '../store/types.ts';
-import { ingestBatch } from './ingest.ts';
+import type { BatchSender } from './ingest.ts';
 
 export type CsvRow = RowOutcome | { line: number; status: 'fatal'; issues: Issue[] };
 
@@ -117,9 +116,8 @@ export interface CsvProblem {
 }
 
 export interface CsvIngestContext {
-  tenant: TenantId;
-  store: EventStore;
-  now: () => number;
+  /** Where the batches go (a store, or a server). */
+  send: BatchSender;
 }
 
 export interface CsvIngestInput {
@@ -156,10 +154,11 @@ export async function ingestCsv(ctx: CsvIngestContext, input: CsvIngestInput): P
       events.push(plain);
       lines.push(r.line);
     }
-    if (events.length === 0) return;
-    const r = await ingestBatch({ tenant: ctx.tenant, store: ctx.store, now: ctx.now(), limits: { batchEvents: Number.MAX_SAFE_INTEGER, batchBytes: Number.MAX_SAFE_INTEGER } }, { body: JSON.stringify(events), format: 'json', allOrNothing: input.allOrNothing === true });
-    // The body is built here from validated events: a refusal of the batch as a whole is a bug.
-    if (!r.ok) throw new Error(`ingestBatch refused a CSV batch: ${r.error.message}`);
+    if (events.length === 0) return undefined;
+    const r = await ctx.send({ body: JSON.stringify(events), format: 'json', allOrNothing: input.allOrNothing === true });
+    // The body is built here from validated events: only a limit (a server's, smaller than the
+    // batch) can refuse it as a whole.
+    if (!r.ok) return { ok: false as const, issues: [{ path: '--batch', message: `the batch was refused as a whole: ${r.error.message}` }] };
     const rep = r.report;
     summary.batches++;
     summary.received += rep.received;
@@ -180,6 +179,7 @@ export async function ingestCsv(ctx: CsvIngestContext, input: CsvIngestInput): P
       }
     }
     input.onProgress?.(summary);
+    return undefined;
   };
 
   for await (const row of input.rows) {
@@ -193,7 +193,8 @@ export async function ingestCsv(ctx: CsvIngestContext, input: CsvIngestInput): P
       pending.push({ line: row.line, events: row.events });
       pendingEvents += row.events.length;
       if (!input.allOrNothing && pendingEvents >= input.batch) {
-        await flush(pending);
+        const refused = await flush(pending);
+        if (refused) return { ...refused, summary };
         pending = [];
         pendingEvents = 0;
       }
@@ -210,12 +211,14 @@ export async function ingestCsv(ctx: CsvIngestContext, input: CsvIngestInput): P
       chunk.push(r);
       n += r.events.length;
       if (n >= input.batch) {
-        await flush(chunk);
+        const refused = await flush(chunk);
+        if (refused) return { ...refused, summary };
         chunk = [];
         n = 0;
       }
     }
-    await flush(chunk);
+    const refused = await flush(chunk);
+    if (refused) return { ...refused, summary };
   }
   problems.sort((a, b) => a.line - b.line);
   return { ok: true, summary, problems, problemsOmitted: omitted };

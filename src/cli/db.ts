@@ -1,10 +1,10 @@
 /** Commands that work directly on a database: migrate, token create, ingest. */
 import type { Command } from 'commander';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfig } from '../app/config.ts';
 import { createApiToken } from '../app/tokens.ts';
-import { ingestBatch, type IngestReport } from '../app/ingest.ts';
+import { storeSender, type BatchSender, type IngestReport } from '../app/ingest.ts';
 import { openStore } from '../store/index.ts';
 import type { Store, StoreConfig } from '../store/types.ts';
 import { formatIssue } from '../core/validation/issues.ts';
@@ -17,7 +17,7 @@ import type { Change } from '../core/agreements/lifecycle/index.ts';
 import type { LoadedAgreement } from '../core/agreements/load.ts';
 import { Api, RemoteError, URL_HELP } from './remote.ts';
 import { parseCsvMapping } from '../core/events/csv-mapping.ts';
-import { csvRows, ingestCsv, type CsvProblem, type CsvSummary } from '../app/ingest-csv.ts';
+import { csvRows, ingestCsv, type CsvIngestResult, type CsvProblem, type CsvSummary } from '../app/ingest-csv.ts';
 import { readText } from '../app/files.ts';
 
 /** The database: --db (a SQLite file path or a postgres:// URL), else the environment's configuration. */
@@ -85,15 +85,17 @@ export function registerDb(program: Command): void {
     .option('--mapping <file>', 'with --format csv: the column-mapping file (YAML; see docs/events.md, "Importing ticket exports")')
     .option('--print-events', 'with --format csv: print the events the mapping makes as NDJSON instead of storing them (to check a mapping)')
     .option('--tenant <id>', 'tenant', 'default')
-    .option('--batch <n>', 'events per transaction', '5000')
+    .option('--batch <n>', 'events per transaction (per request with --url); 5000 on a database, 1000 to a server')
     .option('--all-or-nothing', 'refuse each batch that has a bad event (with --format csv: store nothing if any row is bad)')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP + ' (a token that may send events: admin or agent)')
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
       `
 Examples:
   pledge ingest -f events.ndjson --tenant acme-corp
+  PLEDGE_URL=http://pledge:8080 PLEDGE_TOKEN=... pledge ingest -f events.ndjson
   pledge ingest --format csv --mapping examples/imports/helpdesk-tickets.mapping.yaml -f examples/imports/helpdesk-tickets.csv
   pledge ingest --format csv --mapping zendesk.yaml -f export.csv --print-events | head
 
@@ -102,31 +104,32 @@ creation, first response, resolution and closing, the priority, customer and so 
 ticket), or the event type (one event per row). Rows with a bad cell are reported with their line
 and column and not stored; the others are. Importing the same export again finds duplicates.`,
     )
-    .action(async (o: { file: string; format: string; mapping?: string; printEvents?: boolean; tenant: string; batch: string; allOrNothing?: boolean; db?: string; json?: boolean }) => {
-      const size = Number(o.batch);
-      if (!/^\d+$/.test(o.batch) || size < 1 || size > 100_000) badInput('--batch', 'expected a whole number from 1 to 100000', JSON.stringify(o.batch));
+    .action(async (o: IngestOptions) => {
+      if (o.batch !== undefined && (!/^\d+$/.test(o.batch) || Number(o.batch) < 1 || Number(o.batch) > 100_000)) badInput('--batch', 'expected a whole number from 1 to 100000', JSON.stringify(o.batch));
+      // A server takes at most 10,000 events a request by default: batches of 1,000 unless asked.
+      const api = Api.from(o);
+      const size = o.batch !== undefined ? Number(o.batch) : api ? 1000 : 5000;
       if (o.format !== 'ndjson' && o.format !== 'csv') badInput('--format', 'not a format ingest reads', JSON.stringify(o.format), 'ndjson or csv');
-      if (o.format === 'csv') return ingestCsvFile(o, size);
+      if (o.format === 'csv') return ingestCsvFile(o, size, api);
       if (o.mapping !== undefined) badInput('--mapping', 'applies only with --format csv', JSON.stringify(o.mapping));
       if (o.printEvents) badInput('--print-events', 'applies only with --format csv');
       const opened = await openInput(o.file);
       const summary = { received: 0, accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, batches: 0 };
       const problems: string[] = [];
-      const tty = process.stderr.isTTY && !o.json;
-      await withStore(o.db, async (store) => {
-        await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: Date.now() });
+      const bar = progressBar(o, opened);
+      await withSender(o, api, size, async (send) => {
         let lines: string[] = [];
         // The file line of each event in the batch, so problems are reported where they are.
         let nums: number[] = [];
         let lineNo = 0;
         const flush = async () => {
           if (lines.length === 0) return;
-          const r = await ingestBatch({ tenant: o.tenant, store, now: Date.now(), limits: { batchEvents: size, batchBytes: 1 << 30 } }, { body: lines.join('\n'), format: 'ndjson', allOrNothing: o.allOrNothing === true });
+          const r = await send({ body: lines.join('\n'), format: 'ndjson', allOrNothing: o.allOrNothing === true });
           if (!r.ok) throw new UsageError([{ path: '--file', message: r.error.message }]);
           add(r.report, nums);
           lines = [];
           nums = [];
-          if (tty) process.stderr.write(`\r${summary.received.toLocaleString('en')} events: ${summary.accepted.toLocaleString('en')} accepted, ${summary.duplicates.toLocaleString('en')} duplicates, ${summary.rejected.toLocaleString('en')} rejected`);
+          bar?.update(`${summary.received.toLocaleString('en')} events: ${summary.accepted.toLocaleString('en')} accepted, ${summary.duplicates.toLocaleString('en')} duplicates, ${summary.rejected.toLocaleString('en')} rejected`);
         };
         const add = (rep: IngestReport, at: number[]) => {
           summary.received += rep.received;
@@ -148,7 +151,7 @@ and column and not stored; the others are. Importing the same export again finds
         }
         await flush();
       });
-      if (tty) process.stderr.write('\n');
+      bar?.done();
       if (o.json) printJson({ ...summary, problems });
       else {
         for (const p of problems) process.stderr.write(`${p}\n`);
@@ -156,6 +159,72 @@ and column and not stored; the others are. Importing the same export again finds
       }
       if (summary.rejected + summary.conflicts > 0) process.exitCode = 2;
     });
+}
+
+interface IngestOptions {
+  file: string;
+  format: string;
+  mapping?: string;
+  printEvents?: boolean;
+  tenant: string;
+  batch?: string;
+  allOrNothing?: boolean;
+  db?: string;
+  url?: string;
+  json?: boolean;
+}
+
+/** Batches to a server (POST /v1/events) with --url, else into the database (creating the tenant). */
+async function withSender(o: IngestOptions, api: Api | undefined, size: number, fn: (send: BatchSender) => Promise<void>): Promise<void> {
+  if (api) return fn(remoteSender(api));
+  return withStore(o.db, async (store) => {
+    await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: Date.now() });
+    await fn(storeSender({ tenant: o.tenant, store, now: Date.now, limits: { batchEvents: Math.max(size, 100_000), batchBytes: 1 << 30 } }));
+  });
+}
+
+function remoteSender(api: Api): BatchSender {
+  return async (input) => {
+    try {
+      const r = await api.request<IngestReport>('POST', `/v1/events${input.allOrNothing ? '?mode=all_or_nothing' : ''}`, { body: input.body, type: input.format === 'json' ? 'application/json' : 'application/x-ndjson' });
+      return { ok: true, report: r.body };
+    } catch (e) {
+      // A batch the server refuses as a whole (over its limits): say so with its message.
+      if (e instanceof RemoteError && e.exitCode === 2 && e.body?.code === 'payload_too_large') return { ok: false, error: { code: 'batch_too_large', message: `${e.message}; send smaller batches (--batch)` } };
+      throw e;
+    }
+  };
+}
+
+/**
+ * On a terminal, a progress bar of the file read so far (a file's size is known; standard input
+ * shows the counts only), redrawn at most every 100 ms; nothing when the output is not a terminal
+ * or with --json.
+ */
+function progressBar(o: { file: string; json?: boolean }, input: NodeJS.ReadableStream): { update(text: string): void; done(): void } | undefined {
+  if (!process.stderr.isTTY || o.json) return undefined;
+  const total = o.file === '-' ? 0 : statSync(o.file).size;
+  let last = 0;
+  let drawn = false;
+  const draw = (text: string) => {
+    const read = (input as { bytesRead?: number }).bytesRead ?? 0;
+    const width = 24;
+    const share = total > 0 ? Math.min(1, read / total) : 0;
+    const bar = total > 0 ? `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${String(Math.floor(share * 100)).padStart(3)}% ` : '';
+    process.stderr.write(`\r${bar}${text}\x1b[K`);
+    drawn = true;
+  };
+  return {
+    update(text) {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      draw(text);
+    },
+    done() {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
 }
 
 type ApplyOutcome = { id: string; ok: true; result: 'created' | 'updated' | 'amended' | 'unchanged'; changes: Change[]; version: number | null } | { id: string; ok: false; code: string; message: string };
@@ -195,7 +264,7 @@ function csvProblemLine(label: string, p: CsvProblem): string {
   return `${label}${p.line > 0 ? `:${p.line}` : ''}: ${p.status}: ${text}`;
 }
 
-async function ingestCsvFile(o: { file: string; mapping?: string; printEvents?: boolean; tenant: string; allOrNothing?: boolean; db?: string; json?: boolean }, size: number): Promise<void> {
+async function ingestCsvFile(o: IngestOptions, size: number, api: Api | undefined): Promise<void> {
   if (o.mapping === undefined) badInput('--mapping', 'required with --format csv: the file that says which column holds what (see docs/events.md)');
   if (o.printEvents && o.json) badInput('--json', 'cannot go with --print-events: standard output holds the events');
   const m = readText(o.mapping);
@@ -234,20 +303,21 @@ async function ingestCsvFile(o: { file: string; mapping?: string; printEvents?: 
     return;
   }
 
-  const tty = process.stderr.isTTY && !o.json;
-  const result = await withStore(o.db, async (store) => {
-    await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: Date.now() });
-    return ingestCsv(
-      { tenant: o.tenant, store, now: () => Date.now() },
+  const bar = progressBar(o, opened);
+  let result: CsvIngestResult | undefined;
+  await withSender(o, api, size, async (send) => {
+    result = await ingestCsv(
+      { send },
       {
         rows,
         batch: size,
         allOrNothing: o.allOrNothing === true,
-        ...(tty ? { onProgress: (s: Readonly<CsvSummary>) => process.stderr.write(`\r${s.rows.toLocaleString('en')} rows: ${s.accepted.toLocaleString('en')} events accepted, ${s.duplicates.toLocaleString('en')} duplicates, ${s.rowsRejected.toLocaleString('en')} rows rejected`) } : {}),
+        ...(bar ? { onProgress: (s: Readonly<CsvSummary>) => bar.update(`${s.rows.toLocaleString('en')} rows: ${s.accepted.toLocaleString('en')} events accepted, ${s.duplicates.toLocaleString('en')} duplicates, ${s.rowsRejected.toLocaleString('en')} rows rejected`) } : {}),
       },
     );
   });
-  if (tty) process.stderr.write('\n');
+  bar?.done();
+  if (!result) throw new Error('ingestCsv gave no result');
   if (!result.ok) {
     // Nothing was written when the header did not fit; a file that turned unreadable part-way may
     // have had rows stored before: say so.
