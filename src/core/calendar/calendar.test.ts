@@ -171,6 +171,17 @@ describe('deadlines and elapsed time', () => {
     assert.equal(c.elapsed(t('2026-01-01T00:00:00Z'), t('2026-01-02T00:00:00Z')), 8 * H);
   });
 
+  test('hours: always with a special opening: that date has only the opening hours', () => {
+    const c = cal({ timezone: 'UTC', hours: 'always', openings: [{ date: '2026-05-09', hours: ['10:00-12:00'] }] });
+    assert.equal(c.alwaysOpen, false);
+    assert.equal(c.elapsed(t('2026-05-09T00:00:00Z'), t('2026-05-10T00:00:00Z')), 2 * H);
+    assert.equal(c.elapsed(t('2026-05-08T00:00:00Z'), t('2026-05-09T00:00:00Z')), 24 * H);
+    // Inherited through extends too: the child is not 24x7 either.
+    const files: Record<string, string> = { '/c/parent.yaml': 'timezone: UTC\nhours: always\nopenings:\n  - { date: 2026-05-09, hours: ["10:00-12:00"] }\n' };
+    const child = unwrap(calendarFromText('extends: parent.yaml\n', '/c/child.yaml', (ref) => ({ source: `/c/${ref}`, text: files[`/c/${ref}`]! })));
+    assert.equal(child.elapsed(t('2026-05-09T00:00:00Z'), t('2026-05-10T00:00:00Z')), 2 * H);
+  });
+
   test('isWorking and nextWorking', () => {
     assert.equal(berlin.isWorking(t('2026-03-24T09:00:00+01:00')), true);
     assert.equal(berlin.isWorking(t('2026-03-24T17:00:00+01:00')), false); // [start, end)

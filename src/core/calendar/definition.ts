@@ -174,6 +174,7 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
     holidays.size === 0 &&
     yearly.length === 0 &&
     closures.size === 0 &&
+    openings.size === 0 && // an opening replaces a day's hours, and may shorten it
     closedInstants.length === 0;
   const def: CalendarDefinition = { zone: zone!, weekly, always, holidays, yearly, closures, openings, closedInstants, dayLengthMs };
   if (spec.name !== undefined) def.name = spec.name;
