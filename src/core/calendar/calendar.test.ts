@@ -60,6 +60,8 @@ describe('calendar format', () => {
     ['not YAML', 'timezone: [UTC\n', /not valid YAML or JSON/],
     ['bad yearly date', 'timezone: UTC\nhours: always\nholidays:\n  - { yearly: "02-30" }\n', /holidays\[0\]\.yearly: impossible date/],
     ['bad dayLength', 'timezone: UTC\nhours: always\ndayLength: 8 hours\n', /dayLength: unknown unit|dayLength: not a duration/],
+    ['an empty file', '', /^cal\.yaml: the calendar is empty \(expected at least timezone and hours/],
+    ['a file of comments only', '# nothing yet\n', /^cal\.yaml: the calendar is empty/],
     ['24:00 as a start', 'timezone: UTC\nhours:\n  mon: ["24:00-02:00"]\n', /cal\.yaml:3:9: hours\.mon\[0\]: .*24:00 allowed as an end only.*"24:00-02:00"/],
     ['a weekday given one range instead of a list', 'timezone: UTC\nhours:\n  mon: "09:00-17:00"\n', /cal\.yaml:3:8: hours\.mon: not an allowed value \(expected a list, "closed" or "always", got "09:00-17:00"\)/],
     ['a holiday name of the wrong type', 'timezone: UTC\nhours: always\nholidays:\n  - { date: 2026-12-25, name: 5 }\n', /cal\.yaml:4:31: holidays\[0\]\.name: expected string \(got 5\)/],
