@@ -15,6 +15,8 @@ describe('pledge calc downtime', () => {
     const j = JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out);
     assert.equal(j.seconds, 3155.76);
     assert.equal(j.text, '52m 36s');
+    // Exactly the documented shape, on one line.
+    assert.equal(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out, '{"seconds": 3155.76, "text": "52m 36s"}\n');
   });
   test('a given calendar year uses its real length; windows and --days', () => {
     assert.equal(JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2028', '--json').out).seconds, 3162.24); // 366 days
@@ -42,6 +44,11 @@ describe('pledge calc due and elapsed', () => {
     const r = pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h');
     assert.deepEqual(r, { code: 0, out: '2026-03-30T12:00:00+02:00\n', err: '' });
     assert.deepEqual(JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', 'PT4H', '--json').out), { due: '2026-03-30T12:00:00+02:00' });
+    assert.equal(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--json').out, '{"due": "2026-03-30T12:00:00+02:00"}\n');
+  });
+  test('a deadline past the supported range is "never", not a guess', () => {
+    assert.deepEqual(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '10000000h'), { code: 0, out: 'never (the calendar has no working time left before the year 2400)\n', err: '' });
+    assert.equal(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '10000000h', '--json').out, '{"due": null}\n');
   });
   test('duration forms and pauses', () => {
     const due = (d: string, ...extra: string[]) => JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-30T09:00:00+02:00', '--duration', d, '--json', ...extra).out).due;
@@ -55,6 +62,7 @@ describe('pledge calc due and elapsed', () => {
   test('elapsed is exact in seconds, with fractions kept', () => {
     assert.deepEqual(JSON.parse(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-27T16:00:00+01:00', '--to', '2026-03-30T12:00:00+02:00', '--json').out), { seconds: 14400 });
     assert.deepEqual(JSON.parse(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-30T09:00:00.250+02:00', '--to', '2026-03-30T09:00:01+02:00', '--json').out), { seconds: 0.75 });
+    assert.equal(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-27T16:00:00+01:00', '--to', '2026-03-30T12:00:00+02:00', '--json').out, '{"seconds": 14400}\n');
   });
   test('bad input: malformed calendar, unknown zone, impossible time, unknown unit, missing file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pledge-cli-'));

@@ -6,7 +6,7 @@ import { parseDuration, workingMs, humanSeconds } from '../core/time/duration.ts
 import { mergeIntervals, addWorkingWithPauses, elapsedWithPauses, type Interval } from '../core/calendar/pauses.ts';
 import { periodLength, NOMINAL_WINDOWS } from './periods.ts';
 import { downtimeBudget } from '../core/availability/budget.ts';
-import { badInput, must, printJson } from './output.ts';
+import { badInput, must, printJsonLine } from './output.ts';
 import { registerClock } from './clock.ts';
 import { registerAvailability } from './availability.ts';
 
@@ -41,20 +41,16 @@ export function registerCalc(program: Command): void {
       const target = Number(o.target);
       if (!/^\d+(\.\d+)?$/.test(o.target.trim()) || !(target > 0 && target <= 100)) badInput('--target', 'expected a percentage above 0 and at most 100', JSON.stringify(o.target), 'e.g. 99.99');
       let windowMs: number;
-      let label: string;
       if (o.days !== undefined) {
         const days = Number(o.days);
         if (!/^\d+(\.\d+)?$/.test(o.days.trim()) || !(days > 0)) badInput('--days', 'expected a positive number of days', JSON.stringify(o.days));
         windowMs = days * 86_400_000;
-        label = `${days} days`;
       } else {
-        const p = must(periodLength(o.window, o.timezone));
-        windowMs = p.ms;
-        label = p.label;
+        windowMs = must(periodLength(o.window, o.timezone)).ms;
       }
       const seconds = downtimeBudget(target, windowMs) / 1000;
       const text = humanSeconds(seconds);
-      if (o.json) printJson({ seconds, text, window: label, windowSeconds: windowMs / 1000, target });
+      if (o.json) printJsonLine({ seconds, text });
       else process.stdout.write(`${text}\n`);
     });
 
@@ -73,8 +69,9 @@ export function registerCalc(program: Command): void {
       const pauses = parsePauses(o.pause);
       const due = addWorkingWithPauses(cal, start, workingMs(dur, cal, start), pauses);
       const text = formatInstant(due, cal.zone);
-      if (o.json) printJson({ due: Number.isFinite(due) ? text : null });
-      else process.stdout.write(`${Number.isFinite(due) ? text : 'never (the calendar has no working time left)'}\n`);
+      if (o.json) printJsonLine({ due: Number.isFinite(due) ? text : null });
+      // Infinity: no working time at all, or not before the end of the supported range (2400).
+      else process.stdout.write(`${Number.isFinite(due) ? text : 'never (the calendar has no working time left before the year 2400)'}\n`);
     });
 
   calc
@@ -91,7 +88,7 @@ export function registerCalc(program: Command): void {
       const to = must(parseInstant(o.to, '--to'));
       if (to < from) badInput('--to', 'is before --from', JSON.stringify(o.to));
       const ms = elapsedWithPauses(cal, from, to, parsePauses(o.pause));
-      if (o.json) printJson({ seconds: ms / 1000 });
+      if (o.json) printJsonLine({ seconds: ms / 1000 });
       else process.stdout.write(`${humanSeconds(ms / 1000)} (${ms / 1000} s)\n`);
     });
 
