@@ -25,7 +25,7 @@ export function registerAvailability(calc: Command): void {
     .option('--timezone <zone>', 'time zone the window is read in', 'UTC')
     .option('--service <name>', 'only events of this service')
     .option('--calendar <file>', 'service hours: measure only inside this calendar (default 24x7)')
-    .option('--notice <duration>', 'notice a maintenance window needs to be excluded, e.g. 48h (default 0)', '0s')
+    .option('--notice <duration>', 'notice a maintenance window needs to be excluded, e.g. 48h', '0s')
     .option('--exclude <classes>', `outage causes to exclude, comma-separated: ${EXCLUSIONS.join(', ')}`, '')
     .option('--excluded-time <policy>', 'removed (excluded time leaves the denominator) or counted_as_up', 'removed')
     .option('--min-outage <duration>', 'ignore downtime stretches shorter than this, e.g. 60s', '0s')
