@@ -190,6 +190,16 @@ describe('deadlines and elapsed time', () => {
     assert.equal(child.elapsed(t('2026-05-09T00:00:00Z'), t('2026-05-10T00:00:00Z')), 2 * H);
   });
 
+  test('a closure that crosses midnight closes the next date early hours too', () => {
+    const c = cal({ timezone: 'Europe/Berlin', hours: 'always', closures: [{ date: '2026-12-24', hours: ['22:00-06:00'] }] });
+    assert.equal(c.elapsed(t('2026-12-24T00:00:00+01:00'), t('2026-12-25T00:00:00+01:00')), 22 * H);
+    assert.equal(c.elapsed(t('2026-12-25T00:00:00+01:00'), t('2026-12-26T00:00:00+01:00')), 18 * H);
+    assert.equal(fmt(c, c.nextWorking(t('2026-12-24T23:00:00+01:00'))), '2026-12-25T06:00:00+01:00');
+    // With a night shift of the 24th and an early shift of the 25th: both closed inside it.
+    const n = cal({ timezone: 'UTC', hours: { thu: ['20:00-02:00'], fri: ['04:00-08:00'] }, closures: [{ date: '2026-12-24', hours: ['23:00-05:00'] }] });
+    assert.equal(n.elapsed(t('2026-12-24T00:00:00Z'), t('2026-12-26T00:00:00Z')), (3 + 3) * H);
+  });
+
   test('isWorking and nextWorking', () => {
     assert.equal(berlin.isWorking(t('2026-03-24T09:00:00+01:00')), true);
     assert.equal(berlin.isWorking(t('2026-03-24T17:00:00+01:00')), false); // [start, end)
