@@ -46,6 +46,17 @@ describe('pledge calc due and elapsed', () => {
     assert.deepEqual(JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', 'PT4H', '--json').out), { due: '2026-03-30T12:00:00+02:00' });
     assert.equal(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--json').out, '{"due": "2026-03-30T12:00:00+02:00"}\n');
   });
+  test('instants outside the years calendars cover are refused, not read as closed time', () => {
+    for (const args of [
+      ['due', '--calendar', BERLIN, '--start', '1899-06-01T09:00:00Z', '--duration', '4h'],
+      ['elapsed', '--calendar', BERLIN, '--from', '2026-01-01T00:00:00Z', '--to', '2500-01-01T00:00:00Z'],
+      ['due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--pause', '2026-03-30T10:00:00+02:00/2400-06-01T00:00:00Z'],
+    ]) {
+      const r = pledge('calc', ...args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.err, /^pledge: --(start|to|pause\[0\] \(to\)): outside the years business calendars cover \(expected an instant from 1900-01-02 to 2399-12-30, got "/);
+    }
+  });
   test('a deadline past the supported range is "never", not a guess', () => {
     assert.deepEqual(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '10000000h'), { code: 0, out: 'never (the calendar has no working time left before the year 2400)\n', err: '' });
     assert.equal(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '10000000h', '--json').out, '{"due": null}\n');

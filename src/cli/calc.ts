@@ -1,9 +1,10 @@
 /** `pledge calc ...`: business-time and budget arithmetic on files, no server needed. */
 import type { Command } from 'commander';
 import { loadCalendarFile } from '../app/files.ts';
-import { parseInstant, formatInstant } from '../core/time/instant.ts';
+import { formatInstant } from '../core/time/instant.ts';
 import { parseDuration, workingMs, humanSeconds } from '../core/time/duration.ts';
 import { mergeIntervals, addWorkingWithPauses, elapsedWithPauses, type Interval } from '../core/calendar/pauses.ts';
+import { calendarInstant } from './options.ts';
 import { periodLength, NOMINAL_WINDOWS } from './periods.ts';
 import { downtimeBudget } from '../core/availability/budget.ts';
 import { badInput, must, printJsonLine } from './output.ts';
@@ -17,8 +18,8 @@ function parsePauses(list: string[]): Interval[] {
     list.map((p, i) => {
       const parts = p.split('/');
       if (parts.length !== 2) badInput(`--pause[${i}]`, 'expected FROM/TO, two ISO 8601 instants separated by /', JSON.stringify(p));
-      const a = must(parseInstant(parts[0], `--pause[${i}] (from)`));
-      const b = must(parseInstant(parts[1], `--pause[${i}] (to)`));
+      const a = calendarInstant(parts[0]!, `--pause[${i}] (from)`);
+      const b = calendarInstant(parts[1]!, `--pause[${i}] (to)`);
       if (b < a) badInput(`--pause[${i}]`, 'the end is before the start', JSON.stringify(p));
       return [a, b] as const;
     }),
@@ -64,7 +65,7 @@ export function registerCalc(program: Command): void {
     .option('--json', 'print {"due": "<ISO 8601 with offset>"}')
     .action((o: { calendar: string; start: string; duration: string; pause: string[]; json?: boolean }) => {
       const cal = must(loadCalendarFile(o.calendar));
-      const start = must(parseInstant(o.start, '--start'));
+      const start = calendarInstant(o.start, '--start');
       const dur = must(parseDuration(o.duration, '--duration'));
       const pauses = parsePauses(o.pause);
       const due = addWorkingWithPauses(cal, start, workingMs(dur, cal, start), pauses);
@@ -84,8 +85,8 @@ export function registerCalc(program: Command): void {
     .option('--json', 'print {"seconds": N} (exact, fractions kept)')
     .action((o: { calendar: string; from: string; to: string; pause: string[]; json?: boolean }) => {
       const cal = must(loadCalendarFile(o.calendar));
-      const from = must(parseInstant(o.from, '--from'));
-      const to = must(parseInstant(o.to, '--to'));
+      const from = calendarInstant(o.from, '--from');
+      const to = calendarInstant(o.to, '--to');
       if (to < from) badInput('--to', 'is before --from', JSON.stringify(o.to));
       const ms = elapsedWithPauses(cal, from, to, parsePauses(o.pause));
       if (o.json) printJsonLine({ seconds: ms / 1000 });

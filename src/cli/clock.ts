@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { loadCalendarFile, readText } from '../app/files.ts';
 import { parseNdjson } from '../core/events/parse.ts';
 import type { TicketEvent, Timed } from '../core/events/schema.ts';
-import { parseInstant, formatInstant } from '../core/time/instant.ts';
+import { formatInstant } from '../core/time/instant.ts';
 import { parseDuration, type WorkDuration } from '../core/time/duration.ts';
 import { evaluateTicket } from '../core/clock/engine.ts';
 import { renderTimeline } from '../core/clock/explain.ts';
 import type { ClockKind, ClockTarget } from '../core/clock/types.ts';
 import type { BusinessCalendar } from '../core/calendar/types.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
+import { calendarInstant } from './options.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -49,7 +50,7 @@ export function registerClock(calc: Command): void {
       const cal = must(loadCalendarFile(o.calendar));
       if (o.target.length === 0) badInput('--target', 'give at least one target', 'none', 'e.g. --target response=4h');
       const targets = o.target.map((t, i) => parseTargetOption(t, i, cal, o.pauseOn));
-      const now = o.now !== undefined ? must(parseInstant(o.now, '--now')) : Date.now();
+      const now = o.now !== undefined ? calendarInstant(o.now, '--now') : Date.now();
       const file = must(readText(o.events));
       const { events, issues } = parseNdjson(file.text, file.source);
       if (issues.length) throw new UsageError(issues);

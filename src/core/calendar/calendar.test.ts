@@ -224,6 +224,21 @@ describe('deadlines and elapsed time', () => {
     assert.equal(c.elapsed(t('2030-01-07T09:00:00+01:00'), c.addWorking(t('2030-01-07T09:00:00+01:00'), 8 * H * 5000)), 8 * H * 5000);
   });
 
+  test('checkSupportedInstant: the years the table covers, with a day of margin', async () => {
+    const { checkSupportedInstant } = await import('./compile.ts');
+    assert.equal(checkSupportedInstant(t('1900-01-02T00:00:00Z'), 'at').ok, true);
+    assert.equal(checkSupportedInstant(t('2399-12-30T23:59:59Z'), 'at').ok, true);
+    for (const bad of ['1900-01-01T23:59:59Z', '2399-12-31T00:00:00Z', '1066-10-14T09:00:00Z']) {
+      const r = checkSupportedInstant(t(bad), 'start', bad);
+      assert.equal(r.ok, false, bad);
+      if (!r.ok) assert.equal(formatIssue(r.issues[0]!), `start: outside the years business calendars cover (expected an instant from 1900-01-02 to 2399-12-30, got ${bad})`);
+    }
+    // Inside the range, the far ends are real working time, in every zone.
+    const kiritimati = cal({ timezone: 'Pacific/Kiritimati', hours: 'always', holidays: ['2000-01-01'] });
+    assert.equal(kiritimati.elapsed(t('1900-01-02T00:00:00Z'), t('1900-01-03T00:00:00Z')), 24 * H);
+    assert.equal(kiritimati.elapsed(t('2399-12-29T00:00:00Z'), t('2399-12-30T00:00:00Z')), 24 * H);
+  });
+
   test('workingIntervals lists the counted stretches', () => {
     const iv = berlin.workingIntervals(t('2026-03-27T16:00:00+01:00'), t('2026-03-30T10:00:00+02:00'));
     assert.deepEqual(
