@@ -330,6 +330,32 @@ describe('extends and .ics', () => {
     assert.equal(day(c, '2026-07-23'), 8);
   });
 
+  test('.ics: times without a zone the file defines are wall-clock times, not UTC', () => {
+    const ics = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN',
+      // Floating: read in the calendar's zone (Berlin), 12:00-14:00 local.
+      'BEGIN:VEVENT', 'UID:f', 'DTSTART:20260722T120000', 'DTEND:20260722T140000', 'SUMMARY:Floating', 'END:VEVENT',
+      // A TZID without its VTIMEZONE: read in that IANA zone, 09:00-10:00 New York = 15:00-16:00 Berlin.
+      'BEGIN:VEVENT', 'UID:n', 'DTSTART;TZID=America/New_York:20260723T090000', 'DTEND;TZID=America/New_York:20260723T100000', 'SUMMARY:NY call', 'END:VEVENT',
+      // Recurring weekly at 10:00-11:00 Berlin time, before and after the change to winter time.
+      'BEGIN:VEVENT', 'UID:r', 'DTSTART;TZID=Europe/Berlin:20261020T100000', 'DTEND;TZID=Europe/Berlin:20261020T110000', 'RRULE:FREQ=WEEKLY;COUNT=2', 'SUMMARY:Weekly', 'END:VEVENT',
+      'END:VCALENDAR', '',
+    ].join('\r\n');
+    const own: Record<string, string> = {
+      '/w/office.yaml': 'timezone: Europe/Berlin\nhours:\n  mon: ["09:00-17:00"]\n  tue: ["09:00-17:00"]\n  wed: ["09:00-17:00"]\n  thu: ["09:00-17:00"]\n  fri: ["09:00-17:00"]\nics: [meetings.ics]\n',
+      '/w/meetings.ics': ics,
+    };
+    const c = unwrap(calendarFromText(own['/w/office.yaml']!, '/w/office.yaml', (ref) => ({ source: `/w/${ref}`, text: own[`/w/${ref}`]! })));
+    const closedBetween = (a: string, b: string) => c.elapsed(t(a), t(b)) === 0;
+    assert.equal(day(c, '2026-07-22'), 6);
+    assert.ok(closedBetween('2026-07-22T12:00:00+02:00', '2026-07-22T14:00:00+02:00'));
+    assert.equal(day(c, '2026-07-23'), 7);
+    assert.ok(closedBetween('2026-07-23T15:00:00+02:00', '2026-07-23T16:00:00+02:00'));
+    assert.ok(closedBetween('2026-10-20T10:00:00+02:00', '2026-10-20T11:00:00+02:00'));
+    assert.ok(closedBetween('2026-10-27T10:00:00+01:00', '2026-10-27T11:00:00+01:00'));
+    assert.equal(c.elapsed(t('2026-10-27T00:00:00+01:00'), t('2026-10-28T00:00:00+01:00')), 7 * H);
+  });
+
   test('a cycle of extends and a missing file are clear errors', () => {
     const r = calendarFromText(files['/cal/loop-a.yaml']!, '/cal/loop-a.yaml', read);
     assert.equal(r.ok, false);

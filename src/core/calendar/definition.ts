@@ -167,7 +167,7 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
 
   const closedInstants: Array<[number, number]> = [...(parent?.closedInstants ?? [])];
   (inputs.icsTexts ?? []).forEach((f, i) => {
-    const r: Result<IcsEntries> = parseIcs(f.text, f.source, `ics[${i}]`);
+    const r: Result<IcsEntries> = parseIcs(f.text, f.source, `ics[${i}]`, zone ?? 'UTC');
     if (!r.ok) return issues.push(...r.issues);
     for (const [day, nm] of r.value.days) if (!holidays.has(day)) holidays.set(day, nm);
     closedInstants.push(...r.value.instants);
