@@ -107,6 +107,12 @@ test('every command has --help', () => {
   }
 });
 
+test('calc clock: a target is a response clock when a word of its name says so', async () => {
+  const { namesResponse } = await import('../src/cli/clock.ts');
+  for (const name of ['response', 'first-reply', 'p1_response', 'firstResponse', 'ack', 'acknowledgement', 'responded.p2']) assert.equal(namesResponse(name), true, name);
+  for (const name of ['resolution', 'backlog', 'feedback', 'fix', 'p1-resolution', 'irresponsible']) assert.equal(namesResponse(name), false, name);
+});
+
 describe('pledge calc clock', () => {
   const args = ['calc', 'clock', '--calendar', BERLIN, '--events', 'examples/tickets/ticket-1001.ndjson', '--target', 'response=4h', '--target', 'resolution=P2:2wd,P3:3wd', '--pause-on', 'waiting_on_customer', '--now', '2026-04-30T12:00:00+02:00'];
   test('each target with its state and a readable timeline', () => {

@@ -18,12 +18,22 @@ const collect = (v: string, prev: string[]) => [...prev, v];
  * `response=4h`, `resolution=2d`, `first-reply:response=1h`, `resolution=P1:4h,P2:1d,8h`
  * (per priority, with an optional default). The kind is response when the name says so.
  */
+/**
+ * Whether a target's name says it is a response clock: one of its words (split at - _ . and
+ * camelCase) starts with resp or ack, or is reply. Whole words, so "backlog" and "feedback"
+ * (which contain "ack") are resolution targets.
+ */
+export function namesResponse(name: string): boolean {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  return words.some((w) => w.startsWith('resp') || w.startsWith('ack') || w === 'reply' || w === 'replies');
+}
+
 export function parseTargetOption(text: string, index: number, calendar: BusinessCalendar, pauseOn: string[]): ClockTarget {
   const path = `--target[${index}]`;
   const m = /^([A-Za-z][\w.-]*)(?::(response|resolution))?=(.+)$/.exec(text.trim());
   if (!m) badInput(path, 'expected NAME=DURATION, e.g. response=4h or resolution=P1:4h,P2:1d', JSON.stringify(text));
   const name = m[1]!;
-  const kind: ClockKind = (m[2] as ClockKind | undefined) ?? (/resp|reply|ack/i.test(name) ? 'response' : 'resolution');
+  const kind: ClockKind = (m[2] as ClockKind | undefined) ?? (namesResponse(name) ? 'response' : 'resolution');
   const target: ClockTarget = { name, kind, calendar, pauseOn };
   const byPriority: Record<string, WorkDuration> = {};
   for (const part of m[3]!.split(',')) {
