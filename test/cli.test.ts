@@ -163,6 +163,14 @@ describe('pledge calc availability', () => {
     assert.equal(j.budget.state, 'met');
     assert.ok(j.budget.burnRate > 0 && j.budget.burnRate < 1);
   });
+  test('a service no event names is noted, not silently 100%', () => {
+    const base = ['calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', '--now', '2026-11-05T00:00:00Z'];
+    const r = pledge(...base, '--service', 'chekout');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^note: --service: no event in the file is for service "chekout" \(services in it: checkout\)$/m);
+    assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).issues[0].path, '--service');
+    assert.doesNotMatch(pledge(...base, '--service', 'checkout').out, /note: --service/);
+  });
   test('bad options exit 2', () => {
     for (const [opt, val] of [['--exclude', 'aliens'], ['--window', '2026-13'], ['--notice', '1eod'], ['--excluded-time', 'ignored'], ['--timezone', 'Mars/Base']]) {
       const r = pledge('calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', opt!, val!);
