@@ -26,6 +26,14 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/**
+ * A flat result on one line, as the calc commands document it: {"due": "2026-03-30T12:00:00+02:00"}.
+ * Still JSON for any parser, and the same text as in the docs for anyone comparing it.
+ */
+export function printJsonLine(value: Record<string, string | number | boolean | null>): void {
+  process.stdout.write(`{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}\n`);
+}
+
 export function reportError(e: unknown, json: boolean): number {
   if (e instanceof UsageError || e instanceof InvalidInputError) {
     if (json) process.stderr.write(JSON.stringify({ error: { code: 'invalid_input', issues: e.issues } }, null, 2) + '\n');
