@@ -247,7 +247,7 @@ events:
 
 test('a malformed mapping file: each problem with its path, line and column, what was expected and what was given', () => {
   const cases: Array<[string, RegExp]> = [
-    ['source: d\nlayout: one-per-row\n', /^mapping\.yaml:2:9: layout: expected layout: ticket-per-row \(one row per ticket\) or event-per-row/],
+    ['source: d\nlayout: one-per-row\n', /^mapping\.yaml:2:9: layout: unknown value; did you mean "event-per-row"\? \(expected one of ticket-per-row, event-per-row, got "one-per-row"\)/],
     ['layout: ticket-per-row\nticket: Id\nevents: { created: C }\n', /^mapping\.yaml:1:1: source: required field is missing/],
     ['source: d\nlayout: ticket-per-row\nticket: Id\nevents: { created: C, resovled: R }\n', /^mapping\.yaml:4:23: events\.resovled: unknown field; did you mean "resolved"\?/],
     ['source: d\nlayout: ticket-per-row\nticket: Id\nfields: { prio: P }\nevents: { created: C }\n', /fields\.prio: unknown field; did you mean "priority"\? \(expected one of service, customer, region, priority, channel, kind, requestType, group, assignee, status/],
