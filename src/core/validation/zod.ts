@@ -112,6 +112,8 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
           visit([...candidates].sort((a, b) => a.length - b.length)[0]!, segments);
           continue;
         }
+        // A union with a message of its own (`z.union([...], { error })`) says best what it takes.
+        const custom = issue.message !== '' && issue.message !== 'Invalid input';
         const alternatives: string[] = [];
         for (const e of issue.errors) {
           for (const i of e) {
@@ -120,8 +122,10 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
           }
         }
         const expected = alternatives.length > 1 ? `${alternatives.slice(0, -1).join(', ')} or ${alternatives[alternatives.length - 1]}` : (alternatives[0] ?? 'another value');
-        out.push({ path: joinPath(segments), segments, message: given === undefined ? 'required field is missing' : 'not an allowed value', expected, received: describeValue(given) });
-        continue;
+        if (!custom) {
+          out.push({ path: joinPath(segments), segments, message: given === undefined ? 'required field is missing' : 'not an allowed value', expected, received: describeValue(given) });
+          continue;
+        }
       }
       const item: Issue & { segments: Segments } = {
         path: joinPath(segments),
