@@ -154,8 +154,10 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
       tickets.push(r.summary);
     }
   }
-  const kpis = events.filter((e): e is Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>> => e.type === 'kpi.reported');
-  const asOf = events.filter((e) => e.atMs <= now);
+  // KPI reports and availability events carry no ticket: with a book, only those are looked at.
+  const plain = input.book ? input.book.others : events;
+  const kpis = targets.some((t) => t.metric === 'kpi') ? plain.filter((e): e is Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>> => e.type === 'kpi.reported') : [];
+  const asOf = targets.some((t) => t.metric === 'availability') ? plain.filter((e) => e.atMs <= now) : [];
 
   const results: TargetResult[] = targets.map((t) => {
     const targetIssues: Issue[] = [];

@@ -31,6 +31,8 @@ export interface TicketsAsOf {
 
 export interface TicketBook {
   readonly targets: readonly ClockTarget[];
+  /** The events given that belong to no ticket (outages, checks, maintenance, KPI reports...). */
+  readonly others: readonly Timed[];
   /** The number of distinct tickets. */
   readonly size: number;
   /** Clocks and summaries of every ticket that exists as of `asOf`. */
@@ -52,8 +54,12 @@ interface Entry {
  */
 export function ticketBook(events: readonly Timed[], targets: readonly ClockTarget[]): TicketBook {
   const byTicket = new Map<string, Entry>();
+  const others: Timed[] = [];
   for (const e of events) {
-    if (!('ticket' in e)) continue;
+    if (!('ticket' in e)) {
+      others.push(e);
+      continue;
+    }
     const t = e as Timed<TicketEvent>;
     const entry = byTicket.get(t.ticket);
     if (entry) {
@@ -88,6 +94,7 @@ export function ticketBook(events: readonly Timed[], targets: readonly ClockTarg
 
   return {
     targets,
+    others,
     size: entries.length,
     evaluations,
     at(asOf: number): TicketsAsOf {
