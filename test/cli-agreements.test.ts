@@ -141,22 +141,24 @@ test('review: recording a review in the database (who, when, outcome, notes) mov
   const db = join(dir, 'pledge.db');
   const applied = pledge('apply', '-f', 'examples/agreements/uptime-fine.yaml', 'examples/agreements/sla-checkout.yaml', '--db', db);
   assert.equal(applied.code, 0, applied.err);
-  const before = JSON.parse(pledge('reviews', '--db', db, '--today', '2027-03-15', '--json').out);
+  // Both terms start on 2026-01-01: a yearly review is due on 2027-01-01.
+  const before = JSON.parse(pledge('reviews', '--db', db, '--today', '2027-01-20', '--json').out);
   assert.deepEqual(before.overdue.map((r: { agreementId: string; due: string }) => `${r.agreementId}:${r.due}`).sort(), ['acme-checkout:2027-01-01', 'umbrella-pbx-uptime:2027-01-01']);
-  const rec = pledge('review', 'umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'Jo Vendor', '--at', '2027-02-10', '--notes', 'targets still realistic', '--db', db);
+  const rec = pledge('review', 'umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'Jo Vendor', '--at', '2026-02-10', '--notes', 'targets still realistic', '--db', db);
   assert.equal(rec.code, 0, rec.err);
-  assert.equal(rec.out, 'umbrella-pbx-uptime: review of 2027-02-10 by Jo Vendor recorded (kept); 1 review on record\n');
-  const after = JSON.parse(pledge('reviews', '--db', db, '--today', '2027-03-15', '--json').out);
+  assert.equal(rec.out, 'umbrella-pbx-uptime: review of 2026-02-10 by Jo Vendor recorded (kept); 1 review on record; next review due 2027-02-10\n');
+  const after = JSON.parse(pledge('reviews', '--db', db, '--today', '2027-01-20', '--json').out);
   assert.deepEqual(after.overdue.map((r: { agreementId: string }) => r.agreementId), ['acme-checkout']);
   const umbrella = after.reviews.find((r: { agreement: string }) => r.agreement === 'umbrella-pbx-uptime');
-  assert.equal(umbrella.due, '2028-02-10');
-  assert.deepEqual(umbrella.lastReview, { at: '2027-02-10', by: 'Jo Vendor', outcome: 'kept', notes: 'targets still realistic' });
-  assert.match(pledge('reviews', '--db', db, '--today', '2027-03-15').out, /2028-02-10  umbrella-pbx-uptime \(Northwind service manager\); last reviewed 2027-02-10 by Jo Vendor \(kept\)/);
+  assert.equal(umbrella.due, '2027-02-10');
+  assert.deepEqual(umbrella.lastReview, { at: '2026-02-10', by: 'Jo Vendor', outcome: 'kept', notes: 'targets still realistic' });
+  assert.match(pledge('reviews', '--db', db, '--today', '2027-01-20').out, /2027-02-10  umbrella-pbx-uptime \(Northwind service manager\); last reviewed 2026-02-10 by Jo Vendor \(kept\)/);
   for (const [args, message] of [
-    [['umbrella-pbx-uptime', '--outcome', 'ok', '--by', 'ann', '--at', '2027-03-01'], /--outcome: not a review outcome \(expected one of kept, amended, got "ok"\)/],
-    [['umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'ann', '--at', '2027-01-01'], /--at: .*before the last recorded review \(2027-02-10\)/],
-    [['umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'ann', '--at', '2027-02-30'], /--at: impossible date/],
-    [['umbrella-pbx-uptime', '--outcome', 'amended', '--by', 'ann', '--at', '2027-03-01', '--amendment', '4'], /--amendment: agreement umbrella-pbx-uptime has no version 4/],
+    [['umbrella-pbx-uptime', '--outcome', 'ok', '--by', 'ann', '--at', '2026-03-01'], /--outcome: not a review outcome \(expected one of kept, amended, got "ok"\)/],
+    [['umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'ann', '--at', '2026-01-05'], /--at: .*before the last recorded review \(2026-02-10\)/],
+    [['umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'ann', '--at', '2026-02-30'], /--at: impossible date/],
+    [['umbrella-pbx-uptime', '--outcome', 'kept', '--by', 'ann', '--at', '2999-01-01'], /--at: a review is recorded once it has been held: the date is in the future/],
+    [['umbrella-pbx-uptime', '--outcome', 'amended', '--by', 'ann', '--at', '2026-03-01', '--amendment', '4'], /--amendment: agreement umbrella-pbx-uptime has no version 4/],
     [['nobody', '--outcome', 'kept', '--by', 'ann'], /<agreement>: no agreement nobody/],
   ] as const) {
     const bad = pledge('review', ...args, '--db', db);

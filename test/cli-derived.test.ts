@@ -23,11 +23,12 @@ test('rebuild, then a report in text, JSON and CSV', () => {
   const json = JSON.parse(pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'json', '--tenant', 'demo', '--db', db).out);
   assert.deepEqual(json.lines.map((l: { target: string }) => l.target), ['uptime', 'p1-resolution']);
   const csv = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'csv', '--tenant', 'demo', '--db', db).out.split('\n');
-  assert.equal(csv[0], 'target,state,value,promised,window,owed,due,reason');
-  assert.match(csv[1]!, /^uptime,/);
+  // Agreement and period on every line, so the reports of several agreements can be concatenated.
+  assert.equal(csv[0], 'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason');
+  assert.match(csv[1]!, /^acme-checkout,2026-09,uptime,availability,2026-09,/);
   const text = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--tenant', 'demo', '--db', db);
   assert.equal(text.code, 0, text.err);
-  assert.match(text.out, /^Report for acme-checkout, 2026-09/);
+  assert.match(text.out, /^Report for acme-checkout \(.+\), 2026-09/);
 });
 
 test('status lists what is at risk or breached now; bad report options exit 2', () => {
@@ -38,4 +39,16 @@ test('status lists what is at risk or breached now; bad report options exit 2', 
   assert.equal(pledge('report', '--agreement', 'nope', '--period', '2026-09', '--tenant', 'demo', '--db', db).code, 2);
   assert.equal(pledge('report', '--agreement', 'acme-checkout', '--period', '1999-01', '--tenant', 'demo', '--db', db).code, 2);
   assert.equal(pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'pdf', '--tenant', 'demo', '--db', db).code, 2);
+  const month13 = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-13', '--tenant', 'demo', '--db', db);
+  assert.equal(month13.code, 2);
+  assert.match(month13.err, /--period/);
+});
+
+test('a tenant that does not exist is bad input naming --tenant, for every command on results', () => {
+  for (const args of [['rebuild'], ['status'], ['report', '--agreement', 'acme-checkout', '--period', '2026-09']]) {
+    const r = pledge(...args, '--tenant', 'dmeo', '--db', db);
+    assert.equal(r.code, 2, `${args[0]}: ${r.err}`);
+    assert.match(r.err, /--tenant: no such tenant in this database \(expected one of demo, got "dmeo"\)/);
+    assert.doesNotMatch(r.err, /internal error/);
+  }
 });

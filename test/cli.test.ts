@@ -15,6 +15,8 @@ describe('pledge calc downtime', () => {
     const j = JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out);
     assert.equal(j.seconds, 3155.76);
     assert.equal(j.text, '52m 36s');
+    // Exactly the documented shape, on one line.
+    assert.equal(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out, '{"seconds": 3155.76, "text": "52m 36s"}\n');
   });
   test('a given calendar year uses its real length; windows and --days', () => {
     assert.equal(JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2028', '--json').out).seconds, 3162.24); // 366 days
@@ -42,6 +44,22 @@ describe('pledge calc due and elapsed', () => {
     const r = pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h');
     assert.deepEqual(r, { code: 0, out: '2026-03-30T12:00:00+02:00\n', err: '' });
     assert.deepEqual(JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', 'PT4H', '--json').out), { due: '2026-03-30T12:00:00+02:00' });
+    assert.equal(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--json').out, '{"due": "2026-03-30T12:00:00+02:00"}\n');
+  });
+  test('instants outside the years calendars cover are refused, not read as closed time', () => {
+    for (const args of [
+      ['due', '--calendar', BERLIN, '--start', '1899-06-01T09:00:00Z', '--duration', '4h'],
+      ['elapsed', '--calendar', BERLIN, '--from', '2026-01-01T00:00:00Z', '--to', '2500-01-01T00:00:00Z'],
+      ['due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--pause', '2026-03-30T10:00:00+02:00/2400-06-01T00:00:00Z'],
+    ]) {
+      const r = pledge('calc', ...args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.err, /^pledge: --(start|to|pause\[0\] \(to\)): outside the years business calendars cover \(expected an instant from 1900-01-02 to 2399-12-30, got "/);
+    }
+  });
+  test('a deadline past the supported range is "never", not a guess', () => {
+    assert.deepEqual(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '10000000h'), { code: 0, out: 'never (the calendar has no working time left before the year 2400)\n', err: '' });
+    assert.equal(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '10000000h', '--json').out, '{"due": null}\n');
   });
   test('duration forms and pauses', () => {
     const due = (d: string, ...extra: string[]) => JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-30T09:00:00+02:00', '--duration', d, '--json', ...extra).out).due;
@@ -55,6 +73,7 @@ describe('pledge calc due and elapsed', () => {
   test('elapsed is exact in seconds, with fractions kept', () => {
     assert.deepEqual(JSON.parse(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-27T16:00:00+01:00', '--to', '2026-03-30T12:00:00+02:00', '--json').out), { seconds: 14400 });
     assert.deepEqual(JSON.parse(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-30T09:00:00.250+02:00', '--to', '2026-03-30T09:00:01+02:00', '--json').out), { seconds: 0.75 });
+    assert.equal(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-27T16:00:00+01:00', '--to', '2026-03-30T12:00:00+02:00', '--json').out, '{"seconds": 14400}\n');
   });
   test('bad input: malformed calendar, unknown zone, impossible time, unknown unit, missing file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pledge-cli-'));
@@ -86,6 +105,12 @@ test('every command has --help', () => {
     assert.equal(r.code, 0, cmd.join(' '));
     assert.match(r.out, /Usage: pledge/);
   }
+});
+
+test('calc clock: a target is a response clock when a word of its name says so', async () => {
+  const { namesResponse } = await import('../src/cli/clock.ts');
+  for (const name of ['response', 'first-reply', 'p1_response', 'firstResponse', 'ack', 'acknowledgement', 'responded.p2']) assert.equal(namesResponse(name), true, name);
+  for (const name of ['resolution', 'backlog', 'feedback', 'fix', 'p1-resolution', 'irresponsible']) assert.equal(namesResponse(name), false, name);
 });
 
 describe('pledge calc clock', () => {
@@ -137,6 +162,14 @@ describe('pledge calc availability', () => {
     assert.equal(j.window.measuredTo, '2026-10-16T00:00:00Z');
     assert.equal(j.budget.state, 'met');
     assert.ok(j.budget.burnRate > 0 && j.budget.burnRate < 1);
+  });
+  test('a service no event names is noted, not silently 100%', () => {
+    const base = ['calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', '--now', '2026-11-05T00:00:00Z'];
+    const r = pledge(...base, '--service', 'chekout');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^note: --service: no event in the file is for service "chekout" \(services in it: checkout\)$/m);
+    assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).issues[0].path, '--service');
+    assert.doesNotMatch(pledge(...base, '--service', 'checkout').out, /note: --service/);
   });
   test('bad options exit 2', () => {
     for (const [opt, val] of [['--exclude', 'aliens'], ['--window', '2026-13'], ['--notice', '1eod'], ['--excluded-time', 'ignored'], ['--timezone', 'Mars/Base']]) {

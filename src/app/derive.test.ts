@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../store/index.ts';
-import { seedDemo } from '../demo/seed.ts';
-import { rebuildDerived } from './derive.ts';
+import { demoEvents, seedDemo } from '../demo/seed.ts';
+import { parseEvent } from '../core/events/parse.ts';
+import { unwrap } from '../core/validation/issues.ts';
+import type { Store } from '../store/types.ts';
+import { rebuildDerived, refreshDerived } from './derive.ts';
 
 test('rebuild computes clocks, compliance and settlements from the stored events, the same every time', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-derive-'));
@@ -24,6 +27,79 @@ test('rebuild computes clocks, compliance and settlements from the stored events
     const again = await rebuildDerived({ store, tenant: 'demo', now });
     assert.deepEqual({ ...again }, { ...r });
     assert.equal(await store.getDerivedWatermark('demo'), seeded.events);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Every derived row of a tenant, without the instant it was computed at, by key. */
+async function snapshot(store: Store, tenant: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const all = async <T extends { updatedAt: number }>(fetch: (after?: string) => Promise<{ items: T[]; next?: string }>, key: (r: T) => string) => {
+    let after: string | undefined;
+    do {
+      const p = await fetch(after);
+      for (const r of p.items) out[key(r)] = { ...r, updatedAt: undefined };
+      after = p.next;
+    } while (after);
+  };
+  await all((after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `clock ${r.agreementId} ${r.target} ${r.ticket} ${r.cycle}`);
+  await all((after) => store.listCompliance(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `compliance ${r.agreementId} ${r.target} ${r.window}`);
+  await all((after) => store.listSettlements(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `settlement ${r.agreementId} ${r.period}`);
+  return out;
+}
+
+test('refresh after late and out-of-order events recomputes what they touch, and equals a rebuild', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-derive-'));
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
+  try {
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    // The demo without its last 300 events (in time), computed; then those arrive, latest first.
+    const events = demoEvents(now).map((e) => unwrap(parseEvent(e)));
+    const byTime = [...events].sort((a, b) => a.atMs - b.atMs);
+    const late = byTime.slice(-300).reverse();
+    const early = byTime.slice(0, -300);
+    await seedDemo(store, now, 'demo', { events: early });
+    const first = await refreshDerived({ store, tenant: 'demo', now });
+    assert.equal(first.full, true, 'never computed: a rebuild');
+    assert.equal((await refreshDerived({ store, tenant: 'demo', now })).status, 'fresh');
+    // A late ticket event of acme, on its own: only the agreements measuring it are recomputed.
+    const acme = late.find((e) => e.customer === 'acme' && 'ticket' in e)!;
+    await store.appendEvents('demo', [acme], { receivedAt: now });
+    const one = await refreshDerived({ store, tenant: 'demo', now });
+    assert.equal(one.status, 'refreshed');
+    assert.equal(one.full, false);
+    assert.equal(one.newEvents, 1);
+    assert.ok(one.agreements.includes('acme-checkout'), one.agreements.join());
+    assert.ok(!one.agreements.includes('globex-email'), 'an agreement of another customer is not touched');
+    // The rest, out of order, in two batches.
+    const rest = late.filter((e) => e !== acme);
+    await store.appendEvents('demo', rest.slice(0, 150), { receivedAt: now });
+    await store.appendEvents('demo', rest.slice(150), { receivedAt: now });
+    const more = await refreshDerived({ store, tenant: 'demo', now });
+    assert.equal(more.newEvents, 299);
+    const refreshed = await snapshot(store, 'demo');
+    await rebuildDerived({ store, tenant: 'demo', now });
+    const rebuilt = await snapshot(store, 'demo');
+    assert.ok(Object.keys(rebuilt).length > 1000);
+    assert.deepEqual(refreshed, rebuilt);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a refresh computed from a watermark that moved meanwhile writes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-derive-'));
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
+  try {
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    await seedDemo(store, now);
+    const r = await rebuildDerived({ store, tenant: 'demo', now, from: 7 });
+    assert.equal(r.stale, true);
+    assert.equal(await store.getDerivedWatermark('demo'), 0);
+    assert.equal((await store.listClocks('demo')).items.length, 0);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

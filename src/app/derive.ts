@@ -9,16 +9,15 @@
 import { basename } from 'node:path';
 import { agreementFromText, type LoadedAgreement } from '../core/agreements/load.ts';
 import { chainOf, mergeChain } from '../core/agreements/layering.ts';
-import { agreementZone, clockTargetOf, eventsOf } from '../core/agreements/evaluate.ts';
+import { agreementZone, clockTargetsOf, eventsOf } from '../core/agreements/evaluate.ts';
+import { ticketBook } from '../core/agreements/tickets.ts';
+import type { AgreementSpec } from '../core/agreements/schema.ts';
 import { settlePeriods } from '../core/agreements/settlement.ts';
 import { currentState, monitoredIntervals } from '../core/agreements/lifecycle/state.ts';
 import { calendarFromText } from '../core/calendar/source.ts';
 import { compileCalendar } from '../core/calendar/compile.ts';
 import type { BusinessCalendar } from '../core/calendar/types.ts';
-import { evaluateTicket } from '../core/clock/engine.ts';
-import type { ClockTarget } from '../core/clock/types.ts';
-import { parseEvent } from '../core/events/parse.ts';
-import type { TicketEvent, Timed } from '../core/events/schema.ts';
+import type { Timed } from '../core/events/schema.ts';
 import { resolveWindow, windowsCovering, type ResolvedWindow } from '../core/metrics/window.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import type { ClockRow, ComplianceRow, SettlementRow, Store, TenantId } from '../store/types.ts';
@@ -32,6 +31,8 @@ export interface RebuildReport {
   watermark: number;
   /** Agreements that could not be evaluated, and why. */
   problems: string[];
+  /** Written only if the watermark had not moved (`from`), and it had: nothing was written. */
+  stale?: boolean;
 }
 
 const calendarName = (ref: string) => basename(ref).replace(/\.(ya?ml|json)$/i, '');
@@ -73,32 +74,39 @@ export async function tenantCalendarLoader(store: Store, tenant: TenantId): Prom
   };
 }
 
-async function allEvents(store: Store, tenant: TenantId): Promise<Timed[]> {
+/**
+ * The tenant's events with seq in (afterSeq, upTo], in the order they were stored. They were
+ * validated when they were ingested and are stored as parsed, so they are read back as they are
+ * (the payload and its instant), not validated again: a rebuild reads every event of the tenant.
+ */
+async function loadEvents(store: Store, tenant: TenantId, afterSeq: number, upTo: number): Promise<Timed[]> {
   const out: Timed[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.queryEvents(tenant, { limit: 1000, ...(after ? { after } : {}) });
-    for (const e of page.items) {
-      const r = parseEvent(e.payload);
-      if (r.ok) out.push(r.value);
-    }
-    after = page.next;
-  } while (after);
+  let seq = afterSeq;
+  while (seq < upTo) {
+    const rows = await store.eventsSince(tenant, seq, 10_000);
+    if (rows.length === 0) break;
+    for (const e of rows) if (e.seq <= upTo) out.push({ ...e.payload, atMs: e.at } as Timed);
+    seq = rows[rows.length - 1]!.seq;
+  }
   return out;
 }
 
-/** Recomputes and stores every derived result of a tenant, as of `now`. */
-export async function rebuildDerived(ctx: { store: Store; tenant: TenantId; now: number }): Promise<RebuildReport> {
-  const { store, tenant, now } = ctx;
-  const watermark = await store.lastEventSeq(tenant);
-  await store.deleteDerived(tenant);
+/** An agreement that is measured: monitored at some time, its terms merged and its calendars compiled. */
+export interface Measured {
+  id: string;
+  terms: AgreementSpec;
+  calendars: Map<string, BusinessCalendar>;
+  zone: string;
+  monitored: { from: number; to: number };
+}
+
+/** The tenant's agreements that are measured (active, suspended, expired or terminated), and why others cannot be. */
+export async function measuredAgreements(store: Store, tenant: TenantId): Promise<{ measured: Measured[]; problems: string[] }> {
   const { loaded, issues } = await tenantAgreements(store, tenant);
   const problems = issues.map(formatIssue);
   const calendar = await tenantCalendarLoader(store, tenant);
   const always = compileCalendar({ timezone: 'UTC', hours: 'always' });
-  const events = await allEvents(store, tenant);
-  const report: RebuildReport = { agreements: 0, events: events.length, clocks: 0, compliance: 0, settlements: 0, watermark, problems };
-  const first = events.reduce((m, e) => Math.min(m, e.atMs), Infinity);
+  const measured: Measured[] = [];
   for (const doc of loaded) {
     const history = await store.getLifecycle(tenant, doc.spec.id);
     if (!history || currentState(history) === 'draft' || currentState(history) === 'in_review' || currentState(history) === 'approved') continue;
@@ -127,46 +135,133 @@ export async function rebuildDerived(ctx: { store: Store; tenant: TenantId; now:
       }
     }
     if (broken) continue;
-    report.agreements++;
-    const zone = agreementZone(terms, calendars);
-    const monitored = { from: spans[0]!.from, to: spans[spans.length - 1]!.to };
-    const mine = eventsOf(terms, events);
-
-    // Clocks per ticket and time target.
-    const targets = terms.targets.map((t) => clockTargetOf(t, calendars)).filter((t): t is ClockTarget => t !== null);
-    if (targets.length > 0) {
-      const byTicket = new Map<string, Timed<TicketEvent>[]>();
-      for (const e of mine) if ('ticket' in e) (byTicket.get(e.ticket) ?? byTicket.set(e.ticket, []).get(e.ticket)!).push(e as Timed<TicketEvent>);
-      const rows: ClockRow[] = [];
-      for (const evs of byTicket.values()) {
-        for (const c of evaluateTicket(evs, targets, now).clocks) rows.push({ agreementId: terms.id, target: c.target, ticket: c.ticket, cycle: c.cycle, value: c, updatedAt: now });
-      }
-      for (let i = 0; i < rows.length; i += 2000) await store.putClocks(tenant, rows.slice(i, i + 2000));
-      report.clocks += rows.length;
-    }
-
-    // Compliance and settlements per billing month, from the first monitored event to now.
-    const from = Math.max(monitored.from, Number.isFinite(first) ? first : now);
-    const to = Math.min(monitored.to, now);
-    if (!(to > from)) continue;
-    const months = windowsCovering('month', from, to, zone);
-    if (!months.ok) continue;
-    const periods: ResolvedWindow[] = months.value.slice(-24).flatMap((w) => {
-      const r = resolveWindow(w, zone);
-      return r.ok ? [r.value] : [];
-    });
-    const outcomes = settlePeriods({ terms, calendars, events: mine, periods, now, monitored });
-    const compliance = new Map<string, ComplianceRow>();
-    const settlements: SettlementRow[] = [];
-    for (const o of outcomes) {
-      for (const m of o.targets) if (m.evaluation) compliance.set(`${m.target.id}\u0000${m.evaluation.window.label}`, { agreementId: terms.id, target: m.target.id, window: m.evaluation.window.label, value: m.evaluation, updatedAt: now });
-      if (o.settlement) settlements.push({ agreementId: terms.id, period: o.period.label, value: o.settlement, updatedAt: now });
-    }
-    await store.putCompliance(tenant, [...compliance.values()]);
-    await store.putSettlements(tenant, settlements);
-    report.compliance += compliance.size;
-    report.settlements += settlements.length;
+    measured.push({ id: terms.id, terms, calendars, zone: agreementZone(terms, calendars), monitored: { from: spans[0]!.from, to: spans[spans.length - 1]!.to } });
   }
-  await store.setDerivedWatermark(tenant, watermark);
-  return report;
+  return { measured, problems };
+}
+
+function earliest(events: readonly Timed[]): number {
+  let first = Infinity;
+  for (const e of events) if (e.atMs < first) first = e.atMs;
+  return first;
+}
+
+interface Derived {
+  clocks: ClockRow[];
+  compliance: ComplianceRow[];
+  settlements: SettlementRow[];
+}
+
+/**
+ * One agreement's derived results from the tenant's events, as of `now`: clocks per ticket and
+ * time target (only of the tickets in `onlyTickets`, when given), compliance per target and
+ * window, and settlements per billing month, from the month of `first` (the tenant's earliest
+ * event: before it there is nothing to measure with) to now, at most the last 24, within the time
+ * the agreement is monitored. An agreement without events of its own in a month is still measured
+ * (no outage is full availability; no ticket is nothing breached).
+ */
+function deriveAgreement(m: Measured, events: readonly Timed[], first: number, now: number, onlyTickets?: ReadonlySet<string>): Derived {
+  const { terms, calendars, zone, monitored } = m;
+  const mine = eventsOf(terms, events);
+  const book = ticketBook(mine, clockTargetsOf(terms, calendars));
+  const out: Derived = { clocks: [], compliance: [], settlements: [] };
+  if (book.targets.length > 0) {
+    for (const ev of book.evaluations(now)) {
+      for (const c of ev.clocks) if (!onlyTickets || onlyTickets.has(c.ticket)) out.clocks.push({ agreementId: terms.id, target: c.target, ticket: c.ticket, cycle: c.cycle, value: c, updatedAt: now });
+    }
+  }
+  const from = Math.max(monitored.from, Number.isFinite(first) ? first : now);
+  const to = Math.min(monitored.to, now);
+  if (!(to > from)) return out;
+  const months = windowsCovering('month', from, to, zone);
+  if (!months.ok) return out;
+  const periods: ResolvedWindow[] = months.value.slice(-24).flatMap((w) => {
+    const r = resolveWindow(w, zone);
+    return r.ok ? [r.value] : [];
+  });
+  const outcomes = settlePeriods({ terms, calendars, events: mine, periods, now, monitored, book });
+  const compliance = new Map<string, ComplianceRow>();
+  for (const o of outcomes) {
+    for (const t of o.targets) if (t.evaluation) compliance.set(`${t.target.id}\u0000${t.evaluation.window.label}`, { agreementId: terms.id, target: t.target.id, window: t.evaluation.window.label, value: t.evaluation, updatedAt: now });
+    if (o.settlement) out.settlements.push({ agreementId: terms.id, period: o.period.label, value: o.settlement, updatedAt: now });
+  }
+  out.compliance = [...compliance.values()];
+  return out;
+}
+
+/**
+ * Recomputes and stores every derived result of a tenant, as of `now`, replacing all the stored
+ * ones in one transaction (readers see the old results or the new, never a mix). With `from`, the
+ * results are written only if the watermark is still `from` (see refreshDerived).
+ */
+export async function rebuildDerived(ctx: { store: Store; tenant: TenantId; now: number; from?: number }): Promise<RebuildReport> {
+  const { store, tenant, now } = ctx;
+  const watermark = await store.lastEventSeq(tenant);
+  const { measured, problems } = await measuredAgreements(store, tenant);
+  const events = await loadEvents(store, tenant, 0, watermark);
+  const first = earliest(events);
+  const all: Derived = { clocks: [], compliance: [], settlements: [] };
+  for (const m of measured) {
+    const d = deriveAgreement(m, events, first, now);
+    for (const k of ['clocks', 'compliance', 'settlements'] as const) for (const r of d[k]) (all[k] as unknown[]).push(r);
+  }
+  const r = await store.replaceDerived(tenant, { everything: true, watermark, ...all, ...(ctx.from !== undefined ? { from: ctx.from } : {}) });
+  return { agreements: measured.length, events: events.length, clocks: all.clocks.length, compliance: all.compliance.length, settlements: all.settlements.length, watermark, problems, ...(r.status === 'stale' ? { stale: true } : {}) };
+}
+
+export interface RefreshReport {
+  /** fresh: nothing to do; refreshed: the results now reflect every event up to `watermark`; stale: another process wrote results meanwhile (nothing written here). */
+  status: 'fresh' | 'refreshed' | 'stale';
+  /** Full: a rebuild (no results were computed yet, or they were invalidated). */
+  full: boolean;
+  /** Events that arrived since the results were computed. */
+  newEvents: number;
+  /** Agreements recomputed (those that measure one of the new events). */
+  agreements: string[];
+  /** Tickets whose clocks were recomputed, over those agreements. */
+  tickets: number;
+  watermark: number;
+}
+
+/**
+ * Brings the derived results up to date with the events that arrived since they were computed
+ * (the watermark), recomputing only what they affect: the agreements that measure one of them
+ * (their compliance and settlements in full, since a late event can change any of their periods
+ * and each period's settlement depends on the earlier ones) and, in them, the clocks of the
+ * tickets the new events belong to. The result is the same as a rebuild's (the tests compare
+ * them), except that results nothing touched keep the instant they were computed at.
+ *
+ * A watermark of 0 with events stored (never computed, or invalidated by a change of agreements
+ * or calendars) is a full rebuild.
+ */
+export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now: number }): Promise<RefreshReport> {
+  const { store, tenant, now } = ctx;
+  const from = await store.getDerivedWatermark(tenant);
+  const last = await store.lastEventSeq(tenant);
+  if (from >= last) return { status: 'fresh', full: false, newEvents: 0, agreements: [], tickets: 0, watermark: from };
+  if (from === 0) {
+    const r = await rebuildDerived({ store, tenant, now, from });
+    return { status: r.stale ? 'stale' : 'refreshed', full: true, newEvents: last, agreements: [], tickets: r.clocks, watermark: last };
+  }
+  const fresh = await loadEvents(store, tenant, from, last);
+  // Events earlier than any before move every agreement's first period: recompute everything.
+  const before = await store.queryEvents(tenant, { limit: 1 });
+  if (before.items[0] !== undefined && before.items[0].seq > from) {
+    const r = await rebuildDerived({ store, tenant, now, from });
+    return { status: r.stale ? 'stale' : 'refreshed', full: true, newEvents: fresh.length, agreements: [], tickets: r.clocks, watermark: last };
+  }
+  const { measured } = await measuredAgreements(store, tenant);
+  const touched = measured.map((m) => ({ m, tickets: new Set(eventsOf(m.terms, fresh).flatMap((e) => ('ticket' in e ? [e.ticket] : []))), any: eventsOf(m.terms, fresh).length > 0 })).filter((t) => t.any);
+  const change: Derived & { tickets: Array<{ agreementId: string; ticket: string }> } = { clocks: [], compliance: [], settlements: [], tickets: [] };
+  if (touched.length > 0) {
+    const events = await loadEvents(store, tenant, 0, last);
+    const first = earliest(events);
+    for (const t of touched) {
+      const d = deriveAgreement(t.m, events, first, now, t.tickets);
+      for (const k of ['clocks', 'compliance', 'settlements'] as const) for (const r of d[k]) (change[k] as unknown[]).push(r);
+      for (const ticket of t.tickets) change.tickets.push({ agreementId: t.m.id, ticket });
+    }
+  }
+  const r = await store.replaceDerived(tenant, { from, watermark: last, agreements: touched.map((t) => t.m.id), ...change });
+  return { status: r.status === 'stale' ? 'stale' : 'refreshed', full: false, newEvents: fresh.length, agreements: touched.map((t) => t.m.id), tickets: change.tickets.length, watermark: last };
 }

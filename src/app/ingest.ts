@@ -77,6 +77,19 @@ export function readBatch(body: string, format: IngestInput['format'], limits: I
   return { ok: true, values };
 }
 
+export type IngestOutcome = { ok: true; report: IngestReport } | { ok: false; error: IngestFailure };
+
+/**
+ * Where batches go: `ingestBatch` on a store, or a server's POST /v1/events (the CLI with --url).
+ * Both answer per event the same way, so the callers (NDJSON files, CSV exports) do not care which.
+ */
+export type BatchSender = (input: IngestInput) => Promise<IngestOutcome>;
+
+/** A sender that stores batches with `ingestBatch`, the clock read per batch. */
+export function storeSender(ctx: { tenant: TenantId; store: EventStore; now: () => number; limits: IngestLimits }): BatchSender {
+  return (input) => ingestBatch({ tenant: ctx.tenant, store: ctx.store, now: ctx.now(), limits: ctx.limits }, input);
+}
+
 export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promise<{ ok: true; report: IngestReport } | { ok: false; error: IngestFailure }> {
   const read = readBatch(input.body, input.format, ctx.limits);
   if (!read.ok) return read;

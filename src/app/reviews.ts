@@ -1,78 +1,129 @@
 /**
- * Recording a review of a stored agreement (who held it, when, kept or amended, notes), and the
- * review facts of every stored agreement for the overdue list. The rules are the core's
- * (`recordReview`, `nextReview`): reviews are appended in date order, an amended outcome may name
- * the amendment's version, which must exist. The store's compare-and-set on the ETag makes sure no
- * concurrent change is lost; the audit trail records the review.
+ * Agreement reviews on the server: when each agreement is next due for review (from its cadence,
+ * its term and the reviews recorded in Pledge), recording a review, and the portfolio's overdue
+ * reviews and expired or expiring security evidence. The rules are the core's
+ * (src/core/agreements/lifecycle/reviews.ts); `pledge reviews` applies them to files.
  */
-import { recordReview, type EvidenceSubject, type ReviewRecord, type ReviewSubject } from '../core/agreements/lifecycle/reviews.ts';
-import { agreementSpec } from '../core/agreements/schema.ts';
-import { validate } from '../core/validation/zod.ts';
-import type { Issue } from '../core/validation/issues.ts';
-import type { Store } from '../store/types.ts';
+import { agreementFromText } from '../core/agreements/load.ts';
+import type { AgreementSpec } from '../core/agreements/schema.ts';
+import { civilDateAt, expiringEvidence, nextReview, overdueReviews, recordReview, type EvidenceExpiry, type NextReview, type OverdueReview, type ReviewInput, type ReviewRecord } from '../core/agreements/lifecycle/reviews.ts';
+import { fail, ok, type Issue, type Result } from '../core/validation/issues.ts';
+import type { Store, StoredAgreement, TenantId } from '../store/types.ts';
 
 export interface ReviewContext {
   store: Store;
-  tenant: string;
-  actor: string;
+  tenant: TenantId;
   now: number;
+  actor: string;
 }
 
-export type RecordReviewResult =
-  | { ok: true; agreement: string; review: ReviewRecord; reviews: ReviewRecord[] }
-  | { ok: false; code: 'invalid' | 'not_found' | 'precondition_failed'; message: string; issues?: Issue[] };
+function specOf(a: StoredAgreement): AgreementSpec | undefined {
+  const r = agreementFromText(JSON.stringify(a.document), `agreement:${a.id}`);
+  return r.ok ? r.value.spec : undefined;
+}
 
-export async function recordAgreementReview(ctx: ReviewContext, input: { id: string; review: ReviewRecord; ifMatch?: string }): Promise<RecordReviewResult> {
-  const { store, tenant, actor, now } = ctx;
-  const existing = await store.getAgreement(tenant, input.id);
-  if (!existing) return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
-  const log = await store.listReviews(tenant, input.id);
-  const next = recordReview(log, input.review);
-  if (!next.ok) return { ok: false, code: 'invalid', message: next.issues.map((i) => i.message).join('; '), issues: next.issues };
-  const review = next.value[next.value.length - 1]!;
-  if (review.version !== undefined) {
-    const versions = await store.listVersions(tenant, input.id);
-    if (!versions.some((v) => v.version === review.version)) {
-      const issue: Issue = { path: 'review.version', message: `agreement ${input.id} has no version ${review.version}`, expected: versions.length ? `a version from 1 to ${versions.length}` : 'no version: the agreement has none yet', received: String(review.version) };
-      return { ok: false, code: 'invalid', message: issue.message, issues: [issue] };
-    }
-  }
-  const ifMatch = input.ifMatch ?? existing.etag;
-  const r = await store.updateAgreement(tenant, input.id, ifMatch, { reviews: [review], at: now, by: actor }, { at: now, actor, action: 'agreement.review', subject: `agreement:${input.id}`, after: review });
-  if (r.status === 'not_found') return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
-  if (r.status === 'stale') return { ok: false, code: 'precondition_failed', message: `agreement ${input.id} has changed since it was read` };
-  return { ok: true, agreement: input.id, review, reviews: next.value };
+function reviewInput(spec: AgreementSpec | undefined, reviews: readonly ReviewRecord[]): ReviewInput {
+  const input: ReviewInput = { reviews };
+  if (spec?.review?.cadence) input.cadence = spec.review.cadence;
+  if (spec?.review?.last) input.last = spec.review.last;
+  if (spec?.term?.start) input.termStart = spec.term.start;
+  return input;
+}
+
+export interface AgreementReviews {
+  agreement: string;
+  owner: string | null;
+  cadence: string;
+  next: NextReview | null;
+  /** Why there is no next date (e.g. neither a term start nor a review to count from). */
+  problem: string | null;
+  reviews: ReviewRecord[];
+}
+
+export async function agreementReviews(store: Store, tenant: TenantId, a: StoredAgreement): Promise<AgreementReviews> {
+  const spec = specOf(a);
+  const reviews = await store.listReviews(tenant, a.id);
+  const next = nextReview(reviewInput(spec, reviews));
+  return {
+    agreement: a.id,
+    owner: spec?.review?.owner ?? null,
+    cadence: spec?.review?.cadence ?? 'yearly',
+    next: next.ok ? next.value : null,
+    problem: next.ok ? null : next.issues.map((i) => i.message).join('; '),
+    reviews,
+  };
+}
+
+export interface ReviewToRecord {
+  /** The day it was held (YYYY-MM-DD); today in the agreement's time zone by default. */
+  at?: string;
+  outcome: string;
+  notes?: string;
+  version?: number;
 }
 
 /**
- * Every stored agreement of a tenant as a review subject: its working document's review, term and
- * security settings, and the reviews recorded for it (expired and terminated ones are left out). Documents that no longer parse are reported, not
- * dropped silently.
+ * Records a review held by the caller (`by` is the actor). Reviews are appended in date order; a
+ * concurrent change of the agreement is retried once against the new list.
  */
-export async function reviewSubjects(ctx: Pick<ReviewContext, 'store' | 'tenant'>): Promise<{ subjects: Array<ReviewSubject & EvidenceSubject>; issues: Issue[] }> {
-  const { store, tenant } = ctx;
-  const subjects: Array<ReviewSubject & EvidenceSubject> = [];
-  const issues: Issue[] = [];
+export async function recordAgreementReview(ctx: ReviewContext, input: { id: string; review: ReviewToRecord }): Promise<Result<{ review: ReviewRecord; state: AgreementReviews }> | { ok: false; notFound: string }> {
+  const { store, tenant, now, actor } = ctx;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const a = await store.getAgreement(tenant, input.id);
+    if (!a) return { ok: false, notFound: `no agreement ${input.id}` };
+    const spec = specOf(a);
+    const today = civilDateAt(now, spec?.timezone ?? 'UTC');
+    if (!today.ok) return today;
+    const log = await store.listReviews(tenant, a.id);
+    const record = { at: input.review.at ?? today.value, by: actor, outcome: input.review.outcome, ...(input.review.notes !== undefined ? { notes: input.review.notes } : {}), ...(input.review.version !== undefined ? { version: input.review.version } : {}) } as ReviewRecord;
+    const next = recordReview(log, record);
+    if (!next.ok) return fail(...next.issues.map((i) => ({ ...i, path: i.path.replace(/^review\./, '') })));
+    if (record.at > today.value) return fail({ path: 'at', message: 'a review is recorded once it has been held: the date is in the future', expected: `a date on or before ${today.value}`, received: JSON.stringify(record.at) });
+    if (record.version !== undefined && record.version > a.versionCount) return fail({ path: 'version', message: `agreement ${a.id} has no version ${record.version}`, expected: `a version from 1 to ${a.versionCount}`, received: String(record.version) });
+    const r = next.value[next.value.length - 1]!;
+    const u = await store.updateAgreement(tenant, a.id, a.etag, { reviews: [r], at: now, by: actor }, { at: now, actor, action: 'agreement.review', subject: `agreement:${a.id}`, after: r });
+    if (u.status === 'not_found') return { ok: false, notFound: `no agreement ${input.id}` };
+    if (u.status === 'stale') continue;
+    return ok({ review: r, state: await agreementReviews(store, tenant, u.agreement) });
+  }
+  return fail({ path: '', message: `agreement ${input.id} kept changing while the review was recorded: try again` });
+}
+
+export interface PortfolioReviews {
+  today: string;
+  overdue: OverdueReview[];
+  evidence: EvidenceExpiry[];
+  /** Every agreement's next review, soonest first. */
+  schedule: Array<{ agreement: string; owner: string | null; due: string | null; reason: string }>;
+  problems: Issue[];
+}
+
+/** Overdue reviews, evidence expired or expiring within `withinDays`, and the schedule, over the tenant's agreements (or those visible). */
+export async function portfolioReviews(store: Store, tenant: TenantId, input: { today: string; withinDays: number; visible?: ReadonlySet<string> }): Promise<Result<PortfolioReviews>> {
+  const subjects: Array<AgreementSpec & { reviews: ReviewRecord[] }> = [];
+  const problems: Issue[] = [];
   let after: string | undefined;
   do {
     const page = await store.listAgreements(tenant, { limit: 1000, ...(after ? { after } : {}) });
     for (const a of page.items) {
-      if (a.state === 'terminated' || a.state === 'expired') continue; // nothing left to review
-      const spec = validate(agreementSpec, a.document);
-      if (!spec.ok) {
-        issues.push(...spec.issues.map((i) => ({ ...i, source: `agreement ${a.id}` })));
+      if (input.visible && !input.visible.has(a.id)) continue;
+      const r = agreementFromText(JSON.stringify(a.document), `agreement:${a.id}`);
+      if (!r.ok) {
+        problems.push(...r.issues);
         continue;
       }
-      const s = spec.value;
-      subjects.push({
-        id: a.id,
-        ...(s.review ? { review: { cadence: s.review.cadence, owner: s.review.owner, ...(s.review.last ? { last: s.review.last } : {}) } } : {}),
-        ...(s.term ? { term: { start: s.term.start } } : {}),
-        ...(s.security ? { security: s.security } : {}),
-        reviews: await store.listReviews(tenant, a.id),
-      });
+      subjects.push({ ...r.value.spec, reviews: await store.listReviews(tenant, a.id) });
     }
     after = page.next;
   } while (after);
-  return { subjects, issues };
+  const overdue = overdueReviews(subjects, input.today);
+  if (!overdue.ok) return overdue;
+  const evidence = expiringEvidence(subjects, input.today, input.withinDays);
+  if (!evidence.ok) return evidence;
+  const schedule = subjects.map((s) => {
+    const n = nextReview(reviewInput(s, s.reviews));
+    return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, reason: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; ') };
+  });
+  schedule.sort((x, y) => (x.due === y.due ? (x.agreement < y.agreement ? -1 : 1) : x.due === null ? 1 : y.due === null ? -1 : x.due < y.due ? -1 : 1));
+  return ok({ today: input.today, overdue: overdue.value.items, evidence: evidence.value.items, schedule, problems: [...problems, ...overdue.value.problems, ...evidence.value.problems] });
 }

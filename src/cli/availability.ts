@@ -7,6 +7,7 @@ import { parseDuration, humanSeconds } from '../core/time/duration.ts';
 import { availability, intervalsFromEvents, budgetStatus, type AvailabilityOptions, type CheckRule, type ExcludedTimePolicy } from '../core/availability/index.ts';
 import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
+import type { Issue } from '../core/validation/issues.ts';
 
 const EXCLUSIONS = ['customer', 'force_majeure', 'third_party'] as const;
 
@@ -25,7 +26,7 @@ export function registerAvailability(calc: Command): void {
     .option('--timezone <zone>', 'time zone the window is read in', 'UTC')
     .option('--service <name>', 'only events of this service')
     .option('--calendar <file>', 'service hours: measure only inside this calendar (default 24x7)')
-    .option('--notice <duration>', 'notice a maintenance window needs to be excluded, e.g. 48h (default 0)', '0s')
+    .option('--notice <duration>', 'notice a maintenance window needs to be excluded, e.g. 48h', '0s')
     .option('--exclude <classes>', `outage causes to exclude, comma-separated: ${EXCLUSIONS.join(', ')}`, '')
     .option('--excluded-time <policy>', 'removed (excluded time leaves the denominator) or counted_as_up', 'removed')
     .option('--min-outage <duration>', 'ignore downtime stretches shorter than this, e.g. 60s', '0s')
@@ -64,6 +65,12 @@ export function registerAvailability(calc: Command): void {
       const events = parsed.events.filter((e) => e.atMs <= now && (o.service === undefined || e.service === o.service));
       // Measured up to now when the window is still open: the future has no downtime yet.
       const end = Math.min(w.to, Math.max(w.from, now));
+      // A service no event names is most often a typo, and would read as 100% available: say so.
+      const notes: Issue[] = [];
+      if (o.service !== undefined && !parsed.events.some((e) => e.service === o.service)) {
+        const names = [...new Set(parsed.events.map((e) => e.service).filter((x): x is string => x !== undefined))].sort();
+        notes.push({ path: '--service', message: `no event in the file is for service ${JSON.stringify(o.service)}${names.length ? ` (services in it: ${names.join(', ')})` : ''}` });
+      }
       const iv = intervalsFromEvents(events, end);
       const measured = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: w.from, to: end }, options);
       const zone = o.timezone;
@@ -82,7 +89,7 @@ export function registerAvailability(calc: Command): void {
           ignored: measured.ignored.map((x) => ({ ...x, start: Number.isFinite(x.start) ? iso(x.start) : null, end: Number.isFinite(x.end) ? iso(x.end) : null })),
           settings: measured.settings,
           budget: budget && { ...budget, exhaustedAt: budget.exhaustedAt === null ? null : iso(budget.exhaustedAt) },
-          issues: [...iv.issues, ...measured.issues],
+          issues: [...notes, ...iv.issues, ...measured.issues],
         });
         return;
       }
@@ -101,7 +108,7 @@ export function registerAvailability(calc: Command): void {
         lines.push(`Budget for ${target}%: ${humanSeconds(budget.budgetMs / 1000)}; used ${humanSeconds(budget.consumedMs / 1000)}${budget.consumedShare !== null ? ` (${(budget.consumedShare * 100).toFixed(1)}%)` : ''}; remaining ${humanSeconds(budget.remainingMs / 1000)}; state ${budget.state}`);
         if (budget.burnRate !== null) lines.push(`  burn rate ${budget.burnRate.toFixed(2)}${budget.exhaustedAt !== null ? `; at this pace the budget runs out ${iso(budget.exhaustedAt)}` : ''}`);
       }
-      for (const i of [...iv.issues, ...measured.issues]) lines.push(`note: ${i.path ? `${i.path}: ` : ''}${i.message}`);
+      for (const i of [...notes, ...iv.issues, ...measured.issues]) lines.push(`note: ${i.path ? `${i.path}: ` : ''}${i.message}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

@@ -1,12 +1,13 @@
 /** `pledge calc ...`: business-time and budget arithmetic on files, no server needed. */
 import type { Command } from 'commander';
 import { loadCalendarFile } from '../app/files.ts';
-import { parseInstant, formatInstant } from '../core/time/instant.ts';
+import { formatInstant } from '../core/time/instant.ts';
 import { parseDuration, workingMs, humanSeconds } from '../core/time/duration.ts';
 import { mergeIntervals, addWorkingWithPauses, elapsedWithPauses, type Interval } from '../core/calendar/pauses.ts';
+import { calendarInstant } from './options.ts';
 import { periodLength, NOMINAL_WINDOWS } from './periods.ts';
 import { downtimeBudget } from '../core/availability/budget.ts';
-import { badInput, must, printJson } from './output.ts';
+import { badInput, must, printJsonLine } from './output.ts';
 import { registerClock } from './clock.ts';
 import { registerAvailability } from './availability.ts';
 
@@ -17,8 +18,8 @@ function parsePauses(list: string[]): Interval[] {
     list.map((p, i) => {
       const parts = p.split('/');
       if (parts.length !== 2) badInput(`--pause[${i}]`, 'expected FROM/TO, two ISO 8601 instants separated by /', JSON.stringify(p));
-      const a = must(parseInstant(parts[0], `--pause[${i}] (from)`));
-      const b = must(parseInstant(parts[1], `--pause[${i}] (to)`));
+      const a = calendarInstant(parts[0]!, `--pause[${i}] (from)`);
+      const b = calendarInstant(parts[1]!, `--pause[${i}] (to)`);
       if (b < a) badInput(`--pause[${i}]`, 'the end is before the start', JSON.stringify(p));
       return [a, b] as const;
     }),
@@ -41,20 +42,16 @@ export function registerCalc(program: Command): void {
       const target = Number(o.target);
       if (!/^\d+(\.\d+)?$/.test(o.target.trim()) || !(target > 0 && target <= 100)) badInput('--target', 'expected a percentage above 0 and at most 100', JSON.stringify(o.target), 'e.g. 99.99');
       let windowMs: number;
-      let label: string;
       if (o.days !== undefined) {
         const days = Number(o.days);
         if (!/^\d+(\.\d+)?$/.test(o.days.trim()) || !(days > 0)) badInput('--days', 'expected a positive number of days', JSON.stringify(o.days));
         windowMs = days * 86_400_000;
-        label = `${days} days`;
       } else {
-        const p = must(periodLength(o.window, o.timezone));
-        windowMs = p.ms;
-        label = p.label;
+        windowMs = must(periodLength(o.window, o.timezone)).ms;
       }
       const seconds = downtimeBudget(target, windowMs) / 1000;
       const text = humanSeconds(seconds);
-      if (o.json) printJson({ seconds, text, window: label, windowSeconds: windowMs / 1000, target });
+      if (o.json) printJsonLine({ seconds, text });
       else process.stdout.write(`${text}\n`);
     });
 
@@ -68,13 +65,14 @@ export function registerCalc(program: Command): void {
     .option('--json', 'print {"due": "<ISO 8601 with offset>"}')
     .action((o: { calendar: string; start: string; duration: string; pause: string[]; json?: boolean }) => {
       const cal = must(loadCalendarFile(o.calendar));
-      const start = must(parseInstant(o.start, '--start'));
+      const start = calendarInstant(o.start, '--start');
       const dur = must(parseDuration(o.duration, '--duration'));
       const pauses = parsePauses(o.pause);
       const due = addWorkingWithPauses(cal, start, workingMs(dur, cal, start), pauses);
       const text = formatInstant(due, cal.zone);
-      if (o.json) printJson({ due: Number.isFinite(due) ? text : null });
-      else process.stdout.write(`${Number.isFinite(due) ? text : 'never (the calendar has no working time left)'}\n`);
+      if (o.json) printJsonLine({ due: Number.isFinite(due) ? text : null });
+      // Infinity: no working time at all, or not before the end of the supported range (2400).
+      else process.stdout.write(`${Number.isFinite(due) ? text : 'never (the calendar has no working time left before the year 2400)'}\n`);
     });
 
   calc
@@ -87,11 +85,11 @@ export function registerCalc(program: Command): void {
     .option('--json', 'print {"seconds": N} (exact, fractions kept)')
     .action((o: { calendar: string; from: string; to: string; pause: string[]; json?: boolean }) => {
       const cal = must(loadCalendarFile(o.calendar));
-      const from = must(parseInstant(o.from, '--from'));
-      const to = must(parseInstant(o.to, '--to'));
+      const from = calendarInstant(o.from, '--from');
+      const to = calendarInstant(o.to, '--to');
       if (to < from) badInput('--to', 'is before --from', JSON.stringify(o.to));
       const ms = elapsedWithPauses(cal, from, to, parsePauses(o.pause));
-      if (o.json) printJson({ seconds: ms / 1000 });
+      if (o.json) printJsonLine({ seconds: ms / 1000 });
       else process.stdout.write(`${humanSeconds(ms / 1000)} (${ms / 1000} s)\n`);
     });
 

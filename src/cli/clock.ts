@@ -3,13 +3,14 @@ import type { Command } from 'commander';
 import { loadCalendarFile, readText } from '../app/files.ts';
 import { parseNdjson } from '../core/events/parse.ts';
 import type { TicketEvent, Timed } from '../core/events/schema.ts';
-import { parseInstant, formatInstant } from '../core/time/instant.ts';
+import { formatInstant } from '../core/time/instant.ts';
 import { parseDuration, type WorkDuration } from '../core/time/duration.ts';
 import { evaluateTicket } from '../core/clock/engine.ts';
 import { renderTimeline } from '../core/clock/explain.ts';
 import type { ClockKind, ClockTarget } from '../core/clock/types.ts';
 import type { BusinessCalendar } from '../core/calendar/types.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
+import { calendarInstant } from './options.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -17,12 +18,22 @@ const collect = (v: string, prev: string[]) => [...prev, v];
  * `response=4h`, `resolution=2d`, `first-reply:response=1h`, `resolution=P1:4h,P2:1d,8h`
  * (per priority, with an optional default). The kind is response when the name says so.
  */
+/**
+ * Whether a target's name says it is a response clock: one of its words (split at - _ . and
+ * camelCase) starts with resp or ack, or is reply. Whole words, so "backlog" and "feedback"
+ * (which contain "ack") are resolution targets.
+ */
+export function namesResponse(name: string): boolean {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  return words.some((w) => w.startsWith('resp') || w.startsWith('ack') || w === 'reply' || w === 'replies');
+}
+
 export function parseTargetOption(text: string, index: number, calendar: BusinessCalendar, pauseOn: string[]): ClockTarget {
   const path = `--target[${index}]`;
   const m = /^([A-Za-z][\w.-]*)(?::(response|resolution))?=(.+)$/.exec(text.trim());
   if (!m) badInput(path, 'expected NAME=DURATION, e.g. response=4h or resolution=P1:4h,P2:1d', JSON.stringify(text));
   const name = m[1]!;
-  const kind: ClockKind = (m[2] as ClockKind | undefined) ?? (/resp|reply|ack/i.test(name) ? 'response' : 'resolution');
+  const kind: ClockKind = (m[2] as ClockKind | undefined) ?? (namesResponse(name) ? 'response' : 'resolution');
   const target: ClockTarget = { name, kind, calendar, pauseOn };
   const byPriority: Record<string, WorkDuration> = {};
   for (const part of m[3]!.split(',')) {
@@ -49,7 +60,7 @@ export function registerClock(calc: Command): void {
       const cal = must(loadCalendarFile(o.calendar));
       if (o.target.length === 0) badInput('--target', 'give at least one target', 'none', 'e.g. --target response=4h');
       const targets = o.target.map((t, i) => parseTargetOption(t, i, cal, o.pauseOn));
-      const now = o.now !== undefined ? must(parseInstant(o.now, '--now')) : Date.now();
+      const now = o.now !== undefined ? calendarInstant(o.now, '--now') : Date.now();
       const file = must(readText(o.events));
       const { events, issues } = parseNdjson(file.text, file.source);
       if (issues.length) throw new UsageError(issues);

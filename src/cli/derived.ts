@@ -1,42 +1,31 @@
 /** `pledge rebuild`, `pledge status` and `pledge report`: derived results, on a database. */
 import type { Command } from 'commander';
-import { rebuildDerived } from '../app/derive.ts';
-import type { ClockResult } from '../core/clock/types.ts';
-import type { TargetEvaluation } from '../core/metrics/compliance.ts';
-import type { Settlement } from '../core/penalties/index.ts';
-import { formatInstant } from '../core/time/instant.ts';
+import { rebuildDerived, type RebuildReport } from '../app/derive.ts';
+import { agreementReport, currentStatus, reportCsv, reportText, type Report, type Status } from '../app/results.ts';
+import { Api, URL_HELP } from './remote.ts';
 import type { Store } from '../store/types.ts';
 import { withStore } from './db.ts';
-import { badInput, printJson } from './output.ts';
+import { badInput, printJson, UsageError } from './output.ts';
 
 const DB_HELP = 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)';
-
-async function listAll<T>(fetch: (after?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-  const out: T[] = [];
-  let after: string | undefined;
-  do {
-    const p = await fetch(after);
-    out.push(...p.items);
-    after = p.next;
-  } while (after);
-  return out;
-}
-
-/** Derived results are brought up to date first when events arrived since they were computed. */
-async function fresh(store: Store, tenant: string, now: number): Promise<void> {
-  if ((await store.getDerivedWatermark(tenant)) < (await store.lastEventSeq(tenant))) await rebuildDerived({ store, tenant, now });
-}
 
 export function registerDerived(program: Command): void {
   program
     .command('rebuild')
     .description('Recompute every derived result (clocks, compliance, settlements) from the events and agreements')
-    .option('--tenant <id>', 'tenant', 'default')
+    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP + ' (an admin token)')
     .option('--json', 'print the counts as JSON')
-    .action(async (o: { tenant: string; db?: string; json?: boolean }) => {
+    .action(async (o: { tenant: string; db?: string; url?: string; json?: boolean }) => {
       const t0 = performance.now();
-      const r = await withStore(o.db, (store) => rebuildDerived({ store, tenant: o.tenant, now: Date.now() }));
+      const api = Api.from(o);
+      const r = api
+        ? await api.json<RebuildReport>('POST', '/v1/rebuild')
+        : await withStore(o.db, async (store) => {
+            await existingTenant(store, o.tenant);
+            return rebuildDerived({ store, tenant: o.tenant, now: Date.now() });
+          });
       const seconds = (performance.now() - t0) / 1000;
       if (o.json) printJson({ ...r, seconds });
       else {
@@ -48,62 +37,68 @@ export function registerDerived(program: Command): void {
   program
     .command('status')
     .description('What is at risk or breached now: open tickets and current windows')
-    .option('--tenant <id>', 'tenant', 'default')
+    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP)
     .option('--json', 'print as JSON')
-    .action(async (o: { tenant: string; db?: string; json?: boolean }) => {
-      const now = Date.now();
-      const { clocks, windows } = await withStore(o.db, async (store) => {
-        await fresh(store, o.tenant, now);
-        const clocks = (await listAll((after) => store.listClocks<ClockResult>(o.tenant, { limit: 1000, ...(after ? { after } : {}) }))).filter((c) => c.value.stop === null && (c.value.state === 'at_risk' || c.value.state === 'breached'));
-        const windows = (await listAll((after) => store.listCompliance<TargetEvaluation>(o.tenant, { limit: 1000, ...(after ? { after } : {}) }))).filter((c) => c.value.window.from <= now && now < c.value.window.to && (c.value.state === 'at_risk' || c.value.state === 'breached'));
-        return { clocks, windows };
-      });
-      if (o.json) {
-        printJson({ now: formatInstant(now), tickets: clocks.map((c) => ({ agreement: c.agreementId, target: c.target, ticket: c.ticket, state: c.value.state, consumed: c.value.consumed, deadline: formatInstant(c.value.deadline) })), targets: windows.map((w) => ({ agreement: w.agreementId, target: w.target, window: w.window, state: w.value.state, value: w.value.value, target_value: w.value.target, reason: w.value.reason })) });
-        return;
-      }
-      const out: string[] = [`As of ${formatInstant(now)}:`];
-      if (windows.length === 0 && clocks.length === 0) out.push('nothing at risk or breached in the current windows.');
-      for (const w of windows) out.push(`${w.value.state.toUpperCase().padEnd(8)} ${w.agreementId}#${w.target} ${w.window}: ${w.value.reason}`);
-      for (const c of clocks.sort((a, b) => b.value.consumed - a.value.consumed).slice(0, 50)) out.push(`${c.value.state.toUpperCase().padEnd(8)} ticket ${c.ticket} (${c.agreementId}#${c.target}): ${Math.round(c.value.consumed * 100)}% of its time used, due ${formatInstant(c.value.deadline)}`);
-      process.stdout.write(out.join('\n') + '\n');
+    .action(async (o: { tenant: string; db?: string; url?: string; json?: boolean }) => {
+      const api = Api.from(o);
+      const s = api
+        ? await api.json<Status>('GET', '/v1/status')
+        : await withStore(o.db, async (store) => {
+            await existingTenant(store, o.tenant);
+            return currentStatus({ store, tenant: o.tenant, now: Date.now() });
+          });
+      if (o.json) return printJson(s);
+      process.stdout.write(statusText(s));
     });
 
   program
     .command('report')
-    .description('An agreement\'s report for a billing period: compliance per target and what is owed')
+    .description("An agreement's report for a billing period: compliance per target and what is owed")
     .requiredOption('--agreement <id>', 'agreement id')
-    .requiredOption('--period <label>', 'billing period, e.g. 2026-10')
+    .requiredOption('--period <label>', 'billing period: a month (2026-10), quarter (2026-Q4) or year (2026)')
     .option('--format <format>', 'text, json or csv', 'text')
-    .option('--tenant <id>', 'tenant', 'default')
+    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
     .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP)
     .option('--json', 'the same as --format json')
-    .action(async (o: { agreement: string; period: string; format: string; tenant: string; db?: string; json?: boolean }) => {
+    .action(async (o: { agreement: string; period: string; format: string; tenant: string; db?: string; url?: string; json?: boolean }) => {
       if (o.json) o.format = 'json';
       if (!['text', 'json', 'csv'].includes(o.format)) badInput('--format', 'not a report format', JSON.stringify(o.format), 'text, json or csv');
-      const r = await withStore(o.db, async (store) => {
-        await fresh(store, o.tenant, Date.now());
-        const agreement = await store.getAgreement(o.tenant, o.agreement);
-        if (!agreement) badInput('--agreement', 'no such agreement in this tenant', JSON.stringify(o.agreement));
-        const settlement = await store.getSettlement<Settlement>(o.tenant, { agreementId: o.agreement, period: o.period });
-        if (!settlement) badInput('--period', 'no results for this period (is the agreement active then, with events?)', JSON.stringify(o.period));
-        return settlement.value;
-      });
-      const rows = r.lines.map((l) => ({ target: l.targetId, state: l.compliance?.state ?? '', value: l.compliance?.value ?? '', promised: l.compliance ? `${l.compliance.comparator} ${l.compliance.target}` : '', window: l.compliance?.window.label ?? '', owed: l.amount, due: l.due?.date ?? '', reason: l.reason }));
-      if (o.format === 'json') printJson({ agreement: o.agreement, period: o.period, lines: rows, totals: r.totals, summary: r.summary });
-      else if (o.format === 'csv') {
-        const esc = (v: unknown) => {
-          const s = String(v);
-          return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-        };
-        const header = ['target', 'state', 'value', 'promised', 'window', 'owed', 'due', 'reason'];
-        process.stdout.write([header.join(','), ...rows.map((x) => header.map((h) => esc(x[h as keyof typeof x])).join(','))].join('\n') + '\n');
-      } else {
-        const out = [`Report for ${o.agreement}, ${o.period}`, ''];
-        for (const x of rows) out.push(`${x.target.padEnd(18)} ${String(x.state).padEnd(9)} ${String(x.value).padEnd(14)} promised ${x.promised.padEnd(10)} owed ${x.owed}${x.due ? ` due ${x.due}` : ''}`);
-        out.push('', r.summary);
-        process.stdout.write(out.join('\n') + '\n');
+      const api = Api.from(o);
+      if (api) {
+        const report = await api.json<Report>('GET', `/v1/agreements/${encodeURIComponent(o.agreement)}/report?period=${encodeURIComponent(o.period)}`);
+        if (o.format === 'json') printJson(report);
+        else process.stdout.write(o.format === 'csv' ? reportCsv(report) : reportText(report));
+        return;
       }
+      const r = await withStore(o.db, async (store) => {
+        await existingTenant(store, o.tenant);
+        return agreementReport({ store, tenant: o.tenant, now: Date.now() }, { agreement: o.agreement, period: o.period });
+      });
+      if (!r.ok) {
+        if ('notFound' in r) badInput('--agreement', r.notFound, JSON.stringify(o.agreement));
+        throw new UsageError(r.issues.map((i) => ({ ...i, path: i.path === 'period' ? '--period' : i.path })));
+      }
+      if (o.format === 'json') printJson(r.value);
+      else process.stdout.write(o.format === 'csv' ? reportCsv(r.value) : reportText(r.value));
     });
+}
+
+/** The tenant must exist: a typo in --tenant is bad input, not an empty answer or a crash. */
+async function existingTenant(store: Store, tenant: string): Promise<void> {
+  if (!(await store.getTenant(tenant))) {
+    const known = (await store.listTenants()).map((t) => t.id);
+    badInput('--tenant', 'no such tenant in this database', JSON.stringify(tenant), known.length ? `one of ${known.slice(0, 10).join(', ')}` : 'a tenant that exists (pledge token create or apply creates one)');
+  }
+}
+
+export function statusText(s: Status): string {
+  const out: string[] = [`As of ${s.now}:`];
+  if (s.targets.length === 0 && s.tickets.length === 0) out.push('nothing at risk or breached in the current windows.');
+  for (const w of s.targets) out.push(`${w.state.toUpperCase().padEnd(8)} ${w.agreement}#${w.target} ${w.window}: ${w.reason}`);
+  for (const c of s.tickets.slice(0, 50)) out.push(`${c.state.toUpperCase().padEnd(8)} ticket ${c.ticket} (${c.agreement}#${c.target}): ${Math.round(c.consumed * 100)}% of its time used, due ${c.deadline ?? 'never'}`);
+  if (s.tickets.length > 50) out.push(`... and ${s.tickets.length - 50} more tickets (--json lists them all)`);
+  return out.join('\n') + '\n';
 }

@@ -5,8 +5,8 @@ import { diffDocuments, diffVersions, renderDiff, type Change } from '../core/ag
 import { getVersion, type Version } from '../core/agreements/lifecycle/versions.ts';
 import { existsSync } from 'node:fs';
 import { withStore } from './db.ts';
-import { overdueReviews, expiringEvidence, nextReview, type EvidenceSubject, type ReviewRecord, type ReviewSubject } from '../core/agreements/lifecycle/reviews.ts';
-import { recordAgreementReview, reviewSubjects } from '../app/reviews.ts';
+import { overdueReviews, expiringEvidence, nextReview, type EvidenceExpiry, type OverdueReview, type ReviewRecord } from '../core/agreements/lifecycle/reviews.ts';
+import { portfolioReviews, recordAgreementReview } from '../app/reviews.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { parseCivilDate } from '../core/time/instant.ts';
 import { formatCivil } from '../core/time/zone.ts';
@@ -84,32 +84,43 @@ export function registerLifecycle(program: Command): void {
       must(parseCivilDate(today, '--today'));
       if (!/^\d+$/.test(o.within)) badInput('--within', 'expected a whole number of days', JSON.stringify(o.within));
       const within = Number(o.within);
-      let subjects: Array<ReviewSubject & EvidenceSubject>;
+      let overdue: { items: OverdueReview[]; problems: Issue[] };
+      let evidence: { items: EvidenceExpiry[]; problems: Issue[] };
+      let schedule: Array<{ agreement: string; owner: string | null; due: string | null; basis: string; lastReview: ReviewRecord | null }>;
       const problems: Issue[] = [];
       if (o.db !== undefined) {
+        // The stored agreements with the reviews recorded for them (the server's use case).
         if (paths.length) badInput('<paths...>', 'give files or --db, not both', paths.join(' '));
         checkDatabase(o.db);
-        const r = await withStore(o.db, (store) => reviewSubjects({ store, tenant: o.tenant }));
-        subjects = r.subjects;
-        problems.push(...r.issues);
+        const r = await withStore(o.db, async (store) => {
+          const p = must(await portfolioReviews(store, o.tenant, { today, withinDays: within }));
+          const last = new Map<string, ReviewRecord>();
+          for (const s of p.schedule) {
+            const log = await store.listReviews(o.tenant, s.agreement);
+            if (log.length) last.set(s.agreement, log[log.length - 1]!);
+          }
+          return { p, last };
+        });
+        overdue = { items: r.p.overdue, problems: [] };
+        evidence = { items: r.p.evidence, problems: [] };
+        problems.push(...r.p.problems);
+        schedule = r.p.schedule.map((s) => ({ agreement: s.agreement, owner: s.owner, due: s.due, basis: s.reason, lastReview: r.last.get(s.agreement) ?? null }));
       } else {
         if (!paths.length) badInput('<paths...>', 'expected agreement files or folders (or --db)', 'nothing');
         const { agreements, issues } = loadAgreements(paths);
         if (issues.length) throw new UsageError(issues);
-        subjects = agreements.map((a) => a.spec);
+        const specs = agreements.map((a) => a.spec);
+        overdue = must(overdueReviews(specs, today));
+        evidence = must(expiringEvidence(specs, today, within));
+        schedule = specs.map((s) => {
+          const input: Parameters<typeof nextReview>[0] = {};
+          if (s.review?.cadence) input.cadence = s.review.cadence;
+          if (s.review?.last) input.last = s.review.last;
+          if (s.term?.start) input.termStart = s.term.start;
+          const n = nextReview(input);
+          return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, basis: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; '), lastReview: null };
+        });
       }
-      const overdue = must(overdueReviews(subjects, today));
-      const evidence = must(expiringEvidence(subjects, today, within));
-      const schedule = subjects.map((s) => {
-        const input: Parameters<typeof nextReview>[0] = {};
-        if (s.review?.cadence) input.cadence = s.review.cadence;
-        if (s.review?.last) input.last = s.review.last;
-        if (s.term?.start) input.termStart = s.term.start;
-        if (s.reviews?.length) input.reviews = s.reviews;
-        const n = nextReview(input);
-        const last = s.reviews?.length ? s.reviews[s.reviews.length - 1]! : undefined;
-        return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, basis: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; '), lastReview: last ?? null };
-      });
       if (o.json) {
         printJson({ today, reviews: schedule, overdue: overdue.items, evidence: evidence.items, problems: [...problems, ...overdue.problems, ...evidence.problems] });
         return;
@@ -139,19 +150,19 @@ export function registerLifecycle(program: Command): void {
     .option('--db <database>', 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)')
     .option('--json', 'print the recorded review as JSON')
     .action(async (id: string, o: { outcome: string; by: string; at?: string; notes?: string; amendment?: string; tenant: string; db?: string; json?: boolean }) => {
-      const at = o.at ?? formatCivil(Math.floor(Date.now() / 86_400_000));
       if (o.amendment !== undefined && !/^[1-9]\d{0,8}$/.test(o.amendment)) badInput('--amendment', 'expected a version number', JSON.stringify(o.amendment), '1, 2, 3...');
-      const review = { at, by: o.by, outcome: o.outcome as ReviewRecord['outcome'], ...(o.notes !== undefined ? { notes: o.notes } : {}), ...(o.amendment !== undefined ? { version: Number(o.amendment) } : {}) };
+      const review = { outcome: o.outcome, ...(o.at !== undefined ? { at: o.at } : {}), ...(o.notes !== undefined ? { notes: o.notes } : {}), ...(o.amendment !== undefined ? { version: Number(o.amendment) } : {}) };
       checkDatabase(o.db);
-      const now = Date.now();
-      const r = await withStore(o.db, (store) => recordAgreementReview({ store, tenant: o.tenant, actor: `cli:${process.env.USER ?? 'local'}`, now }, { id, review }));
+      // The server's use case: whoever records the review is the one who held it.
+      const r = await withStore(o.db, (store) => recordAgreementReview({ store, tenant: o.tenant, actor: o.by, now: Date.now() }, { id, review }));
       if (!r.ok) {
-        const flags: Record<string, string> = { 'review.at': '--at', 'review.by': '--by', 'review.outcome': '--outcome', 'review.notes': '--notes', 'review.version': '--amendment' };
-        if (r.issues) throw new UsageError(r.issues.map((i) => ({ ...i, path: flags[i.path] ?? i.path })));
-        badInput('<agreement>', r.message, JSON.stringify(id));
+        if ('notFound' in r) badInput('<agreement>', r.notFound, JSON.stringify(id));
+        const flags: Record<string, string> = { at: '--at', by: '--by', outcome: '--outcome', notes: '--notes', version: '--amendment' };
+        throw new UsageError(r.issues.map((i) => ({ ...i, path: flags[i.path] ?? i.path })));
       }
-      if (o.json) printJson({ agreement: r.agreement, review: r.review, reviews: r.reviews.length });
-      else process.stdout.write(`${r.agreement}: review of ${r.review.at} by ${r.review.by} recorded (${r.review.outcome}${r.review.version ? `, version ${r.review.version}` : ''}); ${r.reviews.length} review${r.reviews.length === 1 ? '' : 's'} on record\n`);
+      const count = r.value.state.reviews.length;
+      if (o.json) printJson({ agreement: id, review: r.value.review, next: r.value.state.next, reviews: count });
+      else process.stdout.write(`${id}: review of ${r.value.review.at} by ${r.value.review.by} recorded (${r.value.review.outcome}${r.value.review.version ? `, version ${r.value.review.version}` : ''}); ${count} review${count === 1 ? '' : 's'} on record${r.value.state.next ? `; next review due ${r.value.state.next.due}` : ''}\n`);
     });
 }
 

@@ -26,11 +26,29 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/**
+ * A flat result on one line, as the calc commands document it: {"due": "2026-03-30T12:00:00+02:00"}.
+ * Still JSON for any parser, and the same text as in the docs for anyone comparing it.
+ */
+export function printJsonLine(value: Record<string, string | number | boolean | null>): void {
+  process.stdout.write(`{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}\n`);
+}
+
 export function reportError(e: unknown, json: boolean): number {
   if (e instanceof UsageError || e instanceof InvalidInputError) {
     if (json) process.stderr.write(JSON.stringify({ error: { code: 'invalid_input', issues: e.issues } }, null, 2) + '\n');
     else for (const i of e.issues) process.stderr.write(`pledge: ${formatIssue(i)}\n`);
     return EXIT_BAD_INPUT;
+  }
+  if (e instanceof Error && e.name === 'RemoteError') {
+    // The server refused the request (4xx: exit 2) or failed or could not be reached (exit 1).
+    const r = e as Error & { exitCode: number; body?: { code: string; message: string; details?: { issues?: Issue[] } } };
+    if (json) process.stderr.write(JSON.stringify({ error: r.body ?? { code: 'unreachable', message: r.message } }, null, 2) + '\n');
+    else {
+      process.stderr.write(`pledge: ${r.message}\n`);
+      for (const i of r.body?.details?.issues ?? []) process.stderr.write(`  ${formatIssue(i)}\n`);
+    }
+    return r.exitCode;
   }
   // A bug or an environment failure: say so plainly; the stack only when asked for.
   const msg = e instanceof Error ? e.message : String(e);

@@ -177,17 +177,31 @@ export function generateAvailabilityEvents(o: { seed: number; from: number; to: 
 }
 
 /** Custom KPI reports: monthly sales appointments and sales per rep, monthly organic visitors. */
-export function generateKpiEvents(o: { seed: number; months: Array<{ at: number; label: string }>; zone?: string }): PledgeEvent[] {
+/**
+ * Monthly KPI reports: sales appointments and sales per rep, organic visitors; with `conferences`,
+ * also the industry conferences each rep attended that month (a separate random stream, so the
+ * other values do not change with it). `service` tags every report (an agreement that lists
+ * services measures only the events of those services).
+ */
+export function generateKpiEvents(o: { seed: number; months: Array<{ at: number; label: string }>; zone?: string; service?: string; conferences?: boolean }): PledgeEvent[] {
   const rnd = prng(o.seed);
+  const rndConf = prng(o.seed + 7919);
   const iso = (ms: number) => formatInstant(ms, o.zone ?? 'UTC');
+  const tag = o.service !== undefined ? { service: o.service } : {};
   const out: PledgeEvent[] = [];
   const reps = ['rep-anna', 'rep-ben', 'rep-chloe'];
   for (const m of o.months) {
     for (const rep of reps) {
-      out.push({ id: `kpi-appt-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'sales_appointments', subject: rep, value: 6 + Math.floor(rnd() * 10) } as PledgeEvent);
-      out.push({ id: `kpi-sales-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'sales_usd', subject: rep, value: 2000 + Math.floor(rnd() * 3000) } as PledgeEvent);
+      out.push({ id: `kpi-appt-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'sales_appointments', subject: rep, value: 6 + Math.floor(rnd() * 10), ...tag } as PledgeEvent);
+      out.push({ id: `kpi-sales-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'sales_usd', subject: rep, value: 2000 + Math.floor(rnd() * 3000), ...tag } as PledgeEvent);
     }
-    out.push({ id: `kpi-visitors-${m.label}`, type: 'kpi.reported', at: iso(m.at), kpi: 'organic_visitors', value: 800 + Math.floor(rnd() * 600) } as PledgeEvent);
+    out.push({ id: `kpi-visitors-${m.label}`, type: 'kpi.reported', at: iso(m.at), kpi: 'organic_visitors', value: 800 + Math.floor(rnd() * 600), ...tag } as PledgeEvent);
+    if (o.conferences) {
+      for (const rep of reps) {
+        const n = rndConf() < 0.35 ? 1 : 0;
+        if (n > 0) out.push({ id: `kpi-conf-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'conferences_attended', subject: rep, value: n, ...tag } as PledgeEvent);
+      }
+    }
   }
   return out;
 }

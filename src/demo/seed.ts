@@ -51,11 +51,16 @@ export function demoEvents(now: number): PledgeEvent[] {
     ...generateAvailabilityEvents({ seed: 201, from: q.from, to: q.to, service: 'checkout' }),
     ...generateAvailabilityEvents({ seed: 202, from: q.from, to: q.to, service: 'email' }),
     ...generateAvailabilityEvents({ seed: 203, from: q.from, to: q.to, service: 'cloud-pbx' }),
-    ...generateKpiEvents({ seed: 301, months }),
+    // The cloud provider's services behind the UC, and the HR requests the IT OLA measures.
+    ...generateAvailabilityEvents({ seed: 204, from: q.from, to: q.to, service: 'compute' }),
+    ...generateAvailabilityEvents({ seed: 205, from: q.from, to: q.to, service: 'object-storage' }),
+    ...tag('hr', generateTicketEvents({ seed: 104, from: q.from, to: q.to, calendar: berlin, ticketsPerWorkingDay: 2, customers: ['hr'], services: ['workplace-it'], regions: ['city'] })),
+    ...generateKpiEvents({ seed: 301, months, service: 'revenue', conferences: true }),
   ];
 }
 
-export async function seedDemo(store: Store, now: number, tenant = 'demo'): Promise<SeedResult> {
+/** `events`: store these instead of the generated quarter (tests that hold some back). */
+export async function seedDemo(store: Store, now: number, tenant = 'demo', opts: { events?: readonly Timed[] } = {}): Promise<SeedResult> {
   const actor = 'demo-seed';
   const token = unwrap(await createApiToken({ store, now, actor }, { tenant, user: 'admin', name: 'demo admin', role: 'admin' }));
   // Calendars, as written, by file name.
@@ -89,7 +94,7 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo'): Prom
     if (r.status !== 'updated') throw new Error(`seeding ${spec.id}: ${r.status}`);
     ids.push(spec.id);
   }
-  const events = demoEvents(now).map((e) => unwrap(parseEvent(e))) as Timed[];
+  const events = opts.events ?? (demoEvents(now).map((e) => unwrap(parseEvent(e))) as Timed[]);
   for (let i = 0; i < events.length; i += 5000) await store.appendEvents(tenant, events.slice(i, i + 5000), { receivedAt: now });
   return { tenant, adminToken: token.secret, agreements: ids, events: events.length, quarter: demoQuarter(now).label };
 }

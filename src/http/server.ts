@@ -22,6 +22,8 @@ import { calendarOperations } from './routes/calendars.ts';
 import { checkOperations } from './routes/checks.ts';
 import { effectiveOperations } from './routes/effective.ts';
 import { eventOperations } from './routes/events.ts';
+import { reportOperations } from './routes/reports.ts';
+import { reviewOperations } from './routes/reviews.ts';
 import { resultOperations } from './routes/results.ts';
 import { systemOperations } from './routes/system.ts';
 import { ticketOperations } from './routes/tickets.ts';
@@ -55,6 +57,8 @@ export function operations(deps: Deps): Operation[] {
     ...effectiveOperations(deps),
     ...checkOperations(deps),
     ...resultOperations(deps),
+    ...reportOperations(deps),
+    ...reviewOperations(deps),
     ...ticketOperations(deps),
     ...calendarOperations(deps),
     ...auditOperations(deps),

@@ -669,6 +669,100 @@ export function storeContract(target: ContractTarget): void {
       });
     });
 
+    describe('derived results replaced in one transaction', () => {
+      const clock = (agreementId: string, ticket: string, cycle: number, v: unknown) => ({ agreementId, target: 'resolve', ticket, cycle, value: { v }, updatedAt: T0 });
+      const comp = (agreementId: string, window: string, v: unknown) => ({ agreementId, target: 'uptime', window, value: { v }, updatedAt: T0 });
+      const clockKeys = async (tenant: string) => (await allPages((after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }))).items.map((c) => `${c.agreementId}/${c.ticket}/${c.cycle}=${JSON.stringify(c.value)}`);
+
+      test('replaces the clocks of the tickets and the results of the agreements named, leaves the rest, sets the watermark', async () => {
+        const tenant = await newTenant(store);
+        assert.deepEqual(
+          await store.replaceDerived(tenant, {
+            everything: true,
+            watermark: 10,
+            clocks: [clock('gold', 'T-1', 1, 'a'), clock('gold', 'T-1', 2, 'a'), clock('gold', 'T-2', 1, 'a'), clock('silver', 'T-1', 1, 'a')],
+            compliance: [comp('gold', '2026-09', 'a'), comp('gold', '2026-10', 'a'), comp('silver', '2026-10', 'a')],
+            settlements: [{ agreementId: 'gold', period: '2026-10', value: { v: 'a' }, updatedAt: T0 }],
+          }),
+          { status: 'replaced' },
+        );
+        assert.equal(await store.getDerivedWatermark(tenant), 10);
+        // gold's T-1 now has one cycle, not two; gold's compliance is only 2026-10; silver is untouched.
+        const r = await store.replaceDerived(tenant, {
+          from: 10,
+          watermark: 12,
+          tickets: [{ agreementId: 'gold', ticket: 'T-1' }],
+          agreements: ['gold'],
+          clocks: [clock('gold', 'T-1', 1, 'b')],
+          compliance: [comp('gold', '2026-10', 'b')],
+          settlements: [],
+        });
+        assert.deepEqual(r, { status: 'replaced' });
+        assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"b"}', 'gold/T-2/1={"v":"a"}', 'silver/T-1/1={"v":"a"}']);
+        assert.deepEqual((await store.listCompliance(tenant)).items.map((c) => `${c.agreementId}/${c.window}=${JSON.stringify(c.value)}`), ['gold/2026-10={"v":"b"}', 'silver/2026-10={"v":"a"}']);
+        assert.deepEqual((await store.listSettlements(tenant)).items, []);
+        assert.equal(await store.getDerivedWatermark(tenant), 12);
+      });
+
+      test('computed from a watermark that has moved on: nothing is written (stale)', async () => {
+        const tenant = await newTenant(store);
+        await store.replaceDerived(tenant, { watermark: 5, clocks: [clock('gold', 'T-1', 1, 'a')] });
+        assert.deepEqual(await store.replaceDerived(tenant, { from: 3, watermark: 9, everything: true, clocks: [clock('gold', 'T-9', 1, 'x')] }), { status: 'stale', watermark: 5 });
+        assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"a"}']);
+        assert.equal(await store.getDerivedWatermark(tenant), 5);
+      });
+
+      test('changing an agreement or a calendar makes the derived results stale (watermark 0); a review does not', async () => {
+        const tenant = await newTenant(store);
+        const mark = async () => store.replaceDerived(tenant, { watermark: 7 });
+        await mark();
+        const created = await store.createAgreement(tenant, { id: 'gold', document: { v: 1 }, createdAt: T0, createdBy: 'ann' });
+        assert.equal(await store.getDerivedWatermark(tenant), 0, 'created');
+        await mark();
+        assert.equal(created.status, 'created');
+        const upd = await store.updateAgreement(tenant, 'gold', created.value.etag, { document: { v: 2 }, at: T0 + 1, by: 'ann' });
+        assert.equal(upd.status, 'updated');
+        assert.equal(await store.getDerivedWatermark(tenant), 0, 'document changed');
+        await mark();
+        if (upd.status !== 'updated') return;
+        await store.updateAgreement(tenant, 'gold', upd.agreement.etag, { reviews: [{ at: '2026-10-01', by: 'ann', outcome: 'kept' }], at: T0 + 2, by: 'ann' });
+        assert.equal(await store.getDerivedWatermark(tenant), 7, 'a review changes no figure');
+        await store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0, by: 'ann' });
+        assert.equal(await store.getDerivedWatermark(tenant), 0, 'calendar stored');
+        await mark();
+        assert.equal(await store.deleteCalendar(tenant, 'office'), 'deleted');
+        assert.equal(await store.getDerivedWatermark(tenant), 0, 'calendar deleted');
+      });
+
+      test('open breaches: breached open clocks, running ones past their deadline, breached current windows', async () => {
+        const tenant = await newTenant(store);
+        const c = (ticket: string, v: Record<string, unknown>) => ({ agreementId: 'gold', target: 'resolve', ticket, cycle: 1, value: v, updatedAt: T0 });
+        const w = (window: string, state: string, from: number, to: number) => ({ agreementId: 'gold', target: 'uptime', window, value: { state, window: { from, to } }, updatedAt: T0 });
+        await store.replaceDerived(tenant, {
+          watermark: 1,
+          clocks: [
+            c('open-breached', { state: 'breached', stop: null, deadline: T0 - 10 }),
+            c('open-late', { state: 'running', stop: null, deadline: T0 - 1 }),
+            c('open-ok', { state: 'running', stop: null, deadline: T0 + 1 }),
+            c('open-never', { state: 'running', stop: null, deadline: null }),
+            c('paused-late', { state: 'paused', stop: null, deadline: T0 - 1 }),
+            c('closed-breached', { state: 'breached', stop: T0 - 5, deadline: T0 - 10 }),
+          ],
+          compliance: [w('now', 'breached', T0 - 100, T0 + 100), w('past', 'breached', T0 - 300, T0 - 100), w('ok', 'met', T0 - 100, T0 + 100)],
+        });
+        assert.deepEqual(await store.countOpenBreaches(tenant, T0), { tickets: 2, targets: 1 });
+        assert.deepEqual(await store.countOpenBreaches(await newTenant(store), T0), { tickets: 0, targets: 0 });
+      });
+
+      test('many rows in one replacement', async () => {
+        const tenant = await newTenant(store);
+        const many = Array.from({ length: 12_001 }, (_, i) => clock('gold', `T-${String(i).padStart(5, '0')}`, 1, i));
+        await store.replaceDerived(tenant, { watermark: 1, everything: true, clocks: many });
+        await store.replaceDerived(tenant, { watermark: 2, tickets: many.map((c) => ({ agreementId: 'gold', ticket: c.ticket })), clocks: many.slice(0, 3) });
+        assert.equal((await clockKeys(tenant)).length, 3);
+      });
+    });
+
     describe('audit log', () => {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {
         const tenant = await newTenant(store);

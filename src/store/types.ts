@@ -394,7 +394,32 @@ export interface SettlementRow<V = unknown> extends SettlementKey {
   updatedAt: number;
 }
 
+/**
+ * A change of derived results written in one transaction, with the watermark it brings them to,
+ * so readers never see results of half a recomputation, nor a watermark ahead of its results.
+ */
+export interface DerivedReplacement {
+  /** The watermark the change was computed from: when the stored one differs, nothing is written (`stale`). Leave out to write regardless. */
+  from?: number;
+  /** The watermark after the change. */
+  watermark: number;
+  /** Delete every derived row of the tenant first (a full rebuild). */
+  everything?: boolean;
+  /** Agreements whose compliance and settlement rows are replaced in full by those given. */
+  agreements?: readonly string[];
+  /** (agreement, ticket) pairs whose clock rows are replaced in full by those given. */
+  tickets?: ReadonlyArray<{ agreementId: string; ticket: string }>;
+  clocks?: readonly ClockRow[];
+  compliance?: readonly ComplianceRow[];
+  settlements?: readonly SettlementRow[];
+}
+
 export interface DerivedStore {
+  /**
+   * Replaces derived results and sets the watermark in one transaction (see DerivedReplacement).
+   * Rows given for an agreement or ticket not listed are upserted.
+   */
+  replaceDerived(tenant: TenantId, change: DerivedReplacement): Promise<{ status: 'replaced' } | { status: 'stale'; watermark: number }>;
   /** Upserts: a row with the same key replaces the stored one. One transaction per call. */
   putClocks(tenant: TenantId, rows: readonly ClockRow[]): Promise<void>;
   getClock<V = unknown>(tenant: TenantId, key: ClockKey): Promise<ClockRow<V> | undefined>;
@@ -408,6 +433,11 @@ export interface DerivedStore {
   getSettlement<V = unknown>(tenant: TenantId, key: SettlementKey): Promise<SettlementRow<V> | undefined>;
   /** By (agreement, period). */
   listSettlements<V = unknown>(tenant: TenantId, filter?: { agreementId?: string } & PageRequest): Promise<Page<SettlementRow<V>>>;
+  /**
+   * Breaches open now, from the stored results (for /metrics): clocks of open tickets that are
+   * breached, or running past their deadline; and targets breached in a window that contains `now`.
+   */
+  countOpenBreaches(tenant: TenantId, now: number): Promise<{ tickets: number; targets: number }>;
   /** `pledge rebuild`: deletes every derived row of the tenant and resets the watermark to 0. */
   deleteDerived(tenant: TenantId): Promise<{ clocks: number; compliance: number; settlements: number }>;
   /** The event sequence number up to which derived results are computed (lag = lastEventSeq - this). */

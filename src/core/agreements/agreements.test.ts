@@ -44,7 +44,7 @@ describe('agreement format', () => {
     assert.match(errors(MIN.replace('kind: sla', 'kind: slaa')), /kind: not an allowed value; did you mean "sla"\?/);
     const rules = errors(`${MIN}targets:\n  - { id: up, metric: availability, value: 99 }\npenalties:\n  exclusions: [maintenance]\n  rules:\n    - { type: fines, target: up, amount: 5 }\n`);
     assert.match(rules, /penalties\.exclusions\[0\]: not an allowed value; did you mean "announced_maintenance"\?/);
-    assert.match(rules, /a\.yaml:11:15: penalties\.rules\[0\]\.type: not an allowed value; did you mean "fine"\? \(expected one of "credit_tiers", "fine", "per_unit", got "fines"\)/);
+    assert.match(rules, /a\.yaml:11:15: penalties\.rules\[0\]\.type: unknown value; did you mean "fine"\? \(expected one of credit_tiers, fine, per_unit, got "fines"\)/);
     assert.doesNotMatch(errors(MIN.replace('kind: sla', 'kind: contract')), /did you mean/);
   });
 

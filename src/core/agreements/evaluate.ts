@@ -18,6 +18,7 @@ import { availability, intervalsFromEvents, type AvailabilityOptions, type Avail
 import { evaluateTarget, type Comparator, type MetricFilters, type MetricInputs, type TargetEvaluation, type ResolvedWindow } from '../metrics/index.ts';
 import type { Issue } from '../validation/issues.ts';
 import type { AgreementSpec, TargetSpecDoc } from './schema.ts';
+import type { TicketBook } from './tickets.ts';
 
 const TIME_METRICS = new Set(['response_time', 'resolution_time', 'fulfilment_time']);
 
@@ -97,6 +98,11 @@ export function clockTargetOf(t: TargetSpecDoc, calendars: ReadonlyMap<string, B
   return c;
 }
 
+/** The clock targets behind every time target of the terms (see clockTargetOf). */
+export function clockTargetsOf(terms: AgreementSpec, calendars: ReadonlyMap<string, BusinessCalendar>): ClockTarget[] {
+  return terms.targets.map((t) => clockTargetOf(t, calendars)).filter((t): t is ClockTarget => t !== null);
+}
+
 export interface EvaluateInput {
   terms: AgreementSpec;
   calendars: ReadonlyMap<string, BusinessCalendar>;
@@ -104,6 +110,14 @@ export interface EvaluateInput {
   /** The window to evaluate every target over. */
   window: ResolvedWindow;
   now: number;
+  /**
+   * The agreement's tickets, evaluated once for all its windows (tickets.ts), when the caller
+   * measures several windows over the same events; its targets must include every clock target of
+   * `terms`. Without it, every ticket in `events` is evaluated here.
+   */
+  book?: TicketBook;
+  /** `events` are already those the agreement measures (eventsOf): do not filter them again. */
+  measured?: boolean;
 }
 
 /** Every target of the agreement over one window. */
@@ -111,7 +125,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
   const { terms, calendars, window: w, now } = input;
   const zone = w.zone;
   const issues: Issue[] = [];
-  const events = eventsOf(terms, input.events);
+  const events = input.measured ? input.events : eventsOf(terms, input.events);
   const targets = terms.targets;
 
   // Clocks: every ticket once, with a clock target per time target.
@@ -121,10 +135,15 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     if (c) clockTargets.push(c);
     else if (TIME_METRICS.has(t.metric)) issues.push({ path: `targets[${t.id}].calendar`, message: `calendar "${t.calendar ?? '24x7'}" was not loaded` });
   }
-  const clocks: ClockResult[] = [];
-  const tickets: TicketSummary[] = [];
+  let clocks: ClockResult[] = [];
+  let tickets: TicketSummary[] = [];
   const needTickets = targets.some((t) => t.metric !== 'availability' && t.metric !== 'kpi');
-  if (needTickets) {
+  if (needTickets && input.book) {
+    const all = input.book.at(now);
+    const names = new Set(clockTargets.map((c) => c.name));
+    clocks = input.book.targets.every((t) => names.has(t.name)) ? all.clocks : all.clocks.filter((c) => names.has(c.target));
+    tickets = all.tickets;
+  } else if (needTickets) {
     const byTicket = new Map<string, Timed<TicketEvent>[]>();
     for (const e of events) {
       if (!('ticket' in e)) continue;
@@ -134,12 +153,14 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     }
     for (const evs of byTicket.values()) {
       const r = evaluateTicket(evs, clockTargets, now);
-      clocks.push(...r.clocks);
+      for (const c of r.clocks) clocks.push(c);
       tickets.push(r.summary);
     }
   }
-  const kpis = events.filter((e): e is Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>> => e.type === 'kpi.reported');
-  const asOf = events.filter((e) => e.atMs <= now);
+  // KPI reports and availability events carry no ticket: with a book, only those are looked at.
+  const plain = input.book ? input.book.others : events;
+  const kpis = targets.some((t) => t.metric === 'kpi') ? plain.filter((e): e is Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>> => e.type === 'kpi.reported') : [];
+  const asOf = targets.some((t) => t.metric === 'availability') ? plain.filter((e) => e.atMs <= now) : [];
 
   const results: TargetResult[] = targets.map((t) => {
     const targetIssues: Issue[] = [];

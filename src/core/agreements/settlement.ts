@@ -18,7 +18,8 @@ import type { Timed } from '../events/schema.ts';
 import { resolveWindow, windowContaining, windowsCovering, type ResolvedWindow } from '../metrics/window.ts';
 import { settlePeriod, resultFromEvaluation, contractYearOf, localDate, lastDay, type Settlement, type TargetPeriodResult, type PastPeriod, type Money } from '../penalties/index.ts';
 import type { Issue, Result } from '../validation/issues.ts';
-import { evaluateAgreement, type TargetResult } from './evaluate.ts';
+import { clockTargetsOf, evaluateAgreement, eventsOf, type TargetResult } from './evaluate.ts';
+import { ticketBook, type TicketBook } from './tickets.ts';
 import type { AgreementSpec } from './schema.ts';
 import { civilFromDay, dayFromCivil, zoneTable } from '../time/zone.ts';
 
@@ -66,6 +67,8 @@ export interface SettleInput {
    * counts.
    */
   monitored?: { from: number; to: number };
+  /** The agreement's tickets over `events` with clockTargetsOf(terms, calendars), when the caller has built it already (for `terms`; each other version gets its own). */
+  book?: TicketBook;
 }
 
 /** The term as a monitored span: local midnight of term.start to the end of term.end. */
@@ -115,7 +118,20 @@ export function targetWindows(target: AgreementSpec['targets'][number], period: 
 }
 
 export function settlePeriods(input: SettleInput): PeriodOutcome[] {
-  const { events, now } = input;
+  const { now } = input;
+  // Per version of the terms: its events filtered once, and every ticket evaluated once for all
+  // the periods it settles (tickets.ts).
+  const prepared = new Map<AgreementSpec, { events: Timed[]; book: TicketBook }>();
+  const preparedFor = (terms: AgreementSpec, calendars: ReadonlyMap<string, BusinessCalendar>) => {
+    let p = prepared.get(terms);
+    if (!p) {
+      const events = eventsOf(terms, input.events);
+      const book = terms === input.terms && input.book ? input.book : ticketBook(events, clockTargetsOf(terms, calendars));
+      p = { events, book };
+      prepared.set(terms, p);
+    }
+    return p;
+  };
   const out: PeriodOutcome[] = [];
   const past: PastPeriod[] = [];
   const owed: Array<{ contractYear: number; money: Money[] }> = [];
@@ -127,6 +143,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     const terms = version?.terms ?? input.terms;
     const calendars = version?.calendars ?? input.calendars;
     const later = versions.find((v) => v.effective > period.from && v.effective < period.to);
+    const { events, book } = preparedFor(terms, calendars);
     const asOf = Math.min(now, period.to);
     // Group targets by the window they are measured over in this period, and measure each group once.
     const groups = new Map<string, { window: ResolvedWindow; targets: AgreementSpec['targets'] }>();
@@ -150,7 +167,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     }
     const measured: TargetResult[] = [];
     for (const g of groups.values()) {
-      const r = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: g.window, now: asOf });
+      const r = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: g.window, now: asOf, book, measured: true });
       issues.push(...r.issues);
       measured.push(...r.targets);
     }

@@ -60,6 +60,11 @@ describe('calendar format', () => {
     ['not YAML', 'timezone: [UTC\n', /not valid YAML or JSON/],
     ['bad yearly date', 'timezone: UTC\nhours: always\nholidays:\n  - { yearly: "02-30" }\n', /holidays\[0\]\.yearly: impossible date/],
     ['bad dayLength', 'timezone: UTC\nhours: always\ndayLength: 8 hours\n', /dayLength: unknown unit|dayLength: not a duration/],
+    ['an empty file', '', /^cal\.yaml: the calendar is empty \(expected at least timezone and hours/],
+    ['a file of comments only', '# nothing yet\n', /^cal\.yaml: the calendar is empty/],
+    ['24:00 as a start', 'timezone: UTC\nhours:\n  mon: ["24:00-02:00"]\n', /cal\.yaml:3:9: hours\.mon\[0\]: .*24:00 allowed as an end only.*"24:00-02:00"/],
+    ['a weekday given one range instead of a list', 'timezone: UTC\nhours:\n  mon: "09:00-17:00"\n', /cal\.yaml:3:8: hours\.mon: not an allowed value \(expected a list, "closed" or "always", got "09:00-17:00"\)/],
+    ['a holiday name of the wrong type', 'timezone: UTC\nhours: always\nholidays:\n  - { date: 2026-12-25, name: 5 }\n', /cal\.yaml:4:31: holidays\[0\]\.name: expected string \(got 5\)/],
   ];
   for (const [name, text, re] of bad) {
     test(`refuses ${name} with a message naming the field`, () => {
@@ -88,6 +93,11 @@ describe('deadlines and elapsed time', () => {
     ['starting after closing', berlin, '2026-03-24T20:00:00+01:00', 8 * H, '2026-03-25T17:00:00+01:00'],
     ['over the autumn DST change', berlin, '2026-10-23T15:00:00+02:00', 4 * H, '2026-10-26T11:00:00+01:00'],
     ['a start inside the skipped hour (given with its offset)', cal({ timezone: 'Europe/Berlin', hours: 'always' }), '2026-03-29T02:30:00+01:00', 30 * M, '2026-03-29T04:00:00+02:00'],
+    ['a start inside the repeated hour, first pass: an hour later is the second pass', cal({ timezone: 'Europe/Berlin', hours: 'always' }), '2026-10-25T02:30:00+02:00', 1 * H, '2026-10-25T02:30:00+01:00'],
+    ['a start inside the repeated hour, first pass, in hours that include both passes', cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }), '2026-10-25T02:30:00+02:00', 2.5 * H, '2026-10-25T04:00:00+01:00'],
+    ['a start inside the repeated hour, second pass', cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }), '2026-10-25T02:30:00+01:00', 1.5 * H, '2026-10-25T04:00:00+01:00'],
+    ['a start inside the skipped hour, in hours that span it', cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }), '2026-03-29T02:30:00+01:00', 30 * M, '2026-03-29T04:00:00+02:00'],
+    ['New York fall back', cal({ timezone: 'America/New_York', hours: { sun: ['00:00-24:00'] } }), '2026-11-01T00:00:00-04:00', 25 * H, '2026-11-02T00:00:00-05:00'],
     ['across years', cal({ timezone: 'Europe/Berlin', hours: WEEK_9_17, holidays: [{ yearly: '01-01' }] }), '2026-12-31T16:00:00+01:00', 8 * H, '2027-01-04T16:00:00+01:00'],
     ['New York spring forward', cal({ timezone: 'America/New_York', hours: { sun: ['00:00-24:00'] } }), '2026-03-08T00:00:00-05:00', 23 * H, '2026-03-09T00:00:00-04:00'],
     ['zero duration is the start itself', berlin, '2026-03-28T10:00:00+01:00', 0, '2026-03-28T10:00:00+01:00'],
@@ -169,6 +179,27 @@ describe('deadlines and elapsed time', () => {
     assert.equal(c.elapsed(t('2026-01-01T00:00:00Z'), t('2026-01-02T00:00:00Z')), 8 * H);
   });
 
+  test('hours: always with a special opening: that date has only the opening hours', () => {
+    const c = cal({ timezone: 'UTC', hours: 'always', openings: [{ date: '2026-05-09', hours: ['10:00-12:00'] }] });
+    assert.equal(c.alwaysOpen, false);
+    assert.equal(c.elapsed(t('2026-05-09T00:00:00Z'), t('2026-05-10T00:00:00Z')), 2 * H);
+    assert.equal(c.elapsed(t('2026-05-08T00:00:00Z'), t('2026-05-09T00:00:00Z')), 24 * H);
+    // Inherited through extends too: the child is not 24x7 either.
+    const files: Record<string, string> = { '/c/parent.yaml': 'timezone: UTC\nhours: always\nopenings:\n  - { date: 2026-05-09, hours: ["10:00-12:00"] }\n' };
+    const child = unwrap(calendarFromText('extends: parent.yaml\n', '/c/child.yaml', (ref) => ({ source: `/c/${ref}`, text: files[`/c/${ref}`]! })));
+    assert.equal(child.elapsed(t('2026-05-09T00:00:00Z'), t('2026-05-10T00:00:00Z')), 2 * H);
+  });
+
+  test('a closure that crosses midnight closes the next date early hours too', () => {
+    const c = cal({ timezone: 'Europe/Berlin', hours: 'always', closures: [{ date: '2026-12-24', hours: ['22:00-06:00'] }] });
+    assert.equal(c.elapsed(t('2026-12-24T00:00:00+01:00'), t('2026-12-25T00:00:00+01:00')), 22 * H);
+    assert.equal(c.elapsed(t('2026-12-25T00:00:00+01:00'), t('2026-12-26T00:00:00+01:00')), 18 * H);
+    assert.equal(fmt(c, c.nextWorking(t('2026-12-24T23:00:00+01:00'))), '2026-12-25T06:00:00+01:00');
+    // With a night shift of the 24th and an early shift of the 25th: both closed inside it.
+    const n = cal({ timezone: 'UTC', hours: { thu: ['20:00-02:00'], fri: ['04:00-08:00'] }, closures: [{ date: '2026-12-24', hours: ['23:00-05:00'] }] });
+    assert.equal(n.elapsed(t('2026-12-24T00:00:00Z'), t('2026-12-26T00:00:00Z')), (3 + 3) * H);
+  });
+
   test('isWorking and nextWorking', () => {
     assert.equal(berlin.isWorking(t('2026-03-24T09:00:00+01:00')), true);
     assert.equal(berlin.isWorking(t('2026-03-24T17:00:00+01:00')), false); // [start, end)
@@ -187,8 +218,25 @@ describe('deadlines and elapsed time', () => {
     const c = cal({ timezone: 'Europe/Berlin', hours: WEEK_9_17 });
     assert.equal(c.elapsed(t('2030-01-07T09:00:00+01:00'), t('2030-01-07T17:00:00+01:00')), 8 * H);
     assert.equal(c.elapsed(t('2001-01-08T09:00:00+01:00'), t('2001-01-08T17:00:00+01:00')), 8 * H);
-    assert.equal(fmt(c, c.addWorking(t('2030-01-07T09:00:00+01:00'), 8 * H * 2000)), fmt(c, c.addWorking(t('2030-01-07T09:00:00+01:00'), 8 * H * 2000)));
+    // 2000 working days from a Monday morning are 400 weeks: the Friday of the 400th week at
+    // closing time (no holidays in this calendar), summer time by then.
+    assert.equal(fmt(c, c.addWorking(t('2030-01-07T09:00:00+01:00'), 8 * H * 2000)), '2037-09-04T17:00:00+02:00');
     assert.equal(c.elapsed(t('2030-01-07T09:00:00+01:00'), c.addWorking(t('2030-01-07T09:00:00+01:00'), 8 * H * 5000)), 8 * H * 5000);
+  });
+
+  test('checkSupportedInstant: the years the table covers, with a day of margin', async () => {
+    const { checkSupportedInstant } = await import('./compile.ts');
+    assert.equal(checkSupportedInstant(t('1900-01-02T00:00:00Z'), 'at').ok, true);
+    assert.equal(checkSupportedInstant(t('2399-12-30T23:59:59Z'), 'at').ok, true);
+    for (const bad of ['1900-01-01T23:59:59Z', '2399-12-31T00:00:00Z', '1066-10-14T09:00:00Z']) {
+      const r = checkSupportedInstant(t(bad), 'start', bad);
+      assert.equal(r.ok, false, bad);
+      if (!r.ok) assert.equal(formatIssue(r.issues[0]!), `start: outside the years business calendars cover (expected an instant from 1900-01-02 to 2399-12-30, got ${bad})`);
+    }
+    // Inside the range, the far ends are real working time, in every zone.
+    const kiritimati = cal({ timezone: 'Pacific/Kiritimati', hours: 'always', holidays: ['2000-01-01'] });
+    assert.equal(kiritimati.elapsed(t('1900-01-02T00:00:00Z'), t('1900-01-03T00:00:00Z')), 24 * H);
+    assert.equal(kiritimati.elapsed(t('2399-12-29T00:00:00Z'), t('2399-12-30T00:00:00Z')), 24 * H);
   });
 
   test('workingIntervals lists the counted stretches', () => {
@@ -280,6 +328,32 @@ describe('extends and .ics', () => {
     assert.equal(day(c, '2026-07-21'), 0);
     assert.equal(day(c, '2026-07-22'), 6); // 12:00-14:00Z = 14:00-16:00 local closed
     assert.equal(day(c, '2026-07-23'), 8);
+  });
+
+  test('.ics: times without a zone the file defines are wall-clock times, not UTC', () => {
+    const ics = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN',
+      // Floating: read in the calendar's zone (Berlin), 12:00-14:00 local.
+      'BEGIN:VEVENT', 'UID:f', 'DTSTART:20260722T120000', 'DTEND:20260722T140000', 'SUMMARY:Floating', 'END:VEVENT',
+      // A TZID without its VTIMEZONE: read in that IANA zone, 09:00-10:00 New York = 15:00-16:00 Berlin.
+      'BEGIN:VEVENT', 'UID:n', 'DTSTART;TZID=America/New_York:20260723T090000', 'DTEND;TZID=America/New_York:20260723T100000', 'SUMMARY:NY call', 'END:VEVENT',
+      // Recurring weekly at 10:00-11:00 Berlin time, before and after the change to winter time.
+      'BEGIN:VEVENT', 'UID:r', 'DTSTART;TZID=Europe/Berlin:20261020T100000', 'DTEND;TZID=Europe/Berlin:20261020T110000', 'RRULE:FREQ=WEEKLY;COUNT=2', 'SUMMARY:Weekly', 'END:VEVENT',
+      'END:VCALENDAR', '',
+    ].join('\r\n');
+    const own: Record<string, string> = {
+      '/w/office.yaml': 'timezone: Europe/Berlin\nhours:\n  mon: ["09:00-17:00"]\n  tue: ["09:00-17:00"]\n  wed: ["09:00-17:00"]\n  thu: ["09:00-17:00"]\n  fri: ["09:00-17:00"]\nics: [meetings.ics]\n',
+      '/w/meetings.ics': ics,
+    };
+    const c = unwrap(calendarFromText(own['/w/office.yaml']!, '/w/office.yaml', (ref) => ({ source: `/w/${ref}`, text: own[`/w/${ref}`]! })));
+    const closedBetween = (a: string, b: string) => c.elapsed(t(a), t(b)) === 0;
+    assert.equal(day(c, '2026-07-22'), 6);
+    assert.ok(closedBetween('2026-07-22T12:00:00+02:00', '2026-07-22T14:00:00+02:00'));
+    assert.equal(day(c, '2026-07-23'), 7);
+    assert.ok(closedBetween('2026-07-23T15:00:00+02:00', '2026-07-23T16:00:00+02:00'));
+    assert.ok(closedBetween('2026-10-20T10:00:00+02:00', '2026-10-20T11:00:00+02:00'));
+    assert.ok(closedBetween('2026-10-27T10:00:00+01:00', '2026-10-27T11:00:00+01:00'));
+    assert.equal(c.elapsed(t('2026-10-27T00:00:00+01:00'), t('2026-10-28T00:00:00+01:00')), 7 * H);
   });
 
   test('a cycle of extends and a missing file are clear errors', () => {

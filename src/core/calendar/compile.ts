@@ -22,6 +22,21 @@ import { buildDefinition, type CalendarDefinition, type DayRanges, type Definiti
 const MIN_DAY = dayFromCivil(1900, 1, 1);
 const MAX_DAY = dayFromCivil(2400, 1, 1);
 
+/**
+ * Instants a compiled calendar answers for: its table covers local days 1900-01-01 to 2399-12-31.
+ * Before that every instant reads as closed, after it a deadline is Infinity, so an edge should
+ * refuse instants outside this range rather than print a quiet wrong figure. A day of margin
+ * at each end keeps the bounds valid in every zone (offsets stay within 14 hours).
+ */
+export const SUPPORTED_FROM = (MIN_DAY + 1) * MS_PER_DAY;
+export const SUPPORTED_TO = (MAX_DAY - 1) * MS_PER_DAY;
+
+/** The instant itself, or an issue when it is outside the range calendars cover. */
+export function checkSupportedInstant(ms: number, path: string, given?: string): Result<number> {
+  if (ms >= SUPPORTED_FROM && ms < SUPPORTED_TO) return { ok: true, value: ms };
+  return { ok: false, issues: [{ path, message: 'outside the years business calendars cover', expected: 'an instant from 1900-01-02 to 2399-12-30', received: given ?? String(ms) }] };
+}
+
 /** Validates a calendar document (already parsed from YAML/JSON) and compiles it. */
 export function compileCalendar(spec: unknown, inputs: DefinitionInputs = {}): Result<BusinessCalendar> {
   const v = validate(calendarSpec, spec);

@@ -140,7 +140,22 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
     const d = parseCivilDate(c.date, `closures[${i}].date`);
     if (!d.ok) return issues.push(...d.issues);
     const day = dayFromCivil(d.value.y, d.value.m, d.value.d);
-    closures.set(day, mergeRanges(closures.get(day) ?? [], rangesOf(c.hours)));
+    // A closure that crosses midnight ("22:00-06:00") closes the next date's early hours too:
+    // its part after midnight is filed under that date, where every range of it is closed.
+    const own: number[] = [];
+    const after: number[] = [];
+    const r = rangesOf(c.hours);
+    for (let k = 0; k < r.length; k += 2) {
+      const s = r[k]!;
+      const e = r[k + 1]!;
+      if (e <= 86_400) own.push(s, e);
+      else {
+        if (s < 86_400) own.push(s, 86_400);
+        after.push(Math.max(0, s - 86_400), e - 86_400);
+      }
+    }
+    closures.set(day, mergeRanges(closures.get(day) ?? [], own));
+    if (after.length > 0) closures.set(day + 1, mergeRanges(closures.get(day + 1) ?? [], after));
   });
 
   const openings = new Map<number, DayRanges>(parent?.openings ?? []);
@@ -152,7 +167,7 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
 
   const closedInstants: Array<[number, number]> = [...(parent?.closedInstants ?? [])];
   (inputs.icsTexts ?? []).forEach((f, i) => {
-    const r: Result<IcsEntries> = parseIcs(f.text, f.source, `ics[${i}]`);
+    const r: Result<IcsEntries> = parseIcs(f.text, f.source, `ics[${i}]`, zone ?? 'UTC');
     if (!r.ok) return issues.push(...r.issues);
     for (const [day, nm] of r.value.days) if (!holidays.has(day)) holidays.set(day, nm);
     closedInstants.push(...r.value.instants);
@@ -174,6 +189,7 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
     holidays.size === 0 &&
     yearly.length === 0 &&
     closures.size === 0 &&
+    openings.size === 0 && // an opening replaces a day's hours, and may shorten it
     closedInstants.length === 0;
   const def: CalendarDefinition = { zone: zone!, weekly, always, holidays, yearly, closures, openings, closedInstants, dayLengthMs };
   if (spec.name !== undefined) def.name = spec.name;

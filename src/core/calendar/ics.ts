@@ -3,9 +3,15 @@
  * calendar. All-day events close whole days (multi-day events every day they cover, recurring
  * events every occurrence up to 2100); timed events close the instants they cover. Cancelled and
  * transparent ("free") events are ignored, since they do not block working time.
+ *
+ * Timed events in UTC or in a zone the file defines (VTIMEZONE) are exact instants. A time
+ * without either (floating, or TZID=Europe/Berlin without its VTIMEZONE, which many exports
+ * omit) is a wall-clock time: it is read in the TZID when that is an IANA name, else in the
+ * calendar's own zone. ical.js alone would read it as UTC, hours off.
  */
 import ICAL from 'ical.js';
-import { dayFromCivil } from '../time/zone.ts';
+import { Temporal } from 'temporal-polyfill';
+import { dayFromCivil, isValidZone } from '../time/zone.ts';
 import type { Result } from '../validation/issues.ts';
 
 export interface IcsEntries {
@@ -16,7 +22,16 @@ export interface IcsEntries {
 const LAST_YEAR = 2100;
 const MAX_OCCURRENCES = 100_000;
 
-export function parseIcs(text: string, source: string, path: string): Result<IcsEntries> {
+/** Epoch ms of an ical.js time; a wall-clock time (see above) is read in `zone`. */
+function instantOf(t: ICAL.Time, zone: string): number {
+  const tzid = t.zone?.tzid;
+  if (tzid !== undefined && tzid !== 'floating') return t.toUnixTime() * 1000;
+  return Temporal.PlainDateTime.from({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second })
+    .toZonedDateTime(zone, { disambiguation: 'compatible' }).epochMilliseconds;
+}
+
+/** `zone`: the calendar's IANA zone, for times the file gives without one. */
+export function parseIcs(text: string, source: string, path: string, zone = 'UTC'): Result<IcsEntries> {
   let root: ICAL.Component;
   try {
     root = new ICAL.Component(ICAL.parse(text) as unknown as unknown[]);
@@ -43,14 +58,22 @@ export function parseIcs(text: string, source: string, path: string): Result<Ics
     const name = ev.summary || 'holiday';
     const allDay = ev.startDate.isDate;
     const lengthDays = allDay && ev.endDate ? Math.max(1, Math.round((ev.endDate.toUnixTime() - ev.startDate.toUnixTime()) / 86_400)) : 1;
-    const lengthSec = !allDay && ev.endDate ? Math.max(0, ev.endDate.toUnixTime() - ev.startDate.toUnixTime()) : 0;
+    const length = !allDay && ev.endDate ? ev.duration : null;
+    // The DTSTART's TZID, for when the file does not define it (ical.js then keeps the time
+    // floating and drops the name from occurrences).
+    const tzid = vevent.getFirstProperty('dtstart')?.getParameter('tzid');
+    const wallZone = typeof tzid === 'string' && isValidZone(tzid) ? tzid : zone;
     const add = (t: ICAL.Time) => {
       if (allDay) {
         const d0 = dayFromCivil(t.year, t.month, t.day);
         for (let k = 0; k < lengthDays; k++) days.push([d0 + k, name]);
-      } else if (lengthSec > 0) {
-        const s = t.toUnixTime() * 1000;
-        instants.push([s, s + lengthSec * 1000]);
+      } else if (length) {
+        // The end is the start plus the event's duration, on the start's own clock.
+        const end = t.clone();
+        end.addDuration(length);
+        const s = instantOf(t, wallZone);
+        const e = instantOf(end, wallZone);
+        if (e > s) instants.push([s, e]);
       }
       count++;
     };

@@ -19,6 +19,10 @@ export function calendarDefinitionFromText(text: string, source: string, read: R
   }
   const parsed = parseSourceText(text, source);
   if (!parsed.ok) return parsed;
+  if (parsed.value.value === null || parsed.value.value === undefined) {
+    // An empty file (or one with only comments) parses to null; "expected object" would puzzle.
+    return { ok: false, issues: [{ path: '', source, message: 'the calendar is empty', expected: 'at least timezone and hours, e.g. "timezone: Europe/Berlin" and "hours: always"' }] };
+  }
   const v = validateSource(calendarSpec, parsed.value);
   if (!v.ok) return v;
   const spec = v.value;

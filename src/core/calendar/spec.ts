@@ -18,12 +18,14 @@ function realDate(text: string): boolean {
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const TIME = String.raw`(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?|24:00(?::00)?`;
-export const RANGE_RE = new RegExp(`^(${TIME})\\s*-\\s*(${TIME})$`);
+const TIME = String.raw`(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?`;
+// 24:00 ends a day; as a start it would be the next day's 00:00 filed under this day.
+const END_TIME = String.raw`${TIME}|24:00(?::00)?`;
+export const RANGE_RE = new RegExp(`^(${TIME})\\s*-\\s*(${END_TIME})$`);
 
 const range = z
   .string()
-  .regex(RANGE_RE, 'expected a wall-clock range "HH:MM-HH:MM" such as "09:00-17:00" (24:00 allowed as an end; an end before the start crosses midnight)')
+  .regex(RANGE_RE, 'expected a wall-clock range "HH:MM-HH:MM" such as "09:00-17:00" (24:00 allowed as an end only; an end before the start crosses midnight)')
   .describe('Local wall-clock range [start, end). An end at or before the start is a night shift that ends the next day.');
 const ranges = z.array(range).describe('Working intervals of the day, in local wall-clock time.');
 const dayHours = z.union([ranges, z.literal('closed'), z.literal('always')]);

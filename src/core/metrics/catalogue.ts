@@ -288,13 +288,27 @@ interface ClockSample {
 }
 
 /**
+ * Ticket summaries by id. The same list is measured for every target and window of a period
+ * (settlement measures many), so its index is built once per list. Inputs are never modified.
+ */
+const ticketIndexes = new WeakMap<readonly TicketSummary[], Map<string, TicketSummary>>();
+function ticketIndex(tickets: readonly TicketSummary[]): Map<string, TicketSummary> {
+  let m = ticketIndexes.get(tickets);
+  if (!m) {
+    m = new Map();
+    for (const t of tickets) m.set(t.ticket, t);
+    ticketIndexes.set(tickets, m);
+  }
+  return m;
+}
+
+/**
  * Selects the clocks of one kind that belong to the window (see the module comment), joined to
  * their ticket summaries for filtering. A clock whose ticket has no summary cannot be filtered,
  * so it is excluded and named rather than guessed about.
  */
 function clockSample(kind: ClockKind, query: MetricQuery, w: ResolvedWindow, inputs: MetricInputs, filters: MetricFilters, requestsOnly: boolean): ClockSample {
-  const byTicket = new Map<string, TicketSummary>();
-  for (const t of inputs.tickets ?? []) byTicket.set(t.ticket, t);
+  const byTicket = ticketIndex(inputs.tickets ?? []);
   const out: ClockSample = { counted: [], inFlight: [], excluded: [] };
   for (const c of inputs.clocks ?? []) {
     if (c.kind !== kind) continue;

@@ -10,7 +10,8 @@
  *           next working day. The budget is fixed at the start as the working time to that close;
  *           pauses then push the deadline as for any other duration.
  *
- * Plain units: `s`, `m`, `h` (and `ms`), combinable (`1h30m`), decimals allowed (`1.5h`), and
+ * Plain units: `s`, `m`, `h` (and `ms`, and `w` = 7d), combinable largest first, each once
+ * (`1h30m`), decimals allowed (`1.5h`), and
  * ISO 8601 durations without years or months (`PT4H`, `P1DT2H`, where D = 24h as for `d`).
  */
 import { fail, ok, describeValue, type Result } from '../validation/issues.ts';
@@ -45,13 +46,18 @@ export function parseDuration(text: unknown, path = 'duration'): Result<WorkDura
   let total = 0;
   let pos = 0;
   let parts = 0;
+  let lastUnitMs = Infinity;
   const compact = s.replace(/\s+/g, '');
   re.lastIndex = 0;
   while (pos < compact.length) {
     re.lastIndex = pos;
     const part = re.exec(compact);
     if (!part) break;
-    total += Number(part[1]) * UNIT_MS[part[2]!.toLowerCase()]!;
+    const unitMs = UNIT_MS[part[2]!.toLowerCase()]!;
+    // Largest unit first, each once: "1h30h" is a typo for 1h30m more often than it means 31h.
+    if (unitMs >= lastUnitMs) return fail({ path, message: 'each unit at most once, the largest first', expected: 'e.g. 1h30m or 2d4h', received: describeValue(text) });
+    lastUnitMs = unitMs;
+    total += Number(part[1]) * unitMs;
     pos = re.lastIndex;
     parts++;
   }

@@ -97,12 +97,43 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
         }
         continue;
       }
+      if (issue.code === 'invalid_union' && issue.errors.length === 0 && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
+        // A discriminated union whose tag matches no option: name the tag's allowed values.
+        const options = ((issue as { options: unknown[] }).options).map(String);
+        const hint = typeof given === 'string' ? didYouMean(given, options) : undefined;
+        out.push({
+          path: joinPath(segments),
+          segments,
+          message: `unknown value${hint ? `; did you mean "${hint}"?` : ''}`,
+          expected: `one of ${options.join(', ')}`,
+          received: describeValue(given),
+        });
+        continue;
+      }
       if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-        // Report the alternative that got furthest (fewest issues), rather than all of them.
-        const best = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
-        const onlyTypeMismatch = issue.errors.every((e) => e.length === 1 && e[0]!.code === 'invalid_type' && e[0]!.path.length === 0);
-        if (!onlyTypeMismatch) {
-          visit(best, segments);
+        // An alternative that rejected the value's very type (a list where a string was wanted,
+        // "always" where a map was given) says nothing useful. Report the alternative that took
+        // the value's type and got furthest (fewest issues): its issues name the inner field
+        // (`holidays[1].name`, `hours.mon`). When every alternative rejected the type, say which
+        // types would have done.
+        const typeMismatch = (e: readonly z.core.$ZodIssue[]) => e.length > 0 && e.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
+        const candidates = issue.errors.filter((e) => !typeMismatch(e));
+        if (candidates.length > 0) {
+          visit([...candidates].sort((a, b) => a.length - b.length)[0]!, segments);
+          continue;
+        }
+        // A union with a message of its own (`z.union([...], { error })`) says best what it takes.
+        const custom = issue.message !== '' && issue.message !== 'Invalid input';
+        const alternatives: string[] = [];
+        for (const e of issue.errors) {
+          for (const i of e) {
+            const text = i.code === 'invalid_type' ? (i.expected === 'array' ? 'a list' : i.expected === 'object' ? 'a map of fields' : `a ${i.expected}`) : i.code === 'invalid_value' ? i.values.map((v) => JSON.stringify(v)).join(', ') : i.message;
+            if (!alternatives.includes(text)) alternatives.push(text);
+          }
+        }
+        const expected = alternatives.length > 1 ? `${alternatives.slice(0, -1).join(', ')} or ${alternatives[alternatives.length - 1]}` : (alternatives[0] ?? 'another value');
+        if (!custom) {
+          out.push({ path: joinPath(segments), segments, message: given === undefined ? 'required field is missing' : 'not an allowed value', expected, received: describeValue(given) });
           continue;
         }
       }
@@ -118,11 +149,6 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
       } else if (issue.code === 'invalid_value') {
         item.expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
         item.message = `not an allowed value${hintFor(given, issue.values)}`;
-      } else if (issue.code === 'invalid_union' && Array.isArray((issue as { options?: unknown[] }).options)) {
-        // A discriminated union (penalty rule types): the discriminator names an unknown variant.
-        const options = (issue as { options: unknown[] }).options;
-        item.expected = `one of ${options.map((v) => JSON.stringify(v)).join(', ')}`;
-        item.message = given === undefined ? 'required field is missing' : `not an allowed value${hintFor(given, options)}`;
       }
       out.push(item);
     }

@@ -109,6 +109,10 @@ function checkAccess(p: Principal, action: Action, a: StoredAgreement | undefine
   return a;
 }
 
+export const applyQuery = z.strictObject({
+  dryRun: z.enum(['true', 'false']).optional().describe('true: check the document and answer what would change, writing nothing.'),
+});
+
 export function agreementOperations(deps: Deps): Operation[] {
   const { store } = deps;
   return [
@@ -122,9 +126,11 @@ export function agreementOperations(deps: Deps): Operation[] {
         'YAML or JSON (docs/agreements.md); the id in the document must be the one in the path. Creating needs no precondition; ' +
         'updating needs If-Match with the current ETag (428 without, 412 when stale). A draft is edited in place; an approved, active, ' +
         'suspended or expired agreement is amended (a new version, effective at `effective` in the agreement timezone, or now); ' +
-        'an agreement in review or terminated cannot change (409). The answer lists the changes.',
+        'an agreement in review or terminated cannot change (409). The answer lists the changes. With dryRun=true nothing is ' +
+        'written: the answer says what would happen ({ dryRun, result, changes }).',
       action: 'agreements.write',
       params: agreementParams,
+      query: applyQuery,
       headers: [{ name: 'If-Match', description: 'The ETag of the agreement being updated (required for updates).' }],
       body: { media: DOCUMENT_MEDIA, schema: agreementSpec, required: true, limit: DOCUMENT_BODY },
       responses: { 200: '{ result: updated | amended | unchanged, agreement, changes }', 201: '{ result: created, agreement, changes }' },
@@ -141,11 +147,13 @@ export function agreementOperations(deps: Deps): Operation[] {
         if (existing === undefined && ifMatchHeader !== undefined) throw new HttpError('precondition_failed', `agreement ${id} does not exist; leave out If-Match to create it`);
         if (existing !== undefined && ifMatchHeader === undefined) throw new HttpError('precondition_required', `agreement ${id} exists: send If-Match with its ETag (GET /v1/agreements/${id}) to update it`, { etag: existing.etag });
         const ifMatch = existing ? ifMatchOf(ifMatchHeader, existing.etag) : undefined;
-        const r = await applyAgreement({ store, tenant, actor: c.principal.actor, now: c.now }, { loaded: loaded.value, ...(ifMatch !== undefined ? { ifMatch } : {}) });
+        const dryRun = c.query.dryRun === 'true';
+        const r = await applyAgreement({ store, tenant, actor: c.principal.actor, now: c.now }, { loaded: loaded.value, dryRun, ...(ifMatch !== undefined ? { ifMatch } : {}) });
         if (!r.ok) {
           if (r.code === 'invalid') throw invalid(r.issues ?? [], 'body');
           throw new HttpError(r.code, r.message, { ...(r.details ?? {}), ...(r.issues ? { issues: r.issues } : {}) });
         }
+        if (dryRun) return { body: { dryRun: true, result: r.result, changes: r.changes, ...(r.version ? { version: presentVersion(r.version) } : {}) } };
         const agreement = r.agreement!;
         return {
           ...(r.result === 'created' ? { status: 201 } : {}),

@@ -4,7 +4,7 @@
  * through a store list with a filter the store does not know.
  */
 import { authorize, type Action, type Principal } from '../../core/access/policy.ts';
-import { rebuildDerived } from '../../app/derive.ts';
+import { refreshDerived } from '../../app/derive.ts';
 import type { Page, Store, StoredAgreement } from '../../store/types.ts';
 import { HttpError } from '../errors.ts';
 
@@ -39,8 +39,8 @@ const running = new WeakMap<Store, Map<string, Promise<void>>>();
 
 /**
  * Brings the stored derived results up to date when events arrived since they were computed
- * (watermark below the last event sequence number). For now this is a full rebuild of the tenant
- * (`rebuildDerived`), not an incremental update. A reader that finds a rebuild under way waits for
+ * (watermark below the last event sequence number), recomputing what the new events affect
+ * (`refreshDerived`). A reader that finds a rebuild under way waits for
  * it and looks again, since events may have arrived after it started; at most a few rounds, so a
  * steady stream of events cannot hold a reader forever.
  */
@@ -56,7 +56,7 @@ export async function ensureFresh(store: Store, tenant: string, now: number): Pr
     const [watermark, last] = await Promise.all([store.getDerivedWatermark(tenant), store.lastEventSeq(tenant)]);
     if (watermark >= last) return;
     if (mine.has(tenant)) continue;
-    const p = rebuildDerived({ store, tenant, now })
+    const p = refreshDerived({ store, tenant, now })
       .then(() => undefined)
       .finally(() => mine.delete(tenant));
     mine.set(tenant, p);

@@ -54,14 +54,23 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       operationId: 'metrics',
       tag: 'system',
       summary: 'Prometheus metrics',
-      description: 'pledge_events_ingested_total{outcome}, pledge_http_requests_total{method,route,status}, pledge_evaluation_lag_events (the largest number of events not yet evaluated, over all tenants) and pledge_tenants.',
+      description: 'pledge_events_ingested_total{outcome}, pledge_http_requests_total{method,route,status}, pledge_evaluation_lag_events (the largest number of events not yet evaluated, over all tenants), pledge_open_breaches_tickets and pledge_open_breaches_targets (breaches open now, from the last computed results) and pledge_tenants.',
       responses: { 200: 'Prometheus text exposition format 0.0.4' },
       async handler() {
         const tenants = await store.listTenants();
         let lag = 0;
-        for (const t of tenants) lag = Math.max(lag, (await store.lastEventSeq(t.id)) - (await store.getDerivedWatermark(t.id)));
+        const open = { tickets: 0, targets: 0 };
+        const now = deps.now();
+        for (const t of tenants) {
+          lag = Math.max(lag, (await store.lastEventSeq(t.id)) - (await store.getDerivedWatermark(t.id)));
+          const b = await store.countOpenBreaches(t.id, now);
+          open.tickets += b.tickets;
+          open.targets += b.targets;
+        }
         const text = metrics.render([
           { name: 'pledge_evaluation_lag_events', help: 'Largest number of stored events not yet reflected in derived results, over all tenants.', value: lag },
+          { name: 'pledge_open_breaches_tickets', help: 'Clocks of open tickets breached now (from the last computed results; running ones past their deadline count), over all tenants.', value: open.tickets },
+          { name: 'pledge_open_breaches_targets', help: 'Targets breached in their current window (from the last computed results), over all tenants.', value: open.targets },
           { name: 'pledge_tenants', help: 'Tenants in the store.', value: tenants.length },
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };

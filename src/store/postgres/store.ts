@@ -47,6 +47,7 @@ import type {
   ComplianceKey,
   ComplianceRow,
   Created,
+  DerivedReplacement,
   EventFilter,
   EventInput,
   EventOutcome,
@@ -309,6 +310,14 @@ class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Agreements and calendars are what derived results are computed with: changing one makes them
+   * all stale, in the same transaction as the change (the next read recomputes them).
+   */
+  private async invalidateDerived(c: pg.PoolClient, tenant: string): Promise<void> {
+    await c.query('UPDATE tenants SET derived_seq = 0 WHERE id = $1', [tenant]);
+  }
+
   private async audit(c: pg.PoolClient, tenant: string, a: AuditInput | undefined): Promise<AuditEntry | undefined> {
     if (!a) return undefined;
     const op = 'audit';
@@ -451,6 +460,7 @@ class PostgresStore implements Store {
         c,
       );
       if (!ins) return { status: 'exists' as const, value: agreementOf<D>((await this.one('createAgreement', 'SELECT * FROM agreements WHERE tenant = $1 AND id = $2', [tenant, a.id], c))!) };
+      await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return { status: 'created' as const, value: agreementOf<D>(ins) };
     });
@@ -506,6 +516,7 @@ class PostgresStore implements Store {
         [ch.document !== undefined ? json(ch.document) : null, ch.customer !== undefined, ch.customer ?? null, state, ch.at, ch.by, versions.length, transitions.length, reviews.length, tenant, id],
         c,
       );
+      if (ch.document !== undefined || versions.length > 0 || transitions.length > 0) await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return { status: 'updated' as const, agreement: agreementOf<D>(updated!) };
     });
@@ -569,6 +580,7 @@ class PostgresStore implements Store {
         );
         created = row!.row_version === 1;
       }
+      await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return { status: created ? 'created' : 'updated', calendar: calendarOf(row!) };
     });
@@ -589,6 +601,7 @@ class PostgresStore implements Store {
       if (!r) return 'not_found' as const;
       if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
       await c.query('DELETE FROM calendars WHERE tenant = $1 AND name = $2', [tenant, name]);
+      await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return 'deleted' as const;
     });
@@ -714,16 +727,54 @@ class PostgresStore implements Store {
   // --- derived results -------------------------------------------------------------------------
 
   async putClocks(tenant: string, input: readonly ClockRow[]): Promise<void> {
+    if (input.length === 0) return;
+    await this.tx('putClocks', (c) => this.upsertClocks(c, tenant, input));
+  }
+
+  /** Upserts in statements of at most 5,000 rows (one array parameter per column). */
+  private async upsertClocks(c: pg.PoolClient, tenant: string, input: readonly ClockRow[]): Promise<void> {
     // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: the last row of a key wins.
-    const rows = lastByKey(input, (r) => [r.agreementId, r.target, r.ticket, r.cycle]);
-    if (rows.length === 0) return;
-    await this.tx('putClocks', async (c) => {
+    const all = lastByKey(input, (r) => [r.agreementId, r.target, r.ticket, r.cycle]);
+    for (let i = 0; i < all.length; i += 5000) {
+      const rows = all.slice(i, i + 5000);
       await c.query(
         `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, cycle, value, updated_at)
          SELECT $1, u.a, u.t, u.k, u.c, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bigint[]) AS u(a, t, k, c, v, u)
          ON CONFLICT (tenant, agreement_id, target, ticket, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
         [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.target), rows.map((r) => r.ticket), rows.map((r) => r.cycle), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
       );
+    }
+  }
+
+  async replaceDerived(tenant: string, change: DerivedReplacement): Promise<{ status: 'replaced' } | { status: 'stale'; watermark: number }> {
+    return this.tx('replaceDerived', async (c) => {
+      // The tenant row, locked: concurrent replacements of one tenant take turns, and the check of
+      // `from` cannot race another writer.
+      const cur = (await c.query('SELECT derived_seq FROM tenants WHERE id = $1 FOR UPDATE', [tenant])).rows[0] as { derived_seq: string | number } | undefined;
+      if (!cur) throw unknownTenant(tenant);
+      const seq = Number(cur.derived_seq);
+      if (change.from !== undefined && seq !== change.from) return { status: 'stale' as const, watermark: seq };
+      if (change.everything) {
+        for (const t of ['derived_clocks', 'derived_compliance', 'derived_settlements']) await c.query(`DELETE FROM ${t} WHERE tenant = $1`, [tenant]);
+      }
+      const agreements = change.agreements ?? [];
+      if (agreements.length > 0) {
+        await c.query('DELETE FROM derived_compliance WHERE tenant = $1 AND agreement_id = ANY($2::text[])', [tenant, agreements]);
+        await c.query('DELETE FROM derived_settlements WHERE tenant = $1 AND agreement_id = ANY($2::text[])', [tenant, agreements]);
+      }
+      const tickets = change.tickets ?? [];
+      for (let i = 0; i < tickets.length; i += 5000) {
+        const part = tickets.slice(i, i + 5000);
+        await c.query(
+          'DELETE FROM derived_clocks d USING unnest($2::text[], $3::text[]) AS u(a, k) WHERE d.tenant = $1 AND d.agreement_id = u.a AND d.ticket = u.k',
+          [tenant, part.map((t) => t.agreementId), part.map((t) => t.ticket)],
+        );
+      }
+      await this.upsertClocks(c, tenant, change.clocks ?? []);
+      await this.upsertCompliance(c, tenant, change.compliance ?? []);
+      await this.upsertSettlements(c, tenant, change.settlements ?? []);
+      await c.query('UPDATE tenants SET derived_seq = $2 WHERE id = $1', [tenant, change.watermark]);
+      return { status: 'replaced' as const };
     });
   }
 
@@ -743,17 +794,38 @@ class PostgresStore implements Store {
     return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.cycle]);
   }
 
+  async countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
+    const t = await this.one(
+      'countOpenBreaches',
+      `SELECT COUNT(*) AS n FROM derived_clocks WHERE tenant = $1 AND value->'stop' = 'null'::jsonb
+         AND (value->>'state' = 'breached' OR (value->>'state' IN ('running', 'at_risk') AND jsonb_typeof(value->'deadline') = 'number' AND (value->>'deadline')::float8 <= $2))`,
+      [tenant, now],
+    );
+    const w = await this.one(
+      'countOpenBreaches',
+      `SELECT COUNT(*) AS n FROM derived_compliance WHERE tenant = $1 AND value->>'state' = 'breached'
+         AND (value->'window'->>'from')::float8 <= $2 AND (value->'window'->>'to')::float8 > $2`,
+      [tenant, now],
+    );
+    return { tickets: Number(t!.n), targets: Number(w!.n) };
+  }
+
   async putCompliance(tenant: string, input: readonly ComplianceRow[]): Promise<void> {
+    if (input.length === 0) return;
+    await this.tx('putCompliance', (c) => this.upsertCompliance(c, tenant, input));
+  }
+
+  private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {
     const rows = lastByKey(input, (r) => [r.agreementId, r.target, r.window]);
     if (rows.length === 0) return;
-    await this.tx('putCompliance', async (c) => {
+    {
       await c.query(
         `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at)
          SELECT $1, u.a, u.t, u.w, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS u(a, t, w, v, u)
          ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
         [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.target), rows.map((r) => r.window), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
       );
-    });
+    }
   }
 
   async getCompliance<V = unknown>(tenant: string, k: ComplianceKey): Promise<ComplianceRow<V> | undefined> {
@@ -772,16 +844,21 @@ class PostgresStore implements Store {
   }
 
   async putSettlements(tenant: string, input: readonly SettlementRow[]): Promise<void> {
+    if (input.length === 0) return;
+    await this.tx('putSettlements', (c) => this.upsertSettlements(c, tenant, input));
+  }
+
+  private async upsertSettlements(c: pg.PoolClient, tenant: string, input: readonly SettlementRow[]): Promise<void> {
     const rows = lastByKey(input, (r) => [r.agreementId, r.period]);
     if (rows.length === 0) return;
-    await this.tx('putSettlements', async (c) => {
+    {
       await c.query(
         `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at)
          SELECT $1, u.a, u.p, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(a, p, v, u)
          ON CONFLICT (tenant, agreement_id, period_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
         [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.period), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
       );
-    });
+    }
   }
 
   async getSettlement<V = unknown>(tenant: string, k: SettlementKey): Promise<SettlementRow<V> | undefined> {

@@ -49,6 +49,7 @@ import type {
   ComplianceKey,
   ComplianceRow,
   Created,
+  DerivedReplacement,
   EventFilter,
   EventInput,
   EventOutcome,
@@ -252,6 +253,14 @@ class SqliteStore implements Store {
     return this.run(operation, () => this.db.transaction(fn).immediate());
   }
 
+  /**
+   * Agreements and calendars are what derived results are computed with: changing one makes them
+   * all stale, in the same transaction as the change (the next read recomputes them).
+   */
+  private invalidateDerived(tenant: string): void {
+    this.exec('UPDATE tenants SET derived_seq = 0 WHERE id = ?', tenant);
+  }
+
   private audit(tenant: string, a: AuditInput | undefined): AuditEntry | undefined {
     if (!a) return undefined;
     const row = this.get("UPDATE tenant_sequences SET value = value + 1 WHERE tenant = ? AND name = 'audit' RETURNING value", tenant);
@@ -312,6 +321,7 @@ class SqliteStore implements Store {
       const changed = this.exec('INSERT INTO users (tenant, id, name, email, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', tenant, u.id, u.name, u.email ?? null, u.createdAt);
       const value = userOf(this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', tenant, u.id)!);
       if (changed === 0) return { status: 'exists' as const, value };
+      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return { status: 'created' as const, value };
     });
@@ -417,6 +427,7 @@ class SqliteStore implements Store {
       );
       const value = agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, a.id)!);
       if (changed === 0) return { status: 'exists' as const, value };
+      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return { status: 'created' as const, value };
     });
@@ -488,6 +499,7 @@ class SqliteStore implements Store {
         tenant,
         id,
       );
+      if (c.document !== undefined || versions.length > 0 || transitions.length > 0) this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return { status: 'updated' as const, agreement: agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, id)!) };
     });
@@ -530,6 +542,7 @@ class SqliteStore implements Store {
       } else {
         this.exec('INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES (?, ?, ?, ?, 1, ?, ?)', tenant, c.name, c.format, c.source, c.at, c.by);
       }
+      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       const calendar = calendarOf(this.get('SELECT * FROM calendars WHERE tenant = ? AND name = ?', tenant, c.name)!);
       return { status: current ? ('updated' as const) : ('created' as const), calendar };
@@ -553,6 +566,7 @@ class SqliteStore implements Store {
       if (!r) return 'not_found' as const;
       if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
       this.exec('DELETE FROM calendars WHERE tenant = ? AND name = ?', tenant, name);
+      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return 'deleted' as const;
     });
@@ -656,7 +670,11 @@ class SqliteStore implements Store {
   // --- derived results -------------------------------------------------------------------------
 
   putClocks(tenant: string, rows: readonly ClockRow[]): Promise<void> {
-    return this.write('putClocks', () => {
+    return this.write('putClocks', () => this.upsertClocks(tenant, rows));
+  }
+
+  private upsertClocks(tenant: string, rows: readonly ClockRow[]): void {
+    {
       for (const r of rows) {
         this.exec(
           `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, cycle, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -670,7 +688,7 @@ class SqliteStore implements Store {
           r.updatedAt,
         );
       }
-    });
+    }
   }
 
   getClock<V = unknown>(tenant: string, k: ClockKey): Promise<ClockRow<V> | undefined> {
@@ -694,8 +712,54 @@ class SqliteStore implements Store {
     });
   }
 
+  replaceDerived(tenant: string, change: DerivedReplacement): Promise<{ status: 'replaced' } | { status: 'stale'; watermark: number }> {
+    return this.write('replaceDerived', () => {
+      const current = this.get('SELECT derived_seq FROM tenants WHERE id = ?', tenant);
+      if (!current) throw unknownTenant(tenant);
+      if (change.from !== undefined && current.derived_seq !== change.from) return { status: 'stale' as const, watermark: current.derived_seq as number };
+      if (change.everything) {
+        this.exec('DELETE FROM derived_clocks WHERE tenant = ?', tenant);
+        this.exec('DELETE FROM derived_compliance WHERE tenant = ?', tenant);
+        this.exec('DELETE FROM derived_settlements WHERE tenant = ?', tenant);
+      }
+      for (const a of change.agreements ?? []) {
+        this.exec('DELETE FROM derived_compliance WHERE tenant = ? AND agreement_id = ?', tenant, a);
+        this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ?', tenant, a);
+      }
+      for (const t of change.tickets ?? []) this.exec('DELETE FROM derived_clocks WHERE tenant = ? AND agreement_id = ? AND ticket = ?', tenant, t.agreementId, t.ticket);
+      this.upsertClocks(tenant, change.clocks ?? []);
+      this.upsertCompliance(tenant, change.compliance ?? []);
+      this.upsertSettlements(tenant, change.settlements ?? []);
+      this.exec('UPDATE tenants SET derived_seq = ? WHERE id = ?', change.watermark, tenant);
+      return { status: 'replaced' as const };
+    });
+  }
+
+  countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
+    return this.run('countOpenBreaches', () => {
+      const tickets = this.get(
+        `SELECT COUNT(*) AS n FROM derived_clocks WHERE tenant = ? AND json_extract(value, '$.stop') IS NULL
+           AND (json_extract(value, '$.state') = 'breached' OR (json_extract(value, '$.state') IN ('running', 'at_risk') AND json_extract(value, '$.deadline') <= ?))`,
+        tenant,
+        now,
+      )!.n as number;
+      const targets = this.get(
+        `SELECT COUNT(*) AS n FROM derived_compliance WHERE tenant = ? AND json_extract(value, '$.state') = 'breached'
+           AND json_extract(value, '$.window.from') <= ? AND json_extract(value, '$.window.to') > ?`,
+        tenant,
+        now,
+        now,
+      )!.n as number;
+      return { tickets, targets };
+    });
+  }
+
   putCompliance(tenant: string, rows: readonly ComplianceRow[]): Promise<void> {
-    return this.write('putCompliance', () => {
+    return this.write('putCompliance', () => this.upsertCompliance(tenant, rows));
+  }
+
+  private upsertCompliance(tenant: string, rows: readonly ComplianceRow[]): void {
+    {
       for (const r of rows) {
         this.exec(
           `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -708,7 +772,7 @@ class SqliteStore implements Store {
           r.updatedAt,
         );
       }
-    });
+    }
   }
 
   getCompliance<V = unknown>(tenant: string, k: ComplianceKey): Promise<ComplianceRow<V> | undefined> {
@@ -732,7 +796,11 @@ class SqliteStore implements Store {
   }
 
   putSettlements(tenant: string, rows: readonly SettlementRow[]): Promise<void> {
-    return this.write('putSettlements', () => {
+    return this.write('putSettlements', () => this.upsertSettlements(tenant, rows));
+  }
+
+  private upsertSettlements(tenant: string, rows: readonly SettlementRow[]): void {
+    {
       for (const r of rows) {
         this.exec(
           `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -744,7 +812,7 @@ class SqliteStore implements Store {
           r.updatedAt,
         );
       }
-    });
+    }
   }
 
   getSettlement<V = unknown>(tenant: string, k: SettlementKey): Promise<SettlementRow<V> | undefined> {

@@ -1,0 +1,208 @@
+/**
+ * Reading derived results for people: what is at risk or breached now (`pledge status`, GET
+ * /v1/status) and an agreement's report for a billing period (`pledge report`, GET
+ * /v1/agreements/{id}/report). Both bring the stored results up to date with the events first
+ * (refreshDerived), so they reflect every stored event.
+ */
+import { targetWindow } from '../core/agreements/settlement.ts';
+import type { ClockResult } from '../core/clock/types.ts';
+import type { TargetEvaluation } from '../core/metrics/compliance.ts';
+import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
+import type { Settlement } from '../core/penalties/index.ts';
+import { formatInstant } from '../core/time/instant.ts';
+import { fail, ok, type Result } from '../core/validation/issues.ts';
+import type { Page, Store, TenantId } from '../store/types.ts';
+import { measuredAgreements, refreshDerived } from './derive.ts';
+
+export interface ResultsContext {
+  store: Store;
+  tenant: TenantId;
+  now: number;
+  /** Only these agreements (a customer's); all when undefined. */
+  visible?: ReadonlySet<string>;
+}
+
+/** Brings the results up to date; another process writing meanwhile (stale) means: look again. */
+export async function freshResults(store: Store, tenant: TenantId, now: number): Promise<void> {
+  for (let i = 0; i < 3; i++) if ((await refreshDerived({ store, tenant, now })).status !== 'stale') return;
+}
+
+async function listAll<T>(fetch: (after?: string) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let after: string | undefined;
+  do {
+    const p = await fetch(after);
+    for (const x of p.items) out.push(x);
+    after = p.next;
+  } while (after);
+  return out;
+}
+
+export interface StatusTicket {
+  agreement: string;
+  target: string;
+  ticket: string;
+  cycle: number;
+  state: 'at_risk' | 'breached';
+  /** Share of the target used, as last computed. */
+  consumed: number;
+  deadline: string | null;
+  breachAt: string | null;
+}
+
+export interface StatusTarget {
+  agreement: string;
+  target: string;
+  window: string;
+  state: 'at_risk' | 'breached';
+  value: number | null;
+  promised: string;
+  reason: string;
+}
+
+export interface Status {
+  now: string;
+  tickets: StatusTicket[];
+  targets: StatusTarget[];
+}
+
+/**
+ * What is at risk or breached now: open tickets' clocks, and targets whose current window (the one
+ * containing `now`) is at risk or breached. Clock states are those computed with the last events;
+ * a running clock whose deadline has passed since is shown breached, at its deadline (exact: with
+ * no event since, it kept running and the deadline is when its time ran out).
+ */
+export async function currentStatus(ctx: ResultsContext): Promise<Status> {
+  const { store, tenant, now, visible } = ctx;
+  await freshResults(store, tenant, now);
+  const mine = (id: string) => visible === undefined || visible.has(id);
+  const tickets: StatusTicket[] = [];
+  for (const c of await listAll((after) => store.listClocks<ClockResult>(tenant, { limit: 1000, ...(after ? { after } : {}) }))) {
+    const v = c.value;
+    if (v.stop !== null || !mine(c.agreementId)) continue;
+    let state = v.state;
+    let breachAt = v.breachAt;
+    if ((state === 'running' || state === 'at_risk') && Number.isFinite(v.deadline) && v.deadline <= now) {
+      state = 'breached';
+      breachAt = v.deadline;
+    }
+    if (state !== 'at_risk' && state !== 'breached') continue;
+    tickets.push({ agreement: c.agreementId, target: c.target, ticket: c.ticket, cycle: c.cycle, state, consumed: v.consumed, deadline: Number.isFinite(v.deadline) ? formatInstant(v.deadline) : null, breachAt: breachAt === null ? null : formatInstant(breachAt) });
+  }
+  tickets.sort((a, b) => (a.state === b.state ? b.consumed - a.consumed : a.state === 'breached' ? -1 : 1));
+  const targets: StatusTarget[] = [];
+  for (const w of await listAll((after) => store.listCompliance<TargetEvaluation>(tenant, { limit: 1000, ...(after ? { after } : {}) }))) {
+    const v = w.value;
+    if (!mine(w.agreementId) || !(v.window.from <= now && now < v.window.to)) continue;
+    if (v.state !== 'at_risk' && v.state !== 'breached') continue;
+    targets.push({ agreement: w.agreementId, target: w.target, window: w.window, state: v.state, value: v.value, promised: `${v.comparator} ${v.target}`, reason: v.reason });
+  }
+  return { now: formatInstant(now), tickets, targets };
+}
+
+export interface ReportLine {
+  target: string;
+  name: string;
+  metric: string;
+  /** The window the target is measured over in this period (its own kind: month, quarter, year...). */
+  window: string;
+  state: string;
+  value: number | null;
+  promised: string;
+  margin: number | null;
+  reason: string;
+  /** Ids of the tickets or outages the figure came from. */
+  contributors: number;
+  owed: string | null;
+  due: string | null;
+}
+
+export interface Report {
+  agreement: string;
+  name: string;
+  customer: string | null;
+  period: { label: string; from: string; to: string; zone: string };
+  lines: ReportLine[];
+  totals: Settlement['totals'];
+  summary: string;
+  settlement: Settlement | null;
+}
+
+/**
+ * An agreement's report for a billing period (a month, quarter or year label in the agreement's
+ * zone): each target measured over its window for that period, and the settlement when the
+ * agreement has penalties. Not found (an unknown or invisible agreement, one that is not measured)
+ * and bad input (a label that is not a period) are values.
+ */
+export async function agreementReport(ctx: ResultsContext, input: { agreement: string; period: string }): Promise<Result<Report> | { ok: false; notFound: string }> {
+  const { store, tenant, now, visible } = ctx;
+  if (visible !== undefined && !visible.has(input.agreement)) return { ok: false, notFound: `no agreement ${input.agreement}` };
+  if (!(await store.getAgreement(tenant, input.agreement))) return { ok: false, notFound: `no agreement ${input.agreement}` };
+  const w = parseWindow(input.period, 'period');
+  if (!w.ok) return w;
+  if (w.value.kind !== 'month' && w.value.kind !== 'quarter' && w.value.kind !== 'year') {
+    return fail({ path: 'period', message: 'a billing period is a month, quarter or year', expected: 'e.g. 2026-10, 2026-Q4 or 2026', received: JSON.stringify(input.period) });
+  }
+  await freshResults(store, tenant, now);
+  const m = (await measuredAgreements(store, tenant)).measured.find((x) => x.id === input.agreement);
+  if (!m) return { ok: false, notFound: `agreement ${input.agreement} is not measured (it has not been active, or its terms or calendars cannot be loaded: see pledge rebuild)` };
+  const period = resolveWindow(w.value, m.zone, 'period');
+  if (!period.ok) return period;
+  const settlement = (await store.getSettlement<Settlement>(tenant, { agreementId: m.id, period: period.value.label }))?.value ?? null;
+  const lines: ReportLine[] = [];
+  for (const t of m.terms.targets) {
+    const tw = targetWindow(t, period.value);
+    const label = tw.ok ? tw.value.label : '';
+    const c = (await store.getCompliance<TargetEvaluation>(tenant, { agreementId: m.id, target: t.id, window: label }))?.value;
+    const owedLines = settlement?.lines.filter((l) => l.targetId === t.id) ?? [];
+    const owed = owedLines.filter((l) => l.amountMinor > 0);
+    lines.push({
+      target: t.id,
+      name: t.name ?? t.id,
+      metric: t.metric,
+      window: label,
+      state: c?.state ?? 'not_measured',
+      value: c?.value ?? null,
+      promised: c ? `${c.comparator} ${c.target}` : '',
+      margin: c?.margin ?? null,
+      reason: c?.reason ?? 'not measured in this period (outside the time the agreement is monitored, or before the first event)',
+      contributors: c?.contributors.length ?? 0,
+      owed: owed.length ? owed.map((l) => l.amount).join(' + ') : owedLines.length ? owedLines[0]!.amount : null,
+      due: owed.find((l) => l.due)?.due?.date ?? null,
+    });
+  }
+  if (lines.every((l) => l.state === 'not_measured') && !settlement) return { ok: false, notFound: `agreement ${m.id} has no results for ${period.value.label} (is it monitored then, with events?)` };
+  const r = period.value;
+  return ok({
+    agreement: m.id,
+    name: m.terms.name,
+    customer: m.terms.parties.customer?.id ?? null,
+    period: { label: r.label, from: formatInstant(r.from, r.zone), to: formatInstant(r.to, r.zone), zone: r.zone },
+    lines,
+    totals: settlement?.totals ?? [],
+    summary: settlement?.summary ?? `${lines.filter((l) => l.state === 'breached').length} of ${lines.length} targets breached; the agreement sets no penalties.`,
+    settlement,
+  });
+}
+
+/** The report as CSV: one line per target. */
+export function reportCsv(r: Report): string {
+  const esc = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const header = ['agreement', 'period', 'target', 'metric', 'window', 'state', 'value', 'promised', 'margin', 'owed', 'due', 'reason'] as const;
+  const rows = r.lines.map((l) => [r.agreement, r.period.label, l.target, l.metric, l.window, l.state, l.value, l.promised, l.margin, l.owed, l.due, l.reason].map(esc).join(','));
+  return [header.join(','), ...rows].join('\n') + '\n';
+}
+
+/** The report as text for a terminal. */
+export function reportText(r: Report): string {
+  const out = [`Report for ${r.agreement} (${r.name}), ${r.period.label}`, ''];
+  for (const l of r.lines) {
+    const value = l.value === null ? '-' : String(Math.round(l.value * 1000) / 1000);
+    out.push(`${l.target.padEnd(20)} ${l.state.padEnd(12)} ${value.padEnd(10)} promised ${l.promised.padEnd(10)} ${l.window.padEnd(8)}${l.owed ? ` owed ${l.owed}` : ''}${l.due ? ` due ${l.due}` : ''}`);
+  }
+  out.push('', r.summary);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,84 @@
+/**
+ * For people: what is at risk or breached now, an agreement's report for a billing period (JSON
+ * or CSV), and a rebuild of the derived results. The use cases are src/app/results.ts and
+ * src/app/derive.ts, shared with `pledge status`, `pledge report` and `pledge rebuild`.
+ */
+import { z } from 'zod';
+import { agreementReport, currentStatus, reportCsv } from '../../app/results.ts';
+import { rebuildDerived } from '../../app/derive.ts';
+import { HttpError, invalid } from '../errors.ts';
+import { defineOperation, idParam, type Deps, type Operation } from '../operation.ts';
+import { visibleAgreement, visibleAgreementIds } from './derived-access.ts';
+import { periodLabel } from './results.ts';
+
+export const reportParams = z.strictObject({ id: idParam });
+export const reportQuery = z.strictObject({
+  period: periodLabel.describe('The billing period: a month (2026-10), quarter (2026-Q4) or year (2026), in the agreement\'s time zone.'),
+  format: z.enum(['json', 'csv']).optional().describe('json (default) or csv (one line per target).'),
+});
+
+export function reportOperations(deps: Deps): Operation[] {
+  const { store } = deps;
+  return [
+    defineOperation({
+      method: 'GET',
+      url: '/v1/status',
+      operationId: 'getStatus',
+      tag: 'results',
+      summary: 'What is at risk or breached now',
+      description:
+        'Open tickets whose clocks are at risk or breached, and targets whose current window is at risk or breached. Results are ' +
+        'brought up to date with the stored events first. A running clock whose deadline has passed since it was computed is shown ' +
+        'breached. A customer token sees only its own agreements.',
+      action: 'compliance.read',
+      responses: { 200: '{ now, tickets: [{ agreement, target, ticket, cycle, state, consumed, deadline, breachAt }], targets: [{ agreement, target, window, state, value, promised, reason }] }' },
+      async handler(c) {
+        const p = c.principal;
+        const visible = await visibleAgreementIds(store, p);
+        return { body: await currentStatus({ store, tenant: p.tenant, now: c.now, ...(visible ? { visible } : {}) }) };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/agreements/:id/report',
+      operationId: 'getReport',
+      tag: 'results',
+      summary: 'An agreement\'s report for a billing period',
+      description:
+        'Each target measured over its window for the period (a quarterly target in a monthly period: the quarter containing the ' +
+        'period\'s end, so far), with value, promise, margin and reason, and the settlement when the agreement has penalties. ' +
+        '`format=csv` answers text/csv. 404 when the agreement is not the caller\'s or has no results for the period.',
+      action: 'settlements.read',
+      params: reportParams,
+      query: reportQuery,
+      responses: { 200: '{ agreement, name, customer, period, lines: [...], totals, summary, settlement }, or text/csv' },
+      async handler(c) {
+        const p = c.principal;
+        await visibleAgreement(store, p, 'settlements.read', c.params.id);
+        const r = await agreementReport({ store, tenant: p.tenant, now: c.now }, { agreement: c.params.id, period: c.query.period });
+        if (!r.ok) {
+          if ('notFound' in r) throw new HttpError('not_found', r.notFound);
+          throw invalid(r.issues, 'query');
+        }
+        if (c.query.format === 'csv') return { body: reportCsv(r.value), type: 'text/csv; charset=utf-8' };
+        return { body: r.value };
+      },
+    }),
+    defineOperation({
+      method: 'POST',
+      url: '/v1/rebuild',
+      operationId: 'rebuild',
+      tag: 'results',
+      summary: 'Recompute every derived result of the tenant',
+      description: 'As `pledge rebuild`: clocks, compliance and settlements recomputed from the events and agreements, replaced in one transaction. Admin only.',
+      action: 'derived.rebuild',
+      responses: { 200: '{ agreements, events, clocks, compliance, settlements, watermark, problems }' },
+      async handler(c) {
+        const p = c.principal;
+        const r = await rebuildDerived({ store, tenant: p.tenant, now: c.now });
+        await store.appendAudit(p.tenant, { at: c.now, actor: p.actor, action: 'derived.rebuild', subject: 'tenant', after: { events: r.events, clocks: r.clocks, compliance: r.compliance, settlements: r.settlements } });
+        return { body: r };
+      },
+    }),
+  ] as Operation[];
+}

@@ -1,0 +1,90 @@
+/**
+ * Agreement reviews: each agreement's next review date and recorded reviews, recording a review,
+ * and the portfolio's overdue reviews and expiring security evidence (src/app/reviews.ts).
+ */
+import { z } from 'zod';
+import { REVIEW_OUTCOMES, civilDateAt } from '../../core/agreements/lifecycle/reviews.ts';
+import { agreementReviews, portfolioReviews, recordAgreementReview } from '../../app/reviews.ts';
+import { HttpError, invalid } from '../errors.ts';
+import { defineOperation, idParam, parseJsonBody, type Deps, type Operation } from '../operation.ts';
+import { visibleAgreement, visibleAgreementIds } from './derived-access.ts';
+
+const civilDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+
+export const reviewParams = z.strictObject({ id: idParam });
+export const reviewBody = z.strictObject({
+  at: civilDate.optional().describe('The day the review was held; today in the agreement\'s time zone by default. Not in the future.'),
+  outcome: z.enum(REVIEW_OUTCOMES).describe('kept: the agreement stays as it is; amended: it was changed (name the version).'),
+  notes: z.string().max(10_000).optional(),
+  version: z.number().int().min(1).optional().describe('amended: the version the amendment created.'),
+});
+export const portfolioReviewQuery = z.strictObject({
+  today: civilDate.optional().describe('The day to judge on (YYYY-MM-DD); today in UTC by default.'),
+  within: z.coerce.number().int().min(0).max(3660).optional().describe('Days ahead within which expiring security evidence is listed (30 by default).'),
+});
+
+export function reviewOperations(deps: Deps): Operation[] {
+  const { store } = deps;
+  return [
+    defineOperation({
+      method: 'GET',
+      url: '/v1/agreements/:id/reviews',
+      operationId: 'getReviews',
+      tag: 'agreements',
+      summary: 'When an agreement is next due for review, and the reviews recorded',
+      description: 'The next review is one cadence (yearly by default) after the last review recorded here or written in the agreement (`review.last`), or after the term start.',
+      action: 'agreements.read',
+      params: reviewParams,
+      responses: { 200: '{ agreement, owner, cadence, next: { due, reason, basis, basisKind, cadence } | null, problem, reviews: [{ at, by, outcome, notes?, version? }] }' },
+      async handler(c) {
+        const a = await visibleAgreement(store, c.principal, 'agreements.read', c.params.id);
+        return { body: await agreementReviews(store, c.principal.tenant, a) };
+      },
+    }),
+    defineOperation({
+      method: 'POST',
+      url: '/v1/agreements/:id/reviews',
+      operationId: 'recordReview',
+      tag: 'agreements',
+      summary: 'Record a review of an agreement',
+      description:
+        'Who held it is the caller. Reviews are kept in date order and never rewritten; an amended outcome names the version of the ' +
+        'amendment. Recording a review changes no figure. Answers the review and the agreement\'s next review date.',
+      action: 'agreements.transition',
+      params: reviewParams,
+      body: { media: ['application/json'], schema: reviewBody, required: true },
+      responses: { 201: '{ review, state: { next, reviews, ... } }' },
+      async handler(c) {
+        const p = c.principal;
+        await visibleAgreement(store, p, 'agreements.transition', c.params.id);
+        const b = parseJsonBody(reviewBody, c.body);
+        const r = await recordAgreementReview({ store, tenant: p.tenant, now: c.now, actor: p.actor }, { id: c.params.id, review: b });
+        if (!r.ok) {
+          if ('notFound' in r) throw new HttpError('not_found', r.notFound);
+          throw invalid(r.issues, 'body');
+        }
+        return { status: 201, body: r.value };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/reviews',
+      operationId: 'listReviews',
+      tag: 'agreements',
+      summary: 'Overdue reviews, expired or expiring security evidence, and every next review',
+      description: 'Over the tenant\'s agreements (a customer: its own). As `pledge reviews` does for files.',
+      action: 'agreements.read',
+      query: portfolioReviewQuery,
+      responses: { 200: '{ today, overdue, evidence, schedule, problems }' },
+      async handler(c) {
+        const p = c.principal;
+        const today = c.query.today ?? civilDateAt(c.now, 'UTC');
+        const day = typeof today === 'string' ? today : today.ok ? today.value : '';
+        const visible = await visibleAgreementIds(store, p);
+        const r = await portfolioReviews(store, p.tenant, { today: day, withinDays: c.query.within ?? 30, ...(visible ? { visible } : {}) });
+        if (!r.ok) throw invalid(r.issues.map((i) => ({ ...i, path: i.path === 'today' ? 'today' : i.path })), 'query');
+        return { body: r.value };
+      },
+    }),
+  ] as Operation[];
+}

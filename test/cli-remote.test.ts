@@ -1,0 +1,132 @@
+/**
+ * The CLI against a running server (--url or PLEDGE_URL, token in PLEDGE_TOKEN): the same
+ * commands as on a database, through the REST API, with the server's refusals as bad input.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pledgeWith, root } from './helpers.ts';
+import { demoQuarter } from '../src/demo/seed.ts';
+
+let child: ChildProcess;
+let url: string;
+let env: Record<string, string>;
+const dir = mkdtempSync(join(tmpdir(), 'pledge-remote-'));
+
+before(async () => {
+  child = spawn(process.execPath, ['bin/pledge.js', 'serve', '--demo', '--port', '0', '--json'], { cwd: root, env: { ...process.env, PLEDGE_DATA_DIR: dir } });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        /* not complete yet */
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`pledge serve exited with ${code}: ${err}`)));
+  });
+  url = info.url;
+  env = { PLEDGE_URL: url, PLEDGE_TOKEN: info.token };
+});
+after(() => {
+  child.kill('SIGTERM');
+});
+
+const month = () => new Date(demoQuarter(Date.now()).from).toISOString().slice(0, 7);
+
+test('status, report and rebuild through the API', () => {
+  const s = pledgeWith(env, 'status', '--json');
+  assert.equal(s.code, 0, s.err);
+  const status = JSON.parse(s.out);
+  assert.ok(Array.isArray(status.tickets) && Array.isArray(status.targets));
+  const csv = pledgeWith(env, 'report', '--agreement', 'acme-checkout', '--period', month(), '--format', 'csv');
+  assert.equal(csv.code, 0, csv.err);
+  assert.match(csv.out, /^agreement,period,target,/);
+  assert.match(csv.out.split('\n')[1]!, new RegExp(`^acme-checkout,${month()},`));
+  const text = pledgeWith({ PLEDGE_TOKEN: env.PLEDGE_TOKEN }, 'report', '--url', url, '--agreement', 'acme-checkout', '--period', month());
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, /^Report for acme-checkout/);
+  const r = JSON.parse(pledgeWith(env, 'rebuild', '--json').out);
+  assert.equal(r.agreements, 10);
+});
+
+test('apply through the API: a dry run shows the diff and writes nothing; then the amendment', () => {
+  const file = join(dir, 'email.yaml');
+  writeFileSync(file, readFileSync(join(root, 'examples/agreements/enterprise-email-service.yaml'), 'utf8').replace('value: 99.9\n', 'value: 99.95\n'));
+  const same = pledgeWith(env, 'apply', '-f', 'examples/agreements/sla-checkout.yaml');
+  assert.equal(same.code, 0, same.err);
+  assert.equal(same.out, 'acme-checkout: unchanged\n');
+  const dry = pledgeWith(env, 'apply', '-f', file, '--dry-run');
+  assert.equal(dry.code, 0, dry.err);
+  assert.match(dry.out, /globex-email: would be amended \(a new version\)\n {2}~ targets\[uptime\]\.value: 99\.9 -> 99\.95/);
+  assert.match(pledgeWith(env, 'apply', '-f', file, '--dry-run').out, /would be amended/, 'the dry run wrote nothing');
+  const done = JSON.parse(pledgeWith(env, 'apply', '-f', file, '--json').out);
+  assert.equal(done.agreements[0].result, 'amended');
+  assert.equal(done.agreements[0].version, 2);
+});
+
+test('ingest through the API: NDJSON and a CSV export, again as duplicates; a batch over the server limit is refused', () => {
+  const first = JSON.parse(pledgeWith(env, 'ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--json').out);
+  assert.deepEqual([first.received, first.accepted, first.duplicates], [11, 11, 0]);
+  const again = pledgeWith(env, 'ingest', '-f', 'examples/tickets/ticket-1001.ndjson');
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /11 events read: 0 accepted, 11 duplicates/);
+  const csv = ['--format', 'csv', '--mapping', 'examples/imports/helpdesk-tickets.mapping.yaml', '-f', 'examples/imports/helpdesk-tickets.csv', '--json'];
+  const c1 = JSON.parse(pledgeWith(env, 'ingest', ...csv).out);
+  assert.ok(c1.accepted > 0, JSON.stringify(c1));
+  const c2 = JSON.parse(pledgeWith(env, 'ingest', ...csv).out);
+  assert.deepEqual([c2.accepted, c2.duplicates], [0, c1.accepted]);
+  // 12,000 events in one request: above the server's 10,000 a request.
+  const big = join(dir, 'big.ndjson');
+  writeFileSync(big, Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ id: `big-${i}`, type: 'check.result', source: 'probe', at: '2026-10-01T10:00:00Z', service: 'checkout', up: true })).join('\n'));
+  const refused = pledgeWith(env, 'ingest', '-f', big, '--batch', '12000');
+  assert.equal(refused.code, 2);
+  assert.match(refused.err, /--file: .*at most 10000 .*send smaller batches \(--batch\)/);
+  const fine = JSON.parse(pledgeWith(env, 'ingest', '-f', big, '--json').out);
+  assert.equal(fine.accepted, 12_000);
+  assert.equal(fine.batches, 12, 'batches of 1,000 to a server');
+});
+
+test('token create through the API: the new token works, with its role', async () => {
+  const t = pledgeWith(env, 'token', 'create', '--role', 'viewer', '--user', 'vera', '--json');
+  assert.equal(t.code, 0, t.err);
+  const { secret, role } = JSON.parse(t.out);
+  assert.equal(role, 'viewer');
+  const ok = await fetch(`${url}/v1/agreements?limit=1`, { headers: { authorization: `Bearer ${secret}` } });
+  assert.equal(ok.status, 200);
+  // A viewer may not create tokens: the server refuses, the CLI says so and exits 2.
+  const denied = pledgeWith({ ...env, PLEDGE_TOKEN: secret }, 'token', 'create', '--role', 'admin');
+  assert.equal(denied.code, 2);
+  assert.match(denied.err, /^pledge: the viewer role may not tokens manage \(403 forbidden\)/);
+});
+
+test('refusals and failures: a wrong token, no token, both --url and --db, a bad URL, a server that is not there', () => {
+  const wrong = pledgeWith({ ...env, PLEDGE_TOKEN: 'pledge_nope' }, 'status');
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, /401 unauthenticated/);
+  const none = pledgeWith({ PLEDGE_URL: url, PLEDGE_TOKEN: '' }, 'status');
+  assert.equal(none.code, 2);
+  assert.match(none.err, /PLEDGE_TOKEN: set PLEDGE_TOKEN/);
+  const both = pledgeWith(env, 'status', '--url', url, '--db', join(dir, 'x.db'));
+  assert.equal(both.code, 2);
+  assert.match(both.err, /--url: give either --url/);
+  const bad = pledgeWith(env, 'status', '--url', 'ftp://x');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--url: expected an http or https URL/);
+  const gone = pledgeWith(env, 'status', '--url', 'http://127.0.0.1:9');
+  assert.equal(gone.code, 1);
+  assert.match(gone.err, /cannot reach the server at http:\/\/127\.0\.0\.1:9/);
+  const report = pledgeWith(env, 'report', '--agreement', 'acme-checkout', '--period', '2026-13');
+  assert.equal(report.code, 2);
+  assert.match(report.err, /period/);
+  // --db still works beside a PLEDGE_URL in the environment: --db wins.
+  const local = pledgeWith(env, 'migrate', '--db', join(dir, 'local.db'));
+  assert.equal(local.code, 0, local.err);
+});
