@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { agreementFromText } from '../core/agreements/load.ts';
+import { applyAgreement } from './agreements.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../store/index.ts';
@@ -100,6 +103,29 @@ test('a refresh computed from a watermark that moved meanwhile writes nothing', 
     assert.equal(r.stale, true);
     assert.equal(await store.getDerivedWatermark('demo'), 0);
     assert.equal((await store.listClocks('demo')).items.length, 0);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an amended agreement: each billing period is settled with the version in force when it began', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-derive-'));
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
+  try {
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    await seedDemo(store, now);
+    // The amendment (99.9% from 1 September), applied in August.
+    const text = readFileSync(fileURLToPath(new URL('../../examples/amendments/sla-checkout-v2.yaml', import.meta.url)), 'utf8').replace('effective: 2026-10-01', 'effective: 2026-09-01');
+    const loaded = unwrap(agreementFromText(text, 'v2.yaml'));
+    const applied = await applyAgreement({ store, tenant: 'demo', actor: 'test', now: Date.parse('2026-08-15T12:00:00Z') }, { loaded });
+    assert.ok(applied.ok && applied.result === 'amended', JSON.stringify(applied));
+    assert.equal(await store.getDerivedWatermark('demo'), 0, 'the amendment made the results stale');
+    const r = await refreshDerived({ store, tenant: 'demo', now });
+    assert.equal(r.full, true);
+    const target = async (window: string) => (await store.getCompliance<{ target: number }>('demo', { agreementId: 'acme-checkout', target: 'uptime', window }))?.value.target;
+    assert.equal(await target('2026-08'), 99.95, 'August: version 1');
+    assert.equal(await target('2026-09'), 99.9, 'September: version 2');
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { chainOf, mergeChain } from '../core/agreements/layering.ts';
 import { agreementZone, clockTargetsOf, eventsOf } from '../core/agreements/evaluate.ts';
 import { ticketBook } from '../core/agreements/tickets.ts';
 import type { AgreementSpec } from '../core/agreements/schema.ts';
-import { settlePeriods } from '../core/agreements/settlement.ts';
+import { settlePeriods, type TermsVersion } from '../core/agreements/settlement.ts';
 import { currentState, monitoredIntervals } from '../core/agreements/lifecycle/state.ts';
 import { calendarFromText } from '../core/calendar/source.ts';
 import { compileCalendar } from '../core/calendar/compile.ts';
@@ -98,6 +98,8 @@ export interface Measured {
   calendars: Map<string, BusinessCalendar>;
   zone: string;
   monitored: { from: number; to: number };
+  /** Its versions when it was amended (oldest first); absent: `terms` throughout. */
+  versions?: TermsVersion[];
 }
 
 /** The tenant's agreements that are measured (active, suspended, expired or terminated), and why others cannot be. */
@@ -107,35 +109,53 @@ export async function measuredAgreements(store: Store, tenant: TenantId): Promis
   const calendar = await tenantCalendarLoader(store, tenant);
   const always = compileCalendar({ timezone: 'UTC', hours: 'always' });
   const measured: Measured[] = [];
+
+  /** A document's effective terms (merged onto its stored parents) and their calendars, or why not. */
+  const effective = (doc: LoadedAgreement, label: string): { terms: AgreementSpec; calendars: Map<string, BusinessCalendar> } | string => {
+    const chain = chainOf(loaded.map((x) => (x.spec.id === doc.spec.id ? doc : x)), doc.spec.id);
+    if (!chain.ok) return `${label}: ${chain.issues.map(formatIssue).join('; ')}`;
+    const eff = mergeChain(chain.value, doc.spec.parties.customer?.id ?? '', doc.spec.services[0] ?? '');
+    if (!eff.ok) return `${label}: ${eff.issues.map(formatIssue).join('; ')}`;
+    const calendars = new Map<string, BusinessCalendar>();
+    if (always.ok) calendars.set('24x7', always.value);
+    for (const [name, ref] of Object.entries(eff.value.terms.calendars)) {
+      const c = calendar(ref);
+      if (!c.ok) return `${label}: calendars.${name}: ${c.message}`;
+      calendars.set(name, c.value);
+    }
+    return { terms: eff.value.terms, calendars };
+  };
+
   for (const doc of loaded) {
     const history = await store.getLifecycle(tenant, doc.spec.id);
     if (!history || currentState(history) === 'draft' || currentState(history) === 'in_review' || currentState(history) === 'approved') continue;
     const spans = monitoredIntervals(history);
     if (spans.length === 0) continue;
-    const chain = chainOf(loaded, doc.spec.id);
-    if (!chain.ok) {
-      problems.push(`${doc.spec.id}: ${chain.issues.map(formatIssue).join('; ')}`);
+    const now = effective(doc, doc.spec.id);
+    if (typeof now === 'string') {
+      problems.push(now);
       continue;
     }
-    const eff = mergeChain(chain.value, doc.spec.parties.customer?.id ?? '', doc.spec.services[0] ?? '');
-    if (!eff.ok) {
-      problems.push(`${doc.spec.id}: ${eff.issues.map(formatIssue).join('; ')}`);
-      continue;
-    }
-    const terms = eff.value.terms;
-    const calendars = new Map<string, BusinessCalendar>();
-    if (always.ok) calendars.set('24x7', always.value);
-    let broken = false;
-    for (const [name, ref] of Object.entries(terms.calendars)) {
-      const c = calendar(ref);
-      if (c.ok) calendars.set(name, c.value);
-      else {
-        problems.push(`${doc.spec.id}: calendars.${name}: ${c.message}`);
-        broken = true;
+    // Amendments: each billing period is settled with the version in force when it began.
+    const versions: TermsVersion[] = [];
+    const stored = await store.listVersions(tenant, doc.spec.id);
+    if (stored.length > 1) {
+      for (const v of stored) {
+        const label = `${doc.spec.id} version ${v.version}`;
+        const r = agreementFromText(JSON.stringify(v.document), `agreement:${doc.spec.id}@${v.version}`);
+        const e = r.ok ? effective(r.value, label) : `${label}: ${r.issues.map(formatIssue).join('; ')}`;
+        if (typeof e === 'string') problems.push(`${e} (periods it was in force for are measured with the current terms)`);
+        else versions.push({ effective: v.effective, terms: e.terms, calendars: e.calendars, label: `version ${v.version}` });
       }
     }
-    if (broken) continue;
-    measured.push({ id: terms.id, terms, calendars, zone: agreementZone(terms, calendars), monitored: { from: spans[0]!.from, to: spans[spans.length - 1]!.to } });
+    measured.push({
+      id: now.terms.id,
+      terms: now.terms,
+      calendars: now.calendars,
+      zone: agreementZone(now.terms, now.calendars),
+      monitored: { from: spans[0]!.from, to: spans[spans.length - 1]!.to },
+      ...(versions.length > 1 ? { versions } : {}),
+    });
   }
   return { measured, problems };
 }
@@ -179,7 +199,7 @@ function deriveAgreement(m: Measured, events: readonly Timed[], first: number, n
     const r = resolveWindow(w, zone);
     return r.ok ? [r.value] : [];
   });
-  const outcomes = settlePeriods({ terms, calendars, events: mine, periods, now, monitored, book });
+  const outcomes = settlePeriods({ terms, calendars, events: mine, periods, now, monitored, book, ...(m.versions ? { versions: m.versions } : {}) });
   const compliance = new Map<string, ComplianceRow>();
   for (const o of outcomes) {
     for (const t of o.targets) if (t.evaluation) compliance.set(`${t.target.id}\u0000${t.evaluation.window.label}`, { agreementId: terms.id, target: t.target.id, window: t.evaluation.window.label, value: t.evaluation, updatedAt: now });
