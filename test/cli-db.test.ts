@@ -1,7 +1,7 @@
 /** `pledge migrate`, `token create` and `ingest` on a real SQLite file. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pledge } from './helpers.ts';
@@ -79,4 +79,25 @@ test('apply: creates, shows the diff of a change (dry run writes nothing), amend
   const amended = JSON.parse(pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--json').out);
   assert.equal(amended.agreements[0].result, 'amended');
   assert.equal(amended.agreements[0].version, 2);
+});
+
+test('apply checks documents against the stored ones: a missing parent is refused naming the file and field; a folder applies parents first', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-apply-'));
+  const db = join(dir, 'pledge.db');
+  writeFileSync(join(dir, 'orphan.yaml'), readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8'));
+  const r = pledge('apply', '-f', join(dir, 'orphan.yaml'), '--db', db);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /orphan\.yaml:\d+:\d+: parent: the parent agreement "globex-enterprise" is not in the portfolio/);
+  // A folder where the service level comes before its parents in file order: applied parents first.
+  const chain = join(dir, 'chain');
+  mkdirSync(chain);
+  writeFileSync(join(chain, 'a-email.yaml'), readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8'));
+  writeFileSync(join(chain, 'm-customer.yaml'), readFileSync('examples/agreements/enterprise-customer.yaml', 'utf8'));
+  writeFileSync(join(chain, 'z-corporate.yaml'), readFileSync('examples/agreements/corporate.yaml', 'utf8'));
+  const all = JSON.parse(pledge('apply', '-f', chain, '--db', db, '--json').out);
+  assert.ok(all.agreements.every((a: { result: string }) => a.result === 'created'));
+  const order = all.agreements.map((a: { id: string }) => a.id);
+  assert.ok(order.indexOf('northwind-corporate') < order.indexOf('globex-enterprise') && order.indexOf('globex-enterprise') < order.indexOf('globex-email'), order.join());
+  // Now the parent is stored: the file alone applies.
+  assert.match(pledge('apply', '-f', join(dir, 'orphan.yaml'), '--db', db).out, /globex-email: unchanged/);
 });

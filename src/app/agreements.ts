@@ -6,6 +6,8 @@
  * The store's compare-and-set on the ETag makes sure no update is lost.
  */
 import type { LoadedAgreement } from '../core/agreements/load.ts';
+import { checkDocuments } from '../core/agreements/layering.ts';
+import { tenantAgreements } from './derive.ts';
 import { addVersion, changeKind, diffDocuments, type Change, type EffectiveInput, type Version } from '../core/agreements/lifecycle/index.ts';
 import type { Issue } from '../core/validation/issues.ts';
 import type { Store, StoredAgreement } from '../store/types.ts';
@@ -85,4 +87,34 @@ export async function applyAgreement(ctx: ApplyContext, input: ApplyInput): Prom
   if (r.status === 'not_found') return { ok: false, code: 'not_found', message: `no agreement ${id}` };
   if (r.status === 'stale') return { ok: false, code: 'precondition_failed', message: `agreement ${id} has changed since it was read`, details: { etag: r.current.etag } };
   return { ok: true, result, agreement: r.agreement, changes, ...(versions ? { version: versions[0]! } : {}), dryRun: false };
+}
+
+/**
+ * The checks across documents (src/core/agreements/layering.ts checkDocuments) for documents about
+ * to be applied, against the tenant's stored agreements: every parent exists (given or stored), is
+ * a more general level and forms no cycle, and each chain's effective terms are valid as a whole.
+ * A stored agreement with the id of one being applied is replaced by it for the check.
+ */
+export async function checkAgainstStored(store: Store, tenant: string, docs: readonly LoadedAgreement[]): Promise<Issue[]> {
+  const ids = new Set(docs.map((d) => d.spec.id));
+  const { loaded } = await tenantAgreements(store, tenant);
+  return checkDocuments(docs, loaded.filter((a) => !ids.has(a.spec.id)));
+}
+
+/** Parents before their children, so each document's parent exists when it is applied. */
+export function parentsFirst(docs: readonly LoadedAgreement[]): LoadedAgreement[] {
+  const byId = new Map(docs.map((d) => [d.spec.id, d] as const));
+  const out: LoadedAgreement[] = [];
+  const placed = new Set<LoadedAgreement>();
+  const place = (d: LoadedAgreement, depth: number) => {
+    if (placed.has(d) || depth > docs.length) return;
+    const parent = d.spec.parent !== undefined ? byId.get(d.spec.parent) : undefined;
+    if (parent && parent !== d) place(parent, depth + 1);
+    if (!placed.has(d)) {
+      placed.add(d);
+      out.push(d);
+    }
+  };
+  for (const d of docs) place(d, 0);
+  return out;
 }

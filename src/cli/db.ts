@@ -11,7 +11,7 @@ import { formatIssue } from '../core/validation/issues.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
 import { resolve } from 'node:path';
 import { loadAgreements } from '../app/agreement-files.ts';
-import { applyAgreement } from '../app/agreements.ts';
+import { applyAgreement, checkAgainstStored, parentsFirst } from '../app/agreements.ts';
 import { renderDiff } from '../core/agreements/lifecycle/diff.ts';
 import type { Change } from '../core/agreements/lifecycle/index.ts';
 import type { LoadedAgreement } from '../core/agreements/load.ts';
@@ -349,17 +349,23 @@ export function registerApply(program: Command): void {
     .option('--url <url>', URL_HELP)
     .option('--json', 'print the outcome per agreement as JSON')
     .action(async (o: { file: string[]; dryRun?: boolean; tenant: string; db?: string; url?: string; json?: boolean }) => {
-      const { agreements, issues } = loadAgreements(o.file);
-      if (issues.length) throw new UsageError(issues);
+      const files = loadAgreements(o.file);
+      if (files.issues.length) throw new UsageError(files.issues);
+      // Parents first, so that each document's parent exists when it is applied.
+      const agreements = parentsFirst(files.agreements);
       const dryRun = o.dryRun === true;
       const api = Api.from(o);
       let outcomes: ApplyOutcome[] = [];
       if (api) {
+        // The server checks each document against what it holds (parents included).
         for (const loaded of agreements) outcomes.push(await applyRemote(api, loaded, dryRun));
       } else {
         const now = Date.now();
         const actor = `cli:${process.env.USER ?? 'local'}`;
         outcomes = await withStore(o.db, async (store) => {
+          // Across documents, against the stored ones: parents that exist, valid merged terms.
+          const across = await checkAgainstStored(store, o.tenant, agreements);
+          if (across.length) throw new UsageError(across);
           await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: now });
           const out: ApplyOutcome[] = [];
           for (const loaded of agreements) {

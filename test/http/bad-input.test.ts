@@ -267,3 +267,24 @@ describe('bad input never gives a 500', () => {
     assert.equal(res.statusCode, 200);
   });
 });
+
+describe('documents checked against the stored portfolio', () => {
+  test('a parent that is not stored, or a level that cannot be its child: 422 naming parent', async () => {
+    const d = await newTenant(ts.store);
+    try {
+      const put = (id: string, yaml: string) => d.req('manager', { method: 'PUT', url: `/v1/agreements/${id}`, headers: { 'content-type': 'application/yaml' }, payload: yaml });
+      const orphan = agreementYaml('child-1').replace('level: service', 'level: service\nparent: no-such-parent');
+      const r = await put('child-1', orphan);
+      assert.equal(r.statusCode, 422, r.body);
+      assert.equal(r.json().code, 'invalid_input');
+      assert.match(JSON.stringify(r.json().details.issues), /"path":"parent"/);
+      assert.equal(await ts.store.getAgreement(d.tenant, 'child-1'), undefined, 'nothing stored');
+      // With the parent stored first, the same document is accepted.
+      const parent = agreementYaml('corp-1').replace('level: service', 'level: customer');
+      assert.equal((await put('corp-1', parent)).statusCode, 201);
+      assert.equal((await put('child-1', orphan.replace('no-such-parent', 'corp-1'))).statusCode, 201);
+    } finally {
+      await d.app.close();
+    }
+  });
+});

@@ -34,7 +34,7 @@ import { HttpError, invalid } from '../errors.ts';
 import { compact, defineOperation, DOCUMENT_BODY, header, idParam, instant, iso, pageQuery, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { DOCUMENT_MEDIA } from './calendars.ts';
 import { ifMatchOf } from './preconditions.ts';
-import { applyAgreement } from '../../app/agreements.ts';
+import { applyAgreement, checkAgainstStored } from '../../app/agreements.ts';
 
 export const agreementParams = z.strictObject({ id: idParam });
 export const agreementListQuery = z.strictObject({
@@ -147,6 +147,9 @@ export function agreementOperations(deps: Deps): Operation[] {
         if (existing === undefined && ifMatchHeader !== undefined) throw new HttpError('precondition_failed', `agreement ${id} does not exist; leave out If-Match to create it`);
         if (existing !== undefined && ifMatchHeader === undefined) throw new HttpError('precondition_required', `agreement ${id} exists: send If-Match with its ETag (GET /v1/agreements/${id}) to update it`, { etag: existing.etag });
         const ifMatch = existing ? ifMatchOf(ifMatchHeader, existing.etag) : undefined;
+        // Across documents: the parent exists among the stored agreements, and the merged terms are valid.
+        const across = await checkAgainstStored(store, tenant, [loaded.value]);
+        if (across.length > 0) throw invalid(across.map(({ source: _s, ...i }) => i), 'body');
         const dryRun = c.query.dryRun === 'true';
         const r = await applyAgreement({ store, tenant, actor: c.principal.actor, now: c.now }, { loaded: loaded.value, dryRun, ...(ifMatch !== undefined ? { ifMatch } : {}) });
         if (!r.ok) {
