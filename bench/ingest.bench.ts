@@ -58,8 +58,8 @@ async function pledgePath(store: Store, lines: string[]): Promise<number> {
 
 const SQLITE_DDL = readFileSync(fileURLToPath(new URL('../src/store/migrations/sqlite/20261123_001_initial.sql', import.meta.url)), 'utf8');
 
-function sqliteCeiling(dir: string, data: unknown[][]): number {
-  const db = new Database(join(dir, 'ceiling.db'));
+function sqliteCeiling(dir: string, data: unknown[][], file = 'ceiling.db'): number {
+  const db = new Database(join(dir, file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(SQLITE_DDL);
@@ -113,12 +113,21 @@ export async function run(): Promise<BenchResult[]> {
   const data = rows(lines);
   const dir = mkdtempSync(join(tmpdir(), 'pledge-bench-ingest-'));
   try {
-    const sqlite = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
-    const sPledge = await pledgePath(sqlite, lines);
-    await sqlite.close();
-    const sCeil = sqliteCeiling(dir, data);
-    out.push({ name: 'ingest NDJSON into SQLite (Pledge: parse, validate, dedupe, commit per 5,000)', value: Math.round(EVENTS / sPledge), unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events in ${sPledge.toFixed(2)} s; ${((sCeil / sPledge) * 100).toFixed(0)}% of the ceiling` });
-    out.push({ name: 'ceiling: raw better-sqlite3 inserts of the same rows, same table, WAL + synchronous=FULL', value: Math.round(EVENTS / sCeil), unit: 'events/s', note: `${sCeil.toFixed(2)} s` });
+    // Each path twice, alternately, each time into a fresh file; the better of the two counts for
+    // both (the first run of either pays for warming up and for the garbage of preparing the inputs).
+    const pledgeRuns: number[] = [];
+    const ceilRuns: number[] = [];
+    for (let k = 0; k < 2; k++) {
+      const sqlite = await openStore({ kind: 'sqlite', path: join(dir, `pledge-${k}.db`) });
+      pledgeRuns.push(await pledgePath(sqlite, lines));
+      await sqlite.close();
+      ceilRuns.push(sqliteCeiling(dir, data, `ceiling-${k}.db`));
+    }
+    const sPledge = Math.min(...pledgeRuns);
+    const sCeil = Math.min(...ceilRuns);
+    const both = (xs: number[]) => xs.map((x) => `${x.toFixed(2)} s`).join(', ');
+    out.push({ name: 'ingest NDJSON into SQLite (Pledge: parse, validate, dedupe, commit per 5,000)', value: Math.round(EVENTS / sPledge), unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, best of ${both(pledgeRuns)}; ${((sCeil / sPledge) * 100).toFixed(0)}% of the ceiling` });
+    out.push({ name: 'ceiling: raw better-sqlite3 inserts of the same rows, same table, WAL + synchronous=FULL', value: Math.round(EVENTS / sCeil), unit: 'events/s', note: `best of ${both(ceilRuns)}` });
 
     const pgStart = await startPostgres();
     if (pgStart.ok) {

@@ -83,9 +83,15 @@ async function loadEvents(store: Store, tenant: TenantId, afterSeq: number, upTo
   const out: Timed[] = [];
   let seq = afterSeq;
   while (seq < upTo) {
-    const rows = await store.eventsSince(tenant, seq, 10_000);
+    const rows = await store.eventPayloadsSince(tenant, seq, 10_000);
     if (rows.length === 0) break;
-    for (const e of rows) if (e.seq <= upTo) out.push({ ...e.payload, atMs: e.at } as Timed);
+    for (const e of rows) {
+      if (e.seq > upTo) break;
+      // The payload is a fresh object of the store's: it becomes the event, with its instant.
+      const ev = e.payload as Record<string, unknown> & { atMs: number };
+      ev.atMs = e.at;
+      out.push(ev as unknown as Timed);
+    }
     seq = rows[rows.length - 1]!.seq;
   }
   return out;

@@ -532,6 +532,11 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual((await store.eventsSince(tenant, 2)).map((e) => e.id), ['c', 'd']);
         assert.deepEqual((await store.eventsSince(tenant, 0, 1)).map((e) => e.id), ['a']);
         assert.deepEqual(await store.eventsSince(tenant, 4), []);
+        // The same through the payload scan: seq, instant and payload, as eventsSince has them.
+        const full = await store.eventsSince(tenant, 0);
+        assert.deepEqual(await store.eventPayloadsSince(tenant, 0), full.map((e) => ({ seq: e.seq, at: e.at, payload: e.payload })));
+        assert.deepEqual((await store.eventPayloadsSince(tenant, 2, 1)).map((e) => e.seq), [3]);
+        assert.deepEqual(await store.eventPayloadsSince(tenant, 4), []);
       });
 
       test('two connections appending the same events at once: each event accepted exactly once', async () => {

@@ -714,6 +714,11 @@ class PostgresStore implements Store {
     return (await this.rows('eventsSince', 'SELECT * FROM events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3', [tenant, afterSeq, sinceLimit(limit)])).map(eventOf);
   }
 
+  async eventPayloadsSince(tenant: string, afterSeq: number, limit = 10_000): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
+    const rows = await this.rows('eventPayloadsSince', 'SELECT seq, at, payload FROM events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3', [tenant, afterSeq, sinceLimit(limit)]);
+    return rows.map((r) => ({ seq: Number(r.seq), at: Number(r.at), payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown> }));
+  }
+
   async lastEventSeq(tenant: string): Promise<number> {
     const r = await this.one('lastEventSeq', "SELECT value FROM tenant_sequences WHERE tenant = $1 AND name = 'events'", [tenant]);
     return (r?.value as number | undefined) ?? 0;

@@ -215,6 +215,7 @@ const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : nu
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
+  private payloadScan: Database.Statement | undefined;
 
   constructor(
     private readonly db: Database.Database,
@@ -654,6 +655,20 @@ class SqliteStore implements Store {
 
   eventsSince(tenant: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
     return this.run('eventsSince', () => this.all('SELECT * FROM events WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?', tenant, afterSeq, sinceLimit(limit)).map(eventOf));
+  }
+
+  eventPayloadsSince(tenant: string, afterSeq: number, limit = 10_000): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
+    return this.run('eventPayloadsSince', () => {
+      // Rows as arrays of three columns: no object per row from the driver.
+      this.payloadScan ??= this.db.prepare('SELECT seq, at, payload FROM events WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?').raw(true);
+      const rows = this.payloadScan.all(tenant, afterSeq, sinceLimit(limit)) as Array<[number, number, string]>;
+      const out = new Array<{ seq: number; at: number; payload: Record<string, unknown> }>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        out[i] = { seq: r[0], at: r[1], payload: JSON.parse(r[2]) as Record<string, unknown> };
+      }
+      return out;
+    });
   }
 
   lastEventSeq(tenant: string): Promise<number> {
