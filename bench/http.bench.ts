@@ -20,17 +20,16 @@
  * PLEDGE_BENCH_QUERY_EVENTS (1,000,000), PLEDGE_BENCH_QUERY_SECONDS (10 per measurement).
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './types.ts';
 import { openStore } from '../src/store/index.ts';
 import type { Store } from '../src/store/types.ts';
 import { ingestBatch } from '../src/app/ingest.ts';
 import { createApiToken } from '../src/app/tokens.ts';
 import { rebuildDerived } from '../src/app/derive.ts';
+import { startServe } from '../test/serve-process.ts';
 import { demoQuarter, seedDemo } from '../src/demo/seed.ts';
 import { generateTicketEvents } from '../src/demo/generate.ts';
 import { compileCalendar } from '../src/core/calendar/compile.ts';
@@ -51,7 +50,6 @@ const HTTP_BATCH = size('PLEDGE_BENCH_HTTP_BATCH', 1_000);
 const QUERY_EVENTS = size('PLEDGE_BENCH_QUERY_EVENTS', 1_000_000);
 const QUERY_SECONDS = size('PLEDGE_BENCH_QUERY_SECONDS', 10);
 const CONCURRENCY = 8;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LIMITS = { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024 };
 
 const en = (n: number) => n.toLocaleString('en-US');
@@ -62,43 +60,12 @@ const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));
 
 interface Server {
   url: string;
-  stop(): Promise<void>;
+  stop(): Promise<unknown>;
 }
 
-async function startServer(dataDir: string): Promise<Server> {
-  const child: ChildProcess = spawn(process.execPath, ['bin/pledge.js', 'serve', '--port', '0', '--json'], {
-    cwd: ROOT,
-    env: { ...process.env, PLEDGE_DATA_DIR: dataDir, DATABASE_URL: '', PLEDGE_LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      try {
-        resolve((JSON.parse(out) as { url: string }).url);
-      } catch {
-        /* not all of it yet */
-      }
-    });
-    void exited.then(() => reject(new Error(`pledge serve ended before listening: ${err}`)));
-  });
-  for (;;) {
-    const r = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (r?.status === 200) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  return {
-    url,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+/** The server in its own process, logging nothing, on SQLite in `dataDir`. */
+function startServer(dataDir: string): Promise<Server> {
+  return startServe({ env: { PLEDGE_DATA_DIR: dataDir, PLEDGE_LOG_LEVEL: 'silent' } });
 }
 
 interface Load {

@@ -4,39 +4,25 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pledgeWith, root } from './helpers.ts';
+import { startServe, type ServeProcess } from './serve-process.ts';
 import { demoQuarter } from '../src/demo/seed.ts';
 
-let child: ChildProcess;
+let server: ServeProcess;
 let url: string;
 let env: Record<string, string>;
 const dir = mkdtempSync(join(tmpdir(), 'pledge-remote-'));
 
 before(async () => {
-  child = spawn(process.execPath, ['bin/pledge.js', 'serve', '--demo', '--port', '0', '--json'], { cwd: root, env: { ...process.env, PLEDGE_DATA_DIR: dir } });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        /* not complete yet */
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`pledge serve exited with ${code}: ${err}`)));
-  });
-  url = info.url;
-  env = { PLEDGE_URL: url, PLEDGE_TOKEN: info.token };
+  server = await startServe({ args: ['--demo'], env: { PLEDGE_DATA_DIR: dir } });
+  url = server.url;
+  env = { PLEDGE_URL: url, PLEDGE_TOKEN: server.info.token! };
 });
-after(() => {
-  child.kill('SIGTERM');
+after(async () => {
+  await server.stop();
 });
 
 const month = () => new Date(demoQuarter(Date.now()).from).toISOString().slice(0, 7);

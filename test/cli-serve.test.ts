@@ -1,31 +1,13 @@
 /** `pledge serve --demo`: the first run a new user gets from `npm start`, end to end over HTTP. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from './helpers.ts';
+import { startServe } from './serve-process.ts';
 
 function start(dataDir: string): Promise<{ info: { url: string; token: string; tenant: string }; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['bin/pledge.js', 'serve', '--demo', '--port', '0', '--json'], { cwd: root, env: { ...process.env, PLEDGE_DATA_DIR: dataDir } });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer from pledge serve: ${err}`)), 120_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      try {
-        const info = JSON.parse(out);
-        clearTimeout(timer);
-        resolve({ info, stop: () => new Promise((res) => (child.once('exit', (code) => res(code)), child.kill('SIGTERM'))) });
-      } catch {
-        /* not complete yet */
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`pledge serve exited with ${code}: ${err}`)));
-  });
+  return startServe({ args: ['--demo'], env: { PLEDGE_DATA_DIR: dataDir } }).then((s) => ({ info: s.info as { url: string; token: string; tenant: string }, stop: s.stop }));
 }
 
 test('serve --demo: seeded tenant, admin token, API answering; a second start keeps the data and prints a new token', async () => {

@@ -17,11 +17,11 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from './helpers.ts';
+import { startServe, type ServeProcess } from './serve-process.ts';
 import { openStore } from '../src/store/index.ts';
 import type { StoreConfig } from '../src/store/types.ts';
 import { createApiToken } from '../src/app/tokens.ts';
@@ -62,50 +62,16 @@ function batchEvents(batch: number): Array<Record<string, unknown>> {
 const ndjson = (batch: number) => batchEvents(batch).map((e) => JSON.stringify(e)).join('\n') + '\n';
 const idsOf = (batch: number) => batchEvents(batch).map((e) => e.id as string);
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stderr: () => string;
+/** Starts `pledge serve` (test/serve-process.ts), killed at the end if a test left it running. */
+async function startServer(env: Record<string, string>): Promise<ServeProcess> {
+  const s = await startServe({ env });
+  children.add(s.child);
+  return s;
 }
 
-/** Starts `pledge serve` as its own process and waits until it says where it listens and /readyz answers. */
-async function startServer(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ['bin/pledge.js', 'serve', '--port', '0', '--json'], {
-    cwd: root,
-    env: { ...process.env, PLEDGE_LOG_LEVEL: 'warn', PLEDGE_DATA_DIR: '', DATABASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      try {
-        resolve((JSON.parse(out) as { url: string }).url);
-      } catch {
-        /* not all of it yet */
-      }
-    });
-    void exited.then(({ code, signal }) => reject(new Error(`pledge serve ended (${signal ?? code}) before listening: ${err}`)));
-  });
-  // Listening is printed after listen(); readiness also asks the database. Poll, no deadline of its own.
-  for (;;) {
-    const r = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (r?.status === 200) break;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  return { url, child, exited, stderr: () => err };
-}
-
-async function stopServer(s: Server): Promise<void> {
+async function stopServer(s: ServeProcess): Promise<void> {
   if (s.child.exitCode !== null || s.child.signalCode !== null) return;
-  s.child.kill('SIGTERM');
-  const { code } = await s.exited;
-  assert.equal(code, 0, `pledge serve should stop cleanly on SIGTERM: ${s.stderr()}`);
+  assert.equal(await s.stop(), 0, `pledge serve should stop cleanly on SIGTERM: ${s.stderr()}`);
 }
 
 type Result = { index: number; id: string | null; status: string };
@@ -135,7 +101,7 @@ async function listIds(url: string, token: string): Promise<string[]> {
  * SIGKILL. Returns the batches acknowledged (200 with every event accepted) and those sent without
  * an answer.
  */
-async function ingestUntilKilled(server: Server, token: string): Promise<{ acked: Set<number>; unanswered: Set<number>; inFlightAtKill: number }> {
+async function ingestUntilKilled(server: ServeProcess, token: string): Promise<{ acked: Set<number>; unanswered: Set<number>; inFlightAtKill: number }> {
   const acked = new Set<number>();
   const unanswered = new Set<number>();
   const pending = new Set<number>();
