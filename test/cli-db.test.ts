@@ -101,3 +101,31 @@ test('apply checks documents against the stored ones: a missing parent is refuse
   // Now the parent is stored: the file alone applies.
   assert.match(pledge('apply', '-f', join(dir, 'orphan.yaml'), '--db', db).out, /globex-email: unchanged/);
 });
+
+test('transition: from draft to active on a database, refusing what the lifecycle does not allow', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-transition-'));
+  const db = join(dir, 'pledge.db');
+  assert.equal(pledge('apply', '-f', 'examples/agreements/uptime-fine.yaml', '--db', db).code, 0);
+  const id = 'umbrella-pbx-uptime';
+  const early = pledge('transition', id, '--to', 'in_review', '--at', '2020-01-01T00:00:00Z', '--db', db);
+  assert.equal(early.code, 2);
+  assert.match(early.err, /--at: too early/);
+  assert.match(pledge('transition', id, '--to', 'in_review', '--db', db).out, /^umbrella-pbx-uptime: draft -> in_review \(submit\) at \d{4}-.*Z\n$/);
+  const start = new Date(Date.now() + 86_400_000).toISOString();
+  const noSign = pledge('transition', id, '--to', 'approved', '--term-start', start, '--db', db);
+  assert.equal(noSign.code, 2);
+  assert.match(noSign.err, /--sign/);
+  const approved = JSON.parse(pledge('transition', id, '--to', 'approved', '--sign', 'provider:Jane Doe', 'customer:John Roe', '--term-start', start, '--db', db, '--json').out);
+  assert.deepEqual([approved.state, approved.transition.action], ['approved', 'approve']);
+  assert.match(pledge('transition', id, '--to', 'active', '--at', start, '--db', db).out, /approved -> active \(activate\)/);
+  const back = pledge('transition', id, '--to', 'draft', '--db', db);
+  assert.equal(back.code, 2);
+  assert.match(back.err, /--to: .*expected one of .*suspended.* from active/);
+  const noReason = pledge('transition', id, '--to', 'terminated', '--db', db);
+  assert.equal(noReason.code, 2);
+  assert.match(noReason.err, /--reason/);
+  assert.match(pledge('transition', id, '--to', 'sleeping', '--db', db).err, /--to: not a lifecycle state/);
+  assert.match(pledge('transition', 'nope', '--to', 'active', '--db', db).err, /no agreement nope/);
+  assert.match(pledge('transition', id, '--to', 'active', '--sign', 'boss:X', '--db', db).err, /--sign\[0\]: not a signing party/);
+  assert.equal(JSON.parse(pledge('rebuild', '--db', db, '--json').out).agreements, 1, 'active, so measured');
+});

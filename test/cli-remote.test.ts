@@ -80,6 +80,15 @@ test('ingest through the API: NDJSON and a CSV export, again as duplicates; a ba
   assert.equal(fine.batches, 12, 'batches of 1,000 to a server');
 });
 
+test('transition through the API: suspend with a reason, resume; an illegal move is refused with the legal ones', () => {
+  const bad = pledgeWith(env, 'transition', 'acme-checkout', '--to', 'draft');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /409 illegal_transition/);
+  const s = JSON.parse(pledgeWith(env, 'transition', 'acme-checkout', '--to', 'suspended', '--reason', 'customer asked for a pause', '--json').out);
+  assert.deepEqual([s.state, s.transition.action], ['suspended', 'suspend']);
+  assert.match(pledgeWith(env, 'transition', 'acme-checkout', '--to', 'active').out, /suspended -> active \(resume\)/);
+});
+
 test('token create through the API: the new token works, with its role', async () => {
   const t = pledgeWith(env, 'token', 'create', '--role', 'viewer', '--user', 'vera', '--json');
   assert.equal(t.code, 0, t.err);

@@ -8,7 +8,7 @@
 import type { LoadedAgreement } from '../core/agreements/load.ts';
 import { checkDocuments } from '../core/agreements/layering.ts';
 import { tenantAgreements } from './derive.ts';
-import { addVersion, changeKind, diffDocuments, type Change, type EffectiveInput, type Version } from '../core/agreements/lifecycle/index.ts';
+import { addVersion, applyTransition, changeKind, diffDocuments, legalTransitions, type Change, type EffectiveInput, type LifecycleState, type Transition, type TransitionRequest, type Version } from '../core/agreements/lifecycle/index.ts';
 import type { Issue } from '../core/validation/issues.ts';
 import type { Store, StoredAgreement } from '../store/types.ts';
 
@@ -117,4 +117,55 @@ export function parentsFirst(docs: readonly LoadedAgreement[]): LoadedAgreement[
   };
   for (const d of docs) place(d, 0);
   return out;
+}
+
+export type TransitionResult =
+  | { ok: true; agreement: StoredAgreement<Doc>; transition: Transition; version?: Version<Doc> }
+  | { ok: false; code: 'not_found' | 'precondition_failed' | 'illegal_transition' | 'invalid'; message: string; issues?: Issue[]; details?: Record<string, unknown> };
+
+/**
+ * Moves an agreement through its lifecycle (the core's state machine decides what is legal), the
+ * use case behind POST /v1/agreements/{id}/transitions and `pledge transition`. Approval records
+ * the working document as version 1, in force from the signed term's start. `ifMatch`: the ETag
+ * the move is based on; without it, the agreement as stored now.
+ */
+export async function transitionAgreement(
+  ctx: ApplyContext,
+  input: { id: string; ifMatch?: string; to: LifecycleState; at?: number; reason?: string; signatures?: TransitionRequest['signatures']; term?: TransitionRequest['term'] },
+): Promise<TransitionResult> {
+  const { store, tenant, actor, now } = ctx;
+  const a = await store.getAgreement<Doc>(tenant, input.id);
+  if (!a) return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
+  const etag = input.ifMatch ?? a.etag;
+  if (etag !== a.etag) return { ok: false, code: 'precondition_failed', message: `agreement ${input.id} has changed since it was read`, details: { etag: a.etag } };
+  const history = await store.getLifecycle(tenant, input.id);
+  if (!history) return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
+  const request: TransitionRequest = { to: input.to, at: input.at ?? now, by: actor, recordedAt: now };
+  if (input.reason !== undefined) request.reason = input.reason;
+  if (input.signatures !== undefined) request.signatures = input.signatures;
+  if (input.term !== undefined) request.term = input.term;
+  const next = applyTransition(history, request);
+  if (!next.ok) {
+    const legal = legalTransitions(a.state);
+    if (!legal.some((m) => m.to === input.to)) return { ok: false, code: 'illegal_transition', message: next.issues[0]?.message ?? `illegal transition from ${a.state} to ${input.to}`, issues: next.issues, details: { state: a.state, requested: input.to, legal } };
+    return { ok: false, code: 'invalid', message: next.issues.map((i) => i.message).join('; '), issues: next.issues };
+  }
+  const t = next.value.transitions[next.value.transitions.length - 1]!;
+  let version: Version<Doc> | undefined;
+  if (t.action === 'approve') {
+    const added = addVersion<Doc>(await store.listVersions<Doc>(tenant, input.id), { effective: t.term!.start, document: a.document, createdAt: now, createdBy: actor, note: 'approved' });
+    if (!added.ok) return { ok: false, code: 'invalid', message: added.issues.map((i) => i.message).join('; '), issues: added.issues };
+    version = added.value[added.value.length - 1]!;
+  }
+  const r = await store.updateAgreement(tenant, input.id, etag, { transitions: [t], ...(version ? { versions: [version] } : {}), at: now, by: actor }, {
+    at: now,
+    actor,
+    action: 'agreement.transition',
+    subject: `agreement:${input.id}`,
+    before: { state: a.state },
+    after: { state: t.to, action: t.action, at: t.at, ...(version ? { version: version.version } : {}) },
+  });
+  if (r.status === 'not_found') return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
+  if (r.status === 'stale') return { ok: false, code: 'precondition_failed', message: `agreement ${input.id} changed while the transition was being made; read it again`, details: { etag: r.current.etag } };
+  return { ok: true, agreement: r.agreement, transition: t, ...(version ? { version } : {}) };
 }

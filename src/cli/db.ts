@@ -37,7 +37,7 @@ export async function withStore<T>(db: string | undefined, fn: (store: Store) =>
   }
 }
 
-const DB_HELP = 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)';
+export const DB_HELP = 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)';
 
 export function registerDb(program: Command): void {
   program

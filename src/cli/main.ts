@@ -9,6 +9,7 @@ import { registerSettle } from './settle.ts';
 import { registerApply, registerDb } from './db.ts';
 import { registerDerived } from './derived.ts';
 import { registerServe } from './serve.ts';
+import { registerTransition } from './transition.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pledge')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSettle(program);
   registerDb(program);
   registerApply(program);
+  registerTransition(program);
   registerDerived(program);
   registerServe(program);
   registerDemo(program);

@@ -15,8 +15,6 @@ import { authorize, type Action, type Principal } from '../../core/access/policy
 import { agreementFromText } from '../../core/agreements/load.ts';
 import { agreementSpec } from '../../core/agreements/schema.ts';
 import {
-  addVersion,
-  applyTransition,
   currentTerm,
   diffVersions,
   legalTransitions,
@@ -25,7 +23,6 @@ import {
   renderDiff,
   SIGNING_PARTIES,
   type Transition,
-  type TransitionRequest,
   type Version,
 } from '../../core/agreements/lifecycle/index.ts';
 import type { Issue } from '../../core/validation/issues.ts';
@@ -34,7 +31,7 @@ import { HttpError, invalid } from '../errors.ts';
 import { compact, defineOperation, DOCUMENT_BODY, header, idParam, instant, iso, pageQuery, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { DOCUMENT_MEDIA } from './calendars.ts';
 import { ifMatchOf } from './preconditions.ts';
-import { applyAgreement, checkAgainstStored } from '../../app/agreements.ts';
+import { applyAgreement, checkAgainstStored, transitionAgreement } from '../../app/agreements.ts';
 
 export const agreementParams = z.strictObject({ id: idParam });
 export const agreementListQuery = z.strictObject({
@@ -252,38 +249,15 @@ export function agreementOperations(deps: Deps): Operation[] {
         const id = c.params.id;
         const a = checkAccess(c.principal, 'agreements.transition', await store.getAgreement<Doc>(tenant, id), id);
         const ifMatchHeader = header(c, 'if-match');
-        const etag = ifMatchHeader === undefined ? a.etag : ifMatchOf(ifMatchHeader, a.etag)!;
-        if (etag !== a.etag) throw new HttpError('precondition_failed', `agreement ${id} has changed since it was read`, { etag: a.etag });
+        const ifMatch = ifMatchHeader === undefined ? undefined : ifMatchOf(ifMatchHeader, a.etag)!;
         const b = parseJsonBody(transitionBody, c.body);
-        const history = await store.getLifecycle(tenant, id);
-        if (!history) throw new HttpError('not_found', `no agreement ${id}`);
-        const request: TransitionRequest = compact({ to: b.to, at: b.at ?? c.now, by: actor, reason: b.reason, signatures: b.signatures, term: b.term, recordedAt: c.now });
-        const legal = legalTransitions(a.state);
-        const next = applyTransition(history, request);
-        if (!next.ok) {
-          const issues = bodyIssues(next.issues);
-          if (!legal.some((m) => m.to === b.to)) throw new HttpError('illegal_transition', issues[0]?.message ?? `illegal transition from ${a.state} to ${b.to}`, { state: a.state, requested: b.to, legal, issues });
-          throw invalid(issues, 'body');
+        const r = await transitionAgreement({ store, tenant, actor, now: c.now }, compact({ id, ifMatch, to: b.to, at: b.at, reason: b.reason, signatures: b.signatures, term: b.term }));
+        if (!r.ok) {
+          const issues = bodyIssues(r.issues ?? []);
+          if (r.code === 'invalid') throw invalid(issues, 'body');
+          throw new HttpError(r.code, r.code === 'illegal_transition' ? (issues[0]?.message ?? r.message) : r.message, { ...(r.details ?? {}), ...(r.code === 'illegal_transition' ? { issues } : {}) });
         }
-        const t = next.value.transitions[next.value.transitions.length - 1]!;
-        let versions: Version<Doc>[] | undefined;
-        if (t.action === 'approve') {
-          // Version 1 is the document both parties signed, in force from the signed term's start.
-          const added = addVersion<Doc>(await store.listVersions<Doc>(tenant, id), { effective: t.term!.start, document: a.document as Doc, createdAt: c.now, createdBy: actor, note: 'approved' });
-          if (!added.ok) throw invalid(bodyIssues(added.issues), 'body');
-          versions = [added.value[added.value.length - 1]!];
-        }
-        const r = await store.updateAgreement(tenant, id, etag, compact({ transitions: [t], versions, at: c.now, by: actor }), {
-          at: c.now,
-          actor,
-          action: 'agreement.transition',
-          subject: `agreement:${id}`,
-          before: { state: a.state },
-          after: compact({ state: t.to, transition: presentTransition(t), version: versions?.[0]?.version }),
-        });
-        if (r.status === 'not_found') throw new HttpError('not_found', `no agreement ${id}`);
-        if (r.status === 'stale') throw new HttpError('precondition_failed', `agreement ${id} changed while the transition was being made; read it again`, { etag: r.current.etag });
-        return { body: { agreement: presentAgreement(r.agreement, false), transition: presentTransition(t) }, headers: { etag: r.agreement.etag } };
+        return { body: { agreement: presentAgreement(r.agreement, false), transition: presentTransition(r.transition) }, headers: { etag: r.agreement.etag } };
       },
     }),
     defineOperation({
