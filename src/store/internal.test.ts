@@ -18,3 +18,18 @@ test('canonical JSON: valid JSON of the same value, independent of key order, ke
   );
   assert.equal(canonicalJson({ b: 1, a: [{ d: undefined, c: 'x' }], '0': 2, '': 3 }), '{"":3,"0":2,"a":[{"c":"x"}],"b":1}');
 });
+
+test('the stored payload is the canonical JSON of the event without atMs, and its SHA-256', async () => {
+  const { storedPayload, eventPayload } = await import('./internal.ts');
+  const { createHash } = await import('node:crypto');
+  fc.assert(
+    fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.integer(), (extra, atMs) => {
+      const e = { ...extra, id: 'e-1', type: 'check.result', atMs } as Parameters<typeof storedPayload>[0];
+      const p = storedPayload(e);
+      assert.equal(p.json, canonicalJson(eventPayload(e)));
+      assert.equal(p.hash, createHash('sha256').update(p.json, 'utf8').digest('hex'));
+      assert.ok(!('atMs' in JSON.parse(p.json)));
+    }),
+    { numRuns: 1000 },
+  );
+});

@@ -1,5 +1,5 @@
 /** Helpers shared by the adapters: JSON, cursors, page sizes, event payloads. Not public API. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
 import type { AppendResult, EventInput, EventOutcome, Page } from './types.ts';
 
@@ -11,40 +11,8 @@ export function pageLimit(limit: number | undefined): number {
   return Math.max(1, Math.min(MAX_LIMIT, Math.floor(limit)));
 }
 
-/**
- * JSON with object keys sorted at every level, so equal values give equal text. Written directly
- * rather than by copying into sorted objects first: ingestion does this for every event. Same
- * output as JSON.stringify of the sorted copy (undefined members dropped, toJSON honoured).
- */
-export function canonicalJson(value: unknown): string {
-  return write(value) ?? 'null';
-}
-
-function write(v: unknown): string | undefined {
-  if (v === null) return 'null';
-  switch (typeof v) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return JSON.stringify(v);
-    case 'object': {
-      const withJson = v as { toJSON?: () => unknown };
-      if (typeof withJson.toJSON === 'function') return write(withJson.toJSON());
-      if (Array.isArray(v)) return `[${v.map((x) => write(x) ?? 'null').join(',')}]`;
-      const keys = Object.keys(v).sort();
-      let out = '';
-      for (const k of keys) {
-        // JSON drops undefined members; drop them before hashing too, so {a: undefined} equals {}.
-        const x = write((v as Record<string, unknown>)[k]);
-        if (x === undefined) continue;
-        out += `${out ? ',' : ''}${JSON.stringify(k)}:${x}`;
-      }
-      return `{${out}}`;
-    }
-    default:
-      return undefined; // undefined, functions, symbols: absent, as in JSON.stringify
-  }
-}
+export { canonicalJson } from '../core/json.ts';
+import { canonicalJson } from '../core/json.ts';
 
 /** The payload stored for an event: every field but the derived `atMs`. */
 export function eventPayload(e: EventInput): Record<string, unknown> {
@@ -53,7 +21,7 @@ export function eventPayload(e: EventInput): Record<string, unknown> {
 }
 
 export function payloadHash(payload: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
+  return hash('sha256', canonicalJson(payload), 'hex');
 }
 
 /**
@@ -61,8 +29,9 @@ export function payloadHash(payload: Record<string, unknown>): string {
  * does this for every event, so it is not done twice.
  */
 export function storedPayload(e: EventInput): { json: string; hash: string } {
-  const text = canonicalJson(eventPayload(e));
-  return { json: text, hash: createHash('sha256').update(text, 'utf8').digest('hex') };
+  // The payload is every field but atMs (eventPayload), written without copying the event first.
+  const text = canonicalJson(e, 'atMs');
+  return { json: text, hash: hash('sha256', text, 'hex') };
 }
 
 /**

@@ -16,6 +16,7 @@
  *   (clock skew between systems) follow it, and take effect at the creation instant
  *   (`effectiveAt`); they are reported. Further ticket.created events are dropped and reported.
  */
+import { canonicalJson } from '../json.ts';
 import type { TicketEvent, Timed } from '../events/schema.ts';
 import { describeValue } from '../validation/issues.ts';
 
@@ -108,16 +109,7 @@ function compareRanked(a: Timed<TicketEvent>, ra: number, b: Timed<TicketEvent>,
   return ca < cb ? -1 : ca > cb ? 1 : 0;
 }
 
-/** JSON with object keys sorted, so equal values give equal text. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined';
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-}
+export { canonicalJson } from '../json.ts';
 
 /** Why a value is not a well-formed ticket event (only called when it is not). */
 function notATicketEvent(e: unknown): string {
