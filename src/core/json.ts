@@ -23,7 +23,8 @@ function sortedCopy(v: unknown, state: { integerKey: boolean }, omit?: string): 
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return sortedCopy((v as { toJSON: () => unknown }).toJSON(), state);
   if (Array.isArray(v)) return v.map((x) => sortedCopy(x, state));
   const keys = Object.keys(v).sort();
-  const out: Record<string, unknown> = {};
+  // No prototype: a key named __proto__ is a key like any other (on {} it would set the prototype).
+  const out = Object.create(null) as Record<string, unknown>;
   for (const k of keys) {
     if (k === omit) continue;
     const c = k.charCodeAt(0);

@@ -17,6 +17,8 @@ test('canonical JSON: valid JSON of the same value, independent of key order, ke
     { numRuns: 3000 },
   );
   assert.equal(canonicalJson({ b: 1, a: [{ d: undefined, c: 'x' }], '0': 2, '': 3 }), '{"":3,"0":2,"a":[{"c":"x"}],"b":1}');
+  // A key named __proto__ (as JSON.parse makes it) is kept as a key.
+  assert.equal(canonicalJson(JSON.parse('{"z":1,"__proto__":{"a":1}}')), '{"__proto__":{"a":1},"z":1}');
 });
 
 test('the stored payload is the canonical JSON of the event without atMs, and its SHA-256', async () => {
