@@ -30,7 +30,7 @@ import { ingestBatch } from '../src/app/ingest.ts';
 import { createApiToken } from '../src/app/tokens.ts';
 import { rebuildDerived } from '../src/app/derive.ts';
 import { startServe } from '../test/serve-process.ts';
-import { demoQuarter, seedDemo } from '../src/demo/seed.ts';
+import { demoWindow, seedDemo } from '../src/demo/seed.ts';
 import { generateTicketEvents } from '../src/demo/generate.ts';
 import { compileCalendar } from '../src/core/calendar/compile.ts';
 import { parseEvent } from '../src/core/events/parse.ts';
@@ -202,12 +202,12 @@ async function ingestion(dir: string): Promise<BenchResult[]> {
 
 /** Fills the demo tenant up to `target` events with generated tickets for its customers and services. */
 async function fill(store: Store, tenant: string, have: number, target: number, now: number): Promise<{ events: number; appendSeconds: number }> {
-  const q = demoQuarter(now);
+  const q = demoWindow(now);
   const berlin = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
   let n = have;
   let appending = 0;
   for (let seed = 1000; n < target; seed++) {
-    const generated = generateTicketEvents({ seed, from: q.from, to: q.to, calendar: berlin, ticketsPerWorkingDay: 200, customers: ['acme', 'globex', 'initech'], services: ['checkout', 'email', 'printers'] });
+    const generated = generateTicketEvents({ seed, from: q.from, to: q.to - 7 * 86_400_000, calendar: berlin, ticketsPerWorkingDay: 200, customers: ['acme', 'globex', 'initech'], services: ['checkout', 'email', 'printers'] });
     const events: Timed[] = [];
     for (const e of generated) {
       if (n + events.length >= target) break;
@@ -247,13 +247,13 @@ async function queries(dir: string): Promise<BenchResult[]> {
   try {
     const auth = { authorization: `Bearer ${seeded.adminToken}` };
     // The results are fresh (rebuilt above), so no request triggers a rebuild. The second query
-    // asks for the last month of the generated quarter (full of events), else the latest window.
+    // asks for the middle month of the demo's three (closed and full of events), else the latest window.
     const first = await fetch(`${server.url}/v1/compliance?agreement=acme-checkout`, { headers: auth });
     const page = (await first.json()) as { items?: Array<{ window: string }> };
     if (first.status !== 200 || !page.items?.length) throw new Error(`GET /v1/compliance answered ${first.status}: ${JSON.stringify(page).slice(0, 300)}`);
     const windows = [...new Set(page.items.map((i) => i.window))].sort();
-    const lastMonth = new Date(demoQuarter(now).to - 1).toISOString().slice(0, 7);
-    const window = windows.includes(lastMonth) ? lastMonth : windows[windows.length - 1]!;
+    const middle = new Date(demoWindow(now).from + 40 * 86_400_000).toISOString().slice(0, 7);
+    const window = windows.includes(middle) ? middle : windows[windows.length - 1]!;
     const paths = [
       { label: 'GET /v1/compliance?agreement=acme-checkout', path: '/v1/compliance?agreement=acme-checkout', headers: auth },
       { label: `GET /v1/agreements/acme-checkout/compliance?window=${window}`, path: `/v1/agreements/acme-checkout/compliance?window=${encodeURIComponent(window)}`, headers: auth },
@@ -275,7 +275,7 @@ async function queries(dir: string): Promise<BenchResult[]> {
     // refreshDerived): one late ticket event of acme, then the query, three times.
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const ev = { id: `late-${i}`, source: 'bench', type: 'ticket.created', at: new Date(demoQuarter(now).from + (i + 1) * 86_400_000).toISOString(), ticket: `late-${i}`, service: 'checkout', customer: 'acme', priority: 'P1', status: 'new' };
+      const ev = { id: `late-${i}`, source: 'bench', type: 'ticket.created', at: new Date(demoWindow(now).from + (i + 1) * 86_400_000).toISOString(), ticket: `late-${i}`, service: 'checkout', customer: 'acme', priority: 'P1', status: 'new' };
       const posted = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify([ev]) });
       if (posted.status !== 200) throw new Error(`POST /v1/events answered ${posted.status}`);
       const t0 = performance.now();

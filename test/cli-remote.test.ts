@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pledgeWith, root } from './helpers.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
-import { demoQuarter } from '../src/demo/seed.ts';
+import { demoWindow } from '../src/demo/seed.ts';
 
 let server: ServeProcess;
 let url: string;
@@ -25,7 +25,7 @@ after(async () => {
   await server.stop();
 });
 
-const month = () => new Date(demoQuarter(Date.now()).from).toISOString().slice(0, 7);
+const month = () => new Date(demoWindow(Date.now()).from).toISOString().slice(0, 7);
 
 test('status, report and rebuild through the API', () => {
   const s = pledgeWith(env, 'status', '--json');

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { openStore } from '../store/index.ts';
 import { hashTokenSecret } from '../store/tokens.ts';
 import { currentState } from '../core/agreements/lifecycle/state.ts';
-import { seedDemo, demoQuarter } from './seed.ts';
+import { seedDemo, demoWindow } from './seed.ts';
 
-test('the demo seed: a tenant with an admin token, active agreements, calendars and a quarter of events', async () => {
+test('the demo seed: a tenant with an admin token, active agreements, calendars and three months of events up to now', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-seed-'));
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
   try {
     const now = Date.parse('2026-11-23T12:00:00Z');
-    assert.equal(demoQuarter(now).label, '2026-Q3');
+    assert.deepEqual(demoWindow(now), { from: Date.parse('2026-09-01T00:00:00Z'), to: now, label: '2026-09..2026-11' });
     const r = await seedDemo(store, now);
     assert.equal(r.agreements.length, 10);
     assert.ok(r.events > 2000, String(r.events));
@@ -26,6 +26,11 @@ test('the demo seed: a tenant with an admin token, active agreements, calendars 
     }
     assert.equal((await store.listCalendars('demo')).length, 7);
     assert.equal(await store.countEvents('demo'), r.events);
+    // Nothing after now; some tickets still open now (created, not yet resolved).
+    const all = (await store.eventsSince('demo', 0, 10_000));
+    assert.ok(all.every((e) => e.at <= now));
+    const resolved = new Set(all.filter((e) => e.type === 'ticket.resolved' || e.type === 'ticket.closed').map((e) => e.ticket));
+    assert.ok(all.some((e) => e.type === 'ticket.created' && !resolved.has(e.ticket)), 'open tickets');
     // Seeding again adds nothing: events are facts with ids, agreements exist already.
     const again = await seedDemo(store, now);
     assert.equal(await store.countEvents('demo'), again.events);

@@ -1,7 +1,7 @@
 /**
  * The first-run demo data set, built into a store by code (never a checked-in database): a tenant,
  * an admin token, the example calendars and agreements (approved by both parties and active), and
- * a generated quarter of ticket, outage, check, satisfaction and KPI events for several customers,
+ * three generated months of ticket, outage, check, satisfaction and KPI events, up to now, for several customers,
  * regions and priorities, breaches included. Tests use the same code.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -27,19 +27,25 @@ export interface SeedResult {
   adminToken: string;
   agreements: string[];
   events: number;
-  quarter: string;
+  /** The months the generated events cover, e.g. 2026-10..2026-12. */
+  window: string;
 }
 
-/** The last complete quarter before `now`, in UTC. */
-export function demoQuarter(now: number): { from: number; to: number; label: string } {
-  const cur = unwrap(windowContaining('quarter', now, 'UTC')) as CalendarWindow;
-  const prev = unwrap(previous(cur, 'UTC'));
-  const r = unwrap(resolveWindow(prev, 'UTC'));
-  return { from: r.from, to: r.to, label: r.label };
+/**
+ * The demo's three months: from the start of the month two months before `now`'s (UTC) up to
+ * `now`, so the demo has closed months to report on and a month under way, with tickets still
+ * open (at risk or breached now) and a downtime budget being spent.
+ */
+export function demoWindow(now: number): { from: number; to: number; label: string } {
+  const cur = unwrap(windowContaining('month', now, 'UTC')) as CalendarWindow;
+  const first = unwrap(previous(unwrap(previous(cur, 'UTC')), 'UTC'));
+  const from = unwrap(resolveWindow(first, 'UTC'));
+  return { from: from.from, to: now, label: `${from.label}..${unwrap(resolveWindow(cur, 'UTC')).label}` };
 }
 
+/** The generated events of the demo window, none after `now` (what happens next is unknown yet). */
 export function demoEvents(now: number): PledgeEvent[] {
-  const q = demoQuarter(now);
+  const q = demoWindow(now);
   const berlin = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
   const ny = unwrap(compileCalendar({ timezone: 'America/New_York', hours: { mon: ['08:00-17:00'], tue: ['08:00-17:00'], wed: ['08:00-17:00'], thu: ['08:00-17:00'], fri: ['08:00-17:00'] } }));
   const tag = (p: string, evs: PledgeEvent[]) => evs.map((e) => ({ ...e, id: `${p}-${e.id}`, ...('ticket' in e ? { ticket: `${p}-${e.ticket}` } : {}) }) as PledgeEvent);
@@ -56,10 +62,10 @@ export function demoEvents(now: number): PledgeEvent[] {
     ...generateAvailabilityEvents({ seed: 205, from: q.from, to: q.to, service: 'object-storage' }),
     ...tag('hr', generateTicketEvents({ seed: 104, from: q.from, to: q.to, calendar: berlin, ticketsPerWorkingDay: 2, customers: ['hr'], services: ['workplace-it'], regions: ['city'] })),
     ...generateKpiEvents({ seed: 301, months, service: 'revenue', conferences: true }),
-  ];
+  ].filter((e) => Date.parse(e.at) <= now);
 }
 
-/** `events`: store these instead of the generated quarter (tests that hold some back). */
+/** `events`: store these instead of the generated months (tests that hold some back). */
 export async function seedDemo(store: Store, now: number, tenant = 'demo', opts: { events?: readonly Timed[] } = {}): Promise<SeedResult> {
   const actor = 'demo-seed';
   const token = unwrap(await createApiToken({ store, now, actor }, { tenant, user: 'admin', name: 'demo admin', role: 'admin' }));
@@ -96,5 +102,5 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo', opts:
   }
   const events = opts.events ?? (demoEvents(now).map((e) => unwrap(parseEvent(e))) as Timed[]);
   for (let i = 0; i < events.length; i += 5000) await store.appendEvents(tenant, events.slice(i, i + 5000), { receivedAt: now });
-  return { tenant, adminToken: token.secret, agreements: ids, events: events.length, quarter: demoQuarter(now).label };
+  return { tenant, adminToken: token.secret, agreements: ids, events: events.length, window: demoWindow(now).label };
 }

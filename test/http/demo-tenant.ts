@@ -1,7 +1,8 @@
 /**
  * A test tenant holding the demo data set (src/demo/seed.ts: the example agreements, active, and a
- * generated quarter of events), with one token per role as in helpers.ts. The demo clock is T0, so
- * the generated quarter is 2026-Q3. Derived results are not computed by the seed: the first read of
+ * generated three months of events up to now), with one token per role as in helpers.ts. The demo
+ * clock is T0 (2026-10-01T08:00Z), so the events cover August and September, and a few hours of
+ * October. Derived results are not computed by the seed: the first read of
  * a result computes them.
  */
 import { seedDemo, type SeedResult } from '../../src/demo/seed.ts';

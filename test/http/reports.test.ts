@@ -1,6 +1,6 @@
 /**
  * GET /v1/status, GET /v1/agreements/{id}/report and POST /v1/rebuild: the normal path, bad input
- * and who may see what, on the demo data set (the generated quarter is 2026-Q3).
+ * and who may see what, on the demo data set (August and September 2026, up to T0 on 1 October).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,7 +101,7 @@ describe('normal path', () => {
     const n = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(m.body)?.[1]);
     assert.equal(n('pledge_open_breaches_tickets'), status.tickets.filter((k: { state: string }) => k.state === 'breached').length);
     assert.equal(n('pledge_open_breaches_targets'), status.targets.filter((k: { state: string }) => k.state === 'breached').length);
-    assert.ok(n('pledge_open_breaches_tickets') > 0, 'the demo quarter ends with breached open tickets');
+    assert.ok(n('pledge_open_breaches_tickets') > 0, 'the demo ends now, with breached open tickets');
   });
 
   test('rebuild: the admin recomputes everything; the counts, and an audit entry', async () => {
