@@ -151,7 +151,7 @@ export async function run(): Promise<BenchResult[]> {
     const r = await rebuildDerived({ store: demo, tenant: 'demo', now });
     const sRebuild = (performance.now() - t0) / 1000;
     await demo.close();
-    out.push({ name: 'pledge rebuild (demo portfolio: 10 agreements, a quarter of events)', value: sRebuild, unit: 's', note: `${seeded.events.toLocaleString('en')} events -> ${r.clocks} clocks, ${r.compliance} compliance, ${r.settlements} settlements; ${Math.round(seeded.events / sRebuild).toLocaleString('en')} events/s` });
+    out.push({ name: 'pledge rebuild (demo portfolio: 10 agreements, three months of events up to now)', value: sRebuild, unit: 's', note: `${seeded.events.toLocaleString('en')} events -> ${r.clocks} clocks, ${r.compliance} compliance, ${r.settlements} settlements; ${Math.round(seeded.events / sRebuild).toLocaleString('en')} events/s` });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
