@@ -15,7 +15,7 @@ import { InvalidInputError } from '../core/validation/issues.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
 import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
-import type { EventInput, Store, StoreConfig, StoredEvent } from './types.ts';
+import type { DerivedReplacement, EventInput, Store, StoreConfig, StoredEvent } from './types.ts';
 
 export interface ContractTarget {
   name: string;
@@ -578,9 +578,12 @@ export function storeContract(target: ContractTarget): void {
           await store.createUser(t, { id: 'ann', name: `Ann of ${t}`, createdAt: T0 });
           await store.createAgreement(t, { id: 'gold', document: { owner: t }, customer: 'acme', createdAt: T0, createdBy: 'ann' });
           await store.putCalendar(t, { name: 'cal', format: 'json', source: `{"owner":"${t}"}`, at: T0, by: 'ann' });
-          await store.putClocks(t, [{ agreementId: 'gold', target: 'resp', ticket: 'T-1', cycle: 0, value: { owner: t }, updatedAt: T0 }]);
-          await store.putCompliance(t, [{ agreementId: 'gold', target: 'resp', window: '2026-10', value: { owner: t }, updatedAt: T0 }]);
-          await store.putSettlements(t, [{ agreementId: 'gold', period: '2026-10', value: { owner: t }, updatedAt: T0 }]);
+          await store.replaceDerived(t, {
+            watermark: 0,
+            clocks: [{ agreementId: 'gold', target: 'resp', ticket: 'T-1', cycle: 0, value: { owner: t }, updatedAt: T0 }],
+            compliance: [{ agreementId: 'gold', target: 'resp', window: '2026-10', value: { owner: t }, updatedAt: T0 }],
+            settlements: [{ agreementId: 'gold', period: '2026-10', value: { owner: t }, updatedAt: T0 }],
+          });
           await store.appendAudit(t, { at: T0, actor: 'ann', action: 'x', subject: 'agreement:gold', after: { owner: t } });
         }
         const hashA = hashTokenSecret(generateTokenSecret());
@@ -619,9 +622,10 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual((await store.listCompliance(B)).items.map((c) => c.value), [{ owner: B }]);
         assert.deepEqual((await store.listSettlements(A)).items.map((c) => c.value), [{ owner: A }]);
         assert.deepEqual((await store.listAudit(A)).items.map((e) => e.after), [{ owner: A }]);
-        await store.setDerivedWatermark(A, 1);
+        await store.replaceDerived(A, { watermark: 1 });
         assert.equal(await store.getDerivedWatermark(B), 0);
-        assert.deepEqual(await store.deleteDerived(B), { clocks: 1, compliance: 1, settlements: 1 });
+        await store.replaceDerived(B, { everything: true, watermark: 0 });
+        assert.deepEqual([(await store.listClocks(B)).items, (await store.listCompliance(B)).items, (await store.listSettlements(B)).items], [[], [], []]);
         assert.equal((await store.listClocks(A)).items.length, 1, 'deleting B left A alone');
         assert.equal((await store.getSettlement(A, { agreementId: 'gold', period: '2026-10' }))?.updatedAt, T0);
         assert.equal(await store.getDerivedWatermark(A), 1);
@@ -629,17 +633,20 @@ export function storeContract(target: ContractTarget): void {
     });
 
     describe('derived results', () => {
-      test('upsert replaces by key; rebuild deletes everything of the tenant and resets the watermark', async () => {
+      test('rows given for agreements and tickets not named are upserted by key; everything deletes every derived row of the tenant', async () => {
         const tenant = await newTenant(store);
+        const put = (rows: Partial<Pick<DerivedReplacement, 'clocks' | 'compliance' | 'settlements'>>) => store.replaceDerived(tenant, { watermark: 0, ...rows });
         const clocks = Array.from({ length: 7 }, (_, i) => ({ agreementId: i < 4 ? 'gold' : 'silver', target: 'resolve', ticket: `T-${i}`, cycle: 0, value: { elapsed: i }, updatedAt: T0 }));
-        await store.putClocks(tenant, clocks);
-        await store.putClocks(tenant, [{ ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 }, { ...clocks[2]!, cycle: 1, value: { elapsed: 1 }, updatedAt: T0 + 5 }]);
+        await put({ clocks });
+        await put({ clocks: [{ ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 }, { ...clocks[2]!, cycle: 1, value: { elapsed: 1 }, updatedAt: T0 + 5 }] });
         // The same key twice in one call: the last one wins.
-        await store.putClocks(tenant, [
-          { ...clocks[3]!, value: { elapsed: 'first' } },
-          { ...clocks[3]!, value: { elapsed: 'last' } },
-        ]);
-        await store.putClocks(tenant, []);
+        await put({
+          clocks: [
+            { ...clocks[3]!, value: { elapsed: 'first' } },
+            { ...clocks[3]!, value: { elapsed: 'last' } },
+          ],
+        });
+        await put({ clocks: [] });
         assert.deepEqual(await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: 'T-2', cycle: 0 }), { ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 });
         assert.deepEqual((await store.getClock(tenant, clocks[3]!))?.value, { elapsed: 'last' });
         const paged = await allPages((after) => store.listClocks(tenant, { limit: 3, ...(after ? { after } : {}) }));
@@ -651,25 +658,26 @@ export function storeContract(target: ContractTarget): void {
         assert.equal((await store.listClocks(tenant, { agreementId: 'silver' })).items.length, 3);
         assert.equal((await store.listClocks(tenant, { ticket: 'T-2' })).items.length, 2);
 
-        await store.putCompliance(tenant, [
-          { agreementId: 'gold', target: 'uptime', window: '2026-10', value: { status: 'met', percent: 99.95 }, updatedAt: T0 },
-          { agreementId: 'gold', target: 'uptime', window: '2026-11', value: { status: 'at_risk' }, updatedAt: T0 },
-        ]);
-        await store.putCompliance(tenant, [{ agreementId: 'gold', target: 'uptime', window: '2026-10', value: { status: 'breached' }, updatedAt: T0 + 1 }]);
+        await put({
+          compliance: [
+            { agreementId: 'gold', target: 'uptime', window: '2026-10', value: { status: 'met', percent: 99.95 }, updatedAt: T0 },
+            { agreementId: 'gold', target: 'uptime', window: '2026-11', value: { status: 'at_risk' }, updatedAt: T0 },
+          ],
+        });
+        await put({ compliance: [{ agreementId: 'gold', target: 'uptime', window: '2026-10', value: { status: 'breached' }, updatedAt: T0 + 1 }] });
         assert.deepEqual((await store.getCompliance(tenant, { agreementId: 'gold', target: 'uptime', window: '2026-10' }))?.value, { status: 'breached' });
         assert.deepEqual((await store.listCompliance(tenant, { agreementId: 'gold', target: 'uptime' })).items.map((c) => c.window), ['2026-10', '2026-11']);
-        await store.putSettlements(tenant, [{ agreementId: 'gold', period: '2026-10', value: { owedMinor: 50000, currency: 'EUR', lines: [] }, updatedAt: T0 }]);
+        await put({ settlements: [{ agreementId: 'gold', period: '2026-10', value: { owedMinor: 50000, currency: 'EUR', lines: [] }, updatedAt: T0 }] });
         assert.deepEqual((await store.getSettlement(tenant, { agreementId: 'gold', period: '2026-10' }))?.value, { owedMinor: 50000, currency: 'EUR', lines: [] });
         assert.equal((await store.listSettlements(tenant, { agreementId: 'gold' })).items.length, 1);
 
-        await store.setDerivedWatermark(tenant, 42);
+        await store.replaceDerived(tenant, { watermark: 42 });
         assert.equal(await store.getDerivedWatermark(tenant), 42);
-        assert.deepEqual(await store.deleteDerived(tenant), { clocks: 8, compliance: 2, settlements: 1 });
+        await store.replaceDerived(tenant, { everything: true, watermark: 0 });
         assert.equal(await store.getDerivedWatermark(tenant), 0);
-        assert.equal((await store.listClocks(tenant)).items.length, 0);
-        assert.equal(await store.getCompliance(tenant, { agreementId: 'gold', target: 'uptime', window: '2026-10' }), undefined);
+        assert.deepEqual([(await store.listClocks(tenant)).items, (await store.listCompliance(tenant)).items, (await store.listSettlements(tenant)).items], [[], [], []]);
         // Rebuilt: the same rows can be written again.
-        await store.putClocks(tenant, clocks);
+        await put({ clocks });
         assert.equal((await store.listClocks(tenant)).items.length, 7);
       });
     });

@@ -425,16 +425,12 @@ export interface DerivedStore {
    * Rows given for an agreement or ticket not listed are upserted.
    */
   replaceDerived(tenant: TenantId, change: DerivedReplacement): Promise<{ status: 'replaced' } | { status: 'stale'; watermark: number }>;
-  /** Upserts: a row with the same key replaces the stored one. One transaction per call. */
-  putClocks(tenant: TenantId, rows: readonly ClockRow[]): Promise<void>;
   getClock<V = unknown>(tenant: TenantId, key: ClockKey): Promise<ClockRow<V> | undefined>;
   /** By (agreement, target, ticket, cycle). */
   listClocks<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string; ticket?: string } & PageRequest): Promise<Page<ClockRow<V>>>;
-  putCompliance(tenant: TenantId, rows: readonly ComplianceRow[]): Promise<void>;
   getCompliance<V = unknown>(tenant: TenantId, key: ComplianceKey): Promise<ComplianceRow<V> | undefined>;
   /** By (agreement, target, window). */
   listCompliance<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string } & PageRequest): Promise<Page<ComplianceRow<V>>>;
-  putSettlements(tenant: TenantId, rows: readonly SettlementRow[]): Promise<void>;
   getSettlement<V = unknown>(tenant: TenantId, key: SettlementKey): Promise<SettlementRow<V> | undefined>;
   /** By (agreement, period). */
   listSettlements<V = unknown>(tenant: TenantId, filter?: { agreementId?: string } & PageRequest): Promise<Page<SettlementRow<V>>>;
@@ -443,11 +439,8 @@ export interface DerivedStore {
    * breached, or running past their deadline; and targets breached in a window that contains `now`.
    */
   countOpenBreaches(tenant: TenantId, now: number): Promise<{ tickets: number; targets: number }>;
-  /** `pledge rebuild`: deletes every derived row of the tenant and resets the watermark to 0. */
-  deleteDerived(tenant: TenantId): Promise<{ clocks: number; compliance: number; settlements: number }>;
   /** The event sequence number up to which derived results are computed (lag = lastEventSeq - this). */
   getDerivedWatermark(tenant: TenantId): Promise<number>;
-  setDerivedWatermark(tenant: TenantId, seq: number): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

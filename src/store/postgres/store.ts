@@ -731,11 +731,6 @@ class PostgresStore implements Store {
 
   // --- derived results -------------------------------------------------------------------------
 
-  async putClocks(tenant: string, input: readonly ClockRow[]): Promise<void> {
-    if (input.length === 0) return;
-    await this.tx('putClocks', (c) => this.upsertClocks(c, tenant, input));
-  }
-
   /** Upserts in statements of at most 5,000 rows (one array parameter per column). */
   private async upsertClocks(c: pg.PoolClient, tenant: string, input: readonly ClockRow[]): Promise<void> {
     // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: the last row of a key wins.
@@ -815,11 +810,6 @@ class PostgresStore implements Store {
     return { tickets: Number(t!.n), targets: Number(w!.n) };
   }
 
-  async putCompliance(tenant: string, input: readonly ComplianceRow[]): Promise<void> {
-    if (input.length === 0) return;
-    await this.tx('putCompliance', (c) => this.upsertCompliance(c, tenant, input));
-  }
-
   private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {
     const rows = lastByKey(input, (r) => [r.agreementId, r.target, r.window]);
     if (rows.length === 0) return;
@@ -846,11 +836,6 @@ class PostgresStore implements Store {
     const limit = pageLimit(f.limit);
     const rows = await this.rows('listCompliance', `SELECT * FROM derived_compliance WHERE ${w.sql} ORDER BY agreement_id, target, window_label LIMIT ${w.next(limit + 1)}`, w.params);
     return page(rows.map((r) => complianceOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.window]);
-  }
-
-  async putSettlements(tenant: string, input: readonly SettlementRow[]): Promise<void> {
-    if (input.length === 0) return;
-    await this.tx('putSettlements', (c) => this.upsertSettlements(c, tenant, input));
   }
 
   private async upsertSettlements(c: pg.PoolClient, tenant: string, input: readonly SettlementRow[]): Promise<void> {
@@ -880,24 +865,9 @@ class PostgresStore implements Store {
     return page(rows.map((r) => settlementOf<V>(r)), limit, (s) => [s.agreementId, s.period]);
   }
 
-  deleteDerived(tenant: string): Promise<{ clocks: number; compliance: number; settlements: number }> {
-    return this.tx('deleteDerived', async (c) => {
-      const clocks = (await c.query('DELETE FROM derived_clocks WHERE tenant = $1', [tenant])).rowCount ?? 0;
-      const compliance = (await c.query('DELETE FROM derived_compliance WHERE tenant = $1', [tenant])).rowCount ?? 0;
-      const settlements = (await c.query('DELETE FROM derived_settlements WHERE tenant = $1', [tenant])).rowCount ?? 0;
-      await c.query('UPDATE tenants SET derived_seq = 0 WHERE id = $1', [tenant]);
-      return { clocks, compliance, settlements };
-    });
-  }
-
   async getDerivedWatermark(tenant: string): Promise<number> {
     const r = await this.one('getDerivedWatermark', 'SELECT derived_seq FROM tenants WHERE id = $1', [tenant]);
     return (r?.derived_seq as number | undefined) ?? 0;
-  }
-
-  async setDerivedWatermark(tenant: string, seq: number): Promise<void> {
-    const r = await this.one('setDerivedWatermark', 'UPDATE tenants SET derived_seq = $2 WHERE id = $1 RETURNING id', [tenant, seq]);
-    if (!r) throw unknownTenant(tenant);
   }
 
   // --- audit -----------------------------------------------------------------------------------

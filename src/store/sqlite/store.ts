@@ -684,10 +684,6 @@ class SqliteStore implements Store {
 
   // --- derived results -------------------------------------------------------------------------
 
-  putClocks(tenant: string, rows: readonly ClockRow[]): Promise<void> {
-    return this.write('putClocks', () => this.upsertClocks(tenant, rows));
-  }
-
   private upsertClocks(tenant: string, rows: readonly ClockRow[]): void {
     {
       for (const r of rows) {
@@ -769,10 +765,6 @@ class SqliteStore implements Store {
     });
   }
 
-  putCompliance(tenant: string, rows: readonly ComplianceRow[]): Promise<void> {
-    return this.write('putCompliance', () => this.upsertCompliance(tenant, rows));
-  }
-
   private upsertCompliance(tenant: string, rows: readonly ComplianceRow[]): void {
     {
       for (const r of rows) {
@@ -810,10 +802,6 @@ class SqliteStore implements Store {
     });
   }
 
-  putSettlements(tenant: string, rows: readonly SettlementRow[]): Promise<void> {
-    return this.write('putSettlements', () => this.upsertSettlements(tenant, rows));
-  }
-
   private upsertSettlements(tenant: string, rows: readonly SettlementRow[]): void {
     {
       for (const r of rows) {
@@ -849,24 +837,8 @@ class SqliteStore implements Store {
     });
   }
 
-  deleteDerived(tenant: string): Promise<{ clocks: number; compliance: number; settlements: number }> {
-    return this.write('deleteDerived', () => {
-      const clocks = this.exec('DELETE FROM derived_clocks WHERE tenant = ?', tenant);
-      const compliance = this.exec('DELETE FROM derived_compliance WHERE tenant = ?', tenant);
-      const settlements = this.exec('DELETE FROM derived_settlements WHERE tenant = ?', tenant);
-      this.exec('UPDATE tenants SET derived_seq = 0 WHERE id = ?', tenant);
-      return { clocks, compliance, settlements };
-    });
-  }
-
   getDerivedWatermark(tenant: string): Promise<number> {
     return this.run('getDerivedWatermark', () => (this.get('SELECT derived_seq FROM tenants WHERE id = ?', tenant)?.derived_seq as number | undefined) ?? 0);
-  }
-
-  setDerivedWatermark(tenant: string, seq: number): Promise<void> {
-    return this.write('setDerivedWatermark', () => {
-      if (this.exec('UPDATE tenants SET derived_seq = ? WHERE id = ?', seq, tenant) === 0) throw unknownTenant(tenant);
-    });
   }
 
   // --- audit -----------------------------------------------------------------------------------
