@@ -22,9 +22,34 @@ export interface ResultsContext {
   visible?: ReadonlySet<string>;
 }
 
-/** Brings the results up to date; another process writing meanwhile (stale) means: look again. */
+/** One refresh at a time per store and tenant in this process: concurrent readers wait for the same one. */
+const running = new WeakMap<Store, Map<string, Promise<void>>>();
+
+/**
+ * Brings the stored derived results up to date when events arrived since they were computed
+ * (watermark below the last event sequence number), recomputing what the new events affect
+ * (refreshDerived). A reader that finds a refresh under way waits for it and looks again, since
+ * events may have arrived after it started, or another process may have written first (stale); at
+ * most a few rounds, so a steady stream of events cannot hold a reader forever.
+ */
 export async function freshResults(store: Store, tenant: TenantId, now: number): Promise<void> {
-  for (let i = 0; i < 3; i++) if ((await refreshDerived({ store, tenant, now })).status !== 'stale') return;
+  let mine = running.get(store);
+  if (!mine) running.set(store, (mine = new Map()));
+  for (let round = 0; round < 3; round++) {
+    const pending = mine.get(tenant);
+    if (pending) {
+      await pending;
+      continue;
+    }
+    const [watermark, last] = await Promise.all([store.getDerivedWatermark(tenant), store.lastEventSeq(tenant)]);
+    if (watermark >= last) return;
+    if (mine.has(tenant)) continue;
+    const p = refreshDerived({ store, tenant, now })
+      .then(() => undefined)
+      .finally(() => mine.delete(tenant));
+    mine.set(tenant, p);
+    await p;
+  }
 }
 
 async function listAll<T>(fetch: (after?: string) => Promise<Page<T>>): Promise<T[]> {

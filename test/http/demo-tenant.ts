@@ -7,7 +7,7 @@
  */
 import { seedDemo, type SeedResult } from '../../src/demo/seed.ts';
 import type { Store } from '../../src/store/types.ts';
-import { newTenant, T0, type Tenant } from './helpers.ts';
+import { newTenant, openTestStore, T0, type Tenant, type TestStore } from './helpers.ts';
 
 export type DemoTenant = Tenant & { seed: SeedResult };
 
@@ -15,6 +15,17 @@ export async function demoTenant(store: Store): Promise<DemoTenant> {
   const t = await newTenant(store);
   const seed = await seedDemo(store, T0, t.tenant);
   return { ...t, seed };
+}
+
+/** A store of its own with a demo tenant in it: what a test file of results starts from. */
+export async function openDemo(): Promise<{ ts: TestStore; t: DemoTenant }> {
+  const ts = await openTestStore();
+  return { ts, t: await demoTenant(ts.store) };
+}
+
+export async function closeDemo(d: { ts: TestStore; t: DemoTenant }): Promise<void> {
+  await d.t.app.close();
+  await d.ts.close();
 }
 
 /** A P1 ticket of customer acme (acme-checkout measures P1 tickets, so it has clocks once computed). */

@@ -6,18 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
 import { isErrorBody, newTenant, openTestStore, type TestStore } from './helpers.ts';
-import { demoTenant, type DemoTenant } from './demo-tenant.ts';
+import { closeDemo, demoTenant, openDemo, type DemoTenant } from './demo-tenant.ts';
 
 let ts: TestStore;
 let t: DemoTenant;
-before(async () => {
-  ts = await openTestStore();
-  t = await demoTenant(ts.store);
-});
-after(async () => {
-  await t.app.close();
-  await ts.close();
-});
+before(async () => ({ ts, t } = await openDemo()));
+after(() => closeDemo({ ts, t }));
 
 const get = (url: string, as: Parameters<DemoTenant['req']>[0] = 'viewer') => t.req(as, { method: 'GET', url });
 

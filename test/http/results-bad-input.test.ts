@@ -6,19 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
-import { isErrorBody, openTestStore, type TestStore } from './helpers.ts';
-import { demoTenant, type DemoTenant } from './demo-tenant.ts';
+import { isErrorBody, type TestStore } from './helpers.ts';
+import { closeDemo, openDemo, type DemoTenant } from './demo-tenant.ts';
 
 let ts: TestStore;
 let t: DemoTenant;
-before(async () => {
-  ts = await openTestStore();
-  t = await demoTenant(ts.store);
-});
-after(async () => {
-  await t.app.close();
-  await ts.close();
-});
+before(async () => ({ ts, t } = await openDemo()));
+after(() => closeDemo({ ts, t }));
 
 /** Never a 5xx; every 4xx has the error shape. */
 function sane(res: LightMyRequestResponse, what: string): number {

@@ -6,23 +6,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
-import { isErrorBody, newTenant, openTestStore, type TestStore } from './helpers.ts';
-import { acmeTicket, demoTenant, globexTicket, type DemoTenant } from './demo-tenant.ts';
+import { isErrorBody, newTenant, type TestStore } from './helpers.ts';
+import { acmeTicket, closeDemo, globexTicket, openDemo, type DemoTenant } from './demo-tenant.ts';
 
 let ts: TestStore;
 let t: DemoTenant;
 let acmeT: string;
 let globexT: string;
 before(async () => {
-  ts = await openTestStore();
-  t = await demoTenant(ts.store);
+  ({ ts, t } = await openDemo());
   acmeT = await acmeTicket(ts.store, t.tenant);
   globexT = await globexTicket(ts.store, t.tenant);
 });
-after(async () => {
-  await t.app.close();
-  await ts.close();
-});
+after(() => closeDemo({ ts, t }));
 
 /** The answer without its message (which may echo the id the client asked for). */
 const withoutMessage = (body: string) => JSON.stringify({ ...JSON.parse(body), message: undefined });

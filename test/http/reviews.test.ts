@@ -5,19 +5,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
-import { isErrorBody, newTenant, openTestStore, type TestStore } from './helpers.ts';
-import { demoTenant, type DemoTenant } from './demo-tenant.ts';
+import { isErrorBody, newTenant, type TestStore } from './helpers.ts';
+import { closeDemo, demoTenant, openDemo, type DemoTenant } from './demo-tenant.ts';
 
 let ts: TestStore;
 let t: DemoTenant;
-before(async () => {
-  ts = await openTestStore();
-  t = await demoTenant(ts.store);
-});
-after(async () => {
-  await t.app.close();
-  await ts.close();
-});
+before(async () => ({ ts, t } = await openDemo()));
+after(() => closeDemo({ ts, t }));
 
 const post = (d: DemoTenant, id: string, body: unknown, as: Parameters<DemoTenant['req']>[0] = 'manager') =>
   d.req(as, { method: 'POST', url: `/v1/agreements/${id}/reviews`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });

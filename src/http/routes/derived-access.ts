@@ -4,7 +4,7 @@
  * through a store list with a filter the store does not know.
  */
 import { authorize, type Action, type Principal } from '../../core/access/policy.ts';
-import { refreshDerived } from '../../app/derive.ts';
+import { freshResults } from '../../app/results.ts';
 import type { Page, Store, StoredAgreement } from '../../store/types.ts';
 import { HttpError } from '../errors.ts';
 
@@ -34,35 +34,8 @@ export async function visibleAgreementIds(store: Store, p: Principal): Promise<R
   return ids;
 }
 
-/** One rebuild at a time per store and tenant in this process: concurrent readers wait for the same one. */
-const running = new WeakMap<Store, Map<string, Promise<void>>>();
-
-/**
- * Brings the stored derived results up to date when events arrived since they were computed
- * (watermark below the last event sequence number), recomputing what the new events affect
- * (`refreshDerived`). A reader that finds a rebuild under way waits for
- * it and looks again, since events may have arrived after it started; at most a few rounds, so a
- * steady stream of events cannot hold a reader forever.
- */
-export async function ensureFresh(store: Store, tenant: string, now: number): Promise<void> {
-  let mine = running.get(store);
-  if (!mine) running.set(store, (mine = new Map()));
-  for (let round = 0; round < 3; round++) {
-    const pending = mine.get(tenant);
-    if (pending) {
-      await pending;
-      continue;
-    }
-    const [watermark, last] = await Promise.all([store.getDerivedWatermark(tenant), store.lastEventSeq(tenant)]);
-    if (watermark >= last) return;
-    if (mine.has(tenant)) continue;
-    const p = refreshDerived({ store, tenant, now })
-      .then(() => undefined)
-      .finally(() => mine.delete(tenant));
-    mine.set(tenant, p);
-    await p;
-  }
-}
+/** Results brought up to date before answering: the app's freshResults (shared by the CLI). */
+export const ensureFresh = freshResults;
 
 /**
  * A page of a store list, keeping only the rows `keep` accepts. Each store page asked for is no

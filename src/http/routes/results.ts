@@ -1,8 +1,8 @@
 /**
  * Stored derived results: period compliance per agreement, target and window, and settlements per
  * agreement and billing period. They are computed by `rebuildDerived` (src/app/derive.ts); before
- * answering, they are brought up to date when events arrived since they were computed (for now a
- * full rebuild of the tenant). A customer sees only the results of its own agreements.
+ * answering, they are brought up to date when events arrived since they were computed (a
+ * recomputation of what the new events touch). A customer sees only the results of its own agreements.
  */
 import { z } from 'zod';
 import type { ComplianceRow, SettlementRow } from '../../store/types.ts';
@@ -62,7 +62,7 @@ export function resultOperations(deps: Deps): Operation[] {
       summary: 'Stored compliance results per agreement, target and window',
       description:
         'Paginated, by (agreement, target, window). Results are recomputed first when events arrived since they were computed ' +
-        '(for now a full rebuild of the tenant\'s derived results). A customer token sees only its own agreements\' results.',
+        '(only what the new events touch: their agreements and tickets). A customer token sees only its own agreements\' results.',
       action: 'compliance.read',
       query: complianceQuery,
       responses: { 200: '{ items: [{ agreement, target, window, updatedAt, result }], next? }' },
@@ -97,7 +97,7 @@ export function resultOperations(deps: Deps): Operation[] {
       operationId: 'listSettlements',
       tag: 'results',
       summary: 'Stored settlements per agreement and billing period',
-      description: 'Paginated, by (agreement, period); recomputed first when events arrived since (a full rebuild for now). A customer token sees only its own.',
+      description: 'Paginated, by (agreement, period); recomputed first when events arrived since (what they touch). A customer token sees only its own.',
       action: 'settlements.read',
       query: settlementsQuery,
       responses: { 200: '{ items: [{ agreement, period, updatedAt, settlement }], next? }' },

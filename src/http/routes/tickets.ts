@@ -78,7 +78,7 @@ export function ticketOperations(deps: Deps): Operation[] {
       description:
         'The events in the order they happened, and the stored clocks of every agreement measuring the ticket, each with its state, ' +
         'deadline (null when it can never run out) and timeline when stored. Clocks are recomputed first when events arrived since ' +
-        '(a full rebuild for now). 404 when no event names the ticket; a customer token sees only its own tickets and agreements.',
+        '(only what the new events touch). 404 when no event names the ticket; a customer token sees only its own tickets and agreements.',
       action: 'tickets.read',
       params: ticketParams,
       responses: { 200: '{ ticket, customer?, service?, events, clocks }' },
