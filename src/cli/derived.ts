@@ -29,7 +29,8 @@ export function registerDerived(program: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       if (o.json) printJson({ ...r, seconds });
       else {
-        process.stdout.write(`rebuilt from ${r.events} events for ${r.agreements} active agreements: ${r.clocks} clocks, ${r.compliance} compliance results, ${r.settlements} settlements (${seconds.toFixed(1)} s)\n`);
+        if (r.stale) process.stdout.write(`not written: agreements or calendars changed during every attempt; the results stay marked stale and the next read recomputes them (${seconds.toFixed(1)} s)\n`);
+        else process.stdout.write(`rebuilt from ${r.events} events for ${r.agreements} active agreements: ${r.clocks} clocks, ${r.compliance} compliance results, ${r.settlements} settlements (${seconds.toFixed(1)} s)\n`);
         for (const p of r.problems) process.stderr.write(`note: ${p}\n`);
       }
     });
