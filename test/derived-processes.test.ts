@@ -45,7 +45,8 @@ after(() => {
 
 const pg = await startPostgres();
 if (!pg.ok) {
-  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL) test('PostgreSQL is available for the two-process test', () => assert.fail(pg.reason));
+  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL)
+    test('PostgreSQL is available for the two-process test', () => assert.fail(pg.reason));
   else console.error(skipBanner(pg.reason));
 }
 after(async () => {
@@ -70,14 +71,22 @@ async function stoppedPrinterClocks(store: Store): Promise<Record<string, unknow
   const out: Record<string, unknown> = {};
   let after: string | undefined;
   do {
-    const p = await store.listClocks<{ stop: number | null }>(TENANT, { agreementId: 'initech-printers', limit: 1000, ...(after ? { after } : {}) });
-    for (const c of p.items as ClockRow<{ stop: number | null }>[]) if (c.value.stop !== null) out[`${c.target} ${c.ticket} ${c.cycle}`] = c.value;
+    const p = await store.listClocks<{ stop: number | null }>(TENANT, {
+      agreementId: 'initech-printers',
+      limit: 1000,
+      ...(after ? { after } : {}),
+    });
+    for (const c of p.items as ClockRow<{ stop: number | null }>[])
+      if (c.value.stop !== null) out[`${c.target} ${c.ticket} ${c.cycle}`] = c.value;
     after = p.next;
   } while (after);
   return out;
 }
 
-test('two servers on one PostgreSQL: a calendar change during the other server\'s full recomputation is never lost', { skip: pg.ok ? false : pg.reason, timeout: HANG }, async () => {
+test("two servers on one PostgreSQL: a calendar change during the other server's full recomputation is never lost", {
+  skip: pg.ok ? false : pg.reason,
+  timeout: HANG,
+}, async () => {
   const harness = (pg as Extract<typeof pg, { ok: true }>).harness;
   const schema = harness.freshSchema();
   const url = `${harness.url}${harness.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
@@ -91,7 +100,9 @@ test('two servers on one PostgreSQL: a calendar change during the other server\'
   let token: string;
   let oldClocks: Record<string, unknown>;
   try {
-    const events = demoEvents(SEEDED_AT).filter((e) => e.customer === 'initech' || e.customer === 'acme').map((e) => unwrap(parseEvent(e)) as Timed);
+    const events = demoEvents(SEEDED_AT)
+      .filter((e) => e.customer === 'initech' || e.customer === 'acme')
+      .map((e) => unwrap(parseEvent(e)) as Timed);
     token = (await seedDemo(store, SEEDED_AT, TENANT, { events })).adminToken;
     await rebuildDerived({ store, tenant: TENANT, now: SEEDED_AT });
     oldClocks = await stoppedPrinterClocks(store);
@@ -119,7 +130,11 @@ test('two servers on one PostgreSQL: a calendar change during the other server\'
     // Meanwhile, through B: the printer calendar becomes round the clock. Acknowledged.
     const current = await fetch(`${b.url}/v1/calendars/${CALENDAR}`, { headers: auth });
     assert.equal(current.status, 200);
-    const put = await fetch(`${b.url}/v1/calendars/${CALENDAR}`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/yaml', 'if-match': current.headers.get('etag')! }, body: ROUND_THE_CLOCK });
+    const put = await fetch(`${b.url}/v1/calendars/${CALENDAR}`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/yaml', 'if-match': current.headers.get('etag')! },
+      body: ROUND_THE_CLOCK,
+    });
     assert.equal(put.status, 200, await put.text());
 
     // A may write now, and answers.
@@ -144,12 +159,20 @@ test('two servers on one PostgreSQL: a calendar change during the other server\'
       assert.equal(r.stale, undefined);
       assert.deepEqual(await stoppedPrinterClocks(check), newClocks);
       const reference = await get(b, '/v1/compliance?agreement=initech-printers&limit=1000');
-      assert.deepEqual(JSON.parse(answered.body), JSON.parse(reference.body), 'what A answered after the change is what the new calendar gives');
+      assert.deepEqual(
+        JSON.parse(answered.body),
+        JSON.parse(reference.body),
+        'what A answered after the change is what the new calendar gives',
+      );
     } finally {
       await check.close();
     }
     // How: A's first write was refused, since the calendar changed after A read it; A computed again.
-    assert.deepEqual(JSON.parse(readFileSync(join(gate, 'done-1.json'), 'utf8')), { status: 'stale', watermark: 0, generation: held.generation + 1 }, 'the write computed from the old calendar is refused');
+    assert.deepEqual(
+      JSON.parse(readFileSync(join(gate, 'done-1.json'), 'utf8')),
+      { status: 'stale', watermark: 0, generation: held.generation + 1 },
+      'the write computed from the old calendar is refused',
+    );
     assert.equal(JSON.parse(readFileSync(join(gate, 'done-2.json'), 'utf8')).status, 'replaced', 'computed again and written');
   } finally {
     for (const s of [a, b]) assert.equal(await s.stop(), 0, `pledge serve should stop cleanly: ${s.stderr()}`);

@@ -34,13 +34,17 @@ const EVENTS = demoEvents(NOW)
   .filter((e) => e.customer === 'initech' || e.customer === 'acme')
   .map((e) => unwrap(parseEvent(e)) as Timed);
 
-const putCalendar = (store: Store, tenant: TenantId, source: string) => store.putCalendar(tenant, { name: CALENDAR, format: 'yaml', source, at: NOW, by: 'other process' });
+const putCalendar = (store: Store, tenant: TenantId, source: string) =>
+  store.putCalendar(tenant, { name: CALENDAR, format: 'yaml', source, at: NOW, by: 'other process' });
 
 /**
  * The store, but its n-th replaceDerived first runs `between(n)` on the same database (a change by
  * "another process" after the recomputation read everything), then writes; the outcomes in order.
  */
-function interleaved(store: Store, between: (n: number) => Promise<unknown> | undefined): { store: Store; outcomes: Array<DerivedReplaced['status']> } {
+function interleaved(
+  store: Store,
+  between: (n: number) => Promise<unknown> | undefined,
+): { store: Store; outcomes: Array<DerivedReplaced['status']> } {
   const outcomes: Array<DerivedReplaced['status']> = [];
   const replaceDerived = async (tenant: TenantId, change: DerivedReplacement) => {
     await between(outcomes.length + 1);
@@ -61,7 +65,7 @@ function interleaved(store: Store, between: (n: number) => Promise<unknown> | un
 /** Every derived row of a tenant by key, and the state. */
 async function snapshot(store: Store, tenant: TenantId): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  const all = async <T,>(fetch: (after?: string) => Promise<{ items: T[]; next?: string }>, key: (r: T) => string) => {
+  const all = async <T>(fetch: (after?: string) => Promise<{ items: T[]; next?: string }>, key: (r: T) => string) => {
     let after: string | undefined;
     do {
       const p = await fetch(after);
@@ -69,9 +73,18 @@ async function snapshot(store: Store, tenant: TenantId): Promise<Record<string, 
       after = p.next;
     } while (after);
   };
-  await all((after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `clock ${r.agreementId} ${r.target} ${r.ticket} ${r.cycle}`);
-  await all((after) => store.listCompliance(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `compliance ${r.agreementId} ${r.target} ${r.window}`);
-  await all((after) => store.listSettlements(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `settlement ${r.agreementId} ${r.period}`);
+  await all(
+    (after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }),
+    (r) => `clock ${r.agreementId} ${r.target} ${r.ticket} ${r.cycle}`,
+  );
+  await all(
+    (after) => store.listCompliance(tenant, { limit: 1000, ...(after ? { after } : {}) }),
+    (r) => `compliance ${r.agreementId} ${r.target} ${r.window}`,
+  );
+  await all(
+    (after) => store.listSettlements(tenant, { limit: 1000, ...(after ? { after } : {}) }),
+    (r) => `settlement ${r.agreementId} ${r.period}`,
+  );
   return out;
 }
 
@@ -80,7 +93,10 @@ async function computedThenInvalidated(store: Store, tenant: TenantId): Promise<
   await seedDemo(store, NOW, tenant, { events: EVENTS });
   assert.equal((await rebuildDerived({ store, tenant, now: NOW })).stale, undefined);
   const old = await snapshot(store, tenant);
-  assert.ok(Object.keys(old).some((k) => k.startsWith(`clock initech-printers response-city`)), 'the printer agreement is measured');
+  assert.ok(
+    Object.keys(old).some((k) => k.startsWith(`clock initech-printers response-city`)),
+    'the printer agreement is measured',
+  );
   await putCalendar(store, tenant, WORKDAYS);
   assert.equal(await store.getDerivedWatermark(tenant), 0, 'invalidated, as after any change of a calendar');
   return old;
@@ -111,7 +127,11 @@ function suite(name: string, config: () => Promise<StoreConfig> | StoreConfig, s
       // The watermark is 0 before and after the change: only the generation tells them apart.
       const hooked = interleaved(store, (k) => (k === 1 ? putCalendar(store, t, ROUND_THE_CLOCK) : undefined));
       await freshResults(hooked.store, t, NOW);
-      assert.deepEqual(hooked.outcomes, ['stale', 'replaced'], 'the write computed from the old calendar was refused, the next one written');
+      assert.deepEqual(
+        hooked.outcomes,
+        ['stale', 'replaced'],
+        'the write computed from the old calendar was refused, the next one written',
+      );
       assert.equal(await store.getDerivedWatermark(t), await store.lastEventSeq(t));
       const got = await snapshot(store, t);
       assert.notDeepEqual(got, old, 'the new calendar changes figures');
@@ -122,7 +142,10 @@ function suite(name: string, config: () => Promise<StoreConfig> | StoreConfig, s
       const t = tenant();
       await computedThenInvalidated(store, t);
       const hooked = interleaved(store, (k) => putCalendar(store, t, k % 2 ? ROUND_THE_CLOCK : WORKDAYS));
-      await assert.rejects(freshResults(hooked.store, t, NOW), (e: unknown) => isStoreError(e) && e.retryable && /invalidated/.test(e.message));
+      await assert.rejects(
+        freshResults(hooked.store, t, NOW),
+        (e: unknown) => isStoreError(e) && e.retryable && /invalidated/.test(e.message),
+      );
       assert.ok(hooked.outcomes.length > 1 && hooked.outcomes.every((o) => o === 'stale'), hooked.outcomes.join());
       assert.equal(await store.getDerivedWatermark(t), 0, 'still invalidated: the next read recomputes');
       // Once the changes stop, the next read brings them up to date.
@@ -167,10 +190,15 @@ suite('sqlite', () => ({ kind: 'sqlite', path: join(dir, 'pledge.db') }));
 
 const pg = await startPostgres();
 if (!pg.ok) {
-  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL) test('PostgreSQL is available for the invalidation tests', () => assert.fail(pg.reason));
+  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL)
+    test('PostgreSQL is available for the invalidation tests', () => assert.fail(pg.reason));
   else console.error(skipBanner(pg.reason));
 }
 after(async () => {
   if (pg.ok) await pg.harness.stop();
 });
-suite('postgres', () => (pg.ok ? { kind: 'postgres', url: pg.harness.url, schema: pg.harness.freshSchema() } : assert.fail('no PostgreSQL')), pg.ok ? undefined : pg.reason);
+suite(
+  'postgres',
+  () => (pg.ok ? { kind: 'postgres', url: pg.harness.url, schema: pg.harness.freshSchema() } : assert.fail('no PostgreSQL')),
+  pg.ok ? undefined : pg.reason,
+);

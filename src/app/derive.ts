@@ -245,7 +245,13 @@ export async function rebuildDerived(ctx: { store: Store; tenant: TenantId; now:
 }
 
 /** One rebuild with the inputs of `base.generation` (read after it); `checkWatermark`: also only if the watermark is still base's. */
-async function rebuildFrom(store: Store, tenant: TenantId, now: number, base: DerivedState, checkWatermark: boolean): Promise<RebuildReport> {
+async function rebuildFrom(
+  store: Store,
+  tenant: TenantId,
+  now: number,
+  base: DerivedState,
+  checkWatermark: boolean,
+): Promise<RebuildReport> {
   const watermark = await store.lastEventSeq(tenant);
   const { measured, problems } = await measuredAgreements(store, tenant);
   const events = await loadEvents(store, tenant, 0, watermark);
@@ -255,7 +261,13 @@ async function rebuildFrom(store: Store, tenant: TenantId, now: number, base: De
     const d = deriveAgreement(m, events, first, now);
     for (const k of ['clocks', 'compliance', 'settlements'] as const) for (const r of d[k]) (all[k] as unknown[]).push(r);
   }
-  const r = await store.replaceDerived(tenant, { everything: true, watermark, generation: base.generation, ...all, ...(checkWatermark ? { from: base.watermark } : {}) });
+  const r = await store.replaceDerived(tenant, {
+    everything: true,
+    watermark,
+    generation: base.generation,
+    ...all,
+    ...(checkWatermark ? { from: base.watermark } : {}),
+  });
   return { agreements: measured.length, events: events.length, clocks: all.clocks.length, compliance: all.compliance.length, settlements: all.settlements.length, watermark, problems, ...(r.status === 'stale' ? { stale: true } : {}) };
 }
 
@@ -320,6 +332,12 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
       for (const ticket of t.tickets) change.tickets.push({ agreementId: t.m.id, ticket });
     }
   }
-  const r = await store.replaceDerived(tenant, { from, generation: state.generation, watermark: last, agreements: touched.map((t) => t.m.id), ...change });
+  const r = await store.replaceDerived(tenant, {
+    from,
+    generation: state.generation,
+    watermark: last,
+    agreements: touched.map((t) => t.m.id),
+    ...change,
+  });
   return { status: r.status === 'stale' ? 'stale' : 'refreshed', full: false, newEvents: fresh.length, agreements: touched.map((t) => t.m.id), tickets: change.tickets.length, watermark: last };
 }

@@ -59,7 +59,8 @@ export async function freshResults(store: Store, tenant: TenantId, now: number):
     if (state.watermark >= last) return;
     if (state.watermark > 0 && round >= CATCH_UP_ROUNDS) return;
     if (round >= MAX_ROUNDS) {
-      throw new StoreError(`the derived results of tenant ${tenant} were invalidated again during each of ${MAX_ROUNDS} recomputations (agreements or calendars changing); try again`, { retryable: true, operation: 'freshResults' });
+      const why = `the derived results of tenant ${tenant} were invalidated again during each of ${MAX_ROUNDS} recomputations`;
+      throw new StoreError(`${why} (agreements or calendars changing); try again`, { retryable: true, operation: 'freshResults' });
     }
     if (mine.has(tenant)) continue;
     const p = refreshDerived({ store, tenant, now })

@@ -741,14 +741,31 @@ export function storeContract(target: ContractTarget): void {
         // Meanwhile a calendar changes (another process): the watermark stays 0, the generation moves.
         await store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0, by: 'ann' });
         const oldInputs = { everything: true, watermark: 2, clocks: [clock('gold', 'T-1', 1, 'old calendar')] } as const;
-        assert.deepEqual(await store.replaceDerived(tenant, { ...oldInputs, generation: read.generation, from: read.watermark }), { status: 'stale', watermark: 0, generation: 1 });
+        assert.deepEqual(await store.replaceDerived(tenant, { ...oldInputs, generation: read.generation, from: read.watermark }), {
+          status: 'stale',
+          watermark: 0,
+          generation: 1,
+        });
         // Without `from` (a rebuild asked for) too: the generation alone decides.
-        assert.deepEqual(await store.replaceDerived(tenant, { ...oldInputs, generation: read.generation }), { status: 'stale', watermark: 0, generation: 1 });
+        assert.deepEqual(await store.replaceDerived(tenant, { ...oldInputs, generation: read.generation }), {
+          status: 'stale',
+          watermark: 0,
+          generation: 1,
+        });
         assert.deepEqual(await clockKeys(tenant), [], 'nothing of the old inputs was written');
         assert.deepEqual(await store.getDerivedState(tenant), { watermark: 0, generation: 1 }, 'still invalidated');
         // Computed again from the new state: written.
         const again = await store.getDerivedState(tenant);
-        assert.deepEqual(await store.replaceDerived(tenant, { everything: true, watermark: 2, clocks: [clock('gold', 'T-1', 1, 'new')], generation: again.generation, from: again.watermark }), { status: 'replaced' });
+        assert.deepEqual(
+          await store.replaceDerived(tenant, {
+            everything: true,
+            watermark: 2,
+            clocks: [clock('gold', 'T-1', 1, 'new')],
+            generation: again.generation,
+            from: again.watermark,
+          }),
+          { status: 'replaced' },
+        );
         assert.deepEqual(await store.getDerivedState(tenant), { watermark: 2, generation: 1 });
 
         // An incremental refresh from watermark 2, overtaken by an agreement change and then by
@@ -758,8 +775,25 @@ export function storeContract(target: ContractTarget): void {
         await store.createAgreement(tenant, { id: 'gold', document: { v: 1 }, createdAt: T0, createdBy: 'ann' });
         const other = await store.getDerivedState(tenant);
         assert.deepEqual(other, { watermark: 0, generation: 2 });
-        assert.equal((await store.replaceDerived(tenant, { everything: true, watermark: 2, clocks: [clock('gold', 'T-1', 1, 'other')], generation: other.generation, from: other.watermark })).status, 'replaced');
-        const late = await store.replaceDerived(tenant, { generation: incremental.generation, from: incremental.watermark, watermark: 3, tickets: [{ agreementId: 'gold', ticket: 'T-1' }], clocks: [clock('gold', 'T-1', 1, 'late')] });
+        assert.equal(
+          (
+            await store.replaceDerived(tenant, {
+              everything: true,
+              watermark: 2,
+              clocks: [clock('gold', 'T-1', 1, 'other')],
+              generation: other.generation,
+              from: other.watermark,
+            })
+          ).status,
+          'replaced',
+        );
+        const late = await store.replaceDerived(tenant, {
+          generation: incremental.generation,
+          from: incremental.watermark,
+          watermark: 3,
+          tickets: [{ agreementId: 'gold', ticket: 'T-1' }],
+          clocks: [clock('gold', 'T-1', 1, 'late')],
+        });
         assert.deepEqual(late, { status: 'stale', watermark: 2, generation: 2 });
         assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"other"}']);
 
@@ -779,39 +813,102 @@ export function storeContract(target: ContractTarget): void {
         const steps: Array<[name: string, invalidates: boolean, run: () => Promise<unknown>]> = [
           ['a user created', false, () => store.createUser(tenant, { id: 'ann', name: 'Ann', createdAt: T0 })],
           ['the same user again (exists)', false, () => store.createUser(tenant, { id: 'ann', name: 'Ann', createdAt: T0 })],
-          ['a token created for a new user', false, async () => {
-            await store.createUser(tenant, { id: 'bob', name: 'Bob', createdAt: T0 });
-            return store.createToken(tenant, { id: 'k1', userId: 'bob', name: 'cli', role: 'admin', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 });
-          }],
+          [
+            'a token created for a new user',
+            false,
+            async () => {
+              await store.createUser(tenant, { id: 'bob', name: 'Bob', createdAt: T0 });
+              return store.createToken(tenant, {
+                id: 'k1',
+                userId: 'bob',
+                name: 'cli',
+                role: 'admin',
+                tokenHash: hashTokenSecret(generateTokenSecret()),
+                createdAt: T0,
+              });
+            },
+          ],
           ['a token used', false, () => store.touchToken(tenant, 'k1', T0 + MIN)],
           ['a token revoked', false, () => store.revokeToken(tenant, 'k1', T0 + MIN)],
           ['a user disabled', false, () => store.disableUser(tenant, 'bob', T0 + MIN)],
           ['an audit entry', false, () => store.appendAudit(tenant, { at: T0, actor: 'ann', action: 'x', subject: 'tenant' })],
-          ['events appended (they leave the watermark behind instead)', false, () => store.appendEvents(tenant, [ev('e1', 1)], { receivedAt: T0 })],
+          [
+            'events appended (they leave the watermark behind instead)',
+            false,
+            () => store.appendEvents(tenant, [ev('e1', 1)], { receivedAt: T0 }),
+          ],
           ['another tenant created', false, () => newTenant(store)],
-          ['an agreement created', true, async () => {
-            const r = await store.createAgreement(tenant, { id: 'gold', document: { name: 'Gold', v: 0 }, createdAt: T0, createdBy: 'ann' });
-            etag = r.value.etag;
-          }],
-          ['the same agreement again (exists)', false, () => store.createAgreement(tenant, { id: 'gold', document: { other: true }, createdAt: T0, createdBy: 'ann' })],
-          ['an update refused (stale ETag)', false, () => store.updateAgreement(tenant, 'gold', '"0"', { document: { lost: true }, at: T0, by: 'ann' })],
+          [
+            'an agreement created',
+            true,
+            async () => {
+              const r = await store.createAgreement(tenant, {
+                id: 'gold',
+                document: { name: 'Gold', v: 0 },
+                createdAt: T0,
+                createdBy: 'ann',
+              });
+              etag = r.value.etag;
+            },
+          ],
+          [
+            'the same agreement again (exists)',
+            false,
+            () => store.createAgreement(tenant, { id: 'gold', document: { other: true }, createdAt: T0, createdBy: 'ann' }),
+          ],
+          [
+            'an update refused (stale ETag)',
+            false,
+            () => store.updateAgreement(tenant, 'gold', '"0"', { document: { lost: true }, at: T0, by: 'ann' }),
+          ],
           ['the customer column changed', false, () => agreementChange({ customer: 'acme', at: T0, by: 'ann' })],
-          ['a review recorded', false, () => agreementChange({ reviews: [{ at: '2026-10-01', by: 'ann', outcome: 'kept' }], at: T0, by: 'ann' })],
+          [
+            'a review recorded',
+            false,
+            () => agreementChange({ reviews: [{ at: '2026-10-01', by: 'ann', outcome: 'kept' }], at: T0, by: 'ann' }),
+          ],
           ['the document changed', true, () => agreementChange({ document: { name: 'Gold', v: 1 }, at: T0, by: 'ann' })],
           ['an approval (transitions and version 1)', true, () => agreementChange({ ...approval('gold'), at: T0 + 2 * MIN, by: 'ann' })],
-          ['a transition alone (activated)', true, async () => {
-            const history = (await store.getLifecycle(tenant, 'gold'))!;
-            const activated = unwrap(applyTransition(history, { to: 'active', at: T0 + 10 * MIN, by: 'ann' }));
-            await agreementChange({ transitions: activated.transitions.slice(history.transitions.length), at: T0 + 10 * MIN, by: 'ann' });
-          }],
-          ['a version alone (an amendment recorded)', true, async () => {
-            const stored = await store.listVersions<{ name: string; v: number }>(tenant, 'gold');
-            const amended = unwrap(addVersion(stored, { effective: T0 + 20 * MIN, document: { name: 'Gold', v: 2 }, createdAt: T0 + 11 * MIN, createdBy: 'ann' }));
-            await agreementChange({ versions: amended.slice(stored.length), at: T0 + 11 * MIN, by: 'ann' });
-          }],
-          ['a calendar stored', true, () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0, by: 'ann' })],
-          ['a calendar replaced', true, () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: Europe/Berlin', at: T0 + 1, by: 'ann' })],
-          ['a calendar put refused (exists already)', false, () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0 + 2, by: 'ann' }, null)],
+          [
+            'a transition alone (activated)',
+            true,
+            async () => {
+              const history = (await store.getLifecycle(tenant, 'gold'))!;
+              const activated = unwrap(applyTransition(history, { to: 'active', at: T0 + 10 * MIN, by: 'ann' }));
+              await agreementChange({ transitions: activated.transitions.slice(history.transitions.length), at: T0 + 10 * MIN, by: 'ann' });
+            },
+          ],
+          [
+            'a version alone (an amendment recorded)',
+            true,
+            async () => {
+              const stored = await store.listVersions<{ name: string; v: number }>(tenant, 'gold');
+              const amended = unwrap(
+                addVersion(stored, {
+                  effective: T0 + 20 * MIN,
+                  document: { name: 'Gold', v: 2 },
+                  createdAt: T0 + 11 * MIN,
+                  createdBy: 'ann',
+                }),
+              );
+              await agreementChange({ versions: amended.slice(stored.length), at: T0 + 11 * MIN, by: 'ann' });
+            },
+          ],
+          [
+            'a calendar stored',
+            true,
+            () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0, by: 'ann' }),
+          ],
+          [
+            'a calendar replaced',
+            true,
+            () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: Europe/Berlin', at: T0 + 1, by: 'ann' }),
+          ],
+          [
+            'a calendar put refused (exists already)',
+            false,
+            () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0 + 2, by: 'ann' }, null),
+          ],
           ['a calendar deleted', true, () => store.deleteCalendar(tenant, 'office')],
           ['a missing calendar deleted', false, () => store.deleteCalendar(tenant, 'office')],
         ];
@@ -821,7 +918,11 @@ export function storeContract(target: ContractTarget): void {
           const before = await store.getDerivedState(tenant);
           await run();
           const expected = invalidates ? { watermark: 0, generation: before.generation + 1 } : before;
-          assert.deepEqual(await store.getDerivedState(tenant), expected, `${name}: ${invalidates ? 'invalidates' : 'leaves the results current'}`);
+          assert.deepEqual(
+            await store.getDerivedState(tenant),
+            expected,
+            `${name}: ${invalidates ? 'invalidates' : 'leaves the results current'}`,
+          );
         }
       });
 

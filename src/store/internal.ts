@@ -1,7 +1,16 @@
 /** Helpers shared by the adapters: JSON, cursors, page sizes, event payloads. Not public API. */
 import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
-import type { AgreementChange, AppendResult, DerivedReplaced, DerivedReplacement, DerivedState, EventInput, EventOutcome, Page } from './types.ts';
+import type {
+  AgreementChange,
+  AppendResult,
+  DerivedReplaced,
+  DerivedReplacement,
+  DerivedState,
+  EventInput,
+  EventOutcome,
+  Page,
+} from './types.ts';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -137,8 +146,9 @@ export function agreementChangeInvalidates(c: Pick<AgreementChange, 'document' |
  */
 export function staleDerived(stored: DerivedState, change: DerivedReplacement): DerivedReplaced | undefined {
   if (!Number.isSafeInteger(change.generation)) {
-    throw new Error(`replaceDerived: generation ${String(change.generation)} is not a generation; read it with getDerivedState before reading the inputs`);
+    const given = String(change.generation);
+    throw new Error(`replaceDerived: generation ${given} is not a generation; read it with getDerivedState before reading the inputs`);
   }
-  if (stored.generation !== change.generation || (change.from !== undefined && stored.watermark !== change.from)) return { status: 'stale', ...stored };
-  return undefined;
+  const moved = stored.generation !== change.generation || (change.from !== undefined && stored.watermark !== change.from);
+  return moved ? { status: 'stale', ...stored } : undefined;
 }

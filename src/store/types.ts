@@ -427,7 +427,10 @@ export interface DerivedReplacement {
    * invalidation during a recomputation always wins. Required: every writer computes from inputs.
    */
   generation: number;
-  /** The watermark the change was computed from: when the stored one differs, nothing is written (`stale`). Leave out to write regardless of it. */
+  /**
+   * The watermark the change was computed from: when the stored one differs, nothing is written
+   * (`stale`). Leave out to write regardless of it.
+   */
   from?: number;
   /** The watermark after the change. */
   watermark: number;

@@ -76,7 +76,8 @@ export function reportOperations(deps: Deps): Operation[] {
       async handler(c) {
         const p = c.principal;
         const r = await rebuildDerived({ store, tenant: p.tenant, now: c.now });
-        await store.appendAudit(p.tenant, { at: c.now, actor: p.actor, action: 'derived.rebuild', subject: 'tenant', after: { events: r.events, clocks: r.clocks, compliance: r.compliance, settlements: r.settlements, ...(r.stale ? { stale: true } : {}) } });
+        const after = { events: r.events, clocks: r.clocks, compliance: r.compliance, settlements: r.settlements, ...(r.stale ? { stale: true } : {}) };
+        await store.appendAudit(p.tenant, { at: c.now, actor: p.actor, action: 'derived.rebuild', subject: 'tenant', after });
         return { body: r };
       },
     }),

@@ -759,7 +759,8 @@ class PostgresStore implements Store {
       // The tenant row, locked: concurrent replacements of one tenant take turns, and the check of
       // the generation and of `from` cannot race another writer or an invalidation (which updates
       // this row, so it waits for this transaction or this one waits for it and sees its generation).
-      const cur = (await c.query('SELECT derived_seq, derived_generation FROM tenants WHERE id = $1 FOR UPDATE', [tenant])).rows[0] as Row | undefined;
+      const lock = 'SELECT derived_seq, derived_generation FROM tenants WHERE id = $1 FOR UPDATE';
+      const cur = (await c.query(lock, [tenant])).rows[0] as Row | undefined;
       if (!cur) throw unknownTenant(tenant);
       const stale = staleDerived({ watermark: Number(cur.derived_seq), generation: Number(cur.derived_generation) }, change);
       if (stale) return stale;

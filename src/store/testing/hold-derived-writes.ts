@@ -22,7 +22,10 @@ export function holdDerivedWrites(store: Store, dir: string): Store {
   const release = join(dir, 'release');
   const replaceDerived = async (tenant: TenantId, change: DerivedReplacement): Promise<DerivedReplaced> => {
     const n = ++count;
-    writeFileSync(join(dir, `held-${n}.json`), JSON.stringify({ tenant, generation: change.generation, from: change.from ?? null, watermark: change.watermark }));
+    writeFileSync(
+      join(dir, `held-${n}.json`),
+      JSON.stringify({ tenant, generation: change.generation, from: change.from ?? null, watermark: change.watermark }),
+    );
     while (!existsSync(release)) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     const r = await store.replaceDerived(tenant, change);
     writeFileSync(join(dir, `done-${n}.json`), JSON.stringify(r));
