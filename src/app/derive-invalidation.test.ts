@@ -62,7 +62,7 @@ function interleaved(
   return { store: wrapped, outcomes };
 }
 
-/** Every derived row of a tenant by key, and the state. */
+/** Every derived row of a tenant, by key. */
 async function snapshot(store: Store, tenant: TenantId): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const all = async <T>(fetch: (after?: string) => Promise<{ items: T[]; next?: string }>, key: (r: T) => string) => {
