@@ -22,6 +22,11 @@ export const configSchema = z.object({
   /** Ingestion limits per request (docs/events.md). */
   PLEDGE_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   PLEDGE_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  /**
+   * Pledge's own tests only, never in production: a folder where the server's writes of derived
+   * results wait to be released (src/store/testing/hold-derived-writes.ts).
+   */
+  PLEDGE_TEST_HOLD_DERIVED_WRITES: z.string().min(1).optional(),
 });
 
 export type RawConfig = z.output<typeof configSchema>;
@@ -32,6 +37,8 @@ export interface Config {
   port: number;
   logLevel: RawConfig['PLEDGE_LOG_LEVEL'];
   limits: { batchEvents: number; batchBytes: number };
+  /** Hooks for Pledge's own process tests (PLEDGE_TEST_*); absent in production. */
+  testHooks?: { holdDerivedWrites?: string };
 }
 
 /** Reads the configuration from an environment (process.env at the edge). */
@@ -48,6 +55,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       port: c.PLEDGE_PORT,
       logLevel: c.PLEDGE_LOG_LEVEL,
       limits: { batchEvents: c.PLEDGE_MAX_BATCH_EVENTS, batchBytes: c.PLEDGE_MAX_BATCH_BYTES },
+      ...(c.PLEDGE_TEST_HOLD_DERIVED_WRITES ? { testHooks: { holdDerivedWrites: c.PLEDGE_TEST_HOLD_DERIVED_WRITES } } : {}),
     },
   };
 }

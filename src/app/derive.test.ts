@@ -99,7 +99,7 @@ test('a refresh computed from a watermark that moved meanwhile writes nothing', 
   try {
     const now = Date.parse('2026-11-23T12:00:00Z');
     await seedDemo(store, now);
-    const r = await rebuildDerived({ store, tenant: 'demo', now, from: 7 });
+    const r = await rebuildDerived({ store, tenant: 'demo', now, from: { watermark: 7, generation: 0 } });
     assert.equal(r.stale, true);
     assert.equal(await store.getDerivedWatermark('demo'), 0);
     assert.equal((await store.listClocks('demo')).items.length, 0);

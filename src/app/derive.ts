@@ -20,7 +20,7 @@ import type { BusinessCalendar } from '../core/calendar/types.ts';
 import type { Timed } from '../core/events/schema.ts';
 import { resolveWindow, windowsCovering, type ResolvedWindow } from '../core/metrics/window.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
-import type { ClockRow, ComplianceRow, SettlementRow, Store, TenantId } from '../store/types.ts';
+import type { ClockRow, ComplianceRow, DerivedState, SettlementRow, Store, TenantId } from '../store/types.ts';
 
 export interface RebuildReport {
   agreements: number;
@@ -31,7 +31,10 @@ export interface RebuildReport {
   watermark: number;
   /** Agreements that could not be evaluated, and why. */
   problems: string[];
-  /** Written only if the watermark had not moved (`from`), and it had: nothing was written. */
+  /**
+   * Nothing was written: an agreement or calendar changed while the results were computed (the
+   * generation moved), or, with `from`, the watermark had moved. The next read recomputes.
+   */
   stale?: boolean;
 }
 
@@ -215,13 +218,40 @@ function deriveAgreement(m: Measured, events: readonly Timed[], first: number, n
   return out;
 }
 
+/** Attempts of a rebuild asked for (`pledge rebuild`) that changes of agreements or calendars overtake. */
+const REBUILD_ATTEMPTS = 3;
+
 /**
  * Recomputes and stores every derived result of a tenant, as of `now`, replacing all the stored
- * ones in one transaction (readers see the old results or the new, never a mix). With `from`, the
- * results are written only if the watermark is still `from` (see refreshDerived).
+ * ones in one transaction (readers see the old results or the new, never a mix).
+ *
+ * The results are written only if no agreement or calendar changed while they were computed: the
+ * generation is read before any input, and the store refuses the write when it moved (see
+ * DerivedState), so a change made meanwhile, by this process or another, is never overwritten
+ * with results of the inputs before it. With `from` (refreshDerived, which read the state
+ * itself), they are written only if the state is still `from`, watermark included, in one
+ * attempt: the caller looks again. Without (`pledge rebuild`), a rebuild overtaken by a change
+ * computes again, up to REBUILD_ATTEMPTS times in all, and reports `stale` if every attempt was
+ * overtaken (the results stay invalidated, and the next read recomputes them).
  */
-export async function rebuildDerived(ctx: { store: Store; tenant: TenantId; now: number; from?: number }): Promise<RebuildReport> {
-  const { store, tenant, now } = ctx;
+export async function rebuildDerived(ctx: { store: Store; tenant: TenantId; now: number; from?: DerivedState }): Promise<RebuildReport> {
+  const { store, tenant, now, from } = ctx;
+  let report: RebuildReport | undefined;
+  for (let attempt = 0; attempt < (from ? 1 : REBUILD_ATTEMPTS); attempt++) {
+    report = await rebuildFrom(store, tenant, now, from ?? (await store.getDerivedState(tenant)), from !== undefined);
+    if (!report.stale) break;
+  }
+  return report!;
+}
+
+/** One rebuild with the inputs of `base.generation` (read after it); `checkWatermark`: also only if the watermark is still base's. */
+async function rebuildFrom(
+  store: Store,
+  tenant: TenantId,
+  now: number,
+  base: DerivedState,
+  checkWatermark: boolean,
+): Promise<RebuildReport> {
   const watermark = await store.lastEventSeq(tenant);
   const { measured, problems } = await measuredAgreements(store, tenant);
   const events = await loadEvents(store, tenant, 0, watermark);
@@ -231,12 +261,22 @@ export async function rebuildDerived(ctx: { store: Store; tenant: TenantId; now:
     const d = deriveAgreement(m, events, first, now);
     for (const k of ['clocks', 'compliance', 'settlements'] as const) for (const r of d[k]) (all[k] as unknown[]).push(r);
   }
-  const r = await store.replaceDerived(tenant, { everything: true, watermark, ...all, ...(ctx.from !== undefined ? { from: ctx.from } : {}) });
+  const r = await store.replaceDerived(tenant, {
+    everything: true,
+    watermark,
+    generation: base.generation,
+    ...all,
+    ...(checkWatermark ? { from: base.watermark } : {}),
+  });
   return { agreements: measured.length, events: events.length, clocks: all.clocks.length, compliance: all.compliance.length, settlements: all.settlements.length, watermark, problems, ...(r.status === 'stale' ? { stale: true } : {}) };
 }
 
 export interface RefreshReport {
-  /** fresh: nothing to do; refreshed: the results now reflect every event up to `watermark`; stale: another process wrote results meanwhile (nothing written here). */
+  /**
+   * fresh: nothing to do; refreshed: the results now reflect every event up to `watermark`; stale:
+   * nothing written here, because another process wrote results meanwhile, or an agreement or
+   * calendar changed while they were computed (the caller looks again).
+   */
   status: 'fresh' | 'refreshed' | 'stale';
   /** Full: a rebuild (no results were computed yet, or they were invalidated). */
   full: boolean;
@@ -259,21 +299,25 @@ export interface RefreshReport {
  *
  * A watermark of 0 with events stored (never computed, or invalidated by a change of agreements
  * or calendars) is a full rebuild.
+ *
+ * The state (watermark and generation) is read first, before any input, and the write is refused
+ * unless it is unchanged: another process wrote first, or an input changed meanwhile (`stale`).
  */
 export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now: number }): Promise<RefreshReport> {
   const { store, tenant, now } = ctx;
-  const from = await store.getDerivedWatermark(tenant);
+  const state = await store.getDerivedState(tenant);
+  const from = state.watermark;
   const last = await store.lastEventSeq(tenant);
   if (from >= last) return { status: 'fresh', full: false, newEvents: 0, agreements: [], tickets: 0, watermark: from };
   if (from === 0) {
-    const r = await rebuildDerived({ store, tenant, now, from });
+    const r = await rebuildDerived({ store, tenant, now, from: state });
     return { status: r.stale ? 'stale' : 'refreshed', full: true, newEvents: last, agreements: [], tickets: r.clocks, watermark: last };
   }
   const fresh = await loadEvents(store, tenant, from, last);
   // Events earlier than any before move every agreement's first period: recompute everything.
   const before = await store.queryEvents(tenant, { limit: 1 });
   if (before.items[0] !== undefined && before.items[0].seq > from) {
-    const r = await rebuildDerived({ store, tenant, now, from });
+    const r = await rebuildDerived({ store, tenant, now, from: state });
     return { status: r.stale ? 'stale' : 'refreshed', full: true, newEvents: fresh.length, agreements: [], tickets: r.clocks, watermark: last };
   }
   const { measured } = await measuredAgreements(store, tenant);
@@ -288,6 +332,12 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
       for (const ticket of t.tickets) change.tickets.push({ agreementId: t.m.id, ticket });
     }
   }
-  const r = await store.replaceDerived(tenant, { from, watermark: last, agreements: touched.map((t) => t.m.id), ...change });
+  const r = await store.replaceDerived(tenant, {
+    from,
+    generation: state.generation,
+    watermark: last,
+    agreements: touched.map((t) => t.m.id),
+    ...change,
+  });
   return { status: r.status === 'stale' ? 'stale' : 'refreshed', full: false, newEvents: fresh.length, agreements: touched.map((t) => t.m.id), tickets: change.tickets.length, watermark: last };
 }

@@ -11,6 +11,7 @@ import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
 import type { Settlement } from '../core/penalties/index.ts';
 import { formatInstant } from '../core/time/instant.ts';
 import { fail, ok, type Result } from '../core/validation/issues.ts';
+import { StoreError } from '../store/errors.ts';
 import type { Page, Store, TenantId } from '../store/types.ts';
 import { measuredAgreements, refreshDerived } from './derive.ts';
 
@@ -25,24 +26,42 @@ export interface ResultsContext {
 /** One refresh at a time per store and tenant in this process: concurrent readers wait for the same one. */
 const running = new WeakMap<Store, Map<string, Promise<void>>>();
 
+/** Rounds after which a reader answers with results that only lack the latest events. */
+const CATCH_UP_ROUNDS = 3;
+/** Rounds after which a reader gives up on results that stay invalidated (a retryable StoreError). */
+const MAX_ROUNDS = 10;
+
 /**
  * Brings the stored derived results up to date when events arrived since they were computed
  * (watermark below the last event sequence number), recomputing what the new events affect
  * (refreshDerived). A reader that finds a refresh under way waits for it and looks again, since
- * events may have arrived after it started, or another process may have written first (stale); at
- * most a few rounds, so a steady stream of events cannot hold a reader forever.
+ * events may have arrived after it started, another process may have written first, or an
+ * agreement or calendar may have changed meanwhile (stale: the write was refused).
+ *
+ * Two ways to be behind, told apart by the watermark: above 0, the stored results come from the
+ * current agreements and calendars and only lack the latest events, so after CATCH_UP_ROUNDS the
+ * reader answers with them (a steady stream of events cannot hold it forever). At 0 they were
+ * invalidated: the rows still there were computed from inputs that have changed, and answering
+ * with them would show figures from an old calendar after its change was acknowledged. The reader
+ * keeps trying (every lost round means another change was made meanwhile), and after MAX_ROUNDS
+ * fails with a retryable StoreError (503) rather than answer with them.
  */
 export async function freshResults(store: Store, tenant: TenantId, now: number): Promise<void> {
   let mine = running.get(store);
   if (!mine) running.set(store, (mine = new Map()));
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; ; round++) {
     const pending = mine.get(tenant);
-    if (pending) {
+    if (pending && round < MAX_ROUNDS) {
       await pending;
       continue;
     }
-    const [watermark, last] = await Promise.all([store.getDerivedWatermark(tenant), store.lastEventSeq(tenant)]);
-    if (watermark >= last) return;
+    const [state, last] = await Promise.all([store.getDerivedState(tenant), store.lastEventSeq(tenant)]);
+    if (state.watermark >= last) return;
+    if (state.watermark > 0 && round >= CATCH_UP_ROUNDS) return;
+    if (round >= MAX_ROUNDS) {
+      const why = `the derived results of tenant ${tenant} were invalidated again during each of ${MAX_ROUNDS} recomputations`;
+      throw new StoreError(`${why} (agreements or calendars changing); try again`, { retryable: true, operation: 'freshResults' });
+    }
     if (mine.has(tenant)) continue;
     const p = refreshDerived({ store, tenant, now })
       .then(() => undefined)

@@ -29,7 +29,13 @@ export function registerDerived(program: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       if (o.json) printJson({ ...r, seconds });
       else {
-        process.stdout.write(`rebuilt from ${r.events} events for ${r.agreements} active agreements: ${r.clocks} clocks, ${r.compliance} compliance results, ${r.settlements} settlements (${seconds.toFixed(1)} s)\n`);
+        if (r.stale) {
+          const why = 'agreements or calendars changed during every attempt; the results stay marked stale and the next read recomputes them';
+          process.stdout.write(`not written: ${why} (${seconds.toFixed(1)} s)\n`);
+        } else {
+          const counts = `${r.clocks} clocks, ${r.compliance} compliance results, ${r.settlements} settlements`;
+          process.stdout.write(`rebuilt from ${r.events} events for ${r.agreements} active agreements: ${counts} (${seconds.toFixed(1)} s)\n`);
+        }
         for (const p of r.problems) process.stderr.write(`note: ${p}\n`);
       }
     });

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../app/config.ts';
 import { openStore } from '../store/index.ts';
+import { holdDerivedWrites } from '../store/testing/hold-derived-writes.ts';
 import type { Store } from '../store/types.ts';
 import { buildServer } from './server.ts';
 
@@ -17,7 +18,9 @@ export interface Running {
 }
 
 export async function serve(config: Config, opts: { port?: number; host?: string; handleSignals?: boolean } = {}): Promise<Running> {
-  const store = await openStore(config.store);
+  const opened = await openStore(config.store);
+  // A test hook (PLEDGE_TEST_HOLD_DERIVED_WRITES), absent in production.
+  const store = config.testHooks?.holdDerivedWrites ? holdDerivedWrites(opened, config.testHooks.holdDerivedWrites) : opened;
   const app = buildServer({ store, config, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
   let closed = false;
   const close = async () => {

@@ -65,6 +65,31 @@ function unwrap<T>(r: { ok: true; value: T } | { ok: false; issues: unknown[] })
   return r.value;
 }
 
+/** Builds an approval the way the use case will: through the core lifecycle functions. */
+function approval(id: string): { transitions: Transition[]; versions: Version<{ name: string; v: number }>[] } {
+  const h0 = unwrap(createHistory({ agreementId: id, at: T0, by: 'ann' }));
+  const h1 = unwrap(applyTransition(h0, { to: 'in_review', at: T0 + MIN, by: 'ann' }));
+  const h2 = unwrap(
+    applyTransition(h1, {
+      to: 'approved',
+      at: T0 + 2 * MIN,
+      by: 'ann',
+      signatures: [
+        { party: 'provider', name: 'Ann', at: T0 + 2 * MIN },
+        { party: 'customer', name: 'Carl', at: T0 + 2 * MIN },
+      ],
+      term: { start: T0 + 10 * MIN },
+    }),
+  );
+  const versions = unwrap(addVersion<{ name: string; v: number }>([], { effective: T0 + 10 * MIN, document: { name: 'Gold', v: 1 }, createdAt: T0 + 2 * MIN, createdBy: 'ann', note: 'signed' }));
+  return { transitions: [...h2.transitions], versions };
+}
+
+/** replaceDerived with the current generation, for tests about what is written rather than when. */
+async function putDerived(store: Store, tenant: string, change: Omit<DerivedReplacement, 'generation'>) {
+  return store.replaceDerived(tenant, { generation: (await store.getDerivedState(tenant)).generation, ...change });
+}
+
 export function storeContract(target: ContractTarget): void {
   describe(`store contract: ${target.name}`, { skip: target.skip ?? false }, () => {
     let store: Store;
@@ -217,26 +242,6 @@ export function storeContract(target: ContractTarget): void {
     });
 
     describe('agreements', () => {
-      /** Builds an approval the way the use case will: through the core lifecycle functions. */
-      function approval(id: string): { transitions: Transition[]; versions: Version<{ name: string; v: number }>[] } {
-        const h0 = unwrap(createHistory({ agreementId: id, at: T0, by: 'ann' }));
-        const h1 = unwrap(applyTransition(h0, { to: 'in_review', at: T0 + MIN, by: 'ann' }));
-        const h2 = unwrap(
-          applyTransition(h1, {
-            to: 'approved',
-            at: T0 + 2 * MIN,
-            by: 'ann',
-            signatures: [
-              { party: 'provider', name: 'Ann', at: T0 + 2 * MIN },
-              { party: 'customer', name: 'Carl', at: T0 + 2 * MIN },
-            ],
-            term: { start: T0 + 10 * MIN },
-          }),
-        );
-        const versions = unwrap(addVersion<{ name: string; v: number }>([], { effective: T0 + 10 * MIN, document: { name: 'Gold', v: 1 }, createdAt: T0 + 2 * MIN, createdBy: 'ann', note: 'signed' }));
-        return { transitions: [...h2.transitions], versions };
-      }
-
       test('updates are compare-and-set on the ETag; a stale ETag writes nothing', async () => {
         const tenant = await newTenant(store);
         const created = await store.createAgreement(tenant, { id: 'gold', document: { name: 'Gold', v: 0 }, customer: 'acme', createdAt: T0, createdBy: 'ann' });
@@ -578,7 +583,7 @@ export function storeContract(target: ContractTarget): void {
           await store.createUser(t, { id: 'ann', name: `Ann of ${t}`, createdAt: T0 });
           await store.createAgreement(t, { id: 'gold', document: { owner: t }, customer: 'acme', createdAt: T0, createdBy: 'ann' });
           await store.putCalendar(t, { name: 'cal', format: 'json', source: `{"owner":"${t}"}`, at: T0, by: 'ann' });
-          await store.replaceDerived(t, {
+          await putDerived(store, t, {
             watermark: 0,
             clocks: [{ agreementId: 'gold', target: 'resp', ticket: 'T-1', cycle: 0, value: { owner: t }, updatedAt: T0 }],
             compliance: [{ agreementId: 'gold', target: 'resp', window: '2026-10', value: { owner: t }, updatedAt: T0 }],
@@ -622,9 +627,9 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual((await store.listCompliance(B)).items.map((c) => c.value), [{ owner: B }]);
         assert.deepEqual((await store.listSettlements(A)).items.map((c) => c.value), [{ owner: A }]);
         assert.deepEqual((await store.listAudit(A)).items.map((e) => e.after), [{ owner: A }]);
-        await store.replaceDerived(A, { watermark: 1 });
+        await putDerived(store, A, { watermark: 1 });
         assert.equal(await store.getDerivedWatermark(B), 0);
-        await store.replaceDerived(B, { everything: true, watermark: 0 });
+        await putDerived(store, B, { everything: true, watermark: 0 });
         assert.deepEqual([(await store.listClocks(B)).items, (await store.listCompliance(B)).items, (await store.listSettlements(B)).items], [[], [], []]);
         assert.equal((await store.listClocks(A)).items.length, 1, 'deleting B left A alone');
         assert.equal((await store.getSettlement(A, { agreementId: 'gold', period: '2026-10' }))?.updatedAt, T0);
@@ -635,7 +640,7 @@ export function storeContract(target: ContractTarget): void {
     describe('derived results', () => {
       test('rows given for agreements and tickets not named are upserted by key; everything deletes every derived row of the tenant', async () => {
         const tenant = await newTenant(store);
-        const put = (rows: Partial<Pick<DerivedReplacement, 'clocks' | 'compliance' | 'settlements'>>) => store.replaceDerived(tenant, { watermark: 0, ...rows });
+        const put = (rows: Partial<Pick<DerivedReplacement, 'clocks' | 'compliance' | 'settlements'>>) => store.replaceDerived(tenant, { generation: 0, watermark: 0, ...rows });
         const clocks = Array.from({ length: 7 }, (_, i) => ({ agreementId: i < 4 ? 'gold' : 'silver', target: 'resolve', ticket: `T-${i}`, cycle: 0, value: { elapsed: i }, updatedAt: T0 }));
         await put({ clocks });
         await put({ clocks: [{ ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 }, { ...clocks[2]!, cycle: 1, value: { elapsed: 1 }, updatedAt: T0 + 5 }] });
@@ -671,9 +676,9 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual((await store.getSettlement(tenant, { agreementId: 'gold', period: '2026-10' }))?.value, { owedMinor: 50000, currency: 'EUR', lines: [] });
         assert.equal((await store.listSettlements(tenant, { agreementId: 'gold' })).items.length, 1);
 
-        await store.replaceDerived(tenant, { watermark: 42 });
+        await store.replaceDerived(tenant, { generation: 0, watermark: 42 });
         assert.equal(await store.getDerivedWatermark(tenant), 42);
-        await store.replaceDerived(tenant, { everything: true, watermark: 0 });
+        await store.replaceDerived(tenant, { generation: 0, everything: true, watermark: 0 });
         assert.equal(await store.getDerivedWatermark(tenant), 0);
         assert.deepEqual([(await store.listClocks(tenant)).items, (await store.listCompliance(tenant)).items, (await store.listSettlements(tenant)).items], [[], [], []]);
         // Rebuilt: the same rows can be written again.
@@ -691,6 +696,7 @@ export function storeContract(target: ContractTarget): void {
         const tenant = await newTenant(store);
         assert.deepEqual(
           await store.replaceDerived(tenant, {
+            generation: 0,
             everything: true,
             watermark: 10,
             clocks: [clock('gold', 'T-1', 1, 'a'), clock('gold', 'T-1', 2, 'a'), clock('gold', 'T-2', 1, 'a'), clock('silver', 'T-1', 1, 'a')],
@@ -702,6 +708,7 @@ export function storeContract(target: ContractTarget): void {
         assert.equal(await store.getDerivedWatermark(tenant), 10);
         // gold's T-1 now has one cycle, not two; gold's compliance is only 2026-10; silver is untouched.
         const r = await store.replaceDerived(tenant, {
+          generation: 0,
           from: 10,
           watermark: 12,
           tickets: [{ agreementId: 'gold', ticket: 'T-1' }],
@@ -719,32 +726,204 @@ export function storeContract(target: ContractTarget): void {
 
       test('computed from a watermark that has moved on: nothing is written (stale)', async () => {
         const tenant = await newTenant(store);
-        await store.replaceDerived(tenant, { watermark: 5, clocks: [clock('gold', 'T-1', 1, 'a')] });
-        assert.deepEqual(await store.replaceDerived(tenant, { from: 3, watermark: 9, everything: true, clocks: [clock('gold', 'T-9', 1, 'x')] }), { status: 'stale', watermark: 5 });
+        await store.replaceDerived(tenant, { generation: 0, watermark: 5, clocks: [clock('gold', 'T-1', 1, 'a')] });
+        assert.deepEqual(await store.replaceDerived(tenant, { generation: 0, from: 3, watermark: 9, everything: true, clocks: [clock('gold', 'T-9', 1, 'x')] }), { status: 'stale', watermark: 5, generation: 0 });
         assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"a"}']);
         assert.equal(await store.getDerivedWatermark(tenant), 5);
       });
 
-      test('changing an agreement or a calendar makes the derived results stale (watermark 0); a review does not', async () => {
+      test('an input changed between reading the state and writing the results: the write is refused (stale), also when the watermark was 0 already', async () => {
         const tenant = await newTenant(store);
-        const mark = async () => store.replaceDerived(tenant, { watermark: 7 });
-        await mark();
-        const created = await store.createAgreement(tenant, { id: 'gold', document: { v: 1 }, createdAt: T0, createdBy: 'ann' });
-        assert.equal(await store.getDerivedWatermark(tenant), 0, 'created');
-        await mark();
-        assert.equal(created.status, 'created');
-        const upd = await store.updateAgreement(tenant, 'gold', created.value.etag, { document: { v: 2 }, at: T0 + 1, by: 'ann' });
-        assert.equal(upd.status, 'updated');
-        assert.equal(await store.getDerivedWatermark(tenant), 0, 'document changed');
-        await mark();
-        if (upd.status !== 'updated') return;
-        await store.updateAgreement(tenant, 'gold', upd.agreement.etag, { reviews: [{ at: '2026-10-01', by: 'ann', outcome: 'kept' }], at: T0 + 2, by: 'ann' });
-        assert.equal(await store.getDerivedWatermark(tenant), 7, 'a review changes no figure');
+        await store.appendEvents(tenant, [ev('e1', 1), ev('e2', 2)], { receivedAt: T0 });
+        // A recomputation reads the state first: never computed (watermark 0, as after an invalidation).
+        const read = await store.getDerivedState(tenant);
+        assert.deepEqual(read, { watermark: 0, generation: 0 });
+        // Meanwhile a calendar changes (another process): the watermark stays 0, the generation moves.
         await store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0, by: 'ann' });
-        assert.equal(await store.getDerivedWatermark(tenant), 0, 'calendar stored');
-        await mark();
-        assert.equal(await store.deleteCalendar(tenant, 'office'), 'deleted');
-        assert.equal(await store.getDerivedWatermark(tenant), 0, 'calendar deleted');
+        const oldInputs = { everything: true, watermark: 2, clocks: [clock('gold', 'T-1', 1, 'old calendar')] } as const;
+        assert.deepEqual(await store.replaceDerived(tenant, { ...oldInputs, generation: read.generation, from: read.watermark }), {
+          status: 'stale',
+          watermark: 0,
+          generation: 1,
+        });
+        // Without `from` (a rebuild asked for) too: the generation alone decides.
+        assert.deepEqual(await store.replaceDerived(tenant, { ...oldInputs, generation: read.generation }), {
+          status: 'stale',
+          watermark: 0,
+          generation: 1,
+        });
+        assert.deepEqual(await clockKeys(tenant), [], 'nothing of the old inputs was written');
+        assert.deepEqual(await store.getDerivedState(tenant), { watermark: 0, generation: 1 }, 'still invalidated');
+        // Computed again from the new state: written.
+        const again = await store.getDerivedState(tenant);
+        assert.deepEqual(
+          await store.replaceDerived(tenant, {
+            everything: true,
+            watermark: 2,
+            clocks: [clock('gold', 'T-1', 1, 'new')],
+            generation: again.generation,
+            from: again.watermark,
+          }),
+          { status: 'replaced' },
+        );
+        assert.deepEqual(await store.getDerivedState(tenant), { watermark: 2, generation: 1 });
+
+        // An incremental refresh from watermark 2, overtaken by an agreement change and then by
+        // another process's full recomputation that brought the watermark back to 2: the watermark
+        // alone would match; the generation does not.
+        const incremental = await store.getDerivedState(tenant);
+        await store.createAgreement(tenant, { id: 'gold', document: { v: 1 }, createdAt: T0, createdBy: 'ann' });
+        const other = await store.getDerivedState(tenant);
+        assert.deepEqual(other, { watermark: 0, generation: 2 });
+        assert.equal(
+          (
+            await store.replaceDerived(tenant, {
+              everything: true,
+              watermark: 2,
+              clocks: [clock('gold', 'T-1', 1, 'other')],
+              generation: other.generation,
+              from: other.watermark,
+            })
+          ).status,
+          'replaced',
+        );
+        const late = await store.replaceDerived(tenant, {
+          generation: incremental.generation,
+          from: incremental.watermark,
+          watermark: 3,
+          tickets: [{ agreementId: 'gold', ticket: 'T-1' }],
+          clocks: [clock('gold', 'T-1', 1, 'late')],
+        });
+        assert.deepEqual(late, { status: 'stale', watermark: 2, generation: 2 });
+        assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"other"}']);
+
+        // A write that names no generation is a caller bug, not a write regardless.
+        await assert.rejects(store.replaceDerived(tenant, { watermark: 9 } as unknown as DerivedReplacement), /generation/);
+        assert.equal(await store.getDerivedWatermark(tenant), 2);
+      });
+
+      test('what invalidates: agreement, version, transition and calendar changes; never users, tokens, reviews, audit or events', async () => {
+        const tenant = await newTenant(store);
+        let etag = '';
+        const agreementChange = async (change: Parameters<Store['updateAgreement']>[3], expect = 'updated') => {
+          const r = await store.updateAgreement(tenant, 'gold', etag, change);
+          assert.equal(r.status, expect);
+          if (r.status === 'updated') etag = r.agreement.etag;
+        };
+        const steps: Array<[name: string, invalidates: boolean, run: () => Promise<unknown>]> = [
+          ['a user created', false, () => store.createUser(tenant, { id: 'ann', name: 'Ann', createdAt: T0 })],
+          ['the same user again (exists)', false, () => store.createUser(tenant, { id: 'ann', name: 'Ann', createdAt: T0 })],
+          [
+            'a token created for a new user',
+            false,
+            async () => {
+              await store.createUser(tenant, { id: 'bob', name: 'Bob', createdAt: T0 });
+              return store.createToken(tenant, {
+                id: 'k1',
+                userId: 'bob',
+                name: 'cli',
+                role: 'admin',
+                tokenHash: hashTokenSecret(generateTokenSecret()),
+                createdAt: T0,
+              });
+            },
+          ],
+          ['a token used', false, () => store.touchToken(tenant, 'k1', T0 + MIN)],
+          ['a token revoked', false, () => store.revokeToken(tenant, 'k1', T0 + MIN)],
+          ['a user disabled', false, () => store.disableUser(tenant, 'bob', T0 + MIN)],
+          ['an audit entry', false, () => store.appendAudit(tenant, { at: T0, actor: 'ann', action: 'x', subject: 'tenant' })],
+          [
+            'events appended (they leave the watermark behind instead)',
+            false,
+            () => store.appendEvents(tenant, [ev('e1', 1)], { receivedAt: T0 }),
+          ],
+          ['another tenant created', false, () => newTenant(store)],
+          [
+            'an agreement created',
+            true,
+            async () => {
+              const r = await store.createAgreement(tenant, {
+                id: 'gold',
+                document: { name: 'Gold', v: 0 },
+                createdAt: T0,
+                createdBy: 'ann',
+              });
+              etag = r.value.etag;
+            },
+          ],
+          [
+            'the same agreement again (exists)',
+            false,
+            () => store.createAgreement(tenant, { id: 'gold', document: { other: true }, createdAt: T0, createdBy: 'ann' }),
+          ],
+          [
+            'an update refused (stale ETag)',
+            false,
+            () => store.updateAgreement(tenant, 'gold', '"0"', { document: { lost: true }, at: T0, by: 'ann' }),
+          ],
+          ['the customer column changed', false, () => agreementChange({ customer: 'acme', at: T0, by: 'ann' })],
+          [
+            'a review recorded',
+            false,
+            () => agreementChange({ reviews: [{ at: '2026-10-01', by: 'ann', outcome: 'kept' }], at: T0, by: 'ann' }),
+          ],
+          ['the document changed', true, () => agreementChange({ document: { name: 'Gold', v: 1 }, at: T0, by: 'ann' })],
+          ['an approval (transitions and version 1)', true, () => agreementChange({ ...approval('gold'), at: T0 + 2 * MIN, by: 'ann' })],
+          [
+            'a transition alone (activated)',
+            true,
+            async () => {
+              const history = (await store.getLifecycle(tenant, 'gold'))!;
+              const activated = unwrap(applyTransition(history, { to: 'active', at: T0 + 10 * MIN, by: 'ann' }));
+              await agreementChange({ transitions: activated.transitions.slice(history.transitions.length), at: T0 + 10 * MIN, by: 'ann' });
+            },
+          ],
+          [
+            'a version alone (an amendment recorded)',
+            true,
+            async () => {
+              const stored = await store.listVersions<{ name: string; v: number }>(tenant, 'gold');
+              const amended = unwrap(
+                addVersion(stored, {
+                  effective: T0 + 20 * MIN,
+                  document: { name: 'Gold', v: 2 },
+                  createdAt: T0 + 11 * MIN,
+                  createdBy: 'ann',
+                }),
+              );
+              await agreementChange({ versions: amended.slice(stored.length), at: T0 + 11 * MIN, by: 'ann' });
+            },
+          ],
+          [
+            'a calendar stored',
+            true,
+            () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0, by: 'ann' }),
+          ],
+          [
+            'a calendar replaced',
+            true,
+            () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: Europe/Berlin', at: T0 + 1, by: 'ann' }),
+          ],
+          [
+            'a calendar put refused (exists already)',
+            false,
+            () => store.putCalendar(tenant, { name: 'office', format: 'yaml', source: 'timezone: UTC', at: T0 + 2, by: 'ann' }, null),
+          ],
+          ['a calendar deleted', true, () => store.deleteCalendar(tenant, 'office')],
+          ['a missing calendar deleted', false, () => store.deleteCalendar(tenant, 'office')],
+        ];
+        for (const [name, invalidates, run] of steps) {
+          // Current results at watermark 7, then the change.
+          assert.equal((await putDerived(store, tenant, { watermark: 7 })).status, 'replaced', name);
+          const before = await store.getDerivedState(tenant);
+          await run();
+          const expected = invalidates ? { watermark: 0, generation: before.generation + 1 } : before;
+          assert.deepEqual(
+            await store.getDerivedState(tenant),
+            expected,
+            `${name}: ${invalidates ? 'invalidates' : 'leaves the results current'}`,
+          );
+        }
       });
 
       test('open breaches: breached open clocks, running ones past their deadline, breached current windows', async () => {
@@ -752,6 +931,7 @@ export function storeContract(target: ContractTarget): void {
         const c = (ticket: string, v: Record<string, unknown>) => ({ agreementId: 'gold', target: 'resolve', ticket, cycle: 1, value: v, updatedAt: T0 });
         const w = (window: string, state: string, from: number, to: number) => ({ agreementId: 'gold', target: 'uptime', window, value: { state, window: { from, to } }, updatedAt: T0 });
         await store.replaceDerived(tenant, {
+          generation: 0,
           watermark: 1,
           clocks: [
             c('open-breached', { state: 'breached', stop: null, deadline: T0 - 10 }),
@@ -770,8 +950,8 @@ export function storeContract(target: ContractTarget): void {
       test('many rows in one replacement', async () => {
         const tenant = await newTenant(store);
         const many = Array.from({ length: 12_001 }, (_, i) => clock('gold', `T-${String(i).padStart(5, '0')}`, 1, i));
-        await store.replaceDerived(tenant, { watermark: 1, everything: true, clocks: many });
-        await store.replaceDerived(tenant, { watermark: 2, tickets: many.map((c) => ({ agreementId: 'gold', ticket: c.ticket })), clocks: many.slice(0, 3) });
+        await store.replaceDerived(tenant, { generation: 0, watermark: 1, everything: true, clocks: many });
+        await store.replaceDerived(tenant, { generation: 0, watermark: 2, tickets: many.map((c) => ({ agreementId: 'gold', ticket: c.ticket })), clocks: many.slice(0, 3) });
         assert.equal((await clockKeys(tenant)).length, 3);
       });
     });

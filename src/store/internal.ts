@@ -1,7 +1,16 @@
 /** Helpers shared by the adapters: JSON, cursors, page sizes, event payloads. Not public API. */
 import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
-import type { AppendResult, EventInput, EventOutcome, Page } from './types.ts';
+import type {
+  AgreementChange,
+  AppendResult,
+  DerivedReplaced,
+  DerivedReplacement,
+  DerivedState,
+  EventInput,
+  EventOutcome,
+  Page,
+} from './types.ts';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -117,4 +126,29 @@ export function lastByKey<T>(rows: readonly T[], key: (t: T) => ReadonlyArray<st
   const m = new Map<string, T>();
   for (const r of rows) m.set(JSON.stringify(key(r)), r);
   return [...m.values()];
+}
+
+// --- derived results: what invalidates them, and when a write of them is refused -------------
+
+/**
+ * Whether an agreement change touches an input of the derived results (see DerivedState): its
+ * document, versions or lifecycle transitions (back-dated ones included). A review or a change of
+ * the customer column alone changes no figure. Both adapters ask this, so they agree.
+ */
+export function agreementChangeInvalidates(c: Pick<AgreementChange, 'document' | 'versions' | 'transitions'>): boolean {
+  return c.document !== undefined || (c.versions?.length ?? 0) > 0 || (c.transitions?.length ?? 0) > 0;
+}
+
+/**
+ * replaceDerived's compare-and-set, run inside its transaction on the stored state: undefined when
+ * the change may be written; else the `stale` answer, when an input changed since the change was
+ * computed (the generation moved), or the watermark is not the `from` it was computed from.
+ */
+export function staleDerived(stored: DerivedState, change: DerivedReplacement): DerivedReplaced | undefined {
+  if (!Number.isSafeInteger(change.generation)) {
+    const given = String(change.generation);
+    throw new Error(`replaceDerived: generation ${given} is not a generation; read it with getDerivedState before reading the inputs`);
+  }
+  const moved = stored.generation !== change.generation || (change.from !== undefined && stored.watermark !== change.from);
+  return moved ? { status: 'stale', ...stored } : undefined;
 }

@@ -400,11 +400,37 @@ export interface SettlementRow<V = unknown> extends SettlementKey {
 }
 
 /**
+ * Where the stored derived results stand. Both numbers are read in one statement (getDerivedState).
+ *
+ * Which changes invalidate (the inputs of the derived results besides events): creating an agreement
+ * (even a draft can be another's parent), changing its document, appending versions or lifecycle
+ * transitions, and storing or deleting a calendar. Each adds 1 to `generation` and sets `watermark`
+ * to 0 in the same transaction as the change. Reviews, the customer column, tenants, users, tokens
+ * and the audit log are not inputs and invalidate nothing; new events only leave the watermark
+ * behind the last event sequence number.
+ */
+export interface DerivedState {
+  /** Events up to this sequence number are reflected in the stored results; 0: none (never computed, or invalidated). */
+  watermark: number;
+  /** Counts invalidations: moves with every change of an input, never otherwise. */
+  generation: number;
+}
+
+/**
  * A change of derived results written in one transaction, with the watermark it brings them to,
  * so readers never see results of half a recomputation, nor a watermark ahead of its results.
  */
 export interface DerivedReplacement {
-  /** The watermark the change was computed from: when the stored one differs, nothing is written (`stale`). Leave out to write regardless. */
+  /**
+   * The generation the change was computed with: read (getDerivedState) before reading any input.
+   * When the stored one differs, an input changed meanwhile and nothing is written (`stale`), so an
+   * invalidation during a recomputation always wins. Required: every writer computes from inputs.
+   */
+  generation: number;
+  /**
+   * The watermark the change was computed from: when the stored one differs, nothing is written
+   * (`stale`). Leave out to write regardless of it.
+   */
   from?: number;
   /** The watermark after the change. */
   watermark: number;
@@ -419,12 +445,15 @@ export interface DerivedReplacement {
   settlements?: readonly SettlementRow[];
 }
 
+/** `stale`: nothing was written; the stored state, which differs from the one the change was computed from. */
+export type DerivedReplaced = { status: 'replaced' } | ({ status: 'stale' } & DerivedState);
+
 export interface DerivedStore {
   /**
    * Replaces derived results and sets the watermark in one transaction (see DerivedReplacement).
    * Rows given for an agreement or ticket not listed are upserted.
    */
-  replaceDerived(tenant: TenantId, change: DerivedReplacement): Promise<{ status: 'replaced' } | { status: 'stale'; watermark: number }>;
+  replaceDerived(tenant: TenantId, change: DerivedReplacement): Promise<DerivedReplaced>;
   getClock<V = unknown>(tenant: TenantId, key: ClockKey): Promise<ClockRow<V> | undefined>;
   /** By (agreement, target, ticket, cycle). */
   listClocks<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string; ticket?: string } & PageRequest): Promise<Page<ClockRow<V>>>;
@@ -441,6 +470,8 @@ export interface DerivedStore {
   countOpenBreaches(tenant: TenantId, now: number): Promise<{ tickets: number; targets: number }>;
   /** The event sequence number up to which derived results are computed (lag = lastEventSeq - this). */
   getDerivedWatermark(tenant: TenantId): Promise<number>;
+  /** The watermark and the generation, read together (see DerivedState); a recomputation starts here. */
+  getDerivedState(tenant: TenantId): Promise<DerivedState>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -72,11 +72,12 @@ export function reportOperations(deps: Deps): Operation[] {
       summary: 'Recompute every derived result of the tenant',
       description: 'As `pledge rebuild`: clocks, compliance and settlements recomputed from the events and agreements, replaced in one transaction. Admin only.',
       action: 'derived.rebuild',
-      responses: { 200: '{ agreements, events, clocks, compliance, settlements, watermark, problems }' },
+      responses: { 200: '{ agreements, events, clocks, compliance, settlements, watermark, problems, stale? }' },
       async handler(c) {
         const p = c.principal;
         const r = await rebuildDerived({ store, tenant: p.tenant, now: c.now });
-        await store.appendAudit(p.tenant, { at: c.now, actor: p.actor, action: 'derived.rebuild', subject: 'tenant', after: { events: r.events, clocks: r.clocks, compliance: r.compliance, settlements: r.settlements } });
+        const after = { events: r.events, clocks: r.clocks, compliance: r.compliance, settlements: r.settlements, ...(r.stale ? { stale: true } : {}) };
+        await store.appendAudit(p.tenant, { at: c.now, actor: p.actor, action: 'derived.rebuild', subject: 'tenant', after });
         return { body: r };
       },
     }),

@@ -17,6 +17,7 @@ import type { ReviewRecord } from '../../core/agreements/lifecycle/reviews.ts';
 import { StoreError, fromPostgres } from '../errors.ts';
 import { loadMigrations, pendingMigrations } from '../migrate.ts';
 import {
+  agreementChangeInvalidates,
   calendarEtag,
   checkVersionNumbers,
   decodeCursor,
@@ -27,6 +28,7 @@ import {
   pageLimit,
   storedPayload,
   sinceLimit,
+  staleDerived,
   summarise,
   unknownTenant,
 } from '../internal.ts';
@@ -47,7 +49,9 @@ import type {
   ComplianceKey,
   ComplianceRow,
   Created,
+  DerivedReplaced,
   DerivedReplacement,
+  DerivedState,
   EventFilter,
   EventInput,
   EventOutcome,
@@ -312,10 +316,14 @@ class PostgresStore implements Store {
 
   /**
    * Agreements and calendars are what derived results are computed with: changing one makes them
-   * all stale, in the same transaction as the change (the next read recomputes them).
+   * all stale, in the same transaction as the change (the next read recomputes them). The new
+   * generation makes a recomputation that read the old inputs unable to write, in this process or
+   * another (see DerivedState): the UPDATE holds the tenant row until COMMIT, and replaceDerived
+   * checks the generation under a lock on the same row. Call it in the writing transaction of every
+   * change of an input, and of nothing else.
    */
   private async invalidateDerived(c: pg.PoolClient, tenant: string): Promise<void> {
-    await c.query('UPDATE tenants SET derived_seq = 0 WHERE id = $1', [tenant]);
+    await c.query('UPDATE tenants SET derived_seq = 0, derived_generation = derived_generation + 1 WHERE id = $1', [tenant]);
   }
 
   private async audit(c: pg.PoolClient, tenant: string, a: AuditInput | undefined): Promise<AuditEntry | undefined> {
@@ -516,7 +524,7 @@ class PostgresStore implements Store {
         [ch.document !== undefined ? json(ch.document) : null, ch.customer !== undefined, ch.customer ?? null, state, ch.at, ch.by, versions.length, transitions.length, reviews.length, tenant, id],
         c,
       );
-      if (ch.document !== undefined || versions.length > 0 || transitions.length > 0) await this.invalidateDerived(c, tenant);
+      if (agreementChangeInvalidates(ch)) await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return { status: 'updated' as const, agreement: agreementOf<D>(updated!) };
     });
@@ -746,14 +754,16 @@ class PostgresStore implements Store {
     }
   }
 
-  async replaceDerived(tenant: string, change: DerivedReplacement): Promise<{ status: 'replaced' } | { status: 'stale'; watermark: number }> {
+  async replaceDerived(tenant: string, change: DerivedReplacement): Promise<DerivedReplaced> {
     return this.tx('replaceDerived', async (c) => {
       // The tenant row, locked: concurrent replacements of one tenant take turns, and the check of
-      // `from` cannot race another writer.
-      const cur = (await c.query('SELECT derived_seq FROM tenants WHERE id = $1 FOR UPDATE', [tenant])).rows[0] as { derived_seq: string | number } | undefined;
+      // the generation and of `from` cannot race another writer or an invalidation (which updates
+      // this row, so it waits for this transaction or this one waits for it and sees its generation).
+      const lock = 'SELECT derived_seq, derived_generation FROM tenants WHERE id = $1 FOR UPDATE';
+      const cur = (await c.query(lock, [tenant])).rows[0] as Row | undefined;
       if (!cur) throw unknownTenant(tenant);
-      const seq = Number(cur.derived_seq);
-      if (change.from !== undefined && seq !== change.from) return { status: 'stale' as const, watermark: seq };
+      const stale = staleDerived({ watermark: Number(cur.derived_seq), generation: Number(cur.derived_generation) }, change);
+      if (stale) return stale;
       if (change.everything) {
         for (const t of ['derived_clocks', 'derived_compliance', 'derived_settlements']) await c.query(`DELETE FROM ${t} WHERE tenant = $1`, [tenant]);
       }
@@ -868,6 +878,12 @@ class PostgresStore implements Store {
   async getDerivedWatermark(tenant: string): Promise<number> {
     const r = await this.one('getDerivedWatermark', 'SELECT derived_seq FROM tenants WHERE id = $1', [tenant]);
     return (r?.derived_seq as number | undefined) ?? 0;
+  }
+
+  async getDerivedState(tenant: string): Promise<DerivedState> {
+    // One statement: the watermark and the generation of the same committed state.
+    const r = await this.one('getDerivedState', 'SELECT derived_seq, derived_generation FROM tenants WHERE id = $1', [tenant]);
+    return r ? { watermark: r.derived_seq as number, generation: r.derived_generation as number } : { watermark: 0, generation: 0 };
   }
 
   // --- audit -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import type { ReviewRecord } from '../../core/agreements/lifecycle/reviews.ts';
 import { StoreError, fromSqlite } from '../errors.ts';
 import { loadMigrations, pendingMigrations } from '../migrate.ts';
 import {
+  agreementChangeInvalidates,
   checkVersionNumbers,
   calendarEtag,
   decodeCursor,
@@ -29,6 +30,7 @@ import {
   pageLimit,
   storedPayload,
   sinceLimit,
+  staleDerived,
   summarise,
   unknownTenant,
 } from '../internal.ts';
@@ -49,7 +51,9 @@ import type {
   ComplianceKey,
   ComplianceRow,
   Created,
+  DerivedReplaced,
   DerivedReplacement,
+  DerivedState,
   EventFilter,
   EventInput,
   EventOutcome,
@@ -256,10 +260,17 @@ class SqliteStore implements Store {
 
   /**
    * Agreements and calendars are what derived results are computed with: changing one makes them
-   * all stale, in the same transaction as the change (the next read recomputes them).
+   * all stale, in the same transaction as the change (the next read recomputes them). The new
+   * generation makes a recomputation that read the old inputs unable to write (see DerivedState).
+   * Call it in the writing transaction of every change of an input, and of nothing else.
    */
   private invalidateDerived(tenant: string): void {
-    this.exec('UPDATE tenants SET derived_seq = 0 WHERE id = ?', tenant);
+    this.exec('UPDATE tenants SET derived_seq = 0, derived_generation = derived_generation + 1 WHERE id = ?', tenant);
+  }
+
+  private derivedState(tenant: string): DerivedState | undefined {
+    const r = this.get('SELECT derived_seq, derived_generation FROM tenants WHERE id = ?', tenant);
+    return r && { watermark: r.derived_seq as number, generation: r.derived_generation as number };
   }
 
   private audit(tenant: string, a: AuditInput | undefined): AuditEntry | undefined {
@@ -322,7 +333,6 @@ class SqliteStore implements Store {
       const changed = this.exec('INSERT INTO users (tenant, id, name, email, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', tenant, u.id, u.name, u.email ?? null, u.createdAt);
       const value = userOf(this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', tenant, u.id)!);
       if (changed === 0) return { status: 'exists' as const, value };
-      this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return { status: 'created' as const, value };
     });
@@ -500,7 +510,7 @@ class SqliteStore implements Store {
         tenant,
         id,
       );
-      if (c.document !== undefined || versions.length > 0 || transitions.length > 0) this.invalidateDerived(tenant);
+      if (agreementChangeInvalidates(c)) this.invalidateDerived(tenant);
       this.audit(tenant, audit);
       return { status: 'updated' as const, agreement: agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, id)!) };
     });
@@ -723,11 +733,13 @@ class SqliteStore implements Store {
     });
   }
 
-  replaceDerived(tenant: string, change: DerivedReplacement): Promise<{ status: 'replaced' } | { status: 'stale'; watermark: number }> {
+  replaceDerived(tenant: string, change: DerivedReplacement): Promise<DerivedReplaced> {
     return this.write('replaceDerived', () => {
-      const current = this.get('SELECT derived_seq FROM tenants WHERE id = ?', tenant);
+      // Inside the IMMEDIATE transaction: no invalidation can commit between this check and the write.
+      const current = this.derivedState(tenant);
       if (!current) throw unknownTenant(tenant);
-      if (change.from !== undefined && current.derived_seq !== change.from) return { status: 'stale' as const, watermark: current.derived_seq as number };
+      const stale = staleDerived(current, change);
+      if (stale) return stale;
       if (change.everything) {
         this.exec('DELETE FROM derived_clocks WHERE tenant = ?', tenant);
         this.exec('DELETE FROM derived_compliance WHERE tenant = ?', tenant);
@@ -838,7 +850,11 @@ class SqliteStore implements Store {
   }
 
   getDerivedWatermark(tenant: string): Promise<number> {
-    return this.run('getDerivedWatermark', () => (this.get('SELECT derived_seq FROM tenants WHERE id = ?', tenant)?.derived_seq as number | undefined) ?? 0);
+    return this.run('getDerivedWatermark', () => this.derivedState(tenant)?.watermark ?? 0);
+  }
+
+  getDerivedState(tenant: string): Promise<DerivedState> {
+    return this.run('getDerivedState', () => this.derivedState(tenant) ?? { watermark: 0, generation: 0 });
   }
 
   // --- audit -----------------------------------------------------------------------------------
