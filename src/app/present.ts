@@ -27,7 +27,8 @@ export type EvaluationView = ReturnType<typeof presentEvaluation>;
 
 /** A settlement (src/core/penalties), its instants as ISO: period, grace window, contract years, windows and due dates. */
 export function presentSettlement(s: Settlement) {
-  const grace = s.grace === null ? null : (({ startMs, endMs, ...rest }) => ({ ...rest, start: isoInstant(startMs), end: isoInstant(endMs) }))(s.grace);
+  const grace =
+    s.grace === null ? null : (({ startMs, endMs, ...rest }) => ({ ...rest, start: isoInstant(startMs), end: isoInstant(endMs) }))(s.grace);
   return {
     ...s,
     period: span(s.period),

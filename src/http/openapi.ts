@@ -46,7 +46,9 @@ function responseSchemas(ops: readonly Operation[]): { components: Record<string
   for (const a of added) components.add(a.schema, { id: a.id });
   let out: { schemas: Record<string, Json> };
   try {
-    out = z.toJSONSchema(components, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, Json> };
+    const uri = (id: string) => `#/components/schemas/${id}`;
+    const all = z.toJSONSchema(components, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', uri });
+    out = all as { schemas: Record<string, Json> };
   } finally {
     for (const a of added) components.remove(a.schema);
   }
@@ -56,7 +58,9 @@ function responseSchemas(ops: readonly Operation[]): { components: Record<string
   for (const [id, schema] of Object.entries(out.schemas)) if (!id.startsWith(INLINE)) shared[id] = strip(schema);
   for (const a of added) inline.set(a.schema, strip(out.schemas[a.id]!));
   const dangling = JSON.stringify({ shared, inline: [...inline.values()] }).match(new RegExp(`"#/components/schemas/${INLINE}\\d+"`));
-  if (dangling) throw new Error(`a response schema is nested in another one (${dangling[0]}): register it as a component in src/http/schemas.ts`);
+  if (dangling) {
+    throw new Error(`a response schema is nested in another one (${dangling[0]}): register it as a component in src/http/schemas.ts`);
+  }
   return { components: shared, inline };
 }
 
@@ -153,7 +157,9 @@ export function docsPage(doc: Json): string {
       const bodyHtml = body
         ? `<details><summary>Body: ${Object.keys(body.content as Json).map((m) => `<code>${escapeHtml(m)}</code>`).join(', ')}</summary><pre>${escapeHtml(JSON.stringify(Object.values(body.content as Record<string, Json>)[0]?.schema ?? {}, null, 2))}</pre></details>`
         : '';
-      const responses = Object.entries(op.responses as Record<string, Json>).map(([s, r]) => `<li><code>${s}</code> ${escapeHtml(String(r.description))}${contentHtml(r.content as Record<string, Json> | undefined)}</li>`).join('');
+      const responses = Object.entries(op.responses as Record<string, Json>)
+        .map(([s, r]) => `<li><code>${s}</code> ${escapeHtml(String(r.description))}${contentHtml(r.content as Record<string, Json>)}</li>`)
+        .join('');
       const action = op['x-pledge-action'] ? `<p class="auth">Needs a token whose role may <code>${escapeHtml(String(op['x-pledge-action']))}</code>.</p>` : '<p class="auth">No token needed.</p>';
       sections.push(
         `<section id="${escapeHtml(String(op.operationId))}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3><p><b>${escapeHtml(String(op.summary))}</b></p>` +
@@ -177,7 +183,11 @@ pre{background:#f6f6f6;padding:.5rem;overflow:auto;max-height:30rem}.auth{color:
 ${sections.join('\n')}
 <h2 id="schemas">Schemas</h2>
 ${Object.entries(((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>)
-  .map(([id, schema]) => `<section id="schema-${escapeHtml(id)}"><h3><code>${escapeHtml(id)}</code></h3><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></section>`)
+  .map(
+    ([id, schema]) =>
+      `<section id="schema-${escapeHtml(id)}"><h3><code>${escapeHtml(id)}</code></h3>` +
+      `<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></section>`,
+  )
   .join('\n')}
 </body></html>
 `;

@@ -76,7 +76,9 @@ type Widen<T> = T extends string
 
 /** The bodies an operation may answer with: the output of one of its response schemas (text for alternatives). */
 export type BodyOf<R extends Responses> = {
-  [K in keyof R]: R[K] extends ResponseSpec<infer S> ? Widen<z.output<S>> | (R[K] extends { alternatives: Record<string, string> } ? string : never) : never;
+  [K in keyof R]: R[K] extends ResponseSpec<infer S>
+    ? Widen<z.output<S>> | (R[K] extends { alternatives: Record<string, string> } ? string : never)
+    : never;
 }[keyof R];
 
 export interface Answer<R extends Responses = Responses> {
@@ -125,7 +127,9 @@ export interface Operation<P = any, Q = any, R extends Responses = any> {
 }
 
 /** Infers the types of params and query from their schemas, and checks the handler's answers against the response schemas. */
-export function defineOperation<P = Record<string, never>, Q = Record<string, never>, R extends Responses = Responses>(op: Operation<P, Q, R>): Operation<P, Q, R> {
+export function defineOperation<P = Record<string, never>, Q = Record<string, never>, R extends Responses = Responses>(
+  op: Operation<P, Q, R>,
+): Operation<P, Q, R> {
   return op;
 }
 

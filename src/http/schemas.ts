@@ -40,7 +40,9 @@ function component<S extends z.ZodType>(id: string, schema: S): S {
  */
 const members =
   <T extends string>() =>
-  <const L extends readonly [T, ...T[]]>(list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { missing: Exclude<T, L[number]> })): L =>
+  <const L extends readonly [T, ...T[]]>(
+    list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { missing: Exclude<T, L[number]> }),
+  ): L =>
     list;
 
 // ---------------------------------------------------------------------------------------------
@@ -59,7 +61,7 @@ export const CivilDate = component(
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .meta({ format: 'date', description: 'A civil day, YYYY-MM-DD (in the agreement\'s time zone where it matters).' }),
+    .meta({ format: 'date', description: "A civil day, YYYY-MM-DD (in the agreement's time zone where it matters)." }),
 );
 
 export const Issue = component(
@@ -88,7 +90,10 @@ export const ErrorBody = component(
           in: z.string().optional().describe('Where the bad input is: body, query, path or header.'),
           issues: z.array(Issue).optional(),
         })
-        .describe('For bad input: `in` and `issues`. Otherwise what helps (e.g. `etag` on 412, `legal` on 409 illegal_transition, `accepted` on 415).'),
+        .describe(
+          'For bad input: `in` and `issues`. Otherwise what helps ' +
+            '(e.g. `etag` on 412, `legal` on 409 illegal_transition, `accepted` on 415).',
+        ),
       requestId: z.string().describe('Also in the X-Request-Id header.'),
     })
     .describe('Every error answer.'),
@@ -99,7 +104,13 @@ const document = (description: string) => z.record(z.string(), z.unknown()).desc
 
 /** A page of a list: `next` is the cursor to pass as `after`, absent on the last page. */
 function page<S extends z.ZodType>(id: string, item: S) {
-  return component(id, z.strictObject({ items: z.array(item), next: z.string().optional().describe('Pass as ?after= for the next page; absent on the last page.') }));
+  return component(
+    id,
+    z.strictObject({
+      items: z.array(item),
+      next: z.string().optional().describe('Pass as ?after= for the next page; absent on the last page.'),
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +143,7 @@ export const IngestResult = component(
       index: z.number().int().describe('Position in the batch, from 0.'),
       id: z.string().nullable().describe('The event id; null when it could not be read.'),
       status: z.enum(INGEST_STATUSES),
-      seq: z.number().int().optional().describe('accepted, duplicate and conflict: the stored event\'s sequence number.'),
+      seq: z.number().int().optional().describe("accepted, duplicate and conflict: the stored event's sequence number."),
       reason: z.string().optional().describe('conflict, rejected, not_written: why.'),
       issues: z.array(Issue).optional().describe('rejected: each field that is wrong.'),
     })
@@ -159,7 +170,10 @@ export const IngestReport = component(
 export const LifecycleState = component('LifecycleState', z.enum(LIFECYCLE_STATES));
 export const LifecycleAction = component('LifecycleAction', z.enum(LIFECYCLE_ACTIONS));
 export const AgreementLevel = component('AgreementLevel', z.enum(['corporate', 'customer', 'service']));
-const AgreementDocument = component('AgreementDocument', document('An agreement document (docs/agreements.md; the request body of PUT /v1/agreements/{id}).'));
+const AgreementDocument = component(
+  'AgreementDocument',
+  document('An agreement document (docs/agreements.md; the request body of PUT /v1/agreements/{id}).'),
+);
 
 export const Agreement = component(
   'Agreement',
@@ -195,7 +209,10 @@ export const Version = component(
   z.strictObject({
     version: z.number().int(),
     effective: Instant.describe('In force from this instant.'),
-    effectiveDate: z.strictObject({ date: CivilDate, zone: z.string() }).optional().describe('The civil date and zone the effective instant was given as.'),
+    effectiveDate: z
+      .strictObject({ date: CivilDate, zone: z.string() })
+      .optional()
+      .describe('The civil date and zone the effective instant was given as.'),
     createdAt: Instant,
     createdBy: z.string(),
     note: z.string().optional(),
@@ -214,7 +231,9 @@ export const Transition = component(
     at: Instant.describe('When the new state begins.'),
     by: z.string(),
     reason: z.string().optional(),
-    signatures: z.array(z.strictObject({ party: z.enum(SIGNING_PARTIES), name: z.string(), title: z.string().optional(), at: Instant })).optional(),
+    signatures: z
+      .array(z.strictObject({ party: z.enum(SIGNING_PARTIES), name: z.string(), title: z.string().optional(), at: Instant }))
+      .optional(),
     term: Term.optional(),
     requestedAt: Instant.optional().describe('A scheduled transition: when it was asked for.'),
     recordedAt: Instant.optional().describe('When it was recorded.'),
@@ -227,10 +246,18 @@ const applied = {
   version: Version.optional().describe('An amendment (or an approval) recorded a version.'),
 };
 export const ApplyResult = component('ApplyResult', z.strictObject({ ...applied, agreement: Agreement }));
-export const ApplyDryRun = component('ApplyDryRun', z.strictObject({ dryRun: z.literal(true), ...applied }).describe('What applying would do; nothing was written.'));
+export const ApplyDryRun = component(
+  'ApplyDryRun',
+  z.strictObject({ dryRun: z.literal(true), ...applied }).describe('What applying would do; nothing was written.'),
+);
 
 export const VersionList = z.strictObject({ items: z.array(Version) });
-export const Diff = z.strictObject({ from: z.number().int(), to: z.number().int(), changes: z.array(Change), text: z.string().describe('As `pledge diff` prints it.') });
+export const Diff = z.strictObject({
+  from: z.number().int(),
+  to: z.number().int(),
+  changes: z.array(Change),
+  text: z.string().describe('As `pledge diff` prints it.'),
+});
 export const TransitionResult = z.strictObject({ agreement: Agreement, transition: Transition });
 export const Lifecycle = z.strictObject({
   state: LifecycleState,
@@ -257,7 +284,16 @@ export const EffectiveTerms = z.strictObject({
   provenance: z.array(z.strictObject({ path: z.string(), agreement: z.string(), level: AgreementLevel })),
 });
 
-const FINDING_KINDS = members<FindingKind>()(['coverage_gap', 'coverage_conflict', 'dangling_dependency', 'time_does_not_fit', 'share_too_low', 'availability_too_low', 'not_checkable', 'fits']);
+const FINDING_KINDS = members<FindingKind>()([
+  'coverage_gap',
+  'coverage_conflict',
+  'dangling_dependency',
+  'time_does_not_fit',
+  'share_too_low',
+  'availability_too_low',
+  'not_checkable',
+  'fits',
+]);
 export const Finding = component(
   'Finding',
   z.strictObject({
@@ -268,7 +304,10 @@ export const Finding = component(
     target: z.string().optional(),
     customer: z.string().optional(),
     service: z.string().optional(),
-    figures: z.record(z.string(), z.union([z.number(), z.string()])).optional().describe('The numbers behind the verdict.'),
+    figures: z
+      .record(z.string(), z.union([z.number(), z.string()]))
+      .optional()
+      .describe('The numbers behind the verdict.'),
   }),
 );
 export const PortfolioChecks = z.strictObject({
@@ -285,7 +324,13 @@ export const PortfolioChecks = z.strictObject({
 const ReviewCadence = z.enum(REVIEW_CADENCES);
 export const Review = component(
   'Review',
-  z.strictObject({ at: CivilDate, by: z.string(), outcome: z.enum(REVIEW_OUTCOMES), notes: z.string().optional(), version: z.number().int().optional() }),
+  z.strictObject({
+    at: CivilDate,
+    by: z.string(),
+    outcome: z.enum(REVIEW_OUTCOMES),
+    notes: z.string().optional(),
+    version: z.number().int().optional(),
+  }),
 );
 const nextReview = {
   due: CivilDate,
@@ -338,7 +383,12 @@ const Unit = z.enum(members<MetricUnit>()(['percent', 'seconds', 'count', 'numbe
 
 export const Window = component(
   'Window',
-  z.strictObject({ from: Instant, to: Instant.describe('Exclusive.'), label: z.string().describe('e.g. 2026-10, 2026-Q4, rolling-30d@2026-11-01'), zone: z.string() }),
+  z.strictObject({
+    from: Instant,
+    to: Instant.describe('Exclusive.'),
+    label: z.string().describe('e.g. 2026-10, 2026-Q4, rolling-30d@2026-11-01'),
+    zone: z.string(),
+  }),
 );
 
 const ids = (description: string) => z.array(z.string()).describe(description);
@@ -358,14 +408,21 @@ const Measurement = component(
     excluded: z.array(z.strictObject({ id: z.string(), reason: z.string() })).optional(),
     basis: z.string().describe('How the value was obtained, in one line.'),
     monotone: z.enum(['increasing', 'decreasing']).nullable(),
-    subjects: z.array(z.strictObject({ subject: z.string(), value: z.number().nullable(), sampleSize: z.number(), contributors: z.array(z.string()) })).optional(),
-    figures: z.strictObject({ downtimeMs: z.number(), eligibleMs: z.number(), excludedMs: z.number() }).optional().describe('Availability: durations in ms.'),
+    subjects: z
+      .array(
+        z.strictObject({ subject: z.string(), value: z.number().nullable(), sampleSize: z.number(), contributors: z.array(z.string()) }),
+      )
+      .optional(),
+    figures: z
+      .strictObject({ downtimeMs: z.number(), eligibleMs: z.number(), excludedMs: z.number() })
+      .optional()
+      .describe('Availability: durations in ms.'),
   }),
 );
 
 const verdict = {
   state: TargetStateSchema,
-  margin: z.number().nullable().describe('Signed distance to the target in the metric\'s unit: positive = passing.'),
+  margin: z.number().nullable().describe("Signed distance to the target in the metric's unit: positive = passing."),
   consumed: z.number().nullable().describe('Share of the allowance used; null when there is none.'),
   reason: z.string(),
 };
@@ -386,9 +443,22 @@ export const ComplianceResult = component(
       sampleSize: z.number(),
       contributors: z.array(z.string()),
       measurement: Measurement,
-      subjects: z.array(z.strictObject({ subject: z.string(), value: z.number().nullable(), sampleSize: z.number(), contributors: z.array(z.string()), ...verdict })).optional(),
+      subjects: z
+        .array(
+          z.strictObject({
+            subject: z.string(),
+            value: z.number().nullable(),
+            sampleSize: z.number(),
+            contributors: z.array(z.string()),
+            ...verdict,
+          }),
+        )
+        .optional(),
       worstSubject: z.string().optional(),
-      budget: z.strictObject({ allowedMs: z.number(), usedMs: z.number(), remainingMs: z.number() }).optional().describe('Availability: the downtime budget, ms.'),
+      budget: z
+        .strictObject({ allowedMs: z.number(), usedMs: z.number(), remainingMs: z.number() })
+        .optional()
+        .describe('Availability: the downtime budget, ms.'),
       ...verdict,
     })
     .describe('One target judged over one window (src/core/metrics/compliance.ts).'),
@@ -396,13 +466,25 @@ export const ComplianceResult = component(
 
 export const ComplianceRow = component(
   'ComplianceRow',
-  z.strictObject({ agreement: z.string(), target: z.string(), window: z.string(), updatedAt: Instant.describe('When it was computed.'), result: ComplianceResult }),
+  z.strictObject({
+    agreement: z.string(),
+    target: z.string(),
+    window: z.string(),
+    updatedAt: Instant.describe('When it was computed.'),
+    result: ComplianceResult,
+  }),
 );
 export const CompliancePage = page('CompliancePage', ComplianceRow);
 
 const ContractYear = component(
   'ContractYear',
-  z.strictObject({ index: z.number().int().describe('1 for the year starting on the term start; 0 before it.'), from: Instant, to: Instant, firstDay: CivilDate, lastDay: CivilDate }),
+  z.strictObject({
+    index: z.number().int().describe('1 for the year starting on the term start; 0 before it.'),
+    from: Instant,
+    to: Instant,
+    firstDay: CivilDate,
+    lastDay: CivilDate,
+  }),
 );
 const FeeFigure = z.strictObject({ minor: z.number().int(), currency: z.string(), amount: z.string(), basis: z.string() });
 const NOTHING_OWED = members<NothingOwedBecause>()([
@@ -436,7 +518,12 @@ export const CurrencyTotal = component(
 export const SettlementLine = component(
   'SettlementLine',
   z.strictObject({
-    rule: z.strictObject({ index: z.number().int(), id: z.string().nullable(), type: z.enum(['credit_tiers', 'fine', 'per_unit']), path: z.string() }),
+    rule: z.strictObject({
+      index: z.number().int(),
+      id: z.string().nullable(),
+      type: z.enum(['credit_tiers', 'fine', 'per_unit']),
+      path: z.string(),
+    }),
     targetId: z.string(),
     compliance: z
       .strictObject({
@@ -452,10 +539,21 @@ export const SettlementLine = component(
       .nullable(),
     applied: z.string(),
     band: z
-      .strictObject({ index: z.number().int(), below: z.number().optional(), above: z.number().optional(), credit: z.number().optional(), amount: z.string().optional() })
+      .strictObject({
+        index: z.number().int(),
+        below: z.number().optional(),
+        above: z.number().optional(),
+        credit: z.number().optional(),
+        amount: z.string().optional(),
+      })
       .nullable(),
     units: z
-      .strictObject({ unit: z.enum(['hour_over_budget', 'breached_ticket']), count: z.number(), overMs: z.number().optional(), tickets: z.array(z.string()).optional() })
+      .strictObject({
+        unit: z.enum(['hour_over_budget', 'breached_ticket']),
+        count: z.number(),
+        overMs: z.number().optional(),
+        tickets: z.array(z.string()).optional(),
+      })
       .nullable(),
     form: z.enum(LINE_FORMS),
     currency: z.string(),
@@ -463,10 +561,20 @@ export const SettlementLine = component(
     amountMinor: z.number().int(),
     amount: z.string(),
     cap: z
-      .strictObject({ cap: z.enum(['per_period', 'per_year']), reducedByMinor: z.number().int(), remainingBeforeMinor: z.number().int(), limitMinor: z.number().int() })
+      .strictObject({
+        cap: z.enum(['per_period', 'per_year']),
+        reducedByMinor: z.number().int(),
+        remainingBeforeMinor: z.number().int(),
+        limitMinor: z.number().int(),
+      })
       .nullable(),
     due: z
-      .strictObject({ date: CivilDate.describe('The last day on which paying is on time.'), from: Instant.describe('What the count starts from.'), days: z.number().int(), basis: z.enum(['period_end', 'breach']) })
+      .strictObject({
+        date: CivilDate.describe('The last day on which paying is on time.'),
+        from: Instant.describe('What the count starts from.'),
+        days: z.number().int(),
+        basis: z.enum(['period_end', 'breach']),
+      })
       .nullable(),
     nothingOwed: z.enum(NOTHING_OWED).nullable(),
     excluded: z.array(z.strictObject({ id: z.string(), reason: z.string() })),
@@ -530,7 +638,10 @@ export const Settlement = component(
     .describe('What is owed for one billing period, and why (docs/penalties.md).'),
 );
 
-export const SettlementRow = component('SettlementRow', z.strictObject({ agreement: z.string(), period: z.string(), updatedAt: Instant, settlement: Settlement }));
+export const SettlementRow = component(
+  'SettlementRow',
+  z.strictObject({ agreement: z.string(), period: z.string(), updatedAt: Instant, settlement: Settlement }),
+);
 export const SettlementPage = page('SettlementPage', SettlementRow);
 
 export const Clock = component(
@@ -698,6 +809,10 @@ export const TokenList = z.strictObject({ items: z.array(Token) });
 export const Health = z.strictObject({ status: z.literal('ok') });
 export const Ready = z.strictObject({ status: z.literal('ready'), store: z.enum(['sqlite', 'postgres']) });
 export const OpenApiDocument = z
-  .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
+  .looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
+  })
   .describe('This document (OpenAPI 3.1).');
 export const Text = z.string();

@@ -16,7 +16,10 @@ import addFormatsModule from 'ajv-formats';
 import type { LightMyRequestResponse } from 'fastify';
 
 type Json = Record<string, unknown>;
-type OpenApi = { paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: Json }> }> }>>; components: Json };
+type OpenApi = {
+  paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: Json }> }> }>>;
+  components: Json;
+};
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const BASE = 'https://pledge.invalid/openapi.json';
@@ -92,7 +95,8 @@ export function documentChecker(doc: OpenApi): DocumentChecker {
         }
         const v = validator(pointer);
         if (!v(body)) {
-          for (const e of (v.errors ?? []).slice(0, 10)) problems.push(`${what}: ${e.instancePath || '(body)'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+          for (const e of (v.errors ?? []).slice(0, 10))
+            problems.push(`${what}: ${e.instancePath || '(body)'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
         }
         for (const p of epochInstants(body)) problems.push(`${what}: an instant as epoch milliseconds at ${p}`);
       };
@@ -115,7 +119,10 @@ export function documentChecker(doc: OpenApi): DocumentChecker {
       if (media === undefined) {
         problems.push(`${what}: content type ${type} is not documented (documented: ${Object.keys(response.content ?? {}).join(', ')})`);
       } else if (baseMedia(media) === 'application/json') {
-        validate(`/paths/${escapePointer(route.template)}/${method.toLowerCase()}/responses/${status}/content/${escapePointer(media)}/schema`, what);
+        validate(
+          `/paths/${escapePointer(route.template)}/${method.toLowerCase()}/responses/${status}/content/${escapePointer(media)}/schema`,
+          what,
+        );
       }
       return { operationId: op.operationId, status, problems };
     },

@@ -128,5 +128,7 @@ export async function assertDocumented(app: FastifyInstance, o: InjectOptions, r
   const method = String(o.method ?? 'GET').toUpperCase();
   const url = String(o.url ?? (o as { path?: string }).path ?? '/');
   const r = checker.check(method, url, res);
-  if (r.problems.length > 0) throw new Error(`the answer to ${method} ${url} is not what /openapi.json documents:\n  ${r.problems.join('\n  ')}`);
+  if (r.problems.length > 0) {
+    throw new Error(`the answer to ${method} ${url} is not what /openapi.json documents:\n  ${r.problems.join('\n  ')}`);
+  }
 }

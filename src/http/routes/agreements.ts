@@ -78,7 +78,15 @@ function presentAgreement(a: StoredAgreement, withDocument: boolean) {
 
 function presentVersion(v: Version) {
   const document = v.document as Record<string, unknown>;
-  return compact({ version: v.version, effective: iso(v.effective), effectiveDate: v.effectiveDate, createdAt: iso(v.createdAt), createdBy: v.createdBy, note: v.note, document });
+  return compact({
+    version: v.version,
+    effective: iso(v.effective),
+    effectiveDate: v.effectiveDate,
+    createdAt: iso(v.createdAt),
+    createdBy: v.createdBy,
+    note: v.note,
+    document,
+  });
 }
 
 function presentTransition(t: Transition) {
@@ -134,10 +142,17 @@ export function agreementOperations(deps: Deps): Operation[] {
       headers: [{ name: 'If-Match', description: 'The ETag of the agreement being updated (required for updates).' }],
       body: { media: DOCUMENT_MEDIA, schema: agreementSpec, required: true, limit: DOCUMENT_BODY },
       responses: {
-        200: { description: '{ result: updated | amended | unchanged, agreement, changes }; with dryRun=true, { dryRun, result, changes }', schema: z.union([ApplyResult, ApplyDryRun]) },
+        200: {
+          description: '{ result: updated | amended | unchanged, agreement, changes }; with dryRun=true, { dryRun, result, changes }',
+          schema: z.union([ApplyResult, ApplyDryRun]),
+        },
         201: { description: '{ result: created, agreement, changes }', schema: ApplyResult },
       },
-      errors: { 409: 'conflict: the agreement is in review or terminated', 412: 'precondition_failed: If-Match is stale', 428: 'precondition_required: an update without If-Match' },
+      errors: {
+        409: 'conflict: the agreement is in review or terminated',
+        412: 'precondition_failed: If-Match is stale',
+        428: 'precondition_required: an update without If-Match',
+      },
       async handler(c) {
         const { tenant } = c.principal;
         const id = c.params.id;
@@ -251,7 +266,10 @@ export function agreementOperations(deps: Deps): Operation[] {
       headers: [{ name: 'If-Match', description: 'Optional: the ETag the transition is based on.' }],
       body: { media: ['application/json'], schema: transitionBody, required: true, limit: DOCUMENT_BODY },
       responses: { 200: { description: '{ agreement, transition }', schema: TransitionResult } },
-      errors: { 409: 'illegal_transition (details.legal lists the legal moves) or conflict', 412: 'precondition_failed: If-Match is stale' },
+      errors: {
+        409: 'illegal_transition (details.legal lists the legal moves) or conflict',
+        412: 'precondition_failed: If-Match is stale',
+      },
       async handler(c) {
         const { tenant, actor } = c.principal;
         const id = c.params.id;

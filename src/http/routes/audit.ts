@@ -24,7 +24,8 @@ function presentState(v: unknown, key = ''): unknown {
 }
 
 function presentAudit(e: AuditEntry) {
-  return compact({ seq: e.seq, at: iso(e.at), actor: e.actor, action: e.action, subject: e.subject, before: presentState(e.before), after: presentState(e.after) });
+  const { seq, actor, action, subject } = e;
+  return compact({ seq, at: iso(e.at), actor, action, subject, before: presentState(e.before), after: presentState(e.after) });
 }
 
 export function auditOperations(deps: Deps): Operation[] {

@@ -35,7 +35,10 @@ export function calendarOperations(deps: Deps): Operation[] {
       params: calendarParams,
       headers: [{ name: 'If-Match', description: 'The ETag of the calendar being replaced.' }],
       body: { media: DOCUMENT_MEDIA, schema: calendarSpec, required: true, limit: DOCUMENT_BODY },
-      responses: { 200: { description: 'Replaced (or unchanged): { result, calendar }', schema: CalendarWrite }, 201: { description: 'Created: { result, calendar }', schema: CalendarWrite } },
+      responses: {
+        200: { description: 'Replaced (or unchanged): { result, calendar }', schema: CalendarWrite },
+        201: { description: 'Created: { result, calendar }', schema: CalendarWrite },
+      },
       errors: { 412: 'precondition_failed: If-Match is stale', 428: 'precondition_required: a replacement without If-Match' },
       async handler(c) {
         const tenant = c.principal.tenant;

@@ -36,7 +36,9 @@ export function checkOperations(deps: Deps): Operation[] {
         '`unreadable` lists stored documents that could not be loaded (they are left out of the checks).',
       action: 'checks.read',
       query: checksQuery,
-      responses: { 200: { description: '{ ok, agreements, counts: { problem, note, ok }, findings, unreadable }', schema: PortfolioChecks } },
+      responses: {
+        200: { description: '{ ok, agreements, counts: { problem, note, ok }, findings, unreadable }', schema: PortfolioChecks },
+      },
       async handler(c) {
         const tenant = c.principal.tenant;
         const { loaded, issues } = await tenantAgreements(store, tenant);

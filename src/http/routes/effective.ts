@@ -29,7 +29,12 @@ export function effectiveOperations(deps: Deps): Operation[] {
         '(a missing parent, a cycle, merged terms that do not validate), with the issues.',
       action: 'agreements.read',
       params: effectiveParams,
-      responses: { 200: { description: '{ agreement, customer, service, chain: [{ id, level }], terms, provenance: [{ path, agreement, level }] }', schema: EffectiveTerms } },
+      responses: {
+        200: {
+          description: '{ agreement, customer, service, chain: [{ id, level }], terms, provenance: [{ path, agreement, level }] }',
+          schema: EffectiveTerms,
+        },
+      },
       errors: { 409: 'conflict: the chain cannot be merged (details.issues)' },
       async handler(c) {
         const p = c.principal;

@@ -34,7 +34,9 @@ export function reportOperations(deps: Deps): Operation[] {
       action: 'compliance.read',
       responses: {
         200: {
-          description: '{ now, tickets: [{ agreement, target, ticket, cycle, state, consumed, deadline, breachAt }], targets: [{ agreement, target, window, state, value, promised, reason }] }',
+          description:
+            '{ now, tickets: [{ agreement, target, ticket, cycle, state, consumed, deadline, breachAt }], ' +
+            'targets: [{ agreement, target, window, state, value, promised, reason }] }',
           schema: Status,
         },
       },
@@ -61,7 +63,11 @@ export function reportOperations(deps: Deps): Operation[] {
         200: {
           description: '{ agreement, name, customer, period, lines: [...], totals, summary, settlement }, or text/csv with format=csv',
           schema: Report,
-          alternatives: { 'text/csv': 'format=csv: a header line, then one line per target: agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason' },
+          alternatives: {
+            'text/csv':
+              'format=csv: a header line, then one line per target: ' +
+              'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason',
+          },
         },
       },
       async handler(c) {
@@ -84,7 +90,9 @@ export function reportOperations(deps: Deps): Operation[] {
       summary: 'Recompute every derived result of the tenant',
       description: 'As `pledge rebuild`: clocks, compliance and settlements recomputed from the events and agreements, replaced in one transaction. Admin only.',
       action: 'derived.rebuild',
-      responses: { 200: { description: '{ agreements, events, clocks, compliance, settlements, watermark, problems }', schema: RebuildReport } },
+      responses: {
+        200: { description: '{ agreements, events, clocks, compliance, settlements, watermark, problems }', schema: RebuildReport },
+      },
       async handler(c) {
         const p = c.principal;
         const r = await rebuildDerived({ store, tenant: p.tenant, now: c.now });

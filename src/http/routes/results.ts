@@ -53,8 +53,13 @@ export function resultOperations(deps: Deps): Operation[] {
 
   async function compliancePage(tenant: string, q: { agreement?: string | undefined; target?: string | undefined; window?: string | undefined; after?: string | undefined; limit?: number | undefined }, visible: ReadonlySet<string> | undefined) {
     if (visible !== undefined && visible.size === 0) return { items: [] };
-    const keep = (r: ComplianceRow<TargetEvaluation>) => (q.window === undefined || r.window === q.window) && (visible === undefined || visible.has(r.agreementId));
-    const page = await filteredPage((req) => store.listCompliance<TargetEvaluation>(tenant, compact({ agreementId: q.agreement, target: q.target, ...req })), keep, q);
+    const keep = (r: ComplianceRow<TargetEvaluation>) =>
+      (q.window === undefined || r.window === q.window) && (visible === undefined || visible.has(r.agreementId));
+    const page = await filteredPage(
+      (req) => store.listCompliance<TargetEvaluation>(tenant, compact({ agreementId: q.agreement, target: q.target, ...req })),
+      keep,
+      q,
+    );
     return compact({ items: page.items.map(presentCompliance), next: page.next });
   }
 
@@ -70,7 +75,9 @@ export function resultOperations(deps: Deps): Operation[] {
         '(only what the new events touch: their agreements and tickets). A customer token sees only its own agreements\' results.',
       action: 'compliance.read',
       query: complianceQuery,
-      responses: { 200: { description: '{ items: [{ agreement, target, window, updatedAt, result }], next? }', schema: schemas.CompliancePage } },
+      responses: {
+        200: { description: '{ items: [{ agreement, target, window, updatedAt, result }], next? }', schema: schemas.CompliancePage },
+      },
       async handler(c) {
         const p = c.principal;
         if (c.query.agreement !== undefined) await visibleAgreement(store, p, 'compliance.read', c.query.agreement);
@@ -88,7 +95,9 @@ export function resultOperations(deps: Deps): Operation[] {
       action: 'compliance.read',
       params: agreementParams,
       query: agreementComplianceQuery,
-      responses: { 200: { description: '{ items: [{ agreement, target, window, updatedAt, result }], next? }', schema: schemas.CompliancePage } },
+      responses: {
+        200: { description: '{ items: [{ agreement, target, window, updatedAt, result }], next? }', schema: schemas.CompliancePage },
+      },
       async handler(c) {
         const p = c.principal;
         await visibleAgreement(store, p, 'compliance.read', c.params.id);
@@ -105,7 +114,9 @@ export function resultOperations(deps: Deps): Operation[] {
       description: 'Paginated, by (agreement, period); recomputed first when events arrived since (what they touch). A customer token sees only its own.',
       action: 'settlements.read',
       query: settlementsQuery,
-      responses: { 200: { description: '{ items: [{ agreement, period, updatedAt, settlement }], next? }', schema: schemas.SettlementPage } },
+      responses: {
+        200: { description: '{ items: [{ agreement, period, updatedAt, settlement }], next? }', schema: schemas.SettlementPage },
+      },
       async handler(c) {
         const p = c.principal;
         if (c.query.agreement !== undefined) await visibleAgreement(store, p, 'settlements.read', c.query.agreement);

@@ -38,7 +38,9 @@ export function reviewOperations(deps: Deps): Operation[] {
       params: reviewParams,
       responses: {
         200: {
-          description: '{ agreement, owner, cadence, next: { due, reason, basis, basisKind, cadence } | null, problem, reviews: [{ at, by, outcome, notes?, version? }] }',
+          description:
+            '{ agreement, owner, cadence, next: { due, reason, basis, basisKind, cadence } | null, problem, ' +
+            'reviews: [{ at, by, outcome, notes?, version? }] }',
           schema: AgreementReviews,
         },
       },

@@ -35,7 +35,8 @@ export const tokenIdParams = z.strictObject({ id: z.string().min(1).max(100) });
 export const tokenListQuery = z.strictObject({ user: idParam.optional().describe('Only the tokens of this user.') });
 
 export function presentToken(t: ApiToken, now: number) {
-  const status: 'revoked' | 'expired' | 'active' = t.revokedAt !== undefined ? 'revoked' : t.expiresAt !== undefined && t.expiresAt <= now ? 'expired' : 'active';
+  const status: 'revoked' | 'expired' | 'active' =
+    t.revokedAt !== undefined ? 'revoked' : t.expiresAt !== undefined && t.expiresAt <= now ? 'expired' : 'active';
   return compact({ id: t.id, name: t.name, user: t.userId, role: t.role, customer: t.customer, status, createdAt: iso(t.createdAt), expiresAt: iso(t.expiresAt), lastUsedAt: iso(t.lastUsedAt), revokedAt: iso(t.revokedAt) });
 }
 
