@@ -14,6 +14,7 @@
  * state) fails the typecheck here until it is added to the one list.
  */
 import { z } from 'zod';
+import type { IngestItem } from '../app/ingest.ts';
 import { ROLES } from '../core/access/policy.ts';
 import type { FindingKind } from '../core/agreements/checks.ts';
 import { LIFECYCLE_ACTIONS, LIFECYCLE_STATES, SIGNING_PARTIES } from '../core/agreements/lifecycle/index.ts';
@@ -134,7 +135,7 @@ export const Event = component(
 );
 export const EventPage = page('EventPage', Event);
 
-export const INGEST_STATUSES = ['accepted', 'duplicate', 'conflict', 'rejected', 'not_written'] as const;
+export const INGEST_STATUSES = members<IngestItem['status']>()(['accepted', 'duplicate', 'conflict', 'rejected', 'not_written']);
 
 export const IngestResult = component(
   'IngestResult',
