@@ -6,7 +6,7 @@
  */
 import { targetWindow } from '../core/agreements/settlement.ts';
 import type { ClockResult } from '../core/clock/types.ts';
-import type { TargetEvaluation } from '../core/metrics/compliance.ts';
+import type { TargetEvaluation, TargetState } from '../core/metrics/compliance.ts';
 import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
 import type { Settlement } from '../core/penalties/index.ts';
 import { formatInstant } from '../core/time/instant.ts';
@@ -14,6 +14,7 @@ import { fail, ok, type Result } from '../core/validation/issues.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Page, Store, TenantId } from '../store/types.ts';
 import { measuredAgreements, refreshDerived } from './derive.ts';
+import { presentSettlement, type SettlementView } from './present.ts';
 
 export interface ResultsContext {
   store: Store;
@@ -150,7 +151,8 @@ export interface ReportLine {
   metric: string;
   /** The window the target is measured over in this period (its own kind: month, quarter, year...). */
   window: string;
-  state: string;
+  /** The target's state in that window; not_measured when no result is stored for it. */
+  state: TargetState | 'not_measured';
   value: number | null;
   promised: string;
   margin: number | null;
@@ -169,7 +171,8 @@ export interface Report {
   lines: ReportLine[];
   totals: Settlement['totals'];
   summary: string;
-  settlement: Settlement | null;
+  /** As GET /v1/agreements/{id}/settlements/{period} shows it (instants as ISO 8601). */
+  settlement: SettlementView | null;
 }
 
 /**
@@ -225,7 +228,7 @@ export async function agreementReport(ctx: ResultsContext, input: { agreement: s
     lines,
     totals: settlement?.totals ?? [],
     summary: settlement?.summary ?? `${lines.filter((l) => l.state === 'breached').length} of ${lines.length} targets breached; the agreement sets no penalties.`,
-    settlement,
+    settlement: settlement === null ? null : presentSettlement(settlement),
   });
 }
 

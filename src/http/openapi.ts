@@ -1,11 +1,14 @@
 /**
  * OpenAPI 3.1 from the operations: parameters and bodies are the zod schemas the handlers validate
- * with (z.toJSONSchema, draft 2020-12, which OpenAPI 3.1 uses as is), so the document cannot drift.
+ * with, and answers the zod schemas of each operation's `responses` (z.toJSONSchema, draft 2020-12,
+ * which OpenAPI 3.1 uses as is), so the document cannot drift. The answer shapes registered in
+ * schemas.ts are `components.schemas`, referenced with `$ref`; errors are the Error component.
  * And /docs: a self-contained HTML page rendered from the same document (no script, no CDN).
  */
 import { z } from 'zod';
 import { ERROR_STATUS } from './errors.ts';
-import type { Operation } from './operation.ts';
+import type { Operation, Responses } from './operation.ts';
+import { components } from './schemas.ts';
 
 type Json = Record<string, unknown>;
 
@@ -26,18 +29,49 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   });
 }
 
-const ERROR_SCHEMA: Json = {
-  type: 'object',
-  required: ['code', 'message', 'details', 'requestId'],
-  properties: {
-    code: { type: 'string', enum: Object.keys(ERROR_STATUS) },
-    message: { type: 'string' },
-    details: { type: 'object', description: 'For bad input: `issues`, each with `path`, `message`, `expected`, `received` (and `line`, `column` for documents).' },
-    requestId: { type: 'string' },
-  },
-};
+/**
+ * The response schemas of every operation, with the shared shapes of src/http/schemas.ts as
+ * components. Each operation's schema is registered beside the components for the conversion (so
+ * its shared parts become $refs) and then taken out again to be inlined in its response; a
+ * response schema nested in another one must be a component, or the refs would dangle.
+ */
+function responseSchemas(ops: readonly Operation[]): { components: Record<string, Json>; inline: Map<z.ZodType, Json> } {
+  const added: Array<{ schema: z.ZodType; id: string }> = [];
+  for (const op of ops) {
+    for (const r of Object.values(op.responses as Responses)) {
+      if (components.has(r.schema) || added.some((a) => a.schema === r.schema)) continue;
+      added.push({ schema: r.schema, id: `${INLINE}${added.length}` });
+    }
+  }
+  for (const a of added) components.add(a.schema, { id: a.id });
+  let out: { schemas: Record<string, Json> };
+  try {
+    const uri = (id: string) => `#/components/schemas/${id}`;
+    const all = z.toJSONSchema(components, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', uri });
+    out = all as { schemas: Record<string, Json> };
+  } finally {
+    for (const a of added) components.remove(a.schema);
+  }
+  const strip = ({ $schema: _s, $id: _i, ...rest }: Json) => rest;
+  const shared: Record<string, Json> = {};
+  const inline = new Map<z.ZodType, Json>();
+  for (const [id, schema] of Object.entries(out.schemas)) if (!id.startsWith(INLINE)) shared[id] = strip(schema);
+  for (const a of added) inline.set(a.schema, strip(out.schemas[a.id]!));
+  const dangling = JSON.stringify({ shared, inline: [...inline.values()] }).match(new RegExp(`"#/components/schemas/${INLINE}\\d+"`));
+  if (dangling) {
+    throw new Error(`a response schema is nested in another one (${dangling[0]}): register it as a component in src/http/schemas.ts`);
+  }
+  return { components: shared, inline };
+}
 
-export function openApiDocument(ops: readonly Operation[], info: { version: string }): Json {
+const INLINE = '~response';
+
+export function openApiDocument(ops: readonly Operation[], info: { version: string }) {
+  const schemas = responseSchemas(ops);
+  const schemaOf = (s: z.ZodType): Json => {
+    const id = components.get(s)?.id;
+    return id !== undefined ? { $ref: `#/components/schemas/${id}` } : schemas.inline.get(s)!;
+  };
   const paths: Record<string, Json> = {};
   for (const op of ops) {
     const path = op.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -46,12 +80,18 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
     if (op.query || op.params) errorStatuses.add(400);
     if (op.body) [400, 413, 415, 422].forEach((s) => errorStatuses.add(s));
     if (op.params) errorStatuses.add(404);
+    for (const s of Object.keys(op.errors ?? {})) errorStatuses.add(Number(s));
     const responses: Json = {};
-    for (const [status, description] of Object.entries(op.responses)) responses[status] = { description, content: { 'application/json': { schema: {} } } };
+    for (const [status, r] of Object.entries(op.responses as Responses)) {
+      const content: Json = { [r.media ?? 'application/json']: { schema: schemaOf(r.schema) } };
+      for (const [media, description] of Object.entries(r.alternatives ?? {})) content[media] = { schema: { type: 'string', description } };
+      responses[status] = { description: r.description, content };
+    }
     for (const s of [...errorStatuses].sort()) {
       if (responses[s]) continue;
       const codes = Object.entries(ERROR_STATUS).filter(([, st]) => st === s).map(([c]) => c);
-      responses[s] = { description: `Error: ${codes.join(' or ')}`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      const description = op.errors?.[s] ?? `Error: ${codes.join(' or ')}`;
+      responses[s] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
     const operation: Json = {
       operationId: op.operationId,
@@ -86,13 +126,25 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (pledge_...), created with POST /v1/tokens or `pledge token create`.' } },
-      schemas: { Error: ERROR_SCHEMA },
+      schemas: schemas.components,
     },
     paths,
   };
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A response's content: a link to its component, or its schema inline, per media type. */
+function contentHtml(content: Record<string, Json> | undefined): string {
+  const parts = Object.entries(content ?? {}).map(([media, c]) => {
+    const schema = (c.schema ?? {}) as Json;
+    const ref = typeof schema.$ref === 'string' ? schema.$ref.replace('#/components/schemas/', '') : undefined;
+    return ref !== undefined
+      ? ` <code>${escapeHtml(media)}</code>: <a href="#schema-${escapeHtml(ref)}">${escapeHtml(ref)}</a>`
+      : ` <details><summary><code>${escapeHtml(media)}</code></summary><pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></details>`;
+  });
+  return parts.join(';');
+}
 
 /** A page listing every operation of the document, with parameters, bodies and schemas. */
 export function docsPage(doc: Json): string {
@@ -105,7 +157,9 @@ export function docsPage(doc: Json): string {
       const bodyHtml = body
         ? `<details><summary>Body: ${Object.keys(body.content as Json).map((m) => `<code>${escapeHtml(m)}</code>`).join(', ')}</summary><pre>${escapeHtml(JSON.stringify(Object.values(body.content as Record<string, Json>)[0]?.schema ?? {}, null, 2))}</pre></details>`
         : '';
-      const responses = Object.entries(op.responses as Record<string, Json>).map(([s, r]) => `<li><code>${s}</code> ${escapeHtml(String(r.description))}</li>`).join('');
+      const responses = Object.entries(op.responses as Record<string, Json>)
+        .map(([s, r]) => `<li><code>${s}</code> ${escapeHtml(String(r.description))}${contentHtml(r.content as Record<string, Json>)}</li>`)
+        .join('');
       const action = op['x-pledge-action'] ? `<p class="auth">Needs a token whose role may <code>${escapeHtml(String(op['x-pledge-action']))}</code>.</p>` : '<p class="auth">No token needed.</p>';
       sections.push(
         `<section id="${escapeHtml(String(op.operationId))}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3><p><b>${escapeHtml(String(op.summary))}</b></p>` +
@@ -127,6 +181,14 @@ pre{background:#f6f6f6;padding:.5rem;overflow:auto;max-height:30rem}.auth{color:
 <h1>${escapeHtml(String(info.title))} <small>${escapeHtml(String(info.version))}</small></h1>
 <p>${escapeHtml(String(info.description))} The machine-readable document is at <a href="/openapi.json">/openapi.json</a>.</p>
 ${sections.join('\n')}
+<h2 id="schemas">Schemas</h2>
+${Object.entries(((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>)
+  .map(
+    ([id, schema]) =>
+      `<section id="schema-${escapeHtml(id)}"><h3><code>${escapeHtml(id)}</code></h3>` +
+      `<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre></section>`,
+  )
+  .join('\n')}
 </body></html>
 `;
 }

@@ -1,8 +1,9 @@
 /**
  * An operation of the API, described once: its route, the action it needs, the zod schemas of its
- * parameters and body, and its handler. The server registers routes from these descriptions and
- * /openapi.json is generated from the same ones, so the documentation cannot drift from what is
- * validated.
+ * parameters, body and answers, and its handler. The server registers routes from these
+ * descriptions and /openapi.json is generated from the same ones, so the documentation cannot drift
+ * from what is validated or from what is answered (the compiler checks a handler's answers against
+ * its response schemas; the HTTP tests check the answers themselves).
  */
 import { z } from 'zod';
 import type { FastifyBaseLogger } from 'fastify';
@@ -37,15 +38,59 @@ export interface Call<P, Q> {
   log: FastifyBaseLogger;
 }
 
-export interface Answer {
+/**
+ * A documented answer of an operation: what it means and the zod schema of its body. The schema is
+ * the answer's contract: /openapi.json publishes it (shared shapes as components), the handler's
+ * return type is checked against it, and the HTTP tests validate every answer against the
+ * published document (test/http/documented.ts).
+ */
+export interface ResponseSpec<S extends z.ZodType = z.ZodType> {
+  description: string;
+  /** The body: JSON unless `media` says otherwise (then a z.string()). */
+  schema: S;
+  /** Media type of a body that is not JSON: text/csv, text/html, text/plain... */
+  media?: string;
+  /** Other forms of the same answer chosen by the request (e.g. `format=csv`): media type -> description. The body is text. */
+  alternatives?: Record<string, string>;
+}
+
+export type Responses = Record<number, ResponseSpec>;
+
+/**
+ * A schema's output with its literal types widened ('ok' -> string): TypeScript widens the literals
+ * a handler returns before it compares them with a generic operation's schema, so enumerations are
+ * left to the tests; fields, nesting, null and the type of every value (an instant is a string, not
+ * a number) are checked by the compiler.
+ */
+type Widen<T> = T extends string
+  ? string
+  : T extends number
+    ? number
+    : T extends boolean
+      ? boolean
+      : T extends readonly (infer E)[]
+        ? Widen<E>[]
+        : T extends object
+          ? { [K in keyof T]: Widen<T[K]> }
+          : T;
+
+/** The bodies an operation may answer with: the output of one of its response schemas (text for alternatives). */
+export type BodyOf<R extends Responses> = {
+  [K in keyof R]: R[K] extends ResponseSpec<infer S>
+    ? Widen<z.output<S>> | (R[K] extends { alternatives: Record<string, string> } ? string : never)
+    : never;
+}[keyof R];
+
+export interface Answer<R extends Responses = Responses> {
+  /** One of the documented statuses (the HTTP tests check it); 200 when absent. */
   status?: number;
-  body: unknown;
+  body: BodyOf<R>;
   headers?: Record<string, string>;
   /** Content type when not JSON. */
   type?: string;
 }
 
-export interface Operation<P = any, Q = any> {
+export interface Operation<P = any, Q = any, R extends Responses = any> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Fastify syntax: /v1/agreements/:id */
   url: string;
@@ -70,13 +115,21 @@ export interface Operation<P = any, Q = any> {
   };
   /** Request headers worth documenting (If-Match). */
   headers?: Array<{ name: string; description: string; required?: boolean }>;
-  /** Status -> description, for the documentation; errors are added from the error table. */
-  responses: Record<number, string>;
-  handler(c: Call<P, Q>): Promise<Answer>;
+  /** The answers that are not errors, by status, each with its schema. */
+  responses: R;
+  /**
+   * Error statuses worth documenting beyond those that follow from the description (401 and 403
+   * with an action, 400 with parameters, 400/413/415/422 with a body, 404 with path parameters),
+   * e.g. 409 or 412; status -> when. Their body is the Error component.
+   */
+  errors?: Record<number, string>;
+  handler(c: Call<P, Q>): Promise<Answer<NoInfer<R>>>;
 }
 
-/** Infers the types of params and query from their schemas. */
-export function defineOperation<P = Record<string, never>, Q = Record<string, never>>(op: Operation<P, Q>): Operation<P, Q> {
+/** Infers the types of params and query from their schemas, and checks the handler's answers against the response schemas. */
+export function defineOperation<P = Record<string, never>, Q = Record<string, never>, R extends Responses = Responses>(
+  op: Operation<P, Q, R>,
+): Operation<P, Q, R> {
   return op;
 }
 
@@ -135,6 +188,8 @@ export function header(c: { headers: Record<string, string | string[] | undefine
 }
 
 /** Epoch ms to ISO 8601 UTC, as every instant is shown by the API; undefined stays undefined. */
+export function iso(ms: number): string;
+export function iso(ms: number | undefined): string | undefined;
 export function iso(ms: number | undefined): string | undefined {
   return ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -13,6 +13,7 @@ import type { Store } from '../../src/store/types.ts';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
 import type { Config } from '../../src/app/config.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { sharedChecker } from './documented.ts';
 
 export const T0 = Date.UTC(2026, 9, 1, 8, 0, 0);
 
@@ -45,7 +46,7 @@ export interface Tenant {
   clock: { now: number };
   /** Adds a token (e.g. for another customer, or an expired one) and returns its secret. */
   token(role: Role, opts?: { customer?: string; expiresAt?: number; user?: string }): Promise<string>;
-  /** inject with the token of a role (or a secret, or none) */
+  /** inject with the token of a role (or a secret, or none); the answer is checked against /openapi.json (documented.ts) */
   req(as: Role | { secret: string } | null, opts: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
@@ -73,9 +74,11 @@ export async function newTenant(store: Store, opts: { limits?: Partial<Config['l
   };
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) tokens[role] = await token(role);
-  const req = (as: Role | { secret: string } | null, o: InjectOptions) => {
+  const req = async (as: Role | { secret: string } | null, o: InjectOptions) => {
     const secret = as === null ? undefined : typeof as === 'string' ? tokens[as] : as.secret;
-    return app.inject({ ...o, headers: { ...(secret ? { authorization: `Bearer ${secret}` } : {}), ...(o.headers ?? {}) } });
+    const res = await app.inject({ ...o, headers: { ...(secret ? { authorization: `Bearer ${secret}` } : {}), ...(o.headers ?? {}) } });
+    await assertDocumented(app, o, res);
+    return res;
   };
   return { app, tenant, tokens, clock, token, req };
 }
@@ -117,4 +120,15 @@ export function event(id: string, extra: Record<string, unknown> = {}): Record<s
 export function isErrorBody(body: unknown): body is { code: string; message: string; details: Record<string, unknown>; requestId: string } {
   const b = body as Record<string, unknown> | null;
   return !!b && typeof b.code === 'string' && typeof b.message === 'string' && typeof b.requestId === 'string' && b.requestId.length > 0 && typeof b.details === 'object' && b.details !== null;
+}
+
+/** Fails the calling test when an answer is not what /openapi.json documents (see documented.ts). */
+export async function assertDocumented(app: FastifyInstance, o: InjectOptions, res: LightMyRequestResponse): Promise<void> {
+  const checker = await sharedChecker(async () => (await app.inject({ method: 'GET', url: '/openapi.json' })).json());
+  const method = String(o.method ?? 'GET').toUpperCase();
+  const url = String(o.url ?? (o as { path?: string }).path ?? '/');
+  const r = checker.check(method, url, res);
+  if (r.problems.length > 0) {
+    throw new Error(`the answer to ${method} ${url} is not what /openapi.json documents:\n  ${r.problems.join('\n  ')}`);
+  }
 }

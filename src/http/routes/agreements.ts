@@ -31,6 +31,7 @@ import { HttpError, invalid } from '../errors.ts';
 import { compact, defineOperation, DOCUMENT_BODY, header, idParam, instant, iso, pageQuery, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { DOCUMENT_MEDIA } from './calendars.ts';
 import { ifMatchOf } from './preconditions.ts';
+import { AgreementPage, Agreement, ApplyDryRun, ApplyResult, Diff, Lifecycle, TransitionResult, VersionList } from '../schemas.ts';
 import { applyAgreement, checkAgainstStored, transitionAgreement } from '../../app/agreements.ts';
 
 export const agreementParams = z.strictObject({ id: idParam });
@@ -70,12 +71,22 @@ function presentAgreement(a: StoredAgreement, withDocument: boolean) {
     createdBy: a.createdBy,
     updatedAt: iso(a.updatedAt),
     updatedBy: a.updatedBy,
-    document: withDocument ? a.document : undefined,
+    // Stored documents are objects: apply refuses anything else.
+    document: withDocument ? (a.document as Record<string, unknown>) : undefined,
   });
 }
 
 function presentVersion(v: Version) {
-  return compact({ version: v.version, effective: iso(v.effective), effectiveDate: v.effectiveDate, createdAt: iso(v.createdAt), createdBy: v.createdBy, note: v.note, document: v.document });
+  const document = v.document as Record<string, unknown>;
+  return compact({
+    version: v.version,
+    effective: iso(v.effective),
+    effectiveDate: v.effectiveDate,
+    createdAt: iso(v.createdAt),
+    createdBy: v.createdBy,
+    note: v.note,
+    document,
+  });
 }
 
 function presentTransition(t: Transition) {
@@ -130,7 +141,18 @@ export function agreementOperations(deps: Deps): Operation[] {
       query: applyQuery,
       headers: [{ name: 'If-Match', description: 'The ETag of the agreement being updated (required for updates).' }],
       body: { media: DOCUMENT_MEDIA, schema: agreementSpec, required: true, limit: DOCUMENT_BODY },
-      responses: { 200: '{ result: updated | amended | unchanged, agreement, changes }', 201: '{ result: created, agreement, changes }' },
+      responses: {
+        200: {
+          description: '{ result: updated | amended | unchanged, agreement, changes }; with dryRun=true, { dryRun, result, changes }',
+          schema: z.union([ApplyResult, ApplyDryRun]),
+        },
+        201: { description: '{ result: created, agreement, changes }', schema: ApplyResult },
+      },
+      errors: {
+        409: 'conflict: the agreement is in review or terminated',
+        412: 'precondition_failed: If-Match is stale',
+        428: 'precondition_required: an update without If-Match',
+      },
       async handler(c) {
         const { tenant } = c.principal;
         const id = c.params.id;
@@ -171,7 +193,7 @@ export function agreementOperations(deps: Deps): Operation[] {
       description: 'By id, paginated, without their documents. A customer token sees only its own.',
       action: 'agreements.read',
       query: agreementListQuery,
-      responses: { 200: '{ items, next? }' },
+      responses: { 200: { description: '{ items, next? }, without documents', schema: AgreementPage } },
       async handler(c) {
         const p = c.principal;
         const customer = c.query.customer ?? p.customer;
@@ -190,7 +212,7 @@ export function agreementOperations(deps: Deps): Operation[] {
       summary: 'Get an agreement (working document, state, ETag)',
       action: 'agreements.read',
       params: agreementParams,
-      responses: { 200: 'The agreement, with an ETag header' },
+      responses: { 200: { description: 'The agreement, with an ETag header', schema: Agreement } },
       async handler(c) {
         const a = checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
         return { body: presentAgreement(a, true), headers: { etag: a.etag } };
@@ -204,7 +226,7 @@ export function agreementOperations(deps: Deps): Operation[] {
       summary: 'The versions of an agreement (1 is the approved document, then amendments)',
       action: 'agreements.read',
       params: agreementParams,
-      responses: { 200: '{ items }' },
+      responses: { 200: { description: '{ items }', schema: VersionList } },
       async handler(c) {
         checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
         const versions = await store.listVersions(c.principal.tenant, c.params.id);
@@ -220,7 +242,7 @@ export function agreementOperations(deps: Deps): Operation[] {
       action: 'agreements.read',
       params: agreementParams,
       query: diffQuery,
-      responses: { 200: '{ from, to, changes, text }' },
+      responses: { 200: { description: '{ from, to, changes, text }', schema: Diff } },
       async handler(c) {
         checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
         const versions = await store.listVersions(c.principal.tenant, c.params.id);
@@ -243,7 +265,11 @@ export function agreementOperations(deps: Deps): Operation[] {
       params: agreementParams,
       headers: [{ name: 'If-Match', description: 'Optional: the ETag the transition is based on.' }],
       body: { media: ['application/json'], schema: transitionBody, required: true, limit: DOCUMENT_BODY },
-      responses: { 200: '{ agreement, transition }' },
+      responses: { 200: { description: '{ agreement, transition }', schema: TransitionResult } },
+      errors: {
+        409: 'illegal_transition (details.legal lists the legal moves) or conflict',
+        412: 'precondition_failed: If-Match is stale',
+      },
       async handler(c) {
         const { tenant, actor } = c.principal;
         const id = c.params.id;
@@ -268,7 +294,7 @@ export function agreementOperations(deps: Deps): Operation[] {
       summary: 'State, transitions, legal moves, term and monitored intervals',
       action: 'agreements.read',
       params: agreementParams,
-      responses: { 200: '{ state, legal, term, transitions, monitored }' },
+      responses: { 200: { description: '{ state, legal, term, transitions, monitored }', schema: Lifecycle } },
       async handler(c) {
         const a = checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
         const history = await store.getLifecycle(c.principal.tenant, c.params.id);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AuditEntry } from '../../store/types.ts';
 import { compact, defineOperation, iso, pageQuery, type Deps, type Operation } from '../operation.ts';
+import { AuditPage } from '../schemas.ts';
 
 export const auditQuery = z.strictObject({
   subject: z.string().min(1).max(300).optional().describe('e.g. agreement:acme-gold, token:tok_123'),
@@ -10,8 +11,21 @@ export const auditQuery = z.strictObject({
   ...pageQuery,
 });
 
+/**
+ * The state before and after as recorded, with its instants as ISO 8601 like every instant the API
+ * shows: changes record some as epoch ms (a token's createdAt, a transition's at). An instant is a
+ * finite number under a key `at` or ending in `At`; documents (`document`) are shown as written.
+ */
+function presentState(v: unknown, key = ''): unknown {
+  if (typeof v === 'number') return Number.isFinite(v) && (key === 'at' || key.endsWith('At')) ? iso(v) : v;
+  if (Array.isArray(v)) return v.map((x) => presentState(x));
+  if (v === null || typeof v !== 'object' || key === 'document') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, presentState(x, k)]));
+}
+
 function presentAudit(e: AuditEntry) {
-  return compact({ seq: e.seq, at: iso(e.at), actor: e.actor, action: e.action, subject: e.subject, before: e.before, after: e.after });
+  const { seq, actor, action, subject } = e;
+  return compact({ seq, at: iso(e.at), actor, action, subject, before: presentState(e.before), after: presentState(e.after) });
 }
 
 export function auditOperations(deps: Deps): Operation[] {
@@ -26,7 +40,7 @@ export function auditOperations(deps: Deps): Operation[] {
       description: 'For auditors, managers and admins.',
       action: 'audit.read',
       query: auditQuery,
-      responses: { 200: 'A page of audit entries: { items, next? }' },
+      responses: { 200: { description: 'A page of audit entries: { items, next? }', schema: AuditPage } },
       async handler(c) {
         const q = c.query;
         const page = await store.listAudit(c.principal.tenant, compact({ subject: q.subject, actor: q.actor, newestFirst: q.order === 'newest' ? true : undefined, after: q.after, limit: q.limit }));

@@ -12,6 +12,7 @@ import type { StoredCalendar } from '../../store/types.ts';
 import { HttpError, invalid } from '../errors.ts';
 import { compact, DOCUMENT_BODY, defineOperation, header, idParam, iso, type Deps, type Operation } from '../operation.ts';
 import { ifMatchOf } from './preconditions.ts';
+import { Calendar, CalendarList, CalendarWrite } from '../schemas.ts';
 
 export const calendarParams = z.strictObject({ name: idParam });
 export const DOCUMENT_MEDIA = ['application/yaml', 'text/yaml', 'application/x-yaml', 'application/json'] as const;
@@ -34,7 +35,11 @@ export function calendarOperations(deps: Deps): Operation[] {
       params: calendarParams,
       headers: [{ name: 'If-Match', description: 'The ETag of the calendar being replaced.' }],
       body: { media: DOCUMENT_MEDIA, schema: calendarSpec, required: true, limit: DOCUMENT_BODY },
-      responses: { 200: 'Replaced (or unchanged)', 201: 'Created' },
+      responses: {
+        200: { description: 'Replaced (or unchanged): { result, calendar }', schema: CalendarWrite },
+        201: { description: 'Created: { result, calendar }', schema: CalendarWrite },
+      },
+      errors: { 412: 'precondition_failed: If-Match is stale', 428: 'precondition_required: a replacement without If-Match' },
       async handler(c) {
         const tenant = c.principal.tenant;
         const name = c.params.name;
@@ -88,7 +93,7 @@ export function calendarOperations(deps: Deps): Operation[] {
       summary: 'Get a calendar (as written, with its ETag)',
       action: 'calendars.read',
       params: calendarParams,
-      responses: { 200: 'The calendar' },
+      responses: { 200: { description: 'The calendar', schema: Calendar } },
       async handler(c) {
         const cal = await store.getCalendar(c.principal.tenant, c.params.name);
         if (!cal) throw new HttpError('not_found', `no calendar ${c.params.name}`);
@@ -102,7 +107,7 @@ export function calendarOperations(deps: Deps): Operation[] {
       tag: 'calendars',
       summary: 'List calendars',
       action: 'calendars.read',
-      responses: { 200: '{ items }' },
+      responses: { 200: { description: '{ items }', schema: CalendarList } },
       async handler(c) {
         const list = await store.listCalendars(c.principal.tenant);
         return { body: { items: list.map(presentCalendar) } };

@@ -9,6 +9,7 @@ import type { AgreementSpec } from '../../core/agreements/schema.ts';
 import { formatIssue } from '../../core/validation/issues.ts';
 import { tenantAgreements, tenantCalendarLoader } from '../../app/derive.ts';
 import { defineOperation, type Deps, type Operation } from '../operation.ts';
+import { PortfolioChecks } from '../schemas.ts';
 
 export const checksQuery = z.strictObject({
   events: z
@@ -35,7 +36,9 @@ export function checkOperations(deps: Deps): Operation[] {
         '`unreadable` lists stored documents that could not be loaded (they are left out of the checks).',
       action: 'checks.read',
       query: checksQuery,
-      responses: { 200: '{ ok, agreements, counts: { problem, note, ok }, findings, unreadable }' },
+      responses: {
+        200: { description: '{ ok, agreements, counts: { problem, note, ok }, findings, unreadable }', schema: PortfolioChecks },
+      },
       async handler(c) {
         const tenant = c.principal.tenant;
         const { loaded, issues } = await tenantAgreements(store, tenant);

@@ -10,6 +10,7 @@ import { tenantAgreements } from '../../app/derive.ts';
 import { HttpError } from '../errors.ts';
 import { defineOperation, idParam, type Deps, type Operation } from '../operation.ts';
 import { visibleAgreement } from './derived-access.ts';
+import { EffectiveTerms } from '../schemas.ts';
 
 export const effectiveParams = z.strictObject({ id: idParam });
 
@@ -28,7 +29,13 @@ export function effectiveOperations(deps: Deps): Operation[] {
         '(a missing parent, a cycle, merged terms that do not validate), with the issues.',
       action: 'agreements.read',
       params: effectiveParams,
-      responses: { 200: '{ agreement, customer, service, chain: [{ id, level }], terms, provenance: [{ path, agreement, level }] }' },
+      responses: {
+        200: {
+          description: '{ agreement, customer, service, chain: [{ id, level }], terms, provenance: [{ path, agreement, level }] }',
+          schema: EffectiveTerms,
+        },
+      },
+      errors: { 409: 'conflict: the chain cannot be merged (details.issues)' },
       async handler(c) {
         const p = c.principal;
         const id = c.params.id;

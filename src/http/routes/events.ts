@@ -5,6 +5,7 @@ import { pledgeEvent } from '../../core/events/schema.ts';
 import type { StoredEvent } from '../../store/types.ts';
 import { HttpError } from '../errors.ts';
 import { compact, defineOperation, instant, iso, pageQuery, type Deps, type Operation } from '../operation.ts';
+import { EventPage, IngestReport } from '../schemas.ts';
 
 export const ingestQuery = z.strictObject({
   mode: z.enum(['partial', 'all_or_nothing']).optional().describe('partial (default): good events are kept beside bad ones; all_or_nothing: nothing is written unless every event is good.'),
@@ -48,7 +49,7 @@ export function eventOperations(deps: Deps): Operation[] {
       action: 'events.write',
       query: ingestQuery,
       body: { media: EVENT_MEDIA, schema: eventBatch, required: true, description: 'JSON array of events, or NDJSON' },
-      responses: { 200: 'The ingestion report: counts and a result per event, in the order sent.' },
+      responses: { 200: { description: 'The ingestion report: counts and a result per event, in the order sent.', schema: IngestReport } },
       async handler(c) {
         const format = c.media === 'application/json' ? 'json' : 'ndjson';
         const r = await ingestBatch(
@@ -90,7 +91,7 @@ export function eventOperations(deps: Deps): Operation[] {
       description: 'Events in the order they happened (by `at`, arrival breaking ties), filtered and paginated.',
       action: 'events.read',
       query: eventsQuery,
-      responses: { 200: 'A page of events: { items, next? }' },
+      responses: { 200: { description: 'A page of events: { items, next? }', schema: EventPage } },
       async handler(c) {
         const q = c.query;
         const page = await store.queryEvents(

@@ -10,6 +10,7 @@ import { HttpError, invalid } from '../errors.ts';
 import { defineOperation, idParam, type Deps, type Operation } from '../operation.ts';
 import { visibleAgreement, visibleAgreementIds } from './derived-access.ts';
 import { periodLabel } from './results.ts';
+import { RebuildReport, Report, Status } from '../schemas.ts';
 
 export const reportParams = z.strictObject({ id: idParam });
 export const reportQuery = z.strictObject({
@@ -31,7 +32,14 @@ export function reportOperations(deps: Deps): Operation[] {
         'brought up to date with the stored events first. A running clock whose deadline has passed since it was computed is shown ' +
         'breached. A customer token sees only its own agreements.',
       action: 'compliance.read',
-      responses: { 200: '{ now, tickets: [{ agreement, target, ticket, cycle, state, consumed, deadline, breachAt }], targets: [{ agreement, target, window, state, value, promised, reason }] }' },
+      responses: {
+        200: {
+          description:
+            '{ now, tickets: [{ agreement, target, ticket, cycle, state, consumed, deadline, breachAt }], ' +
+            'targets: [{ agreement, target, window, state, value, promised, reason }] }',
+          schema: Status,
+        },
+      },
       async handler(c) {
         const p = c.principal;
         const visible = await visibleAgreementIds(store, p);
@@ -51,7 +59,17 @@ export function reportOperations(deps: Deps): Operation[] {
       action: 'settlements.read',
       params: reportParams,
       query: reportQuery,
-      responses: { 200: '{ agreement, name, customer, period, lines: [...], totals, summary, settlement }, or text/csv' },
+      responses: {
+        200: {
+          description: '{ agreement, name, customer, period, lines: [...], totals, summary, settlement }, or text/csv with format=csv',
+          schema: Report,
+          alternatives: {
+            'text/csv':
+              'format=csv: a header line, then one line per target: ' +
+              'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason',
+          },
+        },
+      },
       async handler(c) {
         const p = c.principal;
         await visibleAgreement(store, p, 'settlements.read', c.params.id);
@@ -72,7 +90,9 @@ export function reportOperations(deps: Deps): Operation[] {
       summary: 'Recompute every derived result of the tenant',
       description: 'As `pledge rebuild`: clocks, compliance and settlements recomputed from the events and agreements, replaced in one transaction. Admin only.',
       action: 'derived.rebuild',
-      responses: { 200: '{ agreements, events, clocks, compliance, settlements, watermark, problems, stale? }' },
+      responses: {
+        200: { description: '{ agreements, events, clocks, compliance, settlements, watermark, problems, stale? }', schema: RebuildReport },
+      },
       async handler(c) {
         const p = c.principal;
         const r = await rebuildDerived({ store, tenant: p.tenant, now: c.now });

@@ -8,6 +8,7 @@ import { agreementReviews, portfolioReviews, recordAgreementReview } from '../..
 import { HttpError, invalid } from '../errors.ts';
 import { defineOperation, idParam, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { visibleAgreement, visibleAgreementIds } from './derived-access.ts';
+import { AgreementReviews, PortfolioReviews, RecordedReview } from '../schemas.ts';
 
 const civilDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 
@@ -35,7 +36,14 @@ export function reviewOperations(deps: Deps): Operation[] {
       description: 'The next review is one cadence (yearly by default) after the last review recorded here or written in the agreement (`review.last`), or after the term start.',
       action: 'agreements.read',
       params: reviewParams,
-      responses: { 200: '{ agreement, owner, cadence, next: { due, reason, basis, basisKind, cadence } | null, problem, reviews: [{ at, by, outcome, notes?, version? }] }' },
+      responses: {
+        200: {
+          description:
+            '{ agreement, owner, cadence, next: { due, reason, basis, basisKind, cadence } | null, problem, ' +
+            'reviews: [{ at, by, outcome, notes?, version? }] }',
+          schema: AgreementReviews,
+        },
+      },
       async handler(c) {
         const a = await visibleAgreement(store, c.principal, 'agreements.read', c.params.id);
         return { body: await agreementReviews(store, c.principal.tenant, a) };
@@ -53,7 +61,7 @@ export function reviewOperations(deps: Deps): Operation[] {
       action: 'agreements.transition',
       params: reviewParams,
       body: { media: ['application/json'], schema: reviewBody, required: true },
-      responses: { 201: '{ review, state: { next, reviews, ... } }' },
+      responses: { 201: { description: '{ review, state: { next, reviews, ... } }', schema: RecordedReview } },
       async handler(c) {
         const p = c.principal;
         await visibleAgreement(store, p, 'agreements.transition', c.params.id);
@@ -75,7 +83,7 @@ export function reviewOperations(deps: Deps): Operation[] {
       description: 'Over the tenant\'s agreements (a customer: its own). As `pledge reviews` does for files.',
       action: 'agreements.read',
       query: portfolioReviewQuery,
-      responses: { 200: '{ today, overdue, evidence, schedule, problems }' },
+      responses: { 200: { description: '{ today, overdue, evidence, schedule, problems }', schema: PortfolioReviews } },
       async handler(c) {
         const p = c.principal;
         const today = c.query.today ?? civilDateAt(c.now, 'UTC');

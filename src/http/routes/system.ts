@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { HttpError } from '../errors.ts';
 import { docsPage, openApiDocument } from '../openapi.ts';
 import { defineOperation, type Deps, type Operation } from '../operation.ts';
+import { Health, OpenApiDocument, Ready, Text } from '../schemas.ts';
 
 function packageVersion(): string {
   try {
@@ -18,7 +19,7 @@ function packageVersion(): string {
 
 export function systemOperations(deps: Deps, all: () => Operation[]): Operation[] {
   const { store, metrics } = deps;
-  let doc: Record<string, unknown> | undefined;
+  let doc: ReturnType<typeof openApiDocument> | undefined;
   const openapi = () => (doc ??= openApiDocument(all(), { version: packageVersion() }));
   return [
     defineOperation({
@@ -27,7 +28,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       operationId: 'health',
       tag: 'system',
       summary: 'Liveness: the process is up',
-      responses: { 200: '{ status: "ok" }' },
+      responses: { 200: { description: '{ status: "ok" }', schema: Health } },
       async handler() {
         return { body: { status: 'ok' } };
       },
@@ -38,7 +39,8 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       operationId: 'ready',
       tag: 'system',
       summary: 'Readiness: the database answers',
-      responses: { 200: '{ status: "ready", store }', 503: 'The database does not answer (store_unavailable).' },
+      responses: { 200: { description: '{ status: "ready", store }', schema: Ready } },
+      errors: { 503: 'store_unavailable: the database does not answer (Retry-After).' },
       async handler() {
         try {
           await store.ping();
@@ -55,7 +57,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       tag: 'system',
       summary: 'Prometheus metrics',
       description: 'pledge_events_ingested_total{outcome}, pledge_http_requests_total{method,route,status}, pledge_evaluation_lag_events (the largest number of events not yet evaluated, over all tenants), pledge_open_breaches_tickets and pledge_open_breaches_targets (breaches open now, from the last computed results) and pledge_tenants.',
-      responses: { 200: 'Prometheus text exposition format 0.0.4' },
+      responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: Text, media: 'text/plain; version=0.0.4' } },
       async handler() {
         const tenants = await store.listTenants();
         let lag = 0;
@@ -82,7 +84,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       operationId: 'openapi',
       tag: 'system',
       summary: 'This API as OpenAPI 3.1',
-      responses: { 200: 'The OpenAPI document' },
+      responses: { 200: { description: 'The OpenAPI document', schema: OpenApiDocument } },
       async handler() {
         return { body: openapi() };
       },
@@ -93,7 +95,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       operationId: 'docs',
       tag: 'system',
       summary: 'This API as a page to read',
-      responses: { 200: 'HTML' },
+      responses: { 200: { description: 'HTML', schema: Text, media: 'text/html' } },
       async handler() {
         return { body: docsPage(openapi()), type: 'text/html; charset=utf-8' };
       },

@@ -6,10 +6,12 @@
  */
 import { z } from 'zod';
 import { authorize } from '../../core/access/policy.ts';
+import type { ClockResult } from '../../core/clock/types.ts';
 import type { ClockRow, StoredEvent } from '../../store/types.ts';
 import { HttpError } from '../errors.ts';
 import { compact, defineOperation, iso, type Deps, type Operation } from '../operation.ts';
 import { ensureFresh, visibleAgreementIds } from './derived-access.ts';
+import { Ticket } from '../schemas.ts';
 
 export const ticketParams = z.strictObject({
   ticket: z
@@ -20,27 +22,16 @@ export const ticketParams = z.strictObject({
     .describe('The ticket id, as in its events.'),
 });
 
-type ClockValue = Partial<{
-  kind: string;
-  priority: string | null;
-  state: string;
-  start: number;
-  stop: number | null;
-  deadline: number;
-  breachAt: number | null;
-  elapsedMs: number;
-  pausedMs: number;
-  targetMs: number;
-  consumed: number;
-  eventIds: string[];
-  segments: Array<Record<string, unknown> & { from?: number; to?: number }>;
-}>;
+type ClockValue = ClockResult;
 
-/** A finite instant as ISO; Infinity (a clock that never runs out) as null. */
-const instantOrNull = (ms: number | null | undefined) => (typeof ms === 'number' && Number.isFinite(ms) ? iso(ms) : ms === undefined ? undefined : null);
+/**
+ * A finite instant as ISO; null for none and for Infinity (a clock that never runs out), which is
+ * also what a stored Infinity reads back as (JSON has no Infinity).
+ */
+const instantOrNull = (ms: number | null): string | null => (typeof ms === 'number' && Number.isFinite(ms) ? iso(ms) : null);
 
 function presentClock(r: ClockRow<ClockValue>) {
-  const v = r.value ?? {};
+  const v = r.value;
   return compact({
     agreement: r.agreementId,
     target: r.target,
@@ -48,7 +39,7 @@ function presentClock(r: ClockRow<ClockValue>) {
     kind: v.kind,
     priority: v.priority,
     state: v.state,
-    start: instantOrNull(v.start),
+    start: iso(v.start),
     stop: instantOrNull(v.stop),
     deadline: instantOrNull(v.deadline),
     breachAt: instantOrNull(v.breachAt),
@@ -57,7 +48,7 @@ function presentClock(r: ClockRow<ClockValue>) {
     targetMs: v.targetMs,
     consumed: v.consumed,
     eventIds: v.eventIds,
-    timeline: v.segments?.map((s) => ({ ...s, ...(typeof s.from === 'number' ? { from: iso(s.from) } : {}), ...(typeof s.to === 'number' ? { to: iso(s.to) } : {}) })),
+    timeline: v.segments?.map((s) => ({ ...s, from: iso(s.from), to: iso(s.to) })),
     updatedAt: iso(r.updatedAt),
   });
 }
@@ -81,7 +72,7 @@ export function ticketOperations(deps: Deps): Operation[] {
         '(only what the new events touch). 404 when no event names the ticket; a customer token sees only its own tickets and agreements.',
       action: 'tickets.read',
       params: ticketParams,
-      responses: { 200: '{ ticket, customer?, service?, events, clocks }' },
+      responses: { 200: { description: '{ ticket, customer?, service?, events, clocks }', schema: Ticket } },
       async handler(c) {
         const p = c.principal;
         const ticket = c.params.ticket;

@@ -10,6 +10,7 @@ import { generateTokenSecret, hashTokenSecret } from '../../store/tokens.ts';
 import type { ApiToken } from '../../store/types.ts';
 import { HttpError } from '../errors.ts';
 import { compact, defineOperation, DOCUMENT_BODY, idParam, instant, iso, parseJsonBody, type Deps, type Operation } from '../operation.ts';
+import { CreatedToken, Token, TokenList } from '../schemas.ts';
 
 export const createTokenBody = z
   .strictObject({
@@ -34,7 +35,8 @@ export const tokenIdParams = z.strictObject({ id: z.string().min(1).max(100) });
 export const tokenListQuery = z.strictObject({ user: idParam.optional().describe('Only the tokens of this user.') });
 
 export function presentToken(t: ApiToken, now: number) {
-  const status = t.revokedAt !== undefined ? 'revoked' : t.expiresAt !== undefined && t.expiresAt <= now ? 'expired' : 'active';
+  const status: 'revoked' | 'expired' | 'active' =
+    t.revokedAt !== undefined ? 'revoked' : t.expiresAt !== undefined && t.expiresAt <= now ? 'expired' : 'active';
   return compact({ id: t.id, name: t.name, user: t.userId, role: t.role, customer: t.customer, status, createdAt: iso(t.createdAt), expiresAt: iso(t.expiresAt), lastUsedAt: iso(t.lastUsedAt), revokedAt: iso(t.revokedAt) });
 }
 
@@ -50,7 +52,8 @@ export function tokenOperations(deps: Deps): Operation[] {
       description: 'Returns the secret once; store it. Creates the user if needed.',
       action: 'tokens.manage',
       body: { media: ['application/json'], schema: createTokenBody, required: true, limit: DOCUMENT_BODY },
-      responses: { 201: '{ token, secret }' },
+      responses: { 201: { description: '{ token, secret }', schema: CreatedToken } },
+      errors: { 409: 'conflict: the user is disabled' },
       async handler(c) {
         const b = parseJsonBody(createTokenBody, c.body);
         const tenant = c.principal.tenant;
@@ -80,7 +83,7 @@ export function tokenOperations(deps: Deps): Operation[] {
       summary: 'List API tokens (never their secrets)',
       action: 'tokens.manage',
       query: tokenListQuery,
-      responses: { 200: '{ items }' },
+      responses: { 200: { description: '{ items }', schema: TokenList } },
       async handler(c) {
         const list = await store.listTokens(c.principal.tenant, compact({ userId: c.query.user }));
         return { body: { items: list.map((t) => presentToken(t, c.now)) } };
@@ -95,7 +98,7 @@ export function tokenOperations(deps: Deps): Operation[] {
       description: 'Permanent. Revoking a revoked token changes nothing and answers 200 again.',
       action: 'tokens.manage',
       params: tokenIdParams,
-      responses: { 200: 'The token, revoked' },
+      responses: { 200: { description: 'The token, revoked', schema: Token } },
       async handler(c) {
         const tenant = c.principal.tenant;
         const before = (await store.listTokens(tenant)).find((t) => t.id === c.params.id);

@@ -1,0 +1,819 @@
+/**
+ * The shapes of the API's answers, as zod schemas: the one description of what each route sends
+ * back. Operations name them in their `responses` (src/http/operation.ts), so
+ * - /openapi.json publishes them (openapi.ts), shared shapes once under `components.schemas`
+ *   (every schema registered here with `component` is referenced with `$ref`);
+ * - a handler's return type is checked against them by the compiler;
+ * - the HTTP tests validate every answer they get against the published document, so the
+ *   documentation cannot drift from the answers (test/http/documented.ts).
+ *
+ * Rules: objects are strict (a field the schema does not name fails the tests: document it here);
+ * every instant is an `Instant` (ISO 8601 text, never epoch milliseconds); civil days are
+ * `CivilDate`. Enumerations that mirror a union type of the core are listed once here and checked
+ * against the core type at compile time (`members`): a state added to the core (e.g. a new target
+ * state) fails the typecheck here until it is added to the one list.
+ */
+import { z } from 'zod';
+import type { IngestItem } from '../app/ingest.ts';
+import { ROLES } from '../core/access/policy.ts';
+import type { FindingKind } from '../core/agreements/checks.ts';
+import { LIFECYCLE_ACTIONS, LIFECYCLE_STATES, SIGNING_PARTIES } from '../core/agreements/lifecycle/index.ts';
+import { REVIEW_CADENCES, REVIEW_OUTCOMES } from '../core/agreements/lifecycle/reviews.ts';
+import type { ClockKind, ClockState, SegmentKind } from '../core/clock/types.ts';
+import { METRIC_NAMES, type MetricUnit } from '../core/metrics/catalogue.ts';
+import type { Comparator, TargetState } from '../core/metrics/compliance.ts';
+import type { LineForm, NothingOwedBecause } from '../core/penalties/types.ts';
+import { parseInstant } from '../core/time/instant.ts';
+import type { CalendarFormat } from '../store/types.ts';
+import { ERROR_STATUS } from './errors.ts';
+
+/** The registry of shared shapes: each becomes `#/components/schemas/<id>` in /openapi.json. */
+export const components = z.registry<{ id: string }>();
+
+function component<S extends z.ZodType>(id: string, schema: S): S {
+  components.add(schema, { id });
+  return schema;
+}
+
+/**
+ * The members of a union type of the core, as a list for z.enum; the compiler refuses a list that
+ * misses a member (the error names it) or has one the type lacks.
+ */
+const members =
+  <T extends string>() =>
+  <const L extends readonly [T, ...T[]]>(
+    list: L & ([Exclude<T, L[number]>] extends [never] ? unknown : { missing: Exclude<T, L[number]> }),
+  ): L =>
+    list;
+
+// ---------------------------------------------------------------------------------------------
+// Common pieces
+
+export const Instant = component(
+  'Instant',
+  z
+    .string()
+    .refine((s) => parseInstant(s, '').ok, 'expected an ISO 8601 instant with an offset')
+    .meta({ format: 'date-time', description: 'An instant: ISO 8601 with an offset, in UTC in answers (2026-10-01T08:00:00.000Z).' }),
+);
+
+export const CivilDate = component(
+  'CivilDate',
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .meta({ format: 'date', description: "A civil day, YYYY-MM-DD (in the agreement's time zone where it matters)." }),
+);
+
+export const Issue = component(
+  'Issue',
+  z
+    .strictObject({
+      path: z.string().describe('The field, e.g. targets[0].value; empty for the whole input.'),
+      message: z.string(),
+      expected: z.string().optional(),
+      received: z.string().optional(),
+      line: z.number().int().optional().describe('1-based, for YAML or JSON documents.'),
+      column: z.number().int().optional(),
+      source: z.string().optional().describe('The document the input came from.'),
+    })
+    .describe('What is wrong with one field of the input.'),
+);
+
+export const ErrorBody = component(
+  'Error',
+  z
+    .strictObject({
+      code: z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...Array<keyof typeof ERROR_STATUS>]),
+      message: z.string(),
+      details: z
+        .looseObject({
+          in: z.string().optional().describe('Where the bad input is: body, query, path or header.'),
+          issues: z.array(Issue).optional(),
+        })
+        .describe(
+          'For bad input: `in` and `issues`. Otherwise what helps ' +
+            '(e.g. `etag` on 412, `legal` on 409 illegal_transition, `accepted` on 415).',
+        ),
+      requestId: z.string().describe('Also in the X-Request-Id header.'),
+    })
+    .describe('Every error answer.'),
+);
+
+/** A JSON object whose shape is described elsewhere (a document as written, an event as sent). */
+const document = (description: string) => z.record(z.string(), z.unknown()).describe(description);
+
+/** A page of a list: `next` is the cursor to pass as `after`, absent on the last page. */
+function page<S extends z.ZodType>(id: string, item: S) {
+  return component(
+    id,
+    z.strictObject({
+      items: z.array(item),
+      next: z.string().optional().describe('Pass as ?after= for the next page; absent on the last page.'),
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export const Event = component(
+  'Event',
+  z.strictObject({
+    seq: z.number().int().describe('Per tenant, in commit order.'),
+    source: z.string().describe('Empty when the event named none.'),
+    id: z.string(),
+    type: z.string(),
+    at: Instant,
+    ticket: z.string().optional(),
+    service: z.string().optional(),
+    customer: z.string().optional(),
+    region: z.string().optional(),
+    receivedAt: Instant,
+    payload: document('The event as received (docs/events.md).'),
+  }),
+);
+export const EventPage = page('EventPage', Event);
+
+export const INGEST_STATUSES = members<IngestItem['status']>()(['accepted', 'duplicate', 'conflict', 'rejected', 'not_written']);
+
+export const IngestResult = component(
+  'IngestResult',
+  z
+    .strictObject({
+      index: z.number().int().describe('Position in the batch, from 0.'),
+      id: z.string().nullable().describe('The event id; null when it could not be read.'),
+      status: z.enum(INGEST_STATUSES),
+      seq: z.number().int().optional().describe("accepted, duplicate and conflict: the stored event's sequence number."),
+      reason: z.string().optional().describe('conflict, rejected, not_written: why.'),
+      issues: z.array(Issue).optional().describe('rejected: each field that is wrong.'),
+    })
+    .describe('What happened to one event of a batch.'),
+);
+
+export const IngestReport = component(
+  'IngestReport',
+  z.strictObject({
+    committed: z.boolean().describe('False when an all_or_nothing batch was refused: nothing was written.'),
+    received: z.number().int(),
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    conflicts: z.number().int(),
+    rejected: z.number().int(),
+    lastSeq: z.number().int().nullable(),
+    results: z.array(IngestResult).describe('One per event, in the order sent.'),
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------
+// Agreements
+
+export const LifecycleState = component('LifecycleState', z.enum(LIFECYCLE_STATES));
+export const LifecycleAction = component('LifecycleAction', z.enum(LIFECYCLE_ACTIONS));
+export const AgreementLevel = component('AgreementLevel', z.enum(['corporate', 'customer', 'service']));
+const AgreementDocument = component(
+  'AgreementDocument',
+  document('An agreement document (docs/agreements.md; the request body of PUT /v1/agreements/{id}).'),
+);
+
+export const Agreement = component(
+  'Agreement',
+  z.strictObject({
+    id: z.string(),
+    state: LifecycleState,
+    customer: z.string().optional().describe('Absent for provider-internal agreements.'),
+    etag: z.string(),
+    versionCount: z.number().int(),
+    transitionCount: z.number().int(),
+    reviewCount: z.number().int(),
+    createdAt: Instant,
+    createdBy: z.string(),
+    updatedAt: Instant,
+    updatedBy: z.string(),
+    document: AgreementDocument.optional().describe('The working document as written; absent in lists and transition answers.'),
+  }),
+);
+export const AgreementPage = page('AgreementPage', Agreement);
+
+export const Change = component(
+  'Change',
+  z.strictObject({
+    path: z.string().describe('e.g. targets[uptime].value; empty for the whole document.'),
+    kind: z.enum(['added', 'removed', 'changed']),
+    before: z.unknown().optional().describe('Any JSON value; absent when added.'),
+    after: z.unknown().optional().describe('Any JSON value; absent when removed.'),
+  }),
+);
+
+export const Version = component(
+  'Version',
+  z.strictObject({
+    version: z.number().int(),
+    effective: Instant.describe('In force from this instant.'),
+    effectiveDate: z
+      .strictObject({ date: CivilDate, zone: z.string() })
+      .optional()
+      .describe('The civil date and zone the effective instant was given as.'),
+    createdAt: Instant,
+    createdBy: z.string(),
+    note: z.string().optional(),
+    document: AgreementDocument,
+  }),
+);
+
+export const Term = component('Term', z.strictObject({ start: Instant, end: Instant.optional().describe('Absent: open-ended.') }));
+
+export const Transition = component(
+  'Transition',
+  z.strictObject({
+    from: LifecycleState,
+    to: LifecycleState,
+    action: LifecycleAction,
+    at: Instant.describe('When the new state begins.'),
+    by: z.string(),
+    reason: z.string().optional(),
+    signatures: z
+      .array(z.strictObject({ party: z.enum(SIGNING_PARTIES), name: z.string(), title: z.string().optional(), at: Instant }))
+      .optional(),
+    term: Term.optional(),
+    requestedAt: Instant.optional().describe('A scheduled transition: when it was asked for.'),
+    recordedAt: Instant.optional().describe('When it was recorded.'),
+  }),
+);
+
+const applied = {
+  result: z.enum(['created', 'updated', 'amended', 'unchanged']),
+  changes: z.array(Change),
+  version: Version.optional().describe('An amendment (or an approval) recorded a version.'),
+};
+export const ApplyResult = component('ApplyResult', z.strictObject({ ...applied, agreement: Agreement }));
+export const ApplyDryRun = component(
+  'ApplyDryRun',
+  z.strictObject({ dryRun: z.literal(true), ...applied }).describe('What applying would do; nothing was written.'),
+);
+
+export const VersionList = z.strictObject({ items: z.array(Version) });
+export const Diff = z.strictObject({
+  from: z.number().int(),
+  to: z.number().int(),
+  changes: z.array(Change),
+  text: z.string().describe('As `pledge diff` prints it.'),
+});
+export const TransitionResult = z.strictObject({ agreement: Agreement, transition: Transition });
+export const Lifecycle = z.strictObject({
+  state: LifecycleState,
+  legal: z.array(z.strictObject({ to: LifecycleState, action: LifecycleAction })),
+  term: Term.nullable(),
+  createdAt: Instant,
+  createdBy: z.string(),
+  transitions: z.array(Transition),
+  monitored: z.array(
+    z.strictObject({
+      from: Instant,
+      to: Instant.nullable().describe('null while still monitored.'),
+      endedBy: z.enum(['suspended', 'expired', 'terminated']).optional(),
+    }),
+  ),
+});
+
+export const EffectiveTerms = z.strictObject({
+  agreement: z.string(),
+  customer: z.string().nullable(),
+  service: z.string().nullable(),
+  chain: z.array(z.strictObject({ id: z.string(), level: AgreementLevel })).describe('Most general first.'),
+  terms: document('The merged agreement, with defaults (docs/agreements.md).'),
+  provenance: z.array(z.strictObject({ path: z.string(), agreement: z.string(), level: AgreementLevel })),
+});
+
+const FINDING_KINDS = members<FindingKind>()([
+  'coverage_gap',
+  'coverage_conflict',
+  'dangling_dependency',
+  'time_does_not_fit',
+  'share_too_low',
+  'availability_too_low',
+  'not_checkable',
+  'fits',
+]);
+export const Finding = component(
+  'Finding',
+  z.strictObject({
+    kind: z.enum(FINDING_KINDS),
+    severity: z.enum(['problem', 'note', 'ok']),
+    message: z.string(),
+    agreement: z.string().optional(),
+    target: z.string().optional(),
+    customer: z.string().optional(),
+    service: z.string().optional(),
+    figures: z
+      .record(z.string(), z.union([z.number(), z.string()]))
+      .optional()
+      .describe('The numbers behind the verdict.'),
+  }),
+);
+export const PortfolioChecks = z.strictObject({
+  ok: z.boolean(),
+  agreements: z.number().int(),
+  counts: z.strictObject({ problem: z.number().int(), note: z.number().int(), ok: z.number().int() }),
+  findings: z.array(Finding),
+  unreadable: z.array(z.string()),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Reviews
+
+const ReviewCadence = z.enum(REVIEW_CADENCES);
+export const Review = component(
+  'Review',
+  z.strictObject({
+    at: CivilDate,
+    by: z.string(),
+    outcome: z.enum(REVIEW_OUTCOMES),
+    notes: z.string().optional(),
+    version: z.number().int().optional(),
+  }),
+);
+const nextReview = {
+  due: CivilDate,
+  reason: z.enum(['cadence', 'service_change']),
+  basis: CivilDate,
+  basisKind: z.enum(['last_review', 'term_start']),
+  cadence: ReviewCadence,
+};
+export const NextReview = component('NextReview', z.strictObject(nextReview));
+export const AgreementReviews = component(
+  'AgreementReviews',
+  z.strictObject({
+    agreement: z.string(),
+    owner: z.string().nullable(),
+    cadence: z.string(),
+    next: NextReview.nullable(),
+    problem: z.string().nullable().describe('Why there is no next date.'),
+    reviews: z.array(Review),
+  }),
+);
+export const RecordedReview = z.strictObject({ review: Review, state: AgreementReviews });
+export const PortfolioReviews = z.strictObject({
+  today: CivilDate,
+  overdue: z.array(z.strictObject({ ...nextReview, agreementId: z.string(), owner: z.string().optional(), daysOverdue: z.number().int() })),
+  evidence: z.array(
+    z.strictObject({
+      agreementId: z.string(),
+      securityId: z.string(),
+      standard: z.string(),
+      evidence: z.string(),
+      validUntil: CivilDate,
+      daysLeft: z.number().int(),
+      status: z.enum(['expired', 'expiring']),
+    }),
+  ),
+  schedule: z.array(z.strictObject({ agreement: z.string(), owner: z.string().nullable(), due: CivilDate.nullable(), reason: z.string() })),
+  problems: z.array(Issue),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Results: compliance, settlements, clocks, status, reports
+
+/** The states of a target in a window: the one list (extend it here when the core gains a state). */
+export const TARGET_STATES = members<TargetState>()(['met', 'at_risk', 'breached', 'no_data']);
+export const TargetStateSchema = component('TargetState', z.enum(TARGET_STATES).describe('docs/metrics.md, "Compliance".'));
+export const CLOCK_STATES = members<ClockState>()(['running', 'paused', 'at_risk', 'met', 'breached']);
+export const ClockStateSchema = component('ClockState', z.enum(CLOCK_STATES));
+const Comparator = z.enum(members<Comparator>()(['>=', '<=', '>', '<']));
+const Unit = z.enum(members<MetricUnit>()(['percent', 'seconds', 'count', 'number']));
+
+export const Window = component(
+  'Window',
+  z.strictObject({
+    from: Instant,
+    to: Instant.describe('Exclusive.'),
+    label: z.string().describe('e.g. 2026-10, 2026-Q4, rolling-30d@2026-11-01'),
+    zone: z.string(),
+  }),
+);
+
+const ids = (description: string) => z.array(z.string()).describe(description);
+const Measurement = component(
+  'Measurement',
+  z.strictObject({
+    metric: z.enum(METRIC_NAMES),
+    stat: z.string().nullable(),
+    value: z.number().nullable(),
+    unit: Unit,
+    sampleSize: z.number().describe('Items in the sample; for availability, the eligible time in ms.'),
+    contributors: ids('Ids the value came from: tickets, outages or events.'),
+    numerator: ids('Ratios: the ids on the numerator side.').optional(),
+    breached: ids('Clock metrics: tickets whose counted clock breached.').optional(),
+    openBreaches: ids('Clock metrics: counted because they breached while still open.').optional(),
+    inFlight: ids('Clock metrics: still running and not breached: not counted.').optional(),
+    excluded: z.array(z.strictObject({ id: z.string(), reason: z.string() })).optional(),
+    basis: z.string().describe('How the value was obtained, in one line.'),
+    monotone: z.enum(['increasing', 'decreasing']).nullable(),
+    subjects: z
+      .array(
+        z.strictObject({ subject: z.string(), value: z.number().nullable(), sampleSize: z.number(), contributors: z.array(z.string()) }),
+      )
+      .optional(),
+    figures: z
+      .strictObject({ downtimeMs: z.number(), eligibleMs: z.number(), excludedMs: z.number() })
+      .optional()
+      .describe('Availability: durations in ms.'),
+  }),
+);
+
+const verdict = {
+  state: TargetStateSchema,
+  margin: z.number().nullable().describe("Signed distance to the target in the metric's unit: positive = passing."),
+  consumed: z.number().nullable().describe('Share of the allowance used; null when there is none.'),
+  reason: z.string(),
+};
+
+export const ComplianceResult = component(
+  'ComplianceResult',
+  z
+    .strictObject({
+      metric: z.enum(METRIC_NAMES),
+      stat: z.string().nullable(),
+      value: z.number().nullable(),
+      unit: Unit,
+      target: z.number(),
+      comparator: Comparator,
+      warn: z.number(),
+      window: Window,
+      windowClosed: z.boolean(),
+      sampleSize: z.number(),
+      contributors: z.array(z.string()),
+      measurement: Measurement,
+      subjects: z
+        .array(
+          z.strictObject({
+            subject: z.string(),
+            value: z.number().nullable(),
+            sampleSize: z.number(),
+            contributors: z.array(z.string()),
+            ...verdict,
+          }),
+        )
+        .optional(),
+      worstSubject: z.string().optional(),
+      budget: z
+        .strictObject({ allowedMs: z.number(), usedMs: z.number(), remainingMs: z.number() })
+        .optional()
+        .describe('Availability: the downtime budget, ms.'),
+      ...verdict,
+    })
+    .describe('One target judged over one window (src/core/metrics/compliance.ts).'),
+);
+
+export const ComplianceRow = component(
+  'ComplianceRow',
+  z.strictObject({
+    agreement: z.string(),
+    target: z.string(),
+    window: z.string(),
+    updatedAt: Instant.describe('When it was computed.'),
+    result: ComplianceResult,
+  }),
+);
+export const CompliancePage = page('CompliancePage', ComplianceRow);
+
+const ContractYear = component(
+  'ContractYear',
+  z.strictObject({
+    index: z.number().int().describe('1 for the year starting on the term start; 0 before it.'),
+    from: Instant,
+    to: Instant,
+    firstDay: CivilDate,
+    lastDay: CivilDate,
+  }),
+);
+const FeeFigure = z.strictObject({ minor: z.number().int(), currency: z.string(), amount: z.string(), basis: z.string() });
+const NOTHING_OWED = members<NothingOwedBecause>()([
+  'met',
+  'at_risk',
+  'no_data',
+  'no_result',
+  'not_in_band',
+  'within_budget',
+  'no_breached_tickets',
+  'excluded',
+  'grace_period',
+  'before_term',
+  'other_period',
+  'cap_reached',
+  'zero_amount',
+]);
+const LINE_FORMS = members<LineForm>()(['service_credit', 'refund', 'fee_waiver', 'fine', 'penalty']);
+export const CurrencyTotal = component(
+  'CurrencyTotal',
+  z.strictObject({
+    currency: z.string(),
+    amountMinor: z.number().int(),
+    amount: z.string(),
+    beforeCapsMinor: z.number().int(),
+    reducedByCapsMinor: z.number().int(),
+    owingLines: z.number().int(),
+  }),
+);
+
+export const SettlementLine = component(
+  'SettlementLine',
+  z.strictObject({
+    rule: z.strictObject({
+      index: z.number().int(),
+      id: z.string().nullable(),
+      type: z.enum(['credit_tiers', 'fine', 'per_unit']),
+      path: z.string(),
+    }),
+    targetId: z.string(),
+    compliance: z
+      .strictObject({
+        state: TargetStateSchema,
+        value: z.number().nullable(),
+        target: z.number(),
+        comparator: Comparator,
+        unit: Unit,
+        window: z.strictObject({ from: Instant, to: Instant, label: z.string() }),
+        text: z.string(),
+        reason: z.string().optional(),
+      })
+      .nullable(),
+    applied: z.string(),
+    band: z
+      .strictObject({
+        index: z.number().int(),
+        below: z.number().optional(),
+        above: z.number().optional(),
+        credit: z.number().optional(),
+        amount: z.string().optional(),
+      })
+      .nullable(),
+    units: z
+      .strictObject({
+        unit: z.enum(['hour_over_budget', 'breached_ticket']),
+        count: z.number(),
+        overMs: z.number().optional(),
+        tickets: z.array(z.string()).optional(),
+      })
+      .nullable(),
+    form: z.enum(LINE_FORMS),
+    currency: z.string(),
+    computedMinor: z.number().int(),
+    amountMinor: z.number().int(),
+    amount: z.string(),
+    cap: z
+      .strictObject({
+        cap: z.enum(['per_period', 'per_year']),
+        reducedByMinor: z.number().int(),
+        remainingBeforeMinor: z.number().int(),
+        limitMinor: z.number().int(),
+      })
+      .nullable(),
+    due: z
+      .strictObject({
+        date: CivilDate.describe('The last day on which paying is on time.'),
+        from: Instant.describe('What the count starts from.'),
+        days: z.number().int(),
+        basis: z.enum(['period_end', 'breach']),
+      })
+      .nullable(),
+    nothingOwed: z.enum(NOTHING_OWED).nullable(),
+    excluded: z.array(z.strictObject({ id: z.string(), reason: z.string() })),
+    reason: z.string(),
+    notes: z.array(z.string()),
+  }),
+);
+
+export const Settlement = component(
+  'Settlement',
+  z
+    .strictObject({
+      agreementId: z.string().nullable(),
+      customerId: z.string().nullable(),
+      period: z.strictObject({ from: Instant, to: Instant, label: z.string(), zone: z.string(), firstDay: CivilDate, lastDay: CivilDate }),
+      fee: z.strictObject({ period: FeeFigure.nullable(), year: FeeFigure.nullable() }),
+      grace: z
+        .strictObject({
+          start: Instant.describe('The term start.'),
+          end: Instant.describe('The end of the grace period (exclusive).'),
+          firstDay: CivilDate,
+          lastDay: CivilDate,
+          text: z.string(),
+          applies: z.enum(['whole_period', 'partly', 'no']),
+          reason: z.string(),
+        })
+        .nullable(),
+      contractYear: ContractYear.nullable(),
+      lines: z.array(SettlementLine),
+      totals: z.array(CurrencyTotal),
+      caps: z.array(
+        z.strictObject({
+          cap: z.enum(['per_period', 'per_year']),
+          currency: z.string(),
+          limitMinor: z.number().int(),
+          limit: z.string(),
+          basis: z.string(),
+          earlierMinor: z.number().int(),
+          usedMinor: z.number().int(),
+          reducedByMinor: z.number().int(),
+          reached: z.boolean(),
+          year: ContractYear.nullable(),
+        }),
+      ),
+      termination: z.array(
+        z.strictObject({
+          rightId: z.string(),
+          target: z.string(),
+          description: z.string().nullable(),
+          rule: z.enum(['consecutive', 'in_year']),
+          threshold: z.number().int(),
+          count: z.number().int(),
+          triggered: z.boolean(),
+          periods: z.array(z.string()),
+          reason: z.string(),
+        }),
+      ),
+      summary: z.string(),
+      notes: z.array(z.string()),
+    })
+    .describe('What is owed for one billing period, and why (docs/penalties.md).'),
+);
+
+export const SettlementRow = component(
+  'SettlementRow',
+  z.strictObject({ agreement: z.string(), period: z.string(), updatedAt: Instant, settlement: Settlement }),
+);
+export const SettlementPage = page('SettlementPage', SettlementRow);
+
+export const Clock = component(
+  'Clock',
+  z.strictObject({
+    agreement: z.string(),
+    target: z.string(),
+    cycle: z.number().int(),
+    kind: z.enum(members<ClockKind>()(['response', 'resolution'])),
+    priority: z.string().nullable(),
+    state: ClockStateSchema,
+    start: Instant,
+    stop: Instant.nullable().describe('null while running.'),
+    deadline: Instant.nullable().describe('null when it can never run out.'),
+    breachAt: Instant.nullable(),
+    elapsedMs: z.number(),
+    pausedMs: z.number(),
+    targetMs: z.number(),
+    consumed: z.number().describe('elapsedMs / targetMs.'),
+    eventIds: z.array(z.string()),
+    timeline: z
+      .array(
+        z.strictObject({
+          from: Instant,
+          to: Instant,
+          kind: z.enum(members<SegmentKind>()(['counted', 'paused', 'outside_hours', 'stopped'])),
+          countedMs: z.number(),
+          reason: z.string(),
+        }),
+      )
+      .optional()
+      .describe('The segments, when stored.'),
+    updatedAt: Instant,
+  }),
+);
+
+export const Ticket = z.strictObject({
+  ticket: z.string(),
+  customer: z.string().optional(),
+  service: z.string().optional(),
+  events: z.array(Event),
+  clocks: z.array(Clock),
+});
+
+const atRiskOrBreached = z.enum(['at_risk', 'breached']);
+export const Status = component(
+  'Status',
+  z.strictObject({
+    now: Instant,
+    tickets: z.array(
+      z.strictObject({
+        agreement: z.string(),
+        target: z.string(),
+        ticket: z.string(),
+        cycle: z.number().int(),
+        state: atRiskOrBreached,
+        consumed: z.number(),
+        deadline: Instant.nullable(),
+        breachAt: Instant.nullable(),
+      }),
+    ),
+    targets: z.array(
+      z.strictObject({
+        agreement: z.string(),
+        target: z.string(),
+        window: z.string(),
+        state: atRiskOrBreached,
+        value: z.number().nullable(),
+        promised: z.string(),
+        reason: z.string(),
+      }),
+    ),
+  }),
+);
+
+export const Report = component(
+  'Report',
+  z.strictObject({
+    agreement: z.string(),
+    name: z.string(),
+    customer: z.string().nullable(),
+    period: z.strictObject({ label: z.string(), from: Instant, to: Instant, zone: z.string() }),
+    lines: z.array(
+      z.strictObject({
+        target: z.string(),
+        name: z.string(),
+        metric: z.string(),
+        window: z.string(),
+        state: z.enum([...TARGET_STATES, 'not_measured']),
+        value: z.number().nullable(),
+        promised: z.string(),
+        margin: z.number().nullable(),
+        reason: z.string(),
+        contributors: z.number().int().describe('How many tickets or outages the figure came from.'),
+        owed: z.string().nullable(),
+        due: CivilDate.nullable(),
+      }),
+    ),
+    totals: z.array(CurrencyTotal),
+    summary: z.string(),
+    settlement: Settlement.nullable().describe('null when the agreement sets no penalties.'),
+  }),
+);
+
+export const RebuildReport = z.strictObject({
+  agreements: z.number().int(),
+  events: z.number().int(),
+  clocks: z.number().int(),
+  compliance: z.number().int(),
+  settlements: z.number().int(),
+  watermark: z.number().int(),
+  problems: z.array(z.string()).describe('Agreements that could not be evaluated, and why.'),
+  stale: z.boolean().optional().describe('Every attempt was overtaken by a change to the agreements or calendars: nothing was written; the next read recomputes.'),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Calendars, audit, tokens, system
+
+export const Calendar = component(
+  'Calendar',
+  z.strictObject({
+    name: z.string(),
+    format: z.enum(members<CalendarFormat>()(['yaml', 'json'])),
+    source: z.string().describe('The document as written.'),
+    etag: z.string(),
+    updatedAt: Instant,
+    updatedBy: z.string(),
+  }),
+);
+export const CalendarWrite = z.strictObject({ result: z.enum(['created', 'updated', 'unchanged']), calendar: Calendar });
+export const CalendarList = z.strictObject({ items: z.array(Calendar) });
+
+export const AuditEntry = component(
+  'AuditEntry',
+  z.strictObject({
+    seq: z.number().int(),
+    at: Instant,
+    actor: z.string(),
+    action: z.string().describe('e.g. agreement.amend, token.create, events.ingest'),
+    subject: z.string().describe('e.g. agreement:gold, token:tok_123'),
+    before: z.unknown().optional().describe('The state before (any JSON; instants in it as ISO 8601).'),
+    after: z.unknown().optional().describe('The state after (any JSON; instants in it as ISO 8601).'),
+  }),
+);
+export const AuditPage = page('AuditPage', AuditEntry);
+
+export const Token = component(
+  'Token',
+  z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    user: z.string(),
+    role: z.enum(ROLES),
+    customer: z.string().optional(),
+    status: z.enum(['active', 'expired', 'revoked']),
+    createdAt: Instant,
+    expiresAt: Instant.optional(),
+    lastUsedAt: Instant.optional(),
+    revokedAt: Instant.optional(),
+  }),
+);
+export const CreatedToken = z.strictObject({ token: Token, secret: z.string().describe('Shown only this once.') });
+export const TokenList = z.strictObject({ items: z.array(Token) });
+
+export const Health = z.strictObject({ status: z.literal('ok') });
+export const Ready = z.strictObject({ status: z.literal('ready'), store: z.enum(['sqlite', 'postgres']) });
+export const OpenApiDocument = z
+  .looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
+  })
+  .describe('This document (OpenAPI 3.1).');
+export const Text = z.string();
