@@ -190,7 +190,7 @@ test('every command has a description, --help and --json', async () => {
   const { buildProgram } = await import('../src/cli/main.ts');
   type Cmd = { name(): string; description(): string; commands: Cmd[]; options: Array<{ long?: string }>; helpInformation(): string };
   const leaves = (c: Cmd, path: string[] = []): Array<[string, Cmd]> => (c.commands.length === 0 ? [[path.join(' '), c]] : c.commands.flatMap((s) => leaves(s, [...path, s.name()])));
-  const all = leaves(buildProgram() as unknown as Cmd);
+  const all = leaves((await buildProgram()) as unknown as Cmd);
   assert.ok(all.length >= 20, String(all.length));
   for (const [name, c] of all) {
     assert.ok(c.description().length > 10, `${name}: description`);
