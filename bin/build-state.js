@@ -2,7 +2,8 @@
  * Is dist/ (the compiled JavaScript that `pledge` runs) the build of what is in src/ now?
  *
  * scripts/build.mjs writes dist/build.json last, with the time the build started; the build is
- * current when no file under src/ (tests aside: they are not compiled) changed after that time.
+ * current when no file under src/ changed after that time, tests and notes aside (*.test.ts,
+ * *.md: they are not part of the build).
  * A missing or half-written build has no build.json. Comparing modification times costs about a
  * millisecond for the ~150 files; an installed package has every time equal (npm packs them so),
  * which counts as current.
@@ -37,7 +38,7 @@ function newestSource(dir) {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (!e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    else if (!e.name.endsWith('.test.ts') && !e.name.endsWith('.md')) newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }

@@ -14,8 +14,8 @@
  * - Each file runs in a process of its own (`node --import tsx --test-reporter=spec <file>`),
  *   PLEDGE_TEST_CONCURRENCY at a time (default: cores + 1, at least 3: most files wait on child
  *   processes, the database or the disk as much as on the CPU). The longest files start first,
- *   by their times in the last run (.tmp/test-times.json), so the run does not end on one long
- *   file started late.
+ *   by their times in the last run (.tmp/test-times.json; without them, the end-to-end files
+ *   under test/), so the run does not end on one long file started late.
  * - Output stays readable: a file's output is printed whole when it ends, under a line with its
  *   name and time; at the end, the totals, the slowest files and the files that failed.
  *   The exit code is 0 only if every file ran and passed.
@@ -127,7 +127,9 @@ try {
 } catch {
   /* first run: alphabetical */
 }
-const queue = [...files].sort((a, b) => (lastTimes[b] ?? 0) - (lastTimes[a] ?? 0));
+// Without a time from the last run (a fresh clone): the end-to-end files under test/ first, larger first.
+const estimate = (f) => lastTimes[f] ?? (f.startsWith('test/') ? 1000 : 0) + statSync(join(root, f)).size / 1e6;
+const queue = [...files].sort((a, b) => estimate(b) - estimate(a));
 const concurrency = Math.max(1, Number(process.env.PLEDGE_TEST_CONCURRENCY) || Math.max(3, availableParallelism() + 1));
 process.stdout.write(`run-tests: ${files.length} files, ${Math.min(concurrency, files.length)} at a time\n\n`);
 
@@ -177,7 +179,7 @@ const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
 const lines = [
   '━━ Summary',
   `files ${results.length}, tests ${totals.tests}: pass ${totals.pass}, fail ${totals.fail}, skipped ${totals.skipped}, todo ${totals.todo}, cancelled ${totals.cancelled}`,
-  `${wall.toFixed(1)} s in all, ${concurrency} files at a time; slowest: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(1)} s`).join(', ')}`,
+  `${wall.toFixed(1)} s in all, ${Math.min(concurrency, files.length)} files at a time; slowest: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(1)} s`).join(', ')}`,
 ];
 if (results.length < files.length) lines.push(`NOT RUN: ${files.length - results.length} files`);
 for (const r of failed) lines.push(`FAILED: ${r.file} (${r.signal ?? `exit ${r.code}`}${r.counts.fail ? `, ${r.counts.fail} failing tests` : ''})`);
