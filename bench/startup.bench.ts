@@ -69,7 +69,9 @@ function serveUntilListening(dataDir: string): Promise<number> {
       ms = performance.now() - t0;
       child.kill('SIGTERM');
     });
-    child.once('exit', (code, signal) => (ms !== undefined ? resolve(ms) : reject(new Error(`pledge serve ended (${signal ?? code}) before listening: ${err}`))));
+    child.once('exit', (code, signal) =>
+      ms !== undefined ? resolve(ms) : reject(new Error(`pledge serve ended (${signal ?? code}) before listening: ${err}`)),
+    );
   });
 }
 
@@ -95,7 +97,14 @@ export async function run(): Promise<BenchResult[]> {
   const tsx: number[] = [];
   for (let i = 0; i < tsxRuns; i++) {
     tsxFloor.push(await timed(['-e', '0']));
-    tsx.push(await timed(['--import', 'tsx', '-e', "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(['node', 'pledge', '--help']);"]));
+    tsx.push(
+      await timed([
+        '--import',
+        'tsx',
+        '-e',
+        "const { main } = await import('./src/cli/main.ts'); process.exitCode = await main(['node', 'pledge', '--help']);",
+      ]),
+    );
   }
 
   const dirs: string[] = [];
@@ -121,14 +130,31 @@ export async function run(): Promise<BenchResult[]> {
   }
 
   const f = median(floor);
-  const cmp = (xs: number[], base: number) => `median of ${xs.length} (${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))} ms); ${(median(xs) - base).toFixed(0)} ms above the floor`;
+  const cmp = (xs: number[], base: number) =>
+    `median of ${xs.length} (${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))} ms); ` +
+    `${(median(xs) - base).toFixed(0)} ms above the floor`;
   return [
     { name: 'floor: `node -e 0`', value: f, unit: 'ms', note: `median of ${floor.length}, interleaved with the two below` },
     { name: '`pledge --help`', value: median(help), unit: 'ms', note: cmp(help, f) },
     { name: '`pledge calc downtime --target 99.99 --window year`', value: median(calc), unit: 'ms', note: cmp(calc, f) },
-    { name: '`pledge --help` from the TypeScript sources through tsx (how every call started before dist/)', value: median(tsx), unit: 'ms', note: cmp(tsx, median(tsxFloor)) },
-    { name: '`pledge serve` until listening, existing SQLite database (a restart)', value: median(restart), unit: 'ms', note: cmp(restart, median(serveFloor)) },
-    { name: '`pledge serve` until listening, new SQLite database (created and migrated)', value: median(first), unit: 'ms', note: cmp(first, median(serveFloor)) },
+    {
+      name: '`pledge --help` from the TypeScript sources through tsx (how every call started before dist/)',
+      value: median(tsx),
+      unit: 'ms',
+      note: cmp(tsx, median(tsxFloor)),
+    },
+    {
+      name: '`pledge serve` until listening, existing SQLite database (a restart)',
+      value: median(restart),
+      unit: 'ms',
+      note: cmp(restart, median(serveFloor)),
+    },
+    {
+      name: '`pledge serve` until listening, new SQLite database (created and migrated)',
+      value: median(first),
+      unit: 'ms',
+      note: cmp(first, median(serveFloor)),
+    },
   ];
 }
 

@@ -93,8 +93,12 @@ function run(cmd, args, opts) {
 }
 
 const state = buildState();
-const build = state === 'current' ? Promise.resolve({ code: 0 }) : run(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
-if (state !== 'current') process.stdout.write(`run-tests: dist/ ${state === 'missing' ? 'is not built' : 'is older than src/'}: building it\n`);
+const build =
+  state === 'current'
+    ? Promise.resolve({ code: 0 })
+    : run(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+if (state !== 'current')
+  process.stdout.write(`run-tests: dist/ ${state === 'missing' ? 'is not built' : 'is older than src/'}: building it\n`);
 
 const env = { ...process.env, PLEDGE_BUILD_CHECKED: '1' };
 const usesPostgres = (f) => /pg-harness|startPostgres/.test(readFileSync(join(root, f), 'utf8'));
@@ -141,7 +145,11 @@ async function runFile(file) {
   const t0 = performance.now();
   let output = '';
   const color = process.stdout.isTTY ? { FORCE_COLOR: '1' } : {};
-  const c = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', file], { cwd: root, env: { ...env, ...color }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const c = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', file], {
+    cwd: root,
+    env: { ...env, ...color },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(c);
   c.stdout.on('data', (d) => (output += d));
   c.stderr.on('data', (d) => (output += d));
@@ -170,7 +178,10 @@ await cleanUp();
 const wall = (performance.now() - started) / 1000;
 try {
   mkdirSync(join(root, '.tmp'), { recursive: true });
-  writeFileSync(timesFile, `${JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.seconds * 10) / 10])) }, null, 1)}\n`);
+  writeFileSync(
+    timesFile,
+    `${JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.seconds * 10) / 10])) }, null, 1)}\n`,
+  );
 } catch {
   /* only an ordering hint */
 }
@@ -178,11 +189,14 @@ const failed = results.filter((r) => !r.ok);
 const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
 const lines = [
   '━━ Summary',
-  `files ${results.length}, tests ${totals.tests}: pass ${totals.pass}, fail ${totals.fail}, skipped ${totals.skipped}, todo ${totals.todo}, cancelled ${totals.cancelled}`,
-  `${wall.toFixed(1)} s in all, ${Math.min(concurrency, files.length)} files at a time; slowest: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(1)} s`).join(', ')}`,
+  `files ${results.length}, tests ${totals.tests}: pass ${totals.pass}, fail ${totals.fail}, ` +
+    `skipped ${totals.skipped}, todo ${totals.todo}, cancelled ${totals.cancelled}`,
+  `${wall.toFixed(1)} s in all, ${Math.min(concurrency, files.length)} files at a time; ` +
+    `slowest: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(1)} s`).join(', ')}`,
 ];
 if (results.length < files.length) lines.push(`NOT RUN: ${files.length - results.length} files`);
-for (const r of failed) lines.push(`FAILED: ${r.file} (${r.signal ?? `exit ${r.code}`}${r.counts.fail ? `, ${r.counts.fail} failing tests` : ''})`);
+for (const r of failed)
+  lines.push(`FAILED: ${r.file} (${r.signal ?? `exit ${r.code}`}${r.counts.fail ? `, ${r.counts.fail} failing tests` : ''})`);
 lines.push(failed.length === 0 && results.length === files.length ? 'all passed' : 'the run FAILED');
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exit(failed.length === 0 && results.length === files.length ? 0 : 1);

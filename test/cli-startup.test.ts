@@ -14,8 +14,12 @@ import { pledge, root } from './helpers.ts';
 
 /** Every module URL a `pledge` run resolves, through a resolve hook registered before it starts. */
 function loadedModules(...args: string[]): { code: number; out: string; urls: string[] } {
-  const hook = `export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('loaded ' + r.url + '\\n'); return r; }`;
-  const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
+  const hook =
+    'export async function resolve(s, c, next) {' +
+    " const r = await next(s, c); process.stderr.write('loaded ' + r.url + '\\n'); return r; }";
+  const register =
+    "import { register } from 'node:module';" +
+    ` register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
   const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, 'bin/pledge.js', ...args], {
     cwd: root,
     encoding: 'utf8',
@@ -31,7 +35,10 @@ const heavyIn = (urls: string[]) => HEAVY.filter((p) => urls.some((u) => u.inclu
 test('pledge runs the compiled JavaScript in dist/', () => {
   const r = loadedModules('--version');
   assert.equal(r.code, 0);
-  assert.ok(r.urls.some((u) => u.endsWith('/dist/cli/main.js')), r.urls.join('\n'));
+  assert.ok(
+    r.urls.some((u) => u.endsWith('/dist/cli/main.js')),
+    r.urls.join('\n'),
+  );
   assert.ok(!r.urls.some((u) => u.endsWith('.ts')), 'no TypeScript source is loaded');
 });
 
@@ -75,12 +82,20 @@ test('without a current build, pledge says so and runs the sources through tsx',
     };
     const answer = '1m 26s\n';
     // No dist/ at all.
-    assert.deepEqual(run(), { code: 0, out: answer, err: 'pledge: warning: dist/ has no complete build (run `npm run build`); running the TypeScript sources through tsx\n' });
+    assert.deepEqual(run(), {
+      code: 0,
+      out: answer,
+      err: 'pledge: warning: dist/ has no complete build (run `npm run build`); running the TypeScript sources through tsx\n',
+    });
     // A build older than the sources (the stamp says when it started).
     mkdirSync(join(dir, 'dist'));
     symlinkSync(join(root, 'dist', 'cli'), join(dir, 'dist', 'cli'));
     writeFileSync(join(dir, 'dist', 'build.json'), JSON.stringify({ started: 0 }));
-    assert.deepEqual(run(), { code: 0, out: answer, err: 'pledge: warning: src/ changed since dist/ was built (run `npm run build`); running the TypeScript sources through tsx\n' });
+    assert.deepEqual(run(), {
+      code: 0,
+      out: answer,
+      err: 'pledge: warning: src/ changed since dist/ was built (run `npm run build`); running the TypeScript sources through tsx\n',
+    });
     // The test runner has built it and says so: no check.
     assert.deepEqual(run({ PLEDGE_BUILD_CHECKED: '1' }), { code: 0, out: answer, err: '' });
     // A build newer than every source: dist/, quietly.

@@ -59,8 +59,10 @@ describe('pledge calc due and elapsed', () => {
   });
   test('a deadline past the supported range is "never", not a guess', () => {
     // Late in the range, so that reaching its end takes a year of the calendar, not 370 of them.
-    assert.deepEqual(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2399-12-01T16:00:00+01:00', '--duration', '1000h'), { code: 0, out: 'never (the calendar has no working time left before the year 2400)\n', err: '' });
-    assert.equal(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2399-12-01T16:00:00+01:00', '--duration', '1000h', '--json').out, '{"due": null}\n');
+    const late = ['calc', 'due', '--calendar', BERLIN, '--start', '2399-12-01T16:00:00+01:00', '--duration', '1000h'];
+    const never = 'never (the calendar has no working time left before the year 2400)\n';
+    assert.deepEqual(pledge(...late), { code: 0, out: never, err: '' });
+    assert.equal(pledge(...late, '--json').out, '{"due": null}\n');
   });
   test('duration forms and pauses', () => {
     const due = (d: string, ...extra: string[]) => JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-30T09:00:00+02:00', '--duration', d, '--json', ...extra).out).due;

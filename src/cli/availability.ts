@@ -35,7 +35,10 @@ export function registerAvailability(calc: Command): void {
     .addHelpText('after', '\nExample:\n  pledge calc availability --events examples/outages/checkout-2026-10.ndjson --window 2026-10 \\\n    --notice 5d --exclude customer --min-outage 60s --target 99.9')
     .action(async (o: { events: string; window: string; timezone: string; service?: string; calendar?: string; notice: string; exclude: string; excludedTime: string; minOutage: string; checks: string; target?: string; now?: string; json?: boolean }) => {
       // Loaded here, not on start-up: the schemas and parsers behind them are most of a calc command's modules.
-      const [{ loadCalendarFile, readText }, { parseNdjson }] = await Promise.all([import('../app/files.ts'), import('../core/events/parse.ts')]);
+      const [{ loadCalendarFile, readText }, { parseNdjson }] = await Promise.all([
+        import('../app/files.ts'),
+        import('../core/events/parse.ts'),
+      ]);
       const now = o.now !== undefined ? must(parseInstant(o.now, '--now')) : Date.now();
       const w = must(resolveWindow(must(parseWindow(o.window, '--window', { now })), o.timezone, '--window'));
       const exclude = o.exclude.split(',').map((s) => s.trim()).filter(Boolean);

@@ -68,7 +68,8 @@ export async function commandManifest(): Promise<ManifestEntry[]> {
     const program = baseProgram();
     (await load())(program);
     const help = program.createHelp();
-    for (const c of program.commands) out.push({ group, name: c.name(), term: help.subcommandTerm(c), description: help.subcommandDescription(c) });
+    for (const c of program.commands)
+      out.push({ group, name: c.name(), term: help.subcommandTerm(c), description: help.subcommandDescription(c) });
   }
   return out;
 }

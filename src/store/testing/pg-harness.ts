@@ -118,7 +118,14 @@ function startCluster(opts: StartOptions): StartResult {
   const init = run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   if (init.status !== 0) return fail('initdb', init);
   // Unix socket only (listen_addresses empty); settings that suit a disposable test server.
-  const serverOptions = [`-c listen_addresses=''`, `-k ${dir}`, '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', `-c max_connections=${opts.maxConnections ?? 100}`].join(' ');
+  const serverOptions = [
+    `-c listen_addresses=''`,
+    `-k ${dir}`,
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    `-c max_connections=${opts.maxConnections ?? 100}`,
+  ].join(' ');
   const start = run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', serverOptions, 'start']);
   if (start.status !== 0) return fail('pg_ctl start', start);
   let stopped = false;
