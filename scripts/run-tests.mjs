@@ -8,7 +8,8 @@
  *   the whole run (src/store/testing/pg-harness.ts) when a selected file uses PostgreSQL; its URL
  *   goes to every file in PLEDGE_TEST_DATABASE_URL, each file still working in fresh schemas of its
  *   own. A cluster takes seconds to start: one per file cost more than some files' tests. The
- *   cluster is stopped at the end, also when tests fail or the run is interrupted (Ctrl-C).
+ *   cluster is stopped at the end, also when tests fail or the run is interrupted (Ctrl-C, or a
+ *   signal to this process: each file's process group is ended, servers it started included).
  *   PLEDGE_TEST_DATABASE_URL given by the caller is passed on as it is; PLEDGE_TEST_POSTGRES=off
  *   skips the PostgreSQL tests (loudly, see pg-harness.ts).
  * - Each file runs in a process of its own (`node --import tsx --test-reporter=spec <file>`),
@@ -47,9 +48,8 @@ function walk(dir, out) {
   return out;
 }
 
-const files = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])]
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
-  .sort();
+const allFiles = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])];
+const files = allFiles.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
@@ -62,7 +62,14 @@ const children = new Set();
 let cluster;
 let stopping = false;
 async function cleanUp() {
-  for (const c of children) c.kill('SIGTERM');
+  for (const c of children) {
+    // A test file runs in a process group of its own: the servers and commands it started go with it.
+    try {
+      process.kill(-c.pid, 'SIGTERM');
+    } catch {
+      c.kill('SIGTERM');
+    }
+  }
   if (cluster) {
     const c = cluster;
     cluster = undefined;
@@ -149,6 +156,7 @@ async function runFile(file) {
     cwd: root,
     env: { ...env, ...color },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   children.add(c);
   c.stdout.on('data', (d) => (output += d));
@@ -178,10 +186,10 @@ await cleanUp();
 const wall = (performance.now() - started) / 1000;
 try {
   mkdirSync(join(root, '.tmp'), { recursive: true });
-  writeFileSync(
-    timesFile,
-    `${JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.seconds * 10) / 10])) }, null, 1)}\n`,
-  );
+  const times = { ...lastTimes, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.seconds * 10) / 10])) };
+  // Files that no longer exist are forgotten.
+  const kept = Object.fromEntries(Object.entries(times).filter(([f]) => allFiles.includes(f)));
+  writeFileSync(timesFile, `${JSON.stringify(kept, null, 1)}\n`);
 } catch {
   /* only an ordering hint */
 }
