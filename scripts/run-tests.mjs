@@ -1,17 +1,44 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx).
-// Node 20 has no glob support in `node --test`, so the files are found here.
-// Usage: node scripts/run-tests.mjs [substring-filter...]
-import { readdirSync, statSync } from 'node:fs';
+/**
+ * Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), several files
+ * at a time. Usage: node scripts/run-tests.mjs [substring-filter...]
+ *
+ * - Before the tests: dist/ is built if src/ changed since the last build (the CLI tests run
+ *   bin/pledge.js, which runs dist/: what a user runs), and one PostgreSQL cluster is started for
+ *   the whole run (src/store/testing/pg-harness.ts) when a selected file uses PostgreSQL; its URL
+ *   goes to every file in PLEDGE_TEST_DATABASE_URL, each file still working in fresh schemas of its
+ *   own. A cluster takes seconds to start: one per file cost more than some files' tests. The
+ *   cluster is stopped at the end, also when tests fail or the run is interrupted (Ctrl-C, or a
+ *   signal to this process: each file's process group is ended, servers it started included).
+ *   PLEDGE_TEST_DATABASE_URL given by the caller is passed on as it is; PLEDGE_TEST_POSTGRES=off
+ *   skips the PostgreSQL tests (loudly, see pg-harness.ts).
+ * - Each file runs in a process of its own (`node --import tsx --test-reporter=spec <file>`),
+ *   PLEDGE_TEST_CONCURRENCY at a time (default: cores + 1, at least 3: most files wait on child
+ *   processes, the database or the disk as much as on the CPU). The longest files start first,
+ *   by their times in the last run (.tmp/test-times.json; without them, the end-to-end files
+ *   under test/), so the run does not end on one long file started late.
+ * - Output stays readable: a file's output is printed whole when it ends, under a line with its
+ *   name and time; at the end, the totals, the slowest files and the files that failed.
+ *   The exit code is 0 only if every file ran and passed.
+ * Node 20 has no glob support in `node --test`, so the files are found here.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { tsImport } from 'tsx/esm/api';
+import { buildState, root } from '../bin/build-state.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2);
+const started = performance.now();
 
 function walk(dir, out) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return out; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of entries) {
     if (name === 'node_modules') continue;
     const p = join(dir, name);
@@ -21,16 +48,163 @@ function walk(dir, out) {
   return out;
 }
 
-const files = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])]
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
-  .sort();
+const allFiles = [...walk(join(root, 'src'), []), ...walk(join(root, 'test'), [])];
+const files = allFiles.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env },
-});
-process.exit(result.status ?? 1);
+
+// ------------------------------------------------------------------------------------------------
+// Everything started here is stopped on the way out, however the run ends.
+
+const children = new Set();
+let cluster;
+let stopping = false;
+async function cleanUp() {
+  for (const c of children) {
+    // A test file runs in a process group of its own: the servers and commands it started go with it.
+    try {
+      process.kill(-c.pid, 'SIGTERM');
+    } catch {
+      c.kill('SIGTERM');
+    }
+  }
+  if (cluster) {
+    const c = cluster;
+    cluster = undefined;
+    await c.stop();
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\nrun-tests: ${signal}: stopping the test processes and the PostgreSQL cluster\n`);
+    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// dist/ and PostgreSQL, side by side: the build is another process, starting a cluster mostly waits.
+
+function run(cmd, args, opts) {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, opts);
+    children.add(c);
+    c.once('exit', (code, signal) => {
+      children.delete(c);
+      resolve({ code, signal });
+    });
+  });
+}
+
+const state = buildState();
+const build =
+  state === 'current'
+    ? Promise.resolve({ code: 0 })
+    : run(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+if (state !== 'current')
+  process.stdout.write(`run-tests: dist/ ${state === 'missing' ? 'is not built' : 'is older than src/'}: building it\n`);
+
+const env = { ...process.env, PLEDGE_BUILD_CHECKED: '1' };
+const usesPostgres = (f) => /pg-harness|startPostgres/.test(readFileSync(join(root, f), 'utf8'));
+if (!env.PLEDGE_TEST_DATABASE_URL && env.PLEDGE_TEST_POSTGRES !== 'off' && files.some(usesPostgres)) {
+  const { startPostgres } = await tsImport('../src/store/testing/pg-harness.ts', import.meta.url);
+  const r = await startPostgres({ maxConnections: 300 });
+  if (r.ok) {
+    cluster = r.harness;
+    env.PLEDGE_TEST_DATABASE_URL = cluster.url;
+    process.stdout.write(`run-tests: PostgreSQL for this run: ${cluster.description}\n`);
+  } else {
+    // Each file tries again and reports it its own way: skipped loudly, or failed under CI.
+    process.stdout.write(`run-tests: no shared PostgreSQL cluster: ${r.reason}\n`);
+  }
+}
+const built = await build;
+if (built.code !== 0) {
+  process.stderr.write('run-tests: the build failed (see above); no tests run\n');
+  await cleanUp();
+  process.exit(1);
+}
+
+// ------------------------------------------------------------------------------------------------
+// The files, longest first.
+
+const timesFile = join(root, '.tmp', 'test-times.json');
+let lastTimes = {};
+try {
+  lastTimes = JSON.parse(readFileSync(timesFile, 'utf8'));
+} catch {
+  /* first run: alphabetical */
+}
+// Without a time from the last run (a fresh clone): the end-to-end files under test/ first, larger first.
+const estimate = (f) => lastTimes[f] ?? (f.startsWith('test/') ? 1000 : 0) + statSync(join(root, f)).size / 1e6;
+const queue = [...files].sort((a, b) => estimate(b) - estimate(a));
+const concurrency = Math.max(1, Number(process.env.PLEDGE_TEST_CONCURRENCY) || Math.max(3, availableParallelism() + 1));
+process.stdout.write(`run-tests: ${files.length} files, ${Math.min(concurrency, files.length)} at a time\n\n`);
+
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+const results = [];
+const totals = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
+
+async function runFile(file) {
+  const t0 = performance.now();
+  let output = '';
+  const color = process.stdout.isTTY ? { FORCE_COLOR: '1' } : {};
+  const c = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', file], {
+    cwd: root,
+    env: { ...env, ...color },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  children.add(c);
+  c.stdout.on('data', (d) => (output += d));
+  c.stderr.on('data', (d) => (output += d));
+  const { code, signal } = await new Promise((resolve) => c.once('close', (code, signal) => resolve({ code, signal })));
+  children.delete(c);
+  const seconds = (performance.now() - t0) / 1000;
+  const counts = {};
+  for (const m of stripAnsi(output).matchAll(/^ℹ (tests|pass|fail|skipped|todo|cancelled) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+  for (const k of Object.keys(totals)) totals[k] += counts[k] ?? 0;
+  const ok = code === 0 && !signal;
+  results.push({ file, seconds, ok, code, signal, counts });
+  if (stopping) return;
+  const status = ok ? 'ok' : `FAILED (${signal ?? `exit ${code}`})`;
+  process.stdout.write(`━━ ${file}: ${status}, ${counts.tests ?? '?'} tests, ${seconds.toFixed(1)} s\n${output.trimEnd()}\n\n`);
+}
+
+async function worker() {
+  while (queue.length > 0 && !stopping) await runFile(queue.shift());
+}
+await Promise.all(Array.from({ length: concurrency }, worker));
+await cleanUp();
+
+// ------------------------------------------------------------------------------------------------
+// Summary.
+
+const wall = (performance.now() - started) / 1000;
+try {
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  const times = { ...lastTimes, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.seconds * 10) / 10])) };
+  // Files that no longer exist are forgotten.
+  const kept = Object.fromEntries(Object.entries(times).filter(([f]) => allFiles.includes(f)));
+  writeFileSync(timesFile, `${JSON.stringify(kept, null, 1)}\n`);
+} catch {
+  /* only an ordering hint */
+}
+const failed = results.filter((r) => !r.ok);
+const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
+const lines = [
+  '━━ Summary',
+  `files ${results.length}, tests ${totals.tests}: pass ${totals.pass}, fail ${totals.fail}, ` +
+    `skipped ${totals.skipped}, todo ${totals.todo}, cancelled ${totals.cancelled}`,
+  `${wall.toFixed(1)} s in all, ${Math.min(concurrency, files.length)} files at a time; ` +
+    `slowest: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(1)} s`).join(', ')}`,
+];
+if (results.length < files.length) lines.push(`NOT RUN: ${files.length - results.length} files`);
+for (const r of failed)
+  lines.push(`FAILED: ${r.file} (${r.signal ?? `exit ${r.code}`}${r.counts.fail ? `, ${r.counts.fail} failing tests` : ''})`);
+lines.push(failed.length === 0 && results.length === files.length ? 'all passed' : 'the run FAILED');
+process.stdout.write(`${lines.join('\n')}\n`);
+process.exit(failed.length === 0 && results.length === files.length ? 0 : 1);

@@ -1,7 +1,5 @@
 /** `pledge calc availability`: availability, exclusions and the downtime budget from an event file. */
 import type { Command } from 'commander';
-import { loadCalendarFile, readText } from '../app/files.ts';
-import { parseNdjson } from '../core/events/parse.ts';
 import { parseInstant, formatInstant } from '../core/time/instant.ts';
 import { parseDuration, humanSeconds } from '../core/time/duration.ts';
 import { availability, intervalsFromEvents, budgetStatus, type AvailabilityOptions, type CheckRule, type ExcludedTimePolicy } from '../core/availability/index.ts';
@@ -35,7 +33,12 @@ export function registerAvailability(calc: Command): void {
     .option('--now <instant>', 'evaluate as of this instant (default: the current time)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample:\n  pledge calc availability --events examples/outages/checkout-2026-10.ndjson --window 2026-10 \\\n    --notice 5d --exclude customer --min-outage 60s --target 99.9')
-    .action((o: { events: string; window: string; timezone: string; service?: string; calendar?: string; notice: string; exclude: string; excludedTime: string; minOutage: string; checks: string; target?: string; now?: string; json?: boolean }) => {
+    .action(async (o: { events: string; window: string; timezone: string; service?: string; calendar?: string; notice: string; exclude: string; excludedTime: string; minOutage: string; checks: string; target?: string; now?: string; json?: boolean }) => {
+      // Loaded here, not on start-up: the schemas and parsers behind them are most of a calc command's modules.
+      const [{ loadCalendarFile, readText }, { parseNdjson }] = await Promise.all([
+        import('../app/files.ts'),
+        import('../core/events/parse.ts'),
+      ]);
       const now = o.now !== undefined ? must(parseInstant(o.now, '--now')) : Date.now();
       const w = must(resolveWindow(must(parseWindow(o.window, '--window', { now })), o.timezone, '--window'));
       const exclude = o.exclude.split(',').map((s) => s.trim()).filter(Boolean);

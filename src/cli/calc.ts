@@ -1,10 +1,8 @@
 /** `pledge calc ...`: business-time and budget arithmetic on files, no server needed. */
 import type { Command } from 'commander';
-import { loadCalendarFile } from '../app/files.ts';
 import { formatInstant } from '../core/time/instant.ts';
 import { parseDuration, workingMs, humanSeconds } from '../core/time/duration.ts';
 import { mergeIntervals, addWorkingWithPauses, elapsedWithPauses, type Interval } from '../core/calendar/pauses.ts';
-import { calendarInstant } from './options.ts';
 import { periodLength, NOMINAL_WINDOWS } from './periods.ts';
 import { downtimeBudget } from '../core/availability/budget.ts';
 import { badInput, must, printJsonLine } from './output.ts';
@@ -13,7 +11,16 @@ import { registerAvailability } from './availability.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-function parsePauses(list: string[]): Interval[] {
+/**
+ * What reading a calendar takes (its schema, YAML and iCalendar parsers): hundreds of modules that
+ * `calc downtime` does without, so they are loaded by the commands that read one (start-up time).
+ */
+async function calendarTools() {
+  const [{ loadCalendarFile }, { calendarInstant }] = await Promise.all([import('../app/files.ts'), import('./options.ts')]);
+  return { loadCalendarFile, calendarInstant };
+}
+
+function parsePauses(list: string[], calendarInstant: (text: string, path: string) => number): Interval[] {
   return mergeIntervals(
     list.map((p, i) => {
       const parts = p.split('/');
@@ -63,11 +70,12 @@ export function registerCalc(program: Command): void {
     .requiredOption('--duration <duration>', '90s, 45m, 4h, 1h30m, PT4H, 2d (24h), 1wd (one working day), 1eod (end of next working day)')
     .option('--pause <from/to>', 'a pause during which time does not count (repeatable)', collect, [])
     .option('--json', 'print {"due": "<ISO 8601 with offset>"}')
-    .action((o: { calendar: string; start: string; duration: string; pause: string[]; json?: boolean }) => {
+    .action(async (o: { calendar: string; start: string; duration: string; pause: string[]; json?: boolean }) => {
+      const { loadCalendarFile, calendarInstant } = await calendarTools();
       const cal = must(loadCalendarFile(o.calendar));
       const start = calendarInstant(o.start, '--start');
       const dur = must(parseDuration(o.duration, '--duration'));
-      const pauses = parsePauses(o.pause);
+      const pauses = parsePauses(o.pause, calendarInstant);
       const due = addWorkingWithPauses(cal, start, workingMs(dur, cal, start), pauses);
       const text = formatInstant(due, cal.zone);
       if (o.json) printJsonLine({ due: Number.isFinite(due) ? text : null });
@@ -83,12 +91,13 @@ export function registerCalc(program: Command): void {
     .requiredOption('--to <instant>', 'ISO 8601 with offset')
     .option('--pause <from/to>', 'a pause during which time does not count (repeatable)', collect, [])
     .option('--json', 'print {"seconds": N} (exact, fractions kept)')
-    .action((o: { calendar: string; from: string; to: string; pause: string[]; json?: boolean }) => {
+    .action(async (o: { calendar: string; from: string; to: string; pause: string[]; json?: boolean }) => {
+      const { loadCalendarFile, calendarInstant } = await calendarTools();
       const cal = must(loadCalendarFile(o.calendar));
       const from = calendarInstant(o.from, '--from');
       const to = calendarInstant(o.to, '--to');
       if (to < from) badInput('--to', 'is before --from', JSON.stringify(o.to));
-      const ms = elapsedWithPauses(cal, from, to, parsePauses(o.pause));
+      const ms = elapsedWithPauses(cal, from, to, parsePauses(o.pause, calendarInstant));
       if (o.json) printJsonLine({ seconds: ms / 1000 });
       else process.stdout.write(`${humanSeconds(ms / 1000)} (${ms / 1000} s)\n`);
     });

@@ -1,7 +1,5 @@
 /** `pledge calc clock`: ticket clocks from an NDJSON event file, with their timelines. */
 import type { Command } from 'commander';
-import { loadCalendarFile, readText } from '../app/files.ts';
-import { parseNdjson } from '../core/events/parse.ts';
 import type { TicketEvent, Timed } from '../core/events/schema.ts';
 import { formatInstant } from '../core/time/instant.ts';
 import { parseDuration, type WorkDuration } from '../core/time/duration.ts';
@@ -10,7 +8,6 @@ import { renderTimeline } from '../core/clock/explain.ts';
 import type { ClockKind, ClockTarget } from '../core/clock/types.ts';
 import type { BusinessCalendar } from '../core/calendar/types.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
-import { calendarInstant } from './options.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -56,7 +53,13 @@ export function registerClock(calc: Command): void {
     .option('--now <instant>', 'evaluate as of this instant (default: the current time)')
     .option('--json', 'print the clocks as JSON')
     .addHelpText('after', '\nExample:\n  pledge calc clock --calendar examples/calendars/berlin-office.yaml \\\n    --events examples/tickets/ticket-1001.ndjson --target response=4h --target resolution=2d --pause-on waiting_on_customer')
-    .action((o: { calendar: string; events: string; target: string[]; pauseOn: string[]; now?: string; json?: boolean }) => {
+    .action(async (o: { calendar: string; events: string; target: string[]; pauseOn: string[]; now?: string; json?: boolean }) => {
+      // Loaded here, not on start-up: the schemas and parsers behind them are most of a calc command's modules.
+      const [{ loadCalendarFile, readText }, { parseNdjson }, { calendarInstant }] = await Promise.all([
+        import('../app/files.ts'),
+        import('../core/events/parse.ts'),
+        import('./options.ts'),
+      ]);
       const cal = must(loadCalendarFile(o.calendar));
       if (o.target.length === 0) badInput('--target', 'give at least one target', 'none', 'e.g. --target response=4h');
       const targets = o.target.map((t, i) => parseTargetOption(t, i, cal, o.pauseOn));

@@ -749,7 +749,9 @@ class SqliteStore implements Store {
         this.exec('DELETE FROM derived_compliance WHERE tenant = ? AND agreement_id = ?', tenant, a);
         this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ?', tenant, a);
       }
-      for (const t of change.tickets ?? []) this.exec('DELETE FROM derived_clocks WHERE tenant = ? AND agreement_id = ? AND ticket = ?', tenant, t.agreementId, t.ticket);
+      // By the ticket index: the primary key's (tenant, agreement_id) prefix would scan every clock of the agreement per ticket.
+      const byTicket = 'DELETE FROM derived_clocks INDEXED BY derived_clocks_ticket WHERE tenant = ? AND agreement_id = ? AND ticket = ?';
+      for (const t of change.tickets ?? []) this.exec(byTicket, tenant, t.agreementId, t.ticket);
       this.upsertClocks(tenant, change.clocks ?? []);
       this.upsertCompliance(tenant, change.compliance ?? []);
       this.upsertSettlements(tenant, change.settlements ?? []);

@@ -2,8 +2,10 @@
  * A PostgreSQL for tests: a throwaway cluster in a temporary folder, started from the installed
  * server binaries and removed afterwards, or the server named by PLEDGE_TEST_DATABASE_URL.
  *
- * - One cluster per test file (starting one takes about a second); tests get isolation from a
- *   fresh schema each (`freshSchema`), or a fresh tenant in a shared one. Schemas rather than
+ * - One cluster per test run: scripts/run-tests.mjs starts it (starting one takes seconds) and
+ *   hands its URL to every test file in PLEDGE_TEST_DATABASE_URL; a file run on its own starts
+ *   one for itself. Tests get isolation from a fresh schema each (`freshSchema`), or a fresh
+ *   tenant in a shared one, so files running at the same time never meet. Schemas rather than
  *   databases, because they are cheap to create and need no CREATEDB right on a server we were
  *   given.
  * - The cluster listens only on a Unix socket inside its folder: no port to collide with another
@@ -56,7 +58,12 @@ function userIds(name: string): { uid: number; gid: number } | undefined {
   return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) };
 }
 
-export async function startPostgres(): Promise<StartResult> {
+export interface StartOptions {
+  /** Connections the cluster accepts (default 100); a cluster shared by several test files at once needs more. */
+  maxConnections?: number;
+}
+
+export async function startPostgres(opts: StartOptions = {}): Promise<StartResult> {
   if (process.env.PLEDGE_TEST_POSTGRES === 'off') return { ok: false, reason: 'PLEDGE_TEST_POSTGRES=off' };
   const given = process.env.PLEDGE_TEST_DATABASE_URL;
   if (given) {
@@ -66,7 +73,7 @@ export async function startPostgres(): Promise<StartResult> {
       return { ok: false, reason: `cannot connect to PLEDGE_TEST_DATABASE_URL: ${(e as Error).message}` };
     }
   }
-  return startCluster();
+  return startCluster(opts);
 }
 
 async function external(url: string): Promise<PgHarness> {
@@ -88,7 +95,7 @@ async function external(url: string): Promise<PgHarness> {
   };
 }
 
-function startCluster(): StartResult {
+function startCluster(opts: StartOptions): StartResult {
   const bin = findBinDir();
   if (!bin) return { ok: false, reason: 'no PostgreSQL server binaries (initdb) on PATH or in /usr/lib/postgresql/*/bin, and PLEDGE_TEST_DATABASE_URL is not set' };
   const asRoot = process.getuid?.() === 0;
@@ -111,7 +118,14 @@ function startCluster(): StartResult {
   const init = run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   if (init.status !== 0) return fail('initdb', init);
   // Unix socket only (listen_addresses empty); settings that suit a disposable test server.
-  const serverOptions = [`-c listen_addresses=''`, `-k ${dir}`, '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=100'].join(' ');
+  const serverOptions = [
+    `-c listen_addresses=''`,
+    `-k ${dir}`,
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    `-c max_connections=${opts.maxConnections ?? 100}`,
+  ].join(' ');
   const start = run('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', serverOptions, 'start']);
   if (start.status !== 0) return fail('pg_ctl start', start);
   let stopped = false;
