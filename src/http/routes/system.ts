@@ -1,12 +1,15 @@
 /**
- * Probes, metrics and documentation. None needs a token: probes and Prometheus scrapers rarely
- * carry one, and nothing here is tenant data (metrics are aggregated over tenants, with no tenant
- * label). Bind the server to a private interface if even that should not be public.
+ * Probes, metrics and documentation. The probes, /metrics, /openapi.json and /docs need no token:
+ * probes and Prometheus scrapers rarely carry one. So they say nothing a stranger can use:
+ * /readyz answers its status only (why the database does not answer goes to the server log, under
+ * the request id), /metrics has the process's own figures only. A tenant's figures (events
+ * ingested, evaluation lag, open breaches) are at /v1/metrics, for a token of that tenant.
  */
 import { readFileSync } from 'node:fs';
 import { HttpError } from '../errors.ts';
-import { docsPage, openApiDocument } from '../openapi.ts';
+import { DOCS_STYLE, docsPage, openApiDocument } from '../openapi.ts';
 import { defineOperation, type Deps, type Operation } from '../operation.ts';
+import { htmlPageCsp } from '../security.ts';
 
 function packageVersion(): string {
   try {
@@ -95,7 +98,8 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       summary: 'This API as a page to read',
       responses: { 200: 'HTML' },
       async handler() {
-        return { body: docsPage(openapi()), type: 'text/html; charset=utf-8' };
+        // This page's policy: the global one (nothing to load, run or frame) plus its one style sheet.
+        return { body: docsPage(openapi()), type: 'text/html; charset=utf-8', headers: { 'content-security-policy': htmlPageCsp([DOCS_STYLE]) } };
       },
     }),
   ] as Operation[];
