@@ -41,14 +41,17 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       operationId: 'ready',
       tag: 'system',
       summary: 'Readiness: the database answers',
-      responses: { 200: '{ status: "ready", store }', 503: 'The database does not answer (store_unavailable).' },
-      async handler() {
+      description: 'Answers the status only. When the database does not answer, the reason is logged on the server with the request id of this answer.',
+      responses: { 200: '{ status: "ready" }', 503: 'The database does not answer (store_unavailable).' },
+      async handler(c) {
         try {
           await store.ping();
         } catch (e) {
-          throw new HttpError('store_unavailable', `the database does not answer: ${(e as Error).message}`, { store: store.kind }, { 'retry-after': '5' });
+          // The driver's message names hosts, ports, socket paths, users: for the operator's log only.
+          c.log.error({ err: e, store: store.kind }, 'readiness check failed: the database does not answer');
+          throw new HttpError('store_unavailable', 'not ready: the database does not answer', {}, { 'retry-after': '5' });
         }
-        return { body: { status: 'ready', store: store.kind } };
+        return { body: { status: 'ready' } };
       },
     }),
     defineOperation({
@@ -56,25 +59,35 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       url: '/metrics',
       operationId: 'metrics',
       tag: 'system',
-      summary: 'Prometheus metrics',
-      description: 'pledge_events_ingested_total{outcome}, pledge_http_requests_total{method,route,status}, pledge_evaluation_lag_events (the largest number of events not yet evaluated, over all tenants), pledge_open_breaches_tickets and pledge_open_breaches_targets (breaches open now, from the last computed results) and pledge_tenants.',
+      summary: 'Prometheus metrics of the process',
+      description:
+        "The process's own figures, the same whichever tenant is served: pledge_http_requests_total{method,route,status}, " +
+        'process_start_time_seconds, process_resident_memory_bytes, nodejs_heap_used_bytes. A tenant\'s figures are at /v1/metrics.',
       responses: { 200: 'Prometheus text exposition format 0.0.4' },
       async handler() {
-        const tenants = await store.listTenants();
-        let lag = 0;
-        const open = { tickets: 0, targets: 0 };
-        const now = deps.now();
-        for (const t of tenants) {
-          lag = Math.max(lag, (await store.lastEventSeq(t.id)) - (await store.getDerivedWatermark(t.id)));
-          const b = await store.countOpenBreaches(t.id, now);
-          open.tickets += b.tickets;
-          open.targets += b.targets;
-        }
-        const text = metrics.render([
-          { name: 'pledge_evaluation_lag_events', help: 'Largest number of stored events not yet reflected in derived results, over all tenants.', value: lag },
-          { name: 'pledge_open_breaches_tickets', help: 'Clocks of open tickets breached now (from the last computed results; running ones past their deadline count), over all tenants.', value: open.tickets },
-          { name: 'pledge_open_breaches_targets', help: 'Targets breached in their current window (from the last computed results), over all tenants.', value: open.targets },
-          { name: 'pledge_tenants', help: 'Tenants in the store.', value: tenants.length },
+        return { body: metrics.renderProcess(), type: 'text/plain; version=0.0.4; charset=utf-8' };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/metrics',
+      operationId: 'tenantMetrics',
+      tag: 'system',
+      summary: "Prometheus metrics of the token's tenant",
+      description:
+        "The caller's tenant only: pledge_events_ingested_total{outcome} (received by this process), pledge_evaluation_lag_events " +
+        '(stored events not yet reflected in derived results), pledge_open_breaches_tickets and pledge_open_breaches_targets ' +
+        '(breaches open now, from the last computed results). Any role but customer; a viewer token is enough for a scraper.',
+      action: 'metrics.read',
+      responses: { 200: 'Prometheus text exposition format 0.0.4' },
+      async handler(c) {
+        const tenant = c.principal.tenant;
+        const lag = Math.max(0, (await store.lastEventSeq(tenant)) - (await store.getDerivedWatermark(tenant)));
+        const open = await store.countOpenBreaches(tenant, c.now);
+        const text = metrics.renderTenant(tenant, [
+          { name: 'pledge_evaluation_lag_events', help: 'Stored events of this tenant not yet reflected in derived results.', value: lag },
+          { name: 'pledge_open_breaches_tickets', help: 'Clocks of open tickets breached now (from the last computed results; running ones past their deadline count).', value: open.tickets },
+          { name: 'pledge_open_breaches_targets', help: 'Targets breached in their current window (from the last computed results).', value: open.targets },
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };
       },
