@@ -61,7 +61,10 @@ test('serve --demo: seeded tenant, admin token, API answering; each restart keep
           assert.equal(((await res.json()) as { details: { reason: string } }).details.reason, 'revoked_token');
         }
         const tokens = (await (await get(`${url}/v1/tokens`, token)).json()) as { items: Array<{ id: string; status: string }> };
-        assert.deepEqual(tokens.items.filter((t) => t.status === 'active').map((t) => t.id), [tokenId]);
+        assert.deepEqual(
+          tokens.items.filter((t) => t.status === 'active').map((t) => t.id),
+          [tokenId],
+        );
         // The audit log records the rotation: the new token's creation and the old one's revocation, naming its successor.
         const audit = (await (await get(`${url}/v1/audit?subject=${encodeURIComponent(`token:${previous.tokenId}`)}`, token)).json()) as {
           items: Array<{ action: string; actor: string; after?: { replacedBy?: string; reason?: string } }>;
@@ -70,8 +73,13 @@ test('serve --demo: seeded tenant, admin token, API answering; each restart keep
         assert.equal(revoke?.actor, 'pledge serve --demo');
         assert.equal(revoke?.after?.replacedBy, tokenId);
         assert.equal(revoke?.after?.reason, 'demo token rotated');
-        const created = (await (await get(`${url}/v1/audit?subject=${encodeURIComponent(`token:${tokenId}`)}`, token)).json()) as { items: Array<{ action: string; actor: string }> };
-        assert.deepEqual(created.items.map((e) => [e.action, e.actor]), [['token.create', 'pledge serve --demo']]);
+        const created = (await (await get(`${url}/v1/audit?subject=${encodeURIComponent(`token:${tokenId}`)}`, token)).json()) as {
+          items: Array<{ action: string; actor: string }>;
+        };
+        assert.deepEqual(
+          created.items.map((e) => [e.action, e.actor]),
+          [['token.create', 'pledge serve --demo']],
+        );
       } finally {
         assert.equal(await again.stop(), 0);
       }

@@ -27,7 +27,8 @@ function isOrigin(s: string): boolean {
     return false;
   }
 }
-const originMessage = 'expected origins such as https://app.example.com (scheme, host, optional port; no path or trailing slash), comma-separated, or *';
+const originMessage =
+  'expected origins such as https://app.example.com (scheme, host, optional port; no path or trailing slash), comma-separated, or *';
 
 function isProxy(s: string): boolean {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(s)) return true;
@@ -36,7 +37,8 @@ function isProxy(s: string): boolean {
   if (v === 0 || rest.length > 0) return false;
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128));
 }
-const proxyMessage = 'expected proxy addresses or CIDR ranges such as 10.0.0.1 or 10.0.0.0/8 (or loopback, linklocal, uniquelocal), comma-separated';
+const proxyMessage =
+  'expected proxy addresses or CIDR ranges such as 10.0.0.1 or 10.0.0.0/8 (or loopback, linklocal, uniquelocal), comma-separated';
 
 export const configSchema = z.object({
   /** PostgreSQL when set (postgres://...); SQLite in PLEDGE_DATA_DIR otherwise. */

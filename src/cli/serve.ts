@@ -14,7 +14,11 @@ export function registerServe(program: Command): void {
     .description('Start the Pledge server (REST API under /v1, OpenAPI at /openapi.json, docs at /docs)')
     .option('--port <port>', 'port (default: $PLEDGE_PORT or 8080)')
     .option('--host <host>', 'address to listen on (default: $PLEDGE_HOST or 127.0.0.1)')
-    .option('--demo', 'load the demo data set (example agreements and three generated months of events) into tenant "demo" on the first start, and print a fresh admin token (valid for a week; each start revokes the previous one)')
+    .option(
+      '--demo',
+      'load the demo data set (example agreements and three generated months of events) into tenant "demo" on the first start, ' +
+        'and print a fresh admin token (valid for a week; each start revokes the previous one)',
+    )
     .option('--json', 'print {url, tenant, token} as JSON once listening')
     .action(async (o: { port?: string; host?: string; demo?: boolean; json?: boolean }) => {
       const env = { ...process.env };

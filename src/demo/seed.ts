@@ -105,5 +105,13 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo', opts:
   }
   const events = opts.events ?? (demoEvents(now).map((e) => unwrap(parseEvent(e))) as Timed[]);
   for (let i = 0; i < events.length; i += 5000) await store.appendEvents(tenant, events.slice(i, i + 5000), { receivedAt: now });
-  return { tenant, adminToken: token.secret, adminTokenId: token.id, adminTokenExpiresAt: token.expiresAt, agreements: ids, events: events.length, window: demoWindow(now).label };
+  return {
+    tenant,
+    adminToken: token.secret,
+    adminTokenId: token.id,
+    adminTokenExpiresAt: token.expiresAt,
+    agreements: ids,
+    events: events.length,
+    window: demoWindow(now).label,
+  };
 }

@@ -17,7 +17,8 @@ import { DEMO_TOKEN_TTL_MS, DEMO_USER, issueDemoToken } from './token.ts';
 
 const started = await startPostgres();
 if (!started.ok) {
-  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL) test('PostgreSQL is available for the demo token tests', () => assert.fail(started.reason));
+  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL)
+    test('PostgreSQL is available for the demo token tests', () => assert.fail(started.reason));
   else console.error(skipBanner(started.reason));
 }
 after(async () => {
@@ -58,7 +59,11 @@ function rotation(name: string, config: () => StoreConfig, skip?: string) {
         assert.equal((await store.findTokenByHash(hashTokenSecret(first.secret)))?.token.revokedAt, T + HOUR);
 
         // The audit log: the revocation of each earlier token names its successor and who rotated it.
-        const revocation = (await store.listAudit('demo', { subject: `token:${first.id}` })).items.map((e) => [e.action, e.actor, (e.after as { replacedBy?: string }).replacedBy ?? null]);
+        const revocation = (await store.listAudit('demo', { subject: `token:${first.id}` })).items.map((e) => [
+          e.action,
+          e.actor,
+          (e.after as { replacedBy?: string }).replacedBy ?? null,
+        ]);
         assert.deepEqual(revocation, [
           ['token.create', 'pledge serve --demo', null],
           ['token.revoke', 'pledge serve --demo', second.id],
@@ -75,9 +80,18 @@ function rotation(name: string, config: () => StoreConfig, skip?: string) {
 /** A token made the way older code (or an admin) made them, straight in the store. */
 async function issueLegacy(store: Store, name: string, expiresAt: number | undefined): Promise<string> {
   if (!(await store.getTenant('demo'))) await store.createTenant({ id: 'demo', name: 'demo', createdAt: T - 10 * HOUR });
-  if (!(await store.getUser('demo', DEMO_USER))) await store.createUser('demo', { id: DEMO_USER, name: DEMO_USER, createdAt: T - 10 * HOUR });
+  if (!(await store.getUser('demo', DEMO_USER)))
+    await store.createUser('demo', { id: DEMO_USER, name: DEMO_USER, createdAt: T - 10 * HOUR });
   const id = `tok_${name.replace(/[^a-z0-9]/gi, '').slice(0, 20)}`;
-  const created = await store.createToken('demo', { id, userId: DEMO_USER, name, role: 'admin', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T - 10 * HOUR, ...(expiresAt !== undefined ? { expiresAt } : {}) });
+  const created = await store.createToken('demo', {
+    id,
+    userId: DEMO_USER,
+    name,
+    role: 'admin',
+    tokenHash: hashTokenSecret(generateTokenSecret()),
+    createdAt: T - 10 * HOUR,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+  });
   assert.equal(created.status, 'created');
   return id;
 }
@@ -91,4 +105,11 @@ rotation('SQLite', () => {
   dirs.push(dir);
   return { kind: 'sqlite', path: join(dir, 'pledge.db') };
 });
-rotation('PostgreSQL', () => (started.ok ? { kind: 'postgres', url: started.harness.url, schema: started.harness.freshSchema() } : { kind: 'sqlite', path: ':never:' }), started.ok ? undefined : started.reason);
+rotation(
+  'PostgreSQL',
+  () =>
+    started.ok
+      ? { kind: 'postgres', url: started.harness.url, schema: started.harness.freshSchema() }
+      : { kind: 'sqlite', path: ':never:' },
+  started.ok ? undefined : started.reason,
+);

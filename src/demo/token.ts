@@ -30,7 +30,12 @@ export interface DemoToken {
 export async function issueDemoToken(store: Store, opts: { tenant: string; now: number; actor: string }): Promise<DemoToken> {
   const { tenant, now, actor } = opts;
   const expiresAt = now + DEMO_TOKEN_TTL_MS;
-  const made = unwrap(await createApiToken({ store, now, actor }, { tenant, user: DEMO_USER, name: `${NAME} ${new Date(now).toISOString()}`, role: 'admin', expiresAt }));
+  const made = unwrap(
+    await createApiToken(
+      { store, now, actor },
+      { tenant, user: DEMO_USER, name: `${NAME} ${new Date(now).toISOString()}`, role: 'admin', expiresAt },
+    ),
+  );
   // Made first, so that each revocation can name its successor. Tokens that no longer work
   // (revoked, expired) are left as they are.
   const earlier = (await store.listTokens(tenant, { userId: DEMO_USER })).filter(
@@ -45,7 +50,16 @@ export async function issueDemoToken(store: Store, opts: { tenant: string; now: 
       action: 'token.revoke',
       subject: `token:${t.id}`,
       before: { id: t.id, name: t.name, user: t.userId, role: t.role, status: 'active' },
-      after: { id: t.id, name: t.name, user: t.userId, role: t.role, status: 'revoked', revokedAt: at, reason: 'demo token rotated', replacedBy: made.token.id },
+      after: {
+        id: t.id,
+        name: t.name,
+        user: t.userId,
+        role: t.role,
+        status: 'revoked',
+        revokedAt: at,
+        reason: 'demo token rotated',
+        replacedBy: made.token.id,
+      },
     });
     if (r === 'revoked') revoked.push(t.id);
   }

@@ -52,7 +52,11 @@ export function createMetrics(): Metrics {
       lines.push('# TYPE pledge_http_requests_total counter');
       for (const [key, n] of [...requests].sort(([a], [b]) => a.localeCompare(b))) lines.push(`pledge_http_requests_total{${key}} ${n}`);
       const mem = process.memoryUsage();
-      gauge(lines, { name: 'process_start_time_seconds', help: 'When this process started, in seconds since the Unix epoch.', value: Math.floor(performance.timeOrigin / 1000) });
+      gauge(lines, {
+        name: 'process_start_time_seconds',
+        help: 'When this process started, in seconds since the Unix epoch.',
+        value: Math.floor(performance.timeOrigin / 1000),
+      });
       gauge(lines, { name: 'process_resident_memory_bytes', help: 'Resident memory of this process.', value: mem.rss });
       gauge(lines, { name: 'nodejs_heap_used_bytes', help: 'JavaScript heap in use.', value: mem.heapUsed });
       return `${lines.join('\n')}\n`;

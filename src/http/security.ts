@@ -70,11 +70,22 @@ export function corsDelegator(config: Pick<Config, 'corsOrigins'>): FastifyCorsO
   return (req, cb) => {
     const origin = req.headers.origin;
     if (origin !== undefined && (any || allowed.has(origin))) {
-      cb(null, { origin: any ? '*' : origin, methods: METHODS, allowedHeaders: ALLOWED_HEADERS, exposedHeaders: EXPOSED_HEADERS, credentials: false, maxAge: 600, strictPreflight: false });
+      cb(null, {
+        origin: any ? '*' : origin,
+        methods: METHODS,
+        allowedHeaders: ALLOWED_HEADERS,
+        exposedHeaders: EXPOSED_HEADERS,
+        credentials: false,
+        maxAge: 600,
+        strictPreflight: false,
+      });
       return;
     }
     if (req.method === 'OPTIONS' && origin !== undefined && req.headers['access-control-request-method'] !== undefined) {
-      const why = allowed.size === 0 ? 'this server accepts no cross-origin requests (PLEDGE_CORS_ORIGINS is not set)' : `the origin ${clip(origin)} may not call this server from a browser (PLEDGE_CORS_ORIGINS)`;
+      const why =
+        allowed.size === 0
+          ? 'this server accepts no cross-origin requests (PLEDGE_CORS_ORIGINS is not set)'
+          : `the origin ${clip(origin)} may not call this server from a browser (PLEDGE_CORS_ORIGINS)`;
       cb(new HttpError('forbidden', why, { origin: clip(origin) }, { vary: 'Origin' }), { origin: false });
       return;
     }

@@ -52,13 +52,29 @@ describe('security headers', () => {
       ['200 metrics', await t.req(null, { method: 'GET', url: '/metrics' })],
       ['200 openapi', await t.req(null, { method: 'GET', url: '/openapi.json' })],
       ['200 /v1', await t.req('viewer', { method: 'GET', url: '/v1/agreements' })],
-      ['201 /v1', await t.req('admin', { method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x', role: 'viewer', user: { id: 'x' } }) })],
+      [
+        '201 /v1',
+        await t.req('admin', {
+          method: 'POST',
+          url: '/v1/tokens',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ name: 'x', role: 'viewer', user: { id: 'x' } }),
+        }),
+      ],
       ['401', await t.req(null, { method: 'GET', url: '/v1/agreements' })],
       ['403', await t.req('viewer', { method: 'GET', url: '/v1/tokens' })],
       ['404 no route', await t.req(null, { method: 'GET', url: '/nope' })],
       ['405', await t.req(null, { method: 'DELETE', url: '/healthz' })],
       ['415', await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'image/png' }, payload: 'x' })],
-      ['422', await t.req('manager', { method: 'PUT', url: '/v1/agreements/bad', headers: { 'content-type': 'application/json' }, payload: '{"id":"bad"}' })],
+      [
+        '422',
+        await t.req('manager', {
+          method: 'PUT',
+          url: '/v1/agreements/bad',
+          headers: { 'content-type': 'application/json' },
+          payload: '{"id":"bad"}',
+        }),
+      ],
       ['401 bad token', await t.req({ secret: 'pledge_wrong' }, { method: 'GET', url: '/v1/agreements' })],
       ['429', await t.req({ secret: 'pledge_wrong' }, { method: 'GET', url: '/v1/agreements' })],
     ];
@@ -81,9 +97,15 @@ describe('security headers', () => {
       assertSecurityHeaders(res, path);
       const csp = directives(String(res.headers['content-security-policy']));
       assert.deepEqual(csp.get('script-src') ?? csp.get('default-src'), ["'none'"], `${path}: no script may run`);
-      const styles = [...res.body.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`);
+      const styles = [...res.body.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+        (m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`,
+      );
       assert.ok(styles.length > 0, `${path} has its style sheet`);
-      assert.deepEqual([...(csp.get('style-src') ?? [])].sort(), [...new Set(styles)].sort(), `${path}: style-src allows exactly the page's own style sheets`);
+      assert.deepEqual(
+        [...(csp.get('style-src') ?? [])].sort(),
+        [...new Set(styles)].sort(),
+        `${path}: style-src allows exactly the page's own style sheets`,
+      );
       // Nothing else the policy would block, so the page renders as written, offline.
       assert.doesNotMatch(res.body, /<script|<link|<img|<iframe|<object|<embed|\sstyle=|\ssrc=|\son[a-z]+=/i, path);
     }
@@ -94,7 +116,11 @@ describe('security headers', () => {
 
 describe('CORS', () => {
   const preflight = (t: Tenant, origin: string, method = 'GET', headers = 'authorization') =>
-    t.req(null, { method: 'OPTIONS', url: '/v1/agreements', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers } });
+    t.req(null, {
+      method: 'OPTIONS',
+      url: '/v1/agreements',
+      headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
+    });
 
   test('off by default: a preflight from any origin is refused with 403 and no CORS header; other requests get none either', async () => {
     const t = await newTenant(ts.store);
@@ -121,7 +147,8 @@ describe('CORS', () => {
       assert.equal(ok.headers['access-control-allow-origin'], origin);
       assert.match(String(ok.headers.vary), /Origin/);
       for (const m of ['GET', 'POST', 'PUT', 'DELETE']) assert.match(String(ok.headers['access-control-allow-methods']), new RegExp(m));
-      for (const h of ['authorization', 'content-type', 'if-match']) assert.match(String(ok.headers['access-control-allow-headers']), new RegExp(h));
+      for (const h of ['authorization', 'content-type', 'if-match'])
+        assert.match(String(ok.headers['access-control-allow-headers']), new RegExp(h));
       assert.equal(ok.headers['access-control-allow-credentials'], undefined, 'tokens are headers, not cookies');
     }
     for (const origin of [EVIL, `${APP}.evil.com`, 'https://app.example.com:8443', 'http://app.example.com']) {
@@ -158,7 +185,12 @@ describe('failed authentication', () => {
   const LIMIT = 3;
   const limited = () => newTenant(ts.store, { config: { authFailures: { limit: LIMIT, windowSeconds: 60 } } });
   const from = (t: Tenant, address: string, secret: string | null, headers: Record<string, string> = {}) =>
-    t.app.inject({ method: 'GET', url: '/v1/agreements', remoteAddress: address, headers: { ...headers, ...(secret ? { authorization: `Bearer ${secret}` } : {}) } });
+    t.app.inject({
+      method: 'GET',
+      url: '/v1/agreements',
+      remoteAddress: address,
+      headers: { ...headers, ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
+    });
 
   test(`after ${LIMIT} failed tokens an address gets 429 with Retry-After, for any token; another address is not affected`, async () => {
     const t = await limited();
@@ -200,8 +232,13 @@ describe('failed authentication', () => {
   test('revoked, expired and malformed credentials count as failures too', async () => {
     const t = await limited();
     const expired = await t.token('viewer', { user: 'old', expiresAt: 1 });
-    const kinds = [{ authorization: `Bearer ${expired}` }, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer pledge_unknown' }];
-    for (const h of kinds) assert.equal((await t.app.inject({ method: 'GET', url: '/v1/agreements', remoteAddress: '192.0.2.9', headers: h })).statusCode, 401);
+    const kinds = [
+      { authorization: `Bearer ${expired}` },
+      { authorization: 'Basic dXNlcjpwYXNz' },
+      { authorization: 'Bearer pledge_unknown' },
+    ];
+    for (const h of kinds)
+      assert.equal((await t.app.inject({ method: 'GET', url: '/v1/agreements', remoteAddress: '192.0.2.9', headers: h })).statusCode, 401);
     assert.equal((await from(t, '192.0.2.9', t.tokens.viewer)).statusCode, 429);
     await t.app.close();
   });
@@ -210,18 +247,29 @@ describe('failed authentication', () => {
     const proxied = await newTenant(ts.store, { config: { authFailures: { limit: LIMIT, windowSeconds: 60 }, trustProxy: ['127.0.0.1'] } });
     for (let i = 0; i < LIMIT; i++) await from(proxied, '127.0.0.1', 'pledge_wrong', { 'x-forwarded-for': '203.0.113.50' });
     assert.equal((await from(proxied, '127.0.0.1', proxied.tokens.viewer, { 'x-forwarded-for': '203.0.113.50' })).statusCode, 429);
-    assert.equal((await from(proxied, '127.0.0.1', proxied.tokens.viewer, { 'x-forwarded-for': '203.0.113.51' })).statusCode, 200, 'another client behind the same proxy');
+    assert.equal(
+      (await from(proxied, '127.0.0.1', proxied.tokens.viewer, { 'x-forwarded-for': '203.0.113.51' })).statusCode,
+      200,
+      'another client behind the same proxy',
+    );
     await proxied.app.close();
 
     const direct = await limited();
     for (let i = 0; i < LIMIT; i++) await from(direct, '192.0.2.77', 'pledge_wrong', { 'x-forwarded-for': `10.0.0.${i}` });
-    assert.equal((await from(direct, '192.0.2.77', direct.tokens.viewer, { 'x-forwarded-for': '10.9.9.9' })).statusCode, 429, 'X-Forwarded-For from an untrusted peer is ignored');
+    assert.equal(
+      (await from(direct, '192.0.2.77', direct.tokens.viewer, { 'x-forwarded-for': '10.9.9.9' })).statusCode,
+      429,
+      'X-Forwarded-For from an untrusted peer is ignored',
+    );
     await direct.app.close();
   });
 });
 
 test('over a real socket: headers, a CORS preflight and the 429 after failed tokens', async () => {
-  const app = buildServer({ store: ts.store, config: testConfig({}, { corsOrigins: [APP], authFailures: { limit: 2, windowSeconds: 60 } }) });
+  const app = buildServer({
+    store: ts.store,
+    config: testConfig({}, { corsOrigins: [APP], authFailures: { limit: 2, windowSeconds: 60 } }),
+  });
   const url = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
   const send = (method: string, path: string, headers: Record<string, string> = {}) =>
     new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
@@ -239,7 +287,11 @@ test('over a real socket: headers, a CORS preflight and the 429 after failed tok
     assertSecurityHeaders(health, 'socket /healthz');
     const docs = await send('GET', '/docs');
     assert.match(String(docs.headers['content-security-policy']), /style-src 'sha256-/);
-    const pre = await send('OPTIONS', '/v1/events', { origin: APP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' });
+    const pre = await send('OPTIONS', '/v1/events', {
+      origin: APP,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization, content-type',
+    });
     assert.equal(pre.status, 204);
     assert.equal(pre.headers['access-control-allow-origin'], APP);
     assert.equal((await send('OPTIONS', '/v1/events', { origin: EVIL, 'access-control-request-method': 'POST' })).status, 403);

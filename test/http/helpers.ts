@@ -63,7 +63,10 @@ export interface Tenant {
   req(as: Role | { secret: string } | null, opts: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
-export async function newTenant(store: Store, opts: { limits?: Partial<Config['limits']>; config?: Partial<Omit<Config, 'limits'>> } = {}): Promise<Tenant> {
+export async function newTenant(
+  store: Store,
+  opts: { limits?: Partial<Config['limits']>; config?: Partial<Omit<Config, 'limits'>> } = {},
+): Promise<Tenant> {
   const tenant = `t-${randomUUID().slice(0, 8)}`;
   await store.createTenant({ id: tenant, name: `Test ${tenant}`, createdAt: T0 });
   const clock = { now: T0 };

@@ -13,7 +13,18 @@ import { buildServer } from '../../src/http/server.ts';
 import { openStore } from '../../src/store/index.ts';
 import { skipBanner, startPostgres } from '../../src/store/testing/pg-harness.ts';
 import type { Store } from '../../src/store/types.ts';
-import { agreementYaml, CALENDAR_YAML, event, isErrorBody, newTenant, openTestStore, T0, testConfig, type Tenant, type TestStore } from './helpers.ts';
+import {
+  agreementYaml,
+  CALENDAR_YAML,
+  event,
+  isErrorBody,
+  newTenant,
+  openTestStore,
+  T0,
+  testConfig,
+  type Tenant,
+  type TestStore,
+} from './helpers.ts';
 
 let ts: TestStore;
 before(async () => {
@@ -206,7 +217,12 @@ describe('tenants and customers', () => {
 });
 
 describe('what needs no token', () => {
-  const PROCESS_SERIES = new Set(['pledge_http_requests_total', 'process_start_time_seconds', 'process_resident_memory_bytes', 'nodejs_heap_used_bytes']);
+  const PROCESS_SERIES = new Set([
+    'pledge_http_requests_total',
+    'process_start_time_seconds',
+    'process_resident_memory_bytes',
+    'nodejs_heap_used_bytes',
+  ]);
   const series = (text: string) => new Set(text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
   const figure = (text: string, line: string) => Number(new RegExp(`^${line.replace(/[{}"=]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
 
@@ -216,7 +232,8 @@ describe('what needs no token', () => {
     // Tenant B works on the same server process as A.
     const asB = (role: Role, o: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string }) =>
       a.app.inject({ ...o, headers: { ...(o.headers ?? {}), authorization: `Bearer ${b.tokens[role]}` } });
-    const sent = await asB('agent', { method: 'POST', url: '/v1/events', headers: json, payload: JSON.stringify([event('b1'), event('b2'), event('b3'), event('b1')]) });
+    const batch = JSON.stringify([event('b1'), event('b2'), event('b3'), event('b1')]);
+    const sent = await asB('agent', { method: 'POST', url: '/v1/events', headers: json, payload: batch });
     assert.equal(sent.json().accepted, 3);
 
     const anon = await a.req(null, { method: 'GET', url: '/metrics' });
@@ -233,7 +250,9 @@ describe('what needs no token', () => {
     assert.match(String(mine.headers['content-type']), /^text\/plain; version=0\.0\.4/);
     assert.equal(figure(mine.body, 'pledge_events_ingested_total{outcome="accepted"}'), 1, "A's one event");
     assert.equal(figure(mine.body, 'pledge_events_ingested_total{outcome="duplicate"}'), 0);
-    for (const name of ['pledge_evaluation_lag_events', 'pledge_open_breaches_tickets', 'pledge_open_breaches_targets']) assert.ok(Number.isInteger(figure(mine.body, name)), name);
+    for (const name of ['pledge_evaluation_lag_events', 'pledge_open_breaches_tickets', 'pledge_open_breaches_targets']) {
+      assert.ok(Number.isInteger(figure(mine.body, name)), name);
+    }
     const theirs = await asB('viewer', { method: 'GET', url: '/v1/metrics' });
     assert.equal(figure(theirs.body, 'pledge_events_ingested_total{outcome="accepted"}'), 3, "B's three events");
     assert.equal(figure(theirs.body, 'pledge_events_ingested_total{outcome="duplicate"}'), 1);
@@ -249,7 +268,8 @@ describe('what needs no token', () => {
   /** A server on `store` whose log lines are kept, to see what the operator gets. */
   function logged(store: Store) {
     const lines: Array<Record<string, unknown>> = [];
-    const app = buildServer({ store, config: testConfig(), logger: { level: 'error', stream: { write: (l: string) => void lines.push(JSON.parse(l)) } } });
+    const stream = { write: (l: string) => void lines.push(JSON.parse(l)) };
+    const app = buildServer({ store, config: testConfig(), logger: { level: 'error', stream } });
     return { app, lines };
   }
 
@@ -259,7 +279,12 @@ describe('what needs no token', () => {
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     await app.close();
     assert.equal(res.statusCode, 503, res.body);
-    assert.deepEqual(res.json(), { code: 'store_unavailable', message: 'not ready: the database does not answer', details: {}, requestId: res.headers['x-request-id'] });
+    assert.deepEqual(res.json(), {
+      code: 'store_unavailable',
+      message: 'not ready: the database does not answer',
+      details: {},
+      requestId: res.headers['x-request-id'],
+    });
     assert.equal(res.headers['retry-after'], '5');
     const line = lines.find((l) => l.reqId === res.json().requestId && /readiness/.test(String(l.msg)));
     assert.ok(line, `the failure is logged with the request id: ${JSON.stringify(lines)}`);

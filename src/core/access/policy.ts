@@ -38,7 +38,16 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const READS: Action[] = ['agreements.read', 'calendars.read', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'metrics.read'];
+const READS: Action[] = [
+  'agreements.read',
+  'calendars.read',
+  'events.read',
+  'tickets.read',
+  'compliance.read',
+  'settlements.read',
+  'checks.read',
+  'metrics.read',
+];
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(ACTIONS),

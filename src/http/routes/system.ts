@@ -41,7 +41,9 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       operationId: 'ready',
       tag: 'system',
       summary: 'Readiness: the database answers',
-      description: 'Answers the status only. When the database does not answer, the reason is logged on the server with the request id of this answer.',
+      description:
+        'Answers the status only. When the database does not answer, the reason is logged on the server ' +
+        'with the request id of this answer.',
       responses: { 200: '{ status: "ready" }', 503: 'The database does not answer (store_unavailable).' },
       async handler(c) {
         try {
@@ -86,8 +88,16 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
         const open = await store.countOpenBreaches(tenant, c.now);
         const text = metrics.renderTenant(tenant, [
           { name: 'pledge_evaluation_lag_events', help: 'Stored events of this tenant not yet reflected in derived results.', value: lag },
-          { name: 'pledge_open_breaches_tickets', help: 'Clocks of open tickets breached now (from the last computed results; running ones past their deadline count).', value: open.tickets },
-          { name: 'pledge_open_breaches_targets', help: 'Targets breached in their current window (from the last computed results).', value: open.targets },
+          {
+            name: 'pledge_open_breaches_tickets',
+            help: 'Clocks of open tickets breached now (from the last computed results; running ones past their deadline count).',
+            value: open.tickets,
+          },
+          {
+            name: 'pledge_open_breaches_targets',
+            help: 'Targets breached in their current window (from the last computed results).',
+            value: open.targets,
+          },
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };
       },
@@ -112,7 +122,11 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       responses: { 200: 'HTML' },
       async handler() {
         // This page's policy: the global one (nothing to load, run or frame) plus its one style sheet.
-        return { body: docsPage(openapi()), type: 'text/html; charset=utf-8', headers: { 'content-security-policy': htmlPageCsp([DOCS_STYLE]) } };
+        return {
+          body: docsPage(openapi()),
+          type: 'text/html; charset=utf-8',
+          headers: { 'content-security-policy': htmlPageCsp([DOCS_STYLE]) },
+        };
       },
     }),
   ] as Operation[];
