@@ -48,6 +48,17 @@ export function htmlPageCsp(inlineStyles: readonly string[]): string {
   return cspText({ ...BASE_CSP, 'style-src': hashes.length > 0 ? hashes : ["'none'"] });
 }
 
+/**
+ * The essential headers, for the answers Fastify's router gives before any hook runs (a URL it
+ * cannot decode, an overlong path parameter): helmet never sees those requests.
+ */
+export const BASELINE_HEADERS: Record<string, string> = {
+  'content-security-policy': cspText(BASE_CSP),
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
 export const HELMET_OPTIONS: FastifyHelmetOptions = {
   contentSecurityPolicy: { useDefaults: false, directives: { ...BASE_CSP } },
   frameguard: { action: 'deny' },

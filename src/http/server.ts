@@ -19,7 +19,7 @@ import { createAuthenticator } from './auth.ts';
 import { HttpError, toHttpError, type ErrorBody } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { parseParams, type Call, type Deps, type Operation } from './operation.ts';
-import { corsDelegator, failedAuthGuard, HELMET_OPTIONS } from './security.ts';
+import { BASELINE_HEADERS, corsDelegator, failedAuthGuard, HELMET_OPTIONS } from './security.ts';
 import { agreementOperations } from './routes/agreements.ts';
 import { auditOperations } from './routes/audit.ts';
 import { calendarOperations } from './routes/calendars.ts';
@@ -101,7 +101,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: true,
     // Errors raised by the router before any route runs (a bad percent-encoding, an overlong path
     // parameter) take the same way out as every other error.
-    frameworkErrors: (err, req, reply) => sendError(err, req, reply),
+    frameworkErrors: (err, req, reply) => sendError(err, req, reply.headers(BASELINE_HEADERS)),
   });
 
   app.removeAllContentTypeParsers();

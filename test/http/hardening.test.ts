@@ -64,6 +64,7 @@ describe('security headers', () => {
       ['401', await t.req(null, { method: 'GET', url: '/v1/agreements' })],
       ['403', await t.req('viewer', { method: 'GET', url: '/v1/tokens' })],
       ['404 no route', await t.req(null, { method: 'GET', url: '/nope' })],
+      ['400 from the router', await t.req('viewer', { method: 'GET', url: '/v1/agreements/%zz' })],
       ['405', await t.req(null, { method: 'DELETE', url: '/healthz' })],
       ['415', await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'image/png' }, payload: 'x' })],
       [
@@ -79,7 +80,7 @@ describe('security headers', () => {
       ['429', await t.req({ secret: 'pledge_wrong' }, { method: 'GET', url: '/v1/agreements' })],
     ];
     const statuses = answers.map(([, r]) => r.statusCode);
-    assert.deepEqual(statuses, [200, 200, 200, 200, 201, 401, 403, 404, 405, 415, 422, 401, 429]);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 201, 401, 403, 404, 400, 405, 415, 422, 401, 429]);
     for (const [what, res] of answers) assertSecurityHeaders(res, what);
     await t.app.close();
   });
