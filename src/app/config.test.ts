@@ -31,3 +31,35 @@ test('bad values are named', () => {
   assert.match(text, /PLEDGE_PORT: /);
   assert.match(text, /PLEDGE_LOG_LEVEL: not an allowed value/);
 });
+
+test('CORS, the failed-authentication limit and trusted proxies: off, 10 a minute and none by default; bad values named', () => {
+  const d = loadConfig({});
+  assert.ok(d.ok);
+  assert.deepEqual(d.value.corsOrigins, []);
+  assert.deepEqual(d.value.authFailures, { limit: 10, windowSeconds: 60 });
+  assert.deepEqual(d.value.trustProxy, []);
+  const c = loadConfig({
+    PLEDGE_CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+    PLEDGE_AUTH_FAILURE_LIMIT: '5',
+    PLEDGE_AUTH_FAILURE_WINDOW: '300',
+    PLEDGE_TRUST_PROXY: '10.0.0.0/8,loopback, ::1',
+  });
+  assert.ok(c.ok);
+  assert.deepEqual(c.value.corsOrigins, ['https://app.example.com', 'http://localhost:3000']);
+  assert.deepEqual(c.value.authFailures, { limit: 5, windowSeconds: 300 });
+  assert.deepEqual(c.value.trustProxy, ['10.0.0.0/8', 'loopback', '::1']);
+  const bad = loadConfig({
+    PLEDGE_CORS_ORIGINS: 'https://ok.example.com,https://app.example.com/',
+    PLEDGE_AUTH_FAILURE_LIMIT: '0',
+    PLEDGE_TRUST_PROXY: '10.0.0.0/33',
+  });
+  assert.equal(bad.ok, false);
+  if (bad.ok) return;
+  const text = bad.issues.map(formatIssue).join('\n');
+  assert.match(text, /PLEDGE_CORS_ORIGINS\[1\]: expected origins such as https:\/\/app\.example\.com/);
+  assert.match(text, /PLEDGE_AUTH_FAILURE_LIMIT: /);
+  assert.match(text, /PLEDGE_TRUST_PROXY\[0\]: expected proxy addresses/);
+  for (const origin of ['app.example.com', 'ftp://x.example.com', 'https://x.example.com/path']) {
+    assert.equal(loadConfig({ PLEDGE_CORS_ORIGINS: origin }).ok, false, origin);
+  }
+});

@@ -15,16 +15,19 @@ import { parseEvent } from '../core/events/parse.ts';
 import type { PledgeEvent, Timed } from '../core/events/schema.ts';
 import { resolveWindow, windowContaining, previous, type CalendarWindow } from '../core/metrics/window.ts';
 import { unwrap } from '../core/validation/issues.ts';
-import { createApiToken } from '../app/tokens.ts';
 import type { Store } from '../store/types.ts';
 import { generateAvailabilityEvents, generateKpiEvents, generateTicketEvents } from './generate.ts';
+import { issueDemoToken } from './token.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const DAY = 86_400_000;
 
 export interface SeedResult {
   tenant: string;
+  /** The demo admin token's secret (it expires after a week: src/demo/token.ts). */
   adminToken: string;
+  adminTokenId: string;
+  adminTokenExpiresAt: number;
   agreements: string[];
   events: number;
   /** The months the generated events cover, e.g. 2026-10..2026-12. */
@@ -68,7 +71,7 @@ export function demoEvents(now: number): PledgeEvent[] {
 /** `events`: store these instead of the generated months (tests that hold some back). */
 export async function seedDemo(store: Store, now: number, tenant = 'demo', opts: { events?: readonly Timed[] } = {}): Promise<SeedResult> {
   const actor = 'demo-seed';
-  const token = unwrap(await createApiToken({ store, now, actor }, { tenant, user: 'admin', name: 'demo admin', role: 'admin' }));
+  const token = await issueDemoToken(store, { tenant, now, actor });
   // Calendars, as written, by file name.
   for (const f of readdirSync(join(EXAMPLES, 'calendars')).filter((n) => /\.ya?ml$/.test(n)).sort()) {
     const name = f.replace(/\.ya?ml$/, '');
@@ -102,5 +105,13 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo', opts:
   }
   const events = opts.events ?? (demoEvents(now).map((e) => unwrap(parseEvent(e))) as Timed[]);
   for (let i = 0; i < events.length; i += 5000) await store.appendEvents(tenant, events.slice(i, i + 5000), { receivedAt: now });
-  return { tenant, adminToken: token.secret, agreements: ids, events: events.length, window: demoWindow(now).label };
+  return {
+    tenant,
+    adminToken: token.secret,
+    adminTokenId: token.id,
+    adminTokenExpiresAt: token.expiresAt,
+    agreements: ids,
+    events: events.length,
+    window: demoWindow(now).label,
+  };
 }

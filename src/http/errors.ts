@@ -31,6 +31,8 @@ export const ERROR_STATUS = {
   invalid_input: 422,
   /** An update without If-Match. */
   precondition_required: 428,
+  /** Too many failed authentications from one client address; Retry-After says when to try again. */
+  too_many_requests: 429,
   store_unavailable: 503,
   internal_error: 500,
 } as const;

@@ -1,46 +1,74 @@
 /**
  * Counters for Prometheus, kept in memory per server process (a restart starts them at zero, which
- * Prometheus' rate() expects). Labels are bounded: routes are the registered patterns, never raw
- * URLs, so a client probing random paths cannot grow the label set.
+ * Prometheus' rate() expects). Two expositions, because they have two audiences:
+ *
+ * - `renderProcess` (GET /metrics, no token): the process's own health and load: HTTP requests by
+ *   method, route pattern and status, memory, start time. Nothing in it tells one tenant from
+ *   another or says what any tenant holds or sends, so it can stay anonymous for the operator's
+ *   scraper and probes.
+ * - `renderTenant` (GET /v1/metrics, a token's tenant only): that tenant's events ingested by
+ *   outcome and the gauges computed for it at scrape time (evaluation lag, open breaches).
+ *
+ * Labels are bounded: routes are the registered patterns, never raw URLs, so a client probing
+ * random paths cannot grow the label set; tenants are those of the store.
  */
 export interface Metrics {
   countRequest(method: string, route: string, status: number): void;
-  countIngested(outcome: string, n: number): void;
-  /** Prometheus text exposition format, version 0.0.4; `gauges` are computed at scrape time. */
-  render(gauges?: Array<{ name: string; help: string; value: number }>): string;
+  countIngested(tenant: string, outcome: string, n: number): void;
+  /** Prometheus text exposition format, version 0.0.4: the process's figures only. */
+  renderProcess(): string;
+  /** The same format: one tenant's figures; `gauges` are computed for it at scrape time. */
+  renderTenant(tenant: string, gauges?: Gauge[]): string;
 }
+
+export interface Gauge {
+  name: string;
+  help: string;
+  value: number;
+}
+
+export const INGEST_OUTCOMES = ['accepted', 'duplicate', 'conflict', 'rejected', 'not_written'] as const;
 
 export function createMetrics(): Metrics {
   const requests = new Map<string, number>();
-  const ingested = new Map<string, number>();
+  /** tenant -> outcome -> count */
+  const ingested = new Map<string, Map<string, number>>();
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  const gauge = (lines: string[], g: Gauge) => lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, `${g.name} ${g.value}`);
   return {
     countRequest(method, route, status) {
       const key = `method="${esc(method)}",route="${esc(route)}",status="${status}"`;
       requests.set(key, (requests.get(key) ?? 0) + 1);
     },
-    countIngested(outcome, n) {
+    countIngested(tenant, outcome, n) {
       if (n <= 0) return;
-      const key = `outcome="${esc(outcome)}"`;
-      ingested.set(key, (ingested.get(key) ?? 0) + n);
+      let byOutcome = ingested.get(tenant);
+      if (!byOutcome) ingested.set(tenant, (byOutcome = new Map()));
+      byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + n);
     },
-    render(gauges = []) {
+    renderProcess() {
       const lines: string[] = [];
-      lines.push('# HELP pledge_events_ingested_total Events received through POST /v1/events, by outcome.');
-      lines.push('# TYPE pledge_events_ingested_total counter');
-      for (const outcome of ['accepted', 'duplicate', 'conflict', 'rejected', 'not_written']) {
-        const key = `outcome="${outcome}"`;
-        lines.push(`pledge_events_ingested_total{${key}} ${ingested.get(key) ?? 0}`);
-      }
       lines.push('# HELP pledge_http_requests_total HTTP requests answered, by method, route pattern and status.');
       lines.push('# TYPE pledge_http_requests_total counter');
       for (const [key, n] of [...requests].sort(([a], [b]) => a.localeCompare(b))) lines.push(`pledge_http_requests_total{${key}} ${n}`);
-      for (const g of gauges) {
-        lines.push(`# HELP ${g.name} ${g.help}`);
-        lines.push(`# TYPE ${g.name} gauge`);
-        lines.push(`${g.name} ${g.value}`);
-      }
-      return lines.join('\n') + '\n';
+      const mem = process.memoryUsage();
+      gauge(lines, {
+        name: 'process_start_time_seconds',
+        help: 'When this process started, in seconds since the Unix epoch.',
+        value: Math.floor(performance.timeOrigin / 1000),
+      });
+      gauge(lines, { name: 'process_resident_memory_bytes', help: 'Resident memory of this process.', value: mem.rss });
+      gauge(lines, { name: 'nodejs_heap_used_bytes', help: 'JavaScript heap in use.', value: mem.heapUsed });
+      return `${lines.join('\n')}\n`;
+    },
+    renderTenant(tenant, gauges = []) {
+      const lines: string[] = [];
+      const mine = ingested.get(tenant);
+      lines.push('# HELP pledge_events_ingested_total Events of this tenant received through POST /v1/events by this process, by outcome.');
+      lines.push('# TYPE pledge_events_ingested_total counter');
+      for (const outcome of INGEST_OUTCOMES) lines.push(`pledge_events_ingested_total{outcome="${outcome}"} ${mine?.get(outcome) ?? 0}`);
+      for (const g of gauges) gauge(lines, g);
+      return `${lines.join('\n')}\n`;
     },
   };
 }

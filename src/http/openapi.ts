@@ -3,7 +3,8 @@
  * with, and answers the zod schemas of each operation's `responses` (z.toJSONSchema, draft 2020-12,
  * which OpenAPI 3.1 uses as is), so the document cannot drift. The answer shapes registered in
  * schemas.ts are `components.schemas`, referenced with `$ref`; errors are the Error component.
- * And /docs: a self-contained HTML page rendered from the same document (no script, no CDN).
+ * And /docs: a self-contained HTML page rendered from the same document (no script, no CDN), so it
+ * works on a closed network and under a Content-Security-Policy that allows only its own style.
  */
 import { z } from 'zod';
 import { ERROR_STATUS } from './errors.ts';
@@ -76,7 +77,7 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
   for (const op of ops) {
     const path = op.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const errorStatuses = new Set<number>();
-    if (op.action) [401, 403].forEach((s) => errorStatuses.add(s));
+    if (op.action) [401, 403, 429].forEach((s) => errorStatuses.add(s));
     if (op.query || op.params) errorStatuses.add(400);
     if (op.body) [400, 413, 415, 422].forEach((s) => errorStatuses.add(s));
     if (op.params) errorStatuses.add(404);
@@ -132,6 +133,18 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
   };
 }
 
+/**
+ * The page's only inline content: its style sheet. The page's Content-Security-Policy allows this
+ * exact text by its hash (security.ts), and nothing else: no script, no other style, no resource.
+ */
+export const DOCS_STYLE = `
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+section{border-top:1px solid #ddd;padding:.5rem 0}
+.m{display:inline-block;min-width:4.5em;font-size:.8em;padding:.1em .4em;border-radius:3px;color:#fff;text-align:center}
+.get{background:#2a7}.post{background:#27a}.put{background:#a72}.delete{background:#a33}
+pre{background:#f6f6f6;padding:.5rem;overflow:auto;max-height:30rem}.auth{color:#555;font-size:.9em}
+`;
+
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A response's content: a link to its component, or its schema inline, per media type. */
@@ -171,13 +184,7 @@ export function docsPage(doc: Json): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(String(info.title))} ${escapeHtml(String(info.version))}</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-section{border-top:1px solid #ddd;padding:.5rem 0}
-.m{display:inline-block;min-width:4.5em;font-size:.8em;padding:.1em .4em;border-radius:3px;color:#fff;text-align:center}
-.get{background:#2a7}.post{background:#27a}.put{background:#a72}.delete{background:#a33}
-pre{background:#f6f6f6;padding:.5rem;overflow:auto;max-height:30rem}.auth{color:#555;font-size:.9em}
-</style></head><body>
+<style>${DOCS_STYLE}</style></head><body>
 <h1>${escapeHtml(String(info.title))} <small>${escapeHtml(String(info.version))}</small></h1>
 <p>${escapeHtml(String(info.description))} The machine-readable document is at <a href="/openapi.json">/openapi.json</a>.</p>
 ${sections.join('\n')}

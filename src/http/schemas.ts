@@ -808,7 +808,7 @@ export const CreatedToken = z.strictObject({ token: Token, secret: z.string().de
 export const TokenList = z.strictObject({ items: z.array(Token) });
 
 export const Health = z.strictObject({ status: z.literal('ok') });
-export const Ready = z.strictObject({ status: z.literal('ready'), store: z.enum(['sqlite', 'postgres']) });
+export const Ready = z.strictObject({ status: z.literal('ready') });
 export const OpenApiDocument = z
   .looseObject({
     openapi: z.string(),

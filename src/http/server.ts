@@ -8,6 +8,9 @@
  * then becomes an error naming the problem rather than a framework message.
  */
 import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { authorize, type Principal } from '../core/access/policy.ts';
 import type { Config } from '../app/config.ts';
@@ -16,6 +19,7 @@ import { createAuthenticator } from './auth.ts';
 import { HttpError, toHttpError, type ErrorBody } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { parseParams, type Call, type Deps, type Operation } from './operation.ts';
+import { BASELINE_HEADERS, corsDelegator, failedAuthGuard, HELMET_OPTIONS } from './security.ts';
 import { agreementOperations } from './routes/agreements.ts';
 import { auditOperations } from './routes/audit.ts';
 import { calendarOperations } from './routes/calendars.ts';
@@ -91,16 +95,25 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    // The client address (for the failed-authentication limit) is the socket's peer, or what a
+    // trusted proxy says it is (PLEDGE_TRUST_PROXY).
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     return503OnClosing: true,
     // Errors raised by the router before any route runs (a bad percent-encoding, an overlong path
     // parameter) take the same way out as every other error.
-    frameworkErrors: (err, req, reply) => sendError(err, req, reply),
+    frameworkErrors: (err, req, reply) => sendError(err, req, reply.headers(BASELINE_HEADERS)),
   });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(TEXT_MEDIA, { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
+
+  // Security headers, CORS and the failed-authentication limit (security.ts says why each is so).
+  app.register(helmet, HELMET_OPTIONS);
+  app.register(cors, { delegator: corsDelegator(config) });
+  app.register(rateLimit, { global: false });
+  const guard = failedAuthGuard(app, config);
 
   // Routes known by pattern, to tell "no such path" (404) from "not with this method" (405).
   const known: Array<{ method: string; re: RegExp }> = [];
@@ -136,7 +149,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       // read (or even wait for) a large body, and a wrong media type is refused up front.
       onRequest: async (req) => {
         if (op.action) {
-          const principal = await authenticator.authenticate(req.headers.authorization, now());
+          const presented = req.headers.authorization !== undefined && req.headers.authorization.trim() !== '';
+          if (presented) await guard.before(req);
+          const principal = await authenticator.authenticate(req.headers.authorization, now()).catch(async (e: unknown) => {
+            if (presented && e instanceof HttpError && e.code === 'unauthenticated') await guard.failed(req);
+            throw e;
+          });
           // The role check; what is acted on (a customer's agreement) is checked by the handler.
           const d = authorize(principal, op.action, { tenant: principal.tenant, ...(principal.customer !== undefined ? { customer: principal.customer } : {}) });
           if (!d.allowed) throw new HttpError(d.code === 'forbidden' ? 'forbidden' : 'not_found', d.reason, { action: op.action, role: principal.role });

@@ -34,8 +34,22 @@ export async function openTestStore(): Promise<TestStore> {
   };
 }
 
-export function testConfig(limits: Partial<Config['limits']> = {}): Config {
-  return { store: { kind: 'sqlite', path: ':unused:' }, host: '127.0.0.1', port: 0, logLevel: 'silent', limits: { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, ...limits } };
+/**
+ * The server's configuration in tests. The failed-authentication limit is out of reach unless a
+ * test sets one: the security matrix presents hundreds of bad tokens from one address on purpose.
+ */
+export function testConfig(limits: Partial<Config['limits']> = {}, more: Partial<Omit<Config, 'limits'>> = {}): Config {
+  return {
+    store: { kind: 'sqlite', path: ':unused:' },
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    limits: { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, ...limits },
+    corsOrigins: [],
+    authFailures: { limit: 1_000_000, windowSeconds: 60 },
+    trustProxy: [],
+    ...more,
+  };
 }
 
 export interface Tenant {
@@ -50,11 +64,14 @@ export interface Tenant {
   req(as: Role | { secret: string } | null, opts: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
-export async function newTenant(store: Store, opts: { limits?: Partial<Config['limits']> } = {}): Promise<Tenant> {
+export async function newTenant(
+  store: Store,
+  opts: { limits?: Partial<Config['limits']>; config?: Partial<Omit<Config, 'limits'>> } = {},
+): Promise<Tenant> {
   const tenant = `t-${randomUUID().slice(0, 8)}`;
   await store.createTenant({ id: tenant, name: `Test ${tenant}`, createdAt: T0 });
   const clock = { now: T0 };
-  const app = buildServer({ store, config: testConfig(opts.limits), now: () => clock.now });
+  const app = buildServer({ store, config: testConfig(opts.limits, opts.config), now: () => clock.now });
   const token = async (role: Role, o: { customer?: string; expiresAt?: number; user?: string } = {}) => {
     const userId = o.user ?? `${role}-user`;
     if (!(await store.getUser(tenant, userId))) await store.createUser(tenant, { id: userId, name: `${role} person`, createdAt: T0 });

@@ -15,24 +15,28 @@ const json = (payload: unknown) => ({ headers: { 'content-type': 'application/js
 const yaml = (payload: string, etag?: string) => ({ headers: { 'content-type': 'application/yaml', ...(etag ? { 'if-match': etag } : {}) }, payload });
 
 describe('probes and documents', () => {
-  test('healthz, readyz, metrics, openapi and docs answer without a token', async () => {
+  test('healthz, readyz, metrics, openapi and docs answer without a token; the tenant metrics with one', async () => {
     const t = await newTenant(ts.store);
     const h = await t.req(null, { method: 'GET', url: '/healthz' });
     assert.equal(h.statusCode, 200);
     assert.deepEqual(h.json(), { status: 'ok' });
     const r = await t.req(null, { method: 'GET', url: '/readyz' });
     assert.equal(r.statusCode, 200);
-    assert.equal(r.json().store, 'sqlite');
+    assert.deepEqual(r.json(), { status: 'ready' });
 
     await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event('m1'), event('m1'), { id: 'bad' }]) });
     const m = await t.req(null, { method: 'GET', url: '/metrics' });
     assert.equal(m.statusCode, 200);
     assert.match(String(m.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-    assert.match(m.body, /pledge_events_ingested_total\{outcome="accepted"\} 1\n/);
-    assert.match(m.body, /pledge_events_ingested_total\{outcome="duplicate"\} 1\n/);
-    assert.match(m.body, /pledge_events_ingested_total\{outcome="rejected"\} 1\n/);
     assert.match(m.body, /pledge_http_requests_total\{method="POST",route="\/v1\/events",status="200"\} 1\n/);
-    assert.match(m.body, /pledge_evaluation_lag_events \d+\n/);
+    assert.match(m.body, /process_resident_memory_bytes \d+\n/);
+    // The tenant's own figures need the tenant's token (security.test.ts has who may and may not).
+    const mt = await t.req('viewer', { method: 'GET', url: '/v1/metrics' });
+    assert.equal(mt.statusCode, 200);
+    assert.match(mt.body, /pledge_events_ingested_total\{outcome="accepted"\} 1\n/);
+    assert.match(mt.body, /pledge_events_ingested_total\{outcome="duplicate"\} 1\n/);
+    assert.match(mt.body, /pledge_events_ingested_total\{outcome="rejected"\} 1\n/);
+    assert.match(mt.body, /pledge_evaluation_lag_events \d+\n/);
 
     const o = await t.req(null, { method: 'GET', url: '/openapi.json' });
     assert.equal(o.statusCode, 200);

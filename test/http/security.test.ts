@@ -2,12 +2,29 @@
  * Who may see and do what. For every /v1 route: no or bad token is 401; each role that must not use
  * it is 403 (and nothing changes); another tenant's token does not reach this tenant's resources;
  * a customer token does not reach another customer's agreement. The expected roles are written out
- * here, independently of the policy table, so a change to either shows up.
+ * here, independently of the policy table, so a change to either shows up. And what needs no token
+ * (/healthz, /readyz, /metrics) tells a stranger nothing about any tenant or the database.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect, createServer, type Socket } from 'node:net';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
-import { agreementYaml, CALENDAR_YAML, event, isErrorBody, newTenant, openTestStore, T0, type Tenant, type TestStore } from './helpers.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { openStore } from '../../src/store/index.ts';
+import { skipBanner, startPostgres } from '../../src/store/testing/pg-harness.ts';
+import type { Store } from '../../src/store/types.ts';
+import {
+  agreementYaml,
+  CALENDAR_YAML,
+  event,
+  isErrorBody,
+  newTenant,
+  openTestStore,
+  T0,
+  testConfig,
+  type Tenant,
+  type TestStore,
+} from './helpers.ts';
 
 let ts: TestStore;
 before(async () => {
@@ -69,6 +86,7 @@ function routes(tokenId: string): Route[] {
     { method: 'POST', url: '/v1/tokens', allowed: ['admin'], headers: json, payload: JSON.stringify({ name: 'x', role: 'viewer', user: { id: 'someone' } }) },
     { method: 'GET', url: '/v1/tokens', allowed: ['admin'] },
     { method: 'DELETE', url: `/v1/tokens/${tokenId}`, allowed: ['admin'] },
+    { method: 'GET', url: '/v1/metrics', allowed: READERS },
   ];
 }
 
@@ -197,3 +215,148 @@ describe('tenants and customers', () => {
     await t.app.close();
   });
 });
+
+describe('what needs no token', () => {
+  const PROCESS_SERIES = new Set([
+    'pledge_http_requests_total',
+    'process_start_time_seconds',
+    'process_resident_memory_bytes',
+    'nodejs_heap_used_bytes',
+  ]);
+  const series = (text: string) => new Set(text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
+  const figure = (text: string, line: string) => Number(new RegExp(`^${line.replace(/[{}"=]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
+
+  test("/metrics has the process's figures only; a tenant's are at /v1/metrics, for a token of that tenant alone", async () => {
+    const a = await seeded();
+    const b = await newTenant(ts.store);
+    // Tenant B works on the same server process as A.
+    const asB = (role: Role, o: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string }) =>
+      a.app.inject({ ...o, headers: { ...(o.headers ?? {}), authorization: `Bearer ${b.tokens[role]}` } });
+    const batch = JSON.stringify([event('b1'), event('b2'), event('b3'), event('b1')]);
+    const sent = await asB('agent', { method: 'POST', url: '/v1/events', headers: json, payload: batch });
+    assert.equal(sent.json().accepted, 3);
+
+    const anon = await a.req(null, { method: 'GET', url: '/metrics' });
+    assert.equal(anon.statusCode, 200);
+    assert.match(String(anon.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    assert.deepEqual([...series(anon.body)].filter((n) => !PROCESS_SERIES.has(n)), [], 'only process-level series');
+    assert.doesNotMatch(anon.body, /ingested|breach|lag|tenant|customer|acme/i);
+    assert.ok(!anon.body.includes(a.tenant) && !anon.body.includes(b.tenant));
+    // The process's load is there: both tenants' batches, as one route, without telling them apart.
+    assert.equal(figure(anon.body, 'pledge_http_requests_total{method="POST",route="/v1/events",status="200"}'), 2);
+
+    const mine = await a.req('viewer', { method: 'GET', url: '/v1/metrics' });
+    assert.equal(mine.statusCode, 200, mine.body);
+    assert.match(String(mine.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    assert.equal(figure(mine.body, 'pledge_events_ingested_total{outcome="accepted"}'), 1, "A's one event");
+    assert.equal(figure(mine.body, 'pledge_events_ingested_total{outcome="duplicate"}'), 0);
+    for (const name of ['pledge_evaluation_lag_events', 'pledge_open_breaches_tickets', 'pledge_open_breaches_targets']) {
+      assert.ok(Number.isInteger(figure(mine.body, name)), name);
+    }
+    const theirs = await asB('viewer', { method: 'GET', url: '/v1/metrics' });
+    assert.equal(figure(theirs.body, 'pledge_events_ingested_total{outcome="accepted"}'), 3, "B's three events");
+    assert.equal(figure(theirs.body, 'pledge_events_ingested_total{outcome="duplicate"}'), 1);
+    assert.equal(figure(theirs.body, 'pledge_evaluation_lag_events'), 3, "B's lag counts B's events only");
+    assert.ok(!theirs.body.includes(a.tenant));
+    // A customer sees no totals over other customers; a stranger sees nothing.
+    assert.equal((await a.req('customer', { method: 'GET', url: '/v1/metrics' })).statusCode, 403);
+    assert.equal((await a.req(null, { method: 'GET', url: '/v1/metrics' })).statusCode, 401);
+    await a.app.close();
+    await b.app.close();
+  });
+
+  /** A server on `store` whose log lines are kept, to see what the operator gets. */
+  function logged(store: Store) {
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = { write: (l: string) => void lines.push(JSON.parse(l)) };
+    const app = buildServer({ store, config: testConfig(), logger: { level: 'error', stream } });
+    return { app, lines };
+  }
+
+  /** /readyz on a store whose database has gone: terse to the client, the reason in the log under the request id. */
+  async function assertTerseFailure(store: Store, secret: RegExp) {
+    const { app, lines } = logged(store);
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    await app.close();
+    assert.equal(res.statusCode, 503, res.body);
+    assert.deepEqual(res.json(), {
+      code: 'store_unavailable',
+      message: 'not ready: the database does not answer',
+      details: {},
+      requestId: res.headers['x-request-id'],
+    });
+    assert.equal(res.headers['retry-after'], '5');
+    const line = lines.find((l) => l.reqId === res.json().requestId && /readiness/.test(String(l.msg)));
+    assert.ok(line, `the failure is logged with the request id: ${JSON.stringify(lines)}`);
+    assert.match(JSON.stringify(line), secret, "the log has the driver's reason");
+    assert.doesNotMatch(res.body, secret);
+  }
+
+  test('/readyz answers its status only; when SQLite fails, the reason goes to the log with the request id', async () => {
+    const own = await openTestStore();
+    const ok = await buildServer({ store: own.store, config: testConfig() }).inject({ method: 'GET', url: '/readyz' });
+    assert.deepEqual(ok.json(), { status: 'ready' });
+    await own.store.close();
+    await assertTerseFailure(own.store, /not open/);
+    await own.close();
+  });
+
+  test("/readyz on PostgreSQL gone: the driver's host and port reach the log, never the client", async (t) => {
+    const started = await startPostgres();
+    if (!started.ok) {
+      if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL) assert.fail(started.reason);
+      console.error(skipBanner(started.reason));
+      t.skip(started.reason);
+      return;
+    }
+    const harness = started.harness;
+    // The database is reached over TCP through a relay, which then goes away: what a database host
+    // that stops answering looks like to the driver (ECONNREFUSED 127.0.0.1:port).
+    const relay = await tcpRelay(harness.url);
+    const store = await openStore({ kind: 'postgres', url: relay.url, schema: harness.freshSchema() });
+    try {
+      const ok = await buildServer({ store, config: testConfig() }).inject({ method: 'GET', url: '/readyz' });
+      assert.deepEqual(ok.json(), { status: 'ready' });
+      await relay.close();
+      // The pool's idle connection dies first ("Connection terminated"); the next connect is refused.
+      await store.ping().catch(() => undefined);
+      await assertTerseFailure(store, new RegExp(`127\\.0\\.0\\.1:${relay.port}`));
+    } finally {
+      await relay.close();
+      await store.close();
+      await harness.stop();
+    }
+  });
+});
+
+/** A TCP listener on 127.0.0.1 relaying to the PostgreSQL of `url` (TCP or Unix socket); `close` cuts every connection. */
+async function tcpRelay(url: string): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const u = new URL(url);
+  const socketDir = u.searchParams.get('host');
+  const target = socketDir ? { path: `${socketDir}/.s.PGSQL.${u.port || 5432}` } : { host: u.hostname, port: Number(u.port || 5432) };
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  u.searchParams.delete('host');
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return {
+    url: u.toString(),
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

@@ -11,6 +11,10 @@
  * - auditor: reads like a viewer, and the audit log.
  * - customer: reads only the agreements, measurements, settlements and reports where it is the
  *   customer; nothing else, and never another customer's.
+ * - metrics.read (GET /v1/metrics, the tenant's Prometheus figures) goes with reading: every role
+ *   but customer. The figures are totals of what those roles can read one by one anyway (events,
+ *   breaches), while a customer token must not see totals over other customers. A scraper needs no
+ *   more than a viewer token. (No dedicated role: roles are fixed by the stored tokens' schema.)
  */
 export const ROLES = ['admin', 'manager', 'agent', 'viewer', 'auditor', 'customer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -30,10 +34,20 @@ export const ACTIONS = [
   'audit.read',
   'tokens.manage',
   'derived.rebuild',
+  'metrics.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const READS: Action[] = ['agreements.read', 'calendars.read', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read'];
+const READS: Action[] = [
+  'agreements.read',
+  'calendars.read',
+  'events.read',
+  'tickets.read',
+  'compliance.read',
+  'settlements.read',
+  'checks.read',
+  'metrics.read',
+];
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(ACTIONS),

@@ -62,11 +62,11 @@ export function eventOperations(deps: Deps): Operation[] {
             : new HttpError('malformed_body', r.error.message, r.error.details ?? {});
         }
         const rep = r.report;
-        metrics.countIngested('accepted', rep.accepted);
-        metrics.countIngested('duplicate', rep.duplicates);
-        metrics.countIngested('conflict', rep.conflicts);
-        metrics.countIngested('rejected', rep.rejected);
-        metrics.countIngested('not_written', rep.results.filter((x) => x.status === 'not_written').length);
+        metrics.countIngested(c.principal.tenant, 'accepted', rep.accepted);
+        metrics.countIngested(c.principal.tenant, 'duplicate', rep.duplicates);
+        metrics.countIngested(c.principal.tenant, 'conflict', rep.conflicts);
+        metrics.countIngested(c.principal.tenant, 'rejected', rep.rejected);
+        metrics.countIngested(c.principal.tenant, 'not_written', rep.results.filter((x) => x.status === 'not_written').length);
         if (rep.accepted > 0) {
           // Events are their own append-only log; the audit log records who sent which batch. This
           // is written after the events' commit (appendEvents takes no audit entry), so a crash

@@ -1,13 +1,16 @@
 /**
- * Probes, metrics and documentation. None needs a token: probes and Prometheus scrapers rarely
- * carry one, and nothing here is tenant data (metrics are aggregated over tenants, with no tenant
- * label). Bind the server to a private interface if even that should not be public.
+ * Probes, metrics and documentation. The probes, /metrics, /openapi.json and /docs need no token:
+ * probes and Prometheus scrapers rarely carry one. So they say nothing a stranger can use:
+ * /readyz answers its status only (why the database does not answer goes to the server log, under
+ * the request id), /metrics has the process's own figures only. A tenant's figures (events
+ * ingested, evaluation lag, open breaches) are at /v1/metrics, for a token of that tenant.
  */
 import { readFileSync } from 'node:fs';
 import { HttpError } from '../errors.ts';
-import { docsPage, openApiDocument } from '../openapi.ts';
+import { DOCS_STYLE, docsPage, openApiDocument } from '../openapi.ts';
 import { defineOperation, type Deps, type Operation } from '../operation.ts';
 import { Health, OpenApiDocument, Ready, Text } from '../schemas.ts';
+import { htmlPageCsp } from '../security.ts';
 
 function packageVersion(): string {
   try {
@@ -39,15 +42,20 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       operationId: 'ready',
       tag: 'system',
       summary: 'Readiness: the database answers',
-      responses: { 200: { description: '{ status: "ready", store }', schema: Ready } },
-      errors: { 503: 'store_unavailable: the database does not answer (Retry-After).' },
-      async handler() {
+      description:
+        'Answers the status only. When the database does not answer, the reason is logged on the server ' +
+        'with the request id of this answer.',
+      responses: { 200: { description: '{ status: "ready" }', schema: Ready } },
+      errors: { 503: 'store_unavailable: the database does not answer (Retry-After); the reason is in the server log.' },
+      async handler(c) {
         try {
           await store.ping();
         } catch (e) {
-          throw new HttpError('store_unavailable', `the database does not answer: ${(e as Error).message}`, { store: store.kind }, { 'retry-after': '5' });
+          // The driver's message names hosts, ports, socket paths, users: for the operator's log only.
+          c.log.error({ err: e, store: store.kind }, 'readiness check failed: the database does not answer');
+          throw new HttpError('store_unavailable', 'not ready: the database does not answer', {}, { 'retry-after': '5' });
         }
-        return { body: { status: 'ready', store: store.kind } };
+        return { body: { status: 'ready' } };
       },
     }),
     defineOperation({
@@ -55,25 +63,43 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       url: '/metrics',
       operationId: 'metrics',
       tag: 'system',
-      summary: 'Prometheus metrics',
-      description: 'pledge_events_ingested_total{outcome}, pledge_http_requests_total{method,route,status}, pledge_evaluation_lag_events (the largest number of events not yet evaluated, over all tenants), pledge_open_breaches_tickets and pledge_open_breaches_targets (breaches open now, from the last computed results) and pledge_tenants.',
+      summary: 'Prometheus metrics of the process',
+      description:
+        "The process's own figures, the same whichever tenant is served: pledge_http_requests_total{method,route,status}, " +
+        'process_start_time_seconds, process_resident_memory_bytes, nodejs_heap_used_bytes. A tenant\'s figures are at /v1/metrics.',
       responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: Text, media: 'text/plain; version=0.0.4' } },
       async handler() {
-        const tenants = await store.listTenants();
-        let lag = 0;
-        const open = { tickets: 0, targets: 0 };
-        const now = deps.now();
-        for (const t of tenants) {
-          lag = Math.max(lag, (await store.lastEventSeq(t.id)) - (await store.getDerivedWatermark(t.id)));
-          const b = await store.countOpenBreaches(t.id, now);
-          open.tickets += b.tickets;
-          open.targets += b.targets;
-        }
-        const text = metrics.render([
-          { name: 'pledge_evaluation_lag_events', help: 'Largest number of stored events not yet reflected in derived results, over all tenants.', value: lag },
-          { name: 'pledge_open_breaches_tickets', help: 'Clocks of open tickets breached now (from the last computed results; running ones past their deadline count), over all tenants.', value: open.tickets },
-          { name: 'pledge_open_breaches_targets', help: 'Targets breached in their current window (from the last computed results), over all tenants.', value: open.targets },
-          { name: 'pledge_tenants', help: 'Tenants in the store.', value: tenants.length },
+        return { body: metrics.renderProcess(), type: 'text/plain; version=0.0.4; charset=utf-8' };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/metrics',
+      operationId: 'tenantMetrics',
+      tag: 'system',
+      summary: "Prometheus metrics of the token's tenant",
+      description:
+        "The caller's tenant only: pledge_events_ingested_total{outcome} (received by this process), pledge_evaluation_lag_events " +
+        '(stored events not yet reflected in derived results), pledge_open_breaches_tickets and pledge_open_breaches_targets ' +
+        '(breaches open now, from the last computed results). Any role but customer; a viewer token is enough for a scraper.',
+      action: 'metrics.read',
+      responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: Text, media: 'text/plain; version=0.0.4' } },
+      async handler(c) {
+        const tenant = c.principal.tenant;
+        const lag = Math.max(0, (await store.lastEventSeq(tenant)) - (await store.getDerivedWatermark(tenant)));
+        const open = await store.countOpenBreaches(tenant, c.now);
+        const text = metrics.renderTenant(tenant, [
+          { name: 'pledge_evaluation_lag_events', help: 'Stored events of this tenant not yet reflected in derived results.', value: lag },
+          {
+            name: 'pledge_open_breaches_tickets',
+            help: 'Clocks of open tickets breached now (from the last computed results; running ones past their deadline count).',
+            value: open.tickets,
+          },
+          {
+            name: 'pledge_open_breaches_targets',
+            help: 'Targets breached in their current window (from the last computed results).',
+            value: open.targets,
+          },
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };
       },
@@ -97,7 +123,12 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       summary: 'This API as a page to read',
       responses: { 200: { description: 'HTML', schema: Text, media: 'text/html' } },
       async handler() {
-        return { body: docsPage(openapi()), type: 'text/html; charset=utf-8' };
+        // This page's policy: the global one (nothing to load, run or frame) plus its one style sheet.
+        return {
+          body: docsPage(openapi()),
+          type: 'text/html; charset=utf-8',
+          headers: { 'content-security-policy': htmlPageCsp([DOCS_STYLE]) },
+        };
       },
     }),
   ] as Operation[];
