@@ -16,7 +16,7 @@ import { unwrap } from '../core/validation/issues.ts';
 import { openStore } from '../store/index.ts';
 import { skipBanner, startPostgres } from '../store/testing/pg-harness.ts';
 import type { Store, StoreConfig } from '../store/types.ts';
-import { applyAgreement, transitionAgreement } from './agreements.ts';
+import { applyAgreement, transitionAgreement, type TransitionContext } from './agreements.ts';
 import { ingestBatch } from './ingest.ts';
 import { agreementReport } from './results.ts';
 
@@ -46,8 +46,8 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
         assert.equal((await applyAgreement({ store, tenant: TENANT, actor: 'mia', now: NOW }, { loaded })).ok, true);
         const ingested = await ingestBatch({ tenant: TENANT, store, now: NOW, limits: { batchEvents: 100_000, batchBytes: 1 << 30 } }, { body: example('events/portfolio-2026-h2.ndjson'), format: 'ndjson' });
         assert.ok(ingested.ok && ingested.report.accepted > 5000);
-        const manager = { store, tenant: TENANT, actor: 'mia', role: 'manager' as const, now: NOW };
-        const move = (ctx: typeof manager, to: 'in_review' | 'approved' | 'active' | 'suspended', at: string, extra: object = {}) => transitionAgreement(ctx, { id: 'acme-checkout', to, at: iso(at), ...extra });
+        const manager: TransitionContext = { store, tenant: TENANT, actor: 'mia', role: 'manager', now: NOW };
+        const move = (ctx: TransitionContext, to: 'in_review' | 'approved' | 'active' | 'suspended', at: string, extra: object = {}) => transitionAgreement(ctx, { id: 'acme-checkout', to, at: iso(at), ...extra });
         // A draft is not measured: no report for October yet.
         const before = await agreementReport({ store, tenant: TENANT, now: NOW }, { agreement: 'acme-checkout', period: '2026-10' });
         assert.ok(!before.ok && 'notFound' in before && /not measured/.test(before.notFound));
