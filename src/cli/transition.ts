@@ -14,6 +14,7 @@ import type { Issue } from '../core/validation/issues.ts';
 import { DB_HELP, withStore } from './db.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
 import { Api, URL_HELP } from './remote.ts';
+import { agreementIn } from './tenant.ts';
 
 interface Options {
   to: string;
@@ -96,10 +97,11 @@ A signature without @INSTANT is dated at --at (or now).`,
         const { from, to: reached, action, at: effective, backdated, recordedAt } = r.transition;
         shown = { id: r.agreement.id, state: r.agreement.state, etag: r.agreement.etag, transition: { from, to: reached, action, at: effective, ...(backdated ? { backdated, recordedAt } : {}) } };
       } else {
-        const r = await withStore(o.db, (store) =>
+        const r = await withStore(o.db, async (store) => {
+          await agreementIn(store, o.tenant, id, '<id>');
           // Whoever holds the database acts as its administrator (as `token create` on a database does).
-          transitionAgreement({ store, tenant: o.tenant, actor: `cli:${process.env.USER ?? 'local'}`, role: 'admin', now }, { id, to, ...(at !== undefined ? { at } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(signatures ? { signatures } : {}), ...(term ? { term } : {}) }),
-        );
+          return transitionAgreement({ store, tenant: o.tenant, actor: `cli:${process.env.USER ?? 'local'}`, role: 'admin', now }, { id, to, ...(at !== undefined ? { at } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(signatures ? { signatures } : {}), ...(term ? { term } : {}) });
+        });
         if (!r.ok) {
           // The lifecycle names the request's fields; here they are options.
           const option: Record<string, string> = { to: '--to', at: '--at', reason: '--reason', signatures: '--sign', term: '--term-start' };
