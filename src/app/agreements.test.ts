@@ -69,13 +69,12 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
         assert.ok(!unsigned.ok && unsigned.code === 'invalid' && unsigned.issues![0]!.path === 'request.signatures[1].at', JSON.stringify(unsigned));
         const approved = await move(manager, 'approved', '2025-12-15T10:00:00Z', { signatures, term: { start: iso('2026-01-01T00:00:00Z') } });
         assert.ok(approved.ok && approved.version?.version === 1 && approved.version.effective === iso('2026-01-01T00:00:00Z'), JSON.stringify(approved));
-        // Before activation the results are computed (nothing measured) and the watermark is set...
+        // Before activation the results are computed and up to date with every event, with nothing for
+        // this agreement; the back-dated activation must make them stale, or October stays empty.
         await agreementReport({ store, tenant: TENANT, now: NOW }, { agreement: 'acme-checkout', period: '2026-10' });
-        assert.ok((await store.getDerivedWatermark(TENANT)) > 0);
+        assert.equal(await store.getCompliance(TENANT, { agreementId: 'acme-checkout', target: 'uptime', window: '2026-10' }), undefined);
         const active = await move(manager, 'active', '2026-01-01T00:00:00Z');
         assert.ok(active.ok && active.transition.backdated === true && active.transition.recordedAt === NOW);
-        // ...and the back-dated activation invalidates them in the same transaction.
-        assert.equal(await store.getDerivedWatermark(TENANT), 0);
 
         // Never before the previous transition: history is not rewritten.
         const rewrite = await move(manager, 'suspended', '2025-12-31T00:00:00Z', { reason: 'unpaid invoice' });
@@ -83,9 +82,10 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
         assert.equal(rewrite.issues![0]!.path, 'request.at');
         assert.match(rewrite.message, /too early: the last transition \(activate to active\) takes effect at 2026-01-01T00:00:00Z; a back-dated transition cannot come before it/);
 
-        // The report for a past period now has its figures.
+        // The report for a past period now has its figures, recomputed on read (no rebuild asked for).
         const report = await agreementReport({ store, tenant: TENANT, now: NOW }, { agreement: 'acme-checkout', period: '2026-10' });
         assert.ok(report.ok, JSON.stringify(report));
+        assert.ok(await store.getCompliance(TENANT, { agreementId: 'acme-checkout', target: 'uptime', window: '2026-10' }));
         const uptime = report.value.lines.find((l) => l.target === 'uptime')!;
         assert.equal(typeof uptime.value, 'number');
         assert.ok(uptime.state === 'met' || uptime.state === 'breached', uptime.state);
