@@ -109,7 +109,8 @@ test('transition: from draft to active on a database, refusing what the lifecycl
   const id = 'umbrella-pbx-uptime';
   assert.match(pledge('transition', id, '--to', 'in_review', '--db', db).out, /^umbrella-pbx-uptime: draft -> in_review \(submit\) at \d{4}-.*Z\n$/);
   // Back-dated before the submission just recorded: the past is not rewritten.
-  const early = pledge('transition', id, '--to', 'approved', '--at', '2020-01-01T00:00:00Z', '--sign', 'provider:P', 'customer:C', '--term-start', '2020-02-01T00:00:00Z', '--db', db);
+  const signed = ['--sign', 'provider:P', 'customer:C', '--term-start', '2020-02-01T00:00:00Z'];
+  const early = pledge('transition', id, '--to', 'approved', '--at', '2020-01-01T00:00:00Z', ...signed, '--db', db);
   assert.equal(early.code, 2);
   assert.match(early.err, /--at: too early: the last transition \(submit to in_review\).*a back-dated transition cannot come before it/);
   const start = new Date(Date.now() + 86_400_000).toISOString();

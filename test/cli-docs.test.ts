@@ -21,7 +21,12 @@ function runDocs(file: string): Array<DocCommand & { out: string }> {
   const blocks = docBlocks(file, THIS);
   assert.ok(blocks.length > 0, `${file} has no block marked for ${THIS}`);
   // A data folder that does not exist yet, as ./data on a fresh clone; no server, no PostgreSQL.
-  const env = { PLEDGE_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'pledge-docs-')), 'data'), DATABASE_URL: '', PLEDGE_URL: '', PLEDGE_TOKEN: '' };
+  const env = {
+    PLEDGE_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'pledge-docs-')), 'data'),
+    DATABASE_URL: '',
+    PLEDGE_URL: '',
+    PLEDGE_TOKEN: '',
+  };
   const ran: Array<DocCommand & { out: string }> = [];
   for (const line of blocks.flat()) {
     assert.equal(line.kind, 'command', `${line.where}: only commands run on a database`);
@@ -29,36 +34,32 @@ function runDocs(file: string): Array<DocCommand & { out: string }> {
     const r = pledgeWith(env, ...line.args);
     assert.equal(r.code, 0, `${line.where}: ${line.text}\nexit ${r.code}\n${r.err}${r.out}`);
     const printed = r.out.split('\n');
-    for (const expected of line.output) assert.ok(printed.includes(expected), `${line.where}: ${line.text}\nexpected the line\n  ${expected}\nin\n${r.out}`);
+    for (const expected of line.output)
+      assert.ok(printed.includes(expected), `${line.where}: ${line.text}\nexpected the line\n  ${expected}\nin\n${r.out}`);
     ran.push({ ...line, out: r.out });
   }
   return ran;
 }
 
 test('the shell words of the docs: quotes, escapes, comments; what needs a shell is refused', () => {
-  assert.deepEqual(shellWords(`npx pledge transition a --sign "provider:Jane Doe" 'customer:John Roe' --reason "say \\"no\\"" x\\ y   # a comment`), [
-    'npx',
-    'pledge',
-    'transition',
-    'a',
-    '--sign',
-    'provider:Jane Doe',
-    'customer:John Roe',
-    '--reason',
-    'say "no"',
-    'x y',
-  ]);
+  assert.deepEqual(
+    shellWords(`npx pledge transition a --sign "provider:Jane Doe" 'customer:John Roe' --reason "say \\"no\\"" x\\ y   # a comment`),
+    ['npx', 'pledge', 'transition', 'a', '--sign', 'provider:Jane Doe', 'customer:John Roe', '--reason', 'say "no"', 'x y'],
+  );
   assert.deepEqual(shellWords('npx pledge diff a#b'), ['npx', 'pledge', 'diff', 'a#b']);
   assert.throws(() => shellWords('npx pledge ingest -f - < events.ndjson', 'x.md:1'), /x\.md:1: "<" needs a shell/);
   assert.throws(() => shellWords('npx pledge status --tenant "acme', 'x.md:2'), /unclosed "/);
 });
 
-test("README: the database sequence runs as written and the report for a past period has figures", () => {
+test('README: the database sequence runs as written and the report for a past period has figures', () => {
   const ran = runDocs('README.md');
   const at = (name: string) => ran.filter((c) => c.args[0] === name);
   // Back-dated: the contract was signed and started before it was entered.
   const transitions = at('transition');
-  assert.deepEqual(transitions.map((c) => c.args[2] === '--to' && c.args[3]), ['in_review', 'approved', 'active']);
+  assert.deepEqual(
+    transitions.map((c) => c.args[2] === '--to' && c.args[3]),
+    ['in_review', 'approved', 'active'],
+  );
   for (const t of transitions) assert.match(t.out, /\(back-dated, recorded \d{4}-\d\d-\d\dT/, t.where);
   // The report (CSV): October's lines, measured, with figures.
   const report = at('report').at(-1)!;
@@ -76,7 +77,7 @@ test("README: the database sequence runs as written and the report for a past pe
   assert.match(at('reviews').at(-1)!.out, /acme-checkout\b.*last reviewed \d{4}-\d\d-\d\d by Ada \(kept\)/);
 });
 
-test("docs/agreements.md: the lifecycle example runs as written, from the back-dated signing to the termination", () => {
+test('docs/agreements.md: the lifecycle example runs as written, from the back-dated signing to the termination', () => {
   const ran = runDocs('docs/agreements.md');
   const report = ran.find((c) => c.args[0] === 'report')!;
   assert.ok(report, 'the example reports on a past period');

@@ -138,7 +138,8 @@ test('reviews, review and diff through the API: the same commands and answers as
   assert.match(rec.out, /^acme-checkout: review of (\d{4}-\d\d-\d\d) by Jo Vendor recorded \(kept\); 1 review on record; next review due \d{4}-\d\d-\d\d\n$/);
   const day = /review of (\S+)/.exec(rec.out)![1];
   assert.match(pledgeWith(env, 'reviews').out, new RegExp(`  acme-checkout; last reviewed ${day} by Jo Vendor \\(kept\\)`));
-  const audit = (await (await fetch(`${url}/v1/audit?subject=agreement:acme-checkout&order=newest&limit=1`, { headers: { authorization: `Bearer ${env.PLEDGE_TOKEN}` } })).json()) as { items: Array<{ action: string; actor: string; after: { by: string } }> };
+  const newest = await fetch(`${url}/v1/audit?subject=agreement:acme-checkout&order=newest&limit=1`, { headers: { authorization: `Bearer ${env.PLEDGE_TOKEN}` } });
+  const audit = (await newest.json()) as { items: Array<{ action: string; actor: string; after: { by: string } }> };
   const entry = audit.items[0]!;
   assert.equal(entry.action, 'agreement.review');
   assert.equal(entry.after.by, 'Jo Vendor');

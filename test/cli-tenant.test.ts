@@ -17,7 +17,10 @@ test('an agreement in another tenant, or a tenant that does not exist: the messa
   // No tenant `default` at all yet.
   const missing = pledge('review', 'acme-checkout', '--outcome', 'kept', '--by', 'Ada', '--db', db);
   assert.equal(missing.code, 2);
-  assert.equal(missing.err, 'pledge: --tenant: no agreement acme-checkout in tenant default: there is no tenant default in this database; it exists in tenant demo, pass --tenant demo (got "default")\n');
+  assert.equal(
+    missing.err,
+    'pledge: --tenant: no agreement acme-checkout in tenant default: there is no tenant default in this database; it exists in tenant demo, pass --tenant demo (got "default")\n',
+  );
 
   // `default` exists (another agreement in it), acme-checkout is in `demo`.
   assert.equal(pledge('apply', '-f', 'examples/agreements/uptime-fine.yaml', '--db', db).code, 0);
@@ -31,16 +34,30 @@ test('an agreement in another tenant, or a tenant that does not exist: the messa
   ]) {
     const r = pledge(...args, '--db', db);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
-    assert.match(r.err, /^pledge: --tenant: no agreement acme-checkout in tenant default; it exists in tenant demo, pass --tenant demo \(got "default"\)\n$/, args.join(' '));
+    assert.match(
+      r.err,
+      /^pledge: --tenant: no agreement acme-checkout in tenant default; it exists in tenant demo, pass --tenant demo \(got "default"\)\n$/,
+      args.join(' '),
+    );
     // --json gives the same issue, as JSON.
     const j = pledge(...args, '--db', db, '--json');
-    assert.equal(JSON.parse(j.err).error.issues[0].message, 'no agreement acme-checkout in tenant default; it exists in tenant demo, pass --tenant demo', args.join(' '));
+    assert.equal(
+      JSON.parse(j.err).error.issues[0].message,
+      'no agreement acme-checkout in tenant default; it exists in tenant demo, pass --tenant demo',
+      args.join(' '),
+    );
   }
   // In two other tenants: both named.
   assert.equal(pledge('apply', '-f', 'examples/agreements/sla-checkout.yaml', '--tenant', 'acme', '--db', db).code, 0);
-  assert.match(pledge('review', 'acme-checkout', '--outcome', 'kept', '--by', 'Ada', '--db', db).err, /--tenant: no agreement acme-checkout in tenant default; agreement acme-checkout exists in tenants acme, demo: pass --tenant with one of them/);
+  assert.match(
+    pledge('review', 'acme-checkout', '--outcome', 'kept', '--by', 'Ada', '--db', db).err,
+    /--tenant: no agreement acme-checkout in tenant default; agreement acme-checkout exists in tenants acme, demo: pass --tenant with one of them/,
+  );
   // Nowhere: the agreement argument is the mistake.
-  assert.match(pledge('review', 'acme-checkuot', '--outcome', 'kept', '--by', 'Ada', '--db', db).err, /<agreement>: no agreement acme-checkuot in tenant default, nor in any other tenant of this database/);
+  assert.match(
+    pledge('review', 'acme-checkuot', '--outcome', 'kept', '--by', 'Ada', '--db', db).err,
+    /<agreement>: no agreement acme-checkuot in tenant default, nor in any other tenant of this database/,
+  );
   // Passing the tenant it names works.
   const ok = pledge('review', 'acme-checkout', '--outcome', 'kept', '--by', 'Ada', '--at', '2026-02-10', '--tenant', 'demo', '--db', db);
   assert.equal(ok.code, 0, ok.err);

@@ -23,7 +23,8 @@ import { agreementReport } from './results.ts';
 const started = await startPostgres();
 const harness = started.ok ? started.harness : undefined;
 if (!started.ok) {
-  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL) test('PostgreSQL is available for the transition tests', () => assert.fail(started.reason));
+  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL)
+    test('PostgreSQL is available for the transition tests', () => assert.fail(started.reason));
   else console.error(skipBanner(started.reason));
 }
 after(async () => {
@@ -44,10 +45,14 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
         await store.createTenant({ id: TENANT, name: TENANT, createdAt: NOW });
         const loaded = unwrap(agreementFromText(example('agreements/sla-checkout.yaml'), 'sla-checkout.yaml'));
         assert.equal((await applyAgreement({ store, tenant: TENANT, actor: 'mia', now: NOW }, { loaded })).ok, true);
-        const ingested = await ingestBatch({ tenant: TENANT, store, now: NOW, limits: { batchEvents: 100_000, batchBytes: 1 << 30 } }, { body: example('events/portfolio-2026-h2.ndjson'), format: 'ndjson' });
+        const ingested = await ingestBatch(
+          { tenant: TENANT, store, now: NOW, limits: { batchEvents: 100_000, batchBytes: 1 << 30 } },
+          { body: example('events/portfolio-2026-h2.ndjson'), format: 'ndjson' },
+        );
         assert.ok(ingested.ok && ingested.report.accepted > 5000);
         const manager: TransitionContext = { store, tenant: TENANT, actor: 'mia', role: 'manager', now: NOW };
-        const move = (ctx: TransitionContext, to: 'in_review' | 'approved' | 'active' | 'suspended', at: string, extra: object = {}) => transitionAgreement(ctx, { id: 'acme-checkout', to, at: iso(at), ...extra });
+        const move = (ctx: TransitionContext, to: 'in_review' | 'approved' | 'active' | 'suspended', at: string, extra: object = {}) =>
+          transitionAgreement(ctx, { id: 'acme-checkout', to, at: iso(at), ...extra });
         // A draft is not measured: no report for October yet.
         const before = await agreementReport({ store, tenant: TENANT, now: NOW }, { agreement: 'acme-checkout', period: '2026-10' });
         assert.ok(!before.ok && 'notFound' in before && /not measured/.test(before.notFound));
@@ -55,7 +60,10 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
         // Back-dating is for admin and manager: an agent is refused, and nothing is written.
         const agent = await move({ ...manager, actor: 'desk', role: 'agent' }, 'in_review', '2025-12-01T09:00:00Z');
         assert.equal(agent.ok, false);
-        assert.ok(!agent.ok && agent.code === 'forbidden' && /the agent role may not record a back-dated transition/.test(agent.message), JSON.stringify(agent));
+        assert.ok(
+          !agent.ok && agent.code === 'forbidden' && /the agent role may not record a back-dated transition/.test(agent.message),
+          JSON.stringify(agent),
+        );
         assert.equal((await store.getAgreement(TENANT, 'acme-checkout'))!.state, 'draft');
 
         // Submitted, signed and started before it was entered (the draft was created NOW).
@@ -65,10 +73,22 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
           { party: 'customer' as const, name: 'John Roe', at: iso('2025-12-12T15:00:00Z') },
         ];
         // A signature dated after the moment of recording is not a fact yet.
-        const unsigned = await move(manager, 'approved', '2025-12-15T10:00:00Z', { signatures: [signatures[0], { ...signatures[1], at: NOW + 60_000 }], term: { start: iso('2026-01-01T00:00:00Z') } });
-        assert.ok(!unsigned.ok && unsigned.code === 'invalid' && unsigned.issues![0]!.path === 'request.signatures[1].at', JSON.stringify(unsigned));
-        const approved = await move(manager, 'approved', '2025-12-15T10:00:00Z', { signatures, term: { start: iso('2026-01-01T00:00:00Z') } });
-        assert.ok(approved.ok && approved.version?.version === 1 && approved.version.effective === iso('2026-01-01T00:00:00Z'), JSON.stringify(approved));
+        const unsigned = await move(manager, 'approved', '2025-12-15T10:00:00Z', {
+          signatures: [signatures[0], { ...signatures[1], at: NOW + 60_000 }],
+          term: { start: iso('2026-01-01T00:00:00Z') },
+        });
+        assert.ok(
+          !unsigned.ok && unsigned.code === 'invalid' && unsigned.issues![0]!.path === 'request.signatures[1].at',
+          JSON.stringify(unsigned),
+        );
+        const approved = await move(manager, 'approved', '2025-12-15T10:00:00Z', {
+          signatures,
+          term: { start: iso('2026-01-01T00:00:00Z') },
+        });
+        assert.ok(
+          approved.ok && approved.version?.version === 1 && approved.version.effective === iso('2026-01-01T00:00:00Z'),
+          JSON.stringify(approved),
+        );
         // Before activation the results are computed and up to date with every event, with nothing for
         // this agreement; the back-dated activation must make them stale, or October stays empty.
         await agreementReport({ store, tenant: TENANT, now: NOW }, { agreement: 'acme-checkout', period: '2026-10' });
@@ -80,7 +100,10 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
         const rewrite = await move(manager, 'suspended', '2025-12-31T00:00:00Z', { reason: 'unpaid invoice' });
         assert.ok(!rewrite.ok && rewrite.code === 'invalid', JSON.stringify(rewrite));
         assert.equal(rewrite.issues![0]!.path, 'request.at');
-        assert.match(rewrite.message, /too early: the last transition \(activate to active\) takes effect at 2026-01-01T00:00:00Z; a back-dated transition cannot come before it/);
+        assert.match(
+          rewrite.message,
+          /too early: the last transition \(activate to active\) takes effect at 2026-01-01T00:00:00Z; a back-dated transition cannot come before it/,
+        );
 
         // The report for a past period now has its figures, recomputed on read (no rebuild asked for).
         const report = await agreementReport({ store, tenant: TENANT, now: NOW }, { agreement: 'acme-checkout', period: '2026-10' });
@@ -101,13 +124,49 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
           ],
         );
         // The audit log says it was back-dated, who recorded it and when, and when it takes effect.
-        const audit = (await store.listAudit(TENANT, { subject: 'agreement:acme-checkout' })).items.filter((e) => e.action === 'agreement.transition');
+        const audit = (await store.listAudit(TENANT, { subject: 'agreement:acme-checkout' })).items.filter(
+          (e) => e.action === 'agreement.transition',
+        );
         assert.deepEqual(
           audit.map((e) => [e.at, e.actor, e.after]),
           [
-            [NOW, 'mia', { state: 'in_review', action: 'submit', at: '2025-12-01T09:00:00.000Z', backdated: true, recordedAt: '2026-12-04T16:00:00.000Z', recordedBy: 'mia' }],
-            [NOW, 'mia', { state: 'approved', action: 'approve', at: '2025-12-15T10:00:00.000Z', backdated: true, recordedAt: '2026-12-04T16:00:00.000Z', recordedBy: 'mia', version: 1 }],
-            [NOW, 'mia', { state: 'active', action: 'activate', at: '2026-01-01T00:00:00.000Z', backdated: true, recordedAt: '2026-12-04T16:00:00.000Z', recordedBy: 'mia' }],
+            [
+              NOW,
+              'mia',
+              {
+                state: 'in_review',
+                action: 'submit',
+                at: '2025-12-01T09:00:00.000Z',
+                backdated: true,
+                recordedAt: '2026-12-04T16:00:00.000Z',
+                recordedBy: 'mia',
+              },
+            ],
+            [
+              NOW,
+              'mia',
+              {
+                state: 'approved',
+                action: 'approve',
+                at: '2025-12-15T10:00:00.000Z',
+                backdated: true,
+                recordedAt: '2026-12-04T16:00:00.000Z',
+                recordedBy: 'mia',
+                version: 1,
+              },
+            ],
+            [
+              NOW,
+              'mia',
+              {
+                state: 'active',
+                action: 'activate',
+                at: '2026-01-01T00:00:00.000Z',
+                backdated: true,
+                recordedAt: '2026-12-04T16:00:00.000Z',
+                recordedBy: 'mia',
+              },
+            ],
           ],
         );
         // A transition recorded now is not marked.

@@ -122,7 +122,13 @@ export function parentsFirst(docs: readonly LoadedAgreement[]): LoadedAgreement[
 
 export type TransitionResult =
   | { ok: true; agreement: StoredAgreement<Doc>; transition: Transition; version?: Version<Doc> }
-  | { ok: false; code: 'not_found' | 'precondition_failed' | 'illegal_transition' | 'invalid' | 'forbidden'; message: string; issues?: Issue[]; details?: Record<string, unknown> };
+  | {
+      ok: false;
+      code: 'not_found' | 'precondition_failed' | 'illegal_transition' | 'invalid' | 'forbidden';
+      message: string;
+      issues?: Issue[];
+      details?: Record<string, unknown>;
+    };
 
 export interface TransitionContext extends ApplyContext {
   /** The caller's role, for the access policy: a back-dated transition needs `agreements.backdate`. */
@@ -166,10 +172,11 @@ export async function transitionAgreement(
   }
   const t = next.value.transitions[next.value.transitions.length - 1]!;
   if (t.backdated) {
-    const d = authorize({ tenant, role, actor }, 'agreements.backdate', { tenant, ...(a.customer !== undefined ? { customer: a.customer } : {}) });
-    if (!d.allowed) {
+    const resource = { tenant, ...(a.customer !== undefined ? { customer: a.customer } : {}) };
+    if (!authorize({ tenant, role, actor }, 'agreements.backdate', resource).allowed) {
       const message = `the ${role} role may not record a back-dated transition (taking effect at ${iso(t.at)}, before now): only admin and manager may`;
-      return { ok: false, code: 'forbidden', message, issues: [{ path: 'at', message, expected: 'no --at (now), or an admin or manager token', received: iso(t.at) }] };
+      const issue = { path: 'at', message, expected: 'no --at (now), or an admin or manager token', received: iso(t.at) };
+      return { ok: false, code: 'forbidden', message, issues: [issue] };
     }
   }
   let version: Version<Doc> | undefined;

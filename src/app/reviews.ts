@@ -78,7 +78,13 @@ export async function recordAgreementReview(ctx: ReviewContext, input: { id: str
     const today = civilDateAt(now, spec?.timezone ?? 'UTC');
     if (!today.ok) return today;
     const log = await store.listReviews(tenant, a.id);
-    const record = { at: input.review.at ?? today.value, by: input.review.by ?? actor, outcome: input.review.outcome, ...(input.review.notes !== undefined ? { notes: input.review.notes } : {}), ...(input.review.version !== undefined ? { version: input.review.version } : {}) } as ReviewRecord;
+    const record = {
+      at: input.review.at ?? today.value,
+      by: input.review.by ?? actor,
+      outcome: input.review.outcome,
+      ...(input.review.notes !== undefined ? { notes: input.review.notes } : {}),
+      ...(input.review.version !== undefined ? { version: input.review.version } : {}),
+    } as ReviewRecord;
     const next = recordReview(log, record);
     if (!next.ok) return fail(...next.issues.map((i) => ({ ...i, path: i.path.replace(/^review\./, '') })));
     if (record.at > today.value) return fail({ path: 'at', message: 'a review is recorded once it has been held: the date is in the future', expected: `a date on or before ${today.value}`, received: JSON.stringify(record.at) });
@@ -125,8 +131,8 @@ export async function portfolioReviews(store: Store, tenant: TenantId, input: { 
   if (!evidence.ok) return evidence;
   const schedule = subjects.map((s) => {
     const n = nextReview(reviewInput(s, s.reviews));
-    const due = n.ok ? n.value.due : null;
-    return { agreement: s.id, owner: s.review?.owner ?? null, due, reason: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; '), lastReview: s.reviews.at(-1) ?? null };
+    const reason = n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; ');
+    return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, reason, lastReview: s.reviews.at(-1) ?? null };
   });
   schedule.sort((x, y) => (x.due === y.due ? (x.agreement < y.agreement ? -1 : 1) : x.due === null ? 1 : y.due === null ? -1 : x.due < y.due ? -1 : 1));
   return ok({ today: input.today, overdue: overdue.value.items, evidence: evidence.value.items, schedule, problems: [...problems, ...overdue.value.problems, ...evidence.value.problems] });

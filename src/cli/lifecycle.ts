@@ -20,6 +20,33 @@ import { Api, URL_HELP } from './remote.ts';
 import { agreementIn, existingTenant } from './tenant.ts';
 
 const DB_HELP = 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)';
+
+/** Where stored agreements are read: a database (--db, or the default one, and a tenant), or a server (--url). */
+interface Source {
+  tenant: string;
+  db?: string;
+  url?: string;
+}
+interface DiffOptions extends Source {
+  stored?: string;
+  agreement?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+}
+interface ReviewsOptions extends Source {
+  today?: string;
+  within: string;
+  json?: boolean;
+}
+interface ReviewOptions extends Source {
+  outcome: string;
+  by: string;
+  at?: string;
+  notes?: string;
+  amendment?: string;
+  json?: boolean;
+}
 const TENANT_HELP = "tenant (on a database; a server takes the token's)";
 
 export function registerLifecycle(program: Command): void {
@@ -45,7 +72,7 @@ Examples:
   pledge diff --agreement acme-checkout --from 1 --to 2 --db ./data/pledge.db
   PLEDGE_URL=http://127.0.0.1:8080 PLEDGE_TOKEN=... pledge diff --agreement acme-checkout --from 1 --to 2`,
     )
-    .action(async (oldPath: string | undefined, newPath: string | undefined, o: { stored?: string; agreement?: string; from?: string; to?: string; tenant: string; db?: string; url?: string; json?: boolean }) => {
+    .action(async (oldPath: string | undefined, newPath: string | undefined, o: DiffOptions) => {
       const print = (changes: Change[], heading?: string) => {
         if (o.json) printJson({ changes });
         else process.stdout.write(`${heading ? `${heading}\n` : ''}${changes.length ? renderDiff(changes) : 'no changes'}\n`);
@@ -91,7 +118,10 @@ Examples:
 
   program
     .command('reviews')
-    .description('Reviews due or overdue, and security evidence expired or expiring within 30 days: from files, or the stored agreements and their recorded reviews')
+    .description(
+      'Reviews due or overdue, and security evidence expired or expiring within 30 days: from files, ' +
+        'or the stored agreements and their recorded reviews',
+    )
     .argument('[paths...]', 'agreement files or folders; without any, the stored agreements (a database, or a server with --url)')
     .option('--today <date>', 'YYYY-MM-DD (default: today, UTC)')
     .option('--within <days>', 'how far ahead evidence expiry is listed', '30')
@@ -107,7 +137,7 @@ Examples:
   pledge reviews --tenant acme                               # the stored agreements, with the reviews recorded
   PLEDGE_URL=http://127.0.0.1:8080 PLEDGE_TOKEN=... pledge reviews`,
     )
-    .action(async (paths: string[], o: { today?: string; within: string; tenant: string; db?: string; url?: string; json?: boolean }) => {
+    .action(async (paths: string[], o: ReviewsOptions) => {
       const today = o.today ?? formatCivil(Math.floor(Date.now() / 86_400_000));
       must(parseCivilDate(today, '--today'));
       if (!/^\d+$/.test(o.within)) badInput('--within', 'expected a whole number of days', JSON.stringify(o.within));
@@ -131,9 +161,11 @@ Examples:
         overdue = { items: p.overdue, problems: [] };
         evidence = { items: p.evidence, problems: [] };
         problems.push(...p.problems);
-        schedule = p.schedule.map((s) => ({ agreement: s.agreement, owner: s.owner, due: s.due, basis: s.reason, lastReview: s.lastReview ?? null }));
+        schedule = p.schedule.map((s) => ({ agreement: s.agreement, owner: s.owner, due: s.due, basis: s.reason, lastReview: s.lastReview }));
       } else {
-        if (o.db !== undefined || o.url !== undefined) badInput('<paths...>', 'give files, or --db/--url for the stored agreements, not both', paths.join(' '));
+        if (o.db !== undefined || o.url !== undefined) {
+          badInput('<paths...>', 'give files, or --db/--url for the stored agreements, not both', paths.join(' '));
+        }
         const { agreements, issues } = loadAgreements(paths);
         if (issues.length) throw new UsageError(issues);
         const specs = agreements.map((a) => a.spec);
@@ -185,18 +217,25 @@ Examples:
   pledge review acme-checkout --outcome amended --amendment 2 --by "Ada" --at 2026-11-30 --notes "P1 penalty raised"
   PLEDGE_URL=http://127.0.0.1:8080 PLEDGE_TOKEN=... pledge review acme-checkout --outcome kept --by Ada`,
     )
-    .action(async (id: string, o: { outcome: string; by: string; at?: string; notes?: string; amendment?: string; tenant: string; db?: string; url?: string; json?: boolean }) => {
+    .action(async (id: string, o: ReviewOptions) => {
       if (o.amendment !== undefined && !/^[1-9]\d{0,8}$/.test(o.amendment)) badInput('--amendment', 'expected a version number', JSON.stringify(o.amendment), '1, 2, 3...');
-      const review = { outcome: o.outcome, by: o.by, ...(o.at !== undefined ? { at: o.at } : {}), ...(o.notes !== undefined ? { notes: o.notes } : {}), ...(o.amendment !== undefined ? { version: Number(o.amendment) } : {}) };
+      const review = {
+        outcome: o.outcome,
+        by: o.by,
+        ...(o.at !== undefined ? { at: o.at } : {}),
+        ...(o.notes !== undefined ? { notes: o.notes } : {}),
+        ...(o.amendment !== undefined ? { version: Number(o.amendment) } : {}),
+      };
       const api = Api.from(o);
       let recorded: { review: ReviewRecord; state: AgreementReviews };
-      if (api) recorded = await api.json<{ review: ReviewRecord; state: AgreementReviews }>('POST', `/v1/agreements/${encodeURIComponent(id)}/reviews`, review);
+      if (api) recorded = await api.json<typeof recorded>('POST', `/v1/agreements/${encodeURIComponent(id)}/reviews`, review);
       else {
         checkDatabase(o.db);
         // The server's use case; who held the review is --by, who recorded it is this user.
+        const actor = `cli:${process.env.USER ?? 'local'}`;
         const r = await withStore(o.db, async (store) => {
           await agreementIn(store, o.tenant, id, '<agreement>');
-          return recordAgreementReview({ store, tenant: o.tenant, actor: `cli:${process.env.USER ?? 'local'}`, now: Date.now() }, { id, review });
+          return recordAgreementReview({ store, tenant: o.tenant, actor, now: Date.now() }, { id, review });
         });
         if (!r.ok) {
           if ('notFound' in r) badInput('<agreement>', r.notFound, JSON.stringify(id));
@@ -208,7 +247,11 @@ Examples:
       const { review: done, state } = recorded;
       const count = state.reviews.length;
       if (o.json) printJson({ agreement: id, review: done, next: state.next, reviews: count });
-      else process.stdout.write(`${id}: review of ${done.at} by ${done.by} recorded (${done.outcome}${done.version ? `, version ${done.version}` : ''}); ${count} review${count === 1 ? '' : 's'} on record${state.next ? `; next review due ${state.next.due}` : ''}\n`);
+      else {
+        const what = `${done.outcome}${done.version ? `, version ${done.version}` : ''}`;
+        const next = state.next ? `; next review due ${state.next.due}` : '';
+        process.stdout.write(`${id}: review of ${done.at} by ${done.by} recorded (${what}); ${count} review${count === 1 ? '' : 's'} on record${next}\n`);
+      }
     });
 }
 
@@ -222,7 +265,7 @@ function checkDatabase(db: string | undefined): void {
  * (`notFound`: the option or argument that named it) or one without versions (`empty`) is bad
  * input, not a crash. On a database, a missing agreement is reported with where it is.
  */
-async function storedVersions(o: { tenant: string; db?: string; url?: string }, id: string, notFound: string, empty: string): Promise<Version<unknown>[]> {
+async function storedVersions(o: Source, id: string, notFound: string, empty: string): Promise<Version<unknown>[]> {
   const api = Api.from(o);
   let versions: Version<unknown>[];
   if (api) {

@@ -15,7 +15,8 @@ import { UsageError } from './output.ts';
 const SHOWN = 10;
 const SEARCHED = 1000;
 
-const list = (ids: readonly string[]) => (ids.length > SHOWN ? `${ids.slice(0, SHOWN).join(', ')} and ${ids.length - SHOWN} more` : ids.join(', '));
+const list = (ids: readonly string[]) =>
+  ids.length > SHOWN ? `${ids.slice(0, SHOWN).join(', ')} and ${ids.length - SHOWN} more` : ids.join(', ');
 
 /** The tenants of the database that hold agreement `id` (other than `tenant`), by id. */
 async function tenantsWith(store: Store, id: string, except: string): Promise<string[]> {
@@ -28,7 +29,9 @@ async function tenantsWith(store: Store, id: string, except: string): Promise<st
 
 /** Where to look instead: "it exists in tenant demo, pass --tenant demo" or "...tenants a, b: pass --tenant with one of them". */
 function elsewhere(id: string, found: readonly string[]): string {
-  return found.length === 1 ? `it exists in tenant ${found[0]}, pass --tenant ${found[0]}` : `agreement ${id} exists in tenants ${list(found)}: pass --tenant with one of them`;
+  return found.length === 1
+    ? `it exists in tenant ${found[0]}, pass --tenant ${found[0]}`
+    : `agreement ${id} exists in tenants ${list(found)}: pass --tenant with one of them`;
 }
 
 /** The tenant must exist: a typo in --tenant is bad input naming the tenants there are, not an empty answer. */
@@ -49,7 +52,11 @@ export async function existingTenant(store: Store, tenant: string): Promise<void
  * Why agreement `id` is not found in `tenant`, as one sentence, and what is wrong: the tenant
  * (missing) or the agreement (elsewhere, or nowhere in this database).
  */
-export async function whyNoAgreement(store: Store, tenant: string, id: string): Promise<{ wrong: 'tenant' | 'agreement'; message: string }> {
+export async function whyNoAgreement(
+  store: Store,
+  tenant: string,
+  id: string,
+): Promise<{ wrong: 'tenant' | 'agreement'; message: string }> {
   const found = await tenantsWith(store, id, tenant);
   if (!(await store.getTenant(tenant))) {
     const known = (await store.listTenants()).map((t) => t.id).sort();
@@ -58,7 +65,10 @@ export async function whyNoAgreement(store: Store, tenant: string, id: string): 
     return { wrong: 'tenant', message: `${none}${known.length ? ` (tenants: ${list(known)})` : ''}, and no tenant has agreement ${id}` };
   }
   if (found.length) return { wrong: 'tenant', message: `no agreement ${id} in tenant ${tenant}; ${elsewhere(id, found)}` };
-  return { wrong: 'agreement', message: `no agreement ${id} in tenant ${tenant}, nor in any other tenant of this database (pledge apply stores agreement files)` };
+  return {
+    wrong: 'agreement',
+    message: `no agreement ${id} in tenant ${tenant}, nor in any other tenant of this database (pledge apply stores agreement files)`,
+  };
 }
 
 /**
@@ -69,5 +79,9 @@ export async function agreementIn(store: Store, tenant: string, id: string, path
   const a = await store.getAgreement(tenant, id);
   if (a) return a;
   const why = await whyNoAgreement(store, tenant, id);
-  throw new UsageError([why.wrong === 'tenant' ? { path: '--tenant', message: why.message, received: JSON.stringify(tenant) } : { path, message: why.message, received: JSON.stringify(id) }]);
+  throw new UsageError([
+    why.wrong === 'tenant'
+      ? { path: '--tenant', message: why.message, received: JSON.stringify(tenant) }
+      : { path, message: why.message, received: JSON.stringify(id) },
+  ]);
 }

@@ -16,6 +16,14 @@ import { badInput, must, printJson, UsageError } from './output.ts';
 import { Api, URL_HELP } from './remote.ts';
 import { agreementIn } from './tenant.ts';
 
+/** A transition as printed: instants as ISO 8601; back-dated ones with when they were recorded. */
+interface Shown {
+  id: string;
+  state: string;
+  etag: string;
+  transition: { from: string; to: string; action: string; at: string; backdated?: boolean; recordedAt?: string };
+}
+
 interface Options {
   to: string;
   at?: string;
@@ -46,7 +54,10 @@ export function registerTransition(program: Command): void {
     .description('Move a stored agreement through its lifecycle: in_review, approved (both signatures, the term), active, suspended, expired, terminated')
     .argument('<id>', 'the agreement id')
     .requiredOption('--to <state>', `the state to move to: ${LIFECYCLE_STATES.join(', ')}`)
-    .option('--at <instant>', 'when the new state begins (ISO 8601 with offset; default: now); in the past: back-dated (admin or manager), not before the previous transition')
+    .option(
+      '--at <instant>',
+      'when the new state begins (ISO 8601 with offset; default: now); in the past: back-dated (admin or manager), not before the previous transition',
+    )
     .option('--reason <text>', 'why (required to suspend or terminate)')
     .option('--sign <signature...>', 'approval: PARTY:NAME[@INSTANT] per party, e.g. --sign "provider:Jane Doe" "customer:John Roe"')
     .option('--term-start <instant>', 'approval or renewal: the term start (when monitoring may begin)')
@@ -84,10 +95,10 @@ A signature without @INSTANT is dated at --at (or now).`,
       if (end !== undefined && start === undefined) badInput('--term-end', 'needs --term-start');
       const term = start !== undefined ? { start, ...(end !== undefined ? { end } : {}) } : undefined;
       const api = Api.from(o);
-      let shown: { id: string; state: string; etag: string; transition: { from: string; to: string; action: string; at: string; backdated?: boolean; recordedAt?: string } };
+      let shown: Shown;
       if (api) {
         const iso = (ms: number) => new Date(ms).toISOString();
-        const r = await api.json<{ agreement: { id: string; state: string; etag: string }; transition: { from: string; to: string; action: string; at: string; backdated?: boolean; recordedAt?: string } }>('POST', `/v1/agreements/${encodeURIComponent(id)}/transitions`, {
+        const r = await api.json<{ agreement: Omit<Shown, 'transition'>; transition: Shown['transition'] }>('POST', `/v1/agreements/${encodeURIComponent(id)}/transitions`, {
           to,
           ...(at !== undefined ? { at: iso(at) } : {}),
           ...(o.reason !== undefined ? { reason: o.reason } : {}),
@@ -95,12 +106,15 @@ A signature without @INSTANT is dated at --at (or now).`,
           ...(term ? { term: { start: iso(term.start), ...(term.end !== undefined ? { end: iso(term.end) } : {}) } } : {}),
         });
         const { from, to: reached, action, at: effective, backdated, recordedAt } = r.transition;
-        shown = { id: r.agreement.id, state: r.agreement.state, etag: r.agreement.etag, transition: { from, to: reached, action, at: effective, ...(backdated ? { backdated, recordedAt } : {}) } };
+        const transition = { from, to: reached, action, at: effective, ...(backdated ? { backdated, recordedAt } : {}) };
+        shown = { id: r.agreement.id, state: r.agreement.state, etag: r.agreement.etag, transition };
       } else {
         const r = await withStore(o.db, async (store) => {
           await agreementIn(store, o.tenant, id, '<id>');
           // Whoever holds the database acts as its administrator (as `token create` on a database does).
-          return transitionAgreement({ store, tenant: o.tenant, actor: `cli:${process.env.USER ?? 'local'}`, role: 'admin', now }, { id, to, ...(at !== undefined ? { at } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}), ...(signatures ? { signatures } : {}), ...(term ? { term } : {}) });
+          const ctx = { store, tenant: o.tenant, actor: `cli:${process.env.USER ?? 'local'}`, role: 'admin' as const, now };
+          const input = { id, to, ...(at !== undefined ? { at } : {}), ...(o.reason !== undefined ? { reason: o.reason } : {}) };
+          return transitionAgreement(ctx, { ...input, ...(signatures ? { signatures } : {}), ...(term ? { term } : {}) });
         });
         if (!r.ok) {
           // The lifecycle names the request's fields; here they are options.
@@ -114,10 +128,12 @@ A signature without @INSTANT is dated at --at (or now).`,
         }
         const t = r.transition;
         const marks = t.backdated ? { backdated: true, recordedAt: formatInstant(t.recordedAt!) } : {};
-        shown = { id: r.agreement.id, state: r.agreement.state, etag: r.agreement.etag, transition: { from: t.from, to: t.to, action: t.action, at: formatInstant(t.at), ...marks } };
+        const transition = { from: t.from, to: t.to, action: t.action, at: formatInstant(t.at), ...marks };
+        shown = { id: r.agreement.id, state: r.agreement.state, etag: r.agreement.etag, transition };
       }
       const s = shown.transition;
+      const back = s.backdated ? ` (back-dated, recorded ${s.recordedAt})` : '';
       if (o.json) printJson(shown);
-      else process.stdout.write(`${shown.id}: ${s.from} -> ${s.to} (${s.action}) at ${s.at}${s.backdated ? ` (back-dated, recorded ${s.recordedAt})` : ''}\n`);
+      else process.stdout.write(`${shown.id}: ${s.from} -> ${s.to} (${s.action}) at ${s.at}${back}\n`);
     });
 }

@@ -236,7 +236,15 @@ describe('agreements', () => {
     const post = (payload: unknown) => t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', ...json(payload) });
     const submitted = await post({ to: 'in_review', at: '2025-12-01T09:00:00Z' });
     assert.equal(submitted.statusCode, 200, submitted.body);
-    assert.deepEqual(submitted.json().transition, { from: 'draft', to: 'in_review', action: 'submit', at: '2025-12-01T09:00:00.000Z', by: 'manager-user', recordedAt: '2026-12-04T16:00:00.000Z', backdated: true });
+    assert.deepEqual(submitted.json().transition, {
+      from: 'draft',
+      to: 'in_review',
+      action: 'submit',
+      at: '2025-12-01T09:00:00.000Z',
+      by: 'manager-user',
+      recordedAt: '2026-12-04T16:00:00.000Z',
+      backdated: true,
+    });
     const sigs = [{ party: 'provider', name: 'P', at: '2025-12-10T10:00:00Z' }, { party: 'customer', name: 'C', at: '2025-12-12T10:00:00Z' }];
     assert.equal((await post({ to: 'approved', at: '2025-12-15T10:00:00Z', signatures: sigs, term: { start: '2026-01-01T00:00:00Z' } })).statusCode, 200);
     // Not before the previous transition: 422 naming `at`, nothing written.
@@ -251,7 +259,8 @@ describe('agreements', () => {
     assert.deepEqual(lc.monitored, [{ from: '2026-01-01T00:00:00.000Z', to: null }]);
     assert.deepEqual(lc.transitions.map((x: { backdated?: boolean }) => x.backdated), [true, true, true]);
     const audit = (await t.req('auditor', { method: 'GET', url: '/v1/audit?subject=agreement:gold&order=newest&limit=1' })).json().items[0];
-    assert.deepEqual([audit.at, audit.actor, audit.after], ['2026-12-04T16:00:00.000Z', 'manager-user', { state: 'active', action: 'activate', at: '2026-01-01T00:00:00.000Z', backdated: true, recordedAt: '2026-12-04T16:00:00.000Z', recordedBy: 'manager-user' }]);
+    const after = { state: 'active', action: 'activate', at: '2026-01-01T00:00:00.000Z', backdated: true, recordedAt: '2026-12-04T16:00:00.000Z', recordedBy: 'manager-user' };
+    assert.deepEqual([audit.at, audit.actor, audit.after], ['2026-12-04T16:00:00.000Z', 'manager-user', after]);
     await t.app.close();
   });
 

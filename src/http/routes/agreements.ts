@@ -48,8 +48,9 @@ export const transitionBody = z.strictObject({
   at: instant
     .optional()
     .describe(
-      'When the new state begins (ISO 8601 with offset); now when absent. In the past: a back-dated transition (a contract signed before it was ' +
-        'entered), for admin and manager tokens only, not before the previous transition, marked as back-dated in the lifecycle and the audit log.',
+      'When the new state begins (ISO 8601 with offset); now when absent. In the past: a back-dated transition ' +
+        '(a contract signed before it was entered), for admin and manager tokens only, not before the previous ' +
+        'transition, marked as back-dated in the lifecycle and the audit log.',
     ),
   reason: z.string().min(1).max(2000).optional().describe('Required to suspend or terminate.'),
   signatures: z
@@ -244,9 +245,10 @@ export function agreementOperations(deps: Deps): Operation[] {
       description:
         'draft -> in_review -> approved (both signatures and the term) -> active; suspend/resume, expire, renew, terminate (docs: lifecycle). ' +
         'An illegal move is 409 illegal_transition with the legal ones in details.legal. Approval records the working document as version 1. ' +
-        'If-Match is optional here (the document cannot change while in review, and the state machine refuses stale moves), and honoured when sent. ' +
-        'A past `at` records a transition back-dated (admin and manager only, 403 otherwise; never before the previous transition, 422): ' +
-        'the transition is marked `backdated` with its `recordedAt`, the audit entry keeps both instants, and the derived results are recomputed.',
+        'If-Match is optional here (the document cannot change while in review, and the state machine refuses stale moves), ' +
+        'and honoured when sent. A past `at` records a transition back-dated (admin and manager only, 403 otherwise; never ' +
+        'before the previous transition, 422): the transition is marked `backdated` with its `recordedAt`, the audit entry ' +
+        'keeps both instants, and the derived results are recomputed.',
       action: 'agreements.transition',
       params: agreementParams,
       headers: [{ name: 'If-Match', description: 'Optional: the ETag the transition is based on.' }],
@@ -259,7 +261,8 @@ export function agreementOperations(deps: Deps): Operation[] {
         const ifMatchHeader = header(c, 'if-match');
         const ifMatch = ifMatchHeader === undefined ? undefined : ifMatchOf(ifMatchHeader, a.etag)!;
         const b = parseJsonBody(transitionBody, c.body);
-        const r = await transitionAgreement({ store, tenant, actor, role, now: c.now }, compact({ id, ifMatch, to: b.to, at: b.at, reason: b.reason, signatures: b.signatures, term: b.term }));
+        const input = compact({ id, ifMatch, to: b.to, at: b.at, reason: b.reason, signatures: b.signatures, term: b.term });
+        const r = await transitionAgreement({ store, tenant, actor, role, now: c.now }, input);
         if (!r.ok) {
           const issues = bodyIssues(r.issues ?? []);
           if (r.code === 'invalid') throw invalid(issues, 'body');

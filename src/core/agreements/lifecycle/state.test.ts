@@ -258,7 +258,8 @@ test('back-dated: a contract signed last year, entered today, keeps its real dat
   assert.match(refusal(entered, { ...submit })[0]!.message, /the agreement was created at 2026-12-04T15:59:00Z/);
   // Signatures are facts already given: none dated after the recording, even on a future approval.
   const review = apply(entered, { ...submit, at: TODAY - DAY, recordedAt: TODAY });
-  const future = refusal(review, { ...approve, at: TODAY + DAY, recordedAt: TODAY, signatures: [{ ...signatures[0]!, at: TODAY - 1000 }, { party: 'customer', name: 'Carl Customer', at: TODAY + 1 }] });
+  const early = [{ ...signatures[0]!, at: TODAY - 1000 }, { party: 'customer' as const, name: 'Carl Customer', at: TODAY + 1 }];
+  const future = refusal(review, { ...approve, at: TODAY + DAY, recordedAt: TODAY, signatures: early });
   assert.deepEqual(future.map((i) => i.path), ['request.signatures[1].at']);
   assert.match(future[0]!.message, /dated in the future \(it is recorded at 2026-12-04T16:00:00Z\)/);
   // Recorded now (at == recordedAt): not back-dated; a scheduled activation that starts later is not either.

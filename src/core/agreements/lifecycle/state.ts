@@ -353,7 +353,8 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
     const previousAt = last ? last.at : history.createdAt;
     const what = last ? `the last transition (${last.action} to ${last.to}) takes effect at ${showInstant(previousAt)}` : `the agreement was created at ${showInstant(previousAt)}`;
     const why = backdated ? 'a back-dated transition cannot come before it: ' : '';
-    return fail({ path: p('at'), message: `too early: ${what}; ${why}transitions are recorded in time order and the past is not rewritten`, expected: `an instant at or after ${showInstant(previousAt)}`, received: showInstant(at) });
+    const message = `too early: ${what}; ${why}transitions are recorded in time order and the past is not rewritten`;
+    return fail({ path: p('at'), message, expected: `an instant at or after ${showInstant(previousAt)}`, received: showInstant(at) });
   }
 
   const t: Transition = { from: current, to, action: rule.action, at, by: r.by as string };
@@ -416,7 +417,14 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
   return ok(t);
 }
 
-function checkSignatures(v: unknown, path: string, submittedAt: number, approvedAt: number, recordedAt: number | undefined, issues: Issue[]): Signature[] | undefined {
+function checkSignatures(
+  v: unknown,
+  path: string,
+  submittedAt: number,
+  approvedAt: number,
+  recordedAt: number | undefined,
+  issues: Issue[],
+): Signature[] | undefined {
   if (!Array.isArray(v) || v.length === 0) {
     issues.push({ path, message: 'approval requires the signatures of both parties (provider and customer): who signed and when', expected: 'a list of { party, name, at }', received: describeValue(v) });
     return undefined;
@@ -437,7 +445,8 @@ function checkSignatures(v: unknown, path: string, submittedAt: number, approved
       if (s.at < submittedAt) issues.push({ path: `${sp}.at`, message: `signed before the agreement was submitted for review (${showInstant(submittedAt)}): that signature is for an earlier draft`, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(approvedAt)}`, received: showInstant(s.at) });
       else if (s.at > approvedAt) issues.push({ path: `${sp}.at`, message: `signed after the approval (${showInstant(approvedAt)}): an approval records signatures already given`, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(approvedAt)}`, received: showInstant(s.at) });
       else if (recordedAt !== undefined && s.at > recordedAt) {
-        issues.push({ path: `${sp}.at`, message: `dated in the future (it is recorded at ${showInstant(recordedAt)}): a signature is recorded once it has been given`, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(recordedAt)}`, received: showInstant(s.at) });
+        const message = `dated in the future (it is recorded at ${showInstant(recordedAt)}): a signature is recorded once it has been given`;
+        issues.push({ path: `${sp}.at`, message, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(recordedAt)}`, received: showInstant(s.at) });
       }
     }
     if (issues.length === n) {
