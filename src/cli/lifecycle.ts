@@ -20,6 +20,7 @@ import { Api, URL_HELP } from './remote.ts';
 import { agreementIn, existingTenant } from './tenant.ts';
 
 const DB_HELP = 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)';
+const TENANT_HELP = "tenant (on a database; a server takes the token's)";
 
 /** Where stored agreements are read: a database (--db, or the default one, and a tenant), or a server (--url). */
 interface Source {
@@ -47,7 +48,6 @@ interface ReviewOptions extends Source {
   amendment?: string;
   json?: boolean;
 }
-const TENANT_HELP = "tenant (on a database; a server takes the token's)";
 
 export function registerLifecycle(program: Command): void {
   program
@@ -56,7 +56,7 @@ export function registerLifecycle(program: Command): void {
     .argument('[old]', 'the agreement as it was (file); with --stored, the file to compare with that stored version')
     .argument('[new]', 'the agreement as it is to be (file)')
     .option('--stored <n>', 'compare the stored version n of the file\'s agreement (before) with the file (after)')
-    .option('--agreement <id>', 'with --from and --to: an agreement in the database')
+    .option('--agreement <id>', 'with --from and --to: a stored agreement (a database, or a server with --url)')
     .option('--from <n>', 'with --agreement: the earlier stored version')
     .option('--to <n>', 'with --agreement: the later stored version')
     .option('--tenant <id>', TENANT_HELP, 'default')
