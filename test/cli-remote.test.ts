@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { pledgeWith, root } from './helpers.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
@@ -138,8 +139,16 @@ test('reviews, review and diff through the API: the same commands and answers as
   assert.match(rec.out, /^acme-checkout: review of (\d{4}-\d\d-\d\d) by Jo Vendor recorded \(kept\); 1 review on record; next review due \d{4}-\d\d-\d\d\n$/);
   const day = /review of (\S+)/.exec(rec.out)![1];
   assert.match(pledgeWith(env, 'reviews').out, new RegExp(`  acme-checkout; last reviewed ${day} by Jo Vendor \\(kept\\)`));
-  const newest = await fetch(`${url}/v1/audit?subject=agreement:acme-checkout&order=newest&limit=1`, { headers: { authorization: `Bearer ${env.PLEDGE_TOKEN}` } });
-  const audit = (await newest.json()) as { items: Array<{ action: string; actor: string; after: { by: string } }> };
+  // A connection of its own: a kept-alive one from an earlier test may be closed by the server as it is reused.
+  const newest = await new Promise<string>((resolve, reject) => {
+    const headers = { authorization: `Bearer ${env.PLEDGE_TOKEN}` };
+    get(`${url}/v1/audit?subject=agreement:acme-checkout&order=newest&limit=1`, { headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  const audit = JSON.parse(newest) as { items: Array<{ action: string; actor: string; after: { by: string } }> };
   const entry = audit.items[0]!;
   assert.equal(entry.action, 'agreement.review');
   assert.equal(entry.after.by, 'Jo Vendor');
