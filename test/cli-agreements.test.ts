@@ -124,7 +124,7 @@ test('diff: a file against a stored version, and two stored versions; bad versio
   for (const [args, message] of [
     [[file, '--stored', '3', '--db', db], /--stored: agreement umbrella-pbx-uptime: no such version \(expected a version from 1 to 2, got 3\)/],
     [['--agreement', 'umbrella-pbx-uptime', '--from', '1', '--to', '9', '--db', db], /--to: agreement umbrella-pbx-uptime: no such version/],
-    [['--agreement', 'nobody', '--from', '1', '--to', '2', '--db', db], /--agreement: no agreement "nobody" in tenant "default"/],
+    [['--agreement', 'nobody', '--from', '1', '--to', '2', '--db', db], /--agreement: no agreement nobody in tenant default, nor in any other tenant of this database/],
     [[file, '--stored', 'two', '--db', db], /--stored: expected a version number/],
     [[file, '--stored', '1', '--db', join(dir, 'typo.db')], /--db: no database at this path/],
     [[file], /<new>: expected a second agreement file/],

@@ -111,10 +111,12 @@ test('transition: from draft to active on a database, refusing what the lifecycl
   const db = join(dir, 'pledge.db');
   assert.equal(pledge('apply', '-f', 'examples/agreements/uptime-fine.yaml', '--db', db).code, 0);
   const id = 'umbrella-pbx-uptime';
-  const early = pledge('transition', id, '--to', 'in_review', '--at', '2020-01-01T00:00:00Z', '--db', db);
-  assert.equal(early.code, 2);
-  assert.match(early.err, /--at: too early/);
   assert.match(pledge('transition', id, '--to', 'in_review', '--db', db).out, /^umbrella-pbx-uptime: draft -> in_review \(submit\) at \d{4}-.*Z\n$/);
+  // Back-dated before the submission just recorded: the past is not rewritten.
+  const signed = ['--sign', 'provider:P', 'customer:C', '--term-start', '2020-02-01T00:00:00Z'];
+  const early = pledge('transition', id, '--to', 'approved', '--at', '2020-01-01T00:00:00Z', ...signed, '--db', db);
+  assert.equal(early.code, 2);
+  assert.match(early.err, /--at: too early: the last transition \(submit to in_review\).*a back-dated transition cannot come before it/);
   const start = new Date(Date.now() + 86_400_000).toISOString();
   const noSign = pledge('transition', id, '--to', 'approved', '--term-start', start, '--db', db);
   assert.equal(noSign.code, 2);

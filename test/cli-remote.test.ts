@@ -6,10 +6,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { pledgeWith, root } from './helpers.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { demoWindow } from '../src/demo/seed.ts';
+import { docBlocks } from './docs-commands.ts';
 
 let server: ServeProcess;
 let url: string;
@@ -124,4 +126,78 @@ test('refusals and failures: a wrong token, no token, both --url and --db, a bad
   // --db still works beside a PLEDGE_URL in the environment: --db wins.
   const local = pledgeWith(env, 'migrate', '--db', join(dir, 'local.db'));
   assert.equal(local.code, 0, local.err);
+});
+
+test('reviews, review and diff through the API: the same commands and answers as on a database', async () => {
+  const listed = pledgeWith(env, 'reviews', '--json');
+  assert.equal(listed.code, 0, listed.err);
+  const before = JSON.parse(listed.out);
+  assert.ok(before.reviews.some((r: { agreement: string }) => r.agreement === 'acme-checkout'), listed.out);
+  // Recorded as held by --by; the audit log names the token's user as the one who recorded it.
+  const rec = pledgeWith(env, 'review', 'acme-checkout', '--outcome', 'kept', '--by', 'Jo Vendor', '--notes', 'targets still realistic');
+  assert.equal(rec.code, 0, rec.err);
+  assert.match(rec.out, /^acme-checkout: review of (\d{4}-\d\d-\d\d) by Jo Vendor recorded \(kept\); 1 review on record; next review due \d{4}-\d\d-\d\d\n$/);
+  const day = /review of (\S+)/.exec(rec.out)![1];
+  assert.match(pledgeWith(env, 'reviews').out, new RegExp(`  acme-checkout; last reviewed ${day} by Jo Vendor \\(kept\\)`));
+  // A connection of its own: a kept-alive one from an earlier test may be closed by the server as it is reused.
+  const newest = await new Promise<string>((resolve, reject) => {
+    const headers = { authorization: `Bearer ${env.PLEDGE_TOKEN}` };
+    get(`${url}/v1/audit?subject=agreement:acme-checkout&order=newest&limit=1`, { headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  const audit = JSON.parse(newest) as { items: Array<{ action: string; actor: string; after: { by: string } }> };
+  const entry = audit.items[0]!;
+  assert.equal(entry.action, 'agreement.review');
+  assert.equal(entry.after.by, 'Jo Vendor');
+  assert.notEqual(entry.actor, 'Jo Vendor');
+  const refused = pledgeWith(env, 'review', 'acme-checkout', '--outcome', 'maybe', '--by', 'Jo', '--json');
+  assert.equal(refused.code, 2);
+  assert.equal(JSON.parse(refused.err).error.code, 'invalid_input');
+  const nobody = pledgeWith(env, 'review', 'nobody', '--outcome', 'kept', '--by', 'Jo');
+  assert.equal(nobody.code, 2);
+  assert.match(nobody.err, /no agreement nobody \(404 not_found\)/);
+
+  // A file against the stored version 1, then an amendment and the two stored versions.
+  const file = 'examples/amendments/sla-checkout-p1-penalty.yaml';
+  const stored = pledgeWith(env, 'diff', file, '--stored', '1');
+  assert.equal(stored.code, 0, stored.err);
+  assert.equal(stored.out, `acme-checkout: version 1 -> ${file}\n~ penalties.rules[1].amount: 100 -> 150\n`);
+  const amended = JSON.parse(pledgeWith(env, 'apply', '-f', file, '--json').out).agreements[0];
+  assert.equal(amended.result, 'amended');
+  const versions = pledgeWith(env, 'diff', '--agreement', 'acme-checkout', '--from', '1', '--to', String(amended.version), '--json');
+  assert.equal(versions.code, 0, versions.err);
+  assert.deepEqual(JSON.parse(versions.out).changes, [{ path: 'penalties.rules[1].amount', kind: 'changed', before: 100, after: 150 }]);
+  const missing = pledgeWith(env, 'diff', file, '--stored', '99');
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /--stored: agreement acme-checkout: no such version/);
+  const noVersion = pledgeWith(env, 'diff', '--agreement', 'acme-checkout', '--from', '1', '--to', '99');
+  assert.equal(noVersion.code, 2);
+  assert.match(noVersion.err, /^pledge: --to: agreement acme-checkout: no such version \(expected a version from 1 to \d+, got 99\)\n$/);
+});
+
+test("README: the commands against a running server run as written (with this server's URL and token)", () => {
+  const lines = docBlocks('README.md', 'test/cli-remote.test.ts').flat();
+  assert.ok(lines.length > 1, 'the README has a block marked for this test');
+  for (const line of lines) {
+    if (line.kind === 'export') {
+      // The user's own server and token: this test's take their place.
+      assert.deepEqual(Object.keys(line.vars).sort(), ['PLEDGE_TOKEN', 'PLEDGE_URL'], line.where);
+      continue;
+    }
+    const r = pledgeWith({ ...env, PLEDGE_DATA_DIR: join(dir, 'unused'), DATABASE_URL: '' }, ...line.args);
+    assert.equal(r.code, 0, `${line.where}: ${line.text}\n${r.err}`);
+    for (const expected of line.output) assert.ok(r.out.split('\n').includes(expected), `${line.where}: expected ${expected} in\n${r.out}`);
+  }
+});
+
+test('--help for the commands that work on a server lists --url and --json', () => {
+  for (const command of ['reviews', 'review', 'diff', 'transition', 'report']) {
+    const h = pledgeWith({}, command, '--help');
+    assert.equal(h.code, 0, h.err);
+    assert.match(h.out, /--url <url>/, command);
+    assert.match(h.out, /--json/, command);
+  }
 });

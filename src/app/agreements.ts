@@ -10,6 +10,7 @@ import { checkDocuments } from '../core/agreements/layering.ts';
 import { tenantAgreements } from './derive.ts';
 import { addVersion, applyTransition, changeKind, diffDocuments, legalTransitions, type Change, type EffectiveInput, type LifecycleState, type Transition, type TransitionRequest, type Version } from '../core/agreements/lifecycle/index.ts';
 import type { Issue } from '../core/validation/issues.ts';
+import { authorize, type Role } from '../core/access/policy.ts';
 import type { Store, StoredAgreement } from '../store/types.ts';
 
 export type Doc = Record<string, unknown>;
@@ -121,19 +122,38 @@ export function parentsFirst(docs: readonly LoadedAgreement[]): LoadedAgreement[
 
 export type TransitionResult =
   | { ok: true; agreement: StoredAgreement<Doc>; transition: Transition; version?: Version<Doc> }
-  | { ok: false; code: 'not_found' | 'precondition_failed' | 'illegal_transition' | 'invalid'; message: string; issues?: Issue[]; details?: Record<string, unknown> };
+  | {
+      ok: false;
+      code: 'not_found' | 'precondition_failed' | 'illegal_transition' | 'invalid' | 'forbidden';
+      message: string;
+      issues?: Issue[];
+      details?: Record<string, unknown>;
+    };
+
+export interface TransitionContext extends ApplyContext {
+  /** The caller's role, for the access policy: a back-dated transition needs `agreements.backdate`. */
+  role: Role;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Moves an agreement through its lifecycle (the core's state machine decides what is legal), the
  * use case behind POST /v1/agreements/{id}/transitions and `pledge transition`. Approval records
  * the working document as version 1, in force from the signed term's start. `ifMatch`: the ETag
  * the move is based on; without it, the agreement as stored now.
+ *
+ * Back-dated (`at` before now: a contract signed in the past, entered today): only for the roles
+ * with `agreements.backdate` (admin, manager), never before the previous transition (the core
+ * refuses), and marked in the audit log with both instants, when it takes effect and when and by
+ * whom it was recorded. Like every transition it invalidates the tenant's derived results in the
+ * same transaction (the store does), so the next report recomputes the periods it changes.
  */
 export async function transitionAgreement(
-  ctx: ApplyContext,
+  ctx: TransitionContext,
   input: { id: string; ifMatch?: string; to: LifecycleState; at?: number; reason?: string; signatures?: TransitionRequest['signatures']; term?: TransitionRequest['term'] },
 ): Promise<TransitionResult> {
-  const { store, tenant, actor, now } = ctx;
+  const { store, tenant, actor, now, role } = ctx;
   const a = await store.getAgreement<Doc>(tenant, input.id);
   if (!a) return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
   const etag = input.ifMatch ?? a.etag;
@@ -151,6 +171,14 @@ export async function transitionAgreement(
     return { ok: false, code: 'invalid', message: next.issues.map((i) => i.message).join('; '), issues: next.issues };
   }
   const t = next.value.transitions[next.value.transitions.length - 1]!;
+  if (t.backdated) {
+    const resource = { tenant, ...(a.customer !== undefined ? { customer: a.customer } : {}) };
+    if (!authorize({ tenant, role, actor }, 'agreements.backdate', resource).allowed) {
+      const message = `the ${role} role may not record a back-dated transition (taking effect at ${iso(t.at)}, before now): only admin and manager may`;
+      const issue = { path: 'at', message, expected: 'no --at (now), or an admin or manager token', received: iso(t.at) };
+      return { ok: false, code: 'forbidden', message, issues: [issue] };
+    }
+  }
   let version: Version<Doc> | undefined;
   if (t.action === 'approve') {
     const added = addVersion<Doc>(await store.listVersions<Doc>(tenant, input.id), { effective: t.term!.start, document: a.document, createdAt: now, createdBy: actor, note: 'approved' });
@@ -163,7 +191,15 @@ export async function transitionAgreement(
     action: 'agreement.transition',
     subject: `agreement:${input.id}`,
     before: { state: a.state },
-    after: { state: t.to, action: t.action, at: t.at, ...(version ? { version: version.version } : {}) },
+    after: {
+      state: t.to,
+      action: t.action,
+      at: iso(t.at),
+      ...(t.requestedAt !== undefined ? { requestedAt: iso(t.requestedAt) } : {}),
+      // Back-dated: the effective instant above, and who recorded it when (the entry's own actor and instant, repeated here).
+      ...(t.backdated ? { backdated: true, recordedAt: iso(now), recordedBy: actor } : {}),
+      ...(version ? { version: version.version } : {}),
+    },
   });
   if (r.status === 'not_found') return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
   if (r.status === 'stale') return { ok: false, code: 'precondition_failed', message: `agreement ${input.id} changed while the transition was being made; read it again`, details: { etag: r.current.etag } };

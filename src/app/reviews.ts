@@ -57,14 +57,17 @@ export async function agreementReviews(store: Store, tenant: TenantId, a: Stored
 export interface ReviewToRecord {
   /** The day it was held (YYYY-MM-DD); today in the agreement's time zone by default. */
   at?: string;
+  /** Who held it (a name); the actor recording it by default. The audit log names the actor either way. */
+  by?: string;
   outcome: string;
   notes?: string;
   version?: number;
 }
 
 /**
- * Records a review held by the caller (`by` is the actor). Reviews are appended in date order; a
- * concurrent change of the agreement is retried once against the new list.
+ * Records a review held by `review.by`, or by the caller (the actor) when it names no one; the
+ * audit entry is the actor's either way. Reviews are appended in date order; a concurrent change
+ * of the agreement is retried once against the new list.
  */
 export async function recordAgreementReview(ctx: ReviewContext, input: { id: string; review: ReviewToRecord }): Promise<Result<{ review: ReviewRecord; state: AgreementReviews }> | { ok: false; notFound: string }> {
   const { store, tenant, now, actor } = ctx;
@@ -75,7 +78,13 @@ export async function recordAgreementReview(ctx: ReviewContext, input: { id: str
     const today = civilDateAt(now, spec?.timezone ?? 'UTC');
     if (!today.ok) return today;
     const log = await store.listReviews(tenant, a.id);
-    const record = { at: input.review.at ?? today.value, by: actor, outcome: input.review.outcome, ...(input.review.notes !== undefined ? { notes: input.review.notes } : {}), ...(input.review.version !== undefined ? { version: input.review.version } : {}) } as ReviewRecord;
+    const record = {
+      at: input.review.at ?? today.value,
+      by: input.review.by ?? actor,
+      outcome: input.review.outcome,
+      ...(input.review.notes !== undefined ? { notes: input.review.notes } : {}),
+      ...(input.review.version !== undefined ? { version: input.review.version } : {}),
+    } as ReviewRecord;
     const next = recordReview(log, record);
     if (!next.ok) return fail(...next.issues.map((i) => ({ ...i, path: i.path.replace(/^review\./, '') })));
     if (record.at > today.value) return fail({ path: 'at', message: 'a review is recorded once it has been held: the date is in the future', expected: `a date on or before ${today.value}`, received: JSON.stringify(record.at) });
@@ -93,8 +102,8 @@ export interface PortfolioReviews {
   today: string;
   overdue: OverdueReview[];
   evidence: EvidenceExpiry[];
-  /** Every agreement's next review, soonest first. */
-  schedule: Array<{ agreement: string; owner: string | null; due: string | null; reason: string }>;
+  /** Every agreement's next review, soonest first, with the last review recorded in Pledge. */
+  schedule: Array<{ agreement: string; owner: string | null; due: string | null; reason: string; lastReview: ReviewRecord | null }>;
   problems: Issue[];
 }
 
@@ -122,7 +131,8 @@ export async function portfolioReviews(store: Store, tenant: TenantId, input: { 
   if (!evidence.ok) return evidence;
   const schedule = subjects.map((s) => {
     const n = nextReview(reviewInput(s, s.reviews));
-    return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, reason: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; ') };
+    const reason = n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; ');
+    return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, reason, lastReview: s.reviews.at(-1) ?? null };
   });
   schedule.sort((x, y) => (x.due === y.due ? (x.agreement < y.agreement ? -1 : 1) : x.due === null ? 1 : y.due === null ? -1 : x.due < y.due ? -1 : 1));
   return ok({ today: input.today, overdue: overdue.value.items, evidence: evidence.value.items, schedule, problems: [...problems, ...overdue.value.problems, ...evidence.value.problems] });

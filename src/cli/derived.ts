@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { rebuildDerived, type RebuildReport } from '../app/derive.ts';
 import { agreementReport, currentStatus, reportCsv, reportText, type Report, type Status } from '../app/results.ts';
 import { Api, URL_HELP } from './remote.ts';
-import type { Store } from '../store/types.ts';
 import { withStore } from './db.ts';
 import { badInput, printJson, UsageError } from './output.ts';
+import { agreementIn, existingTenant } from './tenant.ts';
 
 const DB_HELP = 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)';
 
@@ -80,7 +80,7 @@ export function registerDerived(program: Command): void {
         return;
       }
       const r = await withStore(o.db, async (store) => {
-        await existingTenant(store, o.tenant);
+        await agreementIn(store, o.tenant, o.agreement, '--agreement');
         return agreementReport({ store, tenant: o.tenant, now: Date.now() }, { agreement: o.agreement, period: o.period });
       });
       if (!r.ok) {
@@ -90,14 +90,6 @@ export function registerDerived(program: Command): void {
       if (o.format === 'json') printJson(r.value);
       else process.stdout.write(o.format === 'csv' ? reportCsv(r.value) : reportText(r.value));
     });
-}
-
-/** The tenant must exist: a typo in --tenant is bad input, not an empty answer or a crash. */
-async function existingTenant(store: Store, tenant: string): Promise<void> {
-  if (!(await store.getTenant(tenant))) {
-    const known = (await store.listTenants()).map((t) => t.id);
-    badInput('--tenant', 'no such tenant in this database', JSON.stringify(tenant), known.length ? `one of ${known.slice(0, 10).join(', ')}` : 'a tenant that exists (pledge token create or apply creates one)');
-  }
 }
 
 export function statusText(s: Status): string {

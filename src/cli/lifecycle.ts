@@ -1,4 +1,9 @@
-/** `pledge diff`, `pledge reviews` and `pledge review`: history and upkeep of agreements, from files or the database. */
+/**
+ * `pledge diff`, `pledge reviews` and `pledge review`: history and upkeep of agreements, from
+ * files, a database (`--db`, or the default one) or a server (`--url`, as every command that reads
+ * or writes stored agreements). On a database, an agreement or tenant that is not there is
+ * reported with where it is instead (src/cli/tenant.ts).
+ */
 import type { Command } from 'commander';
 import { loadAgreements } from '../app/agreement-files.ts';
 import { diffDocuments, diffVersions, renderDiff, type Change } from '../core/agreements/lifecycle/diff.ts';
@@ -6,11 +11,43 @@ import { getVersion, type Version } from '../core/agreements/lifecycle/versions.
 import { existsSync } from 'node:fs';
 import { withStore } from './db.ts';
 import { overdueReviews, expiringEvidence, nextReview, type EvidenceExpiry, type OverdueReview, type ReviewRecord } from '../core/agreements/lifecycle/reviews.ts';
-import { portfolioReviews, recordAgreementReview } from '../app/reviews.ts';
+import { portfolioReviews, recordAgreementReview, type AgreementReviews, type PortfolioReviews } from '../app/reviews.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { parseCivilDate } from '../core/time/instant.ts';
 import { formatCivil } from '../core/time/zone.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
+import { Api, URL_HELP } from './remote.ts';
+import { agreementIn, existingTenant } from './tenant.ts';
+
+const DB_HELP = 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)';
+const TENANT_HELP = "tenant (on a database; a server takes the token's)";
+
+/** Where stored agreements are read: a database (--db, or the default one, and a tenant), or a server (--url). */
+interface Source {
+  tenant: string;
+  db?: string;
+  url?: string;
+}
+interface DiffOptions extends Source {
+  stored?: string;
+  agreement?: string;
+  from?: string;
+  to?: string;
+  json?: boolean;
+}
+interface ReviewsOptions extends Source {
+  today?: string;
+  within: string;
+  json?: boolean;
+}
+interface ReviewOptions extends Source {
+  outcome: string;
+  by: string;
+  at?: string;
+  notes?: string;
+  amendment?: string;
+  json?: boolean;
+}
 
 export function registerLifecycle(program: Command): void {
   program
@@ -19,14 +56,23 @@ export function registerLifecycle(program: Command): void {
     .argument('[old]', 'the agreement as it was (file); with --stored, the file to compare with that stored version')
     .argument('[new]', 'the agreement as it is to be (file)')
     .option('--stored <n>', 'compare the stored version n of the file\'s agreement (before) with the file (after)')
-    .option('--agreement <id>', 'with --from and --to: an agreement in the database')
+    .option('--agreement <id>', 'with --from and --to: a stored agreement (a database, or a server with --url)')
     .option('--from <n>', 'with --agreement: the earlier stored version')
     .option('--to <n>', 'with --agreement: the later stored version')
-    .option('--tenant <id>', 'tenant of the stored versions', 'default')
-    .option('--db <database>', 'SQLite file or postgres:// URL of the stored versions (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)')
+    .option('--tenant <id>', TENANT_HELP, 'default')
+    .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP)
     .option('--json', 'print the changes as JSON')
-    .addHelpText('after', '\nExamples:\n  pledge diff old.yaml new.yaml\n  pledge diff uptime-fine.yaml --stored 2 --db pledge.db\n  pledge diff --agreement umbrella-pbx-uptime --from 1 --to 2 --db pledge.db')
-    .action(async (oldPath: string | undefined, newPath: string | undefined, o: { stored?: string; agreement?: string; from?: string; to?: string; tenant: string; db?: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      `
+Examples:
+  pledge diff examples/agreements/sla-checkout.yaml examples/amendments/sla-checkout-v2.yaml
+  pledge diff examples/amendments/sla-checkout-p1-penalty.yaml --stored 1 --tenant acme
+  pledge diff --agreement acme-checkout --from 1 --to 2 --db ./data/pledge.db
+  PLEDGE_URL=http://127.0.0.1:8080 PLEDGE_TOKEN=... pledge diff --agreement acme-checkout --from 1 --to 2`,
+    )
+    .action(async (oldPath: string | undefined, newPath: string | undefined, o: DiffOptions) => {
       const print = (changes: Change[], heading?: string) => {
         if (o.json) printJson({ changes });
         else process.stdout.write(`${heading ? `${heading}\n` : ''}${changes.length ? renderDiff(changes) : 'no changes'}\n`);
@@ -39,7 +85,7 @@ export function registerLifecycle(program: Command): void {
         if (o.from === undefined || o.to === undefined) badInput(o.from === undefined ? '--from' : '--to', 'required with --agreement', 'nothing', 'a version number');
         const from = number('--from', o.from);
         const to = number('--to', o.to);
-        const versions = await storedVersions(o.db, o.tenant, o.agreement, '--from');
+        const versions = await storedVersions(o, o.agreement, '--agreement', '--from');
         const d = diffVersions(versions, from, to);
         if (!d.ok) throw new UsageError(d.issues.map((i) => ({ ...i, path: i.path === 'from' ? '--from' : '--to', message: `agreement ${o.agreement}: ${i.message}` })));
         print(d.value, `${o.agreement}: version ${from} -> version ${to}`);
@@ -57,7 +103,7 @@ export function registerLifecycle(program: Command): void {
         // A stored version, then the file.
         if (newPath !== undefined) badInput('<new>', 'with --stored, give one file: it is compared with that stored version', JSON.stringify(newPath));
         const n = number('--stored', o.stored);
-        const versions = await storedVersions(o.db, o.tenant, file.spec.id, '--stored');
+        const versions = await storedVersions(o, file.spec.id, '<old>', '--stored');
         const v = getVersion(versions, n);
         if (!v.ok) badInput('--stored', `agreement ${file.spec.id}: ${v.issues[0]!.message}`, String(n), v.issues[0]!.expected);
         print(diffDocuments(v.value.document, written), `${file.spec.id}: version ${n} -> ${file.source}`);
@@ -72,14 +118,26 @@ export function registerLifecycle(program: Command): void {
 
   program
     .command('reviews')
-    .description('Reviews due or overdue, and security evidence expired or expiring within 30 days, from files or the database')
-    .argument('[paths...]', 'agreement files or folders (or --db for the stored agreements and their recorded reviews)')
+    .description(
+      'Reviews due or overdue, and security evidence expired or expiring within 30 days: from files, ' +
+        'or the stored agreements and their recorded reviews',
+    )
+    .argument('[paths...]', 'agreement files or folders; without any, the stored agreements (a database, or a server with --url)')
     .option('--today <date>', 'YYYY-MM-DD (default: today, UTC)')
     .option('--within <days>', 'how far ahead evidence expiry is listed', '30')
-    .option('--tenant <id>', 'with --db: the tenant', 'default')
-    .option('--db <database>', 'read the stored agreements and the reviews recorded with `pledge review` (SQLite file or postgres:// URL)')
-    .option('--json', 'print {reviews, overdue, evidence} as JSON')
-    .action(async (paths: string[], o: { today?: string; within: string; tenant: string; db?: string; json?: boolean }) => {
+    .option('--tenant <id>', TENANT_HELP, 'default')
+    .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP)
+    .option('--json', 'print {today, reviews, overdue, evidence, problems} as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  pledge reviews examples/agreements --today 2027-03-15     # from files
+  pledge reviews --tenant acme                               # the stored agreements, with the reviews recorded
+  PLEDGE_URL=http://127.0.0.1:8080 PLEDGE_TOKEN=... pledge reviews`,
+    )
+    .action(async (paths: string[], o: ReviewsOptions) => {
       const today = o.today ?? formatCivil(Math.floor(Date.now() / 86_400_000));
       must(parseCivilDate(today, '--today'));
       if (!/^\d+$/.test(o.within)) badInput('--within', 'expected a whole number of days', JSON.stringify(o.within));
@@ -88,25 +146,26 @@ export function registerLifecycle(program: Command): void {
       let evidence: { items: EvidenceExpiry[]; problems: Issue[] };
       let schedule: Array<{ agreement: string; owner: string | null; due: string | null; basis: string; lastReview: ReviewRecord | null }>;
       const problems: Issue[] = [];
-      if (o.db !== undefined) {
+      if (paths.length === 0) {
         // The stored agreements with the reviews recorded for them (the server's use case).
-        if (paths.length) badInput('<paths...>', 'give files or --db, not both', paths.join(' '));
-        checkDatabase(o.db);
-        const r = await withStore(o.db, async (store) => {
-          const p = must(await portfolioReviews(store, o.tenant, { today, withinDays: within }));
-          const last = new Map<string, ReviewRecord>();
-          for (const s of p.schedule) {
-            const log = await store.listReviews(o.tenant, s.agreement);
-            if (log.length) last.set(s.agreement, log[log.length - 1]!);
-          }
-          return { p, last };
-        });
-        overdue = { items: r.p.overdue, problems: [] };
-        evidence = { items: r.p.evidence, problems: [] };
-        problems.push(...r.p.problems);
-        schedule = r.p.schedule.map((s) => ({ agreement: s.agreement, owner: s.owner, due: s.due, basis: s.reason, lastReview: r.last.get(s.agreement) ?? null }));
+        const api = Api.from(o);
+        let p: PortfolioReviews;
+        if (api) p = await api.json<PortfolioReviews>('GET', `/v1/reviews?today=${encodeURIComponent(today)}&within=${within}`);
+        else {
+          checkDatabase(o.db);
+          p = await withStore(o.db, async (store) => {
+            await existingTenant(store, o.tenant);
+            return must(await portfolioReviews(store, o.tenant, { today, withinDays: within }));
+          });
+        }
+        overdue = { items: p.overdue, problems: [] };
+        evidence = { items: p.evidence, problems: [] };
+        problems.push(...p.problems);
+        schedule = p.schedule.map((s) => ({ agreement: s.agreement, owner: s.owner, due: s.due, basis: s.reason, lastReview: s.lastReview }));
       } else {
-        if (!paths.length) badInput('<paths...>', 'expected agreement files or folders (or --db)', 'nothing');
+        if (o.db !== undefined || o.url !== undefined) {
+          badInput('<paths...>', 'give files, or --db/--url for the stored agreements, not both', paths.join(' '));
+        }
         const { agreements, issues } = loadAgreements(paths);
         if (issues.length) throw new UsageError(issues);
         const specs = agreements.map((a) => a.spec);
@@ -139,30 +198,60 @@ export function registerLifecycle(program: Command): void {
 
   program
     .command('review')
-    .description('Record a review of a stored agreement: when, who, kept or amended, notes')
+    .description('Record a review of a stored agreement: when, who held it, kept or amended, notes')
     .argument('<agreement>', 'the agreement id')
     .requiredOption('--outcome <outcome>', 'kept or amended')
-    .requiredOption('--by <name>', 'who held the review')
-    .option('--at <date>', 'the day of the review, YYYY-MM-DD (default: today, UTC)')
+    .requiredOption('--by <name>', 'who held the review (the audit log names who recorded it)')
+    .option('--at <date>', 'the day of the review, YYYY-MM-DD (default: today in the agreement\'s time zone)')
     .option('--notes <text>', 'what was discussed or decided')
     .option('--amendment <n>', 'amended: the version the review produced')
-    .option('--tenant <id>', 'tenant', 'default')
-    .option('--db <database>', 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)')
+    .option('--tenant <id>', TENANT_HELP, 'default')
+    .option('--db <database>', DB_HELP)
+    .option('--url <url>', URL_HELP + ' (an admin or manager token)')
     .option('--json', 'print the recorded review as JSON')
-    .action(async (id: string, o: { outcome: string; by: string; at?: string; notes?: string; amendment?: string; tenant: string; db?: string; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      `
+Examples:
+  pledge review acme-checkout --outcome kept --by Ada --tenant acme
+  pledge review acme-checkout --outcome amended --amendment 2 --by "Ada" --at 2026-11-30 --notes "P1 penalty raised"
+  PLEDGE_URL=http://127.0.0.1:8080 PLEDGE_TOKEN=... pledge review acme-checkout --outcome kept --by Ada`,
+    )
+    .action(async (id: string, o: ReviewOptions) => {
       if (o.amendment !== undefined && !/^[1-9]\d{0,8}$/.test(o.amendment)) badInput('--amendment', 'expected a version number', JSON.stringify(o.amendment), '1, 2, 3...');
-      const review = { outcome: o.outcome, ...(o.at !== undefined ? { at: o.at } : {}), ...(o.notes !== undefined ? { notes: o.notes } : {}), ...(o.amendment !== undefined ? { version: Number(o.amendment) } : {}) };
-      checkDatabase(o.db);
-      // The server's use case: whoever records the review is the one who held it.
-      const r = await withStore(o.db, (store) => recordAgreementReview({ store, tenant: o.tenant, actor: o.by, now: Date.now() }, { id, review }));
-      if (!r.ok) {
-        if ('notFound' in r) badInput('<agreement>', r.notFound, JSON.stringify(id));
-        const flags: Record<string, string> = { at: '--at', by: '--by', outcome: '--outcome', notes: '--notes', version: '--amendment' };
-        throw new UsageError(r.issues.map((i) => ({ ...i, path: flags[i.path] ?? i.path })));
+      const review = {
+        outcome: o.outcome,
+        by: o.by,
+        ...(o.at !== undefined ? { at: o.at } : {}),
+        ...(o.notes !== undefined ? { notes: o.notes } : {}),
+        ...(o.amendment !== undefined ? { version: Number(o.amendment) } : {}),
+      };
+      const api = Api.from(o);
+      let recorded: { review: ReviewRecord; state: AgreementReviews };
+      if (api) recorded = await api.json<typeof recorded>('POST', `/v1/agreements/${encodeURIComponent(id)}/reviews`, review);
+      else {
+        checkDatabase(o.db);
+        // The server's use case; who held the review is --by, who recorded it is this user.
+        const actor = `cli:${process.env.USER ?? 'local'}`;
+        const r = await withStore(o.db, async (store) => {
+          await agreementIn(store, o.tenant, id, '<agreement>');
+          return recordAgreementReview({ store, tenant: o.tenant, actor, now: Date.now() }, { id, review });
+        });
+        if (!r.ok) {
+          if ('notFound' in r) badInput('<agreement>', r.notFound, JSON.stringify(id));
+          const flags: Record<string, string> = { at: '--at', by: '--by', outcome: '--outcome', notes: '--notes', version: '--amendment' };
+          throw new UsageError(r.issues.map((i) => ({ ...i, path: flags[i.path] ?? i.path })));
+        }
+        recorded = r.value;
       }
-      const count = r.value.state.reviews.length;
-      if (o.json) printJson({ agreement: id, review: r.value.review, next: r.value.state.next, reviews: count });
-      else process.stdout.write(`${id}: review of ${r.value.review.at} by ${r.value.review.by} recorded (${r.value.review.outcome}${r.value.review.version ? `, version ${r.value.review.version}` : ''}); ${count} review${count === 1 ? '' : 's'} on record${r.value.state.next ? `; next review due ${r.value.state.next.due}` : ''}\n`);
+      const { review: done, state } = recorded;
+      const count = state.reviews.length;
+      if (o.json) printJson({ agreement: id, review: done, next: state.next, reviews: count });
+      else {
+        const what = `${done.outcome}${done.version ? `, version ${done.version}` : ''}`;
+        const next = state.next ? `; next review due ${state.next.due}` : '';
+        process.stdout.write(`${id}: review of ${done.at} by ${done.by} recorded (${what}); ${count} review${count === 1 ? '' : 's'} on record${next}\n`);
+      }
     });
 }
 
@@ -171,14 +260,24 @@ function checkDatabase(db: string | undefined): void {
   if (db !== undefined && !/^postgres(ql)?:\/\//.test(db) && !existsSync(db)) badInput('--db', 'no database at this path', JSON.stringify(db), 'a SQLite file written by pledge migrate, apply or serve');
 }
 
-/** The stored versions of an agreement; an unknown database or agreement is bad input, not a crash. */
-async function storedVersions(db: string | undefined, tenant: string, id: string, flag: string): Promise<Version<unknown>[]> {
-  checkDatabase(db);
-  const found = await withStore(db, async (store) => {
-    const agreement = await store.getAgreement(tenant, id);
-    return agreement ? { versions: await store.listVersions(tenant, id) } : null;
-  });
-  if (!found) badInput(flag === '--stored' ? '<old>' : '--agreement', `no agreement "${id}" in tenant "${tenant}"`, JSON.stringify(id));
-  if (found.versions.length === 0) badInput(flag, `agreement ${id} has no versions yet: a draft gets version 1 when it is approved`, 'none');
-  return found.versions;
+/**
+ * The stored versions of an agreement, from a server (--url) or a database; an unknown agreement
+ * (`notFound`: the option or argument that named it) or one without versions (`empty`) is bad
+ * input, not a crash. On a database, a missing agreement is reported with where it is.
+ */
+async function storedVersions(o: Source, id: string, notFound: string, empty: string): Promise<Version<unknown>[]> {
+  const api = Api.from(o);
+  let versions: Version<unknown>[];
+  if (api) {
+    // The server's versions, in order; only their numbers and documents are compared here.
+    versions = (await api.json<{ items: Version<unknown>[] }>('GET', `/v1/agreements/${encodeURIComponent(id)}/versions`)).items;
+  } else {
+    checkDatabase(o.db);
+    versions = await withStore(o.db, async (store) => {
+      await agreementIn(store, o.tenant, id, notFound);
+      return store.listVersions(o.tenant, id);
+    });
+  }
+  if (versions.length === 0) badInput(empty, `agreement ${id} has no versions yet: a draft gets version 1 when it is approved`, 'none');
+  return versions;
 }

@@ -238,6 +238,7 @@ export const Transition = component(
     term: Term.optional(),
     requestedAt: Instant.optional().describe('A scheduled transition: when it was asked for.'),
     recordedAt: Instant.optional().describe('When it was recorded.'),
+    backdated: z.literal(true).optional().describe('Recorded after it took effect (`at` before `recordedAt`): it changed a past already measured.'),
   }),
 );
 
@@ -367,7 +368,15 @@ export const PortfolioReviews = z.strictObject({
       status: z.enum(['expired', 'expiring']),
     }),
   ),
-  schedule: z.array(z.strictObject({ agreement: z.string(), owner: z.string().nullable(), due: CivilDate.nullable(), reason: z.string() })),
+  schedule: z.array(
+    z.strictObject({
+      agreement: z.string(),
+      owner: z.string().nullable(),
+      due: CivilDate.nullable(),
+      reason: z.string(),
+      lastReview: Review.nullable().describe('The latest review recorded in Pledge, if any.'),
+    }),
+  ),
   problems: z.array(Issue),
 });
 

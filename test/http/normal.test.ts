@@ -233,6 +233,41 @@ describe('agreements', () => {
     await t.app.close();
   });
 
+  test('lifecycle back-dated: a contract signed before it was entered keeps its dates, marked in the lifecycle and the audit log', async () => {
+    const t = await newTenant(ts.store);
+    await t.req('manager', { method: 'PUT', url: '/v1/agreements/gold', ...yaml(agreementYaml('gold')) });
+    t.clock.now = Date.UTC(2026, 11, 4, 16);
+    const post = (payload: unknown) => t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', ...json(payload) });
+    const submitted = await post({ to: 'in_review', at: '2025-12-01T09:00:00Z' });
+    assert.equal(submitted.statusCode, 200, submitted.body);
+    assert.deepEqual(submitted.json().transition, {
+      from: 'draft',
+      to: 'in_review',
+      action: 'submit',
+      at: '2025-12-01T09:00:00.000Z',
+      by: 'manager-user',
+      recordedAt: '2026-12-04T16:00:00.000Z',
+      backdated: true,
+    });
+    const sigs = [{ party: 'provider', name: 'P', at: '2025-12-10T10:00:00Z' }, { party: 'customer', name: 'C', at: '2025-12-12T10:00:00Z' }];
+    assert.equal((await post({ to: 'approved', at: '2025-12-15T10:00:00Z', signatures: sigs, term: { start: '2026-01-01T00:00:00Z' } })).statusCode, 200);
+    // Not before the previous transition: 422 naming `at`, nothing written.
+    const early = await post({ to: 'active', at: '2025-12-14T00:00:00Z' });
+    assert.equal(early.statusCode, 422, early.body);
+    assert.equal(early.json().details.issues[0].path, 'at');
+    assert.match(early.json().details.issues[0].message, /a back-dated transition cannot come before it/);
+    const active = await post({ to: 'active', at: '2026-01-01T00:00:00Z' });
+    assert.equal(active.statusCode, 200, active.body);
+    assert.equal(active.json().transition.backdated, true);
+    const lc = (await t.req('viewer', { method: 'GET', url: '/v1/agreements/gold/lifecycle' })).json();
+    assert.deepEqual(lc.monitored, [{ from: '2026-01-01T00:00:00.000Z', to: null }]);
+    assert.deepEqual(lc.transitions.map((x: { backdated?: boolean }) => x.backdated), [true, true, true]);
+    const audit = (await t.req('auditor', { method: 'GET', url: '/v1/audit?subject=agreement:gold&order=newest&limit=1' })).json().items[0];
+    const after = { state: 'active', action: 'activate', at: '2026-01-01T00:00:00.000Z', backdated: true, recordedAt: '2026-12-04T16:00:00.000Z', recordedBy: 'manager-user' };
+    assert.deepEqual([audit.at, audit.actor, audit.after], ['2026-12-04T16:00:00.000Z', 'manager-user', after]);
+    await t.app.close();
+  });
+
   test('list: paginated, filtered by customer and state', async () => {
     const t = await newTenant(ts.store);
     for (const [id, c] of [['a1', 'acme'], ['a2', 'globex'], ['a3', 'acme']] as const) await t.req('manager', { method: 'PUT', url: `/v1/agreements/${id}`, ...yaml(agreementYaml(id, c)) });

@@ -36,6 +36,16 @@ describe('normal path', () => {
       const today = await post(d, 'acme-checkout', { outcome: 'amended', version: 1 });
       assert.equal(today.statusCode, 201, today.body);
       assert.equal(today.json().review.at, '2026-10-01');
+      // Held by someone else: `by` names them; the audit entry is still the caller's.
+      const held = await post(d, 'acme-checkout', { outcome: 'kept', by: 'Jo Vendor' });
+      assert.equal(held.statusCode, 201, held.body);
+      assert.equal(held.json().review.by, 'Jo Vendor');
+      const entry = (await ts.store.listAudit(d.tenant, { subject: 'agreement:acme-checkout', newestFirst: true, limit: 1 })).items[0];
+      assert.deepEqual([entry?.actor, (entry?.after as { by?: string }).by], ['manager-user', 'Jo Vendor']);
+      // The portfolio lists the last review recorded.
+      const listed = (await d.req('viewer', { method: 'GET', url: '/v1/reviews' })).json().schedule.find((x: { agreement: string }) => x.agreement === 'acme-checkout');
+      assert.deepEqual(listed.lastReview, { at: '2026-10-01', by: 'Jo Vendor', outcome: 'kept' });
+      assert.equal((await post(d, 'acme-checkout', { outcome: 'kept', by: '' })).statusCode, 422);
     } finally {
       await d.app.close();
     }

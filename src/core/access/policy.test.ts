@@ -7,7 +7,7 @@ const p = (role: Principal['role'], extra: Partial<Principal> = {}): Principal =
 test('every role against every action: the matrix', () => {
   const expected: Record<string, string[]> = {
     admin: [...ACTIONS],
-    manager: ['agreements.read', 'agreements.write', 'agreements.transition', 'calendars.read', 'calendars.write', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'audit.read', 'metrics.read'],
+    manager: ['agreements.read', 'agreements.write', 'agreements.transition', 'agreements.backdate', 'calendars.read', 'calendars.write', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'audit.read', 'metrics.read'],
     agent: ['agreements.read', 'calendars.read', 'events.write', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'metrics.read'],
     viewer: ['agreements.read', 'calendars.read', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'metrics.read'],
     auditor: ['agreements.read', 'calendars.read', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'audit.read', 'metrics.read'],

@@ -4,8 +4,9 @@
  *
  * - Tenants are isolated: a principal never acts outside its own tenant, whatever its role.
  * - admin: everything in its tenant, including tokens and rebuilds.
- * - manager: edits agreements and calendars, moves them through their lifecycle, reads everything
- *   except the token list.
+ * - manager: edits agreements and calendars, moves them through their lifecycle (back-dated too:
+ *   recording a contract signed in the past changes figures already reported, so it is kept to
+ *   the roles that answer for agreements), reads everything except the token list.
  * - agent: sends events and reads measurements (the integration role of a ticket desk or monitor).
  * - viewer: reads agreements and measurements.
  * - auditor: reads like a viewer, and the audit log.
@@ -23,6 +24,8 @@ export const ACTIONS = [
   'agreements.read',
   'agreements.write',
   'agreements.transition',
+  /** A lifecycle transition that takes effect before it is recorded (a contract signed in the past). */
+  'agreements.backdate',
   'calendars.read',
   'calendars.write',
   'events.write',
@@ -51,7 +54,7 @@ const READS: Action[] = [
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(ACTIONS),
-  manager: new Set<Action>([...READS, 'agreements.write', 'agreements.transition', 'calendars.write', 'audit.read']),
+  manager: new Set<Action>([...READS, 'agreements.write', 'agreements.transition', 'agreements.backdate', 'calendars.write', 'audit.read']),
   agent: new Set<Action>([...READS, 'events.write']),
   viewer: new Set<Action>(READS),
   auditor: new Set<Action>([...READS, 'audit.read']),

@@ -46,7 +46,13 @@ export const diffQuery = z.strictObject({
 });
 export const transitionBody = z.strictObject({
   to: z.enum(LIFECYCLE_STATES).describe('The state to move to; the action follows from the current state.'),
-  at: instant.optional().describe('When the new state begins (ISO 8601 with offset); now when absent.'),
+  at: instant
+    .optional()
+    .describe(
+      'When the new state begins (ISO 8601 with offset); now when absent. In the past: a back-dated transition ' +
+        '(a contract signed before it was entered), for admin and manager tokens only, not before the previous ' +
+        'transition, marked as back-dated in the lifecycle and the audit log.',
+    ),
   reason: z.string().min(1).max(2000).optional().describe('Required to suspend or terminate.'),
   signatures: z
     .array(z.strictObject({ party: z.enum(SIGNING_PARTIES), name: z.string().min(1).max(200), title: z.string().min(1).max(200).optional(), at: instant }))
@@ -101,6 +107,7 @@ function presentTransition(t: Transition) {
     term: t.term ? compact({ start: iso(t.term.start), end: iso(t.term.end) }) : undefined,
     requestedAt: iso(t.requestedAt),
     recordedAt: iso(t.recordedAt),
+    backdated: t.backdated,
   });
 }
 
@@ -260,7 +267,10 @@ export function agreementOperations(deps: Deps): Operation[] {
       description:
         'draft -> in_review -> approved (both signatures and the term) -> active; suspend/resume, expire, renew, terminate (docs: lifecycle). ' +
         'An illegal move is 409 illegal_transition with the legal ones in details.legal. Approval records the working document as version 1. ' +
-        'If-Match is optional here (the document cannot change while in review, and the state machine refuses stale moves), and honoured when sent.',
+        'If-Match is optional here (the document cannot change while in review, and the state machine refuses stale moves), ' +
+        'and honoured when sent. A past `at` records a transition back-dated (admin and manager only, 403 otherwise; never ' +
+        'before the previous transition, 422): the transition is marked `backdated` with its `recordedAt`, the audit entry ' +
+        'keeps both instants, and the derived results are recomputed.',
       action: 'agreements.transition',
       params: agreementParams,
       headers: [{ name: 'If-Match', description: 'Optional: the ETag the transition is based on.' }],
@@ -271,13 +281,14 @@ export function agreementOperations(deps: Deps): Operation[] {
         412: 'precondition_failed: If-Match is stale',
       },
       async handler(c) {
-        const { tenant, actor } = c.principal;
+        const { tenant, actor, role } = c.principal;
         const id = c.params.id;
         const a = checkAccess(c.principal, 'agreements.transition', await store.getAgreement<Doc>(tenant, id), id);
         const ifMatchHeader = header(c, 'if-match');
         const ifMatch = ifMatchHeader === undefined ? undefined : ifMatchOf(ifMatchHeader, a.etag)!;
         const b = parseJsonBody(transitionBody, c.body);
-        const r = await transitionAgreement({ store, tenant, actor, now: c.now }, compact({ id, ifMatch, to: b.to, at: b.at, reason: b.reason, signatures: b.signatures, term: b.term }));
+        const input = compact({ id, ifMatch, to: b.to, at: b.at, reason: b.reason, signatures: b.signatures, term: b.term });
+        const r = await transitionAgreement({ store, tenant, actor, role, now: c.now }, input);
         if (!r.ok) {
           const issues = bodyIssues(r.issues ?? []);
           if (r.code === 'invalid') throw invalid(issues, 'body');

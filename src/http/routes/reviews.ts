@@ -16,6 +16,12 @@ export const reviewParams = z.strictObject({ id: idParam });
 export const reviewBody = z.strictObject({
   at: civilDate.optional().describe('The day the review was held; today in the agreement\'s time zone by default. Not in the future.'),
   outcome: z.enum(REVIEW_OUTCOMES).describe('kept: the agreement stays as it is; amended: it was changed (name the version).'),
+  by: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Who held the review (a name); the caller when absent. The audit log names the caller either way.'),
   notes: z.string().max(10_000).optional(),
   version: z.number().int().min(1).optional().describe('amended: the version the amendment created.'),
 });
@@ -56,7 +62,8 @@ export function reviewOperations(deps: Deps): Operation[] {
       tag: 'agreements',
       summary: 'Record a review of an agreement',
       description:
-        'Who held it is the caller. Reviews are kept in date order and never rewritten; an amended outcome names the version of the ' +
+        'Who held it is `by`, or the caller. Reviews are kept in date order and never rewritten; ' +
+        'an amended outcome names the version of the ' +
         'amendment. Recording a review changes no figure. Answers the review and the agreement\'s next review date.',
       action: 'agreements.transition',
       params: reviewParams,
@@ -83,7 +90,7 @@ export function reviewOperations(deps: Deps): Operation[] {
       description: 'Over the tenant\'s agreements (a customer: its own). As `pledge reviews` does for files.',
       action: 'agreements.read',
       query: portfolioReviewQuery,
-      responses: { 200: { description: '{ today, overdue, evidence, schedule, problems }', schema: PortfolioReviews } },
+      responses: { 200: { description: '{ today, overdue, evidence, schedule: [{ agreement, owner, due, reason, lastReview }], problems }', schema: PortfolioReviews } },
       async handler(c) {
         const p = c.principal;
         const today = c.query.today ?? civilDateAt(c.now, 'UTC');

@@ -233,6 +233,46 @@ test('suspension and termination need a reason; expiry needs the term end reache
   assert.match(stale[0]!.message, /the agreement is active, not "approved"/);
 });
 
+test('back-dated: a contract signed last year, entered today, keeps its real dates; the past is still never rewritten', () => {
+  // The draft is entered today; the contract was submitted, signed and started months ago.
+  const TODAY = iso('2026-12-04T16:00:00Z');
+  const entered = unwrap(createHistory({ agreementId: 'acme-pbx', at: TODAY - 60_000, by: 'ada' }));
+  const rec = (r: TransitionRequest): TransitionRequest => ({ ...r, recordedAt: TODAY });
+  const h = apply(entered, rec(submit), rec(approve), rec(activate));
+  assert.deepEqual(h.transitions.map((t) => [t.action, t.at, t.backdated, t.recordedAt]), [
+    ['submit', SUBMITTED, true, TODAY],
+    ['approve', approve.at, true, TODAY],
+    ['activate', EFFECTIVE, true, TODAY],
+  ]);
+  assert.deepEqual(monitoredIntervals(h), [{ from: EFFECTIVE, to: Infinity }]);
+  // The state before it was entered follows the back-dated history; before its first step it is unknown.
+  assert.equal(stateAt(h, SUBMITTED - 1), undefined);
+  assert.equal(stateAt(h, SUBMITTED), 'in_review');
+  assert.equal(stateAt(h, EFFECTIVE), 'active');
+  assert.deepEqual(unwrap(checkHistory(h)), h, 'a stored back-dated history replays to itself');
+  // Not before the previous transition, back-dated or not: the message says why.
+  const before = refusal(h, rec({ to: 'suspended', at: EFFECTIVE - DAY, by: 'ada', reason: 'unpaid' }));
+  assert.equal(before[0]!.path, 'request.at');
+  assert.match(before[0]!.message, /too early: the last transition \(activate to active\) takes effect at 2026-02-01T00:00:00Z; a back-dated transition cannot come before it/);
+  // Without a recording time (or not back-dated) the creation still bounds the first transition.
+  assert.match(refusal(entered, { ...submit })[0]!.message, /the agreement was created at 2026-12-04T15:59:00Z/);
+  // Signatures are facts already given: none dated after the recording, even on a future approval.
+  const review = apply(entered, { ...submit, at: TODAY - DAY, recordedAt: TODAY });
+  const early = [{ ...signatures[0]!, at: TODAY - 1000 }, { party: 'customer' as const, name: 'Carl Customer', at: TODAY + 1 }];
+  const future = refusal(review, { ...approve, at: TODAY + DAY, recordedAt: TODAY, signatures: early });
+  assert.deepEqual(future.map((i) => i.path), ['request.signatures[1].at']);
+  assert.match(future[0]!.message, /dated in the future \(it is recorded at 2026-12-04T16:00:00Z\)/);
+  // Recorded now (at == recordedAt): not back-dated; a scheduled activation that starts later is not either.
+  const now = apply(entered, { to: 'in_review', at: TODAY, by: 'ada', recordedAt: TODAY });
+  assert.equal(now.transitions[0]!.backdated, undefined);
+  const later = apply(
+    now,
+    { to: 'approved', at: TODAY + 1000, by: 'ada', recordedAt: TODAY + 1000, signatures: signatures.map((x) => ({ ...x, at: TODAY + 500 })), term: { start: TODAY + 30 * DAY } },
+    { to: 'active', at: TODAY + 2000, by: 'ada', recordedAt: TODAY + 5000 },
+  );
+  assert.deepEqual([later.transitions[2]!.at, later.transitions[2]!.requestedAt, later.transitions[2]!.backdated], [TODAY + 30 * DAY, TODAY + 2000, undefined]);
+});
+
 test('renewal starts a new term: contiguous while active, after the lapse when expired', () => {
   const h = activeHistory();
   const next = { start: TERM_END, end: iso('2028-02-01T00:00:00Z') };

@@ -14,6 +14,12 @@
  *   rewritten. `at` may lie before the moment it is recorded (a termination letter dated last
  *   week) or after it (a termination at the end of the notice period); `recordedAt` keeps the
  *   moment of recording for the audit trail.
+ * - Back-dated: a transition that takes effect before its `recordedAt` records what happened
+ *   before it was entered (a contract signed last year, entered today), and is marked `backdated`.
+ *   It may precede the agreement's creation in Pledge (that is when the draft was typed in, not
+ *   when it was written), but never the previous transition. Signatures are facts already given: none may be
+ *   dated after the moment of recording. Who may back-date is the access policy's business
+ *   (src/core/access/policy.ts, `agreements.backdate`), not this module's.
  * - Approval records the signatures of both parties (who, when) and the signed term, whose start
  *   is the effective instant. Activation before that instant is accepted and *scheduled*: the
  *   transition takes effect at the term start, and `requestedAt` keeps when it was asked for. So
@@ -71,6 +77,8 @@ export interface Transition {
   requestedAt?: number;
   /** When the caller recorded the transition, for the audit trail. */
   recordedAt?: number;
+  /** Recorded after it took effect (`at` before `recordedAt`): it changes a past already measured. */
+  backdated?: true;
 }
 
 export interface LifecycleHistory {
@@ -91,6 +99,7 @@ export interface TransitionRequest {
   reason?: string;
   signatures?: Signature[];
   term?: Term;
+  /** When the request is recorded (the caller's clock). With an earlier `at`, the transition is back-dated. */
   recordedAt?: number;
 }
 
@@ -146,11 +155,18 @@ export function currentState(history: LifecycleHistory): LifecycleState {
   return ts.length > 0 ? ts[ts.length - 1]!.to : 'draft';
 }
 
-/** The state at an instant (a transition at exactly t already applies); undefined before creation. */
+/**
+ * The state at an instant (a transition at exactly t already applies); undefined before the
+ * agreement is known to exist: its creation, or its first transition when that was back-dated
+ * before the creation.
+ */
 export function stateAt(history: LifecycleHistory, instant: number): LifecycleState | undefined {
-  if (!isInstant(instant) || !isPlainObject(history) || !isInstant(history.createdAt) || instant < history.createdAt) return undefined;
+  if (!isInstant(instant) || !isPlainObject(history) || !isInstant(history.createdAt)) return undefined;
+  const ts = transitionsOf(history);
+  const known = Math.min(history.createdAt, ts[0]?.at ?? Infinity);
+  if (instant < known) return undefined;
   let state: LifecycleState = 'draft';
-  for (const t of transitionsOf(history)) {
+  for (const t of ts) {
     if (t.at > instant) break;
     state = t.to;
   }
@@ -328,23 +344,28 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
   }
   if (issues.length > 0) return fail(...issues);
   const at = r.at as number;
+  const recordedAt = r.recordedAt as number | undefined;
+  const backdated = recordedAt !== undefined && at < recordedAt;
 
-  // Time order: the history only grows forward.
-  const previousAt = last ? last.at : history.createdAt;
-  if (at < previousAt) {
+  // Time order: the history only grows forward. A back-dated first transition may precede the
+  // creation (the moment the draft was entered), never a transition already on record.
+  if (last ? at < last.at : at < history.createdAt && !backdated) {
+    const previousAt = last ? last.at : history.createdAt;
     const what = last ? `the last transition (${last.action} to ${last.to}) takes effect at ${showInstant(previousAt)}` : `the agreement was created at ${showInstant(previousAt)}`;
-    return fail({ path: p('at'), message: `too early: ${what}; transitions are recorded in time order and the past is not rewritten`, expected: `an instant at or after ${showInstant(previousAt)}`, received: showInstant(at) });
+    const why = backdated ? 'a back-dated transition cannot come before it: ' : '';
+    const message = `too early: ${what}; ${why}transitions are recorded in time order and the past is not rewritten`;
+    return fail({ path: p('at'), message, expected: `an instant at or after ${showInstant(previousAt)}`, received: showInstant(at) });
   }
 
   const t: Transition = { from: current, to, action: rule.action, at, by: r.by as string };
   if (typeof r.reason === 'string' && r.reason.length > 0) t.reason = r.reason;
-  if (r.recordedAt !== undefined) t.recordedAt = r.recordedAt as number;
+  if (recordedAt !== undefined) t.recordedAt = recordedAt;
 
   switch (rule.action) {
     case 'approve': {
       // The submission the signatures answer: signatures given before it signed another draft.
       const submittedAt = last!.at;
-      const sigs = checkSignatures(r.signatures, p('signatures'), submittedAt, at, issues);
+      const sigs = checkSignatures(r.signatures, p('signatures'), submittedAt, at, recordedAt, issues);
       const term = checkTerm(r.term, p('term'), issues);
       if (issues.length > 0) return fail(...issues);
       t.signatures = sigs!;
@@ -391,10 +412,19 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
     default:
       break;
   }
+  // Back-dated in effect: a scheduled activation asked for in the past but starting later is not.
+  if (recordedAt !== undefined && t.at < recordedAt) t.backdated = true;
   return ok(t);
 }
 
-function checkSignatures(v: unknown, path: string, submittedAt: number, approvedAt: number, issues: Issue[]): Signature[] | undefined {
+function checkSignatures(
+  v: unknown,
+  path: string,
+  submittedAt: number,
+  approvedAt: number,
+  recordedAt: number | undefined,
+  issues: Issue[],
+): Signature[] | undefined {
   if (!Array.isArray(v) || v.length === 0) {
     issues.push({ path, message: 'approval requires the signatures of both parties (provider and customer): who signed and when', expected: 'a list of { party, name, at }', received: describeValue(v) });
     return undefined;
@@ -414,6 +444,10 @@ function checkSignatures(v: unknown, path: string, submittedAt: number, approved
     if (checkInstant(s.at, `${sp}.at`, issues)) {
       if (s.at < submittedAt) issues.push({ path: `${sp}.at`, message: `signed before the agreement was submitted for review (${showInstant(submittedAt)}): that signature is for an earlier draft`, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(approvedAt)}`, received: showInstant(s.at) });
       else if (s.at > approvedAt) issues.push({ path: `${sp}.at`, message: `signed after the approval (${showInstant(approvedAt)}): an approval records signatures already given`, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(approvedAt)}`, received: showInstant(s.at) });
+      else if (recordedAt !== undefined && s.at > recordedAt) {
+        const message = `dated in the future (it is recorded at ${showInstant(recordedAt)}): a signature is recorded once it has been given`;
+        issues.push({ path: `${sp}.at`, message, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(recordedAt)}`, received: showInstant(s.at) });
+      }
     }
     if (issues.length === n) {
       const sig: Signature = { party: s.party as SigningParty, name: s.name as string, at: s.at as number };
