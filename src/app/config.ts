@@ -6,10 +6,20 @@ import { z } from 'zod';
 import { resolve } from 'node:path';
 import { validate } from '../core/validation/zod.ts';
 import type { Result } from '../core/validation/issues.ts';
+import { parseDuration } from '../core/time/duration.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-export const configSchema = z.object({
+/** A fixed duration (`30s`, `2m`, `1h30m`, `1d`, `PT30S`), or `0` for none; to milliseconds. */
+const duration = z.string().transform((s, ctx) => {
+  if (s.trim() === '0') return 0;
+  const d = parseDuration(s);
+  if (d.ok && d.value.kind === 'fixed' && Number.isFinite(d.value.ms)) return Math.round(d.value.ms);
+  ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 30s, 2m, 1h or 1d (or 0 for none)' });
+  return z.NEVER;
+});
+
+const fields = {
   /** PostgreSQL when set (postgres://...); SQLite in PLEDGE_DATA_DIR otherwise. */
   DATABASE_URL: z
     .string()
@@ -22,17 +32,51 @@ export const configSchema = z.object({
   /** Ingestion limits per request (docs/events.md). */
   PLEDGE_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   PLEDGE_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** How far in the future an ingested event may be, after the receiving clock (docs/events.md). */
+  PLEDGE_MAX_CLOCK_SKEW: duration.prefault('1d'),
+  /**
+   * Timeouts (docs/operations.md, "Timeouts"): so a slow or stalled client cannot hold a connection,
+   * and a runaway query cannot hold a database connection.
+   */
+  PLEDGE_HEADERS_TIMEOUT: duration.prefault('10s'),
+  PLEDGE_REQUEST_TIMEOUT: duration.prefault('60s'),
+  PLEDGE_IDLE_TIMEOUT: duration.prefault('120s'),
+  // Not 0: Node would then keep idle connections open for ever.
+  PLEDGE_KEEP_ALIVE_TIMEOUT: duration.pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed')).prefault('72s'),
+  PLEDGE_DB_STATEMENT_TIMEOUT: duration.prefault('30s'),
+};
+
+export const configSchema = z.object(fields).refine((c) => c.PLEDGE_HEADERS_TIMEOUT === 0 || c.PLEDGE_REQUEST_TIMEOUT === 0 || c.PLEDGE_HEADERS_TIMEOUT <= c.PLEDGE_REQUEST_TIMEOUT, {
+  message: 'must not be longer than PLEDGE_REQUEST_TIMEOUT (the headers are part of the request)',
+  path: ['PLEDGE_HEADERS_TIMEOUT'],
 });
 
 export type RawConfig = z.output<typeof configSchema>;
 
 export interface Config {
-  store: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  store: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; statementTimeoutMs: number };
   host: string;
   port: number;
   logLevel: RawConfig['PLEDGE_LOG_LEVEL'];
-  limits: { batchEvents: number; batchBytes: number };
+  limits: { batchEvents: number; batchBytes: number; maxClockSkewMs: number };
+  /** Milliseconds; 0 means none. The database's statement timeout is in `store`. */
+  timeouts: Timeouts;
 }
+
+export interface Timeouts {
+  /** To receive a request's headers. */
+  headersMs: number;
+  /** To receive a whole request, headers and body: a body trickling in slower is cut off (408). */
+  requestMs: number;
+  /** A connection on which nothing is sent or received for this long is closed. */
+  idleMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 60_000, idleMs: 120_000, keepAliveMs: 72_000 };
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 86_400_000;
 
 /** Reads the configuration from an environment (process.env at the edge). */
 export function loadConfig(env: Record<string, string | undefined>): Result<Config> {
@@ -43,11 +87,23 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
   return {
     ok: true,
     value: {
-      store: c.DATABASE_URL ? { kind: 'postgres', url: c.DATABASE_URL } : { kind: 'sqlite', path: resolve(c.PLEDGE_DATA_DIR, 'pledge.db') },
+      store: c.DATABASE_URL ? { kind: 'postgres', url: c.DATABASE_URL, statementTimeoutMs: c.PLEDGE_DB_STATEMENT_TIMEOUT } : { kind: 'sqlite', path: resolve(c.PLEDGE_DATA_DIR, 'pledge.db') },
       host: c.PLEDGE_HOST,
       port: c.PLEDGE_PORT,
       logLevel: c.PLEDGE_LOG_LEVEL,
-      limits: { batchEvents: c.PLEDGE_MAX_BATCH_EVENTS, batchBytes: c.PLEDGE_MAX_BATCH_BYTES },
+      limits: { batchEvents: c.PLEDGE_MAX_BATCH_EVENTS, batchBytes: c.PLEDGE_MAX_BATCH_BYTES, maxClockSkewMs: c.PLEDGE_MAX_CLOCK_SKEW },
+      timeouts: { headersMs: c.PLEDGE_HEADERS_TIMEOUT, requestMs: c.PLEDGE_REQUEST_TIMEOUT, idleMs: c.PLEDGE_IDLE_TIMEOUT, keepAliveMs: c.PLEDGE_KEEP_ALIVE_TIMEOUT },
     },
   };
+}
+
+/**
+ * One option read alone, for the CLI commands that work on a database given with --db and need
+ * one setting (the clock skew for `ingest`, the statement timeout) without the whole server
+ * configuration; a bad value is an error naming the variable, as for `loadConfig`.
+ */
+export function loadOption<K extends keyof typeof fields>(env: Record<string, string | undefined>, key: K): Result<RawConfig[K]> {
+  const given = env[key];
+  const r = validate(z.object({ [key]: fields[key] }), given === undefined || given === '' ? {} : { [key]: given });
+  return r.ok ? { ok: true, value: (r.value as Record<string, unknown>)[key] as RawConfig[K] } : r;
 }

@@ -11,7 +11,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { openStore, generateTokenSecret, hashTokenSecret } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
-import type { Config } from '../../src/app/config.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_TIMEOUTS, type Config } from '../../src/app/config.ts';
 import { buildServer } from '../../src/http/server.ts';
 
 export const T0 = Date.UTC(2026, 9, 1, 8, 0, 0);
@@ -33,8 +33,15 @@ export async function openTestStore(): Promise<TestStore> {
   };
 }
 
-export function testConfig(limits: Partial<Config['limits']> = {}): Config {
-  return { store: { kind: 'sqlite', path: ':unused:' }, host: '127.0.0.1', port: 0, logLevel: 'silent', limits: { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, ...limits } };
+export function testConfig(limits: Partial<Config['limits']> = {}, timeouts: Partial<Config['timeouts']> = {}): Config {
+  return {
+    store: { kind: 'sqlite', path: ':unused:' },
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    limits: { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS, ...limits },
+    timeouts: { ...DEFAULT_TIMEOUTS, ...timeouts },
+  };
 }
 
 export interface Tenant {

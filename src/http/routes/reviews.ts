@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { REVIEW_OUTCOMES, civilDateAt } from '../../core/agreements/lifecycle/reviews.ts';
 import { agreementReviews, portfolioReviews, recordAgreementReview } from '../../app/reviews.ts';
 import { HttpError, invalid } from '../errors.ts';
-import { defineOperation, idParam, parseJsonBody, type Deps, type Operation } from '../operation.ts';
+import { defineOperation, DOCUMENT_BODY, idParam, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { visibleAgreement, visibleAgreementIds } from './derived-access.ts';
 
 const civilDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
@@ -52,7 +52,7 @@ export function reviewOperations(deps: Deps): Operation[] {
         'amendment. Recording a review changes no figure. Answers the review and the agreement\'s next review date.',
       action: 'agreements.transition',
       params: reviewParams,
-      body: { media: ['application/json'], schema: reviewBody, required: true },
+      body: { media: ['application/json'], schema: reviewBody, required: true, limit: DOCUMENT_BODY },
       responses: { 201: '{ review, state: { next, reviews, ... } }' },
       async handler(c) {
         const p = c.principal;
