@@ -166,9 +166,9 @@ export function compact<T extends Record<string, unknown>>(o: T): T {
 }
 
 /**
- * Byte limit of document and small JSON bodies, far below the ingestion limit: 256 KiB, over a
- * hundred times the largest example agreement. The YAML reader takes about a microsecond a byte,
- * so a document this size is read in a fraction of a second (a megabyte held the server for
- * seconds).
+ * Byte limit of document and small JSON bodies, far below the ingestion limit: 128 KiB, over sixty
+ * times the largest example agreement. The YAML reader takes one to a few microseconds a byte (and
+ * a calendar is read twice: to check it, then to resolve `extends`), so a document this size is
+ * read in a fraction of a second; a megabyte held the server for seconds.
  */
-export const DOCUMENT_BODY = 256 * 1024;
+export const DOCUMENT_BODY = 128 * 1024;
