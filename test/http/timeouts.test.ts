@@ -79,7 +79,7 @@ test('a body trickled a byte at a time is cut off with a 408 before it is comple
   // Nothing of the cut-off batch was stored, and the server goes on answering.
   const events = await fetch(`${server.url}/v1/events`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(events.status, 200);
-  assert.deepEqual((await events.json()).items, []);
+  assert.deepEqual(((await events.json()) as { items: unknown[] }).items, []);
 });
 
 test('headers that never end are cut off with a 408 too', async () => {

@@ -13,10 +13,10 @@
  * `settle` or `backtest` are not judged against today.
  */
 import { validate } from '../validation/zod.ts';
-import { textIssues } from '../validation/text.ts';
+import { textProblem } from '../validation/text.ts';
 import { describeValue, joinPath, type Issue, type Result } from '../validation/issues.ts';
 import { formatInstant, parseInstant } from '../time/instant.ts';
-import { findTooDeep, scanJsonDepth } from '../json.ts';
+import { scanJsonDepth } from '../json.ts';
 import { pledgeEvent, type PledgeEvent, type Timed } from './schema.ts';
 
 /** How deep `attributes` may nest: `{"a": 1}` is one level, `{"a": {"b": 1}}` two. */
@@ -32,13 +32,52 @@ export function tooDeepIssue(inner: ReadonlyArray<string | number>, path: string
     : { path: at, message: `nested too deep: an event may nest at most ${MAX_EVENT_DEPTH} levels (only attributes may nest)`, expected: `at most ${MAX_EVENT_DEPTH} levels`, received: 'deeper' };
 }
 
+/**
+ * The depth and text rules on a raw event, before the schema. The schema allows nesting only in
+ * `attributes` (other fields are scalars, or the event is refused anyway), so only the field names,
+ * the strings at the top and `attributes` are walked; the walk keeps its own stack and stops at the
+ * first level too deep (which also ends a cycle).
+ */
+function precheck(value: unknown, path: string): Issue[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const issues: Issue[] = [];
+  // Called for every string: the path is built only for a problem.
+  const text = (segments: () => Array<string | number>, s: string, key: boolean) => {
+    const p = textProblem(s);
+    if (p) issues.push({ path: joinPath([path, ...segments()].filter((x) => x !== '')), message: key ? `the field name ${p}` : p, received: describeValue(s) });
+  };
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    text(() => [k], k, true);
+    if (typeof v === 'string') text(() => [k], v, false);
+    else if (k === 'attributes' && v !== null && typeof v === 'object') {
+      const stack: Array<{ v: unknown; depth: number; at: Array<string | number> }> = [{ v, depth: 1, at: ['attributes'] }];
+      while (stack.length > 0 && issues.length < 20) {
+        const top = stack.pop()!;
+        if (typeof top.v === 'string') {
+          text(() => top.at, top.v, false);
+          continue;
+        }
+        if (top.v === null || typeof top.v !== 'object') continue;
+        if (top.depth > MAX_ATTRIBUTE_DEPTH) {
+          issues.push(tooDeepIssue(top.at, path));
+          break;
+        }
+        const entries: Array<[string | number, unknown]> = Array.isArray(top.v) ? top.v.map((x, i) => [i, x]) : Object.entries(top.v);
+        for (let i = entries.length - 1; i >= 0; i--) {
+          const [key, child] = entries[i]!;
+          if (typeof key === 'string') text(() => [...top.at, key], key, true);
+          stack.push({ v: child, depth: top.depth + 1, at: [...top.at, key] });
+        }
+      }
+    }
+  }
+  return issues;
+}
+
 export function parseEvent(value: unknown, path = ''): Result<Timed> {
   const prefix = (p: string) => (p ? (path ? `${path}.${p}` : p) : path);
-  const pre: Issue[] = [];
-  const attributes = value !== null && typeof value === 'object' ? (value as { attributes?: unknown }).attributes : undefined;
-  const deep = findTooDeep(attributes, MAX_ATTRIBUTE_DEPTH);
-  if (deep) pre.push(tooDeepIssue(['attributes', ...deep], path));
-  for (const t of textIssues(value)) pre.push({ path: prefix(t.path), message: t.message, ...(t.received ? { received: t.received } : {}) });
+  const pre = precheck(value, path);
   const r = validate(pledgeEvent, value);
   if (!r.ok) return { ok: false, issues: [...pre, ...r.issues.map((i) => ({ ...i, path: prefix(i.path) }))] };
   if (pre.length > 0) return { ok: false, issues: pre };
