@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { blankSpans, canonicalJson, findTooDeep, scanJsonDepth } from './json.ts';
+import { blankSpans, canonicalJson, scanJsonDepth } from './json.ts';
 
 const deepText = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
@@ -56,11 +56,4 @@ test('blankSpans keeps every other offset where it was', () => {
   const out = blankSpans(text, [{ start: 4, end: 11 }]);
   assert.equal(out, '[1, null   , 3]');
   assert.deepEqual(JSON.parse(out), [1, null, 3]);
-});
-
-test('findTooDeep: the path to the first container beyond the limit, iteratively', () => {
-  assert.equal(findTooDeep({ a: { b: 1 } }, 2), undefined);
-  assert.deepEqual(findTooDeep({ a: [{ b: 1 }] }, 2), ['a', 0]);
-  assert.deepEqual(findTooDeep(JSON.parse(`{"x":${deepText(200_000)}}`), 32), ['x', ...Array(31).fill('a')]);
-  assert.equal(findTooDeep('text', 0), undefined);
 });

@@ -315,23 +315,3 @@ export function blankSpans(text: string, spans: ReadonlyArray<{ start: number; e
   parts.push(text.slice(at));
   return parts.join('');
 }
-
-/**
- * The path to the first container of a value nested deeper than `limit` (the value itself, when a
- * container, is level 1), or undefined. Iterative, and it stops descending at the limit, so its
- * cost is bounded by the shallow part of the value.
- */
-export function findTooDeep(value: unknown, limit: number): Array<string | number> | undefined {
-  const stack: Array<{ v: unknown; depth: number; path: Array<string | number> }> = [{ v: value, depth: 1, path: [] }];
-  while (stack.length > 0) {
-    const { v, depth, path } = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > limit) return path;
-    if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1, path: [...path, i] });
-    else {
-      const keys = Object.keys(v);
-      for (let i = keys.length - 1; i >= 0; i--) stack.push({ v: (v as Record<string, unknown>)[keys[i]!], depth: depth + 1, path: [...path, keys[i]!] });
-    }
-  }
-  return undefined;
-}
