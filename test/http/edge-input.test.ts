@@ -7,6 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { connect, type AddressInfo } from 'node:net';
 import { openStore } from '../../src/store/index.ts';
 import { StoreError } from '../../src/store/errors.ts';
@@ -116,6 +117,28 @@ for (const backend of BACKENDS) {
       assert.deepEqual((nd.json().results as Result[]).map((x) => x.status), ['accepted', 'rejected']);
       const ids = await stored();
       assert.ok(ids.includes('txt-ok') && ids.includes('nd-ok') && !ids.includes('nul-1') && !ids.includes('nd-nul'));
+    });
+
+    test('any text at all, in events, parameters and bodies: never a 500, and the good events beside it are stored', async () => {
+      const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('a\u0000b', '\ud800', 'x\udc00', '\u0000'));
+      let n = 0;
+      // Every byte percent-encoded (a URL carries bytes: a lone surrogate reaches the server as U+FFFD).
+      const enc = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+      await fc.assert(
+        fc.asyncProperty(text, text, text, async (a, b, c) => {
+          n++;
+          const r = await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event(`p${n}-good`), event(`p${n}-x`, { customer: a || 'c', attributes: { [b]: c, list: [a, { c }] } })]) });
+          assert.equal(r.statusCode, 200, `${JSON.stringify([a, b, c])}: ${r.body.slice(0, 200)}`);
+          assert.equal(r.json().results[0].status, 'accepted');
+          for (const url of [`/v1/events?customer=${enc(a || 'c')}`, `/v1/tickets/${enc(b || 'b')}`, `/v1/audit?actor=${enc(c || 'c')}`]) {
+            const q = await t.req('admin', { method: 'GET', url });
+            assert.ok(q.statusCode < 500, `${url}: ${q.statusCode} ${q.body.slice(0, 200)}`);
+          }
+          const tok = await t.req('admin', { method: 'POST', url: '/v1/tokens', ...json({ name: a || 'n', role: 'viewer', user: { id: 'fuzz', name: b || 'n' } }) });
+          assert.ok(tok.statusCode < 500, `token ${JSON.stringify([a, b])}: ${tok.statusCode} ${tok.body.slice(0, 200)}`);
+        }),
+        { numRuns: 40 },
+      );
     });
 
     test('query and path parameters with NUL are a 400 naming the parameter', async () => {
