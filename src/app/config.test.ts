@@ -33,13 +33,14 @@ test('timeouts and the clock skew are durations; 0 turns a timeout off; the stat
 });
 
 test('bad durations are named; the headers cannot take longer than the whole request', () => {
-  const r = loadConfig({ PLEDGE_REQUEST_TIMEOUT: 'soon', PLEDGE_MAX_CLOCK_SKEW: '1wd', PLEDGE_KEEP_ALIVE_TIMEOUT: '0' });
+  const r = loadConfig({ PLEDGE_REQUEST_TIMEOUT: 'soon', PLEDGE_MAX_CLOCK_SKEW: '1wd', PLEDGE_KEEP_ALIVE_TIMEOUT: '0', PLEDGE_IDLE_TIMEOUT: '30d' });
   assert.equal(r.ok, false);
   if (r.ok) return;
   const text = r.issues.map(formatIssue).join('\n');
   assert.match(text, /PLEDGE_REQUEST_TIMEOUT: expected a duration/);
   assert.match(text, /PLEDGE_MAX_CLOCK_SKEW: expected a duration/);
   assert.match(text, /PLEDGE_KEEP_ALIVE_TIMEOUT: must be longer than 0/);
+  assert.match(text, /PLEDGE_IDLE_TIMEOUT: at most 24 days/);
   const order = loadConfig({ PLEDGE_HEADERS_TIMEOUT: '2m', PLEDGE_REQUEST_TIMEOUT: '1m' });
   assert.equal(order.ok, false);
   if (order.ok) return;

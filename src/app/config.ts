@@ -19,6 +19,9 @@ const duration = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 
+/** A timeout: Node's timers and PostgreSQL take at most 2^31-1 ms (Node turns more into 1 ms!). */
+const timeout = duration.pipe(z.number().max(2_147_483_647, 'at most 24 days (2147483647 ms)'));
+
 const fields = {
   /** PostgreSQL when set (postgres://...); SQLite in PLEDGE_DATA_DIR otherwise. */
   DATABASE_URL: z
@@ -38,12 +41,12 @@ const fields = {
    * Timeouts (docs/operations.md, "Timeouts"): so a slow or stalled client cannot hold a connection,
    * and a runaway query cannot hold a database connection.
    */
-  PLEDGE_HEADERS_TIMEOUT: duration.prefault('10s'),
-  PLEDGE_REQUEST_TIMEOUT: duration.prefault('60s'),
-  PLEDGE_IDLE_TIMEOUT: duration.prefault('120s'),
+  PLEDGE_HEADERS_TIMEOUT: timeout.prefault('10s'),
+  PLEDGE_REQUEST_TIMEOUT: timeout.prefault('60s'),
+  PLEDGE_IDLE_TIMEOUT: timeout.prefault('120s'),
   // Not 0: Node would then keep idle connections open for ever.
-  PLEDGE_KEEP_ALIVE_TIMEOUT: duration.pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed')).prefault('72s'),
-  PLEDGE_DB_STATEMENT_TIMEOUT: duration.prefault('30s'),
+  PLEDGE_KEEP_ALIVE_TIMEOUT: timeout.pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed')).prefault('72s'),
+  PLEDGE_DB_STATEMENT_TIMEOUT: timeout.prefault('30s'),
 };
 
 export const configSchema = z.object(fields).refine((c) => c.PLEDGE_HEADERS_TIMEOUT === 0 || c.PLEDGE_REQUEST_TIMEOUT === 0 || c.PLEDGE_HEADERS_TIMEOUT <= c.PLEDGE_REQUEST_TIMEOUT, {
