@@ -201,6 +201,15 @@ for (const backend of BACKENDS) {
         assert.match(r.json().details.issues[0].message, /nested too deep: a document may nest at most 64 levels/);
         assert.ok(r.json().details.issues[0].line >= 1);
       }
+      // Aliases: a chain of anchors, each nesting the one before (13 KB of text, 6,000 levels of
+      // value), and an alias inside its own anchor.
+      let chain = 'name: x\ntimezone: UTC\nhours: always\nx0: &a0 [[[[[[[[[[]]]]]]]]]]\n';
+      for (let i = 1; i < 100; i++) chain += `x${i}: &a${i} ${'['.repeat(60)}*a${i - 1}${']'.repeat(60)}\n`;
+      for (const [name, doc] of [['chain', chain], ['cycle', 'name: x\ntimezone: UTC\nhours: &h [*h]\n']]) {
+        const r = await t.req('manager', { method: 'PUT', url: `/v1/calendars/alias-${name}`, headers: { 'content-type': 'application/yaml' }, payload: doc });
+        assert.equal(r.statusCode, 422, `${name}: ${r.body.slice(0, 300)}`);
+        assert.match(r.json().details.issues[0].message, name === 'chain' ? /aliases included/ : /would contain itself/);
+      }
       const agreement = await t.req('manager', { method: 'PUT', url: '/v1/agreements/deep-doc', headers: { 'content-type': 'application/yaml' }, payload: `${agreementYaml('deep-doc')}description: ${'['.repeat(3000)}${']'.repeat(3000)}\n` });
       assert.equal(agreement.statusCode, 422, agreement.body.slice(0, 300));
       assert.equal((await t.req('viewer', { method: 'GET', url: '/v1/agreements/nul-doc' })).statusCode, 200, 'still serving');

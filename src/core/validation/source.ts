@@ -66,6 +66,59 @@ function tooDeepIn(tokens: readonly CST.Token[], limit: number): number | undefi
   return undefined;
 }
 
+/**
+ * Whether the value a document describes nests deeper than `limit`, or would contain itself.
+ * Aliases can make either from a shallow text (`&a [*a]`, or a chain of anchors each nesting the
+ * previous one: 13 KB made 6,000 levels), and building such a value costs the library seconds, so
+ * this is decided on the syntax tree first: in document order, an alias standing for the node of
+ * the latest anchor of its name before it, each node measured once.
+ */
+function aliasProblem(doc: Document.Parsed, limit: number): 'deep' | 'cycle' | undefined {
+  type Frame = { node: unknown; children: unknown[]; next: number; height: number };
+  const anchors = new Map<string, unknown>();
+  const height = new Map<unknown, number>();
+  const onPath = new Set<unknown>();
+  const open = (node: unknown): Frame | undefined => {
+    if (!isMap(node) && !isSeq(node)) return undefined;
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.set(anchor, node);
+    const children = isMap(node) ? node.items.flatMap((p) => (isPair(p) ? [p.key, p.value] : [])) : node.items;
+    onPath.add(node);
+    return { node, children, next: 0, height: 0 };
+  };
+  const first = open(doc.contents);
+  if (!first) return undefined;
+  const stack: Frame[] = [first];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (f.next < f.children.length) {
+      let c = f.children[f.next++];
+      if (isAlias(c)) {
+        c = anchors.get(c.source);
+        if (onPath.has(c)) return 'cycle';
+      } else if (isScalar(c)) {
+        const anchor = (c as { anchor?: string }).anchor;
+        if (anchor) anchors.set(anchor, c);
+      }
+      const known = height.get(c);
+      if (known !== undefined) f.height = Math.max(f.height, known);
+      else if (isMap(c) || isSeq(c)) {
+        if (stack.length + 1 > limit) return 'deep';
+        stack.push(open(c)!);
+      }
+      continue;
+    }
+    stack.pop();
+    onPath.delete(f.node);
+    const h = f.height + 1;
+    if (h > limit) return 'deep';
+    height.set(f.node, h);
+    const parent = stack[stack.length - 1];
+    if (parent) parent.height = Math.max(parent.height, h);
+  }
+  return undefined;
+}
+
 /** Maps with a key given twice (by its text), as parse errors at the second one; iterative. */
 function duplicateKeys(doc: Document.Parsed): YAMLParseError[] {
   const errors: YAMLParseError[] = [];
@@ -138,6 +191,9 @@ export function parseSourceText(text: string, source?: string): Result<ParsedSou
       }),
     };
   }
+  const shape = aliasProblem(doc, MAX_DOCUMENT_DEPTH);
+  if (shape === 'cycle') return fail('an alias stands for a node that contains it: the document would contain itself');
+  if (shape === 'deep') return fail(`nested too deep: a document may nest at most ${MAX_DOCUMENT_DEPTH} levels (aliases included)`);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
