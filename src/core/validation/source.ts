@@ -8,7 +8,8 @@
  *   but turns it into nodes recursively, which overflowed the stack (and once aborted the process)
  *   on a few thousand levels. So the text is first scanned for brackets (linear; refuses a
  *   `[[[[...` body before the slower tokenizer sees it), then the syntax tree is measured exactly,
- *   and only a document within the bound is composed.
+ *   and only a document within the bound is composed. What aliases stand for is measured too,
+ *   before the value is built (`aliasProblem`).
  * - Duplicate keys are found with one set per map: the library's own check compares every key
  *   with every other (a 1 MB map took minutes).
  * - Text follows the rule of validation/text.ts (no NUL, no unpaired surrogate), raw or escaped.
