@@ -50,7 +50,7 @@ const HTTP_BATCH = size('PLEDGE_BENCH_HTTP_BATCH', 1_000);
 const QUERY_EVENTS = size('PLEDGE_BENCH_QUERY_EVENTS', 1_000_000);
 const QUERY_SECONDS = size('PLEDGE_BENCH_QUERY_SECONDS', 10);
 const CONCURRENCY = 8;
-const LIMITS = { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024 };
+const LIMITS = { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, maxClockSkewMs: 86_400_000 };
 
 const en = (n: number) => n.toLocaleString('en-US');
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pledge } from './helpers.ts';
+import { pledge, pledgeWith } from './helpers.ts';
 import { openStore } from '../src/store/index.ts';
 import { hashTokenSecret } from '../src/store/tokens.ts';
 import { loadMigrations } from '../src/store/migrate.ts';
@@ -52,6 +52,40 @@ test('bad input: unknown role, customer without customer id, missing file, bad e
   assert.equal(r.code, 2);
   assert.match(r.err, /bad\.ndjson:4: rejected: .*at: impossible date or time/);
   assert.match(r.out, /2 events read: 1 accepted, 0 duplicates, 0 conflicts, 1 rejected/);
+});
+
+test('ingest holds events to the same rules as the server, against this machine\'s clock (PLEDGE_MAX_CLOCK_SKEW)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-db-'));
+  const db = join(dir, 'pledge.db');
+  const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
+  const ev = (id: string, extra: Record<string, unknown>) => JSON.stringify({ id, type: 'check.result', at: inDays(-1), up: true, ...extra });
+  writeFileSync(
+    join(dir, 'events.ndjson'),
+    [
+      ev('good', {}),
+      ev('ahead', { at: inDays(10) }),
+      ev('old', { at: '1999-06-01T00:00:00Z' }),
+      ev('leap', { at: '2025-12-31T23:59:60Z' }),
+      ev('nul', { service: 'a\u0000' }),
+      ev('deep', { attributes: JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`) }),
+    ].join('\n'),
+  );
+  let r = pledge('ingest', '-f', join(dir, 'events.ndjson'), '--db', db, '--json');
+  assert.equal(r.code, 2, r.err);
+  const out = JSON.parse(r.out);
+  assert.deepEqual([out.accepted, out.rejected], [1, 5]);
+  const problems = out.problems.join('\n');
+  assert.match(problems, /events\.ndjson:2: rejected: \[1\]\.at: in the future: more than 1 day after the receiving clock/);
+  assert.match(problems, /events\.ndjson:3: rejected: \[2\]\.at: before 2000-01-01/);
+  assert.match(problems, /events\.ndjson:4: rejected: \[3\]\.at: no leap second at this instant/);
+  assert.match(problems, /events\.ndjson:5: rejected: \[4\]\.service: contains U\+0000/);
+  assert.match(problems, /events\.ndjson:6: rejected: \[5\]\.attributes(\.a){32}: nested too deep/);
+  // A wider skew lets the event ten days ahead in; the others stay out.
+  r = pledgeWith({ PLEDGE_MAX_CLOCK_SKEW: '30d' }, 'ingest', '-f', join(dir, 'events.ndjson'), '--db', db, '--json');
+  assert.deepEqual([JSON.parse(r.out).accepted, JSON.parse(r.out).duplicates, JSON.parse(r.out).rejected], [1, 1, 4]);
+  r = pledgeWith({ PLEDGE_MAX_CLOCK_SKEW: 'a while' }, 'ingest', '-f', join(dir, 'events.ndjson'), '--db', db);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /PLEDGE_MAX_CLOCK_SKEW: expected a duration/);
 });
 
 test('apply: creates, shows the diff of a change (dry run writes nothing), amends an active agreement', async () => {

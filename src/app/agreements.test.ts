@@ -18,6 +18,7 @@ import { skipBanner, startPostgres } from '../store/testing/pg-harness.ts';
 import type { Store, StoreConfig } from '../store/types.ts';
 import { applyAgreement, transitionAgreement, type TransitionContext } from './agreements.ts';
 import { ingestBatch } from './ingest.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from './config.ts';
 import { agreementReport } from './results.ts';
 
 const started = await startPostgres();
@@ -46,7 +47,7 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
         const loaded = unwrap(agreementFromText(example('agreements/sla-checkout.yaml'), 'sla-checkout.yaml'));
         assert.equal((await applyAgreement({ store, tenant: TENANT, actor: 'mia', now: NOW }, { loaded })).ok, true);
         const ingested = await ingestBatch(
-          { tenant: TENANT, store, now: NOW, limits: { batchEvents: 100_000, batchBytes: 1 << 30 } },
+          { tenant: TENANT, store, now: NOW, limits: { batchEvents: 100_000, batchBytes: 1 << 30, maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS } },
           { body: example('events/portfolio-2026-h2.ndjson'), format: 'ndjson' },
         );
         assert.ok(ingested.ok && ingested.report.accepted > 5000);

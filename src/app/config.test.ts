@@ -10,7 +10,41 @@ test('defaults: SQLite in ./data, localhost:8080', () => {
   assert.deepEqual(c.value.store, { kind: 'sqlite', path: resolve('./data/pledge.db') });
   assert.equal(c.value.port, 8080);
   assert.equal(c.value.host, '127.0.0.1');
-  assert.deepEqual(c.value.limits, { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024 });
+  assert.deepEqual(c.value.limits, { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, maxClockSkewMs: 86_400_000 });
+  assert.deepEqual(c.value.timeouts, { headersMs: 10_000, requestMs: 60_000, idleMs: 120_000, keepAliveMs: 72_000 });
+});
+
+test('timeouts and the clock skew are durations; 0 turns a timeout off; the statement timeout goes to PostgreSQL', () => {
+  const c = loadConfig({
+    DATABASE_URL: 'postgres://u:p@localhost:5432/pledge',
+    PLEDGE_HEADERS_TIMEOUT: '5s',
+    PLEDGE_REQUEST_TIMEOUT: '2m',
+    PLEDGE_IDLE_TIMEOUT: '0',
+    PLEDGE_KEEP_ALIVE_TIMEOUT: '500ms',
+    PLEDGE_DB_STATEMENT_TIMEOUT: '45s',
+    PLEDGE_MAX_CLOCK_SKEW: '2h',
+  });
+  assert.ok(c.ok, JSON.stringify(c));
+  assert.deepEqual(c.value.timeouts, { headersMs: 5000, requestMs: 120_000, idleMs: 0, keepAliveMs: 500 });
+  assert.equal(c.value.limits.maxClockSkewMs, 7_200_000);
+  assert.deepEqual(c.value.store, { kind: 'postgres', url: 'postgres://u:p@localhost:5432/pledge', statementTimeoutMs: 45_000 });
+  const pgDefault = loadConfig({ DATABASE_URL: 'postgres://u:p@localhost:5432/pledge' });
+  assert.ok(pgDefault.ok && pgDefault.value.store.kind === 'postgres' && pgDefault.value.store.statementTimeoutMs === 30_000);
+});
+
+test('bad durations are named; the headers cannot take longer than the whole request', () => {
+  const r = loadConfig({ PLEDGE_REQUEST_TIMEOUT: 'soon', PLEDGE_MAX_CLOCK_SKEW: '1wd', PLEDGE_KEEP_ALIVE_TIMEOUT: '0', PLEDGE_IDLE_TIMEOUT: '30d' });
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  const text = r.issues.map(formatIssue).join('\n');
+  assert.match(text, /PLEDGE_REQUEST_TIMEOUT: expected a duration/);
+  assert.match(text, /PLEDGE_MAX_CLOCK_SKEW: expected a duration/);
+  assert.match(text, /PLEDGE_KEEP_ALIVE_TIMEOUT: must be longer than 0/);
+  assert.match(text, /PLEDGE_IDLE_TIMEOUT: at most 24 days/);
+  const order = loadConfig({ PLEDGE_HEADERS_TIMEOUT: '2m', PLEDGE_REQUEST_TIMEOUT: '1m' });
+  assert.equal(order.ok, false);
+  if (order.ok) return;
+  assert.match(order.issues.map(formatIssue).join('\n'), /PLEDGE_HEADERS_TIMEOUT: must not be longer than PLEDGE_REQUEST_TIMEOUT/);
 });
 
 test('DATABASE_URL selects PostgreSQL; PLEDGE_DATA_DIR moves the SQLite file', () => {

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { validate } from '../core/validation/zod.ts';
 import type { Result } from '../core/validation/issues.ts';
+import { parseDuration } from '../core/time/duration.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -40,7 +41,19 @@ function isProxy(s: string): boolean {
 const proxyMessage =
   'expected proxy addresses or CIDR ranges such as 10.0.0.1 or 10.0.0.0/8 (or loopback, linklocal, uniquelocal), comma-separated';
 
-export const configSchema = z.object({
+/** A fixed duration (`30s`, `2m`, `1h30m`, `1d`, `PT30S`), or `0` for none; to milliseconds. */
+const duration = z.string().transform((s, ctx) => {
+  if (s.trim() === '0') return 0;
+  const d = parseDuration(s);
+  if (d.ok && d.value.kind === 'fixed' && Number.isFinite(d.value.ms)) return Math.round(d.value.ms);
+  ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 30s, 2m, 1h or 1d (or 0 for none)' });
+  return z.NEVER;
+});
+
+/** A timeout: Node's timers and PostgreSQL take at most 2^31-1 ms (Node turns more into 1 ms!). */
+const timeout = duration.pipe(z.number().max(2_147_483_647, 'at most 24 days (2147483647 ms)'));
+
+const fields = {
   /** PostgreSQL when set (postgres://...); SQLite in PLEDGE_DATA_DIR otherwise. */
   DATABASE_URL: z
     .string()
@@ -65,16 +78,35 @@ export const configSchema = z.object({
   PLEDGE_AUTH_FAILURE_WINDOW: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or loopback/linklocal/uniquelocal). */
   PLEDGE_TRUST_PROXY: z.string().default('').transform(list).pipe(z.array(z.string().refine(isProxy, proxyMessage))),
+  /** How far in the future an ingested event may be, after the receiving clock (docs/events.md). */
+  PLEDGE_MAX_CLOCK_SKEW: duration.prefault('1d'),
+  /**
+   * Timeouts (docs/operations.md, "Timeouts"): so a slow or stalled client cannot hold a connection,
+   * and a runaway query cannot hold a database connection.
+   */
+  PLEDGE_HEADERS_TIMEOUT: timeout.prefault('10s'),
+  PLEDGE_REQUEST_TIMEOUT: timeout.prefault('60s'),
+  PLEDGE_IDLE_TIMEOUT: timeout.prefault('120s'),
+  // Not 0: Node would then keep idle connections open for ever.
+  PLEDGE_KEEP_ALIVE_TIMEOUT: timeout.pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed')).prefault('72s'),
+  PLEDGE_DB_STATEMENT_TIMEOUT: timeout.prefault('30s'),
+};
+
+export const configSchema = z.object(fields).refine((c) => c.PLEDGE_HEADERS_TIMEOUT === 0 || c.PLEDGE_REQUEST_TIMEOUT === 0 || c.PLEDGE_HEADERS_TIMEOUT <= c.PLEDGE_REQUEST_TIMEOUT, {
+  message: 'must not be longer than PLEDGE_REQUEST_TIMEOUT (the headers are part of the request)',
+  path: ['PLEDGE_HEADERS_TIMEOUT'],
 });
 
 export type RawConfig = z.output<typeof configSchema>;
 
 export interface Config {
-  store: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  store: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; statementTimeoutMs: number };
   host: string;
   port: number;
   logLevel: RawConfig['PLEDGE_LOG_LEVEL'];
-  limits: { batchEvents: number; batchBytes: number };
+  limits: { batchEvents: number; batchBytes: number; maxClockSkewMs: number };
+  /** Milliseconds; 0 means none. The database's statement timeout is in `store`. */
+  timeouts: Timeouts;
   /** Hooks for Pledge's own process tests (PLEDGE_TEST_*); absent in production. */
   testHooks?: { holdDerivedWrites?: string };
   /** Origins allowed to call the API from a browser; empty: cross-origin calls are refused. `*`: any. */
@@ -85,6 +117,21 @@ export interface Config {
   trustProxy: string[];
 }
 
+export interface Timeouts {
+  /** To receive a request's headers. */
+  headersMs: number;
+  /** To receive a whole request, headers and body: a body trickling in slower is cut off (408). */
+  requestMs: number;
+  /** A connection on which nothing is sent or received for this long is closed. */
+  idleMs: number;
+  /** How long an idle keep-alive connection is kept open between requests. */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 60_000, idleMs: 120_000, keepAliveMs: 72_000 };
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 86_400_000;
+
 /** Reads the configuration from an environment (process.env at the edge). */
 export function loadConfig(env: Record<string, string | undefined>): Result<Config> {
   const picked = Object.fromEntries(Object.keys(configSchema.shape).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
@@ -94,15 +141,27 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
   return {
     ok: true,
     value: {
-      store: c.DATABASE_URL ? { kind: 'postgres', url: c.DATABASE_URL } : { kind: 'sqlite', path: resolve(c.PLEDGE_DATA_DIR, 'pledge.db') },
+      store: c.DATABASE_URL ? { kind: 'postgres', url: c.DATABASE_URL, statementTimeoutMs: c.PLEDGE_DB_STATEMENT_TIMEOUT } : { kind: 'sqlite', path: resolve(c.PLEDGE_DATA_DIR, 'pledge.db') },
       host: c.PLEDGE_HOST,
       port: c.PLEDGE_PORT,
       logLevel: c.PLEDGE_LOG_LEVEL,
-      limits: { batchEvents: c.PLEDGE_MAX_BATCH_EVENTS, batchBytes: c.PLEDGE_MAX_BATCH_BYTES },
+      limits: { batchEvents: c.PLEDGE_MAX_BATCH_EVENTS, batchBytes: c.PLEDGE_MAX_BATCH_BYTES, maxClockSkewMs: c.PLEDGE_MAX_CLOCK_SKEW },
+      timeouts: { headersMs: c.PLEDGE_HEADERS_TIMEOUT, requestMs: c.PLEDGE_REQUEST_TIMEOUT, idleMs: c.PLEDGE_IDLE_TIMEOUT, keepAliveMs: c.PLEDGE_KEEP_ALIVE_TIMEOUT },
       ...(c.PLEDGE_TEST_HOLD_DERIVED_WRITES ? { testHooks: { holdDerivedWrites: c.PLEDGE_TEST_HOLD_DERIVED_WRITES } } : {}),
       corsOrigins: c.PLEDGE_CORS_ORIGINS,
       authFailures: { limit: c.PLEDGE_AUTH_FAILURE_LIMIT, windowSeconds: c.PLEDGE_AUTH_FAILURE_WINDOW },
       trustProxy: c.PLEDGE_TRUST_PROXY,
     },
   };
+}
+
+/**
+ * One option read alone, for the CLI commands that work on a database given with --db and need
+ * one setting (the clock skew for `ingest`, the statement timeout) without the whole server
+ * configuration; a bad value is an error naming the variable, as for `loadConfig`.
+ */
+export function loadOption<K extends keyof typeof fields>(env: Record<string, string | undefined>, key: K): Result<RawConfig[K]> {
+  const given = env[key];
+  const r = validate(z.object({ [key]: fields[key] }), given === undefined || given === '' ? {} : { [key]: given });
+  return r.ok ? { ok: true, value: (r.value as Record<string, unknown>)[key] as RawConfig[K] } : r;
 }

@@ -9,7 +9,7 @@ import { ingestBatch, type IngestContext } from './ingest.ts';
 
 let store: Store;
 let dir: string;
-const limits = { batchEvents: 5, batchBytes: 4096 };
+const limits = { batchEvents: 5, batchBytes: 4096, maxClockSkewMs: 86_400_000 };
 let n = 0;
 const ctx = async (): Promise<IngestContext> => {
   const tenant = `t${++n}`;

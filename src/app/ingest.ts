@@ -2,15 +2,25 @@
  * Ingesting a batch of events: parse (a JSON array or NDJSON), validate each event, store the good
  * ones in one transaction, and answer per event. Good events in a batch with bad ones are kept,
  * unless the client asks for all-or-nothing. The same event sent twice changes nothing.
+ *
+ * Reading is linear in the body whatever its shape: the nesting of the text is measured before it
+ * is parsed (core/json.ts), an event nested too deep is rejected by itself without being parsed
+ * (its text is blanked out of the body), and a body nested too deep where no event can be (an
+ * array in the batch array, an NDJSON line that is no object) is refused whole. Each event is then
+ * held to the rules of core/events/parse.ts, and to the time window around the receiving clock
+ * (`checkEventTime`), which is ingestion's alone.
  */
-import { parseEvent } from '../core/events/parse.ts';
+import { checkEventTime, MAX_EVENT_DEPTH, parseEvent, readEventJson, tooDeepIssue } from '../core/events/parse.ts';
 import type { Timed } from '../core/events/schema.ts';
+import { blankSpans, scanJsonDepth } from '../core/json.ts';
 import type { Issue } from '../core/validation/issues.ts';
 import type { EventStore, TenantId } from '../store/types.ts';
 
 export interface IngestLimits {
   batchEvents: number;
   batchBytes: number;
+  /** How far after the receiving clock an event's `at` may be (a sender's clock running ahead). */
+  maxClockSkewMs: number;
 }
 
 export type IngestItem =
@@ -47,33 +57,66 @@ export interface IngestInput {
   allOrNothing?: boolean;
 }
 
+/** A raw event of a batch: its value, or why it could not be read (then `issues` say where). */
+export interface RawEvent {
+  value: unknown;
+  parseError?: string;
+  issues?: Issue[];
+}
+
 /** Splits a body into raw events, or says why it cannot be read as a batch. */
-export function readBatch(body: string, format: IngestInput['format'], limits: IngestLimits): { ok: true; values: Array<{ value: unknown; parseError?: string }> } | { ok: false; error: IngestFailure } {
+export function readBatch(body: string, format: IngestInput['format'], limits: Pick<IngestLimits, 'batchEvents' | 'batchBytes'>): { ok: true; values: RawEvent[] } | { ok: false; error: IngestFailure } {
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > limits.batchBytes) return { ok: false, error: { code: 'batch_too_large', message: `the batch is ${bytes} bytes; at most ${limits.batchBytes} are accepted per request`, details: { bytes, limit: limits.batchBytes } } };
-  let values: Array<{ value: unknown; parseError?: string }>;
+  let values: RawEvent[];
   if (format === 'json') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch (e) {
-      return { ok: false, error: { code: 'bad_batch', message: `the body is not valid JSON: ${(e as Error).message}` } };
-    }
-    if (!Array.isArray(parsed)) parsed = [parsed];
-    values = (parsed as unknown[]).map((value) => ({ value }));
+    const read = readJsonBatch(body);
+    if (!read.ok) return read;
+    values = read.values;
   } else {
     values = [];
-    for (const line of body.split(/\r?\n/)) {
-      const t = line.trim();
+    const lines = body.split(/\r?\n/);
+    for (let n = 0; n < lines.length; n++) {
+      const t = lines[n]!.trim();
       if (t === '') continue;
-      try {
-        values.push({ value: JSON.parse(t) });
-      } catch (e) {
-        values.push({ value: undefined, parseError: `not valid JSON: ${(e as Error).message}` });
-      }
+      const r = readEventJson(t, `[${values.length}]`);
+      if (r.ok) values.push({ value: r.value });
+      else if (r.notAnEvent) return { ok: false, error: notABatch(`line ${n + 1} is not an event and nests deeper than ${MAX_EVENT_DEPTH} levels`) };
+      else values.push({ value: undefined, parseError: r.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; '), issues: r.issues });
     }
   }
   if (values.length > limits.batchEvents) return { ok: false, error: { code: 'batch_too_large', message: `the batch has ${values.length} events; at most ${limits.batchEvents} are accepted per request`, details: { events: values.length, limit: limits.batchEvents } } };
+  return { ok: true, values };
+}
+
+function notABatch(why: string): IngestFailure {
+  return { code: 'bad_batch', message: `the body is not a batch of events: ${why}`, details: { maxDepth: MAX_EVENT_DEPTH } };
+}
+
+/** A JSON array of events (or one event): measured first, events too deep blanked out unread. */
+function readJsonBatch(body: string): { ok: true; values: RawEvent[] } | { ok: false; error: IngestFailure } {
+  const scan = scanJsonDepth(body, { limit: MAX_EVENT_DEPTH, elementLimit: MAX_EVENT_DEPTH, stop: 'nonObject' });
+  const deep = scan.deepElements ?? [];
+  const wrong = deep.find((d) => d.opener !== '{');
+  if (wrong) return { ok: false, error: notABatch(`element [${wrong.index}] is not an event and nests deeper than ${MAX_EVENT_DEPTH} levels`) };
+  if (!scan.deepElements && scan.tooDeep) {
+    // One event, not in an array.
+    if (body.trimStart()[0] !== '{') return { ok: false, error: notABatch(`it nests deeper than ${MAX_EVENT_DEPTH} levels`) };
+    return { ok: true, values: [{ value: undefined, parseError: 'nested too deep', issues: [tooDeepIssue(scan.tooDeep.path, '[0]')] }] };
+  }
+  let parsed: unknown;
+  try {
+    // The deep elements' text becomes `null` of the same length: never parsed, offsets unchanged.
+    parsed = JSON.parse(blankSpans(body, deep));
+  } catch (e) {
+    return { ok: false, error: { code: 'bad_batch', message: `the body is not valid JSON: ${(e as Error).message}` } };
+  }
+  if (!Array.isArray(parsed)) return { ok: true, values: [{ value: parsed }] };
+  const values: RawEvent[] = (parsed as unknown[]).map((value) => ({ value }));
+  for (const d of deep) {
+    const issue = tooDeepIssue(d.path, `[${d.index}]`);
+    if (d.index < values.length) values[d.index] = { value: undefined, parseError: `${issue.path}: ${issue.message}`, issues: [issue] };
+  }
   return { ok: true, values };
 }
 
@@ -95,15 +138,19 @@ export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promi
   if (!read.ok) return read;
   const results: IngestItem[] = [];
   const good: Array<{ index: number; event: Timed }> = [];
-  read.values.forEach(({ value, parseError }, index) => {
+  read.values.forEach(({ value, parseError, issues }, index) => {
     const id = value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : null;
     if (parseError) {
-      results[index] = { index, id, status: 'rejected', reason: parseError, issues: [{ path: `[${index}]`, message: parseError }] };
+      results[index] = { index, id, status: 'rejected', reason: parseError, issues: issues ?? [{ path: `[${index}]`, message: parseError }] };
       return;
     }
     const r = parseEvent(value, `[${index}]`);
-    if (r.ok) good.push({ index, event: r.value });
-    else results[index] = { index, id, status: 'rejected', reason: r.issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues: r.issues };
+    const late = r.ok ? checkEventTime(r.value, ctx.now, ctx.limits.maxClockSkewMs, `[${index}]`) : undefined;
+    if (r.ok && !late) good.push({ index, event: r.value });
+    else {
+      const problems = r.ok ? [late!] : r.issues;
+      results[index] = { index, id, status: 'rejected', reason: problems.map((i) => `${i.path}: ${i.message}`).join('; '), issues: problems };
+    }
   });
   const rejected = results.filter(Boolean).length;
   const refuse = input.allOrNothing === true && rejected > 0;

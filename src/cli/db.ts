@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { loadConfig } from '../app/config.ts';
+import { loadConfig, loadOption } from '../app/config.ts';
 import { createApiToken } from '../app/tokens.ts';
 import { storeSender, type BatchSender, type IngestReport } from '../app/ingest.ts';
 import { openStore } from '../store/index.ts';
@@ -22,10 +22,17 @@ import { readText } from '../app/files.ts';
 
 /** The database: --db (a SQLite file path or a postgres:// URL), else the environment's configuration. */
 export function storeConfig(db: string | undefined): StoreConfig {
-  if (db !== undefined) return /^postgres(ql)?:\/\//.test(db) ? { kind: 'postgres', url: db } : { kind: 'sqlite', path: resolve(db) };
+  if (db !== undefined) return /^postgres(ql)?:\/\//.test(db) ? { kind: 'postgres', url: db, statementTimeoutMs: envOption('PLEDGE_DB_STATEMENT_TIMEOUT') } : { kind: 'sqlite', path: resolve(db) };
   const c = loadConfig(process.env);
   if (!c.ok) throw new UsageError(c.issues);
   return c.value.store;
+}
+
+/** One setting from the environment (its default when unset); a bad value stops the command. */
+function envOption(key: 'PLEDGE_DB_STATEMENT_TIMEOUT' | 'PLEDGE_MAX_CLOCK_SKEW'): number {
+  const r = loadOption(process.env, key);
+  if (!r.ok) throw new UsageError(r.issues);
+  return r.value;
 }
 
 export async function withStore<T>(db: string | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -179,7 +186,10 @@ async function withSender(o: IngestOptions, api: Api | undefined, size: number, 
   if (api) return fn(remoteSender(api));
   return withStore(o.db, async (store) => {
     await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: Date.now() });
-    await fn(storeSender({ tenant: o.tenant, store, now: Date.now, limits: { batchEvents: Math.max(size, 100_000), batchBytes: 1 << 30 } }));
+    // The same rules as the server's, the clock being this machine's: an event more than
+    // PLEDGE_MAX_CLOCK_SKEW after now is refused.
+    const limits = { batchEvents: Math.max(size, 100_000), batchBytes: 1 << 30, maxClockSkewMs: envOption('PLEDGE_MAX_CLOCK_SKEW') };
+    await fn(storeSender({ tenant: o.tenant, store, now: Date.now, limits }));
   });
 }
 

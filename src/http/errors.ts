@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   illegal_transition: 409,
   /** If-Match named an ETag that is no longer current. */
   precondition_failed: 412,
+  /** The request (headers and body) did not arrive within the server's request timeout. */
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
   /** The body was read but does not validate: `details.issues` names each field. */
@@ -83,6 +85,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 export function toHttpError(err: unknown, log: FastifyBaseLogger): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof InvalidInputError) return invalid(err.issues, 'query');
+  if (isStoreError(err) && err.data) {
+    // The database refused the values sent (docs/api.md, "Errors"): bad input, not an outage. The
+    // driver's message may name tables and constraints, so it goes to the log, not to the client.
+    log.warn({ err, operation: err.operation }, 'the database refused the data');
+    const code: ErrorCode = err.data === 'conflict' ? 'conflict' : err.data === 'too_large' ? 'payload_too_large' : 'invalid_input';
+    const what = err.data === 'conflict' ? 'conflicts with data already stored' : err.data === 'too_large' ? 'holds a value too large to store' : 'holds a value the database cannot store';
+    const message = `the request ${what}; nothing was written (database code ${err.driverCode ?? 'unknown'})`;
+    return new HttpError(code, message, { retryable: false, databaseCode: err.driverCode ?? null, ...(code === 'invalid_input' ? { in: 'body', issues: [{ path: '', message }] } : {}) });
+  }
   if (isStoreError(err)) {
     log.error({ err, operation: err.operation }, 'store failure');
     return err.retryable

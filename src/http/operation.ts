@@ -12,6 +12,10 @@ import type { Config } from '../app/config.ts';
 import type { Store } from '../store/types.ts';
 import { parseInstant } from '../core/time/instant.ts';
 import { validate } from '../core/validation/zod.ts';
+import { scanJsonDepth } from '../core/json.ts';
+import { joinPath } from '../core/validation/issues.ts';
+import { MAX_DOCUMENT_DEPTH } from '../core/validation/source.ts';
+import { textIssues } from '../core/validation/text.ts';
 import { HttpError, invalid } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -160,22 +164,39 @@ export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(1000).optional().describe('Page size: 100 by default, at most 1000.'),
 };
 
-/** Validates path or query parameters, or throws a 400 naming them. */
+/**
+ * Validates path or query parameters, or throws a 400 naming them. Every parameter of every route
+ * passes here, so the text rule (validation/text.ts: no NUL, no unpaired surrogate) is applied
+ * once for all of them, before a value can reach the database.
+ */
 export function parseParams<T>(schema: z.ZodType<T>, value: unknown, where: 'path' | 'query'): T {
+  const bad = textIssues(value ?? {});
+  if (bad.length > 0) throw invalid(bad.map(({ segments: _s, atKey: _k, ...i }) => i), where);
   const r = validate(schema, value ?? {});
   if (!r.ok) throw invalid(r.issues, where);
   return r.value;
 }
 
-/** A JSON body, validated against a schema: malformed JSON is 400, failing the schema 422. */
+/**
+ * A JSON body, validated against a schema: malformed JSON is 400, failing the schema 422. A body
+ * nesting deeper than MAX_DOCUMENT_DEPTH is refused (400) after a linear scan, before it is parsed;
+ * text breaking the text rule (validation/text.ts) is 422 naming the field.
+ */
 export function parseJsonBody<T>(schema: z.ZodType<T>, text: string | undefined): T {
   if (text === undefined || text.trim() === '') throw new HttpError('malformed_body', 'the request needs a JSON body');
+  const scan = scanJsonDepth(text, { limit: MAX_DOCUMENT_DEPTH, stop: 'tooDeep' });
+  if (scan.tooDeep) {
+    const at = joinPath(scan.tooDeep.path);
+    throw new HttpError('malformed_body', `the body nests deeper than ${MAX_DOCUMENT_DEPTH} levels${at ? ` (at ${at})` : ''}`, { maxDepth: MAX_DOCUMENT_DEPTH, path: at });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     throw new HttpError('malformed_body', `the body is not valid JSON: ${(e as Error).message}`);
   }
+  const bad = textIssues(value);
+  if (bad.length > 0) throw invalid(bad.map(({ segments: _s, atKey: _k, ...i }) => i), 'body');
   const r = validate(schema, value);
   if (!r.ok) throw invalid(r.issues, 'body');
   return r.value;
@@ -199,5 +220,10 @@ export function compact<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Byte limit of document and small JSON bodies, far below the ingestion limit. */
-export const DOCUMENT_BODY = 1024 * 1024;
+/**
+ * Byte limit of document and small JSON bodies, far below the ingestion limit: 128 KiB, over sixty
+ * times the largest example agreement. The YAML reader takes one to a few microseconds a byte (and
+ * a calendar is read twice: to check it, then to resolve `extends`), so a document this size is
+ * read in a fraction of a second; a megabyte held the server for seconds.
+ */
+export const DOCUMENT_BODY = 128 * 1024;

@@ -6,14 +6,20 @@
  * Bodies are read as text by the server and parsed by the operation: the ingestion use case and the
  * document loaders want the text (to report line numbers and to split NDJSON), and a syntax error
  * then becomes an error naming the problem rather than a framework message.
+ *
+ * Timeouts (config.timeouts, docs/operations.md) bound how long a client may take to send its
+ * headers and its whole request, how long a silent connection and an idle keep-alive connection
+ * are kept: a body trickling in at a byte a second is cut off with a 408 instead of holding a
+ * connection for minutes.
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { authorize, type Principal } from '../core/access/policy.ts';
-import type { Config } from '../app/config.ts';
+import type { Config, Timeouts } from '../app/config.ts';
 import type { Store } from '../store/types.ts';
 import { createAuthenticator } from './auth.ts';
 import { HttpError, toHttpError, type ErrorBody } from './errors.ts';
@@ -77,6 +83,36 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
   return reply.status(e.status).headers(e.headers).type('application/json; charset=utf-8').send(body);
 }
 
+/**
+ * How often Node looks for requests past their headers or request timeout (30 s by default, which
+ * would let a short timeout run long): a tenth of the shorter one, between 50 ms and 30 s.
+ */
+function checkingInterval(t: Timeouts): number {
+  const shortest = Math.min(...[t.headersMs, t.requestMs].filter((ms) => ms > 0));
+  return Number.isFinite(shortest) ? Math.min(30_000, Math.max(50, Math.floor(shortest / 10))) : 30_000;
+}
+
+/**
+ * Errors on a connection before a request reached a route: a request timeout (408) or bytes that
+ * are no HTTP (400). Answered in the API's error shape when nothing has been sent on the socket
+ * yet, then the connection is closed.
+ */
+function clientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const e = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new HttpError('request_timeout', 'the request did not arrive in time: send the headers and the body without pausing', {})
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new HttpError('malformed_body', 'the request headers are too large', {})
+        : new HttpError('malformed_body', 'the request is not valid HTTP', {});
+    const body = JSON.stringify({ code: e.code, message: e.message, details: e.details, requestId: randomUUID() } satisfies ErrorBody);
+    const reason = e.status === 408 ? 'Request Timeout' : 'Bad Request';
+    socket.write(`HTTP/1.1 ${e.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { store, config } = options;
   const now = options.now ?? Date.now;
@@ -85,9 +121,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const authenticator = createAuthenticator(store);
   const principals = new WeakMap<FastifyRequest, Principal>();
 
+  const timeouts = config.timeouts;
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: config.limits.batchBytes,
+    // Fastify passes `http` to http.createServer, then sets requestTimeout, keepAliveTimeout and the
+    // socket timeout (connectionTimeout) from its own options.
+    http: { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: checkingInterval(timeouts) },
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    clientErrorHandler: clientError,
     // A client may name its request (to correlate logs); anything odd is replaced, so the id is
     // always safe to log and to echo.
     genReqId: (req) => {

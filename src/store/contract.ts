@@ -210,9 +210,11 @@ export function storeContract(target: ContractTarget): void {
         const scoped = await store.createToken(tenant, { id: 'k2', userId: 'cust', name: 'portal', role: 'customer', customer: 'acme', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 });
         assert.equal(scoped.status, 'created');
         if (scoped.status === 'created') assert.equal(scoped.value.customer, 'acme');
-        // A customer token must say which customer; other roles must not have one.
-        await assert.rejects(store.createToken(tenant, { id: 'k3', userId: 'cust', name: 'x', role: 'customer', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 }), StoreError);
-        await assert.rejects(store.createToken(tenant, { id: 'k4', userId: 'ann', name: 'x', role: 'viewer', customer: 'acme', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 }), StoreError);
+        // A customer token must say which customer; other roles must not have one. The database's
+        // refusal is marked as caused by the data (an edge answers 4xx for it, not 500).
+        const refusedForData = (e: unknown) => e instanceof StoreError && e.data === 'invalid' && !e.retryable && typeof e.driverCode === 'string';
+        await assert.rejects(store.createToken(tenant, { id: 'k3', userId: 'cust', name: 'x', role: 'customer', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 }), refusedForData);
+        await assert.rejects(store.createToken(tenant, { id: 'k4', userId: 'ann', name: 'x', role: 'viewer', customer: 'acme', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 }), refusedForData);
 
         assert.deepEqual((await store.listTokens(tenant)).map((t) => t.id), ['k1', 'k2']);
         assert.deepEqual((await store.listTokens(tenant, { userId: 'cust' })).map((t) => t.id), ['k2']);

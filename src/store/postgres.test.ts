@@ -10,6 +10,7 @@ import pg from 'pg';
 import { storeContract } from './contract.ts';
 import { StoreError } from './errors.ts';
 import { openStore } from './index.ts';
+import { poolConfig } from './postgres/store.ts';
 import { skipBanner, startPostgres } from './testing/pg-harness.ts';
 
 const started = await startPostgres();
@@ -72,5 +73,45 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
 
   test('a schema name that is not a plain identifier is refused', async () => {
     await assert.rejects(openStore({ kind: 'postgres', url: harness!.url, schema: 'x; DROP TABLE events' }), (e: unknown) => e instanceof StoreError && !e.retryable);
+  });
+
+  test('text PostgreSQL cannot hold (NUL, a lone surrogate in JSON) is a StoreError marked as caused by the data', async () => {
+    // The edges refuse such text first (validation/text.ts); this is the store's last line.
+    const store = await openStore(freshConfig());
+    try {
+      await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
+      const data = (e: unknown) => e instanceof StoreError && e.data === 'invalid' && !e.retryable && /^22/.test(e.driverCode ?? '');
+      await assert.rejects(store.createUser('t', { id: 'a\u0000b', name: 'x', createdAt: 0 }), data);
+      const ev = (id: string, attributes: Record<string, unknown>) => ({ id, type: 'check.result' as const, at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1), up: true, attributes });
+      await assert.rejects(store.appendEvents('t', [ev('e1', { note: 'a\u0000b' })], { receivedAt: 0 }), data);
+      await assert.rejects(store.appendEvents('t', [ev('e2', { note: 'a\ud800b' })], { receivedAt: 0 }), data);
+      assert.equal(await store.lastEventSeq('t'), 0, 'nothing written');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the statement timeout is set on every pooled connection, and a statement past it is cancelled (retryable)', async () => {
+    const config = { ...freshConfig(), statementTimeoutMs: 300 };
+    const store = await openStore(config);
+    const pool = new pg.Pool({ ...poolConfig(config), max: 3 });
+    const locker = await raw(config.schema!);
+    try {
+      // The same settings as the store's pool, on several connections at once.
+      const shown = await Promise.all([1, 2, 3].map(() => pool.query('SHOW statement_timeout')));
+      assert.deepEqual(shown.map((r) => r.rows[0].statement_timeout), ['300ms', '300ms', '300ms']);
+      assert.equal((await locker.query('SHOW statement_timeout')).rows[0].statement_timeout, '0', 'without the option: the server default');
+      // A read that waits on a lock held elsewhere runs into the timeout instead of waiting for ever.
+      await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      await assert.rejects(store.queryEvents('t', {}), (e: unknown) => e instanceof StoreError && e.retryable && e.driverCode === '57014');
+      await locker.query('ROLLBACK');
+      assert.deepEqual((await store.queryEvents('t', {})).items, []);
+    } finally {
+      await locker.end();
+      await pool.end();
+      await store.close();
+    }
   });
 });

@@ -523,4 +523,8 @@ export interface Store extends TenantStore, UserStore, AgreementStore, CalendarS
 export type StoreConfig =
   | { kind: 'sqlite'; path: string }
   /** `schema`: keep Pledge's tables in this schema (created if missing) instead of `public`. */
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+  /**
+   * `statementTimeoutMs`: PostgreSQL's statement_timeout on every pooled connection, so a runaway
+   * query cannot hold a connection (0 or absent: the server's own setting). Migrations run without it.
+   */
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number; statementTimeoutMs?: number };

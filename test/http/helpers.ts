@@ -11,7 +11,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { openStore, generateTokenSecret, hashTokenSecret } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
-import type { Config } from '../../src/app/config.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_TIMEOUTS, type Config } from '../../src/app/config.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { sharedChecker } from './documented.ts';
 
@@ -44,7 +44,8 @@ export function testConfig(limits: Partial<Config['limits']> = {}, more: Partial
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
-    limits: { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, ...limits },
+    limits: { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS, ...limits },
+    timeouts: DEFAULT_TIMEOUTS,
     corsOrigins: [],
     authFailures: { limit: 1_000_000, windowSeconds: 60 },
     trustProxy: [],

@@ -17,6 +17,8 @@ export function parseInstant(text: unknown, path = 'instant'): Result<number> {
     const hint = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? ' (the offset is missing: add Z or +01:00)' : '';
     return fail({ path, message: `not an ISO 8601 date-time with offset${hint}`, expected: 'e.g. 2026-03-27T16:00:00+01:00', received: describeValue(text) });
   }
+  const sixty = SIXTY.exec(text);
+  if (sixty) return leapSecond(text, `${sixty[1]}59`, path);
   const fast = fastInstant(text);
   if (fast !== undefined) return Number.isNaN(fast) ? impossible(text, path) : ok(fast);
   try {
@@ -25,6 +27,40 @@ export function parseInstant(text: unknown, path = 'instant'): Result<number> {
   } catch {
     return fail({ path, message: 'impossible date or time', expected: 'a real calendar date and time of day', received: describeValue(text) });
   }
+}
+
+/**
+ * The UTC days that ended with a leap second (23:59:60), from IERS Bulletin C. The list is fixed:
+ * none has been inserted since 2016-12-31, and none is announced (add a date here if one ever is).
+ */
+export const LEAP_SECOND_DAYS: ReadonlySet<string> = new Set([
+  '1972-06-30', '1972-12-31', '1973-12-31', '1974-12-31', '1975-12-31', '1976-12-31', '1977-12-31', '1978-12-31', '1979-12-31',
+  '1981-06-30', '1982-06-30', '1983-06-30', '1985-06-30', '1987-12-31', '1989-12-31', '1990-12-31', '1992-06-30', '1993-06-30',
+  '1994-06-30', '1995-12-31', '1997-06-30', '1998-12-31', '2005-12-31', '2008-12-31', '2012-06-30', '2015-06-30', '2016-12-31',
+]);
+
+/** A 60th second: the date and time up to the minute's colon, then 60. */
+const SIXTY = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:)60(?![0-9])/;
+
+/**
+ * A time with a 60th second names a leap second only at 23:59:60 UTC (in any offset: 00:59:60+01:00
+ * is the same one) on a day that had one. Epoch milliseconds cannot hold it, so it is read as
+ * 23:59:59.999 UTC of that day: the last instant before midnight, so it stays in its day, month and
+ * year and after everything earlier that day (its fraction, if any, is dropped). Any other 60th
+ * second is refused.
+ */
+function leapSecond(text: string, asFiftyNine: string, path: string): Result<number> {
+  const r = parseInstant(asFiftyNine + text.slice(asFiftyNine.length), path);
+  if (!r.ok) return r;
+  const second = Math.floor(r.value / 1000) * 1000;
+  const utc = new Date(second).toISOString();
+  if (utc.slice(11, 19) === '23:59:59' && LEAP_SECOND_DAYS.has(utc.slice(0, 10))) return ok(second + 999);
+  return fail({
+    path,
+    message: 'no leap second at this instant: a 60th second exists only at 23:59:60 UTC on the days that had one (the last was 2016-12-31)',
+    expected: 'seconds from 00 to 59',
+    received: describeValue(text),
+  });
 }
 
 const FAST = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z|z)|([+-])(\d{2}):?(\d{2})?)$/;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ingestBatch } from '../../app/ingest.ts';
 import { pledgeEvent } from '../../core/events/schema.ts';
+import { MAX_ATTRIBUTE_DEPTH } from '../../core/events/parse.ts';
 import type { StoredEvent } from '../../store/types.ts';
 import { HttpError } from '../errors.ts';
 import { compact, defineOperation, instant, iso, pageQuery, type Deps, type Operation } from '../operation.ts';
@@ -45,7 +46,9 @@ export function eventOperations(deps: Deps): Operation[] {
         `A JSON array (or one event) as application/json, or one event per line as application/x-ndjson (or text/plain). ` +
         `At most ${config.limits.batchEvents} events and ${config.limits.batchBytes} bytes per request (413 above). ` +
         'The answer is 200 with a result per event (accepted, duplicate, conflict, rejected with the reason and issues, or not_written); ' +
-        'an acknowledged event is committed. With mode=all_or_nothing nothing is written unless every event is good (committed: false).',
+        'an acknowledged event is committed. With mode=all_or_nothing nothing is written unless every event is good (committed: false). ' +
+        `An event is rejected when its attributes nest deeper than ${MAX_ATTRIBUTE_DEPTH} levels, a text holds NUL or an unpaired surrogate, ` +
+        `or its \`at\` is before 2000 or more than ${Math.round(config.limits.maxClockSkewMs / 60_000)} minutes after the server's clock (docs/events.md).`,
       action: 'events.write',
       query: ingestQuery,
       body: { media: EVENT_MEDIA, schema: eventBatch, required: true, description: 'JSON array of events, or NDJSON' },

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { REVIEW_OUTCOMES, civilDateAt } from '../../core/agreements/lifecycle/reviews.ts';
 import { agreementReviews, portfolioReviews, recordAgreementReview } from '../../app/reviews.ts';
 import { HttpError, invalid } from '../errors.ts';
-import { defineOperation, idParam, parseJsonBody, type Deps, type Operation } from '../operation.ts';
+import { defineOperation, DOCUMENT_BODY, idParam, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { visibleAgreement, visibleAgreementIds } from './derived-access.ts';
 import { AgreementReviews, PortfolioReviews, RecordedReview } from '../schemas.ts';
 
@@ -67,7 +67,7 @@ export function reviewOperations(deps: Deps): Operation[] {
         'amendment. Recording a review changes no figure. Answers the review and the agreement\'s next review date.',
       action: 'agreements.transition',
       params: reviewParams,
-      body: { media: ['application/json'], schema: reviewBody, required: true },
+      body: { media: ['application/json'], schema: reviewBody, required: true, limit: DOCUMENT_BODY },
       responses: { 201: { description: '{ review, state: { next, reviews, ... } }', schema: RecordedReview } },
       async handler(c) {
         const p = c.principal;

@@ -90,19 +90,32 @@ export interface PostgresOptions {
   url: string;
   schema?: string;
   poolSize?: number;
+  /** statement_timeout of every connection, in ms; 0 or absent: the server's setting. */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * The pool's settings. The statement timeout is a startup parameter of each connection (pg's
+ * `statement_timeout`), so it holds on every pooled connection from its first query, with no
+ * extra round trip; a statement running longer is cancelled by the server (SQLSTATE 57014, which
+ * the store reports as retryable).
+ */
+export function poolConfig(o: PostgresOptions): pg.PoolConfig {
+  return {
+    connectionString: o.url,
+    max: o.poolSize ?? 10,
+    connectionTimeoutMillis: 10_000,
+    types,
+    ...(o.schema ? { options: `-c search_path=${o.schema}` } : {}),
+    ...(o.statementTimeoutMs ? { statement_timeout: o.statementTimeoutMs } : {}),
+  };
 }
 
 function createPool(o: PostgresOptions): pg.Pool {
   if (o.schema !== undefined && !SCHEMA_NAME.test(o.schema)) {
     throw new StoreError(`invalid PostgreSQL schema name ${JSON.stringify(o.schema)}: use lower-case letters, digits and _`, { retryable: false, operation: 'open' });
   }
-  const pool = new pg.Pool({
-    connectionString: o.url,
-    max: o.poolSize ?? 10,
-    connectionTimeoutMillis: 10_000,
-    types,
-    ...(o.schema ? { options: `-c search_path=${o.schema}` } : {}),
-  });
+  const pool = new pg.Pool(poolConfig(o));
   // An idle client whose connection dies emits 'error' on the pool; unhandled, that would crash the
   // process. The pool discards the client and the next query opens a new connection, so there is
   // nothing else to do here.
@@ -122,6 +135,8 @@ export async function migratePostgres(pool: pg.Pool, schema: string | undefined)
   }
   try {
     await client.query('BEGIN');
+    // A migration may rightly take long (an index on a big table): no statement timeout here.
+    await client.query('SET LOCAL statement_timeout = 0');
     // Transaction-scoped: released by COMMIT or ROLLBACK, even if this process dies.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pledge.migrate:${schema ?? 'public'}`]);
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
