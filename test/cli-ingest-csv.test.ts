@@ -26,7 +26,7 @@ test('the example export and its history go into a fresh database; importing the
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
     assert.equal(await store.countEvents('northwind'), 25);
-    const t = await store.ticketEvents('northwind', '4101');
+    const t = await store.ticketEvents('northwind', 'helpdesk', '4101');
     assert.deepEqual(t.map((e) => e.id), ['4101:created', '4101:responded', '4101:status_changed:2026-03-02T09:30:00Z', '4101:status_changed:2026-03-02T10:15:00Z', '4101:resolved', '4101:closed', '4101:satisfaction']);
     const created = t[0]!.payload;
     assert.deepEqual([created.customer, created.service, created.priority, created.at, created.source], ['globex', 'email', 'P2', '2026-03-02T09:14:05+01:00', 'helpdesk']);
@@ -57,7 +57,7 @@ test('bad rows are reported by line and column and not stored; the good rows are
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
     assert.equal(await store.countEvents('default'), 14);
-    assert.deepEqual(await store.ticketEvents('default', '4103'), []);
+    assert.deepEqual(await store.ticketEvents('default', 'helpdesk', '4103'), []);
   } finally {
     await store.close();
   }

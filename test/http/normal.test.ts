@@ -45,7 +45,7 @@ describe('probes and documents', () => {
     const agreementBody = doc.paths['/v1/agreements/{id}'].put.requestBody.content['application/yaml'].schema;
     assert.ok(agreementBody.properties.targets, 'the agreement schema comes from the core');
     const params = doc.paths['/v1/events'].get.parameters.map((p: { name: string }) => p.name);
-    assert.deepEqual(params.sort(), ['after', 'customer', 'from', 'limit', 'service', 'ticket', 'to', 'type']);
+    assert.deepEqual(params.sort(), ['after', 'customer', 'from', 'limit', 'service', 'source', 'ticket', 'to', 'type']);
 
     const d = await t.req(null, { method: 'GET', url: '/docs' });
     assert.equal(d.statusCode, 200);

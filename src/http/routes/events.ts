@@ -18,6 +18,7 @@ export const eventsQuery = z
     service: z.string().min(1).max(200).optional(),
     customer: z.string().min(1).max(200).optional(),
     ticket: z.string().min(1).max(200).optional(),
+    source: z.string().max(200).optional().describe('Only events of this source (empty: events that name none); with ticket, one desk\'s ticket.'),
     ...pageQuery,
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.to > q.from, { message: 'must be after from', path: ['to'] });
@@ -51,8 +52,10 @@ export function eventOperations(deps: Deps): Operation[] {
       responses: { 200: 'The ingestion report: counts and a result per event, in the order sent.' },
       async handler(c) {
         const format = c.media === 'application/json' ? 'json' : 'ndjson';
+        // Events are their own append-only log; the audit log records who sent which batch, in the
+        // same transaction as its events.
         const r = await ingestBatch(
-          { tenant: c.principal.tenant, store, now: c.now, limits: config.limits },
+          { tenant: c.principal.tenant, store, now: c.now, limits: config.limits, audit: { actor: c.principal.actor, requestId: c.requestId } },
           { body: c.body ?? '', format, allOrNothing: c.query.mode === 'all_or_nothing' },
         );
         if (!r.ok) {
@@ -66,18 +69,6 @@ export function eventOperations(deps: Deps): Operation[] {
         metrics.countIngested('conflict', rep.conflicts);
         metrics.countIngested('rejected', rep.rejected);
         metrics.countIngested('not_written', rep.results.filter((x) => x.status === 'not_written').length);
-        if (rep.accepted > 0) {
-          // Events are their own append-only log; the audit log records who sent which batch. This
-          // is written after the events' commit (appendEvents takes no audit entry), so a crash
-          // between the two can lose the audit line but never an event.
-          await store.appendAudit(c.principal.tenant, {
-            at: c.now,
-            actor: c.principal.actor,
-            action: 'events.ingest',
-            subject: 'events',
-            after: { accepted: rep.accepted, duplicates: rep.duplicates, conflicts: rep.conflicts, rejected: rep.rejected, lastSeq: rep.lastSeq, requestId: c.requestId },
-          });
-        }
         return { status: 200, body: rep };
       },
     }),
@@ -95,7 +86,7 @@ export function eventOperations(deps: Deps): Operation[] {
         const q = c.query;
         const page = await store.queryEvents(
           c.principal.tenant,
-          compact({ from: q.from, to: q.to, typePrefix: q.type, service: q.service, customer: q.customer, ticket: q.ticket, after: q.after, limit: q.limit }),
+          compact({ from: q.from, to: q.to, typePrefix: q.type, service: q.service, customer: q.customer, ticket: q.ticket, source: q.source, after: q.after, limit: q.limit }),
         );
         return { body: compact({ items: page.items.map(presentEvent), next: page.next }) };
       },

@@ -31,7 +31,7 @@ export function reportOperations(deps: Deps): Operation[] {
         'brought up to date with the stored events first. A running clock whose deadline has passed since it was computed is shown ' +
         'breached. A customer token sees only its own agreements.',
       action: 'compliance.read',
-      responses: { 200: '{ now, tickets: [{ agreement, target, ticket, cycle, state, consumed, deadline, breachAt }], targets: [{ agreement, target, window, state, value, promised, reason }] }' },
+      responses: { 200: '{ now, tickets: [{ agreement, target, ticket, source, cycle, state, consumed, deadline, breachAt }], targets: [{ agreement, target, window, state, value, promised, reason }] }' },
       async handler(c) {
         const p = c.principal;
         const visible = await visibleAgreementIds(store, p);
