@@ -11,7 +11,7 @@ import { hashTokenSecret } from '../src/store/tokens.ts';
 test('migrate, token create and ingest work on a fresh database, and re-ingesting changes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-db-'));
   const db = join(dir, 'sub', 'pledge.db');
-  assert.equal(pledge('migrate', '--db', db).out, 'applied: 20261123_001_initial\n');
+  assert.equal(pledge('migrate', '--db', db).out, 'applied: 20261123_001_initial, 20261204_001_ticket_owners\n');
   assert.deepEqual(JSON.parse(pledge('migrate', '--db', db, '--json').out).applied, []);
   const t = JSON.parse(pledge('token', 'create', '--role', 'agent', '--user', 'desk', '--tenant', 'acme-corp', '--db', db, '--json').out);
   assert.match(t.secret, /^pledge_[A-Za-z0-9_-]{43}$/);
@@ -27,6 +27,11 @@ test('migrate, token create and ingest work on a fresh database, and re-ingestin
     assert.equal(await store.countEvents('acme-corp'), 11);
     const audit = await store.listAudit('acme-corp');
     assert.ok(audit.items.some((a) => a.action === 'token.create'));
+    // The batch that stored events is audited (in its own transaction); the one that changed nothing is not.
+    const ingests = audit.items.filter((a) => a.action === 'events.ingest');
+    assert.equal(ingests.length, 1);
+    assert.match(ingests[0]!.actor, /^cli:/);
+    assert.deepEqual(ingests[0]!.after, { accepted: 11, duplicates: 0, conflicts: 0, rejected: 0, lastSeq: 11 });
   } finally {
     await store.close();
   }

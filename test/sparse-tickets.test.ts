@@ -83,31 +83,37 @@ describe('from files', () => {
   });
 });
 
+/** A tenant with the service-desk agreement stored and active from 1 November 2026, read on 15 December. */
+async function deskTenant(ts: TestStore): Promise<Tenant> {
+  const t = await newTenant(ts.store);
+  const store = ts.store;
+  const at = Date.parse('2026-10-20T09:00:00Z');
+  const actor = 'test';
+  await store.putCalendar(t.tenant, { name: 'berlin-office', format: 'yaml', source: readFileSync(join(root, 'examples/calendars/berlin-office.yaml'), 'utf8'), at, by: actor });
+  const doc = unwrap(agreementFromText(readFileSync(join(root, AGREEMENT), 'utf8'), AGREEMENT));
+  const created = await store.createAgreement(t.tenant, { id: doc.spec.id, document: doc.raw, customer: 'acme', createdAt: at, createdBy: actor });
+  const start = Date.parse('2026-10-31T23:00:00Z'); // 1 November, Berlin
+  let h = unwrap(createHistory({ agreementId: doc.spec.id, at, by: actor }));
+  h = unwrap(applyTransition(h, { to: 'in_review', at: at + 1000, by: actor }));
+  const signatures = [
+    { party: 'provider' as const, name: 'Northwind', at: at + DAY },
+    { party: 'customer' as const, name: 'Acme', at: at + DAY },
+  ];
+  h = unwrap(applyTransition(h, { to: 'approved', at: at + 2 * DAY, by: actor, signatures, term: { start } }));
+  h = unwrap(applyTransition(h, { to: 'active', at: start, by: actor }));
+  const versions = unwrap(addVersion<unknown>([], { effective: start, document: doc.raw, createdAt: at + 2 * DAY, createdBy: actor }));
+  const r = await store.updateAgreement(t.tenant, doc.spec.id, created.value.etag, { transitions: h.transitions, versions, at: start, by: actor });
+  assert.equal(r.status, 'updated');
+  t.clock.now = Date.parse('2026-12-15T00:00:00Z');
+  return t;
+}
+
 describe('a stored agreement on the server', () => {
   let ts: TestStore;
   let t: Tenant;
   before(async () => {
     ts = await openTestStore();
-    t = await newTenant(ts.store);
-    const store = ts.store;
-    const at = Date.parse('2026-10-20T09:00:00Z');
-    const actor = 'test';
-    await store.putCalendar(t.tenant, { name: 'berlin-office', format: 'yaml', source: readFileSync(join(root, 'examples/calendars/berlin-office.yaml'), 'utf8'), at, by: actor });
-    const doc = unwrap(agreementFromText(readFileSync(join(root, AGREEMENT), 'utf8'), AGREEMENT));
-    const created = await store.createAgreement(t.tenant, { id: doc.spec.id, document: doc.raw, customer: 'acme', createdAt: at, createdBy: actor });
-    const start = Date.parse('2026-10-31T23:00:00Z'); // 1 November, Berlin
-    let h = unwrap(createHistory({ agreementId: doc.spec.id, at, by: actor }));
-    h = unwrap(applyTransition(h, { to: 'in_review', at: at + 1000, by: actor }));
-    const signatures = [
-      { party: 'provider' as const, name: 'Northwind', at: at + DAY },
-      { party: 'customer' as const, name: 'Acme', at: at + DAY },
-    ];
-    h = unwrap(applyTransition(h, { to: 'approved', at: at + 2 * DAY, by: actor, signatures, term: { start } }));
-    h = unwrap(applyTransition(h, { to: 'active', at: start, by: actor }));
-    const versions = unwrap(addVersion<unknown>([], { effective: start, document: doc.raw, createdAt: at + 2 * DAY, createdBy: actor }));
-    const r = await store.updateAgreement(t.tenant, doc.spec.id, created.value.etag, { transitions: h.transitions, versions, at: start, by: actor });
-    assert.equal(r.status, 'updated');
-    t.clock.now = Date.parse('2026-12-15T00:00:00Z');
+    t = await deskTenant(ts);
   });
   after(async () => {
     await t.app.close();
@@ -151,5 +157,38 @@ describe('a stored agreement on the server', () => {
         ['response', 'breached', '2026-11-03T08:30:00.000Z'],
       ],
     );
+  });
+});
+
+describe("two desks' tickets with one number, measured by one agreement", () => {
+  test('are two tickets: two sets of clocks, each read by its desk, both in the status and the figures', async () => {
+    const ts = await openTestStore();
+    const t = await deskTenant(ts);
+    try {
+      // 1001 at the Zendesk desk is answered in 30 minutes; 1001 at the Jira desk three hours later.
+      const events = [
+        { id: 'c', source: 'zendesk', type: 'ticket.created', ticket: '1001', at: '2026-11-02T09:00:00+01:00', service: 'service-desk', customer: 'acme', priority: 'P2' },
+        { id: 'r', source: 'zendesk', type: 'ticket.responded', ticket: '1001', at: '2026-11-02T09:30:00+01:00' },
+        { id: 'c', source: 'jira', type: 'ticket.created', ticket: '1001', at: '2026-11-02T09:00:00+01:00', service: 'service-desk', customer: 'acme', priority: 'P2' },
+        { id: 'r', source: 'jira', type: 'ticket.responded', ticket: '1001', at: '2026-11-02T12:00:00+01:00' },
+      ];
+      const sent = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(events) });
+      assert.equal(sent.json().accepted, 4, sent.body);
+      const response = (await t.req('viewer', { method: 'GET', url: '/v1/agreements/acme-service-desk/compliance?target=response&window=2026-11' })).json().items[0].result;
+      assert.deepEqual([response.value, response.contributors, response.measurement.breached], [50, ['zendesk:1001', 'jira:1001'], ['jira:1001']]);
+      const clocks = async (source: string) =>
+        (await t.req('viewer', { method: 'GET', url: `/v1/tickets/1001?source=${source}` })).json().clocks.map((c: { target: string; state: string }) => `${c.target}=${c.state}`);
+      assert.deepEqual(await clocks('zendesk'), ['resolution=breached', 'response=met']);
+      assert.deepEqual(await clocks('jira'), ['resolution=breached', 'response=breached']);
+      const status = (await t.req('viewer', { method: 'GET', url: '/v1/status' })).json();
+      assert.deepEqual(
+        status.tickets.map((k: { source: string; ticket: string; target: string }) => `${k.source}:${k.ticket}:${k.target}`).sort(),
+        ['jira:1001:resolution', 'zendesk:1001:resolution'],
+        'both open tickets, each with its desk',
+      );
+    } finally {
+      await t.app.close();
+      await ts.close();
+    }
   });
 });

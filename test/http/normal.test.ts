@@ -101,6 +101,22 @@ describe('events', () => {
     await t.app.close();
   });
 
+  test('a batch and its audit line are one commit: the route writes no audit line of its own', async () => {
+    // The store refuses separate audit writes: the line has to come with the events.
+    const store = new Proxy(ts.store, {
+      get: (s, k) => (k === 'appendAudit' ? () => Promise.reject(new Error('the audit line must be written with the events')) : Reflect.get(s, k, s)),
+    });
+    const t = await newTenant(store);
+    const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', 'x-request-id': 'batch-1' }, payload: JSON.stringify([event('a1'), event('a2')]) });
+    assert.equal(r.statusCode, 200, r.body);
+    const lines = (await ts.store.listAudit(t.tenant, { limit: 1000 })).items.filter((e) => e.action === 'events.ingest');
+    assert.deepEqual(
+      lines.map((e) => [e.actor, e.subject, e.after]),
+      [['agent-user', 'events', { accepted: 2, duplicates: 0, conflicts: 0, rejected: 0, lastSeq: 2, requestId: 'batch-1' }]],
+    );
+    await t.app.close();
+  });
+
   test('limits: too many events or bytes is 413', async () => {
     const ts2 = ts;
     const t = await newTenant(ts2.store, { limits: { batchEvents: 3, batchBytes: 2048 } });
