@@ -56,7 +56,13 @@ function checkNovember(byTarget: Record<string, Figure>, where: string): void {
 }
 
 type Evaluation = { state: string; value: number; contributors: string[]; measurement: { breached?: string[]; numerator?: string[] } };
-const fromEvaluation = (e: Evaluation): Figure => ({ state: e.state, value: e.value, contributors: e.contributors, breached: e.measurement.breached ?? [], ...(e.measurement.numerator ? { numerator: e.measurement.numerator } : {}) });
+const fromEvaluation = (e: Evaluation): Figure => ({
+  state: e.state,
+  value: e.value,
+  contributors: e.contributors,
+  breached: e.measurement.breached ?? [],
+  ...(e.measurement.numerator ? { numerator: e.measurement.numerator } : {}),
+});
 
 describe('from files', () => {
   test('pledge settle counts the sparse follow-ups: clocks stop, tickets resolved, first-contact resolution and escalation rate', () => {

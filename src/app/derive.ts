@@ -196,7 +196,8 @@ function deriveAgreement(m: Measured, events: readonly Timed[], first: number, n
     for (const ev of book.evaluations(now)) {
       for (const c of ev.clocks) {
         if (onlyTickets && !onlyTickets.has(ticketKey(c.source, c.ticket))) continue;
-        out.clocks.push({ agreementId: terms.id, target: c.target, ticket: c.ticket, ...(c.source ? { source: c.source } : {}), cycle: c.cycle, value: c, updatedAt: now });
+        const source = c.source ? { source: c.source } : {};
+        out.clocks.push({ agreementId: terms.id, target: c.target, ticket: c.ticket, ...source, cycle: c.cycle, value: c, updatedAt: now });
       }
     }
   }
@@ -292,13 +293,16 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     for (const e of mine) if ('ticket' in e) tickets.set(ticketKey(e.source, e.ticket), { ticket: e.ticket, source: e.source ?? '' });
     return [{ m, tickets }];
   });
-  const change: Derived & { tickets: Array<{ agreementId: string; ticket: string; source?: string }> } = { clocks: [], compliance: [], settlements: [], tickets: [] };
+  type TicketOf = { agreementId: string; ticket: string; source?: string };
+  const change: Derived & { tickets: TicketOf[] } = { clocks: [], compliance: [], settlements: [], tickets: [] };
   if (touched.length > 0) {
     const first = earliest(events);
     for (const t of touched) {
       const d = deriveAgreement(t.m, events, first, now, new Set(t.tickets.keys()));
       for (const k of ['clocks', 'compliance', 'settlements'] as const) for (const r of d[k]) (change[k] as unknown[]).push(r);
-      for (const { ticket, source } of t.tickets.values()) change.tickets.push({ agreementId: t.m.id, ticket, ...(source ? { source } : {}) });
+      for (const { ticket, source } of t.tickets.values()) {
+        change.tickets.push({ agreementId: t.m.id, ticket, ...(source ? { source } : {}) });
+      }
     }
   }
   const r = await store.replaceDerived(tenant, { from, watermark: last, agreements: touched.map((t) => t.m.id), ...change });

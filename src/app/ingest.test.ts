@@ -74,14 +74,18 @@ test('the same batch sent twice changes nothing the second time', async () => {
 
 test("an event naming another customer than its ticket's is a conflict that names the owner; nothing of it is stored", async () => {
   const c = await ctx();
-  const r = await ingestBatch(c, { body: JSON.stringify([ev('c', { customer: 'acme' }), ev('x', { type: 'ticket.closed', priority: undefined, customer: 'globex' }), ev('y', { source: 'jira', customer: 'globex' })]), format: 'json' });
+  const batch = [ev('c', { customer: 'acme' }), ev('x', { type: 'ticket.closed', priority: undefined, customer: 'globex' }), ev('y', { source: 'jira', customer: 'globex' })];
+  const r = await ingestBatch(c, { body: JSON.stringify(batch), format: 'json' });
   assert.ok(r.ok);
   assert.deepEqual(r.report.results.map((x) => x.status), ['accepted', 'conflict', 'accepted'], 'another desk\'s T1 is another ticket');
   const conflict = r.report.results[1]!;
   assert.ok(conflict.status === 'conflict');
   assert.equal(conflict.owner, 'acme');
   assert.equal(conflict.seq, undefined);
-  assert.equal(conflict.reason, 'ticket "T1" belongs to customer "acme", and this event names customer "globex": a ticket never changes owner (another desk\'s ticket needs its own source)');
+  assert.equal(
+    conflict.reason,
+    'ticket "T1" belongs to customer "acme", and this event names customer "globex": ' + "a ticket never changes owner (another desk's ticket needs its own source)",
+  );
   assert.deepEqual([r.report.accepted, r.report.conflicts], [2, 1]);
   assert.equal(await store.countEvents(c.tenant), 2);
 });

@@ -99,13 +99,17 @@ export type BatchSender = (input: IngestInput) => Promise<IngestOutcome>;
 
 /** A sender that stores batches with `ingestBatch`, the clock read per batch, audited as `actor`. */
 export function storeSender(ctx: { tenant: TenantId; store: EventStore; now: () => number; limits: IngestLimits; actor: string }): BatchSender {
-  return (input) => ingestBatch({ tenant: ctx.tenant, store: ctx.store, now: ctx.now(), limits: ctx.limits, audit: { actor: ctx.actor } }, input);
+  const audit = { actor: ctx.actor };
+  return (input) => ingestBatch({ tenant: ctx.tenant, store: ctx.store, now: ctx.now(), limits: ctx.limits, audit }, input);
 }
 
 /** Why an event naming another customer than its ticket's is refused. */
 function ownerConflict(o: TicketOwner, named: string | undefined): string {
   const ticket = `ticket ${JSON.stringify(o.ticket)}${o.source ? ` of source ${JSON.stringify(o.source)}` : ''}`;
-  return `${ticket} belongs to customer ${JSON.stringify(o.customer)}, and this event names customer ${JSON.stringify(named)}: a ticket never changes owner (another desk's ticket needs its own source)`;
+  return (
+    `${ticket} belongs to customer ${JSON.stringify(o.customer)}, and this event names customer ${JSON.stringify(named)}: ` +
+    "a ticket never changes owner (another desk's ticket needs its own source)"
+  );
 }
 
 export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promise<{ ok: true; report: IngestReport } | { ok: false; error: IngestFailure }> {
@@ -131,6 +135,7 @@ export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promi
     for (const g of good) results[g.index] = { index: g.index, id: g.event.id, status: 'not_written', reason: 'the batch is all-or-nothing and some events were rejected' };
   } else if (good.length > 0) {
     const who = ctx.audit;
+    const request = who?.requestId !== undefined ? { requestId: who.requestId } : {};
     const audit = who
       ? (r: AppendResult): AuditInput | undefined =>
           r.accepted === 0
@@ -140,16 +145,20 @@ export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promi
                 actor: who.actor,
                 action: 'events.ingest',
                 subject: 'events',
-                after: { accepted: r.accepted, duplicates: r.duplicates, conflicts: r.conflicts, rejected, lastSeq: r.lastSeq, ...(who.requestId !== undefined ? { requestId: who.requestId } : {}) },
+                after: { accepted: r.accepted, duplicates: r.duplicates, conflicts: r.conflicts, rejected, lastSeq: r.lastSeq, ...request },
               }
       : undefined;
-    const appended = await ctx.store.appendEvents(ctx.tenant, good.map((g) => g.event), { receivedAt: ctx.now, allOrNothing: input.allOrNothing === true, ...(audit ? { audit } : {}) });
+    const options = { receivedAt: ctx.now, allOrNothing: input.allOrNothing === true, ...(audit ? { audit } : {}) };
+    const appended = await ctx.store.appendEvents(ctx.tenant, good.map((g) => g.event), options);
     committed = appended.committed;
     lastSeq = appended.lastSeq;
     appended.outcomes.forEach((o, k) => {
       const { index, event } = good[k]!;
       if (o.status === 'accepted' || o.status === 'duplicate') results[index] = { index, id: event.id, status: o.status, seq: o.seq };
-      else if (o.status === 'conflict' && 'owner' in o) results[index] = { index, id: event.id, status: 'conflict', owner: o.owner.customer, reason: ownerConflict(o.owner, event.customer) };
+      else if (o.status === 'conflict' && 'owner' in o) {
+        const reason = ownerConflict(o.owner, event.customer);
+        results[index] = { index, id: event.id, status: 'conflict', owner: o.owner.customer, reason };
+      }
       else if (o.status === 'conflict') results[index] = { index, id: event.id, status: 'conflict', seq: o.seq, reason: 'an event with this source and id is stored with other content; events are facts: send a correction as a new event' };
       else results[index] = { index, id: event.id, status: 'not_written', reason: 'the batch is all-or-nothing and an event conflicted' };
     });

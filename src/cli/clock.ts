@@ -69,7 +69,10 @@ export function registerClock(calc: Command): void {
       if (byTicket.size === 0) badInput('--events', 'the file holds no ticket events', file.source);
       const zone = cal.zone;
       const iso = (ms: number | null) => (ms === null ? null : Number.isFinite(ms) ? formatInstant(ms, zone) : null);
-      const results = [...byTicket.values()].map((g) => ({ ticket: ticketRef(g), ...evaluateTicket(g.events, targets, now, { explain: true }) }));
+      const results = [...byTicket.values()].map((g) => ({
+        ticket: ticketRef(g),
+        ...evaluateTicket(g.events, targets, now, { explain: true }),
+      }));
       if (o.json) {
         printJson({
           now: iso(now),

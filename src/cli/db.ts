@@ -179,7 +179,8 @@ async function withSender(o: IngestOptions, api: Api | undefined, size: number, 
   if (api) return fn(remoteSender(api));
   return withStore(o.db, async (store) => {
     await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: Date.now() });
-    await fn(storeSender({ tenant: o.tenant, store, now: Date.now, limits: { batchEvents: Math.max(size, 100_000), batchBytes: 1 << 30 }, actor: `cli:${process.env.USER ?? 'local'}` }));
+    const limits = { batchEvents: Math.max(size, 100_000), batchBytes: 1 << 30 };
+    await fn(storeSender({ tenant: o.tenant, store, now: Date.now, limits, actor: `cli:${process.env.USER ?? 'local'}` }));
   });
 }
 

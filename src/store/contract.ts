@@ -595,7 +595,8 @@ export function storeContract(target: ContractTarget): void {
         assert.equal(await store.getEvent(tenant, '', 'x'), undefined);
         assert.deepEqual((await store.ticketEvents(tenant, '', 'T-1')).map((e) => e.id), ['c', 'r', 's']);
         // Later batches too; the same refused event again is refused again.
-        const again = await store.appendEvents(tenant, [ev('x', 6, { type: 'ticket.status_changed', status: 'open', customer: 'globex' }), ev('c', 0, { customer: 'acme', service: 'mail' })], { receivedAt: T0 });
+        const crafted = ev('x', 6, { type: 'ticket.status_changed', status: 'open', customer: 'globex' });
+        const again = await store.appendEvents(tenant, [crafted, ev('c', 0, { customer: 'acme', service: 'mail' })], { receivedAt: T0 });
         assert.deepEqual(again.outcomes, [{ status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }, { status: 'duplicate', seq: 1 }]);
         assert.deepEqual(await owners(tenant, 'T-1'), ['/T-1=acme']);
         assert.equal(await store.countEvents(tenant), 3);
@@ -636,13 +637,15 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual(await q({ ticket: '1001', source: '' }), [':c1']);
         assert.equal(await store.countEvents(tenant, { source: 'zendesk' }), 1);
         // Each desk's ticket keeps its own owner.
-        const later = await store.appendEvents(tenant, [ev('x', 9, { source: 'zendesk', ticket: '1001', type: 'ticket.closed', customer: 'globex' }), ev('y', 9, { source: 'jira', ticket: '1001', type: 'ticket.closed', customer: 'globex' })], { receivedAt: T0 });
+        const closed = (id: string, source: string) => ev(id, 9, { source, ticket: '1001', type: 'ticket.closed', customer: 'globex' });
+        const later = await store.appendEvents(tenant, [closed('x', 'zendesk'), closed('y', 'jira')], { receivedAt: T0 });
         assert.deepEqual(later.outcomes, [{ status: 'conflict', owner: { source: 'zendesk', ticket: '1001', customer: 'acme' } }, { status: 'accepted', seq: 5 }]);
       });
 
       test('all-or-nothing: an owner conflict writes nothing, neither events nor tickets', async () => {
         const tenant = await newTenant(store);
-        const r = await store.appendEvents(tenant, [ev('c', 0, { ticket: 'N-1', customer: 'acme' }), ev('a', 1, { ticket: 'T-2' }), ev('x', 2, { ticket: 'N-1', type: 'ticket.closed', customer: 'globex' })], { receivedAt: T0, allOrNothing: true });
+        const batch = [ev('c', 0, { ticket: 'N-1', customer: 'acme' }), ev('a', 1, { ticket: 'T-2' }), ev('x', 2, { ticket: 'N-1', type: 'ticket.closed', customer: 'globex' })];
+        const r = await store.appendEvents(tenant, batch, { receivedAt: T0, allOrNothing: true });
         assert.equal(r.committed, false);
         assert.deepEqual(r.outcomes, [{ status: 'not_written' }, { status: 'not_written' }, { status: 'conflict', owner: { source: '', ticket: 'N-1', customer: 'acme' } }]);
         assert.equal(await store.countEvents(tenant), 0);
@@ -673,14 +676,17 @@ export function storeContract(target: ContractTarget): void {
 
       test('the audit entry of a batch is written in its transaction, from its result; none when the callback gives none or nothing is committed', async () => {
         const tenant = await newTenant(store);
-        const audit = (r: AppendResult): AuditInput | undefined => (r.accepted === 0 ? undefined : { at: T0, actor: 'agent', action: 'events.ingest', subject: 'events', after: { accepted: r.accepted, lastSeq: r.lastSeq } });
+        const audit = (r: AppendResult): AuditInput | undefined =>
+          r.accepted === 0 ? undefined : { at: T0, actor: 'agent', action: 'events.ingest', subject: 'events', after: { accepted: r.accepted, lastSeq: r.lastSeq } };
         await store.appendEvents(tenant, [ev('a', 0), ev('b', 1)], { receivedAt: T0, audit });
         await store.appendEvents(tenant, [ev('a', 0)], { receivedAt: T0, audit });
-        const refused = await store.appendEvents(tenant, [ev('c', 2), ev('a', 0, { priority: 'P1' })], { receivedAt: T0, allOrNothing: true, audit: () => ({ at: T0, actor: 'agent', action: 'never', subject: 'events' }) });
+        const never = () => ({ at: T0, actor: 'agent', action: 'never', subject: 'events' });
+        const refused = await store.appendEvents(tenant, [ev('c', 2), ev('a', 0, { priority: 'P1' })], { receivedAt: T0, allOrNothing: true, audit: never });
         assert.equal(refused.committed, false);
         assert.deepEqual((await store.listAudit(tenant)).items.map((e) => [e.actor, e.action, e.after]), [['agent', 'events.ingest', { accepted: 2, lastSeq: 2 }]]);
         // An audit entry that cannot be written takes the events with it: one transaction.
-        await assert.rejects(store.appendEvents(tenant, [ev('d', 3, { ticket: 'T-9', customer: 'acme' })], { receivedAt: T0, audit: () => ({ at: T0, actor: 'agent', action: 'x', subject: 'events', after: { n: 1n } }) }));
+        const unwritable = () => ({ at: T0, actor: 'agent', action: 'x', subject: 'events', after: { n: 1n } });
+        await assert.rejects(store.appendEvents(tenant, [ev('d', 3, { ticket: 'T-9', customer: 'acme' })], { receivedAt: T0, audit: unwritable }));
         assert.equal(await store.countEvents(tenant), 2);
         assert.equal(await store.lastEventSeq(tenant), 2);
         assert.equal(await store.getTicket(tenant, '', 'T-9'), undefined);
@@ -848,7 +854,8 @@ export function storeContract(target: ContractTarget): void {
         const tenant = await newTenant(store);
         const of = (source: string | undefined, v: string) => ({ ...clock('gold', '1001', 1, v), ...(source !== undefined ? { source } : {}) });
         await store.replaceDerived(tenant, { watermark: 1, clocks: [of(undefined, 'plain'), of('jira', 'j'), of('zendesk', 'z')] });
-        const keys = async () => (await allPages((after) => store.listClocks(tenant, { limit: 2, ...(after ? { after } : {}) }))).items.map((c) => `${c.source ?? ''}/${c.ticket}=${JSON.stringify(c.value)}`);
+        const keys = async () =>
+          (await allPages((after) => store.listClocks(tenant, { limit: 2, ...(after ? { after } : {}) }))).items.map((c) => `${c.source ?? ''}/${c.ticket}=${JSON.stringify(c.value)}`);
         assert.deepEqual(await keys(), ['/1001={"v":"plain"}', 'jira/1001={"v":"j"}', 'zendesk/1001={"v":"z"}']);
         assert.deepEqual((await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: '1001', source: 'jira', cycle: 1 }))?.value, { v: 'j' });
         assert.deepEqual((await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: '1001', cycle: 1 }))?.value, { v: 'plain' });

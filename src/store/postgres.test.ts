@@ -89,7 +89,11 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
       await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [initial.name, initial.checksum]);
       await c.query("INSERT INTO tenants (id, name, created_at, derived_seq) VALUES ('t', 'T', 0, 4); INSERT INTO tenant_sequences VALUES ('t', 'events', 4), ('t', 'audit', 0)");
       const put = (seq: number, source: string, id: string, customer: string | null) =>
-        c.query("INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, customer, payload, payload_hash, received_at) VALUES ('t', $1, $2, $3, 'ticket.created', 0, 'T-1', $4, '{}', 'h', 0)", [seq, source, id, customer]);
+        c.query(
+          `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, customer, payload, payload_hash, received_at)
+           VALUES ('t', $1, $2, $3, 'ticket.created', 0, 'T-1', $4, '{}', 'h', 0)`,
+          [seq, source, id, customer],
+        );
       // Before owners existed: a follow-up first, then the customer, then an event naming another one.
       await put(1, '', 'a', null);
       await put(2, '', 'b', 'acme');

@@ -85,7 +85,10 @@ describe('sqlite adapter', () => {
     raw.exec(initial.sql);
     raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(initial.name, initial.checksum);
     raw.exec("INSERT INTO tenants (id, name, created_at, derived_seq) VALUES ('t', 'T', 0, 4); INSERT INTO tenant_sequences VALUES ('t', 'events', 4), ('t', 'audit', 0)");
-    const put = raw.prepare("INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, customer, payload, payload_hash, received_at) VALUES ('t', ?, ?, ?, 'ticket.created', 0, ?, ?, '{}', 'h', 0)");
+    const put = raw.prepare(
+      `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, customer, payload, payload_hash, received_at)
+       VALUES ('t', ?, ?, ?, 'ticket.created', 0, ?, ?, '{}', 'h', 0)`,
+    );
     // Before owners existed: a follow-up first, then the customer, then an event naming another one.
     put.run(1, '', 'a', 'T-1', null);
     put.run(2, '', 'b', 'T-1', 'acme');

@@ -107,7 +107,8 @@ describe('events', () => {
       get: (s, k) => (k === 'appendAudit' ? () => Promise.reject(new Error('the audit line must be written with the events')) : Reflect.get(s, k, s)),
     });
     const t = await newTenant(store);
-    const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', 'x-request-id': 'batch-1' }, payload: JSON.stringify([event('a1'), event('a2')]) });
+    const headers = { 'content-type': 'application/json', 'x-request-id': 'batch-1' };
+    const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers, payload: JSON.stringify([event('a1'), event('a2')]) });
     assert.equal(r.statusCode, 200, r.body);
     const lines = (await ts.store.listAudit(t.tenant, { limit: 1000 })).items.filter((e) => e.action === 'events.ingest');
     assert.deepEqual(

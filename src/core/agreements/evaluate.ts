@@ -265,7 +265,10 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     let firstBreachAt: number | null = null;
     if (isTime) {
       const set = new Set(breachedTickets);
-      for (const c of clocks) if (c.target === t.id && set.has(ticketRef(c)) && c.breachAt !== null && c.breachAt >= w.from && c.breachAt < w.to && (firstBreachAt === null || c.breachAt < firstBreachAt)) firstBreachAt = c.breachAt;
+      for (const c of clocks) {
+        if (c.target !== t.id || c.breachAt === null || c.breachAt < w.from || c.breachAt >= w.to || !set.has(ticketRef(c))) continue;
+        if (firstBreachAt === null || c.breachAt < firstBreachAt) firstBreachAt = c.breachAt;
+      }
     } else if (t.metric === 'availability' && evaluation?.state === 'breached' && av) {
       firstBreachAt = availabilityBreachInstant(av, evaluation.budget?.allowedMs ?? 0);
     }

@@ -68,7 +68,8 @@ describe('the documented sparse form measures the same as events that repeat the
 });
 
 describe('a ticket measured from follow-ups that name only the ticket', () => {
-  const office = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
+  const day = ['09:00-17:00'];
+  const office = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: day, tue: day, wed: day, thu: day, fri: day } }));
   const calendars = new Map([['office', office]]);
   const terms = unwrap(
     agreementFromText(

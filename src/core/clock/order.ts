@@ -273,7 +273,8 @@ export function prepareTicket(input: ReadonlyArray<Timed<TicketEvent>>, asOf = I
     if (sTicket[i] !== ticket || (e.source ?? '') !== source) {
       // Another desk's ticket with the same number is another ticket.
       const of = (t: string, src: string) => `${JSON.stringify(t)}${src ? ` of ${JSON.stringify(src)}` : ''}`;
-      issues.push({ code: 'other_ticket', eventId: id, message: `event is for ticket ${of(sTicket[i]!, e.source ?? '')}, not ${of(ticket, source)}; ignored` });
+      const message = `event is for ticket ${of(sTicket[i]!, e.source ?? '')}, not ${of(ticket, source)}; ignored`;
+      issues.push({ code: 'other_ticket', eventId: id, message });
       continue;
     }
     let first: Timed<TicketEvent> | undefined;

@@ -382,7 +382,9 @@ function clockMetric(metric: 'response_time' | 'resolution_time' | 'fulfilment_t
       ...base,
       value: r?.value ?? null,
       unit: 'seconds',
-      basis: r ? `nearest rank ${r.rank} of ${n} ${what}: ticket ${ticketRef(s.counted[r.index]!.clock)}${openNote}` : `no ${what} in the window`,
+      basis: r
+        ? `nearest rank ${r.rank} of ${n} ${what}: ticket ${ticketRef(s.counted[r.index]!.clock)}${openNote}`
+        : `no ${what} in the window`,
     };
   }
   return {
@@ -586,7 +588,10 @@ export function computeMetric(query: MetricQuery, window: ResolvedWindow, inputs
       return ok(clockMetric(metric, query_, window, inputs, filters_));
     case 'tickets_resolved': {
       const resolved = ticketsWhere(inputs, filters_, (t) => t.resolvedAt, window);
-      return ok({ metric, stat: null, value: resolved.length, unit: 'count', sampleSize: resolved.length, contributors: resolved.map(ticketRef), basis: `${resolved.length} tickets resolved in the window`, monotone: 'increasing' });
+      const n = resolved.length;
+      const basis = `${n} tickets resolved in the window`;
+      const contributors = resolved.map(ticketRef);
+      return ok({ metric, stat: null, value: n, unit: 'count', sampleSize: n, contributors, basis, monotone: 'increasing' });
     }
     case 'self_service_ratio': {
       const resolved = ticketsWhere(inputs, filters_, (t) => t.resolvedAt, window);

@@ -18,7 +18,11 @@ export const eventsQuery = z
     service: z.string().min(1).max(200).optional(),
     customer: z.string().min(1).max(200).optional(),
     ticket: z.string().min(1).max(200).optional(),
-    source: z.string().max(200).optional().describe('Only events of this source (empty: events that name none); with ticket, one desk\'s ticket.'),
+    source: z
+      .string()
+      .max(200)
+      .optional()
+      .describe("Only events of this source (empty: events that name none); with ticket, one desk's ticket."),
     ...pageQuery,
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.to > q.from, { message: 'must be after from', path: ['to'] });
@@ -55,7 +59,13 @@ export function eventOperations(deps: Deps): Operation[] {
         // Events are their own append-only log; the audit log records who sent which batch, in the
         // same transaction as its events.
         const r = await ingestBatch(
-          { tenant: c.principal.tenant, store, now: c.now, limits: config.limits, audit: { actor: c.principal.actor, requestId: c.requestId } },
+          {
+            tenant: c.principal.tenant,
+            store,
+            now: c.now,
+            limits: config.limits,
+            audit: { actor: c.principal.actor, requestId: c.requestId },
+          },
           { body: c.body ?? '', format, allOrNothing: c.query.mode === 'all_or_nothing' },
         );
         if (!r.ok) {
@@ -86,7 +96,17 @@ export function eventOperations(deps: Deps): Operation[] {
         const q = c.query;
         const page = await store.queryEvents(
           c.principal.tenant,
-          compact({ from: q.from, to: q.to, typePrefix: q.type, service: q.service, customer: q.customer, ticket: q.ticket, source: q.source, after: q.after, limit: q.limit }),
+          compact({
+            from: q.from,
+            to: q.to,
+            typePrefix: q.type,
+            service: q.service,
+            customer: q.customer,
+            ticket: q.ticket,
+            source: q.source,
+            after: q.after,
+            limit: q.limit,
+          }),
         );
         return { body: compact({ items: page.items.map(presentEvent), next: page.next }) };
       },

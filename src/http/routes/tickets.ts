@@ -109,7 +109,8 @@ export function ticketOperations(deps: Deps): Operation[] {
         const id = c.params.ticket;
         const source = c.query.source;
         const notFound = () => new HttpError('not_found', `no ticket ${id}${source ? ` of source ${source}` : ''}`);
-        const candidates: StoredTicket[] = source !== undefined ? [await store.getTicket(p.tenant, source, id)].filter((t): t is StoredTicket => t !== undefined) : await store.findTickets(p.tenant, id);
+        const one = source !== undefined ? await store.getTicket(p.tenant, source, id) : undefined;
+        const candidates: StoredTicket[] = source !== undefined ? (one ? [one] : []) : await store.findTickets(p.tenant, id);
         // The caller's scope, on the owner the registry holds.
         const visible = candidates.filter((t) => {
           const d = authorize(p, 'tickets.read', { tenant: p.tenant, ...(t.customer !== undefined ? { customer: t.customer } : {}) });
@@ -120,7 +121,14 @@ export function ticketOperations(deps: Deps): Operation[] {
         if (visible.length > 1) {
           const sources = visible.map((t) => t.source);
           throw invalid(
-            [{ path: 'source', message: `several desks have a ticket ${id}: name one`, expected: `one of ${sources.map((s2) => JSON.stringify(s2)).join(', ')}`, received: 'nothing' }],
+            [
+              {
+                path: 'source',
+                message: `several desks have a ticket ${id}: name one`,
+                expected: `one of ${sources.map((x) => JSON.stringify(x)).join(', ')}`,
+                received: 'nothing',
+              },
+            ],
             'query',
           );
         }
@@ -134,7 +142,8 @@ export function ticketOperations(deps: Deps): Operation[] {
         const clocks: ClockRow<ClockValue>[] = [];
         let after: string | undefined;
         do {
-          const page = await store.listClocks<ClockValue>(p.tenant, { ticket: ticket.ticket, source: ticket.source, limit: 1000, ...(after ? { after } : {}) });
+          const filter = { ticket: ticket.ticket, source: ticket.source, limit: 1000, ...(after ? { after } : {}) };
+          const page = await store.listClocks<ClockValue>(p.tenant, filter);
           for (const r of page.items) if (agreements === undefined || agreements.has(r.agreementId)) clocks.push(r);
           after = page.next;
         } while (after);

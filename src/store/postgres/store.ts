@@ -628,7 +628,9 @@ class PostgresStore implements Store {
       const source = e.source ?? '';
       const { json: payload, hash } = storedPayload(e);
       const ticket = strOrNull(e.ticket);
-      return { e, source, key: `${source}\u0000${e.id}`, payload, hash, ticket, customer: strOrNull(e.customer), ticketKey: ticket === null ? null : ticketKey(source, ticket) };
+      const customer = strOrNull(e.customer);
+      const tkey = ticket === null ? null : ticketKey(source, ticket);
+      return { e, source, key: `${source}\u0000${e.id}`, payload, hash, ticket, customer, ticketKey: tkey };
     });
     let outcomes: EventOutcome[] = [];
     let first = 0;
@@ -653,8 +655,13 @@ class PostgresStore implements Store {
           for (const r of found) existing.set(`${r.source as string}\u0000${r.event_id as string}`, { seq: r.seq as number, hash: r.payload_hash as string });
         }
         // The tickets the batch touches: customer null while none is named.
-        const tickets = new Map<string, { source: string; ticket: string; customer: string | null; stored: boolean; created?: { firstSeq: number }; claimed?: number }>();
-        for (const p of prepared) if (p.ticket !== null && !tickets.has(p.ticketKey!)) tickets.set(p.ticketKey!, { source: p.source, ticket: p.ticket, customer: null, stored: false });
+        // `created`: the ticket's first event is in this batch; `claimed`: the event of this batch that named its customer.
+        type Ticket = { source: string; ticket: string; customer: string | null; stored: boolean; created?: { firstSeq: number }; claimed?: number };
+        const tickets = new Map<string, Ticket>();
+        for (const p of prepared) {
+          if (p.ticket === null || tickets.has(p.ticketKey!)) continue;
+          tickets.set(p.ticketKey!, { source: p.source, ticket: p.ticket, customer: null, stored: false });
+        }
         if (tickets.size > 0) {
           const list = [...tickets.values()];
           const found = await this.rows(
@@ -731,8 +738,17 @@ class PostgresStore implements Store {
           if (created.length > 0) {
             await c.query(
               `INSERT INTO tickets (tenant, source, ticket, customer, first_seq, customer_seq)
-               SELECT $1, u.source, u.ticket, u.customer, u.first_seq, u.customer_seq FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[]) AS u(source, ticket, customer, first_seq, customer_seq)`,
-              [tenant, created.map((t) => t.source), created.map((t) => t.ticket), created.map((t) => t.customer), created.map((t) => t.created!.firstSeq), created.map((t) => t.claimed ?? null)],
+               SELECT $1, u.source, u.ticket, u.customer, u.first_seq, u.customer_seq
+                 FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+                   AS u(source, ticket, customer, first_seq, customer_seq)`,
+              [
+                tenant,
+                created.map((t) => t.source),
+                created.map((t) => t.ticket),
+                created.map((t) => t.customer),
+                created.map((t) => t.created!.firstSeq),
+                created.map((t) => t.claimed ?? null),
+              ],
             );
           }
           const claimed = [...tickets.values()].filter((t) => t.stored && t.claimed !== undefined);
@@ -741,7 +757,7 @@ class PostgresStore implements Store {
               `UPDATE tickets t SET customer = u.customer, customer_seq = u.customer_seq
                  FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(source, ticket, customer, customer_seq)
                 WHERE t.tenant = $1 AND t.source = u.source AND t.ticket = u.ticket`,
-              [tenant, claimed.map((t) => t.source), claimed.map((t) => t.ticket), claimed.map((t) => t.customer), claimed.map((t) => t.claimed!)],
+              [tenant, ...(['source', 'ticket', 'customer'] as const).map((k) => claimed.map((t) => t[k])), claimed.map((t) => t.claimed!)],
             );
           }
         }
@@ -761,7 +777,9 @@ class PostgresStore implements Store {
   }
 
   async ticketEvents(tenant: string, source: string, ticket: string): Promise<StoredEvent[]> {
-    return (await this.rows('ticketEvents', 'SELECT * FROM events WHERE tenant = $1 AND ticket = $2 AND source = $3 ORDER BY at, seq', [tenant, ticket, source])).map(eventOf);
+    const sql = 'SELECT * FROM events WHERE tenant = $1 AND ticket = $2 AND source = $3 ORDER BY at, seq';
+    const rows = await this.rows('ticketEvents', sql, [tenant, ticket, source]);
+    return rows.map(eventOf);
   }
 
   async getTicket(tenant: string, source: string, ticket: string): Promise<StoredTicket | undefined> {
@@ -770,7 +788,8 @@ class PostgresStore implements Store {
   }
 
   async findTickets(tenant: string, ticket: string): Promise<StoredTicket[]> {
-    return (await this.rows('findTickets', 'SELECT * FROM tickets WHERE tenant = $1 AND ticket = $2 ORDER BY source', [tenant, ticket])).map(ticketOf);
+    const rows = await this.rows('findTickets', 'SELECT * FROM tickets WHERE tenant = $1 AND ticket = $2 ORDER BY source', [tenant, ticket]);
+    return rows.map(ticketOf);
   }
 
   async queryEvents(tenant: string, q: EventFilter & PageRequest = {}): Promise<Page<StoredEvent>> {

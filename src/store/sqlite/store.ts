@@ -618,9 +618,13 @@ class SqliteStore implements Store {
             // Another customer's ticket: refused, unless the very event is stored already (a
             // duplicate or an id conflict says more).
             const prior = this.get('SELECT seq, payload_hash FROM events WHERE tenant = ? AND source = ? AND event_id = ?', tenant, source, e.id);
-            if (prior && prior.payload_hash === hash) outcomes.push({ status: 'duplicate', seq: prior.seq as number });
-            else outcomes.push(prior ? { status: 'conflict', seq: prior.seq as number } : { status: 'conflict', owner: { source, ticket: ticketId, customer: ticket.customer } });
-            if (!prior || prior.payload_hash !== hash) conflicts++;
+            if (prior && prior.payload_hash === hash) {
+              outcomes.push({ status: 'duplicate', seq: prior.seq as number });
+              continue;
+            }
+            conflicts++;
+            if (prior) outcomes.push({ status: 'conflict', seq: prior.seq as number });
+            else outcomes.push({ status: 'conflict', owner: { source, ticket: ticketId, customer: ticket.customer } });
             continue;
           }
         }
@@ -648,7 +652,9 @@ class SqliteStore implements Store {
           outcomes.push({ status: 'accepted', seq });
           if (ticket && ticketId !== null) {
             if (!ticket.stored) {
-              this.exec('INSERT INTO tickets (tenant, source, ticket, customer, first_seq, customer_seq) VALUES (?, ?, ?, ?, ?, ?)', tenant, source, ticketId, customer, seq, customer === null ? null : seq);
+              const claimed = customer === null ? null : seq;
+              const sql = 'INSERT INTO tickets (tenant, source, ticket, customer, first_seq, customer_seq) VALUES (?, ?, ?, ?, ?, ?)';
+              this.exec(sql, tenant, source, ticketId, customer, seq, claimed);
               ticket.stored = true;
               ticket.customer = customer;
             } else if (ticket.customer === null && customer !== null) {
