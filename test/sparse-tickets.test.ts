@@ -166,6 +166,34 @@ describe('a stored agreement on the server', () => {
   });
 });
 
+describe('a late event that changes which agreement measures a ticket', () => {
+  test("a ticket.created naming another service, arriving after follow-ups that named this one: the ticket leaves the agreement's figures", async () => {
+    const ts = await openTestStore();
+    const t = await deskTenant(ts);
+    try {
+      const post = async (events: unknown[]) => {
+        const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(events) });
+        assert.equal(r.json().accepted, events.length, r.body);
+      };
+      const resolved = async () => (await t.req('viewer', { method: 'GET', url: '/v1/agreements/acme-service-desk/compliance?target=resolved&window=2026-11' })).json().items[0]?.result;
+      // The follow-ups come first and name the desk's service; the results are computed.
+      await post([
+        { id: 'x-contact', type: 'ticket.contact', ticket: 'T-900', at: '2026-11-02T09:00:00+01:00', direction: 'in', service: 'service-desk', customer: 'acme' },
+        { id: 'x-resolved', type: 'ticket.resolved', ticket: 'T-900', at: '2026-11-02T10:00:00+01:00' },
+      ]);
+      assert.deepEqual((await resolved()).contributors, ['T-900']);
+      // Its creation arrives late: it was a printers ticket all along.
+      await post([{ id: 'x-created', type: 'ticket.created', ticket: 'T-900', at: '2026-11-02T09:00:00+01:00', service: 'printers', customer: 'acme', priority: 'P2' }]);
+      assert.deepEqual((await resolved()).contributors, [], 'refreshed: the ticket is not the service desk\'s');
+      const ticket = (await t.req('viewer', { method: 'GET', url: '/v1/tickets/T-900' })).json();
+      assert.deepEqual([ticket.service, ticket.clocks], ['printers', []]);
+    } finally {
+      await t.app.close();
+      await ts.close();
+    }
+  });
+});
+
 describe("two desks' tickets with one number, measured by one agreement", () => {
   test('are two tickets: two sets of clocks, each read by its desk, both in the status and the figures', async () => {
     const ts = await openTestStore();

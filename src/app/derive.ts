@@ -283,15 +283,30 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
   }
   const { measured } = await measuredAgreements(store, tenant);
   // Whether an agreement measures a new event of a ticket depends on the ticket's whole history
-  // (its scope: a follow-up need not name its service), so it is decided on every event.
+  // (its scope: a follow-up need not name its service), so it is decided on every event; and a new
+  // event can move a ticket out of an agreement (a late ticket.created naming another service), so
+  // the tickets an agreement measured before the new events count as touched too.
   const events = await loadEvents(store, tenant, 0, last);
-  const isFresh = new Set<Timed>(events.slice(events.length - fresh.length));
+  const earlier = events.slice(0, events.length - fresh.length);
+  const isFresh = new Set<Timed>(events.slice(earlier.length));
+  const freshTickets = new Set<string>();
+  for (const e of isFresh) if ('ticket' in e) freshTickets.add(ticketKey(e.source, e.ticket));
   const touched = measured.flatMap((m) => {
-    const mine = eventsOf(m.terms, events).filter((e) => isFresh.has(e));
-    if (mine.length === 0) return [];
     const tickets = new Map<string, { ticket: string; source: string }>();
-    for (const e of mine) if ('ticket' in e) tickets.set(ticketKey(e.source, e.ticket), { ticket: e.ticket, source: e.source ?? '' });
-    return [{ m, tickets }];
+    let any = false;
+    for (const e of eventsOf(m.terms, events)) {
+      if (!isFresh.has(e)) continue;
+      any = true;
+      if ('ticket' in e) tickets.set(ticketKey(e.source, e.ticket), { ticket: e.ticket, source: e.source ?? '' });
+    }
+    for (const e of eventsOf(m.terms, earlier)) {
+      if (!('ticket' in e)) continue;
+      const key = ticketKey(e.source, e.ticket);
+      if (!freshTickets.has(key) || tickets.has(key)) continue;
+      tickets.set(key, { ticket: e.ticket, source: e.source ?? '' });
+      any = true;
+    }
+    return any ? [{ m, tickets }] : [];
   });
   type TicketOf = { agreementId: string; ticket: string; source?: string };
   const change: Derived & { tickets: TicketOf[] } = { clocks: [], compliance: [], settlements: [], tickets: [] };
