@@ -49,7 +49,9 @@ export function eventOperations(deps: Deps): Operation[] {
         `A JSON array (or one event) as application/json, or one event per line as application/x-ndjson (or text/plain). ` +
         `At most ${config.limits.batchEvents} events and ${config.limits.batchBytes} bytes per request (413 above). ` +
         'The answer is 200 with a result per event (accepted, duplicate, conflict, rejected with the reason and issues, or not_written); ' +
-        'an acknowledged event is committed. With mode=all_or_nothing nothing is written unless every event is good (committed: false).',
+        'an acknowledged event is committed, with the batch\'s audit line. A conflict is an id stored with other content (`seq`), or an ' +
+        'event naming another customer than its ticket\'s (`owner`: a ticket never changes owner). ' +
+        'With mode=all_or_nothing nothing is written unless every event is good (committed: false).',
       action: 'events.write',
       query: ingestQuery,
       body: { media: EVENT_MEDIA, schema: eventBatch, required: true, description: 'JSON array of events, or NDJSON' },
