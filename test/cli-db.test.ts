@@ -31,6 +31,11 @@ test('migrate, token create and ingest work on a fresh database, and re-ingestin
     assert.equal(await store.countEvents('acme-corp'), 11);
     const audit = await store.listAudit('acme-corp');
     assert.ok(audit.items.some((a) => a.action === 'token.create'));
+    // The batch that stored events is audited (in its own transaction); the one that changed nothing is not.
+    const ingests = audit.items.filter((a) => a.action === 'events.ingest');
+    assert.equal(ingests.length, 1);
+    assert.match(ingests[0]!.actor, /^cli:/);
+    assert.deepEqual(ingests[0]!.after, { accepted: 11, duplicates: 0, conflicts: 0, rejected: 0, lastSeq: 11 });
   } finally {
     await store.close();
   }

@@ -26,7 +26,7 @@ test('the example export and its history go into a fresh database; importing the
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
     assert.equal(await store.countEvents('northwind'), 25);
-    const t = await store.ticketEvents('northwind', '4101');
+    const t = await store.ticketEvents('northwind', 'helpdesk', '4101');
     assert.deepEqual(t.map((e) => e.id), ['4101:created', '4101:responded', '4101:status_changed:2026-03-02T09:30:00Z', '4101:status_changed:2026-03-02T10:15:00Z', '4101:resolved', '4101:closed', '4101:satisfaction']);
     const created = t[0]!.payload;
     assert.deepEqual([created.customer, created.service, created.priority, created.at, created.source], ['globex', 'email', 'P2', '2026-03-02T09:14:05+01:00', 'helpdesk']);
@@ -57,7 +57,7 @@ test('bad rows are reported by line and column and not stored; the good rows are
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
     assert.equal(await store.countEvents('default'), 14);
-    assert.deepEqual(await store.ticketEvents('default', '4103'), []);
+    assert.deepEqual(await store.ticketEvents('default', 'helpdesk', '4103'), []);
   } finally {
     await store.close();
   }
@@ -111,4 +111,23 @@ test('--print-events writes the events as NDJSON from standard input, storing no
   assert.equal(r.stderr, '7 rows read (1 skipped, 0 rejected): 20 events printed, nothing stored\n');
   const help = pledge('ingest', '--help').out;
   for (const word of ['--format <format>', '--mapping <file>', '--print-events', 'Importing ticket exports', 'helpdesk-tickets.mapping.yaml']) assert.ok(help.includes(word), word);
+});
+
+test("a row naming another customer for a ticket is a conflict that says whose the ticket is; the row's other events are stored", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-csv-'));
+  const db = join(dir, 'pledge.db');
+  assert.equal(pledge('ingest', ...TICKETS, '--db', db).code, 0);
+  // A history export that names the organisation on each change: 4101 is Globex's ticket.
+  writeFileSync(
+    join(dir, 'history.csv'),
+    ['Ticket ID,Changed at,Field,New value,Organization', '4101,2026-03-02T10:30:00+01:00,Status,Pending,initech', '4101,2026-03-02T11:15:00+01:00,Status,Open,globex'].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'history.yaml'),
+    ['source: helpdesk', 'layout: event-per-row', 'ticket: Ticket ID', 'at: Changed at', 'type: { column: Field, map: { Status: ticket.status_changed } }', 'fields:', '  status: New value', '  customer: Organization'].join('\n'),
+  );
+  const r = pledge('ingest', '--format', 'csv', '--mapping', join(dir, 'history.yaml'), '-f', join(dir, 'history.csv'), '--db', db);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /history\.csv:2: conflict: ticket "4101" of source "helpdesk" belongs to customer "globex", and this event names customer "initech": a ticket never changes owner/);
+  assert.match(r.out, /2 rows read \(0 skipped, 0 rejected\): 2 events, 1 accepted, 0 duplicates, 1 conflicts, 0 rejected/);
 });

@@ -11,6 +11,7 @@ import { agreementFromText, type LoadedAgreement } from '../core/agreements/load
 import { chainOf, mergeChain } from '../core/agreements/layering.ts';
 import { agreementZone, clockTargetsOf, eventsOf } from '../core/agreements/evaluate.ts';
 import { ticketBook } from '../core/agreements/tickets.ts';
+import { ticketKey } from '../core/clock/tickets.ts';
 import type { AgreementSpec } from '../core/agreements/schema.ts';
 import { settlePeriods, type TermsVersion } from '../core/agreements/settlement.ts';
 import { currentState, monitoredIntervals } from '../core/agreements/lifecycle/state.ts';
@@ -196,7 +197,11 @@ function deriveAgreement(m: Measured, events: readonly Timed[], first: number, n
   const out: Derived = { clocks: [], compliance: [], settlements: [] };
   if (book.targets.length > 0) {
     for (const ev of book.evaluations(now)) {
-      for (const c of ev.clocks) if (!onlyTickets || onlyTickets.has(c.ticket)) out.clocks.push({ agreementId: terms.id, target: c.target, ticket: c.ticket, cycle: c.cycle, value: c, updatedAt: now });
+      for (const c of ev.clocks) {
+        if (onlyTickets && !onlyTickets.has(ticketKey(c.source, c.ticket))) continue;
+        const source = c.source ? { source: c.source } : {};
+        out.clocks.push({ agreementId: terms.id, target: c.target, ticket: c.ticket, ...source, cycle: c.cycle, value: c, updatedAt: now });
+      }
     }
   }
   const from = Math.max(monitored.from, Number.isFinite(first) ? first : now);
@@ -321,15 +326,42 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     return { status: r.stale ? 'stale' : 'refreshed', full: true, newEvents: fresh.length, agreements: [], tickets: r.clocks, watermark: last };
   }
   const { measured } = await measuredAgreements(store, tenant);
-  const touched = measured.map((m) => ({ m, tickets: new Set(eventsOf(m.terms, fresh).flatMap((e) => ('ticket' in e ? [e.ticket] : []))), any: eventsOf(m.terms, fresh).length > 0 })).filter((t) => t.any);
-  const change: Derived & { tickets: Array<{ agreementId: string; ticket: string }> } = { clocks: [], compliance: [], settlements: [], tickets: [] };
+  // Whether an agreement measures a new event of a ticket depends on the ticket's whole history
+  // (its scope: a follow-up need not name its service), so it is decided on every event; and a new
+  // event can move a ticket out of an agreement (a late ticket.created naming another service), so
+  // the tickets an agreement measured before the new events count as touched too.
+  const events = await loadEvents(store, tenant, 0, last);
+  const earlier = events.slice(0, events.length - fresh.length);
+  const isFresh = new Set<Timed>(events.slice(earlier.length));
+  const freshTickets = new Set<string>();
+  for (const e of isFresh) if ('ticket' in e) freshTickets.add(ticketKey(e.source, e.ticket));
+  const touched = measured.flatMap((m) => {
+    const tickets = new Map<string, { ticket: string; source: string }>();
+    let any = false;
+    for (const e of eventsOf(m.terms, events)) {
+      if (!isFresh.has(e)) continue;
+      any = true;
+      if ('ticket' in e) tickets.set(ticketKey(e.source, e.ticket), { ticket: e.ticket, source: e.source ?? '' });
+    }
+    for (const e of eventsOf(m.terms, earlier)) {
+      if (!('ticket' in e)) continue;
+      const key = ticketKey(e.source, e.ticket);
+      if (!freshTickets.has(key) || tickets.has(key)) continue;
+      tickets.set(key, { ticket: e.ticket, source: e.source ?? '' });
+      any = true;
+    }
+    return any ? [{ m, tickets }] : [];
+  });
+  type TicketOf = { agreementId: string; ticket: string; source?: string };
+  const change: Derived & { tickets: TicketOf[] } = { clocks: [], compliance: [], settlements: [], tickets: [] };
   if (touched.length > 0) {
-    const events = await loadEvents(store, tenant, 0, last);
     const first = earliest(events);
     for (const t of touched) {
-      const d = deriveAgreement(t.m, events, first, now, t.tickets);
+      const d = deriveAgreement(t.m, events, first, now, new Set(t.tickets.keys()));
       for (const k of ['clocks', 'compliance', 'settlements'] as const) for (const r of d[k]) (change[k] as unknown[]).push(r);
-      for (const ticket of t.tickets) change.tickets.push({ agreementId: t.m.id, ticket });
+      for (const { ticket, source } of t.tickets.values()) {
+        change.tickets.push({ agreementId: t.m.id, ticket, ...(source ? { source } : {}) });
+      }
     }
   }
   const r = await store.replaceDerived(tenant, {

@@ -170,12 +170,12 @@ export async function ingestCsv(ctx: CsvIngestContext, input: CsvIngestInput): P
       if (it.status === 'not_written') summary.notWritten++;
       else if (it.status === 'rejected') note({ line: lines[it.index]!, status: 'rejected', issues: it.issues });
       else if (it.status === 'conflict') {
-        note({
-          line: lines[it.index]!,
-          status: 'conflict',
-          eventId: it.id,
-          issues: [{ path: '', message: `the event ${JSON.stringify(it.id)} is stored already with other content: a cell it comes from changed since the first import; the stored fact stays (import a correction as a new event, e.g. a priority or status change)` }],
-        });
+        // Another customer's ticket (`owner`): the ingest result says whose; else a cell changed since the first import.
+        const message =
+          it.owner !== undefined
+            ? it.reason
+            : `the event ${JSON.stringify(it.id)} is stored already with other content: a cell it comes from changed since the first import; the stored fact stays (import a correction as a new event, e.g. a priority or status change)`;
+        note({ line: lines[it.index]!, status: 'conflict', eventId: it.id, issues: [{ path: '', message }] });
       }
     }
     input.onProgress?.(summary);

@@ -71,3 +71,42 @@ test('the same batch sent twice changes nothing the second time', async () => {
   assert.deepEqual(again.report.results.map((x) => x.status), ['duplicate', 'duplicate', 'duplicate']);
   assert.equal(await store.countEvents(c.tenant), 3);
 });
+
+test("an event naming another customer than its ticket's is a conflict that names the owner; nothing of it is stored", async () => {
+  const c = await ctx();
+  const batch = [ev('c', { customer: 'acme' }), ev('x', { type: 'ticket.closed', priority: undefined, customer: 'globex' }), ev('y', { source: 'jira', customer: 'globex' })];
+  const r = await ingestBatch(c, { body: JSON.stringify(batch), format: 'json' });
+  assert.ok(r.ok);
+  assert.deepEqual(r.report.results.map((x) => x.status), ['accepted', 'conflict', 'accepted'], 'another desk\'s T1 is another ticket');
+  const conflict = r.report.results[1]!;
+  assert.ok(conflict.status === 'conflict');
+  assert.equal(conflict.owner, 'acme');
+  assert.equal(conflict.seq, undefined);
+  assert.equal(
+    conflict.reason,
+    'ticket "T1" belongs to customer "acme", and this event names customer "globex": ' + "a ticket never changes owner (another desk's ticket needs its own source)",
+  );
+  assert.deepEqual([r.report.accepted, r.report.conflicts], [2, 1]);
+  assert.equal(await store.countEvents(c.tenant), 2);
+});
+
+test('a batch that stores events is audited in the transaction of its events, never by a second write', async () => {
+  const c = await ctx();
+  // A store on which a separate audit write fails: ingestion must not need one.
+  const noSeparateAudit = new Proxy(store, {
+    get: (s, k) => (k === 'appendAudit' ? () => Promise.reject(new Error('the audit line must be written with the events')) : Reflect.get(s, k, s)),
+  });
+  const audited = { ...c, store: noSeparateAudit, audit: { actor: 'agent-1', requestId: 'req-1' } };
+  const r = await ingestBatch(audited, { body: JSON.stringify([ev('a'), ev('b'), { id: 'bad', type: 'ticket.nope', at: 'x' }]), format: 'json' });
+  assert.ok(r.ok);
+  await ingestBatch(audited, { body: JSON.stringify([ev('a')]), format: 'json' });
+  await ingestBatch(audited, { body: JSON.stringify([ev('c'), ev('a', { priority: 'P9' })]), format: 'json', allOrNothing: true });
+  const entries = (await store.listAudit(c.tenant)).items;
+  assert.deepEqual(
+    entries.map((e) => [e.actor, e.action, e.subject, e.after]),
+    [['agent-1', 'events.ingest', 'events', { accepted: 2, duplicates: 0, conflicts: 0, rejected: 1, lastSeq: 2, requestId: 'req-1' }]],
+    'one line for the batch that stored events; none for duplicates only, nor for a batch not committed',
+  );
+  assert.equal(entries[0]!.at, c.now);
+});
+

@@ -1,7 +1,10 @@
 /**
  * Ingesting a batch of events: parse (a JSON array or NDJSON), validate each event, store the good
  * ones in one transaction, and answer per event. Good events in a batch with bad ones are kept,
- * unless the client asks for all-or-nothing. The same event sent twice changes nothing.
+ * unless the client asks for all-or-nothing. The same event sent twice changes nothing. An event
+ * naming another customer than its ticket's is a conflict: a ticket never changes owner. The
+ * batch's audit line is written in the events' transaction (one commit, and never one without
+ * the other).
  *
  * Reading is linear in the body whatever its shape: the nesting of the text is measured before it
  * is parsed (core/json.ts), an event nested too deep is rejected by itself without being parsed
@@ -14,7 +17,7 @@ import { checkEventTime, MAX_EVENT_DEPTH, parseEvent, readEventJson, tooDeepIssu
 import type { Timed } from '../core/events/schema.ts';
 import { blankSpans, scanJsonDepth } from '../core/json.ts';
 import type { Issue } from '../core/validation/issues.ts';
-import type { EventStore, TenantId } from '../store/types.ts';
+import type { AppendResult, AuditInput, EventStore, TenantId, TicketOwner } from '../store/types.ts';
 
 export interface IngestLimits {
   batchEvents: number;
@@ -25,7 +28,11 @@ export interface IngestLimits {
 
 export type IngestItem =
   | { index: number; id: string; status: 'accepted' | 'duplicate'; seq: number }
-  | { index: number; id: string; status: 'conflict'; seq: number; reason: string }
+  /**
+   * conflict: `seq` when an event with this source and id is stored with other content; `owner`
+   * (the customer the ticket belongs to) when the event names another customer than its ticket's.
+   */
+  | { index: number; id: string; status: 'conflict'; seq?: number; owner?: string; reason: string }
   | { index: number; id: string | null; status: 'rejected'; reason: string; issues: Issue[] }
   | { index: number; id: string | null; status: 'not_written'; reason: string };
 
@@ -48,6 +55,11 @@ export interface IngestContext {
   store: EventStore;
   now: number;
   limits: IngestLimits;
+  /**
+   * Who sends the batch: a batch that stores at least one event is recorded in the audit log
+   * (`events.ingest`, with its counts), in the same transaction as its events.
+   */
+  audit?: { actor: string; requestId?: string };
 }
 
 export interface IngestInput {
@@ -128,9 +140,19 @@ export type IngestOutcome = { ok: true; report: IngestReport } | { ok: false; er
  */
 export type BatchSender = (input: IngestInput) => Promise<IngestOutcome>;
 
-/** A sender that stores batches with `ingestBatch`, the clock read per batch. */
-export function storeSender(ctx: { tenant: TenantId; store: EventStore; now: () => number; limits: IngestLimits }): BatchSender {
-  return (input) => ingestBatch({ tenant: ctx.tenant, store: ctx.store, now: ctx.now(), limits: ctx.limits }, input);
+/** A sender that stores batches with `ingestBatch`, the clock read per batch, audited as `actor`. */
+export function storeSender(ctx: { tenant: TenantId; store: EventStore; now: () => number; limits: IngestLimits; actor: string }): BatchSender {
+  const audit = { actor: ctx.actor };
+  return (input) => ingestBatch({ tenant: ctx.tenant, store: ctx.store, now: ctx.now(), limits: ctx.limits, audit }, input);
+}
+
+/** Why an event naming another customer than its ticket's is refused. */
+function ownerConflict(o: TicketOwner, named: string | undefined): string {
+  const ticket = `ticket ${JSON.stringify(o.ticket)}${o.source ? ` of source ${JSON.stringify(o.source)}` : ''}`;
+  return (
+    `${ticket} belongs to customer ${JSON.stringify(o.customer)}, and this event names customer ${JSON.stringify(named)}: ` +
+    "a ticket never changes owner (another desk's ticket needs its own source)"
+  );
 }
 
 export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promise<{ ok: true; report: IngestReport } | { ok: false; error: IngestFailure }> {
@@ -159,12 +181,31 @@ export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promi
   if (refuse) {
     for (const g of good) results[g.index] = { index: g.index, id: g.event.id, status: 'not_written', reason: 'the batch is all-or-nothing and some events were rejected' };
   } else if (good.length > 0) {
-    const appended = await ctx.store.appendEvents(ctx.tenant, good.map((g) => g.event), { receivedAt: ctx.now, allOrNothing: input.allOrNothing === true });
+    const who = ctx.audit;
+    const request = who?.requestId !== undefined ? { requestId: who.requestId } : {};
+    const audit = who
+      ? (r: AppendResult): AuditInput | undefined =>
+          r.accepted === 0
+            ? undefined
+            : {
+                at: ctx.now,
+                actor: who.actor,
+                action: 'events.ingest',
+                subject: 'events',
+                after: { accepted: r.accepted, duplicates: r.duplicates, conflicts: r.conflicts, rejected, lastSeq: r.lastSeq, ...request },
+              }
+      : undefined;
+    const options = { receivedAt: ctx.now, allOrNothing: input.allOrNothing === true, ...(audit ? { audit } : {}) };
+    const appended = await ctx.store.appendEvents(ctx.tenant, good.map((g) => g.event), options);
     committed = appended.committed;
     lastSeq = appended.lastSeq;
     appended.outcomes.forEach((o, k) => {
       const { index, event } = good[k]!;
       if (o.status === 'accepted' || o.status === 'duplicate') results[index] = { index, id: event.id, status: o.status, seq: o.seq };
+      else if (o.status === 'conflict' && 'owner' in o) {
+        const reason = ownerConflict(o.owner, event.customer);
+        results[index] = { index, id: event.id, status: 'conflict', owner: o.owner.customer, reason };
+      }
       else if (o.status === 'conflict') results[index] = { index, id: event.id, status: 'conflict', seq: o.seq, reason: 'an event with this source and id is stored with other content; events are facts: send a correction as a new event' };
       else results[index] = { index, id: event.id, status: 'not_written', reason: 'the batch is all-or-nothing and an event conflicted' };
     });

@@ -87,6 +87,8 @@ export interface StatusTicket {
   agreement: string;
   target: string;
   ticket: string;
+  /** The ticket's source ('' when its events name none): two desks' tickets 1001 are two tickets. */
+  source: string;
   cycle: number;
   state: 'at_risk' | 'breached';
   /** Share of the target used, as last computed. */
@@ -132,7 +134,17 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
       breachAt = v.deadline;
     }
     if (state !== 'at_risk' && state !== 'breached') continue;
-    tickets.push({ agreement: c.agreementId, target: c.target, ticket: c.ticket, cycle: c.cycle, state, consumed: v.consumed, deadline: Number.isFinite(v.deadline) ? formatInstant(v.deadline) : null, breachAt: breachAt === null ? null : formatInstant(breachAt) });
+    tickets.push({
+      agreement: c.agreementId,
+      target: c.target,
+      ticket: c.ticket,
+      source: c.source ?? '',
+      cycle: c.cycle,
+      state,
+      consumed: v.consumed,
+      deadline: Number.isFinite(v.deadline) ? formatInstant(v.deadline) : null,
+      breachAt: breachAt === null ? null : formatInstant(breachAt),
+    });
   }
   tickets.sort((a, b) => (a.state === b.state ? b.consumed - a.consumed : a.state === 'breached' ? -1 : 1));
   const targets: StatusTarget[] = [];

@@ -5,6 +5,7 @@ import { formatInstant } from '../core/time/instant.ts';
 import { parseDuration, type WorkDuration } from '../core/time/duration.ts';
 import { evaluateTicket } from '../core/clock/engine.ts';
 import { renderTimeline } from '../core/clock/explain.ts';
+import { groupByTicket, ticketRef } from '../core/clock/tickets.ts';
 import type { ClockKind, ClockTarget } from '../core/clock/types.ts';
 import type { BusinessCalendar } from '../core/calendar/types.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
@@ -67,17 +68,15 @@ export function registerClock(calc: Command): void {
       const file = must(readText(o.events));
       const { events, issues } = parseNdjson(file.text, file.source);
       if (issues.length) throw new UsageError(issues);
-      const byTicket = new Map<string, Timed<TicketEvent>[]>();
-      for (const e of events) {
-        if (!('ticket' in e)) continue;
-        const list = byTicket.get(e.ticket) ?? [];
-        list.push(e as Timed<TicketEvent>);
-        byTicket.set(e.ticket, list);
-      }
+      // By ticket: its source and its id (two desks' tickets 1001 are two tickets).
+      const byTicket = groupByTicket(events).tickets;
       if (byTicket.size === 0) badInput('--events', 'the file holds no ticket events', file.source);
       const zone = cal.zone;
       const iso = (ms: number | null) => (ms === null ? null : Number.isFinite(ms) ? formatInstant(ms, zone) : null);
-      const results = [...byTicket].map(([ticket, evs]) => ({ ticket, ...evaluateTicket(evs, targets, now, { explain: true }) }));
+      const results = [...byTicket.values()].map((g) => ({
+        ticket: ticketRef(g),
+        ...evaluateTicket(g.events, targets, now, { explain: true }),
+      }));
       if (o.json) {
         printJson({
           now: iso(now),

@@ -189,7 +189,7 @@ async function withSender(o: IngestOptions, api: Api | undefined, size: number, 
     // The same rules as the server's, the clock being this machine's: an event more than
     // PLEDGE_MAX_CLOCK_SKEW after now is refused.
     const limits = { batchEvents: Math.max(size, 100_000), batchBytes: 1 << 30, maxClockSkewMs: envOption('PLEDGE_MAX_CLOCK_SKEW') };
-    await fn(storeSender({ tenant: o.tenant, store, now: Date.now, limits }));
+    await fn(storeSender({ tenant: o.tenant, store, now: Date.now, limits, actor: `cli:${process.env.USER ?? 'local'}` }));
   });
 }
 

@@ -6,6 +6,7 @@ import { Api, URL_HELP } from './remote.ts';
 import { withStore } from './db.ts';
 import { badInput, printJson, UsageError } from './output.ts';
 import { agreementIn, existingTenant } from './tenant.ts';
+import { ticketRef } from '../core/clock/tickets.ts';
 
 const DB_HELP = 'SQLite file or postgres:// URL (default: $DATABASE_URL, else $PLEDGE_DATA_DIR/pledge.db)';
 
@@ -96,7 +97,7 @@ export function statusText(s: Status): string {
   const out: string[] = [`As of ${s.now}:`];
   if (s.targets.length === 0 && s.tickets.length === 0) out.push('nothing at risk or breached in the current windows.');
   for (const w of s.targets) out.push(`${w.state.toUpperCase().padEnd(8)} ${w.agreement}#${w.target} ${w.window}: ${w.reason}`);
-  for (const c of s.tickets.slice(0, 50)) out.push(`${c.state.toUpperCase().padEnd(8)} ticket ${c.ticket} (${c.agreement}#${c.target}): ${Math.round(c.consumed * 100)}% of its time used, due ${c.deadline ?? 'never'}`);
+  for (const c of s.tickets.slice(0, 50)) out.push(`${c.state.toUpperCase().padEnd(8)} ticket ${ticketRef(c)} (${c.agreement}#${c.target}): ${Math.round(c.consumed * 100)}% of its time used, due ${c.deadline ?? 'never'}`);
   if (s.tickets.length > 50) out.push(`... and ${s.tickets.length - 50} more tickets (--json lists them all)`);
   return out.join('\n') + '\n';
 }

@@ -5,6 +5,10 @@
  * the demo data set is rebuilt from a seed, never checked in as a database.
  *
  * Pure: the calendar and the window are arguments; the PRNG is seeded.
+ *
+ * Ticket events are written as docs/events.md shows them: the scope (service, customer, region)
+ * on ticket.created only, follow-ups with the ticket id alone, so the demo and the examples
+ * exercise the documented form (a ticket's scope comes from its history).
  */
 import type { PledgeEvent } from '../core/events/schema.ts';
 import type { BusinessCalendar } from '../core/calendar/types.ts';
@@ -100,51 +104,51 @@ export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
       ...(isRequest ? { requestType: pick(rnd, ['new_user', 'leaver', 'equipment'], [3, 2, 2]) } : {}),
       group: 'service-desk',
     });
-    ev(created, { type: 'ticket.contact', ...scope, direction: 'in', channel });
+    ev(created, { type: 'ticket.contact', direction: 'in', channel });
     // Rural sites wait longer: the demo's regional targets then show breaches there.
     const slow = region === 'rural' ? 1.8 : 1;
     const responded = cal.addWorking(created, skewed(rnd, medianResponse[priority]! * slow));
-    ev(responded, { type: 'ticket.responded', ...scope, by: 'agent' });
-    ev(responded, { type: 'ticket.contact', ...scope, direction: 'out', channel });
+    ev(responded, { type: 'ticket.responded', by: 'agent' });
+    ev(responded, { type: 'ticket.contact', direction: 'out', channel });
     let t = responded;
     let currentPriority = priority;
     if (rnd() < 0.1) {
       t = cal.addWorking(t, skewed(rnd, 30 * MIN));
       currentPriority = priority === 'P1' ? 'P2' : `P${Math.max(1, Number(priority.slice(1)) - 1)}`;
-      ev(t, { type: 'ticket.priority_changed', ...scope, priority: currentPriority });
+      ev(t, { type: 'ticket.priority_changed', priority: currentPriority });
     }
     if (rnd() < 0.15) {
       t = cal.addWorking(t, skewed(rnd, 40 * MIN));
-      ev(t, { type: 'ticket.assigned', ...scope, group: pick(rnd, ['network', 'field-service', 'identity']) });
+      ev(t, { type: 'ticket.assigned', group: pick(rnd, ['network', 'field-service', 'identity']) });
     }
     if (rnd() < 0.1) {
       t = cal.addWorking(t, skewed(rnd, 60 * MIN));
-      ev(t, { type: 'ticket.escalated', ...scope, level: 1, to: 'duty-manager' });
+      ev(t, { type: 'ticket.escalated', level: 1, to: 'duty-manager' });
     }
     if (rnd() < 0.3) {
       t = cal.addWorking(t, skewed(rnd, 45 * MIN));
-      ev(t, { type: 'ticket.status_changed', ...scope, status: 'waiting_on_customer' });
+      ev(t, { type: 'ticket.status_changed', status: 'waiting_on_customer' });
       t += skewed(rnd, 20 * H);
-      ev(t, { type: 'ticket.contact', ...scope, direction: 'in', channel });
-      ev(t, { type: 'ticket.status_changed', ...scope, status: 'in_progress' });
+      ev(t, { type: 'ticket.contact', direction: 'in', channel });
+      ev(t, { type: 'ticket.status_changed', status: 'in_progress' });
     }
     const selfService = rnd() < 0.15;
     let resolved = cal.addWorking(t, skewed(rnd, (medianResolve[currentPriority] ?? 16 * H) * slow * (selfService ? 0.3 : 1)));
     if (resolved >= o.to + 30 * 24 * H) continue; // stays open beyond the horizon
-    ev(resolved, { type: 'ticket.resolved', ...scope, by: selfService ? 'customer' : 'provider' });
+    ev(resolved, { type: 'ticket.resolved', by: selfService ? 'customer' : 'provider' });
     if (rnd() < 0.08) {
       const reopened = resolved + skewed(rnd, 10 * H);
-      ev(reopened, { type: 'ticket.reopened', ...scope });
-      ev(reopened, { type: 'ticket.contact', ...scope, direction: 'in', channel });
+      ev(reopened, { type: 'ticket.reopened' });
+      ev(reopened, { type: 'ticket.contact', direction: 'in', channel });
       resolved = cal.addWorking(reopened, skewed(rnd, 3 * H));
-      ev(resolved, { type: 'ticket.resolved', ...scope, by: 'provider' });
+      ev(resolved, { type: 'ticket.resolved', by: 'provider' });
     }
-    ev(resolved + 72 * H, { type: 'ticket.closed', ...scope });
+    ev(resolved + 72 * H, { type: 'ticket.closed' });
     if (rnd() < 0.4) {
       // Slow tickets get worse ratings (working time, relative to the typical time for the priority).
       const lateness = cal.elapsed(created, resolved) / (medianResolve[priority]! * 3);
       const score = Math.max(1, Math.min(5, Math.round(5.2 - lateness * 1.5 - rnd() * 1.5)));
-      ev(resolved + skewed(rnd, 6 * H), { type: 'ticket.satisfaction', ...scope, score, scale: 5 });
+      ev(resolved + skewed(rnd, 6 * H), { type: 'ticket.satisfaction', score, scale: 5 });
     }
   }
   return out;

@@ -144,7 +144,15 @@ export const IngestResult = component(
       index: z.number().int().describe('Position in the batch, from 0.'),
       id: z.string().nullable().describe('The event id; null when it could not be read.'),
       status: z.enum(INGEST_STATUSES),
-      seq: z.number().int().optional().describe("accepted, duplicate and conflict: the stored event's sequence number."),
+      seq: z
+        .number()
+        .int()
+        .optional()
+        .describe("accepted and duplicate: the stored event's sequence number; conflict: the stored event's with this source and id."),
+      owner: z
+        .string()
+        .optional()
+        .describe("conflict: the customer the event's ticket belongs to, when the event names another (a ticket never changes owner)."),
       reason: z.string().optional().describe('conflict, rejected, not_written: why.'),
       issues: z.array(Issue).optional().describe('rejected: each field that is wrong.'),
     })
@@ -690,6 +698,7 @@ export const Clock = component(
 
 export const Ticket = z.strictObject({
   ticket: z.string(),
+  source: z.string().describe("The ticket's source (desk); empty when its events name none. A ticket is its source and id."),
   customer: z.string().optional(),
   service: z.string().optional(),
   events: z.array(Event),
@@ -706,6 +715,7 @@ export const Status = component(
         agreement: z.string(),
         target: z.string(),
         ticket: z.string(),
+        source: z.string().describe("The ticket's source (desk); empty when its events name none."),
         cycle: z.number().int(),
         state: atRiskOrBreached,
         consumed: z.number(),

@@ -15,7 +15,7 @@ import { InvalidInputError } from '../core/validation/issues.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
 import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
-import type { DerivedReplacement, EventInput, Store, StoreConfig, StoredEvent } from './types.ts';
+import type { AppendResult, AuditInput, DerivedReplacement, EventInput, Store, StoreConfig, StoredEvent } from './types.ts';
 
 export interface ContractTarget {
   name: string;
@@ -488,7 +488,7 @@ export function storeContract(target: ContractTarget): void {
         const second = await store.queryEvents(tenant, { limit: 5, after: first.next! });
         assert.ok(!second.items.some((e) => first.items.some((f) => f.id === e.id)));
         // Ticket timelines.
-        const t1 = await store.ticketEvents(tenant, 'T-1');
+        const t1 = await store.ticketEvents(tenant, '', 'T-1');
         assert.deepEqual(
           t1.map((e) => e.id),
           paged.items.filter((e) => e.ticket === 'T-1').map((e) => e.id),
@@ -576,6 +576,131 @@ export function storeContract(target: ContractTarget): void {
       });
     });
 
+    describe('tickets: owner, source and the registry', () => {
+      const owners = async (tenant: string, ticket: string) => (await store.findTickets(tenant, ticket)).map((t) => `${t.source}/${t.ticket}=${t.customer ?? '-'}`);
+
+      test('a ticket belongs to the customer its first event names; an event naming another customer is a conflict and nothing of it is written', async () => {
+        const tenant = await newTenant(store);
+        const r = await store.appendEvents(
+          tenant,
+          [
+            ev('c', 0, { customer: 'acme', service: 'mail' }),
+            ev('r', 5, { type: 'ticket.responded' }),
+            ev('x', 6, { type: 'ticket.status_changed', status: 'open', customer: 'globex' }),
+            ev('s', 7, { type: 'ticket.resolved', customer: 'acme' }),
+          ],
+          { receivedAt: T0 },
+        );
+        assert.deepEqual(r.outcomes, [
+          { status: 'accepted', seq: 1 },
+          { status: 'accepted', seq: 2 },
+          { status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } },
+          { status: 'accepted', seq: 3 },
+        ]);
+        assert.deepEqual([r.accepted, r.conflicts, r.lastSeq], [3, 1, 3]);
+        assert.deepEqual(await store.getTicket(tenant, '', 'T-1'), { source: '', ticket: 'T-1', customer: 'acme', firstSeq: 1, customerSeq: 1 });
+        assert.equal(await store.getEvent(tenant, '', 'x'), undefined);
+        assert.deepEqual((await store.ticketEvents(tenant, '', 'T-1')).map((e) => e.id), ['c', 'r', 's']);
+        // Later batches too; the same refused event again is refused again.
+        const crafted = ev('x', 6, { type: 'ticket.status_changed', status: 'open', customer: 'globex' });
+        const again = await store.appendEvents(tenant, [crafted, ev('c', 0, { customer: 'acme', service: 'mail' })], { receivedAt: T0 });
+        assert.deepEqual(again.outcomes, [{ status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }, { status: 'duplicate', seq: 1 }]);
+        assert.deepEqual(await owners(tenant, 'T-1'), ['/T-1=acme']);
+        assert.equal(await store.countEvents(tenant), 3);
+      });
+
+      test('events that name no customer neither set nor contest the owner: the first one naming a customer does, in any order of arrival', async () => {
+        const tenant = await newTenant(store);
+        // The follow-up arrives first, then the creation that names the customer.
+        await store.appendEvents(tenant, [ev('r', 5, { type: 'ticket.responded' })], { receivedAt: T0 });
+        assert.deepEqual(await store.getTicket(tenant, '', 'T-1'), { source: '', ticket: 'T-1', firstSeq: 1 });
+        const r = await store.appendEvents(tenant, [ev('c', 0, { customer: 'acme' }), ev('x', 6, { type: 'ticket.closed', customer: 'globex' })], { receivedAt: T0 });
+        assert.deepEqual(r.outcomes, [{ status: 'accepted', seq: 2 }, { status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }]);
+        assert.deepEqual(await store.getTicket(tenant, '', 'T-1'), { source: '', ticket: 'T-1', customer: 'acme', firstSeq: 1, customerSeq: 2 });
+      });
+
+      test('two sources with one ticket number are two tickets, each with its owner and its events', async () => {
+        const tenant = await newTenant(store);
+        const r = await store.appendEvents(
+          tenant,
+          [
+            ev('c1', 0, { source: 'zendesk', ticket: '1001', customer: 'acme' }),
+            ev('c1', 1, { source: 'jira', ticket: '1001', customer: 'globex' }),
+            ev('r1', 2, { source: 'jira', ticket: '1001', type: 'ticket.responded' }),
+            ev('c1', 3, { ticket: '1001' }),
+          ],
+          { receivedAt: T0 },
+        );
+        assert.deepEqual(r.outcomes.map((o) => o.status), ['accepted', 'accepted', 'accepted', 'accepted']);
+        assert.deepEqual(await owners(tenant, '1001'), ['/1001=-', 'jira/1001=globex', 'zendesk/1001=acme']);
+        assert.deepEqual((await store.ticketEvents(tenant, 'jira', '1001')).map((e) => `${e.source}:${e.id}`), ['jira:c1', 'jira:r1']);
+        assert.deepEqual((await store.ticketEvents(tenant, 'zendesk', '1001')).map((e) => `${e.source}:${e.id}`), ['zendesk:c1']);
+        assert.deepEqual((await store.ticketEvents(tenant, '', '1001')).map((e) => e.id), ['c1']);
+        assert.deepEqual(await store.ticketEvents(tenant, 'servicenow', '1001'), []);
+        assert.equal(await store.getTicket(tenant, 'servicenow', '1001'), undefined);
+        assert.deepEqual(await store.findTickets(tenant, '1002'), []);
+        const q = async (f: Parameters<Store['queryEvents']>[1]) => (await store.queryEvents(tenant, f)).items.map((e) => `${e.source}:${e.id}`);
+        assert.deepEqual(await q({ ticket: '1001', source: 'jira' }), ['jira:c1', 'jira:r1']);
+        assert.deepEqual(await q({ ticket: '1001', source: '' }), [':c1']);
+        assert.equal(await store.countEvents(tenant, { source: 'zendesk' }), 1);
+        // Each desk's ticket keeps its own owner.
+        const closed = (id: string, source: string) => ev(id, 9, { source, ticket: '1001', type: 'ticket.closed', customer: 'globex' });
+        const later = await store.appendEvents(tenant, [closed('x', 'zendesk'), closed('y', 'jira')], { receivedAt: T0 });
+        assert.deepEqual(later.outcomes, [{ status: 'conflict', owner: { source: 'zendesk', ticket: '1001', customer: 'acme' } }, { status: 'accepted', seq: 5 }]);
+      });
+
+      test('all-or-nothing: an owner conflict writes nothing, neither events nor tickets', async () => {
+        const tenant = await newTenant(store);
+        const batch = [ev('c', 0, { ticket: 'N-1', customer: 'acme' }), ev('a', 1, { ticket: 'T-2' }), ev('x', 2, { ticket: 'N-1', type: 'ticket.closed', customer: 'globex' })];
+        const r = await store.appendEvents(tenant, batch, { receivedAt: T0, allOrNothing: true });
+        assert.equal(r.committed, false);
+        assert.deepEqual(r.outcomes, [{ status: 'not_written' }, { status: 'not_written' }, { status: 'conflict', owner: { source: '', ticket: 'N-1', customer: 'acme' } }]);
+        assert.equal(await store.countEvents(tenant), 0);
+        assert.deepEqual([await store.findTickets(tenant, 'N-1'), await store.findTickets(tenant, 'T-2')], [[], []]);
+        // Without the offending event, the same batch goes in whole.
+        const ok = await store.appendEvents(tenant, [ev('c', 0, { ticket: 'N-1', customer: 'acme' }), ev('a', 1, { ticket: 'T-2' })], { receivedAt: T0, allOrNothing: true });
+        assert.deepEqual(ok.outcomes, [{ status: 'accepted', seq: 1 }, { status: 'accepted', seq: 2 }]);
+        assert.deepEqual(await owners(tenant, 'N-1'), ['/N-1=acme']);
+      });
+
+      test('two connections claiming one ticket for two customers at once: exactly one owns it, the other is refused', async () => {
+        const config = await target.freshConfig();
+        const a = await open(config);
+        const b = await open(config);
+        const t = await newTenant(a);
+        const batch = (customer: string) => Array.from({ length: 20 }, (_, i) => ev(`${customer}-${i}`, i, { ticket: `T-${i}`, customer }));
+        const [ra, rb] = await Promise.all([a.appendEvents(t, batch('acme'), { receivedAt: T0 }), b.appendEvents(t, batch('globex'), { receivedAt: T0 })]);
+        for (let i = 0; i < 20; i++) {
+          const owner = (await a.getTicket(t, '', `T-${i}`))!.customer!;
+          const [mine, theirs] = owner === 'acme' ? [ra, rb] : [rb, ra];
+          assert.equal(mine.outcomes[i]!.status, 'accepted');
+          assert.deepEqual(theirs.outcomes[i], { status: 'conflict', owner: { source: '', ticket: `T-${i}`, customer: owner } });
+        }
+        assert.equal(await a.countEvents(t), 20);
+        await a.close();
+        await b.close();
+      });
+
+      test('the audit entry of a batch is written in its transaction, from its result; none when the callback gives none or nothing is committed', async () => {
+        const tenant = await newTenant(store);
+        const audit = (r: AppendResult): AuditInput | undefined =>
+          r.accepted === 0 ? undefined : { at: T0, actor: 'agent', action: 'events.ingest', subject: 'events', after: { accepted: r.accepted, lastSeq: r.lastSeq } };
+        await store.appendEvents(tenant, [ev('a', 0), ev('b', 1)], { receivedAt: T0, audit });
+        await store.appendEvents(tenant, [ev('a', 0)], { receivedAt: T0, audit });
+        const never = () => ({ at: T0, actor: 'agent', action: 'never', subject: 'events' });
+        const refused = await store.appendEvents(tenant, [ev('c', 2), ev('a', 0, { priority: 'P1' })], { receivedAt: T0, allOrNothing: true, audit: never });
+        assert.equal(refused.committed, false);
+        assert.deepEqual((await store.listAudit(tenant)).items.map((e) => [e.actor, e.action, e.after]), [['agent', 'events.ingest', { accepted: 2, lastSeq: 2 }]]);
+        // An audit entry that cannot be written takes the events with it: one transaction.
+        const unwritable = () => ({ at: T0, actor: 'agent', action: 'x', subject: 'events', after: { n: 1n } });
+        await assert.rejects(store.appendEvents(tenant, [ev('d', 3, { ticket: 'T-9', customer: 'acme' })], { receivedAt: T0, audit: unwritable }));
+        assert.equal(await store.countEvents(tenant), 2);
+        assert.equal(await store.lastEventSeq(tenant), 2);
+        assert.equal(await store.getTicket(tenant, '', 'T-9'), undefined);
+        assert.equal((await store.listAudit(tenant)).items.length, 1);
+      });
+    });
+
     describe('tenant isolation', () => {
       test('every read and write stays within its tenant', async () => {
         const A = await newTenant(store, 'A');
@@ -620,7 +745,7 @@ export function storeContract(target: ContractTarget): void {
         assert.equal(await store.countEvents(A), 1);
         assert.equal(await store.countEvents(B), 2);
         assert.deepEqual((await store.queryEvents(A, { customer: 'acme' })).items.map((e) => e.payload.priority), [undefined]);
-        assert.deepEqual((await store.ticketEvents(A, 'T-1')).map((e) => e.id), ['e1']);
+        assert.deepEqual((await store.ticketEvents(A, '', 'T-1')).map((e) => e.id), ['e1']);
         assert.deepEqual((await store.eventsSince(A, 0)).map((e) => e.id), ['e1']);
         assert.equal(await store.getEvent(A, '', 'e2'), undefined);
         assert.equal(await store.lastEventSeq(A), 1);
@@ -732,6 +857,24 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual(await store.replaceDerived(tenant, { generation: 0, from: 3, watermark: 9, everything: true, clocks: [clock('gold', 'T-9', 1, 'x')] }), { status: 'stale', watermark: 5, generation: 0 });
         assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"a"}']);
         assert.equal(await store.getDerivedWatermark(tenant), 5);
+      });
+
+      test("clocks are per ticket and source: two desks' tickets with one id are two rows, read and replaced apart", async () => {
+        const tenant = await newTenant(store);
+        const of = (source: string | undefined, v: string) => ({ ...clock('gold', '1001', 1, v), ...(source !== undefined ? { source } : {}) });
+        await store.replaceDerived(tenant, { generation: 0, watermark: 1, clocks: [of(undefined, 'plain'), of('jira', 'j'), of('zendesk', 'z')] });
+        const keys = async () =>
+          (await allPages((after) => store.listClocks(tenant, { limit: 2, ...(after ? { after } : {}) }))).items.map((c) => `${c.source ?? ''}/${c.ticket}=${JSON.stringify(c.value)}`);
+        assert.deepEqual(await keys(), ['/1001={"v":"plain"}', 'jira/1001={"v":"j"}', 'zendesk/1001={"v":"z"}']);
+        assert.deepEqual((await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: '1001', source: 'jira', cycle: 1 }))?.value, { v: 'j' });
+        assert.deepEqual((await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: '1001', cycle: 1 }))?.value, { v: 'plain' });
+        assert.deepEqual((await store.listClocks(tenant, { ticket: '1001', source: 'zendesk' })).items.map((c) => c.value), [{ v: 'z' }]);
+        assert.deepEqual((await store.listClocks(tenant, { ticket: '1001', source: '' })).items.map((c) => c.value), [{ v: 'plain' }]);
+        assert.equal((await store.listClocks(tenant, { ticket: '1001' })).items.length, 3);
+        await store.replaceDerived(tenant, { generation: 0, watermark: 2, tickets: [{ agreementId: 'gold', ticket: '1001', source: 'jira' }], clocks: [] });
+        assert.deepEqual(await keys(), ['/1001={"v":"plain"}', 'zendesk/1001={"v":"z"}']);
+        await store.replaceDerived(tenant, { generation: 0, watermark: 3, tickets: [{ agreementId: 'gold', ticket: '1001' }], clocks: [of('zendesk', 'z2')] });
+        assert.deepEqual(await keys(), ['zendesk/1001={"v":"z2"}']);
       });
 
       test('an input changed between reading the state and writing the results: the write is refused (stale), also when the watermark was 0 already', async () => {

@@ -12,6 +12,7 @@ import { StoreError } from './errors.ts';
 import { openStore } from './index.ts';
 import { poolConfig } from './postgres/store.ts';
 import { skipBanner, startPostgres } from './testing/pg-harness.ts';
+import { loadMigrations } from './migrate.ts';
 
 const started = await startPostgres();
 const harness = started.ok ? started.harness : undefined;
@@ -55,6 +56,67 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
       assert.equal((await c.query('SELECT count(*)::int AS n FROM events')).rows[0].n, 1);
     } finally {
       await c.end();
+    }
+  });
+
+  test('the ticket registry refuses a change of owner, deletion and truncation, even through raw SQL', async () => {
+    const config = freshConfig();
+    const store = await openStore(config);
+    await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
+    const e = { id: 'e', type: 'ticket.created', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) };
+    await store.appendEvents('t', [{ ...e, ticket: 'T-1', customer: 'acme' }, { ...e, id: 'f', ticket: 'T-2' }], { receivedAt: 0 });
+    await store.close();
+    const c = await raw(config.schema);
+    try {
+      await assert.rejects(c.query("UPDATE tickets SET customer = 'mallory' WHERE ticket = 'T-1'"), /never changes/);
+      await assert.rejects(c.query("UPDATE tickets SET ticket = 'T-3' WHERE ticket = 'T-2'"), /never changes/);
+      await assert.rejects(c.query('DELETE FROM tickets'), /append-only/);
+      await assert.rejects(c.query('TRUNCATE tickets'), /append-only/);
+      // Setting the customer of a ticket that has none is how a ticket gets its owner.
+      await c.query("UPDATE tickets SET customer = 'acme', customer_seq = 2 WHERE ticket = 'T-2'");
+    } finally {
+      await c.end();
+    }
+  });
+
+  test('migrating a database with events: each ticket gets the owner its first event naming a customer names; derived results are recomputed', async () => {
+    const config = freshConfig();
+    const c = await raw(config.schema);
+    try {
+      const initial = loadMigrations('postgres')[0]!;
+      await c.query(`CREATE SCHEMA ${config.schema}`);
+      await c.query('CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      await c.query(initial.sql);
+      await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [initial.name, initial.checksum]);
+      await c.query("INSERT INTO tenants (id, name, created_at, derived_seq) VALUES ('t', 'T', 0, 4); INSERT INTO tenant_sequences VALUES ('t', 'events', 4), ('t', 'audit', 0)");
+      const put = (seq: number, source: string, id: string, customer: string | null) =>
+        c.query(
+          `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, customer, payload, payload_hash, received_at)
+           VALUES ('t', $1, $2, $3, 'ticket.created', 0, 'T-1', $4, '{}', 'h', 0)`,
+          [seq, source, id, customer],
+        );
+      // Before owners existed: a follow-up first, then the customer, then an event naming another one.
+      await put(1, '', 'a', null);
+      await put(2, '', 'b', 'acme');
+      await put(3, '', 'c', 'globex');
+      await put(4, 'jira', 'a', 'globex');
+      await c.query(`INSERT INTO derived_clocks VALUES ('t', 'gold', 'resolve', 'T-1', 1, '{}', 0)`);
+    } finally {
+      await c.end();
+    }
+    const store = await openStore(config);
+    try {
+      assert.deepEqual(store.migrations.applied, loadMigrations('postgres').map((m) => m.name).slice(1), 'every migration after the initial one');
+      assert.deepEqual(await store.findTickets('t', 'T-1'), [
+        { source: '', ticket: 'T-1', customer: 'acme', firstSeq: 1, customerSeq: 2 },
+        { source: 'jira', ticket: 'T-1', customer: 'globex', firstSeq: 4, customerSeq: 4 },
+      ]);
+      assert.equal(await store.getDerivedWatermark('t'), 0, 'every result is recomputed at the next read');
+      assert.deepEqual((await store.listClocks('t')).items, []);
+      const r = await store.appendEvents('t', [{ id: 'd', type: 'ticket.closed', at: '2026-10-01T00:00:00Z', atMs: 1, ticket: 'T-1', customer: 'globex' }], { receivedAt: 0 });
+      assert.deepEqual(r.outcomes, [{ status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }]);
+    } finally {
+      await store.close();
     }
   });
 

@@ -15,6 +15,7 @@ import { storeContract } from './contract.ts';
 import { StoreError } from './errors.ts';
 import { openStore } from './index.ts';
 import { crashBatch } from './testing/crash-child.ts';
+import { loadMigrations } from './migrate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pledge-sqlite-'));
 let files = 0;
@@ -54,6 +55,60 @@ describe('sqlite adapter', () => {
       assert.equal((raw.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 1);
     } finally {
       raw.close();
+    }
+  });
+
+  test('the ticket registry refuses a change of owner, and deletion, even through raw SQL', async () => {
+    const path = freshPath();
+    const store = await openStore({ kind: 'sqlite', path });
+    await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
+    const e = { id: 'e', type: 'ticket.created', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) };
+    await store.appendEvents('t', [{ ...e, ticket: 'T-1', customer: 'acme' }, { ...e, id: 'f', ticket: 'T-2' }], { receivedAt: 0 });
+    await store.close();
+    const raw = new Database(path);
+    try {
+      assert.throws(() => raw.prepare("UPDATE tickets SET customer = 'mallory' WHERE ticket = 'T-1'").run(), /never changes/);
+      assert.throws(() => raw.prepare("UPDATE tickets SET ticket = 'T-3' WHERE ticket = 'T-2'").run(), /never changes/);
+      assert.throws(() => raw.prepare('DELETE FROM tickets').run(), /never deleted/);
+      // Setting the customer of a ticket that has none is how a ticket gets its owner.
+      raw.prepare("UPDATE tickets SET customer = 'acme', customer_seq = 2 WHERE ticket = 'T-2'").run();
+    } finally {
+      raw.close();
+    }
+  });
+
+  test('migrating a database with events: each ticket gets the owner its first event naming a customer names; derived results are recomputed', async () => {
+    const path = freshPath();
+    const raw = new Database(path);
+    const initial = loadMigrations('sqlite')[0]!;
+    raw.exec('CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
+    raw.exec(initial.sql);
+    raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(initial.name, initial.checksum);
+    raw.exec("INSERT INTO tenants (id, name, created_at, derived_seq) VALUES ('t', 'T', 0, 4); INSERT INTO tenant_sequences VALUES ('t', 'events', 4), ('t', 'audit', 0)");
+    const put = raw.prepare(
+      `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, customer, payload, payload_hash, received_at)
+       VALUES ('t', ?, ?, ?, 'ticket.created', 0, ?, ?, '{}', 'h', 0)`,
+    );
+    // Before owners existed: a follow-up first, then the customer, then an event naming another one.
+    put.run(1, '', 'a', 'T-1', null);
+    put.run(2, '', 'b', 'T-1', 'acme');
+    put.run(3, '', 'c', 'T-1', 'globex');
+    put.run(4, 'jira', 'a', 'T-1', 'globex');
+    raw.exec(`INSERT INTO derived_clocks VALUES ('t', 'gold', 'resolve', 'T-1', 1, '{}', 0)`);
+    raw.close();
+    const store = await openStore({ kind: 'sqlite', path });
+    try {
+      assert.deepEqual(store.migrations.applied, loadMigrations('sqlite').map((m) => m.name).slice(1), 'every migration after the initial one');
+      assert.deepEqual(await store.findTickets('t', 'T-1'), [
+        { source: '', ticket: 'T-1', customer: 'acme', firstSeq: 1, customerSeq: 2 },
+        { source: 'jira', ticket: 'T-1', customer: 'globex', firstSeq: 4, customerSeq: 4 },
+      ]);
+      assert.equal(await store.getDerivedWatermark('t'), 0, 'every result is recomputed at the next read');
+      assert.deepEqual((await store.listClocks('t')).items, []);
+      const r = await store.appendEvents('t', [{ id: 'd', type: 'ticket.closed', at: '2026-10-01T00:00:00Z', atMs: 1, ticket: 'T-1', customer: 'globex' }], { receivedAt: 0 });
+      assert.deepEqual(r.outcomes, [{ status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }]);
+    } finally {
+      await store.close();
     }
   });
 

@@ -300,8 +300,10 @@ export interface StoredEvent {
  * - accepted: stored now, with this sequence number;
  * - duplicate: the same (source, id) with the same payload is stored already (perhaps earlier in
  *   this batch): nothing changes;
- * - conflict: the same (source, id) is stored with another payload: nothing is written for it,
- *   the stored event stays (events are facts; a correction is a new event);
+ * - conflict with `seq`: the same (source, id) is stored with another payload: nothing is written
+ *   for it, the stored event stays (events are facts; a correction is a new event);
+ * - conflict with `owner`: the event names another customer than the one its ticket belongs to
+ *   (see StoredTicket): nothing is written for it, since a ticket never changes owner;
  * - not_written: the event would have been accepted, but the all-or-nothing batch had a conflict.
  * `seq` of a duplicate or conflict is the stored event's.
  */
@@ -309,7 +311,35 @@ export type EventOutcome =
   | { status: 'accepted'; seq: number }
   | { status: 'duplicate'; seq: number }
   | { status: 'conflict'; seq: number }
+  | { status: 'conflict'; owner: TicketOwner }
   | { status: 'not_written' };
+
+/** Whose a ticket is, as a conflict reports it. */
+export interface TicketOwner {
+  source: string;
+  ticket: string;
+  customer: string;
+}
+
+/**
+ * A ticket, from the tenant's ticket registry. A ticket is its source and its id: two desks
+ * (sources) that both number a ticket 1001 have two tickets. It belongs to the customer named by
+ * its first stored event that names one; that never changes (an event naming another customer is
+ * refused as a conflict). Events that name no customer neither set nor contest it, so follow-ups
+ * may leave it out and may arrive before the event that names it. The registry is written in the
+ * same transaction as the events, so it always agrees with them.
+ */
+export interface StoredTicket {
+  /** '' when the ticket's events name no source. */
+  source: string;
+  ticket: string;
+  /** Absent while no stored event of the ticket names a customer. */
+  customer?: string;
+  /** The sequence number of its first stored event. */
+  firstSeq: number;
+  /** The sequence number of the event that named its customer. */
+  customerSeq?: number;
+}
 
 export interface AppendResult {
   /** False only for an all-or-nothing batch that had a conflict: then nothing was written. */
@@ -327,6 +357,13 @@ export interface AppendOptions {
   receivedAt: number;
   /** Write nothing if any event conflicts. Duplicates never prevent the rest. */
   allOrNothing?: boolean;
+  /**
+   * The audit entry of the batch, made from its result (what was accepted, the last sequence
+   * number), or undefined for none; written in the same transaction as the events, so the log
+   * never misses a batch that was stored nor records one that was not. Not called when nothing
+   * is committed (an all-or-nothing batch with a conflict).
+   */
+  audit?: (result: AppendResult) => AuditInput | undefined;
 }
 
 /** Time range [from, to), each bound optional; the other fields filter by equality or prefix. */
@@ -338,6 +375,8 @@ export interface EventFilter {
   service?: string;
   customer?: string;
   ticket?: string;
+  /** The source ('' for events that name none): with `ticket`, one desk's ticket. */
+  source?: string;
 }
 
 export interface EventStore {
@@ -347,8 +386,12 @@ export interface EventStore {
    */
   appendEvents(tenant: TenantId, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult>;
   getEvent(tenant: TenantId, source: string, id: string): Promise<StoredEvent | undefined>;
-  /** The events of one ticket, by (at, seq). */
-  ticketEvents(tenant: TenantId, ticket: string): Promise<StoredEvent[]>;
+  /** The events of one ticket (a source's: '' for none), by (at, seq). */
+  ticketEvents(tenant: TenantId, source: string, ticket: string): Promise<StoredEvent[]>;
+  /** One ticket from the registry (see StoredTicket). */
+  getTicket(tenant: TenantId, source: string, ticket: string): Promise<StoredTicket | undefined>;
+  /** Every source's ticket with this id, by source. */
+  findTickets(tenant: TenantId, ticket: string): Promise<StoredTicket[]>;
   /** Ordered by (at, seq): the order in which events happened, arrival breaking ties. */
   queryEvents(tenant: TenantId, query?: EventFilter & PageRequest): Promise<Page<StoredEvent>>;
   /** Events with a sequence number above `afterSeq`, by seq: what arrived since the last look. */
@@ -370,6 +413,8 @@ export interface ClockKey {
   agreementId: string;
   target: string;
   ticket: string;
+  /** The ticket's source ('' or absent when its events name none): two desks' 1001 are two tickets. */
+  source?: string;
   /** 0 for the first cycle; a reopened ticket starts another. */
   cycle: number;
 }
@@ -438,8 +483,8 @@ export interface DerivedReplacement {
   everything?: boolean;
   /** Agreements whose compliance and settlement rows are replaced in full by those given. */
   agreements?: readonly string[];
-  /** (agreement, ticket) pairs whose clock rows are replaced in full by those given. */
-  tickets?: ReadonlyArray<{ agreementId: string; ticket: string }>;
+  /** (agreement, ticket) pairs whose clock rows are replaced in full by those given (`source` '' when absent). */
+  tickets?: ReadonlyArray<{ agreementId: string; ticket: string; source?: string }>;
   clocks?: readonly ClockRow[];
   compliance?: readonly ComplianceRow[];
   settlements?: readonly SettlementRow[];
@@ -455,8 +500,8 @@ export interface DerivedStore {
    */
   replaceDerived(tenant: TenantId, change: DerivedReplacement): Promise<DerivedReplaced>;
   getClock<V = unknown>(tenant: TenantId, key: ClockKey): Promise<ClockRow<V> | undefined>;
-  /** By (agreement, target, ticket, cycle). */
-  listClocks<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string; ticket?: string } & PageRequest): Promise<Page<ClockRow<V>>>;
+  /** By (agreement, target, ticket, source, cycle). */
+  listClocks<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest): Promise<Page<ClockRow<V>>>;
   getCompliance<V = unknown>(tenant: TenantId, key: ComplianceKey): Promise<ComplianceRow<V> | undefined>;
   /** By (agreement, target, window). */
   listCompliance<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string } & PageRequest): Promise<Page<ComplianceRow<V>>>;

@@ -49,7 +49,7 @@ describe('probes and documents', () => {
     const agreementBody = doc.paths['/v1/agreements/{id}'].put.requestBody.content['application/yaml'].schema;
     assert.ok(agreementBody.properties.targets, 'the agreement schema comes from the core');
     const params = doc.paths['/v1/events'].get.parameters.map((p: { name: string }) => p.name);
-    assert.deepEqual(params.sort(), ['after', 'customer', 'from', 'limit', 'service', 'ticket', 'to', 'type']);
+    assert.deepEqual(params.sort(), ['after', 'customer', 'from', 'limit', 'service', 'source', 'ticket', 'to', 'type']);
 
     const d = await t.req(null, { method: 'GET', url: '/docs' });
     assert.equal(d.statusCode, 200);
@@ -102,6 +102,23 @@ describe('events', () => {
     assert.deepEqual(aon.json().results.map((x: { status: string }) => x.status), ['not_written', 'rejected']);
     const list = await t.req('viewer', { method: 'GET', url: '/v1/events' });
     assert.deepEqual(list.json().items.map((e: { id: string }) => e.id), ['n1', 'n2']);
+    await t.app.close();
+  });
+
+  test('a batch and its audit line are one commit: the route writes no audit line of its own', async () => {
+    // The store refuses separate audit writes: the line has to come with the events.
+    const store = new Proxy(ts.store, {
+      get: (s, k) => (k === 'appendAudit' ? () => Promise.reject(new Error('the audit line must be written with the events')) : Reflect.get(s, k, s)),
+    });
+    const t = await newTenant(store);
+    const headers = { 'content-type': 'application/json', 'x-request-id': 'batch-1' };
+    const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers, payload: JSON.stringify([event('a1'), event('a2')]) });
+    assert.equal(r.statusCode, 200, r.body);
+    const lines = (await ts.store.listAudit(t.tenant, { limit: 1000 })).items.filter((e) => e.action === 'events.ingest');
+    assert.deepEqual(
+      lines.map((e) => [e.actor, e.subject, e.after]),
+      [['agent-user', 'events', { accepted: 2, duplicates: 0, conflicts: 0, rejected: 0, lastSeq: 2, requestId: 'batch-1' }]],
+    );
     await t.app.close();
   });
 

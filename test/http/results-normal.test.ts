@@ -132,7 +132,7 @@ describe('tickets', () => {
     const b = r.json();
     assert.equal(b.ticket, ticket);
     assert.equal(b.customer, 'acme');
-    assert.deepEqual(b.events.map((e: { id: string }) => e.id), (await ts.store.ticketEvents(t.tenant, ticket)).map((e) => e.id));
+    assert.deepEqual(b.events.map((e: { id: string }) => e.id), (await ts.store.ticketEvents(t.tenant, '', ticket)).map((e) => e.id));
     assert.ok(b.clocks.some((c: { agreement: string }) => c.agreement === 'acme-checkout'), 'clocks of acme-checkout');
     assert.ok(new Set(b.clocks.map((c: { agreement: string }) => c.agreement)).size > 1, 'clocks across agreements (the OLAs measure the ticket too)');
     for (const c of b.clocks) {
@@ -220,7 +220,7 @@ describe('documentation', () => {
       ['/v1/agreements/{id}/compliance', ['after', 'id', 'limit', 'target', 'window']],
       ['/v1/settlements', ['after', 'agreement', 'limit']],
       ['/v1/agreements/{id}/settlements/{period}', ['id', 'period']],
-      ['/v1/tickets/{ticket}', ['ticket']],
+      ['/v1/tickets/{ticket}', ['source', 'ticket']],
       ['/v1/checks', ['events', 'severity']],
     ];
     for (const [path, params] of paths) {

@@ -41,6 +41,7 @@ const routes = (): Route[] => [
   { url: '/v1/settlements?agreement=acme-checkout', allowed: [...READERS, 'customer'], scoped: true },
   { url: '/v1/agreements/acme-checkout/settlements/2026-08', allowed: [...READERS, 'customer'], scoped: true },
   { url: `/v1/tickets/${acmeT}`, allowed: [...READERS, 'customer'], scoped: true },
+  { url: `/v1/tickets/${acmeT}?source=`, allowed: [...READERS, 'customer'], scoped: true },
   { url: '/v1/checks', allowed: READERS, scoped: false },
 ];
 

@@ -46,6 +46,8 @@ interface Route {
 }
 
 const READERS: Role[] = ['admin', 'manager', 'agent', 'viewer', 'auditor'];
+/** A ticket of customer acme, in every seeded tenant. */
+const TICKET = { id: 's2', type: 'ticket.created', ticket: 'T-sec', at: '2026-10-01T09:00:00Z', service: 'pbx', customer: 'acme', priority: 'P2' };
 const json = { 'content-type': 'application/json' };
 
 /** A tenant with agreement `gold` (customer acme, approved, two... one version), calendar `office`, events. */
@@ -62,7 +64,7 @@ async function seeded(): Promise<Tenant & { tokenId: string }> {
   });
   assert.equal(approved.statusCode, 200, approved.body);
   await t.req('manager', { method: 'PUT', url: '/v1/calendars/office', headers: { 'content-type': 'application/yaml' }, payload: CALENDAR_YAML });
-  await t.req('agent', { method: 'POST', url: '/v1/events', headers: json, payload: JSON.stringify([event('s1')]) });
+  await t.req('agent', { method: 'POST', url: '/v1/events', headers: json, payload: JSON.stringify([event('s1'), TICKET]) });
   const tokenId = (await ts.store.listTokens(t.tenant, { userId: 'viewer-user' }))[0]!.id;
   return { ...t, tokenId };
 }
@@ -78,6 +80,8 @@ function routes(tokenId: string): Route[] {
     { method: 'GET', url: '/v1/agreements/gold/versions', allowed: [...READERS, 'customer'], agreement: true },
     { method: 'GET', url: '/v1/agreements/gold/diff?from=1&to=1', allowed: [...READERS, 'customer'], agreement: true },
     { method: 'GET', url: '/v1/agreements/gold/lifecycle', allowed: [...READERS, 'customer'], agreement: true },
+    { method: 'GET', url: '/v1/tickets/T-sec', allowed: [...READERS, 'customer'], agreement: true },
+    { method: 'GET', url: '/v1/tickets/T-sec?source=', allowed: [...READERS, 'customer'], agreement: true },
     { method: 'POST', url: '/v1/agreements/gold/transitions', allowed: ['admin', 'manager'], headers: json, payload: JSON.stringify({ to: 'terminated', reason: 'test' }), agreement: true },
     { method: 'PUT', url: '/v1/calendars/office', allowed: ['admin', 'manager'], headers: { 'content-type': 'application/yaml', 'if-match': '*' }, payload: CALENDAR_YAML.replace('17:00', '16:00') },
     { method: 'GET', url: '/v1/calendars/office', allowed: READERS },
@@ -134,7 +138,7 @@ describe('roles', () => {
       }
     }
     assert.equal((await ts.store.listAudit(t.tenant, { limit: 1000 })).items.length, auditBefore, 'no refused request changed anything');
-    assert.equal(await ts.store.countEvents(t.tenant), 1);
+    assert.equal(await ts.store.countEvents(t.tenant), 2);
     assert.equal(await ts.store.getAgreement(t.tenant, 'newone'), undefined);
     assert.equal((await ts.store.getAgreement(t.tenant, 'gold'))!.state, 'approved');
     await t.app.close();
@@ -161,16 +165,16 @@ describe('tenants and customers', () => {
       const res = await b.req('admin', { method: r.method, url: r.url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) });
       assert.ok(res.statusCode < 500, `${label(r)}: ${res.body}`);
       // Whatever the other tenant did happened in its own tenant: nothing of A's shows.
-      assert.doesNotMatch(res.body, new RegExp(`"s1"|"approved"|Office|${a.tenant}`), `${label(r)} leaks nothing of tenant A`);
+      assert.doesNotMatch(res.body, new RegExp(`"s1"|"s2"|"approved"|Office|${a.tenant}`), `${label(r)} leaks nothing of tenant A`);
     }
-    for (const url of ['/v1/agreements/gold/versions', '/v1/agreements/gold/lifecycle', '/v1/calendars/office', '/v1/agreements/gold/diff?from=1&to=1']) {
+    for (const url of ['/v1/agreements/gold/versions', '/v1/agreements/gold/lifecycle', '/v1/calendars/office', '/v1/agreements/gold/diff?from=1&to=1', '/v1/tickets/T-sec']) {
       assert.equal((await b.req('admin', { method: 'GET', url })).statusCode, 404, url);
     }
     assert.equal((await b.req('admin', { method: 'DELETE', url: `/v1/tokens/${a.tokenId}` })).statusCode, 404);
     assert.equal((await ts.store.listTokens(a.tenant, { userId: 'viewer-user' }))[0]!.revokedAt, undefined);
     assert.deepEqual((await b.req('admin', { method: 'GET', url: '/v1/events' })).json().items.map((e: { id: string }) => e.id), ['sec-1'], "only B's own event");
     assert.ok((await b.req('admin', { method: 'GET', url: '/v1/audit' })).json().items.every((e: { actor: string }) => e.actor === 'admin-user'), "only B's own changes");
-    assert.equal(await ts.store.countEvents(a.tenant), 1);
+    assert.equal(await ts.store.countEvents(a.tenant), 2);
     assert.equal((await ts.store.getAgreement(a.tenant, 'gold'))!.state, 'approved');
     // B's own agreement gold (created by the PUT above) is B's: A's is unchanged.
     assert.equal((await ts.store.getAgreement(a.tenant, 'gold'))!.versionCount, 1);
@@ -248,7 +252,7 @@ describe('what needs no token', () => {
     const mine = await a.req('viewer', { method: 'GET', url: '/v1/metrics' });
     assert.equal(mine.statusCode, 200, mine.body);
     assert.match(String(mine.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-    assert.equal(figure(mine.body, 'pledge_events_ingested_total{outcome="accepted"}'), 1, "A's one event");
+    assert.equal(figure(mine.body, 'pledge_events_ingested_total{outcome="accepted"}'), 2, "A's two events");
     assert.equal(figure(mine.body, 'pledge_events_ingested_total{outcome="duplicate"}'), 0);
     for (const name of ['pledge_evaluation_lag_events', 'pledge_open_breaches_tickets', 'pledge_open_breaches_targets']) {
       assert.ok(Number.isInteger(figure(mine.body, name)), name);
@@ -360,3 +364,110 @@ async function tcpRelay(url: string): Promise<{ url: string; port: number; close
       }),
   };
 }
+
+describe('tickets: a ticket belongs to the customer and the desk that created it', () => {
+  const post = async (t: Tenant, events: unknown[]) => {
+    const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers: json, payload: JSON.stringify(events) });
+    assert.equal(r.statusCode, 200, r.body);
+    return r.json() as { accepted: number; conflicts: number; results: Array<{ status: string; owner?: string; reason?: string }> };
+  };
+  const created = (id: string, ticket: string, customer: string | undefined, extra: Record<string, unknown> = {}) => ({
+    id,
+    type: 'ticket.created',
+    ticket,
+    at: '2026-10-01T09:00:00Z',
+    service: 'pbx',
+    ...(customer !== undefined ? { customer } : {}),
+    priority: 'P2',
+    ...extra,
+  });
+  const responded = (id: string, ticket: string, extra: Record<string, unknown> = {}) => ({ id, type: 'ticket.responded', ticket, at: '2026-10-01T09:30:00Z', ...extra });
+  const without = (body: string) => JSON.stringify({ ...JSON.parse(body), message: undefined });
+
+  test("one crafted event naming another customer is refused, and never lets that customer read the ticket", async () => {
+    const t = await newTenant(ts.store);
+    try {
+      await post(t, [created('c1', 'T-1', 'acme', { attributes: { subject: 'acme payroll export fails' } }), responded('r1', 'T-1')]);
+      // The latest event naming globex used to decide who may read the ticket.
+      const crafted = await post(t, [{ id: 'x1', type: 'ticket.status_changed', ticket: 'T-1', at: '2026-10-01T10:00:00Z', status: 'open', customer: 'globex' }]);
+      assert.deepEqual([crafted.accepted, crafted.conflicts], [0, 1]);
+      assert.equal(crafted.results[0]!.status, 'conflict');
+      assert.equal(crafted.results[0]!.owner, 'acme');
+      assert.match(crafted.results[0]!.reason!, /ticket "T-1" belongs to customer "acme", and this event names customer "globex": a ticket never changes owner/);
+      const globex = await t.token('customer', { customer: 'globex', user: 'globex-user' });
+      const res = await t.req({ secret: globex }, { method: 'GET', url: '/v1/tickets/T-1' });
+      assert.equal(res.statusCode, 404, res.body);
+      assert.equal(res.json().code, 'not_found');
+      assert.doesNotMatch(without(res.body), /acme|payroll/);
+      const own = await t.req('customer', { method: 'GET', url: '/v1/tickets/T-1' });
+      assert.equal(own.statusCode, 200, own.body);
+      assert.equal(own.json().customer, 'acme');
+      assert.deepEqual(own.json().events.map((e: { id: string }) => e.id), ['c1', 'r1'], 'the refused event was not stored');
+    } finally {
+      await t.app.close();
+    }
+  });
+
+  test("two desks reusing a ticket number: two tickets, each customer sees only its own, by id or by desk; 404 (never 403) for the other's", async () => {
+    const t = await newTenant(ts.store);
+    try {
+      const r = await post(t, [
+        created('c', '1001', 'acme', { source: 'zendesk', attributes: { subject: 'acme secret' } }),
+        responded('r', '1001', { source: 'zendesk' }),
+        created('c', '1001', 'globex', { source: 'jira', attributes: { subject: 'globex secret' } }),
+      ]);
+      assert.deepEqual([r.accepted, r.conflicts], [3, 0], 'another desk\'s ticket is not a conflict');
+      const globex = await t.token('customer', { customer: 'globex', user: 'globex-user' });
+      const hooli = await t.token('customer', { customer: 'hooli', user: 'hooli-user' });
+      const get = (as: Parameters<Tenant['req']>[0], url: string) => t.req(as, { method: 'GET', url });
+
+      const g = await get({ secret: globex }, '/v1/tickets/1001');
+      assert.equal(g.statusCode, 200, g.body);
+      assert.deepEqual([g.json().source, g.json().customer, g.json().events.map((e: { source: string; id: string }) => `${e.source}:${e.id}`)], ['jira', 'globex', ['jira:c']]);
+      assert.doesNotMatch(g.body, /acme|zendesk/);
+      const a = await get('customer', '/v1/tickets/1001');
+      assert.equal(a.statusCode, 200, a.body);
+      assert.deepEqual([a.json().source, a.json().customer, a.json().events.length], ['zendesk', 'acme', 2]);
+      assert.doesNotMatch(a.body, /globex|jira/);
+      assert.equal((await get('customer', '/v1/tickets/1001?source=zendesk')).statusCode, 200);
+      // The other desk's ticket looks exactly like one that does not exist.
+      for (const [as, url] of [
+        ['customer', '/v1/tickets/1001?source=jira'],
+        [{ secret: globex }, '/v1/tickets/1001?source=zendesk'],
+        [{ secret: hooli }, '/v1/tickets/1001'],
+        ['customer', '/v1/tickets/1001?source='],
+      ] as const) {
+        const res = await get(as, url);
+        assert.equal(res.statusCode, 404, `${url}: ${res.body}`);
+        assert.equal(res.json().code, 'not_found');
+        assert.doesNotMatch(without(res.body), /acme|globex|secret/);
+      }
+      const none = await get('customer', '/v1/tickets/1001?source=servicenow');
+      assert.deepEqual([none.statusCode, Object.keys(none.json()).sort()], [404, Object.keys((await get('customer', '/v1/tickets/1001?source=jira')).json()).sort()]);
+      // Staff see both, and must say which.
+      const both = await get('viewer', '/v1/tickets/1001');
+      assert.equal(both.statusCode, 400, both.body);
+      assert.equal(both.json().details.issues[0].path, 'source');
+      assert.match(both.json().details.issues[0].expected, /"jira", "zendesk"/);
+      assert.equal((await get('viewer', '/v1/tickets/1001?source=jira')).json().customer, 'globex');
+      // The event log keeps them apart too.
+      const log = (await get('viewer', '/v1/events?ticket=1001&source=zendesk')).json().items.map((e: { source: string; id: string }) => `${e.source}:${e.id}`);
+      assert.deepEqual(log, ['zendesk:c', 'zendesk:r']);
+    } finally {
+      await t.app.close();
+    }
+  });
+
+  test('a ticket no event names a customer for is nobody\'s: no customer token sees it', async () => {
+    const t = await newTenant(ts.store);
+    try {
+      await post(t, [created('c', 'T-int', undefined), responded('r', 'T-int')]);
+      assert.equal((await t.req('customer', { method: 'GET', url: '/v1/tickets/T-int' })).statusCode, 404);
+      const staff = await t.req('viewer', { method: 'GET', url: '/v1/tickets/T-int' });
+      assert.equal(staff.statusCode, 200);
+      assert.equal(staff.json().customer, undefined);
+    } finally {
+      await t.app.close();
+    }
+  });
+});

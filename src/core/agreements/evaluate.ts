@@ -7,11 +7,15 @@
  * customer SLA, of its customer when the event names one (outages and checks usually name no
  * customer: they count for every customer of the service). A KPI report that names no service
  * counts for every agreement, since its KPI name already says what it measures (a sales team's
- * appointments belong to no IT service). A target's scope narrows further.
+ * appointments belong to no IT service). Tickets are measured whole: whether an agreement measures
+ * a ticket is decided by the ticket's scope, from its own history (clock/tickets.ts), and then
+ * every event of the ticket counts, also those that do not repeat its service or customer. A
+ * target's scope narrows further.
  */
 import type { BusinessCalendar } from '../calendar/types.ts';
 import type { PledgeEvent, TicketEvent, Timed } from '../events/schema.ts';
 import { evaluateTicket } from '../clock/engine.ts';
+import { groupByTicket, ticketKey, ticketRef, ticketScope, type Grouped, type TicketScope } from '../clock/tickets.ts';
 import type { ClockResult, ClockTarget, TicketSummary } from '../clock/types.ts';
 import { parseDuration, type WorkDuration } from '../time/duration.ts';
 import { availability, intervalsFromEvents, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
@@ -51,12 +55,51 @@ export function agreementZone(terms: AgreementSpec, calendars: ReadonlyMap<strin
   return 'UTC';
 }
 
-/** Events the agreement measures (see the module comment). */
+/**
+ * The tickets of a list of events and each one's scope, computed once per list: settling and
+ * deriving ask eventsOf about the same list for every agreement. Inputs are never modified.
+ */
+const groupings = new WeakMap<readonly Timed[], { grouped: Grouped; scopes: Map<object, TicketScope> }>();
+function groupingOf(events: readonly Timed[]): { grouped: Grouped; scopes: Map<object, TicketScope> } {
+  let g = groupings.get(events);
+  if (!g) {
+    const grouped = groupByTicket(events);
+    const scopes = new Map<object, TicketScope>();
+    for (const t of grouped.tickets.values()) scopes.set(t, ticketScope(t.events));
+    g = { grouped, scopes };
+    groupings.set(events, g);
+  }
+  return g;
+}
+
+/**
+ * Events the agreement measures (see the module comment), in the order given. A ticket's events
+ * are kept or dropped together, on the ticket's scope: a follow-up that names no service still
+ * belongs to its ticket.
+ */
 export function eventsOf(terms: AgreementSpec, events: readonly Timed[]): Timed[] {
   const services = terms.services;
   const customer = terms.kind === 'sla' ? terms.parties.customer?.id : undefined;
   const serviceOk = (e: Timed) => services.length === 0 || (e.service !== undefined ? services.includes(e.service) : e.type === 'kpi.reported');
-  return events.filter((e) => serviceOk(e) && (customer === undefined || e.customer === undefined || e.customer === customer));
+  const customerOk = (c: string | null | undefined) => customer === undefined || c === undefined || c === null || c === customer;
+  const { grouped, scopes } = groupingOf(events);
+  const verdicts = new Map<object, boolean>();
+  const ticketOk = (g: object): boolean => {
+    let v = verdicts.get(g);
+    if (v === undefined) {
+      const s = scopes.get(g)!;
+      v = (services.length === 0 || (s.service !== null && services.includes(s.service))) && customerOk(s.customer);
+      verdicts.set(g, v);
+    }
+    return v;
+  };
+  const out: Timed[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const g = grouped.groupOf[i];
+    if (g ? ticketOk(g) : serviceOk(e) && customerOk(e.customer)) out.push(e);
+  }
+  return out;
 }
 
 const list = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -144,12 +187,14 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     clocks = input.book.targets.every((t) => names.has(t.name)) ? all.clocks : all.clocks.filter((c) => names.has(c.target));
     tickets = all.tickets;
   } else if (needTickets) {
+    // By ticket: its source and its id (two desks' 1001 are two tickets).
     const byTicket = new Map<string, Timed<TicketEvent>[]>();
     for (const e of events) {
       if (!('ticket' in e)) continue;
-      const l = byTicket.get(e.ticket);
+      const key = ticketKey(e.source, e.ticket);
+      const l = byTicket.get(key);
       if (l) l.push(e as Timed<TicketEvent>);
-      else byTicket.set(e.ticket, [e as Timed<TicketEvent>]);
+      else byTicket.set(key, [e as Timed<TicketEvent>]);
     }
     for (const evs of byTicket.values()) {
       const r = evaluateTicket(evs, clockTargets, now);
@@ -220,7 +265,10 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     let firstBreachAt: number | null = null;
     if (isTime) {
       const set = new Set(breachedTickets);
-      for (const c of clocks) if (c.target === t.id && set.has(c.ticket) && c.breachAt !== null && c.breachAt >= w.from && c.breachAt < w.to && (firstBreachAt === null || c.breachAt < firstBreachAt)) firstBreachAt = c.breachAt;
+      for (const c of clocks) {
+        if (c.target !== t.id || c.breachAt === null || c.breachAt < w.from || c.breachAt >= w.to || !set.has(ticketRef(c))) continue;
+        if (firstBreachAt === null || c.breachAt < firstBreachAt) firstBreachAt = c.breachAt;
+      }
     } else if (t.metric === 'availability' && evaluation?.state === 'breached' && av) {
       firstBreachAt = availabilityBreachInstant(av, evaluation.budget?.allowedMs ?? 0);
     }

@@ -22,6 +22,7 @@
 import { evaluateTicket, type TicketEvaluation } from '../clock/engine.ts';
 import type { ClockResult, ClockTarget, TicketSummary } from '../clock/types.ts';
 import type { TicketEvent, Timed } from '../events/schema.ts';
+import { ticketKey } from '../clock/tickets.ts';
 
 export interface TicketsAsOf {
   /** Every clock of every ticket, for every clock target of the book. */
@@ -33,7 +34,7 @@ export interface TicketBook {
   readonly targets: readonly ClockTarget[];
   /** The events given that belong to no ticket (outages, checks, maintenance, KPI reports...). */
   readonly others: readonly Timed[];
-  /** The number of distinct tickets. */
+  /** The number of distinct tickets (a ticket is its source and its id: two desks' 1001 are two). */
   readonly size: number;
   /** Clocks and summaries of every ticket that exists as of `asOf`. */
   at(asOf: number): TicketsAsOf;
@@ -61,12 +62,13 @@ export function ticketBook(events: readonly Timed[], targets: readonly ClockTarg
       continue;
     }
     const t = e as Timed<TicketEvent>;
-    const entry = byTicket.get(t.ticket);
+    const key = ticketKey(t.source, t.ticket);
+    const entry = byTicket.get(key);
     if (entry) {
       entry.events.push(t);
       if (t.atMs < entry.firstAt) entry.firstAt = t.atMs;
       if (t.atMs > entry.lastAt) entry.lastAt = t.atMs;
-    } else byTicket.set(t.ticket, { events: [t], firstAt: t.atMs, lastAt: t.atMs, final: null });
+    } else byTicket.set(key, { events: [t], firstAt: t.atMs, lastAt: t.atMs, final: null });
   }
   const entries = [...byTicket.values()];
   let lastAsOf = NaN;

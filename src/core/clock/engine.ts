@@ -132,7 +132,7 @@ export function clocksOf(prep: PreparedTicket, targets: ReadonlyArray<ClockTarge
 function runTarget(prep: PreparedTicket, target: ClockTarget, now: number, explain: boolean, out: ClockResult[], skipped: SkippedClock[]): void {
   const created = prep.created!;
   const createdAt = created.atMs;
-  const run = new ClockRun(prep.ticket, target, now, explain, out, skipped, created.status ?? null, created.priority ?? null);
+  const run = new ClockRun(prep.ticket, prep.source, target, now, explain, out, skipped, created.status ?? null, created.priority ?? null);
   run.startCycle(createdAt, created.id);
   let life: Lifecycle = OPEN;
   const events = prep.events;
@@ -227,6 +227,7 @@ class ClockRun {
 
   constructor(
     private readonly ticket: string,
+    private readonly source: string,
     private readonly target: ClockTarget,
     private readonly now: number,
     private readonly explain: boolean,
@@ -442,6 +443,7 @@ class ClockRun {
       breachAt,
       eventIds: this.ids,
     };
+    if (this.source) r.source = this.source;
     if (this.segs) r.segments = this.segs;
     this.out.push(r);
   }

@@ -4,3 +4,4 @@ export { evaluateTicket, computeClocks, summarizeTicket, clocksOf, type Evaluate
 export { prepareTicket, compareEvents, typeRank, type PreparedTicket, type TicketIssue, type TicketIssueCode } from './order.ts';
 export { summarizePrepared } from './summary.ts';
 export { renderTimeline } from './explain.ts';
+export { groupByTicket, ticketKey, ticketRef, ticketScope, type Grouped, type TicketGroup, type TicketScope } from './tickets.ts';

@@ -47,11 +47,24 @@ describe('canonical order', () => {
     }
   });
 
-  test('the same id from two sources is two facts', () => {
+  test('a ticket is its source and its id: the same number from another source is another ticket', () => {
     const [c, r] = ticketEvents('T', [[mon('09:00'), 'created'], [mon('10:00'), 'contact', { direction: 'in' }]]);
-    const p = prepareTicket([c!, { ...r!, source: 'mail' }, { ...r!, source: 'phone' }]);
-    assert.equal(p.events.length, 3);
-    assert.equal(summarizeTicket([c!, { ...r!, source: 'mail' }, { ...r!, source: 'phone' }]).contactsIn, 2);
+    const mail = { ...c!, source: 'mail' };
+    const p = prepareTicket([mail, { ...r!, source: 'mail' }, { ...r!, source: 'phone' }, r!]);
+    assert.equal(p.ticket, 'T');
+    assert.equal(p.source, 'mail');
+    assert.equal(p.events.length, 2);
+    assert.deepEqual(
+      p.issues.map((i) => [i.code, i.message]),
+      [
+        ['other_ticket', `event is for ticket "T" of "phone", not "T" of "mail"; ignored`],
+        ['other_ticket', `event is for ticket "T", not "T" of "mail"; ignored`],
+      ],
+    );
+    const s = summarizeTicket([mail, { ...r!, source: 'mail' }, { ...r!, source: 'phone' }]);
+    assert.equal(s.contactsIn, 1);
+    assert.equal(s.source, 'mail');
+    assert.equal(summarizeTicket([c!, r!]).source, undefined, 'no source: none in the summary');
   });
 
   test('compareEvents is a total order on distinct facts', () => {

@@ -50,6 +50,8 @@ export type TicketCreatedEvent = Extract<Timed<TicketEvent>, { type: 'ticket.cre
 export interface PreparedTicket {
   /** The ticket id: that of the ticket.created event, else of the first event in canonical order; '' when none. */
   ticket: string;
+  /** The ticket's source, taken like its id ('' when its events name none): a ticket is its source and its id (tickets.ts). */
+  source: string;
   /** Canonical stream (see above). When `created` is not null it is events[0]. */
   events: Timed<TicketEvent>[];
   created: TicketCreatedEvent | null;
@@ -250,9 +252,11 @@ export function prepareTicket(input: ReadonlyArray<Timed<TicketEvent>>, asOf = I
   sortCanonical(valid, m);
 
   let ticket = m > 0 ? sTicket[0]! : '';
+  let source = m > 0 ? (valid[0]!.source ?? '') : '';
   for (let i = 0; i < m; i++) {
     if (sRank[i] === 0) {
       ticket = sTicket[i]!;
+      source = valid[i]!.source ?? '';
       break;
     }
   }
@@ -266,8 +270,11 @@ export function prepareTicket(input: ReadonlyArray<Timed<TicketEvent>>, asOf = I
   for (let i = 0; i < m; i++) {
     const e = valid[i]!; // n <= i: compaction never overwrites an entry not yet read
     const id = sId[i]!;
-    if (sTicket[i] !== ticket) {
-      issues.push({ code: 'other_ticket', eventId: id, message: `event is for ticket ${JSON.stringify(sTicket[i])}, not ${JSON.stringify(ticket)}; ignored` });
+    if (sTicket[i] !== ticket || (e.source ?? '') !== source) {
+      // Another desk's ticket with the same number is another ticket.
+      const of = (t: string, src: string) => `${JSON.stringify(t)}${src ? ` of ${JSON.stringify(src)}` : ''}`;
+      const message = `event is for ticket ${of(sTicket[i]!, e.source ?? '')}, not ${of(ticket, source)}; ignored`;
+      issues.push({ code: 'other_ticket', eventId: id, message });
       continue;
     }
     let first: Timed<TicketEvent> | undefined;
@@ -319,7 +326,7 @@ export function prepareTicket(input: ReadonlyArray<Timed<TicketEvent>>, asOf = I
     issues.push({ code: 'no_created_event', eventId: null, message: `no ticket.created event for ticket ${JSON.stringify(ticket)}: its clocks have no start` });
   }
   if (issues.length > 1) dedupeIssues(issues);
-  return { ticket, events, created, createdLater, issues };
+  return { ticket, source, events, created, createdLater, issues };
 }
 
 /** Instant at which an event of the canonical stream takes effect: never before the creation. */

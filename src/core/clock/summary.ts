@@ -4,7 +4,8 @@
  *
  * Rules (also in docs/clocks.md):
  * - service, customer, region: the ticket.created event's value, else the first event (canonical
- *   order) that carries one; the scope a ticket was opened under decides which agreement applies.
+ *   order) that carries one; the scope a ticket was opened under decides which agreement applies
+ *   (the same rule as ticketScope in tickets.ts, which agreements use to pick their tickets).
  * - status and priority: the latest value; status changes only through ticket.created and
  *   ticket.status_changed (resolved, closed and reopened are lifecycle events, not statuses).
  * - resolvedAt/resolvedBy: the resolution in force, cleared by a reopen; closedAt likewise.
@@ -113,6 +114,7 @@ export function summarizePrepared(prep: PreparedTicket, issues?: TicketIssue[]):
 
   return {
     ticket: prep.ticket,
+    ...(prep.source ? { source: prep.source } : {}),
     createdAt,
     service,
     customer,

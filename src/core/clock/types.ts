@@ -46,6 +46,8 @@ export interface ClockSegment {
 
 export interface ClockResult {
   ticket: string;
+  /** The ticket's source, when its events name one: a ticket is its source and its id (tickets.ts). */
+  source?: string;
   target: string;
   kind: ClockKind;
   /** 1 for the first cycle; reopening with onReopen=new_cycle adds cycles. */
@@ -76,6 +78,8 @@ export interface ClockResult {
 /** Facts about one ticket that metrics other than clocks need. */
 export interface TicketSummary {
   ticket: string;
+  /** The ticket's source, when its events name one (see ClockResult.source). */
+  source?: string;
   createdAt: number;
   service: string | null;
   customer: string | null;

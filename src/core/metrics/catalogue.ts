@@ -16,10 +16,13 @@
  *   not yet breached are not counted and are listed as inFlight. Tickets belong by createdAt
  *   (escalation rate) or resolvedAt (resolved count, self-service, first-contact resolution);
  *   ratings by the instant they were given; KPI values by their event instant.
+ * - Tickets are named as clock/tickets.ts's ticketRef names them: the id, or `source:id` when the
+ *   ticket's events name a source, so two desks' tickets 1001 are two contributors, never one.
  * - The metrics never re-judge a clock: "within target" is the clock engine's verdict (it owns
  *   pauses, priority changes and the equality convention at the deadline).
  */
 import type { ClockKind, ClockResult, TicketSummary } from '../clock/types.ts';
+import { ticketKey, ticketRef } from '../clock/tickets.ts';
 import type { PledgeEvent, Timed } from '../events/schema.ts';
 import { describeValue, didYouMean, fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import { mean, median, percentOf, percentileWithRank, sum } from './stats.ts';
@@ -296,7 +299,7 @@ function ticketIndex(tickets: readonly TicketSummary[]): Map<string, TicketSumma
   let m = ticketIndexes.get(tickets);
   if (!m) {
     m = new Map();
-    for (const t of tickets) m.set(t.ticket, t);
+    for (const t of tickets) m.set(ticketKey(t.source, t.ticket), t);
     ticketIndexes.set(tickets, m);
   }
   return m;
@@ -328,14 +331,14 @@ function clockSample(kind: ClockKind, query: MetricQuery, w: ResolvedWindow, inp
     } else {
       continue;
     }
-    const t = byTicket.get(c.ticket);
+    const t = byTicket.get(ticketKey(c.source, c.ticket));
     if (!t) {
-      out.excluded.push({ id: c.ticket, reason: 'no ticket summary to filter by' });
+      out.excluded.push({ id: ticketRef(c), reason: 'no ticket summary to filter by' });
       continue;
     }
     if (requestsOnly && t.kind !== 'request') continue;
     if (!ticketMatches(t, filters, c.priority ?? t.priority)) continue;
-    if (place === 'inFlight') out.inFlight.push(c.ticket);
+    if (place === 'inFlight') out.inFlight.push(ticketRef(c));
     else out.counted.push({ clock: c, breached: c.state === 'breached' || c.breachAt !== null, open: place === 'open' });
   }
   return out;
@@ -352,9 +355,9 @@ function clockMetric(metric: 'response_time' | 'resolution_time' | 'fulfilment_t
     metric,
     stat: statText,
     sampleSize: n,
-    contributors: unique(s.counted.map((x) => x.clock.ticket)),
-    breached: unique(s.counted.filter((x) => x.breached).map((x) => x.clock.ticket)),
-    openBreaches: unique(s.counted.filter((x) => x.open).map((x) => x.clock.ticket)),
+    contributors: unique(s.counted.map((x) => ticketRef(x.clock))),
+    breached: unique(s.counted.filter((x) => x.breached).map((x) => ticketRef(x.clock))),
+    openBreaches: unique(s.counted.filter((x) => x.open).map((x) => ticketRef(x.clock))),
     inFlight: unique(s.inFlight),
     excluded: s.excluded,
     monotone: null,
@@ -367,7 +370,7 @@ function clockMetric(metric: 'response_time' | 'resolution_time' | 'fulfilment_t
       ...base,
       value: percentOf(within.length, n),
       unit: 'percent',
-      numerator: unique(within.map((x) => x.clock.ticket)),
+      numerator: unique(within.map((x) => ticketRef(x.clock))),
       basis: `${within.length} of ${n} ${what} within target${openNote}`,
     };
   }
@@ -379,7 +382,9 @@ function clockMetric(metric: 'response_time' | 'resolution_time' | 'fulfilment_t
       ...base,
       value: r?.value ?? null,
       unit: 'seconds',
-      basis: r ? `nearest rank ${r.rank} of ${n} ${what}: ticket ${s.counted[r.index]!.clock.ticket}${openNote}` : `no ${what} in the window`,
+      basis: r
+        ? `nearest rank ${r.rank} of ${n} ${what}: ticket ${ticketRef(s.counted[r.index]!.clock)}${openNote}`
+        : `no ${what} in the window`,
     };
   }
   return {
@@ -408,8 +413,8 @@ function ratio(metric: MetricName, sample: TicketSummary[], hit: (t: TicketSumma
     value: percentOf(hits.length, sample.length),
     unit: 'percent',
     sampleSize: sample.length,
-    contributors: sample.map((t) => t.ticket),
-    numerator: hits.map((t) => t.ticket),
+    contributors: sample.map(ticketRef),
+    numerator: hits.map(ticketRef),
     basis: `${hits.length} of ${sample.length} ${what}`,
     monotone: null,
   };
@@ -436,14 +441,14 @@ function satisfaction(query: MetricQuery, w: ResolvedWindow, inputs: MetricInput
     for (const r of t.satisfaction) {
       if (!inWindow(w, r.at)) continue;
       if (!(Number.isFinite(r.score) && Number.isFinite(r.scale) && r.scale > 0 && r.score >= 0 && r.score <= r.scale)) {
-        excluded.push({ id: t.ticket, reason: `rating ${r.score} of ${r.scale} is not on its scale` });
+        excluded.push({ id: ticketRef(t), reason: `rating ${r.score} of ${r.scale} is not on its scale` });
         continue;
       }
       // score * 100 / scale keeps whole-number ratings exact (4 of 5 is 80, not 80.00000000000001).
       pcts.push((r.score * 100) / r.scale);
-      contributors.push(t.ticket);
+      contributors.push(ticketRef(t));
       // CSAT: ratings at or above 80% of the scale (4 or 5 of 5, 8..10 of 10); compared in integers.
-      if (r.score * 5 >= r.scale * 4) positive.push(t.ticket);
+      if (r.score * 5 >= r.scale * 4) positive.push(ticketRef(t));
     }
   }
   const n = pcts.length;
@@ -583,7 +588,10 @@ export function computeMetric(query: MetricQuery, window: ResolvedWindow, inputs
       return ok(clockMetric(metric, query_, window, inputs, filters_));
     case 'tickets_resolved': {
       const resolved = ticketsWhere(inputs, filters_, (t) => t.resolvedAt, window);
-      return ok({ metric, stat: null, value: resolved.length, unit: 'count', sampleSize: resolved.length, contributors: resolved.map((t) => t.ticket), basis: `${resolved.length} tickets resolved in the window`, monotone: 'increasing' });
+      const n = resolved.length;
+      const basis = `${n} tickets resolved in the window`;
+      const contributors = resolved.map(ticketRef);
+      return ok({ metric, stat: null, value: n, unit: 'count', sampleSize: n, contributors, basis, monotone: 'increasing' });
     }
     case 'self_service_ratio': {
       const resolved = ticketsWhere(inputs, filters_, (t) => t.resolvedAt, window);

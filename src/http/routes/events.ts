@@ -20,6 +20,11 @@ export const eventsQuery = z
     service: z.string().min(1).max(200).optional(),
     customer: z.string().min(1).max(200).optional(),
     ticket: z.string().min(1).max(200).optional(),
+    source: z
+      .string()
+      .max(200)
+      .optional()
+      .describe("Only events of this source (empty: events that name none); with ticket, one desk's ticket."),
     ...pageQuery,
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.to > q.from, { message: 'must be after from', path: ['to'] });
@@ -46,7 +51,9 @@ export function eventOperations(deps: Deps): Operation[] {
         `A JSON array (or one event) as application/json, or one event per line as application/x-ndjson (or text/plain). ` +
         `At most ${config.limits.batchEvents} events and ${config.limits.batchBytes} bytes per request (413 above). ` +
         'The answer is 200 with a result per event (accepted, duplicate, conflict, rejected with the reason and issues, or not_written); ' +
-        'an acknowledged event is committed. With mode=all_or_nothing nothing is written unless every event is good (committed: false). ' +
+        'an acknowledged event is committed, with the batch\'s audit line. A conflict is an id stored with other content (`seq`), or an ' +
+        'event naming another customer than its ticket\'s (`owner`: a ticket never changes owner). ' +
+        'With mode=all_or_nothing nothing is written unless every event is good (committed: false). ' +
         `An event is rejected when its attributes nest deeper than ${MAX_ATTRIBUTE_DEPTH} levels, a text holds NUL or an unpaired surrogate, ` +
         `or its \`at\` is before 2000 or more than ${Math.round(config.limits.maxClockSkewMs / 60_000)} minutes after the server's clock (docs/events.md).`,
       action: 'events.write',
@@ -55,8 +62,16 @@ export function eventOperations(deps: Deps): Operation[] {
       responses: { 200: { description: 'The ingestion report: counts and a result per event, in the order sent.', schema: IngestReport } },
       async handler(c) {
         const format = c.media === 'application/json' ? 'json' : 'ndjson';
+        // Events are their own append-only log; the audit log records who sent which batch, in the
+        // same transaction as its events.
         const r = await ingestBatch(
-          { tenant: c.principal.tenant, store, now: c.now, limits: config.limits },
+          {
+            tenant: c.principal.tenant,
+            store,
+            now: c.now,
+            limits: config.limits,
+            audit: { actor: c.principal.actor, requestId: c.requestId },
+          },
           { body: c.body ?? '', format, allOrNothing: c.query.mode === 'all_or_nothing' },
         );
         if (!r.ok) {
@@ -70,18 +85,6 @@ export function eventOperations(deps: Deps): Operation[] {
         metrics.countIngested(c.principal.tenant, 'conflict', rep.conflicts);
         metrics.countIngested(c.principal.tenant, 'rejected', rep.rejected);
         metrics.countIngested(c.principal.tenant, 'not_written', rep.results.filter((x) => x.status === 'not_written').length);
-        if (rep.accepted > 0) {
-          // Events are their own append-only log; the audit log records who sent which batch. This
-          // is written after the events' commit (appendEvents takes no audit entry), so a crash
-          // between the two can lose the audit line but never an event.
-          await store.appendAudit(c.principal.tenant, {
-            at: c.now,
-            actor: c.principal.actor,
-            action: 'events.ingest',
-            subject: 'events',
-            after: { accepted: rep.accepted, duplicates: rep.duplicates, conflicts: rep.conflicts, rejected: rep.rejected, lastSeq: rep.lastSeq, requestId: c.requestId },
-          });
-        }
         return { status: 200, body: rep };
       },
     }),
@@ -99,7 +102,17 @@ export function eventOperations(deps: Deps): Operation[] {
         const q = c.query;
         const page = await store.queryEvents(
           c.principal.tenant,
-          compact({ from: q.from, to: q.to, typePrefix: q.type, service: q.service, customer: q.customer, ticket: q.ticket, after: q.after, limit: q.limit }),
+          compact({
+            from: q.from,
+            to: q.to,
+            typePrefix: q.type,
+            service: q.service,
+            customer: q.customer,
+            ticket: q.ticket,
+            source: q.source,
+            after: q.after,
+            limit: q.limit,
+          }),
         );
         return { body: compact({ items: page.items.map(presentEvent), next: page.next }) };
       },

@@ -35,7 +35,7 @@ export function reportOperations(deps: Deps): Operation[] {
       responses: {
         200: {
           description:
-            '{ now, tickets: [{ agreement, target, ticket, cycle, state, consumed, deadline, breachAt }], ' +
+            '{ now, tickets: [{ agreement, target, ticket, source, cycle, state, consumed, deadline, breachAt }], ' +
             'targets: [{ agreement, target, window, state, value, promised, reason }] }',
           schema: Status,
         },

@@ -1,17 +1,27 @@
 /**
  * One ticket: its events, and its stored clocks across every agreement that measures it (state,
  * deadline and, when stored, the timeline). Clocks are brought up to date first when events arrived
- * since they were computed. A customer sees a ticket only when it is the ticket's customer, and then
- * only the clocks of its own agreements.
+ * since they were computed.
+ *
+ * A ticket is its source and its id (two desks' tickets 1001 are two tickets), and it belongs to
+ * the customer of the ticket registry (its first stored event naming one; never the latest
+ * event's, which any sender could set). Every read is filtered by the caller's scope: a customer
+ * sees only tickets it owns, and then only the clocks of its own agreements; another's ticket is
+ * 404, as one that does not exist (never 403, which would tell it exists). Without `?source=`, the
+ * id must name one ticket among those the caller may see.
  */
 import { z } from 'zod';
 import { authorize } from '../../core/access/policy.ts';
 import type { ClockResult } from '../../core/clock/types.ts';
-import type { ClockRow, StoredEvent } from '../../store/types.ts';
-import { HttpError } from '../errors.ts';
+import { ticketScope } from '../../core/clock/tickets.ts';
+import type { TicketEvent, Timed } from '../../core/events/schema.ts';
+import type { ClockRow, StoredEvent, StoredTicket } from '../../store/types.ts';
+import { HttpError, invalid } from '../errors.ts';
 import { compact, defineOperation, iso, type Deps, type Operation } from '../operation.ts';
 import { ensureFresh, visibleAgreementIds } from './derived-access.ts';
 import { Ticket } from '../schemas.ts';
+
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 
 export const ticketParams = z.strictObject({
   ticket: z
@@ -20,6 +30,15 @@ export const ticketParams = z.strictObject({
     .max(200)
     .regex(/^[^\u0000-\u001f\u007f]+$/, 'expected a ticket id without control characters')
     .describe('The ticket id, as in its events.'),
+});
+
+export const ticketQuery = z.strictObject({
+  source: z
+    .string()
+    .max(200)
+    .regex(NO_CONTROL, 'expected a source without control characters')
+    .optional()
+    .describe('The source (desk) of the ticket, as in its events; empty for events that name none. Needed when several desks use the id.'),
 });
 
 type ClockValue = ClockResult;
@@ -69,30 +88,66 @@ export function ticketOperations(deps: Deps): Operation[] {
       description:
         'The events in the order they happened, and the stored clocks of every agreement measuring the ticket, each with its state, ' +
         'deadline (null when it can never run out) and timeline when stored. Clocks are recomputed first when events arrived since ' +
-        '(only what the new events touch). 404 when no event names the ticket; a customer token sees only its own tickets and agreements.',
+        '(only what the new events touch). A ticket is its source and its id: `source` picks one desk\'s ticket, and is needed when ' +
+        'the caller may see several tickets with the id (400 names them). The customer is the ticket\'s owner (its first event naming ' +
+        'one). 404 when there is no such ticket; a customer token sees only the tickets it owns, and the clocks of its own agreements.',
       action: 'tickets.read',
       params: ticketParams,
-      responses: { 200: { description: '{ ticket, customer?, service?, events, clocks }', schema: Ticket } },
+      query: ticketQuery,
+      responses: { 200: { description: '{ ticket, source, customer?, service?, events, clocks }', schema: Ticket } },
       async handler(c) {
         const p = c.principal;
-        const ticket = c.params.ticket;
-        const events = await store.ticketEvents(p.tenant, ticket);
-        if (events.length === 0) throw new HttpError('not_found', `no ticket ${ticket}`);
-        // The ticket's customer and service: the latest event that names one.
-        const customer = [...events].reverse().find((e) => e.customer !== undefined)?.customer;
-        const service = [...events].reverse().find((e) => e.service !== undefined)?.service;
-        const d = authorize(p, 'tickets.read', { tenant: p.tenant, ...(customer !== undefined ? { customer } : {}) });
-        if (!d.allowed) throw d.code === 'forbidden' ? new HttpError('forbidden', d.reason, { action: 'tickets.read' }) : new HttpError('not_found', `no ticket ${ticket}`);
+        const id = c.params.ticket;
+        const source = c.query.source;
+        const notFound = () => new HttpError('not_found', `no ticket ${id}${source ? ` of source ${source}` : ''}`);
+        const one = source !== undefined ? await store.getTicket(p.tenant, source, id) : undefined;
+        const candidates: StoredTicket[] = source !== undefined ? (one ? [one] : []) : await store.findTickets(p.tenant, id);
+        // The caller's scope, on the owner the registry holds.
+        const visible = candidates.filter((t) => {
+          const d = authorize(p, 'tickets.read', { tenant: p.tenant, ...(t.customer !== undefined ? { customer: t.customer } : {}) });
+          if (!d.allowed && d.code === 'forbidden') throw new HttpError('forbidden', d.reason, { action: 'tickets.read' });
+          return d.allowed;
+        });
+        if (visible.length === 0) throw notFound();
+        if (visible.length > 1) {
+          const sources = visible.map((t) => t.source);
+          throw invalid(
+            [
+              {
+                path: 'source',
+                message: `several desks have a ticket ${id}: name one`,
+                expected: `one of ${sources.map((x) => JSON.stringify(x)).join(', ')}`,
+                received: 'nothing',
+              },
+            ],
+            'query',
+          );
+        }
+        const ticket = visible[0]!;
+        const events = await store.ticketEvents(p.tenant, ticket.source, ticket.ticket);
+        if (events.length === 0) throw notFound();
+        // Service from the ticket's own history (its creation, else its first event naming one).
+        const scope = ticketScope(events.map((e) => ({ ...e.payload, atMs: e.at }) as unknown as Timed<TicketEvent>));
         await ensureFresh(store, p.tenant, c.now);
-        const visible = await visibleAgreementIds(store, p);
+        const agreements = await visibleAgreementIds(store, p);
         const clocks: ClockRow<ClockValue>[] = [];
         let after: string | undefined;
         do {
-          const page = await store.listClocks<ClockValue>(p.tenant, { ticket, limit: 1000, ...(after ? { after } : {}) });
-          for (const r of page.items) if (visible === undefined || visible.has(r.agreementId)) clocks.push(r);
+          const filter = { ticket: ticket.ticket, source: ticket.source, limit: 1000, ...(after ? { after } : {}) };
+          const page = await store.listClocks<ClockValue>(p.tenant, filter);
+          for (const r of page.items) if (agreements === undefined || agreements.has(r.agreementId)) clocks.push(r);
           after = page.next;
         } while (after);
-        return { body: compact({ ticket, customer, service, events: events.map(presentEvent), clocks: clocks.map(presentClock) }) };
+        return {
+          body: compact({
+            ticket: ticket.ticket,
+            source: ticket.source,
+            customer: ticket.customer,
+            service: scope.service ?? undefined,
+            events: events.map(presentEvent),
+            clocks: clocks.map(presentClock),
+          }),
+        };
       },
     }),
   ] as Operation[];

@@ -32,6 +32,7 @@ import {
   summarise,
   unknownTenant,
 } from '../internal.ts';
+import { ticketKey } from '../../core/clock/tickets.ts';
 import type {
   AgreementChange,
   AgreementFilter,
@@ -68,6 +69,7 @@ import type {
   StoredAgreement,
   StoredCalendar,
   StoredEvent,
+  StoredTicket,
   Tenant,
   TokenCreated,
   User,
@@ -236,6 +238,15 @@ function eventOf(r: Row): StoredEvent {
     payload: r.payload as Record<string, unknown>,
   };
 }
+function ticketOf(r: Row): StoredTicket {
+  return {
+    source: r.source as string,
+    ticket: r.ticket as string,
+    ...opt('customer', r.customer as string | null),
+    firstSeq: r.first_seq as number,
+    ...opt('customerSeq', r.customer_seq as number | null),
+  };
+}
 function auditOf(r: Row): AuditEntry {
   const e: AuditEntry = { seq: r.seq as number, tenant: r.tenant as string, at: r.at as number, actor: r.actor as string, action: r.action as string, subject: r.subject as string };
   // pg reads both SQL NULL and JSON null as null: absent either way, as in the SQLite adapter.
@@ -244,7 +255,8 @@ function auditOf(r: Row): AuditEntry {
   return e;
 }
 function clockOf<V>(r: Row): ClockRow<V> {
-  return { agreementId: r.agreement_id as string, target: r.target as string, ticket: r.ticket as string, cycle: r.cycle as number, value: r.value as V, updatedAt: r.updated_at as number };
+  const source = r.source === '' ? {} : { source: r.source as string };
+  return { agreementId: r.agreement_id as string, target: r.target as string, ticket: r.ticket as string, ...source, cycle: r.cycle as number, value: r.value as V, updatedAt: r.updated_at as number };
 }
 function complianceOf<V>(r: Row): ComplianceRow<V> {
   return { agreementId: r.agreement_id as string, target: r.target as string, window: r.window_label as string, value: r.value as V, updatedAt: r.updated_at as number };
@@ -638,14 +650,17 @@ class PostgresStore implements Store {
     const prepared = events.map((e) => {
       const source = e.source ?? '';
       const { json: payload, hash } = storedPayload(e);
-      return { e, source, key: `${source}\u0000${e.id}`, payload, hash };
+      const ticket = strOrNull(e.ticket);
+      const customer = strOrNull(e.customer);
+      const tkey = ticket === null ? null : ticketKey(source, ticket);
+      return { e, source, key: `${source}\u0000${e.id}`, payload, hash, ticket, customer, ticketKey: tkey };
     });
     let outcomes: EventOutcome[] = [];
     let first = 0;
     try {
       return await this.tx(op, async (c) => {
         // The counter row lock serialises this tenant's appends until COMMIT: numbers are handed
-        // out in commit order, and the existence check below cannot race another writer.
+        // out in commit order, and the existence checks below (events, tickets) cannot race another writer.
         const counter = await this.one(op, "SELECT value FROM tenant_sequences WHERE tenant = $1 AND name = 'events' FOR UPDATE", [tenant], c);
         if (!counter) throw unknownTenant(tenant);
         first = counter.value as number;
@@ -662,19 +677,56 @@ class PostgresStore implements Store {
           );
           for (const r of found) existing.set(`${r.source as string}\u0000${r.event_id as string}`, { seq: r.seq as number, hash: r.payload_hash as string });
         }
+        // The tickets the batch touches: customer null while none is named.
+        // `created`: the ticket's first event is in this batch; `claimed`: the event of this batch that named its customer.
+        type Ticket = { source: string; ticket: string; customer: string | null; stored: boolean; created?: { firstSeq: number }; claimed?: number };
+        const tickets = new Map<string, Ticket>();
+        for (const p of prepared) {
+          if (p.ticket === null || tickets.has(p.ticketKey!)) continue;
+          tickets.set(p.ticketKey!, { source: p.source, ticket: p.ticket, customer: null, stored: false });
+        }
+        if (tickets.size > 0) {
+          const list = [...tickets.values()];
+          const found = await this.rows(
+            op,
+            `SELECT t.source, t.ticket, t.customer FROM tickets t
+               JOIN unnest($2::text[], $3::text[]) AS k(source, ticket) ON t.source = k.source AND t.ticket = k.ticket
+              WHERE t.tenant = $1`,
+            [tenant, list.map((t) => t.source), list.map((t) => t.ticket)],
+            c,
+          );
+          for (const r of found) {
+            const t = tickets.get(ticketKey(r.source as string, r.ticket as string))!;
+            t.stored = true;
+            t.customer = r.customer as string | null;
+          }
+        }
         let seq = first;
         let conflicts = 0;
         const fresh: Array<(typeof prepared)[number] & { seq: number }> = [];
-        outcomes = prepared.map((p) => {
+        outcomes = prepared.map((p): EventOutcome => {
           const prior = existing.get(p.key);
           if (prior) {
             if (prior.hash === p.hash) return { status: 'duplicate', seq: prior.seq };
             conflicts++;
             return { status: 'conflict', seq: prior.seq };
           }
+          const t = p.ticketKey === null ? undefined : tickets.get(p.ticketKey)!;
+          if (t && p.customer !== null && t.customer !== null && p.customer !== t.customer) {
+            // Another customer's ticket: a ticket never changes owner.
+            conflicts++;
+            return { status: 'conflict', owner: { source: t.source, ticket: t.ticket, customer: t.customer } };
+          }
           seq++;
           existing.set(p.key, { seq, hash: p.hash });
           fresh.push({ ...p, seq });
+          if (t) {
+            if (!t.stored && !t.created) t.created = { firstSeq: seq };
+            if (t.customer === null && p.customer !== null) {
+              t.customer = p.customer;
+              t.claimed = seq;
+            }
+          }
           return { status: 'accepted', seq };
         });
         if (options.allOrNothing && conflicts > 0) throw new Rollback();
@@ -693,9 +745,9 @@ class PostgresStore implements Store {
               fresh.map((f) => f.e.id),
               fresh.map((f) => f.e.type),
               fresh.map((f) => f.e.atMs),
-              fresh.map((f) => strOrNull(f.e.ticket)),
+              fresh.map((f) => f.ticket),
               fresh.map((f) => strOrNull(f.e.service)),
-              fresh.map((f) => strOrNull(f.e.customer)),
+              fresh.map((f) => f.customer),
               fresh.map((f) => strOrNull(f.e.region)),
               fresh.map((f) => f.payload),
               fresh.map((f) => f.hash),
@@ -704,8 +756,37 @@ class PostgresStore implements Store {
             c,
           );
           await c.query("UPDATE tenant_sequences SET value = $2 WHERE tenant = $1 AND name = 'events'", [tenant, seq]);
+          // The registry: new tickets, and stored ones that got their customer now.
+          const created = [...tickets.values()].filter((t) => t.created);
+          if (created.length > 0) {
+            await c.query(
+              `INSERT INTO tickets (tenant, source, ticket, customer, first_seq, customer_seq)
+               SELECT $1, u.source, u.ticket, u.customer, u.first_seq, u.customer_seq
+                 FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+                   AS u(source, ticket, customer, first_seq, customer_seq)`,
+              [
+                tenant,
+                created.map((t) => t.source),
+                created.map((t) => t.ticket),
+                created.map((t) => t.customer),
+                created.map((t) => t.created!.firstSeq),
+                created.map((t) => t.claimed ?? null),
+              ],
+            );
+          }
+          const claimed = [...tickets.values()].filter((t) => t.stored && t.claimed !== undefined);
+          if (claimed.length > 0) {
+            await c.query(
+              `UPDATE tickets t SET customer = u.customer, customer_seq = u.customer_seq
+                 FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(source, ticket, customer, customer_seq)
+                WHERE t.tenant = $1 AND t.source = u.source AND t.ticket = u.ticket`,
+              [tenant, ...(['source', 'ticket', 'customer'] as const).map((k) => claimed.map((t) => t[k])), claimed.map((t) => t.claimed!)],
+            );
+          }
         }
-        return summarise(outcomes, true, seq);
+        const result = summarise(outcomes, true, seq);
+        await this.audit(c, tenant, options.audit?.(result));
+        return result;
       });
     } catch (e) {
       if (!(e instanceof Rollback)) throw e;
@@ -718,8 +799,20 @@ class PostgresStore implements Store {
     return r && eventOf(r);
   }
 
-  async ticketEvents(tenant: string, ticket: string): Promise<StoredEvent[]> {
-    return (await this.rows('ticketEvents', 'SELECT * FROM events WHERE tenant = $1 AND ticket = $2 ORDER BY at, seq', [tenant, ticket])).map(eventOf);
+  async ticketEvents(tenant: string, source: string, ticket: string): Promise<StoredEvent[]> {
+    const sql = 'SELECT * FROM events WHERE tenant = $1 AND ticket = $2 AND source = $3 ORDER BY at, seq';
+    const rows = await this.rows('ticketEvents', sql, [tenant, ticket, source]);
+    return rows.map(eventOf);
+  }
+
+  async getTicket(tenant: string, source: string, ticket: string): Promise<StoredTicket | undefined> {
+    const r = await this.one('getTicket', 'SELECT * FROM tickets WHERE tenant = $1 AND source = $2 AND ticket = $3', [tenant, source, ticket]);
+    return r && ticketOf(r);
+  }
+
+  async findTickets(tenant: string, ticket: string): Promise<StoredTicket[]> {
+    const rows = await this.rows('findTickets', 'SELECT * FROM tickets WHERE tenant = $1 AND ticket = $2 ORDER BY source', [tenant, ticket]);
+    return rows.map(ticketOf);
   }
 
   async queryEvents(tenant: string, q: EventFilter & PageRequest = {}): Promise<Page<StoredEvent>> {
@@ -757,14 +850,14 @@ class PostgresStore implements Store {
   /** Upserts in statements of at most 5,000 rows (one array parameter per column). */
   private async upsertClocks(c: pg.PoolClient, tenant: string, input: readonly ClockRow[]): Promise<void> {
     // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: the last row of a key wins.
-    const all = lastByKey(input, (r) => [r.agreementId, r.target, r.ticket, r.cycle]);
+    const all = lastByKey(input, (r) => [r.agreementId, r.target, r.ticket, r.source ?? '', r.cycle]);
     for (let i = 0; i < all.length; i += 5000) {
       const rows = all.slice(i, i + 5000);
       await c.query(
-        `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, cycle, value, updated_at)
-         SELECT $1, u.a, u.t, u.k, u.c, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::bigint[]) AS u(a, t, k, c, v, u)
-         ON CONFLICT (tenant, agreement_id, target, ticket, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-        [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.target), rows.map((r) => r.ticket), rows.map((r) => r.cycle), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
+        `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at)
+         SELECT $1, u.a, u.t, u.k, u.s, u.c, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bigint[]) AS u(a, t, k, s, c, v, u)
+         ON CONFLICT (tenant, agreement_id, target, ticket, source, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.target), rows.map((r) => r.ticket), rows.map((r) => r.source ?? ''), rows.map((r) => r.cycle), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
       );
     }
   }
@@ -791,8 +884,8 @@ class PostgresStore implements Store {
       for (let i = 0; i < tickets.length; i += 5000) {
         const part = tickets.slice(i, i + 5000);
         await c.query(
-          'DELETE FROM derived_clocks d USING unnest($2::text[], $3::text[]) AS u(a, k) WHERE d.tenant = $1 AND d.agreement_id = u.a AND d.ticket = u.k',
-          [tenant, part.map((t) => t.agreementId), part.map((t) => t.ticket)],
+          'DELETE FROM derived_clocks d USING unnest($2::text[], $3::text[], $4::text[]) AS u(a, k, s) WHERE d.tenant = $1 AND d.agreement_id = u.a AND d.ticket = u.k AND d.source = u.s',
+          [tenant, part.map((t) => t.agreementId), part.map((t) => t.ticket), part.map((t) => t.source ?? '')],
         );
       }
       await this.upsertClocks(c, tenant, change.clocks ?? []);
@@ -804,19 +897,20 @@ class PostgresStore implements Store {
   }
 
   async getClock<V = unknown>(tenant: string, k: ClockKey): Promise<ClockRow<V> | undefined> {
-    const r = await this.one('getClock', 'SELECT * FROM derived_clocks WHERE tenant = $1 AND agreement_id = $2 AND target = $3 AND ticket = $4 AND cycle = $5', [tenant, k.agreementId, k.target, k.ticket, k.cycle]);
+    const r = await this.one('getClock', 'SELECT * FROM derived_clocks WHERE tenant = $1 AND agreement_id = $2 AND target = $3 AND ticket = $4 AND source = $5 AND cycle = $6', [tenant, k.agreementId, k.target, k.ticket, k.source ?? '', k.cycle]);
     return r && clockOf<V>(r);
   }
 
-  async listClocks<V = unknown>(tenant: string, f: { agreementId?: string; target?: string; ticket?: string } & PageRequest = {}): Promise<Page<ClockRow<V>>> {
+  async listClocks<V = unknown>(tenant: string, f: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest = {}): Promise<Page<ClockRow<V>>> {
     const w = new Where(tenant);
     if (f.agreementId !== undefined) w.add('agreement_id = ?', f.agreementId);
     if (f.target !== undefined) w.add('target = ?', f.target);
     if (f.ticket !== undefined) w.add('ticket = ?', f.ticket);
-    if (f.after !== undefined) w.add('(agreement_id, target, ticket, cycle) > (?, ?, ?, ?)', ...decodeCursor(f.after, ['string', 'string', 'string', 'number']));
+    if (f.source !== undefined) w.add('source = ?', f.source);
+    if (f.after !== undefined) w.add('(agreement_id, target, ticket, source, cycle) > (?, ?, ?, ?, ?)', ...decodeCursor(f.after, ['string', 'string', 'string', 'string', 'number']));
     const limit = pageLimit(f.limit);
-    const rows = await this.rows('listClocks', `SELECT * FROM derived_clocks WHERE ${w.sql} ORDER BY agreement_id, target, ticket, cycle LIMIT ${w.next(limit + 1)}`, w.params);
-    return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.cycle]);
+    const rows = await this.rows('listClocks', `SELECT * FROM derived_clocks WHERE ${w.sql} ORDER BY agreement_id, target, ticket, source, cycle LIMIT ${w.next(limit + 1)}`, w.params);
+    return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.source ?? '', c.cycle]);
   }
 
   async countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
@@ -926,5 +1020,6 @@ function eventWhere(tenant: string, f: EventFilter): Where {
   if (f.service !== undefined) w.add('service = ?', f.service);
   if (f.customer !== undefined) w.add('customer = ?', f.customer);
   if (f.ticket !== undefined) w.add('ticket = ?', f.ticket);
+  if (f.source !== undefined) w.add('source = ?', f.source);
   return w;
 }

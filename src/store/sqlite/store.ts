@@ -34,6 +34,7 @@ import {
   summarise,
   unknownTenant,
 } from '../internal.ts';
+import { ticketKey } from '../../core/clock/tickets.ts';
 import type {
   AgreementChange,
   AgreementFilter,
@@ -70,6 +71,7 @@ import type {
   StoredAgreement,
   StoredCalendar,
   StoredEvent,
+  StoredTicket,
   Tenant,
   TokenCreated,
   User,
@@ -197,6 +199,15 @@ function eventOf(r: Row): StoredEvent {
     ...opt('region', r.region as string | null),
     receivedAt: r.received_at as number,
     payload: parse(r.payload),
+  };
+}
+function ticketOf(r: Row): StoredTicket {
+  return {
+    source: r.source as string,
+    ticket: r.ticket as string,
+    ...opt('customer', r.customer as string | null),
+    firstSeq: r.first_seq as number,
+    ...opt('customerSeq', r.customer_seq as number | null),
   };
 }
 function auditOf(r: Row): AuditEntry {
@@ -590,16 +601,43 @@ class SqliteStore implements Store {
     let first = 0;
     const attempt = this.write('appendEvents', () => {
       events.forEach(checkEventInput);
-      // The IMMEDIATE transaction already holds the database's write lock, so reading the counter
-      // and the existing events cannot race another writer.
+      // The IMMEDIATE transaction already holds the database's write lock, so reading the counter,
+      // the existing events and the tickets cannot race another writer.
       const counter = this.get("SELECT value FROM tenant_sequences WHERE tenant = ? AND name = 'events'", tenant);
       if (!counter) throw unknownTenant(tenant);
       first = counter.value as number;
       let seq = first;
       let conflicts = 0;
+      // The tickets this batch touches, read once each: customer null while none is named.
+      const tickets = new Map<string, { customer: string | null; stored: boolean }>();
       for (const e of events) {
         const source = e.source ?? '';
         const { json: payloadJson, hash } = storedPayload(e);
+        const ticketId = strOrNull(e.ticket);
+        const customer = strOrNull(e.customer);
+        let ticket: { customer: string | null; stored: boolean } | undefined;
+        if (ticketId !== null) {
+          const key = ticketKey(source, ticketId);
+          ticket = tickets.get(key);
+          if (!ticket) {
+            const r = this.get('SELECT customer FROM tickets WHERE tenant = ? AND source = ? AND ticket = ?', tenant, source, ticketId);
+            ticket = { customer: r ? (r.customer as string | null) : null, stored: r !== undefined };
+            tickets.set(key, ticket);
+          }
+          if (customer !== null && ticket.customer !== null && customer !== ticket.customer) {
+            // Another customer's ticket: refused, unless the very event is stored already (a
+            // duplicate or an id conflict says more).
+            const prior = this.get('SELECT seq, payload_hash FROM events WHERE tenant = ? AND source = ? AND event_id = ?', tenant, source, e.id);
+            if (prior && prior.payload_hash === hash) {
+              outcomes.push({ status: 'duplicate', seq: prior.seq as number });
+              continue;
+            }
+            conflicts++;
+            if (prior) outcomes.push({ status: 'conflict', seq: prior.seq as number });
+            else outcomes.push({ status: 'conflict', owner: { source, ticket: ticketId, customer: ticket.customer } });
+            continue;
+          }
+        }
         // Insert first and look only when the key exists (in the table, or earlier in this batch):
         // new events, the common case, cost one statement.
         const inserted = this.exec(
@@ -611,9 +649,9 @@ class SqliteStore implements Store {
           e.id,
           e.type,
           e.atMs,
-          strOrNull(e.ticket),
+          ticketId,
           strOrNull(e.service),
-          strOrNull(e.customer),
+          customer,
           strOrNull(e.region),
           payloadJson,
           hash,
@@ -622,6 +660,18 @@ class SqliteStore implements Store {
         if (inserted === 1) {
           seq++;
           outcomes.push({ status: 'accepted', seq });
+          if (ticket && ticketId !== null) {
+            if (!ticket.stored) {
+              const claimed = customer === null ? null : seq;
+              const sql = 'INSERT INTO tickets (tenant, source, ticket, customer, first_seq, customer_seq) VALUES (?, ?, ?, ?, ?, ?)';
+              this.exec(sql, tenant, source, ticketId, customer, seq, claimed);
+              ticket.stored = true;
+              ticket.customer = customer;
+            } else if (ticket.customer === null && customer !== null) {
+              this.exec('UPDATE tickets SET customer = ?, customer_seq = ? WHERE tenant = ? AND source = ? AND ticket = ?', customer, seq, tenant, source, ticketId);
+              ticket.customer = customer;
+            }
+          }
           continue;
         }
         const prior = this.get('SELECT seq, payload_hash FROM events WHERE tenant = ? AND source = ? AND event_id = ?', tenant, source, e.id)!;
@@ -630,7 +680,9 @@ class SqliteStore implements Store {
       }
       if (options.allOrNothing && conflicts > 0) throw new Rollback();
       if (seq !== first) this.exec("UPDATE tenant_sequences SET value = ? WHERE tenant = ? AND name = 'events'", seq, tenant);
-      return summarise(outcomes, true, seq);
+      const result = summarise(outcomes, true, seq);
+      this.audit(tenant, options.audit?.(result));
+      return result;
     });
     return attempt.catch((e: unknown) => {
       if (!(e instanceof Rollback)) throw e;
@@ -645,8 +697,19 @@ class SqliteStore implements Store {
     });
   }
 
-  ticketEvents(tenant: string, ticket: string): Promise<StoredEvent[]> {
-    return this.run('ticketEvents', () => this.all('SELECT * FROM events WHERE tenant = ? AND ticket = ? ORDER BY at, seq', tenant, ticket).map(eventOf));
+  ticketEvents(tenant: string, source: string, ticket: string): Promise<StoredEvent[]> {
+    return this.run('ticketEvents', () => this.all('SELECT * FROM events WHERE tenant = ? AND ticket = ? AND source = ? ORDER BY at, seq', tenant, ticket, source).map(eventOf));
+  }
+
+  getTicket(tenant: string, source: string, ticket: string): Promise<StoredTicket | undefined> {
+    return this.run('getTicket', () => {
+      const r = this.get('SELECT * FROM tickets WHERE tenant = ? AND source = ? AND ticket = ?', tenant, source, ticket);
+      return r && ticketOf(r);
+    });
+  }
+
+  findTickets(tenant: string, ticket: string): Promise<StoredTicket[]> {
+    return this.run('findTickets', () => this.all('SELECT * FROM tickets WHERE tenant = ? AND ticket = ? ORDER BY source', tenant, ticket).map(ticketOf));
   }
 
   queryEvents(tenant: string, q: EventFilter & PageRequest = {}): Promise<Page<StoredEvent>> {
@@ -698,12 +761,13 @@ class SqliteStore implements Store {
     {
       for (const r of rows) {
         this.exec(
-          `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, cycle, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (tenant, agreement_id, target, ticket, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+          `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tenant, agreement_id, target, ticket, source, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
           tenant,
           r.agreementId,
           r.target,
           r.ticket,
+          r.source ?? '',
           r.cycle,
           json(r.value),
           r.updatedAt,
@@ -714,22 +778,23 @@ class SqliteStore implements Store {
 
   getClock<V = unknown>(tenant: string, k: ClockKey): Promise<ClockRow<V> | undefined> {
     return this.run('getClock', () => {
-      const r = this.get('SELECT * FROM derived_clocks WHERE tenant = ? AND agreement_id = ? AND target = ? AND ticket = ? AND cycle = ?', tenant, k.agreementId, k.target, k.ticket, k.cycle);
+      const r = this.get('SELECT * FROM derived_clocks WHERE tenant = ? AND agreement_id = ? AND target = ? AND ticket = ? AND source = ? AND cycle = ?', tenant, k.agreementId, k.target, k.ticket, k.source ?? '', k.cycle);
       return r && clockOf<V>(r);
     });
   }
 
-  listClocks<V = unknown>(tenant: string, f: { agreementId?: string; target?: string; ticket?: string } & PageRequest = {}): Promise<Page<ClockRow<V>>> {
+  listClocks<V = unknown>(tenant: string, f: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest = {}): Promise<Page<ClockRow<V>>> {
     return this.run('listClocks', () => {
       const where = ['tenant = ?'];
       const p: Param[] = [tenant];
       if (f.agreementId !== undefined) (where.push('agreement_id = ?'), p.push(f.agreementId));
       if (f.target !== undefined) (where.push('target = ?'), p.push(f.target));
       if (f.ticket !== undefined) (where.push('ticket = ?'), p.push(f.ticket));
-      if (f.after !== undefined) (where.push('(agreement_id, target, ticket, cycle) > (?, ?, ?, ?)'), p.push(...(decodeCursor(f.after, ['string', 'string', 'string', 'number']) as Param[])));
+      if (f.source !== undefined) (where.push('source = ?'), p.push(f.source));
+      if (f.after !== undefined) (where.push('(agreement_id, target, ticket, source, cycle) > (?, ?, ?, ?, ?)'), p.push(...(decodeCursor(f.after, ['string', 'string', 'string', 'string', 'number']) as Param[])));
       const limit = pageLimit(f.limit);
-      const rows = this.all(`SELECT * FROM derived_clocks WHERE ${where.join(' AND ')} ORDER BY agreement_id, target, ticket, cycle LIMIT ?`, ...p, limit + 1);
-      return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.cycle]);
+      const rows = this.all(`SELECT * FROM derived_clocks WHERE ${where.join(' AND ')} ORDER BY agreement_id, target, ticket, source, cycle LIMIT ?`, ...p, limit + 1);
+      return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.source ?? '', c.cycle]);
     });
   }
 
@@ -750,8 +815,8 @@ class SqliteStore implements Store {
         this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ?', tenant, a);
       }
       // By the ticket index: the primary key's (tenant, agreement_id) prefix would scan every clock of the agreement per ticket.
-      const byTicket = 'DELETE FROM derived_clocks INDEXED BY derived_clocks_ticket WHERE tenant = ? AND agreement_id = ? AND ticket = ?';
-      for (const t of change.tickets ?? []) this.exec(byTicket, tenant, t.agreementId, t.ticket);
+      const byTicket = 'DELETE FROM derived_clocks INDEXED BY derived_clocks_ticket WHERE tenant = ? AND agreement_id = ? AND ticket = ? AND source = ?';
+      for (const t of change.tickets ?? []) this.exec(byTicket, tenant, t.agreementId, t.ticket, t.source ?? '');
       this.upsertClocks(tenant, change.clocks ?? []);
       this.upsertCompliance(tenant, change.compliance ?? []);
       this.upsertSettlements(tenant, change.settlements ?? []);
@@ -880,7 +945,8 @@ class SqliteStore implements Store {
 }
 
 function clockOf<V>(r: Row): ClockRow<V> {
-  return { agreementId: r.agreement_id as string, target: r.target as string, ticket: r.ticket as string, cycle: r.cycle as number, value: parse<V>(r.value), updatedAt: r.updated_at as number };
+  const source = r.source === '' ? {} : { source: r.source as string };
+  return { agreementId: r.agreement_id as string, target: r.target as string, ticket: r.ticket as string, ...source, cycle: r.cycle as number, value: parse<V>(r.value), updatedAt: r.updated_at as number };
 }
 function complianceOf<V>(r: Row): ComplianceRow<V> {
   return { agreementId: r.agreement_id as string, target: r.target as string, window: r.window_label as string, value: parse<V>(r.value), updatedAt: r.updated_at as number };
@@ -898,5 +964,6 @@ function eventWhere(tenant: string, f: EventFilter): { where: string[]; params: 
   if (f.service !== undefined) (where.push('service = ?'), params.push(f.service));
   if (f.customer !== undefined) (where.push('customer = ?'), params.push(f.customer));
   if (f.ticket !== undefined) (where.push('ticket = ?'), params.push(f.ticket));
+  if (f.source !== undefined) (where.push('source = ?'), params.push(f.source));
   return { where, params };
 }
