@@ -105,7 +105,7 @@ export function registerAvailability(calc: Command): void {
       if (measured.ignored.length) lines.push('Ignored:');
       for (const x of measured.ignored) lines.push(`  ${x.id.padEnd(14)} ${x.reason.replace(/_/g, ' ')}${x.detail ? `: ${x.detail}` : ''}`);
       if (budget) {
-        lines.push(`Budget for ${target}%: ${humanSeconds(budget.budgetMs / 1000)}; used ${humanSeconds(budget.consumedMs / 1000)}${budget.consumedShare !== null ? ` (${(budget.consumedShare * 100).toFixed(1)}%)` : ''}; remaining ${humanSeconds(budget.remainingMs / 1000)}; state ${budget.state}`);
+        lines.push(`Budget for ${target}%: ${humanSeconds(budget.budgetMs / 1000)}; used ${humanSeconds(budget.consumedMs / 1000)}${budget.consumedShare !== null ? ` (${(budget.consumedShare * 100).toFixed(1)}%)` : ''}; remaining ${humanSeconds(budget.remainingMs / 1000)}; state ${budget.state}${budget.note ? ` (${budget.note})` : ''}`);
         if (budget.burnRate !== null) lines.push(`  burn rate ${budget.burnRate.toFixed(2)}${budget.exhaustedAt !== null ? `; at this pace the budget runs out ${iso(budget.exhaustedAt)}` : ''}`);
       }
       for (const i of [...notes, ...iv.issues, ...measured.issues]) lines.push(`note: ${i.path ? `${i.path}: ` : ''}${i.message}`);

@@ -99,7 +99,14 @@ export interface BudgetStatus {
   totalEligibleMs: number;
   /** Eligible time still to come in the window. */
   remainingEligibleMs: number;
+  /**
+   * at_risk is a warning about the rest of the window, so a closed window (now at or after its
+   * end) is met or breached, never at_risk; a closed window that used most of its budget is met
+   * with a note.
+   */
   state: BudgetState;
+  /** Set on a closed window met with little margin ("met with little margin: 80% of the budget used"). */
+  note?: string;
 }
 
 export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
@@ -159,8 +166,13 @@ export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
     if (need < remainingEligibleMs) exhaustedAt = calendar && !calendar.alwaysOpen ? calendar.addWorking(at, need) : at + need;
     if (exhaustedAt !== null && !(exhaustedAt < w.to)) exhaustedAt = null;
   }
-  const state: BudgetState =
-    consumedMs > budgetMs ? 'breached' : (consumedShare !== null && consumedShare >= warnAt) || exhaustedAt !== null ? 'at_risk' : 'met';
+  const closed = now >= w.to;
+  const warned = (consumedShare !== null && consumedShare >= warnAt) || exhaustedAt !== null;
+  const state: BudgetState = consumedMs > budgetMs ? 'breached' : warned && !closed ? 'at_risk' : 'met';
+  const note =
+    state === 'met' && closed && consumedShare !== null && consumedShare >= warnAt
+      ? `met with little margin: ${Math.round(consumedShare * 10_000) / 100}% of the budget used (warning at ${Math.round(warnAt * 10_000) / 100}%)`
+      : undefined;
   return ok({
     budgetMs,
     consumedMs,
@@ -172,5 +184,6 @@ export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
     totalEligibleMs: total,
     remainingEligibleMs,
     state,
+    ...(note !== undefined ? { note } : {}),
   });
 }

@@ -7,9 +7,12 @@
  *             as compliant; reports show it as a gap to look into.
  * - breached: the comparator fails on a closed window; or it fails on an open window and nothing
  *             left in the window can repair it (see `finalVerdict`).
- * - at_risk : the comparator fails on an open window that can still recover; or it passes but the
- *             share of the allowance used (`consumed`) has reached the warning level `warn`.
- * - met     : otherwise.
+ * - at_risk : the comparator fails on an open window that can still recover; or it passes on an open
+ *             window but the share of the allowance used (`consumed`) has reached the warning level
+ *             `warn`. at_risk is a warning about the future, so a closed window is never at_risk:
+ *             it is met or breached (or no_data).
+ * - met     : otherwise. A closed window that passed with `consumed >= warn` carries a `note`
+ *             ("met with little margin"), not a state.
  *
  * The allowance ("consumed"):
  * - availability with >= / >: downtime used / downtime allowed by the target over the whole
@@ -53,6 +56,11 @@ export interface Verdict {
   consumed: number | null;
   /** Why this state, in one sentence. */
   reason: string;
+  /**
+   * Something a reader should know that is not a state: a closed window met with little margin
+   * (at_risk is only ever a warning about an open window), a window measured only in part.
+   */
+  note?: string;
 }
 
 export interface SubjectEvaluation extends Verdict {
@@ -160,10 +168,11 @@ export function judge(value: number | null, ctx: JudgeContext): Verdict {
     return { state: 'at_risk', margin, consumed, reason: 'the window is open and the value misses the target so far' };
   }
   if (final === 'pass') return { state: 'met', margin, consumed, reason: 'the target is already reached and cannot be lost before the window ends' };
-  if (consumed !== null && consumed >= ctx.warn) {
-    return { state: 'at_risk', margin, consumed, reason: `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)` };
-  }
-  return { state: 'met', margin, consumed, reason: ctx.closed ? 'the window is closed and the value meets the target' : 'the value meets the target so far' };
+  const used = consumed !== null && consumed >= ctx.warn ? `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)` : null;
+  // A closed window has no future to warn about: it is met, and a thin margin is a note.
+  if (ctx.closed) return { state: 'met', margin, consumed, reason: 'the window is closed and the value meets the target', ...(used ? { note: `met with little margin: ${used}` } : {}) };
+  if (used) return { state: 'at_risk', margin, consumed, reason: used };
+  return { state: 'met', margin, consumed, reason: 'the value meets the target so far' };
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -250,6 +259,7 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
       margin: worst.margin,
       consumed: worst.consumed,
       reason: `${worst.subject}: ${worst.reason}${failing > 1 ? ` (${failing} of ${subjects.length} subjects ${worst.state})` : ''}`,
+      ...(worst.note !== undefined ? { note: `${worst.subject}: ${worst.note}` } : {}),
       subjects,
       worstSubject: worst.subject,
     });
