@@ -118,6 +118,12 @@ export interface EvaluateInput {
   book?: TicketBook;
   /** `events` are already those the agreement measures (eventsOf): do not filter them again. */
   measured?: boolean;
+  /**
+   * The target's whole window when `window` is only a part of it (cut to the term, or to the time
+   * after the grace period): a fixed downtime allowance is pro-rated to the part measured.
+   * Default: `window` itself.
+   */
+  fullWindow?: { from: number; to: number };
 }
 
 /** Every target of the agreement over one window. */
@@ -198,6 +204,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     }
     const isTime = TIME_METRICS.has(t.metric);
     const comparator: Comparator = t.comparator ?? (isTime && t.stat !== undefined && t.stat !== 'share_within_target' ? '<=' : '>=');
+    const allowanceMs = t.metric === 'availability' && t.allowance !== undefined ? allowanceFor(msOf(t.allowance), { from: w.from, to: w.to }, input.fullWindow) : undefined;
     const ev = evaluateTarget({
       metric: t.metric,
       ...(t.stat !== undefined ? { stat: t.stat } : {}),
@@ -208,6 +215,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
       comparator,
       target: t.value,
       ...(t.warnAt !== undefined ? { warn: t.warnAt } : {}),
+      ...(allowanceMs !== undefined ? { allowanceMs } : {}),
       window: { kind: 'range', from: w.from, to: w.to },
       zone,
       now,
@@ -245,6 +253,18 @@ function availabilityBreachInstant(av: AvailabilityResult, allowedMs: number): n
     used += o.downtimeMs;
   }
   return null;
+}
+
+/**
+ * A fixed allowance for the part of a window that is measured: the whole allowance for the whole
+ * window, else pro-rated by wall-clock time (a year measured from 1 July: 184/365 of it). Contracts
+ * state the allowance for a whole period; a period that is only partly under the agreement gets
+ * the same share of it.
+ */
+export function allowanceFor(allowanceMs: number, measured: { from: number; to: number }, full: { from: number; to: number } | undefined): number {
+  if (!full || (measured.from <= full.from && measured.to >= full.to)) return allowanceMs;
+  const share = Math.max(0, Math.min(measured.to, full.to) - Math.max(measured.from, full.from)) / (full.to - full.from);
+  return Math.round(allowanceMs * share);
 }
 
 function msOf(text: string): number {

@@ -30,7 +30,7 @@ const outage = (service: string, start: string, minutes: number, cause = 'provid
 
 test('99.99% a year or a $500 fine due within 15 days of the breach: owed once, in the month of the breach', () => {
   const t = terms('uptime-fine.yaml');
-  // 40 minutes in June (within the yearly budget of 52m 34s for 2026), 20 more in August: breached in August.
+  // 40 minutes in June (within the yearly allowance of 52m 36s), 20 more in August: breached in August.
   const events = [...outage('cloud-pbx', '2026-06-10T10:00:00Z', 40), ...outage('cloud-pbx', '2026-08-05T10:00:00Z', 20), ...outage('cloud-pbx', '2026-09-01T10:00:00Z', 30, 'customer')];
   const periods = [6, 7, 8, 9, 12].map((m) => month(2026, m));
   const out = settlePeriods({ terms: t, calendars, events, periods, now: Date.parse('2027-01-10T00:00:00Z') });
@@ -38,14 +38,59 @@ test('99.99% a year or a $500 fine due within 15 days of the breach: owed once, 
   assert.deepEqual(owed, ['2026-08:USD 500.00']);
   const aug = out[2]!.settlement!.lines[0]!;
   const breach = out[2]!.targets[0]!.firstBreachAt!;
-  // The budget (52m 33.6s) runs out 12m 33.6s into the August outage; the fine is due 15 days later.
-  assert.equal(new Date(breach).toISOString(), '2026-08-05T10:12:33.600Z');
+  // The allowance (52m 36s) runs out 12m 36s into the August outage; the fine is due 15 days later.
+  assert.equal(new Date(breach).toISOString(), '2026-08-05T10:12:36.000Z');
   assert.deepEqual([aug.due!.date, aug.due!.basis], ['2026-08-20', 'breach']);
   // Settled per year instead, the same fine with the same due date.
   const [year] = settlePeriods({ terms: t, calendars, events, periods: [unwrap(resolveWindow({ kind: 'year', year: 2026 }, 'UTC'))], now: Date.parse('2027-01-10T00:00:00Z') });
   assert.deepEqual(year!.settlement!.lines.map((l) => [l.amount, l.due?.date]), [['USD 500.00', '2026-08-20']]);
   // The customer-caused outage in September is excluded, as the agreement says.
   assert.equal(out[3]!.targets[0]!.availability!.downtimeMs, 60 * 60_000);
+});
+
+test('the fine example states its allowance: 52m 35s of downtime in a year owes nothing, 52m 37s owes the fine', () => {
+  // "If downtime exceeds 52 min 36 s": the allowance the contract states, in a 365-day year and a
+  // 366-day one alike. As a bare percentage, 99.99% of 2026 would allow only 52m 33.6s.
+  const t = terms('uptime-fine.yaml');
+  assert.equal(t.targets[0]!.allowance, '52m36s');
+  const down = (id: string, start: string, seconds: number): Timed[] => [
+    unwrap(parseEvent({ id: `${id}s`, type: 'outage.started', at: start, service: 'cloud-pbx', outage: id })),
+    unwrap(parseEvent({ id: `${id}e`, type: 'outage.ended', at: new Date(Date.parse(start) + seconds * 1000).toISOString(), service: 'cloud-pbx', outage: id })),
+  ];
+  const yearly = (terms_: typeof t, year: number, seconds: number) =>
+    settlePeriods({
+      terms: { ...terms_, term: { ...terms_.term!, start: `${year}-01-01`, end: `${year}-12-31` } },
+      calendars,
+      events: down(`y${year}-${seconds}`, `${year}-03-10T10:00:00Z`, seconds),
+      periods: [3, 12].map((m) => month(year, m)),
+      now: Date.parse(`${year + 1}-01-10T00:00:00Z`),
+    });
+  const rows: Array<[number, number, string, string]> = [
+    // year, seconds of downtime, state of the year, owed in March (the breach's month)
+    [2026, 52 * 60 + 35, 'met', 'USD 0.00'],
+    [2026, 52 * 60 + 36, 'met', 'USD 0.00'], // exactly the allowance: not exceeded
+    [2026, 52 * 60 + 37, 'breached', 'USD 500.00'],
+    [2028, 52 * 60 + 35, 'met', 'USD 0.00'], // a leap year: the same allowance
+    [2028, 52 * 60 + 37, 'breached', 'USD 500.00'],
+  ];
+  for (const [year, seconds, state, owed] of rows) {
+    const [march, december] = yearly(t, year, seconds);
+    const dec = december!.targets[0]!.evaluation!;
+    assert.equal(dec.state, state, `${year}, ${seconds} s`);
+    assert.deepEqual(dec.budget, { allowedMs: 3_156_000, usedMs: seconds * 1000, remainingMs: 3_156_000 - seconds * 1000, basis: 'fixed' });
+    assert.equal(march!.settlement!.totals[0]!.amount, owed, `${year}, ${seconds} s`);
+    assert.equal(december!.settlement!.totals[0]!.amountMinor, 0);
+  }
+  const [, over] = yearly(t, 2026, 52 * 60 + 37);
+  assert.equal(over!.targets[0]!.evaluation!.reason, 'the window is closed and the downtime 52m 37s against an allowance of 52m 36s exceeds it');
+  const [, within] = yearly(t, 2026, 52 * 60 + 35);
+  assert.equal(within!.targets[0]!.evaluation!.reason, 'the window is closed and the downtime 52m 35s against an allowance of 52m 36s is within it');
+  // Without the allowance the percentage of the real year decides: 52m 35s breaches 2026's 52m 33.6s.
+  const bare = { ...t, targets: t.targets.map(({ allowance: _a, ...x }) => x) };
+  const [pctMarch, pctDec] = yearly(bare, 2026, 52 * 60 + 35);
+  assert.equal(pctDec!.targets[0]!.evaluation!.state, 'breached');
+  assert.deepEqual(pctDec!.targets[0]!.evaluation!.budget, { allowedMs: 3_153_600, usedMs: 3_155_000, remainingMs: -1400, basis: 'percentage' });
+  assert.equal(pctMarch!.settlement!.totals[0]!.amount, 'USD 500.00');
 });
 
 test('tiered credits with a 90-day grace period, caps, and termination after three breached months', () => {

@@ -146,7 +146,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     const { events, book } = preparedFor(terms, calendars);
     const asOf = Math.min(now, period.to);
     // Group targets by the window they are measured over in this period, and measure each group once.
-    const groups = new Map<string, { window: ResolvedWindow; targets: AgreementSpec['targets'] }>();
+    const groups = new Map<string, { window: ResolvedWindow; full: ResolvedWindow; targets: AgreementSpec['targets'] }>();
     const span = input.monitored ?? termSpan(terms, period.zone);
     for (const t of terms.targets) {
       const windows = targetWindows(t, period);
@@ -159,15 +159,16 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
         const to = Math.min(full.to, span.to);
         if (!(to > from)) continue; // not monitored at all in this window
         const window = { ...full, from, to };
-        const key = `${from}/${to}`;
-        const g = groups.get(key) ?? { window, targets: [] };
+        // The whole window is part of the key: a fixed allowance is pro-rated to the part measured.
+        const key = `${full.from}/${full.to}/${from}/${to}`;
+        const g = groups.get(key) ?? { window, full, targets: [] };
         g.targets.push(t);
         groups.set(key, g);
       }
     }
     const measured: TargetResult[] = [];
     for (const g of groups.values()) {
-      const r = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: g.window, now: asOf, book, measured: true });
+      const r = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: g.window, fullWindow: g.full, now: asOf, book, measured: true });
       issues.push(...r.issues);
       measured.push(...r.targets);
     }

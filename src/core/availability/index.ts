@@ -10,6 +10,7 @@ export {
   downtimeBudget,
   checkTarget,
   formatDowntime,
+  allowanceText,
   budgetStatus,
   type NominalWindow,
   type BudgetInput,

@@ -98,6 +98,48 @@ test('availability budget follows the real window length', () => {
   assert.equal(e.budget!.allowedMs, 2_674_800);
 });
 
+test('a fixed downtime allowance decides on its own: breached exactly when downtime exceeds it', () => {
+  // "At most 52 min 36 s a year" over 2026 (365 days): the percentage alone would allow 52m 33.6s.
+  const YEAR: Window = { kind: 'year', year: 2026 };
+  const yearMs = 365 * 24 * H;
+  const closedNow = iso('2027-01-05T00:00:00Z');
+  const rows: Array<[number, TargetSpec['comparator'], TargetEvaluation['state'], string | undefined]> = [
+    // downtime (ms), comparator, state, note
+    [3_155_000, '>=', 'met', 'met with little margin: 99.97% of the allowance is used (warning at 75%)'],
+    [3_156_000, '>=', 'met', 'met with little margin: 100% of the allowance is used (warning at 75%)'], // exactly the allowance
+    [3_156_000, '>', 'breached', undefined], // "more than 99.99%": the allowance itself is too much
+    [3_157_000, '>=', 'breached', undefined],
+    [1_000_000, '>=', 'met', undefined],
+  ];
+  for (const [down, comparator, state, note] of rows) {
+    const e = evaluate({ window: YEAR, zone: 'UTC', target: 99.99, comparator, allowanceMs: 3_156_000, now: closedNow, inputs: { availability: figures(down, yearMs) } });
+    assert.equal(e.state, state, `${down} ${comparator}`);
+    assert.equal(e.note, note, `${down} ${comparator}`);
+    assert.deepEqual(e.budget, { allowedMs: 3_156_000, usedMs: down, remainingMs: 3_156_000 - down, basis: 'fixed' });
+    close(e.consumed, down / 3_156_000);
+    // The margin is the allowance left, in points of the time measured: positive while within it.
+    close(e.margin, ((3_156_000 - down) * 100) / yearMs, `margin ${down}`);
+  }
+  // On an open year: within the allowance so far is met or at risk; beyond it is final at once.
+  const open = (down: number) => evaluate({ window: YEAR, zone: 'UTC', target: 99.99, allowanceMs: 3_156_000, now: iso('2026-06-01T00:00:00Z'), inputs: { availability: figures(down, 151 * 24 * H) } });
+  assert.equal(open(1_000_000).state, 'met');
+  assert.equal(open(1_000_000).reason, 'the downtime 16m 40s against an allowance of 52m 36s is within it so far');
+  assert.equal(open(3_000_000).state, 'at_risk');
+  assert.equal(open(3_156_001).state, 'breached');
+  assert.equal(open(3_156_001).reason, 'the downtime 52m 36.001s against an allowance of 52m 36s already exceeds it');
+  // Only for availability, with >= or >, and a duration.
+  for (const [patch, path] of [
+    [{ allowanceMs: -1 }, 'allowanceMs'],
+    [{ allowanceMs: Number.NaN }, 'allowanceMs'],
+    [{ allowanceMs: 1000, comparator: '<=' }, 'allowanceMs'],
+    [{ allowanceMs: 1000, metric: 'tickets_resolved' }, 'allowanceMs'],
+  ] as const) {
+    const r = evaluateTarget({ metric: 'availability', comparator: '>=', target: 99.9, window: OCT, zone: ZONE, now: AFTER, inputs: { availability: figures(0) }, ...patch } as unknown as TargetSpec);
+    assert.equal(r.ok, false, JSON.stringify(patch));
+    if (!r.ok) assert.equal(r.issues[0]!.path, path);
+  }
+});
+
 function clk(ticket: string, breached: boolean, elapsedH: number, stop = iso('2026-10-15T12:00:00Z')): ClockResult {
   return {
     ticket,
