@@ -178,8 +178,25 @@ describe('pledge calc availability', () => {
     const r = pledge(...base, '--service', 'chekout');
     assert.equal(r.code, 0);
     assert.match(r.out, /^note: --service: no event in the file is for service "chekout" \(services in it: checkout\)$/m);
+    // Nothing says anyone watched that service: no data, not 100%.
+    assert.match(r.out, /^Availability 2026-10 \(UTC\): no data \(not monitored: no check result, outage, maintenance or monitoring\.started event in this window/);
+    assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).availabilityPercent, null);
     assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).issues[0].path, '--service');
     assert.doesNotMatch(pledge(...base, '--service', 'checkout').out, /note: --service/);
+  });
+  test('a window before monitoring started is no data; a declared start measures from it', () => {
+    const base = ['calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-09', '--now', '2026-11-05T00:00:00Z', '--target', '99.9'];
+    const before = JSON.parse(pledge(...base, '--json').out);
+    assert.equal(before.availabilityPercent, null);
+    assert.equal(before.budget, null);
+    assert.deepEqual([before.monitoring.from, before.monitoring.basis], [null, 'none']);
+    const declared = JSON.parse(pledge(...base, '--monitored-since', '2026-09-20', '--json').out);
+    assert.equal(declared.availabilityPercent, 100);
+    assert.equal(declared.window.measuredFrom, '2026-09-20T00:00:00Z');
+    assert.equal(declared.seconds.eligible, 11 * 86_400);
+    assert.equal(declared.budget.budgetMs, 950_400); // 0.1% of the 11 days measured
+    assert.match(pledge(...base, '--monitored-since', '2026-09-20').out, /^note: only part of the window is measured: monitored from 2026-09-20T00:00:00Z \(monitoring declared from 2026-09-20T00:00:00Z\)$/m);
+    assert.equal(pledge(...base, '--monitored-since', 'last week').code, 2);
   });
   test('bad options exit 2', () => {
     for (const [opt, val] of [['--exclude', 'aliens'], ['--window', '2026-13'], ['--notice', '1eod'], ['--excluded-time', 'ignored'], ['--timezone', 'Mars/Base']]) {

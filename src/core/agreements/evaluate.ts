@@ -14,7 +14,8 @@ import type { PledgeEvent, TicketEvent, Timed } from '../events/schema.ts';
 import { evaluateTicket } from '../clock/engine.ts';
 import type { ClockResult, ClockTarget, TicketSummary } from '../clock/types.ts';
 import { parseDuration, type WorkDuration } from '../time/duration.ts';
-import { availability, intervalsFromEvents, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
+import { availability, intervalsFromEvents, monitoringCoverage, monitoringEvidence, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
+import { startOfDate } from '../penalties/periods.ts';
 import { evaluateTarget, type Comparator, type MetricFilters, type MetricInputs, type TargetEvaluation, type ResolvedWindow } from '../metrics/index.ts';
 import type { Issue } from '../validation/issues.ts';
 import type { AgreementSpec, TargetSpecDoc } from './schema.ts';
@@ -172,6 +173,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     const targetIssues: Issue[] = [];
     const inputs: MetricInputs = { clocks, tickets, kpis };
     let av: AvailabilityResult | undefined;
+    let measuredFrom = w.from;
     if (t.metric === 'availability') {
       const end = Math.min(w.to, Math.max(w.from, now));
       const scoped = asOf.filter((e) => {
@@ -181,6 +183,9 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
       });
       const iv = intervalsFromEvents(scoped, end);
       targetIssues.push(...iv.issues);
+      // Was the window monitored at all, and from when (monitoring.ts)? Only that part is measured.
+      const declared = terms.monitoring?.since !== undefined ? startOfDate(terms.monitoring.since, zone) : undefined;
+      const coverage = monitoringCoverage(monitoringEvidence(scoped, iv, declared), { from: w.from, to: w.to }, zone);
       const exclusions = terms.penalties?.exclusions ?? ['announced_maintenance'];
       const opts: AvailabilityOptions = {
         maintenanceNoticeMs: msOf(terms.maintenance?.notice ?? '0s'),
@@ -198,13 +203,27 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
         const cal = calendars.get(t.calendar);
         if (cal) opts.calendar = cal;
       }
-      av = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: w.from, to: end }, opts);
-      targetIssues.push(...av.issues);
-      inputs.availability = { availability: av.availability, downtimeMs: av.downtimeMs, eligibleMs: av.eligibleMs, excludedMs: av.excludedMs, outages: av.outages.map((o) => o.id) };
+      if (coverage.from === null) {
+        inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring: { from: null, text: coverage.text } };
+      } else {
+        measuredFrom = coverage.from;
+        av = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: coverage.from, to: Math.max(coverage.from, end) }, opts);
+        targetIssues.push(...av.issues);
+        inputs.availability = {
+          availability: av.availability,
+          downtimeMs: av.downtimeMs,
+          eligibleMs: av.eligibleMs,
+          excludedMs: av.excludedMs,
+          outages: av.outages.map((o) => o.id),
+          monitoring: { from: coverage.from, text: coverage.text },
+        };
+      }
     }
     const isTime = TIME_METRICS.has(t.metric);
     const comparator: Comparator = t.comparator ?? (isTime && t.stat !== undefined && t.stat !== 'share_within_target' ? '<=' : '>=');
-    const allowanceMs = t.metric === 'availability' && t.allowance !== undefined ? allowanceFor(msOf(t.allowance), { from: w.from, to: w.to }, input.fullWindow) : undefined;
+    // A fixed allowance is for the whole window: the part measured (after the term start, the
+    // grace period, the start of monitoring) gets its share of it.
+    const allowanceMs = t.metric === 'availability' && t.allowance !== undefined ? allowanceFor(msOf(t.allowance), { from: measuredFrom, to: w.to }, input.fullWindow ?? { from: w.from, to: w.to }) : undefined;
     const ev = evaluateTarget({
       metric: t.metric,
       ...(t.stat !== undefined ? { stat: t.stat } : {}),

@@ -283,6 +283,13 @@ export const agreementSpec = z
     calendars: z.record(slug, z.string().min(1).max(1000)).default({}),
     serviceDescription: serviceDescription.optional(),
     targets: z.array(target).default([]),
+    /**
+     * When monitoring of the services began (local midnight of the date, in the agreement's zone):
+     * from then on every window is measured, and a window without outages is fully available;
+     * before it nothing is measured (no_data), whatever the events say. Without it, monitoring is
+     * known from the events (check results, monitoring.started, outage and maintenance reports).
+     */
+    monitoring: z.strictObject({ since: civilDate.describe('The first day monitored, YYYY-MM-DD.') }).optional(),
     support: supportSpec.optional(),
     maintenance: maintenanceSpec.optional(),
     security: securitySpec.optional(),

@@ -177,3 +177,58 @@ test('amendments: each period is settled with the version in force when it began
   const [julyNow] = settlePeriods({ terms: v2, calendars, events, periods: [periods[0]!], now: Date.parse('2026-12-01T00:00:00Z') });
   assert.equal(julyNow!.settlement!.totals[0]!.amountMinor, 0);
 });
+
+test('no data is not perfect: months before monitoring started are no_data, never met, and owe nothing as such', () => {
+  // The checkout SLA (99.95% a month, credits below it) from 1 January; its probe started on
+  // 16 June. May has no evidence at all; June is measured from the 16th; August is quiet but watched.
+  const t = terms('sla-checkout.yaml');
+  const uptime = (o: ReturnType<typeof settlePeriods>[number]) => o.targets.find((x) => x.target.id === 'uptime')!;
+  const line = (o: ReturnType<typeof settlePeriods>[number]) => o.settlement!.lines.find((l) => l.targetId === 'uptime')!;
+  const events = [
+    unwrap(parseEvent({ id: 'mon', type: 'monitoring.started', at: '2026-06-16T00:00:00Z', service: 'checkout', monitor: 'probe-eu' })) as Timed,
+    // 15 minutes on 20 June: more than 0.05% of the 15 days measured (10m 48s), less than of all June (21m 36s).
+    ...outage('checkout', '2026-06-20T10:00:00Z', 15),
+    ...outage('checkout', '2026-07-08T10:00:00Z', 60),
+  ];
+  const out = settlePeriods({ terms: t, calendars, events, periods: [5, 6, 7, 8].map((m) => month(2026, m)), now: Date.parse('2026-09-05T00:00:00Z') });
+  const rows = out.map((o) => {
+    const e = uptime(o).evaluation!;
+    return [o.period.label, e.state, e.value === null ? null : Math.round(e.value * 1e4) / 1e4, line(o).amount];
+  });
+  assert.deepEqual(rows, [
+    ['2026-05', 'no_data', null, 'USD 0.00'], // before monitoring: not "met 100"
+    ['2026-06', 'breached', 99.9306, 'USD 150.00'], // 15 min in the 15 days measured
+    ['2026-07', 'breached', 99.8656, 'USD 150.00'],
+    ['2026-08', 'met', 100, 'USD 0.00'], // quiet, but monitored since June
+  ]);
+  const may = out[0]!;
+  assert.match(uptime(may).evaluation!.reason, /^not monitored: no check result, outage, maintenance or monitoring\.started event in this window/);
+  assert.equal(uptime(may).availability, undefined);
+  assert.equal(line(may).nothingOwed, 'no_data');
+  assert.match(line(may).reason, /nothing owed: there is no data for the window \(not monitored: .*\), which is neither met nor breached/);
+  // June: measured over its monitored half, and it says so.
+  const june = uptime(out[1]!);
+  assert.equal(june.availability!.window.from, Date.parse('2026-06-16T00:00:00Z'));
+  assert.equal(june.evaluation!.budget!.allowedMs, 648_000);
+  assert.equal(june.evaluation!.note, 'only part of the window is measured: monitored from 2026-06-16T00:00:00Z (monitoring.started 2026-06-16T00:00:00Z)');
+  // The same months with the start declared in the agreement instead of an event: the same figures.
+  const declared = settlePeriods({ terms: { ...t, monitoring: { since: '2026-06-16' } }, calendars, events: events.slice(1), periods: [5, 6, 7, 8].map((m) => month(2026, m)), now: Date.parse('2026-09-05T00:00:00Z') });
+  assert.deepEqual(declared.map((o) => [uptime(o).evaluation!.state, line(o).amount]), rows.map((r) => [r[1], r[3]]));
+  // Without any evidence of monitoring in them, quiet months are no_data too: silence is not uptime.
+  const outagesOnly = settlePeriods({ terms: t, calendars, events: events.slice(1), periods: [5, 8].map((m) => month(2026, m)), now: Date.parse('2026-09-05T00:00:00Z') });
+  assert.deepEqual(outagesOnly.map((o) => uptime(o).evaluation!.state), ['no_data', 'no_data']);
+});
+
+test('a fixed allowance is pro-rated to the part of the window monitored', () => {
+  // The fine example's year, monitored from 1 July: 184 of 365 days, so 52m 36s x 184/365.
+  const t = terms('uptime-fine.yaml');
+  const start = unwrap(parseEvent({ id: 'mon', type: 'monitoring.started', at: '2026-07-01T00:00:00Z', service: 'cloud-pbx' })) as Timed;
+  const settle = (minutes: number) =>
+    settlePeriods({ terms: t, calendars, events: [start, ...outage('cloud-pbx', '2026-08-05T10:00:00Z', minutes)], periods: [month(2026, 8), month(2026, 12)], now: Date.parse('2027-01-10T00:00:00Z') });
+  const [aug, dec] = settle(27);
+  const e = dec!.targets[0]!.evaluation!;
+  assert.deepEqual(e.budget, { allowedMs: Math.round((3_156_000 * 184) / 365), usedMs: 27 * 60_000, remainingMs: Math.round((3_156_000 * 184) / 365) - 27 * 60_000, basis: 'fixed' });
+  assert.equal(e.state, 'breached');
+  assert.equal(aug!.settlement!.totals[0]!.amount, 'USD 500.00');
+  assert.equal(settle(26)[1]!.targets[0]!.evaluation!.state, 'met');
+});

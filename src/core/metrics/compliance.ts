@@ -247,13 +247,18 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
   }
 
   const closed = now >= window.to;
+  // Availability: whether the window was monitored, and from when (no data is not perfect).
+  const monitoring = mv.metric === 'availability' ? mv.figures?.monitoring : undefined;
+  const unmonitored = monitoring?.from === null;
   let budget: JudgeContext['budget'];
-  if (mv.metric === 'availability' && mv.figures && higherIsBetter(comparator)) {
+  if (mv.metric === 'availability' && mv.figures && higherIsBetter(comparator) && !unmonitored) {
     // The most time the window can still be measured over: what is eligible so far plus the rest
-    // of the window not yet excluded. Exclusions announced later only shrink it, which can only
-    // lower the final availability, so the verdict drawn from this bound is safe.
+    // of the window (from where monitoring started) not yet excluded. Exclusions announced later
+    // only shrink it, which can only lower the final availability, so the verdict drawn from this
+    // bound is safe.
     const { downtimeMs, eligibleMs, excludedMs } = mv.figures;
-    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - window.from - excludedMs);
+    const measuredFrom = Math.max(window.from, monitoring?.from ?? window.from);
+    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - measuredFrom - excludedMs);
     const h = headroom(target);
     const fixed = allowanceMs !== undefined;
     const allowedMs = fixed ? allowanceMs : (maxEligible * h.num) / (100 * h.den);
@@ -307,5 +312,12 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
       worstSubject: worst.subject,
     });
   }
-  return ok({ ...base, value: mv.value, ...judge(mv.value, ctx) });
+  const verdict = judge(mv.value, ctx);
+  if (unmonitored) return ok({ ...base, value: null, ...verdict, reason: monitoring!.text });
+  // A window monitored only from some instant on is measured over that part: say so.
+  if (monitoring && monitoring.from !== null && monitoring.from > window.from) {
+    const part = `only part of the window is measured: ${monitoring.text}`;
+    return ok({ ...base, value: mv.value, ...verdict, note: verdict.note ? `${part}; ${verdict.note}` : part });
+  }
+  return ok({ ...base, value: mv.value, ...verdict });
 }
