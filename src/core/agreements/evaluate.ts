@@ -185,7 +185,13 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
       targetIssues.push(...iv.issues);
       // Was the window monitored at all, and from when (monitoring.ts)? Only that part is measured.
       const declared = terms.monitoring?.since !== undefined ? startOfDate(terms.monitoring.since, zone) : undefined;
-      const coverage = monitoringCoverage(monitoringEvidence(scoped, iv, declared), { from: w.from, to: w.to }, zone);
+      // The evidence is judged over the target's whole window (a report on 10 March shows March was
+      // watched), and the part measured here is what of it lies in this (perhaps cut) window.
+      const whole = monitoringCoverage(monitoringEvidence(scoped, iv, declared), input.fullWindow ?? { from: w.from, to: w.to }, zone);
+      const coverage =
+        whole.from === null || whole.from < w.to
+          ? { ...whole, from: whole.from === null ? null : Math.max(w.from, whole.from) }
+          : { from: null, basis: 'none' as const, text: `not monitored in this part of the window: ${whole.text}` };
       const exclusions = terms.penalties?.exclusions ?? ['announced_maintenance'];
       const opts: AvailabilityOptions = {
         maintenanceNoticeMs: msOf(terms.maintenance?.notice ?? '0s'),

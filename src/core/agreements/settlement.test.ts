@@ -232,3 +232,44 @@ test('a fixed allowance is pro-rated to the part of the window monitored', () =>
   assert.equal(aug!.settlement!.totals[0]!.amount, 'USD 500.00');
   assert.equal(settle(26)[1]!.targets[0]!.evaluation!.state, 'met');
 });
+
+test('a grace period that ends mid-month charges only what falls after it: window targets and per-ticket penalties', () => {
+  // The checkout SLA (60 days' grace) with a term from 15 January: the grace period runs through
+  // 15 March. Its uptime target is monthly (credits below 99.95%), its P1 resolution target costs
+  // USD 100 per breached ticket.
+  const t = { ...terms('sla-checkout.yaml'), term: { start: '2026-01-15', terminationRights: [] } };
+  const march = [month(2026, 3)];
+  const now = Date.parse('2026-04-10T00:00:00Z');
+  const uptime = (o: ReturnType<typeof settlePeriods>[number]) => o.settlement!.lines.find((l) => l.targetId === 'uptime')!;
+  const tickets = (o: ReturnType<typeof settlePeriods>[number]) => o.settlement!.lines.find((l) => l.targetId === 'p1-resolution')!;
+
+  // Window target: 2 hours down on 10 March, inside the grace period, costs nothing...
+  const inGrace = settlePeriods({ terms: t, calendars, events: outage('checkout', '2026-03-10T10:00:00Z', 120), periods: march, now })[0]!;
+  assert.equal(inGrace.targets.find((x) => x.target.id === 'uptime')!.evaluation!.state, 'breached'); // the month as measured
+  assert.deepEqual([uptime(inGrace).amount, uptime(inGrace).nothingOwed], ['USD 0.00', 'met']);
+  assert.equal(uptime(inGrace).compliance!.window.label, '2026-03 from 2026-03-16');
+  assert.equal(inGrace.settlement!.grace!.applies, 'partly');
+  // ...while the same 2 hours on 20 March are judged over the 16 days after it (99.479%: below
+  // 99.5%, 15%) on their share of the fee (USD 3,000 x 16/31 = USD 1,548.39): USD 232.26.
+  const after = settlePeriods({ terms: t, calendars, events: outage('checkout', '2026-03-20T10:00:00Z', 120), periods: march, now })[0]!;
+  assert.equal(uptime(after).amount, 'USD 232.26');
+  assert.equal(uptime(after).band!.credit, 15);
+  assert.match(uptime(after).reason, /^uptime in 2026-03 from 2026-03-16: measured 99\.47916667% against a target of >= 99\.95% \(breached\); band 2 applies/);
+
+  // Per-ticket: P1 tickets A (breached 10 March) and C (breached at midnight ending 14 March) fall in
+  // the grace period; B breached on 20 March and D was resolved in time after it.
+  let k = 0;
+  const ticket = (id: string, created: string, hours: number): Timed[] => [
+    unwrap(parseEvent({ id: `t${++k}`, type: 'ticket.created', at: created, ticket: id, priority: 'P1', service: 'checkout', customer: 'acme' })) as Timed,
+    unwrap(parseEvent({ id: `t${++k}`, type: 'ticket.resolved', at: new Date(Date.parse(created) + hours * 3_600_000).toISOString(), ticket: id, service: 'checkout', customer: 'acme' })) as Timed,
+  ];
+  const events = [...ticket('A', '2026-03-10T08:00:00Z', 6), ...ticket('C', '2026-03-14T20:00:00Z', 12), ...ticket('B', '2026-03-20T08:00:00Z', 6), ...ticket('D', '2026-03-21T08:00:00Z', 1)];
+  const p1 = settlePeriods({ terms: t, calendars, events, periods: march, now })[0]!;
+  // The month as measured has three breaches of four; the settlement counts only B.
+  assert.deepEqual(p1.targets.find((x) => x.target.id === 'p1-resolution')!.breachedTickets.sort(), ['A', 'B', 'C']);
+  assert.deepEqual([tickets(p1).units!.tickets, tickets(p1).amount], [['B'], 'USD 100.00']);
+  assert.match(tickets(p1).reason, /^p1-resolution in 2026-03 from 2026-03-16: measured 50% against a target of >= 95% \(breached\); 1 breached ticket \(B\) × USD 100\.00 = USD 100\.00/);
+  // With only the grace-period breaches, the part after it is met: nothing owed.
+  const early = settlePeriods({ terms: t, calendars, events: [...ticket('A', '2026-03-10T08:00:00Z', 6), ...ticket('D', '2026-03-21T08:00:00Z', 1)], periods: march, now })[0]!;
+  assert.deepEqual([tickets(early).amount, tickets(early).nothingOwed], ['USD 0.00', 'met']);
+});
