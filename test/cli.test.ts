@@ -195,7 +195,8 @@ describe('pledge calc availability', () => {
     assert.equal(declared.window.measuredFrom, '2026-09-20T00:00:00Z');
     assert.equal(declared.seconds.eligible, 11 * 86_400);
     assert.equal(declared.budget.budgetMs, 950_400); // 0.1% of the 11 days measured
-    assert.match(pledge(...base, '--monitored-since', '2026-09-20').out, /^note: only part of the window is measured: monitored from 2026-09-20T00:00:00Z \(monitoring declared from 2026-09-20T00:00:00Z\)$/m);
+    const note = /^note: only part of the window is measured: monitored from 2026-09-20T00:00:00Z \(monitoring declared from 2026-09-20T00:00:00Z\)$/m;
+    assert.match(pledge(...base, '--monitored-since', '2026-09-20').out, note);
     assert.equal(pledge(...base, '--monitored-since', 'last week').code, 2);
   });
   test('bad options exit 2', () => {

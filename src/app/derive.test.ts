@@ -28,7 +28,8 @@ test('rebuild computes clocks, compliance and settlements from the stored events
     const oct = await store.getSettlement<{ period: { label: string }; totals: unknown[] }>('demo', { agreementId: 'acme-checkout', period: '2026-09' });
     assert.equal(oct?.value.period.label, '2026-09');
     // A finished window is met, breached or no_data: at_risk warns about the future only.
-    const rows = Object.values(await snapshot(store, 'demo')).filter((x): x is { window: string; value: { state: string; windowClosed: boolean } } => typeof x === 'object' && x !== null && 'window' in x);
+    type Row = { window: string; value: { state: string; windowClosed: boolean } };
+    const rows = Object.values(await snapshot(store, 'demo')).filter((x): x is Row => typeof x === 'object' && x !== null && 'window' in x);
     const closed = rows.filter((x) => x.value.windowClosed);
     assert.ok(closed.length > 10, `${closed.length} closed windows`);
     assert.deepEqual(closed.filter((x) => x.value.state === 'at_risk').map((x) => x.window), []);

@@ -222,8 +222,12 @@ export function reportCsv(r: Report): string {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const header = ['agreement', 'period', 'target', 'metric', 'window', 'state', 'value', 'promised', 'margin', 'owed', 'due', 'reason', 'note'] as const;
-  const rows = r.lines.map((l) => [r.agreement, r.period.label, l.target, l.metric, l.window, l.state, l.value, l.promised, l.margin, l.owed, l.due, l.reason, l.note].map(esc).join(','));
+  const header = ['agreement', 'period', 'target', 'metric', 'window', 'state', 'value', 'promised', 'margin', 'owed', 'due', 'reason', 'note'];
+  const rows = r.lines.map((l) =>
+    [r.agreement, r.period.label, l.target, l.metric, l.window, l.state, l.value, l.promised, l.margin, l.owed, l.due, l.reason, l.note]
+      .map(esc)
+      .join(','),
+  );
   return [header.join(','), ...rows].join('\n') + '\n';
 }
 

@@ -50,7 +50,8 @@ export function registerAgreements(program: Command): void {
         .map((t) => {
           const d = t.allowance === undefined ? null : parseDuration(t.allowance);
           const allowanceMs = d && d.ok && d.value.kind === 'fixed' ? d.value.ms : undefined;
-          return { target: t.id, form: allowanceMs === undefined ? 'percentage' : 'fixed', allowance: t.allowance ?? null, text: allowanceText({ value: t.value, window: t.window, ...(allowanceMs !== undefined ? { allowanceMs } : {}) }) };
+          const text = allowanceText({ value: t.value, window: t.window, ...(allowanceMs !== undefined ? { allowanceMs } : {}) });
+          return { target: t.id, form: allowanceMs === undefined ? 'percentage' : 'fixed', allowance: t.allowance ?? null, text };
         });
       if (o.json) {
         printJson({ customer: e.customer, service: e.service, chain: e.chain, terms: e.terms, provenance: e.provenance, downtime });

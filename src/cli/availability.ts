@@ -4,7 +4,16 @@ import { loadCalendarFile, readText } from '../app/files.ts';
 import { parseNdjson } from '../core/events/parse.ts';
 import { parseInstant, formatInstant } from '../core/time/instant.ts';
 import { parseDuration, humanSeconds } from '../core/time/duration.ts';
-import { availability, intervalsFromEvents, budgetStatus, monitoringCoverage, monitoringEvidence, type AvailabilityOptions, type CheckRule, type ExcludedTimePolicy } from '../core/availability/index.ts';
+import {
+  availability,
+  intervalsFromEvents,
+  budgetStatus,
+  monitoringCoverage,
+  monitoringEvidence,
+  type AvailabilityOptions,
+  type CheckRule,
+  type ExcludedTimePolicy,
+} from '../core/availability/index.ts';
 import { startOfDate } from '../core/penalties/periods.ts';
 import { isRealDate } from '../core/validation/common.ts';
 import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
@@ -34,7 +43,10 @@ export function registerAvailability(calc: Command): void {
     .option('--min-outage <duration>', 'ignore downtime stretches shorter than this, e.g. 60s', '0s')
     .option('--checks <rule>', 'how several checks combine: any, majority, all', 'any')
     .option('--target <percent>', 'availability target in percent: adds the downtime budget and its state')
-    .option('--monitored-since <date>', 'when monitoring began (YYYY-MM-DD in --timezone, or an instant); without it, the events say (docs/availability.md)')
+    .option(
+      '--monitored-since <date>',
+      'when monitoring began (YYYY-MM-DD in --timezone, or an instant); without it, the events say (docs/availability.md)',
+    )
     .option('--now <instant>', 'evaluate as of this instant (default: the current time)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample:\n  pledge calc availability --events examples/outages/checkout-2026-10.ndjson --window 2026-10 \\\n    --notice 5d --exclude customer --min-outage 60s --target 99.9')
@@ -83,17 +95,28 @@ export function registerAvailability(calc: Command): void {
       }
       const coverage = monitoringCoverage(monitoringEvidence(events, iv, declared), { from: w.from, to: w.to }, o.timezone);
       const mFrom = coverage.from ?? w.from;
-      const measured = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: mFrom, to: Math.max(mFrom, end) }, options);
+      const measuredTo = Math.max(mFrom, end);
+      const inputs = { outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples };
+      const measured = availability(inputs, { from: mFrom, to: measuredTo }, options);
       const monitored = coverage.from !== null;
       const zone = o.timezone;
       const iso = (ms: number) => formatInstant(ms, zone);
       const budget =
         target === undefined || !monitored
           ? null
-          : must(budgetStatus({ targetPercent: target, window: { from: mFrom, to: w.to }, downtimeMs: measured.downtimeMs, eligibleMs: measured.eligibleMs, now: end, ...(options.calendar ? { calendar: options.calendar } : {}) }));
+          : must(
+              budgetStatus({
+                targetPercent: target,
+                window: { from: mFrom, to: w.to },
+                downtimeMs: measured.downtimeMs,
+                eligibleMs: measured.eligibleMs,
+                now: end,
+                ...(options.calendar ? { calendar: options.calendar } : {}),
+              }),
+            );
       if (o.json) {
         printJson({
-          window: { label: w.label, from: iso(w.from), to: iso(w.to), measuredFrom: iso(mFrom), measuredTo: iso(Math.max(mFrom, end)), zone },
+          window: { label: w.label, from: iso(w.from), to: iso(w.to), measuredFrom: iso(mFrom), measuredTo: iso(measuredTo), zone },
           monitoring: { from: coverage.from === null ? null : iso(coverage.from), basis: coverage.basis, text: coverage.text },
           availabilityPercent: !monitored || measured.availability === null ? null : measured.availability * 100,
           seconds: { window: measured.windowMs / 1000, service: measured.serviceMs / 1000, excluded: measured.excludedMs / 1000, eligible: measured.eligibleMs / 1000, downtime: measured.downtimeMs / 1000, uptime: measured.uptimeMs / 1000 },
@@ -114,7 +137,8 @@ export function registerAvailability(calc: Command): void {
       }
       const pct = measured.availability === null ? 'no service time to measure' : `${(measured.availability * 100).toFixed(4)}%`;
       const lines = [
-        `Availability ${w.label} (${zone})${mFrom > w.from ? `, measured from ${iso(mFrom)}` : ''}${end < w.to ? `, measured up to ${iso(end)}` : ''}: ${pct}`,
+        `Availability ${w.label} (${zone})${mFrom > w.from ? `, measured from ${iso(mFrom)}` : ''}` +
+          `${end < w.to ? `, measured up to ${iso(end)}` : ''}: ${pct}`,
         `  service time ${humanSeconds(measured.serviceMs / 1000)}, excluded ${humanSeconds(measured.excludedMs / 1000)}, eligible ${humanSeconds(measured.eligibleMs / 1000)}, downtime ${humanSeconds(measured.downtimeMs / 1000)}`,
       ];
       if (measured.outages.length) lines.push('Counted as downtime:');

@@ -35,8 +35,8 @@ export function registerCalc(program: Command): void {
     .requiredOption('--target <percent>', 'availability target in percent, e.g. 99.99')
     .option(
       '--window <window>',
-      `${Object.keys(NOMINAL_WINDOWS).join(', ')} (year, quarter and month of an average 365.25-day year: the figure contracts quote as a fixed allowance), ` +
-        'or a real period: 2028, 2026-Q4, 2026-10 (what a percentage target allows in it)',
+      `${Object.keys(NOMINAL_WINDOWS).join(', ')} (year, quarter and month of an average 365.25-day year: ` +
+        'the figure contracts quote as a fixed allowance), or a real period: 2028, 2026-Q4, 2026-10 (what a percentage target allows in it)',
       'year',
     )
     .option('--days <n>', 'a window of N days (overrides --window)')

@@ -15,7 +15,14 @@ export function periodLength(window: string, zone: string): Result<{ ms: number;
   const nominal = NOMINAL_WINDOWS[window];
   if (nominal !== undefined) {
     const average = window === 'year' || window === 'quarter' || window === 'month';
-    const label = window === 'year' ? 'an average year of 365.25 days' : window === 'quarter' ? 'an average quarter of 91d 7h 30m' : window === 'month' ? 'an average month of 30d 10h 30m' : window === 'week' ? '7 days' : '1 day';
+    const labels: Record<string, string> = {
+      year: 'an average year of 365.25 days',
+      quarter: 'an average quarter of 91d 7h 30m',
+      month: 'an average month of 30d 10h 30m',
+      week: '7 days',
+      day: '1 day',
+    };
+    const label = labels[window] ?? window;
     return ok({ ms: nominal, label, nominal: average });
   }
   const w = parseWindow(window, '--window');

@@ -158,7 +158,8 @@ export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
 export function generateAvailabilityEvents(o: { seed: number; from: number; to: number; service: string; zone?: string }): PledgeEvent[] {
   const rnd = prng(o.seed);
   const iso = (ms: number) => formatInstant(ms, o.zone ?? 'UTC');
-  const out: PledgeEvent[] = [{ id: `${o.service}-monitoring`, type: 'monitoring.started', at: iso(o.from), service: o.service, monitor: 'probe' } as PledgeEvent];
+  const monitoring = { id: `${o.service}-monitoring`, type: 'monitoring.started', at: iso(o.from), service: o.service, monitor: 'probe' };
+  const out: PledgeEvent[] = [monitoring as PledgeEvent];
   const days = (o.to - o.from) / (24 * H);
   const outages = Math.max(1, Math.round(days / 9));
   for (let i = 0; i < outages; i++) {

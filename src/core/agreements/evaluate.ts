@@ -14,7 +14,8 @@ import type { PledgeEvent, TicketEvent, Timed } from '../events/schema.ts';
 import { evaluateTicket } from '../clock/engine.ts';
 import type { ClockResult, ClockTarget, TicketSummary } from '../clock/types.ts';
 import { parseDuration, type WorkDuration } from '../time/duration.ts';
-import { availability, intervalsFromEvents, monitoringCoverage, monitoringEvidence, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
+import { availability, intervalsFromEvents, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
+import { monitoringCoverage, monitoringEvidence } from '../availability/monitoring.ts';
 import { startOfDate } from '../penalties/periods.ts';
 import { evaluateTarget, type Comparator, type MetricFilters, type MetricInputs, type TargetEvaluation, type ResolvedWindow } from '../metrics/index.ts';
 import type { Issue } from '../validation/issues.ts';
@@ -210,10 +211,12 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
         if (cal) opts.calendar = cal;
       }
       if (coverage.from === null) {
-        inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring: { from: null, text: coverage.text } };
+        const monitoring = { from: null, text: coverage.text };
+        inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring };
       } else {
         measuredFrom = coverage.from;
-        av = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: coverage.from, to: Math.max(coverage.from, end) }, opts);
+        const part = { from: coverage.from, to: Math.max(coverage.from, end) };
+        av = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, part, opts);
         targetIssues.push(...av.issues);
         inputs.availability = {
           availability: av.availability,
@@ -229,7 +232,10 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     const comparator: Comparator = t.comparator ?? (isTime && t.stat !== undefined && t.stat !== 'share_within_target' ? '<=' : '>=');
     // A fixed allowance is for the whole window: the part measured (after the term start, the
     // grace period, the start of monitoring) gets its share of it.
-    const allowanceMs = t.metric === 'availability' && t.allowance !== undefined ? allowanceFor(msOf(t.allowance), { from: measuredFrom, to: w.to }, input.fullWindow ?? { from: w.from, to: w.to }) : undefined;
+    const allowanceMs =
+      t.metric === 'availability' && t.allowance !== undefined
+        ? allowanceFor(msOf(t.allowance), { from: measuredFrom, to: w.to }, input.fullWindow ?? { from: w.from, to: w.to })
+        : undefined;
     const ev = evaluateTarget({
       metric: t.metric,
       ...(t.stat !== undefined ? { stat: t.stat } : {}),
@@ -286,7 +292,7 @@ function availabilityBreachInstant(av: AvailabilityResult, allowedMs: number): n
  * state the allowance for a whole period; a period that is only partly under the agreement gets
  * the same share of it.
  */
-export function allowanceFor(allowanceMs: number, measured: { from: number; to: number }, full: { from: number; to: number } | undefined): number {
+export function allowanceFor(allowanceMs: number, measured: { from: number; to: number }, full?: { from: number; to: number }): number {
   if (!full || (measured.from <= full.from && measured.to >= full.to)) return allowanceMs;
   const share = Math.max(0, Math.min(measured.to, full.to) - Math.max(measured.from, full.from)) / (full.to - full.from);
   return Math.round(allowanceMs * share);

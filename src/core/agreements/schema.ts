@@ -107,17 +107,16 @@ export const target = z.strictObject({
   /** Underpinning: OLA or UC targets this one relies on, as "agreement-id#target-id", in the order work passes through them. */
   dependsOn: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected "agreement-id#target-id"')).optional(),
 }).superRefine((t, ctx) => {
+  // A fixed downtime allowance: only on availability, promising at least (>=, >), and usable up.
   if (t.allowance === undefined) return;
-  if (t.metric !== 'availability') {
-    ctx.addIssue({ code: 'custom', path: ['allowance'], message: `a downtime allowance belongs to an availability target, not ${t.metric}` });
-    return;
-  }
+  const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['allowance'], message });
+  if (t.metric !== 'availability') return problem(`a downtime allowance belongs to an availability target, not ${t.metric}`);
   if (t.comparator === '<' || t.comparator === '<=') {
-    ctx.addIssue({ code: 'custom', path: ['allowance'], message: `a downtime allowance promises at least so much availability: the comparator is >= or >, not ${t.comparator}` });
+    problem(`a downtime allowance promises at least so much availability: the comparator is >= or >, not ${t.comparator}`);
   }
   const d = parseDuration(t.allowance);
   if (d.ok && d.value.kind === 'fixed' && d.value.ms >= shortestWindowMs(t.window)) {
-    ctx.addIssue({ code: 'custom', path: ['allowance'], message: `an allowance of ${t.allowance} is not shorter than a ${t.window} window: it could never be exceeded` });
+    problem(`an allowance of ${t.allowance} is not shorter than a ${t.window} window: it could never be exceeded`);
   }
 });
 

@@ -187,12 +187,13 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     const measured: TargetResult[] = [];
     const afterGrace = new Map<TargetResult, TargetResult>();
     for (const g of groups.values()) {
-      const r = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: g.window, fullWindow: g.full, now: asOf, book, measured: true });
+      const scoped = { ...terms, targets: g.targets };
+      const over = (window: ResolvedWindow) => evaluateAgreement({ terms: scoped, calendars, events, window, fullWindow: g.full, now: asOf, book, measured: true });
+      const r = over(g.window);
       issues.push(...r.issues);
       measured.push(...r.targets);
       if (grace !== null && g.window.from < grace.endMs && grace.endMs < g.window.to) {
-        const rest = { ...g.window, from: grace.endMs, label: `${g.window.label} from ${localDate(grace.endMs, period.zone)}` };
-        const after = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: rest, fullWindow: g.full, now: asOf, book, measured: true });
+        const after = over({ ...g.window, from: grace.endMs, label: `${g.window.label} from ${localDate(grace.endMs, period.zone)}` });
         after.targets.forEach((t, i) => afterGrace.set(r.targets[i]!, t));
       }
     }

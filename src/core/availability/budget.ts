@@ -59,7 +59,8 @@ export function allowanceText(t: { value: number; window: string; allowanceMs?: 
   const rolling = /(\d+)d$/.exec(t.window);
   if (t.allowanceMs !== undefined) {
     const per = calendar ? `a ${t.window}, however long the ${t.window}` : `per rolling window of ${rolling?.[1]} days`;
-    return `at most ${exactDuration(t.allowanceMs)} of downtime ${per} (a fixed allowance; a window measured only in part gets its share of it)`;
+    const fixed = '(a fixed allowance; a window measured only in part gets its share of it)';
+    return `at most ${exactDuration(t.allowanceMs)} of downtime ${per} ${fixed}`;
   }
   const days: Record<string, number[]> = { month: [28, 30, 31], quarter: [90, 92], year: [365, 366] };
   const lengths = days[t.window] ?? (rolling ? [Number(rolling[1])] : []);
@@ -130,6 +131,8 @@ export interface BudgetStatus {
   note?: string;
 }
 
+const pct = (share: number) => Math.round(share * 10_000) / 100;
+
 export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
   const issues: Issue[] = [];
   if (input === null || typeof input !== 'object') return fail({ path: '', message: 'expected a budget input object', received: describeValue(input) });
@@ -192,7 +195,7 @@ export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
   const state: BudgetState = consumedMs > budgetMs ? 'breached' : warned && !closed ? 'at_risk' : 'met';
   const note =
     state === 'met' && closed && consumedShare !== null && consumedShare >= warnAt
-      ? `met with little margin: ${Math.round(consumedShare * 10_000) / 100}% of the budget used (warning at ${Math.round(warnAt * 10_000) / 100}%)`
+      ? `met with little margin: ${pct(consumedShare)}% of the budget used (warning at ${pct(warnAt)}%)`
       : undefined;
   return ok({
     budgetMs,

@@ -87,11 +87,15 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
     text: start > from ? `monitored from ${at(start)} (${why})` : `monitored throughout (${why})`,
   });
   if (ev.declaredFrom !== undefined) {
-    if (ev.declaredFrom >= to) return { from: null, basis: 'none', text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window` };
+    if (ev.declaredFrom >= to) {
+      return { from: null, basis: 'none', text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window` };
+    }
     return said(Math.max(from, ev.declaredFrom), 'declared', `monitoring declared from ${at(ev.declaredFrom)}`);
   }
   const candidates: MonitoringCoverage[] = [];
-  if (ev.started !== null && ev.started < to) candidates.push(said(Math.max(from, ev.started), 'monitoring_started', `monitoring.started ${at(ev.started)}`));
+  if (ev.started !== null && ev.started < to) {
+    candidates.push(said(Math.max(from, ev.started), 'monitoring_started', `monitoring.started ${at(ev.started)}`));
+  }
   const i = lowerBound(ev.checks, from);
   if (i < ev.checks.length && ev.checks[i]! < to) {
     const first = ev.checks[0]!;
@@ -99,7 +103,9 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
   }
   // Reports that touch the window (a zero-length one counts where it lies).
   let firstReport = Infinity;
-  for (const r of ev.reports) if (r.start < to && (r.end > from || (r.start >= from && r.end === r.start))) firstReport = Math.min(firstReport, r.start);
+  for (const r of ev.reports) {
+    if (r.start < to && (r.end > from || (r.start >= from && r.end === r.start))) firstReport = Math.min(firstReport, r.start);
+  }
   if (firstReport < Infinity) {
     // A monitoring.started inside the window says the time before it was not watched, unless a
     // report proves otherwise. (A first check result does not: it dates the probe, not the watch.)
@@ -111,7 +117,9 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
     return {
       from: null,
       basis: 'none',
-      text: 'not monitored: no check result, outage, maintenance or monitoring.started event in this window, and no monitoring start declared (monitoring.since)',
+      text:
+        'not monitored: no check result, outage, maintenance or monitoring.started event in this window, ' +
+        'and no monitoring start declared (monitoring.since)',
     };
   }
   // The earliest start wins; at equal starts the more explicit evidence names it (stable sort).

@@ -250,7 +250,8 @@ function checkFigures(f: unknown, path: string): Issue[] {
   }
   if (!isStringList(o.outages)) issues.push({ path: `${path}.outages`, message: 'expected a list of outage ids', received: describeValue(o.outages) });
   const m = o.monitoring as { from?: unknown; text?: unknown } | undefined;
-  if (m !== undefined && (m === null || typeof m !== 'object' || !(m.from === null || (typeof m.from === 'number' && Number.isFinite(m.from))) || typeof m.text !== 'string')) {
+  const instantOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  if (m !== undefined && (m === null || typeof m !== 'object' || !instantOrNull(m.from) || typeof m.text !== 'string')) {
     issues.push({ path: `${path}.monitoring`, message: 'expected { from: an instant or null, text }', received: describeValue(m) });
   }
   return issues;
@@ -590,7 +591,12 @@ export function computeMetric(query: MetricQuery, window: ResolvedWindow, inputs
             ? 'no eligible time in the window'
             : `${fig.downtimeMs} ms of downtime in ${fig.eligibleMs} ms of eligible time (${fig.excludedMs} ms excluded)`,
         monotone: null,
-        figures: { downtimeMs: fig.downtimeMs, eligibleMs: fig.eligibleMs, excludedMs: fig.excludedMs, ...(fig.monitoring ? { monitoring: fig.monitoring } : {}) },
+        figures: {
+          downtimeMs: fig.downtimeMs,
+          eligibleMs: fig.eligibleMs,
+          excludedMs: fig.excludedMs,
+          ...(fig.monitoring ? { monitoring: fig.monitoring } : {}),
+        },
       });
     }
     case 'response_time':

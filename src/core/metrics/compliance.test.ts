@@ -121,7 +121,9 @@ test('a fixed downtime allowance decides on its own: breached exactly when downt
     close(e.margin, ((3_156_000 - down) * 100) / yearMs, `margin ${down}`);
   }
   // On an open year: within the allowance so far is met or at risk; beyond it is final at once.
-  const open = (down: number) => evaluate({ window: YEAR, zone: 'UTC', target: 99.99, allowanceMs: 3_156_000, now: iso('2026-06-01T00:00:00Z'), inputs: { availability: figures(down, 151 * 24 * H) } });
+  const june = iso('2026-06-01T00:00:00Z');
+  const open = (down: number) =>
+    evaluate({ window: YEAR, zone: 'UTC', target: 99.99, allowanceMs: 3_156_000, now: june, inputs: { availability: figures(down, 151 * 24 * H) } });
   assert.equal(open(1_000_000).state, 'met');
   assert.equal(open(1_000_000).reason, 'the downtime 16m 40s against an allowance of 52m 36s is within it so far');
   assert.equal(open(3_000_000).state, 'at_risk');
@@ -134,7 +136,8 @@ test('a fixed downtime allowance decides on its own: breached exactly when downt
     [{ allowanceMs: 1000, comparator: '<=' }, 'allowanceMs'],
     [{ allowanceMs: 1000, metric: 'tickets_resolved' }, 'allowanceMs'],
   ] as const) {
-    const r = evaluateTarget({ metric: 'availability', comparator: '>=', target: 99.9, window: OCT, zone: ZONE, now: AFTER, inputs: { availability: figures(0) }, ...patch } as unknown as TargetSpec);
+    const spec = { metric: 'availability', comparator: '>=', target: 99.9, window: OCT, zone: ZONE, now: AFTER, inputs: { availability: figures(0) }, ...patch };
+    const r = evaluateTarget(spec as unknown as TargetSpec);
     assert.equal(r.ok, false, JSON.stringify(patch));
     if (!r.ok) assert.equal(r.issues[0]!.path, path);
   }
@@ -236,7 +239,8 @@ test('time targets with <=: value / target against warn', () => {
     assert.equal(e.value, hours * 3600);
     assert.equal(e.unit, 'seconds');
     assert.equal(e.state, state, `${hours} h`);
-    assert.equal(evaluate({ metric: 'resolution_time', stat: 'mean', comparator: '<=', target: 4 * 3600, now: OPEN, inputs: clockInputs(4, 0, hours) }).state, open, `${hours} h, open`);
+    const during = evaluate({ metric: 'resolution_time', stat: 'mean', comparator: '<=', target: 4 * 3600, now: OPEN, inputs: clockInputs(4, 0, hours) });
+    assert.equal(during.state, open, `${hours} h, open`);
     close(e.consumed, consumed);
     assert.equal(e.margin, (4 - hours) * 3600);
   }

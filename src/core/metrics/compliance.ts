@@ -192,18 +192,28 @@ export function judge(value: number | null, ctx: JudgeContext): Verdict {
   const final = ctx.closed ? null : finalVerdict(value, ctx);
   const against = fixed ? `downtime ${exactDuration(fixed.usedMs)} against an allowance of ${exactDuration(fixed.allowedMs)}` : null;
   if (!pass) {
-    if (ctx.closed) return { state: 'breached', margin, consumed, reason: against ? `the window is closed and the ${against} exceeds it` : 'the window is closed and the value misses the target' };
+    if (ctx.closed) {
+      const reason = against ? `the window is closed and the ${against} exceeds it` : 'the window is closed and the value misses the target';
+      return { state: 'breached', margin, consumed, reason };
+    }
     if (final === 'fail') {
-      const why = against ? `the ${against} already exceeds it` : ctx.budget ? 'the downtime so far already exceeds what the target allows for the whole window' : 'the window is open, but the value can only move further from the target';
+      const why = against
+        ? `the ${against} already exceeds it`
+        : ctx.budget
+          ? 'the downtime so far already exceeds what the target allows for the whole window'
+          : 'the window is open, but the value can only move further from the target';
       return { state: 'breached', margin, consumed, reason: why };
     }
     return { state: 'at_risk', margin, consumed, reason: 'the window is open and the value misses the target so far' };
   }
   if (final === 'pass') return { state: 'met', margin, consumed, reason: 'the target is already reached and cannot be lost before the window ends' };
-  const used = consumed !== null && consumed >= ctx.warn ? `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)` : null;
+  const used =
+    consumed !== null && consumed >= ctx.warn ? `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)` : null;
   // A closed window has no future to warn about: it is met, and a thin margin is a note.
   const meets = against ? `the ${against} is within it` : 'the value meets the target';
-  if (ctx.closed) return { state: 'met', margin, consumed, reason: `the window is closed and ${meets}`, ...(used ? { note: `met with little margin: ${used}` } : {}) };
+  if (ctx.closed) {
+    return { state: 'met', margin, consumed, reason: `the window is closed and ${meets}`, ...(used ? { note: `met with little margin: ${used}` } : {}) };
+  }
   if (used) return { state: 'at_risk', margin, consumed, reason: used };
   return { state: 'met', margin, consumed, reason: `${meets} so far` };
 }
@@ -228,7 +238,8 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
     if (typeof spec.allowanceMs !== 'number' || !Number.isFinite(spec.allowanceMs) || spec.allowanceMs < 0) {
       issues.push({ path: 'allowanceMs', message: 'expected a downtime allowance in milliseconds, 0 or more', received: describeValue(spec.allowanceMs) });
     } else if (spec.metric !== 'availability' || !(spec.comparator === '>=' || spec.comparator === '>')) {
-      issues.push({ path: 'allowanceMs', message: 'a downtime allowance applies to an availability target with >= or >', received: `${String(spec.metric)} ${String(spec.comparator)}` });
+      const received = `${String(spec.metric)} ${String(spec.comparator)}`;
+      issues.push({ path: 'allowanceMs', message: 'a downtime allowance applies to an availability target with >= or >', received });
     }
   }
   const needsZone = spec.window?.kind !== 'range';

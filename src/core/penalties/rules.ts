@@ -77,15 +77,13 @@ const NO_DATA_DEFAULT = 'no data in the window: neither met nor breached';
  * Why a result that is not breached owes nothing. no_data says why there is no data when the
  * measurement says (a window nobody monitored is reported as such, never as a silent met).
  */
-const stateOnly = (ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string | undefined }): { nothingOwed: NothingOwedBecause; body: string } =>
-  ev.state === 'met'
-    ? { nothingOwed: 'met', body: 'nothing owed: the target is met' }
-    : ev.state === 'at_risk'
-      ? { nothingOwed: 'at_risk', body: 'nothing owed: the target is at risk but not breached, and only a breach owes' }
-      : {
-          nothingOwed: 'no_data',
-          body: `nothing owed: there is no data for the window${ev.reason && ev.reason !== NO_DATA_DEFAULT ? ` (${ev.reason})` : ''}, which is neither met nor breached (the gap should be looked into)`,
-        };
+function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string | undefined }): { nothingOwed: NothingOwedBecause; body: string } {
+  if (ev.state === 'met') return { nothingOwed: 'met', body: 'nothing owed: the target is met' };
+  if (ev.state === 'at_risk') return { nothingOwed: 'at_risk', body: 'nothing owed: the target is at risk but not breached, and only a breach owes' };
+  const why = ev.reason && ev.reason !== NO_DATA_DEFAULT ? ` (${ev.reason})` : '';
+  const body = `nothing owed: there is no data for the window${why}, which is neither met nor breached (the gap should be looked into)`;
+  return { nothingOwed: 'no_data', body };
+}
 
 /**
  * The amount each band would earn over a fee, from the mildest band to the deepest; used to refuse

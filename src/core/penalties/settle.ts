@@ -67,7 +67,9 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
     if (grace && period.from < grace.endMs) {
       return {
         kind: 'partly_grace',
-        text: `the grace period ended inside this period (its last day was ${grace.lastDay}); only what falls after it is charged: each target is settled on its measurement from ${localDate(grace.endMs, zone)}`,
+        text:
+          `the grace period ended inside this period (its last day was ${grace.lastDay}); only what falls after it is charged: ` +
+          `each target is settled on its measurement from ${localDate(grace.endMs, zone)}`,
       };
     }
     return { kind: 'in_force', text: '' };
@@ -217,7 +219,9 @@ function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodR
     const cls = exclusionClass(x.reason);
     if (cls !== null && !plan.spec.exclusions.includes(cls)) notes.push(`${x.id} was excluded from the measurement as ${cls}, which penalties.exclusions does not list; check the target's settings`);
   }
-  if (standing.kind === 'partly_grace' && waived === null) notes.push(`measured from ${localDate(w.from, plan.zone)}, after the grace period (its last day was ${plan.grace!.lastDay})`);
+  if (standing.kind === 'partly_grace' && waived === null) {
+    notes.push(`measured from ${localDate(w.from, plan.zone)}, after the grace period (its last day was ${plan.grace!.lastDay})`);
+  }
   if (r.evaluation.windowClosed === false && r.evaluation.state === 'breached' && rule.type !== 'fine') {
     notes.push('the window was still open when it was evaluated; the value may still get worse');
   }
