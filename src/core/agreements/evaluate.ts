@@ -8,6 +8,11 @@
  * customer: they count for every customer of the service). A KPI report that names no service
  * counts for every agreement, since its KPI name already says what it measures (a sales team's
  * appointments belong to no IT service). A target's scope narrows further.
+ *
+ * Availability is measured only where there is evidence that the service was monitored
+ * (availability/monitoring.ts): a window without any is no_data, never 100%, and one monitored from
+ * part-way is measured over that part. A fixed allowance (`allowance: 52m36s`) is pro-rated to the
+ * part measured; a percentage applies to whatever time is measured.
  */
 import type { BusinessCalendar } from '../calendar/types.ts';
 import type { PledgeEvent, TicketEvent, Timed } from '../events/schema.ts';
