@@ -126,6 +126,15 @@ test('termination stops monitoring from that date; the figures up to it stay', (
   assert.equal(after!.targets.length, 0);
   assert.ok(after!.settlement!.notes.includes('the agreement is not monitored in this period (it is monitored from 2026-01-01 through 2026-07-15): nothing is measured, so nothing is owed'), after!.settlement!.notes.join('\n'));
   assert.equal(after!.settlement!.totals[0]!.amountMinor, 0);
+  // Outside the monitored time a target has no data, and says why: it is not a forgotten measurement.
+  const line = after!.settlement!.lines.find((l) => l.targetId === 'uptime')!;
+  assert.equal(line.nothingOwed, 'no_data');
+  assert.deepEqual(line.notes, []);
+  assert.equal(
+    line.reason,
+    'uptime: not monitored in this period (the agreement is monitored from 2026-01-01 through 2026-07-15); ' +
+      'nothing owed: there is no data, which is neither met nor breached',
+  );
 });
 
 test('a quarter billed for monthly targets settles each of its three months, on each month\'s fee', () => {

@@ -233,6 +233,14 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
       const since = span.from === -Infinity ? '' : ` from ${localDate(span.from, period.zone)}`;
       const until = span.to === Infinity ? '' : ` through ${lastDay(span.to, period.zone)}`;
       settlement.notes.push(`the agreement is not monitored in this period (it is monitored${since}${until}): nothing is measured, so nothing is owed`);
+      // Not a forgotten measurement: nothing outside the monitored time is measured. Such a
+      // target has no data, and its line says why (before the term, the line already says so).
+      for (const l of settlement.lines) {
+        if (l.nothingOwed !== 'no_result') continue;
+        l.nothingOwed = 'no_data';
+        l.notes = [];
+        l.reason = `${l.targetId}: not monitored in this period (the agreement is monitored${since}${until}); nothing owed: there is no data, which is neither met nor breached`;
+      }
     }
     if (later && settlement) settlement.notes.push(`an amendment${later.label ? ` (${later.label})` : ''} takes effect inside this period; the period is settled with the version in force when it began${version?.label ? ` (${version.label})` : ''}, and the amendment applies from the next period`);
     // Windows that closed by this period's end become history for the next periods (as settled:
