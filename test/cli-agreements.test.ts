@@ -228,7 +228,9 @@ test('backtest: how often proposed targets would have been breached, and what th
   const up = j.targets.find((t: { target: string }) => t.target === 'uptime');
   assert.equal(up.windows, 6);
   assert.deepEqual(up.breachedWindows, ['2026-07', '2026-08', '2026-09', '2026-10', '2026-12']);
-  assert.equal(up.owed[0].amount, 'USD 600.00');
+  // 5% of the fee for September, October and December; the 60 days' grace from 1 July end on
+  // 29 August, so of August only its last two days are charged (5% of USD 3,000 x 2/31 = USD 9.68).
+  assert.equal(up.owed[0].amount, 'USD 459.68');
   const text = pledge('backtest', 'examples/agreements/printer-support.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2026-07-01', '--to', '2027-01-01').out;
   assert.match(text, /fix-rural +2 of 2 windows breached/);
   const back = pledge('backtest', 'examples/agreements/sla-checkout.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2027-01-01', '--to', '2026-07-01');
