@@ -219,7 +219,8 @@ function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodR
     const cls = exclusionClass(x.reason);
     if (cls !== null && !plan.spec.exclusions.includes(cls)) notes.push(`${x.id} was excluded from the measurement as ${cls}, which penalties.exclusions does not list; check the target's settings`);
   }
-  if (standing.kind === 'partly_grace' && waived === null) {
+  // The part of a window after a grace period that ended inside it: say where it was measured from.
+  if (waived === null && plan.grace && w.from === plan.grace.endMs) {
     notes.push(`measured from ${localDate(w.from, plan.zone)}, after the grace period (its last day was ${plan.grace!.lastDay})`);
   }
   if (r.evaluation.windowClosed === false && r.evaluation.state === 'breached' && rule.type !== 'fine') {
