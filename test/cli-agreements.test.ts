@@ -66,6 +66,19 @@ test('explain: effective terms with the level each came from', () => {
   assert.match(none.out, /Layers: northwind-corporate \(corporate\)\n/);
 });
 
+test('explain says what each availability target allows, in the form its agreement states it', () => {
+  // The fine example states "52 min 36 s a year": a fixed allowance, whatever the year's length.
+  const fine = pledge('explain', 'examples/agreements', '--customer', 'umbrella', '--service', 'cloud-pbx');
+  assert.equal(fine.code, 0, fine.err);
+  assert.match(fine.out, /targets\[uptime\]\.allowance +52m36s +from umbrella-pbx-uptime \(service\)/);
+  assert.match(fine.out, /\nDowntime allowed:\n  uptime: at most 52m 36s of downtime a year, however long the year \(a fixed allowance/);
+  // A bare percentage: the share of each real month, the same figures settlement uses.
+  const pct = pledge('explain', 'examples/agreements', '--customer', 'acme', '--service', 'checkout');
+  assert.match(pct.out, /uptime: 99\.95% of the time measured in each month: downtime up to 20m 9\.6s in 28 days, 21m 36s in 30 days, 22m 19\.2s in 31 days/);
+  const j = JSON.parse(pledge('explain', 'examples/agreements', '--customer', 'umbrella', '--service', 'cloud-pbx', '--json').out);
+  assert.deepEqual(j.downtime.map((d: { target: string; form: string; allowance: string | null }) => [d.target, d.form, d.allowance]), [['uptime', 'fixed', '52m36s']]);
+});
+
 test('check: the examples pass; a broken chain fails with the numbers, exit 1', () => {
   const ok = pledge('check', 'examples/agreements', '--all');
   assert.equal(ok.code, 0, ok.out + ok.err);
@@ -215,7 +228,9 @@ test('backtest: how often proposed targets would have been breached, and what th
   const up = j.targets.find((t: { target: string }) => t.target === 'uptime');
   assert.equal(up.windows, 6);
   assert.deepEqual(up.breachedWindows, ['2026-07', '2026-08', '2026-09', '2026-10', '2026-12']);
-  assert.equal(up.owed[0].amount, 'USD 600.00');
+  // 5% of the fee for September, October and December; the 60 days' grace from 1 July end on
+  // 29 August, so of August only its last two days are charged (5% of USD 3,000 x 2/31 = USD 9.68).
+  assert.equal(up.owed[0].amount, 'USD 459.68');
   const text = pledge('backtest', 'examples/agreements/printer-support.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2026-07-01', '--to', '2027-01-01').out;
   assert.match(text, /fix-rural +2 of 2 windows breached/);
   const back = pledge('backtest', 'examples/agreements/sla-checkout.yaml', '--events', 'examples/events/portfolio-2026-h2.ndjson', '--from', '2027-01-01', '--to', '2026-07-01');

@@ -24,7 +24,7 @@ test('rebuild, then a report in text, JSON and CSV', () => {
   assert.deepEqual(json.lines.map((l: { target: string }) => l.target), ['uptime', 'p1-resolution']);
   const csv = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'csv', '--tenant', 'demo', '--db', db).out.split('\n');
   // Agreement and period on every line, so the reports of several agreements can be concatenated.
-  assert.equal(csv[0], 'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason');
+  assert.equal(csv[0], 'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason,note');
   assert.match(csv[1]!, /^acme-checkout,2026-09,uptime,availability,2026-09,/);
   const text = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--tenant', 'demo', '--db', db);
   assert.equal(text.code, 0, text.err);

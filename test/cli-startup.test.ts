@@ -47,7 +47,8 @@ test('--help and calc downtime load neither the server, the database drivers nor
   assert.equal(help.code, 0);
   assert.deepEqual(heavyIn(help.urls), []);
   const calc = loadedModules('calc', 'downtime', '--target', '99.99', '--window', 'year');
-  assert.deepEqual([calc.code, calc.out], [0, '52m 36s\n']);
+  assert.equal(calc.code, 0);
+  assert.match(calc.out, /^52m 36s {2}\(99\.99% of an average year/);
   assert.deepEqual(heavyIn(calc.urls), []);
   // The same hook sees them where they are needed: the test can fail.
   assert.deepEqual(heavyIn(loadedModules('serve', '--help').urls), HEAVY);
@@ -80,7 +81,7 @@ test('without a current build, pledge says so and runs the sources through tsx',
       });
       return { code: r.status, out: r.stdout, err: r.stderr };
     };
-    const answer = '1m 26s\n';
+    const answer = '1m 26s  (99.9% of 1 day: 1m 26.4s exactly)\n';
     // No dist/ at all.
     assert.deepEqual(run(), {
       code: 0,

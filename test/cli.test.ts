@@ -10,22 +10,32 @@ import { pledge } from './helpers.ts';
 const BERLIN = 'examples/calendars/berlin-office.yaml';
 
 describe('pledge calc downtime', () => {
-  test('99.99% over a year (365.25 days) allows 52m 36s', () => {
-    assert.deepEqual(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year'), { code: 0, out: '52m 36s\n', err: '' });
+  test('99.99% over an average year (365.25 days) allows 52m 36s: the figure a fixed allowance quotes', () => {
+    assert.deepEqual(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year'), {
+      code: 0,
+      out: '52m 36s  (99.99% of an average year of 365.25 days; as a fixed allowance, the same every year however long: allowance: 52m36s)\n',
+      err: '',
+    });
     const j = JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out);
     assert.equal(j.seconds, 3155.76);
     assert.equal(j.text, '52m 36s');
     // Exactly the documented shape, on one line.
-    assert.equal(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out, '{"seconds": 3155.76, "text": "52m 36s"}\n');
+    assert.equal(
+      pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out,
+      '{"seconds": 3155.76, "text": "52m 36s", "window": "an average year of 365.25 days", "allowance": "52m36s"}\n',
+    );
   });
-  test('a given calendar year uses its real length; windows and --days', () => {
+  test('a given calendar year uses its real length, as a percentage target is settled; windows and --days', () => {
     assert.equal(JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2028', '--json').out).seconds, 3162.24); // 366 days
-    assert.equal(JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2026', '--json').out).seconds, 3153.6); // 365 days
-    assert.equal(pledge('calc', 'downtime', '--target', '99.9', '--window', 'month').out, '43m 50s\n');
-    assert.equal(pledge('calc', 'downtime', '--target', '99.9', '--window', 'quarter').out, '2h 11m 29s\n');
-    assert.equal(pledge('calc', 'downtime', '--target', '99.9', '--window', 'week').out, '10m 5s\n');
-    assert.equal(pledge('calc', 'downtime', '--target', '99.9', '--window', 'day').out, '1m 26s\n');
-    assert.equal(pledge('calc', 'downtime', '--target', '99', '--days', '30').out, '7h 12m\n');
+    const y2026 = JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2026', '--json').out);
+    assert.deepEqual(y2026, { seconds: 3153.6, text: '52m 34s', window: '2026 in UTC, 365 days', allowance: null }); // 365 days
+    assert.equal(pledge('calc', 'downtime', '--target', '99.99', '--window', '2026').out, '52m 34s  (99.99% of 2026 in UTC, 365 days: 52m 33.6s exactly)\n');
+    const first = (args: string[]) => pledge('calc', 'downtime', ...args).out.split('  (')[0];
+    assert.equal(first(['--target', '99.9', '--window', 'month']), '43m 50s');
+    assert.equal(first(['--target', '99.9', '--window', 'quarter']), '2h 11m 29s');
+    assert.equal(first(['--target', '99.9', '--window', 'week']), '10m 5s');
+    assert.equal(first(['--target', '99.9', '--window', 'day']), '1m 26s');
+    assert.equal(pledge('calc', 'downtime', '--target', '99', '--days', '30').out, '7h 12m  (99% of 30 days)\n');
     // October 2026 in Berlin has 745 hours (the clocks go back).
     assert.equal(JSON.parse(pledge('calc', 'downtime', '--target', '99.9', '--window', '2026-10', '--timezone', 'Europe/Berlin', '--json').out).seconds, 2682);
   });
@@ -171,8 +181,26 @@ describe('pledge calc availability', () => {
     const r = pledge(...base, '--service', 'chekout');
     assert.equal(r.code, 0);
     assert.match(r.out, /^note: --service: no event in the file is for service "chekout" \(services in it: checkout\)$/m);
+    // Nothing says anyone watched that service: no data, not 100%.
+    assert.match(r.out, /^Availability 2026-10 \(UTC\): no data \(not monitored: no check result, outage, maintenance or monitoring\.started event in this window/);
+    assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).availabilityPercent, null);
     assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).issues[0].path, '--service');
     assert.doesNotMatch(pledge(...base, '--service', 'checkout').out, /note: --service/);
+  });
+  test('a window before monitoring started is no data; a declared start measures from it', () => {
+    const base = ['calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-09', '--now', '2026-11-05T00:00:00Z', '--target', '99.9'];
+    const before = JSON.parse(pledge(...base, '--json').out);
+    assert.equal(before.availabilityPercent, null);
+    assert.equal(before.budget, null);
+    assert.deepEqual([before.monitoring.from, before.monitoring.basis], [null, 'none']);
+    const declared = JSON.parse(pledge(...base, '--monitored-since', '2026-09-20', '--json').out);
+    assert.equal(declared.availabilityPercent, 100);
+    assert.equal(declared.window.measuredFrom, '2026-09-20T00:00:00Z');
+    assert.equal(declared.seconds.eligible, 11 * 86_400);
+    assert.equal(declared.budget.budgetMs, 950_400); // 0.1% of the 11 days measured
+    const note = /^note: only part of the window is measured: monitored from 2026-09-20T00:00:00Z \(monitoring declared from 2026-09-20T00:00:00Z\)$/m;
+    assert.match(pledge(...base, '--monitored-since', '2026-09-20').out, note);
+    assert.equal(pledge(...base, '--monitored-since', 'last week').code, 2);
   });
   test('bad options exit 2', () => {
     for (const [opt, val] of [['--exclude', 'aliens'], ['--window', '2026-13'], ['--notice', '1eod'], ['--excluded-time', 'ignored'], ['--timezone', 'Mars/Base']]) {

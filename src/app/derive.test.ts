@@ -27,6 +27,12 @@ test('rebuild computes clocks, compliance and settlements from the stored events
     assert.ok(r.clocks > 500 && r.compliance > 20 && r.settlements > 10, JSON.stringify(r));
     const oct = await store.getSettlement<{ period: { label: string }; totals: unknown[] }>('demo', { agreementId: 'acme-checkout', period: '2026-09' });
     assert.equal(oct?.value.period.label, '2026-09');
+    // A finished window is met, breached or no_data: at_risk warns about the future only.
+    type Row = { window: string; value: { state: string; windowClosed: boolean } };
+    const rows = Object.values(await snapshot(store, 'demo')).filter((x): x is Row => typeof x === 'object' && x !== null && 'window' in x);
+    const closed = rows.filter((x) => x.value.windowClosed);
+    assert.ok(closed.length > 10, `${closed.length} closed windows`);
+    assert.deepEqual(closed.filter((x) => x.value.state === 'at_risk').map((x) => x.window), []);
     const again = await rebuildDerived({ store, tenant: 'demo', now });
     assert.deepEqual({ ...again }, { ...r });
     assert.equal(await store.getDerivedWatermark('demo'), seeded.events);

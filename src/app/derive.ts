@@ -187,8 +187,10 @@ interface Derived {
  * time target (only of the tickets in `onlyTickets`, when given), compliance per target and
  * window, and settlements per billing month, from the month of `first` (the tenant's earliest
  * event: before it there is nothing to measure with) to now, at most the last 24, within the time
- * the agreement is monitored. An agreement without events of its own in a month is still measured
- * (no outage is full availability; no ticket is nothing breached).
+ * the agreement is monitored. An agreement without events of its own in a month is still measured:
+ * no ticket is nothing breached, and no outage is full availability when the service is known to be
+ * monitored then (a declared start, monitoring.started, checks or reports: see
+ * src/core/availability/monitoring.ts); a month without that evidence is no_data, not 100%.
  */
 function deriveAgreement(m: Measured, events: readonly Timed[], first: number, now: number, onlyTickets?: ReadonlySet<string>): Derived {
   const { terms, calendars, zone, monitored } = m;

@@ -20,7 +20,15 @@ function span<T extends { from: number; to: number }>(w: T): Omit<T, 'from' | 't
 
 /** A stored compliance result (src/core/metrics/compliance.ts), its window's instants as ISO. */
 export function presentEvaluation(e: TargetEvaluation) {
-  return { ...e, window: span(e.window) };
+  const { figures, ...measurement } = e.measurement;
+  const monitoring = figures?.monitoring;
+  const shown = figures && {
+    downtimeMs: figures.downtimeMs,
+    eligibleMs: figures.eligibleMs,
+    excludedMs: figures.excludedMs,
+    ...(monitoring ? { monitoring: { from: monitoring.from === null ? null : isoInstant(monitoring.from), text: monitoring.text } } : {}),
+  };
+  return { ...e, window: span(e.window), measurement: { ...measurement, ...(shown ? { figures: shown } : {}) } };
 }
 
 export type EvaluationView = ReturnType<typeof presentEvaluation>;

@@ -169,6 +169,11 @@ export interface ReportLine {
   promised: string;
   margin: number | null;
   reason: string;
+  /**
+   * What a reader should know beyond the state: a closed window met with little margin (never a
+   * state of its own), a window measured only in part; null when there is nothing to add.
+   */
+  note: string | null;
   /** Ids of the tickets or outages the figure came from. */
   contributors: number;
   owed: string | null;
@@ -225,6 +230,7 @@ export async function agreementReport(ctx: ResultsContext, input: { agreement: s
       promised: c ? `${c.comparator} ${c.target}` : '',
       margin: c?.margin ?? null,
       reason: c?.reason ?? 'not measured in this period (outside the time the agreement is monitored, or before the first event)',
+      note: c?.note ?? null,
       contributors: c?.contributors.length ?? 0,
       owed: owed.length ? owed.map((l) => l.amount).join(' + ') : owedLines.length ? owedLines[0]!.amount : null,
       due: owed.find((l) => l.due)?.due?.date ?? null,
@@ -250,8 +256,12 @@ export function reportCsv(r: Report): string {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const header = ['agreement', 'period', 'target', 'metric', 'window', 'state', 'value', 'promised', 'margin', 'owed', 'due', 'reason'] as const;
-  const rows = r.lines.map((l) => [r.agreement, r.period.label, l.target, l.metric, l.window, l.state, l.value, l.promised, l.margin, l.owed, l.due, l.reason].map(esc).join(','));
+  const header = ['agreement', 'period', 'target', 'metric', 'window', 'state', 'value', 'promised', 'margin', 'owed', 'due', 'reason', 'note'];
+  const rows = r.lines.map((l) =>
+    [r.agreement, r.period.label, l.target, l.metric, l.window, l.state, l.value, l.promised, l.margin, l.owed, l.due, l.reason, l.note]
+      .map(esc)
+      .join(','),
+  );
   return [header.join(','), ...rows].join('\n') + '\n';
 }
 
@@ -261,6 +271,7 @@ export function reportText(r: Report): string {
   for (const l of r.lines) {
     const value = l.value === null ? '-' : String(Math.round(l.value * 1000) / 1000);
     out.push(`${l.target.padEnd(20)} ${l.state.padEnd(12)} ${value.padEnd(10)} promised ${l.promised.padEnd(10)} ${l.window.padEnd(8)}${l.owed ? ` owed ${l.owed}` : ''}${l.due ? ` due ${l.due}` : ''}`);
+    if (l.note) out.push(`${''.padEnd(21)}note: ${l.note}`);
   }
   out.push('', r.summary);
   return out.join('\n') + '\n';

@@ -9,6 +9,8 @@ import type { AgreementSpec } from '../core/agreements/schema.ts';
 import { loadCalendarFile, readText } from '../app/files.ts';
 import { parseNdjson } from '../core/events/parse.ts';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { allowanceText } from '../core/availability/budget.ts';
+import { parseDuration } from '../core/time/duration.ts';
 
 export function registerAgreements(program: Command): void {
   program
@@ -42,8 +44,17 @@ export function registerAgreements(program: Command): void {
       const eff = effectiveTerms(agreements, o.customer, o.service);
       if (!eff.ok) throw new UsageError(eff.issues.map((i) => ({ ...i, path: i.path || '--customer/--service' })));
       const e = eff.value;
+      // What each availability target allows, in the form the agreement states it (docs/availability.md).
+      const downtime = e.terms.targets
+        .filter((t) => t.metric === 'availability')
+        .map((t) => {
+          const d = t.allowance === undefined ? null : parseDuration(t.allowance);
+          const allowanceMs = d && d.ok && d.value.kind === 'fixed' ? d.value.ms : undefined;
+          const text = allowanceText({ value: t.value, window: t.window, ...(allowanceMs !== undefined ? { allowanceMs } : {}) });
+          return { target: t.id, form: allowanceMs === undefined ? 'percentage' : 'fixed', allowance: t.allowance ?? null, text };
+        });
       if (o.json) {
-        printJson({ customer: e.customer, service: e.service, chain: e.chain, terms: e.terms, provenance: e.provenance });
+        printJson({ customer: e.customer, service: e.service, chain: e.chain, terms: e.terms, provenance: e.provenance, downtime });
         return;
       }
       const out: string[] = [];
@@ -55,6 +66,10 @@ export function registerAgreements(program: Command): void {
       for (const p of e.provenance) {
         const v = valueAt(p.path);
         out.push(`${p.path.padEnd(width)}  ${render(v).padEnd(28)}  from ${p.agreement} (${p.level})`);
+      }
+      if (downtime.length > 0) {
+        out.push('', 'Downtime allowed:');
+        for (const d of downtime) out.push(`  ${d.target}: ${d.text}`);
       }
       process.stdout.write(out.join('\n') + '\n');
     });

@@ -2,7 +2,16 @@
 import type { Command } from 'commander';
 import { parseInstant, formatInstant } from '../core/time/instant.ts';
 import { parseDuration, humanSeconds } from '../core/time/duration.ts';
-import { availability, intervalsFromEvents, budgetStatus, type AvailabilityOptions, type CheckRule, type ExcludedTimePolicy } from '../core/availability/index.ts';
+import {
+  availability,
+  intervalsFromEvents,
+  budgetStatus,
+  monitoringCoverage,
+  monitoringEvidence,
+  type AvailabilityOptions,
+  type CheckRule,
+  type ExcludedTimePolicy,
+} from '../core/availability/index.ts';
 import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
 import type { Issue } from '../core/validation/issues.ts';
@@ -30,14 +39,20 @@ export function registerAvailability(calc: Command): void {
     .option('--min-outage <duration>', 'ignore downtime stretches shorter than this, e.g. 60s', '0s')
     .option('--checks <rule>', 'how several checks combine: any, majority, all', 'any')
     .option('--target <percent>', 'availability target in percent: adds the downtime budget and its state')
+    .option(
+      '--monitored-since <date>',
+      'when monitoring began (YYYY-MM-DD in --timezone, or an instant); without it, the events say (docs/availability.md)',
+    )
     .option('--now <instant>', 'evaluate as of this instant (default: the current time)')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample:\n  pledge calc availability --events examples/outages/checkout-2026-10.ndjson --window 2026-10 \\\n    --notice 5d --exclude customer --min-outage 60s --target 99.9')
-    .action(async (o: { events: string; window: string; timezone: string; service?: string; calendar?: string; notice: string; exclude: string; excludedTime: string; minOutage: string; checks: string; target?: string; now?: string; json?: boolean }) => {
+    .action(async (o: { events: string; window: string; timezone: string; service?: string; calendar?: string; notice: string; exclude: string; excludedTime: string; minOutage: string; checks: string; target?: string; monitoredSince?: string; now?: string; json?: boolean }) => {
       // Loaded here, not on start-up: the schemas and parsers behind them are most of a calc command's modules.
-      const [{ loadCalendarFile, readText }, { parseNdjson }] = await Promise.all([
+      const [{ loadCalendarFile, readText }, { parseNdjson }, { startOfDate }, { isRealDate }] = await Promise.all([
         import('../app/files.ts'),
         import('../core/events/parse.ts'),
+        import('../core/penalties/periods.ts'),
+        import('../core/validation/common.ts'),
       ]);
       const now = o.now !== undefined ? must(parseInstant(o.now, '--now')) : Date.now();
       const w = must(resolveWindow(must(parseWindow(o.window, '--window', { now })), o.timezone, '--window'));
@@ -75,17 +90,38 @@ export function registerAvailability(calc: Command): void {
         notes.push({ path: '--service', message: `no event in the file is for service ${JSON.stringify(o.service)}${names.length ? ` (services in it: ${names.join(', ')})` : ''}` });
       }
       const iv = intervalsFromEvents(events, end);
-      const measured = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: w.from, to: end }, options);
+      // Only what was monitored is measured: a window without evidence is no data, not 100%.
+      let declared: number | undefined;
+      if (o.monitoredSince !== undefined) {
+        const d = o.monitoredSince.trim();
+        declared = /^\d{4}-\d{2}-\d{2}$/.test(d) && isRealDate(d) ? startOfDate(d, o.timezone) : must(parseInstant(d, '--monitored-since'));
+      }
+      const coverage = monitoringCoverage(monitoringEvidence(events, iv, declared), { from: w.from, to: w.to }, o.timezone);
+      const mFrom = coverage.from ?? w.from;
+      const measuredTo = Math.max(mFrom, end);
+      const inputs = { outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples };
+      const measured = availability(inputs, { from: mFrom, to: measuredTo }, options);
+      const monitored = coverage.from !== null;
       const zone = o.timezone;
       const iso = (ms: number) => formatInstant(ms, zone);
       const budget =
-        target === undefined
+        target === undefined || !monitored
           ? null
-          : must(budgetStatus({ targetPercent: target, window: { from: w.from, to: w.to }, downtimeMs: measured.downtimeMs, eligibleMs: measured.eligibleMs, now: end, ...(options.calendar ? { calendar: options.calendar } : {}) }));
+          : must(
+              budgetStatus({
+                targetPercent: target,
+                window: { from: mFrom, to: w.to },
+                downtimeMs: measured.downtimeMs,
+                eligibleMs: measured.eligibleMs,
+                now: end,
+                ...(options.calendar ? { calendar: options.calendar } : {}),
+              }),
+            );
       if (o.json) {
         printJson({
-          window: { label: w.label, from: iso(w.from), to: iso(w.to), measuredTo: iso(end), zone },
-          availabilityPercent: measured.availability === null ? null : measured.availability * 100,
+          window: { label: w.label, from: iso(w.from), to: iso(w.to), measuredFrom: iso(mFrom), measuredTo: iso(measuredTo), zone },
+          monitoring: { from: coverage.from === null ? null : iso(coverage.from), basis: coverage.basis, text: coverage.text },
+          availabilityPercent: !monitored || measured.availability === null ? null : measured.availability * 100,
           seconds: { window: measured.windowMs / 1000, service: measured.serviceMs / 1000, excluded: measured.excludedMs / 1000, eligible: measured.eligibleMs / 1000, downtime: measured.downtimeMs / 1000, uptime: measured.uptimeMs / 1000 },
           outages: measured.outages.map((x) => ({ ...x, start: iso(x.start), end: iso(x.end), countedSeconds: x.countedMs / 1000, downtimeSeconds: x.downtimeMs / 1000 })),
           excluded: measured.excluded.map((x) => ({ ...x, start: iso(x.start), end: iso(x.end), excludedSeconds: x.excludedMs / 1000 })),
@@ -96,9 +132,16 @@ export function registerAvailability(calc: Command): void {
         });
         return;
       }
+      if (!monitored) {
+        const lines = [`Availability ${w.label} (${zone}): no data (${coverage.text})`];
+        for (const i of [...notes, ...iv.issues]) lines.push(`note: ${i.path ? `${i.path}: ` : ''}${i.message}`);
+        process.stdout.write(lines.join('\n') + '\n');
+        return;
+      }
       const pct = measured.availability === null ? 'no service time to measure' : `${(measured.availability * 100).toFixed(4)}%`;
       const lines = [
-        `Availability ${w.label} (${zone})${end < w.to ? `, measured up to ${iso(end)}` : ''}: ${pct}`,
+        `Availability ${w.label} (${zone})${mFrom > w.from ? `, measured from ${iso(mFrom)}` : ''}` +
+          `${end < w.to ? `, measured up to ${iso(end)}` : ''}: ${pct}`,
         `  service time ${humanSeconds(measured.serviceMs / 1000)}, excluded ${humanSeconds(measured.excludedMs / 1000)}, eligible ${humanSeconds(measured.eligibleMs / 1000)}, downtime ${humanSeconds(measured.downtimeMs / 1000)}`,
       ];
       if (measured.outages.length) lines.push('Counted as downtime:');
@@ -108,9 +151,10 @@ export function registerAvailability(calc: Command): void {
       if (measured.ignored.length) lines.push('Ignored:');
       for (const x of measured.ignored) lines.push(`  ${x.id.padEnd(14)} ${x.reason.replace(/_/g, ' ')}${x.detail ? `: ${x.detail}` : ''}`);
       if (budget) {
-        lines.push(`Budget for ${target}%: ${humanSeconds(budget.budgetMs / 1000)}; used ${humanSeconds(budget.consumedMs / 1000)}${budget.consumedShare !== null ? ` (${(budget.consumedShare * 100).toFixed(1)}%)` : ''}; remaining ${humanSeconds(budget.remainingMs / 1000)}; state ${budget.state}`);
+        lines.push(`Budget for ${target}%: ${humanSeconds(budget.budgetMs / 1000)}; used ${humanSeconds(budget.consumedMs / 1000)}${budget.consumedShare !== null ? ` (${(budget.consumedShare * 100).toFixed(1)}%)` : ''}; remaining ${humanSeconds(budget.remainingMs / 1000)}; state ${budget.state}${budget.note ? ` (${budget.note})` : ''}`);
         if (budget.burnRate !== null) lines.push(`  burn rate ${budget.burnRate.toFixed(2)}${budget.exhaustedAt !== null ? `; at this pace the budget runs out ${iso(budget.exhaustedAt)}` : ''}`);
       }
+      if (mFrom > w.from) lines.push(`note: only part of the window is measured: ${coverage.text}`);
       for (const i of [...notes, ...iv.issues, ...measured.issues]) lines.push(`note: ${i.path ? `${i.path}: ` : ''}${i.message}`);
       process.stdout.write(lines.join('\n') + '\n');
     });

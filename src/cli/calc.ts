@@ -1,7 +1,7 @@
 /** `pledge calc ...`: business-time and budget arithmetic on files, no server needed. */
 import type { Command } from 'commander';
 import { formatInstant } from '../core/time/instant.ts';
-import { parseDuration, workingMs, humanSeconds } from '../core/time/duration.ts';
+import { compactMs, exactDuration, parseDuration, workingMs, humanSeconds } from '../core/time/duration.ts';
 import { mergeIntervals, addWorkingWithPauses, elapsedWithPauses, type Interval } from '../core/calendar/pauses.ts';
 import { periodLength, NOMINAL_WINDOWS } from './periods.ts';
 import { downtimeBudget } from '../core/availability/budget.ts';
@@ -40,26 +40,45 @@ export function registerCalc(program: Command): void {
     .command('downtime')
     .description('Downtime allowed by an availability target over a window')
     .requiredOption('--target <percent>', 'availability target in percent, e.g. 99.99')
-    .option('--window <window>', `${Object.keys(NOMINAL_WINDOWS).join(', ')} (nominal: a year is 365.25 days), or a real period: 2028, 2026-Q4, 2026-10`, 'year')
+    .option(
+      '--window <window>',
+      `${Object.keys(NOMINAL_WINDOWS).join(', ')} (year, quarter and month of an average 365.25-day year: ` +
+        'the figure contracts quote as a fixed allowance), or a real period: 2028, 2026-Q4, 2026-10 (what a percentage target allows in it)',
+      'year',
+    )
     .option('--days <n>', 'a window of N days (overrides --window)')
     .option('--timezone <zone>', 'time zone of a real period (its length changes with daylight saving)', 'UTC')
-    .option('--json', 'print {"seconds": ..., "text": ...}')
-    .addHelpText('after', '\nExamples:\n  pledge calc downtime --target 99.99 --window year      # 52m 36s\n  pledge calc downtime --target 99.9 --window 2028 --json # a leap year: 366 days')
+    .option('--json', 'print {"seconds": ..., "text": ..., "window": ..., "allowance": ...}')
+    .addHelpText(
+      'after',
+      '\nAn availability target states its allowance in one of two forms (docs/availability.md):\n' +
+        '  a percentage (value: 99.99): the share of each real period measured, 52m 33.6s in 2026, 52m 42.24s in 2028;\n' +
+        '  a fixed allowance (allowance: 52m36s): the same downtime every year, as "at most 52 min 36 s a year" says.\n' +
+        '\nExamples:\n  pledge calc downtime --target 99.99 --window year      # 52m 36s, an average year: allowance: 52m36s\n' +
+        '  pledge calc downtime --target 99.99 --window 2026 --json # what 99.99% of 2026 allows: 3153.6 s',
+    )
     .action((o: { target: string; window: string; days?: string; timezone: string; json?: boolean }) => {
       const target = Number(o.target);
       if (!/^\d+(\.\d+)?$/.test(o.target.trim()) || !(target > 0 && target <= 100)) badInput('--target', 'expected a percentage above 0 and at most 100', JSON.stringify(o.target), 'e.g. 99.99');
-      let windowMs: number;
+      let period: { ms: number; label: string; nominal: boolean };
       if (o.days !== undefined) {
         const days = Number(o.days);
         if (!/^\d+(\.\d+)?$/.test(o.days.trim()) || !(days > 0)) badInput('--days', 'expected a positive number of days', JSON.stringify(o.days));
-        windowMs = days * 86_400_000;
+        period = { ms: days * 86_400_000, label: `${days} days`, nominal: false };
       } else {
-        windowMs = must(periodLength(o.window, o.timezone)).ms;
+        period = must(periodLength(o.window, o.timezone));
       }
-      const seconds = downtimeBudget(target, windowMs) / 1000;
+      const ms = downtimeBudget(target, period.ms);
+      const seconds = ms / 1000;
       const text = humanSeconds(seconds);
-      if (o.json) printJsonLine({ seconds, text });
-      else process.stdout.write(`${text}\n`);
+      // An average period's figure is what a contract writes as a fixed allowance, to the second;
+      // a real period's is what a percentage target allows in it, exactly (settlement uses the same).
+      const allowance = period.nominal ? compactMs(Math.round(seconds) * 1000) : null;
+      const why = period.nominal
+        ? `${target}% of ${period.label}; as a fixed allowance, the same every ${o.window} however long: allowance: ${allowance}`
+        : `${target}% of ${period.label}${seconds === Math.round(seconds) ? '' : `: ${exactDuration(ms)} exactly`}`;
+      if (o.json) printJsonLine({ seconds, text, window: period.label, allowance });
+      else process.stdout.write(`${text}  (${why})\n`);
     });
 
   calc

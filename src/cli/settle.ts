@@ -29,6 +29,7 @@ export function registerSettle(program: Command): void {
         target_value: m.target.value,
         comparator: m.evaluation?.comparator ?? null,
         reason: m.evaluation?.reason ?? null,
+        note: m.evaluation?.note ?? null,
         contributors: m.evaluation?.contributors ?? [],
         breachedTickets: m.breachedTickets,
         firstBreachAt: iso(m.firstBreachAt),
@@ -46,6 +47,9 @@ export function registerSettle(program: Command): void {
       for (const m of measured) {
         const v = m.value === null ? 'no data' : String(Math.round(m.value * 10000) / 10000);
         out.push(`  ${m.target.padEnd(18)} ${String(m.state ?? 'not measured').padEnd(9)} ${v} (promised ${m.comparator ?? ''} ${m.target_value}) over ${m.window?.label ?? '?'}${m.window && !m.window.closed ? ' (still open)' : ''}`);
+        // Why there is no value (a window nobody monitored), or what else to know about it.
+        if (m.state === 'no_data' && m.reason) out.push(`      ${m.reason}`);
+        if (m.note) out.push(`      note: ${m.note}`);
       }
       const s = outcome.settlement;
       if (!s) out.push('', 'The agreement has no penalties section: nothing is owed by its terms.');

@@ -1,4 +1,9 @@
-/** The example event files: half a year of a small provider's portfolio, from fixed seeds. */
+/**
+ * The example event files: the second half of 2026 of a small provider's portfolio, from fixed
+ * seeds, as exported on 4 December 2026: nothing after that day is in the file (tickets still open
+ * then stay open), so the file can be ingested into a live store as it is (an event dated after
+ * the receiving clock is refused, docs/events.md) and every figure it gives stays the same.
+ */
 import { compileCalendar } from '../core/calendar/compile.ts';
 import { unwrap } from '../core/validation/issues.ts';
 import { parseInstant } from '../core/time/instant.ts';
@@ -18,6 +23,8 @@ export function exampleEventFiles(): Record<string, string> {
   const newYork = unwrap(compileCalendar({ timezone: 'America/New_York', hours: { mon: ['08:00-17:00'], tue: ['08:00-17:00'], wed: ['08:00-17:00'], thu: ['08:00-17:00'], fri: ['08:00-17:00'] } }));
   const from = t('2026-07-01T00:00:00Z');
   const to = t('2027-01-01T00:00:00Z');
+  /** When the export was taken: the generated half year is cut there. */
+  const exported = t('2026-12-04T00:00:00Z');
   const prefix = (p: string, evs: PledgeEvent[]) =>
     evs.map((e) => ({ ...e, id: `${p}-${e.id}`, ...('ticket' in e ? { ticket: `${p}-${e.ticket}` } : {}), ...('outage' in e ? { outage: `${p}-${e.outage}` } : {}), ...('maintenance' in e ? { maintenance: `${p}-${e.maintenance}` } : {}) }) as PledgeEvent);
   const months = ['07', '08', '09', '10', '11', '12'].map((m) => ({ at: t(`2026-${m}-28T17:00:00+02:00`), label: `2026-${m}` }));
@@ -33,7 +40,9 @@ export function exampleEventFiles(): Record<string, string> {
     // The cloud provider's compute service (the UC's AWS-style credits).
     ...generateAvailabilityEvents({ seed: 24, from, to, service: 'compute' }),
     ...generateKpiEvents({ seed: 31, months }),
-    ...conferences(t('2026-12-15T12:00:00Z')),
-  ].sort((a, b) => t(a.at) - t(b.at) || (a.id < b.id ? -1 : 1));
+    ...conferences(t('2026-12-01T12:00:00Z')),
+  ]
+    .filter((e) => t(e.at) < exported)
+    .sort((a, b) => t(a.at) - t(b.at) || (a.id < b.id ? -1 : 1));
   return { 'portfolio-2026-h2.ndjson': portfolio.map((e) => JSON.stringify(e)).join('\n') + '\n' };
 }

@@ -1,7 +1,7 @@
 /**
  * A deterministic generator of realistic service-desk events: tickets with responses, pauses,
  * priority changes, escalations, reassignments, self-service resolutions, reopenings and ratings;
- * outages, maintenance and checks; custom KPI reports. The demo and tests use the same code, so
+ * monitoring, outages and maintenance; custom KPI reports. The demo and tests use the same code, so
  * the demo data set is rebuilt from a seed, never checked in as a database.
  *
  * Pure: the calendar and the window are arguments; the PRNG is seeded.
@@ -154,11 +154,16 @@ export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
   return out;
 }
 
-/** Outages, maintenance windows and check results of one service over a window. */
+/**
+ * Monitoring, outages and maintenance windows of one service over a window. Monitoring starts with
+ * the window (a `monitoring.started` at `from`): the months before it have no evidence of
+ * monitoring and are no_data, not 100% available; the quiet months after it are measured.
+ */
 export function generateAvailabilityEvents(o: { seed: number; from: number; to: number; service: string; zone?: string }): PledgeEvent[] {
   const rnd = prng(o.seed);
   const iso = (ms: number) => formatInstant(ms, o.zone ?? 'UTC');
-  const out: PledgeEvent[] = [];
+  const monitoring = { id: `${o.service}-monitoring`, type: 'monitoring.started', at: iso(o.from), service: o.service, monitor: 'probe' };
+  const out: PledgeEvent[] = [monitoring as PledgeEvent];
   const days = (o.to - o.from) / (24 * H);
   const outages = Math.max(1, Math.round(days / 9));
   for (let i = 0; i < outages; i++) {

@@ -432,7 +432,18 @@ const Measurement = component(
       )
       .optional(),
     figures: z
-      .strictObject({ downtimeMs: z.number(), eligibleMs: z.number(), excludedMs: z.number() })
+      .strictObject({
+        downtimeMs: z.number(),
+        eligibleMs: z.number(),
+        excludedMs: z.number(),
+        monitoring: z
+          .strictObject({
+            from: Instant.nullable().describe('Monitored from this instant to the window end; null: not monitored at all.'),
+            text: z.string().describe('The evidence, in words (docs/availability.md, "No data is not perfect").'),
+          })
+          .optional()
+          .describe('Absent: monitored throughout the window.'),
+      })
       .optional()
       .describe('Availability: durations in ms.'),
   }),
@@ -443,6 +454,7 @@ const verdict = {
   margin: z.number().nullable().describe("Signed distance to the target in the metric's unit: positive = passing."),
   consumed: z.number().nullable().describe('Share of the allowance used; null when there is none.'),
   reason: z.string(),
+  note: z.string().optional().describe('A remark that is not a state, e.g. a closed window met with little margin.'),
 };
 
 export const ComplianceResult = component(
@@ -474,7 +486,15 @@ export const ComplianceResult = component(
         .optional(),
       worstSubject: z.string().optional(),
       budget: z
-        .strictObject({ allowedMs: z.number(), usedMs: z.number(), remainingMs: z.number() })
+        .strictObject({
+          allowedMs: z.number(),
+          usedMs: z.number(),
+          remainingMs: z.number(),
+          basis: z
+            .enum(['percentage', 'fixed'])
+            .optional()
+            .describe('percentage: a share of the time measured; fixed: the allowance the agreement states (`allowance:`).'),
+        })
         .optional()
         .describe('Availability: the downtime budget, ms.'),
       ...verdict,
@@ -755,6 +775,7 @@ export const Report = component(
         promised: z.string(),
         margin: z.number().nullable(),
         reason: z.string(),
+        note: z.string().nullable().describe('A remark that is not a state, e.g. a finished window met with little margin.'),
         contributors: z.number().int().describe('How many tickets or outages the figure came from.'),
         owed: z.string().nullable(),
         due: CivilDate.nullable(),

@@ -41,7 +41,7 @@ describe('normal path', () => {
     assert.equal(r.statusCode, 200);
     assert.match(String(r.headers['content-type']), /^text\/csv/);
     const lines = r.body.trim().split('\n');
-    assert.equal(lines[0], 'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason');
+    assert.equal(lines[0], 'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason,note');
     const json = (await get('/v1/agreements/acme-checkout/report?period=2026-08')).json();
     assert.equal(lines.length, 1 + json.lines.length);
     assert.ok(lines.slice(1).every((l) => l.startsWith('acme-checkout,2026-08,')));

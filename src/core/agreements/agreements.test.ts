@@ -76,6 +76,25 @@ describe('agreement format', () => {
     assert.match(errors(`${MIN}targets:\n  - { id: r, metric: response_time, value: 95, clock: { duration: 4 hours } }\n`), /targets\[0\]\.clock\.duration: expected a duration/);
   });
 
+  test('a downtime allowance: a plain positive duration, on an availability target, shorter than its window', () => {
+    const up = (extra: string) => `${MIN}targets:\n  - { id: up, metric: availability, value: 99.99, window: year, ${extra} }\n`;
+    const ok = load(up('allowance: 52m36s'));
+    assert.ok(ok.ok);
+    if (ok.ok) assert.equal(ok.value.spec.targets[0]!.allowance, '52m36s');
+    assert.ok(load(up('allowance: PT52M36S')).ok);
+    const rows: Array<[string, RegExp]> = [
+      ['allowance: 1wd', /targets\[0\]\.allowance: expected a plain duration/],
+      ['allowance: 0s', /targets\[0\]\.allowance: expected a downtime allowance longer than 0/],
+      ['allowance: 52 minutes', /targets\[0\]\.allowance: expected a plain duration/],
+      ['allowance: 400d', /targets\[0\]\.allowance: an allowance of 400d is not shorter than a year window: it could never be exceeded/],
+      ['allowance: 1h, comparator: "<="', /targets\[0\]\.allowance: a downtime allowance promises at least so much availability: the comparator is >= or >, not <=/],
+    ];
+    for (const [extra, re] of rows) assert.match(errors(up(extra)), re, extra);
+    assert.match(errors(`${MIN}targets:\n  - { id: up, metric: availability, value: 99.9, allowance: 28d }\n`), /not shorter than a month window/);
+    const notAvailability = errors(`${MIN}targets:\n  - { id: n, metric: tickets_resolved, value: 5, allowance: 1h }\n`);
+    assert.match(notAvailability, /targets\[0\]\.allowance: a downtime allowance belongs to an availability target, not tickets_resolved/);
+  });
+
   test('JSON documents work too', () => {
     const r = load(JSON.stringify({ id: 'j', name: 'J', kind: 'uc', parties: { provider: { id: 's', name: 'S' } }, targets: [{ id: 'up', metric: 'availability', value: 99.9 }] }), 'j.json');
     assert.ok(r.ok);

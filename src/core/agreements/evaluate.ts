@@ -11,6 +11,11 @@
  * a ticket is decided by the ticket's scope, from its own history (clock/tickets.ts), and then
  * every event of the ticket counts, also those that do not repeat its service or customer. A
  * target's scope narrows further.
+ *
+ * Availability is measured only where there is evidence that the service was monitored
+ * (availability/monitoring.ts): a window without any is no_data, never 100%, and one monitored from
+ * part-way is measured over that part. A fixed allowance (`allowance: 52m36s`) is pro-rated to the
+ * part measured; a percentage applies to whatever time is measured.
  */
 import type { BusinessCalendar } from '../calendar/types.ts';
 import type { PledgeEvent, TicketEvent, Timed } from '../events/schema.ts';
@@ -19,6 +24,8 @@ import { groupByTicket, ticketKey, ticketRef, ticketScope, type Grouped, type Ti
 import type { ClockResult, ClockTarget, TicketSummary } from '../clock/types.ts';
 import { parseDuration, type WorkDuration } from '../time/duration.ts';
 import { availability, intervalsFromEvents, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
+import { monitoringCoverage, monitoringEvidence } from '../availability/monitoring.ts';
+import { startOfDate } from '../penalties/periods.ts';
 import { evaluateTarget, type Comparator, type MetricFilters, type MetricInputs, type TargetEvaluation, type ResolvedWindow } from '../metrics/index.ts';
 import type { Issue } from '../validation/issues.ts';
 import type { AgreementSpec, TargetSpecDoc } from './schema.ts';
@@ -161,6 +168,12 @@ export interface EvaluateInput {
   book?: TicketBook;
   /** `events` are already those the agreement measures (eventsOf): do not filter them again. */
   measured?: boolean;
+  /**
+   * The target's whole window when `window` is only a part of it (cut to the term, or to the time
+   * after the grace period): a fixed downtime allowance is pro-rated to the part measured.
+   * Default: `window` itself.
+   */
+  fullWindow?: { from: number; to: number };
 }
 
 /** Every target of the agreement over one window. */
@@ -211,6 +224,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     const targetIssues: Issue[] = [];
     const inputs: MetricInputs = { clocks, tickets, kpis };
     let av: AvailabilityResult | undefined;
+    let measuredFrom = w.from;
     if (t.metric === 'availability') {
       const end = Math.min(w.to, Math.max(w.from, now));
       const scoped = asOf.filter((e) => {
@@ -220,6 +234,15 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
       });
       const iv = intervalsFromEvents(scoped, end);
       targetIssues.push(...iv.issues);
+      // Was the window monitored at all, and from when (monitoring.ts)? Only that part is measured.
+      const declared = terms.monitoring?.since !== undefined ? startOfDate(terms.monitoring.since, zone) : undefined;
+      // The evidence is judged over the target's whole window (a report on 10 March shows March was
+      // watched), and the part measured here is what of it lies in this (perhaps cut) window.
+      const whole = monitoringCoverage(monitoringEvidence(scoped, iv, declared), input.fullWindow ?? { from: w.from, to: w.to }, zone);
+      const coverage =
+        whole.from === null || whole.from < w.to
+          ? { ...whole, from: whole.from === null ? null : Math.max(w.from, whole.from) }
+          : { from: null, basis: 'none' as const, text: `not monitored in this part of the window: ${whole.text}` };
       const exclusions = terms.penalties?.exclusions ?? ['announced_maintenance'];
       const opts: AvailabilityOptions = {
         maintenanceNoticeMs: msOf(terms.maintenance?.notice ?? '0s'),
@@ -237,12 +260,32 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
         const cal = calendars.get(t.calendar);
         if (cal) opts.calendar = cal;
       }
-      av = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: w.from, to: end }, opts);
-      targetIssues.push(...av.issues);
-      inputs.availability = { availability: av.availability, downtimeMs: av.downtimeMs, eligibleMs: av.eligibleMs, excludedMs: av.excludedMs, outages: av.outages.map((o) => o.id) };
+      if (coverage.from === null) {
+        const monitoring = { from: null, text: coverage.text };
+        inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring };
+      } else {
+        measuredFrom = coverage.from;
+        const part = { from: coverage.from, to: Math.max(coverage.from, end) };
+        av = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, part, opts);
+        targetIssues.push(...av.issues);
+        inputs.availability = {
+          availability: av.availability,
+          downtimeMs: av.downtimeMs,
+          eligibleMs: av.eligibleMs,
+          excludedMs: av.excludedMs,
+          outages: av.outages.map((o) => o.id),
+          monitoring: { from: coverage.from, text: coverage.text },
+        };
+      }
     }
     const isTime = TIME_METRICS.has(t.metric);
     const comparator: Comparator = t.comparator ?? (isTime && t.stat !== undefined && t.stat !== 'share_within_target' ? '<=' : '>=');
+    // A fixed allowance is for the whole window: the part measured (after the term start, the
+    // grace period, the start of monitoring) gets its share of it.
+    const allowanceMs =
+      t.metric === 'availability' && t.allowance !== undefined
+        ? allowanceFor(msOf(t.allowance), { from: measuredFrom, to: w.to }, input.fullWindow ?? { from: w.from, to: w.to })
+        : undefined;
     const ev = evaluateTarget({
       metric: t.metric,
       ...(t.stat !== undefined ? { stat: t.stat } : {}),
@@ -253,6 +296,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
       comparator,
       target: t.value,
       ...(t.warnAt !== undefined ? { warn: t.warnAt } : {}),
+      ...(allowanceMs !== undefined ? { allowanceMs } : {}),
       window: { kind: 'range', from: w.from, to: w.to },
       zone,
       now,
@@ -293,6 +337,18 @@ function availabilityBreachInstant(av: AvailabilityResult, allowedMs: number): n
     used += o.downtimeMs;
   }
   return null;
+}
+
+/**
+ * A fixed allowance for the part of a window that is measured: the whole allowance for the whole
+ * window, else pro-rated by wall-clock time (a year measured from 1 July: 184/365 of it). Contracts
+ * state the allowance for a whole period; a period that is only partly under the agreement gets
+ * the same share of it.
+ */
+export function allowanceFor(allowanceMs: number, measured: { from: number; to: number }, full?: { from: number; to: number }): number {
+  if (!full || (measured.from <= full.from && measured.to >= full.to)) return allowanceMs;
+  const share = Math.max(0, Math.min(measured.to, full.to) - Math.max(measured.from, full.from)) / (full.to - full.from);
+  return Math.round(allowanceMs * share);
 }
 
 function msOf(text: string): number {

@@ -10,6 +10,7 @@ import { METRIC_NAMES } from '../metrics/catalogue.ts';
 import { penaltiesSpec } from '../penalties/schema.ts';
 import { isValidZone } from '../time/zone.ts';
 import { amount, civilDate, contact, currency, durationText, percent, plainDuration, slug } from '../validation/common.ts';
+import { parseDuration } from '../time/duration.ts';
 
 const text = (max = 2000) => z.string().min(1).max(max);
 const oneOrMany = z.union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).min(1)]);
@@ -54,6 +55,16 @@ export const availabilitySpec = z.strictObject({
   checks: z.enum(['any', 'majority', 'all']).default('any'),
 });
 
+const DAY_MS = 86_400_000;
+/** The shortest a window of each kind can be, for refusing an allowance that could never be used up. */
+function shortestWindowMs(window: string): number {
+  if (window === 'month') return 28 * DAY_MS - 3_600_000;
+  if (window === 'quarter') return 90 * DAY_MS - 3_600_000;
+  if (window === 'year') return 365 * DAY_MS;
+  const days = /(\d+)d$/.exec(window);
+  return days ? Number(days[1]) * DAY_MS - 3_600_000 : Infinity;
+}
+
 export const target = z.strictObject({
   id: slug,
   name: text(200).optional(),
@@ -74,6 +85,19 @@ export const target = z.strictObject({
   region: z.string().min(1).max(200).optional(),
   clock: clockSpec.optional(),
   availability: availabilitySpec.optional(),
+  /**
+   * Availability: a fixed downtime allowance per window, as the contract states it ("at most
+   * 52 min 36 s of downtime a year"): the target is breached when the window's downtime exceeds it,
+   * whatever the window's length. Without it the target is a percentage of the time measured in
+   * each real window (99.99% of 2026's 365 days allows 52m 33.6s). See docs/availability.md.
+   */
+  allowance: plainDuration
+    .refine((s) => {
+      const d = parseDuration(s);
+      return d.ok && d.value.kind === 'fixed' && d.value.ms > 0;
+    }, 'expected a downtime allowance longer than 0, such as 52m36s or 4h22m48s')
+    .optional()
+    .describe('Availability only: a fixed downtime allowance per window, e.g. 52m36s; the target is breached when downtime exceeds it.'),
   /** kpi: the KPI name in kpi.reported events; judge each subject (e.g. sales rep) separately. */
   kpi: z.string().min(1).max(200).optional(),
   perSubject: z.boolean().optional(),
@@ -82,6 +106,18 @@ export const target = z.strictObject({
   warnAt: z.number().gt(0).max(1).optional(),
   /** Underpinning: OLA or UC targets this one relies on, as "agreement-id#target-id", in the order work passes through them. */
   dependsOn: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected "agreement-id#target-id"')).optional(),
+}).superRefine((t, ctx) => {
+  // A fixed downtime allowance: only on availability, promising at least (>=, >), and usable up.
+  if (t.allowance === undefined) return;
+  const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['allowance'], message });
+  if (t.metric !== 'availability') return problem(`a downtime allowance belongs to an availability target, not ${t.metric}`);
+  if (t.comparator === '<' || t.comparator === '<=') {
+    problem(`a downtime allowance promises at least so much availability: the comparator is >= or >, not ${t.comparator}`);
+  }
+  const d = parseDuration(t.allowance);
+  if (d.ok && d.value.kind === 'fixed' && d.value.ms >= shortestWindowMs(t.window)) {
+    problem(`an allowance of ${t.allowance} is not shorter than a ${t.window} window: it could never be exceeded`);
+  }
 });
 
 export const supportSpec = z.strictObject({
@@ -246,6 +282,13 @@ export const agreementSpec = z
     calendars: z.record(slug, z.string().min(1).max(1000)).default({}),
     serviceDescription: serviceDescription.optional(),
     targets: z.array(target).default([]),
+    /**
+     * When monitoring of the services began (local midnight of the date, in the agreement's zone):
+     * from then on every window is measured, and a window without outages is fully available;
+     * before it nothing is measured (no_data), whatever the events say. Without it, monitoring is
+     * known from the events (check results, monitoring.started, outage and maintenance reports).
+     */
+    monitoring: z.strictObject({ since: civilDate.describe('The first day monitored, YYYY-MM-DD.') }).optional(),
     support: supportSpec.optional(),
     maintenance: maintenanceSpec.optional(),
     security: securitySpec.optional(),

@@ -30,7 +30,7 @@ const outage = (service: string, start: string, minutes: number, cause = 'provid
 
 test('99.99% a year or a $500 fine due within 15 days of the breach: owed once, in the month of the breach', () => {
   const t = terms('uptime-fine.yaml');
-  // 40 minutes in June (within the yearly budget of 52m 34s for 2026), 20 more in August: breached in August.
+  // 40 minutes in June (within the yearly allowance of 52m 36s), 20 more in August: breached in August.
   const events = [...outage('cloud-pbx', '2026-06-10T10:00:00Z', 40), ...outage('cloud-pbx', '2026-08-05T10:00:00Z', 20), ...outage('cloud-pbx', '2026-09-01T10:00:00Z', 30, 'customer')];
   const periods = [6, 7, 8, 9, 12].map((m) => month(2026, m));
   const out = settlePeriods({ terms: t, calendars, events, periods, now: Date.parse('2027-01-10T00:00:00Z') });
@@ -38,14 +38,59 @@ test('99.99% a year or a $500 fine due within 15 days of the breach: owed once, 
   assert.deepEqual(owed, ['2026-08:USD 500.00']);
   const aug = out[2]!.settlement!.lines[0]!;
   const breach = out[2]!.targets[0]!.firstBreachAt!;
-  // The budget (52m 33.6s) runs out 12m 33.6s into the August outage; the fine is due 15 days later.
-  assert.equal(new Date(breach).toISOString(), '2026-08-05T10:12:33.600Z');
+  // The allowance (52m 36s) runs out 12m 36s into the August outage; the fine is due 15 days later.
+  assert.equal(new Date(breach).toISOString(), '2026-08-05T10:12:36.000Z');
   assert.deepEqual([aug.due!.date, aug.due!.basis], ['2026-08-20', 'breach']);
   // Settled per year instead, the same fine with the same due date.
   const [year] = settlePeriods({ terms: t, calendars, events, periods: [unwrap(resolveWindow({ kind: 'year', year: 2026 }, 'UTC'))], now: Date.parse('2027-01-10T00:00:00Z') });
   assert.deepEqual(year!.settlement!.lines.map((l) => [l.amount, l.due?.date]), [['USD 500.00', '2026-08-20']]);
   // The customer-caused outage in September is excluded, as the agreement says.
   assert.equal(out[3]!.targets[0]!.availability!.downtimeMs, 60 * 60_000);
+});
+
+test('the fine example states its allowance: 52m 35s of downtime in a year owes nothing, 52m 37s owes the fine', () => {
+  // "If downtime exceeds 52 min 36 s": the allowance the contract states, in a 365-day year and a
+  // 366-day one alike. As a bare percentage, 99.99% of 2026 would allow only 52m 33.6s.
+  const t = terms('uptime-fine.yaml');
+  assert.equal(t.targets[0]!.allowance, '52m36s');
+  const down = (id: string, start: string, seconds: number): Timed[] => [
+    unwrap(parseEvent({ id: `${id}s`, type: 'outage.started', at: start, service: 'cloud-pbx', outage: id })),
+    unwrap(parseEvent({ id: `${id}e`, type: 'outage.ended', at: new Date(Date.parse(start) + seconds * 1000).toISOString(), service: 'cloud-pbx', outage: id })),
+  ];
+  const yearly = (terms_: typeof t, year: number, seconds: number) =>
+    settlePeriods({
+      terms: { ...terms_, term: { ...terms_.term!, start: `${year}-01-01`, end: `${year}-12-31` } },
+      calendars,
+      events: down(`y${year}-${seconds}`, `${year}-03-10T10:00:00Z`, seconds),
+      periods: [3, 12].map((m) => month(year, m)),
+      now: Date.parse(`${year + 1}-01-10T00:00:00Z`),
+    });
+  const rows: Array<[number, number, string, string]> = [
+    // year, seconds of downtime, state of the year, owed in March (the breach's month)
+    [2026, 52 * 60 + 35, 'met', 'USD 0.00'],
+    [2026, 52 * 60 + 36, 'met', 'USD 0.00'], // exactly the allowance: not exceeded
+    [2026, 52 * 60 + 37, 'breached', 'USD 500.00'],
+    [2028, 52 * 60 + 35, 'met', 'USD 0.00'], // a leap year: the same allowance
+    [2028, 52 * 60 + 37, 'breached', 'USD 500.00'],
+  ];
+  for (const [year, seconds, state, owed] of rows) {
+    const [march, december] = yearly(t, year, seconds);
+    const dec = december!.targets[0]!.evaluation!;
+    assert.equal(dec.state, state, `${year}, ${seconds} s`);
+    assert.deepEqual(dec.budget, { allowedMs: 3_156_000, usedMs: seconds * 1000, remainingMs: 3_156_000 - seconds * 1000, basis: 'fixed' });
+    assert.equal(march!.settlement!.totals[0]!.amount, owed, `${year}, ${seconds} s`);
+    assert.equal(december!.settlement!.totals[0]!.amountMinor, 0);
+  }
+  const [, over] = yearly(t, 2026, 52 * 60 + 37);
+  assert.equal(over!.targets[0]!.evaluation!.reason, 'the window is closed and the downtime 52m 37s against an allowance of 52m 36s exceeds it');
+  const [, within] = yearly(t, 2026, 52 * 60 + 35);
+  assert.equal(within!.targets[0]!.evaluation!.reason, 'the window is closed and the downtime 52m 35s against an allowance of 52m 36s is within it');
+  // Without the allowance the percentage of the real year decides: 52m 35s breaches 2026's 52m 33.6s.
+  const bare = { ...t, targets: t.targets.map(({ allowance: _a, ...x }) => x) };
+  const [pctMarch, pctDec] = yearly(bare, 2026, 52 * 60 + 35);
+  assert.equal(pctDec!.targets[0]!.evaluation!.state, 'breached');
+  assert.deepEqual(pctDec!.targets[0]!.evaluation!.budget, { allowedMs: 3_153_600, usedMs: 3_155_000, remainingMs: -1400, basis: 'percentage' });
+  assert.equal(pctMarch!.settlement!.totals[0]!.amount, 'USD 500.00');
 });
 
 test('tiered credits with a 90-day grace period, caps, and termination after three breached months', () => {
@@ -81,6 +126,15 @@ test('termination stops monitoring from that date; the figures up to it stay', (
   assert.equal(after!.targets.length, 0);
   assert.ok(after!.settlement!.notes.includes('the agreement is not monitored in this period (it is monitored from 2026-01-01 through 2026-07-15): nothing is measured, so nothing is owed'), after!.settlement!.notes.join('\n'));
   assert.equal(after!.settlement!.totals[0]!.amountMinor, 0);
+  // Outside the monitored time a target has no data, and says why: it is not a forgotten measurement.
+  const line = after!.settlement!.lines.find((l) => l.targetId === 'uptime')!;
+  assert.equal(line.nothingOwed, 'no_data');
+  assert.deepEqual(line.notes, []);
+  assert.equal(
+    line.reason,
+    'uptime: not monitored in this period (the agreement is monitored from 2026-01-01 through 2026-07-15); ' +
+      'nothing owed: there is no data, which is neither met nor breached',
+  );
 });
 
 test('a quarter billed for monthly targets settles each of its three months, on each month\'s fee', () => {
@@ -131,4 +185,131 @@ test('amendments: each period is settled with the version in force when it began
   // Without versions, the latest terms would have judged July differently: that is what versions prevent.
   const [julyNow] = settlePeriods({ terms: v2, calendars, events, periods: [periods[0]!], now: Date.parse('2026-12-01T00:00:00Z') });
   assert.equal(julyNow!.settlement!.totals[0]!.amountMinor, 0);
+});
+
+test('no data is not perfect: months before monitoring started are no_data, never met, and owe nothing as such', () => {
+  // The checkout SLA (99.95% a month, credits below it) from 1 January; its probe started on
+  // 16 June. May has no evidence at all; June is measured from the 16th; August is quiet but watched.
+  const t = terms('sla-checkout.yaml');
+  const uptime = (o: ReturnType<typeof settlePeriods>[number]) => o.targets.find((x) => x.target.id === 'uptime')!;
+  const line = (o: ReturnType<typeof settlePeriods>[number]) => o.settlement!.lines.find((l) => l.targetId === 'uptime')!;
+  const events = [
+    unwrap(parseEvent({ id: 'mon', type: 'monitoring.started', at: '2026-06-16T00:00:00Z', service: 'checkout', monitor: 'probe-eu' })) as Timed,
+    // 15 minutes on 20 June: more than 0.05% of the 15 days measured (10m 48s), less than of all June (21m 36s).
+    ...outage('checkout', '2026-06-20T10:00:00Z', 15),
+    ...outage('checkout', '2026-07-08T10:00:00Z', 60),
+  ];
+  const out = settlePeriods({ terms: t, calendars, events, periods: [5, 6, 7, 8].map((m) => month(2026, m)), now: Date.parse('2026-09-05T00:00:00Z') });
+  const rows = out.map((o) => {
+    const e = uptime(o).evaluation!;
+    return [o.period.label, e.state, e.value === null ? null : Math.round(e.value * 1e4) / 1e4, line(o).amount];
+  });
+  assert.deepEqual(rows, [
+    ['2026-05', 'no_data', null, 'USD 0.00'], // before monitoring: not "met 100"
+    ['2026-06', 'breached', 99.9306, 'USD 150.00'], // 15 min in the 15 days measured
+    ['2026-07', 'breached', 99.8656, 'USD 150.00'],
+    ['2026-08', 'met', 100, 'USD 0.00'], // quiet, but monitored since June
+  ]);
+  const may = out[0]!;
+  assert.match(uptime(may).evaluation!.reason, /^not monitored: no check result, outage, maintenance or monitoring\.started event in this window/);
+  assert.equal(uptime(may).availability, undefined);
+  assert.equal(line(may).nothingOwed, 'no_data');
+  assert.match(line(may).reason, /nothing owed: there is no data for the window \(not monitored: .*\), which is neither met nor breached/);
+  // June: measured over its monitored half, and it says so.
+  const june = uptime(out[1]!);
+  assert.equal(june.availability!.window.from, Date.parse('2026-06-16T00:00:00Z'));
+  assert.equal(june.evaluation!.budget!.allowedMs, 648_000);
+  assert.equal(june.evaluation!.note, 'only part of the window is measured: monitored from 2026-06-16T00:00:00Z (monitoring.started 2026-06-16T00:00:00Z)');
+  // The same months with the start declared in the agreement instead of an event: the same figures.
+  const declared = settlePeriods({
+    terms: { ...t, monitoring: { since: '2026-06-16' } },
+    calendars,
+    events: events.slice(1),
+    periods: [5, 6, 7, 8].map((m) => month(2026, m)),
+    now: Date.parse('2026-09-05T00:00:00Z'),
+  });
+  assert.deepEqual(declared.map((o) => [uptime(o).evaluation!.state, line(o).amount]), rows.map((r) => [r[1], r[3]]));
+  // Without any evidence of monitoring in them, quiet months are no_data too: silence is not uptime.
+  const outagesOnly = settlePeriods({ terms: t, calendars, events: events.slice(1), periods: [5, 8].map((m) => month(2026, m)), now: Date.parse('2026-09-05T00:00:00Z') });
+  assert.deepEqual(outagesOnly.map((o) => uptime(o).evaluation!.state), ['no_data', 'no_data']);
+});
+
+test('a fixed allowance is pro-rated to the part of the window monitored', () => {
+  // The fine example's year, monitored from 1 July: 184 of 365 days, so 52m 36s x 184/365.
+  const t = terms('uptime-fine.yaml');
+  const start = unwrap(parseEvent({ id: 'mon', type: 'monitoring.started', at: '2026-07-01T00:00:00Z', service: 'cloud-pbx' })) as Timed;
+  const settle = (minutes: number) =>
+    settlePeriods({
+      terms: t,
+      calendars,
+      events: [start, ...outage('cloud-pbx', '2026-08-05T10:00:00Z', minutes)],
+      periods: [month(2026, 8), month(2026, 12)],
+      now: Date.parse('2027-01-10T00:00:00Z'),
+    });
+  const [aug, dec] = settle(27);
+  const e = dec!.targets[0]!.evaluation!;
+  const share = Math.round((3_156_000 * 184) / 365); // 26m 30.97s
+  assert.deepEqual(e.budget, { allowedMs: share, usedMs: 27 * 60_000, remainingMs: share - 27 * 60_000, basis: 'fixed' });
+  assert.equal(e.state, 'breached');
+  assert.equal(aug!.settlement!.totals[0]!.amount, 'USD 500.00');
+  assert.equal(settle(26)[1]!.targets[0]!.evaluation!.state, 'met');
+});
+
+test('a grace period that ends mid-month charges only what falls after it: window targets and per-ticket penalties', () => {
+  // The checkout SLA (60 days' grace) with a term from 15 January: the grace period runs through
+  // 15 March. Its uptime target is monthly (credits below 99.95%), its P1 resolution target costs
+  // USD 100 per breached ticket.
+  const t = { ...terms('sla-checkout.yaml'), term: { start: '2026-01-15', terminationRights: [] } };
+  const march = [month(2026, 3)];
+  const now = Date.parse('2026-04-10T00:00:00Z');
+  const uptime = (o: ReturnType<typeof settlePeriods>[number]) => o.settlement!.lines.find((l) => l.targetId === 'uptime')!;
+  const tickets = (o: ReturnType<typeof settlePeriods>[number]) => o.settlement!.lines.find((l) => l.targetId === 'p1-resolution')!;
+
+  // Window target: 2 hours down on 10 March, inside the grace period, costs nothing...
+  const inGrace = settlePeriods({ terms: t, calendars, events: outage('checkout', '2026-03-10T10:00:00Z', 120), periods: march, now })[0]!;
+  assert.equal(inGrace.targets.find((x) => x.target.id === 'uptime')!.evaluation!.state, 'breached'); // the month as measured
+  assert.deepEqual([uptime(inGrace).amount, uptime(inGrace).nothingOwed], ['USD 0.00', 'met']);
+  assert.equal(uptime(inGrace).compliance!.window.label, '2026-03 from 2026-03-16');
+  assert.equal(inGrace.settlement!.grace!.applies, 'partly');
+  // ...while the same 2 hours on 20 March are judged over the 16 days after it (99.479%: below
+  // 99.5%, 15%) on their share of the fee (USD 3,000 x 16/31 = USD 1,548.39): USD 232.26.
+  const after = settlePeriods({ terms: t, calendars, events: outage('checkout', '2026-03-20T10:00:00Z', 120), periods: march, now })[0]!;
+  assert.equal(uptime(after).amount, 'USD 232.26');
+  assert.equal(uptime(after).band!.credit, 15);
+  assert.match(uptime(after).reason, /^uptime in 2026-03 from 2026-03-16: measured 99\.47916667% against a target of >= 99\.95% \(breached\); band 2 applies/);
+
+  // Per-ticket: P1 tickets A (breached 10 March) and C (breached at midnight ending 14 March) fall in
+  // the grace period; B breached on 20 March and D was resolved in time after it.
+  let k = 0;
+  const ticket = (id: string, created: string, hours: number): Timed[] => [
+    unwrap(parseEvent({ id: `t${++k}`, type: 'ticket.created', at: created, ticket: id, priority: 'P1', service: 'checkout', customer: 'acme' })) as Timed,
+    unwrap(
+      parseEvent({
+        id: `t${++k}`,
+        type: 'ticket.resolved',
+        at: new Date(Date.parse(created) + hours * 3_600_000).toISOString(),
+        ticket: id,
+        service: 'checkout',
+        customer: 'acme',
+      }),
+    ) as Timed,
+  ];
+  const events = [
+    ...ticket('A', '2026-03-10T08:00:00Z', 6),
+    ...ticket('C', '2026-03-14T20:00:00Z', 12),
+    ...ticket('B', '2026-03-20T08:00:00Z', 6),
+    ...ticket('D', '2026-03-21T08:00:00Z', 1),
+  ];
+  const p1 = settlePeriods({ terms: t, calendars, events, periods: march, now })[0]!;
+  // The month as measured has three breaches of four; the settlement counts only B.
+  assert.deepEqual(p1.targets.find((x) => x.target.id === 'p1-resolution')!.breachedTickets.sort(), ['A', 'B', 'C']);
+  assert.deepEqual([tickets(p1).units!.tickets, tickets(p1).amount], [['B'], 'USD 100.00']);
+  assert.match(
+    tickets(p1).reason,
+    /^p1-resolution in 2026-03 from 2026-03-16: measured 50% against a target of >= 95% \(breached\); 1 breached ticket \(B\) × USD 100\.00 = USD 100\.00/,
+  );
+  // With only the grace-period breaches, the part after it is met: nothing owed.
+  const onlyInGrace = [...ticket('A', '2026-03-10T08:00:00Z', 6), ...ticket('D', '2026-03-21T08:00:00Z', 1)];
+  const early = settlePeriods({ terms: t, calendars, events: onlyInGrace, periods: march, now })[0]!;
+  assert.deepEqual([tickets(early).amount, tickets(early).nothingOwed], ['USD 0.00', 'met']);
 });

@@ -12,11 +12,19 @@
  * target billed monthly is evaluated year-to-date every month, and settlement decides in which
  * period it owes (a fine in the period of the breach, a credit when the window closes). A rolling
  * target (30d) is measured over the N days ending with the period.
+ *
+ * The grace period ("no penalties during the first 90 days"): only what falls after it is
+ * charged. A window the grace period ends inside is measured a second time, over its part after the
+ * grace period, and the period settles that measurement: a per-ticket penalty counts only tickets
+ * breached after it, a window target is judged (and its fee share or allowance taken) over that
+ * part alone. The stored compliance of the window stays the whole window's, since the grace period
+ * suspends penalties, not measurement.
  */
 import type { BusinessCalendar } from '../calendar/types.ts';
 import type { Timed } from '../events/schema.ts';
 import { resolveWindow, windowContaining, windowsCovering, type ResolvedWindow } from '../metrics/window.ts';
 import { settlePeriod, resultFromEvaluation, contractYearOf, localDate, lastDay, type Settlement, type TargetPeriodResult, type PastPeriod, type Money } from '../penalties/index.ts';
+import { graceWindow, type GraceWindow } from '../penalties/periods.ts';
 import type { Issue, Result } from '../validation/issues.ts';
 import { clockTargetsOf, evaluateAgreement, eventsOf, type TargetResult } from './evaluate.ts';
 import { ticketBook, type TicketBook } from './tickets.ts';
@@ -117,6 +125,13 @@ export function targetWindows(target: AgreementSpec['targets'][number], period: 
   return { ok: true, value: out };
 }
 
+/** The grace period of the terms in the zone, or null when there is none (or no term to start it). */
+function graceOf(terms: AgreementSpec, zone: string): GraceWindow | null {
+  if (!terms.term || terms.penalties?.gracePeriod === undefined) return null;
+  const g = graceWindow(terms.term.start, terms.penalties.gracePeriod, zone);
+  return g.ok ? g.value : null;
+}
+
 export function settlePeriods(input: SettleInput): PeriodOutcome[] {
   const { now } = input;
   // Per version of the terms: its events filtered once, and every ticket evaluated once for all
@@ -146,7 +161,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     const { events, book } = preparedFor(terms, calendars);
     const asOf = Math.min(now, period.to);
     // Group targets by the window they are measured over in this period, and measure each group once.
-    const groups = new Map<string, { window: ResolvedWindow; targets: AgreementSpec['targets'] }>();
+    const groups = new Map<string, { window: ResolvedWindow; full: ResolvedWindow; targets: AgreementSpec['targets'] }>();
     const span = input.monitored ?? termSpan(terms, period.zone);
     for (const t of terms.targets) {
       const windows = targetWindows(t, period);
@@ -159,22 +174,35 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
         const to = Math.min(full.to, span.to);
         if (!(to > from)) continue; // not monitored at all in this window
         const window = { ...full, from, to };
-        const key = `${from}/${to}`;
-        const g = groups.get(key) ?? { window, targets: [] };
+        // The whole window is part of the key: a fixed allowance is pro-rated to the part measured.
+        const key = `${full.from}/${full.to}/${from}/${to}`;
+        const g = groups.get(key) ?? { window, full, targets: [] };
         g.targets.push(t);
         groups.set(key, g);
       }
     }
+    // The grace period: only what falls after it is charged. A window it ends inside is measured
+    // once more from its end, and that measurement is what the period settles (docs/penalties.md).
+    const grace = graceOf(terms, period.zone);
     const measured: TargetResult[] = [];
+    const afterGrace = new Map<TargetResult, TargetResult>();
     for (const g of groups.values()) {
-      const r = evaluateAgreement({ terms: { ...terms, targets: g.targets }, calendars, events, window: g.window, now: asOf, book, measured: true });
+      const scoped = { ...terms, targets: g.targets };
+      const over = (window: ResolvedWindow) => evaluateAgreement({ terms: scoped, calendars, events, window, fullWindow: g.full, now: asOf, book, measured: true });
+      const r = over(g.window);
       issues.push(...r.issues);
       measured.push(...r.targets);
+      if (grace !== null && g.window.from < grace.endMs && grace.endMs < g.window.to) {
+        const after = over({ ...g.window, from: grace.endMs, label: `${g.window.label} from ${localDate(grace.endMs, period.zone)}` });
+        after.targets.forEach((t, i) => afterGrace.set(r.targets[i]!, t));
+      }
     }
     // In the order of the agreement's targets, each target's windows oldest first.
     measured.sort((a, b) => terms.targets.indexOf(a.target) - terms.targets.indexOf(b.target) || (a.evaluation?.window.from ?? 0) - (b.evaluation?.window.from ?? 0));
+    // What the period settles: each window as measured, or its part after the grace period.
+    const settled = measured.map((m) => afterGrace.get(m) ?? m);
     const results: TargetPeriodResult[] = [];
-    for (const m of measured) {
+    for (const m of settled) {
       issues.push(...m.issues);
       if (!m.evaluation) continue;
       const r = resultFromEvaluation(m.target.id, m.evaluation, m.firstBreachAt);
@@ -205,10 +233,19 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
       const since = span.from === -Infinity ? '' : ` from ${localDate(span.from, period.zone)}`;
       const until = span.to === Infinity ? '' : ` through ${lastDay(span.to, period.zone)}`;
       settlement.notes.push(`the agreement is not monitored in this period (it is monitored${since}${until}): nothing is measured, so nothing is owed`);
+      // Not a forgotten measurement: nothing outside the monitored time is measured. Such a
+      // target has no data, and its line says why (before the term, the line already says so).
+      for (const l of settlement.lines) {
+        if (l.nothingOwed !== 'no_result') continue;
+        l.nothingOwed = 'no_data';
+        l.notes = [];
+        l.reason = `${l.targetId}: not monitored in this period (the agreement is monitored${since}${until}); nothing owed: there is no data, which is neither met nor breached`;
+      }
     }
     if (later && settlement) settlement.notes.push(`an amendment${later.label ? ` (${later.label})` : ''} takes effect inside this period; the period is settled with the version in force when it began${version?.label ? ` (${version.label})` : ''}, and the amendment applies from the next period`);
-    // Windows that closed by this period's end become history for the next periods.
-    for (const m of measured) {
+    // Windows that closed by this period's end become history for the next periods (as settled:
+    // a window the grace period ended inside counts with its part after it).
+    for (const m of settled) {
       const w = m.evaluation?.window;
       if (m.evaluation && w && w.to <= period.to && w.to > period.to - 400 * DAY && !past.some((p) => p.targetId === m.target.id && p.from === w.from && p.to === w.to)) {
         past.push({ targetId: m.target.id, from: w.from, to: w.to, label: w.label, state: m.evaluation.state });

@@ -106,6 +106,24 @@ describe('budget status and burn rate', () => {
     assert.equal(exact.exhaustedAt, 20 * D);
   });
 
+  test('a closed window is met or breached, never at risk; a thin margin is a note', () => {
+    // The whole 30 days have passed (now at the end, or later): nothing is left to warn about.
+    for (const now of [30 * D, 40 * D]) {
+      const s = unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_332_800, eligibleMs: 30 * D, now }));
+      assert.equal(s.consumedShare, 0.9);
+      assert.equal(s.state, 'met');
+      assert.equal(s.note, 'met with little margin: 90% of the budget used (warning at 75%)');
+    }
+    const exact = unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_592_000, eligibleMs: 30 * D, now: 30 * D }));
+    assert.equal(exact.state, 'met');
+    assert.equal(unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_592_001, eligibleMs: 30 * D, now: 30 * D })).state, 'breached');
+    const easy = unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 1_000_000, eligibleMs: 30 * D, now: 30 * D }));
+    assert.equal(easy.state, 'met');
+    assert.equal(easy.note, undefined);
+    // One millisecond before the end the same 90% is still a warning.
+    assert.equal(unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_332_800, eligibleMs: 30 * D - 1, now: 30 * D - 1 })).state, 'at_risk');
+  });
+
   test('no downtime: no burn, no exhaustion', () => {
     const s = base(0, 10);
     assert.equal(s.burnRate, 0);

@@ -10,7 +10,7 @@
  *   agreement's zone, as a report for that year measures it.
  */
 import type { BusinessCalendar } from '../calendar/types.ts';
-import { humanSeconds } from '../time/duration.ts';
+import { exactDuration, humanSeconds } from '../time/duration.ts';
 import { MS_PER_DAY } from '../time/zone.ts';
 import { describeValue, fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import type { TimeWindow } from './types.ts';
@@ -45,6 +45,28 @@ export function downtimeBudget(targetPercent: number, windowMs: number): number 
 export function checkTarget(targetPercent: unknown, path = 'targetPercent'): Issue | null {
   if (typeof targetPercent === 'number' && Number.isFinite(targetPercent) && targetPercent >= 0 && targetPercent <= 100) return null;
   return { path, message: 'expected an availability target in percent, 0 to 100', expected: 'e.g. 99.9', received: describeValue(targetPercent) };
+}
+
+/**
+ * The downtime an availability target allows, in words, for `pledge explain` and reports. Two
+ * forms, as contracts write them:
+ * - a fixed allowance (`allowance: 52m36s`): that much downtime per window, whatever its length;
+ * - a percentage (the default): the share of the time measured in each real window, so the
+ *   allowance follows the window's length (and shrinks with service hours and excluded time).
+ */
+export function allowanceText(t: { value: number; window: string; allowanceMs?: number }): string {
+  const calendar = t.window === 'month' || t.window === 'quarter' || t.window === 'year';
+  const rolling = /(\d+)d$/.exec(t.window);
+  if (t.allowanceMs !== undefined) {
+    const per = calendar ? `a ${t.window}, however long the ${t.window}` : `per rolling window of ${rolling?.[1]} days`;
+    const fixed = '(a fixed allowance; a window measured only in part gets its share of it)';
+    return `at most ${exactDuration(t.allowanceMs)} of downtime ${per} ${fixed}`;
+  }
+  const days: Record<string, number[]> = { month: [28, 30, 31], quarter: [90, 92], year: [365, 366] };
+  const lengths = days[t.window] ?? (rolling ? [Number(rolling[1])] : []);
+  const examples = lengths.map((d) => `${exactDuration(downtimeBudget(t.value, d * MS_PER_DAY))} in ${d} days`).join(', ');
+  const per = calendar ? `each ${t.window}` : `each rolling window of ${rolling?.[1]} days`;
+  return `${t.value}% of the time measured in ${per}: downtime up to ${examples} (around the clock, nothing excluded)`;
 }
 
 /** "52m 36s": a downtime rounded to the second, as agreements quote it. */
@@ -99,8 +121,17 @@ export interface BudgetStatus {
   totalEligibleMs: number;
   /** Eligible time still to come in the window. */
   remainingEligibleMs: number;
+  /**
+   * at_risk is a warning about the rest of the window, so a closed window (now at or after its
+   * end) is met or breached, never at_risk; a closed window that used most of its budget is met
+   * with a note.
+   */
   state: BudgetState;
+  /** Set on a closed window met with little margin ("met with little margin: 80% of the budget used"). */
+  note?: string;
 }
+
+const pct = (share: number) => Math.round(share * 10_000) / 100;
 
 export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
   const issues: Issue[] = [];
@@ -159,8 +190,13 @@ export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
     if (need < remainingEligibleMs) exhaustedAt = calendar && !calendar.alwaysOpen ? calendar.addWorking(at, need) : at + need;
     if (exhaustedAt !== null && !(exhaustedAt < w.to)) exhaustedAt = null;
   }
-  const state: BudgetState =
-    consumedMs > budgetMs ? 'breached' : (consumedShare !== null && consumedShare >= warnAt) || exhaustedAt !== null ? 'at_risk' : 'met';
+  const closed = now >= w.to;
+  const warned = (consumedShare !== null && consumedShare >= warnAt) || exhaustedAt !== null;
+  const state: BudgetState = consumedMs > budgetMs ? 'breached' : warned && !closed ? 'at_risk' : 'met';
+  const note =
+    state === 'met' && closed && consumedShare !== null && consumedShare >= warnAt
+      ? `met with little margin: ${pct(consumedShare)}% of the budget used (warning at ${pct(warnAt)}%)`
+      : undefined;
   return ok({
     budgetMs,
     consumedMs,
@@ -172,5 +208,6 @@ export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
     totalEligibleMs: total,
     remainingEligibleMs,
     state,
+    ...(note !== undefined ? { note } : {}),
   });
 }

@@ -6,10 +6,18 @@ export { availability } from './compute.ts';
 export { intervalsFromEvents, type EventIntervals, type EventIntervalOptions } from './events.ts';
 export { outagesFromSamples } from './samples.ts';
 export {
+  monitoringEvidence,
+  monitoringCoverage,
+  type MonitoringEvidence,
+  type MonitoringCoverage,
+  type MonitoringBasis,
+} from './monitoring.ts';
+export {
   WINDOW_MS,
   downtimeBudget,
   checkTarget,
   formatDowntime,
+  allowanceText,
   budgetStatus,
   type NominalWindow,
   type BudgetInput,

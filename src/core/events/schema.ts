@@ -92,6 +92,18 @@ export const checkResult = z.strictObject({
   up: z.boolean(),
   latencyMs: z.number().nonnegative().finite().optional(),
 });
+/**
+ * Monitoring of the event's scope (a service, perhaps a region) began at `at`: from then on the
+ * service is watched, so a window without outages is a measured, fully available window rather
+ * than one nobody looked at. A probe's first check.result says the same for its own checks; this
+ * event is for monitoring that reports only when something happens. docs/availability.md.
+ */
+export const monitoringStarted = z.strictObject({
+  ...base,
+  type: z.literal('monitoring.started'),
+  /** What monitors it (a probe, a tool), for the record. */
+  monitor: name.optional(),
+});
 export const kpiReported = z.strictObject({
   ...base,
   type: z.literal('kpi.reported'),
@@ -118,6 +130,7 @@ export const pledgeEvent = z.discriminatedUnion('type', [
   maintenanceScheduled,
   maintenanceCancelled,
   checkResult,
+  monitoringStarted,
   kpiReported,
 ]);
 

@@ -46,6 +46,12 @@ export interface AvailabilityFigures {
   excludedMs: number;
   /** Ids of the outages that contributed downtime. */
   outages: string[];
+  /**
+   * Whether the window was monitored (src/core/availability/monitoring.ts): from which instant
+   * (the figures cover [from, window end)), or null when it was not monitored at all, and the
+   * evidence in words. Absent: monitored throughout (the caller vouches for it).
+   */
+  monitoring?: { from: number | null; text: string };
 }
 
 type KpiEvent = Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>>;
@@ -246,6 +252,11 @@ function checkFigures(f: unknown, path: string): Issue[] {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) issues.push({ path: `${path}.${k}`, message: 'expected a non-negative number of ms', received: describeValue(v) });
   }
   if (!isStringList(o.outages)) issues.push({ path: `${path}.outages`, message: 'expected a list of outage ids', received: describeValue(o.outages) });
+  const m = o.monitoring as { from?: unknown; text?: unknown } | undefined;
+  const instantOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  if (m !== undefined && (m === null || typeof m !== 'object' || !instantOrNull(m.from) || typeof m.text !== 'string')) {
+    issues.push({ path: `${path}.monitoring`, message: 'expected { from: an instant or null, text }', received: describeValue(m) });
+  }
   return issues;
 }
 
@@ -570,16 +581,27 @@ export function computeMetric(query: MetricQuery, window: ResolvedWindow, inputs
       }
       // Filters on service, customer or region are the availability engine's job: the figures
       // passed in must already be for that scope (docs/metrics.md, "Availability").
+      // A window nobody monitored has no value: no data is not perfect availability.
+      const unmonitored = fig.monitoring?.from === null;
       return ok({
         metric,
         stat: null,
-        value: fig.availability === null ? null : fig.availability * 100,
+        value: fig.availability === null || unmonitored ? null : fig.availability * 100,
         unit: 'percent',
-        sampleSize: fig.eligibleMs,
+        sampleSize: unmonitored ? 0 : fig.eligibleMs,
         contributors: unique(fig.outages),
-        basis: fig.availability === null ? 'no eligible time in the window' : `${fig.downtimeMs} ms of downtime in ${fig.eligibleMs} ms of eligible time (${fig.excludedMs} ms excluded)`,
+        basis: unmonitored
+          ? fig.monitoring!.text
+          : fig.availability === null
+            ? 'no eligible time in the window'
+            : `${fig.downtimeMs} ms of downtime in ${fig.eligibleMs} ms of eligible time (${fig.excludedMs} ms excluded)`,
         monotone: null,
-        figures: { downtimeMs: fig.downtimeMs, eligibleMs: fig.eligibleMs, excludedMs: fig.excludedMs },
+        figures: {
+          downtimeMs: fig.downtimeMs,
+          eligibleMs: fig.eligibleMs,
+          excludedMs: fig.excludedMs,
+          ...(fig.monitoring ? { monitoring: fig.monitoring } : {}),
+        },
       });
     }
     case 'response_time':

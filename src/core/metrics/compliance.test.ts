@@ -33,9 +33,11 @@ test('availability 99.9% over October (745 h): met, at risk, breached, no data',
   const rows: Array<[number, TargetEvaluation['state'], number]> = [
     [0, 'met', 0],
     [1_341_000, 'met', 0.5],
-    [2_011_500, 'at_risk', 0.75], // exactly at the warning level
-    [2_145_600, 'at_risk', 0.8],
-    [2_682_000, 'at_risk', 1], // exactly 99.9%: passes, budget fully used
+    // October has closed: a month that passed is met however thin the margin (at_risk warns
+    // about the future, and a closed window has none); the thin margin is a note.
+    [2_011_500, 'met', 0.75], // exactly at the warning level
+    [2_145_600, 'met', 0.8],
+    [2_682_000, 'met', 1], // exactly 99.9%: passes, budget fully used
     [2_682_001, 'breached', 2_682_001 / 2_682_000],
   ];
   for (const [down, state, consumed] of rows) {
@@ -47,6 +49,8 @@ test('availability 99.9% over October (745 h): met, at risk, breached, no data',
     assert.equal(e.budget!.remainingMs, 2_682_000 - down);
     close(e.margin, (1 - down / OCT_MS) * 100 - 99.9, 'margin');
   }
+  assert.equal(evaluate({ inputs: { availability: figures(1_341_000) } }).note, undefined);
+  assert.equal(evaluate({ inputs: { availability: figures(2_145_600) } }).note, 'met with little margin: 80% of the allowance is used (warning at 75%)');
   const none = evaluate({ inputs: { availability: figures(0, 0, OCT_MS) } });
   assert.equal(none.state, 'no_data');
   assert.equal(none.margin, null);
@@ -92,6 +96,51 @@ test('availability budget follows the real window length', () => {
   // Maintenance excluded: the budget shrinks with the eligible time (743 h).
   const e = evaluate({ inputs: { availability: figures(0, 743 * H, 2 * H) } });
   assert.equal(e.budget!.allowedMs, 2_674_800);
+});
+
+test('a fixed downtime allowance decides on its own: breached exactly when downtime exceeds it', () => {
+  // "At most 52 min 36 s a year" over 2026 (365 days): the percentage alone would allow 52m 33.6s.
+  const YEAR: Window = { kind: 'year', year: 2026 };
+  const yearMs = 365 * 24 * H;
+  const closedNow = iso('2027-01-05T00:00:00Z');
+  const rows: Array<[number, TargetSpec['comparator'], TargetEvaluation['state'], string | undefined]> = [
+    // downtime (ms), comparator, state, note
+    [3_155_000, '>=', 'met', 'met with little margin: 99.97% of the allowance is used (warning at 75%)'],
+    [3_156_000, '>=', 'met', 'met with little margin: 100% of the allowance is used (warning at 75%)'], // exactly the allowance
+    [3_156_000, '>', 'breached', undefined], // "more than 99.99%": the allowance itself is too much
+    [3_157_000, '>=', 'breached', undefined],
+    [1_000_000, '>=', 'met', undefined],
+  ];
+  for (const [down, comparator, state, note] of rows) {
+    const e = evaluate({ window: YEAR, zone: 'UTC', target: 99.99, comparator, allowanceMs: 3_156_000, now: closedNow, inputs: { availability: figures(down, yearMs) } });
+    assert.equal(e.state, state, `${down} ${comparator}`);
+    assert.equal(e.note, note, `${down} ${comparator}`);
+    assert.deepEqual(e.budget, { allowedMs: 3_156_000, usedMs: down, remainingMs: 3_156_000 - down, basis: 'fixed' });
+    close(e.consumed, down / 3_156_000);
+    // The margin is the allowance left, in points of the time measured: positive while within it.
+    close(e.margin, ((3_156_000 - down) * 100) / yearMs, `margin ${down}`);
+  }
+  // On an open year: within the allowance so far is met or at risk; beyond it is final at once.
+  const june = iso('2026-06-01T00:00:00Z');
+  const open = (down: number) =>
+    evaluate({ window: YEAR, zone: 'UTC', target: 99.99, allowanceMs: 3_156_000, now: june, inputs: { availability: figures(down, 151 * 24 * H) } });
+  assert.equal(open(1_000_000).state, 'met');
+  assert.equal(open(1_000_000).reason, 'the downtime 16m 40s against an allowance of 52m 36s is within it so far');
+  assert.equal(open(3_000_000).state, 'at_risk');
+  assert.equal(open(3_156_001).state, 'breached');
+  assert.equal(open(3_156_001).reason, 'the downtime 52m 36.001s against an allowance of 52m 36s already exceeds it');
+  // Only for availability, with >= or >, and a duration.
+  for (const [patch, path] of [
+    [{ allowanceMs: -1 }, 'allowanceMs'],
+    [{ allowanceMs: Number.NaN }, 'allowanceMs'],
+    [{ allowanceMs: 1000, comparator: '<=' }, 'allowanceMs'],
+    [{ allowanceMs: 1000, metric: 'tickets_resolved' }, 'allowanceMs'],
+  ] as const) {
+    const spec = { metric: 'availability', comparator: '>=', target: 99.9, window: OCT, zone: ZONE, now: AFTER, inputs: { availability: figures(0) }, ...patch };
+    const r = evaluateTarget(spec as unknown as TargetSpec);
+    assert.equal(r.ok, false, JSON.stringify(patch));
+    if (!r.ok) assert.equal(r.issues[0]!.path, path);
+  }
 });
 
 function clk(ticket: string, breached: boolean, elapsedH: number, stop = iso('2026-10-15T12:00:00Z')): ClockResult {
@@ -148,22 +197,25 @@ function clockInputs(n: number, breaches: number, elapsedH = 2) {
   return { tickets: ids.map((id) => summary(id)), clocks: ids.map((id, i) => clk(id, i < breaches, i < breaches ? 9 : elapsedH)) };
 }
 
-test('share within target: error budget decides at_risk', () => {
-  // 19 of 20 within target = 95%.
-  const rows: Array<[number, TargetEvaluation['state'], number]> = [
-    [90, 'met', 0.5], // 5 of 10 points used
-    [93, 'met', 5 / 7],
-    [94, 'at_risk', 5 / 6],
-    [95, 'at_risk', 1],
-    [96, 'breached', 5 / 4],
+test('share within target: error budget decides at_risk on an open window; a closed one is met, with a note', () => {
+  // 19 of 20 within target = 95%. Open: 20 October; closed: after October.
+  const OPEN = iso('2026-10-20T00:00:00Z');
+  const rows: Array<[number, TargetEvaluation['state'], TargetEvaluation['state'], number]> = [
+    [90, 'met', 'met', 0.5], // 5 of 10 points used
+    [93, 'met', 'met', 5 / 7],
+    [94, 'at_risk', 'met', 5 / 6],
+    [95, 'at_risk', 'met', 1],
+    [96, 'at_risk', 'breached', 5 / 4],
   ];
-  for (const [target, state, consumed] of rows) {
+  for (const [target, open, closed, consumed] of rows) {
     const e = evaluate({ metric: 'resolution_time', target, inputs: clockInputs(20, 1) });
     assert.equal(e.value, 95);
-    assert.equal(e.state, state, `target ${target}`);
+    assert.equal(e.state, closed, `target ${target}`);
+    assert.equal(evaluate({ metric: 'resolution_time', target, now: OPEN, inputs: clockInputs(20, 1) }).state, open, `target ${target}, open`);
     close(e.consumed, consumed, `target ${target}`);
     assert.equal(e.margin, 95 - target);
     assert.equal(e.unit, 'percent');
+    assert.equal(e.note !== undefined, closed === 'met' && consumed >= 0.75, `target ${target}: note ${e.note}`);
   }
   // The same shortfall on an open window is at risk: later tickets can still lift the share.
   const open = evaluate({ metric: 'resolution_time', target: 96, now: iso('2026-10-20T00:00:00Z'), inputs: clockInputs(20, 1) });
@@ -173,18 +225,22 @@ test('share within target: error budget decides at_risk', () => {
 });
 
 test('time targets with <=: value / target against warn', () => {
-  const rows: Array<[number, TargetEvaluation['state'], number]> = [
-    [2, 'met', 0.5], // mean 2 h against 4 h
-    [3, 'at_risk', 0.75],
-    [3.5, 'at_risk', 0.875],
-    [4, 'at_risk', 1],
-    [5, 'breached', 1.25],
+  // Closed October: met or breached; the same values on 20 October: at risk from 75% used.
+  const OPEN = iso('2026-10-20T00:00:00Z');
+  const rows: Array<[number, TargetEvaluation['state'], TargetEvaluation['state'], number]> = [
+    [2, 'met', 'met', 0.5], // mean 2 h against 4 h
+    [3, 'met', 'at_risk', 0.75],
+    [3.5, 'met', 'at_risk', 0.875],
+    [4, 'met', 'at_risk', 1],
+    [5, 'breached', 'at_risk', 1.25],
   ];
-  for (const [hours, state, consumed] of rows) {
+  for (const [hours, state, open, consumed] of rows) {
     const e = evaluate({ metric: 'resolution_time', stat: 'mean', comparator: '<=', target: 4 * 3600, inputs: clockInputs(4, 0, hours) });
     assert.equal(e.value, hours * 3600);
     assert.equal(e.unit, 'seconds');
     assert.equal(e.state, state, `${hours} h`);
+    const during = evaluate({ metric: 'resolution_time', stat: 'mean', comparator: '<=', target: 4 * 3600, now: OPEN, inputs: clockInputs(4, 0, hours) });
+    assert.equal(during.state, open, `${hours} h, open`);
     close(e.consumed, consumed);
     assert.equal(e.margin, (4 - hours) * 3600);
   }
@@ -242,12 +298,16 @@ test('accumulating metrics: a shortfall on an open window is at risk, an excess 
 test('ratio targets with <= and >: escalation rate and self-service', () => {
   // 1 of 10 created tickets escalated: 10%.
   const created = Array.from({ length: 10 }, (_, i) => summary(`E${i}`, { escalationCount: i === 0 ? 1 : 0, resolvedAt: iso('2026-10-20T08:00:00Z'), resolvedBy: i < 3 ? 'customer' : 'provider' }));
-  const esc = (target: number) => evaluate({ metric: 'escalation_rate', comparator: '<=', target, inputs: { tickets: created } });
+  const OPEN = iso('2026-10-25T00:00:00Z');
+  const esc = (target: number, now = OPEN) => evaluate({ metric: 'escalation_rate', comparator: '<=', target, now, inputs: { tickets: created } });
   assert.equal(esc(20).state, 'met'); // 10 / 20 = 50% used
   assert.equal(esc(12).state, 'at_risk'); // 83% used
-  assert.equal(esc(5).state, 'breached');
+  assert.equal(esc(12, AFTER).state, 'met'); // once October has closed
+  assert.match(esc(12, AFTER).note!, /^met with little margin: 83.33% of the allowance is used/);
+  assert.equal(esc(5).state, 'at_risk'); // open: later tickets may still bring the rate down
+  assert.equal(esc(5, AFTER).state, 'breached');
   assert.equal(esc(20).margin, 10);
-  const self = evaluate({ metric: 'self_service_ratio', comparator: '>', target: 25, inputs: { tickets: created } });
+  const self = evaluate({ metric: 'self_service_ratio', comparator: '>', target: 25, now: OPEN, inputs: { tickets: created } });
   assert.equal(self.value, 30);
   // 70 / 75 of the room above 25% used: at risk.
   assert.equal(self.state, 'at_risk');
@@ -256,9 +316,10 @@ test('ratio targets with <= and >: escalation rate and self-service', () => {
 
 test('satisfaction beside the SLA figures: csat against 80%', () => {
   const rated = (scores: number[]) => ({ tickets: scores.map((s, i) => summary(`S${i}`, { satisfaction: [{ at: iso('2026-10-20T08:00:00Z'), score: s, scale: 5 }] })) });
-  const e = evaluate({ metric: 'satisfaction', stat: 'csat', target: 80, inputs: rated([5, 4, 4, 2, 5]) });
+  const e = evaluate({ metric: 'satisfaction', stat: 'csat', target: 80, now: iso('2026-10-25T00:00:00Z'), inputs: rated([5, 4, 4, 2, 5]) });
   assert.equal(e.value, 80);
-  assert.equal(e.state, 'at_risk'); // passing with the whole 20-point budget used
+  assert.equal(e.state, 'at_risk'); // passing with the whole 20-point budget used, October still open
+  assert.equal(evaluate({ metric: 'satisfaction', stat: 'csat', target: 80, inputs: rated([5, 4, 4, 2, 5]) }).state, 'met');
   const mean = evaluate({ metric: 'satisfaction', target: 60, inputs: rated([5, 4, 4, 2, 5]) });
   assert.equal(mean.value, 80);
   assert.equal(mean.state, 'met'); // (100 - 80) / (100 - 60) = 50% used
@@ -400,13 +461,15 @@ test('headroom keeps decimal targets exact', () => {
   assert.deepEqual(headroom(99.95), { num: 5, den: 100 });
 });
 
-test('on a closed window the state is breached exactly when the comparator fails', () => {
+test('on a closed window the state is met or breached: breached exactly when the comparator fails, never at risk', () => {
   const cmp = fc.constantFrom('>=' as const, '<=' as const, '>' as const, '<' as const);
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), cmp, fc.constantFrom('percent' as const, 'count' as const, 'seconds' as const), fc.constantFrom<'increasing' | 'decreasing' | null>('increasing', 'decreasing', null), (value, target, comparator, unit, monotone) => {
       const v = judge(value, { comparator, target, warn: 0.75, closed: true, unit, monotone });
       const passes = comparator === '>=' ? value >= target : comparator === '<=' ? value <= target : comparator === '>' ? value > target : value < target;
       assert.equal(v.state === 'breached', !passes);
+      // A closed window is never at risk: it passed (met, perhaps with a note) or it did not.
+      assert.equal(v.state, passes ? 'met' : 'breached');
       assert.equal(v.margin! >= 0, comparator === '>=' || comparator === '<=' ? passes : passes || value === target);
       // Closing the window never improves a verdict.
       const open = judge(value, { comparator, target, warn: 0.75, closed: false, unit, monotone });

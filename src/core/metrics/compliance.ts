@@ -7,19 +7,26 @@
  *             as compliant; reports show it as a gap to look into.
  * - breached: the comparator fails on a closed window; or it fails on an open window and nothing
  *             left in the window can repair it (see `finalVerdict`).
- * - at_risk : the comparator fails on an open window that can still recover; or it passes but the
- *             share of the allowance used (`consumed`) has reached the warning level `warn`.
- * - met     : otherwise.
+ * - at_risk : the comparator fails on an open window that can still recover; or it passes on an open
+ *             window but the share of the allowance used (`consumed`) has reached the warning level
+ *             `warn`. at_risk is a warning about the future, so a closed window is never at_risk:
+ *             it is met or breached (or no_data).
+ * - met     : otherwise. A closed window that passed with `consumed >= warn` carries a `note`
+ *             ("met with little margin"), not a state.
  *
  * The allowance ("consumed"):
  * - availability with >= / >: downtime used / downtime allowed by the target over the whole
- *   window, so "a month that has used most of its downtime budget" warns before it breaks;
+ *   window, so "a month that has used most of its downtime budget" warns before it breaks. The
+ *   downtime allowed is the target's percentage of the window's eligible time, or a fixed
+ *   allowance (`allowanceMs`, "52 min 36 s a year"), which then decides the state on its own:
+ *   breached exactly when the downtime exceeds it;
  * - other percentages with >= / >: the error budget (100 - value) / (100 - target), e.g. 95%
  *   within target measured at 96.5% has used 70% of its 5-point budget;
  * - anything with <= / <: value / target (a mean resolution of 3h against 4h has used 75%).
  * - >= / > on an unbounded quantity (a count, a sum of sales) has no allowance: no warning band.
  * `warn` defaults to 0.75, the same level as a ticket clock's default warning.
  */
+import { exactDuration } from '../time/duration.ts';
 import { describeValue, fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import { computeMetric, type MetricFilters, type MetricInputs, type MetricQuery, type MetricUnit, type MetricValue, type Monotone } from './catalogue.ts';
 import { resolveWindow, type ResolvedWindow, type Window } from './window.ts';
@@ -39,6 +46,13 @@ export interface TargetSpec extends MetricQuery {
   window: Window;
   /** IANA zone the window is resolved in; required for month, quarter, year and rolling windows. */
   zone?: string;
+  /**
+   * availability only: a fixed downtime allowance for the window, ms (the agreement's `allowance`,
+   * pro-rated by the caller when only part of the window is measured). The target is then judged
+   * on downtime against it instead of on the percentage: breached when downtime exceeds it (or
+   * reaches it, for `>`).
+   */
+  allowanceMs?: number;
   /** The evaluation instant: decides whether the window is closed. */
   now: number;
   inputs: MetricInputs;
@@ -53,6 +67,11 @@ export interface Verdict {
   consumed: number | null;
   /** Why this state, in one sentence. */
   reason: string;
+  /**
+   * Something a reader should know that is not a state: a closed window met with little margin
+   * (at_risk is only ever a warning about an open window), a window measured only in part.
+   */
+  note?: string;
 }
 
 export interface SubjectEvaluation extends Verdict {
@@ -63,11 +82,13 @@ export interface SubjectEvaluation extends Verdict {
 }
 
 export interface DowntimeBudget {
-  /** Downtime the target allows over the window's eligible time, ms. */
+  /** Downtime the target allows over the window's eligible time (or the fixed allowance), ms. */
   allowedMs: number;
   usedMs: number;
   /** allowedMs - usedMs; negative once exceeded. */
   remainingMs: number;
+  /** `percentage`: the target's share of the eligible time; `fixed`: the agreement's allowance. */
+  basis: 'percentage' | 'fixed';
 }
 
 export interface TargetEvaluation extends Verdict {
@@ -104,8 +125,12 @@ export interface JudgeContext {
   closed: boolean;
   unit: MetricUnit;
   monotone: Monotone;
-  /** availability only: the downtime budget over the whole window. */
-  budget?: DowntimeBudget & { bestFinal: number };
+  /**
+   * availability only: the downtime budget over the whole window. With a fixed allowance
+   * (`basis: fixed`) the budget decides the state, and `eligibleMs` (eligible time so far) gives
+   * the margin in percentage points.
+   */
+  budget?: DowntimeBudget & { bestFinal: number; eligibleMs?: number };
 }
 
 /**
@@ -116,6 +141,7 @@ export interface JudgeContext {
  */
 function finalVerdict(value: number, ctx: JudgeContext): 'pass' | 'fail' | null {
   const up = higherIsBetter(ctx.comparator);
+  if (ctx.budget?.basis === 'fixed') return withinAllowance(ctx) ? null : 'fail';
   if (ctx.budget) return up && !passes(ctx.budget.bestFinal, ctx.comparator, ctx.target) ? 'fail' : null;
   if (ctx.monotone === 'increasing') return up ? (passes(value, ctx.comparator, ctx.target) ? 'pass' : null) : passes(value, ctx.comparator, ctx.target) ? null : 'fail';
   if (ctx.monotone === 'decreasing') return up ? (passes(value, ctx.comparator, ctx.target) ? null : 'fail') : passes(value, ctx.comparator, ctx.target) ? 'pass' : null;
@@ -136,6 +162,12 @@ export function headroom(target: number): { num: number; den: number } {
   return { num: 100 * den - Math.round(target * den), den };
 }
 
+/** Fixed allowance: downtime within it (`>=`: up to and including it; `>`: strictly less). */
+function withinAllowance(ctx: JudgeContext): boolean {
+  const b = ctx.budget!;
+  return ctx.comparator === '>' ? b.usedMs < b.allowedMs : b.usedMs <= b.allowedMs;
+}
+
 function consumedOf(value: number, ctx: JudgeContext): number | null {
   if (higherIsBetter(ctx.comparator)) {
     if (ctx.budget) return ctx.budget.allowedMs > 0 ? ctx.budget.usedMs / ctx.budget.allowedMs : ctx.budget.usedMs > 0 ? Infinity : 0;
@@ -150,20 +182,40 @@ function consumedOf(value: number, ctx: JudgeContext): number | null {
 /** Judges one value; exported for callers that compute values themselves (e.g. burn-rate views). */
 export function judge(value: number | null, ctx: JudgeContext): Verdict {
   if (value === null) return { state: 'no_data', margin: null, consumed: null, reason: 'no data in the window: neither met nor breached' };
-  const margin = higherIsBetter(ctx.comparator) ? value - ctx.target : ctx.target - value;
+  const fixed = ctx.budget?.basis === 'fixed' ? ctx.budget : null;
+  // With a fixed allowance the margin is the allowance left, in points of the time measured so far.
+  const margin = fixed
+    ? fixed.eligibleMs !== undefined && fixed.eligibleMs > 0 ? ((fixed.allowedMs - fixed.usedMs) * 100) / fixed.eligibleMs : 0
+    : higherIsBetter(ctx.comparator) ? value - ctx.target : ctx.target - value;
   const consumed = consumedOf(value, ctx);
-  const pass = passes(value, ctx.comparator, ctx.target);
+  const pass = fixed ? withinAllowance(ctx) : passes(value, ctx.comparator, ctx.target);
   const final = ctx.closed ? null : finalVerdict(value, ctx);
+  const against = fixed ? `downtime ${exactDuration(fixed.usedMs)} against an allowance of ${exactDuration(fixed.allowedMs)}` : null;
   if (!pass) {
-    if (ctx.closed) return { state: 'breached', margin, consumed, reason: 'the window is closed and the value misses the target' };
-    if (final === 'fail') return { state: 'breached', margin, consumed, reason: ctx.budget ? 'the downtime so far already exceeds what the target allows for the whole window' : 'the window is open, but the value can only move further from the target' };
+    if (ctx.closed) {
+      const reason = against ? `the window is closed and the ${against} exceeds it` : 'the window is closed and the value misses the target';
+      return { state: 'breached', margin, consumed, reason };
+    }
+    if (final === 'fail') {
+      const why = against
+        ? `the ${against} already exceeds it`
+        : ctx.budget
+          ? 'the downtime so far already exceeds what the target allows for the whole window'
+          : 'the window is open, but the value can only move further from the target';
+      return { state: 'breached', margin, consumed, reason: why };
+    }
     return { state: 'at_risk', margin, consumed, reason: 'the window is open and the value misses the target so far' };
   }
   if (final === 'pass') return { state: 'met', margin, consumed, reason: 'the target is already reached and cannot be lost before the window ends' };
-  if (consumed !== null && consumed >= ctx.warn) {
-    return { state: 'at_risk', margin, consumed, reason: `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)` };
+  const used =
+    consumed !== null && consumed >= ctx.warn ? `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)` : null;
+  // A closed window has no future to warn about: it is met, and a thin margin is a note.
+  const meets = against ? `the ${against} is within it` : 'the value meets the target';
+  if (ctx.closed) {
+    return { state: 'met', margin, consumed, reason: `the window is closed and ${meets}`, ...(used ? { note: `met with little margin: ${used}` } : {}) };
   }
-  return { state: 'met', margin, consumed, reason: ctx.closed ? 'the window is closed and the value meets the target' : 'the value meets the target so far' };
+  if (used) return { state: 'at_risk', margin, consumed, reason: used };
+  return { state: 'met', margin, consumed, reason: `${meets} so far` };
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -182,6 +234,14 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
   const warn = spec.warn ?? DEFAULT_WARN;
   if (typeof warn !== 'number' || !(warn > 0 && warn <= 1)) issues.push({ path: 'warn', message: 'expected a share of the allowance', expected: 'a number greater than 0 and at most 1, e.g. 0.75', received: describeValue(spec.warn) });
   if (typeof spec.now !== 'number' || !Number.isFinite(spec.now)) issues.push({ path: 'now', message: 'expected an instant in epoch milliseconds', received: describeValue(spec.now) });
+  if (spec.allowanceMs !== undefined) {
+    if (typeof spec.allowanceMs !== 'number' || !Number.isFinite(spec.allowanceMs) || spec.allowanceMs < 0) {
+      issues.push({ path: 'allowanceMs', message: 'expected a downtime allowance in milliseconds, 0 or more', received: describeValue(spec.allowanceMs) });
+    } else if (spec.metric !== 'availability' || !(spec.comparator === '>=' || spec.comparator === '>')) {
+      const received = `${String(spec.metric)} ${String(spec.comparator)}`;
+      issues.push({ path: 'allowanceMs', message: 'a downtime allowance applies to an availability target with >= or >', received });
+    }
+  }
   const needsZone = spec.window?.kind !== 'range';
   if (needsZone && spec.zone === undefined) issues.push({ path: 'zone', message: 'a calendar or rolling window needs a time zone', expected: 'an IANA zone such as Europe/Berlin' });
   const rw = needsZone && spec.zone === undefined ? null : resolveWindow(spec.window, spec.zone ?? 'UTC');
@@ -189,7 +249,7 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
   if (issues.length > 0 || !rw || !rw.ok) return fail(...issues);
   const window = rw.value;
 
-  const { comparator, target, now, inputs, filters, warn: _w, window: _win, zone: _z, ...query } = spec;
+  const { comparator, target, now, inputs, filters, warn: _w, window: _win, zone: _z, allowanceMs, ...query } = spec;
   const m = computeMetric(query as MetricQuery, window, inputs ?? {}, filters ?? {});
   if (!m.ok) return m;
   const mv = m.value;
@@ -198,20 +258,28 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
   }
 
   const closed = now >= window.to;
-  let budget: (DowntimeBudget & { bestFinal: number }) | undefined;
-  if (mv.metric === 'availability' && mv.figures && higherIsBetter(comparator)) {
+  // Availability: whether the window was monitored, and from when (no data is not perfect).
+  const monitoring = mv.metric === 'availability' ? mv.figures?.monitoring : undefined;
+  const unmonitored = monitoring?.from === null;
+  let budget: JudgeContext['budget'];
+  if (mv.metric === 'availability' && mv.figures && higherIsBetter(comparator) && !unmonitored) {
     // The most time the window can still be measured over: what is eligible so far plus the rest
-    // of the window not yet excluded. Exclusions announced later only shrink it, which can only
-    // lower the final availability, so the verdict drawn from this bound is safe.
+    // of the window (from where monitoring started) not yet excluded. Exclusions announced later
+    // only shrink it, which can only lower the final availability, so the verdict drawn from this
+    // bound is safe.
     const { downtimeMs, eligibleMs, excludedMs } = mv.figures;
-    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - window.from - excludedMs);
+    const measuredFrom = Math.max(window.from, monitoring?.from ?? window.from);
+    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - measuredFrom - excludedMs);
     const h = headroom(target);
-    const allowedMs = (maxEligible * h.num) / (100 * h.den);
+    const fixed = allowanceMs !== undefined;
+    const allowedMs = fixed ? allowanceMs : (maxEligible * h.num) / (100 * h.den);
     budget = {
       allowedMs,
       usedMs: downtimeMs,
       remainingMs: allowedMs - downtimeMs,
+      basis: fixed ? 'fixed' : 'percentage',
       bestFinal: maxEligible > 0 ? ((maxEligible - downtimeMs) * 100) / maxEligible : 100,
+      eligibleMs,
     };
   }
   const ctx: JudgeContext = { comparator, target, warn, closed, unit: mv.unit, monotone: mv.monotone, ...(budget ? { budget } : {}) };
@@ -228,7 +296,7 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
     sampleSize: mv.sampleSize,
     contributors: mv.contributors,
     measurement: mv,
-    ...(budget ? { budget: { allowedMs: budget.allowedMs, usedMs: budget.usedMs, remainingMs: budget.remainingMs } } : {}),
+    ...(budget ? { budget: { allowedMs: budget.allowedMs, usedMs: budget.usedMs, remainingMs: budget.remainingMs, basis: budget.basis } } : {}),
   };
 
   if (mv.subjects) {
@@ -250,9 +318,17 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
       margin: worst.margin,
       consumed: worst.consumed,
       reason: `${worst.subject}: ${worst.reason}${failing > 1 ? ` (${failing} of ${subjects.length} subjects ${worst.state})` : ''}`,
+      ...(worst.note !== undefined ? { note: `${worst.subject}: ${worst.note}` } : {}),
       subjects,
       worstSubject: worst.subject,
     });
   }
-  return ok({ ...base, value: mv.value, ...judge(mv.value, ctx) });
+  const verdict = judge(mv.value, ctx);
+  if (unmonitored) return ok({ ...base, value: null, ...verdict, reason: monitoring!.text });
+  // A window monitored only from some instant on is measured over that part: say so.
+  if (monitoring && monitoring.from !== null && monitoring.from > window.from) {
+    const part = `only part of the window is measured: ${monitoring.text}`;
+    return ok({ ...base, value: mv.value, ...verdict, note: verdict.note ? `${part}; ${verdict.note}` : part });
+  }
+  return ok({ ...base, value: mv.value, ...verdict });
 }

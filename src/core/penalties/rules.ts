@@ -70,12 +70,20 @@ export interface RuleEnv {
   fmt: (minor: Minor, currency: string) => string;
 }
 
-const stateOnly = (state: 'met' | 'at_risk' | 'no_data'): { nothingOwed: NothingOwedBecause; body: string } =>
-  state === 'met'
-    ? { nothingOwed: 'met', body: 'nothing owed: the target is met' }
-    : state === 'at_risk'
-      ? { nothingOwed: 'at_risk', body: 'nothing owed: the target is at risk but not breached, and only a breach owes' }
-      : { nothingOwed: 'no_data', body: 'nothing owed: there is no data for the window, which is neither met nor breached (the gap should be looked into)' };
+/** The compliance engine's reason for no_data when it knows nothing more (not repeated on the line). */
+const NO_DATA_DEFAULT = 'no data in the window: neither met nor breached';
+
+/**
+ * Why a result that is not breached owes nothing. no_data says why there is no data when the
+ * measurement says (a window nobody monitored is reported as such, never as a silent met).
+ */
+function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string | undefined }): { nothingOwed: NothingOwedBecause; body: string } {
+  if (ev.state === 'met') return { nothingOwed: 'met', body: 'nothing owed: the target is met' };
+  if (ev.state === 'at_risk') return { nothingOwed: 'at_risk', body: 'nothing owed: the target is at risk but not breached, and only a breach owes' };
+  const why = ev.reason && ev.reason !== NO_DATA_DEFAULT ? ` (${ev.reason})` : '';
+  const body = `nothing owed: there is no data for the window${why}, which is neither met nor breached (the gap should be looked into)`;
+  return { nothingOwed: 'no_data', body };
+}
 
 /**
  * The amount each band would earn over a fee, from the mildest band to the deepest; used to refuse
@@ -129,7 +137,7 @@ function creditTiers(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'credit_ti
   const form: LineForm = rule.form;
   const applied = `credit tiers on ${rule.target}: ${rule.tiers.map((t) => `${thresholdText(t, ev.unit)} ${t.credit !== undefined ? `${t.credit}% of the fee` : fmt(plan.amounts.get(`${path}.tiers[${rule.tiers.indexOf(t)}].amount`)!, currencyOf(t))}`).join('; ')} (the worst band that applies)`;
   const base = { currency: currencyOf(first), form, applied, band: null, units: null, notes: [] as string[] };
-  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly(ev.state) });
+  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
   const value = ev.value!;
   const hit = worstBand(rule.tiers, value, ev.comparator);
   if (!hit) {
@@ -154,7 +162,7 @@ function fine(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'fine' }>, index:
   const currency = env.plan.currencies.get(path)!;
   const base = { currency, form: 'fine' as const, applied: `a fine of ${env.fmt(minor, currency)} when ${rule.target} is breached`, band: null, units: null, notes: [] as string[] };
   const ev = r.evaluation;
-  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly(ev.state) });
+  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
   return ok({ ...base, computedMinor: minor, nothingOwed: null, body: `fine of ${env.fmt(minor, currency)}` });
 }
 
@@ -165,7 +173,7 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
   const unitWords = rule.unit === 'hour_over_budget' ? 'started hour of downtime beyond the budget' : 'breached ticket';
   const base = { currency, form: 'penalty' as const, applied: `${env.fmt(each, currency)} per ${unitWords} of ${rule.target}`, units: null, band: null, notes: [] as string[] };
   const ev = r.evaluation;
-  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly(ev.state) });
+  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
   const times = (count: number): Result<Minor> => multiplyMinor(each, count, path);
 
   if (rule.unit === 'hour_over_budget') {

@@ -227,7 +227,7 @@ test('caps: per period and per year, as an amount or a share of the fee, filled 
   assert.ok(s.lines[0]!.notes.some((n) => /not capped: the caps are in USD/.test(n)));
 });
 
-test('grace period of 90 days: nothing owed for periods that end within it; a period it ends inside is settled in full', () => {
+test('grace period of 90 days: nothing owed for what falls within it, in a period it ends inside too', () => {
   const penalties: PenaltiesInput = { gracePeriod: '90d', rules: [PRODUCT_TIERS, { type: 'fine', target: 'uptime', amount: 500 }] };
   const bad = [judged('uptime', 98)];
   // Term from 1 January 2026: the grace period runs through 31 March.
@@ -247,13 +247,36 @@ test('grace period of 90 days: nothing owed for periods that end within it; a pe
   const april = settle(input({ penalties, term: { start: '2026-01-01' }, period: month(2026, 4), targets: bad }));
   assert.equal(april.totals[0]!.amountMinor, 80_000);
   assert.equal(april.grace!.applies, 'no');
-  // Term from 15 January: grace through 14 April; April is settled in full, with a note.
+  // Term from 15 January: grace through 14 April. Only what falls after it is charged: a result
+  // measured over the whole of April (14 days of it inside the grace period) owes nothing, and says
+  // which part to measure; a result measured from 15 April owes on that part (its share of the fee).
   const mid = settle(input({ penalties, term: { start: '2026-01-15' }, period: month(2026, 4), targets: bad }));
-  assert.equal(mid.totals[0]!.amountMinor, 80_000);
+  assert.equal(mid.totals[0]!.amountMinor, 0);
   assert.equal(mid.grace!.applies, 'partly');
   assert.equal(mid.grace!.lastDay, '2026-04-14');
-  assert.ok(mid.notes.some((n) => /grace period ended inside this period \(its last day was 2026-04-14\); the period is settled in full/.test(n)));
-  for (const l of mid.lines) assert.ok(l.notes.some((n) => /settled in full/.test(n)));
+  assert.ok(
+    mid.notes.includes(
+      'the grace period ended inside this period (its last day was 2026-04-14); only what falls after it is charged: ' +
+        'each target is settled on its measurement from 2026-04-15',
+    ),
+  );
+  assert.deepEqual(mid.lines.map((l) => [l.nothingOwed, l.computedMinor]), [['grace_period', 30_000], ['grace_period', 50_000]]);
+  assert.match(mid.lines[0]!.reason, /nothing owed: the window 2026-04 begins inside the grace period \(90d from 2026-01-15, through 2026-04-14\), /);
+  assert.match(mid.lines[0]!.reason, /only what falls after it may be charged; measure the part from 2026-04-15 on its own to settle it; without it USD 300.00 would be owed/);
+  const rest = { from: iso('2026-04-15T00:00:00Z'), to: iso('2026-05-01T00:00:00Z'), label: '2026-04 from 2026-04-15' };
+  const after = settle(input({ penalties, term: { start: '2026-01-15' }, period: month(2026, 4), targets: [judged('uptime', 98, { window: rest })] }));
+  // 30% of the fee for 16 of April's 30 days (USD 533.33), and the fine.
+  assert.deepEqual(after.lines.map((l) => [l.nothingOwed, l.amountMinor]), [[null, 16_000], [null, 50_000]]);
+  assert.match(after.lines[0]!.reason, /^uptime in 2026-04 from 2026-04-15: measured 98% against a target of >= 99.99% \(breached\); /);
+  assert.match(after.lines[0]!.reason, /band 2 applies \(below 99%\): 30% of the fee for 2026-04 from 2026-04-15, USD 533.33/);
+  for (const l of after.lines) assert.ok(l.notes.includes('measured from 2026-04-15, after the grace period (its last day was 2026-04-14)'), l.notes.join('|'));
+  // A window that ends within the grace period owes nothing, even in a period that reaches past it.
+  const firstHalf = { from: iso('2026-04-01T00:00:00Z'), to: iso('2026-04-15T00:00:00Z'), label: 'first half of April' };
+  const early = settle(
+    input({ penalties: { gracePeriod: '90d', rules: [PRODUCT_TIERS] }, term: { start: '2026-01-15' }, period: month(2026, 4), targets: [judged('uptime', 98, { window: firstHalf })] }),
+  );
+  assert.equal(early.lines[0]!.nothingOwed, 'grace_period');
+  assert.match(early.lines[0]!.reason, /nothing owed: the window first half of April ends within the grace period/);
   // A met month inside the grace period still says the grace period first.
   const fine = settle(input({ penalties, term: { start: '2026-01-01' }, period: month(2026, 2), targets: [judged('uptime', 100)] }));
   assert.equal(fine.lines[0]!.nothingOwed, 'met');

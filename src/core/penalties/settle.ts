@@ -12,10 +12,13 @@
  * because only then is its value final.
  *
  * Grace period and term. Nothing is owed for a billing period that ends on or before the end of
- * the grace period (or before the term starts). A period that begins inside the grace period and
- * ends after it is settled in full: its targets are judged over the whole period, and a monthly
- * percentage cannot be split into a forgiven part and an owed part without judging a different
- * target. The settlement says so on every line of such a period.
+ * the grace period (or before the term starts). Otherwise the grace period is applied per result,
+ * by the window it was measured over: a window that ends within the grace period owes nothing; one
+ * that starts at or after its end is charged as usual; one that begins inside it and ends after it
+ * owes nothing either, with a note, because only what falls after the grace period may be charged
+ * and such a result also judged time inside it. The caller measures the part after the grace
+ * period on its own and gives that (settlePeriods in src/core/agreements does): per-ticket
+ * penalties then count only tickets breached after it, window targets are judged over that part.
  */
 import { ok, type Issue, type Result } from '../validation/issues.ts';
 import { applyCaps, capLimits } from './caps.ts';
@@ -62,7 +65,12 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
       return { kind: 'grace', text: `nothing owed: the period ends within the grace period (${grace.text} from ${grace.firstDay}, through ${grace.lastDay})` };
     }
     if (grace && period.from < grace.endMs) {
-      return { kind: 'partly_grace', text: `the grace period ended inside this period (its last day was ${grace.lastDay}); the period is settled in full, because its targets are judged over the whole period` };
+      return {
+        kind: 'partly_grace',
+        text:
+          `the grace period ended inside this period (its last day was ${grace.lastDay}); only what falls after it is charged: ` +
+          `each target is settled on its measurement from ${localDate(grace.endMs, zone)}`,
+      };
     }
     return { kind: 'in_force', text: '' };
   })();
@@ -179,8 +187,28 @@ interface Draft {
   dueSpec: { days: number; after: 'period_end' | 'breach' } | null;
 }
 
+/**
+ * Whether the grace period waives this result, judged by the window it was measured over (see the
+ * module comment); null when it does not.
+ */
+function graceWaiver(plan: Plan, w: { from: number; to: number; label: string }, standing: Standing): Standing | null {
+  const grace = plan.grace;
+  if (standing.kind === 'before_term') return standing;
+  if (!grace || w.from >= grace.endMs) return null;
+  if (standing.kind === 'grace') return standing;
+  const through = `${grace.text} from ${grace.firstDay}, through ${grace.lastDay}`;
+  if (w.to <= grace.endMs) return { kind: 'grace', text: `nothing owed: the window ${w.label} ends within the grace period (${through})` };
+  return {
+    kind: 'grace',
+    text:
+      `nothing owed: the window ${w.label} begins inside the grace period (${through}), and only what falls after it may be charged; ` +
+      `measure the part from ${localDate(grace.endMs, plan.zone)} on its own to settle it`,
+  };
+}
+
 function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodResult, standing: Standing, fmt: (m: Minor, c: string) => string): Result<Draft> {
   const w = windowOf(plan, r);
+  const waived = graceWaiver(plan, w, standing);
   const c = compliance(r, w);
   const computed = computeRule({ plan, fmt }, rule, index, r, w);
   if (!computed.ok) return computed;
@@ -191,7 +219,10 @@ function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodR
     const cls = exclusionClass(x.reason);
     if (cls !== null && !plan.spec.exclusions.includes(cls)) notes.push(`${x.id} was excluded from the measurement as ${cls}, which penalties.exclusions does not list; check the target's settings`);
   }
-  if (standing.kind === 'partly_grace') notes.push(standing.text);
+  // The part of a window after a grace period that ended inside it: say where it was measured from.
+  if (waived === null && plan.grace && w.from === plan.grace.endMs) {
+    notes.push(`measured from ${localDate(w.from, plan.zone)}, after the grace period (its last day was ${plan.grace!.lastDay})`);
+  }
   if (r.evaluation.windowClosed === false && r.evaluation.state === 'breached' && rule.type !== 'fine') {
     notes.push('the window was still open when it was evaluated; the value may still get worse');
   }
@@ -203,14 +234,14 @@ function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodR
     nothingOwed = 'other_period';
     amount = 0;
     body = `nothing owed in this period: ${away}`;
-  } else if (amount > 0 && (standing.kind === 'grace' || standing.kind === 'before_term')) {
-    nothingOwed = standing.kind === 'grace' ? 'grace_period' : 'before_term';
-    body = `${standing.text}; without it ${fmt(k.computedMinor, k.currency)} would be owed (${k.body})`;
+  } else if (waived && amount > 0) {
+    nothingOwed = waived.kind === 'grace' ? 'grace_period' : 'before_term';
+    body = `${waived.text}; without it ${fmt(k.computedMinor, k.currency)} would be owed (${k.body})`;
     amount = 0;
-  } else if (standing.kind === 'grace' || standing.kind === 'before_term') {
+  } else if (waived) {
     // Nothing would be owed anyway; the grace period is still the first reason a reader needs.
-    body = `${standing.text} (and ${k.body.replace(/^nothing owed: /, '')})`;
-    if (nothingOwed === null) nothingOwed = standing.kind === 'grace' ? 'grace_period' : 'before_term';
+    body = `${waived.text} (and ${k.body.replace(/^nothing owed: /, '')})`;
+    if (nothingOwed === null) nothingOwed = waived.kind === 'grace' ? 'grace_period' : 'before_term';
   }
   // A band of 0%, a fine of 0, or a share that rounds to nothing: the rule applied but yields nothing.
   if (nothingOwed === null && amount === 0) nothingOwed = 'zero_amount';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDuration, workingMs, durationText, humanSeconds, type WorkDuration } from './duration.ts';
+import { parseDuration, workingMs, durationText, exactDuration, humanSeconds, type WorkDuration } from './duration.ts';
 import { compileCalendar } from '../calendar/compile.ts';
 import { formatIssue, unwrap } from '../validation/issues.ts';
 import { formatInstant, parseInstant } from './instant.ts';
@@ -33,6 +33,10 @@ test('plain units, combinations, decimals and ISO 8601', () => {
   assert.equal(durationText(unwrap(parseDuration('PT1H30M'))), '1h30m');
   assert.equal(humanSeconds(3155.76), '52m 36s');
   assert.equal(humanSeconds(90061), '1d 1h 1m 1s');
+  // Exact: the 365-day year's 52m 33.6s is not the allowance of 52m 36s, nor 52m 35s.
+  for (const [ms, text] of [[3_153_600, '52m 33.6s'], [3_156_000, '52m 36s'], [3_155_001, '52m 35.001s'], [0, '0s'], [-1500, '-1.5s'], [90_061_000, '1d 1h 1m 1s']] as const) {
+    assert.equal(exactDuration(ms), text);
+  }
 });
 
 test('bad durations name the field and say what was expected', () => {

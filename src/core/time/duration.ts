@@ -104,6 +104,28 @@ export function compactMs(ms: number): string {
   return out;
 }
 
+/**
+ * Human text of a duration without rounding it away: 3,153,600 ms -> "52m 33.6s", 3,156,000 ms ->
+ * "52m 36s", to the millisecond. For figures a reader compares with each other (an allowance
+ * against the downtime used), where rounding to the second could make two different figures look
+ * equal.
+ */
+export function exactDuration(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.round(Math.abs(ms));
+  if (rest === 0) return '0s';
+  const parts: string[] = [];
+  for (const [u, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      parts.push(`${n}${u}`);
+      rest -= n * size;
+    }
+  }
+  if (rest > 0) parts.push(`${rest % 1000 === 0 ? rest / 1000 : (rest / 1000).toFixed(3).replace(/0+$/, '')}s`);
+  return sign + parts.join(' ');
+}
+
 /** Human text of seconds, rounded to the second: 3155.76 -> "52m 36s", 90061 -> "1d 1h 1m 1s". */
 export function humanSeconds(seconds: number): string {
   const sign = seconds < 0 ? '-' : '';

@@ -1,0 +1,128 @@
+/**
+ * Whether a window was monitored at all, and from when: no data is not perfect availability.
+ *
+ * An availability figure is uptime over the time measured. With no outage reported, a window is
+ * 100% available only if someone was watching; a month before the probes were installed, or one in
+ * which the feed was silent, has no evidence either way, so it is `no_data`, never met (and owes
+ * nothing). The evidence, in order of authority (docs/availability.md, "Was the window monitored?"):
+ *
+ * 1. A declared start (the agreement's `monitoring.since`): monitored from then on, continuously;
+ *    nothing before it is measured, whatever the events say. The declaration is the contract's
+ *    word, so it wins over events.
+ * 2. A `monitoring.started` event in scope: monitored from its instant on, continuously.
+ * 3. Check results: a probe's state is known from its first sample (samples.ts), so the window that
+ *    holds the first sample is monitored from it, and a later window is monitored when a check
+ *    reported in it. A window in which no check reported is not: a silent probe is no evidence.
+ * 4. Outage and maintenance reports (an outage or maintenance window overlapping the window): the
+ *    service was operated and watched in that window, so the whole window is presumed monitored.
+ *    Taking the first report's instant as the start instead would make every outage-only feed
+ *    start its monitoring with an outage. The presumption gives way to a monitoring.started inside
+ *    the window: then the window is monitored from it, or from an earlier report's start. (A first
+ *    check result dates its probe, not the watching, so it does not cut a reported window.)
+ *
+ * Without 1 or 2 a window is monitored only with evidence inside it (3 or 4), so a quiet month of a
+ * feed that reports only failures is no_data: declare the start, or send monitoring.started, to
+ * have quiet months measured. The coverage of a window is always a suffix [from, window end): the
+ * term's end is cut by settlement, and there is no `monitoring.stopped` (a known gap).
+ *
+ * Pure: instants are epoch ms, the evidence is built once per target and asked per window.
+ */
+import { formatInstant } from '../time/instant.ts';
+import type { Timed } from '../events/schema.ts';
+import type { CheckSample, MaintenanceWindow, OutageInterval } from './types.ts';
+
+export type MonitoringBasis = 'declared' | 'monitoring_started' | 'checks' | 'reports' | 'none';
+
+export interface MonitoringEvidence {
+  /** The agreement's declared start, epoch ms. */
+  declaredFrom?: number;
+  /** The earliest monitoring.started in scope, or null. */
+  started: number | null;
+  /** Check sample instants, ascending. */
+  checks: number[];
+  /** Outage intervals and maintenance windows, as [start, end) pairs. */
+  reports: Array<{ start: number; end: number }>;
+}
+
+export interface MonitoringCoverage {
+  /** The window is monitored from this instant (at or after its start) to its end; null: not at all. */
+  from: number | null;
+  basis: MonitoringBasis;
+  /** The evidence in words, for reasons and notes. */
+  text: string;
+}
+
+/** The evidence of a target's scope, from its (already scoped) events and the intervals built from them. */
+export function monitoringEvidence(
+  events: readonly Timed[],
+  intervals: { outages: readonly OutageInterval[]; maintenance: readonly MaintenanceWindow[]; samples: readonly CheckSample[] },
+  declaredFrom?: number,
+): MonitoringEvidence {
+  let started: number | null = null;
+  for (const e of events) if (e.type === 'monitoring.started' && (started === null || e.atMs < started)) started = e.atMs;
+  const checks = intervals.samples.map((s) => s.at).sort((a, b) => a - b);
+  const reports = [...intervals.outages, ...intervals.maintenance].map((x) => ({ start: x.start, end: x.end }));
+  return { ...(declaredFrom !== undefined ? { declaredFrom } : {}), started, checks, reports };
+}
+
+/** First index i with a[i] >= x (a ascending). */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** From when, if at all, the window [from, to) was monitored (see the module comment). */
+export function monitoringCoverage(ev: MonitoringEvidence, window: { from: number; to: number }, zone = 'UTC'): MonitoringCoverage {
+  const { from, to } = window;
+  const at = (ms: number) => formatInstant(ms, zone);
+  const said = (start: number, basis: MonitoringBasis, why: string): MonitoringCoverage => ({
+    from: start,
+    basis,
+    text: start > from ? `monitored from ${at(start)} (${why})` : `monitored throughout (${why})`,
+  });
+  if (ev.declaredFrom !== undefined) {
+    if (ev.declaredFrom >= to) {
+      return { from: null, basis: 'none', text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window` };
+    }
+    return said(Math.max(from, ev.declaredFrom), 'declared', `monitoring declared from ${at(ev.declaredFrom)}`);
+  }
+  const candidates: MonitoringCoverage[] = [];
+  if (ev.started !== null && ev.started < to) {
+    candidates.push(said(Math.max(from, ev.started), 'monitoring_started', `monitoring.started ${at(ev.started)}`));
+  }
+  const i = lowerBound(ev.checks, from);
+  if (i < ev.checks.length && ev.checks[i]! < to) {
+    const first = ev.checks[0]!;
+    candidates.push(said(Math.max(from, first), 'checks', first >= from ? 'the first check result' : 'check results in the window'));
+  }
+  // Reports that touch the window (a zero-length one counts where it lies).
+  let firstReport = Infinity;
+  for (const r of ev.reports) {
+    if (r.start < to && (r.end > from || (r.start >= from && r.end === r.start))) firstReport = Math.min(firstReport, r.start);
+  }
+  if (firstReport < Infinity) {
+    // A monitoring.started inside the window says the time before it was not watched, unless a
+    // report proves otherwise. (A first check result does not: it dates the probe, not the watch.)
+    const known = ev.started ?? Infinity;
+    const start = known > from && known < to ? Math.max(from, firstReport) : from;
+    candidates.push(said(start, 'reports', start > from ? 'an outage or maintenance report' : 'outage or maintenance reports in the window'));
+  }
+  if (candidates.length === 0) {
+    return {
+      from: null,
+      basis: 'none',
+      text:
+        'not monitored: no check result, outage, maintenance or monitoring.started event in this window, ' +
+        'and no monitoring start declared (monitoring.since)',
+    };
+  }
+  // The earliest start wins; at equal starts the more explicit evidence names it (stable sort).
+  candidates.sort((a, b) => a.from! - b.from!);
+  return candidates[0]!;
+}
