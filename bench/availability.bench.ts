@@ -8,10 +8,16 @@
 import { performance } from 'node:perf_hooks';
 import { compileCalendar } from '../src/core/calendar/compile.ts';
 import type { BusinessCalendar } from '../src/core/calendar/types.ts';
-import { availability, type AvailabilityOptions, type CheckSample, type MaintenanceWindow, type OutageCause, type OutageInterval } from '../src/core/availability/index.ts';
+import {
+  availability,
+  type AvailabilityOptions,
+  type CheckSample,
+  type MaintenanceWindow,
+  type OutageCause,
+  type OutageInterval,
+} from '../src/core/availability/index.ts';
 import type { BenchResult } from './types.ts';
 import { prng } from '../src/demo/generate.ts';
-
 
 const N = 1_000_000;
 const MIN = 60_000;
@@ -78,7 +84,11 @@ function time(fn: () => void, runs = 3): number {
 
 export async function run(): Promise<BenchResult[]> {
   const input = synthetic();
-  const base: AvailabilityOptions = { maintenanceNoticeMs: 5 * DAY, exclude: { customerCaused: true, forceMajeure: true }, minOutageMs: MIN };
+  const base: AvailabilityOptions = {
+    maintenanceNoticeMs: 5 * DAY,
+    exclude: { customerCaused: true, forceMajeure: true },
+    minOutageMs: MIN,
+  };
   const window = { from: FROM, to: TO };
   const results: BenchResult[] = [];
 
@@ -86,7 +96,12 @@ export async function run(): Promise<BenchResult[]> {
   const s24 = time(() => {
     last = availability(input, window, base);
   });
-  results.push({ name: 'availability 1M outages, 24x7', value: s24, unit: 's', note: `median of 3; availability ${(100 * last.availability!).toFixed(4)}%, ${last.outages.length} counted, ${last.excluded.length} excluded, ${last.ignored.length} ignored` });
+  results.push({
+    name: 'availability 1M outages, 24x7',
+    value: s24,
+    unit: 's',
+    note: `median of 3; availability ${(100 * last.availability!).toFixed(4)}%, ${last.outages.length} counted, ${last.excluded.length} excluded, ${last.ignored.length} ignored`,
+  });
   results.push({ name: 'availability 1M outages, 24x7 throughput', value: Math.round(N / s24), unit: 'intervals/s' });
   // The floor any sweep pays: sorting the interval starts and merging the union once, nothing else.
   const sFloor = time(() => {
@@ -106,7 +121,12 @@ export async function run(): Promise<BenchResult[]> {
     }
     if (covered < 0) console.log(covered);
   });
-  results.push({ name: 'floor: copy, sort and merge the same 1M intervals (no accounting)', value: Math.round(N / sFloor), unit: 'intervals/s', note: `the ceiling the engine is compared with (${sFloor.toFixed(3)} s)` });
+  results.push({
+    name: 'floor: copy, sort and merge the same 1M intervals (no accounting)',
+    value: Math.round(N / sFloor),
+    unit: 'intervals/s',
+    note: `the ceiling the engine is compared with (${sFloor.toFixed(3)} s)`,
+  });
 
   const compiled = compileCalendar({
     timezone: 'Europe/Berlin',
@@ -120,10 +140,20 @@ export async function run(): Promise<BenchResult[]> {
     const sCal = time(() => {
       last = availability(input, window, opts);
     });
-    results.push({ name: 'availability 1M outages, Berlin 09-17 calendar', value: sCal, unit: 's', note: `median of 3; service ${Math.round(last.serviceMs / HOUR)}h, availability ${(100 * last.availability!).toFixed(4)}%` });
+    results.push({
+      name: 'availability 1M outages, Berlin 09-17 calendar',
+      value: sCal,
+      unit: 's',
+      note: `median of 3; service ${Math.round(last.serviceMs / HOUR)}h, availability ${(100 * last.availability!).toFixed(4)}%`,
+    });
     results.push({ name: 'availability 1M outages, Berlin 09-17 calendar throughput', value: Math.round(N / sCal), unit: 'intervals/s' });
   } else {
-    results.push({ name: 'availability 1M outages, Berlin 09-17 calendar', value: NaN, unit: 's', note: 'calendar did not compile: ' + compiled.issues.map((i) => i.message).join('; ') });
+    results.push({
+      name: 'availability 1M outages, Berlin 09-17 calendar',
+      value: NaN,
+      unit: 's',
+      note: `calendar did not compile: ${compiled.issues.map((i) => i.message).join('; ')}`,
+    });
   }
 
   const samples = probeSamples();
@@ -133,7 +163,12 @@ export async function run(): Promise<BenchResult[]> {
     const sS = time(() => {
       last = availability({ samples }, window, opts);
     });
-    results.push({ name: `availability from ${samples.length} check samples (3 probes, 1/min, rule ${checks})`, value: sS, unit: 's', note: `median of 3; availability ${(100 * last.availability!).toFixed(4)}%, ${last.outages.length} counted runs` });
+    results.push({
+      name: `availability from ${samples.length} check samples (3 probes, 1/min, rule ${checks})`,
+      value: sS,
+      unit: 's',
+      note: `median of 3; availability ${(100 * last.availability!).toFixed(4)}%, ${last.outages.length} counted runs`,
+    });
     results.push({ name: `check samples throughput (rule ${checks})`, value: Math.round(samples.length / sS), unit: 'samples/s' });
   }
   return results;

@@ -19,7 +19,6 @@ import type { TicketEvent, Timed } from '../src/core/events/schema.ts';
 import type { BenchResult } from './types.ts';
 import { prng } from '../src/demo/generate.ts';
 
-
 const TICKETS = 1_000_000;
 const CHUNK = 50_000;
 const EXPLAIN_TICKETS = 100_000;
@@ -31,12 +30,28 @@ function targets(): ClockTarget[] {
     compileCalendar({
       timezone: 'Europe/Berlin',
       hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] },
-      holidays: ['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-01', '2026-05-14', '2026-05-25', '2026-10-03', '2026-12-25', '2026-12-26'],
+      holidays: [
+        '2026-01-01',
+        '2026-04-03',
+        '2026-04-06',
+        '2026-05-01',
+        '2026-05-14',
+        '2026-05-25',
+        '2026-10-03',
+        '2026-12-25',
+        '2026-12-26',
+      ],
     }),
   );
   const h = (n: number) => ({ kind: 'fixed' as const, ms: n * 60 * MIN });
   return [
-    { name: 'response', kind: 'response', calendar, byPriority: { P1: h(0.5), P2: h(1), P3: h(4), P4: h(8) }, pauseOn: ['waiting_on_customer'] },
+    {
+      name: 'response',
+      kind: 'response',
+      calendar,
+      byPriority: { P1: h(0.5), P2: h(1), P3: h(4), P4: h(8) },
+      pauseOn: ['waiting_on_customer'],
+    },
     {
       name: 'resolution',
       kind: 'resolution',
@@ -58,7 +73,8 @@ function generate(rand: () => number, first: number, count: number): Timed<Ticke
     let t = SPAN_START + Math.floor(rand() * SPAN_MINUTES) * MIN;
     const p0 = PRIORITIES[Math.floor(rand() * 4)]!;
     const p1 = PRIORITIES[Math.floor(rand() * 4)]!;
-    const ev = (n: number, fields: Record<string, unknown>): Timed<TicketEvent> => ({ id: `${ticket}-${n}`, ticket, at: new Date(t).toISOString(), atMs: t, ...fields }) as Timed<TicketEvent>;
+    const ev = (n: number, fields: Record<string, unknown>): Timed<TicketEvent> =>
+      ({ id: `${ticket}-${n}`, ticket, at: new Date(t).toISOString(), atMs: t, ...fields }) as Timed<TicketEvent>;
     const step = (maxMinutes: number) => {
       t += (1 + Math.floor(rand() * maxMinutes)) * MIN;
     };
@@ -135,10 +151,30 @@ export async function run(): Promise<BenchResult[]> {
   const note = `${TICKETS.toLocaleString('en')} tickets x 8 events, 2 targets, Berlin 09-17 calendar (checksum ${checksum})`;
   return [
     { name: 'clocks.evaluate.total', value: round(evalMs / 1000, 3), unit: 's', note },
-    { name: 'clocks.evaluate.rate', value: Math.round(TICKETS / (evalMs / 1000)), unit: 'tickets/s', note: 'summary + 2 clocks + issues per ticket' },
-    { name: 'clocks: floor (sort events + 4 calendar calls, no clock rules)', value: Math.round(TICKETS / (floorMs / 1000)), unit: 'tickets/s', note: 'the ceiling the engine is compared with' },
-    { name: 'clocks.computeClocks.rate', value: Math.round(TICKETS / (clocksOnlyMs / 1000)), unit: 'tickets/s', note: '2 clocks per ticket, no summary' },
-    { name: 'clocks.explain.rate', value: Math.round(EXPLAIN_TICKETS / (explainMs / 1000)), unit: 'tickets/s', note: `with timelines, ${EXPLAIN_TICKETS.toLocaleString('en')} tickets, ${segments.toLocaleString('en')} segments` },
+    {
+      name: 'clocks.evaluate.rate',
+      value: Math.round(TICKETS / (evalMs / 1000)),
+      unit: 'tickets/s',
+      note: 'summary + 2 clocks + issues per ticket',
+    },
+    {
+      name: 'clocks: floor (sort events + 4 calendar calls, no clock rules)',
+      value: Math.round(TICKETS / (floorMs / 1000)),
+      unit: 'tickets/s',
+      note: 'the ceiling the engine is compared with',
+    },
+    {
+      name: 'clocks.computeClocks.rate',
+      value: Math.round(TICKETS / (clocksOnlyMs / 1000)),
+      unit: 'tickets/s',
+      note: '2 clocks per ticket, no summary',
+    },
+    {
+      name: 'clocks.explain.rate',
+      value: Math.round(EXPLAIN_TICKETS / (explainMs / 1000)),
+      unit: 'tickets/s',
+      note: `with timelines, ${EXPLAIN_TICKETS.toLocaleString('en')} tickets, ${segments.toLocaleString('en')} segments`,
+    },
   ];
 }
 
@@ -148,5 +184,6 @@ function round(x: number, digits: number): number {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await run()) console.log(`${r.name.padEnd(28)} ${String(r.value).padStart(12)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
+  for (const r of await run())
+    console.log(`${r.name.padEnd(28)} ${String(r.value).padStart(12)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
 }

@@ -92,7 +92,11 @@ function load(opts: autocannon.Options): Promise<Load> {
     const instance = autocannon({ timeout: 120, ...opts }, (err, r) => {
       if (err) return reject(err);
       if (r.errors > 0 || r.non2xx > 0 || latencies.length === 0) {
-        return reject(new Error(`${opts.url}: ${r.errors} errors, ${r.non2xx} non-2xx answers (${JSON.stringify(r.statusCodeStats)}) of ${r.requests.total}`));
+        return reject(
+          new Error(
+            `${opts.url}: ${r.errors} errors, ${r.non2xx} non-2xx answers (${JSON.stringify(r.statusCodeStats)}) of ${r.requests.total}`,
+          ),
+        );
       }
       const sorted = Float64Array.from(latencies).sort();
       resolve({ requests: latencies.length, seconds: (last - t0) / 1000, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) });
@@ -113,13 +117,19 @@ function makeBodies(events: number, batch: number): string[] {
   const cal = unwrap(compileCalendar({ timezone: 'UTC', hours: 'always' }));
   const lines: string[] = [];
   for (let seed = 1; lines.length < events; seed++) {
-    for (const e of generateTicketEvents({ seed, from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 3, 1), calendar: cal, ticketsPerWorkingDay: 300 })) {
+    for (const e of generateTicketEvents({
+      seed,
+      from: Date.UTC(2026, 0, 1),
+      to: Date.UTC(2026, 3, 1),
+      calendar: cal,
+      ticketsPerWorkingDay: 300,
+    })) {
       if (lines.length >= events) break;
       lines.push(JSON.stringify({ ...e, id: `h${seed}-${e.id}`, ...('ticket' in e ? { ticket: `h${seed}-${e.ticket}` } : {}) }));
     }
   }
   const bodies: string[] = [];
-  for (let i = 0; i < lines.length; i += batch) bodies.push(lines.slice(i, i + batch).join('\n') + '\n');
+  for (let i = 0; i < lines.length; i += batch) bodies.push(`${lines.slice(i, i + batch).join('\n')}\n`);
   return bodies;
 }
 
@@ -147,7 +157,12 @@ async function ingestion(dir: string): Promise<BenchResult[]> {
   // The server, in its own process, on its own folder; an agent token made on its database first.
   const serverDir = join(dir, 'server');
   const setup = await openStore({ kind: 'sqlite', path: join(serverDir, 'pledge.db') });
-  const token = unwrap(await createApiToken({ store: setup, now: Date.now(), actor: 'bench' }, { tenant: 'bench', user: 'sender', name: 'bench', role: 'agent' })).secret;
+  const token = unwrap(
+    await createApiToken(
+      { store: setup, now: Date.now(), actor: 'bench' },
+      { tenant: 'bench', user: 'sender', name: 'bench', role: 'agent' },
+    ),
+  ).secret;
   await setup.close();
   const server = await startServer(serverDir);
   let run: Load;
@@ -182,18 +197,29 @@ async function ingestion(dir: string): Promise<BenchResult[]> {
   const check = await openStore({ kind: 'sqlite', path: join(serverDir, 'pledge.db') });
   const stored = await check.countEvents('bench');
   await check.close();
-  if (stored !== (warm + measured.length) * HTTP_BATCH) throw new Error(`the server stored ${stored} events, expected ${(warm + measured.length) * HTTP_BATCH}`);
+  if (stored !== (warm + measured.length) * HTTP_BATCH)
+    throw new Error(`the server stored ${stored} events, expected ${(warm + measured.length) * HTTP_BATCH}`);
 
   const events = run.requests * HTTP_BATCH;
   const httpRate = events / run.seconds;
   const ceilingRate = events / sCeiling;
   const what = `${en(run.requests)} requests of ${en(HTTP_BATCH)} NDJSON events`;
   return [
-    { name: `HTTP ingestion, POST /v1/events, batches of ${en(HTTP_BATCH)}, concurrency ${CONCURRENCY} (autocannon; server in its own process, SQLite)`, value: Math.round(httpRate), unit: 'events/s', note: `${what} in ${run.seconds.toFixed(2)} s; ${((httpRate / ceilingRate) * 100).toFixed(0)}% of the ceiling` },
+    {
+      name: `HTTP ingestion, POST /v1/events, batches of ${en(HTTP_BATCH)}, concurrency ${CONCURRENCY} (autocannon; server in its own process, SQLite)`,
+      value: Math.round(httpRate),
+      unit: 'events/s',
+      note: `${what} in ${run.seconds.toFixed(2)} s; ${((httpRate / ceilingRate) * 100).toFixed(0)}% of the ceiling`,
+    },
     { name: 'HTTP ingestion: requests', value: run.requests / run.seconds, unit: 'requests/s', note: `concurrency ${CONCURRENCY}` },
     { name: 'HTTP ingestion: latency p50', value: run.p50, unit: 'ms', note: `per batch of ${en(HTTP_BATCH)}` },
     { name: 'HTTP ingestion: latency p99', value: run.p99, unit: 'ms', note: `per batch of ${en(HTTP_BATCH)}` },
-    { name: 'ceiling: the same batches through ingestBatch in-process, one after another, fresh SQLite store', value: Math.round(ceilingRate), unit: 'events/s', note: `${sCeiling.toFixed(2)} s; ${ms((sCeiling * 1000) / measured.length)} ms per batch` },
+    {
+      name: 'ceiling: the same batches through ingestBatch in-process, one after another, fresh SQLite store',
+      value: Math.round(ceilingRate),
+      unit: 'events/s',
+      note: `${sCeiling.toFixed(2)} s; ${ms((sCeiling * 1000) / measured.length)} ms per batch`,
+    },
   ];
 }
 
@@ -201,13 +227,32 @@ async function ingestion(dir: string): Promise<BenchResult[]> {
 // 2. Compliance queries with QUERY_EVENTS events stored.
 
 /** Fills the demo tenant up to `target` events with generated tickets for its customers and services. */
-async function fill(store: Store, tenant: string, have: number, target: number, now: number): Promise<{ events: number; appendSeconds: number }> {
+async function fill(
+  store: Store,
+  tenant: string,
+  have: number,
+  target: number,
+  now: number,
+): Promise<{ events: number; appendSeconds: number }> {
   const q = demoWindow(now);
-  const berlin = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
+  const berlin = unwrap(
+    compileCalendar({
+      timezone: 'Europe/Berlin',
+      hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] },
+    }),
+  );
   let n = have;
   let appending = 0;
   for (let seed = 1000; n < target; seed++) {
-    const generated = generateTicketEvents({ seed, from: q.from, to: q.to - 7 * 86_400_000, calendar: berlin, ticketsPerWorkingDay: 200, customers: ['acme', 'globex', 'initech'], services: ['checkout', 'email', 'printers'] });
+    const generated = generateTicketEvents({
+      seed,
+      from: q.from,
+      to: q.to - 7 * 86_400_000,
+      calendar: berlin,
+      ticketsPerWorkingDay: 200,
+      customers: ['acme', 'globex', 'initech'],
+      services: ['checkout', 'email', 'printers'],
+    });
     const events: Timed[] = [];
     for (const e of generated) {
       if (n + events.length >= target) break;
@@ -250,13 +295,18 @@ async function queries(dir: string): Promise<BenchResult[]> {
     // asks for the middle month of the demo's three (closed and full of events), else the latest window.
     const first = await fetch(`${server.url}/v1/compliance?agreement=acme-checkout`, { headers: auth });
     const page = (await first.json()) as { items?: Array<{ window: string }> };
-    if (first.status !== 200 || !page.items?.length) throw new Error(`GET /v1/compliance answered ${first.status}: ${JSON.stringify(page).slice(0, 300)}`);
+    if (first.status !== 200 || !page.items?.length)
+      throw new Error(`GET /v1/compliance answered ${first.status}: ${JSON.stringify(page).slice(0, 300)}`);
     const windows = [...new Set(page.items.map((i) => i.window))].sort();
     const middle = new Date(demoWindow(now).from + 40 * 86_400_000).toISOString().slice(0, 7);
     const window = windows.includes(middle) ? middle : windows[windows.length - 1]!;
     const paths = [
       { label: 'GET /v1/compliance?agreement=acme-checkout', path: '/v1/compliance?agreement=acme-checkout', headers: auth },
-      { label: `GET /v1/agreements/acme-checkout/compliance?window=${window}`, path: `/v1/agreements/acme-checkout/compliance?window=${encodeURIComponent(window)}`, headers: auth },
+      {
+        label: `GET /v1/agreements/acme-checkout/compliance?window=${window}`,
+        path: `/v1/agreements/acme-checkout/compliance?window=${encodeURIComponent(window)}`,
+        headers: auth,
+      },
       { label: 'ceiling: GET /healthz, same server', path: '/healthz', headers: {} },
     ];
     for (const p of paths) await load({ url: server.url + p.path, headers: p.headers, connections: CONCURRENCY, amount: 500 });
@@ -275,8 +325,22 @@ async function queries(dir: string): Promise<BenchResult[]> {
     // refreshDerived): one late ticket event of acme, then the query, three times.
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const ev = { id: `late-${i}`, source: 'bench', type: 'ticket.created', at: new Date(demoWindow(now).from + (i + 1) * 86_400_000).toISOString(), ticket: `late-${i}`, service: 'checkout', customer: 'acme', priority: 'P1', status: 'new' };
-      const posted = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify([ev]) });
+      const ev = {
+        id: `late-${i}`,
+        source: 'bench',
+        type: 'ticket.created',
+        at: new Date(demoWindow(now).from + (i + 1) * 86_400_000).toISOString(),
+        ticket: `late-${i}`,
+        service: 'checkout',
+        customer: 'acme',
+        priority: 'P1',
+        status: 'new',
+      };
+      const posted = await fetch(`${server.url}/v1/events`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify([ev]),
+      });
       if (posted.status !== 200) throw new Error(`POST /v1/events answered ${posted.status}`);
       const t0 = performance.now();
       const r = await fetch(`${server.url}/v1/compliance?agreement=acme-checkout`, { headers: auth });

@@ -29,7 +29,13 @@ function makeEvents(n: number): string[] {
   const cal = unwrap(compileCalendar({ timezone: 'UTC', hours: 'always' }));
   const lines: string[] = [];
   for (let seed = 1; lines.length < n; seed++) {
-    for (const e of generateTicketEvents({ seed, from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 3, 1), calendar: cal, ticketsPerWorkingDay: 300 })) {
+    for (const e of generateTicketEvents({
+      seed,
+      from: Date.UTC(2026, 0, 1),
+      to: Date.UTC(2026, 3, 1),
+      calendar: cal,
+      ticketsPerWorkingDay: 300,
+    })) {
       if (lines.length >= n) break;
       lines.push(JSON.stringify({ ...e, id: `s${seed}-${e.id}`, ticket: 'ticket' in e ? `s${seed}-${e.ticket}` : undefined }));
     }
@@ -42,7 +48,21 @@ function rows(lines: string[]): unknown[][] {
   return lines.map((line, i) => {
     const e = JSON.parse(line) as Record<string, unknown>;
     const canonical = JSON.stringify(Object.fromEntries(Object.entries(e).sort(([a], [b]) => (a < b ? -1 : 1))));
-    return ['bench', i + 1, '', e.id, e.type, Date.parse(e.at as string), e.ticket ?? null, e.service ?? null, e.customer ?? null, e.region ?? null, line, createHash('sha256').update(canonical).digest('hex'), Date.now()];
+    return [
+      'bench',
+      i + 1,
+      '',
+      e.id,
+      e.type,
+      Date.parse(e.at as string),
+      e.ticket ?? null,
+      e.service ?? null,
+      e.customer ?? null,
+      e.region ?? null,
+      line,
+      createHash('sha256').update(canonical).digest('hex'),
+      Date.now(),
+    ];
   });
 }
 
@@ -50,7 +70,10 @@ async function pledgePath(store: Store, lines: string[]): Promise<number> {
   await store.createTenant({ id: 'bench', name: 'bench', createdAt: 0 });
   const t0 = performance.now();
   for (let i = 0; i < lines.length; i += BATCH) {
-    const r = await ingestBatch({ tenant: 'bench', store, now: Date.now(), limits: { batchEvents: BATCH, batchBytes: 1 << 30, maxClockSkewMs: 86_400_000 } }, { body: lines.slice(i, i + BATCH).join('\n'), format: 'ndjson' });
+    const r = await ingestBatch(
+      { tenant: 'bench', store, now: Date.now(), limits: { batchEvents: BATCH, batchBytes: 1 << 30, maxClockSkewMs: 86_400_000 } },
+      { body: lines.slice(i, i + BATCH).join('\n'), format: 'ndjson' },
+    );
     if (!r.ok || r.report.accepted !== Math.min(BATCH, lines.length - i)) throw new Error('ingestion did not accept every event');
   }
   return (performance.now() - t0) / 1000;
@@ -64,7 +87,9 @@ function sqliteCeiling(dir: string, data: unknown[][], file = 'ceiling.db'): num
   db.pragma('synchronous = FULL');
   db.exec(SQLITE_DDL);
   db.prepare("INSERT INTO tenants (id, name, created_at) VALUES ('bench', 'bench', 0)").run();
-  const insert = db.prepare('INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, service, customer, region, payload, payload_hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, service, customer, region, payload, payload_hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const batch = db.transaction((rs: unknown[][]) => {
     for (const r of rs) insert.run(...r);
   });
@@ -97,8 +122,11 @@ async function pgCeiling(url: string, schema: string, data: unknown[][]): Promis
     for (let j = 0; j < values.length; j += 4000) {
       const part = values.slice(j, j + 4000);
       const off = j * cols;
-      const renum = part.map((v, k) => `(${Array.from({ length: cols }, (_, c) => `$${k * cols + c + 1}`).join(',')})`);
-      await client.query(`INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, service, customer, region, payload, payload_hash, received_at) VALUES ${renum.join(',')}`, params.slice(off, off + part.length * cols));
+      const renum = part.map((_row, k) => `(${Array.from({ length: cols }, (_, c) => `$${k * cols + c + 1}`).join(',')})`);
+      await client.query(
+        `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, service, customer, region, payload, payload_hash, received_at) VALUES ${renum.join(',')}`,
+        params.slice(off, off + part.length * cols),
+      );
     }
     await client.query('COMMIT');
   }
@@ -126,8 +154,18 @@ export async function run(): Promise<BenchResult[]> {
     const sPledge = Math.min(...pledgeRuns);
     const sCeil = Math.min(...ceilRuns);
     const both = (xs: number[]) => xs.map((x) => `${x.toFixed(2)} s`).join(', ');
-    out.push({ name: 'ingest NDJSON into SQLite (Pledge: parse, validate, dedupe, commit per 5,000)', value: Math.round(EVENTS / sPledge), unit: 'events/s', note: `${EVENTS.toLocaleString('en')} events, best of ${both(pledgeRuns)}; ${((sCeil / sPledge) * 100).toFixed(0)}% of the ceiling` });
-    out.push({ name: 'ceiling: raw better-sqlite3 inserts of the same rows, same table, WAL + synchronous=FULL', value: Math.round(EVENTS / sCeil), unit: 'events/s', note: `best of ${both(ceilRuns)}` });
+    out.push({
+      name: 'ingest NDJSON into SQLite (Pledge: parse, validate, dedupe, commit per 5,000)',
+      value: Math.round(EVENTS / sPledge),
+      unit: 'events/s',
+      note: `${EVENTS.toLocaleString('en')} events, best of ${both(pledgeRuns)}; ${((sCeil / sPledge) * 100).toFixed(0)}% of the ceiling`,
+    });
+    out.push({
+      name: 'ceiling: raw better-sqlite3 inserts of the same rows, same table, WAL + synchronous=FULL',
+      value: Math.round(EVENTS / sCeil),
+      unit: 'events/s',
+      note: `best of ${both(ceilRuns)}`,
+    });
 
     const pgStart = await startPostgres();
     if (pgStart.ok) {
@@ -136,8 +174,18 @@ export async function run(): Promise<BenchResult[]> {
         const pPledge = await pledgePath(store, lines);
         await store.close();
         const pCeil = await pgCeiling(pgStart.harness.url, pgStart.harness.freshSchema(), data);
-        out.push({ name: 'ingest NDJSON into PostgreSQL (Pledge path, throwaway local cluster)', value: Math.round(EVENTS / pPledge), unit: 'events/s', note: `${pPledge.toFixed(2)} s; ${((pCeil / pPledge) * 100).toFixed(0)}% of the ceiling; cluster runs with fsync off` });
-        out.push({ name: 'ceiling: raw multi-row INSERTs of the same rows with pg, same table', value: Math.round(EVENTS / pCeil), unit: 'events/s', note: `${pCeil.toFixed(2)} s` });
+        out.push({
+          name: 'ingest NDJSON into PostgreSQL (Pledge path, throwaway local cluster)',
+          value: Math.round(EVENTS / pPledge),
+          unit: 'events/s',
+          note: `${pPledge.toFixed(2)} s; ${((pCeil / pPledge) * 100).toFixed(0)}% of the ceiling; cluster runs with fsync off`,
+        });
+        out.push({
+          name: 'ceiling: raw multi-row INSERTs of the same rows with pg, same table',
+          value: Math.round(EVENTS / pCeil),
+          unit: 'events/s',
+          note: `${pCeil.toFixed(2)} s`,
+        });
       } finally {
         await pgStart.harness.stop();
       }
@@ -151,7 +199,12 @@ export async function run(): Promise<BenchResult[]> {
     const r = await rebuildDerived({ store: demo, tenant: 'demo', now });
     const sRebuild = (performance.now() - t0) / 1000;
     await demo.close();
-    out.push({ name: 'pledge rebuild (demo portfolio: 10 agreements, three months of events up to now)', value: sRebuild, unit: 's', note: `${seeded.events.toLocaleString('en')} events -> ${r.clocks} clocks, ${r.compliance} compliance, ${r.settlements} settlements; ${Math.round(seeded.events / sRebuild).toLocaleString('en')} events/s` });
+    out.push({
+      name: 'pledge rebuild (demo portfolio: 10 agreements, three months of events up to now)',
+      value: sRebuild,
+      unit: 's',
+      note: `${seeded.events.toLocaleString('en')} events -> ${r.clocks} clocks, ${r.compliance} compliance, ${r.settlements} settlements; ${Math.round(seeded.events / sRebuild).toLocaleString('en')} events/s`,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,6 +6,6 @@ import { jsonSchemas } from '../src/core/schemas/json-schemas.ts';
 const dir = fileURLToPath(new URL('../schemas/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 for (const [name, doc] of Object.entries(jsonSchemas())) {
-  writeFileSync(dir + name, JSON.stringify(doc, null, 2) + '\n');
+  writeFileSync(dir + name, `${JSON.stringify(doc, null, 2)}\n`);
   console.log(`schemas/${name}`);
 }

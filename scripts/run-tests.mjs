@@ -144,6 +144,7 @@ const queue = [...files].sort((a, b) => estimate(b) - estimate(a));
 const concurrency = Math.max(1, Number(process.env.PLEDGE_TEST_CONCURRENCY) || Math.max(3, availableParallelism() + 1));
 process.stdout.write(`run-tests: ${files.length} files, ${Math.min(concurrency, files.length)} at a time\n\n`);
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the terminal colour codes this removes.
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const results = [];
 const totals = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };

@@ -19,9 +19,13 @@ test('migrate, token create and ingest work on a fresh database, and re-ingestin
   assert.deepEqual(JSON.parse(pledge('migrate', '--db', db, '--json').out).applied, []);
   const t = JSON.parse(pledge('token', 'create', '--role', 'agent', '--user', 'desk', '--tenant', 'acme-corp', '--db', db, '--json').out);
   assert.match(t.secret, /^pledge_[A-Za-z0-9_-]{43}$/);
-  const first = JSON.parse(pledge('ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--tenant', 'acme-corp', '--db', db, '--json').out);
+  const first = JSON.parse(
+    pledge('ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--tenant', 'acme-corp', '--db', db, '--json').out,
+  );
   assert.deepEqual([first.received, first.accepted, first.duplicates], [11, 11, 0]);
-  const again = JSON.parse(pledge('ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--tenant', 'acme-corp', '--db', db, '--json').out);
+  const again = JSON.parse(
+    pledge('ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--tenant', 'acme-corp', '--db', db, '--json').out,
+  );
   assert.deepEqual([again.accepted, again.duplicates], [0, 11]);
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
@@ -52,18 +56,22 @@ test('bad input: unknown role, customer without customer id, missing file, bad e
   r = pledge('ingest', '-f', join(dir, 'none.ndjson'), '--db', db);
   assert.equal(r.code, 2);
   assert.match(r.err, /--file: no such file/);
-  writeFileSync(join(dir, 'bad.ndjson'), '# a comment\n{"id":"a","type":"ticket.created","ticket":"T","at":"2026-01-01T00:00:00Z"}\n\n{"id":"b","type":"ticket.created","ticket":"T","at":"2026-02-30T00:00:00Z"}\n');
+  writeFileSync(
+    join(dir, 'bad.ndjson'),
+    '# a comment\n{"id":"a","type":"ticket.created","ticket":"T","at":"2026-01-01T00:00:00Z"}\n\n{"id":"b","type":"ticket.created","ticket":"T","at":"2026-02-30T00:00:00Z"}\n',
+  );
   r = pledge('ingest', '-f', join(dir, 'bad.ndjson'), '--db', db);
   assert.equal(r.code, 2);
   assert.match(r.err, /bad\.ndjson:4: rejected: .*at: impossible date or time/);
   assert.match(r.out, /2 events read: 1 accepted, 0 duplicates, 0 conflicts, 1 rejected/);
 });
 
-test('ingest holds events to the same rules as the server, against this machine\'s clock (PLEDGE_MAX_CLOCK_SKEW)', () => {
+test("ingest holds events to the same rules as the server, against this machine's clock (PLEDGE_MAX_CLOCK_SKEW)", () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-db-'));
   const db = join(dir, 'pledge.db');
   const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
-  const ev = (id: string, extra: Record<string, unknown>) => JSON.stringify({ id, type: 'check.result', at: inDays(-1), up: true, ...extra });
+  const ev = (id: string, extra: Record<string, unknown>) =>
+    JSON.stringify({ id, type: 'check.result', at: inDays(-1), up: true, ...extra });
   writeFileSync(
     join(dir, 'events.ndjson'),
     [
@@ -99,9 +107,12 @@ test('apply: creates, shows the diff of a change (dry run writes nothing), amend
   const created = JSON.parse(pledge('apply', '-f', 'examples/agreements', '--db', db, '--json').out);
   assert.equal(created.agreements.length, 10);
   assert.ok(created.agreements.every((a: { result: string }) => a.result === 'created'));
-  writeFileSync(join(dir, 'email.yaml'), readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8').replace('value: 99.9\n', 'value: 99.95\n'));
+  writeFileSync(
+    join(dir, 'email.yaml'),
+    readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8').replace('value: 99.9\n', 'value: 99.95\n'),
+  );
   const dry = pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--dry-run');
-  assert.match(dry.out, /globex-email: would be updated\n  ~ targets\[uptime\]\.value: 99\.9 -> 99\.95/);
+  assert.match(dry.out, /globex-email: would be updated\n {2}~ targets\[uptime\]\.value: 99\.9 -> 99\.95/);
   assert.match(pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--dry-run').out, /would be updated/); // still: nothing was written
   // Activate it through the store, then a change is an amendment: a new version.
   const store = await openStore({ kind: 'sqlite', path: db });
@@ -114,8 +125,24 @@ test('apply: creates, shows the diff of a change (dry run writes nothing), amend
     let h = unwrap(createHistory({ agreementId: 'globex-email', at: a.createdAt, by: 't' }));
     h = unwrap(applyTransition(h, { to: 'in_review', at: a.createdAt, by: 't' }));
     const at = a.createdAt + 1;
-    h = unwrap(applyTransition(h, { to: 'approved', at: at + 2, by: 't', signatures: [{ party: 'provider', name: 'P', at: at }, { party: 'customer', name: 'C', at: at + 1 }], term: { start: at + 2 } }));
-    await store.updateAgreement('default', 'globex-email', a.etag, { transitions: h.transitions, versions: [{ version: 1, effective: at + 2, document: a.document, createdAt: at + 2, createdBy: 't' }], at: at + 2, by: 't' });
+    h = unwrap(
+      applyTransition(h, {
+        to: 'approved',
+        at: at + 2,
+        by: 't',
+        signatures: [
+          { party: 'provider', name: 'P', at: at },
+          { party: 'customer', name: 'C', at: at + 1 },
+        ],
+        term: { start: at + 2 },
+      }),
+    );
+    await store.updateAgreement('default', 'globex-email', a.etag, {
+      transitions: h.transitions,
+      versions: [{ version: 1, effective: at + 2, document: a.document, createdAt: at + 2, createdBy: 't' }],
+      at: at + 2,
+      by: 't',
+    });
   } finally {
     await store.close();
   }
@@ -140,7 +167,11 @@ test('apply checks documents against the stored ones: a missing parent is refuse
   const all = JSON.parse(pledge('apply', '-f', chain, '--db', db, '--json').out);
   assert.ok(all.agreements.every((a: { result: string }) => a.result === 'created'));
   const order = all.agreements.map((a: { id: string }) => a.id);
-  assert.ok(order.indexOf('northwind-corporate') < order.indexOf('globex-enterprise') && order.indexOf('globex-enterprise') < order.indexOf('globex-email'), order.join());
+  assert.ok(
+    order.indexOf('northwind-corporate') < order.indexOf('globex-enterprise') &&
+      order.indexOf('globex-enterprise') < order.indexOf('globex-email'),
+    order.join(),
+  );
   // Now the parent is stored: the file alone applies.
   assert.match(pledge('apply', '-f', join(dir, 'orphan.yaml'), '--db', db).out, /globex-email: unchanged/);
 });
@@ -150,7 +181,10 @@ test('transition: from draft to active on a database, refusing what the lifecycl
   const db = join(dir, 'pledge.db');
   assert.equal(pledge('apply', '-f', 'examples/agreements/uptime-fine.yaml', '--db', db).code, 0);
   const id = 'umbrella-pbx-uptime';
-  assert.match(pledge('transition', id, '--to', 'in_review', '--db', db).out, /^umbrella-pbx-uptime: draft -> in_review \(submit\) at \d{4}-.*Z\n$/);
+  assert.match(
+    pledge('transition', id, '--to', 'in_review', '--db', db).out,
+    /^umbrella-pbx-uptime: draft -> in_review \(submit\) at \d{4}-.*Z\n$/,
+  );
   // Back-dated before the submission just recorded: the past is not rewritten.
   const signed = ['--sign', 'provider:P', 'customer:C', '--term-start', '2020-02-01T00:00:00Z'];
   const early = pledge('transition', id, '--to', 'approved', '--at', '2020-01-01T00:00:00Z', ...signed, '--db', db);
@@ -160,7 +194,22 @@ test('transition: from draft to active on a database, refusing what the lifecycl
   const noSign = pledge('transition', id, '--to', 'approved', '--term-start', start, '--db', db);
   assert.equal(noSign.code, 2);
   assert.match(noSign.err, /--sign/);
-  const approved = JSON.parse(pledge('transition', id, '--to', 'approved', '--sign', 'provider:Jane Doe', 'customer:John Roe', '--term-start', start, '--db', db, '--json').out);
+  const approved = JSON.parse(
+    pledge(
+      'transition',
+      id,
+      '--to',
+      'approved',
+      '--sign',
+      'provider:Jane Doe',
+      'customer:John Roe',
+      '--term-start',
+      start,
+      '--db',
+      db,
+      '--json',
+    ).out,
+  );
   assert.deepEqual([approved.state, approved.transition.action], ['approved', 'approve']);
   assert.match(pledge('transition', id, '--to', 'active', '--at', start, '--db', db).out, /approved -> active \(activate\)/);
   const back = pledge('transition', id, '--to', 'draft', '--db', db);

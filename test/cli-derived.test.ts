@@ -20,9 +20,26 @@ test('rebuild, then a report in text, JSON and CSV', () => {
   const r = JSON.parse(pledge('rebuild', '--tenant', 'demo', '--db', db, '--json').out);
   assert.equal(r.agreements, 10);
   assert.ok(r.settlements > 0);
-  const json = JSON.parse(pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'json', '--tenant', 'demo', '--db', db).out);
-  assert.deepEqual(json.lines.map((l: { target: string }) => l.target), ['uptime', 'p1-resolution']);
-  const csv = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'csv', '--tenant', 'demo', '--db', db).out.split('\n');
+  const json = JSON.parse(
+    pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'json', '--tenant', 'demo', '--db', db).out,
+  );
+  assert.deepEqual(
+    json.lines.map((l: { target: string }) => l.target),
+    ['uptime', 'p1-resolution'],
+  );
+  const csv = pledge(
+    'report',
+    '--agreement',
+    'acme-checkout',
+    '--period',
+    '2026-09',
+    '--format',
+    'csv',
+    '--tenant',
+    'demo',
+    '--db',
+    db,
+  ).out.split('\n');
   // Agreement and period on every line, so the reports of several agreements can be concatenated.
   assert.equal(csv[0], 'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason,note');
   assert.match(csv[1]!, /^acme-checkout,2026-09,uptime,availability,2026-09,/);
@@ -38,7 +55,10 @@ test('status lists what is at risk or breached now; bad report options exit 2', 
   assert.ok(Array.isArray(j.tickets) && Array.isArray(j.targets));
   assert.equal(pledge('report', '--agreement', 'nope', '--period', '2026-09', '--tenant', 'demo', '--db', db).code, 2);
   assert.equal(pledge('report', '--agreement', 'acme-checkout', '--period', '1999-01', '--tenant', 'demo', '--db', db).code, 2);
-  assert.equal(pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'pdf', '--tenant', 'demo', '--db', db).code, 2);
+  assert.equal(
+    pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'pdf', '--tenant', 'demo', '--db', db).code,
+    2,
+  );
   const month13 = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-13', '--tenant', 'demo', '--db', db);
   assert.equal(month13.code, 2);
   assert.match(month13.err, /--period/);
@@ -48,7 +68,11 @@ test('a tenant that does not exist is bad input naming --tenant, for every comma
   for (const args of [['rebuild'], ['status'], ['report', '--agreement', 'acme-checkout', '--period', '2026-09']]) {
     const r = pledge(...args, '--tenant', 'dmeo', '--db', db);
     assert.equal(r.code, 2, `${args[0]}: ${r.err}`);
-    if (args[0] === 'report') assert.match(r.err, /--tenant: no agreement acme-checkout in tenant dmeo: there is no tenant dmeo in this database; it exists in tenant demo, pass --tenant demo/);
+    if (args[0] === 'report')
+      assert.match(
+        r.err,
+        /--tenant: no agreement acme-checkout in tenant dmeo: there is no tenant dmeo in this database; it exists in tenant demo, pass --tenant demo/,
+      );
     else assert.match(r.err, /--tenant: no tenant dmeo in this database \(expected one of demo, got "dmeo"\)/);
     assert.doesNotMatch(r.err, /internal error/);
   }

@@ -9,8 +9,22 @@ import { pledge, root } from './helpers.ts';
 import { openStore } from '../src/store/index.ts';
 import { parseEvent } from '../src/core/events/parse.ts';
 
-const TICKETS = ['--format', 'csv', '--mapping', 'examples/imports/helpdesk-tickets.mapping.yaml', '-f', 'examples/imports/helpdesk-tickets.csv'];
-const HISTORY = ['--format', 'csv', '--mapping', 'examples/imports/helpdesk-history.mapping.yaml', '-f', 'examples/imports/helpdesk-history.csv'];
+const TICKETS = [
+  '--format',
+  'csv',
+  '--mapping',
+  'examples/imports/helpdesk-tickets.mapping.yaml',
+  '-f',
+  'examples/imports/helpdesk-tickets.csv',
+];
+const HISTORY = [
+  '--format',
+  'csv',
+  '--mapping',
+  'examples/imports/helpdesk-history.mapping.yaml',
+  '-f',
+  'examples/imports/helpdesk-history.csv',
+];
 
 test('the example export and its history go into a fresh database; importing them again finds duplicates', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'pledge-csv-')), 'pledge.db');
@@ -22,14 +36,31 @@ test('the example export and its history go into a fresh database; importing the
   const again = pledge('ingest', ...TICKETS, '--tenant', 'northwind', '--db', db, '--json');
   assert.equal(again.code, 0);
   const summary = JSON.parse(again.out);
-  assert.deepEqual([summary.format, summary.rows, summary.received, summary.accepted, summary.duplicates, summary.problems], ['csv', 7, 20, 0, 20, []]);
+  assert.deepEqual(
+    [summary.format, summary.rows, summary.received, summary.accepted, summary.duplicates, summary.problems],
+    ['csv', 7, 20, 0, 20, []],
+  );
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
     assert.equal(await store.countEvents('northwind'), 25);
     const t = await store.ticketEvents('northwind', 'helpdesk', '4101');
-    assert.deepEqual(t.map((e) => e.id), ['4101:created', '4101:responded', '4101:status_changed:2026-03-02T09:30:00Z', '4101:status_changed:2026-03-02T10:15:00Z', '4101:resolved', '4101:closed', '4101:satisfaction']);
+    assert.deepEqual(
+      t.map((e) => e.id),
+      [
+        '4101:created',
+        '4101:responded',
+        '4101:status_changed:2026-03-02T09:30:00Z',
+        '4101:status_changed:2026-03-02T10:15:00Z',
+        '4101:resolved',
+        '4101:closed',
+        '4101:satisfaction',
+      ],
+    );
     const created = t[0]!.payload;
-    assert.deepEqual([created.customer, created.service, created.priority, created.at, created.source], ['globex', 'email', 'P2', '2026-03-02T09:14:05+01:00', 'helpdesk']);
+    assert.deepEqual(
+      [created.customer, created.service, created.priority, created.at, created.source],
+      ['globex', 'email', 'P2', '2026-03-02T09:14:05+01:00', 'helpdesk'],
+    );
   } finally {
     await store.close();
   }
@@ -40,9 +71,21 @@ test('bad rows are reported by line and column and not stored; the good rows are
   const db = join(dir, 'pledge.db');
   const lines = readFileSync(join(root, 'examples/imports/helpdesk-tickets.csv'), 'utf8').split('\r\n');
   // Line 5 (ticket 4103) gets an impossible creation date, line 8 (ticket 4106) an unknown priority.
-  const bad = lines.map((l) => l.replace('2026-03-03 07:55:00', '2026-02-30 07:55:00').replace('Open,Low,Incident', 'Open,Whenever,Incident')).join('\r\n');
+  const bad = lines
+    .map((l) => l.replace('2026-03-03 07:55:00', '2026-02-30 07:55:00').replace('Open,Low,Incident', 'Open,Whenever,Incident'))
+    .join('\r\n');
   writeFileSync(join(dir, 'export.csv'), bad);
-  const args = ['ingest', '--format', 'csv', '--mapping', 'examples/imports/helpdesk-tickets.mapping.yaml', '-f', join(dir, 'export.csv'), '--db', db];
+  const args = [
+    'ingest',
+    '--format',
+    'csv',
+    '--mapping',
+    'examples/imports/helpdesk-tickets.mapping.yaml',
+    '-f',
+    join(dir, 'export.csv'),
+    '--db',
+    db,
+  ];
   const none = pledge(...args, '--all-or-nothing');
   assert.equal(none.code, 2);
   assert.match(none.out, /7 rows read \(1 skipped, 2 rejected\): 0 events, 0 accepted, .*, 14 not written \(all-or-nothing\)/);
@@ -62,8 +105,24 @@ test('bad rows are reported by line and column and not stored; the good rows are
     await store.close();
   }
   // The same ticket changed in a later export: the stored fact stays, the change is a conflict.
-  writeFileSync(join(dir, 'later.csv'), lines.map((l) => l.replace('"Outbound mail delayed', '"Outbound mail delayed (again)')).join('\r\n'));
-  const later = JSON.parse(pledge('ingest', '--format', 'csv', '--mapping', 'examples/imports/helpdesk-tickets.mapping.yaml', '-f', join(dir, 'later.csv'), '--db', db, '--json').out);
+  writeFileSync(
+    join(dir, 'later.csv'),
+    lines.map((l) => l.replace('"Outbound mail delayed', '"Outbound mail delayed (again)')).join('\r\n'),
+  );
+  const later = JSON.parse(
+    pledge(
+      'ingest',
+      '--format',
+      'csv',
+      '--mapping',
+      'examples/imports/helpdesk-tickets.mapping.yaml',
+      '-f',
+      join(dir, 'later.csv'),
+      '--db',
+      db,
+      '--json',
+    ).out,
+  );
   assert.deepEqual([later.accepted, later.conflicts], [6, 1]);
   assert.match(later.problems[0], /later\.csv:2: conflict: the event "4101:created" is stored already with other content/);
 });
@@ -71,10 +130,16 @@ test('bad rows are reported by line and column and not stored; the good rows are
 test('a bad mapping, a missing mapping or a header that does not fit: exit 2 with the field path, nothing written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-csv-'));
   const db = join(dir, 'pledge.db');
-  writeFileSync(join(dir, 'm.yaml'), 'source: desk\nlayout: ticket-per-row\nticket: Ticket ID\nevents:\n  created: { column: Created at, formt: iso }\n');
+  writeFileSync(
+    join(dir, 'm.yaml'),
+    'source: desk\nlayout: ticket-per-row\nticket: Ticket ID\nevents:\n  created: { column: Created at, formt: iso }\n',
+  );
   let r = pledge('ingest', '--format', 'csv', '--mapping', join(dir, 'm.yaml'), '-f', 'examples/imports/helpdesk-tickets.csv', '--db', db);
   assert.equal(r.code, 2);
-  assert.equal(r.err, `pledge: ${join(dir, 'm.yaml')}:5:34: events.created.formt: unknown field; did you mean "format"? (expected one of column, elapsed, unit, format, timezone, timezoneColumn, by, got "formt")\n`);
+  assert.equal(
+    r.err,
+    `pledge: ${join(dir, 'm.yaml')}:5:34: events.created.formt: unknown field; did you mean "format"? (expected one of column, elapsed, unit, format, timezone, timezoneColumn, by, got "formt")\n`,
+  );
   r = pledge('ingest', '--format', 'csv', '-f', 'examples/imports/helpdesk-tickets.csv', '--db', db);
   assert.equal(r.code, 2);
   assert.match(r.err, /--mapping: required with --format csv/);
@@ -83,13 +148,30 @@ test('a bad mapping, a missing mapping or a header that does not fit: exit 2 wit
   r = pledge('ingest', '--format', 'csv', '--mapping', join(dir, 'nope.yaml'), '-f', 'examples/imports/helpdesk-tickets.csv', '--db', db);
   assert.equal(r.code, 2);
   assert.match(r.err, /--mapping: cannot read the file: no such file/);
-  writeFileSync(join(dir, 'm.yaml'), 'source: desk\nlayout: ticket-per-row\ntime: { timezone: Europe/Berlin }\nticket: Ticket ID\nevents:\n  created: Created at\n  resolved: Resolved at\n');
-  r = pledge('ingest', '--format', 'csv', '--mapping', join(dir, 'm.yaml'), '-f', 'examples/imports/helpdesk-tickets.csv', '--db', db, '--json');
+  writeFileSync(
+    join(dir, 'm.yaml'),
+    'source: desk\nlayout: ticket-per-row\ntime: { timezone: Europe/Berlin }\nticket: Ticket ID\nevents:\n  created: Created at\n  resolved: Resolved at\n',
+  );
+  r = pledge(
+    'ingest',
+    '--format',
+    'csv',
+    '--mapping',
+    join(dir, 'm.yaml'),
+    '-f',
+    'examples/imports/helpdesk-tickets.csv',
+    '--db',
+    db,
+    '--json',
+  );
   assert.equal(r.code, 2);
   const err = JSON.parse(r.err);
   assert.equal(err.error.code, 'invalid_input');
   assert.equal(err.error.issues[0].path, 'events.resolved');
-  assert.match(err.error.issues[0].message, /^no column "Resolved at" in the header of examples\/imports\/helpdesk-tickets\.csv; did you mean "Solved at"\?/);
+  assert.match(
+    err.error.issues[0].message,
+    /^no column "Resolved at" in the header of examples\/imports\/helpdesk-tickets\.csv; did you mean "Solved at"\?/,
+  );
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
     assert.equal(await store.countEvents('default'), 0);
@@ -99,18 +181,42 @@ test('a bad mapping, a missing mapping or a header that does not fit: exit 2 wit
 });
 
 test('--print-events writes the events as NDJSON from standard input, storing nothing; --help explains the options', () => {
-  const r = spawnSync(process.execPath, ['bin/pledge.js', 'ingest', '--format', 'csv', '--mapping', 'examples/imports/helpdesk-tickets.mapping.yaml', '-f', '-', '--print-events'], {
-    cwd: root,
-    encoding: 'utf8',
-    input: readFileSync(join(root, 'examples/imports/helpdesk-tickets.csv')),
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      'bin/pledge.js',
+      'ingest',
+      '--format',
+      'csv',
+      '--mapping',
+      'examples/imports/helpdesk-tickets.mapping.yaml',
+      '-f',
+      '-',
+      '--print-events',
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      input: readFileSync(join(root, 'examples/imports/helpdesk-tickets.csv')),
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
-  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const events = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(events.length, 20);
   assert.ok(events.every((e) => parseEvent(e).ok));
   assert.equal(r.stderr, '7 rows read (1 skipped, 0 rejected): 20 events printed, nothing stored\n');
   const help = pledge('ingest', '--help').out;
-  for (const word of ['--format <format>', '--mapping <file>', '--print-events', 'Importing ticket exports', 'helpdesk-tickets.mapping.yaml']) assert.ok(help.includes(word), word);
+  for (const word of [
+    '--format <format>',
+    '--mapping <file>',
+    '--print-events',
+    'Importing ticket exports',
+    'helpdesk-tickets.mapping.yaml',
+  ])
+    assert.ok(help.includes(word), word);
 });
 
 test("a row naming another customer for a ticket is a conflict that says whose the ticket is; the row's other events are stored", () => {
@@ -120,14 +226,30 @@ test("a row naming another customer for a ticket is a conflict that says whose t
   // A history export that names the organisation on each change: 4101 is Globex's ticket.
   writeFileSync(
     join(dir, 'history.csv'),
-    ['Ticket ID,Changed at,Field,New value,Organization', '4101,2026-03-02T10:30:00+01:00,Status,Pending,initech', '4101,2026-03-02T11:15:00+01:00,Status,Open,globex'].join('\n'),
+    [
+      'Ticket ID,Changed at,Field,New value,Organization',
+      '4101,2026-03-02T10:30:00+01:00,Status,Pending,initech',
+      '4101,2026-03-02T11:15:00+01:00,Status,Open,globex',
+    ].join('\n'),
   );
   writeFileSync(
     join(dir, 'history.yaml'),
-    ['source: helpdesk', 'layout: event-per-row', 'ticket: Ticket ID', 'at: Changed at', 'type: { column: Field, map: { Status: ticket.status_changed } }', 'fields:', '  status: New value', '  customer: Organization'].join('\n'),
+    [
+      'source: helpdesk',
+      'layout: event-per-row',
+      'ticket: Ticket ID',
+      'at: Changed at',
+      'type: { column: Field, map: { Status: ticket.status_changed } }',
+      'fields:',
+      '  status: New value',
+      '  customer: Organization',
+    ].join('\n'),
   );
   const r = pledge('ingest', '--format', 'csv', '--mapping', join(dir, 'history.yaml'), '-f', join(dir, 'history.csv'), '--db', db);
   assert.equal(r.code, 2);
-  assert.match(r.err, /history\.csv:2: conflict: ticket "4101" of source "helpdesk" belongs to customer "globex", and this event names customer "initech": a ticket never changes owner/);
+  assert.match(
+    r.err,
+    /history\.csv:2: conflict: ticket "4101" of source "helpdesk" belongs to customer "globex", and this event names customer "initech": a ticket never changes owner/,
+  );
   assert.match(r.out, /2 rows read \(0 skipped, 0 rejected\): 2 events, 1 accepted, 0 duplicates, 1 conflicts, 0 rejected/);
 });

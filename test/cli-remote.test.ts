@@ -47,7 +47,10 @@ test('status, report and rebuild through the API', () => {
 
 test('apply through the API: a dry run shows the diff and writes nothing; then the amendment', () => {
   const file = join(dir, 'email.yaml');
-  writeFileSync(file, readFileSync(join(root, 'examples/agreements/enterprise-email-service.yaml'), 'utf8').replace('value: 99.9\n', 'value: 99.95\n'));
+  writeFileSync(
+    file,
+    readFileSync(join(root, 'examples/agreements/enterprise-email-service.yaml'), 'utf8').replace('value: 99.9\n', 'value: 99.95\n'),
+  );
   const same = pledgeWith(env, 'apply', '-f', 'examples/agreements/sla-checkout.yaml');
   assert.equal(same.code, 0, same.err);
   assert.equal(same.out, 'acme-checkout: unchanged\n');
@@ -66,14 +69,27 @@ test('ingest through the API: NDJSON and a CSV export, again as duplicates; a ba
   const again = pledgeWith(env, 'ingest', '-f', 'examples/tickets/ticket-1001.ndjson');
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, /11 events read: 0 accepted, 11 duplicates/);
-  const csv = ['--format', 'csv', '--mapping', 'examples/imports/helpdesk-tickets.mapping.yaml', '-f', 'examples/imports/helpdesk-tickets.csv', '--json'];
+  const csv = [
+    '--format',
+    'csv',
+    '--mapping',
+    'examples/imports/helpdesk-tickets.mapping.yaml',
+    '-f',
+    'examples/imports/helpdesk-tickets.csv',
+    '--json',
+  ];
   const c1 = JSON.parse(pledgeWith(env, 'ingest', ...csv).out);
   assert.ok(c1.accepted > 0, JSON.stringify(c1));
   const c2 = JSON.parse(pledgeWith(env, 'ingest', ...csv).out);
   assert.deepEqual([c2.accepted, c2.duplicates], [0, c1.accepted]);
   // 12,000 events in one request: above the server's 10,000 a request.
   const big = join(dir, 'big.ndjson');
-  writeFileSync(big, Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ id: `big-${i}`, type: 'check.result', source: 'probe', at: '2026-10-01T10:00:00Z', service: 'checkout', up: true })).join('\n'));
+  writeFileSync(
+    big,
+    Array.from({ length: 12_000 }, (_, i) =>
+      JSON.stringify({ id: `big-${i}`, type: 'check.result', source: 'probe', at: '2026-10-01T10:00:00Z', service: 'checkout', up: true }),
+    ).join('\n'),
+  );
   const refused = pledgeWith(env, 'ingest', '-f', big, '--batch', '12000');
   assert.equal(refused.code, 2);
   assert.match(refused.err, /--file: .*at most 10000 .*send smaller batches \(--batch\)/);
@@ -86,7 +102,9 @@ test('transition through the API: suspend with a reason, resume; an illegal move
   const bad = pledgeWith(env, 'transition', 'acme-checkout', '--to', 'draft');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /409 illegal_transition/);
-  const s = JSON.parse(pledgeWith(env, 'transition', 'acme-checkout', '--to', 'suspended', '--reason', 'customer asked for a pause', '--json').out);
+  const s = JSON.parse(
+    pledgeWith(env, 'transition', 'acme-checkout', '--to', 'suspended', '--reason', 'customer asked for a pause', '--json').out,
+  );
   assert.deepEqual([s.state, s.transition.action], ['suspended', 'suspend']);
   assert.match(pledgeWith(env, 'transition', 'acme-checkout', '--to', 'active').out, /suspended -> active \(resume\)/);
 });
@@ -132,11 +150,17 @@ test('reviews, review and diff through the API: the same commands and answers as
   const listed = pledgeWith(env, 'reviews', '--json');
   assert.equal(listed.code, 0, listed.err);
   const before = JSON.parse(listed.out);
-  assert.ok(before.reviews.some((r: { agreement: string }) => r.agreement === 'acme-checkout'), listed.out);
+  assert.ok(
+    before.reviews.some((r: { agreement: string }) => r.agreement === 'acme-checkout'),
+    listed.out,
+  );
   // Recorded as held by --by; the audit log names the token's user as the one who recorded it.
   const rec = pledgeWith(env, 'review', 'acme-checkout', '--outcome', 'kept', '--by', 'Jo Vendor', '--notes', 'targets still realistic');
   assert.equal(rec.code, 0, rec.err);
-  assert.match(rec.out, /^acme-checkout: review of (\d{4}-\d\d-\d\d) by Jo Vendor recorded \(kept\); 1 review on record; next review due \d{4}-\d\d-\d\d\n$/);
+  assert.match(
+    rec.out,
+    /^acme-checkout: review of (\d{4}-\d\d-\d\d) by Jo Vendor recorded \(kept\); 1 review on record; next review due \d{4}-\d\d-\d\d\n$/,
+  );
   const day = /review of (\S+)/.exec(rec.out)![1];
   assert.match(pledgeWith(env, 'reviews').out, new RegExp(`  acme-checkout; last reviewed ${day} by Jo Vendor \\(kept\\)`));
   // A connection of its own: a kept-alive one from an earlier test may be closed by the server as it is reused.

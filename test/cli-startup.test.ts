@@ -17,9 +17,7 @@ function loadedModules(...args: string[]): { code: number; out: string; urls: st
   const hook =
     'export async function resolve(s, c, next) {' +
     " const r = await next(s, c); process.stderr.write('loaded ' + r.url + '\\n'); return r; }";
-  const register =
-    "import { register } from 'node:module';" +
-    ` register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
+  const register = `import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
   const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, 'bin/pledge.js', ...args], {
     cwd: root,
     encoding: 'utf8',

@@ -29,7 +29,10 @@ describe('pledge calc downtime', () => {
     assert.equal(JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2028', '--json').out).seconds, 3162.24); // 366 days
     const y2026 = JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2026', '--json').out);
     assert.deepEqual(y2026, { seconds: 3153.6, text: '52m 34s', window: '2026 in UTC, 365 days', allowance: null }); // 365 days
-    assert.equal(pledge('calc', 'downtime', '--target', '99.99', '--window', '2026').out, '52m 34s  (99.99% of 2026 in UTC, 365 days: 52m 33.6s exactly)\n');
+    assert.equal(
+      pledge('calc', 'downtime', '--target', '99.99', '--window', '2026').out,
+      '52m 34s  (99.99% of 2026 in UTC, 365 days: 52m 33.6s exactly)\n',
+    );
     const first = (args: string[]) => pledge('calc', 'downtime', ...args).out.split('  (')[0];
     assert.equal(first(['--target', '99.9', '--window', 'month']), '43m 50s');
     assert.equal(first(['--target', '99.9', '--window', 'quarter']), '2h 11m 29s');
@@ -37,10 +40,19 @@ describe('pledge calc downtime', () => {
     assert.equal(first(['--target', '99.9', '--window', 'day']), '1m 26s');
     assert.equal(pledge('calc', 'downtime', '--target', '99', '--days', '30').out, '7h 12m  (99% of 30 days)\n');
     // October 2026 in Berlin has 745 hours (the clocks go back).
-    assert.equal(JSON.parse(pledge('calc', 'downtime', '--target', '99.9', '--window', '2026-10', '--timezone', 'Europe/Berlin', '--json').out).seconds, 2682);
+    assert.equal(
+      JSON.parse(pledge('calc', 'downtime', '--target', '99.9', '--window', '2026-10', '--timezone', 'Europe/Berlin', '--json').out)
+        .seconds,
+      2682,
+    );
   });
   test('bad input exits 2 with the option named', () => {
-    for (const args of [['--target', '101'], ['--target', 'abc'], ['--target', '99', '--window', 'fortnight'], ['--target', '99', '--days', '-3']]) {
+    for (const args of [
+      ['--target', '101'],
+      ['--target', 'abc'],
+      ['--target', '99', '--window', 'fortnight'],
+      ['--target', '99', '--days', '-3'],
+    ]) {
       const r = pledge('calc', 'downtime', ...args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.err, /^pledge: --(target|window|days): /);
@@ -53,18 +65,37 @@ describe('pledge calc due and elapsed', () => {
   test('the documented example: Friday 16:00 + 4h is Monday 12:00 (summer time)', () => {
     const r = pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h');
     assert.deepEqual(r, { code: 0, out: '2026-03-30T12:00:00+02:00\n', err: '' });
-    assert.deepEqual(JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', 'PT4H', '--json').out), { due: '2026-03-30T12:00:00+02:00' });
-    assert.equal(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--json').out, '{"due": "2026-03-30T12:00:00+02:00"}\n');
+    assert.deepEqual(
+      JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', 'PT4H', '--json').out),
+      { due: '2026-03-30T12:00:00+02:00' },
+    );
+    assert.equal(
+      pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--json').out,
+      '{"due": "2026-03-30T12:00:00+02:00"}\n',
+    );
   });
   test('instants outside the years calendars cover are refused, not read as closed time', () => {
     for (const args of [
       ['due', '--calendar', BERLIN, '--start', '1899-06-01T09:00:00Z', '--duration', '4h'],
       ['elapsed', '--calendar', BERLIN, '--from', '2026-01-01T00:00:00Z', '--to', '2500-01-01T00:00:00Z'],
-      ['due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--pause', '2026-03-30T10:00:00+02:00/2400-06-01T00:00:00Z'],
+      [
+        'due',
+        '--calendar',
+        BERLIN,
+        '--start',
+        '2026-03-27T16:00:00+01:00',
+        '--duration',
+        '4h',
+        '--pause',
+        '2026-03-30T10:00:00+02:00/2400-06-01T00:00:00Z',
+      ],
     ]) {
       const r = pledge('calc', ...args);
       assert.equal(r.code, 2, args.join(' '));
-      assert.match(r.err, /^pledge: --(start|to|pause\[0\] \(to\)): outside the years business calendars cover \(expected an instant from 1900-01-02 to 2399-12-30, got "/);
+      assert.match(
+        r.err,
+        /^pledge: --(start|to|pause\[0\] \(to\)): outside the years business calendars cover \(expected an instant from 1900-01-02 to 2399-12-30, got "/,
+      );
     }
   });
   test('a deadline past the supported range is "never", not a guess', () => {
@@ -75,7 +106,10 @@ describe('pledge calc due and elapsed', () => {
     assert.equal(pledge(...late, '--json').out, '{"due": null}\n');
   });
   test('duration forms and pauses', () => {
-    const due = (d: string, ...extra: string[]) => JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-30T09:00:00+02:00', '--duration', d, '--json', ...extra).out).due;
+    const due = (d: string, ...extra: string[]) =>
+      JSON.parse(
+        pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-30T09:00:00+02:00', '--duration', d, '--json', ...extra).out,
+      ).due;
     assert.equal(due('90s'), '2026-03-30T09:01:30+02:00');
     assert.equal(due('45m'), '2026-03-30T09:45:00+02:00');
     assert.equal(due('1h30m'), '2026-03-30T10:30:00+02:00');
@@ -84,9 +118,43 @@ describe('pledge calc due and elapsed', () => {
     assert.equal(due('4h', '--pause', '2026-03-30T10:00:00+02:00/2026-03-30T11:00:00+02:00'), '2026-03-30T14:00:00+02:00');
   });
   test('elapsed is exact in seconds, with fractions kept', () => {
-    assert.deepEqual(JSON.parse(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-27T16:00:00+01:00', '--to', '2026-03-30T12:00:00+02:00', '--json').out), { seconds: 14400 });
-    assert.deepEqual(JSON.parse(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-30T09:00:00.250+02:00', '--to', '2026-03-30T09:00:01+02:00', '--json').out), { seconds: 0.75 });
-    assert.equal(pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-27T16:00:00+01:00', '--to', '2026-03-30T12:00:00+02:00', '--json').out, '{"seconds": 14400}\n');
+    assert.deepEqual(
+      JSON.parse(
+        pledge(
+          'calc',
+          'elapsed',
+          '--calendar',
+          BERLIN,
+          '--from',
+          '2026-03-27T16:00:00+01:00',
+          '--to',
+          '2026-03-30T12:00:00+02:00',
+          '--json',
+        ).out,
+      ),
+      { seconds: 14400 },
+    );
+    assert.deepEqual(
+      JSON.parse(
+        pledge(
+          'calc',
+          'elapsed',
+          '--calendar',
+          BERLIN,
+          '--from',
+          '2026-03-30T09:00:00.250+02:00',
+          '--to',
+          '2026-03-30T09:00:01+02:00',
+          '--json',
+        ).out,
+      ),
+      { seconds: 0.75 },
+    );
+    assert.equal(
+      pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-27T16:00:00+01:00', '--to', '2026-03-30T12:00:00+02:00', '--json')
+        .out,
+      '{"seconds": 14400}\n',
+    );
   });
   test('bad input: malformed calendar, unknown zone, impossible time, unknown unit, missing file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pledge-cli-'));
@@ -113,7 +181,16 @@ describe('pledge calc due and elapsed', () => {
 });
 
 test('every command has --help', () => {
-  for (const cmd of [[], ['calc'], ['calc', 'due'], ['calc', 'elapsed'], ['calc', 'downtime'], ['calc', 'clock'], ['calc', 'availability'], ['demo']]) {
+  for (const cmd of [
+    [],
+    ['calc'],
+    ['calc', 'due'],
+    ['calc', 'elapsed'],
+    ['calc', 'downtime'],
+    ['calc', 'clock'],
+    ['calc', 'availability'],
+    ['demo'],
+  ]) {
     const r = pledge(...cmd, '--help');
     assert.equal(r.code, 0, cmd.join(' '));
     assert.match(r.out, /Usage: pledge/);
@@ -122,12 +199,29 @@ test('every command has --help', () => {
 
 test('calc clock: a target is a response clock when a word of its name says so', async () => {
   const { namesResponse } = await import('../src/cli/clock.ts');
-  for (const name of ['response', 'first-reply', 'p1_response', 'firstResponse', 'ack', 'acknowledgement', 'responded.p2']) assert.equal(namesResponse(name), true, name);
-  for (const name of ['resolution', 'backlog', 'feedback', 'fix', 'p1-resolution', 'irresponsible']) assert.equal(namesResponse(name), false, name);
+  for (const name of ['response', 'first-reply', 'p1_response', 'firstResponse', 'ack', 'acknowledgement', 'responded.p2'])
+    assert.equal(namesResponse(name), true, name);
+  for (const name of ['resolution', 'backlog', 'feedback', 'fix', 'p1-resolution', 'irresponsible'])
+    assert.equal(namesResponse(name), false, name);
 });
 
 describe('pledge calc clock', () => {
-  const args = ['calc', 'clock', '--calendar', BERLIN, '--events', 'examples/tickets/ticket-1001.ndjson', '--target', 'response=4h', '--target', 'resolution=P2:2wd,P3:3wd', '--pause-on', 'waiting_on_customer', '--now', '2026-04-30T12:00:00+02:00'];
+  const args = [
+    'calc',
+    'clock',
+    '--calendar',
+    BERLIN,
+    '--events',
+    'examples/tickets/ticket-1001.ndjson',
+    '--target',
+    'response=4h',
+    '--target',
+    'resolution=P2:2wd,P3:3wd',
+    '--pause-on',
+    'waiting_on_customer',
+    '--now',
+    '2026-04-30T12:00:00+02:00',
+  ];
   test('each target with its state and a readable timeline', () => {
     const r = pledge(...args);
     assert.equal(r.code, 0, r.err);
@@ -138,17 +232,37 @@ describe('pledge calc clock', () => {
   test('--json gives states, elapsed seconds and the timeline', () => {
     const j = JSON.parse(pledge(...args, '--json').out);
     const [response, resolution] = j.tickets[0].clocks;
-    assert.deepEqual([response.state, response.elapsedSeconds, response.targetSeconds, response.stop], ['met', 9000, 14400, '2026-03-30T10:30:00+02:00']);
-    assert.deepEqual([resolution.state, resolution.priority, resolution.elapsedSeconds, resolution.pausedSeconds, resolution.targetSeconds], ['met', 'P2', 36000, 36000, 57600]);
-    const counted = resolution.timeline.filter((s: { kind: string }) => s.kind === 'counted').reduce((a: number, s: { countedSeconds: number }) => a + s.countedSeconds, 0);
+    assert.deepEqual(
+      [response.state, response.elapsedSeconds, response.targetSeconds, response.stop],
+      ['met', 9000, 14400, '2026-03-30T10:30:00+02:00'],
+    );
+    assert.deepEqual(
+      [resolution.state, resolution.priority, resolution.elapsedSeconds, resolution.pausedSeconds, resolution.targetSeconds],
+      ['met', 'P2', 36000, 36000, 57600],
+    );
+    const counted = resolution.timeline
+      .filter((s: { kind: string }) => s.kind === 'counted')
+      .reduce((a: number, s: { countedSeconds: number }) => a + s.countedSeconds, 0);
     assert.equal(counted, 36000);
   });
   test('bad targets and events are named', () => {
-    let r = pledge('calc', 'clock', '--calendar', BERLIN, '--events', 'examples/tickets/ticket-1001.ndjson', '--target', 'resolution=2 parsecs');
+    let r = pledge(
+      'calc',
+      'clock',
+      '--calendar',
+      BERLIN,
+      '--events',
+      'examples/tickets/ticket-1001.ndjson',
+      '--target',
+      'resolution=2 parsecs',
+    );
     assert.equal(r.code, 2);
     assert.match(r.err, /--target\[0\]: /);
     const dir = mkdtempSync(join(tmpdir(), 'pledge-cli-'));
-    writeFileSync(join(dir, 'bad.ndjson'), '{"id":"1","type":"ticket.created","ticket":"T","at":"2026-13-01T00:00:00Z"}\n{"id":"2","type":"ticket.teleported","ticket":"T","at":"2026-01-01T00:00:00Z"}\nnot json\n');
+    writeFileSync(
+      join(dir, 'bad.ndjson'),
+      '{"id":"1","type":"ticket.created","ticket":"T","at":"2026-13-01T00:00:00Z"}\n{"id":"2","type":"ticket.teleported","ticket":"T","at":"2026-01-01T00:00:00Z"}\nnot json\n',
+    );
     r = pledge('calc', 'clock', '--calendar', BERLIN, '--events', join(dir, 'bad.ndjson'), '--target', 'response=4h');
     assert.equal(r.code, 2);
     assert.match(r.err, /bad\.ndjson:1:1: at: impossible date or time/);
@@ -158,37 +272,100 @@ describe('pledge calc clock', () => {
 });
 
 describe('pledge calc availability', () => {
-  const args = ['calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', '--notice', '5d', '--exclude', 'customer', '--min-outage', '60s', '--target', '99.9', '--now', '2026-11-05T00:00:00Z'];
+  const args = [
+    'calc',
+    'availability',
+    '--events',
+    'examples/outages/checkout-2026-10.ndjson',
+    '--window',
+    '2026-10',
+    '--notice',
+    '5d',
+    '--exclude',
+    'customer',
+    '--min-outage',
+    '60s',
+    '--target',
+    '99.9',
+    '--now',
+    '2026-11-05T00:00:00Z',
+  ];
   test('figures with every outage accounted for', () => {
     const j = JSON.parse(pledge(...args, '--json').out);
     assert.equal(j.seconds.downtime, 10_200);
     assert.equal(j.seconds.excluded, 9_000);
-    assert.deepEqual(j.outages.map((o: { id: string }) => o.id), ['INC-301', 'INC-307', 'MW-25', 'c1']);
-    assert.deepEqual(j.excluded.map((o: { id: string; reason: string }) => `${o.id}:${o.reason}`), ['INC-312:customer_caused', 'MW-18:announced_maintenance']);
-    assert.deepEqual(j.ignored.map((o: { id: string; reason: string }) => `${o.id}:${o.reason}`), ['INC-318:too_short']);
+    assert.deepEqual(
+      j.outages.map((o: { id: string }) => o.id),
+      ['INC-301', 'INC-307', 'MW-25', 'c1'],
+    );
+    assert.deepEqual(
+      j.excluded.map((o: { id: string; reason: string }) => `${o.id}:${o.reason}`),
+      ['INC-312:customer_caused', 'MW-18:announced_maintenance'],
+    );
+    assert.deepEqual(
+      j.ignored.map((o: { id: string; reason: string }) => `${o.id}:${o.reason}`),
+      ['INC-318:too_short'],
+    );
     assert.equal(j.budget.state, 'breached');
     const text = pledge(...args).out;
     assert.match(text, /^Availability 2026-10 \(UTC\): 99\.6179%/);
   });
   test('an open window is measured up to now, with burn rate', () => {
-    const j = JSON.parse(pledge('calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', '--target', '99', '--now', '2026-10-16T00:00:00Z', '--json').out);
+    const j = JSON.parse(
+      pledge(
+        'calc',
+        'availability',
+        '--events',
+        'examples/outages/checkout-2026-10.ndjson',
+        '--window',
+        '2026-10',
+        '--target',
+        '99',
+        '--now',
+        '2026-10-16T00:00:00Z',
+        '--json',
+      ).out,
+    );
     assert.equal(j.window.measuredTo, '2026-10-16T00:00:00Z');
     assert.equal(j.budget.state, 'met');
     assert.ok(j.budget.burnRate > 0 && j.budget.burnRate < 1);
   });
   test('a service no event names is noted, not silently 100%', () => {
-    const base = ['calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', '--now', '2026-11-05T00:00:00Z'];
+    const base = [
+      'calc',
+      'availability',
+      '--events',
+      'examples/outages/checkout-2026-10.ndjson',
+      '--window',
+      '2026-10',
+      '--now',
+      '2026-11-05T00:00:00Z',
+    ];
     const r = pledge(...base, '--service', 'chekout');
     assert.equal(r.code, 0);
     assert.match(r.out, /^note: --service: no event in the file is for service "chekout" \(services in it: checkout\)$/m);
     // Nothing says anyone watched that service: no data, not 100%.
-    assert.match(r.out, /^Availability 2026-10 \(UTC\): no data \(not monitored: no check result, outage, maintenance or monitoring\.started event in this window/);
+    assert.match(
+      r.out,
+      /^Availability 2026-10 \(UTC\): no data \(not monitored: no check result, outage, maintenance or monitoring\.started event in this window/,
+    );
     assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).availabilityPercent, null);
     assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).issues[0].path, '--service');
     assert.doesNotMatch(pledge(...base, '--service', 'checkout').out, /note: --service/);
   });
   test('a window before monitoring started is no data; a declared start measures from it', () => {
-    const base = ['calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-09', '--now', '2026-11-05T00:00:00Z', '--target', '99.9'];
+    const base = [
+      'calc',
+      'availability',
+      '--events',
+      'examples/outages/checkout-2026-10.ndjson',
+      '--window',
+      '2026-09',
+      '--now',
+      '2026-11-05T00:00:00Z',
+      '--target',
+      '99.9',
+    ];
     const before = JSON.parse(pledge(...base, '--json').out);
     assert.equal(before.availabilityPercent, null);
     assert.equal(before.budget, null);
@@ -198,12 +375,19 @@ describe('pledge calc availability', () => {
     assert.equal(declared.window.measuredFrom, '2026-09-20T00:00:00Z');
     assert.equal(declared.seconds.eligible, 11 * 86_400);
     assert.equal(declared.budget.budgetMs, 950_400); // 0.1% of the 11 days measured
-    const note = /^note: only part of the window is measured: monitored from 2026-09-20T00:00:00Z \(monitoring declared from 2026-09-20T00:00:00Z\)$/m;
+    const note =
+      /^note: only part of the window is measured: monitored from 2026-09-20T00:00:00Z \(monitoring declared from 2026-09-20T00:00:00Z\)$/m;
     assert.match(pledge(...base, '--monitored-since', '2026-09-20').out, note);
     assert.equal(pledge(...base, '--monitored-since', 'last week').code, 2);
   });
   test('bad options exit 2', () => {
-    for (const [opt, val] of [['--exclude', 'aliens'], ['--window', '2026-13'], ['--notice', '1eod'], ['--excluded-time', 'ignored'], ['--timezone', 'Mars/Base']]) {
+    for (const [opt, val] of [
+      ['--exclude', 'aliens'],
+      ['--window', '2026-13'],
+      ['--notice', '1eod'],
+      ['--excluded-time', 'ignored'],
+      ['--timezone', 'Mars/Base'],
+    ]) {
       const r = pledge('calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', opt!, val!);
       assert.equal(r.code, 2, `${opt} ${val}: ${r.err}`);
       assert.doesNotMatch(r.err, /internal error/);
@@ -220,12 +404,16 @@ test('pledge demo runs and --json prints its figures', () => {
 test('every command has a description, --help and --json', async () => {
   const { buildProgram } = await import('../src/cli/main.ts');
   type Cmd = { name(): string; description(): string; commands: Cmd[]; options: Array<{ long?: string }>; helpInformation(): string };
-  const leaves = (c: Cmd, path: string[] = []): Array<[string, Cmd]> => (c.commands.length === 0 ? [[path.join(' '), c]] : c.commands.flatMap((s) => leaves(s, [...path, s.name()])));
+  const leaves = (c: Cmd, path: string[] = []): Array<[string, Cmd]> =>
+    c.commands.length === 0 ? [[path.join(' '), c]] : c.commands.flatMap((s) => leaves(s, [...path, s.name()]));
   const all = leaves((await buildProgram()) as unknown as Cmd);
   assert.ok(all.length >= 20, String(all.length));
   for (const [name, c] of all) {
     assert.ok(c.description().length > 10, `${name}: description`);
-    assert.ok(c.options.some((o) => o.long === '--json'), `${name}: --json`);
+    assert.ok(
+      c.options.some((o) => o.long === '--json'),
+      `${name}: --json`,
+    );
     assert.match(c.helpInformation(), /Usage: /, name);
   }
 });

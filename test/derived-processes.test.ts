@@ -112,7 +112,12 @@ test("two servers on one PostgreSQL: a calendar change during the other server's
     await seedDemo(store, SEEDED_AT, TENANT, { events });
     // The demo's own token expires a week after the seeding instant, which is fixed: the servers
     // read the real clock, so the test makes a token of its own that does not expire.
-    token = unwrap(await createApiToken({ store, now: SEEDED_AT, actor: 'test' }, { tenant: TENANT, user: 'admin', name: 'two-process test', role: 'admin' })).secret;
+    token = unwrap(
+      await createApiToken(
+        { store, now: SEEDED_AT, actor: 'test' },
+        { tenant: TENANT, user: 'admin', name: 'two-process test', role: 'admin' },
+      ),
+    ).secret;
     await rebuildDerived({ store, tenant: TENANT, now: SEEDED_AT });
     oldClocks = await stoppedPrinterClocks(store);
     assert.ok(Object.keys(oldClocks).length > 10, 'printer tickets were measured');

@@ -67,7 +67,7 @@ function parseBlock(file: string, body: string[], firstLine: number): DocLine[] 
       out.push({ kind: 'export', where, vars });
     } else if (text.trim() !== '') {
       const last = out.at(-1);
-      if (!last || last.kind !== 'command') throw new Error(`${where}: output before any command: ${text}`);
+      if (last?.kind !== 'command') throw new Error(`${where}: output before any command: ${text}`);
       last.output.push(text);
     }
   }

@@ -11,6 +11,10 @@ export function pledge(...args: string[]): { code: number; out: string; err: str
 
 /** As `pledge`, with extra environment variables (e.g. PLEDGE_URL and PLEDGE_TOKEN). */
 export function pledgeWith(env: Record<string, string | undefined>, ...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['bin/pledge.js', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env } });
+  const r = spawnSync(process.execPath, ['bin/pledge.js', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC', ...env },
+  });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }

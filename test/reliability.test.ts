@@ -59,7 +59,10 @@ function batchEvents(batch: number): Array<Record<string, unknown>> {
     latencyMs: i % 300,
   }));
 }
-const ndjson = (batch: number) => batchEvents(batch).map((e) => JSON.stringify(e)).join('\n') + '\n';
+const ndjson = (batch: number) =>
+  `${batchEvents(batch)
+    .map((e) => JSON.stringify(e))
+    .join('\n')}\n`;
 const idsOf = (batch: number) => batchEvents(batch).map((e) => e.id as string);
 
 /** Starts `pledge serve` (test/serve-process.ts), killed at the end if a test left it running. */
@@ -78,7 +81,11 @@ type Result = { index: number; id: string | null; status: string };
 type Report = { committed: boolean; received: number; accepted: number; duplicates: number; results: Result[] };
 
 async function post(url: string, token: string, batch: number): Promise<{ status: number; body: Report }> {
-  const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' }, body: ndjson(batch) });
+  const r = await fetch(`${url}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+    body: ndjson(batch),
+  });
   return { status: r.status, body: (await r.json()) as Report };
 }
 
@@ -87,7 +94,9 @@ async function listIds(url: string, token: string): Promise<string[]> {
   const ids: string[] = [];
   let after: string | undefined;
   do {
-    const r = await fetch(`${url}/v1/events?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+    const r = await fetch(`${url}/v1/events?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(r.status, 200);
     const page = (await r.json()) as { items: Array<{ id: string }>; next?: string };
     ids.push(...page.items.map((e) => e.id));
@@ -101,7 +110,10 @@ async function listIds(url: string, token: string): Promise<string[]> {
  * SIGKILL. Returns the batches acknowledged (200 with every event accepted) and those sent without
  * an answer.
  */
-async function ingestUntilKilled(server: ServeProcess, token: string): Promise<{ acked: Set<number>; unanswered: Set<number>; inFlightAtKill: number }> {
+async function ingestUntilKilled(
+  server: ServeProcess,
+  token: string,
+): Promise<{ acked: Set<number>; unanswered: Set<number>; inFlightAtKill: number }> {
   const acked = new Set<number>();
   const unanswered = new Set<number>();
   const pending = new Set<number>();
@@ -128,7 +140,10 @@ async function ingestUntilKilled(server: ServeProcess, token: string): Promise<{
       // it is an acknowledgement like any other.
       assert.equal(answer.status, 200, `batch ${b}: ${JSON.stringify(answer.body)}`);
       assert.equal(answer.body.results.length, BATCH);
-      assert.ok(answer.body.results.every((r) => r.status === 'accepted'), `batch ${b} is new, so every event is accepted`);
+      assert.ok(
+        answer.body.results.every((r) => r.status === 'accepted'),
+        `batch ${b} is new, so every event is accepted`,
+      );
       acked.add(b);
       if (acked.size === KILL_AFTER && !killed) {
         killed = true;
@@ -146,7 +161,12 @@ async function ingestUntilKilled(server: ServeProcess, token: string): Promise<{
 async function crashAndRecover(store: StoreConfig, env: Record<string, string>, note: (s: string) => void): Promise<void> {
   // The tenant and an agent token, made on the database before the server starts.
   const setup = await openStore(store);
-  const token = unwrap(await createApiToken({ store: setup, now: Date.now(), actor: 'reliability test' }, { tenant: TENANT, user: 'sender', name: 'reliability', role: 'agent' })).secret;
+  const token = unwrap(
+    await createApiToken(
+      { store: setup, now: Date.now(), actor: 'reliability test' },
+      { tenant: TENANT, user: 'sender', name: 'reliability', role: 'agent' },
+    ),
+  ).secret;
   await setup.close();
 
   const first = await startServer(env);
@@ -164,10 +184,16 @@ async function crashAndRecover(store: StoreConfig, env: Record<string, string>, 
     for (const b of acked) for (const id of idsOf(b)) assert.ok(stored.has(id), `event ${id} of acknowledged batch ${b} is stored`);
     // A batch is one transaction: in full or not at all; and nothing was stored that was not sent.
     const storedBatches = sent.filter((b) => idsOf(b).some((id) => stored.has(id)));
-    for (const b of storedBatches) assert.ok(idsOf(b).every((id) => stored.has(id)), `batch ${b} is stored whole or not at all`);
+    for (const b of storedBatches)
+      assert.ok(
+        idsOf(b).every((id) => stored.has(id)),
+        `batch ${b} is stored whole or not at all`,
+      );
     assert.equal(stored.size, storedBatches.length * BATCH, 'only events that were sent are stored');
     const committedUnanswered = [...unanswered].filter((b) => stored.has(idsOf(b)[0]!)).length;
-    note(`${acked.size} batches acknowledged, ${unanswered.size} sent without an answer (${committedUnanswered} of those committed), ${inFlightAtKill} in flight at the kill`);
+    note(
+      `${acked.size} batches acknowledged, ${unanswered.size} sent without an answer (${committedUnanswered} of those committed), ${inFlightAtKill} in flight at the kill`,
+    );
 
     // Re-send every batch that was sent, and one that never was: duplicates for what is stored,
     // accepted for the rest, never a conflict.
@@ -176,7 +202,10 @@ async function crashAndRecover(store: StoreConfig, env: Record<string, string>, 
       const r = await post(second.url, token, b);
       assert.equal(r.status, 200);
       const expected = stored.has(idsOf(b)[0]!) ? 'duplicate' : 'accepted';
-      assert.ok(r.body.results.every((x) => x.status === expected), `batch ${b} re-sent: every event ${expected}, got ${[...new Set(r.body.results.map((x) => x.status))].join(', ')}`);
+      assert.ok(
+        r.body.results.every((x) => x.status === expected),
+        `batch ${b} re-sent: every event ${expected}, got ${[...new Set(r.body.results.map((x) => x.status))].join(', ')}`,
+      );
     }
     const afterResend = await listIds(second.url, token);
     assert.equal(afterResend.length, again.length * BATCH, 'every distinct event once: nothing counted twice');
@@ -203,7 +232,9 @@ async function crashAndRecover(store: StoreConfig, env: Record<string, string>, 
   }
 }
 
-test('SQLite: pledge serve killed with SIGKILL during ingestion keeps every acknowledged event; re-sending gives duplicates, not double counting', { timeout: HANG }, async (t) => {
+test('SQLite: pledge serve killed with SIGKILL during ingestion keeps every acknowledged event; re-sending gives duplicates, not double counting', {
+  timeout: HANG,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-reliab-'));
   dirs.push(dir);
   await crashAndRecover({ kind: 'sqlite', path: join(dir, 'pledge.db') }, { PLEDGE_DATA_DIR: dir }, (m) => t.diagnostic(m));
@@ -221,7 +252,10 @@ after(async () => {
   if (pg.ok) await pg.harness.stop();
 });
 
-test('PostgreSQL: pledge serve killed with SIGKILL during ingestion keeps every acknowledged event; re-sending gives duplicates, not double counting', { skip: pg.ok ? false : pg.reason, timeout: HANG }, async (t) => {
+test('PostgreSQL: pledge serve killed with SIGKILL during ingestion keeps every acknowledged event; re-sending gives duplicates, not double counting', {
+  skip: pg.ok ? false : pg.reason,
+  timeout: HANG,
+}, async (t) => {
   const harness = (pg as Extract<typeof pg, { ok: true }>).harness;
   // A schema of its own: opening a store there creates and migrates it; the server then finds it
   // through search_path in its DATABASE_URL.

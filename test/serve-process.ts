@@ -26,7 +26,9 @@ export async function startServe(opts: { args?: string[]; env?: Record<string, s
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const info = await new Promise<ServeProcess['info']>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();

@@ -66,14 +66,33 @@ const fromEvaluation = (e: Evaluation): Figure => ({
 
 describe('from files', () => {
   test('pledge settle counts the sparse follow-ups: clocks stop, tickets resolved, first-contact resolution and escalation rate', () => {
-    const r = pledge('settle', '--agreement', AGREEMENT, '--events', EVENTS, '--period', '2026-11', '--now', '2026-12-15T00:00:00Z', '--json');
+    const r = pledge(
+      'settle',
+      '--agreement',
+      AGREEMENT,
+      '--events',
+      EVENTS,
+      '--period',
+      '2026-11',
+      '--now',
+      '2026-12-15T00:00:00Z',
+      '--json',
+    );
     assert.equal(r.code, 0, r.err);
     const s = JSON.parse(r.out);
     type Line = { target: string; state: string; value: number; contributors: string[]; breachedTickets: string[] };
-    const byTarget = Object.fromEntries(s.measured.map((m: Line) => [m.target, { state: m.state, value: m.value, contributors: m.contributors, breached: m.breachedTickets }]));
+    const byTarget = Object.fromEntries(
+      s.measured.map((m: Line) => [
+        m.target,
+        { state: m.state, value: m.value, contributors: m.contributors, breached: m.breachedTickets },
+      ]),
+    );
     checkNovember(byTarget, 'settle');
     // Only the response target's two breached tickets cost anything: 2 x EUR 50.
-    assert.deepEqual(s.settlement.totals.map((t: { currency: string; amountMinor: number }) => [t.currency, t.amountMinor]), [['EUR', 10000]]);
+    assert.deepEqual(
+      s.settlement.totals.map((t: { currency: string; amountMinor: number }) => [t.currency, t.amountMinor]),
+      [['EUR', 10000]],
+    );
     const text = pledge('settle', '--agreement', AGREEMENT, '--events', EVENTS, '--period', '2026-11', '--now', '2026-12-15T00:00:00Z');
     assert.match(text.out, /2 breached tickets \(T-102, T-106\) × EUR 50\.00 = EUR 100\.00/);
   });
@@ -82,10 +101,16 @@ describe('from files', () => {
     const r = pledge('backtest', AGREEMENT, '--events', EVENTS, '--from', '2026-11-01', '--to', '2026-12-01', '--json');
     assert.equal(r.code, 0, r.err);
     const b = JSON.parse(r.out);
-    const by = Object.fromEntries(b.targets.map((t: { target: string; breached: number; windows: number; owed: Array<{ minor: number }> }) => [t.target, t]));
+    const by = Object.fromEntries(
+      b.targets.map((t: { target: string; breached: number; windows: number; owed: Array<{ minor: number }> }) => [t.target, t]),
+    );
     assert.deepEqual([by.response.windows, by.response.breached, by.response.owed.map((o: { minor: number }) => o.minor)], [1, 1, [10000]]);
-    for (const id of ['resolution', 'resolved', 'first-contact', 'escalations']) assert.deepEqual([by[id].windows, by[id].breached], [1, 0], id);
-    assert.deepEqual(b.periods.map((p: { period: string; totals: Array<{ amountMinor: number }> }) => [p.period, p.totals.map((x) => x.amountMinor)]), [['2026-11', [10000]]]);
+    for (const id of ['resolution', 'resolved', 'first-contact', 'escalations'])
+      assert.deepEqual([by[id].windows, by[id].breached], [1, 0], id);
+    assert.deepEqual(
+      b.periods.map((p: { period: string; totals: Array<{ amountMinor: number }> }) => [p.period, p.totals.map((x) => x.amountMinor)]),
+      [['2026-11', [10000]]],
+    );
   });
 });
 
@@ -95,9 +120,21 @@ async function deskTenant(ts: TestStore): Promise<Tenant> {
   const store = ts.store;
   const at = Date.parse('2026-10-20T09:00:00Z');
   const actor = 'test';
-  await store.putCalendar(t.tenant, { name: 'berlin-office', format: 'yaml', source: readFileSync(join(root, 'examples/calendars/berlin-office.yaml'), 'utf8'), at, by: actor });
+  await store.putCalendar(t.tenant, {
+    name: 'berlin-office',
+    format: 'yaml',
+    source: readFileSync(join(root, 'examples/calendars/berlin-office.yaml'), 'utf8'),
+    at,
+    by: actor,
+  });
   const doc = unwrap(agreementFromText(readFileSync(join(root, AGREEMENT), 'utf8'), AGREEMENT));
-  const created = await store.createAgreement(t.tenant, { id: doc.spec.id, document: doc.raw, customer: 'acme', createdAt: at, createdBy: actor });
+  const created = await store.createAgreement(t.tenant, {
+    id: doc.spec.id,
+    document: doc.raw,
+    customer: 'acme',
+    createdAt: at,
+    createdBy: actor,
+  });
   const start = Date.parse('2026-10-31T23:00:00Z'); // 1 November, Berlin
   let h = unwrap(createHistory({ agreementId: doc.spec.id, at, by: actor }));
   h = unwrap(applyTransition(h, { to: 'in_review', at: at + 1000, by: actor }));
@@ -108,7 +145,12 @@ async function deskTenant(ts: TestStore): Promise<Tenant> {
   h = unwrap(applyTransition(h, { to: 'approved', at: at + 2 * DAY, by: actor, signatures, term: { start } }));
   h = unwrap(applyTransition(h, { to: 'active', at: start, by: actor }));
   const versions = unwrap(addVersion<unknown>([], { effective: start, document: doc.raw, createdAt: at + 2 * DAY, createdBy: actor }));
-  const r = await store.updateAgreement(t.tenant, doc.spec.id, created.value.etag, { transitions: h.transitions, versions, at: start, by: actor });
+  const r = await store.updateAgreement(t.tenant, doc.spec.id, created.value.etag, {
+    transitions: h.transitions,
+    versions,
+    at: start,
+    by: actor,
+  });
   assert.equal(r.status, 'updated');
   t.clock.now = Date.parse('2026-12-15T00:00:00Z');
   return t;
@@ -127,7 +169,12 @@ describe('a stored agreement on the server', () => {
   });
 
   const send = async (lines: string[]) => {
-    const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/x-ndjson' }, payload: lines.join('\n') });
+    const r = await t.req('agent', {
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/x-ndjson' },
+      payload: lines.join('\n'),
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().rejected, 0, r.body);
     return r.json();
@@ -152,7 +199,10 @@ describe('a stored agreement on the server', () => {
     assert.equal((await t.req('admin', { method: 'POST', url: '/v1/rebuild' })).statusCode, 200);
     checkNovember(await november(), 'rebuilt');
     const report = (await t.req('viewer', { method: 'GET', url: '/v1/agreements/acme-service-desk/report?period=2026-11' })).json();
-    assert.deepEqual(report.totals.map((x: { currency: string; amountMinor: number }) => [x.currency, x.amountMinor]), [['EUR', 10000]]);
+    assert.deepEqual(
+      report.totals.map((x: { currency: string; amountMinor: number }) => [x.currency, x.amountMinor]),
+      [['EUR', 10000]],
+    );
     // A ticket's clocks stopped at its sparse events.
     const ticket = (await t.req('viewer', { method: 'GET', url: '/v1/tickets/T-102' })).json();
     assert.equal(ticket.service, 'service-desk');
@@ -172,19 +222,44 @@ describe('a late event that changes which agreement measures a ticket', () => {
     const t = await deskTenant(ts);
     try {
       const post = async (events: unknown[]) => {
-        const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(events) });
+        const r = await t.req('agent', {
+          method: 'POST',
+          url: '/v1/events',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify(events),
+        });
         assert.equal(r.json().accepted, events.length, r.body);
       };
-      const resolved = async () => (await t.req('viewer', { method: 'GET', url: '/v1/agreements/acme-service-desk/compliance?target=resolved&window=2026-11' })).json().items[0]?.result;
+      const resolved = async () =>
+        (await t.req('viewer', { method: 'GET', url: '/v1/agreements/acme-service-desk/compliance?target=resolved&window=2026-11' })).json()
+          .items[0]?.result;
       // The follow-ups come first and name the desk's service; the results are computed.
       await post([
-        { id: 'x-contact', type: 'ticket.contact', ticket: 'T-900', at: '2026-11-02T09:00:00+01:00', direction: 'in', service: 'service-desk', customer: 'acme' },
+        {
+          id: 'x-contact',
+          type: 'ticket.contact',
+          ticket: 'T-900',
+          at: '2026-11-02T09:00:00+01:00',
+          direction: 'in',
+          service: 'service-desk',
+          customer: 'acme',
+        },
         { id: 'x-resolved', type: 'ticket.resolved', ticket: 'T-900', at: '2026-11-02T10:00:00+01:00' },
       ]);
       assert.deepEqual((await resolved()).contributors, ['T-900']);
       // Its creation arrives late: it was a printers ticket all along.
-      await post([{ id: 'x-created', type: 'ticket.created', ticket: 'T-900', at: '2026-11-02T09:00:00+01:00', service: 'printers', customer: 'acme', priority: 'P2' }]);
-      assert.deepEqual((await resolved()).contributors, [], 'refreshed: the ticket is not the service desk\'s');
+      await post([
+        {
+          id: 'x-created',
+          type: 'ticket.created',
+          ticket: 'T-900',
+          at: '2026-11-02T09:00:00+01:00',
+          service: 'printers',
+          customer: 'acme',
+          priority: 'P2',
+        },
+      ]);
+      assert.deepEqual((await resolved()).contributors, [], "refreshed: the ticket is not the service desk's");
       const ticket = (await t.req('viewer', { method: 'GET', url: '/v1/tickets/T-900' })).json();
       assert.deepEqual([ticket.service, ticket.clocks], ['printers', []]);
     } finally {
@@ -201,17 +276,47 @@ describe("two desks' tickets with one number, measured by one agreement", () => 
     try {
       // 1001 at the Zendesk desk is answered in 30 minutes; 1001 at the Jira desk three hours later.
       const events = [
-        { id: 'c', source: 'zendesk', type: 'ticket.created', ticket: '1001', at: '2026-11-02T09:00:00+01:00', service: 'service-desk', customer: 'acme', priority: 'P2' },
+        {
+          id: 'c',
+          source: 'zendesk',
+          type: 'ticket.created',
+          ticket: '1001',
+          at: '2026-11-02T09:00:00+01:00',
+          service: 'service-desk',
+          customer: 'acme',
+          priority: 'P2',
+        },
         { id: 'r', source: 'zendesk', type: 'ticket.responded', ticket: '1001', at: '2026-11-02T09:30:00+01:00' },
-        { id: 'c', source: 'jira', type: 'ticket.created', ticket: '1001', at: '2026-11-02T09:00:00+01:00', service: 'service-desk', customer: 'acme', priority: 'P2' },
+        {
+          id: 'c',
+          source: 'jira',
+          type: 'ticket.created',
+          ticket: '1001',
+          at: '2026-11-02T09:00:00+01:00',
+          service: 'service-desk',
+          customer: 'acme',
+          priority: 'P2',
+        },
         { id: 'r', source: 'jira', type: 'ticket.responded', ticket: '1001', at: '2026-11-02T12:00:00+01:00' },
       ];
-      const sent = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(events) });
+      const sent = await t.req('agent', {
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(events),
+      });
       assert.equal(sent.json().accepted, 4, sent.body);
-      const response = (await t.req('viewer', { method: 'GET', url: '/v1/agreements/acme-service-desk/compliance?target=response&window=2026-11' })).json().items[0].result;
-      assert.deepEqual([response.value, response.contributors, response.measurement.breached], [50, ['zendesk:1001', 'jira:1001'], ['jira:1001']]);
+      const response = (
+        await t.req('viewer', { method: 'GET', url: '/v1/agreements/acme-service-desk/compliance?target=response&window=2026-11' })
+      ).json().items[0].result;
+      assert.deepEqual(
+        [response.value, response.contributors, response.measurement.breached],
+        [50, ['zendesk:1001', 'jira:1001'], ['jira:1001']],
+      );
       const clocks = async (source: string) =>
-        (await t.req('viewer', { method: 'GET', url: `/v1/tickets/1001?source=${source}` })).json().clocks.map((c: { target: string; state: string }) => `${c.target}=${c.state}`);
+        (await t.req('viewer', { method: 'GET', url: `/v1/tickets/1001?source=${source}` }))
+          .json()
+          .clocks.map((c: { target: string; state: string }) => `${c.target}=${c.state}`);
       assert.deepEqual(await clocks('zendesk'), ['resolution=breached', 'response=met']);
       assert.deepEqual(await clocks('jira'), ['resolution=breached', 'response=breached']);
       const status = (await t.req('viewer', { method: 'GET', url: '/v1/status' })).json();

@@ -15,7 +15,7 @@ export function agreementFilesUnder(paths: readonly string[]): { files: string[]
   const files: string[] = [];
   const issues: Issue[] = [];
   const walk = (p: string) => {
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(p);
     } catch (e) {
@@ -68,7 +68,13 @@ export function validateAgreements(paths: readonly string[]): { agreements: Load
       const c = loadCalendarFile(isAbsolute(ref) ? ref : resolve(dirname(a.source), ref));
       if (c.ok) continue;
       const pos = a.locate?.(['calendars', name]);
-      for (const i of c.issues) issues.push({ path: `calendars.${name}`, source: a.source, ...(pos ?? {}), message: `the calendar ${JSON.stringify(ref)} cannot be used: ${formatIssue(i)}` });
+      for (const i of c.issues)
+        issues.push({
+          path: `calendars.${name}`,
+          source: a.source,
+          ...(pos ?? {}),
+          message: `the calendar ${JSON.stringify(ref)} cannot be used: ${formatIssue(i)}`,
+        });
     }
   }
   return { agreements: loaded.agreements, issues, files: loaded.files };

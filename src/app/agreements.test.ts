@@ -47,7 +47,12 @@ function backdating(name: string, open: () => Promise<{ store: Store; close(): P
         const loaded = unwrap(agreementFromText(example('agreements/sla-checkout.yaml'), 'sla-checkout.yaml'));
         assert.equal((await applyAgreement({ store, tenant: TENANT, actor: 'mia', now: NOW }, { loaded })).ok, true);
         const ingested = await ingestBatch(
-          { tenant: TENANT, store, now: NOW, limits: { batchEvents: 100_000, batchBytes: 1 << 30, maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS } },
+          {
+            tenant: TENANT,
+            store,
+            now: NOW,
+            limits: { batchEvents: 100_000, batchBytes: 1 << 30, maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS },
+          },
           { body: example('events/portfolio-2026-h2.ndjson'), format: 'ndjson' },
         );
         assert.ok(ingested.ok && ingested.report.accepted > 4000 && ingested.report.rejected === 0);

@@ -8,7 +8,19 @@
 import type { LoadedAgreement } from '../core/agreements/load.ts';
 import { checkDocuments } from '../core/agreements/layering.ts';
 import { tenantAgreements } from './derive.ts';
-import { addVersion, applyTransition, changeKind, diffDocuments, legalTransitions, type Change, type EffectiveInput, type LifecycleState, type Transition, type TransitionRequest, type Version } from '../core/agreements/lifecycle/index.ts';
+import {
+  addVersion,
+  applyTransition,
+  changeKind,
+  diffDocuments,
+  legalTransitions,
+  type Change,
+  type EffectiveInput,
+  type LifecycleState,
+  type Transition,
+  type TransitionRequest,
+  type Version,
+} from '../core/agreements/lifecycle/index.ts';
 import type { Issue } from '../core/validation/issues.ts';
 import { authorize, type Role } from '../core/access/policy.ts';
 import type { Store, StoredAgreement } from '../store/types.ts';
@@ -16,8 +28,21 @@ import type { Store, StoredAgreement } from '../store/types.ts';
 export type Doc = Record<string, unknown>;
 
 export type ApplyResult =
-  | { ok: true; result: 'created' | 'updated' | 'amended' | 'unchanged'; agreement: StoredAgreement<Doc> | null; changes: Change[]; version?: Version<Doc>; dryRun: boolean }
-  | { ok: false; code: 'invalid' | 'precondition_failed' | 'conflict' | 'not_found'; message: string; issues?: Issue[]; details?: Record<string, unknown> };
+  | {
+      ok: true;
+      result: 'created' | 'updated' | 'amended' | 'unchanged';
+      agreement: StoredAgreement<Doc> | null;
+      changes: Change[];
+      version?: Version<Doc>;
+      dryRun: boolean;
+    }
+  | {
+      ok: false;
+      code: 'invalid' | 'precondition_failed' | 'conflict' | 'not_found';
+      message: string;
+      issues?: Issue[];
+      details?: Record<string, unknown>;
+    };
 
 export interface ApplyContext {
   store: Store;
@@ -47,20 +72,44 @@ export async function applyAgreement(ctx: ApplyContext, input: ApplyInput): Prom
   const existing = await store.getAgreement<Doc>(tenant, id);
 
   if (!existing) {
-    if (input.ifMatch !== undefined) return { ok: false, code: 'precondition_failed', message: `agreement ${id} does not exist; leave out If-Match to create it` };
+    if (input.ifMatch !== undefined)
+      return { ok: false, code: 'precondition_failed', message: `agreement ${id} does not exist; leave out If-Match to create it` };
     const changes = diffDocuments(undefined, document);
     if (input.dryRun) return { ok: true, result: 'created', agreement: null, changes, dryRun: true };
-    const r = await store.createAgreement(tenant, { id, document, ...(customer !== undefined ? { customer } : {}), createdAt: now, createdBy: actor }, { at: now, actor, action: 'agreement.create', subject: `agreement:${id}`, after: { document, ...(customer !== undefined ? { customer } : {}) } });
-    if (r.status === 'exists') return { ok: false, code: 'precondition_failed', message: `agreement ${id} was created meanwhile: read it and apply again`, details: { etag: r.value.etag } };
+    const r = await store.createAgreement(
+      tenant,
+      { id, document, ...(customer !== undefined ? { customer } : {}), createdAt: now, createdBy: actor },
+      {
+        at: now,
+        actor,
+        action: 'agreement.create',
+        subject: `agreement:${id}`,
+        after: { document, ...(customer !== undefined ? { customer } : {}) },
+      },
+    );
+    if (r.status === 'exists')
+      return {
+        ok: false,
+        code: 'precondition_failed',
+        message: `agreement ${id} was created meanwhile: read it and apply again`,
+        details: { etag: r.value.etag },
+      };
     return { ok: true, result: 'created', agreement: r.value, changes, dryRun: false };
   }
 
   const ifMatch = input.ifMatch ?? existing.etag;
-  if (ifMatch !== existing.etag) return { ok: false, code: 'precondition_failed', message: `agreement ${id} has changed since it was read`, details: { etag: existing.etag } };
+  if (ifMatch !== existing.etag)
+    return {
+      ok: false,
+      code: 'precondition_failed',
+      message: `agreement ${id} has changed since it was read`,
+      details: { etag: existing.etag },
+    };
   const changes = diffDocuments(existing.document, document);
   if (changes.length === 0) return { ok: true, result: 'unchanged', agreement: existing, changes, dryRun: input.dryRun === true };
   const kind = changeKind(existing.state);
-  if (!kind.ok) return { ok: false, code: 'conflict', message: kind.issues[0]!.message, issues: kind.issues, details: { state: existing.state } };
+  if (!kind.ok)
+    return { ok: false, code: 'conflict', message: kind.issues[0]!.message, issues: kind.issues, details: { state: existing.state } };
 
   let versions: Version<Doc>[] | undefined;
   if (kind.value === 'amendment') {
@@ -86,7 +135,13 @@ export async function applyAgreement(ctx: ApplyContext, input: ApplyInput): Prom
     },
   );
   if (r.status === 'not_found') return { ok: false, code: 'not_found', message: `no agreement ${id}` };
-  if (r.status === 'stale') return { ok: false, code: 'precondition_failed', message: `agreement ${id} has changed since it was read`, details: { etag: r.current.etag } };
+  if (r.status === 'stale')
+    return {
+      ok: false,
+      code: 'precondition_failed',
+      message: `agreement ${id} has changed since it was read`,
+      details: { etag: r.current.etag },
+    };
   return { ok: true, result, agreement: r.agreement, changes, ...(versions ? { version: versions[0]! } : {}), dryRun: false };
 }
 
@@ -99,7 +154,10 @@ export async function applyAgreement(ctx: ApplyContext, input: ApplyInput): Prom
 export async function checkAgainstStored(store: Store, tenant: string, docs: readonly LoadedAgreement[]): Promise<Issue[]> {
   const ids = new Set(docs.map((d) => d.spec.id));
   const { loaded } = await tenantAgreements(store, tenant);
-  return checkDocuments(docs, loaded.filter((a) => !ids.has(a.spec.id)));
+  return checkDocuments(
+    docs,
+    loaded.filter((a) => !ids.has(a.spec.id)),
+  );
 }
 
 /** Parents before their children, so each document's parent exists when it is applied. */
@@ -151,13 +209,27 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export async function transitionAgreement(
   ctx: TransitionContext,
-  input: { id: string; ifMatch?: string; to: LifecycleState; at?: number; reason?: string; signatures?: TransitionRequest['signatures']; term?: TransitionRequest['term'] },
+  input: {
+    id: string;
+    ifMatch?: string;
+    to: LifecycleState;
+    at?: number;
+    reason?: string;
+    signatures?: TransitionRequest['signatures'];
+    term?: TransitionRequest['term'];
+  },
 ): Promise<TransitionResult> {
   const { store, tenant, actor, now, role } = ctx;
   const a = await store.getAgreement<Doc>(tenant, input.id);
   if (!a) return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
   const etag = input.ifMatch ?? a.etag;
-  if (etag !== a.etag) return { ok: false, code: 'precondition_failed', message: `agreement ${input.id} has changed since it was read`, details: { etag: a.etag } };
+  if (etag !== a.etag)
+    return {
+      ok: false,
+      code: 'precondition_failed',
+      message: `agreement ${input.id} has changed since it was read`,
+      details: { etag: a.etag },
+    };
   const history = await store.getLifecycle(tenant, input.id);
   if (!history) return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
   const request: TransitionRequest = { to: input.to, at: input.at ?? now, by: actor, recordedAt: now };
@@ -167,7 +239,14 @@ export async function transitionAgreement(
   const next = applyTransition(history, request);
   if (!next.ok) {
     const legal = legalTransitions(a.state);
-    if (!legal.some((m) => m.to === input.to)) return { ok: false, code: 'illegal_transition', message: next.issues[0]?.message ?? `illegal transition from ${a.state} to ${input.to}`, issues: next.issues, details: { state: a.state, requested: input.to, legal } };
+    if (!legal.some((m) => m.to === input.to))
+      return {
+        ok: false,
+        code: 'illegal_transition',
+        message: next.issues[0]?.message ?? `illegal transition from ${a.state} to ${input.to}`,
+        issues: next.issues,
+        details: { state: a.state, requested: input.to, legal },
+      };
     return { ok: false, code: 'invalid', message: next.issues.map((i) => i.message).join('; '), issues: next.issues };
   }
   const t = next.value.transitions[next.value.transitions.length - 1]!;
@@ -181,27 +260,45 @@ export async function transitionAgreement(
   }
   let version: Version<Doc> | undefined;
   if (t.action === 'approve') {
-    const added = addVersion<Doc>(await store.listVersions<Doc>(tenant, input.id), { effective: t.term!.start, document: a.document, createdAt: now, createdBy: actor, note: 'approved' });
+    const added = addVersion<Doc>(await store.listVersions<Doc>(tenant, input.id), {
+      effective: t.term!.start,
+      document: a.document,
+      createdAt: now,
+      createdBy: actor,
+      note: 'approved',
+    });
     if (!added.ok) return { ok: false, code: 'invalid', message: added.issues.map((i) => i.message).join('; '), issues: added.issues };
     version = added.value[added.value.length - 1]!;
   }
-  const r = await store.updateAgreement(tenant, input.id, etag, { transitions: [t], ...(version ? { versions: [version] } : {}), at: now, by: actor }, {
-    at: now,
-    actor,
-    action: 'agreement.transition',
-    subject: `agreement:${input.id}`,
-    before: { state: a.state },
-    after: {
-      state: t.to,
-      action: t.action,
-      at: iso(t.at),
-      ...(t.requestedAt !== undefined ? { requestedAt: iso(t.requestedAt) } : {}),
-      // Back-dated: the effective instant above, and who recorded it when (the entry's own actor and instant, repeated here).
-      ...(t.backdated ? { backdated: true, recordedAt: iso(now), recordedBy: actor } : {}),
-      ...(version ? { version: version.version } : {}),
+  const r = await store.updateAgreement(
+    tenant,
+    input.id,
+    etag,
+    { transitions: [t], ...(version ? { versions: [version] } : {}), at: now, by: actor },
+    {
+      at: now,
+      actor,
+      action: 'agreement.transition',
+      subject: `agreement:${input.id}`,
+      before: { state: a.state },
+      after: {
+        state: t.to,
+        action: t.action,
+        at: iso(t.at),
+        ...(t.requestedAt !== undefined ? { requestedAt: iso(t.requestedAt) } : {}),
+        // Back-dated: the effective instant above, and who recorded it when (the entry's own actor and instant, repeated here).
+        ...(t.backdated ? { backdated: true, recordedAt: iso(now), recordedBy: actor } : {}),
+        ...(version ? { version: version.version } : {}),
+      },
     },
-  });
+  );
   if (r.status === 'not_found') return { ok: false, code: 'not_found', message: `no agreement ${input.id}` };
-  if (r.status === 'stale') return { ok: false, code: 'precondition_failed', message: `agreement ${input.id} changed while the transition was being made; read it again`, details: { etag: r.current.etag } };
+  if (r.status === 'stale')
+    return {
+      ok: false,
+      code: 'precondition_failed',
+      message: `agreement ${input.id} changed while the transition was being made; read it again`,
+      details: { etag: r.current.etag },
+    };
   return { ok: true, agreement: r.agreement, transition: t, ...(version ? { version } : {}) };
 }

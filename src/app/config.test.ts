@@ -33,7 +33,12 @@ test('timeouts and the clock skew are durations; 0 turns a timeout off; the stat
 });
 
 test('bad durations are named; the headers cannot take longer than the whole request', () => {
-  const r = loadConfig({ PLEDGE_REQUEST_TIMEOUT: 'soon', PLEDGE_MAX_CLOCK_SKEW: '1wd', PLEDGE_KEEP_ALIVE_TIMEOUT: '0', PLEDGE_IDLE_TIMEOUT: '30d' });
+  const r = loadConfig({
+    PLEDGE_REQUEST_TIMEOUT: 'soon',
+    PLEDGE_MAX_CLOCK_SKEW: '1wd',
+    PLEDGE_KEEP_ALIVE_TIMEOUT: '0',
+    PLEDGE_IDLE_TIMEOUT: '30d',
+  });
   assert.equal(r.ok, false);
   if (r.ok) return;
   const text = r.issues.map(formatIssue).join('\n');

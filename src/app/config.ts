@@ -65,19 +65,32 @@ const fields = {
   PLEDGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Ingestion limits per request (docs/events.md). */
   PLEDGE_MAX_BATCH_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
-  PLEDGE_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  PLEDGE_MAX_BATCH_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
   /**
    * Pledge's own tests only, never in production: a folder where the server's writes of derived
    * results wait to be released (src/store/testing/hold-derived-writes.ts).
    */
   PLEDGE_TEST_HOLD_DERIVED_WRITES: z.string().min(1).optional(),
   /** Web origins whose pages may call the API from a browser (CORS); none by default (docs/api.md). */
-  PLEDGE_CORS_ORIGINS: z.string().default('').transform(list).pipe(z.array(z.string().refine(isOrigin, originMessage))),
+  PLEDGE_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform(list)
+    .pipe(z.array(z.string().refine(isOrigin, originMessage))),
   /** Failed authentications a client address may make per window before it is refused with 429. */
   PLEDGE_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10),
   PLEDGE_AUTH_FAILURE_WINDOW: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or loopback/linklocal/uniquelocal). */
-  PLEDGE_TRUST_PROXY: z.string().default('').transform(list).pipe(z.array(z.string().refine(isProxy, proxyMessage))),
+  PLEDGE_TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform(list)
+    .pipe(z.array(z.string().refine(isProxy, proxyMessage))),
   /** How far in the future an ingested event may be, after the receiving clock (docs/events.md). */
   PLEDGE_MAX_CLOCK_SKEW: duration.prefault('1d'),
   /**
@@ -88,14 +101,18 @@ const fields = {
   PLEDGE_REQUEST_TIMEOUT: timeout.prefault('60s'),
   PLEDGE_IDLE_TIMEOUT: timeout.prefault('120s'),
   // Not 0: Node would then keep idle connections open for ever.
-  PLEDGE_KEEP_ALIVE_TIMEOUT: timeout.pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed')).prefault('72s'),
+  PLEDGE_KEEP_ALIVE_TIMEOUT: timeout
+    .pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed'))
+    .prefault('72s'),
   PLEDGE_DB_STATEMENT_TIMEOUT: timeout.prefault('30s'),
 };
 
-export const configSchema = z.object(fields).refine((c) => c.PLEDGE_HEADERS_TIMEOUT === 0 || c.PLEDGE_REQUEST_TIMEOUT === 0 || c.PLEDGE_HEADERS_TIMEOUT <= c.PLEDGE_REQUEST_TIMEOUT, {
-  message: 'must not be longer than PLEDGE_REQUEST_TIMEOUT (the headers are part of the request)',
-  path: ['PLEDGE_HEADERS_TIMEOUT'],
-});
+export const configSchema = z
+  .object(fields)
+  .refine((c) => c.PLEDGE_HEADERS_TIMEOUT === 0 || c.PLEDGE_REQUEST_TIMEOUT === 0 || c.PLEDGE_HEADERS_TIMEOUT <= c.PLEDGE_REQUEST_TIMEOUT, {
+    message: 'must not be longer than PLEDGE_REQUEST_TIMEOUT (the headers are part of the request)',
+    path: ['PLEDGE_HEADERS_TIMEOUT'],
+  });
 
 export type RawConfig = z.output<typeof configSchema>;
 
@@ -134,19 +151,30 @@ export const DEFAULT_MAX_CLOCK_SKEW_MS = 86_400_000;
 
 /** Reads the configuration from an environment (process.env at the edge). */
 export function loadConfig(env: Record<string, string | undefined>): Result<Config> {
-  const picked = Object.fromEntries(Object.keys(configSchema.shape).filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+  const picked = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
   const r = validate(configSchema, picked);
   if (!r.ok) return r;
   const c = r.value;
   return {
     ok: true,
     value: {
-      store: c.DATABASE_URL ? { kind: 'postgres', url: c.DATABASE_URL, statementTimeoutMs: c.PLEDGE_DB_STATEMENT_TIMEOUT } : { kind: 'sqlite', path: resolve(c.PLEDGE_DATA_DIR, 'pledge.db') },
+      store: c.DATABASE_URL
+        ? { kind: 'postgres', url: c.DATABASE_URL, statementTimeoutMs: c.PLEDGE_DB_STATEMENT_TIMEOUT }
+        : { kind: 'sqlite', path: resolve(c.PLEDGE_DATA_DIR, 'pledge.db') },
       host: c.PLEDGE_HOST,
       port: c.PLEDGE_PORT,
       logLevel: c.PLEDGE_LOG_LEVEL,
       limits: { batchEvents: c.PLEDGE_MAX_BATCH_EVENTS, batchBytes: c.PLEDGE_MAX_BATCH_BYTES, maxClockSkewMs: c.PLEDGE_MAX_CLOCK_SKEW },
-      timeouts: { headersMs: c.PLEDGE_HEADERS_TIMEOUT, requestMs: c.PLEDGE_REQUEST_TIMEOUT, idleMs: c.PLEDGE_IDLE_TIMEOUT, keepAliveMs: c.PLEDGE_KEEP_ALIVE_TIMEOUT },
+      timeouts: {
+        headersMs: c.PLEDGE_HEADERS_TIMEOUT,
+        requestMs: c.PLEDGE_REQUEST_TIMEOUT,
+        idleMs: c.PLEDGE_IDLE_TIMEOUT,
+        keepAliveMs: c.PLEDGE_KEEP_ALIVE_TIMEOUT,
+      },
       ...(c.PLEDGE_TEST_HOLD_DERIVED_WRITES ? { testHooks: { holdDerivedWrites: c.PLEDGE_TEST_HOLD_DERIVED_WRITES } } : {}),
       corsOrigins: c.PLEDGE_CORS_ORIGINS,
       authFailures: { limit: c.PLEDGE_AUTH_FAILURE_LIMIT, windowSeconds: c.PLEDGE_AUTH_FAILURE_WINDOW },

@@ -72,7 +72,12 @@ export function runDemo(o: DemoOptions): Record<string, unknown> {
     for (const l of renderTimeline(c, office.zone).split('\n')) say(`   ${l}`);
     say('');
   }
-  figures.clocks = ev.clocks.map((c) => ({ target: c.target, state: c.state, elapsedSeconds: c.elapsedMs / 1000, targetSeconds: c.targetMs / 1000 }));
+  figures.clocks = ev.clocks.map((c) => ({
+    target: c.target,
+    state: c.state,
+    elapsedSeconds: c.elapsedMs / 1000,
+    targetSeconds: c.targetMs / 1000,
+  }));
 
   say('3. Availability (examples/outages/checkout-2026-10.ndjson, October 2026)');
   say('   Rules: maintenance needs 5 days notice, customer-caused outages excluded, blips under 60s ignored, target 99.9%.');
@@ -81,22 +86,63 @@ export function runDemo(o: DemoOptions): Record<string, unknown> {
   const octFrom = t('2026-10-01T00:00:00Z');
   const octTo = t('2026-11-01T00:00:00Z');
   const iv = intervalsFromEvents(outEvents, octTo);
-  const av = availability(iv, { from: octFrom, to: octTo }, { maintenanceNoticeMs: 5 * 24 * H, exclude: { customerCaused: true }, minOutageMs: 60_000 });
-  say(`   Availability ${((av.availability ?? 0) * 100).toFixed(4)}%: downtime ${humanSeconds(av.downtimeMs / 1000)} of ${humanSeconds(av.eligibleMs / 1000)} eligible; ${humanSeconds(av.excludedMs / 1000)} excluded.`);
-  for (const x of av.outages) say(`     counted   ${x.id.padEnd(8)} ${humanSeconds(x.downtimeMs / 1000).padEnd(8)} ${x.weight < 1 ? `partial (weight ${x.weight})` : ''}${x.note ?? ''}`);
-  for (const x of av.excluded) say(`     excluded  ${x.id.padEnd(8)} ${humanSeconds(x.excludedMs / 1000).padEnd(8)} ${x.reason.replace(/_/g, ' ')}`);
+  const av = availability(
+    iv,
+    { from: octFrom, to: octTo },
+    { maintenanceNoticeMs: 5 * 24 * H, exclude: { customerCaused: true }, minOutageMs: 60_000 },
+  );
+  say(
+    `   Availability ${((av.availability ?? 0) * 100).toFixed(4)}%: downtime ${humanSeconds(av.downtimeMs / 1000)} of ${humanSeconds(av.eligibleMs / 1000)} eligible; ${humanSeconds(av.excludedMs / 1000)} excluded.`,
+  );
+  for (const x of av.outages)
+    say(
+      `     counted   ${x.id.padEnd(8)} ${humanSeconds(x.downtimeMs / 1000).padEnd(8)} ${x.weight < 1 ? `partial (weight ${x.weight})` : ''}${x.note ?? ''}`,
+    );
+  for (const x of av.excluded)
+    say(`     excluded  ${x.id.padEnd(8)} ${humanSeconds(x.excludedMs / 1000).padEnd(8)} ${x.reason.replace(/_/g, ' ')}`);
   for (const x of av.ignored) say(`     ignored   ${x.id.padEnd(8)} ${x.reason.replace(/_/g, ' ')}`);
-  const budget = unwrap(budgetStatus({ targetPercent: 99.9, window: { from: octFrom, to: octTo }, downtimeMs: av.downtimeMs, eligibleMs: av.eligibleMs, now: octTo }));
+  const budget = unwrap(
+    budgetStatus({
+      targetPercent: 99.9,
+      window: { from: octFrom, to: octTo },
+      downtimeMs: av.downtimeMs,
+      eligibleMs: av.eligibleMs,
+      now: octTo,
+    }),
+  );
   say(`   The 99.9% budget is ${humanSeconds(budget.budgetMs / 1000)}; ${humanSeconds(budget.consumedMs / 1000)} used: ${budget.state}.`);
-  figures.availability = { percent: av.availability === null ? null : av.availability * 100, downtimeSeconds: av.downtimeMs / 1000, excludedSeconds: av.excludedMs / 1000, budgetState: budget.state };
+  figures.availability = {
+    percent: av.availability === null ? null : av.availability * 100,
+    downtimeSeconds: av.downtimeMs / 1000,
+    excludedSeconds: av.excludedMs / 1000,
+    budgetState: budget.state,
+  };
 
   say('');
   say('4. A month of a service desk (October 2026, generated from seed 2026 on the Berlin office calendar)');
-  const deskEvents = generateTicketEvents({ seed: 2026, from: t('2026-10-01T00:00:00+02:00'), to: t('2026-11-01T00:00:00+01:00'), calendar: office, ticketsPerWorkingDay: 8 });
+  const deskEvents = generateTicketEvents({
+    seed: 2026,
+    from: t('2026-10-01T00:00:00+02:00'),
+    to: t('2026-11-01T00:00:00+01:00'),
+    calendar: office,
+    ticketsPerWorkingDay: 8,
+  });
   const d = (x: string): WorkDuration => load(parseDuration(x));
   const deskTargets: ClockTarget[] = [
-    { name: 'response', kind: 'response', byPriority: { P1: d('30m'), P2: d('2h'), P3: d('4h'), P4: d('1wd') }, calendar: office, pauseOn: ['waiting_on_customer'] },
-    { name: 'resolution', kind: 'resolution', byPriority: { P1: d('4h'), P2: d('1wd'), P3: d('3wd'), P4: d('5wd') }, calendar: office, pauseOn: ['waiting_on_customer'] },
+    {
+      name: 'response',
+      kind: 'response',
+      byPriority: { P1: d('30m'), P2: d('2h'), P3: d('4h'), P4: d('1wd') },
+      calendar: office,
+      pauseOn: ['waiting_on_customer'],
+    },
+    {
+      name: 'resolution',
+      kind: 'resolution',
+      byPriority: { P1: d('4h'), P2: d('1wd'), P3: d('3wd'), P4: d('5wd') },
+      calendar: office,
+      pauseOn: ['waiting_on_customer'],
+    },
   ];
   const deskNow = t('2026-11-20T12:00:00+01:00');
   const byTicket = new Map<string, Timed<TicketEvent>[]>();
@@ -115,25 +161,89 @@ export function runDemo(o: DemoOptions): Record<string, unknown> {
   }
   const months = [{ at: t('2026-10-31T18:00:00+01:00'), label: '2026-10' }];
   const kpis = generateKpiEvents({ seed: 2026, months }).map((e) => ({ ...e, atMs: t(e.at) })) as MetricInputs['kpis'];
-  const inputs: MetricInputs = { clocks, tickets, kpis: kpis ?? [], availability: { availability: av.availability, downtimeMs: av.downtimeMs, eligibleMs: av.eligibleMs, excludedMs: av.excludedMs, outages: av.outages.map((x) => x.id) } };
+  const inputs: MetricInputs = {
+    clocks,
+    tickets,
+    kpis: kpis ?? [],
+    availability: {
+      availability: av.availability,
+      downtimeMs: av.downtimeMs,
+      eligibleMs: av.eligibleMs,
+      excludedMs: av.excludedMs,
+      outages: av.outages.map((x) => x.id),
+    },
+  };
   say(`   ${byTicket.size} tickets, ${deskEvents.length} events; evaluated as of ${formatInstant(deskNow, office.zone)}.`);
-  type Row = { label: string; metric: string; stat?: string; comparator: Comparator; target: number; unit: string; filters?: MetricFilters; kpi?: string; perSubject?: boolean; requestType?: string };
+  type Row = {
+    label: string;
+    metric: string;
+    stat?: string;
+    comparator: Comparator;
+    target: number;
+    unit: string;
+    filters?: MetricFilters;
+    kpi?: string;
+    perSubject?: boolean;
+    requestType?: string;
+  };
   const rows: Row[] = [
     { label: 'Availability (checkout)', metric: 'availability', comparator: '>=', target: 99.9, unit: '%' },
-    { label: 'Responses within target, city', metric: 'response_time', stat: 'share_within_target', comparator: '>=', target: 95, unit: '%', filters: { region: ['city'] } },
-    { label: 'Responses within target, rural', metric: 'response_time', stat: 'share_within_target', comparator: '>=', target: 85, unit: '%', filters: { region: ['rural'] } },
+    {
+      label: 'Responses within target, city',
+      metric: 'response_time',
+      stat: 'share_within_target',
+      comparator: '>=',
+      target: 95,
+      unit: '%',
+      filters: { region: ['city'] },
+    },
+    {
+      label: 'Responses within target, rural',
+      metric: 'response_time',
+      stat: 'share_within_target',
+      comparator: '>=',
+      target: 85,
+      unit: '%',
+      filters: { region: ['rural'] },
+    },
     { label: 'Resolutions within target', metric: 'resolution_time', stat: 'share_within_target', comparator: '>=', target: 90, unit: '%' },
-    { label: 'P1 resolution time, p90', metric: 'resolution_time', stat: 'p90', comparator: '<=', target: 4 * 3600, unit: 's', filters: { priority: ['P1'] } },
-    { label: 'New users created, mean time', metric: 'fulfilment_time', stat: 'mean', comparator: '<=', target: 8 * 3600, unit: 's', filters: { requestType: ['new_user'] } },
+    {
+      label: 'P1 resolution time, p90',
+      metric: 'resolution_time',
+      stat: 'p90',
+      comparator: '<=',
+      target: 4 * 3600,
+      unit: 's',
+      filters: { priority: ['P1'] },
+    },
+    {
+      label: 'New users created, mean time',
+      metric: 'fulfilment_time',
+      stat: 'mean',
+      comparator: '<=',
+      target: 8 * 3600,
+      unit: 's',
+      filters: { requestType: ['new_user'] },
+    },
     { label: 'Self-service share', metric: 'self_service_ratio', comparator: '>=', target: 10, unit: '%' },
     { label: 'First-contact resolution', metric: 'first_contact_resolution', comparator: '>=', target: 60, unit: '%' },
     { label: 'Escalation rate', metric: 'escalation_rate', comparator: '<=', target: 15, unit: '%' },
     { label: 'Tickets resolved', metric: 'tickets_resolved', comparator: '>=', target: 100, unit: '' },
     { label: 'Customer satisfaction (CSAT)', metric: 'satisfaction', stat: 'csat', comparator: '>=', target: 80, unit: '%' },
-    { label: 'Sales appointments per rep', metric: 'kpi', stat: 'sum', kpi: 'sales_appointments', perSubject: true, comparator: '>=', target: 8, unit: '' },
+    {
+      label: 'Sales appointments per rep',
+      metric: 'kpi',
+      stat: 'sum',
+      kpi: 'sales_appointments',
+      perSubject: true,
+      comparator: '>=',
+      target: 8,
+      unit: '',
+    },
     { label: 'Organic visitors', metric: 'kpi', stat: 'sum', kpi: 'organic_visitors', comparator: '>=', target: 1000, unit: '' },
   ];
-  const show = (v: number | null, unit: string) => (v === null ? 'no data' : unit === 's' ? humanSeconds(v) : `${Number.isInteger(v) ? v : v.toFixed(2)}${unit}`);
+  const show = (v: number | null, unit: string) =>
+    v === null ? 'no data' : unit === 's' ? humanSeconds(v) : `${Number.isInteger(v) ? v : v.toFixed(2)}${unit}`;
   const evaluations: Array<{ label: string; evaluation: TargetEvaluation }> = [];
   say('');
   say(`   ${'Target'.padEnd(34)} ${'Measured'.padEnd(12)} ${'Promised'.padEnd(14)} ${'State'.padEnd(10)} Evidence`);
@@ -155,22 +265,38 @@ export function runDemo(o: DemoOptions): Record<string, unknown> {
     );
     evaluations.push({ label: r.label, evaluation: ev });
     const promised = `${r.comparator} ${show(r.target, r.unit)}`;
-    const evidence = ev.subjects ? `worst: ${ev.worstSubject}` : `${ev.contributors.length} ${r.metric === 'availability' ? 'outages' : r.metric === 'kpi' ? 'reports' : 'tickets'}`;
+    const evidence = ev.subjects
+      ? `worst: ${ev.worstSubject}`
+      : `${ev.contributors.length} ${r.metric === 'availability' ? 'outages' : r.metric === 'kpi' ? 'reports' : 'tickets'}`;
     say(`   ${r.label.padEnd(34)} ${show(ev.value, r.unit).padEnd(12)} ${promised.padEnd(14)} ${ev.state.padEnd(10)} ${evidence}`);
   }
-  figures.compliance = evaluations.map(({ label, evaluation: e }) => ({ label, value: e.value, target: e.target, comparator: e.comparator, state: e.state, sampleSize: e.sampleSize }));
+  figures.compliance = evaluations.map(({ label, evaluation: e }) => ({
+    label,
+    value: e.value,
+    target: e.target,
+    comparator: e.comparator,
+    state: e.state,
+    sampleSize: e.sampleSize,
+  }));
   const breachedClocks = clocks.filter((c) => c.state === 'breached');
   say('');
-  say(`   ${breachedClocks.length} of ${clocks.length} clocks breached. Every figure names its tickets: e.g. the breached ones include ${breachedClocks.slice(0, 3).map((c) => `${c.ticket} (${c.target})`).join(', ')}.`);
+  say(
+    `   ${breachedClocks.length} of ${clocks.length} clocks breached. Every figure names its tickets: e.g. the breached ones include ${breachedClocks
+      .slice(0, 3)
+      .map((c) => `${c.ticket} (${c.target})`)
+      .join(', ')}.`,
+  );
   say('');
 
   say('Try it yourself:');
   say('   npx pledge calc due --calendar examples/calendars/berlin-office.yaml --start 2026-03-27T16:00:00+01:00 --duration 4h');
   say('   npx pledge calc downtime --target 99.99 --window year');
-  say('   npx pledge calc availability --events examples/outages/checkout-2026-10.ndjson --window 2026-10 --notice 5d --exclude customer --min-outage 60s --target 99.9');
+  say(
+    '   npx pledge calc availability --events examples/outages/checkout-2026-10.ndjson --window 2026-10 --notice 5d --exclude customer --min-outage 60s --target 99.9',
+  );
   say('   npx pledge calc clock --calendar examples/calendars/berlin-office.yaml --events examples/tickets/ticket-1001.ndjson \\');
   say('        --target response=4h --target resolution=P2:2wd,P3:3wd --pause-on waiting_on_customer');
-  if (o.json) o.out(JSON.stringify(figures, null, 2) + '\n');
-  else o.out(lines.join('\n') + '\n');
+  if (o.json) o.out(`${JSON.stringify(figures, null, 2)}\n`);
+  else o.out(`${lines.join('\n')}\n`);
   return figures;
 }

@@ -25,14 +25,20 @@ test('rebuild computes clocks, compliance and settlements from the stored events
     assert.equal(r.events, seeded.events);
     assert.equal(r.watermark, seeded.events);
     assert.ok(r.clocks > 500 && r.compliance > 20 && r.settlements > 10, JSON.stringify(r));
-    const oct = await store.getSettlement<{ period: { label: string }; totals: unknown[] }>('demo', { agreementId: 'acme-checkout', period: '2026-09' });
+    const oct = await store.getSettlement<{ period: { label: string }; totals: unknown[] }>('demo', {
+      agreementId: 'acme-checkout',
+      period: '2026-09',
+    });
     assert.equal(oct?.value.period.label, '2026-09');
     // A finished window is met, breached or no_data: at_risk warns about the future only.
     type Row = { window: string; value: { state: string; windowClosed: boolean } };
     const rows = Object.values(await snapshot(store, 'demo')).filter((x): x is Row => typeof x === 'object' && x !== null && 'window' in x);
     const closed = rows.filter((x) => x.value.windowClosed);
     assert.ok(closed.length > 10, `${closed.length} closed windows`);
-    assert.deepEqual(closed.filter((x) => x.value.state === 'at_risk').map((x) => x.window), []);
+    assert.deepEqual(
+      closed.filter((x) => x.value.state === 'at_risk').map((x) => x.window),
+      [],
+    );
     const again = await rebuildDerived({ store, tenant: 'demo', now });
     assert.deepEqual({ ...again }, { ...r });
     assert.equal(await store.getDerivedWatermark('demo'), seeded.events);
@@ -45,7 +51,10 @@ test('rebuild computes clocks, compliance and settlements from the stored events
 /** Every derived row of a tenant, without the instant it was computed at, by key. */
 async function snapshot(store: Store, tenant: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  const all = async <T extends { updatedAt: number }>(fetch: (after?: string) => Promise<{ items: T[]; next?: string }>, key: (r: T) => string) => {
+  const all = async <T extends { updatedAt: number }>(
+    fetch: (after?: string) => Promise<{ items: T[]; next?: string }>,
+    key: (r: T) => string,
+  ) => {
     let after: string | undefined;
     do {
       const p = await fetch(after);
@@ -53,9 +62,18 @@ async function snapshot(store: Store, tenant: string): Promise<Record<string, un
       after = p.next;
     } while (after);
   };
-  await all((after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `clock ${r.agreementId} ${r.target} ${r.ticket} ${r.cycle}`);
-  await all((after) => store.listCompliance(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `compliance ${r.agreementId} ${r.target} ${r.window}`);
-  await all((after) => store.listSettlements(tenant, { limit: 1000, ...(after ? { after } : {}) }), (r) => `settlement ${r.agreementId} ${r.period}`);
+  await all(
+    (after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }),
+    (r) => `clock ${r.agreementId} ${r.target} ${r.ticket} ${r.cycle}`,
+  );
+  await all(
+    (after) => store.listCompliance(tenant, { limit: 1000, ...(after ? { after } : {}) }),
+    (r) => `compliance ${r.agreementId} ${r.target} ${r.window}`,
+  );
+  await all(
+    (after) => store.listSettlements(tenant, { limit: 1000, ...(after ? { after } : {}) }),
+    (r) => `settlement ${r.agreementId} ${r.period}`,
+  );
   return out;
 }
 
@@ -122,14 +140,18 @@ test('an amended agreement: each billing period is settled with the version in f
     const now = Date.parse('2026-11-23T12:00:00Z');
     await seedDemo(store, now);
     // The amendment (99.9% from 1 September), applied in August.
-    const text = readFileSync(fileURLToPath(new URL('../../examples/amendments/sla-checkout-v2.yaml', import.meta.url)), 'utf8').replace('effective: 2026-10-01', 'effective: 2026-09-01');
+    const text = readFileSync(fileURLToPath(new URL('../../examples/amendments/sla-checkout-v2.yaml', import.meta.url)), 'utf8').replace(
+      'effective: 2026-10-01',
+      'effective: 2026-09-01',
+    );
     const loaded = unwrap(agreementFromText(text, 'v2.yaml'));
     const applied = await applyAgreement({ store, tenant: 'demo', actor: 'test', now: Date.parse('2026-08-15T12:00:00Z') }, { loaded });
     assert.ok(applied.ok && applied.result === 'amended', JSON.stringify(applied));
     assert.equal(await store.getDerivedWatermark('demo'), 0, 'the amendment made the results stale');
     const r = await refreshDerived({ store, tenant: 'demo', now });
     assert.equal(r.full, true);
-    const target = async (window: string) => (await store.getCompliance<{ target: number }>('demo', { agreementId: 'acme-checkout', target: 'uptime', window }))?.value.target;
+    const target = async (window: string) =>
+      (await store.getCompliance<{ target: number }>('demo', { agreementId: 'acme-checkout', target: 'uptime', window }))?.value.target;
     assert.equal(await target('2026-08'), 99.95, 'August: version 1');
     assert.equal(await target('2026-09'), 99.9, 'September: version 2');
   } finally {

@@ -59,7 +59,10 @@ export async function tenantAgreements(store: Store, tenant: TenantId): Promise<
 }
 
 /** The tenant's stored calendars, compiled on demand by name (extends resolves among them too). */
-export async function tenantCalendarLoader(store: Store, tenant: TenantId): Promise<(name: string) => { ok: true; value: BusinessCalendar } | { ok: false; message: string }> {
+export async function tenantCalendarLoader(
+  store: Store,
+  tenant: TenantId,
+): Promise<(name: string) => { ok: true; value: BusinessCalendar } | { ok: false; message: string }> {
   const sources = new Map((await store.listCalendars(tenant)).map((c) => [c.name, c.source] as const));
   const cache = new Map<string, BusinessCalendar>();
   return (ref: string) => {
@@ -122,7 +125,10 @@ export async function measuredAgreements(store: Store, tenant: TenantId): Promis
 
   /** A document's effective terms (merged onto its stored parents) and their calendars, or why not. */
   const effective = (doc: LoadedAgreement, label: string): { terms: AgreementSpec; calendars: Map<string, BusinessCalendar> } | string => {
-    const chain = chainOf(loaded.map((x) => (x.spec.id === doc.spec.id ? doc : x)), doc.spec.id);
+    const chain = chainOf(
+      loaded.map((x) => (x.spec.id === doc.spec.id ? doc : x)),
+      doc.spec.id,
+    );
     if (!chain.ok) return `${label}: ${chain.issues.map(formatIssue).join('; ')}`;
     const eff = mergeChain(chain.value, doc.spec.parties.customer?.id ?? '', doc.spec.services[0] ?? '');
     if (!eff.ok) return `${label}: ${eff.issues.map(formatIssue).join('; ')}`;
@@ -138,7 +144,8 @@ export async function measuredAgreements(store: Store, tenant: TenantId): Promis
 
   for (const doc of loaded) {
     const history = await store.getLifecycle(tenant, doc.spec.id);
-    if (!history || currentState(history) === 'draft' || currentState(history) === 'in_review' || currentState(history) === 'approved') continue;
+    if (!history || currentState(history) === 'draft' || currentState(history) === 'in_review' || currentState(history) === 'approved')
+      continue;
     const spans = monitoredIntervals(history);
     if (spans.length === 0) continue;
     const now = effective(doc, doc.spec.id);
@@ -215,10 +222,27 @@ function deriveAgreement(m: Measured, events: readonly Timed[], first: number, n
     const r = resolveWindow(w, zone);
     return r.ok ? [r.value] : [];
   });
-  const outcomes = settlePeriods({ terms, calendars, events: mine, periods, now, monitored, book, ...(m.versions ? { versions: m.versions } : {}) });
+  const outcomes = settlePeriods({
+    terms,
+    calendars,
+    events: mine,
+    periods,
+    now,
+    monitored,
+    book,
+    ...(m.versions ? { versions: m.versions } : {}),
+  });
   const compliance = new Map<string, ComplianceRow>();
   for (const o of outcomes) {
-    for (const t of o.targets) if (t.evaluation) compliance.set(`${t.target.id}\u0000${t.evaluation.window.label}`, { agreementId: terms.id, target: t.target.id, window: t.evaluation.window.label, value: t.evaluation, updatedAt: now });
+    for (const t of o.targets)
+      if (t.evaluation)
+        compliance.set(`${t.target.id}\u0000${t.evaluation.window.label}`, {
+          agreementId: terms.id,
+          target: t.target.id,
+          window: t.evaluation.window.label,
+          value: t.evaluation,
+          updatedAt: now,
+        });
     if (o.settlement) out.settlements.push({ agreementId: terms.id, period: o.period.label, value: o.settlement, updatedAt: now });
   }
   out.compliance = [...compliance.values()];
@@ -275,7 +299,16 @@ async function rebuildFrom(
     ...all,
     ...(checkWatermark ? { from: base.watermark } : {}),
   });
-  return { agreements: measured.length, events: events.length, clocks: all.clocks.length, compliance: all.compliance.length, settlements: all.settlements.length, watermark, problems, ...(r.status === 'stale' ? { stale: true } : {}) };
+  return {
+    agreements: measured.length,
+    events: events.length,
+    clocks: all.clocks.length,
+    compliance: all.compliance.length,
+    settlements: all.settlements.length,
+    watermark,
+    problems,
+    ...(r.status === 'stale' ? { stale: true } : {}),
+  };
 }
 
 export interface RefreshReport {
@@ -325,7 +358,14 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
   const before = await store.queryEvents(tenant, { limit: 1 });
   if (before.items[0] !== undefined && before.items[0].seq > from) {
     const r = await rebuildDerived({ store, tenant, now, from: state });
-    return { status: r.stale ? 'stale' : 'refreshed', full: true, newEvents: fresh.length, agreements: [], tickets: r.clocks, watermark: last };
+    return {
+      status: r.stale ? 'stale' : 'refreshed',
+      full: true,
+      newEvents: fresh.length,
+      agreements: [],
+      tickets: r.clocks,
+      watermark: last,
+    };
   }
   const { measured } = await measuredAgreements(store, tenant);
   // Whether an agreement measures a new event of a ticket depends on the ticket's whole history
@@ -373,5 +413,12 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     agreements: touched.map((t) => t.m.id),
     ...change,
   });
-  return { status: r.status === 'stale' ? 'stale' : 'refreshed', full: false, newEvents: fresh.length, agreements: touched.map((t) => t.m.id), tickets: change.tickets.length, watermark: last };
+  return {
+    status: r.status === 'stale' ? 'stale' : 'refreshed',
+    full: false,
+    newEvents: fresh.length,
+    agreements: touched.map((t) => t.m.id),
+    tickets: change.tickets.length,
+    watermark: last,
+  };
 }

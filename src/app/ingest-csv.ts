@@ -77,8 +77,20 @@ export async function* csvRows(input: AsyncIterable<Uint8Array | string>, mappin
     }
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    const hint = mapping.csv.encoding === 'utf-8' ? ': exports from Excel on Windows are often windows-1252; set csv.encoding in the mapping' : '';
-    yield { line: 0, status: 'fatal', issues: [{ path: 'csv.encoding', source: file, message: `the file is not valid ${mapping.csv.encoding} text${hint}`, received: mapping.csv.encoding }] };
+    const hint =
+      mapping.csv.encoding === 'utf-8' ? ': exports from Excel on Windows are often windows-1252; set csv.encoding in the mapping' : '';
+    yield {
+      line: 0,
+      status: 'fatal',
+      issues: [
+        {
+          path: 'csv.encoding',
+          source: file,
+          message: `the file is not valid ${mapping.csv.encoding} text${hint}`,
+          received: mapping.csv.encoding,
+        },
+      ],
+    };
     return;
   }
   reader.finish();
@@ -135,7 +147,18 @@ export type CsvIngestResult =
   | { ok: false; issues: Issue[]; summary: CsvSummary };
 
 export async function ingestCsv(ctx: CsvIngestContext, input: CsvIngestInput): Promise<CsvIngestResult> {
-  const summary: CsvSummary = { rows: 0, skipped: 0, rowsRejected: 0, received: 0, accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, notWritten: 0, batches: 0 };
+  const summary: CsvSummary = {
+    rows: 0,
+    skipped: 0,
+    rowsRejected: 0,
+    received: 0,
+    accepted: 0,
+    duplicates: 0,
+    conflicts: 0,
+    rejected: 0,
+    notWritten: 0,
+    batches: 0,
+  };
   const problems: CsvProblem[] = [];
   const maxProblems = input.maxProblems ?? 1000;
   let omitted = 0;
@@ -149,16 +172,18 @@ export async function ingestCsv(ctx: CsvIngestContext, input: CsvIngestInput): P
   const flush = async (rows: Array<{ line: number; events: Timed[] }>) => {
     const lines: number[] = [];
     const events: Array<Record<string, unknown>> = [];
-    for (const r of rows) for (const e of r.events) {
-      const { atMs: _atMs, ...plain } = e;
-      events.push(plain);
-      lines.push(r.line);
-    }
+    for (const r of rows)
+      for (const e of r.events) {
+        const { atMs: _atMs, ...plain } = e;
+        events.push(plain);
+        lines.push(r.line);
+      }
     if (events.length === 0) return undefined;
     const r = await ctx.send({ body: JSON.stringify(events), format: 'json', allOrNothing: input.allOrNothing === true });
     // The body is built here from validated events: only a limit (a server's, smaller than the
     // batch) can refuse it as a whole.
-    if (!r.ok) return { ok: false as const, issues: [{ path: '--batch', message: `the batch was refused as a whole: ${r.error.message}` }] };
+    if (!r.ok)
+      return { ok: false as const, issues: [{ path: '--batch', message: `the batch was refused as a whole: ${r.error.message}` }] };
     const rep = r.report;
     summary.batches++;
     summary.received += rep.received;

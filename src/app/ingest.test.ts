@@ -16,7 +16,14 @@ const ctx = async (): Promise<IngestContext> => {
   await store.createTenant({ id: tenant, name: tenant, createdAt: 0 });
   return { tenant, store, now: Date.parse('2026-11-23T12:00:00Z'), limits };
 };
-const ev = (id: string, extra: Record<string, unknown> = {}) => ({ id, type: 'ticket.created', ticket: 'T1', at: '2026-11-23T10:00:00Z', priority: 'P2', ...extra });
+const ev = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type: 'ticket.created',
+  ticket: 'T1',
+  at: '2026-11-23T10:00:00Z',
+  priority: 'P2',
+  ...extra,
+});
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pledge-ingest-'));
@@ -31,11 +38,23 @@ test('per event: accepted, duplicate, conflict, rejected with the field named; g
   const c = await ctx();
   const first = await ingestBatch(c, { body: JSON.stringify([ev('e1'), ev('e2')]), format: 'json' });
   assert.ok(first.ok);
-  assert.deepEqual(first.report.results.map((r) => r.status), ['accepted', 'accepted']);
-  const body = [JSON.stringify(ev('e1')), JSON.stringify(ev('e2', { priority: 'P1' })), JSON.stringify({ ...ev('e3'), at: '2026-02-30T10:00:00Z' }), '{"id": "e4", ', JSON.stringify(ev('e5'))].join('\n');
+  assert.deepEqual(
+    first.report.results.map((r) => r.status),
+    ['accepted', 'accepted'],
+  );
+  const body = [
+    JSON.stringify(ev('e1')),
+    JSON.stringify(ev('e2', { priority: 'P1' })),
+    JSON.stringify({ ...ev('e3'), at: '2026-02-30T10:00:00Z' }),
+    '{"id": "e4", ',
+    JSON.stringify(ev('e5')),
+  ].join('\n');
   const r = await ingestBatch(c, { body, format: 'ndjson' });
   assert.ok(r.ok);
-  assert.deepEqual(r.report.results.map((x) => x.status), ['duplicate', 'conflict', 'rejected', 'rejected', 'accepted']);
+  assert.deepEqual(
+    r.report.results.map((x) => x.status),
+    ['duplicate', 'conflict', 'rejected', 'rejected', 'accepted'],
+  );
   const bad = r.report.results[2]!;
   assert.ok(bad.status === 'rejected' && /\[2\]\.at: impossible date or time/.test(bad.reason));
   assert.equal(await store.countEvents(c.tenant), 3);
@@ -44,10 +63,17 @@ test('per event: accepted, duplicate, conflict, rejected with the field named; g
 
 test('all-or-nothing: one bad event and nothing is written', async () => {
   const c = await ctx();
-  const r = await ingestBatch(c, { body: JSON.stringify([ev('a'), { id: 'b', type: 'ticket.nope', at: 'x' }]), format: 'json', allOrNothing: true });
+  const r = await ingestBatch(c, {
+    body: JSON.stringify([ev('a'), { id: 'b', type: 'ticket.nope', at: 'x' }]),
+    format: 'json',
+    allOrNothing: true,
+  });
   assert.ok(r.ok);
   assert.equal(r.report.committed, false);
-  assert.deepEqual(r.report.results.map((x) => x.status), ['not_written', 'rejected']);
+  assert.deepEqual(
+    r.report.results.map((x) => x.status),
+    ['not_written', 'rejected'],
+  );
   assert.equal(await store.countEvents(c.tenant), 0);
 });
 
@@ -68,23 +94,35 @@ test('the same batch sent twice changes nothing the second time', async () => {
   await ingestBatch(c, { body, format: 'json' });
   const again = await ingestBatch(c, { body, format: 'json' });
   assert.ok(again.ok);
-  assert.deepEqual(again.report.results.map((x) => x.status), ['duplicate', 'duplicate', 'duplicate']);
+  assert.deepEqual(
+    again.report.results.map((x) => x.status),
+    ['duplicate', 'duplicate', 'duplicate'],
+  );
   assert.equal(await store.countEvents(c.tenant), 3);
 });
 
 test("an event naming another customer than its ticket's is a conflict that names the owner; nothing of it is stored", async () => {
   const c = await ctx();
-  const batch = [ev('c', { customer: 'acme' }), ev('x', { type: 'ticket.closed', priority: undefined, customer: 'globex' }), ev('y', { source: 'jira', customer: 'globex' })];
+  const batch = [
+    ev('c', { customer: 'acme' }),
+    ev('x', { type: 'ticket.closed', priority: undefined, customer: 'globex' }),
+    ev('y', { source: 'jira', customer: 'globex' }),
+  ];
   const r = await ingestBatch(c, { body: JSON.stringify(batch), format: 'json' });
   assert.ok(r.ok);
-  assert.deepEqual(r.report.results.map((x) => x.status), ['accepted', 'conflict', 'accepted'], 'another desk\'s T1 is another ticket');
+  assert.deepEqual(
+    r.report.results.map((x) => x.status),
+    ['accepted', 'conflict', 'accepted'],
+    "another desk's T1 is another ticket",
+  );
   const conflict = r.report.results[1]!;
   assert.ok(conflict.status === 'conflict');
   assert.equal(conflict.owner, 'acme');
   assert.equal(conflict.seq, undefined);
   assert.equal(
     conflict.reason,
-    'ticket "T1" belongs to customer "acme", and this event names customer "globex": ' + "a ticket never changes owner (another desk's ticket needs its own source)",
+    'ticket "T1" belongs to customer "acme", and this event names customer "globex": ' +
+      "a ticket never changes owner (another desk's ticket needs its own source)",
   );
   assert.deepEqual([r.report.accepted, r.report.conflicts], [2, 1]);
   assert.equal(await store.countEvents(c.tenant), 2);
@@ -94,10 +132,14 @@ test('a batch that stores events is audited in the transaction of its events, ne
   const c = await ctx();
   // A store on which a separate audit write fails: ingestion must not need one.
   const noSeparateAudit = new Proxy(store, {
-    get: (s, k) => (k === 'appendAudit' ? () => Promise.reject(new Error('the audit line must be written with the events')) : Reflect.get(s, k, s)),
+    get: (s, k) =>
+      k === 'appendAudit' ? () => Promise.reject(new Error('the audit line must be written with the events')) : Reflect.get(s, k, s),
   });
   const audited = { ...c, store: noSeparateAudit, audit: { actor: 'agent-1', requestId: 'req-1' } };
-  const r = await ingestBatch(audited, { body: JSON.stringify([ev('a'), ev('b'), { id: 'bad', type: 'ticket.nope', at: 'x' }]), format: 'json' });
+  const r = await ingestBatch(audited, {
+    body: JSON.stringify([ev('a'), ev('b'), { id: 'bad', type: 'ticket.nope', at: 'x' }]),
+    format: 'json',
+  });
   assert.ok(r.ok);
   await ingestBatch(audited, { body: JSON.stringify([ev('a')]), format: 'json' });
   await ingestBatch(audited, { body: JSON.stringify([ev('c'), ev('a', { priority: 'P9' })]), format: 'json', allOrNothing: true });
@@ -109,4 +151,3 @@ test('a batch that stores events is audited in the transaction of its events, ne
   );
   assert.equal(entries[0]!.at, c.now);
 });
-

@@ -77,9 +77,21 @@ export interface RawEvent {
 }
 
 /** Splits a body into raw events, or says why it cannot be read as a batch. */
-export function readBatch(body: string, format: IngestInput['format'], limits: Pick<IngestLimits, 'batchEvents' | 'batchBytes'>): { ok: true; values: RawEvent[] } | { ok: false; error: IngestFailure } {
+export function readBatch(
+  body: string,
+  format: IngestInput['format'],
+  limits: Pick<IngestLimits, 'batchEvents' | 'batchBytes'>,
+): { ok: true; values: RawEvent[] } | { ok: false; error: IngestFailure } {
   const bytes = Buffer.byteLength(body, 'utf8');
-  if (bytes > limits.batchBytes) return { ok: false, error: { code: 'batch_too_large', message: `the batch is ${bytes} bytes; at most ${limits.batchBytes} are accepted per request`, details: { bytes, limit: limits.batchBytes } } };
+  if (bytes > limits.batchBytes)
+    return {
+      ok: false,
+      error: {
+        code: 'batch_too_large',
+        message: `the batch is ${bytes} bytes; at most ${limits.batchBytes} are accepted per request`,
+        details: { bytes, limit: limits.batchBytes },
+      },
+    };
   let values: RawEvent[];
   if (format === 'json') {
     const read = readJsonBatch(body);
@@ -93,11 +105,25 @@ export function readBatch(body: string, format: IngestInput['format'], limits: P
       if (t === '') continue;
       const r = readEventJson(t, `[${values.length}]`);
       if (r.ok) values.push({ value: r.value });
-      else if (r.notAnEvent) return { ok: false, error: notABatch(`line ${n + 1} is not an event and nests deeper than ${MAX_EVENT_DEPTH} levels`) };
-      else values.push({ value: undefined, parseError: r.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; '), issues: r.issues });
+      else if (r.notAnEvent)
+        return { ok: false, error: notABatch(`line ${n + 1} is not an event and nests deeper than ${MAX_EVENT_DEPTH} levels`) };
+      else
+        values.push({
+          value: undefined,
+          parseError: r.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; '),
+          issues: r.issues,
+        });
     }
   }
-  if (values.length > limits.batchEvents) return { ok: false, error: { code: 'batch_too_large', message: `the batch has ${values.length} events; at most ${limits.batchEvents} are accepted per request`, details: { events: values.length, limit: limits.batchEvents } } };
+  if (values.length > limits.batchEvents)
+    return {
+      ok: false,
+      error: {
+        code: 'batch_too_large',
+        message: `the batch has ${values.length} events; at most ${limits.batchEvents} are accepted per request`,
+        details: { events: values.length, limit: limits.batchEvents },
+      },
+    };
   return { ok: true, values };
 }
 
@@ -110,7 +136,8 @@ function readJsonBatch(body: string): { ok: true; values: RawEvent[] } | { ok: f
   const scan = scanJsonDepth(body, { limit: MAX_EVENT_DEPTH, elementLimit: MAX_EVENT_DEPTH, stop: 'nonObject' });
   const deep = scan.deepElements ?? [];
   const wrong = deep.find((d) => d.opener !== '{');
-  if (wrong) return { ok: false, error: notABatch(`element [${wrong.index}] is not an event and nests deeper than ${MAX_EVENT_DEPTH} levels`) };
+  if (wrong)
+    return { ok: false, error: notABatch(`element [${wrong.index}] is not an event and nests deeper than ${MAX_EVENT_DEPTH} levels`) };
   if (!scan.deepElements && scan.tooDeep) {
     // One event, not in an array.
     if (body.trimStart()[0] !== '{') return { ok: false, error: notABatch(`it nests deeper than ${MAX_EVENT_DEPTH} levels`) };
@@ -141,7 +168,13 @@ export type IngestOutcome = { ok: true; report: IngestReport } | { ok: false; er
 export type BatchSender = (input: IngestInput) => Promise<IngestOutcome>;
 
 /** A sender that stores batches with `ingestBatch`, the clock read per batch, audited as `actor`. */
-export function storeSender(ctx: { tenant: TenantId; store: EventStore; now: () => number; limits: IngestLimits; actor: string }): BatchSender {
+export function storeSender(ctx: {
+  tenant: TenantId;
+  store: EventStore;
+  now: () => number;
+  limits: IngestLimits;
+  actor: string;
+}): BatchSender {
   const audit = { actor: ctx.actor };
   return (input) => ingestBatch({ tenant: ctx.tenant, store: ctx.store, now: ctx.now(), limits: ctx.limits, audit }, input);
 }
@@ -155,15 +188,25 @@ function ownerConflict(o: TicketOwner, named: string | undefined): string {
   );
 }
 
-export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promise<{ ok: true; report: IngestReport } | { ok: false; error: IngestFailure }> {
+export async function ingestBatch(
+  ctx: IngestContext,
+  input: IngestInput,
+): Promise<{ ok: true; report: IngestReport } | { ok: false; error: IngestFailure }> {
   const read = readBatch(input.body, input.format, ctx.limits);
   if (!read.ok) return read;
   const results: IngestItem[] = [];
   const good: Array<{ index: number; event: Timed }> = [];
   read.values.forEach(({ value, parseError, issues }, index) => {
-    const id = value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : null;
+    const id =
+      value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : null;
     if (parseError) {
-      results[index] = { index, id, status: 'rejected', reason: parseError, issues: issues ?? [{ path: `[${index}]`, message: parseError }] };
+      results[index] = {
+        index,
+        id,
+        status: 'rejected',
+        reason: parseError,
+        issues: issues ?? [{ path: `[${index}]`, message: parseError }],
+      };
       return;
     }
     const r = parseEvent(value, `[${index}]`);
@@ -171,7 +214,13 @@ export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promi
     if (r.ok && !late) good.push({ index, event: r.value });
     else {
       const problems = r.ok ? [late!] : r.issues;
-      results[index] = { index, id, status: 'rejected', reason: problems.map((i) => `${i.path}: ${i.message}`).join('; '), issues: problems };
+      results[index] = {
+        index,
+        id,
+        status: 'rejected',
+        reason: problems.map((i) => `${i.path}: ${i.message}`).join('; '),
+        issues: problems,
+      };
     }
   });
   const rejected = results.filter(Boolean).length;
@@ -179,7 +228,13 @@ export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promi
   let committed = !refuse;
   let lastSeq: number | null = null;
   if (refuse) {
-    for (const g of good) results[g.index] = { index: g.index, id: g.event.id, status: 'not_written', reason: 'the batch is all-or-nothing and some events were rejected' };
+    for (const g of good)
+      results[g.index] = {
+        index: g.index,
+        id: g.event.id,
+        status: 'not_written',
+        reason: 'the batch is all-or-nothing and some events were rejected',
+      };
   } else if (good.length > 0) {
     const who = ctx.audit;
     const request = who?.requestId !== undefined ? { requestId: who.requestId } : {};
@@ -196,7 +251,11 @@ export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promi
               }
       : undefined;
     const options = { receivedAt: ctx.now, allOrNothing: input.allOrNothing === true, ...(audit ? { audit } : {}) };
-    const appended = await ctx.store.appendEvents(ctx.tenant, good.map((g) => g.event), options);
+    const appended = await ctx.store.appendEvents(
+      ctx.tenant,
+      good.map((g) => g.event),
+      options,
+    );
     committed = appended.committed;
     lastSeq = appended.lastSeq;
     appended.outcomes.forEach((o, k) => {
@@ -205,14 +264,29 @@ export async function ingestBatch(ctx: IngestContext, input: IngestInput): Promi
       else if (o.status === 'conflict' && 'owner' in o) {
         const reason = ownerConflict(o.owner, event.customer);
         results[index] = { index, id: event.id, status: 'conflict', owner: o.owner.customer, reason };
-      }
-      else if (o.status === 'conflict') results[index] = { index, id: event.id, status: 'conflict', seq: o.seq, reason: 'an event with this source and id is stored with other content; events are facts: send a correction as a new event' };
+      } else if (o.status === 'conflict')
+        results[index] = {
+          index,
+          id: event.id,
+          status: 'conflict',
+          seq: o.seq,
+          reason: 'an event with this source and id is stored with other content; events are facts: send a correction as a new event',
+        };
       else results[index] = { index, id: event.id, status: 'not_written', reason: 'the batch is all-or-nothing and an event conflicted' };
     });
   }
   const count = (s: IngestItem['status']) => results.filter((r) => r.status === s).length;
   return {
     ok: true,
-    report: { committed, received: read.values.length, accepted: count('accepted'), duplicates: count('duplicate'), conflicts: count('conflict'), rejected: count('rejected'), results, lastSeq },
+    report: {
+      committed,
+      received: read.values.length,
+      accepted: count('accepted'),
+      duplicates: count('duplicate'),
+      conflicts: count('conflict'),
+      rejected: count('rejected'),
+      results,
+      lastSeq,
+    },
   };
 }

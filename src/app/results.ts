@@ -49,7 +49,10 @@ const MAX_ROUNDS = 10;
  */
 export async function freshResults(store: Store, tenant: TenantId, now: number): Promise<void> {
   let mine = running.get(store);
-  if (!mine) running.set(store, (mine = new Map()));
+  if (!mine) {
+    mine = new Map();
+    running.set(store, mine);
+  }
   for (let round = 0; ; round++) {
     const pending = mine.get(tenant);
     if (pending && round < MAX_ROUNDS) {
@@ -152,7 +155,15 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
     const v = w.value;
     if (!mine(w.agreementId) || !(v.window.from <= now && now < v.window.to)) continue;
     if (v.state !== 'at_risk' && v.state !== 'breached') continue;
-    targets.push({ agreement: w.agreementId, target: w.target, window: w.window, state: v.state, value: v.value, promised: `${v.comparator} ${v.target}`, reason: v.reason });
+    targets.push({
+      agreement: w.agreementId,
+      target: w.target,
+      window: w.window,
+      state: v.state,
+      value: v.value,
+      promised: `${v.comparator} ${v.target}`,
+      reason: v.reason,
+    });
   }
   return { now: formatInstant(now), tickets, targets };
 }
@@ -198,18 +209,30 @@ export interface Report {
  * agreement has penalties. Not found (an unknown or invisible agreement, one that is not measured)
  * and bad input (a label that is not a period) are values.
  */
-export async function agreementReport(ctx: ResultsContext, input: { agreement: string; period: string }): Promise<Result<Report> | { ok: false; notFound: string }> {
+export async function agreementReport(
+  ctx: ResultsContext,
+  input: { agreement: string; period: string },
+): Promise<Result<Report> | { ok: false; notFound: string }> {
   const { store, tenant, now, visible } = ctx;
   if (visible !== undefined && !visible.has(input.agreement)) return { ok: false, notFound: `no agreement ${input.agreement}` };
   if (!(await store.getAgreement(tenant, input.agreement))) return { ok: false, notFound: `no agreement ${input.agreement}` };
   const w = parseWindow(input.period, 'period');
   if (!w.ok) return w;
   if (w.value.kind !== 'month' && w.value.kind !== 'quarter' && w.value.kind !== 'year') {
-    return fail({ path: 'period', message: 'a billing period is a month, quarter or year', expected: 'e.g. 2026-10, 2026-Q4 or 2026', received: JSON.stringify(input.period) });
+    return fail({
+      path: 'period',
+      message: 'a billing period is a month, quarter or year',
+      expected: 'e.g. 2026-10, 2026-Q4 or 2026',
+      received: JSON.stringify(input.period),
+    });
   }
   await freshResults(store, tenant, now);
   const m = (await measuredAgreements(store, tenant)).measured.find((x) => x.id === input.agreement);
-  if (!m) return { ok: false, notFound: `agreement ${input.agreement} is not measured (it has not been active, or its terms or calendars cannot be loaded: see pledge rebuild)` };
+  if (!m)
+    return {
+      ok: false,
+      notFound: `agreement ${input.agreement} is not measured (it has not been active, or its terms or calendars cannot be loaded: see pledge rebuild)`,
+    };
   const period = resolveWindow(w.value, m.zone, 'period');
   if (!period.ok) return period;
   const settlement = (await store.getSettlement<Settlement>(tenant, { agreementId: m.id, period: period.value.label }))?.value ?? null;
@@ -236,7 +259,8 @@ export async function agreementReport(ctx: ResultsContext, input: { agreement: s
       due: owed.find((l) => l.due)?.due?.date ?? null,
     });
   }
-  if (lines.every((l) => l.state === 'not_measured') && !settlement) return { ok: false, notFound: `agreement ${m.id} has no results for ${period.value.label} (is it monitored then, with events?)` };
+  if (lines.every((l) => l.state === 'not_measured') && !settlement)
+    return { ok: false, notFound: `agreement ${m.id} has no results for ${period.value.label} (is it monitored then, with events?)` };
   const r = period.value;
   return ok({
     agreement: m.id,
@@ -245,7 +269,9 @@ export async function agreementReport(ctx: ResultsContext, input: { agreement: s
     period: { label: r.label, from: formatInstant(r.from, r.zone), to: formatInstant(r.to, r.zone), zone: r.zone },
     lines,
     totals: settlement?.totals ?? [],
-    summary: settlement?.summary ?? `${lines.filter((l) => l.state === 'breached').length} of ${lines.length} targets breached; the agreement sets no penalties.`,
+    summary:
+      settlement?.summary ??
+      `${lines.filter((l) => l.state === 'breached').length} of ${lines.length} targets breached; the agreement sets no penalties.`,
     settlement: settlement === null ? null : presentSettlement(settlement),
   });
 }
@@ -256,13 +282,27 @@ export function reportCsv(r: Report): string {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const header = ['agreement', 'period', 'target', 'metric', 'window', 'state', 'value', 'promised', 'margin', 'owed', 'due', 'reason', 'note'];
+  const header = [
+    'agreement',
+    'period',
+    'target',
+    'metric',
+    'window',
+    'state',
+    'value',
+    'promised',
+    'margin',
+    'owed',
+    'due',
+    'reason',
+    'note',
+  ];
   const rows = r.lines.map((l) =>
     [r.agreement, r.period.label, l.target, l.metric, l.window, l.state, l.value, l.promised, l.margin, l.owed, l.due, l.reason, l.note]
       .map(esc)
       .join(','),
   );
-  return [header.join(','), ...rows].join('\n') + '\n';
+  return `${[header.join(','), ...rows].join('\n')}\n`;
 }
 
 /** The report as text for a terminal. */
@@ -270,9 +310,11 @@ export function reportText(r: Report): string {
   const out = [`Report for ${r.agreement} (${r.name}), ${r.period.label}`, ''];
   for (const l of r.lines) {
     const value = l.value === null ? '-' : String(Math.round(l.value * 1000) / 1000);
-    out.push(`${l.target.padEnd(20)} ${l.state.padEnd(12)} ${value.padEnd(10)} promised ${l.promised.padEnd(10)} ${l.window.padEnd(8)}${l.owed ? ` owed ${l.owed}` : ''}${l.due ? ` due ${l.due}` : ''}`);
+    out.push(
+      `${l.target.padEnd(20)} ${l.state.padEnd(12)} ${value.padEnd(10)} promised ${l.promised.padEnd(10)} ${l.window.padEnd(8)}${l.owed ? ` owed ${l.owed}` : ''}${l.due ? ` due ${l.due}` : ''}`,
+    );
     if (l.note) out.push(`${''.padEnd(21)}note: ${l.note}`);
   }
   out.push('', r.summary);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -6,7 +6,18 @@
  */
 import { agreementFromText } from '../core/agreements/load.ts';
 import type { AgreementSpec } from '../core/agreements/schema.ts';
-import { civilDateAt, expiringEvidence, nextReview, overdueReviews, recordReview, type EvidenceExpiry, type NextReview, type OverdueReview, type ReviewInput, type ReviewRecord } from '../core/agreements/lifecycle/reviews.ts';
+import {
+  civilDateAt,
+  expiringEvidence,
+  nextReview,
+  overdueReviews,
+  recordReview,
+  type EvidenceExpiry,
+  type NextReview,
+  type OverdueReview,
+  type ReviewInput,
+  type ReviewRecord,
+} from '../core/agreements/lifecycle/reviews.ts';
 import { fail, ok, type Issue, type Result } from '../core/validation/issues.ts';
 import type { Store, StoredAgreement, TenantId } from '../store/types.ts';
 
@@ -69,7 +80,10 @@ export interface ReviewToRecord {
  * audit entry is the actor's either way. Reviews are appended in date order; a concurrent change
  * of the agreement is retried once against the new list.
  */
-export async function recordAgreementReview(ctx: ReviewContext, input: { id: string; review: ReviewToRecord }): Promise<Result<{ review: ReviewRecord; state: AgreementReviews }> | { ok: false; notFound: string }> {
+export async function recordAgreementReview(
+  ctx: ReviewContext,
+  input: { id: string; review: ReviewToRecord },
+): Promise<Result<{ review: ReviewRecord; state: AgreementReviews }> | { ok: false; notFound: string }> {
   const { store, tenant, now, actor } = ctx;
   for (let attempt = 0; attempt < 2; attempt++) {
     const a = await store.getAgreement(tenant, input.id);
@@ -87,10 +101,28 @@ export async function recordAgreementReview(ctx: ReviewContext, input: { id: str
     } as ReviewRecord;
     const next = recordReview(log, record);
     if (!next.ok) return fail(...next.issues.map((i) => ({ ...i, path: i.path.replace(/^review\./, '') })));
-    if (record.at > today.value) return fail({ path: 'at', message: 'a review is recorded once it has been held: the date is in the future', expected: `a date on or before ${today.value}`, received: JSON.stringify(record.at) });
-    if (record.version !== undefined && record.version > a.versionCount) return fail({ path: 'version', message: `agreement ${a.id} has no version ${record.version}`, expected: `a version from 1 to ${a.versionCount}`, received: String(record.version) });
+    if (record.at > today.value)
+      return fail({
+        path: 'at',
+        message: 'a review is recorded once it has been held: the date is in the future',
+        expected: `a date on or before ${today.value}`,
+        received: JSON.stringify(record.at),
+      });
+    if (record.version !== undefined && record.version > a.versionCount)
+      return fail({
+        path: 'version',
+        message: `agreement ${a.id} has no version ${record.version}`,
+        expected: `a version from 1 to ${a.versionCount}`,
+        received: String(record.version),
+      });
     const r = next.value[next.value.length - 1]!;
-    const u = await store.updateAgreement(tenant, a.id, a.etag, { reviews: [r], at: now, by: actor }, { at: now, actor, action: 'agreement.review', subject: `agreement:${a.id}`, after: r });
+    const u = await store.updateAgreement(
+      tenant,
+      a.id,
+      a.etag,
+      { reviews: [r], at: now, by: actor },
+      { at: now, actor, action: 'agreement.review', subject: `agreement:${a.id}`, after: r },
+    );
     if (u.status === 'not_found') return { ok: false, notFound: `no agreement ${input.id}` };
     if (u.status === 'stale') continue;
     return ok({ review: r, state: await agreementReviews(store, tenant, u.agreement) });
@@ -108,7 +140,11 @@ export interface PortfolioReviews {
 }
 
 /** Overdue reviews, evidence expired or expiring within `withinDays`, and the schedule, over the tenant's agreements (or those visible). */
-export async function portfolioReviews(store: Store, tenant: TenantId, input: { today: string; withinDays: number; visible?: ReadonlySet<string> }): Promise<Result<PortfolioReviews>> {
+export async function portfolioReviews(
+  store: Store,
+  tenant: TenantId,
+  input: { today: string; withinDays: number; visible?: ReadonlySet<string> },
+): Promise<Result<PortfolioReviews>> {
   const subjects: Array<AgreementSpec & { reviews: ReviewRecord[] }> = [];
   const problems: Issue[] = [];
   let after: string | undefined;
@@ -132,8 +168,22 @@ export async function portfolioReviews(store: Store, tenant: TenantId, input: { 
   const schedule = subjects.map((s) => {
     const n = nextReview(reviewInput(s, s.reviews));
     const reason = n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; ');
-    return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, reason, lastReview: s.reviews.at(-1) ?? null };
+    return {
+      agreement: s.id,
+      owner: s.review?.owner ?? null,
+      due: n.ok ? n.value.due : null,
+      reason,
+      lastReview: s.reviews.at(-1) ?? null,
+    };
   });
-  schedule.sort((x, y) => (x.due === y.due ? (x.agreement < y.agreement ? -1 : 1) : x.due === null ? 1 : y.due === null ? -1 : x.due < y.due ? -1 : 1));
-  return ok({ today: input.today, overdue: overdue.value.items, evidence: evidence.value.items, schedule, problems: [...problems, ...overdue.value.problems, ...evidence.value.problems] });
+  schedule.sort((x, y) =>
+    x.due === y.due ? (x.agreement < y.agreement ? -1 : 1) : x.due === null ? 1 : y.due === null ? -1 : x.due < y.due ? -1 : 1,
+  );
+  return ok({
+    today: input.today,
+    overdue: overdue.value.items,
+    evidence: evidence.value.items,
+    schedule,
+    problems: [...problems, ...overdue.value.problems, ...evidence.value.problems],
+  });
 }

@@ -60,12 +60,22 @@ export function loadEvents(file: string): Result<Timed[]> {
 export function periodsUpTo(label: string, zone: string, termStart: string | undefined): Result<ResolvedWindow[]> {
   // Keep a precise reason ("no month 13"); not the window parser's general one, which offers
   // rolling windows and ranges that are no billing period.
-  const notPeriod = fail<ResolvedWindow[]>({ path: '--period', message: 'not a billing period', expected: 'a month 2026-10, a quarter 2026-Q4 or a year 2026', received: JSON.stringify(label) });
+  const notPeriod = fail<ResolvedWindow[]>({
+    path: '--period',
+    message: 'not a billing period',
+    expected: 'a month 2026-10, a quarter 2026-Q4 or a year 2026',
+    received: JSON.stringify(label),
+  });
   if (!/^\d{4}(-[0-9A-Za-z]+)?$/.test(label)) return notPeriod;
   const w = parseWindow(label, '--period');
   if (!w.ok) return w.issues.some((i) => /^not a window/.test(i.message)) ? notPeriod : w;
   if (w.value.kind !== 'month' && w.value.kind !== 'quarter' && w.value.kind !== 'year') {
-    return fail({ path: '--period', message: 'a billing period is a month, quarter or year', expected: 'e.g. 2026-10, 2026-Q4 or 2026', received: JSON.stringify(label) });
+    return fail({
+      path: '--period',
+      message: 'a billing period is a month, quarter or year',
+      expected: 'e.g. 2026-10, 2026-Q4 or 2026',
+      received: JSON.stringify(label),
+    });
   }
   const last = resolveWindow(w.value, zone, '--period');
   if (!last.ok) return last;
@@ -95,7 +105,10 @@ function localMidnight(date: string, zone: string): number {
  * each in force from its `effective` date (the term start when absent), at local midnight in its
  * zone. Returned oldest first.
  */
-export function loadVersions(files: readonly string[], portfolio?: string): Result<Array<LoadedTerms & { effective: number; file: string; label: string }>> {
+export function loadVersions(
+  files: readonly string[],
+  portfolio?: string,
+): Result<Array<LoadedTerms & { effective: number; file: string; label: string }>> {
   const out: Array<LoadedTerms & { effective: number; file: string; label: string }> = [];
   const issues: Issue[] = [];
   for (const file of files) {
@@ -106,7 +119,12 @@ export function loadVersions(files: readonly string[], portfolio?: string): Resu
     }
     const date = t.value.terms.effective ?? t.value.terms.term?.start;
     if (date === undefined && files.length > 1) {
-      issues.push({ path: 'effective', source: file, message: 'a version among several needs an effective date (or a term start) to place it', received: 'nothing' });
+      issues.push({
+        path: 'effective',
+        source: file,
+        message: 'a version among several needs an effective date (or a term start) to place it',
+        received: 'nothing',
+      });
       continue;
     }
     const effective = date === undefined ? -Infinity : localMidnight(date, t.value.zone);
@@ -114,15 +132,33 @@ export function loadVersions(files: readonly string[], portfolio?: string): Resu
   }
   if (issues.length) return fail(...issues);
   const ids = [...new Set(out.map((v) => v.terms.id))];
-  if (ids.length > 1) return fail({ path: '--agreement', message: `the files are versions of one agreement, but name ${ids.length} ids: ${ids.join(', ')}`, expected: 'the same id in every file', received: files.join(', ') });
+  if (ids.length > 1)
+    return fail({
+      path: '--agreement',
+      message: `the files are versions of one agreement, but name ${ids.length} ids: ${ids.join(', ')}`,
+      expected: 'the same id in every file',
+      received: files.join(', '),
+    });
   out.sort((a, b) => a.effective - b.effective);
   for (let i = 1; i < out.length; i++) {
-    if (out[i]!.effective === out[i - 1]!.effective) return fail({ path: 'effective', source: out[i]!.file, message: `takes effect on the same day as ${out[i - 1]!.file}: each version needs its own effective date`, received: JSON.stringify(out[i]!.terms.effective ?? out[i]!.terms.term?.start) });
+    if (out[i]!.effective === out[i - 1]!.effective)
+      return fail({
+        path: 'effective',
+        source: out[i]!.file,
+        message: `takes effect on the same day as ${out[i - 1]!.file}: each version needs its own effective date`,
+        received: JSON.stringify(out[i]!.terms.effective ?? out[i]!.terms.term?.start),
+      });
   }
   return ok(out);
 }
 
-export function settleFromFiles(o: { agreement: string | readonly string[]; events: string; period: string; now: number; portfolio?: string }): Result<{ terms: AgreementSpec; zone: string; outcome: PeriodOutcome; history: PeriodOutcome[] }> {
+export function settleFromFiles(o: {
+  agreement: string | readonly string[];
+  events: string;
+  period: string;
+  now: number;
+  portfolio?: string;
+}): Result<{ terms: AgreementSpec; zone: string; outcome: PeriodOutcome; history: PeriodOutcome[] }> {
   const files = typeof o.agreement === 'string' ? [o.agreement] : o.agreement;
   const vs = loadVersions(files, o.portfolio);
   if (!vs.ok) return vs;
@@ -132,10 +168,20 @@ export function settleFromFiles(o: { agreement: string | readonly string[]; even
   if (!ev.ok) return ev;
   const periods = periodsUpTo(o.period, t.zone, first.terms.term?.start ?? t.terms.term?.start);
   if (!periods.ok) return periods;
-  const versions = vs.value.length > 1 ? vs.value.map((v) => ({ effective: v.effective, terms: v.terms, calendars: v.calendars, label: v.label })) : undefined;
-  const outcomes = settlePeriods({ terms: t.terms, calendars: t.calendars, events: ev.value, periods: periods.value, now: o.now, ...(versions ? { versions } : {}) });
+  const versions =
+    vs.value.length > 1
+      ? vs.value.map((v) => ({ effective: v.effective, terms: v.terms, calendars: v.calendars, label: v.label }))
+      : undefined;
+  const outcomes = settlePeriods({
+    terms: t.terms,
+    calendars: t.calendars,
+    events: ev.value,
+    periods: periods.value,
+    now: o.now,
+    ...(versions ? { versions } : {}),
+  });
   const outcome = outcomes[outcomes.length - 1]!;
-  const inForce = versions ? vs.value.find((v) => v.effective === outcome.version?.effective) ?? t : t;
+  const inForce = versions ? (vs.value.find((v) => v.effective === outcome.version?.effective) ?? t) : t;
   return ok({ terms: inForce.terms, zone: t.zone, outcome, history: outcomes.slice(0, -1) });
 }
 
@@ -152,7 +198,14 @@ export interface BacktestTarget {
   owed: Array<{ currency: string; minor: number; amount: string }>;
 }
 
-export function backtestFromFiles(o: { agreement: string; events: string; from: string; to: string; billing: 'month' | 'quarter' | 'year'; portfolio?: string }): Result<{ terms: AgreementSpec; zone: string; periods: PeriodOutcome[]; targets: BacktestTarget[] }> {
+export function backtestFromFiles(o: {
+  agreement: string;
+  events: string;
+  from: string;
+  to: string;
+  billing: 'month' | 'quarter' | 'year';
+  portfolio?: string;
+}): Result<{ terms: AgreementSpec; zone: string; periods: PeriodOutcome[]; targets: BacktestTarget[] }> {
   const t = loadTerms(o.agreement, o.portfolio);
   if (!t.ok) return t;
   const ev = loadEvents(o.events);
@@ -164,7 +217,13 @@ export function backtestFromFiles(o: { agreement: string; events: string; from: 
   if (!from.ok) issues.push(...from.issues);
   if (!to.ok) issues.push(...to.issues);
   if (issues.length) return fail(...issues);
-  if (o.to <= o.from) return fail({ path: '--to', message: 'the range must end after it starts (--to is the day after the last)', expected: `a date after ${o.from}`, received: JSON.stringify(o.to) });
+  if (o.to <= o.from)
+    return fail({
+      path: '--to',
+      message: 'the range must end after it starts (--to is the day after the last)',
+      expected: `a date after ${o.from}`,
+      received: JSON.stringify(o.to),
+    });
   const range = resolveWindow({ kind: 'range', from: localMidnight(o.from, zone), to: localMidnight(o.to, zone) }, zone, '--from/--to');
   if (!range.ok) return range;
   // --from and --to are local dates: the range runs from the start of the first to the start of the last.
@@ -187,7 +246,8 @@ export function backtestFromFiles(o: { agreement: string; events: string; from: 
         const w = m.evaluation.window;
         if (w.to <= o2.period.to && w.to > o2.period.from) seen.set(`${w.from}`, `${m.evaluation.state}:${w.label}`);
       }
-      for (const l of o2.settlement?.lines ?? []) if (l.targetId === target.id) owed.set(l.currency, (owed.get(l.currency) ?? 0) + l.amountMinor);
+      for (const l of o2.settlement?.lines ?? [])
+        if (l.targetId === target.id) owed.set(l.currency, (owed.get(l.currency) ?? 0) + l.amountMinor);
     }
     const states = [...seen.values()];
     return {
@@ -202,5 +262,4 @@ export function backtestFromFiles(o: { agreement: string; events: string; from: 
     };
   });
   return ok({ terms, zone, periods: outcomes, targets: summary });
-
 }

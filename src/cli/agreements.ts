@@ -22,11 +22,21 @@ export function registerAgreements(program: Command): void {
       const { agreements, issues, files } = validateAgreements(paths);
       const broken = new Set(issues.map((i) => i.source));
       if (o.json) {
-        printJson({ valid: issues.length === 0, files: files.length, agreements: agreements.map((a) => ({ id: a.spec.id, kind: a.spec.kind, level: a.spec.level, source: a.source })), issues });
+        printJson({
+          valid: issues.length === 0,
+          files: files.length,
+          agreements: agreements.map((a) => ({ id: a.spec.id, kind: a.spec.kind, level: a.spec.level, source: a.source })),
+          issues,
+        });
       } else {
-        for (const a of agreements.filter((x) => !broken.has(x.source))) process.stdout.write(`ok  ${a.source}  (${a.spec.kind}, ${a.spec.level} level, ${a.spec.targets.length} target${a.spec.targets.length === 1 ? '' : 's'})\n`);
+        for (const a of agreements.filter((x) => !broken.has(x.source)))
+          process.stdout.write(
+            `ok  ${a.source}  (${a.spec.kind}, ${a.spec.level} level, ${a.spec.targets.length} target${a.spec.targets.length === 1 ? '' : 's'})\n`,
+          );
         for (const i of issues) process.stderr.write(`${formatIssue(i)}\n`);
-        process.stdout.write(`${files.length} file${files.length === 1 ? '' : 's'}, ${issues.length} problem${issues.length === 1 ? '' : 's'}\n`);
+        process.stdout.write(
+          `${files.length} file${files.length === 1 ? '' : 's'}, ${issues.length} problem${issues.length === 1 ? '' : 's'}\n`,
+        );
       }
       if (issues.length > 0) process.exitCode = 2;
     });
@@ -49,7 +59,7 @@ export function registerAgreements(program: Command): void {
         .filter((t) => t.metric === 'availability')
         .map((t) => {
           const d = t.allowance === undefined ? null : parseDuration(t.allowance);
-          const allowanceMs = d && d.ok && d.value.kind === 'fixed' ? d.value.ms : undefined;
+          const allowanceMs = d?.ok && d.value.kind === 'fixed' ? d.value.ms : undefined;
           const text = allowanceText({ value: t.value, window: t.window, ...(allowanceMs !== undefined ? { allowanceMs } : {}) });
           return { target: t.id, form: allowanceMs === undefined ? 'percentage' : 'fixed', allowance: t.allowance ?? null, text };
         });
@@ -71,7 +81,7 @@ export function registerAgreements(program: Command): void {
         out.push('', 'Downtime allowed:');
         for (const d of downtime) out.push(`  ${d.target}: ${d.text}`);
       }
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 }
 
@@ -89,7 +99,13 @@ function lookup(root: unknown, path: string): unknown {
     if (cur === null || typeof cur !== 'object') return undefined;
     if (m[2] !== undefined && Array.isArray(cur)) {
       const key = m[2];
-      cur = cur.find((x) => x && typeof x === 'object' && Object.values(x as object).some((val) => String(val) === key) && ['id', 'channel', 'level', 'name'].some((k) => String((x as Record<string, unknown>)[k]) === key));
+      cur = cur.find(
+        (x) =>
+          x &&
+          typeof x === 'object' &&
+          Object.values(x as object).some((val) => String(val) === key) &&
+          ['id', 'channel', 'level', 'name'].some((k) => String((x as Record<string, unknown>)[k]) === key),
+      );
     } else cur = (cur as Record<string, unknown>)[m[1] ?? m[2]!];
   }
   return cur;
@@ -111,7 +127,8 @@ export function registerCheck(program: Command): void {
         const f = must(readText(o.events));
         const parsed = parseNdjson(f.text, f.source);
         if (parsed.issues.length) throw new UsageError(parsed.issues);
-        for (const e of parsed.events) if (e.customer !== undefined && e.service !== undefined) pairs.push({ customer: e.customer, service: e.service });
+        for (const e of parsed.events)
+          if (e.customer !== undefined && e.service !== undefined) pairs.push({ customer: e.customer, service: e.service });
       }
       // `wd` durations count as the day length of the calendar they are measured in.
       const dayLengths = new Map<string, number>();
@@ -121,7 +138,7 @@ export function registerCheck(program: Command): void {
           const doc = agreements.find((x) => x.spec.id === a.id);
           const ref = calendar !== undefined ? a.calendars[calendar] : undefined;
           const cal = doc && ref ? loadCalendarFile(isAbsolute(ref) ? ref : resolve(dirname(doc.source), ref)) : null;
-          dayLengths.set(key, cal && cal.ok ? cal.value.dayLengthMs : calendar === undefined || calendar === '24x7' ? 86_400_000 : 8 * 3_600_000);
+          dayLengths.set(key, cal?.ok ? cal.value.dayLengthMs : calendar === undefined || calendar === '24x7' ? 86_400_000 : 8 * 3_600_000);
         }
         return dayLengths.get(key)!;
       };
@@ -130,9 +147,12 @@ export function registerCheck(program: Command): void {
       if (o.json) printJson({ ok: problems.length === 0, findings });
       else {
         const shown = o.all ? findings : findings.filter((f) => f.severity !== 'ok');
-        for (const f of shown) process.stdout.write(`${f.severity === 'problem' ? 'FAIL' : f.severity === 'note' ? 'note' : 'ok  '}  ${f.message}\n`);
+        for (const f of shown)
+          process.stdout.write(`${f.severity === 'problem' ? 'FAIL' : f.severity === 'note' ? 'note' : 'ok  '}  ${f.message}\n`);
         const passed = findings.length - problems.length - findings.filter((f) => f.severity === 'note').length;
-        process.stdout.write(`${agreements.length} agreements: ${problems.length} problem${problems.length === 1 ? '' : 's'}, ${passed} check${passed === 1 ? '' : 's'} passed\n`);
+        process.stdout.write(
+          `${agreements.length} agreements: ${problems.length} problem${problems.length === 1 ? '' : 's'}, ${passed} check${passed === 1 ? '' : 's'} passed\n`,
+        );
       }
       if (problems.length) process.exitCode = 1;
     });

@@ -59,11 +59,13 @@ export function registerCalc(program: Command): void {
     )
     .action((o: { target: string; window: string; days?: string; timezone: string; json?: boolean }) => {
       const target = Number(o.target);
-      if (!/^\d+(\.\d+)?$/.test(o.target.trim()) || !(target > 0 && target <= 100)) badInput('--target', 'expected a percentage above 0 and at most 100', JSON.stringify(o.target), 'e.g. 99.99');
+      if (!/^\d+(\.\d+)?$/.test(o.target.trim()) || !(target > 0 && target <= 100))
+        badInput('--target', 'expected a percentage above 0 and at most 100', JSON.stringify(o.target), 'e.g. 99.99');
       let period: { ms: number; label: string; nominal: boolean };
       if (o.days !== undefined) {
         const days = Number(o.days);
-        if (!/^\d+(\.\d+)?$/.test(o.days.trim()) || !(days > 0)) badInput('--days', 'expected a positive number of days', JSON.stringify(o.days));
+        if (!/^\d+(\.\d+)?$/.test(o.days.trim()) || !(days > 0))
+          badInput('--days', 'expected a positive number of days', JSON.stringify(o.days));
         period = { ms: days * 86_400_000, label: `${days} days`, nominal: false };
       } else {
         period = must(periodLength(o.window, o.timezone));

@@ -1,6 +1,5 @@
 /** `pledge calc clock`: ticket clocks from an NDJSON event file, with their timelines. */
 import type { Command } from 'commander';
-import type { TicketEvent, Timed } from '../core/events/schema.ts';
 import { formatInstant } from '../core/time/instant.ts';
 import { parseDuration, type WorkDuration } from '../core/time/duration.ts';
 import { evaluateTicket } from '../core/clock/engine.ts';
@@ -22,7 +21,10 @@ const collect = (v: string, prev: string[]) => [...prev, v];
  * (which contain "ack") are resolution targets.
  */
 export function namesResponse(name: string): boolean {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
   return words.some((w) => w.startsWith('resp') || w.startsWith('ack') || w === 'reply' || w === 'replies');
 }
 
@@ -53,7 +55,10 @@ export function registerClock(calc: Command): void {
     .option('--pause-on <status>', 'a status in which the clocks pause, e.g. waiting_on_customer (repeatable)', collect, [])
     .option('--now <instant>', 'evaluate as of this instant (default: the current time)')
     .option('--json', 'print the clocks as JSON')
-    .addHelpText('after', '\nExample:\n  pledge calc clock --calendar examples/calendars/berlin-office.yaml \\\n    --events examples/tickets/ticket-1001.ndjson --target response=4h --target resolution=2d --pause-on waiting_on_customer')
+    .addHelpText(
+      'after',
+      '\nExample:\n  pledge calc clock --calendar examples/calendars/berlin-office.yaml \\\n    --events examples/tickets/ticket-1001.ndjson --target response=4h --target resolution=2d --pause-on waiting_on_customer',
+    )
     .action(async (o: { calendar: string; events: string; target: string[]; pauseOn: string[]; now?: string; json?: boolean }) => {
       // Loaded here, not on start-up: the schemas and parsers behind them are most of a calc command's modules.
       const [{ loadCalendarFile, readText }, { parseNdjson }, { calendarInstant }] = await Promise.all([
@@ -97,7 +102,13 @@ export function registerClock(calc: Command): void {
               deadline: iso(c.deadline),
               breachAt: iso(c.breachAt),
               eventIds: c.eventIds,
-              timeline: (c.segments ?? []).map((s) => ({ from: iso(s.from), to: iso(s.to), kind: s.kind, countedSeconds: s.countedMs / 1000, reason: s.reason })),
+              timeline: (c.segments ?? []).map((s) => ({
+                from: iso(s.from),
+                to: iso(s.to),
+                kind: s.kind,
+                countedSeconds: s.countedMs / 1000,
+                reason: s.reason,
+              })),
             })),
             skipped: r.skipped,
             issues: r.issues,
@@ -111,6 +122,6 @@ export function registerClock(calc: Command): void {
         for (const s of r.skipped) out.push(`Ticket ${s.ticket}, target "${s.target}": not measured: ${s.message}`, '');
         for (const i of r.issues) out.push(`Ticket ${r.ticket}: note: ${i.message}${i.eventId ? ` (event ${i.eventId})` : ''}`);
       }
-      process.stdout.write(out.join('\n').trimEnd() + '\n');
+      process.stdout.write(`${out.join('\n').trimEnd()}\n`);
     });
 }

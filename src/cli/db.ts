@@ -22,7 +22,10 @@ import { readText } from '../app/files.ts';
 
 /** The database: --db (a SQLite file path or a postgres:// URL), else the environment's configuration. */
 export function storeConfig(db: string | undefined): StoreConfig {
-  if (db !== undefined) return /^postgres(ql)?:\/\//.test(db) ? { kind: 'postgres', url: db, statementTimeoutMs: envOption('PLEDGE_DB_STATEMENT_TIMEOUT') } : { kind: 'sqlite', path: resolve(db) };
+  if (db !== undefined)
+    return /^postgres(ql)?:\/\//.test(db)
+      ? { kind: 'postgres', url: db, statementTimeoutMs: envOption('PLEDGE_DB_STATEMENT_TIMEOUT') }
+      : { kind: 'sqlite', path: resolve(db) };
   const c = loadConfig(process.env);
   if (!c.ok) throw new UsageError(c.issues);
   return c.value.store;
@@ -55,7 +58,12 @@ export function registerDb(program: Command): void {
     .action(async (o: { db?: string; json?: boolean }) => {
       const report = await withStore(o.db, async (s) => s.migrations);
       if (o.json) printJson(report);
-      else process.stdout.write(report.applied.length ? `applied: ${report.applied.join(', ')}\n` : `up to date (${report.current.length} migration${report.current.length === 1 ? '' : 's'})\n`);
+      else
+        process.stdout.write(
+          report.applied.length
+            ? `applied: ${report.applied.join(', ')}\n`
+            : `up to date (${report.current.length} migration${report.current.length === 1 ? '' : 's'})\n`,
+        );
     });
 
   const token = program.command('token').description('API tokens');
@@ -68,34 +76,65 @@ export function registerDb(program: Command): void {
     .option('--tenant <id>', 'tenant (created when missing)', 'default')
     .option('--customer <id>', 'for the customer role: the customer it may see')
     .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP + ' (an admin token)')
+    .option('--url <url>', `${URL_HELP} (an admin token)`)
     .option('--json', 'print {id, role, secret}')
-    .action(async (o: { role: string; name: string; user: string; tenant: string; customer?: string; db?: string; url?: string; json?: boolean }) => {
-      const api = Api.from(o);
-      if (api) {
-        const r = await api.json<{ token: { id: string; role: string; customer?: string }; secret: string }>('POST', '/v1/tokens', { name: o.name, role: o.role, user: { id: o.user }, ...(o.customer ? { customer: o.customer } : {}) });
-        if (o.json) printJson({ id: r.token.id, role: r.token.role, customer: r.token.customer ?? null, secret: r.secret });
-        else process.stdout.write(`${r.secret}\n(token ${r.token.id}, role ${r.token.role}, on ${api.url}; the secret is shown only now)\n`);
-        return;
-      }
-      const r = await withStore(o.db, (store) => createApiToken({ store, now: Date.now(), actor: `cli:${process.env.USER ?? 'local'}` }, { tenant: o.tenant, user: o.user, name: o.name, role: o.role, ...(o.customer ? { customer: o.customer } : {}) }));
-      const v = must(r);
-      if (o.json) printJson({ id: v.token.id, tenant: v.token.tenant, role: v.token.role, customer: v.token.customer ?? null, secret: v.secret });
-      else process.stdout.write(`${v.secret}\n(token ${v.token.id}, role ${v.token.role}, tenant ${v.token.tenant}; the secret is shown only now)\n`);
-    });
+    .action(
+      async (o: {
+        role: string;
+        name: string;
+        user: string;
+        tenant: string;
+        customer?: string;
+        db?: string;
+        url?: string;
+        json?: boolean;
+      }) => {
+        const api = Api.from(o);
+        if (api) {
+          const r = await api.json<{ token: { id: string; role: string; customer?: string }; secret: string }>('POST', '/v1/tokens', {
+            name: o.name,
+            role: o.role,
+            user: { id: o.user },
+            ...(o.customer ? { customer: o.customer } : {}),
+          });
+          if (o.json) printJson({ id: r.token.id, role: r.token.role, customer: r.token.customer ?? null, secret: r.secret });
+          else
+            process.stdout.write(`${r.secret}\n(token ${r.token.id}, role ${r.token.role}, on ${api.url}; the secret is shown only now)\n`);
+          return;
+        }
+        const r = await withStore(o.db, (store) =>
+          createApiToken(
+            { store, now: Date.now(), actor: `cli:${process.env.USER ?? 'local'}` },
+            { tenant: o.tenant, user: o.user, name: o.name, role: o.role, ...(o.customer ? { customer: o.customer } : {}) },
+          ),
+        );
+        const v = must(r);
+        if (o.json)
+          printJson({ id: v.token.id, tenant: v.token.tenant, role: v.token.role, customer: v.token.customer ?? null, secret: v.secret });
+        else
+          process.stdout.write(
+            `${v.secret}\n(token ${v.token.id}, role ${v.token.role}, tenant ${v.token.tenant}; the secret is shown only now)\n`,
+          );
+      },
+    );
 
   program
     .command('ingest')
-    .description('Send events from a file (or - for standard input) straight into the database: NDJSON events, or a CSV ticket export through a column mapping')
+    .description(
+      'Send events from a file (or - for standard input) straight into the database: NDJSON events, or a CSV ticket export through a column mapping',
+    )
     .requiredOption('-f, --file <file>', 'NDJSON events (or a CSV export with --format csv), or - for standard input')
     .option('--format <format>', 'ndjson, or csv for a ticket export read through --mapping', 'ndjson')
     .option('--mapping <file>', 'with --format csv: the column-mapping file (YAML; see docs/events.md, "Importing ticket exports")')
-    .option('--print-events', 'with --format csv: print the events the mapping makes as NDJSON instead of storing them (to check a mapping)')
+    .option(
+      '--print-events',
+      'with --format csv: print the events the mapping makes as NDJSON instead of storing them (to check a mapping)',
+    )
     .option('--tenant <id>', 'tenant', 'default')
     .option('--batch <n>', 'events per transaction (per request with --url); 5000 on a database, 1000 to a server')
     .option('--all-or-nothing', 'refuse each batch that has a bad event (with --format csv: store nothing if any row is bad)')
     .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP + ' (a token that may send events: admin or agent)')
+    .option('--url <url>', `${URL_HELP} (a token that may send events: admin or agent)`)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',
@@ -112,11 +151,13 @@ ticket), or the event type (one event per row). Rows with a bad cell are reporte
 and column and not stored; the others are. Importing the same export again finds duplicates.`,
     )
     .action(async (o: IngestOptions) => {
-      if (o.batch !== undefined && (!/^\d+$/.test(o.batch) || Number(o.batch) < 1 || Number(o.batch) > 100_000)) badInput('--batch', 'expected a whole number from 1 to 100000', JSON.stringify(o.batch));
+      if (o.batch !== undefined && (!/^\d+$/.test(o.batch) || Number(o.batch) < 1 || Number(o.batch) > 100_000))
+        badInput('--batch', 'expected a whole number from 1 to 100000', JSON.stringify(o.batch));
       // A server takes at most 10,000 events a request by default: batches of 1,000 unless asked.
       const api = Api.from(o);
       const size = o.batch !== undefined ? Number(o.batch) : api ? 1000 : 5000;
-      if (o.format !== 'ndjson' && o.format !== 'csv') badInput('--format', 'not a format ingest reads', JSON.stringify(o.format), 'ndjson or csv');
+      if (o.format !== 'ndjson' && o.format !== 'csv')
+        badInput('--format', 'not a format ingest reads', JSON.stringify(o.format), 'ndjson or csv');
       if (o.format === 'csv') return ingestCsvFile(o, size, api);
       if (o.mapping !== undefined) badInput('--mapping', 'applies only with --format csv', JSON.stringify(o.mapping));
       if (o.printEvents) badInput('--print-events', 'applies only with --format csv');
@@ -136,7 +177,9 @@ and column and not stored; the others are. Importing the same export again finds
           add(r.report, nums);
           lines = [];
           nums = [];
-          bar?.update(`${summary.received.toLocaleString('en')} events: ${summary.accepted.toLocaleString('en')} accepted, ${summary.duplicates.toLocaleString('en')} duplicates, ${summary.rejected.toLocaleString('en')} rejected`);
+          bar?.update(
+            `${summary.received.toLocaleString('en')} events: ${summary.accepted.toLocaleString('en')} accepted, ${summary.duplicates.toLocaleString('en')} duplicates, ${summary.rejected.toLocaleString('en')} rejected`,
+          );
         };
         const add = (rep: IngestReport, at: number[]) => {
           summary.received += rep.received;
@@ -145,7 +188,11 @@ and column and not stored; the others are. Importing the same export again finds
           summary.conflicts += rep.conflicts;
           summary.rejected += rep.rejected;
           summary.batches++;
-          for (const it of rep.results) if ((it.status === 'rejected' || it.status === 'conflict') && problems.length < 50) problems.push(`${o.file}:${at[it.index]}: ${it.status}: ${'issues' in it ? it.issues.map(formatIssue).join('; ') : it.reason}`);
+          for (const it of rep.results)
+            if ((it.status === 'rejected' || it.status === 'conflict') && problems.length < 50)
+              problems.push(
+                `${o.file}:${at[it.index]}: ${it.status}: ${'issues' in it ? it.issues.map(formatIssue).join('; ') : it.reason}`,
+              );
         };
         const rl = createInterface({ input: opened, crlfDelay: Infinity });
         for await (const line of rl) {
@@ -162,7 +209,9 @@ and column and not stored; the others are. Importing the same export again finds
       if (o.json) printJson({ ...summary, problems });
       else {
         for (const p of problems) process.stderr.write(`${p}\n`);
-        process.stdout.write(`${summary.received} events read: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.conflicts} conflicts, ${summary.rejected} rejected\n`);
+        process.stdout.write(
+          `${summary.received} events read: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.conflicts} conflicts, ${summary.rejected} rejected\n`,
+        );
       }
       if (summary.rejected + summary.conflicts > 0) process.exitCode = 2;
     });
@@ -196,11 +245,15 @@ async function withSender(o: IngestOptions, api: Api | undefined, size: number, 
 function remoteSender(api: Api): BatchSender {
   return async (input) => {
     try {
-      const r = await api.request<IngestReport>('POST', `/v1/events${input.allOrNothing ? '?mode=all_or_nothing' : ''}`, { body: input.body, type: input.format === 'json' ? 'application/json' : 'application/x-ndjson' });
+      const r = await api.request<IngestReport>('POST', `/v1/events${input.allOrNothing ? '?mode=all_or_nothing' : ''}`, {
+        body: input.body,
+        type: input.format === 'json' ? 'application/json' : 'application/x-ndjson',
+      });
       return { ok: true, report: r.body };
     } catch (e) {
       // A batch the server refuses as a whole (over its limits): say so with its message.
-      if (e instanceof RemoteError && e.exitCode === 2 && e.body?.code === 'payload_too_large') return { ok: false, error: { code: 'batch_too_large', message: `${e.message}; send smaller batches (--batch)` } };
+      if (e instanceof RemoteError && e.exitCode === 2 && e.body?.code === 'payload_too_large')
+        return { ok: false, error: { code: 'batch_too_large', message: `${e.message}; send smaller batches (--batch)` } };
       throw e;
     }
   };
@@ -211,7 +264,10 @@ function remoteSender(api: Api): BatchSender {
  * shows the counts only), redrawn at most every 100 ms; nothing when the output is not a terminal
  * or with --json.
  */
-function progressBar(o: { file: string; json?: boolean }, input: NodeJS.ReadableStream): { update(text: string): void; done(): void } | undefined {
+function progressBar(
+  o: { file: string; json?: boolean },
+  input: NodeJS.ReadableStream,
+): { update(text: string): void; done(): void } | undefined {
   if (!process.stderr.isTTY || o.json) return undefined;
   const total = o.file === '-' ? 0 : statSync(o.file).size;
   let last = 0;
@@ -220,7 +276,8 @@ function progressBar(o: { file: string; json?: boolean }, input: NodeJS.Readable
     const read = (input as { bytesRead?: number }).bytesRead ?? 0;
     const width = 24;
     const share = total > 0 ? Math.min(1, read / total) : 0;
-    const bar = total > 0 ? `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${String(Math.floor(share * 100)).padStart(3)}% ` : '';
+    const bar =
+      total > 0 ? `[${'#'.repeat(Math.round(share * width)).padEnd(width, '.')}] ${String(Math.floor(share * 100)).padStart(3)}% ` : '';
     process.stderr.write(`\r${bar}${text}\x1b[K`);
     drawn = true;
   };
@@ -237,7 +294,9 @@ function progressBar(o: { file: string; json?: boolean }, input: NodeJS.Readable
   };
 }
 
-type ApplyOutcome = { id: string; ok: true; result: 'created' | 'updated' | 'amended' | 'unchanged'; changes: Change[]; version: number | null } | { id: string; ok: false; code: string; message: string };
+type ApplyOutcome =
+  | { id: string; ok: true; result: 'created' | 'updated' | 'amended' | 'unchanged'; changes: Change[]; version: number | null }
+  | { id: string; ok: false; code: string; message: string };
 
 /** One agreement applied through the REST API: read its ETag, then PUT the document with If-Match. */
 async function applyRemote(api: Api, loaded: LoadedAgreement, dryRun: boolean): Promise<ApplyOutcome> {
@@ -245,8 +304,12 @@ async function applyRemote(api: Api, loaded: LoadedAgreement, dryRun: boolean): 
   const path = `/v1/agreements/${encodeURIComponent(id)}`;
   try {
     const current = await api.request('GET', path, { okStatuses: [404] });
-    const etag = current.status === 200 ? current.headers.get('etag') ?? undefined : undefined;
-    const r = await api.request<{ result: 'created' | 'updated' | 'amended' | 'unchanged'; changes: Change[]; version?: { version: number } }>('PUT', `${path}${dryRun ? '?dryRun=true' : ''}`, {
+    const etag = current.status === 200 ? (current.headers.get('etag') ?? undefined) : undefined;
+    const r = await api.request<{
+      result: 'created' | 'updated' | 'amended' | 'unchanged';
+      changes: Change[];
+      version?: { version: number };
+    }>('PUT', `${path}${dryRun ? '?dryRun=true' : ''}`, {
       body: JSON.stringify(loaded.raw),
       type: 'application/json',
       ...(etag ? { headers: { 'if-match': etag } } : {}),
@@ -264,7 +327,17 @@ async function openInput(file: string): Promise<NodeJS.ReadableStream> {
   const input = createReadStream(file);
   return new Promise<NodeJS.ReadableStream>((res, rej) => {
     input.once('open', () => res(input));
-    input.once('error', (e: NodeJS.ErrnoException) => rej(new UsageError([{ path: '--file', message: e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a folder, not a file' : e.message, received: file }])));
+    input.once('error', (e: NodeJS.ErrnoException) =>
+      rej(
+        new UsageError([
+          {
+            path: '--file',
+            message: e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a folder, not a file' : e.message,
+            received: file,
+          },
+        ]),
+      ),
+    );
   });
 }
 
@@ -275,7 +348,8 @@ function csvProblemLine(label: string, p: CsvProblem): string {
 }
 
 async function ingestCsvFile(o: IngestOptions, size: number, api: Api | undefined): Promise<void> {
-  if (o.mapping === undefined) badInput('--mapping', 'required with --format csv: the file that says which column holds what (see docs/events.md)');
+  if (o.mapping === undefined)
+    badInput('--mapping', 'required with --format csv: the file that says which column holds what (see docs/events.md)');
   if (o.printEvents && o.json) badInput('--json', 'cannot go with --print-events: standard output holds the events');
   const m = readText(o.mapping);
   if (!m.ok) throw new UsageError(m.issues.map((i) => ({ ...i, path: '--mapping' })));
@@ -308,7 +382,9 @@ async function ingestCsvFile(o: IngestOptions, size: number, api: Api | undefine
     }
     const refused = o.allOrNothing === true && rejected > 0;
     if (!refused) for (const l of held) process.stdout.write(l);
-    process.stderr.write(`${read} rows read (${skipped} skipped, ${rejected} rejected): ${refused ? `${events} events held back (all-or-nothing)` : `${events} events printed`}, nothing stored\n`);
+    process.stderr.write(
+      `${read} rows read (${skipped} skipped, ${rejected} rejected): ${refused ? `${events} events held back (all-or-nothing)` : `${events} events printed`}, nothing stored\n`,
+    );
     if (rejected > 0) process.exitCode = 2;
     return;
   }
@@ -322,7 +398,14 @@ async function ingestCsvFile(o: IngestOptions, size: number, api: Api | undefine
         rows,
         batch: size,
         allOrNothing: o.allOrNothing === true,
-        ...(bar ? { onProgress: (s: Readonly<CsvSummary>) => bar.update(`${s.rows.toLocaleString('en')} rows: ${s.accepted.toLocaleString('en')} events accepted, ${s.duplicates.toLocaleString('en')} duplicates, ${s.rowsRejected.toLocaleString('en')} rows rejected`) } : {}),
+        ...(bar
+          ? {
+              onProgress: (s: Readonly<CsvSummary>) =>
+                bar.update(
+                  `${s.rows.toLocaleString('en')} rows: ${s.accepted.toLocaleString('en')} events accepted, ${s.duplicates.toLocaleString('en')} duplicates, ${s.rowsRejected.toLocaleString('en')} rows rejected`,
+                ),
+            }
+          : {}),
       },
     );
   });
@@ -331,7 +414,8 @@ async function ingestCsvFile(o: IngestOptions, size: number, api: Api | undefine
   if (!result.ok) {
     // Nothing was written when the header did not fit; a file that turned unreadable part-way may
     // have had rows stored before: say so.
-    if (result.summary.accepted > 0) process.stderr.write(`pledge: ${result.summary.rows} rows were read and ${result.summary.accepted} events stored before this:\n`);
+    if (result.summary.accepted > 0)
+      process.stderr.write(`pledge: ${result.summary.rows} rows were read and ${result.summary.accepted} events stored before this:\n`);
     throw new UsageError(result.issues);
   }
   const s = result.summary;
@@ -351,10 +435,12 @@ async function ingestCsvFile(o: IngestOptions, size: number, api: Api | undefine
 export function registerApply(program: Command): void {
   program
     .command('apply')
-    .description('Apply agreement files (to the database, or to a server with --url): create new ones, change or amend existing ones; shows what changes')
+    .description(
+      'Apply agreement files (to the database, or to a server with --url): create new ones, change or amend existing ones; shows what changes',
+    )
     .requiredOption('-f, --file <paths...>', 'agreement files or folders')
     .option('--dry-run', 'show what would change, write nothing')
-    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
+    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
     .option('--db <database>', DB_HELP)
     .option('--url <url>', URL_HELP)
     .option('--json', 'print the outcome per agreement as JSON')
@@ -380,21 +466,42 @@ export function registerApply(program: Command): void {
           const out: ApplyOutcome[] = [];
           for (const loaded of agreements) {
             const r = await applyAgreement({ store, tenant: o.tenant, actor, now }, { loaded, dryRun });
-            out.push(r.ok ? { id: loaded.spec.id, ok: true, result: r.result, changes: r.changes, version: r.version?.version ?? null } : { id: loaded.spec.id, ok: false, code: r.code, message: r.message });
+            out.push(
+              r.ok
+                ? { id: loaded.spec.id, ok: true, result: r.result, changes: r.changes, version: r.version?.version ?? null }
+                : { id: loaded.spec.id, ok: false, code: r.code, message: r.message },
+            );
           }
           return out;
         });
       }
-      if (o.json) printJson({ dryRun, agreements: outcomes.map((x) => (x.ok ? { id: x.id, result: x.result, changes: x.changes, version: x.version } : { id: x.id, error: { code: x.code, message: x.message } })) });
+      if (o.json)
+        printJson({
+          dryRun,
+          agreements: outcomes.map((x) =>
+            x.ok
+              ? { id: x.id, result: x.result, changes: x.changes, version: x.version }
+              : { id: x.id, error: { code: x.code, message: x.message } },
+          ),
+        });
       else {
         for (const x of outcomes) {
           if (!x.ok) {
             process.stderr.write(`${x.id}: ${x.message}\n`);
             continue;
           }
-          const verb = dryRun ? { created: 'would be created', updated: 'would be updated', amended: 'would be amended (a new version)', unchanged: 'unchanged' }[x.result] : x.result === 'amended' ? `amended (version ${x.version})` : x.result;
+          const verb = dryRun
+            ? {
+                created: 'would be created',
+                updated: 'would be updated',
+                amended: 'would be amended (a new version)',
+                unchanged: 'unchanged',
+              }[x.result]
+            : x.result === 'amended'
+              ? `amended (version ${x.version})`
+              : x.result;
           process.stdout.write(`${x.id}: ${verb}\n`);
-          if (x.result !== 'created' && x.changes.length) process.stdout.write(renderDiff(x.changes).replace(/^/gm, '  ') + '\n');
+          if (x.result !== 'created' && x.changes.length) process.stdout.write(`${renderDiff(x.changes).replace(/^/gm, '  ')}\n`);
         }
       }
       if (outcomes.some((x) => !x.ok)) process.exitCode = 2;

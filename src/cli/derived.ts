@@ -14,9 +14,9 @@ export function registerDerived(program: Command): void {
   program
     .command('rebuild')
     .description('Recompute every derived result (clocks, compliance, settlements) from the events and agreements')
-    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
+    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
     .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP + ' (an admin token)')
+    .option('--url <url>', `${URL_HELP} (an admin token)`)
     .option('--json', 'print the counts as JSON')
     .action(async (o: { tenant: string; db?: string; url?: string; json?: boolean }) => {
       const t0 = performance.now();
@@ -31,11 +31,14 @@ export function registerDerived(program: Command): void {
       if (o.json) printJson({ ...r, seconds });
       else {
         if (r.stale) {
-          const why = 'agreements or calendars changed during every attempt; the results stay marked stale and the next read recomputes them';
+          const why =
+            'agreements or calendars changed during every attempt; the results stay marked stale and the next read recomputes them';
           process.stdout.write(`not written: ${why} (${seconds.toFixed(1)} s)\n`);
         } else {
           const counts = `${r.clocks} clocks, ${r.compliance} compliance results, ${r.settlements} settlements`;
-          process.stdout.write(`rebuilt from ${r.events} events for ${r.agreements} active agreements: ${counts} (${seconds.toFixed(1)} s)\n`);
+          process.stdout.write(
+            `rebuilt from ${r.events} events for ${r.agreements} active agreements: ${counts} (${seconds.toFixed(1)} s)\n`,
+          );
         }
         for (const p of r.problems) process.stderr.write(`note: ${p}\n`);
       }
@@ -44,7 +47,7 @@ export function registerDerived(program: Command): void {
   program
     .command('status')
     .description('What is at risk or breached now: open tickets and current windows')
-    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
+    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
     .option('--db <database>', DB_HELP)
     .option('--url <url>', URL_HELP)
     .option('--json', 'print as JSON')
@@ -66,16 +69,20 @@ export function registerDerived(program: Command): void {
     .requiredOption('--agreement <id>', 'agreement id')
     .requiredOption('--period <label>', 'billing period: a month (2026-10), quarter (2026-Q4) or year (2026)')
     .option('--format <format>', 'text, json or csv', 'text')
-    .option('--tenant <id>', 'tenant (on a database; a server takes the token\'s)', 'default')
+    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
     .option('--db <database>', DB_HELP)
     .option('--url <url>', URL_HELP)
     .option('--json', 'the same as --format json')
     .action(async (o: { agreement: string; period: string; format: string; tenant: string; db?: string; url?: string; json?: boolean }) => {
       if (o.json) o.format = 'json';
-      if (!['text', 'json', 'csv'].includes(o.format)) badInput('--format', 'not a report format', JSON.stringify(o.format), 'text, json or csv');
+      if (!['text', 'json', 'csv'].includes(o.format))
+        badInput('--format', 'not a report format', JSON.stringify(o.format), 'text, json or csv');
       const api = Api.from(o);
       if (api) {
-        const report = await api.json<Report>('GET', `/v1/agreements/${encodeURIComponent(o.agreement)}/report?period=${encodeURIComponent(o.period)}`);
+        const report = await api.json<Report>(
+          'GET',
+          `/v1/agreements/${encodeURIComponent(o.agreement)}/report?period=${encodeURIComponent(o.period)}`,
+        );
         if (o.format === 'json') printJson(report);
         else process.stdout.write(o.format === 'csv' ? reportCsv(report) : reportText(report));
         return;
@@ -97,7 +104,10 @@ export function statusText(s: Status): string {
   const out: string[] = [`As of ${s.now}:`];
   if (s.targets.length === 0 && s.tickets.length === 0) out.push('nothing at risk or breached in the current windows.');
   for (const w of s.targets) out.push(`${w.state.toUpperCase().padEnd(8)} ${w.agreement}#${w.target} ${w.window}: ${w.reason}`);
-  for (const c of s.tickets.slice(0, 50)) out.push(`${c.state.toUpperCase().padEnd(8)} ticket ${ticketRef(c)} (${c.agreement}#${c.target}): ${Math.round(c.consumed * 100)}% of its time used, due ${c.deadline ?? 'never'}`);
+  for (const c of s.tickets.slice(0, 50))
+    out.push(
+      `${c.state.toUpperCase().padEnd(8)} ticket ${ticketRef(c)} (${c.agreement}#${c.target}): ${Math.round(c.consumed * 100)}% of its time used, due ${c.deadline ?? 'never'}`,
+    );
   if (s.tickets.length > 50) out.push(`... and ${s.tickets.length - 50} more tickets (--json lists them all)`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -10,7 +10,14 @@ import { diffDocuments, diffVersions, renderDiff, type Change } from '../core/ag
 import { getVersion, type Version } from '../core/agreements/lifecycle/versions.ts';
 import { existsSync } from 'node:fs';
 import { withStore } from './db.ts';
-import { overdueReviews, expiringEvidence, nextReview, type EvidenceExpiry, type OverdueReview, type ReviewRecord } from '../core/agreements/lifecycle/reviews.ts';
+import {
+  overdueReviews,
+  expiringEvidence,
+  nextReview,
+  type EvidenceExpiry,
+  type OverdueReview,
+  type ReviewRecord,
+} from '../core/agreements/lifecycle/reviews.ts';
 import { portfolioReviews, recordAgreementReview, type AgreementReviews, type PortfolioReviews } from '../app/reviews.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { parseCivilDate } from '../core/time/instant.ts';
@@ -55,7 +62,7 @@ export function registerLifecycle(program: Command): void {
     .description('What changes between two versions of an agreement: two files, a file and a stored version, or two stored versions')
     .argument('[old]', 'the agreement as it was (file); with --stored, the file to compare with that stored version')
     .argument('[new]', 'the agreement as it is to be (file)')
-    .option('--stored <n>', 'compare the stored version n of the file\'s agreement (before) with the file (after)')
+    .option('--stored <n>', "compare the stored version n of the file's agreement (before) with the file (after)")
     .option('--agreement <id>', 'with --from and --to: a stored agreement (a database, or a server with --url)')
     .option('--from <n>', 'with --agreement: the earlier stored version')
     .option('--to <n>', 'with --agreement: the later stored version')
@@ -77,21 +84,33 @@ Examples:
         if (o.json) printJson({ changes });
         else process.stdout.write(`${heading ? `${heading}\n` : ''}${changes.length ? renderDiff(changes) : 'no changes'}\n`);
       };
-      const number = (flag: string, v: string) => (/^[1-9]\d{0,8}$/.test(v) ? Number(v) : badInput(flag, 'expected a version number', JSON.stringify(v), '1, 2, 3...'));
+      const number = (flag: string, v: string) =>
+        /^[1-9]\d{0,8}$/.test(v) ? Number(v) : badInput(flag, 'expected a version number', JSON.stringify(v), '1, 2, 3...');
 
       if (o.agreement !== undefined) {
         // Two stored versions.
-        if (oldPath !== undefined || o.stored !== undefined) badInput('--agreement', 'compare either files or stored versions', undefined, '--agreement ID --from N --to M, without files or --stored');
-        if (o.from === undefined || o.to === undefined) badInput(o.from === undefined ? '--from' : '--to', 'required with --agreement', 'nothing', 'a version number');
+        if (oldPath !== undefined || o.stored !== undefined)
+          badInput(
+            '--agreement',
+            'compare either files or stored versions',
+            undefined,
+            '--agreement ID --from N --to M, without files or --stored',
+          );
+        if (o.from === undefined || o.to === undefined)
+          badInput(o.from === undefined ? '--from' : '--to', 'required with --agreement', 'nothing', 'a version number');
         const from = number('--from', o.from);
         const to = number('--to', o.to);
         const versions = await storedVersions(o, o.agreement, '--agreement', '--from');
         const d = diffVersions(versions, from, to);
-        if (!d.ok) throw new UsageError(d.issues.map((i) => ({ ...i, path: i.path === 'from' ? '--from' : '--to', message: `agreement ${o.agreement}: ${i.message}` })));
+        if (!d.ok)
+          throw new UsageError(
+            d.issues.map((i) => ({ ...i, path: i.path === 'from' ? '--from' : '--to', message: `agreement ${o.agreement}: ${i.message}` })),
+          );
         print(d.value, `${o.agreement}: version ${from} -> version ${to}`);
         return;
       }
-      if (oldPath === undefined) badInput('<old>', 'expected two agreement files, a file and --stored N, or --agreement with --from and --to', 'nothing');
+      if (oldPath === undefined)
+        badInput('<old>', 'expected two agreement files, a file and --stored N, or --agreement with --from and --to', 'nothing');
       const a = loadAgreements([oldPath]);
       if (a.issues.length) throw new UsageError(a.issues);
       if (a.agreements.length !== 1) badInput('<old>', 'expected one agreement file', JSON.stringify(oldPath));
@@ -101,7 +120,8 @@ Examples:
 
       if (o.stored !== undefined) {
         // A stored version, then the file.
-        if (newPath !== undefined) badInput('<new>', 'with --stored, give one file: it is compared with that stored version', JSON.stringify(newPath));
+        if (newPath !== undefined)
+          badInput('<new>', 'with --stored, give one file: it is compared with that stored version', JSON.stringify(newPath));
         const n = number('--stored', o.stored);
         const versions = await storedVersions(o, file.spec.id, '<old>', '--stored');
         const v = getVersion(versions, n);
@@ -109,7 +129,8 @@ Examples:
         print(diffDocuments(v.value.document, written), `${file.spec.id}: version ${n} -> ${file.source}`);
         return;
       }
-      if (newPath === undefined) badInput('<new>', 'expected a second agreement file (or --stored N to compare with a stored version)', 'nothing');
+      if (newPath === undefined)
+        badInput('<new>', 'expected a second agreement file (or --stored N to compare with a stored version)', 'nothing');
       const b = loadAgreements([newPath]);
       if (b.issues.length) throw new UsageError(b.issues);
       if (b.agreements.length !== 1) badInput('<new>', 'expected one agreement file', JSON.stringify(newPath));
@@ -161,7 +182,13 @@ Examples:
         overdue = { items: p.overdue, problems: [] };
         evidence = { items: p.evidence, problems: [] };
         problems.push(...p.problems);
-        schedule = p.schedule.map((s) => ({ agreement: s.agreement, owner: s.owner, due: s.due, basis: s.reason, lastReview: s.lastReview }));
+        schedule = p.schedule.map((s) => ({
+          agreement: s.agreement,
+          owner: s.owner,
+          due: s.due,
+          basis: s.reason,
+          lastReview: s.lastReview,
+        }));
       } else {
         if (o.db !== undefined || o.url !== undefined) {
           badInput('<paths...>', 'give files, or --db/--url for the stored agreements, not both', paths.join(' '));
@@ -177,23 +204,41 @@ Examples:
           if (s.review?.last) input.last = s.review.last;
           if (s.term?.start) input.termStart = s.term.start;
           const n = nextReview(input);
-          return { agreement: s.id, owner: s.review?.owner ?? null, due: n.ok ? n.value.due : null, basis: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; '), lastReview: null };
+          return {
+            agreement: s.id,
+            owner: s.review?.owner ?? null,
+            due: n.ok ? n.value.due : null,
+            basis: n.ok ? n.value.reason : n.issues.map((i) => i.message).join('; '),
+            lastReview: null,
+          };
         });
       }
       if (o.json) {
-        printJson({ today, reviews: schedule, overdue: overdue.items, evidence: evidence.items, problems: [...problems, ...overdue.problems, ...evidence.problems] });
+        printJson({
+          today,
+          reviews: schedule,
+          overdue: overdue.items,
+          evidence: evidence.items,
+          problems: [...problems, ...overdue.problems, ...evidence.problems],
+        });
         return;
       }
       const out: string[] = [`As of ${today}:`];
       if (overdue.items.length === 0) out.push('No review is overdue.');
-      for (const r of overdue.items) out.push(`OVERDUE  ${r.agreementId}: review was due ${r.due} (${r.daysOverdue} days ago)${r.owner ? `, owner ${r.owner}` : ''}`);
-      for (const e of evidence.items) out.push(`${e.status === 'expired' ? 'EXPIRED ' : 'EXPIRING'} ${e.agreementId}: ${e.standard} evidence "${e.evidence}" ${e.status === 'expired' ? `expired on ${e.validUntil}` : `valid until ${e.validUntil} (${e.daysLeft} days left)`}`);
+      for (const r of overdue.items)
+        out.push(`OVERDUE  ${r.agreementId}: review was due ${r.due} (${r.daysOverdue} days ago)${r.owner ? `, owner ${r.owner}` : ''}`);
+      for (const e of evidence.items)
+        out.push(
+          `${e.status === 'expired' ? 'EXPIRED ' : 'EXPIRING'} ${e.agreementId}: ${e.standard} evidence "${e.evidence}" ${e.status === 'expired' ? `expired on ${e.validUntil}` : `valid until ${e.validUntil} (${e.daysLeft} days left)`}`,
+        );
       out.push('', 'Next reviews:');
-      const lastText = (s: (typeof schedule)[number]) => (s.lastReview ? `; last reviewed ${s.lastReview.at} by ${s.lastReview.by} (${s.lastReview.outcome})` : '');
-      for (const s of schedule.filter((x) => x.due !== null).sort((x, y) => (x.due! < y.due! ? -1 : 1))) out.push(`  ${s.due}  ${s.agreement}${s.owner ? ` (${s.owner})` : ''}${lastText(s)}`);
+      const lastText = (s: (typeof schedule)[number]) =>
+        s.lastReview ? `; last reviewed ${s.lastReview.at} by ${s.lastReview.by} (${s.lastReview.outcome})` : '';
+      for (const s of schedule.filter((x) => x.due !== null).sort((x, y) => (x.due! < y.due! ? -1 : 1)))
+        out.push(`  ${s.due}  ${s.agreement}${s.owner ? ` (${s.owner})` : ''}${lastText(s)}`);
       for (const s of schedule.filter((x) => x.due === null)) out.push(`  (none)      ${s.agreement}: ${s.basis}`);
       for (const p of problems) out.push(`note: ${formatIssue(p)}`);
-      process.stdout.write(out.join('\n') + '\n');
+      process.stdout.write(`${out.join('\n')}\n`);
     });
 
   program
@@ -202,12 +247,12 @@ Examples:
     .argument('<agreement>', 'the agreement id')
     .requiredOption('--outcome <outcome>', 'kept or amended')
     .requiredOption('--by <name>', 'who held the review (the audit log names who recorded it)')
-    .option('--at <date>', 'the day of the review, YYYY-MM-DD (default: today in the agreement\'s time zone)')
+    .option('--at <date>', "the day of the review, YYYY-MM-DD (default: today in the agreement's time zone)")
     .option('--notes <text>', 'what was discussed or decided')
     .option('--amendment <n>', 'amended: the version the review produced')
     .option('--tenant <id>', TENANT_HELP, 'default')
     .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP + ' (an admin or manager token)')
+    .option('--url <url>', `${URL_HELP} (an admin or manager token)`)
     .option('--json', 'print the recorded review as JSON')
     .addHelpText(
       'after',
@@ -218,7 +263,8 @@ Examples:
   PLEDGE_URL=http://127.0.0.1:8080 PLEDGE_TOKEN=... pledge review acme-checkout --outcome kept --by Ada`,
     )
     .action(async (id: string, o: ReviewOptions) => {
-      if (o.amendment !== undefined && !/^[1-9]\d{0,8}$/.test(o.amendment)) badInput('--amendment', 'expected a version number', JSON.stringify(o.amendment), '1, 2, 3...');
+      if (o.amendment !== undefined && !/^[1-9]\d{0,8}$/.test(o.amendment))
+        badInput('--amendment', 'expected a version number', JSON.stringify(o.amendment), '1, 2, 3...');
       const review = {
         outcome: o.outcome,
         by: o.by,
@@ -250,14 +296,17 @@ Examples:
       else {
         const what = `${done.outcome}${done.version ? `, version ${done.version}` : ''}`;
         const next = state.next ? `; next review due ${state.next.due}` : '';
-        process.stdout.write(`${id}: review of ${done.at} by ${done.by} recorded (${what}); ${count} review${count === 1 ? '' : 's'} on record${next}\n`);
+        process.stdout.write(
+          `${id}: review of ${done.at} by ${done.by} recorded (${what}); ${count} review${count === 1 ? '' : 's'} on record${next}\n`,
+        );
       }
     });
 }
 
 /** Reading must not create an empty SQLite file where a typo named one. */
 function checkDatabase(db: string | undefined): void {
-  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db) && !existsSync(db)) badInput('--db', 'no database at this path', JSON.stringify(db), 'a SQLite file written by pledge migrate, apply or serve');
+  if (db !== undefined && !/^postgres(ql)?:\/\//.test(db) && !existsSync(db))
+    badInput('--db', 'no database at this path', JSON.stringify(db), 'a SQLite file written by pledge migrate, apply or serve');
 }
 
 /**

@@ -19,11 +19,13 @@ export function must<T>(r: Result<T>): T {
 }
 
 export function badInput(path: string, message: string, received?: string, expected?: string): never {
-  throw new UsageError([{ path, message, ...(received !== undefined ? { received } : {}), ...(expected !== undefined ? { expected } : {}) }]);
+  throw new UsageError([
+    { path, message, ...(received !== undefined ? { received } : {}), ...(expected !== undefined ? { expected } : {}) },
+  ]);
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
@@ -31,19 +33,23 @@ export function printJson(value: unknown): void {
  * Still JSON for any parser, and the same text as in the docs for anyone comparing it.
  */
 export function printJsonLine(value: Record<string, string | number | boolean | null>): void {
-  process.stdout.write(`{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}\n`);
+  process.stdout.write(
+    `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join(', ')}}\n`,
+  );
 }
 
 export function reportError(e: unknown, json: boolean): number {
   if (e instanceof UsageError || e instanceof InvalidInputError) {
-    if (json) process.stderr.write(JSON.stringify({ error: { code: 'invalid_input', issues: e.issues } }, null, 2) + '\n');
+    if (json) process.stderr.write(`${JSON.stringify({ error: { code: 'invalid_input', issues: e.issues } }, null, 2)}\n`);
     else for (const i of e.issues) process.stderr.write(`pledge: ${formatIssue(i)}\n`);
     return EXIT_BAD_INPUT;
   }
   if (e instanceof Error && e.name === 'RemoteError') {
     // The server refused the request (4xx: exit 2) or failed or could not be reached (exit 1).
     const r = e as Error & { exitCode: number; body?: { code: string; message: string; details?: { issues?: Issue[] } } };
-    if (json) process.stderr.write(JSON.stringify({ error: r.body ?? { code: 'unreachable', message: r.message } }, null, 2) + '\n');
+    if (json) process.stderr.write(`${JSON.stringify({ error: r.body ?? { code: 'unreachable', message: r.message } }, null, 2)}\n`);
     else {
       process.stderr.write(`pledge: ${r.message}\n`);
       for (const i of r.body?.details?.issues ?? []) process.stderr.write(`  ${formatIssue(i)}\n`);
@@ -53,7 +59,7 @@ export function reportError(e: unknown, json: boolean): number {
   // A bug or an environment failure: say so plainly; the stack only when asked for.
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`pledge: internal error: ${msg}\n`);
-  if (process.env.PLEDGE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+  if (process.env.PLEDGE_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   else process.stderr.write('(set PLEDGE_DEBUG=1 to see where; please report it)\n');
   return EXIT_FAILURE;
 }

@@ -26,7 +26,8 @@ export function periodLength(window: string, zone: string): Result<{ ms: number;
     return ok({ ms: nominal, label, nominal: average });
   }
   const w = parseWindow(window, '--window');
-  if (!w.ok) return fail({ ...w.issues[0]!, expected: `${Object.keys(NOMINAL_WINDOWS).join(', ')}, or a period such as 2028, 2026-Q4, 2026-10` });
+  if (!w.ok)
+    return fail({ ...w.issues[0]!, expected: `${Object.keys(NOMINAL_WINDOWS).join(', ')}, or a period such as 2028, 2026-Q4, 2026-10` });
   const r = resolveWindow(w.value, zone, '--window');
   if (!r.ok) return fail(...r.issues.map((i) => (i.path === 'zone' ? { ...i, path: '--timezone' } : i)));
   const ms = r.value.to - r.value.from;

@@ -42,30 +42,56 @@ export class Api {
   static from(o: { url?: string; db?: string }, env: NodeJS.ProcessEnv = process.env): Api | undefined {
     const url = o.url ?? (o.db === undefined ? env.PLEDGE_URL : undefined);
     if (url === undefined || url === '') return undefined;
-    if (o.url !== undefined && o.db !== undefined) throw new UsageError([{ path: '--url', message: 'give either --url (a server) or --db (a database), not both', received: o.url }]);
+    if (o.url !== undefined && o.db !== undefined)
+      throw new UsageError([{ path: '--url', message: 'give either --url (a server) or --db (a database), not both', received: o.url }]);
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw new UsageError([{ path: o.url !== undefined ? '--url' : 'PLEDGE_URL', message: 'not a URL', expected: 'e.g. http://127.0.0.1:8080', received: JSON.stringify(url) }]);
+      throw new UsageError([
+        {
+          path: o.url !== undefined ? '--url' : 'PLEDGE_URL',
+          message: 'not a URL',
+          expected: 'e.g. http://127.0.0.1:8080',
+          received: JSON.stringify(url),
+        },
+      ]);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError([{ path: o.url !== undefined ? '--url' : 'PLEDGE_URL', message: 'expected an http or https URL', received: JSON.stringify(url) }]);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new UsageError([
+        { path: o.url !== undefined ? '--url' : 'PLEDGE_URL', message: 'expected an http or https URL', received: JSON.stringify(url) },
+      ]);
     const token = env.PLEDGE_TOKEN;
-    if (token === undefined || token.trim() === '') throw new UsageError([{ path: 'PLEDGE_TOKEN', message: 'set PLEDGE_TOKEN to an API token to talk to a server (pledge token create prints one)' }]);
+    if (token === undefined || token.trim() === '')
+      throw new UsageError([
+        { path: 'PLEDGE_TOKEN', message: 'set PLEDGE_TOKEN to an API token to talk to a server (pledge token create prints one)' },
+      ]);
     return new Api(parsed.href.replace(/\/+$/, ''), token.trim());
   }
 
-  async request<T = unknown>(method: string, path: string, opts: { body?: string; type?: string; headers?: Record<string, string>; okStatuses?: number[] } = {}): Promise<ApiAnswer<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    opts: { body?: string; type?: string; headers?: Record<string, string>; okStatuses?: number[] } = {},
+  ): Promise<ApiAnswer<T>> {
     let res: Response;
     try {
       res = await fetch(this.url + path, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(opts.type ? { 'content-type': opts.type } : {}), ...(opts.headers ?? {}) },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'application/json',
+          ...(opts.type ? { 'content-type': opts.type } : {}),
+          ...(opts.headers ?? {}),
+        },
         ...(opts.body !== undefined ? { body: opts.body } : {}),
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new RemoteError(`cannot reach the server at ${this.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, EXIT_FAILURE);
+      throw new RemoteError(
+        `cannot reach the server at ${this.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`,
+        EXIT_FAILURE,
+      );
     }
     const text = await res.text();
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
@@ -79,7 +105,10 @@ export class Api {
     }
     if (res.ok || opts.okStatuses?.includes(res.status)) return { status: res.status, headers: res.headers, body: body as T };
     const b = body as { code?: unknown; message?: unknown; details?: Record<string, unknown> } | string;
-    const err = typeof b === 'object' && b !== null && typeof b.code === 'string' && typeof b.message === 'string' ? { code: b.code, message: b.message, ...(b.details ? { details: b.details } : {}) } : undefined;
+    const err =
+      typeof b === 'object' && b !== null && typeof b.code === 'string' && typeof b.message === 'string'
+        ? { code: b.code, message: b.message, ...(b.details ? { details: b.details } : {}) }
+        : undefined;
     const message = err ? `${err.message} (${res.status} ${err.code})` : `${method} ${path}: the server answered ${res.status}`;
     throw new RemoteError(message, res.status >= 400 && res.status < 500 ? EXIT_BAD_INPUT : EXIT_FAILURE, err);
   }

@@ -63,7 +63,10 @@ export function registerServe(program: Command): void {
         });
         return;
       }
-      const lines = [`Pledge is listening on ${running.url} (${config.store.kind === 'sqlite' ? `SQLite: ${config.store.path}` : 'PostgreSQL'})`, `  API docs:  ${running.url}/docs   OpenAPI: ${running.url}/openapi.json   health: ${running.url}/healthz`];
+      const lines = [
+        `Pledge is listening on ${running.url} (${config.store.kind === 'sqlite' ? `SQLite: ${config.store.path}` : 'PostgreSQL'})`,
+        `  API docs:  ${running.url}/docs   OpenAPI: ${running.url}/openapi.json   health: ${running.url}/healthz`,
+      ];
       if (o.demo && token) {
         if (seeded) lines.push(`  Demo data: ${seeded.agreements} agreements and ${seeded.events} events loaded into tenant "demo".`);
         lines.push(`  Admin token for tenant "demo" (shown once, valid until ${new Date(token.expiresAt).toISOString()}): ${token.secret}`);
@@ -76,6 +79,6 @@ export function registerServe(program: Command): void {
         lines.push('', `  Try:  curl -H "Authorization: Bearer ${token.secret}" ${running.url}/v1/agreements`);
       }
       lines.push('  Stop with Ctrl-C.');
-      process.stdout.write(lines.join('\n') + '\n');
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -41,9 +41,16 @@ interface Options {
 function signature(text: string, at: number, i: number): Signature {
   const m = /^([a-z]+):([^@]+)(?:@(.+))?$/.exec(text);
   const path = `--sign[${i}]`;
-  if (!m) badInput(path, 'expected PARTY:NAME or PARTY:NAME@INSTANT', JSON.stringify(text), `e.g. provider:Jane Doe or customer:John Roe@2026-09-01T10:00:00Z`);
+  if (!m)
+    badInput(
+      path,
+      'expected PARTY:NAME or PARTY:NAME@INSTANT',
+      JSON.stringify(text),
+      `e.g. provider:Jane Doe or customer:John Roe@2026-09-01T10:00:00Z`,
+    );
   const party = m[1]!;
-  if (!(SIGNING_PARTIES as readonly string[]).includes(party)) badInput(path, 'not a signing party', JSON.stringify(party), `one of ${SIGNING_PARTIES.join(', ')}`);
+  if (!(SIGNING_PARTIES as readonly string[]).includes(party))
+    badInput(path, 'not a signing party', JSON.stringify(party), `one of ${SIGNING_PARTIES.join(', ')}`);
   const when = m[3] !== undefined ? must(parseInstant(m[3], path)) : at;
   return { party: party as Signature['party'], name: m[2]!.trim(), at: when };
 }
@@ -51,7 +58,9 @@ function signature(text: string, at: number, i: number): Signature {
 export function registerTransition(program: Command): void {
   program
     .command('transition')
-    .description('Move a stored agreement through its lifecycle: in_review, approved (both signatures, the term), active, suspended, expired, terminated')
+    .description(
+      'Move a stored agreement through its lifecycle: in_review, approved (both signatures, the term), active, suspended, expired, terminated',
+    )
     .argument('<id>', 'the agreement id')
     .requiredOption('--to <state>', `the state to move to: ${LIFECYCLE_STATES.join(', ')}`)
     .option(
@@ -64,7 +73,7 @@ export function registerTransition(program: Command): void {
     .option('--term-end <instant>', 'approval or renewal: the term end (none: open-ended)')
     .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
     .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP + ' (an admin or manager token)')
+    .option('--url <url>', `${URL_HELP} (an admin or manager token)`)
     .option('--json', 'print the agreement and the transition as JSON')
     .addHelpText(
       'after',
@@ -85,7 +94,8 @@ marked so in the lifecycle and the audit log, and the results are recomputed):
 A signature without @INSTANT is dated at --at (or now).`,
     )
     .action(async (id: string, o: Options) => {
-      if (!(LIFECYCLE_STATES as readonly string[]).includes(o.to)) badInput('--to', 'not a lifecycle state', JSON.stringify(o.to), `one of ${LIFECYCLE_STATES.join(', ')}`);
+      if (!(LIFECYCLE_STATES as readonly string[]).includes(o.to))
+        badInput('--to', 'not a lifecycle state', JSON.stringify(o.to), `one of ${LIFECYCLE_STATES.join(', ')}`);
       const to = o.to as LifecycleState;
       const now = Date.now();
       const at = o.at !== undefined ? must(parseInstant(o.at, '--at')) : undefined;
@@ -98,13 +108,17 @@ A signature without @INSTANT is dated at --at (or now).`,
       let shown: Shown;
       if (api) {
         const iso = (ms: number) => new Date(ms).toISOString();
-        const r = await api.json<{ agreement: Omit<Shown, 'transition'>; transition: Shown['transition'] }>('POST', `/v1/agreements/${encodeURIComponent(id)}/transitions`, {
-          to,
-          ...(at !== undefined ? { at: iso(at) } : {}),
-          ...(o.reason !== undefined ? { reason: o.reason } : {}),
-          ...(signatures ? { signatures: signatures.map((s) => ({ ...s, at: iso(s.at) })) } : {}),
-          ...(term ? { term: { start: iso(term.start), ...(term.end !== undefined ? { end: iso(term.end) } : {}) } } : {}),
-        });
+        const r = await api.json<{ agreement: Omit<Shown, 'transition'>; transition: Shown['transition'] }>(
+          'POST',
+          `/v1/agreements/${encodeURIComponent(id)}/transitions`,
+          {
+            to,
+            ...(at !== undefined ? { at: iso(at) } : {}),
+            ...(o.reason !== undefined ? { reason: o.reason } : {}),
+            ...(signatures ? { signatures: signatures.map((s) => ({ ...s, at: iso(s.at) })) } : {}),
+            ...(term ? { term: { start: iso(term.start), ...(term.end !== undefined ? { end: iso(term.end) } : {}) } } : {}),
+          },
+        );
         const { from, to: reached, action, at: effective, backdated, recordedAt } = r.transition;
         const transition = { from, to: reached, action, at: effective, ...(backdated ? { backdated, recordedAt } : {}) };
         shown = { id: r.agreement.id, state: r.agreement.state, etag: r.agreement.etag, transition };
@@ -119,12 +133,25 @@ A signature without @INSTANT is dated at --at (or now).`,
         if (!r.ok) {
           // The lifecycle names the request's fields; here they are options.
           const option: Record<string, string> = { to: '--to', at: '--at', reason: '--reason', signatures: '--sign', term: '--term-start' };
-          const issues: Issue[] = (r.issues?.length ? r.issues : [{ path: r.code === 'not_found' ? '<id>' : '--to', message: r.message }]).map((i) => {
+          const issues: Issue[] = (
+            r.issues?.length ? r.issues : [{ path: r.code === 'not_found' ? '<id>' : '--to', message: r.message }]
+          ).map((i) => {
             const m = /^(?:request\.)?([a-z]+)(.*)$/i.exec(i.path);
             return m && option[m[1]!] ? { ...i, path: option[m[1]!]! + m[2]! } : i;
           });
           const legal = (r.details?.legal as Array<{ to: string }> | undefined)?.map((m) => m.to);
-          throw new UsageError(issues.map((i) => ({ ...i, ...(legal ? { expected: legal.length ? `one of ${legal.join(', ')} from ${String(r.details?.state)}` : `nothing: ${String(r.details?.state)} is final` } : {}) })));
+          throw new UsageError(
+            issues.map((i) => ({
+              ...i,
+              ...(legal
+                ? {
+                    expected: legal.length
+                      ? `one of ${legal.join(', ')} from ${String(r.details?.state)}`
+                      : `nothing: ${String(r.details?.state)} is final`,
+                  }
+                : {}),
+            })),
+          );
         }
         const t = r.transition;
         const marks = t.backdated ? { backdated: true, recordedAt: formatInstant(t.recordedAt!) } : {};

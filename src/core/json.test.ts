@@ -11,7 +11,7 @@ test('canonical JSON of any depth: no stack overflow, the same text as the nativ
     const value = JSON.parse(`[${deepText(depth).replace('1', '{"z":2,"b":[1,{"y":0,"x":null}]}')}]`);
     const text = canonicalJson(value);
     assert.equal(text.length, `[${deepText(depth).replace('1', '{"b":[1,{"x":null,"y":0}],"z":2}')}]`.length);
-    assert.ok(text.endsWith('{"b":[1,{"x":null,"y":0}],"z":2}' + '}'.repeat(depth) + ']'), `depth ${depth}`);
+    assert.ok(text.endsWith(`{"b":[1,{"x":null,"y":0}],"z":2}${'}'.repeat(depth)}]`), `depth ${depth}`);
   }
   // The piecewise writer (deep values) agrees with the fast path on everything the fast path writes.
   const wrap = (v: unknown): unknown => {
@@ -44,11 +44,17 @@ test('scanJsonDepth: depth outside strings, the path to the first level too deep
   // Elements of a top-level array: each measured from itself, with its text span and first character.
   const body = `[ {"id":1}, ${deepText(40)} , [[[[1]]]], {"id":2} ]`;
   const s = scanJsonDepth(body, { limit: 1000, elementLimit: 33 });
-  assert.deepEqual(s.deepElements!.map((d) => [d.index, d.opener, d.path.length, body.slice(d.start, d.end) === deepText(40)]), [[1, '{', 33, true]]);
+  assert.deepEqual(
+    s.deepElements!.map((d) => [d.index, d.opener, d.path.length, body.slice(d.start, d.end) === deepText(40)]),
+    [[1, '{', 33, true]],
+  );
   const arrays = scanJsonDepth(`[{}, ${'['.repeat(50)}${']'.repeat(50)}]`, { limit: 1000, elementLimit: 33, stop: 'nonObject' });
   assert.equal(arrays.deepElements![0]!.opener, '[');
   // Garbage never throws.
-  fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (t) => void scanJsonDepth(t, { limit: 3, elementLimit: 2 })), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (t) => void scanJsonDepth(t, { limit: 3, elementLimit: 2 })),
+    { numRuns: 500 },
+  );
 });
 
 test('blankSpans keeps every other offset where it was', () => {

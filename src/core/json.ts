@@ -39,7 +39,8 @@ function sortedCopy(v: unknown, state: { slow: boolean }, depth: number, omit?: 
     state.slow = true;
     return v;
   }
-  if (!toJsonDone && typeof (v as { toJSON?: unknown }).toJSON === 'function') return sortedCopy((v as { toJSON: () => unknown }).toJSON(), state, depth, undefined, true);
+  if (!toJsonDone && typeof (v as { toJSON?: unknown }).toJSON === 'function')
+    return sortedCopy((v as { toJSON: () => unknown }).toJSON(), state, depth, undefined, true);
   if (Array.isArray(v)) return v.map((x) => sortedCopy(x, state, depth + 1));
   const keys = Object.keys(v).sort();
   // No prototype: a key named __proto__ is a key like any other (on {} it would set the prototype).
@@ -77,7 +78,9 @@ function leaf(v: unknown): string | undefined | typeof CONTAINER {
 }
 
 function withToJson(v: unknown, key: string): unknown {
-  return v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function' ? (v as { toJSON: (k: string) => unknown }).toJSON(key) : v;
+  return v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function'
+    ? (v as { toJSON: (k: string) => unknown }).toJSON(key)
+    : v;
 }
 
 /** Iterative: the nesting lives in `stack`, not in the call stack. */
@@ -90,7 +93,9 @@ function write(root: unknown, omit?: string): string | undefined {
     if (onStack.has(v)) throw new TypeError('Converting circular structure to JSON');
     onStack.add(v);
     if (Array.isArray(v)) return { array: true, value: v, items: v, next: 0, out: [], pending: '' };
-    const keys = Object.keys(v).sort().filter((k) => k !== omitKey);
+    const keys = Object.keys(v)
+      .sort()
+      .filter((k) => k !== omitKey);
     return { array: false, value: v, obj: v as Record<string, unknown>, keys, next: 0, out: [], pending: '' };
   };
   const add = (f: Frame, key: string, text: string | undefined) => {

@@ -167,12 +167,21 @@ export function generateAvailabilityEvents(o: { seed: number; from: number; to: 
   const days = (o.to - o.from) / (24 * H);
   const outages = Math.max(1, Math.round(days / 9));
   for (let i = 0; i < outages; i++) {
-    const start = o.from + Math.floor(rnd() * (o.to - o.from - 6 * H) / MIN) * MIN;
+    const start = o.from + Math.floor((rnd() * (o.to - o.from - 6 * H)) / MIN) * MIN;
     const length = skewed(rnd, 12 * MIN);
     const partial = rnd() < 0.3;
     const cause = pick(rnd, ['provider', 'customer', 'third_party', 'force_majeure'] as const, [80, 10, 8, 2]);
     const id = `${o.service}-INC-${i + 1}`;
-    out.push({ id: `${id}-start`, type: 'outage.started', at: iso(start), service: o.service, outage: id, impact: partial ? 'partial' : 'full', ...(partial ? { weight: 0.5 } : {}), cause } as PledgeEvent);
+    out.push({
+      id: `${id}-start`,
+      type: 'outage.started',
+      at: iso(start),
+      service: o.service,
+      outage: id,
+      impact: partial ? 'partial' : 'full',
+      ...(partial ? { weight: 0.5 } : {}),
+      cause,
+    } as PledgeEvent);
     out.push({ id: `${id}-end`, type: 'outage.ended', at: iso(start + length), service: o.service, outage: id } as PledgeEvent);
   }
   // Monthly maintenance on the first Sunday night, announced a week ahead (one announced late).
@@ -180,7 +189,16 @@ export function generateAvailabilityEvents(o: { seed: number; from: number; to: 
     const start = t + 24 * H + 2 * H;
     const announced = k === 1 ? start - 6 * H : start - 7 * 24 * H;
     const id = `${o.service}-MW-${k + 1}`;
-    out.push({ id, type: 'maintenance.scheduled', at: iso(announced), service: o.service, maintenance: id, start: iso(start), end: iso(start + 2 * H), announcedAt: iso(announced) } as PledgeEvent);
+    out.push({
+      id,
+      type: 'maintenance.scheduled',
+      at: iso(announced),
+      service: o.service,
+      maintenance: id,
+      start: iso(start),
+      end: iso(start + 2 * H),
+      announcedAt: iso(announced),
+    } as PledgeEvent);
   }
   return out;
 }
@@ -192,7 +210,13 @@ export function generateAvailabilityEvents(o: { seed: number; from: number; to: 
  * other values do not change with it). `service` tags every report (an agreement that lists
  * services measures only the events of those services).
  */
-export function generateKpiEvents(o: { seed: number; months: Array<{ at: number; label: string }>; zone?: string; service?: string; conferences?: boolean }): PledgeEvent[] {
+export function generateKpiEvents(o: {
+  seed: number;
+  months: Array<{ at: number; label: string }>;
+  zone?: string;
+  service?: string;
+  conferences?: boolean;
+}): PledgeEvent[] {
   const rnd = prng(o.seed);
   const rndConf = prng(o.seed + 7919);
   const iso = (ms: number) => formatInstant(ms, o.zone ?? 'UTC');
@@ -201,14 +225,46 @@ export function generateKpiEvents(o: { seed: number; months: Array<{ at: number;
   const reps = ['rep-anna', 'rep-ben', 'rep-chloe'];
   for (const m of o.months) {
     for (const rep of reps) {
-      out.push({ id: `kpi-appt-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'sales_appointments', subject: rep, value: 6 + Math.floor(rnd() * 10), ...tag } as PledgeEvent);
-      out.push({ id: `kpi-sales-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'sales_usd', subject: rep, value: 2000 + Math.floor(rnd() * 3000), ...tag } as PledgeEvent);
+      out.push({
+        id: `kpi-appt-${m.label}-${rep}`,
+        type: 'kpi.reported',
+        at: iso(m.at),
+        kpi: 'sales_appointments',
+        subject: rep,
+        value: 6 + Math.floor(rnd() * 10),
+        ...tag,
+      } as PledgeEvent);
+      out.push({
+        id: `kpi-sales-${m.label}-${rep}`,
+        type: 'kpi.reported',
+        at: iso(m.at),
+        kpi: 'sales_usd',
+        subject: rep,
+        value: 2000 + Math.floor(rnd() * 3000),
+        ...tag,
+      } as PledgeEvent);
     }
-    out.push({ id: `kpi-visitors-${m.label}`, type: 'kpi.reported', at: iso(m.at), kpi: 'organic_visitors', value: 800 + Math.floor(rnd() * 600), ...tag } as PledgeEvent);
+    out.push({
+      id: `kpi-visitors-${m.label}`,
+      type: 'kpi.reported',
+      at: iso(m.at),
+      kpi: 'organic_visitors',
+      value: 800 + Math.floor(rnd() * 600),
+      ...tag,
+    } as PledgeEvent);
     if (o.conferences) {
       for (const rep of reps) {
         const n = rndConf() < 0.35 ? 1 : 0;
-        if (n > 0) out.push({ id: `kpi-conf-${m.label}-${rep}`, type: 'kpi.reported', at: iso(m.at), kpi: 'conferences_attended', subject: rep, value: n, ...tag } as PledgeEvent);
+        if (n > 0)
+          out.push({
+            id: `kpi-conf-${m.label}-${rep}`,
+            type: 'kpi.reported',
+            at: iso(m.at),
+            kpi: 'conferences_attended',
+            subject: rep,
+            value: n,
+            ...tag,
+          } as PledgeEvent);
       }
     }
   }

@@ -27,10 +27,13 @@ test('the demo seed: a tenant with an admin token, active agreements, calendars 
     assert.equal((await store.listCalendars('demo')).length, 7);
     assert.equal(await store.countEvents('demo'), r.events);
     // Nothing after now; some tickets still open now (created, not yet resolved).
-    const all = (await store.eventsSince('demo', 0, 10_000));
+    const all = await store.eventsSince('demo', 0, 10_000);
     assert.ok(all.every((e) => e.at <= now));
     const resolved = new Set(all.filter((e) => e.type === 'ticket.resolved' || e.type === 'ticket.closed').map((e) => e.ticket));
-    assert.ok(all.some((e) => e.type === 'ticket.created' && !resolved.has(e.ticket)), 'open tickets');
+    assert.ok(
+      all.some((e) => e.type === 'ticket.created' && !resolved.has(e.ticket)),
+      'open tickets',
+    );
     // Seeding again adds nothing: events are facts with ids, agreements exist already.
     const again = await seedDemo(store, now);
     assert.equal(await store.countEvents('demo'), again.events);

@@ -49,21 +49,80 @@ export function demoWindow(now: number): { from: number; to: number; label: stri
 /** The generated events of the demo window, none after `now` (what happens next is unknown yet). */
 export function demoEvents(now: number): PledgeEvent[] {
   const q = demoWindow(now);
-  const berlin = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
-  const ny = unwrap(compileCalendar({ timezone: 'America/New_York', hours: { mon: ['08:00-17:00'], tue: ['08:00-17:00'], wed: ['08:00-17:00'], thu: ['08:00-17:00'], fri: ['08:00-17:00'] } }));
-  const tag = (p: string, evs: PledgeEvent[]) => evs.map((e) => ({ ...e, id: `${p}-${e.id}`, ...('ticket' in e ? { ticket: `${p}-${e.ticket}` } : {}) }) as PledgeEvent);
+  const berlin = unwrap(
+    compileCalendar({
+      timezone: 'Europe/Berlin',
+      hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] },
+    }),
+  );
+  const ny = unwrap(
+    compileCalendar({
+      timezone: 'America/New_York',
+      hours: { mon: ['08:00-17:00'], tue: ['08:00-17:00'], wed: ['08:00-17:00'], thu: ['08:00-17:00'], fri: ['08:00-17:00'] },
+    }),
+  );
+  const tag = (p: string, evs: PledgeEvent[]) =>
+    evs.map((e) => ({ ...e, id: `${p}-${e.id}`, ...('ticket' in e ? { ticket: `${p}-${e.ticket}` } : {}) }) as PledgeEvent);
   const months = [0, 1, 2].map((k) => ({ at: q.from + (k + 1) * 30 * DAY - DAY, label: `m${k + 1}` }));
   return [
-    ...tag('acme', generateTicketEvents({ seed: 101, from: q.from, to: q.to, calendar: berlin, ticketsPerWorkingDay: 2, customers: ['acme'], services: ['checkout'], regions: ['city'] })),
-    ...tag('globex', generateTicketEvents({ seed: 102, from: q.from, to: q.to, calendar: berlin, ticketsPerWorkingDay: 2, customers: ['globex'], services: ['email'], regions: ['city', 'rural'] })),
-    ...tag('initech', generateTicketEvents({ seed: 103, from: q.from, to: q.to, calendar: ny, ticketsPerWorkingDay: 2, customers: ['initech'], services: ['printers'], regions: ['city', 'rural'] })),
+    ...tag(
+      'acme',
+      generateTicketEvents({
+        seed: 101,
+        from: q.from,
+        to: q.to,
+        calendar: berlin,
+        ticketsPerWorkingDay: 2,
+        customers: ['acme'],
+        services: ['checkout'],
+        regions: ['city'],
+      }),
+    ),
+    ...tag(
+      'globex',
+      generateTicketEvents({
+        seed: 102,
+        from: q.from,
+        to: q.to,
+        calendar: berlin,
+        ticketsPerWorkingDay: 2,
+        customers: ['globex'],
+        services: ['email'],
+        regions: ['city', 'rural'],
+      }),
+    ),
+    ...tag(
+      'initech',
+      generateTicketEvents({
+        seed: 103,
+        from: q.from,
+        to: q.to,
+        calendar: ny,
+        ticketsPerWorkingDay: 2,
+        customers: ['initech'],
+        services: ['printers'],
+        regions: ['city', 'rural'],
+      }),
+    ),
     ...generateAvailabilityEvents({ seed: 201, from: q.from, to: q.to, service: 'checkout' }),
     ...generateAvailabilityEvents({ seed: 202, from: q.from, to: q.to, service: 'email' }),
     ...generateAvailabilityEvents({ seed: 203, from: q.from, to: q.to, service: 'cloud-pbx' }),
     // The cloud provider's services behind the UC, and the HR requests the IT OLA measures.
     ...generateAvailabilityEvents({ seed: 204, from: q.from, to: q.to, service: 'compute' }),
     ...generateAvailabilityEvents({ seed: 205, from: q.from, to: q.to, service: 'object-storage' }),
-    ...tag('hr', generateTicketEvents({ seed: 104, from: q.from, to: q.to, calendar: berlin, ticketsPerWorkingDay: 2, customers: ['hr'], services: ['workplace-it'], regions: ['city'] })),
+    ...tag(
+      'hr',
+      generateTicketEvents({
+        seed: 104,
+        from: q.from,
+        to: q.to,
+        calendar: berlin,
+        ticketsPerWorkingDay: 2,
+        customers: ['hr'],
+        services: ['workplace-it'],
+        regions: ['city'],
+      }),
+    ),
     ...generateKpiEvents({ seed: 301, months, service: 'revenue', conferences: true }),
   ].filter((e) => Date.parse(e.at) <= now);
 }
@@ -73,19 +132,38 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo', opts:
   const actor = 'demo-seed';
   const token = await issueDemoToken(store, { tenant, now, actor });
   // Calendars, as written, by file name.
-  for (const f of readdirSync(join(EXAMPLES, 'calendars')).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+  for (const f of readdirSync(join(EXAMPLES, 'calendars'))
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()) {
     const name = f.replace(/\.ya?ml$/, '');
-    await store.putCalendar(tenant, { name, format: 'yaml', source: readFileSync(join(EXAMPLES, 'calendars', f), 'utf8'), at: now, by: actor }, undefined, { at: now, actor, action: 'calendar.put', subject: `calendar:${name}` });
+    await store.putCalendar(
+      tenant,
+      { name, format: 'yaml', source: readFileSync(join(EXAMPLES, 'calendars', f), 'utf8'), at: now, by: actor },
+      undefined,
+      { at: now, actor, action: 'calendar.put', subject: `calendar:${name}` },
+    );
   }
   // Agreements: created as drafts, submitted, signed by both parties and activated from their term start.
   const ids: string[] = [];
-  for (const f of readdirSync(join(EXAMPLES, 'agreements')).filter((n) => n.endsWith('.yaml')).sort()) {
+  for (const f of readdirSync(join(EXAMPLES, 'agreements'))
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()) {
     const path = join(EXAMPLES, 'agreements', f);
     const doc = unwrap(agreementFromText(readFileSync(path, 'utf8'), path));
     const spec = doc.spec;
     const start = spec.term ? Date.parse(`${spec.term.start}T00:00:00Z`) : now - 365 * DAY;
     const t0 = Math.min(start, now) - 30 * DAY;
-    const created = await store.createAgreement(tenant, { id: spec.id, document: doc.raw, ...(spec.parties.customer ? { customer: spec.parties.customer.id } : {}), createdAt: t0 - DAY, createdBy: actor }, { at: now, actor, action: 'agreement.create', subject: `agreement:${spec.id}`, after: doc.raw });
+    const created = await store.createAgreement(
+      tenant,
+      {
+        id: spec.id,
+        document: doc.raw,
+        ...(spec.parties.customer ? { customer: spec.parties.customer.id } : {}),
+        createdAt: t0 - DAY,
+        createdBy: actor,
+      },
+      { at: now, actor, action: 'agreement.create', subject: `agreement:${spec.id}`, after: doc.raw },
+    );
     if (created.status === 'exists') {
       ids.push(spec.id);
       continue;
@@ -96,10 +174,26 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo', opts:
       { party: 'provider' as const, name: spec.parties.provider.name, at: t0 + DAY },
       { party: 'customer' as const, name: spec.parties.customer?.name ?? 'internal', at: t0 + 2 * DAY },
     ];
-    h = unwrap(applyTransition(h, { to: 'approved', at: t0 + 3 * DAY, by: actor, signatures, term: { start: Math.max(start, t0 + 3 * DAY) } }));
+    h = unwrap(
+      applyTransition(h, { to: 'approved', at: t0 + 3 * DAY, by: actor, signatures, term: { start: Math.max(start, t0 + 3 * DAY) } }),
+    );
     h = unwrap(applyTransition(h, { to: 'active', at: Math.max(start, t0 + 3 * DAY), by: actor }));
-    const versions: Version<unknown>[] = unwrap(addVersion<unknown>([], { effective: Math.max(start, t0 + 3 * DAY), document: doc.raw, createdAt: t0 + 3 * DAY, createdBy: actor, note: 'signed' }));
-    const r = await store.updateAgreement(tenant, spec.id, created.value.etag, { transitions: h.transitions, versions, at: now, by: actor }, { at: now, actor, action: 'agreement.activate', subject: `agreement:${spec.id}` });
+    const versions: Version<unknown>[] = unwrap(
+      addVersion<unknown>([], {
+        effective: Math.max(start, t0 + 3 * DAY),
+        document: doc.raw,
+        createdAt: t0 + 3 * DAY,
+        createdBy: actor,
+        note: 'signed',
+      }),
+    );
+    const r = await store.updateAgreement(
+      tenant,
+      spec.id,
+      created.value.etag,
+      { transitions: h.transitions, versions, at: now, by: actor },
+      { at: now, actor, action: 'agreement.activate', subject: `agreement:${spec.id}` },
+    );
     if (r.status !== 'updated') throw new Error(`seeding ${spec.id}: ${r.status}`);
     ids.push(spec.id);
   }

@@ -19,7 +19,12 @@ export interface Authenticator {
 }
 
 function unauthenticated(reason: string, message: string): HttpError {
-  return new HttpError('unauthenticated', message, { reason }, { 'www-authenticate': `Bearer realm="pledge", error="invalid_token", error_description="${reason}"` });
+  return new HttpError(
+    'unauthenticated',
+    message,
+    { reason },
+    { 'www-authenticate': `Bearer realm="pledge", error="invalid_token", error_description="${reason}"` },
+  );
 }
 
 export function createAuthenticator(store: Store): Authenticator {
@@ -28,10 +33,16 @@ export function createAuthenticator(store: Store): Authenticator {
   return {
     async authenticate(authorization, now) {
       if (authorization === undefined || authorization.trim() === '') {
-        throw new HttpError('unauthenticated', 'send an API token: Authorization: Bearer <token>', { reason: 'missing_token' }, { 'www-authenticate': 'Bearer realm="pledge"' });
+        throw new HttpError(
+          'unauthenticated',
+          'send an API token: Authorization: Bearer <token>',
+          { reason: 'missing_token' },
+          { 'www-authenticate': 'Bearer realm="pledge"' },
+        );
       }
       const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-      if (!m || m[1]!.length > MAX_SECRET_LENGTH) throw unauthenticated('malformed_authorization', 'the Authorization header must be "Bearer <token>"');
+      if (!m || m[1]!.length > MAX_SECRET_LENGTH)
+        throw unauthenticated('malformed_authorization', 'the Authorization header must be "Bearer <token>"');
       const found = await store.findTokenByHash(hashTokenSecret(m[1]!));
       if (!found) throw unauthenticated('unknown_token', 'the API token is not known');
       const { token, user } = found;

@@ -65,7 +65,11 @@ export class HttpError extends Error {
 /** Bad input with its issues: 422 for a body, 400 for parameters. */
 export function invalid(issues: Issue[], where: 'body' | 'query' | 'path' | 'header', message?: string): HttpError {
   const first = issues[0];
-  const summary = message ?? (first ? `${first.path ? `${first.path}: ` : ''}${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}` : 'invalid input');
+  const summary =
+    message ??
+    (first
+      ? `${first.path ? `${first.path}: ` : ''}${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`
+      : 'invalid input');
   return new HttpError(where === 'body' ? 'invalid_input' : 'invalid_parameter', summary, { in: where, issues });
 }
 
@@ -90,15 +94,31 @@ export function toHttpError(err: unknown, log: FastifyBaseLogger): HttpError {
     // driver's message may name tables and constraints, so it goes to the log, not to the client.
     log.warn({ err, operation: err.operation }, 'the database refused the data');
     const code: ErrorCode = err.data === 'conflict' ? 'conflict' : err.data === 'too_large' ? 'payload_too_large' : 'invalid_input';
-    const what = err.data === 'conflict' ? 'conflicts with data already stored' : err.data === 'too_large' ? 'holds a value too large to store' : 'holds a value the database cannot store';
+    const what =
+      err.data === 'conflict'
+        ? 'conflicts with data already stored'
+        : err.data === 'too_large'
+          ? 'holds a value too large to store'
+          : 'holds a value the database cannot store';
     const message = `the request ${what}; nothing was written (database code ${err.driverCode ?? 'unknown'})`;
-    return new HttpError(code, message, { retryable: false, databaseCode: err.driverCode ?? null, ...(code === 'invalid_input' ? { in: 'body', issues: [{ path: '', message }] } : {}) });
+    return new HttpError(code, message, {
+      retryable: false,
+      databaseCode: err.driverCode ?? null,
+      ...(code === 'invalid_input' ? { in: 'body', issues: [{ path: '', message }] } : {}),
+    });
   }
   if (isStoreError(err)) {
     log.error({ err, operation: err.operation }, 'store failure');
     return err.retryable
-      ? new HttpError('store_unavailable', 'the database is busy or unreachable; try again shortly', { retryable: true }, { 'retry-after': '1' })
-      : new HttpError('internal_error', 'the database refused the operation; an operator has to look at the server log', { retryable: false });
+      ? new HttpError(
+          'store_unavailable',
+          'the database is busy or unreachable; try again shortly',
+          { retryable: true },
+          { 'retry-after': '1' },
+        )
+      : new HttpError('internal_error', 'the database refused the operation; an operator has to look at the server log', {
+          retryable: false,
+        });
   }
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
   const fastifyCode = typeof e?.code === 'string' ? FASTIFY_CODES[e.code] : undefined;
@@ -106,7 +126,10 @@ export function toHttpError(err: unknown, log: FastifyBaseLogger): HttpError {
   if (fastifyCode) return new HttpError(fastifyCode, clip(String(e?.message ?? fastifyCode)));
   // Other client errors raised while reading the request (aborted bodies, bad encodings...).
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    return new HttpError(e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : 'malformed_body', clip(String(e.message ?? 'bad request')));
+    return new HttpError(
+      e.statusCode === 413 ? 'payload_too_large' : e.statusCode === 415 ? 'unsupported_media_type' : 'malformed_body',
+      clip(String(e.message ?? 'bad request')),
+    );
   }
   log.error({ err }, 'unexpected error');
   return new HttpError('internal_error', 'an unexpected error occurred; it has been logged with this request id');

@@ -43,7 +43,10 @@ export function createMetrics(): Metrics {
     countIngested(tenant, outcome, n) {
       if (n <= 0) return;
       let byOutcome = ingested.get(tenant);
-      if (!byOutcome) ingested.set(tenant, (byOutcome = new Map()));
+      if (!byOutcome) {
+        byOutcome = new Map();
+        ingested.set(tenant, byOutcome);
+      }
       byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + n);
     },
     renderProcess() {

@@ -77,9 +77,9 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
   for (const op of ops) {
     const path = op.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const errorStatuses = new Set<number>();
-    if (op.action) [401, 403, 429].forEach((s) => errorStatuses.add(s));
+    if (op.action) for (const s of [401, 403, 429]) errorStatuses.add(s);
     if (op.query || op.params) errorStatuses.add(400);
-    if (op.body) [400, 413, 415, 422].forEach((s) => errorStatuses.add(s));
+    if (op.body) for (const s of [400, 413, 415, 422]) errorStatuses.add(s);
     if (op.params) errorStatuses.add(404);
     for (const s of Object.keys(op.errors ?? {})) errorStatuses.add(Number(s));
     const responses: Json = {};
@@ -90,7 +90,9 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
     }
     for (const s of [...errorStatuses].sort()) {
       if (responses[s]) continue;
-      const codes = Object.entries(ERROR_STATUS).filter(([, st]) => st === s).map(([c]) => c);
+      const codes = Object.entries(ERROR_STATUS)
+        .filter(([, st]) => st === s)
+        .map(([c]) => c);
       const description = op.errors?.[s] ?? `Error: ${codes.join(' or ')}`;
       responses[s] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
@@ -102,7 +104,13 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
       parameters: [
         ...parameters(op.params, 'path'),
         ...parameters(op.query, 'query'),
-        ...(op.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required === true, description: h.description, schema: { type: 'string' } })),
+        ...(op.headers ?? []).map((h) => ({
+          name: h.name,
+          in: 'header',
+          required: h.required === true,
+          description: h.description,
+          schema: { type: 'string' },
+        })),
       ],
       responses,
       ...(op.action ? { security: [{ bearer: [] }], 'x-pledge-action': op.action } : { security: [] }),
@@ -111,7 +119,10 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
       const content: Json = {};
       for (const media of op.body.media) {
         const isJsonLike = media === 'application/json' || media.includes('yaml');
-        content[media] = isJsonLike && op.body.schema ? { schema: jsonSchema(op.body.schema) } : { schema: { type: 'string', description: op.body.description ?? 'text' } };
+        content[media] =
+          isJsonLike && op.body.schema
+            ? { schema: jsonSchema(op.body.schema) }
+            : { schema: { type: 'string', description: op.body.description ?? 'text' } };
       }
       operation.requestBody = { required: op.body.required, content, ...(op.body.description ? { description: op.body.description } : {}) };
     }
@@ -122,11 +133,18 @@ export function openApiDocument(ops: readonly Operation[], info: { version: stri
     info: {
       title: 'Pledge API',
       version: info.version,
-      description: 'Service level agreements as code. Every /v1 route needs `Authorization: Bearer <token>`. Errors are `{ code, message, details, requestId }`. See docs/api.md.',
+      description:
+        'Service level agreements as code. Every /v1 route needs `Authorization: Bearer <token>`. Errors are `{ code, message, details, requestId }`. See docs/api.md.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token (pledge_...), created with POST /v1/tokens or `pledge token create`.' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token (pledge_...), created with POST /v1/tokens or `pledge token create`.',
+        },
+      },
       schemas: schemas.components,
     },
     paths,
@@ -165,15 +183,26 @@ export function docsPage(doc: Json): string {
   const sections: string[] = [];
   for (const [path, methods] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(methods)) {
-      const params = (op.parameters as Json[]).map((p) => `<li><code>${escapeHtml(String(p.name))}</code> <small>(${escapeHtml(String(p.in))}${p.required ? ', required' : ''})</small>${p.description ? ` — ${escapeHtml(String(p.description))}` : ''}</li>`).join('');
+      const params = (op.parameters as Json[])
+        .map(
+          (p) =>
+            `<li><code>${escapeHtml(String(p.name))}</code> <small>(${escapeHtml(String(p.in))}${p.required ? ', required' : ''})</small>${p.description ? ` — ${escapeHtml(String(p.description))}` : ''}</li>`,
+        )
+        .join('');
       const body = op.requestBody as Json | undefined;
       const bodyHtml = body
-        ? `<details><summary>Body: ${Object.keys(body.content as Json).map((m) => `<code>${escapeHtml(m)}</code>`).join(', ')}</summary><pre>${escapeHtml(JSON.stringify(Object.values(body.content as Record<string, Json>)[0]?.schema ?? {}, null, 2))}</pre></details>`
+        ? `<details><summary>Body: ${Object.keys(body.content as Json)
+            .map((m) => `<code>${escapeHtml(m)}</code>`)
+            .join(
+              ', ',
+            )}</summary><pre>${escapeHtml(JSON.stringify(Object.values(body.content as Record<string, Json>)[0]?.schema ?? {}, null, 2))}</pre></details>`
         : '';
       const responses = Object.entries(op.responses as Record<string, Json>)
         .map(([s, r]) => `<li><code>${s}</code> ${escapeHtml(String(r.description))}${contentHtml(r.content as Record<string, Json>)}</li>`)
         .join('');
-      const action = op['x-pledge-action'] ? `<p class="auth">Needs a token whose role may <code>${escapeHtml(String(op['x-pledge-action']))}</code>.</p>` : '<p class="auth">No token needed.</p>';
+      const action = op['x-pledge-action']
+        ? `<p class="auth">Needs a token whose role may <code>${escapeHtml(String(op['x-pledge-action']))}</code>.</p>`
+        : '<p class="auth">No token needed.</p>';
       sections.push(
         `<section id="${escapeHtml(String(op.operationId))}"><h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3><p><b>${escapeHtml(String(op.summary))}</b></p>` +
           `${op.description ? `<p>${escapeHtml(String(op.description))}</p>` : ''}${action}${params ? `<p>Parameters:</p><ul>${params}</ul>` : ''}${bodyHtml}<p>Responses:</p><ul>${responses}</ul></section>`,

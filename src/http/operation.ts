@@ -94,6 +94,7 @@ export interface Answer<R extends Responses = Responses> {
   type?: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a list of operations holds every route's own parameter, query and answer types.
 export interface Operation<P = any, Q = any, R extends Responses = any> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Fastify syntax: /v1/agreements/:id */
@@ -171,7 +172,11 @@ export const pageQuery = {
  */
 export function parseParams<T>(schema: z.ZodType<T>, value: unknown, where: 'path' | 'query'): T {
   const bad = textIssues(value ?? {});
-  if (bad.length > 0) throw invalid(bad.map(({ segments: _s, atKey: _k, ...i }) => i), where);
+  if (bad.length > 0)
+    throw invalid(
+      bad.map(({ segments: _s, atKey: _k, ...i }) => i),
+      where,
+    );
   const r = validate(schema, value ?? {});
   if (!r.ok) throw invalid(r.issues, where);
   return r.value;
@@ -187,7 +192,10 @@ export function parseJsonBody<T>(schema: z.ZodType<T>, text: string | undefined)
   const scan = scanJsonDepth(text, { limit: MAX_DOCUMENT_DEPTH, stop: 'tooDeep' });
   if (scan.tooDeep) {
     const at = joinPath(scan.tooDeep.path);
-    throw new HttpError('malformed_body', `the body nests deeper than ${MAX_DOCUMENT_DEPTH} levels${at ? ` (at ${at})` : ''}`, { maxDepth: MAX_DOCUMENT_DEPTH, path: at });
+    throw new HttpError('malformed_body', `the body nests deeper than ${MAX_DOCUMENT_DEPTH} levels${at ? ` (at ${at})` : ''}`, {
+      maxDepth: MAX_DOCUMENT_DEPTH,
+      path: at,
+    });
   }
   let value: unknown;
   try {
@@ -196,7 +204,11 @@ export function parseJsonBody<T>(schema: z.ZodType<T>, text: string | undefined)
     throw new HttpError('malformed_body', `the body is not valid JSON: ${(e as Error).message}`);
   }
   const bad = textIssues(value);
-  if (bad.length > 0) throw invalid(bad.map(({ segments: _s, atKey: _k, ...i }) => i), 'body');
+  if (bad.length > 0)
+    throw invalid(
+      bad.map(({ segments: _s, atKey: _k, ...i }) => i),
+      'body',
+    );
   const r = validate(schema, value);
   if (!r.ok) throw invalid(r.issues, 'body');
   return r.value;

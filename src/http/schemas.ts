@@ -246,7 +246,10 @@ export const Transition = component(
     term: Term.optional(),
     requestedAt: Instant.optional().describe('A scheduled transition: when it was asked for.'),
     recordedAt: Instant.optional().describe('When it was recorded.'),
-    backdated: z.literal(true).optional().describe('Recorded after it took effect (`at` before `recordedAt`): it changed a past already measured.'),
+    backdated: z
+      .literal(true)
+      .optional()
+      .describe('Recorded after it took effect (`at` before `recordedAt`): it changed a past already measured.'),
   }),
 );
 
@@ -396,7 +399,7 @@ export const TARGET_STATES = members<TargetState>()(['met', 'at_risk', 'breached
 export const TargetStateSchema = component('TargetState', z.enum(TARGET_STATES).describe('docs/metrics.md, "Compliance".'));
 export const CLOCK_STATES = members<ClockState>()(['running', 'paused', 'at_risk', 'met', 'breached']);
 export const ClockStateSchema = component('ClockState', z.enum(CLOCK_STATES));
-const Comparator = z.enum(members<Comparator>()(['>=', '<=', '>', '<']));
+const ComparatorSchema = z.enum(members<Comparator>()(['>=', '<=', '>', '<']));
 const Unit = z.enum(members<MetricUnit>()(['percent', 'seconds', 'count', 'number']));
 
 export const Window = component(
@@ -466,7 +469,7 @@ export const ComplianceResult = component(
       value: z.number().nullable(),
       unit: Unit,
       target: z.number(),
-      comparator: Comparator,
+      comparator: ComparatorSchema,
       warn: z.number(),
       window: Window,
       windowClosed: z.boolean(),
@@ -568,7 +571,7 @@ export const SettlementLine = component(
         state: TargetStateSchema,
         value: z.number().nullable(),
         target: z.number(),
-        comparator: Comparator,
+        comparator: ComparatorSchema,
         unit: Unit,
         window: z.strictObject({ from: Instant, to: Instant, label: z.string() }),
         text: z.string(),
@@ -795,7 +798,10 @@ export const RebuildReport = z.strictObject({
   settlements: z.number().int(),
   watermark: z.number().int(),
   problems: z.array(z.string()).describe('Agreements that could not be evaluated, and why.'),
-  stale: z.boolean().optional().describe('Every attempt was overtaken by a change to the agreements or calendars: nothing was written; the next read recomputes.'),
+  stale: z
+    .boolean()
+    .optional()
+    .describe('Every attempt was overtaken by a change to the agreements or calendars: nothing was written; the next read recomputes.'),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -101,14 +101,17 @@ function clientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
-    const e = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? new HttpError('request_timeout', 'the request did not arrive in time: send the headers and the body without pausing', {})
-      : err.code === 'HPE_HEADER_OVERFLOW'
-        ? new HttpError('malformed_body', 'the request headers are too large', {})
-        : new HttpError('malformed_body', 'the request is not valid HTTP', {});
+    const e =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new HttpError('request_timeout', 'the request did not arrive in time: send the headers and the body without pausing', {})
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? new HttpError('malformed_body', 'the request headers are too large', {})
+          : new HttpError('malformed_body', 'the request is not valid HTTP', {});
     const body = JSON.stringify({ code: e.code, message: e.message, details: e.details, requestId: randomUUID() } satisfies ErrorBody);
     const reason = e.status === 408 ? 'Request Timeout' : 'Bad Request';
-    socket.write(`HTTP/1.1 ${e.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${e.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }
@@ -127,7 +130,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     bodyLimit: config.limits.batchBytes,
     // Fastify passes `http` to http.createServer, then sets requestTimeout, keepAliveTimeout and the
     // socket timeout (connectionTimeout) from its own options.
-    http: { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: checkingInterval(timeouts) },
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: checkingInterval(timeouts),
+    },
     requestTimeout: timeouts.requestMs,
     connectionTimeout: timeouts.idleMs,
     keepAliveTimeout: timeouts.keepAliveMs,
@@ -169,10 +176,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     const allowed = [...new Set(known.filter((k) => k.re.test(path)).map((k) => k.method))];
-    const e = allowed.length > 0
-      ? new HttpError('method_not_allowed', `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`, { allowed }, { allow: allowed.join(', ') })
-      : new HttpError('not_found', `no route ${req.method} ${path}; see /docs for the API`, {});
-    return reply.status(e.status).headers(e.headers).send({ code: e.code, message: e.message, details: e.details, requestId: req.id } satisfies ErrorBody);
+    const e =
+      allowed.length > 0
+        ? new HttpError(
+            'method_not_allowed',
+            `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+            { allowed },
+            { allow: allowed.join(', ') },
+          )
+        : new HttpError('not_found', `no route ${req.method} ${path}; see /docs for the API`, {});
+    return reply
+      .status(e.status)
+      .headers(e.headers)
+      .send({ code: e.code, message: e.message, details: e.details, requestId: req.id } satisfies ErrorBody);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -200,17 +216,29 @@ export function buildServer(options: ServerOptions): FastifyInstance {
             throw e;
           });
           // The role check; what is acted on (a customer's agreement) is checked by the handler.
-          const d = authorize(principal, op.action, { tenant: principal.tenant, ...(principal.customer !== undefined ? { customer: principal.customer } : {}) });
-          if (!d.allowed) throw new HttpError(d.code === 'forbidden' ? 'forbidden' : 'not_found', d.reason, { action: op.action, role: principal.role });
+          const d = authorize(principal, op.action, {
+            tenant: principal.tenant,
+            ...(principal.customer !== undefined ? { customer: principal.customer } : {}),
+          });
+          if (!d.allowed)
+            throw new HttpError(d.code === 'forbidden' ? 'forbidden' : 'not_found', d.reason, { action: op.action, role: principal.role });
           principals.set(req, principal);
         }
         const media = mediaOf(req.headers['content-type']);
-        const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+        const hasBody =
+          req.headers['content-length'] !== undefined
+            ? req.headers['content-length'] !== '0'
+            : req.headers['transfer-encoding'] !== undefined;
         if (op.body && media !== undefined && !op.body.media.includes(media)) {
-          throw new HttpError('unsupported_media_type', `${op.method} ${op.url} accepts ${op.body.media.join(', ')}, not ${media}`, { accepted: op.body.media, given: media });
+          throw new HttpError('unsupported_media_type', `${op.method} ${op.url} accepts ${op.body.media.join(', ')}, not ${media}`, {
+            accepted: op.body.media,
+            given: media,
+          });
         }
         if (op.body && hasBody && media === undefined) {
-          throw new HttpError('unsupported_media_type', `send a Content-Type header: ${op.body.media.join(', ')}`, { accepted: op.body.media });
+          throw new HttpError('unsupported_media_type', `send a Content-Type header: ${op.body.media.join(', ')}`, {
+            accepted: op.body.media,
+          });
         }
       },
       handler: async (req, reply) => {

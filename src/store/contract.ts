@@ -10,7 +10,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { addVersion, applyTransition, createHistory, currentState, type Transition, type Version } from '../core/agreements/lifecycle/index.ts';
+import {
+  addVersion,
+  applyTransition,
+  createHistory,
+  currentState,
+  type Transition,
+  type Version,
+} from '../core/agreements/lifecycle/index.ts';
 import { InvalidInputError } from '../core/validation/issues.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
@@ -46,7 +53,9 @@ function ev(id: string, atMin: number, extra: Partial<EventInput> = {}): EventIn
   return { id, type: 'ticket.created', at: new Date(atMs).toISOString(), ticket: 'T-1', atMs, ...extra };
 }
 
-async function allPages<T>(fetch: (after: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<{ items: T[]; pages: number }> {
+async function allPages<T>(
+  fetch: (after: string | undefined) => Promise<{ items: T[]; next?: string }>,
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let next: string | undefined;
   let pages = 0;
@@ -81,7 +90,15 @@ function approval(id: string): { transitions: Transition[]; versions: Version<{ 
       term: { start: T0 + 10 * MIN },
     }),
   );
-  const versions = unwrap(addVersion<{ name: string; v: number }>([], { effective: T0 + 10 * MIN, document: { name: 'Gold', v: 1 }, createdAt: T0 + 2 * MIN, createdBy: 'ann', note: 'signed' }));
+  const versions = unwrap(
+    addVersion<{ name: string; v: number }>([], {
+      effective: T0 + 10 * MIN,
+      document: { name: 'Gold', v: 1 },
+      createdAt: T0 + 2 * MIN,
+      createdBy: 'ann',
+      note: 'signed',
+    }),
+  );
   return { transitions: [...h2.transitions], versions };
 }
 
@@ -161,12 +178,15 @@ export function storeContract(target: ContractTarget): void {
     describe('tenants', () => {
       test('create, get, list; creating twice reports exists and keeps the first', async () => {
         const id = tenantId();
-        const c = await store.createTenant({ id, name: 'Acme', createdAt: T0 }, { at: T0, actor: 'op', action: 'tenant.create', subject: `tenant:${id}` });
+        const c = await store.createTenant(
+          { id, name: 'Acme', createdAt: T0 },
+          { at: T0, actor: 'op', action: 'tenant.create', subject: `tenant:${id}` },
+        );
         assert.deepEqual(c, { status: 'created', value: { id, name: 'Acme', createdAt: T0 } });
         const again = await store.createTenant({ id, name: 'Other', createdAt: T0 + 1 });
         assert.deepEqual(again, { status: 'exists', value: { id, name: 'Acme', createdAt: T0 } });
         assert.deepEqual(await store.getTenant(id), { id, name: 'Acme', createdAt: T0 });
-        assert.equal(await store.getTenant('nope-' + id), undefined);
+        assert.equal(await store.getTenant(`nope-${id}`), undefined);
         assert.ok((await store.listTenants()).some((t) => t.id === id));
         const audit = await store.listAudit(id);
         assert.equal(audit.items.length, 1);
@@ -174,7 +194,7 @@ export function storeContract(target: ContractTarget): void {
       });
 
       test('writing events for a tenant that does not exist, or events never validated, is a bug and throws', async () => {
-        await assert.rejects(store.appendEvents('no-such-tenant-' + tenantId(), [ev('a', 1)], { receivedAt: T0 }), /unknown tenant/);
+        await assert.rejects(store.appendEvents(`no-such-tenant-${tenantId()}`, [ev('a', 1)], { receivedAt: T0 }), /unknown tenant/);
         const tenant = await newTenant(store);
         await assert.rejects(store.appendEvents(tenant, [ev('a', 1), { ...ev('b', 2), atMs: Number.NaN }], { receivedAt: T0 }), TypeError);
         assert.equal(await store.countEvents(tenant), 0);
@@ -184,16 +204,35 @@ export function storeContract(target: ContractTarget): void {
     describe('users and tokens', () => {
       test('tokens are found by hash only, with their tenant, role, user and scope', async () => {
         const tenant = await newTenant(store);
-        assert.equal((await store.createUser(tenant, { id: 'ann', name: 'Ann', email: 'ann@example.com', createdAt: T0 })).status, 'created');
+        assert.equal(
+          (await store.createUser(tenant, { id: 'ann', name: 'Ann', email: 'ann@example.com', createdAt: T0 })).status,
+          'created',
+        );
         assert.equal((await store.createUser(tenant, { id: 'ann', name: 'Other', createdAt: T0 })).status, 'exists');
         assert.deepEqual(await store.getUser(tenant, 'ann'), { id: 'ann', name: 'Ann', email: 'ann@example.com', createdAt: T0 });
-        assert.equal((await store.createToken(tenant, { id: 'k0', userId: 'bob', name: 'x', role: 'admin', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 })).status, 'unknown_user');
+        assert.equal(
+          (
+            await store.createToken(tenant, {
+              id: 'k0',
+              userId: 'bob',
+              name: 'x',
+              role: 'admin',
+              tokenHash: hashTokenSecret(generateTokenSecret()),
+              createdAt: T0,
+            })
+          ).status,
+          'unknown_user',
+        );
 
         const secret = generateTokenSecret();
         assert.match(secret, /^pledge_[A-Za-z0-9_-]{43}$/);
         const hash = hashTokenSecret(secret);
         assert.match(hash, /^[0-9a-f]{64}$/);
-        const created = await store.createToken(tenant, { id: 'k1', userId: 'ann', name: 'CI', role: 'agent', tokenHash: hash, createdAt: T0, expiresAt: T0 + 1000 }, { at: T0, actor: 'ann', action: 'token.create', subject: 'token:k1' });
+        const created = await store.createToken(
+          tenant,
+          { id: 'k1', userId: 'ann', name: 'CI', role: 'agent', tokenHash: hash, createdAt: T0, expiresAt: T0 + 1000 },
+          { at: T0, actor: 'ann', action: 'token.create', subject: 'token:k1' },
+        );
         assert.equal(created.status, 'created');
         const found = await store.findTokenByHash(hashTokenSecret(secret));
         assert.ok(found);
@@ -204,20 +243,56 @@ export function storeContract(target: ContractTarget): void {
         assert.equal(found.token.customer, undefined);
         // The secret itself is nowhere in what the store returns.
         assert.ok(!JSON.stringify(found).includes(secret));
-        assert.equal(await store.findTokenByHash(hashTokenSecret(secret + 'x')), undefined);
+        assert.equal(await store.findTokenByHash(hashTokenSecret(`${secret}x`)), undefined);
 
         assert.equal((await store.createUser(tenant, { id: 'cust', name: 'Customer user', createdAt: T0 })).status, 'created');
-        const scoped = await store.createToken(tenant, { id: 'k2', userId: 'cust', name: 'portal', role: 'customer', customer: 'acme', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 });
+        const scoped = await store.createToken(tenant, {
+          id: 'k2',
+          userId: 'cust',
+          name: 'portal',
+          role: 'customer',
+          customer: 'acme',
+          tokenHash: hashTokenSecret(generateTokenSecret()),
+          createdAt: T0,
+        });
         assert.equal(scoped.status, 'created');
         if (scoped.status === 'created') assert.equal(scoped.value.customer, 'acme');
         // A customer token must say which customer; other roles must not have one. The database's
         // refusal is marked as caused by the data (an edge answers 4xx for it, not 500).
-        const refusedForData = (e: unknown) => e instanceof StoreError && e.data === 'invalid' && !e.retryable && typeof e.driverCode === 'string';
-        await assert.rejects(store.createToken(tenant, { id: 'k3', userId: 'cust', name: 'x', role: 'customer', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 }), refusedForData);
-        await assert.rejects(store.createToken(tenant, { id: 'k4', userId: 'ann', name: 'x', role: 'viewer', customer: 'acme', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 }), refusedForData);
+        const refusedForData = (e: unknown) =>
+          e instanceof StoreError && e.data === 'invalid' && !e.retryable && typeof e.driverCode === 'string';
+        await assert.rejects(
+          store.createToken(tenant, {
+            id: 'k3',
+            userId: 'cust',
+            name: 'x',
+            role: 'customer',
+            tokenHash: hashTokenSecret(generateTokenSecret()),
+            createdAt: T0,
+          }),
+          refusedForData,
+        );
+        await assert.rejects(
+          store.createToken(tenant, {
+            id: 'k4',
+            userId: 'ann',
+            name: 'x',
+            role: 'viewer',
+            customer: 'acme',
+            tokenHash: hashTokenSecret(generateTokenSecret()),
+            createdAt: T0,
+          }),
+          refusedForData,
+        );
 
-        assert.deepEqual((await store.listTokens(tenant)).map((t) => t.id), ['k1', 'k2']);
-        assert.deepEqual((await store.listTokens(tenant, { userId: 'cust' })).map((t) => t.id), ['k2']);
+        assert.deepEqual(
+          (await store.listTokens(tenant)).map((t) => t.id),
+          ['k1', 'k2'],
+        );
+        assert.deepEqual(
+          (await store.listTokens(tenant, { userId: 'cust' })).map((t) => t.id),
+          ['k2'],
+        );
       });
 
       test('last use only moves forward; revoking and disabling are recorded once', async () => {
@@ -228,7 +303,10 @@ export function storeContract(target: ContractTarget): void {
         await store.touchToken(tenant, 'k1', T0 + 5000);
         await store.touchToken(tenant, 'k1', T0 + 1000);
         assert.equal((await store.findTokenByHash(hash))?.token.lastUsedAt, T0 + 5000);
-        assert.equal(await store.revokeToken(tenant, 'k1', T0 + 6000, { at: T0 + 6000, actor: 'ann', action: 'token.revoke', subject: 'token:k1' }), 'revoked');
+        assert.equal(
+          await store.revokeToken(tenant, 'k1', T0 + 6000, { at: T0 + 6000, actor: 'ann', action: 'token.revoke', subject: 'token:k1' }),
+          'revoked',
+        );
         assert.equal(await store.revokeToken(tenant, 'k1', T0 + 7000), 'already_revoked');
         assert.equal(await store.revokeToken(tenant, 'nope', T0), 'not_found');
         assert.equal((await store.findTokenByHash(hash))?.token.revokedAt, T0 + 6000);
@@ -246,12 +324,21 @@ export function storeContract(target: ContractTarget): void {
     describe('agreements', () => {
       test('updates are compare-and-set on the ETag; a stale ETag writes nothing', async () => {
         const tenant = await newTenant(store);
-        const created = await store.createAgreement(tenant, { id: 'gold', document: { name: 'Gold', v: 0 }, customer: 'acme', createdAt: T0, createdBy: 'ann' });
+        const created = await store.createAgreement(tenant, {
+          id: 'gold',
+          document: { name: 'Gold', v: 0 },
+          customer: 'acme',
+          createdAt: T0,
+          createdBy: 'ann',
+        });
         assert.equal(created.status, 'created');
         const a0 = created.value;
         assert.equal(a0.state, 'draft');
         assert.equal(a0.versionCount, 0);
-        assert.equal((await store.createAgreement(tenant, { id: 'gold', document: { other: true }, createdAt: T0, createdBy: 'bob' })).status, 'exists');
+        assert.equal(
+          (await store.createAgreement(tenant, { id: 'gold', document: { other: true }, createdAt: T0, createdBy: 'bob' })).status,
+          'exists',
+        );
         assert.deepEqual((await store.getAgreement(tenant, 'gold'))?.document, { name: 'Gold', v: 0 });
 
         const edit = await store.updateAgreement(tenant, 'gold', a0.etag, { document: { name: 'Gold', v: 0.5 }, at: T0 + 1, by: 'ann' });
@@ -261,7 +348,13 @@ export function storeContract(target: ContractTarget): void {
         assert.equal(edit.agreement.customer, 'acme');
 
         // Someone who read a0 tries to write: refused, and shown the current state.
-        const stale = await store.updateAgreement(tenant, 'gold', a0.etag, { document: { lost: true }, transitions: [], versions: [], at: T0 + 2, by: 'bob' }, { at: T0 + 2, actor: 'bob', action: 'agreement.edit', subject: 'agreement:gold' });
+        const stale = await store.updateAgreement(
+          tenant,
+          'gold',
+          a0.etag,
+          { document: { lost: true }, transitions: [], versions: [], at: T0 + 2, by: 'bob' },
+          { at: T0 + 2, actor: 'bob', action: 'agreement.edit', subject: 'agreement:gold' },
+        );
         assert.equal(stale.status, 'stale');
         if (stale.status === 'stale') assert.equal(stale.current.etag, edit.agreement.etag);
         assert.deepEqual((await store.getAgreement(tenant, 'gold'))?.document, { name: 'Gold', v: 0.5 });
@@ -272,16 +365,25 @@ export function storeContract(target: ContractTarget): void {
       test('two writers with the same ETag at once: exactly one wins', async () => {
         const tenant = await newTenant(store);
         const a = (await store.createAgreement(tenant, { id: 'gold', document: { n: 0 }, createdAt: T0, createdBy: 'ann' })).value;
-        const results = await Promise.all([1, 2, 3, 4].map((n) => store.updateAgreement(tenant, 'gold', a.etag, { document: { n }, at: T0 + n, by: `w${n}` })));
+        const results = await Promise.all(
+          [1, 2, 3, 4].map((n) => store.updateAgreement(tenant, 'gold', a.etag, { document: { n }, at: T0 + n, by: `w${n}` })),
+        );
         assert.equal(results.filter((r) => r.status === 'updated').length, 1);
         assert.equal(results.filter((r) => r.status === 'stale').length, 3);
       });
 
       test('versions, transitions and reviews are appended, kept in order, and drive the state', async () => {
         const tenant = await newTenant(store);
-        let a = (await store.createAgreement(tenant, { id: 'gold', document: { name: 'Gold', v: 0 }, createdAt: T0, createdBy: 'ann' })).value;
+        let a = (await store.createAgreement(tenant, { id: 'gold', document: { name: 'Gold', v: 0 }, createdAt: T0, createdBy: 'ann' }))
+          .value;
         const { transitions, versions } = approval('gold');
-        const approved = await store.updateAgreement(tenant, 'gold', a.etag, { document: { name: 'Gold', v: 1 }, versions, transitions, at: T0 + 2 * MIN, by: 'ann' }, { at: T0 + 2 * MIN, actor: 'ann', action: 'agreement.approve', subject: 'agreement:gold', after: { state: 'approved' } });
+        const approved = await store.updateAgreement(
+          tenant,
+          'gold',
+          a.etag,
+          { document: { name: 'Gold', v: 1 }, versions, transitions, at: T0 + 2 * MIN, by: 'ann' },
+          { at: T0 + 2 * MIN, actor: 'ann', action: 'agreement.approve', subject: 'agreement:gold', after: { state: 'approved' } },
+        );
         assert.equal(approved.status, 'updated');
         if (approved.status !== 'updated') return;
         a = approved.agreement;
@@ -297,7 +399,9 @@ export function storeContract(target: ContractTarget): void {
         const activated = unwrap(applyTransition(history, { to: 'active', at: T0 + 10 * MIN, by: 'ann' }));
         const stored = await store.listVersions<{ name: string; v: number }>(tenant, 'gold');
         assert.deepEqual(stored, versions);
-        const amended = unwrap(addVersion(stored, { effective: T0 + 20 * MIN, document: { name: 'Gold', v: 2 }, createdAt: T0 + 11 * MIN, createdBy: 'bob' }));
+        const amended = unwrap(
+          addVersion(stored, { effective: T0 + 20 * MIN, document: { name: 'Gold', v: 2 }, createdAt: T0 + 11 * MIN, createdBy: 'bob' }),
+        );
         const r2 = await store.updateAgreement(tenant, 'gold', a.etag, {
           transitions: activated.transitions.slice(history.transitions.length),
           versions: amended.slice(stored.length),
@@ -309,7 +413,10 @@ export function storeContract(target: ContractTarget): void {
         if (r2.status !== 'updated') return;
         assert.equal(r2.agreement.state, 'active');
         assert.deepEqual(r2.agreement.document, { name: 'Gold', v: 1 }, 'the document is kept when the change does not replace it');
-        assert.deepEqual((await store.listVersions(tenant, 'gold')).map((v) => v.version), [1, 2]);
+        assert.deepEqual(
+          (await store.listVersions(tenant, 'gold')).map((v) => v.version),
+          [1, 2],
+        );
         assert.deepEqual(await store.getVersion(tenant, 'gold', 1), versions[0]);
         assert.equal((await store.getVersion(tenant, 'gold', 2))?.createdBy, 'bob');
         assert.equal(await store.getVersion(tenant, 'gold', 3), undefined);
@@ -317,7 +424,10 @@ export function storeContract(target: ContractTarget): void {
         assert.equal((await store.getLifecycle(tenant, 'gold'))?.transitions.length, 3);
 
         // Version numbers that do not continue the list are a bug in the caller: refused, nothing written.
-        await assert.rejects(store.updateAgreement(tenant, 'gold', r2.agreement.etag, { versions: [versions[0]!], at: T0, by: 'x' }), /does not continue/);
+        await assert.rejects(
+          store.updateAgreement(tenant, 'gold', r2.agreement.etag, { versions: [versions[0]!], at: T0, by: 'x' }),
+          /does not continue/,
+        );
         assert.equal((await store.getAgreement(tenant, 'gold'))?.etag, r2.agreement.etag);
         assert.equal((await store.listAudit(tenant)).items.length, 1);
         assert.deepEqual((await store.listAudit(tenant)).items[0]!.after, { state: 'approved' });
@@ -326,12 +436,24 @@ export function storeContract(target: ContractTarget): void {
       test('listing by customer and state, paged by id', async () => {
         const tenant = await newTenant(store);
         for (let i = 0; i < 7; i++) {
-          await store.createAgreement(tenant, { id: `a${i}`, document: { i }, ...(i % 2 === 0 ? { customer: 'acme' } : {}), createdAt: T0, createdBy: 'ann' });
+          await store.createAgreement(tenant, {
+            id: `a${i}`,
+            document: { i },
+            ...(i % 2 === 0 ? { customer: 'acme' } : {}),
+            createdAt: T0,
+            createdBy: 'ann',
+          });
         }
         const all = await allPages((after) => store.listAgreements(tenant, { limit: 3, ...(after ? { after } : {}) }));
-        assert.deepEqual(all.items.map((a) => a.id), ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
+        assert.deepEqual(
+          all.items.map((a) => a.id),
+          ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6'],
+        );
         assert.equal(all.pages, 3);
-        assert.deepEqual((await store.listAgreements(tenant, { customer: 'acme' })).items.map((a) => a.id), ['a0', 'a2', 'a4', 'a6']);
+        assert.deepEqual(
+          (await store.listAgreements(tenant, { customer: 'acme' })).items.map((a) => a.id),
+          ['a0', 'a2', 'a4', 'a6'],
+        );
         assert.equal((await store.listAgreements(tenant, { state: 'active' })).items.length, 0);
         assert.equal((await store.listAgreements(tenant, { state: 'draft' })).items.length, 7);
         await assert.rejects(store.listAgreements(tenant, { after: 'garbage!' }), InvalidInputError);
@@ -347,16 +469,38 @@ export function storeContract(target: ContractTarget): void {
         if (c1.status !== 'created') return;
         assert.equal(c1.calendar.source, yaml);
         // Create-only on an existing name: refused.
-        assert.equal((await store.putCalendar(tenant, { name: 'berlin', format: 'json', source: '{}', at: T0, by: 'bob' }, null)).status, 'stale');
-        assert.equal((await store.putCalendar(tenant, { name: 'berlin', format: 'json', source: '{}', at: T0, by: 'bob' }, '"999"')).status, 'stale');
-        assert.equal((await store.putCalendar(tenant, { name: 'nope', format: 'json', source: '{}', at: T0, by: 'bob' }, '"1"')).status, 'stale');
-        const c2 = await store.putCalendar(tenant, { name: 'berlin', format: 'json', source: '{"zone":"UTC"}', at: T0 + 1, by: 'bob' }, c1.calendar.etag);
+        assert.equal(
+          (await store.putCalendar(tenant, { name: 'berlin', format: 'json', source: '{}', at: T0, by: 'bob' }, null)).status,
+          'stale',
+        );
+        assert.equal(
+          (await store.putCalendar(tenant, { name: 'berlin', format: 'json', source: '{}', at: T0, by: 'bob' }, '"999"')).status,
+          'stale',
+        );
+        assert.equal(
+          (await store.putCalendar(tenant, { name: 'nope', format: 'json', source: '{}', at: T0, by: 'bob' }, '"1"')).status,
+          'stale',
+        );
+        const c2 = await store.putCalendar(
+          tenant,
+          { name: 'berlin', format: 'json', source: '{"zone":"UTC"}', at: T0 + 1, by: 'bob' },
+          c1.calendar.etag,
+        );
         assert.equal(c2.status, 'updated');
         const c3 = await store.putCalendar(tenant, { name: 'berlin', format: 'yaml', source: yaml, at: T0 + 2, by: 'bob' });
         assert.equal(c3.status, 'updated');
-        const c4 = await store.putCalendar(tenant, { name: 'austin', format: 'yaml', source: 'zone: America/Chicago\n', at: T0 + 2, by: 'bob' });
+        const c4 = await store.putCalendar(tenant, {
+          name: 'austin',
+          format: 'yaml',
+          source: 'zone: America/Chicago\n',
+          at: T0 + 2,
+          by: 'bob',
+        });
         assert.equal(c4.status, 'created');
-        assert.deepEqual((await store.listCalendars(tenant)).map((c) => c.name), ['austin', 'berlin']);
+        assert.deepEqual(
+          (await store.listCalendars(tenant)).map((c) => c.name),
+          ['austin', 'berlin'],
+        );
         const got = await store.getCalendar(tenant, 'berlin');
         assert.equal(got?.format, 'yaml');
         assert.equal(got?.updatedBy, 'bob');
@@ -367,7 +511,11 @@ export function storeContract(target: ContractTarget): void {
         // Created again: an ETag of the deleted calendar does not match the new one.
         const again = await store.putCalendar(tenant, { name: 'berlin', format: 'yaml', source: yaml, at: T0 + 3, by: 'ann' }, null);
         assert.equal(again.status, 'created');
-        assert.equal((await store.putCalendar(tenant, { name: 'berlin', format: 'yaml', source: 'x', at: T0 + 4, by: 'ann' }, c1.calendar.etag)).status, 'stale');
+        assert.equal(
+          (await store.putCalendar(tenant, { name: 'berlin', format: 'yaml', source: 'x', at: T0 + 4, by: 'ann' }, c1.calendar.etag))
+            .status,
+          'stale',
+        );
       });
     });
 
@@ -421,7 +569,10 @@ export function storeContract(target: ContractTarget): void {
       test('all-or-nothing: a conflict writes nothing of the batch', async () => {
         const tenant = await newTenant(store);
         await store.appendEvents(tenant, [ev('e1', 1)], { receivedAt: T0 });
-        const r = await store.appendEvents(tenant, [ev('e2', 2), ev('e1', 1, { priority: 'P1' }), ev('e1', 1)], { receivedAt: T0, allOrNothing: true });
+        const r = await store.appendEvents(tenant, [ev('e2', 2), ev('e1', 1, { priority: 'P1' }), ev('e1', 1)], {
+          receivedAt: T0,
+          allOrNothing: true,
+        });
         assert.equal(r.committed, false);
         assert.deepEqual(r.outcomes, [{ status: 'not_written' }, { status: 'conflict', seq: 1 }, { status: 'duplicate', seq: 1 }]);
         assert.equal(r.lastSeq, 1);
@@ -429,7 +580,10 @@ export function storeContract(target: ContractTarget): void {
         assert.equal(await store.lastEventSeq(tenant), 1);
         const ok = await store.appendEvents(tenant, [ev('e2', 2), ev('e1', 1)], { receivedAt: T0, allOrNothing: true });
         assert.equal(ok.committed, true);
-        assert.deepEqual(ok.outcomes, [{ status: 'accepted', seq: 2 }, { status: 'duplicate', seq: 1 }]);
+        assert.deepEqual(ok.outcomes, [
+          { status: 'accepted', seq: 2 },
+          { status: 'duplicate', seq: 1 },
+        ]);
       });
 
       test('source is part of the identity; absent source is the empty source', async () => {
@@ -447,7 +601,15 @@ export function storeContract(target: ContractTarget): void {
 
       test('payloads round-trip exactly, scope fields become columns', async () => {
         const tenant = await newTenant(store);
-        const e = ev('p1', 5, { type: 'ticket.satisfaction', service: 'pbx', customer: 'acme', region: 'eu', score: 4.5, scale: 5, attributes: { note: 'naïve \u2603 "quoted" \\ back', list: [1, 'two', null, { deep: [true] }] } });
+        const e = ev('p1', 5, {
+          type: 'ticket.satisfaction',
+          service: 'pbx',
+          customer: 'acme',
+          region: 'eu',
+          score: 4.5,
+          scale: 5,
+          attributes: { note: 'naïve \u2603 "quoted" \\ back', list: [1, 'two', null, { deep: [true] }] },
+        });
         await store.appendEvents(tenant, [e], { receivedAt: T0 + 7 });
         const got = await store.getEvent(tenant, '', 'p1');
         const { atMs, ...payload } = e;
@@ -530,19 +692,34 @@ export function storeContract(target: ContractTarget): void {
         await store.appendEvents(tenant, [ev('a', 5), ev('c', 3)], { receivedAt: T0 });
         await store.appendEvents(tenant, [ev('d', 0)], { receivedAt: T0 });
         assert.equal(await store.lastEventSeq(tenant), 4);
-        assert.deepEqual((await store.eventsSince(tenant, 0)).map((e) => [e.seq, e.id]), [
-          [1, 'a'],
-          [2, 'b'],
-          [3, 'c'],
-          [4, 'd'],
-        ]);
-        assert.deepEqual((await store.eventsSince(tenant, 2)).map((e) => e.id), ['c', 'd']);
-        assert.deepEqual((await store.eventsSince(tenant, 0, 1)).map((e) => e.id), ['a']);
+        assert.deepEqual(
+          (await store.eventsSince(tenant, 0)).map((e) => [e.seq, e.id]),
+          [
+            [1, 'a'],
+            [2, 'b'],
+            [3, 'c'],
+            [4, 'd'],
+          ],
+        );
+        assert.deepEqual(
+          (await store.eventsSince(tenant, 2)).map((e) => e.id),
+          ['c', 'd'],
+        );
+        assert.deepEqual(
+          (await store.eventsSince(tenant, 0, 1)).map((e) => e.id),
+          ['a'],
+        );
         assert.deepEqual(await store.eventsSince(tenant, 4), []);
         // The same through the payload scan: seq, instant and payload, as eventsSince has them.
         const full = await store.eventsSince(tenant, 0);
-        assert.deepEqual(await store.eventPayloadsSince(tenant, 0), full.map((e) => ({ seq: e.seq, at: e.at, payload: e.payload })));
-        assert.deepEqual((await store.eventPayloadsSince(tenant, 2, 1)).map((e) => e.seq), [3]);
+        assert.deepEqual(
+          await store.eventPayloadsSince(tenant, 0),
+          full.map((e) => ({ seq: e.seq, at: e.at, payload: e.payload })),
+        );
+        assert.deepEqual(
+          (await store.eventPayloadsSince(tenant, 2, 1)).map((e) => e.seq),
+          [3],
+        );
         assert.deepEqual(await store.eventPayloadsSince(tenant, 4), []);
       });
 
@@ -554,15 +731,22 @@ export function storeContract(target: ContractTarget): void {
         const b = await open(config);
         const t = await newTenant(a);
         const events = Array.from({ length: 300 }, (_, i) => ev(`e${i}`, i % 17, { ticket: `T-${i % 11}` }));
-        const chunks = (list: EventInput[], n: number) => Array.from({ length: Math.ceil(list.length / n) }, (_, i) => list.slice(i * n, i * n + n));
+        const chunks = (list: EventInput[], n: number) =>
+          Array.from({ length: Math.ceil(list.length / n) }, (_, i) => list.slice(i * n, i * n + n));
         // Overlapping batches in different orders from both sides, all in flight together.
         const fromA = chunks(events, 50).map((c) => a.appendEvents(t, c, { receivedAt: T0 }));
         const fromB = chunks([...events].reverse(), 30).map((c) => b.appendEvents(t, c, { receivedAt: T0 }));
         const results = await Promise.all([...fromA, ...fromB]);
         const accepted = results.flatMap((r) => r.outcomes.filter((o) => o.status === 'accepted'));
         assert.equal(accepted.length, events.length);
-        assert.equal(results.reduce((n, r) => n + r.duplicates, 0), events.length);
-        assert.equal(results.reduce((n, r) => n + r.conflicts, 0), 0);
+        assert.equal(
+          results.reduce((n, r) => n + r.duplicates, 0),
+          events.length,
+        );
+        assert.equal(
+          results.reduce((n, r) => n + r.conflicts, 0),
+          0,
+        );
         assert.deepEqual(
           accepted.map((o) => (o.status === 'accepted' ? o.seq : 0)).sort((x, y) => x - y),
           Array.from({ length: events.length }, (_, i) => i + 1),
@@ -577,7 +761,8 @@ export function storeContract(target: ContractTarget): void {
     });
 
     describe('tickets: owner, source and the registry', () => {
-      const owners = async (tenant: string, ticket: string) => (await store.findTickets(tenant, ticket)).map((t) => `${t.source}/${t.ticket}=${t.customer ?? '-'}`);
+      const owners = async (tenant: string, ticket: string) =>
+        (await store.findTickets(tenant, ticket)).map((t) => `${t.source}/${t.ticket}=${t.customer ?? '-'}`);
 
       test('a ticket belongs to the customer its first event names; an event naming another customer is a conflict and nothing of it is written', async () => {
         const tenant = await newTenant(store);
@@ -598,13 +783,25 @@ export function storeContract(target: ContractTarget): void {
           { status: 'accepted', seq: 3 },
         ]);
         assert.deepEqual([r.accepted, r.conflicts, r.lastSeq], [3, 1, 3]);
-        assert.deepEqual(await store.getTicket(tenant, '', 'T-1'), { source: '', ticket: 'T-1', customer: 'acme', firstSeq: 1, customerSeq: 1 });
+        assert.deepEqual(await store.getTicket(tenant, '', 'T-1'), {
+          source: '',
+          ticket: 'T-1',
+          customer: 'acme',
+          firstSeq: 1,
+          customerSeq: 1,
+        });
         assert.equal(await store.getEvent(tenant, '', 'x'), undefined);
-        assert.deepEqual((await store.ticketEvents(tenant, '', 'T-1')).map((e) => e.id), ['c', 'r', 's']);
+        assert.deepEqual(
+          (await store.ticketEvents(tenant, '', 'T-1')).map((e) => e.id),
+          ['c', 'r', 's'],
+        );
         // Later batches too; the same refused event again is refused again.
         const crafted = ev('x', 6, { type: 'ticket.status_changed', status: 'open', customer: 'globex' });
         const again = await store.appendEvents(tenant, [crafted, ev('c', 0, { customer: 'acme', service: 'mail' })], { receivedAt: T0 });
-        assert.deepEqual(again.outcomes, [{ status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }, { status: 'duplicate', seq: 1 }]);
+        assert.deepEqual(again.outcomes, [
+          { status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } },
+          { status: 'duplicate', seq: 1 },
+        ]);
         assert.deepEqual(await owners(tenant, 'T-1'), ['/T-1=acme']);
         assert.equal(await store.countEvents(tenant), 3);
       });
@@ -614,9 +811,22 @@ export function storeContract(target: ContractTarget): void {
         // The follow-up arrives first, then the creation that names the customer.
         await store.appendEvents(tenant, [ev('r', 5, { type: 'ticket.responded' })], { receivedAt: T0 });
         assert.deepEqual(await store.getTicket(tenant, '', 'T-1'), { source: '', ticket: 'T-1', firstSeq: 1 });
-        const r = await store.appendEvents(tenant, [ev('c', 0, { customer: 'acme' }), ev('x', 6, { type: 'ticket.closed', customer: 'globex' })], { receivedAt: T0 });
-        assert.deepEqual(r.outcomes, [{ status: 'accepted', seq: 2 }, { status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }]);
-        assert.deepEqual(await store.getTicket(tenant, '', 'T-1'), { source: '', ticket: 'T-1', customer: 'acme', firstSeq: 1, customerSeq: 2 });
+        const r = await store.appendEvents(
+          tenant,
+          [ev('c', 0, { customer: 'acme' }), ev('x', 6, { type: 'ticket.closed', customer: 'globex' })],
+          { receivedAt: T0 },
+        );
+        assert.deepEqual(r.outcomes, [
+          { status: 'accepted', seq: 2 },
+          { status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } },
+        ]);
+        assert.deepEqual(await store.getTicket(tenant, '', 'T-1'), {
+          source: '',
+          ticket: 'T-1',
+          customer: 'acme',
+          firstSeq: 1,
+          customerSeq: 2,
+        });
       });
 
       test('two sources with one ticket number are two tickets, each with its owner and its events', async () => {
@@ -631,35 +841,65 @@ export function storeContract(target: ContractTarget): void {
           ],
           { receivedAt: T0 },
         );
-        assert.deepEqual(r.outcomes.map((o) => o.status), ['accepted', 'accepted', 'accepted', 'accepted']);
+        assert.deepEqual(
+          r.outcomes.map((o) => o.status),
+          ['accepted', 'accepted', 'accepted', 'accepted'],
+        );
         assert.deepEqual(await owners(tenant, '1001'), ['/1001=-', 'jira/1001=globex', 'zendesk/1001=acme']);
-        assert.deepEqual((await store.ticketEvents(tenant, 'jira', '1001')).map((e) => `${e.source}:${e.id}`), ['jira:c1', 'jira:r1']);
-        assert.deepEqual((await store.ticketEvents(tenant, 'zendesk', '1001')).map((e) => `${e.source}:${e.id}`), ['zendesk:c1']);
-        assert.deepEqual((await store.ticketEvents(tenant, '', '1001')).map((e) => e.id), ['c1']);
+        assert.deepEqual(
+          (await store.ticketEvents(tenant, 'jira', '1001')).map((e) => `${e.source}:${e.id}`),
+          ['jira:c1', 'jira:r1'],
+        );
+        assert.deepEqual(
+          (await store.ticketEvents(tenant, 'zendesk', '1001')).map((e) => `${e.source}:${e.id}`),
+          ['zendesk:c1'],
+        );
+        assert.deepEqual(
+          (await store.ticketEvents(tenant, '', '1001')).map((e) => e.id),
+          ['c1'],
+        );
         assert.deepEqual(await store.ticketEvents(tenant, 'servicenow', '1001'), []);
         assert.equal(await store.getTicket(tenant, 'servicenow', '1001'), undefined);
         assert.deepEqual(await store.findTickets(tenant, '1002'), []);
-        const q = async (f: Parameters<Store['queryEvents']>[1]) => (await store.queryEvents(tenant, f)).items.map((e) => `${e.source}:${e.id}`);
+        const q = async (f: Parameters<Store['queryEvents']>[1]) =>
+          (await store.queryEvents(tenant, f)).items.map((e) => `${e.source}:${e.id}`);
         assert.deepEqual(await q({ ticket: '1001', source: 'jira' }), ['jira:c1', 'jira:r1']);
         assert.deepEqual(await q({ ticket: '1001', source: '' }), [':c1']);
         assert.equal(await store.countEvents(tenant, { source: 'zendesk' }), 1);
         // Each desk's ticket keeps its own owner.
         const closed = (id: string, source: string) => ev(id, 9, { source, ticket: '1001', type: 'ticket.closed', customer: 'globex' });
         const later = await store.appendEvents(tenant, [closed('x', 'zendesk'), closed('y', 'jira')], { receivedAt: T0 });
-        assert.deepEqual(later.outcomes, [{ status: 'conflict', owner: { source: 'zendesk', ticket: '1001', customer: 'acme' } }, { status: 'accepted', seq: 5 }]);
+        assert.deepEqual(later.outcomes, [
+          { status: 'conflict', owner: { source: 'zendesk', ticket: '1001', customer: 'acme' } },
+          { status: 'accepted', seq: 5 },
+        ]);
       });
 
       test('all-or-nothing: an owner conflict writes nothing, neither events nor tickets', async () => {
         const tenant = await newTenant(store);
-        const batch = [ev('c', 0, { ticket: 'N-1', customer: 'acme' }), ev('a', 1, { ticket: 'T-2' }), ev('x', 2, { ticket: 'N-1', type: 'ticket.closed', customer: 'globex' })];
+        const batch = [
+          ev('c', 0, { ticket: 'N-1', customer: 'acme' }),
+          ev('a', 1, { ticket: 'T-2' }),
+          ev('x', 2, { ticket: 'N-1', type: 'ticket.closed', customer: 'globex' }),
+        ];
         const r = await store.appendEvents(tenant, batch, { receivedAt: T0, allOrNothing: true });
         assert.equal(r.committed, false);
-        assert.deepEqual(r.outcomes, [{ status: 'not_written' }, { status: 'not_written' }, { status: 'conflict', owner: { source: '', ticket: 'N-1', customer: 'acme' } }]);
+        assert.deepEqual(r.outcomes, [
+          { status: 'not_written' },
+          { status: 'not_written' },
+          { status: 'conflict', owner: { source: '', ticket: 'N-1', customer: 'acme' } },
+        ]);
         assert.equal(await store.countEvents(tenant), 0);
         assert.deepEqual([await store.findTickets(tenant, 'N-1'), await store.findTickets(tenant, 'T-2')], [[], []]);
         // Without the offending event, the same batch goes in whole.
-        const ok = await store.appendEvents(tenant, [ev('c', 0, { ticket: 'N-1', customer: 'acme' }), ev('a', 1, { ticket: 'T-2' })], { receivedAt: T0, allOrNothing: true });
-        assert.deepEqual(ok.outcomes, [{ status: 'accepted', seq: 1 }, { status: 'accepted', seq: 2 }]);
+        const ok = await store.appendEvents(tenant, [ev('c', 0, { ticket: 'N-1', customer: 'acme' }), ev('a', 1, { ticket: 'T-2' })], {
+          receivedAt: T0,
+          allOrNothing: true,
+        });
+        assert.deepEqual(ok.outcomes, [
+          { status: 'accepted', seq: 1 },
+          { status: 'accepted', seq: 2 },
+        ]);
         assert.deepEqual(await owners(tenant, 'N-1'), ['/N-1=acme']);
       });
 
@@ -669,7 +909,10 @@ export function storeContract(target: ContractTarget): void {
         const b = await open(config);
         const t = await newTenant(a);
         const batch = (customer: string) => Array.from({ length: 20 }, (_, i) => ev(`${customer}-${i}`, i, { ticket: `T-${i}`, customer }));
-        const [ra, rb] = await Promise.all([a.appendEvents(t, batch('acme'), { receivedAt: T0 }), b.appendEvents(t, batch('globex'), { receivedAt: T0 })]);
+        const [ra, rb] = await Promise.all([
+          a.appendEvents(t, batch('acme'), { receivedAt: T0 }),
+          b.appendEvents(t, batch('globex'), { receivedAt: T0 }),
+        ]);
         for (let i = 0; i < 20; i++) {
           const owner = (await a.getTicket(t, '', `T-${i}`))!.customer!;
           const [mine, theirs] = owner === 'acme' ? [ra, rb] : [rb, ra];
@@ -684,16 +927,27 @@ export function storeContract(target: ContractTarget): void {
       test('the audit entry of a batch is written in its transaction, from its result; none when the callback gives none or nothing is committed', async () => {
         const tenant = await newTenant(store);
         const audit = (r: AppendResult): AuditInput | undefined =>
-          r.accepted === 0 ? undefined : { at: T0, actor: 'agent', action: 'events.ingest', subject: 'events', after: { accepted: r.accepted, lastSeq: r.lastSeq } };
+          r.accepted === 0
+            ? undefined
+            : { at: T0, actor: 'agent', action: 'events.ingest', subject: 'events', after: { accepted: r.accepted, lastSeq: r.lastSeq } };
         await store.appendEvents(tenant, [ev('a', 0), ev('b', 1)], { receivedAt: T0, audit });
         await store.appendEvents(tenant, [ev('a', 0)], { receivedAt: T0, audit });
         const never = () => ({ at: T0, actor: 'agent', action: 'never', subject: 'events' });
-        const refused = await store.appendEvents(tenant, [ev('c', 2), ev('a', 0, { priority: 'P1' })], { receivedAt: T0, allOrNothing: true, audit: never });
+        const refused = await store.appendEvents(tenant, [ev('c', 2), ev('a', 0, { priority: 'P1' })], {
+          receivedAt: T0,
+          allOrNothing: true,
+          audit: never,
+        });
         assert.equal(refused.committed, false);
-        assert.deepEqual((await store.listAudit(tenant)).items.map((e) => [e.actor, e.action, e.after]), [['agent', 'events.ingest', { accepted: 2, lastSeq: 2 }]]);
+        assert.deepEqual(
+          (await store.listAudit(tenant)).items.map((e) => [e.actor, e.action, e.after]),
+          [['agent', 'events.ingest', { accepted: 2, lastSeq: 2 }]],
+        );
         // An audit entry that cannot be written takes the events with it: one transaction.
         const unwritable = () => ({ at: T0, actor: 'agent', action: 'x', subject: 'events', after: { n: 1n } });
-        await assert.rejects(store.appendEvents(tenant, [ev('d', 3, { ticket: 'T-9', customer: 'acme' })], { receivedAt: T0, audit: unwritable }));
+        await assert.rejects(
+          store.appendEvents(tenant, [ev('d', 3, { ticket: 'T-9', customer: 'acme' })], { receivedAt: T0, audit: unwritable }),
+        );
         assert.equal(await store.countEvents(tenant), 2);
         assert.equal(await store.lastEventSeq(tenant), 2);
         assert.equal(await store.getTicket(tenant, '', 'T-9'), undefined);
@@ -722,17 +976,32 @@ export function storeContract(target: ContractTarget): void {
         await store.createToken(A, { id: 'k', userId: 'ann', name: 'a', role: 'admin', tokenHash: hashA, createdAt: T0 });
         const rA = await store.appendEvents(A, [ev('e1', 1, { customer: 'acme', service: 'pbx' })], { receivedAt: T0 });
         // The same event id in another tenant is another event, not a duplicate.
-        const rB = await store.appendEvents(B, [ev('e1', 1, { customer: 'acme', service: 'pbx', priority: 'P1' }), ev('e2', 2)], { receivedAt: T0 });
+        const rB = await store.appendEvents(B, [ev('e1', 1, { customer: 'acme', service: 'pbx', priority: 'P1' }), ev('e2', 2)], {
+          receivedAt: T0,
+        });
         assert.deepEqual(rA.outcomes, [{ status: 'accepted', seq: 1 }]);
-        assert.deepEqual(rB.outcomes, [{ status: 'accepted', seq: 1 }, { status: 'accepted', seq: 2 }], 'sequence numbers are per tenant');
+        assert.deepEqual(
+          rB.outcomes,
+          [
+            { status: 'accepted', seq: 1 },
+            { status: 'accepted', seq: 2 },
+          ],
+          'sequence numbers are per tenant',
+        );
 
         assert.equal((await store.getUser(A, 'ann'))?.name, `Ann of ${A}`);
-        assert.deepEqual((await store.listUsers(B)).map((u) => u.name), [`Ann of ${B}`]);
+        assert.deepEqual(
+          (await store.listUsers(B)).map((u) => u.name),
+          [`Ann of ${B}`],
+        );
         assert.equal((await store.listTokens(B)).length, 0);
         assert.equal((await store.findTokenByHash(hashA))?.token.tenant, A);
         assert.equal(await store.revokeToken(B, 'k', T0), 'not_found');
         assert.deepEqual((await store.getAgreement(A, 'gold'))?.document, { owner: A });
-        assert.deepEqual((await store.listAgreements(B, { customer: 'acme' })).items.map((a) => a.document), [{ owner: B }]);
+        assert.deepEqual(
+          (await store.listAgreements(B, { customer: 'acme' })).items.map((a) => a.document),
+          [{ owner: B }],
+        );
         const etagA = (await store.getAgreement(A, 'gold'))!.etag;
         const etagB = (await store.getAgreement(B, 'gold'))!.etag;
         assert.equal(etagA, etagB, 'both at row version 1');
@@ -741,23 +1010,50 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual((await store.getAgreement(A, 'gold'))?.document, { owner: A }, 'writing B never touches A');
         assert.equal((await store.getLifecycle(A, 'gold'))?.transitions.length, 0);
         assert.equal((await store.getCalendar(B, 'cal'))?.source, `{"owner":"${B}"}`);
-        assert.deepEqual((await store.listCalendars(A)).map((c) => c.source), [`{"owner":"${A}"}`]);
+        assert.deepEqual(
+          (await store.listCalendars(A)).map((c) => c.source),
+          [`{"owner":"${A}"}`],
+        );
         assert.equal(await store.countEvents(A), 1);
         assert.equal(await store.countEvents(B), 2);
-        assert.deepEqual((await store.queryEvents(A, { customer: 'acme' })).items.map((e) => e.payload.priority), [undefined]);
-        assert.deepEqual((await store.ticketEvents(A, '', 'T-1')).map((e) => e.id), ['e1']);
-        assert.deepEqual((await store.eventsSince(A, 0)).map((e) => e.id), ['e1']);
+        assert.deepEqual(
+          (await store.queryEvents(A, { customer: 'acme' })).items.map((e) => e.payload.priority),
+          [undefined],
+        );
+        assert.deepEqual(
+          (await store.ticketEvents(A, '', 'T-1')).map((e) => e.id),
+          ['e1'],
+        );
+        assert.deepEqual(
+          (await store.eventsSince(A, 0)).map((e) => e.id),
+          ['e1'],
+        );
         assert.equal(await store.getEvent(A, '', 'e2'), undefined);
         assert.equal(await store.lastEventSeq(A), 1);
         assert.deepEqual((await store.getClock(A, { agreementId: 'gold', target: 'resp', ticket: 'T-1', cycle: 0 }))?.value, { owner: A });
-        assert.deepEqual((await store.listClocks(B)).items.map((c) => c.value), [{ owner: B }]);
-        assert.deepEqual((await store.listCompliance(B)).items.map((c) => c.value), [{ owner: B }]);
-        assert.deepEqual((await store.listSettlements(A)).items.map((c) => c.value), [{ owner: A }]);
-        assert.deepEqual((await store.listAudit(A)).items.map((e) => e.after), [{ owner: A }]);
+        assert.deepEqual(
+          (await store.listClocks(B)).items.map((c) => c.value),
+          [{ owner: B }],
+        );
+        assert.deepEqual(
+          (await store.listCompliance(B)).items.map((c) => c.value),
+          [{ owner: B }],
+        );
+        assert.deepEqual(
+          (await store.listSettlements(A)).items.map((c) => c.value),
+          [{ owner: A }],
+        );
+        assert.deepEqual(
+          (await store.listAudit(A)).items.map((e) => e.after),
+          [{ owner: A }],
+        );
         await putDerived(store, A, { watermark: 1 });
         assert.equal(await store.getDerivedWatermark(B), 0);
         await putDerived(store, B, { everything: true, watermark: 0 });
-        assert.deepEqual([(await store.listClocks(B)).items, (await store.listCompliance(B)).items, (await store.listSettlements(B)).items], [[], [], []]);
+        assert.deepEqual(
+          [(await store.listClocks(B)).items, (await store.listCompliance(B)).items, (await store.listSettlements(B)).items],
+          [[], [], []],
+        );
         assert.equal((await store.listClocks(A)).items.length, 1, 'deleting B left A alone');
         assert.equal((await store.getSettlement(A, { agreementId: 'gold', period: '2026-10' }))?.updatedAt, T0);
         assert.equal(await store.getDerivedWatermark(A), 1);
@@ -767,10 +1063,23 @@ export function storeContract(target: ContractTarget): void {
     describe('derived results', () => {
       test('rows given for agreements and tickets not named are upserted by key; everything deletes every derived row of the tenant', async () => {
         const tenant = await newTenant(store);
-        const put = (rows: Partial<Pick<DerivedReplacement, 'clocks' | 'compliance' | 'settlements'>>) => store.replaceDerived(tenant, { generation: 0, watermark: 0, ...rows });
-        const clocks = Array.from({ length: 7 }, (_, i) => ({ agreementId: i < 4 ? 'gold' : 'silver', target: 'resolve', ticket: `T-${i}`, cycle: 0, value: { elapsed: i }, updatedAt: T0 }));
+        const put = (rows: Partial<Pick<DerivedReplacement, 'clocks' | 'compliance' | 'settlements'>>) =>
+          store.replaceDerived(tenant, { generation: 0, watermark: 0, ...rows });
+        const clocks = Array.from({ length: 7 }, (_, i) => ({
+          agreementId: i < 4 ? 'gold' : 'silver',
+          target: 'resolve',
+          ticket: `T-${i}`,
+          cycle: 0,
+          value: { elapsed: i },
+          updatedAt: T0,
+        }));
         await put({ clocks });
-        await put({ clocks: [{ ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 }, { ...clocks[2]!, cycle: 1, value: { elapsed: 1 }, updatedAt: T0 + 5 }] });
+        await put({
+          clocks: [
+            { ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 },
+            { ...clocks[2]!, cycle: 1, value: { elapsed: 1 }, updatedAt: T0 + 5 },
+          ],
+        });
         // The same key twice in one call: the last one wins.
         await put({
           clocks: [
@@ -779,7 +1088,11 @@ export function storeContract(target: ContractTarget): void {
           ],
         });
         await put({ clocks: [] });
-        assert.deepEqual(await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: 'T-2', cycle: 0 }), { ...clocks[2]!, value: { elapsed: 99 }, updatedAt: T0 + 5 });
+        assert.deepEqual(await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: 'T-2', cycle: 0 }), {
+          ...clocks[2]!,
+          value: { elapsed: 99 },
+          updatedAt: T0 + 5,
+        });
         assert.deepEqual((await store.getClock(tenant, clocks[3]!))?.value, { elapsed: 'last' });
         const paged = await allPages((after) => store.listClocks(tenant, { limit: 3, ...(after ? { after } : {}) }));
         assert.equal(paged.items.length, 8);
@@ -796,18 +1109,34 @@ export function storeContract(target: ContractTarget): void {
             { agreementId: 'gold', target: 'uptime', window: '2026-11', value: { status: 'at_risk' }, updatedAt: T0 },
           ],
         });
-        await put({ compliance: [{ agreementId: 'gold', target: 'uptime', window: '2026-10', value: { status: 'breached' }, updatedAt: T0 + 1 }] });
-        assert.deepEqual((await store.getCompliance(tenant, { agreementId: 'gold', target: 'uptime', window: '2026-10' }))?.value, { status: 'breached' });
-        assert.deepEqual((await store.listCompliance(tenant, { agreementId: 'gold', target: 'uptime' })).items.map((c) => c.window), ['2026-10', '2026-11']);
-        await put({ settlements: [{ agreementId: 'gold', period: '2026-10', value: { owedMinor: 50000, currency: 'EUR', lines: [] }, updatedAt: T0 }] });
-        assert.deepEqual((await store.getSettlement(tenant, { agreementId: 'gold', period: '2026-10' }))?.value, { owedMinor: 50000, currency: 'EUR', lines: [] });
+        await put({
+          compliance: [{ agreementId: 'gold', target: 'uptime', window: '2026-10', value: { status: 'breached' }, updatedAt: T0 + 1 }],
+        });
+        assert.deepEqual((await store.getCompliance(tenant, { agreementId: 'gold', target: 'uptime', window: '2026-10' }))?.value, {
+          status: 'breached',
+        });
+        assert.deepEqual(
+          (await store.listCompliance(tenant, { agreementId: 'gold', target: 'uptime' })).items.map((c) => c.window),
+          ['2026-10', '2026-11'],
+        );
+        await put({
+          settlements: [{ agreementId: 'gold', period: '2026-10', value: { owedMinor: 50000, currency: 'EUR', lines: [] }, updatedAt: T0 }],
+        });
+        assert.deepEqual((await store.getSettlement(tenant, { agreementId: 'gold', period: '2026-10' }))?.value, {
+          owedMinor: 50000,
+          currency: 'EUR',
+          lines: [],
+        });
         assert.equal((await store.listSettlements(tenant, { agreementId: 'gold' })).items.length, 1);
 
         await store.replaceDerived(tenant, { generation: 0, watermark: 42 });
         assert.equal(await store.getDerivedWatermark(tenant), 42);
         await store.replaceDerived(tenant, { generation: 0, everything: true, watermark: 0 });
         assert.equal(await store.getDerivedWatermark(tenant), 0);
-        assert.deepEqual([(await store.listClocks(tenant)).items, (await store.listCompliance(tenant)).items, (await store.listSettlements(tenant)).items], [[], [], []]);
+        assert.deepEqual(
+          [(await store.listClocks(tenant)).items, (await store.listCompliance(tenant)).items, (await store.listSettlements(tenant)).items],
+          [[], [], []],
+        );
         // Rebuilt: the same rows can be written again.
         await put({ clocks });
         assert.equal((await store.listClocks(tenant)).items.length, 7);
@@ -815,9 +1144,25 @@ export function storeContract(target: ContractTarget): void {
     });
 
     describe('derived results replaced in one transaction', () => {
-      const clock = (agreementId: string, ticket: string, cycle: number, v: unknown) => ({ agreementId, target: 'resolve', ticket, cycle, value: { v }, updatedAt: T0 });
-      const comp = (agreementId: string, window: string, v: unknown) => ({ agreementId, target: 'uptime', window, value: { v }, updatedAt: T0 });
-      const clockKeys = async (tenant: string) => (await allPages((after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }))).items.map((c) => `${c.agreementId}/${c.ticket}/${c.cycle}=${JSON.stringify(c.value)}`);
+      const clock = (agreementId: string, ticket: string, cycle: number, v: unknown) => ({
+        agreementId,
+        target: 'resolve',
+        ticket,
+        cycle,
+        value: { v },
+        updatedAt: T0,
+      });
+      const comp = (agreementId: string, window: string, v: unknown) => ({
+        agreementId,
+        target: 'uptime',
+        window,
+        value: { v },
+        updatedAt: T0,
+      });
+      const clockKeys = async (tenant: string) =>
+        (await allPages((after) => store.listClocks(tenant, { limit: 1000, ...(after ? { after } : {}) }))).items.map(
+          (c) => `${c.agreementId}/${c.ticket}/${c.cycle}=${JSON.stringify(c.value)}`,
+        );
 
       test('replaces the clocks of the tickets and the results of the agreements named, leaves the rest, sets the watermark', async () => {
         const tenant = await newTenant(store);
@@ -826,7 +1171,12 @@ export function storeContract(target: ContractTarget): void {
             generation: 0,
             everything: true,
             watermark: 10,
-            clocks: [clock('gold', 'T-1', 1, 'a'), clock('gold', 'T-1', 2, 'a'), clock('gold', 'T-2', 1, 'a'), clock('silver', 'T-1', 1, 'a')],
+            clocks: [
+              clock('gold', 'T-1', 1, 'a'),
+              clock('gold', 'T-1', 2, 'a'),
+              clock('gold', 'T-2', 1, 'a'),
+              clock('silver', 'T-1', 1, 'a'),
+            ],
             compliance: [comp('gold', '2026-09', 'a'), comp('gold', '2026-10', 'a'), comp('silver', '2026-10', 'a')],
             settlements: [{ agreementId: 'gold', period: '2026-10', value: { v: 'a' }, updatedAt: T0 }],
           }),
@@ -846,7 +1196,10 @@ export function storeContract(target: ContractTarget): void {
         });
         assert.deepEqual(r, { status: 'replaced' });
         assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"b"}', 'gold/T-2/1={"v":"a"}', 'silver/T-1/1={"v":"a"}']);
-        assert.deepEqual((await store.listCompliance(tenant)).items.map((c) => `${c.agreementId}/${c.window}=${JSON.stringify(c.value)}`), ['gold/2026-10={"v":"b"}', 'silver/2026-10={"v":"a"}']);
+        assert.deepEqual(
+          (await store.listCompliance(tenant)).items.map((c) => `${c.agreementId}/${c.window}=${JSON.stringify(c.value)}`),
+          ['gold/2026-10={"v":"b"}', 'silver/2026-10={"v":"a"}'],
+        );
         assert.deepEqual((await store.listSettlements(tenant)).items, []);
         assert.equal(await store.getDerivedWatermark(tenant), 12);
       });
@@ -854,26 +1207,65 @@ export function storeContract(target: ContractTarget): void {
       test('computed from a watermark that has moved on: nothing is written (stale)', async () => {
         const tenant = await newTenant(store);
         await store.replaceDerived(tenant, { generation: 0, watermark: 5, clocks: [clock('gold', 'T-1', 1, 'a')] });
-        assert.deepEqual(await store.replaceDerived(tenant, { generation: 0, from: 3, watermark: 9, everything: true, clocks: [clock('gold', 'T-9', 1, 'x')] }), { status: 'stale', watermark: 5, generation: 0 });
+        assert.deepEqual(
+          await store.replaceDerived(tenant, {
+            generation: 0,
+            from: 3,
+            watermark: 9,
+            everything: true,
+            clocks: [clock('gold', 'T-9', 1, 'x')],
+          }),
+          { status: 'stale', watermark: 5, generation: 0 },
+        );
         assert.deepEqual(await clockKeys(tenant), ['gold/T-1/1={"v":"a"}']);
         assert.equal(await store.getDerivedWatermark(tenant), 5);
       });
 
       test("clocks are per ticket and source: two desks' tickets with one id are two rows, read and replaced apart", async () => {
         const tenant = await newTenant(store);
-        const of = (source: string | undefined, v: string) => ({ ...clock('gold', '1001', 1, v), ...(source !== undefined ? { source } : {}) });
-        await store.replaceDerived(tenant, { generation: 0, watermark: 1, clocks: [of(undefined, 'plain'), of('jira', 'j'), of('zendesk', 'z')] });
+        const of = (source: string | undefined, v: string) => ({
+          ...clock('gold', '1001', 1, v),
+          ...(source !== undefined ? { source } : {}),
+        });
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 1,
+          clocks: [of(undefined, 'plain'), of('jira', 'j'), of('zendesk', 'z')],
+        });
         const keys = async () =>
-          (await allPages((after) => store.listClocks(tenant, { limit: 2, ...(after ? { after } : {}) }))).items.map((c) => `${c.source ?? ''}/${c.ticket}=${JSON.stringify(c.value)}`);
+          (await allPages((after) => store.listClocks(tenant, { limit: 2, ...(after ? { after } : {}) }))).items.map(
+            (c) => `${c.source ?? ''}/${c.ticket}=${JSON.stringify(c.value)}`,
+          );
         assert.deepEqual(await keys(), ['/1001={"v":"plain"}', 'jira/1001={"v":"j"}', 'zendesk/1001={"v":"z"}']);
-        assert.deepEqual((await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: '1001', source: 'jira', cycle: 1 }))?.value, { v: 'j' });
-        assert.deepEqual((await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: '1001', cycle: 1 }))?.value, { v: 'plain' });
-        assert.deepEqual((await store.listClocks(tenant, { ticket: '1001', source: 'zendesk' })).items.map((c) => c.value), [{ v: 'z' }]);
-        assert.deepEqual((await store.listClocks(tenant, { ticket: '1001', source: '' })).items.map((c) => c.value), [{ v: 'plain' }]);
+        assert.deepEqual(
+          (await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: '1001', source: 'jira', cycle: 1 }))?.value,
+          { v: 'j' },
+        );
+        assert.deepEqual((await store.getClock(tenant, { agreementId: 'gold', target: 'resolve', ticket: '1001', cycle: 1 }))?.value, {
+          v: 'plain',
+        });
+        assert.deepEqual(
+          (await store.listClocks(tenant, { ticket: '1001', source: 'zendesk' })).items.map((c) => c.value),
+          [{ v: 'z' }],
+        );
+        assert.deepEqual(
+          (await store.listClocks(tenant, { ticket: '1001', source: '' })).items.map((c) => c.value),
+          [{ v: 'plain' }],
+        );
         assert.equal((await store.listClocks(tenant, { ticket: '1001' })).items.length, 3);
-        await store.replaceDerived(tenant, { generation: 0, watermark: 2, tickets: [{ agreementId: 'gold', ticket: '1001', source: 'jira' }], clocks: [] });
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 2,
+          tickets: [{ agreementId: 'gold', ticket: '1001', source: 'jira' }],
+          clocks: [],
+        });
         assert.deepEqual(await keys(), ['/1001={"v":"plain"}', 'zendesk/1001={"v":"z"}']);
-        await store.replaceDerived(tenant, { generation: 0, watermark: 3, tickets: [{ agreementId: 'gold', ticket: '1001' }], clocks: [of('zendesk', 'z2')] });
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 3,
+          tickets: [{ agreementId: 'gold', ticket: '1001' }],
+          clocks: [of('zendesk', 'z2')],
+        });
         assert.deepEqual(await keys(), ['zendesk/1001={"v":"z2"}']);
       });
 
@@ -1073,8 +1465,21 @@ export function storeContract(target: ContractTarget): void {
 
       test('open breaches: breached open clocks, running ones past their deadline, breached current windows', async () => {
         const tenant = await newTenant(store);
-        const c = (ticket: string, v: Record<string, unknown>) => ({ agreementId: 'gold', target: 'resolve', ticket, cycle: 1, value: v, updatedAt: T0 });
-        const w = (window: string, state: string, from: number, to: number) => ({ agreementId: 'gold', target: 'uptime', window, value: { state, window: { from, to } }, updatedAt: T0 });
+        const c = (ticket: string, v: Record<string, unknown>) => ({
+          agreementId: 'gold',
+          target: 'resolve',
+          ticket,
+          cycle: 1,
+          value: v,
+          updatedAt: T0,
+        });
+        const w = (window: string, state: string, from: number, to: number) => ({
+          agreementId: 'gold',
+          target: 'uptime',
+          window,
+          value: { state, window: { from, to } },
+          updatedAt: T0,
+        });
         await store.replaceDerived(tenant, {
           generation: 0,
           watermark: 1,
@@ -1086,7 +1491,11 @@ export function storeContract(target: ContractTarget): void {
             c('paused-late', { state: 'paused', stop: null, deadline: T0 - 1 }),
             c('closed-breached', { state: 'breached', stop: T0 - 5, deadline: T0 - 10 }),
           ],
-          compliance: [w('now', 'breached', T0 - 100, T0 + 100), w('past', 'breached', T0 - 300, T0 - 100), w('ok', 'met', T0 - 100, T0 + 100)],
+          compliance: [
+            w('now', 'breached', T0 - 100, T0 + 100),
+            w('past', 'breached', T0 - 300, T0 - 100),
+            w('ok', 'met', T0 - 100, T0 + 100),
+          ],
         });
         assert.deepEqual(await store.countOpenBreaches(tenant, T0), { tickets: 2, targets: 1 });
         assert.deepEqual(await store.countOpenBreaches(await newTenant(store), T0), { tickets: 0, targets: 0 });
@@ -1096,7 +1505,12 @@ export function storeContract(target: ContractTarget): void {
         const tenant = await newTenant(store);
         const many = Array.from({ length: 12_001 }, (_, i) => clock('gold', `T-${String(i).padStart(5, '0')}`, 1, i));
         await store.replaceDerived(tenant, { generation: 0, watermark: 1, everything: true, clocks: many });
-        await store.replaceDerived(tenant, { generation: 0, watermark: 2, tickets: many.map((c) => ({ agreementId: 'gold', ticket: c.ticket })), clocks: many.slice(0, 3) });
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 2,
+          tickets: many.map((c) => ({ agreementId: 'gold', ticket: c.ticket })),
+          clocks: many.slice(0, 3),
+        });
         assert.equal((await clockKeys(tenant)).length, 3);
       });
     });
@@ -1105,17 +1519,45 @@ export function storeContract(target: ContractTarget): void {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {
         const tenant = await newTenant(store);
         for (let i = 0; i < 9; i++) {
-          const e = await store.appendAudit(tenant, { at: T0 + i, actor: i % 2 ? 'ann' : 'bob', action: 'agreement.edit', subject: `agreement:a${i % 3}`, before: { v: i }, after: { v: i + 1 } });
+          const e = await store.appendAudit(tenant, {
+            at: T0 + i,
+            actor: i % 2 ? 'ann' : 'bob',
+            action: 'agreement.edit',
+            subject: `agreement:a${i % 3}`,
+            before: { v: i },
+            after: { v: i + 1 },
+          });
           assert.equal(e.seq, i + 1);
           assert.equal(e.tenant, tenant);
         }
         const asc = await allPages((after) => store.listAudit(tenant, { limit: 4, ...(after ? { after } : {}) }));
-        assert.deepEqual(asc.items.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        assert.deepEqual(asc.items[0], { seq: 1, tenant, at: T0, actor: 'bob', action: 'agreement.edit', subject: 'agreement:a0', before: { v: 0 }, after: { v: 1 } });
+        assert.deepEqual(
+          asc.items.map((e) => e.seq),
+          [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        );
+        assert.deepEqual(asc.items[0], {
+          seq: 1,
+          tenant,
+          at: T0,
+          actor: 'bob',
+          action: 'agreement.edit',
+          subject: 'agreement:a0',
+          before: { v: 0 },
+          after: { v: 1 },
+        });
         const desc = await allPages((after) => store.listAudit(tenant, { limit: 4, newestFirst: true, ...(after ? { after } : {}) }));
-        assert.deepEqual(desc.items.map((e) => e.seq), [9, 8, 7, 6, 5, 4, 3, 2, 1]);
-        assert.deepEqual((await store.listAudit(tenant, { subject: 'agreement:a1' })).items.map((e) => e.seq), [2, 5, 8]);
-        assert.deepEqual((await store.listAudit(tenant, { actor: 'ann', subject: 'agreement:a1' })).items.map((e) => e.seq), [2, 8]);
+        assert.deepEqual(
+          desc.items.map((e) => e.seq),
+          [9, 8, 7, 6, 5, 4, 3, 2, 1],
+        );
+        assert.deepEqual(
+          (await store.listAudit(tenant, { subject: 'agreement:a1' })).items.map((e) => e.seq),
+          [2, 5, 8],
+        );
+        assert.deepEqual(
+          (await store.listAudit(tenant, { actor: 'ann', subject: 'agreement:a1' })).items.map((e) => e.seq),
+          [2, 8],
+        );
         const bare = await store.appendAudit(tenant, { at: T0, actor: 'sys', action: 'rebuild', subject: 'tenant' });
         assert.equal('before' in bare || 'after' in bare, false);
       });

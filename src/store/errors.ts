@@ -23,7 +23,10 @@ export class StoreError extends Error {
   /** The driver's code: a SQLSTATE or an SQLite result code. */
   readonly driverCode?: string;
 
-  constructor(message: string, options: { retryable: boolean; operation: string; cause?: unknown; data?: DataProblem; driverCode?: string }) {
+  constructor(
+    message: string,
+    options: { retryable: boolean; operation: string; cause?: unknown; data?: DataProblem; driverCode?: string },
+  ) {
     super(message, { cause: options.cause });
     this.name = 'StoreError';
     this.retryable = options.retryable;
@@ -70,7 +73,13 @@ export function fromSqlite(e: unknown, operation: string): unknown {
   // caller still needs the database's word for it.
   const retryable = SQLITE_RETRYABLE.test(code);
   const data = sqliteData(code);
-  return new StoreError(`SQLite ${operation} failed (${code}): ${e.message}`, { retryable, operation, cause: e, driverCode: code, ...(data ? { data } : {}) });
+  return new StoreError(`SQLite ${operation} failed (${code}): ${e.message}`, {
+    retryable,
+    operation,
+    cause: e,
+    driverCode: code,
+    ...(data ? { data } : {}),
+  });
 }
 
 /**
@@ -81,7 +90,16 @@ export function fromSqlite(e: unknown, operation: string): unknown {
 const PG_RETRYABLE_CODES = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '57014']);
 const PG_RETRYABLE_CLASSES = new Set(['08', '53']);
 /** Node socket errors: the server is unreachable or went away. */
-const NET_RETRYABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const NET_RETRYABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 
 /** Wraps a pg error (a server error with a SQLSTATE, or a connection error). */
 export function fromPostgres(e: unknown, operation: string): unknown {
@@ -91,9 +109,13 @@ export function fromPostgres(e: unknown, operation: string): unknown {
   const fromServer = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
   const fromNet = typeof code === 'string' && NET_RETRYABLE.has(code);
   // pg reports a dropped connection or a pool timeout without a code.
-  const connectionLost = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended/i.test(e.message);
+  const connectionLost =
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended/i.test(
+      e.message,
+    );
   if (!fromServer && !fromNet && !connectionLost) return e;
-  const retryable = fromNet || connectionLost || (fromServer && (PG_RETRYABLE_CODES.has(code) || PG_RETRYABLE_CLASSES.has(code.slice(0, 2))));
+  const retryable =
+    fromNet || connectionLost || (fromServer && (PG_RETRYABLE_CODES.has(code) || PG_RETRYABLE_CLASSES.has(code.slice(0, 2))));
   const data = fromServer ? postgresData(code) : undefined;
   return new StoreError(`PostgreSQL ${operation} failed${fromServer || fromNet ? ` (${code})` : ''}: ${e.message}`, {
     retryable,

@@ -5,7 +5,15 @@ import { canonicalJson } from './internal.ts';
 
 /** The same value with every object's keys inserted in reverse order. */
 const reversed = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(reversed) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).reverse().map((k) => [k, reversed((v as Record<string, unknown>)[k])])) : v;
+  Array.isArray(v)
+    ? v.map(reversed)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .reverse()
+            .map((k) => [k, reversed((v as Record<string, unknown>)[k])]),
+        )
+      : v;
 
 test('canonical JSON: valid JSON of the same value, independent of key order, keys sorted', () => {
   fc.assert(

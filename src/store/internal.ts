@@ -59,8 +59,19 @@ export function decodeCursor(cursor: string, kinds: ReadonlyArray<'string' | 'nu
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== kinds.length || !parsed.every((p, i) => typeof p === kinds[i] && (typeof p !== 'number' || Number.isSafeInteger(p)))) {
-    throw new InvalidInputError([{ path: 'after', message: 'not a cursor from a previous page', expected: 'the `next` value of a previous page', received: JSON.stringify(cursor.length > 40 ? cursor.slice(0, 37) + '...' : cursor) }]);
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== kinds.length ||
+    !parsed.every((p, i) => typeof p === kinds[i] && (typeof p !== 'number' || Number.isSafeInteger(p)))
+  ) {
+    throw new InvalidInputError([
+      {
+        path: 'after',
+        message: 'not a cursor from a previous page',
+        expected: 'the `next` value of a previous page',
+        received: JSON.stringify(cursor.length > 40 ? `${cursor.slice(0, 37)}...` : cursor),
+      },
+    ]);
   }
   return parsed as Array<string | number>;
 }
@@ -82,7 +93,9 @@ export function calendarEtag(rowVersion: number, updatedAt: number): string {
 export function checkVersionNumbers(stored: number, appended: ReadonlyArray<{ version: number }>, agreementId: string): void {
   appended.forEach((v, i) => {
     if (v.version !== stored + i + 1) {
-      throw new Error(`agreement ${agreementId}: appended version ${v.version} does not continue the stored versions (expected ${stored + i + 1}); build versions with addVersion from the stored list`);
+      throw new Error(
+        `agreement ${agreementId}: appended version ${v.version} does not continue the stored versions (expected ${stored + i + 1}); build versions with addVersion from the stored list`,
+      );
     }
   });
 }
@@ -119,7 +132,6 @@ export function summarise(outcomes: EventOutcome[], committed: boolean, lastSeq:
 export function sinceLimit(limit: number): number {
   return Number.isFinite(limit) ? Math.max(1, Math.min(10_000, Math.floor(limit))) : 1000;
 }
-
 
 /** Keeps the last row for each key, in first-seen order of the keys. */
 export function lastByKey<T>(rows: readonly T[], key: (t: T) => ReadonlyArray<string | number>): T[] {

@@ -24,7 +24,9 @@ const NAME = /^(\d{8}_\d{3}_[a-z0-9_]+)\.sql$/;
 /** The migrations shipped for a database, in the order they apply. */
 export function loadMigrations(kind: 'sqlite' | 'postgres'): Migration[] {
   const dir = fileURLToPath(new URL(`./migrations/${kind}/`, import.meta.url));
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return files.map((file) => {
     const m = NAME.exec(file);
     // A misnamed file would apply out of order; that is a mistake in the repository, not at run time.
@@ -35,15 +37,25 @@ export function loadMigrations(kind: 'sqlite' | 'postgres'): Migration[] {
 }
 
 /** Which of `known` still have to be applied, given what the database recorded. */
-export function pendingMigrations(known: readonly Migration[], applied: ReadonlyArray<{ name: string; checksum: string }>, operation: string): Migration[] {
+export function pendingMigrations(
+  known: readonly Migration[],
+  applied: ReadonlyArray<{ name: string; checksum: string }>,
+  operation: string,
+): Migration[] {
   const byName = new Map(known.map((m) => [m.name, m]));
   for (const a of applied) {
     const m = byName.get(a.name);
     if (!m) {
-      throw new StoreError(`the database has migration ${a.name}, which this version of Pledge does not know: it was migrated by a newer Pledge; run that version (or newer)`, { retryable: false, operation });
+      throw new StoreError(
+        `the database has migration ${a.name}, which this version of Pledge does not know: it was migrated by a newer Pledge; run that version (or newer)`,
+        { retryable: false, operation },
+      );
     }
     if (m.checksum !== a.checksum) {
-      throw new StoreError(`migration ${a.name} was changed after it was applied to this database (checksum differs); released migrations must not be edited`, { retryable: false, operation });
+      throw new StoreError(
+        `migration ${a.name} was changed after it was applied to this database (checksum differs); released migrations must not be edited`,
+        { retryable: false, operation },
+      );
     }
   }
   const done = new Set(applied.map((a) => a.name));

@@ -44,7 +44,11 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
     const config = freshConfig();
     const store = await openStore(config);
     await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
-    await store.appendEvents('t', [{ id: 'e', type: 'ticket.created', ticket: 'T-1', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) }], { receivedAt: 0 });
+    await store.appendEvents(
+      't',
+      [{ id: 'e', type: 'ticket.created', ticket: 'T-1', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) }],
+      { receivedAt: 0 },
+    );
     await store.appendAudit('t', { at: 0, actor: 'a', action: 'x', subject: 'y' });
     await store.close();
     const c = await raw(config.schema);
@@ -64,7 +68,14 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
     const store = await openStore(config);
     await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
     const e = { id: 'e', type: 'ticket.created', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) };
-    await store.appendEvents('t', [{ ...e, ticket: 'T-1', customer: 'acme' }, { ...e, id: 'f', ticket: 'T-2' }], { receivedAt: 0 });
+    await store.appendEvents(
+      't',
+      [
+        { ...e, ticket: 'T-1', customer: 'acme' },
+        { ...e, id: 'f', ticket: 'T-2' },
+      ],
+      { receivedAt: 0 },
+    );
     await store.close();
     const c = await raw(config.schema);
     try {
@@ -88,7 +99,9 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
       await c.query('CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)');
       await c.query(initial.sql);
       await c.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [initial.name, initial.checksum]);
-      await c.query("INSERT INTO tenants (id, name, created_at, derived_seq) VALUES ('t', 'T', 0, 4); INSERT INTO tenant_sequences VALUES ('t', 'events', 4), ('t', 'audit', 0)");
+      await c.query(
+        "INSERT INTO tenants (id, name, created_at, derived_seq) VALUES ('t', 'T', 0, 4); INSERT INTO tenant_sequences VALUES ('t', 'events', 4), ('t', 'audit', 0)",
+      );
       const put = (seq: number, source: string, id: string, customer: string | null) =>
         c.query(
           `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, customer, payload, payload_hash, received_at)
@@ -106,14 +119,24 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
     }
     const store = await openStore(config);
     try {
-      assert.deepEqual(store.migrations.applied, loadMigrations('postgres').map((m) => m.name).slice(1), 'every migration after the initial one');
+      assert.deepEqual(
+        store.migrations.applied,
+        loadMigrations('postgres')
+          .map((m) => m.name)
+          .slice(1),
+        'every migration after the initial one',
+      );
       assert.deepEqual(await store.findTickets('t', 'T-1'), [
         { source: '', ticket: 'T-1', customer: 'acme', firstSeq: 1, customerSeq: 2 },
         { source: 'jira', ticket: 'T-1', customer: 'globex', firstSeq: 4, customerSeq: 4 },
       ]);
       assert.equal(await store.getDerivedWatermark('t'), 0, 'every result is recomputed at the next read');
       assert.deepEqual((await store.listClocks('t')).items, []);
-      const r = await store.appendEvents('t', [{ id: 'd', type: 'ticket.closed', at: '2026-10-01T00:00:00Z', atMs: 1, ticket: 'T-1', customer: 'globex' }], { receivedAt: 0 });
+      const r = await store.appendEvents(
+        't',
+        [{ id: 'd', type: 'ticket.closed', at: '2026-10-01T00:00:00Z', atMs: 1, ticket: 'T-1', customer: 'globex' }],
+        { receivedAt: 0 },
+      );
       assert.deepEqual(r.outcomes, [{ status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }]);
     } finally {
       await store.close();
@@ -130,11 +153,17 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
   });
 
   test('an unreachable server is a StoreError that says a retry may help', async () => {
-    await assert.rejects(openStore({ kind: 'postgres', url: 'postgresql://postgres@127.0.0.1:1/postgres' }), (e: unknown) => e instanceof StoreError && e.retryable && e.cause !== undefined);
+    await assert.rejects(
+      openStore({ kind: 'postgres', url: 'postgresql://postgres@127.0.0.1:1/postgres' }),
+      (e: unknown) => e instanceof StoreError && e.retryable && e.cause !== undefined,
+    );
   });
 
   test('a schema name that is not a plain identifier is refused', async () => {
-    await assert.rejects(openStore({ kind: 'postgres', url: harness!.url, schema: 'x; DROP TABLE events' }), (e: unknown) => e instanceof StoreError && !e.retryable);
+    await assert.rejects(
+      openStore({ kind: 'postgres', url: harness!.url, schema: 'x; DROP TABLE events' }),
+      (e: unknown) => e instanceof StoreError && !e.retryable,
+    );
   });
 
   test('text PostgreSQL cannot hold (NUL, a lone surrogate in JSON) is a StoreError marked as caused by the data', async () => {
@@ -144,7 +173,14 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
       await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
       const data = (e: unknown) => e instanceof StoreError && e.data === 'invalid' && !e.retryable && /^22/.test(e.driverCode ?? '');
       await assert.rejects(store.createUser('t', { id: 'a\u0000b', name: 'x', createdAt: 0 }), data);
-      const ev = (id: string, attributes: Record<string, unknown>) => ({ id, type: 'check.result' as const, at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1), up: true, attributes });
+      const ev = (id: string, attributes: Record<string, unknown>) => ({
+        id,
+        type: 'check.result' as const,
+        at: '2026-10-01T00:00:00Z',
+        atMs: Date.UTC(2026, 9, 1),
+        up: true,
+        attributes,
+      });
       await assert.rejects(store.appendEvents('t', [ev('e1', { note: 'a\u0000b' })], { receivedAt: 0 }), data);
       await assert.rejects(store.appendEvents('t', [ev('e2', { note: 'a\ud800b' })], { receivedAt: 0 }), data);
       assert.equal(await store.lastEventSeq('t'), 0, 'nothing written');
@@ -161,7 +197,10 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
     try {
       // The same settings as the store's pool, on several connections at once.
       const shown = await Promise.all([1, 2, 3].map(() => pool.query('SHOW statement_timeout')));
-      assert.deepEqual(shown.map((r) => r.rows[0].statement_timeout), ['300ms', '300ms', '300ms']);
+      assert.deepEqual(
+        shown.map((r) => r.rows[0].statement_timeout),
+        ['300ms', '300ms', '300ms'],
+      );
       assert.equal((await locker.query('SHOW statement_timeout')).rows[0].statement_timeout, '0', 'without the option: the server default');
       // A read that waits on a lock held elsewhere runs into the timeout instead of waiting for ever.
       await store.createTenant({ id: 't', name: 'T', createdAt: 0 });

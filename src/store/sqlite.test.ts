@@ -43,7 +43,11 @@ describe('sqlite adapter', () => {
     const path = freshPath();
     const store = await openStore({ kind: 'sqlite', path });
     await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
-    await store.appendEvents('t', [{ id: 'e', type: 'ticket.created', ticket: 'T-1', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) }], { receivedAt: 0 });
+    await store.appendEvents(
+      't',
+      [{ id: 'e', type: 'ticket.created', ticket: 'T-1', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) }],
+      { receivedAt: 0 },
+    );
     await store.appendAudit('t', { at: 0, actor: 'a', action: 'x', subject: 'y' });
     await store.close();
     const raw = new Database(path);
@@ -63,7 +67,14 @@ describe('sqlite adapter', () => {
     const store = await openStore({ kind: 'sqlite', path });
     await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
     const e = { id: 'e', type: 'ticket.created', at: '2026-10-01T00:00:00Z', atMs: Date.UTC(2026, 9, 1) };
-    await store.appendEvents('t', [{ ...e, ticket: 'T-1', customer: 'acme' }, { ...e, id: 'f', ticket: 'T-2' }], { receivedAt: 0 });
+    await store.appendEvents(
+      't',
+      [
+        { ...e, ticket: 'T-1', customer: 'acme' },
+        { ...e, id: 'f', ticket: 'T-2' },
+      ],
+      { receivedAt: 0 },
+    );
     await store.close();
     const raw = new Database(path);
     try {
@@ -84,7 +95,9 @@ describe('sqlite adapter', () => {
     raw.exec('CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
     raw.exec(initial.sql);
     raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(initial.name, initial.checksum);
-    raw.exec("INSERT INTO tenants (id, name, created_at, derived_seq) VALUES ('t', 'T', 0, 4); INSERT INTO tenant_sequences VALUES ('t', 'events', 4), ('t', 'audit', 0)");
+    raw.exec(
+      "INSERT INTO tenants (id, name, created_at, derived_seq) VALUES ('t', 'T', 0, 4); INSERT INTO tenant_sequences VALUES ('t', 'events', 4), ('t', 'audit', 0)",
+    );
     const put = raw.prepare(
       `INSERT INTO events (tenant, seq, source, event_id, type, at, ticket, customer, payload, payload_hash, received_at)
        VALUES ('t', ?, ?, ?, 'ticket.created', 0, ?, ?, '{}', 'h', 0)`,
@@ -98,14 +111,24 @@ describe('sqlite adapter', () => {
     raw.close();
     const store = await openStore({ kind: 'sqlite', path });
     try {
-      assert.deepEqual(store.migrations.applied, loadMigrations('sqlite').map((m) => m.name).slice(1), 'every migration after the initial one');
+      assert.deepEqual(
+        store.migrations.applied,
+        loadMigrations('sqlite')
+          .map((m) => m.name)
+          .slice(1),
+        'every migration after the initial one',
+      );
       assert.deepEqual(await store.findTickets('t', 'T-1'), [
         { source: '', ticket: 'T-1', customer: 'acme', firstSeq: 1, customerSeq: 2 },
         { source: 'jira', ticket: 'T-1', customer: 'globex', firstSeq: 4, customerSeq: 4 },
       ]);
       assert.equal(await store.getDerivedWatermark('t'), 0, 'every result is recomputed at the next read');
       assert.deepEqual((await store.listClocks('t')).items, []);
-      const r = await store.appendEvents('t', [{ id: 'd', type: 'ticket.closed', at: '2026-10-01T00:00:00Z', atMs: 1, ticket: 'T-1', customer: 'globex' }], { receivedAt: 0 });
+      const r = await store.appendEvents(
+        't',
+        [{ id: 'd', type: 'ticket.closed', at: '2026-10-01T00:00:00Z', atMs: 1, ticket: 'T-1', customer: 'globex' }],
+        { receivedAt: 0 },
+      );
       assert.deepEqual(r.outcomes, [{ status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }]);
     } finally {
       await store.close();
@@ -118,20 +141,29 @@ describe('sqlite adapter', () => {
     const raw = new Database(newer);
     raw.prepare("INSERT INTO schema_migrations (name, checksum, applied_at) VALUES ('29990101_001_future', 'x', 0)").run();
     raw.close();
-    await assert.rejects(openStore({ kind: 'sqlite', path: newer }), (e: unknown) => e instanceof StoreError && !e.retryable && /newer Pledge/.test(e.message));
+    await assert.rejects(
+      openStore({ kind: 'sqlite', path: newer }),
+      (e: unknown) => e instanceof StoreError && !e.retryable && /newer Pledge/.test(e.message),
+    );
 
     const edited = freshPath();
     await (await openStore({ kind: 'sqlite', path: edited })).close();
     const raw2 = new Database(edited);
     raw2.prepare("UPDATE schema_migrations SET checksum = 'changed'").run();
     raw2.close();
-    await assert.rejects(openStore({ kind: 'sqlite', path: edited }), (e: unknown) => e instanceof StoreError && /changed after it was applied/.test(e.message));
+    await assert.rejects(
+      openStore({ kind: 'sqlite', path: edited }),
+      (e: unknown) => e instanceof StoreError && /changed after it was applied/.test(e.message),
+    );
   });
 
   test('a path that cannot be opened is a StoreError that says retrying will not help', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a folder');
-    await assert.rejects(openStore({ kind: 'sqlite', path: join(file, 'pledge.db') }), (e: unknown) => e instanceof StoreError && e.retryable === false && e.cause !== undefined);
+    await assert.rejects(
+      openStore({ kind: 'sqlite', path: join(file, 'pledge.db') }),
+      (e: unknown) => e instanceof StoreError && e.retryable === false && e.cause !== undefined,
+    );
     const notDb = join(dir, 'not-a-database.db');
     writeFileSync(notDb, 'this is not an SQLite file, but it is long enough to have a header...........................');
     await assert.rejects(openStore({ kind: 'sqlite', path: notDb }), (e: unknown) => e instanceof StoreError && e.retryable === false);
@@ -148,7 +180,10 @@ describe('sqlite adapter', () => {
     // One writer goes first to last, the other last to first, so that they meet in the middle
     // rather than one trailing the other through batches it has already written.
     const writer = (order: 'forward' | 'reverse') => {
-      const child = spawn(process.execPath, ['--import', 'tsx', childScript, path, tenant, String(batchSize), String(batches), order], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PLEDGE_CHILD_WAIT: '1', PLEDGE_CHILD_PAUSE_MS: '5' } });
+      const child = spawn(process.execPath, ['--import', 'tsx', childScript, path, tenant, String(batchSize), String(batches), order], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, PLEDGE_CHILD_WAIT: '1', PLEDGE_CHILD_PAUSE_MS: '5' },
+      });
       let out = '';
       let err = '';
       let markReady: () => void;
@@ -161,7 +196,11 @@ describe('sqlite adapter', () => {
       const done = new Promise<number>((resolve, reject) =>
         child.on('exit', (code) => {
           if (code !== 0) return reject(new Error(`writer exited with ${code}: ${err}`));
-          const acks = out.trim().split('\n').slice(1).map((l) => Number(l.split(' ')[2]));
+          const acks = out
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((l) => Number(l.split(' ')[2]));
           assert.equal(acks.length, batches);
           resolve(acks.reduce((x, y) => x + y, 0));
         }),
@@ -190,7 +229,9 @@ describe('sqlite adapter', () => {
     await setup.close();
 
     const batchSize = 400;
-    const child = spawn(process.execPath, ['--import', 'tsx', childScript, path, tenant, String(batchSize)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', childScript, path, tenant, String(batchSize)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acked: number[] = [];
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -198,8 +239,7 @@ describe('sqlite adapter', () => {
     let buffered = '';
     child.stdout.on('data', (d: Buffer) => {
       buffered += d.toString();
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
         const m = /^ack (\d+) (\d+)$/.exec(line);

@@ -213,7 +213,13 @@ export interface AgreementStore {
   /** By id. */
   listAgreements<D = unknown>(tenant: TenantId, filter?: AgreementFilter): Promise<Page<StoredAgreement<D>>>;
   /** Compare-and-set on the ETag: applies `change` only if `ifMatch` is the current ETag. */
-  updateAgreement<D>(tenant: TenantId, id: string, ifMatch: string, change: AgreementChange<D>, audit?: AuditInput): Promise<AgreementUpdate<D>>;
+  updateAgreement<D>(
+    tenant: TenantId,
+    id: string,
+    ifMatch: string,
+    change: AgreementChange<D>,
+    audit?: AuditInput,
+  ): Promise<AgreementUpdate<D>>;
   /** Every version, numbered 1, 2, 3...; empty for a draft never approved or an unknown id. */
   listVersions<D = unknown>(tenant: TenantId, id: string): Promise<Version<D>[]>;
   getVersion<D = unknown>(tenant: TenantId, id: string, version: number): Promise<Version<D> | undefined>;
@@ -400,7 +406,11 @@ export interface EventStore {
    * As eventsSince, only the sequence number, the instant and the payload of each (a fresh object
    * the caller may keep): for reading every event of a tenant quickly (rebuilds). Up to 10,000 a call.
    */
-  eventPayloadsSince(tenant: TenantId, afterSeq: number, limit?: number): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>>;
+  eventPayloadsSince(
+    tenant: TenantId,
+    afterSeq: number,
+    limit?: number,
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>>;
   /** The last sequence number handed out (0 before any event). */
   lastEventSeq(tenant: TenantId): Promise<number>;
   countEvents(tenant: TenantId, filter?: EventFilter): Promise<number>;
@@ -501,10 +511,16 @@ export interface DerivedStore {
   replaceDerived(tenant: TenantId, change: DerivedReplacement): Promise<DerivedReplaced>;
   getClock<V = unknown>(tenant: TenantId, key: ClockKey): Promise<ClockRow<V> | undefined>;
   /** By (agreement, target, ticket, source, cycle). */
-  listClocks<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest): Promise<Page<ClockRow<V>>>;
+  listClocks<V = unknown>(
+    tenant: TenantId,
+    filter?: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest,
+  ): Promise<Page<ClockRow<V>>>;
   getCompliance<V = unknown>(tenant: TenantId, key: ComplianceKey): Promise<ComplianceRow<V> | undefined>;
   /** By (agreement, target, window). */
-  listCompliance<V = unknown>(tenant: TenantId, filter?: { agreementId?: string; target?: string } & PageRequest): Promise<Page<ComplianceRow<V>>>;
+  listCompliance<V = unknown>(
+    tenant: TenantId,
+    filter?: { agreementId?: string; target?: string } & PageRequest,
+  ): Promise<Page<ComplianceRow<V>>>;
   getSettlement<V = unknown>(tenant: TenantId, key: SettlementKey): Promise<SettlementRow<V> | undefined>;
   /** By (agreement, period). */
   listSettlements<V = unknown>(tenant: TenantId, filter?: { agreementId?: string } & PageRequest): Promise<Page<SettlementRow<V>>>;

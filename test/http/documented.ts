@@ -37,7 +37,9 @@ export function epochInstants(body: unknown, path = ''): string[] {
     if (typeof v === 'number') {
       if (Number.isInteger(v) && v >= EPOCH_2000 && v < EPOCH_2100 && !/(Ms|Minor)$/.test(key)) found.push(`${p || '(body)'} = ${v}`);
     } else if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(x, `${p}[${i}]`, key));
+      v.forEach((x, i) => {
+        walk(x, `${p}[${i}]`, key);
+      });
     } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) if (!FREE_FORM.has(k)) walk(x, p ? `${p}.${k}` : k, k);
     }
@@ -68,7 +70,10 @@ export function documentChecker(doc: OpenApi): DocumentChecker {
   const compiled = new Map<string, ValidateFunction>();
   const validator = (pointer: string) => {
     let v = compiled.get(pointer);
-    if (!v) compiled.set(pointer, (v = ajv.compile({ $ref: `${BASE}#${pointer}` })));
+    if (!v) {
+      v = ajv.compile({ $ref: `${BASE}#${pointer}` });
+      compiled.set(pointer, v);
+    }
     return v;
   };
   const routes = Object.keys(doc.paths).map((template) => ({
@@ -133,5 +138,6 @@ let shared: Promise<DocumentChecker> | undefined;
 
 /** One checker per test process, built from the document a server serves (it is the same for every server). */
 export function sharedChecker(fetchDocument: () => Promise<OpenApi>): Promise<DocumentChecker> {
-  return (shared ??= fetchDocument().then(documentChecker));
+  shared ??= fetchDocument().then(documentChecker);
+  return shared;
 }

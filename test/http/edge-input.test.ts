@@ -20,14 +20,18 @@ import { agreementYaml, CALENDAR_YAML, event, isErrorBody, newTenant, openTestSt
 const started = await startPostgres();
 const harness = started.ok ? started.harness : undefined;
 if (!started.ok) {
-  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL) test('PostgreSQL is available for the edge-input tests', () => assert.fail(started.reason));
+  if (process.env.PLEDGE_REQUIRE_POSTGRES === '1' || process.env.PLEDGE_TEST_DATABASE_URL)
+    test('PostgreSQL is available for the edge-input tests', () => assert.fail(started.reason));
   else console.error(skipBanner(started.reason));
 }
 after(async () => {
   await harness?.stop();
 });
 
-const json = (payload: unknown) => ({ headers: { 'content-type': 'application/json' }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+const json = (payload: unknown) => ({
+  headers: { 'content-type': 'application/json' },
+  payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+});
 const ndjson = (lines: string[]) => ({ headers: { 'content-type': 'application/x-ndjson' }, payload: lines.join('\n') });
 
 /** A value nested `depth` levels: {"a": {"a": ... 1}}. */
@@ -70,25 +74,47 @@ for (const backend of BACKENDS) {
       await close?.();
     });
 
-    const stored = async () => (await t.req('viewer', { method: 'GET', url: '/v1/events?limit=1000' })).json().items.map((e: { id: string }) => e.id).sort();
+    const stored = async () =>
+      (await t.req('viewer', { method: 'GET', url: '/v1/events?limit=1000' }))
+        .json()
+        .items.map((e: { id: string }) => e.id)
+        .sort();
 
     test('an event whose attributes nest 2,300 levels is rejected by itself; the good ones are stored', async () => {
       const deep = { ...event('deep-1'), attributes: nested(2300) };
       const r = await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event('good-1'), deep, event('good-2')]) });
       assert.equal(r.statusCode, 200, r.body.slice(0, 300));
       const results = r.json().results as Result[];
-      assert.deepEqual(results.map((x) => x.status), ['accepted', 'rejected', 'accepted']);
+      assert.deepEqual(
+        results.map((x) => x.status),
+        ['accepted', 'rejected', 'accepted'],
+      );
       const issue = results[1]!.issues![0]!;
       assert.equal(issue.path, `[1].attributes${'.a'.repeat(32)}`, 'the path leads to the first level too deep');
       assert.match(issue.message, /attributes may nest at most 32 levels/);
       // Exactly at the limit is fine: 32 levels of attributes.
-      const limit = await t.req('agent', { method: 'POST', url: '/v1/events', ...json([{ ...event('at-limit'), attributes: nested(31) }]) });
+      const limit = await t.req('agent', {
+        method: 'POST',
+        url: '/v1/events',
+        ...json([{ ...event('at-limit'), attributes: nested(31) }]),
+      });
       assert.equal(limit.json().results[0].status, 'accepted', limit.body.slice(0, 300));
       // NDJSON, and an event sent alone (not in an array): the same.
-      const nd = await t.req('agent', { method: 'POST', url: '/v1/events', ...ndjson([JSON.stringify(event('good-3')), JSON.stringify(event('deep-2')).replace(/}$/, `,"attributes":${nestedText(5000)}}`)]) });
-      assert.deepEqual((nd.json().results as Result[]).map((x) => x.status), ['accepted', 'rejected']);
+      const nd = await t.req('agent', {
+        method: 'POST',
+        url: '/v1/events',
+        ...ndjson([JSON.stringify(event('good-3')), JSON.stringify(event('deep-2')).replace(/}$/, `,"attributes":${nestedText(5000)}}`)]),
+      });
+      assert.deepEqual(
+        (nd.json().results as Result[]).map((x) => x.status),
+        ['accepted', 'rejected'],
+      );
       assert.match(nd.json().results[1].issues[0].path, /^\[1\]\.attributes\.a/);
-      const alone = await t.req('agent', { method: 'POST', url: '/v1/events', ...json({ ...event('deep-3'), attributes: { x: [nested(100)] } }) });
+      const alone = await t.req('agent', {
+        method: 'POST',
+        url: '/v1/events',
+        ...json({ ...event('deep-3'), attributes: { x: [nested(100)] } }),
+      });
       assert.equal(alone.json().results[0].status, 'rejected');
       assert.equal(alone.json().results[0].issues[0].path, `[0].attributes.x[0]${'.a'.repeat(30)}`);
       assert.deepEqual(await stored(), ['at-limit', 'good-1', 'good-2', 'good-3']);
@@ -102,19 +128,32 @@ for (const backend of BACKENDS) {
           event('nul-1', { customer: 'a\u0000b' }),
           event('txt-ok'),
           event('sur-1', { attributes: { note: ['fine', 'bad \ud800 high'] } }),
-          event('sur-2', { attributes: { ['key \udc00']: 1 } }),
+          event('sur-2', { attributes: { 'key \udc00': 1 } }),
           event('nul-2', { attributes: { deep: { deeper: 'x\u0000' } } }),
         ]),
       });
       assert.equal(r.statusCode, 200, r.body.slice(0, 300));
       const results = r.json().results as Result[];
-      assert.deepEqual(results.map((x) => x.status), ['rejected', 'accepted', 'rejected', 'rejected', 'rejected']);
-      assert.deepEqual(results.filter((x) => x.status === 'rejected').map((x) => x.issues![0]!.path), ['[0].customer', '[2].attributes.note[1]', '[3].attributes.key \udc00', '[4].attributes.deep.deeper']);
+      assert.deepEqual(
+        results.map((x) => x.status),
+        ['rejected', 'accepted', 'rejected', 'rejected', 'rejected'],
+      );
+      assert.deepEqual(
+        results.filter((x) => x.status === 'rejected').map((x) => x.issues![0]!.path),
+        ['[0].customer', '[2].attributes.note[1]', '[3].attributes.key \udc00', '[4].attributes.deep.deeper'],
+      );
       assert.match(results[0]!.reason!, /U\+0000/);
       assert.match(results[2]!.reason!, /unpaired surrogate/);
       // The same as NDJSON, where the escapes are in the text.
-      const nd = await t.req('agent', { method: 'POST', url: '/v1/events', ...ndjson([JSON.stringify(event('nd-ok')), JSON.stringify(event('nd-nul', { service: 'p\u0000' }))]) });
-      assert.deepEqual((nd.json().results as Result[]).map((x) => x.status), ['accepted', 'rejected']);
+      const nd = await t.req('agent', {
+        method: 'POST',
+        url: '/v1/events',
+        ...ndjson([JSON.stringify(event('nd-ok')), JSON.stringify(event('nd-nul', { service: 'p\u0000' }))]),
+      });
+      assert.deepEqual(
+        (nd.json().results as Result[]).map((x) => x.status),
+        ['accepted', 'rejected'],
+      );
       const ids = await stored();
       assert.ok(ids.includes('txt-ok') && ids.includes('nd-ok') && !ids.includes('nul-1') && !ids.includes('nd-nul'));
     });
@@ -127,14 +166,22 @@ for (const backend of BACKENDS) {
       await fc.assert(
         fc.asyncProperty(text, text, text, async (a, b, c) => {
           n++;
-          const r = await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event(`p${n}-good`), event(`p${n}-x`, { customer: a || 'c', attributes: { [b]: c, list: [a, { c }] } })]) });
+          const r = await t.req('agent', {
+            method: 'POST',
+            url: '/v1/events',
+            ...json([event(`p${n}-good`), event(`p${n}-x`, { customer: a || 'c', attributes: { [b]: c, list: [a, { c }] } })]),
+          });
           assert.equal(r.statusCode, 200, `${JSON.stringify([a, b, c])}: ${r.body.slice(0, 200)}`);
           assert.equal(r.json().results[0].status, 'accepted');
           for (const url of [`/v1/events?customer=${enc(a || 'c')}`, `/v1/tickets/${enc(b || 'b')}`, `/v1/audit?actor=${enc(c || 'c')}`]) {
             const q = await t.req('admin', { method: 'GET', url });
             assert.ok(q.statusCode < 500, `${url}: ${q.statusCode} ${q.body.slice(0, 200)}`);
           }
-          const tok = await t.req('admin', { method: 'POST', url: '/v1/tokens', ...json({ name: a || 'n', role: 'viewer', user: { id: 'fuzz', name: b || 'n' } }) });
+          const tok = await t.req('admin', {
+            method: 'POST',
+            url: '/v1/tokens',
+            ...json({ name: a || 'n', role: 'viewer', user: { id: 'fuzz', name: b || 'n' } }),
+          });
           assert.ok(tok.statusCode < 500, `token ${JSON.stringify([a, b])}: ${tok.statusCode} ${tok.body.slice(0, 200)}`);
         }),
         { numRuns: 40 },
@@ -142,7 +189,12 @@ for (const backend of BACKENDS) {
     });
 
     test('query and path parameters with NUL are a 400 naming the parameter', async () => {
-      for (const [url, name] of [['/v1/events?customer=a%00b', 'customer'], ['/v1/events?service=%00', 'service'], ['/v1/tickets/T%00-1', 'ticket'], ['/v1/audit?subject=x%00', 'subject']] as const) {
+      for (const [url, name] of [
+        ['/v1/events?customer=a%00b', 'customer'],
+        ['/v1/events?service=%00', 'service'],
+        ['/v1/tickets/T%00-1', 'ticket'],
+        ['/v1/audit?subject=x%00', 'subject'],
+      ] as const) {
         const r = await t.req('admin', { method: 'GET', url });
         assert.equal(r.statusCode, 400, `${url}: ${r.body.slice(0, 200)}`);
         assert.ok(isErrorBody(r.json()));
@@ -152,29 +204,65 @@ for (const backend of BACKENDS) {
     });
 
     test('token names, review notes, transitions and documents with NUL or a lone surrogate: 422 naming the field', async () => {
-      const tok = await t.req('admin', { method: 'POST', url: '/v1/tokens', ...json({ name: 'bot\u0000', role: 'viewer', user: { id: 'bot' } }) });
+      const tok = await t.req('admin', {
+        method: 'POST',
+        url: '/v1/tokens',
+        ...json({ name: 'bot\u0000', role: 'viewer', user: { id: 'bot' } }),
+      });
       assert.equal(tok.statusCode, 422, tok.body);
       assert.equal(tok.json().details.issues[0].path, 'name');
-      const user = await t.req('admin', { method: 'POST', url: '/v1/tokens', ...json({ name: 'bot', role: 'viewer', user: { id: 'bot', name: 'B\ud83d' } }) });
+      const user = await t.req('admin', {
+        method: 'POST',
+        url: '/v1/tokens',
+        ...json({ name: 'bot', role: 'viewer', user: { id: 'bot', name: 'B\ud83d' } }),
+      });
       assert.equal(user.statusCode, 422, user.body);
       assert.equal(user.json().details.issues[0].path, 'user.name');
-      const put = await t.req('manager', { method: 'PUT', url: '/v1/agreements/nul-doc', headers: { 'content-type': 'application/yaml' }, payload: agreementYaml('nul-doc') });
+      const put = await t.req('manager', {
+        method: 'PUT',
+        url: '/v1/agreements/nul-doc',
+        headers: { 'content-type': 'application/yaml' },
+        payload: agreementYaml('nul-doc'),
+      });
       assert.equal(put.statusCode, 201, put.body);
-      const review = await t.req('manager', { method: 'POST', url: '/v1/agreements/nul-doc/reviews', ...json({ outcome: 'kept', notes: 'fine\u0000' }) });
+      const review = await t.req('manager', {
+        method: 'POST',
+        url: '/v1/agreements/nul-doc/reviews',
+        ...json({ outcome: 'kept', notes: 'fine\u0000' }),
+      });
       assert.equal(review.statusCode, 422, review.body);
       assert.equal(review.json().details.issues[0].path, 'notes');
-      const transition = await t.req('manager', { method: 'POST', url: '/v1/agreements/nul-doc/transitions', ...json({ to: 'in_review', reason: 'x\udfff' }) });
+      const transition = await t.req('manager', {
+        method: 'POST',
+        url: '/v1/agreements/nul-doc/transitions',
+        ...json({ to: 'in_review', reason: 'x\udfff' }),
+      });
       assert.equal(transition.statusCode, 422, transition.body);
       assert.equal(transition.json().details.issues[0].path, 'reason');
       // A document: an escape in YAML or JSON, and a raw NUL character in the text.
-      const escaped = await t.req('manager', { method: 'PUT', url: '/v1/agreements/nul-2', headers: { 'content-type': 'application/yaml' }, payload: agreementYaml('nul-2').replace('name: Agreement nul-2', 'name: "Agreement \\0"') });
+      const escaped = await t.req('manager', {
+        method: 'PUT',
+        url: '/v1/agreements/nul-2',
+        headers: { 'content-type': 'application/yaml' },
+        payload: agreementYaml('nul-2').replace('name: Agreement nul-2', 'name: "Agreement \\0"'),
+      });
       assert.equal(escaped.statusCode, 422, escaped.body);
       assert.equal(escaped.json().details.issues[0].path, 'name');
       assert.ok(escaped.json().details.issues[0].line > 0, 'documents say where');
-      const asJson = await t.req('manager', { method: 'PUT', url: '/v1/calendars/nul-cal', headers: { 'content-type': 'application/json' }, payload: '{"name":"Office\\ud800","timezone":"Europe/Berlin","hours":"always"}' });
+      const asJson = await t.req('manager', {
+        method: 'PUT',
+        url: '/v1/calendars/nul-cal',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"name":"Office\\ud800","timezone":"Europe/Berlin","hours":"always"}',
+      });
       assert.equal(asJson.statusCode, 422, asJson.body);
       assert.equal(asJson.json().details.issues[0].path, 'name');
-      const rawNul = await t.req('manager', { method: 'PUT', url: '/v1/calendars/raw-nul', headers: { 'content-type': 'application/yaml' }, payload: CALENDAR_YAML.replace('# office hours', '# office\u0000hours') });
+      const rawNul = await t.req('manager', {
+        method: 'PUT',
+        url: '/v1/calendars/raw-nul',
+        headers: { 'content-type': 'application/yaml' },
+        payload: CALENDAR_YAML.replace('# office hours', '# office\u0000hours'),
+      });
       assert.equal(rawNul.statusCode, 422, rawNul.body);
       assert.match(rawNul.json().message, /U\+0000/);
       assert.equal(rawNul.json().details.issues[0].line, 1);
@@ -196,7 +284,12 @@ for (const backend of BACKENDS) {
         `{"name":"x","timezone":"UTC","hours":${'{"a":'.repeat(70)}1${'}'.repeat(70)}}`,
       ];
       for (const [i, doc] of docs.entries()) {
-        const r = await t.req('manager', { method: 'PUT', url: `/v1/calendars/deep-${i}`, headers: { 'content-type': i === 3 ? 'application/json' : 'application/yaml' }, payload: doc });
+        const r = await t.req('manager', {
+          method: 'PUT',
+          url: `/v1/calendars/deep-${i}`,
+          headers: { 'content-type': i === 3 ? 'application/json' : 'application/yaml' },
+          payload: doc,
+        });
         assert.equal(r.statusCode, 422, `document ${i}: ${r.body.slice(0, 300)}`);
         assert.match(r.json().details.issues[0].message, /nested too deep: a document may nest at most 64 levels/);
         assert.ok(r.json().details.issues[0].line >= 1);
@@ -205,19 +298,40 @@ for (const backend of BACKENDS) {
       // value), and an alias inside its own anchor.
       let chain = 'name: x\ntimezone: UTC\nhours: always\nx0: &a0 [[[[[[[[[[]]]]]]]]]]\n';
       for (let i = 1; i < 100; i++) chain += `x${i}: &a${i} ${'['.repeat(60)}*a${i - 1}${']'.repeat(60)}\n`;
-      for (const [name, doc] of [['chain', chain], ['cycle', 'name: x\ntimezone: UTC\nhours: &h [*h]\n']]) {
-        const r = await t.req('manager', { method: 'PUT', url: `/v1/calendars/alias-${name}`, headers: { 'content-type': 'application/yaml' }, payload: doc });
+      for (const [name, doc] of [
+        ['chain', chain],
+        ['cycle', 'name: x\ntimezone: UTC\nhours: &h [*h]\n'],
+      ]) {
+        const r = await t.req('manager', {
+          method: 'PUT',
+          url: `/v1/calendars/alias-${name}`,
+          headers: { 'content-type': 'application/yaml' },
+          payload: doc,
+        });
         assert.equal(r.statusCode, 422, `${name}: ${r.body.slice(0, 300)}`);
         assert.match(r.json().details.issues[0].message, name === 'chain' ? /aliases included/ : /would contain itself/);
       }
-      const agreement = await t.req('manager', { method: 'PUT', url: '/v1/agreements/deep-doc', headers: { 'content-type': 'application/yaml' }, payload: `${agreementYaml('deep-doc')}description: ${'['.repeat(3000)}${']'.repeat(3000)}\n` });
+      const agreement = await t.req('manager', {
+        method: 'PUT',
+        url: '/v1/agreements/deep-doc',
+        headers: { 'content-type': 'application/yaml' },
+        payload: `${agreementYaml('deep-doc')}description: ${'['.repeat(3000)}${']'.repeat(3000)}\n`,
+      });
       assert.equal(agreement.statusCode, 422, agreement.body.slice(0, 300));
       assert.equal((await t.req('viewer', { method: 'GET', url: '/v1/agreements/nul-doc' })).statusCode, 200, 'still serving');
     });
 
     test('events that cannot be true: score off its scale, far future, before 2000, a leap second on a day without one', async () => {
       // The server's clock is T0 = 2026-10-01T08:00:00Z; the default skew is one day.
-      const sat = (id: string, score: number, scale?: number) => ({ id, type: 'ticket.satisfaction', source: 'desk', ticket: 'S-1', at: '2026-10-01T07:00:00Z', score, ...(scale ? { scale } : {}) });
+      const sat = (id: string, score: number, scale?: number) => ({
+        id,
+        type: 'ticket.satisfaction',
+        source: 'desk',
+        ticket: 'S-1',
+        at: '2026-10-01T07:00:00Z',
+        score,
+        ...(scale ? { scale } : {}),
+      });
       const r = await t.req('agent', {
         method: 'POST',
         url: '/v1/events',
@@ -239,17 +353,28 @@ for (const backend of BACKENDS) {
       assert.equal(r.statusCode, 200, r.body.slice(0, 300));
       const by = new Map((r.json().results as Result[]).map((x) => [x.id, x]));
       const status = (id: string) => by.get(id)?.status;
-      for (const id of ['sat-ok', 'sat-10', 'soon', 'y2k', 'leap-yes', 'leap-offset']) assert.equal(status(id), 'accepted', `${id}: ${JSON.stringify(by.get(id))}`);
+      for (const id of ['sat-ok', 'sat-10', 'soon', 'y2k', 'leap-yes', 'leap-offset'])
+        assert.equal(status(id), 'accepted', `${id}: ${JSON.stringify(by.get(id))}`);
       for (const id of ['sat-high', 'sat-neg', 'future', 'old', 'leap-no', 'leap-wrong-minute']) assert.equal(status(id), 'rejected', id);
       assert.match(by.get('sat-high')!.reason!, /\[1\]\.score: outside its scale: a score from 0 to 5/);
       assert.match(by.get('sat-neg')!.reason!, /score: outside its scale: a score from 0 to 10/);
-      assert.match(by.get('future')!.reason!, /\[5\]\.at: in the future: more than 1 day after the receiving clock \(2026-10-01T08:00:00Z\)/);
+      assert.match(
+        by.get('future')!.reason!,
+        /\[5\]\.at: in the future: more than 1 day after the receiving clock \(2026-10-01T08:00:00Z\)/,
+      );
       assert.match(by.get('old')!.reason!, /before 2000-01-01/);
       assert.match(by.get('leap-no')!.reason!, /no leap second at this instant/);
       assert.match(by.get('leap-wrong-minute')!.reason!, /no leap second at this instant/);
       // A real leap second is the last millisecond of its UTC day, whatever the offset it was written in.
-      const leaps = (await t.req('viewer', { method: 'GET', url: '/v1/events?from=2016-12-31T23:59:59Z&to=2017-01-01T00:00:00Z' })).json().items;
-      assert.deepEqual(leaps.map((e: { id: string; at: string }) => [e.id, e.at]), [['leap-yes', '2016-12-31T23:59:59.999Z'], ['leap-offset', '2016-12-31T23:59:59.999Z']]);
+      const leaps = (await t.req('viewer', { method: 'GET', url: '/v1/events?from=2016-12-31T23:59:59Z&to=2017-01-01T00:00:00Z' })).json()
+        .items;
+      assert.deepEqual(
+        leaps.map((e: { id: string; at: string }) => [e.id, e.at]),
+        [
+          ['leap-yes', '2016-12-31T23:59:59.999Z'],
+          ['leap-offset', '2016-12-31T23:59:59.999Z'],
+        ],
+      );
       // The skew moves with the server's clock.
       t.clock.now = T0 + 2 * 86_400_000;
       const later = await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event('future', { at: '2026-10-02T08:00:01Z' })]) });
@@ -262,8 +387,18 @@ for (const backend of BACKENDS) {
       const silent = { warn() {}, error() {} } as unknown as Parameters<typeof toHttpError>[1];
       await store.createUser(t.tenant, { id: 'db-user', name: 'x', createdAt: T0 });
       const refused = await store
-        .createToken(t.tenant, { id: 'db-tok', userId: 'db-user', name: 'x', role: 'customer', tokenHash: hashTokenSecret(generateTokenSecret()), createdAt: T0 })
-        .then(() => undefined, (e: unknown) => e);
+        .createToken(t.tenant, {
+          id: 'db-tok',
+          userId: 'db-user',
+          name: 'x',
+          role: 'customer',
+          tokenHash: hashTokenSecret(generateTokenSecret()),
+          createdAt: T0,
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(refused instanceof StoreError && refused.data === 'invalid', String(refused));
       const e = toHttpError(refused, silent);
       assert.equal(e.status, 422);
@@ -298,8 +433,12 @@ describe('a 10 MB body of nested brackets', () => {
       });
       let data = '';
       sock.on('data', (d) => (data += d));
-      sock.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), body: data.slice(data.indexOf('\r\n\r\n') + 4) }));
-      sock.on('error', (e) => reject(new Error(`${method} ${path} (${body?.length ?? 0} characters): ${e.message}; got ${data.slice(0, 200)}`)));
+      sock.on('close', () =>
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0), body: data.slice(data.indexOf('\r\n\r\n') + 4) }),
+      );
+      sock.on('error', (e) =>
+        reject(new Error(`${method} ${path} (${body?.length ?? 0} characters): ${e.message}; got ${data.slice(0, 200)}`)),
+      );
     });
   }
 
@@ -316,9 +455,16 @@ describe('a 10 MB body of nested brackets', () => {
     assert.equal(open.status, 400);
     assert.match(JSON.parse(open.body).message, /nests deeper than 33 levels/);
     // An event holding the depth is rejected by itself, its neighbours stored.
-    const inEvent = await send('POST', '/v1/events', `[${JSON.stringify(event('nb-1'))},{"id":"x","attributes":${'['.repeat(half - 1000)}${']'.repeat(half - 1000)}},${JSON.stringify(event('nb-2'))}]`);
+    const inEvent = await send(
+      'POST',
+      '/v1/events',
+      `[${JSON.stringify(event('nb-1'))},{"id":"x","attributes":${'['.repeat(half - 1000)}${']'.repeat(half - 1000)}},${JSON.stringify(event('nb-2'))}]`,
+    );
     assert.equal(inEvent.status, 200, inEvent.body.slice(0, 300));
-    assert.deepEqual(JSON.parse(inEvent.body).results.map((x: Result) => x.status), ['accepted', 'rejected', 'accepted']);
+    assert.deepEqual(
+      JSON.parse(inEvent.body).results.map((x: Result) => x.status),
+      ['accepted', 'rejected', 'accepted'],
+    );
     assert.equal((await send('GET', '/healthz')).status, 200);
   });
 });

@@ -137,7 +137,15 @@ export function event(id: string, extra: Record<string, unknown> = {}): Record<s
 /** The error shape every 4xx and 5xx has. */
 export function isErrorBody(body: unknown): body is { code: string; message: string; details: Record<string, unknown>; requestId: string } {
   const b = body as Record<string, unknown> | null;
-  return !!b && typeof b.code === 'string' && typeof b.message === 'string' && typeof b.requestId === 'string' && b.requestId.length > 0 && typeof b.details === 'object' && b.details !== null;
+  return (
+    !!b &&
+    typeof b.code === 'string' &&
+    typeof b.message === 'string' &&
+    typeof b.requestId === 'string' &&
+    b.requestId.length > 0 &&
+    typeof b.details === 'object' &&
+    b.details !== null
+  );
 }
 
 /** Fails the calling test when an answer is not what /openapi.json documents (see documented.ts). */

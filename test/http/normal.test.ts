@@ -12,7 +12,10 @@ after(async () => {
 });
 
 const json = (payload: unknown) => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
-const yaml = (payload: string, etag?: string) => ({ headers: { 'content-type': 'application/yaml', ...(etag ? { 'if-match': etag } : {}) }, payload });
+const yaml = (payload: string, etag?: string) => ({
+  headers: { 'content-type': 'application/yaml', ...(etag ? { 'if-match': etag } : {}) },
+  payload,
+});
 
 describe('probes and documents', () => {
   test('healthz, readyz, metrics, openapi and docs answer without a token; the tenant metrics with one', async () => {
@@ -43,7 +46,16 @@ describe('probes and documents', () => {
     const doc = o.json();
     assert.equal(doc.openapi, '3.1.0');
     // Every operation of the server is documented, with the schemas it validates with.
-    for (const [path, method] of [['/v1/events', 'post'], ['/v1/events', 'get'], ['/v1/agreements/{id}', 'put'], ['/v1/agreements/{id}/transitions', 'post'], ['/v1/calendars/{name}', 'put'], ['/v1/audit', 'get'], ['/v1/tokens', 'post'], ['/v1/tokens/{id}', 'delete']] as const) {
+    for (const [path, method] of [
+      ['/v1/events', 'post'],
+      ['/v1/events', 'get'],
+      ['/v1/agreements/{id}', 'put'],
+      ['/v1/agreements/{id}/transitions', 'post'],
+      ['/v1/calendars/{name}', 'put'],
+      ['/v1/audit', 'get'],
+      ['/v1/tokens', 'post'],
+      ['/v1/tokens/{id}', 'delete'],
+    ] as const) {
       assert.ok(doc.paths[path]?.[method], `${method} ${path} documented`);
     }
     const agreementBody = doc.paths['/v1/agreements/{id}'].put.requestBody.content['application/yaml'].schema;
@@ -73,12 +85,23 @@ describe('probes and documents', () => {
 describe('events', () => {
   test('a JSON batch is answered per event; good events are kept beside bad ones', async () => {
     const t = await newTenant(ts.store);
-    const r = await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event('e1'), event('e2', { up: 'yes' }), event('e3', { type: 'ticket.created', ticket: 'T-1', up: undefined, priority: 'P1' })]) });
+    const r = await t.req('agent', {
+      method: 'POST',
+      url: '/v1/events',
+      ...json([
+        event('e1'),
+        event('e2', { up: 'yes' }),
+        event('e3', { type: 'ticket.created', ticket: 'T-1', up: undefined, priority: 'P1' }),
+      ]),
+    });
     assert.equal(r.statusCode, 200);
     const rep = r.json();
     assert.equal(rep.committed, true);
     assert.deepEqual([rep.accepted, rep.rejected, rep.duplicates], [2, 1, 0]);
-    assert.deepEqual(rep.results.map((x: { status: string }) => x.status), ['accepted', 'rejected', 'accepted']);
+    assert.deepEqual(
+      rep.results.map((x: { status: string }) => x.status),
+      ['accepted', 'rejected', 'accepted'],
+    );
     assert.equal(rep.results[1].issues[0].path, '[1].up');
 
     const again = await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event('e1')]) });
@@ -90,25 +113,37 @@ describe('events', () => {
 
   test('NDJSON (application/x-ndjson and text/plain), and all-or-nothing', async () => {
     const t = await newTenant(ts.store);
-    const nd = [event('n1'), event('n2')].map((e) => JSON.stringify(e)).join('\n') + '\n';
+    const nd = `${[event('n1'), event('n2')].map((e) => JSON.stringify(e)).join('\n')}\n`;
     for (const type of ['application/x-ndjson', 'text/plain; charset=utf-8']) {
       const r = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': type }, payload: nd });
       assert.equal(r.statusCode, 200, r.body);
       assert.equal(r.json().received, 2);
     }
-    const aon = await t.req('agent', { method: 'POST', url: '/v1/events?mode=all_or_nothing', headers: { 'content-type': 'application/x-ndjson' }, payload: `${JSON.stringify(event('n3'))}\n{not json\n` });
+    const aon = await t.req('agent', {
+      method: 'POST',
+      url: '/v1/events?mode=all_or_nothing',
+      headers: { 'content-type': 'application/x-ndjson' },
+      payload: `${JSON.stringify(event('n3'))}\n{not json\n`,
+    });
     assert.equal(aon.statusCode, 200);
     assert.equal(aon.json().committed, false);
-    assert.deepEqual(aon.json().results.map((x: { status: string }) => x.status), ['not_written', 'rejected']);
+    assert.deepEqual(
+      aon.json().results.map((x: { status: string }) => x.status),
+      ['not_written', 'rejected'],
+    );
     const list = await t.req('viewer', { method: 'GET', url: '/v1/events' });
-    assert.deepEqual(list.json().items.map((e: { id: string }) => e.id), ['n1', 'n2']);
+    assert.deepEqual(
+      list.json().items.map((e: { id: string }) => e.id),
+      ['n1', 'n2'],
+    );
     await t.app.close();
   });
 
   test('a batch and its audit line are one commit: the route writes no audit line of its own', async () => {
     // The store refuses separate audit writes: the line has to come with the events.
     const store = new Proxy(ts.store, {
-      get: (s, k) => (k === 'appendAudit' ? () => Promise.reject(new Error('the audit line must be written with the events')) : Reflect.get(s, k, s)),
+      get: (s, k) =>
+        k === 'appendAudit' ? () => Promise.reject(new Error('the audit line must be written with the events')) : Reflect.get(s, k, s),
     });
     const t = await newTenant(store);
     const headers = { 'content-type': 'application/json', 'x-request-id': 'batch-1' };
@@ -129,7 +164,11 @@ describe('events', () => {
     assert.equal(many.statusCode, 413);
     assert.equal(many.json().code, 'payload_too_large');
     assert.equal(many.json().details.limit, 3);
-    const big = await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event('a', { attributes: { note: 'x'.repeat(4000) } })]) });
+    const big = await t.req('agent', {
+      method: 'POST',
+      url: '/v1/events',
+      ...json([event('a', { attributes: { note: 'x'.repeat(4000) } })]),
+    });
     assert.equal(big.statusCode, 413);
     assert.equal(big.json().code, 'payload_too_large');
     await t.app.close();
@@ -147,7 +186,8 @@ describe('events', () => {
     t.clock.now = Date.UTC(2026, 9, 5);
     const sent = await t.req('agent', { method: 'POST', url: '/v1/events', ...json(evs) });
     assert.equal(sent.json().accepted, 4, sent.body);
-    const ids = async (qs: string) => (await t.req('viewer', { method: 'GET', url: `/v1/events?${qs}` })).json().items.map((e: { id: string }) => e.id);
+    const ids = async (qs: string) =>
+      (await t.req('viewer', { method: 'GET', url: `/v1/events?${qs}` })).json().items.map((e: { id: string }) => e.id);
     assert.deepEqual(await ids('from=2026-10-02T00:00:00Z&to=2026-10-04T00:00:00Z'), ['x2', 'x3']);
     assert.deepEqual(await ids('type=ticket.'), ['x4']);
     assert.deepEqual(await ids('service=mail'), ['x3']);
@@ -157,7 +197,10 @@ describe('events', () => {
     assert.equal(p1.items.length, 3);
     assert.ok(p1.next);
     const p2 = (await t.req('viewer', { method: 'GET', url: `/v1/events?limit=3&after=${encodeURIComponent(p1.next)}` })).json();
-    assert.deepEqual(p2.items.map((e: { id: string }) => e.id), ['x4']);
+    assert.deepEqual(
+      p2.items.map((e: { id: string }) => e.id),
+      ['x4'],
+    );
     assert.equal(p2.next, undefined);
     await t.app.close();
   });
@@ -191,7 +234,11 @@ describe('agreements', () => {
     assert.equal(same.json().result, 'unchanged');
     assert.equal(same.headers.etag, etag2);
     // JSON bodies work the same way.
-    const asJson = await t.req('manager', { method: 'PUT', url: '/v1/agreements/silver', ...json({ id: 'silver', name: 'Silver', kind: 'ola', parties: { provider: { id: 'it', name: 'IT' } } }) });
+    const asJson = await t.req('manager', {
+      method: 'PUT',
+      url: '/v1/agreements/silver',
+      ...json({ id: 'silver', name: 'Silver', kind: 'ola', parties: { provider: { id: 'it', name: 'IT' } } }),
+    });
     assert.equal(asJson.statusCode, 201, asJson.body);
     await t.app.close();
   });
@@ -205,21 +252,43 @@ describe('agreements', () => {
     assert.deepEqual(illegal.json().details.legal, [{ to: 'in_review', action: 'submit' }]);
     assert.match(illegal.json().message, /in_review \(submit\)/);
 
-    assert.equal((await t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', ...json({ to: 'in_review' }) })).statusCode, 200);
+    assert.equal(
+      (await t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', ...json({ to: 'in_review' }) })).statusCode,
+      200,
+    );
     // In review, the document cannot change.
     const etag = String((await t.req('manager', { method: 'GET', url: '/v1/agreements/gold' })).headers.etag);
-    const frozen = await t.req('manager', { method: 'PUT', url: '/v1/agreements/gold', ...yaml(agreementYaml('gold').replace('99.9', '98'), etag) });
+    const frozen = await t.req('manager', {
+      method: 'PUT',
+      url: '/v1/agreements/gold',
+      ...yaml(agreementYaml('gold').replace('99.9', '98'), etag),
+    });
     assert.equal(frozen.statusCode, 409);
     assert.equal(frozen.json().code, 'conflict');
 
     t.clock.now = T0 + 3_600_000;
-    const missingSig = await t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', ...json({ to: 'approved', signatures: [{ party: 'provider', name: 'P', at: '2026-10-01T08:30:00Z' }], term: { start: '2026-11-01T00:00:00Z' } }) });
+    const missingSig = await t.req('manager', {
+      method: 'POST',
+      url: '/v1/agreements/gold/transitions',
+      ...json({
+        to: 'approved',
+        signatures: [{ party: 'provider', name: 'P', at: '2026-10-01T08:30:00Z' }],
+        term: { start: '2026-11-01T00:00:00Z' },
+      }),
+    });
     assert.equal(missingSig.statusCode, 422);
     assert.equal(missingSig.json().details.issues[0].path, 'signatures');
     const approved = await t.req('manager', {
       method: 'POST',
       url: '/v1/agreements/gold/transitions',
-      ...json({ to: 'approved', signatures: [{ party: 'provider', name: 'P', at: '2026-10-01T08:30:00Z' }, { party: 'customer', name: 'C', at: '2026-10-01T08:40:00+00:00' }], term: { start: '2026-11-01T00:00:00Z', end: '2027-11-01T00:00:00Z' } }),
+      ...json({
+        to: 'approved',
+        signatures: [
+          { party: 'provider', name: 'P', at: '2026-10-01T08:30:00Z' },
+          { party: 'customer', name: 'C', at: '2026-10-01T08:40:00+00:00' },
+        ],
+        term: { start: '2026-11-01T00:00:00Z', end: '2027-11-01T00:00:00Z' },
+      }),
     });
     assert.equal(approved.statusCode, 200, approved.body);
     assert.equal(approved.json().agreement.state, 'approved');
@@ -231,12 +300,22 @@ describe('agreements', () => {
 
     t.clock.now = Date.UTC(2026, 11, 1);
     const etag2 = String((await t.req('manager', { method: 'GET', url: '/v1/agreements/gold' })).headers.etag);
-    const amended = await t.req('manager', { method: 'PUT', url: '/v1/agreements/gold', ...yaml(agreementYaml('gold').replace('99.9', '99.95'), etag2) });
+    const amended = await t.req('manager', {
+      method: 'PUT',
+      url: '/v1/agreements/gold',
+      ...yaml(agreementYaml('gold').replace('99.9', '99.95'), etag2),
+    });
     assert.equal(amended.statusCode, 200, amended.body);
     assert.equal(amended.json().result, 'amended');
     assert.equal(amended.json().version.version, 2);
     const versions = (await t.req('customer', { method: 'GET', url: '/v1/agreements/gold/versions' })).json().items;
-    assert.deepEqual(versions.map((v: { version: number; effective: string }) => [v.version, v.effective]), [[1, '2026-11-01T00:00:00.000Z'], [2, '2026-12-01T00:00:00.000Z']]);
+    assert.deepEqual(
+      versions.map((v: { version: number; effective: string }) => [v.version, v.effective]),
+      [
+        [1, '2026-11-01T00:00:00.000Z'],
+        [2, '2026-12-01T00:00:00.000Z'],
+      ],
+    );
     const diff = await t.req('viewer', { method: 'GET', url: '/v1/agreements/gold/diff?from=1&to=2' });
     assert.equal(diff.statusCode, 200);
     assert.equal(diff.json().text, '~ targets[uptime].value: 99.9 -> 99.95');
@@ -244,7 +323,10 @@ describe('agreements', () => {
 
     const lc = (await t.req('customer', { method: 'GET', url: '/v1/agreements/gold/lifecycle' })).json();
     assert.equal(lc.state, 'active');
-    assert.deepEqual(lc.transitions.map((x: { action: string }) => x.action), ['submit', 'approve', 'activate']);
+    assert.deepEqual(
+      lc.transitions.map((x: { action: string }) => x.action),
+      ['submit', 'approve', 'activate'],
+    );
     assert.deepEqual(lc.monitored, [{ from: '2026-11-01T00:00:00.000Z', to: null }]);
     assert.ok(lc.legal.some((m: { action: string }) => m.action === 'suspend'));
     const noReason = await t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', ...json({ to: 'suspended' }) });
@@ -269,8 +351,14 @@ describe('agreements', () => {
       recordedAt: '2026-12-04T16:00:00.000Z',
       backdated: true,
     });
-    const sigs = [{ party: 'provider', name: 'P', at: '2025-12-10T10:00:00Z' }, { party: 'customer', name: 'C', at: '2025-12-12T10:00:00Z' }];
-    assert.equal((await post({ to: 'approved', at: '2025-12-15T10:00:00Z', signatures: sigs, term: { start: '2026-01-01T00:00:00Z' } })).statusCode, 200);
+    const sigs = [
+      { party: 'provider', name: 'P', at: '2025-12-10T10:00:00Z' },
+      { party: 'customer', name: 'C', at: '2025-12-12T10:00:00Z' },
+    ];
+    assert.equal(
+      (await post({ to: 'approved', at: '2025-12-15T10:00:00Z', signatures: sigs, term: { start: '2026-01-01T00:00:00Z' } })).statusCode,
+      200,
+    );
     // Not before the previous transition: 422 naming `at`, nothing written.
     const early = await post({ to: 'active', at: '2025-12-14T00:00:00Z' });
     assert.equal(early.statusCode, 422, early.body);
@@ -281,18 +369,34 @@ describe('agreements', () => {
     assert.equal(active.json().transition.backdated, true);
     const lc = (await t.req('viewer', { method: 'GET', url: '/v1/agreements/gold/lifecycle' })).json();
     assert.deepEqual(lc.monitored, [{ from: '2026-01-01T00:00:00.000Z', to: null }]);
-    assert.deepEqual(lc.transitions.map((x: { backdated?: boolean }) => x.backdated), [true, true, true]);
+    assert.deepEqual(
+      lc.transitions.map((x: { backdated?: boolean }) => x.backdated),
+      [true, true, true],
+    );
     const audit = (await t.req('auditor', { method: 'GET', url: '/v1/audit?subject=agreement:gold&order=newest&limit=1' })).json().items[0];
-    const after = { state: 'active', action: 'activate', at: '2026-01-01T00:00:00.000Z', backdated: true, recordedAt: '2026-12-04T16:00:00.000Z', recordedBy: 'manager-user' };
+    const after = {
+      state: 'active',
+      action: 'activate',
+      at: '2026-01-01T00:00:00.000Z',
+      backdated: true,
+      recordedAt: '2026-12-04T16:00:00.000Z',
+      recordedBy: 'manager-user',
+    };
     assert.deepEqual([audit.at, audit.actor, audit.after], ['2026-12-04T16:00:00.000Z', 'manager-user', after]);
     await t.app.close();
   });
 
   test('list: paginated, filtered by customer and state', async () => {
     const t = await newTenant(ts.store);
-    for (const [id, c] of [['a1', 'acme'], ['a2', 'globex'], ['a3', 'acme']] as const) await t.req('manager', { method: 'PUT', url: `/v1/agreements/${id}`, ...yaml(agreementYaml(id, c)) });
+    for (const [id, c] of [
+      ['a1', 'acme'],
+      ['a2', 'globex'],
+      ['a3', 'acme'],
+    ] as const)
+      await t.req('manager', { method: 'PUT', url: `/v1/agreements/${id}`, ...yaml(agreementYaml(id, c)) });
     await t.req('manager', { method: 'POST', url: '/v1/agreements/a3/transitions', ...json({ to: 'in_review' }) });
-    const ids = async (qs: string, as: 'viewer' | 'customer' = 'viewer') => (await t.req(as, { method: 'GET', url: `/v1/agreements?${qs}` })).json().items.map((a: { id: string }) => a.id);
+    const ids = async (qs: string, as: 'viewer' | 'customer' = 'viewer') =>
+      (await t.req(as, { method: 'GET', url: `/v1/agreements?${qs}` })).json().items.map((a: { id: string }) => a.id);
     assert.deepEqual(await ids(''), ['a1', 'a2', 'a3']);
     assert.deepEqual(await ids('customer=acme'), ['a1', 'a3']);
     assert.deepEqual(await ids('state=in_review'), ['a3']);
@@ -301,7 +405,10 @@ describe('agreements', () => {
     assert.equal(p.items.length, 2);
     assert.equal(p.items[0].document, undefined, 'lists leave documents out');
     const p2 = (await t.req('viewer', { method: 'GET', url: `/v1/agreements?limit=2&after=${encodeURIComponent(p.next)}` })).json();
-    assert.deepEqual(p2.items.map((a: { id: string }) => a.id), ['a3']);
+    assert.deepEqual(
+      p2.items.map((a: { id: string }) => a.id),
+      ['a3'],
+    );
     await t.app.close();
   });
 });
@@ -321,7 +428,11 @@ describe('calendars', () => {
     assert.equal(r.statusCode, 200, r.body);
     assert.equal((await t.req('manager', { method: 'PUT', url: '/v1/calendars/office', ...yaml(CALENDAR_YAML, etag) })).statusCode, 412);
 
-    const child = await t.req('manager', { method: 'PUT', url: '/v1/calendars/munich', ...yaml('extends: office\nholidays:\n  - { yearly: "01-06", name: Epiphany }\n') });
+    const child = await t.req('manager', {
+      method: 'PUT',
+      url: '/v1/calendars/munich',
+      ...yaml('extends: office\nholidays:\n  - { yearly: "01-06", name: Epiphany }\n'),
+    });
     assert.equal(child.statusCode, 201, child.body);
     const orphan = await t.req('manager', { method: 'PUT', url: '/v1/calendars/orphan', ...yaml('extends: nowhere\n') });
     assert.equal(orphan.statusCode, 422);
@@ -338,7 +449,11 @@ describe('calendars', () => {
 describe('tokens and audit', () => {
   test('an admin creates a token (secret once), it works, is listed without secret, and revoking stops it', async () => {
     const t = await newTenant(ts.store);
-    const created = await t.req('admin', { method: 'POST', url: '/v1/tokens', ...json({ name: 'desk', role: 'customer', customer: 'acme', user: { id: 'jo', name: 'Jo' } }) });
+    const created = await t.req('admin', {
+      method: 'POST',
+      url: '/v1/tokens',
+      ...json({ name: 'desk', role: 'customer', customer: 'acme', user: { id: 'jo', name: 'Jo' } }),
+    });
     assert.equal(created.statusCode, 201, created.body);
     const { token, secret } = created.json();
     assert.match(secret, /^pledge_/);
@@ -383,11 +498,16 @@ describe('tokens and audit', () => {
     await t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', ...json({ to: 'in_review' }) });
     await t.req('manager', { method: 'PUT', url: '/v1/calendars/office', ...yaml(CALENDAR_YAML) });
     await t.req('agent', { method: 'POST', url: '/v1/events', ...json([event('a1')]) });
-    const tok = (await t.req('admin', { method: 'POST', url: '/v1/tokens', ...json({ name: 'n', role: 'viewer', user: { id: 'viewer-user' } }) })).json();
+    const tok = (
+      await t.req('admin', { method: 'POST', url: '/v1/tokens', ...json({ name: 'n', role: 'viewer', user: { id: 'viewer-user' } }) })
+    ).json();
     await t.req('admin', { method: 'DELETE', url: `/v1/tokens/${tok.token.id}` });
 
     const entries = (await t.req('auditor', { method: 'GET', url: '/v1/audit' })).json().items;
-    assert.deepEqual(entries.map((e: { action: string }) => e.action), ['agreement.create', 'agreement.update', 'agreement.transition', 'calendar.create', 'events.ingest', 'token.create', 'token.revoke']);
+    assert.deepEqual(
+      entries.map((e: { action: string }) => e.action),
+      ['agreement.create', 'agreement.update', 'agreement.transition', 'calendar.create', 'events.ingest', 'token.create', 'token.revoke'],
+    );
     const update = entries[1];
     assert.equal(update.actor, 'manager-user');
     assert.equal(update.at, new Date(T0 + 1000).toISOString());
@@ -412,7 +532,10 @@ describe('serve', () => {
     const { serve } = await import('../../src/http/serve.ts');
     const { testConfig } = await import('./helpers.ts');
     const dir = mkdtempSync(join(tmpdir(), 'pledge-serve-'));
-    const running = await serve({ ...testConfig(), store: { kind: 'sqlite', path: join(dir, 'pledge.db') } }, { port: 0, handleSignals: false });
+    const running = await serve(
+      { ...testConfig(), store: { kind: 'sqlite', path: join(dir, 'pledge.db') } },
+      { port: 0, handleSignals: false },
+    );
     try {
       const res = await fetch(`${running.url}/readyz`);
       assert.equal(res.status, 200);

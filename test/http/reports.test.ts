@@ -61,7 +61,10 @@ describe('normal path', () => {
     assert.ok(Array.isArray(body.tickets) && Array.isArray(body.targets));
     for (const k of body.tickets) assert.ok(k.state === 'at_risk' || k.state === 'breached');
     const states = body.tickets.map((k: { state: string }) => k.state);
-    assert.deepEqual(states, [...states].sort((a: string, b: string) => (a === b ? 0 : a === 'breached' ? -1 : 1)));
+    assert.deepEqual(
+      states,
+      [...states].sort((a: string, b: string) => (a === b ? 0 : a === 'breached' ? -1 : 1)),
+    );
     for (const w of body.targets) assert.ok(w.state === 'at_risk' || w.state === 'breached');
   });
 
@@ -71,14 +74,26 @@ describe('normal path', () => {
       const early = (await d.req('viewer', { method: 'GET', url: '/v1/status' })).json();
       d.clock.now += 60 * 86_400_000;
       const later = (await d.req('viewer', { method: 'GET', url: '/v1/status' })).json();
-      const key = (k: { agreement: string; target: string; ticket: string; cycle: number }) => `${k.agreement} ${k.target} ${k.ticket} ${k.cycle}`;
+      const key = (k: { agreement: string; target: string; ticket: string; cycle: number }) =>
+        `${k.agreement} ${k.target} ${k.ticket} ${k.cycle}`;
       const breachedLater = new Set(later.tickets.filter((k: { state: string }) => k.state === 'breached').map(key));
       for (const k of early.tickets) if (k.state === 'breached') assert.ok(breachedLater.has(key(k)), key(k));
-      assert.ok(later.tickets.every((k: { state: string; breachAt: string | null; deadline: string | null }) => k.state !== 'breached' || k.breachAt !== null));
+      assert.ok(
+        later.tickets.every(
+          (k: { state: string; breachAt: string | null; deadline: string | null }) => k.state !== 'breached' || k.breachAt !== null,
+        ),
+      );
       // Nothing shown at risk is already past its deadline.
       const now = Date.parse(later.now);
-      assert.ok(later.tickets.every((k: { state: string; deadline: string | null }) => k.state === 'breached' || k.deadline === null || Date.parse(k.deadline) > now));
-      assert.ok(breachedLater.size > early.tickets.filter((k: { state: string }) => k.state === 'breached').length, 'open clocks ran out meanwhile');
+      assert.ok(
+        later.tickets.every(
+          (k: { state: string; deadline: string | null }) => k.state === 'breached' || k.deadline === null || Date.parse(k.deadline) > now,
+        ),
+      );
+      assert.ok(
+        breachedLater.size > early.tickets.filter((k: { state: string }) => k.state === 'breached').length,
+        'open clocks ran out meanwhile',
+      );
     } finally {
       await d.app.close();
     }
@@ -153,7 +168,11 @@ describe('who may see what', () => {
     const globex = await t.token('customer', { customer: 'globex', user: 'globex-user' });
     const r = await t.req({ secret: globex }, { method: 'GET', url: '/v1/agreements/acme-checkout/report?period=2026-08' });
     assert.equal(r.statusCode, 404);
-    assert.equal((await t.req({ secret: globex }, { method: 'GET', url: '/v1/agreements/uc-cloud/report?period=2026-08' })).statusCode, 404, 'an internal agreement');
+    assert.equal(
+      (await t.req({ secret: globex }, { method: 'GET', url: '/v1/agreements/uc-cloud/report?period=2026-08' })).statusCode,
+      404,
+      'an internal agreement',
+    );
     const own = await t.req({ secret: globex }, { method: 'GET', url: '/v1/agreements/globex-email/report?period=2026-08' });
     assert.equal(own.statusCode, 200, own.body.slice(0, 200));
     const status = (await t.req({ secret: globex }, { method: 'GET', url: '/v1/status' })).json();

@@ -94,7 +94,14 @@ describe('bad parameters name the field', () => {
   });
 
   test('unknown resources are 404 with the error shape', async () => {
-    for (const url of ['/v1/agreements/nope/effective', '/v1/agreements/nope/compliance', '/v1/agreements/nope/settlements/2026-08', '/v1/compliance?agreement=nope', '/v1/settlements?agreement=nope', '/v1/tickets/nope']) {
+    for (const url of [
+      '/v1/agreements/nope/effective',
+      '/v1/agreements/nope/compliance',
+      '/v1/agreements/nope/settlements/2026-08',
+      '/v1/compliance?agreement=nope',
+      '/v1/settlements?agreement=nope',
+      '/v1/tickets/nope',
+    ]) {
       const res = await t.req('admin', { method: 'GET', url });
       assert.equal(res.statusCode, 404, url);
       assert.ok(isErrorBody(res.json()));
@@ -115,10 +122,14 @@ describe('random input never breaks the server', () => {
   test('random query strings on every new GET route', async () => {
     const key = fc.constantFrom('agreement', 'target', 'window', 'limit', 'after', 'events', 'severity', 'x', '__proto__', 'constructor');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...GETS), fc.array(fc.tuple(key, fc.string({ unit: 'binary', maxLength: 30 })), { maxLength: 4 }), async (url, pairs) => {
-        const qs = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-        sane(await t.req('viewer', { method: 'GET', url: `${url}?${qs}` }), `${url}?${qs}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...GETS),
+        fc.array(fc.tuple(key, fc.string({ unit: 'binary', maxLength: 30 })), { maxLength: 4 }),
+        async (url, pairs) => {
+          const qs = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+          sane(await t.req('viewer', { method: 'GET', url: `${url}?${qs}` }), `${url}?${qs}`);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -127,7 +138,13 @@ describe('random input never breaks the server', () => {
     const seg = fc.string({ unit: 'binary', maxLength: 60 }).map(encodeURIComponent);
     await fc.assert(
       fc.asyncProperty(seg, seg, async (a, b) => {
-        for (const url of [`/v1/agreements/${a}/effective`, `/v1/agreements/${a}/compliance`, `/v1/agreements/acme-checkout/settlements/${b}`, `/v1/agreements/${a}/settlements/${b}`, `/v1/tickets/${a}`]) {
+        for (const url of [
+          `/v1/agreements/${a}/effective`,
+          `/v1/agreements/${a}/compliance`,
+          `/v1/agreements/acme-checkout/settlements/${b}`,
+          `/v1/agreements/${a}/settlements/${b}`,
+          `/v1/tickets/${a}`,
+        ]) {
           sane(await t.req('customer', { method: 'GET', url }), url);
         }
       }),

@@ -51,7 +51,10 @@ describe('effective terms', () => {
     assert.ok(levels.has('corporate') && levels.has('service'), `levels: ${[...levels].join(', ')}`);
     for (const p of b.provenance) {
       assert.equal(typeof p.path, 'string');
-      assert.ok(b.chain.some((c: { id: string; level: string }) => c.id === p.agreement && c.level === p.level), JSON.stringify(p));
+      assert.ok(
+        b.chain.some((c: { id: string; level: string }) => c.id === p.agreement && c.level === p.level),
+        JSON.stringify(p),
+      );
     }
   });
 
@@ -78,10 +81,16 @@ describe('compliance', () => {
     // Filters.
     const acme = await all('/v1/compliance?agreement=acme-checkout');
     assert.ok(acme.length > 0 && acme.every((i) => i.agreement === 'acme-checkout'));
-    assert.deepEqual(acme, everything.filter((i) => i.agreement === 'acme-checkout'));
+    assert.deepEqual(
+      acme,
+      everything.filter((i) => i.agreement === 'acme-checkout'),
+    );
     const aug = await all('/v1/compliance?window=2026-08');
     assert.ok(aug.length > 0);
-    assert.deepEqual(aug, everything.filter((i) => i.window === '2026-08'));
+    assert.deepEqual(
+      aug,
+      everything.filter((i) => i.window === '2026-08'),
+    );
     assert.deepEqual(await all('/v1/compliance?window=2026-08', 'viewer', 2), aug, 'a filter the store does not know pages correctly');
     const uptime = await all('/v1/compliance?agreement=acme-checkout&target=uptime&window=2026-08');
     assert.equal(uptime.length, 1);
@@ -99,7 +108,10 @@ describe('compliance', () => {
   test("a customer sees only its own agreements' results", async () => {
     const mine = await all('/v1/compliance', 'customer', 5);
     assert.ok(mine.length > 0);
-    assert.ok(mine.every((i) => i.agreement === 'acme-checkout'), [...new Set(mine.map((i) => i.agreement))].join(', '));
+    assert.ok(
+      mine.every((i) => i.agreement === 'acme-checkout'),
+      [...new Set(mine.map((i) => i.agreement))].join(', '),
+    );
     assert.deepEqual(mine, await all('/v1/agreements/acme-checkout/compliance', 'customer'));
   });
 });
@@ -109,7 +121,10 @@ describe('settlements', () => {
     const everything = await all('/v1/settlements');
     assert.ok(everything.length > 0);
     const acme = await all('/v1/settlements?agreement=acme-checkout', 'viewer', 2);
-    assert.deepEqual(acme, everything.filter((i) => i.agreement === 'acme-checkout'));
+    assert.deepEqual(
+      acme,
+      everything.filter((i) => i.agreement === 'acme-checkout'),
+    );
     const period = acme.find((i) => i.period === '2026-08');
     assert.ok(period, 'a settlement for 2026-08');
     const one = await get('/v1/agreements/acme-checkout/settlements/2026-08', 'customer');
@@ -132,9 +147,18 @@ describe('tickets', () => {
     const b = r.json();
     assert.equal(b.ticket, ticket);
     assert.equal(b.customer, 'acme');
-    assert.deepEqual(b.events.map((e: { id: string }) => e.id), (await ts.store.ticketEvents(t.tenant, '', ticket)).map((e) => e.id));
-    assert.ok(b.clocks.some((c: { agreement: string }) => c.agreement === 'acme-checkout'), 'clocks of acme-checkout');
-    assert.ok(new Set(b.clocks.map((c: { agreement: string }) => c.agreement)).size > 1, 'clocks across agreements (the OLAs measure the ticket too)');
+    assert.deepEqual(
+      b.events.map((e: { id: string }) => e.id),
+      (await ts.store.ticketEvents(t.tenant, '', ticket)).map((e) => e.id),
+    );
+    assert.ok(
+      b.clocks.some((c: { agreement: string }) => c.agreement === 'acme-checkout'),
+      'clocks of acme-checkout',
+    );
+    assert.ok(
+      new Set(b.clocks.map((c: { agreement: string }) => c.agreement)).size > 1,
+      'clocks across agreements (the OLAs measure the ticket too)',
+    );
     for (const c of b.clocks) {
       assert.ok(t.seed.agreements.includes(c.agreement), c.agreement);
       assert.equal(typeof c.state, 'string');
@@ -146,7 +170,10 @@ describe('tickets', () => {
     const mine = await get(`/v1/tickets/${encodeURIComponent(ticket)}`, 'customer');
     assert.equal(mine.statusCode, 200);
     assert.equal(mine.json().events.length, b.events.length);
-    assert.deepEqual(mine.json().clocks, b.clocks.filter((c: { agreement: string }) => c.agreement === 'acme-checkout'));
+    assert.deepEqual(
+      mine.json().clocks,
+      b.clocks.filter((c: { agreement: string }) => c.agreement === 'acme-checkout'),
+    );
     const none = await get('/v1/tickets/no-such-ticket');
     assert.equal(none.statusCode, 404);
     assert.equal(none.json().code, 'not_found');
@@ -167,7 +194,12 @@ describe('portfolio checks', () => {
     assert.deepEqual(problems.json().findings, []);
     // With events=true, the (customer, service) pairs of stored events are checked too (here the
     // corporate agreement covers any pair).
-    const posted = await t.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: JSON.stringify([event('pair-1', { customer: 'hooli', service: 'search' })]) });
+    const posted = await t.req('agent', {
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify([event('pair-1', { customer: 'hooli', service: 'search' })]),
+    });
     assert.equal(posted.statusCode, 200, posted.body);
     const hooli = (f: { customer?: string; service?: string }) => f.customer === 'hooli' && f.service === 'search';
     assert.ok(!(await get('/v1/checks')).json().findings.some(hooli), 'without events=true the event pairs do not count');
@@ -190,9 +222,24 @@ describe('freshness', () => {
       // A new ticket for acme arrives; the next read includes its clocks.
       d.clock.now = T0 + 3_600_000;
       const evs = [
-        { id: 'fresh-1', type: 'ticket.created', source: 'desk', at: '2026-09-29T09:00:00Z', ticket: 'FRESH-1', service: 'checkout', customer: 'acme', priority: 'P1', status: 'new' },
+        {
+          id: 'fresh-1',
+          type: 'ticket.created',
+          source: 'desk',
+          at: '2026-09-29T09:00:00Z',
+          ticket: 'FRESH-1',
+          service: 'checkout',
+          customer: 'acme',
+          priority: 'P1',
+          status: 'new',
+        },
       ];
-      const posted = await d.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(evs) });
+      const posted = await d.req('agent', {
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(evs),
+      });
       assert.equal(posted.json().accepted, 1, posted.body);
       assert.ok((await ts.store.getDerivedWatermark(d.tenant)) < (await ts.store.lastEventSeq(d.tenant)));
       const ticket = await d.req('customer', { method: 'GET', url: '/v1/tickets/FRESH-1' });
@@ -201,8 +248,19 @@ describe('freshness', () => {
       assert.ok(ticket.json().clocks.every((c: { updatedAt: string }) => c.updatedAt === new Date(T0 + 3_600_000).toISOString()));
       assert.equal(await ts.store.getDerivedWatermark(d.tenant), await ts.store.lastEventSeq(d.tenant));
       // Concurrent reads after new events share one rebuild and all answer.
-      await d.req('agent', { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json' }, payload: JSON.stringify([{ ...evs[0], id: 'fresh-2', type: 'ticket.responded', at: '2026-09-29T09:10:00Z', priority: undefined, status: undefined }]) });
-      const answers = await Promise.all(['/v1/compliance?limit=5', '/v1/settlements?limit=5', '/v1/tickets/FRESH-1', '/v1/agreements/acme-checkout/compliance?limit=5'].map((url) => d.req('viewer', { method: 'GET', url })));
+      await d.req('agent', {
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify([
+          { ...evs[0], id: 'fresh-2', type: 'ticket.responded', at: '2026-09-29T09:10:00Z', priority: undefined, status: undefined },
+        ]),
+      });
+      const answers = await Promise.all(
+        ['/v1/compliance?limit=5', '/v1/settlements?limit=5', '/v1/tickets/FRESH-1', '/v1/agreements/acme-checkout/compliance?limit=5'].map(
+          (url) => d.req('viewer', { method: 'GET', url }),
+        ),
+      );
       for (const a of answers) assert.equal(a.statusCode, 200, a.body.slice(0, 300));
       assert.equal(await ts.store.getDerivedWatermark(d.tenant), await ts.store.lastEventSeq(d.tenant));
     } finally {

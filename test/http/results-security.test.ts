@@ -102,23 +102,35 @@ describe('tenants and customers', () => {
       assert.doesNotMatch(withoutMessage(res.body), /acme/);
     }
     // Internal agreements (OLAs, UCs, the corporate level) are not visible to customers either.
-    for (const url of ['/v1/agreements/ola-network/effective', '/v1/agreements/northwind-corporate/compliance', '/v1/settlements?agreement=uc-cloud', '/v1/agreements/uc-cloud/settlements/2026-08']) {
+    for (const url of [
+      '/v1/agreements/ola-network/effective',
+      '/v1/agreements/northwind-corporate/compliance',
+      '/v1/settlements?agreement=uc-cloud',
+      '/v1/agreements/uc-cloud/settlements/2026-08',
+    ]) {
       assert.equal((await t.req('customer', { method: 'GET', url })).statusCode, 404, url);
     }
     // The lists hold only the customer's own agreements' results.
     for (const url of ['/v1/compliance?limit=1000', '/v1/settlements?limit=1000']) {
       const items = (await t.req({ secret: globex }, { method: 'GET', url })).json().items as Array<{ agreement: string }>;
       assert.ok(items.length > 0, url);
-      assert.ok(items.every((i) => i.agreement === 'globex-email' || i.agreement === 'globex-enterprise'), `${url}: ${[...new Set(items.map((i) => i.agreement))].join(', ')}`);
+      assert.ok(
+        items.every((i) => i.agreement === 'globex-email' || i.agreement === 'globex-enterprise'),
+        `${url}: ${[...new Set(items.map((i) => i.agreement))].join(', ')}`,
+      );
     }
     // Its own ticket: only the clocks of its own agreements.
     const own = await t.req({ secret: globex }, { method: 'GET', url: `/v1/tickets/${globexT}` });
     assert.equal(own.statusCode, 200, own.body.slice(0, 300));
-    assert.ok(own.json().clocks.every((c: { agreement: string }) => c.agreement.startsWith('globex-')), JSON.stringify(own.json().clocks.map((c: { agreement: string }) => c.agreement)));
+    assert.ok(
+      own.json().clocks.every((c: { agreement: string }) => c.agreement.startsWith('globex-')),
+      JSON.stringify(own.json().clocks.map((c: { agreement: string }) => c.agreement)),
+    );
     assert.doesNotMatch(own.body, /acme/);
     // A customer with no agreement sees empty lists.
     const hooli = await t.token('customer', { customer: 'hooli', user: 'hooli-user' });
-    for (const url of ['/v1/compliance', '/v1/settlements']) assert.deepEqual((await t.req({ secret: hooli }, { method: 'GET', url })).json(), { items: [] }, url);
+    for (const url of ['/v1/compliance', '/v1/settlements'])
+      assert.deepEqual((await t.req({ secret: hooli }, { method: 'GET', url })).json(), { items: [] }, url);
     // Checks stay forbidden, whatever the customer.
     assert.equal((await t.req({ secret: globex }, { method: 'GET', url: '/v1/checks' })).statusCode, 403);
   });

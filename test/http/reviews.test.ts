@@ -14,7 +14,12 @@ before(async () => ({ ts, t } = await openDemo()));
 after(() => closeDemo({ ts, t }));
 
 const post = (d: DemoTenant, id: string, body: unknown, as: Parameters<DemoTenant['req']>[0] = 'manager') =>
-  d.req(as, { method: 'POST', url: `/v1/agreements/${id}/reviews`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  d.req(as, {
+    method: 'POST',
+    url: `/v1/agreements/${id}/reviews`,
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
 
 describe('normal path', () => {
   test('the next review counts from the term start until a review is recorded, then from the review', async () => {
@@ -41,9 +46,11 @@ describe('normal path', () => {
       assert.equal(held.statusCode, 201, held.body);
       assert.equal(held.json().review.by, 'Jo Vendor');
       const entry = (await ts.store.listAudit(d.tenant, { subject: 'agreement:acme-checkout', newestFirst: true, limit: 1 })).items[0];
-      assert.deepEqual([entry?.actor, (entry?.after as { by?: string }).by], ['manager-user', 'Jo Vendor']);
+      assert.deepEqual([entry?.actor, (entry?.after as { by?: string } | undefined)?.by], ['manager-user', 'Jo Vendor']);
       // The portfolio lists the last review recorded.
-      const listed = (await d.req('viewer', { method: 'GET', url: '/v1/reviews' })).json().schedule.find((x: { agreement: string }) => x.agreement === 'acme-checkout');
+      const listed = (await d.req('viewer', { method: 'GET', url: '/v1/reviews' }))
+        .json()
+        .schedule.find((x: { agreement: string }) => x.agreement === 'acme-checkout');
       assert.deepEqual(listed.lastReview, { at: '2026-10-01', by: 'Jo Vendor', outcome: 'kept' });
       assert.equal((await post(d, 'acme-checkout', { outcome: 'kept', by: '' })).statusCode, 422);
     } finally {
@@ -59,14 +66,20 @@ describe('normal path', () => {
     const overdue = body.overdue.map((o: { agreementId: string }) => o.agreementId);
     assert.ok(overdue.includes('acme-checkout'), overdue.join());
     assert.ok(body.overdue.every((o: { daysOverdue: number }) => o.daysOverdue > 0));
-    assert.deepEqual(body.evidence.map((e: { securityId: string; status: string; daysLeft: number }) => [e.securityId, e.status, e.daysLeft]), [['iso27001', 'expiring', 16]]);
+    assert.deepEqual(
+      body.evidence.map((e: { securityId: string; status: string; daysLeft: number }) => [e.securityId, e.status, e.daysLeft]),
+      [['iso27001', 'expiring', 16]],
+    );
     assert.equal(body.schedule.length, 10);
     const dues = body.schedule.map((s: { due: string | null }) => s.due).filter(Boolean);
     assert.deepEqual(dues, [...dues].sort());
     // A customer sees only its own agreements.
     const mine = (await t.req('customer', { method: 'GET', url: '/v1/reviews?today=2027-03-15' })).json();
     assert.ok(mine.schedule.length > 0);
-    assert.ok(mine.schedule.every((s: { agreement: string }) => s.agreement.startsWith('acme-')), JSON.stringify(mine.schedule));
+    assert.ok(
+      mine.schedule.every((s: { agreement: string }) => s.agreement.startsWith('acme-')),
+      JSON.stringify(mine.schedule),
+    );
   });
 });
 
@@ -87,8 +100,28 @@ describe('bad input', () => {
       assert.ok(isErrorBody(r.json()));
       assert.match(`${r.json().message} ${JSON.stringify(r.json().details)}`, re, JSON.stringify(body));
     }
-    assert.equal((await t.req('manager', { method: 'POST', url: '/v1/agreements/acme-checkout/reviews', headers: { 'content-type': 'application/json' }, payload: '{"outcome":' })).statusCode, 400);
-    assert.equal((await t.req('manager', { method: 'POST', url: '/v1/agreements/acme-checkout/reviews', headers: { 'content-type': 'text/plain' }, payload: 'kept' })).statusCode, 415);
+    assert.equal(
+      (
+        await t.req('manager', {
+          method: 'POST',
+          url: '/v1/agreements/acme-checkout/reviews',
+          headers: { 'content-type': 'application/json' },
+          payload: '{"outcome":',
+        })
+      ).statusCode,
+      400,
+    );
+    assert.equal(
+      (
+        await t.req('manager', {
+          method: 'POST',
+          url: '/v1/agreements/acme-checkout/reviews',
+          headers: { 'content-type': 'text/plain' },
+          payload: 'kept',
+        })
+      ).statusCode,
+      415,
+    );
     // Reviews are in date order: one before the last recorded is refused.
     const d = await demoTenant(ts.store);
     try {

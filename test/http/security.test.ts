@@ -47,23 +47,53 @@ interface Route {
 
 const READERS: Role[] = ['admin', 'manager', 'agent', 'viewer', 'auditor'];
 /** A ticket of customer acme, in every seeded tenant. */
-const TICKET = { id: 's2', type: 'ticket.created', ticket: 'T-sec', at: '2026-10-01T09:00:00Z', service: 'pbx', customer: 'acme', priority: 'P2' };
+const TICKET = {
+  id: 's2',
+  type: 'ticket.created',
+  ticket: 'T-sec',
+  at: '2026-10-01T09:00:00Z',
+  service: 'pbx',
+  customer: 'acme',
+  priority: 'P2',
+};
 const json = { 'content-type': 'application/json' };
 
 /** A tenant with agreement `gold` (customer acme, approved, two... one version), calendar `office`, events. */
 async function seeded(): Promise<Tenant & { tokenId: string }> {
   const t = await newTenant(ts.store);
-  await t.req('manager', { method: 'PUT', url: '/v1/agreements/gold', headers: { 'content-type': 'application/yaml' }, payload: agreementYaml('gold') });
-  await t.req('manager', { method: 'POST', url: '/v1/agreements/gold/transitions', headers: json, payload: JSON.stringify({ to: 'in_review' }) });
+  await t.req('manager', {
+    method: 'PUT',
+    url: '/v1/agreements/gold',
+    headers: { 'content-type': 'application/yaml' },
+    payload: agreementYaml('gold'),
+  });
+  await t.req('manager', {
+    method: 'POST',
+    url: '/v1/agreements/gold/transitions',
+    headers: json,
+    payload: JSON.stringify({ to: 'in_review' }),
+  });
   t.clock.now = T0 + 3_600_000;
   const approved = await t.req('manager', {
     method: 'POST',
     url: '/v1/agreements/gold/transitions',
     headers: json,
-    payload: JSON.stringify({ to: 'approved', signatures: [{ party: 'provider', name: 'P', at: '2026-10-01T08:30:00Z' }, { party: 'customer', name: 'C', at: '2026-10-01T08:40:00Z' }], term: { start: '2026-11-01T00:00:00Z' } }),
+    payload: JSON.stringify({
+      to: 'approved',
+      signatures: [
+        { party: 'provider', name: 'P', at: '2026-10-01T08:30:00Z' },
+        { party: 'customer', name: 'C', at: '2026-10-01T08:40:00Z' },
+      ],
+      term: { start: '2026-11-01T00:00:00Z' },
+    }),
   });
   assert.equal(approved.statusCode, 200, approved.body);
-  await t.req('manager', { method: 'PUT', url: '/v1/calendars/office', headers: { 'content-type': 'application/yaml' }, payload: CALENDAR_YAML });
+  await t.req('manager', {
+    method: 'PUT',
+    url: '/v1/calendars/office',
+    headers: { 'content-type': 'application/yaml' },
+    payload: CALENDAR_YAML,
+  });
   await t.req('agent', { method: 'POST', url: '/v1/events', headers: json, payload: JSON.stringify([event('s1'), TICKET]) });
   const tokenId = (await ts.store.listTokens(t.tenant, { userId: 'viewer-user' }))[0]!.id;
   return { ...t, tokenId };
@@ -73,8 +103,21 @@ function routes(tokenId: string): Route[] {
   return [
     { method: 'POST', url: '/v1/events', allowed: ['admin', 'agent'], headers: json, payload: JSON.stringify([event('sec-1')]) },
     { method: 'GET', url: '/v1/events', allowed: READERS },
-    { method: 'PUT', url: '/v1/agreements/gold', allowed: ['admin', 'manager'], headers: { 'content-type': 'application/yaml', 'if-match': '*' }, payload: agreementYaml('gold'), agreement: true },
-    { method: 'PUT', url: '/v1/agreements/newone', allowed: ['admin', 'manager'], headers: { 'content-type': 'application/yaml' }, payload: agreementYaml('newone') },
+    {
+      method: 'PUT',
+      url: '/v1/agreements/gold',
+      allowed: ['admin', 'manager'],
+      headers: { 'content-type': 'application/yaml', 'if-match': '*' },
+      payload: agreementYaml('gold'),
+      agreement: true,
+    },
+    {
+      method: 'PUT',
+      url: '/v1/agreements/newone',
+      allowed: ['admin', 'manager'],
+      headers: { 'content-type': 'application/yaml' },
+      payload: agreementYaml('newone'),
+    },
     { method: 'GET', url: '/v1/agreements', allowed: [...READERS, 'customer'] },
     { method: 'GET', url: '/v1/agreements/gold', allowed: [...READERS, 'customer'], agreement: true },
     { method: 'GET', url: '/v1/agreements/gold/versions', allowed: [...READERS, 'customer'], agreement: true },
@@ -82,12 +125,31 @@ function routes(tokenId: string): Route[] {
     { method: 'GET', url: '/v1/agreements/gold/lifecycle', allowed: [...READERS, 'customer'], agreement: true },
     { method: 'GET', url: '/v1/tickets/T-sec', allowed: [...READERS, 'customer'], agreement: true },
     { method: 'GET', url: '/v1/tickets/T-sec?source=', allowed: [...READERS, 'customer'], agreement: true },
-    { method: 'POST', url: '/v1/agreements/gold/transitions', allowed: ['admin', 'manager'], headers: json, payload: JSON.stringify({ to: 'terminated', reason: 'test' }), agreement: true },
-    { method: 'PUT', url: '/v1/calendars/office', allowed: ['admin', 'manager'], headers: { 'content-type': 'application/yaml', 'if-match': '*' }, payload: CALENDAR_YAML.replace('17:00', '16:00') },
+    {
+      method: 'POST',
+      url: '/v1/agreements/gold/transitions',
+      allowed: ['admin', 'manager'],
+      headers: json,
+      payload: JSON.stringify({ to: 'terminated', reason: 'test' }),
+      agreement: true,
+    },
+    {
+      method: 'PUT',
+      url: '/v1/calendars/office',
+      allowed: ['admin', 'manager'],
+      headers: { 'content-type': 'application/yaml', 'if-match': '*' },
+      payload: CALENDAR_YAML.replace('17:00', '16:00'),
+    },
     { method: 'GET', url: '/v1/calendars/office', allowed: READERS },
     { method: 'GET', url: '/v1/calendars', allowed: READERS },
     { method: 'GET', url: '/v1/audit', allowed: ['admin', 'manager', 'auditor'] },
-    { method: 'POST', url: '/v1/tokens', allowed: ['admin'], headers: json, payload: JSON.stringify({ name: 'x', role: 'viewer', user: { id: 'someone' } }) },
+    {
+      method: 'POST',
+      url: '/v1/tokens',
+      allowed: ['admin'],
+      headers: json,
+      payload: JSON.stringify({ name: 'x', role: 'viewer', user: { id: 'someone' } }),
+    },
     { method: 'GET', url: '/v1/tokens', allowed: ['admin'] },
     { method: 'DELETE', url: `/v1/tokens/${tokenId}`, allowed: ['admin'] },
     { method: 'GET', url: '/v1/metrics', allowed: READERS },
@@ -115,7 +177,12 @@ describe('authentication', () => {
     ];
     for (const r of routes(t.tokenId)) {
       for (const [what, auth, reason] of cases) {
-        const res = await t.app.inject({ method: r.method, url: r.url, headers: { ...(r.headers ?? {}), ...auth }, ...(r.payload ? { payload: r.payload } : {}) });
+        const res = await t.app.inject({
+          method: r.method,
+          url: r.url,
+          headers: { ...(r.headers ?? {}), ...auth },
+          ...(r.payload ? { payload: r.payload } : {}),
+        });
         assert.equal(res.statusCode, 401, `${label(r)} with a ${what} token`);
         assert.ok(isErrorBody(res.json()));
         assert.equal(res.json().details.reason, reason, `${label(r)} with a ${what} token`);
@@ -132,7 +199,12 @@ describe('roles', () => {
     const auditBefore = (await ts.store.listAudit(t.tenant, { limit: 1000 })).items.length;
     for (const r of routes(t.tokenId)) {
       for (const role of ROLES.filter((x) => !r.allowed.includes(x))) {
-        const res = await t.req(role, { method: r.method, url: r.url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) });
+        const res = await t.req(role, {
+          method: r.method,
+          url: r.url,
+          headers: r.headers ?? {},
+          ...(r.payload ? { payload: r.payload } : {}),
+        });
         assert.equal(res.statusCode, 403, `${role} on ${label(r)}: ${res.body}`);
         assert.equal(res.json().code, 'forbidden');
       }
@@ -162,18 +234,36 @@ describe('tenants and customers', () => {
     const a = await seeded();
     const b = await newTenant(ts.store);
     for (const r of routes(a.tokenId)) {
-      const res = await b.req('admin', { method: r.method, url: r.url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) });
+      const res = await b.req('admin', {
+        method: r.method,
+        url: r.url,
+        headers: r.headers ?? {},
+        ...(r.payload ? { payload: r.payload } : {}),
+      });
       assert.ok(res.statusCode < 500, `${label(r)}: ${res.body}`);
       // Whatever the other tenant did happened in its own tenant: nothing of A's shows.
       assert.doesNotMatch(res.body, new RegExp(`"s1"|"s2"|"approved"|Office|${a.tenant}`), `${label(r)} leaks nothing of tenant A`);
     }
-    for (const url of ['/v1/agreements/gold/versions', '/v1/agreements/gold/lifecycle', '/v1/calendars/office', '/v1/agreements/gold/diff?from=1&to=1', '/v1/tickets/T-sec']) {
+    for (const url of [
+      '/v1/agreements/gold/versions',
+      '/v1/agreements/gold/lifecycle',
+      '/v1/calendars/office',
+      '/v1/agreements/gold/diff?from=1&to=1',
+      '/v1/tickets/T-sec',
+    ]) {
       assert.equal((await b.req('admin', { method: 'GET', url })).statusCode, 404, url);
     }
     assert.equal((await b.req('admin', { method: 'DELETE', url: `/v1/tokens/${a.tokenId}` })).statusCode, 404);
     assert.equal((await ts.store.listTokens(a.tenant, { userId: 'viewer-user' }))[0]!.revokedAt, undefined);
-    assert.deepEqual((await b.req('admin', { method: 'GET', url: '/v1/events' })).json().items.map((e: { id: string }) => e.id), ['sec-1'], "only B's own event");
-    assert.ok((await b.req('admin', { method: 'GET', url: '/v1/audit' })).json().items.every((e: { actor: string }) => e.actor === 'admin-user'), "only B's own changes");
+    assert.deepEqual(
+      (await b.req('admin', { method: 'GET', url: '/v1/events' })).json().items.map((e: { id: string }) => e.id),
+      ['sec-1'],
+      "only B's own event",
+    );
+    assert.ok(
+      (await b.req('admin', { method: 'GET', url: '/v1/audit' })).json().items.every((e: { actor: string }) => e.actor === 'admin-user'),
+      "only B's own changes",
+    );
     assert.equal(await ts.store.countEvents(a.tenant), 2);
     assert.equal((await ts.store.getAgreement(a.tenant, 'gold'))!.state, 'approved');
     // B's own agreement gold (created by the PUT above) is B's: A's is unchanged.
@@ -199,14 +289,28 @@ describe('tenants and customers', () => {
     assert.equal((await t.req('customer', { method: 'GET', url: '/v1/agreements/gold' })).statusCode, 200);
     // Writes stay forbidden whatever the customer.
     for (const r of routes(t.tokenId).filter((x) => x.agreement && x.method !== 'GET')) {
-      assert.equal((await t.req({ secret: globex }, { method: r.method, url: r.url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) })).statusCode, 403, label(r));
+      assert.equal(
+        (
+          await t.req(
+            { secret: globex },
+            { method: r.method, url: r.url, headers: r.headers ?? {}, ...(r.payload ? { payload: r.payload } : {}) },
+          )
+        ).statusCode,
+        403,
+        label(r),
+      );
     }
     await t.app.close();
   });
 
   test('a customer token never sees an internal agreement (no customer)', async () => {
     const t = await newTenant(ts.store);
-    await t.req('manager', { method: 'PUT', url: '/v1/agreements/ola', headers: json, payload: JSON.stringify({ id: 'ola', name: 'OLA', kind: 'ola', parties: { provider: { id: 'it', name: 'IT' } } }) });
+    await t.req('manager', {
+      method: 'PUT',
+      url: '/v1/agreements/ola',
+      headers: json,
+      payload: JSON.stringify({ id: 'ola', name: 'OLA', kind: 'ola', parties: { provider: { id: 'it', name: 'IT' } } }),
+    });
     assert.equal((await t.req('customer', { method: 'GET', url: '/v1/agreements/ola' })).statusCode, 404);
     assert.deepEqual((await t.req('customer', { method: 'GET', url: '/v1/agreements' })).json().items, []);
     await t.app.close();
@@ -214,8 +318,16 @@ describe('tenants and customers', () => {
 
   test('a secret never appears in a response other than the one that created it', async () => {
     const t = await newTenant(ts.store);
-    const created = (await t.req('admin', { method: 'POST', url: '/v1/tokens', headers: json, payload: JSON.stringify({ name: 'x', role: 'agent', user: { id: 'bot' } }) })).json();
-    for (const url of ['/v1/tokens', '/v1/audit']) assert.doesNotMatch((await t.req('admin', { method: 'GET', url })).body, new RegExp(created.secret));
+    const created = (
+      await t.req('admin', {
+        method: 'POST',
+        url: '/v1/tokens',
+        headers: json,
+        payload: JSON.stringify({ name: 'x', role: 'agent', user: { id: 'bot' } }),
+      })
+    ).json();
+    for (const url of ['/v1/tokens', '/v1/audit'])
+      assert.doesNotMatch((await t.req('admin', { method: 'GET', url })).body, new RegExp(created.secret));
     await t.app.close();
   });
 });
@@ -227,7 +339,13 @@ describe('what needs no token', () => {
     'process_resident_memory_bytes',
     'nodejs_heap_used_bytes',
   ]);
-  const series = (text: string) => new Set(text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
+  const series = (text: string) =>
+    new Set(
+      text
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .map((l) => l.split(/[{ ]/)[0]!),
+    );
   const figure = (text: string, line: string) => Number(new RegExp(`^${line.replace(/[{}"=]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
 
   test("/metrics has the process's figures only; a tenant's are at /v1/metrics, for a token of that tenant alone", async () => {
@@ -243,7 +361,11 @@ describe('what needs no token', () => {
     const anon = await a.req(null, { method: 'GET', url: '/metrics' });
     assert.equal(anon.statusCode, 200);
     assert.match(String(anon.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-    assert.deepEqual([...series(anon.body)].filter((n) => !PROCESS_SERIES.has(n)), [], 'only process-level series');
+    assert.deepEqual(
+      [...series(anon.body)].filter((n) => !PROCESS_SERIES.has(n)),
+      [],
+      'only process-level series',
+    );
     assert.doesNotMatch(anon.body, /ingested|breach|lag|tenant|customer|acme/i);
     assert.ok(!anon.body.includes(a.tenant) && !anon.body.includes(b.tenant));
     // The process's load is there: both tenants' batches, as one route, without telling them apart.
@@ -381,19 +503,30 @@ describe('tickets: a ticket belongs to the customer and the desk that created it
     priority: 'P2',
     ...extra,
   });
-  const responded = (id: string, ticket: string, extra: Record<string, unknown> = {}) => ({ id, type: 'ticket.responded', ticket, at: '2026-10-01T09:30:00Z', ...extra });
+  const responded = (id: string, ticket: string, extra: Record<string, unknown> = {}) => ({
+    id,
+    type: 'ticket.responded',
+    ticket,
+    at: '2026-10-01T09:30:00Z',
+    ...extra,
+  });
   const without = (body: string) => JSON.stringify({ ...JSON.parse(body), message: undefined });
 
-  test("one crafted event naming another customer is refused, and never lets that customer read the ticket", async () => {
+  test('one crafted event naming another customer is refused, and never lets that customer read the ticket', async () => {
     const t = await newTenant(ts.store);
     try {
       await post(t, [created('c1', 'T-1', 'acme', { attributes: { subject: 'acme payroll export fails' } }), responded('r1', 'T-1')]);
       // The latest event naming globex used to decide who may read the ticket.
-      const crafted = await post(t, [{ id: 'x1', type: 'ticket.status_changed', ticket: 'T-1', at: '2026-10-01T10:00:00Z', status: 'open', customer: 'globex' }]);
+      const crafted = await post(t, [
+        { id: 'x1', type: 'ticket.status_changed', ticket: 'T-1', at: '2026-10-01T10:00:00Z', status: 'open', customer: 'globex' },
+      ]);
       assert.deepEqual([crafted.accepted, crafted.conflicts], [0, 1]);
       assert.equal(crafted.results[0]!.status, 'conflict');
       assert.equal(crafted.results[0]!.owner, 'acme');
-      assert.match(crafted.results[0]!.reason!, /ticket "T-1" belongs to customer "acme", and this event names customer "globex": a ticket never changes owner/);
+      assert.match(
+        crafted.results[0]!.reason!,
+        /ticket "T-1" belongs to customer "acme", and this event names customer "globex": a ticket never changes owner/,
+      );
       const globex = await t.token('customer', { customer: 'globex', user: 'globex-user' });
       const res = await t.req({ secret: globex }, { method: 'GET', url: '/v1/tickets/T-1' });
       assert.equal(res.statusCode, 404, res.body);
@@ -402,7 +535,11 @@ describe('tickets: a ticket belongs to the customer and the desk that created it
       const own = await t.req('customer', { method: 'GET', url: '/v1/tickets/T-1' });
       assert.equal(own.statusCode, 200, own.body);
       assert.equal(own.json().customer, 'acme');
-      assert.deepEqual(own.json().events.map((e: { id: string }) => e.id), ['c1', 'r1'], 'the refused event was not stored');
+      assert.deepEqual(
+        own.json().events.map((e: { id: string }) => e.id),
+        ['c1', 'r1'],
+        'the refused event was not stored',
+      );
     } finally {
       await t.app.close();
     }
@@ -416,14 +553,17 @@ describe('tickets: a ticket belongs to the customer and the desk that created it
         responded('r', '1001', { source: 'zendesk' }),
         created('c', '1001', 'globex', { source: 'jira', attributes: { subject: 'globex secret' } }),
       ]);
-      assert.deepEqual([r.accepted, r.conflicts], [3, 0], 'another desk\'s ticket is not a conflict');
+      assert.deepEqual([r.accepted, r.conflicts], [3, 0], "another desk's ticket is not a conflict");
       const globex = await t.token('customer', { customer: 'globex', user: 'globex-user' });
       const hooli = await t.token('customer', { customer: 'hooli', user: 'hooli-user' });
       const get = (as: Parameters<Tenant['req']>[0], url: string) => t.req(as, { method: 'GET', url });
 
       const g = await get({ secret: globex }, '/v1/tickets/1001');
       assert.equal(g.statusCode, 200, g.body);
-      assert.deepEqual([g.json().source, g.json().customer, g.json().events.map((e: { source: string; id: string }) => `${e.source}:${e.id}`)], ['jira', 'globex', ['jira:c']]);
+      assert.deepEqual(
+        [g.json().source, g.json().customer, g.json().events.map((e: { source: string; id: string }) => `${e.source}:${e.id}`)],
+        ['jira', 'globex', ['jira:c']],
+      );
       assert.doesNotMatch(g.body, /acme|zendesk/);
       const a = await get('customer', '/v1/tickets/1001');
       assert.equal(a.statusCode, 200, a.body);
@@ -443,7 +583,10 @@ describe('tickets: a ticket belongs to the customer and the desk that created it
         assert.doesNotMatch(without(res.body), /acme|globex|secret/);
       }
       const none = await get('customer', '/v1/tickets/1001?source=servicenow');
-      assert.deepEqual([none.statusCode, Object.keys(none.json()).sort()], [404, Object.keys((await get('customer', '/v1/tickets/1001?source=jira')).json()).sort()]);
+      assert.deepEqual(
+        [none.statusCode, Object.keys(none.json()).sort()],
+        [404, Object.keys((await get('customer', '/v1/tickets/1001?source=jira')).json()).sort()],
+      );
       // Staff see both, and must say which.
       const both = await get('viewer', '/v1/tickets/1001');
       assert.equal(both.statusCode, 400, both.body);
@@ -451,14 +594,16 @@ describe('tickets: a ticket belongs to the customer and the desk that created it
       assert.match(both.json().details.issues[0].expected, /"jira", "zendesk"/);
       assert.equal((await get('viewer', '/v1/tickets/1001?source=jira')).json().customer, 'globex');
       // The event log keeps them apart too.
-      const log = (await get('viewer', '/v1/events?ticket=1001&source=zendesk')).json().items.map((e: { source: string; id: string }) => `${e.source}:${e.id}`);
+      const log = (await get('viewer', '/v1/events?ticket=1001&source=zendesk'))
+        .json()
+        .items.map((e: { source: string; id: string }) => `${e.source}:${e.id}`);
       assert.deepEqual(log, ['zendesk:c', 'zendesk:r']);
     } finally {
       await t.app.close();
     }
   });
 
-  test('a ticket no event names a customer for is nobody\'s: no customer token sees it', async () => {
+  test("a ticket no event names a customer for is nobody's: no customer token sees it", async () => {
     const t = await newTenant(ts.store);
     try {
       await post(t, [created('c', 'T-int', undefined), responded('r', 'T-int')]);

@@ -24,7 +24,9 @@ before(async () => {
   const made = pledge('token', 'create', '--role', 'agent', '--tenant', 'default', '--db', join(dir, 'pledge.db'), '--json');
   assert.equal(made.code, 0, made.err);
   token = JSON.parse(made.out).secret;
-  server = await startServe({ env: { PLEDGE_DATA_DIR: dir, PLEDGE_HEADERS_TIMEOUT: '500ms', PLEDGE_REQUEST_TIMEOUT: '1s', PLEDGE_KEEP_ALIVE_TIMEOUT: '2s' } });
+  server = await startServe({
+    env: { PLEDGE_DATA_DIR: dir, PLEDGE_HEADERS_TIMEOUT: '500ms', PLEDGE_REQUEST_TIMEOUT: '1s', PLEDGE_KEEP_ALIVE_TIMEOUT: '2s' },
+  });
   port = Number(new URL(server.url).port);
 });
 after(async () => {
@@ -83,7 +85,7 @@ test('a body trickled a byte at a time is cut off with a 408 before it is comple
 });
 
 test('headers that never end are cut off with a 408 too', async () => {
-  const { response, sent } = await trickle('GET /healthz HTTP/1.1\r\nHost: x\r\n', 'X-Slow: ' + 'a'.repeat(10_000));
+  const { response, sent } = await trickle('GET /healthz HTTP/1.1\r\nHost: x\r\n', `X-Slow: ${'a'.repeat(10_000)}`);
   const r = statusAndBody(response);
   assert.equal(r.status, 408, response.slice(0, 300));
   assert.equal(r.body.code, 'request_timeout');

@@ -7,10 +7,53 @@ const p = (role: Principal['role'], extra: Partial<Principal> = {}): Principal =
 test('every role against every action: the matrix', () => {
   const expected: Record<string, string[]> = {
     admin: [...ACTIONS],
-    manager: ['agreements.read', 'agreements.write', 'agreements.transition', 'agreements.backdate', 'calendars.read', 'calendars.write', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'audit.read', 'metrics.read'],
-    agent: ['agreements.read', 'calendars.read', 'events.write', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'metrics.read'],
-    viewer: ['agreements.read', 'calendars.read', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'metrics.read'],
-    auditor: ['agreements.read', 'calendars.read', 'events.read', 'tickets.read', 'compliance.read', 'settlements.read', 'checks.read', 'audit.read', 'metrics.read'],
+    manager: [
+      'agreements.read',
+      'agreements.write',
+      'agreements.transition',
+      'agreements.backdate',
+      'calendars.read',
+      'calendars.write',
+      'events.read',
+      'tickets.read',
+      'compliance.read',
+      'settlements.read',
+      'checks.read',
+      'audit.read',
+      'metrics.read',
+    ],
+    agent: [
+      'agreements.read',
+      'calendars.read',
+      'events.write',
+      'events.read',
+      'tickets.read',
+      'compliance.read',
+      'settlements.read',
+      'checks.read',
+      'metrics.read',
+    ],
+    viewer: [
+      'agreements.read',
+      'calendars.read',
+      'events.read',
+      'tickets.read',
+      'compliance.read',
+      'settlements.read',
+      'checks.read',
+      'metrics.read',
+    ],
+    auditor: [
+      'agreements.read',
+      'calendars.read',
+      'events.read',
+      'tickets.read',
+      'compliance.read',
+      'settlements.read',
+      'checks.read',
+      'audit.read',
+      'metrics.read',
+    ],
     customer: ['agreements.read', 'tickets.read', 'compliance.read', 'settlements.read'],
   };
   for (const role of ROLES) {
@@ -33,10 +76,14 @@ test('another tenant is never visible, whatever the role', () => {
   }
 });
 
-test('a customer sees only its own resources, and another customer\'s do not exist for it', () => {
+test("a customer sees only its own resources, and another customer's do not exist for it", () => {
   const acme = p('customer', { customer: 'acme' });
   assert.equal(authorize(acme, 'agreements.read', { tenant: 't1', customer: 'acme' }).allowed, true);
-  assert.deepEqual(authorize(acme, 'agreements.read', { tenant: 't1', customer: 'globex' }), { allowed: false, code: 'not_found', reason: 'no such resource for this customer' });
+  assert.deepEqual(authorize(acme, 'agreements.read', { tenant: 't1', customer: 'globex' }), {
+    allowed: false,
+    code: 'not_found',
+    reason: 'no such resource for this customer',
+  });
   assert.equal(authorize(acme, 'agreements.read', { tenant: 't1' }).allowed, false); // an OLA or UC: internal
   assert.equal(authorize(p('customer'), 'agreements.read', { tenant: 't1', customer: 'acme' }).allowed, false);
 });

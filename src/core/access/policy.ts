@@ -86,7 +86,8 @@ export type Decision = { allowed: true } | { allowed: false; code: 'forbidden' |
  */
 export function authorize(p: Principal, action: Action, resource: Resource): Decision {
   if (resource.tenant !== p.tenant) return { allowed: false, code: 'not_found', reason: 'no such resource in this tenant' };
-  if (!GRANTS[p.role].has(action)) return { allowed: false, code: 'forbidden', reason: `the ${p.role} role may not ${action.replace('.', ' ')}` };
+  if (!GRANTS[p.role].has(action))
+    return { allowed: false, code: 'forbidden', reason: `the ${p.role} role may not ${action.replace('.', ' ')}` };
   if (p.role === 'customer') {
     if (p.customer === undefined) return { allowed: false, code: 'forbidden', reason: 'a customer token must name its customer' };
     if (resource.customer !== p.customer) return { allowed: false, code: 'not_found', reason: 'no such resource for this customer' };

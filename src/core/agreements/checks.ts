@@ -17,7 +17,15 @@ import type { LoadedAgreement } from './load.ts';
 import { chainFor, effectiveTerms } from './layering.ts';
 import type { AgreementSpec, TargetSpecDoc } from './schema.ts';
 
-export type FindingKind = 'coverage_gap' | 'coverage_conflict' | 'dangling_dependency' | 'time_does_not_fit' | 'share_too_low' | 'availability_too_low' | 'not_checkable' | 'fits';
+export type FindingKind =
+  | 'coverage_gap'
+  | 'coverage_conflict'
+  | 'dangling_dependency'
+  | 'time_does_not_fit'
+  | 'share_too_low'
+  | 'availability_too_low'
+  | 'not_checkable'
+  | 'fits';
 
 export interface Finding {
   kind: FindingKind;
@@ -71,12 +79,32 @@ export function checkPortfolio(input: CheckInput): Finding[] {
     const chain = chainFor(portfolio, customer, service);
     if (chain.ok) {
       const terms = effectiveTerms(portfolio, customer, service);
-      if (!terms.ok) findings.push({ kind: 'coverage_conflict', severity: 'problem', customer, service, message: `customer "${customer}", service "${service}": the effective terms are invalid: ${terms.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ')}` });
-      else findings.push({ kind: 'fits', severity: 'ok', customer, service, message: `customer "${customer}", service "${service}" is covered by ${chain.value.map((c) => c.spec.id).join(' + ')}` });
+      if (!terms.ok)
+        findings.push({
+          kind: 'coverage_conflict',
+          severity: 'problem',
+          customer,
+          service,
+          message: `customer "${customer}", service "${service}": the effective terms are invalid: ${terms.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}`).join('; ')}`,
+        });
+      else
+        findings.push({
+          kind: 'fits',
+          severity: 'ok',
+          customer,
+          service,
+          message: `customer "${customer}", service "${service}" is covered by ${chain.value.map((c) => c.spec.id).join(' + ')}`,
+        });
       continue;
     }
     const msg = chain.issues.map((i) => i.message).join('; ');
-    findings.push({ kind: /cover customer/.test(msg) && !/no agreement/.test(msg) ? 'coverage_conflict' : 'coverage_gap', severity: 'problem', customer, service, message: msg });
+    findings.push({
+      kind: /cover customer/.test(msg) && !/no agreement/.test(msg) ? 'coverage_conflict' : 'coverage_gap',
+      severity: 'problem',
+      customer,
+      service,
+      message: msg,
+    });
   }
 
   // Underpinning.
@@ -90,24 +118,59 @@ export function checkPortfolio(input: CheckInput): Finding[] {
         const dep = byId.get(aid);
         const target = dep?.targets.find((x) => x.id === tid);
         if (!dep || !target) {
-          findings.push({ kind: 'dangling_dependency', severity: 'problem', agreement: a.spec.id, target: t.id, message: `${a.spec.id}#${t.id} depends on ${ref}, which ${dep ? `has no target "${tid}"` : `is not in the portfolio`}` });
+          findings.push({
+            kind: 'dangling_dependency',
+            severity: 'problem',
+            agreement: a.spec.id,
+            target: t.id,
+            message: `${a.spec.id}#${t.id} depends on ${ref}, which ${dep ? `has no target "${tid}"` : `is not in the portfolio`}`,
+          });
           continue;
         }
-        if (dep.kind === 'sla') findings.push({ kind: 'not_checkable', severity: 'note', agreement: a.spec.id, target: t.id, message: `${a.spec.id}#${t.id} depends on ${ref}, a customer SLA rather than an OLA or UC` });
+        if (dep.kind === 'sla')
+          findings.push({
+            kind: 'not_checkable',
+            severity: 'note',
+            agreement: a.spec.id,
+            target: t.id,
+            message: `${a.spec.id}#${t.id} depends on ${ref}, a customer SLA rather than an OLA or UC`,
+          });
         deps.push({ agreement: dep, target, ref });
       }
       if (deps.length === 0) continue;
       if (t.metric === 'availability') {
         const wrong = deps.filter((d) => d.target.metric !== 'availability');
         if (wrong.length) {
-          findings.push({ kind: 'not_checkable', severity: 'note', agreement: a.spec.id, target: t.id, message: `availability ${a.spec.id}#${t.id} depends on ${wrong.map((d) => d.ref).join(', ')}, which measure something else` });
+          findings.push({
+            kind: 'not_checkable',
+            severity: 'note',
+            agreement: a.spec.id,
+            target: t.id,
+            message: `availability ${a.spec.id}#${t.id} depends on ${wrong.map((d) => d.ref).join(', ')}, which measure something else`,
+          });
           continue;
         }
         const product = deps.reduce((p, d) => p * (d.target.value / 100), 1) * 100;
         const figures = { target: t.value, combined: round(product, 6), ...Object.fromEntries(deps.map((d) => [d.ref, d.target.value])) };
         const formula = `${deps.map((d) => `${d.target.value}%`).join(' x ')} = ${round(product, 4)}%`;
-        if (product + 1e-9 < t.value) findings.push({ kind: 'availability_too_low', severity: 'problem', agreement: a.spec.id, target: t.id, figures, message: `${a.spec.id}#${t.id} promises ${t.value}% but its serial dependencies allow at most ${formula}` });
-        else findings.push({ kind: 'fits', severity: 'ok', agreement: a.spec.id, target: t.id, figures, message: `${a.spec.id}#${t.id} (${t.value}%) is backed: ${formula}` });
+        if (product + 1e-9 < t.value)
+          findings.push({
+            kind: 'availability_too_low',
+            severity: 'problem',
+            agreement: a.spec.id,
+            target: t.id,
+            figures,
+            message: `${a.spec.id}#${t.id} promises ${t.value}% but its serial dependencies allow at most ${formula}`,
+          });
+        else
+          findings.push({
+            kind: 'fits',
+            severity: 'ok',
+            agreement: a.spec.id,
+            target: t.id,
+            figures,
+            message: `${a.spec.id}#${t.id} (${t.value}%) is backed: ${formula}`,
+          });
         continue;
       }
       if (!t.clock) continue;
@@ -128,22 +191,66 @@ export function checkPortfolio(input: CheckInput): Finding[] {
         const label = p === '*' ? '' : ` for ${p}`;
         const missing = parts.filter((x) => x.text === '(none)');
         if (missing.length) {
-          findings.push({ kind: 'not_checkable', severity: 'note', agreement: a.spec.id, target: t.id, message: `${a.spec.id}#${t.id}${label}: ${missing.map((m) => m.ref).join(', ')} give no time${label}` });
+          findings.push({
+            kind: 'not_checkable',
+            severity: 'note',
+            agreement: a.spec.id,
+            target: t.id,
+            message: `${a.spec.id}#${t.id}${label}: ${missing.map((m) => m.ref).join(', ')} give no time${label}`,
+          });
           continue;
         }
         if (ownMs === null || parts.some((x) => x.ms === null)) {
-          findings.push({ kind: 'not_checkable', severity: 'note', agreement: a.spec.id, target: t.id, message: `${a.spec.id}#${t.id}${label}: an "eod" duration depends on the start and cannot be added up` });
+          findings.push({
+            kind: 'not_checkable',
+            severity: 'note',
+            agreement: a.spec.id,
+            target: t.id,
+            message: `${a.spec.id}#${t.id}${label}: an "eod" duration depends on the start and cannot be added up`,
+          });
           continue;
         }
         const sum = parts.reduce((s, x) => s + x.ms!, 0);
-        const figures = { target: own, targetHours: ownMs / 3_600_000, combinedHours: sum / 3_600_000, ...Object.fromEntries(parts.map((x) => [x.ref, x.text])) };
+        const figures = {
+          target: own,
+          targetHours: ownMs / 3_600_000,
+          combinedHours: sum / 3_600_000,
+          ...Object.fromEntries(parts.map((x) => [x.ref, x.text])),
+        };
         const formula = `${parts.map((x) => `${x.text} (${x.ref})`).join(' + ')} = ${fmtH(sum)}`;
-        if (sum > ownMs) findings.push({ kind: 'time_does_not_fit', severity: 'problem', agreement: a.spec.id, target: t.id, figures, message: `${a.spec.id}#${t.id}${label}: ${formula} does not fit within ${own}` });
-        else findings.push({ kind: 'fits', severity: 'ok', agreement: a.spec.id, target: t.id, figures, message: `${a.spec.id}#${t.id}${label}: ${formula} fits within ${own}` });
+        if (sum > ownMs)
+          findings.push({
+            kind: 'time_does_not_fit',
+            severity: 'problem',
+            agreement: a.spec.id,
+            target: t.id,
+            figures,
+            message: `${a.spec.id}#${t.id}${label}: ${formula} does not fit within ${own}`,
+          });
+        else
+          findings.push({
+            kind: 'fits',
+            severity: 'ok',
+            agreement: a.spec.id,
+            target: t.id,
+            figures,
+            message: `${a.spec.id}#${t.id}${label}: ${formula} fits within ${own}`,
+          });
       }
       for (const d of deps) {
-        if (d.target.metric !== 'availability' && d.target.value + 1e-9 < t.value && (d.target.stat ?? 'share_within_target') === 'share_within_target') {
-          findings.push({ kind: 'share_too_low', severity: 'problem', agreement: a.spec.id, target: t.id, figures: { target: t.value, [d.ref]: d.target.value }, message: `${a.spec.id}#${t.id} promises ${t.value}% within target but ${d.ref} promises only ${d.target.value}%` });
+        if (
+          d.target.metric !== 'availability' &&
+          d.target.value + 1e-9 < t.value &&
+          (d.target.stat ?? 'share_within_target') === 'share_within_target'
+        ) {
+          findings.push({
+            kind: 'share_too_low',
+            severity: 'problem',
+            agreement: a.spec.id,
+            target: t.id,
+            figures: { target: t.value, [d.ref]: d.target.value },
+            message: `${a.spec.id}#${t.id} promises ${t.value}% within target but ${d.ref} promises only ${d.target.value}%`,
+          });
         }
       }
     }

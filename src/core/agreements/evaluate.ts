@@ -26,7 +26,14 @@ import { parseDuration, type WorkDuration } from '../time/duration.ts';
 import { availability, intervalsFromEvents, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
 import { monitoringCoverage, monitoringEvidence } from '../availability/monitoring.ts';
 import { startOfDate } from '../penalties/periods.ts';
-import { evaluateTarget, type Comparator, type MetricFilters, type MetricInputs, type TargetEvaluation, type ResolvedWindow } from '../metrics/index.ts';
+import {
+  evaluateTarget,
+  type Comparator,
+  type MetricFilters,
+  type MetricInputs,
+  type TargetEvaluation,
+  type ResolvedWindow,
+} from '../metrics/index.ts';
 import type { Issue } from '../validation/issues.ts';
 import type { AgreementSpec, TargetSpecDoc } from './schema.ts';
 import type { TicketBook } from './tickets.ts';
@@ -87,7 +94,8 @@ function groupingOf(events: readonly Timed[]): { grouped: Grouped; scopes: Map<o
 export function eventsOf(terms: AgreementSpec, events: readonly Timed[]): Timed[] {
   const services = terms.services;
   const customer = terms.kind === 'sla' ? terms.parties.customer?.id : undefined;
-  const serviceOk = (e: Timed) => services.length === 0 || (e.service !== undefined ? services.includes(e.service) : e.type === 'kpi.reported');
+  const serviceOk = (e: Timed) =>
+    services.length === 0 || (e.service !== undefined ? services.includes(e.service) : e.type === 'kpi.reported');
   const customerOk = (c: string | null | undefined) => customer === undefined || c === undefined || c === null || c === customer;
   const { grouped, scopes } = groupingOf(events);
   const verdicts = new Map<object, boolean>();
@@ -189,7 +197,8 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
   for (const t of targets) {
     const c = clockTargetOf(t, calendars);
     if (c) clockTargets.push(c);
-    else if (TIME_METRICS.has(t.metric)) issues.push({ path: `targets[${t.id}].calendar`, message: `calendar "${t.calendar ?? '24x7'}" was not loaded` });
+    else if (TIME_METRICS.has(t.metric))
+      issues.push({ path: `targets[${t.id}].calendar`, message: `calendar "${t.calendar ?? '24x7'}" was not loaded` });
   }
   let clocks: ClockResult[] = [];
   let tickets: TicketSummary[] = [];
@@ -217,7 +226,9 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
   }
   // KPI reports and availability events carry no ticket: with a book, only those are looked at.
   const plain = input.book ? input.book.others : events;
-  const kpis = targets.some((t) => t.metric === 'kpi') ? plain.filter((e): e is Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>> => e.type === 'kpi.reported') : [];
+  const kpis = targets.some((t) => t.metric === 'kpi')
+    ? plain.filter((e): e is Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>> => e.type === 'kpi.reported')
+    : [];
   const asOf = targets.some((t) => t.metric === 'availability') ? plain.filter((e) => e.atMs <= now) : [];
 
   const results: TargetResult[] = targets.map((t) => {
@@ -230,7 +241,10 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
       const scoped = asOf.filter((e) => {
         const region = list(t.region) ?? list(t.scope?.region);
         const svc = list(t.scope?.service);
-        return (!region || (e.region !== undefined && region.includes(e.region)) || e.region === undefined) && (!svc || (e.service !== undefined && svc.includes(e.service)));
+        return (
+          (!region || (e.region !== undefined && region.includes(e.region)) || e.region === undefined) &&
+          (!svc || (e.service !== undefined && svc.includes(e.service)))
+        );
       });
       const iv = intervalsFromEvents(scoped, end);
       targetIssues.push(...iv.issues);

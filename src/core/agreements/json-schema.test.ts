@@ -40,7 +40,10 @@ function check(s: Schema, v: unknown, path = ''): string[] {
   }
   if (Array.isArray(v)) {
     if (typeof s.minItems === 'number' && v.length < s.minItems) out.push(at('minItems'));
-    if (s.items && typeof s.items === 'object') v.forEach((x, i) => out.push(...check(s.items as Schema, x, `${path}[${i}]`)));
+    if (s.items && typeof s.items === 'object')
+      v.forEach((x, i) => {
+        out.push(...check(s.items as Schema, x, `${path}[${i}]`));
+      });
   }
   if (typeOf(v) === 'object') {
     const o = v as Record<string, unknown>;
@@ -51,14 +54,19 @@ function check(s: Schema, v: unknown, path = ''): string[] {
       if (s.propertyNames) out.push(...check(s.propertyNames as Schema, k, `${p} (name)`));
       if (props[k]) out.push(...check(props[k], x, p));
       else if (s.additionalProperties === false) out.push(`${p}: additionalProperties`);
-      else if (s.additionalProperties && typeof s.additionalProperties === 'object') out.push(...check(s.additionalProperties as Schema, x, p));
+      else if (s.additionalProperties && typeof s.additionalProperties === 'object')
+        out.push(...check(s.additionalProperties as Schema, x, p));
     }
   }
   return out;
 }
 
 test('every example agreement and amendment passes the published JSON Schema as written', () => {
-  const files = [dir, new URL('../amendments/', dir)].flatMap((d) => readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).map((f) => new URL(f, d)));
+  const files = [dir, new URL('../amendments/', dir)].flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => new URL(f, d)),
+  );
   assert.ok(files.length >= 11);
   for (const f of files) assert.deepEqual(check(schema, parse(readFileSync(f, 'utf8'))), [], f.pathname);
 });
@@ -79,7 +87,10 @@ test('the JSON Schema flags what Pledge refuses: unknown fields, wrong types, un
     const d = structuredClone(base) as Record<string, any>;
     change(d);
     const problems = check(schema, d);
-    assert.ok(problems.some((p) => want.test(p)), `${what}: ${problems.join('; ')}`);
+    assert.ok(
+      problems.some((p) => want.test(p)),
+      `${what}: ${problems.join('; ')}`,
+    );
   }
   // Written either way, amounts and percentages pass.
   const d = structuredClone(base) as Record<string, any>;

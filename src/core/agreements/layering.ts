@@ -99,7 +99,13 @@ export function chainFor(portfolio: readonly LoadedAgreement[], customer: string
   const byId = new Map<string, LoadedAgreement>();
   const issues: Issue[] = [];
   for (const a of portfolio) {
-    if (byId.has(a.spec.id)) issues.push({ path: 'id', source: a.source, message: `two documents have the id "${a.spec.id}" (also ${byId.get(a.spec.id)!.source})`, received: describeValue(a.spec.id) });
+    if (byId.has(a.spec.id))
+      issues.push({
+        path: 'id',
+        source: a.source,
+        message: `two documents have the id "${a.spec.id}" (also ${byId.get(a.spec.id)!.source})`,
+        received: describeValue(a.spec.id),
+      });
     byId.set(a.spec.id, a);
   }
   if (issues.length) return { ok: false, issues };
@@ -108,12 +114,25 @@ export function chainFor(portfolio: readonly LoadedAgreement[], customer: string
   // corporate level is the provider's terms for every customer, so only a corporate SLA is the
   // fallback; an internal team or a supplier pair without its own OLA or UC falls back to it too.
   const forPair = (level: AgreementSpec['level']) =>
-    portfolio.filter((a) => a.spec.level === level && covers(a.spec, customer, service) && (level === 'corporate' ? a.spec.kind === 'sla' : a.spec.parties.customer?.id === customer));
+    portfolio.filter(
+      (a) =>
+        a.spec.level === level &&
+        covers(a.spec, customer, service) &&
+        (level === 'corporate' ? a.spec.kind === 'sla' : a.spec.parties.customer?.id === customer),
+    );
   let leaf: LoadedAgreement | undefined;
   for (const level of ['service', 'customer', 'corporate'] as const) {
     const found = forPair(level);
     if (found.length > 1) {
-      return { ok: false, issues: [{ path: '', message: `${found.length} ${level}-level agreements cover customer "${customer}" and service "${service}": ${found.map((f) => f.spec.id).join(', ')}; exactly one may` }] };
+      return {
+        ok: false,
+        issues: [
+          {
+            path: '',
+            message: `${found.length} ${level}-level agreements cover customer "${customer}" and service "${service}": ${found.map((f) => f.spec.id).join(', ')}; exactly one may`,
+          },
+        ],
+      };
     }
     if (found.length === 1) {
       leaf = found[0];
@@ -138,11 +157,41 @@ function parentsOf(byId: ReadonlyMap<string, LoadedAgreement>, leaf: LoadedAgree
     const parent = byId.get(cur.spec.parent);
     if (!parent) {
       const hint = didYouMean(cur.spec.parent, byId.keys());
-      return { ok: false, issues: [{ path: 'parent', source: cur.source, message: `the parent agreement "${cur.spec.parent}" is not in the portfolio${hint ? `; did you mean "${hint}"?` : ''}`, expected: 'the id of a more general agreement among the files (or in the same folder)', received: describeValue(cur.spec.parent) }] };
+      return {
+        ok: false,
+        issues: [
+          {
+            path: 'parent',
+            source: cur.source,
+            message: `the parent agreement "${cur.spec.parent}" is not in the portfolio${hint ? `; did you mean "${hint}"?` : ''}`,
+            expected: 'the id of a more general agreement among the files (or in the same folder)',
+            received: describeValue(cur.spec.parent),
+          },
+        ],
+      };
     }
-    if (chain.includes(parent)) return { ok: false, issues: [{ path: 'parent', source: cur.source, message: `agreements name each other as parents in a cycle: ${[...chain, parent].map((c) => c.spec.id).join(' -> ')}` }] };
+    if (chain.includes(parent))
+      return {
+        ok: false,
+        issues: [
+          {
+            path: 'parent',
+            source: cur.source,
+            message: `agreements name each other as parents in a cycle: ${[...chain, parent].map((c) => c.spec.id).join(' -> ')}`,
+          },
+        ],
+      };
     if (LEVEL_RANK[parent.spec.level] >= LEVEL_RANK[cur.spec.level]) {
-      return { ok: false, issues: [{ path: 'parent', source: cur.source, message: `a ${cur.spec.level}-level agreement's parent must be a more general level, but "${parent.spec.id}" is ${parent.spec.level}-level` }] };
+      return {
+        ok: false,
+        issues: [
+          {
+            path: 'parent',
+            source: cur.source,
+            message: `a ${cur.spec.level}-level agreement's parent must be a more general level, but "${parent.spec.id}" is ${parent.spec.level}-level`,
+          },
+        ],
+      };
     }
     chain.push(parent);
     cur = parent;
@@ -181,7 +230,14 @@ export function mergeChain(chain: readonly LoadedAgreement[], customer: string, 
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     ok: true,
-    value: { customer, service, chain: chain.map((c) => ({ id: c.spec.id, level: c.spec.level, source: c.source })), terms: v.value, provenance, calendarSources },
+    value: {
+      customer,
+      service,
+      chain: chain.map((c) => ({ id: c.spec.id, level: c.spec.level, source: c.source })),
+      terms: v.value,
+      provenance,
+      calendarSources,
+    },
   };
 }
 
@@ -189,7 +245,12 @@ export function mergeChain(chain: readonly LoadedAgreement[], customer: string, 
  * The document of a chain that wrote the term at `path` of the merged terms (the most specific
  * one when several wrote parts of it), the same term's path in that document, and its position.
  */
-function placeInChain(chain: readonly LoadedAgreement[], merged: Json, origin: ReadonlyMap<string, string>, path: string): { doc: LoadedAgreement; path: string; pos?: { line: number; column: number } } | undefined {
+function placeInChain(
+  chain: readonly LoadedAgreement[],
+  merged: Json,
+  origin: ReadonlyMap<string, string>,
+  path: string,
+): { doc: LoadedAgreement; path: string; pos?: { line: number; column: number } } | undefined {
   const segments = pathSegments(path);
   // The path as provenance writes it: list items with an identity by that identity.
   const names: string[] = [];
@@ -215,7 +276,8 @@ function placeInChain(chain: readonly LoadedAgreement[], merged: Json, origin: R
     id = origin.get(p);
     if (id === undefined) {
       // A term made of several leaves (a target): the most specific document that wrote any of them.
-      for (const [k, from] of origin) if ((k.startsWith(`${p}.`) || k.startsWith(`${p}[`)) && (id === undefined || rank.get(from)! > rank.get(id)!)) id = from;
+      for (const [k, from] of origin)
+        if ((k.startsWith(`${p}.`) || k.startsWith(`${p}[`)) && (id === undefined || rank.get(from)! > rank.get(id)!)) id = from;
     }
   }
   const doc = chain.find((c) => c.spec.id === id) ?? chain[chain.length - 1];
@@ -268,7 +330,13 @@ export function checkDocuments(docs: readonly LoadedAgreement[], context: readon
   for (const d of docs) {
     const when = d.spec.effective ?? d.spec.term?.start ?? '';
     const other = seenVersion.get(`${d.spec.id}\u0000${when}`);
-    if (other) issues.push({ path: d.spec.effective !== undefined ? 'effective' : 'id', source: d.source, message: `another document has the id "${d.spec.id}" (${other.source})${when ? ` and takes effect on the same day, ${when}` : ''}; ids are unique in a portfolio, and versions of one agreement need their own effective dates`, received: describeValue(d.spec.effective ?? d.spec.id) });
+    if (other)
+      issues.push({
+        path: d.spec.effective !== undefined ? 'effective' : 'id',
+        source: d.source,
+        message: `another document has the id "${d.spec.id}" (${other.source})${when ? ` and takes effect on the same day, ${when}` : ''}; ids are unique in a portfolio, and versions of one agreement need their own effective dates`,
+        received: describeValue(d.spec.effective ?? d.spec.id),
+      });
     else seenVersion.set(`${d.spec.id}\u0000${when}`, d);
     if (!firstWithId.has(d.spec.id)) firstWithId.set(d.spec.id, d);
   }
@@ -276,7 +344,10 @@ export function checkDocuments(docs: readonly LoadedAgreement[], context: readon
   const portfolio = all.filter((d) => docs.includes(d) || !firstWithId.has(d.spec.id));
   for (const d of docs) {
     if (d.spec.parent === undefined || d.spec.level === 'corporate') continue;
-    const chain = chainOf(portfolio.filter((x) => x === d || x.spec.id !== d.spec.id), d.spec.id);
+    const chain = chainOf(
+      portfolio.filter((x) => x === d || x.spec.id !== d.spec.id),
+      d.spec.id,
+    );
     if (!chain.ok) {
       issues.push(...chain.issues);
       continue;

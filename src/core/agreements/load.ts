@@ -57,15 +57,30 @@ export function checkAgreement(a: AgreementSpec, opts: { inherits?: boolean } = 
   const unknownTarget = (path: string, id: string) => {
     if (inherits) return;
     const hint = didYouMean(id, targetIds);
-    issues.push({ path, message: `no target with this id in the agreement${hint ? `; did you mean "${hint}"?` : ''}`, expected: targetIds.length ? `one of ${targetIds.join(', ')}` : 'a target id (the agreement has no targets)', received: describeValue(id) });
+    issues.push({
+      path,
+      message: `no target with this id in the agreement${hint ? `; did you mean "${hint}"?` : ''}`,
+      expected: targetIds.length ? `one of ${targetIds.join(', ')}` : 'a target id (the agreement has no targets)',
+      received: describeValue(id),
+    });
   };
   const unknownCalendar = (path: string, name: string) => {
     if (inherits) return;
     const hint = didYouMean(name, calendars);
-    issues.push({ path, message: `no calendar with this name${hint ? `; did you mean "${hint}"?` : ''} (declare it under calendars, or use 24x7)`, expected: [...calendars].join(', '), received: describeValue(name) });
+    issues.push({
+      path,
+      message: `no calendar with this name${hint ? `; did you mean "${hint}"?` : ''} (declare it under calendars, or use 24x7)`,
+      expected: [...calendars].join(', '),
+      received: describeValue(name),
+    });
   };
 
-  if (a.level === 'corporate' && a.parent !== undefined) issues.push({ path: 'parent', message: 'a corporate-level agreement is the top level and has no parent', received: describeValue(a.parent) });
+  if (a.level === 'corporate' && a.parent !== undefined)
+    issues.push({
+      path: 'parent',
+      message: 'a corporate-level agreement is the top level and has no parent',
+      received: describeValue(a.parent),
+    });
   if (a.level !== 'corporate' && a.kind === 'sla' && a.parties.customer === undefined && a.level === 'customer') {
     issues.push({ path: 'parties.customer', message: 'a customer-level agreement names its customer', received: 'nothing' });
   }
@@ -74,19 +89,65 @@ export function checkAgreement(a: AgreementSpec, opts: { inherits?: boolean } = 
     const at = (k: string) => `targets[${i}].${k}`;
     if (seen.has(t.id)) issues.push({ path: at('id'), message: 'another target has the same id', received: describeValue(t.id) });
     seen.add(t.id);
-    const q = validateQuery({ metric: t.metric, ...(t.stat !== undefined ? { stat: t.stat } : {}), ...(t.kpi !== undefined ? { kpi: t.kpi } : {}), ...(t.perSubject !== undefined ? { perSubject: t.perSubject } : {}), ...(t.subjects !== undefined ? { subjects: t.subjects } : {}) }, `targets[${i}]`);
+    const q = validateQuery(
+      {
+        metric: t.metric,
+        ...(t.stat !== undefined ? { stat: t.stat } : {}),
+        ...(t.kpi !== undefined ? { kpi: t.kpi } : {}),
+        ...(t.perSubject !== undefined ? { perSubject: t.perSubject } : {}),
+        ...(t.subjects !== undefined ? { subjects: t.subjects } : {}),
+      },
+      `targets[${i}]`,
+    );
     if (!q.ok) issues.push(...q.issues);
     const isTime = TIME_METRICS.has(t.metric);
     const stat = t.stat ?? (isTime ? 'share_within_target' : undefined);
-    if (isTime && !t.clock && !inherits) issues.push({ path: at('clock'), message: `a ${t.metric} target needs a clock: the duration each ticket has (e.g. clock: { byPriority: { P1: 1h, P2: 4h } })`, received: 'nothing' });
-    if (!isTime && t.clock) issues.push({ path: at('clock'), message: `only response_time, resolution_time and fulfilment_time targets have a clock`, received: 'a clock' });
-    if (t.clock && t.clock.duration === undefined && t.clock.byPriority === undefined) issues.push({ path: at('clock'), message: 'give a duration or byPriority', received: 'neither' });
-    if (t.availability && t.metric !== 'availability') issues.push({ path: at('availability'), message: 'only availability targets take availability settings', received: 'availability settings' });
-    const isPercent = t.metric === 'availability' || t.metric === 'self_service_ratio' || t.metric === 'first_contact_resolution' || t.metric === 'escalation_rate' || (isTime && stat === 'share_within_target') || (t.metric === 'satisfaction' && t.stat === 'csat');
-    if (isPercent && (t.value < 0 || t.value > 100)) issues.push({ path: at('value'), message: 'this target is a percentage: between 0 and 100 (write 99.9, not 0.999)', received: String(t.value) });
+    if (isTime && !t.clock && !inherits)
+      issues.push({
+        path: at('clock'),
+        message: `a ${t.metric} target needs a clock: the duration each ticket has (e.g. clock: { byPriority: { P1: 1h, P2: 4h } })`,
+        received: 'nothing',
+      });
+    if (!isTime && t.clock)
+      issues.push({
+        path: at('clock'),
+        message: `only response_time, resolution_time and fulfilment_time targets have a clock`,
+        received: 'a clock',
+      });
+    if (t.clock && t.clock.duration === undefined && t.clock.byPriority === undefined)
+      issues.push({ path: at('clock'), message: 'give a duration or byPriority', received: 'neither' });
+    if (t.availability && t.metric !== 'availability')
+      issues.push({
+        path: at('availability'),
+        message: 'only availability targets take availability settings',
+        received: 'availability settings',
+      });
+    const isPercent =
+      t.metric === 'availability' ||
+      t.metric === 'self_service_ratio' ||
+      t.metric === 'first_contact_resolution' ||
+      t.metric === 'escalation_rate' ||
+      (isTime && stat === 'share_within_target') ||
+      (t.metric === 'satisfaction' && t.stat === 'csat');
+    if (isPercent && (t.value < 0 || t.value > 100))
+      issues.push({
+        path: at('value'),
+        message: 'this target is a percentage: between 0 and 100 (write 99.9, not 0.999)',
+        received: String(t.value),
+      });
     if (t.calendar !== undefined && !calendars.has(t.calendar)) unknownCalendar(at('calendar'), t.calendar);
-    if (t.region !== undefined && t.scope?.region !== undefined) issues.push({ path: at('region'), message: 'give the region once: either region or scope.region', received: describeValue(t.region) });
-    if (t.availability?.serviceHoursOnly && t.calendar === undefined) issues.push({ path: at('availability.serviceHoursOnly'), message: 'measuring in service hours needs the target to name a calendar', received: 'true' });
+    if (t.region !== undefined && t.scope?.region !== undefined)
+      issues.push({
+        path: at('region'),
+        message: 'give the region once: either region or scope.region',
+        received: describeValue(t.region),
+      });
+    if (t.availability?.serviceHoursOnly && t.calendar === undefined)
+      issues.push({
+        path: at('availability.serviceHoursOnly'),
+        message: 'measuring in service hours needs the target to name a calendar',
+        received: 'true',
+      });
   });
 
   a.support?.channels.forEach((c, i) => {
@@ -95,36 +156,65 @@ export function checkAgreement(a: AgreementSpec, opts: { inherits?: boolean } = 
   a.support?.contactPoints.forEach((c, i) => {
     if (c.hours !== undefined && !calendars.has(c.hours)) unknownCalendar(`support.contactPoints[${i}].hours`, c.hours);
   });
-  a.support?.escalation.forEach((e, i) => e.targets?.forEach((id, j) => targetIds.includes(id) || unknownTarget(`support.escalation[${i}].targets[${j}]`, id)));
+  a.support?.escalation.forEach((e, i) => {
+    e.targets?.forEach((id, j) => {
+      if (!targetIds.includes(id)) unknownTarget(`support.escalation[${i}].targets[${j}]`, id);
+    });
+  });
   a.penalties?.rules.forEach((r, i) => {
     if (!targetIds.includes(r.target)) unknownTarget(`penalties.rules[${i}].target`, r.target);
     if (r.type === 'per_unit' && r.unit === 'hour_over_budget') {
       const t = a.targets.find((x) => x.id === r.target);
-      if (t && t.metric !== 'availability') issues.push({ path: `penalties.rules[${i}].unit`, message: 'hour_over_budget applies to availability targets', received: describeValue(r.unit) });
+      if (t && t.metric !== 'availability')
+        issues.push({
+          path: `penalties.rules[${i}].unit`,
+          message: 'hour_over_budget applies to availability targets',
+          received: describeValue(r.unit),
+        });
     }
     if (r.type === 'per_unit' && r.unit === 'breached_ticket') {
       const t = a.targets.find((x) => x.id === r.target);
-      if (t && !TIME_METRICS.has(t.metric)) issues.push({ path: `penalties.rules[${i}].unit`, message: 'breached_ticket applies to response, resolution and fulfilment targets', received: describeValue(r.unit) });
+      if (t && !TIME_METRICS.has(t.metric))
+        issues.push({
+          path: `penalties.rules[${i}].unit`,
+          message: 'breached_ticket applies to response, resolution and fulfilment targets',
+          received: describeValue(r.unit),
+        });
     }
   });
   a.term?.terminationRights.forEach((r, i) => {
     if (!targetIds.includes(r.target)) unknownTarget(`term.terminationRights[${i}].target`, r.target);
-    if ((r.consecutiveBreaches === undefined) === (r.breachesInYear === undefined)) issues.push({ path: `term.terminationRights[${i}]`, message: 'give exactly one of consecutiveBreaches or breachesInYear', received: 'both or neither' });
+    if ((r.consecutiveBreaches === undefined) === (r.breachesInYear === undefined))
+      issues.push({
+        path: `term.terminationRights[${i}]`,
+        message: 'give exactly one of consecutiveBreaches or breachesInYear',
+        received: 'both or neither',
+      });
   });
-  if (a.term?.end !== undefined && a.term.end <= a.term.start) issues.push({ path: 'term.end', message: 'must be after term.start', received: a.term.end });
-  if (a.effective !== undefined && a.term !== undefined && a.effective < a.term.start) issues.push({ path: 'effective', message: 'an amendment cannot take effect before the term starts', received: a.effective });
+  if (a.term?.end !== undefined && a.term.end <= a.term.start)
+    issues.push({ path: 'term.end', message: 'must be after term.start', received: a.term.end });
+  if (a.effective !== undefined && a.term !== undefined && a.effective < a.term.start)
+    issues.push({ path: 'effective', message: 'an amendment cannot take effect before the term starts', received: a.effective });
   if (a.penalties && !inherits) {
     // Credit bands must point the way their target does: below for >=, above for <=.
-    const comparators = a.targets.map((t) => ({ id: t.id, comparator: t.comparator ?? (TIME_METRICS.has(t.metric) && t.stat !== undefined && t.stat !== 'share_within_target' ? ('<=' as const) : ('>=' as const)) }));
+    const comparators = a.targets.map((t) => ({
+      id: t.id,
+      comparator:
+        t.comparator ??
+        (TIME_METRICS.has(t.metric) && t.stat !== undefined && t.stat !== 'share_within_target' ? ('<=' as const) : ('>=' as const)),
+    }));
     issues.push(...checkPenaltyDirections(a.penalties, comparators));
   }
   const penaltyCurrency = a.penalties?.currency;
   const moneyRules = a.penalties?.rules.some((r) => r.type === 'credit_tiers' && r.tiers.some((t) => t.credit !== undefined));
-  if (moneyRules && !a.pricing && !inherits) issues.push({ path: 'pricing', message: 'credits given as a share of the fee need pricing.fee', received: 'nothing' });
-  if (a.penalties && !penaltyCurrency && !a.pricing && !inherits) issues.push({ path: 'penalties.currency', message: 'give the currency of the penalties (or pricing.currency)', received: 'nothing' });
+  if (moneyRules && !a.pricing && !inherits)
+    issues.push({ path: 'pricing', message: 'credits given as a share of the fee need pricing.fee', received: 'nothing' });
+  if (a.penalties && !penaltyCurrency && !a.pricing && !inherits)
+    issues.push({ path: 'penalties.currency', message: 'give the currency of the penalties (or pricing.currency)', received: 'nothing' });
   for (const [k, v] of Object.entries(a.penalties?.gracePeriod !== undefined ? { 'penalties.gracePeriod': a.penalties.gracePeriod } : {})) {
     const d = parseDuration(v);
-    if (d.ok && d.value.kind === 'fixed' && d.value.ms > 3 * 365 * 86_400_000) issues.push({ path: k, message: 'a grace period longer than three years is almost certainly a typo', received: v });
+    if (d.ok && d.value.kind === 'fixed' && d.value.ms > 3 * 365 * 86_400_000)
+      issues.push({ path: k, message: 'a grace period longer than three years is almost certainly a typo', received: v });
   }
   return issues;
 }

@@ -65,63 +65,74 @@ function shortestWindowMs(window: string): number {
   return days ? Number(days[1]) * DAY_MS - 3_600_000 : Infinity;
 }
 
-export const target = z.strictObject({
-  id: slug,
-  name: text(200).optional(),
-  description: text().optional(),
-  metric: z.enum(METRIC_NAMES),
-  /** Statistic: share_within_target (default for times), mean, median, p90, p95; csat or mean for satisfaction; sum, count, avg, min, max for kpi. */
-  stat: z.string().min(1).max(40).optional(),
-  /** The promised value in the metric's unit: percent for ratios (99.9), seconds for times, a number for counts and KPIs. */
-  value: z.number().finite(),
-  /** Default: <= for times, >= for everything else. */
-  comparator: z.enum(['>=', '<=', '>', '<']).optional(),
-  /** Measurement window: month, quarter, year, or rolling like 30d. */
-  window: z.union([z.enum(['month', 'quarter', 'year']), z.string().regex(/^(rolling:)?\d{1,4}d$/, 'expected month, quarter, year or a rolling window such as 30d')]).default('month'),
-  /** Calendar name from `calendars` (business time for clocks, service hours for availability); 24x7 when absent. */
-  calendar: slug.optional(),
-  scope: scope.optional(),
-  /** Shorthand for scope.region. */
-  region: z.string().min(1).max(200).optional(),
-  clock: clockSpec.optional(),
-  availability: availabilitySpec.optional(),
-  /**
-   * Availability: a fixed downtime allowance per window, as the contract states it ("at most
-   * 52 min 36 s of downtime a year"): the target is breached when the window's downtime exceeds it,
-   * whatever the window's length. Without it the target is a percentage of the time measured in
-   * each real window (99.99% of 2026's 365 days allows 52m 33.6s). See docs/availability.md.
-   */
-  allowance: plainDuration
-    .refine((s) => {
-      const d = parseDuration(s);
-      return d.ok && d.value.kind === 'fixed' && d.value.ms > 0;
-    }, 'expected a downtime allowance longer than 0, such as 52m36s or 4h22m48s')
-    .optional()
-    .describe('Availability only: a fixed downtime allowance per window, e.g. 52m36s; the target is breached when downtime exceeds it.'),
-  /** kpi: the KPI name in kpi.reported events; judge each subject (e.g. sales rep) separately. */
-  kpi: z.string().min(1).max(200).optional(),
-  perSubject: z.boolean().optional(),
-  subjects: z.array(z.string().min(1).max(200)).optional(),
-  /** Share of the allowance used at which the target is at risk (0.75 unless told). */
-  warnAt: z.number().gt(0).max(1).optional(),
-  /** Underpinning: OLA or UC targets this one relies on, as "agreement-id#target-id", in the order work passes through them. */
-  dependsOn: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected "agreement-id#target-id"')).optional(),
-}).superRefine((t, ctx) => {
-  // A fixed downtime allowance: only on availability, promising at least (>=, >), and usable up.
-  if (t.allowance === undefined) return;
-  const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['allowance'], message });
-  if (t.metric !== 'availability') return problem(`a downtime allowance belongs to an availability target, not ${t.metric}`);
-  if (t.comparator === '<' || t.comparator === '<=') {
-    problem(`a downtime allowance promises at least so much availability: the comparator is >= or >, not ${t.comparator}`);
-  }
-  const d = parseDuration(t.allowance);
-  if (d.ok && d.value.kind === 'fixed' && d.value.ms >= shortestWindowMs(t.window)) {
-    problem(`an allowance of ${t.allowance} is not shorter than a ${t.window} window: it could never be exceeded`);
-  }
-});
+export const target = z
+  .strictObject({
+    id: slug,
+    name: text(200).optional(),
+    description: text().optional(),
+    metric: z.enum(METRIC_NAMES),
+    /** Statistic: share_within_target (default for times), mean, median, p90, p95; csat or mean for satisfaction; sum, count, avg, min, max for kpi. */
+    stat: z.string().min(1).max(40).optional(),
+    /** The promised value in the metric's unit: percent for ratios (99.9), seconds for times, a number for counts and KPIs. */
+    value: z.number().finite(),
+    /** Default: <= for times, >= for everything else. */
+    comparator: z.enum(['>=', '<=', '>', '<']).optional(),
+    /** Measurement window: month, quarter, year, or rolling like 30d. */
+    window: z
+      .union([
+        z.enum(['month', 'quarter', 'year']),
+        z.string().regex(/^(rolling:)?\d{1,4}d$/, 'expected month, quarter, year or a rolling window such as 30d'),
+      ])
+      .default('month'),
+    /** Calendar name from `calendars` (business time for clocks, service hours for availability); 24x7 when absent. */
+    calendar: slug.optional(),
+    scope: scope.optional(),
+    /** Shorthand for scope.region. */
+    region: z.string().min(1).max(200).optional(),
+    clock: clockSpec.optional(),
+    availability: availabilitySpec.optional(),
+    /**
+     * Availability: a fixed downtime allowance per window, as the contract states it ("at most
+     * 52 min 36 s of downtime a year"): the target is breached when the window's downtime exceeds it,
+     * whatever the window's length. Without it the target is a percentage of the time measured in
+     * each real window (99.99% of 2026's 365 days allows 52m 33.6s). See docs/availability.md.
+     */
+    allowance: plainDuration
+      .refine((s) => {
+        const d = parseDuration(s);
+        return d.ok && d.value.kind === 'fixed' && d.value.ms > 0;
+      }, 'expected a downtime allowance longer than 0, such as 52m36s or 4h22m48s')
+      .optional()
+      .describe('Availability only: a fixed downtime allowance per window, e.g. 52m36s; the target is breached when downtime exceeds it.'),
+    /** kpi: the KPI name in kpi.reported events; judge each subject (e.g. sales rep) separately. */
+    kpi: z.string().min(1).max(200).optional(),
+    perSubject: z.boolean().optional(),
+    subjects: z.array(z.string().min(1).max(200)).optional(),
+    /** Share of the allowance used at which the target is at risk (0.75 unless told). */
+    warnAt: z.number().gt(0).max(1).optional(),
+    /** Underpinning: OLA or UC targets this one relies on, as "agreement-id#target-id", in the order work passes through them. */
+    dependsOn: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected "agreement-id#target-id"'))
+      .optional(),
+  })
+  .superRefine((t, ctx) => {
+    // A fixed downtime allowance: only on availability, promising at least (>=, >), and usable up.
+    if (t.allowance === undefined) return;
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['allowance'], message });
+    if (t.metric !== 'availability') return problem(`a downtime allowance belongs to an availability target, not ${t.metric}`);
+    if (t.comparator === '<' || t.comparator === '<=') {
+      problem(`a downtime allowance promises at least so much availability: the comparator is >= or >, not ${t.comparator}`);
+    }
+    const d = parseDuration(t.allowance);
+    if (d.ok && d.value.kind === 'fixed' && d.value.ms >= shortestWindowMs(t.window)) {
+      problem(`an allowance of ${t.allowance} is not shorter than a ${t.window} window: it could never be exceeded`);
+    }
+  });
 
 export const supportSpec = z.strictObject({
-  contactPoints: z.array(z.strictObject({ name: text(200), channel: z.string().min(1).max(50), address: text(500), hours: slug.optional() })).default([]),
+  contactPoints: z
+    .array(z.strictObject({ name: text(200), channel: z.string().min(1).max(50), address: text(500), hours: slug.optional() }))
+    .default([]),
   /** Channels with their hours (a calendar name, or 24x7) and the plans that get them. */
   channels: z
     .array(
@@ -133,7 +144,9 @@ export const supportSpec = z.strictObject({
       }),
     )
     .default([]),
-  priorities: z.array(z.strictObject({ id: z.string().min(1).max(50), name: text(200), definition: text(), examples: z.array(text(500)).optional() })).default([]),
+  priorities: z
+    .array(z.strictObject({ id: z.string().min(1).max(50), name: text(200), definition: text(), examples: z.array(text(500)).optional() }))
+    .default([]),
   /** The escalation matrix: who is told, how, and when (a share of the target used, or a time before or after the breach). */
   escalation: z
     .array(
@@ -153,7 +166,22 @@ export const supportSpec = z.strictObject({
     .default([]),
 });
 
-const RRULE_PARTS = ['FREQ', 'UNTIL', 'COUNT', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST'];
+const RRULE_PARTS = [
+  'FREQ',
+  'UNTIL',
+  'COUNT',
+  'INTERVAL',
+  'BYSECOND',
+  'BYMINUTE',
+  'BYHOUR',
+  'BYDAY',
+  'BYMONTHDAY',
+  'BYYEARDAY',
+  'BYWEEKNO',
+  'BYMONTH',
+  'BYSETPOS',
+  'WKST',
+];
 
 /**
  * An RFC 5545 recurrence rule. Beyond its shape, each part must be one RFC 5545 names (a
@@ -168,12 +196,16 @@ const rrule = z
     for (const n of names) {
       if (RRULE_PARTS.includes(n)) continue;
       const hint = didYouMean(n, RRULE_PARTS);
-      ctx.addIssue({ code: 'custom', message: `${n} is not a part of an RRULE${hint ? `; did you mean ${hint}?` : ''} (RFC 5545: ${RRULE_PARTS.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${n} is not a part of an RRULE${hint ? `; did you mean ${hint}?` : ''} (RFC 5545: ${RRULE_PARTS.join(', ')})`,
+      });
       return;
     }
     const twice = names.find((n, i) => names.indexOf(n) !== i);
     if (twice) return void ctx.addIssue({ code: 'custom', message: `${twice} is given twice` });
-    if (names.includes('COUNT') && names.includes('UNTIL')) return void ctx.addIssue({ code: 'custom', message: 'give COUNT or UNTIL, not both' });
+    if (names.includes('COUNT') && names.includes('UNTIL'))
+      return void ctx.addIssue({ code: 'custom', message: 'give COUNT or UNTIL, not both' });
     try {
       ICAL.Recur.fromString(body);
     } catch (e) {
@@ -215,7 +247,9 @@ export const securitySpec = z.array(
 export const pricingSpec = z.strictObject({
   currency,
   fee: z.strictObject({ amount, per: z.enum(['month', 'quarter', 'year']) }),
-  extraFees: z.array(z.strictObject({ name: text(200), amount, when: z.enum(['once', 'month', 'quarter', 'year', 'on_request']).default('once') })).default([]),
+  extraFees: z
+    .array(z.strictObject({ name: text(200), amount, when: z.enum(['once', 'month', 'quarter', 'year', 'on_request']).default('once') }))
+    .default([]),
   billingMethod: z.enum(['invoice', 'card', 'direct_debit', 'internal_charge', 'none']).default('invoice'),
   paymentDays: z.number().int().min(0).max(365).default(30),
   latePayment: z.strictObject({ percentPerMonth: percent.optional(), amount: amount.optional() }).optional(),
@@ -225,7 +259,13 @@ export const pricingSpec = z.strictObject({
 export const termSpec = z.strictObject({
   start: civilDate,
   end: civilDate.optional(),
-  renewal: z.strictObject({ mode: z.enum(['automatic', 'manual']), notice: plainDuration.default('30d'), length: z.enum(['month', 'quarter', 'year', '2y', '3y']).default('year') }).optional(),
+  renewal: z
+    .strictObject({
+      mode: z.enum(['automatic', 'manual']),
+      notice: plainDuration.default('30d'),
+      length: z.enum(['month', 'quarter', 'year', '2y', '3y']).default('year'),
+    })
+    .optional(),
   earlyTerminationFee: amount.optional(),
   terminationRights: z
     .array(

@@ -31,7 +31,11 @@ const outage = (service: string, start: string, minutes: number, cause = 'provid
 test('99.99% a year or a $500 fine due within 15 days of the breach: owed once, in the month of the breach', () => {
   const t = terms('uptime-fine.yaml');
   // 40 minutes in June (within the yearly allowance of 52m 36s), 20 more in August: breached in August.
-  const events = [...outage('cloud-pbx', '2026-06-10T10:00:00Z', 40), ...outage('cloud-pbx', '2026-08-05T10:00:00Z', 20), ...outage('cloud-pbx', '2026-09-01T10:00:00Z', 30, 'customer')];
+  const events = [
+    ...outage('cloud-pbx', '2026-06-10T10:00:00Z', 40),
+    ...outage('cloud-pbx', '2026-08-05T10:00:00Z', 20),
+    ...outage('cloud-pbx', '2026-09-01T10:00:00Z', 30, 'customer'),
+  ];
   const periods = [6, 7, 8, 9, 12].map((m) => month(2026, m));
   const out = settlePeriods({ terms: t, calendars, events, periods, now: Date.parse('2027-01-10T00:00:00Z') });
   const owed = out.flatMap((o) => o.settlement!.totals.filter((x) => x.amountMinor > 0).map((x) => `${o.period.label}:${x.amount}`));
@@ -42,8 +46,17 @@ test('99.99% a year or a $500 fine due within 15 days of the breach: owed once, 
   assert.equal(new Date(breach).toISOString(), '2026-08-05T10:12:36.000Z');
   assert.deepEqual([aug.due!.date, aug.due!.basis], ['2026-08-20', 'breach']);
   // Settled per year instead, the same fine with the same due date.
-  const [year] = settlePeriods({ terms: t, calendars, events, periods: [unwrap(resolveWindow({ kind: 'year', year: 2026 }, 'UTC'))], now: Date.parse('2027-01-10T00:00:00Z') });
-  assert.deepEqual(year!.settlement!.lines.map((l) => [l.amount, l.due?.date]), [['USD 500.00', '2026-08-20']]);
+  const [year] = settlePeriods({
+    terms: t,
+    calendars,
+    events,
+    periods: [unwrap(resolveWindow({ kind: 'year', year: 2026 }, 'UTC'))],
+    now: Date.parse('2027-01-10T00:00:00Z'),
+  });
+  assert.deepEqual(
+    year!.settlement!.lines.map((l) => [l.amount, l.due?.date]),
+    [['USD 500.00', '2026-08-20']],
+  );
   // The customer-caused outage in September is excluded, as the agreement says.
   assert.equal(out[3]!.targets[0]!.availability!.downtimeMs, 60 * 60_000);
 });
@@ -55,7 +68,15 @@ test('the fine example states its allowance: 52m 35s of downtime in a year owes 
   assert.equal(t.targets[0]!.allowance, '52m36s');
   const down = (id: string, start: string, seconds: number): Timed[] => [
     unwrap(parseEvent({ id: `${id}s`, type: 'outage.started', at: start, service: 'cloud-pbx', outage: id })),
-    unwrap(parseEvent({ id: `${id}e`, type: 'outage.ended', at: new Date(Date.parse(start) + seconds * 1000).toISOString(), service: 'cloud-pbx', outage: id })),
+    unwrap(
+      parseEvent({
+        id: `${id}e`,
+        type: 'outage.ended',
+        at: new Date(Date.parse(start) + seconds * 1000).toISOString(),
+        service: 'cloud-pbx',
+        outage: id,
+      }),
+    ),
   ];
   const yearly = (terms_: typeof t, year: number, seconds: number) =>
     settlePeriods({
@@ -82,14 +103,25 @@ test('the fine example states its allowance: 52m 35s of downtime in a year owes 
     assert.equal(december!.settlement!.totals[0]!.amountMinor, 0);
   }
   const [, over] = yearly(t, 2026, 52 * 60 + 37);
-  assert.equal(over!.targets[0]!.evaluation!.reason, 'the window is closed and the downtime 52m 37s against an allowance of 52m 36s exceeds it');
+  assert.equal(
+    over!.targets[0]!.evaluation!.reason,
+    'the window is closed and the downtime 52m 37s against an allowance of 52m 36s exceeds it',
+  );
   const [, within] = yearly(t, 2026, 52 * 60 + 35);
-  assert.equal(within!.targets[0]!.evaluation!.reason, 'the window is closed and the downtime 52m 35s against an allowance of 52m 36s is within it');
+  assert.equal(
+    within!.targets[0]!.evaluation!.reason,
+    'the window is closed and the downtime 52m 35s against an allowance of 52m 36s is within it',
+  );
   // Without the allowance the percentage of the real year decides: 52m 35s breaches 2026's 52m 33.6s.
   const bare = { ...t, targets: t.targets.map(({ allowance: _a, ...x }) => x) };
   const [pctMarch, pctDec] = yearly(bare, 2026, 52 * 60 + 35);
   assert.equal(pctDec!.targets[0]!.evaluation!.state, 'breached');
-  assert.deepEqual(pctDec!.targets[0]!.evaluation!.budget, { allowedMs: 3_153_600, usedMs: 3_155_000, remainingMs: -1400, basis: 'percentage' });
+  assert.deepEqual(pctDec!.targets[0]!.evaluation!.budget, {
+    allowedMs: 3_153_600,
+    usedMs: 3_155_000,
+    remainingMs: -1400,
+    basis: 'percentage',
+  });
   assert.equal(pctMarch!.settlement!.totals[0]!.amount, 'USD 500.00');
 });
 
@@ -97,7 +129,12 @@ test('tiered credits with a 90-day grace period, caps, and termination after thr
   const t = terms('enterprise-email-service.yaml');
   // 2026-01-01 term start, 90 days grace. March: 2h down (99.73%: below 99.9 -> 10%) but in grace.
   // July: 8h down (98.92%: below 99.0 -> 25%); August and September: 1h each (99.87%: 10%).
-  const events = [...outage('email', '2026-03-10T10:00:00Z', 120), ...outage('email', '2026-07-10T00:00:00Z', 480), ...outage('email', '2026-08-10T00:00:00Z', 60), ...outage('email', '2026-09-10T00:00:00Z', 60)];
+  const events = [
+    ...outage('email', '2026-03-10T10:00:00Z', 120),
+    ...outage('email', '2026-07-10T00:00:00Z', 480),
+    ...outage('email', '2026-08-10T00:00:00Z', 60),
+    ...outage('email', '2026-09-10T00:00:00Z', 60),
+  ];
   const periods = [3, 4, 5, 6, 7, 8, 9].map((m) => month(2026, m, 'Europe/Berlin'));
   const out = settlePeriods({ terms: t, calendars, events, periods, now: Date.parse('2026-12-01T00:00:00Z') });
   const by = (label: string) => out.find((o) => o.period.label === label)!.settlement!;
@@ -118,13 +155,32 @@ test('termination stops monitoring from that date; the figures up to it stay', (
   const events = [...outage('email', '2026-07-05T00:00:00Z', 60), ...outage('email', '2026-07-20T00:00:00Z', 600)];
   const july = month(2026, 7, 'Europe/Berlin');
   const terminatedAt = Date.parse('2026-07-15T00:00:00Z');
-  const [cut] = settlePeriods({ terms: t, calendars, events, periods: [july], now: Date.parse('2026-08-10T00:00:00Z'), monitored: { from: Date.parse('2026-01-01T00:00:00Z'), to: terminatedAt } });
+  const [cut] = settlePeriods({
+    terms: t,
+    calendars,
+    events,
+    periods: [july],
+    now: Date.parse('2026-08-10T00:00:00Z'),
+    monitored: { from: Date.parse('2026-01-01T00:00:00Z'), to: terminatedAt },
+  });
   const uptime = cut!.targets.find((x) => x.target.id === 'uptime')!;
   assert.equal(uptime.availability!.downtimeMs, 60 * 60_000); // the outage after the termination is not counted
   assert.equal(uptime.evaluation!.window.to, terminatedAt);
-  const [after] = settlePeriods({ terms: t, calendars, events, periods: [month(2026, 8, 'Europe/Berlin')], now: Date.parse('2026-09-10T00:00:00Z'), monitored: { from: Date.parse('2026-01-01T00:00:00Z'), to: terminatedAt } });
+  const [after] = settlePeriods({
+    terms: t,
+    calendars,
+    events,
+    periods: [month(2026, 8, 'Europe/Berlin')],
+    now: Date.parse('2026-09-10T00:00:00Z'),
+    monitored: { from: Date.parse('2026-01-01T00:00:00Z'), to: terminatedAt },
+  });
   assert.equal(after!.targets.length, 0);
-  assert.ok(after!.settlement!.notes.includes('the agreement is not monitored in this period (it is monitored from 2026-01-01 through 2026-07-15): nothing is measured, so nothing is owed'), after!.settlement!.notes.join('\n'));
+  assert.ok(
+    after!.settlement!.notes.includes(
+      'the agreement is not monitored in this period (it is monitored from 2026-01-01 through 2026-07-15): nothing is measured, so nothing is owed',
+    ),
+    after!.settlement!.notes.join('\n'),
+  );
   assert.equal(after!.settlement!.totals[0]!.amountMinor, 0);
   // Outside the monitored time a target has no data, and says why: it is not a forgotten measurement.
   const line = after!.settlement!.lines.find((l) => l.targetId === 'uptime')!;
@@ -137,21 +193,31 @@ test('termination stops monitoring from that date; the figures up to it stay', (
   );
 });
 
-test('a quarter billed for monthly targets settles each of its three months, on each month\'s fee', () => {
+test("a quarter billed for monthly targets settles each of its three months, on each month's fee", () => {
   const t = terms('enterprise-email-service.yaml');
   // July: 8h down (25% band), August and September: 1h each (10% band); term from 2026-01-01, grace over.
-  const events = [...outage('email', '2026-07-10T00:00:00Z', 480), ...outage('email', '2026-08-10T00:00:00Z', 60), ...outage('email', '2026-09-10T00:00:00Z', 60)];
+  const events = [
+    ...outage('email', '2026-07-10T00:00:00Z', 480),
+    ...outage('email', '2026-08-10T00:00:00Z', 60),
+    ...outage('email', '2026-09-10T00:00:00Z', 60),
+  ];
   const now = Date.parse('2026-12-01T00:00:00Z');
   const q3 = unwrap(resolveWindow({ kind: 'quarter', year: 2026, index: 3 }, 'Europe/Berlin'));
   const [quarter] = settlePeriods({ terms: t, calendars, events, periods: [q3], now });
   const uptime = quarter!.targets.filter((x) => x.target.id === 'uptime');
-  assert.deepEqual(uptime.map((x) => x.evaluation!.window.label), ['2026-07', '2026-08', '2026-09']);
+  assert.deepEqual(
+    uptime.map((x) => x.evaluation!.window.label),
+    ['2026-07', '2026-08', '2026-09'],
+  );
   const lines = quarter!.settlement!.lines.filter((l) => l.targetId === 'uptime');
-  assert.deepEqual(lines.map((l) => [l.compliance!.window.label, l.amountMinor]), [
-    ['2026-07', 112_500],
-    ['2026-08', 45_000],
-    ['2026-09', 45_000],
-  ]);
+  assert.deepEqual(
+    lines.map((l) => [l.compliance!.window.label, l.amountMinor]),
+    [
+      ['2026-07', 112_500],
+      ['2026-08', 45_000],
+      ['2026-09', 45_000],
+    ],
+  );
   // The same as the three months settled one by one.
   const monthly = settlePeriods({ terms: t, calendars, events, periods: [7, 8, 9].map((m) => month(2026, m, 'Europe/Berlin')), now });
   const sum = monthly.reduce((a, o) => a + o.settlement!.totals.reduce((b, x) => b + x.amountMinor, 0), 0);
@@ -164,24 +230,47 @@ test('a quarter billed for monthly targets settles each of its three months, on 
 test('amendments: each period is settled with the version in force when it began; history is not rewritten', () => {
   const v1 = terms('enterprise-email-service.yaml');
   // Version 2 from 15 August (Berlin): the target drops to 99.5% and a miss now costs 20%.
-  const v2 = { ...v1, targets: v1.targets.map((t) => (t.id === 'uptime' ? { ...t, value: 99.5 } : t)), penalties: { ...v1.penalties!, rules: [{ type: 'credit_tiers' as const, target: 'uptime', form: 'service_credit' as const, tiers: [{ below: 99.5, credit: 20 }] }] } };
+  const v2 = {
+    ...v1,
+    targets: v1.targets.map((t) => (t.id === 'uptime' ? { ...t, value: 99.5 } : t)),
+    penalties: {
+      ...v1.penalties!,
+      rules: [{ type: 'credit_tiers' as const, target: 'uptime', form: 'service_credit' as const, tiers: [{ below: 99.5, credit: 20 }] }],
+    },
+  };
   const effective = Date.parse('2026-08-14T22:00:00Z');
   // 1h down each month: 99.87% (a breach of 99.9%, but not of 99.5%); 8h in October: 98.9%.
-  const events = [...outage('email', '2026-07-10T00:00:00Z', 60), ...outage('email', '2026-08-20T00:00:00Z', 60), ...outage('email', '2026-09-10T00:00:00Z', 60), ...outage('email', '2026-10-10T00:00:00Z', 480)];
+  const events = [
+    ...outage('email', '2026-07-10T00:00:00Z', 60),
+    ...outage('email', '2026-08-20T00:00:00Z', 60),
+    ...outage('email', '2026-09-10T00:00:00Z', 60),
+    ...outage('email', '2026-10-10T00:00:00Z', 480),
+  ];
   const periods = [7, 8, 9, 10].map((m) => month(2026, m, 'Europe/Berlin'));
   const versions = [
     { effective: Date.parse('2025-12-31T23:00:00Z'), terms: v1, label: 'version 1' },
     { effective, terms: v2, label: 'version 2' },
   ];
   const out = settlePeriods({ terms: v2, calendars, events, periods, versions, now: Date.parse('2026-12-01T00:00:00Z') });
-  const row = (o: (typeof out)[number]) => [o.period.label, o.version!.label, o.targets.find((t) => t.target.id === 'uptime')!.evaluation!.state, o.settlement!.totals[0]!.amountMinor];
+  const row = (o: (typeof out)[number]) => [
+    o.period.label,
+    o.version!.label,
+    o.targets.find((t) => t.target.id === 'uptime')!.evaluation!.state,
+    o.settlement!.totals[0]!.amountMinor,
+  ];
   assert.deepEqual(out.map(row), [
     ['2026-07', 'version 1', 'breached', 45_000], // 10% of EUR 4,500 under version 1
     ['2026-08', 'version 1', 'breached', 45_000], // began under version 1: the amendment waits for September
     ['2026-09', 'version 2', 'met', 0], // 99.87% meets 99.5%
     ['2026-10', 'version 2', 'breached', 90_000], // 20% under version 2
   ]);
-  assert.ok(out[1]!.settlement!.notes.some((n) => /an amendment \(version 2\) takes effect inside this period; the period is settled with the version in force when it began \(version 1\)/.test(n)));
+  assert.ok(
+    out[1]!.settlement!.notes.some((n) =>
+      /an amendment \(version 2\) takes effect inside this period; the period is settled with the version in force when it began \(version 1\)/.test(
+        n,
+      ),
+    ),
+  );
   // Without versions, the latest terms would have judged July differently: that is what versions prevent.
   const [julyNow] = settlePeriods({ terms: v2, calendars, events, periods: [periods[0]!], now: Date.parse('2026-12-01T00:00:00Z') });
   assert.equal(julyNow!.settlement!.totals[0]!.amountMinor, 0);
@@ -194,12 +283,20 @@ test('no data is not perfect: months before monitoring started are no_data, neve
   const uptime = (o: ReturnType<typeof settlePeriods>[number]) => o.targets.find((x) => x.target.id === 'uptime')!;
   const line = (o: ReturnType<typeof settlePeriods>[number]) => o.settlement!.lines.find((l) => l.targetId === 'uptime')!;
   const events = [
-    unwrap(parseEvent({ id: 'mon', type: 'monitoring.started', at: '2026-06-16T00:00:00Z', service: 'checkout', monitor: 'probe-eu' })) as Timed,
+    unwrap(
+      parseEvent({ id: 'mon', type: 'monitoring.started', at: '2026-06-16T00:00:00Z', service: 'checkout', monitor: 'probe-eu' }),
+    ) as Timed,
     // 15 minutes on 20 June: more than 0.05% of the 15 days measured (10m 48s), less than of all June (21m 36s).
     ...outage('checkout', '2026-06-20T10:00:00Z', 15),
     ...outage('checkout', '2026-07-08T10:00:00Z', 60),
   ];
-  const out = settlePeriods({ terms: t, calendars, events, periods: [5, 6, 7, 8].map((m) => month(2026, m)), now: Date.parse('2026-09-05T00:00:00Z') });
+  const out = settlePeriods({
+    terms: t,
+    calendars,
+    events,
+    periods: [5, 6, 7, 8].map((m) => month(2026, m)),
+    now: Date.parse('2026-09-05T00:00:00Z'),
+  });
   const rows = out.map((o) => {
     const e = uptime(o).evaluation!;
     return [o.period.label, e.state, e.value === null ? null : Math.round(e.value * 1e4) / 1e4, line(o).amount];
@@ -211,7 +308,10 @@ test('no data is not perfect: months before monitoring started are no_data, neve
     ['2026-08', 'met', 100, 'USD 0.00'], // quiet, but monitored since June
   ]);
   const may = out[0]!;
-  assert.match(uptime(may).evaluation!.reason, /^not monitored: no check result, outage, maintenance or monitoring\.started event in this window/);
+  assert.match(
+    uptime(may).evaluation!.reason,
+    /^not monitored: no check result, outage, maintenance or monitoring\.started event in this window/,
+  );
   assert.equal(uptime(may).availability, undefined);
   assert.equal(line(may).nothingOwed, 'no_data');
   assert.match(line(may).reason, /nothing owed: there is no data for the window \(not monitored: .*\), which is neither met nor breached/);
@@ -219,7 +319,10 @@ test('no data is not perfect: months before monitoring started are no_data, neve
   const june = uptime(out[1]!);
   assert.equal(june.availability!.window.from, Date.parse('2026-06-16T00:00:00Z'));
   assert.equal(june.evaluation!.budget!.allowedMs, 648_000);
-  assert.equal(june.evaluation!.note, 'only part of the window is measured: monitored from 2026-06-16T00:00:00Z (monitoring.started 2026-06-16T00:00:00Z)');
+  assert.equal(
+    june.evaluation!.note,
+    'only part of the window is measured: monitored from 2026-06-16T00:00:00Z (monitoring.started 2026-06-16T00:00:00Z)',
+  );
   // The same months with the start declared in the agreement instead of an event: the same figures.
   const declared = settlePeriods({
     terms: { ...t, monitoring: { since: '2026-06-16' } },
@@ -228,10 +331,22 @@ test('no data is not perfect: months before monitoring started are no_data, neve
     periods: [5, 6, 7, 8].map((m) => month(2026, m)),
     now: Date.parse('2026-09-05T00:00:00Z'),
   });
-  assert.deepEqual(declared.map((o) => [uptime(o).evaluation!.state, line(o).amount]), rows.map((r) => [r[1], r[3]]));
+  assert.deepEqual(
+    declared.map((o) => [uptime(o).evaluation!.state, line(o).amount]),
+    rows.map((r) => [r[1], r[3]]),
+  );
   // Without any evidence of monitoring in them, quiet months are no_data too: silence is not uptime.
-  const outagesOnly = settlePeriods({ terms: t, calendars, events: events.slice(1), periods: [5, 8].map((m) => month(2026, m)), now: Date.parse('2026-09-05T00:00:00Z') });
-  assert.deepEqual(outagesOnly.map((o) => uptime(o).evaluation!.state), ['no_data', 'no_data']);
+  const outagesOnly = settlePeriods({
+    terms: t,
+    calendars,
+    events: events.slice(1),
+    periods: [5, 8].map((m) => month(2026, m)),
+    now: Date.parse('2026-09-05T00:00:00Z'),
+  });
+  assert.deepEqual(
+    outagesOnly.map((o) => uptime(o).evaluation!.state),
+    ['no_data', 'no_data'],
+  );
 });
 
 test('a fixed allowance is pro-rated to the part of the window monitored', () => {
@@ -276,13 +391,18 @@ test('a grace period that ends mid-month charges only what falls after it: windo
   const after = settlePeriods({ terms: t, calendars, events: outage('checkout', '2026-03-20T10:00:00Z', 120), periods: march, now })[0]!;
   assert.equal(uptime(after).amount, 'USD 232.26');
   assert.equal(uptime(after).band!.credit, 15);
-  assert.match(uptime(after).reason, /^uptime in 2026-03 from 2026-03-16: measured 99\.47916667% against a target of >= 99\.95% \(breached\); band 2 applies/);
+  assert.match(
+    uptime(after).reason,
+    /^uptime in 2026-03 from 2026-03-16: measured 99\.47916667% against a target of >= 99\.95% \(breached\); band 2 applies/,
+  );
 
   // Per-ticket: P1 tickets A (breached 10 March) and C (breached at midnight ending 14 March) fall in
   // the grace period; B breached on 20 March and D was resolved in time after it.
   let k = 0;
   const ticket = (id: string, created: string, hours: number): Timed[] => [
-    unwrap(parseEvent({ id: `t${++k}`, type: 'ticket.created', at: created, ticket: id, priority: 'P1', service: 'checkout', customer: 'acme' })) as Timed,
+    unwrap(
+      parseEvent({ id: `t${++k}`, type: 'ticket.created', at: created, ticket: id, priority: 'P1', service: 'checkout', customer: 'acme' }),
+    ) as Timed,
     unwrap(
       parseEvent({
         id: `t${++k}`,

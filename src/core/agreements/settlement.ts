@@ -23,7 +23,17 @@
 import type { BusinessCalendar } from '../calendar/types.ts';
 import type { Timed } from '../events/schema.ts';
 import { resolveWindow, windowContaining, windowsCovering, type ResolvedWindow } from '../metrics/window.ts';
-import { settlePeriod, resultFromEvaluation, contractYearOf, localDate, lastDay, type Settlement, type TargetPeriodResult, type PastPeriod, type Money } from '../penalties/index.ts';
+import {
+  settlePeriod,
+  resultFromEvaluation,
+  contractYearOf,
+  localDate,
+  lastDay,
+  type Settlement,
+  type TargetPeriodResult,
+  type PastPeriod,
+  type Money,
+} from '../penalties/index.ts';
 import { graceWindow, type GraceWindow } from '../penalties/periods.ts';
 import type { Issue, Result } from '../validation/issues.ts';
 import { clockTargetsOf, evaluateAgreement, eventsOf, type TargetResult } from './evaluate.ts';
@@ -188,17 +198,24 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     const afterGrace = new Map<TargetResult, TargetResult>();
     for (const g of groups.values()) {
       const scoped = { ...terms, targets: g.targets };
-      const over = (window: ResolvedWindow) => evaluateAgreement({ terms: scoped, calendars, events, window, fullWindow: g.full, now: asOf, book, measured: true });
+      const over = (window: ResolvedWindow) =>
+        evaluateAgreement({ terms: scoped, calendars, events, window, fullWindow: g.full, now: asOf, book, measured: true });
       const r = over(g.window);
       issues.push(...r.issues);
       measured.push(...r.targets);
       if (grace !== null && g.window.from < grace.endMs && grace.endMs < g.window.to) {
         const after = over({ ...g.window, from: grace.endMs, label: `${g.window.label} from ${localDate(grace.endMs, period.zone)}` });
-        after.targets.forEach((t, i) => afterGrace.set(r.targets[i]!, t));
+        after.targets.forEach((t, i) => {
+          afterGrace.set(r.targets[i]!, t);
+        });
       }
     }
     // In the order of the agreement's targets, each target's windows oldest first.
-    measured.sort((a, b) => terms.targets.indexOf(a.target) - terms.targets.indexOf(b.target) || (a.evaluation?.window.from ?? 0) - (b.evaluation?.window.from ?? 0));
+    measured.sort(
+      (a, b) =>
+        terms.targets.indexOf(a.target) - terms.targets.indexOf(b.target) ||
+        (a.evaluation?.window.from ?? 0) - (b.evaluation?.window.from ?? 0),
+    );
     // What the period settles: each window as measured, or its part after the grace period.
     const settled = measured.map((m) => afterGrace.get(m) ?? m);
     const results: TargetPeriodResult[] = [];
@@ -206,12 +223,15 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
       issues.push(...m.issues);
       if (!m.evaluation) continue;
       const r = resultFromEvaluation(m.target.id, m.evaluation, m.firstBreachAt);
-      if (m.availability) r.excludedItems = [...(r.excludedItems ?? []), ...m.availability.excluded.map((x) => ({ id: x.id, reason: x.reason }))];
+      if (m.availability)
+        r.excludedItems = [...(r.excludedItems ?? []), ...m.availability.excluded.map((x) => ({ id: x.id, reason: x.reason }))];
       results.push(r);
     }
     let settlement: Settlement | null = null;
     if (terms.penalties) {
-      const yearIndex = terms.term ? contractYearOf(terms.term.start, period.to - 1, period.zone).index : civilFromDay(zoneTable(period.zone).localDay(period.to - 1)).y;
+      const yearIndex = terms.term
+        ? contractYearOf(terms.term.start, period.to - 1, period.zone).index
+        : civilFromDay(zoneTable(period.zone).localDay(period.to - 1)).y;
       const owedEarlierInYear = owed.filter((o) => o.contractYear === yearIndex).flatMap((o) => o.money);
       const s = settlePeriod({
         penalties: terms.penalties,
@@ -232,7 +252,9 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     if (settlement && !(span.from < period.to && span.to > period.from)) {
       const since = span.from === -Infinity ? '' : ` from ${localDate(span.from, period.zone)}`;
       const until = span.to === Infinity ? '' : ` through ${lastDay(span.to, period.zone)}`;
-      settlement.notes.push(`the agreement is not monitored in this period (it is monitored${since}${until}): nothing is measured, so nothing is owed`);
+      settlement.notes.push(
+        `the agreement is not monitored in this period (it is monitored${since}${until}): nothing is measured, so nothing is owed`,
+      );
       // Not a forgotten measurement: nothing outside the monitored time is measured. Such a
       // target has no data, and its line says why (before the term, the line already says so).
       for (const l of settlement.lines) {
@@ -242,16 +264,31 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
         l.reason = `${l.targetId}: not monitored in this period (the agreement is monitored${since}${until}); nothing owed: there is no data, which is neither met nor breached`;
       }
     }
-    if (later && settlement) settlement.notes.push(`an amendment${later.label ? ` (${later.label})` : ''} takes effect inside this period; the period is settled with the version in force when it began${version?.label ? ` (${version.label})` : ''}, and the amendment applies from the next period`);
+    if (later && settlement)
+      settlement.notes.push(
+        `an amendment${later.label ? ` (${later.label})` : ''} takes effect inside this period; the period is settled with the version in force when it began${version?.label ? ` (${version.label})` : ''}, and the amendment applies from the next period`,
+      );
     // Windows that closed by this period's end become history for the next periods (as settled:
     // a window the grace period ended inside counts with its part after it).
     for (const m of settled) {
       const w = m.evaluation?.window;
-      if (m.evaluation && w && w.to <= period.to && w.to > period.to - 400 * DAY && !past.some((p) => p.targetId === m.target.id && p.from === w.from && p.to === w.to)) {
+      if (
+        m.evaluation &&
+        w &&
+        w.to <= period.to &&
+        w.to > period.to - 400 * DAY &&
+        !past.some((p) => p.targetId === m.target.id && p.from === w.from && p.to === w.to)
+      ) {
         past.push({ targetId: m.target.id, from: w.from, to: w.to, label: w.label, state: m.evaluation.state });
       }
     }
-    out.push({ period, ...(version ? { version: { effective: version.effective, ...(version.label !== undefined ? { label: version.label } : {}) } } : {}), targets: measured, settlement, issues });
+    out.push({
+      period,
+      ...(version ? { version: { effective: version.effective, ...(version.label !== undefined ? { label: version.label } : {}) } } : {}),
+      targets: measured,
+      settlement,
+      issues,
+    });
   }
   return out;
 }

@@ -44,7 +44,9 @@ describe('the documented sparse form measures the same as events that repeat the
   const portfolio = unwrap(loadEvents(ex('events/portfolio-2026-h2.ndjson')));
   const sparse = reshape(portfolio, 'sparse');
   const dense = reshape(portfolio, 'dense');
-  const files = readdirSync(ex('agreements')).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(ex('agreements'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   test('the example events hold both forms of follow-up (the comparison compares something)', () => {
     const followUps = (evs: Timed[]) => evs.filter((e) => 'ticket' in e && e.type !== 'ticket.created');
@@ -56,7 +58,9 @@ describe('the documented sparse form measures the same as events that repeat the
   for (const file of files) {
     test(`${file}: every billing month of the example half-year settles the same`, () => {
       const { terms, calendars, zone } = unwrap(loadTerms(ex(`agreements/${file}`)));
-      const months = unwrap(windowsCovering('month', Date.UTC(2026, 6, 1), Date.UTC(2027, 0, 1), zone)).map((w) => unwrap(resolveWindow(w, zone)));
+      const months = unwrap(windowsCovering('month', Date.UTC(2026, 6, 1), Date.UTC(2027, 0, 1), zone)).map((w) =>
+        unwrap(resolveWindow(w, zone)),
+      );
       const now = Date.UTC(2027, 0, 15);
       const a = settlePeriods({ terms, calendars, events: sparse, periods: months, now });
       const b = settlePeriods({ terms, calendars, events: dense, periods: months, now });
@@ -82,7 +86,14 @@ describe('a ticket measured from follow-ups that name only the ticket', () => {
         calendars: { office: 'office.yaml' },
         targets: [
           { id: 'response', metric: 'response_time', value: 90, window: 'month', calendar: 'office', clock: { duration: '4h' } },
-          { id: 'resolution', metric: 'resolution_time', value: 90, window: 'month', calendar: 'office', clock: { duration: '2wd', pauseOn: ['waiting_on_customer'] } },
+          {
+            id: 'resolution',
+            metric: 'resolution_time',
+            value: 90,
+            window: 'month',
+            calendar: 'office',
+            clock: { duration: '2wd', pauseOn: ['waiting_on_customer'] },
+          },
           { id: 'resolved', metric: 'tickets_resolved', value: 1, window: 'month' },
           { id: 'fcr', metric: 'first_contact_resolution', value: 50, window: 'month' },
           { id: 'escalations', metric: 'escalation_rate', value: 50, window: 'month', comparator: '<=' },
@@ -94,12 +105,28 @@ describe('a ticket measured from follow-ups that name only the ticket', () => {
   const ev = (e: Record<string, unknown>) => unwrap(parseEvent(e));
   const events = [
     // T-1: answered and resolved on the first contact.
-    ev({ id: '1', type: 'ticket.created', ticket: 'T-1', at: '2026-11-02T09:00:00+01:00', service: 'email', customer: 'acme', priority: 'P2' }),
+    ev({
+      id: '1',
+      type: 'ticket.created',
+      ticket: 'T-1',
+      at: '2026-11-02T09:00:00+01:00',
+      service: 'email',
+      customer: 'acme',
+      priority: 'P2',
+    }),
     ev({ id: '2', type: 'ticket.contact', ticket: 'T-1', at: '2026-11-02T09:00:00+01:00', direction: 'in' }),
     ev({ id: '3', type: 'ticket.responded', ticket: 'T-1', at: '2026-11-02T10:00:00+01:00' }),
     ev({ id: '4', type: 'ticket.resolved', ticket: 'T-1', at: '2026-11-02T11:00:00+01:00' }),
     // T-2: escalated, resolved the next day.
-    ev({ id: '5', type: 'ticket.created', ticket: 'T-2', at: '2026-11-03T09:00:00+01:00', service: 'email', customer: 'acme', priority: 'P2' }),
+    ev({
+      id: '5',
+      type: 'ticket.created',
+      ticket: 'T-2',
+      at: '2026-11-03T09:00:00+01:00',
+      service: 'email',
+      customer: 'acme',
+      priority: 'P2',
+    }),
     ev({ id: '6', type: 'ticket.responded', ticket: 'T-2', at: '2026-11-03T09:30:00+01:00' }),
     ev({ id: '7', type: 'ticket.escalated', ticket: 'T-2', at: '2026-11-03T10:00:00+01:00', level: 1 }),
     ev({ id: '8', type: 'ticket.resolved', ticket: 'T-2', at: '2026-11-04T10:00:00+01:00' }),
@@ -119,12 +146,17 @@ describe('a ticket measured from follow-ups that name only the ticket', () => {
     assert.deepEqual([by.resolved!.value, by.resolved!.contributors], [2, ['T-1', 'T-2']]);
     assert.deepEqual([by.fcr!.value, by.fcr!.measurement.numerator], [50, ['T-1']]);
     assert.deepEqual([by.escalations!.value, by.escalations!.measurement.numerator], [50, ['T-2']]);
-    assert.deepEqual(r.targets.flatMap((t) => t.breachedTickets), []);
+    assert.deepEqual(
+      r.targets.flatMap((t) => t.breachedTickets),
+      [],
+    );
   });
 
   test("two desks' tickets with one number are two tickets, never merged", () => {
     const of = (e: Timed) => (e as { ticket?: string }).ticket;
-    const desks = events.filter((e) => of(e) === 'T-1' || of(e) === 'T-2').map((e) => ({ ...e, ticket: '1001', source: of(e) === 'T-1' ? 'zendesk' : 'jira' }) as Timed);
+    const desks = events
+      .filter((e) => of(e) === 'T-1' || of(e) === 'T-2')
+      .map((e) => ({ ...e, ticket: '1001', source: of(e) === 'T-1' ? 'zendesk' : 'jira' }) as Timed);
     const r = evaluateAgreement({ terms, calendars, events: desks, window, now: Date.parse('2026-12-01T00:00:00+01:00') });
     const by = Object.fromEntries(r.targets.map((t) => [t.target.id, t.evaluation!]));
     assert.deepEqual(by.resolved!.contributors, ['zendesk:1001', 'jira:1001']);

@@ -27,7 +27,9 @@ for (const file of FILES) {
     assert.ok(targets.length > 0, 'the agreement has time targets');
     const book = ticketBook(mine, targets);
     assert.ok(book.size > 10, 'the example events hold tickets for it');
-    const months = unwrap(windowsCovering('month', Date.UTC(2026, 6, 1), Date.UTC(2027, 0, 1), zone)).map((w) => unwrap(resolveWindow(w, zone)));
+    const months = unwrap(windowsCovering('month', Date.UTC(2026, 6, 1), Date.UTC(2027, 0, 1), zone)).map((w) =>
+      unwrap(resolveWindow(w, zone)),
+    );
     let compared = 0;
     for (const w of months) {
       // As of the end, the middle and long after the window; the same instant twice (the cached answer).
@@ -45,10 +47,15 @@ for (const file of FILES) {
 
 test('settling with a book built by the caller equals settling without one', () => {
   const { terms, calendars, zone } = unwrap(loadTerms(ex('agreements/sla-checkout.yaml')));
-  const periods = unwrap(windowsCovering('month', Date.UTC(2026, 6, 1), Date.UTC(2027, 0, 1), zone)).map((w) => unwrap(resolveWindow(w, zone)));
+  const periods = unwrap(windowsCovering('month', Date.UTC(2026, 6, 1), Date.UTC(2027, 0, 1), zone)).map((w) =>
+    unwrap(resolveWindow(w, zone)),
+  );
   const now = Date.UTC(2026, 11, 15);
   const book = ticketBook(eventsOf(terms, events), clockTargetsOf(terms, calendars));
-  assert.deepEqual(settlePeriods({ terms, calendars, events, periods, now, book }), settlePeriods({ terms, calendars, events, periods, now }));
+  assert.deepEqual(
+    settlePeriods({ terms, calendars, events, periods, now, book }),
+    settlePeriods({ terms, calendars, events, periods, now }),
+  );
 });
 
 test('a ticket as of an instant before its first event does not exist yet; a finished one is evaluated once', () => {

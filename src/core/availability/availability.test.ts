@@ -15,7 +15,12 @@ const at = (h: number) => T0 + h * H;
 const DAY = { from: T0, to: T0 + D };
 const t = (s: string) => unwrap(parseInstant(s));
 
-const out = (id: string, fromH: number, toH: number, extra: Partial<OutageInterval> = {}): OutageInterval => ({ id, start: at(fromH), end: at(toH), ...extra });
+const out = (id: string, fromH: number, toH: number, extra: Partial<OutageInterval> = {}): OutageInterval => ({
+  id,
+  start: at(fromH),
+  end: at(toH),
+  ...extra,
+});
 
 function run(input: AvailabilityInput, options: AvailabilityOptions = {}, window = DAY): AvailabilityResult {
   const r = availability(input, window, options);
@@ -55,19 +60,38 @@ describe('availability: basics and merging', () => {
   test('overlapping outages merge: the overlap counts once, attributed to the earlier', () => {
     const r = run({ outages: [out('b', 2, 4), out('a', 1, 3)] });
     assert.equal(r.downtimeMs, 3 * H);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.downtimeMs, o.countedMs]), [['a', 2 * H, 2 * H], ['b', H, 2 * H]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.downtimeMs, o.countedMs]),
+      [
+        ['a', 2 * H, 2 * H],
+        ['b', H, 2 * H],
+      ],
+    );
   });
 
   test('touching outages do not double count; duplicates count once', () => {
     const r = run({ outages: [out('a', 1, 2), out('b', 2, 3), out('dup', 1, 2)] });
     assert.equal(r.downtimeMs, 2 * H);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.downtimeMs]), [['a', H], ['dup', 0], ['b', H]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.downtimeMs]),
+      [
+        ['a', H],
+        ['dup', 0],
+        ['b', H],
+      ],
+    );
   });
 
   test('nested outage contributes nothing but is still listed as covering time', () => {
     const r = run({ outages: [out('outer', 1, 5), out('inner', 2, 3)] });
     assert.equal(r.downtimeMs, 4 * H);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.downtimeMs, o.countedMs]), [['outer', 4 * H, 4 * H], ['inner', 0, H]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.downtimeMs, o.countedMs]),
+      [
+        ['outer', 4 * H, 4 * H],
+        ['inner', 0, H],
+      ],
+    );
   });
 });
 
@@ -82,14 +106,26 @@ describe('availability: partial outages', () => {
     // 0-4 at 0.5 and 2-6 at 0.25: 0-4 at 0.5 (2h) + 4-6 at 0.25 (0.5h).
     const r = run({ outages: [out('half', 0, 4, { weight: 0.5 }), out('quarter', 2, 6, { weight: 0.25 })] });
     assert.equal(r.downtimeMs, 2.5 * H);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.downtimeMs]), [['half', 2 * H], ['quarter', 0.5 * H]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.downtimeMs]),
+      [
+        ['half', 2 * H],
+        ['quarter', 0.5 * H],
+      ],
+    );
   });
 
   test('a full outage overrides a partial one while they overlap', () => {
     // partial 0-6 at 0.5, full 2-3: 2h*0.5 + 1h + 3h*0.5 = 3.5h.
     const r = run({ outages: [out('p', 0, 6, { weight: 0.5 }), out('f', 2, 3)] });
     assert.equal(r.downtimeMs, 3.5 * H);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.downtimeMs]), [['p', 2.5 * H], ['f', H]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.downtimeMs]),
+      [
+        ['p', 2.5 * H],
+        ['f', H],
+      ],
+    );
   });
 
   test('partial outages never add up past a full outage', () => {
@@ -106,7 +142,9 @@ describe('availability: maintenance and notice', () => {
     assert.equal(r.eligibleMs, 20 * H);
     assert.equal(r.downtimeMs, 0);
     assert.equal(r.availability, 1);
-    assert.deepEqual(r.excluded, [{ id: 'm', kind: 'maintenance', start: at(2), end: at(6), reason: 'announced_maintenance', excludedMs: 4 * H }]);
+    assert.deepEqual(r.excluded, [
+      { id: 'm', kind: 'maintenance', start: at(2), end: at(6), reason: 'announced_maintenance', excludedMs: 4 * H },
+    ]);
   });
 
   test('unannounced maintenance counts as downtime', () => {
@@ -118,10 +156,16 @@ describe('availability: maintenance and notice', () => {
   });
 
   test('notice boundary: exactly the notice before the start counts as announced; 1 ms later does not', () => {
-    const exact = run({ maintenance: [{ id: 'm', start: at(2), end: at(3), announcedAt: at(2) - notice }] }, { maintenanceNoticeMs: notice });
+    const exact = run(
+      { maintenance: [{ id: 'm', start: at(2), end: at(3), announcedAt: at(2) - notice }] },
+      { maintenanceNoticeMs: notice },
+    );
     assert.equal(exact.excludedMs, H);
     assert.equal(exact.downtimeMs, 0);
-    const late = run({ maintenance: [{ id: 'm', start: at(2), end: at(3), announcedAt: at(2) - notice + 1 }] }, { maintenanceNoticeMs: notice });
+    const late = run(
+      { maintenance: [{ id: 'm', start: at(2), end: at(3), announcedAt: at(2) - notice + 1 }] },
+      { maintenanceNoticeMs: notice },
+    );
     assert.equal(late.excludedMs, 0);
     assert.equal(late.downtimeMs, H);
     assert.equal(late.outages[0]!.note, 'announced 1d23h59m59s999ms before it started; 2d notice required');
@@ -139,7 +183,10 @@ describe('availability: maintenance and notice', () => {
     });
     assert.equal(r.excludedMs, 4 * H);
     assert.equal(r.downtimeMs, 2 * H);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.countedMs]), [['across', 2 * H]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.countedMs]),
+      [['across', 2 * H]],
+    );
     assert.equal(reasons(r).inside, 'covered_by_exclusion');
   });
 
@@ -155,7 +202,13 @@ describe('availability: maintenance and notice', () => {
       { exclude: { customerCaused: true } },
     );
     assert.equal(r.excludedMs, 3 * H);
-    assert.deepEqual(r.excluded.map((e) => [e.id, e.reason, e.excludedMs]), [['cust', 'customer_caused', H], ['m', 'announced_maintenance', 2 * H]]);
+    assert.deepEqual(
+      r.excluded.map((e) => [e.id, e.reason, e.excludedMs]),
+      [
+        ['cust', 'customer_caused', H],
+        ['m', 'announced_maintenance', 2 * H],
+      ],
+    );
   });
 });
 
@@ -178,7 +231,10 @@ describe('availability: exclusion classes', () => {
     assert.equal(r.downtimeMs, 8 * H);
     assert.equal(r.excludedMs, 2 * H);
     assert.equal(r.eligibleMs, 22 * H);
-    assert.deepEqual(r.excluded.map((e) => [e.id, e.reason]), [['cust', 'customer_caused']]);
+    assert.deepEqual(
+      r.excluded.map((e) => [e.id, e.reason]),
+      [['cust', 'customer_caused']],
+    );
   });
   test('force majeure excluded', () => {
     const r = run(input, { exclude: { forceMajeure: true } });
@@ -248,14 +304,27 @@ describe('availability: minimum outage length', () => {
   });
 
   test('an outage outside the window still lengthens the stretch it touches', () => {
-    const r = run({ outages: [{ id: 'before', start: T0 - 4 * M, end: T0 }, { id: 'inside', start: T0, end: T0 + M }] }, { minOutageMs: 5 * M });
+    const r = run(
+      {
+        outages: [
+          { id: 'before', start: T0 - 4 * M, end: T0 },
+          { id: 'inside', start: T0, end: T0 + M },
+        ],
+      },
+      { minOutageMs: 5 * M },
+    );
     assert.equal(r.downtimeMs, M);
     assert.equal(reasons(r).before, 'outside_window');
   });
 
   test('excluded outages do not join stretches', () => {
     const r = run(
-      { outages: [{ id: 'cust', start: at(1), end: at(1) + 10 * M, cause: 'customer' }, { id: 'prov', start: at(1) + 10 * M, end: at(1) + 11 * M }] },
+      {
+        outages: [
+          { id: 'cust', start: at(1), end: at(1) + 10 * M, cause: 'customer' },
+          { id: 'prov', start: at(1) + 10 * M, end: at(1) + 11 * M },
+        ],
+      },
       { minOutageMs: 5 * M, exclude: { customerCaused: true } },
     );
     assert.equal(r.downtimeMs, 0);
@@ -269,7 +338,13 @@ describe('availability: window clipping and ignored items', () => {
       outages: [out('early', -3, -1), out('spanStart', -1, 1), out('spanEnd', 23, 26), out('late', 25, 26), out('dot', 5, 5)],
     });
     assert.equal(r.downtimeMs, 2 * H);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.countedMs]), [['spanStart', H], ['spanEnd', H]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.countedMs]),
+      [
+        ['spanStart', H],
+        ['spanEnd', H],
+      ],
+    );
     assert.deepEqual(reasons(r), { early: 'outside_window', late: 'outside_window', dot: 'empty' });
   });
 
@@ -282,7 +357,10 @@ describe('availability: window clipping and ignored items', () => {
     const r = run(
       {
         outages: [out('a', 1, 2), out('b', 30, 31), out('c', 3, 4, { cause: 'customer' })],
-        maintenance: [{ id: 'm', start: at(5), end: at(6), announcedAt: T0 }, { id: 'n', start: at(7), end: at(8), announcedAt: at(8) }],
+        maintenance: [
+          { id: 'm', start: at(5), end: at(6), announcedAt: T0 },
+          { id: 'n', start: at(7), end: at(8), announcedAt: at(8) },
+        ],
       },
       { exclude: { customerCaused: true } },
     );
@@ -322,7 +400,13 @@ describe('availability: service hours', () => {
     // 16:30-17:00 on Tuesday, and Thursday 16-17 plus Friday 09-10.
     assert.equal(r.downtimeMs, 30 * M + 2 * H);
     assert.equal(r.availability, (40 * H - 150 * M) / (40 * H));
-    assert.deepEqual(r.outages.map((o) => [o.id, o.countedMs]), [['evening', 30 * M], ['overnight', 2 * H]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.countedMs]),
+      [
+        ['evening', 30 * M],
+        ['overnight', 2 * H],
+      ],
+    );
     assert.deepEqual(reasons(r), { night: 'outside_service_hours', saturday: 'outside_service_hours' });
     assert.equal(r.settings.serviceHours, 'calendar (Europe/Berlin)');
   });
@@ -331,9 +415,24 @@ describe('availability: service hours', () => {
     const r = run(
       {
         maintenance: [
-          { id: 'weekend', start: t('2026-03-07T08:00:00+01:00'), end: t('2026-03-07T20:00:00+01:00'), announcedAt: t('2026-03-07T08:00:00+01:00') },
-          { id: 'late', start: t('2026-03-04T17:00:00+01:00'), end: t('2026-03-04T22:00:00+01:00'), announcedAt: t('2026-03-04T18:00:00+01:00') },
-          { id: 'morning', start: t('2026-03-04T08:00:00+01:00'), end: t('2026-03-04T10:00:00+01:00'), announcedAt: t('2026-03-01T00:00:00+01:00') },
+          {
+            id: 'weekend',
+            start: t('2026-03-07T08:00:00+01:00'),
+            end: t('2026-03-07T20:00:00+01:00'),
+            announcedAt: t('2026-03-07T08:00:00+01:00'),
+          },
+          {
+            id: 'late',
+            start: t('2026-03-04T17:00:00+01:00'),
+            end: t('2026-03-04T22:00:00+01:00'),
+            announcedAt: t('2026-03-04T18:00:00+01:00'),
+          },
+          {
+            id: 'morning',
+            start: t('2026-03-04T08:00:00+01:00'),
+            end: t('2026-03-04T10:00:00+01:00'),
+            announcedAt: t('2026-03-01T00:00:00+01:00'),
+          },
         ],
       },
       { calendar: berlin },
@@ -379,7 +478,10 @@ describe('availability: check samples', () => {
       ],
     });
     assert.equal(r.downtimeMs, 5 * M);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.kind, o.evidence]), [['e1', 'check', ['e1', 'e3']]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.kind, o.evidence]),
+      [['e1', 'check', ['e1', 'e3']]],
+    );
   });
 
   test('a check still down at the window end is down until then', () => {
@@ -404,13 +506,25 @@ describe('availability: check samples', () => {
   test('majority: down while more than half are down', () => {
     const r = run({ samples: three }, { checks: 'majority' });
     assert.equal(r.downtimeMs, 30 * M);
-    assert.deepEqual(r.outages.map((o) => [o.start, o.end, o.evidence]), [[ms(20), ms(50), ['a@2026-01-01T00:10:00.000Z', 'b@2026-01-01T00:20:00.000Z', 'c@2026-01-01T00:30:00.000Z']]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.start, o.end, o.evidence]),
+      [[ms(20), ms(50), ['a@2026-01-01T00:10:00.000Z', 'b@2026-01-01T00:20:00.000Z', 'c@2026-01-01T00:30:00.000Z']]],
+    );
   });
   test('all: down only while every check is down', () => {
     assert.equal(run({ samples: three }, { checks: 'all' }).downtimeMs, 10 * M);
   });
   test('samples combine with explicit outages and the minimum length', () => {
-    const r = run({ samples: [{ at: ms(0), up: false }, { at: ms(1), up: true }], outages: [{ id: 'o', start: ms(1), end: ms(3) }] }, { minOutageMs: 3 * M });
+    const r = run(
+      {
+        samples: [
+          { at: ms(0), up: false },
+          { at: ms(1), up: true },
+        ],
+        outages: [{ id: 'o', start: ms(1), end: ms(3) }],
+      },
+      { minOutageMs: 3 * M },
+    );
     assert.equal(r.downtimeMs, 3 * M);
   });
 });
@@ -438,7 +552,11 @@ describe('availability: bad input is reported, never thrown', () => {
 
   test('missing fields and non-objects', () => {
     const r = availability(
-      { outages: [null as never, { id: '', start: 'x', end: 1 } as never], maintenance: [{ id: 'm', start: at(1), end: at(2) } as never], samples: [{ at: 1 } as never] },
+      {
+        outages: [null as never, { id: '', start: 'x', end: 1 } as never],
+        maintenance: [{ id: 'm', start: at(1), end: at(2) } as never],
+        samples: [{ at: 1 } as never],
+      },
       DAY,
     );
     assert.deepEqual(
@@ -455,7 +573,11 @@ describe('availability: bad input is reported, never thrown', () => {
   });
 
   test('bad options fall back to defaults with an issue', () => {
-    const r = availability({ outages: [out('a', 1, 2)] }, DAY, { minOutageMs: -1, excludedTime: 'sometimes' as never, checks: 'most' as never });
+    const r = availability({ outages: [out('a', 1, 2)] }, DAY, {
+      minOutageMs: -1,
+      excludedTime: 'sometimes' as never,
+      checks: 'most' as never,
+    });
     assert.deepEqual(r.issues.map((i) => i.path).sort(), ['options.checks', 'options.excludedTime', 'options.minOutageMs']);
     assert.equal(r.downtimeMs, H);
   });
@@ -490,9 +612,22 @@ describe('availability: the worked example in docs/availability.md', () => {
     assert.equal(r.downtimeMs, 2 * H + 15 * M);
     assert.equal(r.eligibleMs, 21 * H);
     assert.equal(r.availability, 18.75 / 21);
-    assert.deepEqual(r.outages.map((o) => [o.id, o.countedMs / M, o.downtimeMs / M]), [['O1', 60, 60], ['O2', 120, 45], ['M2', 30, 30]]);
+    assert.deepEqual(
+      r.outages.map((o) => [o.id, o.countedMs / M, o.downtimeMs / M]),
+      [
+        ['O1', 60, 60],
+        ['O2', 120, 45],
+        ['M2', 30, 30],
+      ],
+    );
     assert.equal(r.outages[2]!.note, 'announced 1d before it started; 2d notice required');
-    assert.deepEqual(r.excluded.map((e) => [e.id, e.reason, e.excludedMs / M]), [['O3', 'customer_caused', 60], ['M1', 'announced_maintenance', 120]]);
+    assert.deepEqual(
+      r.excluded.map((e) => [e.id, e.reason, e.excludedMs / M]),
+      [
+        ['O3', 'customer_caused', 60],
+        ['M1', 'announced_maintenance', 120],
+      ],
+    );
     assert.deepEqual(reasons(r), { O5: 'too_short', O4: 'covered_by_exclusion' });
   });
 

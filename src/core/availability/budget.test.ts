@@ -116,12 +116,18 @@ describe('budget status and burn rate', () => {
     }
     const exact = unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_592_000, eligibleMs: 30 * D, now: 30 * D }));
     assert.equal(exact.state, 'met');
-    assert.equal(unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_592_001, eligibleMs: 30 * D, now: 30 * D })).state, 'breached');
+    assert.equal(
+      unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_592_001, eligibleMs: 30 * D, now: 30 * D })).state,
+      'breached',
+    );
     const easy = unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 1_000_000, eligibleMs: 30 * D, now: 30 * D }));
     assert.equal(easy.state, 'met');
     assert.equal(easy.note, undefined);
     // One millisecond before the end the same 90% is still a warning.
-    assert.equal(unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_332_800, eligibleMs: 30 * D - 1, now: 30 * D - 1 })).state, 'at_risk');
+    assert.equal(
+      unwrap(budgetStatus({ targetPercent: 99.9, window, downtimeMs: 2_332_800, eligibleMs: 30 * D - 1, now: 30 * D - 1 })).state,
+      'at_risk',
+    );
   });
 
   test('no downtime: no burn, no exhaustion', () => {
@@ -147,11 +153,23 @@ describe('budget status and burn rate', () => {
 
   test('with service hours the projection counts working time', () => {
     const berlin = unwrap(
-      compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }),
+      compileCalendar({
+        timezone: 'Europe/Berlin',
+        hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] },
+      }),
     );
     const week = { from: t('2026-03-02T00:00:00+01:00'), to: t('2026-03-09T00:00:00+01:00') };
     // Tuesday 17:00: 16 working hours gone, 24 to come; 99% of 40h allows 24 minutes.
-    const s = unwrap(budgetStatus({ targetPercent: 99, window: week, downtimeMs: 1_152_000, eligibleMs: 16 * H, now: t('2026-03-03T17:00:00+01:00'), calendar: berlin }));
+    const s = unwrap(
+      budgetStatus({
+        targetPercent: 99,
+        window: week,
+        downtimeMs: 1_152_000,
+        eligibleMs: 16 * H,
+        now: t('2026-03-03T17:00:00+01:00'),
+        calendar: berlin,
+      }),
+    );
     assert.equal(s.totalEligibleMs, 40 * H);
     assert.equal(s.budgetMs, 1_440_000);
     assert.equal(s.burnRate, 2);
@@ -163,7 +181,11 @@ describe('budget status and burn rate', () => {
   test('bad input is a list of issues', () => {
     const r = budgetStatus({ targetPercent: 101, window: { from: 10, to: 0 }, downtimeMs: 5, eligibleMs: 1, now: NaN });
     assert.equal(r.ok, false);
-    if (!r.ok) assert.deepEqual(r.issues.map((i) => i.path), ['targetPercent', 'window.to', 'now', 'downtimeMs']);
+    if (!r.ok)
+      assert.deepEqual(
+        r.issues.map((i) => i.path),
+        ['targetPercent', 'window.to', 'now', 'downtimeMs'],
+      );
     const w = budgetStatus({ targetPercent: 99, window, downtimeMs: 0, eligibleMs: 0, now: 0, warnAt: 2 });
     assert.equal(w.ok, false);
     assert.equal(budgetStatus(null as never).ok, false);

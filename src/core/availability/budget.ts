@@ -44,7 +44,12 @@ export function downtimeBudget(targetPercent: number, windowMs: number): number 
 /** An issue when the target is not a percentage in 0..100, else null. */
 export function checkTarget(targetPercent: unknown, path = 'targetPercent'): Issue | null {
   if (typeof targetPercent === 'number' && Number.isFinite(targetPercent) && targetPercent >= 0 && targetPercent <= 100) return null;
-  return { path, message: 'expected an availability target in percent, 0 to 100', expected: 'e.g. 99.9', received: describeValue(targetPercent) };
+  return {
+    path,
+    message: 'expected an availability target in percent, 0 to 100',
+    expected: 'e.g. 99.9',
+    received: describeValue(targetPercent),
+  };
 }
 
 /**
@@ -135,7 +140,8 @@ const pct = (share: number) => Math.round(share * 10_000) / 100;
 
 export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
   const issues: Issue[] = [];
-  if (input === null || typeof input !== 'object') return fail({ path: '', message: 'expected a budget input object', received: describeValue(input) });
+  if (input === null || typeof input !== 'object')
+    return fail({ path: '', message: 'expected a budget input object', received: describeValue(input) });
   const num = (v: unknown, path: string, what = 'a duration in milliseconds, 0 or more'): v is number => {
     if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return true;
     issues.push({ path, message: `expected ${what}`, received: describeValue(v) });
@@ -157,13 +163,32 @@ export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
   }
   instant(now, 'now');
   if (num(downtimeMs, 'downtimeMs') && num(eligibleMs, 'eligibleMs') && downtimeMs > eligibleMs) {
-    issues.push({ path: 'downtimeMs', message: 'cannot exceed the eligible time elapsed (eligibleMs)', expected: `at most ${eligibleMs}`, received: String(downtimeMs) });
+    issues.push({
+      path: 'downtimeMs',
+      message: 'cannot exceed the eligible time elapsed (eligibleMs)',
+      expected: `at most ${eligibleMs}`,
+      received: String(downtimeMs),
+    });
   }
-  if (totalEligibleMs !== undefined && num(totalEligibleMs, 'totalEligibleMs') && typeof eligibleMs === 'number' && totalEligibleMs < eligibleMs) {
-    issues.push({ path: 'totalEligibleMs', message: 'cannot be less than the eligible time already elapsed', expected: `at least ${eligibleMs}`, received: String(totalEligibleMs) });
+  if (
+    totalEligibleMs !== undefined &&
+    num(totalEligibleMs, 'totalEligibleMs') &&
+    typeof eligibleMs === 'number' &&
+    totalEligibleMs < eligibleMs
+  ) {
+    issues.push({
+      path: 'totalEligibleMs',
+      message: 'cannot be less than the eligible time already elapsed',
+      expected: `at least ${eligibleMs}`,
+      received: String(totalEligibleMs),
+    });
   }
-  if (!(typeof warnAt === 'number' && warnAt > 0 && warnAt <= 1)) issues.push({ path: 'warnAt', message: 'expected a share of the budget, more than 0 and at most 1', received: describeValue(warnAt) });
-  if (calendar !== undefined && (calendar === null || typeof calendar.elapsed !== 'function' || typeof calendar.addWorking !== 'function')) {
+  if (!(typeof warnAt === 'number' && warnAt > 0 && warnAt <= 1))
+    issues.push({ path: 'warnAt', message: 'expected a share of the budget, more than 0 and at most 1', received: describeValue(warnAt) });
+  if (
+    calendar !== undefined &&
+    (calendar === null || typeof calendar.elapsed !== 'function' || typeof calendar.addWorking !== 'function')
+  ) {
     issues.push({ path: 'calendar', message: 'expected a compiled business calendar', received: describeValue(calendar) });
   }
   if (issues.length > 0) return fail(...issues);
@@ -173,7 +198,11 @@ export function budgetStatus(input: BudgetInput): Result<BudgetStatus> {
   // elapsed, after the end the window is complete.
   const at = Math.min(Math.max(now, w.from), w.to);
   const remainingEligibleMs =
-    totalEligibleMs !== undefined ? totalEligibleMs - eligibleMs : calendar && !calendar.alwaysOpen ? calendar.elapsed(at, w.to) : w.to - at;
+    totalEligibleMs !== undefined
+      ? totalEligibleMs - eligibleMs
+      : calendar && !calendar.alwaysOpen
+        ? calendar.elapsed(at, w.to)
+        : w.to - at;
   const total = totalEligibleMs ?? eligibleMs + remainingEligibleMs;
   const budgetMs = downtimeBudget(targetPercent, total);
   const consumedMs = downtimeMs;

@@ -51,7 +51,14 @@ const COUNTED = 1;
 const EXCLUDED = 2;
 
 // Ignore reasons (0 = not ignored), in the order they take precedence.
-const IGNORE_REASONS: readonly IgnoreReason[] = ['invalid', 'outside_window', 'empty', 'too_short', 'outside_service_hours', 'covered_by_exclusion'];
+const IGNORE_REASONS: readonly IgnoreReason[] = [
+  'invalid',
+  'outside_window',
+  'empty',
+  'too_short',
+  'outside_service_hours',
+  'covered_by_exclusion',
+];
 const IG_NONE = 0;
 const IG_INVALID = 1;
 const IG_OUTSIDE_WINDOW = 2;
@@ -81,7 +88,11 @@ function resolveSettings(options: AvailabilityOptions, issues: Issue[]): Resolve
   };
   let excludedTime = o.excludedTime ?? 'removed';
   if (excludedTime !== 'removed' && excludedTime !== 'counted_as_up') {
-    issues.push({ path: 'options.excludedTime', message: 'expected removed or counted_as_up; removed used', received: describeValue(excludedTime) });
+    issues.push({
+      path: 'options.excludedTime',
+      message: 'expected removed or counted_as_up; removed used',
+      received: describeValue(excludedTime),
+    });
     excludedTime = 'removed';
   }
   let checks = o.checks ?? 'any';
@@ -90,7 +101,8 @@ function resolveSettings(options: AvailabilityOptions, issues: Issue[]): Resolve
     checks = 'any';
   }
   const ex = o.exclude !== null && typeof o.exclude === 'object' ? o.exclude : {};
-  if (o.exclude !== undefined && ex !== o.exclude) issues.push({ path: 'options.exclude', message: 'expected an object of exclusion classes', received: describeValue(o.exclude) });
+  if (o.exclude !== undefined && ex !== o.exclude)
+    issues.push({ path: 'options.exclude', message: 'expected an object of exclusion classes', received: describeValue(o.exclude) });
   const cal = o.calendar;
   return {
     serviceHours: cal && !cal.alwaysOpen ? `calendar (${cal.zone})` : '24x7',
@@ -130,7 +142,15 @@ function serviceTime(from: number, to: number, calendar: BusinessCalendar | unde
  * Between consecutive boundaries, the heaviest active interval (ties: lowest index) receives the
  * measure of `over` in that stretch, times its weight when `weighted`. Returns the total.
  */
-function sweep(starts: Float64Array, ends: Float64Array, weights: Float64Array, n: number, over: IntervalSet, weighted: boolean, attr: Float64Array): number {
+function sweep(
+  starts: Float64Array,
+  ends: Float64Array,
+  weights: Float64Array,
+  n: number,
+  over: IntervalSet,
+  weighted: boolean,
+  attr: Float64Array,
+): number {
   if (n === 0) return 0;
   const endOrder = argsort(ends, n);
   const heap = new Int32Array(n);
@@ -171,7 +191,7 @@ function sweep(starts: Float64Array, ends: Float64Array, weights: Float64Array, 
   while (j < n) {
     const ts = i < n ? starts[i]! : Infinity;
     const te = ends[endOrder[j]!]!;
-    const t = ts < te ? ts : te;
+    const t = Math.min(ts, te);
     const m = cursor.at(t);
     if (m > prevMeasure) {
       while (size > 0 && ended[heap[0]!]) pop();
@@ -212,8 +232,15 @@ function outageOk(o: unknown): o is OutageInterval {
   const x = o as OutageInterval;
   const w = x.weight === undefined ? 1 : x.weight;
   return (
-    typeof x.id === 'string' && x.id !== '' && isInstant(x.start) && isInstant(x.end) && x.end >= x.start &&
-    typeof w === 'number' && w > 0 && w <= 1 && causeCode(x.cause) >= 0
+    typeof x.id === 'string' &&
+    x.id !== '' &&
+    isInstant(x.start) &&
+    isInstant(x.end) &&
+    x.end >= x.start &&
+    typeof w === 'number' &&
+    w > 0 &&
+    w <= 1 &&
+    causeCode(x.cause) >= 0
   );
 }
 
@@ -223,15 +250,34 @@ function outageIssues(o: unknown, p: string, issues: Issue[]): void {
     return;
   }
   const x = o as OutageInterval;
-  if (typeof x.id !== 'string' || x.id === '') issues.push({ path: `${p}.id`, message: 'expected a non-empty id', received: describeValue(x.id) });
-  if (!isInstant(x.start)) issues.push({ path: `${p}.start`, message: 'expected an instant in epoch milliseconds', received: describeValue(x.start) });
-  if (!isInstant(x.end)) issues.push({ path: `${p}.end`, message: 'expected an instant in epoch milliseconds', received: describeValue(x.end) });
-  else if (isInstant(x.start) && x.end < x.start) issues.push({ path: `${p}.end`, message: 'must not be before start', expected: `an instant at or after ${x.start}`, received: String(x.end) });
+  if (typeof x.id !== 'string' || x.id === '')
+    issues.push({ path: `${p}.id`, message: 'expected a non-empty id', received: describeValue(x.id) });
+  if (!isInstant(x.start))
+    issues.push({ path: `${p}.start`, message: 'expected an instant in epoch milliseconds', received: describeValue(x.start) });
+  if (!isInstant(x.end))
+    issues.push({ path: `${p}.end`, message: 'expected an instant in epoch milliseconds', received: describeValue(x.end) });
+  else if (isInstant(x.start) && x.end < x.start)
+    issues.push({
+      path: `${p}.end`,
+      message: 'must not be before start',
+      expected: `an instant at or after ${x.start}`,
+      received: String(x.end),
+    });
   const w = x.weight ?? 1;
-  if (typeof w !== 'number' || !(w > 0 && w <= 1)) issues.push({ path: `${p}.weight`, message: 'expected a weight more than 0 and at most 1 (1 = full outage)', received: describeValue(x.weight) });
+  if (typeof w !== 'number' || !(w > 0 && w <= 1))
+    issues.push({
+      path: `${p}.weight`,
+      message: 'expected a weight more than 0 and at most 1 (1 = full outage)',
+      received: describeValue(x.weight),
+    });
   if (causeCode(x.cause) < 0) {
     const hint = typeof x.cause === 'string' ? didYouMean(x.cause, OUTAGE_CAUSES) : undefined;
-    issues.push({ path: `${p}.cause`, message: `unknown cause${hint ? `; did you mean ${hint}?` : ''}`, expected: OUTAGE_CAUSES.join(', '), received: describeValue(x.cause) });
+    issues.push({
+      path: `${p}.cause`,
+      message: `unknown cause${hint ? `; did you mean ${hint}?` : ''}`,
+      expected: OUTAGE_CAUSES.join(', '),
+      received: describeValue(x.cause),
+    });
   }
 }
 
@@ -247,11 +293,25 @@ function maintenanceIssues(m: unknown, p: string, issues: Issue[]): void {
     return;
   }
   const x = m as MaintenanceWindow;
-  if (typeof x.id !== 'string' || x.id === '') issues.push({ path: `${p}.id`, message: 'expected a non-empty id', received: describeValue(x.id) });
-  if (!isInstant(x.start)) issues.push({ path: `${p}.start`, message: 'expected an instant in epoch milliseconds', received: describeValue(x.start) });
-  if (!isInstant(x.end)) issues.push({ path: `${p}.end`, message: 'expected an instant in epoch milliseconds', received: describeValue(x.end) });
-  else if (isInstant(x.start) && x.end < x.start) issues.push({ path: `${p}.end`, message: 'must not be before start', expected: `an instant at or after ${x.start}`, received: String(x.end) });
-  if (!isInstant(x.announcedAt)) issues.push({ path: `${p}.announcedAt`, message: 'expected the instant it was announced, in epoch milliseconds', received: describeValue(x.announcedAt) });
+  if (typeof x.id !== 'string' || x.id === '')
+    issues.push({ path: `${p}.id`, message: 'expected a non-empty id', received: describeValue(x.id) });
+  if (!isInstant(x.start))
+    issues.push({ path: `${p}.start`, message: 'expected an instant in epoch milliseconds', received: describeValue(x.start) });
+  if (!isInstant(x.end))
+    issues.push({ path: `${p}.end`, message: 'expected an instant in epoch milliseconds', received: describeValue(x.end) });
+  else if (isInstant(x.start) && x.end < x.start)
+    issues.push({
+      path: `${p}.end`,
+      message: 'must not be before start',
+      expected: `an instant at or after ${x.start}`,
+      received: String(x.end),
+    });
+  if (!isInstant(x.announcedAt))
+    issues.push({
+      path: `${p}.announcedAt`,
+      message: 'expected the instant it was announced, in epoch milliseconds',
+      received: describeValue(x.announcedAt),
+    });
 }
 
 /** Items chosen by `idx[0..n)`, copied into arrays ordered by start (ties: input order). */
@@ -332,7 +392,11 @@ export function availability(input: AvailabilityInput, window: TimeWindow, optio
   const settings = resolveSettings(options, issues);
   let calendar = options?.calendar;
   if (calendar !== undefined && (calendar === null || typeof calendar.workingIntervals !== 'function')) {
-    issues.push({ path: 'options.calendar', message: 'expected a compiled business calendar; 24x7 used', received: describeValue(calendar) });
+    issues.push({
+      path: 'options.calendar',
+      message: 'expected a compiled business calendar; 24x7 used',
+      received: describeValue(calendar),
+    });
     calendar = undefined;
     settings.serviceHours = '24x7';
   }
@@ -340,14 +404,31 @@ export function availability(input: AvailabilityInput, window: TimeWindow, optio
   const from = window?.from;
   const to = window?.to;
   const empty = (w: TimeWindow): AvailabilityResult => ({
-    window: w, windowMs: 0, serviceMs: 0, excludedMs: 0, eligibleMs: 0, downtimeMs: 0, uptimeMs: 0,
-    availability: null, outages: [], excluded: [], ignored: [], settings, issues,
+    window: w,
+    windowMs: 0,
+    serviceMs: 0,
+    excludedMs: 0,
+    eligibleMs: 0,
+    downtimeMs: 0,
+    uptimeMs: 0,
+    availability: null,
+    outages: [],
+    excluded: [],
+    ignored: [],
+    settings,
+    issues,
   });
-  if (!isInstant(from)) issues.push({ path: 'window.from', message: 'expected an instant in epoch milliseconds', received: describeValue(from) });
+  if (!isInstant(from))
+    issues.push({ path: 'window.from', message: 'expected an instant in epoch milliseconds', received: describeValue(from) });
   if (!isInstant(to)) issues.push({ path: 'window.to', message: 'expected an instant in epoch milliseconds', received: describeValue(to) });
   if (!isInstant(from) || !isInstant(to)) return empty({ from: NaN, to: NaN });
   if (to < from) {
-    issues.push({ path: 'window.to', message: 'must not be before window.from', expected: `an instant at or after ${from}`, received: String(to) });
+    issues.push({
+      path: 'window.to',
+      message: 'must not be before window.from',
+      expected: `an instant at or after ${from}`,
+      received: String(to),
+    });
     return empty({ from, to });
   }
 
@@ -480,13 +561,33 @@ export function availability(input: AvailabilityInput, window: TimeWindow, optio
     const kind = kindOf(i);
     // One literal per variant keeps every entry of a variant in one hidden class.
     if (kind === 'maintenance') {
-      counted.push({ id: idOf(i), kind, start: start[i]!, end: end[i]!, weight: 1, cause: 'provider', countedMs, downtimeMs: dAttr[q]!, note: maintenanceNote[i - nO]! });
+      counted.push({
+        id: idOf(i),
+        kind,
+        start: start[i]!,
+        end: end[i]!,
+        weight: 1,
+        cause: 'provider',
+        countedMs,
+        downtimeMs: dAttr[q]!,
+        note: maintenanceNote[i - nO]!,
+      });
       continue;
     }
     const src = (i < nO ? outages[i] : derived[i - nO - nM])!;
     const cause = src.cause ?? 'provider';
     if (Array.isArray(src.evidence)) {
-      counted.push({ id: src.id, kind, start: start[i]!, end: end[i]!, weight: weight[i]!, cause, countedMs, downtimeMs: dAttr[q]!, evidence: src.evidence });
+      counted.push({
+        id: src.id,
+        kind,
+        start: start[i]!,
+        end: end[i]!,
+        weight: weight[i]!,
+        cause,
+        countedMs,
+        downtimeMs: dAttr[q]!,
+        evidence: src.evidence,
+      });
     } else {
       counted.push({ id: src.id, kind, start: start[i]!, end: end[i]!, weight: weight[i]!, cause, countedMs, downtimeMs: dAttr[q]! });
     }
@@ -498,7 +599,14 @@ export function availability(input: AvailabilityInput, window: TimeWindow, optio
       ignore[i] = IG_OUTSIDE_HOURS;
       continue;
     }
-    excluded.push({ id: idOf(i), kind: kindOf(i), start: start[i]!, end: end[i]!, reason: EXCLUSION_REASONS[whyExcluded[i]! - 1]!, excludedMs: xAttr[k]! });
+    excluded.push({
+      id: idOf(i),
+      kind: kindOf(i),
+      start: start[i]!,
+      end: end[i]!,
+      reason: EXCLUSION_REASONS[whyExcluded[i]! - 1]!,
+      excludedMs: xAttr[k]!,
+    });
   }
   // Sized up front: growing an array of several hundred thousand entries by push costs copies.
   let nIgnored = 0;
@@ -515,7 +623,14 @@ export function availability(input: AvailabilityInput, window: TimeWindow, optio
       const src = (i < nO ? outages[i] : maintenance[i - nO]) as Partial<OutageInterval> | null | undefined;
       const path = kind === 'outage' ? `outages[${i}]` : `maintenance[${i - nO}]`;
       const id = typeof src?.id === 'string' && src.id !== '' ? src.id : path;
-      ignored[nIgnored++] = { id, kind, start: isInstant(src?.start) ? src.start : NaN, end: isInstant(src?.end) ? src.end : NaN, reason, detail: `see issues at ${path}` };
+      ignored[nIgnored++] = {
+        id,
+        kind,
+        start: isInstant(src?.start) ? src.start : NaN,
+        end: isInstant(src?.end) ? src.end : NaN,
+        reason,
+        detail: `see issues at ${path}`,
+      };
     } else if (code === IG_TOO_SHORT) {
       // A number, not a sentence: a noisy year can hold hundreds of thousands of these.
       ignored[nIgnored++] = { id: idOf(i), kind, start: start[i]!, end: end[i]!, reason, stretchMs: stretchMs[i]! };

@@ -20,13 +20,19 @@ const ended = (outage: string, at: string) => ev({ type: 'outage.ended', outage,
 describe('intervalsFromEvents: outages', () => {
   test('a started/ended pair is one interval with its impact and cause', () => {
     const r = intervalsFromEvents(
-      [started('db', '2026-01-01T10:00:00Z', { impact: 'partial', weight: 0.3, cause: 'third_party' }), ended('db', '2026-01-01T11:00:00Z')],
+      [
+        started('db', '2026-01-01T10:00:00Z', { impact: 'partial', weight: 0.3, cause: 'third_party' }),
+        ended('db', '2026-01-01T11:00:00Z'),
+      ],
       END,
     );
     assert.deepEqual(r.issues, []);
     assert.equal(r.outages.length, 1);
     const o = r.outages[0]!;
-    assert.deepEqual([o.id, o.start, o.end, o.weight, o.cause], ['db', t('2026-01-01T10:00:00Z'), t('2026-01-01T11:00:00Z'), 0.3, 'third_party']);
+    assert.deepEqual(
+      [o.id, o.start, o.end, o.weight, o.cause],
+      ['db', t('2026-01-01T10:00:00Z'), t('2026-01-01T11:00:00Z'), 0.3, 'third_party'],
+    );
     assert.equal(o.evidence!.length, 2);
   });
 
@@ -46,7 +52,10 @@ describe('intervalsFromEvents: outages', () => {
   });
 
   test('a second end is reported too', () => {
-    const r = intervalsFromEvents([started('db', '2026-01-01T09:00:00Z'), ended('db', '2026-01-01T09:30:00Z'), ended('db', '2026-01-01T09:40:00Z')], END);
+    const r = intervalsFromEvents(
+      [started('db', '2026-01-01T09:00:00Z'), ended('db', '2026-01-01T09:30:00Z'), ended('db', '2026-01-01T09:40:00Z')],
+      END,
+    );
     assert.equal(r.outages[0]!.end, t('2026-01-01T09:30:00Z'));
     assert.equal(r.issues.length, 1);
   });
@@ -97,7 +106,11 @@ describe('intervalsFromEvents: outages', () => {
 
   test('a partial outage without a weight uses the default partial weight', () => {
     assert.equal(intervalsFromEvents([started('a', '2026-01-01T10:00:00Z', { impact: 'partial' })], END).outages[0]!.weight, 0.5);
-    assert.equal(intervalsFromEvents([started('a', '2026-01-01T10:00:00Z', { impact: 'partial' })], END, { defaultPartialWeight: 0.3 }).outages[0]!.weight, 0.3);
+    assert.equal(
+      intervalsFromEvents([started('a', '2026-01-01T10:00:00Z', { impact: 'partial' })], END, { defaultPartialWeight: 0.3 }).outages[0]!
+        .weight,
+      0.3,
+    );
   });
 
   test('order of arrival and duplicates do not matter', () => {
@@ -127,7 +140,9 @@ describe('intervalsFromEvents: maintenance and checks', () => {
       ],
       END,
     );
-    assert.deepEqual(r.maintenance, [{ id: 'm', start: t('2026-01-01T03:00:00Z'), end: t('2026-01-01T05:00:00Z'), announcedAt: t('2025-12-31T23:00:00Z') }]);
+    assert.deepEqual(r.maintenance, [
+      { id: 'm', start: t('2026-01-01T03:00:00Z'), end: t('2026-01-01T05:00:00Z'), announcedAt: t('2025-12-31T23:00:00Z') },
+    ]);
   });
 
   test('cancelled maintenance is removed; rescheduling after the cancellation restores it', () => {
@@ -135,7 +150,10 @@ describe('intervalsFromEvents: maintenance and checks', () => {
     const c = cancel('m', '2025-12-31T00:00:00Z');
     assert.deepEqual(intervalsFromEvents([a, c], END).maintenance, []);
     const again = sched('m', '2025-12-31T06:00:00Z', '2026-01-01T06:00:00Z', '2026-01-01T07:00:00Z', '2025-12-31T05:00:00Z');
-    assert.deepEqual(intervalsFromEvents([again, c, a], END).maintenance.map((m) => [m.start, m.announcedAt]), [[t('2026-01-01T06:00:00Z'), t('2025-12-31T05:00:00Z')]]);
+    assert.deepEqual(
+      intervalsFromEvents([again, c, a], END).maintenance.map((m) => [m.start, m.announcedAt]),
+      [[t('2026-01-01T06:00:00Z'), t('2025-12-31T05:00:00Z')]],
+    );
   });
 
   test('a cancellation at the same instant as a schedule wins', () => {
@@ -146,13 +164,19 @@ describe('intervalsFromEvents: maintenance and checks', () => {
 
   test('check results become samples', () => {
     const r = intervalsFromEvents(
-      [ev({ type: 'check.result', at: '2026-01-01T10:01:00Z', up: true, check: 'http' }), ev({ type: 'check.result', at: '2026-01-01T10:00:00Z', up: false, check: 'http' })],
+      [
+        ev({ type: 'check.result', at: '2026-01-01T10:01:00Z', up: true, check: 'http' }),
+        ev({ type: 'check.result', at: '2026-01-01T10:00:00Z', up: false, check: 'http' }),
+      ],
       END,
     );
-    assert.deepEqual(r.samples.map((s) => [s.at, s.up, s.check]), [
-      [t('2026-01-01T10:00:00Z'), false, 'http'],
-      [t('2026-01-01T10:01:00Z'), true, 'http'],
-    ]);
+    assert.deepEqual(
+      r.samples.map((s) => [s.at, s.up, s.check]),
+      [
+        [t('2026-01-01T10:00:00Z'), false, 'http'],
+        [t('2026-01-01T10:01:00Z'), true, 'http'],
+      ],
+    );
     const a = availability(r, { from: t('2026-01-01T00:00:00Z'), to: END });
     assert.equal(a.downtimeMs, 60_000);
   });

@@ -83,7 +83,11 @@ export function intervalsFromEvents(events: readonly Timed[], windowEnd: number,
     }
     if (!ev.type.startsWith('outage.') && !ev.type.startsWith('maintenance.') && ev.type !== 'check.result') continue;
     if (typeof ev.atMs !== 'number' || !Number.isFinite(ev.atMs)) {
-      issues.push({ path: `${path}[${index}].at`, message: 'event has no parsed instant (atMs); parse events with parseEvent first', received: String(ev.atMs) });
+      issues.push({
+        path: `${path}[${index}].at`,
+        message: 'event has no parsed instant (atMs); parse events with parseEvent first',
+        received: String(ev.atMs),
+      });
       continue;
     }
     // The same fact delivered twice counts once; ids are unique per source.
@@ -173,7 +177,10 @@ export function intervalsFromEvents(events: readonly Timed[], windowEnd: number,
     const ev = last.ev;
     const start = parseInstant(ev.start, `${path}[${last.index}].start`);
     const end = parseInstant(ev.end, `${path}[${last.index}].end`);
-    const announced = ev.announcedAt === undefined ? { ok: true as const, value: ev.atMs } : parseInstant(ev.announcedAt, `${path}[${last.index}].announcedAt`);
+    const announced =
+      ev.announcedAt === undefined
+        ? { ok: true as const, value: ev.atMs }
+        : parseInstant(ev.announcedAt, `${path}[${last.index}].announcedAt`);
     if (!start.ok || !end.ok || !announced.ok) {
       for (const r of [start, end, announced]) if (!r.ok) issues.push(...r.issues);
       continue;

@@ -54,10 +54,38 @@ test('which windows were monitored, and from when: a table of evidence', () => {
     ['a check before monitoring.started, same month', [check('07-05'), started('07-10')], undefined, 7, '07-05', 'checks'],
     // A monitoring.started inside the window overrides the presumption that a report covers its
     // whole window; a report before it still proves earlier watching. A first check result does not.
-    ['an outage after the first check, same month', [check('07-10'), ...outage('o4', '07-20T10', '07-20T11')], undefined, 7, '07-01', 'reports'],
-    ['an outage before monitoring.started', [started('07-10'), ...outage('o5', '07-04T10', '07-04T11')], undefined, 7, '07-04T10', 'reports'],
-    ['an outage after monitoring.started', [started('07-10'), ...outage('o6', '07-20T10', '07-20T11')], undefined, 7, '07-10', 'monitoring_started'],
-    ['a report a month before a later start', [started('08-10'), ...outage('o7', '07-20T10', '07-20T11')], undefined, 7, '07-01', 'reports'],
+    [
+      'an outage after the first check, same month',
+      [check('07-10'), ...outage('o4', '07-20T10', '07-20T11')],
+      undefined,
+      7,
+      '07-01',
+      'reports',
+    ],
+    [
+      'an outage before monitoring.started',
+      [started('07-10'), ...outage('o5', '07-04T10', '07-04T11')],
+      undefined,
+      7,
+      '07-04T10',
+      'reports',
+    ],
+    [
+      'an outage after monitoring.started',
+      [started('07-10'), ...outage('o6', '07-20T10', '07-20T11')],
+      undefined,
+      7,
+      '07-10',
+      'monitoring_started',
+    ],
+    [
+      'a report a month before a later start',
+      [started('08-10'), ...outage('o7', '07-20T10', '07-20T11')],
+      undefined,
+      7,
+      '07-01',
+      'reports',
+    ],
   ];
   for (const [what, events, declared, m, from, basis] of rows) {
     const c = coverage(events, m, declared);
@@ -68,12 +96,16 @@ test('which windows were monitored, and from when: a table of evidence', () => {
 });
 
 test('the reasons say what evidence was found, or that none was', () => {
-  const none = 'not monitored: no check result, outage, maintenance or monitoring.started event in this window, and no monitoring start declared';
+  const none =
+    'not monitored: no check result, outage, maintenance or monitoring.started event in this window, and no monitoring start declared';
   assert.equal(coverage([], 5).text, `${none} (monitoring.since)`);
   assert.equal(coverage([], 6, '07-01').text, 'not monitored: monitoring is declared to start 2026-07-01T00:00:00Z, after this window');
   assert.equal(coverage([], 7, '07-10').text, 'monitored from 2026-07-10T00:00:00Z (monitoring declared from 2026-07-10T00:00:00Z)');
   assert.equal(coverage([], 8, '07-10').text, 'monitored throughout (monitoring declared from 2026-07-10T00:00:00Z)');
   assert.equal(coverage([started('07-10T12')], 7).text, 'monitored from 2026-07-10T12:00:00Z (monitoring.started 2026-07-10T12:00:00Z)');
   assert.equal(coverage([check('07-10')], 7).text, 'monitored from 2026-07-10T00:00:00Z (the first check result)');
-  assert.equal(coverage(outage('o9', '07-20T10', '07-20T11'), 7).text, 'monitored throughout (outage or maintenance reports in the window)');
+  assert.equal(
+    coverage(outage('o9', '07-20T10', '07-20T11'), 7).text,
+    'monitored throughout (outage or maintenance reports in the window)',
+  );
 });

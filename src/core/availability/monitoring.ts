@@ -88,7 +88,11 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
   });
   if (ev.declaredFrom !== undefined) {
     if (ev.declaredFrom >= to) {
-      return { from: null, basis: 'none', text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window` };
+      return {
+        from: null,
+        basis: 'none',
+        text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window`,
+      };
     }
     return said(Math.max(from, ev.declaredFrom), 'declared', `monitoring declared from ${at(ev.declaredFrom)}`);
   }
@@ -111,7 +115,9 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
     // report proves otherwise. (A first check result does not: it dates the probe, not the watch.)
     const known = ev.started ?? Infinity;
     const start = known > from && known < to ? Math.max(from, firstReport) : from;
-    candidates.push(said(start, 'reports', start > from ? 'an outage or maintenance report' : 'outage or maintenance reports in the window'));
+    candidates.push(
+      said(start, 'reports', start > from ? 'an outage or maintenance report' : 'outage or maintenance reports in the window'),
+    );
   }
   if (candidates.length === 0) {
     return {

@@ -22,7 +22,8 @@ function fixedCalendar(open: Array<[number, number]>): BusinessCalendar {
     addWorking: () => NaN,
     isWorking: within,
     nextWorking: () => NaN,
-    workingIntervals: (from, to) => open.filter(([a, b]) => b > from && a < to).map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as [number, number]),
+    workingIntervals: (from, to) =>
+      open.filter(([a, b]) => b > from && a < to).map(([a, b]) => [Math.max(a, from), Math.min(b, to)] as [number, number]),
     endOfWorkingDay: () => NaN,
   };
 }
@@ -30,7 +31,18 @@ function fixedCalendar(open: Array<[number, number]>): BusinessCalendar {
 const causes: OutageCause[] = ['provider', 'customer', 'force_majeure', 'third_party'];
 const outageArb = fc
   // Half the time on a coarse grid, so that touching and identical intervals are common.
-  .record({ a: fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 40 }).map((x) => 5 * x)), len: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 4 }).map((x) => 5 * x)), w: fc.constantFrom(1, 1, 0.5, 0.25, 0.75), cause: fc.constantFrom(...causes, 'provider', 'provider') })
+  .record({
+    a: fc.oneof(
+      fc.integer({ min: 0, max: 200 }),
+      fc.integer({ min: 0, max: 40 }).map((x) => 5 * x),
+    ),
+    len: fc.oneof(
+      fc.integer({ min: 0, max: 40 }),
+      fc.integer({ min: 0, max: 4 }).map((x) => 5 * x),
+    ),
+    w: fc.constantFrom(1, 1, 0.5, 0.25, 0.75),
+    cause: fc.constantFrom(...causes, 'provider', 'provider'),
+  })
   .map(({ a, len, w, cause }) => ({ start: a, end: a + len, weight: w, cause }));
 const maintArb = fc
   .record({ a: fc.integer({ min: 0, max: 200 }), len: fc.integer({ min: 0, max: 30 }), lead: fc.integer({ min: -10, max: 20 }) })
@@ -40,9 +52,18 @@ const optionsArb = fc.record({
   minOutageMs: fc.constantFrom(0, 0, 3, 10),
   excludedTime: fc.constantFrom('removed' as const, 'counted_as_up' as const),
   exclude: fc.record({ customerCaused: fc.boolean(), forceMajeure: fc.boolean(), thirdParty: fc.boolean(), maintenance: fc.boolean() }),
-  hours: fc.constantFrom<Array<[number, number]> | null>(null, [[0, 50], [60, 100], [100, 130], [150, 300]]),
+  hours: fc.constantFrom<Array<[number, number]> | null>(null, [
+    [0, 50],
+    [60, 100],
+    [100, 130],
+    [150, 300],
+  ]),
 });
-const caseArb = fc.record({ outages: fc.array(outageArb, { maxLength: 25 }), maintenance: fc.array(maintArb, { maxLength: 5 }), opts: optionsArb });
+const caseArb = fc.record({
+  outages: fc.array(outageArb, { maxLength: 25 }),
+  maintenance: fc.array(maintArb, { maxLength: 5 }),
+  opts: optionsArb,
+});
 
 type Opts = {
   maintenanceNoticeMs: number;
@@ -68,11 +89,17 @@ function optionsOf(c: Case): AvailabilityOptions {
 function reference(c: Case) {
   const o = c.opts;
   const excludedCause = (cause: OutageCause | undefined) =>
-    (cause === 'customer' && o.exclude.customerCaused) || (cause === 'force_majeure' && o.exclude.forceMajeure) || (cause === 'third_party' && o.exclude.thirdParty);
+    (cause === 'customer' && o.exclude.customerCaused) ||
+    (cause === 'force_majeure' && o.exclude.forceMajeure) ||
+    (cause === 'third_party' && o.exclude.thirdParty);
   const excluders: Array<[number, number]> = [];
   const counted: Array<{ s: number; e: number; w: number }> = [];
-  for (const x of c.outages) (excludedCause(x.cause) ? excluders.push([x.start, x.end]) : counted.push({ s: x.start, e: x.end, w: x.weight ?? 1 }));
-  for (const m of c.maintenance) (o.exclude.maintenance && m.announcedAt <= m.start - o.maintenanceNoticeMs ? excluders.push([m.start, m.end]) : counted.push({ s: m.start, e: m.end, w: 1 }));
+  for (const x of c.outages)
+    excludedCause(x.cause) ? excluders.push([x.start, x.end]) : counted.push({ s: x.start, e: x.end, w: x.weight ?? 1 });
+  for (const m of c.maintenance)
+    o.exclude.maintenance && m.announcedAt <= m.start - o.maintenanceNoticeMs
+      ? excluders.push([m.start, m.end])
+      : counted.push({ s: m.start, e: m.end, w: 1 });
   // Stretches: connected components of the union of non-empty counted items (touching joins).
   const live = counted.filter((x) => x.e > x.s).sort((a, b) => a.s - b.s);
   const kept: typeof live = [];
@@ -122,8 +149,14 @@ describe('availability properties', () => {
         const r = availability(inputOf(c), WINDOW, optionsOf(c));
         assert.ok(r.downtimeMs <= r.eligibleMs);
         assert.ok(r.downtimeMs >= 0 && r.uptimeMs >= 0);
-        assert.equal(r.outages.reduce((s, x) => s + x.downtimeMs, 0), r.downtimeMs);
-        assert.equal(r.excluded.reduce((s, x) => s + x.excludedMs, 0), r.excludedMs);
+        assert.equal(
+          r.outages.reduce((s, x) => s + x.downtimeMs, 0),
+          r.downtimeMs,
+        );
+        assert.equal(
+          r.excluded.reduce((s, x) => s + x.excludedMs, 0),
+          r.excludedMs,
+        );
         // Each item is in exactly one list.
         assert.equal(r.outages.length + r.excluded.length + r.ignored.length, c.outages.length + c.maintenance.length);
       }),
@@ -135,10 +168,17 @@ describe('availability properties', () => {
     fc.assert(
       fc.property(caseArb, fc.infiniteStream(fc.nat()), (c, rnd) => {
         const input = inputOf(c);
-        const shuffle = <T>(xs: T[]) => xs.map((x) => [rnd.next().value, x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+        const shuffle = <T>(xs: T[]) =>
+          xs
+            .map((x) => [rnd.next().value, x] as const)
+            .sort((a, b) => a[0] - b[0])
+            .map(([, x]) => x);
         const a = availability(input, WINDOW, optionsOf(c));
         const b = availability({ outages: shuffle(input.outages), maintenance: shuffle(input.maintenance) }, WINDOW, optionsOf(c));
-        assert.deepEqual([b.downtimeMs, b.excludedMs, b.eligibleMs, b.availability], [a.downtimeMs, a.excludedMs, a.eligibleMs, a.availability]);
+        assert.deepEqual(
+          [b.downtimeMs, b.excludedMs, b.eligibleMs, b.availability],
+          [a.downtimeMs, a.excludedMs, a.eligibleMs, a.availability],
+        );
         const key = (x: { id: string }) => x.id;
         assert.deepEqual(b.outages.map(key).sort(), a.outages.map(key).sort());
         assert.deepEqual(b.ignored.map(key).sort(), a.ignored.map(key).sort());
@@ -152,7 +192,11 @@ describe('availability properties', () => {
       fc.property(caseArb, outageArb, (c, extra) => {
         const input = inputOf(c);
         const before = availability(input, WINDOW, optionsOf(c));
-        const after = availability({ ...input, outages: [...input.outages, { id: 'extra', ...extra, cause: 'provider' }] }, WINDOW, optionsOf(c));
+        const after = availability(
+          { ...input, outages: [...input.outages, { id: 'extra', ...extra, cause: 'provider' }] },
+          WINDOW,
+          optionsOf(c),
+        );
         assert.ok(after.downtimeMs >= before.downtimeMs);
         if (before.availability !== null) assert.ok(after.availability! <= before.availability);
       }),
@@ -165,7 +209,10 @@ describe('argsort', () => {
   test('sorts stably in both the comparator and the radix regime', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.integer({ min: -50, max: 50 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 })), { minLength: 0, maxLength: 100 }),
+        fc.array(fc.oneof(fc.integer({ min: -50, max: 50 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 })), {
+          minLength: 0,
+          maxLength: 100,
+        }),
         fc.integer({ min: 1, max: 60 }),
         (vals, repeat) => {
           // Repeating pushes the size past the radix threshold and creates many equal keys.

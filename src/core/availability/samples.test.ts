@@ -32,8 +32,32 @@ describe('outagesFromSamples', () => {
   });
 
   test('an up and a down sample of one check at one instant: down wins', () => {
-    assert.deepEqual(span(outagesFromSamples([{ at: 5 * M, up: true }, { at: 5 * M, up: false }, { at: 8 * M, up: true }], 60 * M)), [[5, 8]]);
-    assert.deepEqual(span(outagesFromSamples([{ at: 5 * M, up: false }, { at: 5 * M, up: true }, { at: 8 * M, up: true }], 60 * M)), [[5, 8]]);
+    assert.deepEqual(
+      span(
+        outagesFromSamples(
+          [
+            { at: 5 * M, up: true },
+            { at: 5 * M, up: false },
+            { at: 8 * M, up: true },
+          ],
+          60 * M,
+        ),
+      ),
+      [[5, 8]],
+    );
+    assert.deepEqual(
+      span(
+        outagesFromSamples(
+          [
+            { at: 5 * M, up: false },
+            { at: 5 * M, up: true },
+            { at: 8 * M, up: true },
+          ],
+          60 * M,
+        ),
+      ),
+      [[5, 8]],
+    );
   });
 
   test('a run still open lasts until `until`; a down sample after it yields nothing', () => {
@@ -64,12 +88,21 @@ describe('outagesFromSamples', () => {
     ];
     assert.deepEqual(span(outagesFromSamples(samples, 60 * M, 'majority')), [[15, 20]]);
     assert.deepEqual(span(outagesFromSamples(samples, 60 * M, 'all')), [[15, 20]]);
-    assert.deepEqual(span(outagesFromSamples(samples, 60 * M, 'any')), [[10, 20], [15, 30]]);
+    assert.deepEqual(span(outagesFromSamples(samples, 60 * M, 'any')), [
+      [10, 20],
+      [15, 30],
+    ]);
   });
 
   test('bad samples are issues, the rest still count', () => {
     const r = outagesFromSamples([{ at: NaN, up: false }, { at: 1, up: 'no' as never }, null as never, { at: 0, up: false }], 10);
-    assert.deepEqual(r.issues.map((i) => i.path), ['samples[0].at', 'samples[1].up', 'samples[2]']);
-    assert.deepEqual(r.outages.map((o) => [o.start, o.end]), [[0, 10]]);
+    assert.deepEqual(
+      r.issues.map((i) => i.path),
+      ['samples[0].at', 'samples[1].up', 'samples[2]'],
+    );
+    assert.deepEqual(
+      r.outages.map((o) => [o.start, o.end]),
+      [[0, 10]],
+    );
   });
 });

@@ -97,7 +97,9 @@ export function outagesFromSamples(
 
   if (rule === 'any') {
     return {
-      outages: runs.filter((r) => r.end > r.start).map((r) => ({ id: r.id, start: r.start, end: r.end, weight: 1, cause: 'provider' as const, evidence: r.evidence })),
+      outages: runs
+        .filter((r) => r.end > r.start)
+        .map((r) => ({ id: r.id, start: r.start, end: r.end, weight: 1, cause: 'provider' as const, evidence: r.evidence })),
       issues,
     };
   }
@@ -137,7 +139,14 @@ function combine(runs: Run[], firstSeen: Map<string, number>, rule: 'majority' |
     for (const r of active) if (r.end <= t) active.delete(r);
     const nowDown = isDown(down, known);
     if (nowDown && !current) {
-      current = { id: `checks@${new Date(t).toISOString()}`, start: t, end: t, weight: 1, cause: 'provider', evidence: [...active].map((r) => r.id) };
+      current = {
+        id: `checks@${new Date(t).toISOString()}`,
+        start: t,
+        end: t,
+        weight: 1,
+        cause: 'provider',
+        evidence: [...active].map((r) => r.id),
+      };
     } else if (!nowDown && current) {
       current.end = t;
       out.push(current);

@@ -145,13 +145,7 @@ export interface ExcludedItem {
  * outside_service_hours (in the window but not in working time), covered_by_exclusion (all of its
  * service time was excluded).
  */
-export type IgnoreReason =
-  | 'invalid'
-  | 'outside_window'
-  | 'empty'
-  | 'too_short'
-  | 'outside_service_hours'
-  | 'covered_by_exclusion';
+export type IgnoreReason = 'invalid' | 'outside_window' | 'empty' | 'too_short' | 'outside_service_hours' | 'covered_by_exclusion';
 
 export interface IgnoredItem {
   id: string;

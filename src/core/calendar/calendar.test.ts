@@ -62,9 +62,21 @@ describe('calendar format', () => {
     ['bad dayLength', 'timezone: UTC\nhours: always\ndayLength: 8 hours\n', /dayLength: unknown unit|dayLength: not a duration/],
     ['an empty file', '', /^cal\.yaml: the calendar is empty \(expected at least timezone and hours/],
     ['a file of comments only', '# nothing yet\n', /^cal\.yaml: the calendar is empty/],
-    ['24:00 as a start', 'timezone: UTC\nhours:\n  mon: ["24:00-02:00"]\n', /cal\.yaml:3:9: hours\.mon\[0\]: .*24:00 allowed as an end only.*"24:00-02:00"/],
-    ['a weekday given one range instead of a list', 'timezone: UTC\nhours:\n  mon: "09:00-17:00"\n', /cal\.yaml:3:8: hours\.mon: not an allowed value \(expected a list, "closed" or "always", got "09:00-17:00"\)/],
-    ['a holiday name of the wrong type', 'timezone: UTC\nhours: always\nholidays:\n  - { date: 2026-12-25, name: 5 }\n', /cal\.yaml:4:31: holidays\[0\]\.name: expected string \(got 5\)/],
+    [
+      '24:00 as a start',
+      'timezone: UTC\nhours:\n  mon: ["24:00-02:00"]\n',
+      /cal\.yaml:3:9: hours\.mon\[0\]: .*24:00 allowed as an end only.*"24:00-02:00"/,
+    ],
+    [
+      'a weekday given one range instead of a list',
+      'timezone: UTC\nhours:\n  mon: "09:00-17:00"\n',
+      /cal\.yaml:3:8: hours\.mon: not an allowed value \(expected a list, "closed" or "always", got "09:00-17:00"\)/,
+    ],
+    [
+      'a holiday name of the wrong type',
+      'timezone: UTC\nhours: always\nholidays:\n  - { date: 2026-12-25, name: 5 }\n',
+      /cal\.yaml:4:31: holidays\[0\]\.name: expected string \(got 5\)/,
+    ],
   ];
   for (const [name, text, re] of bad) {
     test(`refuses ${name} with a message naming the field`, () => {
@@ -92,14 +104,62 @@ describe('deadlines and elapsed time', () => {
     ['starting before opening', berlin, '2026-03-24T06:00:00+01:00', 1 * H, '2026-03-24T10:00:00+01:00'],
     ['starting after closing', berlin, '2026-03-24T20:00:00+01:00', 8 * H, '2026-03-25T17:00:00+01:00'],
     ['over the autumn DST change', berlin, '2026-10-23T15:00:00+02:00', 4 * H, '2026-10-26T11:00:00+01:00'],
-    ['a start inside the skipped hour (given with its offset)', cal({ timezone: 'Europe/Berlin', hours: 'always' }), '2026-03-29T02:30:00+01:00', 30 * M, '2026-03-29T04:00:00+02:00'],
-    ['a start inside the repeated hour, first pass: an hour later is the second pass', cal({ timezone: 'Europe/Berlin', hours: 'always' }), '2026-10-25T02:30:00+02:00', 1 * H, '2026-10-25T02:30:00+01:00'],
-    ['a start inside the repeated hour, first pass, in hours that include both passes', cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }), '2026-10-25T02:30:00+02:00', 2.5 * H, '2026-10-25T04:00:00+01:00'],
-    ['a start inside the repeated hour, second pass', cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }), '2026-10-25T02:30:00+01:00', 1.5 * H, '2026-10-25T04:00:00+01:00'],
-    ['a start inside the skipped hour, in hours that span it', cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }), '2026-03-29T02:30:00+01:00', 30 * M, '2026-03-29T04:00:00+02:00'],
-    ['New York fall back', cal({ timezone: 'America/New_York', hours: { sun: ['00:00-24:00'] } }), '2026-11-01T00:00:00-04:00', 25 * H, '2026-11-02T00:00:00-05:00'],
-    ['across years', cal({ timezone: 'Europe/Berlin', hours: WEEK_9_17, holidays: [{ yearly: '01-01' }] }), '2026-12-31T16:00:00+01:00', 8 * H, '2027-01-04T16:00:00+01:00'],
-    ['New York spring forward', cal({ timezone: 'America/New_York', hours: { sun: ['00:00-24:00'] } }), '2026-03-08T00:00:00-05:00', 23 * H, '2026-03-09T00:00:00-04:00'],
+    [
+      'a start inside the skipped hour (given with its offset)',
+      cal({ timezone: 'Europe/Berlin', hours: 'always' }),
+      '2026-03-29T02:30:00+01:00',
+      30 * M,
+      '2026-03-29T04:00:00+02:00',
+    ],
+    [
+      'a start inside the repeated hour, first pass: an hour later is the second pass',
+      cal({ timezone: 'Europe/Berlin', hours: 'always' }),
+      '2026-10-25T02:30:00+02:00',
+      1 * H,
+      '2026-10-25T02:30:00+01:00',
+    ],
+    [
+      'a start inside the repeated hour, first pass, in hours that include both passes',
+      cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }),
+      '2026-10-25T02:30:00+02:00',
+      2.5 * H,
+      '2026-10-25T04:00:00+01:00',
+    ],
+    [
+      'a start inside the repeated hour, second pass',
+      cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }),
+      '2026-10-25T02:30:00+01:00',
+      1.5 * H,
+      '2026-10-25T04:00:00+01:00',
+    ],
+    [
+      'a start inside the skipped hour, in hours that span it',
+      cal({ timezone: 'Europe/Berlin', hours: { sun: ['01:00-04:00'] } }),
+      '2026-03-29T02:30:00+01:00',
+      30 * M,
+      '2026-03-29T04:00:00+02:00',
+    ],
+    [
+      'New York fall back',
+      cal({ timezone: 'America/New_York', hours: { sun: ['00:00-24:00'] } }),
+      '2026-11-01T00:00:00-04:00',
+      25 * H,
+      '2026-11-02T00:00:00-05:00',
+    ],
+    [
+      'across years',
+      cal({ timezone: 'Europe/Berlin', hours: WEEK_9_17, holidays: [{ yearly: '01-01' }] }),
+      '2026-12-31T16:00:00+01:00',
+      8 * H,
+      '2027-01-04T16:00:00+01:00',
+    ],
+    [
+      'New York spring forward',
+      cal({ timezone: 'America/New_York', hours: { sun: ['00:00-24:00'] } }),
+      '2026-03-08T00:00:00-05:00',
+      23 * H,
+      '2026-03-09T00:00:00-04:00',
+    ],
     ['zero duration is the start itself', berlin, '2026-03-28T10:00:00+01:00', 0, '2026-03-28T10:00:00+01:00'],
   ];
   for (const [name, c, start, dur, due] of cases) {
@@ -138,7 +198,19 @@ describe('deadlines and elapsed time', () => {
   test('leap days: 29 February exists in 2028 and a yearly 02-29 holiday only then', () => {
     const every = cal({ timezone: 'UTC', hours: 'always' });
     assert.equal(every.elapsed(t('2028-02-01T00:00:00Z'), t('2028-03-01T00:00:00Z')), 29 * 24 * H);
-    const c = cal({ timezone: 'UTC', hours: { mon: ['00:00-24:00'], tue: ['00:00-24:00'], wed: ['00:00-24:00'], thu: ['00:00-24:00'], fri: ['00:00-24:00'], sat: ['00:00-24:00'], sun: ['00:00-24:00'] }, holidays: [{ yearly: '02-29', name: 'Leap day off' }] });
+    const c = cal({
+      timezone: 'UTC',
+      hours: {
+        mon: ['00:00-24:00'],
+        tue: ['00:00-24:00'],
+        wed: ['00:00-24:00'],
+        thu: ['00:00-24:00'],
+        fri: ['00:00-24:00'],
+        sat: ['00:00-24:00'],
+        sun: ['00:00-24:00'],
+      },
+      holidays: [{ yearly: '02-29', name: 'Leap day off' }],
+    });
     assert.equal(c.elapsed(t('2028-02-28T00:00:00Z'), t('2028-03-01T00:00:00Z')), 24 * H);
     assert.equal(c.elapsed(t('2027-02-28T00:00:00Z'), t('2027-03-01T00:00:00Z')), 24 * H);
     assert.equal(c.elapsed(t('2024-01-01T00:00:00Z'), t('2025-01-01T00:00:00Z')), 365 * 24 * H);
@@ -185,8 +257,12 @@ describe('deadlines and elapsed time', () => {
     assert.equal(c.elapsed(t('2026-05-09T00:00:00Z'), t('2026-05-10T00:00:00Z')), 2 * H);
     assert.equal(c.elapsed(t('2026-05-08T00:00:00Z'), t('2026-05-09T00:00:00Z')), 24 * H);
     // Inherited through extends too: the child is not 24x7 either.
-    const files: Record<string, string> = { '/c/parent.yaml': 'timezone: UTC\nhours: always\nopenings:\n  - { date: 2026-05-09, hours: ["10:00-12:00"] }\n' };
-    const child = unwrap(calendarFromText('extends: parent.yaml\n', '/c/child.yaml', (ref) => ({ source: `/c/${ref}`, text: files[`/c/${ref}`]! })));
+    const files: Record<string, string> = {
+      '/c/parent.yaml': 'timezone: UTC\nhours: always\nopenings:\n  - { date: 2026-05-09, hours: ["10:00-12:00"] }\n',
+    };
+    const child = unwrap(
+      calendarFromText('extends: parent.yaml\n', '/c/child.yaml', (ref) => ({ source: `/c/${ref}`, text: files[`/c/${ref}`]! })),
+    );
     assert.equal(child.elapsed(t('2026-05-09T00:00:00Z'), t('2026-05-10T00:00:00Z')), 2 * H);
   });
 
@@ -196,7 +272,11 @@ describe('deadlines and elapsed time', () => {
     assert.equal(c.elapsed(t('2026-12-25T00:00:00+01:00'), t('2026-12-26T00:00:00+01:00')), 18 * H);
     assert.equal(fmt(c, c.nextWorking(t('2026-12-24T23:00:00+01:00'))), '2026-12-25T06:00:00+01:00');
     // With a night shift of the 24th and an early shift of the 25th: both closed inside it.
-    const n = cal({ timezone: 'UTC', hours: { thu: ['20:00-02:00'], fri: ['04:00-08:00'] }, closures: [{ date: '2026-12-24', hours: ['23:00-05:00'] }] });
+    const n = cal({
+      timezone: 'UTC',
+      hours: { thu: ['20:00-02:00'], fri: ['04:00-08:00'] },
+      closures: [{ date: '2026-12-24', hours: ['23:00-05:00'] }],
+    });
     assert.equal(n.elapsed(t('2026-12-24T00:00:00Z'), t('2026-12-26T00:00:00Z')), (3 + 3) * H);
   });
 
@@ -231,7 +311,11 @@ describe('deadlines and elapsed time', () => {
     for (const bad of ['1900-01-01T23:59:59Z', '2399-12-31T00:00:00Z', '1066-10-14T09:00:00Z']) {
       const r = checkSupportedInstant(t(bad), 'start', bad);
       assert.equal(r.ok, false, bad);
-      if (!r.ok) assert.equal(formatIssue(r.issues[0]!), `start: outside the years business calendars cover (expected an instant from 1900-01-02 to 2399-12-30, got ${bad})`);
+      if (!r.ok)
+        assert.equal(
+          formatIssue(r.issues[0]!),
+          `start: outside the years business calendars cover (expected an instant from 1900-01-02 to 2399-12-30, got ${bad})`,
+        );
     }
     // Inside the range, the far ends are real working time, in every zone. (A calendar for each
     // end: one table from 1900 to 2399 takes seconds to build, and would test nothing more.)
@@ -263,7 +347,8 @@ describe('deadlines and elapsed time', () => {
 
 describe('extends and .ics', () => {
   const files: Record<string, string> = {
-    '/cal/company.yaml': 'timezone: Europe/Berlin\nhours:\n  mon: ["09:00-17:00"]\n  tue: ["09:00-17:00"]\n  wed: ["09:00-17:00"]\n  thu: ["09:00-17:00"]\n  fri: ["09:00-17:00"]\nholidays: [2026-12-25]\n',
+    '/cal/company.yaml':
+      'timezone: Europe/Berlin\nhours:\n  mon: ["09:00-17:00"]\n  tue: ["09:00-17:00"]\n  wed: ["09:00-17:00"]\n  thu: ["09:00-17:00"]\n  fri: ["09:00-17:00"]\nholidays: [2026-12-25]\n',
     '/cal/bavaria.yaml': 'extends: company.yaml\nholidays:\n  - { date: 2026-01-06, name: Epiphany }\nics: [public.ics]\n',
     '/cal/public.ics': [
       'BEGIN:VCALENDAR',
@@ -333,20 +418,42 @@ describe('extends and .ics', () => {
 
   test('.ics: times without a zone the file defines are wall-clock times, not UTC', () => {
     const ics = [
-      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN',
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//test//EN',
       // Floating: read in the calendar's zone (Berlin), 12:00-14:00 local.
-      'BEGIN:VEVENT', 'UID:f', 'DTSTART:20260722T120000', 'DTEND:20260722T140000', 'SUMMARY:Floating', 'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:f',
+      'DTSTART:20260722T120000',
+      'DTEND:20260722T140000',
+      'SUMMARY:Floating',
+      'END:VEVENT',
       // A TZID without its VTIMEZONE: read in that IANA zone, 09:00-10:00 New York = 15:00-16:00 Berlin.
-      'BEGIN:VEVENT', 'UID:n', 'DTSTART;TZID=America/New_York:20260723T090000', 'DTEND;TZID=America/New_York:20260723T100000', 'SUMMARY:NY call', 'END:VEVENT',
+      'BEGIN:VEVENT',
+      'UID:n',
+      'DTSTART;TZID=America/New_York:20260723T090000',
+      'DTEND;TZID=America/New_York:20260723T100000',
+      'SUMMARY:NY call',
+      'END:VEVENT',
       // Recurring weekly at 10:00-11:00 Berlin time, before and after the change to winter time.
-      'BEGIN:VEVENT', 'UID:r', 'DTSTART;TZID=Europe/Berlin:20261020T100000', 'DTEND;TZID=Europe/Berlin:20261020T110000', 'RRULE:FREQ=WEEKLY;COUNT=2', 'SUMMARY:Weekly', 'END:VEVENT',
-      'END:VCALENDAR', '',
+      'BEGIN:VEVENT',
+      'UID:r',
+      'DTSTART;TZID=Europe/Berlin:20261020T100000',
+      'DTEND;TZID=Europe/Berlin:20261020T110000',
+      'RRULE:FREQ=WEEKLY;COUNT=2',
+      'SUMMARY:Weekly',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
     ].join('\r\n');
     const own: Record<string, string> = {
-      '/w/office.yaml': 'timezone: Europe/Berlin\nhours:\n  mon: ["09:00-17:00"]\n  tue: ["09:00-17:00"]\n  wed: ["09:00-17:00"]\n  thu: ["09:00-17:00"]\n  fri: ["09:00-17:00"]\nics: [meetings.ics]\n',
+      '/w/office.yaml':
+        'timezone: Europe/Berlin\nhours:\n  mon: ["09:00-17:00"]\n  tue: ["09:00-17:00"]\n  wed: ["09:00-17:00"]\n  thu: ["09:00-17:00"]\n  fri: ["09:00-17:00"]\nics: [meetings.ics]\n',
       '/w/meetings.ics': ics,
     };
-    const c = unwrap(calendarFromText(own['/w/office.yaml']!, '/w/office.yaml', (ref) => ({ source: `/w/${ref}`, text: own[`/w/${ref}`]! })));
+    const c = unwrap(
+      calendarFromText(own['/w/office.yaml']!, '/w/office.yaml', (ref) => ({ source: `/w/${ref}`, text: own[`/w/${ref}`]! })),
+    );
     const closedBetween = (a: string, b: string) => c.elapsed(t(a), t(b)) === 0;
     assert.equal(day(c, '2026-07-22'), 6);
     assert.ok(closedBetween('2026-07-22T12:00:00+02:00', '2026-07-22T14:00:00+02:00'));
@@ -372,7 +479,14 @@ describe('properties', () => {
   const SPAN = 3 * 365 * 24 * H;
   const calendars: Array<[string, BusinessCalendar]> = [
     ['Berlin 9-17', berlin],
-    ['New York split shifts with holidays', cal({ timezone: 'America/New_York', hours: { mon: ['08:00-12:00', '13:00-18:30'], wed: ['22:00-06:00'], sat: ['00:00-24:00'] }, holidays: [{ yearly: '07-04' }, '2025-11-27'] })],
+    [
+      'New York split shifts with holidays',
+      cal({
+        timezone: 'America/New_York',
+        hours: { mon: ['08:00-12:00', '13:00-18:30'], wed: ['22:00-06:00'], sat: ['00:00-24:00'] },
+        holidays: [{ yearly: '07-04' }, '2025-11-27'],
+      }),
+    ],
     ['Lord Howe Sundays', cal({ timezone: 'Australia/Lord_Howe', hours: { sun: ['01:00-03:00'] } })],
   ];
   const instant = fc.integer({ min: START, max: START + SPAN });
@@ -412,7 +526,18 @@ describe('properties', () => {
 
   test('a 24x7 calendar gives wall-clock time', () => {
     const always = cal({ timezone: 'Australia/Lord_Howe', hours: 'always' });
-    const full = cal({ timezone: 'Australia/Lord_Howe', hours: { mon: ['00:00-24:00'], tue: ['00:00-24:00'], wed: ['00:00-24:00'], thu: ['00:00-24:00'], fri: ['00:00-24:00'], sat: ['00:00-24:00'], sun: ['00:00-24:00'] } });
+    const full = cal({
+      timezone: 'Australia/Lord_Howe',
+      hours: {
+        mon: ['00:00-24:00'],
+        tue: ['00:00-24:00'],
+        wed: ['00:00-24:00'],
+        thu: ['00:00-24:00'],
+        fri: ['00:00-24:00'],
+        sat: ['00:00-24:00'],
+        sun: ['00:00-24:00'],
+      },
+    });
     fc.assert(
       fc.property(instant, duration, (from, d) => {
         assert.equal(always.elapsed(from, from + d), d);
@@ -429,7 +554,8 @@ describe('properties', () => {
       const z = Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO('America/New_York');
       const mins = z.hour * 60 + z.minute;
       const md = `${String(z.month).padStart(2, '0')}-${String(z.day).padStart(2, '0')}`;
-      const hol = (d: Temporal.ZonedDateTime) => d.toPlainDate().toString() === '2025-11-27' || `${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}` === '07-04';
+      const hol = (d: Temporal.ZonedDateTime) =>
+        d.toPlainDate().toString() === '2025-11-27' || `${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}` === '07-04';
       const prev = z.subtract({ days: 1 });
       // Wednesday's 22:00-06:00 shift: open Wed >= 22:00 and Thu < 06:00 (when Wed was no holiday).
       if (z.dayOfWeek === 3 && mins >= 22 * 60 && !hol(z)) return true;
@@ -469,14 +595,21 @@ describe('pauses', async () => {
   });
   test('property: elapsedWithPauses inverts addWorkingWithPauses', () => {
     const base = t('2026-01-05T00:00:00Z');
-    const iv = fc.tuple(fc.integer({ min: 0, max: 60 * 24 * 60 }), fc.integer({ min: 1, max: 3 * 24 * 60 })).map(([s, l]) => [base + s * M, base + (s + l) * M] as const);
+    const iv = fc
+      .tuple(fc.integer({ min: 0, max: 60 * 24 * 60 }), fc.integer({ min: 1, max: 3 * 24 * 60 }))
+      .map(([s, l]) => [base + s * M, base + (s + l) * M] as const);
     fc.assert(
-      fc.property(fc.array(iv, { maxLength: 6 }), fc.integer({ min: 0, max: 20 * 24 * 60 }), fc.integer({ min: 0, max: 200 * 60 }), (ps, s, d) => {
-        const pauses = mergeIntervals(ps);
-        const from = base + s * M;
-        const due = addWorkingWithPauses(berlin, from, d * M, pauses);
-        assert.equal(elapsedWithPauses(berlin, from, due, pauses), d * M);
-      }),
+      fc.property(
+        fc.array(iv, { maxLength: 6 }),
+        fc.integer({ min: 0, max: 20 * 24 * 60 }),
+        fc.integer({ min: 0, max: 200 * 60 }),
+        (ps, s, d) => {
+          const pauses = mergeIntervals(ps);
+          const from = base + s * M;
+          const due = addWorkingWithPauses(berlin, from, d * M, pauses);
+          assert.equal(elapsedWithPauses(berlin, from, due, pauses), d * M);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -487,8 +620,15 @@ test('instants: the fast parser agrees with Temporal on every form', async () =>
   const digits = (n: number, w: number) => String(n).padStart(w, '0');
   fc.assert(
     fc.property(
-      fc.integer({ min: 1000, max: 2999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }),
-      fc.option(fc.integer({ min: 0, max: 999_999_999 })), fc.integer({ min: -14 * 60, max: 14 * 60 }), fc.boolean(),
+      fc.integer({ min: 1000, max: 2999 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 0, max: 23 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.integer({ min: 0, max: 59 }),
+      fc.option(fc.integer({ min: 0, max: 999_999_999 })),
+      fc.integer({ min: -14 * 60, max: 14 * 60 }),
+      fc.boolean(),
       (y, mo, d, h, mi, s, frac, off, zulu) => {
         const sign = off < 0 ? '-' : '+';
         const o = Math.abs(off);

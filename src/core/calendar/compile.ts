@@ -34,7 +34,17 @@ export const SUPPORTED_TO = (MAX_DAY - 1) * MS_PER_DAY;
 /** The instant itself, or an issue when it is outside the range calendars cover. */
 export function checkSupportedInstant(ms: number, path: string, given?: string): Result<number> {
   if (ms >= SUPPORTED_FROM && ms < SUPPORTED_TO) return { ok: true, value: ms };
-  return { ok: false, issues: [{ path, message: 'outside the years business calendars cover', expected: 'an instant from 1900-01-02 to 2399-12-30', received: given ?? String(ms) }] };
+  return {
+    ok: false,
+    issues: [
+      {
+        path,
+        message: 'outside the years business calendars cover',
+        expected: 'an instant from 1900-01-02 to 2399-12-30',
+        received: given ?? String(ms),
+      },
+    ],
+  };
 }
 
 /** Validates a calendar document (already parsed from YAML/JSON) and compiles it. */
@@ -240,7 +250,7 @@ export class CompiledCalendar implements BusinessCalendar {
     const i = this.indexAt(t);
     if (i < 0) return 0;
     const e = this.ends[i]!;
-    return this.cum[i]! + ((t < e ? t : e) - this.starts[i]!);
+    return this.cum[i]! + (Math.min(t, e) - this.starts[i]!);
   }
 
   /** Rebuilds the table so that it covers instant t (at least a year either side on first use). */
@@ -343,7 +353,11 @@ export class CompiledCalendar implements BusinessCalendar {
     const next = def.closures.get(d + 1);
     if (own) r = subtractRanges(r, own);
     // A night shift's part after midnight is closed by the next date's closures.
-    if (next && r.length > 0 && r[r.length - 1]! > 86_400) r = subtractRanges(r, next.map((x) => x + 86_400));
+    if (next && r.length > 0 && r[r.length - 1]! > 86_400)
+      r = subtractRanges(
+        r,
+        next.map((x) => x + 86_400),
+      );
     return r;
   }
 }

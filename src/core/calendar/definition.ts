@@ -62,7 +62,7 @@ function rangesOf(list: readonly string[] | 'always' | 'closed'): DayRanges {
   if (list === 'always') return [0, 86_400];
   if (list === 'closed') return [];
   // Merge overlaps within the day so totals are not counted twice.
-  return mergeRanges([], list.map(parseRange).flat());
+  return mergeRanges([], list.flatMap(parseRange));
 }
 
 /** Union of two range lists (each a flat [start, end, ...] list, in any order). */
@@ -93,11 +93,21 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
   let zone = parent?.zone;
   if (spec.timezone !== undefined) {
     if (!isValidZone(spec.timezone)) {
-      issues.push({ path: 'timezone', message: 'unknown time zone', expected: 'an IANA time zone such as Europe/Berlin or America/New_York', received: describeValue(spec.timezone) });
+      issues.push({
+        path: 'timezone',
+        message: 'unknown time zone',
+        expected: 'an IANA time zone such as Europe/Berlin or America/New_York',
+        received: describeValue(spec.timezone),
+      });
     } else zone = canonicalZone(spec.timezone);
   }
   if (zone === undefined && spec.timezone === undefined) {
-    issues.push({ path: 'timezone', message: 'required field is missing (a calendar needs an IANA time zone, or extends one that has it)', expected: 'e.g. Europe/Berlin', received: 'nothing' });
+    issues.push({
+      path: 'timezone',
+      message: 'required field is missing (a calendar needs an IANA time zone, or extends one that has it)',
+      expected: 'e.g. Europe/Berlin',
+      received: 'nothing',
+    });
   }
 
   let weekly: DayRanges[];
@@ -107,7 +117,12 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
     weekly = [[], ...WEEKDAYS.map((d) => rangesOf(h[d] ?? 'closed'))];
   } else if (parent) weekly = parent.weekly.map((r) => [...r]);
   else {
-    issues.push({ path: 'hours', message: 'required field is missing (give "always" or working hours per weekday)', expected: '"always" or e.g. {mon: ["09:00-17:00"]}', received: 'nothing' });
+    issues.push({
+      path: 'hours',
+      message: 'required field is missing (give "always" or working hours per weekday)',
+      expected: '"always" or e.g. {mon: ["09:00-17:00"]}',
+      received: 'nothing',
+    });
     weekly = [[], [], [], [], [], [], [], []];
   }
 
@@ -124,7 +139,8 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
       const [mm, dd] = h.yearly.split('-').map(Number) as [number, number];
       const check = parseCivilDate(`2000-${h.yearly}`, `${path}.yearly`); // 2000 is a leap year: 02-29 allowed
       if (!check.ok) issues.push(...check.issues);
-      else if (h.from !== undefined && h.until !== undefined && h.until < h.from) issues.push({ path: `${path}.until`, message: 'must not be before from', received: String(h.until) });
+      else if (h.from !== undefined && h.until !== undefined && h.until < h.from)
+        issues.push({ path: `${path}.until`, message: 'must not be before from', received: String(h.until) });
       else {
         const y: YearlyHoliday = { month: mm, day: dd, name: h.name ?? 'holiday', observed: h.observed ?? 'none' };
         if (h.from !== undefined) y.from = h.from;
@@ -138,7 +154,10 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
   for (const [k, v] of parent?.closures ?? []) closures.set(k, [...v]);
   (spec.closures ?? []).forEach((c, i) => {
     const d = parseCivilDate(c.date, `closures[${i}].date`);
-    if (!d.ok) return issues.push(...d.issues);
+    if (!d.ok) {
+      issues.push(...d.issues);
+      return;
+    }
     const day = dayFromCivil(d.value.y, d.value.m, d.value.d);
     // A closure that crosses midnight ("22:00-06:00") closes the next date's early hours too:
     // its part after midnight is filed under that date, where every range of it is closed.
@@ -161,14 +180,20 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
   const openings = new Map<number, DayRanges>(parent?.openings ?? []);
   (spec.openings ?? []).forEach((o, i) => {
     const d = parseCivilDate(o.date, `openings[${i}].date`);
-    if (!d.ok) return issues.push(...d.issues);
+    if (!d.ok) {
+      issues.push(...d.issues);
+      return;
+    }
     openings.set(dayFromCivil(d.value.y, d.value.m, d.value.d), rangesOf(o.hours));
   });
 
   const closedInstants: Array<[number, number]> = [...(parent?.closedInstants ?? [])];
   (inputs.icsTexts ?? []).forEach((f, i) => {
     const r: Result<IcsEntries> = parseIcs(f.text, f.source, `ics[${i}]`, zone ?? 'UTC');
-    if (!r.ok) return issues.push(...r.issues);
+    if (!r.ok) {
+      issues.push(...r.issues);
+      return;
+    }
     for (const [day, nm] of r.value.days) if (!holidays.has(day)) holidays.set(day, nm);
     closedInstants.push(...r.value.instants);
   });
@@ -178,7 +203,13 @@ export function buildDefinition(spec: CalendarSpec, inputs: DefinitionInputs = {
   if (spec.dayLength !== undefined) {
     const d = parseDuration(spec.dayLength, 'dayLength');
     if (!d.ok) issues.push(...d.issues);
-    else if (d.value.kind !== 'fixed' || d.value.ms <= 0 || d.value.ms > 86_400_000) issues.push({ path: 'dayLength', message: 'must be a positive length of at most 24h', expected: 'e.g. 8h', received: describeValue(spec.dayLength) });
+    else if (d.value.kind !== 'fixed' || d.value.ms <= 0 || d.value.ms > 86_400_000)
+      issues.push({
+        path: 'dayLength',
+        message: 'must be a positive length of at most 24h',
+        expected: 'e.g. 8h',
+        received: describeValue(spec.dayLength),
+      });
     dayLengthMs = d.ok && d.value.kind === 'fixed' ? d.value.ms : 0;
   } else if (spec.hours === undefined && parent) dayLengthMs = parent.dayLengthMs;
   else dayLengthMs = nominalDayLength(weekly);

@@ -26,8 +26,14 @@ const MAX_OCCURRENCES = 100_000;
 function instantOf(t: ICAL.Time, zone: string): number {
   const tzid = t.zone?.tzid;
   if (tzid !== undefined && tzid !== 'floating') return t.toUnixTime() * 1000;
-  return Temporal.PlainDateTime.from({ year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second })
-    .toZonedDateTime(zone, { disambiguation: 'compatible' }).epochMilliseconds;
+  return Temporal.PlainDateTime.from({
+    year: t.year,
+    month: t.month,
+    day: t.day,
+    hour: t.hour,
+    minute: t.minute,
+    second: t.second,
+  }).toZonedDateTime(zone, { disambiguation: 'compatible' }).epochMilliseconds;
 }
 
 /** `zone`: the calendar's IANA zone, for times the file gives without one. */
@@ -82,7 +88,16 @@ export function parseIcs(text: string, source: string, path: string, zone = 'UTC
       for (let next = it.next(); next && next.year <= LAST_YEAR && count < MAX_OCCURRENCES; next = it.next()) add(next);
     } else add(ev.startDate);
     if (count >= MAX_OCCURRENCES) {
-      return { ok: false, issues: [{ path, source, message: `more than ${MAX_OCCURRENCES} occurrences before ${LAST_YEAR}: a recurrence this dense is not a holiday list` }] };
+      return {
+        ok: false,
+        issues: [
+          {
+            path,
+            source,
+            message: `more than ${MAX_OCCURRENCES} occurrences before ${LAST_YEAR}: a recurrence this dense is not a holiday list`,
+          },
+        ],
+      };
     }
   }
   return { ok: true, value: { days, instants } };

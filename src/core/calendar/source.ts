@@ -15,13 +15,32 @@ export type RefReader = (ref: string, from: string) => { source: string; text: s
 
 export function calendarDefinitionFromText(text: string, source: string, read: RefReader, seen: string[] = []): Result<CalendarDefinition> {
   if (seen.includes(source)) {
-    return { ok: false, issues: [{ path: 'extends', source: seen[seen.length - 1], message: `calendars extend each other in a cycle: ${[...seen, source].join(' -> ')}` }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: 'extends',
+          source: seen[seen.length - 1],
+          message: `calendars extend each other in a cycle: ${[...seen, source].join(' -> ')}`,
+        },
+      ],
+    };
   }
   const parsed = parseSourceText(text, source);
   if (!parsed.ok) return parsed;
   if (parsed.value.value === null || parsed.value.value === undefined) {
     // An empty file (or one with only comments) parses to null; "expected object" would puzzle.
-    return { ok: false, issues: [{ path: '', source, message: 'the calendar is empty', expected: 'at least timezone and hours, e.g. "timezone: Europe/Berlin" and "hours: always"' }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '',
+          source,
+          message: 'the calendar is empty',
+          expected: 'at least timezone and hours, e.g. "timezone: Europe/Berlin" and "hours: always"',
+        },
+      ],
+    };
   }
   const v = validateSource(calendarSpec, parsed.value);
   if (!v.ok) return v;
@@ -31,7 +50,18 @@ export function calendarDefinitionFromText(text: string, source: string, read: R
   let parent: CalendarDefinition | undefined;
   if (spec.extends !== undefined) {
     const r = read(spec.extends, source);
-    if ('error' in r) return { ok: false, issues: [{ path: 'extends', message: `cannot read the calendar it extends: ${r.error}`, received: JSON.stringify(spec.extends), ...at(['extends']) }] };
+    if ('error' in r)
+      return {
+        ok: false,
+        issues: [
+          {
+            path: 'extends',
+            message: `cannot read the calendar it extends: ${r.error}`,
+            received: JSON.stringify(spec.extends),
+            ...at(['extends']),
+          },
+        ],
+      };
     const p = calendarDefinitionFromText(r.text, r.source, read, [...seen, source]);
     if (!p.ok) return p;
     parent = p.value;
@@ -40,7 +70,13 @@ export function calendarDefinitionFromText(text: string, source: string, read: R
   const issues: Issue[] = [];
   (spec.ics ?? []).forEach((ref, i) => {
     const r = read(ref, source);
-    if ('error' in r) issues.push({ path: `ics[${i}]`, message: `cannot read the iCalendar file: ${r.error}`, received: JSON.stringify(ref), ...at(['ics', i]) });
+    if ('error' in r)
+      issues.push({
+        path: `ics[${i}]`,
+        message: `cannot read the iCalendar file: ${r.error}`,
+        received: JSON.stringify(ref),
+        ...at(['ics', i]),
+      });
     else icsTexts.push(r);
   });
   if (issues.length) return { ok: false, issues };

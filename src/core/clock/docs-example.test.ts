@@ -14,12 +14,17 @@ import { at, H, M } from './testkit.ts';
 const doc = readFileSync(new URL('../../../docs/clocks.md', import.meta.url), 'utf8');
 
 function block(lang: string): string {
-  const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(doc);
+  const m = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``).exec(doc);
   assert.ok(m, `docs/clocks.md has a ${lang} block`);
   return m[1]!;
 }
 
-const calendar = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
+const calendar = unwrap(
+  compileCalendar({
+    timezone: 'Europe/Berlin',
+    hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] },
+  }),
+);
 const h = (n: number) => ({ kind: 'fixed' as const, ms: n * H });
 const targets: ClockTarget[] = [
   { name: 'response', kind: 'response', calendar, byPriority: { P1: h(0.5), P2: h(1), P3: h(4) } },
@@ -36,7 +41,7 @@ function events(): Timed<TicketEvent>[] {
 test('docs/clocks.md: the rendered timelines are what the engine gives', () => {
   const r = evaluateTicket(events(), targets, now, { explain: true });
   assert.deepEqual(r.issues, []);
-  assert.equal(r.clocks.map((c) => renderTimeline(c, 'Europe/Berlin')).join('\n\n') + '\n', block('text'));
+  assert.equal(`${r.clocks.map((c) => renderTimeline(c, 'Europe/Berlin')).join('\n\n')}\n`, block('text'));
   const resolution = r.clocks[1]!;
   assert.equal(resolution.pausedMs, 9 * H);
   assert.equal(resolution.elapsedMs, 6 * H + 35 * M);

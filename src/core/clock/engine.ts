@@ -96,7 +96,12 @@ export function summarizeTicket(events: ReadonlyArray<Timed<TicketEvent>>): Tick
 }
 
 /** Summary, clocks, skipped clocks and issues of one ticket as of `now` (epoch ms). */
-export function evaluateTicket(events: ReadonlyArray<Timed<TicketEvent>>, targets: ReadonlyArray<ClockTarget>, now: number, opts: EvaluateOptions = {}): TicketEvaluation {
+export function evaluateTicket(
+  events: ReadonlyArray<Timed<TicketEvent>>,
+  targets: ReadonlyArray<ClockTarget>,
+  now: number,
+  opts: EvaluateOptions = {},
+): TicketEvaluation {
   const prep = prepareTicket(events, Number.isFinite(now) ? now : Infinity);
   const issues = prep.issues;
   const summary = summarizePrepared(prep, issues);
@@ -107,7 +112,12 @@ export function evaluateTicket(events: ReadonlyArray<Timed<TicketEvent>>, target
 }
 
 /** The clocks of one ticket as of `now`; see evaluateTicket for the skipped ones and the issues. */
-export function computeClocks(events: ReadonlyArray<Timed<TicketEvent>>, targets: ReadonlyArray<ClockTarget>, now: number, opts: EvaluateOptions = {}): ClockResult[] {
+export function computeClocks(
+  events: ReadonlyArray<Timed<TicketEvent>>,
+  targets: ReadonlyArray<ClockTarget>,
+  now: number,
+  opts: EvaluateOptions = {},
+): ClockResult[] {
   const prep = prepareTicket(events, Number.isFinite(now) ? now : Infinity);
   const clocks: ClockResult[] = [];
   clocksOf(prep, targets, now, opts.explain === true, clocks, []);
@@ -115,21 +125,53 @@ export function computeClocks(events: ReadonlyArray<Timed<TicketEvent>>, targets
 }
 
 /** The clocks of an already prepared ticket (for callers that also need the prepared stream). */
-export function clocksOf(prep: PreparedTicket, targets: ReadonlyArray<ClockTarget>, now: number, explain: boolean, out: ClockResult[], skipped: SkippedClock[]): void {
+export function clocksOf(
+  prep: PreparedTicket,
+  targets: ReadonlyArray<ClockTarget>,
+  now: number,
+  explain: boolean,
+  out: ClockResult[],
+  skipped: SkippedClock[],
+): void {
   for (const target of targets) {
     if (!Number.isFinite(now)) {
-      skipped.push({ ticket: prep.ticket, target: target.name, kind: target.kind, cycle: 1, priority: null, reason: 'invalid_now', message: `now is not a valid instant (${String(now)})` });
+      skipped.push({
+        ticket: prep.ticket,
+        target: target.name,
+        kind: target.kind,
+        cycle: 1,
+        priority: null,
+        reason: 'invalid_now',
+        message: `now is not a valid instant (${String(now)})`,
+      });
       continue;
     }
     if (!prep.created) {
-      skipped.push({ ticket: prep.ticket, target: target.name, kind: target.kind, cycle: 1, priority: null, reason: 'no_created_event', message: prep.createdLater ? 'the ticket is created after now' : 'the ticket has no ticket.created event, so its clocks have no start' });
+      skipped.push({
+        ticket: prep.ticket,
+        target: target.name,
+        kind: target.kind,
+        cycle: 1,
+        priority: null,
+        reason: 'no_created_event',
+        message: prep.createdLater
+          ? 'the ticket is created after now'
+          : 'the ticket has no ticket.created event, so its clocks have no start',
+      });
       continue;
     }
     runTarget(prep, target, now, explain, out, skipped);
   }
 }
 
-function runTarget(prep: PreparedTicket, target: ClockTarget, now: number, explain: boolean, out: ClockResult[], skipped: SkippedClock[]): void {
+function runTarget(
+  prep: PreparedTicket,
+  target: ClockTarget,
+  now: number,
+  explain: boolean,
+  out: ClockResult[],
+  skipped: SkippedClock[],
+): void {
   const created = prep.created!;
   const createdAt = created.atMs;
   const run = new ClockRun(prep.ticket, prep.source, target, now, explain, out, skipped, created.status ?? null, created.priority ?? null);
@@ -178,7 +220,7 @@ const BAD_TARGET = -2;
 
 function durationFor(t: ClockTarget, priority: string | null): WorkDuration | undefined {
   // hasOwnProperty: a priority named "constructor" must not find Object.prototype's.
-  if (priority !== null && t.byPriority && Object.prototype.hasOwnProperty.call(t.byPriority, priority)) return t.byPriority[priority];
+  if (priority !== null && t.byPriority && Object.hasOwn(t.byPriority, priority)) return t.byPriority[priority];
   return t.duration;
 }
 

@@ -18,7 +18,13 @@ function timeline(rows: Row[], t: ClockTarget, now: string): Seg[][] {
   );
 }
 const utc = (iso: string): string => new Date(at(iso)).toISOString();
-const seg = (from: string, to: string, kind: ClockSegment['kind'], countedMs: number, reason: string): Seg => [utc(from), utc(to), kind, countedMs, reason];
+const seg = (from: string, to: string, kind: ClockSegment['kind'], countedMs: number, reason: string): Seg => [
+  utc(from),
+  utc(to),
+  kind,
+  countedMs,
+  reason,
+];
 
 describe('explain segments', () => {
   test('working time, closed hours and a pause, merged into maximal runs', () => {
@@ -44,13 +50,22 @@ describe('explain segments', () => {
   test('a running clock is explained up to now', () => {
     const t = target('resolution', { calendar: office, duration: hours(8) });
     assert.deepEqual(timeline([[mon('08:00'), 'created']], t, mon('09:30')), [
-      [seg(mon('08:00'), mon('09:00'), 'outside_hours', 0, 'outside working hours'), seg(mon('09:00'), mon('09:30'), 'counted', 30 * 60_000, 'working time')],
+      [
+        seg(mon('08:00'), mon('09:00'), 'outside_hours', 0, 'outside working hours'),
+        seg(mon('09:00'), mon('09:30'), 'counted', 30 * 60_000, 'working time'),
+      ],
     ]);
   });
 
   test('reopen, continue: the resolved stretch is a stopped segment', () => {
     const t = target('resolution', { calendar: office, duration: hours(8) });
-    const rows: Row[] = [[mon('09:00'), 'created'], [mon('10:00'), 'resolved'], [mon('12:00'), 'closed'], [mon('13:00'), 'reopened'], [mon('14:00'), 'resolved']];
+    const rows: Row[] = [
+      [mon('09:00'), 'created'],
+      [mon('10:00'), 'resolved'],
+      [mon('12:00'), 'closed'],
+      [mon('13:00'), 'reopened'],
+      [mon('14:00'), 'resolved'],
+    ];
     assert.deepEqual(timeline(rows, t, tue('18:00')), [
       [
         seg(mon('09:00'), mon('10:00'), 'counted', 1 * H, 'working time'),
@@ -62,7 +77,12 @@ describe('explain segments', () => {
 
   test('reopen, new_cycle: one timeline per cycle', () => {
     const t = target('resolution', { calendar: office, duration: hours(8), onReopen: 'new_cycle' });
-    const rows: Row[] = [[mon('09:00'), 'created'], [mon('10:00'), 'resolved'], [mon('13:00'), 'reopened'], [mon('14:00'), 'resolved']];
+    const rows: Row[] = [
+      [mon('09:00'), 'created'],
+      [mon('10:00'), 'resolved'],
+      [mon('13:00'), 'reopened'],
+      [mon('14:00'), 'resolved'],
+    ];
     assert.deepEqual(timeline(rows, t, tue('18:00')), [
       [seg(mon('09:00'), mon('10:00'), 'counted', 1 * H, 'working time')],
       [seg(mon('13:00'), mon('14:00'), 'counted', 1 * H, 'working time')],
@@ -71,9 +91,16 @@ describe('explain segments', () => {
 
   test('restart: the time before the restart is one stopped segment', () => {
     const t = target('resolution', { calendar: office, byPriority: { P1: hours(2), P3: hours(8) }, onPriorityChange: 'restart' });
-    const rows: Row[] = [[mon('09:00'), 'created', { priority: 'P3' }], [mon('12:00'), 'priority', { priority: 'P1' }], [mon('13:30'), 'resolved']];
+    const rows: Row[] = [
+      [mon('09:00'), 'created', { priority: 'P3' }],
+      [mon('12:00'), 'priority', { priority: 'P1' }],
+      [mon('13:30'), 'resolved'],
+    ];
     assert.deepEqual(timeline(rows, t, tue('18:00')), [
-      [seg(mon('09:00'), mon('12:00'), 'stopped', 0, 'restarted: priority P3 -> P1'), seg(mon('12:00'), mon('13:30'), 'counted', 1.5 * H, 'working time')],
+      [
+        seg(mon('09:00'), mon('12:00'), 'stopped', 0, 'restarted: priority P3 -> P1'),
+        seg(mon('12:00'), mon('13:30'), 'counted', 1.5 * H, 'working time'),
+      ],
     ]);
   });
 });
@@ -81,7 +108,15 @@ describe('explain segments', () => {
 describe('renderTimeline', () => {
   test('a breached response clock, in Berlin time', () => {
     const t = target('response', { calendar: office, duration: hours(1) });
-    const [c] = computeClocks(ticketEvents('T-7', [[mon('16:30'), 'created', { priority: 'P2' }], [tue('10:00'), 'responded']]), [t], at(tue('12:00')), { explain: true });
+    const [c] = computeClocks(
+      ticketEvents('T-7', [
+        [mon('16:30'), 'created', { priority: 'P2' }],
+        [tue('10:00'), 'responded'],
+      ]),
+      [t],
+      at(tue('12:00')),
+      { explain: true },
+    );
     assert.equal(
       renderTimeline(c!, 'Europe/Berlin'),
       [

@@ -57,7 +57,9 @@ export function renderTimeline(r: ClockResult, zone = 'UTC'): string {
   const at = (ms: number): string => formatInstant(ms, zone);
   const lines: string[] = [];
   lines.push(`Ticket ${r.ticket}, target "${r.target}" (${r.kind}), cycle ${r.cycle}, priority ${r.priority ?? '(none)'}`);
-  lines.push(`Target ${dur(r.targetMs)} of working time; elapsed ${dur(r.elapsedMs)} (${pct(r.consumed)}); paused ${dur(r.pausedMs)} of working time`);
+  lines.push(
+    `Target ${dur(r.targetMs)} of working time; elapsed ${dur(r.elapsedMs)} (${pct(r.consumed)}); paused ${dur(r.pausedMs)} of working time`,
+  );
   lines.push(`Started ${at(r.start)}; ${r.stop === null ? 'not stopped' : `stopped ${at(r.stop)}`}; deadline ${at(r.deadline)}`);
   lines.push(`State: ${r.state}${r.breachAt !== null ? `, breached at ${at(r.breachAt)}` : ''}`);
   if (!r.segments) {

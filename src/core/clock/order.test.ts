@@ -25,30 +25,61 @@ describe('canonical order', () => {
     const p = prepareTicket(evs);
     assert.deepEqual(
       p.events.map((e) => e.type + (e.type === 'ticket.assigned' ? `:${e.id}` : '')),
-      ['ticket.created', 'ticket.priority_changed', 'ticket.assigned:a', 'ticket.assigned:b', 'ticket.status_changed', 'ticket.responded', 'ticket.resolved', 'ticket.closed', 'ticket.reopened'],
+      [
+        'ticket.created',
+        'ticket.priority_changed',
+        'ticket.assigned:a',
+        'ticket.assigned:b',
+        'ticket.status_changed',
+        'ticket.responded',
+        'ticket.resolved',
+        'ticket.closed',
+        'ticket.reopened',
+      ],
     );
     assert.deepEqual(p.issues, []);
   });
 
   test('the same fact twice is kept once, silently', () => {
-    const [c, r] = ticketEvents('T', [[mon('09:00'), 'created'], [mon('10:00'), 'resolved']]);
+    const [c, r] = ticketEvents('T', [
+      [mon('09:00'), 'created'],
+      [mon('10:00'), 'resolved'],
+    ]);
     const p = prepareTicket([r!, c!, { ...r! }, { ...c! }]);
-    assert.deepEqual(p.events.map((e) => e.id), ['T-0', 'T-1']);
+    assert.deepEqual(
+      p.events.map((e) => e.id),
+      ['T-0', 'T-1'],
+    );
     assert.deepEqual(p.issues, []);
   });
 
   test('two different events under one id: the first in canonical order is kept, the conflict reported', () => {
-    const [c, r] = ticketEvents('T', [[mon('09:00'), 'created'], [mon('10:00'), 'resolved']]);
+    const [c, r] = ticketEvents('T', [
+      [mon('09:00'), 'created'],
+      [mon('10:00'), 'resolved'],
+    ]);
     const late = { ...r!, at: mon('11:00'), atMs: at(mon('11:00')) };
-    for (const input of [[c!, r!, late], [late, r!, c!]]) {
+    for (const input of [
+      [c!, r!, late],
+      [late, r!, c!],
+    ]) {
       const p = prepareTicket(input);
-      assert.deepEqual(p.events.map((e) => e.atMs), [at(mon('09:00')), at(mon('10:00'))]);
-      assert.deepEqual(p.issues.map((i) => [i.code, i.eventId]), [['conflicting_duplicate', 'T-1']]);
+      assert.deepEqual(
+        p.events.map((e) => e.atMs),
+        [at(mon('09:00')), at(mon('10:00'))],
+      );
+      assert.deepEqual(
+        p.issues.map((i) => [i.code, i.eventId]),
+        [['conflicting_duplicate', 'T-1']],
+      );
     }
   });
 
   test('a ticket is its source and its id: the same number from another source is another ticket', () => {
-    const [c, r] = ticketEvents('T', [[mon('09:00'), 'created'], [mon('10:00'), 'contact', { direction: 'in' }]]);
+    const [c, r] = ticketEvents('T', [
+      [mon('09:00'), 'created'],
+      [mon('10:00'), 'contact', { direction: 'in' }],
+    ]);
     const mail = { ...c!, source: 'mail' };
     const p = prepareTicket([mail, { ...r!, source: 'mail' }, { ...r!, source: 'phone' }, r!]);
     assert.equal(p.ticket, 'T');
@@ -68,7 +99,10 @@ describe('canonical order', () => {
   });
 
   test('compareEvents is a total order on distinct facts', () => {
-    const [a, b] = ticketEvents('T', [[mon('09:00'), 'contact', { direction: 'in', id: 'x' }], [mon('09:00'), 'contact', { direction: 'out', id: 'x' }]]);
+    const [a, b] = ticketEvents('T', [
+      [mon('09:00'), 'contact', { direction: 'in', id: 'x' }],
+      [mon('09:00'), 'contact', { direction: 'out', id: 'x' }],
+    ]);
     assert.equal(Math.sign(compareEvents(a!, b!)), -Math.sign(compareEvents(b!, a!)));
     assert.notEqual(compareEvents(a!, b!), 0);
   });
@@ -76,9 +110,20 @@ describe('canonical order', () => {
 
 describe('bad input is reported, never thrown', () => {
   test('other tickets, non-ticket events, garbage and invalid instants', () => {
-    const evs = ticketEvents('T', [[mon('09:00'), 'created'], [mon('10:00'), 'resolved']]);
+    const evs = ticketEvents('T', [
+      [mon('09:00'), 'created'],
+      [mon('10:00'), 'resolved'],
+    ]);
     const other = ticketEvents('U', [[mon('09:30'), 'responded']])[0]!;
-    const outage = { id: 'o1', type: 'outage.started', at: mon('09:00'), atMs: at(mon('09:00')), outage: 'x', impact: 'full', cause: 'provider' };
+    const outage = {
+      id: 'o1',
+      type: 'outage.started',
+      at: mon('09:00'),
+      atMs: at(mon('09:00')),
+      outage: 'x',
+      impact: 'full',
+      cause: 'provider',
+    };
     const nan = { ...ticketEvents('T', [[mon('09:40'), 'responded']])[0]!, id: 'nan', atMs: Number.NaN };
     const input = [...evs, other, outage, null, 42, { type: 'ticket.responded' }, nan] as unknown as Timed<TicketEvent>[];
     const r = evaluateTicket(input, [target('resolution', { calendar: office, duration: hours(4) })], at(mon('18:00')));
@@ -96,18 +141,27 @@ describe('bad input is reported, never thrown', () => {
     );
   });
 
-  test('without a created event the ticket is the first event\'s', () => {
+  test("without a created event the ticket is the first event's", () => {
     const p = prepareTicket(ticketEvents('T', [[mon('09:30'), 'responded']]));
     assert.equal(p.ticket, 'T');
     assert.equal(p.created, null);
-    assert.deepEqual(p.issues.map((i) => i.code), ['no_created_event']);
+    assert.deepEqual(
+      p.issues.map((i) => i.code),
+      ['no_created_event'],
+    );
   });
 
   test('a second created event is ignored and reported', () => {
-    const evs = ticketEvents('T', [[mon('09:00'), 'created', { priority: 'P1' }], [mon('08:00'), 'created', { priority: 'P3', id: 'early' }]]);
+    const evs = ticketEvents('T', [
+      [mon('09:00'), 'created', { priority: 'P1' }],
+      [mon('08:00'), 'created', { priority: 'P3', id: 'early' }],
+    ]);
     const p = prepareTicket(evs);
     assert.equal(p.created?.id, 'early');
-    assert.deepEqual(p.issues.map((i) => [i.code, i.eventId]), [['duplicate_created', 'T-0']]);
+    assert.deepEqual(
+      p.issues.map((i) => [i.code, i.eventId]),
+      [['duplicate_created', 'T-0']],
+    );
   });
 
   test('lifecycle events out of sequence are ignored by summary and clocks alike', () => {
@@ -120,7 +174,14 @@ describe('bad input is reported, never thrown', () => {
       [mon('12:30'), 'closed'],
     ]);
     const r = evaluateTicket(evs, [target('resolution', { calendar: office, duration: hours(4) })], at(mon('18:00')));
-    assert.deepEqual(r.issues.map((i) => [i.code, i.eventId]), [['out_of_sequence', 'T-1'], ['out_of_sequence', 'T-3'], ['out_of_sequence', 'T-5']]);
+    assert.deepEqual(
+      r.issues.map((i) => [i.code, i.eventId]),
+      [
+        ['out_of_sequence', 'T-1'],
+        ['out_of_sequence', 'T-3'],
+        ['out_of_sequence', 'T-5'],
+      ],
+    );
     assert.equal(r.clocks[0]?.stop, at(mon('10:00')));
     assert.equal(r.summary.resolvedAt, at(mon('10:00')));
     assert.equal(r.summary.closedAt, at(mon('12:00')));
@@ -128,9 +189,15 @@ describe('bad input is reported, never thrown', () => {
   });
 
   test('an event before the creation is reported and counted at the creation', () => {
-    const evs = ticketEvents('T', [[mon('09:00'), 'created'], [mon('08:00'), 'responded']]);
+    const evs = ticketEvents('T', [
+      [mon('09:00'), 'created'],
+      [mon('08:00'), 'responded'],
+    ]);
     const r = evaluateTicket(evs, [target('response', { calendar: office, duration: hours(1) })], at(mon('18:00')));
-    assert.deepEqual(r.issues.map((i) => [i.code, i.eventId]), [['before_created', 'T-1']]);
+    assert.deepEqual(
+      r.issues.map((i) => [i.code, i.eventId]),
+      [['before_created', 'T-1']],
+    );
     assert.equal(r.clocks[0]?.stop, at(mon('09:00')));
     assert.equal(r.summary.firstResponseAt, at(mon('09:00')));
   });
@@ -145,7 +212,20 @@ describe('bad input is reported, never thrown', () => {
 
 describe('ticket summary', () => {
   const evs = ticketEvents('T', [
-    [mon('09:00'), 'created', { priority: 'P3', status: 'new', channel: 'email', kind: 'request', requestType: 'new_user', group: 'L1', service: 'mail', customer: 'acme' }],
+    [
+      mon('09:00'),
+      'created',
+      {
+        priority: 'P3',
+        status: 'new',
+        channel: 'email',
+        kind: 'request',
+        requestType: 'new_user',
+        group: 'L1',
+        service: 'mail',
+        customer: 'acme',
+      },
+    ],
     [mon('09:05'), 'assigned', { group: 'L1', assignee: 'ann' }],
     [mon('09:10'), 'responded'],
     [mon('09:20'), 'contact', { direction: 'out' }],
@@ -199,7 +279,13 @@ describe('ticket summary', () => {
   });
 
   test('the first assignment of a ticket created without a group is not a group change', () => {
-    const s = summarizeTicket(ticketEvents('T', [[mon('09:00'), 'created'], [mon('09:05'), 'assigned', { group: 'L1' }], [mon('09:10'), 'assigned', { assignee: 'bob' }]]));
+    const s = summarizeTicket(
+      ticketEvents('T', [
+        [mon('09:00'), 'created'],
+        [mon('09:05'), 'assigned', { group: 'L1' }],
+        [mon('09:10'), 'assigned', { assignee: 'bob' }],
+      ]),
+    );
     assert.equal(s.groupChanges, 0);
   });
 });

@@ -294,13 +294,21 @@ export function prepareTicket(input: ReadonlyArray<Timed<TicketEvent>>, asOf = I
       // The same fact delivered again is normal (at-least-once delivery); only a different
       // content under the same key is worth reporting.
       if (first !== e && canonicalJson(first) !== canonicalJson(e)) {
-        issues.push({ code: 'conflicting_duplicate', eventId: id, message: `two different events share id ${JSON.stringify(id)}${e.source ? ` from ${e.source}` : ''}; kept the one at ${first.at} (${first.type})` });
+        issues.push({
+          code: 'conflicting_duplicate',
+          eventId: id,
+          message: `two different events share id ${JSON.stringify(id)}${e.source ? ` from ${e.source}` : ''}; kept the one at ${first.at} (${first.type})`,
+        });
       }
       continue;
     }
     if (sRank[i] === 0) {
       if (created) {
-        issues.push({ code: 'duplicate_created', eventId: id, message: `ticket already created by event ${JSON.stringify(created.id)}; ignored` });
+        issues.push({
+          code: 'duplicate_created',
+          eventId: id,
+          message: `ticket already created by event ${JSON.stringify(created.id)}; ignored`,
+        });
         continue;
       }
       created = e as TicketCreatedEvent;
@@ -318,12 +326,20 @@ export function prepareTicket(input: ReadonlyArray<Timed<TicketEvent>>, asOf = I
       // Events stamped before the creation move behind it (their relative order is kept) and take
       // effect at the creation instant: the stream stays sorted by effective instant.
       for (let j = 0; j < at; j++) {
-        issues.push({ code: 'before_created', eventId: kept[j]!.id, message: `event at ${kept[j]!.at} is before the ticket was created (${created.at}); counted at the creation instant` });
+        issues.push({
+          code: 'before_created',
+          eventId: kept[j]!.id,
+          message: `event at ${kept[j]!.at} is before the ticket was created (${created.at}); counted at the creation instant`,
+        });
       }
       events = [created, ...kept.slice(0, at), ...kept.slice(at + 1)];
     }
   } else if (kept.length > 0 && !createdLater) {
-    issues.push({ code: 'no_created_event', eventId: null, message: `no ticket.created event for ticket ${JSON.stringify(ticket)}: its clocks have no start` });
+    issues.push({
+      code: 'no_created_event',
+      eventId: null,
+      message: `no ticket.created event for ticket ${JSON.stringify(ticket)}: its clocks have no start`,
+    });
   }
   if (issues.length > 1) dedupeIssues(issues);
   return { ticket, source, events, created, createdLater, issues };
@@ -331,7 +347,7 @@ export function prepareTicket(input: ReadonlyArray<Timed<TicketEvent>>, asOf = I
 
 /** Instant at which an event of the canonical stream takes effect: never before the creation. */
 export function effectiveAt(e: Timed<TicketEvent>, createdAt: number): number {
-  return e.atMs < createdAt ? createdAt : e.atMs;
+  return Math.max(e.atMs, createdAt);
 }
 
 /** Ticket lifecycle, shared by the summary and the clocks so both read events the same way. */

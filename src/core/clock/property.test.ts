@@ -26,7 +26,11 @@ const STATUSES = ['new', 'in_progress', 'waiting_on_customer', 'pending_vendor']
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
 
 type Kind = 'status' | 'priority' | 'responded' | 'resolved' | 'closed' | 'reopened' | 'assigned';
-interface GenEvent { dt: number; kind: Kind; value: number }
+interface GenEvent {
+  dt: number;
+  kind: Kind;
+  value: number;
+}
 interface GenTicket {
   createdPriority: number | null;
   createdStatus: number | null;
@@ -56,7 +60,18 @@ const arbEvent: fc.Arbitrary<GenEvent> = fc.record({
     { weight: 6, arbitrary: fc.integer({ min: 0, max: 4 * 24 * 4 }).map((q) => q * 15) },
     { weight: 3, arbitrary: fc.integer({ min: 0, max: 4 * 24 * 60 }) },
   ),
-  kind: fc.constantFrom<Kind>('status', 'status', 'status', 'priority', 'responded', 'resolved', 'closed', 'reopened', 'reopened', 'assigned'),
+  kind: fc.constantFrom<Kind>(
+    'status',
+    'status',
+    'status',
+    'priority',
+    'responded',
+    'resolved',
+    'closed',
+    'reopened',
+    'reopened',
+    'assigned',
+  ),
   value: fc.integer({ min: 0, max: 3 }),
 });
 
@@ -64,7 +79,10 @@ const arbTicket: fc.Arbitrary<GenTicket> = fc.record({
   createdPriority: fc.option(fc.integer({ min: 0, max: 3 })),
   createdStatus: fc.option(fc.integer({ min: 0, max: 3 })),
   events: fc.array(arbEvent, { maxLength: 14 }),
-  nowDt: fc.oneof(fc.integer({ min: -30, max: 6 * 24 * 60 }), fc.integer({ min: 0, max: 6 * 24 * 4 }).map((q) => q * 15)),
+  nowDt: fc.oneof(
+    fc.integer({ min: -30, max: 6 * 24 * 60 }),
+    fc.integer({ min: 0, max: 6 * 24 * 4 }).map((q) => q * 15),
+  ),
 });
 
 const arbTarget: fc.Arbitrary<GenTarget> = fc.record({
@@ -77,7 +95,10 @@ const arbTarget: fc.Arbitrary<GenTarget> = fc.record({
   newCycle: fc.boolean(),
 });
 
-const createdOffset = fc.oneof(fc.integer({ min: 0, max: 2 * 24 * 60 }), fc.integer({ min: 0, max: 2 * 24 * 4 }).map((q) => q * 15));
+const createdOffset = fc.oneof(
+  fc.integer({ min: 0, max: 2 * 24 * 60 }),
+  fc.integer({ min: 0, max: 2 * 24 * 4 }).map((q) => q * 15),
+);
 
 function buildEvents(g: GenTicket, offset: number, ticket = 'T'): Timed<TicketEvent>[] {
   const created = BASE + offset * M;
@@ -129,29 +150,40 @@ function buildTarget(g: GenTarget): ClockTarget {
 
 /** Deterministic shuffle driven by fast-check's random keys. */
 function permute<T>(xs: T[], keys: number[]): T[] {
-  return xs.map((x, i) => ({ x, k: keys[i % Math.max(1, keys.length)]! * 1000 + i })).sort((a, b) => a.k - b.k).map((p) => p.x);
+  return xs
+    .map((x, i) => ({ x, k: keys[i % Math.max(1, keys.length)]! * 1000 + i }))
+    .sort((a, b) => a.k - b.k)
+    .map((p) => p.x);
 }
 
 describe('clock engine: properties', () => {
   test('the result does not depend on arrival order or repeated delivery', () => {
     fc.assert(
-      fc.property(arbTicket, createdOffset, fc.array(arbTarget, { minLength: 1, maxLength: 2 }), fc.array(fc.integer(), { minLength: 1, maxLength: 40 }), fc.array(fc.integer(), { minLength: 1, maxLength: 40 }), (g, off, ts, k1, k2) => {
-        const events = buildEvents(g, off);
-        const targets = ts.map(buildTarget);
-        const now = BASE + (off + g.nowDt) * M;
-        const reference = evaluateTicket(events, targets, now, { explain: true });
-        // Same multiset of facts delivered differently: copies, a conflicting variant of one
-        // event, an event of another ticket, in two different orders.
-        const noisy = [...events, ...events.slice(0, 3).map((e) => ({ ...e }))];
-        if (events.length > 1) noisy.push({ ...events[events.length - 1]!, atMs: events[events.length - 1]!.atMs + 7 * M } as Timed<TicketEvent>);
-        noisy.push(buildEvents(g, off, 'OTHER')[0]!);
-        const a = evaluateTicket(permute(noisy, k1), targets, now, { explain: true });
-        const b = evaluateTicket(permute(noisy, k2), targets, now, { explain: true });
-        assert.deepEqual(a, b);
-        // Plain copies alone change nothing at all, not even the issues.
-        const copies = evaluateTicket(permute([...events, ...events.map((e) => ({ ...e }))], k1), targets, now, { explain: true });
-        assert.deepEqual(copies, reference);
-      }),
+      fc.property(
+        arbTicket,
+        createdOffset,
+        fc.array(arbTarget, { minLength: 1, maxLength: 2 }),
+        fc.array(fc.integer(), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.integer(), { minLength: 1, maxLength: 40 }),
+        (g, off, ts, k1, k2) => {
+          const events = buildEvents(g, off);
+          const targets = ts.map(buildTarget);
+          const now = BASE + (off + g.nowDt) * M;
+          const reference = evaluateTicket(events, targets, now, { explain: true });
+          // Same multiset of facts delivered differently: copies, a conflicting variant of one
+          // event, an event of another ticket, in two different orders.
+          const noisy = [...events, ...events.slice(0, 3).map((e) => ({ ...e }))];
+          if (events.length > 1)
+            noisy.push({ ...events[events.length - 1]!, atMs: events[events.length - 1]!.atMs + 7 * M } as Timed<TicketEvent>);
+          noisy.push(buildEvents(g, off, 'OTHER')[0]!);
+          const a = evaluateTicket(permute(noisy, k1), targets, now, { explain: true });
+          const b = evaluateTicket(permute(noisy, k2), targets, now, { explain: true });
+          assert.deepEqual(a, b);
+          // Plain copies alone change nothing at all, not even the issues.
+          const copies = evaluateTicket(permute([...events, ...events.map((e) => ({ ...e }))], k1), targets, now, { explain: true });
+          assert.deepEqual(copies, reference);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -237,9 +269,23 @@ describe('clock engine: properties', () => {
         const events = buildEvents(g, off);
         const { clocks, skipped } = evaluateTicket(events, [t], now);
         const model = referenceModel(events, t, now);
-        const pick = (c: ClockResult) => ({ cycle: c.cycle, priority: c.priority, start: c.start, stop: c.stop, elapsedMs: c.elapsedMs, pausedMs: c.pausedMs, targetMs: c.targetMs, deadline: c.deadline, state: c.state, breachAt: c.breachAt });
+        const pick = (c: ClockResult) => ({
+          cycle: c.cycle,
+          priority: c.priority,
+          start: c.start,
+          stop: c.stop,
+          elapsedMs: c.elapsedMs,
+          pausedMs: c.pausedMs,
+          targetMs: c.targetMs,
+          deadline: c.deadline,
+          state: c.state,
+          breachAt: c.breachAt,
+        });
         assert.deepEqual(clocks.map(pick), model.clocks);
-        assert.deepEqual(skipped.map((s) => [s.cycle, s.reason]), model.skipped);
+        assert.deepEqual(
+          skipped.map((s) => [s.cycle, s.reason]),
+          model.skipped,
+        );
       }),
       { numRuns: 400 },
     );
@@ -259,7 +305,10 @@ const RANK: Record<string, number> = {
   'ticket.reopened': 9,
 };
 
-type ModelClock = Pick<ClockResult, 'cycle' | 'priority' | 'start' | 'stop' | 'elapsedMs' | 'pausedMs' | 'targetMs' | 'deadline' | 'state' | 'breachAt'>;
+type ModelClock = Pick<
+  ClockResult,
+  'cycle' | 'priority' | 'start' | 'stop' | 'elapsedMs' | 'pausedMs' | 'targetMs' | 'deadline' | 'state' | 'breachAt'
+>;
 
 /**
  * The clock rules restated as a minute-by-minute simulation. At each minute, first the events of
@@ -267,7 +316,11 @@ type ModelClock = Pick<ClockResult, 'cycle' | 'priority' | 'start' | 'stop' | 'e
  * working time. breachAt follows its definition directly: the first instant the cumulative
  * counted time reached the target in force, but not before that target took effect.
  */
-function referenceModel(events: Timed<TicketEvent>[], t: ClockTarget, now: number): { clocks: ModelClock[]; skipped: Array<[number, string]> } {
+function referenceModel(
+  events: Timed<TicketEvent>[],
+  t: ClockTarget,
+  now: number,
+): { clocks: ModelClock[]; skipped: Array<[number, string]> } {
   const cal: BusinessCalendar = t.calendar;
   const created = events.find((e) => e.type === 'ticket.created')!;
   if (created.atMs > now) return { clocks: [], skipped: [[1, 'no_created_event']] };
@@ -347,8 +400,27 @@ function referenceModel(events: Timed<TicketEvent>[], t: ClockTarget, now: numbe
     }
     const consumed = T > 0 ? cum / T : cum > 0 ? Infinity : 1;
     const state: ClockResult['state'] =
-      phase === 'stopped' ? (breachAt !== null ? 'breached' : 'met') : breachAt !== null ? 'breached' : consumed >= (t.warnAt ? Math.min(...t.warnAt) : 0.75) ? 'at_risk' : phase;
-    clocks.push({ cycle, priority: clockPriority, start, stop: phase === 'stopped' ? stop : null, elapsedMs: cum, pausedMs: paused, targetMs: T, deadline, state, breachAt });
+      phase === 'stopped'
+        ? breachAt !== null
+          ? 'breached'
+          : 'met'
+        : breachAt !== null
+          ? 'breached'
+          : consumed >= (t.warnAt ? Math.min(...t.warnAt) : 0.75)
+            ? 'at_risk'
+            : phase;
+    clocks.push({
+      cycle,
+      priority: clockPriority,
+      start,
+      stop: phase === 'stopped' ? stop : null,
+      elapsedMs: cum,
+      pausedMs: paused,
+      targetMs: T,
+      deadline,
+      state,
+      breachAt,
+    });
   };
 
   startCycle(c0);

@@ -89,7 +89,11 @@ export function summarizePrepared(prep: PreparedTicket, issues?: TicketIssue[]):
       case 'ticket.reopened': {
         const next = lifecycleAfter(life, e.type);
         if (next === -1) {
-          issues?.push({ code: 'out_of_sequence', eventId: e.id, message: `${e.type} while the ticket is ${life === OPEN ? 'open' : life === RESOLVED ? 'resolved' : 'closed'}; ignored` });
+          issues?.push({
+            code: 'out_of_sequence',
+            eventId: e.id,
+            message: `${e.type} while the ticket is ${life === OPEN ? 'open' : life === RESOLVED ? 'resolved' : 'closed'}; ignored`,
+          });
           break;
         }
         const t = effectiveAt(e, createdAt);

@@ -13,7 +13,9 @@ const WEEKDAYS_9_TO_5 = { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:
 
 /** Europe/Berlin, Monday to Friday 09:00-17:00, Good Friday 2026 (2026-04-03) a holiday. */
 export function berlinOffice(): BusinessCalendar {
-  return unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: WEEKDAYS_9_TO_5, holidays: [{ date: '2026-04-03', name: 'Good Friday' }] }));
+  return unwrap(
+    compileCalendar({ timezone: 'Europe/Berlin', hours: WEEKDAYS_9_TO_5, holidays: [{ date: '2026-04-03', name: 'Good Friday' }] }),
+  );
 }
 
 /** Europe/Berlin, 24x7 (the 2026-03-29 night is 23 hours long). */
@@ -35,7 +37,18 @@ export function at(iso: string): number {
   return t;
 }
 
-type Short = 'created' | 'responded' | 'status' | 'priority' | 'assigned' | 'escalated' | 'resolved' | 'reopened' | 'closed' | 'contact' | 'satisfaction';
+type Short =
+  | 'created'
+  | 'responded'
+  | 'status'
+  | 'priority'
+  | 'assigned'
+  | 'escalated'
+  | 'resolved'
+  | 'reopened'
+  | 'closed'
+  | 'contact'
+  | 'satisfaction';
 const LONG: Record<Short, TicketEvent['type']> = {
   created: 'ticket.created',
   responded: 'ticket.responded',
@@ -55,7 +68,10 @@ export type Row = [string, Short, Record<string, unknown>?];
 
 /** The events of one ticket; ids are `${ticket}-${row index}` unless a row gives its own `id`. */
 export function ticketEvents(ticket: string, rows: Row[]): Timed<TicketEvent>[] {
-  return rows.map(([iso, short, extra], i) => ({ id: `${ticket}-${i}`, ticket, type: LONG[short], at: iso, atMs: at(iso), ...extra }) as Timed<TicketEvent>);
+  return rows.map(
+    ([iso, short, extra], i) =>
+      ({ id: `${ticket}-${i}`, ticket, type: LONG[short], at: iso, atMs: at(iso), ...extra }) as Timed<TicketEvent>,
+  );
 }
 
 /** A target with defaults: response/resolution by kind, Berlin office calendar unless given. */

@@ -86,7 +86,10 @@ export function groupByTicket(events: readonly Timed[]): Grouped {
     const source = e.source ?? '';
     const key = ticketKey(source, id);
     let g = tickets.get(key);
-    if (!g) tickets.set(key, (g = { source, ticket: id, events: [] }));
+    if (!g) {
+      g = { source, ticket: id, events: [] };
+      tickets.set(key, g);
+    }
     g.events.push(e as Timed<TicketEvent>);
     groupOf[i] = g;
   }

@@ -26,7 +26,8 @@ import { EVENT_TYPES, pledgeEvent, ticketCreated, type EventType } from './schem
 type ZodLike = { _zod: { def: { type: string; innerType?: ZodLike } } };
 function unwrap(s: ZodLike): ZodLike {
   let cur = s;
-  for (let i = 0; i < 10 && (cur._zod.def.type === 'optional' || cur._zod.def.type === 'default') && cur._zod.def.innerType; i++) cur = cur._zod.def.innerType;
+  for (let i = 0; i < 10 && (cur._zod.def.type === 'optional' || cur._zod.def.type === 'default') && cur._zod.def.innerType; i++)
+    cur = cur._zod.def.innerType;
   return cur;
 }
 
@@ -37,7 +38,10 @@ const TOP_FIELDS = new Set(['id', 'type', 'at', 'ticket', 'source', 'attributes'
 
 export type FieldKind = 'string' | 'number' | 'boolean' | 'time';
 
-const SHAPES = pledgeEvent.options.map((o) => ({ type: o.shape.type.value as EventType, shape: o.shape as unknown as Record<string, ZodLike> }));
+const SHAPES = pledgeEvent.options.map((o) => ({
+  type: o.shape.type.value as EventType,
+  shape: o.shape as unknown as Record<string, ZodLike>,
+}));
 
 /** The fields the schema of an event type has. */
 export function fieldsOfType(type: EventType): ReadonlySet<string> {
@@ -65,7 +69,9 @@ function computeKind(name: string): FieldKind {
 
 /** Whether some event type accepts the value for this field (a mapped value or a constant). */
 function fieldAccepts(name: string, value: unknown, types?: readonly EventType[]): boolean {
-  return SHAPES.some((s) => name in s.shape && (!types || types.includes(s.type)) && (s.shape[name] as unknown as z.ZodType).safeParse(value).success);
+  return SHAPES.some(
+    (s) => name in s.shape && (!types || types.includes(s.type)) && (s.shape[name] as unknown as z.ZodType).safeParse(value).success,
+  );
 }
 
 /** The allowed values of an enum field (kind, by, impact...), for messages; undefined for free text. */
@@ -104,9 +110,14 @@ const fieldObject = z.strictObject({
   /** The value for an empty cell. */
   default: scalar.optional(),
 });
-const fieldSpec = z.union([fieldObject, columnName], { error: 'expected a column name, { column: ..., map: ..., default: ... } or { value: ... }' });
+const fieldSpec = z.union([fieldObject, columnName], {
+  error: 'expected a column name, { column: ..., map: ..., default: ... } or { value: ... }',
+});
 
-const formats = z.union([z.string().min(1, 'a format cannot be empty'), z.array(z.string().min(1, 'a format cannot be empty')).min(1).max(10)], { error: 'expected a format (iso, or a pattern such as yyyy-MM-dd HH:mm:ss) or a list of them' });
+const formats = z.union(
+  [z.string().min(1, 'a format cannot be empty'), z.array(z.string().min(1, 'a format cannot be empty')).min(1).max(10)],
+  { error: 'expected a format (iso, or a pattern such as yyyy-MM-dd HH:mm:ss) or a list of them' },
+);
 const zoneName = z.string().min(1).max(64).refine(isValidZone, 'unknown time zone (expected an IANA name such as Europe/Berlin, or UTC)');
 
 const timeObject = z.strictObject({
@@ -126,7 +137,10 @@ const timeSpec = z.union([timeObject, columnName], { error: 'expected a column n
 
 const csvOptions = z.strictObject({
   /** One character; "\t" or "tab" for tab-separated files. Default ",". */
-  delimiter: z.string().refine((d) => d === 'tab' || d.length === 1, 'expected one character, e.g. "," or ";" or "\\t" (or tab)').optional(),
+  delimiter: z
+    .string()
+    .refine((d) => d === 'tab' || d.length === 1, 'expected one character, e.g. "," or ";" or "\\t" (or tab)')
+    .optional(),
   /** The quote character; default '"'. */
   quote: z.string().length(1, 'expected one character').optional(),
   /** Lines before the header to skip (a title line some exports start with). */
@@ -162,7 +176,8 @@ const common = {
 const statusRefused = z.unknown().superRefine((_v, ctx) => {
   ctx.addIssue({
     code: 'custom',
-    message: "a ticket export's status is the status when it was exported, not when the ticket was created: put on ticket.created it would pause or resume the clocks from the creation on. Leave rows out by status with skip, or import a status history with the event-per-row layout",
+    message:
+      "a ticket export's status is the status when it was exported, not when the ticket was created: put on ticket.created it would pause or resume the clocks from the creation on. Leave rows out by status with skip, or import a status history with the event-per-row layout",
   });
 });
 
@@ -172,7 +187,12 @@ const ticketPerRow = z.strictObject({
   /** The ticket id column. */
   ticket: fieldSpec,
   /** Values of ticket.created: scope (service, customer, region), priority, channel, group... */
-  fields: z.strictObject({ ...Object.fromEntries(CREATED_FIELDS.filter((k) => k !== 'status').map((k) => [k, fieldSpec.optional()])), status: statusRefused.optional() }).optional(),
+  fields: z
+    .strictObject({
+      ...Object.fromEntries(CREATED_FIELDS.filter((k) => k !== 'status').map((k) => [k, fieldSpec.optional()])),
+      status: statusRefused.optional(),
+    })
+    .optional(),
   events: z.strictObject({
     created: timeSpec,
     responded: timeSpec.optional(),
@@ -203,7 +223,9 @@ const eventPerRow = z.strictObject({
   fields: z.strictObject(Object.fromEntries(ALL_FIELDS.map((k) => [k, (TIME_FIELDS.has(k) ? timeSpec : fieldSpec).optional()]))).optional(),
 });
 
-export const csvMappingSchema = z.discriminatedUnion('layout', [ticketPerRow, eventPerRow], { error: 'expected layout: ticket-per-row (one row per ticket) or event-per-row (one event per row)' });
+export const csvMappingSchema = z.discriminatedUnion('layout', [ticketPerRow, eventPerRow], {
+  error: 'expected layout: ticket-per-row (one row per ticket) or event-per-row (one event per row)',
+});
 
 // ---------------------------------------------------------------------------------------------
 // The validated, compiled mapping.
@@ -213,11 +235,29 @@ export type Scalar = string | number | boolean;
 /** A value read from a column (with its translation) or a constant. */
 export type FieldPlan =
   | { kind: 'constant'; value: Scalar; path: string; segments: Segments }
-  | { kind: 'column'; column: string; map?: Map<string, Scalar | null>; mapKeys?: string[]; unmapped: 'error' | 'keep'; default?: Scalar; path: string; segments: Segments };
+  | {
+      kind: 'column';
+      column: string;
+      map?: Map<string, Scalar | null>;
+      mapKeys?: string[];
+      unmapped: 'error' | 'keep';
+      default?: Scalar;
+      path: string;
+      segments: Segments;
+    };
 
 /** A time read from a column in some formats, or as an elapsed number of units after the creation. */
 export type TimePlan =
-  | { kind: 'time'; column: string; formats: TimeFormat[]; zone?: string; zoneColumn?: string; ambiguous: AmbiguousTime; path: string; segments: Segments }
+  | {
+      kind: 'time';
+      column: string;
+      formats: TimeFormat[];
+      zone?: string;
+      zoneColumn?: string;
+      ambiguous: AmbiguousTime;
+      path: string;
+      segments: Segments;
+    }
   | { kind: 'elapsed'; column: string; unitMs: number; unit: string; path: string; segments: Segments };
 
 export type Segments = ReadonlyArray<string | number>;
@@ -277,7 +317,17 @@ export function parseCsvMapping(text: string, source?: string): Result<CsvMappin
   const parsed = parseSourceText(text, source);
   if (!parsed.ok) return parsed;
   if (parsed.value.value === null || parsed.value.value === undefined) {
-    return { ok: false, issues: [{ path: '', message: 'the mapping file is empty', expected: 'at least source, layout, and the columns (see docs/events.md, "Importing ticket exports")', ...(source ? { source } : {}) }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '',
+          message: 'the mapping file is empty',
+          expected: 'at least source, layout, and the columns (see docs/events.md, "Importing ticket exports")',
+          ...(source ? { source } : {}),
+        },
+      ],
+    };
   }
   // "Did you mean" suggestions from the layout the document names, not from both.
   const layout = (parsed.value.value as { layout?: unknown } | null)?.layout;
@@ -289,9 +339,16 @@ export function parseCsvMapping(text: string, source?: string): Result<CsvMappin
 
 function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
   const issues: Issue[] = [];
-  const locate = (segments: ReadonlyArray<string | number>): Partial<Issue> => ({ ...(src.source ? { source: src.source } : {}), ...(src.locate(segments) ?? {}) });
-  const pathOf = (segments: ReadonlyArray<string | number>) => segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : /^[A-Za-z_][\w-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join('');
-  const problem = (segments: Array<string | number>, message: string, extra: Partial<Issue> = {}) => issues.push({ path: pathOf(segments), message, ...extra, ...locate(segments) });
+  const locate = (segments: ReadonlyArray<string | number>): Partial<Issue> => ({
+    ...(src.source ? { source: src.source } : {}),
+    ...(src.locate(segments) ?? {}),
+  });
+  const pathOf = (segments: ReadonlyArray<string | number>) =>
+    segments
+      .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : /^[A-Za-z_][\w-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`))
+      .join('');
+  const problem = (segments: Array<string | number>, message: string, extra: Partial<Issue> = {}) =>
+    issues.push({ path: pathOf(segments), message, ...extra, ...locate(segments) });
 
   const defaults = spec.time ?? {};
   const defaultFormats = compileFormats(defaults.format, ['time', 'format']);
@@ -305,7 +362,12 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
     list.forEach((text, k) => {
       const r = compileTimeFormat(text);
       if (r.ok) out.push(r.value);
-      else for (const i of r.issues) problem(Array.isArray(f) ? [...at, k] : at, i.message, { ...(i.expected ? { expected: i.expected } : {}), ...(i.received ? { received: i.received } : {}) });
+      else
+        for (const i of r.issues)
+          problem(Array.isArray(f) ? [...at, k] : at, i.message, {
+            ...(i.expected ? { expected: i.expected } : {}),
+            ...(i.received ? { received: i.received } : {}),
+          });
     });
     return out;
   }
@@ -315,7 +377,9 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
     const path = pathOf(at);
     const o = typeof s === 'string' ? { column: s } : s;
     if ((o.column === undefined) === (o.value === undefined)) {
-      problem(at, o.column === undefined ? 'names neither a column nor a value' : 'names both a column and a value: one or the other', { expected: '{ column: ... } or { value: ... }' });
+      problem(at, o.column === undefined ? 'names neither a column nor a value' : 'names both a column and a value: one or the other', {
+        expected: '{ column: ... } or { value: ... }',
+      });
       return { kind: 'constant', value: '', path, segments: at };
     }
     const check = (value: Scalar | null, where: Array<string | number>) => {
@@ -323,15 +387,28 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
       if (name === 'type') {
         if (typeof value !== 'string' || !(EVENT_TYPES as string[]).includes(value)) {
           const hint = typeof value === 'string' ? didYouMean(value, EVENT_TYPES) : undefined;
-          problem(where, `not an event type${hint ? `; did you mean "${hint}"?` : ''}`, { expected: `one of ${EVENT_TYPES.join(', ')}`, received: describeValue(value) });
+          problem(where, `not an event type${hint ? `; did you mean "${hint}"?` : ''}`, {
+            expected: `one of ${EVENT_TYPES.join(', ')}`,
+            received: describeValue(value),
+          });
         }
         return;
       }
       const kind = fieldKind(name);
-      const converted = kind === 'number' && typeof value === 'string' ? parseNumber(value) : kind === 'boolean' && typeof value === 'string' ? parseBoolean(value) : kind === 'string' && typeof value !== 'string' ? String(value) : value;
+      const converted =
+        kind === 'number' && typeof value === 'string'
+          ? parseNumber(value)
+          : kind === 'boolean' && typeof value === 'string'
+            ? parseBoolean(value)
+            : kind === 'string' && typeof value !== 'string'
+              ? String(value)
+              : value;
       if (converted === undefined || !fieldAccepts(name, converted, types)) {
         const allowed = allowedValues(name, types);
-        problem(where, `not a value ${name} can have`, { expected: allowed ? `one of ${allowed.join(', ')}` : kind === 'string' ? 'text of 1 to 200 characters' : `a ${kind}`, received: describeValue(value) });
+        problem(where, `not a value ${name} can have`, {
+          expected: allowed ? `one of ${allowed.join(', ')}` : kind === 'string' ? 'text of 1 to 200 characters' : `a ${kind}`,
+          received: describeValue(value),
+        });
       }
     };
     if (o.value !== undefined) {
@@ -346,7 +423,8 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
       for (const [k, val] of Object.entries(o.map)) {
         const key = mapKey(k);
         const prior = firstSpelling.get(key);
-        if (prior !== undefined) problem([...at, 'map', k], `the same value as "${prior}": values are compared without case and surrounding spaces`);
+        if (prior !== undefined)
+          problem([...at, 'map', k], `the same value as "${prior}": values are compared without case and surrounding spaces`);
         firstSpelling.set(key, k);
         map.set(key, val);
         check(val, [...at, 'map', k]);
@@ -369,24 +447,55 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
     const o = typeof s === 'string' ? { column: s } : s;
     if (o.by !== undefined && !opts.by) problem([...at, 'by'], 'applies only to responded and resolved');
     if ((o.column === undefined) === (o.elapsed === undefined)) {
-      problem(at, o.column === undefined ? 'names no column' : 'names both a column and an elapsed column: one or the other', { expected: opts.elapsed ? '{ column: ... } or { elapsed: ..., unit: minutes }' : '{ column: ... }' });
+      problem(at, o.column === undefined ? 'names no column' : 'names both a column and an elapsed column: one or the other', {
+        expected: opts.elapsed ? '{ column: ... } or { elapsed: ..., unit: minutes }' : '{ column: ... }',
+      });
       return { kind: 'elapsed', column: '', unitMs: 1, unit: 'seconds', path, segments: at };
     }
     if (o.elapsed !== undefined) {
-      if (!opts.elapsed) problem([...at, 'elapsed'], 'an elapsed time counts from the creation: it applies to responded, resolved, closed and satisfaction.at only');
-      if (o.unit === undefined) problem([...at, 'unit'], 'required field is missing: the unit of the elapsed column', { expected: 'seconds, minutes, hours or days' });
-      for (const k of ['format', 'timezone', 'timezoneColumn'] as const) if (o[k] !== undefined) problem([...at, k], 'does not apply to an elapsed time (a number, not a date-time)');
-      return { kind: 'elapsed', column: o.elapsed, unitMs: UNIT_MS[o.unit ?? 'seconds'], unit: o.unit ?? 'seconds', path, segments: typeof s === 'string' ? at : [...at, 'elapsed'] };
+      if (!opts.elapsed)
+        problem(
+          [...at, 'elapsed'],
+          'an elapsed time counts from the creation: it applies to responded, resolved, closed and satisfaction.at only',
+        );
+      if (o.unit === undefined)
+        problem([...at, 'unit'], 'required field is missing: the unit of the elapsed column', {
+          expected: 'seconds, minutes, hours or days',
+        });
+      for (const k of ['format', 'timezone', 'timezoneColumn'] as const)
+        if (o[k] !== undefined) problem([...at, k], 'does not apply to an elapsed time (a number, not a date-time)');
+      return {
+        kind: 'elapsed',
+        column: o.elapsed,
+        unitMs: UNIT_MS[o.unit ?? 'seconds'],
+        unit: o.unit ?? 'seconds',
+        path,
+        segments: typeof s === 'string' ? at : [...at, 'elapsed'],
+      };
     }
     if (o.unit !== undefined) problem([...at, 'unit'], 'applies only with elapsed');
     const fmts = compileFormats(o.format, [...at, 'format']) ?? defaultFormats ?? [isoFormat];
     const zone = o.timezone !== undefined ? canonicalZone(o.timezone) : defaultZone;
-    if (o.timezone !== undefined && o.timezoneColumn !== undefined) problem([...at, 'timezoneColumn'], 'names both a time zone and a time-zone column: one or the other');
+    if (o.timezone !== undefined && o.timezoneColumn !== undefined)
+      problem([...at, 'timezoneColumn'], 'names both a time zone and a time-zone column: one or the other');
     if (zone === undefined && o.timezoneColumn === undefined) {
       const local = fmts.filter((f) => f.text !== 'iso' && !f.alwaysOffset);
-      if (local.length > 0) problem(o.format !== undefined ? [...at, 'format'] : ['time', 'format'], `times in the format ${JSON.stringify(local[0]!.text)} have no offset, so they need a time zone: set time.timezone (e.g. Europe/Berlin)`);
+      if (local.length > 0)
+        problem(
+          o.format !== undefined ? [...at, 'format'] : ['time', 'format'],
+          `times in the format ${JSON.stringify(local[0]!.text)} have no offset, so they need a time zone: set time.timezone (e.g. Europe/Berlin)`,
+        );
     }
-    return { kind: 'time', column: o.column!, formats: fmts, ...(zone ? { zone } : {}), ...(o.timezoneColumn ? { zoneColumn: o.timezoneColumn } : {}), ambiguous, path, segments: typeof s === 'string' ? at : [...at, 'column'] };
+    return {
+      kind: 'time',
+      column: o.column!,
+      formats: fmts,
+      ...(zone ? { zone } : {}),
+      ...(o.timezoneColumn ? { zoneColumn: o.timezoneColumn } : {}),
+      ambiguous,
+      path,
+      segments: typeof s === 'string' ? at : [...at, 'column'],
+    };
   }
 
   const csv: CsvOptions = {
@@ -395,11 +504,20 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
     skipLines: spec.csv?.skipLines ?? 0,
     encoding: spec.csv?.encoding ?? 'utf-8',
   };
-  if (csv.delimiter === csv.quote) problem(['csv', 'quote'], 'the quote and the delimiter must differ', { received: JSON.stringify(csv.quote) });
+  if (csv.delimiter === csv.quote)
+    problem(['csv', 'quote'], 'the quote and the delimiter must differ', { received: JSON.stringify(csv.quote) });
   if (csv.delimiter === '\n' || csv.delimiter === '\r') problem(['csv', 'delimiter'], 'a line break cannot be the delimiter');
-  const skip = (spec.skip ?? []).map((r, k) => ({ column: r.column, values: new Set(r.values.map(mapKey)), path: pathOf(['skip', k]), segments: ['skip', k, 'column'] }));
+  const skip = (spec.skip ?? []).map((r, k) => ({
+    column: r.column,
+    values: new Set(r.values.map(mapKey)),
+    path: pathOf(['skip', k]),
+    segments: ['skip', k, 'column'],
+  }));
   const attrTypes = spec.layout === 'ticket-per-row' ? (['ticket.created'] as EventType[]) : undefined;
-  const attributes = Object.entries(spec.attributes ?? {}).map(([name, s]) => ({ name, plan: field(s, ['attributes', name], undefined, attrTypes) }));
+  const attributes = Object.entries(spec.attributes ?? {}).map(([name, s]) => ({
+    name,
+    plan: field(s, ['attributes', name], undefined, attrTypes),
+  }));
   const base = { source: spec.source, csv, skip, attributes, locate };
 
   let mapping: CsvMapping;
@@ -412,7 +530,10 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
     const withBy = (k: 'responded' | 'resolved') => {
       const s = ev[k];
       if (s === undefined) return undefined;
-      const by = typeof s === 'object' && s.by !== undefined ? field(s.by, ['events', k, 'by'], 'by', [k === 'responded' ? 'ticket.responded' : 'ticket.resolved']) : undefined;
+      const by =
+        typeof s === 'object' && s.by !== undefined
+          ? field(s.by, ['events', k, 'by'], 'by', [k === 'responded' ? 'ticket.responded' : 'ticket.resolved'])
+          : undefined;
       return { at: time(s, ['events', k], { elapsed: true, by: true }), ...(by ? { by } : {}) };
     };
     const responded = withBy('responded');
@@ -431,7 +552,9 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
             satisfaction: {
               score: field(ev.satisfaction.score, ['events', 'satisfaction', 'score'], 'score', ['ticket.satisfaction']),
               ...(ev.satisfaction.scale !== undefined ? { scale: ev.satisfaction.scale } : {}),
-              ...(ev.satisfaction.at !== undefined ? { at: time(ev.satisfaction.at, ['events', 'satisfaction', 'at'], { elapsed: true, by: false }) } : {}),
+              ...(ev.satisfaction.at !== undefined
+                ? { at: time(ev.satisfaction.at, ['events', 'satisfaction', 'at'], { elapsed: true, by: false }) }
+                : {}),
             },
           }
         : {}),
@@ -439,7 +562,12 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
   } else {
     const fields = Object.entries(spec.fields ?? {})
       .filter(([, s]) => s !== undefined)
-      .map(([name, s]) => ({ name, plan: TIME_FIELDS.has(name) ? time(s as TimeSpecIn, ['fields', name], { elapsed: false, by: false }) : field(s as FieldSpecIn, ['fields', name], name) }));
+      .map(([name, s]) => ({
+        name,
+        plan: TIME_FIELDS.has(name)
+          ? time(s as TimeSpecIn, ['fields', name], { elapsed: false, by: false })
+          : field(s as FieldSpecIn, ['fields', name], name),
+      }));
     mapping = {
       layout: 'event-per-row',
       ...base,

@@ -21,7 +21,19 @@ import { EVENT_TYPES, type EventType, type Timed } from './schema.ts';
 import { describeValue, didYouMean, type Issue, type Result } from '../validation/issues.ts';
 import { isValidZone, canonicalZone } from '../time/zone.ts';
 import { wallToInstant, type WallTime } from '../time/pattern.ts';
-import { fieldKind, fieldsOfType, mapKey, parseBoolean, parseNumber, type CsvMapping, type CsvOptions, type FieldPlan, type Scalar, type Segments, type TimePlan } from './csv-mapping.ts';
+import {
+  fieldKind,
+  fieldsOfType,
+  mapKey,
+  parseBoolean,
+  parseNumber,
+  type CsvMapping,
+  type CsvOptions,
+  type FieldPlan,
+  type Scalar,
+  type Segments,
+  type TimePlan,
+} from './csv-mapping.ts';
 
 export type RowOutcome =
   | { line: number; status: 'mapped'; events: Timed[] }
@@ -74,8 +86,15 @@ export function recordStartLine(endLine: number, cells: readonly string[]): numb
 
 /** An error csv-parse reports for a record it could not read, as an issue. */
 export function csvErrorIssue(err: { code?: string; message?: string }, line: number): Issue {
-  if (err.code === 'CSV_QUOTE_NOT_CLOSED') return { path: '', line, message: 'a quoted cell starting on this line is never closed (an unmatched quote character), so the rest of the file could not be read' };
-  if (err.code === 'CSV_MAX_RECORD_SIZE') return { path: '', line, message: 'a row longer than 1 MiB: probably an unmatched quote character' };
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED')
+    return {
+      path: '',
+      line,
+      message:
+        'a quoted cell starting on this line is never closed (an unmatched quote character), so the rest of the file could not be read',
+    };
+  if (err.code === 'CSV_MAX_RECORD_SIZE')
+    return { path: '', line, message: 'a row longer than 1 MiB: probably an unmatched quote character' };
   return { path: '', line, message: `cannot read this row as CSV: ${(err.message ?? String(err)).split('\n')[0]}` };
 }
 
@@ -91,7 +110,10 @@ export class CsvEventReader {
   /** Set when the header does not fit the mapping: then no row is read. */
   fatal: Issue[] | undefined;
 
-  constructor(readonly mapping: CsvMapping, readonly file?: string) {}
+  constructor(
+    readonly mapping: CsvMapping,
+    readonly file?: string,
+  ) {}
 
   get header(): readonly string[] | undefined {
     return this.mapper?.header;
@@ -135,15 +157,25 @@ export class CsvEventReader {
 
   /** After the last record: an empty file has no header to read. */
   finish(): void {
-    if (!this.mapper && !this.fatal) this.fatal = [{ path: '', message: 'the file is empty: expected a header line naming the columns', ...(this.file ? { source: this.file } : {}) }];
+    if (!this.mapper && !this.fatal)
+      this.fatal = [
+        { path: '', message: 'the file is empty: expected a header line naming the columns', ...(this.file ? { source: this.file } : {}) },
+      ];
   }
 }
 
 /** Reads a whole CSV text (tests and small inputs); the shell streams with the same reader. */
-export function readCsvText(text: string, mapping: CsvMapping, file?: string): { outcomes: RowOutcome[]; fatal?: Issue[]; header?: readonly string[] } {
+export function readCsvText(
+  text: string,
+  mapping: CsvMapping,
+  file?: string,
+): { outcomes: RowOutcome[]; fatal?: Issue[]; header?: readonly string[] } {
   const reader = new CsvEventReader(mapping, file);
   const outcomes: RowOutcome[] = [];
-  const records = parseCsvSync(normalizeLineBreaks(text), reader.parserOptions()) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+  const records = parseCsvSync(normalizeLineBreaks(text), reader.parserOptions()) as unknown as Array<{
+    record: string[];
+    info: { lines: number };
+  }>;
   for (const { record, info } of records) {
     const o = reader.record(record, info.lines);
     if (o) outcomes.push(o);
@@ -157,7 +189,9 @@ export function readCsvText(text: string, mapping: CsvMapping, file?: string): {
 // ---------------------------------------------------------------------------------------------
 // Binding a mapping to a header.
 
-type BoundField = { kind: 'constant'; value: Scalar; label: string } | { kind: 'column'; index: number; label: string; plan: Extract<FieldPlan, { kind: 'column' }> };
+type BoundField =
+  | { kind: 'constant'; value: Scalar; label: string }
+  | { kind: 'column'; index: number; label: string; plan: Extract<FieldPlan, { kind: 'column' }> };
 type BoundTime = { plan: TimePlan; index: number; zoneIndex?: number; label: string };
 
 const colLabel = (name: string) => `column ${JSON.stringify(name)}`;
@@ -177,11 +211,21 @@ export function bindHeader(mapping: CsvMapping, rawHeader: readonly string[], fi
     const hits = exact.get(name) ?? loose.get(mapKey(name));
     if (hits && hits.length === 1) return hits[0]!;
     if (hits && hits.length > 1) {
-      issues.push({ path, message: `the header${where} has the column ${JSON.stringify(name)} ${hits.length} times (columns ${hits.map((h) => h + 1).join(', ')}): rename them apart in the export`, ...mapping.locate(segments) });
+      issues.push({
+        path,
+        message: `the header${where} has the column ${JSON.stringify(name)} ${hits.length} times (columns ${hits.map((h) => h + 1).join(', ')}): rename them apart in the export`,
+        ...mapping.locate(segments),
+      });
       return -1;
     }
-    const hint = didYouMean(name, header.filter((h) => h !== ''));
-    const shown = header.length > 12 ? [...header.slice(0, 12).map((h) => JSON.stringify(h)), `... (${header.length} in all)`] : header.map((h) => JSON.stringify(h));
+    const hint = didYouMean(
+      name,
+      header.filter((h) => h !== ''),
+    );
+    const shown =
+      header.length > 12
+        ? [...header.slice(0, 12).map((h) => JSON.stringify(h)), `... (${header.length} in all)`]
+        : header.map((h) => JSON.stringify(h));
     issues.push({
       path,
       message: `no column ${JSON.stringify(name)} in the header${where}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`,
@@ -191,14 +235,24 @@ export function bindHeader(mapping: CsvMapping, rawHeader: readonly string[], fi
     });
     return -1;
   };
-  const field = (p: FieldPlan): BoundField => (p.kind === 'constant' ? { kind: 'constant', value: p.value, label: p.path } : { kind: 'column', index: resolve(p.column, p.segments, p.path), label: colLabel(p.column), plan: p });
+  const field = (p: FieldPlan): BoundField =>
+    p.kind === 'constant'
+      ? { kind: 'constant', value: p.value, label: p.path }
+      : { kind: 'column', index: resolve(p.column, p.segments, p.path), label: colLabel(p.column), plan: p };
   const time = (p: TimePlan): BoundTime => ({
     plan: p,
     index: resolve(p.column, p.segments, p.path),
-    ...(p.kind === 'time' && p.zoneColumn ? { zoneIndex: resolve(p.zoneColumn, [...p.segments.slice(0, -1), 'timezoneColumn'], `${p.path}.timezoneColumn`) } : {}),
+    ...(p.kind === 'time' && p.zoneColumn
+      ? { zoneIndex: resolve(p.zoneColumn, [...p.segments.slice(0, -1), 'timezoneColumn'], `${p.path}.timezoneColumn`) }
+      : {}),
     label: colLabel(p.column),
   });
-  const skip = mapping.skip.map((r) => ({ index: resolve(r.column, r.segments, r.path), values: r.values, label: colLabel(r.column), path: r.path }));
+  const skip = mapping.skip.map((r) => ({
+    index: resolve(r.column, r.segments, r.path),
+    values: r.values,
+    label: colLabel(r.column),
+    path: r.path,
+  }));
   const attributes = mapping.attributes.map((a) => ({ name: a.name, f: field(a.plan) }));
   if (mapping.layout === 'ticket-per-row') {
     const m = mapping;
@@ -209,7 +263,9 @@ export function bindHeader(mapping: CsvMapping, rawHeader: readonly string[], fi
       ...(m.responded ? { responded: { at: time(m.responded.at), ...(m.responded.by ? { by: field(m.responded.by) } : {}) } } : {}),
       ...(m.resolved ? { resolved: { at: time(m.resolved.at), ...(m.resolved.by ? { by: field(m.resolved.by) } : {}) } } : {}),
       ...(m.closed ? { closed: { at: time(m.closed.at) } } : {}),
-      ...(m.satisfaction ? { satisfaction: { score: field(m.satisfaction.score), ...(m.satisfaction.at ? { at: time(m.satisfaction.at) } : {}) } } : {}),
+      ...(m.satisfaction
+        ? { satisfaction: { score: field(m.satisfaction.score), ...(m.satisfaction.at ? { at: time(m.satisfaction.at) } : {}) } }
+        : {}),
     };
     if (issues.length) return { ok: false, issues };
     return { ok: true, value: new TicketRowMapper(m, header, skip, attributes, bound) };
@@ -220,7 +276,11 @@ export function bindHeader(mapping: CsvMapping, rawHeader: readonly string[], fi
     type: field(m.type),
     at: time(m.at),
     ...(m.ticket ? { ticket: field(m.ticket) } : {}),
-    fields: m.fields.map((f) => ({ name: f.name, time: f.plan.kind === 'time' || f.plan.kind === 'elapsed' ? time(f.plan as TimePlan) : undefined, f: f.plan.kind === 'time' || f.plan.kind === 'elapsed' ? undefined : field(f.plan as FieldPlan) })),
+    fields: m.fields.map((f) => ({
+      name: f.name,
+      time: f.plan.kind === 'time' || f.plan.kind === 'elapsed' ? time(f.plan as TimePlan) : undefined,
+      f: f.plan.kind === 'time' || f.plan.kind === 'elapsed' ? undefined : field(f.plan as FieldPlan),
+    })),
   };
   if (issues.length) return { ok: false, issues };
   return { ok: true, value: new EventRowMapper(m, header, skip, attributes, bound) };
@@ -253,7 +313,12 @@ function readScalar(b: BoundField, cells: readonly string[]): Read<Scalar> {
     const shown = keys.length > 15 ? [...keys.slice(0, 15).map((k) => JSON.stringify(k)), '...'] : keys.map((k) => JSON.stringify(k));
     return {
       ok: false,
-      issue: { path: b.label, message: `a value the mapping's ${p.path}.map does not name${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''} (add it to the map, or set unmapped: keep)`, expected: `one of ${shown.join(', ')}`, received: describeValue(raw) },
+      issue: {
+        path: b.label,
+        message: `a value the mapping's ${p.path}.map does not name${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''} (add it to the map, or set unmapped: keep)`,
+        expected: `one of ${shown.join(', ')}`,
+        received: describeValue(raw),
+      },
     };
   }
   return { ok: true, value: raw };
@@ -267,12 +332,30 @@ function readFieldValue(b: BoundField, cells: readonly string[], name: string): 
   const v = r.value;
   if (kind === 'number') {
     const n = typeof v === 'number' ? v : typeof v === 'string' ? parseNumber(v) : undefined;
-    if (n === undefined) return { ok: false, issue: { path: b.label, message: `not a number (${name})`, expected: b.kind === 'column' && !b.plan.map ? 'a number such as 4 or 4.5, or a map to numbers' : 'a number such as 4 or 4.5', received: describeValue(v) } };
+    if (n === undefined)
+      return {
+        ok: false,
+        issue: {
+          path: b.label,
+          message: `not a number (${name})`,
+          expected: b.kind === 'column' && !b.plan.map ? 'a number such as 4 or 4.5, or a map to numbers' : 'a number such as 4 or 4.5',
+          received: describeValue(v),
+        },
+      };
     return { ok: true, value: n };
   }
   if (kind === 'boolean') {
     const x = typeof v === 'boolean' ? v : typeof v === 'string' ? parseBoolean(v) : undefined;
-    if (x === undefined) return { ok: false, issue: { path: b.label, message: `not true or false (${name})`, expected: 'true/false, yes/no, 1/0, or a map such as { Up: true, Down: false }', received: describeValue(v) } };
+    if (x === undefined)
+      return {
+        ok: false,
+        issue: {
+          path: b.label,
+          message: `not true or false (${name})`,
+          expected: 'true/false, yes/no, 1/0, or a map such as { Up: true, Down: false }',
+          received: describeValue(v),
+        },
+      };
     return { ok: true, value: x };
   }
   return { ok: true, value: String(v) };
@@ -320,7 +403,16 @@ function readTime(b: BoundTime, cells: readonly string[], created?: Instant): Re
   const p = b.plan;
   if (p.kind === 'elapsed') {
     const n = parseNumber(raw);
-    if (n === undefined || n < 0) return { ok: false, issue: { path: b.label, message: `not a number of ${p.unit} after the creation`, expected: `a number such as 90 or 12.5 (${p.unit})`, received: describeValue(raw) } };
+    if (n === undefined || n < 0)
+      return {
+        ok: false,
+        issue: {
+          path: b.label,
+          message: `not a number of ${p.unit} after the creation`,
+          expected: `a number such as 90 or 12.5 (${p.unit})`,
+          received: describeValue(raw),
+        },
+      };
     if (!created) return { ok: true, value: undefined };
     return { ok: true, value: { ms: created.ms + Math.round(n * p.unitMs), offsetMin: created.offsetMin } };
   }
@@ -328,7 +420,16 @@ function readTime(b: BoundTime, cells: readonly string[], created?: Instant): Re
   if (b.zoneIndex !== undefined) {
     const zraw = cellOf(cells, b.zoneIndex);
     const z = zraw === '' ? null : zoneOf(zraw);
-    if (z === null) return { ok: false, issue: { path: colLabel(p.zoneColumn!), message: zraw === '' ? 'empty: the time zone of this row is needed to read its times' : 'unknown time zone', expected: 'an IANA zone such as Europe/Berlin, or UTC', received: describeValue(zraw) } };
+    if (z === null)
+      return {
+        ok: false,
+        issue: {
+          path: colLabel(p.zoneColumn!),
+          message: zraw === '' ? 'empty: the time zone of this row is needed to read its times' : 'unknown time zone',
+          expected: 'an IANA zone such as Europe/Berlin, or UTC',
+          received: describeValue(zraw),
+        },
+      };
     zone = z;
   }
   let impossible = false;
@@ -344,11 +445,43 @@ function readTime(b: BoundTime, cells: readonly string[], created?: Instant): Re
       const wallMs = Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s, w.ms);
       return { ok: true, value: { ms: inst.value, offsetMin: Math.round((wallMs - inst.value) / 60_000) } };
     }
-    if (inst.reason === 'no_zone') return { ok: false, issue: { path: b.label, message: 'the time has no offset and the mapping names no time zone for it', expected: 'an offset in the value (Z, +01:00) or time.timezone in the mapping', received: describeValue(raw) } };
-    if (inst.reason === 'skipped') return { ok: false, issue: { path: b.label, message: `${wallText(w)} does not exist in ${zone} (the clocks skip that hour when summer time starts): the export's zone is probably another`, received: describeValue(raw) } };
-    return { ok: false, issue: { path: b.label, message: `${wallText(w)} happens twice in ${zone} (the clocks go back): time.ambiguous is reject; set it to earlier or later`, received: describeValue(raw) } };
+    if (inst.reason === 'no_zone')
+      return {
+        ok: false,
+        issue: {
+          path: b.label,
+          message: 'the time has no offset and the mapping names no time zone for it',
+          expected: 'an offset in the value (Z, +01:00) or time.timezone in the mapping',
+          received: describeValue(raw),
+        },
+      };
+    if (inst.reason === 'skipped')
+      return {
+        ok: false,
+        issue: {
+          path: b.label,
+          message: `${wallText(w)} does not exist in ${zone} (the clocks skip that hour when summer time starts): the export's zone is probably another`,
+          received: describeValue(raw),
+        },
+      };
+    return {
+      ok: false,
+      issue: {
+        path: b.label,
+        message: `${wallText(w)} happens twice in ${zone} (the clocks go back): time.ambiguous is reject; set it to earlier or later`,
+        received: describeValue(raw),
+      },
+    };
   }
-  return { ok: false, issue: { path: b.label, message: impossible ? 'impossible date or time' : 'not a date-time in the expected format', expected: expectedFormats(p), received: describeValue(raw) } };
+  return {
+    ok: false,
+    issue: {
+      path: b.label,
+      message: impossible ? 'impossible date or time' : 'not a date-time in the expected format',
+      expected: expectedFormats(p),
+      received: describeValue(raw),
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,7 +503,18 @@ abstract class BaseMapper implements RowMapper {
   map(cells: readonly string[], line: number): RowOutcome {
     if (cells.every((c) => c.trim() === '')) return { line, status: 'skipped', reason: 'empty row' };
     if (cells.length !== this.header.length) {
-      return { line, status: 'rejected', issues: [{ path: '', line, message: `the row has ${cells.length} cells, the header ${this.header.length}: a delimiter inside a cell that is not quoted?`, expected: `${this.header.length} cells separated by ${JSON.stringify(this.mapping.csv.delimiter)}` }] };
+      return {
+        line,
+        status: 'rejected',
+        issues: [
+          {
+            path: '',
+            line,
+            message: `the row has ${cells.length} cells, the header ${this.header.length}: a delimiter inside a cell that is not quoted?`,
+            expected: `${this.header.length} cells separated by ${JSON.stringify(this.mapping.csv.delimiter)}`,
+          },
+        ],
+      };
     }
     for (const r of this.skipRules) {
       const v = cellOf(cells, r.index);
@@ -400,11 +544,12 @@ abstract class BaseMapper implements RowMapper {
     for (const { value, labels } of events) {
       const r = parseEvent(value);
       if (r.ok) parsed.push(r.value);
-      else for (const i of r.issues) {
-        const head = i.path.split(/[.[]/)[0]!;
-        const label = labels[head];
-        issues.push({ ...i, path: label ? (i.path === head ? label : `${label} (${i.path})`) : `${value.type as string} ${i.path}` });
-      }
+      else
+        for (const i of r.issues) {
+          const head = i.path.split(/[.[]/)[0]!;
+          const label = labels[head];
+          issues.push({ ...i, path: label ? (i.path === head ? label : `${label} (${i.path})`) : `${value.type as string} ${i.path}` });
+        }
     }
     return issues.length ? { line, status: 'rejected', issues } : { line, status: 'mapped', events: parsed };
   }
@@ -482,20 +627,68 @@ class TicketRowMapper extends BaseMapper {
     const source = this.m.source;
     const at = (i: Instant) => isoAtOffset(i.ms, i.offsetMin);
     const events: Array<{ value: Record<string, unknown>; labels: Record<string, string> }> = [];
-    events.push({ value: { id: `${ticket}:created`, type: 'ticket.created', ticket, at: at(created), source, ...fields, ...(attributes ? { attributes } : {}) }, labels });
-    const lifecycle = (kind: string, i: Instant | undefined, bt: BoundTime | undefined, extra: Record<string, unknown> = {}, extraLabels: Record<string, string> = {}) => {
-      if (i && bt) events.push({ value: { id: `${ticket}:${kind}`, type: `ticket.${kind}`, ticket, at: at(i), source, ...extra }, labels: { id: b.ticket.label, ticket: b.ticket.label, at: bt.label, ...extraLabels } });
+    events.push({
+      value: {
+        id: `${ticket}:created`,
+        type: 'ticket.created',
+        ticket,
+        at: at(created),
+        source,
+        ...fields,
+        ...(attributes ? { attributes } : {}),
+      },
+      labels,
+    });
+    const lifecycle = (
+      kind: string,
+      i: Instant | undefined,
+      bt: BoundTime | undefined,
+      extra: Record<string, unknown> = {},
+      extraLabels: Record<string, string> = {},
+    ) => {
+      if (i && bt)
+        events.push({
+          value: { id: `${ticket}:${kind}`, type: `ticket.${kind}`, ticket, at: at(i), source, ...extra },
+          labels: { id: b.ticket.label, ticket: b.ticket.label, at: bt.label, ...extraLabels },
+        });
     };
-    lifecycle('responded', responded, b.responded?.at, respondedBy !== undefined ? { by: respondedBy } : {}, b.responded?.by ? { by: b.responded.by.label } : {});
-    lifecycle('resolved', resolved, b.resolved?.at, resolvedBy !== undefined ? { by: resolvedBy } : {}, b.resolved?.by ? { by: b.resolved.by.label } : {});
+    lifecycle(
+      'responded',
+      responded,
+      b.responded?.at,
+      respondedBy !== undefined ? { by: respondedBy } : {},
+      b.responded?.by ? { by: b.responded.by.label } : {},
+    );
+    lifecycle(
+      'resolved',
+      resolved,
+      b.resolved?.at,
+      resolvedBy !== undefined ? { by: resolvedBy } : {},
+      b.resolved?.by ? { by: b.resolved.by.label } : {},
+    );
     lifecycle('closed', closed, b.closed?.at);
     if (b.satisfaction && score !== undefined) {
       // Rated when the export says; else at the close, else the resolution, else the row's last time.
-      const ratedAt = rated ?? closed ?? resolved ?? [created, responded].filter((x): x is Instant => x !== undefined).sort((x, y) => y.ms - x.ms)[0]!;
+      const ratedAt =
+        rated ?? closed ?? resolved ?? [created, responded].filter((x): x is Instant => x !== undefined).sort((x, y) => y.ms - x.ms)[0]!;
       const scale = this.m.satisfaction?.scale;
       events.push({
-        value: { id: `${ticket}:satisfaction`, type: 'ticket.satisfaction', ticket, at: at(ratedAt), source, score, ...(scale !== undefined ? { scale } : {}) },
-        labels: { id: b.ticket.label, ticket: b.ticket.label, at: b.satisfaction.at?.label ?? b.closed?.at.label ?? b.resolved?.at.label ?? b.created.label, score: b.satisfaction.score.label, scale: 'events.satisfaction.scale' },
+        value: {
+          id: `${ticket}:satisfaction`,
+          type: 'ticket.satisfaction',
+          ticket,
+          at: at(ratedAt),
+          source,
+          score,
+          ...(scale !== undefined ? { scale } : {}),
+        },
+        labels: {
+          id: b.ticket.label,
+          ticket: b.ticket.label,
+          at: b.satisfaction.at?.label ?? b.closed?.at.label ?? b.resolved?.at.label ?? b.created.label,
+          score: b.satisfaction.score.label,
+          scale: 'events.satisfaction.scale',
+        },
       });
     }
     return this.finish(events, line);
@@ -531,13 +724,29 @@ class EventRowMapper extends BaseMapper {
     const tr = readScalar(b.type, cells);
     if (!tr.ok) return { line, status: 'rejected', issues: [tr.issue] };
     if (tr.value === undefined) {
-      if (b.type.kind === 'column' && cellOf(cells, b.type.index) !== '') return { line, status: 'skipped', reason: `${b.type.label} is ${JSON.stringify(cellOf(cells, b.type.index))}, which the mapping maps to no event` };
+      if (b.type.kind === 'column' && cellOf(cells, b.type.index) !== '')
+        return {
+          line,
+          status: 'skipped',
+          reason: `${b.type.label} is ${JSON.stringify(cellOf(cells, b.type.index))}, which the mapping maps to no event`,
+        };
       return { line, status: 'rejected', issues: [{ path: b.type.label, message: 'empty: every row needs the event type' }] };
     }
     const type = String(tr.value);
     if (!(EVENT_TYPES as string[]).includes(type)) {
       const hint = didYouMean(type, EVENT_TYPES);
-      return { line, status: 'rejected', issues: [{ path: b.type.label, message: `not an event type${hint ? `; did you mean "${hint}"?` : ''} (map the export's values to event types with type.map)`, expected: `one of ${EVENT_TYPES.join(', ')}`, received: describeValue(type) }] };
+      return {
+        line,
+        status: 'rejected',
+        issues: [
+          {
+            path: b.type.label,
+            message: `not an event type${hint ? `; did you mean "${hint}"?` : ''} (map the export's values to event types with type.map)`,
+            expected: `one of ${EVENT_TYPES.join(', ')}`,
+            received: describeValue(type),
+          },
+        ],
+      };
     }
     const has = fieldsOfType(type as EventType);
     const labels: Record<string, string> = { type: b.type.label, at: b.at.label };

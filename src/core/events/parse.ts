@@ -28,8 +28,18 @@ export const MAX_EVENT_DEPTH = MAX_ATTRIBUTE_DEPTH + 1;
 export function tooDeepIssue(inner: ReadonlyArray<string | number>, path: string): Issue {
   const at = joinPath([path, ...inner].filter((s) => s !== ''));
   return inner[0] === 'attributes'
-    ? { path: at, message: `nested too deep: attributes may nest at most ${MAX_ATTRIBUTE_DEPTH} levels`, expected: `at most ${MAX_ATTRIBUTE_DEPTH} levels`, received: 'deeper' }
-    : { path: at, message: `nested too deep: an event may nest at most ${MAX_EVENT_DEPTH} levels (only attributes may nest)`, expected: `at most ${MAX_EVENT_DEPTH} levels`, received: 'deeper' };
+    ? {
+        path: at,
+        message: `nested too deep: attributes may nest at most ${MAX_ATTRIBUTE_DEPTH} levels`,
+        expected: `at most ${MAX_ATTRIBUTE_DEPTH} levels`,
+        received: 'deeper',
+      }
+    : {
+        path: at,
+        message: `nested too deep: an event may nest at most ${MAX_EVENT_DEPTH} levels (only attributes may nest)`,
+        expected: `at most ${MAX_EVENT_DEPTH} levels`,
+        received: 'deeper',
+      };
 }
 
 /**
@@ -44,7 +54,12 @@ function precheck(value: unknown, path: string): Issue[] {
   // Called for every string: the path is built only for a problem.
   const text = (segments: () => Array<string | number>, s: string, key: boolean) => {
     const p = textProblem(s);
-    if (p) issues.push({ path: joinPath([path, ...segments()].filter((x) => x !== '')), message: key ? `the field name ${p}` : p, received: describeValue(s) });
+    if (p)
+      issues.push({
+        path: joinPath([path, ...segments()].filter((x) => x !== '')),
+        message: key ? `the field name ${p}` : p,
+        received: describeValue(s),
+      });
   };
   for (const k of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[k];
@@ -89,14 +104,25 @@ export function parseEvent(value: unknown, path = ''): Result<Timed> {
     const e = parseInstant(ev.end, joinPath([path, 'end'].filter(Boolean)));
     if (!s.ok) return s;
     if (!e.ok) return e;
-    if (e.value <= s.value) return { ok: false, issues: [{ path: joinPath([path, 'end'].filter(Boolean)), message: 'must be after start', received: ev.end }] };
+    if (e.value <= s.value)
+      return { ok: false, issues: [{ path: joinPath([path, 'end'].filter(Boolean)), message: 'must be after start', received: ev.end }] };
     if (ev.announcedAt !== undefined) {
       const a = parseInstant(ev.announcedAt, joinPath([path, 'announcedAt'].filter(Boolean)));
       if (!a.ok) return a;
     }
   }
   if (ev.type === 'ticket.satisfaction' && !(ev.score >= 0 && ev.score <= ev.scale)) {
-    return { ok: false, issues: [{ path: prefix('score'), message: `outside its scale: a score from 0 to ${ev.scale} (the scale)`, expected: `0 to ${ev.scale}`, received: describeValue(ev.score) }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: prefix('score'),
+          message: `outside its scale: a score from 0 to ${ev.scale} (the scale)`,
+          expected: `0 to ${ev.scale}`,
+          received: describeValue(ev.score),
+        },
+      ],
+    };
   }
   return { ok: true, value: { ...ev, atMs: at.value } };
 }
@@ -111,7 +137,13 @@ export const EARLIEST_EVENT = Date.UTC(2000, 0, 1);
  */
 export function checkEventTime(event: Timed, now: number, maxSkewMs: number, path = ''): Issue | undefined {
   const at = joinPath([path, 'at'].filter(Boolean));
-  if (event.atMs < EARLIEST_EVENT) return { path: at, message: 'before 2000-01-01: events before then are refused as mistakes', expected: 'an instant from 2000-01-01T00:00:00Z', received: describeValue(event.at) };
+  if (event.atMs < EARLIEST_EVENT)
+    return {
+      path: at,
+      message: 'before 2000-01-01: events before then are refused as mistakes',
+      expected: 'an instant from 2000-01-01T00:00:00Z',
+      received: describeValue(event.at),
+    };
   if (event.atMs > now + maxSkewMs) {
     return {
       path: at,
@@ -124,7 +156,12 @@ export function checkEventTime(event: Timed, now: number, maxSkewMs: number, pat
 }
 
 function skewText(ms: number): string {
-  const units: Array<[number, string]> = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1000, 'second']];
+  const units: Array<[number, string]> = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ];
   for (const [size, name] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms / size === 1 ? '' : 's'}`;
   return `${ms} ms`;
 }

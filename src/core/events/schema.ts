@@ -11,7 +11,10 @@ import { z } from 'zod';
 
 const isoInstant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}(:?\d{2})?)$/, 'expected an ISO 8601 date-time with offset, e.g. 2026-03-27T16:00:00+01:00');
+  .regex(
+    /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}(:?\d{2})?)$/,
+    'expected an ISO 8601 date-time with offset, e.g. 2026-03-27T16:00:00+01:00',
+  );
 const id = z.string().min(1).max(200);
 const name = z.string().min(1).max(200);
 
@@ -41,8 +44,18 @@ export const ticketCreated = z.strictObject({
 export const ticketResponded = z.strictObject({ ...ticketBase, type: z.literal('ticket.responded'), by: name.optional() });
 export const ticketStatusChanged = z.strictObject({ ...ticketBase, type: z.literal('ticket.status_changed'), status: name });
 export const ticketPriorityChanged = z.strictObject({ ...ticketBase, type: z.literal('ticket.priority_changed'), priority: name });
-export const ticketAssigned = z.strictObject({ ...ticketBase, type: z.literal('ticket.assigned'), group: name.optional(), assignee: name.optional() });
-export const ticketEscalated = z.strictObject({ ...ticketBase, type: z.literal('ticket.escalated'), level: z.number().int().min(0).max(100).optional(), to: name.optional() });
+export const ticketAssigned = z.strictObject({
+  ...ticketBase,
+  type: z.literal('ticket.assigned'),
+  group: name.optional(),
+  assignee: name.optional(),
+});
+export const ticketEscalated = z.strictObject({
+  ...ticketBase,
+  type: z.literal('ticket.escalated'),
+  level: z.number().int().min(0).max(100).optional(),
+  to: name.optional(),
+});
 export const ticketResolved = z.strictObject({
   ...ticketBase,
   type: z.literal('ticket.resolved'),

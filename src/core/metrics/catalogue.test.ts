@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ClockResult, TicketSummary } from '../clock/types.ts';
-import { computeMetric, isFirstContactResolution, validateFilters, type KpiObservation, type MetricFilters, type MetricInputs, type MetricQuery, type MetricValue } from './catalogue.ts';
+import {
+  computeMetric,
+  isFirstContactResolution,
+  validateFilters,
+  type KpiObservation,
+  type MetricFilters,
+  type MetricInputs,
+  type MetricQuery,
+  type MetricValue,
+} from './catalogue.ts';
 import { resolveWindow, windowsBetween, type ResolvedWindow, type Window } from './window.ts';
 
 const H = 3_600_000;
@@ -70,16 +79,69 @@ function clock(ticketId: string, c: Partial<ClockResult>): ClockResult {
 
 // Seven October tickets and a few around the edges; see each line for what it exercises.
 const tickets: TicketSummary[] = [
-  ticket('T1', { createdAt: iso('2026-10-05T08:00:00Z'), priority: 'P1', resolvedAt: iso('2026-10-06T12:00:00Z'), resolvedBy: 'provider', contactsIn: 1, satisfaction: [{ at: iso('2026-10-07T09:00:00Z'), score: 5, scale: 5 }] }),
-  ticket('T2', { createdAt: iso('2026-10-10T08:00:00Z'), region: 'rural', channel: 'email', resolvedAt: iso('2026-10-12T08:00:00Z'), resolvedBy: 'customer', satisfaction: [{ at: iso('2026-10-12T09:00:00Z'), score: 3, scale: 5 }] }),
-  ticket('T3', { createdAt: iso('2026-10-20T08:00:00Z'), service: 'web', customer: 'globex', channel: 'chat', priority: 'P1', resolvedAt: iso('2026-11-02T08:00:00Z'), resolvedBy: 'provider', escalationCount: 1 }),
+  ticket('T1', {
+    createdAt: iso('2026-10-05T08:00:00Z'),
+    priority: 'P1',
+    resolvedAt: iso('2026-10-06T12:00:00Z'),
+    resolvedBy: 'provider',
+    contactsIn: 1,
+    satisfaction: [{ at: iso('2026-10-07T09:00:00Z'), score: 5, scale: 5 }],
+  }),
+  ticket('T2', {
+    createdAt: iso('2026-10-10T08:00:00Z'),
+    region: 'rural',
+    channel: 'email',
+    resolvedAt: iso('2026-10-12T08:00:00Z'),
+    resolvedBy: 'customer',
+    satisfaction: [{ at: iso('2026-10-12T09:00:00Z'), score: 3, scale: 5 }],
+  }),
+  ticket('T3', {
+    createdAt: iso('2026-10-20T08:00:00Z'),
+    service: 'web',
+    customer: 'globex',
+    channel: 'chat',
+    priority: 'P1',
+    resolvedAt: iso('2026-11-02T08:00:00Z'),
+    resolvedBy: 'provider',
+    escalationCount: 1,
+  }),
   // Created at 00:30 local on 1 October (22:30Z on 30 September): an October ticket.
-  ticket('T4', { createdAt: iso('2026-09-30T22:30:00Z'), service: 'web', channel: 'portal', kind: 'request', requestType: 'new_user', priority: 'P3', resolvedAt: iso('2026-10-02T08:00:00Z'), resolvedBy: 'provider', contactsIn: 2, satisfaction: [{ at: iso('2026-10-03T09:00:00Z'), score: 8, scale: 10 }] }),
+  ticket('T4', {
+    createdAt: iso('2026-09-30T22:30:00Z'),
+    service: 'web',
+    channel: 'portal',
+    kind: 'request',
+    requestType: 'new_user',
+    priority: 'P3',
+    resolvedAt: iso('2026-10-02T08:00:00Z'),
+    resolvedBy: 'provider',
+    contactsIn: 2,
+    satisfaction: [{ at: iso('2026-10-03T09:00:00Z'), score: 8, scale: 10 }],
+  }),
   // Created in September; its rating at local midnight of 1 November belongs to November.
-  ticket('T5', { createdAt: iso('2026-09-28T08:00:00Z'), customer: 'globex', region: 'rural', kind: 'request', requestType: 'equipment', resolvedAt: iso('2026-10-15T08:00:00Z'), resolvedBy: 'provider', groupChanges: 1, satisfaction: [{ at: iso('2026-10-31T23:00:00Z'), score: 1, scale: 5 }] }),
+  ticket('T5', {
+    createdAt: iso('2026-09-28T08:00:00Z'),
+    customer: 'globex',
+    region: 'rural',
+    kind: 'request',
+    requestType: 'equipment',
+    resolvedAt: iso('2026-10-15T08:00:00Z'),
+    resolvedBy: 'provider',
+    groupChanges: 1,
+    satisfaction: [{ at: iso('2026-10-31T23:00:00Z'), score: 1, scale: 5 }],
+  }),
   ticket('T6', { createdAt: iso('2026-10-25T08:00:00Z'), priority: 'P1', escalationCount: 2 }),
   // Latest priority P1, but its clock ran (and stopped) under P2.
-  ticket('T7', { createdAt: iso('2026-10-30T08:00:00Z'), service: 'web', channel: 'email', priority: 'P1', resolvedAt: iso('2026-10-30T10:00:00Z'), resolvedBy: 'provider', reopenCount: 1, satisfaction: [{ at: iso('2026-10-30T11:00:00Z'), score: 7, scale: 5 }] }),
+  ticket('T7', {
+    createdAt: iso('2026-10-30T08:00:00Z'),
+    service: 'web',
+    channel: 'email',
+    priority: 'P1',
+    resolvedAt: iso('2026-10-30T10:00:00Z'),
+    resolvedBy: 'provider',
+    reopenCount: 1,
+    satisfaction: [{ at: iso('2026-10-30T11:00:00Z'), score: 7, scale: 5 }],
+  }),
   ticket('T8', { createdAt: iso('2026-10-31T08:00:00Z') }),
   ticket('T9', { createdAt: iso('2026-09-10T08:00:00Z') }),
   // Created exactly at the window's end: November.
@@ -91,7 +153,13 @@ const clocks: ClockResult[] = [
   clock('T1', { priority: 'P1', stop: iso('2026-10-06T12:00:00Z'), elapsedMs: 4 * H }),
   clock('T2', { stop: iso('2026-10-12T08:00:00Z'), elapsedMs: 10 * H, state: 'breached', breachAt: iso('2026-10-11T16:00:00Z') }),
   // Breached and stopped in November: a November clock.
-  clock('T3', { priority: 'P1', stop: iso('2026-11-02T08:00:00Z'), elapsedMs: 30 * H, state: 'breached', breachAt: iso('2026-11-01T12:00:00Z') }),
+  clock('T3', {
+    priority: 'P1',
+    stop: iso('2026-11-02T08:00:00Z'),
+    elapsedMs: 30 * H,
+    state: 'breached',
+    breachAt: iso('2026-11-01T12:00:00Z'),
+  }),
   clock('T4', { priority: 'P3', stop: iso('2026-10-02T08:00:00Z'), elapsedMs: 6 * H }),
   clock('T5', { stop: iso('2026-10-15T08:00:00Z'), elapsedMs: 20 * H, targetMs: 40 * H }),
   // Still running, breached on 28 October: counted in October with its elapsed time so far.
@@ -133,7 +201,7 @@ test('resolution time: membership by stop, open breaches, in-flight and unmatche
 test('resolution time statistics in seconds of business time', () => {
   // Elapsed: T1 4h, T2 10h, T4 6h, T5 20h, T6 12h (so far), T7 2h.
   const rows: Array<[string, number]> = [
-    ['mean', (4 + 10 + 6 + 20 + 12 + 2) * 3600 / 6],
+    ['mean', ((4 + 10 + 6 + 20 + 12 + 2) * 3600) / 6],
     ['median', ((6 + 10) / 2) * 3600],
     ['p50', 6 * 3600], // nearest rank 3 of 6
     ['p90', 20 * 3600], // rank ceil(5.4) = 6
@@ -145,7 +213,10 @@ test('resolution time statistics in seconds of business time', () => {
     assert.equal(v.unit, 'seconds', stat);
     assert.equal(v.sampleSize, 6, stat);
   }
-  assert.equal(run({ metric: 'resolution_time', stat: 'p90' }).basis, 'nearest rank 6 of 6 resolution clocks: ticket T5 (1 breached while still open)');
+  assert.equal(
+    run({ metric: 'resolution_time', stat: 'p90' }).basis,
+    'nearest rank 6 of 6 resolution clocks: ticket T5 (1 breached while still open)',
+  );
 });
 
 test('the November window takes the clocks that stopped in November', () => {
@@ -196,7 +267,14 @@ test('clockTarget picks one of several targets of the same kind', () => {
   const t = [ticket('A', { priority: 'P1' })];
   const c = [
     clock('A', { target: 'resolution', stop: iso('2026-10-02T08:00:00Z'), elapsedMs: 5 * H }),
-    clock('A', { target: 'p1-resolution', stop: iso('2026-10-02T08:00:00Z'), elapsedMs: 5 * H, targetMs: 4 * H, state: 'breached', breachAt: iso('2026-10-02T07:00:00Z') }),
+    clock('A', {
+      target: 'p1-resolution',
+      stop: iso('2026-10-02T08:00:00Z'),
+      elapsedMs: 5 * H,
+      targetMs: 4 * H,
+      state: 'breached',
+      breachAt: iso('2026-10-02T07:00:00Z'),
+    }),
   ];
   assert.equal(run({ metric: 'resolution_time' }, {}, OCT, { tickets: t, clocks: c }).sampleSize, 2);
   assert.equal(run({ metric: 'resolution_time', clockTarget: 'resolution' }, {}, OCT, { tickets: t, clocks: c }).value, 100);
@@ -207,7 +285,14 @@ test('reopened tickets with new cycles count each cycle', () => {
   const t = [ticket('R', {})];
   const c = [
     clock('R', { cycle: 1, stop: iso('2026-10-02T08:00:00Z'), elapsedMs: 3 * H }),
-    clock('R', { cycle: 2, start: iso('2026-10-05T08:00:00Z'), stop: iso('2026-10-06T08:00:00Z'), elapsedMs: 9 * H, state: 'breached', breachAt: iso('2026-10-06T07:00:00Z') }),
+    clock('R', {
+      cycle: 2,
+      start: iso('2026-10-05T08:00:00Z'),
+      stop: iso('2026-10-06T08:00:00Z'),
+      elapsedMs: 9 * H,
+      state: 'breached',
+      breachAt: iso('2026-10-06T07:00:00Z'),
+    }),
   ];
   const v = run({ metric: 'resolution_time' }, {}, OCT, { tickets: t, clocks: c });
   assert.equal(v.sampleSize, 2);
@@ -295,10 +380,22 @@ test('availability reports the engine figures in percent', () => {
   assert.deepEqual(v.contributors, ['O1', 'O2']);
   assert.equal(v.sampleSize, 745 * H);
   assert.equal(run({ metric: 'availability' }).value, null);
-  assert.equal(run({ metric: 'availability' }, {}, OCT, { availability: { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 745 * H, outages: [] } }).value, null);
+  assert.equal(
+    run({ metric: 'availability' }, {}, OCT, {
+      availability: { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 745 * H, outages: [] },
+    }).value,
+    null,
+  );
 });
 
-function kpi(id: string, kpiName: string, at: string, value: number, subject?: string, extra: Partial<KpiObservation> = {}): KpiObservation {
+function kpi(
+  id: string,
+  kpiName: string,
+  at: string,
+  value: number,
+  subject?: string,
+  extra: Partial<KpiObservation> = {},
+): KpiObservation {
   return { id, kpi: kpiName, atMs: iso(at), value, ...(subject ? { subject } : {}), ...extra };
 }
 
@@ -360,7 +457,11 @@ test('custom KPIs per subject, with an optional roster', () => {
 });
 
 test('KPI scope filters apply to event fields', () => {
-  const k = [kpi('a', 'visits', '2026-10-02T00:00:00Z', 600, undefined, { service: 'web' }), kpi('b', 'visits', '2026-10-03T00:00:00Z', 500, undefined, { service: 'shop' }), kpi('c', 'visits', '2026-10-04T00:00:00Z', 100)];
+  const k = [
+    kpi('a', 'visits', '2026-10-02T00:00:00Z', 600, undefined, { service: 'web' }),
+    kpi('b', 'visits', '2026-10-03T00:00:00Z', 500, undefined, { service: 'shop' }),
+    kpi('c', 'visits', '2026-10-04T00:00:00Z', 100),
+  ];
   assert.equal(run({ metric: 'kpi', kpi: 'visits', stat: 'sum' }, { service: ['web'] }, OCT, { kpis: k }).value, 600);
   assert.equal(run({ metric: 'kpi', kpi: 'visits', stat: 'sum' }, {}, OCT, { kpis: k }).value, 1200);
 });
@@ -406,9 +507,15 @@ test('bad queries and filters are issues with field paths', () => {
       if (message) assert.equal(r.issues[0]!.message, message);
     }
   }
-  const badFigures = computeMetric({ metric: 'availability' }, OCT, { availability: { availability: 1.2, downtimeMs: -1, eligibleMs: 0, excludedMs: 0, outages: [] } });
+  const badFigures = computeMetric({ metric: 'availability' }, OCT, {
+    availability: { availability: 1.2, downtimeMs: -1, eligibleMs: 0, excludedMs: 0, outages: [] },
+  });
   assert.equal(badFigures.ok, false);
-  if (!badFigures.ok) assert.deepEqual(badFigures.issues.map((i) => i.path), ['inputs.availability.availability', 'inputs.availability.downtimeMs']);
+  if (!badFigures.ok)
+    assert.deepEqual(
+      badFigures.issues.map((i) => i.path),
+      ['inputs.availability.availability', 'inputs.availability.downtimeMs'],
+    );
   assert.deepEqual(validateFilters(undefined), { ok: true, value: {} });
   assert.equal(computeMetric({ metric: 'tickets_resolved' }, { ...OCT, to: OCT.from }, inputs).ok, false);
 });
@@ -423,7 +530,14 @@ test('every stopped or breached clock is counted in exactly one month of the yea
   const aClock = fc.record({ stop: fc.option(instant), breachAt: fc.option(instant) });
   fc.assert(
     fc.property(fc.array(aClock, { maxLength: 30 }), (specs) => {
-      const cs = specs.map((sp, i) => clock(`C${i}`, { start: yearFrom, stop: sp.stop, breachAt: sp.breachAt, state: sp.breachAt !== null ? 'breached' : sp.stop !== null ? 'met' : 'running' }));
+      const cs = specs.map((sp, i) =>
+        clock(`C${i}`, {
+          start: yearFrom,
+          stop: sp.stop,
+          breachAt: sp.breachAt,
+          state: sp.breachAt !== null ? 'breached' : sp.stop !== null ? 'met' : 'running',
+        }),
+      );
       const ts = cs.map((c) => ticket(c.ticket, {}));
       let counted = 0;
       for (const w of windows) counted += run({ metric: 'resolution_time' }, {}, w, { tickets: ts, clocks: cs }).sampleSize;
@@ -434,8 +548,16 @@ test('every stopped or breached clock is counted in exactly one month of the yea
 });
 
 test('a breach stays in the window where it happened, even when the ticket is resolved later', () => {
-  const late = clock('L1', { stop: iso('2026-11-20T08:00:00Z'), elapsedMs: 30 * H, state: 'breached', breachAt: iso('2026-10-29T08:00:00Z') });
-  const ins: MetricInputs = { tickets: [ticket('L1', { createdAt: iso('2026-10-27T08:00:00Z'), resolvedAt: iso('2026-11-20T08:00:00Z') })], clocks: [late] };
+  const late = clock('L1', {
+    stop: iso('2026-11-20T08:00:00Z'),
+    elapsedMs: 30 * H,
+    state: 'breached',
+    breachAt: iso('2026-10-29T08:00:00Z'),
+  });
+  const ins: MetricInputs = {
+    tickets: [ticket('L1', { createdAt: iso('2026-10-27T08:00:00Z'), resolvedAt: iso('2026-11-20T08:00:00Z') })],
+    clocks: [late],
+  };
   const oct = run({ metric: 'resolution_time' }, {}, OCT, ins);
   assert.equal(oct.sampleSize, 1);
   assert.equal(oct.value, 0);

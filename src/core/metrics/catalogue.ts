@@ -57,7 +57,8 @@ export interface AvailabilityFigures {
 type KpiEvent = Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>>;
 
 /** One KPI value; a parsed `kpi.reported` event satisfies this shape as it is. */
-export type KpiObservation = Pick<KpiEvent, 'id' | 'kpi' | 'value' | 'atMs'> & Partial<Pick<KpiEvent, 'subject' | 'service' | 'customer' | 'region'>>;
+export type KpiObservation = Pick<KpiEvent, 'id' | 'kpi' | 'value' | 'atMs'> &
+  Partial<Pick<KpiEvent, 'subject' | 'service' | 'customer' | 'region'>>;
 
 export interface MetricInputs {
   clocks?: readonly ClockResult[];
@@ -174,23 +175,49 @@ const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(
 /** Checks filters given as data (from YAML, HTTP or the CLI): known keys, non-empty lists of names. */
 export function validateFilters(filters: unknown, path = 'filters'): Result<MetricFilters> {
   if (filters === undefined || filters === null) return ok({});
-  if (typeof filters !== 'object' || Array.isArray(filters)) return fail({ path, message: 'expected an object of filters', expected: `keys among ${FILTER_KEYS.join(', ')}`, received: describeValue(filters) });
+  if (typeof filters !== 'object' || Array.isArray(filters))
+    return fail({
+      path,
+      message: 'expected an object of filters',
+      expected: `keys among ${FILTER_KEYS.join(', ')}`,
+      received: describeValue(filters),
+    });
   const issues: Issue[] = [];
   for (const [key, v] of Object.entries(filters as Record<string, unknown>)) {
     if (!(FILTER_KEYS as readonly string[]).includes(key)) {
       const hint = didYouMean(key, FILTER_KEYS);
-      issues.push({ path: `${path}.${key}`, message: `unknown filter${hint ? `; did you mean "${hint}"?` : ''}`, expected: `one of ${FILTER_KEYS.join(', ')}`, received: JSON.stringify(key) });
+      issues.push({
+        path: `${path}.${key}`,
+        message: `unknown filter${hint ? `; did you mean "${hint}"?` : ''}`,
+        expected: `one of ${FILTER_KEYS.join(', ')}`,
+        received: JSON.stringify(key),
+      });
       continue;
     }
     if (v === undefined) continue;
     if (!isStringList(v)) {
-      issues.push({ path: `${path}.${key}`, message: 'expected a list of names', expected: 'e.g. ["P1", "P2"]', received: describeValue(v) });
+      issues.push({
+        path: `${path}.${key}`,
+        message: 'expected a list of names',
+        expected: 'e.g. ["P1", "P2"]',
+        received: describeValue(v),
+      });
     } else if (v.length === 0) {
       // An empty list would match nothing, which is never what was meant.
-      issues.push({ path: `${path}.${key}`, message: 'empty list: it would match nothing; leave the filter out to allow every value', received: '[]' });
+      issues.push({
+        path: `${path}.${key}`,
+        message: 'empty list: it would match nothing; leave the filter out to allow every value',
+        received: '[]',
+      });
     } else if (key === 'kind') {
       v.forEach((k, i) => {
-        if (k !== 'incident' && k !== 'request') issues.push({ path: `${path}.kind[${i}]`, message: 'unknown ticket kind', expected: 'incident or request', received: describeValue(k) });
+        if (k !== 'incident' && k !== 'request')
+          issues.push({
+            path: `${path}.kind[${i}]`,
+            message: 'unknown ticket kind',
+            expected: 'incident or request',
+            received: describeValue(k),
+          });
       });
     }
   }
@@ -200,35 +227,73 @@ export function validateFilters(filters: unknown, path = 'filters'): Result<Metr
 /** Checks a metric query; `path` prefixes field paths ('' gives metric, stat, kpi...). */
 export function validateQuery(query: unknown, path = ''): Result<MetricQuery> {
   const at = (k: string) => (path ? `${path}.${k}` : k);
-  if (query === null || typeof query !== 'object') return fail({ path, message: 'expected a metric query', received: describeValue(query) });
+  if (query === null || typeof query !== 'object')
+    return fail({ path, message: 'expected a metric query', received: describeValue(query) });
   const q = query as Record<string, unknown>;
   const issues: Issue[] = [];
   if (typeof q.metric !== 'string' || !(METRIC_NAMES as readonly string[]).includes(q.metric)) {
     const hint = typeof q.metric === 'string' ? didYouMean(q.metric, METRIC_NAMES) : undefined;
-    return fail({ path: at('metric'), message: `unknown metric${hint ? `; did you mean "${hint}"?` : ''}`, expected: `one of ${METRIC_NAMES.join(', ')}`, received: describeValue(q.metric) });
+    return fail({
+      path: at('metric'),
+      message: `unknown metric${hint ? `; did you mean "${hint}"?` : ''}`,
+      expected: `one of ${METRIC_NAMES.join(', ')}`,
+      received: describeValue(q.metric),
+    });
   }
   const metric = q.metric as MetricName;
   const stat = q.stat;
-  if (stat !== undefined && typeof stat !== 'string') issues.push({ path: at('stat'), message: 'expected a statistic name', received: describeValue(stat) });
+  if (stat !== undefined && typeof stat !== 'string')
+    issues.push({ path: at('stat'), message: 'expected a statistic name', received: describeValue(stat) });
   else if (metric === 'response_time' || metric === 'resolution_time' || metric === 'fulfilment_time') {
-    if (stat !== undefined && parseTimeStat(stat) === null) issues.push({ path: at('stat'), message: 'unknown statistic for a time metric', expected: 'share_within_target, mean, median, or a percentile such as p90 or p95', received: describeValue(stat) });
+    if (stat !== undefined && parseTimeStat(stat) === null)
+      issues.push({
+        path: at('stat'),
+        message: 'unknown statistic for a time metric',
+        expected: 'share_within_target, mean, median, or a percentile such as p90 or p95',
+        received: describeValue(stat),
+      });
   } else if (metric === 'satisfaction') {
-    if (stat !== undefined && stat !== 'mean' && stat !== 'csat') issues.push({ path: at('stat'), message: 'unknown statistic for satisfaction', expected: 'mean or csat', received: describeValue(stat) });
+    if (stat !== undefined && stat !== 'mean' && stat !== 'csat')
+      issues.push({
+        path: at('stat'),
+        message: 'unknown statistic for satisfaction',
+        expected: 'mean or csat',
+        received: describeValue(stat),
+      });
   } else if (metric === 'kpi') {
-    if (stat === undefined || !(KPI_AGGREGATES as string[]).includes(stat)) issues.push({ path: at('stat'), message: stat === undefined ? 'a kpi target needs an aggregate' : 'unknown aggregate', expected: KPI_AGGREGATES.join(', '), received: describeValue(stat) });
+    if (stat === undefined || !(KPI_AGGREGATES as string[]).includes(stat))
+      issues.push({
+        path: at('stat'),
+        message: stat === undefined ? 'a kpi target needs an aggregate' : 'unknown aggregate',
+        expected: KPI_AGGREGATES.join(', '),
+        received: describeValue(stat),
+      });
   } else if (stat !== undefined) {
     issues.push({ path: at('stat'), message: `${metric} takes no statistic`, received: describeValue(stat) });
   }
   if (metric === 'kpi') {
-    if (typeof q.kpi !== 'string' || q.kpi.length === 0) issues.push({ path: at('kpi'), message: 'a kpi target needs the KPI name', expected: 'the kpi field of its kpi.reported events', received: describeValue(q.kpi) });
-    if (q.perSubject !== undefined && typeof q.perSubject !== 'boolean') issues.push({ path: at('perSubject'), message: 'expected true or false', received: describeValue(q.perSubject) });
-    if (q.subjects !== undefined && (!isStringList(q.subjects) || q.subjects.length === 0)) issues.push({ path: at('subjects'), message: 'expected a non-empty list of subject names', received: describeValue(q.subjects) });
+    if (typeof q.kpi !== 'string' || q.kpi.length === 0)
+      issues.push({
+        path: at('kpi'),
+        message: 'a kpi target needs the KPI name',
+        expected: 'the kpi field of its kpi.reported events',
+        received: describeValue(q.kpi),
+      });
+    if (q.perSubject !== undefined && typeof q.perSubject !== 'boolean')
+      issues.push({ path: at('perSubject'), message: 'expected true or false', received: describeValue(q.perSubject) });
+    if (q.subjects !== undefined && (!isStringList(q.subjects) || q.subjects.length === 0))
+      issues.push({ path: at('subjects'), message: 'expected a non-empty list of subject names', received: describeValue(q.subjects) });
   } else {
-    for (const k of ['kpi', 'perSubject', 'subjects']) if (q[k] !== undefined) issues.push({ path: at(k), message: `only kpi targets take ${k}`, received: describeValue(q[k]) });
+    for (const k of ['kpi', 'perSubject', 'subjects'])
+      if (q[k] !== undefined) issues.push({ path: at(k), message: `only kpi targets take ${k}`, received: describeValue(q[k]) });
   }
   const clockMetric = metric === 'response_time' || metric === 'resolution_time' || metric === 'fulfilment_time';
   if (q.clockTarget !== undefined && (!clockMetric || typeof q.clockTarget !== 'string')) {
-    issues.push({ path: at('clockTarget'), message: clockMetric ? 'expected a clock target name' : `only time metrics take clockTarget`, received: describeValue(q.clockTarget) });
+    issues.push({
+      path: at('clockTarget'),
+      message: clockMetric ? 'expected a clock target name' : `only time metrics take clockTarget`,
+      received: describeValue(q.clockTarget),
+    });
   }
   return issues.length > 0 ? fail(...issues) : ok(q as unknown as MetricQuery);
 }
@@ -246,12 +311,19 @@ function checkFigures(f: unknown, path: string): Issue[] {
   if (f === null || typeof f !== 'object') return [{ path, message: 'expected availability figures', received: describeValue(f) }];
   const o = f as Record<string, unknown>;
   const issues: Issue[] = [];
-  if (o.availability !== null && (typeof o.availability !== 'number' || !(o.availability >= 0 && o.availability <= 1))) issues.push({ path: `${path}.availability`, message: 'expected a share from 0 to 1, or null', received: describeValue(o.availability) });
+  if (o.availability !== null && (typeof o.availability !== 'number' || !(o.availability >= 0 && o.availability <= 1)))
+    issues.push({
+      path: `${path}.availability`,
+      message: 'expected a share from 0 to 1, or null',
+      received: describeValue(o.availability),
+    });
   for (const k of ['downtimeMs', 'eligibleMs', 'excludedMs']) {
     const v = o[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) issues.push({ path: `${path}.${k}`, message: 'expected a non-negative number of ms', received: describeValue(v) });
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      issues.push({ path: `${path}.${k}`, message: 'expected a non-negative number of ms', received: describeValue(v) });
   }
-  if (!isStringList(o.outages)) issues.push({ path: `${path}.outages`, message: 'expected a list of outage ids', received: describeValue(o.outages) });
+  if (!isStringList(o.outages))
+    issues.push({ path: `${path}.outages`, message: 'expected a list of outage ids', received: describeValue(o.outages) });
   const m = o.monitoring as { from?: unknown; text?: unknown } | undefined;
   const instantOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
   if (m !== undefined && (m === null || typeof m !== 'object' || !instantOrNull(m.from) || typeof m.text !== 'string')) {
@@ -321,7 +393,14 @@ function ticketIndex(tickets: readonly TicketSummary[]): Map<string, TicketSumma
  * their ticket summaries for filtering. A clock whose ticket has no summary cannot be filtered,
  * so it is excluded and named rather than guessed about.
  */
-function clockSample(kind: ClockKind, query: MetricQuery, w: ResolvedWindow, inputs: MetricInputs, filters: MetricFilters, requestsOnly: boolean): ClockSample {
+function clockSample(
+  kind: ClockKind,
+  query: MetricQuery,
+  w: ResolvedWindow,
+  inputs: MetricInputs,
+  filters: MetricFilters,
+  requestsOnly: boolean,
+): ClockSample {
   const byTicket = ticketIndex(inputs.tickets ?? []);
   const out: ClockSample = { counted: [], inFlight: [], excluded: [] };
   for (const c of inputs.clocks ?? []) {
@@ -355,7 +434,13 @@ function clockSample(kind: ClockKind, query: MetricQuery, w: ResolvedWindow, inp
   return out;
 }
 
-function clockMetric(metric: 'response_time' | 'resolution_time' | 'fulfilment_time', query: MetricQuery, w: ResolvedWindow, inputs: MetricInputs, filters: MetricFilters): MetricValue {
+function clockMetric(
+  metric: 'response_time' | 'resolution_time' | 'fulfilment_time',
+  query: MetricQuery,
+  w: ResolvedWindow,
+  inputs: MetricInputs,
+  filters: MetricFilters,
+): MetricValue {
   const kind: ClockKind = metric === 'response_time' ? 'response' : 'resolution';
   const statText = query.stat ?? 'share_within_target';
   // validateQuery has checked the statistic.
@@ -409,7 +494,12 @@ function clockMetric(metric: 'response_time' | 'resolution_time' | 'fulfilment_t
 // ---------------------------------------------------------------------------------------------
 // Ticket metrics
 
-function ticketsWhere(inputs: MetricInputs, filters: MetricFilters, at: (t: TicketSummary) => number | null, w: ResolvedWindow): TicketSummary[] {
+function ticketsWhere(
+  inputs: MetricInputs,
+  filters: MetricFilters,
+  at: (t: TicketSummary) => number | null,
+  w: ResolvedWindow,
+): TicketSummary[] {
   return (inputs.tickets ?? []).filter((t) => {
     const instant = at(t);
     return instant !== null && inWindow(w, instant) && ticketMatches(t, filters);
@@ -463,11 +553,28 @@ function satisfaction(query: MetricQuery, w: ResolvedWindow, inputs: MetricInput
     }
   }
   const n = pcts.length;
-  const base = { metric: 'satisfaction' as const, stat, unit: 'percent' as const, sampleSize: n, contributors: unique(contributors), excluded, monotone: null };
+  const base = {
+    metric: 'satisfaction' as const,
+    stat,
+    unit: 'percent' as const,
+    sampleSize: n,
+    contributors: unique(contributors),
+    excluded,
+    monotone: null,
+  };
   if (stat === 'csat') {
-    return { ...base, value: percentOf(positive.length, n), numerator: unique(positive), basis: `${positive.length} of ${n} ratings at 80% of their scale or above` };
+    return {
+      ...base,
+      value: percentOf(positive.length, n),
+      numerator: unique(positive),
+      basis: `${positive.length} of ${n} ratings at 80% of their scale or above`,
+    };
   }
-  return { ...base, value: mean(pcts), basis: n > 0 ? `mean of ${n} ratings, each as a percentage of its scale` : 'no ratings in the window' };
+  return {
+    ...base,
+    value: mean(pcts),
+    basis: n > 0 ? `mean of ${n} ratings, each as a percentage of its scale` : 'no ratings in the window',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,7 +629,8 @@ function kpi(query: MetricQuery, w: ResolvedWindow, inputs: MetricInputs, filter
   const values = kept.map((e) => e.value);
   // A sum only accumulates while its increments are non-negative; a refund (negative value)
   // means the total can still fall, so no early verdict is drawn from it.
-  const monotone: Monotone = how === 'count' || how === 'max' || (how === 'sum' && values.every((v) => v >= 0)) ? 'increasing' : how === 'min' ? 'decreasing' : null;
+  const monotone: Monotone =
+    how === 'count' || how === 'max' || (how === 'sum' && values.every((v) => v >= 0)) ? 'increasing' : how === 'min' ? 'decreasing' : null;
   let subjects: SubjectValue[] | undefined;
   if (perSubject) {
     const groups = new Map<string, KpiObservation[]>();
@@ -534,7 +642,15 @@ function kpi(query: MetricQuery, w: ResolvedWindow, inputs: MetricInputs, filter
     }
     subjects = [...groups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([subject, es]) => ({ subject, value: aggregate(es.map((e) => e.value), how), sampleSize: es.length, contributors: es.map((e) => e.id) }));
+      .map(([subject, es]) => ({
+        subject,
+        value: aggregate(
+          es.map((e) => e.value),
+          how,
+        ),
+        sampleSize: es.length,
+        contributors: es.map((e) => e.id),
+      }));
   }
   return {
     metric: 'kpi',
@@ -557,13 +673,23 @@ function kpi(query: MetricQuery, w: ResolvedWindow, inputs: MetricInputs, filter
  * Computes one metric over a resolved window. Returns issues (never throws) for an invalid query,
  * invalid filters, a filter the metric cannot apply, or malformed availability figures.
  */
-export function computeMetric(query: MetricQuery, window: ResolvedWindow, inputs: MetricInputs, filters: MetricFilters = {}, path = ''): Result<MetricValue> {
+export function computeMetric(
+  query: MetricQuery,
+  window: ResolvedWindow,
+  inputs: MetricInputs,
+  filters: MetricFilters = {},
+  path = '',
+): Result<MetricValue> {
   const q = validateQuery(query, path);
   const fpath = path ? `${path}.filters` : 'filters';
   const f = validateFilters(filters, fpath);
   const issues = [...(q.ok ? [] : q.issues), ...(f.ok ? [] : f.issues)];
   if (!window || typeof window.from !== 'number' || typeof window.to !== 'number' || !(window.to > window.from)) {
-    issues.push({ path: path ? `${path}.window` : 'window', message: 'expected a resolved window with from < to', received: describeValue(window) });
+    issues.push({
+      path: path ? `${path}.window` : 'window',
+      message: 'expected a resolved window with from < to',
+      received: describeValue(window),
+    });
   }
   if (issues.length > 0 || !q.ok || !f.ok) return fail(...issues);
   const query_ = q.value;
@@ -577,7 +703,16 @@ export function computeMetric(query: MetricQuery, window: ResolvedWindow, inputs
       if (fig !== undefined && fig !== null) scopeIssues.push(...checkFigures(fig, 'inputs.availability'));
       if (scopeIssues.length > 0) return fail(...scopeIssues);
       if (!fig) {
-        return ok({ metric, stat: null, value: null, unit: 'percent', sampleSize: 0, contributors: [], basis: 'no availability figures supplied', monotone: null });
+        return ok({
+          metric,
+          stat: null,
+          value: null,
+          unit: 'percent',
+          sampleSize: 0,
+          contributors: [],
+          basis: 'no availability figures supplied',
+          monotone: null,
+        });
       }
       // Filters on service, customer or region are the availability engine's job: the figures
       // passed in must already be for that scope (docs/metrics.md, "Availability").

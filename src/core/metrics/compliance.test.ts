@@ -8,7 +8,8 @@ import type { Window } from './window.ts';
 
 const H = 3_600_000;
 const iso = (s: string) => Date.parse(s);
-const close = (a: number | null, b: number, what = '') => assert.ok(a !== null && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+const close = (a: number | null, b: number, what = '') =>
+  assert.ok(a !== null && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
 const OCT: Window = { kind: 'month', year: 2026, index: 10 };
 const ZONE = 'Europe/Berlin';
@@ -19,13 +20,28 @@ const DURING = iso('2026-10-10T00:00:00Z');
 const OCT_MS = 745 * H;
 
 function evaluate(spec: Partial<TargetSpec>): TargetEvaluation {
-  const r = evaluateTarget({ metric: 'availability', comparator: '>=', target: 99.9, window: OCT, zone: ZONE, now: AFTER, inputs: {}, ...spec } as TargetSpec);
+  const r = evaluateTarget({
+    metric: 'availability',
+    comparator: '>=',
+    target: 99.9,
+    window: OCT,
+    zone: ZONE,
+    now: AFTER,
+    inputs: {},
+    ...spec,
+  } as TargetSpec);
   assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
   return r.value;
 }
 
 function figures(downtimeMs: number, eligibleMs = OCT_MS, excludedMs = 0): AvailabilityFigures {
-  return { availability: eligibleMs > 0 ? 1 - downtimeMs / eligibleMs : null, downtimeMs, eligibleMs, excludedMs, outages: downtimeMs > 0 ? ['O1'] : [] };
+  return {
+    availability: eligibleMs > 0 ? 1 - downtimeMs / eligibleMs : null,
+    downtimeMs,
+    eligibleMs,
+    excludedMs,
+    outages: downtimeMs > 0 ? ['O1'] : [],
+  };
 }
 
 test('availability 99.9% over October (745 h): met, at risk, breached, no data', () => {
@@ -50,7 +66,10 @@ test('availability 99.9% over October (745 h): met, at risk, breached, no data',
     close(e.margin, (1 - down / OCT_MS) * 100 - 99.9, 'margin');
   }
   assert.equal(evaluate({ inputs: { availability: figures(1_341_000) } }).note, undefined);
-  assert.equal(evaluate({ inputs: { availability: figures(2_145_600) } }).note, 'met with little margin: 80% of the allowance is used (warning at 75%)');
+  assert.equal(
+    evaluate({ inputs: { availability: figures(2_145_600) } }).note,
+    'met with little margin: 80% of the allowance is used (warning at 75%)',
+  );
   const none = evaluate({ inputs: { availability: figures(0, 0, OCT_MS) } });
   assert.equal(none.state, 'no_data');
   assert.equal(none.margin, null);
@@ -90,7 +109,13 @@ test('availability budget follows the real window length', () => {
     [2026, 365],
     [2028, 366],
   ] as const) {
-    const e = evaluate({ window: { kind: 'year', year }, zone: 'UTC', target: 99.99, now: iso(`${year + 1}-02-01T00:00:00Z`), inputs: { availability: figures(0, days * 24 * H) } });
+    const e = evaluate({
+      window: { kind: 'year', year },
+      zone: 'UTC',
+      target: 99.99,
+      now: iso(`${year + 1}-02-01T00:00:00Z`),
+      inputs: { availability: figures(0, days * 24 * H) },
+    });
     assert.equal(e.budget!.allowedMs, days * 8640); // 0.01% of a day is 8.64 s
   }
   // Maintenance excluded: the budget shrinks with the eligible time (743 h).
@@ -112,7 +137,15 @@ test('a fixed downtime allowance decides on its own: breached exactly when downt
     [1_000_000, '>=', 'met', undefined],
   ];
   for (const [down, comparator, state, note] of rows) {
-    const e = evaluate({ window: YEAR, zone: 'UTC', target: 99.99, comparator, allowanceMs: 3_156_000, now: closedNow, inputs: { availability: figures(down, yearMs) } });
+    const e = evaluate({
+      window: YEAR,
+      zone: 'UTC',
+      target: 99.99,
+      comparator,
+      allowanceMs: 3_156_000,
+      now: closedNow,
+      inputs: { availability: figures(down, yearMs) },
+    });
     assert.equal(e.state, state, `${down} ${comparator}`);
     assert.equal(e.note, note, `${down} ${comparator}`);
     assert.deepEqual(e.budget, { allowedMs: 3_156_000, usedMs: down, remainingMs: 3_156_000 - down, basis: 'fixed' });
@@ -123,7 +156,14 @@ test('a fixed downtime allowance decides on its own: breached exactly when downt
   // On an open year: within the allowance so far is met or at risk; beyond it is final at once.
   const june = iso('2026-06-01T00:00:00Z');
   const open = (down: number) =>
-    evaluate({ window: YEAR, zone: 'UTC', target: 99.99, allowanceMs: 3_156_000, now: june, inputs: { availability: figures(down, 151 * 24 * H) } });
+    evaluate({
+      window: YEAR,
+      zone: 'UTC',
+      target: 99.99,
+      allowanceMs: 3_156_000,
+      now: june,
+      inputs: { availability: figures(down, 151 * 24 * H) },
+    });
   assert.equal(open(1_000_000).state, 'met');
   assert.equal(open(1_000_000).reason, 'the downtime 16m 40s against an allowance of 52m 36s is within it so far');
   assert.equal(open(3_000_000).state, 'at_risk');
@@ -136,7 +176,16 @@ test('a fixed downtime allowance decides on its own: breached exactly when downt
     [{ allowanceMs: 1000, comparator: '<=' }, 'allowanceMs'],
     [{ allowanceMs: 1000, metric: 'tickets_resolved' }, 'allowanceMs'],
   ] as const) {
-    const spec = { metric: 'availability', comparator: '>=', target: 99.9, window: OCT, zone: ZONE, now: AFTER, inputs: { availability: figures(0) }, ...patch };
+    const spec = {
+      metric: 'availability',
+      comparator: '>=',
+      target: 99.9,
+      window: OCT,
+      zone: ZONE,
+      now: AFTER,
+      inputs: { availability: figures(0) },
+      ...patch,
+    };
     const r = evaluateTarget(spec as unknown as TargetSpec);
     assert.equal(r.ok, false, JSON.stringify(patch));
     if (!r.ok) assert.equal(r.issues[0]!.path, path);
@@ -211,7 +260,11 @@ test('share within target: error budget decides at_risk on an open window; a clo
     const e = evaluate({ metric: 'resolution_time', target, inputs: clockInputs(20, 1) });
     assert.equal(e.value, 95);
     assert.equal(e.state, closed, `target ${target}`);
-    assert.equal(evaluate({ metric: 'resolution_time', target, now: OPEN, inputs: clockInputs(20, 1) }).state, open, `target ${target}, open`);
+    assert.equal(
+      evaluate({ metric: 'resolution_time', target, now: OPEN, inputs: clockInputs(20, 1) }).state,
+      open,
+      `target ${target}, open`,
+    );
     close(e.consumed, consumed, `target ${target}`);
     assert.equal(e.margin, 95 - target);
     assert.equal(e.unit, 'percent');
@@ -239,20 +292,40 @@ test('time targets with <=: value / target against warn', () => {
     assert.equal(e.value, hours * 3600);
     assert.equal(e.unit, 'seconds');
     assert.equal(e.state, state, `${hours} h`);
-    const during = evaluate({ metric: 'resolution_time', stat: 'mean', comparator: '<=', target: 4 * 3600, now: OPEN, inputs: clockInputs(4, 0, hours) });
+    const during = evaluate({
+      metric: 'resolution_time',
+      stat: 'mean',
+      comparator: '<=',
+      target: 4 * 3600,
+      now: OPEN,
+      inputs: clockInputs(4, 0, hours),
+    });
     assert.equal(during.state, open, `${hours} h, open`);
     close(e.consumed, consumed);
     assert.equal(e.margin, (4 - hours) * 3600);
   }
   // p90 < 4 h, strict: exactly 4 h fails.
-  assert.equal(evaluate({ metric: 'resolution_time', stat: 'p90', comparator: '<', target: 4 * 3600, inputs: clockInputs(10, 0, 4) }).state, 'breached');
+  assert.equal(
+    evaluate({ metric: 'resolution_time', stat: 'p90', comparator: '<', target: 4 * 3600, inputs: clockInputs(10, 0, 4) }).state,
+    'breached',
+  );
   // A mean still too high on an open window can come down: at risk.
-  assert.equal(evaluate({ metric: 'resolution_time', stat: 'mean', comparator: '<=', target: 4 * 3600, now: DURING, inputs: clockInputs(4, 0, 5) }).state, 'at_risk');
+  assert.equal(
+    evaluate({ metric: 'resolution_time', stat: 'mean', comparator: '<=', target: 4 * 3600, now: DURING, inputs: clockInputs(4, 0, 5) })
+      .state,
+    'at_risk',
+  );
 });
 
 test('no data: an empty sample is neither met nor breached', () => {
   for (const stat of ['share_within_target', 'mean', 'p95']) {
-    const e = evaluate({ metric: 'resolution_time', stat, comparator: stat === 'share_within_target' ? '>=' : '<=', target: stat === 'share_within_target' ? 95 : 14400, inputs: { tickets: [], clocks: [] } });
+    const e = evaluate({
+      metric: 'resolution_time',
+      stat,
+      comparator: stat === 'share_within_target' ? '>=' : '<=',
+      target: stat === 'share_within_target' ? 95 : 14400,
+      inputs: { tickets: [], clocks: [] },
+    });
     assert.equal(e.state, 'no_data', stat);
     assert.equal(e.value, null);
     assert.equal(e.margin, null);
@@ -264,7 +337,12 @@ test('no data: an empty sample is neither met nor breached', () => {
 test('running clocks: in flight are not counted, open breaches are', () => {
   const running: ClockResult = { ...clk('A', false, 1), stop: null, state: 'running' };
   const openBreach: ClockResult = { ...clk('B', true, 9), stop: null };
-  const e = evaluate({ metric: 'resolution_time', target: 95, now: DURING, inputs: { tickets: [summary('A'), summary('B')], clocks: [running, openBreach] } });
+  const e = evaluate({
+    metric: 'resolution_time',
+    target: 95,
+    now: DURING,
+    inputs: { tickets: [summary('A'), summary('B')], clocks: [running, openBreach] },
+  });
   assert.equal(e.value, 0);
   assert.equal(e.sampleSize, 1);
   assert.deepEqual(e.measurement.inFlight, ['A']);
@@ -275,7 +353,11 @@ test('running clocks: in flight are not counted, open breaches are', () => {
 });
 
 test('accumulating metrics: a shortfall on an open window is at risk, an excess is final', () => {
-  const resolvedTickets = (n: number) => ({ tickets: Array.from({ length: n }, (_, i) => summary(`R${i}`, { resolvedAt: iso('2026-10-05T08:00:00Z') + i * H, resolvedBy: 'provider' })) });
+  const resolvedTickets = (n: number) => ({
+    tickets: Array.from({ length: n }, (_, i) =>
+      summary(`R${i}`, { resolvedAt: iso('2026-10-05T08:00:00Z') + i * H, resolvedBy: 'provider' }),
+    ),
+  });
   const rows: Array<[TargetSpec['comparator'], number, number, number, TargetEvaluation['state']]> = [
     // comparator, target, resolved so far, now, state
     ['>=', 10, 5, DURING, 'at_risk'],
@@ -297,9 +379,16 @@ test('accumulating metrics: a shortfall on an open window is at risk, an excess 
 
 test('ratio targets with <= and >: escalation rate and self-service', () => {
   // 1 of 10 created tickets escalated: 10%.
-  const created = Array.from({ length: 10 }, (_, i) => summary(`E${i}`, { escalationCount: i === 0 ? 1 : 0, resolvedAt: iso('2026-10-20T08:00:00Z'), resolvedBy: i < 3 ? 'customer' : 'provider' }));
+  const created = Array.from({ length: 10 }, (_, i) =>
+    summary(`E${i}`, {
+      escalationCount: i === 0 ? 1 : 0,
+      resolvedAt: iso('2026-10-20T08:00:00Z'),
+      resolvedBy: i < 3 ? 'customer' : 'provider',
+    }),
+  );
   const OPEN = iso('2026-10-25T00:00:00Z');
-  const esc = (target: number, now = OPEN) => evaluate({ metric: 'escalation_rate', comparator: '<=', target, now, inputs: { tickets: created } });
+  const esc = (target: number, now = OPEN) =>
+    evaluate({ metric: 'escalation_rate', comparator: '<=', target, now, inputs: { tickets: created } });
   assert.equal(esc(20).state, 'met'); // 10 / 20 = 50% used
   assert.equal(esc(12).state, 'at_risk'); // 83% used
   assert.equal(esc(12, AFTER).state, 'met'); // once October has closed
@@ -315,8 +404,16 @@ test('ratio targets with <= and >: escalation rate and self-service', () => {
 });
 
 test('satisfaction beside the SLA figures: csat against 80%', () => {
-  const rated = (scores: number[]) => ({ tickets: scores.map((s, i) => summary(`S${i}`, { satisfaction: [{ at: iso('2026-10-20T08:00:00Z'), score: s, scale: 5 }] })) });
-  const e = evaluate({ metric: 'satisfaction', stat: 'csat', target: 80, now: iso('2026-10-25T00:00:00Z'), inputs: rated([5, 4, 4, 2, 5]) });
+  const rated = (scores: number[]) => ({
+    tickets: scores.map((s, i) => summary(`S${i}`, { satisfaction: [{ at: iso('2026-10-20T08:00:00Z'), score: s, scale: 5 }] })),
+  });
+  const e = evaluate({
+    metric: 'satisfaction',
+    stat: 'csat',
+    target: 80,
+    now: iso('2026-10-25T00:00:00Z'),
+    inputs: rated([5, 4, 4, 2, 5]),
+  });
   assert.equal(e.value, 80);
   assert.equal(e.state, 'at_risk'); // passing with the whole 20-point budget used, October still open
   assert.equal(evaluate({ metric: 'satisfaction', stat: 'csat', target: 80, inputs: rated([5, 4, 4, 2, 5]) }).state, 'met');
@@ -327,7 +424,13 @@ test('satisfaction beside the SLA figures: csat against 80%', () => {
 
 const Q4: Window = { kind: 'quarter', year: 2026, index: 4 };
 const NY = 'America/New_York';
-const k = (id: string, kpi: string, at: string, value: number, subject?: string): KpiObservation => ({ id, kpi, atMs: iso(at), value, ...(subject ? { subject } : {}) });
+const k = (id: string, kpi: string, at: string, value: number, subject?: string): KpiObservation => ({
+  id,
+  kpi,
+  atMs: iso(at),
+  value,
+  ...(subject ? { subject } : {}),
+});
 const sales: KpiObservation[] = [
   k('s1', 'sales', '2026-10-15T15:00:00Z', 6000, 'rep-a'),
   k('s2', 'sales', '2026-11-20T15:00:00Z', 5000, 'rep-a'),
@@ -337,7 +440,18 @@ const sales: KpiObservation[] = [
 ];
 
 test('quarterly sales per rep of at least $10,000: each rep judged, the worst sets the state', () => {
-  const closed = evaluate({ metric: 'kpi', kpi: 'sales', stat: 'sum', perSubject: true, comparator: '>=', target: 10_000, window: Q4, zone: NY, now: iso('2027-01-15T00:00:00Z'), inputs: { kpis: sales } });
+  const closed = evaluate({
+    metric: 'kpi',
+    kpi: 'sales',
+    stat: 'sum',
+    perSubject: true,
+    comparator: '>=',
+    target: 10_000,
+    window: Q4,
+    zone: NY,
+    now: iso('2027-01-15T00:00:00Z'),
+    inputs: { kpis: sales },
+  });
   assert.equal(closed.state, 'breached');
   assert.equal(closed.worstSubject, 'rep-b');
   assert.equal(closed.value, 7000);
@@ -351,13 +465,35 @@ test('quarterly sales per rep of at least $10,000: each rep judged, the worst se
     ],
   );
   // With a roster, a rep who sold nothing is judged too (and is the worst).
-  const roster = evaluate({ metric: 'kpi', kpi: 'sales', stat: 'sum', subjects: ['rep-a', 'rep-b', 'rep-c'], comparator: '>=', target: 10_000, window: Q4, zone: NY, now: iso('2027-01-15T00:00:00Z'), inputs: { kpis: sales } });
+  const roster = evaluate({
+    metric: 'kpi',
+    kpi: 'sales',
+    stat: 'sum',
+    subjects: ['rep-a', 'rep-b', 'rep-c'],
+    comparator: '>=',
+    target: 10_000,
+    window: Q4,
+    zone: NY,
+    now: iso('2027-01-15T00:00:00Z'),
+    inputs: { kpis: sales },
+  });
   assert.equal(roster.worstSubject, 'rep-c');
   assert.equal(roster.value, 0);
   assert.equal(roster.reason, 'rep-c: the window is closed and the value misses the target (2 of 3 subjects breached)');
   // Mid-quarter (25 November): rep-a has already made it; rep-b is short but can still sell.
   const now = iso('2026-11-25T00:00:00Z');
-  const open = evaluate({ metric: 'kpi', kpi: 'sales', stat: 'sum', perSubject: true, comparator: '>=', target: 10_000, window: Q4, zone: NY, now, inputs: { kpis: sales.filter((s) => s.atMs < now) } });
+  const open = evaluate({
+    metric: 'kpi',
+    kpi: 'sales',
+    stat: 'sum',
+    perSubject: true,
+    comparator: '>=',
+    target: 10_000,
+    window: Q4,
+    zone: NY,
+    now,
+    inputs: { kpis: sales.filter((s) => s.atMs < now) },
+  });
   assert.equal(open.windowClosed, false);
   assert.deepEqual(
     open.subjects!.map((s) => [s.subject, s.state]),
@@ -368,7 +504,11 @@ test('quarterly sales per rep of at least $10,000: each rep judged, the worst se
   );
   assert.equal(open.state, 'at_risk');
   // Nobody reported anything.
-  assert.equal(evaluate({ metric: 'kpi', kpi: 'sales', stat: 'sum', perSubject: true, target: 10_000, window: Q4, zone: NY, inputs: { kpis: [] } }).state, 'no_data');
+  assert.equal(
+    evaluate({ metric: 'kpi', kpi: 'sales', stat: 'sum', perSubject: true, target: 10_000, window: Q4, zone: NY, inputs: { kpis: [] } })
+      .state,
+    'no_data',
+  );
 });
 
 test('monthly appointments per rep (count), and monthly organic visitors (sum)', () => {
@@ -376,7 +516,15 @@ test('monthly appointments per rep (count), and monthly organic visitors (sum)',
     ...Array.from({ length: 8 }, (_, i) => k(`a${i}`, 'appointment', `2026-10-${String(i + 2).padStart(2, '0')}T09:00:00Z`, 1, 'ann')),
     ...Array.from({ length: 5 }, (_, i) => k(`b${i}`, 'appointment', `2026-10-${String(i + 2).padStart(2, '0')}T09:00:00Z`, 1, 'bob')),
   ];
-  const e = evaluate({ metric: 'kpi', kpi: 'appointment', stat: 'count', subjects: ['ann', 'bob', 'cy'], comparator: '>=', target: 6, inputs: { kpis: appts } });
+  const e = evaluate({
+    metric: 'kpi',
+    kpi: 'appointment',
+    stat: 'count',
+    subjects: ['ann', 'bob', 'cy'],
+    comparator: '>=',
+    target: 6,
+    inputs: { kpis: appts },
+  });
   assert.deepEqual(
     e.subjects!.map((s) => [s.subject, s.value, s.state]),
     [
@@ -392,7 +540,18 @@ test('monthly appointments per rep (count), and monthly organic visitors (sum)',
   assert.equal(v.value, 1100);
   assert.equal(v.state, 'met'); // >= on an unbounded sum has no warning band
   assert.equal(v.consumed, null);
-  assert.equal(evaluate({ metric: 'kpi', kpi: 'visits', stat: 'sum', comparator: '>=', target: 1000, now: DURING, inputs: { kpis: visits.slice(0, 1) } }).state, 'at_risk');
+  assert.equal(
+    evaluate({
+      metric: 'kpi',
+      kpi: 'visits',
+      stat: 'sum',
+      comparator: '>=',
+      target: 1000,
+      now: DURING,
+      inputs: { kpis: visits.slice(0, 1) },
+    }).state,
+    'at_risk',
+  );
 });
 
 test('min and max KPIs: early verdicts in the direction they can move', () => {
@@ -406,8 +565,15 @@ test('min and max KPIs: early verdicts in the direction they can move', () => {
   assert.equal(at('avg', '>=', 20), 'at_risk');
   // A sum with a negative value can fall: exceeding a <= target is not final.
   const refunds = [k('r1', 'cost', '2026-10-02T00:00:00Z', 500), k('r2', 'cost', '2026-10-03T00:00:00Z', -100)];
-  assert.equal(evaluate({ metric: 'kpi', kpi: 'cost', stat: 'sum', comparator: '<=', target: 300, now: DURING, inputs: { kpis: refunds } }).state, 'at_risk');
-  assert.equal(evaluate({ metric: 'kpi', kpi: 'cost', stat: 'sum', comparator: '<=', target: 300, now: DURING, inputs: { kpis: refunds.slice(0, 1) } }).state, 'breached');
+  assert.equal(
+    evaluate({ metric: 'kpi', kpi: 'cost', stat: 'sum', comparator: '<=', target: 300, now: DURING, inputs: { kpis: refunds } }).state,
+    'at_risk',
+  );
+  assert.equal(
+    evaluate({ metric: 'kpi', kpi: 'cost', stat: 'sum', comparator: '<=', target: 300, now: DURING, inputs: { kpis: refunds.slice(0, 1) } })
+      .state,
+    'breached',
+  );
 });
 
 test('the window closes exactly at its end', () => {
@@ -423,13 +589,28 @@ test('range windows need no zone; rolling windows do', () => {
   const r = evaluateTarget({ metric: 'tickets_resolved', comparator: '>=', target: 0, window: range, now: AFTER, inputs: {} });
   assert.ok(r.ok);
   assert.equal(r.value.state, 'met');
-  const rolling = evaluateTarget({ metric: 'tickets_resolved', comparator: '>=', target: 0, window: { kind: 'rolling', days: 30, end: AFTER }, now: AFTER, inputs: {} });
+  const rolling = evaluateTarget({
+    metric: 'tickets_resolved',
+    comparator: '>=',
+    target: 0,
+    window: { kind: 'rolling', days: 30, end: AFTER },
+    now: AFTER,
+    inputs: {},
+  });
   assert.equal(rolling.ok, false);
   if (!rolling.ok) assert.equal(rolling.issues[0]!.path, 'zone');
 });
 
 test('bad targets are issues with field paths, never exceptions', () => {
-  const base = { metric: 'availability', comparator: '>=', target: 99.9, window: OCT, zone: ZONE, now: AFTER, inputs: { availability: figures(0) } };
+  const base = {
+    metric: 'availability',
+    comparator: '>=',
+    target: 99.9,
+    window: OCT,
+    zone: ZONE,
+    now: AFTER,
+    inputs: { availability: figures(0) },
+  };
   const rows: Array<[Record<string, unknown>, string]> = [
     [{ comparator: '=>' }, 'comparator'],
     [{ target: Number.NaN }, 'target'],
@@ -464,18 +645,32 @@ test('headroom keeps decimal targets exact', () => {
 test('on a closed window the state is met or breached: breached exactly when the comparator fails, never at risk', () => {
   const cmp = fc.constantFrom('>=' as const, '<=' as const, '>' as const, '<' as const);
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), cmp, fc.constantFrom('percent' as const, 'count' as const, 'seconds' as const), fc.constantFrom<'increasing' | 'decreasing' | null>('increasing', 'decreasing', null), (value, target, comparator, unit, monotone) => {
-      const v = judge(value, { comparator, target, warn: 0.75, closed: true, unit, monotone });
-      const passes = comparator === '>=' ? value >= target : comparator === '<=' ? value <= target : comparator === '>' ? value > target : value < target;
-      assert.equal(v.state === 'breached', !passes);
-      // A closed window is never at risk: it passed (met, perhaps with a note) or it did not.
-      assert.equal(v.state, passes ? 'met' : 'breached');
-      assert.equal(v.margin! >= 0, comparator === '>=' || comparator === '<=' ? passes : passes || value === target);
-      // Closing the window never improves a verdict.
-      const open = judge(value, { comparator, target, warn: 0.75, closed: false, unit, monotone });
-      const rank = { met: 0, no_data: 1, at_risk: 2, breached: 3 };
-      if (open.state === 'breached') assert.equal(v.state, 'breached');
-      if (v.state === 'met') assert.ok(rank[open.state] <= rank.at_risk);
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 100 }),
+      fc.integer({ min: 0, max: 100 }),
+      cmp,
+      fc.constantFrom('percent' as const, 'count' as const, 'seconds' as const),
+      fc.constantFrom<'increasing' | 'decreasing' | null>('increasing', 'decreasing', null),
+      (value, target, comparator, unit, monotone) => {
+        const v = judge(value, { comparator, target, warn: 0.75, closed: true, unit, monotone });
+        const passes =
+          comparator === '>='
+            ? value >= target
+            : comparator === '<='
+              ? value <= target
+              : comparator === '>'
+                ? value > target
+                : value < target;
+        assert.equal(v.state === 'breached', !passes);
+        // A closed window is never at risk: it passed (met, perhaps with a note) or it did not.
+        assert.equal(v.state, passes ? 'met' : 'breached');
+        assert.equal(v.margin! >= 0, comparator === '>=' || comparator === '<=' ? passes : passes || value === target);
+        // Closing the window never improves a verdict.
+        const open = judge(value, { comparator, target, warn: 0.75, closed: false, unit, monotone });
+        const rank = { met: 0, no_data: 1, at_risk: 2, breached: 3 };
+        if (open.state === 'breached') assert.equal(v.state, 'breached');
+        if (v.state === 'met') assert.ok(rank[open.state] <= rank.at_risk);
+      },
+    ),
   );
 });

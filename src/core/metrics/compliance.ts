@@ -28,7 +28,15 @@
  */
 import { exactDuration } from '../time/duration.ts';
 import { describeValue, fail, ok, type Issue, type Result } from '../validation/issues.ts';
-import { computeMetric, type MetricFilters, type MetricInputs, type MetricQuery, type MetricUnit, type MetricValue, type Monotone } from './catalogue.ts';
+import {
+  computeMetric,
+  type MetricFilters,
+  type MetricInputs,
+  type MetricQuery,
+  type MetricUnit,
+  type MetricValue,
+  type Monotone,
+} from './catalogue.ts';
 import { resolveWindow, type ResolvedWindow, type Window } from './window.ts';
 
 export type Comparator = '>=' | '<=' | '>' | '<';
@@ -143,8 +151,10 @@ function finalVerdict(value: number, ctx: JudgeContext): 'pass' | 'fail' | null 
   const up = higherIsBetter(ctx.comparator);
   if (ctx.budget?.basis === 'fixed') return withinAllowance(ctx) ? null : 'fail';
   if (ctx.budget) return up && !passes(ctx.budget.bestFinal, ctx.comparator, ctx.target) ? 'fail' : null;
-  if (ctx.monotone === 'increasing') return up ? (passes(value, ctx.comparator, ctx.target) ? 'pass' : null) : passes(value, ctx.comparator, ctx.target) ? null : 'fail';
-  if (ctx.monotone === 'decreasing') return up ? (passes(value, ctx.comparator, ctx.target) ? null : 'fail') : passes(value, ctx.comparator, ctx.target) ? 'pass' : null;
+  if (ctx.monotone === 'increasing')
+    return up ? (passes(value, ctx.comparator, ctx.target) ? 'pass' : null) : passes(value, ctx.comparator, ctx.target) ? null : 'fail';
+  if (ctx.monotone === 'decreasing')
+    return up ? (passes(value, ctx.comparator, ctx.target) ? null : 'fail') : passes(value, ctx.comparator, ctx.target) ? 'pass' : null;
   return null;
 }
 
@@ -185,15 +195,21 @@ export function judge(value: number | null, ctx: JudgeContext): Verdict {
   const fixed = ctx.budget?.basis === 'fixed' ? ctx.budget : null;
   // With a fixed allowance the margin is the allowance left, in points of the time measured so far.
   const margin = fixed
-    ? fixed.eligibleMs !== undefined && fixed.eligibleMs > 0 ? ((fixed.allowedMs - fixed.usedMs) * 100) / fixed.eligibleMs : 0
-    : higherIsBetter(ctx.comparator) ? value - ctx.target : ctx.target - value;
+    ? fixed.eligibleMs !== undefined && fixed.eligibleMs > 0
+      ? ((fixed.allowedMs - fixed.usedMs) * 100) / fixed.eligibleMs
+      : 0
+    : higherIsBetter(ctx.comparator)
+      ? value - ctx.target
+      : ctx.target - value;
   const consumed = consumedOf(value, ctx);
   const pass = fixed ? withinAllowance(ctx) : passes(value, ctx.comparator, ctx.target);
   const final = ctx.closed ? null : finalVerdict(value, ctx);
   const against = fixed ? `downtime ${exactDuration(fixed.usedMs)} against an allowance of ${exactDuration(fixed.allowedMs)}` : null;
   if (!pass) {
     if (ctx.closed) {
-      const reason = against ? `the window is closed and the ${against} exceeds it` : 'the window is closed and the value misses the target';
+      const reason = against
+        ? `the window is closed and the ${against} exceeds it`
+        : 'the window is closed and the value misses the target';
       return { state: 'breached', margin, consumed, reason };
     }
     if (final === 'fail') {
@@ -206,13 +222,22 @@ export function judge(value: number | null, ctx: JudgeContext): Verdict {
     }
     return { state: 'at_risk', margin, consumed, reason: 'the window is open and the value misses the target so far' };
   }
-  if (final === 'pass') return { state: 'met', margin, consumed, reason: 'the target is already reached and cannot be lost before the window ends' };
+  if (final === 'pass')
+    return { state: 'met', margin, consumed, reason: 'the target is already reached and cannot be lost before the window ends' };
   const used =
-    consumed !== null && consumed >= ctx.warn ? `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)` : null;
+    consumed !== null && consumed >= ctx.warn
+      ? `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)`
+      : null;
   // A closed window has no future to warn about: it is met, and a thin margin is a note.
   const meets = against ? `the ${against} is within it` : 'the value meets the target';
   if (ctx.closed) {
-    return { state: 'met', margin, consumed, reason: `the window is closed and ${meets}`, ...(used ? { note: `met with little margin: ${used}` } : {}) };
+    return {
+      state: 'met',
+      margin,
+      consumed,
+      reason: `the window is closed and ${meets}`,
+      ...(used ? { note: `met with little margin: ${used}` } : {}),
+    };
   }
   if (used) return { state: 'at_risk', margin, consumed, reason: used };
   return { state: 'met', margin, consumed, reason: `${meets} so far` };
@@ -229,21 +254,44 @@ const SEVERITY: Record<TargetState, number> = { met: 0, no_data: 1, at_risk: 2, 
 export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
   const issues: Issue[] = [];
   if (spec === null || typeof spec !== 'object') return fail({ path: '', message: 'expected a target', received: describeValue(spec) });
-  if (!COMPARATORS.includes(spec.comparator)) issues.push({ path: 'comparator', message: 'unknown comparator', expected: COMPARATORS.join(', '), received: describeValue(spec.comparator) });
-  if (typeof spec.target !== 'number' || !Number.isFinite(spec.target)) issues.push({ path: 'target', message: 'expected a number in the metric unit', received: describeValue(spec.target) });
+  if (!COMPARATORS.includes(spec.comparator))
+    issues.push({
+      path: 'comparator',
+      message: 'unknown comparator',
+      expected: COMPARATORS.join(', '),
+      received: describeValue(spec.comparator),
+    });
+  if (typeof spec.target !== 'number' || !Number.isFinite(spec.target))
+    issues.push({ path: 'target', message: 'expected a number in the metric unit', received: describeValue(spec.target) });
   const warn = spec.warn ?? DEFAULT_WARN;
-  if (typeof warn !== 'number' || !(warn > 0 && warn <= 1)) issues.push({ path: 'warn', message: 'expected a share of the allowance', expected: 'a number greater than 0 and at most 1, e.g. 0.75', received: describeValue(spec.warn) });
-  if (typeof spec.now !== 'number' || !Number.isFinite(spec.now)) issues.push({ path: 'now', message: 'expected an instant in epoch milliseconds', received: describeValue(spec.now) });
+  if (typeof warn !== 'number' || !(warn > 0 && warn <= 1))
+    issues.push({
+      path: 'warn',
+      message: 'expected a share of the allowance',
+      expected: 'a number greater than 0 and at most 1, e.g. 0.75',
+      received: describeValue(spec.warn),
+    });
+  if (typeof spec.now !== 'number' || !Number.isFinite(spec.now))
+    issues.push({ path: 'now', message: 'expected an instant in epoch milliseconds', received: describeValue(spec.now) });
   if (spec.allowanceMs !== undefined) {
     if (typeof spec.allowanceMs !== 'number' || !Number.isFinite(spec.allowanceMs) || spec.allowanceMs < 0) {
-      issues.push({ path: 'allowanceMs', message: 'expected a downtime allowance in milliseconds, 0 or more', received: describeValue(spec.allowanceMs) });
+      issues.push({
+        path: 'allowanceMs',
+        message: 'expected a downtime allowance in milliseconds, 0 or more',
+        received: describeValue(spec.allowanceMs),
+      });
     } else if (spec.metric !== 'availability' || !(spec.comparator === '>=' || spec.comparator === '>')) {
       const received = `${String(spec.metric)} ${String(spec.comparator)}`;
       issues.push({ path: 'allowanceMs', message: 'a downtime allowance applies to an availability target with >= or >', received });
     }
   }
   const needsZone = spec.window?.kind !== 'range';
-  if (needsZone && spec.zone === undefined) issues.push({ path: 'zone', message: 'a calendar or rolling window needs a time zone', expected: 'an IANA zone such as Europe/Berlin' });
+  if (needsZone && spec.zone === undefined)
+    issues.push({
+      path: 'zone',
+      message: 'a calendar or rolling window needs a time zone',
+      expected: 'an IANA zone such as Europe/Berlin',
+    });
   const rw = needsZone && spec.zone === undefined ? null : resolveWindow(spec.window, spec.zone ?? 'UTC');
   if (rw && !rw.ok) issues.push(...rw.issues);
   if (issues.length > 0 || !rw || !rw.ok) return fail(...issues);
@@ -254,7 +302,12 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
   if (!m.ok) return m;
   const mv = m.value;
   if (mv.unit === 'percent' && !(target >= 0 && target <= 100)) {
-    return fail({ path: 'target', message: 'a percentage target is written in percent', expected: 'a number from 0 to 100, e.g. 99.9', received: describeValue(target) });
+    return fail({
+      path: 'target',
+      message: 'a percentage target is written in percent',
+      expected: 'a number from 0 to 100, e.g. 99.9',
+      received: describeValue(target),
+    });
   }
 
   const closed = now >= window.to;
@@ -296,13 +349,29 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
     sampleSize: mv.sampleSize,
     contributors: mv.contributors,
     measurement: mv,
-    ...(budget ? { budget: { allowedMs: budget.allowedMs, usedMs: budget.usedMs, remainingMs: budget.remainingMs, basis: budget.basis } } : {}),
+    ...(budget
+      ? { budget: { allowedMs: budget.allowedMs, usedMs: budget.usedMs, remainingMs: budget.remainingMs, basis: budget.basis } }
+      : {}),
   };
 
   if (mv.subjects) {
-    const subjects: SubjectEvaluation[] = mv.subjects.map((s) => ({ subject: s.subject, value: s.value, sampleSize: s.sampleSize, contributors: s.contributors, ...judge(s.value, ctx) }));
+    const subjects: SubjectEvaluation[] = mv.subjects.map((s) => ({
+      subject: s.subject,
+      value: s.value,
+      sampleSize: s.sampleSize,
+      contributors: s.contributors,
+      ...judge(s.value, ctx),
+    }));
     if (subjects.length === 0) {
-      return ok({ ...base, value: null, state: 'no_data', margin: null, consumed: null, reason: 'no subject reported a value in the window', subjects });
+      return ok({
+        ...base,
+        value: null,
+        state: 'no_data',
+        margin: null,
+        consumed: null,
+        reason: 'no subject reported a value in the window',
+        subjects,
+      });
     }
     // The worst subject sets the state; among equals, the one with the least room (smallest margin).
     const worst = subjects.reduce((a, b) => {

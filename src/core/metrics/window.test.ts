@@ -1,7 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { label, next, parseWindow, previous, resolveWindow, windowContaining, windowsBetween, windowsCovering, type CalendarWindow, type Window } from './window.ts';
+import {
+  label,
+  next,
+  parseWindow,
+  previous,
+  resolveWindow,
+  windowContaining,
+  windowsBetween,
+  windowsCovering,
+  type CalendarWindow,
+  type Window,
+} from './window.ts';
 
 const H = 3_600_000;
 const iso = (s: string) => Date.parse(s);
@@ -9,29 +20,107 @@ const iso = (s: string) => Date.parse(s);
 test('calendar windows resolve to local midnights, across DST and leap years', () => {
   const rows: Array<{ w: Window; zone: string; from: string; to: string; hours: number }> = [
     // DST ends 2026-10-25 in Berlin: one hour more.
-    { w: { kind: 'month', year: 2026, index: 10 }, zone: 'Europe/Berlin', from: '2026-09-30T22:00:00Z', to: '2026-10-31T23:00:00Z', hours: 745 },
+    {
+      w: { kind: 'month', year: 2026, index: 10 },
+      zone: 'Europe/Berlin',
+      from: '2026-09-30T22:00:00Z',
+      to: '2026-10-31T23:00:00Z',
+      hours: 745,
+    },
     // DST starts 2026-03-29 in Berlin: one hour less.
-    { w: { kind: 'month', year: 2026, index: 3 }, zone: 'Europe/Berlin', from: '2026-02-28T23:00:00Z', to: '2026-03-31T22:00:00Z', hours: 743 },
-    { w: { kind: 'month', year: 2026, index: 6 }, zone: 'Europe/Berlin', from: '2026-05-31T22:00:00Z', to: '2026-06-30T22:00:00Z', hours: 720 },
+    {
+      w: { kind: 'month', year: 2026, index: 3 },
+      zone: 'Europe/Berlin',
+      from: '2026-02-28T23:00:00Z',
+      to: '2026-03-31T22:00:00Z',
+      hours: 743,
+    },
+    {
+      w: { kind: 'month', year: 2026, index: 6 },
+      zone: 'Europe/Berlin',
+      from: '2026-05-31T22:00:00Z',
+      to: '2026-06-30T22:00:00Z',
+      hours: 720,
+    },
     // Leap year February.
     { w: { kind: 'month', year: 2028, index: 2 }, zone: 'UTC', from: '2028-02-01T00:00:00Z', to: '2028-03-01T00:00:00Z', hours: 29 * 24 },
     { w: { kind: 'month', year: 2027, index: 2 }, zone: 'UTC', from: '2027-02-01T00:00:00Z', to: '2027-03-01T00:00:00Z', hours: 28 * 24 },
-    { w: { kind: 'month', year: 2028, index: 2 }, zone: 'Europe/Berlin', from: '2028-01-31T23:00:00Z', to: '2028-02-29T23:00:00Z', hours: 29 * 24 },
+    {
+      w: { kind: 'month', year: 2028, index: 2 },
+      zone: 'Europe/Berlin',
+      from: '2028-01-31T23:00:00Z',
+      to: '2028-02-29T23:00:00Z',
+      hours: 29 * 24,
+    },
     { w: { kind: 'month', year: 2026, index: 12 }, zone: 'UTC', from: '2026-12-01T00:00:00Z', to: '2027-01-01T00:00:00Z', hours: 31 * 24 },
     // Quarters in New York: Q1 contains the spring change (EST -> EDT), Q4 the autumn one.
-    { w: { kind: 'quarter', year: 2026, index: 1 }, zone: 'America/New_York', from: '2026-01-01T05:00:00Z', to: '2026-04-01T04:00:00Z', hours: 90 * 24 - 1 },
-    { w: { kind: 'quarter', year: 2026, index: 2 }, zone: 'America/New_York', from: '2026-04-01T04:00:00Z', to: '2026-07-01T04:00:00Z', hours: 91 * 24 },
-    { w: { kind: 'quarter', year: 2026, index: 4 }, zone: 'America/New_York', from: '2026-10-01T04:00:00Z', to: '2027-01-01T05:00:00Z', hours: 92 * 24 + 1 },
+    {
+      w: { kind: 'quarter', year: 2026, index: 1 },
+      zone: 'America/New_York',
+      from: '2026-01-01T05:00:00Z',
+      to: '2026-04-01T04:00:00Z',
+      hours: 90 * 24 - 1,
+    },
+    {
+      w: { kind: 'quarter', year: 2026, index: 2 },
+      zone: 'America/New_York',
+      from: '2026-04-01T04:00:00Z',
+      to: '2026-07-01T04:00:00Z',
+      hours: 91 * 24,
+    },
+    {
+      w: { kind: 'quarter', year: 2026, index: 4 },
+      zone: 'America/New_York',
+      from: '2026-10-01T04:00:00Z',
+      to: '2027-01-01T05:00:00Z',
+      hours: 92 * 24 + 1,
+    },
     // Chatham: +12:45 standard, +13:45 daylight (ends first Sunday of April, starts last Sunday of September).
-    { w: { kind: 'quarter', year: 2026, index: 2 }, zone: 'Pacific/Chatham', from: '2026-03-31T10:15:00Z', to: '2026-06-30T11:15:00Z', hours: 91 * 24 + 1 },
-    { w: { kind: 'quarter', year: 2026, index: 3 }, zone: 'Pacific/Chatham', from: '2026-06-30T11:15:00Z', to: '2026-09-30T10:15:00Z', hours: 92 * 24 - 1 },
-    { w: { kind: 'quarter', year: 2026, index: 4 }, zone: 'Pacific/Chatham', from: '2026-09-30T10:15:00Z', to: '2026-12-31T10:15:00Z', hours: 92 * 24 },
+    {
+      w: { kind: 'quarter', year: 2026, index: 2 },
+      zone: 'Pacific/Chatham',
+      from: '2026-03-31T10:15:00Z',
+      to: '2026-06-30T11:15:00Z',
+      hours: 91 * 24 + 1,
+    },
+    {
+      w: { kind: 'quarter', year: 2026, index: 3 },
+      zone: 'Pacific/Chatham',
+      from: '2026-06-30T11:15:00Z',
+      to: '2026-09-30T10:15:00Z',
+      hours: 92 * 24 - 1,
+    },
+    {
+      w: { kind: 'quarter', year: 2026, index: 4 },
+      zone: 'Pacific/Chatham',
+      from: '2026-09-30T10:15:00Z',
+      to: '2026-12-31T10:15:00Z',
+      hours: 92 * 24,
+    },
     { w: { kind: 'year', year: 2026 }, zone: 'Europe/Berlin', from: '2025-12-31T23:00:00Z', to: '2026-12-31T23:00:00Z', hours: 365 * 24 },
     { w: { kind: 'year', year: 2028 }, zone: 'UTC', from: '2028-01-01T00:00:00Z', to: '2029-01-01T00:00:00Z', hours: 366 * 24 },
     // Rolling: 30 local days before local midnight of 1 November (Berlin), so 721 hours.
-    { w: { kind: 'rolling', days: 30, end: iso('2026-10-31T23:00:00Z') }, zone: 'Europe/Berlin', from: '2026-10-01T22:00:00Z', to: '2026-10-31T23:00:00Z', hours: 721 },
-    { w: { kind: 'rolling', days: 7, end: iso('2026-03-10T12:34:00Z') }, zone: 'UTC', from: '2026-03-03T12:34:00Z', to: '2026-03-10T12:34:00Z', hours: 168 },
-    { w: { kind: 'range', from: iso('2026-01-01T00:00:00Z'), to: iso('2026-01-02T06:00:00Z') }, zone: 'UTC', from: '2026-01-01T00:00:00Z', to: '2026-01-02T06:00:00Z', hours: 30 },
+    {
+      w: { kind: 'rolling', days: 30, end: iso('2026-10-31T23:00:00Z') },
+      zone: 'Europe/Berlin',
+      from: '2026-10-01T22:00:00Z',
+      to: '2026-10-31T23:00:00Z',
+      hours: 721,
+    },
+    {
+      w: { kind: 'rolling', days: 7, end: iso('2026-03-10T12:34:00Z') },
+      zone: 'UTC',
+      from: '2026-03-03T12:34:00Z',
+      to: '2026-03-10T12:34:00Z',
+      hours: 168,
+    },
+    {
+      w: { kind: 'range', from: iso('2026-01-01T00:00:00Z'), to: iso('2026-01-02T06:00:00Z') },
+      zone: 'UTC',
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-01-02T06:00:00Z',
+      hours: 30,
+    },
   ];
   for (const r of rows) {
     const got = resolveWindow(r.w, r.zone);
@@ -83,7 +172,10 @@ test('parseWindow reads every text form', () => {
     ['30d', { kind: 'rolling', days: 30, end: now }],
     ['0030d', { kind: 'rolling', days: 30, end: now }],
     ['rolling:7d@2026-11-01T00:00:00+01:00', { kind: 'rolling', days: 7, end: iso('2026-10-31T23:00:00Z') }],
-    ['2026-10-01T00:00:00+02:00/2026-11-01T00:00:00+01:00', { kind: 'range', from: iso('2026-09-30T22:00:00Z'), to: iso('2026-10-31T23:00:00Z') }],
+    [
+      '2026-10-01T00:00:00+02:00/2026-11-01T00:00:00+01:00',
+      { kind: 'range', from: iso('2026-09-30T22:00:00Z'), to: iso('2026-10-31T23:00:00Z') },
+    ],
   ];
   for (const [text, want] of rows) {
     const got = parseWindow(text, 'window', { now });
@@ -105,7 +197,11 @@ test('parseWindow explains bad input', () => {
     ['4w', 'window', 'unknown unit "w" in a rolling window', { now: 0 }],
     ['rolling:30d@2026-11-01', 'window', 'not an ISO 8601 date-time with offset'],
     ['2026-11-01T00:00:00Z/2026-10-01T00:00:00Z', 'window.to', 'must be after from'],
-    ['2026-10-01T00:00:00/2026-11-01T00:00:00Z', 'window.from', 'not an ISO 8601 date-time with offset (the offset is missing: add Z or +01:00)'],
+    [
+      '2026-10-01T00:00:00/2026-11-01T00:00:00Z',
+      'window.from',
+      'not an ISO 8601 date-time with offset (the offset is missing: add Z or +01:00)',
+    ],
     ['October', 'window', 'not a window'],
     ['', 'window', 'not a window'],
     [2026, 'window', 'expected a window'],
@@ -124,13 +220,23 @@ test('labels are canonical and read back to the same window', () => {
   assert.equal(label({ kind: 'month', year: 2026, index: 3 }), '2026-03');
   assert.equal(label({ kind: 'quarter', year: 2026, index: 4 }), '2026-Q4');
   assert.equal(label({ kind: 'year', year: 2026 }), '2026');
-  assert.equal(label({ kind: 'rolling', days: 30, end: iso('2026-10-31T23:00:00Z') }, 'Europe/Berlin'), 'rolling:30d@2026-11-01T00:00:00+01:00');
-  assert.equal(label({ kind: 'range', from: iso('2026-01-01T00:00:00Z'), to: iso('2026-02-01T00:00:00Z') }), '2026-01-01T00:00:00Z/2026-02-01T00:00:00Z');
+  assert.equal(
+    label({ kind: 'rolling', days: 30, end: iso('2026-10-31T23:00:00Z') }, 'Europe/Berlin'),
+    'rolling:30d@2026-11-01T00:00:00+01:00',
+  );
+  assert.equal(
+    label({ kind: 'range', from: iso('2026-01-01T00:00:00Z'), to: iso('2026-02-01T00:00:00Z') }),
+    '2026-01-01T00:00:00Z/2026-02-01T00:00:00Z',
+  );
   const windows = fc.oneof(
     fc.record({ kind: fc.constant('month' as const), year: fc.integer({ min: 1000, max: 9999 }), index: fc.integer({ min: 1, max: 12 }) }),
     fc.record({ kind: fc.constant('quarter' as const), year: fc.integer({ min: 1000, max: 9999 }), index: fc.integer({ min: 1, max: 4 }) }),
     fc.record({ kind: fc.constant('year' as const), year: fc.integer({ min: 1000, max: 9999 }) }),
-    fc.record({ kind: fc.constant('rolling' as const), days: fc.integer({ min: 1, max: 3660 }), end: fc.integer({ min: 0, max: 4_102_444_800_000 }) }),
+    fc.record({
+      kind: fc.constant('rolling' as const),
+      days: fc.integer({ min: 1, max: 3660 }),
+      end: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+    }),
   );
   fc.assert(
     fc.property(windows, fc.constantFrom('UTC', 'Europe/Berlin', 'Pacific/Chatham'), (w, zone) => {
@@ -143,12 +249,30 @@ test('labels are canonical and read back to the same window', () => {
 
 test('previous and next step by one window of the same kind', () => {
   const rows: Array<[Window, Window]> = [
-    [{ kind: 'month', year: 2026, index: 1 }, { kind: 'month', year: 2025, index: 12 }],
-    [{ kind: 'month', year: 2026, index: 10 }, { kind: 'month', year: 2026, index: 9 }],
-    [{ kind: 'quarter', year: 2026, index: 1 }, { kind: 'quarter', year: 2025, index: 4 }],
-    [{ kind: 'quarter', year: 2026, index: 3 }, { kind: 'quarter', year: 2026, index: 2 }],
-    [{ kind: 'year', year: 2026 }, { kind: 'year', year: 2025 }],
-    [{ kind: 'range', from: 100, to: 150 }, { kind: 'range', from: 50, to: 100 }],
+    [
+      { kind: 'month', year: 2026, index: 1 },
+      { kind: 'month', year: 2025, index: 12 },
+    ],
+    [
+      { kind: 'month', year: 2026, index: 10 },
+      { kind: 'month', year: 2026, index: 9 },
+    ],
+    [
+      { kind: 'quarter', year: 2026, index: 1 },
+      { kind: 'quarter', year: 2025, index: 4 },
+    ],
+    [
+      { kind: 'quarter', year: 2026, index: 3 },
+      { kind: 'quarter', year: 2026, index: 2 },
+    ],
+    [
+      { kind: 'year', year: 2026 },
+      { kind: 'year', year: 2025 },
+    ],
+    [
+      { kind: 'range', from: 100, to: 150 },
+      { kind: 'range', from: 50, to: 100 },
+    ],
   ];
   for (const [w, prev] of rows) {
     const p = previous(w);
@@ -175,7 +299,15 @@ test('consecutive calendar windows tile time with no gap or overlap', () => {
       fc.constantFrom('month' as const, 'quarter' as const, 'year' as const),
       fc.integer({ min: 1971, max: 2098 }),
       fc.integer({ min: 1, max: 12 }),
-      fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Pacific/Chatham', 'Australia/Lord_Howe', 'America/Sao_Paulo', 'Asia/Kathmandu'),
+      fc.constantFrom(
+        'UTC',
+        'Europe/Berlin',
+        'America/New_York',
+        'Pacific/Chatham',
+        'Australia/Lord_Howe',
+        'America/Sao_Paulo',
+        'Asia/Kathmandu',
+      ),
       (kind, year, m, zone) => {
         const w: CalendarWindow = kind === 'year' ? { kind, year } : { kind, year, index: kind === 'month' ? m : ((m - 1) % 4) + 1 };
         const a = resolveWindow(w, zone);
@@ -198,10 +330,16 @@ test('consecutive calendar windows tile time with no gap or overlap', () => {
 test('windowsBetween lists calendar windows inclusively', () => {
   const r = windowsBetween({ kind: 'month', year: 2026, index: 11 }, { kind: 'month', year: 2027, index: 2 });
   assert.ok(r.ok);
-  assert.deepEqual(r.value.map((w) => label(w)), ['2026-11', '2026-12', '2027-01', '2027-02']);
+  assert.deepEqual(
+    r.value.map((w) => label(w)),
+    ['2026-11', '2026-12', '2027-01', '2027-02'],
+  );
   const q = windowsBetween({ kind: 'quarter', year: 2026, index: 3 }, { kind: 'quarter', year: 2027, index: 1 });
   assert.ok(q.ok);
-  assert.deepEqual(q.value.map((w) => label(w)), ['2026-Q3', '2026-Q4', '2027-Q1']);
+  assert.deepEqual(
+    q.value.map((w) => label(w)),
+    ['2026-Q3', '2026-Q4', '2027-Q1'],
+  );
   const one = windowsBetween({ kind: 'year', year: 2026 }, { kind: 'year', year: 2026 });
   assert.ok(one.ok);
   assert.deepEqual(one.value, [{ kind: 'year', year: 2026 }]);
@@ -228,7 +366,10 @@ test('windowsCovering and windowContaining use local dates', () => {
   assert.deepEqual(q.value, { kind: 'quarter', year: 2027, index: 1 });
   const cov = windowsCovering('month', iso('2026-09-30T22:00:00Z'), iso('2026-12-31T23:00:00Z'), 'Europe/Berlin');
   assert.ok(cov.ok);
-  assert.deepEqual(cov.value.map((w) => label(w)), ['2026-10', '2026-11', '2026-12']);
+  assert.deepEqual(
+    cov.value.map((w) => label(w)),
+    ['2026-10', '2026-11', '2026-12'],
+  );
   assert.equal(windowContaining('month', Number.NaN, 'UTC').ok, false);
   assert.equal(windowContaining('month', 0, 'Nowhere/Else').ok, false);
   assert.equal(windowsCovering('month', 10, 10, 'UTC').ok, false);

@@ -27,10 +27,7 @@ export type CalendarWindow =
   | { kind: 'quarter'; year: number; index: number }
   | { kind: 'year'; year: number };
 
-export type Window =
-  | CalendarWindow
-  | { kind: 'rolling'; days: number; end: number }
-  | { kind: 'range'; from: number; to: number };
+export type Window = CalendarWindow | { kind: 'rolling'; days: number; end: number } | { kind: 'range'; from: number; to: number };
 
 export type CalendarKind = CalendarWindow['kind'];
 
@@ -56,18 +53,37 @@ const MAX_WINDOWS = 12 * 200;
 // Validation
 
 function checkWindow(w: unknown, path: string): Issue[] {
-  if (w === null || typeof w !== 'object') return [{ path, message: 'expected a window object', expected: '{ kind: month|quarter|year|rolling|range, ... }', received: describeValue(w) }];
+  if (w === null || typeof w !== 'object')
+    return [
+      {
+        path,
+        message: 'expected a window object',
+        expected: '{ kind: month|quarter|year|rolling|range, ... }',
+        received: describeValue(w),
+      },
+    ];
   const o = w as Record<string, unknown>;
   const issues: Issue[] = [];
   const intIn = (key: string, lo: number, hi: number, what: string) => {
     const v = o[key];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      issues.push({ path: `${path}.${key}`, message: `expected ${what}`, expected: `an integer from ${lo} to ${hi}`, received: describeValue(v) });
+      issues.push({
+        path: `${path}.${key}`,
+        message: `expected ${what}`,
+        expected: `an integer from ${lo} to ${hi}`,
+        received: describeValue(v),
+      });
     }
   };
   const instant = (key: string) => {
     const v = o[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ path: `${path}.${key}`, message: 'expected an instant in epoch milliseconds', expected: 'a finite number', received: describeValue(v) });
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      issues.push({
+        path: `${path}.${key}`,
+        message: 'expected an instant in epoch milliseconds',
+        expected: 'a finite number',
+        received: describeValue(v),
+      });
   };
   switch (o.kind) {
     case 'month':
@@ -89,17 +105,29 @@ function checkWindow(w: unknown, path: string): Issue[] {
       instant('from');
       instant('to');
       if (issues.length === 0 && (o.to as number) <= (o.from as number)) {
-        issues.push({ path: `${path}.to`, message: 'must be after from', expected: 'an instant later than from', received: describeValue(o.to) });
+        issues.push({
+          path: `${path}.to`,
+          message: 'must be after from',
+          expected: 'an instant later than from',
+          received: describeValue(o.to),
+        });
       }
       break;
     default:
-      issues.push({ path: `${path}.kind`, message: 'unknown window kind', expected: 'one of month, quarter, year, rolling, range', received: describeValue(o.kind) });
+      issues.push({
+        path: `${path}.kind`,
+        message: 'unknown window kind',
+        expected: 'one of month, quarter, year, rolling, range',
+        received: describeValue(o.kind),
+      });
   }
   return issues;
 }
 
 function checkZone(zone: unknown, path: string): Issue[] {
-  return typeof zone === 'string' && isValidZone(zone) ? [] : [{ path, message: 'unknown time zone', expected: 'an IANA zone such as Europe/Berlin', received: describeValue(zone) }];
+  return typeof zone === 'string' && isValidZone(zone)
+    ? []
+    : [{ path, message: 'unknown time zone', expected: 'an IANA zone such as Europe/Berlin', received: describeValue(zone) }];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,7 +228,8 @@ export function label(window: Window, zone = 'UTC'): string {
   }
 }
 
-const EXPECTED_TEXT = 'a month 2026-10, a quarter 2026-Q4, a year 2026, a rolling window rolling:30d (or 30d, or rolling:30d@<instant>), or FROM/TO instants';
+const EXPECTED_TEXT =
+  'a month 2026-10, a quarter 2026-Q4, a year 2026, a rolling window rolling:30d (or 30d, or rolling:30d@<instant>), or FROM/TO instants';
 
 /**
  * Reads a window from text. `now` is the end of a rolling window written without `@end`; without
@@ -212,7 +241,8 @@ export function parseWindow(text: unknown, path = 'window', opts: { now?: number
   const bad = (message: string, expected = EXPECTED_TEXT) => fail<Window>({ path, message, expected, received: describeValue(text) });
 
   const yearOf = (digits: string) => Number(digits);
-  if (/^\d{4}(?:-(?:\d{1,2}|[Qq]\d+))?$/.test(s) && yearOf(s.slice(0, 4)) < MIN_YEAR) return bad('year out of range', `a year from ${MIN_YEAR} to ${MAX_YEAR}`);
+  if (/^\d{4}(?:-(?:\d{1,2}|[Qq]\d+))?$/.test(s) && yearOf(s.slice(0, 4)) < MIN_YEAR)
+    return bad('year out of range', `a year from ${MIN_YEAR} to ${MAX_YEAR}`);
   let m = /^(\d{4})-(\d{1,2})$/.exec(s);
   if (m) {
     const index = Number(m[2]);
@@ -249,7 +279,13 @@ export function parseWindow(text: unknown, path = 'window', opts: { now?: number
     const t = parseInstant(s.slice(slash + 1), `${path}.to`);
     const issues = [...(f.ok ? [] : f.issues), ...(t.ok ? [] : t.issues)];
     if (issues.length > 0) return fail(...issues);
-    if (t.ok && f.ok && t.value <= f.value) return fail({ path: `${path}.to`, message: 'must be after from', expected: 'an instant later than from', received: describeValue(s.slice(slash + 1)) });
+    if (t.ok && f.ok && t.value <= f.value)
+      return fail({
+        path: `${path}.to`,
+        message: 'must be after from',
+        expected: 'an instant later than from',
+        received: describeValue(s.slice(slash + 1)),
+      });
     if (t.ok && f.ok) return ok({ kind: 'range', from: f.value, to: t.value });
   }
   return bad('not a window');
@@ -293,7 +329,13 @@ export function previous(window: Window, zone = 'UTC'): Result<Window> {
     case 'quarter':
     case 'year': {
       const p = shiftCalendar(window, -1);
-      if (p.year < MIN_YEAR) return fail({ path: 'window.year', message: 'no earlier window', expected: `a year from ${MIN_YEAR + 1}`, received: String(window.year) });
+      if (p.year < MIN_YEAR)
+        return fail({
+          path: 'window.year',
+          message: 'no earlier window',
+          expected: `a year from ${MIN_YEAR + 1}`,
+          received: String(window.year),
+        });
       return ok(p);
     }
     case 'rolling': {
@@ -316,7 +358,13 @@ export function next(window: Window, zone = 'UTC'): Result<Window> {
     case 'quarter':
     case 'year': {
       const n = shiftCalendar(window, 1);
-      if (n.year > MAX_YEAR) return fail({ path: 'window.year', message: 'no later window', expected: `a year up to ${MAX_YEAR - 1}`, received: String(window.year) });
+      if (n.year > MAX_YEAR)
+        return fail({
+          path: 'window.year',
+          message: 'no later window',
+          expected: `a year up to ${MAX_YEAR - 1}`,
+          received: String(window.year),
+        });
       return ok(n);
     }
     case 'rolling': {
@@ -335,14 +383,23 @@ export function next(window: Window, zone = 'UTC'): Result<Window> {
  */
 export function windowsBetween(first: CalendarWindow, last: CalendarWindow): Result<CalendarWindow[]> {
   const issues = [...checkWindow(first, 'first'), ...checkWindow(last, 'last')];
-  if (issues.length === 0 && !['month', 'quarter', 'year'].includes(first.kind)) issues.push({ path: 'first.kind', message: 'expected a calendar window', expected: 'month, quarter or year', received: describeValue(first.kind) });
-  if (issues.length === 0 && first.kind !== last.kind) issues.push({ path: 'last.kind', message: 'must be the same kind as first', expected: first.kind, received: describeValue(last.kind) });
+  if (issues.length === 0 && !['month', 'quarter', 'year'].includes(first.kind))
+    issues.push({
+      path: 'first.kind',
+      message: 'expected a calendar window',
+      expected: 'month, quarter or year',
+      received: describeValue(first.kind),
+    });
+  if (issues.length === 0 && first.kind !== last.kind)
+    issues.push({ path: 'last.kind', message: 'must be the same kind as first', expected: first.kind, received: describeValue(last.kind) });
   if (issues.length > 0) return fail(...issues);
   const a = monthOrdinal(first);
   const b = monthOrdinal(last);
-  if (b < a) return fail({ path: 'last', message: 'must not be before first', expected: `${label(first)} or later`, received: label(last) });
+  if (b < a)
+    return fail({ path: 'last', message: 'must not be before first', expected: `${label(first)} or later`, received: label(last) });
   const count = (b - a) / STEP[first.kind] + 1;
-  if (count > MAX_WINDOWS) return fail({ path: 'last', message: 'too many windows', expected: `at most ${MAX_WINDOWS}`, received: String(count) });
+  if (count > MAX_WINDOWS)
+    return fail({ path: 'last', message: 'too many windows', expected: `at most ${MAX_WINDOWS}`, received: String(count) });
   const out: CalendarWindow[] = [];
   for (let o = a; o <= b; o += STEP[first.kind]) out.push(fromOrdinal(first.kind, o));
   return ok(out);
@@ -351,13 +408,26 @@ export function windowsBetween(first: CalendarWindow, last: CalendarWindow): Res
 /** The calendar window of `kind` that contains instant t in `zone`. */
 export function windowContaining(kind: CalendarKind, t: number, zone: string): Result<CalendarWindow> {
   const issues = checkZone(zone, 'zone');
-  if (!['month', 'quarter', 'year'].includes(kind)) issues.push({ path: 'kind', message: 'expected a calendar window kind', expected: 'month, quarter or year', received: describeValue(kind) });
-  if (typeof t !== 'number' || !Number.isFinite(t)) issues.push({ path: 't', message: 'expected an instant in epoch milliseconds', received: describeValue(t) });
+  if (!['month', 'quarter', 'year'].includes(kind))
+    issues.push({
+      path: 'kind',
+      message: 'expected a calendar window kind',
+      expected: 'month, quarter or year',
+      received: describeValue(kind),
+    });
+  if (typeof t !== 'number' || !Number.isFinite(t))
+    issues.push({ path: 't', message: 'expected an instant in epoch milliseconds', received: describeValue(t) });
   if (issues.length > 0) return fail(...issues);
   // The local civil date of t decides: windows start at local midnight, so an instant belongs to
   // the window of the local day it falls in (even on a day whose midnight was skipped).
   const { y, m } = civilFromDay(zoneTable(zone).localDay(t));
-  if (y < MIN_YEAR + 1 || y > MAX_YEAR - 1) return fail({ path: 't', message: 'instant outside the supported years', expected: `years ${MIN_YEAR + 1} to ${MAX_YEAR - 1}`, received: String(t) });
+  if (y < MIN_YEAR + 1 || y > MAX_YEAR - 1)
+    return fail({
+      path: 't',
+      message: 'instant outside the supported years',
+      expected: `years ${MIN_YEAR + 1} to ${MAX_YEAR - 1}`,
+      received: String(t),
+    });
   let w = fromOrdinal(kind, kind === 'month' ? y * 12 + m - 1 : kind === 'quarter' ? y * 12 + Math.floor((m - 1) / 3) * 3 : y * 12);
   // Where a zone turns its clocks back across midnight (old America/Sao_Paulo, America/Havana),
   // an instant can show the previous local date after the first midnight has passed. Windows
@@ -370,7 +440,8 @@ export function windowContaining(kind: CalendarKind, t: number, zone: string): R
 
 /** The calendar windows of `kind` that intersect [from, to) in `zone`, in order. */
 export function windowsCovering(kind: CalendarKind, from: number, to: number, zone: string): Result<CalendarWindow[]> {
-  if (typeof to !== 'number' || !Number.isFinite(to) || !(to > from)) return fail({ path: 'to', message: 'must be after from', expected: 'an instant later than from', received: describeValue(to) });
+  if (typeof to !== 'number' || !Number.isFinite(to) || !(to > from))
+    return fail({ path: 'to', message: 'must be after from', expected: 'an instant later than from', received: describeValue(to) });
   const a = windowContaining(kind, from, zone);
   if (!a.ok) return a;
   // `to` is excluded, so the last window is the one containing the last millisecond before it.

@@ -27,7 +27,12 @@ interface CapState {
   remaining: Minor;
 }
 
-export function capLimits(plan: Plan, periodFee: FeeFigure | null, year: ContractYear | null, fmt: (m: Minor, c: string) => string): Result<CapState[]> {
+export function capLimits(
+  plan: Plan,
+  periodFee: FeeFigure | null,
+  year: ContractYear | null,
+  fmt: (m: Minor, c: string) => string,
+): Result<CapState[]> {
   const caps = plan.spec.caps;
   const out: CapState[] = [];
   const issues: Issue[] = [];
@@ -67,7 +72,8 @@ export function capLimits(plan: Plan, periodFee: FeeFigure | null, year: Contrac
       limitMinor = l.value;
       basis = `${c.percentOfFee}% of ${feeWords} = ${fmt(limitMinor, currency)}`;
     }
-    const earlier = which === 'perYear' ? plan.owedEarlierInYear.filter((m) => m.currency === currency).reduce((a, m) => a + m.minor, 0) : 0;
+    const earlier =
+      which === 'perYear' ? plan.owedEarlierInYear.filter((m) => m.currency === currency).reduce((a, m) => a + m.minor, 0) : 0;
     if (!Number.isSafeInteger(earlier)) {
       issues.push({ path: 'history.owedEarlierInYear', message: 'the sum of earlier amounts is too large to hold exactly' });
       continue;
@@ -97,13 +103,21 @@ export function applyCaps(lines: SettlementLine[], caps: CapState[], fmt: (m: Mi
     if (line.amountMinor === 0) continue;
     const mine = caps.filter((c) => c.report.currency === line.currency);
     if (mine.length === 0) {
-      if (caps.length > 0) line.notes.push(`not capped: the caps are in ${[...new Set(caps.map((c) => c.report.currency))].join(' and ')}, this line is in ${line.currency}, and Pledge does not convert currencies`);
+      if (caps.length > 0)
+        line.notes.push(
+          `not capped: the caps are in ${[...new Set(caps.map((c) => c.report.currency))].join(' and ')}, this line is in ${line.currency}, and Pledge does not convert currencies`,
+        );
       continue;
     }
     const binding = mine.reduce((a, b) => (b.remaining < a.remaining ? b : a));
     const take = Math.min(line.amountMinor, binding.remaining);
     if (take < line.amountMinor) {
-      line.cap = { cap: binding.report.cap, reducedByMinor: line.amountMinor - take, remainingBeforeMinor: binding.remaining, limitMinor: binding.report.limitMinor };
+      line.cap = {
+        cap: binding.report.cap,
+        reducedByMinor: line.amountMinor - take,
+        remainingBeforeMinor: binding.remaining,
+        limitMinor: binding.report.limitMinor,
+      };
       binding.report.reducedByMinor += line.amountMinor - take;
       if (take === 0) line.nothingOwed = 'cap_reached';
       line.amountMinor = take;

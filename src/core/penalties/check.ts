@@ -13,7 +13,11 @@ import type { Comparator } from './types.ts';
  * (>=, >), `above` where less is better (<=, <). `targets` gives each target's comparator (its
  * default included); rules naming unknown targets are left to the caller's own reference check.
  */
-export function checkPenaltyDirections(spec: Pick<PenaltiesSpec, 'rules'>, targets: ReadonlyArray<{ id: string; comparator: Comparator }>, prefix = 'penalties'): Issue[] {
+export function checkPenaltyDirections(
+  spec: Pick<PenaltiesSpec, 'rules'>,
+  targets: ReadonlyArray<{ id: string; comparator: Comparator }>,
+  prefix = 'penalties',
+): Issue[] {
   const issues: Issue[] = [];
   spec.rules.forEach((rule, i) => {
     if (rule.type !== 'credit_tiers') return;
@@ -21,8 +25,18 @@ export function checkPenaltyDirections(spec: Pick<PenaltiesSpec, 'rules'>, targe
     if (!t) return;
     const up = higherIsBetter(t.comparator);
     rule.tiers.forEach((tier, j) => {
-      if (up && tier.below === undefined) issues.push({ path: `${prefix}.rules[${i}].tiers[${j}].above`, message: `target ${t.id} is one where more is better (${t.comparator}): its bands use below`, received: String(tier.above) });
-      if (!up && tier.above === undefined) issues.push({ path: `${prefix}.rules[${i}].tiers[${j}].below`, message: `target ${t.id} is one where less is better (${t.comparator}): its bands use above`, received: String(tier.below) });
+      if (up && tier.below === undefined)
+        issues.push({
+          path: `${prefix}.rules[${i}].tiers[${j}].above`,
+          message: `target ${t.id} is one where more is better (${t.comparator}): its bands use below`,
+          received: String(tier.above),
+        });
+      if (!up && tier.above === undefined)
+        issues.push({
+          path: `${prefix}.rules[${i}].tiers[${j}].below`,
+          message: `target ${t.id} is one where less is better (${t.comparator}): its bands use above`,
+          received: String(tier.below),
+        });
     });
   });
   return issues;

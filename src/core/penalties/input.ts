@@ -73,9 +73,16 @@ const settlementShape = z.object({
   targets: z.array(targetResult),
   history: z
     .object({
-      periods: z.array(z.object({ targetId: z.string().min(1), from: instant, to: instant, label: z.string().optional(), state: targetState })).default([]),
+      periods: z
+        .array(z.object({ targetId: z.string().min(1), from: instant, to: instant, label: z.string().optional(), state: targetState }))
+        .default([]),
       owedEarlierInYear: z
-        .array(z.object({ currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code'), minor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) }))
+        .array(
+          z.object({
+            currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code'),
+            minor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+          }),
+        )
         .default([]),
     })
     .optional(),
@@ -112,7 +119,8 @@ const prefixed = (prefix: string, issues: Issue[]): Issue[] => issues.map((i) =>
 
 /** Validates the input and parses every amount; returns all issues at once. */
 export function prepare(input: SettlementInput): Result<Plan> {
-  if (input === null || typeof input !== 'object') return fail({ path: '', message: 'expected a settlement input object', received: describeValue(input) });
+  if (input === null || typeof input !== 'object')
+    return fail({ path: '', message: 'expected a settlement input object', received: describeValue(input) });
   const issues: Issue[] = [];
   const p = validate(penaltiesSpec, (input as { penalties?: unknown }).penalties ?? {});
   if (!p.ok) issues.push(...prefixed('penalties', p.issues));
@@ -123,14 +131,28 @@ export function prepare(input: SettlementInput): Result<Plan> {
   const spec = p.value;
   const v = s.value;
 
-  if (!isValidZone(v.zone)) issues.push({ path: 'zone', message: 'unknown time zone', expected: 'an IANA zone such as Europe/Berlin', received: describeValue(v.zone) });
-  if (v.period.to <= v.period.from) issues.push({ path: 'period.to', message: 'must be after period.from', received: describeValue(v.period.to) });
-  else if (v.period.to - v.period.from > MAX_PERIOD_MS) issues.push({ path: 'period.to', message: 'a billing period is at most ten years long', received: describeValue(v.period.to) });
+  if (!isValidZone(v.zone))
+    issues.push({
+      path: 'zone',
+      message: 'unknown time zone',
+      expected: 'an IANA zone such as Europe/Berlin',
+      received: describeValue(v.zone),
+    });
+  if (v.period.to <= v.period.from)
+    issues.push({ path: 'period.to', message: 'must be after period.from', received: describeValue(v.period.to) });
+  else if (v.period.to - v.period.from > MAX_PERIOD_MS)
+    issues.push({ path: 'period.to', message: 'a billing period is at most ten years long', received: describeValue(v.period.to) });
 
   v.targets.forEach((t, i) => {
     const w = t.evaluation.window;
-    if (w && w.to <= w.from) issues.push({ path: `targets[${i}].evaluation.window.to`, message: 'must be after window.from', received: describeValue(w.to) });
-    else if (w && w.to - w.from > MAX_PERIOD_MS) issues.push({ path: `targets[${i}].evaluation.window.to`, message: 'a measurement window is at most ten years long', received: describeValue(w.to) });
+    if (w && w.to <= w.from)
+      issues.push({ path: `targets[${i}].evaluation.window.to`, message: 'must be after window.from', received: describeValue(w.to) });
+    else if (w && w.to - w.from > MAX_PERIOD_MS)
+      issues.push({
+        path: `targets[${i}].evaluation.window.to`,
+        message: 'a measurement window is at most ten years long',
+        received: describeValue(w.to),
+      });
     if (t.evaluation.state === 'breached' && t.evaluation.value === null) {
       issues.push({ path: `targets[${i}].evaluation.value`, message: 'a breached result needs its measured value', received: 'null' });
     }
@@ -143,7 +165,11 @@ export function prepare(input: SettlementInput): Result<Plan> {
       if (o.targetId !== t.targetId) continue;
       const wj = o.evaluation.window ?? v.period;
       if (wi.from < wj.to && wj.from < wi.to) {
-        issues.push({ path: `targets[${i}]`, message: `a second result for target ${t.targetId} over the same time as targets[${j}]`, expected: 'one result per target and window' });
+        issues.push({
+          path: `targets[${i}]`,
+          message: `a second result for target ${t.targetId} over the same time as targets[${j}]`,
+          expected: 'one result per target and window',
+        });
       }
     }
   });
@@ -152,7 +178,11 @@ export function prepare(input: SettlementInput): Result<Plan> {
   });
   v.term?.terminationRights.forEach((r, i) => {
     if (r.consecutiveBreaches === undefined && r.breachesInYear === undefined) {
-      issues.push({ path: `term.terminationRights[${i}]`, message: 'a termination right needs consecutiveBreaches or breachesInYear', received: 'neither' });
+      issues.push({
+        path: `term.terminationRights[${i}]`,
+        message: 'a termination right needs consecutiveBreaches or breachesInYear',
+        received: 'neither',
+      });
     }
   });
 
@@ -178,8 +208,18 @@ export function prepare(input: SettlementInput): Result<Plan> {
     if (fee !== undefined) pricing = { currency: v.pricing.currency, feeMinor: fee, per: v.pricing.fee.per };
   }
   const penaltyCurrency = spec.currency ?? v.pricing?.currency ?? null;
-  const noCurrency = (path: string): Issue => ({ path, message: 'no currency for this amount', expected: 'penalties.currency, the rule\'s currency, or pricing.currency', received: 'nothing' });
-  const needFee = (path: string): Issue => ({ path, message: 'a share of the fee needs the agreement\'s pricing', expected: 'pricing with currency and fee', received: 'nothing' });
+  const noCurrency = (path: string): Issue => ({
+    path,
+    message: 'no currency for this amount',
+    expected: "penalties.currency, the rule's currency, or pricing.currency",
+    received: 'nothing',
+  });
+  const needFee = (path: string): Issue => ({
+    path,
+    message: "a share of the fee needs the agreement's pricing",
+    expected: 'pricing with currency and fee',
+    received: 'nothing',
+  });
   spec.rules.forEach((r, i) => {
     const base = `penalties.rules[${i}]`;
     if (r.type === 'credit_tiers') {
@@ -191,7 +231,12 @@ export function prepare(input: SettlementInput): Result<Plan> {
       // needs both in one currency.
       const mixed = r.tiers.some((t) => t.amount !== undefined) && r.tiers.some((t) => t.credit !== undefined);
       if (mixed && v.pricing && penaltyCurrency !== v.pricing.currency) {
-        issues.push({ path: `${base}.tiers`, message: 'tiers mixing a share of the fee and an amount need the amount in the fee\'s currency', expected: v.pricing.currency, received: describeValue(penaltyCurrency) });
+        issues.push({
+          path: `${base}.tiers`,
+          message: "tiers mixing a share of the fee and an amount need the amount in the fee's currency",
+          expected: v.pricing.currency,
+          received: describeValue(penaltyCurrency),
+        });
       }
     } else {
       parse(`${base}.amount`, r.amount, r.currency ?? penaltyCurrency, noCurrency(`${base}.currency`));
@@ -204,7 +249,8 @@ export function prepare(input: SettlementInput): Result<Plan> {
     if (c.amount !== undefined) parse(`${path}.amount`, c.amount, penaltyCurrency, noCurrency('penalties.currency'));
     if (c.percentOfFee !== undefined && !v.pricing) issues.push(needFee(`${path}.percentOfFee`));
   }
-  if (v.pricing && !isCurrencyCode(v.pricing.currency)) issues.push({ path: 'pricing.currency', message: 'expected an ISO 4217 code', received: describeValue(v.pricing.currency) });
+  if (v.pricing && !isCurrencyCode(v.pricing.currency))
+    issues.push({ path: 'pricing.currency', message: 'expected an ISO 4217 code', received: describeValue(v.pricing.currency) });
 
   let term: Plan['term'] = null;
   let grace: GraceWindow | null = null;

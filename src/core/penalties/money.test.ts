@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { currencyExponent, decimalRatio, formatMoney, multiplyMinor, parseAmount, percentOf, roundHalfUp, toDecimalString } from './money.ts';
+import {
+  currencyExponent,
+  decimalRatio,
+  formatMoney,
+  multiplyMinor,
+  parseAmount,
+  percentOf,
+  roundHalfUp,
+  toDecimalString,
+} from './money.ts';
 
 const parsed = (text: unknown, currency: string) => {
   const r = parseAmount(text, currency);
@@ -11,7 +20,19 @@ const parsed = (text: unknown, currency: string) => {
 
 test('ISO 4217 exponents: 2 by default, 0 for JPY and KRW, 3 for the Gulf dinars and TND', () => {
   const rows: Array<[string, number]> = [
-    ['USD', 2], ['EUR', 2], ['GBP', 2], ['CHF', 2], ['JPY', 0], ['KRW', 0], ['KWD', 3], ['BHD', 3], ['JOD', 3], ['OMR', 3], ['TND', 3], ['CLF', 4], ['XYZ', 2],
+    ['USD', 2],
+    ['EUR', 2],
+    ['GBP', 2],
+    ['CHF', 2],
+    ['JPY', 0],
+    ['KRW', 0],
+    ['KWD', 3],
+    ['BHD', 3],
+    ['JOD', 3],
+    ['OMR', 3],
+    ['TND', 3],
+    ['CLF', 4],
+    ['XYZ', 2],
   ];
   for (const [c, e] of rows) assert.equal(currencyExponent(c), e, c);
 });

@@ -43,11 +43,34 @@ export interface Ratio {
  */
 const EXPONENTS: Record<string, number> = {
   // 0 decimals
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
   // 3 decimals
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
   // 4 decimals
-  CLF: 4, UYW: 4,
+  CLF: 4,
+  UYW: 4,
 };
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
@@ -80,17 +103,30 @@ export function toMinor(v: bigint, path = 'amount', what = 'the amount'): Result
  * Numbers are read through their shortest decimal spelling (499.99 stays 499.99).
  */
 export function parseAmount(text: unknown, currency: string, path = 'amount'): Result<Minor> {
-  if (!isCurrencyCode(currency)) return fail({ path, message: 'unknown currency for the amount', expected: 'an ISO 4217 code such as USD', received: describeValue(currency) });
+  if (!isCurrencyCode(currency))
+    return fail({
+      path,
+      message: 'unknown currency for the amount',
+      expected: 'an ISO 4217 code such as USD',
+      received: describeValue(currency),
+    });
   const s = typeof text === 'number' && Number.isFinite(text) ? String(text) : text;
-  if (typeof s !== 'string') return fail({ path, message: 'expected an amount', expected: 'a decimal such as 500 or 499.99', received: describeValue(text) });
+  if (typeof s !== 'string')
+    return fail({ path, message: 'expected an amount', expected: 'a decimal such as 500 or 499.99', received: describeValue(text) });
   const m = /^\s*(\d+)(?:\.(\d+))?\s*$/.exec(s);
-  if (!m) return fail({ path, message: 'expected a non-negative decimal amount', expected: 'e.g. 500 or 499.99', received: describeValue(text) });
+  if (!m)
+    return fail({ path, message: 'expected a non-negative decimal amount', expected: 'e.g. 500 or 499.99', received: describeValue(text) });
   const exp = currencyExponent(currency);
   const intPart = m[1]!;
   let frac = m[2] ?? '';
   if (frac.length > exp) {
     if (/[^0]/.test(frac.slice(exp))) {
-      return fail({ path, message: `${currency} has ${exp} decimal${exp === 1 ? '' : 's'}; the amount has more`, expected: `at most ${exp} decimals for ${currency}`, received: describeValue(text) });
+      return fail({
+        path,
+        message: `${currency} has ${exp} decimal${exp === 1 ? '' : 's'}; the amount has more`,
+        expected: `at most ${exp} decimals for ${currency}`,
+        received: describeValue(text),
+      });
     }
     frac = frac.slice(0, exp);
   }
@@ -160,7 +196,8 @@ export function percentOf(minor: Minor, percent: number, path = 'percent'): Resu
 
 /** minor * count, exactly (a per-unit penalty times the number of units). */
 export function multiplyMinor(minor: Minor, count: number, path = 'amount'): Result<Minor> {
-  if (!Number.isSafeInteger(count) || count < 0) return fail({ path, message: 'expected a whole number of units', received: describeValue(count) });
+  if (!Number.isSafeInteger(count) || count < 0)
+    return fail({ path, message: 'expected a whole number of units', received: describeValue(count) });
   return toMinor(BigInt(minor) * BigInt(count), path);
 }
 

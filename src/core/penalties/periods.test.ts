@@ -57,7 +57,13 @@ test('credit bands must point the way of their target', () => {
       { type: 'credit_tiers' as const, target: 'resolution', tiers: [{ below: 4, credit: 10 }], form: 'service_credit' as const },
     ],
   };
-  const issues = checkPenaltyDirections(spec, [{ id: 'uptime', comparator: '>=' }, { id: 'resolution', comparator: '<=' }]);
-  assert.deepEqual(issues.map((i) => i.path), ['penalties.rules[1].tiers[0].below']);
+  const issues = checkPenaltyDirections(spec, [
+    { id: 'uptime', comparator: '>=' },
+    { id: 'resolution', comparator: '<=' },
+  ]);
+  assert.deepEqual(
+    issues.map((i) => i.path),
+    ['penalties.rules[1].tiers[0].below'],
+  );
   assert.match(issues[0]!.message, /less is better \(<=\): its bands use above/);
 });

@@ -83,9 +83,11 @@ export interface GraceWindow {
 export function graceWindow(termStart: string, duration: string, zone: string, path = 'penalties.gracePeriod'): Result<GraceWindow> {
   const d = parseDuration(duration, path);
   if (!d.ok) return d;
-  if (d.value.kind !== 'fixed') return fail({ path, message: 'the grace period is a plain duration', expected: 'e.g. 90d', received: describeValue(duration) });
+  if (d.value.kind !== 'fixed')
+    return fail({ path, message: 'the grace period is a plain duration', expected: 'e.g. 90d', received: describeValue(duration) });
   const ms = d.value.ms;
-  if (ms > 3660 * MS_PER_DAY) return fail({ path, message: 'a grace period is at most ten years long', expected: 'e.g. 90d', received: describeValue(duration) });
+  if (ms > 3660 * MS_PER_DAY)
+    return fail({ path, message: 'a grace period is at most ten years long', expected: 'e.g. 90d', received: describeValue(duration) });
   const startMs = startOfDate(termStart, zone);
   const endMs = ms % MS_PER_DAY === 0 ? addDays(startMs, ms / MS_PER_DAY, zone) : startMs + ms;
   return ok({ startMs, endMs, firstDay: termStart, lastDay: endMs > startMs ? localDate(endMs - 1, zone) : termStart, text: duration });
@@ -167,7 +169,14 @@ export interface ProratedFee {
  * the minor unit ONCE. A monthly fee for a calendar month is the fee itself; a yearly fee for a
  * month is fee / 12; a quarterly fee for a month is fee / 3; a monthly fee for a quarter is 3 x fee.
  */
-export function prorateFee(feeMinor: Minor, per: FeePer, from: number, to: number, zone: string, format: (m: Minor) => string): Result<ProratedFee> {
+export function prorateFee(
+  feeMinor: Minor,
+  per: FeePer,
+  from: number,
+  to: number,
+  zone: string,
+  format: (m: Minor) => string,
+): Result<ProratedFee> {
   const months = monthsCovered(from, to, zone);
   const perMonths = BigInt(MONTHS_PER[per]);
   const r = mulRatio(feeMinor, { num: months.num, den: months.den * perMonths }, 'pricing.fee.amount');

@@ -42,27 +42,32 @@ const ruleArb = (cur: string): fc.Arbitrary<Rule> =>
     money(cur).map((amount): Rule => ({ type: 'per_unit', target: 'tickets', unit: 'breached_ticket', amount })),
   );
 
-const capArb = (cur: string) => fc.option(fc.oneof(money(cur).map((amount) => ({ amount })), fc.integer({ min: 0, max: 200 }).map((p) => ({ percentOfFee: p / 2 }))), { nil: undefined });
-
-const caseArb = fc
-  .constantFrom(...CURRENCIES)
-  .chain((cur) =>
-    fc.record({
-      cur: fc.constant(cur),
-      zone: fc.constantFrom(...ZONES),
-      year: fc.integer({ min: 2026, max: 2030 }),
-      month: fc.integer({ min: 1, max: 12 }),
-      fee: fc.integer({ min: 0, max: 1_000_000_000 }),
-      per: fc.constantFrom('month' as const, 'quarter' as const, 'year' as const),
-      rules: fc.array(ruleArb(cur), { minLength: 1, maxLength: 5 }),
-      perPeriod: capArb(cur),
-      perYear: capArb(cur),
-      earlier: fc.integer({ min: 0, max: 200_000_000 }),
-      usedMs: fc.integer({ min: 0, max: 100 * H }),
-      ticketValue: fc.integer({ min: 0, max: 1000 }).map((x) => x / 10),
-      tickets: fc.uniqueArray(fc.constantFrom('T-1', 'T-2', 'T-3', 'T-4', 'T-5', 'T-6'), { maxLength: 6 }),
-    }),
+const capArb = (cur: string) =>
+  fc.option(
+    fc.oneof(
+      money(cur).map((amount) => ({ amount })),
+      fc.integer({ min: 0, max: 200 }).map((p) => ({ percentOfFee: p / 2 })),
+    ),
+    { nil: undefined },
   );
+
+const caseArb = fc.constantFrom(...CURRENCIES).chain((cur) =>
+  fc.record({
+    cur: fc.constant(cur),
+    zone: fc.constantFrom(...ZONES),
+    year: fc.integer({ min: 2026, max: 2030 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    fee: fc.integer({ min: 0, max: 1_000_000_000 }),
+    per: fc.constantFrom('month' as const, 'quarter' as const, 'year' as const),
+    rules: fc.array(ruleArb(cur), { minLength: 1, maxLength: 5 }),
+    perPeriod: capArb(cur),
+    perYear: capArb(cur),
+    earlier: fc.integer({ min: 0, max: 200_000_000 }),
+    usedMs: fc.integer({ min: 0, max: 100 * H }),
+    ticketValue: fc.integer({ min: 0, max: 1000 }).map((x) => x / 10),
+    tickets: fc.uniqueArray(fc.constantFrom('T-1', 'T-2', 'T-3', 'T-4', 'T-5', 'T-6'), { maxLength: 6 }),
+  }),
+);
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
@@ -93,14 +98,20 @@ test('property: amounts are non-negative safe integers, and the lines add up to 
       for (const l of s.lines) {
         for (const v of [l.amountMinor, l.computedMinor, l.cap?.reducedByMinor ?? 0]) assert.ok(Number.isSafeInteger(v) && v >= 0, `${v}`);
         assert.ok(l.amountMinor <= l.computedMinor, 'a line never owes more than its rule yields');
-        assert.equal(l.amountMinor + (l.cap?.reducedByMinor ?? 0), l.nothingOwed === 'grace_period' || l.nothingOwed === 'before_term' ? 0 : l.computedMinor);
+        assert.equal(
+          l.amountMinor + (l.cap?.reducedByMinor ?? 0),
+          l.nothingOwed === 'grace_period' || l.nothingOwed === 'before_term' ? 0 : l.computedMinor,
+        );
         assert.equal(l.nothingOwed === null, l.amountMinor > 0);
         assert.equal(l.due === null || l.amountMinor > 0, true);
         assert.ok(l.reason.length > 0);
       }
       for (const t of s.totals) {
         const mine = s.lines.filter((l) => l.currency === t.currency);
-        assert.equal(t.amountMinor, mine.reduce((a, l) => a + l.amountMinor, 0));
+        assert.equal(
+          t.amountMinor,
+          mine.reduce((a, l) => a + l.amountMinor, 0),
+        );
         assert.equal(t.beforeCapsMinor - t.reducedByCapsMinor, t.amountMinor);
       }
       assert.equal(new Set(s.lines.map((l) => l.currency)).size, s.totals.length);
@@ -184,18 +195,24 @@ test('property: for targets where less is better, a longer time never owes less'
     });
   });
   fc.assert(
-    fc.property(aboveTiers, fc.integer({ min: 0, max: 72 * 3600 }), fc.integer({ min: 0, max: 72 * 3600 }), fc.integer({ min: 0, max: 10_000_000 }), (tiers, a, b, fee) => {
-      const owe = (seconds: number) =>
-        settle({
-          penalties: { rules: [{ type: 'credit_tiers', target: 'resolution', tiers }] },
-          pricing: { currency: 'EUR', fee: { amount: toDecimalString(fee, 'EUR'), per: 'month' } },
-          period: month(2026, 10),
-          zone: 'UTC',
-          targets: [judged('resolution', seconds, { comparator: '<=', target: 4 * 3600, unit: 'seconds' })],
-        }).totals[0]!.amountMinor;
-      const [lo, hi] = a <= b ? [a, b] : [b, a];
-      assert.ok(owe(hi) >= owe(lo));
-    }),
+    fc.property(
+      aboveTiers,
+      fc.integer({ min: 0, max: 72 * 3600 }),
+      fc.integer({ min: 0, max: 72 * 3600 }),
+      fc.integer({ min: 0, max: 10_000_000 }),
+      (tiers, a, b, fee) => {
+        const owe = (seconds: number) =>
+          settle({
+            penalties: { rules: [{ type: 'credit_tiers', target: 'resolution', tiers }] },
+            pricing: { currency: 'EUR', fee: { amount: toDecimalString(fee, 'EUR'), per: 'month' } },
+            period: month(2026, 10),
+            zone: 'UTC',
+            targets: [judged('resolution', seconds, { comparator: '<=', target: 4 * 3600, unit: 'seconds' })],
+          }).totals[0]!.amountMinor;
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        assert.ok(owe(hi) >= owe(lo));
+      },
+    ),
     { numRuns: 200 },
   );
 });
@@ -212,10 +229,15 @@ test('property: settlement never throws, whatever it is given', () => {
     { numRuns: 300 },
   );
   fc.assert(
-    fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: -1e13, max: 1e13 }), fc.string(), (from, len, zone) => {
-      const r = settlePeriod({ penalties: { rules: [] }, period: { from, to: from + len, label: 'x' }, zone, targets: [] });
-      assert.equal(typeof r.ok, 'boolean');
-    }),
+    fc.property(
+      fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
+      fc.integer({ min: -1e13, max: 1e13 }),
+      fc.string(),
+      (from, len, zone) => {
+        const r = settlePeriod({ penalties: { rules: [] }, period: { from, to: from + len, label: 'x' }, zone, targets: [] });
+        assert.equal(typeof r.ok, 'boolean');
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -8,7 +8,11 @@ import type { TargetPeriodResult } from './types.ts';
  * evaluation (the clock engine and the availability engine know it); pass it when known, so a
  * fine due "after the breach" counts from it.
  */
-export function resultFromEvaluation(targetId: string, evaluation: TargetEvaluation, firstBreachAt: number | null = null): TargetPeriodResult {
+export function resultFromEvaluation(
+  targetId: string,
+  evaluation: TargetEvaluation,
+  firstBreachAt: number | null = null,
+): TargetPeriodResult {
   return {
     targetId,
     evaluation,

@@ -47,7 +47,10 @@ export function worstBand(tiers: readonly Tier[], value: number, comparator: Com
 
 /** An exclusion reason as written ("Customer caused", "customer-caused") in its class name, if it is one. */
 export function exclusionClass(reason: string): ExclusionClass | null {
-  const k = reason.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const k = reason
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   return (EXCLUSION_CLASSES as readonly string[]).includes(k) ? (k as ExclusionClass) : null;
 }
 
@@ -77,9 +80,13 @@ const NO_DATA_DEFAULT = 'no data in the window: neither met nor breached';
  * Why a result that is not breached owes nothing. no_data says why there is no data when the
  * measurement says (a window nobody monitored is reported as such, never as a silent met).
  */
-function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string | undefined }): { nothingOwed: NothingOwedBecause; body: string } {
+function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string | undefined }): {
+  nothingOwed: NothingOwedBecause;
+  body: string;
+} {
   if (ev.state === 'met') return { nothingOwed: 'met', body: 'nothing owed: the target is met' };
-  if (ev.state === 'at_risk') return { nothingOwed: 'at_risk', body: 'nothing owed: the target is at risk but not breached, and only a breach owes' };
+  if (ev.state === 'at_risk')
+    return { nothingOwed: 'at_risk', body: 'nothing owed: the target is at risk but not breached, and only a breach owes' };
   const why = ev.reason && ev.reason !== NO_DATA_DEFAULT ? ` (${ev.reason})` : '';
   const body = `nothing owed: there is no data for the window${why}, which is neither met nor breached (the gap should be looked into)`;
   return { nothingOwed: 'no_data', body };
@@ -89,7 +96,13 @@ function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string |
  * The amount each band would earn over a fee, from the mildest band to the deepest; used to refuse
  * a rule whose deeper band earns less (a worse value would then owe less).
  */
-function checkMixedBands(tiers: readonly Tier[], earn: (t: Tier, i: number) => Result<Minor>, up: boolean, path: string, fmt: (m: Minor) => string): Issue[] {
+function checkMixedBands(
+  tiers: readonly Tier[],
+  earn: (t: Tier, i: number) => Result<Minor>,
+  up: boolean,
+  path: string,
+  fmt: (m: Minor) => string,
+): Issue[] {
   const rows: Array<{ i: number; t: Tier; minor: Minor }> = [];
   for (let i = 0; i < tiers.length; i++) {
     const r = earn(tiers[i]!, i);
@@ -99,13 +112,24 @@ function checkMixedBands(tiers: readonly Tier[], earn: (t: Tier, i: number) => R
   rows.sort((a, b) => (up ? b.t.below! - a.t.below! : a.t.above! - b.t.above!));
   for (let k = 1; k < rows.length; k++) {
     if (rows[k]!.minor < rows[k - 1]!.minor) {
-      return [{ path: `${path}.tiers[${rows[k]!.i}]`, message: `a worse band must not earn less than a milder one: it earns ${fmt(rows[k]!.minor)}, tiers[${rows[k - 1]!.i}] earns ${fmt(rows[k - 1]!.minor)}` }];
+      return [
+        {
+          path: `${path}.tiers[${rows[k]!.i}]`,
+          message: `a worse band must not earn less than a milder one: it earns ${fmt(rows[k]!.minor)}, tiers[${rows[k - 1]!.i}] earns ${fmt(rows[k - 1]!.minor)}`,
+        },
+      ];
     }
   }
   return [];
 }
 
-function creditTiers(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'credit_tiers' }>, index: number, r: TargetPeriodResult, window: { from: number; to: number; label: string }): Result<Computed> {
+function creditTiers(
+  env: RuleEnv,
+  rule: Extract<PenaltyRule, { type: 'credit_tiers' }>,
+  index: number,
+  r: TargetPeriodResult,
+  window: { from: number; to: number; label: string },
+): Result<Computed> {
   const { plan, fmt } = env;
   const ev = r.evaluation;
   const path = `penalties.rules[${index}]`;
@@ -114,12 +138,15 @@ function creditTiers(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'credit_ti
   if (wrong >= 0) {
     return fail({
       path: `${path}.tiers[${wrong}]`,
-      message: up ? `target ${rule.target} is one where more is better (${ev.comparator}): its bands use below` : `target ${rule.target} is one where less is better (${ev.comparator}): its bands use above`,
+      message: up
+        ? `target ${rule.target} is one where more is better (${ev.comparator}): its bands use below`
+        : `target ${rule.target} is one where less is better (${ev.comparator}): its bands use above`,
       received: describeValue(up ? rule.tiers[wrong]!.above : rule.tiers[wrong]!.below),
     });
   }
   const feeCurrency = plan.pricing?.currency ?? null;
-  const currencyOf = (t: Tier): string => (t.credit !== undefined ? feeCurrency! : plan.currencies.get(`${path}.tiers[${rule.tiers.indexOf(t)}].amount`)!);
+  const currencyOf = (t: Tier): string =>
+    t.credit !== undefined ? feeCurrency! : plan.currencies.get(`${path}.tiers[${rule.tiers.indexOf(t)}].amount`)!;
   // The fee a share is taken of: the fee for the window the value was measured over (the billing
   // period itself in the usual case of a monthly target billed monthly).
   let fee: { minor: Minor; basis: string } | null = null;
@@ -128,7 +155,10 @@ function creditTiers(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'credit_ti
     if (!f.ok) return f;
     fee = { minor: f.value.minor, basis: f.value.basis };
   }
-  const earn = (t: Tier, i: number): Result<Minor> => (t.credit !== undefined ? percentOf(fee!.minor, t.credit, `${path}.tiers[${i}].credit`) : ok(plan.amounts.get(`${path}.tiers[${i}].amount`)!));
+  const earn = (t: Tier, i: number): Result<Minor> =>
+    t.credit !== undefined
+      ? percentOf(fee!.minor, t.credit, `${path}.tiers[${i}].credit`)
+      : ok(plan.amounts.get(`${path}.tiers[${i}].amount`)!);
   if (fee && rule.tiers.some((t) => t.amount !== undefined)) {
     const bad = checkMixedBands(rule.tiers, earn, up, path, (m) => fmt(m, feeCurrency!));
     if (bad.length > 0) return fail(...bad);
@@ -142,10 +172,21 @@ function creditTiers(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'credit_ti
   const hit = worstBand(rule.tiers, value, ev.comparator);
   if (!hit) {
     const mildest = rule.tiers.reduce((a, b) => (up ? (b.below! > a.below! ? b : a) : b.above! < a.above! ? b : a));
-    return ok({ ...base, computedMinor: 0, nothingOwed: 'not_in_band', body: `nothing owed: breached, but ${valueText(value, ev.unit)} is in no credit band (the mildest band is ${thresholdText(mildest, ev.unit)})` });
+    return ok({
+      ...base,
+      computedMinor: 0,
+      nothingOwed: 'not_in_band',
+      body: `nothing owed: breached, but ${valueText(value, ev.unit)} is in no credit band (the mildest band is ${thresholdText(mildest, ev.unit)})`,
+    });
   }
   const t = hit.tier;
-  const band = { index: hit.index, ...(t.below !== undefined ? { below: t.below } : {}), ...(t.above !== undefined ? { above: t.above } : {}), ...(t.credit !== undefined ? { credit: t.credit } : {}), ...(t.amount !== undefined ? { amount: t.amount } : {}) };
+  const band = {
+    index: hit.index,
+    ...(t.below !== undefined ? { below: t.below } : {}),
+    ...(t.above !== undefined ? { above: t.above } : {}),
+    ...(t.credit !== undefined ? { credit: t.credit } : {}),
+    ...(t.amount !== undefined ? { amount: t.amount } : {}),
+  };
   const amount = earn(t, hit.index);
   if (!amount.ok) return amount;
   const currency = currencyOf(t);
@@ -160,7 +201,14 @@ function fine(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'fine' }>, index:
   const path = `penalties.rules[${index}].amount`;
   const minor = env.plan.amounts.get(path)!;
   const currency = env.plan.currencies.get(path)!;
-  const base = { currency, form: 'fine' as const, applied: `a fine of ${env.fmt(minor, currency)} when ${rule.target} is breached`, band: null, units: null, notes: [] as string[] };
+  const base = {
+    currency,
+    form: 'fine' as const,
+    applied: `a fine of ${env.fmt(minor, currency)} when ${rule.target} is breached`,
+    band: null,
+    units: null,
+    notes: [] as string[],
+  };
   const ev = r.evaluation;
   if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
   return ok({ ...base, computedMinor: minor, nothingOwed: null, body: `fine of ${env.fmt(minor, currency)}` });
@@ -171,7 +219,14 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
   const each = env.plan.amounts.get(path)!;
   const currency = env.plan.currencies.get(path)!;
   const unitWords = rule.unit === 'hour_over_budget' ? 'started hour of downtime beyond the budget' : 'breached ticket';
-  const base = { currency, form: 'penalty' as const, applied: `${env.fmt(each, currency)} per ${unitWords} of ${rule.target}`, units: null, band: null, notes: [] as string[] };
+  const base = {
+    currency,
+    form: 'penalty' as const,
+    applied: `${env.fmt(each, currency)} per ${unitWords} of ${rule.target}`,
+    units: null,
+    band: null,
+    notes: [] as string[],
+  };
   const ev = r.evaluation;
   if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
   const times = (count: number): Result<Minor> => multiplyMinor(each, count, path);
@@ -179,7 +234,12 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
   if (rule.unit === 'hour_over_budget') {
     if (!ev.budget) {
       const at = env.plan.targets.indexOf(r);
-      return fail({ path: `targets[${at}].evaluation.budget`, message: `hour_over_budget needs the downtime budget of ${rule.target}`, expected: '{ allowedMs, usedMs }', received: 'nothing' });
+      return fail({
+        path: `targets[${at}].evaluation.budget`,
+        message: `hour_over_budget needs the downtime budget of ${rule.target}`,
+        expected: '{ allowedMs, usedMs }',
+        received: 'nothing',
+      });
     }
     // Downtime is measured to the millisecond; rounding the difference to whole ms keeps a
     // fractional allowance (e.g. 0.01% of an odd number of ms) from charging an hour for noise.
@@ -187,10 +247,23 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
     const hours = Math.ceil(overMs / HOUR);
     const units = { unit: rule.unit, count: hours, overMs };
     const measured = `downtime ${msText(ev.budget.usedMs)} against an allowance of ${msText(ev.budget.allowedMs)}`;
-    if (hours === 0) return ok({ ...base, units, computedMinor: 0, nothingOwed: 'within_budget', body: `nothing owed: ${measured}, not beyond the budget` });
+    if (hours === 0)
+      return ok({
+        ...base,
+        units,
+        computedMinor: 0,
+        nothingOwed: 'within_budget',
+        body: `nothing owed: ${measured}, not beyond the budget`,
+      });
     const amount = times(hours);
     if (!amount.ok) return amount;
-    return ok({ ...base, units, computedMinor: amount.value, nothingOwed: null, body: `${measured}: ${msText(overMs)} over, ${plural(hours, 'started hour')} × ${env.fmt(each, currency)} = ${env.fmt(amount.value, currency)}` });
+    return ok({
+      ...base,
+      units,
+      computedMinor: amount.value,
+      nothingOwed: null,
+      body: `${measured}: ${msText(overMs)} over, ${plural(hours, 'started hour')} × ${env.fmt(each, currency)} = ${env.fmt(amount.value, currency)}`,
+    });
   }
 
   const excludedBy = new Map((r.excludedItems ?? []).map((x) => [x.id, x.reason]));
@@ -213,16 +286,44 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
   const units = { unit: rule.unit, count: counted.length, tickets: counted };
   const skipped = notCounted.length > 0 ? `; not counted: ${listText(notCounted)}` : '';
   if (counted.length === 0) {
-    if (listed.length > 0) return ok({ ...base, units, notes, computedMinor: 0, nothingOwed: 'excluded', body: `nothing owed: every breached ticket is excluded${skipped}` });
-    return ok({ ...base, units, notes: [...notes, 'the target is breached but no breached tickets were given'], computedMinor: 0, nothingOwed: 'no_breached_tickets', body: 'nothing owed: no breached tickets were given' });
+    if (listed.length > 0)
+      return ok({
+        ...base,
+        units,
+        notes,
+        computedMinor: 0,
+        nothingOwed: 'excluded',
+        body: `nothing owed: every breached ticket is excluded${skipped}`,
+      });
+    return ok({
+      ...base,
+      units,
+      notes: [...notes, 'the target is breached but no breached tickets were given'],
+      computedMinor: 0,
+      nothingOwed: 'no_breached_tickets',
+      body: 'nothing owed: no breached tickets were given',
+    });
   }
   const amount = times(counted.length);
   if (!amount.ok) return amount;
-  return ok({ ...base, units, notes, computedMinor: amount.value, nothingOwed: null, body: `${plural(counted.length, 'breached ticket')} (${listText(counted)}) × ${env.fmt(each, currency)} = ${env.fmt(amount.value, currency)}${skipped}` });
+  return ok({
+    ...base,
+    units,
+    notes,
+    computedMinor: amount.value,
+    nothingOwed: null,
+    body: `${plural(counted.length, 'breached ticket')} (${listText(counted)}) × ${env.fmt(each, currency)} = ${env.fmt(amount.value, currency)}${skipped}`,
+  });
 }
 
 /** What a rule yields for one result (before the grace period, term and caps). */
-export function computeRule(env: RuleEnv, rule: PenaltyRule, index: number, r: TargetPeriodResult, window: { from: number; to: number; label: string }): Result<Computed> {
+export function computeRule(
+  env: RuleEnv,
+  rule: PenaltyRule,
+  index: number,
+  r: TargetPeriodResult,
+  window: { from: number; to: number; label: string },
+): Result<Computed> {
   switch (rule.type) {
     case 'credit_tiers':
       return creditTiers(env, rule, index, r, window);

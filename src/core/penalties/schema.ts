@@ -50,7 +50,11 @@ export const creditTiersRule = z
     const tiers = rule.tiers.map((t, i) => ({ t, i })).filter(({ t }) => (t.below === undefined) !== (t.above === undefined));
     const below = tiers.filter(({ t }) => t.below !== undefined);
     if (below.length > 0 && below.length < tiers.length) {
-      ctx.addIssue({ code: 'custom', path: ['tiers'], message: 'all tiers of a rule use below (more is better) or all use above (less is better), not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tiers'],
+        message: 'all tiers of a rule use below (more is better) or all use above (less is better), not both',
+      });
       return;
     }
     const up = below.length > 0;
@@ -58,7 +62,12 @@ export const creditTiersRule = z
     const seen = new Map<number, number>();
     for (const { t, i } of tiers) {
       const k = threshold(t);
-      if (seen.has(k)) ctx.addIssue({ code: 'custom', path: ['tiers', i, up ? 'below' : 'above'], message: `the same threshold as tiers[${seen.get(k)}]` });
+      if (seen.has(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tiers', i, up ? 'below' : 'above'],
+          message: `the same threshold as tiers[${seen.get(k)}]`,
+        });
       else seen.set(k, i);
     }
     // From the mildest band to the deepest: below 99.99, below 99, below 95 (or above 4h, above 8h).
@@ -69,8 +78,16 @@ export const creditTiersRule = z
         const v = cur.t[kind];
         if (v === undefined) continue;
         const pv = prev?.t[kind];
-        if (prev && pv !== undefined && (kind === 'credit' ? (v as number) < (pv as number) : amountKey(v as string) < amountKey(pv as string))) {
-          ctx.addIssue({ code: 'custom', path: ['tiers', cur.i, kind], message: `a worse band must not earn less than a milder one (tiers[${prev.i}] earns ${String(pv)}${kind === 'credit' ? '%' : ''})` });
+        if (
+          prev &&
+          pv !== undefined &&
+          (kind === 'credit' ? (v as number) < (pv as number) : amountKey(v as string) < amountKey(pv as string))
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tiers', cur.i, kind],
+            message: `a worse band must not earn less than a milder one (tiers[${prev.i}] earns ${String(pv)}${kind === 'credit' ? '%' : ''})`,
+          });
         }
         prev = cur;
       }
@@ -109,7 +126,9 @@ export const penaltiesSpec = z.strictObject({
   /** No penalty during this period after the term starts (commonly 60 to 120 days). */
   gracePeriod: plainDuration.optional(),
   /** Causes that never count against the provider. */
-  exclusions: z.array(z.enum(['announced_maintenance', 'customer_caused', 'force_majeure', 'third_party'])).default(['announced_maintenance']),
+  exclusions: z
+    .array(z.enum(['announced_maintenance', 'customer_caused', 'force_majeure', 'third_party']))
+    .default(['announced_maintenance']),
   rules: z.array(penaltyRule).default([]),
   caps: z.strictObject({ perPeriod: cap.optional(), perYear: cap.optional() }).optional(),
 });

@@ -8,13 +8,21 @@ import type { PenaltiesInput, SettlementInput } from './types.ts';
 const iso = (s: string) => Date.parse(s);
 const USD_1000_MONTH = { currency: 'USD', fee: { amount: '1000', per: 'month' as const } };
 /** PRODUCT.md: "below 99.99% monthly: 10% credit; below 99%: 30%; below 95%: 100%". */
-const PRODUCT_TIERS = { type: 'credit_tiers' as const, target: 'uptime', tiers: [{ below: 99.99, credit: '10%' }, { below: 99, credit: '30%' }, { below: 95, credit: '100%' }] };
+const PRODUCT_TIERS = {
+  type: 'credit_tiers' as const,
+  target: 'uptime',
+  tiers: [
+    { below: 99.99, credit: '10%' },
+    { below: 99, credit: '30%' },
+    { below: 95, credit: '100%' },
+  ],
+};
 
 function input(over: Partial<SettlementInput> & { penalties: PenaltiesInput }): SettlementInput {
   return { pricing: USD_1000_MONTH, term: { start: '2025-01-01' }, period: month(2026, 10), zone: 'UTC', targets: [], ...over };
 }
 
-test("PRODUCT.md tiers on a $1,000 monthly fee: the worst band that applies, never the sum", () => {
+test('PRODUCT.md tiers on a $1,000 monthly fee: the worst band that applies, never the sum', () => {
   const rows: Array<[number | null, number, number | null, string | null]> = [
     // [measured %, owed in cents, band index, why nothing]
     [100, 0, null, 'met'],
@@ -56,7 +64,18 @@ test("PRODUCT.md tiers on a $1,000 monthly fee: the worst band that applies, nev
 test('AWS-style tiers on an underpinning contract: $25,000 a month', () => {
   const penalties: PenaltiesInput = {
     exclusions: ['announced_maintenance', 'customer_caused', 'force_majeure'],
-    rules: [{ type: 'credit_tiers', target: 'uptime', tiers: [{ below: 99.99, credit: '10%' }, { below: 99.0, credit: '30%' }, { below: 95.0, credit: '100%' }], form: 'service_credit' }],
+    rules: [
+      {
+        type: 'credit_tiers',
+        target: 'uptime',
+        tiers: [
+          { below: 99.99, credit: '10%' },
+          { below: 99.0, credit: '30%' },
+          { below: 95.0, credit: '100%' },
+        ],
+        form: 'service_credit',
+      },
+    ],
   };
   const pricing = { currency: 'USD', fee: { amount: 25000, per: 'month' as const } };
   const rows: Array<[number, string]> = [
@@ -73,7 +92,18 @@ test('AWS-style tiers on an underpinning contract: $25,000 a month', () => {
   // A bound that reads "less is better": resolution time bands use `above`.
   const slow = settle(
     input({
-      penalties: { rules: [{ type: 'credit_tiers', target: 'resolution', tiers: [{ above: 14_400, credit: 5 }, { above: 28_800, credit: 15 }] }] },
+      penalties: {
+        rules: [
+          {
+            type: 'credit_tiers',
+            target: 'resolution',
+            tiers: [
+              { above: 14_400, credit: 5 },
+              { above: 28_800, credit: 15 },
+            ],
+          },
+        ],
+      },
       pricing,
       targets: [judged('resolution', 30_000, { comparator: '<=', target: 14_400, unit: 'seconds' })],
     }),
@@ -86,7 +116,10 @@ test('AWS-style tiers on an underpinning contract: $25,000 a month', () => {
 test('PRODUCT.md fine: 99.99% a year; if downtime exceeds the budget, $500 due within 15 days', () => {
   const zone = 'Europe/Berlin';
   const year = windowOf({ kind: 'year', year: 2026 }, zone);
-  const penalties: PenaltiesInput = { exclusions: ['announced_maintenance', 'customer_caused', 'force_majeure'], rules: [{ id: 'yearly-fine', type: 'fine', target: 'uptime', amount: 500, due: { days: 15, after: 'breach' } }] };
+  const penalties: PenaltiesInput = {
+    exclusions: ['announced_maintenance', 'customer_caused', 'force_majeure'],
+    rules: [{ id: 'yearly-fine', type: 'fine', target: 'uptime', amount: 500, due: { days: 15, after: 'breach' } }],
+  };
   const pricing = { currency: 'USD', fee: { amount: 12000, per: 'year' as const } };
   // 99.99% of 2026 allows 52m 33.6s; the year's downtime passed it on 3 March at 14:00 Berlin.
   const breachAt = iso('2026-03-03T13:00:00Z');
@@ -130,7 +163,10 @@ test('per breached ticket: excluded causes are not charged, causes the agreement
     comparator: '>=' as const,
     target: 95,
     breachedTickets: ['T-1', 'T-2', 'T-3', 'T-4', 'T-2'],
-    excludedItems: [{ id: 'T-3', reason: 'customer_caused' }, { id: 'T-4', reason: 'third_party' }],
+    excludedItems: [
+      { id: 'T-3', reason: 'customer_caused' },
+      { id: 'T-4', reason: 'third_party' },
+    ],
   };
   const s = settle(input({ penalties, targets: [judged('p1-response', 90, tickets)] }));
   const line = s.lines[0]!;
@@ -166,8 +202,17 @@ test('per started hour of downtime beyond the budget', () => {
     assert.equal(s.lines[0]!.amountMinor, owed, `used ${usedMs}`);
     if (usedMs > allowedMs) assert.equal(s.lines[0]!.units!.count, hours);
   }
-  const s = settle(input({ penalties, period: month(2026, 9), targets: [judged('uptime', 99.5, { target: 99.9, budget: { allowedMs, usedMs: allowedMs + 2 * H + 90_000 } })] }));
-  assert.match(s.lines[0]!.reason, /downtime 2h 44m 42s against an allowance of 43m 12s: 2h 1m 30s over, 3 started hours × USD 100.00 = USD 300.00/);
+  const s = settle(
+    input({
+      penalties,
+      period: month(2026, 9),
+      targets: [judged('uptime', 99.5, { target: 99.9, budget: { allowedMs, usedMs: allowedMs + 2 * H + 90_000 } })],
+    }),
+  );
+  assert.match(
+    s.lines[0]!.reason,
+    /downtime 2h 44m 42s against an allowance of 43m 12s: 2h 1m 30s over, 3 started hours × USD 100.00 = USD 300.00/,
+  );
 });
 
 test('caps: per period and per year, as an amount or a share of the fee, filled in rule order', () => {
@@ -188,7 +233,12 @@ test('caps: per period and per year, as an amount or a share of the fee, filled 
     input({
       penalties: { rules: [PRODUCT_TIERS], caps: { perYear: { percentOfFee: '10%' } } },
       targets: [judged('uptime', 98)],
-      history: { owedEarlierInYear: [{ currency: 'USD', minor: 100_000 }, { currency: 'EUR', minor: 999_999 }] },
+      history: {
+        owedEarlierInYear: [
+          { currency: 'USD', minor: 100_000 },
+          { currency: 'EUR', minor: 999_999 },
+        ],
+      },
     }),
   );
   assert.equal(s.lines[0]!.amountMinor, 20_000);
@@ -221,7 +271,12 @@ test('caps: per period and per year, as an amount or a share of the fee, filled 
   assert.equal(s.totals[0]!.amountMinor, 10_000);
 
   // A fine in another currency is not capped by a USD cap, and says so.
-  s = settle(input({ penalties: { rules: [{ type: 'fine', target: 'uptime', amount: 500, currency: 'EUR' }], caps: { perPeriod: { amount: 100 } } }, targets: [judged('uptime', 99)] }));
+  s = settle(
+    input({
+      penalties: { rules: [{ type: 'fine', target: 'uptime', amount: 500, currency: 'EUR' }], caps: { perPeriod: { amount: 100 } } },
+      targets: [judged('uptime', 99)],
+    }),
+  );
   assert.equal(s.lines[0]!.amountMinor, 50_000);
   assert.equal(s.lines[0]!.currency, 'EUR');
   assert.ok(s.lines[0]!.notes.some((n) => /not capped: the caps are in USD/.test(n)));
@@ -242,7 +297,10 @@ test('grace period of 90 days: nothing owed for what falls within it, in a perio
   );
   assert.equal(march.grace!.lastDay, '2026-03-31');
   assert.equal(march.grace!.applies, 'whole_period');
-  assert.match(march.lines[0]!.reason, /nothing owed: the period ends within the grace period \(90d from 2026-01-01, through 2026-03-31\); without it USD 300.00 would be owed/);
+  assert.match(
+    march.lines[0]!.reason,
+    /nothing owed: the period ends within the grace period \(90d from 2026-01-01, through 2026-03-31\); without it USD 300.00 would be owed/,
+  );
   assert.match(march.summary, /nothing owed; the grace period runs through 2026-03-31/);
   const april = settle(input({ penalties, term: { start: '2026-01-01' }, period: month(2026, 4), targets: bad }));
   assert.equal(april.totals[0]!.amountMinor, 80_000);
@@ -260,20 +318,46 @@ test('grace period of 90 days: nothing owed for what falls within it, in a perio
         'each target is settled on its measurement from 2026-04-15',
     ),
   );
-  assert.deepEqual(mid.lines.map((l) => [l.nothingOwed, l.computedMinor]), [['grace_period', 30_000], ['grace_period', 50_000]]);
-  assert.match(mid.lines[0]!.reason, /nothing owed: the window 2026-04 begins inside the grace period \(90d from 2026-01-15, through 2026-04-14\), /);
-  assert.match(mid.lines[0]!.reason, /only what falls after it may be charged; measure the part from 2026-04-15 on its own to settle it; without it USD 300.00 would be owed/);
+  assert.deepEqual(
+    mid.lines.map((l) => [l.nothingOwed, l.computedMinor]),
+    [
+      ['grace_period', 30_000],
+      ['grace_period', 50_000],
+    ],
+  );
+  assert.match(
+    mid.lines[0]!.reason,
+    /nothing owed: the window 2026-04 begins inside the grace period \(90d from 2026-01-15, through 2026-04-14\), /,
+  );
+  assert.match(
+    mid.lines[0]!.reason,
+    /only what falls after it may be charged; measure the part from 2026-04-15 on its own to settle it; without it USD 300.00 would be owed/,
+  );
   const rest = { from: iso('2026-04-15T00:00:00Z'), to: iso('2026-05-01T00:00:00Z'), label: '2026-04 from 2026-04-15' };
-  const after = settle(input({ penalties, term: { start: '2026-01-15' }, period: month(2026, 4), targets: [judged('uptime', 98, { window: rest })] }));
+  const after = settle(
+    input({ penalties, term: { start: '2026-01-15' }, period: month(2026, 4), targets: [judged('uptime', 98, { window: rest })] }),
+  );
   // 30% of the fee for 16 of April's 30 days (USD 533.33), and the fine.
-  assert.deepEqual(after.lines.map((l) => [l.nothingOwed, l.amountMinor]), [[null, 16_000], [null, 50_000]]);
+  assert.deepEqual(
+    after.lines.map((l) => [l.nothingOwed, l.amountMinor]),
+    [
+      [null, 16_000],
+      [null, 50_000],
+    ],
+  );
   assert.match(after.lines[0]!.reason, /^uptime in 2026-04 from 2026-04-15: measured 98% against a target of >= 99.99% \(breached\); /);
   assert.match(after.lines[0]!.reason, /band 2 applies \(below 99%\): 30% of the fee for 2026-04 from 2026-04-15, USD 533.33/);
-  for (const l of after.lines) assert.ok(l.notes.includes('measured from 2026-04-15, after the grace period (its last day was 2026-04-14)'), l.notes.join('|'));
+  for (const l of after.lines)
+    assert.ok(l.notes.includes('measured from 2026-04-15, after the grace period (its last day was 2026-04-14)'), l.notes.join('|'));
   // A window that ends within the grace period owes nothing, even in a period that reaches past it.
   const firstHalf = { from: iso('2026-04-01T00:00:00Z'), to: iso('2026-04-15T00:00:00Z'), label: 'first half of April' };
   const early = settle(
-    input({ penalties: { gracePeriod: '90d', rules: [PRODUCT_TIERS] }, term: { start: '2026-01-15' }, period: month(2026, 4), targets: [judged('uptime', 98, { window: firstHalf })] }),
+    input({
+      penalties: { gracePeriod: '90d', rules: [PRODUCT_TIERS] },
+      term: { start: '2026-01-15' },
+      period: month(2026, 4),
+      targets: [judged('uptime', 98, { window: firstHalf })],
+    }),
   );
   assert.equal(early.lines[0]!.nothingOwed, 'grace_period');
   assert.match(early.lines[0]!.reason, /nothing owed: the window first half of April ends within the grace period/);
@@ -294,8 +378,11 @@ test('termination after 3 consecutive monthly availability breaches, or 3 in a y
       { id: 'three-a-year', target: 'uptime', breachesInYear: 3 },
     ],
   };
-  const hist = (...rows: Array<[number, number, 'met' | 'breached' | 'no_data' | 'at_risk']>) => ({ periods: rows.map(([y, m, state]) => ({ targetId: 'uptime', ...month(y, m), state })) });
-  const run = (history: ReturnType<typeof hist>, value: number) => settle(input({ penalties: { rules: [PRODUCT_TIERS] }, term, history, targets: [judged('uptime', value)] })).termination;
+  const hist = (...rows: Array<[number, number, 'met' | 'breached' | 'no_data' | 'at_risk']>) => ({
+    periods: rows.map(([y, m, state]) => ({ targetId: 'uptime', ...month(y, m), state })),
+  });
+  const run = (history: ReturnType<typeof hist>, value: number) =>
+    settle(input({ penalties: { rules: [PRODUCT_TIERS] }, term, history, targets: [judged('uptime', value)] })).termination;
 
   let t = run(hist([2026, 8, 'breached'], [2026, 9, 'breached']), 98);
   assert.equal(t[0]!.triggered, true);
@@ -327,26 +414,54 @@ test('termination after 3 consecutive monthly availability breaches, or 3 in a y
     }),
   ).termination;
   assert.deepEqual([graced[0]!.count, graced[0]!.triggered], [1, false]);
-  const inGrace = settle(input({ penalties: { gracePeriod: '90d', rules: [PRODUCT_TIERS] }, term: { ...term, start: '2026-01-01' }, period: month(2026, 3), targets: [judged('uptime', 98)] })).termination;
+  const inGrace = settle(
+    input({
+      penalties: { gracePeriod: '90d', rules: [PRODUCT_TIERS] },
+      term: { ...term, start: '2026-01-01' },
+      period: month(2026, 3),
+      targets: [judged('uptime', 98)],
+    }),
+  ).termination;
   assert.match(inGrace[0]!.reason, /ends within the grace period/);
-  const s = settle(input({ penalties: { rules: [PRODUCT_TIERS] }, term, history: hist([2026, 8, 'breached'], [2026, 9, 'breached']), targets: [judged('uptime', 98)] }));
+  const s = settle(
+    input({
+      penalties: { rules: [PRODUCT_TIERS] },
+      term,
+      history: hist([2026, 8, 'breached'], [2026, 9, 'breached']),
+      targets: [judged('uptime', 98)],
+    }),
+  );
   assert.match(s.summary, /termination rights triggered: three-strikes after 3 consecutive breached periods \(2026-08, 2026-09, 2026-10\)/);
 });
 
 test('JPY (no decimals) and KWD (three decimals) round half up to their own minor unit', () => {
   const tiers: PenaltiesInput = { rules: [{ type: 'credit_tiers', target: 'uptime', tiers: [{ below: 99.9, credit: 10 }] }] };
-  const jpy = settle(input({ penalties: tiers, pricing: { currency: 'JPY', fee: { amount: '100005', per: 'month' } }, targets: [judged('uptime', 99)] }));
+  const jpy = settle(
+    input({ penalties: tiers, pricing: { currency: 'JPY', fee: { amount: '100005', per: 'month' } }, targets: [judged('uptime', 99)] }),
+  );
   assert.equal(jpy.lines[0]!.amountMinor, 10_001); // ¥10,000.5 -> ¥10,001
   assert.equal(jpy.lines[0]!.amount, 'JPY 10,001');
-  const jpyYear = settle(input({ penalties: tiers, pricing: { currency: 'JPY', fee: { amount: 1_000_000, per: 'year' } }, targets: [judged('uptime', 99)] }));
+  const jpyYear = settle(
+    input({ penalties: tiers, pricing: { currency: 'JPY', fee: { amount: 1_000_000, per: 'year' } }, targets: [judged('uptime', 99)] }),
+  );
   assert.equal(jpyYear.fee.period!.minor, 83_333); // ¥83,333.33 for a month
   assert.equal(jpyYear.lines[0]!.amountMinor, 8_333); // 10% of the period fee as billed
-  const kwd = settle(input({ penalties: tiers, pricing: { currency: 'KWD', fee: { amount: '1.005', per: 'month' } }, targets: [judged('uptime', 99)] }));
+  const kwd = settle(
+    input({ penalties: tiers, pricing: { currency: 'KWD', fee: { amount: '1.005', per: 'month' } }, targets: [judged('uptime', 99)] }),
+  );
   assert.equal(kwd.lines[0]!.amountMinor, 101); // 100.5 fils -> 101 fils
   assert.equal(kwd.lines[0]!.amount, 'KWD 0.101');
-  const kwdFine = settle(input({ penalties: { currency: 'KWD', rules: [{ type: 'fine', target: 'uptime', amount: '12.345' }] }, pricing: undefined, targets: [judged('uptime', 99)] }));
+  const kwdFine = settle(
+    input({
+      penalties: { currency: 'KWD', rules: [{ type: 'fine', target: 'uptime', amount: '12.345' }] },
+      pricing: undefined,
+      targets: [judged('uptime', 99)],
+    }),
+  );
   assert.equal(kwdFine.totals[0]!.amount, 'KWD 12.345');
-  const tooFine = issuesOf(input({ penalties: { currency: 'JPY', rules: [{ type: 'fine', target: 'uptime', amount: '12.5' }] }, pricing: undefined, targets: [] }));
+  const tooFine = issuesOf(
+    input({ penalties: { currency: 'JPY', rules: [{ type: 'fine', target: 'uptime', amount: '12.5' }] }, pricing: undefined, targets: [] }),
+  );
   assert.equal(tooFine[0]!.path, 'penalties.rules[0].amount');
 });
 
@@ -383,14 +498,30 @@ test('a target measured over a longer window than the billing period is settled 
   assert.match(dec.lines[0]!.reason, /30% of the fee for 2026, USD 12,000.00 \(USD 1,000.00 a month × 12 months\)/);
   // Two monthly results in a quarterly billing period: one line each, each on its month's fee.
   const q = windowOf({ kind: 'quarter', year: 2026, index: 4 });
-  const two = settle(input({ penalties: { rules: [PRODUCT_TIERS] }, period: q, targets: [judged('uptime', 98, { window: month(2026, 10) }), judged('uptime', 99.5, { window: month(2026, 11) })] }));
-  assert.deepEqual(two.lines.map((l) => l.amountMinor), [30_000, 10_000]);
+  const two = settle(
+    input({
+      penalties: { rules: [PRODUCT_TIERS] },
+      period: q,
+      targets: [judged('uptime', 98, { window: month(2026, 10) }), judged('uptime', 99.5, { window: month(2026, 11) })],
+    }),
+  );
+  assert.deepEqual(
+    two.lines.map((l) => l.amountMinor),
+    [30_000, 10_000],
+  );
 });
 
 test('due dates are civil dates in the zone: N days after the period ends, or after the breach', () => {
   const zone = 'Europe/Berlin';
   const at = (days: number, after: 'period_end' | 'breach', breach?: number) =>
-    settle(input({ penalties: { rules: [{ type: 'fine', target: 'uptime', amount: 1, due: { days, after } }] }, zone, period: month(2026, 10, zone), targets: [judged('uptime', 99, breach ? { firstBreachAt: breach } : {})] })).lines[0]!.due;
+    settle(
+      input({
+        penalties: { rules: [{ type: 'fine', target: 'uptime', amount: 1, due: { days, after } }] },
+        zone,
+        period: month(2026, 10, zone),
+        targets: [judged('uptime', 99, breach ? { firstBreachAt: breach } : {})],
+      }),
+    ).lines[0]!.due;
   assert.equal(at(0, 'period_end')!.date, '2026-10-31');
   assert.equal(at(15, 'period_end')!.date, '2026-11-15');
   assert.equal(at(30, 'period_end')!.date, '2026-11-30');
@@ -406,13 +537,25 @@ test('exclusions: listed on the line; one the agreement does not list is flagged
   const s = settle(
     input({
       penalties: { exclusions: ['announced_maintenance'], rules: [PRODUCT_TIERS] },
-      targets: [judged('uptime', 99.995, { excludedItems: [{ id: 'M-1', reason: 'announced_maintenance' }, { id: 'O-7', reason: 'force majeure' }] })],
+      targets: [
+        judged('uptime', 99.995, {
+          excludedItems: [
+            { id: 'M-1', reason: 'announced_maintenance' },
+            { id: 'O-7', reason: 'force majeure' },
+          ],
+        }),
+      ],
     }),
   );
   const line = s.lines[0]!;
   assert.equal(line.nothingOwed, 'met');
-  assert.match(line.reason, /nothing owed: the target is met; excluded from the measurement: M-1 \(announced_maintenance\), O-7 \(force majeure\)/);
-  assert.deepEqual(line.notes, ["O-7 was excluded from the measurement as force_majeure, which penalties.exclusions does not list; check the target's settings"]);
+  assert.match(
+    line.reason,
+    /nothing owed: the target is met; excluded from the measurement: M-1 \(announced_maintenance\), O-7 \(force majeure\)/,
+  );
+  assert.deepEqual(line.notes, [
+    "O-7 was excluded from the measurement as force_majeure, which penalties.exclusions does not list; check the target's settings",
+  ]);
 });
 
 test('a rule whose target has no result owes nothing and says so', () => {
@@ -441,7 +584,19 @@ test('from the measurement engine: evaluateTarget results settle as they are', (
   });
   assert.ok(ev.ok);
   const s = settle({
-    penalties: { rules: [{ type: 'credit_tiers', target: 'uptime', tiers: [{ below: 99.9, credit: 10 }, { below: 99.5, credit: 25 }] }, { type: 'per_unit', target: 'uptime', unit: 'hour_over_budget', amount: 10 }] },
+    penalties: {
+      rules: [
+        {
+          type: 'credit_tiers',
+          target: 'uptime',
+          tiers: [
+            { below: 99.9, credit: 10 },
+            { below: 99.5, credit: 25 },
+          ],
+        },
+        { type: 'per_unit', target: 'uptime', unit: 'hour_over_budget', amount: 10 },
+      ],
+    },
     pricing: USD_1000_MONTH,
     period: month(2026, 10, zone),
     zone,
@@ -458,20 +613,74 @@ test('bad input is returned as issues naming the field, never thrown', () => {
   const paths = (i: SettlementInput) => issuesOf(i).map((x) => x.path);
   assert.deepEqual(paths({ ...ok, zone: 'Mars/Olympus' }), ['zone']);
   assert.deepEqual(paths({ ...ok, period: { ...ok.period, to: ok.period.from } }), ['period.to']);
-  assert.deepEqual(paths({ ...ok, penalties: { rules: [{ type: 'fine', target: 'uptime', amount: '12.345' }] } }), ['penalties.rules[0].amount']);
-  assert.deepEqual(paths({ ...ok, penalties: { rules: [{ ...PRODUCT_TIERS, tiers: [{ below: 99.9, credit: 30 }, { below: 99, credit: 10 }] }] } }), ['penalties.rules[0].tiers[1].credit']);
-  assert.deepEqual(paths({ ...ok, penalties: { rules: [{ ...PRODUCT_TIERS, tiers: [{ above: 5, credit: 10 }] }] } }), ['penalties.rules[0].tiers[0]']);
-  assert.deepEqual(paths({ ...ok, pricing: undefined }), ['penalties.rules[0].tiers[0].credit', 'penalties.rules[0].tiers[1].credit', 'penalties.rules[0].tiers[2].credit']);
-  assert.deepEqual(paths({ ...ok, penalties: { rules: [{ type: 'per_unit', target: 'uptime', unit: 'hour_over_budget', amount: 1 }] } }), ['targets[0].evaluation.budget']);
+  assert.deepEqual(paths({ ...ok, penalties: { rules: [{ type: 'fine', target: 'uptime', amount: '12.345' }] } }), [
+    'penalties.rules[0].amount',
+  ]);
+  assert.deepEqual(
+    paths({
+      ...ok,
+      penalties: {
+        rules: [
+          {
+            ...PRODUCT_TIERS,
+            tiers: [
+              { below: 99.9, credit: 30 },
+              { below: 99, credit: 10 },
+            ],
+          },
+        ],
+      },
+    }),
+    ['penalties.rules[0].tiers[1].credit'],
+  );
+  assert.deepEqual(paths({ ...ok, penalties: { rules: [{ ...PRODUCT_TIERS, tiers: [{ above: 5, credit: 10 }] }] } }), [
+    'penalties.rules[0].tiers[0]',
+  ]);
+  assert.deepEqual(paths({ ...ok, pricing: undefined }), [
+    'penalties.rules[0].tiers[0].credit',
+    'penalties.rules[0].tiers[1].credit',
+    'penalties.rules[0].tiers[2].credit',
+  ]);
+  assert.deepEqual(paths({ ...ok, penalties: { rules: [{ type: 'per_unit', target: 'uptime', unit: 'hour_over_budget', amount: 1 }] } }), [
+    'targets[0].evaluation.budget',
+  ]);
   assert.deepEqual(paths({ ...ok, targets: [judged('uptime', null, { state: 'breached' })] }), ['targets[0].evaluation.value']);
   assert.deepEqual(paths({ ...ok, targets: [judged('uptime', 98), judged('uptime', 99)] }), ['targets[1]']);
   assert.deepEqual(paths({ ...ok, term: { start: '2026-02-30' } }), ['term.start']);
-  assert.deepEqual(paths({ ...ok, term: { start: '2026-01-01', terminationRights: [{ id: 'x', target: 'uptime' }] } }), ['term.terminationRights[0]']);
+  assert.deepEqual(paths({ ...ok, term: { start: '2026-01-01', terminationRights: [{ id: 'x', target: 'uptime' }] } }), [
+    'term.terminationRights[0]',
+  ]);
   const typo = issuesOf({ ...ok, penalties: { rules: [{ ...PRODUCT_TIERS, tier: [] } as never] } });
   assert.ok(typo.some((i) => i.path === 'penalties.rules[0].tier' && /did you mean "tiers"/.test(i.message)));
   // Mixed bands compared on the fee: a deeper band earning less is refused.
-  assert.deepEqual(paths({ ...ok, penalties: { rules: [{ ...PRODUCT_TIERS, tiers: [{ below: 99.9, credit: 50 }, { below: 99, amount: 100 }] }] } }), ['penalties.rules[0].tiers[1]']);
-  for (const garbage of [null, undefined, 42, 'x', [], {}, { penalties: null }, { ...ok, targets: 'all' }, { ...ok, history: { periods: [{}] } }]) {
+  assert.deepEqual(
+    paths({
+      ...ok,
+      penalties: {
+        rules: [
+          {
+            ...PRODUCT_TIERS,
+            tiers: [
+              { below: 99.9, credit: 50 },
+              { below: 99, amount: 100 },
+            ],
+          },
+        ],
+      },
+    }),
+    ['penalties.rules[0].tiers[1]'],
+  );
+  for (const garbage of [
+    null,
+    undefined,
+    42,
+    'x',
+    [],
+    {},
+    { penalties: null },
+    { ...ok, targets: 'all' },
+    { ...ok, history: { periods: [{}] } },
+  ]) {
     const r = settlePeriod(garbage as never);
     assert.equal(r.ok, false);
   }

@@ -29,7 +29,17 @@ import { calendarYearOf, contractYearOf, dueDate, lastDay, localDate, prorateFee
 import { computeRule, exclusionClass, ruleCurrencyAndForm, type Computed } from './rules.ts';
 import type { PenaltyRule } from './schema.ts';
 import { evaluateTerminationRights } from './termination.ts';
-import type { ComplianceSummary, CurrencyTotal, FeeFigure, NothingOwedBecause, Settlement, SettlementInput, SettlementLine, TargetPeriodResult, TerminationOutcome } from './types.ts';
+import type {
+  ComplianceSummary,
+  CurrencyTotal,
+  FeeFigure,
+  NothingOwedBecause,
+  Settlement,
+  SettlementInput,
+  SettlementLine,
+  TargetPeriodResult,
+  TerminationOutcome,
+} from './types.ts';
 
 type Standing = { kind: 'before_term' | 'grace' | 'partly_grace' | 'in_force'; text: string };
 
@@ -52,7 +62,12 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
     periodFee = { minor: f.value.minor, currency, amount: fmt(f.value.minor, currency), basis: f.value.basis };
     const y = toMinor(yearlyFee(feeMinor, per), 'pricing.fee.amount', 'the yearly fee');
     if (!y.ok) return y;
-    yearFee = { minor: y.value, currency, amount: fmt(y.value, currency), basis: per === 'year' ? `${fmt(feeMinor, currency)} a year` : `${fmt(feeMinor, currency)} a ${per} × ${per === 'month' ? 12 : 4}` };
+    yearFee = {
+      minor: y.value,
+      currency,
+      amount: fmt(y.value, currency),
+      basis: per === 'year' ? `${fmt(feeMinor, currency)} a year` : `${fmt(feeMinor, currency)} a ${per} × ${per === 'month' ? 12 : 4}`,
+    };
   }
 
   // Where the period stands against the term and the grace period.
@@ -60,9 +75,13 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
   const periodLast = lastDay(period.to, zone);
   const grace = plan.grace;
   const standing: Standing = (() => {
-    if (plan.term && period.to <= plan.term.startMs) return { kind: 'before_term', text: `nothing owed: the period ends before the term starts on ${plan.term.start}` };
+    if (plan.term && period.to <= plan.term.startMs)
+      return { kind: 'before_term', text: `nothing owed: the period ends before the term starts on ${plan.term.start}` };
     if (grace && period.to <= grace.endMs) {
-      return { kind: 'grace', text: `nothing owed: the period ends within the grace period (${grace.text} from ${grace.firstDay}, through ${grace.lastDay})` };
+      return {
+        kind: 'grace',
+        text: `nothing owed: the period ends within the grace period (${grace.text} from ${grace.firstDay}, through ${grace.lastDay})`,
+      };
     }
     if (grace && period.from < grace.endMs) {
       return {
@@ -75,8 +94,10 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
     return { kind: 'in_force', text: '' };
   })();
   const notes: string[] = [];
-  if (plan.spec.gracePeriod !== undefined && !plan.term) notes.push('a grace period is set, but no term start was given, so it could not be applied');
-  if (plan.term && standing.kind !== 'before_term' && period.from < plan.term.startMs) notes.push(`the term starts on ${plan.term.start}, inside this period; the period is settled in full`);
+  if (plan.spec.gracePeriod !== undefined && !plan.term)
+    notes.push('a grace period is set, but no term start was given, so it could not be applied');
+  if (plan.term && standing.kind !== 'before_term' && period.from < plan.term.startMs)
+    notes.push(`the term starts on ${plan.term.start}, inside this period; the period is settled in full`);
   if (standing.kind === 'partly_grace') notes.push(standing.text);
 
   // Lines, before caps.
@@ -97,7 +118,11 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
 
   // Caps.
-  const year = plan.term ? contractYearOf(plan.term.start, period.to - 1, zone) : plan.spec.caps?.perYear ? calendarYearOf(period.to - 1, zone) : null;
+  const year = plan.term
+    ? contractYearOf(plan.term.start, period.to - 1, zone)
+    : plan.spec.caps?.perYear
+      ? calendarYearOf(period.to - 1, zone)
+      : null;
   if (plan.spec.caps?.perYear && !plan.term) notes.push('no term start was given: the yearly cap runs over the calendar year');
   const limits = capLimits(plan, periodFee, year, fmt);
   if (!limits.ok) return limits;
@@ -145,7 +170,11 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
 function windowOf(plan: Plan, r: TargetPeriodResult): { from: number; to: number; label: string } {
   const w = r.evaluation.window;
   if (!w) return { from: plan.period.from, to: plan.period.to, label: plan.period.label };
-  const label = w.label ?? (w.from === plan.period.from && w.to === plan.period.to ? plan.period.label : `${localDate(w.from, plan.zone)} to ${lastDay(w.to, plan.zone)}`);
+  const label =
+    w.label ??
+    (w.from === plan.period.from && w.to === plan.period.to
+      ? plan.period.label
+      : `${localDate(w.from, plan.zone)} to ${lastDay(w.to, plan.zone)}`);
   return { from: w.from, to: w.to, label };
 }
 
@@ -165,7 +194,10 @@ function placement(plan: Plan, rule: PenaltyRule, r: TargetPeriodResult, w: { fr
 function compliance(r: TargetPeriodResult, w: { from: number; to: number; label: string }): ComplianceSummary {
   const ev = r.evaluation;
   const against = targetText(ev.comparator, ev.target, ev.unit);
-  const text = ev.value === null ? `no value against a target of ${against}` : `measured ${valueText(ev.value, ev.unit)} against a target of ${against}`;
+  const text =
+    ev.value === null
+      ? `no value against a target of ${against}`
+      : `measured ${valueText(ev.value, ev.unit)} against a target of ${against}`;
   return {
     state: ev.state,
     value: ev.value,
@@ -206,7 +238,14 @@ function graceWaiver(plan: Plan, w: { from: number; to: number; label: string },
   };
 }
 
-function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodResult, standing: Standing, fmt: (m: Minor, c: string) => string): Result<Draft> {
+function ruleLine(
+  plan: Plan,
+  rule: PenaltyRule,
+  index: number,
+  r: TargetPeriodResult,
+  standing: Standing,
+  fmt: (m: Minor, c: string) => string,
+): Result<Draft> {
   const w = windowOf(plan, r);
   const waived = graceWaiver(plan, w, standing);
   const c = compliance(r, w);
@@ -217,7 +256,10 @@ function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodR
   const excluded = r.excludedItems ?? [];
   for (const x of excluded) {
     const cls = exclusionClass(x.reason);
-    if (cls !== null && !plan.spec.exclusions.includes(cls)) notes.push(`${x.id} was excluded from the measurement as ${cls}, which penalties.exclusions does not list; check the target's settings`);
+    if (cls !== null && !plan.spec.exclusions.includes(cls))
+      notes.push(
+        `${x.id} was excluded from the measurement as ${cls}, which penalties.exclusions does not list; check the target's settings`,
+      );
   }
   // The part of a window after a grace period that ended inside it: say where it was measured from.
   if (waived === null && plan.grace && w.from === plan.grace.endMs) {
@@ -264,7 +306,13 @@ function ruleLine(plan: Plan, rule: PenaltyRule, index: number, r: TargetPeriodR
     reason: '',
     notes,
   };
-  return ok({ line, head: `${rule.target} in ${w.label}: ${c.text} (${STATE_WORDS[c.state]})`, body, breachAt: r.firstBreachAt ?? null, dueSpec: rule.due ?? null });
+  return ok({
+    line,
+    head: `${rule.target} in ${w.label}: ${c.text} (${STATE_WORDS[c.state]})`,
+    body,
+    breachAt: r.firstBreachAt ?? null,
+    dueSpec: rule.due ?? null,
+  });
 }
 
 function noResultLine(plan: Plan, rule: PenaltyRule, index: number, fmt: (m: Minor, c: string) => string, standing: Standing): Draft {
@@ -290,7 +338,13 @@ function noResultLine(plan: Plan, rule: PenaltyRule, index: number, fmt: (m: Min
     reason: '',
     notes: early ? [] : [`no compliance result was given for ${rule.target}; measure it before closing the period`],
   };
-  return { line, head: `${rule.target}: no result`, body: early ? standing.text : 'nothing owed: no compliance result was given for this target', breachAt: null, dueSpec: null };
+  return {
+    line,
+    head: `${rule.target}: no result`,
+    body: early ? standing.text : 'nothing owed: no compliance result was given for this target',
+    breachAt: null,
+    dueSpec: null,
+  };
 }
 
 /** Due date and the line's words, once caps have been applied. */
@@ -308,9 +362,11 @@ function finishLine(plan: Plan, parts: Draft, fmt: (m: Minor, c: string) => stri
   if (line.amountMinor > 0) {
     let due: DueDate | null = null;
     if (parts.dueSpec) {
-      if (parts.dueSpec.after === 'breach' && parts.breachAt !== null) due = dueDate(parts.breachAt, parts.dueSpec.days, 'breach', plan.zone);
+      if (parts.dueSpec.after === 'breach' && parts.breachAt !== null)
+        due = dueDate(parts.breachAt, parts.dueSpec.days, 'breach', plan.zone);
       else {
-        if (parts.dueSpec.after === 'breach') line.notes.push('the breach instant is not known, so the due date counts from the end of the period');
+        if (parts.dueSpec.after === 'breach')
+          line.notes.push('the breach instant is not known, so the due date counts from the end of the period');
         due = dueDate(plan.period.to, parts.dueSpec.days, 'period_end', plan.zone);
       }
     }
@@ -344,7 +400,14 @@ function totalsOf(lines: SettlementLine[], fmt: (m: Minor, c: string) => string)
     const before = toMinor(t.before, 'penalties.rules', `the ${currency} total`);
     if (!before.ok) return before;
     const amountMinor = Number(t.amount);
-    out.push({ currency, amountMinor, amount: fmt(amountMinor, currency), beforeCapsMinor: before.value, reducedByCapsMinor: Number(t.reduced), owingLines: t.owing });
+    out.push({
+      currency,
+      amountMinor,
+      amount: fmt(amountMinor, currency),
+      beforeCapsMinor: before.value,
+      reducedByCapsMinor: Number(t.reduced),
+      owingLines: t.owing,
+    });
   }
   return ok(out);
 }
@@ -364,10 +427,11 @@ function summarize(s: Settlement, fmt: (m: Minor, c: string) => string): string 
   if (reduced.length > 0) parts.push(`caps took off ${reduced.map((t) => fmt(t.reducedByCapsMinor, t.currency)).join(' and ')}`);
   const triggered = s.termination.filter((t) => t.triggered);
   if (triggered.length > 0) {
-    const why = (t: TerminationOutcome) => `${t.rightId} after ${t.count} ${t.rule === 'consecutive' ? 'consecutive breached periods' : 'breached periods within a year'} (${listText(t.periods, 12)})`;
+    const why = (t: TerminationOutcome) =>
+      `${t.rightId} after ${t.count} ${t.rule === 'consecutive' ? 'consecutive breached periods' : 'breached periods within a year'} (${listText(t.periods, 12)})`;
     parts.push(`termination right${triggered.length === 1 ? '' : 's'} triggered: ${triggered.map(why).join('; ')}`);
   }
-  return parts.join('; ') + '.';
+  return `${parts.join('; ')}.`;
 }
 
 function dedupe(issues: Issue[]): Issue[] {

@@ -32,13 +32,19 @@ interface Win {
 
 export function evaluateTerminationRights(plan: Plan, forgivenUntil: number | null): TerminationOutcome[] {
   const out: TerminationOutcome[] = [];
-  const labelOf = (w: { from: number; to: number; label?: string | undefined }) => w.label ?? `${localDate(w.from, plan.zone)} to ${lastDay(w.to, plan.zone)}`;
+  const labelOf = (w: { from: number; to: number; label?: string | undefined }) =>
+    w.label ?? `${localDate(w.from, plan.zone)} to ${lastDay(w.to, plan.zone)}`;
   for (const right of plan.term?.rights ?? []) {
     const current: Win[] = plan.targets
       .filter((t) => t.targetId === right.target)
       .map((t) => {
         const w = t.evaluation.window ?? plan.period;
-        return { from: w.from, to: w.to, label: t.evaluation.window ? labelOf(t.evaluation.window) : plan.period.label, state: t.evaluation.state };
+        return {
+          from: w.from,
+          to: w.to,
+          label: t.evaluation.window ? labelOf(t.evaluation.window) : plan.period.label,
+          state: t.evaluation.state,
+        };
       });
     const rules: Array<{ rule: TerminationOutcome['rule']; threshold: number }> = [];
     if (right.consecutiveBreaches !== undefined) rules.push({ rule: 'consecutive', threshold: right.consecutiveBreaches });
@@ -47,15 +53,29 @@ export function evaluateTerminationRights(plan: Plan, forgivenUntil: number | nu
       const base = { rightId: right.id, target: right.target, description: right.description ?? null, rule, threshold };
       const need = rule === 'consecutive' ? `${threshold} consecutive breached periods` : `${threshold} breached periods within a year`;
       if (current.length === 0) {
-        out.push({ ...base, count: 0, triggered: false, periods: [], reason: `not triggered: no result for ${right.target} in this period (the right needs ${need})` });
+        out.push({
+          ...base,
+          count: 0,
+          triggered: false,
+          periods: [],
+          reason: `not triggered: no result for ${right.target} in this period (the right needs ${need})`,
+        });
         continue;
       }
       const firstCurrent = Math.min(...current.map((w) => w.from));
-      const past: Win[] = plan.pastPeriods.filter((h) => h.targetId === right.target && h.from < firstCurrent).map((h) => ({ from: h.from, to: h.to, label: labelOf(h), state: h.state }));
+      const past: Win[] = plan.pastPeriods
+        .filter((h) => h.targetId === right.target && h.from < firstCurrent)
+        .map((h) => ({ from: h.from, to: h.to, label: labelOf(h), state: h.state }));
       const all = [...past, ...current].sort((a, b) => a.from - b.from || a.to - b.to);
       const latest = current.reduce((a, b) => (b.to > a.to ? b : a));
       if (forgivenUntil !== null && latest.to <= forgivenUntil) {
-        out.push({ ...base, count: 0, triggered: false, periods: [], reason: `not triggered: ${latest.label} ends within the grace period, whose breaches do not count` });
+        out.push({
+          ...base,
+          count: 0,
+          triggered: false,
+          periods: [],
+          reason: `not triggered: ${latest.label} ends within the grace period, whose breaches do not count`,
+        });
         continue;
       }
       const counts = all.filter((w) => forgivenUntil === null || w.to > forgivenUntil);
@@ -73,7 +93,10 @@ export function evaluateTerminationRights(plan: Plan, forgivenUntil: number | nu
       }
       const count = breached.length;
       const labels = breached.map((w) => w.label);
-      const counted = rule === 'consecutive' ? `${plural(count, 'consecutive breached period')}` : `${plural(count, 'breached period')} in the year to ${lastDay(latest.to, plan.zone)}`;
+      const counted =
+        rule === 'consecutive'
+          ? `${plural(count, 'consecutive breached period')}`
+          : `${plural(count, 'breached period')} in the year to ${lastDay(latest.to, plan.zone)}`;
       const which = count > 0 ? ` (${listText(labels, 12)})` : '';
       const triggered = latest.state === 'breached' && count >= threshold;
       const reason = triggered

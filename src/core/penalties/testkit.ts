@@ -19,8 +19,18 @@ export function windowOf(w: Window, zone = 'UTC'): BillingPeriod {
 const passes = (v: number, c: Comparator, t: number) => (c === '>=' ? v >= t : c === '<=' ? v <= t : c === '>' ? v > t : v < t);
 
 /** A closed-window result whose state follows from the value, as the compliance engine would judge it. */
-export function judged(targetId: string, value: number | null, opts: Partial<EvaluationLike> & Omit<Partial<TargetPeriodResult>, 'evaluation'> = {}): TargetPeriodResult {
-  const { breachedTickets, firstBreachAt, excludedItems, targetId: _t, ...ev } = opts as Partial<EvaluationLike> & Partial<TargetPeriodResult>;
+export function judged(
+  targetId: string,
+  value: number | null,
+  opts: Partial<EvaluationLike> & Omit<Partial<TargetPeriodResult>, 'evaluation'> = {},
+): TargetPeriodResult {
+  const {
+    breachedTickets,
+    firstBreachAt,
+    excludedItems,
+    targetId: _t,
+    ...ev
+  } = opts as Partial<EvaluationLike> & Partial<TargetPeriodResult>;
   const comparator = ev.comparator ?? '>=';
   const target = ev.target ?? 99.99;
   const state: TargetState = ev.state ?? (value === null ? 'no_data' : passes(value, comparator, target) ? 'met' : 'breached');

@@ -21,7 +21,12 @@ function publish(schema: z.ZodType, id: string, title: string, io: 'input' | 'ou
       Object.assign(out, form);
     },
   }) as Record<string, unknown>;
-  return { $schema: json.$schema, $id: `${BASE}/${id}`, title, ...Object.fromEntries(Object.entries(json).filter(([k]) => k !== '$schema')) };
+  return {
+    $schema: json.$schema,
+    $id: `${BASE}/${id}`,
+    title,
+    ...Object.fromEntries(Object.entries(json).filter(([k]) => k !== '$schema')),
+  };
 }
 
 /** File name -> schema document. */

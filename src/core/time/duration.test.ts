@@ -34,7 +34,14 @@ test('plain units, combinations, decimals and ISO 8601', () => {
   assert.equal(humanSeconds(3155.76), '52m 36s');
   assert.equal(humanSeconds(90061), '1d 1h 1m 1s');
   // Exact: the 365-day year's 52m 33.6s is not the allowance of 52m 36s, nor 52m 35s.
-  for (const [ms, text] of [[3_153_600, '52m 33.6s'], [3_156_000, '52m 36s'], [3_155_001, '52m 35.001s'], [0, '0s'], [-1500, '-1.5s'], [90_061_000, '1d 1h 1m 1s']] as const) {
+  for (const [ms, text] of [
+    [3_153_600, '52m 33.6s'],
+    [3_156_000, '52m 36s'],
+    [3_155_001, '52m 35.001s'],
+    [0, '0s'],
+    [-1500, '-1.5s'],
+    [90_061_000, '1d 1h 1m 1s'],
+  ] as const) {
     assert.equal(exactDuration(ms), text);
   }
 });
@@ -60,7 +67,12 @@ test('bad durations name the field and say what was expected', () => {
 });
 
 test('the three meanings of a working day, on a 09:00-17:00 calendar from Tuesday 10:00', () => {
-  const cal = unwrap(compileCalendar({ timezone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] } }));
+  const cal = unwrap(
+    compileCalendar({
+      timezone: 'Europe/Berlin',
+      hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] },
+    }),
+  );
   const from = unwrap(parseInstant('2026-03-24T10:00:00+01:00'));
   const due = (text: string) => formatInstant(cal.addWorking(from, workingMs(unwrap(parseDuration(text)), cal, from)), cal.zone);
   // d: 24 hours of working time (three 8-hour days).
@@ -73,5 +85,8 @@ test('the three meanings of a working day, on a 09:00-17:00 calendar from Tuesda
   assert.equal(due('1eod'), '2026-03-25T17:00:00+01:00');
   // After hours, day 0 is the next working day (Friday evening: Monday).
   const friday = unwrap(parseInstant('2026-03-27T18:00:00+01:00'));
-  assert.equal(formatInstant(cal.addWorking(friday, workingMs({ kind: 'eod', days: 0 }, cal, friday)), cal.zone), '2026-03-30T17:00:00+02:00');
+  assert.equal(
+    formatInstant(cal.addWorking(friday, workingMs({ kind: 'eod', days: 0 }, cal, friday)), cal.zone),
+    '2026-03-30T17:00:00+02:00',
+  );
 });

@@ -17,10 +17,7 @@
 import { fail, ok, describeValue, type Result } from '../validation/issues.ts';
 import type { BusinessCalendar } from '../calendar/types.ts';
 
-export type WorkDuration =
-  | { kind: 'fixed'; ms: number }
-  | { kind: 'workdays'; days: number }
-  | { kind: 'eod'; days: number };
+export type WorkDuration = { kind: 'fixed'; ms: number } | { kind: 'workdays'; days: number } | { kind: 'eod'; days: number };
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 const EXPECTED = 'a duration such as 90s, 45m, 4h, 1h30m, 2d, 1wd, 1eod or PT4H';
@@ -33,13 +30,19 @@ export function parseDuration(text: unknown, path = 'duration'): Result<WorkDura
   if (m) {
     const n = Number(m[1]);
     const unit = m[2]!.toLowerCase();
-    if (unit === 'eod' && !Number.isInteger(n)) return fail({ path, message: 'eod counts whole working days', expected: 'e.g. 0eod or 1eod', received: describeValue(text) });
+    if (unit === 'eod' && !Number.isInteger(n))
+      return fail({ path, message: 'eod counts whole working days', expected: 'e.g. 0eod or 1eod', received: describeValue(text) });
     return ok(unit === 'wd' ? { kind: 'workdays', days: n } : { kind: 'eod', days: n });
   }
   m = /^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(s);
   if (m && s.length > 1 && !/T$/i.test(s)) {
     const [, w, d, h, mi, se] = m;
-    const ms = Number(w ?? 0) * UNIT_MS.w! + Number(d ?? 0) * UNIT_MS.d! + Number(h ?? 0) * UNIT_MS.h! + Number(mi ?? 0) * UNIT_MS.m! + Number(se ?? 0) * 1000;
+    const ms =
+      Number(w ?? 0) * UNIT_MS.w! +
+      Number(d ?? 0) * UNIT_MS.d! +
+      Number(h ?? 0) * UNIT_MS.h! +
+      Number(mi ?? 0) * UNIT_MS.m! +
+      Number(se ?? 0) * 1000;
     return ok({ kind: 'fixed', ms });
   }
   const re = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)(?![a-z])/giy;
@@ -55,7 +58,13 @@ export function parseDuration(text: unknown, path = 'duration'): Result<WorkDura
     if (!part) break;
     const unitMs = UNIT_MS[part[2]!.toLowerCase()]!;
     // Largest unit first, each once: "1h30h" is a typo for 1h30m more often than it means 31h.
-    if (unitMs >= lastUnitMs) return fail({ path, message: 'each unit at most once, the largest first', expected: 'e.g. 1h30m or 2d4h', received: describeValue(text) });
+    if (unitMs >= lastUnitMs)
+      return fail({
+        path,
+        message: 'each unit at most once, the largest first',
+        expected: 'e.g. 1h30m or 2d4h',
+        received: describeValue(text),
+      });
     lastUnitMs = unitMs;
     total += Number(part[1]) * unitMs;
     pos = re.lastIndex;
@@ -93,7 +102,12 @@ export function compactMs(ms: number): string {
   if (ms === 0) return '0s';
   let rest = ms;
   let out = '';
-  for (const [u, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [u, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) {
       out += `${n}${u}`;
@@ -115,7 +129,11 @@ export function exactDuration(ms: number): string {
   let rest = Math.round(Math.abs(ms));
   if (rest === 0) return '0s';
   const parts: string[] = [];
-  for (const [u, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) {
+  for (const [u, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) {
       parts.push(`${n}${u}`);
@@ -132,7 +150,12 @@ export function humanSeconds(seconds: number): string {
   let rest = Math.round(Math.abs(seconds));
   if (rest === 0) return '0s';
   const parts: string[] = [];
-  for (const [u, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [u, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) {
       parts.push(`${n}${u}`);

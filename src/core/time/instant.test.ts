@@ -16,8 +16,17 @@ test('a 60th second: the last millisecond of a day that had a leap second, refus
   assert.equal(ok('2017-01-01T00:59:60+01:00'), '2016-12-31T23:59:59.999Z');
   assert.equal(ok('2016-12-31T18:59:60-05:00'), '2016-12-31T23:59:59.999Z');
   // It sorts after everything earlier that day and before midnight.
-  assert.ok(parseInstant('2016-12-31T23:59:59.998Z').ok && (parseInstant('2016-12-31T23:59:59.998Z') as { value: number }).value < Date.parse(ok('2016-12-31T23:59:60Z')));
-  for (const s of ['2026-06-30T23:59:60Z', '2016-12-31T22:59:60Z', '2016-12-30T23:59:60Z', '2016-12-31T23:59:60+01:00', '2026-10-01T12:00:60Z']) {
+  assert.ok(
+    parseInstant('2016-12-31T23:59:59.998Z').ok &&
+      (parseInstant('2016-12-31T23:59:59.998Z') as { value: number }).value < Date.parse(ok('2016-12-31T23:59:60Z')),
+  );
+  for (const s of [
+    '2026-06-30T23:59:60Z',
+    '2016-12-31T22:59:60Z',
+    '2016-12-30T23:59:60Z',
+    '2016-12-31T23:59:60+01:00',
+    '2026-10-01T12:00:60Z',
+  ]) {
     const r = parseInstant(s, 'at');
     assert.equal(r.ok, false, s);
     if (!r.ok) assert.match(r.issues[0]!.message, /no leap second at this instant/, s);

@@ -11,11 +11,21 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(
 /** Parses an ISO 8601 instant with offset into epoch ms. `path` names the field in errors. */
 export function parseInstant(text: unknown, path = 'instant'): Result<number> {
   if (typeof text !== 'string') {
-    return fail({ path, message: 'expected an ISO 8601 date-time with offset', expected: 'e.g. 2026-03-27T16:00:00+01:00', received: describeValue(text) });
+    return fail({
+      path,
+      message: 'expected an ISO 8601 date-time with offset',
+      expected: 'e.g. 2026-03-27T16:00:00+01:00',
+      received: describeValue(text),
+    });
   }
   if (!ISO_WITH_OFFSET.test(text)) {
     const hint = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text) ? ' (the offset is missing: add Z or +01:00)' : '';
-    return fail({ path, message: `not an ISO 8601 date-time with offset${hint}`, expected: 'e.g. 2026-03-27T16:00:00+01:00', received: describeValue(text) });
+    return fail({
+      path,
+      message: `not an ISO 8601 date-time with offset${hint}`,
+      expected: 'e.g. 2026-03-27T16:00:00+01:00',
+      received: describeValue(text),
+    });
   }
   const sixty = SIXTY.exec(text);
   if (sixty) return leapSecond(text, `${sixty[1]}59`, path);
@@ -25,7 +35,12 @@ export function parseInstant(text: unknown, path = 'instant'): Result<number> {
     const inst = Temporal.Instant.from(text.replace(' ', 'T'));
     return ok(inst.epochMilliseconds);
   } catch {
-    return fail({ path, message: 'impossible date or time', expected: 'a real calendar date and time of day', received: describeValue(text) });
+    return fail({
+      path,
+      message: 'impossible date or time',
+      expected: 'a real calendar date and time of day',
+      received: describeValue(text),
+    });
   }
 }
 
@@ -34,9 +49,33 @@ export function parseInstant(text: unknown, path = 'instant'): Result<number> {
  * none has been inserted since 2016-12-31, and none is announced (add a date here if one ever is).
  */
 export const LEAP_SECOND_DAYS: ReadonlySet<string> = new Set([
-  '1972-06-30', '1972-12-31', '1973-12-31', '1974-12-31', '1975-12-31', '1976-12-31', '1977-12-31', '1978-12-31', '1979-12-31',
-  '1981-06-30', '1982-06-30', '1983-06-30', '1985-06-30', '1987-12-31', '1989-12-31', '1990-12-31', '1992-06-30', '1993-06-30',
-  '1994-06-30', '1995-12-31', '1997-06-30', '1998-12-31', '2005-12-31', '2008-12-31', '2012-06-30', '2015-06-30', '2016-12-31',
+  '1972-06-30',
+  '1972-12-31',
+  '1973-12-31',
+  '1974-12-31',
+  '1975-12-31',
+  '1976-12-31',
+  '1977-12-31',
+  '1978-12-31',
+  '1979-12-31',
+  '1981-06-30',
+  '1982-06-30',
+  '1983-06-30',
+  '1985-06-30',
+  '1987-12-31',
+  '1989-12-31',
+  '1990-12-31',
+  '1992-06-30',
+  '1993-06-30',
+  '1994-06-30',
+  '1995-12-31',
+  '1997-06-30',
+  '1998-12-31',
+  '2005-12-31',
+  '2008-12-31',
+  '2012-06-30',
+  '2015-06-30',
+  '2016-12-31',
 ]);
 
 /** A 60th second: the date and time up to the minute's colon, then 60. */
@@ -95,7 +134,12 @@ function fastInstant(text: string): number | undefined {
 }
 
 function impossible(text: string, path: string): Result<number> {
-  return fail({ path, message: 'impossible date or time', expected: 'a real calendar date and time of day', received: describeValue(text) });
+  return fail({
+    path,
+    message: 'impossible date or time',
+    expected: 'a real calendar date and time of day',
+    received: describeValue(text),
+  });
 }
 
 /** Epoch ms to ISO 8601 with the zone's offset at that instant, e.g. 2026-03-30T12:00:00+02:00. */

@@ -53,11 +53,18 @@ test('formats as the desks export them', () => {
 test('the repeated hour: earlier, later or refused, as chosen', () => {
   const w = format('yyyy-MM-dd HH:mm').parse('2026-10-25 02:30');
   assert.ok(w.ok);
-  assert.deepEqual([wallToInstant(w.value, 'Europe/Berlin', 'earlier'), wallToInstant(w.value, 'Europe/Berlin', 'later'), wallToInstant(w.value, 'Europe/Berlin', 'reject')], [
-    { ok: true, value: Date.parse('2026-10-25T00:30:00Z') },
-    { ok: true, value: Date.parse('2026-10-25T01:30:00Z') },
-    { ok: false, reason: 'ambiguous' },
-  ]);
+  assert.deepEqual(
+    [
+      wallToInstant(w.value, 'Europe/Berlin', 'earlier'),
+      wallToInstant(w.value, 'Europe/Berlin', 'later'),
+      wallToInstant(w.value, 'Europe/Berlin', 'reject'),
+    ],
+    [
+      { ok: true, value: Date.parse('2026-10-25T00:30:00Z') },
+      { ok: true, value: Date.parse('2026-10-25T01:30:00Z') },
+      { ok: false, reason: 'ambiguous' },
+    ],
+  );
 });
 
 test('pattern mistakes are explained', () => {
@@ -79,14 +86,18 @@ test('pattern mistakes are explained', () => {
 test('a pattern reads back every instant it can write (ISO with an offset, any zone offset)', () => {
   const f = format("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
   fc.assert(
-    fc.property(fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2099, 0, 1) }), fc.integer({ min: -14 * 4, max: 14 * 4 }), (ms, quarterHours) => {
-      const off = quarterHours * 15;
-      const d = new Date(ms + off * 60_000);
-      const p = (n: number, w = 2) => String(n).padStart(w, '0');
-      const text = `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}${off < 0 ? '-' : '+'}${p(Math.floor(Math.abs(off) / 60))}:${p(Math.abs(off) % 60)}`;
-      const r = f.parse(text);
-      assert.ok(r.ok, text);
-      assert.deepEqual(wallToInstant(r.value, undefined), { ok: true, value: ms });
-    }),
+    fc.property(
+      fc.integer({ min: Date.UTC(1971, 0, 1), max: Date.UTC(2099, 0, 1) }),
+      fc.integer({ min: -14 * 4, max: 14 * 4 }),
+      (ms, quarterHours) => {
+        const off = quarterHours * 15;
+        const d = new Date(ms + off * 60_000);
+        const p = (n: number, w = 2) => String(n).padStart(w, '0');
+        const text = `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}${off < 0 ? '-' : '+'}${p(Math.floor(Math.abs(off) / 60))}:${p(Math.abs(off) % 60)}`;
+        const r = f.parse(text);
+        assert.ok(r.ok, text);
+        assert.deepEqual(wallToInstant(r.value, undefined), { ok: true, value: ms });
+      },
+    ),
   );
 });

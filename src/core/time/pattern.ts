@@ -47,7 +47,16 @@ function daysIn(y: number, mo: number): number {
 }
 
 function plausible(w: WallTime): boolean {
-  return w.mo >= 1 && w.mo <= 12 && w.d >= 1 && w.d <= daysIn(w.y, w.mo) && w.h <= 23 && w.mi <= 59 && w.s <= 59 && (w.offsetMin === undefined || Math.abs(w.offsetMin) < 18 * 60);
+  return (
+    w.mo >= 1 &&
+    w.mo <= 12 &&
+    w.d >= 1 &&
+    w.d <= daysIn(w.y, w.mo) &&
+    w.h <= 23 &&
+    w.mi <= 59 &&
+    w.s <= 59 &&
+    (w.offsetMin === undefined || Math.abs(w.offsetMin) < 18 * 60)
+  );
 }
 
 function offsetMinutes(text: string): number {
@@ -66,7 +75,15 @@ export const isoFormat: TimeFormat = {
   parse(text) {
     const m = ISO.exec(text);
     if (!m) return { ok: false, reason: 'no_match' };
-    const w: WallTime = { y: Number(m[1]), mo: Number(m[2]), d: Number(m[3]), h: Number(m[4]), mi: Number(m[5]), s: m[6] === undefined ? 0 : Number(m[6]), ms: m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0')) };
+    const w: WallTime = {
+      y: Number(m[1]),
+      mo: Number(m[2]),
+      d: Number(m[3]),
+      h: Number(m[4]),
+      mi: Number(m[5]),
+      s: m[6] === undefined ? 0 : Number(m[6]),
+      ms: m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0')),
+    };
     if (m[8] !== undefined) w.offsetMin = offsetMinutes(m[8]);
     return plausible(w) ? { ok: true, value: w } : { ok: false, reason: 'impossible' };
   },
@@ -75,11 +92,41 @@ export const isoFormat: TimeFormat = {
 type Part =
   | { kind: 'literal'; text: string }
   | { kind: 'space' }
-  | { kind: 'field'; field: 'y4' | 'y2' | 'M' | 'MM' | 'MMM' | 'MMMM' | 'd' | 'dd' | 'H' | 'HH' | 'h' | 'hh' | 'm' | 'mm' | 's' | 'ss' | 'a' | 'EEE' | 'EEEE' | 'offset'; }
+  | {
+      kind: 'field';
+      field:
+        | 'y4'
+        | 'y2'
+        | 'M'
+        | 'MM'
+        | 'MMM'
+        | 'MMMM'
+        | 'd'
+        | 'dd'
+        | 'H'
+        | 'HH'
+        | 'h'
+        | 'hh'
+        | 'm'
+        | 'mm'
+        | 's'
+        | 'ss'
+        | 'a'
+        | 'EEE'
+        | 'EEEE'
+        | 'offset';
+    }
   | { kind: 'fraction'; digits: number };
 
 /** What a mistyped letter most likely meant (YYYY is the week-year, DD the day of the year...). */
-const LETTER_HINTS: Record<string, string> = { Y: 'yyyy (Y is the week-based year)', D: 'dd (D is the day of the year)', n: 'mm', N: 'mm', i: 'mm', T: "'T' in quotes" };
+const LETTER_HINTS: Record<string, string> = {
+  Y: 'yyyy (Y is the week-based year)',
+  D: 'dd (D is the day of the year)',
+  n: 'mm',
+  N: 'mm',
+  i: 'mm',
+  T: "'T' in quotes",
+};
 
 /**
  * Compiles a pattern (or `iso`). Errors name the problem in the pattern; the caller adds the path.
@@ -98,7 +145,13 @@ export function compileTimeFormat(pattern: string): Result<TimeFormat> {
         i += 2;
         continue;
       }
-      if (end < 0) return fail({ path: '', message: 'a quote in the pattern is not closed', expected: "literal text in single quotes, e.g. yyyy-MM-dd'T'HH:mm", received: JSON.stringify(pattern) });
+      if (end < 0)
+        return fail({
+          path: '',
+          message: 'a quote in the pattern is not closed',
+          expected: "literal text in single quotes, e.g. yyyy-MM-dd'T'HH:mm",
+          received: JSON.stringify(pattern),
+        });
       parts.push({ kind: 'literal', text: pattern.slice(i + 1, end) });
       i = end + 1;
       continue;
@@ -129,10 +182,15 @@ export function compileTimeFormat(pattern: string): Result<TimeFormat> {
     else if (c === 's' && n <= 2) field = n === 1 ? 's' : 'ss';
     else if (c === 'a' && n === 1) field = 'a';
     else if (c === 'E' && n <= 4) field = n === 4 ? 'EEEE' : 'EEE';
-    else if ((c === 'X' || c === 'x') && n <= 3) { field = 'offset'; group = 'X'; }
-    else if (c === 'Z' && n <= 3) { field = 'offset'; group = 'X'; }
-    else if (c === 'S' && n <= 9) {
-      if (seen.has('S')) return fail({ path: '', message: 'the fraction of a second appears twice in the pattern', received: JSON.stringify(pattern) });
+    else if ((c === 'X' || c === 'x') && n <= 3) {
+      field = 'offset';
+      group = 'X';
+    } else if (c === 'Z' && n <= 3) {
+      field = 'offset';
+      group = 'X';
+    } else if (c === 'S' && n <= 9) {
+      if (seen.has('S'))
+        return fail({ path: '', message: 'the fraction of a second appears twice in the pattern', received: JSON.stringify(pattern) });
       seen.add('S');
       parts.push({ kind: 'fraction', digits: n });
       continue;
@@ -142,27 +200,61 @@ export function compileTimeFormat(pattern: string): Result<TimeFormat> {
       return fail({
         path: '',
         message: `"${run}" is not a pattern letter Pledge knows${hint ? `; did you mean ${hint}?` : ''}`,
-        expected: "letters such as yyyy, MM, MMM, dd, HH, hh, mm, ss, SSS, a, XXX, and literal text in single quotes",
+        expected: 'letters such as yyyy, MM, MMM, dd, HH, hh, mm, ss, SSS, a, XXX, and literal text in single quotes',
         received: JSON.stringify(pattern),
       });
     }
     if (group === 'H' || group === 'h') group = 'hour';
-    if (seen.has(group)) return fail({ path: '', message: `the pattern names the ${group === 'hour' ? 'hour' : `"${c}" field`} twice`, received: JSON.stringify(pattern) });
+    if (seen.has(group))
+      return fail({
+        path: '',
+        message: `the pattern names the ${group === 'hour' ? 'hour' : `"${c}" field`} twice`,
+        received: JSON.stringify(pattern),
+      });
     seen.add(group);
     parts.push({ kind: 'field', field });
   }
   const has = (f: string) => parts.some((p) => p.kind === 'field' && p.field.startsWith(f));
   const missing = [!has('y') && 'year (yyyy)', !has('M') && 'month (MM)', !has('d') && 'day (dd)'].filter(Boolean);
-  if (missing.length) return fail({ path: '', message: `the pattern has no ${missing.join(', ')}`, expected: 'a pattern such as yyyy-MM-dd HH:mm:ss', received: JSON.stringify(pattern) });
+  if (missing.length)
+    return fail({
+      path: '',
+      message: `the pattern has no ${missing.join(', ')}`,
+      expected: 'a pattern such as yyyy-MM-dd HH:mm:ss',
+      received: JSON.stringify(pattern),
+    });
   const twelve = parts.some((p) => p.kind === 'field' && (p.field === 'h' || p.field === 'hh'));
   const ampm = parts.some((p) => p.kind === 'field' && p.field === 'a');
-  if (twelve !== ampm) return fail({ path: '', message: twelve ? 'a 12-hour clock (h) needs the AM/PM marker (a)' : 'the AM/PM marker (a) goes with a 12-hour clock (h), not H', expected: "e.g. MM/dd/yyyy h:mm a", received: JSON.stringify(pattern) });
+  if (twelve !== ampm)
+    return fail({
+      path: '',
+      message: twelve ? 'a 12-hour clock (h) needs the AM/PM marker (a)' : 'the AM/PM marker (a) goes with a 12-hour clock (h), not H',
+      expected: 'e.g. MM/dd/yyyy h:mm a',
+      received: JSON.stringify(pattern),
+    });
 
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const fieldRe: Record<Extract<Part, { kind: 'field' }>['field'], string> = {
-    y4: '(\\d{4})', y2: '(\\d{2})', M: '(\\d{1,2})', MM: '(\\d{2})', MMM: '([A-Za-z]{3,4}\\.?)', MMMM: '([A-Za-z]+)', d: '(\\d{1,2})', dd: '(\\d{2})',
-    H: '(\\d{1,2})', HH: '(\\d{2})', h: '(\\d{1,2})', hh: '(\\d{2})', m: '(\\d{1,2})', mm: '(\\d{2})', s: '(\\d{1,2})', ss: '(\\d{2})',
-    a: '([AaPp]\\.?[Mm]\\.?)', EEE: '([A-Za-z]{2,3}\\.?)', EEEE: '([A-Za-z]+)', offset: '(Z|z|[+-]\\d{2}(?::?\\d{2})?)',
+    y4: '(\\d{4})',
+    y2: '(\\d{2})',
+    M: '(\\d{1,2})',
+    MM: '(\\d{2})',
+    MMM: '([A-Za-z]{3,4}\\.?)',
+    MMMM: '([A-Za-z]+)',
+    d: '(\\d{1,2})',
+    dd: '(\\d{2})',
+    H: '(\\d{1,2})',
+    HH: '(\\d{2})',
+    h: '(\\d{1,2})',
+    hh: '(\\d{2})',
+    m: '(\\d{1,2})',
+    mm: '(\\d{2})',
+    s: '(\\d{1,2})',
+    ss: '(\\d{2})',
+    a: '([AaPp]\\.?[Mm]\\.?)',
+    EEE: '([A-Za-z]{2,3}\\.?)',
+    EEEE: '([A-Za-z]+)',
+    offset: '(Z|z|[+-]\\d{2}(?::?\\d{2})?)',
   };
   let src = '^';
   const order: Array<Extract<Part, { kind: 'field' }>['field'] | 'fraction'> = [];
@@ -177,7 +269,7 @@ export function compileTimeFormat(pattern: string): Result<TimeFormat> {
       order.push(p.field);
     }
   }
-  const re = new RegExp(src + '$');
+  const re = new RegExp(`${src}$`);
   const alwaysOffset = order.includes('offset');
 
   return ok({
@@ -192,9 +284,16 @@ export function compileTimeFormat(pattern: string): Result<TimeFormat> {
       for (let k = 0; k < order.length; k++) {
         const v = m[k + 1]!;
         switch (order[k]!) {
-          case 'y4': w.y = Number(v); break;
-          case 'y2': w.y = 2000 + Number(v); break;
-          case 'M': case 'MM': w.mo = Number(v); break;
+          case 'y4':
+            w.y = Number(v);
+            break;
+          case 'y2':
+            w.y = 2000 + Number(v);
+            break;
+          case 'M':
+          case 'MM':
+            w.mo = Number(v);
+            break;
           case 'MMM': {
             const name = v.replace('.', '').toLowerCase();
             const idx = MONTHS.findIndex((mn) => mn.startsWith(name) && (name.length === 3 || (name === 'sept' && mn === 'september')));
@@ -208,20 +307,43 @@ export function compileTimeFormat(pattern: string): Result<TimeFormat> {
             w.mo = idx + 1;
             break;
           }
-          case 'd': case 'dd': w.d = Number(v); break;
-          case 'H': case 'HH': w.h = Number(v); break;
-          case 'h': case 'hh': h12 = Number(v); break;
-          case 'm': case 'mm': w.mi = Number(v); break;
-          case 's': case 'ss': w.s = Number(v); break;
-          case 'fraction': w.ms = Number(v.slice(0, 3).padEnd(3, '0')); break;
-          case 'a': pm = v[0]!.toLowerCase() === 'p'; break;
+          case 'd':
+          case 'dd':
+            w.d = Number(v);
+            break;
+          case 'H':
+          case 'HH':
+            w.h = Number(v);
+            break;
+          case 'h':
+          case 'hh':
+            h12 = Number(v);
+            break;
+          case 'm':
+          case 'mm':
+            w.mi = Number(v);
+            break;
+          case 's':
+          case 'ss':
+            w.s = Number(v);
+            break;
+          case 'fraction':
+            w.ms = Number(v.slice(0, 3).padEnd(3, '0'));
+            break;
+          case 'a':
+            pm = v[0]!.toLowerCase() === 'p';
+            break;
           case 'EEE': {
             const name = v.replace('.', '').toLowerCase();
             if (!WEEKDAYS.some((wd) => wd.startsWith(name))) return { ok: false, reason: 'no_match' };
             break;
           }
-          case 'EEEE': if (!WEEKDAYS.includes(v.toLowerCase())) return { ok: false, reason: 'no_match' }; break;
-          case 'offset': w.offsetMin = offsetMinutes(v); break;
+          case 'EEEE':
+            if (!WEEKDAYS.includes(v.toLowerCase())) return { ok: false, reason: 'no_match' };
+            break;
+          case 'offset':
+            w.offsetMin = offsetMinutes(v);
+            break;
         }
       }
       if (h12 >= 0) {

@@ -15,7 +15,11 @@ export class ZoneTable {
   private readonly starts: Float64Array;
   private readonly offsets: Float64Array;
 
-  private constructor(readonly zone: string, starts: number[], offsets: number[]) {
+  private constructor(
+    readonly zone: string,
+    starts: number[],
+    offsets: number[],
+  ) {
     this.starts = Float64Array.from(starts);
     this.offsets = Float64Array.from(offsets);
   }

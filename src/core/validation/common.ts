@@ -15,7 +15,10 @@ export function isRealDate(text: string): boolean {
 /** A civil date YYYY-MM-DD that exists. YAML may hand a Date for an unquoted date: accepted. */
 export const civilDate = z.preprocess(
   (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? v.toISOString().slice(0, 10) : v),
-  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD').refine(isRealDate, 'impossible date (no such day in the calendar)'),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+    .refine(isRealDate, 'impossible date (no such day in the calendar)'),
 );
 
 /** A duration in the units of docs/calendars.md (90s, 4h, 1h30m, 2d, 1wd, 1eod, PT4H). */
@@ -58,8 +61,26 @@ export const amount = z.preprocess(
  * them. json-schemas.ts puts these forms in their place.
  */
 export const JSON_INPUT_FORMS = new Map<unknown, Record<string, unknown>>([
-  [amount, { description: 'A money amount in major units: 500, 499.99 or "1250.00".', anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: '^\\d{1,15}(\\.\\d{1,4})?$' }] }],
-  [percent, { description: 'A percentage: 10 or "10%".', anyOf: [{ type: 'number', minimum: 0, maximum: 100 }, { type: 'string', pattern: '^\\s*(0*100(\\.0+)?|0*\\d{1,2}(\\.\\d+)?)\\s*%\\s*$' }] }],
+  [
+    amount,
+    {
+      description: 'A money amount in major units: 500, 499.99 or "1250.00".',
+      anyOf: [
+        { type: 'number', minimum: 0 },
+        { type: 'string', pattern: '^\\d{1,15}(\\.\\d{1,4})?$' },
+      ],
+    },
+  ],
+  [
+    percent,
+    {
+      description: 'A percentage: 10 or "10%".',
+      anyOf: [
+        { type: 'number', minimum: 0, maximum: 100 },
+        { type: 'string', pattern: '^\\s*(0*100(\\.0+)?|0*\\d{1,2}(\\.\\d+)?)\\s*%\\s*$' },
+      ],
+    },
+  ],
 ]);
 
 /** ISO 4217 currency code. */

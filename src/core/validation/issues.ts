@@ -51,7 +51,7 @@ export function joinPath(segments: ReadonlyArray<string | number | symbol>): str
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? v.slice(0, 77) + '...' : v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `a list of ${v.length}`;
   if (typeof v === 'object') return 'an object';
@@ -60,7 +60,11 @@ export function describeValue(v: unknown): string {
 
 /** One line per issue: `file:line:col: path: message (expected X, got Y)`. */
 export function formatIssue(i: Issue): string {
-  const where = i.source ? `${i.source}${i.line ? `:${i.line}:${i.column ?? 1}` : ''}: ` : i.line ? `line ${i.line}, column ${i.column ?? 1}: ` : '';
+  const where = i.source
+    ? `${i.source}${i.line ? `:${i.line}:${i.column ?? 1}` : ''}: `
+    : i.line
+      ? `line ${i.line}, column ${i.column ?? 1}: `
+      : '';
   const path = i.path ? `${i.path}: ` : '';
   const parts: string[] = [];
   if (i.expected && !i.message.includes('expected')) parts.push(`expected ${i.expected}`);

@@ -14,7 +14,20 @@
  *   with every other (a 1 MB map took minutes).
  * - Text follows the rule of validation/text.ts (no NUL, no unpaired surrogate), raw or escaped.
  */
-import { Composer, LineCounter, Parser, YAMLParseError, isAlias, isMap, isPair, isScalar, isSeq, type CST, type Document, type Node } from 'yaml';
+import {
+  Composer,
+  LineCounter,
+  Parser,
+  YAMLParseError,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type CST,
+  type Document,
+  type Node,
+} from 'yaml';
 import { joinPath, type Issue, type Result } from './issues.ts';
 import { textIssues, textProblemAt } from './text.ts';
 
@@ -170,7 +183,13 @@ export function parseSourceText(text: string, source?: string): Result<ParsedSou
   for (const d of composer.compose(tokens, true, text.length)) {
     if (!composed) composed = d;
     else {
-      composed.errors.push(new YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      composed.errors.push(
+        new YAMLParseError(
+          [d.range[0], d.range[1]],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
       break;
     }
   }
@@ -199,7 +218,10 @@ export function parseSourceText(text: string, source?: string): Result<ParsedSou
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    return { ok: false, issues: [{ path: '', message: `could not read the document: ${(e as Error).message}`, ...(source ? { source } : {}) }] };
+    return {
+      ok: false,
+      issues: [{ path: '', message: `could not read the document: ${(e as Error).message}`, ...(source ? { source } : {}) }],
+    };
   }
   const locate = (path: ReadonlyArray<string | number>, opts: { key?: boolean } = {}) => {
     let node: unknown = doc.contents;
@@ -235,7 +257,10 @@ export function parseSourceText(text: string, source?: string): Result<ParsedSou
 }
 
 /** Adds positions and the file name to issues whose paths are given as segment lists. */
-export function placeIssues(issues: Array<Issue & { segments?: ReadonlyArray<string | number>; atKey?: boolean }>, src: ParsedSource): Issue[] {
+export function placeIssues(
+  issues: Array<Issue & { segments?: ReadonlyArray<string | number>; atKey?: boolean }>,
+  src: ParsedSource,
+): Issue[] {
   return issues.map(({ segments, atKey, ...i }) => {
     const pos = src.locate(segments ?? [], { key: atKey === true });
     const out: Issue = { ...i };

@@ -22,8 +22,12 @@ test('text may not hold NUL or an unpaired surrogate; paired surrogates (emoji) 
 });
 
 test('every string and key of a value, with its path; deep values do not overflow', () => {
-  const issues = textIssues({ a: ['ok', 'x\u0000'], ['k\ud800']: 1, b: { c: { d: '\udfff' } } }, ['body']);
-  assert.deepEqual(issues.map((i) => [i.path, i.atKey ?? false]).sort(), [['body.a[1]', false], ['body.b.c.d', false], ['body.k\ud800', true]]);
+  const issues = textIssues({ a: ['ok', 'x\u0000'], 'k\ud800': 1, b: { c: { d: '\udfff' } } }, ['body']);
+  assert.deepEqual(issues.map((i) => [i.path, i.atKey ?? false]).sort(), [
+    ['body.a[1]', false],
+    ['body.b.c.d', false],
+    ['body.k\ud800', true],
+  ]);
   let deep: unknown = 'x\u0000';
   for (let i = 0; i < 100_000; i++) deep = [deep];
   assert.equal(textIssues(deep)[0]!.segments.length, 100_000);

@@ -12,6 +12,7 @@
  */
 import { describeValue, joinPath, type Issue } from './issues.ts';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is this rule's purpose.
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

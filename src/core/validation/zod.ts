@@ -76,7 +76,11 @@ function hintFor(given: unknown, values: readonly unknown[]): string {
   return hint !== undefined && hint !== given ? `; did you mean "${hint}"?` : '';
 }
 
-export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments: Segments) => string[] | undefined): Array<Issue & { segments: Segments; atKey?: boolean }> {
+export function zodIssues(
+  error: z.ZodError,
+  input: unknown,
+  keysAt?: (segments: Segments) => string[] | undefined,
+): Array<Issue & { segments: Segments; atKey?: boolean }> {
   const out: Array<Issue & { segments: Segments; atKey?: boolean }> = [];
   const visit = (issues: readonly z.core.$ZodIssue[], prefix: Segments) => {
     for (const issue of issues) {
@@ -97,9 +101,14 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
         }
         continue;
       }
-      if (issue.code === 'invalid_union' && issue.errors.length === 0 && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
+      if (
+        issue.code === 'invalid_union' &&
+        issue.errors.length === 0 &&
+        'discriminator' in issue &&
+        Array.isArray((issue as { options?: unknown }).options)
+      ) {
         // A discriminated union whose tag matches no option: name the tag's allowed values.
-        const options = ((issue as { options: unknown[] }).options).map(String);
+        const options = (issue as { options: unknown[] }).options.map(String);
         const hint = typeof given === 'string' ? didYouMean(given, options) : undefined;
         out.push({
           path: joinPath(segments),
@@ -116,7 +125,8 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
         // the value's type and got furthest (fewest issues): its issues name the inner field
         // (`holidays[1].name`, `hours.mon`). When every alternative rejected the type, say which
         // types would have done.
-        const typeMismatch = (e: readonly z.core.$ZodIssue[]) => e.length > 0 && e.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
+        const typeMismatch = (e: readonly z.core.$ZodIssue[]) =>
+          e.length > 0 && e.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'));
         const candidates = issue.errors.filter((e) => !typeMismatch(e));
         if (candidates.length > 0) {
           visit([...candidates].sort((a, b) => a.length - b.length)[0]!, segments);
@@ -127,13 +137,31 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
         const alternatives: string[] = [];
         for (const e of issue.errors) {
           for (const i of e) {
-            const text = i.code === 'invalid_type' ? (i.expected === 'array' ? 'a list' : i.expected === 'object' ? 'a map of fields' : `a ${i.expected}`) : i.code === 'invalid_value' ? i.values.map((v) => JSON.stringify(v)).join(', ') : i.message;
+            const text =
+              i.code === 'invalid_type'
+                ? i.expected === 'array'
+                  ? 'a list'
+                  : i.expected === 'object'
+                    ? 'a map of fields'
+                    : `a ${i.expected}`
+                : i.code === 'invalid_value'
+                  ? i.values.map((v) => JSON.stringify(v)).join(', ')
+                  : i.message;
             if (!alternatives.includes(text)) alternatives.push(text);
           }
         }
-        const expected = alternatives.length > 1 ? `${alternatives.slice(0, -1).join(', ')} or ${alternatives[alternatives.length - 1]}` : (alternatives[0] ?? 'another value');
+        const expected =
+          alternatives.length > 1
+            ? `${alternatives.slice(0, -1).join(', ')} or ${alternatives[alternatives.length - 1]}`
+            : (alternatives[0] ?? 'another value');
         if (!custom) {
-          out.push({ path: joinPath(segments), segments, message: given === undefined ? 'required field is missing' : 'not an allowed value', expected, received: describeValue(given) });
+          out.push({
+            path: joinPath(segments),
+            segments,
+            message: given === undefined ? 'required field is missing' : 'not an allowed value',
+            expected,
+            received: describeValue(given),
+          });
           continue;
         }
       }
@@ -158,14 +186,25 @@ export function zodIssues(error: z.ZodError, input: unknown, keysAt?: (segments:
 }
 
 /** Validates a plain value against a schema. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, keysAt?: (segments: Segments) => string[] | undefined): Result<z.output<S>> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  keysAt?: (segments: Segments) => string[] | undefined,
+): Result<z.output<S>> {
   const r = schema.safeParse(input);
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, issues: zodIssues(r.error, input, keysAt ?? ((seg) => schemaKeysAt(schema, seg))).map(({ segments: _s, atKey: _k, ...i }) => i) };
+  return {
+    ok: false,
+    issues: zodIssues(r.error, input, keysAt ?? ((seg) => schemaKeysAt(schema, seg))).map(({ segments: _s, atKey: _k, ...i }) => i),
+  };
 }
 
 /** Validates a parsed source document, placing every issue at its line and column. */
-export function validateSource<S extends z.ZodType>(schema: S, src: ParsedSource, keysAt?: (segments: Segments) => string[] | undefined): Result<z.output<S>> {
+export function validateSource<S extends z.ZodType>(
+  schema: S,
+  src: ParsedSource,
+  keysAt?: (segments: Segments) => string[] | undefined,
+): Result<z.output<S>> {
   const r = schema.safeParse(src.value);
   if (r.success) return { ok: true, value: r.data };
   return { ok: false, issues: placeIssues(zodIssues(r.error, src.value, keysAt ?? ((seg) => schemaKeysAt(schema, seg))), src) };

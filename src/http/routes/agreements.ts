@@ -28,7 +28,19 @@ import {
 import type { Issue } from '../../core/validation/issues.ts';
 import type { StoredAgreement } from '../../store/types.ts';
 import { HttpError, invalid } from '../errors.ts';
-import { compact, defineOperation, DOCUMENT_BODY, header, idParam, instant, iso, pageQuery, parseJsonBody, type Deps, type Operation } from '../operation.ts';
+import {
+  compact,
+  defineOperation,
+  DOCUMENT_BODY,
+  header,
+  idParam,
+  instant,
+  iso,
+  pageQuery,
+  parseJsonBody,
+  type Deps,
+  type Operation,
+} from '../operation.ts';
 import { DOCUMENT_MEDIA } from './calendars.ts';
 import { ifMatchOf } from './preconditions.ts';
 import { AgreementPage, Agreement, ApplyDryRun, ApplyResult, Diff, Lifecycle, TransitionResult, VersionList } from '../schemas.ts';
@@ -55,11 +67,21 @@ export const transitionBody = z.strictObject({
     ),
   reason: z.string().min(1).max(2000).optional().describe('Required to suspend or terminate.'),
   signatures: z
-    .array(z.strictObject({ party: z.enum(SIGNING_PARTIES), name: z.string().min(1).max(200), title: z.string().min(1).max(200).optional(), at: instant }))
+    .array(
+      z.strictObject({
+        party: z.enum(SIGNING_PARTIES),
+        name: z.string().min(1).max(200),
+        title: z.string().min(1).max(200).optional(),
+        at: instant,
+      }),
+    )
     .max(20)
     .optional()
     .describe('Approval: who signed for the provider and the customer, and when.'),
-  term: z.strictObject({ start: instant, end: instant.optional() }).optional().describe('Approval: the signed term (its start is the effective instant); renewal: the new term.'),
+  term: z
+    .strictObject({ start: instant, end: instant.optional() })
+    .optional()
+    .describe('Approval: the signed term (its start is the effective instant); renewal: the new term.'),
 });
 
 type Doc = Record<string, unknown>;
@@ -120,7 +142,8 @@ function bodyIssues(issues: Issue[]): Issue[] {
 function checkAccess(p: Principal, action: Action, a: StoredAgreement | undefined, id: string): StoredAgreement {
   if (!a) throw new HttpError('not_found', `no agreement ${id}`);
   const d = authorize(p, action, { tenant: p.tenant, ...(a.customer !== undefined ? { customer: a.customer } : {}) });
-  if (!d.allowed) throw d.code === 'forbidden' ? new HttpError('forbidden', d.reason, { action }) : new HttpError('not_found', `no agreement ${id}`);
+  if (!d.allowed)
+    throw d.code === 'forbidden' ? new HttpError('forbidden', d.reason, { action }) : new HttpError('not_found', `no agreement ${id}`);
   return a;
 }
 
@@ -169,24 +192,56 @@ export function agreementOperations(deps: Deps): Operation[] {
         const loaded = agreementFromText(c.body!, `agreements/${id}`);
         if (!loaded.ok) throw invalid(loaded.issues, 'body');
         const spec = loaded.value.spec;
-        if (spec.id !== id) throw invalid([{ path: 'id', message: `the document is agreement ${JSON.stringify(spec.id)}, but the path names ${JSON.stringify(id)}`, expected: JSON.stringify(id), received: JSON.stringify(spec.id) }], 'body');
-        if (existing === undefined && ifMatchHeader !== undefined) throw new HttpError('precondition_failed', `agreement ${id} does not exist; leave out If-Match to create it`);
-        if (existing !== undefined && ifMatchHeader === undefined) throw new HttpError('precondition_required', `agreement ${id} exists: send If-Match with its ETag (GET /v1/agreements/${id}) to update it`, { etag: existing.etag });
+        if (spec.id !== id)
+          throw invalid(
+            [
+              {
+                path: 'id',
+                message: `the document is agreement ${JSON.stringify(spec.id)}, but the path names ${JSON.stringify(id)}`,
+                expected: JSON.stringify(id),
+                received: JSON.stringify(spec.id),
+              },
+            ],
+            'body',
+          );
+        if (existing === undefined && ifMatchHeader !== undefined)
+          throw new HttpError('precondition_failed', `agreement ${id} does not exist; leave out If-Match to create it`);
+        if (existing !== undefined && ifMatchHeader === undefined)
+          throw new HttpError(
+            'precondition_required',
+            `agreement ${id} exists: send If-Match with its ETag (GET /v1/agreements/${id}) to update it`,
+            { etag: existing.etag },
+          );
         const ifMatch = existing ? ifMatchOf(ifMatchHeader, existing.etag) : undefined;
         // Across documents: the parent exists among the stored agreements, and the merged terms are valid.
         const across = await checkAgainstStored(store, tenant, [loaded.value]);
-        if (across.length > 0) throw invalid(across.map(({ source: _s, ...i }) => i), 'body');
+        if (across.length > 0)
+          throw invalid(
+            across.map(({ source: _s, ...i }) => i),
+            'body',
+          );
         const dryRun = c.query.dryRun === 'true';
-        const r = await applyAgreement({ store, tenant, actor: c.principal.actor, now: c.now }, { loaded: loaded.value, dryRun, ...(ifMatch !== undefined ? { ifMatch } : {}) });
+        const r = await applyAgreement(
+          { store, tenant, actor: c.principal.actor, now: c.now },
+          { loaded: loaded.value, dryRun, ...(ifMatch !== undefined ? { ifMatch } : {}) },
+        );
         if (!r.ok) {
           if (r.code === 'invalid') throw invalid(r.issues ?? [], 'body');
           throw new HttpError(r.code, r.message, { ...(r.details ?? {}), ...(r.issues ? { issues: r.issues } : {}) });
         }
-        if (dryRun) return { body: { dryRun: true, result: r.result, changes: r.changes, ...(r.version ? { version: presentVersion(r.version) } : {}) } };
+        if (dryRun)
+          return {
+            body: { dryRun: true, result: r.result, changes: r.changes, ...(r.version ? { version: presentVersion(r.version) } : {}) },
+          };
         const agreement = r.agreement!;
         return {
           ...(r.result === 'created' ? { status: 201 } : {}),
-          body: { result: r.result, agreement: presentAgreement(agreement, true), changes: r.changes, ...(r.version ? { version: presentVersion(r.version) } : {}) },
+          body: {
+            result: r.result,
+            agreement: presentAgreement(agreement, true),
+            changes: r.changes,
+            ...(r.version ? { version: presentVersion(r.version) } : {}),
+          },
           headers: { etag: agreement.etag },
         };
       },
@@ -207,7 +262,10 @@ export function agreementOperations(deps: Deps): Operation[] {
         // A customer asking for another customer's list gets the policy's answer (not found).
         const d = authorize(p, 'agreements.read', { tenant: p.tenant, ...(customer !== undefined ? { customer } : {}) });
         if (!d.allowed) throw new HttpError(d.code, d.code === 'not_found' ? `no agreements for customer ${customer}` : d.reason);
-        const page = await store.listAgreements(p.tenant, compact({ customer, state: c.query.state, after: c.query.after, limit: c.query.limit }));
+        const page = await store.listAgreements(
+          p.tenant,
+          compact({ customer, state: c.query.state, after: c.query.after, limit: c.query.limit }),
+        );
         return { body: compact({ items: page.items.map((a) => presentAgreement(a, false)), next: page.next }) };
       },
     }),
@@ -254,7 +312,8 @@ export function agreementOperations(deps: Deps): Operation[] {
         checkAccess(c.principal, 'agreements.read', await store.getAgreement(c.principal.tenant, c.params.id), c.params.id);
         const versions = await store.listVersions(c.principal.tenant, c.params.id);
         const r = diffVersions(versions, c.query.from, c.query.to);
-        if (!r.ok) throw new HttpError('not_found', r.issues.map((i) => `${i.path}: ${i.message}`).join('; '), { in: 'query', issues: r.issues });
+        if (!r.ok)
+          throw new HttpError('not_found', r.issues.map((i) => `${i.path}: ${i.message}`).join('; '), { in: 'query', issues: r.issues });
         return { body: { from: c.query.from, to: c.query.to, changes: r.value, text: renderDiff(r.value) } };
       },
     }),
@@ -292,9 +351,15 @@ export function agreementOperations(deps: Deps): Operation[] {
         if (!r.ok) {
           const issues = bodyIssues(r.issues ?? []);
           if (r.code === 'invalid') throw invalid(issues, 'body');
-          throw new HttpError(r.code, r.code === 'illegal_transition' ? (issues[0]?.message ?? r.message) : r.message, { ...(r.details ?? {}), ...(r.code === 'illegal_transition' ? { issues } : {}) });
+          throw new HttpError(r.code, r.code === 'illegal_transition' ? (issues[0]?.message ?? r.message) : r.message, {
+            ...(r.details ?? {}),
+            ...(r.code === 'illegal_transition' ? { issues } : {}),
+          });
         }
-        return { body: { agreement: presentAgreement(r.agreement, false), transition: presentTransition(r.transition) }, headers: { etag: r.agreement.etag } };
+        return {
+          body: { agreement: presentAgreement(r.agreement, false), transition: presentTransition(r.transition) },
+          headers: { etag: r.agreement.etag },
+        };
       },
     }),
     defineOperation({

@@ -43,7 +43,16 @@ export function auditOperations(deps: Deps): Operation[] {
       responses: { 200: { description: 'A page of audit entries: { items, next? }', schema: AuditPage } },
       async handler(c) {
         const q = c.query;
-        const page = await store.listAudit(c.principal.tenant, compact({ subject: q.subject, actor: q.actor, newestFirst: q.order === 'newest' ? true : undefined, after: q.after, limit: q.limit }));
+        const page = await store.listAudit(
+          c.principal.tenant,
+          compact({
+            subject: q.subject,
+            actor: q.actor,
+            newestFirst: q.order === 'newest' ? true : undefined,
+            after: q.after,
+            limit: q.limit,
+          }),
+        );
         return { body: compact({ items: page.items.map(presentAudit), next: page.next }) };
       },
     }),

@@ -30,7 +30,8 @@ export function calendarOperations(deps: Deps): Operation[] {
       operationId: 'putCalendar',
       tag: 'calendars',
       summary: 'Create or replace a calendar',
-      description: 'YAML or JSON (docs/calendars.md). Creating needs no precondition; replacing needs If-Match with the current ETag (428 without, 412 when stale). `extends` names another stored calendar.',
+      description:
+        'YAML or JSON (docs/calendars.md). Creating needs no precondition; replacing needs If-Match with the current ETag (428 without, 412 when stale). `extends` names another stored calendar.',
       action: 'calendars.write',
       params: calendarParams,
       headers: [{ name: 'If-Match', description: 'The ETag of the calendar being replaced.' }],
@@ -50,7 +51,18 @@ export function calendarOperations(deps: Deps): Operation[] {
         if (!parsed.ok) throw invalid(parsed.issues, 'body');
         const ics = (parsed.value.value as { ics?: unknown } | null)?.ics;
         if (Array.isArray(ics) && ics.length > 0) {
-          throw invalid([{ path: 'ics', message: 'iCalendar files cannot be referenced over the API yet: list the days under holidays (or closures) instead', received: `a list of ${ics.length}`, source, ...(parsed.value.locate(['ics']) ?? {}) }], 'body');
+          throw invalid(
+            [
+              {
+                path: 'ics',
+                message: 'iCalendar files cannot be referenced over the API yet: list the days under holidays (or closures) instead',
+                received: `a list of ${ics.length}`,
+                source,
+                ...(parsed.value.locate(['ics']) ?? {}),
+              },
+            ],
+            'body',
+          );
         }
         // `extends` is resolved against the tenant's stored calendars, as the core loader resolves
         // files; a cycle through the calendar being written is caught by the loader.
@@ -58,15 +70,21 @@ export function calendarOperations(deps: Deps): Operation[] {
         const def = calendarDefinitionFromText(text, source, (ref) => {
           if (ref === name) return { error: 'a calendar cannot extend itself' };
           const cal = stored.get(ref);
-          return cal ? { source: `calendars/${ref}`, text: cal.source } : { error: `no stored calendar named ${JSON.stringify(ref)} (PUT /v1/calendars/${ref} first)` };
+          return cal
+            ? { source: `calendars/${ref}`, text: cal.source }
+            : { error: `no stored calendar named ${JSON.stringify(ref)} (PUT /v1/calendars/${ref} first)` };
         });
         if (!def.ok) throw invalid(def.issues, 'body');
 
         const current = stored.get(name);
         const ifMatch = ifMatchOf(header(c, 'if-match'), current?.etag);
-        if (current && ifMatch === undefined) throw new HttpError('precondition_required', `calendar ${name} exists: send If-Match with its ETag to replace it`, { etag: current.etag });
+        if (current && ifMatch === undefined)
+          throw new HttpError('precondition_required', `calendar ${name} exists: send If-Match with its ETag to replace it`, {
+            etag: current.etag,
+          });
         if (current && current.source === text && current.format === format) {
-          if (ifMatch !== current.etag) throw new HttpError('precondition_failed', `calendar ${name} has changed since it was read`, { etag: current.etag });
+          if (ifMatch !== current.etag)
+            throw new HttpError('precondition_failed', `calendar ${name} has changed since it was read`, { etag: current.etag });
           return { status: 200, body: { result: 'unchanged', calendar: presentCalendar(current) }, headers: { etag: current.etag } };
         }
         const audit = {
@@ -77,12 +95,30 @@ export function calendarOperations(deps: Deps): Operation[] {
           ...(current ? { before: { format: current.format, source: current.source } } : {}),
           after: { format, source: text },
         };
-        const r = await store.putCalendar(tenant, { name, format, source: text, at: c.now, by: c.principal.actor }, current ? ifMatch! : ifMatch === undefined ? null : ifMatch, audit);
+        const r = await store.putCalendar(
+          tenant,
+          { name, format, source: text, at: c.now, by: c.principal.actor },
+          current ? ifMatch! : ifMatch === undefined ? null : ifMatch,
+          audit,
+        );
         if (r.status === 'stale') {
-          if (!current && ifMatch === undefined) throw new HttpError('precondition_required', `calendar ${name} was created meanwhile: send If-Match with its ETag to replace it`, compact({ etag: r.current?.etag }));
-          throw new HttpError('precondition_failed', r.current ? `calendar ${name} has changed since it was read` : `calendar ${name} does not exist`, compact({ etag: r.current?.etag }));
+          if (!current && ifMatch === undefined)
+            throw new HttpError(
+              'precondition_required',
+              `calendar ${name} was created meanwhile: send If-Match with its ETag to replace it`,
+              compact({ etag: r.current?.etag }),
+            );
+          throw new HttpError(
+            'precondition_failed',
+            r.current ? `calendar ${name} has changed since it was read` : `calendar ${name} does not exist`,
+            compact({ etag: r.current?.etag }),
+          );
         }
-        return { status: r.status === 'created' ? 201 : 200, body: { result: r.status, calendar: presentCalendar(r.calendar) }, headers: { etag: r.calendar.etag } };
+        return {
+          status: r.status === 'created' ? 201 : 200,
+          body: { result: r.status, calendar: presentCalendar(r.calendar) },
+          headers: { etag: r.calendar.etag },
+        };
       },
     }),
     defineOperation({

@@ -15,7 +15,9 @@ export const checksQuery = z.strictObject({
   events: z
     .enum(['true', 'false'])
     .optional()
-    .describe('true: also require coverage of every (customer, service) pair named by a stored event (reads every event). false by default.'),
+    .describe(
+      'true: also require coverage of every (customer, service) pair named by a stored event (reads every event). false by default.',
+    ),
   severity: z.enum(['problem', 'note', 'ok']).optional().describe('Only findings of this severity; all by default.'),
 });
 
@@ -47,7 +49,9 @@ export function checkOperations(deps: Deps): Operation[] {
           let after: string | undefined;
           do {
             const page = await store.queryEvents(tenant, { limit: 1000, ...(after ? { after } : {}) });
-            for (const e of page.items) if (e.customer !== undefined && e.service !== undefined) pairs.set(`${e.customer}\u0000${e.service}`, { customer: e.customer, service: e.service });
+            for (const e of page.items)
+              if (e.customer !== undefined && e.service !== undefined)
+                pairs.set(`${e.customer}\u0000${e.service}`, { customer: e.customer, service: e.service });
             after = page.next;
           } while (after);
         }
@@ -63,7 +67,9 @@ export function checkOperations(deps: Deps): Operation[] {
         const counts = { problem: 0, note: 0, ok: 0 };
         for (const f of findings) counts[f.severity]++;
         const shown = c.query.severity === undefined ? findings : findings.filter((f) => f.severity === c.query.severity);
-        return { body: { ok: counts.problem === 0, agreements: loaded.length, counts, findings: shown, unreadable: issues.map(formatIssue) } };
+        return {
+          body: { ok: counts.problem === 0, agreements: loaded.length, counts, findings: shown, unreadable: issues.map(formatIssue) },
+        };
       },
     }),
   ] as Operation[];

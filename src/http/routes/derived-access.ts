@@ -13,7 +13,8 @@ export async function visibleAgreement(store: Store, p: Principal, action: Actio
   const a = await store.getAgreement(p.tenant, id);
   if (!a) throw new HttpError('not_found', `no agreement ${id}`);
   const d = authorize(p, action, { tenant: p.tenant, ...(a.customer !== undefined ? { customer: a.customer } : {}) });
-  if (!d.allowed) throw d.code === 'forbidden' ? new HttpError('forbidden', d.reason, { action }) : new HttpError('not_found', `no agreement ${id}`);
+  if (!d.allowed)
+    throw d.code === 'forbidden' ? new HttpError('forbidden', d.reason, { action }) : new HttpError('not_found', `no agreement ${id}`);
   return a;
 }
 

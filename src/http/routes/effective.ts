@@ -24,7 +24,7 @@ export function effectiveOperations(deps: Deps): Operation[] {
       tag: 'agreements',
       summary: 'The effective terms of an agreement (its chain merged), with provenance',
       description:
-        'The agreement\'s working document merged onto its parents (most general first), as the evaluation uses it. ' +
+        "The agreement's working document merged onto its parents (most general first), as the evaluation uses it. " +
         '`provenance` names, for every term, the agreement and level it came from. 409 when the chain cannot be merged ' +
         '(a missing parent, a cycle, merged terms that do not validate), with the issues.',
       action: 'agreements.read',
@@ -45,13 +45,18 @@ export function effectiveOperations(deps: Deps): Operation[] {
         if (!chain.ok) {
           const own = issues.filter((i) => i.source === `agreement:${id}`);
           const all = own.length > 0 ? own : chain.issues;
-          throw new HttpError('conflict', `the effective terms of ${id} cannot be computed: ${all.map(formatIssue).join('; ')}`, { issues: all });
+          throw new HttpError('conflict', `the effective terms of ${id} cannot be computed: ${all.map(formatIssue).join('; ')}`, {
+            issues: all,
+          });
         }
         const leaf = chain.value[chain.value.length - 1]!.spec;
         const customer = leaf.parties.customer?.id ?? '';
         const service = leaf.services[0] ?? '';
         const eff = mergeChain(chain.value, customer, service);
-        if (!eff.ok) throw new HttpError('conflict', `the effective terms of ${id} cannot be computed: ${eff.issues.map(formatIssue).join('; ')}`, { issues: eff.issues });
+        if (!eff.ok)
+          throw new HttpError('conflict', `the effective terms of ${id} cannot be computed: ${eff.issues.map(formatIssue).join('; ')}`, {
+            issues: eff.issues,
+          });
         const e = eff.value;
         return {
           body: {

@@ -9,7 +9,10 @@ import { compact, defineOperation, instant, iso, pageQuery, type Deps, type Oper
 import { EventPage, IngestReport } from '../schemas.ts';
 
 export const ingestQuery = z.strictObject({
-  mode: z.enum(['partial', 'all_or_nothing']).optional().describe('partial (default): good events are kept beside bad ones; all_or_nothing: nothing is written unless every event is good.'),
+  mode: z
+    .enum(['partial', 'all_or_nothing'])
+    .optional()
+    .describe('partial (default): good events are kept beside bad ones; all_or_nothing: nothing is written unless every event is good.'),
 });
 
 export const eventsQuery = z
@@ -35,7 +38,19 @@ export const eventBatch = z.union([z.array(pledgeEvent), pledgeEvent]);
 export const EVENT_MEDIA = ['application/json', 'application/x-ndjson', 'text/plain'] as const;
 
 function presentEvent(e: StoredEvent) {
-  return compact({ seq: e.seq, source: e.source, id: e.id, type: e.type, at: iso(e.at), ticket: e.ticket, service: e.service, customer: e.customer, region: e.region, receivedAt: iso(e.receivedAt), payload: e.payload });
+  return compact({
+    seq: e.seq,
+    source: e.source,
+    id: e.id,
+    type: e.type,
+    at: iso(e.at),
+    ticket: e.ticket,
+    service: e.service,
+    customer: e.customer,
+    region: e.region,
+    receivedAt: iso(e.receivedAt),
+    payload: e.payload,
+  });
 }
 
 export function eventOperations(deps: Deps): Operation[] {
@@ -51,8 +66,8 @@ export function eventOperations(deps: Deps): Operation[] {
         `A JSON array (or one event) as application/json, or one event per line as application/x-ndjson (or text/plain). ` +
         `At most ${config.limits.batchEvents} events and ${config.limits.batchBytes} bytes per request (413 above). ` +
         'The answer is 200 with a result per event (accepted, duplicate, conflict, rejected with the reason and issues, or not_written); ' +
-        'an acknowledged event is committed, with the batch\'s audit line. A conflict is an id stored with other content (`seq`), or an ' +
-        'event naming another customer than its ticket\'s (`owner`: a ticket never changes owner). ' +
+        "an acknowledged event is committed, with the batch's audit line. A conflict is an id stored with other content (`seq`), or an " +
+        "event naming another customer than its ticket's (`owner`: a ticket never changes owner). " +
         'With mode=all_or_nothing nothing is written unless every event is good (committed: false). ' +
         `An event is rejected when its attributes nest deeper than ${MAX_ATTRIBUTE_DEPTH} levels, a text holds NUL or an unpaired surrogate, ` +
         `or its \`at\` is before 2000 or more than ${Math.round(config.limits.maxClockSkewMs / 60_000)} minutes after the server's clock (docs/events.md).`,

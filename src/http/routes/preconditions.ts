@@ -10,9 +10,17 @@ import { HttpError } from '../errors.ts';
  */
 export function ifMatchOf(value: string | undefined, current: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.length > 1000) throw new HttpError('invalid_parameter', 'the If-Match header is too long', { in: 'header', header: 'If-Match' });
-  const tags = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
-  if (tags.length === 0) throw new HttpError('invalid_parameter', 'the If-Match header is empty; send the ETag of the version you read', { in: 'header', header: 'If-Match' });
+  if (value.length > 1000)
+    throw new HttpError('invalid_parameter', 'the If-Match header is too long', { in: 'header', header: 'If-Match' });
+  const tags = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (tags.length === 0)
+    throw new HttpError('invalid_parameter', 'the If-Match header is empty; send the ETag of the version you read', {
+      in: 'header',
+      header: 'If-Match',
+    });
   if (tags.includes('*')) {
     if (current === undefined) throw new HttpError('precondition_failed', 'If-Match: * needs an existing resource', {});
     return current;

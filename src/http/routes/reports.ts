@@ -14,7 +14,7 @@ import { RebuildReport, Report, Status } from '../schemas.ts';
 
 export const reportParams = z.strictObject({ id: idParam });
 export const reportQuery = z.strictObject({
-  period: periodLabel.describe('The billing period: a month (2026-10), quarter (2026-Q4) or year (2026), in the agreement\'s time zone.'),
+  period: periodLabel.describe("The billing period: a month (2026-10), quarter (2026-Q4) or year (2026), in the agreement's time zone."),
   format: z.enum(['json', 'csv']).optional().describe('json (default) or csv (one line per target).'),
 });
 
@@ -51,11 +51,11 @@ export function reportOperations(deps: Deps): Operation[] {
       url: '/v1/agreements/:id/report',
       operationId: 'getReport',
       tag: 'results',
-      summary: 'An agreement\'s report for a billing period',
+      summary: "An agreement's report for a billing period",
       description:
         'Each target measured over its window for the period (a quarterly target in a monthly period: the quarter containing the ' +
-        'period\'s end, so far), with value, promise, margin and reason, and the settlement when the agreement has penalties. ' +
-        '`format=csv` answers text/csv. 404 when the agreement is not the caller\'s or has no results for the period.',
+        "period's end, so far), with value, promise, margin and reason, and the settlement when the agreement has penalties. " +
+        "`format=csv` answers text/csv. 404 when the agreement is not the caller's or has no results for the period.",
       action: 'settlements.read',
       params: reportParams,
       query: reportQuery,
@@ -88,7 +88,8 @@ export function reportOperations(deps: Deps): Operation[] {
       operationId: 'rebuild',
       tag: 'results',
       summary: 'Recompute every derived result of the tenant',
-      description: 'As `pledge rebuild`: clocks, compliance and settlements recomputed from the events and agreements, replaced in one transaction. Admin only.',
+      description:
+        'As `pledge rebuild`: clocks, compliance and settlements recomputed from the events and agreements, replaced in one transaction. Admin only.',
       action: 'derived.rebuild',
       responses: {
         200: { description: '{ agreements, events, clocks, compliance, settlements, watermark, problems, stale? }', schema: RebuildReport },
@@ -96,7 +97,13 @@ export function reportOperations(deps: Deps): Operation[] {
       async handler(c) {
         const p = c.principal;
         const r = await rebuildDerived({ store, tenant: p.tenant, now: c.now });
-        const after = { events: r.events, clocks: r.clocks, compliance: r.compliance, settlements: r.settlements, ...(r.stale ? { stale: true } : {}) };
+        const after = {
+          events: r.events,
+          clocks: r.clocks,
+          compliance: r.compliance,
+          settlements: r.settlements,
+          ...(r.stale ? { stale: true } : {}),
+        };
         await store.appendAudit(p.tenant, { at: c.now, actor: p.actor, action: 'derived.rebuild', subject: 'tenant', after });
         return { body: r };
       },

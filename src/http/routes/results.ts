@@ -51,7 +51,17 @@ function presentSettlement(r: SettlementRow<Settlement>) {
 export function resultOperations(deps: Deps): Operation[] {
   const { store } = deps;
 
-  async function compliancePage(tenant: string, q: { agreement?: string | undefined; target?: string | undefined; window?: string | undefined; after?: string | undefined; limit?: number | undefined }, visible: ReadonlySet<string> | undefined) {
+  async function compliancePage(
+    tenant: string,
+    q: {
+      agreement?: string | undefined;
+      target?: string | undefined;
+      window?: string | undefined;
+      after?: string | undefined;
+      limit?: number | undefined;
+    },
+    visible: ReadonlySet<string> | undefined,
+  ) {
     if (visible !== undefined && visible.size === 0) return { items: [] };
     const keep = (r: ComplianceRow<TargetEvaluation>) =>
       (q.window === undefined || r.window === q.window) && (visible === undefined || visible.has(r.agreementId));
@@ -72,7 +82,7 @@ export function resultOperations(deps: Deps): Operation[] {
       summary: 'Stored compliance results per agreement, target and window',
       description:
         'Paginated, by (agreement, target, window). Results are recomputed first when events arrived since they were computed ' +
-        '(only what the new events touch: their agreements and tickets). A customer token sees only its own agreements\' results.',
+        "(only what the new events touch: their agreements and tickets). A customer token sees only its own agreements' results.",
       action: 'compliance.read',
       query: complianceQuery,
       responses: {
@@ -91,7 +101,7 @@ export function resultOperations(deps: Deps): Operation[] {
       operationId: 'getAgreementCompliance',
       tag: 'results',
       summary: 'Stored compliance results of one agreement',
-      description: 'As GET /v1/compliance?agreement={id}; 404 when the agreement does not exist or is not the caller\'s.',
+      description: "As GET /v1/compliance?agreement={id}; 404 when the agreement does not exist or is not the caller's.",
       action: 'compliance.read',
       params: agreementParams,
       query: agreementComplianceQuery,
@@ -111,7 +121,8 @@ export function resultOperations(deps: Deps): Operation[] {
       operationId: 'listSettlements',
       tag: 'results',
       summary: 'Stored settlements per agreement and billing period',
-      description: 'Paginated, by (agreement, period); recomputed first when events arrived since (what they touch). A customer token sees only its own.',
+      description:
+        'Paginated, by (agreement, period); recomputed first when events arrived since (what they touch). A customer token sees only its own.',
       action: 'settlements.read',
       query: settlementsQuery,
       responses: {
@@ -137,7 +148,7 @@ export function resultOperations(deps: Deps): Operation[] {
       operationId: 'getSettlement',
       tag: 'results',
       summary: 'The settlement of one agreement for one billing period',
-      description: '404 when the agreement is not the caller\'s or has no settlement for that period.',
+      description: "404 when the agreement is not the caller's or has no settlement for that period.",
       action: 'settlements.read',
       params: settlementParams,
       responses: { 200: { description: '{ agreement, period, updatedAt, settlement }', schema: schemas.SettlementRow } },

@@ -14,7 +14,7 @@ const civilDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-
 
 export const reviewParams = z.strictObject({ id: idParam });
 export const reviewBody = z.strictObject({
-  at: civilDate.optional().describe('The day the review was held; today in the agreement\'s time zone by default. Not in the future.'),
+  at: civilDate.optional().describe("The day the review was held; today in the agreement's time zone by default. Not in the future."),
   outcome: z.enum(REVIEW_OUTCOMES).describe('kept: the agreement stays as it is; amended: it was changed (name the version).'),
   by: z
     .string()
@@ -27,7 +27,13 @@ export const reviewBody = z.strictObject({
 });
 export const portfolioReviewQuery = z.strictObject({
   today: civilDate.optional().describe('The day to judge on (YYYY-MM-DD); today in UTC by default.'),
-  within: z.coerce.number().int().min(0).max(3660).optional().describe('Days ahead within which expiring security evidence is listed (30 by default).'),
+  within: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3660)
+    .optional()
+    .describe('Days ahead within which expiring security evidence is listed (30 by default).'),
 });
 
 export function reviewOperations(deps: Deps): Operation[] {
@@ -39,7 +45,8 @@ export function reviewOperations(deps: Deps): Operation[] {
       operationId: 'getReviews',
       tag: 'agreements',
       summary: 'When an agreement is next due for review, and the reviews recorded',
-      description: 'The next review is one cadence (yearly by default) after the last review recorded here or written in the agreement (`review.last`), or after the term start.',
+      description:
+        'The next review is one cadence (yearly by default) after the last review recorded here or written in the agreement (`review.last`), or after the term start.',
       action: 'agreements.read',
       params: reviewParams,
       responses: {
@@ -64,7 +71,7 @@ export function reviewOperations(deps: Deps): Operation[] {
       description:
         'Who held it is `by`, or the caller. Reviews are kept in date order and never rewritten; ' +
         'an amended outcome names the version of the ' +
-        'amendment. Recording a review changes no figure. Answers the review and the agreement\'s next review date.',
+        "amendment. Recording a review changes no figure. Answers the review and the agreement's next review date.",
       action: 'agreements.transition',
       params: reviewParams,
       body: { media: ['application/json'], schema: reviewBody, required: true, limit: DOCUMENT_BODY },
@@ -87,17 +94,30 @@ export function reviewOperations(deps: Deps): Operation[] {
       operationId: 'listReviews',
       tag: 'agreements',
       summary: 'Overdue reviews, expired or expiring security evidence, and every next review',
-      description: 'Over the tenant\'s agreements (a customer: its own). As `pledge reviews` does for files.',
+      description: "Over the tenant's agreements (a customer: its own). As `pledge reviews` does for files.",
       action: 'agreements.read',
       query: portfolioReviewQuery,
-      responses: { 200: { description: '{ today, overdue, evidence, schedule: [{ agreement, owner, due, reason, lastReview }], problems }', schema: PortfolioReviews } },
+      responses: {
+        200: {
+          description: '{ today, overdue, evidence, schedule: [{ agreement, owner, due, reason, lastReview }], problems }',
+          schema: PortfolioReviews,
+        },
+      },
       async handler(c) {
         const p = c.principal;
         const today = c.query.today ?? civilDateAt(c.now, 'UTC');
         const day = typeof today === 'string' ? today : today.ok ? today.value : '';
         const visible = await visibleAgreementIds(store, p);
-        const r = await portfolioReviews(store, p.tenant, { today: day, withinDays: c.query.within ?? 30, ...(visible ? { visible } : {}) });
-        if (!r.ok) throw invalid(r.issues.map((i) => ({ ...i, path: i.path === 'today' ? 'today' : i.path })), 'query');
+        const r = await portfolioReviews(store, p.tenant, {
+          today: day,
+          withinDays: c.query.within ?? 30,
+          ...(visible ? { visible } : {}),
+        });
+        if (!r.ok)
+          throw invalid(
+            r.issues.map((i) => ({ ...i, path: i.path === 'today' ? 'today' : i.path })),
+            'query',
+          );
         return { body: r.value };
       },
     }),

@@ -66,7 +66,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       summary: 'Prometheus metrics of the process',
       description:
         "The process's own figures, the same whichever tenant is served: pledge_http_requests_total{method,route,status}, " +
-        'process_start_time_seconds, process_resident_memory_bytes, nodejs_heap_used_bytes. A tenant\'s figures are at /v1/metrics.',
+        "process_start_time_seconds, process_resident_memory_bytes, nodejs_heap_used_bytes. A tenant's figures are at /v1/metrics.",
       responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: Text, media: 'text/plain; version=0.0.4' } },
       async handler() {
         return { body: metrics.renderProcess(), type: 'text/plain; version=0.0.4; charset=utf-8' };

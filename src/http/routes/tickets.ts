@@ -21,6 +21,7 @@ import { compact, defineOperation, iso, type Deps, type Operation } from '../ope
 import { ensureFresh, visibleAgreementIds } from './derived-access.ts';
 import { Ticket } from '../schemas.ts';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 
 export const ticketParams = z.strictObject({
@@ -28,7 +29,7 @@ export const ticketParams = z.strictObject({
     .string()
     .min(1)
     .max(200)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, 'expected a ticket id without control characters')
+    .regex(NO_CONTROL, 'expected a ticket id without control characters')
     .describe('The ticket id, as in its events.'),
 });
 
@@ -73,7 +74,18 @@ function presentClock(r: ClockRow<ClockValue>) {
 }
 
 function presentEvent(e: StoredEvent) {
-  return compact({ seq: e.seq, source: e.source, id: e.id, type: e.type, at: iso(e.at), service: e.service, customer: e.customer, region: e.region, receivedAt: iso(e.receivedAt), payload: e.payload });
+  return compact({
+    seq: e.seq,
+    source: e.source,
+    id: e.id,
+    type: e.type,
+    at: iso(e.at),
+    service: e.service,
+    customer: e.customer,
+    region: e.region,
+    receivedAt: iso(e.receivedAt),
+    payload: e.payload,
+  });
 }
 
 export function ticketOperations(deps: Deps): Operation[] {
@@ -88,8 +100,8 @@ export function ticketOperations(deps: Deps): Operation[] {
       description:
         'The events in the order they happened, and the stored clocks of every agreement measuring the ticket, each with its state, ' +
         'deadline (null when it can never run out) and timeline when stored. Clocks are recomputed first when events arrived since ' +
-        '(only what the new events touch). A ticket is its source and its id: `source` picks one desk\'s ticket, and is needed when ' +
-        'the caller may see several tickets with the id (400 names them). The customer is the ticket\'s owner (its first event naming ' +
+        "(only what the new events touch). A ticket is its source and its id: `source` picks one desk's ticket, and is needed when " +
+        "the caller may see several tickets with the id (400 names them). The customer is the ticket's owner (its first event naming " +
         'one). 404 when there is no such ticket; a customer token sees only the tickets it owns, and the clocks of its own agreements.',
       action: 'tickets.read',
       params: ticketParams,

@@ -83,7 +83,8 @@ class Rollback extends Error {}
 const INT8_OID = 20;
 /** Per pool, not pg's global type registry, so other pg users in the process are unaffected. */
 const types = {
-  getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -115,7 +116,10 @@ export function poolConfig(o: PostgresOptions): pg.PoolConfig {
 
 function createPool(o: PostgresOptions): pg.Pool {
   if (o.schema !== undefined && !SCHEMA_NAME.test(o.schema)) {
-    throw new StoreError(`invalid PostgreSQL schema name ${JSON.stringify(o.schema)}: use lower-case letters, digits and _`, { retryable: false, operation: 'open' });
+    throw new StoreError(`invalid PostgreSQL schema name ${JSON.stringify(o.schema)}: use lower-case letters, digits and _`, {
+      retryable: false,
+      operation: 'open',
+    });
   }
   const pool = new pg.Pool(poolConfig(o));
   // An idle client whose connection dies emits 'error' on the pool; unhandled, that would crash the
@@ -142,8 +146,13 @@ export async function migratePostgres(pool: pg.Pool, schema: string | undefined)
     // Transaction-scoped: released by COMMIT or ROLLBACK, even if this process dies.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pledge.migrate:${schema ?? 'public'}`]);
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-    const applied = (await client.query('SELECT name, checksum FROM schema_migrations ORDER BY name')).rows as Array<{ name: string; checksum: string }>;
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const applied = (await client.query('SELECT name, checksum FROM schema_migrations ORDER BY name')).rows as Array<{
+      name: string;
+      checksum: string;
+    }>;
     const pending = pendingMigrations(known, applied, operation);
     // The clock is read here only to record when a migration ran, for operators.
     const now = Date.now();
@@ -181,7 +190,13 @@ function tenantOf(r: Row): Tenant {
   return { id: r.id as string, name: r.name as string, createdAt: r.created_at as number };
 }
 function userOf(r: Row): User {
-  return { id: r.id as string, name: r.name as string, ...opt('email', r.email as string | null), createdAt: r.created_at as number, ...opt('disabledAt', r.disabled_at as number | null) };
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    ...opt('email', r.email as string | null),
+    createdAt: r.created_at as number,
+    ...opt('disabledAt', r.disabled_at as number | null),
+  };
 }
 function tokenOf(r: Row): ApiToken {
   return {
@@ -215,13 +230,26 @@ function agreementOf<D>(r: Row): StoredAgreement<D> {
   };
 }
 function versionOf<D>(r: Row): Version<D> {
-  const v: Version<D> = { version: r.version as number, effective: r.effective as number, document: r.document as D, createdAt: r.created_at as number, createdBy: r.created_by as string };
+  const v: Version<D> = {
+    version: r.version as number,
+    effective: r.effective as number,
+    document: r.document as D,
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+  };
   if (r.effective_date !== null) v.effectiveDate = r.effective_date as { date: string; zone: string };
   if (r.note !== null) v.note = r.note as string;
   return v;
 }
 function calendarOf(r: Row): StoredCalendar {
-  return { name: r.name as string, format: r.format as StoredCalendar['format'], source: r.source as string, etag: calendarEtag(r.row_version as number, r.updated_at as number), updatedAt: r.updated_at as number, updatedBy: r.updated_by as string };
+  return {
+    name: r.name as string,
+    format: r.format as StoredCalendar['format'],
+    source: r.source as string,
+    etag: calendarEtag(r.row_version as number, r.updated_at as number),
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+  };
 }
 function eventOf(r: Row): StoredEvent {
   return {
@@ -248,7 +276,14 @@ function ticketOf(r: Row): StoredTicket {
   };
 }
 function auditOf(r: Row): AuditEntry {
-  const e: AuditEntry = { seq: r.seq as number, tenant: r.tenant as string, at: r.at as number, actor: r.actor as string, action: r.action as string, subject: r.subject as string };
+  const e: AuditEntry = {
+    seq: r.seq as number,
+    tenant: r.tenant as string,
+    at: r.at as number,
+    actor: r.actor as string,
+    action: r.action as string,
+    subject: r.subject as string,
+  };
   // pg reads both SQL NULL and JSON null as null: absent either way, as in the SQLite adapter.
   if (r.before !== null && r.before !== undefined) e.before = r.before;
   if (r.after !== null && r.after !== undefined) e.after = r.after;
@@ -256,13 +291,32 @@ function auditOf(r: Row): AuditEntry {
 }
 function clockOf<V>(r: Row): ClockRow<V> {
   const source = r.source === '' ? {} : { source: r.source as string };
-  return { agreementId: r.agreement_id as string, target: r.target as string, ticket: r.ticket as string, ...source, cycle: r.cycle as number, value: r.value as V, updatedAt: r.updated_at as number };
+  return {
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    ticket: r.ticket as string,
+    ...source,
+    cycle: r.cycle as number,
+    value: r.value as V,
+    updatedAt: r.updated_at as number,
+  };
 }
 function complianceOf<V>(r: Row): ComplianceRow<V> {
-  return { agreementId: r.agreement_id as string, target: r.target as string, window: r.window_label as string, value: r.value as V, updatedAt: r.updated_at as number };
+  return {
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    window: r.window_label as string,
+    value: r.value as V,
+    updatedAt: r.updated_at as number,
+  };
 }
 function settlementOf<V>(r: Row): SettlementRow<V> {
-  return { agreementId: r.agreement_id as string, period: r.period_label as string, value: r.value as V, updatedAt: r.updated_at as number };
+  return {
+    agreementId: r.agreement_id as string,
+    period: r.period_label as string,
+    value: r.value as V,
+    updatedAt: r.updated_at as number,
+  };
 }
 
 function checkEventInput(e: EventInput, i: number): void {
@@ -356,7 +410,12 @@ class PostgresStore implements Store {
   private async audit(c: pg.PoolClient, tenant: string, a: AuditInput | undefined): Promise<AuditEntry | undefined> {
     if (!a) return undefined;
     const op = 'audit';
-    const counter = await this.one(op, "UPDATE tenant_sequences SET value = value + 1 WHERE tenant = $1 AND name = 'audit' RETURNING value", [tenant], c);
+    const counter = await this.one(
+      op,
+      "UPDATE tenant_sequences SET value = value + 1 WHERE tenant = $1 AND name = 'audit' RETURNING value",
+      [tenant],
+      c,
+    );
     if (!counter) throw unknownTenant(tenant);
     const row = await this.one(
       op,
@@ -379,8 +438,17 @@ class PostgresStore implements Store {
 
   createTenant(t: Tenant, audit?: AuditInput): Promise<Created<Tenant>> {
     return this.tx('createTenant', async (c) => {
-      const ins = await this.one('createTenant', 'INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING *', [t.id, t.name, t.createdAt], c);
-      if (!ins) return { status: 'exists' as const, value: tenantOf((await this.one('createTenant', 'SELECT * FROM tenants WHERE id = $1', [t.id], c))!) };
+      const ins = await this.one(
+        'createTenant',
+        'INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING *',
+        [t.id, t.name, t.createdAt],
+        c,
+      );
+      if (!ins)
+        return {
+          status: 'exists' as const,
+          value: tenantOf((await this.one('createTenant', 'SELECT * FROM tenants WHERE id = $1', [t.id], c))!),
+        };
       await c.query("INSERT INTO tenant_sequences (tenant, name, value) VALUES ($1, 'events', 0), ($1, 'audit', 0)", [t.id]);
       await this.audit(c, t.id, audit);
       return { status: 'created' as const, value: tenantOf(ins) };
@@ -400,8 +468,17 @@ class PostgresStore implements Store {
 
   createUser(tenant: string, u: NewUser, audit?: AuditInput): Promise<Created<User>> {
     return this.tx('createUser', async (c) => {
-      const ins = await this.one('createUser', 'INSERT INTO users (tenant, id, name, email, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING *', [tenant, u.id, u.name, u.email ?? null, u.createdAt], c);
-      if (!ins) return { status: 'exists' as const, value: userOf((await this.one('createUser', 'SELECT * FROM users WHERE tenant = $1 AND id = $2', [tenant, u.id], c))!) };
+      const ins = await this.one(
+        'createUser',
+        'INSERT INTO users (tenant, id, name, email, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING *',
+        [tenant, u.id, u.name, u.email ?? null, u.createdAt],
+        c,
+      );
+      if (!ins)
+        return {
+          status: 'exists' as const,
+          value: userOf((await this.one('createUser', 'SELECT * FROM users WHERE tenant = $1 AND id = $2', [tenant, u.id], c))!),
+        };
       await this.audit(c, tenant, audit);
       return { status: 'created' as const, value: userOf(ins) };
     });
@@ -429,7 +506,8 @@ class PostgresStore implements Store {
 
   createToken(tenant: string, t: NewApiToken, audit?: AuditInput): Promise<TokenCreated> {
     return this.tx('createToken', async (c) => {
-      if (!(await this.one('createToken', 'SELECT 1 FROM users WHERE tenant = $1 AND id = $2', [tenant, t.userId], c))) return { status: 'unknown_user' as const };
+      if (!(await this.one('createToken', 'SELECT 1 FROM users WHERE tenant = $1 AND id = $2', [tenant, t.userId], c)))
+        return { status: 'unknown_user' as const };
       const ins = await this.one(
         'createToken',
         'INSERT INTO api_tokens (tenant, id, user_id, name, role, customer, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *',
@@ -456,7 +534,10 @@ class PostgresStore implements Store {
       [tokenHash],
     );
     if (!r) return undefined;
-    return { token: tokenOf(r), user: userOf({ id: r.user_id, name: r.u_name, email: r.u_email, created_at: r.u_created_at, disabled_at: r.u_disabled_at }) };
+    return {
+      token: tokenOf(r),
+      user: userOf({ id: r.user_id, name: r.u_name, email: r.u_email, created_at: r.u_created_at, disabled_at: r.u_disabled_at }),
+    };
   }
 
   async listTokens(tenant: string, filter: { userId?: string } = {}): Promise<ApiToken[]> {
@@ -469,12 +550,21 @@ class PostgresStore implements Store {
 
   async touchToken(tenant: string, id: string, at: number): Promise<void> {
     // A write per request: callers should touch at most every minute or so per token.
-    await this.rows('touchToken', 'UPDATE api_tokens SET last_used_at = $1 WHERE tenant = $2 AND id = $3 AND (last_used_at IS NULL OR last_used_at < $1)', [at, tenant, id]);
+    await this.rows(
+      'touchToken',
+      'UPDATE api_tokens SET last_used_at = $1 WHERE tenant = $2 AND id = $3 AND (last_used_at IS NULL OR last_used_at < $1)',
+      [at, tenant, id],
+    );
   }
 
   revokeToken(tenant: string, id: string, at: number, audit?: AuditInput): Promise<RevokeResult> {
     return this.tx('revokeToken', async (c) => {
-      const r = await this.one('revokeToken', 'SELECT revoked_at FROM api_tokens WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      const r = await this.one(
+        'revokeToken',
+        'SELECT revoked_at FROM api_tokens WHERE tenant = $1 AND id = $2 FOR UPDATE',
+        [tenant, id],
+        c,
+      );
       if (!r) return 'not_found' as const;
       if (r.revoked_at !== null) return 'already_revoked' as const;
       await c.query('UPDATE api_tokens SET revoked_at = $1 WHERE tenant = $2 AND id = $3', [at, tenant, id]);
@@ -494,7 +584,13 @@ class PostgresStore implements Store {
         [tenant, a.id, json(a.document), a.customer ?? null, a.createdAt, a.createdBy],
         c,
       );
-      if (!ins) return { status: 'exists' as const, value: agreementOf<D>((await this.one('createAgreement', 'SELECT * FROM agreements WHERE tenant = $1 AND id = $2', [tenant, a.id], c))!) };
+      if (!ins)
+        return {
+          status: 'exists' as const,
+          value: agreementOf<D>(
+            (await this.one('createAgreement', 'SELECT * FROM agreements WHERE tenant = $1 AND id = $2', [tenant, a.id], c))!,
+          ),
+        };
       await this.invalidateDerived(c, tenant);
       await this.audit(c, tenant, audit);
       return { status: 'created' as const, value: agreementOf<D>(ins) };
@@ -512,8 +608,16 @@ class PostgresStore implements Store {
     if (f.state !== undefined) w.add('state = ?', f.state);
     if (f.after !== undefined) w.add('id > ?', decodeCursor(f.after, ['string'])[0]);
     const limit = pageLimit(f.limit);
-    const rows = await this.rows('listAgreements', `SELECT * FROM agreements WHERE ${w.sql} ORDER BY id LIMIT ${w.next(limit + 1)}`, w.params);
-    return page(rows.map((r) => agreementOf<D>(r)), limit, (a) => [a.id]);
+    const rows = await this.rows(
+      'listAgreements',
+      `SELECT * FROM agreements WHERE ${w.sql} ORDER BY id LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
+    return page(
+      rows.map((r) => agreementOf<D>(r)),
+      limit,
+      (a) => [a.id],
+    );
   }
 
   updateAgreement<D>(tenant: string, id: string, ifMatch: string, ch: AgreementChange<D>, audit?: AuditInput): Promise<AgreementUpdate<D>> {
@@ -531,15 +635,37 @@ class PostgresStore implements Store {
       for (const v of versions) {
         await c.query(
           'INSERT INTO agreement_versions (tenant, agreement_id, version, effective, effective_date, document, created_at, created_by, note) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9)',
-          [tenant, id, v.version, v.effective, v.effectiveDate ? json(v.effectiveDate) : null, json(v.document), v.createdAt, v.createdBy, v.note ?? null],
+          [
+            tenant,
+            id,
+            v.version,
+            v.effective,
+            v.effectiveDate ? json(v.effectiveDate) : null,
+            json(v.document),
+            v.createdAt,
+            v.createdBy,
+            v.note ?? null,
+          ],
         );
       }
       for (let i = 0; i < transitions.length; i++) {
         const t = transitions[i]!;
-        await c.query('INSERT INTO agreement_transitions (tenant, agreement_id, seq, at, transition) VALUES ($1, $2, $3, $4, $5::jsonb)', [tenant, id, current.transitionCount + i + 1, t.at, json(t)]);
+        await c.query('INSERT INTO agreement_transitions (tenant, agreement_id, seq, at, transition) VALUES ($1, $2, $3, $4, $5::jsonb)', [
+          tenant,
+          id,
+          current.transitionCount + i + 1,
+          t.at,
+          json(t),
+        ]);
       }
       for (let i = 0; i < reviews.length; i++) {
-        await c.query('INSERT INTO agreement_reviews (tenant, agreement_id, seq, review, recorded_at) VALUES ($1, $2, $3, $4::jsonb, $5)', [tenant, id, current.reviewCount + i + 1, json(reviews[i]), ch.at]);
+        await c.query('INSERT INTO agreement_reviews (tenant, agreement_id, seq, review, recorded_at) VALUES ($1, $2, $3, $4::jsonb, $5)', [
+          tenant,
+          id,
+          current.reviewCount + i + 1,
+          json(reviews[i]),
+          ch.at,
+        ]);
       }
       const state = transitions.length > 0 ? transitions[transitions.length - 1]!.to : current.state;
       const updated = await this.one(
@@ -548,7 +674,19 @@ class PostgresStore implements Store {
                 row_version = row_version + 1, updated_at = $5, updated_by = $6,
                 version_count = version_count + $7, transition_count = transition_count + $8, review_count = review_count + $9
           WHERE tenant = $10 AND id = $11 RETURNING *`,
-        [ch.document !== undefined ? json(ch.document) : null, ch.customer !== undefined, ch.customer ?? null, state, ch.at, ch.by, versions.length, transitions.length, reviews.length, tenant, id],
+        [
+          ch.document !== undefined ? json(ch.document) : null,
+          ch.customer !== undefined,
+          ch.customer ?? null,
+          state,
+          ch.at,
+          ch.by,
+          versions.length,
+          transitions.length,
+          reviews.length,
+          tenant,
+          id,
+        ],
         c,
       );
       if (agreementChangeInvalidates(ch)) await this.invalidateDerived(c, tenant);
@@ -558,11 +696,20 @@ class PostgresStore implements Store {
   }
 
   async listVersions<D = unknown>(tenant: string, id: string): Promise<Version<D>[]> {
-    return (await this.rows('listVersions', 'SELECT * FROM agreement_versions WHERE tenant = $1 AND agreement_id = $2 ORDER BY version', [tenant, id])).map((r) => versionOf<D>(r));
+    return (
+      await this.rows('listVersions', 'SELECT * FROM agreement_versions WHERE tenant = $1 AND agreement_id = $2 ORDER BY version', [
+        tenant,
+        id,
+      ])
+    ).map((r) => versionOf<D>(r));
   }
 
   async getVersion<D = unknown>(tenant: string, id: string, version: number): Promise<Version<D> | undefined> {
-    const r = await this.one('getVersion', 'SELECT * FROM agreement_versions WHERE tenant = $1 AND agreement_id = $2 AND version = $3', [tenant, id, version]);
+    const r = await this.one('getVersion', 'SELECT * FROM agreement_versions WHERE tenant = $1 AND agreement_id = $2 AND version = $3', [
+      tenant,
+      id,
+      version,
+    ]);
     return r && versionOf<D>(r);
   }
 
@@ -582,7 +729,12 @@ class PostgresStore implements Store {
   }
 
   async listReviews(tenant: string, id: string): Promise<ReviewRecord[]> {
-    return (await this.rows('listReviews', 'SELECT review FROM agreement_reviews WHERE tenant = $1 AND agreement_id = $2 ORDER BY seq', [tenant, id])).map((r) => r.review as ReviewRecord);
+    return (
+      await this.rows('listReviews', 'SELECT review FROM agreement_reviews WHERE tenant = $1 AND agreement_id = $2 ORDER BY seq', [
+        tenant,
+        id,
+      ])
+    ).map((r) => r.review as ReviewRecord);
   }
 
   // --- calendars -------------------------------------------------------------------------------
@@ -595,14 +747,24 @@ class PostgresStore implements Store {
       let created = false;
       if (ifMatch === null) {
         // Create only: concurrent creators race on the primary key, and exactly one wins.
-        row = await this.one(op, 'INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT DO NOTHING RETURNING *', [tenant, cal.name, cal.format, cal.source, cal.at, cal.by], c);
+        row = await this.one(
+          op,
+          'INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT DO NOTHING RETURNING *',
+          [tenant, cal.name, cal.format, cal.source, cal.at, cal.by],
+          c,
+        );
         if (!row) return { status: 'stale', current: calendarOf((await select())!) };
         created = true;
       } else if (typeof ifMatch === 'string') {
         const cur = await this.one(op, 'SELECT * FROM calendars WHERE tenant = $1 AND name = $2 FOR UPDATE', [tenant, cal.name], c);
         if (!cur) return { status: 'stale' };
         if (calendarOf(cur).etag !== ifMatch) return { status: 'stale', current: calendarOf(cur) };
-        row = await this.one(op, 'UPDATE calendars SET format = $3, source = $4, row_version = row_version + 1, updated_at = $5, updated_by = $6 WHERE tenant = $1 AND name = $2 RETURNING *', [tenant, cal.name, cal.format, cal.source, cal.at, cal.by], c);
+        row = await this.one(
+          op,
+          'UPDATE calendars SET format = $3, source = $4, row_version = row_version + 1, updated_at = $5, updated_by = $6 WHERE tenant = $1 AND name = $2 RETURNING *',
+          [tenant, cal.name, cal.format, cal.source, cal.at, cal.by],
+          c,
+        );
       } else {
         row = await this.one(
           op,
@@ -632,7 +794,12 @@ class PostgresStore implements Store {
 
   deleteCalendar(tenant: string, name: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
     return this.tx('deleteCalendar', async (c) => {
-      const r = await this.one('deleteCalendar', 'SELECT row_version, updated_at FROM calendars WHERE tenant = $1 AND name = $2 FOR UPDATE', [tenant, name], c);
+      const r = await this.one(
+        'deleteCalendar',
+        'SELECT row_version, updated_at FROM calendars WHERE tenant = $1 AND name = $2 FOR UPDATE',
+        [tenant, name],
+        c,
+      );
       if (!r) return 'not_found' as const;
       if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
       await c.query('DELETE FROM calendars WHERE tenant = $1 AND name = $2', [tenant, name]);
@@ -661,7 +828,12 @@ class PostgresStore implements Store {
       return await this.tx(op, async (c) => {
         // The counter row lock serialises this tenant's appends until COMMIT: numbers are handed
         // out in commit order, and the existence checks below (events, tickets) cannot race another writer.
-        const counter = await this.one(op, "SELECT value FROM tenant_sequences WHERE tenant = $1 AND name = 'events' FOR UPDATE", [tenant], c);
+        const counter = await this.one(
+          op,
+          "SELECT value FROM tenant_sequences WHERE tenant = $1 AND name = 'events' FOR UPDATE",
+          [tenant],
+          c,
+        );
         if (!counter) throw unknownTenant(tenant);
         first = counter.value as number;
         const keys = [...new Map(prepared.map((p) => [p.key, p])).values()];
@@ -675,11 +847,19 @@ class PostgresStore implements Store {
             [tenant, keys.map((k) => k.source), keys.map((k) => k.e.id)],
             c,
           );
-          for (const r of found) existing.set(`${r.source as string}\u0000${r.event_id as string}`, { seq: r.seq as number, hash: r.payload_hash as string });
+          for (const r of found)
+            existing.set(`${r.source as string}\u0000${r.event_id as string}`, { seq: r.seq as number, hash: r.payload_hash as string });
         }
         // The tickets the batch touches: customer null while none is named.
         // `created`: the ticket's first event is in this batch; `claimed`: the event of this batch that named its customer.
-        type Ticket = { source: string; ticket: string; customer: string | null; stored: boolean; created?: { firstSeq: number }; claimed?: number };
+        type Ticket = {
+          source: string;
+          ticket: string;
+          customer: string | null;
+          stored: boolean;
+          created?: { firstSeq: number };
+          claimed?: number;
+        };
         const tickets = new Map<string, Ticket>();
         for (const p of prepared) {
           if (p.ticket === null || tickets.has(p.ticketKey!)) continue;
@@ -790,7 +970,11 @@ class PostgresStore implements Store {
       });
     } catch (e) {
       if (!(e instanceof Rollback)) throw e;
-      return summarise(outcomes.map((o) => (o.status === 'accepted' ? { status: 'not_written' as const } : o)), false, first);
+      return summarise(
+        outcomes.map((o) => (o.status === 'accepted' ? { status: 'not_written' as const } : o)),
+        false,
+        first,
+      );
     }
   }
 
@@ -806,12 +990,19 @@ class PostgresStore implements Store {
   }
 
   async getTicket(tenant: string, source: string, ticket: string): Promise<StoredTicket | undefined> {
-    const r = await this.one('getTicket', 'SELECT * FROM tickets WHERE tenant = $1 AND source = $2 AND ticket = $3', [tenant, source, ticket]);
+    const r = await this.one('getTicket', 'SELECT * FROM tickets WHERE tenant = $1 AND source = $2 AND ticket = $3', [
+      tenant,
+      source,
+      ticket,
+    ]);
     return r && ticketOf(r);
   }
 
   async findTickets(tenant: string, ticket: string): Promise<StoredTicket[]> {
-    const rows = await this.rows('findTickets', 'SELECT * FROM tickets WHERE tenant = $1 AND ticket = $2 ORDER BY source', [tenant, ticket]);
+    const rows = await this.rows('findTickets', 'SELECT * FROM tickets WHERE tenant = $1 AND ticket = $2 ORDER BY source', [
+      tenant,
+      ticket,
+    ]);
     return rows.map(ticketOf);
   }
 
@@ -822,17 +1013,39 @@ class PostgresStore implements Store {
       w.add('(at, seq) > (?, ?)', at, seq);
     }
     const limit = pageLimit(q.limit);
-    const rows = await this.rows('queryEvents', `SELECT * FROM events WHERE ${w.sql} ORDER BY at, seq LIMIT ${w.next(limit + 1)}`, w.params);
+    const rows = await this.rows(
+      'queryEvents',
+      `SELECT * FROM events WHERE ${w.sql} ORDER BY at, seq LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
     return page(rows.map(eventOf), limit, (e) => [e.at, e.seq]);
   }
 
   async eventsSince(tenant: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
-    return (await this.rows('eventsSince', 'SELECT * FROM events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3', [tenant, afterSeq, sinceLimit(limit)])).map(eventOf);
+    return (
+      await this.rows('eventsSince', 'SELECT * FROM events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
+        tenant,
+        afterSeq,
+        sinceLimit(limit),
+      ])
+    ).map(eventOf);
   }
 
-  async eventPayloadsSince(tenant: string, afterSeq: number, limit = 10_000): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
-    const rows = await this.rows('eventPayloadsSince', 'SELECT seq, at, payload FROM events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3', [tenant, afterSeq, sinceLimit(limit)]);
-    return rows.map((r) => ({ seq: Number(r.seq), at: Number(r.at), payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown> }));
+  async eventPayloadsSince(
+    tenant: string,
+    afterSeq: number,
+    limit = 10_000,
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
+    const rows = await this.rows(
+      'eventPayloadsSince',
+      'SELECT seq, at, payload FROM events WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [tenant, afterSeq, sinceLimit(limit)],
+    );
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+    }));
   }
 
   async lastEventSeq(tenant: string): Promise<number> {
@@ -857,7 +1070,16 @@ class PostgresStore implements Store {
         `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at)
          SELECT $1, u.a, u.t, u.k, u.s, u.c, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bigint[]) AS u(a, t, k, s, c, v, u)
          ON CONFLICT (tenant, agreement_id, target, ticket, source, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-        [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.target), rows.map((r) => r.ticket), rows.map((r) => r.source ?? ''), rows.map((r) => r.cycle), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
+        [
+          tenant,
+          rows.map((r) => r.agreementId),
+          rows.map((r) => r.target),
+          rows.map((r) => r.ticket),
+          rows.map((r) => r.source ?? ''),
+          rows.map((r) => r.cycle),
+          rows.map((r) => json(r.value)),
+          rows.map((r) => r.updatedAt),
+        ],
       );
     }
   }
@@ -873,7 +1095,8 @@ class PostgresStore implements Store {
       const stale = staleDerived({ watermark: Number(cur.derived_seq), generation: Number(cur.derived_generation) }, change);
       if (stale) return stale;
       if (change.everything) {
-        for (const t of ['derived_clocks', 'derived_compliance', 'derived_settlements']) await c.query(`DELETE FROM ${t} WHERE tenant = $1`, [tenant]);
+        for (const t of ['derived_clocks', 'derived_compliance', 'derived_settlements'])
+          await c.query(`DELETE FROM ${t} WHERE tenant = $1`, [tenant]);
       }
       const agreements = change.agreements ?? [];
       if (agreements.length > 0) {
@@ -897,20 +1120,39 @@ class PostgresStore implements Store {
   }
 
   async getClock<V = unknown>(tenant: string, k: ClockKey): Promise<ClockRow<V> | undefined> {
-    const r = await this.one('getClock', 'SELECT * FROM derived_clocks WHERE tenant = $1 AND agreement_id = $2 AND target = $3 AND ticket = $4 AND source = $5 AND cycle = $6', [tenant, k.agreementId, k.target, k.ticket, k.source ?? '', k.cycle]);
+    const r = await this.one(
+      'getClock',
+      'SELECT * FROM derived_clocks WHERE tenant = $1 AND agreement_id = $2 AND target = $3 AND ticket = $4 AND source = $5 AND cycle = $6',
+      [tenant, k.agreementId, k.target, k.ticket, k.source ?? '', k.cycle],
+    );
     return r && clockOf<V>(r);
   }
 
-  async listClocks<V = unknown>(tenant: string, f: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest = {}): Promise<Page<ClockRow<V>>> {
+  async listClocks<V = unknown>(
+    tenant: string,
+    f: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest = {},
+  ): Promise<Page<ClockRow<V>>> {
     const w = new Where(tenant);
     if (f.agreementId !== undefined) w.add('agreement_id = ?', f.agreementId);
     if (f.target !== undefined) w.add('target = ?', f.target);
     if (f.ticket !== undefined) w.add('ticket = ?', f.ticket);
     if (f.source !== undefined) w.add('source = ?', f.source);
-    if (f.after !== undefined) w.add('(agreement_id, target, ticket, source, cycle) > (?, ?, ?, ?, ?)', ...decodeCursor(f.after, ['string', 'string', 'string', 'string', 'number']));
+    if (f.after !== undefined)
+      w.add(
+        '(agreement_id, target, ticket, source, cycle) > (?, ?, ?, ?, ?)',
+        ...decodeCursor(f.after, ['string', 'string', 'string', 'string', 'number']),
+      );
     const limit = pageLimit(f.limit);
-    const rows = await this.rows('listClocks', `SELECT * FROM derived_clocks WHERE ${w.sql} ORDER BY agreement_id, target, ticket, source, cycle LIMIT ${w.next(limit + 1)}`, w.params);
-    return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.source ?? '', c.cycle]);
+    const rows = await this.rows(
+      'listClocks',
+      `SELECT * FROM derived_clocks WHERE ${w.sql} ORDER BY agreement_id, target, ticket, source, cycle LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
+    return page(
+      rows.map((r) => clockOf<V>(r)),
+      limit,
+      (c) => [c.agreementId, c.target, c.ticket, c.source ?? '', c.cycle],
+    );
   }
 
   async countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
@@ -932,46 +1174,69 @@ class PostgresStore implements Store {
   private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {
     const rows = lastByKey(input, (r) => [r.agreementId, r.target, r.window]);
     if (rows.length === 0) return;
-    {
-      await c.query(
-        `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at)
+    await c.query(
+      `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at)
          SELECT $1, u.a, u.t, u.w, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS u(a, t, w, v, u)
          ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-        [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.target), rows.map((r) => r.window), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
-      );
-    }
+      [
+        tenant,
+        rows.map((r) => r.agreementId),
+        rows.map((r) => r.target),
+        rows.map((r) => r.window),
+        rows.map((r) => json(r.value)),
+        rows.map((r) => r.updatedAt),
+      ],
+    );
   }
 
   async getCompliance<V = unknown>(tenant: string, k: ComplianceKey): Promise<ComplianceRow<V> | undefined> {
-    const r = await this.one('getCompliance', 'SELECT * FROM derived_compliance WHERE tenant = $1 AND agreement_id = $2 AND target = $3 AND window_label = $4', [tenant, k.agreementId, k.target, k.window]);
+    const r = await this.one(
+      'getCompliance',
+      'SELECT * FROM derived_compliance WHERE tenant = $1 AND agreement_id = $2 AND target = $3 AND window_label = $4',
+      [tenant, k.agreementId, k.target, k.window],
+    );
     return r && complianceOf<V>(r);
   }
 
-  async listCompliance<V = unknown>(tenant: string, f: { agreementId?: string; target?: string } & PageRequest = {}): Promise<Page<ComplianceRow<V>>> {
+  async listCompliance<V = unknown>(
+    tenant: string,
+    f: { agreementId?: string; target?: string } & PageRequest = {},
+  ): Promise<Page<ComplianceRow<V>>> {
     const w = new Where(tenant);
     if (f.agreementId !== undefined) w.add('agreement_id = ?', f.agreementId);
     if (f.target !== undefined) w.add('target = ?', f.target);
-    if (f.after !== undefined) w.add('(agreement_id, target, window_label) > (?, ?, ?)', ...decodeCursor(f.after, ['string', 'string', 'string']));
+    if (f.after !== undefined)
+      w.add('(agreement_id, target, window_label) > (?, ?, ?)', ...decodeCursor(f.after, ['string', 'string', 'string']));
     const limit = pageLimit(f.limit);
-    const rows = await this.rows('listCompliance', `SELECT * FROM derived_compliance WHERE ${w.sql} ORDER BY agreement_id, target, window_label LIMIT ${w.next(limit + 1)}`, w.params);
-    return page(rows.map((r) => complianceOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.window]);
+    const rows = await this.rows(
+      'listCompliance',
+      `SELECT * FROM derived_compliance WHERE ${w.sql} ORDER BY agreement_id, target, window_label LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
+    return page(
+      rows.map((r) => complianceOf<V>(r)),
+      limit,
+      (c) => [c.agreementId, c.target, c.window],
+    );
   }
 
   private async upsertSettlements(c: pg.PoolClient, tenant: string, input: readonly SettlementRow[]): Promise<void> {
     const rows = lastByKey(input, (r) => [r.agreementId, r.period]);
     if (rows.length === 0) return;
-    {
-      await c.query(
-        `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at)
+    await c.query(
+      `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at)
          SELECT $1, u.a, u.p, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) AS u(a, p, v, u)
          ON CONFLICT (tenant, agreement_id, period_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-        [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.period), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
-      );
-    }
+      [tenant, rows.map((r) => r.agreementId), rows.map((r) => r.period), rows.map((r) => json(r.value)), rows.map((r) => r.updatedAt)],
+    );
   }
 
   async getSettlement<V = unknown>(tenant: string, k: SettlementKey): Promise<SettlementRow<V> | undefined> {
-    const r = await this.one('getSettlement', 'SELECT * FROM derived_settlements WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3', [tenant, k.agreementId, k.period]);
+    const r = await this.one(
+      'getSettlement',
+      'SELECT * FROM derived_settlements WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3',
+      [tenant, k.agreementId, k.period],
+    );
     return r && settlementOf<V>(r);
   }
 
@@ -980,8 +1245,16 @@ class PostgresStore implements Store {
     if (f.agreementId !== undefined) w.add('agreement_id = ?', f.agreementId);
     if (f.after !== undefined) w.add('(agreement_id, period_label) > (?, ?)', ...decodeCursor(f.after, ['string', 'string']));
     const limit = pageLimit(f.limit);
-    const rows = await this.rows('listSettlements', `SELECT * FROM derived_settlements WHERE ${w.sql} ORDER BY agreement_id, period_label LIMIT ${w.next(limit + 1)}`, w.params);
-    return page(rows.map((r) => settlementOf<V>(r)), limit, (s) => [s.agreementId, s.period]);
+    const rows = await this.rows(
+      'listSettlements',
+      `SELECT * FROM derived_settlements WHERE ${w.sql} ORDER BY agreement_id, period_label LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
+    return page(
+      rows.map((r) => settlementOf<V>(r)),
+      limit,
+      (s) => [s.agreementId, s.period],
+    );
   }
 
   async getDerivedWatermark(tenant: string): Promise<number> {
@@ -1007,7 +1280,11 @@ class PostgresStore implements Store {
     if (f.actor !== undefined) w.add('actor = ?', f.actor);
     if (f.after !== undefined) w.add(f.newestFirst ? 'seq < ?' : 'seq > ?', decodeCursor(f.after, ['number'])[0]);
     const limit = pageLimit(f.limit);
-    const rows = await this.rows('listAudit', `SELECT * FROM audit_log WHERE ${w.sql} ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'} LIMIT ${w.next(limit + 1)}`, w.params);
+    const rows = await this.rows(
+      'listAudit',
+      `SELECT * FROM audit_log WHERE ${w.sql} ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'} LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
     return page(rows.map(auditOf), limit, (a) => [a.seq]);
   }
 }

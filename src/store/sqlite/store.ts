@@ -93,8 +93,13 @@ export function migrateSqlite(db: Database.Database): MigrationReport {
     // IMMEDIATE: two processes opening a new file at once apply the migrations once.
     return db
       .transaction(() => {
-        db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
-        const applied = db.prepare('SELECT name, checksum FROM schema_migrations ORDER BY name').all() as Array<{ name: string; checksum: string }>;
+        db.exec(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+        );
+        const applied = db.prepare('SELECT name, checksum FROM schema_migrations ORDER BY name').all() as Array<{
+          name: string;
+          checksum: string;
+        }>;
         const pending = pendingMigrations(known, applied, operation);
         // The clock is read here only to record when a migration ran, for operators.
         const now = Date.now();
@@ -123,7 +128,11 @@ export function openSqliteStore(path: string): Store {
   }
   try {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal' && path !== ':memory:') throw new StoreError(`SQLite database ${path} cannot use WAL (journal_mode is ${String(mode)}); is it on a network file system?`, { retryable: false, operation: 'open' });
+    if (mode !== 'wal' && path !== ':memory:')
+      throw new StoreError(`SQLite database ${path} cannot use WAL (journal_mode is ${String(mode)}); is it on a network file system?`, {
+        retryable: false,
+        operation: 'open',
+      });
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -144,7 +153,13 @@ function tenantOf(r: Row): Tenant {
   return { id: r.id as string, name: r.name as string, createdAt: r.created_at as number };
 }
 function userOf(r: Row): User {
-  return { id: r.id as string, name: r.name as string, ...opt('email', r.email as string | null), createdAt: r.created_at as number, ...opt('disabledAt', r.disabled_at as number | null) };
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    ...opt('email', r.email as string | null),
+    createdAt: r.created_at as number,
+    ...opt('disabledAt', r.disabled_at as number | null),
+  };
 }
 function tokenOf(r: Row): ApiToken {
   return {
@@ -178,13 +193,26 @@ function agreementOf<D>(r: Row): StoredAgreement<D> {
   };
 }
 function versionOf<D>(r: Row): Version<D> {
-  const v: Version<D> = { version: r.version as number, effective: r.effective as number, document: parse<D>(r.document), createdAt: r.created_at as number, createdBy: r.created_by as string };
+  const v: Version<D> = {
+    version: r.version as number,
+    effective: r.effective as number,
+    document: parse<D>(r.document),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+  };
   if (r.effective_date !== null) v.effectiveDate = parse(r.effective_date);
   if (r.note !== null) v.note = r.note as string;
   return v;
 }
 function calendarOf(r: Row): StoredCalendar {
-  return { name: r.name as string, format: r.format as StoredCalendar['format'], source: r.source as string, etag: calendarEtag(r.row_version as number, r.updated_at as number), updatedAt: r.updated_at as number, updatedBy: r.updated_by as string };
+  return {
+    name: r.name as string,
+    format: r.format as StoredCalendar['format'],
+    source: r.source as string,
+    etag: calendarEtag(r.row_version as number, r.updated_at as number),
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+  };
 }
 function eventOf(r: Row): StoredEvent {
   return {
@@ -211,7 +239,14 @@ function ticketOf(r: Row): StoredTicket {
   };
 }
 function auditOf(r: Row): AuditEntry {
-  const e: AuditEntry = { seq: r.seq as number, tenant: r.tenant as string, at: r.at as number, actor: r.actor as string, action: r.action as string, subject: r.subject as string };
+  const e: AuditEntry = {
+    seq: r.seq as number,
+    tenant: r.tenant as string,
+    at: r.at as number,
+    actor: r.actor as string,
+    action: r.action as string,
+    subject: r.subject as string,
+  };
   const before = parseOpt(r.before);
   const after = parseOpt(r.after);
   if (before !== undefined) e.before = before;
@@ -317,7 +352,12 @@ class SqliteStore implements Store {
 
   createTenant(t: Tenant, audit?: AuditInput): Promise<Created<Tenant>> {
     return this.write('createTenant', () => {
-      const changed = this.exec('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING', t.id, t.name, t.createdAt);
+      const changed = this.exec(
+        'INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
+        t.id,
+        t.name,
+        t.createdAt,
+      );
       const value = tenantOf(this.get('SELECT * FROM tenants WHERE id = ?', t.id)!);
       if (changed === 0) return { status: 'exists' as const, value };
       this.exec("INSERT INTO tenant_sequences (tenant, name, value) VALUES (?, 'events', 0), (?, 'audit', 0)", t.id, t.id);
@@ -341,7 +381,14 @@ class SqliteStore implements Store {
 
   createUser(tenant: string, u: NewUser, audit?: AuditInput): Promise<Created<User>> {
     return this.write('createUser', () => {
-      const changed = this.exec('INSERT INTO users (tenant, id, name, email, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', tenant, u.id, u.name, u.email ?? null, u.createdAt);
+      const changed = this.exec(
+        'INSERT INTO users (tenant, id, name, email, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        tenant,
+        u.id,
+        u.name,
+        u.email ?? null,
+        u.createdAt,
+      );
       const value = userOf(this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', tenant, u.id)!);
       if (changed === 0) return { status: 'exists' as const, value };
       this.audit(tenant, audit);
@@ -417,7 +464,13 @@ class SqliteStore implements Store {
   touchToken(tenant: string, id: string, at: number): Promise<void> {
     // A write per request: callers should touch at most every minute or so per token.
     return this.run('touchToken', () => {
-      this.exec('UPDATE api_tokens SET last_used_at = ? WHERE tenant = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)', at, tenant, id, at);
+      this.exec(
+        'UPDATE api_tokens SET last_used_at = ? WHERE tenant = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+        at,
+        tenant,
+        id,
+        at,
+      );
     });
   }
 
@@ -466,12 +519,25 @@ class SqliteStore implements Store {
     return this.run('listAgreements', () => {
       const where = ['tenant = ?'];
       const p: Param[] = [tenant];
-      if (f.customer !== undefined) (where.push('customer = ?'), p.push(f.customer));
-      if (f.state !== undefined) (where.push('state = ?'), p.push(f.state));
-      if (f.after !== undefined) (where.push('id > ?'), p.push(decodeCursor(f.after, ['string'])[0] as string));
+      if (f.customer !== undefined) {
+        where.push('customer = ?');
+        p.push(f.customer);
+      }
+      if (f.state !== undefined) {
+        where.push('state = ?');
+        p.push(f.state);
+      }
+      if (f.after !== undefined) {
+        where.push('id > ?');
+        p.push(decodeCursor(f.after, ['string'])[0] as string);
+      }
       const limit = pageLimit(f.limit);
       const rows = this.all(`SELECT * FROM agreements WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, ...p, limit + 1);
-      return page(rows.map((r) => agreementOf<D>(r)), limit, (a) => [a.id]);
+      return page(
+        rows.map((r) => agreementOf<D>(r)),
+        limit,
+        (a) => [a.id],
+      );
     });
   }
 
@@ -500,10 +566,24 @@ class SqliteStore implements Store {
         );
       }
       transitions.forEach((t, i) => {
-        this.exec('INSERT INTO agreement_transitions (tenant, agreement_id, seq, at, transition) VALUES (?, ?, ?, ?, ?)', tenant, id, current.transitionCount + i + 1, t.at, json(t));
+        this.exec(
+          'INSERT INTO agreement_transitions (tenant, agreement_id, seq, at, transition) VALUES (?, ?, ?, ?, ?)',
+          tenant,
+          id,
+          current.transitionCount + i + 1,
+          t.at,
+          json(t),
+        );
       });
       reviews.forEach((r, i) => {
-        this.exec('INSERT INTO agreement_reviews (tenant, agreement_id, seq, review, recorded_at) VALUES (?, ?, ?, ?, ?)', tenant, id, current.reviewCount + i + 1, json(r), c.at);
+        this.exec(
+          'INSERT INTO agreement_reviews (tenant, agreement_id, seq, review, recorded_at) VALUES (?, ?, ?, ?, ?)',
+          tenant,
+          id,
+          current.reviewCount + i + 1,
+          json(r),
+          c.at,
+        );
       });
       const state = transitions.length > 0 ? transitions[transitions.length - 1]!.to : current.state;
       this.exec(
@@ -523,12 +603,19 @@ class SqliteStore implements Store {
       );
       if (agreementChangeInvalidates(c)) this.invalidateDerived(tenant);
       this.audit(tenant, audit);
-      return { status: 'updated' as const, agreement: agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, id)!) };
+      return {
+        status: 'updated' as const,
+        agreement: agreementOf<D>(this.get('SELECT * FROM agreements WHERE tenant = ? AND id = ?', tenant, id)!),
+      };
     });
   }
 
   listVersions<D = unknown>(tenant: string, id: string): Promise<Version<D>[]> {
-    return this.run('listVersions', () => this.all('SELECT * FROM agreement_versions WHERE tenant = ? AND agreement_id = ? ORDER BY version', tenant, id).map((r) => versionOf<D>(r)));
+    return this.run('listVersions', () =>
+      this.all('SELECT * FROM agreement_versions WHERE tenant = ? AND agreement_id = ? ORDER BY version', tenant, id).map((r) =>
+        versionOf<D>(r),
+      ),
+    );
   }
 
   getVersion<D = unknown>(tenant: string, id: string, version: number): Promise<Version<D> | undefined> {
@@ -542,13 +629,21 @@ class SqliteStore implements Store {
     return this.run('getLifecycle', () => {
       const a = this.get('SELECT created_at, created_by FROM agreements WHERE tenant = ? AND id = ?', tenant, id);
       if (!a) return undefined;
-      const transitions = this.all('SELECT transition FROM agreement_transitions WHERE tenant = ? AND agreement_id = ? ORDER BY seq', tenant, id).map((r) => parse<Transition>(r.transition));
+      const transitions = this.all(
+        'SELECT transition FROM agreement_transitions WHERE tenant = ? AND agreement_id = ? ORDER BY seq',
+        tenant,
+        id,
+      ).map((r) => parse<Transition>(r.transition));
       return { agreementId: id, createdAt: a.created_at as number, createdBy: a.created_by as string, transitions };
     });
   }
 
   listReviews(tenant: string, id: string): Promise<ReviewRecord[]> {
-    return this.run('listReviews', () => this.all('SELECT review FROM agreement_reviews WHERE tenant = ? AND agreement_id = ? ORDER BY seq', tenant, id).map((r) => parse<ReviewRecord>(r.review)));
+    return this.run('listReviews', () =>
+      this.all('SELECT review FROM agreement_reviews WHERE tenant = ? AND agreement_id = ? ORDER BY seq', tenant, id).map((r) =>
+        parse<ReviewRecord>(r.review),
+      ),
+    );
   }
 
   // --- calendars -------------------------------------------------------------------------------
@@ -558,11 +653,28 @@ class SqliteStore implements Store {
       const row = this.get('SELECT * FROM calendars WHERE tenant = ? AND name = ?', tenant, c.name);
       const current = row && calendarOf(row);
       if (ifMatch === null && current) return { status: 'stale' as const, current };
-      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return current ? { status: 'stale' as const, current } : { status: 'stale' as const };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch)
+        return current ? { status: 'stale' as const, current } : { status: 'stale' as const };
       if (current) {
-        this.exec('UPDATE calendars SET format = ?, source = ?, row_version = row_version + 1, updated_at = ?, updated_by = ? WHERE tenant = ? AND name = ?', c.format, c.source, c.at, c.by, tenant, c.name);
+        this.exec(
+          'UPDATE calendars SET format = ?, source = ?, row_version = row_version + 1, updated_at = ?, updated_by = ? WHERE tenant = ? AND name = ?',
+          c.format,
+          c.source,
+          c.at,
+          c.by,
+          tenant,
+          c.name,
+        );
       } else {
-        this.exec('INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES (?, ?, ?, ?, 1, ?, ?)', tenant, c.name, c.format, c.source, c.at, c.by);
+        this.exec(
+          'INSERT INTO calendars (tenant, name, format, source, row_version, updated_at, updated_by) VALUES (?, ?, ?, ?, 1, ?, ?)',
+          tenant,
+          c.name,
+          c.format,
+          c.source,
+          c.at,
+          c.by,
+        );
       }
       this.invalidateDerived(tenant);
       this.audit(tenant, audit);
@@ -627,7 +739,12 @@ class SqliteStore implements Store {
           if (customer !== null && ticket.customer !== null && customer !== ticket.customer) {
             // Another customer's ticket: refused, unless the very event is stored already (a
             // duplicate or an id conflict says more).
-            const prior = this.get('SELECT seq, payload_hash FROM events WHERE tenant = ? AND source = ? AND event_id = ?', tenant, source, e.id);
+            const prior = this.get(
+              'SELECT seq, payload_hash FROM events WHERE tenant = ? AND source = ? AND event_id = ?',
+              tenant,
+              source,
+              e.id,
+            );
             if (prior && prior.payload_hash === hash) {
               outcomes.push({ status: 'duplicate', seq: prior.seq as number });
               continue;
@@ -668,15 +785,30 @@ class SqliteStore implements Store {
               ticket.stored = true;
               ticket.customer = customer;
             } else if (ticket.customer === null && customer !== null) {
-              this.exec('UPDATE tickets SET customer = ?, customer_seq = ? WHERE tenant = ? AND source = ? AND ticket = ?', customer, seq, tenant, source, ticketId);
+              this.exec(
+                'UPDATE tickets SET customer = ?, customer_seq = ? WHERE tenant = ? AND source = ? AND ticket = ?',
+                customer,
+                seq,
+                tenant,
+                source,
+                ticketId,
+              );
               ticket.customer = customer;
             }
           }
           continue;
         }
-        const prior = this.get('SELECT seq, payload_hash FROM events WHERE tenant = ? AND source = ? AND event_id = ?', tenant, source, e.id)!;
+        const prior = this.get(
+          'SELECT seq, payload_hash FROM events WHERE tenant = ? AND source = ? AND event_id = ?',
+          tenant,
+          source,
+          e.id,
+        )!;
         if (prior.payload_hash === hash) outcomes.push({ status: 'duplicate', seq: prior.seq as number });
-        else (outcomes.push({ status: 'conflict', seq: prior.seq as number }), conflicts++);
+        else {
+          outcomes.push({ status: 'conflict', seq: prior.seq as number });
+          conflicts++;
+        }
       }
       if (options.allOrNothing && conflicts > 0) throw new Rollback();
       if (seq !== first) this.exec("UPDATE tenant_sequences SET value = ? WHERE tenant = ? AND name = 'events'", seq, tenant);
@@ -686,7 +818,11 @@ class SqliteStore implements Store {
     });
     return attempt.catch((e: unknown) => {
       if (!(e instanceof Rollback)) throw e;
-      return summarise(outcomes.map((o) => (o.status === 'accepted' ? { status: 'not_written' as const } : o)), false, first);
+      return summarise(
+        outcomes.map((o) => (o.status === 'accepted' ? { status: 'not_written' as const } : o)),
+        false,
+        first,
+      );
     });
   }
 
@@ -698,7 +834,9 @@ class SqliteStore implements Store {
   }
 
   ticketEvents(tenant: string, source: string, ticket: string): Promise<StoredEvent[]> {
-    return this.run('ticketEvents', () => this.all('SELECT * FROM events WHERE tenant = ? AND ticket = ? AND source = ? ORDER BY at, seq', tenant, ticket, source).map(eventOf));
+    return this.run('ticketEvents', () =>
+      this.all('SELECT * FROM events WHERE tenant = ? AND ticket = ? AND source = ? ORDER BY at, seq', tenant, ticket, source).map(eventOf),
+    );
   }
 
   getTicket(tenant: string, source: string, ticket: string): Promise<StoredTicket | undefined> {
@@ -709,7 +847,9 @@ class SqliteStore implements Store {
   }
 
   findTickets(tenant: string, ticket: string): Promise<StoredTicket[]> {
-    return this.run('findTickets', () => this.all('SELECT * FROM tickets WHERE tenant = ? AND ticket = ? ORDER BY source', tenant, ticket).map(ticketOf));
+    return this.run('findTickets', () =>
+      this.all('SELECT * FROM tickets WHERE tenant = ? AND ticket = ? ORDER BY source', tenant, ticket).map(ticketOf),
+    );
   }
 
   queryEvents(tenant: string, q: EventFilter & PageRequest = {}): Promise<Page<StoredEvent>> {
@@ -727,13 +867,21 @@ class SqliteStore implements Store {
   }
 
   eventsSince(tenant: string, afterSeq: number, limit = 1000): Promise<StoredEvent[]> {
-    return this.run('eventsSince', () => this.all('SELECT * FROM events WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?', tenant, afterSeq, sinceLimit(limit)).map(eventOf));
+    return this.run('eventsSince', () =>
+      this.all('SELECT * FROM events WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?', tenant, afterSeq, sinceLimit(limit)).map(eventOf),
+    );
   }
 
-  eventPayloadsSince(tenant: string, afterSeq: number, limit = 10_000): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
+  eventPayloadsSince(
+    tenant: string,
+    afterSeq: number,
+    limit = 10_000,
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
     return this.run('eventPayloadsSince', () => {
       // Rows as arrays of three columns: no object per row from the driver.
-      this.payloadScan ??= this.db.prepare('SELECT seq, at, payload FROM events WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?').raw(true);
+      this.payloadScan ??= this.db
+        .prepare('SELECT seq, at, payload FROM events WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .raw(true);
       const rows = this.payloadScan.all(tenant, afterSeq, sinceLimit(limit)) as Array<[number, number, string]>;
       const out = new Array<{ seq: number; at: number; payload: Record<string, unknown> }>(rows.length);
       for (let i = 0; i < rows.length; i++) {
@@ -745,7 +893,10 @@ class SqliteStore implements Store {
   }
 
   lastEventSeq(tenant: string): Promise<number> {
-    return this.run('lastEventSeq', () => (this.get("SELECT value FROM tenant_sequences WHERE tenant = ? AND name = 'events'", tenant)?.value as number | undefined) ?? 0);
+    return this.run(
+      'lastEventSeq',
+      () => (this.get("SELECT value FROM tenant_sequences WHERE tenant = ? AND name = 'events'", tenant)?.value as number | undefined) ?? 0,
+    );
   }
 
   countEvents(tenant: string, filter: EventFilter = {}): Promise<number> {
@@ -758,43 +909,75 @@ class SqliteStore implements Store {
   // --- derived results -------------------------------------------------------------------------
 
   private upsertClocks(tenant: string, rows: readonly ClockRow[]): void {
-    {
-      for (const r of rows) {
-        this.exec(
-          `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    for (const r of rows) {
+      this.exec(
+        `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (tenant, agreement_id, target, ticket, source, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-          tenant,
-          r.agreementId,
-          r.target,
-          r.ticket,
-          r.source ?? '',
-          r.cycle,
-          json(r.value),
-          r.updatedAt,
-        );
-      }
+        tenant,
+        r.agreementId,
+        r.target,
+        r.ticket,
+        r.source ?? '',
+        r.cycle,
+        json(r.value),
+        r.updatedAt,
+      );
     }
   }
 
   getClock<V = unknown>(tenant: string, k: ClockKey): Promise<ClockRow<V> | undefined> {
     return this.run('getClock', () => {
-      const r = this.get('SELECT * FROM derived_clocks WHERE tenant = ? AND agreement_id = ? AND target = ? AND ticket = ? AND source = ? AND cycle = ?', tenant, k.agreementId, k.target, k.ticket, k.source ?? '', k.cycle);
+      const r = this.get(
+        'SELECT * FROM derived_clocks WHERE tenant = ? AND agreement_id = ? AND target = ? AND ticket = ? AND source = ? AND cycle = ?',
+        tenant,
+        k.agreementId,
+        k.target,
+        k.ticket,
+        k.source ?? '',
+        k.cycle,
+      );
       return r && clockOf<V>(r);
     });
   }
 
-  listClocks<V = unknown>(tenant: string, f: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest = {}): Promise<Page<ClockRow<V>>> {
+  listClocks<V = unknown>(
+    tenant: string,
+    f: { agreementId?: string; target?: string; ticket?: string; source?: string } & PageRequest = {},
+  ): Promise<Page<ClockRow<V>>> {
     return this.run('listClocks', () => {
       const where = ['tenant = ?'];
       const p: Param[] = [tenant];
-      if (f.agreementId !== undefined) (where.push('agreement_id = ?'), p.push(f.agreementId));
-      if (f.target !== undefined) (where.push('target = ?'), p.push(f.target));
-      if (f.ticket !== undefined) (where.push('ticket = ?'), p.push(f.ticket));
-      if (f.source !== undefined) (where.push('source = ?'), p.push(f.source));
-      if (f.after !== undefined) (where.push('(agreement_id, target, ticket, source, cycle) > (?, ?, ?, ?, ?)'), p.push(...(decodeCursor(f.after, ['string', 'string', 'string', 'string', 'number']) as Param[])));
+      if (f.agreementId !== undefined) {
+        where.push('agreement_id = ?');
+        p.push(f.agreementId);
+      }
+      if (f.target !== undefined) {
+        where.push('target = ?');
+        p.push(f.target);
+      }
+      if (f.ticket !== undefined) {
+        where.push('ticket = ?');
+        p.push(f.ticket);
+      }
+      if (f.source !== undefined) {
+        where.push('source = ?');
+        p.push(f.source);
+      }
+      if (f.after !== undefined) {
+        where.push('(agreement_id, target, ticket, source, cycle) > (?, ?, ?, ?, ?)');
+        p.push(...(decodeCursor(f.after, ['string', 'string', 'string', 'string', 'number']) as Param[]));
+      }
       const limit = pageLimit(f.limit);
-      const rows = this.all(`SELECT * FROM derived_clocks WHERE ${where.join(' AND ')} ORDER BY agreement_id, target, ticket, source, cycle LIMIT ?`, ...p, limit + 1);
-      return page(rows.map((r) => clockOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.ticket, c.source ?? '', c.cycle]);
+      const rows = this.all(
+        `SELECT * FROM derived_clocks WHERE ${where.join(' AND ')} ORDER BY agreement_id, target, ticket, source, cycle LIMIT ?`,
+        ...p,
+        limit + 1,
+      );
+      return page(
+        rows.map((r) => clockOf<V>(r)),
+        limit,
+        (c) => [c.agreementId, c.target, c.ticket, c.source ?? '', c.cycle],
+      );
     });
   }
 
@@ -815,7 +998,8 @@ class SqliteStore implements Store {
         this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ?', tenant, a);
       }
       // By the ticket index: the primary key's (tenant, agreement_id) prefix would scan every clock of the agreement per ticket.
-      const byTicket = 'DELETE FROM derived_clocks INDEXED BY derived_clocks_ticket WHERE tenant = ? AND agreement_id = ? AND ticket = ? AND source = ?';
+      const byTicket =
+        'DELETE FROM derived_clocks INDEXED BY derived_clocks_ticket WHERE tenant = ? AND agreement_id = ? AND ticket = ? AND source = ?';
       for (const t of change.tickets ?? []) this.exec(byTicket, tenant, t.agreementId, t.ticket, t.source ?? '');
       this.upsertClocks(tenant, change.clocks ?? []);
       this.upsertCompliance(tenant, change.compliance ?? []);
@@ -845,61 +1029,88 @@ class SqliteStore implements Store {
   }
 
   private upsertCompliance(tenant: string, rows: readonly ComplianceRow[]): void {
-    {
-      for (const r of rows) {
-        this.exec(
-          `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    for (const r of rows) {
+      this.exec(
+        `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-          tenant,
-          r.agreementId,
-          r.target,
-          r.window,
-          json(r.value),
-          r.updatedAt,
-        );
-      }
+        tenant,
+        r.agreementId,
+        r.target,
+        r.window,
+        json(r.value),
+        r.updatedAt,
+      );
     }
   }
 
   getCompliance<V = unknown>(tenant: string, k: ComplianceKey): Promise<ComplianceRow<V> | undefined> {
     return this.run('getCompliance', () => {
-      const r = this.get('SELECT * FROM derived_compliance WHERE tenant = ? AND agreement_id = ? AND target = ? AND window_label = ?', tenant, k.agreementId, k.target, k.window);
+      const r = this.get(
+        'SELECT * FROM derived_compliance WHERE tenant = ? AND agreement_id = ? AND target = ? AND window_label = ?',
+        tenant,
+        k.agreementId,
+        k.target,
+        k.window,
+      );
       return r && complianceOf<V>(r);
     });
   }
 
-  listCompliance<V = unknown>(tenant: string, f: { agreementId?: string; target?: string } & PageRequest = {}): Promise<Page<ComplianceRow<V>>> {
+  listCompliance<V = unknown>(
+    tenant: string,
+    f: { agreementId?: string; target?: string } & PageRequest = {},
+  ): Promise<Page<ComplianceRow<V>>> {
     return this.run('listCompliance', () => {
       const where = ['tenant = ?'];
       const p: Param[] = [tenant];
-      if (f.agreementId !== undefined) (where.push('agreement_id = ?'), p.push(f.agreementId));
-      if (f.target !== undefined) (where.push('target = ?'), p.push(f.target));
-      if (f.after !== undefined) (where.push('(agreement_id, target, window_label) > (?, ?, ?)'), p.push(...(decodeCursor(f.after, ['string', 'string', 'string']) as Param[])));
+      if (f.agreementId !== undefined) {
+        where.push('agreement_id = ?');
+        p.push(f.agreementId);
+      }
+      if (f.target !== undefined) {
+        where.push('target = ?');
+        p.push(f.target);
+      }
+      if (f.after !== undefined) {
+        where.push('(agreement_id, target, window_label) > (?, ?, ?)');
+        p.push(...(decodeCursor(f.after, ['string', 'string', 'string']) as Param[]));
+      }
       const limit = pageLimit(f.limit);
-      const rows = this.all(`SELECT * FROM derived_compliance WHERE ${where.join(' AND ')} ORDER BY agreement_id, target, window_label LIMIT ?`, ...p, limit + 1);
-      return page(rows.map((r) => complianceOf<V>(r)), limit, (c) => [c.agreementId, c.target, c.window]);
+      const rows = this.all(
+        `SELECT * FROM derived_compliance WHERE ${where.join(' AND ')} ORDER BY agreement_id, target, window_label LIMIT ?`,
+        ...p,
+        limit + 1,
+      );
+      return page(
+        rows.map((r) => complianceOf<V>(r)),
+        limit,
+        (c) => [c.agreementId, c.target, c.window],
+      );
     });
   }
 
   private upsertSettlements(tenant: string, rows: readonly SettlementRow[]): void {
-    {
-      for (const r of rows) {
-        this.exec(
-          `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at) VALUES (?, ?, ?, ?, ?)
+    for (const r of rows) {
+      this.exec(
+        `INSERT INTO derived_settlements (tenant, agreement_id, period_label, value, updated_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (tenant, agreement_id, period_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-          tenant,
-          r.agreementId,
-          r.period,
-          json(r.value),
-          r.updatedAt,
-        );
-      }
+        tenant,
+        r.agreementId,
+        r.period,
+        json(r.value),
+        r.updatedAt,
+      );
     }
   }
 
   getSettlement<V = unknown>(tenant: string, k: SettlementKey): Promise<SettlementRow<V> | undefined> {
     return this.run('getSettlement', () => {
-      const r = this.get('SELECT * FROM derived_settlements WHERE tenant = ? AND agreement_id = ? AND period_label = ?', tenant, k.agreementId, k.period);
+      const r = this.get(
+        'SELECT * FROM derived_settlements WHERE tenant = ? AND agreement_id = ? AND period_label = ?',
+        tenant,
+        k.agreementId,
+        k.period,
+      );
       return r && settlementOf<V>(r);
     });
   }
@@ -908,11 +1119,25 @@ class SqliteStore implements Store {
     return this.run('listSettlements', () => {
       const where = ['tenant = ?'];
       const p: Param[] = [tenant];
-      if (f.agreementId !== undefined) (where.push('agreement_id = ?'), p.push(f.agreementId));
-      if (f.after !== undefined) (where.push('(agreement_id, period_label) > (?, ?)'), p.push(...(decodeCursor(f.after, ['string', 'string']) as Param[])));
+      if (f.agreementId !== undefined) {
+        where.push('agreement_id = ?');
+        p.push(f.agreementId);
+      }
+      if (f.after !== undefined) {
+        where.push('(agreement_id, period_label) > (?, ?)');
+        p.push(...(decodeCursor(f.after, ['string', 'string']) as Param[]));
+      }
       const limit = pageLimit(f.limit);
-      const rows = this.all(`SELECT * FROM derived_settlements WHERE ${where.join(' AND ')} ORDER BY agreement_id, period_label LIMIT ?`, ...p, limit + 1);
-      return page(rows.map((r) => settlementOf<V>(r)), limit, (s) => [s.agreementId, s.period]);
+      const rows = this.all(
+        `SELECT * FROM derived_settlements WHERE ${where.join(' AND ')} ORDER BY agreement_id, period_label LIMIT ?`,
+        ...p,
+        limit + 1,
+      );
+      return page(
+        rows.map((r) => settlementOf<V>(r)),
+        limit,
+        (s) => [s.agreementId, s.period],
+      );
     });
   }
 
@@ -934,11 +1159,24 @@ class SqliteStore implements Store {
     return this.run('listAudit', () => {
       const where = ['tenant = ?'];
       const p: Param[] = [tenant];
-      if (f.subject !== undefined) (where.push('subject = ?'), p.push(f.subject));
-      if (f.actor !== undefined) (where.push('actor = ?'), p.push(f.actor));
-      if (f.after !== undefined) (where.push(f.newestFirst ? 'seq < ?' : 'seq > ?'), p.push(decodeCursor(f.after, ['number'])[0] as number));
+      if (f.subject !== undefined) {
+        where.push('subject = ?');
+        p.push(f.subject);
+      }
+      if (f.actor !== undefined) {
+        where.push('actor = ?');
+        p.push(f.actor);
+      }
+      if (f.after !== undefined) {
+        where.push(f.newestFirst ? 'seq < ?' : 'seq > ?');
+        p.push(decodeCursor(f.after, ['number'])[0] as number);
+      }
       const limit = pageLimit(f.limit);
-      const rows = this.all(`SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`, ...p, limit + 1);
+      const rows = this.all(
+        `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`,
+        ...p,
+        limit + 1,
+      );
       return page(rows.map(auditOf), limit, (a) => [a.seq]);
     });
   }
@@ -946,24 +1184,64 @@ class SqliteStore implements Store {
 
 function clockOf<V>(r: Row): ClockRow<V> {
   const source = r.source === '' ? {} : { source: r.source as string };
-  return { agreementId: r.agreement_id as string, target: r.target as string, ticket: r.ticket as string, ...source, cycle: r.cycle as number, value: parse<V>(r.value), updatedAt: r.updated_at as number };
+  return {
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    ticket: r.ticket as string,
+    ...source,
+    cycle: r.cycle as number,
+    value: parse<V>(r.value),
+    updatedAt: r.updated_at as number,
+  };
 }
 function complianceOf<V>(r: Row): ComplianceRow<V> {
-  return { agreementId: r.agreement_id as string, target: r.target as string, window: r.window_label as string, value: parse<V>(r.value), updatedAt: r.updated_at as number };
+  return {
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    window: r.window_label as string,
+    value: parse<V>(r.value),
+    updatedAt: r.updated_at as number,
+  };
 }
 function settlementOf<V>(r: Row): SettlementRow<V> {
-  return { agreementId: r.agreement_id as string, period: r.period_label as string, value: parse<V>(r.value), updatedAt: r.updated_at as number };
+  return {
+    agreementId: r.agreement_id as string,
+    period: r.period_label as string,
+    value: parse<V>(r.value),
+    updatedAt: r.updated_at as number,
+  };
 }
 
 function eventWhere(tenant: string, f: EventFilter): { where: string[]; params: Param[] } {
   const where = ['tenant = ?'];
   const params: Param[] = [tenant];
-  if (f.from !== undefined) (where.push('at >= ?'), params.push(f.from));
-  if (f.to !== undefined) (where.push('at < ?'), params.push(f.to));
-  if (f.typePrefix !== undefined && f.typePrefix !== '') (where.push('substr(type, 1, ?) = ?'), params.push([...f.typePrefix].length, f.typePrefix));
-  if (f.service !== undefined) (where.push('service = ?'), params.push(f.service));
-  if (f.customer !== undefined) (where.push('customer = ?'), params.push(f.customer));
-  if (f.ticket !== undefined) (where.push('ticket = ?'), params.push(f.ticket));
-  if (f.source !== undefined) (where.push('source = ?'), params.push(f.source));
+  if (f.from !== undefined) {
+    where.push('at >= ?');
+    params.push(f.from);
+  }
+  if (f.to !== undefined) {
+    where.push('at < ?');
+    params.push(f.to);
+  }
+  if (f.typePrefix !== undefined && f.typePrefix !== '') {
+    where.push('substr(type, 1, ?) = ?');
+    params.push([...f.typePrefix].length, f.typePrefix);
+  }
+  if (f.service !== undefined) {
+    where.push('service = ?');
+    params.push(f.service);
+  }
+  if (f.customer !== undefined) {
+    where.push('customer = ?');
+    params.push(f.customer);
+  }
+  if (f.ticket !== undefined) {
+    where.push('ticket = ?');
+    params.push(f.ticket);
+  }
+  if (f.source !== undefined) {
+    where.push('source = ?');
+    params.push(f.source);
+  }
   return { where, params };
 }

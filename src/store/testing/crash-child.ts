@@ -14,7 +14,17 @@ export function crashBatch(batch: number, batchSize: number): EventInput[] {
   const start = Date.UTC(2026, 9, 1);
   return Array.from({ length: batchSize }, (_, i) => {
     const atMs = start + (batch * batchSize + i) * 1000;
-    return { id: `b${batch}-e${i}`, type: 'check.result', source: 'probe', at: new Date(atMs).toISOString(), atMs, service: 'pbx', check: 'https', up: i % 7 !== 0, latencyMs: i % 300 };
+    return {
+      id: `b${batch}-e${i}`,
+      type: 'check.result',
+      source: 'probe',
+      at: new Date(atMs).toISOString(),
+      atMs,
+      service: 'pbx',
+      check: 'https',
+      up: i % 7 !== 0,
+      latencyMs: i % 300,
+    };
   });
 }
 

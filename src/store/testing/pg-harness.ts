@@ -97,7 +97,11 @@ async function external(url: string): Promise<PgHarness> {
 
 function startCluster(opts: StartOptions): StartResult {
   const bin = findBinDir();
-  if (!bin) return { ok: false, reason: 'no PostgreSQL server binaries (initdb) on PATH or in /usr/lib/postgresql/*/bin, and PLEDGE_TEST_DATABASE_URL is not set' };
+  if (!bin)
+    return {
+      ok: false,
+      reason: 'no PostgreSQL server binaries (initdb) on PATH or in /usr/lib/postgresql/*/bin, and PLEDGE_TEST_DATABASE_URL is not set',
+    };
   const asRoot = process.getuid?.() === 0;
   const owner = asRoot ? userIds('postgres') : undefined;
   if (asRoot && !owner) return { ok: false, reason: 'running as root and there is no postgres user to run the server as' };
@@ -113,7 +117,10 @@ function startCluster(opts: StartOptions): StartResult {
   const fail = (step: string, r: ReturnType<typeof spawnSync>): StartResult => {
     const serverLog = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
     rmSync(dir, { recursive: true, force: true });
-    return { ok: false, reason: `${step} failed (exit ${r.status ?? r.signal}): ${String(r.stderr ?? '').trim() || String(r.error ?? '')}${serverLog ? `\n${serverLog}` : ''}` };
+    return {
+      ok: false,
+      reason: `${step} failed (exit ${r.status ?? r.signal}): ${String(r.stderr ?? '').trim() || String(r.error ?? '')}${serverLog ? `\n${serverLog}` : ''}`,
+    };
   };
   const init = run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   if (init.status !== 0) return fail('initdb', init);

@@ -11,7 +11,12 @@ const base = {
   services: ['pbx', 'conferencing'],
   targets: [
     { id: 'uptime', metric: 'availability', value: 99.9, window: 'month' },
-    { id: 'response', metric: 'response_time', value: 3600, clock: { byPriority: { P1: '15m', P2: '1h' }, pauseOn: ['waiting_on_customer'] } },
+    {
+      id: 'response',
+      metric: 'response_time',
+      value: 3600,
+      clock: { byPriority: { P1: '15m', P2: '1h' }, pauseOn: ['waiting_on_customer'] },
+    },
   ],
   security: [{ id: 'iso27001', standard: 'ISO 27001', evidence: 'cert-2025.pdf', validUntil: '2026-10-31' }],
 };
@@ -63,13 +68,42 @@ test('edge cases: type changes, absent versus undefined, awkward keys and ids, w
     { a: { x: [1] }, b: { x: { 0: 1 } }, want: [{ path: 'x', kind: 'changed', before: [1], after: { 0: 1 } }] },
     { a: { x: 1 }, b: { x: '1' }, want: [{ path: 'x', kind: 'changed', before: 1, after: '1' }] },
     { a: { x: null }, b: { x: 0 }, want: [{ path: 'x', kind: 'changed', before: null, after: 0 }] },
-    { a: { 'a.b': 1, 'with space': 2 }, b: { 'a.b': 2 }, want: [{ path: '["a.b"]', kind: 'changed', before: 1, after: 2 }, { path: '["with space"]', kind: 'removed', before: 2 }] },
-    { a: { calendars: { 'business-hours': 'a.yaml' } }, b: { calendars: { 'business-hours': 'b.yaml' } }, want: [{ path: 'calendars.business-hours', kind: 'changed', before: 'a.yaml', after: 'b.yaml' }] },
+    {
+      a: { 'a.b': 1, 'with space': 2 },
+      b: { 'a.b': 2 },
+      want: [
+        { path: '["a.b"]', kind: 'changed', before: 1, after: 2 },
+        { path: '["with space"]', kind: 'removed', before: 2 },
+      ],
+    },
+    {
+      a: { calendars: { 'business-hours': 'a.yaml' } },
+      b: { calendars: { 'business-hours': 'b.yaml' } },
+      want: [{ path: 'calendars.business-hours', kind: 'changed', before: 'a.yaml', after: 'b.yaml' }],
+    },
     // All-digit and odd ids are quoted, so they cannot be read as indexes.
     { a: { t: [{ id: '7', v: 1 }] }, b: { t: [{ id: '7', v: 2 }] }, want: [{ path: 't["7"].v', kind: 'changed', before: 1, after: 2 }] },
-    { a: { t: [{ id: 'a b', v: 1 }] }, b: { t: [{ id: 'a b', v: 2 }] }, want: [{ path: 't["a b"].v', kind: 'changed', before: 1, after: 2 }] },
+    {
+      a: { t: [{ id: 'a b', v: 1 }] },
+      b: { t: [{ id: 'a b', v: 2 }] },
+      want: [{ path: 't["a b"].v', kind: 'changed', before: 1, after: 2 }],
+    },
     // Duplicate or missing ids fall back to indexes.
-    { a: { t: [{ id: 'x', v: 1 }, { id: 'x', v: 2 }] }, b: { t: [{ id: 'x', v: 2 }, { id: 'x', v: 2 }] }, want: [{ path: 't[0].v', kind: 'changed', before: 1, after: 2 }] },
+    {
+      a: {
+        t: [
+          { id: 'x', v: 1 },
+          { id: 'x', v: 2 },
+        ],
+      },
+      b: {
+        t: [
+          { id: 'x', v: 2 },
+          { id: 'x', v: 2 },
+        ],
+      },
+      want: [{ path: 't[0].v', kind: 'changed', before: 1, after: 2 }],
+    },
     { a: { t: [{ v: 1 }] }, b: { t: [{ v: 1 }, { v: 2 }] }, want: [{ path: 't[1]', kind: 'added', after: { v: 2 } }] },
     // An empty list matches an id list: the added item is named by id.
     { a: { t: [] }, b: { t: [{ id: 'new' }] }, want: [{ path: 't[new]', kind: 'added', after: { id: 'new' } }] },
@@ -78,7 +112,7 @@ test('edge cases: type changes, absent versus undefined, awkward keys and ids, w
     { a: { d: new Date('2026-01-01T00:00:00Z') }, b: { d: new Date('2026-01-01T00:00:00Z') }, want: [] },
     { a: { n: 0 }, b: { n: -0 }, want: [] },
   ];
-  for (const row of rows) assert.deepEqual(diffDocuments(row.a, row.b), row.want, JSON.stringify(row.a) + ' vs ' + JSON.stringify(row.b));
+  for (const row of rows) assert.deepEqual(diffDocuments(row.a, row.b), row.want, `${JSON.stringify(row.a)} vs ${JSON.stringify(row.b)}`);
   assert.equal(renderDiff([{ path: '', kind: 'changed', before: 1, after: 2 }]), '~ (document): 1 -> 2');
   assert.equal(renderValue({ b: [1, 'x', null], a: true }), '{"a":true,"b":[1,"x",null]}');
 });
@@ -89,7 +123,10 @@ test('cycles (impossible in JSON) neither loop nor throw', () => {
   const b: Record<string, unknown> = { id: 'a' };
   b.self = b;
   const changes = diffDocuments(a, b);
-  assert.deepEqual(changes.map((c) => c.path), ['self']);
+  assert.deepEqual(
+    changes.map((c) => c.path),
+    ['self'],
+  );
   assert.match(renderDiff(changes), /\[cycle\]/);
 });
 
@@ -107,20 +144,40 @@ test('diffVersions compares two stored versions by number', () => {
 
 /** JSON-like documents with id-keyed lists, to exercise both array modes. */
 const docArb = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.constantFrom(null, true, false, 0, 1, 99.9, 'a', 'b'), tie('object'), tie('list'), tie('idList')),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constantFrom(null, true, false, 0, 1, 99.9, 'a', 'b'),
+    tie('object'),
+    tie('list'),
+    tie('idList'),
+  ),
   object: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'value', 'window'), tie('value'), { maxKeys: 4 }),
   list: fc.array(tie('value'), { maxLength: 4 }),
-  idList: fc.uniqueArray(fc.record({ id: fc.constantFrom('uptime', 'response', 'csat', 'p1'), v: tie('value') }), { maxLength: 4, selector: (x) => x.id }),
+  idList: fc.uniqueArray(fc.record({ id: fc.constantFrom('uptime', 'response', 'csat', 'p1'), v: tie('value') }), {
+    maxLength: 4,
+    selector: (x) => x.id,
+  }),
 }));
 
 function shuffleIdLists(v: unknown, seed: number): unknown {
   if (Array.isArray(v)) {
     const items = v.map((x) => shuffleIdLists(x, seed + 1));
-    const byId = items.length > 0 && items.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as { id?: unknown }).id === 'string');
-    if (byId && new Set(items.map((x) => (x as { id: string }).id)).size === items.length) return items.map((x, i) => [x, (i * 7 + seed) % 13] as const).sort((p, q) => p[1] - q[1]).map((p) => p[0]);
+    const byId =
+      items.length > 0 &&
+      items.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x) && typeof (x as { id?: unknown }).id === 'string');
+    if (byId && new Set(items.map((x) => (x as { id: string }).id)).size === items.length)
+      return items
+        .map((x, i) => [x, (i * 7 + seed) % 13] as const)
+        .sort((p, q) => p[1] - q[1])
+        .map((p) => p[0]);
     return items;
   }
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, shuffleIdLists(x, seed + 1)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .reverse()
+        .map(([k, x]) => [k, shuffleIdLists(x, seed + 1)]),
+    );
   return v;
 }
 
@@ -130,7 +187,8 @@ function canonical(v: unknown): string {
     if (Array.isArray(x)) {
       const items = x.map(sortIds);
       const ids = items.map((i) => (i !== null && typeof i === 'object' && !Array.isArray(i) ? (i as { id?: unknown }).id : undefined));
-      if (ids.every((id) => typeof id === 'string' && id !== '') && new Set(ids).size === ids.length) return items.slice().sort((p, q) => ((p as { id: string }).id < (q as { id: string }).id ? -1 : 1));
+      if (ids.every((id) => typeof id === 'string' && id !== '') && new Set(ids).size === ids.length)
+        return items.slice().sort((p, q) => ((p as { id: string }).id < (q as { id: string }).id ? -1 : 1));
       return items;
     }
     if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, sortIds(y)]));
@@ -149,7 +207,12 @@ test('property: a document equals itself, even with its id lists and keys shuffl
 });
 
 test('property: diff(b, a) mirrors diff(a, b); no change means deep equality', () => {
-  const mirror = (c: Change): Change => (c.kind === 'added' ? { path: c.path, kind: 'removed', before: c.after } : c.kind === 'removed' ? { path: c.path, kind: 'added', after: c.before } : { path: c.path, kind: 'changed', before: c.after, after: c.before });
+  const mirror = (c: Change): Change =>
+    c.kind === 'added'
+      ? { path: c.path, kind: 'removed', before: c.after }
+      : c.kind === 'removed'
+        ? { path: c.path, kind: 'added', after: c.before }
+        : { path: c.path, kind: 'changed', before: c.after, after: c.before };
   fc.assert(
     fc.property(docArb.value, docArb.value, (a, b) => {
       const ab = diffDocuments(a, b);
@@ -163,7 +226,16 @@ test('property: diff(b, a) mirrors diff(a, b); no change means deep equality', (
 });
 
 test('bad input never throws: any two values diff and render', () => {
-  const any = fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true, withDate: true, withMap: true, withSet: true, withBigInt: true, withTypedArray: true });
+  const any = fc.anything({
+    withNullPrototype: true,
+    withBoxedValues: true,
+    withSparseArray: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withBigInt: true,
+    withTypedArray: true,
+  });
   fc.assert(
     fc.property(any, any, (a, b) => {
       assert.equal(typeof renderDiff(diffDocuments(a, b)), 'string');
@@ -174,7 +246,21 @@ test('bad input never throws: any two values diff and render', () => {
 });
 
 test('support channels and named items are matched by channel and name, like layering', () => {
-  const a = { support: { channels: [{ channel: 'chat', hours: '24x7' }, { channel: 'email', hours: 'office' }] } };
-  const b = { support: { channels: [{ channel: 'email', hours: '24x7' }, { channel: 'chat', hours: '24x7' }] } };
+  const a = {
+    support: {
+      channels: [
+        { channel: 'chat', hours: '24x7' },
+        { channel: 'email', hours: 'office' },
+      ],
+    },
+  };
+  const b = {
+    support: {
+      channels: [
+        { channel: 'email', hours: '24x7' },
+        { channel: 'chat', hours: '24x7' },
+      ],
+    },
+  };
   assert.deepEqual(diffDocuments(a, b), [{ path: 'support.channels[email].hours', kind: 'changed', before: 'office', after: '24x7' }]);
 });

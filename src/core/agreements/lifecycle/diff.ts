@@ -41,7 +41,10 @@ export function diffDocuments(before: unknown, after: unknown): Change[] {
 export function diffVersions<D>(versions: readonly Version<D>[], from: number, to: number): Result<Change[]> {
   const a = getVersion(versions, from);
   const b = getVersion(versions, to);
-  const issues = [...(a.ok ? [] : a.issues.map((i) => ({ ...i, path: 'from' }))), ...(b.ok ? [] : b.issues.map((i) => ({ ...i, path: 'to' })))];
+  const issues = [
+    ...(a.ok ? [] : a.issues.map((i) => ({ ...i, path: 'from' }))),
+    ...(b.ok ? [] : b.issues.map((i) => ({ ...i, path: 'to' }))),
+  ];
   if (!a.ok || !b.ok) return fail(...issues);
   return ok(diffDocuments(a.value.document, b.value.document));
 }
@@ -82,7 +85,8 @@ function isContainer(v: unknown): v is Obj | unknown[] {
 }
 
 function sameLeaf(a: unknown, b: unknown): boolean {
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime() || (Number.isNaN(a.getTime()) && Number.isNaN(b.getTime()));
+  if (a instanceof Date && b instanceof Date)
+    return a.getTime() === b.getTime() || (Number.isNaN(a.getTime()) && Number.isNaN(b.getTime()));
   // 0 and -0 are one number in JSON; NaN (not JSON, but possible) equals itself.
   return a === b || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
 }

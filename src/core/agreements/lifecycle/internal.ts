@@ -35,7 +35,12 @@ export function checkText(v: unknown, path: string, issues: Issue[], what = 'a n
   if (typeof v === 'string' && v.trim().length > 0 && v.length <= max) return true;
   issues.push({
     path,
-    message: v === undefined ? 'required field is missing' : typeof v === 'string' && v.length > max ? `too long (at most ${max} characters)` : `expected ${what}`,
+    message:
+      v === undefined
+        ? 'required field is missing'
+        : typeof v === 'string' && v.length > max
+          ? `too long (at most ${max} characters)`
+          : `expected ${what}`,
     expected: what,
     received: describeValue(v),
   });
@@ -46,7 +51,12 @@ export function checkText(v: unknown, path: string, issues: Issue[], what = 'a n
 export function checkOptionalText(v: unknown, path: string, issues: Issue[], max = 2000): boolean {
   if (v === undefined) return true;
   if (typeof v === 'string' && v.length <= max) return true;
-  issues.push({ path, message: typeof v === 'string' ? `too long (at most ${max} characters)` : 'expected a text', expected: `a text of at most ${max} characters`, received: describeValue(v) });
+  issues.push({
+    path,
+    message: typeof v === 'string' ? `too long (at most ${max} characters)` : 'expected a text',
+    expected: `a text of at most ${max} characters`,
+    received: describeValue(v),
+  });
   return false;
 }
 
@@ -59,7 +69,12 @@ export function civilDay(v: unknown, path: string, issues: Issue[]): number | un
   if (v instanceof Date && !Number.isNaN(v.getTime())) v = v.toISOString().slice(0, 10);
   const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
   if (!m) {
-    issues.push({ path, message: v === undefined ? 'required field is missing' : 'expected a date YYYY-MM-DD', expected: 'a date such as 2026-12-25', received: describeValue(v) });
+    issues.push({
+      path,
+      message: v === undefined ? 'required field is missing' : 'expected a date YYYY-MM-DD',
+      expected: 'a date such as 2026-12-25',
+      received: describeValue(v),
+    });
     return undefined;
   }
   const y = Number(m[1]);
@@ -68,7 +83,12 @@ export function civilDay(v: unknown, path: string, issues: Issue[]): number | un
   const day = dayFromCivil(y, mo, d);
   const back = civilFromDay(day);
   if (mo < 1 || mo > 12 || back.y !== y || back.m !== mo || back.d !== d) {
-    issues.push({ path, message: 'impossible date (no such day in the calendar)', expected: 'a real calendar date', received: describeValue(v) });
+    issues.push({
+      path,
+      message: 'impossible date (no such day in the calendar)',
+      expected: 'a real calendar date',
+      received: describeValue(v),
+    });
     return undefined;
   }
   return day;
@@ -79,7 +99,12 @@ export { formatCivil };
 /** Pushes an issue unless `zone` is an IANA zone name the runtime knows. */
 export function checkZone(v: unknown, path: string, issues: Issue[]): v is string {
   if (typeof v === 'string' && isValidZone(v)) return true;
-  issues.push({ path, message: v === undefined ? 'required field is missing' : 'unknown time zone', expected: 'an IANA time zone such as Europe/Berlin or UTC', received: describeValue(v) });
+  issues.push({
+    path,
+    message: v === undefined ? 'required field is missing' : 'unknown time zone',
+    expected: 'an IANA time zone such as Europe/Berlin or UTC',
+    received: describeValue(v),
+  });
   return false;
 }
 

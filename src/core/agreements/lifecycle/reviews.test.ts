@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { addMonths, civilDateAt, expiringEvidence, nextReview, overdueReviews, recordReview, withServiceChange, type ReviewRecord, type ReviewSubject } from './reviews.ts';
+import {
+  addMonths,
+  civilDateAt,
+  expiringEvidence,
+  nextReview,
+  overdueReviews,
+  recordReview,
+  withServiceChange,
+  type ReviewRecord,
+  type ReviewSubject,
+} from './reviews.ts';
 import { unwrap } from '../../validation/issues.ts';
 import type { AgreementSpec } from '../schema.ts';
 
@@ -34,16 +44,51 @@ test('the next review: a cadence after the last review, or after the term start'
   const rows: Array<{ input: Parameters<typeof nextReview>[0]; due: string; reason: string; basis: string }> = [
     { input: { termStart: '2026-01-01' }, due: '2027-01-01', reason: 'cadence', basis: '2026-01-01' },
     { input: { termStart: '2028-02-29', cadence: 'yearly' }, due: '2029-02-28', reason: 'cadence', basis: '2028-02-29' },
-    { input: { termStart: '2026-01-01', last: '2026-08-31', cadence: 'half_yearly' }, due: '2027-02-28', reason: 'cadence', basis: '2026-08-31' },
-    { input: { termStart: '2026-01-01', last: '2027-11-30', cadence: 'quarterly' }, due: '2028-02-29', reason: 'cadence', basis: '2027-11-30' },
+    {
+      input: { termStart: '2026-01-01', last: '2026-08-31', cadence: 'half_yearly' },
+      due: '2027-02-28',
+      reason: 'cadence',
+      basis: '2026-08-31',
+    },
+    {
+      input: { termStart: '2026-01-01', last: '2027-11-30', cadence: 'quarterly' },
+      due: '2028-02-29',
+      reason: 'cadence',
+      basis: '2027-11-30',
+    },
     // Recorded reviews later than `review.last` in the file count.
-    { input: { termStart: '2026-01-01', last: '2026-03-01', reviews: [{ at: '2026-05-31', by: 'ada', outcome: 'kept' }], cadence: 'quarterly' }, due: '2026-08-31', reason: 'cadence', basis: '2026-05-31' },
+    {
+      input: {
+        termStart: '2026-01-01',
+        last: '2026-03-01',
+        reviews: [{ at: '2026-05-31', by: 'ada', outcome: 'kept' }],
+        cadence: 'quarterly',
+      },
+      due: '2026-08-31',
+      reason: 'cadence',
+      basis: '2026-05-31',
+    },
     // A service change makes a review due that day, when earlier than the cadence date.
-    { input: { termStart: '2026-01-01', serviceChangedOn: ['2026-04-15', '2026-03-10'] }, due: '2026-03-10', reason: 'service_change', basis: '2026-01-01' },
+    {
+      input: { termStart: '2026-01-01', serviceChangedOn: ['2026-04-15', '2026-03-10'] },
+      due: '2026-03-10',
+      reason: 'service_change',
+      basis: '2026-01-01',
+    },
     // A change on the day of the last review, or before it, was reviewed.
-    { input: { last: '2026-03-10', serviceChangedOn: ['2026-03-10', '2026-01-05'] }, due: '2027-03-10', reason: 'cadence', basis: '2026-03-10' },
+    {
+      input: { last: '2026-03-10', serviceChangedOn: ['2026-03-10', '2026-01-05'] },
+      due: '2027-03-10',
+      reason: 'cadence',
+      basis: '2026-03-10',
+    },
     // A change after the cadence date does not postpone it.
-    { input: { last: '2026-01-10', cadence: 'quarterly', serviceChangedOn: ['2026-06-01'] }, due: '2026-04-10', reason: 'cadence', basis: '2026-01-10' },
+    {
+      input: { last: '2026-01-10', cadence: 'quarterly', serviceChangedOn: ['2026-06-01'] },
+      due: '2026-04-10',
+      reason: 'cadence',
+      basis: '2026-01-10',
+    },
   ];
   for (const row of rows) {
     const r = unwrap(nextReview(row.input));
@@ -77,19 +122,27 @@ test('a service change at an instant makes a review due from that local day', ()
   assert.equal(unwrap(nextReview({ ...changed, reviews: [{ at: '2026-04-01', by: 'ada', outcome: 'kept' }] })).due, '2027-04-01');
   const bad = withServiceChange(input, Number.NaN, 'Nowhere/Else');
   assert.ok(!bad.ok);
-  assert.deepEqual(bad.issues.map((i) => i.path), ['changedAt', 'zone']);
+  assert.deepEqual(
+    bad.issues.map((i) => i.path),
+    ['changedAt', 'zone'],
+  );
   assert.equal(unwrap(civilDateAt(Date.parse('2026-03-31T23:30:00Z'), 'America/New_York')), '2026-03-31');
 });
 
 test('recording a review: who, outcome, notes; in date order; a new list each time', () => {
   const first: ReviewRecord = { at: '2026-03-01', by: 'ada', outcome: 'kept', notes: 'targets still realistic' };
   const log1 = unwrap(recordReview([], first));
-  const log2 = unwrap(recordReview(log1, { at: '2026-06-01', by: 'carl', outcome: 'amended', notes: 'uptime raised to 99.95', version: 2 }));
+  const log2 = unwrap(
+    recordReview(log1, { at: '2026-06-01', by: 'carl', outcome: 'amended', notes: 'uptime raised to 99.95', version: 2 }),
+  );
   assert.equal(log1.length, 1);
-  assert.deepEqual(log2.map((r) => [r.at, r.outcome, r.version]), [
-    ['2026-03-01', 'kept', undefined],
-    ['2026-06-01', 'amended', 2],
-  ]);
+  assert.deepEqual(
+    log2.map((r) => [r.at, r.outcome, r.version]),
+    [
+      ['2026-03-01', 'kept', undefined],
+      ['2026-06-01', 'amended', 2],
+    ],
+  );
   const rows: Array<[unknown, string, RegExp]> = [
     [{ at: '2026-02-01', by: 'ada', outcome: 'kept' }, 'review.at', /before the last recorded review \(2026-03-01\)/],
     [{ at: '2026-04-01', by: 'ada', outcome: 'ok' }, 'review.outcome', /not a review outcome/],
@@ -110,16 +163,33 @@ test('recording a review: who, outcome, notes; in date order; a new list each ti
 
 /** Just enough of an AgreementSpec, typed as one, to show that specs fit the listing functions. */
 function spec(id: string, extra: Partial<AgreementSpec>): AgreementSpec {
-  return { apiVersion: 'pledge/v1', id, name: id, kind: 'sla', level: 'service', parties: { provider: { id: 'prov', name: 'Provider', contacts: [] } }, services: [], calendars: {}, targets: [], ...extra };
+  return {
+    apiVersion: 'pledge/v1',
+    id,
+    name: id,
+    kind: 'sla',
+    level: 'service',
+    parties: { provider: { id: 'prov', name: 'Provider', contacts: [] } },
+    services: [],
+    calendars: {},
+    targets: [],
+    ...extra,
+  };
 }
 
 test('overdue reviews across a portfolio, most overdue first, with problems named by path', () => {
   const agreements: ReviewSubject[] = [
     spec('due-today', { term: { start: '2025-06-01', terminationRights: [] } }),
-    spec('long-overdue', { review: { cadence: 'quarterly', owner: 'ada@example.com', last: '2025-11-30' }, term: { start: '2025-01-01', terminationRights: [] } }),
+    spec('long-overdue', {
+      review: { cadence: 'quarterly', owner: 'ada@example.com', last: '2025-11-30' },
+      term: { start: '2025-01-01', terminationRights: [] },
+    }),
     spec('fine', { review: { cadence: 'yearly', owner: 'carl', last: '2026-01-15' } }),
     { ...spec('changed', { review: { cadence: 'yearly', owner: 'eve', last: '2026-01-15' } }), serviceChangedOn: ['2026-05-20'] },
-    { ...spec('reviewed-since', { review: { cadence: 'quarterly', owner: 'eve', last: '2025-11-30' } }), reviews: [{ at: '2026-05-01', by: 'eve', outcome: 'kept' }] },
+    {
+      ...spec('reviewed-since', { review: { cadence: 'quarterly', owner: 'eve', last: '2025-11-30' } }),
+      reviews: [{ at: '2026-05-01', by: 'eve', outcome: 'kept' }],
+    },
     spec('no-anchor', {}),
     { id: 'bad-cadence', review: { cadence: 'weekly' }, term: { start: '2026-01-01' } },
   ];
@@ -167,10 +237,20 @@ test('security evidence expired or expiring within 30 days, with days left', () 
       ['acme', 'pci', '2028-03-29', 30, 'expiring'],
     ],
   );
-  assert.deepEqual(r.problems.map((p) => p.path), ['agreements[3].security[0].validUntil']);
+  assert.deepEqual(
+    r.problems.map((p) => p.path),
+    ['agreements[3].security[0].validUntil'],
+  );
   // In a common year the same dates are a day closer.
-  assert.equal(unwrap(expiringEvidence([spec('c', { security: [{ id: 'i', standard: 'S', evidence: 'e', validUntil: '2027-03-01' }] })], '2027-02-28')).items[0]!.daysLeft, 1);
-  assert.deepEqual(unwrap(expiringEvidence(agreements, '2028-02-28', 0)).items.map((i) => i.daysLeft), [-1, 0]);
+  assert.equal(
+    unwrap(expiringEvidence([spec('c', { security: [{ id: 'i', standard: 'S', evidence: 'e', validUntil: '2027-03-01' }] })], '2027-02-28'))
+      .items[0]!.daysLeft,
+    1,
+  );
+  assert.deepEqual(
+    unwrap(expiringEvidence(agreements, '2028-02-28', 0)).items.map((i) => i.daysLeft),
+    [-1, 0],
+  );
   const bad = expiringEvidence(agreements, '2028-02-28', -1);
   assert.ok(!bad.ok);
   assert.equal(bad.issues[0]!.path, 'withinDays');
@@ -178,7 +258,11 @@ test('security evidence expired or expiring within 30 days, with days left', () 
 });
 
 test('property: adding months keeps the day when it exists and clamps it otherwise', () => {
-  const date = fc.record({ y: fc.integer({ min: 1900, max: 2200 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 31 }) });
+  const date = fc.record({
+    y: fc.integer({ min: 1900, max: 2200 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 31 }),
+  });
   const dim = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
   fc.assert(
     fc.property(date, fc.integer({ min: -240, max: 240 }), ({ y, m, d }, months) => {
@@ -195,7 +279,12 @@ test('property: adding months keeps the day when it exists and clamps it otherwi
 test('bad input never throws in the portfolio lists', () => {
   fc.assert(
     fc.property(fc.array(fc.anything(), { maxLength: 4 }), fc.anything(), (agreements, today) => {
-      for (const r of [overdueReviews(agreements as ReviewSubject[], today as string), expiringEvidence(agreements as ReviewSubject[], today as string), overdueReviews(agreements as ReviewSubject[], '2026-01-01'), expiringEvidence(agreements as ReviewSubject[], '2026-01-01')]) {
+      for (const r of [
+        overdueReviews(agreements as ReviewSubject[], today as string),
+        expiringEvidence(agreements as ReviewSubject[], today as string),
+        overdueReviews(agreements as ReviewSubject[], '2026-01-01'),
+        expiringEvidence(agreements as ReviewSubject[], '2026-01-01'),
+      ]) {
         assert.equal(typeof r.ok, 'boolean');
       }
       nextReview(today as never);

@@ -64,7 +64,8 @@ export interface NextReview {
 export function addMonths(date: string, months: number): Result<string> {
   const issues: Issue[] = [];
   const day = civilDay(date, 'date', issues);
-  if (!Number.isInteger(months) || Math.abs(months) > 12_000) issues.push({ path: 'months', message: 'expected a whole number of months', expected: 'an integer', received: describeValue(months) });
+  if (!Number.isInteger(months) || Math.abs(months) > 12_000)
+    issues.push({ path: 'months', message: 'expected a whole number of months', expected: 'an integer', received: describeValue(months) });
   if (day === undefined || issues.length > 0) return fail(...issues);
   return ok(formatCivil(addMonthsToDay(day, months)));
 }
@@ -81,23 +82,41 @@ export function civilDateAt(instant: number, zone: string): Result<string> {
 /** When the next review is due. */
 export function nextReview(input: ReviewInput, path = ''): Result<NextReview> {
   const p = (f: string) => (path ? `${path}.${f}` : f);
-  if (!isPlainObject(input)) return fail({ path, message: 'expected review settings', expected: '{ cadence?, last?, termStart?, reviews?, serviceChangedOn? }', received: describeValue(input) });
+  if (!isPlainObject(input))
+    return fail({
+      path,
+      message: 'expected review settings',
+      expected: '{ cadence?, last?, termStart?, reviews?, serviceChangedOn? }',
+      received: describeValue(input),
+    });
   const issues: Issue[] = [];
   const cadence: unknown = input.cadence === undefined ? 'yearly' : input.cadence;
-  if (!(REVIEW_CADENCES as readonly unknown[]).includes(cadence)) issues.push({ path: p('cadence'), message: 'not a review cadence', expected: `one of ${REVIEW_CADENCES.join(', ')}`, received: describeValue(cadence) });
+  if (!(REVIEW_CADENCES as readonly unknown[]).includes(cadence))
+    issues.push({
+      path: p('cadence'),
+      message: 'not a review cadence',
+      expected: `one of ${REVIEW_CADENCES.join(', ')}`,
+      received: describeValue(cadence),
+    });
   let last = input.last === undefined ? undefined : civilDay(input.last, p('last'), issues);
   const termStart = input.termStart === undefined ? undefined : civilDay(input.termStart, p('termStart'), issues);
   if (input.reviews !== undefined) {
-    if (!Array.isArray(input.reviews)) issues.push({ path: p('reviews'), message: 'expected a list of reviews', received: describeValue(input.reviews) });
+    if (!Array.isArray(input.reviews))
+      issues.push({ path: p('reviews'), message: 'expected a list of reviews', received: describeValue(input.reviews) });
     else
       input.reviews.forEach((r, i) => {
-        const d = isPlainObject(r) ? civilDay(r.at, p(`reviews[${i}].at`), issues) : (issues.push({ path: p(`reviews[${i}]`), message: 'expected a review record', received: describeValue(r) }), undefined);
+        if (!isPlainObject(r)) {
+          issues.push({ path: p(`reviews[${i}]`), message: 'expected a review record', received: describeValue(r) });
+          return;
+        }
+        const d = civilDay(r.at, p(`reviews[${i}].at`), issues);
         if (d !== undefined && (last === undefined || d > last)) last = d;
       });
   }
   const changes: number[] = [];
   if (input.serviceChangedOn !== undefined) {
-    if (!Array.isArray(input.serviceChangedOn)) issues.push({ path: p('serviceChangedOn'), message: 'expected a list of dates', received: describeValue(input.serviceChangedOn) });
+    if (!Array.isArray(input.serviceChangedOn))
+      issues.push({ path: p('serviceChangedOn'), message: 'expected a list of dates', received: describeValue(input.serviceChangedOn) });
     else
       input.serviceChangedOn.forEach((c, i) => {
         const d = civilDay(c, p(`serviceChangedOn[${i}]`), issues);
@@ -107,7 +126,12 @@ export function nextReview(input: ReviewInput, path = ''): Result<NextReview> {
   if (issues.length > 0) return fail(...issues);
   const basis = last ?? termStart;
   if (basis === undefined) {
-    return fail({ path: p('last'), message: 'no date to count the next review from: record a review or give the term start', expected: 'a last review date or a term start', received: 'neither' });
+    return fail({
+      path: p('last'),
+      message: 'no date to count the next review from: record a review or give the term start',
+      expected: 'a last review date or a term start',
+      received: 'neither',
+    });
   }
   const c = cadence as ReviewCadence;
   let due = addMonthsToDay(basis, CADENCE_MONTHS[c]);
@@ -120,7 +144,13 @@ export function nextReview(input: ReviewInput, path = ''): Result<NextReview> {
       reason = 'service_change';
     }
   }
-  return ok({ due: formatCivil(due), reason, basis: formatCivil(basis), basisKind: last !== undefined ? 'last_review' : 'term_start', cadence: c });
+  return ok({
+    due: formatCivil(due),
+    reason,
+    basis: formatCivil(basis),
+    basisKind: last !== undefined ? 'last_review' : 'term_start',
+    cadence: c,
+  });
 }
 
 /**
@@ -137,23 +167,52 @@ export function withServiceChange(input: ReviewInput, changedAt: number, zone: s
 
 /** Appends a review record (in date order). Returns a new list; the given one is untouched. */
 export function recordReview(log: readonly ReviewRecord[], record: ReviewRecord): Result<ReviewRecord[]> {
-  if (!Array.isArray(log)) return fail({ path: 'reviews', message: 'expected a list of reviews', expected: 'a list (empty when none)', received: describeValue(log) });
-  if (!isPlainObject(record)) return fail({ path: 'review', message: 'expected a review', expected: '{ at, by, outcome, notes? }', received: describeValue(record) });
+  if (!Array.isArray(log))
+    return fail({
+      path: 'reviews',
+      message: 'expected a list of reviews',
+      expected: 'a list (empty when none)',
+      received: describeValue(log),
+    });
+  if (!isPlainObject(record))
+    return fail({ path: 'review', message: 'expected a review', expected: '{ at, by, outcome, notes? }', received: describeValue(record) });
   const issues: Issue[] = [];
   const day = civilDay(record.at, 'review.at', issues);
   checkText(record.by, 'review.by', issues, 'who held the review', 200);
-  if (!(REVIEW_OUTCOMES as readonly unknown[]).includes(record.outcome)) issues.push({ path: 'review.outcome', message: record.outcome === undefined ? 'required field is missing' : 'not a review outcome', expected: `one of ${REVIEW_OUTCOMES.join(', ')}`, received: describeValue(record.outcome) });
+  if (!(REVIEW_OUTCOMES as readonly unknown[]).includes(record.outcome))
+    issues.push({
+      path: 'review.outcome',
+      message: record.outcome === undefined ? 'required field is missing' : 'not a review outcome',
+      expected: `one of ${REVIEW_OUTCOMES.join(', ')}`,
+      received: describeValue(record.outcome),
+    });
   checkOptionalText(record.notes, 'review.notes', issues, 10_000);
   if (record.version !== undefined) {
-    if (record.outcome !== 'amended') issues.push({ path: 'review.version', message: 'only an amended outcome names the amendment version', received: describeValue(record.version) });
-    else if (!Number.isInteger(record.version) || record.version < 1) issues.push({ path: 'review.version', message: 'expected a version number', expected: 'an integer from 1', received: describeValue(record.version) });
+    if (record.outcome !== 'amended')
+      issues.push({
+        path: 'review.version',
+        message: 'only an amended outcome names the amendment version',
+        received: describeValue(record.version),
+      });
+    else if (!Number.isInteger(record.version) || record.version < 1)
+      issues.push({
+        path: 'review.version',
+        message: 'expected a version number',
+        expected: 'an integer from 1',
+        received: describeValue(record.version),
+      });
   }
   if (issues.length > 0 || day === undefined) return fail(...issues);
   const lastRecorded = log.length > 0 ? log[log.length - 1] : undefined;
   const lastDay = lastRecorded ? civilDay(lastRecorded.at, `reviews[${log.length - 1}].at`, issues) : undefined;
   if (issues.length > 0) return fail(...issues);
   if (lastDay !== undefined && day < lastDay) {
-    return fail({ path: 'review.at', message: `before the last recorded review (${lastRecorded!.at}): reviews are recorded in date order`, expected: `a date on or after ${lastRecorded!.at}`, received: describeValue(record.at) });
+    return fail({
+      path: 'review.at',
+      message: `before the last recorded review (${lastRecorded!.at}): reviews are recorded in date order`,
+      expected: `a date on or after ${lastRecorded!.at}`,
+      received: describeValue(record.at),
+    });
   }
   const r: ReviewRecord = { at: record.at, by: record.by, outcome: record.outcome };
   if (typeof record.notes === 'string' && record.notes.length > 0) r.notes = record.notes;
@@ -191,7 +250,10 @@ export function overdueReviews(agreements: readonly ReviewSubject[], today: stri
   const problems: Issue[] = [];
   agreements.forEach((a, i) => {
     const p = `agreements[${i}]`;
-    if (!isPlainObject(a)) return void problems.push({ path: p, message: 'expected an agreement', received: describeValue(a) });
+    if (!isPlainObject(a)) {
+      problems.push({ path: p, message: 'expected an agreement', received: describeValue(a) });
+      return;
+    }
     if (!checkText(a.id, `${p}.id`, problems, 'the agreement id', 200)) return;
     const review = isPlainObject(a.review) ? a.review : {};
     const term = isPlainObject(a.term) ? a.term : {};
@@ -204,12 +266,16 @@ export function overdueReviews(agreements: readonly ReviewSubject[], today: stri
     const next = nextReview(input, p);
     if (!next.ok) {
       // Name the fields as they are written in the agreement file.
-      return void problems.push(
+      problems.push(
         ...next.issues.map((is) => ({
           ...is,
-          path: is.path.replace(`${p}.cadence`, `${p}.review.cadence`).replace(`${p}.last`, `${p}.review.last`).replace(`${p}.termStart`, `${p}.term.start`),
+          path: is.path
+            .replace(`${p}.cadence`, `${p}.review.cadence`)
+            .replace(`${p}.last`, `${p}.review.last`)
+            .replace(`${p}.termStart`, `${p}.term.start`),
         })),
       );
+      return;
     }
     const dueDay = dayOfCivil(next.value.due);
     if (dueDay >= todayDay) return;
@@ -243,21 +309,35 @@ export function expiringEvidence(agreements: readonly EvidenceSubject[], today: 
   const start = portfolioStart(agreements, today);
   if (!start.ok) return start;
   if (!Number.isInteger(withinDays) || withinDays < 0 || withinDays > 3660) {
-    return fail({ path: 'withinDays', message: 'expected a number of days', expected: 'an integer from 0 to 3660', received: describeValue(withinDays) });
+    return fail({
+      path: 'withinDays',
+      message: 'expected a number of days',
+      expected: 'an integer from 0 to 3660',
+      received: describeValue(withinDays),
+    });
   }
   const { todayDay } = start.value;
   const items: EvidenceExpiry[] = [];
   const problems: Issue[] = [];
   agreements.forEach((a, i) => {
     const p = `agreements[${i}]`;
-    if (!isPlainObject(a)) return void problems.push({ path: p, message: 'expected an agreement', received: describeValue(a) });
+    if (!isPlainObject(a)) {
+      problems.push({ path: p, message: 'expected an agreement', received: describeValue(a) });
+      return;
+    }
     if (a.security === undefined) return;
     if (!checkText(a.id, `${p}.id`, problems, 'the agreement id', 200)) return;
     const agreementId = a.id;
-    if (!Array.isArray(a.security)) return void problems.push({ path: `${p}.security`, message: 'expected a list of security commitments', received: describeValue(a.security) });
+    if (!Array.isArray(a.security)) {
+      problems.push({ path: `${p}.security`, message: 'expected a list of security commitments', received: describeValue(a.security) });
+      return;
+    }
     a.security.forEach((s: unknown, j) => {
       const sp = `${p}.security[${j}]`;
-      if (!isPlainObject(s)) return void problems.push({ path: sp, message: 'expected a security commitment', received: describeValue(s) });
+      if (!isPlainObject(s)) {
+        problems.push({ path: sp, message: 'expected a security commitment', received: describeValue(s) });
+        return;
+      }
       if (s.validUntil === undefined) return;
       const until = civilDay(s.validUntil, `${sp}.validUntil`, problems);
       if (until === undefined) return;
@@ -287,7 +367,8 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function portfolioStart(agreements: unknown, today: unknown): Result<{ todayDay: number }> {
   const issues: Issue[] = [];
-  if (!Array.isArray(agreements)) issues.push({ path: 'agreements', message: 'expected a list of agreements', received: describeValue(agreements) });
+  if (!Array.isArray(agreements))
+    issues.push({ path: 'agreements', message: 'expected a list of agreements', received: describeValue(agreements) });
   const todayDay = civilDay(today, 'today', issues);
   if (issues.length > 0 || todayDay === undefined) return fail(...issues);
   return ok({ todayDay });
@@ -302,7 +383,7 @@ function addMonthsToDay(day: number, months: number): number {
   const { y, m, d } = civilFromDay(day);
   const index = y * 12 + (m - 1) + months;
   const ny = Math.floor(index / 12);
-  const nm = (index - ny * 12) + 1;
+  const nm = index - ny * 12 + 1;
   return dayFromCivil(ny, nm, Math.min(d, daysInMonth(ny, nm)));
 }
 

@@ -43,7 +43,13 @@ function apply(h: LifecycleHistory, ...requests: TransitionRequest[]): Lifecycle
 }
 
 const submit: TransitionRequest = { to: 'in_review', at: SUBMITTED, by: 'ada' };
-const approve: TransitionRequest = { to: 'approved', at: iso('2026-01-15T09:00:00Z'), by: 'ada', signatures, term: { start: EFFECTIVE, end: TERM_END } };
+const approve: TransitionRequest = {
+  to: 'approved',
+  at: iso('2026-01-15T09:00:00Z'),
+  by: 'ada',
+  signatures,
+  term: { start: EFFECTIVE, end: TERM_END },
+};
 const activate: TransitionRequest = { to: 'active', at: EFFECTIVE, by: 'system' };
 
 /** draft -> in_review -> approved -> active, effective 2026-02-01 for a year. */
@@ -69,7 +75,12 @@ test('every legal transition, in a life that uses them all', () => {
     { to: 'active', at: iso('2026-03-10T00:00:00Z'), by: 'ada' },
     { to: 'active', at: iso('2027-01-01T00:00:00Z'), by: 'ada', term: { start: TERM_END, end: iso('2028-02-01T00:00:00Z') } },
     { to: 'expired', at: iso('2028-02-01T00:00:00Z'), by: 'system' },
-    { to: 'active', at: iso('2028-02-10T00:00:00Z'), by: 'ada', term: { start: iso('2028-02-10T00:00:00Z'), end: iso('2029-02-10T00:00:00Z') } },
+    {
+      to: 'active',
+      at: iso('2028-02-10T00:00:00Z'),
+      by: 'ada',
+      term: { start: iso('2028-02-10T00:00:00Z'), end: iso('2029-02-10T00:00:00Z') },
+    },
     { to: 'suspended', at: iso('2028-05-01T00:00:00Z'), by: 'ada', reason: 'security incident at the customer' },
     { to: 'terminated', at: iso('2028-06-01T00:00:00Z'), by: 'carl', reason: 'three consecutive breaches' },
   );
@@ -92,10 +103,22 @@ test('every legal transition, in a life that uses them all', () => {
   );
   assert.ok(checkHistory(h).ok);
   // The remaining legal edges: approved -> terminated, active -> terminated, suspended -> expired.
-  const called = apply(apply(fresh(), submit, approve), { to: 'terminated', at: iso('2026-01-20T00:00:00Z'), by: 'carl', reason: 'deal called off' });
+  const called = apply(apply(fresh(), submit, approve), {
+    to: 'terminated',
+    at: iso('2026-01-20T00:00:00Z'),
+    by: 'carl',
+    reason: 'deal called off',
+  });
   assert.equal(currentState(called), 'terminated');
-  assert.equal(currentState(apply(activeHistory(), { to: 'terminated', at: iso('2026-04-01T00:00:00Z'), by: 'carl', reason: 'breach' })), 'terminated');
-  const suspendedAtEnd = apply(activeHistory(), { to: 'suspended', at: iso('2027-01-15T00:00:00Z'), by: 'ada', reason: 'unpaid' }, { to: 'expired', at: TERM_END, by: 'system' });
+  assert.equal(
+    currentState(apply(activeHistory(), { to: 'terminated', at: iso('2026-04-01T00:00:00Z'), by: 'carl', reason: 'breach' })),
+    'terminated',
+  );
+  const suspendedAtEnd = apply(
+    activeHistory(),
+    { to: 'suspended', at: iso('2027-01-15T00:00:00Z'), by: 'ada', reason: 'unpaid' },
+    { to: 'expired', at: TERM_END, by: 'system' },
+  );
   assert.equal(currentState(suspendedAtEnd), 'expired');
 });
 
@@ -109,7 +132,12 @@ test('the legal moves from every state', () => {
     expired: ['active'],
     terminated: [],
   };
-  for (const s of LIFECYCLE_STATES) assert.deepEqual(legalTransitions(s).map((m) => m.to), table[s], s);
+  for (const s of LIFECYCLE_STATES)
+    assert.deepEqual(
+      legalTransitions(s).map((m) => m.to),
+      table[s],
+      s,
+    );
 });
 
 test('illegal transitions are refused, naming the current state, the requested one and the legal ones', () => {
@@ -124,14 +152,49 @@ test('illegal transitions are refused, naming the current state, the requested o
     terminated: () => apply(activeHistory(), { to: 'terminated', at: iso('2026-05-01T00:00:00Z'), by: 'carl', reason: 'breach' }),
   };
   const exact: Array<{ from: LifecycleState; to: LifecycleState; message: string }> = [
-    { from: 'draft', to: 'approved', message: 'illegal transition from draft to approved: from draft the agreement can go to in_review (submit)' },
-    { from: 'draft', to: 'active', message: 'illegal transition from draft to active: from draft the agreement can go to in_review (submit)' },
-    { from: 'in_review', to: 'active', message: 'illegal transition from in_review to active: from in_review the agreement can go to draft (request_changes), approved (approve)' },
-    { from: 'approved', to: 'draft', message: 'illegal transition from approved to draft: from approved the agreement can go to active (activate), terminated (terminate)' },
-    { from: 'active', to: 'approved', message: 'illegal transition from active to approved: from active the agreement can go to suspended (suspend), expired (expire), terminated (terminate), active (renew)' },
-    { from: 'suspended', to: 'suspended', message: 'illegal transition from suspended to suspended: from suspended the agreement can go to active (resume), expired (expire), terminated (terminate)' },
-    { from: 'expired', to: 'terminated', message: 'illegal transition from expired to terminated: from expired the agreement can go to active (renew)' },
-    { from: 'terminated', to: 'active', message: 'illegal transition from terminated to active: terminated is final, no transition leaves it' },
+    {
+      from: 'draft',
+      to: 'approved',
+      message: 'illegal transition from draft to approved: from draft the agreement can go to in_review (submit)',
+    },
+    {
+      from: 'draft',
+      to: 'active',
+      message: 'illegal transition from draft to active: from draft the agreement can go to in_review (submit)',
+    },
+    {
+      from: 'in_review',
+      to: 'active',
+      message:
+        'illegal transition from in_review to active: from in_review the agreement can go to draft (request_changes), approved (approve)',
+    },
+    {
+      from: 'approved',
+      to: 'draft',
+      message: 'illegal transition from approved to draft: from approved the agreement can go to active (activate), terminated (terminate)',
+    },
+    {
+      from: 'active',
+      to: 'approved',
+      message:
+        'illegal transition from active to approved: from active the agreement can go to suspended (suspend), expired (expire), terminated (terminate), active (renew)',
+    },
+    {
+      from: 'suspended',
+      to: 'suspended',
+      message:
+        'illegal transition from suspended to suspended: from suspended the agreement can go to active (resume), expired (expire), terminated (terminate)',
+    },
+    {
+      from: 'expired',
+      to: 'terminated',
+      message: 'illegal transition from expired to terminated: from expired the agreement can go to active (renew)',
+    },
+    {
+      from: 'terminated',
+      to: 'active',
+      message: 'illegal transition from terminated to active: terminated is final, no transition leaves it',
+    },
   ];
   for (const row of exact) {
     const issues = refusal(histories[row.from](), { to: row.to, at: iso('2028-06-01T00:00:00Z'), by: 'x', reason: 'r' });
@@ -162,11 +225,31 @@ test('approval requires the signatures of both parties, who and when', () => {
     { signatures: [], path: 'request.signatures', message: /requires the signatures of both parties/ },
     { signatures: [signatures[0]], path: 'request.signatures', message: /the customer has not signed/ },
     { signatures: [signatures[1], signatures[1]], path: 'request.signatures', message: /the provider has not signed/ },
-    { signatures: [signatures[0], { ...signatures[1], name: '  ' }], path: 'request.signatures[1].name', message: /name of the person who signed/ },
-    { signatures: [signatures[0], { ...signatures[1], party: 'vendor' }], path: 'request.signatures[1].party', message: /not a signing party/ },
-    { signatures: [{ ...signatures[0], at: 'yesterday' }, signatures[1]], path: 'request.signatures[0].at', message: /expected an instant/ },
-    { signatures: [{ ...signatures[0], at: SUBMITTED - 1 }, signatures[1]], path: 'request.signatures[0].at', message: /signed before the agreement was submitted for review/ },
-    { signatures: [signatures[0], { ...signatures[1], at: approve.at + 1 }], path: 'request.signatures[1].at', message: /signed after the approval/ },
+    {
+      signatures: [signatures[0], { ...signatures[1], name: '  ' }],
+      path: 'request.signatures[1].name',
+      message: /name of the person who signed/,
+    },
+    {
+      signatures: [signatures[0], { ...signatures[1], party: 'vendor' }],
+      path: 'request.signatures[1].party',
+      message: /not a signing party/,
+    },
+    {
+      signatures: [{ ...signatures[0], at: 'yesterday' }, signatures[1]],
+      path: 'request.signatures[0].at',
+      message: /expected an instant/,
+    },
+    {
+      signatures: [{ ...signatures[0], at: SUBMITTED - 1 }, signatures[1]],
+      path: 'request.signatures[0].at',
+      message: /signed before the agreement was submitted for review/,
+    },
+    {
+      signatures: [signatures[0], { ...signatures[1], at: approve.at + 1 }],
+      path: 'request.signatures[1].at',
+      message: /signed after the approval/,
+    },
     { signatures: 'both', path: 'request.signatures', message: /requires the signatures/ },
   ];
   for (const row of rows) {
@@ -224,7 +307,10 @@ test('suspension and termination need a reason; expiry needs the term end reache
   const past = refusal(h, { to: 'suspended', at: EFFECTIVE - 1, by: 'ada', reason: 'x' });
   assert.equal(past[0]!.path, 'request.at');
   const missing = refusal(fresh(), { to: 'in_review', at: CREATED - 1, by: '' } as TransitionRequest);
-  assert.deepEqual(missing.map((i) => i.path), ['request.by']);
+  assert.deepEqual(
+    missing.map((i) => i.path),
+    ['request.by'],
+  );
   const beforeCreation = refusal(fresh(), { to: 'in_review', at: CREATED - 1, by: 'ada' });
   assert.match(beforeCreation[0]!.message, /the agreement was created at 2026-01-05T09:00:00Z/);
   // A stale view of the state is refused rather than applied to a different state.
@@ -239,11 +325,14 @@ test('back-dated: a contract signed last year, entered today, keeps its real dat
   const entered = unwrap(createHistory({ agreementId: 'acme-pbx', at: TODAY - 60_000, by: 'ada' }));
   const rec = (r: TransitionRequest): TransitionRequest => ({ ...r, recordedAt: TODAY });
   const h = apply(entered, rec(submit), rec(approve), rec(activate));
-  assert.deepEqual(h.transitions.map((t) => [t.action, t.at, t.backdated, t.recordedAt]), [
-    ['submit', SUBMITTED, true, TODAY],
-    ['approve', approve.at, true, TODAY],
-    ['activate', EFFECTIVE, true, TODAY],
-  ]);
+  assert.deepEqual(
+    h.transitions.map((t) => [t.action, t.at, t.backdated, t.recordedAt]),
+    [
+      ['submit', SUBMITTED, true, TODAY],
+      ['approve', approve.at, true, TODAY],
+      ['activate', EFFECTIVE, true, TODAY],
+    ],
+  );
   assert.deepEqual(monitoredIntervals(h), [{ from: EFFECTIVE, to: Infinity }]);
   // The state before it was entered follows the back-dated history; before its first step it is unknown.
   assert.equal(stateAt(h, SUBMITTED - 1), undefined);
@@ -253,24 +342,43 @@ test('back-dated: a contract signed last year, entered today, keeps its real dat
   // Not before the previous transition, back-dated or not: the message says why.
   const before = refusal(h, rec({ to: 'suspended', at: EFFECTIVE - DAY, by: 'ada', reason: 'unpaid' }));
   assert.equal(before[0]!.path, 'request.at');
-  assert.match(before[0]!.message, /too early: the last transition \(activate to active\) takes effect at 2026-02-01T00:00:00Z; a back-dated transition cannot come before it/);
+  assert.match(
+    before[0]!.message,
+    /too early: the last transition \(activate to active\) takes effect at 2026-02-01T00:00:00Z; a back-dated transition cannot come before it/,
+  );
   // Without a recording time (or not back-dated) the creation still bounds the first transition.
   assert.match(refusal(entered, { ...submit })[0]!.message, /the agreement was created at 2026-12-04T15:59:00Z/);
   // Signatures are facts already given: none dated after the recording, even on a future approval.
   const review = apply(entered, { ...submit, at: TODAY - DAY, recordedAt: TODAY });
-  const early = [{ ...signatures[0]!, at: TODAY - 1000 }, { party: 'customer' as const, name: 'Carl Customer', at: TODAY + 1 }];
+  const early = [
+    { ...signatures[0]!, at: TODAY - 1000 },
+    { party: 'customer' as const, name: 'Carl Customer', at: TODAY + 1 },
+  ];
   const future = refusal(review, { ...approve, at: TODAY + DAY, recordedAt: TODAY, signatures: early });
-  assert.deepEqual(future.map((i) => i.path), ['request.signatures[1].at']);
+  assert.deepEqual(
+    future.map((i) => i.path),
+    ['request.signatures[1].at'],
+  );
   assert.match(future[0]!.message, /dated in the future \(it is recorded at 2026-12-04T16:00:00Z\)/);
   // Recorded now (at == recordedAt): not back-dated; a scheduled activation that starts later is not either.
   const now = apply(entered, { to: 'in_review', at: TODAY, by: 'ada', recordedAt: TODAY });
   assert.equal(now.transitions[0]!.backdated, undefined);
   const later = apply(
     now,
-    { to: 'approved', at: TODAY + 1000, by: 'ada', recordedAt: TODAY + 1000, signatures: signatures.map((x) => ({ ...x, at: TODAY + 500 })), term: { start: TODAY + 30 * DAY } },
+    {
+      to: 'approved',
+      at: TODAY + 1000,
+      by: 'ada',
+      recordedAt: TODAY + 1000,
+      signatures: signatures.map((x) => ({ ...x, at: TODAY + 500 })),
+      term: { start: TODAY + 30 * DAY },
+    },
     { to: 'active', at: TODAY + 2000, by: 'ada', recordedAt: TODAY + 5000 },
   );
-  assert.deepEqual([later.transitions[2]!.at, later.transitions[2]!.requestedAt, later.transitions[2]!.backdated], [TODAY + 30 * DAY, TODAY + 2000, undefined]);
+  assert.deepEqual(
+    [later.transitions[2]!.at, later.transitions[2]!.requestedAt, later.transitions[2]!.backdated],
+    [TODAY + 30 * DAY, TODAY + 2000, undefined],
+  );
 });
 
 test('renewal starts a new term: contiguous while active, after the lapse when expired', () => {
@@ -283,12 +391,18 @@ test('renewal starts a new term: contiguous while active, after the lapse when e
   assert.deepEqual(monitoredIntervals(renewed), [{ from: EFFECTIVE, to: Infinity }]);
   assert.equal(refusal(renewed, { to: 'expired', at: TERM_END, by: 'system' })[0]!.path, 'request.at');
   assert.equal(refusal(h, { to: 'active', at: iso('2026-06-01T00:00:00Z'), by: 'ada' })[0]!.path, 'request.term');
-  assert.equal(refusal(h, { to: 'active', at: iso('2026-06-01T00:00:00Z'), by: 'ada', term: { start: EFFECTIVE } })[0]!.path, 'request.term.start');
+  assert.equal(
+    refusal(h, { to: 'active', at: iso('2026-06-01T00:00:00Z'), by: 'ada', term: { start: EFFECTIVE } })[0]!.path,
+    'request.term.start',
+  );
   const gap = refusal(h, { to: 'active', at: iso('2026-06-01T00:00:00Z'), by: 'ada', term: { start: TERM_END + DAY } });
   assert.match(gap[0]!.message, /would leave a gap/);
   // From expired: not inside the lapse; a future start is scheduled like an activation.
   const expired = apply(h, { to: 'expired', at: TERM_END, by: 'system' });
-  assert.equal(refusal(expired, { to: 'active', at: TERM_END + DAY, by: 'ada', term: { start: TERM_END - DAY } })[0]!.path, 'request.term.start');
+  assert.equal(
+    refusal(expired, { to: 'active', at: TERM_END + DAY, by: 'ada', term: { start: TERM_END - DAY } })[0]!.path,
+    'request.term.start',
+  );
   const back = apply(expired, { to: 'active', at: TERM_END + DAY, by: 'ada', term: { start: TERM_END + 10 * DAY } });
   assert.equal(back.transitions.at(-1)!.at, TERM_END + 10 * DAY);
   assert.equal(stateAt(back, TERM_END + 5 * DAY), 'expired');
@@ -336,11 +450,16 @@ test('monitoring: only while active, from the effective date, paused by suspensi
     { from: iso('2026-03-01T00:00:00Z'), to: s1, endedBy: 'suspended' },
     { from: r1, to: iso('2026-04-01T00:00:00Z') },
   ]);
-  assert.deepEqual(monitoredIntervals(h, { from: iso('2026-05-01T00:00:00Z'), to: iso('2026-06-01T00:00:00Z') }), [{ from: iso('2026-05-01T00:00:00Z'), to: end, endedBy: 'terminated' }]);
+  assert.deepEqual(monitoredIntervals(h, { from: iso('2026-05-01T00:00:00Z'), to: iso('2026-06-01T00:00:00Z') }), [
+    { from: iso('2026-05-01T00:00:00Z'), to: end, endedBy: 'terminated' },
+  ]);
   assert.deepEqual(monitoredIntervals(h, { from: iso('2026-06-01T00:00:00Z'), to: iso('2026-07-01T00:00:00Z') }), []);
   // Never activated, or called off before the start: never monitored.
   assert.deepEqual(monitoredIntervals(apply(fresh(), submit, approve)), []);
-  assert.deepEqual(monitoredIntervals(apply(fresh(), submit, approve, { to: 'terminated', at: approve.at, by: 'carl', reason: 'called off' })), []);
+  assert.deepEqual(
+    monitoredIntervals(apply(fresh(), submit, approve, { to: 'terminated', at: approve.at, by: 'carl', reason: 'called off' })),
+    [],
+  );
 });
 
 test('checkHistory refuses a tampered history, naming the transition', () => {
@@ -389,7 +508,15 @@ test('bad input never throws: any history and any request give a result', () => 
   );
   // Histories that look right on the outside but hold junk, as a corrupted store might hand over.
   const junk = fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true });
-  const entry = fc.oneof(junk, fc.record({ to: fc.oneof(fc.constantFrom(...LIFECYCLE_STATES), junk), at: fc.oneof(fc.integer(), junk), term: fc.oneof(junk, fc.record({ start: junk })), action: junk }));
+  const entry = fc.oneof(
+    junk,
+    fc.record({
+      to: fc.oneof(fc.constantFrom(...LIFECYCLE_STATES), junk),
+      at: fc.oneof(fc.integer(), junk),
+      term: fc.oneof(junk, fc.record({ start: junk })),
+      action: junk,
+    }),
+  );
   fc.assert(
     fc.property(fc.array(entry, { maxLength: 6 }), junk, fc.integer(), (transitions, createdAt, t) => {
       const h = { agreementId: 'x', createdAt, createdBy: 'y', transitions } as unknown as LifecycleHistory;
@@ -430,7 +557,14 @@ test('property: any sequence of requests leaves a history where every step is le
       for (const q of reqs) {
         clock += q.dt;
         const sigs: Signature[] =
-          q.signed === 'none' ? [] : q.signed === 'provider' ? [{ party: 'provider', name: 'p', at: clock }] : [{ party: 'provider', name: 'p', at: clock }, { party: 'customer', name: 'c', at: clock }];
+          q.signed === 'none'
+            ? []
+            : q.signed === 'provider'
+              ? [{ party: 'provider', name: 'p', at: clock }]
+              : [
+                  { party: 'provider', name: 'p', at: clock },
+                  { party: 'customer', name: 'c', at: clock },
+                ];
         const moves = legalTransitions(currentState(h));
         const to = q.legal && moves.length > 0 ? moves[q.pick % moves.length]!.to : q.to;
         const request: TransitionRequest = { to, at: clock, by: 'fuzz' };

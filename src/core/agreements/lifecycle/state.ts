@@ -39,7 +39,17 @@ import { checkInstant, checkOptionalText, checkText, isInstant, isPlainObject, s
 export const LIFECYCLE_STATES = ['draft', 'in_review', 'approved', 'active', 'suspended', 'expired', 'terminated'] as const;
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 
-export const LIFECYCLE_ACTIONS = ['submit', 'request_changes', 'approve', 'activate', 'suspend', 'resume', 'expire', 'terminate', 'renew'] as const;
+export const LIFECYCLE_ACTIONS = [
+  'submit',
+  'request_changes',
+  'approve',
+  'activate',
+  'suspend',
+  'resume',
+  'expire',
+  'terminate',
+  'renew',
+] as const;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
 export const SIGNING_PARTIES = ['provider', 'customer'] as const;
@@ -141,7 +151,8 @@ export function isLifecycleState(v: unknown): v is LifecycleState {
 /** A new history: the agreement exists as a draft from `at`. */
 export function createHistory(input: { agreementId: string; at: number; by: string }): Result<LifecycleHistory> {
   const issues: Issue[] = [];
-  if (!isPlainObject(input)) return fail({ path: '', message: 'expected an object', expected: '{ agreementId, at, by }', received: describeValue(input) });
+  if (!isPlainObject(input))
+    return fail({ path: '', message: 'expected an object', expected: '{ agreementId, at, by }', received: describeValue(input) });
   checkText(input.agreementId, 'agreementId', issues, 'an agreement id', 200);
   checkInstant(input.at, 'at', issues);
   checkText(input.by, 'by', issues, 'who created the agreement', 200);
@@ -203,25 +214,53 @@ export function applyTransition(history: LifecycleHistory, request: TransitionRe
  * Issues are named `transitions[3].to` and so on.
  */
 export function checkHistory(history: unknown): Result<LifecycleHistory> {
-  if (!isPlainObject(history)) return fail({ path: 'history', message: 'expected a lifecycle history', expected: '{ agreementId, createdAt, createdBy, transitions }', received: describeValue(history) });
-  const created = createHistory({ agreementId: history.agreementId as string, at: history.createdAt as number, by: history.createdBy as string });
-  if (!created.ok) return fail(...created.issues.map((i) => ({ ...i, path: i.path === 'at' ? 'createdAt' : i.path === 'by' ? 'createdBy' : i.path })));
+  if (!isPlainObject(history))
+    return fail({
+      path: 'history',
+      message: 'expected a lifecycle history',
+      expected: '{ agreementId, createdAt, createdBy, transitions }',
+      received: describeValue(history),
+    });
+  const created = createHistory({
+    agreementId: history.agreementId as string,
+    at: history.createdAt as number,
+    by: history.createdBy as string,
+  });
+  if (!created.ok)
+    return fail(...created.issues.map((i) => ({ ...i, path: i.path === 'at' ? 'createdAt' : i.path === 'by' ? 'createdBy' : i.path })));
   const list = history.transitions;
-  if (!Array.isArray(list)) return fail({ path: 'transitions', message: 'expected a list of transitions', expected: 'a list', received: describeValue(list) });
+  if (!Array.isArray(list))
+    return fail({ path: 'transitions', message: 'expected a list of transitions', expected: 'a list', received: describeValue(list) });
   let replay: LifecycleHistory = created.value;
   const out: Transition[] = [];
   for (let i = 0; i < list.length; i++) {
     const path = `transitions[${i}]`;
     const recorded: unknown = list[i];
-    if (!isPlainObject(recorded)) return fail({ path, message: 'expected a transition', expected: '{ from, to, at, by, ... }', received: describeValue(recorded) });
+    if (!isPlainObject(recorded))
+      return fail({ path, message: 'expected a transition', expected: '{ from, to, at, by, ... }', received: describeValue(recorded) });
     // Replay the request that produced it: a scheduled transition was asked for at `requestedAt`.
-    const request = { ...recorded, at: recorded.requestedAt !== undefined ? recorded.requestedAt : recorded.at } as unknown as TransitionRequest;
+    const request = {
+      ...recorded,
+      at: recorded.requestedAt !== undefined ? recorded.requestedAt : recorded.at,
+    } as unknown as TransitionRequest;
     const step = nextTransition(replay, request, path);
     if (!step.ok) return step;
     const t = step.value;
     const issues: Issue[] = [];
-    if (recorded.action !== t.action) issues.push({ path: `${path}.action`, message: `does not match the transition from ${t.from} to ${t.to}`, expected: JSON.stringify(t.action), received: describeValue(recorded.action) });
-    if (recorded.at !== t.at) issues.push({ path: `${path}.at`, message: `the transition takes effect at ${showInstant(t.at)}`, expected: String(t.at), received: describeValue(recorded.at) });
+    if (recorded.action !== t.action)
+      issues.push({
+        path: `${path}.action`,
+        message: `does not match the transition from ${t.from} to ${t.to}`,
+        expected: JSON.stringify(t.action),
+        received: describeValue(recorded.action),
+      });
+    if (recorded.at !== t.at)
+      issues.push({
+        path: `${path}.at`,
+        message: `the transition takes effect at ${showInstant(t.at)}`,
+        expected: String(t.at),
+        received: describeValue(recorded.at),
+      });
     if (issues.length > 0) return fail(...issues);
     out.push(t);
     replay = { ...replay, transitions: out };
@@ -286,7 +325,11 @@ export function isMonitoredAt(history: LifecycleHistory, instant: number): boole
 function transitionsOf(history: LifecycleHistory): readonly Transition[] {
   if (!isPlainObject(history) || !Array.isArray(history.transitions)) return [];
   const ts = history.transitions as readonly unknown[];
-  const wellShaped = (t: unknown): t is Transition => isPlainObject(t) && isInstant(t.at) && isLifecycleState(t.to) && (t.term === undefined || (isPlainObject(t.term) && isInstant(t.term.start)));
+  const wellShaped = (t: unknown): t is Transition =>
+    isPlainObject(t) &&
+    isInstant(t.at) &&
+    isLifecycleState(t.to) &&
+    (t.term === undefined || (isPlainObject(t.term) && isInstant(t.term.start)));
   return ts.every(wellShaped) ? (ts as readonly Transition[]) : ts.filter(wellShaped);
 }
 
@@ -305,7 +348,8 @@ function describeMoves(from: LifecycleState): string {
 
 /** Checks a request against a (valid) history and builds the transition it records. */
 function nextTransition(history: LifecycleHistory, request: TransitionRequest, path: string): Result<Transition> {
-  if (!isPlainObject(request)) return fail({ path, message: 'expected a transition request', expected: '{ to, at, by, ... }', received: describeValue(request) });
+  if (!isPlainObject(request))
+    return fail({ path, message: 'expected a transition request', expected: '{ to, at, by, ... }', received: describeValue(request) });
   const r = request as unknown as Record<string, unknown>;
   const p = (field: string) => `${path}.${field}`;
   const ts = history.transitions;
@@ -314,11 +358,21 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
   const issues: Issue[] = [];
 
   if (!isLifecycleState(r.to)) {
-    return fail({ path: p('to'), message: r.to === undefined ? 'required field is missing' : 'not a lifecycle state', expected: `one of ${LIFECYCLE_STATES.join(', ')}`, received: describeValue(r.to) });
+    return fail({
+      path: p('to'),
+      message: r.to === undefined ? 'required field is missing' : 'not a lifecycle state',
+      expected: `one of ${LIFECYCLE_STATES.join(', ')}`,
+      received: describeValue(r.to),
+    });
   }
   const to = r.to;
   if (r.from !== undefined && r.from !== current) {
-    return fail({ path: p('from'), message: `the agreement is ${current}, not ${describeValue(r.from)}: it changed since it was read`, expected: JSON.stringify(current), received: describeValue(r.from) });
+    return fail({
+      path: p('from'),
+      message: `the agreement is ${current}, not ${describeValue(r.from)}: it changed since it was read`,
+      expected: JSON.stringify(current),
+      received: describeValue(r.from),
+    });
   }
   const rule = RULES.find((x) => x.from === current && x.to === to);
   if (!rule) {
@@ -327,20 +381,34 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
       moves.length === 0
         ? `illegal transition from ${current} to ${to}: ${current} is final, no transition leaves it`
         : `illegal transition from ${current} to ${to}: from ${current} the agreement can go to ${describeMoves(current)}`;
-    return fail({ path: p('to'), message, expected: moves.length === 0 ? 'no transition' : `one of ${moves.map((m) => m.to).join(', ')}`, received: JSON.stringify(to) });
+    return fail({
+      path: p('to'),
+      message,
+      expected: moves.length === 0 ? 'no transition' : `one of ${moves.map((m) => m.to).join(', ')}`,
+      received: JSON.stringify(to),
+    });
   }
 
   checkInstant(r.at, p('at'), issues);
   checkText(r.by, p('by'), issues, 'who performs the transition', 200);
   if (r.recordedAt !== undefined) checkInstant(r.recordedAt, p('recordedAt'), issues);
   const needsReason = rule.action === 'suspend' || rule.action === 'terminate';
-  if (needsReason) checkText(r.reason, p('reason'), issues, `the reason for the ${rule.action === 'suspend' ? 'suspension' : 'termination'}`);
+  if (needsReason)
+    checkText(r.reason, p('reason'), issues, `the reason for the ${rule.action === 'suspend' ? 'suspension' : 'termination'}`);
   else checkOptionalText(r.reason, p('reason'), issues);
   if (r.signatures !== undefined && rule.action !== 'approve') {
-    issues.push({ path: p('signatures'), message: `signatures belong to an approval, not to ${rule.action}`, received: describeValue(r.signatures) });
+    issues.push({
+      path: p('signatures'),
+      message: `signatures belong to an approval, not to ${rule.action}`,
+      received: describeValue(r.signatures),
+    });
   }
   if (r.term !== undefined && rule.action !== 'approve' && rule.action !== 'renew') {
-    issues.push({ path: p('term'), message: `a term is given on approval or renewal, not on ${rule.action}`, received: describeValue(r.term) });
+    issues.push({
+      path: p('term'),
+      message: `a term is given on approval or renewal, not on ${rule.action}`,
+      received: describeValue(r.term),
+    });
   }
   if (issues.length > 0) return fail(...issues);
   const at = r.at as number;
@@ -351,7 +419,9 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
   // creation (the moment the draft was entered), never a transition already on record.
   if (last ? at < last.at : at < history.createdAt && !backdated) {
     const previousAt = last ? last.at : history.createdAt;
-    const what = last ? `the last transition (${last.action} to ${last.to}) takes effect at ${showInstant(previousAt)}` : `the agreement was created at ${showInstant(previousAt)}`;
+    const what = last
+      ? `the last transition (${last.action} to ${last.to}) takes effect at ${showInstant(previousAt)}`
+      : `the agreement was created at ${showInstant(previousAt)}`;
     const why = backdated ? 'a back-dated transition cannot come before it: ' : '';
     const message = `too early: ${what}; ${why}transitions are recorded in time order and the past is not rewritten`;
     return fail({ path: p('at'), message, expected: `an instant at or after ${showInstant(previousAt)}`, received: showInstant(at) });
@@ -385,13 +455,30 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
       if (!term) return fail(...issues);
       if (current === 'active') {
         const cur = latestTerm(ts)!;
-        if (!(term.start > cur.start)) issues.push({ path: p('term.start'), message: `a renewal starts a new term, after the current one starts (${showInstant(cur.start)})`, expected: `an instant after ${showInstant(cur.start)}`, received: showInstant(term.start) });
+        if (!(term.start > cur.start))
+          issues.push({
+            path: p('term.start'),
+            message: `a renewal starts a new term, after the current one starts (${showInstant(cur.start)})`,
+            expected: `an instant after ${showInstant(cur.start)}`,
+            received: showInstant(term.start),
+          });
         else if (cur.end !== undefined && term.start > cur.end) {
-          issues.push({ path: p('term.start'), message: `the new term would leave a gap after the current term ends (${showInstant(cur.end)}); let it expire and renew from expired instead`, expected: `an instant at or before ${showInstant(cur.end)}`, received: showInstant(term.start) });
+          issues.push({
+            path: p('term.start'),
+            message: `the new term would leave a gap after the current term ends (${showInstant(cur.end)}); let it expire and renew from expired instead`,
+            expected: `an instant at or before ${showInstant(cur.end)}`,
+            received: showInstant(term.start),
+          });
         }
       } else {
         // From expired: the lapse is on record and stays unmonitored.
-        if (term.start < last!.at) issues.push({ path: p('term.start'), message: `the agreement expired at ${showInstant(last!.at)}; a renewal cannot start a term inside the lapse`, expected: `an instant at or after ${showInstant(last!.at)}`, received: showInstant(term.start) });
+        if (term.start < last!.at)
+          issues.push({
+            path: p('term.start'),
+            message: `the agreement expired at ${showInstant(last!.at)}; a renewal cannot start a term inside the lapse`,
+            expected: `an instant at or after ${showInstant(last!.at)}`,
+            received: showInstant(term.start),
+          });
         else if (at < term.start) {
           t.at = term.start;
           t.requestedAt = at;
@@ -404,9 +491,20 @@ function nextTransition(history: LifecycleHistory, request: TransitionRequest, p
     case 'expire': {
       const term = latestTerm(ts);
       if (!term || term.end === undefined) {
-        return fail({ path: p('to'), message: 'the term has no end, so the agreement cannot expire; terminate it instead', expected: 'a term with an end (given on approval or renewal)', received: 'an open-ended term' });
+        return fail({
+          path: p('to'),
+          message: 'the term has no end, so the agreement cannot expire; terminate it instead',
+          expected: 'a term with an end (given on approval or renewal)',
+          received: 'an open-ended term',
+        });
       }
-      if (at < term.end) return fail({ path: p('at'), message: `the term runs until ${showInstant(term.end)}; the agreement cannot expire before its end`, expected: `an instant at or after ${showInstant(term.end)}`, received: showInstant(at) });
+      if (at < term.end)
+        return fail({
+          path: p('at'),
+          message: `the term runs until ${showInstant(term.end)}; the agreement cannot expire before its end`,
+          expected: `an instant at or after ${showInstant(term.end)}`,
+          received: showInstant(at),
+        });
       break;
     }
     default:
@@ -426,7 +524,12 @@ function checkSignatures(
   issues: Issue[],
 ): Signature[] | undefined {
   if (!Array.isArray(v) || v.length === 0) {
-    issues.push({ path, message: 'approval requires the signatures of both parties (provider and customer): who signed and when', expected: 'a list of { party, name, at }', received: describeValue(v) });
+    issues.push({
+      path,
+      message: 'approval requires the signatures of both parties (provider and customer): who signed and when',
+      expected: 'a list of { party, name, at }',
+      received: describeValue(v),
+    });
     return undefined;
   }
   const out: Signature[] = [];
@@ -438,15 +541,38 @@ function checkSignatures(
       return;
     }
     const n = issues.length;
-    if (!(SIGNING_PARTIES as readonly unknown[]).includes(s.party)) issues.push({ path: `${sp}.party`, message: s.party === undefined ? 'required field is missing' : 'not a signing party', expected: `one of ${SIGNING_PARTIES.join(', ')}`, received: describeValue(s.party) });
+    if (!(SIGNING_PARTIES as readonly unknown[]).includes(s.party))
+      issues.push({
+        path: `${sp}.party`,
+        message: s.party === undefined ? 'required field is missing' : 'not a signing party',
+        expected: `one of ${SIGNING_PARTIES.join(', ')}`,
+        received: describeValue(s.party),
+      });
     checkText(s.name, `${sp}.name`, issues, 'the name of the person who signed', 200);
     checkOptionalText(s.title, `${sp}.title`, issues, 200);
     if (checkInstant(s.at, `${sp}.at`, issues)) {
-      if (s.at < submittedAt) issues.push({ path: `${sp}.at`, message: `signed before the agreement was submitted for review (${showInstant(submittedAt)}): that signature is for an earlier draft`, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(approvedAt)}`, received: showInstant(s.at) });
-      else if (s.at > approvedAt) issues.push({ path: `${sp}.at`, message: `signed after the approval (${showInstant(approvedAt)}): an approval records signatures already given`, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(approvedAt)}`, received: showInstant(s.at) });
+      if (s.at < submittedAt)
+        issues.push({
+          path: `${sp}.at`,
+          message: `signed before the agreement was submitted for review (${showInstant(submittedAt)}): that signature is for an earlier draft`,
+          expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(approvedAt)}`,
+          received: showInstant(s.at),
+        });
+      else if (s.at > approvedAt)
+        issues.push({
+          path: `${sp}.at`,
+          message: `signed after the approval (${showInstant(approvedAt)}): an approval records signatures already given`,
+          expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(approvedAt)}`,
+          received: showInstant(s.at),
+        });
       else if (recordedAt !== undefined && s.at > recordedAt) {
         const message = `dated in the future (it is recorded at ${showInstant(recordedAt)}): a signature is recorded once it has been given`;
-        issues.push({ path: `${sp}.at`, message, expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(recordedAt)}`, received: showInstant(s.at) });
+        issues.push({
+          path: `${sp}.at`,
+          message,
+          expected: `an instant from ${showInstant(submittedAt)} to ${showInstant(recordedAt)}`,
+          received: showInstant(s.at),
+        });
       }
     }
     if (issues.length === n) {
@@ -458,7 +584,12 @@ function checkSignatures(
   if (issues.length > before) return undefined;
   for (const party of SIGNING_PARTIES) {
     if (!out.some((s) => s.party === party)) {
-      issues.push({ path, message: `the ${party} has not signed: approval requires the signatures of both parties`, expected: `a signature with party "${party}"`, received: `signatures of ${[...new Set(out.map((s) => s.party))].join(', ')} only` });
+      issues.push({
+        path,
+        message: `the ${party} has not signed: approval requires the signatures of both parties`,
+        expected: `a signature with party "${party}"`,
+        received: `signatures of ${[...new Set(out.map((s) => s.party))].join(', ')} only`,
+      });
     }
   }
   return issues.length > before ? undefined : out;
@@ -466,13 +597,23 @@ function checkSignatures(
 
 function checkTerm(v: unknown, path: string, issues: Issue[], what = 'the signed term'): Term | undefined {
   if (!isPlainObject(v)) {
-    issues.push({ path, message: v === undefined ? `required: ${what} ({ start, end? }; its start is when it takes effect)` : 'expected a term', expected: '{ start, end? } in epoch milliseconds', received: describeValue(v) });
+    issues.push({
+      path,
+      message: v === undefined ? `required: ${what} ({ start, end? }; its start is when it takes effect)` : 'expected a term',
+      expected: '{ start, end? } in epoch milliseconds',
+      received: describeValue(v),
+    });
     return undefined;
   }
   const n = issues.length;
   checkInstant(v.start, `${path}.start`, issues);
   if (v.end !== undefined && checkInstant(v.end, `${path}.end`, issues) && isInstant(v.start) && !(v.end > v.start)) {
-    issues.push({ path: `${path}.end`, message: 'the term must end after it starts', expected: `an instant after ${showInstant(v.start)}`, received: showInstant(v.end) });
+    issues.push({
+      path: `${path}.end`,
+      message: 'the term must end after it starts',
+      expected: `an instant after ${showInstant(v.start)}`,
+      received: showInstant(v.end),
+    });
   }
   if (issues.length > n) return undefined;
   return v.end === undefined ? { start: v.start as number } : { start: v.start as number, end: v.end as number };

@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { addVersion, changeKind, checkVersions, getVersion, resolveEffective, versionInForce, versionsOverlapping, type Version } from './versions.ts';
+import {
+  addVersion,
+  changeKind,
+  checkVersions,
+  getVersion,
+  resolveEffective,
+  versionInForce,
+  versionsOverlapping,
+  type Version,
+} from './versions.ts';
 import { unwrap } from '../../validation/issues.ts';
 
 const iso = (s: string) => Date.parse(s);
@@ -12,9 +21,27 @@ const v3doc = { id: 'acme-pbx', targets: [{ id: 'uptime', metric: 'availability'
 
 /** v1 from 2026-01-01 (Berlin), amended from 2026-07-01 (Berlin) and again from 2027-01-01. */
 function sample(): Version<typeof v1doc>[] {
-  let vs = unwrap(addVersion([], { effective: { date: '2026-01-01', zone: 'Europe/Berlin' }, document: v1doc, createdAt: iso('2025-12-15T10:00:00Z'), createdBy: 'ada', note: 'signed' }));
-  vs = unwrap(addVersion(vs, { effective: { date: '2026-07-01', zone: 'Europe/Berlin' }, document: v2doc, createdAt: iso('2026-06-01T10:00:00Z'), createdBy: 'ada', note: 'uptime raised' }));
-  vs = unwrap(addVersion(vs, { effective: '2027-01-01T00:00:00+01:00', document: v3doc, createdAt: iso('2026-11-20T10:00:00Z'), createdBy: 'carl' }));
+  let vs = unwrap(
+    addVersion([], {
+      effective: { date: '2026-01-01', zone: 'Europe/Berlin' },
+      document: v1doc,
+      createdAt: iso('2025-12-15T10:00:00Z'),
+      createdBy: 'ada',
+      note: 'signed',
+    }),
+  );
+  vs = unwrap(
+    addVersion(vs, {
+      effective: { date: '2026-07-01', zone: 'Europe/Berlin' },
+      document: v2doc,
+      createdAt: iso('2026-06-01T10:00:00Z'),
+      createdBy: 'ada',
+      note: 'uptime raised',
+    }),
+  );
+  vs = unwrap(
+    addVersion(vs, { effective: '2027-01-01T00:00:00+01:00', document: v3doc, createdAt: iso('2026-11-20T10:00:00Z'), createdBy: 'carl' }),
+  );
   return vs;
 }
 
@@ -49,11 +76,16 @@ test('effective dates: a civil date is local midnight in its zone; an instant is
 
 test('adding versions: numbered in order, a new list each time, older versions kept', () => {
   const vs = sample();
-  assert.deepEqual(vs.map((v) => v.version), [1, 2, 3]);
+  assert.deepEqual(
+    vs.map((v) => v.version),
+    [1, 2, 3],
+  );
   assert.deepEqual(vs[0]!.effectiveDate, { date: '2026-01-01', zone: 'Europe/Berlin' });
   assert.equal(vs[2]!.effective, iso('2026-12-31T23:00:00Z'));
   const before = structuredClone(vs);
-  const more = unwrap(addVersion(vs, { effective: iso('2027-06-01T00:00:00Z'), document: v1doc, createdAt: iso('2027-05-01T00:00:00Z'), createdBy: 'ada' }));
+  const more = unwrap(
+    addVersion(vs, { effective: iso('2027-06-01T00:00:00Z'), document: v1doc, createdAt: iso('2027-05-01T00:00:00Z'), createdBy: 'ada' }),
+  );
   assert.equal(more.length, 4);
   assert.deepEqual(vs, before, 'the given list is untouched');
   assert.deepEqual(unwrap(getVersion(more, 2)).document, v2doc);
@@ -63,9 +95,24 @@ test('adding versions: numbered in order, a new list each time, older versions k
 test('an amendment takes effect no earlier than the latest version, and never in the past', () => {
   const vs = sample();
   const rows: Array<{ effective: unknown; createdAt: number; path: string; message: RegExp }> = [
-    { effective: iso('2026-12-01T00:00:00Z'), createdAt: iso('2026-11-25T00:00:00Z'), path: 'effective', message: /cannot take effect before version 3 does \(2026-12-31T23:00:00Z\)/ },
-    { effective: iso('2027-02-01T00:00:00Z'), createdAt: iso('2027-03-01T00:00:00Z'), path: 'effective', message: /cannot take effect in the past \(it is created at 2027-03-01T00:00:00Z\)/ },
-    { effective: iso('2027-02-01T00:00:00Z'), createdAt: iso('2026-11-01T00:00:00Z'), path: 'createdAt', message: /created before version 3/ },
+    {
+      effective: iso('2026-12-01T00:00:00Z'),
+      createdAt: iso('2026-11-25T00:00:00Z'),
+      path: 'effective',
+      message: /cannot take effect before version 3 does \(2026-12-31T23:00:00Z\)/,
+    },
+    {
+      effective: iso('2027-02-01T00:00:00Z'),
+      createdAt: iso('2027-03-01T00:00:00Z'),
+      path: 'effective',
+      message: /cannot take effect in the past \(it is created at 2027-03-01T00:00:00Z\)/,
+    },
+    {
+      effective: iso('2027-02-01T00:00:00Z'),
+      createdAt: iso('2026-11-01T00:00:00Z'),
+      path: 'createdAt',
+      message: /created before version 3/,
+    },
   ];
   for (const row of rows) {
     const r = addVersion(vs, { effective: row.effective as number, document: v1doc, createdAt: row.createdAt, createdBy: 'ada' });
@@ -78,11 +125,25 @@ test('an amendment takes effect no earlier than the latest version, and never in
   assert.ok(!bad.ok);
   assert.deepEqual(bad.issues.map((i) => i.path).sort(), ['createdAt', 'createdBy', 'document', 'effective']);
   // The first version may take effect before it is recorded (an agreement imported after its start).
-  assert.ok(addVersion([], { effective: iso('2020-01-01T00:00:00Z'), document: {}, createdAt: iso('2026-01-01T00:00:00Z'), createdBy: 'import' }).ok);
+  assert.ok(
+    addVersion([], { effective: iso('2020-01-01T00:00:00Z'), document: {}, createdAt: iso('2026-01-01T00:00:00Z'), createdBy: 'import' })
+      .ok,
+  );
   // Two versions with one effective instant: allowed before it, and the later one wins there.
-  const tie = unwrap(addVersion(vs, { effective: vs[2]!.effective, document: v1doc, createdAt: iso('2026-12-01T00:00:00Z'), createdBy: 'ada', note: 'correction before it applies' }));
+  const tie = unwrap(
+    addVersion(vs, {
+      effective: vs[2]!.effective,
+      document: v1doc,
+      createdAt: iso('2026-12-01T00:00:00Z'),
+      createdBy: 'ada',
+      note: 'correction before it applies',
+    }),
+  );
   assert.equal(versionInForce(tie, vs[2]!.effective)!.version, 4);
-  assert.deepEqual(unwrap(versionsOverlapping(tie, iso('2026-12-01T00:00:00Z'), iso('2027-02-01T00:00:00Z'))).map((p) => p.version.version), [2, 4]);
+  assert.deepEqual(
+    unwrap(versionsOverlapping(tie, iso('2026-12-01T00:00:00Z'), iso('2027-02-01T00:00:00Z'))).map((p) => p.version.version),
+    [2, 4],
+  );
 });
 
 test('checkVersions names what is wrong in a stored list', () => {
@@ -138,14 +199,23 @@ test('a period split by an amendment is evaluated piece by piece with the versio
   );
   assert.equal(pieces[1]!.version.document.targets[0]!.value, 99.95);
   // A year spanning all three versions; and a period starting before the first version.
-  assert.deepEqual(unwrap(versionsOverlapping(vs, iso('2025-06-01T00:00:00Z'), iso('2027-06-01T00:00:00Z'))).map((p) => [p.version.version, new Date(p.from).toISOString()]), [
-    [1, '2025-12-31T23:00:00.000Z'],
-    [2, '2026-06-30T22:00:00.000Z'],
-    [3, '2026-12-31T23:00:00.000Z'],
-  ]);
+  assert.deepEqual(
+    unwrap(versionsOverlapping(vs, iso('2025-06-01T00:00:00Z'), iso('2027-06-01T00:00:00Z'))).map((p) => [
+      p.version.version,
+      new Date(p.from).toISOString(),
+    ]),
+    [
+      [1, '2025-12-31T23:00:00.000Z'],
+      [2, '2026-06-30T22:00:00.000Z'],
+      [3, '2026-12-31T23:00:00.000Z'],
+    ],
+  );
   assert.deepEqual(unwrap(versionsOverlapping(vs, iso('2025-01-01T00:00:00Z'), iso('2025-02-01T00:00:00Z'))), []);
   // A period ending exactly at an amendment is not split.
-  assert.deepEqual(unwrap(versionsOverlapping(vs, june, e2)).map((p) => p.version.version), [1]);
+  assert.deepEqual(
+    unwrap(versionsOverlapping(vs, june, e2)).map((p) => p.version.version),
+    [1],
+  );
   const bad = versionsOverlapping(vs, aug, june);
   assert.ok(!bad.ok);
   assert.equal(bad.issues[0]!.path, 'to');
@@ -180,7 +250,10 @@ test('property: versionInForce is the latest version whose effective instant is 
   fc.assert(
     fc.property(versionsArb, fc.integer({ min: 90, max: 200 }), (vs, t) => {
       const eligible = vs.filter((v) => v.effective <= t);
-      const want = eligible.length === 0 ? undefined : eligible.reduce((a, b) => (b.effective > a.effective || (b.effective === a.effective && b.version > a.version) ? b : a));
+      const want =
+        eligible.length === 0
+          ? undefined
+          : eligible.reduce((a, b) => (b.effective > a.effective || (b.effective === a.effective && b.version > a.version) ? b : a));
       assert.equal(versionInForce(vs, t), want);
       // With the rules kept, that is also the highest-numbered version in effect.
       assert.equal(versionInForce(vs, t)?.version, eligible.length === 0 ? undefined : Math.max(...eligible.map((v) => v.version)));
@@ -211,15 +284,20 @@ test('property: the pieces of a period tile it from the first effective instant,
 test('bad input never throws: queries skip junk, updates refuse it', () => {
   const junk = fc.anything({ withNullPrototype: true, withBoxedValues: true, withSparseArray: true });
   fc.assert(
-    fc.property(fc.array(fc.oneof(junk, fc.record({ version: junk, effective: fc.oneof(fc.integer(), junk) })), { maxLength: 5 }), junk, fc.integer(), (versions, input, t) => {
-      const vs = versions as Version[];
-      versionInForce(vs, t);
-      versionsOverlapping(vs, t, t + 10);
-      getVersion(vs, 1);
-      checkVersions(vs);
-      assert.equal(typeof addVersion(vs, input as never).ok, 'boolean');
-      resolveEffective(input);
-    }),
+    fc.property(
+      fc.array(fc.oneof(junk, fc.record({ version: junk, effective: fc.oneof(fc.integer(), junk) })), { maxLength: 5 }),
+      junk,
+      fc.integer(),
+      (versions, input, t) => {
+        const vs = versions as Version[];
+        versionInForce(vs, t);
+        versionsOverlapping(vs, t, t + 10);
+        getVersion(vs, 1);
+        checkVersions(vs);
+        assert.equal(typeof addVersion(vs, input as never).ok, 'boolean');
+        resolveEffective(input);
+      },
+    ),
     { numRuns: 300 },
   );
 });

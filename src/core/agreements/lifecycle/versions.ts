@@ -20,7 +20,17 @@
 import { parseInstant } from '../../time/instant.ts';
 import { describeValue, fail, ok, type Issue, type Result } from '../../validation/issues.ts';
 import type { LifecycleState } from './state.ts';
-import { checkInstant, checkOptionalText, checkText, checkZone, civilDay, isInstant, isPlainObject, showInstant, startOfCivilDay } from './internal.ts';
+import {
+  checkInstant,
+  checkOptionalText,
+  checkText,
+  checkZone,
+  civilDay,
+  isInstant,
+  isPlainObject,
+  showInstant,
+  startOfCivilDay,
+} from './internal.ts';
 
 /** An instant in epoch ms, an ISO 8601 instant with offset, or a civil date in an IANA zone. */
 export type EffectiveInput = number | string | { date: string; zone: string };
@@ -54,7 +64,10 @@ export interface VersionPiece<D = unknown> {
 }
 
 /** Resolves an effective date to an instant. */
-export function resolveEffective(input: unknown, path = 'effective'): Result<{ effective: number; effectiveDate?: { date: string; zone: string } }> {
+export function resolveEffective(
+  input: unknown,
+  path = 'effective',
+): Result<{ effective: number; effectiveDate?: { date: string; zone: string } }> {
   if (typeof input === 'number') {
     const issues: Issue[] = [];
     return checkInstant(input, path, issues) ? ok({ effective: input }) : fail(...issues);
@@ -63,7 +76,13 @@ export function resolveEffective(input: unknown, path = 'effective'): Result<{ e
     const r = parseInstant(input, path);
     if (!r.ok) {
       // A bare date is the most likely slip: say what else is needed.
-      if (/^\d{4}-\d{2}-\d{2}$/.test(input)) return fail({ path, message: 'a date alone does not name an instant: give { date, zone } or an instant with offset', expected: '{ date: "2026-07-01", zone: "Europe/Berlin" }', received: describeValue(input) });
+      if (/^\d{4}-\d{2}-\d{2}$/.test(input))
+        return fail({
+          path,
+          message: 'a date alone does not name an instant: give { date, zone } or an instant with offset',
+          expected: '{ date: "2026-07-01", zone: "Europe/Berlin" }',
+          received: describeValue(input),
+        });
       return r;
     }
     return ok({ effective: r.value });
@@ -73,9 +92,17 @@ export function resolveEffective(input: unknown, path = 'effective'): Result<{ e
     const day = civilDay(input.date, `${path}.date`, issues);
     const zoneOk = checkZone(input.zone, `${path}.zone`, issues);
     if (day === undefined || !zoneOk) return fail(...issues);
-    return ok({ effective: startOfCivilDay(day, input.zone as string), effectiveDate: { date: input.date as string, zone: input.zone as string } });
+    return ok({
+      effective: startOfCivilDay(day, input.zone as string),
+      effectiveDate: { date: input.date as string, zone: input.zone as string },
+    });
   }
-  return fail({ path, message: input === undefined ? 'required field is missing' : 'expected an effective date', expected: 'an instant (epoch ms or ISO 8601 with offset) or { date, zone }', received: describeValue(input) });
+  return fail({
+    path,
+    message: input === undefined ? 'required field is missing' : 'expected an effective date',
+    expected: 'an instant (epoch ms or ISO 8601 with offset) or { date, zone }',
+    received: describeValue(input),
+  });
 }
 
 /** What a change to the agreement is, given its lifecycle state, or why it is refused. */
@@ -89,9 +116,19 @@ export function changeKind(state: LifecycleState): Result<'draft_edit' | 'amendm
     case 'expired':
       return ok('amendment');
     case 'in_review':
-      return fail({ path: 'state', message: 'the agreement is in review: request changes (back to draft) before editing it', expected: 'draft, approved, active, suspended or expired', received: '"in_review"' });
+      return fail({
+        path: 'state',
+        message: 'the agreement is in review: request changes (back to draft) before editing it',
+        expected: 'draft, approved, active, suspended or expired',
+        received: '"in_review"',
+      });
     case 'terminated':
-      return fail({ path: 'state', message: 'the agreement is terminated: it can no longer change', expected: 'draft, approved, active, suspended or expired', received: '"terminated"' });
+      return fail({
+        path: 'state',
+        message: 'the agreement is terminated: it can no longer change',
+        expected: 'draft, approved, active, suspended or expired',
+        received: '"terminated"',
+      });
     default:
       return fail({ path: 'state', message: 'not a lifecycle state', received: describeValue(state) });
   }
@@ -103,17 +140,30 @@ export function changeKind(state: LifecycleState): Result<'draft_edit' | 'amendm
 export function addVersion<D>(versions: readonly Version<D>[], input: NewVersion<D>): Result<Version<D>[]> {
   const checked = checkVersions(versions);
   if (!checked.ok) return checked;
-  if (!isPlainObject(input)) return fail({ path: 'version', message: 'expected a new version', expected: '{ effective, document, createdAt, createdBy, note? }', received: describeValue(input) });
+  if (!isPlainObject(input))
+    return fail({
+      path: 'version',
+      message: 'expected a new version',
+      expected: '{ effective, document, createdAt, createdBy, note? }',
+      received: describeValue(input),
+    });
   const issues: Issue[] = [];
   const eff = resolveEffective(input.effective, 'effective');
   if (!eff.ok) issues.push(...eff.issues);
   checkInstant(input.createdAt, 'createdAt', issues);
   checkText(input.createdBy, 'createdBy', issues, 'who created the version', 200);
   checkOptionalText(input.note, 'note', issues);
-  if (!('document' in input) || input.document === undefined) issues.push({ path: 'document', message: 'required field is missing', expected: 'the agreement document', received: 'nothing' });
+  if (!('document' in input) || input.document === undefined)
+    issues.push({ path: 'document', message: 'required field is missing', expected: 'the agreement document', received: 'nothing' });
   if (issues.length > 0 || !eff.ok) return fail(...issues);
   const list = checked.value as Version<D>[];
-  const v: Version<D> = { version: list.length + 1, effective: eff.value.effective, document: input.document as D, createdAt: input.createdAt, createdBy: input.createdBy };
+  const v: Version<D> = {
+    version: list.length + 1,
+    effective: eff.value.effective,
+    document: input.document as D,
+    createdAt: input.createdAt,
+    createdBy: input.createdBy,
+  };
   if (eff.value.effectiveDate) v.effectiveDate = eff.value.effectiveDate;
   if (typeof input.note === 'string' && input.note.length > 0) v.note = input.note;
   const problems = amendmentIssues(list[list.length - 1], v, '');
@@ -126,20 +176,38 @@ export function addVersion<D>(versions: readonly Version<D>[], input: NewVersion
  * neighbours. Issues are named `versions[2].effective` and so on.
  */
 export function checkVersions<D = unknown>(versions: unknown): Result<Version<D>[]> {
-  if (!Array.isArray(versions)) return fail({ path: 'versions', message: 'expected a list of versions', expected: 'a list (empty for a new agreement)', received: describeValue(versions) });
+  if (!Array.isArray(versions))
+    return fail({
+      path: 'versions',
+      message: 'expected a list of versions',
+      expected: 'a list (empty for a new agreement)',
+      received: describeValue(versions),
+    });
   const issues: Issue[] = [];
   versions.forEach((v: unknown, i) => {
     const p = `versions[${i}]`;
     if (!isPlainObject(v)) {
-      issues.push({ path: p, message: 'expected a version', expected: '{ version, effective, document, createdAt, createdBy }', received: describeValue(v) });
+      issues.push({
+        path: p,
+        message: 'expected a version',
+        expected: '{ version, effective, document, createdAt, createdBy }',
+        received: describeValue(v),
+      });
       return;
     }
-    if (v.version !== i + 1) issues.push({ path: `${p}.version`, message: 'versions are numbered 1, 2, 3... in order', expected: String(i + 1), received: describeValue(v.version) });
+    if (v.version !== i + 1)
+      issues.push({
+        path: `${p}.version`,
+        message: 'versions are numbered 1, 2, 3... in order',
+        expected: String(i + 1),
+        received: describeValue(v.version),
+      });
     checkInstant(v.effective, `${p}.effective`, issues);
     checkInstant(v.createdAt, `${p}.createdAt`, issues);
     checkText(v.createdBy, `${p}.createdBy`, issues, 'who created the version', 200);
     checkOptionalText(v.note, `${p}.note`, issues);
-    if (v.document === undefined) issues.push({ path: `${p}.document`, message: 'required field is missing', expected: 'the agreement document', received: 'nothing' });
+    if (v.document === undefined)
+      issues.push({ path: `${p}.document`, message: 'required field is missing', expected: 'the agreement document', received: 'nothing' });
     if (issues.length === 0 && i > 0) issues.push(...amendmentIssues(versions[i - 1] as Version, v as unknown as Version, p));
   });
   return issues.length > 0 ? fail(...issues) : ok(versions as Version<D>[]);
@@ -166,12 +234,17 @@ export function versionsOverlapping<D>(versions: readonly Version<D>[], from: nu
   const issues: Issue[] = [];
   checkInstant(from, 'from', issues);
   checkInstant(to, 'to', issues);
-  if (issues.length === 0 && !(to > from)) issues.push({ path: 'to', message: 'the period must end after it starts', expected: `an instant after ${showInstant(from)}`, received: showInstant(to) });
-  if (!Array.isArray(versions)) issues.push({ path: 'versions', message: 'expected a list of versions', received: describeValue(versions) });
+  if (issues.length === 0 && !(to > from))
+    issues.push({
+      path: 'to',
+      message: 'the period must end after it starts',
+      expected: `an instant after ${showInstant(from)}`,
+      received: showInstant(to),
+    });
+  if (!Array.isArray(versions))
+    issues.push({ path: 'versions', message: 'expected a list of versions', received: describeValue(versions) });
   if (issues.length > 0) return fail(...issues);
-  const sorted = versions
-    .filter((v: unknown) => isVersionLike<D>(v))
-    .sort((a, b) => a.effective - b.effective || a.version - b.version);
+  const sorted = versions.filter((v: unknown) => isVersionLike<D>(v)).sort((a, b) => a.effective - b.effective || a.version - b.version);
   const pieces: VersionPiece<D>[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const v = sorted[i]!;
@@ -188,7 +261,12 @@ export function getVersion<D>(versions: readonly Version<D>[], n: number): Resul
   const found = Array.isArray(versions) ? versions.find((v) => isPlainObject(v) && v.version === n) : undefined;
   if (found) return ok(found);
   const count = Array.isArray(versions) ? versions.length : 0;
-  return fail({ path: 'version', message: count === 0 ? 'there are no versions yet' : 'no such version', expected: count === 0 ? 'a version number' : `a version from 1 to ${count}`, received: describeValue(n) });
+  return fail({
+    path: 'version',
+    message: count === 0 ? 'there are no versions yet' : 'no such version',
+    expected: count === 0 ? 'a version number' : `a version from 1 to ${count}`,
+    received: describeValue(n),
+  });
 }
 
 /** Enough of a version to place it in time; queries skip anything else rather than throw. */
@@ -201,12 +279,27 @@ function amendmentIssues(prev: Version | undefined, v: Version, path: string): I
   const p = (f: string) => (path ? `${path}.${f}` : f);
   const out: Issue[] = [];
   if (v.createdAt < prev.createdAt) {
-    out.push({ path: p('createdAt'), message: `created before version ${prev.version} (${showInstant(prev.createdAt)}): versions are appended in order`, expected: `an instant at or after ${showInstant(prev.createdAt)}`, received: showInstant(v.createdAt) });
+    out.push({
+      path: p('createdAt'),
+      message: `created before version ${prev.version} (${showInstant(prev.createdAt)}): versions are appended in order`,
+      expected: `an instant at or after ${showInstant(prev.createdAt)}`,
+      received: showInstant(v.createdAt),
+    });
   }
   if (v.effective < prev.effective) {
-    out.push({ path: p('effective'), message: `an amendment cannot take effect before version ${prev.version} does (${showInstant(prev.effective)})`, expected: `an instant at or after ${showInstant(prev.effective)}`, received: showInstant(v.effective) });
+    out.push({
+      path: p('effective'),
+      message: `an amendment cannot take effect before version ${prev.version} does (${showInstant(prev.effective)})`,
+      expected: `an instant at or after ${showInstant(prev.effective)}`,
+      received: showInstant(v.effective),
+    });
   } else if (v.effective < v.createdAt) {
-    out.push({ path: p('effective'), message: `an amendment cannot take effect in the past (it is created at ${showInstant(v.createdAt)}): periods already evaluated keep the version in force then`, expected: `an instant at or after ${showInstant(v.createdAt)}`, received: showInstant(v.effective) });
+    out.push({
+      path: p('effective'),
+      message: `an amendment cannot take effect in the past (it is created at ${showInstant(v.createdAt)}): periods already evaluated keep the version in force then`,
+      expected: `an instant at or after ${showInstant(v.createdAt)}`,
+      received: showInstant(v.effective),
+    });
   }
   return out;
 }
