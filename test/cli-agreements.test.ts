@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { pledge } from './helpers.ts';
+import { epochInstants } from './http/documented.ts';
 import { openStore } from '../src/store/index.ts';
 import { addVersion } from '../src/core/agreements/lifecycle/index.ts';
 import { unwrap } from '../src/core/validation/issues.ts';
@@ -284,6 +285,9 @@ test('settle: a billing period from files, with amounts, due dates and reasons',
   const j = JSON.parse(pledge(...args, '--json').out);
   assert.equal(j.settlement.totals[0].amountMinor, 15_000);
   assert.equal(j.measured[0].state, 'breached');
+  // Instants as ISO 8601, as in the API's answers: the period, the grace window, the contract year.
+  assert.deepEqual(epochInstants(j), []);
+  assert.equal(j.settlement.period.from, '2026-10-01T00:00:00.000Z');
   // A parent chain is read from the agreement's folder.
   const g = JSON.parse(
     pledge(

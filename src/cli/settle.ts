@@ -1,5 +1,6 @@
 /** `pledge settle` and `pledge backtest`: the money side of agreements, from files. */
 import type { Command } from 'commander';
+import { presentSettlement } from '../app/present.ts';
 import { settleFromFiles, backtestFromFiles } from '../app/settle.ts';
 import { formatInstant, parseInstant } from '../core/time/instant.ts';
 import { badInput, must, printJson } from './output.ts';
@@ -63,7 +64,8 @@ export function registerSettle(program: Command): void {
           zone,
           ...(outcome.version ? { version: outcome.version.label ?? null } : {}),
           measured,
-          settlement: outcome.settlement,
+          // Instants as ISO 8601, as the API and `pledge report --json` show them.
+          settlement: outcome.settlement ? presentSettlement(outcome.settlement) : null,
           issues: outcome.issues,
         });
         return;
