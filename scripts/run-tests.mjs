@@ -108,6 +108,8 @@ if (state !== 'current')
   process.stdout.write(`run-tests: dist/ ${state === 'missing' ? 'is not built' : 'is older than src/'}: building it\n`);
 
 const env = { ...process.env, PLEDGE_BUILD_CHECKED: '1' };
+/** Longest a test file may run; the slowest take well under a minute. */
+const fileTimeoutMs = Number(process.env.PLEDGE_TEST_FILE_TIMEOUT_MIN || 10) * 60_000;
 const usesPostgres = (f) => /pg-harness|startPostgres/.test(readFileSync(join(root, f), 'utf8'));
 if (!env.PLEDGE_TEST_DATABASE_URL && env.PLEDGE_TEST_POSTGRES !== 'off' && files.some(usesPostgres)) {
   const { startPostgres } = await tsImport('../src/store/testing/pg-harness.ts', import.meta.url);
@@ -162,7 +164,20 @@ async function runFile(file) {
   children.add(c);
   c.stdout.on('data', (d) => (output += d));
   c.stderr.on('data', (d) => (output += d));
+  // A file that hangs (a server waited on for ever) must fail the run, not hold it until CI gives up:
+  // past the limit its process group is killed and the file counts as failed.
+  let timedOut = false;
+  const limit = setTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      c.kill('SIGKILL');
+    }
+  }, fileTimeoutMs);
   const { code, signal } = await new Promise((resolve) => c.once('close', (code, signal) => resolve({ code, signal })));
+  clearTimeout(limit);
+  if (timedOut) output += `\nrun-tests: killed after ${fileTimeoutMs / 60_000} minutes (PLEDGE_TEST_FILE_TIMEOUT_MIN)\n`;
   children.delete(c);
   const seconds = (performance.now() - t0) / 1000;
   const counts = {};

@@ -60,9 +60,12 @@ async function server(env: Record<string, string>): Promise<ServeProcess> {
   return s;
 }
 
-async function until(what: string, ok: () => boolean, s: ServeProcess): Promise<void> {
+/** Waits for `ok`, failing at once when the server ends or the request it waits on was answered already. */
+async function until(what: string, ok: () => boolean, s: ServeProcess, answered: () => string | undefined): Promise<void> {
   while (!ok()) {
     assert.equal(s.child.exitCode, null, `${what}: the server ended: ${s.stderr()}`);
+    const early = answered();
+    assert.equal(early, undefined, `${what}: the request was answered without waiting: ${early}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -137,7 +140,16 @@ test("two servers on one PostgreSQL: a calendar change during the other server's
   try {
     // A reader on A: A recomputes in full and stops at the gate, having read the old calendar.
     const reading = get(a, '/v1/compliance?agreement=initech-printers&limit=1000');
-    await until('A reaches its write', () => existsSync(join(gate, 'held-1.json')), a);
+    let early: string | undefined;
+    void reading.then((r) => {
+      early = `${r.status} ${r.body.slice(0, 300)}`;
+    });
+    await until(
+      'A reaches its write',
+      () => existsSync(join(gate, 'held-1.json')),
+      a,
+      () => early,
+    );
     const held = JSON.parse(readFileSync(join(gate, 'held-1.json'), 'utf8')) as { from: number; generation: number };
     assert.equal(held.from, 0, 'a full recomputation from watermark 0');
 
