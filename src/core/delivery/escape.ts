@@ -25,15 +25,18 @@ export function clip(s: string, max: number): string {
 
 /**
  * Cuts a text so that, once escaped, it fits in `max` characters, without cutting an escape in
- * two (`&am…`): the cut is made on the raw text, then escaped.
+ * two (`&am…`): the longest prefix of the raw text whose escaped form and the ellipsis fit.
  */
 export function clipEscaped(s: string, max: number, escapeFor: (s: string) => string): string {
-  let raw = clip(s, max);
-  let out = escapeFor(raw);
-  while (out.length > max) {
-    raw = clip(raw, Math.max(1, Array.from(raw).length - (out.length - max)));
-    out = escapeFor(raw);
-    if (Array.from(raw).length <= 1) break;
+  const full = escapeFor(s);
+  if (full.length <= max) return full;
+  const chars = Array.from(s);
+  let lo = 0;
+  let hi = chars.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (escapeFor(chars.slice(0, mid).join('')).length + 1 <= max) lo = mid;
+    else hi = mid - 1;
   }
-  return out;
+  return `${escapeFor(chars.slice(0, lo).join(''))}…`;
 }
