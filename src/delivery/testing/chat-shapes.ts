@@ -29,9 +29,12 @@ export function slackProblems(p: unknown): string[] {
     if (!isObj(v) || (v.type !== 'mrkdwn' && v.type !== 'plain_text') || !str(v.text, max))
       out.push(`${path}: expected text of 1 to ${max} characters`);
   };
-  p.blocks.forEach((b, i) => {
+  for (const [i, b] of p.blocks.entries()) {
     const path = `blocks[${i}]`;
-    if (!isObj(b)) return out.push(`${path}: expected an object`);
+    if (!isObj(b)) {
+      out.push(`${path}: expected an object`);
+      continue;
+    }
     switch (b.type) {
       case 'header':
         plain(b.text, 150, `${path}.text`);
@@ -41,26 +44,29 @@ export function slackProblems(p: unknown): string[] {
         if (b.text !== undefined) mrkdwn(b.text, 3000, `${path}.text`);
         if (b.fields !== undefined) {
           if (!Array.isArray(b.fields) || b.fields.length === 0 || b.fields.length > 10) out.push(`${path}.fields: 1 to 10`);
-          else b.fields.forEach((f, j) => mrkdwn(f, 2000, `${path}.fields[${j}]`));
+          else for (const [j, f] of b.fields.entries()) mrkdwn(f, 2000, `${path}.fields[${j}]`);
         }
         break;
       case 'actions':
         if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 25) out.push(`${path}.elements: 1 to 25`);
         else
-          b.elements.forEach((e, j) => {
-            if (!isObj(e) || e.type !== 'button') return out.push(`${path}.elements[${j}]: expected a button`);
+          for (const [j, e] of b.elements.entries()) {
+            if (!isObj(e) || e.type !== 'button') {
+              out.push(`${path}.elements[${j}]: expected a button`);
+              continue;
+            }
             plain(e.text, 75, `${path}.elements[${j}].text`);
             if (e.url !== undefined && !str(e.url, 3000)) out.push(`${path}.elements[${j}].url: at most 3000`);
-          });
+          }
         break;
       case 'context':
         if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10) out.push(`${path}.elements: 1 to 10`);
-        else b.elements.forEach((e, j) => mrkdwn(e, 3000, `${path}.elements[${j}]`));
+        else for (const [j, e] of b.elements.entries()) mrkdwn(e, 3000, `${path}.elements[${j}]`);
         break;
       default:
         out.push(`${path}.type: unknown block type ${JSON.stringify(b.type)}`);
     }
-  });
+  }
   return out;
 }
 
@@ -81,37 +87,48 @@ export function teamsProblems(p: unknown): string[] {
   if (!isObj(p)) return ['payload: expected an object'];
   if (p.type !== 'message') out.push('type: expected "message"');
   if (!Array.isArray(p.attachments) || p.attachments.length === 0) return [...out, 'attachments: expected a non-empty list'];
-  p.attachments.forEach((a, i) => {
+  for (const [i, a] of p.attachments.entries()) {
     const path = `attachments[${i}]`;
-    if (!isObj(a)) return out.push(`${path}: expected an object`);
+    if (!isObj(a)) {
+      out.push(`${path}: expected an object`);
+      continue;
+    }
     if (a.contentType !== 'application/vnd.microsoft.card.adaptive')
       out.push(`${path}.contentType: expected application/vnd.microsoft.card.adaptive`);
     const c = a.content;
-    if (!isObj(c)) return out.push(`${path}.content: expected an Adaptive Card`);
+    if (!isObj(c)) {
+      out.push(`${path}.content: expected an Adaptive Card`);
+      continue;
+    }
     if (c.type !== 'AdaptiveCard') out.push(`${path}.content.type: expected "AdaptiveCard"`);
     if (typeof c.version !== 'string' || !/^1\.[0-5]$/.test(c.version)) out.push(`${path}.content.version: expected 1.0 to 1.5`);
-    if (!Array.isArray(c.body)) return out.push(`${path}.content.body: expected a list`);
-    c.body.forEach((e, j) => {
+    if (!Array.isArray(c.body)) {
+      out.push(`${path}.content.body: expected a list`);
+      continue;
+    }
+    for (const [j, e] of c.body.entries()) {
       const ep = `${path}.content.body[${j}]`;
-      if (!isObj(e) || !CARD_ELEMENTS.has(String(e.type))) return out.push(`${ep}.type: unknown element`);
+      if (!isObj(e) || !CARD_ELEMENTS.has(String(e.type))) {
+        out.push(`${ep}.type: unknown element`);
+        continue;
+      }
       if (e.type === 'TextBlock' && typeof e.text !== 'string') out.push(`${ep}.text: required`);
       if (e.type === 'FactSet') {
         if (!Array.isArray(e.facts)) out.push(`${ep}.facts: required`);
         else
-          e.facts.forEach(
-            (f, k) =>
-              (!isObj(f) || typeof f.title !== 'string' || typeof f.value !== 'string') && out.push(`${ep}.facts[${k}]: title and value`),
-          );
+          for (const [k, f] of e.facts.entries()) {
+            if (!isObj(f) || typeof f.title !== 'string' || typeof f.value !== 'string') out.push(`${ep}.facts[${k}]: title and value`);
+          }
       }
-    });
+    }
     if (c.actions !== undefined) {
       if (!Array.isArray(c.actions)) out.push(`${path}.content.actions: expected a list`);
       else
-        c.actions.forEach((x, j) => {
+        for (const [j, x] of c.actions.entries()) {
           if (!isObj(x) || x.type !== 'Action.OpenUrl' || !str(x.url))
             out.push(`${path}.content.actions[${j}]: expected Action.OpenUrl with a url`);
-        });
+        }
     }
-  });
+  }
   return out;
 }
