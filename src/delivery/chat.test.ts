@@ -7,7 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { deliver } from './deliver.ts';
 import { startReceiver, type Answer, type Received, type Receiver } from './testing/receiver.ts';
-import { sampleMessage } from './testing/message.ts';
+import { sampleMessage } from '../core/delivery/testing/sample-message.ts';
 import { slackProblems, teamsProblems } from './testing/chat-shapes.ts';
 import type { Channel } from '../core/delivery/channel.ts';
 

@@ -11,7 +11,7 @@ import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp
 import { deliver } from './deliver.ts';
 import { selfSignedCertificate } from './testing/self-signed.ts';
 import { leaves, parseMime } from './testing/mime.ts';
-import { sampleMessage } from './testing/message.ts';
+import { sampleMessage } from '../core/delivery/testing/sample-message.ts';
 import type { Channel, EmailChannel } from '../core/delivery/channel.ts';
 
 interface Mail {

@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { deliver } from './deliver.ts';
 import { generateWebhookSecret } from './secrets.ts';
 import { startReceiver, type Answer, type Received, type Receiver } from './testing/receiver.ts';
-import { sampleMessage } from './testing/message.ts';
+import { sampleMessage } from '../core/delivery/testing/sample-message.ts';
 import type { Channel } from '../core/delivery/channel.ts';
 import { RETRY_DELAYS_MS } from '../core/delivery/retry.ts';
 

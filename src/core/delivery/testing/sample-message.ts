@@ -1,5 +1,5 @@
 /** A message as the alerts core would make one, for delivery tests; override any field. */
-import type { DeliveryMessage } from '../../core/delivery/message.ts';
+import type { DeliveryMessage } from '../message.ts';
 
 export function sampleMessage(over: Partial<DeliveryMessage> = {}): DeliveryMessage {
   return {
