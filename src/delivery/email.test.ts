@@ -185,7 +185,7 @@ test('STARTTLS with a self-signed certificate trusted through `ca`, and a login'
 
   // The certificate is not trusted without `ca`: failed (tls), nothing sent.
   const untrusted = await deliver(
-    channel(smtp.port, { host: 'localhost', security: 'starttls', auth: { user: 'pledge', pass: 'env:SMTP_PASSWORD' } }),
+    channel(smtp.port, { host: '127.0.0.1', security: 'starttls', auth: { user: 'pledge', pass: 'env:SMTP_PASSWORD' } }),
     sampleMessage(),
     {
       now: now(),
@@ -210,7 +210,7 @@ test('starttls is required: a server that does not offer it gets nothing (failed
 test('implicit TLS (security tls, as on port 465)', async () => {
   const { key, cert } = selfSignedCertificate('localhost');
   const smtp = await startSmtp({ secure: true, key, cert });
-  const out = await deliver(channel(smtp.port, { host: 'localhost', security: 'tls', ca: cert }), sampleMessage(), { now: now(), env });
+  const out = await deliver(channel(smtp.port, { host: '127.0.0.1', security: 'tls', ca: cert }), sampleMessage(), { now: now(), env });
   assert.equal(out.kind, 'delivered', JSON.stringify(out));
   assert.equal(smtp.mails[0]!.session.secure, true);
 });
