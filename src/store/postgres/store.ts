@@ -1596,8 +1596,8 @@ class PostgresStore implements Store {
 
   claimNotifications<P = unknown>(claim: ClaimRequest): Promise<ClaimedNotification<P>[]> {
     const op = 'claimNotifications';
-    const limit = claimLimit(claim, op);
     return this.tx(op, async (c) => {
+      const limit = claimLimit(claim, op);
       const byTenant = claim.tenant === undefined ? '' : 'AND tenant = $3';
       const due = await this.rows(
         op,
@@ -1644,8 +1644,8 @@ class PostgresStore implements Store {
     done: NotificationCompletion,
   ): Promise<NotificationCompleted<P>> {
     const op = 'completeNotification';
-    const cols = completionColumns(done);
     return this.tx(op, async (c): Promise<NotificationCompleted<P>> => {
+      const cols = completionColumns(done);
       // Locked: a claim taking the row over waits for this, or this waits and sees its attempt.
       const r = await this.one(op, 'SELECT * FROM notifications WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
       if (!r) return { status: 'not_found' };
@@ -1922,8 +1922,8 @@ class PostgresStore implements Store {
 
   claimTimers<P = unknown>(claim: ClaimRequest): Promise<ClaimedTimer<P>[]> {
     const op = 'claimTimers';
-    const limit = claimLimit(claim, op);
     return this.tx(op, async (c) => {
+      const limit = claimLimit(claim, op);
       const due =
         claim.tenant === undefined
           ? await this.rows(

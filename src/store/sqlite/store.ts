@@ -1434,8 +1434,8 @@ class SqliteStore implements Store {
 
   claimNotifications<P = unknown>(claim: ClaimRequest): Promise<ClaimedNotification<P>[]> {
     const op = 'claimNotifications';
-    const limit = claimLimit(claim, op);
     return this.write(op, () => {
+      const limit = claimLimit(claim, op);
       const until = claim.at + claim.leaseMs;
       const due =
         claim.tenant === undefined
@@ -1783,8 +1783,8 @@ class SqliteStore implements Store {
 
   claimTimers<P = unknown>(claim: ClaimRequest): Promise<ClaimedTimer<P>[]> {
     const op = 'claimTimers';
-    const limit = claimLimit(claim, op);
     return this.write(op, () => {
+      const limit = claimLimit(claim, op);
       const due =
         claim.tenant === undefined
           ? this.all('SELECT tenant, key FROM timers WHERE due_at <= ? ORDER BY due_at, tenant, key LIMIT ?', claim.at, limit)
