@@ -293,6 +293,24 @@ export function alertsContract(ctx: AlertsContractContext): void {
       await assert.rejects(store.listAlerts(tenant, { after: 'not-a-cursor' }), InvalidInputError);
     });
 
+    test('two stores opening the same alerts at once: one record per dedupe key, its notifications written once', async () => {
+      const config = await ctx.freshConfig();
+      const s1 = await ctx.open(config);
+      const s2 = await ctx.open(config);
+      const tenant = await newTenant(s1);
+      const keys = Array.from({ length: 30 }, (_, i) => `k-${i}`);
+      const opening = (who: string) => set(T0, { alerts: keys.map((k) => open(k, `${k}-${who}`, { notify: [note(`${k}:fired`)] })) });
+      const [a, b] = await Promise.all([s1.applyAlertChanges(tenant, opening('one')), s2.applyAlertChanges(tenant, opening('two'))]);
+      keys.forEach((k, i) => {
+        const statuses = [a.alerts[i]!.status, b.alerts[i]!.status].sort();
+        assert.deepEqual(statuses, ['opened', 'unchanged'], k);
+      });
+      assert.equal(a.notified + b.notified, keys.length);
+      const stored = await allPages((after) => s1.listAlerts(tenant, { limit: 7, ...(after ? { after } : {}) }));
+      assert.deepEqual(stored.map((x) => x.dedupeKey).sort(), [...keys].sort());
+      assert.equal((await s2.listNotifications(tenant, { limit: 1000 })).items.length, keys.length);
+    });
+
     test('a change set is written whole or not at all: a refused notification takes the alerts and timers with it', async () => {
       const store = ctx.store();
       const tenant = await newTenant(store);
