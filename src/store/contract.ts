@@ -19,6 +19,7 @@ import {
   type Version,
 } from '../core/agreements/lifecycle/index.ts';
 import { InvalidInputError } from '../core/validation/issues.ts';
+import { alertsContract } from './contract-alerts.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
 import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
@@ -1514,6 +1515,8 @@ export function storeContract(target: ContractTarget): void {
         assert.equal((await clockKeys(tenant)).length, 3);
       });
     });
+
+    alertsContract({ store: () => store, open, freshConfig: () => target.freshConfig() });
 
     describe('audit log', () => {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {

@@ -1,15 +1,30 @@
 /** Helpers shared by the adapters: JSON, cursors, page sizes, event payloads. Not public API. */
 import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
+import { StoreError } from './errors.ts';
 import type {
   AgreementChange,
+  AlertChange,
+  AlertHistoryEntry,
+  AlertOutcome,
+  AlertState,
   AppendResult,
+  ClaimRequest,
   DerivedReplaced,
   DerivedReplacement,
   DerivedState,
   EventInput,
   EventOutcome,
+  NotificationAttempt,
+  NotificationCompletion,
+  NotificationState,
   Page,
+  StoredAlert,
+  StoredChannel,
+  StoredNotification,
+  StoredSilence,
+  StoredTimer,
+  TimerInput,
 } from './types.ts';
 
 export const DEFAULT_LIMIT = 100;
@@ -163,4 +178,220 @@ export function staleDerived(stored: DerivedState, change: DerivedReplacement): 
   }
   const moved = stored.generation !== change.generation || (change.from !== undefined && stored.watermark !== change.from);
   return moved ? { status: 'stale', ...stored } : undefined;
+}
+
+// --- alerts, the outbox, channels, silences, timers --------------------------------------------
+
+type Row = Record<string, unknown>;
+/** How an adapter reads a JSON column: SQLite parses text, pg has parsed JSONB already. */
+export type JsonColumn = (value: unknown) => unknown;
+
+export const DEFAULT_CLAIM = 10;
+
+/**
+ * Checks a claim's numbers and returns its limit (10 by default, at most 1000). A claim without a
+ * worker name or with a lease that is not a positive whole number of milliseconds is a caller bug.
+ */
+export function claimLimit(claim: ClaimRequest, operation: string): number {
+  if (typeof claim.worker !== 'string' || claim.worker === '')
+    throw new Error(`${operation}: a claim needs the worker's name (it is recorded with each attempt)`);
+  if (!Number.isSafeInteger(claim.at) || !Number.isSafeInteger(claim.leaseMs) || claim.leaseMs <= 0)
+    throw new Error(
+      `${operation}: \`at\` must be an instant and \`leaseMs\` a positive number of milliseconds (given ${claim.at}, ${claim.leaseMs})`,
+    );
+  const limit = claim.limit;
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_CLAIM;
+  return Math.max(1, Math.min(MAX_LIMIT, Math.floor(limit)));
+}
+
+/** Whether an alert change took effect, so that its `notify` notifications are written. */
+export function changeTookEffect(change: AlertChange, outcome: AlertOutcome): boolean {
+  return (
+    (change.op === 'open' && outcome.status === 'opened') ||
+    (change.op === 'update' && outcome.status === 'updated') ||
+    (change.op === 'resolve' && outcome.status === 'resolved')
+  );
+}
+
+/**
+ * What an open or update changes on the stored open alert: the fields given that differ (details
+ * compared by canonical JSON, so key order does not count), or undefined when nothing does.
+ */
+export function alertFieldChanges(
+  stored: StoredAlert,
+  change: { severity?: string; level?: string; details?: unknown },
+): { severity: string; level: string; details: unknown } | undefined {
+  const severity = change.severity ?? stored.severity;
+  const level = change.level ?? stored.level;
+  const details = change.details === undefined ? stored.details : change.details;
+  const same = severity === stored.severity && level === stored.level && canonicalJson(details) === canonicalJson(stored.details);
+  return same ? undefined : { severity, level, details };
+}
+
+/** An open change whose id is another dedupe key's alert: a caller bug, refused as caused by the data. */
+export function alertIdTaken(id: string, operation: string): StoreError {
+  return new StoreError(`${operation}: alert id ${JSON.stringify(id)} belongs to an alert with another dedupe key`, {
+    retryable: false,
+    operation,
+    data: 'conflict',
+  });
+}
+
+/** The last schedule of each key of a batch (a batch naming a key twice means its last instant). */
+export function timersByKey(timers: readonly TimerInput[]): TimerInput[] {
+  return lastByKey(timers, (t) => [t.key]);
+}
+
+/** The notification states a replay starts from: final ones. */
+export const REPLAYABLE: readonly NotificationState[] = ['delivered', 'failed', 'dead'];
+
+/** The columns a completion writes, the same on both databases. */
+export function completionColumns(c: NotificationCompletion): {
+  state: NotificationState;
+  dueAt: number | null;
+  lastError: string | null;
+  deliveredAt: number | null;
+} {
+  switch (c.outcome) {
+    case 'delivered':
+      return { state: 'delivered', dueAt: null, lastError: null, deliveredAt: c.at };
+    case 'retry':
+      if (!Number.isSafeInteger(c.retryAt)) throw new Error(`completeNotification: retryAt ${c.retryAt} is not an instant`);
+      return { state: 'pending', dueAt: c.retryAt, lastError: c.error, deliveredAt: null };
+    case 'failed':
+    case 'dead':
+      return { state: c.outcome, dueAt: null, lastError: c.error, deliveredAt: null };
+    default:
+      throw new Error(`completeNotification: unknown outcome ${JSON.stringify((c as { outcome?: unknown }).outcome)}`);
+  }
+}
+
+export function alertOf<D>(r: Row, json: JsonColumn): StoredAlert<D> {
+  const subject = {
+    ...opt('source', r.subject_source as string | null),
+    ...opt('ticket', r.subject_ticket as string | null),
+    ...opt('cycle', r.subject_cycle as number | null),
+    ...opt('window', r.subject_window as string | null),
+  };
+  return {
+    id: r.id as string,
+    dedupeKey: r.dedupe_key as string,
+    kind: r.kind as string,
+    severity: r.severity as string,
+    audience: r.audience as string,
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    subject,
+    level: r.level as string,
+    state: r.state as AlertState,
+    firedAt: r.fired_at as number,
+    ...opt('acknowledgedAt', r.acknowledged_at as number | null),
+    ...opt('acknowledgedBy', r.acknowledged_by as string | null),
+    ...opt('resolvedAt', r.resolved_at as number | null),
+    ...opt('resolvedBy', r.resolved_by as string | null),
+    ...opt('resolvedReason', r.resolved_reason as string | null),
+    details: json(r.details) as D,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+export function alertHistoryOf(r: Row): AlertHistoryEntry {
+  return {
+    seq: r.seq as number,
+    alertId: r.alert_id as string,
+    at: r.at as number,
+    state: r.state as AlertState,
+    by: r.actor as string,
+    ...opt('reason', r.reason as string | null),
+  };
+}
+
+export function notificationOf<P>(r: Row, json: JsonColumn): StoredNotification<P> {
+  const state = r.state as NotificationState;
+  const n: StoredNotification<P> = {
+    tenant: r.tenant as string,
+    id: r.id as number,
+    idempotencyKey: r.idempotency_key as string,
+    channelId: r.channel_id as string,
+    recipient: r.recipient as string,
+    ...opt('alertId', r.alert_id as string | null),
+    payload: json(r.payload) as P,
+    state,
+    attempts: r.attempts as number,
+    ...opt('lastError', r.last_error as string | null),
+    ...opt('deliveredAt', r.delivered_at as number | null),
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+  if (state === 'pending') n.nextAttemptAt = r.due_at as number;
+  if (state === 'claimed')
+    n.lease = {
+      worker: r.claimed_by as string,
+      attempt: r.attempts as number,
+      claimedAt: r.claimed_at as number,
+      until: r.due_at as number,
+    };
+  return n;
+}
+
+export function attemptOf(r: Row, json: JsonColumn): NotificationAttempt {
+  const response = r.response === null || r.response === undefined ? undefined : json(r.response);
+  return {
+    notificationId: r.notification_id as number,
+    attempt: r.attempt as number,
+    worker: r.worker as string,
+    startedAt: r.started_at as number,
+    finishedAt: r.finished_at as number,
+    outcome: r.outcome as NotificationAttempt['outcome'],
+    ...opt('error', r.error as string | null),
+    ...(response === undefined || response === null ? {} : { response }),
+  };
+}
+
+/** Channels can be deleted and created again, so their ETag carries the write's instant as calendars' do. */
+export function channelOf<C>(r: Row, json: JsonColumn): StoredChannel<C> {
+  return {
+    id: r.id as string,
+    kind: r.kind as string,
+    config: json(r.config) as C,
+    enabled: r.disabled_at === null || r.disabled_at === undefined,
+    ...opt('disabledAt', r.disabled_at as number | null),
+    ...opt('disabledReason', r.disabled_reason as string | null),
+    etag: calendarEtag(r.row_version as number, r.updated_at as number),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+  };
+}
+
+export function silenceOf<M>(r: Row, json: JsonColumn): StoredSilence<M> {
+  return {
+    id: r.id as string,
+    matchers: json(r.matchers) as M,
+    startsAt: r.starts_at as number,
+    endsAt: r.ends_at as number,
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    ...opt('comment', r.comment as string | null),
+    ...opt('expiredAt', r.expired_at as number | null),
+    ...opt('expiredBy', r.expired_by as string | null),
+  };
+}
+
+/** Whether a silence is over at `at` already (its end passed, or it was expired at or before). */
+export function silenceEnded(s: StoredSilence, at: number): boolean {
+  return s.endsAt <= at || (s.expiredAt !== undefined && s.expiredAt <= at);
+}
+
+export function timerOf<P>(r: Row, json: JsonColumn): StoredTimer<P> {
+  const t: StoredTimer<P> = {
+    key: r.key as string,
+    fireAt: r.fire_at as number,
+    payload: json(r.payload) as P,
+    revision: r.revision as number,
+  };
+  if (r.claimed_by !== null && r.claimed_by !== undefined)
+    t.lease = { worker: r.claimed_by as string, claimedAt: r.claimed_at as number, until: r.due_at as number };
+  return t;
 }

@@ -5,7 +5,9 @@
  * given URL does not work.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { storeContract } from './contract.ts';
 import { StoreError } from './errors.ts';
@@ -30,6 +32,7 @@ after(async () => {
 });
 
 const freshConfig = () => ({ kind: 'postgres' as const, url: harness!.url, schema: harness!.freshSchema() });
+const workerScript = fileURLToPath(new URL('./testing/outbox-worker.ts', import.meta.url));
 
 storeContract({ name: 'postgres', freshConfig, ...(skip ? { skip } : {}) });
 
@@ -138,6 +141,199 @@ describe('postgres adapter', { skip: skip ?? false }, () => {
         { receivedAt: 0 },
       );
       assert.deepEqual(r.outcomes, [{ status: 'conflict', owner: { source: '', ticket: 'T-1', customer: 'acme' } }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('alert history, attempts and resolved alerts refuse rewriting even through raw SQL', async () => {
+    const config = freshConfig();
+    const store = await openStore(config);
+    await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
+    const alert = { kind: 'k', severity: 's', audience: 'internal', agreementId: 'g', target: 'r', level: 'l', firedAt: 0, details: {} };
+    await store.applyAlertChanges('t', {
+      at: 0,
+      by: 'pledge',
+      alerts: [
+        { op: 'open', id: 'a1', dedupeKey: 'k1', ...alert },
+        { op: 'open', id: 'a2', dedupeKey: 'k2', ...alert },
+        { op: 'resolve', dedupeKey: 'k1', resolvedAt: 1, reason: 'met' },
+      ],
+      notifications: [{ idempotencyKey: 'n', channelId: 'c', recipient: '', payload: {} }],
+    });
+    const [n] = await store.claimNotifications({ worker: 'w', at: 0, leaseMs: 1000 });
+    await store.completeNotification('t', n!.id, n!.lease, { outcome: 'delivered', at: 1 });
+    await store.close();
+    const c = await raw(config.schema);
+    try {
+      await assert.rejects(
+        c.query("UPDATE alerts SET state = 'firing', resolved_at = NULL WHERE id = 'a1'"),
+        /resolved alert never changes/,
+      );
+      await assert.rejects(c.query("DELETE FROM alerts WHERE id = 'a2'"), /append-only/);
+      await assert.rejects(c.query('TRUNCATE alerts CASCADE'), /append-only/);
+      await assert.rejects(c.query("UPDATE alert_history SET actor = 'mallory'"), /append-only/);
+      await assert.rejects(c.query('DELETE FROM alert_history'), /append-only/);
+      await assert.rejects(c.query("UPDATE notification_attempts SET outcome = 'dead'"), /append-only/);
+      await assert.rejects(c.query('DELETE FROM notification_attempts'), /append-only/);
+      // An open alert may change; a second open alert of one dedupe key may not exist.
+      await c.query("UPDATE alerts SET level = 'l2' WHERE id = 'a2'");
+      await assert.rejects(
+        c.query(
+          "INSERT INTO alerts (tenant, id, dedupe_key, kind, severity, audience, agreement_id, target, level, state, fired_at, details, updated_at) VALUES ('t', 'a3', 'k2', 'k', 's', 'i', 'g', 'r', 'l', 'firing', 0, '{}', 0)",
+        ),
+        /alerts_open_dedupe/,
+      );
+    } finally {
+      await c.end();
+    }
+  });
+
+  test('a claim skips rows another transaction holds instead of waiting for them', async () => {
+    const config = { ...freshConfig(), statementTimeoutMs: 5000 };
+    const store = await openStore(config);
+    const c = await raw(config.schema);
+    try {
+      await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
+      const notes = ['n1', 'n2', 'n3'].map((k) => ({ idempotencyKey: k, channelId: 'c', recipient: '', payload: {} }));
+      await store.applyAlertChanges('t', {
+        at: 0,
+        by: 'pledge',
+        notifications: notes,
+        timers: {
+          schedule: [
+            { key: 'a', fireAt: 0, payload: {} },
+            { key: 'b', fireAt: 0, payload: {} },
+          ],
+        },
+      });
+      // Another worker in the middle of its claim: it holds n1 and timer a.
+      await c.query('BEGIN');
+      await c.query("SELECT 1 FROM notifications WHERE idempotency_key = 'n1' FOR UPDATE");
+      await c.query("SELECT 1 FROM timers WHERE key = 'a' FOR UPDATE");
+      const claimed = await store.claimNotifications({ worker: 'w', at: 0, leaseMs: 1000 });
+      assert.deepEqual(
+        claimed.map((n) => n.idempotencyKey),
+        ['n2', 'n3'],
+      );
+      assert.deepEqual(
+        (await store.claimTimers({ worker: 'w', at: 0, leaseMs: 1000 })).map((t) => t.key),
+        ['b'],
+      );
+      await c.query('ROLLBACK');
+      assert.deepEqual(
+        (await store.claimNotifications({ worker: 'w', at: 0, leaseMs: 1000 })).map((n) => n.idempotencyKey),
+        ['n1'],
+      );
+    } finally {
+      await c.end();
+      await store.close();
+    }
+  });
+
+  test('two worker processes on one queue, one killed with SIGKILL mid-delivery: every notification delivered at least once with its key, and completed exactly once', async () => {
+    const config = freshConfig();
+    const store = await openStore(config);
+    try {
+      const tenant = 'outbox';
+      await store.createTenant({ id: tenant, name: 'Outbox', createdAt: 0 });
+      const count = 150;
+      const start = Date.now();
+      await store.applyAlertChanges(tenant, {
+        at: start,
+        by: 'pledge',
+        notifications: Array.from({ length: count }, (_, i) => ({
+          idempotencyKey: `msg_${i}`,
+          channelId: 'hook',
+          recipient: '',
+          payload: { i },
+        })),
+      });
+      type Delivery = { worker: string; id: number; key: string; attempt: number };
+      const deliveries: Delivery[] = [];
+      const leaseMs = 3000;
+      const worker = (name: string, env: Record<string, string> = {}) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', workerScript, harness!.url, config.schema, name, String(leaseMs), '5'], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          env: { ...process.env, ...env },
+        });
+        let err = '';
+        let buffered = '';
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.on('exit', (code, signal) => resolve({ code, signal })),
+        );
+        const lines: string[] = [];
+        child.stdout.on('data', (d: Buffer) => {
+          buffered += d.toString();
+          for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+            const line = buffered.slice(0, nl);
+            buffered = buffered.slice(nl + 1);
+            lines.push(line);
+            const m = /^deliver (\d+) (\S+) (\d+)$/.exec(line);
+            if (m) deliveries.push({ worker: name, id: Number(m[1]), key: m[2]!, attempt: Number(m[3]) });
+            onLine(name, line);
+          }
+        });
+        return { child, exited, lines, stderr: () => err };
+      };
+      let killedAt: Delivery | undefined;
+      const onLine = (name: string, line: string) => {
+        // The first worker hangs after its tenth delivery, sent but not completed, its claim held:
+        // killed there.
+        if (name === 'first' && killedAt === undefined && line.startsWith('deliver ')) {
+          const mine = deliveries.filter((d) => d.worker === 'first');
+          if (mine.length === 10) {
+            killedAt = mine[9];
+            first.child.kill('SIGKILL');
+          }
+        }
+      };
+      const first = worker('first', { PLEDGE_WORKER_HANG_AFTER: '10' });
+      const second = worker('second');
+      const killed = await first.exited;
+      assert.equal(killed.signal, 'SIGKILL', `the first worker should have been killed: ${first.stderr()}`);
+      // The second worker goes on until every notification is delivered (the first one's claims
+      // come back when their leases run out); a deadline keeps a fault from hanging the run.
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const left = await store.listNotifications(tenant, { state: ['pending', 'claimed'], limit: 1 });
+        if (left.items.length === 0) break;
+        assert.ok(Date.now() < deadline, `not everything was delivered: ${second.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      second.child.stdin.end();
+      const ended = await second.exited;
+      assert.equal(ended.code, 0, second.stderr());
+
+      const stored = (await store.listNotifications(tenant, { limit: 1000 })).items;
+      assert.equal(stored.length, count);
+      const keyOf = new Map(stored.map((n) => [n.id, n.idempotencyKey]));
+      let abandonedTotal = 0;
+      for (const n of stored) {
+        assert.equal(n.state, 'delivered', `${n.idempotencyKey} delivered`);
+        const attempts = await store.listNotificationAttempts(tenant, n.id);
+        const completed = attempts.filter((a) => a.outcome === 'delivered');
+        assert.equal(completed.length, 1, `${n.idempotencyKey} completed exactly once`);
+        const abandoned = attempts.filter((a) => a.outcome === 'abandoned');
+        abandonedTotal += abandoned.length;
+        for (const a of abandoned) assert.equal(a.worker, 'first', 'only the killed worker abandoned attempts');
+        const sent = deliveries.filter((d) => d.id === n.id);
+        assert.ok(sent.length >= 1, `${n.idempotencyKey} delivered at least once`);
+        assert.ok(sent.length <= 1 + abandoned.length, `${n.idempotencyKey}: a redelivery only after an abandoned attempt`);
+        for (const d of sent) assert.equal(d.key, n.idempotencyKey, 'every delivery carries the stored key');
+      }
+      assert.ok(abandonedTotal >= 1, 'the killed worker held claims when it died');
+      // The delivery in flight when the worker died was sent again, by the other worker, with the same key.
+      const again = deliveries.filter((d) => d.id === killedAt!.id);
+      assert.deepEqual(
+        again.map((d) => [d.worker, d.key]),
+        [
+          ['first', keyOf.get(killedAt!.id)],
+          ['second', keyOf.get(killedAt!.id)],
+        ],
+      );
+      assert.ok(again[1]!.attempt > again[0]!.attempt, 'a new attempt, fenced by its number');
     } finally {
       await store.close();
     }

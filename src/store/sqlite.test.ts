@@ -88,6 +88,51 @@ describe('sqlite adapter', () => {
     }
   });
 
+  test('alert history, attempts and resolved alerts refuse rewriting even through raw SQL', async () => {
+    const path = freshPath();
+    const store = await openStore({ kind: 'sqlite', path });
+    await store.createTenant({ id: 't', name: 'T', createdAt: 0 });
+    const alert = { kind: 'k', severity: 's', audience: 'internal', agreementId: 'g', target: 'r', level: 'l', firedAt: 0, details: {} };
+    await store.applyAlertChanges('t', {
+      at: 0,
+      by: 'pledge',
+      alerts: [
+        { op: 'open', id: 'a1', dedupeKey: 'k1', ...alert },
+        { op: 'open', id: 'a2', dedupeKey: 'k2', ...alert },
+        { op: 'resolve', dedupeKey: 'k1', resolvedAt: 1, reason: 'met' },
+      ],
+      notifications: [{ idempotencyKey: 'n', channelId: 'c', recipient: '', payload: {} }],
+    });
+    const [n] = await store.claimNotifications({ worker: 'w', at: 0, leaseMs: 1000 });
+    await store.completeNotification('t', n!.id, n!.lease, { outcome: 'delivered', at: 1 });
+    await store.close();
+    const raw = new Database(path);
+    try {
+      assert.throws(
+        () => raw.prepare("UPDATE alerts SET state = 'firing', resolved_at = NULL WHERE id = 'a1'").run(),
+        /resolved alert never changes/,
+      );
+      assert.throws(() => raw.prepare("DELETE FROM alerts WHERE id = 'a2'").run(), /never deleted/);
+      assert.throws(() => raw.prepare("UPDATE alert_history SET actor = 'mallory'").run(), /append-only/);
+      assert.throws(() => raw.prepare('DELETE FROM alert_history').run(), /append-only/);
+      assert.throws(() => raw.prepare("UPDATE notification_attempts SET outcome = 'dead'").run(), /append-only/);
+      assert.throws(() => raw.prepare('DELETE FROM notification_attempts').run(), /append-only/);
+      // An open alert may change; a second open alert of one dedupe key may not exist.
+      raw.prepare("UPDATE alerts SET level = 'l2' WHERE id = 'a2'").run();
+      assert.throws(
+        () =>
+          raw
+            .prepare(
+              "INSERT INTO alerts (tenant, id, dedupe_key, kind, severity, audience, agreement_id, target, level, state, fired_at, details, updated_at) VALUES ('t', 'a3', 'k2', 'k', 's', 'i', 'g', 'r', 'l', 'firing', 0, '{}', 0)",
+            )
+            .run(),
+        /UNIQUE/,
+      );
+    } finally {
+      raw.close();
+    }
+  });
+
   test('migrating a database with events: each ticket gets the owner its first event naming a customer names; derived results are recomputed', async () => {
     const path = freshPath();
     const raw = new Database(path);

@@ -2,8 +2,10 @@
  * The storage interfaces: one per concern, all asynchronous (PostgreSQL is), all per tenant.
  *
  * Rules every adapter keeps (the contract suite in contract.ts checks them on both):
- * - Every call names the tenant, and no query reads or writes another tenant's rows. The one
- *   exception is `findTokenByHash`: authentication has to find the tenant from the token.
+ * - Every call names the tenant, and no query reads or writes another tenant's rows. The
+ *   exceptions: `findTokenByHash` (authentication has to find the tenant from the token), and
+ *   `claimNotifications` and `claimTimers` (delivery workers and the scheduler serve every tenant;
+ *   each row they return names its tenant, and every later call on it names that tenant again).
  * - Instants are epoch milliseconds (UTC). The store never reads the clock: the caller passes `at`,
  *   `createdAt`, `receivedAt`, as the use cases pass the clock from their context (only migration
  *   bookkeeping records the time it ran).
@@ -498,10 +500,19 @@ export interface DerivedReplacement {
   clocks?: readonly ClockRow[];
   compliance?: readonly ComplianceRow[];
   settlements?: readonly SettlementRow[];
+  /**
+   * The alerts, notifications and timers the evaluation derives, written in the same transaction
+   * as the results and under the same guard: a replacement refused as `stale` writes none of them,
+   * and a failure in any part writes nothing at all (the outbox, see AlertChangeSet).
+   */
+  alerts?: AlertChangeSet;
 }
 
-/** `stale`: nothing was written; the stored state, which differs from the one the change was computed from. */
-export type DerivedReplaced = { status: 'replaced' } | ({ status: 'stale' } & DerivedState);
+/**
+ * `stale`: nothing was written; the stored state, which differs from the one the change was computed from.
+ * `alerts`: what the replacement's `alerts` did, present when it had some.
+ */
+export type DerivedReplaced = { status: 'replaced'; alerts?: AlertChangesApplied } | ({ status: 'stale' } & DerivedState);
 
 export interface DerivedStore {
   /**
@@ -563,6 +574,467 @@ export interface AuditStore {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Alerts, the outbox of their notifications, channels, silences and timers
+//
+// Storage shapes only, generic on purpose: typed columns for what is queried (state, agreement,
+// severity, instants, keys), a JSON value for the rest (`details`, `payload`, `config`,
+// `matchers`), so the alerts core (src/core/alerts/) and the delivery channels (src/delivery/)
+// keep their own types and map them. Rules (contract.ts checks them on both adapters):
+// - An alert is a record with a lifecycle: firing, acknowledged, resolved. Its dedupe key is
+//   unique among the tenant's alerts that are not resolved, so evaluating again cannot open a
+//   second one; a resolved alert is final (the schema refuses changing it) and the same key can
+//   fire again as a new record. Every state change appends to the alert's history (append-only).
+// - Notifications are an outbox: written in the transaction of the alert changes that cause them
+//   (and of the derived results, through DerivedReplacement.alerts), delivered after commit by
+//   workers that claim them. A notification's idempotency key is unique per tenant: writing it
+//   again is a no-op (`duplicate`), never a second notification. The receiver sees the same key on
+//   every attempt, so a redelivery after a worker died can be recognised.
+// - Claims are leases: a claim takes due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the write
+//   lock on SQLite), so two workers never hold the same row, and gives each a fencing token (the
+//   attempt number of a notification, the revision of a timer). Only the holder of the current
+//   token completes; once another worker has claimed the row (after the lease ran out), the old
+//   holder's completion is refused as `stale`. A lease that ran out makes the row claimable again:
+//   delivery is at least once, with the same key, and completed exactly once.
+// - Claims serve every tenant (see the header): the rows come back with their tenant.
+
+export type AlertState = 'firing' | 'acknowledged' | 'resolved';
+
+/** What an alert is about: a ticket's clock (source, ticket, cycle), or a window target's window. */
+export interface AlertSubject {
+  /** The ticket's source ('' or absent: its events name none). */
+  source?: string;
+  ticket?: string;
+  cycle?: number;
+  /** A window's label, e.g. `2026-10`. */
+  window?: string;
+}
+
+export interface StoredAlert<D = unknown> {
+  id: string;
+  /** Unique among the tenant's alerts that are not resolved. */
+  dedupeKey: string;
+  /** e.g. `ticket.threshold`, `window.burn_rate` (the core's vocabulary; the store only keeps it). */
+  kind: string;
+  severity: string;
+  /** Who may see it, e.g. `internal`, `customer` (internal alerts never reach customer audiences). */
+  audience: string;
+  agreementId: string;
+  target: string;
+  subject: AlertSubject;
+  /** e.g. `75%`, `breach`, `breached+4h`. */
+  level: string;
+  state: AlertState;
+  /** The instant the condition began (a threshold's exact instant), not when it was written. */
+  firedAt: number;
+  acknowledgedAt?: number;
+  acknowledgedBy?: string;
+  resolvedAt?: number;
+  resolvedBy?: string;
+  /** Why it was resolved, e.g. `recovered`, `ticket closed`, `inhibited by breach`. */
+  resolvedReason?: string;
+  details: D;
+  updatedAt: number;
+}
+
+/** One entry of an alert's history (append-only): a state it entered, when, by whom and why. */
+export interface AlertHistoryEntry {
+  /** Increases with every entry of the database: the order of entries. */
+  seq: number;
+  alertId: string;
+  at: number;
+  state: AlertState;
+  by: string;
+  reason?: string;
+}
+
+/**
+ * Opens an alert, unless one that is not resolved has this dedupe key: then that one is kept and
+ * its severity, level and details are brought up to date (`updated`, or `unchanged` when they are
+ * the same). An `id` that is already an alert of this dedupe key (a batch applied twice) is
+ * `unchanged` too; an `id` of another dedupe key is a caller bug (StoreError `conflict`).
+ */
+export interface AlertOpen<D = unknown> {
+  op: 'open';
+  /** Chosen by the caller; kept only when the alert is opened now. */
+  id: string;
+  dedupeKey: string;
+  kind: string;
+  severity: string;
+  audience: string;
+  agreementId: string;
+  target: string;
+  subject?: AlertSubject;
+  level: string;
+  firedAt: number;
+  details: D;
+  /** Written only if the alert is opened now (outcome `opened`), with `alertId` set. */
+  notify?: readonly NewNotification[];
+}
+
+/** Changes the open (firing or acknowledged) alert with this dedupe key; absent fields stay. */
+export interface AlertUpdate<D = unknown> {
+  op: 'update';
+  dedupeKey: string;
+  severity?: string;
+  level?: string;
+  details?: D;
+  /** Written only if something changed (outcome `updated`), with `alertId` set. */
+  notify?: readonly NewNotification[];
+}
+
+/** Resolves the open alert with this dedupe key (firing or acknowledged). */
+export interface AlertResolve {
+  op: 'resolve';
+  dedupeKey: string;
+  resolvedAt: number;
+  reason: string;
+  /** Written only if an alert is resolved now (outcome `resolved`), with `alertId` set. */
+  notify?: readonly NewNotification[];
+}
+
+export type AlertChange = AlertOpen | AlertUpdate | AlertResolve;
+
+/**
+ * Alert changes and the notifications and timers that go with them, written in one transaction:
+ * all of it or, if any part fails, none of it. Changes apply in order; `notifications` are written
+ * whatever the outcomes (each is a no-op if its key exists), a change's `notify` only when the
+ * change takes effect. Applying the same set twice changes nothing the second time.
+ */
+export interface AlertChangeSet {
+  /** When this is written: `updatedAt` of the rows, `createdAt` of the notifications. */
+  at: number;
+  /** Who or what made the changes (history entries), e.g. `pledge` for the evaluation. */
+  by: string;
+  alerts?: readonly AlertChange[];
+  notifications?: readonly NewNotification[];
+  timers?: { schedule?: readonly TimerInput[]; cancel?: readonly string[] };
+}
+
+/** Per alert change, in order. `not_found`: no alert that is not resolved has the dedupe key. */
+export type AlertOutcome = { status: 'opened' | 'updated' | 'unchanged' | 'resolved'; alert: StoredAlert } | { status: 'not_found' };
+
+/** Per notification of `AlertChangeSet.notifications`, in order; `id` is the stored one's. */
+export type NotificationOutcome = { status: 'created' | 'duplicate'; id: number };
+
+export interface AlertChangesApplied {
+  alerts: AlertOutcome[];
+  notifications: NotificationOutcome[];
+  /** Notifications written now, `notify` ones included (duplicates not counted). */
+  notified: number;
+}
+
+export type AlertAcknowledged =
+  | { status: 'acknowledged'; alert: StoredAlert }
+  /** The alert is not firing (acknowledged already, or resolved): nothing was written. */
+  | { status: 'conflict'; current: StoredAlert }
+  | { status: 'not_found' };
+
+export interface AlertFilter extends PageRequest {
+  /** One state or several (e.g. firing and acknowledged: the open ones). */
+  state?: AlertState | readonly AlertState[];
+  agreementId?: string;
+  severity?: string;
+  audience?: string;
+  /** Fired at or after this instant. */
+  since?: number;
+  /** By (firedAt, id), newest first; oldest first by default. */
+  newestFirst?: boolean;
+}
+
+export interface AlertStore {
+  /** Applies a change set in one transaction (see AlertChangeSet); an unknown tenant is a bug and throws. */
+  applyAlertChanges(tenant: TenantId, changes: AlertChangeSet, audit?: AuditInput): Promise<AlertChangesApplied>;
+  /** Compare-and-set on the state: only a firing alert is acknowledged. */
+  acknowledgeAlert(tenant: TenantId, id: string, ack: { at: number; by: string }, audit?: AuditInput): Promise<AlertAcknowledged>;
+  getAlert<D = unknown>(tenant: TenantId, id: string): Promise<StoredAlert<D> | undefined>;
+  listAlerts<D = unknown>(tenant: TenantId, filter?: AlertFilter): Promise<Page<StoredAlert<D>>>;
+  /** Oldest first; empty for an unknown id. */
+  listAlertHistory(tenant: TenantId, id: string): Promise<AlertHistoryEntry[]>;
+}
+
+// --- the outbox --------------------------------------------------------------------------------
+
+/**
+ * pending: waiting for its next attempt (`nextAttemptAt`); claimed: a worker holds it (`lease`);
+ * delivered; failed: refused for good (the receiver said no, the channel is gone or disabled);
+ * dead: given up after retrying. The last three are final until replayed.
+ */
+export type NotificationState = 'pending' | 'claimed' | 'delivered' | 'failed' | 'dead';
+
+export interface NewNotification<P = unknown> {
+  /** Unique per tenant; the receiver's dedupe key (webhook-id, Message-ID). Writing it again is a no-op. */
+  idempotencyKey: string;
+  channelId: string;
+  /** Who on the channel: an address, a user or team, '' for the channel itself. */
+  recipient: string;
+  payload: P;
+  /** The alert it is about; set by the store for an alert change's `notify`. */
+  alertId?: string;
+  /** Not to be sent before this instant (quiet hours, grouping interval); the change set's `at` by default. */
+  notBefore?: number;
+}
+
+/** Who holds a claimed row and until when. `attempt` is the fencing token of a notification's claim. */
+export interface NotificationLease {
+  worker: string;
+  attempt: number;
+  claimedAt: number;
+  until: number;
+}
+
+export interface StoredNotification<P = unknown> {
+  tenant: TenantId;
+  /** Assigned by the store, unique in the database. */
+  id: number;
+  idempotencyKey: string;
+  channelId: string;
+  recipient: string;
+  alertId?: string;
+  payload: P;
+  state: NotificationState;
+  /** Claims so far (each claim is an attempt, also one whose worker died). */
+  attempts: number;
+  /** When it is due, while pending. */
+  nextAttemptAt?: number;
+  /** While claimed. */
+  lease?: NotificationLease;
+  lastError?: string;
+  deliveredAt?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ClaimedNotification<P = unknown> extends StoredNotification<P> {
+  state: 'claimed';
+  lease: NotificationLease;
+}
+
+export interface ClaimRequest {
+  /** The claiming worker's name (process and instance), recorded with each attempt. */
+  worker: string;
+  /** The worker's clock: what is due at this instant is claimed. */
+  at: number;
+  /** How long the claim lasts; after `at + leaseMs` another worker may claim the row. */
+  leaseMs: number;
+  /** At most this many rows (10 by default, at most 1000). */
+  limit?: number;
+  /** Only this tenant's rows; every tenant's by default. */
+  tenant?: TenantId;
+}
+
+/**
+ * How an attempt ended. `response`: what the worker keeps of the receiver's answer (status code,
+ * a header or two) for the delivery log.
+ */
+export type NotificationCompletion =
+  | { outcome: 'delivered'; at: number; response?: unknown }
+  /** Failed for now: pending again, due at `retryAt` (backoff, Retry-After). */
+  | { outcome: 'retry'; at: number; retryAt: number; error: string; response?: unknown }
+  /** Refused for good (a 4xx other than 408/429, the channel gone or disabled). */
+  | { outcome: 'failed'; at: number; error: string; response?: unknown }
+  /** Given up after retrying. */
+  | { outcome: 'dead'; at: number; error: string; response?: unknown };
+
+export type NotificationCompleted<P = unknown> =
+  | { status: 'completed'; notification: StoredNotification<P> }
+  /** The caller's claim is no longer the current one (another worker claimed it since, or it was replayed): nothing was written. */
+  | { status: 'stale'; current: StoredNotification<P> }
+  | { status: 'not_found' };
+
+export type NotificationReplayed<P = unknown> =
+  | { status: 'replayed'; notification: StoredNotification<P> }
+  /** Pending or claimed: it will be delivered anyway; nothing was written. */
+  | { status: 'conflict'; current: StoredNotification<P> }
+  | { status: 'not_found' };
+
+/**
+ * One attempt, for the delivery log (append-only). `abandoned`: the worker's lease ran out before
+ * it completed (it died or hung) and another claim took the row over; it may have delivered.
+ */
+export interface NotificationAttempt {
+  notificationId: number;
+  attempt: number;
+  worker: string;
+  startedAt: number;
+  finishedAt: number;
+  outcome: 'delivered' | 'retry' | 'failed' | 'dead' | 'abandoned';
+  error?: string;
+  response?: unknown;
+}
+
+export interface NotificationFilter extends PageRequest {
+  state?: NotificationState | readonly NotificationState[];
+  channelId?: string;
+  alertId?: string;
+}
+
+export interface OutboxStore {
+  /**
+   * Claims due rows of every tenant (or of `tenant`): pending ones whose time has come, and claimed
+   * ones whose lease ran out. Oldest due first. Two workers, in one process or in several, never
+   * get the same row from claims whose leases overlap.
+   */
+  claimNotifications<P = unknown>(claim: ClaimRequest): Promise<ClaimedNotification<P>[]>;
+  /** Ends an attempt, only by the holder of the current claim (`lease.attempt` is the fencing token). */
+  completeNotification<P = unknown>(
+    tenant: TenantId,
+    id: number,
+    lease: { worker: string; attempt: number },
+    completion: NotificationCompletion,
+  ): Promise<NotificationCompleted<P>>;
+  /** A delivered, failed or dead notification becomes pending again, due at `at`, with the same key. */
+  replayNotification<P = unknown>(
+    tenant: TenantId,
+    id: number,
+    replay: { at: number; by: string },
+    audit?: AuditInput,
+  ): Promise<NotificationReplayed<P>>;
+  getNotification<P = unknown>(tenant: TenantId, id: number): Promise<StoredNotification<P> | undefined>;
+  getNotificationByKey<P = unknown>(tenant: TenantId, idempotencyKey: string): Promise<StoredNotification<P> | undefined>;
+  /** By id (the order they were written in). */
+  listNotifications<P = unknown>(tenant: TenantId, filter?: NotificationFilter): Promise<Page<StoredNotification<P>>>;
+  /** By attempt; empty for an unknown id. */
+  listNotificationAttempts(tenant: TenantId, id: number): Promise<NotificationAttempt[]>;
+}
+
+// --- channels ------------------------------------------------------------------------------------
+
+/**
+ * Where notifications go (a webhook, a mailbox, Slack, Teams). `config` is stored as given: the
+ * channels code encrypts secrets or puts references to environment variables before it gets here.
+ * A disabled channel keeps its configuration; storing a new configuration does not enable it.
+ */
+export interface StoredChannel<C = unknown> {
+  id: string;
+  kind: string;
+  config: C;
+  enabled: boolean;
+  disabledAt?: number;
+  /** e.g. `the endpoint answered 410 Gone`. */
+  disabledReason?: string;
+  /** Quoted; changes with every change (configuration, enabling, disabling). */
+  etag: string;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface ChannelInput<C = unknown> {
+  id: string;
+  kind: string;
+  config: C;
+  at: number;
+  by: string;
+}
+
+/** As CalendarPut: `ifMatch` undefined writes regardless, null only creates, a string must be the current ETag. */
+export type ChannelPut = { status: 'created' | 'updated'; channel: StoredChannel } | { status: 'stale'; current?: StoredChannel };
+
+export type ChannelEnabled = { status: 'changed' | 'unchanged'; channel: StoredChannel } | { status: 'not_found' };
+
+export interface ChannelStore {
+  putChannel(tenant: TenantId, channel: ChannelInput, ifMatch?: string | null, audit?: AuditInput): Promise<ChannelPut>;
+  getChannel<C = unknown>(tenant: TenantId, id: string): Promise<StoredChannel<C> | undefined>;
+  /** By id. */
+  listChannels<C = unknown>(tenant: TenantId): Promise<StoredChannel<C>[]>;
+  deleteChannel(tenant: TenantId, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'>;
+  /** Enables, or disables with a reason (`unchanged` when it already was). */
+  setChannelEnabled(
+    tenant: TenantId,
+    id: string,
+    change: { enabled: boolean; reason?: string; at: number; by: string },
+    audit?: AuditInput,
+  ): Promise<ChannelEnabled>;
+}
+
+// --- silences ------------------------------------------------------------------------------------
+
+export interface NewSilence<M = unknown> {
+  id: string;
+  /** Which alerts it silences (the alerts core decides how they match). */
+  matchers: M;
+  startsAt: number;
+  /** After `startsAt` (else StoreError, data `invalid`). */
+  endsAt: number;
+  createdAt: number;
+  createdBy: string;
+  comment?: string;
+}
+
+/** Active at t when startsAt <= t < endsAt and not expired at or before t. */
+export interface StoredSilence<M = unknown> extends NewSilence<M> {
+  /** Ended early by hand. */
+  expiredAt?: number;
+  expiredBy?: string;
+}
+
+export type SilenceExpired =
+  | { status: 'expired'; silence: StoredSilence }
+  /** Over already at that instant (its end passed, or expired before): nothing was written. */
+  | { status: 'ended'; silence: StoredSilence }
+  | { status: 'not_found' };
+
+export interface SilenceStore {
+  createSilence<M>(tenant: TenantId, silence: NewSilence<M>, audit?: AuditInput): Promise<Created<StoredSilence<M>>>;
+  getSilence<M = unknown>(tenant: TenantId, id: string): Promise<StoredSilence<M> | undefined>;
+  /** By id; `activeAt`: only the silences active at that instant. */
+  listSilences<M = unknown>(tenant: TenantId, filter?: { activeAt?: number } & PageRequest): Promise<Page<StoredSilence<M>>>;
+  /** Ends a silence at `at` (kept, for the record). */
+  expireSilence(tenant: TenantId, id: string, expire: { at: number; by: string }, audit?: AuditInput): Promise<SilenceExpired>;
+}
+
+// --- timers --------------------------------------------------------------------------------------
+
+/** A scheduled instant: the next threshold of a clock, the end of a grouping interval. */
+export interface TimerInput<P = unknown> {
+  /** Unique per tenant; scheduling a key again reschedules it. */
+  key: string;
+  fireAt: number;
+  payload: P;
+}
+
+export interface StoredTimer<P = unknown> extends TimerInput<P> {
+  /** Moves with every reschedule and every claim: the fencing token of a claim. */
+  revision: number;
+  /** While a worker holds it. */
+  lease?: { worker: string; claimedAt: number; until: number };
+}
+
+export interface ClaimedTimer<P = unknown> extends StoredTimer<P> {
+  tenant: TenantId;
+  lease: { worker: string; claimedAt: number; until: number };
+}
+
+export type TimerCompleted = 'completed' | 'stale' | 'not_found';
+
+export interface TimerStore {
+  /**
+   * Upserts by key. A timer whose instant or payload changes is scheduled again (also one being
+   * fired: its claim becomes stale, so the new instant is not lost); the same instant and payload
+   * changes nothing. Returns how many were scheduled or rescheduled.
+   */
+  scheduleTimers(tenant: TenantId, timers: readonly TimerInput[]): Promise<number>;
+  /** Deletes by key, claimed or not; returns how many there were. */
+  cancelTimers(tenant: TenantId, keys: readonly string[]): Promise<number>;
+  getTimer<P = unknown>(tenant: TenantId, key: string): Promise<StoredTimer<P> | undefined>;
+  /** By (fireAt, key); `dueBy`: only those firing at or before it. */
+  listTimers<P = unknown>(tenant: TenantId, filter?: { dueBy?: number } & PageRequest): Promise<Page<StoredTimer<P>>>;
+  /** As claimNotifications: due timers (and claimed ones whose lease ran out), of every tenant or one. */
+  claimTimers<P = unknown>(claim: ClaimRequest): Promise<ClaimedTimer<P>[]>;
+  /**
+   * Done with a fired timer, only by the holder of the current claim (`revision` is the fencing
+   * token): deleted, or with `next`, scheduled again (e.g. "breached for N" repeats).
+   */
+  completeTimer(
+    tenant: TenantId,
+    key: string,
+    lease: { worker: string; revision: number },
+    next?: { fireAt: number; payload?: unknown },
+  ): Promise<TimerCompleted>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The whole store
 
 export interface MigrationReport {
@@ -572,7 +1044,19 @@ export interface MigrationReport {
   current: string[];
 }
 
-export interface Store extends TenantStore, UserStore, AgreementStore, CalendarStore, EventStore, DerivedStore, AuditStore {
+export interface Store
+  extends TenantStore,
+    UserStore,
+    AgreementStore,
+    CalendarStore,
+    EventStore,
+    DerivedStore,
+    AuditStore,
+    AlertStore,
+    OutboxStore,
+    ChannelStore,
+    SilenceStore,
+    TimerStore {
   readonly kind: 'sqlite' | 'postgres';
   /** For readiness probes: resolves when the database answers, else a StoreError. */
   ping(): Promise<void>;

@@ -18,6 +18,20 @@ import { StoreError, fromPostgres } from '../errors.ts';
 import { loadMigrations, pendingMigrations } from '../migrate.ts';
 import {
   agreementChangeInvalidates,
+  alertFieldChanges,
+  alertHistoryOf,
+  alertIdTaken,
+  alertOf,
+  attemptOf,
+  changeTookEffect,
+  channelOf,
+  claimLimit,
+  completionColumns,
+  notificationOf,
+  silenceEnded,
+  silenceOf,
+  timerOf,
+  timersByKey,
   calendarEtag,
   checkVersionNumbers,
   decodeCursor,
@@ -37,6 +51,36 @@ import type {
   AgreementChange,
   AgreementFilter,
   AgreementUpdate,
+  AlertAcknowledged,
+  AlertChange,
+  AlertChangeSet,
+  AlertChangesApplied,
+  AlertFilter,
+  AlertHistoryEntry,
+  AlertOutcome,
+  AlertState,
+  ChannelEnabled,
+  ChannelInput,
+  ChannelPut,
+  ClaimRequest,
+  ClaimedNotification,
+  ClaimedTimer,
+  NewNotification,
+  NewSilence,
+  NotificationAttempt,
+  NotificationCompleted,
+  NotificationCompletion,
+  NotificationFilter,
+  NotificationOutcome,
+  NotificationReplayed,
+  SilenceExpired,
+  StoredAlert,
+  StoredChannel,
+  StoredNotification,
+  StoredSilence,
+  StoredTimer,
+  TimerCompleted,
+  TimerInput,
   ApiToken,
   AppendOptions,
   AppendResult,
@@ -185,6 +229,8 @@ export async function openPostgresStore(o: PostgresOptions): Promise<Store> {
 const json = (v: unknown): string => JSON.stringify(v);
 const jsonOrNull = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+/** pg has parsed JSONB columns already. */
+const asIs = (v: unknown): unknown => v;
 
 function tenantOf(r: Row): Tenant {
   return { id: r.id as string, name: r.name as string, createdAt: r.created_at as number };
@@ -1114,8 +1160,10 @@ class PostgresStore implements Store {
       await this.upsertClocks(c, tenant, change.clocks ?? []);
       await this.upsertCompliance(c, tenant, change.compliance ?? []);
       await this.upsertSettlements(c, tenant, change.settlements ?? []);
+      // The outbox: alerts and their notifications in the same transaction as the results.
+      const alerts = change.alerts && (await this.writeAlertChanges(c, tenant, change.alerts));
       await c.query('UPDATE tenants SET derived_seq = $2 WHERE id = $1', [tenant, change.watermark]);
-      return { status: 'replaced' as const };
+      return alerts ? { status: 'replaced' as const, alerts } : { status: 'replaced' as const };
     });
   }
 
@@ -1266,6 +1314,673 @@ class PostgresStore implements Store {
     // One statement: the watermark and the generation of the same committed state.
     const r = await this.one('getDerivedState', 'SELECT derived_seq, derived_generation FROM tenants WHERE id = $1', [tenant]);
     return r ? { watermark: r.derived_seq as number, generation: r.derived_generation as number } : { watermark: 0, generation: 0 };
+  }
+
+  // --- alerts, the outbox, channels, silences, timers ------------------------------------------
+  // Claims select due rows with FOR UPDATE SKIP LOCKED: a row another transaction is claiming or
+  // completing is skipped, not waited for, and a row claimed since is re-checked against its new
+  // due instant (READ COMMITTED re-reads it), so concurrent claimers in any number of processes
+  // never take the same row. A completion locks its row and checks the fencing token (attempt or
+  // revision) under that lock, so it cannot race a claim that takes the row over.
+
+  /** An alert change set, inside the caller's transaction (applyAlertChanges or replaceDerived). */
+  private async writeAlertChanges(c: pg.PoolClient, tenant: string, set: AlertChangeSet): Promise<AlertChangesApplied> {
+    const alerts: AlertOutcome[] = [];
+    const toWrite: NewNotification[] = [];
+    for (const change of set.alerts ?? []) {
+      const outcome = await this.applyAlertChange(c, tenant, change, set);
+      alerts.push(outcome);
+      if (change.notify && outcome.status !== 'not_found' && changeTookEffect(change, outcome))
+        for (const n of change.notify) toWrite.push({ ...n, alertId: outcome.alert.id });
+    }
+    const nested = toWrite.length;
+    toWrite.push(...(set.notifications ?? []));
+    const written = await this.insertNotifications(c, tenant, toWrite, set.at);
+    await this.writeTimers(c, tenant, set.timers?.schedule ?? []);
+    await this.deleteTimers(c, tenant, set.timers?.cancel ?? []);
+    return {
+      alerts,
+      notifications: written.slice(nested),
+      notified: written.filter((w) => w.status === 'created').length,
+    };
+  }
+
+  private async alertHistory(
+    c: pg.PoolClient,
+    tenant: string,
+    alertId: string,
+    at: number,
+    state: AlertState,
+    by: string,
+    reason?: string,
+  ): Promise<void> {
+    await c.query('INSERT INTO alert_history (tenant, alert_id, at, state, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)', [
+      tenant,
+      alertId,
+      at,
+      state,
+      by,
+      reason ?? null,
+    ]);
+  }
+
+  private async applyAlertChange(c: pg.PoolClient, tenant: string, ch: AlertChange, set: AlertChangeSet): Promise<AlertOutcome> {
+    const op = 'applyAlertChanges';
+    if (ch.op === 'resolve') {
+      const r = await this.one(
+        op,
+        `UPDATE alerts SET state = 'resolved', resolved_at = $1, resolved_by = $2, resolved_reason = $3, updated_at = $4
+          WHERE tenant = $5 AND dedupe_key = $6 AND state <> 'resolved' RETURNING *`,
+        [ch.resolvedAt, set.by, ch.reason, set.at, tenant, ch.dedupeKey],
+        c,
+      );
+      if (!r) return { status: 'not_found' };
+      await this.alertHistory(c, tenant, r.id as string, ch.resolvedAt, 'resolved', set.by, ch.reason);
+      return { status: 'resolved', alert: alertOf(r, asIs) };
+    }
+    // Twice at most: an open alert of this key resolved by another transaction between the insert
+    // that found it and the read of it leaves the key free, and the insert is tried again.
+    for (let round = 0; round < 3; round++) {
+      const current = await this.one(
+        op,
+        "SELECT * FROM alerts WHERE tenant = $1 AND dedupe_key = $2 AND state <> 'resolved' FOR UPDATE",
+        [tenant, ch.dedupeKey],
+        c,
+      );
+      if (current) {
+        const stored = alertOf(current, asIs);
+        const changes = alertFieldChanges(stored, ch);
+        if (!changes) return { status: 'unchanged', alert: stored };
+        const r = await this.one(
+          op,
+          'UPDATE alerts SET severity = $1, level = $2, details = $3::jsonb, updated_at = $4 WHERE tenant = $5 AND id = $6 RETURNING *',
+          [changes.severity, changes.level, json(changes.details), set.at, tenant, stored.id],
+          c,
+        );
+        return { status: 'updated', alert: alertOf(r!, asIs) };
+      }
+      if (ch.op === 'update') return { status: 'not_found' };
+      const s = ch.subject ?? {};
+      // DO NOTHING on either key: the id (a batch applied again) or an open alert of this dedupe
+      // key committed by another transaction since the read above.
+      const r = await this.one(
+        op,
+        `INSERT INTO alerts (tenant, id, dedupe_key, kind, severity, audience, agreement_id, target, subject_source, subject_ticket,
+           subject_cycle, subject_window, level, state, fired_at, details, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'firing', $14, $15::jsonb, $16)
+         ON CONFLICT DO NOTHING RETURNING *`,
+        [
+          tenant,
+          ch.id,
+          ch.dedupeKey,
+          ch.kind,
+          ch.severity,
+          ch.audience,
+          ch.agreementId,
+          ch.target,
+          s.source ?? null,
+          s.ticket ?? null,
+          s.cycle ?? null,
+          s.window ?? null,
+          ch.level,
+          ch.firedAt,
+          json(ch.details),
+          set.at,
+        ],
+        c,
+      );
+      if (r) {
+        await this.alertHistory(c, tenant, ch.id, ch.firedAt, 'firing', set.by);
+        return { status: 'opened', alert: alertOf(r, asIs) };
+      }
+      const byId = await this.one(op, 'SELECT * FROM alerts WHERE tenant = $1 AND id = $2', [tenant, ch.id], c);
+      if (byId) {
+        if (byId.dedupe_key !== ch.dedupeKey) throw alertIdTaken(ch.id, op);
+        if (byId.state === 'resolved') return { status: 'unchanged', alert: alertOf(byId, asIs) };
+      }
+    }
+    throw new StoreError(`${op}: the open alert of dedupe key ${JSON.stringify(ch.dedupeKey)} kept changing; try again`, {
+      retryable: true,
+      operation: op,
+    });
+  }
+
+  /** Inserts in one statement; per notification, in order: created, or duplicate of a stored key (or of one earlier in the list). */
+  private async insertNotifications(
+    c: pg.PoolClient,
+    tenant: string,
+    list: readonly NewNotification[],
+    at: number,
+  ): Promise<NotificationOutcome[]> {
+    if (list.length === 0) return [];
+    const op = 'insertNotifications';
+    const ids = new Map<string, number>();
+    for (let i = 0; i < list.length; i += 5000) {
+      const part = list.slice(i, i + 5000);
+      const inserted = await this.rows(
+        op,
+        `INSERT INTO notifications (tenant, idempotency_key, channel_id, recipient, alert_id, payload, state, attempts, due_at, created_at, updated_at)
+         SELECT $1, u.k, u.c, u.r, u.a, u.p::jsonb, 'pending', 0, u.d, $7, $7
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::bigint[]) WITH ORDINALITY AS u(k, c, r, a, p, d, n)
+          ORDER BY u.n
+         ON CONFLICT (tenant, idempotency_key) DO NOTHING RETURNING id, idempotency_key`,
+        [
+          tenant,
+          part.map((n) => n.idempotencyKey),
+          part.map((n) => n.channelId),
+          part.map((n) => n.recipient),
+          part.map((n) => n.alertId ?? null),
+          part.map((n) => json(n.payload)),
+          at,
+          part.map((n) => n.notBefore ?? at),
+        ],
+        c,
+      );
+      for (const r of inserted) ids.set(r.idempotency_key as string, r.id as number);
+    }
+    const created = new Set(ids.keys());
+    const missing = [...new Set(list.map((n) => n.idempotencyKey))].filter((k) => !ids.has(k));
+    if (missing.length > 0) {
+      const found = await this.rows(
+        op,
+        'SELECT id, idempotency_key FROM notifications WHERE tenant = $1 AND idempotency_key = ANY($2::text[])',
+        [tenant, missing],
+        c,
+      );
+      for (const r of found) ids.set(r.idempotency_key as string, r.id as number);
+    }
+    return list.map((n) => {
+      const id = ids.get(n.idempotencyKey)!;
+      // The first of the list with a key it inserted is the one created; later ones are duplicates.
+      const first = created.delete(n.idempotencyKey);
+      return { status: first ? 'created' : 'duplicate', id };
+    });
+  }
+
+  private async writeTimers(c: pg.PoolClient, tenant: string, input: readonly TimerInput[]): Promise<number> {
+    const all = timersByKey(input);
+    let changed = 0;
+    for (let i = 0; i < all.length; i += 5000) {
+      const part = all.slice(i, i + 5000);
+      const r = await this.rows(
+        'scheduleTimers',
+        `INSERT INTO timers (tenant, key, fire_at, payload, revision, due_at)
+         SELECT $1, u.k, u.f, u.p::jsonb, 1, u.f FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(k, f, p)
+         ON CONFLICT (tenant, key) DO UPDATE SET fire_at = excluded.fire_at, payload = excluded.payload, revision = timers.revision + 1,
+           due_at = excluded.fire_at, claimed_by = NULL, claimed_at = NULL
+         WHERE timers.fire_at <> excluded.fire_at OR timers.payload <> excluded.payload
+         RETURNING 1`,
+        [tenant, part.map((t) => t.key), part.map((t) => t.fireAt), part.map((t) => json(t.payload))],
+        c,
+      );
+      changed += r.length;
+    }
+    return changed;
+  }
+
+  private async deleteTimers(c: pg.PoolClient, tenant: string, keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    const r = await this.rows(
+      'cancelTimers',
+      'DELETE FROM timers WHERE tenant = $1 AND key = ANY($2::text[]) RETURNING 1',
+      [tenant, keys],
+      c,
+    );
+    return r.length;
+  }
+
+  applyAlertChanges(tenant: string, changes: AlertChangeSet, audit?: AuditInput): Promise<AlertChangesApplied> {
+    return this.tx('applyAlertChanges', async (c) => {
+      if (!(await this.one('applyAlertChanges', 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);
+      const applied = await this.writeAlertChanges(c, tenant, changes);
+      await this.audit(c, tenant, audit);
+      return applied;
+    });
+  }
+
+  acknowledgeAlert(tenant: string, id: string, ack: { at: number; by: string }, audit?: AuditInput): Promise<AlertAcknowledged> {
+    const op = 'acknowledgeAlert';
+    return this.tx(op, async (c): Promise<AlertAcknowledged> => {
+      // One statement: the check of the state and the change cannot be split by another writer.
+      const r = await this.one(
+        op,
+        "UPDATE alerts SET state = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2, updated_at = $1 WHERE tenant = $3 AND id = $4 AND state = 'firing' RETURNING *",
+        [ack.at, ack.by, tenant, id],
+        c,
+      );
+      if (!r) {
+        const current = await this.one(op, 'SELECT * FROM alerts WHERE tenant = $1 AND id = $2', [tenant, id], c);
+        return current ? { status: 'conflict', current: alertOf(current, asIs) } : { status: 'not_found' };
+      }
+      await this.alertHistory(c, tenant, id, ack.at, 'acknowledged', ack.by);
+      await this.audit(c, tenant, audit);
+      return { status: 'acknowledged', alert: alertOf(r, asIs) };
+    });
+  }
+
+  async getAlert<D = unknown>(tenant: string, id: string): Promise<StoredAlert<D> | undefined> {
+    const r = await this.one('getAlert', 'SELECT * FROM alerts WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && alertOf<D>(r, asIs);
+  }
+
+  async listAlerts<D = unknown>(tenant: string, f: AlertFilter = {}): Promise<Page<StoredAlert<D>>> {
+    const w = new Where(tenant);
+    if (f.state !== undefined) w.add('state = ANY(?::text[])', typeof f.state === 'string' ? [f.state] : [...f.state]);
+    if (f.agreementId !== undefined) w.add('agreement_id = ?', f.agreementId);
+    if (f.severity !== undefined) w.add('severity = ?', f.severity);
+    if (f.audience !== undefined) w.add('audience = ?', f.audience);
+    if (f.since !== undefined) w.add('fired_at >= ?', f.since);
+    if (f.after !== undefined)
+      w.add(f.newestFirst ? '(fired_at, id) < (?, ?)' : '(fired_at, id) > (?, ?)', ...decodeCursor(f.after, ['number', 'string']));
+    const dir = f.newestFirst ? 'DESC' : 'ASC';
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows(
+      'listAlerts',
+      `SELECT * FROM alerts WHERE ${w.sql} ORDER BY fired_at ${dir}, id ${dir} LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
+    return page(
+      rows.map((r) => alertOf<D>(r, asIs)),
+      limit,
+      (a) => [a.firedAt, a.id],
+    );
+  }
+
+  async listAlertHistory(tenant: string, id: string): Promise<AlertHistoryEntry[]> {
+    const rows = await this.rows('listAlertHistory', 'SELECT * FROM alert_history WHERE tenant = $1 AND alert_id = $2 ORDER BY seq', [
+      tenant,
+      id,
+    ]);
+    return rows.map(alertHistoryOf);
+  }
+
+  claimNotifications<P = unknown>(claim: ClaimRequest): Promise<ClaimedNotification<P>[]> {
+    const op = 'claimNotifications';
+    return this.tx(op, async (c) => {
+      const limit = claimLimit(claim, op);
+      const byTenant = claim.tenant === undefined ? '' : 'AND tenant = $3';
+      const due = await this.rows(
+        op,
+        `SELECT id, tenant, state, attempts, claimed_by, claimed_at FROM notifications WHERE due_at <= $1 ${byTenant}
+          ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        claim.tenant === undefined ? [claim.at, limit] : [claim.at, limit, claim.tenant],
+        c,
+      );
+      if (due.length === 0) return [];
+      // Rows whose lease ran out: the worker that held them died or hung; the delivery log says so.
+      const lapsed = due.filter((r) => r.state === 'claimed');
+      if (lapsed.length > 0)
+        await c.query(
+          `INSERT INTO notification_attempts (notification_id, attempt, tenant, worker, started_at, finished_at, outcome, error)
+           SELECT u.id, u.attempt, u.tenant, u.worker, u.started, $1, 'abandoned', 'the lease ran out before the attempt was completed'
+             FROM unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::bigint[]) AS u(id, attempt, tenant, worker, started)`,
+          [
+            claim.at,
+            lapsed.map((r) => r.id),
+            lapsed.map((r) => r.attempts),
+            lapsed.map((r) => r.tenant),
+            lapsed.map((r) => r.claimed_by),
+            lapsed.map((r) => r.claimed_at),
+          ],
+        );
+      const claimed = await this.rows(
+        op,
+        `UPDATE notifications SET state = 'claimed', attempts = attempts + 1, claimed_by = $1, claimed_at = $2, due_at = $3, updated_at = $2
+          WHERE id = ANY($4::bigint[]) RETURNING *`,
+        [claim.worker, claim.at, claim.at + claim.leaseMs, due.map((r) => r.id)],
+        c,
+      );
+      const order = new Map(due.map((r, i) => [r.id as number, i]));
+      return claimed
+        .sort((a, b) => order.get(a.id as number)! - order.get(b.id as number)!)
+        .map((r) => notificationOf<P>(r, asIs) as ClaimedNotification<P>);
+    });
+  }
+
+  completeNotification<P = unknown>(
+    tenant: string,
+    id: number,
+    lease: { worker: string; attempt: number },
+    done: NotificationCompletion,
+  ): Promise<NotificationCompleted<P>> {
+    const op = 'completeNotification';
+    return this.tx(op, async (c): Promise<NotificationCompleted<P>> => {
+      const cols = completionColumns(done);
+      // Locked: a claim taking the row over waits for this, or this waits and sees its attempt.
+      const r = await this.one(op, 'SELECT * FROM notifications WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!r) return { status: 'not_found' };
+      if (r.state !== 'claimed' || r.claimed_by !== lease.worker || r.attempts !== lease.attempt)
+        return { status: 'stale', current: notificationOf<P>(r, asIs) };
+      await c.query(
+        `INSERT INTO notification_attempts (notification_id, attempt, tenant, worker, started_at, finished_at, outcome, error, response)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
+        [
+          id,
+          lease.attempt,
+          tenant,
+          lease.worker,
+          r.claimed_at,
+          done.at,
+          done.outcome,
+          done.outcome === 'delivered' ? null : done.error,
+          jsonOrNull(done.response),
+        ],
+      );
+      const updated = await this.one(
+        op,
+        `UPDATE notifications SET state = $1, due_at = $2, claimed_by = NULL, claimed_at = NULL, last_error = $3,
+           delivered_at = COALESCE($4, delivered_at), updated_at = $5 WHERE id = $6 RETURNING *`,
+        [cols.state, cols.dueAt, cols.lastError, cols.deliveredAt, done.at, id],
+        c,
+      );
+      return { status: 'completed', notification: notificationOf<P>(updated!, asIs) };
+    });
+  }
+
+  replayNotification<P = unknown>(
+    tenant: string,
+    id: number,
+    replay: { at: number; by: string },
+    audit?: AuditInput,
+  ): Promise<NotificationReplayed<P>> {
+    const op = 'replayNotification';
+    return this.tx(op, async (c): Promise<NotificationReplayed<P>> => {
+      const r = await this.one(
+        op,
+        `UPDATE notifications SET state = 'pending', due_at = $1, last_error = NULL, updated_at = $1
+          WHERE tenant = $2 AND id = $3 AND state IN ('delivered', 'failed', 'dead') RETURNING *`,
+        [replay.at, tenant, id],
+        c,
+      );
+      if (!r) {
+        const current = await this.one(op, 'SELECT * FROM notifications WHERE tenant = $1 AND id = $2', [tenant, id], c);
+        return current ? { status: 'conflict', current: notificationOf<P>(current, asIs) } : { status: 'not_found' };
+      }
+      await this.audit(c, tenant, audit);
+      return { status: 'replayed', notification: notificationOf<P>(r, asIs) };
+    });
+  }
+
+  async getNotification<P = unknown>(tenant: string, id: number): Promise<StoredNotification<P> | undefined> {
+    const r = await this.one('getNotification', 'SELECT * FROM notifications WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && notificationOf<P>(r, asIs);
+  }
+
+  async getNotificationByKey<P = unknown>(tenant: string, key: string): Promise<StoredNotification<P> | undefined> {
+    const r = await this.one('getNotificationByKey', 'SELECT * FROM notifications WHERE tenant = $1 AND idempotency_key = $2', [
+      tenant,
+      key,
+    ]);
+    return r && notificationOf<P>(r, asIs);
+  }
+
+  async listNotifications<P = unknown>(tenant: string, f: NotificationFilter = {}): Promise<Page<StoredNotification<P>>> {
+    const w = new Where(tenant);
+    if (f.state !== undefined) w.add('state = ANY(?::text[])', typeof f.state === 'string' ? [f.state] : [...f.state]);
+    if (f.channelId !== undefined) w.add('channel_id = ?', f.channelId);
+    if (f.alertId !== undefined) w.add('alert_id = ?', f.alertId);
+    if (f.after !== undefined) w.add('id > ?', decodeCursor(f.after, ['number'])[0]);
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows(
+      'listNotifications',
+      `SELECT * FROM notifications WHERE ${w.sql} ORDER BY id LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
+    return page(
+      rows.map((r) => notificationOf<P>(r, asIs)),
+      limit,
+      (n) => [n.id],
+    );
+  }
+
+  async listNotificationAttempts(tenant: string, id: number): Promise<NotificationAttempt[]> {
+    const rows = await this.rows(
+      'listNotificationAttempts',
+      'SELECT * FROM notification_attempts WHERE tenant = $1 AND notification_id = $2 ORDER BY attempt',
+      [tenant, id],
+    );
+    return rows.map((r) => attemptOf(r, asIs));
+  }
+
+  putChannel(tenant: string, ch: ChannelInput, ifMatch?: string | null, audit?: AuditInput): Promise<ChannelPut> {
+    const op = 'putChannel';
+    return this.tx(op, async (c): Promise<ChannelPut> => {
+      const select = () => this.one(op, 'SELECT * FROM channels WHERE tenant = $1 AND id = $2', [tenant, ch.id], c);
+      let row: Row | undefined;
+      if (ifMatch === null) {
+        // Create only: concurrent creators race on the primary key, and exactly one wins.
+        row = await this.one(
+          op,
+          `INSERT INTO channels (tenant, id, kind, config, row_version, created_at, created_by, updated_at, updated_by)
+           VALUES ($1, $2, $3, $4::jsonb, 1, $5, $6, $5, $6) ON CONFLICT DO NOTHING RETURNING *`,
+          [tenant, ch.id, ch.kind, json(ch.config), ch.at, ch.by],
+          c,
+        );
+        if (!row) return { status: 'stale', current: channelOf((await select())!, asIs) };
+      } else if (typeof ifMatch === 'string') {
+        const cur = await this.one(op, 'SELECT * FROM channels WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, ch.id], c);
+        if (!cur) return { status: 'stale' };
+        if (channelOf(cur, asIs).etag !== ifMatch) return { status: 'stale', current: channelOf(cur, asIs) };
+        row = await this.one(
+          op,
+          'UPDATE channels SET kind = $3, config = $4::jsonb, row_version = row_version + 1, updated_at = $5, updated_by = $6 WHERE tenant = $1 AND id = $2 RETURNING *',
+          [tenant, ch.id, ch.kind, json(ch.config), ch.at, ch.by],
+          c,
+        );
+      } else {
+        row = await this.one(
+          op,
+          `INSERT INTO channels (tenant, id, kind, config, row_version, created_at, created_by, updated_at, updated_by)
+           VALUES ($1, $2, $3, $4::jsonb, 1, $5, $6, $5, $6)
+           ON CONFLICT (tenant, id) DO UPDATE SET kind = excluded.kind, config = excluded.config, row_version = channels.row_version + 1,
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by
+           RETURNING *`,
+          [tenant, ch.id, ch.kind, json(ch.config), ch.at, ch.by],
+          c,
+        );
+      }
+      await this.audit(c, tenant, audit);
+      return { status: row!.row_version === 1 ? 'created' : 'updated', channel: channelOf(row!, asIs) };
+    });
+  }
+
+  async getChannel<C = unknown>(tenant: string, id: string): Promise<StoredChannel<C> | undefined> {
+    const r = await this.one('getChannel', 'SELECT * FROM channels WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && channelOf<C>(r, asIs);
+  }
+
+  async listChannels<C = unknown>(tenant: string): Promise<StoredChannel<C>[]> {
+    const rows = await this.rows('listChannels', 'SELECT * FROM channels WHERE tenant = $1 ORDER BY id', [tenant]);
+    return rows.map((r) => channelOf<C>(r, asIs));
+  }
+
+  deleteChannel(tenant: string, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    const op = 'deleteChannel';
+    return this.tx(op, async (c) => {
+      const r = await this.one(
+        op,
+        'SELECT row_version, updated_at FROM channels WHERE tenant = $1 AND id = $2 FOR UPDATE',
+        [tenant, id],
+        c,
+      );
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
+      await c.query('DELETE FROM channels WHERE tenant = $1 AND id = $2', [tenant, id]);
+      await this.audit(c, tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  setChannelEnabled(
+    tenant: string,
+    id: string,
+    change: { enabled: boolean; reason?: string; at: number; by: string },
+    audit?: AuditInput,
+  ): Promise<ChannelEnabled> {
+    const op = 'setChannelEnabled';
+    return this.tx(op, async (c): Promise<ChannelEnabled> => {
+      const row = await this.one(op, 'SELECT * FROM channels WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!row) return { status: 'not_found' };
+      const current = channelOf(row, asIs);
+      if (current.enabled === change.enabled) return { status: 'unchanged', channel: current };
+      const r = await this.one(
+        op,
+        'UPDATE channels SET disabled_at = $1, disabled_reason = $2, row_version = row_version + 1, updated_at = $3, updated_by = $4 WHERE tenant = $5 AND id = $6 RETURNING *',
+        [change.enabled ? null : change.at, change.enabled ? null : (change.reason ?? null), change.at, change.by, tenant, id],
+        c,
+      );
+      await this.audit(c, tenant, audit);
+      return { status: 'changed', channel: channelOf(r!, asIs) };
+    });
+  }
+
+  createSilence<M>(tenant: string, s: NewSilence<M>, audit?: AuditInput): Promise<Created<StoredSilence<M>>> {
+    const op = 'createSilence';
+    return this.tx(op, async (c) => {
+      const ins = await this.one(
+        op,
+        `INSERT INTO silences (tenant, id, matchers, starts_at, ends_at, created_at, created_by, comment)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8) ON CONFLICT (tenant, id) DO NOTHING RETURNING *`,
+        [tenant, s.id, json(s.matchers), s.startsAt, s.endsAt, s.createdAt, s.createdBy, s.comment ?? null],
+        c,
+      );
+      if (!ins) {
+        const r = await this.one(op, 'SELECT * FROM silences WHERE tenant = $1 AND id = $2', [tenant, s.id], c);
+        return { status: 'exists' as const, value: silenceOf<M>(r!, asIs) };
+      }
+      await this.audit(c, tenant, audit);
+      return { status: 'created' as const, value: silenceOf<M>(ins, asIs) };
+    });
+  }
+
+  async getSilence<M = unknown>(tenant: string, id: string): Promise<StoredSilence<M> | undefined> {
+    const r = await this.one('getSilence', 'SELECT * FROM silences WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && silenceOf<M>(r, asIs);
+  }
+
+  async listSilences<M = unknown>(tenant: string, f: { activeAt?: number } & PageRequest = {}): Promise<Page<StoredSilence<M>>> {
+    const w = new Where(tenant);
+    if (f.activeAt !== undefined)
+      w.add('starts_at <= ? AND ends_at > ? AND (expired_at IS NULL OR expired_at > ?)', f.activeAt, f.activeAt, f.activeAt);
+    if (f.after !== undefined) w.add('id > ?', decodeCursor(f.after, ['string'])[0]);
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows('listSilences', `SELECT * FROM silences WHERE ${w.sql} ORDER BY id LIMIT ${w.next(limit + 1)}`, w.params);
+    return page(
+      rows.map((r) => silenceOf<M>(r, asIs)),
+      limit,
+      (s) => [s.id],
+    );
+  }
+
+  expireSilence(tenant: string, id: string, expire: { at: number; by: string }, audit?: AuditInput): Promise<SilenceExpired> {
+    const op = 'expireSilence';
+    return this.tx(op, async (c): Promise<SilenceExpired> => {
+      const row = await this.one(op, 'SELECT * FROM silences WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!row) return { status: 'not_found' };
+      const current = silenceOf(row, asIs);
+      if (silenceEnded(current, expire.at)) return { status: 'ended', silence: current };
+      const r = await this.one(
+        op,
+        'UPDATE silences SET expired_at = $1, expired_by = $2 WHERE tenant = $3 AND id = $4 RETURNING *',
+        [expire.at, expire.by, tenant, id],
+        c,
+      );
+      await this.audit(c, tenant, audit);
+      return { status: 'expired', silence: silenceOf(r!, asIs) };
+    });
+  }
+
+  scheduleTimers(tenant: string, timers: readonly TimerInput[]): Promise<number> {
+    return this.tx('scheduleTimers', (c) => this.writeTimers(c, tenant, timers));
+  }
+
+  cancelTimers(tenant: string, keys: readonly string[]): Promise<number> {
+    return this.tx('cancelTimers', (c) => this.deleteTimers(c, tenant, keys));
+  }
+
+  async getTimer<P = unknown>(tenant: string, key: string): Promise<StoredTimer<P> | undefined> {
+    const r = await this.one('getTimer', 'SELECT * FROM timers WHERE tenant = $1 AND key = $2', [tenant, key]);
+    return r && timerOf<P>(r, asIs);
+  }
+
+  async listTimers<P = unknown>(tenant: string, f: { dueBy?: number } & PageRequest = {}): Promise<Page<StoredTimer<P>>> {
+    const w = new Where(tenant);
+    if (f.dueBy !== undefined) w.add('fire_at <= ?', f.dueBy);
+    if (f.after !== undefined) w.add('(fire_at, key) > (?, ?)', ...decodeCursor(f.after, ['number', 'string']));
+    const limit = pageLimit(f.limit);
+    const rows = await this.rows(
+      'listTimers',
+      `SELECT * FROM timers WHERE ${w.sql} ORDER BY fire_at, key LIMIT ${w.next(limit + 1)}`,
+      w.params,
+    );
+    return page(
+      rows.map((r) => timerOf<P>(r, asIs)),
+      limit,
+      (t) => [t.fireAt, t.key],
+    );
+  }
+
+  claimTimers<P = unknown>(claim: ClaimRequest): Promise<ClaimedTimer<P>[]> {
+    const op = 'claimTimers';
+    return this.tx(op, async (c) => {
+      const limit = claimLimit(claim, op);
+      const due =
+        claim.tenant === undefined
+          ? await this.rows(
+              op,
+              'SELECT tenant, key FROM timers WHERE due_at <= $1 ORDER BY due_at, tenant, key LIMIT $2 FOR UPDATE SKIP LOCKED',
+              [claim.at, limit],
+              c,
+            )
+          : await this.rows(
+              op,
+              'SELECT tenant, key FROM timers WHERE tenant = $3 AND due_at <= $1 ORDER BY due_at, key LIMIT $2 FOR UPDATE SKIP LOCKED',
+              [claim.at, limit, claim.tenant],
+              c,
+            );
+      if (due.length === 0) return [];
+      const claimed = await this.rows(
+        op,
+        `UPDATE timers t SET revision = t.revision + 1, due_at = $1, claimed_by = $2, claimed_at = $3
+           FROM unnest($4::text[], $5::text[]) AS u(tenant, key) WHERE t.tenant = u.tenant AND t.key = u.key RETURNING t.*`,
+        [claim.at + claim.leaseMs, claim.worker, claim.at, due.map((d) => d.tenant), due.map((d) => d.key)],
+        c,
+      );
+      const order = new Map(due.map((d, i) => [`${d.tenant as string}\u0000${d.key as string}`, i]));
+      const pos = (r: Row) => order.get(`${r.tenant as string}\u0000${r.key as string}`)!;
+      return claimed
+        .sort((a, b) => pos(a) - pos(b))
+        .map((r) => ({ tenant: r.tenant as string, ...timerOf<P>(r, asIs) }) as ClaimedTimer<P>);
+    });
+  }
+
+  completeTimer(
+    tenant: string,
+    key: string,
+    lease: { worker: string; revision: number },
+    next?: { fireAt: number; payload?: unknown },
+  ): Promise<TimerCompleted> {
+    const op = 'completeTimer';
+    return this.tx(op, async (c): Promise<TimerCompleted> => {
+      // One statement each: the fencing check and the change happen under the row's lock.
+      const done = next
+        ? await this.rows(
+            op,
+            `UPDATE timers SET fire_at = $5, payload = COALESCE($6::jsonb, payload), revision = revision + 1, due_at = $5,
+               claimed_by = NULL, claimed_at = NULL
+             WHERE tenant = $1 AND key = $2 AND claimed_by = $3 AND revision = $4 RETURNING 1`,
+            [tenant, key, lease.worker, lease.revision, next.fireAt, jsonOrNull(next.payload)],
+            c,
+          )
+        : await this.rows(
+            op,
+            'DELETE FROM timers WHERE tenant = $1 AND key = $2 AND claimed_by = $3 AND revision = $4 RETURNING 1',
+            [tenant, key, lease.worker, lease.revision],
+            c,
+          );
+      if (done.length > 0) return 'completed';
+      return (await this.one(op, 'SELECT 1 FROM timers WHERE tenant = $1 AND key = $2', [tenant, key], c)) ? 'stale' : 'not_found';
+    });
   }
 
   // --- audit -----------------------------------------------------------------------------------

@@ -21,8 +21,23 @@ import { StoreError, fromSqlite } from '../errors.ts';
 import { loadMigrations, pendingMigrations } from '../migrate.ts';
 import {
   agreementChangeInvalidates,
+  alertFieldChanges,
+  alertHistoryOf,
+  alertIdTaken,
+  alertOf,
+  attemptOf,
+  canonicalJson,
+  changeTookEffect,
+  channelOf,
   checkVersionNumbers,
+  claimLimit,
+  completionColumns,
   calendarEtag,
+  notificationOf,
+  silenceEnded,
+  silenceOf,
+  timerOf,
+  timersByKey,
   decodeCursor,
   etagOf,
   opt,
@@ -39,6 +54,36 @@ import type {
   AgreementChange,
   AgreementFilter,
   AgreementUpdate,
+  AlertAcknowledged,
+  AlertChange,
+  AlertChangeSet,
+  AlertChangesApplied,
+  AlertFilter,
+  AlertHistoryEntry,
+  AlertOutcome,
+  AlertState,
+  ChannelEnabled,
+  ChannelInput,
+  ChannelPut,
+  ClaimRequest,
+  ClaimedNotification,
+  ClaimedTimer,
+  NewNotification,
+  NewSilence,
+  NotificationAttempt,
+  NotificationCompleted,
+  NotificationCompletion,
+  NotificationFilter,
+  NotificationOutcome,
+  NotificationReplayed,
+  SilenceExpired,
+  StoredAlert,
+  StoredChannel,
+  StoredNotification,
+  StoredSilence,
+  StoredTimer,
+  TimerCompleted,
+  TimerInput,
   ApiToken,
   AppendOptions,
   AppendResult,
@@ -1004,8 +1049,10 @@ class SqliteStore implements Store {
       this.upsertClocks(tenant, change.clocks ?? []);
       this.upsertCompliance(tenant, change.compliance ?? []);
       this.upsertSettlements(tenant, change.settlements ?? []);
+      // The outbox: alerts and their notifications in the same transaction as the results.
+      const alerts = change.alerts && this.writeAlertChanges(tenant, change.alerts);
       this.exec('UPDATE tenants SET derived_seq = ? WHERE id = ?', change.watermark, tenant);
-      return { status: 'replaced' as const };
+      return alerts ? { status: 'replaced' as const, alerts } : { status: 'replaced' as const };
     });
   }
 
@@ -1147,6 +1194,643 @@ class SqliteStore implements Store {
 
   getDerivedState(tenant: string): Promise<DerivedState> {
     return this.run('getDerivedState', () => this.derivedState(tenant) ?? { watermark: 0, generation: 0 });
+  }
+
+  // --- alerts, the outbox, channels, silences, timers ------------------------------------------
+  // Every write below runs inside one IMMEDIATE transaction: the database's write lock is held
+  // from the first statement, so a claim's read of due rows and its update cannot interleave with
+  // another process's claim (they take turns), and an alert change set is all written or none.
+
+  /** An alert change set, inside the caller's transaction (applyAlertChanges or replaceDerived). */
+  private writeAlertChanges(tenant: string, set: AlertChangeSet): AlertChangesApplied {
+    let notified = 0;
+    const alerts: AlertOutcome[] = [];
+    for (const change of set.alerts ?? []) {
+      const outcome = this.applyAlertChange(tenant, change, set);
+      alerts.push(outcome);
+      if (change.notify && outcome.status !== 'not_found' && changeTookEffect(change, outcome)) {
+        for (const n of change.notify)
+          if (this.insertNotification(tenant, { ...n, alertId: outcome.alert.id }, set.at).status === 'created') notified++;
+      }
+    }
+    const notifications = (set.notifications ?? []).map((n) => {
+      const r = this.insertNotification(tenant, n, set.at);
+      if (r.status === 'created') notified++;
+      return r;
+    });
+    this.writeTimers(tenant, set.timers?.schedule ?? []);
+    this.deleteTimers(tenant, set.timers?.cancel ?? []);
+    return { alerts, notifications, notified };
+  }
+
+  private openAlert(tenant: string, dedupeKey: string): Row | undefined {
+    return this.get("SELECT * FROM alerts WHERE tenant = ? AND dedupe_key = ? AND state <> 'resolved'", tenant, dedupeKey);
+  }
+
+  private alertHistory(tenant: string, alertId: string, at: number, state: AlertState, by: string, reason?: string): void {
+    this.exec(
+      'INSERT INTO alert_history (tenant, alert_id, at, state, actor, reason) VALUES (?, ?, ?, ?, ?, ?)',
+      tenant,
+      alertId,
+      at,
+      state,
+      by,
+      reason ?? null,
+    );
+  }
+
+  private applyAlertChange(tenant: string, c: AlertChange, set: AlertChangeSet): AlertOutcome {
+    const op = 'applyAlertChanges';
+    if (c.op === 'resolve') {
+      const r = this.get(
+        `UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, resolved_reason = ?, updated_at = ?
+          WHERE tenant = ? AND dedupe_key = ? AND state <> 'resolved' RETURNING *`,
+        c.resolvedAt,
+        set.by,
+        c.reason,
+        set.at,
+        tenant,
+        c.dedupeKey,
+      );
+      if (!r) return { status: 'not_found' };
+      this.alertHistory(tenant, r.id as string, c.resolvedAt, 'resolved', set.by, c.reason);
+      return { status: 'resolved', alert: alertOf(r, parse) };
+    }
+    const current = this.openAlert(tenant, c.dedupeKey);
+    if (current) {
+      const stored = alertOf(current, parse);
+      const changes = alertFieldChanges(stored, c);
+      if (!changes) return { status: 'unchanged', alert: stored };
+      const r = this.get(
+        'UPDATE alerts SET severity = ?, level = ?, details = ?, updated_at = ? WHERE tenant = ? AND id = ? RETURNING *',
+        changes.severity,
+        changes.level,
+        json(changes.details),
+        set.at,
+        tenant,
+        stored.id,
+      )!;
+      return { status: 'updated', alert: alertOf(r, parse) };
+    }
+    if (c.op === 'update') return { status: 'not_found' };
+    const byId = this.get('SELECT * FROM alerts WHERE tenant = ? AND id = ?', tenant, c.id);
+    if (byId) {
+      // A batch applied again after its alert was resolved: the record stays as it is.
+      if (byId.dedupe_key !== c.dedupeKey) throw alertIdTaken(c.id, op);
+      return { status: 'unchanged', alert: alertOf(byId, parse) };
+    }
+    const s = c.subject ?? {};
+    const r = this.get(
+      `INSERT INTO alerts (tenant, id, dedupe_key, kind, severity, audience, agreement_id, target, subject_source, subject_ticket,
+         subject_cycle, subject_window, level, state, fired_at, details, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'firing', ?, ?, ?) RETURNING *`,
+      tenant,
+      c.id,
+      c.dedupeKey,
+      c.kind,
+      c.severity,
+      c.audience,
+      c.agreementId,
+      c.target,
+      s.source ?? null,
+      s.ticket ?? null,
+      s.cycle ?? null,
+      s.window ?? null,
+      c.level,
+      c.firedAt,
+      json(c.details),
+      set.at,
+    )!;
+    this.alertHistory(tenant, c.id, c.firedAt, 'firing', set.by);
+    return { status: 'opened', alert: alertOf(r, parse) };
+  }
+
+  private insertNotification(tenant: string, n: NewNotification, at: number): NotificationOutcome {
+    const r = this.get(
+      `INSERT INTO notifications (tenant, idempotency_key, channel_id, recipient, alert_id, payload, state, attempts, due_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (tenant, idempotency_key) DO NOTHING RETURNING id`,
+      tenant,
+      n.idempotencyKey,
+      n.channelId,
+      n.recipient,
+      n.alertId ?? null,
+      json(n.payload),
+      n.notBefore ?? at,
+      at,
+      at,
+    );
+    if (r) return { status: 'created', id: r.id as number };
+    const existing = this.get('SELECT id FROM notifications WHERE tenant = ? AND idempotency_key = ?', tenant, n.idempotencyKey)!;
+    return { status: 'duplicate', id: existing.id as number };
+  }
+
+  private writeTimers(tenant: string, timers: readonly TimerInput[]): number {
+    let changed = 0;
+    for (const t of timersByKey(timers)) {
+      // The payload as canonical JSON, so that the same payload compares equal as text.
+      changed += this.exec(
+        `INSERT INTO timers (tenant, key, fire_at, payload, revision, due_at) VALUES (?, ?, ?, ?, 1, ?)
+         ON CONFLICT (tenant, key) DO UPDATE SET fire_at = excluded.fire_at, payload = excluded.payload, revision = timers.revision + 1,
+           due_at = excluded.fire_at, claimed_by = NULL, claimed_at = NULL
+         WHERE timers.fire_at <> excluded.fire_at OR timers.payload <> excluded.payload`,
+        tenant,
+        t.key,
+        t.fireAt,
+        canonicalJson(t.payload),
+        t.fireAt,
+      );
+    }
+    return changed;
+  }
+
+  private deleteTimers(tenant: string, keys: readonly string[]): number {
+    let n = 0;
+    for (const k of keys) n += this.exec('DELETE FROM timers WHERE tenant = ? AND key = ?', tenant, k);
+    return n;
+  }
+
+  applyAlertChanges(tenant: string, changes: AlertChangeSet, audit?: AuditInput): Promise<AlertChangesApplied> {
+    return this.write('applyAlertChanges', () => {
+      if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
+      const applied = this.writeAlertChanges(tenant, changes);
+      this.audit(tenant, audit);
+      return applied;
+    });
+  }
+
+  acknowledgeAlert(tenant: string, id: string, ack: { at: number; by: string }, audit?: AuditInput): Promise<AlertAcknowledged> {
+    return this.write('acknowledgeAlert', (): AlertAcknowledged => {
+      const r = this.get(
+        "UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE tenant = ? AND id = ? AND state = 'firing' RETURNING *",
+        ack.at,
+        ack.by,
+        ack.at,
+        tenant,
+        id,
+      );
+      if (!r) {
+        const current = this.get('SELECT * FROM alerts WHERE tenant = ? AND id = ?', tenant, id);
+        return current ? { status: 'conflict', current: alertOf(current, parse) } : { status: 'not_found' };
+      }
+      this.alertHistory(tenant, id, ack.at, 'acknowledged', ack.by);
+      this.audit(tenant, audit);
+      return { status: 'acknowledged', alert: alertOf(r, parse) };
+    });
+  }
+
+  getAlert<D = unknown>(tenant: string, id: string): Promise<StoredAlert<D> | undefined> {
+    return this.run('getAlert', () => {
+      const r = this.get('SELECT * FROM alerts WHERE tenant = ? AND id = ?', tenant, id);
+      return r && alertOf<D>(r, parse);
+    });
+  }
+
+  listAlerts<D = unknown>(tenant: string, f: AlertFilter = {}): Promise<Page<StoredAlert<D>>> {
+    return this.run('listAlerts', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.state !== undefined) {
+        const states = typeof f.state === 'string' ? [f.state] : [...f.state];
+        where.push(`state IN (${states.map(() => '?').join(', ') || 'NULL'})`);
+        p.push(...states);
+      }
+      for (const [column, value] of [
+        ['agreement_id', f.agreementId],
+        ['severity', f.severity],
+        ['audience', f.audience],
+      ] as const) {
+        if (value === undefined) continue;
+        where.push(`${column} = ?`);
+        p.push(value);
+      }
+      if (f.since !== undefined) {
+        where.push('fired_at >= ?');
+        p.push(f.since);
+      }
+      if (f.after !== undefined) {
+        where.push(f.newestFirst ? '(fired_at, id) < (?, ?)' : '(fired_at, id) > (?, ?)');
+        p.push(...(decodeCursor(f.after, ['number', 'string']) as Param[]));
+      }
+      const dir = f.newestFirst ? 'DESC' : 'ASC';
+      const limit = pageLimit(f.limit);
+      const rows = this.all(
+        `SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY fired_at ${dir}, id ${dir} LIMIT ?`,
+        ...p,
+        limit + 1,
+      );
+      return page(
+        rows.map((r) => alertOf<D>(r, parse)),
+        limit,
+        (a) => [a.firedAt, a.id],
+      );
+    });
+  }
+
+  listAlertHistory(tenant: string, id: string): Promise<AlertHistoryEntry[]> {
+    return this.run('listAlertHistory', () =>
+      this.all('SELECT * FROM alert_history WHERE tenant = ? AND alert_id = ? ORDER BY seq', tenant, id).map(alertHistoryOf),
+    );
+  }
+
+  claimNotifications<P = unknown>(claim: ClaimRequest): Promise<ClaimedNotification<P>[]> {
+    const op = 'claimNotifications';
+    return this.write(op, () => {
+      const limit = claimLimit(claim, op);
+      const until = claim.at + claim.leaseMs;
+      const due =
+        claim.tenant === undefined
+          ? this.all('SELECT * FROM notifications WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?', claim.at, limit)
+          : this.all(
+              'SELECT * FROM notifications WHERE tenant = ? AND due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?',
+              claim.tenant,
+              claim.at,
+              limit,
+            );
+      return due.map((r) => {
+        // Its lease ran out: the worker that held it died or hung; the delivery log says so.
+        if (r.state === 'claimed') this.abandoned(r, claim.at);
+        const claimed = this.get(
+          `UPDATE notifications SET state = 'claimed', attempts = attempts + 1, claimed_by = ?, claimed_at = ?, due_at = ?, updated_at = ?
+            WHERE id = ? RETURNING *`,
+          claim.worker,
+          claim.at,
+          until,
+          claim.at,
+          r.id as number,
+        )!;
+        return notificationOf<P>(claimed, parse) as ClaimedNotification<P>;
+      });
+    });
+  }
+
+  private abandoned(r: Row, at: number): void {
+    this.exec(
+      `INSERT INTO notification_attempts (notification_id, attempt, tenant, worker, started_at, finished_at, outcome, error)
+       VALUES (?, ?, ?, ?, ?, ?, 'abandoned', 'the lease ran out before the attempt was completed')`,
+      r.id as number,
+      r.attempts as number,
+      r.tenant as string,
+      r.claimed_by as string,
+      r.claimed_at as number,
+      at,
+    );
+  }
+
+  completeNotification<P = unknown>(
+    tenant: string,
+    id: number,
+    lease: { worker: string; attempt: number },
+    c: NotificationCompletion,
+  ): Promise<NotificationCompleted<P>> {
+    return this.write('completeNotification', (): NotificationCompleted<P> => {
+      const r = this.get('SELECT * FROM notifications WHERE tenant = ? AND id = ?', tenant, id);
+      if (!r) return { status: 'not_found' };
+      if (r.state !== 'claimed' || r.claimed_by !== lease.worker || r.attempts !== lease.attempt)
+        return { status: 'stale', current: notificationOf<P>(r, parse) };
+      const cols = completionColumns(c);
+      this.exec(
+        `INSERT INTO notification_attempts (notification_id, attempt, tenant, worker, started_at, finished_at, outcome, error, response)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        id,
+        lease.attempt,
+        tenant,
+        lease.worker,
+        r.claimed_at as number,
+        c.at,
+        c.outcome,
+        c.outcome === 'delivered' ? null : c.error,
+        c.response === undefined ? null : json(c.response),
+      );
+      const updated = this.get(
+        `UPDATE notifications SET state = ?, due_at = ?, claimed_by = NULL, claimed_at = NULL, last_error = ?,
+           delivered_at = COALESCE(?, delivered_at), updated_at = ? WHERE id = ? RETURNING *`,
+        cols.state,
+        cols.dueAt,
+        cols.lastError,
+        cols.deliveredAt,
+        c.at,
+        id,
+      )!;
+      return { status: 'completed', notification: notificationOf<P>(updated, parse) };
+    });
+  }
+
+  replayNotification<P = unknown>(
+    tenant: string,
+    id: number,
+    replay: { at: number; by: string },
+    audit?: AuditInput,
+  ): Promise<NotificationReplayed<P>> {
+    return this.write('replayNotification', (): NotificationReplayed<P> => {
+      const r = this.get(
+        `UPDATE notifications SET state = 'pending', due_at = ?, last_error = NULL, updated_at = ?
+          WHERE tenant = ? AND id = ? AND state IN ('delivered', 'failed', 'dead') RETURNING *`,
+        replay.at,
+        replay.at,
+        tenant,
+        id,
+      );
+      if (!r) {
+        const current = this.get('SELECT * FROM notifications WHERE tenant = ? AND id = ?', tenant, id);
+        return current ? { status: 'conflict', current: notificationOf<P>(current, parse) } : { status: 'not_found' };
+      }
+      this.audit(tenant, audit);
+      return { status: 'replayed', notification: notificationOf<P>(r, parse) };
+    });
+  }
+
+  getNotification<P = unknown>(tenant: string, id: number): Promise<StoredNotification<P> | undefined> {
+    return this.run('getNotification', () => {
+      const r = this.get('SELECT * FROM notifications WHERE tenant = ? AND id = ?', tenant, id);
+      return r && notificationOf<P>(r, parse);
+    });
+  }
+
+  getNotificationByKey<P = unknown>(tenant: string, key: string): Promise<StoredNotification<P> | undefined> {
+    return this.run('getNotificationByKey', () => {
+      const r = this.get('SELECT * FROM notifications WHERE tenant = ? AND idempotency_key = ?', tenant, key);
+      return r && notificationOf<P>(r, parse);
+    });
+  }
+
+  listNotifications<P = unknown>(tenant: string, f: NotificationFilter = {}): Promise<Page<StoredNotification<P>>> {
+    return this.run('listNotifications', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.state !== undefined) {
+        const states = typeof f.state === 'string' ? [f.state] : [...f.state];
+        where.push(`state IN (${states.map(() => '?').join(', ') || 'NULL'})`);
+        p.push(...states);
+      }
+      if (f.channelId !== undefined) {
+        where.push('channel_id = ?');
+        p.push(f.channelId);
+      }
+      if (f.alertId !== undefined) {
+        where.push('alert_id = ?');
+        p.push(f.alertId);
+      }
+      if (f.after !== undefined) {
+        where.push('id > ?');
+        p.push(decodeCursor(f.after, ['number'])[0] as number);
+      }
+      const limit = pageLimit(f.limit);
+      const rows = this.all(`SELECT * FROM notifications WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, ...p, limit + 1);
+      return page(
+        rows.map((r) => notificationOf<P>(r, parse)),
+        limit,
+        (n) => [n.id],
+      );
+    });
+  }
+
+  listNotificationAttempts(tenant: string, id: number): Promise<NotificationAttempt[]> {
+    return this.run('listNotificationAttempts', () =>
+      this.all('SELECT * FROM notification_attempts WHERE tenant = ? AND notification_id = ? ORDER BY attempt', tenant, id).map((r) =>
+        attemptOf(r, parse),
+      ),
+    );
+  }
+
+  putChannel(tenant: string, ch: ChannelInput, ifMatch?: string | null, audit?: AuditInput): Promise<ChannelPut> {
+    return this.write('putChannel', (): ChannelPut => {
+      const row = this.get('SELECT * FROM channels WHERE tenant = ? AND id = ?', tenant, ch.id);
+      const current = row && channelOf(row, parse);
+      if (ifMatch === null && current) return { status: 'stale', current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return current ? { status: 'stale', current } : { status: 'stale' };
+      if (current) {
+        this.exec(
+          'UPDATE channels SET kind = ?, config = ?, row_version = row_version + 1, updated_at = ?, updated_by = ? WHERE tenant = ? AND id = ?',
+          ch.kind,
+          json(ch.config),
+          ch.at,
+          ch.by,
+          tenant,
+          ch.id,
+        );
+      } else {
+        this.exec(
+          'INSERT INTO channels (tenant, id, kind, config, row_version, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)',
+          tenant,
+          ch.id,
+          ch.kind,
+          json(ch.config),
+          ch.at,
+          ch.by,
+          ch.at,
+          ch.by,
+        );
+      }
+      this.audit(tenant, audit);
+      const channel = channelOf(this.get('SELECT * FROM channels WHERE tenant = ? AND id = ?', tenant, ch.id)!, parse);
+      return { status: current ? 'updated' : 'created', channel };
+    });
+  }
+
+  getChannel<C = unknown>(tenant: string, id: string): Promise<StoredChannel<C> | undefined> {
+    return this.run('getChannel', () => {
+      const r = this.get('SELECT * FROM channels WHERE tenant = ? AND id = ?', tenant, id);
+      return r && channelOf<C>(r, parse);
+    });
+  }
+
+  listChannels<C = unknown>(tenant: string): Promise<StoredChannel<C>[]> {
+    return this.run('listChannels', () =>
+      this.all('SELECT * FROM channels WHERE tenant = ? ORDER BY id', tenant).map((r) => channelOf<C>(r, parse)),
+    );
+  }
+
+  deleteChannel(tenant: string, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    return this.write('deleteChannel', () => {
+      const r = this.get('SELECT row_version, updated_at FROM channels WHERE tenant = ? AND id = ?', tenant, id);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && calendarEtag(r.row_version as number, r.updated_at as number) !== ifMatch) return 'stale' as const;
+      this.exec('DELETE FROM channels WHERE tenant = ? AND id = ?', tenant, id);
+      this.audit(tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  setChannelEnabled(
+    tenant: string,
+    id: string,
+    change: { enabled: boolean; reason?: string; at: number; by: string },
+    audit?: AuditInput,
+  ): Promise<ChannelEnabled> {
+    return this.write('setChannelEnabled', (): ChannelEnabled => {
+      const row = this.get('SELECT * FROM channels WHERE tenant = ? AND id = ?', tenant, id);
+      if (!row) return { status: 'not_found' };
+      const current = channelOf(row, parse);
+      if (current.enabled === change.enabled) return { status: 'unchanged', channel: current };
+      const r = this.get(
+        'UPDATE channels SET disabled_at = ?, disabled_reason = ?, row_version = row_version + 1, updated_at = ?, updated_by = ? WHERE tenant = ? AND id = ? RETURNING *',
+        change.enabled ? null : change.at,
+        change.enabled ? null : (change.reason ?? null),
+        change.at,
+        change.by,
+        tenant,
+        id,
+      )!;
+      this.audit(tenant, audit);
+      return { status: 'changed', channel: channelOf(r, parse) };
+    });
+  }
+
+  createSilence<M>(tenant: string, s: NewSilence<M>, audit?: AuditInput): Promise<Created<StoredSilence<M>>> {
+    return this.write('createSilence', () => {
+      const changed = this.exec(
+        `INSERT INTO silences (tenant, id, matchers, starts_at, ends_at, created_at, created_by, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO NOTHING`,
+        tenant,
+        s.id,
+        json(s.matchers),
+        s.startsAt,
+        s.endsAt,
+        s.createdAt,
+        s.createdBy,
+        s.comment ?? null,
+      );
+      const value = silenceOf<M>(this.get('SELECT * FROM silences WHERE tenant = ? AND id = ?', tenant, s.id)!, parse);
+      if (changed === 0) return { status: 'exists' as const, value };
+      this.audit(tenant, audit);
+      return { status: 'created' as const, value };
+    });
+  }
+
+  getSilence<M = unknown>(tenant: string, id: string): Promise<StoredSilence<M> | undefined> {
+    return this.run('getSilence', () => {
+      const r = this.get('SELECT * FROM silences WHERE tenant = ? AND id = ?', tenant, id);
+      return r && silenceOf<M>(r, parse);
+    });
+  }
+
+  listSilences<M = unknown>(tenant: string, f: { activeAt?: number } & PageRequest = {}): Promise<Page<StoredSilence<M>>> {
+    return this.run('listSilences', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.activeAt !== undefined) {
+        where.push('starts_at <= ? AND ends_at > ? AND (expired_at IS NULL OR expired_at > ?)');
+        p.push(f.activeAt, f.activeAt, f.activeAt);
+      }
+      if (f.after !== undefined) {
+        where.push('id > ?');
+        p.push(decodeCursor(f.after, ['string'])[0] as string);
+      }
+      const limit = pageLimit(f.limit);
+      const rows = this.all(`SELECT * FROM silences WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, ...p, limit + 1);
+      return page(
+        rows.map((r) => silenceOf<M>(r, parse)),
+        limit,
+        (s) => [s.id],
+      );
+    });
+  }
+
+  expireSilence(tenant: string, id: string, expire: { at: number; by: string }, audit?: AuditInput): Promise<SilenceExpired> {
+    return this.write('expireSilence', (): SilenceExpired => {
+      const row = this.get('SELECT * FROM silences WHERE tenant = ? AND id = ?', tenant, id);
+      if (!row) return { status: 'not_found' };
+      const current = silenceOf(row, parse);
+      if (silenceEnded(current, expire.at)) return { status: 'ended', silence: current };
+      const r = this.get(
+        'UPDATE silences SET expired_at = ?, expired_by = ? WHERE tenant = ? AND id = ? RETURNING *',
+        expire.at,
+        expire.by,
+        tenant,
+        id,
+      )!;
+      this.audit(tenant, audit);
+      return { status: 'expired', silence: silenceOf(r, parse) };
+    });
+  }
+
+  scheduleTimers(tenant: string, timers: readonly TimerInput[]): Promise<number> {
+    return this.write('scheduleTimers', () => this.writeTimers(tenant, timers));
+  }
+
+  cancelTimers(tenant: string, keys: readonly string[]): Promise<number> {
+    return this.write('cancelTimers', () => this.deleteTimers(tenant, keys));
+  }
+
+  getTimer<P = unknown>(tenant: string, key: string): Promise<StoredTimer<P> | undefined> {
+    return this.run('getTimer', () => {
+      const r = this.get('SELECT * FROM timers WHERE tenant = ? AND key = ?', tenant, key);
+      return r && timerOf<P>(r, parse);
+    });
+  }
+
+  listTimers<P = unknown>(tenant: string, f: { dueBy?: number } & PageRequest = {}): Promise<Page<StoredTimer<P>>> {
+    return this.run('listTimers', () => {
+      const where = ['tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.dueBy !== undefined) {
+        where.push('fire_at <= ?');
+        p.push(f.dueBy);
+      }
+      if (f.after !== undefined) {
+        where.push('(fire_at, key) > (?, ?)');
+        p.push(...(decodeCursor(f.after, ['number', 'string']) as Param[]));
+      }
+      const limit = pageLimit(f.limit);
+      const rows = this.all(`SELECT * FROM timers WHERE ${where.join(' AND ')} ORDER BY fire_at, key LIMIT ?`, ...p, limit + 1);
+      return page(
+        rows.map((r) => timerOf<P>(r, parse)),
+        limit,
+        (t) => [t.fireAt, t.key],
+      );
+    });
+  }
+
+  claimTimers<P = unknown>(claim: ClaimRequest): Promise<ClaimedTimer<P>[]> {
+    const op = 'claimTimers';
+    return this.write(op, () => {
+      const limit = claimLimit(claim, op);
+      const due =
+        claim.tenant === undefined
+          ? this.all('SELECT tenant, key FROM timers WHERE due_at <= ? ORDER BY due_at, tenant, key LIMIT ?', claim.at, limit)
+          : this.all(
+              'SELECT tenant, key FROM timers WHERE tenant = ? AND due_at <= ? ORDER BY due_at, key LIMIT ?',
+              claim.tenant,
+              claim.at,
+              limit,
+            );
+      return due.map((d) => {
+        const r = this.get(
+          'UPDATE timers SET revision = revision + 1, due_at = ?, claimed_by = ?, claimed_at = ? WHERE tenant = ? AND key = ? RETURNING *',
+          claim.at + claim.leaseMs,
+          claim.worker,
+          claim.at,
+          d.tenant as string,
+          d.key as string,
+        )!;
+        return { tenant: r.tenant as string, ...timerOf<P>(r, parse) } as ClaimedTimer<P>;
+      });
+    });
+  }
+
+  completeTimer(
+    tenant: string,
+    key: string,
+    lease: { worker: string; revision: number },
+    next?: { fireAt: number; payload?: unknown },
+  ): Promise<TimerCompleted> {
+    return this.write('completeTimer', (): TimerCompleted => {
+      const r = this.get('SELECT claimed_by, revision FROM timers WHERE tenant = ? AND key = ?', tenant, key);
+      if (!r) return 'not_found';
+      if (r.claimed_by !== lease.worker || r.revision !== lease.revision) return 'stale';
+      if (!next) this.exec('DELETE FROM timers WHERE tenant = ? AND key = ?', tenant, key);
+      else
+        this.exec(
+          `UPDATE timers SET fire_at = ?, payload = COALESCE(?, payload), revision = revision + 1, due_at = ?, claimed_by = NULL, claimed_at = NULL
+            WHERE tenant = ? AND key = ?`,
+          next.fireAt,
+          next.payload === undefined ? null : canonicalJson(next.payload),
+          next.fireAt,
+          tenant,
+          key,
+        );
+      return 'completed';
+    });
   }
 
   // --- audit -----------------------------------------------------------------------------------
