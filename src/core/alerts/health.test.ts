@@ -25,7 +25,6 @@ import {
 
 const H = 3_600_000;
 const M = 60_000;
-const S = 1000;
 const at = (iso: string) => Date.parse(iso);
 const APRIL = { kind: 'month' as const, year: 2026, index: 4 };
 const W = { from: at('2026-04-01T00:00:00Z'), to: at('2026-05-01T00:00:00Z') };
