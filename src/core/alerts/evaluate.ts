@@ -15,7 +15,9 @@
  *   one that no longer holds resolves its active alert with the report's reason ("by pledge").
  *   A level no longer routed for a reported subject resolves its alert.
  * - One-off conditions (a breach first seen after the clock stopped, a customer notice) open once:
- *   the alert resolves as soon as its firing notification has gone out, and never opens again.
+ *   the alert resolves as soon as its firing notification has gone out, and never opens again
+ *   once announced (an earlier occurrence that ended without anyone told, silenced throughout, is
+ *   not an announcement: the one-off opens anew).
  * - Resolved by a person while its condition still held: not opened again until an evaluation has
  *   seen the condition end (the alert is `rearmed` then).
  * - Inhibition: an active breach silences the warnings of the same subject (its clock cycle or its
@@ -153,7 +155,7 @@ export function evaluateAlerts(input: EvaluateInput): EvaluationResult {
       if (c) {
         if (live) refresh(edit(live), c);
         else if (last && manual && !last.rearmed) continue;
-        else if (last && !c.ongoing) continue;
+        else if (last && !c.ongoing && (manual || last.notified.length > 0 || last.recipients.length === 0)) continue;
         else opened.push(openAlert(r.subject, c, (last?.occurrence ?? 0) + 1, now));
       } else if (live) resolve(edit(live), 'pledge', l.reason, now);
       else if (last && manual && !last.rearmed) edit(last).rearmed = true;
