@@ -299,6 +299,30 @@ describe('quiet times, silences, people', () => {
     assert.ok(again.notify.every((n) => !s.sent.slice(0, -again.notify.length).some((m) => m.key === n.key)));
   });
 
+  test('raised from P3 to P1 past the P1 target: the breach is sent, not the three warnings it passes', () => {
+    const s = new Store();
+    const byPriority = target('resolution', { calendar: office, byPriority: { P1: hours(1), P3: hours(8) } });
+    const rows: Row[] = [
+      ['2026-03-09T09:00:00+01:00', 'created', { priority: 'P3' }],
+      ['2026-03-09T11:00:00+01:00', 'priority', { priority: 'P1' }],
+    ];
+    const now = mon('11:00');
+    const clock = computeClocks(ticketEvents('T1', rows), [byPriority], now)[0]!;
+    const r = s.apply(
+      evaluateAlerts({ now, current: s.current, reports: [clockReport({ agreement: 'acme', clock, calendar: office }, defaults, now)] }),
+    );
+    const breach = r.open.find((a) => a.level === 'breach')!;
+    assert.deepEqual(who(r), ['firing breach -> default/default']);
+    assert.deepEqual(
+      r.open.filter((a) => a.kind === 'warning').map((a) => [a.level, a.inhibitedBy]),
+      [
+        ['consumed-50', breach.id],
+        ['consumed-75', breach.id],
+        ['consumed-90', breach.id],
+      ],
+    );
+  });
+
   test('a level no longer routed resolves its alert', () => {
     const s = new Store();
     const rows: Row[] = [['2026-03-09T09:00:00+01:00', 'created']];
