@@ -152,7 +152,10 @@ describe('agreement format', () => {
       ),
     );
     assert.deepEqual(ok.spec.support?.escalation[0]?.how, []);
-    assert.deepEqual(ok.spec.support?.notices.map((n) => n.notice), ['breach', 'maintenance']);
+    assert.deepEqual(
+      ok.spec.support?.notices.map((n) => n.notice),
+      ['breach', 'maintenance'],
+    );
     const msg = errors(
       `${MIN}targets:\n  - { id: up, metric: availability, value: 99.9 }\nsupport:\n  escalation:\n` +
         `    - { level: 1, who: Shift lead, when: { consumed: 0.75 } }\n` +
