@@ -20,6 +20,7 @@ import {
   metricMeter,
   moreBadAllowed,
   windowHealth,
+  windowWakeAt,
   type BadShare,
 } from './health.ts';
 
@@ -109,6 +110,24 @@ describe('exhaustion at the recent pace', () => {
     assert.equal(h.budget?.remainingMs, 23.2 * M);
     assert.equal(h.exhaustsAt, at('2026-04-14T11:31:12Z'));
     assert.ok(Math.abs(h.consumed! - 20 / 43.2) < 1e-12);
+  });
+
+  test('the next look at a window: the exhaustion instant, a firing rule s short window, the window end', () => {
+    const now = at('2026-04-11T00:00:00Z');
+    const quiet = uptime([], '2026-04-11T00:00:00Z');
+    assert.equal(windowWakeAt(windowHealth({ evaluation: quiet.ev, target: 'u', now, meter: quiet.meter }), now), W.to);
+    const slow = uptime([['2026-04-10T10:00:00Z', '2026-04-10T10:20:00Z']], '2026-04-11T00:00:00Z');
+    assert.equal(windowWakeAt(windowHealth({ evaluation: slow.ev, target: 'u', now, meter: slow.meter }), now), at('2026-04-14T11:31:12Z'));
+    const burning = uptime([['2026-04-10T23:50:00Z', '2026-04-11T00:00:00Z']], '2026-04-11T00:00:00Z');
+    assert.equal(windowWakeAt(windowHealth({ evaluation: burning.ev, target: 'u', now, meter: burning.meter }), now), now + 5 * M);
+    const closed = uptime([], '2026-05-02T00:00:00Z');
+    assert.equal(
+      windowWakeAt(
+        windowHealth({ evaluation: closed.ev, target: 'u', now: at('2026-05-02T00:00:00Z'), meter: closed.meter }),
+        at('2026-05-02T00:00:00Z'),
+      ),
+      null,
+    );
   });
 
   test('on service hours the remaining downtime is spent in working time only', () => {

@@ -347,3 +347,19 @@ export function windowHealth(input: WindowHealthInput): WindowHealth {
     breachAt: input.breachAt ?? null,
   };
 }
+
+/**
+ * When a window target should be looked at again without new events: the instant its allowance
+ * would run out at the recent pace, the end of a short confirmation window of a firing burn-rate
+ * rule (by then, with no new bad event, the rule may have stopped firing), and the window's end
+ * (its warnings stop, its breach becomes final). Null once the window is closed. A downtime still
+ * in progress moves the figures continuously: the caller re-evaluates on the check results and
+ * outage events that report it.
+ */
+export function windowWakeAt(h: WindowHealth, now: number): number | null {
+  if (h.closed || now >= h.window.to) return null;
+  let best = h.window.to;
+  if (h.exhaustsAt !== null && h.exhaustsAt > now) best = Math.min(best, h.exhaustsAt);
+  for (const b of h.burn) if (b.firing) best = Math.min(best, now + b.rule.shortMs);
+  return best;
+}

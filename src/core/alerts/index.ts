@@ -32,6 +32,7 @@ export {
 export { routesOf, DEFAULT_RECIPIENT, type RoutingOptions } from './routing.ts';
 export {
   windowHealth,
+  windowWakeAt,
   burnRates,
   itemAllowance,
   moreBadAllowed,
