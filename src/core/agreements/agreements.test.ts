@@ -141,6 +141,37 @@ describe('agreement format', () => {
     assert.match(notAvailability, /targets\[0\]\.allowance: a downtime allowance belongs to an availability target, not tickets_resolved/);
   });
 
+  test('escalation and customer notices: how or to, notices naming targets only for breaches, at their paths', () => {
+    const ok = unwrap(
+      load(
+        `${MIN}targets:\n  - { id: up, metric: availability, value: 99.9 }\nsupport:\n  escalation:\n` +
+          `    - { level: 1, who: Shift lead, to: [ops-slack], when: { consumed: 0.75 } }\n` +
+          `    - { level: 2, who: Duty manager, how: [sms], to: [pager-duty], when: { atBreach: true } }\n` +
+          `  notices:\n    - { notice: breach, who: Customer IT, how: [email], targets: [up] }\n` +
+          `    - { notice: maintenance, who: Customer IT, to: [globex-status] }\n`,
+      ),
+    );
+    assert.deepEqual(ok.spec.support?.escalation[0]?.how, []);
+    assert.deepEqual(
+      ok.spec.support?.notices.map((n) => n.notice),
+      ['breach', 'maintenance'],
+    );
+    const msg = errors(
+      `${MIN}targets:\n  - { id: up, metric: availability, value: 99.9 }\nsupport:\n  escalation:\n` +
+        `    - { level: 1, who: Shift lead, when: { consumed: 0.75 } }\n` +
+        `  notices:\n    - { notice: credit_owed, who: Finance, how: [email], targets: [up] }\n` +
+        `    - { notice: breach, who: IT, how: [fax] }\n`,
+    );
+    assert.match(msg, /support\.escalation\[0\]\.how: say how to reach them/);
+    assert.match(msg, /support\.notices\[1\]\.how\[0\]/);
+    const cross = errors(
+      `${MIN}targets:\n  - { id: up, metric: availability, value: 99.9 }\nsupport:\n` +
+        `  notices:\n    - { notice: credit_owed, who: Finance, how: [email], targets: [upp] }\n`,
+    );
+    assert.match(cross, /support\.notices\[0\]\.targets\[0\]: no target with this id in the agreement; did you mean "up"/);
+    assert.match(cross, /support\.notices\[0\]\.targets: only breach notices name targets/);
+  });
+
   test('JSON documents work too', () => {
     const r = load(
       JSON.stringify({

@@ -161,6 +161,17 @@ export function checkAgreement(a: AgreementSpec, opts: { inherits?: boolean } = 
       if (!targetIds.includes(id)) unknownTarget(`support.escalation[${i}].targets[${j}]`, id);
     });
   });
+  a.support?.notices.forEach((n, i) => {
+    n.targets?.forEach((id, j) => {
+      if (!targetIds.includes(id)) unknownTarget(`support.notices[${i}].targets[${j}]`, id);
+    });
+    if (n.targets !== undefined && n.notice !== 'breach')
+      issues.push({
+        path: `support.notices[${i}].targets`,
+        message: 'only breach notices name targets',
+        received: describeValue(n.notice),
+      });
+  });
   a.penalties?.rules.forEach((r, i) => {
     if (!targetIds.includes(r.target)) unknownTarget(`penalties.rules[${i}].target`, r.target);
     if (r.type === 'per_unit' && r.unit === 'hour_over_budget') {

@@ -129,6 +129,10 @@ export const target = z
     }
   });
 
+const medium = z.enum(['email', 'chat', 'sms', 'phone', 'webhook', 'pager']);
+/** Ids of notification destinations the tenant configures (webhooks, chat channels, mailboxes). */
+const destinations = z.array(slug).min(1).optional();
+
 export const supportSpec = z.strictObject({
   contactPoints: z
     .array(z.strictObject({ name: text(200), channel: z.string().min(1).max(50), address: text(500), hours: slug.optional() }))
@@ -147,21 +151,56 @@ export const supportSpec = z.strictObject({
   priorities: z
     .array(z.strictObject({ id: z.string().min(1).max(50), name: text(200), definition: text(), examples: z.array(text(500)).optional() }))
     .default([]),
-  /** The escalation matrix: who is told, how, and when (a share of the target used, or a time before or after the breach). */
+  /**
+   * The escalation matrix: who is told, how, and when (a share of the target used, or a time before
+   * or after the breach). Internal only: its alerts never reach the customer (see `notices`).
+   * docs/alerts.md says how each entry becomes alert levels and recipients.
+   */
   escalation: z
     .array(
-      z.strictObject({
-        level: z.number().int().min(1).max(20),
-        who: text(200),
-        how: z.array(z.enum(['email', 'chat', 'sms', 'phone', 'webhook', 'pager'])).min(1),
-        when: z.union([
-          z.strictObject({ consumed: z.number().gt(0).max(1) }),
-          z.strictObject({ beforeBreach: plainDuration }),
-          z.strictObject({ atBreach: z.literal(true) }),
-          z.strictObject({ afterBreach: plainDuration }),
-        ]),
-        targets: z.array(slug).optional(),
-      }),
+      z
+        .strictObject({
+          level: z.number().int().min(1).max(20),
+          /** A person or team; when it is the name of one of the provider's contacts, that contact's e-mail and phone are used. */
+          who: text(200),
+          /** Media to reach `who` by (their contact's address, or the tenant's destination for that medium). */
+          how: z.array(medium).default([]),
+          /** Notification destinations configured for the tenant, by id (a webhook, a chat channel, a mailbox). */
+          to: destinations,
+          when: z.union([
+            z.strictObject({ consumed: z.number().gt(0).max(1) }),
+            z.strictObject({ beforeBreach: plainDuration }),
+            z.strictObject({ atBreach: z.literal(true) }),
+            z.strictObject({ afterBreach: plainDuration }),
+          ]),
+          targets: z.array(slug).optional(),
+        })
+        .refine((e) => e.how.length > 0 || (e.to?.length ?? 0) > 0, {
+          message: 'say how to reach them: how (email, chat, sms, phone, webhook, pager) or to (destination ids), or both',
+          path: ['how'],
+        }),
+    )
+    .default([]),
+  /**
+   * Customer-facing notices, a separate and explicit audience: a breach of a target, a credit owed,
+   * a maintenance window. Only these reach the customer; nothing from the escalation matrix does.
+   */
+  notices: z
+    .array(
+      z
+        .strictObject({
+          notice: z.enum(['breach', 'credit_owed', 'maintenance']),
+          /** Who at the customer; when it is the name of one of the customer's contacts, that contact's e-mail and phone are used. */
+          who: text(200),
+          how: z.array(medium).default([]),
+          to: destinations,
+          /** Breach notices only: the targets whose breaches are notified (default: all). */
+          targets: z.array(slug).optional(),
+        })
+        .refine((e) => e.how.length > 0 || (e.to?.length ?? 0) > 0, {
+          message: 'say how to reach them: how (email, chat, sms, phone, webhook, pager) or to (destination ids), or both',
+          path: ['how'],
+        }),
     )
     .default([]),
 });

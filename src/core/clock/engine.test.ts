@@ -823,4 +823,20 @@ describe('clock engine: targets without a duration', () => {
       ],
     );
   });
+
+  test('phase: running, paused (also when at_risk) or stopped, beside the state', () => {
+    const events = ticketEvents('T', [
+      [mon('09:00'), 'created'],
+      [mon('12:30'), 'status', { status: 'waiting_on_customer' }],
+    ]);
+    const [paused] = computeClocks(events, [PAUSING_4H], at(mon('13:00')));
+    assert.deepEqual([paused?.state, paused?.phase], ['at_risk', 'paused']);
+    const [early] = computeClocks(events, [PAUSING_4H], at(mon('10:00')));
+    assert.deepEqual([early?.state, early?.phase], ['running', 'running']);
+    const [night] = computeClocks(events.slice(0, 1), [PAUSING_4H], at(mon('20:00')));
+    assert.deepEqual([night?.state, night?.phase], ['breached', 'running']);
+    const done = [...events, ...ticketEvents('T', [[mon('14:00'), 'resolved', { id: 'T-r' }]])];
+    const [stopped] = computeClocks(done, [PAUSING_4H], at(mon('15:00')));
+    assert.deepEqual([stopped?.state, stopped?.phase], ['met', 'stopped']);
+  });
 });

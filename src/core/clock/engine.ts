@@ -481,6 +481,7 @@ class ClockRun {
       targetMs: T,
       deadline,
       state,
+      phase: stopped ? 'stopped' : this.phase === PAUSED ? 'paused' : 'running',
       consumed,
       breachAt,
       eventIds: this.ids,

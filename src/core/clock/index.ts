@@ -1,5 +1,5 @@
 /** Ticket clocks: response and resolution clocks measured in business time, with explanations. */
-export type { ClockKind, ClockTarget, ClockState, SegmentKind, ClockSegment, ClockResult, TicketSummary } from './types.ts';
+export type { ClockKind, ClockTarget, ClockState, ClockPhase, SegmentKind, ClockSegment, ClockResult, TicketSummary } from './types.ts';
 export {
   evaluateTicket,
   computeClocks,

@@ -32,6 +32,14 @@ export interface ClockTarget {
 
 export type ClockState = 'running' | 'paused' | 'at_risk' | 'met' | 'breached';
 
+/**
+ * What the clock is doing at `now`: counting (running, also outside working hours), paused in a
+ * pause status, or stopped (responded, resolved, closed). Unlike `state`, which says how the clock
+ * stands against its target (a paused clock that is nearly used up is at_risk), this says whether
+ * time can still move it: only a running clock reaches its next threshold without a new event.
+ */
+export type ClockPhase = 'running' | 'paused' | 'stopped';
+
 export type SegmentKind = 'counted' | 'paused' | 'outside_hours' | 'stopped';
 
 export interface ClockSegment {
@@ -65,6 +73,13 @@ export interface ClockResult {
   /** Instant the target is (or was) used up, given the pauses known so far; Infinity if never. */
   deadline: number;
   state: ClockState;
+  /**
+   * Running, paused or stopped at `now` (see ClockPhase). The engine always sets it; it is optional
+   * so results stored before it existed still read: without it, a clock with a stop is stopped, one
+   * whose state is paused is paused, and any other is taken as running (an at_risk clock that was
+   * paused then reads as running until it is derived again).
+   */
+  phase?: ClockPhase;
   /** elapsedMs / targetMs. */
   consumed: number;
   /** Instant the target was breached, null if not breached. */
