@@ -1,0 +1,85 @@
+/**
+ * The demo inbox receives what the real channels send: a signed webhook through `deliver` (verified,
+ * deduped on webhook-id), an e-mail through nodemailer over SMTP (kept as .eml), and refuses a
+ * webhook whose signature does not verify. Its page escapes what it shows.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deliver } from '../delivery/deliver.ts';
+import { generateWebhookSecret } from '../delivery/secrets.ts';
+import { sampleMessage } from '../core/delivery/testing/sample-message.ts';
+import { mailHeaders, startDemoInbox } from './inbox.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pledge-inbox-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a signed webhook and an e-mail arrive, a redelivery is counted once, a forged one is refused', async () => {
+  const secret = generateWebhookSecret();
+  const inbox = await startDemoInbox({ dir, secret });
+  try {
+    const message = sampleMessage({ subject: 'Ticket <b>42</b> at 75%' });
+    const hook = {
+      id: 'demo-hook',
+      kind: 'webhook',
+      enabled: true,
+      audience: 'internal',
+      settings: { url: inbox.webhookUrl, secrets: [secret] },
+    };
+    const ctx = { now: Date.now(), attempt: 1, env: {} };
+    assert.equal((await deliver(hook as never, message, ctx)).kind, 'delivered');
+    assert.equal(
+      (await deliver(hook as never, message, { ...ctx, attempt: 2 })).kind,
+      'delivered',
+      'the receiver acknowledges a redelivery',
+    );
+    assert.equal(inbox.webhooks().length, 1);
+    assert.equal(inbox.webhooks()[0]!.id, message.idempotencyKey);
+    assert.equal(inbox.webhooks()[0]!.redeliveries, 1);
+
+    const forged = await fetch(inbox.webhookUrl, {
+      method: 'POST',
+      headers: { 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+      body: '{}',
+    });
+    assert.equal(forged.status, 401);
+    assert.equal(inbox.webhooks().length, 1);
+
+    const mail = {
+      id: 'demo-mail',
+      kind: 'email',
+      enabled: true,
+      audience: 'internal',
+      settings: {
+        from: 'Pledge demo <pledge@localhost>',
+        to: ['oncall@localhost'],
+        smtp: { host: '127.0.0.1', port: inbox.smtp.port, security: 'none' },
+      },
+    };
+    const sent = await deliver(mail as never, message, ctx);
+    assert.equal(sent.kind, 'delivered', JSON.stringify(sent));
+    assert.equal(inbox.mails().length, 1);
+    const got = inbox.mails()[0]!;
+    assert.match(got.subject, /Ticket <b>42<\/b> at 75%/);
+    assert.equal(got.to, 'oncall@localhost');
+    const raw = readFileSync(join(dir, got.file), 'utf8');
+    assert.equal(mailHeaders(raw).messageId, got.messageId);
+    assert.match(raw, /Auto-Submitted: auto-generated/);
+
+    const page = await (await fetch(inbox.pageUrl)).text();
+    assert.match(page, /Ticket &lt;b&gt;42&lt;\/b&gt; at 75%/);
+    assert.doesNotMatch(page, /<b>42<\/b>/);
+    const lines = readFileSync(join(dir, 'webhooks.ndjson'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1);
+  } finally {
+    await inbox.close();
+  }
+});
+
+test('encoded subjects are decoded for the page', () => {
+  const raw = 'Subject: =?UTF-8?B?w5xiZXJzY2hyaXR0ZW4=?=\r\nTo: a@b\r\nMessage-ID: <x@y>\r\n\r\nbody';
+  assert.deepEqual(mailHeaders(raw), { subject: 'Überschritten', to: 'a@b', messageId: '<x@y>' });
+  assert.equal(mailHeaders('Subject: =?utf-8?Q?caf=C3=A9_ok?=\r\n\r\n').subject, 'café ok');
+});
