@@ -83,3 +83,23 @@ test('encoded subjects are decoded for the page', () => {
   assert.deepEqual(mailHeaders(raw), { subject: 'Überschritten', to: 'a@b', messageId: '<x@y>' });
   assert.equal(mailHeaders('Subject: =?utf-8?Q?caf=C3=A9_ok?=\r\n\r\n').subject, 'café ok');
 });
+
+test('Slack and Teams messages from the real channels are kept with their text', async () => {
+  const inbox = await startDemoInbox({ dir: mkdtempSync(join(dir, 'chat-')), secret: generateWebhookSecret() });
+  try {
+    const message = sampleMessage();
+    const ctx = { now: Date.now(), attempt: 1, env: { SLACK: inbox.slackUrl, TEAMS: inbox.teamsUrl } };
+    const slack = { id: 'chat', kind: 'slack', enabled: true, audience: 'internal', settings: { url: 'env:SLACK' } };
+    const teams = { id: 'teams', kind: 'teams', enabled: true, audience: 'internal', settings: { url: 'env:TEAMS' } };
+    assert.equal((await deliver(slack as never, message, ctx)).kind, 'delivered');
+    assert.equal((await deliver(teams as never, message, ctx)).kind, 'delivered');
+    assert.deepEqual(
+      inbox.chats().map((c) => c.kind),
+      ['slack', 'teams'],
+    );
+    for (const c of inbox.chats()) assert.match(c.text, /T-1042/);
+    assert.equal((await fetch(inbox.slackUrl, { method: 'POST', body: 'not json' })).status, 400);
+  } finally {
+    await inbox.close();
+  }
+});

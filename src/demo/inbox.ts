@@ -6,6 +6,8 @@
  *   maintained `standardwebhooks` verifier, as a customer's endpoint would, and refuses (401) what
  *   does not verify; it dedupes on `webhook-id` as the specification asks receivers to, counting
  *   redeliveries instead of showing them twice;
+ * - Slack and Teams endpoints that take what an incoming webhook or a Teams workflow takes and keep
+ *   its text (the fallback `text` of Slack's blocks, the first TextBlock of the Adaptive Card);
  * - a mailbox: an SMTP server (the `smtp-server` package) that keeps each message as an .eml file
  *   any mail program opens.
  *
@@ -36,6 +38,13 @@ export interface ReceivedWebhook {
   payload: unknown;
 }
 
+export interface ReceivedChat {
+  receivedAt: number;
+  kind: 'slack' | 'teams';
+  text: string;
+  payload: unknown;
+}
+
 export interface ReceivedMail {
   receivedAt: number;
   file: string;
@@ -47,6 +56,9 @@ export interface ReceivedMail {
 export interface DemoInbox {
   /** Where the demo webhook channel posts. */
   webhookUrl: string;
+  /** Where the demo's Slack and Teams channels post. */
+  slackUrl: string;
+  teamsUrl: string;
   /** The page that lists what arrived. */
   pageUrl: string;
   smtp: { host: string; port: number };
@@ -54,6 +66,7 @@ export interface DemoInbox {
   dir: string;
   webhooks(): readonly ReceivedWebhook[];
   mails(): readonly ReceivedMail[];
+  chats(): readonly ReceivedChat[];
   close(): Promise<void>;
 }
 
@@ -78,6 +91,25 @@ function summarize(payload: unknown): { type: string; summary: string } {
   const data = (typeof p.data === 'object' && p.data !== null ? p.data : {}) as Record<string, unknown>;
   const pick = (...keys: string[]) => keys.map((k) => data[k]).find((v) => typeof v === 'string') as string | undefined;
   return { type, summary: pick('title', 'subject', 'summary', 'text') ?? JSON.stringify(data).slice(0, 200) };
+}
+
+/** What a chat message says: Slack's fallback `text`; the first TextBlock of a Teams card. */
+function chatText(kind: 'slack' | 'teams', payload: unknown): string {
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+  if (kind === 'slack') return typeof p.text === 'string' ? p.text : '';
+  const att = Array.isArray(p.attachments) ? (p.attachments[0] as Record<string, unknown> | undefined) : undefined;
+  const body = (att?.content as { body?: unknown[] } | undefined)?.body ?? [];
+  const texts: string[] = [];
+  const walk = (items: unknown[]) => {
+    for (const it of items) {
+      if (typeof it !== 'object' || it === null) continue;
+      const o = it as Record<string, unknown>;
+      if (o.type === 'TextBlock' && typeof o.text === 'string') texts.push(o.text);
+      if (Array.isArray(o.items)) walk(o.items);
+    }
+  };
+  walk(body);
+  return texts.slice(0, 2).join(': ');
 }
 
 /** The Subject, To and Message-ID of a raw message (unfolded headers; encoded words left as they are). */
@@ -113,7 +145,23 @@ export async function startDemoInbox(o: InboxOptions): Promise<DemoInbox> {
   const hooks: ReceivedWebhook[] = [];
   const byId = new Map<string, ReceivedWebhook>();
   const mails: ReceivedMail[] = [];
+  const chats: ReceivedChat[] = [];
   let mailCount = 0;
+
+  const onChat = (kind: 'slack' | 'teams', res: ServerResponse, body: string) => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end('expected JSON\n');
+      return;
+    }
+    chats.push({ receivedAt: now(), kind, text: chatText(kind, payload), payload });
+    if (chats.length > KEEP) chats.shift();
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+  };
 
   const onHook = (req: IncomingMessage, res: ServerResponse, body: string) => {
     let payload: unknown;
@@ -155,18 +203,24 @@ export async function startDemoInbox(o: InboxOptions): Promise<DemoInbox> {
           `<tr><td>${when(m.receivedAt)}</td><td>${escapeHtml(m.to)}</td><td>${escapeHtml(m.subject)}</td><td>${escapeHtml(m.file)}</td></tr>`,
       )
       .join('');
+    const chatRows = [...chats]
+      .reverse()
+      .map((c) => `<tr><td>${when(c.receivedAt)}</td><td>${c.kind}</td><td>${escapeHtml(c.text)}</td></tr>`)
+      .join('');
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
 <title>Pledge demo inbox</title><style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%;margin-bottom:2em}
 td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}</style></head><body>
 <h1>Pledge demo inbox</h1><p>What <code>pledge serve --demo</code> sent, newest first. Refreshes every 5 seconds.
 Files: <code>${escapeHtml(o.dir)}</code></p>
 <h2>Webhooks (${hooks.length}, signatures verified)</h2><table><thead><tr><th>Received</th><th>Type</th><th>Subject</th><th>Redeliveries</th></tr></thead><tbody>${hookRows}</tbody></table>
+<h2>Chat (${chats.length}: Slack and Teams)</h2><table><thead><tr><th>Received</th><th>Kind</th><th>Text</th></tr></thead><tbody>${chatRows}</tbody></table>
 <h2>E-mail (${mails.length})</h2><table><thead><tr><th>Received</th><th>To</th><th>Subject</th><th>File</th></tr></thead><tbody>${mailRows}</tbody></table>
 </body></html>`;
   };
 
   const http: Server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/hooks') {
+    const post = req.method === 'POST' ? ({ '/hooks': 'hooks', '/slack': 'slack', '/teams': 'teams' } as const)[req.url ?? ''] : undefined;
+    if (post) {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (c: Buffer) => {
@@ -180,7 +234,10 @@ Files: <code>${escapeHtml(o.dir)}</code></p>
         chunks.push(c);
       });
       req.on('end', () => {
-        if (!res.writableEnded) onHook(req, res, Buffer.concat(chunks).toString('utf8'));
+        if (res.writableEnded) return;
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (post === 'hooks') onHook(req, res, body);
+        else onChat(post, res, body);
       });
       return;
     }
@@ -195,7 +252,7 @@ Files: <code>${escapeHtml(o.dir)}</code></p>
     }
     if (req.method === 'GET' && req.url === '/received.json') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ webhooks: hooks, mails }));
+      res.end(JSON.stringify({ webhooks: hooks, chats, mails }));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
@@ -243,11 +300,14 @@ Files: <code>${escapeHtml(o.dir)}</code></p>
 
   return {
     webhookUrl: `http://127.0.0.1:${httpPort}/hooks`,
+    slackUrl: `http://127.0.0.1:${httpPort}/slack`,
+    teamsUrl: `http://127.0.0.1:${httpPort}/teams`,
     pageUrl: `http://127.0.0.1:${httpPort}/`,
     smtp: { host: '127.0.0.1', port: smtpPort },
     dir: o.dir,
     webhooks: () => hooks,
     mails: () => mails,
+    chats: () => chats,
     close: async () => {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
