@@ -12,6 +12,8 @@ import { deliver } from '../delivery/deliver.ts';
 import { generateWebhookSecret } from '../delivery/secrets.ts';
 import { sampleMessage } from '../core/delivery/testing/sample-message.ts';
 import { mailHeaders, startDemoInbox } from './inbox.ts';
+import { demoChannelEnv, demoChannels } from './live-channels.ts';
+import { parseChannel } from '../core/delivery/channel.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pledge-inbox-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,6 +101,32 @@ test('Slack and Teams messages from the real channels are kept with their text',
     );
     for (const c of inbox.chats()) assert.match(c.text, /T-1042/);
     assert.equal((await fetch(inbox.slackUrl, { method: 'POST', body: 'not json' })).status, 400);
+  } finally {
+    await inbox.close();
+  }
+});
+
+test('the demo channels are valid channels and reach the inbox: internal alerts and customer notices apart', async () => {
+  const secret = generateWebhookSecret();
+  const inbox = await startDemoInbox({ dir: mkdtempSync(join(dir, 'chan-')), secret });
+  try {
+    const env = demoChannelEnv(inbox, secret);
+    const sent: string[] = [];
+    for (const c of demoChannels(inbox)) {
+      const parsed = parseChannel({ id: c.id, kind: c.kind, ...c.config });
+      assert.ok(parsed.ok, `${c.id}: ${JSON.stringify(!parsed.ok && parsed.issues)}`);
+      const message = sampleMessage({ idempotencyKey: `key-${c.id}`, audience: c.config.audience });
+      const r = await deliver(parsed.value, message, { now: Date.now(), attempt: 1, env });
+      assert.equal(r.kind, 'delivered', `${c.id}: ${JSON.stringify(r)}`);
+      sent.push(c.id);
+    }
+    assert.deepEqual(sent, ['default', 'demo-webhook', 'demo-mail', 'chat', 'acme-notices']);
+    assert.equal(inbox.webhooks().length, 2);
+    assert.equal(inbox.chats().length, 1);
+    assert.deepEqual(
+      inbox.mails().map((m) => m.to),
+      ['oncall@localhost', 'acme-it@localhost'],
+    );
   } finally {
     await inbox.close();
   }

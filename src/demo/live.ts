@@ -73,7 +73,7 @@ const RESOLUTION = { P1: 12 * MIN, P2: 20 * MIN } as const;
 
 /**
  * Ticket `n`'s fate: P1 one time in three; answered at 30% to 115% of its response time and
- * resolved at 45% to 120% of its resolution time, so about a third breach one target or both.
+ * resolved at 45% to 120% of its resolution time, so a little under half breach one target or both (the demo is about breaches).
  */
 export function liveTicketScript(seed: number, run: string, n: number): LiveTicketScript {
   const rnd = prng(seed * 7919 + n);
