@@ -101,16 +101,23 @@ export async function store(s: Store, tenant: TenantId, events: ReadonlyArray<Re
   return r.lastSeq;
 }
 
-/** A clock the test sets; timers are recorded, never run (the test calls tick()). */
+/** A clock the test sets; timers are recorded with their callbacks, run only when the test says (runTimer). */
 export class ManualClock implements SchedulerClock {
-  sleeps: number[] = [];
+  timers: Array<{ ms: number; fn: () => void; cancelled: boolean }> = [];
   constructor(public t: number) {}
   now(): number {
     return this.t;
   }
-  setTimer(ms: number): () => void {
-    this.sleeps.push(ms);
-    return () => {};
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer = { ms, fn, cancelled: false };
+    this.timers.push(timer);
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+  /** The timers set and not cancelled, oldest first. */
+  pending(): Array<{ ms: number; fn: () => void }> {
+    return this.timers.filter((t) => !t.cancelled);
   }
 }
 
