@@ -17,8 +17,8 @@
  *    `{ groupedInto: key }`: from then on the group row carries the guarantee (claimed, leased,
  *    retried, replayable like any other). Held ones are completed `retry` at the next free slot
  *    (`{ held: true }`; not counted as attempts of the retry schedule).
- * 4. Send what is claimed, `concurrency` at a time, each only while its lease has room for the
- *    channel's timeout; complete each with its outcome: delivered; retry at `at` (backoff,
+ * 4. Send what is claimed, `concurrency` at a time, each within its lease (the channel's timeout
+ *    is cut to what is left of the lease, so choose leases longer than timeouts); complete each with its outcome: delivered; retry at `at` (backoff,
  *    Retry-After); failed; dead (the schedule ran out). A 410 disables the channel (audited).
  *    Every attempt of one row sends the same message (deliveryMessageOf): the same webhook-id and
  *    Message-ID, whether it is a retry, a redelivery after a crash, or a replay.
@@ -128,8 +128,10 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
-/** Room kept in a lease beyond the channel's timeout before a send is started. */
+/** Room kept at the end of a lease to record an outcome. */
 const LEASE_MARGIN_MS = 1000;
+/** A send with less time than this left in its lease is not started. */
+const MIN_SEND_MS = 500;
 
 interface Send {
   row: ClaimedNotification;
@@ -375,10 +377,11 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
   }
 
   async function send(s: Send, report: TickReport): Promise<void> {
-    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS[s.channel.kind];
     const startedAt = clock.now();
-    if (startedAt + timeoutMs + LEASE_MARGIN_MS > s.row.lease.until) {
-      // Not enough of the claim left to send and record: leave it to the next claim.
+    // A send never outlives its claim: the timeout is cut to what is left of the lease (less a
+    // margin to record the outcome), and with too little left the row waits for the next claim.
+    const timeoutMs = Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS[s.channel.kind], s.row.lease.until - startedAt - LEASE_MARGIN_MS);
+    if (timeoutMs < MIN_SEND_MS) {
       count(report, 'skipped');
       return;
     }
