@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { root } from './helpers.ts';
-import { sampleIntent } from '../src/app/delivery/testing/intents.ts';
+import { sampleIntent } from '../src/core/delivery/testing/intents.ts';
 import { outboxRowOf } from '../src/core/delivery/outbox.ts';
 import { generateWebhookSecret } from '../src/delivery/secrets.ts';
 import { startReceiver, type Received } from '../src/delivery/testing/receiver.ts';

@@ -22,7 +22,7 @@ import { slackProblems, teamsProblems } from '../../delivery/testing/chat-shapes
 import { openStore } from '../../store/index.ts';
 import type { Store } from '../../store/types.ts';
 import { createDeliveryWorker, type DeliveryWorkerOptions, type WorkerClock } from './worker.ts';
-import { sampleIntent } from './testing/intents.ts';
+import { sampleIntent } from '../../core/delivery/testing/intents.ts';
 
 const SECRET = generateWebhookSecret();
 const env = { HOOK_SECRET: SECRET, SLACK_URL: '', TEAMS_URL: '' };
