@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { root } from './helpers.ts';
+import { startServe } from './serve-process.ts';
 import { sampleIntent } from '../src/core/delivery/testing/intents.ts';
 import { outboxRowOf } from '../src/core/delivery/outbox.ts';
 import { generateWebhookSecret } from '../src/delivery/secrets.ts';
@@ -247,4 +248,33 @@ test('SQLite: one worker killed mid-delivery and restarted: nothing lost, the on
   assert.ok(hungKey && redelivered.includes(hungKey), 'the notification in flight arrived again with its id');
   w2.child.kill('SIGTERM');
   assert.equal((await w2.exited).code, 0, w2.stderr());
+});
+
+test('pledge serve runs the delivery loop (counted in /metrics), and not with PLEDGE_WORKERS=off', { timeout: HANG }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-serve-workers-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await receiver(() => false);
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
+  await seed(store, r.url, ['V-1']);
+  await store.close();
+  const env = { PLEDGE_DATA_DIR: dir, HOOK_SECRET: SECRET, PLEDGE_DELIVERY_POLL: '50ms' };
+
+  const off = await startServe({ env: { ...env, PLEDGE_WORKERS: 'off' } });
+  children.add(off.child);
+  // Readiness answered, so a loop would have claimed at once; the metric shows it did not run.
+  const idle = await (await fetch(`${off.url}/metrics`)).text();
+  assert.match(idle, /pledge_deliveries_total\{outcome="delivered"\} 0/);
+  assert.equal(await off.stop(), 0);
+  assert.deepEqual(r.ids, []);
+
+  const on = await startServe({ env });
+  children.add(on.child);
+  await waitFor('delivered by the server', () => r.ids.length === 1);
+  await waitFor('counted', async () =>
+    /pledge_deliveries_total\{outcome="delivered"\} 1/.test(await (await fetch(`${on.url}/metrics`)).text()),
+  );
+  assert.equal(await on.stop(), 0, on.stderr());
+  const check = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
+  cleanups.push(() => check.close());
+  assert.equal((await check.listNotifications(TENANT)).items[0]!.state, 'delivered');
 });
