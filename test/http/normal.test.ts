@@ -40,6 +40,8 @@ describe('probes and documents', () => {
     assert.match(mt.body, /pledge_events_ingested_total\{outcome="duplicate"\} 1\n/);
     assert.match(mt.body, /pledge_events_ingested_total\{outcome="rejected"\} 1\n/);
     assert.match(mt.body, /pledge_evaluation_lag_events \d+\n/);
+    assert.match(mt.body, /pledge_outbox_pending_notifications 0\n/);
+    assert.match(mt.body, /pledge_outbox_oldest_pending_age_seconds 0\n/);
 
     const o = await t.req(null, { method: 'GET', url: '/openapi.json' });
     assert.equal(o.statusCode, 200);
