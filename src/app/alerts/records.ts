@@ -27,6 +27,7 @@
  */
 import { dedupeKey, recipientKey, subjectKey } from '../../core/alerts/keys.ts';
 import type { Alert, AlertSubject, EvaluationResult, NotificationIntent, Recipient } from '../../core/alerts/types.ts';
+import { outboxRowOf, type IntentPayload } from '../../core/delivery/outbox.ts';
 import type { AlertChange, AlertSubject as StoreSubject, NewNotification, StoredAlert, TimerInput } from '../../store/types.ts';
 
 /** The payload of an alert timer: the subject to evaluate again when it fires. */
@@ -51,8 +52,9 @@ export function channelIdOf(r: Recipient): string {
   return r.medium ? `medium:${r.medium}` : 'default';
 }
 
-export function notificationOf(i: NotificationIntent): NewNotification<NotificationIntent> {
-  return { idempotencyKey: i.key, channelId: channelIdOf(i.recipient), recipient: i.recipientKey, payload: i };
+/** The outbox row of an intent, in the one versioned form the delivery worker reads (src/core/delivery/outbox.ts). */
+export function notificationOf(i: NotificationIntent): NewNotification<IntentPayload> {
+  return outboxRowOf(i);
 }
 
 function storeSubject(s: AlertSubject): StoreSubject {
