@@ -105,6 +105,10 @@ const fields = {
     .pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed'))
     .prefault('72s'),
   PLEDGE_DB_STATEMENT_TIMEOUT: timeout.prefault('30s'),
+  /** Whether `pledge serve` runs the background workers too (the alert scheduler, delivery): off for API-only instances. */
+  PLEDGE_WORKERS: z.enum(['on', 'off']).default('on'),
+  /** The scheduler's longest sleep: how soon it sees events and timers written by other processes (docs/alerts.md). */
+  PLEDGE_SCHEDULER_POLL: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('5s'),
 };
 
 export const configSchema = z
@@ -132,6 +136,10 @@ export interface Config {
   authFailures: { limit: number; windowSeconds: number };
   /** Proxies trusted to name the client (X-Forwarded-For); empty: the socket's peer is the client. */
   trustProxy: string[];
+  /** Background workers in `pledge serve` (PLEDGE_WORKERS); absent: on. */
+  workers?: 'on' | 'off';
+  /** The alert scheduler (PLEDGE_SCHEDULER_POLL); absent: the defaults. */
+  scheduler?: { pollMs: number };
 }
 
 export interface Timeouts {
@@ -179,6 +187,8 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       corsOrigins: c.PLEDGE_CORS_ORIGINS,
       authFailures: { limit: c.PLEDGE_AUTH_FAILURE_LIMIT, windowSeconds: c.PLEDGE_AUTH_FAILURE_WINDOW },
       trustProxy: c.PLEDGE_TRUST_PROXY,
+      workers: c.PLEDGE_WORKERS,
+      scheduler: { pollMs: c.PLEDGE_SCHEDULER_POLL },
     },
   };
 }

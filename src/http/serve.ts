@@ -7,6 +7,7 @@ import type { Config } from '../app/config.ts';
 import { openStore } from '../store/index.ts';
 import { holdDerivedWrites } from '../store/testing/hold-derived-writes.ts';
 import type { Store } from '../store/types.ts';
+import { startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
 import { buildServer } from './server.ts';
 
 export interface Running {
@@ -23,14 +24,18 @@ export async function serve(config: Config, opts: { port?: number; host?: string
   const store = config.testHooks?.holdDerivedWrites ? holdDerivedWrites(opened, config.testHooks.holdDerivedWrites) : opened;
   const app = buildServer({ store, config, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
   let closed = false;
+  let scheduler: Scheduler | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
+    await scheduler?.stop();
     await app.close();
     await store.close();
   };
   try {
     const url = await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
+    // The alert scheduler (docs/alerts.md, "Running it"), unless this instance serves the API only.
+    if (config.workers !== 'off') scheduler = startScheduler({ store, config, logger: app.log });
     if (opts.handleSignals !== false) {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close().then(() => process.exit(0)));
     }
