@@ -1,6 +1,8 @@
 /**
- * Running the server as a process: open the store (applying migrations), listen, and close both
- * on SIGINT/SIGTERM so in-flight requests finish and SQLite checkpoints its WAL. For `pledge serve`.
+ * Running the server as a process: open the store (applying migrations), listen, start the
+ * background workers (the alert scheduler and the delivery loop, unless PLEDGE_WORKERS=off), and on
+ * SIGINT/SIGTERM stop them, close the server and the store, so in-flight requests and deliveries
+ * finish and SQLite checkpoints its WAL. For `pledge serve`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../app/config.ts';
@@ -8,6 +10,8 @@ import { openStore } from '../store/index.ts';
 import { holdDerivedWrites } from '../store/testing/hold-derived-writes.ts';
 import type { Store } from '../store/types.ts';
 import { startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
+import { createDeliveryWorker, type DeliveryWorker } from '../app/delivery/worker.ts';
+import { createMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
 
 export interface Running {
@@ -22,20 +26,33 @@ export async function serve(config: Config, opts: { port?: number; host?: string
   const opened = await openStore(config.store);
   // A test hook (PLEDGE_TEST_HOLD_DERIVED_WRITES), absent in production.
   const store = config.testHooks?.holdDerivedWrites ? holdDerivedWrites(opened, config.testHooks.holdDerivedWrites) : opened;
-  const app = buildServer({ store, config, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  const metrics = createMetrics();
+  const app = buildServer({ store, config, metrics, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  let delivery: DeliveryWorker | undefined;
   let closed = false;
   let scheduler: Scheduler | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
     await scheduler?.stop();
+    await delivery?.stop();
     await app.close();
     await store.close();
   };
   try {
     const url = await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
     // The alert scheduler (docs/alerts.md, "Running it"), unless this instance serves the API only.
-    if (config.workers !== 'off') scheduler = startScheduler({ store, config, logger: app.log });
+    if (config.workers === 'on') scheduler = startScheduler({ store, config, logger: app.log });
+    if (config.workers === 'on') {
+      delivery = createDeliveryWorker({
+        store,
+        config: config.delivery,
+        env: process.env,
+        onCount: (o, n) => metrics.countDelivery(o, n),
+        log: (level, message, fields) => app.log[level]({ ...fields, worker: 'delivery' }, message),
+      });
+      delivery.start();
+    }
     if (opts.handleSignals !== false) {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close().then(() => process.exit(0)));
     }
