@@ -19,7 +19,7 @@ import type { DerivedReplacement, Store, StoreConfig, TenantId } from '../../sto
 import { refreshDerived } from '../derive.ts';
 import { createScheduler, startScheduler, type Scheduler } from './scheduler.ts';
 import { lastLag } from './signals.ts';
-import { ManualClock, OFFICE, setupTenant, store as put, SUPPORT, ticket, UPTIME } from './testkit.ts';
+import { ManualClock, OFFICE, setupTenant, store as put, ticket, UPTIME } from './testkit.ts';
 
 const berlin = (local: string) => Date.parse(`${local}+01:00`);
 const iso = (t: number) => new Date(t).toISOString();
