@@ -19,7 +19,7 @@ let env: Record<string, string>;
 const dir = mkdtempSync(join(tmpdir(), 'pledge-remote-'));
 
 before(async () => {
-  server = await startServe({ args: ['--demo'], env: { PLEDGE_DATA_DIR: dir } });
+  server = await startServe({ args: ['--demo', '--no-live'], env: { PLEDGE_DATA_DIR: dir } });
   url = server.url;
   env = { PLEDGE_URL: url, PLEDGE_TOKEN: server.info.token! };
 });

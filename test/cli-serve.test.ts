@@ -13,6 +13,7 @@ interface DemoInfo {
   tokenId: string;
   tokenExpiresAt: string;
   revokedTokens: string[];
+  inbox?: { page: string; webhook: string; smtp: { host: string; port: number }; dir: string };
 }
 
 function start(dataDir: string): Promise<{ info: DemoInfo; stop: () => Promise<number | null> }> {
@@ -38,7 +39,7 @@ test('serve --demo: seeded tenant, admin token, API answering; each restart keep
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
       assert.equal((await fetch(`${url}/v1/agreements`)).status, 401);
       const list = (await (await get(`${url}/v1/agreements?limit=100`, token)).json()) as { items: Array<{ state: string }> };
-      assert.equal(list.items.length, 10);
+      assert.equal(list.items.length, 11, 'the ten example agreements and the live desk');
       assert.ok(list.items.every((a: { state: string }) => a.state === 'active'));
     } finally {
       assert.equal(await first.stop(), 0);
@@ -83,6 +84,39 @@ test('serve --demo: seeded tenant, admin token, API answering; each restart keep
       } finally {
         assert.equal(await again.stop(), 0);
       }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("serve --demo has live activity: the live desk's first warning reaches the demo inbox, signed, and by e-mail", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-live-'));
+  try {
+    const s = await start(dir);
+    try {
+      const inbox = s.info.inbox;
+      assert.ok(inbox, 'the JSON names the inbox');
+      assert.equal(inbox.dir, join(dir, 'demo-inbox'));
+      type Received = { webhooks: Array<{ type: string; summary: string }>; mails: Array<{ to: string; subject: string }> };
+      let got: Received = { webhooks: [], mails: [] };
+      // The backlog ticket is at 75% of its response time at the start: its warnings go out at once
+      // (the scheduler refreshes on the desk's events, the delivery loop polls every second).
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        got = (await (await fetch(`${inbox.page}received.json`)).json()) as Received;
+        if (got.webhooks.some((w) => /NOC-.*75%/.test(w.summary)) && got.mails.some((m) => /75%/.test(m.subject))) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const warning = got.webhooks.find((w) => /NOC-.*75%/.test(w.summary));
+      assert.ok(warning, `no 75% warning arrived in two minutes: ${JSON.stringify(got)}`);
+      assert.equal(warning.type, 'alert.firing');
+      assert.ok(got.mails.some((m) => m.to === 'oncall@localhost' && /75%/.test(m.subject)));
+      // The inbox verified the signature (it refuses what does not verify) and wrote it down.
+      const page = await (await fetch(inbox.page)).text();
+      assert.match(page, /signatures verified/);
+    } finally {
+      assert.equal(await s.stop(), 0);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,10 +2,17 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../app/config.ts';
 import { rebuildDerived } from '../app/derive.ts';
-import { seedDemo } from '../demo/seed.ts';
+import { resolve } from 'node:path';
+import { ingestBatch } from '../app/ingest.ts';
+import { generateWebhookSecret } from '../delivery/secrets.ts';
+import { startDemoInbox, type DemoInbox } from '../demo/inbox.ts';
+import { LIVE_DESK_AGREEMENT, LIVE_DESK_ID, liveDesk } from '../demo/live.ts';
+import { demoChannelEnv, putDemoChannels } from '../demo/live-channels.ts';
+import { seedAgreement, seedDemo } from '../demo/seed.ts';
 import { issueDemoToken } from '../demo/token.ts';
 import { serve } from '../http/serve.ts';
 import { openStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
 import { badInput, printJson, UsageError } from './output.ts';
 
 export function registerServe(program: Command): void {
@@ -19,8 +26,12 @@ export function registerServe(program: Command): void {
       'load the demo data set (example agreements and three generated months of events) into tenant "demo" on the first start, ' +
         'and print a fresh admin token (valid for a week; each start revokes the previous one)',
     )
+    .option(
+      '--no-live',
+      "with --demo: no live activity (by default the demo's live desk opens a ticket a minute, and its alerts go to a local inbox)",
+    )
     .option('--json', 'print {url, tenant, token} as JSON once listening')
-    .action(async (o: { port?: string; host?: string; demo?: boolean; json?: boolean }) => {
+    .action(async (o: { port?: string; host?: string; demo?: boolean; live: boolean; json?: boolean }) => {
       const env = { ...process.env };
       // The demo is for a terminal: request logs only when asked for.
       if (o.demo && env.PLEDGE_LOG_LEVEL === undefined) env.PLEDGE_LOG_LEVEL = 'warn';
@@ -48,15 +59,18 @@ export function registerServe(program: Command): void {
             // Only the hash of the last token is stored, so it cannot be shown again: rotate.
             token = await issueDemoToken(store, { tenant: 'demo', now, actor: 'pledge serve --demo' });
           }
+          if (o.live) await seedAgreement(store, 'demo', LIVE_DESK_AGREEMENT, `${LIVE_DESK_ID}.yaml`, now, 'pledge serve --demo');
         } finally {
           await store.close();
         }
       }
       const running = await serve(config, { port, ...(o.host ? { host: o.host } : {}) });
+      const live = o.demo && o.live ? await startLive(running.store, config, env, running.app.log) : null;
       if (o.json) {
         printJson({
           url: running.url,
           tenant: o.demo ? 'demo' : null,
+          ...(live ? { inbox: { page: live.pageUrl, webhook: live.webhookUrl, smtp: live.smtp, dir: live.dir } } : {}),
           token: token?.secret ?? null,
           ...(token ? { tokenId: token.id, tokenExpiresAt: new Date(token.expiresAt).toISOString(), revokedTokens: token.revoked } : {}),
           store: config.store.kind,
@@ -78,7 +92,68 @@ export function registerServe(program: Command): void {
         );
         lines.push('', `  Try:  curl -H "Authorization: Bearer ${token.secret}" ${running.url}/v1/agreements`);
       }
+      if (live) {
+        lines.push(
+          '',
+          `  Live desk: agreement ${LIVE_DESK_ID} answers P1 tickets within 4 minutes and resolves them within 12, around the clock;`,
+          '  a new ticket arrives every minute, some handled late. The first warning goes out now, the first breach within 2 minutes.',
+          `  Notifications (signed webhooks, chat, e-mail) arrive in the demo inbox: ${live.pageUrl}`,
+          `  Files: ${live.dir}/webhooks.ndjson and ${live.dir}/mail/*.eml (SMTP on ${live.smtp.host}:${live.smtp.port}).`,
+        );
+        if (config.workers === 'off') lines.push('  PLEDGE_WORKERS=off: nothing fires or is delivered until a `pledge worker` runs.');
+      }
       lines.push('  Stop with Ctrl-C.');
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/**
+ * The demo's live activity: the demo inbox, the demo channels pointing at it (secrets set in this
+ * process's environment, which the delivery loop reads when sending), and the live desk storing a
+ * ticket's events as their instants come, through the same ingestion as POST /v1/events.
+ */
+async function startLive(
+  store: Store,
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  log: { warn(o: object, m: string): void },
+): Promise<DemoInbox> {
+  const secret = generateWebhookSecret();
+  const inbox = await startDemoInbox({ dir: resolve(env.PLEDGE_DATA_DIR ?? './data', 'demo-inbox'), secret });
+  Object.assign(process.env, demoChannelEnv(inbox, secret));
+  await putDemoChannels(store, 'demo', inbox, Date.now());
+  const desk = liveDesk({
+    clock: {
+      now: () => Date.now(),
+      sleep: (ms, signal) =>
+        new Promise<void>((done) => {
+          const t = setTimeout(done, ms);
+          t.unref();
+          signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            done();
+          });
+        }),
+    },
+    ingest: async (events) => {
+      const r = await ingestBatch(
+        { tenant: 'demo', store, now: Date.now(), limits: config.limits, audit: { actor: 'demo live desk' } },
+        { body: JSON.stringify(events), format: 'json' },
+      );
+      if (!r.ok) return { refused: [r.error.message] };
+      return {
+        refused: r.report.results.flatMap((x) => (x.status === 'rejected' || x.status === 'conflict' ? [`${x.id}: ${x.reason}`] : [])),
+      };
+    },
+    onError: (e) => log.warn({ err: e }, 'demo live desk'),
+  });
+  void desk.run();
+  const close = inbox.close;
+  return {
+    ...inbox,
+    close: async () => {
+      desk.stop();
+      await close();
+    },
+  };
 }

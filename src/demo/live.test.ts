@@ -43,6 +43,7 @@ test('events are stored when their instant comes, a ticket opens every interval,
     clock: { now: () => now, sleep: async () => {} },
     every: 60_000,
     maxOpen: 3,
+    backlog: false,
     ingest: async (events) => {
       for (const e of events) stored.push({ at: Date.parse(e.at as string), storedAt: now, ticket: e.ticket as string });
       return { refused: [] };
@@ -68,4 +69,23 @@ test('events are stored when their instant comes, a ticket opens every interval,
   const perTicket = new Map<string, number>();
   for (const e of stored) perTicket.set(e.ticket, (perTicket.get(e.ticket) ?? 0) + 1);
   for (const [t, k] of perTicket) if (t !== [...perTicket.keys()].at(-1)) assert.equal(k, 3, t);
+});
+
+test('the backlog ticket is stored at once, opened 3 minutes before the start, and answered late', async () => {
+  const now = Date.parse('2026-12-06T04:00:00Z');
+  const stored: Array<Record<string, unknown>> = [];
+  const desk = liveDesk({
+    clock: { now: () => now, sleep: async () => {} },
+    ingest: async (events) => {
+      stored.push(...events);
+      return { refused: [] };
+    },
+  });
+  await desk.tick();
+  const created = stored.filter((e) => e.type === 'ticket.created');
+  assert.equal(created.length, 2, 'the backlog ticket and the first new one');
+  const backlog = created.find((e) => String(e.ticket).endsWith('-000'))!;
+  assert.equal(backlog.at, new Date(now - 3 * 60_000).toISOString());
+  assert.equal(backlog.priority, 'P1');
+  assert.ok(!stored.some((e) => e.type === 'ticket.responded'), 'nobody has answered yet');
 });

@@ -119,6 +119,13 @@ export function liveTicketEvents(script: LiveTicketScript, openedAt: number): Ar
   ];
 }
 
+const BACKLOG_AGE = 3 * MIN;
+
+/** The start's backlog ticket: P1, answered 5 minutes after it was opened (late), resolved after 11 (in time). */
+export function backlogTicket(run: string): LiveTicketScript {
+  return { ticket: `NOC-${run}-000`, priority: 'P1', respondAfter: 5 * MIN, resolveAfter: 11 * MIN };
+}
+
 export interface LiveDeskClock {
   now(): number;
   /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -134,6 +141,12 @@ export interface LiveDeskOptions {
   /** Open tickets at most (default 12): the desk does not grow without bound on a long run. */
   maxOpen?: number;
   seed?: number;
+  /**
+   * Start with one P1 ticket opened 3 minutes earlier and not answered yet (default true): 75% of
+   * its 4-minute response time is used at the start, so the first warning goes out at once and the
+   * breach a minute later, instead of two minutes into the demo.
+   */
+  backlog?: boolean;
   onError?(e: unknown): void;
 }
 
@@ -153,7 +166,10 @@ export function liveDesk(o: LiveDeskOptions): LiveDesk {
   const run = o.clock.now().toString(36).slice(-5);
   const pending: Array<{ at: number; event: Record<string, unknown> }> = [];
   let n = 0;
-  let nextOpen = o.clock.now();
+  const started = o.clock.now();
+  let nextOpen = started;
+  // A ticket from before the start that nobody has answered yet: its first warnings are due at once.
+  if (o.backlog !== false) pending.push(...liveTicketEvents(backlogTicket(run), started - BACKLOG_AGE));
   const stop = new AbortController();
 
   const openTickets = () => new Set(pending.map((p) => p.event.ticket)).size;
