@@ -1,18 +1,20 @@
 /**
  * `pledge worker`: the background work without the HTTP server, for deployments that run API
- * instances and workers apart (docs/operations.md, "Delivery workers"): the delivery loop and,
- * unless --tenant confines it to one tenant, the alert scheduler (docs/alerts.md, "Running it");
- * any number of workers may share one PostgreSQL (claims partition the outbox and the timers).
+ * instances and workers apart (docs/operations.md, "Delivery workers"): the alert scheduler (fires
+ * timers at their instant, refreshes results behind their events) and the delivery loop; any number
+ * of workers may share one PostgreSQL (claims partition the timers and the outbox among them). The
+ * scheduler serves every tenant, so a worker confined to one tenant (--tenant) runs delivery only.
  *
  * Runs until SIGTERM or SIGINT, then stops gracefully: the deliveries in flight finish and are
- * recorded, nothing new is claimed, the store is closed, exit 0. `--once` delivers what is due
- * now (retries due later wait) and exits. Settings come from the environment (PLEDGE_DELIVERY_*,
+ * recorded, nothing new is claimed, the store is closed, exit 0. `--once` brings results up to
+ * date, fires the alert timers that are due, delivers what is due now (retries due later wait)
+ * and exits. Settings come from the environment (PLEDGE_DELIVERY_*,
  * PLEDGE_SECRET_KEY, PLEDGE_PUBLIC_URL), the database from --db or the environment.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../app/config.ts';
-import { startScheduler } from '../app/alerts/scheduler.ts';
 import { createDeliveryWorker, DELIVERY_OUTCOMES, type TickReport } from '../app/delivery/worker.ts';
+import { createScheduler, startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
 import { openStore } from '../store/index.ts';
 import { DB_HELP, storeConfig } from './db.ts';
 import { printJson, UsageError } from './output.ts';
@@ -27,9 +29,11 @@ function summary(r: TickReport): string {
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('Deliver alert notifications from the outbox until stopped (SIGTERM/SIGINT); --once delivers what is due and exits')
+    .description(
+      'Fire alert timers and deliver notifications from the outbox until stopped (SIGTERM/SIGINT); --once does what is due and exits',
+    )
     .option('--db <database>', DB_HELP)
-    .option('--once', 'deliver what is due now, then exit')
+    .option('--once', 'fire the timers and deliver the notifications that are due now, then exit')
     .option('--tenant <id>', "only this tenant's notifications (default: every tenant's)")
     .option('--name <name>', "this worker's name in the delivery log (default: host:pid:random)")
     .option('--json', 'print the counts as JSON (with --once), or one JSON line per event')
@@ -49,8 +53,18 @@ export function registerWorker(program: Command): void {
         ...(o.tenant ? { tenant: o.tenant } : {}),
         ...(o.name ? { name: o.name } : {}),
       });
+      const schedLog = {
+        error: (fields: object, message: string) => log('error', message, { ...fields, worker: 'scheduler' }),
+        warn: (fields: object, message: string) => log('warn', message, { ...fields, worker: 'scheduler' }),
+      };
       if (o.once) {
         try {
+          // What is due now: results brought up to date, due alert timers fired, then delivered.
+          if (!o.tenant) {
+            const scheduler = createScheduler({ store, logger: schedLog, listen: false });
+            await scheduler.tick();
+            await scheduler.stop();
+          }
           const r = await worker.drain();
           if (o.json) printJson({ worker: worker.name, ...r });
           else process.stdout.write(`${summary(r)}\n`);
@@ -59,23 +73,20 @@ export function registerWorker(program: Command): void {
         }
         return;
       }
-      // The scheduler serves every tenant: a worker confined to one tenant leaves it to the others.
-      const logger = {
-        error: (f: object, m: string) => log('error', m, { ...f }),
-        warn: (f: object, m: string) => log('warn', m, { ...f }),
-      };
-      const scheduler = o.tenant ? undefined : startScheduler({ store, config: c.value, logger });
+      let scheduler: Scheduler | undefined;
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = () => {
           if (stopping) return;
           stopping = true;
-          void Promise.all([worker.stop(), scheduler?.stop()])
+          void Promise.resolve(scheduler?.stop())
+            .then(() => worker.stop())
             .then(() => store.close())
             .then(resolve);
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
+        if (!o.tenant) scheduler = startScheduler({ store, config: c.value, logger: schedLog });
         worker.start();
         const where = store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
         if (o.json) process.stdout.write(`${JSON.stringify({ event: 'started', worker: worker.name, store: store.kind })}\n`);
