@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { validate } from '../core/validation/zod.ts';
 import type { Result } from '../core/validation/issues.ts';
 import { parseDuration } from '../core/time/duration.ts';
+import { parseSecretKeys } from '../delivery/secrets.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -105,6 +106,19 @@ const fields = {
     .pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed'))
     .prefault('72s'),
   PLEDGE_DB_STATEMENT_TIMEOUT: timeout.prefault('30s'),
+  /**
+   * Keys that encrypt channel secrets given to the API (docs/alerts.md, "Secrets"): one or more
+   * 32-byte keys (base64 or hex), comma-separated, the first encrypting. No default: without it, the
+   * API refuses plain secrets and channels take `env:NAME` references only.
+   */
+  PLEDGE_SECRET_KEY: z
+    .string()
+    .optional()
+    .superRefine((s, ctx) => {
+      if (s === undefined) return;
+      const r = parseSecretKeys(s);
+      if (!r.ok) for (const i of r.issues) ctx.addIssue({ code: 'custom', message: i.message });
+    }),
 };
 
 export const configSchema = z
@@ -132,6 +146,8 @@ export interface Config {
   authFailures: { limit: number; windowSeconds: number };
   /** Proxies trusted to name the client (X-Forwarded-For); empty: the socket's peer is the client. */
   trustProxy: string[];
+  /** PLEDGE_SECRET_KEY as given (checked by parseSecretKeys); absent: no plain channel secrets over the API. */
+  secretKeys?: string;
 }
 
 export interface Timeouts {
@@ -179,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       corsOrigins: c.PLEDGE_CORS_ORIGINS,
       authFailures: { limit: c.PLEDGE_AUTH_FAILURE_LIMIT, windowSeconds: c.PLEDGE_AUTH_FAILURE_WINDOW },
       trustProxy: c.PLEDGE_TRUST_PROXY,
+      ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
     },
   };
 }
