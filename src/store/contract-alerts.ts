@@ -301,6 +301,10 @@ export function alertsContract(ctx: AlertsContractContext): void {
         [all[2]!.seq],
       );
       assert.deepEqual(await store.listAlertActivity(tenant, { afterSeq: all[3]!.seq }), []);
+      assert.deepEqual(
+        (await store.listAlertActivity(tenant, { newestFirst: true, limit: 2 })).map((h) => h.seq),
+        [all[3]!.seq, all[2]!.seq],
+      );
       assert.equal((await store.listAlertActivity(other)).length, 1, 'another tenant sees only its own');
     });
 

@@ -762,8 +762,9 @@ export interface AlertStore {
   /**
    * The tenant's history entries of every alert with `seq` greater than `afterSeq`, by seq (at most
    * `limit`, 100 by default, 1000 at most): the feed of live views (GET /v1/alerts/stream).
+   * `newestFirst`: the latest entries instead, newest first (where a new live view starts).
    */
-  listAlertActivity(tenant: TenantId, filter?: { afterSeq?: number; limit?: number }): Promise<AlertHistoryEntry[]>;
+  listAlertActivity(tenant: TenantId, filter?: { afterSeq?: number; limit?: number; newestFirst?: boolean }): Promise<AlertHistoryEntry[]>;
 }
 
 // --- the outbox --------------------------------------------------------------------------------

@@ -1597,12 +1597,16 @@ class PostgresStore implements Store {
     );
   }
 
-  async listAlertActivity(tenant: string, f: { afterSeq?: number; limit?: number } = {}): Promise<AlertHistoryEntry[]> {
-    const rows = await this.rows('listAlertActivity', 'SELECT * FROM alert_history WHERE seq > $1 AND tenant = $2 ORDER BY seq LIMIT $3', [
-      f.afterSeq ?? 0,
-      tenant,
-      pageLimit(f.limit),
-    ]);
+  async listAlertActivity(
+    tenant: string,
+    f: { afterSeq?: number; limit?: number; newestFirst?: boolean } = {},
+  ): Promise<AlertHistoryEntry[]> {
+    const dir = f.newestFirst ? 'DESC' : 'ASC';
+    const rows = await this.rows(
+      'listAlertActivity',
+      `SELECT * FROM alert_history WHERE seq > $1 AND tenant = $2 ORDER BY seq ${dir} LIMIT $3`,
+      [f.afterSeq ?? 0, tenant, pageLimit(f.limit)],
+    );
     return rows.map(alertHistoryOf);
   }
 

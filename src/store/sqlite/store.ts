@@ -1438,10 +1438,10 @@ class SqliteStore implements Store {
     );
   }
 
-  listAlertActivity(tenant: string, f: { afterSeq?: number; limit?: number } = {}): Promise<AlertHistoryEntry[]> {
+  listAlertActivity(tenant: string, f: { afterSeq?: number; limit?: number; newestFirst?: boolean } = {}): Promise<AlertHistoryEntry[]> {
     return this.run('listAlertActivity', () =>
       this.all(
-        'SELECT * FROM alert_history WHERE seq > ? AND tenant = ? ORDER BY seq LIMIT ?',
+        `SELECT * FROM alert_history WHERE seq > ? AND tenant = ? ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`,
         f.afterSeq ?? 0,
         tenant,
         pageLimit(f.limit),
