@@ -182,6 +182,20 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal((await store.listNotifications(t.tenant, { alertId: warn.id })).items.length, 2);
     });
 
+    test('/v1/metrics counts the alerts firing by severity and the acknowledged ones', async () => {
+      const { t, warn } = await setup();
+      await t.req('agent', { method: 'POST', url: `/v1/alerts/${warn.id}/acknowledge` });
+      const text = (await t.req('viewer', { method: 'GET', url: '/v1/metrics' })).body;
+      for (const line of [
+        'pledge_alerts_firing{severity="critical"} 1',
+        'pledge_alerts_firing{severity="warning"} 2',
+        'pledge_alerts_firing{severity="info"} 0',
+        'pledge_alerts_acknowledged 1',
+      ])
+        assert.ok(text.split('\n').includes(line), `${line} in\n${text}`);
+      assert.equal(text.match(/# TYPE pledge_alerts_firing gauge/g)?.length, 1, 'one TYPE line for the labelled gauge');
+    });
+
     test('an alert never announced is acknowledged and resolved silently', async () => {
       const { t } = await setup();
       const [quiet] = await openAlerts(store, t.tenant, [coreAlert({ agreement: 'gold', ticket: 'Q-1', at: T0, notified: false })], T0);

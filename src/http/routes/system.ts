@@ -5,6 +5,7 @@
  * the request id), /metrics has the process's own figures only. A tenant's figures (events
  * ingested, evaluation lag, open breaches) are at /v1/metrics, for a token of that tenant.
  */
+import { alertGauges } from '../../app/alerts/gauges.ts';
 import { readFileSync } from 'node:fs';
 import { HttpError } from '../errors.ts';
 import { DOCS_STYLE, docsPage, openApiDocument } from '../openapi.ts';
@@ -81,7 +82,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       description:
         "The caller's tenant only: pledge_events_ingested_total{outcome} (received by this process), pledge_evaluation_lag_events " +
         '(stored events not yet reflected in derived results), pledge_open_breaches_tickets and pledge_open_breaches_targets ' +
-        '(breaches open now, from the last computed results). Any role but customer; a viewer token is enough for a scraper.',
+        '(breaches open now, from the last computed results), pledge_alerts_firing{severity} and pledge_alerts_acknowledged (alerts open now). Any role but customer; a viewer token is enough for a scraper.',
       action: 'metrics.read',
       responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: Text, media: 'text/plain; version=0.0.4' } },
       async handler(c) {
@@ -100,6 +101,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
             help: 'Targets breached in their current window (from the last computed results).',
             value: open.targets,
           },
+          ...(await alertGauges(store, tenant)),
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };
       },
