@@ -30,6 +30,10 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['derived', async () => (await import('./derived.ts')).registerDerived],
   ['serve', async () => (await import('./serve.ts')).registerServe],
   ['demo', async () => (await import('./demo.ts')).registerDemo],
+  ['alerts', async () => (await import('./alerts.ts')).registerAlerts],
+  ['silences', async () => (await import('./alerts.ts')).registerSilences],
+  ['channels', async () => (await import('./alerts.ts')).registerChannels],
+  ['notifications', async () => (await import('./alerts.ts')).registerNotifications],
 ];
 
 /** One top-level command as the help lists it, and the group that registers it. */
