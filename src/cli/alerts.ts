@@ -84,7 +84,8 @@ function statesOf(s: string | undefined): Array<(typeof STATES)[number]> | undef
 
 export function registerAlerts(program: Command): void {
   const alerts = program.command('alerts').description('Alerts: list, show, acknowledge, resolve (docs/alerts.md "API and CLI")');
-  common(alerts)
+  // `pledge alerts` lists: list is the default subcommand, so the options stay the subcommands' own.
+  common(alerts.command('list', { isDefault: true }).description('List alerts (the open ones by default), newest first'))
     .option('--state <states>', 'firing, acknowledged, resolved or open (comma-separated); open by default', 'open')
     .option('--severity <severity>', 'info, warning or critical')
     .option('--agreement <id>', 'only this agreement')
