@@ -158,6 +158,8 @@ export interface Config {
   delivery: DeliveryConfig;
   /** The alert scheduler (PLEDGE_SCHEDULER_POLL); absent: the defaults. */
   scheduler?: { pollMs: number };
+  /** PLEDGE_SECRET_KEY as given (checked by parseSecretKeys); absent: no plain channel secrets over the API. */
+  secretKeys?: string;
 }
 
 /** The delivery loop (src/app/delivery/worker.ts). */
@@ -247,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
         concurrency: c.PLEDGE_DELIVERY_CONCURRENCY,
         grouping: { intervalMs: c.PLEDGE_DELIVERY_GROUP_INTERVAL, burst: c.PLEDGE_DELIVERY_GROUP_BURST },
       },
+      ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
     },
   };
 }

@@ -31,6 +31,10 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['serve', async () => (await import('./serve.ts')).registerServe],
   ['worker', async () => (await import('./worker.ts')).registerWorker],
   ['demo', async () => (await import('./demo.ts')).registerDemo],
+  ['alerts', async () => (await import('./alerts.ts')).registerAlerts],
+  ['silences', async () => (await import('./alerts.ts')).registerSilences],
+  ['channels', async () => (await import('./alerts.ts')).registerChannels],
+  ['notifications', async () => (await import('./alerts.ts')).registerNotifications],
 ];
 
 /** One top-level command as the help lists it, and the group that registers it. */

@@ -29,6 +29,8 @@ export interface Gauge {
   name: string;
   help: string;
   value: number;
+  /** Bounded label values (e.g. a severity); gauges of one name are rendered under one HELP and TYPE. */
+  labels?: Record<string, string>;
 }
 
 /** As DELIVERY_OUTCOMES in src/app/delivery/worker.ts (repeated: this module loads nothing else). */
@@ -42,7 +44,15 @@ export function createMetrics(): Metrics {
   const ingested = new Map<string, Map<string, number>>();
   const deliveries = new Map<string, number>(DELIVERY_OUTCOMES.map((o) => [o, 0]));
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-  const gauge = (lines: string[], g: Gauge) => lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`, `${g.name} ${g.value}`);
+  const gauge = (lines: string[], g: Gauge, header = true) => {
+    if (header) lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`);
+    const labels = g.labels
+      ? `{${Object.entries(g.labels)
+          .map(([k, v]) => `${k}="${esc(v)}"`)
+          .join(',')}}`
+      : '';
+    lines.push(`${g.name}${labels} ${g.value}`);
+  };
   return {
     countRequest(method, route, status) {
       const key = `method="${esc(method)}",route="${esc(route)}",status="${status}"`;
@@ -86,7 +96,9 @@ export function createMetrics(): Metrics {
       lines.push('# HELP pledge_events_ingested_total Events of this tenant received through POST /v1/events by this process, by outcome.');
       lines.push('# TYPE pledge_events_ingested_total counter');
       for (const outcome of INGEST_OUTCOMES) lines.push(`pledge_events_ingested_total{outcome="${outcome}"} ${mine?.get(outcome) ?? 0}`);
-      for (const g of gauges) gauge(lines, g);
+      gauges.forEach((g, i) => {
+        gauge(lines, g, gauges[i - 1]?.name !== g.name);
+      });
       return `${lines.join('\n')}\n`;
     },
   };

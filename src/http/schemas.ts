@@ -30,7 +30,7 @@ import { ERROR_STATUS } from './errors.ts';
 /** The registry of shared shapes: each becomes `#/components/schemas/<id>` in /openapi.json. */
 export const components = z.registry<{ id: string }>();
 
-function component<S extends z.ZodType>(id: string, schema: S): S {
+export function component<S extends z.ZodType>(id: string, schema: S): S {
   components.add(schema, { id });
   return schema;
 }
@@ -104,7 +104,7 @@ export const ErrorBody = component(
 const document = (description: string) => z.record(z.string(), z.unknown()).describe(description);
 
 /** A page of a list: `next` is the cursor to pass as `after`, absent on the last page. */
-function page<S extends z.ZodType>(id: string, item: S) {
+export function page<S extends z.ZodType>(id: string, item: S) {
   return component(
     id,
     z.strictObject({

@@ -27,6 +27,8 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { parseParams, type Call, type Deps, type Operation } from './operation.ts';
 import { BASELINE_HEADERS, corsDelegator, failedAuthGuard, HELMET_OPTIONS } from './security.ts';
 import { agreementOperations } from './routes/agreements.ts';
+import { alertOperations } from './routes/alerts.ts';
+import { channelOperations } from './routes/channels.ts';
 import { auditOperations } from './routes/audit.ts';
 import { calendarOperations } from './routes/calendars.ts';
 import { checkOperations } from './routes/checks.ts';
@@ -75,6 +77,8 @@ export function operations(deps: Deps): Operation[] {
     ...calendarOperations(deps),
     ...auditOperations(deps),
     ...tokenOperations(deps),
+    ...alertOperations(deps),
+    ...channelOperations(deps),
     ...systemOperations(deps, () => operations(deps)),
   ];
 }

@@ -256,6 +256,58 @@ export function alertsContract(ctx: AlertsContractContext): void {
       );
     });
 
+    test('an acknowledgement writes its notices in its transaction, only when it takes effect', async () => {
+      const store = ctx.store();
+      const tenant = await newTenant(store);
+      await store.applyAlertChanges(tenant, set(T0, { alerts: [open('k1', 'al-1')] }));
+      const ack = await store.acknowledgeAlert(tenant, 'al-1', { at: T0 + MIN, by: 'ann', notify: [note('ack-1'), note('ack-2')] });
+      assert.equal(ack.status, 'acknowledged');
+      const written = (await store.listNotifications(tenant)).items;
+      assert.deepEqual(
+        written.map((n) => [n.idempotencyKey, n.alertId, n.createdAt]),
+        [
+          ['ack-1', 'al-1', T0 + MIN],
+          ['ack-2', 'al-1', T0 + MIN],
+        ],
+      );
+      const again = await store.acknowledgeAlert(tenant, 'al-1', { at: T0 + 2 * MIN, by: 'bob', notify: [note('ack-3')] });
+      assert.equal(again.status, 'conflict');
+      assert.equal((await store.listNotifications(tenant)).items.length, 2, 'a refused acknowledgement notifies no one');
+    });
+
+    test('the activity feed lists every alert history entry of the tenant after a sequence number', async () => {
+      const store = ctx.store();
+      const tenant = await newTenant(store);
+      const other = await newTenant(store);
+      await store.applyAlertChanges(tenant, set(T0, { alerts: [open('k1', 'al-1'), open('k2', 'al-2')] }));
+      await store.applyAlertChanges(other, set(T0, { alerts: [open('k1', 'al-1')] }));
+      await store.acknowledgeAlert(tenant, 'al-2', { at: T0 + MIN, by: 'ann' });
+      await store.applyAlertChanges(
+        tenant,
+        set(T0 + 2 * MIN, { alerts: [{ op: 'resolve', dedupeKey: 'k1', resolvedAt: T0 + 2 * MIN, reason: 'met' }] }),
+      );
+      const all = await store.listAlertActivity(tenant);
+      assert.deepEqual(
+        all.map((h) => `${h.alertId} ${h.state} by ${h.by}`),
+        ['al-1 firing by pledge', 'al-2 firing by pledge', 'al-2 acknowledged by ann', 'al-1 resolved by pledge'],
+      );
+      assert.ok(
+        all.every((h, i) => i === 0 || h.seq > all[i - 1]!.seq),
+        'by seq',
+      );
+      const after = await store.listAlertActivity(tenant, { afterSeq: all[1]!.seq, limit: 1 });
+      assert.deepEqual(
+        after.map((h) => h.seq),
+        [all[2]!.seq],
+      );
+      assert.deepEqual(await store.listAlertActivity(tenant, { afterSeq: all[3]!.seq }), []);
+      assert.deepEqual(
+        (await store.listAlertActivity(tenant, { newestFirst: true, limit: 2 })).map((h) => h.seq),
+        [all[3]!.seq, all[2]!.seq],
+      );
+      assert.equal((await store.listAlertActivity(other)).length, 1, 'another tenant sees only its own');
+    });
+
     test('listed by filters and pages, oldest or newest first; another tenant sees none', async () => {
       const store = ctx.store();
       const tenant = await newTenant(store);

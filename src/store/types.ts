@@ -744,12 +744,27 @@ export interface AlertFilter extends PageRequest {
 export interface AlertStore {
   /** Applies a change set in one transaction (see AlertChangeSet); an unknown tenant is a bug and throws. */
   applyAlertChanges(tenant: TenantId, changes: AlertChangeSet, audit?: AuditInput): Promise<AlertChangesApplied>;
-  /** Compare-and-set on the state: only a firing alert is acknowledged. */
-  acknowledgeAlert(tenant: TenantId, id: string, ack: { at: number; by: string }, audit?: AuditInput): Promise<AlertAcknowledged>;
+  /**
+   * Compare-and-set on the state: only a firing alert is acknowledged. `notify` (the core's
+   * acknowledgement notices) is written in the same transaction, with `alertId` set, only when the
+   * alert is acknowledged now.
+   */
+  acknowledgeAlert(
+    tenant: TenantId,
+    id: string,
+    ack: { at: number; by: string; notify?: readonly NewNotification[] },
+    audit?: AuditInput,
+  ): Promise<AlertAcknowledged>;
   getAlert<D = unknown>(tenant: TenantId, id: string): Promise<StoredAlert<D> | undefined>;
   listAlerts<D = unknown>(tenant: TenantId, filter?: AlertFilter): Promise<Page<StoredAlert<D>>>;
   /** Oldest first; empty for an unknown id. */
   listAlertHistory(tenant: TenantId, id: string): Promise<AlertHistoryEntry[]>;
+  /**
+   * The tenant's history entries of every alert with `seq` greater than `afterSeq`, by seq (at most
+   * `limit`, 100 by default, 1000 at most): the feed of live views (GET /v1/alerts/stream).
+   * `newestFirst`: the latest entries instead, newest first (where a new live view starts).
+   */
+  listAlertActivity(tenant: TenantId, filter?: { afterSeq?: number; limit?: number; newestFirst?: boolean }): Promise<AlertHistoryEntry[]>;
 }
 
 // --- the outbox --------------------------------------------------------------------------------

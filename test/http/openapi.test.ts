@@ -10,6 +10,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { acmeTicket, closeDemo, openDemo, type DemoTenant } from './demo-tenant.ts';
 import { agreementYaml, CALENDAR_YAML, event, type TestStore } from './helpers.ts';
 import { documentChecker, epochInstants } from './documented.ts';
+import { coreAlert, openAlerts } from './alerts-fixtures.ts';
 
 type Json = Record<string, any>;
 
@@ -271,6 +272,64 @@ describe('the answers are what the document says', () => {
     );
     // After the changes: the results recomputed, validated again.
     await call('customer', { method: 'GET', url: '/v1/settlements?limit=1000' }, 200);
+
+    // Alerts, silences, channels and the delivery log (issue 9).
+    const [fired] = await openAlerts(
+      d.ts.store,
+      t.tenant,
+      [coreAlert({ agreement: 'acme-checkout', at: Date.UTC(2026, 9, 1) })],
+      Date.UTC(2026, 9, 1),
+    );
+    await call('viewer', { method: 'GET', url: '/v1/alerts?state=open' }, 200);
+    await call('viewer', { method: 'GET', url: '/v1/alerts/stream?after=0&follow=false' }, 200);
+    await call('viewer', { method: 'GET', url: `/v1/alerts/${fired!.id}` }, 200);
+    await call('agent', { method: 'POST', url: `/v1/alerts/${fired!.id}/acknowledge`, ...json({ comment: 'mine' }) }, 200);
+    await call('agent', { method: 'POST', url: `/v1/alerts/${fired!.id}/resolve`, ...json({ reason: 'fixed' }) }, 200);
+    const silence = { id: 'doc-silence', matchers: [{ field: 'agreement', op: '=', values: ['acme-checkout'] }], duration: '1h' };
+    await call('manager', { method: 'POST', url: '/v1/silences', ...json(silence) }, 201);
+    await call('manager', { method: 'POST', url: '/v1/silences', ...json(silence) }, 200);
+    await call('viewer', { method: 'GET', url: '/v1/silences' }, 200);
+    await call('viewer', { method: 'GET', url: '/v1/silences/doc-silence' }, 200);
+    await call('manager', { method: 'POST', url: '/v1/silences/doc-silence/expire' }, 200);
+    const hook = 'kind: webhook\nsettings:\n  url: https://hooks.example.com/pledge\n  secrets: [env:DOC_WEBHOOK_SECRET]\n';
+    const ch = await call('manager', { method: 'PUT', url: '/v1/channels/doc-hook', ...yaml(hook) }, 201);
+    await call(
+      'manager',
+      { method: 'PUT', url: '/v1/channels/doc-hook', ...yaml(`${hook}description: docs\n`, ch.headers.etag as string) },
+      200,
+    );
+    await call(
+      'manager',
+      {
+        method: 'POST',
+        url: '/v1/channels/apply',
+        ...yaml(`channels:\n  - id: doc-slack\n    kind: slack\n    settings:\n      url: env:DOC_SLACK_URL\n`),
+      },
+      200,
+    );
+    await call('auditor', { method: 'GET', url: '/v1/channels' }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/channels/doc-hook' }, 200);
+    await call('manager', { method: 'POST', url: '/v1/channels/doc-hook/disable', ...json({ reason: 'maintenance' }) }, 200);
+    await call('manager', { method: 'POST', url: '/v1/channels/doc-hook/enable' }, 200);
+    await call('manager', { method: 'DELETE', url: '/v1/channels/doc-slack' }, 200);
+    const sent = await d.ts.store.listNotifications(t.tenant, { alertId: fired!.id });
+    assert.ok(sent.items.length > 0, 'acknowledging and resolving notified the shift lead');
+    const [claimed] = await d.ts.store.claimNotifications({
+      worker: 'doc',
+      at: Date.UTC(2027, 0, 1),
+      leaseMs: 60_000,
+      tenant: t.tenant,
+      limit: 1,
+    });
+    await d.ts.store.completeNotification(
+      t.tenant,
+      claimed!.id,
+      { worker: 'doc', attempt: claimed!.lease.attempt },
+      { outcome: 'failed', at: Date.UTC(2027, 0, 1), error: 'HTTP 404', response: { status: 404 } },
+    );
+    await call('auditor', { method: 'GET', url: '/v1/notifications' }, 200);
+    await call('auditor', { method: 'GET', url: `/v1/notifications/${claimed!.id}` }, 200);
+    await call('manager', { method: 'POST', url: `/v1/notifications/${claimed!.id}/replay` }, 200);
 
     const documented = operationsOf(doc).flatMap(({ op }) =>
       Object.keys(op.responses)

@@ -26,7 +26,7 @@
 import { dedupeKey, recipientKey, subjectKey } from '../../core/alerts/keys.ts';
 import { outboxRowOf } from '../../core/delivery/outbox.ts';
 import type { Alert, AlertSubject, EvaluationResult, NotificationIntent } from '../../core/alerts/types.ts';
-import type { AlertChange, AlertSubject as StoreSubject, NewNotification, StoredAlert, TimerInput } from '../../store/types.ts';
+import type { AlertOpen, AlertChange, AlertSubject as StoreSubject, NewNotification, StoredAlert, TimerInput } from '../../store/types.ts';
 
 /** The payload of an alert timer: the subject to evaluate again when it fires. */
 export interface AlertTimerPayload {
@@ -84,6 +84,70 @@ export function fromStored(s: StoredAlert): Alert | undefined {
     a.heldUntil = null;
   } else a.resolved = null;
   return a;
+}
+
+/** The core's view of a stored alert, or undefined for one the evaluation did not write (the API's name for fromStored). */
+export const coreAlertOf = fromStored;
+
+/** What the API shows of an alert beyond its columns: the core's record without what the columns hold. */
+export interface AlertRecordDetails {
+  occurrence: number;
+  subject: AlertSubject;
+  subjectKey: string;
+  escalation: number | null;
+  summary: string;
+  /** The core's `details`: the facts shown with the alert. */
+  facts: Alert['details'];
+  recipients: Alert['recipients'];
+  openedAt: number;
+  acknowledgedWhy?: string;
+  inhibitedBy: string | null;
+  silencedBy: string[];
+  notified: string[];
+  heldUntil: number | null;
+  resolveWhenSent: string | null;
+  rearmed: boolean;
+}
+
+/** The details of a stored alert as the API presents them, or undefined when they are not the core's record. */
+export function recordDetails(details: unknown): AlertRecordDetails | undefined {
+  if (!isCoreAlert(details)) return undefined;
+  const a = details;
+  return {
+    occurrence: a.occurrence,
+    subject: a.subject,
+    subjectKey: a.subjectKey,
+    escalation: a.escalation,
+    summary: a.summary,
+    facts: a.details,
+    recipients: a.recipients,
+    openedAt: a.openedAt,
+    ...(a.acknowledged?.why !== undefined ? { acknowledgedWhy: a.acknowledged.why } : {}),
+    inhibitedBy: a.inhibitedBy,
+    silencedBy: a.silencedBy,
+    notified: a.notified,
+    heldUntil: a.heldUntil,
+    resolveWhenSent: a.resolveWhenSent,
+    rearmed: a.rearmed,
+  };
+}
+
+/** The store's `open` change of a core alert, as the evaluation writes it (notifications apart). */
+export function alertOpenOf(a: Alert): AlertOpen {
+  return {
+    op: 'open',
+    id: a.id,
+    dedupeKey: a.dedupeKey,
+    kind: a.kind,
+    severity: a.severity,
+    audience: a.audience,
+    agreementId: a.subject.agreement,
+    target: targetOf(a.subject),
+    subject: storeSubject(a.subject),
+    level: a.level,
+    firedAt: a.startsAt,
+    details: a,
+  };
 }
 
 /** The store changes of one evaluation step, each with the notifications it causes. */

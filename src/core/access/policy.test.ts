@@ -21,6 +21,10 @@ test('every role against every action: the matrix', () => {
       'checks.read',
       'audit.read',
       'metrics.read',
+      'alerts.read',
+      'alerts.write',
+      'channels.read',
+      'channels.write',
     ],
     agent: [
       'agreements.read',
@@ -32,6 +36,8 @@ test('every role against every action: the matrix', () => {
       'settlements.read',
       'checks.read',
       'metrics.read',
+      'alerts.read',
+      'alerts.write',
     ],
     viewer: [
       'agreements.read',
@@ -42,6 +48,7 @@ test('every role against every action: the matrix', () => {
       'settlements.read',
       'checks.read',
       'metrics.read',
+      'alerts.read',
     ],
     auditor: [
       'agreements.read',
@@ -53,8 +60,10 @@ test('every role against every action: the matrix', () => {
       'checks.read',
       'audit.read',
       'metrics.read',
+      'alerts.read',
+      'channels.read',
     ],
-    customer: ['agreements.read', 'tickets.read', 'compliance.read', 'settlements.read'],
+    customer: ['agreements.read', 'tickets.read', 'compliance.read', 'settlements.read', 'alerts.read'],
   };
   for (const role of ROLES) {
     assert.deepEqual(grantsOf(role).sort(), [...expected[role]!].sort(), role);

@@ -16,6 +16,13 @@
  *   but customer. The figures are totals of what those roles can read one by one anyway (events,
  *   breaches), while a customer token must not see totals over other customers. A scraper needs no
  *   more than a viewer token. (No dedicated role: roles are fixed by the stored tokens' schema.)
+ * - Alerts: every role reads them (alerts.read); a customer only the customer-audience alerts of
+ *   its own agreements (the handler scopes: internal alerts, silences and routing are never shown
+ *   to it). alerts.write (acknowledge, resolve, silences) is for admin, manager and agent (the
+ *   ticket desk's integration acknowledges from the desk).
+ * - Channels and the delivery log hold where alerts go (addresses, URLs): channels.read for admin,
+ *   manager and auditor; channels.write (configure, enable, disable, delete, replay) for admin and
+ *   manager. Never for customers.
  */
 export const ROLES = ['admin', 'manager', 'agent', 'viewer', 'auditor', 'customer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -38,6 +45,10 @@ export const ACTIONS = [
   'tokens.manage',
   'derived.rebuild',
   'metrics.read',
+  'alerts.read',
+  'alerts.write',
+  'channels.read',
+  'channels.write',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -50,16 +61,27 @@ const READS: Action[] = [
   'settlements.read',
   'checks.read',
   'metrics.read',
+  'alerts.read',
 ];
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(ACTIONS),
-  manager: new Set<Action>([...READS, 'agreements.write', 'agreements.transition', 'agreements.backdate', 'calendars.write', 'audit.read']),
-  agent: new Set<Action>([...READS, 'events.write']),
+  manager: new Set<Action>([
+    ...READS,
+    'agreements.write',
+    'agreements.transition',
+    'agreements.backdate',
+    'calendars.write',
+    'audit.read',
+    'alerts.write',
+    'channels.read',
+    'channels.write',
+  ]),
+  agent: new Set<Action>([...READS, 'events.write', 'alerts.write']),
   viewer: new Set<Action>(READS),
-  auditor: new Set<Action>([...READS, 'audit.read']),
-  // Customers see their own agreements and figures; which ones is decided by scope below.
-  customer: new Set<Action>(['agreements.read', 'compliance.read', 'settlements.read', 'tickets.read']),
+  auditor: new Set<Action>([...READS, 'audit.read', 'channels.read']),
+  // Customers see their own agreements, figures and notices; which ones is decided by scope below.
+  customer: new Set<Action>(['agreements.read', 'compliance.read', 'settlements.read', 'tickets.read', 'alerts.read']),
 };
 
 export interface Principal {

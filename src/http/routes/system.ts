@@ -6,6 +6,7 @@
  * ingested, evaluation lag, open breaches) are at /v1/metrics, for a token of that tenant.
  */
 import { lastLag } from '../../app/alerts/signals.ts';
+import { alertGauges } from '../../app/alerts/gauges.ts';
 import { readFileSync } from 'node:fs';
 import { outboxStats } from '../../app/delivery/outbox-stats.ts';
 import { HttpError } from '../errors.ts';
@@ -87,7 +88,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
         '(breaches open now, from the last computed results), pledge_outbox_pending_notifications and ' +
         'pledge_outbox_oldest_pending_age_seconds (notifications not yet delivered, failed or given up; counted up to 10,000), ' +
         "pledge_alert_lag_seconds (from an event batch's commit to the results and alerts that reflect it, as this process's " +
-        'scheduler last saw it; absent before it saw one). Any role but customer; a viewer token is enough for a scraper.',
+        'scheduler last saw it; absent before it saw one), pledge_alerts_firing{severity} and pledge_alerts_acknowledged (alerts open now). Any role but customer; a viewer token is enough for a scraper.',
       action: 'metrics.read',
       responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: Text, media: 'text/plain; version=0.0.4' } },
       async handler(c) {
@@ -118,6 +119,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
             value: Math.floor(outbox.oldestAgeMs / 1000),
           },
           ...alertLagGauge(tenant),
+          ...(await alertGauges(store, tenant)),
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };
       },

@@ -1538,7 +1538,12 @@ class PostgresStore implements Store {
     });
   }
 
-  acknowledgeAlert(tenant: string, id: string, ack: { at: number; by: string }, audit?: AuditInput): Promise<AlertAcknowledged> {
+  acknowledgeAlert(
+    tenant: string,
+    id: string,
+    ack: { at: number; by: string; notify?: readonly NewNotification[] },
+    audit?: AuditInput,
+  ): Promise<AlertAcknowledged> {
     const op = 'acknowledgeAlert';
     return this.tx(op, async (c): Promise<AlertAcknowledged> => {
       // One statement: the check of the state and the change cannot be split by another writer.
@@ -1553,6 +1558,12 @@ class PostgresStore implements Store {
         return current ? { status: 'conflict', current: alertOf(current, asIs) } : { status: 'not_found' };
       }
       await this.alertHistory(c, tenant, id, ack.at, 'acknowledged', ack.by);
+      await this.insertNotifications(
+        c,
+        tenant,
+        (ack.notify ?? []).map((n) => ({ ...n, alertId: id })),
+        ack.at,
+      );
       await this.audit(c, tenant, audit);
       return { status: 'acknowledged', alert: alertOf(r, asIs) };
     });
@@ -1584,6 +1595,19 @@ class PostgresStore implements Store {
       limit,
       (a) => [a.firedAt, a.id],
     );
+  }
+
+  async listAlertActivity(
+    tenant: string,
+    f: { afterSeq?: number; limit?: number; newestFirst?: boolean } = {},
+  ): Promise<AlertHistoryEntry[]> {
+    const dir = f.newestFirst ? 'DESC' : 'ASC';
+    const rows = await this.rows(
+      'listAlertActivity',
+      `SELECT * FROM alert_history WHERE seq > $1 AND tenant = $2 ORDER BY seq ${dir} LIMIT $3`,
+      [f.afterSeq ?? 0, tenant, pageLimit(f.limit)],
+    );
+    return rows.map(alertHistoryOf);
   }
 
   async listAlertHistory(tenant: string, id: string): Promise<AlertHistoryEntry[]> {

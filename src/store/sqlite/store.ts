@@ -1358,7 +1358,12 @@ class SqliteStore implements Store {
     });
   }
 
-  acknowledgeAlert(tenant: string, id: string, ack: { at: number; by: string }, audit?: AuditInput): Promise<AlertAcknowledged> {
+  acknowledgeAlert(
+    tenant: string,
+    id: string,
+    ack: { at: number; by: string; notify?: readonly NewNotification[] },
+    audit?: AuditInput,
+  ): Promise<AlertAcknowledged> {
     return this.write('acknowledgeAlert', (): AlertAcknowledged => {
       const r = this.get(
         "UPDATE alerts SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, updated_at = ? WHERE tenant = ? AND id = ? AND state = 'firing' RETURNING *",
@@ -1373,6 +1378,7 @@ class SqliteStore implements Store {
         return current ? { status: 'conflict', current: alertOf(current, parse) } : { status: 'not_found' };
       }
       this.alertHistory(tenant, id, ack.at, 'acknowledged', ack.by);
+      for (const n of ack.notify ?? []) this.insertNotification(tenant, { ...n, alertId: id }, ack.at);
       this.audit(tenant, audit);
       return { status: 'acknowledged', alert: alertOf(r, parse) };
     });
@@ -1429,6 +1435,17 @@ class SqliteStore implements Store {
   listAlertHistory(tenant: string, id: string): Promise<AlertHistoryEntry[]> {
     return this.run('listAlertHistory', () =>
       this.all('SELECT * FROM alert_history WHERE tenant = ? AND alert_id = ? ORDER BY seq', tenant, id).map(alertHistoryOf),
+    );
+  }
+
+  listAlertActivity(tenant: string, f: { afterSeq?: number; limit?: number; newestFirst?: boolean } = {}): Promise<AlertHistoryEntry[]> {
+    return this.run('listAlertActivity', () =>
+      this.all(
+        `SELECT * FROM alert_history WHERE seq > ? AND tenant = ? ORDER BY seq ${f.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`,
+        f.afterSeq ?? 0,
+        tenant,
+        pageLimit(f.limit),
+      ).map(alertHistoryOf),
     );
   }
 

@@ -1,0 +1,176 @@
+/**
+ * `pledge alerts`, `silences`, `channels` and `notifications` as a user runs them: the real binary
+ * on a SQLite database (--db), and the same commands against a running server (--url), printing
+ * the same JSON; bad input exits 2 naming the option.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../src/store/index.ts';
+import type { Store } from '../src/store/types.ts';
+import { spawn } from 'node:child_process';
+import { pledgeWith, root } from './helpers.ts';
+import { coreAlert, openAlerts } from './http/alerts-fixtures.ts';
+import { agreementYaml, newTenant, T0, type Tenant } from './http/helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pledge-cli-alerts-'));
+const db = join(dir, 'pledge.db');
+let store: Store;
+let server: Tenant;
+let url: string;
+
+const run = (...args: string[]) => pledgeWith({ PLEDGE_URL: undefined, PLEDGE_TOKEN: undefined, USER: 'ann' }, ...args);
+const json = (r: { code: number; out: string; err: string }) => {
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(r.out);
+};
+
+before(async () => {
+  store = await openStore({ kind: 'sqlite', path: db });
+  await store.createTenant({ id: 'default', name: 'Default', createdAt: T0 });
+  await openAlerts(
+    store,
+    'default',
+    [
+      coreAlert({ agreement: 'gold', at: T0 }),
+      coreAlert({ agreement: 'gold', ticket: 'T-2', level: 'breach', kind: 'breach', severity: 'critical', at: T0 + 1000 }),
+    ],
+    T0 + 1000,
+  );
+  server = await newTenant(store);
+  await server.req('manager', {
+    method: 'PUT',
+    url: '/v1/agreements/gold',
+    headers: { 'content-type': 'application/yaml' },
+    payload: agreementYaml('gold'),
+  });
+  await openAlerts(store, server.tenant, [coreAlert({ agreement: 'gold', at: T0 })], T0);
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const a = server.app.server.address();
+  url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+});
+after(async () => {
+  await server.app.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('pledge alerts on a database', () => {
+  test('list, show, ack, resolve; the history says who', () => {
+    const list = json(run('alerts', '--db', db, '--json'));
+    assert.equal(list.items.length, 2);
+    assert.equal(list.items[0].severity, 'critical', 'newest first');
+    const text = run('alerts', '--db', db);
+    assert.match(text.out, /FIRING\s+critical .* gold#response ticket T-2 breach/);
+    const id = list.items[1].id as string;
+    const ack = json(run('alerts', 'ack', id, '--db', db, '--comment', 'mine', '--json'));
+    assert.deepEqual([ack.result, ack.alert.acknowledgedBy, ack.notified], ['acknowledged', 'cli:ann', 1]);
+    assert.equal(json(run('alerts', '--db', db, '--state', 'acknowledged', '--json')).items.length, 1);
+    const res = json(run('alerts', 'resolve', id, '--reason', 'fixed by hand', '--db', db, '--json'));
+    assert.deepEqual([res.result, res.alert.resolvedReason], ['resolved', 'fixed by hand']);
+    const shown = json(run('alerts', 'show', id, '--db', db, '--json'));
+    assert.deepEqual(
+      shown.history.map((h: { state: string; by: string }) => `${h.state} ${h.by}`),
+      ['firing pledge', 'acknowledged cli:ann', 'resolved cli:ann'],
+    );
+    const late = run('alerts', 'ack', id, '--db', db);
+    assert.equal(late.code, 2);
+    assert.match(late.err, /resolved/);
+    const none = run('alerts', 'resolve', id, '--db', db);
+    assert.equal(none.code, 2, 'no --reason');
+    assert.equal(run('alerts', '--db', db, '--state', 'burning').code, 2);
+  });
+
+  test('silences add, list, expire', () => {
+    const made = json(
+      run(
+        'silences',
+        'add',
+        '--match',
+        'agreement=gold',
+        '--match',
+        'severity!=critical',
+        '--for',
+        '2h',
+        '--comment',
+        'upgrade',
+        '--db',
+        db,
+        '--json',
+      ),
+    );
+    assert.deepEqual(made.silence.matchers, [
+      { field: 'agreement', op: '=', values: ['gold'] },
+      { field: 'severity', op: '!=', values: ['critical'] },
+    ]);
+    assert.equal(json(run('silences', 'list', '--active', '--db', db, '--json')).items.length, 1);
+    const bad = run('silences', 'add', '--match', 'colour=red', '--for', '1h', '--db', db);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /matchers\[0\]\.field/);
+    assert.equal(json(run('silences', 'expire', made.silence.id, '--db', db, '--json')).result, 'expired');
+    assert.equal(json(run('silences', 'list', '--active', '--db', db, '--json')).items.length, 0);
+  });
+
+  test('channels apply a file, list redacted, disable, delete; notifications list, show, replay', async () => {
+    const file = join(dir, 'channels.yaml');
+    writeFileSync(file, 'channels:\n  - id: ops-mail\n    kind: slack\n    settings:\n      url: env:SLACK_URL\n');
+    assert.deepEqual(json(run('channels', 'apply', file, '--db', db, '--json')).channels, [{ id: 'ops-mail', result: 'created' }]);
+    assert.equal(json(run('channels', 'list', '--db', db, '--json')).items[0].settings.url, 'env:SLACK_URL');
+    assert.equal(json(run('channels', 'disable', 'ops-mail', '--reason', 'noisy', '--db', db, '--json')).channel.enabled, false);
+    assert.match(run('channels', 'list', '--db', db).out, /DISABLED ops-mail.*noisy/);
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'channels:\n  - id: x\n    kind: slack\n    settings:\n      url: https://hooks.slack.com/services/SECRET\n');
+    const b = run('channels', 'apply', broken, '--db', db);
+    assert.equal(b.code, 2);
+    assert.doesNotMatch(b.err, /SECRET/);
+
+    const notes = json(run('notifications', 'list', '--db', db, '--json')).items;
+    assert.equal(notes.length, 2, 'the acknowledgement and the resolution notices');
+    const [c] = await store.claimNotifications({ worker: 'w', at: T0 + 10 ** 10, leaseMs: 1000, tenant: 'default', limit: 1 });
+    await store.completeNotification(
+      'default',
+      c!.id,
+      { worker: 'w', attempt: 1 },
+      { outcome: 'failed', at: T0 + 10 ** 10, error: 'HTTP 404' },
+    );
+    const shown = json(run('notifications', 'show', String(c!.id), '--db', db, '--json'));
+    assert.equal(shown.attempts[0].error, 'HTTP 404');
+    assert.equal(json(run('notifications', 'replay', String(c!.id), '--db', db, '--json')).notification.state, 'pending');
+    assert.equal(run('notifications', 'replay', String(c!.id), '--db', db).code, 2, 'pending: delivered anyway');
+    assert.equal(json(run('channels', 'delete', 'ops-mail', '--db', db, '--json')).result, 'deleted');
+  });
+});
+
+/** As pledgeWith, without blocking this process: the server answering the CLI runs in it. */
+function pledgeAsync(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, ['bin/pledge.js', ...args], { cwd: root, env: { ...process.env, TZ: 'UTC', ...env } });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => done({ code: code ?? -1, out, err }));
+  });
+}
+
+describe('pledge alerts against a server', () => {
+  test('the same commands through the API, with the token of a role', async () => {
+    const as = (role: 'agent' | 'viewer') => ({ PLEDGE_URL: url, PLEDGE_TOKEN: server.tokens[role], USER: 'ann' });
+    const list = await pledgeAsync(as('viewer'), 'alerts', '--json');
+    assert.equal(list.code, 0, list.err);
+    const id = JSON.parse(list.out).items[0].id as string;
+    const refused = await pledgeAsync(as('viewer'), 'alerts', 'ack', id);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /403 forbidden|may not/);
+    const ack = await pledgeAsync(as('agent'), 'alerts', 'ack', id, '--json');
+    assert.equal(ack.code, 0, ack.err);
+    assert.equal(JSON.parse(ack.out).alert.acknowledgedBy, 'agent-user');
+    const s = await pledgeAsync(as('agent'), 'silences', 'add', '--match', 'agreement=gold', '--for', '1h', '--json');
+    assert.equal(s.code, 0, s.err);
+    assert.equal(JSON.parse((await pledgeAsync(as('viewer'), 'silences', 'list', '--json')).out).items.length, 1);
+    const res = await pledgeAsync(as('agent'), 'alerts', 'resolve', id, '--reason', 'done', '--json');
+    assert.equal(JSON.parse(res.out).alert.state, 'resolved');
+  });
+});
