@@ -12,7 +12,7 @@ import type { Settlement } from '../core/penalties/index.ts';
 import { formatInstant } from '../core/time/instant.ts';
 import { fail, ok, type Result } from '../core/validation/issues.ts';
 import { StoreError } from '../store/errors.ts';
-import type { Page, Store, TenantId } from '../store/types.ts';
+import type { Store, TenantId } from '../store/types.ts';
 import { measuredAgreements, refreshDerived } from './derive.ts';
 import { presentSettlement, type SettlementView } from './present.ts';
 
@@ -75,17 +75,6 @@ export async function freshResults(store: Store, tenant: TenantId, now: number):
   }
 }
 
-async function listAll<T>(fetch: (after?: string) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let after: string | undefined;
-  do {
-    const p = await fetch(after);
-    for (const x of p.items) out.push(x);
-    after = p.next;
-  } while (after);
-  return out;
-}
-
 export interface StatusTicket {
   agreement: string;
   target: string;
@@ -126,8 +115,11 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
   const { store, tenant, now, visible } = ctx;
   await freshResults(store, tenant, now);
   const mine = (id: string) => visible === undefined || visible.has(id);
+  // By index: only open clocks at risk, breached or past their deadline, and only current windows
+  // at risk or breached (store.atRiskNow), never a listing of every result.
+  const risk = await store.atRiskNow<ClockResult, TargetEvaluation>(tenant, now);
   const tickets: StatusTicket[] = [];
-  for (const c of await listAll((after) => store.listClocks<ClockResult>(tenant, { limit: 1000, ...(after ? { after } : {}) }))) {
+  for (const c of risk.clocks) {
     const v = c.value;
     if (v.stop !== null || !mine(c.agreementId)) continue;
     let state = v.state;
@@ -151,7 +143,7 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
   }
   tickets.sort((a, b) => (a.state === b.state ? b.consumed - a.consumed : a.state === 'breached' ? -1 : 1));
   const targets: StatusTarget[] = [];
-  for (const w of await listAll((after) => store.listCompliance<TargetEvaluation>(tenant, { limit: 1000, ...(after ? { after } : {}) }))) {
+  for (const w of risk.compliance) {
     const v = w.value;
     if (!mine(w.agreementId) || !(v.window.from <= now && now < v.window.to)) continue;
     if (v.state !== 'at_risk' && v.state !== 'breached') continue;

@@ -1502,6 +1502,69 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual(await store.countOpenBreaches(await newTenant(store), T0), { tickets: 0, targets: 0 });
       });
 
+      test('at risk now: open clocks at risk, breached or past their deadline; current windows at risk or breached; by key', async () => {
+        const tenant = await newTenant(store);
+        const c = (ticket: string, v: Record<string, unknown>) => ({
+          agreementId: 'gold',
+          target: 'resolve',
+          ticket,
+          cycle: 1,
+          value: v,
+          updatedAt: T0,
+        });
+        const w = (target: string, window: string, state: string, from: number, to: number) => ({
+          agreementId: 'gold',
+          target,
+          window,
+          value: { state, window: { from, to } },
+          updatedAt: T0,
+        });
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 1,
+          clocks: [
+            c('a-open-risk', { state: 'at_risk', stop: null, deadline: T0 + 50 }),
+            c('b-open-breached', { state: 'breached', stop: null, deadline: T0 - 10 }),
+            c('c-open-late', { state: 'running', stop: null, deadline: T0 }),
+            c('d-open-ok', { state: 'running', stop: null, deadline: T0 + 1 }),
+            c('e-open-never', { state: 'running', stop: null, deadline: null }),
+            c('f-paused-late', { state: 'paused', stop: null, deadline: T0 - 1 }),
+            c('g-closed-breached', { state: 'breached', stop: T0 - 5, deadline: T0 - 10 }),
+            c('h-closed-met', { state: 'met', stop: T0 - 5, deadline: T0 + 10 }),
+          ],
+          compliance: [
+            w('uptime', 'now', 'breached', T0 - 100, T0 + 100),
+            w('uptime', 'past', 'breached', T0 - 300, T0 - 100),
+            w('uptime', 'next', 'at_risk', T0 + 100, T0 + 300),
+            w('response', 'now', 'at_risk', T0, T0 + 100),
+            w('resolve', 'now', 'met', T0 - 100, T0 + 100),
+            w('resolve', 'ended', 'breached', T0 - 100, T0),
+          ],
+        });
+        const r = await store.atRiskNow(tenant, T0);
+        assert.deepEqual(
+          r.clocks.map((x) => x.ticket),
+          ['a-open-risk', 'b-open-breached', 'c-open-late'],
+        );
+        assert.deepEqual(r.clocks[0], c('a-open-risk', { state: 'at_risk', stop: null, deadline: T0 + 50 }));
+        assert.deepEqual(
+          r.compliance.map((x) => `${x.target}/${x.window}`),
+          ['response/now', 'uptime/now'],
+        );
+        assert.deepEqual(r.compliance[1], w('uptime', 'now', 'breached', T0 - 100, T0 + 100));
+        // A ticket that stops is no longer open; another tenant sees nothing.
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 2,
+          clocks: [c('a-open-risk', { state: 'met', stop: T0, deadline: T0 + 50 })],
+        });
+        assert.deepEqual(
+          (await store.atRiskNow(tenant, T0)).clocks.map((x) => x.ticket),
+          ['b-open-breached', 'c-open-late'],
+        );
+        assert.deepEqual(await store.atRiskNow(await newTenant(store), T0), { clocks: [], compliance: [] });
+      });
+
       test('many rows in one replacement', async () => {
         const tenant = await newTenant(store);
         const many = Array.from({ length: 12_001 }, (_, i) => clock('gold', `T-${String(i).padStart(5, '0')}`, 1, i));

@@ -540,6 +540,12 @@ export interface DerivedStore {
    * breached, or running past their deadline; and targets breached in a window that contains `now`.
    */
   countOpenBreaches(tenant: TenantId, now: number): Promise<{ tickets: number; targets: number }>;
+  /**
+   * What is at risk now, by index rather than by listing every result (issue 9 §1): the clocks of
+   * open tickets (no stop) that are at risk or breached, or running with their deadline at or before
+   * `now`; and the compliance rows at risk or breached whose window contains `now`. Each by key order.
+   */
+  atRiskNow<C = unknown, W = unknown>(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<C>[]; compliance: ComplianceRow<W>[] }>;
   /** The event sequence number up to which derived results are computed (lag = lastEventSeq - this). */
   getDerivedWatermark(tenant: TenantId): Promise<number>;
   /** The watermark and the generation, read together (see DerivedState); a recomputation starts here. */

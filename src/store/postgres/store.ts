@@ -1219,6 +1219,28 @@ class PostgresStore implements Store {
     return { tickets: Number(t!.n), targets: Number(w!.n) };
   }
 
+  async atRiskNow<C = unknown, W = unknown>(
+    tenant: string,
+    now: number,
+  ): Promise<{ clocks: ClockRow<C>[]; compliance: ComplianceRow<W>[] }> {
+    // Both by the partial indexes of 20261205_002_incremental.sql: only open clocks, only compliance at risk or breached.
+    const clocks = await this.rows(
+      'atRiskNow',
+      `SELECT * FROM derived_clocks
+        WHERE tenant = $1 AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= $2))
+        ORDER BY agreement_id, target, ticket, source, cycle`,
+      [tenant, now],
+    );
+    const compliance = await this.rows(
+      'atRiskNow',
+      `SELECT * FROM derived_compliance
+        WHERE tenant = $1 AND state IN ('at_risk', 'breached') AND window_to > $2 AND window_from <= $2
+        ORDER BY agreement_id, target, window_label`,
+      [tenant, now],
+    );
+    return { clocks: clocks.map((r) => clockOf<C>(r)), compliance: compliance.map((r) => complianceOf<W>(r)) };
+  }
+
   private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {
     const rows = lastByKey(input, (r) => [r.agreementId, r.target, r.window]);
     if (rows.length === 0) return;

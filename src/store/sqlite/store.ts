@@ -1075,6 +1075,28 @@ class SqliteStore implements Store {
     });
   }
 
+  atRiskNow<C = unknown, W = unknown>(tenant: string, now: number): Promise<{ clocks: ClockRow<C>[]; compliance: ComplianceRow<W>[] }> {
+    return this.run('atRiskNow', () => {
+      // Both by the partial indexes of 20261205_002_incremental.sql: only open clocks, only compliance at risk or breached.
+      const clocks = this.all(
+        `SELECT * FROM derived_clocks INDEXED BY derived_clocks_open
+          WHERE tenant = ? AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= ?))
+          ORDER BY agreement_id, target, ticket, source, cycle`,
+        tenant,
+        now,
+      );
+      const compliance = this.all(
+        `SELECT * FROM derived_compliance INDEXED BY derived_compliance_state
+          WHERE tenant = ? AND state IN ('at_risk', 'breached') AND window_to > ? AND window_from <= ?
+          ORDER BY agreement_id, target, window_label`,
+        tenant,
+        now,
+        now,
+      );
+      return { clocks: clocks.map((r) => clockOf<C>(r)), compliance: compliance.map((r) => complianceOf<W>(r)) };
+    });
+  }
+
   private upsertCompliance(tenant: string, rows: readonly ComplianceRow[]): void {
     for (const r of rows) {
       this.exec(
