@@ -413,6 +413,17 @@ export interface EventStore {
     afterSeq: number,
     limit?: number,
   ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>>;
+  /**
+   * The events a recomputation of the windows from `since` on needs, by seq (payloads as in
+   * eventPayloadsSince): every event that belongs to no ticket (availability's evidence of
+   * monitoring reaches back before any window), and every event of each ticket that has an event at
+   * or after `since`, has a clock still open (no stop) among the stored derived results, or is
+   * listed in `tickets`. A ticket comes with its whole history: its clocks need all of it.
+   */
+  eventPayloadsFor(
+    tenant: TenantId,
+    query: { since: number; tickets?: ReadonlyArray<{ source: string; ticket: string }> },
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>>;
   /** The last sequence number handed out (0 before any event). */
   lastEventSeq(tenant: TenantId): Promise<number>;
   countEvents(tenant: TenantId, filter?: EventFilter): Promise<number>;
@@ -493,6 +504,12 @@ export interface DerivedReplacement {
   watermark: number;
   /** Delete every derived row of the tenant first (a full rebuild). */
   everything?: boolean;
+  /**
+   * Agreements whose results are replaced from an instant on (an incremental refresh): their
+   * compliance rows of windows that end after `from` and their settlement rows of `periods` are
+   * deleted, then the rows given upserted; the rows of earlier windows stay as stored.
+   */
+  windowsFrom?: ReadonlyArray<{ agreementId: string; from: number; periods: readonly string[] }>;
   /** Agreements whose compliance and settlement rows are replaced in full by those given. */
   agreements?: readonly string[];
   /** (agreement, ticket) pairs whose clock rows are replaced in full by those given (`source` '' when absent). */
@@ -546,6 +563,11 @@ export interface DerivedStore {
    * `now`; and the compliance rows at risk or breached whose window contains `now`. Each by key order.
    */
   atRiskNow<C = unknown, W = unknown>(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<C>[]; compliance: ComplianceRow<W>[] }>;
+  /**
+   * Per agreement, the latest `updatedAt` among its compliance and settlement rows: the `now` its
+   * results were last computed as of (every computation rewrites the window containing its `now`).
+   */
+  derivedComputedAt(tenant: TenantId): Promise<Map<string, number>>;
   /** The event sequence number up to which derived results are computed (lag = lastEventSeq - this). */
   getDerivedWatermark(tenant: TenantId): Promise<number>;
   /** The watermark and the generation, read together (see DerivedState); a recomputation starts here. */

@@ -1094,6 +1094,31 @@ class PostgresStore implements Store {
     }));
   }
 
+  async eventPayloadsFor(
+    tenant: string,
+    q: { since: number; tickets?: ReadonlyArray<{ source: string; ticket: string }> },
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
+    const tickets = q.tickets ?? [];
+    const rows = await this.rows(
+      'eventPayloadsFor',
+      `WITH wanted(ticket, source) AS (
+         SELECT ticket, source FROM events WHERE tenant = $1 AND at >= $2 AND ticket IS NOT NULL
+         UNION SELECT ticket, source FROM derived_clocks WHERE tenant = $1 AND open_state IS NOT NULL
+         UNION SELECT u.k, u.s FROM unnest($3::text[], $4::text[]) AS u(s, k)
+       )
+       SELECT e.seq, e.at, e.payload FROM wanted w JOIN events e ON e.tenant = $1 AND e.ticket = w.ticket AND e.source = w.source
+       UNION ALL
+       SELECT seq, at, payload FROM events WHERE tenant = $1 AND ticket IS NULL
+       ORDER BY 1`,
+      [tenant, Number.isFinite(q.since) ? q.since : -8.64e15, tickets.map((t) => t.source), tickets.map((t) => t.ticket)],
+    );
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+    }));
+  }
+
   async lastEventSeq(tenant: string): Promise<number> {
     const r = await this.one('lastEventSeq', "SELECT value FROM tenant_sequences WHERE tenant = $1 AND name = 'events'", [tenant]);
     return (r?.value as number | undefined) ?? 0;
@@ -1143,6 +1168,18 @@ class PostgresStore implements Store {
       if (change.everything) {
         for (const t of ['derived_clocks', 'derived_compliance', 'derived_settlements'])
           await c.query(`DELETE FROM ${t} WHERE tenant = $1`, [tenant]);
+      }
+      for (const w of change.windowsFrom ?? []) {
+        await c.query('DELETE FROM derived_compliance WHERE tenant = $1 AND agreement_id = $2 AND window_to > $3', [
+          tenant,
+          w.agreementId,
+          w.from,
+        ]);
+        await c.query('DELETE FROM derived_settlements WHERE tenant = $1 AND agreement_id = $2 AND period_label = ANY($3::text[])', [
+          tenant,
+          w.agreementId,
+          [...w.periods],
+        ]);
       }
       const agreements = change.agreements ?? [];
       if (agreements.length > 0) {
@@ -1217,6 +1254,18 @@ class PostgresStore implements Store {
       [tenant, now],
     );
     return { tickets: Number(t!.n), targets: Number(w!.n) };
+  }
+
+  async derivedComputedAt(tenant: string): Promise<Map<string, number>> {
+    const rows = await this.rows(
+      'derivedComputedAt',
+      `SELECT agreement_id, MAX(at) AS at FROM (
+         SELECT agreement_id, MAX(updated_at) AS at FROM derived_compliance WHERE tenant = $1 GROUP BY agreement_id
+         UNION ALL SELECT agreement_id, MAX(updated_at) FROM derived_settlements WHERE tenant = $1 GROUP BY agreement_id
+       ) m GROUP BY agreement_id`,
+      [tenant],
+    );
+    return new Map(rows.map((r) => [r.agreement_id as string, Number(r.at)]));
   }
 
   async atRiskNow<C = unknown, W = unknown>(

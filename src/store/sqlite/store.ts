@@ -937,6 +937,41 @@ class SqliteStore implements Store {
     });
   }
 
+  eventPayloadsFor(
+    tenant: string,
+    q: { since: number; tickets?: ReadonlyArray<{ source: string; ticket: string }> },
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
+    return this.run('eventPayloadsFor', () => {
+      // The tickets by the time index and the open-clock index, their events by the ticket index;
+      // events of no ticket by their partial index (20261205_003).
+      const rows = this.db
+        .prepare(
+          `WITH wanted(ticket, source) AS (
+             SELECT ticket, source FROM events INDEXED BY events_at WHERE tenant = @tenant AND at >= @since AND ticket IS NOT NULL
+             UNION SELECT ticket, source FROM derived_clocks INDEXED BY derived_clocks_open WHERE tenant = @tenant AND open_state IS NOT NULL
+             UNION SELECT json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(@tickets)
+           )
+           SELECT e.seq, e.at, e.payload FROM wanted w JOIN events e INDEXED BY events_ticket
+             ON e.tenant = @tenant AND e.ticket = w.ticket AND e.source = w.source
+           UNION ALL
+           SELECT seq, at, payload FROM events INDEXED BY events_plain WHERE tenant = @tenant AND ticket IS NULL
+           ORDER BY 1`,
+        )
+        .raw(true)
+        .all({
+          tenant,
+          since: Number.isFinite(q.since) ? q.since : -8.64e15,
+          tickets: JSON.stringify((q.tickets ?? []).map((t) => [t.source, t.ticket])),
+        }) as Array<[number, number, string]>;
+      const out = new Array<{ seq: number; at: number; payload: Record<string, unknown> }>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        out[i] = { seq: r[0], at: r[1], payload: JSON.parse(r[2]) as Record<string, unknown> };
+      }
+      return out;
+    });
+  }
+
   lastEventSeq(tenant: string): Promise<number> {
     return this.run(
       'lastEventSeq',
@@ -1038,6 +1073,11 @@ class SqliteStore implements Store {
         this.exec('DELETE FROM derived_compliance WHERE tenant = ?', tenant);
         this.exec('DELETE FROM derived_settlements WHERE tenant = ?', tenant);
       }
+      for (const w of change.windowsFrom ?? []) {
+        this.exec('DELETE FROM derived_compliance WHERE tenant = ? AND agreement_id = ? AND window_to > ?', tenant, w.agreementId, w.from);
+        for (const p of w.periods)
+          this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ? AND period_label = ?', tenant, w.agreementId, p);
+      }
       for (const a of change.agreements ?? []) {
         this.exec('DELETE FROM derived_compliance WHERE tenant = ? AND agreement_id = ?', tenant, a);
         this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ?', tenant, a);
@@ -1072,6 +1112,20 @@ class SqliteStore implements Store {
         now,
       )!.n as number;
       return { tickets, targets };
+    });
+  }
+
+  derivedComputedAt(tenant: string): Promise<Map<string, number>> {
+    return this.run('derivedComputedAt', () => {
+      const rows = this.all(
+        `SELECT agreement_id, MAX(at) AS at FROM (
+           SELECT agreement_id, MAX(updated_at) AS at FROM derived_compliance WHERE tenant = ? GROUP BY agreement_id
+           UNION ALL SELECT agreement_id, MAX(updated_at) FROM derived_settlements WHERE tenant = ? GROUP BY agreement_id
+         ) GROUP BY agreement_id`,
+        tenant,
+        tenant,
+      );
+      return new Map(rows.map((r) => [r.agreement_id as string, r.at as number]));
     });
   }
 
