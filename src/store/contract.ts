@@ -1666,6 +1666,13 @@ export function storeContract(target: ContractTarget): void {
         );
         assert.equal((await store.listCompliance(tenant, { agreementId: 'silver' })).items.length, 1);
         assert.equal((await store.derivedComputedAt(tenant)).get('gold'), 170);
+        assert.deepEqual(await store.complianceStates(tenant, 'gold', 150), [
+          { target: 'uptime', window: 'm1', from: 0, to: 100, state: 'met' },
+        ]);
+        assert.deepEqual(
+          (await store.complianceStates(tenant, 'gold', 200)).map((x) => x.window),
+          ['m1', 'm2'],
+        );
         assert.deepEqual(await store.derivedComputedAt(await newTenant(store)), new Map());
       });
 

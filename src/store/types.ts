@@ -564,6 +564,15 @@ export interface DerivedStore {
    */
   atRiskNow<C = unknown, W = unknown>(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<C>[]; compliance: ComplianceRow<W>[] }>;
   /**
+   * The state of each of an agreement's compliance windows that end at or before `until`, without
+   * their values (read from indexed columns): what later billing periods are settled with.
+   */
+  complianceStates(
+    tenant: TenantId,
+    agreementId: string,
+    until: number,
+  ): Promise<Array<{ target: string; window: string; from: number; to: number; state: string }>>;
+  /**
    * Per agreement, the latest `updatedAt` among its compliance and settlement rows: the `now` its
    * results were last computed as of (every computation rewrites the window containing its `now`).
    */

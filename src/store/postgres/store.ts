@@ -1256,6 +1256,26 @@ class PostgresStore implements Store {
     return { tickets: Number(t!.n), targets: Number(w!.n) };
   }
 
+  async complianceStates(
+    tenant: string,
+    agreementId: string,
+    until: number,
+  ): Promise<Array<{ target: string; window: string; from: number; to: number; state: string }>> {
+    const rows = await this.rows(
+      'complianceStates',
+      `SELECT target, window_label, window_from, window_to, state FROM derived_compliance
+        WHERE tenant = $1 AND agreement_id = $2 AND window_to <= $3 ORDER BY target, window_label`,
+      [tenant, agreementId, until],
+    );
+    return rows.map((r) => ({
+      target: r.target as string,
+      window: r.window_label as string,
+      from: Number(r.window_from),
+      to: Number(r.window_to),
+      state: r.state as string,
+    }));
+  }
+
   async derivedComputedAt(tenant: string): Promise<Map<string, number>> {
     const rows = await this.rows(
       'derivedComputedAt',

@@ -1115,6 +1115,28 @@ class SqliteStore implements Store {
     });
   }
 
+  complianceStates(
+    tenant: string,
+    agreementId: string,
+    until: number,
+  ): Promise<Array<{ target: string; window: string; from: number; to: number; state: string }>> {
+    return this.run('complianceStates', () =>
+      this.all(
+        `SELECT target, window_label, window_from, window_to, state FROM derived_compliance
+          WHERE tenant = ? AND agreement_id = ? AND window_to <= ? ORDER BY target, window_label`,
+        tenant,
+        agreementId,
+        until,
+      ).map((r) => ({
+        target: r.target as string,
+        window: r.window_label as string,
+        from: r.window_from as number,
+        to: r.window_to as number,
+        state: r.state as string,
+      })),
+    );
+  }
+
   derivedComputedAt(tenant: string): Promise<Map<string, number>> {
     return this.run('derivedComputedAt', () => {
       const rows = this.all(
