@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { validate } from '../core/validation/zod.ts';
 import type { Result } from '../core/validation/issues.ts';
 import { parseDuration } from '../core/time/duration.ts';
+import { parseSecretKeys, type Keyring } from '../delivery/secrets.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -105,6 +106,24 @@ const fields = {
     .pipe(z.number().min(1, 'must be longer than 0: idle connections would never be closed'))
     .prefault('72s'),
   PLEDGE_DB_STATEMENT_TIMEOUT: timeout.prefault('30s'),
+  /** `pledge serve` runs the background workers (scheduler, delivery) unless `off` (docs/operations.md). */
+  PLEDGE_WORKERS: z.enum(['on', 'off']).default('on'),
+  /**
+   * Delivery (docs/operations.md, "Delivery workers"). The key that decrypts channels' `enc:v1:`
+   * secrets: optional, no default; without it such channels fail with a message saying so.
+   */
+  PLEDGE_SECRET_KEY: z.string().optional(),
+  /** The server's address as users reach it: links in alert messages are made absolute against it. */
+  PLEDGE_PUBLIC_URL: z
+    .string()
+    .refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), 'expected an http(s) URL such as https://pledge.example.com')
+    .optional(),
+  PLEDGE_DELIVERY_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
+  PLEDGE_DELIVERY_LEASE: timeout.pipe(z.number().min(1000, 'at least 1s')).prefault('2m'),
+  PLEDGE_DELIVERY_POLL: timeout.pipe(z.number().min(10, 'at least 10ms')).prefault('1s'),
+  PLEDGE_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  PLEDGE_DELIVERY_GROUP_INTERVAL: timeout.pipe(z.number().min(1, 'longer than 0')).prefault('1m'),
+  PLEDGE_DELIVERY_GROUP_BURST: z.coerce.number().int().min(1).max(1_000_000).default(3),
 };
 
 export const configSchema = z
@@ -132,7 +151,35 @@ export interface Config {
   authFailures: { limit: number; windowSeconds: number };
   /** Proxies trusted to name the client (X-Forwarded-For); empty: the socket's peer is the client. */
   trustProxy: string[];
+  /** Whether `pledge serve` runs the background workers (PLEDGE_WORKERS). */
+  workers: 'on' | 'off';
+  delivery: DeliveryConfig;
 }
+
+/** The delivery loop (src/app/delivery/worker.ts). */
+export interface DeliveryConfig {
+  /** Decrypts `enc:v1:` channel secrets (PLEDGE_SECRET_KEY); absent: such channels fail, saying why. */
+  keyring?: Keyring;
+  publicUrl?: string;
+  /** Notifications claimed at once. */
+  batch: number;
+  /** How long a claim lasts: longer than the slowest delivery (15 s HTTP, 30 s per SMTP step). */
+  leaseMs: number;
+  /** How often an idle worker looks for due notifications. */
+  pollMs: number;
+  /** Deliveries in flight at once per worker. */
+  concurrency: number;
+  /** Storm grouping (src/core/alerts/grouping.ts): at most `burst` messages per channel per `intervalMs`. */
+  grouping: { intervalMs: number; burst: number };
+}
+
+export const DEFAULT_DELIVERY: DeliveryConfig = {
+  batch: 100,
+  leaseMs: 120_000,
+  pollMs: 1000,
+  concurrency: 8,
+  grouping: { intervalMs: 60_000, burst: 3 },
+};
 
 export interface Timeouts {
   /** To receive a request's headers. */
@@ -159,6 +206,12 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
   const r = validate(configSchema, picked);
   if (!r.ok) return r;
   const c = r.value;
+  let keyring: Keyring | undefined;
+  if (c.PLEDGE_SECRET_KEY !== undefined) {
+    const k = parseSecretKeys(c.PLEDGE_SECRET_KEY);
+    if (!k.ok) return k;
+    keyring = k.value;
+  }
   return {
     ok: true,
     value: {
@@ -179,6 +232,16 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       corsOrigins: c.PLEDGE_CORS_ORIGINS,
       authFailures: { limit: c.PLEDGE_AUTH_FAILURE_LIMIT, windowSeconds: c.PLEDGE_AUTH_FAILURE_WINDOW },
       trustProxy: c.PLEDGE_TRUST_PROXY,
+      workers: c.PLEDGE_WORKERS,
+      delivery: {
+        ...(keyring ? { keyring } : {}),
+        ...(c.PLEDGE_PUBLIC_URL ? { publicUrl: c.PLEDGE_PUBLIC_URL } : {}),
+        batch: c.PLEDGE_DELIVERY_BATCH,
+        leaseMs: c.PLEDGE_DELIVERY_LEASE,
+        pollMs: c.PLEDGE_DELIVERY_POLL,
+        concurrency: c.PLEDGE_DELIVERY_CONCURRENCY,
+        grouping: { intervalMs: c.PLEDGE_DELIVERY_GROUP_INTERVAL, burst: c.PLEDGE_DELIVERY_GROUP_BURST },
+      },
     },
   };
 }

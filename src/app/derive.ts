@@ -21,6 +21,7 @@ import type { BusinessCalendar } from '../core/calendar/types.ts';
 import type { Timed } from '../core/events/schema.ts';
 import { resolveWindow, windowsCovering, type ResolvedWindow } from '../core/metrics/window.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
+import { alertChangesFor } from './alerts/changes.ts';
 import type { ClockRow, ComplianceRow, DerivedState, SettlementRow, Store, TenantId } from '../store/types.ts';
 
 export interface RebuildReport {
@@ -298,6 +299,7 @@ async function rebuildFrom(
     generation: base.generation,
     ...all,
     ...(checkWatermark ? { from: base.watermark } : {}),
+    alerts: await alertChangesFor({ store, tenant, now, measured, ...all, events, everything: true }),
   });
   return {
     agreements: measured.length,
@@ -412,6 +414,7 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     watermark: last,
     agreements: touched.map((t) => t.m.id),
     ...change,
+    alerts: await alertChangesFor({ store, tenant, now, measured: touched.map((t) => t.m), ...change, events }),
   });
   return {
     status: r.status === 'stale' ? 'stale' : 'refreshed',

@@ -29,6 +29,7 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['transition', async () => (await import('./transition.ts')).registerTransition],
   ['derived', async () => (await import('./derived.ts')).registerDerived],
   ['serve', async () => (await import('./serve.ts')).registerServe],
+  ['worker', async () => (await import('./worker.ts')).registerWorker],
   ['demo', async () => (await import('./demo.ts')).registerDemo],
 ];
 

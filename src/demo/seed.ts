@@ -149,53 +149,7 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo', opts:
     .filter((n) => n.endsWith('.yaml'))
     .sort()) {
     const path = join(EXAMPLES, 'agreements', f);
-    const doc = unwrap(agreementFromText(readFileSync(path, 'utf8'), path));
-    const spec = doc.spec;
-    const start = spec.term ? Date.parse(`${spec.term.start}T00:00:00Z`) : now - 365 * DAY;
-    const t0 = Math.min(start, now) - 30 * DAY;
-    const created = await store.createAgreement(
-      tenant,
-      {
-        id: spec.id,
-        document: doc.raw,
-        ...(spec.parties.customer ? { customer: spec.parties.customer.id } : {}),
-        createdAt: t0 - DAY,
-        createdBy: actor,
-      },
-      { at: now, actor, action: 'agreement.create', subject: `agreement:${spec.id}`, after: doc.raw },
-    );
-    if (created.status === 'exists') {
-      ids.push(spec.id);
-      continue;
-    }
-    let h: LifecycleHistory = unwrap(createHistory({ agreementId: spec.id, at: t0 - DAY, by: actor }));
-    h = unwrap(applyTransition(h, { to: 'in_review', at: t0, by: actor }));
-    const signatures = [
-      { party: 'provider' as const, name: spec.parties.provider.name, at: t0 + DAY },
-      { party: 'customer' as const, name: spec.parties.customer?.name ?? 'internal', at: t0 + 2 * DAY },
-    ];
-    h = unwrap(
-      applyTransition(h, { to: 'approved', at: t0 + 3 * DAY, by: actor, signatures, term: { start: Math.max(start, t0 + 3 * DAY) } }),
-    );
-    h = unwrap(applyTransition(h, { to: 'active', at: Math.max(start, t0 + 3 * DAY), by: actor }));
-    const versions: Version<unknown>[] = unwrap(
-      addVersion<unknown>([], {
-        effective: Math.max(start, t0 + 3 * DAY),
-        document: doc.raw,
-        createdAt: t0 + 3 * DAY,
-        createdBy: actor,
-        note: 'signed',
-      }),
-    );
-    const r = await store.updateAgreement(
-      tenant,
-      spec.id,
-      created.value.etag,
-      { transitions: h.transitions, versions, at: now, by: actor },
-      { at: now, actor, action: 'agreement.activate', subject: `agreement:${spec.id}` },
-    );
-    if (r.status !== 'updated') throw new Error(`seeding ${spec.id}: ${r.status}`);
-    ids.push(spec.id);
+    ids.push(await seedAgreement(store, tenant, readFileSync(path, 'utf8'), path, now, actor));
   }
   const events = opts.events ?? (demoEvents(now).map((e) => unwrap(parseEvent(e))) as Timed[]);
   for (let i = 0; i < events.length; i += 5000) await store.appendEvents(tenant, events.slice(i, i + 5000), { receivedAt: now });
@@ -208,4 +162,56 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo', opts:
     events: events.length,
     window: demoWindow(now).label,
   };
+}
+
+/**
+ * Stores one agreement as the demo does: created as a draft, submitted, signed by both parties and
+ * activated from its term start (a month before `now` when it states none). An agreement that
+ * exists is left as it is. Returns its id.
+ */
+export async function seedAgreement(store: Store, tenant: string, text: string, path: string, now: number, actor: string): Promise<string> {
+  const doc = unwrap(agreementFromText(text, path));
+  const spec = doc.spec;
+  const start = spec.term ? Date.parse(`${spec.term.start}T00:00:00Z`) : now - 365 * DAY;
+  const t0 = Math.min(start, now) - 30 * DAY;
+  const created = await store.createAgreement(
+    tenant,
+    {
+      id: spec.id,
+      document: doc.raw,
+      ...(spec.parties.customer ? { customer: spec.parties.customer.id } : {}),
+      createdAt: t0 - DAY,
+      createdBy: actor,
+    },
+    { at: now, actor, action: 'agreement.create', subject: `agreement:${spec.id}`, after: doc.raw },
+  );
+  if (created.status === 'exists') return spec.id;
+  let h: LifecycleHistory = unwrap(createHistory({ agreementId: spec.id, at: t0 - DAY, by: actor }));
+  h = unwrap(applyTransition(h, { to: 'in_review', at: t0, by: actor }));
+  const signatures = [
+    { party: 'provider' as const, name: spec.parties.provider.name, at: t0 + DAY },
+    { party: 'customer' as const, name: spec.parties.customer?.name ?? 'internal', at: t0 + 2 * DAY },
+  ];
+  h = unwrap(
+    applyTransition(h, { to: 'approved', at: t0 + 3 * DAY, by: actor, signatures, term: { start: Math.max(start, t0 + 3 * DAY) } }),
+  );
+  h = unwrap(applyTransition(h, { to: 'active', at: Math.max(start, t0 + 3 * DAY), by: actor }));
+  const versions: Version<unknown>[] = unwrap(
+    addVersion<unknown>([], {
+      effective: Math.max(start, t0 + 3 * DAY),
+      document: doc.raw,
+      createdAt: t0 + 3 * DAY,
+      createdBy: actor,
+      note: 'signed',
+    }),
+  );
+  const r = await store.updateAgreement(
+    tenant,
+    spec.id,
+    created.value.etag,
+    { transitions: h.transitions, versions, at: now, by: actor },
+    { at: now, actor, action: 'agreement.activate', subject: `agreement:${spec.id}` },
+  );
+  if (r.status !== 'updated') throw new Error(`seeding ${spec.id}: ${r.status}`);
+  return spec.id;
 }

@@ -1,12 +1,16 @@
 /**
- * Running the server as a process: open the store (applying migrations), listen, and close both
- * on SIGINT/SIGTERM so in-flight requests finish and SQLite checkpoints its WAL. For `pledge serve`.
+ * Running the server as a process: open the store (applying migrations), listen, start the
+ * background workers (the delivery loop, unless PLEDGE_WORKERS=off), and on SIGINT/SIGTERM stop
+ * them, close the server and the store, so in-flight requests and deliveries finish and SQLite
+ * checkpoints its WAL. For `pledge serve`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../app/config.ts';
 import { openStore } from '../store/index.ts';
 import { holdDerivedWrites } from '../store/testing/hold-derived-writes.ts';
 import type { Store } from '../store/types.ts';
+import { createDeliveryWorker, type DeliveryWorker } from '../app/delivery/worker.ts';
+import { createMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
 
 export interface Running {
@@ -21,16 +25,29 @@ export async function serve(config: Config, opts: { port?: number; host?: string
   const opened = await openStore(config.store);
   // A test hook (PLEDGE_TEST_HOLD_DERIVED_WRITES), absent in production.
   const store = config.testHooks?.holdDerivedWrites ? holdDerivedWrites(opened, config.testHooks.holdDerivedWrites) : opened;
-  const app = buildServer({ store, config, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  const metrics = createMetrics();
+  const app = buildServer({ store, config, metrics, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  let delivery: DeliveryWorker | undefined;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
+    await delivery?.stop();
     await app.close();
     await store.close();
   };
   try {
     const url = await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
+    if (config.workers === 'on') {
+      delivery = createDeliveryWorker({
+        store,
+        config: config.delivery,
+        env: process.env,
+        onCount: (o, n) => metrics.countDelivery(o, n),
+        log: (level, message, fields) => app.log[level]({ ...fields, worker: 'delivery' }, message),
+      });
+      delivery.start();
+    }
     if (opts.handleSignals !== false) {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void close().then(() => process.exit(0)));
     }

@@ -23,7 +23,7 @@ import type { Config, Timeouts } from '../app/config.ts';
 import type { Store } from '../store/types.ts';
 import { createAuthenticator } from './auth.ts';
 import { HttpError, toHttpError, type ErrorBody } from './errors.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { parseParams, type Call, type Deps, type Operation } from './operation.ts';
 import { BASELINE_HEADERS, corsDelegator, failedAuthGuard, HELMET_OPTIONS } from './security.ts';
 import { agreementOperations } from './routes/agreements.ts';
@@ -47,6 +47,8 @@ export interface ServerOptions {
   now?: () => number;
   /** Fastify's logger option (false, true, or pino options such as { level }). Off by default. */
   logger?: FastifyServerOptions['logger'];
+  /** Shared with the process's background workers (serve.ts), so /metrics shows their counts too. */
+  metrics?: Metrics;
 }
 
 /** Media types the server reads; each operation says which of them it accepts. */
@@ -119,7 +121,7 @@ function clientError(err: Error & { code?: string }, socket: Socket): void {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { store, config } = options;
   const now = options.now ?? Date.now;
-  const metrics = createMetrics();
+  const metrics = options.metrics ?? createMetrics();
   const deps: Deps = { store, config, now, metrics };
   const authenticator = createAuthenticator(store);
   const principals = new WeakMap<FastifyRequest, Principal>();

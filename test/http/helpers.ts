@@ -11,7 +11,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { openStore, generateTokenSecret, hashTokenSecret } from '../../src/store/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_TIMEOUTS, type Config } from '../../src/app/config.ts';
+import { DEFAULT_DELIVERY, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_TIMEOUTS, type Config } from '../../src/app/config.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { sharedChecker } from './documented.ts';
 
@@ -49,6 +49,8 @@ export function testConfig(limits: Partial<Config['limits']> = {}, more: Partial
     corsOrigins: [],
     authFailures: { limit: 1_000_000, windowSeconds: 60 },
     trustProxy: [],
+    workers: 'off',
+    delivery: DEFAULT_DELIVERY,
     ...more,
   };
 }

@@ -6,6 +6,7 @@
  * ingested, evaluation lag, open breaches) are at /v1/metrics, for a token of that tenant.
  */
 import { readFileSync } from 'node:fs';
+import { outboxStats } from '../../app/delivery/outbox-stats.ts';
 import { HttpError } from '../errors.ts';
 import { DOCS_STYLE, docsPage, openApiDocument } from '../openapi.ts';
 import { defineOperation, type Deps, type Operation } from '../operation.ts';
@@ -81,13 +82,16 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       description:
         "The caller's tenant only: pledge_events_ingested_total{outcome} (received by this process), pledge_evaluation_lag_events " +
         '(stored events not yet reflected in derived results), pledge_open_breaches_tickets and pledge_open_breaches_targets ' +
-        '(breaches open now, from the last computed results). Any role but customer; a viewer token is enough for a scraper.',
+        '(breaches open now, from the last computed results), pledge_outbox_pending_notifications and ' +
+        'pledge_outbox_oldest_pending_age_seconds (notifications not yet delivered, failed or given up; counted up to 10,000). ' +
+        'Any role but customer; a viewer token is enough for a scraper.',
       action: 'metrics.read',
       responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: Text, media: 'text/plain; version=0.0.4' } },
       async handler(c) {
         const tenant = c.principal.tenant;
         const lag = Math.max(0, (await store.lastEventSeq(tenant)) - (await store.getDerivedWatermark(tenant)));
         const open = await store.countOpenBreaches(tenant, c.now);
+        const outbox = await outboxStats(store, tenant, c.now);
         const text = metrics.renderTenant(tenant, [
           { name: 'pledge_evaluation_lag_events', help: 'Stored events of this tenant not yet reflected in derived results.', value: lag },
           {
@@ -99,6 +103,16 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
             name: 'pledge_open_breaches_targets',
             help: 'Targets breached in their current window (from the last computed results).',
             value: open.targets,
+          },
+          {
+            name: 'pledge_outbox_pending_notifications',
+            help: 'Notifications of this tenant waiting to be delivered or being delivered (counted up to 10000).',
+            value: outbox.pending,
+          },
+          {
+            name: 'pledge_outbox_oldest_pending_age_seconds',
+            help: 'How long the oldest of them has waited since it was written (0 when none waits).',
+            value: Math.floor(outbox.oldestAgeMs / 1000),
           },
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };
