@@ -762,6 +762,14 @@ export function storeContract(target: ContractTarget): void {
               value: { state: 'met', stop: T0, deadline: T0 },
               updatedAt: T0,
             },
+            {
+              agreementId: 'gold',
+              target: 'resolve',
+              ticket: 'OLD',
+              cycle: 1,
+              value: { state: 'breached', stop: null, breachAt: T0 + 30 * MIN, deadline: T0 },
+              updatedAt: T0,
+            },
           ],
         });
         const all = await store.eventsSince(tenant, 0);
@@ -772,6 +780,11 @@ export function storeContract(target: ContractTarget): void {
           'by seq; ACT of source other and LIST of no source are other tickets',
         );
         assert.deepEqual(await store.eventPayloadsFor(tenant, { since: T0 + 100 * MIN }), want(['out-1', 'open-1', 'out-2']));
+        assert.deepEqual(
+          await store.eventPayloadsFor(tenant, { since: T0 + 20 * MIN }),
+          want(['old-1', 'act-1', 'out-1', 'open-1', 'act-2', 'out-2']),
+          'an open clock breached at or after since counts; one breached before it (OLD at T0 + 100 min) does not',
+        );
         assert.deepEqual(await store.eventPayloadsFor(tenant, { since: -Infinity }), want(all.map((e) => e.id)));
         assert.deepEqual(await store.eventPayloadsFor(await newTenant(store), { since: -Infinity }), []);
       });

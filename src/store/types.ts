@@ -417,8 +417,10 @@ export interface EventStore {
    * The events a recomputation of the windows from `since` on needs, by seq (payloads as in
    * eventPayloadsSince): every event that belongs to no ticket (availability's evidence of
    * monitoring reaches back before any window), and every event of each ticket that has an event at
-   * or after `since`, has a clock still open (no stop) among the stored derived results, or is
-   * listed in `tickets`. A ticket comes with its whole history: its clocks need all of it.
+   * or after `since`, has a clock still open (no stop) among the stored derived results that did
+   * not breach before `since` (a breach instant, once reached, is final without new events; one
+   * before `since` counts in no window from `since` on), or is listed in `tickets`. A ticket comes
+   * with its whole history: its clocks need all of it.
    */
   eventPayloadsFor(
     tenant: TenantId,

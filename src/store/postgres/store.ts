@@ -1104,6 +1104,7 @@ class PostgresStore implements Store {
       `WITH wanted(ticket, source) AS (
          SELECT ticket, source FROM events WHERE tenant = $1 AND at >= $2 AND ticket IS NOT NULL
          UNION SELECT ticket, source FROM derived_clocks WHERE tenant = $1 AND open_state IS NOT NULL
+           AND (jsonb_typeof(value -> 'breachAt') IS DISTINCT FROM 'number' OR (value ->> 'breachAt')::float8 >= $2)
          UNION SELECT u.k, u.s FROM unnest($3::text[], $4::text[]) AS u(s, k)
        )
        SELECT e.seq, e.at, e.payload FROM wanted w JOIN events e ON e.tenant = $1 AND e.ticket = w.ticket AND e.source = w.source

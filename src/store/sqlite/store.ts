@@ -949,6 +949,7 @@ class SqliteStore implements Store {
           `WITH wanted(ticket, source) AS (
              SELECT ticket, source FROM events INDEXED BY events_at WHERE tenant = @tenant AND at >= @since AND ticket IS NOT NULL
              UNION SELECT ticket, source FROM derived_clocks INDEXED BY derived_clocks_open WHERE tenant = @tenant AND open_state IS NOT NULL
+               AND (json_extract(value, '$.breachAt') IS NULL OR json_extract(value, '$.breachAt') >= @since)
              UNION SELECT json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(@tickets)
            )
            SELECT e.seq, e.at, e.payload FROM wanted w JOIN events e INDEXED BY events_ticket
