@@ -93,12 +93,13 @@ if (step === 'rebuild') {
   }
   gc?.();
   gc?.();
-  const all = [...ones, ...lates];
   out = {
-    oneP50: pct(all, 0.5),
-    oneP99: pct(all, 0.99),
-    oneRuns: all.length,
+    oneP50: pct(ones, 0.5),
+    oneP99: pct(ones, 0.99),
+    oneRuns: ones.length,
+    lateP50: pct(lates, 0.5),
     lateP99: pct(lates, 0.99),
+    lateRuns: lates.length,
     batchP50: pct(batches, 0.5),
     batchP99: pct(batches, 0.99),
     batchRuns: batches.length,
