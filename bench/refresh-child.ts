@@ -45,8 +45,9 @@ if (step === 'rebuild') {
   const lates: number[] = [];
   const run = `${now}-${process.pid}`;
   // One new event: a new ticket created now-ish (current month), or a late one in the first month.
-  for (let i = 0; i < 30; i++) {
-    const late = i % 3 === 2;
+  // Late events take a recomputation of every month since theirs: a few of them.
+  for (let i = 0; i < 26; i++) {
+    const late = i % 8 === 7;
     const at = late ? q.from + (i + 1) * 3_600_000 : now - (30 - i) * 60_000;
     const ev = unwrap(
       parseEvent({

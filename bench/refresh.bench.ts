@@ -36,6 +36,8 @@ function child(step: string, path: string, now: number): Record<string, number> 
   });
   if (r.status !== 0) throw new Error(`refresh-child ${step} failed (${r.status}): ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
+  // As it comes: a long run keeps the figures of the steps done.
+  process.stderr.write(`refresh-child ${step}: ${lines[lines.length - 1]}\n`);
   return JSON.parse(lines[lines.length - 1]!) as Record<string, number>;
 }
 

@@ -5,7 +5,6 @@
  * (refreshDerived), so they reflect every stored event.
  */
 import { targetWindow } from '../core/agreements/settlement.ts';
-import type { ClockResult } from '../core/clock/types.ts';
 import type { TargetEvaluation, TargetState } from '../core/metrics/compliance.ts';
 import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
 import type { Settlement } from '../core/penalties/index.ts';
@@ -117,14 +116,14 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
   const mine = (id: string) => visible === undefined || visible.has(id);
   // By index: only open clocks at risk, breached or past their deadline, and only current windows
   // at risk or breached (store.atRiskNow), never a listing of every result.
-  const risk = await store.atRiskNow<ClockResult, TargetEvaluation>(tenant, now);
+  const risk = await store.atRiskNow(tenant, now);
   const tickets: StatusTicket[] = [];
   for (const c of risk.clocks) {
     const v = c.value;
     if (v.stop !== null || !mine(c.agreementId)) continue;
     let state = v.state;
     let breachAt = v.breachAt;
-    if ((state === 'running' || state === 'at_risk') && Number.isFinite(v.deadline) && v.deadline <= now) {
+    if ((state === 'running' || state === 'at_risk') && v.deadline !== null && Number.isFinite(v.deadline) && v.deadline <= now) {
       state = 'breached';
       breachAt = v.deadline;
     }
@@ -136,8 +135,8 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
       source: c.source ?? '',
       cycle: c.cycle,
       state,
-      consumed: v.consumed,
-      deadline: Number.isFinite(v.deadline) ? formatInstant(v.deadline) : null,
+      consumed: v.consumed ?? 0,
+      deadline: v.deadline !== null && Number.isFinite(v.deadline) ? formatInstant(v.deadline) : null,
       breachAt: breachAt === null ? null : formatInstant(breachAt),
     });
   }
@@ -154,7 +153,7 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
       state: v.state,
       value: v.value,
       promised: `${v.comparator} ${v.target}`,
-      reason: v.reason,
+      reason: v.reason ?? '',
     });
   }
   return { now: formatInstant(now), tickets, targets };

@@ -1589,6 +1589,7 @@ export function storeContract(target: ContractTarget): void {
           watermark: 1,
           clocks: [
             c('a-open-risk', { state: 'at_risk', stop: null, deadline: T0 + 50 }),
+            c('a-open-risk-2', { state: 'at_risk', stop: null, consumed: 0.8, deadline: T0 + 50, breachAt: null, segments: [1, 2, 3] }),
             c('b-open-breached', { state: 'breached', stop: null, deadline: T0 - 10 }),
             c('c-open-late', { state: 'running', stop: null, deadline: T0 }),
             c('d-open-ok', { state: 'running', stop: null, deadline: T0 + 1 }),
@@ -1601,7 +1602,18 @@ export function storeContract(target: ContractTarget): void {
             w('uptime', 'now', 'breached', T0 - 100, T0 + 100),
             w('uptime', 'past', 'breached', T0 - 300, T0 - 100),
             w('uptime', 'next', 'at_risk', T0 + 100, T0 + 300),
-            w('response', 'now', 'at_risk', T0, T0 + 100),
+            {
+              ...w('response', 'now', 'at_risk', T0, T0 + 100),
+              value: {
+                state: 'at_risk',
+                value: 96.5,
+                comparator: '>=',
+                target: 95,
+                reason: 'close',
+                contributors: ['a', 'b'],
+                window: { from: T0, to: T0 + 100 },
+              },
+            },
             w('resolve', 'now', 'met', T0 - 100, T0 + 100),
             w('resolve', 'ended', 'breached', T0 - 100, T0),
           ],
@@ -1609,14 +1621,31 @@ export function storeContract(target: ContractTarget): void {
         const r = await store.atRiskNow(tenant, T0);
         assert.deepEqual(
           r.clocks.map((x) => x.ticket),
-          ['a-open-risk', 'b-open-breached', 'c-open-late'],
+          ['a-open-risk', 'a-open-risk-2', 'b-open-breached', 'c-open-late'],
         );
-        assert.deepEqual(r.clocks[0], c('a-open-risk', { state: 'at_risk', stop: null, deadline: T0 + 50 }));
+        assert.deepEqual(r.clocks[1]!.value, { state: 'at_risk', stop: null, consumed: 0.8, deadline: T0 + 50, breachAt: null });
+        assert.deepEqual(r.clocks[2]!.value, { state: 'breached', stop: null, consumed: null, deadline: T0 - 10, breachAt: null });
+        // Only what a listing shows of each value (a clock's state, consumption and instants; a window's figure and why).
+        assert.deepEqual(
+          r.clocks[0],
+          c('a-open-risk', { state: 'at_risk', stop: null, consumed: null, deadline: T0 + 50, breachAt: null }),
+        );
         assert.deepEqual(
           r.compliance.map((x) => `${x.target}/${x.window}`),
           ['response/now', 'uptime/now'],
         );
-        assert.deepEqual(r.compliance[1], w('uptime', 'now', 'breached', T0 - 100, T0 + 100));
+        assert.deepEqual(r.compliance[0]!.value, {
+          state: 'at_risk',
+          value: 96.5,
+          comparator: '>=',
+          target: 95,
+          reason: 'close',
+          window: { from: T0, to: T0 + 100 },
+        });
+        assert.deepEqual(r.compliance[1], {
+          ...w('uptime', 'now', 'breached', T0 - 100, T0 + 100),
+          value: { state: 'breached', value: null, comparator: null, target: null, reason: null, window: { from: T0 - 100, to: T0 + 100 } },
+        });
         // A ticket that stops is no longer open; another tenant sees nothing.
         await store.replaceDerived(tenant, {
           generation: 0,
@@ -1625,7 +1654,7 @@ export function storeContract(target: ContractTarget): void {
         });
         assert.deepEqual(
           (await store.atRiskNow(tenant, T0)).clocks.map((x) => x.ticket),
-          ['b-open-breached', 'c-open-late'],
+          ['a-open-risk-2', 'b-open-breached', 'c-open-late'],
         );
         assert.deepEqual(await store.atRiskNow(await newTenant(store), T0), { clocks: [], compliance: [] });
       });

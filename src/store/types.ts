@@ -533,6 +533,25 @@ export interface DerivedReplacement {
  */
 export type DerivedReplaced = { status: 'replaced'; alerts?: AlertChangesApplied } | ({ status: 'stale' } & DerivedState);
 
+/** What the at-risk listing reads of an open clock's value (a ClockResult's fields; null when absent or infinite). */
+export interface ClockGlance {
+  state: string;
+  stop: null;
+  consumed: number | null;
+  deadline: number | null;
+  breachAt: number | null;
+}
+
+/** What the at-risk listing reads of a compliance value (a TargetEvaluation's fields; null when absent). */
+export interface WindowGlance {
+  state: string;
+  value: number | null;
+  comparator: string | null;
+  target: number | null;
+  reason: string | null;
+  window: { from: number; to: number };
+}
+
 export interface DerivedStore {
   /**
    * Replaces derived results and sets the watermark in one transaction (see DerivedReplacement).
@@ -562,9 +581,11 @@ export interface DerivedStore {
   /**
    * What is at risk now, by index rather than by listing every result (issue 9 §1): the clocks of
    * open tickets (no stop) that are at risk or breached, or running with their deadline at or before
-   * `now`; and the compliance rows at risk or breached whose window contains `now`. Each by key order.
+   * `now`; and the compliance rows at risk or breached whose window contains `now`. Each by key order,
+   * with only the fields a listing shows (a window's value lists every contributing ticket: parsing
+   * that for every read cost more than finding the rows).
    */
-  atRiskNow<C = unknown, W = unknown>(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<C>[]; compliance: ComplianceRow<W>[] }>;
+  atRiskNow(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }>;
   /**
    * The state of each of an agreement's compliance windows that end at or before `until`, without
    * their values (read from indexed columns): what later billing periods are settled with.

@@ -53,34 +53,12 @@ import type {
   AgreementUpdate,
   AlertAcknowledged,
   AlertChange,
-  AlertChangeSet,
   AlertChangesApplied,
+  AlertChangeSet,
   AlertFilter,
   AlertHistoryEntry,
   AlertOutcome,
   AlertState,
-  ChannelEnabled,
-  ChannelInput,
-  ChannelPut,
-  ClaimRequest,
-  ClaimedNotification,
-  ClaimedTimer,
-  NewNotification,
-  NewSilence,
-  NotificationAttempt,
-  NotificationCompleted,
-  NotificationCompletion,
-  NotificationFilter,
-  NotificationOutcome,
-  NotificationReplayed,
-  SilenceExpired,
-  StoredAlert,
-  StoredChannel,
-  StoredNotification,
-  StoredSilence,
-  StoredTimer,
-  TimerCompleted,
-  TimerInput,
   ApiToken,
   AppendOptions,
   AppendResult,
@@ -89,6 +67,13 @@ import type {
   AuditInput,
   CalendarInput,
   CalendarPut,
+  ChannelEnabled,
+  ChannelInput,
+  ChannelPut,
+  ClaimedNotification,
+  ClaimedTimer,
+  ClaimRequest,
+  ClockGlance,
   ClockKey,
   ClockRow,
   ComplianceKey,
@@ -103,20 +88,37 @@ import type {
   MigrationReport,
   NewAgreement,
   NewApiToken,
+  NewNotification,
+  NewSilence,
   NewUser,
+  NotificationAttempt,
+  NotificationCompleted,
+  NotificationCompletion,
+  NotificationFilter,
+  NotificationOutcome,
+  NotificationReplayed,
   Page,
   PageRequest,
   RevokeResult,
   SettlementKey,
   SettlementRow,
+  SilenceExpired,
   Store,
   StoredAgreement,
+  StoredAlert,
   StoredCalendar,
+  StoredChannel,
   StoredEvent,
+  StoredNotification,
+  StoredSilence,
   StoredTicket,
+  StoredTimer,
   Tenant,
+  TimerCompleted,
+  TimerInput,
   TokenCreated,
   User,
+  WindowGlance,
 } from '../types.ts';
 
 type Row = Record<string, unknown>;
@@ -1289,26 +1291,65 @@ class PostgresStore implements Store {
     return new Map(rows.map((r) => [r.agreement_id as string, Number(r.at)]));
   }
 
-  async atRiskNow<C = unknown, W = unknown>(
-    tenant: string,
-    now: number,
-  ): Promise<{ clocks: ClockRow<C>[]; compliance: ComplianceRow<W>[] }> {
+  async atRiskNow(tenant: string, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }> {
     // Both by the partial indexes of 20261205_002_incremental.sql: only open clocks, only compliance at risk or breached.
+    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
     const clocks = await this.rows(
       'atRiskNow',
-      `SELECT * FROM derived_clocks
+      `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline,
+              CASE WHEN jsonb_typeof(value -> 'consumed') = 'number' THEN (value ->> 'consumed')::float8 END AS consumed,
+              CASE WHEN jsonb_typeof(value -> 'breachAt') = 'number' THEN (value ->> 'breachAt')::float8 END AS breach_at
+         FROM derived_clocks
         WHERE tenant = $1 AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= $2))
         ORDER BY agreement_id, target, ticket, source, cycle`,
       [tenant, now],
     );
     const compliance = await this.rows(
       'atRiskNow',
-      `SELECT * FROM derived_compliance
+      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to,
+              CASE WHEN jsonb_typeof(value -> 'value') = 'number' THEN (value ->> 'value')::float8 END AS v,
+              value ->> 'comparator' AS comparator,
+              CASE WHEN jsonb_typeof(value -> 'target') = 'number' THEN (value ->> 'target')::float8 END AS goal,
+              value ->> 'reason' AS reason
+         FROM derived_compliance
         WHERE tenant = $1 AND state IN ('at_risk', 'breached') AND window_to > $2 AND window_from <= $2
         ORDER BY agreement_id, target, window_label`,
       [tenant, now],
     );
-    return { clocks: clocks.map((r) => clockOf<C>(r)), compliance: compliance.map((r) => complianceOf<W>(r)) };
+    return {
+      clocks: clocks.map((r) => {
+        const source = r.source === '' ? {} : { source: r.source as string };
+        return {
+          agreementId: r.agreement_id as string,
+          target: r.target as string,
+          ticket: r.ticket as string,
+          ...source,
+          cycle: Number(r.cycle),
+          value: {
+            state: r.open_state as string,
+            stop: null,
+            consumed: num(r.consumed),
+            deadline: num(r.open_deadline),
+            breachAt: num(r.breach_at),
+          },
+          updatedAt: Number(r.updated_at),
+        };
+      }),
+      compliance: compliance.map((r) => ({
+        agreementId: r.agreement_id as string,
+        target: r.target as string,
+        window: r.window_label as string,
+        value: {
+          state: r.state as string,
+          value: num(r.v),
+          comparator: (r.comparator as string | null) ?? null,
+          target: num(r.goal),
+          reason: (r.reason as string | null) ?? null,
+          window: { from: Number(r.window_from), to: Number(r.window_to) },
+        },
+        updatedAt: Number(r.updated_at),
+      })),
+    };
   }
 
   private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {

@@ -56,34 +56,12 @@ import type {
   AgreementUpdate,
   AlertAcknowledged,
   AlertChange,
-  AlertChangeSet,
   AlertChangesApplied,
+  AlertChangeSet,
   AlertFilter,
   AlertHistoryEntry,
   AlertOutcome,
   AlertState,
-  ChannelEnabled,
-  ChannelInput,
-  ChannelPut,
-  ClaimRequest,
-  ClaimedNotification,
-  ClaimedTimer,
-  NewNotification,
-  NewSilence,
-  NotificationAttempt,
-  NotificationCompleted,
-  NotificationCompletion,
-  NotificationFilter,
-  NotificationOutcome,
-  NotificationReplayed,
-  SilenceExpired,
-  StoredAlert,
-  StoredChannel,
-  StoredNotification,
-  StoredSilence,
-  StoredTimer,
-  TimerCompleted,
-  TimerInput,
   ApiToken,
   AppendOptions,
   AppendResult,
@@ -92,6 +70,13 @@ import type {
   AuditInput,
   CalendarInput,
   CalendarPut,
+  ChannelEnabled,
+  ChannelInput,
+  ChannelPut,
+  ClaimedNotification,
+  ClaimedTimer,
+  ClaimRequest,
+  ClockGlance,
   ClockKey,
   ClockRow,
   ComplianceKey,
@@ -106,20 +91,37 @@ import type {
   MigrationReport,
   NewAgreement,
   NewApiToken,
+  NewNotification,
+  NewSilence,
   NewUser,
+  NotificationAttempt,
+  NotificationCompleted,
+  NotificationCompletion,
+  NotificationFilter,
+  NotificationOutcome,
+  NotificationReplayed,
   Page,
   PageRequest,
   RevokeResult,
   SettlementKey,
   SettlementRow,
+  SilenceExpired,
   Store,
   StoredAgreement,
+  StoredAlert,
   StoredCalendar,
+  StoredChannel,
   StoredEvent,
+  StoredNotification,
+  StoredSilence,
   StoredTicket,
+  StoredTimer,
   Tenant,
+  TimerCompleted,
+  TimerInput,
   TokenCreated,
   User,
+  WindowGlance,
 } from '../types.ts';
 
 type Row = Record<string, unknown>;
@@ -1152,25 +1154,56 @@ class SqliteStore implements Store {
     });
   }
 
-  atRiskNow<C = unknown, W = unknown>(tenant: string, now: number): Promise<{ clocks: ClockRow<C>[]; compliance: ComplianceRow<W>[] }> {
+  atRiskNow(tenant: string, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }> {
     return this.run('atRiskNow', () => {
       // Both by the partial indexes of 20261205_002_incremental.sql: only open clocks, only compliance at risk or breached.
       const clocks = this.all(
-        `SELECT * FROM derived_clocks INDEXED BY derived_clocks_open
+        `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline,
+                json_extract(value, '$.consumed') AS consumed, json_extract(value, '$.breachAt') AS breach_at
+           FROM derived_clocks INDEXED BY derived_clocks_open
           WHERE tenant = ? AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= ?))
           ORDER BY agreement_id, target, ticket, source, cycle`,
         tenant,
         now,
       );
       const compliance = this.all(
-        `SELECT * FROM derived_compliance INDEXED BY derived_compliance_state
+        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to,
+                json_extract(value, '$.value') AS v, json_extract(value, '$.comparator') AS comparator,
+                json_extract(value, '$.target') AS goal, json_extract(value, '$.reason') AS reason
+           FROM derived_compliance INDEXED BY derived_compliance_state
           WHERE tenant = ? AND state IN ('at_risk', 'breached') AND window_to > ? AND window_from <= ?
           ORDER BY agreement_id, target, window_label`,
         tenant,
         now,
         now,
       );
-      return { clocks: clocks.map((r) => clockOf<C>(r)), compliance: compliance.map((r) => complianceOf<W>(r)) };
+      return {
+        clocks: clocks.map((r) => ({
+          ...clockKeyOf(r),
+          value: {
+            state: r.open_state as string,
+            stop: null,
+            consumed: (r.consumed as number | null) ?? null,
+            deadline: (r.open_deadline as number | null) ?? null,
+            breachAt: (r.breach_at as number | null) ?? null,
+          },
+          updatedAt: r.updated_at as number,
+        })),
+        compliance: compliance.map((r) => ({
+          agreementId: r.agreement_id as string,
+          target: r.target as string,
+          window: r.window_label as string,
+          value: {
+            state: r.state as string,
+            value: (r.v as number | null) ?? null,
+            comparator: (r.comparator as string | null) ?? null,
+            target: (r.goal as number | null) ?? null,
+            reason: (r.reason as string | null) ?? null,
+            window: { from: r.window_from as number, to: r.window_to as number },
+          },
+          updatedAt: r.updated_at as number,
+        })),
+      };
     });
   }
 
@@ -1965,6 +1998,16 @@ class SqliteStore implements Store {
   }
 }
 
+function clockKeyOf(r: Row): ClockKey {
+  const source = r.source === '' ? {} : { source: r.source as string };
+  return {
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    ticket: r.ticket as string,
+    ...source,
+    cycle: r.cycle as number,
+  };
+}
 function clockOf<V>(r: Row): ClockRow<V> {
   const source = r.source === '' ? {} : { source: r.source as string };
   return {
