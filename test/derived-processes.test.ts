@@ -55,7 +55,8 @@ after(async () => {
 });
 
 async function server(env: Record<string, string>): Promise<ServeProcess> {
-  const s = await startServe({ env });
+  // No background scheduler: its refreshes would pass the gate this test places exactly.
+  const s = await startServe({ env: { PLEDGE_WORKERS: 'off', ...env } });
   children.add(s.child);
   return s;
 }

@@ -108,6 +108,8 @@ const fields = {
   PLEDGE_DB_STATEMENT_TIMEOUT: timeout.prefault('30s'),
   /** `pledge serve` runs the background workers (scheduler, delivery) unless `off` (docs/operations.md). */
   PLEDGE_WORKERS: z.enum(['on', 'off']).default('on'),
+  /** The alert scheduler's longest sleep: how soon it sees events and timers written by other processes (docs/alerts.md). */
+  PLEDGE_SCHEDULER_POLL: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('5s'),
   /**
    * Delivery (docs/operations.md, "Delivery workers"). The key that decrypts channels' `enc:v1:`
    * secrets: optional, no default; without it such channels fail with a message saying so.
@@ -154,6 +156,8 @@ export interface Config {
   /** Whether `pledge serve` runs the background workers (PLEDGE_WORKERS). */
   workers: 'on' | 'off';
   delivery: DeliveryConfig;
+  /** The alert scheduler (PLEDGE_SCHEDULER_POLL); absent: the defaults. */
+  scheduler?: { pollMs: number };
 }
 
 /** The delivery loop (src/app/delivery/worker.ts). */
@@ -233,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       authFailures: { limit: c.PLEDGE_AUTH_FAILURE_LIMIT, windowSeconds: c.PLEDGE_AUTH_FAILURE_WINDOW },
       trustProxy: c.PLEDGE_TRUST_PROXY,
       workers: c.PLEDGE_WORKERS,
+      scheduler: { pollMs: c.PLEDGE_SCHEDULER_POLL },
       delivery: {
         ...(keyring ? { keyring } : {}),
         ...(c.PLEDGE_PUBLIC_URL ? { publicUrl: c.PLEDGE_PUBLIC_URL } : {}),

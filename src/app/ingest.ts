@@ -17,6 +17,7 @@ import { checkEventTime, MAX_EVENT_DEPTH, parseEvent, readEventJson, tooDeepIssu
 import type { Timed } from '../core/events/schema.ts';
 import { blankSpans, scanJsonDepth } from '../core/json.ts';
 import type { Issue } from '../core/validation/issues.ts';
+import { eventsCommitted } from './alerts/signals.ts';
 import type { AppendResult, AuditInput, EventStore, TenantId, TicketOwner } from '../store/types.ts';
 
 export interface IngestLimits {
@@ -258,6 +259,8 @@ export async function ingestBatch(
     );
     committed = appended.committed;
     lastSeq = appended.lastSeq;
+    // A scheduler in this process refreshes the results and alerts at once (signals.ts).
+    if (appended.accepted > 0) eventsCommitted({ tenant: ctx.tenant, lastSeq: appended.lastSeq, at: ctx.now });
     appended.outcomes.forEach((o, k) => {
       const { index, event } = good[k]!;
       if (o.status === 'accepted' || o.status === 'duplicate') results[index] = { index, id: event.id, status: o.status, seq: o.seq };

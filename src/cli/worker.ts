@@ -1,7 +1,8 @@
 /**
  * `pledge worker`: the background work without the HTTP server, for deployments that run API
- * instances and workers apart (docs/operations.md, "Delivery workers"). Today that is the delivery
- * loop; any number of workers may share one PostgreSQL (claims partition the outbox among them).
+ * instances and workers apart (docs/operations.md, "Delivery workers"): the delivery loop and,
+ * unless --tenant confines it to one tenant, the alert scheduler (docs/alerts.md, "Running it");
+ * any number of workers may share one PostgreSQL (claims partition the outbox and the timers).
  *
  * Runs until SIGTERM or SIGINT, then stops gracefully: the deliveries in flight finish and are
  * recorded, nothing new is claimed, the store is closed, exit 0. `--once` delivers what is due
@@ -10,6 +11,7 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../app/config.ts';
+import { startScheduler } from '../app/alerts/scheduler.ts';
 import { createDeliveryWorker, DELIVERY_OUTCOMES, type TickReport } from '../app/delivery/worker.ts';
 import { openStore } from '../store/index.ts';
 import { DB_HELP, storeConfig } from './db.ts';
@@ -57,13 +59,18 @@ export function registerWorker(program: Command): void {
         }
         return;
       }
+      // The scheduler serves every tenant: a worker confined to one tenant leaves it to the others.
+      const logger = {
+        error: (f: object, m: string) => log('error', m, { ...f }),
+        warn: (f: object, m: string) => log('warn', m, { ...f }),
+      };
+      const scheduler = o.tenant ? undefined : startScheduler({ store, config: c.value, logger });
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = () => {
           if (stopping) return;
           stopping = true;
-          void worker
-            .stop()
+          void Promise.all([worker.stop(), scheduler?.stop()])
             .then(() => store.close())
             .then(resolve);
         };

@@ -1,14 +1,15 @@
 /**
  * Running the server as a process: open the store (applying migrations), listen, start the
- * background workers (the delivery loop, unless PLEDGE_WORKERS=off), and on SIGINT/SIGTERM stop
- * them, close the server and the store, so in-flight requests and deliveries finish and SQLite
- * checkpoints its WAL. For `pledge serve`.
+ * background workers (the alert scheduler and the delivery loop, unless PLEDGE_WORKERS=off), and on
+ * SIGINT/SIGTERM stop them, close the server and the store, so in-flight requests and deliveries
+ * finish and SQLite checkpoints its WAL. For `pledge serve`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../app/config.ts';
 import { openStore } from '../store/index.ts';
 import { holdDerivedWrites } from '../store/testing/hold-derived-writes.ts';
 import type { Store } from '../store/types.ts';
+import { startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../app/delivery/worker.ts';
 import { createMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
@@ -29,15 +30,19 @@ export async function serve(config: Config, opts: { port?: number; host?: string
   const app = buildServer({ store, config, metrics, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
   let delivery: DeliveryWorker | undefined;
   let closed = false;
+  let scheduler: Scheduler | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
+    await scheduler?.stop();
     await delivery?.stop();
     await app.close();
     await store.close();
   };
   try {
     const url = await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
+    // The alert scheduler (docs/alerts.md, "Running it"), unless this instance serves the API only.
+    if (config.workers === 'on') scheduler = startScheduler({ store, config, logger: app.log });
     if (config.workers === 'on') {
       delivery = createDeliveryWorker({
         store,

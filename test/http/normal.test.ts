@@ -1,6 +1,7 @@
 /** The normal path: each route doing its job for a caller allowed to use it. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { recordLag } from '../../src/app/alerts/signals.ts';
 import { agreementYaml, CALENDAR_YAML, event, newTenant, openTestStore, T0, type TestStore } from './helpers.ts';
 
 let ts: TestStore;
@@ -40,6 +41,13 @@ describe('probes and documents', () => {
     assert.match(mt.body, /pledge_events_ingested_total\{outcome="duplicate"\} 1\n/);
     assert.match(mt.body, /pledge_events_ingested_total\{outcome="rejected"\} 1\n/);
     assert.match(mt.body, /pledge_evaluation_lag_events \d+\n/);
+    assert.match(mt.body, /pledge_outbox_pending_notifications 0\n/);
+    assert.match(mt.body, /pledge_outbox_oldest_pending_age_seconds 0\n/);
+    // The live lag appears once this process's scheduler has observed one (src/app/alerts/signals.ts).
+    assert.doesNotMatch(mt.body, /pledge_alert_lag_seconds/);
+    recordLag(t.tenant, 1500);
+    const lagged = await t.req('viewer', { method: 'GET', url: '/v1/metrics' });
+    assert.match(lagged.body, /pledge_alert_lag_seconds 1\.5\n/);
 
     const o = await t.req(null, { method: 'GET', url: '/openapi.json' });
     assert.equal(o.statusCode, 200);

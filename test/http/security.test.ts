@@ -335,6 +335,8 @@ describe('tenants and customers', () => {
 describe('what needs no token', () => {
   const PROCESS_SERIES = new Set([
     'pledge_http_requests_total',
+    // Counts of this process's delivery loop, by outcome only: no tenant, no channel.
+    'pledge_deliveries_total',
     'process_start_time_seconds',
     'process_resident_memory_bytes',
     'nodejs_heap_used_bytes',

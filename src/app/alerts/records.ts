@@ -12,11 +12,9 @@
  *   only when the change takes effect, in the same transaction (the outbox): two evaluators racing
  *   on the same facts write one alert and, since the keys are the core's deterministic ones, one
  *   notification per recipient.
- * - A notification's `channelId` is the recipient's destination (a configured channel id, or
- *   `default`: the tenant's default internal destination); a recipient reached by a medium only
- *   (an e-mail to a named contact) has `medium:<medium>`, which delivery resolves to the contact's
- *   address or the tenant's channel for that medium. Its `recipient` is the core's recipient key;
- *   its `payload` is the core's NotificationIntent (recipient, message, transition, severity).
+ * - A notification is the outbox row delivery reads (outboxRowOf, src/core/delivery/outbox.ts): its
+ *   key is the intent's, its channel the recipient's destination (or `how:<medium>`, resolved when
+ *   sent), its payload the core's NotificationIntent (recipient, message, transition, severity).
  * - Timers are keyed by the subject key (keys.ts): one timer per ticket clock cycle
  *   (agreement, target, source, ticket, cycle) and one per window (agreement, target, window), so
  *   rescheduling a subject moves its one timer and never adds a second.
@@ -26,7 +24,8 @@
  * clock cycle or window (docs/alerts.md, "Running it").
  */
 import { dedupeKey, recipientKey, subjectKey } from '../../core/alerts/keys.ts';
-import type { Alert, AlertSubject, EvaluationResult, NotificationIntent, Recipient } from '../../core/alerts/types.ts';
+import { outboxRowOf } from '../../core/delivery/outbox.ts';
+import type { Alert, AlertSubject, EvaluationResult, NotificationIntent } from '../../core/alerts/types.ts';
 import type { AlertChange, AlertSubject as StoreSubject, NewNotification, StoredAlert, TimerInput } from '../../store/types.ts';
 
 /** The payload of an alert timer: the subject to evaluate again when it fires. */
@@ -46,13 +45,9 @@ export function isAlertTimerPayload(p: unknown): p is AlertTimerPayload {
   return typeof s === 'object' && s !== null && (s.kind === 'clock' || s.kind === 'window') && typeof s.agreement === 'string';
 }
 
-export function channelIdOf(r: Recipient): string {
-  if (r.destination) return r.destination;
-  return r.medium ? `medium:${r.medium}` : 'default';
-}
-
-export function notificationOf(i: NotificationIntent): NewNotification<NotificationIntent> {
-  return { idempotencyKey: i.key, channelId: channelIdOf(i.recipient), recipient: i.recipientKey, payload: i };
+/** The outbox row of an intent, as delivery reads it (src/core/delivery/outbox.ts). */
+export function notificationOf(i: NotificationIntent): NewNotification {
+  return outboxRowOf(i);
 }
 
 function storeSubject(s: AlertSubject): StoreSubject {

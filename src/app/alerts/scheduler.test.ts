@@ -11,14 +11,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { NotificationIntent, Alert } from '../../core/alerts/types.ts';
+import type { Alert } from '../../core/alerts/types.ts';
+import type { IntentPayload } from '../../core/delivery/outbox.ts';
 import { openStore } from '../../store/index.ts';
 import { skipBanner, startPostgres } from '../../store/testing/pg-harness.ts';
 import type { DerivedReplacement, Store, StoreConfig, TenantId } from '../../store/types.ts';
 import { refreshDerived } from '../derive.ts';
 import { createScheduler, startScheduler, type Scheduler } from './scheduler.ts';
 import { lastLag } from './signals.ts';
-import { ManualClock, OFFICE, setupTenant, store as put, SUPPORT, ticket, UPTIME } from './testkit.ts';
+import { ManualClock, OFFICE, setupTenant, store as put, ticket, UPTIME } from './testkit.ts';
 
 const berlin = (local: string) => Date.parse(`${local}+01:00`);
 const iso = (t: number) => new Date(t).toISOString();
@@ -29,8 +30,9 @@ async function sent(store: Store, tenant: TenantId): Promise<string[]> {
   const out: string[] = [];
   let after: string | undefined;
   do {
-    const p = await store.listNotifications<NotificationIntent>(tenant, { limit: 1000, ...(after ? { after } : {}) });
-    for (const n of p.items) out.push(`${n.payload.transition} ${n.payload.dedupeKey.split('/').pop()} @ ${iso(n.createdAt)}`);
+    const p = await store.listNotifications<IntentPayload>(tenant, { limit: 1000, ...(after ? { after } : {}) });
+    for (const n of p.items)
+      out.push(`${n.payload.intent.transition} ${n.payload.intent.dedupeKey.split('/').pop()} @ ${iso(n.createdAt)}`);
     after = p.next;
   } while (after);
   return out;
@@ -341,10 +343,10 @@ describe('two schedulers on one PostgreSQL', { skip: pg.ok ? false : 'no Postgre
         clock.t = Math.max(clock.t, next.fireAt);
         await Promise.all([sa.tick(), sb.tick(), sa.tick()]);
       }
-      const all = (await a.listNotifications<NotificationIntent>(t, { limit: 1000 })).items.filter((x) =>
-        x.payload.dedupeKey.startsWith('clock/'),
+      const all = (await a.listNotifications<IntentPayload>(t, { limit: 1000 })).items.filter((x) =>
+        x.payload.intent.dedupeKey.startsWith('clock/'),
       );
-      const levels = all.map((x) => `${x.payload.transition} ${x.payload.dedupeKey.split('/').pop()}`);
+      const levels = all.map((x) => `${x.payload.intent.transition} ${x.payload.intent.dedupeKey.split('/').pop()}`);
       assert.equal(all.length, 12 * 4, levels.join('\n'));
       for (const l of ['consumed-50', 'consumed-75', 'consumed-90', 'breach'])
         assert.equal(levels.filter((x) => x === `firing ${l}`).length, 12, l);

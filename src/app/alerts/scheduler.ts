@@ -13,7 +13,8 @@
  *   of now (a clock paused at 74% holds no 75% warning, whatever the timer was scheduled for), the
  *   window measured as of now. A timer is only a reminder to look; it is never the evidence.
  * - Results first: before firing a tenant's timers, its derived results are brought up to date
- *   (refreshDerived), which also writes the alerts of the events that arrived. The firing writes
+ *   (refreshDerived), which also writes the alerts of the events that arrived; a ticket's clock is
+ *   then computed from all its stored events, at least those the results reflect. The firing writes
  *   through replaceDerived with the generation and watermark it read first and no derived rows:
  *   an agreement or calendar change (generation) or newer events (watermark) committed meanwhile
  *   make it `stale`, and it starts over from the refresh, so a firing never overwrites alerts
@@ -205,11 +206,12 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
   /** Fires one tenant's claimed timers; false when every attempt was overtaken (the claims run out and are retried). */
   async function fire(tenant: TenantId, timers: ClaimedTimer<AlertTimerPayload>[], report: TickReport): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const state = await store.getDerivedState(tenant);
-      if ((await store.lastEventSeq(tenant)) > state.watermark) {
+      // Results first; events that keep arriving after this do not hold the firing back: the clock
+      // is computed from every stored event anyway, and a refresh committed meanwhile makes the
+      // write below stale (then this starts over).
+      if (attempt === 0 && (await store.lastEventSeq(tenant)) > (await store.getDerivedState(tenant)).watermark)
         await refresh(tenant, report);
-        continue;
-      }
+      const state = await store.getDerivedState(tenant);
       const now = clock.now();
       const measured = await measuredOf(tenant, state);
       let events: Promise<Timed[]> | null = null;

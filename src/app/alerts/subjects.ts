@@ -129,7 +129,7 @@ export function windowHealthOf(
     if (target.metric === 'availability')
       return x.availability ? { bad: x.availability.downtimeMs, total: x.availability.eligibleMs } : { bad: 0, total: 0 };
     const e = x.evaluation;
-    if (!e || e.unit !== 'percent' || e.value === null) return { bad: 0, total: 0 };
+    if (e?.unit !== 'percent' || e.value === null) return { bad: 0, total: 0 };
     return { bad: badItems(e.value, e.sampleSize, e.comparator), total: e.sampleSize };
   };
   let calendar: BusinessCalendar | undefined;

@@ -22,7 +22,8 @@ import { slackProblems, teamsProblems } from '../../delivery/testing/chat-shapes
 import { openStore } from '../../store/index.ts';
 import type { Store } from '../../store/types.ts';
 import { createDeliveryWorker, type DeliveryWorkerOptions, type WorkerClock } from './worker.ts';
-import { sampleIntent } from './testing/intents.ts';
+import { sampleIntent } from '../../core/delivery/testing/intents.ts';
+import { outboxStats } from './outbox-stats.ts';
 
 const SECRET = generateWebhookSecret();
 const env = { HOOK_SECRET: SECRET, SLACK_URL: '', TEAMS_URL: '' };
@@ -433,7 +434,12 @@ test('a lost lease: a completion after another worker took the row over is refus
   // worker claims the row and delivers it.
   const slow = worker(store, clock, { name: 'slow', timeoutMs: 300, config: { leaseMs: 2000 } });
   const pending = slow.drain();
-  while (r.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  let ended = false;
+  void pending.then(() => (ended = true));
+  while (r.requests.length === 0) {
+    assert.equal(ended, false, 'the first worker ended without sending');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   clock.set(clock.t + 2001);
   const fast = worker(store, clock, { name: 'fast' });
   assert.equal((await fast.drain()).counts.delivered, 1);
@@ -471,4 +477,18 @@ test('graceful stop: the delivery in flight finishes and is recorded; nothing is
   await new Promise((res) => setTimeout(res, 100));
   assert.equal((await store.getNotificationByKey('acme', later.key))!.state, 'pending', 'a stopped worker claims nothing');
   assert.equal(calls, 1);
+});
+
+test('outbox gauges: pending notifications and the age of the oldest; none once delivered', async () => {
+  const store = await freshStore();
+  const r = await hook();
+  await putWebhook(store, 'default', r.url);
+  const clock = manualClock();
+  const t0 = clock.t;
+  await enqueue(store, [sampleIntent('O-1')], t0);
+  await enqueue(store, [sampleIntent('O-2')], t0 + 2000);
+  assert.deepEqual(await outboxStats(store, 'acme', t0 + 5000), { pending: 2, oldestAgeMs: 5000 });
+  clock.set(t0 + 5000);
+  await worker(store, clock).drain();
+  assert.deepEqual(await outboxStats(store, 'acme', t0 + 6000), { pending: 0, oldestAgeMs: 0 });
 });

@@ -380,11 +380,12 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
     const startedAt = clock.now();
     // A send never outlives its claim: the timeout is cut to what is left of the lease (less a
     // margin to record the outcome), and with too little left the row waits for the next claim.
-    const timeoutMs = Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS[s.channel.kind], s.row.lease.until - startedAt - LEASE_MARGIN_MS);
-    if (timeoutMs < MIN_SEND_MS) {
+    const room = s.row.lease.until - startedAt - LEASE_MARGIN_MS;
+    if (room < MIN_SEND_MS) {
       count(report, 'skipped');
       return;
     }
+    const timeoutMs = Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS[s.channel.kind], room);
     const outcome = await deliver(s.channel, s.message, {
       now: startedAt,
       attempt: s.attempt,

@@ -5,6 +5,7 @@
  * the request id), /metrics has the process's own figures only. A tenant's figures (events
  * ingested, evaluation lag, open breaches) are at /v1/metrics, for a token of that tenant.
  */
+import { lastLag } from '../../app/alerts/signals.ts';
 import { readFileSync } from 'node:fs';
 import { outboxStats } from '../../app/delivery/outbox-stats.ts';
 import { HttpError } from '../errors.ts';
@@ -12,6 +13,7 @@ import { DOCS_STYLE, docsPage, openApiDocument } from '../openapi.ts';
 import { defineOperation, type Deps, type Operation } from '../operation.ts';
 import { Health, OpenApiDocument, Ready, Text } from '../schemas.ts';
 import { htmlPageCsp } from '../security.ts';
+import type { Gauge } from '../metrics.ts';
 
 function packageVersion(): string {
   try {
@@ -83,8 +85,9 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
         "The caller's tenant only: pledge_events_ingested_total{outcome} (received by this process), pledge_evaluation_lag_events " +
         '(stored events not yet reflected in derived results), pledge_open_breaches_tickets and pledge_open_breaches_targets ' +
         '(breaches open now, from the last computed results), pledge_outbox_pending_notifications and ' +
-        'pledge_outbox_oldest_pending_age_seconds (notifications not yet delivered, failed or given up; counted up to 10,000). ' +
-        'Any role but customer; a viewer token is enough for a scraper.',
+        'pledge_outbox_oldest_pending_age_seconds (notifications not yet delivered, failed or given up; counted up to 10,000), ' +
+        "pledge_alert_lag_seconds (from an event batch's commit to the results and alerts that reflect it, as this process's " +
+        'scheduler last saw it; absent before it saw one). Any role but customer; a viewer token is enough for a scraper.',
       action: 'metrics.read',
       responses: { 200: { description: 'Prometheus text exposition format 0.0.4', schema: Text, media: 'text/plain; version=0.0.4' } },
       async handler(c) {
@@ -114,6 +117,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
             help: 'How long the oldest of them has waited since it was written (0 when none waits).',
             value: Math.floor(outbox.oldestAgeMs / 1000),
           },
+          ...alertLagGauge(tenant),
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };
       },
@@ -146,4 +150,17 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
       },
     }),
   ] as Operation[];
+}
+
+/** The live lag (src/app/alerts/signals.ts), once this process's scheduler has observed one. */
+function alertLagGauge(tenant: string): Gauge[] {
+  const ms = lastLag(tenant);
+  if (ms === undefined) return [];
+  return [
+    {
+      name: 'pledge_alert_lag_seconds',
+      help: "From an event batch's commit to the commit of the results and alerts that reflect it, as last observed by this process.",
+      value: ms / 1000,
+    },
+  ];
 }

@@ -3,8 +3,8 @@
  * delivery tests: the keys are the core's own (notificationKey, recipientKey), so a test's rows
  * look exactly like the evaluation's.
  */
-import { dedupeKey, notificationKey, recipientKey } from '../../../core/alerts/keys.ts';
-import type { NotificationIntent, Recipient, Transition } from '../../../core/alerts/types.ts';
+import { dedupeKey, notificationKey, recipientKey } from '../../alerts/keys.ts';
+import type { NotificationIntent, Recipient, Transition } from '../../alerts/types.ts';
 
 export const DEFAULT_ROUTE: Recipient = { audience: 'internal', who: 'default', medium: null, destination: 'default' };
 
