@@ -77,7 +77,7 @@ export async function run(): Promise<BenchResult[]> {
         name: `read right after 1 new event of now at ${en(total)} events (refresh + compliance read): p99`,
         value: refresh.oneP99!,
         unit: 'ms',
-        note: `p50 ${refresh.oneP50!.toFixed(1)} ms over ${refresh.oneRuns} reads; a new ticket in the current month, touching acme-checkout or globex-email and the corporate agreement`,
+        note: `p50 ${refresh.oneP50!.toFixed(1)} ms over ${refresh.oneRuns} reads; a new ticket in the current month (acme checkout: acme-checkout, the corporate agreement and an OLA; acme email: the corporate agreement)`,
       },
       {
         name: `read right after 1 late event (first month) at ${en(total)} events: p99`,
