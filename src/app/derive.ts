@@ -491,8 +491,8 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
   const events =
     needFrom === Infinity
       ? []
-      : needFrom === -Infinity
-        ? await loadEvents(store, tenant, 0, last)
+      : needFrom <= first
+        ? await loadEvents(store, tenant, 0, last) // every event is needed: one scan, not a walk by ticket
         : (await store.eventPayloadsFor(tenant, { since: needFrom, tickets: [...touchedKeys.values()] })).map((r) => timedOf(r));
 
   type TicketOf = { agreementId: string; ticket: string; source?: string };

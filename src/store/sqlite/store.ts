@@ -946,6 +946,7 @@ class SqliteStore implements Store {
     return this.run('eventPayloadsFor', () => {
       // The tickets by the time index and the open-clock index, their events by the ticket index;
       // events of no ticket by their partial index (20261205_003).
+      // Row by row: the payload texts are parsed as they come, never all held at once beside their objects.
       const rows = this.db
         .prepare(
           `WITH wanted(ticket, source) AS (
@@ -961,16 +962,13 @@ class SqliteStore implements Store {
            ORDER BY 1`,
         )
         .raw(true)
-        .all({
+        .iterate({
           tenant,
           since: Number.isFinite(q.since) ? q.since : -8.64e15,
           tickets: JSON.stringify((q.tickets ?? []).map((t) => [t.source, t.ticket])),
-        }) as Array<[number, number, string]>;
-      const out = new Array<{ seq: number; at: number; payload: Record<string, unknown> }>(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        out[i] = { seq: r[0], at: r[1], payload: JSON.parse(r[2]) as Record<string, unknown> };
-      }
+        }) as IterableIterator<[number, number, string]>;
+      const out: Array<{ seq: number; at: number; payload: Record<string, unknown> }> = [];
+      for (const r of rows) out.push({ seq: r[0], at: r[1], payload: JSON.parse(r[2]) as Record<string, unknown> });
       return out;
     });
   }
