@@ -10,15 +10,17 @@ import { basename } from 'node:path';
 import { agreementFromText, type LoadedAgreement } from '../core/agreements/load.ts';
 import { chainOf, mergeChain } from '../core/agreements/layering.ts';
 import { agreementZone, clockTargetsOf, eventsOf } from '../core/agreements/evaluate.ts';
-import { ticketBook } from '../core/agreements/tickets.ts';
+import { ticketBook, type TicketBook } from '../core/agreements/tickets.ts';
 import { ticketKey } from '../core/clock/tickets.ts';
 import type { AgreementSpec } from '../core/agreements/schema.ts';
-import { settlePeriods, type TermsVersion } from '../core/agreements/settlement.ts';
+import { settledBefore, settlePeriods, targetWindows, type SettledBefore, type TermsVersion } from '../core/agreements/settlement.ts';
 import { currentState, monitoredIntervals } from '../core/agreements/lifecycle/state.ts';
 import { calendarFromText } from '../core/calendar/source.ts';
 import { compileCalendar } from '../core/calendar/compile.ts';
 import type { BusinessCalendar } from '../core/calendar/types.ts';
 import type { Timed } from '../core/events/schema.ts';
+import type { TargetState } from '../core/metrics/compliance.ts';
+import type { Settlement } from '../core/penalties/index.ts';
 import { resolveWindow, windowsCovering, type ResolvedWindow } from '../core/metrics/window.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { alertChangesFor } from './alerts/changes.ts';
@@ -200,29 +202,61 @@ interface Derived {
  * monitored then (a declared start, monitoring.started, checks or reports: see
  * src/core/availability/monitoring.ts); a month without that evidence is no_data, not 100%.
  */
-function deriveAgreement(m: Measured, events: readonly Timed[], first: number, now: number, onlyTickets?: ReadonlySet<string>): Derived {
-  const { terms, calendars, zone, monitored } = m;
-  const mine = eventsOf(terms, events);
-  const book = ticketBook(mine, clockTargetsOf(terms, calendars));
-  const out: Derived = { clocks: [], compliance: [], settlements: [] };
-  if (book.targets.length > 0) {
-    for (const ev of book.evaluations(now)) {
-      for (const c of ev.clocks) {
-        if (onlyTickets && !onlyTickets.has(ticketKey(c.source, c.ticket))) continue;
-        const source = c.source ? { source: c.source } : {};
-        out.clocks.push({ agreementId: terms.id, target: c.target, ticket: c.ticket, ...source, cycle: c.cycle, value: c, updatedAt: now });
-      }
+function deriveAgreement(m: Measured, events: readonly Timed[], first: number, now: number): Derived {
+  const mine = eventsOf(m.terms, events);
+  const book = ticketBook(mine, clockTargetsOf(m.terms, m.calendars));
+  const clocks = clockRows(m, book, now);
+  const periods = periodsOf(m, first, now);
+  return { clocks, ...settleAgreement(m, mine, book, periods.list, now) };
+}
+
+/** The clock rows of the tickets in `book` as of `now` (only those in `onlyTickets`, when given). */
+function clockRows(m: Measured, book: TicketBook, now: number, onlyTickets?: ReadonlySet<string>): ClockRow[] {
+  const out: ClockRow[] = [];
+  if (book.targets.length === 0) return out;
+  for (const ev of book.evaluations(now)) {
+    for (const c of ev.clocks) {
+      if (onlyTickets && !onlyTickets.has(ticketKey(c.source, c.ticket))) continue;
+      const source = c.source ? { source: c.source } : {};
+      out.push({ agreementId: m.id, target: c.target, ticket: c.ticket, ...source, cycle: c.cycle, value: c, updatedAt: now });
     }
   }
-  const from = Math.max(monitored.from, Number.isFinite(first) ? first : now);
-  const to = Math.min(monitored.to, now);
-  if (!(to > from)) return out;
-  const months = windowsCovering('month', from, to, zone);
-  if (!months.ok) return out;
-  const periods: ResolvedWindow[] = months.value.slice(-24).flatMap((w) => {
-    const r = resolveWindow(w, zone);
+  return out;
+}
+
+/** PERIODS_KEPT: billing periods measured, the last ones (see deriveAgreement). */
+const PERIODS_KEPT = 24;
+
+/** The billing months an agreement is settled over as of `now` (see deriveAgreement); `capped`: older ones were left out. */
+function periodsOf(m: Measured, first: number, now: number): { list: ResolvedWindow[]; capped: boolean } {
+  const from = Math.max(m.monitored.from, Number.isFinite(first) ? first : now);
+  const to = Math.min(m.monitored.to, now);
+  if (!(to > from)) return { list: [], capped: false };
+  const months = windowsCovering('month', from, to, m.zone);
+  if (!months.ok) return { list: [], capped: false };
+  const list = months.value.slice(-PERIODS_KEPT).flatMap((w) => {
+    const r = resolveWindow(w, m.zone);
     return r.ok ? [r.value] : [];
   });
+  return { list, capped: months.value.length > PERIODS_KEPT };
+}
+
+/**
+ * Compliance per target and window and settlements per period of `periods` (consecutive, oldest
+ * first); with `before`, they follow earlier periods that are not settled again (settledBefore).
+ * A window measured in several periods (a quarter to date) keeps its latest measurement.
+ */
+function settleAgreement(
+  m: Measured,
+  mine: readonly Timed[],
+  book: TicketBook,
+  periods: readonly ResolvedWindow[],
+  now: number,
+  before?: SettledBefore,
+): { compliance: ComplianceRow[]; settlements: SettlementRow[] } {
+  const settlements: SettlementRow[] = [];
+  if (periods.length === 0) return { compliance: [], settlements };
+  const { terms, calendars, monitored } = m;
   const outcomes = settlePeriods({
     terms,
     calendars,
@@ -232,6 +266,7 @@ function deriveAgreement(m: Measured, events: readonly Timed[], first: number, n
     monitored,
     book,
     ...(m.versions ? { versions: m.versions } : {}),
+    ...(before ? { before } : {}),
   });
   const compliance = new Map<string, ComplianceRow>();
   for (const o of outcomes) {
@@ -244,10 +279,9 @@ function deriveAgreement(m: Measured, events: readonly Timed[], first: number, n
           value: t.evaluation,
           updatedAt: now,
         });
-    if (o.settlement) out.settlements.push({ agreementId: terms.id, period: o.period.label, value: o.settlement, updatedAt: now });
+    if (o.settlement) settlements.push({ agreementId: terms.id, period: o.period.label, value: o.settlement, updatedAt: now });
   }
-  out.compliance = [...compliance.values()];
-  return out;
+  return { compliance: [...compliance.values()], settlements };
 }
 
 /** Attempts of a rebuild asked for (`pledge rebuild`) that changes of agreements or calendars overtake. */
@@ -329,18 +363,35 @@ export interface RefreshReport {
   /** Tickets whose clocks were recomputed, over those agreements. */
   tickets: number;
   watermark: number;
+  /** Events read to recompute (the new ones, the touched tickets' histories, what the recomputed windows need). */
+  read?: number;
 }
 
 /**
  * Brings the derived results up to date with the events that arrived since they were computed
- * (the watermark), recomputing only what they affect: the agreements that measure one of them
- * (their compliance and settlements in full, since a late event can change any of their periods
- * and each period's settlement depends on the earlier ones) and, in them, the clocks of the
- * tickets the new events belong to. The result is the same as a rebuild's (the tests compare
- * them), except that results nothing touched keep the instant they were computed at.
+ * (the watermark), at the cost of what they touch rather than of the tenant's history:
  *
- * A watermark of 0 with events stored (never computed, or invalidated by a change of agreements
- * or calendars) is a full rebuild.
+ * - Tickets: the new events' tickets are read whole (store.ticketEvents, by index). An agreement
+ *   is touched when it measures one of them before the new events or after (a ticket's scope comes
+ *   from its whole history, and a late ticket.created can move it out of an agreement), or measures
+ *   a new event of no ticket. Only those tickets' clocks are evaluated, and only they are replaced.
+ * - Windows: of a touched agreement, only the billing periods the change can reach are settled
+ *   again: from the first that ends at or after the earliest instant of the touched tickets and new
+ *   events, or that was still open when the agreement was last computed (store.derivedComputedAt),
+ *   whichever is earlier. Earlier periods keep their stored results, and the later ones are settled
+ *   with the history those left (settledBefore: window states, money owed per contract year).
+ * - Events: only those the recomputed windows need are read (store.eventPayloadsFor): every event
+ *   of no ticket, and the whole history of each ticket with an event since the first recomputed
+ *   window began, with a clock still open, or touched now. A ticket with neither finished before
+ *   those windows and counts in none of them (metrics place a clock by its breach or stop, a
+ *   ticket by its instants; catalogue.ts).
+ *
+ * The result is the same as a rebuild's (the property test in derive-incremental.test.ts compares
+ * them over random streams), except that results nothing touched keep the instant they were
+ * computed at. Full recomputations remain where the shortcut would not be exact: never computed or
+ * invalidated (watermark 0), an event earlier than every stored one (it moves the first period),
+ * an agreement settled over more than PERIODS_KEPT months (the oldest drops out), or a grace
+ * period ending inside a window that would be kept (its settled part is not stored).
  *
  * The state (watermark and generation) is read first, before any input, and the write is refused
  * unless it is unchanged: another process wrote first, or an input changed meanwhile (`stale`).
@@ -351,68 +402,123 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
   const from = state.watermark;
   const last = await store.lastEventSeq(tenant);
   if (from >= last) return { status: 'fresh', full: false, newEvents: 0, agreements: [], tickets: 0, watermark: from };
-  if (from === 0) {
+  const full = async (newEvents: number): Promise<RefreshReport> => {
     const r = await rebuildDerived({ store, tenant, now, from: state });
-    return { status: r.stale ? 'stale' : 'refreshed', full: true, newEvents: last, agreements: [], tickets: r.clocks, watermark: last };
-  }
+    return { status: r.stale ? 'stale' : 'refreshed', full: true, newEvents, agreements: [], tickets: r.clocks, watermark: last };
+  };
+  if (from === 0) return full(last);
   const fresh = await loadEvents(store, tenant, from, last);
   // Events earlier than any before move every agreement's first period: recompute everything.
-  const before = await store.queryEvents(tenant, { limit: 1 });
-  if (before.items[0] !== undefined && before.items[0].seq > from) {
-    const r = await rebuildDerived({ store, tenant, now, from: state });
-    return {
-      status: r.stale ? 'stale' : 'refreshed',
-      full: true,
-      newEvents: fresh.length,
-      agreements: [],
-      tickets: r.clocks,
-      watermark: last,
-    };
+  const firstStored = (await store.queryEvents(tenant, { limit: 1 })).items[0];
+  if (firstStored !== undefined && firstStored.seq > from) return full(fresh.length);
+  const first = firstStored?.at ?? Infinity;
+  const { measured } = await measuredAgreementsOf(store, tenant, state.generation);
+
+  // The touched tickets, whole, in the order they were stored (as a rebuild reads them).
+  const touchedKeys = new Map<string, { source: string; ticket: string }>();
+  const plain: Timed[] = [];
+  for (const e of fresh) {
+    if ('ticket' in e) touchedKeys.set(ticketKey(e.source, e.ticket), { source: e.source ?? '', ticket: e.ticket });
+    else plain.push(e);
   }
-  const { measured } = await measuredAgreements(store, tenant);
-  // Whether an agreement measures a new event of a ticket depends on the ticket's whole history
-  // (its scope: a follow-up need not name its service), so it is decided on every event; and a new
-  // event can move a ticket out of an agreement (a late ticket.created naming another service), so
-  // the tickets an agreement measured before the new events count as touched too.
-  const events = await loadEvents(store, tenant, 0, last);
-  const earlier = events.slice(0, events.length - fresh.length);
-  const isFresh = new Set<Timed>(events.slice(earlier.length));
-  const freshTickets = new Set<string>();
-  for (const e of isFresh) if ('ticket' in e) freshTickets.add(ticketKey(e.source, e.ticket));
-  const touched = measured.flatMap((m) => {
+  const histories: Array<{ seq: number; event: Timed }> = [];
+  for (const t of touchedKeys.values())
+    for (const e of await store.ticketEvents(tenant, t.source, t.ticket)) histories.push({ seq: e.seq, event: timedOf(e) });
+  histories.sort((a, b) => a.seq - b.seq);
+  const after = histories.map((h) => h.event);
+  const beforeNew = histories.filter((h) => h.seq <= from).map((h) => h.event);
+
+  // Per agreement: the touched tickets it measures (before or after the new events), and the
+  // earliest instant the change reaches.
+  interface Touch {
+    m: Measured;
+    tickets: Map<string, { ticket: string; source: string }>;
+    mine: Timed[];
+    since: number;
+  }
+  const touched: Touch[] = [];
+  for (const m of measured) {
     const tickets = new Map<string, { ticket: string; source: string }>();
-    let any = false;
-    for (const e of eventsOf(m.terms, events)) {
-      if (!isFresh.has(e)) continue;
-      any = true;
-      if ('ticket' in e) tickets.set(ticketKey(e.source, e.ticket), { ticket: e.ticket, source: e.source ?? '' });
-    }
-    for (const e of eventsOf(m.terms, earlier)) {
+    let since = Infinity;
+    const mine = eventsOf(m.terms, after);
+    for (const e of [...mine, ...eventsOf(m.terms, beforeNew)]) {
       if (!('ticket' in e)) continue;
-      const key = ticketKey(e.source, e.ticket);
-      if (!freshTickets.has(key) || tickets.has(key)) continue;
-      tickets.set(key, { ticket: e.ticket, source: e.source ?? '' });
-      any = true;
+      tickets.set(ticketKey(e.source, e.ticket), { ticket: e.ticket, source: e.source ?? '' });
+      if (e.atMs < since) since = e.atMs;
     }
-    return any ? [{ m, tickets }] : [];
-  });
+    for (const e of eventsOf(m.terms, plain)) if (e.atMs < since) since = e.atMs;
+    if (Number.isFinite(since)) touched.push({ m, tickets, mine, since });
+  }
+
+  // Per touched agreement: the first period settled again, and the history before it.
+  const computedAt = touched.length > 0 ? await store.derivedComputedAt(tenant) : new Map<string, number>();
+  interface Plan extends Touch {
+    periods: ResolvedWindow[];
+    /** Index of the first period settled again; 0: all of them (replacing every result of the agreement). */
+    start: number;
+    before?: SettledBefore;
+    /** Events from this instant on (and the tickets active then) are needed. */
+    needFrom: number;
+  }
+  const plans: Plan[] = [];
+  for (const t of touched) {
+    const { list, capped } = periodsOf(t.m, first, now);
+    const lastNow = computedAt.get(t.m.id) ?? -Infinity;
+    let start = capped ? 0 : list.findIndex((p) => p.to >= t.since || p.to > Math.min(lastNow, now));
+    if (start < 0) start = list.length;
+    let before: SettledBefore | undefined;
+    if (start > 0) {
+      const until = list[start]?.from ?? Infinity;
+      const windows = (await store.complianceStates(tenant, t.m.id, until)).map((w) => ({
+        targetId: w.target,
+        from: w.from,
+        to: w.to,
+        label: w.window,
+        state: w.state as TargetState,
+      }));
+      const settled = (await listAllSettlements(store, tenant, t.m.id)).filter((s) => s.period.to <= until);
+      before =
+        settledBefore({ terms: t.m.terms, ...(t.m.versions ? { versions: t.m.versions } : {}) }, t.m.zone, until, windows, settled) ??
+        undefined;
+      if (!before) start = 0;
+    }
+    const needFrom = start === 0 ? -Infinity : windowsStart(t.m, list.slice(start));
+    plans.push({ ...t, periods: list, start, ...(before && start > 0 ? { before } : {}), needFrom });
+  }
+
+  // The events the recomputed windows need, read once for every touched agreement.
+  const needFrom = Math.min(...plans.filter((p) => p.start < p.periods.length).map((p) => p.needFrom));
+  const events =
+    needFrom === Infinity
+      ? []
+      : needFrom <= first
+        ? await loadEvents(store, tenant, 0, last) // every event is needed: one scan, not a walk by ticket
+        : (await store.eventPayloadsFor(tenant, { since: needFrom, tickets: [...touchedKeys.values()] })).map((r) => timedOf(r));
+
   type TicketOf = { agreementId: string; ticket: string; source?: string };
   const change: Derived & { tickets: TicketOf[] } = { clocks: [], compliance: [], settlements: [], tickets: [] };
-  if (touched.length > 0) {
-    const first = earliest(events);
-    for (const t of touched) {
-      const d = deriveAgreement(t.m, events, first, now, new Set(t.tickets.keys()));
-      for (const k of ['clocks', 'compliance', 'settlements'] as const) for (const r of d[k]) (change[k] as unknown[]).push(r);
-      for (const { ticket, source } of t.tickets.values()) {
-        change.tickets.push({ agreementId: t.m.id, ticket, ...(source ? { source } : {}) });
-      }
-    }
+  const agreements: string[] = [];
+  const windowsFrom: Array<{ agreementId: string; from: number; periods: string[] }> = [];
+  for (const p of plans) {
+    const targets = clockTargetsOf(p.m.terms, p.m.calendars);
+    for (const r of clockRows(p.m, ticketBook(p.mine, targets), now)) change.clocks.push(r);
+    for (const { ticket, source } of p.tickets.values())
+      change.tickets.push({ agreementId: p.m.id, ticket, ...(source ? { source } : {}) });
+    const again = p.periods.slice(p.start);
+    if (again.length === 0) continue;
+    const mine = eventsOf(p.m.terms, events);
+    const d = settleAgreement(p.m, mine, ticketBook(mine, targets), again, now, p.before);
+    for (const r of d.compliance) change.compliance.push(r);
+    for (const r of d.settlements) change.settlements.push(r);
+    if (p.start === 0) agreements.push(p.m.id);
+    else windowsFrom.push({ agreementId: p.m.id, from: again[0]!.from, periods: again.map((x) => x.label) });
   }
   const r = await store.replaceDerived(tenant, {
     from,
     generation: state.generation,
     watermark: last,
-    agreements: touched.map((t) => t.m.id),
+    agreements,
+    windowsFrom,
     ...change,
     alerts: await alertChangesFor({ store, tenant, now, measured: touched.map((t) => t.m), ...change, events }),
   });
@@ -423,5 +529,60 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     agreements: touched.map((t) => t.m.id),
     tickets: change.tickets.length,
     watermark: last,
+    read: events.length + histories.length + fresh.length,
   };
+}
+
+/** An event as read from the store: its payload, with its instant (see loadEvents). */
+function timedOf(e: { at: number; payload: Record<string, unknown> }): Timed {
+  const ev = e.payload as Record<string, unknown> & { atMs: number };
+  ev.atMs = e.at;
+  return ev as unknown as Timed;
+}
+
+/** The earliest instant any target window of these periods begins (a quarter to date reaches back before its month). */
+function windowsStart(m: Measured, periods: readonly ResolvedWindow[]): number {
+  let start = periods[0]?.from ?? Infinity;
+  for (const terms of [m.terms, ...(m.versions ?? []).map((v) => v.terms)])
+    for (const t of terms.targets)
+      for (const p of periods) {
+        const ws = targetWindows(t, p);
+        if (!ws.ok) return -Infinity;
+        for (const w of ws.value) if (w.from < start) start = w.from;
+      }
+  return Math.max(start, m.monitored.from);
+}
+
+async function listAllSettlements(store: Store, tenant: TenantId, agreementId: string): Promise<Settlement[]> {
+  const out: Settlement[] = [];
+  let after: string | undefined;
+  do {
+    const page = await store.listSettlements<Settlement>(tenant, { agreementId, limit: 1000, ...(after ? { after } : {}) });
+    for (const s of page.items) out.push(s.value);
+    after = page.next;
+  } while (after);
+  return out;
+}
+
+/**
+ * measuredAgreements, kept per store and tenant for the generation it was read at: parsing the
+ * agreements and compiling their calendars is most of a small refresh, and the generation moves
+ * with every change of them (DerivedState), so a copy for the same generation is the same.
+ */
+const measuredCache = new WeakMap<
+  Store,
+  Map<TenantId, { generation: number; value: Promise<{ measured: Measured[]; problems: string[] }> }>
+>();
+function measuredAgreementsOf(store: Store, tenant: TenantId, generation: number): Promise<{ measured: Measured[]; problems: string[] }> {
+  let byTenant = measuredCache.get(store);
+  if (!byTenant) {
+    byTenant = new Map();
+    measuredCache.set(store, byTenant);
+  }
+  const hit = byTenant.get(tenant);
+  if (hit && hit.generation === generation) return hit.value;
+  const value = measuredAgreements(store, tenant);
+  byTenant.set(tenant, { generation, value });
+  value.catch(() => byTenant.delete(tenant));
+  return value;
 }

@@ -5,14 +5,13 @@
  * (refreshDerived), so they reflect every stored event.
  */
 import { targetWindow } from '../core/agreements/settlement.ts';
-import type { ClockResult } from '../core/clock/types.ts';
 import type { TargetEvaluation, TargetState } from '../core/metrics/compliance.ts';
 import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
 import type { Settlement } from '../core/penalties/index.ts';
 import { formatInstant } from '../core/time/instant.ts';
 import { fail, ok, type Result } from '../core/validation/issues.ts';
 import { StoreError } from '../store/errors.ts';
-import type { Page, Store, TenantId } from '../store/types.ts';
+import type { Store, TenantId } from '../store/types.ts';
 import { measuredAgreements, refreshDerived } from './derive.ts';
 import { presentSettlement, type SettlementView } from './present.ts';
 
@@ -75,17 +74,6 @@ export async function freshResults(store: Store, tenant: TenantId, now: number):
   }
 }
 
-async function listAll<T>(fetch: (after?: string) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let after: string | undefined;
-  do {
-    const p = await fetch(after);
-    for (const x of p.items) out.push(x);
-    after = p.next;
-  } while (after);
-  return out;
-}
-
 export interface StatusTicket {
   agreement: string;
   target: string;
@@ -126,13 +114,16 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
   const { store, tenant, now, visible } = ctx;
   await freshResults(store, tenant, now);
   const mine = (id: string) => visible === undefined || visible.has(id);
+  // By index: only open clocks at risk, breached or past their deadline, and only current windows
+  // at risk or breached (store.atRiskNow), never a listing of every result.
+  const risk = await store.atRiskNow(tenant, now);
   const tickets: StatusTicket[] = [];
-  for (const c of await listAll((after) => store.listClocks<ClockResult>(tenant, { limit: 1000, ...(after ? { after } : {}) }))) {
+  for (const c of risk.clocks) {
     const v = c.value;
     if (v.stop !== null || !mine(c.agreementId)) continue;
     let state = v.state;
     let breachAt = v.breachAt;
-    if ((state === 'running' || state === 'at_risk') && Number.isFinite(v.deadline) && v.deadline <= now) {
+    if ((state === 'running' || state === 'at_risk') && v.deadline !== null && Number.isFinite(v.deadline) && v.deadline <= now) {
       state = 'breached';
       breachAt = v.deadline;
     }
@@ -144,14 +135,14 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
       source: c.source ?? '',
       cycle: c.cycle,
       state,
-      consumed: v.consumed,
-      deadline: Number.isFinite(v.deadline) ? formatInstant(v.deadline) : null,
+      consumed: v.consumed ?? 0,
+      deadline: v.deadline !== null && Number.isFinite(v.deadline) ? formatInstant(v.deadline) : null,
       breachAt: breachAt === null ? null : formatInstant(breachAt),
     });
   }
   tickets.sort((a, b) => (a.state === b.state ? b.consumed - a.consumed : a.state === 'breached' ? -1 : 1));
   const targets: StatusTarget[] = [];
-  for (const w of await listAll((after) => store.listCompliance<TargetEvaluation>(tenant, { limit: 1000, ...(after ? { after } : {}) }))) {
+  for (const w of risk.compliance) {
     const v = w.value;
     if (!mine(w.agreementId) || !(v.window.from <= now && now < v.window.to)) continue;
     if (v.state !== 'at_risk' && v.state !== 'breached') continue;
@@ -162,7 +153,7 @@ export async function currentStatus(ctx: ResultsContext): Promise<Status> {
       state: v.state,
       value: v.value,
       promised: `${v.comparator} ${v.target}`,
-      reason: v.reason,
+      reason: v.reason ?? '',
     });
   }
   return { now: formatInstant(now), tickets, targets };

@@ -724,6 +724,71 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual(await store.eventPayloadsSince(tenant, 4), []);
       });
 
+      test('events a recomputation from an instant needs: plain events, tickets active since, open clocks, listed tickets, whole histories', async () => {
+        const tenant = await newTenant(store);
+        const plain = (id: string, at: number) => ev(id, at, { type: 'outage.started', ticket: undefined, service: 'web' });
+        await store.appendEvents(
+          tenant,
+          [
+            ev('old-1', 1, { ticket: 'OLD' }),
+            ev('act-1', 2, { ticket: 'ACT' }),
+            plain('out-1', 3),
+            ev('open-1', 4, { ticket: 'OPEN' }),
+            ev('list-1', 5, { ticket: 'LIST', source: 'desk' }),
+            ev('list-2', 6, { ticket: 'LIST' }),
+            ev('act-2', 50, { ticket: 'ACT' }),
+            plain('out-2', 60),
+            ev('oth-1', 7, { ticket: 'ACT', source: 'other' }),
+          ],
+          { receivedAt: T0 },
+        );
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 9,
+          clocks: [
+            {
+              agreementId: 'gold',
+              target: 'resolve',
+              ticket: 'OPEN',
+              cycle: 0,
+              value: { state: 'running', stop: null, deadline: T0 },
+              updatedAt: T0,
+            },
+            {
+              agreementId: 'gold',
+              target: 'resolve',
+              ticket: 'OLD',
+              cycle: 0,
+              value: { state: 'met', stop: T0, deadline: T0 },
+              updatedAt: T0,
+            },
+            {
+              agreementId: 'gold',
+              target: 'resolve',
+              ticket: 'OLD',
+              cycle: 1,
+              value: { state: 'breached', stop: null, breachAt: T0 + 30 * MIN, deadline: T0 },
+              updatedAt: T0,
+            },
+          ],
+        });
+        const all = await store.eventsSince(tenant, 0);
+        const want = (ids: string[]) => all.filter((e) => ids.includes(e.id)).map((e) => ({ seq: e.seq, at: e.at, payload: e.payload }));
+        assert.deepEqual(
+          await store.eventPayloadsFor(tenant, { since: T0 + 40 * MIN, tickets: [{ source: 'desk', ticket: 'LIST' }] }),
+          want(['act-1', 'out-1', 'open-1', 'list-1', 'act-2', 'out-2']),
+          'by seq; ACT of source other and LIST of no source are other tickets',
+        );
+        assert.deepEqual(await store.eventPayloadsFor(tenant, { since: T0 + 100 * MIN }), want(['out-1', 'open-1', 'out-2']));
+        assert.deepEqual(
+          await store.eventPayloadsFor(tenant, { since: T0 + 20 * MIN }),
+          want(['old-1', 'act-1', 'out-1', 'open-1', 'act-2', 'out-2']),
+          'an open clock breached at or after since counts; one breached before it (OLD at T0 + 100 min) does not',
+        );
+        assert.deepEqual(await store.eventPayloadsFor(tenant, { since: -Infinity }), want(all.map((e) => e.id)));
+        assert.deepEqual(await store.eventPayloadsFor(await newTenant(store), { since: -Infinity }), []);
+      });
+
       test('two connections appending the same events at once: each event accepted exactly once', async () => {
         const tenant = await newTenant(store);
         const config = await target.freshConfig();
@@ -1500,6 +1565,157 @@ export function storeContract(target: ContractTarget): void {
         });
         assert.deepEqual(await store.countOpenBreaches(tenant, T0), { tickets: 2, targets: 1 });
         assert.deepEqual(await store.countOpenBreaches(await newTenant(store), T0), { tickets: 0, targets: 0 });
+      });
+
+      test('at risk now: open clocks at risk, breached or past their deadline; current windows at risk or breached; by key', async () => {
+        const tenant = await newTenant(store);
+        const c = (ticket: string, v: Record<string, unknown>) => ({
+          agreementId: 'gold',
+          target: 'resolve',
+          ticket,
+          cycle: 1,
+          value: v,
+          updatedAt: T0,
+        });
+        const w = (target: string, window: string, state: string, from: number, to: number) => ({
+          agreementId: 'gold',
+          target,
+          window,
+          value: { state, window: { from, to } },
+          updatedAt: T0,
+        });
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 1,
+          clocks: [
+            c('a-open-risk', { state: 'at_risk', stop: null, deadline: T0 + 50 }),
+            c('a-open-risk-2', { state: 'at_risk', stop: null, consumed: 0.8, deadline: T0 + 50, breachAt: null, segments: [1, 2, 3] }),
+            c('b-open-breached', { state: 'breached', stop: null, deadline: T0 - 10 }),
+            c('c-open-late', { state: 'running', stop: null, deadline: T0 }),
+            c('d-open-ok', { state: 'running', stop: null, deadline: T0 + 1 }),
+            c('e-open-never', { state: 'running', stop: null, deadline: null }),
+            c('f-paused-late', { state: 'paused', stop: null, deadline: T0 - 1 }),
+            c('g-closed-breached', { state: 'breached', stop: T0 - 5, deadline: T0 - 10 }),
+            c('h-closed-met', { state: 'met', stop: T0 - 5, deadline: T0 + 10 }),
+          ],
+          compliance: [
+            w('uptime', 'now', 'breached', T0 - 100, T0 + 100),
+            w('uptime', 'past', 'breached', T0 - 300, T0 - 100),
+            w('uptime', 'next', 'at_risk', T0 + 100, T0 + 300),
+            {
+              ...w('response', 'now', 'at_risk', T0, T0 + 100),
+              value: {
+                state: 'at_risk',
+                value: 96.5,
+                comparator: '>=',
+                target: 95,
+                reason: 'close',
+                contributors: ['a', 'b'],
+                window: { from: T0, to: T0 + 100 },
+              },
+            },
+            w('resolve', 'now', 'met', T0 - 100, T0 + 100),
+            w('resolve', 'ended', 'breached', T0 - 100, T0),
+          ],
+        });
+        const r = await store.atRiskNow(tenant, T0);
+        assert.deepEqual(
+          r.clocks.map((x) => x.ticket),
+          ['a-open-risk', 'a-open-risk-2', 'b-open-breached', 'c-open-late'],
+        );
+        assert.deepEqual(r.clocks[1]!.value, { state: 'at_risk', stop: null, consumed: 0.8, deadline: T0 + 50, breachAt: null });
+        assert.deepEqual(r.clocks[2]!.value, { state: 'breached', stop: null, consumed: null, deadline: T0 - 10, breachAt: null });
+        // Only what a listing shows of each value (a clock's state, consumption and instants; a window's figure and why).
+        assert.deepEqual(
+          r.clocks[0],
+          c('a-open-risk', { state: 'at_risk', stop: null, consumed: null, deadline: T0 + 50, breachAt: null }),
+        );
+        assert.deepEqual(
+          r.compliance.map((x) => `${x.target}/${x.window}`),
+          ['response/now', 'uptime/now'],
+        );
+        assert.deepEqual(r.compliance[0]!.value, {
+          state: 'at_risk',
+          value: 96.5,
+          comparator: '>=',
+          target: 95,
+          reason: 'close',
+          window: { from: T0, to: T0 + 100 },
+        });
+        assert.deepEqual(r.compliance[1], {
+          ...w('uptime', 'now', 'breached', T0 - 100, T0 + 100),
+          value: { state: 'breached', value: null, comparator: null, target: null, reason: null, window: { from: T0 - 100, to: T0 + 100 } },
+        });
+        // A ticket that stops is no longer open; another tenant sees nothing.
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 2,
+          clocks: [c('a-open-risk', { state: 'met', stop: T0, deadline: T0 + 50 })],
+        });
+        assert.deepEqual(
+          (await store.atRiskNow(tenant, T0)).clocks.map((x) => x.ticket),
+          ['a-open-risk-2', 'b-open-breached', 'c-open-late'],
+        );
+        assert.deepEqual(await store.atRiskNow(await newTenant(store), T0), { clocks: [], compliance: [] });
+      });
+
+      test('replacing windows from an instant keeps earlier windows and other periods; when each agreement was computed', async () => {
+        const tenant = await newTenant(store);
+        const w = (agreementId: string, window: string, from: number, to: number, at: number) => ({
+          agreementId,
+          target: 'uptime',
+          window,
+          value: { state: 'met', window: { from, to } },
+          updatedAt: at,
+        });
+        const s = (agreementId: string, period: string, at: number) => ({ agreementId, period, value: { period }, updatedAt: at });
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 1,
+          compliance: [
+            w('gold', 'm1', 0, 100, 100),
+            w('gold', 'm2', 100, 200, 150),
+            w('gold', 'q1', 0, 300, 150),
+            w('silver', 'm2', 100, 200, 150),
+          ],
+          settlements: [s('gold', 'm1', 100), s('gold', 'm2', 150), s('silver', 'm2', 120)],
+        });
+        assert.deepEqual(
+          await store.derivedComputedAt(tenant),
+          new Map([
+            ['gold', 150],
+            ['silver', 150],
+          ]),
+        );
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 2,
+          windowsFrom: [{ agreementId: 'gold', from: 100, periods: ['m2'] }],
+          compliance: [w('gold', 'm2', 100, 200, 170)],
+        });
+        const gold = (await store.listCompliance(tenant, { agreementId: 'gold' })).items;
+        assert.deepEqual(
+          gold.map((c) => [c.window, c.updatedAt]),
+          [
+            ['m1', 100],
+            ['m2', 170],
+          ],
+          'the window ending at `from` stays; those ending after it are replaced (q1 not given: gone)',
+        );
+        assert.deepEqual(
+          (await store.listSettlements(tenant)).items.map((x) => `${x.agreementId}/${x.period}`),
+          ['gold/m1', 'silver/m2'],
+        );
+        assert.equal((await store.listCompliance(tenant, { agreementId: 'silver' })).items.length, 1);
+        assert.equal((await store.derivedComputedAt(tenant)).get('gold'), 170);
+        assert.deepEqual(await store.complianceStates(tenant, 'gold', 150), [
+          { target: 'uptime', window: 'm1', from: 0, to: 100, state: 'met' },
+        ]);
+        assert.deepEqual(
+          (await store.complianceStates(tenant, 'gold', 200)).map((x) => x.window),
+          ['m1', 'm2'],
+        );
+        assert.deepEqual(await store.derivedComputedAt(await newTenant(store)), new Map());
       });
 
       test('many rows in one replacement', async () => {

@@ -413,6 +413,19 @@ export interface EventStore {
     afterSeq: number,
     limit?: number,
   ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>>;
+  /**
+   * The events a recomputation of the windows from `since` on needs, by seq (payloads as in
+   * eventPayloadsSince): every event that belongs to no ticket (availability's evidence of
+   * monitoring reaches back before any window), and every event of each ticket that has an event at
+   * or after `since`, has a clock still open (no stop) among the stored derived results that did
+   * not breach before `since` (a breach instant, once reached, is final without new events; one
+   * before `since` counts in no window from `since` on), or is listed in `tickets`. A ticket comes
+   * with its whole history: its clocks need all of it.
+   */
+  eventPayloadsFor(
+    tenant: TenantId,
+    query: { since: number; tickets?: ReadonlyArray<{ source: string; ticket: string }> },
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>>;
   /** The last sequence number handed out (0 before any event). */
   lastEventSeq(tenant: TenantId): Promise<number>;
   countEvents(tenant: TenantId, filter?: EventFilter): Promise<number>;
@@ -493,6 +506,12 @@ export interface DerivedReplacement {
   watermark: number;
   /** Delete every derived row of the tenant first (a full rebuild). */
   everything?: boolean;
+  /**
+   * Agreements whose results are replaced from an instant on (an incremental refresh): their
+   * compliance rows of windows that end after `from` and their settlement rows of `periods` are
+   * deleted, then the rows given upserted; the rows of earlier windows stay as stored.
+   */
+  windowsFrom?: ReadonlyArray<{ agreementId: string; from: number; periods: readonly string[] }>;
   /** Agreements whose compliance and settlement rows are replaced in full by those given. */
   agreements?: readonly string[];
   /** (agreement, ticket) pairs whose clock rows are replaced in full by those given (`source` '' when absent). */
@@ -513,6 +532,25 @@ export interface DerivedReplacement {
  * `alerts`: what the replacement's `alerts` did, present when it had some.
  */
 export type DerivedReplaced = { status: 'replaced'; alerts?: AlertChangesApplied } | ({ status: 'stale' } & DerivedState);
+
+/** What the at-risk listing reads of an open clock's value (a ClockResult's fields; null when absent or infinite). */
+export interface ClockGlance {
+  state: string;
+  stop: null;
+  consumed: number | null;
+  deadline: number | null;
+  breachAt: number | null;
+}
+
+/** What the at-risk listing reads of a compliance value (a TargetEvaluation's fields; null when absent). */
+export interface WindowGlance {
+  state: string;
+  value: number | null;
+  comparator: string | null;
+  target: number | null;
+  reason: string | null;
+  window: { from: number; to: number };
+}
 
 export interface DerivedStore {
   /**
@@ -540,6 +578,28 @@ export interface DerivedStore {
    * breached, or running past their deadline; and targets breached in a window that contains `now`.
    */
   countOpenBreaches(tenant: TenantId, now: number): Promise<{ tickets: number; targets: number }>;
+  /**
+   * What is at risk now, by index rather than by listing every result (issue 9 §1): the clocks of
+   * open tickets (no stop) that are at risk or breached, or running with their deadline at or before
+   * `now`; and the compliance rows at risk or breached whose window contains `now`. Each by key order,
+   * with only the fields a listing shows (a window's value lists every contributing ticket: parsing
+   * that for every read cost more than finding the rows).
+   */
+  atRiskNow(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }>;
+  /**
+   * The state of each of an agreement's compliance windows that end at or before `until`, without
+   * their values (read from indexed columns): what later billing periods are settled with.
+   */
+  complianceStates(
+    tenant: TenantId,
+    agreementId: string,
+    until: number,
+  ): Promise<Array<{ target: string; window: string; from: number; to: number; state: string }>>;
+  /**
+   * Per agreement, the latest `updatedAt` among its compliance and settlement rows: the `now` its
+   * results were last computed as of (every computation rewrites the window containing its `now`).
+   */
+  derivedComputedAt(tenant: TenantId): Promise<Map<string, number>>;
   /** The event sequence number up to which derived results are computed (lag = lastEventSeq - this). */
   getDerivedWatermark(tenant: TenantId): Promise<number>;
   /** The watermark and the generation, read together (see DerivedState); a recomputation starts here. */

@@ -346,7 +346,9 @@ function availabilityBreachInstant(av: AvailabilityResult, allowedMs: number): n
       // linear when part of it was outside the window or service hours).
       const need = allowedMs - used;
       const rate = o.countedMs > 0 ? o.downtimeMs / o.countedMs : 1;
-      return Math.min(o.end, o.start + (rate > 0 ? need / rate : 0));
+      // A whole millisecond, as every instant is (stores keep them as integers): the first one at
+      // which the budget is exceeded.
+      return Math.min(o.end, o.start + Math.ceil(rate > 0 ? need / rate : 0));
     }
     used += o.downtimeMs;
   }

@@ -87,6 +87,62 @@ export interface SettleInput {
   monitored?: { from: number; to: number };
   /** The agreement's tickets over `events` with clockTargetsOf(terms, calendars), when the caller has built it already (for `terms`; each other version gets its own). */
   book?: TicketBook;
+  /**
+   * What the billing periods before the first of `periods` left behind, when they are not settled
+   * again (an incremental refresh keeps their stored results): see settledBefore.
+   */
+  before?: SettledBefore;
+}
+
+/** The history later periods are settled with: windows closed earlier (termination rights), money owed per contract year (yearly caps). */
+export interface SettledBefore {
+  past: readonly PastPeriod[];
+  owed: ReadonlyArray<{ contractYear: number; money: Money[] }>;
+}
+
+/** The version of the terms a period is settled with: the one in force when it began (the first one for a period before them all). */
+function versionFor(versions: readonly TermsVersion[], period: { from: number }): TermsVersion | undefined {
+  return versions.length ? (versions.filter((v) => v.effective <= period.from).pop() ?? versions[0]!) : undefined;
+}
+
+/** The contract year (or, without a term, the civil year) a period's money counts in for the yearly cap. */
+function yearIndexOf(terms: AgreementSpec, period: { to: number; zone: string }): number {
+  return terms.term
+    ? contractYearOf(terms.term.start, period.to - 1, period.zone).index
+    : civilFromDay(zoneTable(period.zone).localDay(period.to - 1)).y;
+}
+
+/**
+ * The history settlePeriods would have built over earlier periods, from their stored results: the
+ * states of the windows that closed by `until` (the first period settled again starts there), and
+ * the totals of their settlements by contract year. Exact as long as every such window was settled
+ * as measured: a window the grace period ends inside is settled on its part after it, which is not
+ * stored, so `null` then (settle from the start instead).
+ */
+export function settledBefore(
+  input: Pick<SettleInput, 'terms' | 'versions'>,
+  zone: string,
+  until: number,
+  windows: ReadonlyArray<PastPeriod>,
+  settlements: ReadonlyArray<Settlement>,
+): SettledBefore | null {
+  const versions = [...(input.versions ?? [])].sort((a, b) => a.effective - b.effective);
+  const past: PastPeriod[] = [];
+  for (const w of windows) {
+    if (w.to > until) continue;
+    for (const terms of [input.terms, ...versions.map((v) => v.terms)]) {
+      const grace = graceOf(terms, zone);
+      if (grace !== null && w.from < grace.endMs && grace.endMs < w.to) return null;
+    }
+    past.push(w);
+  }
+  const owed: Array<{ contractYear: number; money: Money[] }> = [];
+  for (const s of settlements) {
+    if (s.period.to > until) continue;
+    const terms = versionFor(versions, s.period)?.terms ?? input.terms;
+    owed.push({ contractYear: yearIndexOf(terms, s.period), money: s.totals.map((t) => ({ currency: t.currency, minor: t.amountMinor })) });
+  }
+  return { past, owed };
 }
 
 /** The term as a monitored span: local midnight of term.start to the end of term.end. */
@@ -158,13 +214,13 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     return p;
   };
   const out: PeriodOutcome[] = [];
-  const past: PastPeriod[] = [];
-  const owed: Array<{ contractYear: number; money: Money[] }> = [];
+  const past: PastPeriod[] = [...(input.before?.past ?? [])];
+  const owed: Array<{ contractYear: number; money: Money[] }> = [...(input.before?.owed ?? [])];
   const versions = [...(input.versions ?? [])].sort((a, b) => a.effective - b.effective);
   for (const period of input.periods) {
     const issues: Issue[] = [];
     // The version in force when the period began (the first one for a period before them all).
-    const version = versions.length ? (versions.filter((v) => v.effective <= period.from).pop() ?? versions[0]!) : undefined;
+    const version = versionFor(versions, period);
     const terms = version?.terms ?? input.terms;
     const calendars = version?.calendars ?? input.calendars;
     const later = versions.find((v) => v.effective > period.from && v.effective < period.to);
@@ -229,9 +285,7 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
     }
     let settlement: Settlement | null = null;
     if (terms.penalties) {
-      const yearIndex = terms.term
-        ? contractYearOf(terms.term.start, period.to - 1, period.zone).index
-        : civilFromDay(zoneTable(period.zone).localDay(period.to - 1)).y;
+      const yearIndex = yearIndexOf(terms, period);
       const owedEarlierInYear = owed.filter((o) => o.contractYear === yearIndex).flatMap((o) => o.money);
       const s = settlePeriod({
         penalties: terms.penalties,

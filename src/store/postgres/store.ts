@@ -53,34 +53,12 @@ import type {
   AgreementUpdate,
   AlertAcknowledged,
   AlertChange,
-  AlertChangeSet,
   AlertChangesApplied,
+  AlertChangeSet,
   AlertFilter,
   AlertHistoryEntry,
   AlertOutcome,
   AlertState,
-  ChannelEnabled,
-  ChannelInput,
-  ChannelPut,
-  ClaimRequest,
-  ClaimedNotification,
-  ClaimedTimer,
-  NewNotification,
-  NewSilence,
-  NotificationAttempt,
-  NotificationCompleted,
-  NotificationCompletion,
-  NotificationFilter,
-  NotificationOutcome,
-  NotificationReplayed,
-  SilenceExpired,
-  StoredAlert,
-  StoredChannel,
-  StoredNotification,
-  StoredSilence,
-  StoredTimer,
-  TimerCompleted,
-  TimerInput,
   ApiToken,
   AppendOptions,
   AppendResult,
@@ -89,6 +67,13 @@ import type {
   AuditInput,
   CalendarInput,
   CalendarPut,
+  ChannelEnabled,
+  ChannelInput,
+  ChannelPut,
+  ClaimedNotification,
+  ClaimedTimer,
+  ClaimRequest,
+  ClockGlance,
   ClockKey,
   ClockRow,
   ComplianceKey,
@@ -103,20 +88,37 @@ import type {
   MigrationReport,
   NewAgreement,
   NewApiToken,
+  NewNotification,
+  NewSilence,
   NewUser,
+  NotificationAttempt,
+  NotificationCompleted,
+  NotificationCompletion,
+  NotificationFilter,
+  NotificationOutcome,
+  NotificationReplayed,
   Page,
   PageRequest,
   RevokeResult,
   SettlementKey,
   SettlementRow,
+  SilenceExpired,
   Store,
   StoredAgreement,
+  StoredAlert,
   StoredCalendar,
+  StoredChannel,
   StoredEvent,
+  StoredNotification,
+  StoredSilence,
   StoredTicket,
+  StoredTimer,
   Tenant,
+  TimerCompleted,
+  TimerInput,
   TokenCreated,
   User,
+  WindowGlance,
 } from '../types.ts';
 
 type Row = Record<string, unknown>;
@@ -1094,6 +1096,32 @@ class PostgresStore implements Store {
     }));
   }
 
+  async eventPayloadsFor(
+    tenant: string,
+    q: { since: number; tickets?: ReadonlyArray<{ source: string; ticket: string }> },
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
+    const tickets = q.tickets ?? [];
+    const rows = await this.rows(
+      'eventPayloadsFor',
+      `WITH wanted(ticket, source) AS (
+         SELECT ticket, source FROM events WHERE tenant = $1 AND at >= $2 AND ticket IS NOT NULL
+         UNION SELECT ticket, source FROM derived_clocks WHERE tenant = $1 AND open_state IS NOT NULL
+           AND (jsonb_typeof(value -> 'breachAt') IS DISTINCT FROM 'number' OR (value ->> 'breachAt')::float8 >= $2)
+         UNION SELECT u.k, u.s FROM unnest($3::text[], $4::text[]) AS u(s, k)
+       )
+       SELECT e.seq, e.at, e.payload FROM wanted w JOIN events e ON e.tenant = $1 AND e.ticket = w.ticket AND e.source = w.source
+       UNION ALL
+       SELECT seq, at, payload FROM events WHERE tenant = $1 AND ticket IS NULL
+       ORDER BY 1`,
+      [tenant, Number.isFinite(q.since) ? q.since : -8.64e15, tickets.map((t) => t.source), tickets.map((t) => t.ticket)],
+    );
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+    }));
+  }
+
   async lastEventSeq(tenant: string): Promise<number> {
     const r = await this.one('lastEventSeq', "SELECT value FROM tenant_sequences WHERE tenant = $1 AND name = 'events'", [tenant]);
     return (r?.value as number | undefined) ?? 0;
@@ -1143,6 +1171,18 @@ class PostgresStore implements Store {
       if (change.everything) {
         for (const t of ['derived_clocks', 'derived_compliance', 'derived_settlements'])
           await c.query(`DELETE FROM ${t} WHERE tenant = $1`, [tenant]);
+      }
+      for (const w of change.windowsFrom ?? []) {
+        await c.query('DELETE FROM derived_compliance WHERE tenant = $1 AND agreement_id = $2 AND window_to > $3', [
+          tenant,
+          w.agreementId,
+          w.from,
+        ]);
+        await c.query('DELETE FROM derived_settlements WHERE tenant = $1 AND agreement_id = $2 AND period_label = ANY($3::text[])', [
+          tenant,
+          w.agreementId,
+          [...w.periods],
+        ]);
       }
       const agreements = change.agreements ?? [];
       if (agreements.length > 0) {
@@ -1217,6 +1257,99 @@ class PostgresStore implements Store {
       [tenant, now],
     );
     return { tickets: Number(t!.n), targets: Number(w!.n) };
+  }
+
+  async complianceStates(
+    tenant: string,
+    agreementId: string,
+    until: number,
+  ): Promise<Array<{ target: string; window: string; from: number; to: number; state: string }>> {
+    const rows = await this.rows(
+      'complianceStates',
+      `SELECT target, window_label, window_from, window_to, state FROM derived_compliance
+        WHERE tenant = $1 AND agreement_id = $2 AND window_to <= $3 ORDER BY target, window_label`,
+      [tenant, agreementId, until],
+    );
+    return rows.map((r) => ({
+      target: r.target as string,
+      window: r.window_label as string,
+      from: Number(r.window_from),
+      to: Number(r.window_to),
+      state: r.state as string,
+    }));
+  }
+
+  async derivedComputedAt(tenant: string): Promise<Map<string, number>> {
+    const rows = await this.rows(
+      'derivedComputedAt',
+      `SELECT agreement_id, MAX(at) AS at FROM (
+         SELECT agreement_id, MAX(updated_at) AS at FROM derived_compliance WHERE tenant = $1 GROUP BY agreement_id
+         UNION ALL SELECT agreement_id, MAX(updated_at) FROM derived_settlements WHERE tenant = $1 GROUP BY agreement_id
+       ) m GROUP BY agreement_id`,
+      [tenant],
+    );
+    return new Map(rows.map((r) => [r.agreement_id as string, Number(r.at)]));
+  }
+
+  async atRiskNow(tenant: string, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }> {
+    // Both by the partial indexes of 20261205_002_incremental.sql: only open clocks, only compliance at risk or breached.
+    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    const clocks = await this.rows(
+      'atRiskNow',
+      `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline,
+              CASE WHEN jsonb_typeof(value -> 'consumed') = 'number' THEN (value ->> 'consumed')::float8 END AS consumed,
+              CASE WHEN jsonb_typeof(value -> 'breachAt') = 'number' THEN (value ->> 'breachAt')::float8 END AS breach_at
+         FROM derived_clocks
+        WHERE tenant = $1 AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= $2))
+        ORDER BY agreement_id, target, ticket, source, cycle`,
+      [tenant, now],
+    );
+    const compliance = await this.rows(
+      'atRiskNow',
+      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to,
+              CASE WHEN jsonb_typeof(value -> 'value') = 'number' THEN (value ->> 'value')::float8 END AS v,
+              value ->> 'comparator' AS comparator,
+              CASE WHEN jsonb_typeof(value -> 'target') = 'number' THEN (value ->> 'target')::float8 END AS goal,
+              value ->> 'reason' AS reason
+         FROM derived_compliance
+        WHERE tenant = $1 AND state IN ('at_risk', 'breached') AND window_to > $2 AND window_from <= $2
+        ORDER BY agreement_id, target, window_label`,
+      [tenant, now],
+    );
+    return {
+      clocks: clocks.map((r) => {
+        const source = r.source === '' ? {} : { source: r.source as string };
+        return {
+          agreementId: r.agreement_id as string,
+          target: r.target as string,
+          ticket: r.ticket as string,
+          ...source,
+          cycle: Number(r.cycle),
+          value: {
+            state: r.open_state as string,
+            stop: null,
+            consumed: num(r.consumed),
+            deadline: num(r.open_deadline),
+            breachAt: num(r.breach_at),
+          },
+          updatedAt: Number(r.updated_at),
+        };
+      }),
+      compliance: compliance.map((r) => ({
+        agreementId: r.agreement_id as string,
+        target: r.target as string,
+        window: r.window_label as string,
+        value: {
+          state: r.state as string,
+          value: num(r.v),
+          comparator: (r.comparator as string | null) ?? null,
+          target: num(r.goal),
+          reason: (r.reason as string | null) ?? null,
+          window: { from: Number(r.window_from), to: Number(r.window_to) },
+        },
+        updatedAt: Number(r.updated_at),
+      })),
+    };
   }
 
   private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {

@@ -56,34 +56,12 @@ import type {
   AgreementUpdate,
   AlertAcknowledged,
   AlertChange,
-  AlertChangeSet,
   AlertChangesApplied,
+  AlertChangeSet,
   AlertFilter,
   AlertHistoryEntry,
   AlertOutcome,
   AlertState,
-  ChannelEnabled,
-  ChannelInput,
-  ChannelPut,
-  ClaimRequest,
-  ClaimedNotification,
-  ClaimedTimer,
-  NewNotification,
-  NewSilence,
-  NotificationAttempt,
-  NotificationCompleted,
-  NotificationCompletion,
-  NotificationFilter,
-  NotificationOutcome,
-  NotificationReplayed,
-  SilenceExpired,
-  StoredAlert,
-  StoredChannel,
-  StoredNotification,
-  StoredSilence,
-  StoredTimer,
-  TimerCompleted,
-  TimerInput,
   ApiToken,
   AppendOptions,
   AppendResult,
@@ -92,6 +70,13 @@ import type {
   AuditInput,
   CalendarInput,
   CalendarPut,
+  ChannelEnabled,
+  ChannelInput,
+  ChannelPut,
+  ClaimedNotification,
+  ClaimedTimer,
+  ClaimRequest,
+  ClockGlance,
   ClockKey,
   ClockRow,
   ComplianceKey,
@@ -106,20 +91,37 @@ import type {
   MigrationReport,
   NewAgreement,
   NewApiToken,
+  NewNotification,
+  NewSilence,
   NewUser,
+  NotificationAttempt,
+  NotificationCompleted,
+  NotificationCompletion,
+  NotificationFilter,
+  NotificationOutcome,
+  NotificationReplayed,
   Page,
   PageRequest,
   RevokeResult,
   SettlementKey,
   SettlementRow,
+  SilenceExpired,
   Store,
   StoredAgreement,
+  StoredAlert,
   StoredCalendar,
+  StoredChannel,
   StoredEvent,
+  StoredNotification,
+  StoredSilence,
   StoredTicket,
+  StoredTimer,
   Tenant,
+  TimerCompleted,
+  TimerInput,
   TokenCreated,
   User,
+  WindowGlance,
 } from '../types.ts';
 
 type Row = Record<string, unknown>;
@@ -937,6 +939,40 @@ class SqliteStore implements Store {
     });
   }
 
+  eventPayloadsFor(
+    tenant: string,
+    q: { since: number; tickets?: ReadonlyArray<{ source: string; ticket: string }> },
+  ): Promise<Array<{ seq: number; at: number; payload: Record<string, unknown> }>> {
+    return this.run('eventPayloadsFor', () => {
+      // The tickets by the time index and the open-clock index, their events by the ticket index;
+      // events of no ticket by their partial index (20261205_003).
+      // Row by row: the payload texts are parsed as they come, never all held at once beside their objects.
+      const rows = this.db
+        .prepare(
+          `WITH wanted(ticket, source) AS (
+             SELECT ticket, source FROM events INDEXED BY events_at WHERE tenant = @tenant AND at >= @since AND ticket IS NOT NULL
+             UNION SELECT ticket, source FROM derived_clocks INDEXED BY derived_clocks_open WHERE tenant = @tenant AND open_state IS NOT NULL
+               AND (json_extract(value, '$.breachAt') IS NULL OR json_extract(value, '$.breachAt') >= @since)
+             UNION SELECT json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(@tickets)
+           )
+           SELECT e.seq, e.at, e.payload FROM wanted w JOIN events e INDEXED BY events_ticket
+             ON e.tenant = @tenant AND e.ticket = w.ticket AND e.source = w.source
+           UNION ALL
+           SELECT seq, at, payload FROM events INDEXED BY events_plain WHERE tenant = @tenant AND ticket IS NULL
+           ORDER BY 1`,
+        )
+        .raw(true)
+        .iterate({
+          tenant,
+          since: Number.isFinite(q.since) ? q.since : -8.64e15,
+          tickets: JSON.stringify((q.tickets ?? []).map((t) => [t.source, t.ticket])),
+        }) as IterableIterator<[number, number, string]>;
+      const out: Array<{ seq: number; at: number; payload: Record<string, unknown> }> = [];
+      for (const r of rows) out.push({ seq: r[0], at: r[1], payload: JSON.parse(r[2]) as Record<string, unknown> });
+      return out;
+    });
+  }
+
   lastEventSeq(tenant: string): Promise<number> {
     return this.run(
       'lastEventSeq',
@@ -1038,6 +1074,11 @@ class SqliteStore implements Store {
         this.exec('DELETE FROM derived_compliance WHERE tenant = ?', tenant);
         this.exec('DELETE FROM derived_settlements WHERE tenant = ?', tenant);
       }
+      for (const w of change.windowsFrom ?? []) {
+        this.exec('DELETE FROM derived_compliance WHERE tenant = ? AND agreement_id = ? AND window_to > ?', tenant, w.agreementId, w.from);
+        for (const p of w.periods)
+          this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ? AND period_label = ?', tenant, w.agreementId, p);
+      }
       for (const a of change.agreements ?? []) {
         this.exec('DELETE FROM derived_compliance WHERE tenant = ? AND agreement_id = ?', tenant, a);
         this.exec('DELETE FROM derived_settlements WHERE tenant = ? AND agreement_id = ?', tenant, a);
@@ -1072,6 +1113,95 @@ class SqliteStore implements Store {
         now,
       )!.n as number;
       return { tickets, targets };
+    });
+  }
+
+  complianceStates(
+    tenant: string,
+    agreementId: string,
+    until: number,
+  ): Promise<Array<{ target: string; window: string; from: number; to: number; state: string }>> {
+    return this.run('complianceStates', () =>
+      this.all(
+        `SELECT target, window_label, window_from, window_to, state FROM derived_compliance
+          WHERE tenant = ? AND agreement_id = ? AND window_to <= ? ORDER BY target, window_label`,
+        tenant,
+        agreementId,
+        until,
+      ).map((r) => ({
+        target: r.target as string,
+        window: r.window_label as string,
+        from: r.window_from as number,
+        to: r.window_to as number,
+        state: r.state as string,
+      })),
+    );
+  }
+
+  derivedComputedAt(tenant: string): Promise<Map<string, number>> {
+    return this.run('derivedComputedAt', () => {
+      const rows = this.all(
+        `SELECT agreement_id, MAX(at) AS at FROM (
+           SELECT agreement_id, MAX(updated_at) AS at FROM derived_compliance WHERE tenant = ? GROUP BY agreement_id
+           UNION ALL SELECT agreement_id, MAX(updated_at) FROM derived_settlements WHERE tenant = ? GROUP BY agreement_id
+         ) GROUP BY agreement_id`,
+        tenant,
+        tenant,
+      );
+      return new Map(rows.map((r) => [r.agreement_id as string, r.at as number]));
+    });
+  }
+
+  atRiskNow(tenant: string, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }> {
+    return this.run('atRiskNow', () => {
+      // Both by the partial indexes of 20261205_002_incremental.sql: only open clocks, only compliance at risk or breached.
+      const clocks = this.all(
+        `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline,
+                json_extract(value, '$.consumed') AS consumed, json_extract(value, '$.breachAt') AS breach_at
+           FROM derived_clocks INDEXED BY derived_clocks_open
+          WHERE tenant = ? AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= ?))
+          ORDER BY agreement_id, target, ticket, source, cycle`,
+        tenant,
+        now,
+      );
+      const compliance = this.all(
+        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to,
+                json_extract(value, '$.value') AS v, json_extract(value, '$.comparator') AS comparator,
+                json_extract(value, '$.target') AS goal, json_extract(value, '$.reason') AS reason
+           FROM derived_compliance INDEXED BY derived_compliance_state
+          WHERE tenant = ? AND state IN ('at_risk', 'breached') AND window_to > ? AND window_from <= ?
+          ORDER BY agreement_id, target, window_label`,
+        tenant,
+        now,
+        now,
+      );
+      return {
+        clocks: clocks.map((r) => ({
+          ...clockKeyOf(r),
+          value: {
+            state: r.open_state as string,
+            stop: null,
+            consumed: (r.consumed as number | null) ?? null,
+            deadline: (r.open_deadline as number | null) ?? null,
+            breachAt: (r.breach_at as number | null) ?? null,
+          },
+          updatedAt: r.updated_at as number,
+        })),
+        compliance: compliance.map((r) => ({
+          agreementId: r.agreement_id as string,
+          target: r.target as string,
+          window: r.window_label as string,
+          value: {
+            state: r.state as string,
+            value: (r.v as number | null) ?? null,
+            comparator: (r.comparator as string | null) ?? null,
+            target: (r.goal as number | null) ?? null,
+            reason: (r.reason as string | null) ?? null,
+            window: { from: r.window_from as number, to: r.window_to as number },
+          },
+          updatedAt: r.updated_at as number,
+        })),
+      };
     });
   }
 
@@ -1883,6 +2013,16 @@ class SqliteStore implements Store {
   }
 }
 
+function clockKeyOf(r: Row): ClockKey {
+  const source = r.source === '' ? {} : { source: r.source as string };
+  return {
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    ticket: r.ticket as string,
+    ...source,
+    cycle: r.cycle as number,
+  };
+}
 function clockOf<V>(r: Row): ClockRow<V> {
   const source = r.source === '' ? {} : { source: r.source as string };
   return {
