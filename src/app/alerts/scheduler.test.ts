@@ -298,6 +298,25 @@ function suite(name: string, config: () => Promise<StoreConfig> | StoreConfig, s
         await s.stop();
       }
     });
+
+    test('a due timer held by another scheduler is looked at again shortly, not spun on', async () => {
+      const t = tenant();
+      await setupTenant(store, t, SINCE);
+      const clock = new ManualClock(berlin('2026-03-09T09:00:00'));
+      const subject = { kind: 'clock' as const, agreement: 'desk', target: 'resolution', source: '', ticket: 'H', cycle: 1 };
+      await store.scheduleTimers(t, [{ key: 'clock/desk/resolution//H/1', fireAt: clock.t - 1000, payload: { subject } }]);
+      const held = await store.claimTimers({ worker: 'other', at: clock.t, leaseMs: 60_000, tenant: t });
+      assert.equal(held.length, 1);
+      const s = startScheduler({ store, clock, pollMs: 3_600_000, listen: false });
+      try {
+        clock.pending()[0]!.fn();
+        for (let i = 0; i < 500 && clock.pending().length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+        assert.equal(clock.timers.at(-1)?.ms, 200);
+      } finally {
+        await s.stop();
+        await store.cancelTimers(t, ['clock/desk/resolution//H/1']);
+      }
+    });
   });
 }
 

@@ -106,6 +106,8 @@ export interface Scheduler {
 }
 
 const MAX_ATTEMPTS = 3;
+/** How soon to look again when the earliest timer is due but held by someone else. */
+const HELD_RETRY_MS = 200;
 
 /** Starts the loop (first pass at once). Tests that drive time call tick() on a scheduler from createScheduler instead. */
 export function startScheduler(opts: SchedulerOptions & { config?: { scheduler?: { pollMs: number } } }): Scheduler {
@@ -328,8 +330,10 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
   async function cycle(): Promise<void> {
     cancelSleep = null;
     if (stopped) return;
+    let claimedAny = false;
     try {
-      await tick();
+      const r = await tick();
+      claimedAny = r.fired > 0 || r.alerts > 0;
     } catch (e) {
       opts.logger?.error({ err: e }, 'scheduler: pass failed');
     }
@@ -337,7 +341,10 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
     let wait = pollMs;
     try {
       const at = await earliest();
-      if (at !== null) wait = Math.max(0, Math.min(pollMs, at - clock.now()));
+      const now = clock.now();
+      // A timer due already after a pass is held by another scheduler (or is not ours): look again
+      // shortly rather than spin; at once only when this pass fired something (more may be due).
+      if (at !== null) wait = at > now ? Math.min(pollMs, at - now) : claimedAny ? 0 : Math.min(pollMs, HELD_RETRY_MS);
     } catch (e) {
       opts.logger?.warn({ err: e }, 'scheduler: looking for the next timer failed; polling');
     }
