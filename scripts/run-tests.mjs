@@ -113,7 +113,7 @@ const fileTimeoutMs = Number(process.env.PLEDGE_TEST_FILE_TIMEOUT_MIN || 10) * 6
 const usesPostgres = (f) => /pg-harness|startPostgres/.test(readFileSync(join(root, f), 'utf8'));
 if (!env.PLEDGE_TEST_DATABASE_URL && env.PLEDGE_TEST_POSTGRES !== 'off' && files.some(usesPostgres)) {
   const { startPostgres } = await tsImport('../src/store/testing/pg-harness.ts', import.meta.url);
-  const r = await startPostgres({ maxConnections: 300 });
+  const r = await startPostgres({ maxConnections: 600 });
   if (r.ok) {
     cluster = r.harness;
     env.PLEDGE_TEST_DATABASE_URL = cluster.url;
