@@ -96,7 +96,8 @@ export async function startServer(name: string, env: Record<string, string>, sec
       HOOK_SECRET: secret,
       PLEDGE_SCHEDULER_POLL: '500ms',
       PLEDGE_SCHEDULER_LEASE: '5s',
-      PLEDGE_DELIVERY_LEASE: '3s',
+      // Long enough for a loaded machine: a send is cut to what is left of its lease, and a cut send waits 5 min.
+      PLEDGE_DELIVERY_LEASE: '10s',
       PLEDGE_DELIVERY_POLL: '100ms',
       // One message per notification: this run counts notifications; storm grouping has its own tests.
       PLEDGE_DELIVERY_GROUP_BURST: '1000000',
@@ -356,10 +357,18 @@ export async function startRun(opts: { targetMs: number; batch?: number; prefix:
             .filter((x) => which.has((x.subject as { ticket?: string }).ticket ?? ''))
             .map((x) => {
               const tk = (x.subject as { ticket: string }).ticket;
-              return `${tk} ${x.level} ${x.state} startsAt+${(x.startsAt as number) - t0(tk)} openedAt+${(x.openedAt as number) - t0(tk)} inhibitedBy=${x.inhibitedBy} notified=${JSON.stringify(x.notified)}`;
+              const d = x.details as Record<string, unknown>;
+              return `${tk} ${x.level} ${x.state} firedAt+${(x.firedAt as number) - t0(tk)} updatedAt+${(x.updatedAt as number) - t0(tk)} ${x.resolvedReason ?? ''} ${JSON.stringify(d).slice(0, 400)}`;
             });
           const timers = (await store.listTimers(TENANT, { limit: 20 })).items.map((x) => `${x.key} ${x.fireAt - Date.now()}`);
-          console.error(`alerts of ${[...which]}:\n${about.join('\n')}\ntimers:\n${timers.join('\n')}`);
+          const open = (await store.listNotifications(TENANT, { state: ['pending', 'claimed'], limit: 5 })).items;
+          const outbox: string[] = [];
+          for (const n of open)
+            outbox.push(`${n.idempotencyKey} ${n.state} ${JSON.stringify(await store.listNotificationAttempts(TENANT, n.id))}`);
+          const waiting = [...tickets.values()].filter((t) => t.reaction && t.reaction.ackAt === undefined).length;
+          console.error(
+            `alerts of ${[...which]}:\n${about.join('\n')}\ntimers:\n${timers.join('\n')}\noutbox:\n${outbox.join('\n')}\nreactions waiting: ${reactions.length} unacknowledged: ${waiting}`,
+          );
         }
         assert.ok(
           Date.now() < deadline,
