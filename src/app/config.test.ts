@@ -102,3 +102,15 @@ test('CORS, the failed-authentication limit and trusted proxies: off, 10 a minut
     assert.equal(loadConfig({ PLEDGE_CORS_ORIGINS: origin }).ok, false, origin);
   }
 });
+
+test("the scheduler's poll and lease are durations (60 s lease by default); a lease under a second is refused", () => {
+  const d = loadConfig({});
+  assert.ok(d.ok);
+  assert.deepEqual(d.value.scheduler, { pollMs: 5000, leaseMs: 60_000 });
+  const c = loadConfig({ PLEDGE_SCHEDULER_POLL: '500ms', PLEDGE_SCHEDULER_LEASE: '5s' });
+  assert.ok(c.ok);
+  assert.deepEqual(c.value.scheduler, { pollMs: 500, leaseMs: 5000 });
+  const bad = loadConfig({ PLEDGE_SCHEDULER_LEASE: '100ms' });
+  assert.ok(!bad.ok);
+  assert.match(JSON.stringify(bad.issues), /PLEDGE_SCHEDULER_LEASE/);
+});

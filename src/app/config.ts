@@ -110,6 +110,8 @@ const fields = {
   PLEDGE_WORKERS: z.enum(['on', 'off']).default('on'),
   /** The alert scheduler's longest sleep: how soon it sees events and timers written by other processes (docs/alerts.md). */
   PLEDGE_SCHEDULER_POLL: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('5s'),
+  /** How long a scheduler's claim on due timers lasts: how soon another takes over the timers of one that died. */
+  PLEDGE_SCHEDULER_LEASE: timeout.pipe(z.number().min(1000, 'at least 1s')).prefault('60s'),
   /**
    * Delivery (docs/operations.md, "Delivery workers"). The key that decrypts channels' `enc:v1:`
    * secrets: optional, no default; without it such channels fail with a message saying so.
@@ -156,8 +158,8 @@ export interface Config {
   /** Whether `pledge serve` runs the background workers (PLEDGE_WORKERS). */
   workers: 'on' | 'off';
   delivery: DeliveryConfig;
-  /** The alert scheduler (PLEDGE_SCHEDULER_POLL); absent: the defaults. */
-  scheduler?: { pollMs: number };
+  /** The alert scheduler (PLEDGE_SCHEDULER_POLL, PLEDGE_SCHEDULER_LEASE); absent: the defaults. */
+  scheduler?: { pollMs: number; leaseMs?: number };
   /** PLEDGE_SECRET_KEY as given (checked by parseSecretKeys); absent: no plain channel secrets over the API. */
   secretKeys?: string;
 }
@@ -239,7 +241,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       authFailures: { limit: c.PLEDGE_AUTH_FAILURE_LIMIT, windowSeconds: c.PLEDGE_AUTH_FAILURE_WINDOW },
       trustProxy: c.PLEDGE_TRUST_PROXY,
       workers: c.PLEDGE_WORKERS,
-      scheduler: { pollMs: c.PLEDGE_SCHEDULER_POLL },
+      scheduler: { pollMs: c.PLEDGE_SCHEDULER_POLL, leaseMs: c.PLEDGE_SCHEDULER_LEASE },
       delivery: {
         ...(keyring ? { keyring } : {}),
         ...(c.PLEDGE_PUBLIC_URL ? { publicUrl: c.PLEDGE_PUBLIC_URL } : {}),

@@ -110,9 +110,10 @@ const MAX_ATTEMPTS = 3;
 const HELD_RETRY_MS = 200;
 
 /** Starts the loop (first pass at once). Tests that drive time call tick() on a scheduler from createScheduler instead. */
-export function startScheduler(opts: SchedulerOptions & { config?: { scheduler?: { pollMs: number } } }): Scheduler {
+export function startScheduler(opts: SchedulerOptions & { config?: { scheduler?: { pollMs: number; leaseMs?: number } } }): Scheduler {
   const pollMs = opts.pollMs ?? opts.config?.scheduler?.pollMs;
-  const s = createScheduler({ ...opts, ...(pollMs !== undefined ? { pollMs } : {}) }, true);
+  const leaseMs = opts.leaseMs ?? opts.config?.scheduler?.leaseMs;
+  const s = createScheduler({ ...opts, ...(pollMs !== undefined ? { pollMs } : {}), ...(leaseMs !== undefined ? { leaseMs } : {}) }, true);
   return s;
 }
 
