@@ -189,6 +189,27 @@ describe('agreement format', () => {
     assert.match(errors(`${MIN}support:\n  quietHours: { urgent: [critical] }\n`), /support\.quietHours\.calendar/);
   });
 
+  test('quiet hours as docs/alerts.md and docs/agreements.md write them validate', () => {
+    const root = fileURLToPath(new URL('../../../docs/', import.meta.url));
+    const alerts = /## Quiet times[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync(`${root}alerts.md`, 'utf8'))?.[1];
+    assert.ok(alerts, 'docs/alerts.md shows quiet hours');
+    assert.deepEqual(unwrap(load(`${MIN}${alerts}`)).spec.support?.quietHours, {
+      calendar: 'office',
+      urgent: ['critical'],
+      urgentMedia: ['pager', 'phone', 'sms'],
+    });
+    const agreements = /```yaml\n(support:\n {2}quietHours[\s\S]*?)```/.exec(readFileSync(`${root}agreements.md`, 'utf8'))?.[1];
+    assert.ok(agreements, 'docs/agreements.md shows quiet hours');
+    const calendars = 'calendars:\n  office: office.yaml\n';
+    assert.equal(unwrap(load(`${MIN}${calendars}${agreements}`)).spec.support?.quietHours?.calendar, 'office');
+    const alternative = /# (quietHours: .*)\n/.exec(agreements)?.[1];
+    assert.ok(alternative);
+    assert.deepEqual(unwrap(load(`${MIN}${calendars}support:\n  ${alternative}\n`)).spec.support?.quietHours?.urgent, [
+      'critical',
+      'warning',
+    ]);
+  });
+
   test('JSON documents work too', () => {
     const r = load(
       JSON.stringify({
