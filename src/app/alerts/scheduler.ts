@@ -21,8 +21,8 @@
  *   computed from newer facts. (applyAlertChanges would write without that guard.)
  * - A timer is completed only after its alerts are committed, by the holder of its claim, with
  *   its next instant (`next`: the subject's next level, a "breached for" reminder, a quiet time
- *   ending: the agreement's support.quietHours, quietOf) or deleted when there is none. If a refresh rescheduled it meanwhile, the completion
- *   is `stale` and the refresh's instant stands.
+ *   ending: the agreement's support.quietHours, quietOf) or deleted when there is none. If a
+ *   refresh rescheduled it meanwhile, the completion is `stale` and the refresh's instant stands.
  * - The loop sleeps until the earliest timer of any tenant or the poll interval, whichever comes
  *   first, and wakes early when ingestion in this process signals events (signals.ts) or a caller
  *   calls notify(). The poll is the safety net for events and timers written by other processes.
