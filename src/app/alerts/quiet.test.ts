@@ -29,10 +29,22 @@ const SINCE = Date.parse('2026-03-01T00:00:00Z');
 const QUIET = `${SUPPORT.replace('    calendar: office\n', '')}support:\n  quietHours: { calendar: office }\n`;
 /** The same agreement without quiet hours. */
 const LOUD = SUPPORT.replace('    calendar: office\n', '');
+/** Quiet hours with an escalation matrix: the 50% warning to the duty manager by sms and by e-mail. */
+const matrix = (quiet: string) =>
+  `${LOUD}support:\n  quietHours: ${quiet}\n  escalation:\n    - { level: 1, who: Duty manager, how: [sms, email], when: { consumed: 0.5 } }\n`;
 
 async function sent(store: Store, tenant: TenantId): Promise<string[]> {
   const p = await store.listNotifications<IntentPayload>(tenant, { limit: 1000 });
   return p.items.map((n) => `${n.payload.intent.transition} ${n.payload.intent.dedupeKey.split('/').pop()} @ ${iso(n.createdAt)}`);
+}
+
+/** Every notification as "level -> who/medium @ instant". */
+async function told(store: Store, tenant: TenantId): Promise<string[]> {
+  const p = await store.listNotifications<IntentPayload>(tenant, { limit: 1000 });
+  return p.items.map((n) => {
+    const i = n.payload.intent;
+    return `${i.dedupeKey.split('/').pop()} -> ${i.recipient.who}/${i.recipient.medium} @ ${iso(n.createdAt)}`;
+  });
 }
 
 async function alerts(store: Store, tenant: TenantId): Promise<Alert[]> {
@@ -119,6 +131,38 @@ function suite(name: string, config: () => Promise<StoreConfig> | StoreConfig, s
       await fridayWarning(t, s, clock);
       assert.deepEqual(await sent(store, t), [`firing consumed-50 @ ${iso(berlin('2026-03-06T17:30:00'))}`]);
       assert.deepEqual(await clockTimers(store, t), []);
+    });
+
+    test('urgent media go at once and the rest waits; a policy that makes every severity urgent holds nothing back', async () => {
+      const friday = iso(berlin('2026-03-06T17:30:00'));
+      const monday = iso(berlin('2026-03-09T09:00:00'));
+      const t = tenant();
+      await setupTenant(store, t, SINCE, [matrix('{ calendar: office }')]);
+      const clock = new ManualClock(berlin('2026-03-06T15:30:00'));
+      const s = createScheduler({ store, clock, listen: false });
+      await fridayWarning(t, s, clock);
+      assert.deepEqual(
+        await told(store, t),
+        [`consumed-50 -> Duty manager/sms @ ${friday}`],
+        'the text message wakes them; the e-mail waits',
+      );
+      assert.deepEqual(await clockTimers(store, t), [monday]);
+      await drive(store, t, s, clock, berlin('2026-03-09T12:00:00'));
+      assert.deepEqual(await told(store, t), [
+        `consumed-50 -> Duty manager/sms @ ${friday}`,
+        `consumed-50 -> Duty manager/email @ ${monday}`,
+      ]);
+
+      const u = tenant();
+      await setupTenant(store, u, SINCE, [matrix('{ calendar: office, urgent: [info, warning, critical], urgentMedia: [] }')]);
+      const clock2 = new ManualClock(berlin('2026-03-06T15:30:00'));
+      const s2 = createScheduler({ store, clock: clock2, listen: false });
+      await fridayWarning(u, s2, clock2);
+      assert.deepEqual((await told(store, u)).sort(), [
+        `consumed-50 -> Duty manager/email @ ${friday}`,
+        `consumed-50 -> Duty manager/sms @ ${friday}`,
+      ]);
+      assert.deepEqual(await clockTimers(store, u), []);
     });
 
     test('a critical breach at night goes at once; the warnings it overtook are never sent', async () => {
