@@ -20,6 +20,8 @@
  * - Windows need the agreement's events for their burn rates and exhaustion (the meters count what
  *   the target counts). Without `events`, windows are not evaluated here: their timer is set to
  *   `now` and the scheduler evaluates them at once, in its own transaction.
+ * - Quiet hours (`support.quietHours`, quietOf) apply here as in the scheduler: a non-urgent
+ *   notification outside working time is held, and its subject's timer is its quiet time's end.
  */
 import { eventsOf } from '../../core/agreements/evaluate.ts';
 import type { ClockResult } from '../../core/clock/types.ts';
@@ -36,6 +38,7 @@ import {
   currentFor,
   measurementOf,
   silencesAt,
+  quietOf,
   stepOf,
   watchedOf,
   windowStep,
@@ -122,7 +125,7 @@ export async function alertChangesFor(input: AlertChangesInput): Promise<AlertCh
   const reports = steps.map((s) => s.report);
   const current: Alert[] = steps.length > 0 ? await currentFor(store, tenant, reports, active) : [];
   const silences = steps.length > 0 ? await silencesAt(store, tenant, now) : [];
-  const { changes } = stepOf(steps, current, silences, now);
+  const { changes } = stepOf(steps, current, silences, now, { quiet: quietOf(byId) });
   if (deferred.length > 0) {
     const schedule = [...(changes.timers?.schedule ?? []), ...deferred.map((s) => timerFor(s, now))];
     changes.timers = { schedule, cancel: changes.timers?.cancel ?? [] };

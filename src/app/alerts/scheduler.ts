@@ -21,8 +21,8 @@
  *   computed from newer facts. (applyAlertChanges would write without that guard.)
  * - A timer is completed only after its alerts are committed, by the holder of its claim, with
  *   its next instant (`next`: the subject's next level, a "breached for" reminder, a quiet time
- *   ending) or deleted when there is none. If a refresh rescheduled it meanwhile, the completion
- *   is `stale` and the refresh's instant stands.
+ *   ending: the agreement's support.quietHours, quietOf) or deleted when there is none. If a
+ *   refresh rescheduled it meanwhile, the completion is `stale` and the refresh's instant stands.
  * - The loop sleeps until the earliest timer of any tenant or the poll interval, whichever comes
  *   first, and wakes early when ingestion in this process signals events (signals.ts) or a caller
  *   calls notify(). The poll is the safety net for events and timers written by other processes.
@@ -40,6 +40,7 @@ import {
   currentFor,
   measurementOf,
   silencesAt,
+  quietOf,
   stepOf,
   watchedOf,
   windowStep,
@@ -237,7 +238,7 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
             )
           : [];
       const silences = steps.length > 0 ? await silencesAt(store, tenant, now) : [];
-      const { changes, timers: next } = stepOf(steps, current, silences, now, { timers: false });
+      const { changes, timers: next } = stepOf(steps, current, silences, now, { timers: false, quiet: quietOf(measured) });
       const r = await store.replaceDerived(tenant, {
         generation: state.generation,
         from: state.watermark,

@@ -28,7 +28,7 @@ import { clockReport, windowReport } from '../../core/alerts/reports.ts';
 import { routesOf } from '../../core/alerts/routing.ts';
 import { nextClockInstant } from '../../core/alerts/thresholds.ts';
 import { evaluateAlerts, wakeAtOf } from '../../core/alerts/evaluate.ts';
-import type { AgreementRoutes, Alert, AlertSubject, Matcher, Silence, SubjectReport } from '../../core/alerts/types.ts';
+import type { AgreementRoutes, Alert, AlertSubject, Matcher, QuietPolicy, Silence, SubjectReport } from '../../core/alerts/types.ts';
 import type { BusinessCalendar } from '../../core/calendar/types.ts';
 import type { ClockResult, ClockTarget } from '../../core/clock/types.ts';
 import type { PledgeEvent, Timed } from '../../core/events/schema.ts';
@@ -39,11 +39,25 @@ import type { AlertChangeSet, Store, TenantId, TimerInput } from '../../store/ty
 import type { Measured } from '../derive.ts';
 import { afterStep, changesOf, fromStored, timerFor, timerKeyOf } from './records.ts';
 
-/** An agreement ready to be watched: its terms, routes and clock targets (with their calendars). */
+/** An agreement ready to be watched: its terms, routes, clock targets (with their calendars) and quiet hours. */
 export interface Watched {
   m: Measured;
   routes: AgreementRoutes;
   clockTargets: Map<string, ClockTarget>;
+  /** `support.quietHours` with its calendar compiled; none: nothing is held back. */
+  quiet: QuietPolicy | undefined;
+}
+
+/**
+ * The agreement's quiet-time policy on its own compiled calendar. The loader refuses a calendar
+ * name the agreement does not declare and an agreement whose calendars do not compile is not
+ * measured, so the calendar is always there; were it not, nothing is held (a notice sent during
+ * the night is better than one never sent).
+ */
+function quietPolicyOf(m: Measured): QuietPolicy | undefined {
+  const q = m.terms.support?.quietHours;
+  const calendar = q ? m.calendars.get(q.calendar) : undefined;
+  return q && calendar ? { calendar, urgent: q.urgent, urgentMedia: q.urgentMedia } : undefined;
 }
 
 const watchedCache = new WeakMap<Measured, Watched>();
@@ -51,7 +65,12 @@ const watchedCache = new WeakMap<Measured, Watched>();
 export function watchedOf(m: Measured): Watched {
   let w = watchedCache.get(m);
   if (!w) {
-    w = { m, routes: routesOf(m.terms), clockTargets: new Map(clockTargetsOf(m.terms, m.calendars).map((t) => [t.name, t])) };
+    w = {
+      m,
+      routes: routesOf(m.terms),
+      clockTargets: new Map(clockTargetsOf(m.terms, m.calendars).map((t) => [t.name, t])),
+      quiet: quietPolicyOf(m),
+    };
     watchedCache.set(m, w);
   }
   return w;
@@ -254,20 +273,30 @@ export interface StepOutcome {
   timers: Map<string, { subject: AlertSubject; at: number | null }>;
 }
 
+/** The quiet-time policy of each agreement, by id, from the measured agreements (watchedOf). */
+export function quietOf(measured: ReadonlyMap<string, Measured>): (agreement: string) => QuietPolicy | undefined {
+  return (agreement) => {
+    const m = measured.get(agreement);
+    return m ? watchedOf(m).quiet : undefined;
+  };
+}
+
 /**
  * One evaluation step over subjects: the alerts to open, update and resolve with their
- * notifications, and each subject's next instant (the earliest of its own and its alerts' wake-up).
- * `timers: false` leaves timers out of the change set (the scheduler completes its claimed ones).
+ * notifications, and each subject's next instant (the earliest of its own and its alerts' wake-up,
+ * which includes a held notification's quiet time ending). `timers: false` leaves timers out of
+ * the change set (the scheduler completes its claimed ones). `quiet`: the agreements' quiet-time
+ * policies (quietOf); every caller that evaluates passes it, or notifications ignore quiet hours.
  */
 export function stepOf(
   steps: readonly SubjectStep[],
   current: readonly Alert[],
   silences: readonly Silence[],
   now: number,
-  opts: { timers: boolean } = { timers: true },
+  opts: { timers?: boolean; quiet?: (agreement: string) => QuietPolicy | undefined } = {},
 ): StepOutcome {
   const reports = steps.map((s) => s.report);
-  const result = evaluateAlerts({ now, current, reports, silences });
+  const result = evaluateAlerts({ now, current, reports, silences, ...(opts.quiet ? { quiet: opts.quiet } : {}) });
   const after = afterStep(current, result);
   const bySubject = new Map<string, Alert[]>();
   for (const a of after) {
@@ -284,7 +313,7 @@ export function stepOf(
   }
   const schedule: TimerInput[] = [];
   const cancel: string[] = [];
-  if (opts.timers)
+  if (opts.timers !== false)
     for (const [key, t] of timers) {
       if (t.at === null) cancel.push(key);
       else schedule.push(timerFor(t.subject, t.at));

@@ -172,6 +172,44 @@ describe('agreement format', () => {
     assert.match(cross, /support\.notices\[0\]\.targets: only breach notices name targets/);
   });
 
+  test('quiet hours: a declared calendar, urgent severities and media with their defaults, problems at their paths', () => {
+    const cal = `calendars:\n  office: office.yaml\n`;
+    const ok = unwrap(load(`${MIN}${cal}support:\n  quietHours: { calendar: office }\n`));
+    assert.deepEqual(ok.spec.support?.quietHours, { calendar: 'office', urgent: ['critical'], urgentMedia: ['pager', 'phone', 'sms'] });
+    const own = unwrap(load(`${MIN}support:\n  quietHours: { calendar: 24x7, urgent: [critical, warning], urgentMedia: [] }\n`));
+    assert.deepEqual(own.spec.support?.quietHours, { calendar: '24x7', urgent: ['critical', 'warning'], urgentMedia: [] });
+    assert.match(
+      errors(`${MIN}${cal}support:\n  quietHours: { calendar: ofice }\n`),
+      /support\.quietHours\.calendar: no calendar with this name; did you mean "office"\?/,
+    );
+    const bad = errors(`${MIN}${cal}support:\n  quietHours: { calendar: office, urgent: [urgent], urgentMedia: [fax], until: 9 }\n`);
+    assert.match(bad, /support\.quietHours\.urgent\[0\]/);
+    assert.match(bad, /support\.quietHours\.urgentMedia\[0\]/);
+    assert.match(bad, /support\.quietHours.*until/);
+    assert.match(errors(`${MIN}support:\n  quietHours: { urgent: [critical] }\n`), /support\.quietHours\.calendar/);
+  });
+
+  test('quiet hours as docs/alerts.md and docs/agreements.md write them validate', () => {
+    const root = fileURLToPath(new URL('../../../docs/', import.meta.url));
+    const alerts = /## Quiet times[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readFileSync(`${root}alerts.md`, 'utf8'))?.[1];
+    assert.ok(alerts, 'docs/alerts.md shows quiet hours');
+    assert.deepEqual(unwrap(load(`${MIN}${alerts}`)).spec.support?.quietHours, {
+      calendar: 'office',
+      urgent: ['critical'],
+      urgentMedia: ['pager', 'phone', 'sms'],
+    });
+    const agreements = /```yaml\n(support:\n {2}quietHours[\s\S]*?)```/.exec(readFileSync(`${root}agreements.md`, 'utf8'))?.[1];
+    assert.ok(agreements, 'docs/agreements.md shows quiet hours');
+    const calendars = 'calendars:\n  office: office.yaml\n';
+    assert.equal(unwrap(load(`${MIN}${calendars}${agreements}`)).spec.support?.quietHours?.calendar, 'office');
+    const alternative = /# (quietHours: .*)\n/.exec(agreements)?.[1];
+    assert.ok(alternative);
+    assert.deepEqual(unwrap(load(`${MIN}${calendars}support:\n  ${alternative}\n`)).spec.support?.quietHours?.urgent, [
+      'critical',
+      'warning',
+    ]);
+  });
+
   test('JSON documents work too', () => {
     const r = load(
       JSON.stringify({
@@ -311,6 +349,37 @@ describe('multi-level terms', () => {
       [r.issues[0]!.source, r.issues[0]!.path, r.issues[0]!.line, r.issues[0]!.column],
       ['child.yaml', 'targets[0].calendar', 10, 58],
     );
+  });
+
+  test('quiet hours: the most specific level replaces the parent policy whole, and its calendar is checked on the effective terms', () => {
+    const parent = unwrap(
+      load(
+        `${MIN.replace('id: a', 'id: base')}level: corporate\ncalendars:\n  office: office.yaml\n` +
+          `support:\n  quietHours: { calendar: office, urgent: [critical, warning] }\n`,
+        'base.yaml',
+      ),
+    );
+    const child = (quiet: string) =>
+      unwrap(
+        load(
+          `id: child\nname: C\nkind: sla\nlevel: customer\nparent: base\nparties:\n  provider: { id: p, name: P }\n  customer: { id: c, name: C }\n` +
+            `support:\n  quietHours: ${quiet}\n`,
+          'child.yaml',
+        ),
+      );
+    const merged = unwrap(mergeChain([parent, child('{ calendar: 24x7 }')], 'c', 's'));
+    // The parent's urgent list does not leak into the child's policy: the child's defaults hold.
+    assert.deepEqual(merged.terms.support?.quietHours, { calendar: '24x7', urgent: ['critical'], urgentMedia: ['pager', 'phone', 'sms'] });
+    assert.deepEqual(
+      merged.provenance.filter((p) => p.path.startsWith('support.quietHours')).map((p) => `${p.path} ${p.agreement}`),
+      ['support.quietHours.calendar child'],
+    );
+    // The child may name the calendar its parent declares; a misspelt one is reported in its file.
+    assert.ok(mergeChain([parent, child('{ calendar: office }')], 'c', 's').ok);
+    const wrong = mergeChain([parent, child('{ calendar: offce }')], 'c', 's');
+    assert.ok(!wrong.ok);
+    assert.deepEqual([wrong.issues[0]!.source, wrong.issues[0]!.path], ['child.yaml', 'support.quietHours.calendar']);
+    assert.match(formatIssue(wrong.issues[0]!), /no calendar with this name; did you mean "office"/);
   });
 
   test('across documents: a missing parent, a cycle, a wrong level, a duplicate id and inherited references, each at its line', () => {

@@ -9,6 +9,7 @@
  *   priorities by `id`, support channels by `channel`, escalation by `level`, contact points and
  *   maintenance windows by `name`; a more specific item overrides the fields it gives;
  * - any other list, and every plain value, is replaced by the more specific level's;
+ * - `support.quietHours` is replaced whole (a calendar and what is urgent on it are one policy);
  * - identity (id, name, kind, level, parties) is the most specific document's.
  */
 import { validate } from '../validation/zod.ts';
@@ -51,8 +52,18 @@ const KEYS: Record<string, string> = {
 type Json = unknown;
 const isObject = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * Objects a more specific level replaces whole instead of merging key by key: its quiet hours are
+ * one policy (a calendar and what is urgent on it), not a set of independent terms.
+ */
+const WHOLE = new Set(['quietHours']);
+
 /** Merges `over` onto `base`, recording the origin of every leaf `over` sets. */
 function merge(base: Json, over: Json, path: string, field: string, origin: Map<string, string>, from: string): Json {
+  if (WHOLE.has(field)) {
+    record(over, path, field, origin, from);
+    return over;
+  }
   if (isObject(over) && isObject(base)) {
     const out: Record<string, Json> = { ...base };
     for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v, path ? `${path}.${k}` : k, k, origin, from);

@@ -156,6 +156,8 @@ export function checkAgreement(a: AgreementSpec, opts: { inherits?: boolean } = 
   a.support?.contactPoints.forEach((c, i) => {
     if (c.hours !== undefined && !calendars.has(c.hours)) unknownCalendar(`support.contactPoints[${i}].hours`, c.hours);
   });
+  const quiet = a.support?.quietHours;
+  if (quiet && !calendars.has(quiet.calendar)) unknownCalendar('support.quietHours.calendar', quiet.calendar);
   a.support?.escalation.forEach((e, i) => {
     e.targets?.forEach((id, j) => {
       if (!targetIds.includes(id)) unknownTarget(`support.escalation[${i}].targets[${j}]`, id);

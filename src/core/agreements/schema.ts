@@ -203,6 +203,23 @@ export const supportSpec = z.strictObject({
         }),
     )
     .default([]),
+  /**
+   * Quiet times: outside the working time of `calendar`, a non-urgent firing notification waits for
+   * the calendar's next working instant (the 50% warning reached Friday 17:30 goes out Monday
+   * 09:00). Urgent ones go at once: a level of a severity in `urgent`, or a recipient reached by a
+   * medium in `urgentMedia` (those exist to wake people). A more specific level's quietHours
+   * replaces its parent's whole (layering.ts). docs/alerts.md "Quiet times".
+   */
+  quietHours: z
+    .strictObject({
+      /** A calendar name from `calendars` (or 24x7, which never holds anything back). */
+      calendar: slug,
+      /** Severities that are never held (default: critical, the breach). */
+      urgent: z.array(z.enum(['info', 'warning', 'critical'])).default(['critical']),
+      /** Media that are never held (default: pager, phone, sms). */
+      urgentMedia: z.array(medium).default(['pager', 'phone', 'sms']),
+    })
+    .optional(),
 });
 
 const RRULE_PARTS = [
