@@ -13,7 +13,9 @@
  * What is expected is derived from the facts, never from timing: each ticket is opened back-dated
  * (OPENED_AGO of its target ago, so its levels come within seconds), and its script is
  * - `early`: resolved in the same batch as it is opened, before 50%: nothing, ever;
- * - `breach`: left open: 50%, 75% and the breach (to both recipients), each exactly once;
+ * - `breach`: left open: the breach (to both recipients) exactly once; its 50% and 75% at most once
+ *   (normally once; a warning the scheduler reaches only after the breach instant, on a machine
+ *   starved of CPU, is inhibited by the breach, as docs/alerts.md "Inhibition" says);
  * - `answered` / `paused`: resolved, or put waiting_on_customer, as soon as its 50% warning arrives
  *   at the receiver, with the event's instant the instant it is sent. A level whose instant lies
  *   before the event's is reached (a paused clock still warns at a level it reached; a stopped one
@@ -97,7 +99,7 @@ export async function startServer(name: string, env: Record<string, string>, sec
       PLEDGE_SCHEDULER_POLL: '500ms',
       PLEDGE_SCHEDULER_LEASE: '5s',
       // Long enough for a loaded machine: a send is cut to what is left of its lease, and a cut send waits 5 min.
-      PLEDGE_DELIVERY_LEASE: '10s',
+      PLEDGE_DELIVERY_LEASE: '30s',
       PLEDGE_DELIVERY_POLL: '100ms',
       // One message per notification: this run counts notifications; storm grouping has its own tests.
       PLEDGE_DELIVERY_GROUP_BURST: '1000000',
@@ -495,6 +497,10 @@ export async function startRun(opts: { targetMs: number; batch?: number; prefix:
         let e: 'must' | 'never' | 'maybe';
         if (t.kind === 'early') e = 'never';
         else if (l.id !== 'breach' && outages.some(([from, to]) => instant >= from - EPSILON && t.opened + targetMs <= to)) e = 'maybe';
+        // A ticket left to breach: the breach must arrive; a warning whose timer fires after the
+        // breach instant (a scheduler starved of CPU) is inhibited by the breach, by design
+        // (docs/alerts.md "Inhibition"), so its warnings arrive at most once, not surely.
+        else if (t.kind === 'breach' && l.id !== 'breach') e = 'maybe';
         else if (t.kind === 'breach' || !t.reaction || l.id === 'consumed-50') e = 'must';
         else {
           const r = t.reaction;

@@ -78,8 +78,21 @@ export async function startPostgres(opts: StartOptions = {}): Promise<StartResul
 
 async function external(url: string): Promise<PgHarness> {
   const made: string[] = [];
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
+  // A cluster shared by several test files may refuse a connection for a moment while it is busy
+  // (a socket closed at once: EPIPE, ECONNRESET): try again before calling PostgreSQL unavailable.
+  let admin = new pg.Client({ connectionString: url });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.connect();
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 5 || !(code === 'EPIPE' || code === 'ECONNRESET' || code === '53300' || code === '57P03')) throw e;
+      await admin.end().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+      admin = new pg.Client({ connectionString: url });
+    }
+  }
   return {
     url,
     description: 'PLEDGE_TEST_DATABASE_URL',
