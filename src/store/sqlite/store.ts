@@ -1110,8 +1110,11 @@ class SqliteStore implements Store {
   countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
     return this.run('countOpenBreaches', () => {
       const tickets = this.get(
-        `SELECT COUNT(*) AS n FROM derived_clocks INDEXED BY derived_clocks_open WHERE tenant = ? AND open_state IS NOT NULL
-           AND (open_state = 'breached' OR (open_state IN ('running', 'at_risk') AND open_deadline <= ?))`,
+        `SELECT (SELECT COUNT(*) FROM derived_clocks INDEXED BY derived_clocks_open
+                   WHERE tenant = ? AND open_state IS NOT NULL AND open_state = 'breached')
+              + (SELECT COUNT(*) FROM derived_clocks INDEXED BY derived_clocks_open
+                   WHERE tenant = ? AND open_state IS NOT NULL AND open_state IN ('running', 'at_risk') AND open_deadline <= ?) AS n`,
+        tenant,
         tenant,
         now,
       )!.n as number;
@@ -1164,13 +1167,19 @@ class SqliteStore implements Store {
 
   atRiskNow(tenant: string, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }> {
     return this.run('atRiskNow', () => {
-      // Both by the partial indexes (only open clocks, only compliance at risk or breached), from the
-      // plain columns written at upsert (20261205_004): no JSON is parsed.
+      // Both from the partial indexes alone (only open clocks, only compliance at risk or breached), their
+      // plain columns written at upsert (20261205_004/005): no JSON is parsed, no table row visited.
+      // Two seeks, not one OR: running clocks only up to `now`, never every open clock.
       const clocks = this.all(
         `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline, consumed, breach_at
            FROM derived_clocks INDEXED BY derived_clocks_open
-          WHERE tenant = ? AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= ?))
+          WHERE tenant = ? AND open_state IS NOT NULL AND open_state IN ('at_risk', 'breached')
+         UNION ALL
+         SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline, consumed, breach_at
+           FROM derived_clocks INDEXED BY derived_clocks_open
+          WHERE tenant = ? AND open_state IS NOT NULL AND open_state = 'running' AND open_deadline <= ?
           ORDER BY agreement_id, target, ticket, source, cycle`,
+        tenant,
         tenant,
         now,
       );
