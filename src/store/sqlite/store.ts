@@ -1193,17 +1193,25 @@ class SqliteStore implements Store {
         now,
       );
       return {
-        clocks: clocks.map((r) => ({
-          ...clockKeyOf(r),
-          value: {
-            state: r.open_state as string,
-            stop: null,
-            consumed: (r.consumed as number | null) ?? null,
-            deadline: (r.open_deadline as number | null) ?? null,
-            breachAt: (r.breach_at as number | null) ?? null,
-          },
-          updatedAt: r.updated_at as number,
-        })),
+        // One object per row, built directly (a listing of every open clock at risk: no spread of a key object).
+        clocks: clocks.map((r) => {
+          const c: ClockRow<ClockGlance> = {
+            agreementId: r.agreement_id as string,
+            target: r.target as string,
+            ticket: r.ticket as string,
+            cycle: r.cycle as number,
+            value: {
+              state: r.open_state as string,
+              stop: null,
+              consumed: (r.consumed as number | null) ?? null,
+              deadline: (r.open_deadline as number | null) ?? null,
+              breachAt: (r.breach_at as number | null) ?? null,
+            },
+            updatedAt: r.updated_at as number,
+          };
+          if (r.source !== '') c.source = r.source as string;
+          return c;
+        }),
         compliance: compliance.map((r) => ({
           agreementId: r.agreement_id as string,
           target: r.target as string,
@@ -2042,16 +2050,6 @@ class SqliteStore implements Store {
   }
 }
 
-function clockKeyOf(r: Row): ClockKey {
-  const source = r.source === '' ? {} : { source: r.source as string };
-  return {
-    agreementId: r.agreement_id as string,
-    target: r.target as string,
-    ticket: r.ticket as string,
-    ...source,
-    cycle: r.cycle as number,
-  };
-}
 function clockOf<V>(r: Row): ClockRow<V> {
   const source = r.source === '' ? {} : { source: r.source as string };
   return {
