@@ -24,6 +24,7 @@ import type { Settlement } from '../core/penalties/index.ts';
 import { resolveWindow, windowsCovering, type ResolvedWindow } from '../core/metrics/window.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { alertChangesFor } from './alerts/changes.ts';
+import { watchesWindows, type Measurement } from './alerts/subjects.ts';
 import type { ClockRow, ComplianceRow, DerivedState, SettlementRow, Store, TenantId } from '../store/types.ts';
 
 export interface RebuildReport {
@@ -202,12 +203,12 @@ interface Derived {
  * monitored then (a declared start, monitoring.started, checks or reports: see
  * src/core/availability/monitoring.ts); a month without that evidence is no_data, not 100%.
  */
-function deriveAgreement(m: Measured, events: readonly Timed[], first: number, now: number): Derived {
+function deriveAgreement(m: Measured, events: readonly Timed[], first: number, now: number): Derived & { measurement: Measurement } {
   const mine = eventsOf(m.terms, events);
   const book = ticketBook(mine, clockTargetsOf(m.terms, m.calendars));
   const clocks = clockRows(m, book, now);
   const periods = periodsOf(m, first, now);
-  return { clocks, ...settleAgreement(m, mine, book, periods.list, now) };
+  return { clocks, ...settleAgreement(m, mine, book, periods.list, now), measurement: { mine, book } };
 }
 
 /** The clock rows of the tickets in `book` as of `now` (only those in `onlyTickets`, when given). */
@@ -323,9 +324,13 @@ async function rebuildFrom(
   const events = await loadEvents(store, tenant, 0, watermark);
   const first = earliest(events);
   const all: Derived = { clocks: [], compliance: [], settlements: [] };
+  // Each agreement's events and ticket book, for its windows' alerts (evaluated on the same book).
+  const measurements = new Map<string, Measurement>();
   for (const m of measured) {
     const d = deriveAgreement(m, events, first, now);
     for (const k of ['clocks', 'compliance', 'settlements'] as const) for (const r of d[k]) (all[k] as unknown[]).push(r);
+    // Only where windows are watched: the others' books are let go with the agreement.
+    if (watchesWindows(m)) measurements.set(m.id, d.measurement);
   }
   const r = await store.replaceDerived(tenant, {
     everything: true,
@@ -333,7 +338,7 @@ async function rebuildFrom(
     generation: base.generation,
     ...all,
     ...(checkWatermark ? { from: base.watermark } : {}),
-    alerts: await alertChangesFor({ store, tenant, now, measured, ...all, events, everything: true }),
+    alerts: await alertChangesFor({ store, tenant, now, measured, ...all, events, everything: true, measurements }),
   });
   return {
     agreements: measured.length,
@@ -499,6 +504,8 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
   const change: Derived & { tickets: TicketOf[] } = { clocks: [], compliance: [], settlements: [], tickets: [] };
   const agreements: string[] = [];
   const windowsFrom: Array<{ agreementId: string; from: number; periods: string[] }> = [];
+  // The recomputed agreements' events and ticket books, for their windows' alerts (see alertChangesFor).
+  const measurements = new Map<string, Measurement>();
   for (const p of plans) {
     const targets = clockTargetsOf(p.m.terms, p.m.calendars);
     for (const r of clockRows(p.m, ticketBook(p.mine, targets), now)) change.clocks.push(r);
@@ -507,7 +514,9 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     const again = p.periods.slice(p.start);
     if (again.length === 0) continue;
     const mine = eventsOf(p.m.terms, events);
-    const d = settleAgreement(p.m, mine, ticketBook(mine, targets), again, now, p.before);
+    const book = ticketBook(mine, targets);
+    const d = settleAgreement(p.m, mine, book, again, now, p.before);
+    measurements.set(p.m.id, { mine, book });
     for (const r of d.compliance) change.compliance.push(r);
     for (const r of d.settlements) change.settlements.push(r);
     if (p.start === 0) agreements.push(p.m.id);
@@ -520,7 +529,7 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     agreements,
     windowsFrom,
     ...change,
-    alerts: await alertChangesFor({ store, tenant, now, measured: touched.map((t) => t.m), ...change, events }),
+    alerts: await alertChangesFor({ store, tenant, now, measured: touched.map((t) => t.m), ...change, events, measurements }),
   });
   return {
     status: r.status === 'stale' ? 'stale' : 'refreshed',

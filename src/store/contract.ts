@@ -1656,6 +1656,20 @@ export function storeContract(target: ContractTarget): void {
           (await store.atRiskNow(tenant, T0)).clocks.map((x) => x.ticket),
           ['a-open-risk-2', 'b-open-breached', 'c-open-late'],
         );
+        // An upsert rewrites what the listing reads beside the value: a clock's figures, a window's state.
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 3,
+          clocks: [c('a-open-risk-2', { state: 'at_risk', stop: null, consumed: 0.9, deadline: T0 + 40, breachAt: T0 + 40 })],
+          compliance: [w('uptime', 'now', 'met', T0 - 100, T0 + 100)],
+        });
+        const again = await store.atRiskNow(tenant, T0);
+        assert.deepEqual(again.clocks[0]!.value, { state: 'at_risk', stop: null, consumed: 0.9, deadline: T0 + 40, breachAt: T0 + 40 });
+        assert.deepEqual(
+          again.compliance.map((x) => `${x.target}/${x.window}`),
+          ['response/now'],
+        );
+        assert.deepEqual(await store.countOpenBreaches(tenant, T0), { tickets: 2, targets: 0 });
         assert.deepEqual(await store.atRiskNow(await newTenant(store), T0), { clocks: [], compliance: [] });
       });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canonicalJson } from './internal.ts';
+import { canonicalJson, clockColumns, complianceColumns } from './internal.ts';
 
 /** The same value with every object's keys inserted in reverse order. */
 const reversed = (v: unknown): unknown =>
@@ -42,4 +42,38 @@ test('the stored payload is the canonical JSON of the event without atMs, and it
     }),
     { numRuns: 1000 },
   );
+});
+
+test('the at-risk columns keep what the stored JSON keeps: open clocks only for state and deadline, finite numbers, else null', () => {
+  assert.deepEqual(clockColumns({ state: 'running', stop: null, deadline: Number.POSITIVE_INFINITY, consumed: 0.5, breachAt: null }), {
+    openState: 'running',
+    openDeadline: null,
+    consumed: 0.5,
+    breachAt: null,
+  });
+  assert.deepEqual(clockColumns({ state: 'breached', stop: 10, deadline: 5, consumed: 1.2, breachAt: 5 }), {
+    openState: null,
+    openDeadline: null,
+    consumed: 1.2,
+    breachAt: 5,
+  });
+  assert.deepEqual(clockColumns({}), { openState: null, openDeadline: null, consumed: null, breachAt: null });
+  assert.deepEqual(complianceColumns({ state: 'at_risk', value: Number.NaN, comparator: '>=', target: 95, window: { from: 1, to: 2 } }), {
+    state: 'at_risk',
+    windowFrom: 1,
+    windowTo: 2,
+    figure: null,
+    comparator: '>=',
+    goal: 95,
+    reason: null,
+  });
+  assert.deepEqual(complianceColumns(null), {
+    state: null,
+    windowFrom: null,
+    windowTo: null,
+    figure: null,
+    comparator: null,
+    goal: null,
+    reason: null,
+  });
 });

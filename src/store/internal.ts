@@ -395,3 +395,52 @@ export function timerOf<P>(r: Row, json: JsonColumn): StoredTimer<P> {
     t.lease = { worker: r.claimed_by as string, claimedAt: r.claimed_at as number, until: r.due_at as number };
   return t;
 }
+
+/** A finite number, else null (what JSON keeps of Infinity and NaN: null). */
+function finite(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * The plain columns of a clock row that "at risk now" reads (20261205_004): written with the value
+ * at every upsert, so the read parses no JSON. Open means no stop; the state and deadline are kept
+ * only for open clocks (the partial index holds open clocks only), the figures for every clock.
+ */
+export function clockColumns(value: unknown): {
+  openState: string | null;
+  openDeadline: number | null;
+  consumed: number | null;
+  breachAt: number | null;
+} {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const open = v.stop === null || v.stop === undefined;
+  return {
+    openState: open && typeof v.state === 'string' ? v.state : null,
+    openDeadline: open ? finite(v.deadline) : null,
+    consumed: finite(v.consumed),
+    breachAt: finite(v.breachAt),
+  };
+}
+
+/** The plain columns of a compliance row (20261205_004): its state, window and figure, written at upsert. */
+export function complianceColumns(value: unknown): {
+  state: string | null;
+  windowFrom: number | null;
+  windowTo: number | null;
+  figure: number | null;
+  comparator: string | null;
+  goal: number | null;
+  reason: string | null;
+} {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const w = (typeof v.window === 'object' && v.window !== null ? v.window : {}) as Record<string, unknown>;
+  return {
+    state: typeof v.state === 'string' ? v.state : null,
+    windowFrom: finite(w.from),
+    windowTo: finite(w.to),
+    figure: finite(v.value),
+    comparator: typeof v.comparator === 'string' ? v.comparator : null,
+    goal: finite(v.target),
+    reason: typeof v.reason === 'string' ? v.reason : null,
+  };
+}

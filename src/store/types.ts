@@ -583,7 +583,9 @@ export interface DerivedStore {
    * open tickets (no stop) that are at risk or breached, or running with their deadline at or before
    * `now`; and the compliance rows at risk or breached whose window contains `now`. Each by key order,
    * with only the fields a listing shows (a window's value lists every contributing ticket: parsing
-   * that for every read cost more than finding the rows).
+   * that for every read cost more than finding the rows). Those fields are columns the adapters
+   * write beside each value at upsert (internal.ts clockColumns/complianceColumns), read from the
+   * partial indexes alone: no JSON at read time.
    */
   atRiskNow(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }>;
   /**

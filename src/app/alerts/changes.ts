@@ -22,6 +22,11 @@
  *   `now` and the scheduler evaluates them at once, in its own transaction.
  * - Quiet hours (`support.quietHours`, quietOf) apply here as in the scheduler: a non-urgent
  *   notification outside working time is held, and its subject's timer is its quiet time's end.
+ * - `measurements`: the agreements' events and ticket books the rows were computed from, given by
+ *   the caller that computed them (derive.ts), so a window is judged on the same book: the tickets'
+ *   clocks already evaluated as of `now`, and their final evaluations, are not computed again, and
+ *   the agreement's events are not filtered out of the tenant's again. An agreement without one is
+ *   measured here from `events`.
  */
 import { eventsOf } from '../../core/agreements/evaluate.ts';
 import type { ClockResult } from '../../core/clock/types.ts';
@@ -64,6 +69,8 @@ export interface AlertChangesInput {
   events?: readonly Timed[];
   /** The rows are every derived row of the tenant (a rebuild). */
   everything?: boolean;
+  /** Per agreement id: the events and ticket book the rows were computed from (see the header). */
+  measurements?: ReadonlyMap<string, Measurement>;
 }
 
 export async function alertChangesFor(input: AlertChangesInput): Promise<AlertChangeSet> {
@@ -100,7 +107,7 @@ export async function alertChangesFor(input: AlertChangesInput): Promise<AlertCh
   }
 
   const deferred: AlertSubject[] = [];
-  const measurements = new Map<string, Measurement>();
+  const measurements = new Map<string, Measurement>(input.measurements ?? []);
   for (const row of input.compliance) {
     const m = byId.get(row.agreementId);
     const ev = row.value as TargetEvaluation;

@@ -76,6 +76,11 @@ export function watchedOf(m: Measured): Watched {
   return w;
 }
 
+/** The agreement routes alerts of at least one window target (its windows need its events and book). */
+export function watchesWindows(m: Measured): boolean {
+  return Object.values(watchedOf(m).routes.targets).some((r) => r !== undefined && r.window.length > 0);
+}
+
 /** One subject to evaluate: its report and when it should be looked at again without new facts. */
 export interface SubjectStep {
   report: SubjectReport;

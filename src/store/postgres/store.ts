@@ -26,7 +26,9 @@ import {
   changeTookEffect,
   channelOf,
   claimLimit,
+  clockColumns,
   completionColumns,
+  complianceColumns,
   notificationOf,
   silenceEnded,
   silenceOf,
@@ -1106,7 +1108,7 @@ class PostgresStore implements Store {
       `WITH wanted(ticket, source) AS (
          SELECT ticket, source FROM events WHERE tenant = $1 AND at >= $2 AND ticket IS NOT NULL
          UNION SELECT ticket, source FROM derived_clocks WHERE tenant = $1 AND open_state IS NOT NULL
-           AND (jsonb_typeof(value -> 'breachAt') IS DISTINCT FROM 'number' OR (value ->> 'breachAt')::float8 >= $2)
+           AND (breach_at IS NULL OR breach_at >= $2)
          UNION SELECT u.k, u.s FROM unnest($3::text[], $4::text[]) AS u(s, k)
        )
        SELECT e.seq, e.at, e.payload FROM wanted w JOIN events e ON e.tenant = $1 AND e.ticket = w.ticket AND e.source = w.source
@@ -1140,10 +1142,14 @@ class PostgresStore implements Store {
     const all = lastByKey(input, (r) => [r.agreementId, r.target, r.ticket, r.source ?? '', r.cycle]);
     for (let i = 0; i < all.length; i += 5000) {
       const rows = all.slice(i, i + 5000);
+      const cols = rows.map((r) => clockColumns(r.value));
       await c.query(
-        `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at)
-         SELECT $1, u.a, u.t, u.k, u.s, u.c, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bigint[]) AS u(a, t, k, s, c, v, u)
-         ON CONFLICT (tenant, agreement_id, target, ticket, source, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at, open_state, open_deadline, consumed, breach_at)
+         SELECT $1, u.a, u.t, u.k, u.s, u.c, u.v::jsonb, u.u, u.os, u.od, u.cs, u.ba
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bigint[], $9::text[], $10::float8[], $11::float8[], $12::float8[])
+             AS u(a, t, k, s, c, v, u, os, od, cs, ba)
+         ON CONFLICT (tenant, agreement_id, target, ticket, source, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+           open_state = excluded.open_state, open_deadline = excluded.open_deadline, consumed = excluded.consumed, breach_at = excluded.breach_at`,
         [
           tenant,
           rows.map((r) => r.agreementId),
@@ -1153,6 +1159,11 @@ class PostgresStore implements Store {
           rows.map((r) => r.cycle),
           rows.map((r) => json(r.value)),
           rows.map((r) => r.updatedAt),
+          // The columns "at risk now" reads, written beside the value (20261205_004).
+          cols.map((k) => k.openState),
+          cols.map((k) => k.openDeadline),
+          cols.map((k) => k.consumed),
+          cols.map((k) => k.breachAt),
         ],
       );
     }
@@ -1246,14 +1257,13 @@ class PostgresStore implements Store {
   async countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
     const t = await this.one(
       'countOpenBreaches',
-      `SELECT COUNT(*) AS n FROM derived_clocks WHERE tenant = $1 AND value->'stop' = 'null'::jsonb
-         AND (value->>'state' = 'breached' OR (value->>'state' IN ('running', 'at_risk') AND jsonb_typeof(value->'deadline') = 'number' AND (value->>'deadline')::float8 <= $2))`,
+      `SELECT COUNT(*) AS n FROM derived_clocks WHERE tenant = $1 AND open_state IS NOT NULL
+         AND (open_state = 'breached' OR (open_state IN ('running', 'at_risk') AND open_deadline <= $2))`,
       [tenant, now],
     );
     const w = await this.one(
       'countOpenBreaches',
-      `SELECT COUNT(*) AS n FROM derived_compliance WHERE tenant = $1 AND value->>'state' = 'breached'
-         AND (value->'window'->>'from')::float8 <= $2 AND (value->'window'->>'to')::float8 > $2`,
+      `SELECT COUNT(*) AS n FROM derived_compliance WHERE tenant = $1 AND state = 'breached' AND window_from <= $2 AND window_to > $2`,
       [tenant, now],
     );
     return { tickets: Number(t!.n), targets: Number(w!.n) };
@@ -1292,13 +1302,12 @@ class PostgresStore implements Store {
   }
 
   async atRiskNow(tenant: string, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }> {
-    // Both by the partial indexes of 20261205_002_incremental.sql: only open clocks, only compliance at risk or breached.
+    // Both by the partial indexes (only open clocks, only compliance at risk or breached), from the plain
+    // columns written at upsert (20261205_004): no JSON is read.
     const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
     const clocks = await this.rows(
       'atRiskNow',
-      `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline,
-              CASE WHEN jsonb_typeof(value -> 'consumed') = 'number' THEN (value ->> 'consumed')::float8 END AS consumed,
-              CASE WHEN jsonb_typeof(value -> 'breachAt') = 'number' THEN (value ->> 'breachAt')::float8 END AS breach_at
+      `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline, consumed, breach_at
          FROM derived_clocks
         WHERE tenant = $1 AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= $2))
         ORDER BY agreement_id, target, ticket, source, cycle`,
@@ -1306,11 +1315,7 @@ class PostgresStore implements Store {
     );
     const compliance = await this.rows(
       'atRiskNow',
-      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to,
-              CASE WHEN jsonb_typeof(value -> 'value') = 'number' THEN (value ->> 'value')::float8 END AS v,
-              value ->> 'comparator' AS comparator,
-              CASE WHEN jsonb_typeof(value -> 'target') = 'number' THEN (value ->> 'target')::float8 END AS goal,
-              value ->> 'reason' AS reason
+      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
          FROM derived_compliance
         WHERE tenant = $1 AND state IN ('at_risk', 'breached') AND window_to > $2 AND window_from <= $2
         ORDER BY agreement_id, target, window_label`,
@@ -1355,10 +1360,17 @@ class PostgresStore implements Store {
   private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {
     const rows = lastByKey(input, (r) => [r.agreementId, r.target, r.window]);
     if (rows.length === 0) return;
+    const cols = rows.map((r) => complianceColumns(r.value));
     await c.query(
-      `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at)
-         SELECT $1, u.a, u.t, u.w, u.v::jsonb, u.u FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS u(a, t, w, v, u)
-         ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at,
+           state, window_from, window_to, figure, comparator, goal, reason)
+         SELECT $1, u.a, u.t, u.w, u.v::jsonb, u.u, u.st, u.wf, u.wt, u.fg, u.cp, u.gl, u.rs
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+                       $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::float8[], $13::text[])
+             AS u(a, t, w, v, u, st, wf, wt, fg, cp, gl, rs)
+         ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+           state = excluded.state, window_from = excluded.window_from, window_to = excluded.window_to, figure = excluded.figure,
+           comparator = excluded.comparator, goal = excluded.goal, reason = excluded.reason`,
       [
         tenant,
         rows.map((r) => r.agreementId),
@@ -1366,6 +1378,14 @@ class PostgresStore implements Store {
         rows.map((r) => r.window),
         rows.map((r) => json(r.value)),
         rows.map((r) => r.updatedAt),
+        // The columns "at risk now" and later settlements read, written beside the value (20261205_004).
+        cols.map((k) => k.state),
+        cols.map((k) => k.windowFrom),
+        cols.map((k) => k.windowTo),
+        cols.map((k) => k.figure),
+        cols.map((k) => k.comparator),
+        cols.map((k) => k.goal),
+        cols.map((k) => k.reason),
       ],
     );
   }

@@ -31,7 +31,9 @@ import {
   channelOf,
   checkVersionNumbers,
   claimLimit,
+  clockColumns,
   completionColumns,
+  complianceColumns,
   calendarEtag,
   notificationOf,
   silenceEnded,
@@ -952,7 +954,7 @@ class SqliteStore implements Store {
           `WITH wanted(ticket, source) AS (
              SELECT ticket, source FROM events INDEXED BY events_at WHERE tenant = @tenant AND at >= @since AND ticket IS NOT NULL
              UNION SELECT ticket, source FROM derived_clocks INDEXED BY derived_clocks_open WHERE tenant = @tenant AND open_state IS NOT NULL
-               AND (json_extract(value, '$.breachAt') IS NULL OR json_extract(value, '$.breachAt') >= @since)
+               AND (breach_at IS NULL OR breach_at >= @since)
              UNION SELECT json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(@tickets)
            )
            SELECT e.seq, e.at, e.payload FROM wanted w JOIN events e INDEXED BY events_ticket
@@ -991,9 +993,13 @@ class SqliteStore implements Store {
 
   private upsertClocks(tenant: string, rows: readonly ClockRow[]): void {
     for (const r of rows) {
+      // The columns "at risk now" reads, written beside the value (20261205_004).
+      const k = clockColumns(r.value);
       this.exec(
-        `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (tenant, agreement_id, target, ticket, source, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        `INSERT INTO derived_clocks (tenant, agreement_id, target, ticket, source, cycle, value, updated_at, open_state, open_deadline, consumed, breach_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tenant, agreement_id, target, ticket, source, cycle) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+             open_state = excluded.open_state, open_deadline = excluded.open_deadline, consumed = excluded.consumed, breach_at = excluded.breach_at`,
         tenant,
         r.agreementId,
         r.target,
@@ -1002,6 +1008,10 @@ class SqliteStore implements Store {
         r.cycle,
         json(r.value),
         r.updatedAt,
+        k.openState,
+        k.openDeadline,
+        k.consumed,
+        k.breachAt,
       );
     }
   }
@@ -1100,14 +1110,17 @@ class SqliteStore implements Store {
   countOpenBreaches(tenant: string, now: number): Promise<{ tickets: number; targets: number }> {
     return this.run('countOpenBreaches', () => {
       const tickets = this.get(
-        `SELECT COUNT(*) AS n FROM derived_clocks WHERE tenant = ? AND json_extract(value, '$.stop') IS NULL
-           AND (json_extract(value, '$.state') = 'breached' OR (json_extract(value, '$.state') IN ('running', 'at_risk') AND json_extract(value, '$.deadline') <= ?))`,
+        `SELECT (SELECT COUNT(*) FROM derived_clocks INDEXED BY derived_clocks_open
+                   WHERE tenant = ? AND open_state IS NOT NULL AND open_state = 'breached')
+              + (SELECT COUNT(*) FROM derived_clocks INDEXED BY derived_clocks_open
+                   WHERE tenant = ? AND open_state IS NOT NULL AND open_state IN ('running', 'at_risk') AND open_deadline <= ?) AS n`,
+        tenant,
         tenant,
         now,
       )!.n as number;
       const targets = this.get(
-        `SELECT COUNT(*) AS n FROM derived_compliance WHERE tenant = ? AND json_extract(value, '$.state') = 'breached'
-           AND json_extract(value, '$.window.from') <= ? AND json_extract(value, '$.window.to') > ?`,
+        `SELECT COUNT(*) AS n FROM derived_compliance INDEXED BY derived_compliance_state WHERE tenant = ? AND state = 'breached'
+           AND state IN ('at_risk', 'breached') AND window_from <= ? AND window_to > ?`,
         tenant,
         now,
         now,
@@ -1154,20 +1167,24 @@ class SqliteStore implements Store {
 
   atRiskNow(tenant: string, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }> {
     return this.run('atRiskNow', () => {
-      // Both by the partial indexes of 20261205_002_incremental.sql: only open clocks, only compliance at risk or breached.
+      // Both from the partial indexes alone (only open clocks, only compliance at risk or breached), their
+      // plain columns written at upsert (20261205_004/005): no JSON is parsed, no table row visited.
+      // Two seeks, not one OR: running clocks only up to `now`, never every open clock.
       const clocks = this.all(
-        `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline,
-                json_extract(value, '$.consumed') AS consumed, json_extract(value, '$.breachAt') AS breach_at
+        `SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline, consumed, breach_at
            FROM derived_clocks INDEXED BY derived_clocks_open
-          WHERE tenant = ? AND open_state IS NOT NULL AND (open_state IN ('at_risk', 'breached') OR (open_state = 'running' AND open_deadline <= ?))
+          WHERE tenant = ? AND open_state IS NOT NULL AND open_state IN ('at_risk', 'breached')
+         UNION ALL
+         SELECT agreement_id, target, ticket, source, cycle, updated_at, open_state, open_deadline, consumed, breach_at
+           FROM derived_clocks INDEXED BY derived_clocks_open
+          WHERE tenant = ? AND open_state IS NOT NULL AND open_state = 'running' AND open_deadline <= ?
           ORDER BY agreement_id, target, ticket, source, cycle`,
+        tenant,
         tenant,
         now,
       );
       const compliance = this.all(
-        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to,
-                json_extract(value, '$.value') AS v, json_extract(value, '$.comparator') AS comparator,
-                json_extract(value, '$.target') AS goal, json_extract(value, '$.reason') AS reason
+        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
            FROM derived_compliance INDEXED BY derived_compliance_state
           WHERE tenant = ? AND state IN ('at_risk', 'breached') AND window_to > ? AND window_from <= ?
           ORDER BY agreement_id, target, window_label`,
@@ -1176,17 +1193,25 @@ class SqliteStore implements Store {
         now,
       );
       return {
-        clocks: clocks.map((r) => ({
-          ...clockKeyOf(r),
-          value: {
-            state: r.open_state as string,
-            stop: null,
-            consumed: (r.consumed as number | null) ?? null,
-            deadline: (r.open_deadline as number | null) ?? null,
-            breachAt: (r.breach_at as number | null) ?? null,
-          },
-          updatedAt: r.updated_at as number,
-        })),
+        // One object per row, built directly (a listing of every open clock at risk: no spread of a key object).
+        clocks: clocks.map((r) => {
+          const c: ClockRow<ClockGlance> = {
+            agreementId: r.agreement_id as string,
+            target: r.target as string,
+            ticket: r.ticket as string,
+            cycle: r.cycle as number,
+            value: {
+              state: r.open_state as string,
+              stop: null,
+              consumed: (r.consumed as number | null) ?? null,
+              deadline: (r.open_deadline as number | null) ?? null,
+              breachAt: (r.breach_at as number | null) ?? null,
+            },
+            updatedAt: r.updated_at as number,
+          };
+          if (r.source !== '') c.source = r.source as string;
+          return c;
+        }),
         compliance: compliance.map((r) => ({
           agreementId: r.agreement_id as string,
           target: r.target as string,
@@ -1207,15 +1232,27 @@ class SqliteStore implements Store {
 
   private upsertCompliance(tenant: string, rows: readonly ComplianceRow[]): void {
     for (const r of rows) {
+      // The columns "at risk now" and the settlement of later periods read, written beside the value (20261205_004).
+      const k = complianceColumns(r.value);
       this.exec(
-        `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at,
+             state, window_from, window_to, figure, comparator, goal, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+             state = excluded.state, window_from = excluded.window_from, window_to = excluded.window_to, figure = excluded.figure,
+             comparator = excluded.comparator, goal = excluded.goal, reason = excluded.reason`,
         tenant,
         r.agreementId,
         r.target,
         r.window,
         json(r.value),
         r.updatedAt,
+        k.state,
+        k.windowFrom,
+        k.windowTo,
+        k.figure,
+        k.comparator,
+        k.goal,
+        k.reason,
       );
     }
   }
@@ -2013,16 +2050,6 @@ class SqliteStore implements Store {
   }
 }
 
-function clockKeyOf(r: Row): ClockKey {
-  const source = r.source === '' ? {} : { source: r.source as string };
-  return {
-    agreementId: r.agreement_id as string,
-    target: r.target as string,
-    ticket: r.ticket as string,
-    ...source,
-    cycle: r.cycle as number,
-  };
-}
 function clockOf<V>(r: Row): ClockRow<V> {
   const source = r.source === '' ? {} : { source: r.source as string };
   return {
