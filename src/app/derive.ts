@@ -24,6 +24,7 @@ import type { Settlement } from '../core/penalties/index.ts';
 import { resolveWindow, windowsCovering, type ResolvedWindow } from '../core/metrics/window.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { alertChangesFor } from './alerts/changes.ts';
+import { keepResident, Resident, takeResident, type StoredEvent } from './resident.ts';
 import { watchesWindows, type Measurement } from './alerts/subjects.ts';
 import type { ClockRow, ComplianceRow, DerivedState, SettlementRow, Store, TenantId } from '../store/types.ts';
 
@@ -91,7 +92,12 @@ export async function tenantCalendarLoader(
  * (the payload and its instant), not validated again: a rebuild reads every event of the tenant.
  */
 async function loadEvents(store: Store, tenant: TenantId, afterSeq: number, upTo: number): Promise<Timed[]> {
-  const out: Timed[] = [];
+  return (await loadStoredEvents(store, tenant, afterSeq, upTo)).map((r) => r.event);
+}
+
+/** loadEvents, each event with its seq. */
+async function loadStoredEvents(store: Store, tenant: TenantId, afterSeq: number, upTo: number): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
   let seq = afterSeq;
   while (seq < upTo) {
     const rows = await store.eventPayloadsSince(tenant, seq, 10_000);
@@ -101,7 +107,7 @@ async function loadEvents(store: Store, tenant: TenantId, afterSeq: number, upTo
       // The payload is a fresh object of the store's: it becomes the event, with its instant.
       const ev = e.payload as Record<string, unknown> & { atMs: number };
       ev.atMs = e.at;
-      out.push(ev as unknown as Timed);
+      out.push({ seq: e.seq, event: ev as unknown as Timed });
     }
     seq = rows[rows.length - 1]!.seq;
   }
@@ -370,6 +376,8 @@ export interface RefreshReport {
   watermark: number;
   /** Events read to recompute (the new ones, the touched tickets' histories, what the recomputed windows need). */
   read?: number;
+  /** The windows were measured from the resident window book (resident.ts), not from events read again. */
+  resident?: boolean;
 }
 
 /**
@@ -491,14 +499,29 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     plans.push({ ...t, periods: list, start, ...(before && start > 0 ? { before } : {}), needFrom });
   }
 
-  // The events the recomputed windows need, read once for every touched agreement.
+  // The events the recomputed windows need, read once for every touched agreement, unless the
+  // resident window book holds them (resident.ts): then it takes the change instead.
   const needFrom = Math.min(...plans.filter((p) => p.start < p.periods.length).map((p) => p.needFrom));
-  const events =
-    needFrom === Infinity
-      ? []
-      : needFrom <= first
-        ? await loadEvents(store, tenant, 0, last) // every event is needed: one scan, not a walk by ticket
-        : (await store.eventPayloadsFor(tenant, { since: needFrom, tickets: [...touchedKeys.values()] })).map((r) => timedOf(r));
+  let resident = takeResident(store, tenant);
+  if (resident && !resident.serves(state, needFrom)) resident = undefined;
+  let events: Timed[] = [];
+  let read: StoredEvent[] | undefined;
+  if (resident)
+    resident.apply(
+      histories,
+      plain,
+      touched.map((t) => t.m),
+    );
+  else if (needFrom !== Infinity) {
+    read =
+      needFrom <= first
+        ? await loadStoredEvents(store, tenant, 0, last) // every event is needed: one scan, not a walk by ticket
+        : (await store.eventPayloadsFor(tenant, { since: needFrom, tickets: [...touchedKeys.values()] })).map((r) => ({
+            seq: r.seq,
+            event: timedOf(r),
+          }));
+    events = read.map((r) => r.event);
+  }
 
   type TicketOf = { agreementId: string; ticket: string; source?: string };
   const change: Derived & { tickets: TicketOf[] } = { clocks: [], compliance: [], settlements: [], tickets: [] };
@@ -513,8 +536,16 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
       change.tickets.push({ agreementId: p.m.id, ticket, ...(source ? { source } : {}) });
     const again = p.periods.slice(p.start);
     if (again.length === 0) continue;
-    const mine = eventsOf(p.m.terms, events);
-    const book = ticketBook(mine, targets);
+    let mine: readonly Timed[];
+    let book: TicketBook;
+    if (resident) {
+      book = resident.bookFor(p.m);
+      // Other versions of the terms take their events from the agreement's (settlePeriods).
+      mine = p.m.versions ? eventsOf(p.m.terms, resident.events()) : book.others;
+    } else {
+      mine = eventsOf(p.m.terms, events);
+      book = ticketBook(mine, targets);
+    }
     const d = settleAgreement(p.m, mine, book, again, now, p.before);
     measurements.set(p.m.id, { mine, book });
     for (const r of d.compliance) change.compliance.push(r);
@@ -529,8 +560,17 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     agreements,
     windowsFrom,
     ...change,
+    // Every agreement with compliance rows here has its measurement (the windows' alerts use it).
     alerts: await alertChangesFor({ store, tenant, now, measured: touched.map((t) => t.m), ...change, events, measurements }),
   });
+  if (r.status !== 'stale') {
+    // The resident now reflects the state written; or one is made from what was read.
+    const next = resident ?? (read ? Resident.of(read, { generation: state.generation, watermark: last, needFrom }) : null);
+    if (next) {
+      next.watermark = last;
+      keepResident(store, tenant, next);
+    }
+  }
   return {
     status: r.status === 'stale' ? 'stale' : 'refreshed',
     full: false,
@@ -539,6 +579,7 @@ export async function refreshDerived(ctx: { store: Store; tenant: TenantId; now:
     tickets: change.tickets.length,
     watermark: last,
     read: events.length + histories.length + fresh.length,
+    resident: resident !== undefined,
   };
 }
 

@@ -105,6 +105,10 @@ export function clockStep(w: Watched, clock: ClockResult, now: number): SubjectS
 
 /** The events an agreement measures, with its ticket book, computed once per list of events. */
 export interface Measurement {
+  /**
+   * The agreement's events. Measured with the book, only its events of no ticket (book.others) are
+   * looked at, so a caller holding a book may give those alone.
+   */
   mine: readonly Timed[];
   book: TicketBook;
 }
@@ -160,7 +164,8 @@ export function windowHealthOf(
   if (target.availability?.serviceHoursOnly && target.calendar) calendar = m.calendars.get(target.calendar);
   const projection =
     target.metric === 'kpi'
-      ? (projectKpi({ evaluation: ev, observations: ms.mine.filter((e): e is Timed<KpiEvent> => e.type === 'kpi.reported') })[0] ?? null)
+      ? (projectKpi({ evaluation: ev, observations: ms.book.others.filter((e): e is Timed<KpiEvent> => e.type === 'kpi.reported') })[0] ??
+        null)
       : null;
   return windowHealth({
     evaluation: ev,

@@ -161,6 +161,28 @@ export function clockTargetsOf(terms: AgreementSpec, calendars: ReadonlyMap<stri
   return terms.targets.map((t) => clockTargetOf(t, calendars)).filter((t): t is ClockTarget => t !== null);
 }
 
+/** Per list of clocks (a book's, as of one instant), its clocks of each set of targets asked for. */
+const byTargets = new WeakMap<readonly ClockResult[], Map<string, ClockResult[]>>();
+
+/**
+ * The clocks of the named targets, in their order. A book gives the same list for the same
+ * instant, and each target (or group of targets) of each window asks for its own: filtered once.
+ */
+function clocksOfTargets(all: readonly ClockResult[], names: ReadonlySet<string>): ClockResult[] {
+  let cache = byTargets.get(all);
+  if (!cache) {
+    cache = new Map();
+    byTargets.set(all, cache);
+  }
+  const key = [...names].sort().join('\u0000');
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = all.filter((c) => names.has(c.target));
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
 export interface EvaluateInput {
   terms: AgreementSpec;
   calendars: ReadonlyMap<string, BusinessCalendar>;
@@ -206,7 +228,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
   if (needTickets && input.book) {
     const all = input.book.at(now);
     const names = new Set(clockTargets.map((c) => c.name));
-    clocks = input.book.targets.every((t) => names.has(t.name)) ? all.clocks : all.clocks.filter((c) => names.has(c.target));
+    clocks = input.book.targets.every((t) => names.has(t.name)) ? all.clocks : clocksOfTargets(all.clocks, names);
     tickets = all.tickets;
   } else if (needTickets) {
     // By ticket: its source and its id (two desks' 1001 are two tickets).

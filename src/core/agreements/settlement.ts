@@ -206,8 +206,11 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
   const preparedFor = (terms: AgreementSpec, calendars: ReadonlyMap<string, BusinessCalendar>) => {
     let p = prepared.get(terms);
     if (!p) {
-      const events = eventsOf(terms, input.events);
-      const book = terms === input.terms && input.book ? input.book : ticketBook(events, clockTargetsOf(terms, calendars));
+      // With the caller's book, the events are not looked at again (evaluateAgreement takes the
+      // tickets and the events of no ticket from the book).
+      const own = terms === input.terms && input.book !== undefined;
+      const events = own ? [] : eventsOf(terms, input.events);
+      const book = own ? input.book! : ticketBook(events, clockTargetsOf(terms, calendars));
       p = { events, book };
       prepared.set(terms, p);
     }

@@ -10,7 +10,9 @@ import { loadEvents, loadTerms } from '../../app/settle.ts';
 import { unwrap } from '../validation/issues.ts';
 import { resolveWindow, windowsCovering } from '../metrics/window.ts';
 import { clockTargetsOf, evaluateAgreement, eventsOf } from './evaluate.ts';
-import { ticketBook } from './tickets.ts';
+import { mutableTicketBook, ticketBook } from './tickets.ts';
+import { ticketKey } from '../clock/tickets.ts';
+import type { TicketEvent, Timed } from '../events/schema.ts';
 import { settlePeriods } from './settlement.ts';
 
 const ex = (p: string) => fileURLToPath(new URL(`../../../examples/${p}`, import.meta.url));
@@ -72,4 +74,43 @@ test('a ticket as of an instant before its first event does not exist yet; a fin
   const finished = a.filter((r) => r.clocks.every((c) => c.stop !== null)).length;
   assert.equal(same, finished);
   assert.ok(finished > 0);
+});
+
+test('a mutable book changed ticket by ticket gives what a book built from the same events gives, in the same order', () => {
+  const { terms, calendars } = unwrap(loadTerms(ex('agreements/sla-checkout.yaml')));
+  const targets = clockTargetsOf(terms, calendars);
+  const mine = eventsOf(terms, events);
+  const byTicket = new Map<string, { order: number; events: Timed<TicketEvent>[] }>();
+  mine.forEach((e, seq) => {
+    if (!('ticket' in e)) return;
+    const key = ticketKey(e.source, e.ticket);
+    const t = byTicket.get(key) ?? { order: seq, events: [] };
+    t.events.push(e as Timed<TicketEvent>);
+    byTicket.set(key, t);
+  });
+  const keys = [...byTicket.keys()];
+  assert.ok(keys.length > 20);
+  const asOf = Date.UTC(2026, 11, 31);
+  const book = mutableTicketBook(targets);
+  // Tickets put in reverse order, a few of them with their events cut short at first and made
+  // whole later, one put and removed again; the events of no ticket added in two parts.
+  for (const key of [...keys].reverse()) {
+    const t = byTicket.get(key)!;
+    book.put(key, t.events.length > 1 ? t.events.slice(0, 1) : t.events, t.order);
+  }
+  book.at(asOf); // evaluated once with the short histories: a later put must forget those
+  for (const key of keys) book.put(key, byTicket.get(key)!.events, byTicket.get(key)!.order);
+  book.put('nobody', byTicket.get(keys[0]!)!.events, -1);
+  book.remove('nobody');
+  const others = mine.filter((e) => !('ticket' in e));
+  book.addOthers(others.slice(0, 3));
+  book.addOthers(others.slice(3));
+  const reference = ticketBook(mine, targets);
+  assert.equal(book.size, reference.size);
+  assert.deepEqual(book.others, reference.others);
+  assert.deepEqual(book.at(asOf), reference.at(asOf));
+  assert.deepEqual(
+    book.evaluations(asOf).map((r) => r.summary.ticket),
+    reference.evaluations(asOf).map((r) => r.summary.ticket),
+  );
 });

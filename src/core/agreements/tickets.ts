@@ -47,6 +47,36 @@ interface Entry {
   firstAt: number;
   lastAt: number;
   final: TicketEvaluation | null;
+  /** Where the ticket stands among the others (a resident book's: its first event's storage order). */
+  order: number;
+}
+
+/**
+ * A ticket book that is kept and changed in place (the refresh's resident window book, see
+ * src/app/resident.ts): a ticket's events are replaced whole when it changes, and only its
+ * evaluation is taken again; every other ticket keeps its final evaluation.
+ */
+export interface MutableTicketBook extends TicketBook {
+  /**
+   * Adds the ticket, or replaces its events (and forgets its evaluation). `order` places it among
+   * the others (ascending; equal to the storage order of its first event, so the book lists its
+   * tickets as one built from the events in storage order would).
+   */
+  put(key: string, events: Timed<TicketEvent>[], order: number): void;
+  /** Takes the ticket out (it is no longer measured by the agreement). */
+  remove(key: string): void;
+  /** Appends events of no ticket (they come in storage order). */
+  addOthers(events: readonly Timed[]): void;
+}
+
+function entryOf(events: Timed<TicketEvent>[], order: number): Entry {
+  let firstAt = Infinity;
+  let lastAt = -Infinity;
+  for (const e of events) {
+    if (e.atMs < firstAt) firstAt = e.atMs;
+    if (e.atMs > lastAt) lastAt = e.atMs;
+  }
+  return { events, firstAt, lastAt, final: null, order };
 }
 
 /**
@@ -68,17 +98,31 @@ export function ticketBook(events: readonly Timed[], targets: readonly ClockTarg
       entry.events.push(t);
       if (t.atMs < entry.firstAt) entry.firstAt = t.atMs;
       if (t.atMs > entry.lastAt) entry.lastAt = t.atMs;
-    } else byTicket.set(key, { events: [t], firstAt: t.atMs, lastAt: t.atMs, final: null });
+    } else byTicket.set(key, { events: [t], firstAt: t.atMs, lastAt: t.atMs, final: null, order: byTicket.size });
   }
-  const entries = [...byTicket.values()];
+  return bookOver(byTicket, others, targets);
+}
+
+/** An empty book that is filled and changed in place (see MutableTicketBook). */
+export function mutableTicketBook(targets: readonly ClockTarget[]): MutableTicketBook {
+  return bookOver(new Map(), [], targets);
+}
+
+function bookOver(byTicket: Map<string, Entry>, others: Timed[], targets: readonly ClockTarget[]): MutableTicketBook {
+  let lastOrder = -Infinity;
+  for (const e of byTicket.values()) lastOrder = Math.max(lastOrder, e.order);
   let lastAsOf = NaN;
   let lastEvaluations: TicketEvaluation[] = [];
   let lastResult: TicketsAsOf | null = null;
+  const changed = () => {
+    lastAsOf = NaN;
+    lastResult = null;
+  };
 
   const evaluations = (asOf: number): TicketEvaluation[] => {
     if (asOf === lastAsOf) return lastEvaluations;
     const out: TicketEvaluation[] = [];
-    for (const entry of entries) {
+    for (const entry of byTicket.values()) {
       if (entry.firstAt > asOf) continue;
       if (entry.final && entry.lastAt <= asOf) {
         out.push(entry.final);
@@ -97,7 +141,9 @@ export function ticketBook(events: readonly Timed[], targets: readonly ClockTarg
   return {
     targets,
     others,
-    size: entries.length,
+    get size() {
+      return byTicket.size;
+    },
     evaluations,
     at(asOf: number): TicketsAsOf {
       const evs = evaluations(asOf);
@@ -110,6 +156,27 @@ export function ticketBook(events: readonly Timed[], targets: readonly ClockTarg
       }
       lastResult = { clocks, tickets };
       return lastResult;
+    },
+    put(key, events, order) {
+      const had = byTicket.get(key);
+      const entry = entryOf(events, had?.order ?? order);
+      byTicket.set(key, entry);
+      if (!had && entry.order < lastOrder) {
+        // A ticket that belongs before others (its first event was stored earlier): in order again.
+        const sorted = [...byTicket].sort((a, b) => a[1].order - b[1].order);
+        byTicket.clear();
+        for (const [k, v] of sorted) byTicket.set(k, v);
+      }
+      lastOrder = Math.max(lastOrder, entry.order);
+      changed();
+    },
+    remove(key) {
+      if (byTicket.delete(key)) changed();
+    },
+    addOthers(events) {
+      if (events.length === 0) return;
+      for (const e of events) others.push(e);
+      changed();
     },
   };
 }

@@ -118,6 +118,9 @@ describe('exhaustion at the recent pace', () => {
     assert.equal(windowWakeAt(windowHealth({ evaluation: quiet.ev, target: 'u', now, meter: quiet.meter }), now), W.to);
     const slow = uptime([['2026-04-10T10:00:00Z', '2026-04-10T10:20:00Z']], '2026-04-11T00:00:00Z');
     assert.equal(windowWakeAt(windowHealth({ evaluation: slow.ev, target: 'u', now, meter: slow.meter }), now), at('2026-04-14T11:31:12Z'));
+    // An exhaustion projected between two milliseconds: the look is at the next whole one (timers store whole milliseconds).
+    const between = windowHealth({ evaluation: slow.ev, target: 'u', now, meter: slow.meter });
+    assert.equal(windowWakeAt({ ...between, exhaustsAt: now + 1000.25 }, now), now + 1001);
     const burning = uptime([['2026-04-10T23:50:00Z', '2026-04-11T00:00:00Z']], '2026-04-11T00:00:00Z');
     assert.equal(windowWakeAt(windowHealth({ evaluation: burning.ev, target: 'u', now, meter: burning.meter }), now), now + 5 * M);
     const closed = uptime([], '2026-05-02T00:00:00Z');

@@ -361,5 +361,7 @@ export function windowWakeAt(h: WindowHealth, now: number): number | null {
   let best = h.window.to;
   if (h.exhaustsAt !== null && h.exhaustsAt > now) best = Math.min(best, h.exhaustsAt);
   for (const b of h.burn) if (b.firing) best = Math.min(best, now + b.rule.shortMs);
-  return best;
+  // Instants are whole milliseconds (timers store them so); an exhaustion projected between two
+  // is looked at the millisecond after.
+  return Math.ceil(best);
 }

@@ -1153,6 +1153,7 @@ class SqliteStore implements Store {
 
   derivedComputedAt(tenant: string): Promise<Map<string, number>> {
     return this.run('derivedComputedAt', () => {
+      // From the (tenant, agreement_id, updated_at) indexes alone (20261205_006).
       const rows = this.all(
         `SELECT agreement_id, MAX(at) AS at FROM (
            SELECT agreement_id, MAX(updated_at) AS at FROM derived_compliance WHERE tenant = ? GROUP BY agreement_id
