@@ -78,10 +78,14 @@ test('property: refreshing after each random batch (late, out of order, duplicat
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 4 }),
         fc.double({ min: 0, max: 0.3, noNaN: true }),
-        async (tickets, plain, seed, cuts, dupShare) => {
+        fc.boolean(),
+        async (tickets, plain, seed, cuts, dupShare, inTime) => {
           const tenant = `p${++run}`;
           const chosen = new Set(tickets);
-          const events = shuffled([...EVENTS.filter((e) => 'ticket' in e && chosen.has(e.ticket)), ...plain], seed);
+          // In any order, or as they happen (then the later batches reach only the latest months,
+          // and refreshes are measured from the resident window book).
+          const picked = [...EVENTS.filter((e) => 'ticket' in e && chosen.has(e.ticket)), ...plain];
+          const events = inTime ? picked.sort((a, b) => a.atMs - b.atMs) : shuffled(picked, seed);
           // The earliest event comes first, so every batch after the base is refreshed incrementally
           // (an event earlier than every stored one moves the first period: a rebuild, by design).
           const earliest = events.reduce((a, e, i) => (e.atMs < events[a]!.atMs ? i : a), 0);

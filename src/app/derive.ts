@@ -623,7 +623,11 @@ const measuredCache = new WeakMap<
   Store,
   Map<TenantId, { generation: number; value: Promise<{ measured: Measured[]; problems: string[] }> }>
 >();
-function measuredAgreementsOf(store: Store, tenant: TenantId, generation: number): Promise<{ measured: Measured[]; problems: string[] }> {
+export function measuredAgreementsOf(
+  store: Store,
+  tenant: TenantId,
+  generation: number,
+): Promise<{ measured: Measured[]; problems: string[] }> {
   let byTenant = measuredCache.get(store);
   if (!byTenant) {
     byTenant = new Map();

@@ -38,7 +38,7 @@ import type { Store, TenantId } from '../store/types.ts';
 import type { Measured } from './derive.ts';
 
 /** The most events a resident holds: beyond, refreshes read from the store (memory over speed). */
-export const RESIDENT_MAX_EVENTS = 400_000;
+export const RESIDENT_MAX_EVENTS = 200_000;
 
 /** A resident is dropped when the windows refreshed begin this long after its needFrom (it only grows). */
 const RESIDENT_STALE_MS = 62 * 86_400_000;
@@ -58,7 +58,7 @@ export class Resident {
   /** The tenant's state it reflects (DerivedState.generation and the watermark). */
   generation: number;
   watermark: number;
-  /** It covers the windows that begin at or after this instant (see the module comment). */
+  /** It covers the windows that begin at or after this instant (see the module comment); -Infinity: it holds every event. */
   readonly needFrom: number;
   private readonly tickets = new Map<string, ResidentTicket>();
   private readonly plain: Timed[] = [];
@@ -73,10 +73,11 @@ export class Resident {
 
   /**
    * A resident over `events` (in storage order: what eventPayloadsFor read for the windows from
-   * `needFrom`), at the state given; null when there are more than RESIDENT_MAX_EVENTS.
+   * `needFrom`, or every event up to the watermark with needFrom -Infinity), at the state given;
+   * null when there are more than RESIDENT_MAX_EVENTS.
    */
   static of(events: readonly StoredEvent[], at: { generation: number; watermark: number; needFrom: number }): Resident | null {
-    if (events.length > RESIDENT_MAX_EVENTS || !Number.isFinite(at.needFrom)) return null;
+    if (events.length > RESIDENT_MAX_EVENTS || Number.isNaN(at.needFrom) || at.needFrom === Infinity) return null;
     const r = new Resident(at.generation, at.watermark, at.needFrom);
     for (const { seq, event } of events) {
       r.count++;
@@ -98,9 +99,11 @@ export class Resident {
     return (
       state.generation === this.generation &&
       state.watermark === this.watermark &&
+      this.count <= RESIDENT_MAX_EVENTS &&
       needFrom >= this.needFrom &&
-      // No window to measure (Infinity): kept up to date for the next refresh.
-      (needFrom === Infinity || needFrom - this.needFrom <= RESIDENT_STALE_MS)
+      // Every event (-Infinity: made from a read of them all), or no window to measure (Infinity:
+      // kept up to date for the next refresh), or windows not too far past those it was made for.
+      (this.needFrom === -Infinity || needFrom === Infinity || needFrom - this.needFrom <= RESIDENT_STALE_MS)
     );
   }
 
@@ -201,6 +204,23 @@ export function keepResident(store: Store, tenant: TenantId, r: Resident): void 
     residents.set(store, byTenant);
   }
   byTenant.set(tenant, r);
+}
+
+/**
+ * The agreement's book in the tenant's resident, for a reader at `state` measuring windows that
+ * begin at or after `from`, without taking the resident (the scheduler's live look at a window);
+ * undefined when there is none at that state. A refresh may change the book while the reader
+ * awaits something; it then moves the state, so a write the reader guards with `state` is refused.
+ */
+export function residentBook(
+  store: Store,
+  tenant: TenantId,
+  state: { generation: number; watermark: number },
+  from: number,
+  m: Measured,
+): MutableTicketBook | undefined {
+  const r = residents.get(store)?.get(tenant);
+  return r?.serves(state, from) ? r.bookFor(m) : undefined;
 }
 
 /** Forgets the tenant's resident (its inputs changed). */

@@ -237,6 +237,42 @@ function suite(name: string, config: () => Promise<StoreConfig> | StoreConfig, s
       assert.deepEqual((await sent(store, t)).slice(3), ['resolved burn-fast @ 2026-03-10T12:05:00.000Z']);
     });
 
+    test('the same window alerts when the outage arrives after the first results (measured from the resident window book)', async () => {
+      const t = tenant();
+      await setupTenant(store, t, SINCE, [UPTIME]);
+      const clock = new ManualClock(Date.parse('2026-03-10T11:55:00Z'));
+      const s = createScheduler({ store, clock, listen: false });
+      const ev = (id: string, type: string, at: string, extra: Record<string, unknown> = {}) => ({
+        id,
+        type,
+        at,
+        service: 'mail',
+        ...extra,
+      });
+      // First results from the monitoring start alone (a rebuild), then the outage: an incremental
+      // refresh that reads the window's events and keeps them for the timer's look at 12:05.
+      await put(store, t, [ev('m', 'monitoring.started', '2026-03-01T00:00:00Z')], clock.t);
+      await s.tick();
+      clock.t = Date.parse('2026-03-10T12:00:00Z');
+      await put(
+        store,
+        t,
+        [
+          ev('o1', 'outage.started', '2026-03-10T11:50:00Z', { outage: 'o1' }),
+          ev('o1e', 'outage.ended', '2026-03-10T12:00:00Z', { outage: 'o1' }),
+        ],
+        clock.t,
+      );
+      await s.tick();
+      assert.deepEqual(await sent(store, t), [
+        'firing burn-fast @ 2026-03-10T12:00:00.000Z',
+        'firing burn-slow @ 2026-03-10T12:00:00.000Z',
+        'firing exhaustion @ 2026-03-10T12:00:00.000Z',
+      ]);
+      await drive(store, t, s, clock, Date.parse('2026-03-10T12:30:00Z'));
+      assert.deepEqual((await sent(store, t)).slice(3), ['resolved burn-fast @ 2026-03-10T12:05:00.000Z']);
+    });
+
     test('a replacement made stale by a calendar change writes no alert, notification or timer', async () => {
       const t = tenant();
       await setupTenant(store, t, SINCE);

@@ -32,7 +32,8 @@ import type { TicketEvent, Timed } from '../../core/events/schema.ts';
 import { eventsOf } from '../../core/agreements/evaluate.ts';
 import type { Alert, AlertSubject } from '../../core/alerts/types.ts';
 import type { ClaimedTimer, DerivedState, Store, TenantId } from '../../store/types.ts';
-import { measuredAgreements, refreshDerived, type Measured } from '../derive.ts';
+import { measuredAgreementsOf, refreshDerived, type Measured } from '../derive.ts';
+import { residentBook } from '../resident.ts';
 import { isAlertTimerPayload, type AlertTimerPayload } from './records.ts';
 import { onEventsCommitted, recordLag } from './signals.ts';
 import {
@@ -136,7 +137,7 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
   async function measuredOf(tenant: TenantId, state: DerivedState): Promise<Map<string, Measured>> {
     const hit = measuredCache.get(tenant);
     if (hit && hit.generation === state.generation) return hit.measured;
-    const { measured } = await measuredAgreements(store, tenant);
+    const { measured } = await measuredAgreementsOf(store, tenant, state.generation);
     const map = new Map(measured.map((m) => [m.id, m]));
     measuredCache.set(tenant, { generation: state.generation, measured: map });
     return map;
@@ -158,18 +159,14 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
     }
   }
 
-  async function loadEvents(tenant: TenantId, upTo: number): Promise<Timed[]> {
+  /**
+   * The events windows from `since` on need (store.eventPayloadsFor: every event of no ticket, the
+   * tickets active since then or with a clock still open), up to `upTo`.
+   */
+  async function windowEvents(tenant: TenantId, since: number, upTo: number): Promise<Timed[]> {
+    const rows = await store.eventPayloadsFor(tenant, { since });
     const out: Timed[] = [];
-    let seq = 0;
-    while (seq < upTo) {
-      const rows = await store.eventPayloadsSince(tenant, seq, 10_000);
-      if (rows.length === 0) break;
-      for (const e of rows) {
-        if (e.seq > upTo) break;
-        out.push({ ...e.payload, atMs: e.at } as unknown as Timed);
-      }
-      seq = rows[rows.length - 1]!.seq;
-    }
+    for (const e of rows) if (e.seq <= upTo) out.push({ ...e.payload, atMs: e.at } as unknown as Timed);
     return out;
   }
 
@@ -181,6 +178,7 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
     windows: () => Promise<Timed[]>,
     measurements: Map<string, Measurement>,
     now: number,
+    state: DerivedState,
   ): Promise<SubjectStep | null> {
     const m = measured.get(subject.agreement);
     if (!m) return null;
@@ -199,7 +197,10 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
     if (subject.kind === 'window') {
       let ms = measurements.get(m.id);
       if (!ms) {
-        ms = measurementOf(w, eventsOf(m.terms, await windows()));
+        // The refresh's resident window book when it is at this state (resident.ts), else the
+        // events the window needs, read from the store.
+        const book = residentBook(store, tenant, state, subject.from, m);
+        ms = book ? { mine: book.others, book } : measurementOf(w, eventsOf(m.terms, await windows()));
         measurements.set(m.id, ms);
       }
       return windowStep(w, subject.target, { from: subject.from, to: subject.to, label: subject.window }, ms, now);
@@ -219,14 +220,17 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
       const now = clock.now();
       const measured = await measuredOf(tenant, state);
       let events: Promise<Timed[]> | null = null;
+      // The windows' events: those the earliest window fired needs (as a refresh reads them), up to
+      // the state's watermark; never the tenant's whole history.
+      const since = Math.min(...timers.map((t) => (t.payload.subject.kind === 'window' ? t.payload.subject.from : Infinity)));
       const windows = () => {
-        events ??= loadEvents(tenant, state.watermark);
+        events ??= windowEvents(tenant, since, state.watermark);
         return events;
       };
       const measurements = new Map<string, Measurement>();
       const steps: SubjectStep[] = [];
       for (const t of timers) {
-        const step = await liveStep(tenant, t.payload.subject, measured, windows, measurements, now);
+        const step = await liveStep(tenant, t.payload.subject, measured, windows, measurements, now, state);
         if (step) steps.push(step);
       }
       const current: Alert[] =
