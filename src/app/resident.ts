@@ -64,6 +64,8 @@ export class Resident {
   private readonly plain: Timed[] = [];
   private readonly books = new Map<string, { terms: AgreementSpec; book: MutableTicketBook }>();
   private count = 0;
+  /** The greatest order among the tickets (the last one's: they are kept in order). */
+  private lastOrder = -Infinity;
 
   private constructor(generation: number, watermark: number, needFrom: number) {
     this.generation = generation;
@@ -89,7 +91,10 @@ export class Resident {
       const key = ticketKey(t.source, t.ticket);
       const had = r.tickets.get(key);
       if (had) had.events.push(t);
-      else r.tickets.set(key, { order: seq, events: [t] });
+      else {
+        r.tickets.set(key, { order: seq, events: [t] });
+        r.lastOrder = seq;
+      }
     }
     return r;
   }
@@ -126,8 +131,7 @@ export class Resident {
       else changed.set(key, { order: this.tickets.get(key)?.order ?? seq, events: [t] });
     }
     let reorder = false;
-    let last = -Infinity;
-    for (const t of this.tickets.values()) last = t.order; // the map is in order: its last is the greatest
+    let last = this.lastOrder;
     for (const [key, t] of changed) {
       const had = this.tickets.get(key);
       this.count += t.events.length - (had?.events.length ?? 0);
@@ -137,6 +141,7 @@ export class Resident {
       }
       this.tickets.set(key, t);
     }
+    this.lastOrder = last;
     if (reorder) {
       const sorted = [...this.tickets].sort((a, b) => a[1].order - b[1].order);
       this.tickets.clear();

@@ -198,18 +198,14 @@ function suite(name: string, config: () => Promise<StoreConfig> | StoreConfig, s
       );
     });
 
+    /** An event of the mail service (the uptime agreement's). */
+    const ev = (id: string, type: string, at: string, extra: Record<string, unknown> = {}) => ({ id, type, at, service: 'mail', ...extra });
+
     test('a window target fires burn-rate and exhaustion alerts from outage events, and the fast burn resolves once its short window clears', async () => {
       const t = tenant();
       await setupTenant(store, t, SINCE, [UPTIME]);
       const clock = new ManualClock(Date.parse('2026-03-10T12:00:00Z'));
       const s = createScheduler({ store, clock, listen: false });
-      const ev = (id: string, type: string, at: string, extra: Record<string, unknown> = {}) => ({
-        id,
-        type,
-        at,
-        service: 'mail',
-        ...extra,
-      });
       await put(
         store,
         t,
@@ -242,13 +238,6 @@ function suite(name: string, config: () => Promise<StoreConfig> | StoreConfig, s
       await setupTenant(store, t, SINCE, [UPTIME]);
       const clock = new ManualClock(Date.parse('2026-03-10T11:55:00Z'));
       const s = createScheduler({ store, clock, listen: false });
-      const ev = (id: string, type: string, at: string, extra: Record<string, unknown> = {}) => ({
-        id,
-        type,
-        at,
-        service: 'mail',
-        ...extra,
-      });
       // First results from the monitoring start alone (a rebuild), then the outage: an incremental
       // refresh that reads the window's events and keeps them for the timer's look at 12:05.
       await put(store, t, [ev('m', 'monitoring.started', '2026-03-01T00:00:00Z')], clock.t);
