@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import { agreementFromText, type LoadedAgreement } from '../core/agreements/load.ts';
 import { chainOf, mergeChain } from '../core/agreements/layering.ts';
-import { agreementZone, clockTargetsOf, eventsOf } from '../core/agreements/evaluate.ts';
+import { agreementZone, clockTargetsOf, eventsOf, needsTickets } from '../core/agreements/evaluate.ts';
 import { ticketBook, type TicketBook } from '../core/agreements/tickets.ts';
 import { ticketKey } from '../core/clock/tickets.ts';
 import type { AgreementSpec } from '../core/agreements/schema.ts';
@@ -590,16 +590,23 @@ function timedOf(e: { at: number; payload: Record<string, unknown> }): Timed {
   return ev as unknown as Timed;
 }
 
-/** The earliest instant any target window of these periods begins (a quarter to date reaches back before its month). */
+/**
+ * The earliest instant any target window of these periods begins that needs tickets (a quarter to
+ * date reaches back before its month). Availability and KPI targets are measured from events of no
+ * ticket alone, and every read holds all of those (eventPayloadsFor, the resident): a year-to-date
+ * uptime target does not make a refresh read every ticket since January.
+ */
 function windowsStart(m: Measured, periods: readonly ResolvedWindow[]): number {
   let start = periods[0]?.from ?? Infinity;
   for (const terms of [m.terms, ...(m.versions ?? []).map((v) => v.terms)])
-    for (const t of terms.targets)
+    for (const t of terms.targets) {
+      if (!needsTickets(t)) continue;
       for (const p of periods) {
         const ws = targetWindows(t, p);
         if (!ws.ok) return -Infinity;
         for (const w of ws.value) if (w.from < start) start = w.from;
       }
+    }
   return Math.max(start, m.monitored.from);
 }
 

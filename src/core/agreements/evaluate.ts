@@ -206,6 +206,11 @@ export interface EvaluateInput {
   fullWindow?: { from: number; to: number };
 }
 
+/** Whether a target is measured from tickets: availability and KPI targets take events of no ticket alone. */
+export function needsTickets(t: Pick<TargetSpecDoc, 'metric'>): boolean {
+  return t.metric !== 'availability' && t.metric !== 'kpi';
+}
+
 /** Every target of the agreement over one window. */
 export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
   const { terms, calendars, window: w, now } = input;
@@ -224,7 +229,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
   }
   let clocks: ClockResult[] = [];
   let tickets: TicketSummary[] = [];
-  const needTickets = targets.some((t) => t.metric !== 'availability' && t.metric !== 'kpi');
+  const needTickets = targets.some(needsTickets);
   if (needTickets && input.book) {
     const all = input.book.at(now);
     const names = new Set(clockTargets.map((c) => c.name));
