@@ -1207,6 +1207,30 @@ export function storeContract(target: ContractTarget): void {
         await put({ clocks });
         assert.equal((await store.listClocks(tenant)).items.length, 7);
       });
+
+      test('a compliance value reads back as it was written, its lists of tickets included (they are stored compactly)', async () => {
+        const tenant = await newTenant(store);
+        const contributors = Array.from({ length: 200 }, (_, i) => `T-${i}`);
+        const measurement = { metric: 'response_time', contributors, numerator: contributors.filter((_, i) => i % 7 !== 3), basis: 'b' };
+        const value = { metric: 'response_time', contributors, measurement, state: 'met', value: 85.5, window: { from: T0, to: T0 + 1 } };
+        const odd = { contributors: ['x'], measurement: { contributors: ['y', 'y'], numerator: ['y'] }, state: 'met' };
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 0,
+          compliance: [
+            { agreementId: 'gold', target: 'response', window: '2026-10', value, updatedAt: T0 },
+            { agreementId: 'gold', target: 'response', window: '2026-11', value: odd, updatedAt: T0 },
+          ],
+        });
+        assert.deepStrictEqual(
+          (await store.getCompliance(tenant, { agreementId: 'gold', target: 'response', window: '2026-10' }))?.value,
+          value,
+        );
+        assert.deepStrictEqual(
+          (await store.listCompliance(tenant, { agreementId: 'gold' })).items.map((c) => c.value),
+          [value, odd],
+        );
+      });
     });
 
     describe('derived results replaced in one transaction', () => {

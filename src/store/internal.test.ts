@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canonicalJson, clockColumns, complianceColumns } from './internal.ts';
+import { canonicalJson, clockColumns, complianceColumns, decodeComplianceValue, encodeComplianceValue } from './internal.ts';
 
 /** The same value with every object's keys inserted in reverse order. */
 const reversed = (v: unknown): unknown =>
@@ -76,4 +76,48 @@ test('the at-risk columns keep what the stored JSON keeps: open clocks only for 
     goal: null,
     reason: null,
   });
+});
+
+// Compliance values as stored: the second list of contributors and most of the numerator are left out, and read back exactly.
+
+const roundTrip = (v: unknown) => decodeComplianceValue(JSON.parse(JSON.stringify(encodeComplianceValue(v))));
+
+test('a share within target is stored without its second list of contributors and with the numerator as what it leaves out', () => {
+  const contributors = Array.from({ length: 1000 }, (_, i) => `T-${i}`);
+  const numerator = contributors.filter((_, i) => i % 40 !== 0);
+  const measurement = { metric: 'response_time', contributors, numerator, breached: ['T-0'], basis: 'x' };
+  const value = { metric: 'response_time', contributors, measurement, state: 'met', value: 97.5 };
+  const stored = JSON.stringify(encodeComplianceValue(value));
+  assert.ok(stored.length < JSON.stringify(value).length / 2.5, `${stored.length} bytes stored for ${JSON.stringify(value).length}`);
+  const back = roundTrip(value);
+  assert.deepStrictEqual(back, value);
+  // The same text: keys in the same order, so a read value prints as the computed one did.
+  assert.equal(JSON.stringify(back), JSON.stringify(value));
+  // The value given is not changed.
+  assert.equal(value.measurement.numerator, numerator);
+});
+
+test('property: any compliance value reads back exactly as it was written', () => {
+  const id = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'src:a', '1001');
+  fc.assert(
+    fc.property(
+      fc.array(id, { maxLength: 30 }),
+      fc.array(fc.boolean(), { maxLength: 30 }),
+      fc.boolean(),
+      fc.option(fc.array(id, { maxLength: 10 }), { nil: undefined }),
+      (contributors, keep, same, other) => {
+        const numerator = other ?? contributors.filter((_, i) => keep[i] ?? true);
+        const value = {
+          contributors: same ? contributors : [...contributors].reverse(),
+          measurement: { contributors, numerator, unit: 'percent' },
+          state: 'met',
+        };
+        const back = roundTrip(value);
+        assert.deepStrictEqual(back, value);
+        assert.equal(JSON.stringify(back), JSON.stringify(value));
+      },
+    ),
+  );
+  for (const v of [null, 3, 'x', [], { contributors: [] }, { measurement: null }, { measurement: { numerator: ['a'] } }])
+    assert.deepStrictEqual(roundTrip(v), v);
 });

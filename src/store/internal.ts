@@ -444,3 +444,67 @@ export function complianceColumns(value: unknown): {
     reason: typeof v.reason === 'string' ? v.reason : null,
   };
 }
+
+// -------------------------------------------------------------------------------------------------
+// Compliance values as stored
+
+/**
+ * How a compliance value is stored. A window's evaluation lists every ticket it counted twice (its
+ * `contributors` and `measurement.contributors` are the same list) and, for a share within target,
+ * the tickets in its numerator, nearly all of them: at 65,000 tickets a month that is 3 MB written at
+ * every refresh of the window and read back by every reader. Stored, the second list is a reference
+ * to the first and the numerator is the contributors it leaves out (a few percent of them); read,
+ * both are restored as they were. The encoder restores what it wrote before it keeps it, so a value
+ * it could not restore exactly (or that has another shape) is stored as it is.
+ */
+const SAME_CONTRIBUTORS = { $pledge: 'measurement.contributors' } as const;
+const NUMERATOR_EXCEPT = '$pledgeNumeratorExcept';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const sameList = (a: readonly unknown[], b: readonly unknown[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+
+function numeratorFrom(contributors: readonly unknown[], except: readonly unknown[]): unknown[] {
+  const left = new Set(except);
+  return contributors.filter((c) => !left.has(c));
+}
+
+/** The stored form of a compliance value (see SAME_CONTRIBUTORS); any other value is returned as it is. */
+export function encodeComplianceValue(value: unknown): unknown {
+  if (!isObj(value) || !isObj(value.measurement)) return value;
+  const m = value.measurement;
+  const contributors = m.contributors;
+  if (!Array.isArray(contributors)) return value;
+  let out: Obj = value;
+  if (Array.isArray(value.contributors) && sameList(value.contributors, contributors)) out = { ...out, contributors: SAME_CONTRIBUTORS };
+  const numerator = m.numerator;
+  if (Array.isArray(numerator) && numerator.length > 0 && !(NUMERATOR_EXCEPT in m)) {
+    const inNumerator = new Set(numerator);
+    const except = contributors.filter((c) => !inNumerator.has(c));
+    if (except.length < numerator.length && sameList(numeratorFrom(contributors, except), numerator)) {
+      // In the numerator's place among the keys, so the value reads back in the same order.
+      const measurement: Obj = {};
+      for (const [k, v] of Object.entries(m)) measurement[k === 'numerator' ? NUMERATOR_EXCEPT : k] = k === 'numerator' ? except : v;
+      out = { ...out, measurement };
+    }
+  }
+  return out;
+}
+
+/** A compliance value as it was before encodeComplianceValue. */
+export function decodeComplianceValue<V>(stored: unknown): V {
+  if (!isObj(stored) || !isObj(stored.measurement)) return stored as V;
+  const m = stored.measurement;
+  if (Array.isArray(m[NUMERATOR_EXCEPT]) && Array.isArray(m.contributors)) {
+    const restored: Obj = {};
+    for (const [k, v] of Object.entries(m)) {
+      if (k === NUMERATOR_EXCEPT) restored.numerator = numeratorFrom(m.contributors, v as unknown[]);
+      else restored[k] = v;
+    }
+    stored.measurement = restored;
+  }
+  if (isObj(stored.contributors) && stored.contributors.$pledge === SAME_CONTRIBUTORS.$pledge) {
+    stored.contributors = (stored.measurement as Obj).contributors;
+  }
+  return stored as V;
+}

@@ -29,6 +29,8 @@ import {
   clockColumns,
   completionColumns,
   complianceColumns,
+  decodeComplianceValue,
+  encodeComplianceValue,
   notificationOf,
   silenceEnded,
   silenceOf,
@@ -356,7 +358,7 @@ function complianceOf<V>(r: Row): ComplianceRow<V> {
     agreementId: r.agreement_id as string,
     target: r.target as string,
     window: r.window_label as string,
-    value: r.value as V,
+    value: decodeComplianceValue<V>(r.value),
     updatedAt: r.updated_at as number,
   };
 }
@@ -1376,7 +1378,7 @@ class PostgresStore implements Store {
         rows.map((r) => r.agreementId),
         rows.map((r) => r.target),
         rows.map((r) => r.window),
-        rows.map((r) => json(r.value)),
+        rows.map((r) => json(encodeComplianceValue(r.value))),
         rows.map((r) => r.updatedAt),
         // The columns "at risk now" and later settlements read, written beside the value (20261205_004).
         cols.map((k) => k.state),

@@ -34,6 +34,8 @@ import {
   clockColumns,
   completionColumns,
   complianceColumns,
+  decodeComplianceValue,
+  encodeComplianceValue,
   calendarEtag,
   notificationOf,
   silenceEnded,
@@ -1245,7 +1247,7 @@ class SqliteStore implements Store {
         r.agreementId,
         r.target,
         r.window,
-        json(r.value),
+        json(encodeComplianceValue(r.value)),
         r.updatedAt,
         k.state,
         k.windowFrom,
@@ -2068,7 +2070,7 @@ function complianceOf<V>(r: Row): ComplianceRow<V> {
     agreementId: r.agreement_id as string,
     target: r.target as string,
     window: r.window_label as string,
-    value: parse<V>(r.value),
+    value: decodeComplianceValue<V>(parse(r.value)),
     updatedAt: r.updated_at as number,
   };
 }
