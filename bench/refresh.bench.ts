@@ -9,6 +9,8 @@
  *    acme-checkout), p50/p99 over current and late events; after batches of 1,000 events; the
  *    process's RSS after the refreshes (garbage collected: the steady state of a server).
  * 3. at risk now: the status query (open clocks at risk or breached, current windows) p99.
+ * 4. stream: the live loop's lag under a sustained stream of events (PLEDGE_BENCH_STREAM_RATES
+ *    events/s, default 1000 and 5000, PLEDGE_BENCH_STREAM_S seconds each): see refresh-child.ts.
  *
  * PLEDGE_BENCH_REFRESH_DB: keep the filled database at this path and reuse it when it exists
  * (the filling takes a minute at 1M events; results are rebuilt by step 1 every time).
@@ -28,9 +30,9 @@ const en = (n: number) => n.toLocaleString('en-US');
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 /** Runs a step of refresh-child.ts on the database and returns what it printed (one JSON line). */
-function child(step: string, path: string, now: number): Record<string, number> {
+function child(step: string, path: string, now: number, ...args: string[]): Record<string, number> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'refresh-child.ts');
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, step, path, String(now)], {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, step, path, String(now), ...args], {
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
   });
@@ -64,7 +66,20 @@ export async function run(): Promise<BenchResult[]> {
     const rebuild = child('rebuild', path, now);
     const refresh = child('refresh', path, now);
     const status = child('status', path, now);
+    const streams = (process.env.PLEDGE_BENCH_STREAM_RATES ?? '1000,5000')
+      .split(',')
+      .filter(Boolean)
+      .map((rate) => child('stream', path, now, rate));
     const total = rebuild.events!;
+    const streamed = streams.map((st) => ({
+      name: `live lag under a stream of ${en(st.rate!)} events/s at ${en(total)} events: p99`,
+      value: st.lagP99!,
+      unit: 'ms',
+      note:
+        `from a batch's commit to the results that cover it; p50 ${st.lagP50!.toFixed(0)} ms, max ${st.lagMax!.toFixed(0)} ms; ` +
+        `${en(Math.round(st.postedPerSecond!))} events/s actually posted (ingestion shares the process), ${st.refreshes} refreshes, ` +
+        `RSS ${mb(st.steadyRss!)} MB`,
+    }));
     return [
       {
         name: `rebuildDerived at ${en(total)} events: time`,
@@ -103,6 +118,7 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'ms',
         note: `p50 ${status.p50!.toFixed(1)} ms over ${status.runs} reads; ${en(status.tickets!)} clocks at risk or breached, ${en(status.open!)} open clocks`,
       },
+      ...streamed,
     ];
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
