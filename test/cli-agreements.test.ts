@@ -1,21 +1,25 @@
-/** `pledge validate`, `explain` and `check` on the example agreements and on broken files. */
+/**
+ * `pledge validate`, `explain` and `check` on the example agreements and on broken files. Each
+ * test's first command (and check's exit 1) runs as a real process (`pledge`); the others run the
+ * same build in this process (`pledgeHere`, test/helpers.ts).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, copyFileSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { pledge } from './helpers.ts';
+import { pledge, pledgeHere } from './helpers.ts';
 import { epochInstants } from './http/documented.ts';
 import { openStore } from '../src/store/index.ts';
 import { addVersion } from '../src/core/agreements/lifecycle/index.ts';
 import { unwrap } from '../src/core/validation/issues.ts';
 
-test('validate: every example is valid', () => {
+test('validate: every example is valid', async () => {
   const r = pledge('validate', 'examples/agreements');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /10 files, 0 problems/);
-  const j = JSON.parse(pledge('validate', 'examples/agreements', '--json').out);
+  const j = JSON.parse((await pledgeHere('validate', 'examples/agreements', '--json')).out);
   assert.equal(j.valid, true);
   assert.equal(j.agreements.length, 10);
 });
@@ -36,7 +40,7 @@ test('validate: every problem in every file at once, exit 2', () => {
   assert.match(r.out, /3 files, 3 problems/);
 });
 
-test('validate: parents, cycles, inherited references and calendars are checked across files, each at its line', () => {
+test('validate: parents, cycles, inherited references and calendars are checked across files, each at its line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-chain-'));
   for (const f of ['corporate.yaml', 'enterprise-customer.yaml'])
     writeFileSync(
@@ -66,37 +70,39 @@ test('validate: parents, cycles, inherited references and calendars are checked 
   assert.doesNotMatch(r.out, /ok {2}.*typo-parent/);
   assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
   // A file given alone finds its parents in its folder, as settle does.
-  const alone = pledge('validate', 'examples/agreements/enterprise-email-service.yaml');
+  const alone = await pledgeHere('validate', 'examples/agreements/enterprise-email-service.yaml');
   assert.equal(alone.code, 0, alone.err);
   assert.match(alone.out, /1 file, 0 problems/);
 });
 
-test('explain: effective terms with the level each came from', () => {
+test('explain: effective terms with the level each came from', async () => {
   const r = pledge('explain', 'examples/agreements', '--customer', 'globex', '--service', 'email');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /Layers: northwind-corporate \(corporate\) <- globex-enterprise \(customer\) <- globex-email \(service\)/);
   assert.match(r.out, /support\.channels\[phone\]\.plans +\["enterprise"\] +from globex-enterprise \(customer\)/);
   assert.match(r.out, /support\.channels\[chat\]\.hours +24x7 +from northwind-corporate \(corporate\)/);
-  const j = JSON.parse(pledge('explain', 'examples/agreements', '--customer', 'globex', '--service', 'email', '--json').out);
+  const j = JSON.parse((await pledgeHere('explain', 'examples/agreements', '--customer', 'globex', '--service', 'email', '--json')).out);
   assert.equal(j.terms.targets.find((t: { id: string }) => t.id === 'response').value, 95);
-  const none = pledge('explain', 'examples/agreements', '--customer', 'acme', '--service', 'nothing');
+  const none = await pledgeHere('explain', 'examples/agreements', '--customer', 'acme', '--service', 'nothing');
   assert.equal(none.code, 0); // the corporate level covers every customer and service
   assert.match(none.out, /Layers: northwind-corporate \(corporate\)\n/);
 });
 
-test('explain says what each availability target allows, in the form its agreement states it', () => {
+test('explain says what each availability target allows, in the form its agreement states it', async () => {
   // The fine example states "52 min 36 s a year": a fixed allowance, whatever the year's length.
   const fine = pledge('explain', 'examples/agreements', '--customer', 'umbrella', '--service', 'cloud-pbx');
   assert.equal(fine.code, 0, fine.err);
   assert.match(fine.out, /targets\[uptime\]\.allowance +52m36s +from umbrella-pbx-uptime \(service\)/);
   assert.match(fine.out, /\nDowntime allowed:\n {2}uptime: at most 52m 36s of downtime a year, however long the year \(a fixed allowance/);
   // A bare percentage: the share of each real month, the same figures settlement uses.
-  const pct = pledge('explain', 'examples/agreements', '--customer', 'acme', '--service', 'checkout');
+  const pct = await pledgeHere('explain', 'examples/agreements', '--customer', 'acme', '--service', 'checkout');
   assert.match(
     pct.out,
     /uptime: 99\.95% of the time measured in each month: downtime up to 20m 9\.6s in 28 days, 21m 36s in 30 days, 22m 19\.2s in 31 days/,
   );
-  const j = JSON.parse(pledge('explain', 'examples/agreements', '--customer', 'umbrella', '--service', 'cloud-pbx', '--json').out);
+  const j = JSON.parse(
+    (await pledgeHere('explain', 'examples/agreements', '--customer', 'umbrella', '--service', 'cloud-pbx', '--json')).out,
+  );
   assert.deepEqual(
     j.downtime.map((d: { target: string; form: string; allowance: string | null }) => [d.target, d.form, d.allowance]),
     [['uptime', 'fixed', '52m36s']],
@@ -125,7 +131,7 @@ test('check: the examples pass; a broken chain fails with the numbers, exit 1', 
   );
 });
 
-test('diff: what an amendment changes; reviews: overdue reviews and expiring evidence', () => {
+test('diff: what an amendment changes; reviews: overdue reviews and expiring evidence', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-diff-'));
   const text = readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8');
   writeFileSync(
@@ -136,14 +142,14 @@ test('diff: what an amendment changes; reviews: overdue reviews and expiring evi
   assert.equal(d.code, 0, d.err);
   assert.match(d.out, /~ targets\[uptime\]\.value: 99\.9 -> 99\.95/);
   assert.match(d.out, /~ penalties\.rules\[0\]\.tiers\[1\]\.credit: "25%" -> "30%"/);
-  assert.equal(pledge('diff', 'examples/agreements/uc-cloud.yaml', 'examples/agreements/uc-cloud.yaml').out, 'no changes\n');
-  const r = JSON.parse(pledge('reviews', 'examples/agreements', '--today', '2027-03-15', '--json').out);
+  assert.equal((await pledgeHere('diff', 'examples/agreements/uc-cloud.yaml', 'examples/agreements/uc-cloud.yaml')).out, 'no changes\n');
+  const r = JSON.parse((await pledgeHere('reviews', 'examples/agreements', '--today', '2027-03-15', '--json')).out);
   assert.ok(r.overdue.some((x: { agreementId: string; due: string }) => x.agreementId === 'northwind-corporate' && x.due === '2027-01-15'));
   assert.deepEqual(
     r.evidence.map((e: { securityId: string; daysLeft: number }) => `${e.securityId}:${e.daysLeft}`),
     ['iso27001:16'],
   );
-  assert.equal(pledge('reviews', 'examples/agreements', '--today', '2027-02-30').code, 2);
+  assert.equal((await pledgeHere('reviews', 'examples/agreements', '--today', '2027-02-30')).code, 2);
 });
 
 test('diff: a file against a stored version, and two stored versions; bad versions and databases are named', async () => {
@@ -170,8 +176,13 @@ test('diff: a file against a stored version, and two stored versions; bad versio
   const fv = pledge('diff', file, '--stored', '2', '--db', db);
   assert.equal(fv.code, 0, fv.err);
   assert.equal(fv.out, `umbrella-pbx-uptime: version 2 -> ${file}\n~ targets[uptime].value: 99.95 -> 99.99\n`);
-  assert.equal(pledge('diff', file, '--stored', '1', '--db', db).out, `umbrella-pbx-uptime: version 1 -> ${file}\nno changes\n`);
-  const vv = JSON.parse(pledge('diff', '--agreement', 'umbrella-pbx-uptime', '--from', '1', '--to', '2', '--db', db, '--json').out);
+  assert.equal(
+    (await pledgeHere('diff', file, '--stored', '1', '--db', db)).out,
+    `umbrella-pbx-uptime: version 1 -> ${file}\nno changes\n`,
+  );
+  const vv = JSON.parse(
+    (await pledgeHere('diff', '--agreement', 'umbrella-pbx-uptime', '--from', '1', '--to', '2', '--db', db, '--json')).out,
+  );
   assert.deepEqual(vv.changes, [{ path: 'targets[uptime].value', kind: 'changed', before: 99.99, after: 99.95 }]);
   for (const [args, message] of [
     [
@@ -190,25 +201,25 @@ test('diff: a file against a stored version, and two stored versions; bad versio
     [[file, '--stored', '1', '--db', join(dir, 'typo.db')], /--db: no database at this path/],
     [[file], /<new>: expected a second agreement file/],
   ] as const) {
-    const bad = pledge('diff', ...args);
+    const bad = await pledgeHere('diff', ...args);
     assert.equal(bad.code, 2, args.join(' '));
     assert.match(bad.err, message);
   }
   assert.equal(existsSync(join(dir, 'typo.db')), false, 'a mistyped database is not created');
 });
 
-test('review: recording a review in the database (who, when, outcome, notes) moves the next review date', () => {
+test('review: recording a review in the database (who, when, outcome, notes) moves the next review date', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-review-'));
   const db = join(dir, 'pledge.db');
   const applied = pledge('apply', '-f', 'examples/agreements/uptime-fine.yaml', 'examples/agreements/sla-checkout.yaml', '--db', db);
   assert.equal(applied.code, 0, applied.err);
   // Both terms start on 2026-01-01: a yearly review is due on 2027-01-01.
-  const before = JSON.parse(pledge('reviews', '--db', db, '--today', '2027-01-20', '--json').out);
+  const before = JSON.parse((await pledgeHere('reviews', '--db', db, '--today', '2027-01-20', '--json')).out);
   assert.deepEqual(before.overdue.map((r: { agreementId: string; due: string }) => `${r.agreementId}:${r.due}`).sort(), [
     'acme-checkout:2027-01-01',
     'umbrella-pbx-uptime:2027-01-01',
   ]);
-  const rec = pledge(
+  const rec = await pledgeHere(
     'review',
     'umbrella-pbx-uptime',
     '--outcome',
@@ -227,7 +238,7 @@ test('review: recording a review in the database (who, when, outcome, notes) mov
     rec.out,
     'umbrella-pbx-uptime: review of 2026-02-10 by Jo Vendor recorded (kept); 1 review on record; next review due 2027-02-10\n',
   );
-  const after = JSON.parse(pledge('reviews', '--db', db, '--today', '2027-01-20', '--json').out);
+  const after = JSON.parse((await pledgeHere('reviews', '--db', db, '--today', '2027-01-20', '--json')).out);
   assert.deepEqual(
     after.overdue.map((r: { agreementId: string }) => r.agreementId),
     ['acme-checkout'],
@@ -236,7 +247,7 @@ test('review: recording a review in the database (who, when, outcome, notes) mov
   assert.equal(umbrella.due, '2027-02-10');
   assert.deepEqual(umbrella.lastReview, { at: '2026-02-10', by: 'Jo Vendor', outcome: 'kept', notes: 'targets still realistic' });
   assert.match(
-    pledge('reviews', '--db', db, '--today', '2027-01-20').out,
+    (await pledgeHere('reviews', '--db', db, '--today', '2027-01-20')).out,
     /2027-02-10 {2}umbrella-pbx-uptime \(Northwind service manager\); last reviewed 2026-02-10 by Jo Vendor \(kept\)/,
   );
   for (const [args, message] of [
@@ -259,14 +270,14 @@ test('review: recording a review in the database (who, when, outcome, notes) mov
     ],
     [['nobody', '--outcome', 'kept', '--by', 'ann'], /<agreement>: no agreement nobody/],
   ] as const) {
-    const bad = pledge('review', ...args, '--db', db);
+    const bad = await pledgeHere('review', ...args, '--db', db);
     assert.equal(bad.code, 2, args.join(' '));
     assert.match(bad.err, message);
   }
-  assert.equal(pledge('reviews', '--db', join(dir, 'nope.db')).code, 2);
+  assert.equal((await pledgeHere('reviews', '--db', join(dir, 'nope.db'))).code, 2);
 });
 
-test('settle: a billing period from files, with amounts, due dates and reasons', () => {
+test('settle: a billing period from files, with amounts, due dates and reasons', async () => {
   const args = [
     'settle',
     '--agreement',
@@ -282,7 +293,7 @@ test('settle: a billing period from files, with amounts, due dates and reasons',
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /Settlement of acme-checkout \(Acme checkout service\) for 2026-10, UTC/);
   assert.match(r.out, /uptime +USD 150\.00 +service credit, with the next invoice/);
-  const j = JSON.parse(pledge(...args, '--json').out);
+  const j = JSON.parse((await pledgeHere(...args, '--json')).out);
   assert.equal(j.settlement.totals[0].amountMinor, 15_000);
   assert.equal(j.measured[0].state, 'breached');
   // Instants as ISO 8601, as in the API's answers: the period, the grace window, the contract year.
@@ -290,17 +301,19 @@ test('settle: a billing period from files, with amounts, due dates and reasons',
   assert.equal(j.settlement.period.from, '2026-10-01T00:00:00.000Z');
   // A parent chain is read from the agreement's folder.
   const g = JSON.parse(
-    pledge(
-      'settle',
-      '--agreement',
-      'examples/agreements/enterprise-email-service.yaml',
-      '--events',
-      'examples/events/portfolio-2026-h2.ndjson',
-      '--period',
-      '2026-12',
-      '--now',
-      '2027-01-05T00:00:00Z',
-      '--json',
+    (
+      await pledgeHere(
+        'settle',
+        '--agreement',
+        'examples/agreements/enterprise-email-service.yaml',
+        '--events',
+        'examples/events/portfolio-2026-h2.ndjson',
+        '--period',
+        '2026-12',
+        '--now',
+        '2027-01-05T00:00:00Z',
+        '--json',
+      )
     ).out,
   );
   assert.deepEqual(
@@ -318,14 +331,14 @@ test('settle: a billing period from files, with amounts, due dates and reasons',
     ['--now', 'yesterday', /--now: not an ISO 8601 date-time/],
     ['--events', 'no/such/events.ndjson', /no\/such\/events\.ndjson: cannot read the file: no such file/],
   ] as const) {
-    const bad = pledge(...args.map((a, i) => (args[i - 1] === opt ? val : a)));
+    const bad = await pledgeHere(...args.map((a, i) => (args[i - 1] === opt ? val : a)));
     assert.equal(bad.code, 2, `${opt} ${val}`);
     assert.match(bad.err, message);
     assert.doesNotMatch(bad.err, /\n\s+at |internal error/, 'no stack trace');
   }
 });
 
-test('settle with amendments: each period with the version in force when it began', () => {
+test('settle with amendments: each period with the version in force when it began', async () => {
   const base = [
     'settle',
     '--agreement',
@@ -338,7 +351,7 @@ test('settle with amendments: each period with the version in force when it bega
     '--json',
   ];
   const sep = JSON.parse(pledge(...base, '--period', '2026-09').out);
-  const dec = JSON.parse(pledge(...base, '--period', '2026-12').out);
+  const dec = JSON.parse((await pledgeHere(...base, '--period', '2026-12')).out);
   assert.equal(sep.version, 'examples/agreements/sla-checkout.yaml, in force from 2026-01-01');
   assert.equal(dec.version, 'examples/amendments/sla-checkout-v2.yaml, in force from 2026-10-01');
   // September: 99.88% is below the original 99.95% (5%); December: 99.79% is below the amended 99.9% (10%).
@@ -347,7 +360,7 @@ test('settle with amendments: each period with the version in force when it bega
   assert.deepEqual([uptime(sep).amount, uptime(sep).band.credit], ['USD 150.00', 5]);
   assert.deepEqual([uptime(dec).amount, uptime(dec).band.credit], ['USD 300.00', 10]);
   // Versions of two different agreements are refused.
-  const mixed = pledge(
+  const mixed = await pledgeHere(
     'settle',
     '--agreement',
     'examples/agreements/sla-checkout.yaml',
@@ -361,7 +374,7 @@ test('settle with amendments: each period with the version in force when it bega
   assert.match(mixed.err, /--agreement: the files are versions of one agreement, but name 2 ids: acme-checkout, uc-cloud/);
 });
 
-test('backtest: how often proposed targets would have been breached, and what they would have cost', () => {
+test('backtest: how often proposed targets would have been breached, and what they would have cost', async () => {
   const j = JSON.parse(
     pledge(
       'backtest',
@@ -381,18 +394,20 @@ test('backtest: how often proposed targets would have been breached, and what th
   // 5% of the fee for September, October and December; the 60 days' grace from 1 July end on
   // 29 August, so of August only its last two days are charged (5% of USD 3,000 x 2/31 = USD 9.68).
   assert.equal(up.owed[0].amount, 'USD 459.68');
-  const text = pledge(
-    'backtest',
-    'examples/agreements/printer-support.yaml',
-    '--events',
-    'examples/events/portfolio-2026-h2.ndjson',
-    '--from',
-    '2026-07-01',
-    '--to',
-    '2027-01-01',
+  const text = (
+    await pledgeHere(
+      'backtest',
+      'examples/agreements/printer-support.yaml',
+      '--events',
+      'examples/events/portfolio-2026-h2.ndjson',
+      '--from',
+      '2026-07-01',
+      '--to',
+      '2027-01-01',
+    )
   ).out;
   assert.match(text, /fix-rural +2 of 2 windows breached/);
-  const back = pledge(
+  const back = await pledgeHere(
     'backtest',
     'examples/agreements/sla-checkout.yaml',
     '--events',

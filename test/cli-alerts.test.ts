@@ -1,7 +1,8 @@
 /**
  * `pledge alerts`, `silences`, `channels` and `notifications` as a user runs them: the real binary
  * on a SQLite database (--db), and the same commands against a running server (--url), printing
- * the same JSON; bad input exits 2 naming the option.
+ * the same JSON; bad input exits 2 naming the option. Each command's first use runs as a real
+ * process; the others run the same build in this process (`pledgeHere`, test/helpers.ts).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { openStore } from '../src/store/index.ts';
 import type { Store } from '../src/store/types.ts';
 import { spawn } from 'node:child_process';
-import { pledgeWith, root } from './helpers.ts';
+import { pledgeHereWith, pledgeWith, root } from './helpers.ts';
 import { coreAlert, openAlerts } from './http/alerts-fixtures.ts';
 import { agreementYaml, newTenant, T0, type Tenant } from './http/helpers.ts';
 
@@ -21,7 +22,10 @@ let store: Store;
 let server: Tenant;
 let url: string;
 
-const run = (...args: string[]) => pledgeWith({ PLEDGE_URL: undefined, PLEDGE_TOKEN: undefined, USER: 'ann' }, ...args);
+const local = { PLEDGE_URL: undefined, PLEDGE_TOKEN: undefined, USER: 'ann' };
+const run = (...args: string[]) => pledgeWith(local, ...args);
+/** As run, in this process (test/helpers.ts). */
+const runHere = (...args: string[]) => pledgeHereWith(local, ...args);
 const json = (r: { code: number; out: string; err: string }) => {
   assert.equal(r.code, 0, r.err);
   return JSON.parse(r.out);
@@ -58,32 +62,32 @@ after(async () => {
 });
 
 describe('pledge alerts on a database', () => {
-  test('list, show, ack, resolve; the history says who', () => {
+  test('list, show, ack, resolve; the history says who', async () => {
     const list = json(run('alerts', '--db', db, '--json'));
     assert.equal(list.items.length, 2);
     assert.equal(list.items[0].severity, 'critical', 'newest first');
-    const text = run('alerts', '--db', db);
+    const text = await runHere('alerts', '--db', db);
     assert.match(text.out, /FIRING\s+critical .* gold#response ticket T-2 breach/);
     const id = list.items[1].id as string;
     const ack = json(run('alerts', 'ack', id, '--db', db, '--comment', 'mine', '--json'));
     assert.deepEqual([ack.result, ack.alert.acknowledgedBy, ack.notified], ['acknowledged', 'cli:ann', 1]);
-    assert.equal(json(run('alerts', '--db', db, '--state', 'acknowledged', '--json')).items.length, 1);
-    const res = json(run('alerts', 'resolve', id, '--reason', 'fixed by hand', '--db', db, '--json'));
+    assert.equal(json(await runHere('alerts', '--db', db, '--state', 'acknowledged', '--json')).items.length, 1);
+    const res = json(await runHere('alerts', 'resolve', id, '--reason', 'fixed by hand', '--db', db, '--json'));
     assert.deepEqual([res.result, res.alert.resolvedReason], ['resolved', 'fixed by hand']);
-    const shown = json(run('alerts', 'show', id, '--db', db, '--json'));
+    const shown = json(await runHere('alerts', 'show', id, '--db', db, '--json'));
     assert.deepEqual(
       shown.history.map((h: { state: string; by: string }) => `${h.state} ${h.by}`),
       ['firing pledge', 'acknowledged cli:ann', 'resolved cli:ann'],
     );
-    const late = run('alerts', 'ack', id, '--db', db);
+    const late = await runHere('alerts', 'ack', id, '--db', db);
     assert.equal(late.code, 2);
     assert.match(late.err, /resolved/);
-    const none = run('alerts', 'resolve', id, '--db', db);
+    const none = await runHere('alerts', 'resolve', id, '--db', db);
     assert.equal(none.code, 2, 'no --reason');
-    assert.equal(run('alerts', '--db', db, '--state', 'burning').code, 2);
+    assert.equal((await runHere('alerts', '--db', db, '--state', 'burning')).code, 2);
   });
 
-  test('silences add, list, expire', () => {
+  test('silences add, list, expire', async () => {
     const made = json(
       run(
         'silences',
@@ -105,24 +109,24 @@ describe('pledge alerts on a database', () => {
       { field: 'agreement', op: '=', values: ['gold'] },
       { field: 'severity', op: '!=', values: ['critical'] },
     ]);
-    assert.equal(json(run('silences', 'list', '--active', '--db', db, '--json')).items.length, 1);
-    const bad = run('silences', 'add', '--match', 'colour=red', '--for', '1h', '--db', db);
+    assert.equal(json(await runHere('silences', 'list', '--active', '--db', db, '--json')).items.length, 1);
+    const bad = await runHere('silences', 'add', '--match', 'colour=red', '--for', '1h', '--db', db);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /matchers\[0\]\.field/);
-    assert.equal(json(run('silences', 'expire', made.silence.id, '--db', db, '--json')).result, 'expired');
-    assert.equal(json(run('silences', 'list', '--active', '--db', db, '--json')).items.length, 0);
+    assert.equal(json(await runHere('silences', 'expire', made.silence.id, '--db', db, '--json')).result, 'expired');
+    assert.equal(json(await runHere('silences', 'list', '--active', '--db', db, '--json')).items.length, 0);
   });
 
   test('channels apply a file, list redacted, disable, delete; notifications list, show, replay', async () => {
     const file = join(dir, 'channels.yaml');
     writeFileSync(file, 'channels:\n  - id: ops-mail\n    kind: slack\n    settings:\n      url: env:SLACK_URL\n');
     assert.deepEqual(json(run('channels', 'apply', file, '--db', db, '--json')).channels, [{ id: 'ops-mail', result: 'created' }]);
-    assert.equal(json(run('channels', 'list', '--db', db, '--json')).items[0].settings.url, 'env:SLACK_URL');
-    assert.equal(json(run('channels', 'disable', 'ops-mail', '--reason', 'noisy', '--db', db, '--json')).channel.enabled, false);
-    assert.match(run('channels', 'list', '--db', db).out, /DISABLED ops-mail.*noisy/);
+    assert.equal(json(await runHere('channels', 'list', '--db', db, '--json')).items[0].settings.url, 'env:SLACK_URL');
+    assert.equal(json(await runHere('channels', 'disable', 'ops-mail', '--reason', 'noisy', '--db', db, '--json')).channel.enabled, false);
+    assert.match((await runHere('channels', 'list', '--db', db)).out, /DISABLED ops-mail.*noisy/);
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'channels:\n  - id: x\n    kind: slack\n    settings:\n      url: https://hooks.slack.com/services/SECRET\n');
-    const b = run('channels', 'apply', broken, '--db', db);
+    const b = await runHere('channels', 'apply', broken, '--db', db);
     assert.equal(b.code, 2);
     assert.doesNotMatch(b.err, /SECRET/);
 
@@ -135,11 +139,11 @@ describe('pledge alerts on a database', () => {
       { worker: 'w', attempt: 1 },
       { outcome: 'failed', at: T0 + 10 ** 10, error: 'HTTP 404' },
     );
-    const shown = json(run('notifications', 'show', String(c!.id), '--db', db, '--json'));
+    const shown = json(await runHere('notifications', 'show', String(c!.id), '--db', db, '--json'));
     assert.equal(shown.attempts[0].error, 'HTTP 404');
-    assert.equal(json(run('notifications', 'replay', String(c!.id), '--db', db, '--json')).notification.state, 'pending');
-    assert.equal(run('notifications', 'replay', String(c!.id), '--db', db).code, 2, 'pending: delivered anyway');
-    assert.equal(json(run('channels', 'delete', 'ops-mail', '--db', db, '--json')).result, 'deleted');
+    assert.equal(json(await runHere('notifications', 'replay', String(c!.id), '--db', db, '--json')).notification.state, 'pending');
+    assert.equal((await runHere('notifications', 'replay', String(c!.id), '--db', db)).code, 2, 'pending: delivered anyway');
+    assert.equal(json(await runHere('channels', 'delete', 'ops-mail', '--db', db, '--json')).result, 'deleted');
   });
 });
 
@@ -164,13 +168,13 @@ describe('pledge alerts against a server', () => {
     const refused = await pledgeAsync(as('viewer'), 'alerts', 'ack', id);
     assert.equal(refused.code, 2);
     assert.match(refused.err, /403 forbidden|may not/);
-    const ack = await pledgeAsync(as('agent'), 'alerts', 'ack', id, '--json');
+    const ack = await pledgeHereWith(as('agent'), 'alerts', 'ack', id, '--json');
     assert.equal(ack.code, 0, ack.err);
     assert.equal(JSON.parse(ack.out).alert.acknowledgedBy, 'agent-user');
-    const s = await pledgeAsync(as('agent'), 'silences', 'add', '--match', 'agreement=gold', '--for', '1h', '--json');
+    const s = await pledgeHereWith(as('agent'), 'silences', 'add', '--match', 'agreement=gold', '--for', '1h', '--json');
     assert.equal(s.code, 0, s.err);
-    assert.equal(JSON.parse((await pledgeAsync(as('viewer'), 'silences', 'list', '--json')).out).items.length, 1);
-    const res = await pledgeAsync(as('agent'), 'alerts', 'resolve', id, '--reason', 'done', '--json');
+    assert.equal(JSON.parse((await pledgeHereWith(as('viewer'), 'silences', 'list', '--json')).out).items.length, 1);
+    const res = await pledgeHereWith(as('agent'), 'alerts', 'resolve', id, '--reason', 'done', '--json');
     assert.equal(JSON.parse(res.out).alert.state, 'resolved');
   });
 });

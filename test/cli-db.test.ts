@@ -1,10 +1,14 @@
-/** `pledge migrate`, `token create` and `ingest` on a real SQLite file. */
+/**
+ * `pledge migrate`, `token create` and `ingest` on a real SQLite file. Each test's first command
+ * (and the first migrate, token create and ingest) runs as a real process (`pledge`); the others
+ * run the same build in this process (`pledgeHere`, test/helpers.ts).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pledge, pledgeWith } from './helpers.ts';
+import { pledge, pledgeHere, pledgeHereWith, pledgeWith } from './helpers.ts';
 import { openStore } from '../src/store/index.ts';
 import { hashTokenSecret } from '../src/store/tokens.ts';
 import { loadMigrations } from '../src/store/migrate.ts';
@@ -16,7 +20,7 @@ test('migrate, token create and ingest work on a fresh database, and re-ingestin
   const shipped = loadMigrations('sqlite').map((m) => m.name);
   assert.equal(shipped[0], '20261123_001_initial');
   assert.equal(pledge('migrate', '--db', db).out, `applied: ${shipped.join(', ')}\n`);
-  assert.deepEqual(JSON.parse(pledge('migrate', '--db', db, '--json').out).applied, []);
+  assert.deepEqual(JSON.parse((await pledgeHere('migrate', '--db', db, '--json')).out).applied, []);
   const t = JSON.parse(pledge('token', 'create', '--role', 'agent', '--user', 'desk', '--tenant', 'acme-corp', '--db', db, '--json').out);
   assert.match(t.secret, /^pledge_[A-Za-z0-9_-]{43}$/);
   const first = JSON.parse(
@@ -24,7 +28,7 @@ test('migrate, token create and ingest work on a fresh database, and re-ingestin
   );
   assert.deepEqual([first.received, first.accepted, first.duplicates], [11, 11, 0]);
   const again = JSON.parse(
-    pledge('ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--tenant', 'acme-corp', '--db', db, '--json').out,
+    (await pledgeHere('ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--tenant', 'acme-corp', '--db', db, '--json')).out,
   );
   assert.deepEqual([again.accepted, again.duplicates], [0, 11]);
   const store = await openStore({ kind: 'sqlite', path: db });
@@ -45,28 +49,28 @@ test('migrate, token create and ingest work on a fresh database, and re-ingestin
   }
 });
 
-test('bad input: unknown role, customer without customer id, missing file, bad events named by line', () => {
+test('bad input: unknown role, customer without customer id, missing file, bad events named by line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-db-'));
   const db = join(dir, 'pledge.db');
   let r = pledge('token', 'create', '--role', 'emperor', '--db', db);
   assert.equal(r.code, 2);
   assert.match(r.err, /role: unknown role/);
-  r = pledge('token', 'create', '--role', 'customer', '--db', db);
+  r = await pledgeHere('token', 'create', '--role', 'customer', '--db', db);
   assert.match(r.err, /customer: a customer token must name the customer/);
-  r = pledge('ingest', '-f', join(dir, 'none.ndjson'), '--db', db);
+  r = await pledgeHere('ingest', '-f', join(dir, 'none.ndjson'), '--db', db);
   assert.equal(r.code, 2);
   assert.match(r.err, /--file: no such file/);
   writeFileSync(
     join(dir, 'bad.ndjson'),
     '# a comment\n{"id":"a","type":"ticket.created","ticket":"T","at":"2026-01-01T00:00:00Z"}\n\n{"id":"b","type":"ticket.created","ticket":"T","at":"2026-02-30T00:00:00Z"}\n',
   );
-  r = pledge('ingest', '-f', join(dir, 'bad.ndjson'), '--db', db);
+  r = await pledgeHere('ingest', '-f', join(dir, 'bad.ndjson'), '--db', db);
   assert.equal(r.code, 2);
   assert.match(r.err, /bad\.ndjson:4: rejected: .*at: impossible date or time/);
   assert.match(r.out, /2 events read: 1 accepted, 0 duplicates, 0 conflicts, 1 rejected/);
 });
 
-test("ingest holds events to the same rules as the server, against this machine's clock (PLEDGE_MAX_CLOCK_SKEW)", () => {
+test("ingest holds events to the same rules as the server, against this machine's clock (PLEDGE_MAX_CLOCK_SKEW)", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-db-'));
   const db = join(dir, 'pledge.db');
   const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString();
@@ -94,7 +98,7 @@ test("ingest holds events to the same rules as the server, against this machine'
   assert.match(problems, /events\.ndjson:5: rejected: \[4\]\.service: contains U\+0000/);
   assert.match(problems, /events\.ndjson:6: rejected: \[5\]\.attributes(\.a){32}: nested too deep/);
   // A wider skew lets the event ten days ahead in; the others stay out.
-  r = pledgeWith({ PLEDGE_MAX_CLOCK_SKEW: '30d' }, 'ingest', '-f', join(dir, 'events.ndjson'), '--db', db, '--json');
+  r = await pledgeHereWith({ PLEDGE_MAX_CLOCK_SKEW: '30d' }, 'ingest', '-f', join(dir, 'events.ndjson'), '--db', db, '--json');
   assert.deepEqual([JSON.parse(r.out).accepted, JSON.parse(r.out).duplicates, JSON.parse(r.out).rejected], [1, 1, 4]);
   r = pledgeWith({ PLEDGE_MAX_CLOCK_SKEW: 'a while' }, 'ingest', '-f', join(dir, 'events.ndjson'), '--db', db);
   assert.equal(r.code, 2);
@@ -111,9 +115,9 @@ test('apply: creates, shows the diff of a change (dry run writes nothing), amend
     join(dir, 'email.yaml'),
     readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8').replace('value: 99.9\n', 'value: 99.95\n'),
   );
-  const dry = pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--dry-run');
+  const dry = await pledgeHere('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--dry-run');
   assert.match(dry.out, /globex-email: would be updated\n {2}~ targets\[uptime\]\.value: 99\.9 -> 99\.95/);
-  assert.match(pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--dry-run').out, /would be updated/); // still: nothing was written
+  assert.match((await pledgeHere('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--dry-run')).out, /would be updated/); // still: nothing was written
   // Activate it through the store, then a change is an amendment: a new version.
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
@@ -146,7 +150,7 @@ test('apply: creates, shows the diff of a change (dry run writes nothing), amend
   } finally {
     await store.close();
   }
-  const amended = JSON.parse(pledge('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--json').out);
+  const amended = JSON.parse((await pledgeHere('apply', '-f', join(dir, 'email.yaml'), '--db', db, '--json')).out);
   assert.equal(amended.agreements[0].result, 'amended');
   assert.equal(amended.agreements[0].version, 2);
 });
@@ -164,7 +168,7 @@ test('apply checks documents against the stored ones: a missing parent is refuse
   writeFileSync(join(chain, 'a-email.yaml'), readFileSync('examples/agreements/enterprise-email-service.yaml', 'utf8'));
   writeFileSync(join(chain, 'm-customer.yaml'), readFileSync('examples/agreements/enterprise-customer.yaml', 'utf8'));
   writeFileSync(join(chain, 'z-corporate.yaml'), readFileSync('examples/agreements/corporate.yaml', 'utf8'));
-  const all = JSON.parse(pledge('apply', '-f', chain, '--db', db, '--json').out);
+  const all = JSON.parse((await pledgeHere('apply', '-f', chain, '--db', db, '--json')).out);
   assert.ok(all.agreements.every((a: { result: string }) => a.result === 'created'));
   const order = all.agreements.map((a: { id: string }) => a.id);
   assert.ok(
@@ -173,53 +177,58 @@ test('apply checks documents against the stored ones: a missing parent is refuse
     order.join(),
   );
   // Now the parent is stored: the file alone applies.
-  assert.match(pledge('apply', '-f', join(dir, 'orphan.yaml'), '--db', db).out, /globex-email: unchanged/);
+  assert.match((await pledgeHere('apply', '-f', join(dir, 'orphan.yaml'), '--db', db)).out, /globex-email: unchanged/);
 });
 
-test('transition: from draft to active on a database, refusing what the lifecycle does not allow', () => {
+test('transition: from draft to active on a database, refusing what the lifecycle does not allow', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-transition-'));
   const db = join(dir, 'pledge.db');
   assert.equal(pledge('apply', '-f', 'examples/agreements/uptime-fine.yaml', '--db', db).code, 0);
   const id = 'umbrella-pbx-uptime';
   assert.match(
-    pledge('transition', id, '--to', 'in_review', '--db', db).out,
+    (await pledgeHere('transition', id, '--to', 'in_review', '--db', db)).out,
     /^umbrella-pbx-uptime: draft -> in_review \(submit\) at \d{4}-.*Z\n$/,
   );
   // Back-dated before the submission just recorded: the past is not rewritten.
   const signed = ['--sign', 'provider:P', 'customer:C', '--term-start', '2020-02-01T00:00:00Z'];
-  const early = pledge('transition', id, '--to', 'approved', '--at', '2020-01-01T00:00:00Z', ...signed, '--db', db);
+  const early = await pledgeHere('transition', id, '--to', 'approved', '--at', '2020-01-01T00:00:00Z', ...signed, '--db', db);
   assert.equal(early.code, 2);
   assert.match(early.err, /--at: too early: the last transition \(submit to in_review\).*a back-dated transition cannot come before it/);
   const start = new Date(Date.now() + 86_400_000).toISOString();
-  const noSign = pledge('transition', id, '--to', 'approved', '--term-start', start, '--db', db);
+  const noSign = await pledgeHere('transition', id, '--to', 'approved', '--term-start', start, '--db', db);
   assert.equal(noSign.code, 2);
   assert.match(noSign.err, /--sign/);
   const approved = JSON.parse(
-    pledge(
-      'transition',
-      id,
-      '--to',
-      'approved',
-      '--sign',
-      'provider:Jane Doe',
-      'customer:John Roe',
-      '--term-start',
-      start,
-      '--db',
-      db,
-      '--json',
+    (
+      await pledgeHere(
+        'transition',
+        id,
+        '--to',
+        'approved',
+        '--sign',
+        'provider:Jane Doe',
+        'customer:John Roe',
+        '--term-start',
+        start,
+        '--db',
+        db,
+        '--json',
+      )
     ).out,
   );
   assert.deepEqual([approved.state, approved.transition.action], ['approved', 'approve']);
-  assert.match(pledge('transition', id, '--to', 'active', '--at', start, '--db', db).out, /approved -> active \(activate\)/);
-  const back = pledge('transition', id, '--to', 'draft', '--db', db);
+  assert.match((await pledgeHere('transition', id, '--to', 'active', '--at', start, '--db', db)).out, /approved -> active \(activate\)/);
+  const back = await pledgeHere('transition', id, '--to', 'draft', '--db', db);
   assert.equal(back.code, 2);
   assert.match(back.err, /--to: .*expected one of .*suspended.* from active/);
-  const noReason = pledge('transition', id, '--to', 'terminated', '--db', db);
+  const noReason = await pledgeHere('transition', id, '--to', 'terminated', '--db', db);
   assert.equal(noReason.code, 2);
   assert.match(noReason.err, /--reason/);
-  assert.match(pledge('transition', id, '--to', 'sleeping', '--db', db).err, /--to: not a lifecycle state/);
-  assert.match(pledge('transition', 'nope', '--to', 'active', '--db', db).err, /no agreement nope/);
-  assert.match(pledge('transition', id, '--to', 'active', '--sign', 'boss:X', '--db', db).err, /--sign\[0\]: not a signing party/);
-  assert.equal(JSON.parse(pledge('rebuild', '--db', db, '--json').out).agreements, 1, 'active, so measured');
+  assert.match((await pledgeHere('transition', id, '--to', 'sleeping', '--db', db)).err, /--to: not a lifecycle state/);
+  assert.match((await pledgeHere('transition', 'nope', '--to', 'active', '--db', db)).err, /no agreement nope/);
+  assert.match(
+    (await pledgeHere('transition', id, '--to', 'active', '--sign', 'boss:X', '--db', db)).err,
+    /--sign\[0\]: not a signing party/,
+  );
+  assert.equal(JSON.parse((await pledgeHere('rebuild', '--db', db, '--json')).out).agreements, 1, 'active, so measured');
 });

@@ -1,10 +1,14 @@
-/** `pledge rebuild`, `status` and `report` on a database seeded with the demo data set. */
+/**
+ * `pledge rebuild`, `status` and `report` on a database seeded with the demo data set. rebuild,
+ * status, a text report and a bad period run as real processes (`pledge`); the other cases run the
+ * same build in this process (`pledgeHere`, test/helpers.ts).
+ */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pledge } from './helpers.ts';
+import { pledge, pledgeHere } from './helpers.ts';
 import { openStore } from '../src/store/index.ts';
 import { seedDemo } from '../src/demo/seed.ts';
 
@@ -16,29 +20,20 @@ before(async () => {
   await store.close();
 });
 
-test('rebuild, then a report in text, JSON and CSV', () => {
+test('rebuild, then a report in text, JSON and CSV', async () => {
   const r = JSON.parse(pledge('rebuild', '--tenant', 'demo', '--db', db, '--json').out);
   assert.equal(r.agreements, 10);
   assert.ok(r.settlements > 0);
   const json = JSON.parse(
-    pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'json', '--tenant', 'demo', '--db', db).out,
+    (await pledgeHere('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'json', '--tenant', 'demo', '--db', db))
+      .out,
   );
   assert.deepEqual(
     json.lines.map((l: { target: string }) => l.target),
     ['uptime', 'p1-resolution'],
   );
-  const csv = pledge(
-    'report',
-    '--agreement',
-    'acme-checkout',
-    '--period',
-    '2026-09',
-    '--format',
-    'csv',
-    '--tenant',
-    'demo',
-    '--db',
-    db,
+  const csv = (
+    await pledgeHere('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'csv', '--tenant', 'demo', '--db', db)
   ).out.split('\n');
   // Agreement and period on every line, so the reports of several agreements can be concatenated.
   assert.equal(csv[0], 'agreement,period,target,metric,window,state,value,promised,margin,owed,due,reason,note');
@@ -48,15 +43,16 @@ test('rebuild, then a report in text, JSON and CSV', () => {
   assert.match(text.out, /^Report for acme-checkout \(.+\), 2026-09/);
 });
 
-test('status lists what is at risk or breached now; bad report options exit 2', () => {
+test('status lists what is at risk or breached now; bad report options exit 2', async () => {
   const s = pledge('status', '--tenant', 'demo', '--db', db, '--json');
   assert.equal(s.code, 0, s.err);
   const j = JSON.parse(s.out);
   assert.ok(Array.isArray(j.tickets) && Array.isArray(j.targets));
-  assert.equal(pledge('report', '--agreement', 'nope', '--period', '2026-09', '--tenant', 'demo', '--db', db).code, 2);
-  assert.equal(pledge('report', '--agreement', 'acme-checkout', '--period', '1999-01', '--tenant', 'demo', '--db', db).code, 2);
+  assert.equal((await pledgeHere('report', '--agreement', 'nope', '--period', '2026-09', '--tenant', 'demo', '--db', db)).code, 2);
+  assert.equal((await pledgeHere('report', '--agreement', 'acme-checkout', '--period', '1999-01', '--tenant', 'demo', '--db', db)).code, 2);
   assert.equal(
-    pledge('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'pdf', '--tenant', 'demo', '--db', db).code,
+    (await pledgeHere('report', '--agreement', 'acme-checkout', '--period', '2026-09', '--format', 'pdf', '--tenant', 'demo', '--db', db))
+      .code,
     2,
   );
   const month13 = pledge('report', '--agreement', 'acme-checkout', '--period', '2026-13', '--tenant', 'demo', '--db', db);
@@ -64,9 +60,9 @@ test('status lists what is at risk or breached now; bad report options exit 2', 
   assert.match(month13.err, /--period/);
 });
 
-test('a tenant that does not exist is bad input naming --tenant, for every command on results', () => {
+test('a tenant that does not exist is bad input naming --tenant, for every command on results', async () => {
   for (const args of [['rebuild'], ['status'], ['report', '--agreement', 'acme-checkout', '--period', '2026-09']]) {
-    const r = pledge(...args, '--tenant', 'dmeo', '--db', db);
+    const r = await pledgeHere(...args, '--tenant', 'dmeo', '--db', db);
     assert.equal(r.code, 2, `${args[0]}: ${r.err}`);
     if (args[0] === 'report')
       assert.match(

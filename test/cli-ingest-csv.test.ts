@@ -1,11 +1,15 @@
-/** `pledge ingest --format csv`: ticket exports through a column mapping, into a real SQLite file. */
+/**
+ * `pledge ingest --format csv`: ticket exports through a column mapping, into a real SQLite file.
+ * Each test's first import, and standard input with --print-events, run as real processes
+ * (`pledge`); the others run the same build in this process (`pledgeHere`, test/helpers.ts).
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { pledge, root } from './helpers.ts';
+import { pledge, pledgeHere, root } from './helpers.ts';
 import { openStore } from '../src/store/index.ts';
 import { parseEvent } from '../src/core/events/parse.ts';
 
@@ -31,9 +35,9 @@ test('the example export and its history go into a fresh database; importing the
   const first = pledge('ingest', ...TICKETS, '--tenant', 'northwind', '--db', db);
   assert.equal(first.code, 0, first.err);
   assert.equal(first.out, '7 rows read (1 skipped, 0 rejected): 20 events, 20 accepted, 0 duplicates, 0 conflicts, 0 rejected\n');
-  const history = JSON.parse(pledge('ingest', ...HISTORY, '--tenant', 'northwind', '--db', db, '--json').out);
+  const history = JSON.parse((await pledgeHere('ingest', ...HISTORY, '--tenant', 'northwind', '--db', db, '--json')).out);
   assert.deepEqual([history.rows, history.skipped, history.accepted], [6, 1, 5]);
-  const again = pledge('ingest', ...TICKETS, '--tenant', 'northwind', '--db', db, '--json');
+  const again = await pledgeHere('ingest', ...TICKETS, '--tenant', 'northwind', '--db', db, '--json');
   assert.equal(again.code, 0);
   const summary = JSON.parse(again.out);
   assert.deepEqual(
@@ -89,7 +93,7 @@ test('bad rows are reported by line and column and not stored; the good rows are
   const none = pledge(...args, '--all-or-nothing');
   assert.equal(none.code, 2);
   assert.match(none.out, /7 rows read \(1 skipped, 2 rejected\): 0 events, 0 accepted, .*, 14 not written \(all-or-nothing\)/);
-  const r = pledge(...args);
+  const r = await pledgeHere(...args);
   assert.equal(r.code, 2);
   const problems = r.err.trim().split('\n');
   assert.deepEqual(problems, [
@@ -110,17 +114,19 @@ test('bad rows are reported by line and column and not stored; the good rows are
     lines.map((l) => l.replace('"Outbound mail delayed', '"Outbound mail delayed (again)')).join('\r\n'),
   );
   const later = JSON.parse(
-    pledge(
-      'ingest',
-      '--format',
-      'csv',
-      '--mapping',
-      'examples/imports/helpdesk-tickets.mapping.yaml',
-      '-f',
-      join(dir, 'later.csv'),
-      '--db',
-      db,
-      '--json',
+    (
+      await pledgeHere(
+        'ingest',
+        '--format',
+        'csv',
+        '--mapping',
+        'examples/imports/helpdesk-tickets.mapping.yaml',
+        '-f',
+        join(dir, 'later.csv'),
+        '--db',
+        db,
+        '--json',
+      )
     ).out,
   );
   assert.deepEqual([later.accepted, later.conflicts], [6, 1]);
@@ -140,19 +146,29 @@ test('a bad mapping, a missing mapping or a header that does not fit: exit 2 wit
     r.err,
     `pledge: ${join(dir, 'm.yaml')}:5:34: events.created.formt: unknown field; did you mean "format"? (expected one of column, elapsed, unit, format, timezone, timezoneColumn, by, got "formt")\n`,
   );
-  r = pledge('ingest', '--format', 'csv', '-f', 'examples/imports/helpdesk-tickets.csv', '--db', db);
+  r = await pledgeHere('ingest', '--format', 'csv', '-f', 'examples/imports/helpdesk-tickets.csv', '--db', db);
   assert.equal(r.code, 2);
   assert.match(r.err, /--mapping: required with --format csv/);
-  r = pledge('ingest', '--format', 'xml', '-f', 'x', '--db', db);
+  r = await pledgeHere('ingest', '--format', 'xml', '-f', 'x', '--db', db);
   assert.match(r.err, /--format: not a format ingest reads \(expected ndjson or csv, got "xml"\)/);
-  r = pledge('ingest', '--format', 'csv', '--mapping', join(dir, 'nope.yaml'), '-f', 'examples/imports/helpdesk-tickets.csv', '--db', db);
+  r = await pledgeHere(
+    'ingest',
+    '--format',
+    'csv',
+    '--mapping',
+    join(dir, 'nope.yaml'),
+    '-f',
+    'examples/imports/helpdesk-tickets.csv',
+    '--db',
+    db,
+  );
   assert.equal(r.code, 2);
   assert.match(r.err, /--mapping: cannot read the file: no such file/);
   writeFileSync(
     join(dir, 'm.yaml'),
     'source: desk\nlayout: ticket-per-row\ntime: { timezone: Europe/Berlin }\nticket: Ticket ID\nevents:\n  created: Created at\n  resolved: Resolved at\n',
   );
-  r = pledge(
+  r = await pledgeHere(
     'ingest',
     '--format',
     'csv',
@@ -180,7 +196,7 @@ test('a bad mapping, a missing mapping or a header that does not fit: exit 2 wit
   }
 });
 
-test('--print-events writes the events as NDJSON from standard input, storing nothing; --help explains the options', () => {
+test('--print-events writes the events as NDJSON from standard input, storing nothing; --help explains the options', async () => {
   const r = spawnSync(
     process.execPath,
     [
@@ -208,7 +224,7 @@ test('--print-events writes the events as NDJSON from standard input, storing no
   assert.equal(events.length, 20);
   assert.ok(events.every((e) => parseEvent(e).ok));
   assert.equal(r.stderr, '7 rows read (1 skipped, 0 rejected): 20 events printed, nothing stored\n');
-  const help = pledge('ingest', '--help').out;
+  const help = (await pledgeHere('ingest', '--help')).out;
   for (const word of [
     '--format <format>',
     '--mapping <file>',
@@ -219,7 +235,7 @@ test('--print-events writes the events as NDJSON from standard input, storing no
     assert.ok(help.includes(word), word);
 });
 
-test("a row naming another customer for a ticket is a conflict that says whose the ticket is; the row's other events are stored", () => {
+test("a row naming another customer for a ticket is a conflict that says whose the ticket is; the row's other events are stored", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-csv-'));
   const db = join(dir, 'pledge.db');
   assert.equal(pledge('ingest', ...TICKETS, '--db', db).code, 0);
@@ -245,7 +261,17 @@ test("a row naming another customer for a ticket is a conflict that says whose t
       '  customer: Organization',
     ].join('\n'),
   );
-  const r = pledge('ingest', '--format', 'csv', '--mapping', join(dir, 'history.yaml'), '-f', join(dir, 'history.csv'), '--db', db);
+  const r = await pledgeHere(
+    'ingest',
+    '--format',
+    'csv',
+    '--mapping',
+    join(dir, 'history.yaml'),
+    '-f',
+    join(dir, 'history.csv'),
+    '--db',
+    db,
+  );
   assert.equal(r.code, 2);
   assert.match(
     r.err,

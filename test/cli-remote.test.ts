@@ -1,6 +1,9 @@
 /**
  * The CLI against a running server (--url or PLEDGE_URL, token in PLEDGE_TOKEN): the same
  * commands as on a database, through the REST API, with the server's refusals as bad input.
+ * The server is a real process; each command's first use, an unreachable server, a refusal and
+ * the README's commands run `pledge` as real processes too, the other commands the same build in
+ * this process (`pledgeHereWith`, test/helpers.ts), still over HTTP to that server.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { pledgeWith, root } from './helpers.ts';
+import { pledgeHereWith, pledgeWith, root } from './helpers.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { demoWindow } from '../src/demo/seed.ts';
 import { docBlocks } from './docs-commands.ts';
@@ -29,23 +32,23 @@ after(async () => {
 
 const month = () => new Date(demoWindow(Date.now()).from).toISOString().slice(0, 7);
 
-test('status, report and rebuild through the API', () => {
+test('status, report and rebuild through the API', async () => {
   const s = pledgeWith(env, 'status', '--json');
   assert.equal(s.code, 0, s.err);
   const status = JSON.parse(s.out);
   assert.ok(Array.isArray(status.tickets) && Array.isArray(status.targets));
-  const csv = pledgeWith(env, 'report', '--agreement', 'acme-checkout', '--period', month(), '--format', 'csv');
+  const csv = await pledgeHereWith(env, 'report', '--agreement', 'acme-checkout', '--period', month(), '--format', 'csv');
   assert.equal(csv.code, 0, csv.err);
   assert.match(csv.out, /^agreement,period,target,/);
   assert.match(csv.out.split('\n')[1]!, new RegExp(`^acme-checkout,${month()},`));
   const text = pledgeWith({ PLEDGE_TOKEN: env.PLEDGE_TOKEN }, 'report', '--url', url, '--agreement', 'acme-checkout', '--period', month());
   assert.equal(text.code, 0, text.err);
   assert.match(text.out, /^Report for acme-checkout/);
-  const r = JSON.parse(pledgeWith(env, 'rebuild', '--json').out);
+  const r = JSON.parse((await pledgeHereWith(env, 'rebuild', '--json')).out);
   assert.equal(r.agreements, 10);
 });
 
-test('apply through the API: a dry run shows the diff and writes nothing; then the amendment', () => {
+test('apply through the API: a dry run shows the diff and writes nothing; then the amendment', async () => {
   const file = join(dir, 'email.yaml');
   writeFileSync(
     file,
@@ -54,19 +57,19 @@ test('apply through the API: a dry run shows the diff and writes nothing; then t
   const same = pledgeWith(env, 'apply', '-f', 'examples/agreements/sla-checkout.yaml');
   assert.equal(same.code, 0, same.err);
   assert.equal(same.out, 'acme-checkout: unchanged\n');
-  const dry = pledgeWith(env, 'apply', '-f', file, '--dry-run');
+  const dry = await pledgeHereWith(env, 'apply', '-f', file, '--dry-run');
   assert.equal(dry.code, 0, dry.err);
   assert.match(dry.out, /globex-email: would be amended \(a new version\)\n {2}~ targets\[uptime\]\.value: 99\.9 -> 99\.95/);
-  assert.match(pledgeWith(env, 'apply', '-f', file, '--dry-run').out, /would be amended/, 'the dry run wrote nothing');
-  const done = JSON.parse(pledgeWith(env, 'apply', '-f', file, '--json').out);
+  assert.match((await pledgeHereWith(env, 'apply', '-f', file, '--dry-run')).out, /would be amended/, 'the dry run wrote nothing');
+  const done = JSON.parse((await pledgeHereWith(env, 'apply', '-f', file, '--json')).out);
   assert.equal(done.agreements[0].result, 'amended');
   assert.equal(done.agreements[0].version, 2);
 });
 
-test('ingest through the API: NDJSON and a CSV export, again as duplicates; a batch over the server limit is refused', () => {
+test('ingest through the API: NDJSON and a CSV export, again as duplicates; a batch over the server limit is refused', async () => {
   const first = JSON.parse(pledgeWith(env, 'ingest', '-f', 'examples/tickets/ticket-1001.ndjson', '--json').out);
   assert.deepEqual([first.received, first.accepted, first.duplicates], [11, 11, 0]);
-  const again = pledgeWith(env, 'ingest', '-f', 'examples/tickets/ticket-1001.ndjson');
+  const again = await pledgeHereWith(env, 'ingest', '-f', 'examples/tickets/ticket-1001.ndjson');
   assert.equal(again.code, 0, again.err);
   assert.match(again.out, /11 events read: 0 accepted, 11 duplicates/);
   const csv = [
@@ -78,9 +81,9 @@ test('ingest through the API: NDJSON and a CSV export, again as duplicates; a ba
     'examples/imports/helpdesk-tickets.csv',
     '--json',
   ];
-  const c1 = JSON.parse(pledgeWith(env, 'ingest', ...csv).out);
+  const c1 = JSON.parse((await pledgeHereWith(env, 'ingest', ...csv)).out);
   assert.ok(c1.accepted > 0, JSON.stringify(c1));
-  const c2 = JSON.parse(pledgeWith(env, 'ingest', ...csv).out);
+  const c2 = JSON.parse((await pledgeHereWith(env, 'ingest', ...csv)).out);
   assert.deepEqual([c2.accepted, c2.duplicates], [0, c1.accepted]);
   // 12,000 events in one request: above the server's 10,000 a request.
   const big = join(dir, 'big.ndjson');
@@ -90,23 +93,23 @@ test('ingest through the API: NDJSON and a CSV export, again as duplicates; a ba
       JSON.stringify({ id: `big-${i}`, type: 'check.result', source: 'probe', at: '2026-10-01T10:00:00Z', service: 'checkout', up: true }),
     ).join('\n'),
   );
-  const refused = pledgeWith(env, 'ingest', '-f', big, '--batch', '12000');
+  const refused = await pledgeHereWith(env, 'ingest', '-f', big, '--batch', '12000');
   assert.equal(refused.code, 2);
   assert.match(refused.err, /--file: .*at most 10000 .*send smaller batches \(--batch\)/);
-  const fine = JSON.parse(pledgeWith(env, 'ingest', '-f', big, '--json').out);
+  const fine = JSON.parse((await pledgeHereWith(env, 'ingest', '-f', big, '--json')).out);
   assert.equal(fine.accepted, 12_000);
   assert.equal(fine.batches, 12, 'batches of 1,000 to a server');
 });
 
-test('transition through the API: suspend with a reason, resume; an illegal move is refused with the legal ones', () => {
+test('transition through the API: suspend with a reason, resume; an illegal move is refused with the legal ones', async () => {
   const bad = pledgeWith(env, 'transition', 'acme-checkout', '--to', 'draft');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /409 illegal_transition/);
   const s = JSON.parse(
-    pledgeWith(env, 'transition', 'acme-checkout', '--to', 'suspended', '--reason', 'customer asked for a pause', '--json').out,
+    (await pledgeHereWith(env, 'transition', 'acme-checkout', '--to', 'suspended', '--reason', 'customer asked for a pause', '--json')).out,
   );
   assert.deepEqual([s.state, s.transition.action], ['suspended', 'suspend']);
-  assert.match(pledgeWith(env, 'transition', 'acme-checkout', '--to', 'active').out, /suspended -> active \(resume\)/);
+  assert.match((await pledgeHereWith(env, 'transition', 'acme-checkout', '--to', 'active')).out, /suspended -> active \(resume\)/);
 });
 
 test('token create through the API: the new token works, with its role', async () => {
@@ -117,32 +120,32 @@ test('token create through the API: the new token works, with its role', async (
   const ok = await fetch(`${url}/v1/agreements?limit=1`, { headers: { authorization: `Bearer ${secret}` } });
   assert.equal(ok.status, 200);
   // A viewer may not create tokens: the server refuses, the CLI says so and exits 2.
-  const denied = pledgeWith({ ...env, PLEDGE_TOKEN: secret }, 'token', 'create', '--role', 'admin');
+  const denied = await pledgeHereWith({ ...env, PLEDGE_TOKEN: secret }, 'token', 'create', '--role', 'admin');
   assert.equal(denied.code, 2);
   assert.match(denied.err, /^pledge: the viewer role may not tokens manage \(403 forbidden\)/);
 });
 
-test('refusals and failures: a wrong token, no token, both --url and --db, a bad URL, a server that is not there', () => {
+test('refusals and failures: a wrong token, no token, both --url and --db, a bad URL, a server that is not there', async () => {
   const wrong = pledgeWith({ ...env, PLEDGE_TOKEN: 'pledge_nope' }, 'status');
   assert.equal(wrong.code, 2);
   assert.match(wrong.err, /401 unauthenticated/);
-  const none = pledgeWith({ PLEDGE_URL: url, PLEDGE_TOKEN: '' }, 'status');
+  const none = await pledgeHereWith({ PLEDGE_URL: url, PLEDGE_TOKEN: '' }, 'status');
   assert.equal(none.code, 2);
   assert.match(none.err, /PLEDGE_TOKEN: set PLEDGE_TOKEN/);
-  const both = pledgeWith(env, 'status', '--url', url, '--db', join(dir, 'x.db'));
+  const both = await pledgeHereWith(env, 'status', '--url', url, '--db', join(dir, 'x.db'));
   assert.equal(both.code, 2);
   assert.match(both.err, /--url: give either --url/);
-  const bad = pledgeWith(env, 'status', '--url', 'ftp://x');
+  const bad = await pledgeHereWith(env, 'status', '--url', 'ftp://x');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--url: expected an http or https URL/);
   const gone = pledgeWith(env, 'status', '--url', 'http://127.0.0.1:9');
   assert.equal(gone.code, 1);
   assert.match(gone.err, /cannot reach the server at http:\/\/127\.0\.0\.1:9/);
-  const report = pledgeWith(env, 'report', '--agreement', 'acme-checkout', '--period', '2026-13');
+  const report = await pledgeHereWith(env, 'report', '--agreement', 'acme-checkout', '--period', '2026-13');
   assert.equal(report.code, 2);
   assert.match(report.err, /period/);
   // --db still works beside a PLEDGE_URL in the environment: --db wins.
-  const local = pledgeWith(env, 'migrate', '--db', join(dir, 'local.db'));
+  const local = await pledgeHereWith(env, 'migrate', '--db', join(dir, 'local.db'));
   assert.equal(local.code, 0, local.err);
 });
 
@@ -162,7 +165,7 @@ test('reviews, review and diff through the API: the same commands and answers as
     /^acme-checkout: review of (\d{4}-\d\d-\d\d) by Jo Vendor recorded \(kept\); 1 review on record; next review due \d{4}-\d\d-\d\d\n$/,
   );
   const day = /review of (\S+)/.exec(rec.out)![1];
-  assert.match(pledgeWith(env, 'reviews').out, new RegExp(`  acme-checkout; last reviewed ${day} by Jo Vendor \\(kept\\)`));
+  assert.match((await pledgeHereWith(env, 'reviews')).out, new RegExp(`  acme-checkout; last reviewed ${day} by Jo Vendor \\(kept\\)`));
   // A connection of its own: a kept-alive one from an earlier test may be closed by the server as it is reused.
   const newest = await new Promise<string>((resolve, reject) => {
     const headers = { authorization: `Bearer ${env.PLEDGE_TOKEN}` };
@@ -177,10 +180,10 @@ test('reviews, review and diff through the API: the same commands and answers as
   assert.equal(entry.action, 'agreement.review');
   assert.equal(entry.after.by, 'Jo Vendor');
   assert.notEqual(entry.actor, 'Jo Vendor');
-  const refused = pledgeWith(env, 'review', 'acme-checkout', '--outcome', 'maybe', '--by', 'Jo', '--json');
+  const refused = await pledgeHereWith(env, 'review', 'acme-checkout', '--outcome', 'maybe', '--by', 'Jo', '--json');
   assert.equal(refused.code, 2);
   assert.equal(JSON.parse(refused.err).error.code, 'invalid_input');
-  const nobody = pledgeWith(env, 'review', 'nobody', '--outcome', 'kept', '--by', 'Jo');
+  const nobody = await pledgeHereWith(env, 'review', 'nobody', '--outcome', 'kept', '--by', 'Jo');
   assert.equal(nobody.code, 2);
   assert.match(nobody.err, /no agreement nobody \(404 not_found\)/);
 
@@ -189,15 +192,25 @@ test('reviews, review and diff through the API: the same commands and answers as
   const stored = pledgeWith(env, 'diff', file, '--stored', '1');
   assert.equal(stored.code, 0, stored.err);
   assert.equal(stored.out, `acme-checkout: version 1 -> ${file}\n~ penalties.rules[1].amount: 100 -> 150\n`);
-  const amended = JSON.parse(pledgeWith(env, 'apply', '-f', file, '--json').out).agreements[0];
+  const amended = JSON.parse((await pledgeHereWith(env, 'apply', '-f', file, '--json')).out).agreements[0];
   assert.equal(amended.result, 'amended');
-  const versions = pledgeWith(env, 'diff', '--agreement', 'acme-checkout', '--from', '1', '--to', String(amended.version), '--json');
+  const versions = await pledgeHereWith(
+    env,
+    'diff',
+    '--agreement',
+    'acme-checkout',
+    '--from',
+    '1',
+    '--to',
+    String(amended.version),
+    '--json',
+  );
   assert.equal(versions.code, 0, versions.err);
   assert.deepEqual(JSON.parse(versions.out).changes, [{ path: 'penalties.rules[1].amount', kind: 'changed', before: 100, after: 150 }]);
-  const missing = pledgeWith(env, 'diff', file, '--stored', '99');
+  const missing = await pledgeHereWith(env, 'diff', file, '--stored', '99');
   assert.equal(missing.code, 2);
   assert.match(missing.err, /--stored: agreement acme-checkout: no such version/);
-  const noVersion = pledgeWith(env, 'diff', '--agreement', 'acme-checkout', '--from', '1', '--to', '99');
+  const noVersion = await pledgeHereWith(env, 'diff', '--agreement', 'acme-checkout', '--from', '1', '--to', '99');
   assert.equal(noVersion.code, 2);
   assert.match(noVersion.err, /^pledge: --to: agreement acme-checkout: no such version \(expected a version from 1 to \d+, got 99\)\n$/);
 });
@@ -217,9 +230,9 @@ test("README: the commands against a running server run as written (with this se
   }
 });
 
-test('--help for the commands that work on a server lists --url and --json', () => {
+test('--help for the commands that work on a server lists --url and --json', async () => {
   for (const command of ['reviews', 'review', 'diff', 'transition', 'report']) {
-    const h = pledgeWith({}, command, '--help');
+    const h = await pledgeHereWith({}, command, '--help');
     assert.equal(h.code, 0, h.err);
     assert.match(h.out, /--url <url>/, command);
     assert.match(h.out, /--json/, command);

@@ -1,59 +1,69 @@
-/** The `pledge` command as a user runs it: real process, real files, exit codes and output. */
+/**
+ * The `pledge` command as a user runs it: real files, exit codes and output. Each command's first
+ * case (the documented examples among them) runs as a real process (`pledge`); the other cases run
+ * the same build in this process (`pledgeHere`, test/helpers.ts), a process costing far more than
+ * the command.
+ */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { pledge } from './helpers.ts';
+import { pledge, pledgeHere } from './helpers.ts';
 
 const BERLIN = 'examples/calendars/berlin-office.yaml';
 
 describe('pledge calc downtime', () => {
-  test('99.99% over an average year (365.25 days) allows 52m 36s: the figure a fixed allowance quotes', () => {
+  test('99.99% over an average year (365.25 days) allows 52m 36s: the figure a fixed allowance quotes', async () => {
     assert.deepEqual(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year'), {
       code: 0,
       out: '52m 36s  (99.99% of an average year of 365.25 days; as a fixed allowance, the same every year however long: allowance: 52m36s)\n',
       err: '',
     });
-    const j = JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out);
+    const j = JSON.parse((await pledgeHere('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json')).out);
     assert.equal(j.seconds, 3155.76);
     assert.equal(j.text, '52m 36s');
     // Exactly the documented shape, on one line.
     assert.equal(
-      pledge('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json').out,
+      (await pledgeHere('calc', 'downtime', '--target', '99.99', '--window', 'year', '--json')).out,
       '{"seconds": 3155.76, "text": "52m 36s", "window": "an average year of 365.25 days", "allowance": "52m36s"}\n',
     );
   });
-  test('a given calendar year uses its real length, as a percentage target is settled; windows and --days', () => {
-    assert.equal(JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2028', '--json').out).seconds, 3162.24); // 366 days
-    const y2026 = JSON.parse(pledge('calc', 'downtime', '--target', '99.99', '--window', '2026', '--json').out);
+  test('a given calendar year uses its real length, as a percentage target is settled; windows and --days', async () => {
+    // 366 days
+    assert.equal(
+      JSON.parse((await pledgeHere('calc', 'downtime', '--target', '99.99', '--window', '2028', '--json')).out).seconds,
+      3162.24,
+    );
+    const y2026 = JSON.parse((await pledgeHere('calc', 'downtime', '--target', '99.99', '--window', '2026', '--json')).out);
     assert.deepEqual(y2026, { seconds: 3153.6, text: '52m 34s', window: '2026 in UTC, 365 days', allowance: null }); // 365 days
     assert.equal(
-      pledge('calc', 'downtime', '--target', '99.99', '--window', '2026').out,
+      (await pledgeHere('calc', 'downtime', '--target', '99.99', '--window', '2026')).out,
       '52m 34s  (99.99% of 2026 in UTC, 365 days: 52m 33.6s exactly)\n',
     );
-    const first = (args: string[]) => pledge('calc', 'downtime', ...args).out.split('  (')[0];
-    assert.equal(first(['--target', '99.9', '--window', 'month']), '43m 50s');
-    assert.equal(first(['--target', '99.9', '--window', 'quarter']), '2h 11m 29s');
-    assert.equal(first(['--target', '99.9', '--window', 'week']), '10m 5s');
-    assert.equal(first(['--target', '99.9', '--window', 'day']), '1m 26s');
-    assert.equal(pledge('calc', 'downtime', '--target', '99', '--days', '30').out, '7h 12m  (99% of 30 days)\n');
+    const first = async (args: string[]) => (await pledgeHere('calc', 'downtime', ...args)).out.split('  (')[0];
+    assert.equal(await first(['--target', '99.9', '--window', 'month']), '43m 50s');
+    assert.equal(await first(['--target', '99.9', '--window', 'quarter']), '2h 11m 29s');
+    assert.equal(await first(['--target', '99.9', '--window', 'week']), '10m 5s');
+    assert.equal(await first(['--target', '99.9', '--window', 'day']), '1m 26s');
+    assert.equal((await pledgeHere('calc', 'downtime', '--target', '99', '--days', '30')).out, '7h 12m  (99% of 30 days)\n');
     // October 2026 in Berlin has 745 hours (the clocks go back).
     assert.equal(
-      JSON.parse(pledge('calc', 'downtime', '--target', '99.9', '--window', '2026-10', '--timezone', 'Europe/Berlin', '--json').out)
-        .seconds,
+      JSON.parse(
+        (await pledgeHere('calc', 'downtime', '--target', '99.9', '--window', '2026-10', '--timezone', 'Europe/Berlin', '--json')).out,
+      ).seconds,
       2682,
     );
   });
-  test('bad input exits 2 with the option named', () => {
+  test('bad input exits 2 with the option named', async () => {
     for (const args of [
       ['--target', '101'],
       ['--target', 'abc'],
       ['--target', '99', '--window', 'fortnight'],
       ['--target', '99', '--days', '-3'],
     ]) {
-      const r = pledge('calc', 'downtime', ...args);
+      const r = await pledgeHere('calc', 'downtime', ...args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.err, /^pledge: --(target|window|days): /);
       assert.doesNotMatch(r.err, /at .*\.ts:\d+/); // no stack trace
@@ -62,19 +72,21 @@ describe('pledge calc downtime', () => {
 });
 
 describe('pledge calc due and elapsed', () => {
-  test('the documented example: Friday 16:00 + 4h is Monday 12:00 (summer time)', () => {
+  test('the documented example: Friday 16:00 + 4h is Monday 12:00 (summer time)', async () => {
     const r = pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h');
     assert.deepEqual(r, { code: 0, out: '2026-03-30T12:00:00+02:00\n', err: '' });
     assert.deepEqual(
-      JSON.parse(pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', 'PT4H', '--json').out),
+      JSON.parse(
+        (await pledgeHere('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', 'PT4H', '--json')).out,
+      ),
       { due: '2026-03-30T12:00:00+02:00' },
     );
     assert.equal(
-      pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--json').out,
+      (await pledgeHere('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-27T16:00:00+01:00', '--duration', '4h', '--json')).out,
       '{"due": "2026-03-30T12:00:00+02:00"}\n',
     );
   });
-  test('instants outside the years calendars cover are refused, not read as closed time', () => {
+  test('instants outside the years calendars cover are refused, not read as closed time', async () => {
     for (const args of [
       ['due', '--calendar', BERLIN, '--start', '1899-06-01T09:00:00Z', '--duration', '4h'],
       ['elapsed', '--calendar', BERLIN, '--from', '2026-01-01T00:00:00Z', '--to', '2500-01-01T00:00:00Z'],
@@ -90,7 +102,7 @@ describe('pledge calc due and elapsed', () => {
         '2026-03-30T10:00:00+02:00/2400-06-01T00:00:00Z',
       ],
     ]) {
-      const r = pledge('calc', ...args);
+      const r = await pledgeHere('calc', ...args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(
         r.err,
@@ -98,26 +110,27 @@ describe('pledge calc due and elapsed', () => {
       );
     }
   });
-  test('a deadline past the supported range is "never", not a guess', () => {
+  test('a deadline past the supported range is "never", not a guess', async () => {
     // Late in the range, so that reaching its end takes a year of the calendar, not 370 of them.
     const late = ['calc', 'due', '--calendar', BERLIN, '--start', '2399-12-01T16:00:00+01:00', '--duration', '1000h'];
     const never = 'never (the calendar has no working time left before the year 2400)\n';
-    assert.deepEqual(pledge(...late), { code: 0, out: never, err: '' });
-    assert.equal(pledge(...late, '--json').out, '{"due": null}\n');
+    assert.deepEqual(await pledgeHere(...late), { code: 0, out: never, err: '' });
+    assert.equal((await pledgeHere(...late, '--json')).out, '{"due": null}\n');
   });
-  test('duration forms and pauses', () => {
-    const due = (d: string, ...extra: string[]) =>
+  test('duration forms and pauses', async () => {
+    const due = async (d: string, ...extra: string[]) =>
       JSON.parse(
-        pledge('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-30T09:00:00+02:00', '--duration', d, '--json', ...extra).out,
+        (await pledgeHere('calc', 'due', '--calendar', BERLIN, '--start', '2026-03-30T09:00:00+02:00', '--duration', d, '--json', ...extra))
+          .out,
       ).due;
-    assert.equal(due('90s'), '2026-03-30T09:01:30+02:00');
-    assert.equal(due('45m'), '2026-03-30T09:45:00+02:00');
-    assert.equal(due('1h30m'), '2026-03-30T10:30:00+02:00');
-    assert.equal(due('1wd'), '2026-03-30T17:00:00+02:00');
-    assert.equal(due('1eod'), '2026-03-31T17:00:00+02:00');
-    assert.equal(due('4h', '--pause', '2026-03-30T10:00:00+02:00/2026-03-30T11:00:00+02:00'), '2026-03-30T14:00:00+02:00');
+    assert.equal(await due('90s'), '2026-03-30T09:01:30+02:00');
+    assert.equal(await due('45m'), '2026-03-30T09:45:00+02:00');
+    assert.equal(await due('1h30m'), '2026-03-30T10:30:00+02:00');
+    assert.equal(await due('1wd'), '2026-03-30T17:00:00+02:00');
+    assert.equal(await due('1eod'), '2026-03-31T17:00:00+02:00');
+    assert.equal(await due('4h', '--pause', '2026-03-30T10:00:00+02:00/2026-03-30T11:00:00+02:00'), '2026-03-30T14:00:00+02:00');
   });
-  test('elapsed is exact in seconds, with fractions kept', () => {
+  test('elapsed is exact in seconds, with fractions kept', async () => {
     assert.deepEqual(
       JSON.parse(
         pledge(
@@ -136,27 +149,40 @@ describe('pledge calc due and elapsed', () => {
     );
     assert.deepEqual(
       JSON.parse(
-        pledge(
-          'calc',
-          'elapsed',
-          '--calendar',
-          BERLIN,
-          '--from',
-          '2026-03-30T09:00:00.250+02:00',
-          '--to',
-          '2026-03-30T09:00:01+02:00',
-          '--json',
+        (
+          await pledgeHere(
+            'calc',
+            'elapsed',
+            '--calendar',
+            BERLIN,
+            '--from',
+            '2026-03-30T09:00:00.250+02:00',
+            '--to',
+            '2026-03-30T09:00:01+02:00',
+            '--json',
+          )
         ).out,
       ),
       { seconds: 0.75 },
     );
     assert.equal(
-      pledge('calc', 'elapsed', '--calendar', BERLIN, '--from', '2026-03-27T16:00:00+01:00', '--to', '2026-03-30T12:00:00+02:00', '--json')
-        .out,
+      (
+        await pledgeHere(
+          'calc',
+          'elapsed',
+          '--calendar',
+          BERLIN,
+          '--from',
+          '2026-03-27T16:00:00+01:00',
+          '--to',
+          '2026-03-30T12:00:00+02:00',
+          '--json',
+        )
+      ).out,
       '{"seconds": 14400}\n',
     );
   });
-  test('bad input: malformed calendar, unknown zone, impossible time, unknown unit, missing file', () => {
+  test('bad input: malformed calendar, unknown zone, impossible time, unknown unit, missing file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pledge-cli-'));
     writeFileSync(join(dir, 'zone.yaml'), 'timezone: Mars/Olympus\nhours: always\n');
     writeFileSync(join(dir, 'broken.yaml'), 'timezone: UTC\nhours: [\n');
@@ -172,7 +198,7 @@ describe('pledge calc due and elapsed', () => {
     for (const [over, re] of cases) {
       const o: Record<string, string> = { '--calendar': BERLIN, '--start': '2026-03-27T16:00:00+01:00', '--duration': '4h' };
       for (let i = 0; i < over.length; i += 2) o[over[i]!] = over[i + 1]!;
-      const r = pledge('calc', 'due', ...Object.entries(o).flat());
+      const r = await pledgeHere('calc', 'due', ...Object.entries(o).flat());
       assert.equal(r.code, 2, `${over.join(' ')}: ${r.err}`);
       assert.match(r.err, re);
       assert.doesNotMatch(r.err, /internal error|\n\s+at /);
@@ -180,7 +206,7 @@ describe('pledge calc due and elapsed', () => {
   });
 });
 
-test('every command has --help', () => {
+test('every command has --help', async () => {
   for (const cmd of [
     [],
     ['calc'],
@@ -191,7 +217,8 @@ test('every command has --help', () => {
     ['calc', 'availability'],
     ['demo'],
   ]) {
-    const r = pledge(...cmd, '--help');
+    // The top-level help (stand-ins from dist/cli/commands.json) through a real process.
+    const r = cmd.length === 0 ? pledge('--help') : await pledgeHere(...cmd, '--help');
     assert.equal(r.code, 0, cmd.join(' '));
     assert.match(r.out, /Usage: pledge/);
   }
@@ -229,8 +256,8 @@ describe('pledge calc clock', () => {
     assert.match(r.out, /paused +1d3h not counted: waiting_on_customer/);
     assert.match(r.out, /stopped +5h not counted: resolved/);
   });
-  test('--json gives states, elapsed seconds and the timeline', () => {
-    const j = JSON.parse(pledge(...args, '--json').out);
+  test('--json gives states, elapsed seconds and the timeline', async () => {
+    const j = JSON.parse((await pledgeHere(...args, '--json')).out);
     const [response, resolution] = j.tickets[0].clocks;
     assert.deepEqual(
       [response.state, response.elapsedSeconds, response.targetSeconds, response.stop],
@@ -245,7 +272,7 @@ describe('pledge calc clock', () => {
       .reduce((a: number, s: { countedSeconds: number }) => a + s.countedSeconds, 0);
     assert.equal(counted, 36000);
   });
-  test('bad targets and events are named', () => {
+  test('bad targets and events are named', async () => {
     let r = pledge(
       'calc',
       'clock',
@@ -263,7 +290,7 @@ describe('pledge calc clock', () => {
       join(dir, 'bad.ndjson'),
       '{"id":"1","type":"ticket.created","ticket":"T","at":"2026-13-01T00:00:00Z"}\n{"id":"2","type":"ticket.teleported","ticket":"T","at":"2026-01-01T00:00:00Z"}\nnot json\n',
     );
-    r = pledge('calc', 'clock', '--calendar', BERLIN, '--events', join(dir, 'bad.ndjson'), '--target', 'response=4h');
+    r = await pledgeHere('calc', 'clock', '--calendar', BERLIN, '--events', join(dir, 'bad.ndjson'), '--target', 'response=4h');
     assert.equal(r.code, 2);
     assert.match(r.err, /bad\.ndjson:1:1: at: impossible date or time/);
     assert.match(r.err, /bad\.ndjson:2:1: type: /);
@@ -290,8 +317,8 @@ describe('pledge calc availability', () => {
     '--now',
     '2026-11-05T00:00:00Z',
   ];
-  test('figures with every outage accounted for', () => {
-    const j = JSON.parse(pledge(...args, '--json').out);
+  test('figures with every outage accounted for', async () => {
+    const j = JSON.parse((await pledgeHere(...args, '--json')).out);
     assert.equal(j.seconds.downtime, 10_200);
     assert.equal(j.seconds.excluded, 9_000);
     assert.deepEqual(
@@ -310,27 +337,29 @@ describe('pledge calc availability', () => {
     const text = pledge(...args).out;
     assert.match(text, /^Availability 2026-10 \(UTC\): 99\.6179%/);
   });
-  test('an open window is measured up to now, with burn rate', () => {
+  test('an open window is measured up to now, with burn rate', async () => {
     const j = JSON.parse(
-      pledge(
-        'calc',
-        'availability',
-        '--events',
-        'examples/outages/checkout-2026-10.ndjson',
-        '--window',
-        '2026-10',
-        '--target',
-        '99',
-        '--now',
-        '2026-10-16T00:00:00Z',
-        '--json',
+      (
+        await pledgeHere(
+          'calc',
+          'availability',
+          '--events',
+          'examples/outages/checkout-2026-10.ndjson',
+          '--window',
+          '2026-10',
+          '--target',
+          '99',
+          '--now',
+          '2026-10-16T00:00:00Z',
+          '--json',
+        )
       ).out,
     );
     assert.equal(j.window.measuredTo, '2026-10-16T00:00:00Z');
     assert.equal(j.budget.state, 'met');
     assert.ok(j.budget.burnRate > 0 && j.budget.burnRate < 1);
   });
-  test('a service no event names is noted, not silently 100%', () => {
+  test('a service no event names is noted, not silently 100%', async () => {
     const base = [
       'calc',
       'availability',
@@ -341,7 +370,7 @@ describe('pledge calc availability', () => {
       '--now',
       '2026-11-05T00:00:00Z',
     ];
-    const r = pledge(...base, '--service', 'chekout');
+    const r = await pledgeHere(...base, '--service', 'chekout');
     assert.equal(r.code, 0);
     assert.match(r.out, /^note: --service: no event in the file is for service "chekout" \(services in it: checkout\)$/m);
     // Nothing says anyone watched that service: no data, not 100%.
@@ -349,11 +378,11 @@ describe('pledge calc availability', () => {
       r.out,
       /^Availability 2026-10 \(UTC\): no data \(not monitored: no check result, outage, maintenance or monitoring\.started event in this window/,
     );
-    assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).availabilityPercent, null);
-    assert.equal(JSON.parse(pledge(...base, '--service', 'chekout', '--json').out).issues[0].path, '--service');
-    assert.doesNotMatch(pledge(...base, '--service', 'checkout').out, /note: --service/);
+    assert.equal(JSON.parse((await pledgeHere(...base, '--service', 'chekout', '--json')).out).availabilityPercent, null);
+    assert.equal(JSON.parse((await pledgeHere(...base, '--service', 'chekout', '--json')).out).issues[0].path, '--service');
+    assert.doesNotMatch((await pledgeHere(...base, '--service', 'checkout')).out, /note: --service/);
   });
-  test('a window before monitoring started is no data; a declared start measures from it', () => {
+  test('a window before monitoring started is no data; a declared start measures from it', async () => {
     const base = [
       'calc',
       'availability',
@@ -366,21 +395,21 @@ describe('pledge calc availability', () => {
       '--target',
       '99.9',
     ];
-    const before = JSON.parse(pledge(...base, '--json').out);
+    const before = JSON.parse((await pledgeHere(...base, '--json')).out);
     assert.equal(before.availabilityPercent, null);
     assert.equal(before.budget, null);
     assert.deepEqual([before.monitoring.from, before.monitoring.basis], [null, 'none']);
-    const declared = JSON.parse(pledge(...base, '--monitored-since', '2026-09-20', '--json').out);
+    const declared = JSON.parse((await pledgeHere(...base, '--monitored-since', '2026-09-20', '--json')).out);
     assert.equal(declared.availabilityPercent, 100);
     assert.equal(declared.window.measuredFrom, '2026-09-20T00:00:00Z');
     assert.equal(declared.seconds.eligible, 11 * 86_400);
     assert.equal(declared.budget.budgetMs, 950_400); // 0.1% of the 11 days measured
     const note =
       /^note: only part of the window is measured: monitored from 2026-09-20T00:00:00Z \(monitoring declared from 2026-09-20T00:00:00Z\)$/m;
-    assert.match(pledge(...base, '--monitored-since', '2026-09-20').out, note);
-    assert.equal(pledge(...base, '--monitored-since', 'last week').code, 2);
+    assert.match((await pledgeHere(...base, '--monitored-since', '2026-09-20')).out, note);
+    assert.equal((await pledgeHere(...base, '--monitored-since', 'last week')).code, 2);
   });
-  test('bad options exit 2', () => {
+  test('bad options exit 2', async () => {
     for (const [opt, val] of [
       ['--exclude', 'aliens'],
       ['--window', '2026-13'],
@@ -388,7 +417,16 @@ describe('pledge calc availability', () => {
       ['--excluded-time', 'ignored'],
       ['--timezone', 'Mars/Base'],
     ]) {
-      const r = pledge('calc', 'availability', '--events', 'examples/outages/checkout-2026-10.ndjson', '--window', '2026-10', opt!, val!);
+      const r = await pledgeHere(
+        'calc',
+        'availability',
+        '--events',
+        'examples/outages/checkout-2026-10.ndjson',
+        '--window',
+        '2026-10',
+        opt!,
+        val!,
+      );
       assert.equal(r.code, 2, `${opt} ${val}: ${r.err}`);
       assert.doesNotMatch(r.err, /internal error/);
     }
