@@ -183,8 +183,9 @@ const unitEstimate = (u) => u.files.reduce((sum, f) => sum + estimate(f), 0);
 const queue = [...units].sort((a, b) => unitEstimate(b) - unitEstimate(a));
 const concurrency = Math.max(1, Number(process.env.PLEDGE_TEST_CONCURRENCY) || Math.max(3, availableParallelism() + 1));
 const grouped = units.filter((u) => u.files.length > 1);
+const processes = (n) => `${n} process${n === 1 ? '' : 'es'}`;
 process.stdout.write(
-  `run-tests: ${files.length} files in ${units.length} processes` +
+  `run-tests: ${files.length} files in ${processes(units.length)}` +
     (grouped.length > 0 ? ` (${grouped.map((u) => u.name).join(', ')} pooled)` : '') +
     `, ${Math.min(concurrency, units.length)} at a time\n\n`,
 );
@@ -263,14 +264,17 @@ const failed = results.filter((r) => !r.ok);
 const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
 const lines = [
   '━━ Summary',
-  `files ${results.reduce((n, r) => n + r.unit.files.length, 0)} in ${results.length} processes, tests ${totals.tests}: pass ${totals.pass}, fail ${totals.fail}, ` +
+  `files ${results.reduce((n, r) => n + r.unit.files.length, 0)} in ${processes(results.length)}, tests ${totals.tests}: pass ${totals.pass}, fail ${totals.fail}, ` +
     `skipped ${totals.skipped}, todo ${totals.todo}, cancelled ${totals.cancelled}`,
-  `${wall.toFixed(1)} s in all, ${Math.min(concurrency, units.length)} processes at a time; ` +
+  `${wall.toFixed(1)} s in all, ${processes(Math.min(concurrency, units.length))} at a time; ` +
     `slowest: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(1)} s`).join(', ')}`,
 ];
 if (results.length < units.length) lines.push(`NOT RUN: ${units.length - results.length} of ${units.length} processes`);
 for (const r of failed)
-  lines.push(`FAILED: ${r.file} (${r.signal ?? `exit ${r.code}`}${r.counts.fail ? `, ${r.counts.fail} failing tests` : ''})`);
+  lines.push(
+    `FAILED: ${r.file} (${r.signal ?? `exit ${r.code}`}${r.counts.fail ? `, ${r.counts.fail} failing tests` : ''})` +
+      (r.unit.files.length > 1 ? `: see "test at <file>" above; its files: ${r.unit.files.join(' ')}` : ''),
+  );
 lines.push(failed.length === 0 && results.length === units.length ? 'all passed' : 'the run FAILED');
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exit(failed.length === 0 && results.length === units.length ? 0 : 1);
