@@ -13,10 +13,16 @@
  *   PLEDGE_TEST_DATABASE_URL given by the caller is passed on as it is; PLEDGE_TEST_POSTGRES=off
  *   skips the PostgreSQL tests (loudly, see pg-harness.ts).
  * - Each file runs in a process of its own (`node --import tsx --test-reporter=spec <file>`),
- *   PLEDGE_TEST_CONCURRENCY at a time (default: cores + 1, at least 3: most files wait on child
- *   processes, the database or the disk as much as on the CPU). The longest files start first,
- *   by their times in the last run (.tmp/test-times.json; without them, the end-to-end files
- *   under test/), so the run does not end on one long file started late.
+ *   except the files under src/ and test/http/ that need no process of their own (`pooled`
+ *   below): those run together, one process per folder (src/core, src/app, ..., test/http),
+ *   through scripts/test-group.mjs. Starting Node with tsx costs about half a second of CPU, and
+ *   the modules a folder's files share are loaded once instead of once per file: the 55 files
+ *   of src/core took about 77 s of CPU as 55 processes, 21 s as one.
+ *   Processes run PLEDGE_TEST_CONCURRENCY at a time (default: cores + 1, at least 3: most files
+ *   wait on child processes, the database or the disk as much as on the CPU). The longest start
+ *   first, by their files' times in the last run (.tmp/test-times.json; without them, the
+ *   end-to-end files under test/), so the run does not end on one long file started late.
+ *   PLEDGE_TEST_POOL=off runs every file in a process of its own.
  * - Output stays readable: a file's output is printed whole when it ends, under a line with its
  *   name and time; at the end, the totals, the slowest files and the files that failed.
  *   The exit code is 0 only if every file ran and passed.
@@ -54,6 +60,44 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+
+const timesFile = join(root, '.tmp', 'test-times.json');
+let lastTimes = {};
+try {
+  lastTimes = JSON.parse(readFileSync(timesFile, 'utf8'));
+} catch {
+  /* first run: alphabetical, and no file counts as long */
+}
+
+/**
+ * A file shares a process with the others of its folder unless it changes or depends on the
+ * process itself: it starts processes or threads, writes environment variables, touches globals or
+ * process handlers, or mocks. Those, everything under test/ but test/http/ (end-to-end files that
+ * mostly run processes and servers of their own), and files that took over POOL_MAX_SECONDS in the
+ * last run (a process costs them little, and alone they run beside the others) keep a process each.
+ */
+const POOL_MAX_SECONDS = 20;
+const OWN_PROCESS =
+  /(?<![.\w])(spawn|spawnSync|exec|execSync|execFile|execFileSync|fork)\(|\bnew Worker\b|process\.env(\.\w+|\[[^\]]*\])\s*=(?!=)|delete process\.env|Object\.assign\(process\.env|process\.(on|once|off|chdir|exit|exitCode|stdout|stderr|stdin)\b|globalThis|\bmock\./;
+const pooled = (f) =>
+  process.env.PLEDGE_TEST_POOL !== 'off' &&
+  (f.startsWith('src/') || f.startsWith('test/http/')) &&
+  !(lastTimes[f] > POOL_MAX_SECONDS) &&
+  !OWN_PROCESS.test(readFileSync(join(root, f), 'utf8'));
+/** What runs in one process: a file, or the pooled files of a folder (src/core, src/app, ..., test/http). */
+const units = [];
+const pools = new Map();
+for (const f of files) {
+  if (!pooled(f)) {
+    units.push({ name: f, files: [f] });
+    continue;
+  }
+  const folder = f.split('/').slice(0, 2).join('/');
+  if (!pools.has(folder)) pools.set(folder, []);
+  pools.get(folder).push(f);
+}
+for (const [folder, list] of pools)
+  units.push(list.length === 1 ? { name: list[0], files: list } : { name: `${folder} (${list.length} files)`, files: list });
 
 // ------------------------------------------------------------------------------------------------
 // Everything started here is stopped on the way out, however the run ends.
@@ -133,29 +177,30 @@ if (built.code !== 0) {
 // ------------------------------------------------------------------------------------------------
 // The files, longest first.
 
-const timesFile = join(root, '.tmp', 'test-times.json');
-let lastTimes = {};
-try {
-  lastTimes = JSON.parse(readFileSync(timesFile, 'utf8'));
-} catch {
-  /* first run: alphabetical */
-}
 // Without a time from the last run (a fresh clone): the end-to-end files under test/ first, larger first.
 const estimate = (f) => lastTimes[f] ?? (f.startsWith('test/') ? 1000 : 0) + statSync(join(root, f)).size / 1e6;
-const queue = [...files].sort((a, b) => estimate(b) - estimate(a));
+const unitEstimate = (u) => u.files.reduce((sum, f) => sum + estimate(f), 0);
+const queue = [...units].sort((a, b) => unitEstimate(b) - unitEstimate(a));
 const concurrency = Math.max(1, Number(process.env.PLEDGE_TEST_CONCURRENCY) || Math.max(3, availableParallelism() + 1));
-process.stdout.write(`run-tests: ${files.length} files, ${Math.min(concurrency, files.length)} at a time\n\n`);
+const grouped = units.filter((u) => u.files.length > 1);
+const processes = (n) => `${n} process${n === 1 ? '' : 'es'}`;
+process.stdout.write(
+  `run-tests: ${files.length} files in ${processes(units.length)}` +
+    (grouped.length > 0 ? ` (${grouped.map((u) => u.name).join(', ')} pooled)` : '') +
+    `, ${Math.min(concurrency, units.length)} at a time\n\n`,
+);
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the terminal colour codes this removes.
 const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 const results = [];
 const totals = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0, cancelled: 0 };
 
-async function runFile(file) {
+async function runUnit(unit) {
   const t0 = performance.now();
   let output = '';
   const color = process.stdout.isTTY ? { FORCE_COLOR: '1' } : {};
-  const c = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', file], {
+  const entry = unit.files.length === 1 ? unit.files : [join('scripts', 'test-group.mjs'), ...unit.files];
+  const c = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', ...entry], {
     cwd: root,
     env: { ...env, ...color },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -184,14 +229,15 @@ async function runFile(file) {
   for (const m of stripAnsi(output).matchAll(/^ℹ (tests|pass|fail|skipped|todo|cancelled) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
   for (const k of Object.keys(totals)) totals[k] += counts[k] ?? 0;
   const ok = code === 0 && !signal;
-  results.push({ file, seconds, ok, code, signal, counts });
+  results.push({ unit, file: unit.name, seconds, ok, code, signal, counts });
   if (stopping) return;
   const status = ok ? 'ok' : `FAILED (${signal ?? `exit ${code}`})`;
-  process.stdout.write(`━━ ${file}: ${status}, ${counts.tests ?? '?'} tests, ${seconds.toFixed(1)} s\n${output.trimEnd()}\n\n`);
+  const list = unit.files.length > 1 ? `\n   ${unit.files.join('\n   ')}` : '';
+  process.stdout.write(`━━ ${unit.name}: ${status}, ${counts.tests ?? '?'} tests, ${seconds.toFixed(1)} s${list}\n${output.trimEnd()}\n\n`);
 }
 
 async function worker() {
-  while (queue.length > 0 && !stopping) await runFile(queue.shift());
+  while (queue.length > 0 && !stopping) await runUnit(queue.shift());
 }
 await Promise.all(Array.from({ length: concurrency }, worker));
 await cleanUp();
@@ -202,7 +248,12 @@ await cleanUp();
 const wall = (performance.now() - started) / 1000;
 try {
   mkdirSync(join(root, '.tmp'), { recursive: true });
-  const times = { ...lastTimes, ...Object.fromEntries(results.map((r) => [r.file, Math.round(r.seconds * 10) / 10])) };
+  // A pooled file's time: its share of its process's time, in proportion to the last estimates.
+  const measured = results.flatMap((r) => {
+    const total = unitEstimate(r.unit) || 1;
+    return r.unit.files.map((f) => [f, Math.round(((r.seconds * estimate(f)) / total) * 10) / 10]);
+  });
+  const times = { ...lastTimes, ...Object.fromEntries(measured) };
   // Files that no longer exist are forgotten.
   const kept = Object.fromEntries(Object.entries(times).filter(([f]) => allFiles.includes(f)));
   writeFileSync(timesFile, `${JSON.stringify(kept, null, 1)}\n`);
@@ -213,14 +264,17 @@ const failed = results.filter((r) => !r.ok);
 const slowest = [...results].sort((a, b) => b.seconds - a.seconds).slice(0, 8);
 const lines = [
   '━━ Summary',
-  `files ${results.length}, tests ${totals.tests}: pass ${totals.pass}, fail ${totals.fail}, ` +
+  `files ${results.reduce((n, r) => n + r.unit.files.length, 0)} in ${processes(results.length)}, tests ${totals.tests}: pass ${totals.pass}, fail ${totals.fail}, ` +
     `skipped ${totals.skipped}, todo ${totals.todo}, cancelled ${totals.cancelled}`,
-  `${wall.toFixed(1)} s in all, ${Math.min(concurrency, files.length)} files at a time; ` +
+  `${wall.toFixed(1)} s in all, ${processes(Math.min(concurrency, units.length))} at a time; ` +
     `slowest: ${slowest.map((r) => `${r.file} ${r.seconds.toFixed(1)} s`).join(', ')}`,
 ];
-if (results.length < files.length) lines.push(`NOT RUN: ${files.length - results.length} files`);
+if (results.length < units.length) lines.push(`NOT RUN: ${units.length - results.length} of ${units.length} processes`);
 for (const r of failed)
-  lines.push(`FAILED: ${r.file} (${r.signal ?? `exit ${r.code}`}${r.counts.fail ? `, ${r.counts.fail} failing tests` : ''})`);
-lines.push(failed.length === 0 && results.length === files.length ? 'all passed' : 'the run FAILED');
+  lines.push(
+    `FAILED: ${r.file} (${r.signal ?? `exit ${r.code}`}${r.counts.fail ? `, ${r.counts.fail} failing tests` : ''})` +
+      (r.unit.files.length > 1 ? `: see "test at <file>" above; its files: ${r.unit.files.join(' ')}` : ''),
+  );
+lines.push(failed.length === 0 && results.length === units.length ? 'all passed' : 'the run FAILED');
 process.stdout.write(`${lines.join('\n')}\n`);
-process.exit(failed.length === 0 && results.length === files.length ? 0 : 1);
+process.exit(failed.length === 0 && results.length === units.length ? 0 : 1);
