@@ -20,6 +20,7 @@ import {
 } from '../core/agreements/lifecycle/index.ts';
 import { InvalidInputError } from '../core/validation/issues.ts';
 import { alertsContract } from './contract-alerts.ts';
+import { signInContract } from './contract-sign-in.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
 import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
@@ -1771,6 +1772,7 @@ export function storeContract(target: ContractTarget): void {
     });
 
     alertsContract({ store: () => store, open, freshConfig: () => target.freshConfig() });
+    signInContract({ store: () => store });
 
     describe('audit log', () => {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {

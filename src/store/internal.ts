@@ -3,6 +3,9 @@ import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
 import { StoreError } from './errors.ts';
 import type {
+  Invite,
+  Login,
+  WebSession,
   AgreementChange,
   AlertChange,
   AlertHistoryEntry,
@@ -507,4 +510,53 @@ export function decodeComplianceValue<V>(stored: unknown): V {
     stored.contributors = (stored.measurement as Obj).contributors;
   }
   return stored as V;
+}
+
+// --- signing in: rows of logins, invites and sessions (both adapters' column names) ------------
+
+type SignInRow = Record<string, unknown>;
+const n = (v: unknown): number => Number(v);
+const nOpt = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export function loginOf(r: SignInRow): Login {
+  return {
+    tenant: r.tenant as string,
+    userId: r.user_id as string,
+    email: r.email as string,
+    role: r.role as Login['role'],
+    ...opt('customer', r.customer as string | null),
+    ...opt('passwordHash', r.password_hash as string | null),
+    ...opt('passwordSetAt', nOpt(r.password_set_at)),
+    failedCount: n(r.failed_count),
+    ...opt('lockedUntil', nOpt(r.locked_until)),
+    createdAt: n(r.created_at),
+  };
+}
+
+export function inviteOf(r: SignInRow): Invite {
+  return {
+    tenant: r.tenant as string,
+    email: r.email as string,
+    createdBy: r.created_by as string,
+    createdAt: n(r.created_at),
+    expiresAt: n(r.expires_at),
+    ...opt('usedAt', nOpt(r.used_at)),
+  };
+}
+
+export function webSessionOf(r: SignInRow): WebSession {
+  return {
+    tenant: r.tenant as string,
+    userId: r.user_id as string,
+    csrf: r.csrf as string,
+    createdAt: n(r.created_at),
+    lastSeenAt: n(r.last_seen_at),
+    expiresAt: n(r.expires_at),
+    ...opt('revokedAt', nOpt(r.revoked_at)),
+  };
+}
+
+/** E-mail addresses sign in case-insensitively: stored and looked up lower-cased and trimmed. */
+export function normalEmail(email: string): string {
+  return email.trim().toLowerCase();
 }

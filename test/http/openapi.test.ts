@@ -331,6 +331,23 @@ describe('the answers are what the document says', () => {
     await call('auditor', { method: 'GET', url: `/v1/notifications/${claimed!.id}` }, 200);
     await call('manager', { method: 'POST', url: `/v1/notifications/${claimed!.id}/replay` }, 200);
 
+    // Signing in to the web app: an invite, its acceptance, a sign-in, the session, sign-out.
+    const inv = (
+      await call('admin', { method: 'POST', url: '/v1/invites', ...json({ email: 'doc.person@example.com', role: 'viewer' }) }, 201)
+    ).json();
+    const secret = String(inv.path).split('/').pop();
+    await call(null, { method: 'GET', url: `/v1/invites/${secret}` }, 200);
+    await call(null, { method: 'POST', url: `/v1/invites/${secret}/accept`, ...json({ password: 'correct horse battery' }) }, 200);
+    const signedIn = await call(
+      null,
+      { method: 'POST', url: '/v1/session', ...json({ email: 'Doc.Person@example.com', password: 'correct horse battery' }) },
+      200,
+    );
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
+    const session = (await call(null, { method: 'GET', url: '/v1/session', headers: { cookie } }, 200)).json();
+    await call('admin', { method: 'GET', url: '/v1/logins' }, 200);
+    await call(null, { method: 'DELETE', url: '/v1/session', headers: { cookie, 'x-csrf-token': session.csrfToken } }, 200);
+
     const documented = operationsOf(doc).flatMap(({ op }) =>
       Object.keys(op.responses)
         .filter((s) => s.startsWith('2'))
