@@ -17,7 +17,8 @@
  *   `X-CSRF-Token` with every write made with the cookie.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Principal, Role } from '../core/access/policy.ts';
+import { ROLES, type Principal, type Role } from '../core/access/policy.ts';
+import { InvalidInputError, type Issue } from '../core/validation/issues.ts';
 import { generateTokenSecret, hashTokenSecret } from '../store/tokens.ts';
 import type { AuditInput, Invite, Login, Store, TenantId, User, WebSession } from '../store/types.ts';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword, type ScryptParams, DEFAULT_SCRYPT } from './passwords.ts';
@@ -211,4 +212,57 @@ export async function lookUpInvite(store: Store, secret: string, now: number) {
   if (inv.usedAt !== undefined) return { ok: false as const, reason: 'used' as const };
   if (inv.expiresAt <= now) return { ok: false as const, reason: 'expired' as const };
   return { ok: true as const, invite: inv };
+}
+
+/**
+ * An invite made on a database (`pledge invite --db`), checked as the HTTP route checks it: the
+ * tenant must exist, the role be known, and only the customer role name a customer (and must).
+ * Bad input is an InvalidInputError naming the option.
+ */
+export async function inviteOnStore(
+  store: Store,
+  tenant: TenantId,
+  b: { email: string; role: string; customer?: string; name?: string; user?: string },
+): Promise<{ invite: { email: string; user: string; role: Role; customer?: string; expiresAt: string }; path: string }> {
+  const issues: Issue[] = [];
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(b.email) || b.email.length > 320)
+    issues.push({ path: '--email', message: 'expected an e-mail address', received: JSON.stringify(b.email) });
+  if (!(ROLES as readonly string[]).includes(b.role))
+    issues.push({ path: '--role', message: `expected one of ${ROLES.join(', ')}`, received: JSON.stringify(b.role) });
+  if (b.role === 'customer' && b.customer === undefined)
+    issues.push({ path: '--customer', message: 'a customer login names the customer it may see' });
+  if (b.role !== 'customer' && b.customer !== undefined)
+    issues.push({ path: '--customer', message: `only customer logins name a customer, not ${b.role} logins` });
+  if (b.user !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(b.user))
+    issues.push({ path: '--user', message: 'expected an id of letters, digits, ".", "-" or "_"', received: JSON.stringify(b.user) });
+  if (!(await store.getTenant(tenant))) issues.push({ path: '--tenant', message: 'no such tenant', received: JSON.stringify(tenant) });
+  if (issues.length > 0) throw new InvalidInputError(issues);
+  const r = await invite(store, tenant, {
+    email: b.email,
+    role: b.role as Role,
+    ...(b.customer !== undefined ? { customer: b.customer } : {}),
+    ...(b.name !== undefined ? { name: b.name } : {}),
+    ...(b.user !== undefined ? { userId: b.user } : {}),
+    now: Date.now(),
+    actor: `cli:${process.env.USER ?? 'local'}`,
+  });
+  if (!r.ok)
+    throw new InvalidInputError([
+      {
+        path: '--email',
+        message:
+          r.reason === 'email_taken' ? 'this e-mail signs in to another user' : `this user signs in as ${r.email}: invite that address`,
+        received: JSON.stringify(b.email),
+      },
+    ]);
+  return {
+    invite: {
+      email: r.login.email,
+      user: r.user.id,
+      role: r.login.role,
+      ...(r.login.customer !== undefined ? { customer: r.login.customer } : {}),
+      expiresAt: new Date(r.invite.expiresAt).toISOString(),
+    },
+    path: `/invite/${r.secret}`,
+  };
 }
