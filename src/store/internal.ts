@@ -3,6 +3,8 @@ import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
 import { StoreError } from './errors.ts';
 import type {
+  ComplianceRow,
+  WindowGlance,
   Invite,
   Login,
   WebSession,
@@ -559,4 +561,33 @@ export function webSessionOf(r: SignInRow): WebSession {
 /** E-mail addresses sign in case-insensitively: stored and looked up lower-cased and trimmed. */
 export function normalEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** A compliance row's plain columns (state, window, figure...) as a WindowGlance row, from either adapter. */
+export function windowGlanceRow(r: SignInRow): ComplianceRow<WindowGlance> {
+  return {
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    window: r.window_label as string,
+    value: {
+      state: r.state as string,
+      value: nOpt(r.v),
+      comparator: (r.comparator as string | null) ?? null,
+      target: nOpt(r.goal),
+      reason: (r.reason as string | null) ?? null,
+      window: { from: n(r.window_from), to: n(r.window_to) },
+    },
+    updatedAt: n(r.updated_at),
+  };
+}
+
+/** A settlement's totals (JSON text from SQLite, parsed JSON from PostgreSQL), only the fields a summary shows. */
+export function totalsOf(v: unknown): Array<{ currency: string; amountMinor: number; amount: string }> {
+  const list = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
+  if (!Array.isArray(list)) return [];
+  return list.map((t: { currency: string; amountMinor: number; amount: string }) => ({
+    currency: t.currency,
+    amountMinor: Number(t.amountMinor),
+    amount: t.amount,
+  }));
 }

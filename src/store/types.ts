@@ -695,6 +695,18 @@ export interface DerivedStore {
    */
   atRiskNow(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }>;
   /**
+   * Every target's window that contains `now`, whatever its state (the portfolio overview), by key
+   * order, with the fields of WindowGlance only: read from a covering index (20261206_002), no JSON.
+   */
+  currentWindows(tenant: TenantId, now: number): Promise<ComplianceRow<WindowGlance>[]>;
+  /**
+   * Each agreement's latest settled billing period (the greatest label: labels sort in time order)
+   * with its totals only (Settlement.totals), by agreement.
+   */
+  latestSettlementTotals(
+    tenant: TenantId,
+  ): Promise<Array<{ agreementId: string; period: string; totals: Array<{ currency: string; amountMinor: number; amount: string }> }>>;
+  /**
    * The state of each of an agreement's compliance windows that end at or before `until`, without
    * their values (read from indexed columns): what later billing periods are settled with.
    */

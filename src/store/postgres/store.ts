@@ -46,6 +46,8 @@ import {
   inviteOf,
   webSessionOf,
   normalEmail,
+  windowGlanceRow,
+  totalsOf,
   page,
   pageLimit,
   storedPayload,
@@ -1513,6 +1515,31 @@ class PostgresStore implements Store {
         updatedAt: Number(r.updated_at),
       })),
     };
+  }
+
+  async currentWindows(tenant: string, now: number): Promise<ComplianceRow<WindowGlance>[]> {
+    const rows = await this.rows(
+      'currentWindows',
+      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+         FROM derived_compliance
+        WHERE tenant = $1 AND window_to > $2 AND window_from <= $2
+        ORDER BY agreement_id, target, window_label`,
+      [tenant, now],
+    );
+    return rows.map(windowGlanceRow);
+  }
+
+  async latestSettlementTotals(
+    tenant: string,
+  ): Promise<Array<{ agreementId: string; period: string; totals: Array<{ currency: string; amountMinor: number; amount: string }> }>> {
+    const rows = await this.rows(
+      'latestSettlementTotals',
+      `SELECT DISTINCT ON (agreement_id) agreement_id, period_label, value->'totals' AS totals
+         FROM derived_settlements WHERE tenant = $1
+        ORDER BY agreement_id, period_label DESC`,
+      [tenant],
+    );
+    return rows.map((r) => ({ agreementId: r.agreement_id as string, period: r.period_label as string, totals: totalsOf(r.totals) }));
   }
 
   private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {

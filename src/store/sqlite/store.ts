@@ -49,6 +49,8 @@ import {
   inviteOf,
   webSessionOf,
   normalEmail,
+  windowGlanceRow,
+  totalsOf,
   page,
   pageLimit,
   storedPayload,
@@ -1404,6 +1406,37 @@ class SqliteStore implements Store {
         })),
       };
     });
+  }
+
+  currentWindows(tenant: string, now: number): Promise<ComplianceRow<WindowGlance>[]> {
+    return this.run('currentWindows', () =>
+      this.all(
+        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+           FROM derived_compliance INDEXED BY derived_compliance_current
+          WHERE tenant = ? AND window_to > ? AND window_from <= ?
+          ORDER BY agreement_id, target, window_label`,
+        tenant,
+        now,
+        now,
+      ).map(windowGlanceRow),
+    );
+  }
+
+  latestSettlementTotals(
+    tenant: string,
+  ): Promise<Array<{ agreementId: string; period: string; totals: Array<{ currency: string; amountMinor: number; amount: string }> }>> {
+    return this.run('latestSettlementTotals', () =>
+      this.all(
+        `SELECT s.agreement_id, s.period_label, json_extract(s.value, '$.totals') AS totals
+           FROM derived_settlements s
+           JOIN (SELECT agreement_id, MAX(period_label) AS period_label FROM derived_settlements WHERE tenant = ? GROUP BY agreement_id) l
+             ON l.agreement_id = s.agreement_id AND l.period_label = s.period_label
+          WHERE s.tenant = ?
+          ORDER BY s.agreement_id`,
+        tenant,
+        tenant,
+      ).map((r) => ({ agreementId: r.agreement_id as string, period: r.period_label as string, totals: totalsOf(r.totals) })),
+    );
   }
 
   private upsertCompliance(tenant: string, rows: readonly ComplianceRow[]): void {
