@@ -134,7 +134,10 @@ export async function portfolio(ctx: {
   const windows = new Map<string, PortfolioAgreement['targets']>();
   for (const w of await store.currentWindows(tenant, now)) {
     let l = windows.get(w.agreementId);
-    if (!l) windows.set(w.agreementId, (l = []));
+    if (!l) {
+      l = [];
+      windows.set(w.agreementId, l);
+    }
     l.push({
       target: w.target,
       window: w.window,
