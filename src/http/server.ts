@@ -42,6 +42,7 @@ import { ticketOperations } from './routes/tickets.ts';
 import { tokenOperations } from './routes/tokens.ts';
 import { sessionOperations, sessionPrincipal, sessionSecret } from './routes/sessions.ts';
 import { registerWebApp } from './web.ts';
+import { serviceReportOperations } from './routes/service-reports.ts';
 import { z } from 'zod';
 
 export interface ServerOptions {
@@ -82,6 +83,7 @@ export function operations(deps: Deps): Operation[] {
     ...auditOperations(deps),
     ...tokenOperations(deps),
     ...sessionOperations(deps),
+    ...serviceReportOperations(deps),
     ...alertOperations(deps),
     ...channelOperations(deps),
     ...systemOperations(deps, () => operations(deps)),

@@ -3,6 +3,7 @@ import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
 import { StoreError } from './errors.ts';
 import type {
+  ServiceReportRevision,
   ComplianceRow,
   WindowGlance,
   Invite,
@@ -590,4 +591,26 @@ export function totalsOf(v: unknown): Array<{ currency: string; amountMinor: num
     amountMinor: Number(t.amountMinor),
     amount: t.amount,
   }));
+}
+
+/** A service report revision row, from either adapter. */
+export function serviceReportOf(r: SignInRow): ServiceReportRevision {
+  return {
+    agreementId: r.agreement_id as string,
+    period: r.period_label as string,
+    revision: n(r.revision),
+    eventSeq: n(r.event_seq),
+    sha256: r.sha256 as string,
+    content: r.content as string,
+    createdAt: n(r.created_at),
+    createdBy: r.created_by as string,
+  };
+}
+
+export function reportFileOf(r: SignInRow): { mediaType: string; bytes: Buffer; sha256: string } {
+  return { mediaType: r.media_type as string, bytes: Buffer.from(r.bytes as Uint8Array), sha256: r.sha256 as string };
+}
+
+export function sha256Hex(bytes: Buffer | string): string {
+  return hash('sha256', bytes, 'hex');
 }

@@ -254,6 +254,53 @@ export interface SignInStore {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Service reports: frozen revisions
+
+export interface ServiceReportRevision {
+  agreementId: string;
+  period: string;
+  revision: number;
+  /** The last event sequence number the results it was made from had seen. */
+  eventSeq: number;
+  /** SHA-256 (hex) of `content`'s UTF-8 bytes. */
+  sha256: string;
+  /** The report as canonical JSON text: stored and served byte for byte. */
+  content: string;
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface ServiceReportStore {
+  /**
+   * Stores the report's content as the next revision, unless the latest revision has the same
+   * SHA-256: then that one is returned (`status: 'same'`) and nothing is written. One revision
+   * number per change, however many processes produce it at once.
+   */
+  appendServiceReport(
+    tenant: TenantId,
+    r: Omit<ServiceReportRevision, 'revision'>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'same'; value: ServiceReportRevision }>;
+  /** One revision, or the latest (revision omitted). */
+  getServiceReport(
+    tenant: TenantId,
+    key: { agreementId: string; period: string; revision?: number },
+  ): Promise<ServiceReportRevision | undefined>;
+  /** Every revision of every period of an agreement, newest period first, then newest revision first; without content. */
+  listServiceReports(tenant: TenantId, agreementId: string): Promise<Array<Omit<ServiceReportRevision, 'content'>>>;
+  /** A rendered file of a revision (e.g. variant 'pdf:en'), stored once: a second put keeps the first. */
+  putServiceReportFile(
+    tenant: TenantId,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+    file: { mediaType: string; bytes: Buffer; createdAt: number },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string }>;
+  getServiceReportFile(
+    tenant: TenantId,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string } | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Agreements
 
 export interface StoredAgreement<D = unknown> {
@@ -1243,6 +1290,7 @@ export interface Store
   extends TenantStore,
     UserStore,
     SignInStore,
+    ServiceReportStore,
     AgreementStore,
     CalendarStore,
     EventStore,

@@ -332,6 +332,14 @@ describe('the answers are what the document says', () => {
     await call('auditor', { method: 'GET', url: `/v1/notifications/${claimed!.id}` }, 200);
     await call('manager', { method: 'POST', url: `/v1/notifications/${claimed!.id}/replay` }, 200);
 
+    // Service reports: produced (a new revision, then the same), listed, read.
+    await call('manager', { method: 'POST', url: '/v1/agreements/acme-checkout/reports', ...json({ period: '2026-08' }) }, 201);
+    await call('manager', { method: 'POST', url: '/v1/agreements/acme-checkout/reports', ...json({ period: '2026-08' }) }, 200);
+    await call('customer', { method: 'GET', url: '/v1/agreements/acme-checkout/reports' }, 200);
+    await call('customer', { method: 'GET', url: '/v1/agreements/acme-checkout/reports/2026-08' }, 200);
+    for (const format of ['html', 'csv'])
+      await call('customer', { method: 'GET', url: `/v1/agreements/acme-checkout/reports/2026-08?format=${format}&lang=ar` }, 200);
+
     // Signing in to the web app: an invite, its acceptance, a sign-in, the session, sign-out.
     const inv = (
       await call('admin', { method: 'POST', url: '/v1/invites', ...json({ email: 'doc.person@example.com', role: 'viewer' }) }, 201)

@@ -162,6 +162,9 @@ function routes(tokenId: string): Route[] {
       payload: JSON.stringify({ email: 'matrix@example.com', role: 'viewer' }),
     },
     { method: 'GET', url: '/v1/logins', allowed: ['admin'] },
+    // POST /v1/agreements/{id}/reports needs an agreement with results: its roles are checked on the
+    // demo data in service-reports.test.ts.
+    { method: 'GET', url: '/v1/agreements/gold/reports', allowed: [...READERS, 'customer'], agreement: true },
   ];
 }
 

@@ -46,6 +46,9 @@ import {
   inviteOf,
   webSessionOf,
   normalEmail,
+  serviceReportOf,
+  reportFileOf,
+  sha256Hex,
   windowGlanceRow,
   totalsOf,
   page,
@@ -102,6 +105,7 @@ import type {
   NewSilence,
   NewUser,
   NewInvite,
+  ServiceReportRevision,
   InviteCreated,
   Invite,
   InviteAccepted,
@@ -636,6 +640,93 @@ class PostgresStore implements Store {
       await this.audit(c, tenant, audit);
       return 'revoked' as const;
     });
+  }
+
+  // --- service reports -------------------------------------------------------------------------
+
+  appendServiceReport(
+    tenant: string,
+    r: Omit<ServiceReportRevision, 'revision'>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'same'; value: ServiceReportRevision }> {
+    return this.tx('appendServiceReport', async (c) => {
+      const op = 'appendServiceReport';
+      // One producer at a time per agreement and period (a transaction-scoped advisory lock): two
+      // processes producing the same change make one revision.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service_report\u0000${tenant}\u0000${r.agreementId}\u0000${r.period}`]);
+      const last = await this.one(
+        op,
+        'SELECT * FROM service_reports WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 ORDER BY revision DESC LIMIT 1',
+        [tenant, r.agreementId, r.period],
+        c,
+      );
+      if (last && last.sha256 === r.sha256) return { status: 'same' as const, value: serviceReportOf(last) };
+      const revision = (last ? Number(last.revision) : 0) + 1;
+      await c.query(
+        'INSERT INTO service_reports (tenant, agreement_id, period_label, revision, event_seq, sha256, content, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [tenant, r.agreementId, r.period, revision, r.eventSeq, r.sha256, r.content, r.createdAt, r.createdBy],
+      );
+      await this.audit(c, tenant, audit);
+      return { status: 'created' as const, value: { ...r, revision } };
+    });
+  }
+
+  async getServiceReport(
+    tenant: string,
+    key: { agreementId: string; period: string; revision?: number },
+  ): Promise<ServiceReportRevision | undefined> {
+    const r =
+      key.revision === undefined
+        ? await this.one(
+            'getServiceReport',
+            'SELECT * FROM service_reports WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 ORDER BY revision DESC LIMIT 1',
+            [tenant, key.agreementId, key.period],
+          )
+        : await this.one(
+            'getServiceReport',
+            'SELECT * FROM service_reports WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 AND revision = $4',
+            [tenant, key.agreementId, key.period, key.revision],
+          );
+    return r && serviceReportOf(r);
+  }
+
+  async listServiceReports(tenant: string, agreementId: string): Promise<Array<Omit<ServiceReportRevision, 'content'>>> {
+    const rows = await this.rows(
+      'listServiceReports',
+      `SELECT tenant, agreement_id, period_label, revision, event_seq, sha256, '' AS content, created_at, created_by FROM service_reports
+        WHERE tenant = $1 AND agreement_id = $2 ORDER BY period_label DESC, revision DESC`,
+      [tenant, agreementId],
+    );
+    return rows.map((r) => {
+      const { content: _c, ...rest } = serviceReportOf(r);
+      return rest;
+    });
+  }
+
+  async putServiceReportFile(
+    tenant: string,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+    file: { mediaType: string; bytes: Buffer; createdAt: number },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string }> {
+    await this.rows(
+      'putServiceReportFile',
+      `INSERT INTO service_report_files (tenant, agreement_id, period_label, revision, variant, media_type, sha256, bytes, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [tenant, key.agreementId, key.period, key.revision, key.variant, file.mediaType, sha256Hex(file.bytes), file.bytes, file.createdAt],
+    );
+    return (await this.getServiceReportFile(tenant, key))!;
+  }
+
+  async getServiceReportFile(
+    tenant: string,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string } | undefined> {
+    const r = await this.one(
+      'getServiceReportFile',
+      'SELECT * FROM service_report_files WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 AND revision = $4 AND variant = $5',
+      [tenant, key.agreementId, key.period, key.revision, key.variant],
+    );
+    return r && reportFileOf(r);
   }
 
   // --- signing in: logins, invites, sessions -------------------------------------------------

@@ -49,6 +49,9 @@ import {
   inviteOf,
   webSessionOf,
   normalEmail,
+  serviceReportOf,
+  reportFileOf,
+  sha256Hex,
   windowGlanceRow,
   totalsOf,
   page,
@@ -105,6 +108,7 @@ import type {
   NewSilence,
   NewUser,
   NewInvite,
+  ServiceReportRevision,
   InviteCreated,
   Invite,
   InviteAccepted,
@@ -546,6 +550,126 @@ class SqliteStore implements Store {
       this.exec('UPDATE api_tokens SET revoked_at = ? WHERE tenant = ? AND id = ?', at, tenant, id);
       this.audit(tenant, audit);
       return 'revoked' as const;
+    });
+  }
+
+  // --- service reports -------------------------------------------------------------------------
+
+  appendServiceReport(
+    tenant: string,
+    r: Omit<ServiceReportRevision, 'revision'>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'same'; value: ServiceReportRevision }> {
+    return this.write('appendServiceReport', () => {
+      const last = this.get(
+        'SELECT * FROM service_reports WHERE tenant = ? AND agreement_id = ? AND period_label = ? ORDER BY revision DESC LIMIT 1',
+        tenant,
+        r.agreementId,
+        r.period,
+      );
+      if (last && last.sha256 === r.sha256) return { status: 'same' as const, value: serviceReportOf(last) };
+      const revision = ((last?.revision as number | undefined) ?? 0) + 1;
+      this.exec(
+        'INSERT INTO service_reports (tenant, agreement_id, period_label, revision, event_seq, sha256, content, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        tenant,
+        r.agreementId,
+        r.period,
+        revision,
+        r.eventSeq,
+        r.sha256,
+        r.content,
+        r.createdAt,
+        r.createdBy,
+      );
+      this.audit(tenant, audit);
+      return { status: 'created' as const, value: { ...r, revision } };
+    });
+  }
+
+  getServiceReport(
+    tenant: string,
+    key: { agreementId: string; period: string; revision?: number },
+  ): Promise<ServiceReportRevision | undefined> {
+    return this.run('getServiceReport', () => {
+      const r =
+        key.revision === undefined
+          ? this.get(
+              'SELECT * FROM service_reports WHERE tenant = ? AND agreement_id = ? AND period_label = ? ORDER BY revision DESC LIMIT 1',
+              tenant,
+              key.agreementId,
+              key.period,
+            )
+          : this.get(
+              'SELECT * FROM service_reports WHERE tenant = ? AND agreement_id = ? AND period_label = ? AND revision = ?',
+              tenant,
+              key.agreementId,
+              key.period,
+              key.revision,
+            );
+      return r && serviceReportOf(r);
+    });
+  }
+
+  listServiceReports(tenant: string, agreementId: string): Promise<Array<Omit<ServiceReportRevision, 'content'>>> {
+    return this.run('listServiceReports', () =>
+      this.all(
+        `SELECT tenant, agreement_id, period_label, revision, event_seq, sha256, '' AS content, created_at, created_by FROM service_reports
+          WHERE tenant = ? AND agreement_id = ? ORDER BY period_label DESC, revision DESC`,
+        tenant,
+        agreementId,
+      ).map((r) => {
+        const { content: _c, ...rest } = serviceReportOf(r);
+        return rest;
+      }),
+    );
+  }
+
+  putServiceReportFile(
+    tenant: string,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+    file: { mediaType: string; bytes: Buffer; createdAt: number },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string }> {
+    return this.write('putServiceReportFile', () => {
+      this.exec(
+        `INSERT INTO service_report_files (tenant, agreement_id, period_label, revision, variant, media_type, sha256, bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        tenant,
+        key.agreementId,
+        key.period,
+        key.revision,
+        key.variant,
+        file.mediaType,
+        sha256Hex(file.bytes),
+        file.bytes,
+        file.createdAt,
+      );
+      return reportFileOf(
+        this.get(
+          'SELECT * FROM service_report_files WHERE tenant = ? AND agreement_id = ? AND period_label = ? AND revision = ? AND variant = ?',
+          tenant,
+          key.agreementId,
+          key.period,
+          key.revision,
+          key.variant,
+        )!,
+      );
+    });
+  }
+
+  getServiceReportFile(
+    tenant: string,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string } | undefined> {
+    return this.run('getServiceReportFile', () => {
+      const r = this.get(
+        'SELECT * FROM service_report_files WHERE tenant = ? AND agreement_id = ? AND period_label = ? AND revision = ? AND variant = ?',
+        tenant,
+        key.agreementId,
+        key.period,
+        key.revision,
+        key.variant,
+      );
+      return r && reportFileOf(r);
     });
   }
 
