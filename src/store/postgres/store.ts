@@ -653,7 +653,7 @@ class PostgresStore implements Store {
       const op = 'appendServiceReport';
       // One producer at a time per agreement and period (a transaction-scoped advisory lock): two
       // processes producing the same change make one revision.
-      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service_report\u0000${tenant}\u0000${r.agreementId}\u0000${r.period}`]);
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service_report/${tenant}/${r.agreementId}/${r.period}`]);
       const last = await this.one(
         op,
         'SELECT * FROM service_reports WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 ORDER BY revision DESC LIMIT 1',
