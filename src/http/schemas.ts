@@ -886,6 +886,31 @@ export const Portfolio = component(
   }),
 );
 
+export const Watermelon = component(
+  'Watermelon',
+  z.strictObject({
+    period: z.strictObject({ label: z.string(), from: z.string(), to: z.string(), zone: z.string() }),
+    thresholds: z.strictObject({ csatBelow: z.number(), reopenAbove: z.number() }),
+    rows: z.array(
+      z.strictObject({
+        customer: z.string(),
+        service: z.string(),
+        agreements: z.array(z.string()),
+        sla: z.enum(['met', 'at_risk', 'breached', 'no_data']),
+        targets: z.strictObject({ met: z.number().int(), atRisk: z.number().int(), breached: z.number().int(), noData: z.number().int() }),
+        tickets: z.strictObject({ created: z.number().int(), resolved: z.number().int(), reopened: z.number().int() }),
+        reopenRate: z.number().nullable(),
+        ratings: z.number().int(),
+        csat: z.number().nullable(),
+        meanRating: z.number().nullable(),
+        waitedHours: z.strictObject({ median: z.number().nullable(), p90: z.number().nullable() }),
+        watermelon: z.boolean().describe('SLA met while customers are unhappy (see why).'),
+        why: z.array(z.string()),
+      }),
+    ),
+  }),
+);
+
 export const Token = component(
   'Token',
   z.strictObject({

@@ -154,6 +154,7 @@ function routes(tokenId: string): Route[] {
     { method: 'DELETE', url: `/v1/tokens/${tokenId}`, allowed: ['admin'] },
     { method: 'GET', url: '/v1/metrics', allowed: READERS },
     { method: 'GET', url: '/v1/portfolio', allowed: [...READERS, 'customer'] },
+    { method: 'GET', url: '/v1/watermelon?period=2026-10', allowed: [...READERS, 'customer'] },
     {
       method: 'POST',
       url: '/v1/invites',
