@@ -43,28 +43,32 @@ export async function run(): Promise<BenchResult[]> {
     await store.createTenant({ id: tenant, name: 'bench', createdAt: NOW });
     await store.createUser(tenant, { id: 'viewer', name: 'viewer', createdAt: NOW });
     const secret = generateTokenSecret();
-    await store.createToken(tenant, { id: 'tv', userId: 'viewer', name: 'v', role: 'viewer', tokenHash: hashTokenSecret(secret), createdAt: NOW });
+    await store.createToken(tenant, {
+      id: 'tv',
+      userId: 'viewer',
+      name: 'v',
+      role: 'viewer',
+      tokenHash: hashTokenSecret(secret),
+      createdAt: NOW,
+    });
     const contributors = Array.from({ length: 300 }, (_, i) => `T-${i}`);
     for (let a = 0; a < AGREEMENTS; a++) {
       const id = `agr-${String(a).padStart(4, '0')}`;
       const customer = `cust-${a % 100}`;
-      await store.createAgreement(
-        tenant,
-        {
+      await store.createAgreement(tenant, {
+        id,
+        customer,
+        createdAt: NOW,
+        createdBy: 'bench',
+        document: {
           id,
-          customer,
-          createdAt: NOW,
-          createdBy: 'bench',
-          document: {
-            id,
-            name: `Agreement ${a}`,
-            kind: 'sla',
-            level: 'service',
-            services: [`svc-${a % 7}`],
-            parties: { provider: { id: 'p', name: 'Provider' }, customer: { id: customer, name: `Customer ${a % 100}` } },
-          },
+          name: `Agreement ${a}`,
+          kind: 'sla',
+          level: 'service',
+          services: [`svc-${a % 7}`],
+          parties: { provider: { id: 'p', name: 'Provider' }, customer: { id: customer, name: `Customer ${a % 100}` } },
         },
-      );
+      });
       const compliance: ComplianceRow[] = [];
       const settlements: SettlementRow[] = [];
       for (let i = 0; i < MONTHS; i++) {
@@ -93,7 +97,20 @@ export async function run(): Promise<BenchResult[]> {
           agreementId: id,
           period: w.label,
           updatedAt: NOW,
-          value: { totals: [{ currency: 'EUR', amountMinor: (a * i) % 5000, amount: `EUR ${(((a * i) % 5000) / 100).toFixed(2)}`, beforeCapsMinor: 0, reducedByCapsMinor: 0, owingLines: 1 }], lines: [], summary: 'synthetic' },
+          value: {
+            totals: [
+              {
+                currency: 'EUR',
+                amountMinor: (a * i) % 5000,
+                amount: `EUR ${(((a * i) % 5000) / 100).toFixed(2)}`,
+                beforeCapsMinor: 0,
+                reducedByCapsMinor: 0,
+                owingLines: 1,
+              },
+            ],
+            lines: [],
+            summary: 'synthetic',
+          },
         });
       }
       const state = await store.getDerivedState(tenant);
@@ -135,7 +152,11 @@ export async function run(): Promise<BenchResult[]> {
     let rows = 0;
     let after: string | undefined;
     do {
-      const r = await app.inject({ method: 'GET', url: `/v1/compliance?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`, headers });
+      const r = await app.inject({
+        method: 'GET',
+        url: `/v1/compliance?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+        headers,
+      });
       const body = r.json() as { items: unknown[]; next?: string };
       rows += body.items.length;
       after = body.next;
@@ -144,9 +165,19 @@ export async function run(): Promise<BenchResult[]> {
     await app.close();
     const note = `${AGREEMENTS.toLocaleString('en-US')} agreements, ${(AGREEMENTS * TARGETS.length * MONTHS).toLocaleString('en-US')} stored windows`;
     return [
-      { name: 'GET /v1/portfolio, p50', value: quantile(times, 0.5), unit: 'ms', note: `${note}; answer ${(bytes / 1024).toFixed(0)} KiB; ceiling: a page usable within 1,000 ms` },
+      {
+        name: 'GET /v1/portfolio, p50',
+        value: quantile(times, 0.5),
+        unit: 'ms',
+        note: `${note}; answer ${(bytes / 1024).toFixed(0)} KiB; ceiling: a page usable within 1,000 ms`,
+      },
       { name: 'GET /v1/portfolio, p99 (25 reads)', value: quantile(times, 0.99), unit: 'ms', note },
-      { name: 'peer: listing every stored window to pick the current ones', value: listing, unit: 'ms', note: `${rows.toLocaleString('en-US')} rows through GET /v1/compliance, 1,000 a page` },
+      {
+        name: 'peer: listing every stored window to pick the current ones',
+        value: listing,
+        unit: 'ms',
+        note: `${rows.toLocaleString('en-US')} rows through GET /v1/compliance, 1,000 a page`,
+      },
     ];
   } finally {
     await store.close();
