@@ -37,6 +37,14 @@ export function Loading() {
 
 export function ErrorBox({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
   const { t } = useI18n();
+  if (error.status === 404)
+    // Absent, or not visible to this user: the API answers the same, and so does the page.
+    return (
+      <div className="alert alert-warn" role="alert">
+        <p className="alert-title">{t('app.notFound')}</p>
+        <p>{t('app.notFoundText')}</p>
+      </div>
+    );
   return (
     <div className="alert alert-error" role="alert">
       <p className="alert-title">{t('app.error')}</p>

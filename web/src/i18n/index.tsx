@@ -71,7 +71,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const timeF = new Intl.DateTimeFormat(locale, { timeStyle: 'medium' });
     const t = (key: Key, vars?: Record<string, string | number>) => {
       const s: string = dict[key] ?? en[key] ?? key;
-      return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
+      // Each value is isolated (FSI … PDI) so that a Latin name or a label like 2026-12 keeps its own
+      // direction inside Arabic text instead of being reordered by the surrounding sentence.
+      return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? `\u2068${vars[k]}\u2069` : m)) : s;
     };
     const duration = (ms: number) => {
       const neg = ms < 0;

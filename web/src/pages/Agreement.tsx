@@ -38,11 +38,11 @@ async function load(id: string, signal: AbortSignal): Promise<Data> {
   const [effective, lifecycle, versions, compliance, settlements] = await Promise.all([
     soft(api.get<EffectiveTerms>(`${p}/effective`, signal)),
     soft(api.get<Lifecycle>(`${p}/lifecycle`, signal)),
-    soft(getAll<Version>(`${p}/versions`, 1000, signal)),
+    soft(api.get<{ items: Version[] }>(`${p}/versions`, signal)),
     getAll<ComplianceItem>(`/v1/compliance?agreement=${enc(id)}`, 100_000, signal),
     getAll<SettlementItem>(`/v1/settlements?agreement=${enc(id)}`, 10_000, signal),
   ]);
-  return { summary, effective, lifecycle, versions: versions ?? [], compliance, settlements };
+  return { summary, effective, lifecycle, versions: versions?.items ?? [], compliance, settlements };
 }
 
 function fee(i: I18n, e: EffectiveTerms): string | null {
@@ -90,7 +90,7 @@ export function Agreement({ id }: { id: string }) {
   return (
     <>
       <h1>
-        {name ?? id} <span className="muted h1-sub">{id}</span>
+        <bdi>{name ?? id}</bdi> <span className="muted h1-sub">{id}</span>
       </h1>
       <p className="lede">
         {t('agreement.state')}: <span className="pill">{data.summary.state}</span>
@@ -191,7 +191,7 @@ export function Agreement({ id }: { id: string }) {
                   return (
                     <tr key={tg.id}>
                       <th scope="row">
-                        {tg.name ?? tg.id}
+                        <bdi>{tg.name ?? tg.id}</bdi>
                         {tg.name && <span className="muted block">{tg.id}</span>}
                       </th>
                       <td>{tg.metric}</td>

@@ -67,9 +67,7 @@ export function Live() {
       {data && (
         <>
           <section className="card" aria-labelledby="tickets-h">
-            <h2 id="tickets-h">
-              {t('live.ticket')} ({i.num(tickets.length, 0)})
-            </h2>
+            <h2 id="tickets-h">{t('live.tickets', { n: i.num(tickets.length, 0) })}</h2>
             {tickets.length === 0 ? (
               <p>{t('live.none')}</p>
             ) : (

@@ -173,7 +173,9 @@ export function Overview() {
                     {rows.map((r) => (
                       <tr key={r.id}>
                         <th scope="row">
-                          <Link to={`/agreements/${enc(r.id)}`}>{r.name}</Link>
+                          <Link to={`/agreements/${enc(r.id)}`}>
+                            <bdi>{r.name}</bdi>
+                          </Link>
                           <span className="muted block">
                             {r.id}
                             {r.services.length > 0 && ` · ${r.services.join(', ')}`}
@@ -187,7 +189,7 @@ export function Overview() {
                           <ul className="targets">
                             {r.targets.map((tg) => (
                               <li key={tg.id}>
-                                <StateBadge state={tg.item?.result.state ?? 'no_data'} /> <span className="target-name">{tg.name}</span>{' '}
+                                <StateBadge state={tg.item?.result.state ?? 'no_data'} /> <bdi className="target-name">{tg.name}</bdi>{' '}
                                 {tg.item ? (
                                   <span className="muted">
                                     {tg.item.result.value === null
@@ -236,56 +238,58 @@ export function Overview() {
             )}
           </section>
 
-          <section className="card" aria-labelledby="totals-h">
-            <h2 id="totals-h">{t('overview.totals')}</h2>
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('overview.customer')}</th>
-                    <th scope="col" className="num">
-                      {t('overview.agreementsCount')}
-                    </th>
-                    <th scope="col" className="num">
-                      {t('overview.breachedCount')}
-                    </th>
-                    <th scope="col" className="num">
-                      {t('overview.atRiskCount')}
-                    </th>
-                    <th scope="col" className="num">
-                      {t('overview.metCount')}
-                    </th>
-                    <th scope="col" className="num">
-                      {t('overview.owed')}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {totals.map((c) => (
-                    <tr key={c.customer ?? ''}>
-                      <th scope="row">
-                        {c.customer ?? <span className="muted">{t('overview.internal')}</span>}
-                        {c.name && c.name !== c.customer && <span className="muted block">{c.name}</span>}
+          {provider && (
+            <section className="card" aria-labelledby="totals-h">
+              <h2 id="totals-h">{t('overview.totals')}</h2>
+              <div className="table-wrap">
+                <table className="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('overview.customer')}</th>
+                      <th scope="col" className="num">
+                        {t('overview.agreementsCount')}
                       </th>
-                      <td className="num">{i.num(c.agreements, 0)}</td>
-                      <td className="num">{i.num(c.counts.breached, 0)}</td>
-                      <td className="num">{i.num(c.counts.at_risk, 0)}</td>
-                      <td className="num">{i.num(c.counts.met, 0)}</td>
-                      <td className="num">
-                        {c.owed.size === 0
-                          ? '—'
-                          : [...c.owed].map(([cur, minor]) => (
-                              <span key={cur} className="block">
-                                {i.money(minor, cur)}
-                              </span>
-                            ))}
-                      </td>
+                      <th scope="col" className="num">
+                        {t('overview.breachedCount')}
+                      </th>
+                      <th scope="col" className="num">
+                        {t('overview.atRiskCount')}
+                      </th>
+                      <th scope="col" className="num">
+                        {t('overview.metCount')}
+                      </th>
+                      <th scope="col" className="num">
+                        {t('overview.owed')}
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
+                  </thead>
+                  <tbody>
+                    {totals.map((c) => (
+                      <tr key={c.customer ?? ''}>
+                        <th scope="row">
+                          {c.customer ?? <span className="muted">{t('overview.internal')}</span>}
+                          {c.name && c.name !== c.customer && <span className="muted block">{c.name}</span>}
+                        </th>
+                        <td className="num">{i.num(c.agreements, 0)}</td>
+                        <td className="num">{i.num(c.counts.breached, 0)}</td>
+                        <td className="num">{i.num(c.counts.at_risk, 0)}</td>
+                        <td className="num">{i.num(c.counts.met, 0)}</td>
+                        <td className="num">
+                          {c.owed.size === 0
+                            ? '—'
+                            : [...c.owed].map(([cur, minor]) => (
+                                <span key={cur} className="block">
+                                  {i.money(minor, cur)}
+                                </span>
+                              ))}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          )}
         </>
       )}
     </>

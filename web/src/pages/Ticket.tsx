@@ -152,11 +152,11 @@ export function Ticket({ id, source }: { id: string; source: string | null }) {
             ) : (
               <>
                 <ul className="legend" aria-hidden="true">
-                  <li>
-                    <span className="swatch tl-counted" /> {t('ticket.legend.counted')}
-                  </li>
-                  {anySegments && (
+                  {anySegments ? (
                     <>
+                      <li>
+                        <span className="swatch tl-counted" /> {t('ticket.legend.counted')}
+                      </li>
                       <li>
                         <span className="swatch tl-paused" /> {t('ticket.legend.paused')}
                       </li>
@@ -164,6 +164,10 @@ export function Ticket({ id, source }: { id: string; source: string | null }) {
                         <span className="swatch tl-outside" /> {t('ticket.legend.outside')}
                       </li>
                     </>
+                  ) : (
+                    <li>
+                      <span className="swatch tl-span" /> {t('ticket.legend.span')}
+                    </li>
                   )}
                   <li>
                     <span className="swatch tl-overdue" /> {t('ticket.legend.overdue')}
