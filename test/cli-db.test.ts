@@ -1,5 +1,5 @@
 /**
- * `pledge migrate`, `token create` and `ingest` on a real SQLite file. Each test's first command
+ * `pledge migrate`, `token create`, `invite` and `ingest` on a real SQLite file. Each test's first command
  * (and the first migrate, token create and ingest) runs as a real process (`pledge`); the others
  * run the same build in this process (`pledgeHere`, test/helpers.ts).
  */
@@ -12,6 +12,7 @@ import { pledge, pledgeHere, pledgeHereWith, pledgeWith } from './helpers.ts';
 import { openStore } from '../src/store/index.ts';
 import { hashTokenSecret } from '../src/store/tokens.ts';
 import { loadMigrations } from '../src/store/migrate.ts';
+import { acceptInvite, signIn } from '../src/app/sign-in.ts';
 
 test('migrate, token create and ingest work on a fresh database, and re-ingesting changes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-db-'));
@@ -231,4 +232,78 @@ test('transition: from draft to active on a database, refusing what the lifecycl
     /--sign\[0\]: not a signing party/,
   );
   assert.equal(JSON.parse((await pledgeHere('rebuild', '--db', db, '--json')).out).agreements, 1, 'active, so measured');
+});
+
+test('invite prints a one-time sign-in link that works once; bad options are named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-invite-'));
+  const db = join(dir, 'pledge.db');
+  pledge('token', 'create', '--role', 'admin', '--tenant', 'acme-corp', '--db', db);
+  const text = pledge(
+    'invite',
+    '--email',
+    'Jo@Example.com',
+    '--role',
+    'manager',
+    '--tenant',
+    'acme-corp',
+    '--db',
+    db,
+    '--base-url',
+    'https://pledge.example.com/',
+  );
+  assert.match(
+    text.out,
+    /^https:\/\/pledge\.example\.com\/invite\/pledge_i_[A-Za-z0-9_-]{43}\n\(invite for jo@example\.com, role manager, valid until \d{4}-/,
+  );
+  const made = JSON.parse(
+    (
+      await pledgeHere(
+        'invite',
+        '--email',
+        'it@acme.example',
+        '--role',
+        'customer',
+        '--customer',
+        'acme',
+        '--tenant',
+        'acme-corp',
+        '--db',
+        db,
+        '--json',
+      )
+    ).out,
+  );
+  assert.equal(made.user, 'it_acme.example');
+  assert.equal(made.customer, 'acme');
+  assert.equal(made.link, made.path);
+  const secret = String(made.path).replace('/invite/', '');
+  const store = await openStore({ kind: 'sqlite', path: db });
+  try {
+    const now = Date.now();
+    const accepted = await acceptInvite(store, { secret, password: 'a long enough passphrase', now });
+    assert.equal(accepted.ok, true);
+    assert.equal((await acceptInvite(store, { secret, password: 'a long enough passphrase', now })).ok, false);
+    const signedIn = await signIn(store, { email: 'IT@acme.example', password: 'a long enough passphrase', now });
+    assert.ok(signedIn.ok && signedIn.login.customer === 'acme' && signedIn.login.role === 'customer');
+  } finally {
+    await store.close();
+  }
+  const bad = await pledgeHere('invite', '--email', 'nope', '--role', 'boss', '--customer', 'x', '--tenant', 'missing', '--db', db);
+  assert.equal(bad.code, 2);
+  for (const option of ['--email', '--role', '--customer', '--tenant']) assert.match(bad.err, new RegExp(`${option}: `));
+  const taken = await pledgeHere(
+    'invite',
+    '--email',
+    'jo@example.com',
+    '--role',
+    'viewer',
+    '--user',
+    'someone',
+    '--tenant',
+    'acme-corp',
+    '--db',
+    db,
+  );
+  assert.equal(taken.code, 2);
+  assert.match(taken.err, /--email: this e-mail signs in to another user/);
 });

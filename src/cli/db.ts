@@ -4,6 +4,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadConfig, loadOption } from '../app/config.ts';
 import { createApiToken } from '../app/tokens.ts';
+import { inviteOnStore } from '../app/sign-in.ts';
 import { storeSender, type BatchSender, type IngestReport } from '../app/ingest.ts';
 import { openStore } from '../store/index.ts';
 import type { Store, StoreConfig } from '../store/types.ts';
@@ -114,6 +115,64 @@ export function registerDb(program: Command): void {
         else
           process.stdout.write(
             `${v.secret}\n(token ${v.token.id}, role ${v.token.role}, tenant ${v.token.tenant}; the secret is shown only now)\n`,
+          );
+      },
+    );
+
+  program
+    .command('invite')
+    .description('Invite a person to sign in to the web app: prints a one-time link (valid 7 days) where they choose a password')
+    .requiredOption('--email <address>', 'the e-mail address they sign in with')
+    .requiredOption('--role <role>', 'admin, manager, agent, viewer, auditor or customer')
+    .option('--customer <id>', 'for the customer role: the customer they may see')
+    .option('--name <name>', 'their name (the e-mail address when absent)')
+    .option('--user <id>', 'their user id (from the e-mail address when absent)')
+    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
+    .option('--base-url <url>', 'the address people open Pledge at, to print the whole link (default: --url, else the path only)')
+    .option('--db <database>', DB_HELP)
+    .option('--url <url>', `${URL_HELP} (an admin token)`)
+    .option('--json', 'print {email, user, role, customer, expiresAt, path, link}')
+    .addHelpText(
+      'after',
+      `
+Inviting the same e-mail again gives a new link and sets the role: that is how a forgotten password
+is reset. Accepting a new password signs every earlier session of that person out.
+
+Examples:
+  pledge invite --email jo@example.com --role manager --base-url https://pledge.example.com
+  pledge invite --email it@acme.example --role customer --customer acme --name "Acme IT"`,
+    )
+    .action(
+      async (o: {
+        email: string;
+        role: string;
+        customer?: string;
+        name?: string;
+        user?: string;
+        tenant: string;
+        baseUrl?: string;
+        db?: string;
+        url?: string;
+        json?: boolean;
+      }) => {
+        const body = {
+          email: o.email,
+          role: o.role,
+          ...(o.customer !== undefined ? { customer: o.customer } : {}),
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.user !== undefined ? { user: o.user } : {}),
+        };
+        type Made = { invite: { email: string; user: string; role: string; customer?: string; expiresAt: string }; path: string };
+        const api = Api.from(o);
+        let made: Made;
+        if (api) made = await api.json<Made>('POST', '/v1/invites', body);
+        else made = await withStore(o.db, (store) => inviteOnStore(store, o.tenant, body));
+        const base = (o.baseUrl ?? api?.url)?.replace(/\/+$/, '');
+        const link = base ? `${base}${made.path}` : made.path;
+        if (o.json) printJson({ ...made.invite, customer: made.invite.customer ?? null, path: made.path, link });
+        else
+          process.stdout.write(
+            `${link}\n(invite for ${made.invite.email}, role ${made.invite.role}${made.invite.customer ? ` of customer ${made.invite.customer}` : ''}, valid until ${made.invite.expiresAt}; the link is shown only now)\n`,
           );
       },
     );

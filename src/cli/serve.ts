@@ -10,6 +10,7 @@ import { LIVE_DESK_AGREEMENT, LIVE_DESK_ID, liveDesk } from '../demo/live.ts';
 import { demoChannelEnv, putDemoChannels } from '../demo/live-channels.ts';
 import { seedAgreement, seedDemo } from '../demo/seed.ts';
 import { issueDemoToken } from '../demo/token.ts';
+import { issueDemoSignIns, type DemoSignIn } from '../demo/sign-ins.ts';
 import { serve } from '../http/serve.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
@@ -45,6 +46,7 @@ export function registerServe(program: Command): void {
       }
       let token: { secret: string; id: string; expiresAt: number; revoked: string[] } | null = null;
       let seeded: { events: number; agreements: number } | null = null;
+      let signIns: DemoSignIn[] = [];
       if (o.demo) {
         const store = await openStore(config.store);
         try {
@@ -59,6 +61,7 @@ export function registerServe(program: Command): void {
             // Only the hash of the last token is stored, so it cannot be shown again: rotate.
             token = await issueDemoToken(store, { tenant: 'demo', now, actor: 'pledge serve --demo' });
           }
+          signIns = await issueDemoSignIns(store, { tenant: 'demo', now, actor: 'pledge serve --demo' });
           if (o.live) await seedAgreement(store, 'demo', LIVE_DESK_AGREEMENT, `${LIVE_DESK_ID}.yaml`, now, 'pledge serve --demo');
         } finally {
           await store.close();
@@ -72,6 +75,7 @@ export function registerServe(program: Command): void {
           tenant: o.demo ? 'demo' : null,
           ...(live ? { inbox: { page: live.pageUrl, webhook: live.webhookUrl, smtp: live.smtp, dir: live.dir } } : {}),
           token: token?.secret ?? null,
+          ...(o.demo ? { signIns } : {}),
           ...(token ? { tokenId: token.id, tokenExpiresAt: new Date(token.expiresAt).toISOString(), revokedTokens: token.revoked } : {}),
           store: config.store.kind,
         });
@@ -91,6 +95,11 @@ export function registerServe(program: Command): void {
             : '  The next start replaces it with a new one.',
         );
         lines.push('', `  Try:  curl -H "Authorization: Bearer ${token.secret}" ${running.url}/v1/agreements`);
+        if (signIns.length > 0) {
+          lines.push('', `  Web app: ${running.url}/   sign in as (passwords are new at every start):`);
+          for (const s of signIns)
+            lines.push(`    ${s.role === 'customer' ? `customer ${s.customer}` : s.role}: ${s.email}  password ${s.password}`);
+        }
       }
       if (live) {
         lines.push(

@@ -36,6 +36,8 @@ export const ERROR_STATUS = {
   /** Too many failed authentications from one client address; Retry-After says when to try again. */
   too_many_requests: 429,
   store_unavailable: 503,
+  /** A form of an answer needs a component this installation lacks (a PDF without Chromium); the message names what to install. */
+  unavailable: 503,
   internal_error: 500,
 } as const;
 

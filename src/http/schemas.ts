@@ -835,6 +835,82 @@ export const AuditEntry = component(
 );
 export const AuditPage = page('AuditPage', AuditEntry);
 
+const MoneyFigure = z.strictObject({
+  currency: z.string(),
+  amountMinor: z.number().int().describe("In the currency's minor unit (cents)."),
+  amount: z.string(),
+});
+const PortfolioTally = {
+  agreements: z.number().int(),
+  breached: z.number().int(),
+  atRisk: z.number().int(),
+  met: z.number().int(),
+  noData: z.number().int(),
+  owed: z.array(MoneyFigure).describe("What the agreements' latest settled periods owe, per currency."),
+};
+export const Portfolio = component(
+  'Portfolio',
+  z.strictObject({
+    now: Instant,
+    agreements: z.array(
+      z.strictObject({
+        id: z.string(),
+        name: z.string(),
+        kind: z.string(),
+        level: z.string().nullable(),
+        customer: z.string().nullable(),
+        customerName: z.string().nullable(),
+        services: z.array(z.string()),
+        lifecycle: z.string(),
+        health: z
+          .enum(['breached', 'at_risk', 'met', 'no_data'])
+          .describe("The worst state among its targets' current windows (breached, at_risk, met); no_data when none is measured yet."),
+        targets: z.array(
+          z.strictObject({
+            target: z.string(),
+            window: z.string(),
+            from: Instant,
+            to: Instant,
+            state: z.string(),
+            value: z.number().nullable(),
+            comparator: z.string().nullable(),
+            goal: z.number().nullable(),
+            reason: z.string().nullable(),
+          }),
+        ),
+        period: z.strictObject({ label: z.string(), owed: z.array(MoneyFigure) }).nullable(),
+      }),
+    ),
+    customers: z.array(z.strictObject({ customer: z.string(), name: z.string().nullable(), ...PortfolioTally })),
+    totals: z.strictObject(PortfolioTally),
+  }),
+);
+
+export const Watermelon = component(
+  'Watermelon',
+  z.strictObject({
+    period: z.strictObject({ label: z.string(), from: z.string(), to: z.string(), zone: z.string() }),
+    thresholds: z.strictObject({ csatBelow: z.number(), reopenAbove: z.number() }),
+    rows: z.array(
+      z.strictObject({
+        customer: z.string(),
+        service: z.string(),
+        agreements: z.array(z.string()),
+        sla: z.enum(['met', 'at_risk', 'breached', 'no_data']),
+        targets: z.strictObject({ met: z.number().int(), atRisk: z.number().int(), breached: z.number().int(), noData: z.number().int() }),
+        tickets: z.strictObject({ created: z.number().int(), resolved: z.number().int(), reopened: z.number().int() }),
+        reopenRate: z.number().nullable(),
+        ratings: z.number().int(),
+        csat: z.number().nullable(),
+        meanRating: z.number().nullable(),
+        waitedHours: z.strictObject({ median: z.number().nullable(), p90: z.number().nullable() }),
+        watermelon: z.boolean().describe('SLA met while customers are unhappy (see why).'),
+        why: z.array(z.string()),
+      }),
+    ),
+  }),
+);
+
 export const Token = component(
   'Token',
   z.strictObject({

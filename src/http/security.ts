@@ -49,6 +49,23 @@ export function htmlPageCsp(inlineStyles: readonly string[]): string {
 }
 
 /**
+ * The CSP of the web app's page (src/http/web.ts): its own scripts, styles, images and API only,
+ * nothing inline (the build emits no inline script or style), nothing from elsewhere, never framed.
+ */
+export const APP_CSP = cspText({
+  'default-src': ["'none'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'manifest-src': ["'self'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+});
+
+/**
  * The essential headers, for the answers Fastify's router gives before any hook runs (a URL it
  * cannot decode, an overlong path parameter): helmet never sees those requests.
  */

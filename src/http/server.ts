@@ -40,6 +40,9 @@ import { resultOperations } from './routes/results.ts';
 import { systemOperations } from './routes/system.ts';
 import { ticketOperations } from './routes/tickets.ts';
 import { tokenOperations } from './routes/tokens.ts';
+import { sessionOperations, sessionPrincipal, sessionSecret } from './routes/sessions.ts';
+import { registerWebApp } from './web.ts';
+import { serviceReportOperations } from './routes/service-reports.ts';
 import { z } from 'zod';
 
 export interface ServerOptions {
@@ -51,6 +54,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Shared with the process's background workers (serve.ts), so /metrics shows their counts too. */
   metrics?: Metrics;
+  /** The built web app's folder (web.ts: dist/web by default). */
+  webRoot?: string;
 }
 
 /** Media types the server reads; each operation says which of them it accepts. */
@@ -77,6 +82,8 @@ export function operations(deps: Deps): Operation[] {
     ...calendarOperations(deps),
     ...auditOperations(deps),
     ...tokenOperations(deps),
+    ...sessionOperations(deps),
+    ...serviceReportOperations(deps),
     ...alertOperations(deps),
     ...channelOperations(deps),
     ...systemOperations(deps, () => operations(deps)),
@@ -179,7 +186,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const re = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}/?$`);
     for (const m of methods) known.push({ method: m, re });
   });
+  const web = registerWebApp(app, options.webRoot);
   app.setNotFoundHandler((req, reply) => {
+    if (web.isPage(req)) return web.sendPage(reply);
     const path = req.url.split('?')[0] ?? '';
     const allowed = [...new Set(known.filter((k) => k.re.test(path)).map((k) => k.method))];
     const e =
@@ -203,6 +212,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode);
+    if (reply.statusCode === 401 && req.method === 'POST' && req.routeOptions.url === '/v1/session') await guard.failed(req);
   });
 
   const emptyParams = z.strictObject({});
@@ -214,10 +224,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       // Before the body is read: an unauthenticated or unauthorised client cannot make the server
       // read (or even wait for) a large body, and a wrong media type is refused up front.
       onRequest: async (req) => {
+        // A sign-in guesses a password: it counts against the address like a refused token.
+        if (op.operationId === 'signIn') await guard.before(req);
         if (op.action) {
           const presented = req.headers.authorization !== undefined && req.headers.authorization.trim() !== '';
+          // A browser signed in to the web app sends its session cookie instead (routes/sessions.ts).
+          const cookie = presented ? undefined : sessionSecret(req.headers);
+          // Session secrets are 256 random bits, not worth guessing: a stale cookie counts no failure.
           if (presented) await guard.before(req);
-          const principal = await authenticator.authenticate(req.headers.authorization, now()).catch(async (e: unknown) => {
+          const principal = await (cookie !== undefined
+            ? sessionPrincipal(deps, req, cookie, now())
+            : authenticator.authenticate(req.headers.authorization, now())
+          ).catch(async (e: unknown) => {
             if (presented && e instanceof HttpError && e.code === 'unauthenticated') await guard.failed(req);
             throw e;
           });

@@ -20,6 +20,8 @@ import {
 } from '../core/agreements/lifecycle/index.ts';
 import { InvalidInputError } from '../core/validation/issues.ts';
 import { alertsContract } from './contract-alerts.ts';
+import { signInContract } from './contract-sign-in.ts';
+import { reportsContract } from './contract-reports.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
 import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
@@ -1771,6 +1773,8 @@ export function storeContract(target: ContractTarget): void {
     });
 
     alertsContract({ store: () => store, open, freshConfig: () => target.freshConfig() });
+    signInContract({ store: () => store });
+    reportsContract({ store: () => store });
 
     describe('audit log', () => {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {

@@ -3,6 +3,12 @@ import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
 import { StoreError } from './errors.ts';
 import type {
+  ServiceReportRevision,
+  ComplianceRow,
+  WindowGlance,
+  Invite,
+  Login,
+  WebSession,
   AgreementChange,
   AlertChange,
   AlertHistoryEntry,
@@ -507,4 +513,104 @@ export function decodeComplianceValue<V>(stored: unknown): V {
     stored.contributors = (stored.measurement as Obj).contributors;
   }
   return stored as V;
+}
+
+// --- signing in: rows of logins, invites and sessions (both adapters' column names) ------------
+
+type SignInRow = Record<string, unknown>;
+const n = (v: unknown): number => Number(v);
+const nOpt = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export function loginOf(r: SignInRow): Login {
+  return {
+    tenant: r.tenant as string,
+    userId: r.user_id as string,
+    email: r.email as string,
+    role: r.role as Login['role'],
+    ...opt('customer', r.customer as string | null),
+    ...opt('passwordHash', r.password_hash as string | null),
+    ...opt('passwordSetAt', nOpt(r.password_set_at)),
+    failedCount: n(r.failed_count),
+    ...opt('lockedUntil', nOpt(r.locked_until)),
+    createdAt: n(r.created_at),
+  };
+}
+
+export function inviteOf(r: SignInRow): Invite {
+  return {
+    tenant: r.tenant as string,
+    email: r.email as string,
+    createdBy: r.created_by as string,
+    createdAt: n(r.created_at),
+    expiresAt: n(r.expires_at),
+    ...opt('usedAt', nOpt(r.used_at)),
+  };
+}
+
+export function webSessionOf(r: SignInRow): WebSession {
+  return {
+    tenant: r.tenant as string,
+    userId: r.user_id as string,
+    csrf: r.csrf as string,
+    createdAt: n(r.created_at),
+    lastSeenAt: n(r.last_seen_at),
+    expiresAt: n(r.expires_at),
+    ...opt('revokedAt', nOpt(r.revoked_at)),
+  };
+}
+
+/** E-mail addresses sign in case-insensitively: stored and looked up lower-cased and trimmed. */
+export function normalEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** A compliance row's plain columns (state, window, figure...) as a WindowGlance row, from either adapter. */
+export function windowGlanceRow(r: SignInRow): ComplianceRow<WindowGlance> {
+  return {
+    agreementId: r.agreement_id as string,
+    target: r.target as string,
+    window: r.window_label as string,
+    value: {
+      state: r.state as string,
+      value: nOpt(r.v),
+      comparator: (r.comparator as string | null) ?? null,
+      target: nOpt(r.goal),
+      reason: (r.reason as string | null) ?? null,
+      window: { from: n(r.window_from), to: n(r.window_to) },
+    },
+    updatedAt: n(r.updated_at),
+  };
+}
+
+/** A settlement's totals (JSON text from SQLite, parsed JSON from PostgreSQL), only the fields a summary shows. */
+export function totalsOf(v: unknown): Array<{ currency: string; amountMinor: number; amount: string }> {
+  const list = typeof v === 'string' ? (JSON.parse(v) as unknown) : v;
+  if (!Array.isArray(list)) return [];
+  return list.map((t: { currency: string; amountMinor: number; amount: string }) => ({
+    currency: t.currency,
+    amountMinor: Number(t.amountMinor),
+    amount: t.amount,
+  }));
+}
+
+/** A service report revision row, from either adapter. */
+export function serviceReportOf(r: SignInRow): ServiceReportRevision {
+  return {
+    agreementId: r.agreement_id as string,
+    period: r.period_label as string,
+    revision: n(r.revision),
+    eventSeq: n(r.event_seq),
+    sha256: r.sha256 as string,
+    content: r.content as string,
+    createdAt: n(r.created_at),
+    createdBy: r.created_by as string,
+  };
+}
+
+export function reportFileOf(r: SignInRow): { mediaType: string; bytes: Buffer; sha256: string } {
+  return { mediaType: r.media_type as string, bytes: Buffer.from(r.bytes as Uint8Array), sha256: r.sha256 as string };
+}
+
+export function sha256Hex(bytes: Buffer | string): string {
+  return hash('sha256', bytes, 'hex');
 }

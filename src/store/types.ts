@@ -148,6 +148,159 @@ export interface UserStore {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Signing in to the web app: logins, invites, sessions
+
+/**
+ * A user's way into the web app: the e-mail it signs in with (lower-cased; unique across the
+ * installation, because signing in names no tenant), and the role and customer it acts with (the
+ * same roles and policy as API tokens).
+ */
+export interface Login {
+  tenant: TenantId;
+  userId: string;
+  email: string;
+  role: Role;
+  /** Only the customer role has one, and it must. */
+  customer?: string;
+  /** The password's hash (scrypt, src/app/passwords.ts); absent until an invite is accepted. */
+  passwordHash?: string;
+  passwordSetAt?: number;
+  /** Failed sign-ins since the last success (lock-out). */
+  failedCount: number;
+  lockedUntil?: number;
+  createdAt: number;
+}
+
+export interface Invite {
+  tenant: TenantId;
+  email: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt?: number;
+}
+
+export interface NewInvite {
+  /** SHA-256 of the link's secret (hashTokenSecret): the secret itself is shown once and never stored. */
+  tokenHash: string;
+  user: { id: string; name: string; email: string };
+  role: Role;
+  customer?: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export type InviteCreated =
+  | { status: 'created'; invite: Invite; login: Login; user: User }
+  /** The e-mail signs in to another user or tenant. */
+  | { status: 'email_taken' }
+  /** The user exists with another e-mail login. */
+  | { status: 'user_has_login'; email: string };
+
+export type InviteAccepted =
+  | { status: 'accepted'; login: Login; user: User }
+  | { status: 'not_found' | 'used' | 'expired' | 'disabled_user' };
+
+export interface WebSession {
+  tenant: TenantId;
+  userId: string;
+  /** Every write made with the session's cookie must repeat it (X-CSRF-Token). */
+  csrf: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  revokedAt?: number;
+}
+
+export interface NewWebSession {
+  /** SHA-256 of the cookie's secret: the secret is never stored. */
+  idHash: string;
+  tenant: TenantId;
+  userId: string;
+  csrf: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface SignInStore {
+  /**
+   * Invites a person: the user (created when missing, with this name and e-mail), its login with
+   * the role and customer given, and a one-time invite. Inviting an e-mail that already has a
+   * login of the same user renews the invite (and sets the role): how a forgotten password is
+   * reset. The e-mail is stored lower-cased.
+   */
+  createInvite(tenant: TenantId, invite: NewInvite, audit?: AuditInput): Promise<InviteCreated>;
+  /** The invite with this hash (any tenant: the link names none), used or not. */
+  findInvite(tokenHash: string): Promise<(Invite & { login: Login; user: User }) | undefined>;
+  /** Uses the invite once, at `at`: sets the login's password hash and clears its lock-out. */
+  acceptInvite(tokenHash: string, passwordHash: string, at: number, audit?: AuditInput): Promise<InviteAccepted>;
+  /** The login of an e-mail (compared lower-cased) and its user, any tenant. */
+  findLogin(email: string): Promise<{ login: Login; user: User } | undefined>;
+  /**
+   * Counts a failed sign-in at `at`; when the count reaches `limit`, the login is locked for
+   * `lockMs` and the count starts again. Undefined when there is no such login.
+   */
+  signInFailed(email: string, at: number, policy: { limit: number; lockMs: number }): Promise<Login | undefined>;
+  /** A successful sign-in: the failure count is cleared and the session stored, in one transaction. */
+  createSession(email: string, session: NewWebSession, audit?: AuditInput): Promise<WebSession>;
+  /** The session with this hash, with its login and user (any tenant: the cookie names none). */
+  findSession(idHash: string): Promise<{ session: WebSession; login: Login; user: User } | undefined>;
+  /** Records a use and slides the expiry forward (never back). */
+  touchSession(idHash: string, at: number, expiresAt: number): Promise<void>;
+  /** Signs a session out; false when it was not signed in (unknown, expired or already revoked). */
+  revokeSession(idHash: string, at: number, audit?: AuditInput): Promise<boolean>;
+  listLogins(tenant: TenantId): Promise<Login[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service reports: frozen revisions
+
+export interface ServiceReportRevision {
+  agreementId: string;
+  period: string;
+  revision: number;
+  /** The last event sequence number the results it was made from had seen. */
+  eventSeq: number;
+  /** SHA-256 (hex) of `content`'s UTF-8 bytes. */
+  sha256: string;
+  /** The report as canonical JSON text: stored and served byte for byte. */
+  content: string;
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface ServiceReportStore {
+  /**
+   * Stores the report's content as the next revision, unless the latest revision has the same
+   * SHA-256: then that one is returned (`status: 'same'`) and nothing is written. One revision
+   * number per change, however many processes produce it at once.
+   */
+  appendServiceReport(
+    tenant: TenantId,
+    r: Omit<ServiceReportRevision, 'revision'>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'same'; value: ServiceReportRevision }>;
+  /** One revision, or the latest (revision omitted). */
+  getServiceReport(
+    tenant: TenantId,
+    key: { agreementId: string; period: string; revision?: number },
+  ): Promise<ServiceReportRevision | undefined>;
+  /** Every revision of every period of an agreement, newest period first, then newest revision first; without content. */
+  listServiceReports(tenant: TenantId, agreementId: string): Promise<Array<Omit<ServiceReportRevision, 'content'>>>;
+  /** A rendered file of a revision (e.g. variant 'pdf:en'), stored once: a second put keeps the first. */
+  putServiceReportFile(
+    tenant: TenantId,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+    file: { mediaType: string; bytes: Buffer; createdAt: number },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string }>;
+  getServiceReportFile(
+    tenant: TenantId,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string } | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Agreements
 
 export interface StoredAgreement<D = unknown> {
@@ -588,6 +741,18 @@ export interface DerivedStore {
    * partial indexes alone: no JSON at read time.
    */
   atRiskNow(tenant: TenantId, now: number): Promise<{ clocks: ClockRow<ClockGlance>[]; compliance: ComplianceRow<WindowGlance>[] }>;
+  /**
+   * Every target's window that contains `now`, whatever its state (the portfolio overview), by key
+   * order, with the fields of WindowGlance only: read from a covering index (20261206_002), no JSON.
+   */
+  currentWindows(tenant: TenantId, now: number): Promise<ComplianceRow<WindowGlance>[]>;
+  /**
+   * Each agreement's latest settled billing period (the greatest label: labels sort in time order)
+   * with its totals only (Settlement.totals), by agreement.
+   */
+  latestSettlementTotals(
+    tenant: TenantId,
+  ): Promise<Array<{ agreementId: string; period: string; totals: Array<{ currency: string; amountMinor: number; amount: string }> }>>;
   /**
    * The state of each of an agreement's compliance windows that end at or before `until`, without
    * their values (read from indexed columns): what later billing periods are settled with.
@@ -1124,6 +1289,8 @@ export interface MigrationReport {
 export interface Store
   extends TenantStore,
     UserStore,
+    SignInStore,
+    ServiceReportStore,
     AgreementStore,
     CalendarStore,
     EventStore,

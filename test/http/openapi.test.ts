@@ -170,6 +170,8 @@ describe('the answers are what the document says', () => {
 
     // Results first, on the demo's own data: every stored result of the tenant is validated.
     await call('viewer', { method: 'GET', url: '/v1/status' }, 200);
+    await call('viewer', { method: 'GET', url: '/v1/portfolio' }, 200);
+    await call('viewer', { method: 'GET', url: '/v1/watermelon?period=2026-09' }, 200);
     await call('viewer', { method: 'GET', url: '/v1/metrics' }, 200);
     await call('viewer', { method: 'GET', url: '/v1/compliance?limit=1000' }, 200);
     await call('viewer', { method: 'GET', url: '/v1/agreements/acme-checkout/compliance?window=2026-08' }, 200);
@@ -330,6 +332,31 @@ describe('the answers are what the document says', () => {
     await call('auditor', { method: 'GET', url: '/v1/notifications' }, 200);
     await call('auditor', { method: 'GET', url: `/v1/notifications/${claimed!.id}` }, 200);
     await call('manager', { method: 'POST', url: `/v1/notifications/${claimed!.id}/replay` }, 200);
+
+    // Service reports: produced (a new revision, then the same), listed, read.
+    await call('manager', { method: 'POST', url: '/v1/agreements/acme-checkout/reports', ...json({ period: '2026-08' }) }, 201);
+    await call('manager', { method: 'POST', url: '/v1/agreements/acme-checkout/reports', ...json({ period: '2026-08' }) }, 200);
+    await call('customer', { method: 'GET', url: '/v1/agreements/acme-checkout/reports' }, 200);
+    await call('customer', { method: 'GET', url: '/v1/agreements/acme-checkout/reports/2026-08' }, 200);
+    for (const format of ['html', 'csv'])
+      await call('customer', { method: 'GET', url: `/v1/agreements/acme-checkout/reports/2026-08?format=${format}&lang=ar` }, 200);
+
+    // Signing in to the web app: an invite, its acceptance, a sign-in, the session, sign-out.
+    const inv = (
+      await call('admin', { method: 'POST', url: '/v1/invites', ...json({ email: 'doc.person@example.com', role: 'viewer' }) }, 201)
+    ).json();
+    const secret = String(inv.path).split('/').pop();
+    await call(null, { method: 'GET', url: `/v1/invites/${secret}` }, 200);
+    await call(null, { method: 'POST', url: `/v1/invites/${secret}/accept`, ...json({ password: 'correct horse battery' }) }, 200);
+    const signedIn = await call(
+      null,
+      { method: 'POST', url: '/v1/session', ...json({ email: 'Doc.Person@example.com', password: 'correct horse battery' }) },
+      200,
+    );
+    const cookie = String(signedIn.headers['set-cookie']).split(';')[0]!;
+    const session = (await call(null, { method: 'GET', url: '/v1/session', headers: { cookie } }, 200)).json();
+    await call('admin', { method: 'GET', url: '/v1/logins' }, 200);
+    await call(null, { method: 'DELETE', url: '/v1/session', headers: { cookie, 'x-csrf-token': session.csrfToken } }, 200);
 
     const documented = operationsOf(doc).flatMap(({ op }) =>
       Object.keys(op.responses)

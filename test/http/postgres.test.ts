@@ -42,13 +42,15 @@ describe('the API on PostgreSQL', { skip: skip ?? false }, () => {
 
   const json = (payload: unknown) => ({ headers: { 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
 
-  test('the same figures as on SQLite: reports, compliance, settlements, status', async () => {
+  test('the same figures as on SQLite: reports, compliance, settlements, status, portfolio', async () => {
     for (const url of [
       '/v1/agreements/acme-checkout/report?period=2026-08',
       '/v1/agreements/globex-email/report?period=2026-09',
       '/v1/compliance?limit=1000',
       '/v1/settlements?limit=1000',
       '/v1/status',
+      '/v1/portfolio',
+      '/v1/watermelon?period=2026-09',
       '/v1/checks',
     ]) {
       const a = await t.req('viewer', { method: 'GET', url });

@@ -153,6 +153,19 @@ function routes(tokenId: string): Route[] {
     { method: 'GET', url: '/v1/tokens', allowed: ['admin'] },
     { method: 'DELETE', url: `/v1/tokens/${tokenId}`, allowed: ['admin'] },
     { method: 'GET', url: '/v1/metrics', allowed: READERS },
+    { method: 'GET', url: '/v1/portfolio', allowed: [...READERS, 'customer'] },
+    { method: 'GET', url: '/v1/watermelon?period=2026-10', allowed: [...READERS, 'customer'] },
+    {
+      method: 'POST',
+      url: '/v1/invites',
+      allowed: ['admin'],
+      headers: json,
+      payload: JSON.stringify({ email: 'matrix@example.com', role: 'viewer' }),
+    },
+    { method: 'GET', url: '/v1/logins', allowed: ['admin'] },
+    // POST /v1/agreements/{id}/reports needs an agreement with results: its roles are checked on the
+    // demo data in service-reports.test.ts.
+    { method: 'GET', url: '/v1/agreements/gold/reports', allowed: [...READERS, 'customer'], agreement: true },
   ];
 }
 

@@ -10,12 +10,26 @@ import { HttpError, invalid } from '../errors.ts';
 import { defineOperation, idParam, type Deps, type Operation } from '../operation.ts';
 import { visibleAgreement, visibleAgreementIds } from './derived-access.ts';
 import { periodLabel } from './results.ts';
-import { RebuildReport, Report, Status } from '../schemas.ts';
+import { Portfolio, RebuildReport, Report, Status, Watermelon } from '../schemas.ts';
+import { watermelon } from '../../app/watermelon.ts';
+import { portfolio } from '../../app/portfolio.ts';
 
 export const reportParams = z.strictObject({ id: idParam });
 export const reportQuery = z.strictObject({
   period: periodLabel.describe("The billing period: a month (2026-10), quarter (2026-Q4) or year (2026), in the agreement's time zone."),
   format: z.enum(['json', 'csv']).optional().describe('json (default) or csv (one line per target).'),
+});
+
+export const portfolioQuery = z.strictObject({
+  customer: z.string().min(1).max(200).optional().describe('Only the agreements of this customer.'),
+  service: z.string().min(1).max(200).optional().describe('Only the agreements that cover this service.'),
+});
+
+export const watermelonQuery = z.strictObject({
+  period: periodLabel.describe('The period: a month (2026-10), quarter (2026-Q4) or year (2026).'),
+  zone: z.string().min(1).max(64).optional().describe('The time zone the period is read in; UTC by default.'),
+  csatBelow: z.coerce.number().min(0).max(100).optional().describe('Flag when CSAT (percent) is below this: 80 by default.'),
+  reopenAbove: z.coerce.number().min(0).max(100).optional().describe('Flag when the reopen rate (percent) is above this: 10 by default.'),
 });
 
 export function reportOperations(deps: Deps): Operation[] {
@@ -44,6 +58,61 @@ export function reportOperations(deps: Deps): Operation[] {
         const p = c.principal;
         const visible = await visibleAgreementIds(store, p);
         return { body: await currentStatus({ store, tenant: p.tenant, now: c.now, ...(visible ? { visible } : {}) }) };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/portfolio',
+      operationId: 'getPortfolio',
+      tag: 'results',
+      summary: 'Every agreement at a glance: its targets now, its health, what it owes; totals per customer',
+      description:
+        "Each agreement the caller may see with each target's current window (the one that contains now) and its state, the " +
+        "agreement's health (its worst measured target: breached, at_risk or met; no_data when none is measured yet), and what its latest " +
+        'settled billing period owes; totals per customer and for the portfolio. Costs what is current, not the history. ' +
+        'A customer token sees only its own agreements.',
+      action: 'compliance.read',
+      query: portfolioQuery,
+      responses: { 200: { description: '{ now, agreements, customers, totals }', schema: Portfolio } },
+      async handler(c) {
+        const p = c.principal;
+        const visible = await visibleAgreementIds(store, p);
+        const filter = {
+          ...(c.query.customer ? { customer: c.query.customer } : {}),
+          ...(c.query.service ? { service: c.query.service } : {}),
+        };
+        return { body: await portfolio({ store, tenant: p.tenant, now: c.now, filter, ...(visible ? { visible } : {}) }) };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/watermelon',
+      operationId: 'getWatermelon',
+      tag: 'results',
+      summary: 'SLA met, customers unhappy? Per customer and service: the SLA beside CSAT, reopen rate and time waited',
+      description:
+        "For one period, per customer and service of the customer SLAs: the SLA's verdict (its targets' windows overlapping the " +
+        'period), the tickets created and resolved, the reopen rate, CSAT and mean rating, and the wall-clock hours customers ' +
+        'waited for a resolution (median, p90). A pair whose SLA is met while CSAT is below `csatBelow` or the reopen rate above ' +
+        '`reopenAbove` is flagged `watermelon`, with the reasons. Reads every ticket active in the period. A customer token sees ' +
+        'only its own.',
+      action: 'compliance.read',
+      query: watermelonQuery,
+      responses: { 200: { description: '{ period, thresholds, rows }', schema: Watermelon } },
+      async handler(c) {
+        const p = c.principal;
+        const visible = await visibleAgreementIds(store, p);
+        const r = await watermelon(
+          { store, tenant: p.tenant, now: c.now, ...(visible ? { visible } : {}) },
+          {
+            period: c.query.period,
+            ...(c.query.zone !== undefined ? { zone: c.query.zone } : {}),
+            ...(c.query.csatBelow !== undefined ? { csatBelow: c.query.csatBelow } : {}),
+            ...(c.query.reopenAbove !== undefined ? { reopenAbove: c.query.reopenAbove } : {}),
+          },
+        );
+        if (!r.ok) throw invalid(r.issues, 'query');
+        return { body: r.value };
       },
     }),
     defineOperation({

@@ -42,6 +42,15 @@ import {
   etagOf,
   lastByKey,
   opt,
+  loginOf,
+  inviteOf,
+  webSessionOf,
+  normalEmail,
+  serviceReportOf,
+  reportFileOf,
+  sha256Hex,
+  windowGlanceRow,
+  totalsOf,
   page,
   pageLimit,
   storedPayload,
@@ -95,6 +104,14 @@ import type {
   NewNotification,
   NewSilence,
   NewUser,
+  NewInvite,
+  ServiceReportRevision,
+  InviteCreated,
+  Invite,
+  InviteAccepted,
+  Login,
+  NewWebSession,
+  WebSession,
   NotificationAttempt,
   NotificationCompleted,
   NotificationCompletion,
@@ -623,6 +640,238 @@ class PostgresStore implements Store {
       await this.audit(c, tenant, audit);
       return 'revoked' as const;
     });
+  }
+
+  // --- service reports -------------------------------------------------------------------------
+
+  appendServiceReport(
+    tenant: string,
+    r: Omit<ServiceReportRevision, 'revision'>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'same'; value: ServiceReportRevision }> {
+    return this.tx('appendServiceReport', async (c) => {
+      const op = 'appendServiceReport';
+      // One producer at a time per agreement and period (a transaction-scoped advisory lock): two
+      // processes producing the same change make one revision.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`service_report/${tenant}/${r.agreementId}/${r.period}`]);
+      const last = await this.one(
+        op,
+        'SELECT * FROM service_reports WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 ORDER BY revision DESC LIMIT 1',
+        [tenant, r.agreementId, r.period],
+        c,
+      );
+      if (last && last.sha256 === r.sha256) return { status: 'same' as const, value: serviceReportOf(last) };
+      const revision = (last ? Number(last.revision) : 0) + 1;
+      await c.query(
+        'INSERT INTO service_reports (tenant, agreement_id, period_label, revision, event_seq, sha256, content, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [tenant, r.agreementId, r.period, revision, r.eventSeq, r.sha256, r.content, r.createdAt, r.createdBy],
+      );
+      await this.audit(c, tenant, audit);
+      return { status: 'created' as const, value: { ...r, revision } };
+    });
+  }
+
+  async getServiceReport(
+    tenant: string,
+    key: { agreementId: string; period: string; revision?: number },
+  ): Promise<ServiceReportRevision | undefined> {
+    const r =
+      key.revision === undefined
+        ? await this.one(
+            'getServiceReport',
+            'SELECT * FROM service_reports WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 ORDER BY revision DESC LIMIT 1',
+            [tenant, key.agreementId, key.period],
+          )
+        : await this.one(
+            'getServiceReport',
+            'SELECT * FROM service_reports WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 AND revision = $4',
+            [tenant, key.agreementId, key.period, key.revision],
+          );
+    return r && serviceReportOf(r);
+  }
+
+  async listServiceReports(tenant: string, agreementId: string): Promise<Array<Omit<ServiceReportRevision, 'content'>>> {
+    const rows = await this.rows(
+      'listServiceReports',
+      `SELECT tenant, agreement_id, period_label, revision, event_seq, sha256, '' AS content, created_at, created_by FROM service_reports
+        WHERE tenant = $1 AND agreement_id = $2 ORDER BY period_label DESC, revision DESC`,
+      [tenant, agreementId],
+    );
+    return rows.map((r) => {
+      const { content: _c, ...rest } = serviceReportOf(r);
+      return rest;
+    });
+  }
+
+  async putServiceReportFile(
+    tenant: string,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+    file: { mediaType: string; bytes: Buffer; createdAt: number },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string }> {
+    await this.rows(
+      'putServiceReportFile',
+      `INSERT INTO service_report_files (tenant, agreement_id, period_label, revision, variant, media_type, sha256, bytes, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [tenant, key.agreementId, key.period, key.revision, key.variant, file.mediaType, sha256Hex(file.bytes), file.bytes, file.createdAt],
+    );
+    return (await this.getServiceReportFile(tenant, key))!;
+  }
+
+  async getServiceReportFile(
+    tenant: string,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string } | undefined> {
+    const r = await this.one(
+      'getServiceReportFile',
+      'SELECT * FROM service_report_files WHERE tenant = $1 AND agreement_id = $2 AND period_label = $3 AND revision = $4 AND variant = $5',
+      [tenant, key.agreementId, key.period, key.revision, key.variant],
+    );
+    return r && reportFileOf(r);
+  }
+
+  // --- signing in: logins, invites, sessions -------------------------------------------------
+
+  createInvite(tenant: string, i: NewInvite, audit?: AuditInput): Promise<InviteCreated> {
+    return this.tx('createInvite', async (c) => {
+      const op = 'createInvite';
+      const email = normalEmail(i.user.email);
+      if (!(await this.one(op, 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);
+      await this.one(
+        op,
+        'INSERT INTO users (tenant, id, name, email, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        [tenant, i.user.id, i.user.name, email, i.createdAt],
+        c,
+      );
+      // The user's row is held until COMMIT: two invites of one user are taken one after the other.
+      await this.one(op, 'SELECT 1 FROM users WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, i.user.id], c);
+      const other = await this.one(op, 'SELECT email FROM logins WHERE tenant = $1 AND user_id = $2', [tenant, i.user.id], c);
+      if (other && other.email !== email) return { status: 'user_has_login' as const, email: other.email as string };
+      if (!other) {
+        const ins = await this.one(
+          op,
+          'INSERT INTO logins (email, tenant, user_id, role, customer, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING RETURNING email',
+          [email, tenant, i.user.id, i.role, i.customer ?? null, i.createdAt],
+          c,
+        );
+        if (!ins) return { status: 'email_taken' as const };
+      } else await c.query('UPDATE logins SET role = $1, customer = $2 WHERE email = $3', [i.role, i.customer ?? null, email]);
+      const inv = await this.one(
+        op,
+        'INSERT INTO invites (token_hash, tenant, email, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+        [i.tokenHash, tenant, email, i.createdBy, i.createdAt, i.expiresAt],
+        c,
+      );
+      await this.audit(c, tenant, audit);
+      const l = await this.one(op, 'SELECT * FROM logins WHERE email = $1', [email], c);
+      const u = await this.one(op, 'SELECT * FROM users WHERE tenant = $1 AND id = $2', [tenant, i.user.id], c);
+      return { status: 'created' as const, invite: inviteOf(inv!), login: loginOf(l!), user: userOf(u!) };
+    });
+  }
+
+  async findInvite(tokenHash: string): Promise<(Invite & { login: Login; user: User }) | undefined> {
+    const r = await this.one('findInvite', 'SELECT * FROM invites WHERE token_hash = $1', [tokenHash]);
+    if (!r) return undefined;
+    const found = await this.findLogin(r.email as string);
+    return found && { ...inviteOf(r), ...found };
+  }
+
+  acceptInvite(tokenHash: string, passwordHash: string, at: number, audit?: AuditInput): Promise<InviteAccepted> {
+    return this.tx('acceptInvite', async (c) => {
+      const op = 'acceptInvite';
+      // Held until COMMIT: an invite is used once, however many requests race for it.
+      const r = await this.one(op, 'SELECT * FROM invites WHERE token_hash = $1 FOR UPDATE', [tokenHash], c);
+      if (!r) return { status: 'not_found' as const };
+      if (r.used_at !== null) return { status: 'used' as const };
+      if (Number(r.expires_at) <= at) return { status: 'expired' as const };
+      const email = r.email as string;
+      const l = (await this.one(op, 'SELECT * FROM logins WHERE email = $1', [email], c))!;
+      const u = (await this.one(op, 'SELECT * FROM users WHERE tenant = $1 AND id = $2', [l.tenant, l.user_id], c))!;
+      if (u.disabled_at !== null) return { status: 'disabled_user' as const };
+      await c.query('UPDATE invites SET used_at = $1 WHERE token_hash = $2', [at, tokenHash]);
+      const updated = await this.one(
+        op,
+        'UPDATE logins SET password_hash = $1, password_set_at = $2, failed_count = 0, locked_until = NULL WHERE email = $3 RETURNING *',
+        [passwordHash, at, email],
+        c,
+      );
+      // A new password signs every earlier session out (a reset after a lost laptop means it).
+      await c.query('UPDATE sessions SET revoked_at = $1 WHERE tenant = $2 AND user_id = $3 AND revoked_at IS NULL', [
+        at,
+        l.tenant,
+        l.user_id,
+      ]);
+      await this.audit(c, l.tenant as string, audit);
+      return { status: 'accepted' as const, login: loginOf(updated!), user: userOf(u) };
+    });
+  }
+
+  async findLogin(email: string): Promise<{ login: Login; user: User } | undefined> {
+    const l = await this.one('findLogin', 'SELECT * FROM logins WHERE email = $1', [normalEmail(email)]);
+    if (!l) return undefined;
+    const u = await this.one('findLogin', 'SELECT * FROM users WHERE tenant = $1 AND id = $2', [l.tenant, l.user_id]);
+    return { login: loginOf(l), user: userOf(u!) };
+  }
+
+  async signInFailed(email: string, at: number, policy: { limit: number; lockMs: number }): Promise<Login | undefined> {
+    // One statement: concurrent failures each count (the row is locked by the UPDATE).
+    const r = await this.one(
+      'signInFailed',
+      `UPDATE logins SET
+         failed_count = CASE WHEN failed_count + 1 >= $2 THEN 0 ELSE failed_count + 1 END,
+         locked_until = CASE WHEN failed_count + 1 >= $2 THEN $3::bigint ELSE locked_until END
+       WHERE email = $1 RETURNING *`,
+      [normalEmail(email), policy.limit, at + policy.lockMs],
+    );
+    return r && loginOf(r);
+  }
+
+  createSession(email: string, s: NewWebSession, audit?: AuditInput): Promise<WebSession> {
+    return this.tx('createSession', async (c) => {
+      await c.query('UPDATE logins SET failed_count = 0, locked_until = NULL WHERE email = $1', [normalEmail(email)]);
+      const r = await this.one(
+        'createSession',
+        'INSERT INTO sessions (id_hash, tenant, user_id, csrf, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING *',
+        [s.idHash, s.tenant, s.userId, s.csrf, s.createdAt, s.expiresAt],
+        c,
+      );
+      await this.audit(c, s.tenant, audit);
+      return webSessionOf(r!);
+    });
+  }
+
+  async findSession(idHash: string): Promise<{ session: WebSession; login: Login; user: User } | undefined> {
+    const s = await this.one('findSession', 'SELECT * FROM sessions WHERE id_hash = $1', [idHash]);
+    if (!s) return undefined;
+    const l = await this.one('findSession', 'SELECT * FROM logins WHERE tenant = $1 AND user_id = $2', [s.tenant, s.user_id]);
+    const u = await this.one('findSession', 'SELECT * FROM users WHERE tenant = $1 AND id = $2', [s.tenant, s.user_id]);
+    if (!l || !u) return undefined;
+    return { session: webSessionOf(s), login: loginOf(l), user: userOf(u) };
+  }
+
+  async touchSession(idHash: string, at: number, expiresAt: number): Promise<void> {
+    await this.rows(
+      'touchSession',
+      'UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $1), expires_at = GREATEST(expires_at, $2) WHERE id_hash = $3 AND revoked_at IS NULL',
+      [at, expiresAt, idHash],
+    );
+  }
+
+  revokeSession(idHash: string, at: number, audit?: AuditInput): Promise<boolean> {
+    return this.tx('revokeSession', async (c) => {
+      const s = await this.one(
+        'revokeSession',
+        'UPDATE sessions SET revoked_at = $2 WHERE id_hash = $1 AND revoked_at IS NULL AND expires_at > $2 RETURNING tenant',
+        [idHash, at],
+        c,
+      );
+      if (!s) return false;
+      await this.audit(c, s.tenant as string, audit);
+      return true;
+    });
+  }
+
+  async listLogins(tenant: string): Promise<Login[]> {
+    return (await this.rows('listLogins', 'SELECT * FROM logins WHERE tenant = $1 ORDER BY email', [tenant])).map(loginOf);
   }
 
   // --- agreements ------------------------------------------------------------------------------
@@ -1357,6 +1606,31 @@ class PostgresStore implements Store {
         updatedAt: Number(r.updated_at),
       })),
     };
+  }
+
+  async currentWindows(tenant: string, now: number): Promise<ComplianceRow<WindowGlance>[]> {
+    const rows = await this.rows(
+      'currentWindows',
+      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+         FROM derived_compliance
+        WHERE tenant = $1 AND window_to > $2 AND window_from <= $2
+        ORDER BY agreement_id, target, window_label`,
+      [tenant, now],
+    );
+    return rows.map(windowGlanceRow);
+  }
+
+  async latestSettlementTotals(
+    tenant: string,
+  ): Promise<Array<{ agreementId: string; period: string; totals: Array<{ currency: string; amountMinor: number; amount: string }> }>> {
+    const rows = await this.rows(
+      'latestSettlementTotals',
+      `SELECT DISTINCT ON (agreement_id) agreement_id, period_label, value->'totals' AS totals
+         FROM derived_settlements WHERE tenant = $1
+        ORDER BY agreement_id, period_label DESC`,
+      [tenant],
+    );
+    return rows.map((r) => ({ agreementId: r.agreement_id as string, period: r.period_label as string, totals: totalsOf(r.totals) }));
   }
 
   private async upsertCompliance(c: pg.PoolClient, tenant: string, input: readonly ComplianceRow[]): Promise<void> {

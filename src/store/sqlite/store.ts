@@ -45,6 +45,15 @@ import {
   decodeCursor,
   etagOf,
   opt,
+  loginOf,
+  inviteOf,
+  webSessionOf,
+  normalEmail,
+  serviceReportOf,
+  reportFileOf,
+  sha256Hex,
+  windowGlanceRow,
+  totalsOf,
   page,
   pageLimit,
   storedPayload,
@@ -98,6 +107,14 @@ import type {
   NewNotification,
   NewSilence,
   NewUser,
+  NewInvite,
+  ServiceReportRevision,
+  InviteCreated,
+  Invite,
+  InviteAccepted,
+  Login,
+  NewWebSession,
+  WebSession,
   NotificationAttempt,
   NotificationCompleted,
   NotificationCompletion,
@@ -534,6 +551,288 @@ class SqliteStore implements Store {
       this.audit(tenant, audit);
       return 'revoked' as const;
     });
+  }
+
+  // --- service reports -------------------------------------------------------------------------
+
+  appendServiceReport(
+    tenant: string,
+    r: Omit<ServiceReportRevision, 'revision'>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'same'; value: ServiceReportRevision }> {
+    return this.write('appendServiceReport', () => {
+      const last = this.get(
+        'SELECT * FROM service_reports WHERE tenant = ? AND agreement_id = ? AND period_label = ? ORDER BY revision DESC LIMIT 1',
+        tenant,
+        r.agreementId,
+        r.period,
+      );
+      if (last && last.sha256 === r.sha256) return { status: 'same' as const, value: serviceReportOf(last) };
+      const revision = ((last?.revision as number | undefined) ?? 0) + 1;
+      this.exec(
+        'INSERT INTO service_reports (tenant, agreement_id, period_label, revision, event_seq, sha256, content, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        tenant,
+        r.agreementId,
+        r.period,
+        revision,
+        r.eventSeq,
+        r.sha256,
+        r.content,
+        r.createdAt,
+        r.createdBy,
+      );
+      this.audit(tenant, audit);
+      return { status: 'created' as const, value: { ...r, revision } };
+    });
+  }
+
+  getServiceReport(
+    tenant: string,
+    key: { agreementId: string; period: string; revision?: number },
+  ): Promise<ServiceReportRevision | undefined> {
+    return this.run('getServiceReport', () => {
+      const r =
+        key.revision === undefined
+          ? this.get(
+              'SELECT * FROM service_reports WHERE tenant = ? AND agreement_id = ? AND period_label = ? ORDER BY revision DESC LIMIT 1',
+              tenant,
+              key.agreementId,
+              key.period,
+            )
+          : this.get(
+              'SELECT * FROM service_reports WHERE tenant = ? AND agreement_id = ? AND period_label = ? AND revision = ?',
+              tenant,
+              key.agreementId,
+              key.period,
+              key.revision,
+            );
+      return r && serviceReportOf(r);
+    });
+  }
+
+  listServiceReports(tenant: string, agreementId: string): Promise<Array<Omit<ServiceReportRevision, 'content'>>> {
+    return this.run('listServiceReports', () =>
+      this.all(
+        `SELECT tenant, agreement_id, period_label, revision, event_seq, sha256, '' AS content, created_at, created_by FROM service_reports
+          WHERE tenant = ? AND agreement_id = ? ORDER BY period_label DESC, revision DESC`,
+        tenant,
+        agreementId,
+      ).map((r) => {
+        const { content: _c, ...rest } = serviceReportOf(r);
+        return rest;
+      }),
+    );
+  }
+
+  putServiceReportFile(
+    tenant: string,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+    file: { mediaType: string; bytes: Buffer; createdAt: number },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string }> {
+    return this.write('putServiceReportFile', () => {
+      this.exec(
+        `INSERT INTO service_report_files (tenant, agreement_id, period_label, revision, variant, media_type, sha256, bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        tenant,
+        key.agreementId,
+        key.period,
+        key.revision,
+        key.variant,
+        file.mediaType,
+        sha256Hex(file.bytes),
+        file.bytes,
+        file.createdAt,
+      );
+      return reportFileOf(
+        this.get(
+          'SELECT * FROM service_report_files WHERE tenant = ? AND agreement_id = ? AND period_label = ? AND revision = ? AND variant = ?',
+          tenant,
+          key.agreementId,
+          key.period,
+          key.revision,
+          key.variant,
+        )!,
+      );
+    });
+  }
+
+  getServiceReportFile(
+    tenant: string,
+    key: { agreementId: string; period: string; revision: number; variant: string },
+  ): Promise<{ mediaType: string; bytes: Buffer; sha256: string } | undefined> {
+    return this.run('getServiceReportFile', () => {
+      const r = this.get(
+        'SELECT * FROM service_report_files WHERE tenant = ? AND agreement_id = ? AND period_label = ? AND revision = ? AND variant = ?',
+        tenant,
+        key.agreementId,
+        key.period,
+        key.revision,
+        key.variant,
+      );
+      return r && reportFileOf(r);
+    });
+  }
+
+  // --- signing in: logins, invites, sessions -------------------------------------------------
+
+  createInvite(tenant: string, i: NewInvite, audit?: AuditInput): Promise<InviteCreated> {
+    return this.write('createInvite', () => {
+      const email = normalEmail(i.user.email);
+      const taken = this.get('SELECT tenant, user_id FROM logins WHERE email = ?', email);
+      if (taken && (taken.tenant !== tenant || taken.user_id !== i.user.id)) return { status: 'email_taken' as const };
+      const other = this.get('SELECT email FROM logins WHERE tenant = ? AND user_id = ?', tenant, i.user.id);
+      if (other && other.email !== email) return { status: 'user_has_login' as const, email: other.email as string };
+      if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
+      this.exec(
+        'INSERT INTO users (tenant, id, name, email, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        tenant,
+        i.user.id,
+        i.user.name,
+        email,
+        i.createdAt,
+      );
+      if (taken) this.exec('UPDATE logins SET role = ?, customer = ? WHERE email = ?', i.role, i.customer ?? null, email);
+      else
+        this.exec(
+          'INSERT INTO logins (email, tenant, user_id, role, customer, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          email,
+          tenant,
+          i.user.id,
+          i.role,
+          i.customer ?? null,
+          i.createdAt,
+        );
+      this.exec(
+        'INSERT INTO invites (token_hash, tenant, email, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+        i.tokenHash,
+        tenant,
+        email,
+        i.createdBy,
+        i.createdAt,
+        i.expiresAt,
+      );
+      this.audit(tenant, audit);
+      return {
+        status: 'created' as const,
+        invite: inviteOf(this.get('SELECT * FROM invites WHERE token_hash = ?', i.tokenHash)!),
+        login: loginOf(this.get('SELECT * FROM logins WHERE email = ?', email)!),
+        user: userOf(this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', tenant, i.user.id)!),
+      };
+    });
+  }
+
+  findInvite(tokenHash: string): Promise<(Invite & { login: Login; user: User }) | undefined> {
+    return this.run('findInvite', () => {
+      const r = this.get('SELECT * FROM invites WHERE token_hash = ?', tokenHash);
+      if (!r) return undefined;
+      const login = loginOf(this.get('SELECT * FROM logins WHERE email = ?', r.email as string)!);
+      const user = userOf(this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', login.tenant, login.userId)!);
+      return { ...inviteOf(r), login, user };
+    });
+  }
+
+  acceptInvite(tokenHash: string, passwordHash: string, at: number, audit?: AuditInput): Promise<InviteAccepted> {
+    return this.write('acceptInvite', () => {
+      const r = this.get('SELECT * FROM invites WHERE token_hash = ?', tokenHash);
+      if (!r) return { status: 'not_found' as const };
+      if (r.used_at !== null) return { status: 'used' as const };
+      if ((r.expires_at as number) <= at) return { status: 'expired' as const };
+      const email = r.email as string;
+      const l = this.get('SELECT * FROM logins WHERE email = ?', email)!;
+      const u = this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', l.tenant as string, l.user_id as string)!;
+      if (u.disabled_at !== null) return { status: 'disabled_user' as const };
+      this.exec('UPDATE invites SET used_at = ? WHERE token_hash = ?', at, tokenHash);
+      this.exec(
+        'UPDATE logins SET password_hash = ?, password_set_at = ?, failed_count = 0, locked_until = NULL WHERE email = ?',
+        passwordHash,
+        at,
+        email,
+      );
+      // A new password signs every earlier session out (a reset after a lost laptop means it).
+      this.exec(
+        'UPDATE sessions SET revoked_at = ? WHERE tenant = ? AND user_id = ? AND revoked_at IS NULL',
+        at,
+        l.tenant as string,
+        l.user_id as string,
+      );
+      this.audit(l.tenant as string, audit);
+      return { status: 'accepted' as const, login: loginOf(this.get('SELECT * FROM logins WHERE email = ?', email)!), user: userOf(u) };
+    });
+  }
+
+  findLogin(email: string): Promise<{ login: Login; user: User } | undefined> {
+    return this.run('findLogin', () => {
+      const l = this.get('SELECT * FROM logins WHERE email = ?', normalEmail(email));
+      if (!l) return undefined;
+      const u = this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', l.tenant as string, l.user_id as string)!;
+      return { login: loginOf(l), user: userOf(u) };
+    });
+  }
+
+  signInFailed(email: string, at: number, policy: { limit: number; lockMs: number }): Promise<Login | undefined> {
+    return this.write('signInFailed', () => {
+      const e = normalEmail(email);
+      const l = this.get('SELECT failed_count FROM logins WHERE email = ?', e);
+      if (!l) return undefined;
+      const count = (l.failed_count as number) + 1;
+      if (count >= policy.limit) this.exec('UPDATE logins SET failed_count = 0, locked_until = ? WHERE email = ?', at + policy.lockMs, e);
+      else this.exec('UPDATE logins SET failed_count = ? WHERE email = ?', count, e);
+      return loginOf(this.get('SELECT * FROM logins WHERE email = ?', e)!);
+    });
+  }
+
+  createSession(email: string, s: NewWebSession, audit?: AuditInput): Promise<WebSession> {
+    return this.write('createSession', () => {
+      this.exec('UPDATE logins SET failed_count = 0, locked_until = NULL WHERE email = ?', normalEmail(email));
+      this.exec(
+        'INSERT INTO sessions (id_hash, tenant, user_id, csrf, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        s.idHash,
+        s.tenant,
+        s.userId,
+        s.csrf,
+        s.createdAt,
+        s.createdAt,
+        s.expiresAt,
+      );
+      this.audit(s.tenant, audit);
+      return webSessionOf(this.get('SELECT * FROM sessions WHERE id_hash = ?', s.idHash)!);
+    });
+  }
+
+  findSession(idHash: string): Promise<{ session: WebSession; login: Login; user: User } | undefined> {
+    return this.run('findSession', () => {
+      const s = this.get('SELECT * FROM sessions WHERE id_hash = ?', idHash);
+      if (!s) return undefined;
+      const l = this.get('SELECT * FROM logins WHERE tenant = ? AND user_id = ?', s.tenant as string, s.user_id as string);
+      const u = this.get('SELECT * FROM users WHERE tenant = ? AND id = ?', s.tenant as string, s.user_id as string);
+      if (!l || !u) return undefined;
+      return { session: webSessionOf(s), login: loginOf(l), user: userOf(u) };
+    });
+  }
+
+  touchSession(idHash: string, at: number, expiresAt: number): Promise<void> {
+    return this.run('touchSession', () => {
+      this.exec(
+        'UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?), expires_at = MAX(expires_at, ?) WHERE id_hash = ? AND revoked_at IS NULL',
+        at,
+        expiresAt,
+        idHash,
+      );
+    });
+  }
+
+  revokeSession(idHash: string, at: number, audit?: AuditInput): Promise<boolean> {
+    return this.write('revokeSession', () => {
+      const s = this.get('SELECT tenant FROM sessions WHERE id_hash = ? AND revoked_at IS NULL AND expires_at > ?', idHash, at);
+      if (!s) return false;
+      this.exec('UPDATE sessions SET revoked_at = ? WHERE id_hash = ?', at, idHash);
+      this.audit(s.tenant as string, audit);
+      return true;
+    });
+  }
+
+  listLogins(tenant: string): Promise<Login[]> {
+    return this.run('listLogins', () => this.all('SELECT * FROM logins WHERE tenant = ? ORDER BY email', tenant).map(loginOf));
   }
 
   // --- agreements ------------------------------------------------------------------------------
@@ -1231,6 +1530,37 @@ class SqliteStore implements Store {
         })),
       };
     });
+  }
+
+  currentWindows(tenant: string, now: number): Promise<ComplianceRow<WindowGlance>[]> {
+    return this.run('currentWindows', () =>
+      this.all(
+        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+           FROM derived_compliance INDEXED BY derived_compliance_current
+          WHERE tenant = ? AND window_to > ? AND window_from <= ?
+          ORDER BY agreement_id, target, window_label`,
+        tenant,
+        now,
+        now,
+      ).map(windowGlanceRow),
+    );
+  }
+
+  latestSettlementTotals(
+    tenant: string,
+  ): Promise<Array<{ agreementId: string; period: string; totals: Array<{ currency: string; amountMinor: number; amount: string }> }>> {
+    return this.run('latestSettlementTotals', () =>
+      this.all(
+        `SELECT s.agreement_id, s.period_label, json_extract(s.value, '$.totals') AS totals
+           FROM derived_settlements s
+           JOIN (SELECT agreement_id, MAX(period_label) AS period_label FROM derived_settlements WHERE tenant = ? GROUP BY agreement_id) l
+             ON l.agreement_id = s.agreement_id AND l.period_label = s.period_label
+          WHERE s.tenant = ?
+          ORDER BY s.agreement_id`,
+        tenant,
+        tenant,
+      ).map((r) => ({ agreementId: r.agreement_id as string, period: r.period_label as string, totals: totalsOf(r.totals) })),
+    );
   }
 
   private upsertCompliance(tenant: string, rows: readonly ComplianceRow[]): void {
