@@ -12,7 +12,7 @@ interface SessionState {
   ended: boolean;
   error: ApiError | null;
   signIn: (email: string, password: string) => Promise<void>;
-  accept: (token: string, password: string, name?: string) => Promise<void>;
+  accept: (token: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
   retry: () => void;
 }
@@ -69,8 +69,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       ended,
       error,
       signIn: async (email, password) => adopt(await api.postQuiet<Session>('/v1/session', { email, password })),
-      accept: async (token, password, name) =>
-        adopt(await api.postQuiet<Session>(`/v1/invites/${encodeURIComponent(token)}/accept`, name ? { password, name } : { password })),
+      accept: async (token, password) =>
+        adopt(await api.postQuiet<Session>(`/v1/invites/${encodeURIComponent(token)}/accept`, { password })),
       signOut: async () => {
         try {
           await api.del('/v1/session');

@@ -1,6 +1,7 @@
 /**
  * Accepting an invitation (/invite/{token}): shows who is invited, as what, then sets the
- * password (and optionally the name) with POST /v1/invites/{token}/accept, which signs in.
+ * password with POST /v1/invites/{token}/accept, which signs in (the server takes no name there: the
+ * inviter gave it).
  */
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, api, enc, type Role } from '../api';
@@ -23,7 +24,6 @@ export function Invite({ token }: { token: string }) {
   const { accept } = useSession();
   usePageTitle(t('invite.title'));
   const { data, error, loading } = useLoad((s) => api.get<InviteInfo>(`/v1/invites/${enc(token)}`, s), [token]);
-  const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [busy, setBusy] = useState(false);
@@ -43,7 +43,7 @@ export function Invite({ token }: { token: string }) {
     setBusy(true);
     setMessage(null);
     try {
-      await accept(token, password, name.trim() || undefined);
+      await accept(token, password);
       navigate('/', { replace: true });
     } catch (err) {
       setMessage(
@@ -83,8 +83,6 @@ export function Invite({ token }: { token: string }) {
           )}
           <form className="form" onSubmit={submit} aria-describedby={message ? 'invite-error' : undefined}>
             <input type="email" name="username" autoComplete="username" value={data.email} readOnly hidden />
-            <label htmlFor="name">{t('invite.name')}</label>
-            <input id="name" name="name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
             <label htmlFor="new-password">{t('invite.password')}</label>
             <input
               id="new-password"
