@@ -2,8 +2,9 @@
  * Is dist/ (the compiled JavaScript that `pledge` runs) the build of what is in src/ now?
  *
  * scripts/build.mjs writes dist/build.json last, with the time the build started; the build is
- * current when no file under src/ changed after that time, tests and notes aside (*.test.ts,
- * *.md: they are not part of the build).
+ * current when no file under src/ or web/ (the web app, built into dist/web) changed after that
+ * time, tests and notes aside (*.test.ts, *.md: they are not part of the build). An installed
+ * package has no web/ (only its build, dist/web), which counts as unchanged.
  * A missing or half-written build has no build.json. Comparing modification times costs about a
  * millisecond for the ~150 files; an installed package has every time equal (npm packs them so),
  * which counts as current.
@@ -24,7 +25,7 @@ export function buildState(dir = root) {
     return 'missing';
   }
   if (typeof started !== 'number') return 'missing';
-  return newestSource(join(dir, 'src')) > started ? 'stale' : 'current';
+  return Math.max(newestSource(join(dir, 'src')), newestSource(join(dir, 'web'))) > started ? 'stale' : 'current';
 }
 
 function newestSource(dir) {

@@ -11,8 +11,11 @@
  * - dist/cli/commands.json lists the top-level commands, so the CLI loads only the module of the
  *   command it runs (src/cli/main.ts).
  * - It writes to stderr only (tsc's messages included): `npm pack --json` prints its JSON on stdout.
+ * - The web app (web/, a Vite + React single-page app) is built after tsc into dist/web: index.html
+ *   and hashed assets under dist/web/assets/, which the server serves at `/`. Vite runs through its
+ *   JavaScript API with its log at warnings only, so nothing reaches stdout.
  * - dist/build.json is written last, with the time the build started: bin/build-state.js calls
- *   the build current when nothing under src/ changed after that.
+ *   the build current when nothing under src/ or web/ changed after that.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,5 +36,12 @@ if (r.status !== 0) {
 cpSync(join(root, 'src', 'store', 'migrations'), join(dist, 'store', 'migrations'), { recursive: true });
 const { commandManifest } = await import(pathToFileURL(join(dist, 'cli', 'main.js')).href);
 writeFileSync(join(dist, 'cli', 'commands.json'), `${JSON.stringify(await commandManifest(), null, 2)}\n`);
+const vite = await import('vite');
+try {
+  await vite.build({ configFile: join(root, 'web', 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+} catch (e) {
+  process.stderr.write(`build: vite build of web/ failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
 writeFileSync(join(dist, STAMP), `${JSON.stringify({ started, node: process.version })}\n`);
 process.stderr.write(`build: dist/ built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -1,0 +1,223 @@
+/**
+ * The web app in a real browser: Debian's Chromium driven by playwright-core, against a real
+ * `pledge serve --demo` on a free port with a temporary SQLite file, serving the build (dist/web).
+ *
+ * A person signs in through the sign-in page (an admin, and a customer invited for "acme"); every
+ * page renders with no console error and no serious or critical axe-core violation, in English and
+ * in Arabic (lang="ar", dir="rtl"); a customer sees only its own agreements and no provider-only
+ * navigation.
+ *
+ * Skipped, with the reason printed, when /usr/bin/chromium is missing, when dist/web has not been
+ * built, or when the server does not have the session API or does not serve the app yet.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { root } from '../helpers.ts';
+import { type ServeProcess, startServe } from '../serve-process.ts';
+
+const CHROMIUM = process.env.PLEDGE_CHROMIUM ?? '/usr/bin/chromium';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const ADMIN = { email: 'ada@northwind.test', password: 'correct horse battery staple 1' };
+const CUSTOMER = { email: 'carl@acme.test', password: 'correct horse battery staple 2' };
+
+function skipReason(): string | null {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium, or set PLEDGE_CHROMIUM)`;
+  if (!existsSync(join(root, 'dist', 'web', 'index.html'))) return 'dist/web is not built (npm run build)';
+  return null;
+}
+
+const reason = skipReason();
+if (reason) process.stderr.write(`\n*** test/web/app.test.ts SKIPPED: ${reason} ***\n\n`);
+
+describe('the web app in a browser', { skip: reason ?? false }, () => {
+  let server: ServeProcess;
+  let dir: string;
+  let browser: Browser;
+  let token: string;
+  let missing: string | null = null;
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(server.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, json: text ? (JSON.parse(text) as any) : undefined };
+  };
+
+  /** Invites a person and accepts the invitation over the API, so that it can sign in with a password. */
+  async function person(who: { email: string; password: string }, role: string, customer?: string) {
+    const inv = await api('POST', '/v1/invites', { email: who.email, role, ...(customer ? { customer } : {}) });
+    assert.ok(inv.status === 201 || inv.status === 200, `POST /v1/invites: ${inv.status} ${JSON.stringify(inv.json)}`);
+    const link: string =
+      inv.json.token ?? inv.json.secret ?? String(inv.json.path ?? inv.json.url ?? inv.json.link ?? '').split('/invite/')[1] ?? '';
+    assert.ok(link, `no invitation token in ${JSON.stringify(inv.json)}`);
+    const acc = await fetch(`${server.url}/v1/invites/${encodeURIComponent(link)}/accept`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ password: who.password }),
+    });
+    assert.equal(acc.status, 200, `accept: ${acc.status} ${await acc.text()}`);
+  }
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pledge-web-'));
+    server = await startServe({ args: ['--demo', '--no-live'], env: { PLEDGE_DATA_DIR: dir } });
+    token = server.info.token!;
+    const session = await fetch(`${server.url}/v1/session`);
+    const home = await fetch(`${server.url}/`, { headers: { Accept: 'text/html' } });
+    if (session.status === 404) missing = 'the server has no session API (GET /v1/session is 404)';
+    else if (home.status !== 200 || !(home.headers.get('content-type') ?? '').includes('text/html'))
+      missing = `GET / is ${home.status}, not the app`;
+    if (missing) {
+      process.stderr.write(`\n*** test/web/app.test.ts: ${missing}; the browser tests are skipped ***\n\n`);
+      return;
+    }
+    await person(ADMIN, 'admin');
+    await person(CUSTOMER, 'customer', 'acme');
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh browser context (no cookie), its page, and the console errors it collects. */
+  async function open(lang: 'en' | 'ar' = 'en'): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await ctx.addInitScript((l) => (globalThis as any).localStorage.setItem('pledge.lang', l), lang);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+    return { ctx, page, errors };
+  }
+
+  async function signIn(page: Page, who: { email: string; password: string }) {
+    await page.goto(`${server.url}/`);
+    await page.getByLabel(/e-mail|البريد/i).fill(who.email);
+    await page.getByLabel(/^password$|^كلمة المرور$/i).fill(who.password);
+    await page.getByRole('button', { name: /sign in|تسجيل الدخول/i }).click();
+    await page.waitForSelector('nav');
+  }
+
+  const text = async (l: { textContent(): Promise<string | null> }) => (await l.textContent()) ?? '';
+
+  async function settled(page: Page) {
+    await page.waitForSelector('main h1');
+    await page.waitForFunction(() => !(globalThis as any).document.querySelector('main .loading'), null, { timeout: 30_000 });
+  }
+
+  async function axe(page: Page): Promise<string[]> {
+    // Evaluated over the DevTools protocol: the page's own CSP (script-src 'self') stays in force for
+    // the app, and refuses an injected <script> (page.addScriptTag), which is what it should do.
+    if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
+    const result = (await page.evaluate(() =>
+      (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }),
+    )) as {
+      violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+    };
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+
+  test('the sign-in page: accessible, and a wrong password is announced', async (t) => {
+    if (missing) return t.skip(missing);
+    const { ctx, page, errors } = await open();
+    await page.goto(`${server.url}/`);
+    await settled(page);
+    assert.deepEqual(await axe(page), []);
+    await page.getByLabel(/e-mail/i).fill(ADMIN.email);
+    await page.getByLabel(/^password$/i).fill('wrong password');
+    await page.getByRole('button', { name: /sign in/i }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match(await text(page.getByRole('alert')), /not right/);
+    assert.deepEqual(
+      errors.filter((e) => !/401/.test(e)),
+      [],
+    );
+    await ctx.close();
+  });
+
+  for (const lang of ['en', 'ar'] as const) {
+    test(`an admin signs in and every page renders (${lang})`, async (t) => {
+      if (missing) return t.skip(missing);
+      const { ctx, page, errors } = await open(lang);
+      await signIn(page, ADMIN);
+      errors.length = 0; // signed out, the app's GET /v1/session answered 401, which Chromium logs
+      assert.equal(await page.getAttribute('html', 'lang'), lang);
+      assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr');
+      for (const path of ['/', '/live', '/agreements/acme-checkout', '/agreements/globex-email', '/tickets/acme-T-10081']) {
+        await page.goto(server.url + path);
+        await settled(page);
+        assert.equal(await page.locator('main [role=alert]').count(), 0, `${path} shows an error: ${await text(page.locator('main'))}`);
+        assert.deepEqual(await axe(page), [], `axe on ${path} (${lang})`);
+      }
+      await page.goto(`${server.url}/agreements/acme-checkout`);
+      await settled(page);
+      assert.ok((await page.locator('svg.chart').count()) > 0, 'the agreement page draws its history');
+      // Sign out from the header: back to the sign-in page, and the session is gone.
+      await page.getByRole('button', { name: /sign out|تسجيل الخروج/i }).click();
+      await page.getByLabel(/e-mail|البريد/i).waitFor();
+      assert.equal((await page.request.get(`${server.url}/v1/session`)).status(), 401);
+      assert.deepEqual(errors, []);
+      await ctx.close();
+    });
+  }
+
+  test('a customer sees its own agreements only, and no provider navigation', async (t) => {
+    if (missing) return t.skip(missing);
+    const { ctx, page, errors } = await open();
+    await signIn(page, CUSTOMER);
+    errors.length = 0; // as above
+    await settled(page);
+    const nav = await text(page.locator('nav'));
+    assert.doesNotMatch(nav, /live board/i);
+    const main = await text(page.locator('main'));
+    assert.match(main, /acme-checkout/);
+    for (const other of ['globex', 'initech', 'umbrella', 'northwind-corporate', 'ola-', 'uc-cloud'])
+      assert.ok(!main.includes(other), `the customer sees ${other}`);
+    assert.deepEqual(await axe(page), []);
+    await page.goto(`${server.url}/agreements/acme-checkout`);
+    await settled(page);
+    assert.equal(await page.locator('main [role=alert]').count(), 0);
+    assert.deepEqual(await axe(page), []);
+    // Another customer's agreement: not found, exactly as one that does not exist.
+    await page.goto(`${server.url}/agreements/globex-email`);
+    await settled(page);
+    assert.match(await text(page.locator('main')), /not found/i);
+    // The live board is not a customer's page.
+    await page.goto(`${server.url}/live`);
+    await settled(page);
+    assert.match(await text(page.locator('main h1')), /not found/i);
+    assert.deepEqual(
+      errors.filter((e) => !/404/.test(e)),
+      [],
+    );
+    await ctx.close();
+  });
+});
