@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { buildServer } from '../src/http/server.ts';
 import { openStore } from '../src/store/index.ts';
 import { generateTokenSecret, hashTokenSecret } from '../src/store/tokens.ts';
-import type { ComplianceRow, SettlementRow } from '../src/store/types.ts';
+import type { ComplianceRow, SettlementRow, Store } from '../src/store/types.ts';
 import { DEFAULT_DELIVERY, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_TIMEOUTS } from '../src/app/config.ts';
 import type { BenchResult } from './types.ts';
 
@@ -35,6 +35,76 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
+/** AGREEMENTS agreements of 100 customers, each with 3 targets over 24 monthly windows and 24 settled months (see the module comment). */
+export async function seedPortfolio(store: Store, tenant: string, agreements: number): Promise<void> {
+  const AGREEMENTS = agreements;
+  const contributors = Array.from({ length: 300 }, (_, i) => `T-${i}`);
+  for (let a = 0; a < AGREEMENTS; a++) {
+    const id = `agr-${String(a).padStart(4, '0')}`;
+    const customer = `cust-${a % 100}`;
+    await store.createAgreement(tenant, {
+      id,
+      customer,
+      createdAt: NOW,
+      createdBy: 'bench',
+      document: {
+        id,
+        name: `Agreement ${a}`,
+        kind: 'sla',
+        level: 'service',
+        services: [`svc-${a % 7}`],
+        parties: { provider: { id: 'p', name: 'Provider' }, customer: { id: customer, name: `Customer ${a % 100}` } },
+      },
+    });
+    const compliance: ComplianceRow[] = [];
+    const settlements: SettlementRow[] = [];
+    for (let i = 0; i < MONTHS; i++) {
+      const w = month(i);
+      for (const t of TARGETS) {
+        const state = (a + i + t.length) % 11 === 0 ? 'breached' : (a + i) % 13 === 0 ? 'at_risk' : 'met';
+        compliance.push({
+          agreementId: id,
+          target: t,
+          window: w.label,
+          updatedAt: NOW,
+          value: {
+            metric: t === 'uptime' ? 'availability' : 'resolution_time',
+            state,
+            value: state === 'met' ? 99.97 : 99.2,
+            comparator: '>=',
+            target: 99.9,
+            reason: state === 'met' ? 'the value meets the target so far' : 'the value misses the target',
+            window: { from: w.from, to: w.to, label: w.label, zone: 'UTC' },
+            contributors,
+            measurement: { contributors, basis: 'synthetic' },
+          },
+        });
+      }
+      settlements.push({
+        agreementId: id,
+        period: w.label,
+        updatedAt: NOW,
+        value: {
+          totals: [
+            {
+              currency: 'EUR',
+              amountMinor: (a * i) % 5000,
+              amount: `EUR ${(((a * i) % 5000) / 100).toFixed(2)}`,
+              beforeCapsMinor: 0,
+              reducedByCapsMinor: 0,
+              owingLines: 1,
+            },
+          ],
+          lines: [],
+          summary: 'synthetic',
+        },
+      });
+    }
+    const state = await store.getDerivedState(tenant);
+    await store.replaceDerived(tenant, { generation: state.generation, watermark: 0, agreements: [id], compliance, settlements });
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-bench-portfolio-'));
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'p.db') });
@@ -51,71 +121,7 @@ export async function run(): Promise<BenchResult[]> {
       tokenHash: hashTokenSecret(secret),
       createdAt: NOW,
     });
-    const contributors = Array.from({ length: 300 }, (_, i) => `T-${i}`);
-    for (let a = 0; a < AGREEMENTS; a++) {
-      const id = `agr-${String(a).padStart(4, '0')}`;
-      const customer = `cust-${a % 100}`;
-      await store.createAgreement(tenant, {
-        id,
-        customer,
-        createdAt: NOW,
-        createdBy: 'bench',
-        document: {
-          id,
-          name: `Agreement ${a}`,
-          kind: 'sla',
-          level: 'service',
-          services: [`svc-${a % 7}`],
-          parties: { provider: { id: 'p', name: 'Provider' }, customer: { id: customer, name: `Customer ${a % 100}` } },
-        },
-      });
-      const compliance: ComplianceRow[] = [];
-      const settlements: SettlementRow[] = [];
-      for (let i = 0; i < MONTHS; i++) {
-        const w = month(i);
-        for (const t of TARGETS) {
-          const state = (a + i + t.length) % 11 === 0 ? 'breached' : (a + i) % 13 === 0 ? 'at_risk' : 'met';
-          compliance.push({
-            agreementId: id,
-            target: t,
-            window: w.label,
-            updatedAt: NOW,
-            value: {
-              metric: t === 'uptime' ? 'availability' : 'resolution_time',
-              state,
-              value: state === 'met' ? 99.97 : 99.2,
-              comparator: '>=',
-              target: 99.9,
-              reason: state === 'met' ? 'the value meets the target so far' : 'the value misses the target',
-              window: { from: w.from, to: w.to, label: w.label, zone: 'UTC' },
-              contributors,
-              measurement: { contributors, basis: 'synthetic' },
-            },
-          });
-        }
-        settlements.push({
-          agreementId: id,
-          period: w.label,
-          updatedAt: NOW,
-          value: {
-            totals: [
-              {
-                currency: 'EUR',
-                amountMinor: (a * i) % 5000,
-                amount: `EUR ${(((a * i) % 5000) / 100).toFixed(2)}`,
-                beforeCapsMinor: 0,
-                reducedByCapsMinor: 0,
-                owingLines: 1,
-              },
-            ],
-            lines: [],
-            summary: 'synthetic',
-          },
-        });
-      }
-      const state = await store.getDerivedState(tenant);
-      await store.replaceDerived(tenant, { generation: state.generation, watermark: 0, agreements: [id], compliance, settlements });
-    }
+    await seedPortfolio(store, tenant, AGREEMENTS);
     const app = buildServer({
       store,
       config: {
