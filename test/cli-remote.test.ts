@@ -125,6 +125,27 @@ test('token create through the API: the new token works, with its role', async (
   assert.match(denied.err, /^pledge: the viewer role may not tokens manage \(403 forbidden\)/);
 });
 
+test("invite through the API: the link is the server's, and signs the person in once; a bad role is named", async () => {
+  const made = await pledgeHereWith(env, 'invite', '--email', 'remote.person@example.com', '--role', 'auditor', '--json');
+  assert.equal(made.code, 0, made.err);
+  const inv = JSON.parse(made.out);
+  assert.equal(inv.role, 'auditor');
+  assert.ok(String(inv.link).startsWith(`${url}/invite/pledge_i_`), inv.link);
+  const accept = () =>
+    fetch(`${url}/v1${inv.path.replace('/invite/', '/invites/')}/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'a remote passphrase' }),
+    });
+  const first = await accept();
+  assert.equal(first.status, 200);
+  assert.match(first.headers.get('set-cookie') ?? '', /^pledge_session=/);
+  assert.equal((await accept()).status, 409);
+  const bad = await pledgeHereWith(env, 'invite', '--email', 'x@example.com', '--role', 'boss');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /role/);
+});
+
 test('refusals and failures: a wrong token, no token, both --url and --db, a bad URL, a server that is not there', async () => {
   const wrong = pledgeWith({ ...env, PLEDGE_TOKEN: 'pledge_nope' }, 'status');
   assert.equal(wrong.code, 2);
@@ -231,7 +252,7 @@ test("README: the commands against a running server run as written (with this se
 });
 
 test('--help for the commands that work on a server lists --url and --json', async () => {
-  for (const command of ['reviews', 'review', 'diff', 'transition', 'report']) {
+  for (const command of ['reviews', 'review', 'diff', 'transition', 'report', 'invite']) {
     const h = await pledgeHereWith({}, command, '--help');
     assert.equal(h.code, 0, h.err);
     assert.match(h.out, /--url <url>/, command);
