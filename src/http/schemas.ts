@@ -714,7 +714,9 @@ export const Clock = component(
         }),
       )
       .optional()
-      .describe('The segments, when stored.'),
+      .describe(
+        "The timeline: counted, paused (and why), outside working hours, stopped; recomputed from the ticket's events as of updatedAt.",
+      ),
     updatedAt: Instant,
   }),
 );

@@ -19,6 +19,11 @@ import type { ClockRow, StoredEvent, StoredTicket } from '../../store/types.ts';
 import { HttpError, invalid } from '../errors.ts';
 import { compact, defineOperation, iso, type Deps, type Operation } from '../operation.ts';
 import { ensureFresh, visibleAgreementIds } from './derived-access.ts';
+import { computeClocks } from '../../core/clock/engine.ts';
+import type { ClockSegment } from '../../core/clock/types.ts';
+import { clockTargetsOf } from '../../core/agreements/evaluate.ts';
+import { measuredAgreementsOf } from '../../app/derive.ts';
+import type { Store } from '../../store/types.ts';
 import { Ticket } from '../schemas.ts';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
@@ -49,6 +54,34 @@ type ClockValue = ClockResult;
  * also what a stored Infinity reads back as (JSON has no Infinity).
  */
 const instantOrNull = (ms: number | null): string | null => (typeof ms === 'number' && Number.isFinite(ms) ? iso(ms) : null);
+
+/**
+ * Each stored clock's timeline (segments: counted, paused and why, outside working hours, stopped),
+ * recomputed from the ticket's events with the agreement's clock targets as of the instant the
+ * clock was stored, and attached only where the recomputation gives the same elapsed time as the
+ * stored clock (stored clocks do not keep their segments: a rebuild of every clock would carry them
+ * for nothing). A clock whose agreement cannot be measured now keeps no timeline.
+ */
+async function withTimelines(store: Store, tenant: string, events: readonly StoredEvent[], clocks: ClockRow<ClockValue>[]): Promise<void> {
+  if (clocks.length === 0) return;
+  const { measured } = await measuredAgreementsOf(store, tenant, (await store.getDerivedState(tenant)).generation);
+  const timed = events.map((e) => ({ ...e.payload, atMs: e.at }) as unknown as Timed<TicketEvent>);
+  const computed = new Map<string, Map<string, ClockSegment[] | undefined>>();
+  for (const r of clocks) {
+    const key = `${r.agreementId}\u0000${r.updatedAt}`;
+    let byClock = computed.get(key);
+    if (!byClock) {
+      byClock = new Map();
+      const m = measured.find((x) => x.id === r.agreementId);
+      if (m)
+        for (const c of computeClocks(timed, clockTargetsOf(m.terms, m.calendars), r.updatedAt, { explain: true }))
+          if (c.segments) byClock.set(`${c.target}\u0000${c.cycle}\u0000${c.elapsedMs}`, c.segments);
+      computed.set(key, byClock);
+    }
+    const segments = byClock.get(`${r.target}\u0000${r.cycle}\u0000${r.value.elapsedMs}`);
+    if (segments && !r.value.segments) r.value = { ...r.value, segments };
+  }
+}
 
 function presentClock(r: ClockRow<ClockValue>) {
   const v = r.value;
@@ -150,6 +183,7 @@ export function ticketOperations(deps: Deps): Operation[] {
           for (const r of page.items) if (agreements === undefined || agreements.has(r.agreementId)) clocks.push(r);
           after = page.next;
         } while (after);
+        await withTimelines(store, p.tenant, events, clocks);
         return {
           body: compact({
             ticket: ticket.ticket,
