@@ -913,6 +913,30 @@ export const Watermelon = component(
   }),
 );
 
+export const AgreementHistory = component(
+  'AgreementHistory',
+  z.strictObject({
+    agreement: z.string(),
+    targets: z.array(
+      z.strictObject({
+        target: z.string(),
+        windows: z.array(
+          z.strictObject({
+            window: z.string(),
+            from: Instant,
+            to: Instant,
+            state: z.string(),
+            value: z.number().nullable(),
+            comparator: z.string().nullable(),
+            goal: z.number().nullable(),
+            reason: z.string().nullable(),
+          }),
+        ),
+      }),
+    ),
+  }),
+);
+
 export const Token = component(
   'Token',
   z.strictObject({

@@ -746,6 +746,8 @@ export interface DerivedStore {
    * order, with the fields of WindowGlance only: read from a covering index (20261206_002), no JSON.
    */
   currentWindows(tenant: TenantId, now: number): Promise<ComplianceRow<WindowGlance>[]>;
+  /** Every window of an agreement's targets, by target then window start, with the fields of WindowGlance only (a covering index, no JSON). */
+  complianceHistory(tenant: TenantId, agreementId: string): Promise<ComplianceRow<WindowGlance>[]>;
   /**
    * Each agreement's latest settled billing period (the greatest label: labels sort in time order)
    * with its totals only (Settlement.totals), by agreement.

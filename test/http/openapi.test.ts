@@ -171,6 +171,7 @@ describe('the answers are what the document says', () => {
     // Results first, on the demo's own data: every stored result of the tenant is validated.
     await call('viewer', { method: 'GET', url: '/v1/status' }, 200);
     await call('viewer', { method: 'GET', url: '/v1/portfolio' }, 200);
+    await call('viewer', { method: 'GET', url: '/v1/agreements/acme-checkout/history' }, 200);
     await call('viewer', { method: 'GET', url: '/v1/watermelon?period=2026-09' }, 200);
     await call('viewer', { method: 'GET', url: '/v1/metrics' }, 200);
     await call('viewer', { method: 'GET', url: '/v1/compliance?limit=1000' }, 200);

@@ -112,4 +112,29 @@ describe('the portfolio', () => {
     const bad = await d.t.req('viewer', { method: 'GET', url: '/v1/portfolio?region=eu' });
     assert.equal(bad.statusCode, 400);
   });
+
+  test("an agreement's history: every stored window of each target, oldest first, the same states and values as the full listing", async () => {
+    for (const id of ['acme-checkout', 'northwind-corporate', 'initech-printers']) {
+      const h = await get('viewer', `/v1/agreements/${id}/history`);
+      const full = (await get('viewer', `/v1/agreements/${id}/compliance?limit=1000`)).items as Json[];
+      const flat = (h.targets as Json[]).flatMap((t) =>
+        (t.windows as Json[]).map((w) => `${t.target}/${w.window}/${w.state}/${w.value}/${w.goal}`),
+      );
+      assert.deepEqual(
+        [...flat].sort(),
+        full.map((c) => `${c.target}/${c.window}/${c.result.state}/${c.result.value}/${c.result.target}`).sort(),
+        id,
+      );
+      for (const t of h.targets as Json[]) {
+        const starts = (t.windows as Json[]).map((w) => Date.parse(w.from));
+        assert.deepEqual(
+          starts,
+          [...starts].sort((a, b) => a - b),
+          `${id}/${t.target} oldest first`,
+        );
+      }
+    }
+    assert.equal((await d.t.req('customer', { method: 'GET', url: '/v1/agreements/globex-email/history' })).statusCode, 404);
+    assert.equal((await d.t.req('customer', { method: 'GET', url: '/v1/agreements/acme-checkout/history' })).statusCode, 200);
+  });
 });

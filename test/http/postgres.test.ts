@@ -50,6 +50,7 @@ describe('the API on PostgreSQL', { skip: skip ?? false }, () => {
       '/v1/settlements?limit=1000',
       '/v1/status',
       '/v1/portfolio',
+      '/v1/agreements/northwind-corporate/history',
       '/v1/watermelon?period=2026-09',
       '/v1/checks',
     ]) {

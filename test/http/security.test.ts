@@ -166,6 +166,7 @@ function routes(tokenId: string): Route[] {
     // POST /v1/agreements/{id}/reports needs an agreement with results: its roles are checked on the
     // demo data in service-reports.test.ts.
     { method: 'GET', url: '/v1/agreements/gold/reports', allowed: [...READERS, 'customer'], agreement: true },
+    { method: 'GET', url: '/v1/agreements/gold/history', allowed: [...READERS, 'customer'], agreement: true },
   ];
 }
 

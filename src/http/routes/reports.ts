@@ -8,9 +8,10 @@ import { agreementReport, currentStatus, reportCsv } from '../../app/results.ts'
 import { rebuildDerived } from '../../app/derive.ts';
 import { HttpError, invalid } from '../errors.ts';
 import { defineOperation, idParam, type Deps, type Operation } from '../operation.ts';
-import { visibleAgreement, visibleAgreementIds } from './derived-access.ts';
+import { ensureFresh, visibleAgreement, visibleAgreementIds } from './derived-access.ts';
 import { periodLabel } from './results.ts';
-import { Portfolio, RebuildReport, Report, Status, Watermelon } from '../schemas.ts';
+import { AgreementHistory, Portfolio, RebuildReport, Report, Status, Watermelon } from '../schemas.ts';
+import { formatInstant } from '../../core/time/instant.ts';
 import { watermelon } from '../../app/watermelon.ts';
 import { portfolio } from '../../app/portfolio.ts';
 
@@ -113,6 +114,43 @@ export function reportOperations(deps: Deps): Operation[] {
         );
         if (!r.ok) throw invalid(r.issues, 'query');
         return { body: r.value };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/agreements/:id/history',
+      operationId: 'getAgreementHistory',
+      tag: 'results',
+      summary: "An agreement's history: every window of each target with its state and value, oldest first",
+      description:
+        'What a chart per target needs, without the contributing tickets (GET /v1/agreements/{id}/compliance has them): read from ' +
+        "an index, so a busy agreement's history costs its number of windows, not their size. A customer token sees only its own agreements.",
+      action: 'compliance.read',
+      params: reportParams,
+      responses: { 200: { description: '{ agreement, targets: [{ target, windows: [...] }] }', schema: AgreementHistory } },
+      async handler(c) {
+        const p = c.principal;
+        await visibleAgreement(store, p, 'compliance.read', c.params.id);
+        await ensureFresh(store, p.tenant, c.now);
+        const targets: Array<{ target: string; windows: z.output<typeof AgreementHistory>['targets'][number]['windows'] }> = [];
+        for (const w of await store.complianceHistory(p.tenant, c.params.id)) {
+          let t = targets[targets.length - 1];
+          if (!t || t.target !== w.target) {
+            t = { target: w.target, windows: [] };
+            targets.push(t);
+          }
+          t.windows.push({
+            window: w.window,
+            from: formatInstant(w.value.window.from),
+            to: formatInstant(w.value.window.to),
+            state: w.value.state,
+            value: w.value.value,
+            comparator: w.value.comparator,
+            goal: w.value.target,
+            reason: w.value.reason,
+          });
+        }
+        return { body: { agreement: c.params.id, targets } };
       },
     }),
     defineOperation({

@@ -1620,6 +1620,17 @@ class PostgresStore implements Store {
     return rows.map(windowGlanceRow);
   }
 
+  async complianceHistory(tenant: string, agreementId: string): Promise<ComplianceRow<WindowGlance>[]> {
+    const rows = await this.rows(
+      'complianceHistory',
+      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+         FROM derived_compliance WHERE tenant = $1 AND agreement_id = $2
+        ORDER BY target, window_from, window_label`,
+      [tenant, agreementId],
+    );
+    return rows.map(windowGlanceRow);
+  }
+
   async latestSettlementTotals(
     tenant: string,
   ): Promise<Array<{ agreementId: string; period: string; totals: Array<{ currency: string; amountMinor: number; amount: string }> }>> {

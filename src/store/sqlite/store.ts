@@ -1546,6 +1546,19 @@ class SqliteStore implements Store {
     );
   }
 
+  complianceHistory(tenant: string, agreementId: string): Promise<ComplianceRow<WindowGlance>[]> {
+    return this.run('complianceHistory', () =>
+      this.all(
+        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+           FROM derived_compliance INDEXED BY derived_compliance_history
+          WHERE tenant = ? AND agreement_id = ?
+          ORDER BY target, window_from, window_label`,
+        tenant,
+        agreementId,
+      ).map(windowGlanceRow),
+    );
+  }
+
   latestSettlementTotals(
     tenant: string,
   ): Promise<Array<{ agreementId: string; period: string; totals: Array<{ currency: string; amountMinor: number; amount: string }> }>> {
