@@ -29,6 +29,12 @@ describe('the portfolio', () => {
     const p = await get('viewer', '/v1/portfolio');
     const now = Date.parse(p.now);
     const agreements = (await get('viewer', '/v1/agreements?limit=1000')).items as Json[];
+    // The list names each agreement, its kind, level and services (from its document), as the portfolio does.
+    for (const a of agreements) {
+      const mine = p.agreements.find((x: Json) => x.id === a.id);
+      assert.deepEqual([a.name, a.kind, a.services ?? []], [mine.name, mine.kind, mine.services], a.id);
+      assert.equal(a.level ?? null, mine.level, a.id);
+    }
     assert.deepEqual(
       p.agreements.map((a: Json) => a.id),
       agreements.map((a) => a.id),

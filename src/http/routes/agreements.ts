@@ -87,10 +87,16 @@ export const transitionBody = z.strictObject({
 type Doc = Record<string, unknown>;
 
 function presentAgreement(a: StoredAgreement, withDocument: boolean) {
+  const d = (a.document ?? {}) as { name?: unknown; kind?: unknown; level?: unknown; services?: unknown };
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return compact({
     id: a.id,
     state: a.state,
     customer: a.customer,
+    name: text(d.name),
+    kind: text(d.kind),
+    level: text(d.level),
+    services: Array.isArray(d.services) ? d.services.filter((x): x is string => typeof x === 'string') : undefined,
     etag: a.etag,
     versionCount: a.versionCount,
     transitionCount: a.transitionCount,
