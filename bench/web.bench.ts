@@ -2,7 +2,7 @@
  * The web app in a browser at portfolio scale: Debian's Chromium (playwright-core) against the
  * real server on SQLite holding 1,000 agreements with 24 months of results each (the portfolio
  * bench's data set), signed in as an admin. Measured: from navigation until the overview lists the
- * last of the 1,000 agreements, and until an agreement page has drawn its history charts. The
+ * last of the 1,000 agreements, and until an agreement page has loaded every section. The
  * ceiling is the issue's: every page usable within 1 s. Also the initial JavaScript, gzipped,
  * beside its 200 KB ceiling.
  *
@@ -97,27 +97,41 @@ export async function run(): Promise<BenchResult[]> {
       await page.waitForSelector('nav');
       const last = `Agreement ${AGREEMENTS - 1}`;
       const overview: number[] = [];
+      const everything: number[] = [];
       const agreement: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         let t0 = performance.now();
         await page.goto(`${url}/`);
-        await page.getByText(last, { exact: true }).first().waitFor({ timeout: 60_000 });
+        // Usable: the counts, and the first agreements that need attention, listed.
+        const more = page.getByRole('button', { name: /show all/i });
+        await more.waitFor({ timeout: 60_000 });
         overview.push(performance.now() - t0);
         t0 = performance.now();
+        await more.click();
+        await page.getByText(last, { exact: true }).first().waitFor({ timeout: 60_000 });
+        everything.push(performance.now() - t0);
+        t0 = performance.now();
         await page.goto(`${url}/agreements/agr-0007`);
-        await page.locator('main svg').nth(2).waitFor({ timeout: 60_000 });
+        await page.locator('main h1').waitFor({ timeout: 60_000 });
+        await page.locator('main .loading').waitFor({ state: 'detached', timeout: 60_000 });
         agreement.push(performance.now() - t0);
       }
       await ctx.close();
       out.push(
         {
-          name: `overview: navigation until all ${AGREEMENTS.toLocaleString('en-US')} agreements are listed, median of ${RUNS}`,
+          name: `overview of ${AGREEMENTS.toLocaleString('en-US')} agreements: navigation until the counts and the 100 needing attention first are listed, median of ${RUNS}`,
           value: median(overview),
           unit: 'ms',
           note: `max ${Math.round(Math.max(...overview))} ms; ceiling 1,000 ms; Chromium headless, signed in`,
         },
         {
-          name: `agreement page: navigation until its 3 history charts are drawn, median of ${RUNS}`,
+          name: `overview: "show all" until all ${AGREEMENTS.toLocaleString('en-US')} are listed, median of ${RUNS}`,
+          value: median(everything),
+          unit: 'ms',
+          note: `max ${Math.round(Math.max(...everything))} ms; rendering every row with its targets`,
+        },
+        {
+          name: `agreement page: navigation until every section has loaded, median of ${RUNS}`,
           value: median(agreement),
           unit: 'ms',
           note: `max ${Math.round(Math.max(...agreement))} ms; 24 months of results per target; ceiling 1,000 ms`,

@@ -34,6 +34,11 @@ export interface PortfolioAgreement {
   health: Health;
   targets: Array<{
     target: string;
+    /** The target's name in the agreement's document (its id when it has none). */
+    name: string;
+    metric: string | null;
+    /** How the value reads: percent, seconds, count or number. */
+    unit: 'percent' | 'seconds' | 'count' | 'number';
     window: string;
     from: string;
     to: string;
@@ -64,6 +69,7 @@ export interface Portfolio {
 }
 
 interface Doc {
+  targets?: Array<{ id?: unknown; name?: unknown; metric?: unknown; stat?: unknown }>;
   name?: unknown;
   kind?: unknown;
   level?: unknown;
@@ -72,6 +78,15 @@ interface Doc {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** The unit a target's value is in, as the metric catalogue gives it (core/metrics/catalogue.ts). */
+function unitOf(metric: string | null, stat: string | null): PortfolioAgreement['targets'][number]['unit'] {
+  if (metric === 'response_time' || metric === 'resolution_time' || metric === 'fulfilment_time')
+    return stat === null || stat === 'share_within_target' ? 'percent' : 'seconds';
+  if (metric === 'tickets_resolved') return 'count';
+  if (metric === 'kpi') return 'number';
+  return 'percent';
+}
 
 function health(states: readonly string[]): Health {
   if (states.length === 0) return 'no_data';
@@ -131,8 +146,11 @@ export async function portfolio(ctx: {
     after = page.next;
   } while (after);
 
+  const docs = new Map(stored.map((a) => [a.id, a.document ?? {}]));
   const windows = new Map<string, PortfolioAgreement['targets']>();
   for (const w of await store.currentWindows(tenant, now)) {
+    const spec = docs.get(w.agreementId)?.targets?.find((t) => t.id === w.target);
+    const metric = str(spec?.metric);
     let l = windows.get(w.agreementId);
     if (!l) {
       l = [];
@@ -140,6 +158,9 @@ export async function portfolio(ctx: {
     }
     l.push({
       target: w.target,
+      name: str(spec?.name) ?? w.target,
+      metric,
+      unit: unitOf(metric, str(spec?.stat)),
       window: w.window,
       from: formatInstant(w.value.window.from),
       to: formatInstant(w.value.window.to),

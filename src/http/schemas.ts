@@ -193,7 +193,10 @@ export const Agreement = component(
     name: z.string().optional().describe("The document's name (absent when it has none)."),
     kind: z.string().optional().describe("The document's kind: sla, ola or uc."),
     level: z.string().optional(),
-    services: z.array(z.string()).optional().describe('The services it covers, as its document lists them; absent when it lists none (it covers all).'),
+    services: z
+      .array(z.string())
+      .optional()
+      .describe('The services it covers, as its document lists them; absent when it lists none (it covers all).'),
     etag: z.string(),
     versionCount: z.number().int(),
     transitionCount: z.number().int(),
@@ -874,6 +877,9 @@ export const Portfolio = component(
         targets: z.array(
           z.strictObject({
             target: z.string(),
+            name: z.string(),
+            metric: z.string().nullable(),
+            unit: z.enum(['percent', 'seconds', 'count', 'number']),
             window: z.string(),
             from: Instant,
             to: Instant,

@@ -160,6 +160,56 @@ export interface ComplianceResult {
   budget?: { allowedMs: number; usedMs: number; remainingMs: number; basis: string } | null;
 }
 
+/** GET /v1/portfolio (src/app/portfolio.ts). */
+export interface PortfolioMoney {
+  currency: string;
+  amountMinor: number;
+  amount: string;
+}
+
+export interface PortfolioAgreement {
+  id: string;
+  name: string;
+  kind: string;
+  level: string | null;
+  customer: string | null;
+  customerName: string | null;
+  services: string[];
+  lifecycle: string;
+  health: ResultState;
+  targets: Array<{
+    target: string;
+    name: string;
+    metric: string | null;
+    unit: ComplianceResult['unit'];
+    window: string;
+    from: string;
+    to: string;
+    state: ResultState;
+    value: number | null;
+    comparator: string | null;
+    goal: number | null;
+    reason: string | null;
+  }>;
+  period: { label: string; owed: PortfolioMoney[] } | null;
+}
+
+export interface Portfolio {
+  now: string;
+  agreements: PortfolioAgreement[];
+  customers: Array<{
+    customer: string;
+    name: string | null;
+    agreements: number;
+    breached: number;
+    atRisk: number;
+    met: number;
+    noData: number;
+    owed: PortfolioMoney[];
+  }>;
+  totals: { agreements: number; breached: number; atRisk: number; met: number; noData: number; owed: PortfolioMoney[] };
+}
+
 export interface ComplianceItem {
   agreement: string;
   target: string;

@@ -69,7 +69,7 @@ export const ar: Dict = {
   'overview.agreement': 'الاتفاقية',
   'overview.state': 'الحالة الآن',
   'overview.targets': 'الأهداف في نافذتها الحالية',
-  'overview.owed': 'المستحق لهذه الفترة',
+  'overview.owed': 'المستحق عن آخر فترة مُسوّاة',
   'overview.period': 'الفترة {period}',
   'overview.nothingOwed': 'لا شيء',
   'overview.agreementsCount': 'الاتفاقيات',
@@ -77,7 +77,7 @@ export const ar: Dict = {
   'overview.atRiskCount': 'معرَّضة للخطر',
   'overview.metCount': 'محقَّقة',
   'overview.summary': '{n} اتفاقية: {breached} مُخترَقة، {atRisk} معرَّضة للخطر، {met} محقَّقة، {noData} بلا بيانات.',
-  'overview.partial': 'تعذّر تحميل بعض الأرقام: {list}.',
+  'overview.showAll': 'تُعرض أولًا {shown} اتفاقية تحتاج إلى انتباه: اعرض جميع الاتفاقيات ({n})',
   'overview.internal': 'داخلي',
 
   'target.value': '{value} مقابل {promise}',

@@ -67,7 +67,7 @@ export const en = {
   'overview.agreement': 'Agreement',
   'overview.state': 'State now',
   'overview.targets': 'Targets in their current window',
-  'overview.owed': 'Owed this period',
+  'overview.owed': 'Owed, latest period settled',
   'overview.period': 'Period {period}',
   'overview.nothingOwed': 'nothing',
   'overview.agreementsCount': 'Agreements',
@@ -75,7 +75,7 @@ export const en = {
   'overview.atRiskCount': 'At risk',
   'overview.metCount': 'Met',
   'overview.summary': '{n} agreements: {breached} breached, {atRisk} at risk, {met} met, {noData} without data.',
-  'overview.partial': 'Some figures could not be loaded: {list}.',
+  'overview.showAll': 'Showing the {shown} that need attention first: show all {n}',
   'overview.internal': 'internal',
 
   'target.value': '{value} against {promise}',

@@ -66,9 +66,21 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       }
       return f;
     };
+    // Intl formatters cost far more to make than to use: one per kind, kept (a list of a thousand
+    // agreements formats thousands of figures).
+    const made = new Map<string, Intl.NumberFormat>();
+    const fmt = (key: string, opts: Intl.NumberFormatOptions) => {
+      let f = made.get(key);
+      if (!f) {
+        f = new Intl.NumberFormat(locale, opts);
+        made.set(key, f);
+      }
+      return f;
+    };
     const dateF = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
     const dateTimeF = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
     const timeF = new Intl.DateTimeFormat(locale, { timeStyle: 'medium' });
+    const listF = new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' });
     const t = (key: Key, vars?: Record<string, string | number>) => {
       const s: string = dict[key] ?? en[key] ?? key;
       // Each value is isolated (FSI … PDI) so that a Latin name or a label like 2026-12 keeps its own
@@ -86,13 +98,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       s -= m * 60;
       const parts: string[] = [];
       const unit = (n: number, u: 'day' | 'hour' | 'minute' | 'second') =>
-        new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'narrow' }).format(n);
+        fmt(`unit:${u}`, { style: 'unit', unit: u, unitDisplay: 'narrow' }).format(n);
       if (d) parts.push(unit(d, 'day'));
       if (h) parts.push(unit(h, 'hour'));
       if (m && d === 0) parts.push(unit(m, 'minute'));
       if (s && d === 0 && h === 0) parts.push(unit(s, 'second'));
       if (parts.length === 0) parts.push(unit(0, 'second'));
-      const text = new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(parts);
+      const text = listF.format(parts);
       return neg ? `−${text}` : text;
     };
     return {
@@ -100,9 +112,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLang,
       t,
       num: (n, digits = 2) => numFmt(digits).format(n),
-      pct: (n, digits = 2) => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: digits }).format(n / 100),
+      pct: (n, digits = 2) => fmt(`pct:${digits}`, { style: 'percent', maximumFractionDigits: digits }).format(n / 100),
       money: (minor, currency) => {
-        const f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+        const f = fmt(`cur:${currency}`, { style: 'currency', currency });
         const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
         return f.format(minor / 10 ** digits);
       },

@@ -1,63 +1,27 @@
 /**
- * The overview: every agreement the user can see with its state now, each target in its current
- * window against the promise (with the downtime budget left where the API gives one), and what
- * is owed this billing period; filters by customer and service, totals per customer.
+ * The overview: every agreement the user can see with its health now (its worst measured target),
+ * each target in its current window against the promise, and what its latest settled billing
+ * period owes; filters by customer and service, totals per customer.
  *
- * The API has no portfolio route yet, so this reads the list of agreements, then each one's
- * effective terms, and all compliance results and settlements, and aggregates here (model.ts).
+ * One request: GET /v1/portfolio, which the server answers from an index of current windows (its
+ * cost does not grow with the history). Filtering and the per-customer totals of a filtered view
+ * are done here, over that one answer.
  */
-import { useMemo } from 'react';
-import { type AgreementSummary, api, type ComplianceItem, type EffectiveTerms, enc, getAll, type SettlementItem } from '../api';
+import { useMemo, useState } from 'react';
+import { api, enc, type Portfolio, type PortfolioAgreement } from '../api';
 import { ErrorBox, Loading, StateBadge } from '../components/ui';
-import { mapLimit, useLoad } from '../hooks';
+import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
-import { currentResults, currentSettlement, formatPromise, formatValue, type Row, totalsByCustomer, worst } from '../model';
+import { formatPromise, formatValue, totalsByCustomer } from '../model';
 import { Link, navigate, usePageTitle, useLocation } from '../router';
 import { isProvider, useSession } from '../session';
 
-async function loadRows(signal: AbortSignal): Promise<{ rows: Row[]; partial: string[] }> {
-  const now = Date.now();
-  const [agreements, compliance, settlements] = await Promise.all([
-    getAll<AgreementSummary>('/v1/agreements', 5000, signal),
-    getAll<ComplianceItem>('/v1/compliance', 100_000, signal),
-    getAll<SettlementItem>('/v1/settlements', 100_000, signal),
-  ]);
-  const partial: string[] = [];
-  const effective = await mapLimit(agreements, 6, (a) =>
-    api.get<EffectiveTerms>(`/v1/agreements/${enc(a.id)}/effective`, signal).catch(() => {
-      partial.push(a.id);
-      return undefined;
-    }),
-  );
-  const compBy = new Map<string, ComplianceItem[]>();
-  for (const c of compliance) compBy.set(c.agreement, [...(compBy.get(c.agreement) ?? []), c]);
-  const setBy = new Map<string, SettlementItem[]>();
-  for (const s of settlements) setBy.set(s.agreement, [...(setBy.get(s.agreement) ?? []), s]);
+const loadPortfolio = (signal: AbortSignal) => api.get<Portfolio>('/v1/portfolio', signal);
 
-  const rows = agreements.map((a, k): Row => {
-    const e = effective[k];
-    const cur = currentResults(compBy.get(a.id) ?? [], now);
-    const targetIds = e?.terms.targets?.map((t) => t.id) ?? [...cur.keys()];
-    const targets = targetIds.map((id) => ({
-      id,
-      name: e?.terms.targets?.find((t) => t.id === id)?.name ?? id,
-      item: cur.get(id),
-    }));
-    return {
-      id: a.id,
-      name: e?.terms.name ?? a.id,
-      customer: a.customer ?? e?.customer ?? null,
-      customerName: e?.terms.parties?.customer?.name ?? null,
-      services: e?.service ? [e.service] : (e?.terms.services ?? []),
-      kind: e?.terms.kind ?? '',
-      state: worst(targets.map((t) => t.item?.result.state ?? 'no_data')),
-      targets,
-      settlement: currentSettlement(setBy.get(a.id) ?? [], now),
-      problems: [],
-    };
-  });
-  return { rows, partial };
-}
+/** Rows listed before "show all": a portfolio of a thousand agreements opens on what needs attention. */
+const FIRST_ROWS = 100;
+/** Worst first: breached, at risk, not measured yet, met. */
+const ATTENTION: Record<PortfolioAgreement['health'], number> = { breached: 0, at_risk: 1, no_data: 2, met: 3 };
 
 export function Overview() {
   const i = useI18n();
@@ -67,7 +31,7 @@ export function Overview() {
   const { search } = useLocation();
   const title = provider ? t('overview.title') : t('overview.customerTitle');
   usePageTitle(title);
-  const { data, error, loading, reload } = useLoad(loadRows, []);
+  const { data, error, loading, reload } = useLoad(loadPortfolio, []);
 
   const customerFilter = search.get('customer') ?? '';
   const serviceFilter = search.get('service') ?? '';
@@ -80,17 +44,19 @@ export function Overview() {
   };
 
   const { customers, services, rows, totals } = useMemo(() => {
-    const all = data?.rows ?? [];
+    const all: PortfolioAgreement[] = data?.agreements ?? [];
     const customers = [...new Set(all.map((r) => r.customer).filter((c): c is string => !!c))].sort();
     const services = [...new Set(all.flatMap((r) => r.services))].sort();
-    const rows = all.filter(
-      (r) => (!customerFilter || r.customer === customerFilter) && (!serviceFilter || r.services.includes(serviceFilter)),
-    );
+    const rows = all
+      .filter((r) => (!customerFilter || r.customer === customerFilter) && (!serviceFilter || r.services.includes(serviceFilter)))
+      .sort((a, b) => ATTENTION[a.health] - ATTENTION[b.health] || a.name.localeCompare(b.name));
     return { customers, services, rows, totals: totalsByCustomer(rows) };
   }, [data, customerFilter, serviceFilter]);
 
+  const [showAll, setShowAll] = useState(false);
+  const shown = showAll ? rows : rows.slice(0, FIRST_ROWS);
   const counts = { met: 0, at_risk: 0, breached: 0, no_data: 0 };
-  for (const r of rows) counts[r.state]++;
+  for (const r of rows) counts[r.health]++;
 
   return (
     <>
@@ -147,12 +113,6 @@ export function Overview() {
             )}
           </form>
 
-          {data.partial.length > 0 && (
-            <p className="alert alert-warn" role="status">
-              {t('overview.partial', { list: data.partial.join(', ') })}
-            </p>
-          )}
-
           <section className="card" aria-labelledby="agreements-h">
             <h2 id="agreements-h">{t('overview.agreements')}</h2>
             {rows.length === 0 ? (
@@ -170,7 +130,7 @@ export function Overview() {
                     </tr>
                   </thead>
                   <tbody>
-                    {rows.map((r) => (
+                    {shown.map((r) => (
                       <tr key={r.id}>
                         <th scope="row">
                           <Link to={`/agreements/${enc(r.id)}`}>
@@ -183,48 +143,40 @@ export function Overview() {
                         </th>
                         {provider && <td>{r.customer ?? <span className="muted">{t('overview.internal')}</span>}</td>}
                         <td>
-                          <StateBadge state={r.state} />
+                          <StateBadge state={r.health} />
                         </td>
                         <td>
                           <ul className="targets">
                             {r.targets.map((tg) => (
-                              <li key={tg.id}>
-                                <StateBadge state={tg.item?.result.state ?? 'no_data'} /> <bdi className="target-name">{tg.name}</bdi>{' '}
-                                {tg.item ? (
-                                  <span className="muted">
-                                    {tg.item.result.value === null
-                                      ? t('target.noValue')
-                                      : t('target.value', {
-                                          value: formatValue(i, tg.item.result.value, tg.item.result.unit),
-                                          promise: formatPromise(i, tg.item.result),
-                                        })}
-                                    {' · '}
-                                    {t('target.window', { window: tg.item.window })}
-                                    {tg.item.result.budget && (
-                                      <>
-                                        {' · '}
-                                        {tg.item.result.budget.remainingMs >= 0
-                                          ? t('target.budgetLeft', { left: i.duration(tg.item.result.budget.remainingMs) })
-                                          : t('target.budgetOver', { over: i.duration(-tg.item.result.budget.remainingMs) })}
-                                      </>
-                                    )}
-                                  </span>
-                                ) : null}
+                              <li key={`${tg.target}/${tg.window}`}>
+                                <StateBadge state={tg.state} /> <bdi className="target-name">{tg.name}</bdi>{' '}
+                                <span className="muted">
+                                  {tg.value === null
+                                    ? t('target.noValue')
+                                    : t('target.value', {
+                                        value: formatValue(i, tg.value, tg.unit),
+                                        promise: formatPromise(i, { comparator: tg.comparator ?? '', target: tg.goal ?? 0, unit: tg.unit }),
+                                      })}
+                                  {' · '}
+                                  {t('target.window', { window: tg.window })}
+                                </span>
                               </li>
                             ))}
                           </ul>
                         </td>
                         <td className="num">
-                          {r.settlement ? (
+                          {r.period ? (
                             <>
-                              {r.settlement.settlement.totals.length === 0
+                              {r.period.owed.every((m) => m.amountMinor === 0)
                                 ? t('overview.nothingOwed')
-                                : r.settlement.settlement.totals.map((tt) => (
-                                    <span key={tt.currency} className="block">
-                                      {i.money(tt.amountMinor, tt.currency)}
-                                    </span>
-                                  ))}
-                              <span className="muted block">{t('overview.period', { period: r.settlement.period })}</span>
+                                : r.period.owed
+                                    .filter((m) => m.amountMinor !== 0)
+                                    .map((m) => (
+                                      <span key={m.currency} className="block">
+                                        {i.money(m.amountMinor, m.currency)}
+                                      </span>
+                                    ))}
+                              <span className="muted block">{t('overview.period', { period: r.period.label })}</span>
                             </>
                           ) : (
                             <span className="muted">—</span>
@@ -235,6 +187,13 @@ export function Overview() {
                   </tbody>
                 </table>
               </div>
+            )}
+            {shown.length < rows.length && (
+              <p>
+                <button type="button" className="button" onClick={() => setShowAll(true)}>
+                  {t('overview.showAll', { shown: i.num(shown.length, 0), n: i.num(rows.length, 0) })}
+                </button>
+              </p>
             )}
           </section>
 
