@@ -80,7 +80,7 @@ interface Doc {
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** The unit a target's value is in, as the metric catalogue gives it (core/metrics/catalogue.ts). */
-function unitOf(metric: string | null, stat: string | null): PortfolioAgreement['targets'][number]['unit'] {
+export function unitOf(metric: string | null, stat: string | null): PortfolioAgreement['targets'][number]['unit'] {
   if (metric === 'response_time' || metric === 'resolution_time' || metric === 'fulfilment_time')
     return stat === null || stat === 'share_within_target' ? 'percent' : 'seconds';
   if (metric === 'tickets_resolved') return 'count';

@@ -930,6 +930,8 @@ export const AgreementHistory = component(
     targets: z.array(
       z.strictObject({
         target: z.string(),
+        metric: z.string().nullable(),
+        unit: z.enum(['percent', 'seconds', 'count', 'number']),
         windows: z.array(
           z.strictObject({
             window: z.string(),

@@ -160,6 +160,26 @@ export interface ComplianceResult {
   budget?: { allowedMs: number; usedMs: number; remainingMs: number; basis: string } | null;
 }
 
+/** GET /v1/agreements/{id}/history. */
+export interface AgreementHistory {
+  agreement: string;
+  targets: Array<{
+    target: string;
+    metric: string | null;
+    unit: ComplianceResult['unit'];
+    windows: Array<{
+      window: string;
+      from: string;
+      to: string;
+      state: ResultState;
+      value: number | null;
+      comparator: string | null;
+      goal: number | null;
+      reason: string | null;
+    }>;
+  }>;
+}
+
 /** GET /v1/portfolio (src/app/portfolio.ts). */
 export interface PortfolioMoney {
   currency: string;

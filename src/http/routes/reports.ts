@@ -13,7 +13,7 @@ import { periodLabel } from './results.ts';
 import { AgreementHistory, Portfolio, RebuildReport, Report, Status, Watermelon } from '../schemas.ts';
 import { formatInstant } from '../../core/time/instant.ts';
 import { watermelon } from '../../app/watermelon.ts';
-import { portfolio } from '../../app/portfolio.ts';
+import { portfolio, unitOf } from '../../app/portfolio.ts';
 
 export const reportParams = z.strictObject({ id: idParam });
 export const reportQuery = z.strictObject({
@@ -130,13 +130,17 @@ export function reportOperations(deps: Deps): Operation[] {
       responses: { 200: { description: '{ agreement, targets: [{ target, windows: [...] }] }', schema: AgreementHistory } },
       async handler(c) {
         const p = c.principal;
-        await visibleAgreement(store, p, 'compliance.read', c.params.id);
+        const a = await visibleAgreement(store, p, 'compliance.read', c.params.id);
         await ensureFresh(store, p.tenant, c.now);
-        const targets: Array<{ target: string; windows: z.output<typeof AgreementHistory>['targets'][number]['windows'] }> = [];
+        const specs = ((a.document as { targets?: unknown }).targets ?? []) as Array<{ id?: unknown; metric?: unknown; stat?: unknown }>;
+        const text = (v: unknown) => (typeof v === 'string' ? v : null);
+        const targets: z.output<typeof AgreementHistory>['targets'] = [];
         for (const w of await store.complianceHistory(p.tenant, c.params.id)) {
           let t = targets[targets.length - 1];
           if (!t || t.target !== w.target) {
-            t = { target: w.target, windows: [] };
+            const spec = specs.find((x) => x.id === w.target);
+            const metric = text(spec?.metric);
+            t = { target: w.target, metric, unit: unitOf(metric, text(spec?.stat)), windows: [] };
             targets.push(t);
           }
           t.windows.push({

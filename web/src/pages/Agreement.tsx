@@ -4,6 +4,7 @@
  * their reasoning, its lifecycle and its versions.
  */
 import {
+  type AgreementHistory,
   type AgreementSummary,
   api,
   type ComplianceItem,
@@ -30,6 +31,32 @@ interface Data {
   settlements: SettlementItem[];
 }
 
+/** The history's windows as the chart and table read them (the result fields they use). */
+function historyItems(h: AgreementHistory): ComplianceItem[] {
+  return h.targets.flatMap((t) =>
+    t.windows.map(
+      (w): ComplianceItem => ({
+        agreement: h.agreement,
+        target: t.target,
+        window: w.window,
+        updatedAt: '',
+        result: {
+          metric: t.metric ?? '',
+          unit: t.unit,
+          target: w.goal ?? 0,
+          comparator: (w.comparator ?? '>=') as ComplianceItem['result']['comparator'],
+          window: { from: w.from, to: w.to, label: w.window },
+          windowClosed: Date.parse(w.to) <= Date.now(),
+          value: w.value,
+          state: w.state,
+          margin: null,
+          reason: w.reason ?? '',
+        },
+      }),
+    ),
+  );
+}
+
 async function load(id: string, signal: AbortSignal): Promise<Data> {
   const p = `/v1/agreements/${enc(id)}`;
   // The agreement itself first: a 404 (absent, or not visible to this user) ends the page.
@@ -39,7 +66,8 @@ async function load(id: string, signal: AbortSignal): Promise<Data> {
     soft(api.get<EffectiveTerms>(`${p}/effective`, signal)),
     soft(api.get<Lifecycle>(`${p}/lifecycle`, signal)),
     soft(api.get<{ items: Version[] }>(`${p}/versions`, signal)),
-    getAll<ComplianceItem>(`/v1/compliance?agreement=${enc(id)}`, 100_000, signal),
+    // The history per target from the index (GET .../history): not every window's contributing tickets.
+    api.get<AgreementHistory>(`${p}/history`, signal).then(historyItems),
     getAll<SettlementItem>(`/v1/settlements?agreement=${enc(id)}`, 10_000, signal),
   ]);
   return { summary, effective, lifecycle, versions: versions?.items ?? [], compliance, settlements };
