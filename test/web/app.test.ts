@@ -11,7 +11,7 @@
  * built; with PLEDGE_REQUIRE_CHROMIUM=1 (CI, which installs Chromium) a missing browser fails.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,16 @@ const CHROMIUM = process.env.PLEDGE_CHROMIUM ?? '/usr/bin/chromium';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ADMIN = { email: 'ada@northwind.test', password: 'correct horse battery staple 1' };
 const CUSTOMER = { email: 'carl@acme.test', password: 'correct horse battery staple 2' };
+const LOCKED = { email: 'lou@northwind.test', password: 'correct horse battery staple 3' };
+/** With PLEDGE_SCREENSHOTS=<folder> (npm run screenshots: docs/screenshots), the pages the README shows are saved there. */
+const SHOTS = process.env.PLEDGE_SCREENSHOTS;
+const SHOT_NAMES: Record<string, string> = {
+  '/': 'overview',
+  '/watermelon': 'watermelon',
+  '/agreements/acme-checkout': 'agreement',
+  '/tickets/acme-T-10081': 'ticket',
+  '/live': 'live',
+};
 
 function skipReason(): string | null {
   if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium, or set PLEDGE_CHROMIUM)`;
@@ -75,6 +85,7 @@ describe('the web app in a browser', { skip: reason ?? false }, () => {
     assert.match(home.headers.get('content-type') ?? '', /text\/html/);
     await person(ADMIN, 'admin');
     await person(CUSTOMER, 'customer', 'acme');
+    await person(LOCKED, 'viewer');
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -120,6 +131,12 @@ describe('the web app in a browser', { skip: reason ?? false }, () => {
 
   const text = async (l: { textContent(): Promise<string | null> }) => (await l.textContent()) ?? '';
 
+  async function shot(page: Page, name: string) {
+    if (!SHOTS) return;
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+  }
+
   async function settled(page: Page) {
     await page.waitForSelector('main h1');
     await page.waitForFunction(() => !(globalThis as any).document.querySelector('main .loading'), null, { timeout: 30_000 });
@@ -150,9 +167,51 @@ describe('the web app in a browser', { skip: reason ?? false }, () => {
     await page.getByRole('alert').waitFor();
     assert.match(await text(page.getByRole('alert')), /not right/);
     assert.deepEqual(
-      errors.filter((e) => !/401/.test(e)),
+      errors.filter((e) => !/401|429/.test(e)),
       [],
     );
+    await ctx.close();
+  });
+
+  test('the keyboard reaches everything: the skip link first, then the form; five wrong passwords lock the login, and the page says for how long', async () => {
+    const { ctx, page } = await open();
+    await page.goto(`${server.url}/`);
+    await settled(page);
+    await page.keyboard.press('Tab');
+    assert.match(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent ?? ''), /skip to main content/i);
+    await page.keyboard.press('Enter');
+    assert.equal(
+      await page.evaluate(() => (globalThis as any).document.activeElement?.id ?? ''),
+      'main',
+      'the skip link moves focus to main',
+    );
+    // Fill and send the form with the keyboard alone.
+    await page.getByLabel(/e-mail/i).focus();
+    await page.keyboard.type(LOCKED.email);
+    await page.keyboard.press('Tab');
+    for (let k = 1; k <= 5; k++) {
+      await page.getByLabel(/^password$/i).fill(`wrong ${k}`);
+      await page.getByLabel(/^password$/i).press('Enter');
+      await page.getByRole('alert').waitFor();
+      if (k < 5)
+        await page
+          .getByRole('alert')
+          .filter({ hasText: /not right/ })
+          .waitFor();
+    }
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /too many failed attempts/i })
+      .waitFor();
+    assert.match(await text(page.getByRole('alert')), /try again in/i);
+    // The right password waits too.
+    await page.getByLabel(/^password$/i).fill(LOCKED.password);
+    await page.getByLabel(/^password$/i).press('Enter');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /too many failed attempts/i })
+      .waitFor();
+    assert.equal((await page.request.get(`${server.url}/v1/session`)).status(), 401);
     await ctx.close();
   });
 
@@ -163,15 +222,40 @@ describe('the web app in a browser', { skip: reason ?? false }, () => {
       errors.length = 0; // signed out, the app's GET /v1/session answered 401, which Chromium logs
       assert.equal(await page.getAttribute('html', 'lang'), lang);
       assert.equal(await page.getAttribute('html', 'dir'), lang === 'ar' ? 'rtl' : 'ltr');
-      for (const path of ['/', '/live', '/agreements/acme-checkout', '/agreements/globex-email', '/tickets/acme-T-10081']) {
+      for (const path of ['/', '/live', '/watermelon', '/agreements/acme-checkout', '/agreements/globex-email', '/tickets/acme-T-10081']) {
         await page.goto(server.url + path);
         await settled(page);
+        const name = SHOT_NAMES[path];
+        if (lang === 'en' && name) await shot(page, name);
         assert.equal(await page.locator('main [role=alert]').count(), 0, `${path} shows an error: ${await text(page.locator('main'))}`);
         assert.deepEqual(await axe(page), [], `axe on ${path} (${lang})`);
       }
       await page.goto(`${server.url}/agreements/acme-checkout`);
       await settled(page);
       assert.ok((await page.locator('svg.chart').count()) > 0, 'the agreement page draws its history');
+      if (lang === 'ar') await shot(page, 'agreement-ar');
+      // A write without the session's CSRF token, as a script on the page would send it: refused.
+      const forged = await page.evaluate(async () => {
+        const r = await fetch('/v1/silences', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        return { status: r.status, reason: ((await r.json()) as any).details?.reason };
+      });
+      assert.deepEqual(forged, { status: 403, reason: 'csrf_token' });
+      const forgedLogged = errors.findIndex((e) => /status of 403/.test(e));
+      if (forgedLogged >= 0) errors.splice(forgedLogged, 1); // Chromium logs the refused forged write
+      // Produce the previous month's service report through the form; it is listed with its links.
+      const reports = page.locator('#reports');
+      await reports.getByRole('button', { name: lang === 'en' ? /^produce$/i : /إعداد/ }).click();
+      await reports.getByRole('status').waitFor();
+      // Values in messages are isolated for bidirectional text (U+2068 ... U+2069).
+      const said = (await text(reports.getByRole('status'))).replace(/[\u2068\u2069]/g, '');
+      // English runs first and stores revision 1; Arabic then finds nothing changed.
+      assert.match(said, lang === 'en' ? /^Revision 1 of \d{4}-\d{2} is stored\.$/ : /المراجعة 1/);
+      await reports.locator('tbody tr').first().waitFor();
+      const html = await reports.locator('tbody tr').first().getByRole('link', { name: 'HTML' }).first().getAttribute('href');
+      const page2 = await page.request.get(`${server.url}${html}`);
+      assert.equal(page2.status(), 200);
+      assert.match(page2.headers()['content-type'] ?? '', /text\/html/);
+      assert.match(await page2.text(), /Service review/);
       // Sign out from the header: back to the sign-in page, and the session is gone.
       await page.getByRole('button', { name: /sign out|تسجيل الخروج/i }).click();
       await page.getByLabel(/e-mail|البريد/i).waitFor();
@@ -193,10 +277,18 @@ describe('the web app in a browser', { skip: reason ?? false }, () => {
     for (const other of ['globex', 'initech', 'umbrella', 'northwind-corporate', 'ola-', 'uc-cloud'])
       assert.ok(!main.includes(other), `the customer sees ${other}`);
     assert.deepEqual(await axe(page), []);
+    await shot(page, 'portal');
     await page.goto(`${server.url}/agreements/acme-checkout`);
     await settled(page);
     assert.equal(await page.locator('main [role=alert]').count(), 0);
     assert.deepEqual(await axe(page), []);
+    // The reports the provider produced are there to open; producing one is not the customer's.
+    await page.locator('#reports tbody tr').first().waitFor();
+    assert.equal(await page.locator('#reports form').count(), 0);
+    await page.goto(`${server.url}/watermelon`);
+    await settled(page);
+    for (const other of ['globex', 'initech', 'umbrella'])
+      assert.ok(!(await text(page.locator('main'))).includes(other), `the customer sees ${other}`);
     // Another customer's agreement: not found, exactly as one that does not exist.
     await page.goto(`${server.url}/agreements/globex-email`);
     await settled(page);

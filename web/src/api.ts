@@ -180,6 +180,38 @@ export interface AgreementHistory {
   }>;
 }
 
+/** GET /v1/watermelon (src/app/watermelon.ts). */
+export interface WatermelonAnswer {
+  period: { label: string; from: string; to: string; zone: string };
+  thresholds: { csatBelow: number; reopenAbove: number };
+  rows: Array<{
+    customer: string;
+    service: string;
+    agreements: string[];
+    sla: ResultState;
+    targets: { met: number; atRisk: number; breached: number; noData: number };
+    tickets: { created: number; resolved: number; reopened: number };
+    reopenRate: number | null;
+    ratings: number;
+    csat: number | null;
+    meanRating: number | null;
+    waitedHours: { median: number | null; p90: number | null };
+    watermelon: boolean;
+    why: string[];
+  }>;
+}
+
+/** A service report revision (GET /v1/agreements/{id}/reports). */
+export interface ReportRevision {
+  agreement: string;
+  period: string;
+  revision: number;
+  eventSeq: number;
+  sha256: string;
+  createdAt: string;
+  createdBy: string;
+}
+
 /** GET /v1/portfolio (src/app/portfolio.ts). */
 export interface PortfolioMoney {
   currency: string;

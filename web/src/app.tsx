@@ -12,6 +12,7 @@ import { Live } from './pages/Live';
 import { Overview } from './pages/Overview';
 import { SignIn } from './pages/SignIn';
 import { Ticket } from './pages/Ticket';
+import { Watermelon } from './pages/Watermelon';
 import { Link, useFocusHeadingOnNavigate, useLocation, usePageTitle } from './router';
 import { isProvider, useSession } from './session';
 import { ErrorBox, Loading } from './components/ui';
@@ -41,6 +42,7 @@ function NotFound() {
 function Routes({ path, search, provider }: { path: string; search: URLSearchParams; provider: boolean }) {
   if (path === '/' || path === '') return <Overview />;
   if (path === '/live' && provider) return <Live />;
+  if (path === '/watermelon') return <Watermelon />;
   let m = /^\/agreements\/([^/]+)\/?$/.exec(path);
   if (m?.[1]) return <Agreement key={m[1]} id={decode(m[1])} />;
   m = /^\/tickets\/([^/]+)\/?$/.exec(path);
@@ -76,8 +78,12 @@ export function App() {
       ? [
           { to: '/', label: t('nav.overview') },
           { to: '/live', label: t('nav.live') },
+          { to: '/watermelon', label: t('nav.watermelon') },
         ]
-      : [{ to: '/', label: t('nav.agreements') }]
+      : [
+          { to: '/', label: t('nav.agreements') },
+          { to: '/watermelon', label: t('nav.watermelon') },
+        ]
     : [];
   const current = (to: string) => (to === '/' ? path === '/' : path.startsWith(to));
 

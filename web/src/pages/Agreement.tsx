@@ -16,6 +16,7 @@ import {
   type Version,
 } from '../api';
 import { HistoryChart } from '../components/HistoryChart';
+import { Reports } from '../components/Reports';
 import { ErrorBox, Loading, Section, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
 import { type I18n, useI18n } from '../i18n';
@@ -359,6 +360,8 @@ export function Agreement({ id }: { id: string }) {
           </ul>
         )}
       </Section>
+
+      <Reports id={id} />
 
       <Section title={t('agreement.versions')} id="versions">
         {data.versions.length === 0 ? (
