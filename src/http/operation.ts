@@ -6,6 +6,7 @@
  * its response schemas; the HTTP tests check the answers themselves).
  */
 import { z } from 'zod';
+import type { ScryptParams } from '../app/passwords.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Action, Principal } from '../core/access/policy.ts';
 import type { Config } from '../app/config.ts';
@@ -24,6 +25,8 @@ export interface Deps {
   config: Config;
   now: () => number;
   metrics: Metrics;
+  /** scrypt's parameters for new password hashes (app/passwords.ts DEFAULT_SCRYPT when absent; tests of many sign-ins lower them). */
+  scrypt?: ScryptParams;
 }
 
 export interface Call<P, Q> {

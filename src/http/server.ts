@@ -42,6 +42,7 @@ import { ticketOperations } from './routes/tickets.ts';
 import { tokenOperations } from './routes/tokens.ts';
 import { sessionOperations, sessionPrincipal, sessionSecret } from './routes/sessions.ts';
 import { registerWebApp } from './web.ts';
+import type { ScryptParams } from '../app/passwords.ts';
 import { serviceReportOperations } from './routes/service-reports.ts';
 import { z } from 'zod';
 
@@ -56,6 +57,8 @@ export interface ServerOptions {
   metrics?: Metrics;
   /** The built web app's folder (web.ts: dist/web by default). */
   webRoot?: string;
+  /** scrypt's parameters for new password hashes; OWASP's (DEFAULT_SCRYPT) when absent. Only tests lower them. */
+  scrypt?: ScryptParams;
 }
 
 /** Media types the server reads; each operation says which of them it accepts. */
@@ -133,7 +136,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const { store, config } = options;
   const now = options.now ?? Date.now;
   const metrics = options.metrics ?? createMetrics();
-  const deps: Deps = { store, config, now, metrics };
+  const deps: Deps = { store, config, now, metrics, ...(options.scrypt ? { scrypt: options.scrypt } : {}) };
   const authenticator = createAuthenticator(store);
   const principals = new WeakMap<FastifyRequest, Principal>();
 

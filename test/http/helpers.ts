@@ -13,6 +13,7 @@ import type { Store } from '../../src/store/types.ts';
 import { ROLES, type Role } from '../../src/core/access/policy.ts';
 import { DEFAULT_DELIVERY, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_TIMEOUTS, type Config } from '../../src/app/config.ts';
 import { buildServer } from '../../src/http/server.ts';
+import type { ScryptParams } from '../../src/app/passwords.ts';
 import { sharedChecker } from './documented.ts';
 
 export const T0 = Date.UTC(2026, 9, 1, 8, 0, 0);
@@ -69,12 +70,17 @@ export interface Tenant {
 
 export async function newTenant(
   store: Store,
-  opts: { limits?: Partial<Config['limits']>; config?: Partial<Omit<Config, 'limits'>> } = {},
+  opts: { limits?: Partial<Config['limits']>; config?: Partial<Omit<Config, 'limits'>>; scrypt?: ScryptParams } = {},
 ): Promise<Tenant> {
   const tenant = `t-${randomUUID().slice(0, 8)}`;
   await store.createTenant({ id: tenant, name: `Test ${tenant}`, createdAt: T0 });
   const clock = { now: T0 };
-  const app = buildServer({ store, config: testConfig(opts.limits, opts.config), now: () => clock.now });
+  const app = buildServer({
+    store,
+    config: testConfig(opts.limits, opts.config),
+    now: () => clock.now,
+    ...(opts.scrypt ? { scrypt: opts.scrypt } : {}),
+  });
   const token = async (role: Role, o: { customer?: string; expiresAt?: number; user?: string } = {}) => {
     const userId = o.user ?? `${role}-user`;
     if (!(await store.getUser(tenant, userId))) await store.createUser(tenant, { id: userId, name: `${role} person`, createdAt: T0 });

@@ -22,6 +22,11 @@ after(async () => {
 
 const json = { 'content-type': 'application/json' };
 const PASSWORD = 'a long enough passphrase';
+/**
+ * Cheaper scrypt for the tests that hash many passwords (each OWASP-strength hash costs 128 MiB and
+ * a quarter of a second or more); the first test keeps the production parameters and checks them.
+ */
+const FAST = { log2N: 12, r: 8, p: 1 };
 
 /** Invites a person as the tenant's admin and accepts the invite; returns the e-mail and the cookie of that first session. */
 async function person(t: Tenant, email: string, role: string, customer?: string): Promise<{ email: string; cookie: string; csrf: string }> {
@@ -83,6 +88,10 @@ describe('signing in', () => {
     });
     assert.equal(write.statusCode, 403, write.body);
     assert.equal(write.json().details.role, 'viewer');
+    // The password is stored as an scrypt hash with OWASP's parameters (N = 2^17, r = 8, p = 1), never as itself.
+    const stored = (await ts.store.findLogin('viewer.one@example.com'))!.login.passwordHash!;
+    assert.match(stored, /^scrypt\$17\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    assert.ok(!stored.includes(PASSWORD));
     // The session answers who is signed in, with the same CSRF token.
     const me = await t.req(null, { method: 'GET', url: '/v1/session', headers: { cookie } });
     assert.equal(me.json().csrfToken, body.csrfToken);
@@ -94,7 +103,7 @@ describe('signing in', () => {
   });
 
   test('a wrong password and an unknown e-mail get the same 401; the password is never in an answer', async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     await person(t, 'jo@example.com', 'viewer');
     const wrong = await signIn(t, 'jo@example.com', 'not the password');
     const unknown = await signIn(t, 'nobody@example.com', 'not the password');
@@ -114,7 +123,7 @@ describe('signing in', () => {
   });
 
   test(`${FAILURE_LIMIT} wrong passwords in a row lock the login for 15 minutes, the right one included; then it works`, async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     await person(t, 'lock@example.com', 'viewer');
     for (let i = 1; i < FAILURE_LIMIT; i++) assert.equal((await signIn(t, 'lock@example.com', `wrong ${i}`)).statusCode, 401);
     const locked = await signIn(t, 'lock@example.com', 'wrong again');
@@ -132,7 +141,7 @@ describe('signing in', () => {
   });
 
   test('a write with the cookie needs the CSRF token, from a page of this server; reads do not', async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     const p = await person(t, 'agent@example.com', 'agent');
     const post = (headers: Record<string, string>) =>
       t.req(null, { method: 'POST', url: '/v1/events', headers: { ...json, cookie: p.cookie, ...headers }, payload: '[]' });
@@ -151,7 +160,7 @@ describe('signing in', () => {
   });
 
   test('sign-out ends the session in the database; the cookie no longer works', async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     const p = await person(t, 'out@example.com', 'viewer');
     const noToken = await t.req(null, { method: 'DELETE', url: '/v1/session', headers: { cookie: p.cookie } });
     assert.equal(noToken.statusCode, 403, 'sign-out is a write: it needs the CSRF token');
@@ -166,7 +175,7 @@ describe('signing in', () => {
   });
 
   test('a session expires 12 hours after its last use, and 7 days after sign-in whatever the use', async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     const p = await person(t, 'idle@example.com', 'viewer');
     const get = () => t.req(null, { method: 'GET', url: '/v1/agreements', headers: { cookie: p.cookie } });
     t.clock.now += SESSION_IDLE_MS - 60_000;
@@ -193,7 +202,7 @@ describe('signing in', () => {
   });
 
   test("a customer signed in sees its own agreements only, never another customer's or internal ones", async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     for (const [id, customer] of [
       ['acme-gold', 'acme'],
       ['globex-gold', 'globex'],
@@ -218,7 +227,7 @@ describe('signing in', () => {
   });
 
   test('invites: a weak password is refused naming the field; a used invite, an expired one, a disabled user; re-inviting resets the password', async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     const inv = async (email: string) =>
       String(
         (
@@ -306,7 +315,7 @@ describe('signing in', () => {
   });
 
   test('a disabled user can no longer sign in, and its sessions stop working', async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     const p = await person(t, 'gone@example.com', 'viewer');
     await ts.store.disableUser(t.tenant, 'gone_example.com', t.clock.now);
     const r = await t.req(null, { method: 'GET', url: '/v1/agreements', headers: { cookie: p.cookie } });
@@ -317,7 +326,7 @@ describe('signing in', () => {
   });
 
   test('sign-in refuses what a form on another site could send, and bad input names the field', async () => {
-    const t = await newTenant(ts.store);
+    const t = await newTenant(ts.store, { scrypt: FAST });
     const form = await t.req(null, {
       method: 'POST',
       url: '/v1/session',

@@ -286,7 +286,11 @@ export function sessionOperations(deps: Deps): Operation[] {
       errors: { 409: 'conflict: the invite was used already', 404: 'no such invite, or it expired (details.reason)' },
       async handler(c) {
         const b = parseJsonBody(acceptBody, c.body);
-        const r = await acceptInvite(store, { secret: c.params.secret, password: b.password, now: c.now });
+        const r = await acceptInvite(
+          store,
+          { secret: c.params.secret, password: b.password, now: c.now },
+          deps.scrypt ? { scrypt: deps.scrypt } : {},
+        );
         if (!r.ok) {
           if (r.reason === 'weak_password')
             throw new HttpError('invalid_input', `password: ${r.problem}`, {
