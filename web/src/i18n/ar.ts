@@ -110,13 +110,10 @@ export const ar: Dict = {
   'overview.breachedCount': 'مُخترَقة',
   'overview.atRiskCount': 'معرَّضة للخطر',
   'overview.metCount': 'محقَّقة',
-  'overview.summary': '{n} اتفاقية: {breached} مُخترَقة، {atRisk} معرَّضة للخطر، {met} محقَّقة، {noData} بلا بيانات.',
   'overview.showAll': 'تُعرض أولًا {shown} اتفاقية تحتاج إلى انتباه: اعرض جميع الاتفاقيات ({n})',
   'overview.internal': 'داخلي',
 
   'target.value': '{value} مقابل {promise}',
-  'target.budgetLeft': 'المتبقي من الميزانية {left}',
-  'target.budgetOver': 'تجاوز الميزانية بمقدار {over}',
   'target.window': 'النافذة {window}',
   'target.noValue': 'لا قيمة بعد',
 

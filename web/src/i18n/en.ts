@@ -110,13 +110,10 @@ export const en = {
   'overview.breachedCount': 'Breached',
   'overview.atRiskCount': 'At risk',
   'overview.metCount': 'Met',
-  'overview.summary': '{n} agreements: {breached} breached, {atRisk} at risk, {met} met, {noData} without data.',
   'overview.showAll': 'Showing the {shown} that need attention first: show all {n}',
   'overview.internal': 'internal',
 
   'target.value': '{value} against {promise}',
-  'target.budgetLeft': 'budget left {left}',
-  'target.budgetOver': 'budget exceeded by {over}',
   'target.window': 'window {window}',
   'target.noValue': 'no value yet',
 
