@@ -38,6 +38,8 @@ export const ar: Dict = {
   'watermelon.verdict': 'الحكم',
   'watermelon.flag': 'الاتفاقية مُحقَّقة والعملاء غير راضين',
   'watermelon.noFlag': 'لا تناقض',
+  'watermelon.whyCsat': 'رضا العملاء {csat} أقل من {below}.',
+  'watermelon.whyReopen': 'أُعيد فتح {rate} من التذاكر المحلولة (أكثر من {above}).',
   'reports.title': 'تقارير الخدمة',
   'reports.none': 'لم يُعَدّ أي تقرير بعد.',
   'reports.period': 'الفترة',

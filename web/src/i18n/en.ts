@@ -37,6 +37,8 @@ export const en = {
   'watermelon.verdict': 'Verdict',
   'watermelon.flag': 'SLA met, customers unhappy',
   'watermelon.noFlag': 'no contradiction',
+  'watermelon.whyCsat': 'CSAT {csat} is below {below}.',
+  'watermelon.whyReopen': '{rate} of resolved tickets were reopened (more than {above}).',
   'reports.title': 'Service reports',
   'reports.none': 'No report has been produced yet.',
   'reports.period': 'Period',
