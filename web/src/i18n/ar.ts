@@ -219,6 +219,8 @@ export const ar: Dict = {
   'ticket.search': 'فتح تذكرة',
   'ticket.searchLabel': 'معرّف التذكرة',
   'ticket.open': 'فتح',
+  'ticket.whichDesk': 'لدى أكثر من نظام دعم تذكرة {id}. أيّها؟',
+  'ticket.noDesk': 'التذكرة التي لا تذكر نظام دعم',
 
   'unit.ms': '{n} ملي ثانية',
 };

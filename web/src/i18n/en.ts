@@ -219,6 +219,8 @@ export const en = {
   'ticket.search': 'Open a ticket',
   'ticket.searchLabel': 'Ticket id',
   'ticket.open': 'Open',
+  'ticket.whichDesk': 'Several desks have a ticket {id}. Which one?',
+  'ticket.noDesk': 'the ticket that names no desk',
 
   'unit.ms': '{n} ms',
 };
