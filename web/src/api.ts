@@ -270,13 +270,6 @@ export interface ComplianceItem {
   result: ComplianceResult;
 }
 
-export interface Money {
-  minor: number;
-  currency: string;
-  amount: string;
-  basis?: string;
-}
-
 export interface SettlementLine {
   rule: { index: number; id: string | null; type: string; path: string };
   targetId: string | null;

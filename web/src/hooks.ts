@@ -40,17 +40,3 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: Depe
   const reload = useCallback(() => setN((x) => x + 1), []);
   return { data, error, loading, reload };
 }
-
-/** Maps over items with at most `limit` promises in flight (the browser allows ~6 per origin). */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let i = 0;
-  const worker = async () => {
-    while (i < items.length) {
-      const k = i++;
-      out[k] = await fn(items[k] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

@@ -46,23 +46,26 @@ export function Reports({ id }: { id: string }) {
   return (
     <Section title={t('reports.title')} id="reports">
       {mayProduce && (
-        <form className="filters" onSubmit={produce} aria-describedby="produce-help">
-          <label>
-            {t('reports.period')}
-            <select value={period} onChange={(e) => setPeriod(e.target.value)}>
-              {months.map((m) => (
-                <option key={m} value={m}>
-                  {m}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {t('reports.produceButton')}
-          </button>
+        <form className="produce" onSubmit={produce} aria-labelledby="produce-h" aria-describedby="produce-help">
+          <h3 id="produce-h">{t('reports.produce')}</h3>
           <p id="produce-help" className="muted">
             {t('reports.produceHelp')}
           </p>
+          <div className="filters inline-fields">
+            <label>
+              {t('reports.period')}
+              <select value={period} onChange={(e) => setPeriod(e.target.value)}>
+                {months.map((m) => (
+                  <option key={m} value={m}>
+                    {i.month(m)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
+              {t('reports.produceButton')}
+            </button>
+          </div>
         </form>
       )}
       {outcome && (

@@ -38,6 +38,8 @@ export const ar: Dict = {
   'watermelon.verdict': 'الحكم',
   'watermelon.flag': 'الاتفاقية مُحقَّقة والعملاء غير راضين',
   'watermelon.noFlag': 'لا تناقض',
+  'watermelon.whyCsat': 'رضا العملاء {csat} أقل من {below}.',
+  'watermelon.whyReopen': 'أُعيد فتح {rate} من التذاكر المحلولة (أكثر من {above}).',
   'reports.title': 'تقارير الخدمة',
   'reports.none': 'لم يُعَدّ أي تقرير بعد.',
   'reports.period': 'الفترة',
@@ -110,13 +112,10 @@ export const ar: Dict = {
   'overview.breachedCount': 'مُخترَقة',
   'overview.atRiskCount': 'معرَّضة للخطر',
   'overview.metCount': 'محقَّقة',
-  'overview.summary': '{n} اتفاقية: {breached} مُخترَقة، {atRisk} معرَّضة للخطر، {met} محقَّقة، {noData} بلا بيانات.',
   'overview.showAll': 'تُعرض أولًا {shown} اتفاقية تحتاج إلى انتباه: اعرض جميع الاتفاقيات ({n})',
   'overview.internal': 'داخلي',
 
   'target.value': '{value} مقابل {promise}',
-  'target.budgetLeft': 'المتبقي من الميزانية {left}',
-  'target.budgetOver': 'تجاوز الميزانية بمقدار {over}',
   'target.window': 'النافذة {window}',
   'target.noValue': 'لا قيمة بعد',
 
@@ -220,6 +219,8 @@ export const ar: Dict = {
   'ticket.search': 'فتح تذكرة',
   'ticket.searchLabel': 'معرّف التذكرة',
   'ticket.open': 'فتح',
+  'ticket.whichDesk': 'لدى أكثر من نظام دعم تذكرة {id}. أيّها؟',
+  'ticket.noDesk': 'التذكرة التي لا تذكر نظام دعم',
 
   'unit.ms': '{n} ملي ثانية',
 };

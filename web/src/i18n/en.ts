@@ -37,6 +37,8 @@ export const en = {
   'watermelon.verdict': 'Verdict',
   'watermelon.flag': 'SLA met, customers unhappy',
   'watermelon.noFlag': 'no contradiction',
+  'watermelon.whyCsat': 'CSAT {csat} is below {below}.',
+  'watermelon.whyReopen': '{rate} of resolved tickets were reopened (more than {above}).',
   'reports.title': 'Service reports',
   'reports.none': 'No report has been produced yet.',
   'reports.period': 'Period',
@@ -110,13 +112,10 @@ export const en = {
   'overview.breachedCount': 'Breached',
   'overview.atRiskCount': 'At risk',
   'overview.metCount': 'Met',
-  'overview.summary': '{n} agreements: {breached} breached, {atRisk} at risk, {met} met, {noData} without data.',
   'overview.showAll': 'Showing the {shown} that need attention first: show all {n}',
   'overview.internal': 'internal',
 
   'target.value': '{value} against {promise}',
-  'target.budgetLeft': 'budget left {left}',
-  'target.budgetOver': 'budget exceeded by {over}',
   'target.window': 'window {window}',
   'target.noValue': 'no value yet',
 
@@ -220,6 +219,8 @@ export const en = {
   'ticket.search': 'Open a ticket',
   'ticket.searchLabel': 'Ticket id',
   'ticket.open': 'Open',
+  'ticket.whichDesk': 'Several desks have a ticket {id}. Which one?',
+  'ticket.noDesk': 'the ticket that names no desk',
 
   'unit.ms': '{n} ms',
 };

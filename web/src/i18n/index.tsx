@@ -32,6 +32,8 @@ export interface I18n {
   dateTime: (iso: string | number) => string;
   time: (iso: string | number) => string;
   duration: (ms: number) => string;
+  /** A month label (2026-11) as its name and year ("November 2026"); any other label as it is. */
+  month: (label: string) => string;
 }
 
 const Ctx = createContext<I18n | null>(null);
@@ -80,6 +82,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const dateF = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
     const dateTimeF = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
     const timeF = new Intl.DateTimeFormat(locale, { timeStyle: 'medium' });
+    const monthF = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' });
     const listF = new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' });
     const t = (key: Key, vars?: Record<string, string | number>) => {
       const s: string = dict[key] ?? en[key] ?? key;
@@ -122,6 +125,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       dateTime: (iso) => dateTimeF.format(new Date(iso)),
       time: (iso) => timeF.format(new Date(iso)),
       duration,
+      month: (label) => {
+        const m = /^(\d{4})-(\d{2})$/.exec(label);
+        return m ? monthF.format(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)) : label;
+      },
     };
   }, [lang, setLang]);
 

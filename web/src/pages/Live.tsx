@@ -3,18 +3,51 @@
  * the targets at risk or breached in their current window. It refreshes when an alert event
  * arrives on /v1/alerts/stream (EventSource, with the same-origin session cookie), and every
  * 15 seconds while the stream is not connected (every minute while it is: time passing alone
- * moves a ticket closer to its deadline).
+ * moves a ticket closer to its deadline). A search box opens any ticket by its id (/tickets/{id}),
+ * whether or not it is on the board.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { api, enc, type Status, type StatusTicket } from '../api';
 import { ErrorBox, Loading, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { formatValue } from '../model';
-import { Link, usePageTitle } from '../router';
+import { Link, navigate, usePageTitle } from '../router';
 
 const POLL_MS = 15_000;
 const LIVE_REFRESH_MS = 60_000;
+
+/** Opens a ticket by its id: the ticket page says which desks to choose from when the id is on more than one. */
+function TicketSearch() {
+  const { t } = useI18n();
+  const [id, setId] = useState('');
+  const open = (e: FormEvent) => {
+    e.preventDefault();
+    const v = id.trim();
+    if (v) navigate(`/tickets/${enc(v)}`);
+  };
+  return (
+    <search aria-label={t('ticket.search')}>
+      <form className="filters inline-fields" onSubmit={open}>
+        <label>
+          {t('ticket.searchLabel')}
+          <input
+            type="search"
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            dir="ltr"
+            required
+          />
+        </label>
+        <button type="submit" className="button">
+          {t('ticket.open')}
+        </button>
+      </form>
+    </search>
+  );
+}
 
 const when = (x: StatusTicket) => Date.parse(x.breachAt ?? x.deadline ?? '') || Number.POSITIVE_INFINITY;
 
@@ -62,6 +95,7 @@ export function Live() {
           {t('live.refresh')}
         </button>
       </div>
+      <TicketSearch />
       {error && <ErrorBox error={error} onRetry={reload} />}
       {loading && !data && <Loading />}
       {data && (

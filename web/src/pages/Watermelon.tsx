@@ -3,11 +3,15 @@
  * SLA's verdict beside CSAT, the mean rating, the reopen rate and how long customers waited for a
  * resolution; the pairs whose SLA is met while customers are unhappy first, with the reasons.
  * The month is kept in the URL (?period=2026-11); the previous month by default.
+ *
+ * The reasons are said in the page's language from the row's figures and the answer's thresholds
+ * (the server's `why` is English); should the server give a reason the page does not know, its
+ * `why` is shown as it is, marked as English.
  */
 import { api, enc, type WatermelonAnswer } from '../api';
 import { ErrorBox, Loading, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
-import { useI18n } from '../i18n';
+import { type I18n, useI18n } from '../i18n';
 import { navigate, usePageTitle, useLocation } from '../router';
 
 /** The last 12 months, newest first, as labels (2026-11), starting with the previous month. */
@@ -18,6 +22,18 @@ export function lastMonths(now = new Date()): string[] {
     out.push(`${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`);
   }
   return out;
+}
+
+type Row = WatermelonAnswer['rows'][number];
+
+/** Why a row is flagged, in the page's language; null when the server's reasons are not all these. */
+function reasons(i: I18n, r: Row, th: WatermelonAnswer['thresholds']): string[] | null {
+  const out: string[] = [];
+  if (r.csat !== null && r.csat < th.csatBelow)
+    out.push(i.t('watermelon.whyCsat', { csat: i.pct(r.csat, 1), below: i.pct(th.csatBelow, 1) }));
+  if (r.reopenRate !== null && r.reopenRate > th.reopenAbove)
+    out.push(i.t('watermelon.whyReopen', { rate: i.pct(r.reopenRate, 1), above: i.pct(th.reopenAbove, 1) }));
+  return out.length === r.why.length ? out : null;
 }
 
 export function Watermelon() {
@@ -46,7 +62,7 @@ export function Watermelon() {
           <select value={period} onChange={(e) => navigate(`/watermelon?period=${enc(e.target.value)}`, { replace: true })}>
             {(months.includes(period) ? months : [period, ...months]).map((m) => (
               <option key={m} value={m}>
-                {m}
+                {i.month(m)}
               </option>
             ))}
           </select>
@@ -56,9 +72,9 @@ export function Watermelon() {
       {loading && !data && <Loading />}
       {data && (
         <section className="card" aria-labelledby="wm-h">
-          <h2 id="wm-h">{t('watermelon.table', { period: data.period.label })}</h2>
+          <h2 id="wm-h">{t('watermelon.table', { period: i.month(data.period.label) })}</h2>
           <p className="muted">
-            {t('watermelon.thresholds', { csat: i.pct(data.thresholds.csatBelow, 0), reopen: i.pct(data.thresholds.reopenAbove, 0) })}
+            {t('watermelon.thresholds', { csat: i.pct(data.thresholds.csatBelow, 1), reopen: i.pct(data.thresholds.reopenAbove, 1) })}
           </p>
           {rows.length === 0 ? (
             <p>{t('watermelon.none')}</p>
@@ -88,46 +104,51 @@ export function Watermelon() {
                   </tr>
                 </thead>
                 <tbody>
-                  {rows.map((r) => (
-                    <tr key={`${r.customer}/${r.service}`} className={r.watermelon ? 'row-flagged' : undefined}>
-                      <th scope="row">
-                        <bdi>{r.customer}</bdi>
-                        <span className="muted block">
-                          <bdi>{r.service}</bdi>
-                        </span>
-                      </th>
-                      <td>
-                        <StateBadge state={r.sla} />
-                      </td>
-                      <td className="num">{pct(r.csat)}</td>
-                      <td className="num">{pct(r.meanRating)}</td>
-                      <td className="num">{pct(r.reopenRate)}</td>
-                      <td className="num">
-                        {t('watermelon.ticketCounts', { created: i.num(r.tickets.created, 0), resolved: i.num(r.tickets.resolved, 0) })}
-                      </td>
-                      <td className="num">
-                        {r.waitedHours.median === null
-                          ? dash
-                          : t('watermelon.waitedValue', { median: hours(r.waitedHours.median), p90: hours(r.waitedHours.p90) })}
-                      </td>
-                      <td>
-                        {r.watermelon ? (
-                          <>
-                            <strong className="flag">{t('watermelon.flag')}</strong>
-                            <ul className="reasons">
-                              {r.why.map((w) => (
-                                <li key={w} lang="en" dir="ltr">
-                                  {w}
-                                </li>
-                              ))}
-                            </ul>
-                          </>
-                        ) : (
-                          <span className="muted">{t('watermelon.noFlag')}</span>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
+                  {rows.map((r) => {
+                    const said = r.watermelon ? reasons(i, r, data.thresholds) : null;
+                    return (
+                      <tr key={`${r.customer}/${r.service}`} className={r.watermelon ? 'row-flagged' : undefined}>
+                        <th scope="row">
+                          <bdi>{r.customer}</bdi>
+                          <span className="muted block">
+                            <bdi>{r.service}</bdi>
+                          </span>
+                        </th>
+                        <td>
+                          <StateBadge state={r.sla} />
+                        </td>
+                        <td className="num">{pct(r.csat)}</td>
+                        <td className="num">{pct(r.meanRating)}</td>
+                        <td className="num">{pct(r.reopenRate)}</td>
+                        <td className="num">
+                          {t('watermelon.ticketCounts', { created: i.num(r.tickets.created, 0), resolved: i.num(r.tickets.resolved, 0) })}
+                        </td>
+                        <td className="num">
+                          {r.waitedHours.median === null
+                            ? dash
+                            : t('watermelon.waitedValue', { median: hours(r.waitedHours.median), p90: hours(r.waitedHours.p90) })}
+                        </td>
+                        <td>
+                          {r.watermelon ? (
+                            <>
+                              <strong className="flag">{t('watermelon.flag')}</strong>
+                              <ul className="reasons">
+                                {said
+                                  ? said.map((w) => <li key={w}>{w}</li>)
+                                  : r.why.map((w) => (
+                                      <li key={w} lang="en" dir="ltr">
+                                        {w}
+                                      </li>
+                                    ))}
+                              </ul>
+                            </>
+                          ) : (
+                            <span className="muted">{t('watermelon.noFlag')}</span>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
                 </tbody>
               </table>
             </div>
