@@ -17,7 +17,7 @@ import { buildServer } from '../src/http/server.ts';
 import { openStore } from '../src/store/index.ts';
 import { generateTokenSecret, hashTokenSecret } from '../src/store/tokens.ts';
 import type { ComplianceRow, SettlementRow, Store } from '../src/store/types.ts';
-import { DEFAULT_DELIVERY, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_TIMEOUTS } from '../src/app/config.ts';
+import { testConfig } from '../test/http/helpers.ts';
 import type { BenchResult } from './types.ts';
 
 const AGREEMENTS = Number(process.env.PLEDGE_BENCH_PORTFOLIO_AGREEMENTS ?? 1000);
@@ -124,19 +124,7 @@ export async function run(): Promise<BenchResult[]> {
     await seedPortfolio(store, tenant, AGREEMENTS);
     const app = buildServer({
       store,
-      config: {
-        store: { kind: 'sqlite', path: ':bench:' },
-        host: '127.0.0.1',
-        port: 0,
-        logLevel: 'silent',
-        limits: { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS },
-        timeouts: DEFAULT_TIMEOUTS,
-        corsOrigins: [],
-        authFailures: { limit: 1_000_000, windowSeconds: 60 },
-        trustProxy: [],
-        workers: 'off',
-        delivery: DEFAULT_DELIVERY,
-      },
+      config: testConfig(),
       now: () => NOW,
     });
     const headers = { authorization: `Bearer ${secret}` };

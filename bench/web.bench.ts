@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { acceptInvite, invite } from '../src/app/sign-in.ts';
-import { DEFAULT_DELIVERY, DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_TIMEOUTS } from '../src/app/config.ts';
+import { testConfig } from '../test/http/helpers.ts';
 import { buildServer } from '../src/http/server.ts';
 import { WEB_ROOT } from '../src/http/web.ts';
 import { openStore } from '../src/store/index.ts';
@@ -71,19 +71,7 @@ export async function run(): Promise<BenchResult[]> {
     if (!acc.ok) throw new Error(`accept: ${acc.reason}`);
     const app = buildServer({
       store,
-      config: {
-        store: { kind: 'sqlite', path: ':bench:' },
-        host: '127.0.0.1',
-        port: 0,
-        logLevel: 'silent',
-        limits: { batchEvents: 10_000, batchBytes: 10 * 1024 * 1024, maxClockSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS },
-        timeouts: DEFAULT_TIMEOUTS,
-        corsOrigins: [],
-        authFailures: { limit: 1_000_000, windowSeconds: 60 },
-        trustProxy: [],
-        workers: 'off',
-        delivery: DEFAULT_DELIVERY,
-      },
+      config: testConfig(),
       now: () => NOW,
     });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
