@@ -11,22 +11,13 @@
  * built; with PLEDGE_REQUIRE_CHROMIUM=1 (CI, which installs Chromium) a missing browser fails.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { root } from '../helpers.ts';
-import { type ServeProcess, startServe } from '../serve-process.ts';
+import type { Page } from 'playwright-core';
+import { axe, requireBrowser, settled, shot, text, type WebSuite, startWebSuite } from './harness.ts';
 
-const CHROMIUM = process.env.PLEDGE_CHROMIUM ?? '/usr/bin/chromium';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ADMIN = { email: 'ada@northwind.test', password: 'correct horse battery staple 1' };
 const CUSTOMER = { email: 'carl@acme.test', password: 'correct horse battery staple 2' };
 const LOCKED = { email: 'lou@northwind.test', password: 'correct horse battery staple 3' };
-/** With PLEDGE_SCREENSHOTS=<folder> (npm run screenshots: docs/screenshots), the pages the README shows are saved there. */
-const SHOTS = process.env.PLEDGE_SCREENSHOTS;
 const SHOT_NAMES: Record<string, string> = {
   '/': 'overview',
   '/watermelon': 'watermelon',
@@ -35,126 +26,24 @@ const SHOT_NAMES: Record<string, string> = {
   '/live': 'live',
 };
 
-function skipReason(): string | null {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium, or set PLEDGE_CHROMIUM)`;
-  if (!existsSync(join(root, 'dist', 'web', 'index.html'))) return 'dist/web is not built (npm run build)';
-  return null;
-}
-
-const reason = skipReason();
-if (reason && process.env.PLEDGE_REQUIRE_CHROMIUM === '1')
-  test('Chromium and the built app are available for the browser tests', () => assert.fail(reason));
-else if (reason) process.stderr.write(`\n*** test/web/app.test.ts SKIPPED: ${reason} ***\n\n`);
-
-describe('the web app in a browser', { skip: reason ?? false }, () => {
-  let server: ServeProcess;
-  let dir: string;
-  let browser: Browser;
-  let token: string;
-
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(server.url + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await r.text();
-    return { status: r.status, json: text ? (JSON.parse(text) as any) : undefined };
-  };
-
-  /** Invites a person and accepts the invitation over the API, so that it can sign in with a password. */
-  async function person(who: { email: string; password: string }, role: string, customer?: string) {
-    const inv = await api('POST', '/v1/invites', { email: who.email, role, ...(customer ? { customer } : {}) });
-    assert.ok(inv.status === 201 || inv.status === 200, `POST /v1/invites: ${inv.status} ${JSON.stringify(inv.json)}`);
-    const link = String(inv.json.path).split('/invite/')[1] ?? '';
-    assert.ok(link, `no invitation token in ${JSON.stringify(inv.json)}`);
-    const acc = await fetch(`${server.url}/v1/invites/${encodeURIComponent(link)}/accept`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ password: who.password }),
-    });
-    assert.equal(acc.status, 200, `accept: ${acc.status} ${await acc.text()}`);
-  }
+describe('the web app in a browser', { skip: requireBrowser('test/web/app.test.ts') }, () => {
+  let web: WebSuite;
+  let server: WebSuite['server'];
+  const api = (method: string, path: string, body?: unknown) => web.api(method, path, body);
+  const open = (lang: 'en' | 'ar' = 'en') => web.open(lang);
+  const signIn = (page: Page, who: { email: string; password: string }) => web.signIn(page, who);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pledge-web-'));
-    server = await startServe({ args: ['--demo', '--no-live'], env: { PLEDGE_DATA_DIR: dir } });
-    token = server.info.token!;
-    const home = await fetch(`${server.url}/`, { headers: { Accept: 'text/html' } });
-    assert.equal(home.status, 200, 'GET / answers the app');
-    assert.match(home.headers.get('content-type') ?? '', /text\/html/);
-    await person(ADMIN, 'admin');
-    await person(CUSTOMER, 'customer', 'acme');
-    await person(LOCKED, 'viewer');
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    web = await startWebSuite();
+    server = web.server;
+    await web.person(ADMIN, 'admin');
+    await web.person(CUSTOMER, 'customer', 'acme');
+    await web.person(LOCKED, 'viewer');
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await web?.stop();
   });
-
-  /** A fresh browser context (no cookie), its page, and the console errors it collects. */
-  async function open(lang: 'en' | 'ar' = 'en'): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await ctx.addInitScript((l) => (globalThis as any).localStorage.setItem('pledge.lang', l), lang);
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
-    return { ctx, page, errors };
-  }
-
-  async function signIn(page: Page, who: { email: string; password: string }) {
-    await page.goto(`${server.url}/`);
-    await page.getByLabel(/e-mail|البريد/i).fill(who.email);
-    await page.getByLabel(/^password$|^كلمة المرور$/i).fill(who.password);
-    await page.getByRole('button', { name: /sign in|تسجيل الدخول/i }).click();
-    await page.waitForSelector('nav');
-  }
-
-  const text = async (l: { textContent(): Promise<string | null> }) => (await l.textContent()) ?? '';
-
-  async function shot(page: Page, name: string) {
-    if (!SHOTS) return;
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-  }
-
-  async function settled(page: Page) {
-    await page.waitForSelector('main h1');
-    await page.waitForFunction(() => !(globalThis as any).document.querySelector('main .loading'), null, { timeout: 30_000 });
-  }
-
-  async function axe(page: Page): Promise<string[]> {
-    // Evaluated over the DevTools protocol: the page's own CSP (script-src 'self') stays in force for
-    // the app, and refuses an injected <script> (page.addScriptTag), which is what it should do.
-    if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
-    const result = (await page.evaluate(() =>
-      (globalThis as any).axe.run((globalThis as any).document, { resultTypes: ['violations'] }),
-    )) as {
-      violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
-    };
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
 
   test('the sign-in page: accessible, and a wrong password is announced', async () => {
     const { ctx, page, errors } = await open();
