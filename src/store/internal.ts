@@ -31,6 +31,9 @@ import type {
   StoredSilence,
   StoredTimer,
   TimerInput,
+  StoredReportSchedule,
+  StoredReportDelivery,
+  ReportAttachmentRef,
 } from './types.ts';
 
 export const DEFAULT_LIMIT = 100;
@@ -614,3 +617,47 @@ export function reportFileOf(r: SignInRow): { mediaType: string; bytes: Buffer; 
 export function sha256Hex(bytes: Buffer | string): string {
   return hash('sha256', bytes, 'hex');
 }
+
+/** A stored report schedule from its row. */
+export function reportScheduleOf<S>(r: Row, json: JsonColumn): StoredReportSchedule<S> {
+  return {
+    id: r.id as string,
+    spec: json(r.spec) as S,
+    etag: calendarEtag(r.row_version as number, r.updated_at as number),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+  };
+}
+
+/** A report delivery from its row joined with its outbox row (columns n_*). */
+export function reportDeliveryOf(r: Row, json: JsonColumn): StoredReportDelivery {
+  const d: StoredReportDelivery = {
+    seq: Number(r.seq),
+    scheduleId: r.schedule_id as string,
+    period: r.period_label as string,
+    recipient: r.recipient as string,
+    notificationKey: r.notification_key as string,
+    reports: json(r.reports) as ReportAttachmentRef[],
+    ...opt('note', r.note as string | null),
+    createdAt: Number(r.created_at),
+  };
+  if (r.n_id !== null && r.n_id !== undefined) {
+    const state = r.n_state as NotificationState;
+    d.notification = {
+      id: Number(r.n_id),
+      channelId: r.n_channel_id as string,
+      state,
+      attempts: Number(r.n_attempts),
+      ...opt('lastError', r.n_last_error as string | null),
+      ...opt('deliveredAt', r.n_delivered_at === null || r.n_delivered_at === undefined ? null : Number(r.n_delivered_at)),
+      ...(state === 'pending' ? { nextAttemptAt: Number(r.n_due_at) } : {}),
+    };
+  }
+  return d;
+}
+
+/** The columns of a delivery's outbox row, as reportDeliveryOf reads them. */
+export const DELIVERY_NOTIFICATION_COLUMNS =
+  'n.id AS n_id, n.channel_id AS n_channel_id, n.state AS n_state, n.attempts AS n_attempts, n.last_error AS n_last_error, n.delivered_at AS n_delivered_at, n.due_at AS n_due_at';

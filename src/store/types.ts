@@ -1064,6 +1064,10 @@ export interface ClaimRequest {
   limit?: number;
   /** Only this tenant's rows; every tenant's by default. */
   tenant?: TenantId;
+  /** Timers only: only keys that start with this (a worker of one kind of timer, e.g. 'report:'). */
+  keyPrefix?: string;
+  /** Timers only: no key that starts with this (the other kinds' timers are left to their workers). */
+  exceptKeyPrefix?: string;
 }
 
 /**
@@ -1278,6 +1282,100 @@ export interface TimerStore {
   ): Promise<TimerCompleted>;
 }
 
+// --- report schedules ----------------------------------------------------------------------------
+
+/** The timers of report schedules: `report:<id>` (the next occurrence), `report:<id>@<period>` (a run asked for by hand). */
+export const REPORT_TIMER_PREFIX = 'report:';
+
+/** A report schedule (src/app/reports/schedules.ts holds what `spec` means). */
+export interface StoredReportSchedule<S = unknown> {
+  id: string;
+  spec: S;
+  /** Quoted; changes with every change. */
+  etag: string;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface ReportScheduleInput<S = unknown> {
+  id: string;
+  spec: S;
+  at: number;
+  by: string;
+}
+
+/** One file attached to a scheduled e-mail: a stored rendering of a service report revision. */
+export interface ReportAttachmentRef {
+  agreement: string;
+  period: string;
+  revision: number;
+  /** As service_report_files: 'pdf:en', 'html:ar', 'csv'. */
+  variant: string;
+  mediaType: string;
+}
+
+export interface NewReportDelivery {
+  scheduleId: string;
+  period: string;
+  recipient: string;
+  /** The outbox row that sends it, written in the same transaction. */
+  notification: NewNotification;
+  reports: ReportAttachmentRef[];
+  /** e.g. that the PDF could not be made and HTML was sent instead. */
+  note?: string;
+  createdAt: number;
+}
+
+export interface StoredReportDelivery {
+  /** Assigned by the store: the order deliveries were recorded in. */
+  seq: number;
+  scheduleId: string;
+  period: string;
+  recipient: string;
+  notificationKey: string;
+  reports: ReportAttachmentRef[];
+  note?: string;
+  createdAt: number;
+  /** Its outbox row as it is now (absent only if that row was removed). */
+  notification?: Pick<StoredNotification, 'id' | 'channelId' | 'state' | 'attempts' | 'lastError' | 'deliveredAt' | 'nextAttemptAt'>;
+}
+
+export interface ReportDeliveryFilter extends PageRequest {
+  scheduleId?: string;
+  /** Deliveries that attach a report of this agreement. */
+  agreementId?: string;
+  period?: string;
+}
+
+export interface ReportScheduleStore {
+  /**
+   * Creates or replaces a schedule (`ifMatch` as putChannel) and, in the same transaction, sets its
+   * timer `report:<id>`: scheduled at `timer.fireAt`, or deleted when `timer` is null (disabled).
+   */
+  putReportSchedule<S>(
+    tenant: TenantId,
+    s: ReportScheduleInput<S>,
+    timer: TimerInput | null,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; schedule: StoredReportSchedule<S> } | { status: 'stale'; current?: StoredReportSchedule<S> }>;
+  getReportSchedule<S = unknown>(tenant: TenantId, id: string): Promise<StoredReportSchedule<S> | undefined>;
+  /** By id. */
+  listReportSchedules<S = unknown>(tenant: TenantId): Promise<StoredReportSchedule<S>[]>;
+  /** Deletes the schedule and its timers (`report:<id>`, `report:<id>@...`); its deliveries stay. */
+  deleteReportSchedule(tenant: TenantId, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'>;
+  /**
+   * Records deliveries and writes their outbox rows in one transaction. A delivery already recorded
+   * for its (schedule, period, recipient) is left as it is, and so is its outbox row (same key).
+   * Returns how many were recorded now.
+   */
+  recordReportDeliveries(tenant: TenantId, deliveries: readonly NewReportDelivery[]): Promise<number>;
+  /** Newest first. */
+  listReportDeliveries(tenant: TenantId, filter?: ReportDeliveryFilter): Promise<Page<StoredReportDelivery>>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The whole store
 
@@ -1302,7 +1400,8 @@ export interface Store
     OutboxStore,
     ChannelStore,
     SilenceStore,
-    TimerStore {
+    TimerStore,
+    ReportScheduleStore {
   readonly kind: 'sqlite' | 'postgres';
   /** For readiness probes: resolves when the database answers, else a StoreError. */
   ping(): Promise<void>;

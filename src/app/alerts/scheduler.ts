@@ -31,7 +31,7 @@ import { evaluateTicket } from '../../core/clock/engine.ts';
 import type { TicketEvent, Timed } from '../../core/events/schema.ts';
 import { eventsOf } from '../../core/agreements/evaluate.ts';
 import type { Alert, AlertSubject } from '../../core/alerts/types.ts';
-import type { ClaimedTimer, DerivedState, Store, TenantId } from '../../store/types.ts';
+import { REPORT_TIMER_PREFIX, type ClaimedTimer, type DerivedState, type Store, type TenantId } from '../../store/types.ts';
 import { measuredAgreementsOf, refreshDerived, type Measured } from '../derive.ts';
 import { residentBook } from '../resident.ts';
 import { isAlertTimerPayload, type AlertTimerPayload } from './records.ts';
@@ -289,7 +289,14 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
     }
     // 2. Due timers, every tenant's, batch by batch.
     for (let round = 0; round < 1000 && !stopped; round++) {
-      const claimed = await store.claimTimers<unknown>({ worker, at: clock.now(), leaseMs, limit: batch });
+      // Report schedules' timers are the report runner's (app/reports/runner.ts): never claimed here.
+      const claimed = await store.claimTimers<unknown>({
+        worker,
+        at: clock.now(),
+        leaseMs,
+        limit: batch,
+        exceptKeyPrefix: REPORT_TIMER_PREFIX,
+      });
       if (claimed.length === 0) break;
       const byTenant = new Map<TenantId, ClaimedTimer<AlertTimerPayload>[]>();
       for (const t of claimed) {

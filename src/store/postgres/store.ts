@@ -58,7 +58,11 @@ import {
   staleDerived,
   summarise,
   unknownTenant,
+  reportScheduleOf,
+  reportDeliveryOf,
+  DELIVERY_NOTIFICATION_COLUMNS,
 } from '../internal.ts';
+import { REPORT_TIMER_PREFIX } from '../types.ts';
 import { ticketKey } from '../../core/clock/tickets.ts';
 import type {
   AgreementChange,
@@ -140,6 +144,11 @@ import type {
   TokenCreated,
   User,
   WindowGlance,
+  NewReportDelivery,
+  ReportDeliveryFilter,
+  ReportScheduleInput,
+  StoredReportDelivery,
+  StoredReportSchedule,
 } from '../types.ts';
 
 type Row = Record<string, unknown>;
@@ -2197,6 +2206,121 @@ class PostgresStore implements Store {
     );
   }
 
+  // --- report schedules ------------------------------------------------------------------------
+
+  putReportSchedule<S>(
+    tenant: string,
+    sc: ReportScheduleInput<S>,
+    timer: TimerInput | null,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; schedule: StoredReportSchedule<S> } | { status: 'stale'; current?: StoredReportSchedule<S> }> {
+    const op = 'putReportSchedule';
+    return this.tx(op, async (c) => {
+      if (!(await this.one(op, 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);
+      // Locked (or, when absent, raced for by the insert below: one creator wins, the other updates).
+      const cur = await this.one(op, 'SELECT * FROM report_schedules WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, sc.id], c);
+      const current = cur && reportScheduleOf<S>(cur, asIs);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return { status: 'stale' as const, ...(current ? { current } : {}) };
+      const row = (await this.one(
+        op,
+        `INSERT INTO report_schedules (tenant, id, spec, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES ($1, $2, $3::jsonb, 1, $4, $5, $4, $5)
+         ON CONFLICT (tenant, id) DO UPDATE SET spec = excluded.spec, row_version = report_schedules.row_version + 1,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        [tenant, sc.id, json(sc.spec), sc.at, sc.by],
+        c,
+      ))!;
+      if (timer) await this.writeTimers(c, tenant, [timer]);
+      else await c.query('DELETE FROM timers WHERE tenant = $1 AND key = $2', [tenant, `${REPORT_TIMER_PREFIX}${sc.id}`]);
+      await this.audit(c, tenant, audit);
+      return { status: row.row_version === 1 ? ('created' as const) : ('updated' as const), schedule: reportScheduleOf<S>(row, asIs) };
+    });
+  }
+
+  async getReportSchedule<S = unknown>(tenant: string, id: string): Promise<StoredReportSchedule<S> | undefined> {
+    const r = await this.one('getReportSchedule', 'SELECT * FROM report_schedules WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && reportScheduleOf<S>(r, asIs);
+  }
+
+  async listReportSchedules<S = unknown>(tenant: string): Promise<StoredReportSchedule<S>[]> {
+    const rows = await this.rows('listReportSchedules', 'SELECT * FROM report_schedules WHERE tenant = $1 ORDER BY id', [tenant]);
+    return rows.map((r) => reportScheduleOf<S>(r, asIs));
+  }
+
+  deleteReportSchedule(tenant: string, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    const op = 'deleteReportSchedule';
+    return this.tx(op, async (c) => {
+      const r = await this.one(op, 'SELECT * FROM report_schedules WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && reportScheduleOf(r, asIs).etag !== ifMatch) return 'stale' as const;
+      await c.query('DELETE FROM report_schedules WHERE tenant = $1 AND id = $2', [tenant, id]);
+      const key = `${REPORT_TIMER_PREFIX}${id}`;
+      await c.query('DELETE FROM timers WHERE tenant = $1 AND (key = $2 OR left(key, length($3)) = $3)', [tenant, key, `${key}@`]);
+      await this.audit(c, tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  recordReportDeliveries(tenant: string, deliveries: readonly NewReportDelivery[]): Promise<number> {
+    const op = 'recordReportDeliveries';
+    return this.tx(op, async (c) => {
+      if (!(await this.one(op, 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);
+      let n = 0;
+      for (const d of deliveries) {
+        const added = await this.one(
+          op,
+          `INSERT INTO report_deliveries (tenant, schedule_id, period_label, recipient, notification_key, reports, note, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8) ON CONFLICT (tenant, schedule_id, period_label, recipient) DO NOTHING RETURNING seq`,
+          [tenant, d.scheduleId, d.period, d.recipient, d.notification.idempotencyKey, json(d.reports), d.note ?? null, d.createdAt],
+          c,
+        );
+        // Only a delivery recorded now writes its outbox row: one recorded before has its own.
+        if (!added) continue;
+        await this.insertNotifications(c, tenant, [d.notification], d.createdAt);
+        n++;
+      }
+      return n;
+    });
+  }
+
+  async listReportDeliveries(tenant: string, f: ReportDeliveryFilter = {}): Promise<Page<StoredReportDelivery>> {
+    const where = ['d.tenant = $1'];
+    const p: unknown[] = [tenant];
+    if (f.scheduleId !== undefined) {
+      p.push(f.scheduleId);
+      where.push(`d.schedule_id = $${p.length}`);
+    }
+    if (f.period !== undefined) {
+      p.push(f.period);
+      where.push(`d.period_label = $${p.length}`);
+    }
+    if (f.agreementId !== undefined) {
+      p.push(JSON.stringify([{ agreement: f.agreementId }]));
+      where.push(`d.reports @> $${p.length}::jsonb`);
+    }
+    if (f.after !== undefined) {
+      p.push(decodeCursor(f.after, ['number'])[0]);
+      where.push(`d.seq < $${p.length}`);
+    }
+    const limit = pageLimit(f.limit);
+    p.push(limit + 1);
+    const rows = await this.rows(
+      'listReportDeliveries',
+      `SELECT d.*, ${DELIVERY_NOTIFICATION_COLUMNS} FROM report_deliveries d
+         LEFT JOIN notifications n ON n.tenant = d.tenant AND n.idempotency_key = d.notification_key
+        WHERE ${where.join(' AND ')} ORDER BY d.seq DESC LIMIT $${p.length}`,
+      p,
+    );
+    return page(
+      rows.map((r) => reportDeliveryOf(r, asIs)),
+      limit,
+      (d) => [d.seq],
+    );
+  }
+
   async listNotificationAttempts(tenant: string, id: number): Promise<NotificationAttempt[]> {
     const rows = await this.rows(
       'listNotificationAttempts',
@@ -2388,20 +2512,27 @@ class PostgresStore implements Store {
     const op = 'claimTimers';
     return this.tx(op, async (c) => {
       const limit = claimLimit(claim, op);
-      const due =
-        claim.tenant === undefined
-          ? await this.rows(
-              op,
-              'SELECT tenant, key FROM timers WHERE due_at <= $1 ORDER BY due_at, tenant, key LIMIT $2 FOR UPDATE SKIP LOCKED',
-              [claim.at, limit],
-              c,
-            )
-          : await this.rows(
-              op,
-              'SELECT tenant, key FROM timers WHERE tenant = $3 AND due_at <= $1 ORDER BY due_at, key LIMIT $2 FOR UPDATE SKIP LOCKED',
-              [claim.at, limit, claim.tenant],
-              c,
-            );
+      // Timers of one kind: keys with (or without) a prefix, compared as text (no LIKE wildcards).
+      const where = ['due_at <= $1'];
+      const params: unknown[] = [claim.at, limit];
+      if (claim.tenant !== undefined) {
+        params.push(claim.tenant);
+        where.push(`tenant = $${params.length}`);
+      }
+      if (claim.keyPrefix !== undefined) {
+        params.push(claim.keyPrefix);
+        where.push(`left(key, length($${params.length})) = $${params.length}`);
+      }
+      if (claim.exceptKeyPrefix !== undefined) {
+        params.push(claim.exceptKeyPrefix);
+        where.push(`left(key, length($${params.length})) <> $${params.length}`);
+      }
+      const due = await this.rows(
+        op,
+        `SELECT tenant, key FROM timers WHERE ${where.join(' AND ')} ORDER BY due_at, tenant, key LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        params,
+        c,
+      );
       if (due.length === 0) return [];
       const claimed = await this.rows(
         op,

@@ -61,7 +61,11 @@ import {
   staleDerived,
   summarise,
   unknownTenant,
+  reportScheduleOf,
+  reportDeliveryOf,
+  DELIVERY_NOTIFICATION_COLUMNS,
 } from '../internal.ts';
+import { REPORT_TIMER_PREFIX } from '../types.ts';
 import { ticketKey } from '../../core/clock/tickets.ts';
 import type {
   AgreementChange,
@@ -143,6 +147,11 @@ import type {
   TokenCreated,
   User,
   WindowGlance,
+  NewReportDelivery,
+  ReportDeliveryFilter,
+  ReportScheduleInput,
+  StoredReportDelivery,
+  StoredReportSchedule,
 } from '../types.ts';
 
 type Row = Record<string, unknown>;
@@ -2315,15 +2324,22 @@ class SqliteStore implements Store {
     const op = 'claimTimers';
     return this.write(op, () => {
       const limit = claimLimit(claim, op);
-      const due =
-        claim.tenant === undefined
-          ? this.all('SELECT tenant, key FROM timers WHERE due_at <= ? ORDER BY due_at, tenant, key LIMIT ?', claim.at, limit)
-          : this.all(
-              'SELECT tenant, key FROM timers WHERE tenant = ? AND due_at <= ? ORDER BY due_at, key LIMIT ?',
-              claim.tenant,
-              claim.at,
-              limit,
-            );
+      // Timers of one kind: keys with (or without) a prefix, compared as text (no LIKE wildcards).
+      const where: string[] = ['due_at <= ?'];
+      const p: Param[] = [claim.at];
+      if (claim.tenant !== undefined) {
+        where.push('tenant = ?');
+        p.push(claim.tenant);
+      }
+      if (claim.keyPrefix !== undefined) {
+        where.push('substr(key, 1, length(?)) = ?');
+        p.push(claim.keyPrefix, claim.keyPrefix);
+      }
+      if (claim.exceptKeyPrefix !== undefined) {
+        where.push('substr(key, 1, length(?)) <> ?');
+        p.push(claim.exceptKeyPrefix, claim.exceptKeyPrefix);
+      }
+      const due = this.all(`SELECT tenant, key FROM timers WHERE ${where.join(' AND ')} ORDER BY due_at, tenant, key LIMIT ?`, ...p, limit);
       return due.map((d) => {
         const r = this.get(
           'UPDATE timers SET revision = revision + 1, due_at = ?, claimed_by = ?, claimed_at = ? WHERE tenant = ? AND key = ? RETURNING *',
@@ -2360,6 +2376,129 @@ class SqliteStore implements Store {
           key,
         );
       return 'completed';
+    });
+  }
+
+  // --- report schedules ------------------------------------------------------------------------
+
+  putReportSchedule<S>(
+    tenant: string,
+    sc: ReportScheduleInput<S>,
+    timer: TimerInput | null,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; schedule: StoredReportSchedule<S> } | { status: 'stale'; current?: StoredReportSchedule<S> }> {
+    return this.write('putReportSchedule', () => {
+      if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
+      const cur = this.get('SELECT * FROM report_schedules WHERE tenant = ? AND id = ?', tenant, sc.id);
+      const current = cur && reportScheduleOf<S>(cur, parse);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return { status: 'stale' as const, ...(current ? { current } : {}) };
+      const row = this.get(
+        `INSERT INTO report_schedules (tenant, id, spec, row_version, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO UPDATE SET spec = excluded.spec, row_version = report_schedules.row_version + 1,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        tenant,
+        sc.id,
+        json(sc.spec),
+        sc.at,
+        sc.by,
+        sc.at,
+        sc.by,
+      )!;
+      if (timer) this.writeTimers(tenant, [timer]);
+      else this.deleteTimers(tenant, [`${REPORT_TIMER_PREFIX}${sc.id}`]);
+      this.audit(tenant, audit);
+      return { status: current ? ('updated' as const) : ('created' as const), schedule: reportScheduleOf<S>(row, parse) };
+    });
+  }
+
+  getReportSchedule<S = unknown>(tenant: string, id: string): Promise<StoredReportSchedule<S> | undefined> {
+    return this.run('getReportSchedule', () => {
+      const r = this.get('SELECT * FROM report_schedules WHERE tenant = ? AND id = ?', tenant, id);
+      return r && reportScheduleOf<S>(r, parse);
+    });
+  }
+
+  listReportSchedules<S = unknown>(tenant: string): Promise<StoredReportSchedule<S>[]> {
+    return this.run('listReportSchedules', () =>
+      this.all('SELECT * FROM report_schedules WHERE tenant = ? ORDER BY id', tenant).map((r) => reportScheduleOf<S>(r, parse)),
+    );
+  }
+
+  deleteReportSchedule(tenant: string, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    return this.write('deleteReportSchedule', () => {
+      const r = this.get('SELECT * FROM report_schedules WHERE tenant = ? AND id = ?', tenant, id);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && reportScheduleOf(r, parse).etag !== ifMatch) return 'stale' as const;
+      this.exec('DELETE FROM report_schedules WHERE tenant = ? AND id = ?', tenant, id);
+      const key = `${REPORT_TIMER_PREFIX}${id}`;
+      this.exec('DELETE FROM timers WHERE tenant = ? AND (key = ? OR substr(key, 1, length(?)) = ?)', tenant, key, `${key}@`, `${key}@`);
+      this.audit(tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  recordReportDeliveries(tenant: string, deliveries: readonly NewReportDelivery[]): Promise<number> {
+    return this.write('recordReportDeliveries', () => {
+      if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
+      let n = 0;
+      for (const d of deliveries) {
+        const added = this.exec(
+          `INSERT INTO report_deliveries (tenant, schedule_id, period_label, recipient, notification_key, reports, note, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, schedule_id, period_label, recipient) DO NOTHING`,
+          tenant,
+          d.scheduleId,
+          d.period,
+          d.recipient,
+          d.notification.idempotencyKey,
+          json(d.reports),
+          d.note ?? null,
+          d.createdAt,
+        );
+        // Only a delivery recorded now writes its outbox row: one recorded before has its own.
+        if (added === 0) continue;
+        this.insertNotification(tenant, d.notification, d.createdAt);
+        n++;
+      }
+      return n;
+    });
+  }
+
+  listReportDeliveries(tenant: string, f: ReportDeliveryFilter = {}): Promise<Page<StoredReportDelivery>> {
+    return this.run('listReportDeliveries', () => {
+      const where = ['d.tenant = ?'];
+      const p: Param[] = [tenant];
+      if (f.scheduleId !== undefined) {
+        where.push('d.schedule_id = ?');
+        p.push(f.scheduleId);
+      }
+      if (f.period !== undefined) {
+        where.push('d.period_label = ?');
+        p.push(f.period);
+      }
+      if (f.agreementId !== undefined) {
+        where.push("EXISTS (SELECT 1 FROM json_each(d.reports) j WHERE json_extract(j.value, '$.agreement') = ?)");
+        p.push(f.agreementId);
+      }
+      if (f.after !== undefined) {
+        where.push('d.seq < ?');
+        p.push(decodeCursor(f.after, ['number'])[0] as number);
+      }
+      const limit = pageLimit(f.limit);
+      const rows = this.all(
+        `SELECT d.*, ${DELIVERY_NOTIFICATION_COLUMNS} FROM report_deliveries d
+           LEFT JOIN notifications n ON n.tenant = d.tenant AND n.idempotency_key = d.notification_key
+          WHERE ${where.join(' AND ')} ORDER BY d.seq DESC LIMIT ?`,
+        ...p,
+        limit + 1,
+      );
+      return page(
+        rows.map((r) => reportDeliveryOf(r, parse)),
+        limit,
+        (d) => [d.seq],
+      );
     });
   }
 
