@@ -15,6 +15,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../app/config.ts';
 import { createDeliveryWorker, DELIVERY_OUTCOMES, type TickReport } from '../app/delivery/worker.ts';
 import { createScheduler, startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
+import { createReportRunner, startReportRunner, type ReportRunner } from '../app/reports/runner.ts';
 import { openStore } from '../store/index.ts';
 import { DB_HELP, storeConfig } from './db.ts';
 import { printJson, UsageError } from './output.ts';
@@ -64,6 +65,10 @@ export function registerWorker(program: Command): void {
             const scheduler = createScheduler({ store, logger: schedLog, listen: false });
             await scheduler.tick();
             await scheduler.stop();
+            // Report schedules due now: their e-mails enqueued, then delivered below.
+            const reports = createReportRunner({ store, logger: schedLog, ...(c.value.scheduler?.leaseMs ? { leaseMs: c.value.scheduler.leaseMs } : {}) });
+            await reports.tick();
+            await reports.stop();
           }
           const r = await worker.drain();
           if (o.json) printJson({ worker: worker.name, ...r });
@@ -74,12 +79,14 @@ export function registerWorker(program: Command): void {
         return;
       }
       let scheduler: Scheduler | undefined;
+      let reports: ReportRunner | undefined;
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = () => {
           if (stopping) return;
           stopping = true;
           void Promise.resolve(scheduler?.stop())
+            .then(() => reports?.stop())
             .then(() => worker.stop())
             .then(() => store.close())
             .then(resolve);
@@ -87,6 +94,13 @@ export function registerWorker(program: Command): void {
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
         if (!o.tenant) scheduler = startScheduler({ store, config: c.value, logger: schedLog });
+        if (!o.tenant)
+          reports = startReportRunner({
+            store,
+            logger: schedLog,
+            ...(c.value.scheduler ? { pollMs: c.value.scheduler.pollMs } : {}),
+            ...(c.value.scheduler?.leaseMs ? { leaseMs: c.value.scheduler.leaseMs } : {}),
+          });
         worker.start();
         const where = store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
         if (o.json) process.stdout.write(`${JSON.stringify({ event: 'started', worker: worker.name, store: store.kind })}\n`);

@@ -75,6 +75,9 @@ export async function sendEmail(channel: EmailChannel, message: DeliveryMessage,
       ...(content.references ? { references: content.references } : {}),
       priority: content.priority,
       headers: content.headers,
+      ...(message.attachments?.length
+        ? { attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })) }
+        : {}),
     });
     const response = typeof info.response === 'string' ? info.response : '';
     const code = Number(/^\d{3}/.exec(response)?.[0]);

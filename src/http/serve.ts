@@ -11,6 +11,7 @@ import { holdDerivedWrites } from '../store/testing/hold-derived-writes.ts';
 import type { Store } from '../store/types.ts';
 import { startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../app/delivery/worker.ts';
+import { startReportRunner, type ReportRunner } from '../app/reports/runner.ts';
 import { createMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
 
@@ -31,10 +32,12 @@ export async function serve(config: Config, opts: { port?: number; host?: string
   let delivery: DeliveryWorker | undefined;
   let closed = false;
   let scheduler: Scheduler | undefined;
+  let reports: ReportRunner | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
     await scheduler?.stop();
+    await reports?.stop();
     await delivery?.stop();
     await app.close();
     await store.close();
@@ -43,6 +46,13 @@ export async function serve(config: Config, opts: { port?: number; host?: string
     const url = await app.listen({ host: opts.host ?? config.host, port: opts.port ?? config.port });
     // The alert scheduler (docs/alerts.md, "Running it"), unless this instance serves the API only.
     if (config.workers === 'on') scheduler = startScheduler({ store, config, logger: app.log });
+    // Report schedules (docs/operations.md, "Scheduled reports"): on the scheduler's poll and lease.
+    if (config.workers === 'on')
+      reports = startReportRunner({
+        store,
+        logger: app.log,
+        ...(config.scheduler ? { pollMs: config.scheduler.pollMs, leaseMs: config.scheduler.leaseMs ?? 60_000 } : {}),
+      });
     if (config.workers === 'on') {
       delivery = createDeliveryWorker({
         store,

@@ -47,6 +47,7 @@ import { channelFor, routedChannel, type Route } from '../../core/delivery/route
 import { formatIssue } from '../../core/validation/issues.ts';
 import { deliver, DEFAULT_TIMEOUT_MS } from '../../delivery/deliver.ts';
 import type {
+  ServiceReportStore,
   ChannelStore,
   AlertStore,
   ClaimedNotification,
@@ -96,7 +97,7 @@ export interface TickReport {
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export interface DeliveryWorkerOptions {
-  store: OutboxStore & ChannelStore & Pick<AlertStore, 'applyAlertChanges'>;
+  store: OutboxStore & ChannelStore & Pick<AlertStore, 'applyAlertChanges'> & Pick<ServiceReportStore, 'getServiceReportFile'>;
   config: DeliveryConfig;
   /** Where `env:NAME` secrets are read: the process environment, passed in. */
   env: Readonly<Record<string, string | undefined>>;
@@ -289,6 +290,42 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
       const { attempt, sentBefore } = scheduleOf(history, row.lease.attempt);
       const routeError = (id: string, reason: string) =>
         broken.has(id) ? `the channel "${id}" is misconfigured: ${broken.get(id)}` : `no route: ${reason}`;
+      if (p.value.kind === 'report') {
+        // A scheduled report: sent as it is (never grouped), through its e-mail channel, to its one
+        // address, with its stored files attached. A file that is not there fails the row, saying which.
+        const r = p.value;
+        const c = channels.find((x) => x.id === r.channel);
+        if (!c) {
+          await fail(row, routeError(r.channel, `no channel with id "${r.channel}"`));
+          continue;
+        }
+        if (c.kind !== 'email') {
+          await fail(row, `the channel "${c.id}" is a ${c.kind} channel: service reports are sent by e-mail`);
+          continue;
+        }
+        const attachments: NonNullable<DeliveryMessage['attachments']> = [];
+        let missing: string | undefined;
+        for (const a of r.attachments) {
+          const file = await store.getServiceReportFile(tenant, {
+            agreementId: a.agreement,
+            period: a.period,
+            revision: a.revision,
+            variant: a.variant,
+          });
+          if (!file) {
+            missing = `${a.agreement} ${a.period} revision ${a.revision} ${a.variant}`;
+            break;
+          }
+          attachments.push({ filename: a.filename, contentType: a.mediaType, content: file.bytes });
+        }
+        if (missing !== undefined) {
+          await fail(row, `the report file ${missing} is not stored`);
+          continue;
+        }
+        const channel = routedChannel({ ok: true, channel: c, targetKey: `${c.id}>${r.to.join(',')}`, to: r.to });
+        sends.push({ row, channel, message: { ...message(row, r), attachments }, attempt });
+        continue;
+      }
       if (p.value.kind === 'group') {
         const g = p.value;
         const c = channels.find((x) => x.id === g.channel);

@@ -52,6 +52,14 @@ export interface DeliveryMessage {
   occurredAt: number;
   /** The JSON sent to webhooks. */
   data: unknown;
+  /** Files attached to an e-mail (scheduled reports); other channels do not send them. */
+  attachments?: MessageAttachment[];
+}
+
+export interface MessageAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 /** Printable ASCII without spaces: it travels in HTTP and mail headers. */
@@ -88,6 +96,16 @@ export const deliveryMessageSchema = z.strictObject({
   threadKey: z.string().regex(KEY_PATTERN, 'expected 1 to 200 printable ASCII characters without spaces').optional(),
   occurredAt: z.number().int().min(0).max(8_640_000_000_000_000),
   data: z.unknown(),
+  attachments: z
+    .array(
+      z.strictObject({
+        filename: oneLine(200).regex(/^[^/\\]+$/, 'expected a file name without a folder'),
+        contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+(; ?charset=[a-z0-9-]+)?$/, 'expected a media type'),
+        content: z.instanceof(Buffer),
+      }),
+    )
+    .max(20)
+    .optional(),
 });
 
 /**

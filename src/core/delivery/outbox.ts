@@ -79,9 +79,38 @@ const groupPayloadSchema = z.object({
   createdAt: z.number().int().min(0),
 });
 
+const reportPayloadSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal('report'),
+  /** The e-mail channel it is sent through, and the address it is sent to (the channel's own `to` and `cc` are not used). */
+  channel: z.string().min(1),
+  to: z.array(z.string()).min(1),
+  schedule: z.string(),
+  period: z.string(),
+  language: z.enum(['en', 'ar']),
+  subject: z.string(),
+  text: z.string(),
+  /** Stored renderings of service report revisions (service_report_files), read when sent. */
+  attachments: z
+    .array(
+      z.object({
+        agreement: z.string(),
+        period: z.string(),
+        revision: z.number().int().min(1),
+        variant: z.string(),
+        mediaType: z.string(),
+        filename: z.string(),
+      }),
+    )
+    .min(1),
+  createdAt: z.number().int().min(0),
+});
+
 export type IntentPayload = z.output<typeof intentPayloadSchema>;
+/** A scheduled service report e-mail (src/app/reports/runner.ts): one recipient, its files attached when sent. */
+export type ReportPayload = z.output<typeof reportPayloadSchema>;
 export type GroupPayload = z.output<typeof groupPayloadSchema>;
-export type OutboxPayload = IntentPayload | GroupPayload;
+export type OutboxPayload = IntentPayload | GroupPayload | ReportPayload;
 
 /** Reads a row's payload. A bare NotificationIntent (no `v`) is read as an `intent` payload. */
 export function parseOutboxPayload(payload: unknown): Result<OutboxPayload> {
@@ -91,6 +120,7 @@ export function parseOutboxPayload(payload: unknown): Result<OutboxPayload> {
     return r.ok ? { ok: true, value: { v: 1, kind: 'intent', intent: r.value } } : r;
   }
   if (p?.kind === 'group') return validate(groupPayloadSchema, payload);
+  if (p?.kind === 'report') return validate(reportPayloadSchema, payload);
   return validate(intentPayloadSchema, payload);
 }
 
@@ -159,6 +189,27 @@ export interface MessageOptions {
 
 /** The message to send for a row: everything from the row, so every attempt sends the same. */
 export function deliveryMessageOf(tenant: string, idempotencyKey: string, p: OutboxPayload, opts: MessageOptions = {}): DeliveryMessage {
+  if (p.kind === 'report')
+    // The files are attached by the worker (they are read from the store, not carried in the row).
+    return {
+      idempotencyKey,
+      tenant,
+      eventType: 'report.scheduled',
+      subject: oneLine(p.subject, 500),
+      text: clip(p.text, 20_000),
+      severity: 'info',
+      audience: 'customer',
+      fields: [],
+      links: [],
+      threadKey: headerKey(`report/${p.schedule}`),
+      occurredAt: p.createdAt,
+      data: {
+        schedule: p.schedule,
+        period: p.period,
+        language: p.language,
+        reports: p.attachments.map((a) => ({ agreement: a.agreement, period: a.period, revision: a.revision, variant: a.variant })),
+      },
+    };
   const m = p.kind === 'intent' ? p.intent.message : p.message;
   const links = m.links
     .slice(0, 20)
