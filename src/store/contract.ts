@@ -22,6 +22,7 @@ import { InvalidInputError } from '../core/validation/issues.ts';
 import { alertsContract } from './contract-alerts.ts';
 import { signInContract } from './contract-sign-in.ts';
 import { reportsContract } from './contract-reports.ts';
+import { reportSchedulesContract } from './contract-report-schedules.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
 import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
@@ -1775,6 +1776,7 @@ export function storeContract(target: ContractTarget): void {
     alertsContract({ store: () => store, open, freshConfig: () => target.freshConfig() });
     signInContract({ store: () => store });
     reportsContract({ store: () => store });
+    reportSchedulesContract({ store: () => store });
 
     describe('audit log', () => {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {
