@@ -28,6 +28,7 @@ import { parseParams, type Call, type Deps, type Operation } from './operation.t
 import { BASELINE_HEADERS, corsDelegator, failedAuthGuard, HELMET_OPTIONS } from './security.ts';
 import { agreementOperations } from './routes/agreements.ts';
 import { alertOperations } from './routes/alerts.ts';
+import { reportScheduleOperations } from './routes/report-schedules.ts';
 import { channelOperations } from './routes/channels.ts';
 import { auditOperations } from './routes/audit.ts';
 import { calendarOperations } from './routes/calendars.ts';
@@ -89,6 +90,7 @@ export function operations(deps: Deps): Operation[] {
     ...serviceReportOperations(deps),
     ...alertOperations(deps),
     ...channelOperations(deps),
+    ...reportScheduleOperations(deps),
     ...systemOperations(deps, () => operations(deps)),
   ];
 }

@@ -14,6 +14,8 @@ import { defineOperation, idParam, iso, parseJsonBody, type Deps, type Operation
 import { component, Instant } from '../schemas.ts';
 import { htmlPageCsp } from '../security.ts';
 import { visibleAgreement } from './derived-access.ts';
+import { Delivery, presentDelivery } from './report-schedules.ts';
+import { authorize } from '../../core/access/policy.ts';
 import { periodLabel } from './results.ts';
 
 const Revision = component(
@@ -135,11 +137,21 @@ export function serviceReportOperations(deps: Deps): Operation[] {
       action: 'settlements.read',
       params,
       responses: {
-        200: { description: 'Newest period first, newest revision first.', schema: z.strictObject({ items: z.array(Revision) }) },
+        200: {
+          description:
+            'Newest period first, newest revision first; with `deliveries` (the latest 100 scheduled e-mails that attached one of ' +
+            'its reports, GET /v1/report-deliveries?agreement= for all) for those who may read channels.',
+          schema: z.strictObject({ items: z.array(Revision), deliveries: z.array(Delivery).optional() }),
+        },
       },
       async handler(c) {
-        await visibleAgreement(store, c.principal, 'settlements.read', c.params.id);
-        return { body: { items: (await store.listServiceReports(c.principal.tenant, c.params.id)).map(present) } };
+        const p = c.principal;
+        await visibleAgreement(store, p, 'settlements.read', c.params.id);
+        const items = (await store.listServiceReports(p.tenant, c.params.id)).map(present);
+        // Recipients and channels are the provider's delivery setup: shown to who may read channels, never to customers.
+        if (!authorize(p, 'channels.read', { tenant: p.tenant }).allowed) return { body: { items } };
+        const deliveries = await store.listReportDeliveries(p.tenant, { agreementId: c.params.id, limit: 100 });
+        return { body: { items, deliveries: deliveries.items.map(presentDelivery) } };
       },
     }),
     defineOperation({
