@@ -66,7 +66,11 @@ export function registerWorker(program: Command): void {
             await scheduler.tick();
             await scheduler.stop();
             // Report schedules due now: their e-mails enqueued, then delivered below.
-            const reports = createReportRunner({ store, logger: schedLog, ...(c.value.scheduler?.leaseMs ? { leaseMs: c.value.scheduler.leaseMs } : {}) });
+            const reports = createReportRunner({
+              store,
+              logger: schedLog,
+              ...(c.value.scheduler?.leaseMs ? { leaseMs: c.value.scheduler.leaseMs } : {}),
+            });
             await reports.tick();
             await reports.stop();
           }

@@ -37,7 +37,12 @@ export function reportSchedulesContract(ctx: { store: () => Store }): void {
       const tenant = await tenantOf(store);
       const spec = { agreement: 'gold', day: 3 };
       const key = `${REPORT_TIMER_PREFIX}monthly`;
-      const created = await store.putReportSchedule(tenant, { id: 'monthly', spec, at: T0, by: 'jo' }, { key, fireAt: T0 + 1000, payload: { p: 1 } }, null);
+      const created = await store.putReportSchedule(
+        tenant,
+        { id: 'monthly', spec, at: T0, by: 'jo' },
+        { key, fireAt: T0 + 1000, payload: { p: 1 } },
+        null,
+      );
       assert.equal(created.status, 'created');
       assert.equal((await store.getTimer(tenant, key))?.fireAt, T0 + 1000);
       // Create-only refuses an existing one; a wrong ETag too.
@@ -97,14 +102,20 @@ export function reportSchedulesContract(ctx: { store: () => Store }): void {
       const keys = [...one!, ...two!].map((t) => t.key).sort();
       assert.deepEqual(keys, [`${REPORT_TIMER_PREFIX}a`, `${REPORT_TIMER_PREFIX}b`, `${REPORT_TIMER_PREFIX}c`]);
       // Held: nobody gets them before the lease ends; after it, another claimer takes one over.
-      assert.equal((await store.claimTimers({ worker: 'three', at: T0 + 1, leaseMs: LEASE, tenant, keyPrefix: REPORT_TIMER_PREFIX })).length, 0);
+      assert.equal(
+        (await store.claimTimers({ worker: 'three', at: T0 + 1, leaseMs: LEASE, tenant, keyPrefix: REPORT_TIMER_PREFIX })).length,
+        0,
+      );
       const taken = await store.claimTimers({ worker: 'three', at: T0 + LEASE, leaseMs: LEASE, tenant, keyPrefix: REPORT_TIMER_PREFIX });
       assert.equal(taken.length, 3);
       const first = [...one!, ...two!][0]!;
       // The first holder's completion is refused: the occurrence is the new holder's.
       assert.equal(await store.completeTimer(tenant, first.key, { worker: first.lease.worker, revision: first.revision }), 'stale');
       const t = taken.find((x) => x.key === first.key)!;
-      assert.equal(await store.completeTimer(tenant, t.key, { worker: 'three', revision: t.revision }, { fireAt: T0 + 10 * LEASE }), 'completed');
+      assert.equal(
+        await store.completeTimer(tenant, t.key, { worker: 'three', revision: t.revision }, { fireAt: T0 + 10 * LEASE }),
+        'completed',
+      );
     });
 
     test('a delivery is recorded once with its outbox row, also recorded twice at once; listed newest first with its state', async () => {
@@ -118,10 +129,21 @@ export function reportSchedulesContract(ctx: { store: () => Store }): void {
       assert.equal(await store.recordReportDeliveries(tenant, [delivery('a@example.com'), delivery('c@example.com')]), 1);
       const outbox = await store.listNotifications(tenant);
       assert.deepEqual(outbox.items.map((n) => n.recipient).sort(), ['a@example.com', 'b@example.com', 'c@example.com']);
-      await store.recordReportDeliveries(tenant, [{ ...delivery('a@example.com', '2026-09'), reports: [{ agreement: 'silver', period: '2026-09', revision: 2, variant: 'csv', mediaType: 'text/csv' }] }]);
+      await store.recordReportDeliveries(tenant, [
+        {
+          ...delivery('a@example.com', '2026-09'),
+          reports: [{ agreement: 'silver', period: '2026-09', revision: 2, variant: 'csv', mediaType: 'text/csv' }],
+        },
+      ]);
       const all = await store.listReportDeliveries(tenant);
       assert.deepEqual(all.items[0] && [all.items[0].period, all.items[0].recipient], ['2026-09', 'a@example.com']);
-      assert.deepEqual(all.items.slice(1).map((d) => d.recipient).sort(), ['a@example.com', 'b@example.com', 'c@example.com']);
+      assert.deepEqual(
+        all.items
+          .slice(1)
+          .map((d) => d.recipient)
+          .sort(),
+        ['a@example.com', 'b@example.com', 'c@example.com'],
+      );
       assert.equal(all.items[1]!.recipient, 'c@example.com');
       assert.equal(all.items[0]!.notification?.state, 'pending');
       assert.equal(all.items[0]!.notification?.channelId, 'mail');
@@ -140,7 +162,12 @@ export function reportSchedulesContract(ctx: { store: () => Store }): void {
       assert.ok(all.items.every((d, i) => i === 0 || d.seq < all.items[i - 1]!.seq));
       // The state follows the outbox row.
       const [claimed] = await store.claimNotifications({ worker: 'w', at: T0, leaseMs: LEASE, tenant, limit: 1 });
-      await store.completeNotification(tenant, claimed!.id, { worker: 'w', attempt: claimed!.lease.attempt }, { outcome: 'delivered', at: T0 + 5 });
+      await store.completeNotification(
+        tenant,
+        claimed!.id,
+        { worker: 'w', attempt: claimed!.lease.attempt },
+        { outcome: 'delivered', at: T0 + 5 },
+      );
       const after = (await store.listReportDeliveries(tenant)).items.find((d) => d.notificationKey === claimed!.idempotencyKey)!;
       assert.equal(after.notification?.state, 'delivered');
       assert.equal(after.notification?.deliveredAt, T0 + 5);

@@ -15,7 +15,13 @@ export interface ReportMailInput {
 
 const TEXT: Record<
   ReportLanguage,
-  { subject(period: string, names: string): string; intro(period: string, n: number): string; line(a: ReportMailInput['agreements'][number]): string; noPdf: string; footer(schedule: string): string }
+  {
+    subject(period: string, names: string): string;
+    intro(period: string, n: number): string;
+    line(a: ReportMailInput['agreements'][number]): string;
+    noPdf: string;
+    footer(schedule: string): string;
+  }
 > = {
   en: {
     subject: (period, names) => `Service report ${period}: ${names}`,

@@ -130,7 +130,14 @@ export function createReportRunner(opts: ReportRunnerOptions, loop = false): Rep
       const key = { agreementId: rev.agreementId, period: rev.period, revision: rev.revision, variant };
       if (!(await store.getServiceReportFile(tenant, key)))
         await store.putServiceReportFile(tenant, key, { mediaType: VARIANT_MEDIA[kind], bytes: await bytes(), createdAt: now });
-      refs.push({ agreement: rev.agreementId, period: rev.period, revision: rev.revision, variant, mediaType: VARIANT_MEDIA[kind], filename });
+      refs.push({
+        agreement: rev.agreementId,
+        period: rev.period,
+        revision: rev.revision,
+        variant,
+        mediaType: VARIANT_MEDIA[kind],
+        filename,
+      });
     };
     const formats = new Set(spec.formats);
     if (formats.has('pdf')) {
@@ -196,7 +203,10 @@ export function createReportRunner(opts: ReportRunnerOptions, loop = false): Rep
     }
     if (pdfMissing) {
       report.withoutPdf++;
-      opts.logger?.warn({ tenant, schedule: id, period, hint: PDF_INSTALL_HINT }, 'report schedule: no Chromium, the report is sent as HTML');
+      opts.logger?.warn(
+        { tenant, schedule: id, period, hint: PDF_INSTALL_HINT },
+        'report schedule: no Chromium, the report is sent as HTML',
+      );
     }
     const mail = reportMail(spec.language as ReportLanguage, { schedule: id, period, agreements, pdfMissing });
     const deliveries: NewReportDelivery[] = todo.map((recipient) => {
@@ -233,7 +243,8 @@ export function createReportRunner(opts: ReportRunnerOptions, loop = false): Rep
     const spec = s ? parseReportScheduleSpec(s.spec) : null;
     if (!s || !spec?.ok) {
       // Deleted since (its timers go with it), or a spec this version cannot read: nothing to run.
-      if (spec && !spec.ok) opts.logger?.error({ tenant: t.tenant, schedule: t.payload.schedule }, 'report schedule: its spec cannot be read');
+      if (spec && !spec.ok)
+        opts.logger?.error({ tenant: t.tenant, schedule: t.payload.schedule }, 'report schedule: its spec cannot be read');
       await store.completeTimer(t.tenant, t.key, lease);
       return;
     }
@@ -260,7 +271,10 @@ export function createReportRunner(opts: ReportRunnerOptions, loop = false): Rep
           }
           await runTimer(t as ClaimedTimer<ReportTimerPayload>, report);
         } catch (e) {
-          opts.logger?.error({ err: e, tenant: t.tenant, timer: t.key }, 'report schedule: running failed; its claim runs out and it is tried again');
+          opts.logger?.error(
+            { err: e, tenant: t.tenant, timer: t.key },
+            'report schedule: running failed; its claim runs out and it is tried again',
+          );
         }
       }
       if (claimed.length < 20) break;

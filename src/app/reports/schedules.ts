@@ -92,7 +92,11 @@ export async function putReportSchedule(
     return fail({ path: 'agreement', message: `no agreement ${spec.agreement}`, received: JSON.stringify(spec.agreement) });
   const channel = await store.getChannel(tenant, spec.channel);
   if (!channel)
-    return fail({ path: 'channel', message: `no channel ${spec.channel}: create it with PUT /v1/channels/{id}`, received: JSON.stringify(spec.channel) });
+    return fail({
+      path: 'channel',
+      message: `no channel ${spec.channel}: create it with PUT /v1/channels/{id}`,
+      received: JSON.stringify(spec.channel),
+    });
   if (channel.kind !== 'email')
     return fail({
       path: 'channel',
@@ -102,7 +106,13 @@ export async function putReportSchedule(
     });
   const timer = await nextTimer(store, tenant, input.id, spec, now);
   const audit: AuditInput = { at: now, actor, action: 'report-schedule.put', subject: `report-schedule:${input.id}`, after: spec };
-  const r = await store.putReportSchedule<ReportScheduleSpec>(tenant, { id: input.id, spec, at: now, by: actor }, timer, input.ifMatch, audit);
+  const r = await store.putReportSchedule<ReportScheduleSpec>(
+    tenant,
+    { id: input.id, spec, at: now, by: actor },
+    timer,
+    input.ifMatch,
+    audit,
+  );
   return ok(r);
 }
 
@@ -114,7 +124,11 @@ export interface ScheduleView {
 }
 
 /** A schedule with when it runs next. */
-export async function viewReportSchedule(store: Store, tenant: TenantId, s: StoredReportSchedule<ReportScheduleSpec>): Promise<ScheduleView> {
+export async function viewReportSchedule(
+  store: Store,
+  tenant: TenantId,
+  s: StoredReportSchedule<ReportScheduleSpec>,
+): Promise<ScheduleView> {
   const t = await store.getTimer<ReportTimerPayload>(tenant, scheduleTimerKey(s.id));
   const pending: ScheduleView['pending'] = [];
   let after: string | undefined;
@@ -146,7 +160,9 @@ export async function runReportSchedule(ctx: ScheduleContext, input: { id: strin
       expected: s.spec.every === 'month' ? 'e.g. 2026-10' : s.spec.every === 'quarter' ? 'e.g. 2026-Q3' : 'e.g. 2026',
       received: JSON.stringify(input.period),
     });
-  await store.scheduleTimers(tenant, [{ key: runTimerKey(input.id, label.value), fireAt: now, payload: { schedule: input.id, period: label.value } }]);
+  await store.scheduleTimers(tenant, [
+    { key: runTimerKey(input.id, label.value), fireAt: now, payload: { schedule: input.id, period: label.value } },
+  ]);
   await store.appendAudit(tenant, {
     at: now,
     actor,

@@ -45,7 +45,14 @@ describe('occurrences', () => {
       ['monthly, exactly at the instant: the next one', monthly, 'UTC', '2026-11-03T06:30:00Z', '2026-12-03T06:30:00.000Z', '2026-11'],
       ['monthly in January reports December', monthly, 'UTC', '2026-12-31T00:00:00Z', '2027-01-03T06:30:00.000Z', '2026-12'],
       ['in a zone east of UTC', monthly, 'Asia/Riyadh', '2026-11-01T00:00:00Z', '2026-11-03T03:30:00.000Z', '2026-10'],
-      ['in a zone where it is already the next month', monthly, 'Pacific/Auckland', '2026-10-31T20:00:00Z', '2026-11-02T17:30:00.000Z', '2026-10'],
+      [
+        'in a zone where it is already the next month',
+        monthly,
+        'Pacific/Auckland',
+        '2026-10-31T20:00:00Z',
+        '2026-11-02T17:30:00.000Z',
+        '2026-10',
+      ],
       [
         'quarterly: fires in the month after a quarter',
         { every: 'quarter', day: 5, time: '08:00' },
@@ -54,7 +61,14 @@ describe('occurrences', () => {
         '2027-01-05T08:00:00.000Z',
         '2026-Q4',
       ],
-      ['yearly: fires in January', { every: 'year', day: 2, time: '00:00' }, 'UTC', '2026-03-01T00:00:00Z', '2027-01-02T00:00:00.000Z', '2026'],
+      [
+        'yearly: fires in January',
+        { every: 'year', day: 2, time: '00:00' },
+        'UTC',
+        '2026-03-01T00:00:00Z',
+        '2027-01-02T00:00:00.000Z',
+        '2026',
+      ],
       [
         'a wall time skipped by daylight saving fires after the gap',
         { every: 'month', day: 29 - 1, time: '02:30' },

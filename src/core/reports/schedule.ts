@@ -38,7 +38,7 @@ export const reportScheduleSpecSchema = z
       .min(1)
       .max(100)
       .optional()
-      .describe("Every agreement of this customer (parties.customer.id) at the time it runs (or `agreement`)."),
+      .describe('Every agreement of this customer (parties.customer.id) at the time it runs (or `agreement`).'),
     every: z.enum(SCHEDULE_PERIODS).default('month').describe('The period reported: month (default), quarter or year.'),
     day: z.number().int().min(1).max(28).describe('Day of the month it runs on, 1 to 28.'),
     time: z
@@ -64,10 +64,15 @@ export const reportScheduleSpecSchema = z
   })
   .superRefine((s, ctx) => {
     if ((s.agreement === undefined) === (s.customer === undefined))
-      ctx.addIssue({ code: 'custom', path: s.agreement === undefined ? ['agreement'] : ['customer'], message: 'give exactly one of agreement and customer' });
+      ctx.addIssue({
+        code: 'custom',
+        path: s.agreement === undefined ? ['agreement'] : ['customer'],
+        message: 'give exactly one of agreement and customer',
+      });
     if (new Set(s.recipients.map((r) => r.toLowerCase())).size !== s.recipients.length)
       ctx.addIssue({ code: 'custom', path: ['recipients'], message: 'an address is listed twice' });
-    if (new Set(s.formats).size !== s.formats.length) ctx.addIssue({ code: 'custom', path: ['formats'], message: 'a format is listed twice' });
+    if (new Set(s.formats).size !== s.formats.length)
+      ctx.addIssue({ code: 'custom', path: ['formats'], message: 'a format is listed twice' });
   });
 
 export type ReportScheduleSpec = z.output<typeof reportScheduleSpecSchema>;
@@ -121,11 +126,7 @@ export interface Occurrence {
 }
 
 /** The first occurrence strictly after `after`, in `zone`. */
-export function nextOccurrence(
-  spec: Pick<ReportScheduleSpec, 'every' | 'day' | 'time'>,
-  zone: string,
-  after: number,
-): Occurrence {
+export function nextOccurrence(spec: Pick<ReportScheduleSpec, 'every' | 'day' | 'time'>, zone: string, after: number): Occurrence {
   const [h, mi] = spec.time.split(':').map(Number) as [number, number];
   let { y, m } = civilMonth(after, zone);
   // Starting from the month before covers zones where `after` is already the next month locally.

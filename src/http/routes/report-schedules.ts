@@ -70,7 +70,9 @@ export const Delivery = component(
 const DeliveryPage = z.strictObject({ items: z.array(Delivery), next: z.string().optional() });
 
 const params = z.strictObject({ id: idParam });
-const runBody = z.strictObject({ period: z.string().min(1).max(20).describe('The period to send: 2026-10, 2026-Q3 or 2026, as the schedule reports.') });
+const runBody = z.strictObject({
+  period: z.string().min(1).max(20).describe('The period to send: 2026-10, 2026-Q3 or 2026, as the schedule reports.'),
+});
 const deliveryQuery = z.strictObject({
   schedule: idParam.optional(),
   agreement: idParam.optional(),
@@ -124,7 +126,8 @@ export function reportScheduleOperations(deps: Deps): Operation[] {
       async handler(c) {
         const t = c.principal.tenant;
         const items = [];
-        for (const s of await store.listReportSchedules<ReportScheduleSpec>(t)) items.push(presentSchedule(await viewReportSchedule(store, t, s)));
+        for (const s of await store.listReportSchedules<ReportScheduleSpec>(t))
+          items.push(presentSchedule(await viewReportSchedule(store, t, s)));
         return { body: { items } };
       },
     }),
@@ -150,7 +153,7 @@ export function reportScheduleOperations(deps: Deps): Operation[] {
       tag: 'reports',
       summary: 'Create or replace a report schedule',
       description:
-        'On `day` (1-28) of each month (of each quarter\'s first month for `every: quarter`, of January for `year`) at `time` in `zone` ' +
+        "On `day` (1-28) of each month (of each quarter's first month for `every: quarter`, of January for `year`) at `time` in `zone` " +
         "(the agreement's zone by default, UTC for a customer's agreements), the previous period's service report of `agreement` (or " +
         'of every agreement of `customer`) is produced and e-mailed through the e-mail channel `channel` to each of `recipients`, ' +
         'in `language`, with `formats` attached (pdf by default; without Chromium the PDF is replaced by HTML, and the e-mail says so). ' +
@@ -160,7 +163,10 @@ export function reportScheduleOperations(deps: Deps): Operation[] {
       headers: [{ name: 'If-Match', description: 'The ETag of the schedule being replaced.' }],
       body: { media: ['application/json'], required: true, limit: 16_384, description: 'The schedule (JSON).' },
       responses: {
-        200: { description: 'Replaced: { result, schedule }', schema: z.strictObject({ result: z.literal('updated'), schedule: Schedule }) },
+        200: {
+          description: 'Replaced: { result, schedule }',
+          schema: z.strictObject({ result: z.literal('updated'), schedule: Schedule }),
+        },
         201: { description: 'Created: { result, schedule }', schema: z.strictObject({ result: z.literal('created'), schedule: Schedule }) },
       },
       errors: { 412: 'precondition_failed: If-Match is stale', 428: 'precondition_required: a replacement without If-Match' },
@@ -181,7 +187,9 @@ export function reportScheduleOperations(deps: Deps): Operation[] {
         if (r.value.status === 'stale')
           throw new HttpError(
             'precondition_failed',
-            r.value.current ? `report schedule ${c.params.id} has changed since it was read` : `report schedule ${c.params.id} does not exist`,
+            r.value.current
+              ? `report schedule ${c.params.id} has changed since it was read`
+              : `report schedule ${c.params.id} does not exist`,
             compact({ etag: r.value.current?.etag }),
           );
         const view = await viewReportSchedule(store, t, r.value.schedule);
@@ -225,7 +233,7 @@ export function reportScheduleOperations(deps: Deps): Operation[] {
       tag: 'reports',
       summary: "Send a period's reports now (a missed period, or recipients added since)",
       description:
-        'Runs the schedule for `period` now, through the same runner: recipients who already had that period\'s e-mail get no second ' +
+        "Runs the schedule for `period` now, through the same runner: recipients who already had that period's e-mail get no second " +
         'one (replay its notification for that). Answers 202 at once; GET /v1/report-deliveries shows the deliveries.',
       action: 'channels.write',
       params,
@@ -235,7 +243,10 @@ export function reportScheduleOperations(deps: Deps): Operation[] {
       },
       async handler(c) {
         const b = parseJsonBody(runBody, c.body);
-        const r = await runReportSchedule({ store, tenant: c.principal.tenant, now: c.now, actor: c.principal.actor }, { id: c.params.id, period: b.period });
+        const r = await runReportSchedule(
+          { store, tenant: c.principal.tenant, now: c.now, actor: c.principal.actor },
+          { id: c.params.id, period: b.period },
+        );
         if (!r.ok) throw invalid(r.issues, 'body');
         if (r.value.status === 'not_found') throw new HttpError('not_found', `no report schedule ${c.params.id}`);
         wakeReportRunners();

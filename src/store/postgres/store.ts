@@ -2214,7 +2214,9 @@ class PostgresStore implements Store {
     timer: TimerInput | null,
     ifMatch?: string | null,
     audit?: AuditInput,
-  ): Promise<{ status: 'created' | 'updated'; schedule: StoredReportSchedule<S> } | { status: 'stale'; current?: StoredReportSchedule<S> }> {
+  ): Promise<
+    { status: 'created' | 'updated'; schedule: StoredReportSchedule<S> } | { status: 'stale'; current?: StoredReportSchedule<S> }
+  > {
     const op = 'putReportSchedule';
     return this.tx(op, async (c) => {
       if (!(await this.one(op, 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);

@@ -2387,7 +2387,9 @@ class SqliteStore implements Store {
     timer: TimerInput | null,
     ifMatch?: string | null,
     audit?: AuditInput,
-  ): Promise<{ status: 'created' | 'updated'; schedule: StoredReportSchedule<S> } | { status: 'stale'; current?: StoredReportSchedule<S> }> {
+  ): Promise<
+    { status: 'created' | 'updated'; schedule: StoredReportSchedule<S> } | { status: 'stale'; current?: StoredReportSchedule<S> }
+  > {
     return this.write('putReportSchedule', () => {
       if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
       const cur = this.get('SELECT * FROM report_schedules WHERE tenant = ? AND id = ?', tenant, sc.id);
