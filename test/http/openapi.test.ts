@@ -342,6 +342,27 @@ describe('the answers are what the document says', () => {
     for (const format of ['html', 'csv'])
       await call('customer', { method: 'GET', url: `/v1/agreements/acme-checkout/reports/2026-08?format=${format}&lang=ar` }, 200);
 
+    // Report schedules (issue 10): created, replaced, read, run by hand, deliveries listed, deleted.
+    const mail = { kind: 'email', settings: { from: 'r@example.com', to: ['o@example.com'], smtp: { host: 'smtp.example.com' } } };
+    await call('manager', { method: 'PUT', url: '/v1/channels/doc-mail', ...json(mail) }, 201);
+    const sched = { agreement: 'acme-checkout', day: 2, channel: 'doc-mail', recipients: ['cto@acme.example'] };
+    const made = await call('manager', { method: 'PUT', url: '/v1/report-schedules/doc-monthly', ...json(sched) }, 201);
+    await call(
+      'manager',
+      {
+        method: 'PUT',
+        url: '/v1/report-schedules/doc-monthly',
+        headers: { 'content-type': 'application/json', 'if-match': made.headers.etag as string },
+        payload: JSON.stringify({ ...sched, formats: ['pdf', 'csv'] }),
+      },
+      200,
+    );
+    await call('auditor', { method: 'GET', url: '/v1/report-schedules' }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/report-schedules/doc-monthly' }, 200);
+    await call('manager', { method: 'POST', url: '/v1/report-schedules/doc-monthly/runs', ...json({ period: '2026-08' }) }, 202);
+    await call('auditor', { method: 'GET', url: '/v1/report-deliveries?agreement=acme-checkout' }, 200);
+    await call('manager', { method: 'DELETE', url: '/v1/report-schedules/doc-monthly' }, 200);
+
     // Signing in to the web app: an invite, its acceptance, a sign-in, the session, sign-out.
     const inv = (
       await call('admin', { method: 'POST', url: '/v1/invites', ...json({ email: 'doc.person@example.com', role: 'viewer' }) }, 201)

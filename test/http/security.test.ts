@@ -167,6 +167,9 @@ function routes(tokenId: string): Route[] {
     // demo data in service-reports.test.ts.
     { method: 'GET', url: '/v1/agreements/gold/reports', allowed: [...READERS, 'customer'], agreement: true },
     { method: 'GET', url: '/v1/agreements/gold/history', allowed: [...READERS, 'customer'], agreement: true },
+    // Report schedules go with the channels (channels.read); writing them is tested in report-schedules.test.ts.
+    { method: 'GET', url: '/v1/report-schedules', allowed: ['admin', 'manager', 'auditor'] },
+    { method: 'GET', url: '/v1/report-deliveries', allowed: ['admin', 'manager', 'auditor'] },
   ];
 }
 
