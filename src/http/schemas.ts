@@ -93,7 +93,8 @@ export const ErrorBody = component(
         })
         .describe(
           'For bad input: `in` and `issues`. Otherwise what helps ' +
-            '(e.g. `etag` on 412, `legal` on 409 illegal_transition, `accepted` on 415).',
+            '(e.g. `etag` on 412, `legal` on 409 illegal_transition, `accepted` on 415, ' +
+            '`sources` on 400 from GET /v1/tickets/{ticket} when several desks share the id).',
         ),
       requestId: z.string().describe('Also in the X-Request-Id header.'),
     })
@@ -963,7 +964,25 @@ export const Watermelon = component(
         meanRating: z.number().nullable(),
         waitedHours: z.strictObject({ median: z.number().nullable(), p90: z.number().nullable() }),
         watermelon: z.boolean().describe('SLA met while customers are unhappy (see why).'),
-        why: z.array(z.string()),
+        why: z
+          .array(
+            z.discriminatedUnion('code', [
+              z.strictObject({
+                code: z.literal('csat_below'),
+                params: z.strictObject({ csat: z.number(), csatBelow: z.number() }),
+                message: z.string().describe('The reason in English.'),
+              }),
+              z.strictObject({
+                code: z.literal('reopen_above'),
+                params: z.strictObject({ reopenRate: z.number(), reopenAbove: z.number() }),
+                message: z.string().describe('The reason in English.'),
+              }),
+            ]),
+          )
+          .describe(
+            'Why it is flagged (empty when it is not): csat_below (CSAT, percent, under the csatBelow threshold) or reopen_above ' +
+              '(the reopen rate, percent, over reopenAbove), each with its figures and an English message.',
+          ),
       }),
     ),
   }),
