@@ -51,6 +51,12 @@ export function BudgetLine({ budget }: { budget: WindowBudget | null | undefined
   return <span className={`budget budget-${level(budget.left)} block`}>{parts.join(' · ')}</span>;
 }
 
+/**
+ * A date inside the chart, which runs left to right in both languages (as HistoryChart): isolated
+ * (FSI … PDI) so that an Arabic date keeps its own order instead of being reordered by the axis.
+ */
+const isolate = (s: string) => `\u2068${s}\u2069`;
+
 const W = 640;
 const H = 180;
 const PAD = { l: 56, r: 16, t: 14, b: 30 };
@@ -93,10 +99,10 @@ function Chart({ c, label }: { c: Current; label: string }) {
       {end !== null && <line className="budget-pace" x1={x(at)} y1={y(b.left)} x2={x(c.to)} y2={y(end)} />}
       <circle className={`budget-now budget-now-${level(b.left)}`} cx={x(at)} cy={y(b.left)} r={4.5} />
       <text className="chart-tick" x={x(c.from)} y={H - 10} textAnchor="start">
-        {i.date(c.from)}
+        {isolate(i.date(c.from))}
       </text>
       <text className="chart-tick" x={x(c.to)} y={H - 10} textAnchor="end">
-        {i.date(c.to)}
+        {isolate(i.date(c.to))}
       </text>
     </svg>
   );
