@@ -62,21 +62,34 @@ export async function seedPortfolio(store: Store, tenant: string, agreements: nu
       const w = month(i);
       for (const t of TARGETS) {
         const state = (a + i + t.length) % 11 === 0 ? 'breached' : (a + i) % 13 === 0 ? 'at_risk' : 'met';
+        const value = state === 'met' ? 99.97 : 99.2;
+        // Shaped as evaluations are (unit, consumed, sample; availability's figures and downtime
+        // budget; a share's numerator), so each row gets its error budget column as real ones do.
+        const eligibleMs = Math.min(NOW, w.to) - w.from;
+        const usedMs = Math.round((eligibleMs * (100 - value)) / 100);
+        const allowedMs = (w.to - w.from) / 1000;
+        const uptime = t === 'uptime';
         compliance.push({
           agreementId: id,
           target: t,
           window: w.label,
           updatedAt: NOW,
           value: {
-            metric: t === 'uptime' ? 'availability' : 'resolution_time',
+            metric: uptime ? 'availability' : 'resolution_time',
+            unit: 'percent',
             state,
-            value: state === 'met' ? 99.97 : 99.2,
+            value,
             comparator: '>=',
             target: 99.9,
+            consumed: uptime ? usedMs / allowedMs : (100 - value) / 0.1,
+            sampleSize: uptime ? 0 : contributors.length,
             reason: state === 'met' ? 'the value meets the target so far' : 'the value misses the target',
             window: { from: w.from, to: w.to, label: w.label, zone: 'UTC' },
             contributors,
-            measurement: { contributors, basis: 'synthetic' },
+            measurement: uptime
+              ? { contributors, basis: 'synthetic', figures: { downtimeMs: usedMs, eligibleMs, excludedMs: 0 } }
+              : { contributors, basis: 'synthetic', numerator: contributors.slice(state === 'met' ? 0 : 3) },
+            ...(uptime ? { budget: { allowedMs, usedMs, remainingMs: allowedMs - usedMs, basis: 'percentage' } } : {}),
           },
         });
       }

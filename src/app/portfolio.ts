@@ -5,12 +5,13 @@
  * per customer and for the whole portfolio.
  *
  * It costs what is current, not the size of the history: the windows come from a covering index
- * (store.currentWindows, no JSON parsed) and the money from each agreement's latest settlement's
+ * (store.currentWindows, no value parsed: the budget is a small column of its own) and the money from each agreement's latest settlement's
  * totals only. Results are brought up to date with the stored events first, as every read is.
  */
-import type { Store, TenantId } from '../store/types.ts';
+import type { ComplianceRow, Store, TenantId, WindowGlance } from '../store/types.ts';
 import { formatInstant } from '../core/time/instant.ts';
 import { freshResults } from './results.ts';
+import type { WindowBudget } from '../core/alerts/health.ts';
 
 export type Health = 'breached' | 'at_risk' | 'met' | 'no_data';
 /** Worst first: an agreement is as healthy as its worst measured target; no_data when nothing is measured yet. */
@@ -47,6 +48,8 @@ export interface PortfolioAgreement {
     comparator: string | null;
     goal: number | null;
     reason: string | null;
+    /** The window's error budget as of when it was computed (core/alerts/health.ts windowBudget). */
+    budget: BudgetView | null;
   }>;
   /** The latest billing period settled and what it owes (penalties or credits), per currency; null before any. */
   period: { label: string; owed: Money[] } | null;
@@ -78,6 +81,15 @@ interface Doc {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** A window's error budget as the API gives it: the stored windowBudget and the instant it was computed as of. */
+export type BudgetView = WindowBudget & { asOf: string };
+
+/** The budget of a stored window (currentWindows, complianceHistory); null for a row stored without one. */
+export function budgetView(row: ComplianceRow<WindowGlance>): BudgetView | null {
+  const b = row.value.budget;
+  return b ? { asOf: formatInstant(row.updatedAt), ...b } : null;
+}
 
 /** The unit a target's value is in, as the metric catalogue gives it (core/metrics/catalogue.ts). */
 export function unitOf(metric: string | null, stat: string | null): PortfolioAgreement['targets'][number]['unit'] {
@@ -169,6 +181,7 @@ export async function portfolio(ctx: {
       comparator: w.value.comparator,
       goal: w.value.target,
       reason: w.value.reason,
+      budget: budgetView(w),
     });
   }
   const money = new Map((await store.latestSettlementTotals(tenant)).map((s) => [s.agreementId, s]));

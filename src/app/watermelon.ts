@@ -41,8 +41,16 @@ export interface WatermelonRow {
   waitedHours: { median: number | null; p90: number | null };
   watermelon: boolean;
   /** Why it is flagged (empty when it is not). */
-  why: string[];
+  why: WatermelonReason[];
 }
+
+/**
+ * A reason a pair is flagged: a code and its figures for clients that say it in their own words
+ * (the web app, in English and Arabic), and `message`, the same in English for everyone else.
+ */
+export type WatermelonReason =
+  | { code: 'csat_below'; params: { csat: number; csatBelow: number }; message: string }
+  | { code: 'reopen_above'; params: { reopenRate: number; reopenAbove: number }; message: string };
 
 export interface Watermelon {
   period: { label: string; from: string; to: string; zone: string };
@@ -173,11 +181,20 @@ export async function watermelon(
     waited.sort((a, b) => a - b);
     const csat = ratings > 0 ? round((positive * 100) / ratings) : null;
     const reopenRate = resolved > 0 ? round((reopened * 100) / resolved) : null;
-    const why: string[] = [];
+    const why: WatermelonReason[] = [];
     if (sla === 'met') {
-      if (csat !== null && csat < thresholds.csatBelow) why.push(`CSAT ${csat}% is below ${thresholds.csatBelow}%`);
+      if (csat !== null && csat < thresholds.csatBelow)
+        why.push({
+          code: 'csat_below',
+          params: { csat, csatBelow: thresholds.csatBelow },
+          message: `CSAT ${csat}% is below ${thresholds.csatBelow}%`,
+        });
       if (reopenRate !== null && reopenRate > thresholds.reopenAbove)
-        why.push(`${reopenRate}% of resolved tickets were reopened (over ${thresholds.reopenAbove}%)`);
+        why.push({
+          code: 'reopen_above',
+          params: { reopenRate, reopenAbove: thresholds.reopenAbove },
+          message: `${reopenRate}% of resolved tickets were reopened (over ${thresholds.reopenAbove}%)`,
+        });
     }
     const median = nearestRank(waited, 50);
     const p90 = nearestRank(waited, 90);

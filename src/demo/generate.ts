@@ -26,6 +26,11 @@ export interface GenerateOptions {
   regions?: string[];
   /** Share of tickets that are service requests (new user, leaver, equipment) rather than incidents. */
   requestShare?: number;
+  /**
+   * Customers who rate at best 3 of 5 however fast the desk is (the demo's watermelon: an SLA met
+   * while CSAT is low). The random draws are the same as without it, so only the scores change.
+   */
+  unhappy?: boolean;
 }
 
 /** mulberry32: small, fast, good enough for synthetic data, identical on every platform. */
@@ -147,7 +152,7 @@ export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
     if (rnd() < 0.4) {
       // Slow tickets get worse ratings (working time, relative to the typical time for the priority).
       const lateness = cal.elapsed(created, resolved) / (medianResolve[priority]! * 3);
-      const score = Math.max(1, Math.min(5, Math.round(5.2 - lateness * 1.5 - rnd() * 1.5)));
+      const score = Math.max(1, Math.min(o.unhappy ? 3 : 5, Math.round(5.2 - lateness * 1.5 - rnd() * 1.5)));
       ev(resolved + skewed(rnd, 6 * H), { type: 'ticket.satisfaction', score, scale: 5 });
     }
   }
@@ -159,7 +164,19 @@ export function generateTicketEvents(o: GenerateOptions): PledgeEvent[] {
  * the window (a `monitoring.started` at `from`): the months before it have no evidence of
  * monitoring and are no_data, not 100% available; the quiet months after it are measured.
  */
-export function generateAvailabilityEvents(o: { seed: number; from: number; to: number; service: string; zone?: string }): PledgeEvent[] {
+export function generateAvailabilityEvents(o: {
+  seed: number;
+  from: number;
+  to: number;
+  service: string;
+  zone?: string;
+  /**
+   * A well-run service that only blips: every outage under 45 s (shorter than an agreement's one-minute
+   * minOutage, so none counts) and every maintenance announced a week ahead. The random draws are the
+   * same as without it.
+   */
+  blipsOnly?: boolean;
+}): PledgeEvent[] {
   const rnd = prng(o.seed);
   const iso = (ms: number) => formatInstant(ms, o.zone ?? 'UTC');
   const monitoring = { id: `${o.service}-monitoring`, type: 'monitoring.started', at: iso(o.from), service: o.service, monitor: 'probe' };
@@ -168,7 +185,7 @@ export function generateAvailabilityEvents(o: { seed: number; from: number; to: 
   const outages = Math.max(1, Math.round(days / 9));
   for (let i = 0; i < outages; i++) {
     const start = o.from + Math.floor((rnd() * (o.to - o.from - 6 * H)) / MIN) * MIN;
-    const length = skewed(rnd, 12 * MIN);
+    const length = o.blipsOnly ? Math.min(skewed(rnd, 12 * MIN), 45_000) : skewed(rnd, 12 * MIN);
     const partial = rnd() < 0.3;
     const cause = pick(rnd, ['provider', 'customer', 'third_party', 'force_majeure'] as const, [80, 10, 8, 2]);
     const id = `${o.service}-INC-${i + 1}`;
@@ -187,7 +204,7 @@ export function generateAvailabilityEvents(o: { seed: number; from: number; to: 
   // Monthly maintenance on the first Sunday night, announced a week ahead (one announced late).
   for (let k = 0, t = o.from; t < o.to; k++, t += 30 * 24 * H) {
     const start = t + 24 * H + 2 * H;
-    const announced = k === 1 ? start - 6 * H : start - 7 * 24 * H;
+    const announced = k === 1 && !o.blipsOnly ? start - 6 * H : start - 7 * 24 * H;
     const id = `${o.service}-MW-${k + 1}`;
     out.push({
       id,

@@ -7,8 +7,9 @@ import { openStore } from '../store/index.ts';
 import { hashTokenSecret } from '../store/tokens.ts';
 import { currentState } from '../core/agreements/lifecycle/state.ts';
 import { seedDemo, demoWindow } from './seed.ts';
+import { watermelon } from '../app/watermelon.ts';
 
-test('the demo seed: a tenant with an admin token, active agreements, calendars and three months of events up to now', async () => {
+test('the demo seed: a tenant with an admin token, active agreements, calendars, three months of events up to now, and a watermelon', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pledge-seed-'));
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
   try {
@@ -34,6 +35,20 @@ test('the demo seed: a tenant with an admin token, active agreements, calendars 
       all.some((e) => e.type === 'ticket.created' && !resolved.has(e.ticket)),
       'open tickets',
     );
+    // The watermelon the demo shows: Umbrella's PBX SLA is met (it only blips, under its
+    // agreement's minimum outage), yet its users rate the desk at best 3 of 5: flagged, CSAT low.
+    for (const period of ['2026-09', '2026-10']) {
+      const wm = await watermelon({ store, tenant: 'demo', now }, { period });
+      assert.ok(wm.ok);
+      const umbrella = wm.value.rows.find((r) => r.customer === 'umbrella' && r.service === 'cloud-pbx');
+      assert.equal(umbrella?.sla, 'met', period);
+      assert.equal(umbrella?.watermelon, true, period);
+      assert.equal(umbrella?.csat, 0, period);
+      assert.ok(
+        umbrella?.why.some((w) => w.code === 'csat_below'),
+        period,
+      );
+    }
     // Seeding again adds nothing: events are facts with ids, agreements exist already.
     const again = await seedDemo(store, now);
     assert.equal(await store.countEvents('demo'), again.events);

@@ -106,7 +106,24 @@ export function demoEvents(now: number): PledgeEvent[] {
     ),
     ...generateAvailabilityEvents({ seed: 201, from: q.from, to: q.to, service: 'checkout' }),
     ...generateAvailabilityEvents({ seed: 202, from: q.from, to: q.to, service: 'email' }),
-    ...generateAvailabilityEvents({ seed: 203, from: q.from, to: q.to, service: 'cloud-pbx' }),
+    // Umbrella's PBX only blips (never a minute, under its agreement's minOutage: no downtime counts)
+    // and its maintenance is announced in time, yet its users rate the desk poorly: the SLA is met
+    // while customers are unhappy (the watermelon view flags it).
+    ...generateAvailabilityEvents({ seed: 203, from: q.from, to: q.to, service: 'cloud-pbx', blipsOnly: true }),
+    ...tag(
+      'umbrella',
+      generateTicketEvents({
+        seed: 105,
+        from: q.from,
+        to: q.to,
+        calendar: berlin,
+        ticketsPerWorkingDay: 1,
+        customers: ['umbrella'],
+        services: ['cloud-pbx'],
+        regions: ['city'],
+        unhappy: true,
+      }),
+    ),
     // The cloud provider's services behind the UC, and the HR requests the IT OLA measures.
     ...generateAvailabilityEvents({ seed: 204, from: q.from, to: q.to, service: 'compute' }),
     ...generateAvailabilityEvents({ seed: 205, from: q.from, to: q.to, service: 'object-storage' }),

@@ -93,7 +93,8 @@ export const ErrorBody = component(
         })
         .describe(
           'For bad input: `in` and `issues`. Otherwise what helps ' +
-            '(e.g. `etag` on 412, `legal` on 409 illegal_transition, `accepted` on 415).',
+            '(e.g. `etag` on 412, `legal` on 409 illegal_transition, `accepted` on 415, ' +
+            '`sources` on 400 from GET /v1/tickets/{ticket} when several desks share the id).',
         ),
       requestId: z.string().describe('Also in the X-Request-Id header.'),
     })
@@ -857,6 +858,51 @@ const PortfolioTally = {
   noData: z.number().int(),
   owed: z.array(MoneyFigure).describe("What the agreements' latest settled periods owe, per currency."),
 };
+/** A window's error budget (src/core/alerts/health.ts windowBudget): what is left of it and how fast it burns. */
+const WindowBudgetSchema = component(
+  'WindowBudget',
+  z
+    .strictObject({
+      asOf: Instant.describe('The instant the figures were computed as of (the last time the window was brought up to date).'),
+      left: z
+        .number()
+        .nullable()
+        .describe(
+          "Share of the allowance left: 1 - the compliance result's `consumed` (1 untouched, 0 used up, negative once overspent); " +
+            'null when the target has no allowance.',
+        ),
+      burnRate: z
+        .number()
+        .nullable()
+        .describe(
+          'Over the window so far: the bad share measured (downtime over eligible time, or bad tickets over tickets counted) divided by ' +
+            'the bad share the target allows. 1 spends the budget exactly by the window end, 2 by its middle; 0 when nothing bad was ' +
+            'measured; null for a target not in percent or allowing nothing bad.',
+        ),
+      downtime: z
+        .strictObject({
+          allowedMs: z.number(),
+          usedMs: z.number(),
+          remainingMs: z.number().describe('Negative once exceeded.'),
+        })
+        .nullable()
+        .describe("Availability: the downtime budget, ms (the compliance result's `budget`)."),
+      items: z
+        .strictObject({
+          bad: z.number().int().describe('Tickets (items) that missed so far.'),
+          total: z.number().int().describe('Tickets (items) counted so far.'),
+          more: z
+            .number()
+            .int()
+            .nullable()
+            .describe('How many more may miss with the target still kept, if no good one comes in between; 0 once missed; null: no limit.'),
+        })
+        .nullable()
+        .describe('A percentage over tickets (share within target, other ratios): the budget in tickets.'),
+    })
+    .describe('The error budget of a window as of `asOf`.'),
+);
+
 export const Portfolio = component(
   'Portfolio',
   z.strictObject({
@@ -888,6 +934,7 @@ export const Portfolio = component(
             comparator: z.string().nullable(),
             goal: z.number().nullable(),
             reason: z.string().nullable(),
+            budget: WindowBudgetSchema.nullable().describe('The error budget of this window; null when none is stored yet.'),
           }),
         ),
         period: z.strictObject({ label: z.string(), owed: z.array(MoneyFigure) }).nullable(),
@@ -917,7 +964,25 @@ export const Watermelon = component(
         meanRating: z.number().nullable(),
         waitedHours: z.strictObject({ median: z.number().nullable(), p90: z.number().nullable() }),
         watermelon: z.boolean().describe('SLA met while customers are unhappy (see why).'),
-        why: z.array(z.string()),
+        why: z
+          .array(
+            z.discriminatedUnion('code', [
+              z.strictObject({
+                code: z.literal('csat_below'),
+                params: z.strictObject({ csat: z.number(), csatBelow: z.number() }),
+                message: z.string().describe('The reason in English.'),
+              }),
+              z.strictObject({
+                code: z.literal('reopen_above'),
+                params: z.strictObject({ reopenRate: z.number(), reopenAbove: z.number() }),
+                message: z.string().describe('The reason in English.'),
+              }),
+            ]),
+          )
+          .describe(
+            'Why it is flagged (empty when it is not): csat_below (CSAT, percent, under the csatBelow threshold) or reopen_above ' +
+              '(the reopen rate, percent, over reopenAbove), each with its figures and an English message.',
+          ),
       }),
     ),
   }),
@@ -942,6 +1007,7 @@ export const AgreementHistory = component(
             comparator: z.string().nullable(),
             goal: z.number().nullable(),
             reason: z.string().nullable(),
+            budget: WindowBudgetSchema.nullable().describe('The error budget of this window as of when it was last computed.'),
           }),
         ),
       }),

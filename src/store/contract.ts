@@ -1700,6 +1700,68 @@ export function storeContract(target: ContractTarget): void {
         assert.deepEqual(await store.atRiskNow(await newTenant(store), T0), { clocks: [], compliance: [] });
       });
 
+      test("the current windows and an agreement's history carry each window's error budget, written beside the value", async () => {
+        const tenant = await newTenant(store);
+        // An availability evaluation: 500 ms down of 1,000,000 eligible against 99.9% (1,000 ms allowed).
+        const evaluation = {
+          metric: 'availability',
+          unit: 'percent',
+          state: 'met',
+          value: 99.95,
+          target: 99.9,
+          comparator: '>=',
+          consumed: 0.5,
+          sampleSize: 0,
+          reason: 'fine',
+          window: { from: T0 - 100, to: T0 + 100 },
+          measurement: { figures: { downtimeMs: 500, eligibleMs: 1_000_000, excludedMs: 0 } },
+          budget: { allowedMs: 1000, usedMs: 500, remainingMs: 500, basis: 'percentage' },
+        };
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 1,
+          compliance: [
+            { agreementId: 'gold', target: 'uptime', window: 'now', value: evaluation, updatedAt: T0 },
+            // Not an evaluation's shape: no budget.
+            {
+              agreementId: 'gold',
+              target: 'plain',
+              window: 'now',
+              value: { state: 'met', window: { from: T0 - 100, to: T0 + 100 } },
+              updatedAt: T0,
+            },
+          ],
+        });
+        const expected = { left: 0.5, burnRate: 0.5, downtime: { allowedMs: 1000, usedMs: 500, remainingMs: 500 }, items: null };
+        const current = await store.currentWindows(tenant, T0);
+        assert.deepEqual(
+          current.map((r) => [r.target, r.value.budget]),
+          [
+            ['plain', null],
+            ['uptime', expected],
+          ],
+        );
+        const history = await store.complianceHistory(tenant, 'gold');
+        assert.deepEqual(history.find((r) => r.target === 'uptime')?.value.budget, expected);
+        // An upsert rewrites it.
+        await store.replaceDerived(tenant, {
+          generation: 0,
+          watermark: 2,
+          compliance: [
+            {
+              agreementId: 'gold',
+              target: 'uptime',
+              window: 'now',
+              value: { ...evaluation, consumed: 1, budget: { ...evaluation.budget, usedMs: 1000, remainingMs: 0 } },
+              updatedAt: T0 + 1,
+            },
+          ],
+        });
+        const after = (await store.currentWindows(tenant, T0)).find((r) => r.target === 'uptime');
+        assert.equal(after?.value.budget?.left, 0);
+        assert.deepEqual(after?.value.budget?.downtime, { allowedMs: 1000, usedMs: 1000, remainingMs: 0 });
+      });
+
       test('replacing windows from an instant keeps earlier windows and other periods; when each agreement was computed', async () => {
         const tenant = await newTenant(store);
         const w = (agreementId: string, window: string, from: number, to: number, at: number) => ({

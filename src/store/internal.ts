@@ -1,6 +1,7 @@
 /** Helpers shared by the adapters: JSON, cursors, page sizes, event payloads. Not public API. */
 import { hash } from 'node:crypto';
 import { InvalidInputError } from '../core/validation/issues.ts';
+import { windowBudget, type WindowBudget } from '../core/alerts/health.ts';
 import { StoreError } from './errors.ts';
 import type {
   ServiceReportRevision,
@@ -431,7 +432,12 @@ export function clockColumns(value: unknown): {
   };
 }
 
-/** The plain columns of a compliance row (20261205_004): its state, window and figure, written at upsert. */
+/**
+ * The plain columns of a compliance row (20261205_004): its state, window and figure, written at
+ * upsert; and its error budget at a glance (20261207_010), as JSON text: the core's windowBudget of
+ * the evaluation, so the overview and the history read it from their covering indexes without the
+ * value (null for a value that is not a target's evaluation).
+ */
 export function complianceColumns(value: unknown): {
   state: string | null;
   windowFrom: number | null;
@@ -440,6 +446,7 @@ export function complianceColumns(value: unknown): {
   comparator: string | null;
   goal: number | null;
   reason: string | null;
+  budget: string | null;
 } {
   const v = (value ?? {}) as Record<string, unknown>;
   const w = (typeof v.window === 'object' && v.window !== null ? v.window : {}) as Record<string, unknown>;
@@ -451,7 +458,31 @@ export function complianceColumns(value: unknown): {
     comparator: typeof v.comparator === 'string' ? v.comparator : null,
     goal: finite(v.target),
     reason: typeof v.reason === 'string' ? v.reason : null,
+    budget: budgetColumn(v),
   };
+}
+
+/** windowBudget of a stored evaluation, as JSON text; null when the value does not have an evaluation's shape. */
+function budgetColumn(v: Record<string, unknown>): string | null {
+  const m = v.measurement;
+  const isEvaluation =
+    typeof v.unit === 'string' &&
+    typeof v.metric === 'string' &&
+    typeof v.comparator === 'string' &&
+    typeof v.target === 'number' &&
+    typeof v.sampleSize === 'number' &&
+    (v.value === null || typeof v.value === 'number') &&
+    (v.consumed === null || typeof v.consumed === 'number') &&
+    typeof m === 'object' &&
+    m !== null;
+  if (!isEvaluation) return null;
+  return JSON.stringify(windowBudget(v as unknown as Parameters<typeof windowBudget>[0]));
+}
+
+/** The budget column as read back (JSON text from either adapter); null when absent (a row written before 20261207_010). */
+function budgetOf(v: unknown): WindowBudget | null {
+  if (typeof v !== 'string' || v === '') return null;
+  return JSON.parse(v) as WindowBudget;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -580,6 +611,7 @@ export function windowGlanceRow(r: SignInRow): ComplianceRow<WindowGlance> {
       target: nOpt(r.goal),
       reason: (r.reason as string | null) ?? null,
       window: { from: n(r.window_from), to: n(r.window_to) },
+      ...('budget' in r ? { budget: budgetOf(r.budget) } : {}),
     },
     updatedAt: n(r.updated_at),
   };

@@ -22,6 +22,7 @@
 import type { LifecycleHistory, LifecycleState, Transition } from '../core/agreements/lifecycle/state.ts';
 import type { Version } from '../core/agreements/lifecycle/versions.ts';
 import type { ReviewRecord } from '../core/agreements/lifecycle/reviews.ts';
+import type { WindowBudget } from '../core/alerts/health.ts';
 
 export type TenantId = string;
 
@@ -703,6 +704,12 @@ export interface WindowGlance {
   target: number | null;
   reason: string | null;
   window: { from: number; to: number };
+  /**
+   * The window's error budget as of when it was computed (core/alerts/health.ts windowBudget);
+   * read by currentWindows and complianceHistory only; null for a row written before 20261207_010
+   * (the migration invalidates the derived results, so the next read recomputes them).
+   */
+  budget?: WindowBudget | null;
 }
 
 export interface DerivedStore {

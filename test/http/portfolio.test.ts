@@ -7,7 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeDemo, openDemo, type DemoTenant } from './demo-tenant.ts';
-import type { TestStore } from './helpers.ts';
+import { newTenant, T0, type TestStore } from './helpers.ts';
+import { seedAgreement } from '../../src/demo/seed.ts';
 
 type Json = Record<string, any>;
 let d: { ts: TestStore; t: DemoTenant };
@@ -55,9 +56,12 @@ describe('the portfolio', () => {
       const worst = states.length === 0 ? 'no_data' : rank.find((r) => states.includes(r));
       assert.equal(a.health, worst, a.id);
     }
-    assert.ok(
-      p.agreements.some((a: Json) => a.health === 'breached'),
-      'the demo has breaches',
+    // Early on 1 October only yearly windows could be breached, and the demo's yearly SLA (Umbrella's)
+    // is its watermelon, met: the states to rank are met, at_risk and no_data.
+    assert.deepEqual(
+      [...new Set(p.agreements.map((a: Json) => a.health))].sort(),
+      ['at_risk', 'met', 'no_data'],
+      'the demo has agreements in several states',
     );
     // Money: the latest period of each agreement, as the settlement listing has it.
     const settlements = (await get('viewer', '/v1/settlements?limit=1000')).items as Json[];
@@ -142,5 +146,94 @@ describe('the portfolio', () => {
     }
     assert.equal((await d.t.req('customer', { method: 'GET', url: '/v1/agreements/globex-email/history' })).statusCode, 404);
     assert.equal((await d.t.req('customer', { method: 'GET', url: '/v1/agreements/acme-checkout/history' })).statusCode, 200);
+  });
+});
+
+describe('the error budget of each current window', () => {
+  // A small agreement checked by hand. October 2026 (31 days, UTC), read on 11 October 00:00, ten
+  // days in. Availability 99.9%: one full outage of 20 minutes. P1 resolution within 4 hours for
+  // at least 80% of the tickets: 10 P1 tickets, one a day, resolved, one of them after 5 hours.
+  const FIXTURE = `id: budget-fixture
+name: Budget fixture
+kind: sla
+level: service
+parties:
+  provider: { id: northwind, name: Northwind Services }
+  customer: { id: acme, name: Acme Corp }
+services: [pbx]
+term:
+  start: 2026-01-01
+targets:
+  - id: uptime
+    metric: availability
+    value: 99.9
+    window: month
+  - id: p1-resolution
+    metric: resolution_time
+    value: 80
+    scope: { priority: P1 }
+    clock: { byPriority: { P1: 4h } }
+`;
+  const events: Array<Record<string, unknown>> = [
+    { id: 'o-start', type: 'outage.started', at: '2026-10-03T10:00:00Z', service: 'pbx', outage: 'INC-1', impact: 'full' },
+    { id: 'o-end', type: 'outage.ended', at: '2026-10-03T10:20:00Z', service: 'pbx', outage: 'INC-1' },
+  ];
+  for (let n = 1; n <= 10; n++) {
+    const base = { source: 'desk', ticket: `B-${n}`, service: 'pbx', customer: 'acme' };
+    const day = String(n).padStart(2, '0');
+    events.push(
+      { ...base, id: `B-${n}-c`, type: 'ticket.created', at: `2026-10-${day}T09:00:00Z`, priority: 'P1' },
+      { ...base, id: `B-${n}-r`, type: 'ticket.resolved', at: `2026-10-${day}T${n === 1 ? '14' : '10'}:00:00Z` },
+    );
+  }
+
+  test('budget left as a share and in the unit, and the burn rate, as worked out by hand', async () => {
+    const t = await newTenant(d.ts.store);
+    try {
+      t.clock.now = Date.parse('2026-10-11T00:00:00Z');
+      await seedAgreement(d.ts.store, t.tenant, FIXTURE, 'budget-fixture.yaml', T0, 'test');
+      const posted = await t.req('agent', {
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify(events),
+      });
+      assert.equal(posted.json().accepted, events.length, posted.body);
+      const r = await t.req('viewer', { method: 'GET', url: '/v1/portfolio' });
+      assert.equal(r.statusCode, 200, r.body.slice(0, 500));
+      const a = (r.json() as Json).agreements.find((x: Json) => x.id === 'budget-fixture');
+      const by = new Map((a.targets as Json[]).map((x) => [x.target, x]));
+
+      // Availability: 0.1% of October's 31 days is 2,678,400 ms (44 min 38.4 s) of downtime; 20 min
+      // (1,200,000 ms) used leaves 1,478,400 ms, a share of 1,478,400 / 2,678,400. Over the ten days
+      // so far the downtime share is 1,200,000 / 864,000,000; against the 0.1% allowed that burns at
+      // 1.2 / 0.864 = 25/18: at this pace the month would use 25/18 of its budget.
+      const up = by.get('uptime')!;
+      assert.equal(up.window, '2026-10');
+      assert.deepEqual(up.budget.downtime, { allowedMs: 2_678_400, usedMs: 1_200_000, remainingMs: 1_478_400 });
+      assert.ok(Math.abs(up.budget.left - 1_478_400 / 2_678_400) < 1e-12, String(up.budget.left));
+      assert.ok(Math.abs(up.budget.burnRate - 25 / 18) < 1e-12, String(up.budget.burnRate));
+      assert.equal(up.budget.items, null);
+      assert.equal(up.budget.asOf, '2026-10-11T00:00:00Z');
+
+      // P1 resolution: 9 of 10 within 4 h is 90% against 80%: half the 20-point allowance used,
+      // and a burn rate of (1/10) / (20/100) = 0.5. Two more late ones keep the target (3 of 12
+      // is 25% > 20%, 2 of 11 is 18.2%): one more may miss.
+      const p1 = by.get('p1-resolution')!;
+      assert.equal(p1.value, 90);
+      assert.deepEqual(p1.budget.items, { bad: 1, total: 10, more: 1 });
+      assert.ok(Math.abs(p1.budget.left - 0.5) < 1e-12, String(p1.budget.left));
+      assert.ok(Math.abs(p1.budget.burnRate - 0.5) < 1e-12, String(p1.budget.burnRate));
+      assert.equal(p1.budget.downtime, null);
+
+      // The history gives the same budget for the window that contains now.
+      const h = (await t.req('viewer', { method: 'GET', url: '/v1/agreements/budget-fixture/history' })).json() as Json;
+      for (const target of h.targets as Json[]) {
+        const current = (target.windows as Json[]).find((w) => w.window === '2026-10')!;
+        assert.deepEqual(current.budget, by.get(target.target)!.budget, target.target);
+      }
+    } finally {
+      await t.app.close();
+    }
   });
 });

@@ -51,4 +51,37 @@ describe("a ticket's clock timelines", () => {
     const r = await d.t.req({ secret: token }, { method: 'GET', url: `/v1/tickets/${encodeURIComponent(own)}` });
     assert.equal(r.statusCode, 200);
   });
+
+  test('an id two desks share: 400 naming the field and the desks in details.sources; either desk by ?source=', async () => {
+    const events = ['zendesk', 'jira'].flatMap((source) => [
+      {
+        source,
+        ticket: 'DUP-1',
+        id: `dup-${source}-c`,
+        type: 'ticket.created',
+        at: '2026-10-01T06:00:00Z',
+        service: 'checkout',
+        customer: 'acme',
+        priority: 'P3',
+      },
+    ]);
+    const posted = await d.t.req('agent', {
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(events),
+    });
+    assert.equal(posted.json().accepted, 2, posted.body);
+    const r = await d.t.req('viewer', { method: 'GET', url: '/v1/tickets/DUP-1' });
+    assert.equal(r.statusCode, 400, r.body);
+    const body = r.json();
+    assert.equal(body.details.in, 'query');
+    assert.equal(body.details.issues[0].path, 'source');
+    assert.deepEqual([...body.details.sources].sort(), ['jira', 'zendesk']);
+    for (const source of ['jira', 'zendesk']) {
+      const one = await d.t.req('viewer', { method: 'GET', url: `/v1/tickets/DUP-1?source=${source}` });
+      assert.equal(one.statusCode, 200, one.body.slice(0, 300));
+      assert.equal(one.json().source, source);
+    }
+  });
 });

@@ -61,18 +61,34 @@ describe('the watermelon view', () => {
     // Two hours each, the reopened one four (created 01:00, last resolved 05:00).
     assert.deepEqual(acme.waitedHours, { median: 2, p90: 4 });
     assert.equal(acme.watermelon, true);
-    assert.deepEqual(acme.why, ['CSAT 0% is below 80%', '33.3% of resolved tickets were reopened (over 10%)']);
+    // Each reason a code with its figures (the web app says it in its own language), and in English.
+    assert.deepEqual(acme.why, [
+      { code: 'csat_below', params: { csat: 0, csatBelow: 80 }, message: 'CSAT 0% is below 80%' },
+      {
+        code: 'reopen_above',
+        params: { reopenRate: 33.3, reopenAbove: 10 },
+        message: '33.3% of resolved tickets were reopened (over 10%)',
+      },
+    ]);
     // A breached SLA is red already: never a watermelon.
     for (const r of w.rows) if (r.sla !== 'met') assert.equal(r.watermelon, false, `${r.customer}/${r.service}`);
   });
 
-  test('thresholds move the flag; September (all breached in the demo) flags nothing; a customer sees its own rows', async () => {
+  test("thresholds move the flag; September flags the demo's own watermelon; a customer sees its own rows", async () => {
     const lenient = await get('viewer', '/v1/watermelon?period=2026-10&csatBelow=0&reopenAbove=50');
     assert.equal(lenient.rows.find((r) => r.customer === 'acme')!.watermelon, false);
     const onlyReopens = await get('viewer', '/v1/watermelon?period=2026-10&csatBelow=0');
-    assert.deepEqual(onlyReopens.rows.find((r) => r.customer === 'acme')!.why, ['33.3% of resolved tickets were reopened (over 10%)']);
+    assert.deepEqual(
+      onlyReopens.rows.find((r) => r.customer === 'acme')!.why.map((x: Row) => [x.code, x.params]),
+      [['reopen_above', { reopenRate: 33.3, reopenAbove: 10 }]],
+    );
     const sept = await get('viewer', '/v1/watermelon?period=2026-09');
     assert.ok(sept.rows.some((r) => r.tickets.resolved > 0 && r.csat !== null));
+    // The demo's watermelon (src/demo/seed.ts): Umbrella's PBX SLA met, its users unhappy; the breached SLAs are not flagged.
+    assert.deepEqual(
+      sept.rows.filter((r) => r.watermelon).map((r) => [r.customer, r.service, r.sla, r.why.map((x: Row) => x.code)]),
+      [['umbrella', 'cloud-pbx', 'met', ['csat_below']]],
+    );
     const mine = await get('customer', '/v1/watermelon?period=2026-10');
     assert.ok(mine.rows.length > 0);
     for (const r of mine.rows) assert.equal(r.customer, 'acme');

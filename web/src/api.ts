@@ -3,6 +3,7 @@
  * and never a token. Every write sends the session's CSRF token in X-CSRF-Token. Errors become
  * ApiError with the body's code and message (docs/api.md "Errors").
  */
+import type { WatermelonReason, WindowBudget } from './api-budget';
 
 export type Role = 'admin' | 'manager' | 'agent' | 'viewer' | 'auditor' | 'customer';
 
@@ -176,6 +177,7 @@ export interface AgreementHistory {
       comparator: string | null;
       goal: number | null;
       reason: string | null;
+      budget?: WindowBudget | null;
     }>;
   }>;
 }
@@ -197,7 +199,7 @@ export interface WatermelonAnswer {
     meanRating: number | null;
     waitedHours: { median: number | null; p90: number | null };
     watermelon: boolean;
-    why: string[];
+    why: WatermelonReason[];
   }>;
 }
 
@@ -242,6 +244,7 @@ export interface PortfolioAgreement {
     comparator: string | null;
     goal: number | null;
     reason: string | null;
+    budget?: WindowBudget | null;
   }>;
   period: { label: string; owed: PortfolioMoney[] } | null;
 }

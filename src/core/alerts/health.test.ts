@@ -19,6 +19,7 @@ import {
   itemAllowance,
   metricMeter,
   moreBadAllowed,
+  windowBudget,
   windowHealth,
   windowWakeAt,
   type BadShare,
@@ -297,5 +298,55 @@ describe('shares of tickets from clock results', () => {
     assert.equal(slow.firing, false, 'the short window has seen nothing for 6 h');
     // Exhaustion: slack p n - q k = 5*40 - 100*2 = 0: the next late one tips it, so it is now.
     assert.equal(h.exhaustsAt, now);
+  });
+});
+
+describe('windowBudget: the budget at a glance, from the evaluation alone', () => {
+  // The fields windowBudget reads, as compliance gives them.
+  const ev = (o: Partial<Parameters<typeof windowBudget>[0]>): Parameters<typeof windowBudget>[0] => ({
+    metric: 'resolution_time',
+    unit: 'percent',
+    value: 90,
+    target: 80,
+    comparator: '>=',
+    consumed: 0.5,
+    sampleSize: 10,
+    measurement: { numerator: [] },
+    ...o,
+  });
+
+  test('a share of tickets: 1 late of 10 against 80%: half left, burning at 0.5, one more may miss', () => {
+    assert.deepEqual(windowBudget(ev({})), { left: 0.5, burnRate: 0.5, downtime: null, items: { bad: 1, total: 10, more: 1 } });
+  });
+
+  test('missed already: the share left is negative and no more may miss', () => {
+    // 3 late of 10 against 80% (20% allowed): 30 / 20 of the allowance used.
+    const b = windowBudget(ev({ value: 70, consumed: 1.5 }));
+    assert.equal(b.left, -0.5);
+    assert.deepEqual(b.items, { bad: 3, total: 10, more: 0 });
+    assert.ok(Math.abs(b.burnRate! - 1.5) < 1e-12);
+  });
+
+  test('a 0% target cannot be missed: no limit in items; a 100% target allows nothing: no burn rate once something is bad', () => {
+    assert.equal(windowBudget(ev({ target: 0, value: 50, consumed: 0 })).items?.more, null);
+    const strict = windowBudget(ev({ target: 100, value: 90, consumed: Number.POSITIVE_INFINITY }));
+    assert.equal(strict.left, null);
+    assert.equal(strict.burnRate, null);
+  });
+
+  test('availability: the downtime budget as compliance has it; the burn over the eligible time so far', () => {
+    // 99.9% of April (30 days): 2,592,000 ms allowed; 864,000 ms down in the first 10 days burns at
+    // (864,000 / 864,000,000) / 0.001 = 1.
+    const { ev: e } = uptime([['2026-04-05T00:00:00Z', '2026-04-05T00:14:24Z']], '2026-04-11T00:00:00Z');
+    const b = windowBudget(e);
+    assert.deepEqual(b.downtime, { allowedMs: 2_592_000, usedMs: 864_000, remainingMs: 1_728_000 });
+    assert.ok(Math.abs(b.left! - 2 / 3) < 1e-12, String(b.left));
+    assert.ok(Math.abs(b.burnRate! - 1) < 1e-12, String(b.burnRate));
+    assert.equal(b.items, null);
+  });
+
+  test('a mean time against a ceiling: the share left from consumed, no burn rate, no unit figure', () => {
+    const b = windowBudget(ev({ unit: 'seconds', value: 3 * 3600, target: 4 * 3600, comparator: '<=', consumed: 0.75 }));
+    assert.deepEqual(b, { left: 0.25, burnRate: null, downtime: null, items: null });
   });
 });

@@ -245,6 +245,58 @@ function exhaustShare(bad: number, total: number, s: Sample, spanMs: number, all
 }
 
 // ---------------------------------------------------------------------------------------------
+// The budget of a window at a glance
+
+/**
+ * A window's error budget as the overview and the history show it, from compliance's evaluation
+ * alone (no events, no lookbacks): the share of the allowance left, the allowance left in the
+ * target's unit, and the burn rate over the window so far. Every figure is one the code above or
+ * compliance already defines; none is a second formula:
+ * - `left`: 1 - compliance's `consumed` (negative once overspent);
+ * - `downtime`: compliance's downtime budget (availability);
+ * - `items`: `moreBadAllowed` on the bad and counted items of a percentage over items (tickets);
+ * - `burnRate`: the burn rate of burnRates() with the lookback stretched to the whole window so far
+ *   (the downtime over the eligible time, or the bad over the counted items, against the bad share
+ *   the target allows): 1 spends the budget exactly by the window's end.
+ */
+export interface WindowBudget {
+  /** Share of the allowance left, 1 - consumed; negative once overspent; null when the target has none (or nothing may go wrong). */
+  left: number | null;
+  /** Burn rate over the window so far; 0 when nothing bad was measured; null for targets not in percent or allowing nothing bad. */
+  burnRate: number | null;
+  /** Availability: the downtime budget (compliance's), ms; remainingMs negative once exceeded. */
+  downtime: { allowedMs: number; usedMs: number; remainingMs: number } | null;
+  /** Percentages over items: bad and counted so far, and how many more bad ones keep the target (0 once missed; null: no limit). */
+  items: { bad: number; total: number; more: number | null } | null;
+}
+
+const finiteOrNull = (x: number | null | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+export function windowBudget(
+  ev: Pick<TargetEvaluation, 'metric' | 'unit' | 'value' | 'target' | 'comparator' | 'consumed' | 'sampleSize' | 'budget'> & {
+    measurement: Pick<TargetEvaluation['measurement'], 'numerator' | 'figures'>;
+  },
+): WindowBudget {
+  const left = ev.consumed === null || !Number.isFinite(ev.consumed) ? null : 1 - ev.consumed;
+  const downtime = ev.budget ? { allowedMs: ev.budget.allowedMs, usedMs: ev.budget.usedMs, remainingMs: ev.budget.remainingMs } : null;
+  const percent = ev.unit === 'percent' && ev.value !== null;
+  const allowed = percent ? badShareOf(ev.target, ev.comparator) : null;
+  let items: WindowBudget['items'] = null;
+  let sample: Sample | null = null;
+  if (ev.metric === 'availability') {
+    const f = ev.measurement.figures;
+    if (f && ev.budget) sample = { bad: f.downtimeMs, total: f.eligibleMs };
+  } else if (allowed && ev.value !== null && ev.measurement.numerator !== undefined) {
+    const bad = badItems(ev.value, ev.sampleSize, ev.comparator);
+    const more = moreBadAllowed(allowed, bad, ev.sampleSize);
+    items = { bad, total: ev.sampleSize, more: more === Infinity ? null : Math.max(0, more) };
+    sample = { bad, total: ev.sampleSize };
+  }
+  const burnRate = allowed && sample ? finiteOrNull(rateOf(sample, allowed.p / allowed.q)) : null;
+  return { left, burnRate, downtime, items };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Window health
 
 export interface WindowHealth {

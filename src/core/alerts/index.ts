@@ -32,6 +32,7 @@ export {
 export { routesOf, DEFAULT_RECIPIENT, type RoutingOptions } from './routing.ts';
 export {
   windowHealth,
+  windowBudget,
   windowWakeAt,
   burnRates,
   itemAllowance,
@@ -48,6 +49,7 @@ export {
   type ItemAllowance,
   type WindowHealth,
   type WindowHealthInput,
+  type WindowBudget,
 } from './health.ts';
 export { projectKpi, type KpiProjection, type ProjectionInput } from './projection.ts';
 export {

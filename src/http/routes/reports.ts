@@ -13,7 +13,7 @@ import { periodLabel } from './results.ts';
 import { AgreementHistory, Portfolio, RebuildReport, Report, Status, Watermelon } from '../schemas.ts';
 import { formatInstant } from '../../core/time/instant.ts';
 import { watermelon } from '../../app/watermelon.ts';
-import { portfolio, unitOf } from '../../app/portfolio.ts';
+import { budgetView, portfolio, unitOf } from '../../app/portfolio.ts';
 
 export const reportParams = z.strictObject({ id: idParam });
 export const reportQuery = z.strictObject({
@@ -70,7 +70,9 @@ export function reportOperations(deps: Deps): Operation[] {
       description:
         "Each agreement the caller may see with each target's current window (the one that contains now) and its state, the " +
         "agreement's health (its worst measured target: breached, at_risk or met; no_data when none is measured yet), and what its latest " +
-        'settled billing period owes; totals per customer and for the portfolio. Costs what is current, not the history. ' +
+        "settled billing period owes; totals per customer and for the portfolio. Each target carries its window's error budget " +
+        '(share left, downtime or tickets left, burn rate over the window so far), from the same compliance result. ' +
+        'Costs what is current, not the history. ' +
         'A customer token sees only its own agreements.',
       action: 'compliance.read',
       query: portfolioQuery,
@@ -124,7 +126,8 @@ export function reportOperations(deps: Deps): Operation[] {
       summary: "An agreement's history: every window of each target with its state and value, oldest first",
       description:
         'What a chart per target needs, without the contributing tickets (GET /v1/agreements/{id}/compliance has them): read from ' +
-        "an index, so a busy agreement's history costs its number of windows, not their size. A customer token sees only its own agreements.",
+        "an index, so a busy agreement's history costs its number of windows, not their size. Each window carries its error budget " +
+        'as GET /v1/portfolio gives it. A customer token sees only its own agreements.',
       action: 'compliance.read',
       params: reportParams,
       responses: { 200: { description: '{ agreement, targets: [{ target, windows: [...] }] }', schema: AgreementHistory } },
@@ -152,6 +155,7 @@ export function reportOperations(deps: Deps): Operation[] {
             comparator: w.value.comparator,
             goal: w.value.target,
             reason: w.value.reason,
+            budget: budgetView(w),
           });
         }
         return { body: { agreement: c.params.id, targets } };

@@ -134,7 +134,7 @@ export function ticketOperations(deps: Deps): Operation[] {
         'The events in the order they happened, and the stored clocks of every agreement measuring the ticket, each with its state, ' +
         'deadline (null when it can never run out) and timeline when stored. Clocks are recomputed first when events arrived since ' +
         "(only what the new events touch). A ticket is its source and its id: `source` picks one desk's ticket, and is needed when " +
-        "the caller may see several tickets with the id (400 names them). The customer is the ticket's owner (its first event naming " +
+        "the caller may see several tickets with the id (400 names them, in `details.sources`). The customer is the ticket's owner (its first event naming " +
         'one). 404 when there is no such ticket; a customer token sees only the tickets it owns, and the clocks of its own agreements.',
       action: 'tickets.read',
       params: ticketParams,
@@ -156,7 +156,7 @@ export function ticketOperations(deps: Deps): Operation[] {
         if (visible.length === 0) throw notFound();
         if (visible.length > 1) {
           const sources = visible.map((t) => t.source);
-          throw invalid(
+          const e = invalid(
             [
               {
                 path: 'source',
@@ -167,6 +167,8 @@ export function ticketOperations(deps: Deps): Operation[] {
             ],
             'query',
           );
+          // The desks as data, so a client offers the choice without reading the message.
+          throw new HttpError(e.code, e.message, { ...e.details, sources });
         }
         const ticket = visible[0]!;
         const events = await store.ticketEvents(p.tenant, ticket.source, ticket.ticket);

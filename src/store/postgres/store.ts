@@ -1620,7 +1620,7 @@ class PostgresStore implements Store {
   async currentWindows(tenant: string, now: number): Promise<ComplianceRow<WindowGlance>[]> {
     const rows = await this.rows(
       'currentWindows',
-      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason, budget
          FROM derived_compliance
         WHERE tenant = $1 AND window_to > $2 AND window_from <= $2
         ORDER BY agreement_id, target, window_label`,
@@ -1632,7 +1632,7 @@ class PostgresStore implements Store {
   async complianceHistory(tenant: string, agreementId: string): Promise<ComplianceRow<WindowGlance>[]> {
     const rows = await this.rows(
       'complianceHistory',
-      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+      `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason, budget
          FROM derived_compliance WHERE tenant = $1 AND agreement_id = $2
         ORDER BY target, window_from, window_label`,
       [tenant, agreementId],
@@ -1659,14 +1659,14 @@ class PostgresStore implements Store {
     const cols = rows.map((r) => complianceColumns(r.value));
     await c.query(
       `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at,
-           state, window_from, window_to, figure, comparator, goal, reason)
-         SELECT $1, u.a, u.t, u.w, u.v::jsonb, u.u, u.st, u.wf, u.wt, u.fg, u.cp, u.gl, u.rs
+           state, window_from, window_to, figure, comparator, goal, reason, budget)
+         SELECT $1, u.a, u.t, u.w, u.v::jsonb, u.u, u.st, u.wf, u.wt, u.fg, u.cp, u.gl, u.rs, u.bg
            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-                       $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::float8[], $13::text[])
-             AS u(a, t, w, v, u, st, wf, wt, fg, cp, gl, rs)
+                       $7::text[], $8::float8[], $9::float8[], $10::float8[], $11::text[], $12::float8[], $13::text[], $14::text[])
+             AS u(a, t, w, v, u, st, wf, wt, fg, cp, gl, rs, bg)
          ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
            state = excluded.state, window_from = excluded.window_from, window_to = excluded.window_to, figure = excluded.figure,
-           comparator = excluded.comparator, goal = excluded.goal, reason = excluded.reason`,
+           comparator = excluded.comparator, goal = excluded.goal, reason = excluded.reason, budget = excluded.budget`,
       [
         tenant,
         rows.map((r) => r.agreementId),
@@ -1682,6 +1682,7 @@ class PostgresStore implements Store {
         cols.map((k) => k.comparator),
         cols.map((k) => k.goal),
         cols.map((k) => k.reason),
+        cols.map((k) => k.budget),
       ],
     );
   }

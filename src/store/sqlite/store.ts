@@ -1544,7 +1544,7 @@ class SqliteStore implements Store {
   currentWindows(tenant: string, now: number): Promise<ComplianceRow<WindowGlance>[]> {
     return this.run('currentWindows', () =>
       this.all(
-        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason, budget
            FROM derived_compliance INDEXED BY derived_compliance_current
           WHERE tenant = ? AND window_to > ? AND window_from <= ?
           ORDER BY agreement_id, target, window_label`,
@@ -1558,7 +1558,7 @@ class SqliteStore implements Store {
   complianceHistory(tenant: string, agreementId: string): Promise<ComplianceRow<WindowGlance>[]> {
     return this.run('complianceHistory', () =>
       this.all(
-        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason
+        `SELECT agreement_id, target, window_label, updated_at, state, window_from, window_to, figure AS v, comparator, goal, reason, budget
            FROM derived_compliance INDEXED BY derived_compliance_history
           WHERE tenant = ? AND agreement_id = ?
           ORDER BY target, window_from, window_label`,
@@ -1591,10 +1591,10 @@ class SqliteStore implements Store {
       const k = complianceColumns(r.value);
       this.exec(
         `INSERT INTO derived_compliance (tenant, agreement_id, target, window_label, value, updated_at,
-             state, window_from, window_to, figure, comparator, goal, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             state, window_from, window_to, figure, comparator, goal, reason, budget) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (tenant, agreement_id, target, window_label) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
              state = excluded.state, window_from = excluded.window_from, window_to = excluded.window_to, figure = excluded.figure,
-             comparator = excluded.comparator, goal = excluded.goal, reason = excluded.reason`,
+             comparator = excluded.comparator, goal = excluded.goal, reason = excluded.reason, budget = excluded.budget`,
         tenant,
         r.agreementId,
         r.target,
@@ -1608,6 +1608,7 @@ class SqliteStore implements Store {
         k.comparator,
         k.goal,
         k.reason,
+        k.budget,
       );
     }
   }

@@ -223,4 +223,25 @@ export const ar: Dict = {
   'ticket.noDesk': 'التذكرة التي لا تذكر نظام دعم',
 
   'unit.ms': '{n} ملي ثانية',
+  // budget
+  'budget.title': 'ميزانية الأخطاء في هذه النافذة',
+  'budget.of': '{target} · {window}',
+  'budget.chartLabel': 'استهلاك ميزانية الأخطاء لـ {target} في {window}: {left}',
+  'budget.chartDesc':
+    'ما تبقّى من الميزانية عبر النافذة، من بدايتها (كاملة) إلى نهايتها. المتقطّع: إنفاقها بالتساوي. المتّصل: متوسط الوتيرة حتى الآن. المنقّط: بهذه الوتيرة حتى نهاية النافذة.',
+  'budget.left': 'تبقّى {share} من الميزانية',
+  'budget.overspent': 'تجاوز الميزانية بنسبة {share}',
+  'budget.downtimeLeft': 'يتبقّى {duration} من وقت التوقف',
+  'budget.downtimeOver': 'تجاوز وقت التوقف بمقدار {duration}',
+  'budget.itemsLeft': 'الإخفاقات التي لا يزال مسموحًا بها: {n}',
+  'budget.burn': 'الاستهلاك {rate}×',
+  'budget.endLeft': 'يتبقّى {share} من الميزانية عند نهاية النافذة',
+  'budget.endOver': 'تجاوز بنسبة {share} عند نهاية النافذة',
+  'budget.figure.left': 'المتبقّي',
+  'budget.figure.burn': 'الوتيرة',
+  'budget.figure.end': 'بهذه الوتيرة',
+  'budget.figure.asOf': 'حتى',
+  'budget.legend.even': 'إنفاق متساوٍ',
+  'budget.legend.actual': 'حتى الآن',
+  'budget.legend.pace': 'بهذه الوتيرة',
 };

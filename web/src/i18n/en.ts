@@ -223,6 +223,27 @@ export const en = {
   'ticket.noDesk': 'the ticket that names no desk',
 
   'unit.ms': '{n} ms',
+  // budget
+  'budget.title': 'Error budget this window',
+  'budget.of': '{target} · {window}',
+  'budget.chartLabel': 'Burn-down of the error budget of {target} in {window}: {left}',
+  'budget.chartDesc':
+    'The budget left across the window, from its start (all of it) to its end. Dashed: spending it evenly. Solid: the average pace so far. Dotted: at that pace to the end of the window.',
+  'budget.left': '{share} of budget left',
+  'budget.overspent': 'budget overspent by {share}',
+  'budget.downtimeLeft': '{duration} of downtime left',
+  'budget.downtimeOver': '{duration} of downtime over',
+  'budget.itemsLeft': 'misses still allowed: {n}',
+  'budget.burn': 'burning {rate}×',
+  'budget.endLeft': '{share} of the budget left at the window end',
+  'budget.endOver': 'overspent by {share} at the window end',
+  'budget.figure.left': 'Left',
+  'budget.figure.burn': 'Pace',
+  'budget.figure.end': 'At this pace',
+  'budget.figure.asOf': 'As of',
+  'budget.legend.even': 'spent evenly',
+  'budget.legend.actual': 'so far',
+  'budget.legend.pace': 'at this pace',
 };
 
 export type Dict = typeof en;

@@ -15,6 +15,7 @@ import {
   type SettlementItem,
   type Version,
 } from '../api';
+import { BudgetBurnDown } from '../components/BudgetBurnDown';
 import { HistoryChart } from '../components/HistoryChart';
 import { Reports } from '../components/Reports';
 import { ErrorBox, Loading, Section, StateBadge } from '../components/ui';
@@ -244,6 +245,7 @@ export function Agreement({ id }: { id: string }) {
         )}
       </Section>
 
+      <BudgetBurnDown agreement={id} names={Object.fromEntries(targets.map((x) => [x.id, x.name ?? x.id]))} />
       <Section title={t('agreement.history')} id="history">
         {targetIds.length === 0 || data.compliance.length === 0 ? (
           <p>{t('agreement.noHistory')}</p>

@@ -9,6 +9,7 @@
  */
 import { useMemo, useState } from 'react';
 import { api, enc, type Portfolio, type PortfolioAgreement } from '../api';
+import { BudgetLine } from '../components/BudgetBurnDown';
 import { ErrorBox, Loading, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
@@ -160,6 +161,7 @@ export function Overview() {
                                   {' · '}
                                   {t('target.window', { window: tg.window })}
                                 </span>
+                                <BudgetLine budget={tg.budget} />
                               </li>
                             ))}
                           </ul>

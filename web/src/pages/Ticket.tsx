@@ -3,7 +3,8 @@
  * timeline on one shared time axis: when it ran, paused (when the segments are stored), its
  * deadline and the time after it, and when it stopped; then its facts and the ticket's events.
  */
-import { type ApiError, api, type Clock, enc, type Ticket as TicketT } from '../api';
+import { api, type Clock, enc, type Ticket as TicketT } from '../api';
+import { ambiguousSources } from '../api-budget';
 import { ErrorBox, Loading, Section, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
@@ -101,22 +102,6 @@ function ClockTimeline({ c, from, to, now, eventsAt }: { c: Clock; from: number;
   );
 }
 
-/**
- * The desks to choose from when several have a ticket with this id: the API answers 400 naming
- * `source`, the desks in the issue's `expected` (`one of "zendesk", "jira"`). Null for any other error.
- */
-export function desksOf(error: ApiError | null): string[] | null {
-  if (error?.status !== 400) return null;
-  const issue = (error.details as { issues?: Array<{ path?: unknown; expected?: unknown }> } | undefined)?.issues?.[0];
-  if (issue?.path !== 'source' || typeof issue.expected !== 'string') return null;
-  try {
-    const list: unknown = JSON.parse(`[${issue.expected.replace(/^one of /, '')}]`);
-    return Array.isArray(list) && list.length > 0 && list.every((x) => typeof x === 'string') ? list : null;
-  } catch {
-    return null;
-  }
-}
-
 export function Ticket({ id, source }: { id: string; source: string | null }) {
   const i = useI18n();
   const { t } = i;
@@ -134,7 +119,8 @@ export function Ticket({ id, source }: { id: string; source: string | null }) {
   }
   const eventsAt = new Map((data?.events ?? []).map((e) => [e.id, Date.parse(e.at)]));
   const anySegments = data?.clocks.some((c) => c.timeline && c.timeline.length > 0);
-  const desks = desksOf(error);
+  // Several desks have a ticket with this id: the API answers 400 with them in details.sources.
+  const desks = ambiguousSources(error);
 
   return (
     <>

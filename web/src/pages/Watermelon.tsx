@@ -4,11 +4,11 @@
  * resolution; the pairs whose SLA is met while customers are unhappy first, with the reasons.
  * The month is kept in the URL (?period=2026-11); the previous month by default.
  *
- * The reasons are said in the page's language from the row's figures and the answer's thresholds
- * (the server's `why` is English); should the server give a reason the page does not know, its
- * `why` is shown as it is, marked as English.
+ * The reasons are said in the page's language from each reason's code and figures; a code the page
+ * does not know (a newer server) is shown by its English `message`, marked as English.
  */
 import { api, enc, type WatermelonAnswer } from '../api';
+import type { WatermelonReason } from '../api-budget';
 import { ErrorBox, Loading, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
 import { type I18n, useI18n } from '../i18n';
@@ -24,16 +24,16 @@ export function lastMonths(now = new Date()): string[] {
   return out;
 }
 
-type Row = WatermelonAnswer['rows'][number];
-
-/** Why a row is flagged, in the page's language; null when the server's reasons are not all these. */
-function reasons(i: I18n, r: Row, th: WatermelonAnswer['thresholds']): string[] | null {
-  const out: string[] = [];
-  if (r.csat !== null && r.csat < th.csatBelow)
-    out.push(i.t('watermelon.whyCsat', { csat: i.pct(r.csat, 1), below: i.pct(th.csatBelow, 1) }));
-  if (r.reopenRate !== null && r.reopenRate > th.reopenAbove)
-    out.push(i.t('watermelon.whyReopen', { rate: i.pct(r.reopenRate, 1), above: i.pct(th.reopenAbove, 1) }));
-  return out.length === r.why.length ? out : null;
+/** A reason the row is flagged, in the page's language from its code and figures; null for a code this app does not know. */
+function reason(i: I18n, w: WatermelonReason): string | null {
+  switch (w.code) {
+    case 'csat_below':
+      return i.t('watermelon.whyCsat', { csat: i.pct(w.params.csat, 1), below: i.pct(w.params.csatBelow, 1) });
+    case 'reopen_above':
+      return i.t('watermelon.whyReopen', { rate: i.pct(w.params.reopenRate, 1), above: i.pct(w.params.reopenAbove, 1) });
+    default:
+      return null;
+  }
 }
 
 export function Watermelon() {
@@ -105,7 +105,6 @@ export function Watermelon() {
                 </thead>
                 <tbody>
                   {rows.map((r) => {
-                    const said = r.watermelon ? reasons(i, r, data.thresholds) : null;
                     return (
                       <tr key={`${r.customer}/${r.service}`} className={r.watermelon ? 'row-flagged' : undefined}>
                         <th scope="row">
@@ -133,13 +132,16 @@ export function Watermelon() {
                             <>
                               <strong className="flag">{t('watermelon.flag')}</strong>
                               <ul className="reasons">
-                                {said
-                                  ? said.map((w) => <li key={w}>{w}</li>)
-                                  : r.why.map((w) => (
-                                      <li key={w} lang="en" dir="ltr">
-                                        {w}
-                                      </li>
-                                    ))}
+                                {r.why.map((w) => {
+                                  const said = reason(i, w);
+                                  return said !== null ? (
+                                    <li key={w.code}>{said}</li>
+                                  ) : (
+                                    <li key={w.code} lang="en" dir="ltr">
+                                      {w.message}
+                                    </li>
+                                  );
+                                })}
                               </ul>
                             </>
                           ) : (
