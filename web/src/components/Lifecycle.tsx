@@ -263,6 +263,14 @@ function MoveDialog(props: {
       if (d?.open) d.close();
     };
   }, []);
+  // Closed here before the page moves focus: while a modal dialog is open the rest of the page is inert.
+  const close = () => {
+    if (ref.current?.open) ref.current.close();
+  };
+  const cancel = () => {
+    close();
+    onCancel();
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -283,7 +291,9 @@ function MoveDialog(props: {
     setBusy(true);
     setError(null);
     try {
-      onDone(await agreementApi.transition(id, etag, body));
+      const answer = await agreementApi.transition(id, etag, body);
+      close();
+      onDone(answer);
     } catch (err) {
       setError(asApiError(err));
       setBusy(false);
@@ -332,7 +342,7 @@ function MoveDialog(props: {
       onCancel={(e) => {
         // Escape: the dialog is React's to close, and nothing is sent.
         e.preventDefault();
-        if (!busy) onCancel();
+        if (!busy) cancel();
       }}
     >
       <form className="form" onSubmit={submit}>
@@ -360,12 +370,20 @@ function MoveDialog(props: {
           value={reason}
           onChange={(e) => setReason(e.target.value)}
         />
-        {error && <ActionError error={error} onReload={onReload} />}
+        {error && (
+          <ActionError
+            error={error}
+            onReload={() => {
+              close();
+              onReload();
+            }}
+          />
+        )}
         <div className="lc-dialog-buttons">
           <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
             {busy ? t('lifecycle.working') : t('lifecycle.confirm')}
           </button>
-          <button type="button" className="button" onClick={onCancel} disabled={busy}>
+          <button type="button" className="button" onClick={cancel} disabled={busy}>
             {t('lifecycle.cancel')}
           </button>
         </div>
