@@ -26,8 +26,12 @@ export function VersionsDiff({ id, versions }: { id: string; versions: Version[]
   const uid = useId();
   const numbers = versions.map((v) => v.version).sort((a, b) => a - b);
   const latest = numbers[numbers.length - 1] ?? 1;
-  const [from, setFrom] = useState(numbers[numbers.length - 2] ?? 1);
-  const [to, setTo] = useState(latest);
+  // Until someone picks, the last two versions (the list can grow while the page is open).
+  const [picked, setPicked] = useState<{ from?: number; to?: number }>({});
+  const from = picked.from ?? numbers[numbers.length - 2] ?? 1;
+  const to = picked.to ?? latest;
+  const setFrom = (n: number) => setPicked((p) => ({ ...p, from: n }));
+  const setTo = (n: number) => setPicked((p) => ({ ...p, to: n }));
   const [diff, setDiff] = useState<DiffAnswer | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [same, setSame] = useState(false);

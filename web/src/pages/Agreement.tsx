@@ -16,7 +16,7 @@ import {
   type Version,
 } from '../api';
 import { HistoryChart } from '../components/HistoryChart';
-import { AgreementLifecycle } from '../components/Lifecycle';
+import { AgreementLifecycle, stateName } from '../components/Lifecycle';
 import { Reports } from '../components/Reports';
 import { Reviews } from '../components/Reviews';
 import { VersionsDiff } from '../components/VersionsDiff';
@@ -125,7 +125,7 @@ export function Agreement({ id }: { id: string }) {
         <bdi>{name ?? id}</bdi> <span className="muted h1-sub">{id}</span>
       </h1>
       <p className="lede">
-        {t('agreement.state')}: <span className="pill">{data.summary.state}</span>
+        {t('agreement.state')}: <span className="pill">{stateName(i, data.summary.state)}</span>
         {data.summary.customer && (
           <>
             {' · '}
