@@ -34,6 +34,13 @@ describe('normal path', () => {
       const after = (await d.req('customer', { method: 'GET', url: '/v1/agreements/acme-checkout/reviews' })).json();
       assert.equal(after.reviews.length, 1);
       assert.equal(after.next.basisKind, 'last_review');
+      // The notes are the provider's minutes: a customer sees the review, not what was noted in it;
+      // every provider role still does.
+      assert.deepEqual(after.reviews[0], { at: '2026-09-30', by: 'manager-user', outcome: 'kept' });
+      for (const role of ['viewer', 'auditor', 'agent', 'manager', 'admin'] as const) {
+        const seen = (await d.req(role, { method: 'GET', url: '/v1/agreements/acme-checkout/reviews' })).json();
+        assert.equal(seen.reviews[0].notes, 'targets still realistic', role);
+      }
       // The review is in the audit log, and changes no figure (results are not made stale).
       const audit = (await ts.store.listAudit(d.tenant, { subject: 'agreement:acme-checkout', newestFirst: true, limit: 1 })).items[0];
       assert.equal(audit?.action, 'agreement.review');

@@ -49,13 +49,14 @@ export function setOnUnauthenticated(fn: (() => void) | null): void {
   onUnauthenticated = fn;
 }
 
-async function request<T>(
+/** One call; `opts.headers` adds request headers (If-Match on a conditional write). */
+export async function request<T>(
   method: string,
   path: string,
   body?: unknown,
-  opts: { quiet401?: boolean; signal?: AbortSignal } = {},
+  opts: { quiet401?: boolean; signal?: AbortSignal; headers?: Record<string, string> } = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;

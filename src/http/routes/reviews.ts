@@ -46,7 +46,8 @@ export function reviewOperations(deps: Deps): Operation[] {
       tag: 'agreements',
       summary: 'When an agreement is next due for review, and the reviews recorded',
       description:
-        'The next review is one cadence (yearly by default) after the last review recorded here or written in the agreement (`review.last`), or after the term start.',
+        'The next review is one cadence (yearly by default) after the last review recorded here or written in the agreement (`review.last`), or after the term start. ' +
+        "A customer token gets the reviews without their notes (the provider's internal minutes).",
       action: 'agreements.read',
       params: reviewParams,
       responses: {
@@ -59,7 +60,11 @@ export function reviewOperations(deps: Deps): Operation[] {
       },
       async handler(c) {
         const a = await visibleAgreement(store, c.principal, 'agreements.read', c.params.id);
-        return { body: await agreementReviews(store, c.principal.tenant, a) };
+        const body = await agreementReviews(store, c.principal.tenant, a);
+        // A review's notes are the provider's own minutes (what was weighed, what to renegotiate):
+        // a customer sees that a review was held, when, by whom and with what outcome, not the notes.
+        if (c.principal.role === 'customer') return { body: { ...body, reviews: body.reviews.map(({ notes: _n, ...r }) => r) } };
+        return { body };
       },
     }),
     defineOperation({

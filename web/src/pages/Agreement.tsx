@@ -17,7 +17,10 @@ import {
 } from '../api';
 import { BudgetBurnDown } from '../components/BudgetBurnDown';
 import { HistoryChart } from '../components/HistoryChart';
+import { AgreementLifecycle, stateName } from '../components/Lifecycle';
 import { Reports } from '../components/Reports';
+import { Reviews } from '../components/Reviews';
+import { VersionsDiff } from '../components/VersionsDiff';
 import { ErrorBox, Loading, Section, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
 import { type I18n, useI18n } from '../i18n';
@@ -123,7 +126,7 @@ export function Agreement({ id }: { id: string }) {
         <bdi>{name ?? id}</bdi> <span className="muted h1-sub">{id}</span>
       </h1>
       <p className="lede">
-        {t('agreement.state')}: <span className="pill">{data.summary.state}</span>
+        {t('agreement.state')}: <span className="pill">{stateName(i, data.summary.state)}</span>
         {data.summary.customer && (
           <>
             {' · '}
@@ -131,6 +134,8 @@ export function Agreement({ id }: { id: string }) {
           </>
         )}
       </p>
+
+      <AgreementLifecycle id={id} etag={data.summary.etag} onChanged={reload} />
 
       <Section title={t('agreement.terms')} id="terms">
         {e ? (
@@ -365,51 +370,8 @@ export function Agreement({ id }: { id: string }) {
 
       <Reports id={id} />
 
-      <Section title={t('agreement.versions')} id="versions">
-        {data.versions.length === 0 ? (
-          <p className="muted">—</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table table-compact">
-              <thead>
-                <tr>
-                  <th scope="col">{t('agreement.version')}</th>
-                  <th scope="col">{t('agreement.effective')}</th>
-                  <th scope="col">{t('agreement.createdBy')}</th>
-                  <th scope="col">{t('agreement.note')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.versions.map((v) => (
-                  <tr key={v.version}>
-                    <th scope="row">{i.num(v.version, 0)}</th>
-                    <td>
-                      <time dateTime={v.effective}>{i.dateTime(v.effective)}</time>
-                    </td>
-                    <td>
-                      {v.createdBy} <span className="muted">({i.date(v.createdAt)})</span>
-                    </td>
-                    <td>{v.note ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {data.lifecycle && data.lifecycle.transitions.length > 0 && (
-          <>
-            <h3>{t('agreement.lifecycle')}</h3>
-            <ol className="transitions">
-              {data.lifecycle.transitions.map((tr) => (
-                <li key={`${tr.at}-${tr.action}`}>
-                  <time dateTime={tr.at}>{i.date(tr.at)}</time> — {tr.action} ({tr.from} → {tr.to}) <span className="muted">{tr.by}</span>
-                  {tr.reason && <span className="block">{tr.reason}</span>}
-                </li>
-              ))}
-            </ol>
-          </>
-        )}
-      </Section>
+      <VersionsDiff id={id} versions={data.versions} />
+      <Reviews id={id} versions={data.versions} onChanged={reload} />
     </>
   );
 }
