@@ -52,6 +52,8 @@ const DURATIONS: [string, number][] = [
   ['7d', 168 * H],
 ];
 const POLL_MS = 15_000;
+/** The kinds of alert (src/core/alerts/types.ts AlertKind) with words of their own; another shows as its code. */
+const KINDS = new Set(['warning', 'breach', 'overdue', 'budget', 'burn_rate', 'exhaustion', 'projection', 'notice']);
 
 type Action =
   | { kind: 'acknowledge'; alert: Alert }
@@ -82,14 +84,14 @@ function Problem({ lines }: { lines: string[] | null }) {
 
 export function SeverityBadge({ severity, kind }: { severity: string; kind?: string }) {
   const { t } = useI18n();
-  const mark = severity === 'critical' ? '✕' : severity === 'warning' ? '!' : 'i';
+  const mark = severity === 'critical' ? '✕' : severity === 'warning' ? '!' : 'ℹ';
   return (
     <span className={`badge sev-${severity}`}>
       <span aria-hidden="true" className="badge-mark">
         {mark}
       </span>
       {t(`alerts.severity.${severity}` as Key)}
-      {kind && <span className="sev-kind"> · {kind}</span>}
+      {kind && <span className="sev-kind"> · {KINDS.has(kind) ? t(`alerts.kind.${kind}` as Key) : kind}</span>}
     </span>
   );
 }
@@ -268,9 +270,7 @@ export function Alerts() {
                   <thead>
                     <tr>
                       <th scope="col">{t('alerts.alert')}</th>
-                      <th scope="col">{t('alerts.severityCol')}</th>
-                      <th scope="col">{t('live.agreement')}</th>
-                      <th scope="col">{t('live.target')}</th>
+                      <th scope="col">{t('alerts.agreementTarget')}</th>
                       <th scope="col">{t('live.ticket')}</th>
                       <th scope="col">{t('alerts.since')}</th>
                       <th scope="col">{t('live.state')}</th>
@@ -281,17 +281,13 @@ export function Alerts() {
                     {rows.map(({ a, silencedBy }) => (
                       <tr key={a.id} data-alert={a.id} className={`al-row-${a.state}`}>
                         <th scope="row">
-                          <span className="block">{a.summary}</span>
+                          <SeverityBadge severity={a.severity} kind={a.kind} />
+                          <span className="block al-summary">{a.summary}</span>
                           <span className="muted hash">{a.id}</span>
                         </th>
                         <td>
-                          <SeverityBadge severity={a.severity} kind={a.kind} />
-                        </td>
-                        <td>
                           <Link to={`/agreements/${enc(a.agreement)}`}>{a.agreement}</Link>
-                        </td>
-                        <td>
-                          {a.target ?? '—'}
+                          {a.target && <span className="block">{a.target}</span>}
                           {a.subject.window && <span className="muted block">{a.subject.window}</span>}
                         </td>
                         <td>
@@ -304,7 +300,9 @@ export function Alerts() {
                           )}
                         </td>
                         <td>
-                          <time dateTime={a.firedAt}>{i.dateTime(a.firedAt)}</time>
+                          <time dateTime={a.firedAt} className="al-nowrap">
+                            {i.dateTime(a.firedAt)}
+                          </time>
                           {a.state !== 'resolved' && (
                             <span className="muted block">
                               {t('alerts.for', { d: i.duration(Math.max(0, now - Date.parse(a.firedAt))) })}
@@ -315,25 +313,27 @@ export function Alerts() {
                           <StateOf a={a} silencedBy={silencedBy} />
                         </td>
                         {mayAct && (
-                          <td className="al-actions">
-                            {a.state === 'firing' && (
-                              <button type="button" className="button" onClick={() => setAction({ kind: 'acknowledge', alert: a })}>
-                                {t('alerts.acknowledge')}
-                                <span className="visually-hidden"> {a.summary}</span>
-                              </button>
-                            )}
-                            {a.state !== 'resolved' && (
-                              <>
-                                <button type="button" className="button" onClick={() => setAction({ kind: 'resolve', alert: a })}>
-                                  {t('alerts.resolve')}
+                          <td>
+                            <div className="al-actions">
+                              {a.state === 'firing' && (
+                                <button type="button" className="button" onClick={() => setAction({ kind: 'acknowledge', alert: a })}>
+                                  {t('alerts.acknowledge')}
                                   <span className="visually-hidden"> {a.summary}</span>
                                 </button>
-                                <button type="button" className="button" onClick={() => setAction({ kind: 'silence', alert: a })}>
-                                  {t('alerts.silence')}
-                                  <span className="visually-hidden"> {a.summary}</span>
-                                </button>
-                              </>
-                            )}
+                              )}
+                              {a.state !== 'resolved' && (
+                                <>
+                                  <button type="button" className="button" onClick={() => setAction({ kind: 'resolve', alert: a })}>
+                                    {t('alerts.resolve')}
+                                    <span className="visually-hidden"> {a.summary}</span>
+                                  </button>
+                                  <button type="button" className="button" onClick={() => setAction({ kind: 'silence', alert: a })}>
+                                    {t('alerts.silence')}
+                                    <span className="visually-hidden"> {a.summary}</span>
+                                  </button>
+                                </>
+                              )}
+                            </div>
                           </td>
                         )}
                       </tr>
