@@ -28,7 +28,7 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
   let url: string;
 
   /** A P1 checkout ticket for acme created `agoMs` ago: its clocks pass their levels, so alerts fire at once. */
-  async function fireTicket(ticket: string, agoMs: number): Promise<{ id: string; summary: string }[]> {
+  async function fireTicket(ticket: string, agoMs: number): Promise<{ id: string; agreement: string }[]> {
     const r = await web.api('POST', '/v1/events', [
       {
         id: `${ticket}-created`,
@@ -42,7 +42,8 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
       },
     ]);
     assert.equal(r.json?.accepted, 1, JSON.stringify(r.json));
-    const alerts = await web.api('GET', `/v1/alerts?ticket=${ticket}&state=firing&order=newest`);
+    // ola-network (the network OLA behind checkout) is the agreement the page is filtered to.
+    const alerts = await web.api('GET', `/v1/alerts?ticket=${ticket}&agreement=ola-network&state=firing&order=newest`);
     assert.ok(alerts.json.items.length > 0, `no alert fired for ${ticket}`);
     return alerts.json.items;
   }
@@ -73,6 +74,16 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
     await nav.getByRole('link', { name: 'Alerts' }).click();
     await settled(page);
     assert.equal(await text(page.locator('main h1')), 'Alerts');
+    // One agreement's alerts, through the filter form.
+    await page.getByRole('searchbox', { name: 'Agreement' }).fill('ola-network');
+    await page.getByRole('searchbox', { name: 'Agreement' }).press('Enter');
+    await page.waitForURL(/\/alerts\?agreement=ola-network$/);
+    await page.locator('tr[data-alert]').first().waitFor();
+    assert.deepEqual(
+      [...new Set(await page.locator('tr[data-alert] td:nth-of-type(1) a').allTextContents())],
+      ['ola-network'],
+      'only the alerts of that agreement',
+    );
     await page.locator('.live-status').filter({ hasText: /^Live/ }).waitFor();
     await row(page, target.id).waitFor();
     assert.match(await text(row(page, target.id)), /firing/);
@@ -153,7 +164,7 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
 
     // Under "Silenced": the acknowledged alert, marked silenced by that silence.
     await page.getByRole('navigation', { name: 'Alert states' }).getByRole('link', { name: 'Silenced' }).click();
-    await page.waitForURL(/\/alerts\?state=silenced$/);
+    await page.waitForURL(/\/alerts\?agreement=ola-network&state=silenced$/);
     await row(page, target.id).filter({ hasText: active[0].id }).waitFor();
     assert.equal(await page.locator('tr[data-alert]').filter({ hasNotText: 'web-ack-1' }).count(), 0, 'only what the silence matches');
 
@@ -173,7 +184,7 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
 
     // A new alert while the page is open: it arrives over the stream, the page is not reloaded.
     await page.getByRole('navigation', { name: 'Alert states' }).getByRole('link', { name: 'Open' }).click();
-    await page.waitForURL(/\/alerts$/);
+    await page.waitForURL(/\/alerts\?agreement=ola-network$/);
     await settled(page);
     await page.locator('.live-status').filter({ hasText: /^Live/ }).waitFor();
     await page.evaluate(() => {
@@ -226,7 +237,7 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
     const nav = page.getByRole('navigation', { name: 'Main' });
     assert.equal(await nav.getByRole('link', { name: 'Alerts' }).count(), 1);
     assert.equal(await nav.getByRole('link', { name: 'Audit log' }).count(), 0);
-    await page.goto(`${url}/alerts?state=firing`);
+    await page.goto(`${url}/alerts?state=firing&severity=critical`);
     await settled(page);
     await page.locator('tr[data-alert]').first().waitFor();
     assert.equal(
@@ -280,7 +291,7 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
     errors.length = 0;
     assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
     const latin = /[A-Za-z]/;
-    for (const path of ['/alerts', '/audit']) {
+    for (const path of ['/alerts?agreement=ola-network', '/audit']) {
       await page.goto(url + path);
       await settled(page);
       assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
@@ -289,7 +300,7 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
         ...(await page.locator('main thead th').allTextContents()),
         ...(await page.locator('main search label').allTextContents()).map((l) => l.replace(/agreement:acme-gold/, '')),
       ];
-      if (path === '/alerts') {
+      if (path.startsWith('/alerts')) {
         await page.locator('.live-status').filter({ hasNotText: latin }).waitFor();
         own.push(
           ...(await page.locator('.al-views a').allTextContents()),
