@@ -3,7 +3,7 @@
  * acknowledges an alert with the keyboard and the API then holds it acknowledged with the comment
  * in the audit log; silences it from its row (a matcher left empty is refused naming the field),
  * sees it under "silenced", expires the silence; an alert fired by new events appears without a
- * reload (the page follows /v1/alerts/stream); the audit page lists the acknowledgement. A viewer
+ * reload (the page follows /v1/alerts/stream) and is resolved with a reason (refused without); the audit page lists the acknowledgement. A viewer
  * sees the alerts and no action (and the server refuses one anyway); a customer has neither page.
  * Arabic renders right to left with the page's own words in Arabic. Every page: axe-core clean,
  * no console error.
@@ -194,6 +194,22 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
     await row(page, fresh[0]!.id).waitFor();
     await page.locator('.live-status').filter({ hasText: 'New alert' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as any).stillTheSamePage), true, 'no reload');
+
+    // Resolve it: a reason is required, and the dialog says which field is missing before sending.
+    await row(page, fresh[0]!.id)
+      .getByRole('button', { name: /^Resolve/ })
+      .click();
+    const res = page.getByRole('dialog', { name: 'Resolve this alert?' });
+    await res.getByRole('button', { name: 'Resolve' }).click();
+    await res.getByRole('alert').filter({ hasText: 'Why it is resolved: say why (required).' }).waitFor();
+    assert.equal(await res.getByRole('textbox', { name: 'Why it is resolved' }).getAttribute('aria-invalid'), 'true');
+    await res.getByRole('textbox', { name: 'Why it is resolved' }).fill('gateway restarted');
+    await res.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('status').filter({ hasText: 'Resolved:' }).waitFor();
+    await row(page, fresh[0]!.id).waitFor({ state: 'detached' }); // no longer open
+    const resolved = (await web.api('GET', `/v1/alerts/${fresh[0]!.id}`)).json.alert;
+    assert.equal(resolved.state, 'resolved');
+    assert.equal(resolved.resolvedReason, 'gateway restarted');
 
     // The audit log: the acknowledgement, readable, its comment in the details.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
