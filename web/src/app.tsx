@@ -6,7 +6,10 @@
  */
 import type { ReactNode } from 'react';
 import { useI18n } from './i18n';
+import { mayReadAudit } from './api-alerts';
 import { Agreement } from './pages/Agreement';
+import { Alerts } from './pages/Alerts';
+import { Audit } from './pages/Audit';
 import { Invite } from './pages/Invite';
 import { Live } from './pages/Live';
 import { Overview } from './pages/Overview';
@@ -42,6 +45,8 @@ function NotFound() {
 function Routes({ path, search, provider }: { path: string; search: URLSearchParams; provider: boolean }) {
   if (path === '/' || path === '') return <Overview />;
   if (path === '/live' && provider) return <Live />;
+  if (path === '/alerts' && provider) return <Alerts />;
+  if (path === '/audit' && provider) return <Audit />; // the page itself says not found to the provider roles without audit.read
   if (path === '/watermelon') return <Watermelon />;
   let m = /^\/agreements\/([^/]+)\/?$/.exec(path);
   if (m?.[1]) return <Agreement key={m[1]} id={decode(m[1])} />;
@@ -79,6 +84,8 @@ export function App() {
           { to: '/', label: t('nav.overview') },
           { to: '/live', label: t('nav.live') },
           { to: '/watermelon', label: t('nav.watermelon') },
+          { to: '/alerts', label: t('nav.alerts') },
+          ...(mayReadAudit(session.user?.role) ? [{ to: '/audit', label: t('nav.audit') }] : []),
         ]
       : [
           { to: '/', label: t('nav.agreements') },

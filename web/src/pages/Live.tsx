@@ -1,21 +1,19 @@
 /**
  * The live board: open tickets at risk or breached (GET /v1/status), soonest breach first, and
  * the targets at risk or breached in their current window. It refreshes when an alert event
- * arrives on /v1/alerts/stream (EventSource, with the same-origin session cookie), and every
- * 15 seconds while the stream is not connected (every minute while it is: time passing alone
- * moves a ticket closer to its deadline). A search box opens any ticket by its id (/tickets/{id}),
+ * arrives on /v1/alerts/stream (alert-stream.ts: EventSource, with the same-origin session cookie),
+ * and every 15 seconds while the stream is not connected (every minute while it is: time passing
+ * alone moves a ticket closer to its deadline); the toolbar says which. A search box opens any ticket by its id (/tickets/{id}),
  * whether or not it is on the board.
  */
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { useAlertStream } from '../alert-stream';
 import { api, enc, type Status, type StatusTicket } from '../api';
 import { ErrorBox, Loading, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { formatValue } from '../model';
 import { Link, navigate, usePageTitle } from '../router';
-
-const POLL_MS = 15_000;
-const LIVE_REFRESH_MS = 60_000;
 
 /** Opens a ticket by its id: the ticket page says which desks to choose from when the id is on more than one. */
 function TicketSearch() {
@@ -56,27 +54,12 @@ export function Live() {
   const { t } = i;
   usePageTitle(t('live.title'));
   const { data, error, loading, reload } = useLoad((signal) => api.get<Status>('/v1/status', signal), []);
-  const [streaming, setStreaming] = useState(false);
   const [updated, setUpdated] = useState<number | null>(null);
+  const stream = useAlertStream(reload);
 
   useEffect(() => {
     if (data) setUpdated(Date.now());
   }, [data]);
-
-  useEffect(() => {
-    if (typeof EventSource === 'undefined') return;
-    const es = new EventSource('/v1/alerts/stream');
-    const onEvent = () => reload();
-    es.onopen = () => setStreaming(true);
-    es.onerror = () => setStreaming(es.readyState === EventSource.OPEN);
-    for (const type of ['alert.opened', 'alert.acknowledged', 'alert.resolved']) es.addEventListener(type, onEvent);
-    return () => es.close();
-  }, [reload]);
-
-  useEffect(() => {
-    const id = window.setInterval(reload, streaming ? LIVE_REFRESH_MS : POLL_MS);
-    return () => window.clearInterval(id);
-  }, [reload, streaming]);
 
   const tickets = useMemo(() => [...(data?.tickets ?? [])].sort((a, b) => when(a) - when(b)), [data]);
   const now = data ? Date.parse(data.now) : Date.now();
@@ -87,8 +70,12 @@ export function Live() {
       <div className="toolbar">
         <p className="muted">{t('live.intro')}</p>
         <p className="live-status" role="status" aria-live="polite">
-          <span className={streaming ? 'dot dot-live' : 'dot'} aria-hidden="true" />
-          {streaming ? t('live.connection.live') : t('live.connection.polling')}
+          <span className={stream === 'live' ? 'dot dot-live' : 'dot'} aria-hidden="true" />
+          {stream === 'live'
+            ? t('live.connection.live')
+            : stream === 'connecting'
+              ? t('live.connection.connecting')
+              : t('live.connection.polling')}
           {updated !== null && <> · {t('live.updated', { time: i.time(updated) })}</>}
         </p>
         <button type="button" className="button" onClick={reload}>
