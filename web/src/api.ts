@@ -48,14 +48,18 @@ export function setOnUnauthenticated(fn: (() => void) | null): void {
   onUnauthenticated = fn;
 }
 
-async function request<T>(
+/**
+ * One request. `contentType` sends `body` (a string) as it is, e.g. a YAML document; `headers` adds
+ * request headers such as If-Match.
+ */
+export async function request<T>(
   method: string,
   path: string,
   body?: unknown,
-  opts: { quiet401?: boolean; signal?: AbortSignal } = {},
+  opts: { quiet401?: boolean; signal?: AbortSignal; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  if (body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
   try {
@@ -63,7 +67,7 @@ async function request<T>(
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : opts.contentType ? String(body) : JSON.stringify(body),
       signal: opts.signal,
     });
   } catch (e) {

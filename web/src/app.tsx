@@ -7,9 +7,11 @@
 import type { ReactNode } from 'react';
 import { useI18n } from './i18n';
 import { Agreement } from './pages/Agreement';
+import { CalendarList, CalendarPage } from './pages/Calendars';
 import { Invite } from './pages/Invite';
 import { Live } from './pages/Live';
 import { Overview } from './pages/Overview';
+import { People } from './pages/People';
 import { SignIn } from './pages/SignIn';
 import { Ticket } from './pages/Ticket';
 import { Watermelon } from './pages/Watermelon';
@@ -39,8 +41,12 @@ function NotFound() {
   );
 }
 
-function Routes({ path, search, provider }: { path: string; search: URLSearchParams; provider: boolean }) {
+function Routes({ path, search, provider, role }: { path: string; search: URLSearchParams; provider: boolean; role?: string }) {
   if (path === '/' || path === '') return <Overview />;
+  if ((path === '/calendars' || path === '/calendars/') && provider) return <CalendarList />;
+  const cal = /^\/calendars\/([^/]+)\/?$/.exec(path);
+  if (cal?.[1] && provider) return <CalendarPage key={cal[1]} name={decode(cal[1])} />;
+  if ((path === '/people' || path === '/people/') && role === 'admin') return <People />;
   if (path === '/live' && provider) return <Live />;
   if (path === '/watermelon') return <Watermelon />;
   let m = /^\/agreements\/([^/]+)\/?$/.exec(path);
@@ -79,6 +85,8 @@ export function App() {
           { to: '/', label: t('nav.overview') },
           { to: '/live', label: t('nav.live') },
           { to: '/watermelon', label: t('nav.watermelon') },
+          { to: '/calendars', label: t('nav.calendars') },
+          ...(session.user.role === 'admin' ? [{ to: '/people', label: t('nav.people') }] : []),
         ]
       : [
           { to: '/', label: t('nav.agreements') },
@@ -92,7 +100,7 @@ export function App() {
   else if (session.status === 'loading') body = <Loading />;
   else if (session.status === 'error' && session.error) body = <ErrorBox error={session.error} onRetry={session.retry} />;
   else if (session.status === 'signedOut') body = <SignIn />;
-  else body = <Routes path={path} search={search} provider={provider} />;
+  else body = <Routes path={path} search={search} provider={provider} role={session.user?.role} />;
 
   return (
     <>
