@@ -207,7 +207,7 @@ function InviteForm({ onInvited }: { onInvited: () => void }) {
         email: email.trim(),
         role,
         ...(name.trim() ? { name: name.trim() } : {}),
-        ...(role === 'customer' ? { customer: customer.trim() } : {}),
+        ...(role === 'customer' && customer.trim() ? { customer: customer.trim() } : {}),
       });
       setCreated(r);
       setEmail('');
@@ -491,7 +491,7 @@ function TokenForm({ onCreated }: { onCreated: () => void }) {
         name: name.trim(),
         role,
         user: { id: userId.trim() },
-        ...(role === 'customer' ? { customer: customer.trim() } : {}),
+        ...(role === 'customer' && customer.trim() ? { customer: customer.trim() } : {}),
         ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}),
       });
       setCreated(r);
