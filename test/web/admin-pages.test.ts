@@ -79,6 +79,7 @@ describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-
     const week = page.locator('#cal-week tbody tr');
     assert.match(await text(week.nth(1)), /Tuesday\s*09:00–12:00, 13:00–17:00\s*7h/);
     assert.match(await text(week.nth(5)), /Saturday\s*closed/);
+    assert.match(await text(page.locator('#cal-week tfoot')), /A week\s*39h/);
     // December 2026 of the demo calendar: Christmas Day (a yearly holiday), Christmas Eve afternoon closed.
     await go(page, '/calendars/berlin-office?month=2026-12');
     const day = (d: string) => page.locator(`#cal-month td[data-date="${d}"]`);

@@ -142,10 +142,24 @@ export function CalendarList() {
   );
 }
 
+const hourFormats = new Map<string, Intl.NumberFormat>();
+/** Working time in hours ("39h", not "1d 15h": a week of work is counted in hours). */
+function hoursText(i: I18n, minutes: number): string {
+  const locale = i.lang === 'ar' ? 'ar' : 'en-GB';
+  let f = hourFormats.get(locale);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { style: 'unit', unit: 'hour', unitDisplay: 'narrow', maximumFractionDigits: 2 });
+    hourFormats.set(locale, f);
+  }
+  return f.format(minutes / 60);
+}
+
 function weekSummary(view: CalendarView, i: I18n): string {
   if (view.alwaysOpen) return i.t('cal.always');
-  const total = view.week.reduce((n, d) => n + minutesOf(d.ranges), 0);
-  return i.duration(total * MINUTE);
+  return hoursText(
+    i,
+    view.week.reduce((n, d) => n + minutesOf(d.ranges), 0),
+  );
 }
 
 function currentMonth(zone: string | undefined): string {
@@ -342,7 +356,7 @@ function WeekGrid({ view, civil }: { view: CalendarView; civil: Civil }) {
           <tr>
             <th scope="row">{t('cal.perWeek')}</th>
             <td />
-            <td className="num">{view.alwaysOpen ? t('cal.always') : i.duration(total * MINUTE)}</td>
+            <td className="num">{view.alwaysOpen ? t('cal.always') : hoursText(i, total)}</td>
             <td />
           </tr>
         </tfoot>
