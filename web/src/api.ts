@@ -50,6 +50,10 @@ export function setOnUnauthenticated(fn: (() => void) | null): void {
 }
 
 /** One call; `opts.headers` adds request headers (If-Match on a conditional write). */
+/**
+ * One request. `contentType` sends `body` (a string) as it is, e.g. a YAML document; `headers` adds
+ * request headers such as If-Match.
+ */
 export async function request<T>(
   method: string,
   path: string,
@@ -58,6 +62,10 @@ export async function request<T>(
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  opts: { quiet401?: boolean; signal?: AbortSignal; contentType?: string; headers?: Record<string, string> } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  if (body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
   try {
@@ -65,7 +73,7 @@ export async function request<T>(
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : opts.contentType ? String(body) : JSON.stringify(body),
       signal: opts.signal,
     });
   } catch (e) {

@@ -10,9 +10,11 @@ import { mayReadAudit } from './api-alerts';
 import { Agreement } from './pages/Agreement';
 import { Alerts } from './pages/Alerts';
 import { Audit } from './pages/Audit';
+import { CalendarList, CalendarPage } from './pages/Calendars';
 import { Invite } from './pages/Invite';
 import { Live } from './pages/Live';
 import { Overview } from './pages/Overview';
+import { People } from './pages/People';
 import { SignIn } from './pages/SignIn';
 import { Ticket } from './pages/Ticket';
 import { Watermelon } from './pages/Watermelon';
@@ -42,8 +44,12 @@ function NotFound() {
   );
 }
 
-function Routes({ path, search, provider }: { path: string; search: URLSearchParams; provider: boolean }) {
+function Routes({ path, search, provider, role }: { path: string; search: URLSearchParams; provider: boolean; role?: string }) {
   if (path === '/' || path === '') return <Overview />;
+  if ((path === '/calendars' || path === '/calendars/') && provider) return <CalendarList />;
+  const cal = /^\/calendars\/([^/]+)\/?$/.exec(path);
+  if (cal?.[1] && provider) return <CalendarPage key={cal[1]} name={decode(cal[1])} />;
+  if ((path === '/people' || path === '/people/') && role === 'admin') return <People />;
   if (path === '/live' && provider) return <Live />;
   if (path === '/alerts' && provider) return <Alerts />;
   if (path === '/audit' && provider) return <Audit />; // the page itself says not found to the provider roles without audit.read
@@ -86,6 +92,8 @@ export function App() {
           { to: '/watermelon', label: t('nav.watermelon') },
           { to: '/alerts', label: t('nav.alerts') },
           ...(mayReadAudit(session.user?.role) ? [{ to: '/audit', label: t('nav.audit') }] : []),
+          { to: '/calendars', label: t('nav.calendars') },
+          ...(session.user.role === 'admin' ? [{ to: '/people', label: t('nav.people') }] : []),
         ]
       : [
           { to: '/', label: t('nav.agreements') },
@@ -99,7 +107,7 @@ export function App() {
   else if (session.status === 'loading') body = <Loading />;
   else if (session.status === 'error' && session.error) body = <ErrorBox error={session.error} onRetry={session.retry} />;
   else if (session.status === 'signedOut') body = <SignIn />;
-  else body = <Routes path={path} search={search} provider={provider} />;
+  else body = <Routes path={path} search={search} provider={provider} role={session.user?.role} />;
 
   return (
     <>

@@ -1,0 +1,276 @@
+/**
+ * The admin pages in a browser (web/src/pages/Calendars.tsx, People.tsx), against a real
+ * `pledge serve --demo` (test/web/harness.ts):
+ *
+ * - the calendar list and a demo calendar's page: zone, working week, a holiday of the demo data in
+ *   the month and the year list, the agreements whose targets use it;
+ * - the admin adds a holiday through the form (reviewed, then confirmed), and the stored calendar
+ *   then has it, its comments kept; an impossible date is refused with the error beside the field;
+ * - the admin invites a person: the link shown is accepted over the API and the person signs in;
+ *   the admin creates a token: the secret shown reads GET /v1/agreements, and revoked it answers 401;
+ * - a viewer sees the calendars without forms and has no People page (the server refuses it the
+ *   writes anyway); a customer has neither in its navigation and /people is not found;
+ * - no console errors, no serious or critical axe violations, English and Arabic (dir=rtl, none of
+ *   these pages' English strings left in the Arabic page).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { en } from '../../web/src/i18n/en.ts';
+import { axe, requireBrowser, settled, text, type WebSuite, startWebSuite } from './harness.ts';
+
+const ADMIN = { email: 'ada@northwind.test', password: 'correct horse battery staple 1' };
+const VIEWER = { email: 'vic@northwind.test', password: 'correct horse battery staple 2' };
+const CUSTOMER = { email: 'cora@acme.test', password: 'correct horse battery staple 3' };
+const INVITED = { email: 'nia@northwind.test', password: 'correct horse battery staple 4' };
+
+/** Chromium logs a refused request ("status of 422") as a console error; those the test provokes are expected. */
+const unexpected = (errors: string[], ...statuses: number[]) => errors.filter((e) => !statuses.some((s) => e.includes(`status of ${s}`)));
+
+/** The English strings these pages added (those long enough not to be a holiday's own name). */
+const OWN_ENGLISH = Object.entries(en)
+  .filter(([k, v]) => /^(cal|people)\./.test(k) && !v.includes('{') && v.includes(' '))
+  .map(([, v]) => v);
+
+describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-pages.test.ts') }, () => {
+  let web: WebSuite;
+  const url = (path: string) => web.server.url + path;
+
+  before(async () => {
+    web = await startWebSuite();
+    await web.person(ADMIN, 'admin');
+    await web.person(VIEWER, 'viewer');
+    await web.person(CUSTOMER, 'customer', 'acme');
+  });
+
+  after(async () => {
+    await web?.stop();
+  });
+
+  const signedIn = async (who: typeof ADMIN, lang: 'en' | 'ar' = 'en') => {
+    const o = await web.open(lang);
+    await web.signIn(o.page, who);
+    o.errors.length = 0; // signed out, the app's GET /v1/session answered 401, which Chromium logs
+    return o;
+  };
+  const go = async (page: Page, path: string) => {
+    await page.goto(url(path));
+    await settled(page);
+  };
+
+  test('calendars: the list, a demo calendar with its holidays, and adding a holiday through the form', async () => {
+    const { ctx, page, errors } = await signedIn(ADMIN);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Calendars' }).click();
+    await page.waitForURL(/\/calendars$/);
+    await settled(page);
+    const list = page.locator('main table');
+    for (const name of ['Berlin office', 'New York support', 'Munich office', '24x7'])
+      assert.match(await text(list), new RegExp(name), `the list shows ${name}`);
+    assert.match(await text(list), /Europe\/Berlin/);
+    assert.deepEqual(await axe(page), [], 'axe on /calendars');
+
+    await page.getByRole('link', { name: 'Berlin office' }).click();
+    await page.waitForURL(/\/calendars\/berlin-office$/);
+    await settled(page);
+    assert.match(await text(page.locator('main h1')), /Berlin office/);
+    assert.match(await text(page.locator('main dl')), /Europe\/Berlin/);
+    // The week: Tuesday has a lunch break, Saturday is closed.
+    const week = page.locator('#cal-week tbody tr');
+    assert.match(await text(week.nth(1)), /Tuesday\s*09:00–12:00, 13:00–17:00\s*7h/);
+    assert.match(await text(week.nth(5)), /Saturday\s*closed/);
+    assert.match(await text(page.locator('#cal-week tfoot')), /A week\s*39h/);
+    // December 2026 of the demo calendar: Christmas Day (a yearly holiday), Christmas Eve afternoon closed.
+    await go(page, '/calendars/berlin-office?month=2026-12');
+    const day = (d: string) => page.locator(`#cal-month td[data-date="${d}"]`);
+    assert.equal(await day('2026-12-25').getAttribute('class'), 'cal-day cal-holiday');
+    assert.match(await text(day('2026-12-25')), /Christmas Day/);
+    assert.equal(await day('2026-12-24').getAttribute('class'), 'cal-day cal-closure');
+    assert.equal(await day('2026-12-23').getAttribute('class'), 'cal-day cal-working');
+    assert.equal(await day('2026-12-27').getAttribute('class'), 'cal-day cal-closed');
+    const years = await text(page.locator('#cal-years'));
+    assert.match(years, /Fri, 3 April 2026\s*holiday\s*Good Friday/, 'a dated holiday of the demo data, its date through Intl');
+    assert.match(years, /Fri, 25 December 2026\s*holiday\s*Christmas Day\s*every year/);
+    // The corporate agreement measures its targets in the office calendar; its children inherit them.
+    assert.match(await text(page.locator('#cal-used')), /Northwind standard service terms/);
+    await page.getByRole('button', { name: 'Previous month' }).click();
+    await page.waitForURL(/month=2026-11$/);
+    assert.match(await text(page.locator('#cal-month')), /November 2026/);
+    assert.deepEqual(await axe(page), [], 'axe on a calendar');
+
+    // An impossible date: the server's error is shown beside the date field, and nothing is stored.
+    const before = (await web.api('GET', '/v1/calendars/berlin-office')).json;
+    const form = page.locator('#cal-add');
+    const date = form.getByRole('textbox', { name: 'Date' });
+    await date.fill('2026-02-30');
+    await form.getByRole('textbox', { name: 'Name (optional)' }).fill('No such day');
+    await form.getByRole('button', { name: 'Review' }).click();
+    await form.getByRole('button', { name: 'Add it' }).click();
+    await form.locator('.field-error').waitFor();
+    assert.match(await text(form.locator('.field-error')), /impossible date/);
+    assert.equal(await date.getAttribute('aria-invalid'), 'true');
+    const described = (await date.getAttribute('aria-describedby')) ?? '';
+    assert.ok(
+      described.split(' ').includes((await form.locator('.field-error').getAttribute('id')) ?? '-'),
+      'the error is tied to the field',
+    );
+    assert.equal((await web.api('GET', '/v1/calendars/berlin-office')).json.etag, before.etag);
+
+    // A real day, with the keyboard: review, then confirm in the panel that takes the focus.
+    await date.fill('2026-12-30');
+    await form.getByRole('textbox', { name: 'Name (optional)' }).fill('Year-end inventory');
+    await form.getByRole('textbox', { name: 'Name (optional)' }).press('Enter');
+    const confirm = form.getByRole('region', { name: /Add the holiday/ });
+    await confirm.waitFor();
+    assert.match(await text(confirm), /Year-end inventory.*Wed, 30 December 2026.*berlin-office/);
+    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.tagName), 'SECTION');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'is now a holiday in' }).waitFor();
+    await page.waitForURL(/month=2026-12$/);
+    await settled(page);
+    await page.locator('#cal-month td[data-date="2026-12-30"].cal-holiday').waitFor();
+    const stored = (await web.api('GET', '/v1/calendars/berlin-office')).json;
+    assert.notEqual(stored.etag, before.etag);
+    assert.match(stored.source, /- \{ date: 2026-12-30, name: Year-end inventory \}/);
+    assert.match(stored.source, /^# Office hours of a Berlin service desk/, 'the comments are kept');
+    assert.match(stored.source, /Christmas Eve/, 'the other entries are kept');
+    assert.deepEqual(unexpected(errors, 422), []);
+    await ctx.close();
+  });
+
+  test('people: invite a person whose link works, create a token whose secret works, revoke it', async () => {
+    const { ctx, page, errors } = await signedIn(ADMIN);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
+    await page.waitForURL(/\/people$/);
+    await settled(page);
+    const logins = page.locator('#people-logins table');
+    assert.match(await text(logins.locator(`tr[data-email="${ADMIN.email}"]`)), /administrator\s*–\s*signs in/);
+    assert.match(await text(logins.locator(`tr[data-email="${CUSTOMER.email}"]`)), /customer\s*acme/);
+    assert.deepEqual(await axe(page), [], 'axe on /people');
+
+    // Bad input: each error beside its field.
+    const invite = page.locator('#people-logins form');
+    await invite.getByRole('textbox', { name: 'E-mail' }).fill('not an address');
+    await invite.getByRole('combobox', { name: 'Role' }).selectOption('customer');
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    await invite.locator('.field-error').nth(1).waitFor();
+    assert.deepEqual(
+      (await invite.locator('.field-error').allTextContents()).map((s) => s.replace(/^✕ /, '')),
+      ['Invalid email address', 'a customer login names the customer it may see'],
+    );
+    assert.equal(await invite.getByRole('textbox', { name: 'Customer' }).getAttribute('aria-invalid'), 'true');
+
+    await invite.getByRole('textbox', { name: 'E-mail' }).fill(INVITED.email);
+    await invite.getByRole('combobox', { name: 'Role' }).selectOption('viewer');
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    const done = page.locator('#people-logins [role=status]').filter({ hasText: 'is invited' });
+    await done.waitFor();
+    assert.match(await text(done), /shown only now/);
+    const link = await done.getByRole('textbox', { name: 'One-time link' }).inputValue();
+    assert.match(link, new RegExp(`^${web.server.url}/invite/[^/]+$`));
+    await logins.locator(`tr[data-email="${INVITED.email}"]`).filter({ hasText: 'has not chosen a password' }).waitFor();
+    const token = link.split('/invite/')[1] ?? '';
+    const accepted = await fetch(url(`/v1/invites/${token}/accept`), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ password: INVITED.password }),
+    });
+    assert.equal(accepted.status, 200, 'the link shown accepts the invitation');
+    const session = await fetch(url('/v1/session'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(INVITED),
+    });
+    assert.equal(session.status, 200, 'the invited person signs in');
+    assert.equal(((await session.json()) as any).user.role, 'viewer');
+
+    // A token: its secret is shown once and works; revoked (asked first), it is refused.
+    const tokens = page.locator('#people-tokens');
+    const form = tokens.locator('form');
+    await form.getByRole('textbox', { name: /^Token/ }).fill('ci smoke');
+    await form.getByRole('combobox', { name: 'Role' }).selectOption('viewer');
+    await form.getByRole('combobox', { name: 'Expires after' }).selectOption('7');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const created = tokens.locator('[role=status]').filter({ hasText: 'ci smoke' });
+    await created.waitFor();
+    assert.match(await text(created), /you will not see it again/);
+    const secret = await created.getByRole('textbox', { name: 'Secret' }).inputValue();
+    const read = (s: string) => fetch(url('/v1/agreements'), { headers: { Authorization: `Bearer ${s}` } });
+    assert.equal((await read(secret)).status, 200, 'the secret shown reads the agreements');
+    const row = tokens.locator('tbody tr').filter({ hasText: 'ci smoke' });
+    await row.filter({ hasText: 'active' }).waitFor();
+    await row.getByRole('button', { name: /^Revoke \u2068?ci smoke\u2069?$/ }).click();
+    const confirm = tokens.getByRole('region', { name: /Revoke the token \u2068?ci smoke/ });
+    await confirm.waitFor();
+    assert.equal((await read(secret)).status, 200, 'nothing is revoked before it is confirmed');
+    await confirm.getByRole('button', { name: 'Revoke it' }).click();
+    await row.filter({ hasText: 'revoked' }).waitFor();
+    assert.equal(await row.getByRole('button').count(), 0, 'a revoked token offers no revoke');
+    assert.equal((await read(secret)).status, 401, 'the revoked secret is refused');
+    assert.deepEqual(await axe(page), [], 'axe on /people after the forms were used');
+    assert.deepEqual(unexpected(errors, 422), []);
+    await ctx.close();
+  });
+
+  test('in Arabic: right to left, and none of these pages’ English strings', async () => {
+    const { ctx, page, errors } = await signedIn(ADMIN, 'ar');
+    assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+    for (const path of ['/calendars', '/calendars/new-york-support?month=2026-07', '/people']) {
+      await go(page, path);
+      assert.equal(await page.locator('main [role=alert]').count(), 0, `${path}: ${await text(page.locator('main'))}`);
+      const main = await text(page.locator('main'));
+      const leaks = OWN_ENGLISH.filter((s) => main.includes(s));
+      assert.deepEqual(leaks, [], `${path} has English strings`);
+      assert.deepEqual(await axe(page), [], `axe on ${path} (ar)`);
+      if (path.startsWith('/calendars/new-york-support')) {
+        // Independence Day 2026 is a Saturday: observed on Friday the 3rd.
+        const third = page.locator('#cal-month td[data-date="2026-07-03"]');
+        assert.equal(await third.getAttribute('class'), 'cal-day cal-holiday');
+        assert.match(await text(third), /Independence Day/);
+      }
+    }
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  });
+
+  test('a viewer reads calendars without forms and has no People page; the server refuses it the writes', async () => {
+    const { ctx, page, errors } = await signedIn(VIEWER);
+    const nav = await text(page.getByRole('navigation', { name: 'Main' }));
+    assert.match(nav, /Calendars/);
+    assert.doesNotMatch(nav, /People/);
+    await go(page, '/calendars/berlin-office');
+    assert.match(await text(page.locator('main h1')), /Berlin office/);
+    assert.equal(await page.locator('main form').count(), 0, 'no form for a viewer');
+    assert.equal(await page.locator('#cal-add').count(), 0);
+    await go(page, '/people');
+    assert.match(await text(page.locator('main h1')), /not found/i);
+    assert.deepEqual(errors, []);
+    const refused = await page.evaluate(async () => {
+      const s = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
+      const put = await fetch('/v1/calendars/berlin-office', {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/yaml', 'X-CSRF-Token': s.csrfToken },
+        body: 'timezone: UTC\n',
+      });
+      const tokens = await fetch('/v1/tokens');
+      return [put.status, tokens.status];
+    });
+    assert.deepEqual(refused, [403, 403]);
+    await ctx.close();
+  });
+
+  test('a customer has neither page in its navigation, and /people and /calendars are not found', async () => {
+    const { ctx, page, errors } = await signedIn(CUSTOMER);
+    const nav = await text(page.getByRole('navigation', { name: 'Main' }));
+    assert.doesNotMatch(nav, /Calendars|People/);
+    for (const path of ['/people', '/calendars/berlin-office']) {
+      await go(page, path);
+      assert.match(await text(page.locator('main h1')), /not found/i, path);
+    }
+    assert.deepEqual(await axe(page), []);
+    assert.deepEqual(errors, []);
+    assert.equal((await page.request.get(url('/v1/calendars'))).status(), 403, 'the server refuses it the calendars too');
+    await ctx.close();
+  });
+});
