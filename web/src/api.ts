@@ -49,7 +49,6 @@ export function setOnUnauthenticated(fn: (() => void) | null): void {
   onUnauthenticated = fn;
 }
 
-/** One call; `opts.headers` adds request headers (If-Match on a conditional write). */
 /**
  * One request. `contentType` sends `body` (a string) as it is, e.g. a YAML document; `headers` adds
  * request headers such as If-Match.
@@ -58,10 +57,6 @@ export async function request<T>(
   method: string,
   path: string,
   body?: unknown,
-  opts: { quiet401?: boolean; signal?: AbortSignal; headers?: Record<string, string> } = {},
-): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
   opts: { quiet401?: boolean; signal?: AbortSignal; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
