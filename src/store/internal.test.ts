@@ -66,6 +66,7 @@ test('the at-risk columns keep what the stored JSON keeps: open clocks only for 
     comparator: '>=',
     goal: 95,
     reason: null,
+    budget: null, // not an evaluation's shape: no budget
   });
   assert.deepEqual(complianceColumns(null), {
     state: null,
@@ -75,6 +76,7 @@ test('the at-risk columns keep what the stored JSON keeps: open clocks only for 
     comparator: null,
     goal: null,
     reason: null,
+    budget: null,
   });
 });
 
