@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { acceptInvite, invite } from '../src/app/sign-in.ts';
 import { testConfig } from '../test/http/helpers.ts';
+import { CHROMIUM, launchChromium } from '../test/web/harness.ts';
 import { buildServer } from '../src/http/server.ts';
 import { WEB_ROOT } from '../src/http/web.ts';
 import { openStore } from '../src/store/index.ts';
@@ -21,7 +22,6 @@ import { seedPortfolio } from './portfolio.bench.ts';
 import type { BenchResult } from './types.ts';
 
 const AGREEMENTS = Number(process.env.PLEDGE_BENCH_PORTFOLIO_AGREEMENTS ?? 1000);
-const CHROMIUM = process.env.PLEDGE_CHROMIUM ?? '/usr/bin/chromium';
 const NOW = Date.UTC(2026, 11, 5, 12);
 const RUNS = 7;
 
@@ -46,20 +46,7 @@ export async function run(): Promise<BenchResult[]> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'pledge-bench-web-'));
   const store = await openStore({ kind: 'sqlite', path: join(dir, 'w.db') });
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const tenant = 'bench';
     await store.createTenant({ id: tenant, name: 'bench', createdAt: NOW });

@@ -70,6 +70,24 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 }
 
+/** Debian's Chromium, headless, with nothing of its own on the network: the browser tests' and benches' browser. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 export type WebSuite = {
   server: ServeProcess;
   browser: Browser;
@@ -97,20 +115,7 @@ export async function startWebSuite(opts: { args?: string[]; env?: Record<string
   const home = await fetch(`${server.url}/`, { headers: { Accept: 'text/html' } });
   assert.equal(home.status, 200, 'GET / answers the app');
   assert.match(home.headers.get('content-type') ?? '', /text\/html/);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
 
   const api: WebSuite['api'] = async (method, path, body) => {
     const r = await fetch(server.url + path, {
