@@ -79,6 +79,18 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
     await page.getByRole('searchbox', { name: 'Agreement' }).press('Enter');
     await page.waitForURL(/\/alerts\?agreement=ola-network$/);
     await page.locator('tr[data-alert]').first().waitFor();
+    // The URL changes before the filtered list arrives: wait for the list to be the filtered one
+    // (a page that never filters fails here, on the wait's timeout, or on the assertion below).
+    await page
+      .waitForFunction(
+        () => {
+          const cells = [...(globalThis as any).document.querySelectorAll('tr[data-alert] td:nth-of-type(1) a')];
+          return cells.length > 0 && cells.every((a: any) => a.textContent === 'ola-network');
+        },
+        null,
+        { timeout: 15_000 },
+      )
+      .catch(() => undefined);
     assert.deepEqual(
       [...new Set(await page.locator('tr[data-alert] td:nth-of-type(1) a').allTextContents())],
       ['ola-network'],
