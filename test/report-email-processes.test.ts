@@ -148,11 +148,27 @@ test('two servers on one PostgreSQL, the sender killed mid-send: exactly one e-m
       stderr: servers.map((s) => s.stderr().slice(-3000)),
     });
   const heldTo = await until('the first e-mail at the SMTP server', async () => held?.to, state);
-  const sender = await until('the held e-mail claimed', async () => {
-    const d = (await store.listReportDeliveries(tenant, { scheduleId: 'monthly' })).items.find((x) => x.recipient === heldTo);
-    const n = d?.notification && (await store.getNotification(tenant, d.notification.id));
-    return n?.state === 'claimed' ? n.lease!.worker : undefined;
-  });
+  const sender = await until(
+    'the held e-mail claimed',
+    async () => {
+      const d = (await store.listReportDeliveries(tenant, { scheduleId: 'monthly' })).items.find((x) => x.recipient === heldTo);
+      const n = d?.notification && (await store.getNotification(tenant, d.notification.id));
+      return n?.state === 'claimed' ? n.lease!.worker : undefined;
+    },
+    state,
+  );
+  // Kill only once the other e-mails are recorded delivered: an e-mail the SMTP server has accepted
+  // but whose sender has not yet recorded it is sent again by the survivor (at least once, with the
+  // same Message-ID: docs/alerts.md "Retries and guarantees"), which is not what this test is about.
+  // Every e-mail a worker claims is sent at once on a connection of its own, so they all get there.
+  await until(
+    'the other e-mails recorded delivered',
+    async () => {
+      const items = (await store.listReportDeliveries(tenant, { scheduleId: 'monthly' })).items.filter((x) => x.recipient !== heldTo);
+      return items.length === recipients.length - 1 && items.every((x) => x.notification?.state === 'delivered') ? true : undefined;
+    },
+    state,
+  );
   const pid = Number(sender.split(':')[1]);
   const victim = servers.find((s) => s.child.pid === pid);
   assert.ok(victim, `the claim names a server process: ${sender}`);
@@ -165,7 +181,7 @@ test('two servers on one PostgreSQL, the sender killed mid-send: exactly one e-m
     return items.length === recipients.length && items.every((x) => x.notification?.state === 'delivered') ? items : undefined;
   });
   assert.deepEqual(deliveries.map((x) => x.recipient).sort(), recipients);
-  assert.deepEqual(accepted.map((m) => m.to).sort(), recipients, 'one e-mail per recipient, no second');
+  assert.deepEqual(accepted.map((m) => m.to).sort(), recipients, `one e-mail per recipient, no second: ${await state()}`);
   assert.equal(new Set(accepted.map((m) => m.messageId)).size, recipients.length);
   for (const m of accepted)
     assert.ok(/<html[^>]*>/i.test(m.attachment) && m.attachment.includes('Acme network operations desk'), m.attachment.slice(0, 300));
@@ -174,6 +190,7 @@ test('two servers on one PostgreSQL, the sender killed mid-send: exactly one e-m
   assert.deepEqual(
     attempts.map((a) => a.outcome),
     ['abandoned', 'delivered'],
+    JSON.stringify(attempts),
   );
   assert.notEqual(attempts[1]!.worker, sender, 'delivered by the other server');
   // One revision, one occurrence: the timer of the run is gone, the schedule's own is next month's.
