@@ -479,6 +479,92 @@ export function alertsContract(ctx: AlertsContractContext): void {
       assert.deepEqual((await store.listNotifications(tenant, { channelId: 'nope' })).items, []);
     });
 
+    test('a set mixing new alerts with changes to open ones: each outcome in its place, history and notifications for those that took effect, in order', async () => {
+      const store = ctx.store();
+      const tenant = await newTenant(store);
+      await store.applyAlertChanges(tenant, set(T0, { alerts: [open('b', 'al-b'), open('c', 'al-c')] }));
+      const mixed = await store.applyAlertChanges(
+        tenant,
+        set(T0 + MIN, {
+          alerts: [
+            open('a', 'al-a', { firedAt: T0 + MIN, notify: [note('a:fired')] }),
+            open('b', 'al-b2', { severity: 'major', notify: [note('b:again')] }),
+            { op: 'resolve', dedupeKey: 'c', resolvedAt: T0 + MIN, reason: 'met', notify: [note('c:resolved')] },
+            open('d', 'al-d', { firedAt: T0 + MIN, subject: { window: '2026-11' }, notify: [note('d:fired')] }),
+            open('c', 'al-c2', { firedAt: T0 + MIN, notify: [note('c:fired-again')] }),
+          ],
+        }),
+      );
+      assert.deepEqual(
+        mixed.alerts.map((o) => (o.status === 'not_found' ? o.status : `${o.status} ${o.alert.id}`)),
+        ['opened al-a', 'updated al-b', 'resolved al-c', 'opened al-d', 'opened al-c2'],
+      );
+      assert.equal(mixed.notified, 4, 'b was not opened again: its note is not written');
+      assert.deepEqual(
+        (await store.listNotifications(tenant)).items.map((n) => [n.idempotencyKey, n.alertId]),
+        [
+          ['a:fired', 'al-a'],
+          ['c:resolved', 'al-c'],
+          ['d:fired', 'al-d'],
+          ['c:fired-again', 'al-c2'],
+        ],
+      );
+      assert.deepEqual((await store.getAlert(tenant, 'al-d'))?.subject, { window: '2026-11' });
+      assert.equal((await store.getAlert(tenant, 'al-b'))?.severity, 'major');
+      for (const id of ['al-a', 'al-d', 'al-c2'])
+        assert.deepEqual(
+          (await store.listAlertHistory(tenant, id)).map((h) => [h.state, h.at, h.by]),
+          [['firing', T0 + MIN, 'pledge']],
+          id,
+        );
+      // Each key once (the PostgreSQL store then writes the new ones in one statement): the same.
+      const once = await store.applyAlertChanges(
+        tenant,
+        set(T0 + 2 * MIN, {
+          alerts: [
+            open('e', 'al-e', { firedAt: T0 + 2 * MIN, notify: [note('e:fired')] }),
+            open('b', 'al-b3', { severity: 'major', notify: [note('b:third')] }),
+            { op: 'resolve', dedupeKey: 'a', resolvedAt: T0 + 2 * MIN, reason: 'met', notify: [note('a:resolved')] },
+            { op: 'update', dedupeKey: 'nope', level: 'x' },
+            open('f', 'al-f', { firedAt: T0 + 2 * MIN, notify: [note('f:fired')] }),
+          ],
+        }),
+      );
+      assert.deepEqual(
+        once.alerts.map((o) => (o.status === 'not_found' ? o.status : `${o.status} ${o.alert.id}`)),
+        ['opened al-e', 'unchanged al-b', 'resolved al-a', 'not_found', 'opened al-f'],
+      );
+      assert.deepEqual(
+        (await store.listNotifications(tenant)).items.slice(4).map((n) => [n.idempotencyKey, n.alertId]),
+        [
+          ['e:fired', 'al-e'],
+          ['a:resolved', 'al-a'],
+          ['f:fired', 'al-f'],
+        ],
+      );
+      assert.deepEqual(await store.getAlert(tenant, 'al-e'), {
+        id: 'al-e',
+        dedupeKey: 'e',
+        kind: 'ticket.threshold',
+        severity: 'warning',
+        audience: 'internal',
+        agreementId: 'gold',
+        target: 'resolve',
+        subject: { source: 'jira', ticket: 'T-1', cycle: 0 },
+        level: '75%',
+        state: 'firing',
+        firedAt: T0 + 2 * MIN,
+        details: { consumed: 0.75 },
+        updatedAt: T0 + 2 * MIN,
+      });
+      for (const id of ['al-e', 'al-f'])
+        assert.deepEqual(
+          (await store.listAlertHistory(tenant, id)).map((h) => [h.state, h.at, h.by]),
+          [['firing', T0 + 2 * MIN, 'pledge']],
+          id,
+        );
+    });
+
     test('a claim takes due rows, oldest first, under a lease; when the lease runs out another worker takes them over with the same key, and the first one cannot complete', async () => {
       const store = ctx.store();
       const tenant = await newTenant(store);

@@ -1775,10 +1775,14 @@ class PostgresStore implements Store {
 
   /** An alert change set, inside the caller's transaction (applyAlertChanges or replaceDerived). */
   private async writeAlertChanges(c: pg.PoolClient, tenant: string, set: AlertChangeSet): Promise<AlertChangesApplied> {
+    const changes = set.alerts ?? [];
+    // New alerts in a few statements (a rebuild opens thousands: one round trip or three each cost
+    // seconds); the rest, and whatever the batch could not insert, one at a time as before.
+    const opened = await this.openAlertsAtOnce(c, tenant, changes, set);
     const alerts: AlertOutcome[] = [];
     const toWrite: NewNotification[] = [];
-    for (const change of set.alerts ?? []) {
-      const outcome = await this.applyAlertChange(c, tenant, change, set);
+    for (const [i, change] of changes.entries()) {
+      const outcome = opened.get(i) ?? (await this.applyAlertChange(c, tenant, change, set));
       alerts.push(outcome);
       if (change.notify && outcome.status !== 'not_found' && changeTookEffect(change, outcome))
         for (const n of change.notify) toWrite.push({ ...n, alertId: outcome.alert.id });
@@ -1793,6 +1797,86 @@ class PostgresStore implements Store {
       notifications: written.slice(nested),
       notified: written.filter((w) => w.status === 'created').length,
     };
+  }
+
+  /**
+   * The `open` changes of a set whose dedupe key has no open alert, inserted in one statement with
+   * their history in another; their outcomes by index in `changes`. Only when every dedupe key and
+   * id appears once in the set (otherwise the order of the changes matters: none is taken here).
+   * A change the insert skips (an id or an open alert committed meanwhile) is left to
+   * applyAlertChange, which sorts it out as it always has.
+   */
+  private async openAlertsAtOnce(
+    c: pg.PoolClient,
+    tenant: string,
+    changes: readonly AlertChange[],
+    set: AlertChangeSet,
+  ): Promise<Map<number, AlertOutcome>> {
+    const out = new Map<number, AlertOutcome>();
+    const candidates = changes.flatMap((ch, i) => (ch.op === 'open' ? [{ ch, i }] : []));
+    if (candidates.length < 2) return out;
+    const keys = new Set(changes.map((ch) => ch.dedupeKey));
+    const ids = new Set(candidates.map(({ ch }) => ch.id));
+    if (keys.size !== changes.length || ids.size !== candidates.length) return out;
+    const op = 'applyAlertChanges';
+    const open = new Set(
+      (
+        await this.rows(
+          op,
+          "SELECT dedupe_key FROM alerts WHERE tenant = $1 AND dedupe_key = ANY($2::text[]) AND state <> 'resolved' FOR UPDATE",
+          [tenant, candidates.map(({ ch }) => ch.dedupeKey)],
+          c,
+        )
+      ).map((r) => r.dedupe_key as string),
+    );
+    const fresh = candidates.filter(({ ch }) => !open.has(ch.dedupeKey)) as Array<{
+      ch: Extract<AlertChange, { op: 'open' }>;
+      i: number;
+    }>;
+    for (let from = 0; from < fresh.length; from += 2000) {
+      const part = fresh.slice(from, from + 2000);
+      const col = <T>(f: (ch: Extract<AlertChange, { op: 'open' }>) => T) => part.map(({ ch }) => f(ch));
+      const inserted = await this.rows(
+        op,
+        `INSERT INTO alerts (tenant, id, dedupe_key, kind, severity, audience, agreement_id, target, subject_source, subject_ticket,
+           subject_cycle, subject_window, level, state, fired_at, details, updated_at)
+         SELECT $1, u.id, u.k, u.kind, u.sev, u.aud, u.ag, u.tg, u.src, u.tk, u.cy, u.win, u.lvl, 'firing', u.fired, u.det::jsonb, $15
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                       $11::int[], $12::text[], $13::text[], $14::bigint[], $16::text[])
+             WITH ORDINALITY AS u(id, k, kind, sev, aud, ag, tg, src, tk, cy, win, lvl, fired, det, n)
+          ORDER BY u.n
+         ON CONFLICT DO NOTHING RETURNING *`,
+        [
+          tenant,
+          col((ch) => ch.id),
+          col((ch) => ch.dedupeKey),
+          col((ch) => ch.kind),
+          col((ch) => ch.severity),
+          col((ch) => ch.audience),
+          col((ch) => ch.agreementId),
+          col((ch) => ch.target),
+          col((ch) => ch.subject?.source ?? null),
+          col((ch) => ch.subject?.ticket ?? null),
+          col((ch) => ch.subject?.cycle ?? null),
+          col((ch) => ch.subject?.window ?? null),
+          col((ch) => ch.level),
+          col((ch) => ch.firedAt),
+          set.at,
+          col((ch) => json(ch.details)),
+        ],
+        c,
+      );
+      const byId = new Map(inserted.map((r) => [r.id as string, r]));
+      const done = part.filter(({ ch }) => byId.has(ch.id));
+      if (done.length === 0) continue;
+      await c.query(
+        `INSERT INTO alert_history (tenant, alert_id, at, state, actor, reason)
+         SELECT $1, u.id, u.at, 'firing', $2, NULL FROM unnest($3::text[], $4::bigint[]) WITH ORDINALITY AS u(id, at, n) ORDER BY u.n`,
+        [tenant, set.by, done.map(({ ch }) => ch.id), done.map(({ ch }) => ch.firedAt)],
+      );
+      for (const { ch, i } of done) out.set(i, { status: 'opened', alert: alertOf(byId.get(ch.id)!, asIs) });
+    }
+    return out;
   }
 
   private async alertHistory(
