@@ -336,7 +336,7 @@ function MoveDialog(props: {
   return (
     <dialog
       ref={ref}
-      className="lc-dialog"
+      className="dialog"
       aria-labelledby={field('h')}
       aria-describedby={field('what')}
       onCancel={(e) => {
@@ -379,7 +379,7 @@ function MoveDialog(props: {
             }}
           />
         )}
-        <div className="lc-dialog-buttons">
+        <div className="dialog-buttons">
           <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
             {busy ? t('lifecycle.working') : t('lifecycle.confirm')}
           </button>
