@@ -234,6 +234,7 @@ export const ar: Dict = {
   'budget.downtimeLeft': 'يتبقّى {duration} من وقت التوقف',
   'budget.downtimeOver': 'تجاوز وقت التوقف بمقدار {duration}',
   'budget.itemsLeft': 'الإخفاقات التي لا يزال مسموحًا بها: {n}',
+  'budget.nextMissBreaches': 'الإخفاق التالي يُخِلّ بالهدف ({n} حتى الآن)',
   'budget.burn': 'الاستهلاك {rate}×',
   'budget.endLeft': 'يتبقّى {share} من الميزانية عند نهاية النافذة',
   'budget.endOver': 'تجاوز بنسبة {share} عند نهاية النافذة',

@@ -234,6 +234,7 @@ export const en = {
   'budget.downtimeLeft': '{duration} of downtime left',
   'budget.downtimeOver': '{duration} of downtime over',
   'budget.itemsLeft': 'misses still allowed: {n}',
+  'budget.nextMissBreaches': 'the next miss breaches the target ({n} counted so far)',
   'budget.burn': 'burning {rate}×',
   'budget.endLeft': '{share} of the budget left at the window end',
   'budget.endOver': 'overspent by {share} at the window end',
