@@ -246,7 +246,7 @@ export const Transition = component(
     to: LifecycleState,
     action: LifecycleAction,
     at: Instant.describe('When the new state begins.'),
-    by: z.string(),
+    by: z.string().optional().describe("Who made the move; not given to customer tokens (the provider's staff stay internal)."),
     reason: z.string().optional(),
     signatures: z
       .array(z.strictObject({ party: z.enum(SIGNING_PARTIES), name: z.string(), title: z.string().optional(), at: Instant }))
@@ -285,7 +285,7 @@ export const Lifecycle = z.strictObject({
   legal: z.array(z.strictObject({ to: LifecycleState, action: LifecycleAction })),
   term: Term.nullable(),
   createdAt: Instant,
-  createdBy: z.string(),
+  createdBy: z.string().optional().describe('Not given to customer tokens, as `by` in transitions.'),
   transitions: z.array(Transition),
   monitored: z.array(
     z.strictObject({
