@@ -19,6 +19,7 @@ import { BudgetBurnDown } from '../components/BudgetBurnDown';
 import { HistoryChart } from '../components/HistoryChart';
 import { AgreementLifecycle, stateName } from '../components/Lifecycle';
 import { Reports } from '../components/Reports';
+import { ReportSchedules } from '../components/ReportSchedules';
 import { Reviews } from '../components/Reviews';
 import { VersionsDiff } from '../components/VersionsDiff';
 import { ErrorBox, Loading, Section, StateBadge } from '../components/ui';
@@ -369,6 +370,7 @@ export function Agreement({ id }: { id: string }) {
       </Section>
 
       <Reports id={id} />
+      <ReportSchedules agreement={id} customer={data.summary.customer} />
 
       <VersionsDiff id={id} versions={data.versions} />
       <Reviews id={id} versions={data.versions} onChanged={reload} />
