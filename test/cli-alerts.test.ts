@@ -257,6 +257,11 @@ describe('pledge report-schedules', () => {
     );
     assert.deepEqual(deleted, { result: 'deleted', id: 'acme-monthly' });
     await bad(/ID: no report schedule acme-monthly/, 'show', 'acme-monthly');
+    for (const sub of ['list', 'show', 'put', 'delete', 'run']) {
+      const help = await runHere('report-schedules', sub, '--help');
+      assert.equal(help.code, 0, sub);
+      assert.match(help.out, /--json/, sub);
+    }
     assert.deepEqual(
       json(await runHere('report-schedules', 'list', '--db', db, '--json')).items.map((s: { id: string }) => s.id),
       ['acme-quarterly'],
