@@ -153,7 +153,7 @@ function Schedules({ agreement, customer, mayChange }: { agreement: string; cust
                         {t(`sched.every.${s.spec.every}` as Key)}
                         <span className="block">
                           {t('sched.onDay', { day: i.num(s.spec.day, 0), time: s.spec.time })}{' '}
-                          <bdi dir="ltr">{s.spec.zone ?? t('sched.agreementZone')}</bdi>
+                          {s.spec.zone ? <bdi dir="ltr">{s.spec.zone}</bdi> : t('sched.agreementZone')}
                         </span>
                       </td>
                       <td>
