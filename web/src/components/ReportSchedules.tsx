@@ -101,7 +101,21 @@ function Schedules({ agreement, customer, mayChange }: { agreement: string; cust
   const [sending, setSending] = useState<ReportSchedule | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
 
+  // A schedule changed elsewhere (412): once reloaded, the open form or dialog takes the stored
+  // version (its values and ETag), so "try again" acts on what is there now, never on a stale read.
+  const [stale, setStale] = useState(false);
+  useEffect(() => {
+    const fresh = (s: ReportSchedule) => data?.schedules.find((x) => x.id === s.id);
+    if (editing && editing !== 'new' && fresh(editing)?.etag !== editing.etag) setEditing(fresh(editing) ?? null);
+    if (deleting && fresh(deleting)?.etag !== deleting.etag) setDeleting(fresh(deleting) ?? null);
+  }, [data, editing, deleting]);
+  const onStale = () => {
+    setStale(true);
+    reload();
+  };
+
   const done = (text: string) => {
+    setStale(false);
     setEditing(null);
     setDeleting(null);
     setSending(null);
@@ -201,6 +215,7 @@ function Schedules({ agreement, customer, mayChange }: { agreement: string; cust
                               aria-label={t('sched.editNamed', { id: s.id })}
                               onClick={() => {
                                 setOutcome(null);
+                                setStale(false);
                                 setEditing(s);
                               }}
                             >
@@ -223,6 +238,7 @@ function Schedules({ agreement, customer, mayChange }: { agreement: string; cust
                               aria-label={t('sched.deleteNamed', { id: s.id })}
                               onClick={() => {
                                 setOutcome(null);
+                                setStale(false);
                                 setDeleting(s);
                               }}
                             >
@@ -244,6 +260,7 @@ function Schedules({ agreement, customer, mayChange }: { agreement: string; cust
           className="button button-primary"
           onClick={() => {
             setOutcome(null);
+            setStale(false);
             setEditing('new');
           }}
         >
@@ -252,16 +269,20 @@ function Schedules({ agreement, customer, mayChange }: { agreement: string; cust
       )}
       {data && mayChange && editing !== null && (
         <ScheduleForm
-          key={editing === 'new' ? '' : editing.id}
+          key={editing === 'new' ? '' : `${editing.id} ${editing.etag}`}
           agreement={agreement}
           schedule={editing === 'new' ? null : editing}
           channels={data.channels.map((c) => c.id)}
-          onCancel={() => setEditing(null)}
+          onCancel={() => {
+            setStale(false);
+            setEditing(null);
+          }}
           onDone={done}
-          onStale={reload}
+          stale={stale}
+          onStale={onStale}
         />
       )}
-      {deleting && <DeleteDialog schedule={deleting} onClose={() => setDeleting(null)} onDone={done} onStale={reload} />}
+      {deleting && <DeleteDialog schedule={deleting} onClose={() => setDeleting(null)} onDone={done} onStale={onStale} />}
       {sending && <SendDialog schedule={sending} onClose={() => setSending(null)} onDone={done} />}
     </Section>
   );
@@ -292,6 +313,7 @@ function ScheduleForm({
   agreement,
   schedule,
   channels,
+  stale,
   onCancel,
   onDone,
   onStale,
@@ -299,6 +321,8 @@ function ScheduleForm({
   agreement: string;
   schedule: ReportSchedule | null;
   channels: string[];
+  /** The schedule was changed elsewhere: this form shows the stored version now. */
+  stale: boolean;
   onCancel: () => void;
   onDone: (text: string) => void;
   onStale: () => void;
@@ -307,7 +331,7 @@ function ScheduleForm({
   const uid = useId();
   const [d, setD] = useState<Draft>(() => (schedule ? draftOf(schedule) : emptyDraft(agreement, channels[0] ?? '')));
   const [fields, setFields] = useState<Partial<Record<Field, string>>>({});
-  const [general, setGeneral] = useState<string[]>([]);
+  const [general, setGeneral] = useState<string[]>(stale ? [t('sched.stale')] : []);
   const [busy, setBusy] = useState(false);
   const headRef = useRef<HTMLHeadingElement>(null);
   const generalRef = useRef<HTMLDivElement>(null);
@@ -356,10 +380,8 @@ function ScheduleForm({
       const r = await scheduleApi.put(id, spec, schedule?.etag);
       onDone(t(r.result === 'created' ? 'sched.created' : 'sched.updated', { id }));
     } catch (error) {
-      if (error instanceof ApiError && error.status === 412) {
-        setGeneral([t('sched.stale')]);
-        onStale();
-      } else if (error instanceof ApiError && error.status === 428) {
+      if (error instanceof ApiError && error.status === 412) onStale();
+      else if (error instanceof ApiError && error.status === 428) {
         setFields({ id: t('sched.exists', { id }) });
       } else {
         const { fields: f, rest } = splitIssues(error, (path) => {
