@@ -624,7 +624,7 @@ function DeleteDialog({
             <p>{problem}</p>
           </div>
         )}
-        <div className="admin-actions">
+        <div className="dialog-buttons">
           <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
             {t('sched.deleteYes')}
           </button>
@@ -674,7 +674,7 @@ function SendDialog({ schedule, onClose, onDone }: { schedule: ReportSchedule; o
             <p>{problem}</p>
           </div>
         )}
-        <div className="admin-actions">
+        <div className="dialog-buttons">
           <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
             {t('sched.sendYes')}
           </button>
