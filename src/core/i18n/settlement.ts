@@ -374,6 +374,11 @@ export const CODES = {
     en: 'the target is breached but no breached tickets were given',
     ar: 'الهدف مُخالَف لكن لم تُقدَّم أي تذاكر مخالفة',
   },
+  'note.not_capped_currency': {
+    params: { capCurrencies: 'texts', currency: 'text' },
+    en: 'not capped: the caps are in {capCurrencies}, this line is in {currency}, and Pledge does not convert currencies',
+    ar: 'غير خاضع لحد أقصى: الحدود القصوى بعملة {capCurrencies} وهذا البند بعملة {currency}، وPledge لا يحوّل العملات',
+  },
   'note.grace_without_term': {
     params: {},
     en: 'a grace period is set, but no term start was given, so it could not be applied',
@@ -405,7 +410,7 @@ export const CODES = {
   'summary.owed': {
     params: { period: 'text', amounts: 'moneys', owing: 'number', lines: 'count:line', rules: 'count:rule' },
     en: '{period}: {amounts} owed on {owing} of {lines} ({rules})',
-    ar: '{period}: مستحق {amounts} عن {owing} من {lines} ({rules})',
+    ar: '{period}: مستحق {amounts} عن {owing} من أصل {lines} ({rules})',
   },
   'summary.grace_runs_through': {
     params: { lastDay: 'date' },
