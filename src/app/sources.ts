@@ -258,3 +258,75 @@ export async function receiveWebhook(ctx: WebhookContext, input: WebhookInput): 
   await ctx.store.recordSourceDelivery(tenant, source.id, delivery, ctx.now, r.report.accepted);
   return { status: 'stored', tenant, source: source.id, delivery, skipped: mapped.skipped, report: r.report };
 }
+
+export interface BackfillOutcome {
+  /** The events of every record that mapped, in record order (without atMs). */
+  events: Array<Record<string, unknown>>;
+  /** Records that did not map (none of their events is kept), by index in the export. */
+  problems: Array<{ index: number; issues: Issue[] }>;
+  /** Rows the mapping leaves out on purpose. */
+  skipped: number;
+  records: number;
+}
+
+/**
+ * The records of a JSON export: an array, or an object holding one array (`{"issues": [...]}`,
+ * `{"ticket_events": [...]}`). A record is a payload, or `{ headers, payload }` as a recorded
+ * webhook delivery.
+ */
+export function exportRecords(
+  value: unknown,
+): { ok: true; records: Array<{ payload: unknown; headers: Record<string, string> }> } | { ok: false; issues: Issue[] } {
+  let list: unknown = value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const arrays = Object.entries(value).filter(([, v]) => Array.isArray(v));
+    if (arrays.length !== 1)
+      return {
+        ok: false,
+        issues: [
+          {
+            path: '',
+            message: 'expected a JSON array of records, or an object holding exactly one array of them',
+            received:
+              arrays.length === 0
+                ? 'an object without an array'
+                : `an object with ${arrays.length} arrays (${arrays.map(([k]) => k).join(', ')})`,
+          },
+        ],
+      };
+    list = arrays[0]![1];
+  }
+  if (!Array.isArray(list))
+    return { ok: false, issues: [{ path: '', message: 'expected a JSON array of records', received: typeof list }] };
+  return {
+    ok: true,
+    records: list.map((r) => {
+      const o = r as { headers?: unknown; payload?: unknown } | null;
+      if (o && typeof o === 'object' && 'payload' in o && Object.keys(o).every((k) => k === 'headers' || k === 'payload')) {
+        const headers: Record<string, string> = {};
+        if (o.headers && typeof o.headers === 'object')
+          for (const [k, v] of Object.entries(o.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+        return { payload: o.payload, headers };
+      }
+      return { payload: r, headers: {} };
+    }),
+  };
+}
+
+/** Maps every record of an export through a source mapping, as the webhook maps one delivery. */
+export function backfillEvents(
+  mapping: EventPerRowMapping,
+  records: ReadonlyArray<{ payload: unknown; headers: Record<string, string> }>,
+  opts: { headers?: Record<string, string>; defaults?: SourceConfig['defaults'] } = {},
+): BackfillOutcome {
+  const out: BackfillOutcome = { events: [], problems: [], skipped: 0, records: records.length };
+  records.forEach((r, index) => {
+    const m = mapPayload(mapping, { payload: r.payload, headers: { ...opts.headers, ...r.headers } });
+    if (m.status === 'rejected') out.problems.push({ index, issues: m.issues.map((i) => ({ ...i, path: `[${index}] ${i.path}` })) });
+    else {
+      out.skipped += m.skipped.length;
+      for (const { atMs: _atMs, ...e } of withDefaults(m.events, opts.defaults)) out.events.push(e);
+    }
+  });
+  return out;
+}
