@@ -184,6 +184,93 @@ describe('vendor default mappings on documented payloads', () => {
         },
       ],
     ],
+    [
+      'freshservice',
+      'created',
+      {},
+      [
+        {
+          id: '2291:created:2026-03-10T03:30:00Z',
+          type: 'ticket.created',
+          ticket: '2291',
+          at: '2026-03-10T09:00:00+05:30',
+          priority: 'P2',
+          group: 'Service Desk',
+          assignee: 'Ada Agent',
+        },
+      ],
+    ],
+    [
+      'freshservice',
+      'status_changed.pending',
+      {},
+      [
+        {
+          id: '2291:status_changed:2026-03-10T04:30:00Z',
+          type: 'ticket.status_changed',
+          ticket: '2291',
+          at: '2026-03-10T10:00:00+05:30',
+          status: 'waiting_on_customer',
+        },
+      ],
+    ],
+    [
+      'freshservice',
+      'status_changed.resolved',
+      {},
+      [
+        {
+          id: '2291:resolved:2026-03-10T06:30:00Z',
+          type: 'ticket.resolved',
+          ticket: '2291',
+          at: '2026-03-10T12:00:00+05:30',
+          by: 'provider',
+        },
+      ],
+    ],
+    [
+      'servicenow',
+      'insert',
+      {},
+      [
+        {
+          id: 'INC0010023:created:2026-03-10T08:00:00Z',
+          type: 'ticket.created',
+          ticket: 'INC0010023',
+          at: '2026-03-10T08:00:00Z',
+          priority: 'P2',
+          group: 'Network',
+        },
+      ],
+    ],
+    [
+      'servicenow',
+      'update.priority',
+      {},
+      [
+        {
+          id: 'INC0010023:priority_changed:2026-03-10T08:20:00Z',
+          type: 'ticket.priority_changed',
+          ticket: 'INC0010023',
+          at: '2026-03-10T08:20:00Z',
+          priority: 'P1',
+        },
+      ],
+    ],
+    [
+      'servicenow',
+      'update.state.resolved',
+      {},
+      [
+        {
+          id: 'INC0010023:resolved:2026-03-10T11:00:00Z',
+          type: 'ticket.resolved',
+          ticket: 'INC0010023',
+          at: '2026-03-10T11:00:00Z',
+          by: 'provider',
+        },
+      ],
+    ],
   ];
   for (const [vendor, name, headers, expected] of table)
     test(`${vendor} ${name}`, () => assert.deepEqual(events(vendor, name, headers), expected));
