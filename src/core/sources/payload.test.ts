@@ -195,6 +195,7 @@ describe('vendor default mappings on documented payloads', () => {
           ticket: '2291',
           at: '2026-03-10T09:00:00+05:30',
           priority: 'P2',
+          status: 'in_progress',
           group: 'Service Desk',
           assignee: 'Ada Agent',
         },
