@@ -240,6 +240,7 @@ describe('vendor default mappings on documented payloads', () => {
           ticket: 'INC0010023',
           at: '2026-03-10T08:00:00Z',
           priority: 'P2',
+          status: 'new',
           group: 'Network',
         },
       ],
