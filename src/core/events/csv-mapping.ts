@@ -464,7 +464,13 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
         firstSpelling.set(key, k);
         if (k.includes('*'))
           patterns.push({
-            re: new RegExp(`^${key.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's'),
+            re: new RegExp(
+              `^${key
+                .split('*')
+                .map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+                .join('.*')}$`,
+              's',
+            ),
             value: val,
           });
         else map.set(key, val);
