@@ -363,6 +363,16 @@ describe('the answers are what the document says', () => {
     await call('auditor', { method: 'GET', url: '/v1/report-deliveries?agreement=acme-checkout' }, 200);
     await call('manager', { method: 'DELETE', url: '/v1/report-schedules/doc-monthly' }, 200);
 
+    // Service desk sources and one webhook delivery (docs/sources.md).
+    const deskToken = 'a-jira-token-for-the-docs';
+    const src = await call('admin', { method: 'PUT', url: '/v1/sources/doc-desk', ...json({ vendor: 'jira', secret: deskToken }) }, 201);
+    await call('admin', { method: 'PUT', url: '/v1/sources/doc-desk', ...json({ vendor: 'jira', defaults: { customer: 'acme' } }) }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/sources' }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/sources/doc-desk' }, 200);
+    const issue = { webhookEvent: 'jira:issue_created', issue: { key: 'DOC-1', fields: { updated: '2026-09-30T10:00:00.000+0000' } } };
+    await call(null, { method: 'POST', url: `${src.json().source.webhook}?token=${deskToken}`, ...json(issue) }, 200);
+    await call('admin', { method: 'DELETE', url: '/v1/sources/doc-desk' }, 200);
+
     // Signing in to the web app: an invite, its acceptance, a sign-in, the session, sign-out.
     const inv = (
       await call('admin', { method: 'POST', url: '/v1/invites', ...json({ email: 'doc.person@example.com', role: 'viewer' }) }, 201)
