@@ -20,35 +20,11 @@ import { applyChannels, deleteChannel, presentChannel, setChannelEnabled, type C
 import { readText } from '../app/files.ts';
 import { getNotification, listNotifications, replayNotification } from '../app/notifications.ts';
 import type { Store } from '../store/types.ts';
-import { DB_HELP, withStore } from './db.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
-import { Api, URL_HELP } from './remote.ts';
-import { existingTenant } from './tenant.ts';
+import { Api } from './remote.ts';
+import { actor, onDb, whereOptions, type Where } from './where.ts';
 
-interface Where {
-  tenant: string;
-  db?: string;
-  url?: string;
-  json?: boolean;
-}
-
-const actor = () => `cli:${process.env.USER ?? 'local'}`;
 const enc = encodeURIComponent;
-
-function common(c: Command): Command {
-  return c
-    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
-    .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP)
-    .option('--json', 'print as JSON');
-}
-
-async function onDb<T>(o: Where, fn: (store: Store, now: number) => Promise<T>): Promise<T> {
-  return withStore(o.db, async (store) => {
-    await existingTenant(store, o.tenant);
-    return fn(store, Date.now());
-  });
-}
 
 function alertLine(a: AlertView): string {
   const subject = a.subject.ticket ? ` ticket ${a.subject.ticket}` : a.subject.window ? ` ${a.subject.window}` : '';
@@ -85,7 +61,7 @@ function statesOf(s: string | undefined): Array<(typeof STATES)[number]> | undef
 export function registerAlerts(program: Command): void {
   const alerts = program.command('alerts').description('Alerts: list, show, acknowledge, resolve (docs/alerts.md "API and CLI")');
   // `pledge alerts` lists: list is the default subcommand, so the options stay the subcommands' own.
-  common(alerts.command('list', { isDefault: true }).description('List alerts (the open ones by default), newest first'))
+  whereOptions(alerts.command('list', { isDefault: true }).description('List alerts (the open ones by default), newest first'))
     .option('--state <states>', 'firing, acknowledged, resolved or open (comma-separated); open by default', 'open')
     .option('--severity <severity>', 'info, warning or critical')
     .option('--agreement <id>', 'only this agreement')
@@ -125,7 +101,7 @@ export function registerAlerts(program: Command): void {
       for (const a of items) process.stdout.write(`${alertLine(a)}\n`);
     });
 
-  common(alerts.command('show').description('An alert with its history').argument('<id>', 'alert id (al_...)')).action(
+  whereOptions(alerts.command('show').description('An alert with its history').argument('<id>', 'alert id (al_...)')).action(
     async (id: string, o: Where) => {
       const api = Api.from(o);
       const r = api
@@ -143,7 +119,7 @@ export function registerAlerts(program: Command): void {
     },
   );
 
-  common(
+  whereOptions(
     alerts
       .command('ack')
       .description('Acknowledge a firing alert (those told it fired hear who took it)')
@@ -170,7 +146,7 @@ export function registerAlerts(program: Command): void {
     process.stdout.write(`${r.result}: ${r.alert.id} (by ${r.alert.acknowledgedBy}; ${r.notified} notified)\n`);
   });
 
-  common(
+  whereOptions(
     alerts
       .command('resolve')
       .description('Resolve an alert by hand, saying why')
@@ -192,7 +168,7 @@ export function registerAlerts(program: Command): void {
 
 export function registerSilences(program: Command): void {
   const silences = program.command('silences').description('Silences: list, add, expire');
-  common(silences.command('list').description('List silences').option('--active', 'only those in force now')).action(
+  whereOptions(silences.command('list').description('List silences').option('--active', 'only those in force now')).action(
     async (o: Where & { active?: boolean }) => {
       const api = Api.from(o);
       const items = api
@@ -215,7 +191,7 @@ export function registerSilences(program: Command): void {
         );
     },
   );
-  common(
+  whereOptions(
     silences
       .command('add')
       .description('Silence matching alerts: e.g. --match agreement=gold --match severity!=critical --for 2h')
@@ -262,7 +238,7 @@ export function registerSilences(program: Command): void {
     if (o.json) return printJson(r);
     process.stdout.write(`${r.result}: ${r.silence.id} until ${r.silence.endsAt}\n`);
   });
-  common(silences.command('expire').description('End a silence now').argument('<id>', 'silence id')).action(
+  whereOptions(silences.command('expire').description('End a silence now').argument('<id>', 'silence id')).action(
     async (id: string, o: Where) => {
       const api = Api.from(o);
       const r = api
@@ -289,7 +265,7 @@ export function registerChannels(program: Command): void {
     actor: actor(),
     ...(process.env.PLEDGE_SECRET_KEY ? { secretKeys: process.env.PLEDGE_SECRET_KEY } : {}),
   });
-  common(channels.command('list').description('List channels (secrets redacted)')).action(async (o: Where) => {
+  whereOptions(channels.command('list').description('List channels (secrets redacted)')).action(async (o: Where) => {
     const api = Api.from(o);
     const items = api
       ? (await api.json<{ items: ChannelView[] }>('GET', '/v1/channels')).items
@@ -301,7 +277,7 @@ export function registerChannels(program: Command): void {
         `${c.enabled ? 'enabled ' : 'DISABLED'} ${c.id.padEnd(20)} ${c.kind.padEnd(8)} ${c.audience}${c.disabledReason ? `  (${c.disabledReason})` : ''}\n`,
       );
   });
-  common(
+  whereOptions(
     channels
       .command('apply')
       .description('Create or replace the channels of a file (docs/alerts.md "Channels"); secrets as env:NAME or enc:v1: values')
@@ -328,7 +304,7 @@ export function registerChannels(program: Command): void {
     ['enable', true],
     ['disable', false],
   ] as const) {
-    common(
+    whereOptions(
       channels
         .command(name)
         .description(enabled ? 'Enable a channel' : 'Disable a channel: it is sent nothing until enabled')
@@ -356,22 +332,24 @@ export function registerChannels(program: Command): void {
       process.stdout.write(`${r.result}: ${r.channel.id} is ${r.channel.enabled ? 'enabled' : 'disabled'}\n`);
     });
   }
-  common(channels.command('delete').description('Delete a channel').argument('<id>', 'channel id')).action(async (id: string, o: Where) => {
-    const api = Api.from(o);
-    if (api) await api.json('DELETE', `/v1/channels/${enc(id)}`);
-    else
-      await onDb(o, async (store, now) => {
-        const d = await deleteChannel(ctxOf(store, o, now), id);
-        if (d === 'not_found') badInput('ID', `no channel ${id}`, JSON.stringify(id));
-      });
-    if (o.json) return printJson({ result: 'deleted', id });
-    process.stdout.write(`deleted: ${id}\n`);
-  });
+  whereOptions(channels.command('delete').description('Delete a channel').argument('<id>', 'channel id')).action(
+    async (id: string, o: Where) => {
+      const api = Api.from(o);
+      if (api) await api.json('DELETE', `/v1/channels/${enc(id)}`);
+      else
+        await onDb(o, async (store, now) => {
+          const d = await deleteChannel(ctxOf(store, o, now), id);
+          if (d === 'not_found') badInput('ID', `no channel ${id}`, JSON.stringify(id));
+        });
+      if (o.json) return printJson({ result: 'deleted', id });
+      process.stdout.write(`deleted: ${id}\n`);
+    },
+  );
 }
 
 export function registerNotifications(program: Command): void {
   const n = program.command('notifications').description('The delivery log: list, show with attempts, replay with the same key');
-  common(
+  whereOptions(
     n
       .command('list')
       .description('List notifications')
@@ -420,7 +398,7 @@ export function registerNotifications(program: Command): void {
     if (!Number.isSafeInteger(id) || id < 1) badInput('ID', 'expected a notification id (a positive number)', JSON.stringify(s));
     return id;
   };
-  common(n.command('show').description('A notification with its attempts').argument('<id>', 'notification id')).action(
+  whereOptions(n.command('show').description('A notification with its attempts').argument('<id>', 'notification id')).action(
     async (s: string, o: Where) => {
       const id = idOf(s);
       const api = Api.from(o);
@@ -441,7 +419,7 @@ export function registerNotifications(program: Command): void {
         process.stdout.write(`  #${a.attempt} ${a.startedAt} ${a.outcome} by ${a.worker}${a.error ? `: ${a.error}` : ''}\n`);
     },
   );
-  common(
+  whereOptions(
     n.command('replay').description('Send a notification again, with the same idempotency key').argument('<id>', 'notification id'),
   ).action(async (s: string, o: Where) => {
     const id = idOf(s);

@@ -25,18 +25,9 @@ import { readText } from '../app/files.ts';
 import { parseReportScheduleSpec, type ReportScheduleSpec } from '../core/reports/schedule.ts';
 import { parseSourceText } from '../core/validation/source.ts';
 import type { Issue } from '../core/validation/issues.ts';
-import type { Store } from '../store/types.ts';
-import { DB_HELP, withStore } from './db.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
-import { Api, RemoteError, URL_HELP } from './remote.ts';
-import { existingTenant } from './tenant.ts';
-
-interface Where {
-  tenant: string;
-  db?: string;
-  url?: string;
-  json?: boolean;
-}
+import { Api, RemoteError } from './remote.ts';
+import { actor, onDb, whereOptions, type Where } from './where.ts';
 
 interface SpecFlags {
   file?: string;
@@ -54,25 +45,9 @@ interface SpecFlags {
   ifMatch?: string;
 }
 
-const actor = () => `cli:${process.env.USER ?? 'local'}`;
 const enc = encodeURIComponent;
 /** How many deliveries `show` prints. */
 const SHOWN_DELIVERIES = 20;
-
-function common(c: Command): Command {
-  return c
-    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
-    .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP)
-    .option('--json', 'print as JSON');
-}
-
-async function onDb<T>(o: Where, fn: (store: Store, now: number) => Promise<T>): Promise<T> {
-  return withStore(o.db, async (store) => {
-    await existingTenant(store, o.tenant);
-    return fn(store, Date.now());
-  });
-}
 
 /** The spec field each flag sets, to name the flag in an error about that field. */
 const FLAG_OF: Record<string, string> = {
@@ -182,7 +157,7 @@ export function registerReportSchedules(program: Command): void {
     .command('report-schedules')
     .description('Scheduled report e-mails: list, show, put, delete, run a period now (docs/operations.md "Scheduled reports")');
 
-  common(rs.command('list', { isDefault: true }).description('List report schedules, with when each runs next'))
+  whereOptions(rs.command('list', { isDefault: true }).description('List report schedules, with when each runs next'))
     .option('--agreement <id>', 'only the schedules of this agreement')
     .action(async (o: Where & { agreement?: string }) => {
       const api = Api.from(o);
@@ -200,33 +175,33 @@ export function registerReportSchedules(program: Command): void {
       for (const s of items) process.stdout.write(`${describe(s)}\n`);
     });
 
-  common(rs.command('show').description('A report schedule, its ETag and its latest deliveries').argument('<id>', 'schedule id')).action(
-    async (id: string, o: Where) => {
-      const api = Api.from(o);
-      const r = api
-        ? {
-            schedule: await api.json<ScheduleShown>('GET', `/v1/report-schedules/${enc(id)}`),
-            deliveries: (
-              await api.json<{ items: DeliveryShown[] }>('GET', `/v1/report-deliveries?schedule=${enc(id)}&limit=${SHOWN_DELIVERIES}`)
-            ).items,
-          }
-        : await onDb(o, async (store) => {
-            const s = await store.getReportSchedule<ReportScheduleSpec>(o.tenant, id);
-            if (!s) return badInput('ID', `no report schedule ${id}`, JSON.stringify(id));
-            const page = await store.listReportDeliveries(o.tenant, { scheduleId: id, limit: SHOWN_DELIVERIES });
-            return { schedule: presentSchedule(await viewReportSchedule(store, o.tenant, s)), deliveries: page.items.map(presentDelivery) };
-          });
-      if (o.json) return printJson(r);
-      process.stdout.write(
-        `${describe(r.schedule)}\n  etag ${r.schedule.etag}; updated ${r.schedule.updatedAt} by ${r.schedule.updatedBy}\n`,
-      );
-      for (const p of r.schedule.pending) process.stdout.write(`  run asked for: ${p.period} at ${p.at}\n`);
-      if (r.deliveries.length === 0) process.stdout.write('  no deliveries yet\n');
-      for (const d of r.deliveries) process.stdout.write(`${deliveryLine(d)}\n`);
-    },
-  );
+  whereOptions(
+    rs.command('show').description('A report schedule, its ETag and its latest deliveries').argument('<id>', 'schedule id'),
+  ).action(async (id: string, o: Where) => {
+    const api = Api.from(o);
+    const r = api
+      ? {
+          schedule: await api.json<ScheduleShown>('GET', `/v1/report-schedules/${enc(id)}`),
+          deliveries: (
+            await api.json<{ items: DeliveryShown[] }>('GET', `/v1/report-deliveries?schedule=${enc(id)}&limit=${SHOWN_DELIVERIES}`)
+          ).items,
+        }
+      : await onDb(o, async (store) => {
+          const s = await store.getReportSchedule<ReportScheduleSpec>(o.tenant, id);
+          if (!s) return badInput('ID', `no report schedule ${id}`, JSON.stringify(id));
+          const page = await store.listReportDeliveries(o.tenant, { scheduleId: id, limit: SHOWN_DELIVERIES });
+          return { schedule: presentSchedule(await viewReportSchedule(store, o.tenant, s)), deliveries: page.items.map(presentDelivery) };
+        });
+    if (o.json) return printJson(r);
+    process.stdout.write(
+      `${describe(r.schedule)}\n  etag ${r.schedule.etag}; updated ${r.schedule.updatedAt} by ${r.schedule.updatedBy}\n`,
+    );
+    for (const p of r.schedule.pending) process.stdout.write(`  run asked for: ${p.period} at ${p.at}\n`);
+    if (r.deliveries.length === 0) process.stdout.write('  no deliveries yet\n');
+    for (const d of r.deliveries) process.stdout.write(`${deliveryLine(d)}\n`);
+  });
 
-  common(
+  whereOptions(
     rs
       .command('put')
       .description('Create or replace a report schedule from flags and/or a file (flags override the file, or the stored schedule)')
@@ -291,7 +266,7 @@ export function registerReportSchedules(program: Command): void {
     process.stdout.write(`${r.result}: ${describe(r.schedule)}\n`);
   });
 
-  common(
+  whereOptions(
     rs
       .command('delete')
       .description('Delete a report schedule (its deliveries stay, as history)')
@@ -322,7 +297,7 @@ export function registerReportSchedules(program: Command): void {
     process.stdout.write(`deleted: ${id}\n`);
   });
 
-  common(
+  whereOptions(
     rs
       .command('run')
       .description("Send a period's reports now (a missed period, or recipients added since); who had it gets no second e-mail")

@@ -20,26 +20,11 @@ import {
 import { readText } from '../app/files.ts';
 import { VENDORS, type Vendor } from '../core/sources/defaults.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
-import { DB_HELP, withSender, withStore } from './db.ts';
+import { withSender, withStore } from './db.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
-import { Api, URL_HELP } from './remote.ts';
+import { Api } from './remote.ts';
+import { actor, whereOptions, type Where } from './where.ts';
 
-interface Where {
-  tenant: string;
-  db?: string;
-  url?: string;
-  json?: boolean;
-}
-
-function common(c: Command): Command {
-  return c
-    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
-    .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP)
-    .option('--json', 'print as JSON');
-}
-
-const actor = () => `cli:${process.env.USER ?? 'local'}`;
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 function vendorOf(v: string): Vendor {
@@ -62,17 +47,19 @@ export function registerSources(program: Command): void {
     .command('sources')
     .description('Service desks sending events by webhook: list, put, delete, backfill (docs/sources.md)');
 
-  common(sources.command('list').description('List sources with their webhook paths (secrets never shown)')).action(async (o: Where) => {
-    const api = Api.from(o);
-    const items: SourceView[] = api
-      ? (await api.json<{ items: SourceView[] }>('GET', '/v1/sources')).items
-      : await withStore(o.db, async (store) => (await store.listSources<SourceConfig>(o.tenant)).map(presentSource));
-    if (o.json) return printJson({ items });
-    if (items.length === 0) process.stdout.write('no sources\n');
-    for (const s of items) process.stdout.write(`${s.id.padEnd(20)} ${s.vendor.padEnd(13)} ${s.webhook}\n`);
-  });
+  whereOptions(sources.command('list').description('List sources with their webhook paths (secrets never shown)')).action(
+    async (o: Where) => {
+      const api = Api.from(o);
+      const items: SourceView[] = api
+        ? (await api.json<{ items: SourceView[] }>('GET', '/v1/sources')).items
+        : await withStore(o.db, async (store) => (await store.listSources<SourceConfig>(o.tenant)).map(presentSource));
+      if (o.json) return printJson({ items });
+      if (items.length === 0) process.stdout.write('no sources\n');
+      for (const s of items) process.stdout.write(`${s.id.padEnd(20)} ${s.vendor.padEnd(13)} ${s.webhook}\n`);
+    },
+  );
 
-  common(
+  whereOptions(
     sources
       .command('put')
       .description('Create or replace a source; the secret is read from an environment variable (never a command-line argument)')
@@ -127,7 +114,7 @@ export function registerSources(program: Command): void {
     },
   );
 
-  common(
+  whereOptions(
     sources.command('delete').description('Delete a source: its webhook URL answers 404 from then on').argument('<id>', 'the source id'),
   ).action(async (id: string, o: Where) => {
     const api = Api.from(o);
@@ -140,7 +127,7 @@ export function registerSources(program: Command): void {
     process.stdout.write(`deleted source ${id}\n`);
   });
 
-  common(
+  whereOptions(
     sources
       .command('backfill')
       .description("Store a desk's history from its JSON export through the same mapping as its webhook")
