@@ -33,6 +33,8 @@ import type {
   StoredTimer,
   TimerInput,
   StoredReportSchedule,
+  StoredStatusPage,
+  StoredIncident,
   StoredReportDelivery,
   ReportAttachmentRef,
 } from './types.ts';
@@ -693,3 +695,32 @@ export function reportDeliveryOf(r: Row, json: JsonColumn): StoredReportDelivery
 /** The columns of a delivery's outbox row, as reportDeliveryOf reads them. */
 export const DELIVERY_NOTIFICATION_COLUMNS =
   'n.id AS n_id, n.channel_id AS n_channel_id, n.state AS n_state, n.attempts AS n_attempts, n.last_error AS n_last_error, n.delivered_at AS n_delivered_at, n.due_at AS n_due_at';
+
+/** A status page from its row. */
+export function statusPageOf<S>(r: Row, json: JsonColumn): StoredStatusPage<S> {
+  return {
+    id: r.id as string,
+    path: r.path as string,
+    spec: json(r.spec) as S,
+    etag: calendarEtag(r.row_version as number, r.updated_at as number),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+  };
+}
+
+/** An incident from its row. */
+export function incidentOf<D>(r: Row, json: JsonColumn): StoredIncident<D> {
+  return {
+    id: r.id as string,
+    doc: json(r.doc) as D,
+    openedAt: r.opened_at as number,
+    ...(r.resolved_at !== null && r.resolved_at !== undefined ? { resolvedAt: r.resolved_at as number } : {}),
+    etag: calendarEtag(r.row_version as number, r.updated_at as number),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+  };
+}
