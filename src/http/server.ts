@@ -45,6 +45,8 @@ import { sessionOperations, sessionPrincipal, sessionSecret } from './routes/ses
 import { registerWebApp } from './web.ts';
 import type { ScryptParams } from '../app/passwords.ts';
 import { serviceReportOperations } from './routes/service-reports.ts';
+import { statusPageOperations } from './routes/status-pages.ts';
+import { registerStatusPages } from './status-public.ts';
 import { z } from 'zod';
 
 export interface ServerOptions {
@@ -91,6 +93,7 @@ export function operations(deps: Deps): Operation[] {
     ...alertOperations(deps),
     ...channelOperations(deps),
     ...reportScheduleOperations(deps),
+    ...statusPageOperations(deps),
     ...systemOperations(deps, () => operations(deps)),
   ];
 }
@@ -192,6 +195,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     for (const m of methods) known.push({ method: m, re });
   });
   const web = registerWebApp(app, options.webRoot);
+  registerStatusPages(app, deps);
   app.setNotFoundHandler((req, reply) => {
     if (web.isPage(req)) return web.sendPage(reply);
     const path = req.url.split('?')[0] ?? '';

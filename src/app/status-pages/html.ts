@@ -163,7 +163,8 @@ function percent(x: number, lang: PageLanguage): string {
 
 function minutes(ms: number): string {
   const m = Math.round(ms / 60_000);
-  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (m < 60) return `${m} min`;
+  return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /** The page. `base` is its own path (prefix and path), for the feed and language links. */
