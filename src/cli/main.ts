@@ -35,6 +35,8 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['silences', async () => (await import('./alerts.ts')).registerSilences],
   ['channels', async () => (await import('./alerts.ts')).registerChannels],
   ['notifications', async () => (await import('./alerts.ts')).registerNotifications],
+  ['status-pages', async () => (await import('./status-pages.ts')).registerStatusPages],
+  ['incidents', async () => (await import('./status-pages.ts')).registerIncidents],
 ];
 
 /** One top-level command as the help lists it, and the group that registers it. */

@@ -190,7 +190,7 @@ export function renderStatusPage(v: PageView, lang: PageLanguage, base: string):
     const name = (lang === 'ar' && s.nameAr) || s.name;
     const uptime = s.uptime === null ? t.bars.no_data : `${percent(s.uptime, lang)} ${t.uptime}`;
     out.push(
-      `<article class="service"><div class="head"><h3>${esc(name)}</h3>${level(s.status)}</div>`,
+      `<article class="service"><div class="head"><h3 dir="auto">${esc(name)}</h3>${level(s.status)}</div>`,
       `<ol class="bars" aria-label="${esc(`${t.last90}: ${name}`)}">`,
     );
     for (const b of s.bars) {
@@ -223,12 +223,12 @@ export function renderStatusPage(v: PageView, lang: PageLanguage, base: string):
   if (v.incidents.length === 0) out.push(`<p>${esc(t.noIncidents)}</p>`);
   for (const i of v.incidents) {
     out.push(
-      `<article class="incident"><div class="head"><h3>${esc(i.title)}</h3>${i.resolvedAt === undefined ? level(i.level) : `<span class="level l-operational">${esc(t.resolved)}</span>`}</div>`,
+      `<article class="incident"><div class="head"><h3 dir="auto">${esc(i.title)}</h3>${i.resolvedAt === undefined ? level(i.level) : `<span class="level l-operational">${esc(t.resolved)}</span>`}</div>`,
       `<p class="meta">${esc(t.affects)}: ${esc(i.services.join(', '))}</p><ol class="updates" reversed>`,
     );
     for (const u of i.updates)
       out.push(
-        `<li><strong>${esc(t.updates[u.status])}</strong> <span class="meta"><time datetime="${new Date(u.at).toISOString()}">${esc(when(u.at, lang))}</time></span><br>${esc(u.message)}</li>`,
+        `<li><strong>${esc(t.updates[u.status])}</strong> <span class="meta"><time datetime="${new Date(u.at).toISOString()}">${esc(when(u.at, lang))}</time></span><br><bdi>${esc(u.message)}</bdi></li>`,
       );
     out.push('</ol></article>');
   }

@@ -14,3 +14,4 @@ export {
   type IncidentDoc,
   type IncidentUpdate,
 } from './spec.ts';
+export { presentStatusPage, presentIncident, type StatusPageView, type IncidentView } from './present.ts';

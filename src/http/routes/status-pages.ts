@@ -21,9 +21,9 @@ import {
   type StatusPageSpec,
 } from '../../app/status-pages/index.ts';
 import { INCIDENT_LEVELS } from '../../core/status/index.ts';
-import type { StoredIncident, StoredStatusPage } from '../../store/types.ts';
+import { presentIncident, presentStatusPage } from '../../app/status-pages/present.ts';
 import { HttpError, invalid } from '../errors.ts';
-import { compact, defineOperation, header, idParam, iso, parseJsonBody, type Deps, type Operation } from '../operation.ts';
+import { compact, defineOperation, header, idParam, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { component, Instant } from '../schemas.ts';
 import { ifMatchOf } from './preconditions.ts';
 
@@ -71,47 +71,9 @@ const incidentQuery = z.strictObject({
 });
 const resolveBody = z.strictObject({ message: z.string().trim().min(1).max(5000).default('This incident has been resolved.') });
 
-export function statusPageUrl(deps: Deps, path: string): string {
-  return `${deps.config.statusPages?.prefix ?? '/status'}/${path}`;
-}
-
-function presentPage(deps: Deps, p: StoredStatusPage<StatusPageSpec>) {
-  return {
-    id: p.id,
-    path: p.path,
-    url: statusPageUrl(deps, p.path),
-    spec: p.spec as unknown as Record<string, unknown>,
-    etag: p.etag,
-    createdAt: iso(p.createdAt),
-    createdBy: p.createdBy,
-    updatedAt: iso(p.updatedAt),
-    updatedBy: p.updatedBy,
-  };
-}
-
-function presentIncident(i: StoredIncident<IncidentDoc>) {
-  return {
-    id: i.id,
-    title: i.doc.title,
-    services: i.doc.services,
-    level: i.doc.level,
-    open: i.resolvedAt === undefined,
-    ...compact({ resolvedAt: iso(i.resolvedAt) }),
-    openedAt: iso(i.openedAt),
-    updates: i.doc.updates.map((u) => ({
-      at: iso(u.at),
-      status: u.status,
-      ...(u.level ? { level: u.level } : {}),
-      message: u.message,
-      by: u.by,
-    })),
-    etag: i.etag,
-    updatedAt: iso(i.updatedAt),
-  };
-}
-
 export function statusPageOperations(deps: Deps): Operation[] {
   const { store } = deps;
+  const prefix = deps.config.statusPages?.prefix ?? '/status';
   const ctxOf = (c: { principal: { tenant: string; actor: string }; now: number }) => ({
     store,
     tenant: c.principal.tenant,
@@ -128,7 +90,7 @@ export function statusPageOperations(deps: Deps): Operation[] {
       action: 'channels.read',
       responses: { 200: { description: '{ items } by id', schema: z.strictObject({ items: z.array(Page) }) } },
       async handler(c) {
-        const items = (await store.listStatusPages<StatusPageSpec>(c.principal.tenant)).map((p) => presentPage(deps, p));
+        const items = (await store.listStatusPages<StatusPageSpec>(c.principal.tenant)).map((p) => presentStatusPage(p, prefix));
         return { body: { items } };
       },
     }),
@@ -144,7 +106,7 @@ export function statusPageOperations(deps: Deps): Operation[] {
       async handler(c) {
         const p = await store.getStatusPage<StatusPageSpec>(c.principal.tenant, c.params.id);
         if (!p) throw new HttpError('not_found', `no status page ${c.params.id}`);
-        return { body: presentPage(deps, p), headers: { etag: p.etag } };
+        return { body: presentStatusPage(p, prefix), headers: { etag: p.etag } };
       },
     }),
     defineOperation({
@@ -193,7 +155,7 @@ export function statusPageOperations(deps: Deps): Operation[] {
           );
         return {
           status: r.value.status === 'created' ? 201 : 200,
-          body: { result: r.value.status, page: presentPage(deps, r.value.page) } as never,
+          body: { result: r.value.status, page: presentStatusPage(r.value.page, prefix) } as never,
           headers: { etag: r.value.page.etag },
         };
       },
