@@ -4,7 +4,8 @@
  *
  * Caching: a page is computed as of the start of the current cache interval (`maxAgeMs`), not of
  * the request's exact instant, so every request within one interval gets the same bytes and the
- * same ETag (a digest of the bytes), and a client holding them is answered 304.
+ * same ETag (a digest of the bytes), and a client holding them is answered 304. An incident or
+ * an event shows at the next interval at the latest; a change to the page's configuration at once.
  */
 import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '../../core/validation/issues.ts';
@@ -52,6 +53,15 @@ export async function putStatusPage(
 
 export type PublicFormat = 'html' | 'atom' | 'ics';
 
+/**
+ * Answers already computed in this process for the current interval: a page is the same bytes for
+ * a whole interval (see the header), so a page read by many is computed once per interval and
+ * form (about 50 ms on the demo's two services). Entries of past intervals are dropped; at most
+ * MEMO_MAX are kept. Each process keeps its own: a few computations more with several servers.
+ */
+const MEMO = new Map<string, PublicAnswer>();
+const MEMO_MAX = 256;
+
 export interface PublicAnswer {
   body: string;
   mediaType: string;
@@ -71,6 +81,10 @@ export async function publicStatusPage(
   const found = await store.findStatusPageByPath<StatusPageSpec>(input.path);
   if (!found?.page.spec.enabled) return undefined;
   const asOf = Math.floor(input.now / input.maxAgeMs) * input.maxAgeMs;
+  // The page's own ETag is in the key: a change to its configuration shows at once.
+  const key = [found.tenant, found.page.id, found.page.etag, input.format, input.lang, input.base, input.domain, asOf].join('\u0000');
+  const hit = MEMO.get(key);
+  if (hit) return hit;
   const view = await pageView(store, found.tenant, found.page, asOf);
   const feedId = createHash('sha256').update(`${found.tenant}\u0000${found.page.id}`).digest('hex').slice(0, 32);
   const [body, mediaType] =
@@ -80,5 +94,8 @@ export async function publicStatusPage(
         ? [renderAtom(view, input.base, feedId), 'application/atom+xml; charset=utf-8']
         : [renderIcs(view, input.domain), 'text/calendar; charset=utf-8'];
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-  return { body, mediaType, etag, asOf };
+  const answer = { body, mediaType, etag, asOf };
+  for (const [k, v] of MEMO) if (v.asOf < asOf || MEMO.size >= MEMO_MAX) MEMO.delete(k);
+  MEMO.set(key, answer);
+  return answer;
 }
