@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { parseEvent } from '../events/parse.ts';
 import type { Timed } from '../events/schema.ts';
 import { parseInstant } from '../time/instant.ts';
@@ -119,6 +120,31 @@ describe('dailyBars', () => {
     const events = [monitored('2026-06-01T00:00:00Z'), ...outage('o', '2026-06-02T10:00:00Z', '2026-06-02T11:00:00Z')];
     const r = dailyBars({ events, now: t('2026-06-02T09:00:00Z'), zone: 'UTC', options: {}, targetPercent: 99, days: 1 });
     assert.equal(r.bars[0]!.downtimeMs, 0);
+  });
+});
+
+describe('dailyBars: properties', () => {
+  test('90 contiguous civil days ending with today, each 23 to 25 hours (today up to now), in any zone', () => {
+    const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Riyadh', 'Pacific/Chatham'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: t('2024-01-01T00:00:00Z'), max: t('2030-01-01T00:00:00Z') }),
+        (zone, now) => {
+          const { bars } = dailyBars({ events: [monitored('2020-01-01T00:00:00Z')], now, zone, options: {}, targetPercent: 99 });
+          assert.equal(bars.length, 90);
+          for (let i = 0; i < bars.length - 1; i++) {
+            assert.equal(bars[i]!.to, bars[i + 1]!.from);
+            assert.ok(bars[i]!.to - bars[i]!.from >= 23 * H && bars[i]!.to - bars[i]!.from <= 25 * H);
+            assert.ok(bars[i]!.date < bars[i + 1]!.date);
+          }
+          const today = bars.at(-1)!;
+          assert.ok(today.from <= now && today.to === now);
+          assert.ok(bars.every((b) => b.state === 'up' || b.state === 'not_measured'));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
