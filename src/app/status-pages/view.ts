@@ -47,6 +47,7 @@ export interface PublicMaintenance {
 }
 
 export interface PublicIncident {
+  /** A digest of the tenant and the incident id: stable, and reveals neither. */
   id: string;
   title: string;
   /** Names of the page's services it concerns. */
@@ -186,7 +187,7 @@ export async function pageView(store: Store, tenant: string, page: StoredStatusP
     ...(spec.descriptionAr ? { descriptionAr: spec.descriptionAr } : {}),
     status: worst(views.map((v) => v.status)),
     services: views,
-    incidents: incidents.map((i) => publicIncident(i, names)),
+    incidents: incidents.map((i) => publicIncident(tenant, i, names)),
     maintenance: [...maintenance.values()].sort((a, b) => a.start - b.start || (a.uid < b.uid ? -1 : 1)),
     now,
   };
@@ -203,11 +204,12 @@ function addMaintenance(into: Map<string, PublicMaintenance>, tenant: string, w:
 }
 
 function publicIncident(
+  tenant: string,
   i: { id: string; doc: IncidentDoc; openedAt: number; resolvedAt?: number; updatedAt: number },
   names: Map<string, string>,
 ): PublicIncident {
   return {
-    id: i.id,
+    id: digest(tenant, 'incident', i.id),
     title: i.doc.title,
     services: i.doc.services.filter((s) => names.has(s)).map((s) => names.get(s)!),
     level: i.resolvedAt === undefined ? i.doc.level : 'operational',
