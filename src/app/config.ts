@@ -128,6 +128,14 @@ const fields = {
   PLEDGE_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   PLEDGE_DELIVERY_GROUP_INTERVAL: timeout.pipe(z.number().min(1, 'longer than 0')).prefault('1m'),
   PLEDGE_DELIVERY_GROUP_BURST: z.coerce.number().int().min(1).max(1_000_000).default(3),
+  /** Where public status pages are served: `<prefix>/<path>` (docs/status-page.md). */
+  PLEDGE_STATUS_PREFIX: z
+    .string()
+    .regex(/^(\/[a-z0-9][a-z0-9-]*)+$/, 'expected a path such as /status (lower-case segments, no trailing slash)')
+    .refine((s) => !/^\/(v1|healthz|readyz|metrics|openapi\.json|docs|assets)(\/|$)/.test(s), 'must not be a path of the API or the app')
+    .default('/status'),
+  /** How long browsers and proxies may keep a status page (Cache-Control max-age): also how often it is recomputed. */
+  PLEDGE_STATUS_MAX_AGE: timeout.pipe(z.number().min(1000, 'at least 1s').max(3_600_000, 'at most 1h')).prefault('60s'),
 };
 
 export const configSchema = z
@@ -162,6 +170,8 @@ export interface Config {
   scheduler?: { pollMs: number; leaseMs?: number };
   /** PLEDGE_SECRET_KEY as given (checked by parseSecretKeys); absent: no plain channel secrets over the API. */
   secretKeys?: string;
+  /** Public status pages (PLEDGE_STATUS_PREFIX, PLEDGE_STATUS_MAX_AGE); absent: /status, 60 s. */
+  statusPages?: { prefix: string; maxAgeMs: number };
 }
 
 /** The delivery loop (src/app/delivery/worker.ts). */
@@ -252,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
         grouping: { intervalMs: c.PLEDGE_DELIVERY_GROUP_INTERVAL, burst: c.PLEDGE_DELIVERY_GROUP_BURST },
       },
       ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
+      statusPages: { prefix: c.PLEDGE_STATUS_PREFIX, maxAgeMs: c.PLEDGE_STATUS_MAX_AGE },
     },
   };
 }

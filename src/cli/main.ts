@@ -37,6 +37,8 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['notifications', async () => (await import('./alerts.ts')).registerNotifications],
   ['report-schedules', async () => (await import('./report-schedules.ts')).registerReportSchedules],
   ['sources', async () => (await import('./sources.ts')).registerSources],
+  ['status-pages', async () => (await import('./status-pages.ts')).registerStatusPages],
+  ['incidents', async () => (await import('./status-pages.ts')).registerIncidents],
 ];
 
 /** One top-level command as the help lists it, and the group that registers it. */

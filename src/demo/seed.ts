@@ -4,6 +4,8 @@
  * three generated months of ticket, outage, check, satisfaction and KPI events, up to now, for several customers,
  * regions and priorities, breaches included. Tests use the same code.
  */
+import { putStatusPage } from '../app/status-pages/pages.ts';
+import { parseSourceText } from '../core/validation/source.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,6 +172,13 @@ export async function seedDemo(store: Store, now: number, tenant = 'demo', opts:
   }
   const events = opts.events ?? (demoEvents(now).map((e) => unwrap(parseEvent(e))) as Timed[]);
   for (let i = 0; i < events.length; i += 5000) await store.appendEvents(tenant, events.slice(i, i + 5000), { receivedAt: now });
+  // The public status page of examples/status-pages/demo.yaml (served at /status/demo). Its path is
+  // one per server: a second demo tenant on the same database (tests) goes without.
+  const pageFile = join(EXAMPLES, 'status-pages', 'demo.yaml');
+  await putStatusPage(
+    { store, tenant, now, actor },
+    { id: 'demo', spec: unwrap(parseSourceText(readFileSync(pageFile, 'utf8'), pageFile)).value },
+  );
   return {
     tenant,
     adminToken: token.secret,

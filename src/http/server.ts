@@ -46,6 +46,8 @@ import { registerWebApp } from './web.ts';
 import type { ScryptParams } from '../app/passwords.ts';
 import { serviceReportOperations } from './routes/service-reports.ts';
 import { sourceOperations } from './routes/sources.ts';
+import { statusPageOperations } from './routes/status-pages.ts';
+import { registerStatusPages } from './status-public.ts';
 import { z } from 'zod';
 
 export interface ServerOptions {
@@ -93,6 +95,7 @@ export function operations(deps: Deps): Operation[] {
     ...channelOperations(deps),
     ...reportScheduleOperations(deps),
     ...sourceOperations(deps),
+    ...statusPageOperations(deps),
     ...systemOperations(deps, () => operations(deps)),
   ];
 }
@@ -194,6 +197,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     for (const m of methods) known.push({ method: m, re });
   });
   const web = registerWebApp(app, options.webRoot);
+  registerStatusPages(app, deps);
   app.setNotFoundHandler((req, reply) => {
     if (web.isPage(req)) return web.sendPage(reply);
     const path = req.url.split('?')[0] ?? '';

@@ -23,6 +23,7 @@ import { alertsContract } from './contract-alerts.ts';
 import { signInContract } from './contract-sign-in.ts';
 import { reportsContract } from './contract-reports.ts';
 import { reportSchedulesContract } from './contract-report-schedules.ts';
+import { statusPagesContract } from './contract-status-pages.ts';
 import { sourcesContract } from './contract-sources.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
@@ -1839,6 +1840,7 @@ export function storeContract(target: ContractTarget): void {
     alertsContract({ store: () => store, open, freshConfig: () => target.freshConfig() });
     signInContract({ store: () => store });
     reportsContract({ store: () => store });
+    statusPagesContract({ store: () => store });
     reportSchedulesContract({ store: () => store });
     sourcesContract({ store: () => store });
 

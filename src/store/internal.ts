@@ -33,6 +33,8 @@ import type {
   StoredTimer,
   TimerInput,
   StoredReportSchedule,
+  StoredStatusPage,
+  StoredIncident,
   StoredSource,
   StoredReportDelivery,
   ReportAttachmentRef,
@@ -706,6 +708,35 @@ export function sourceOf<C>(r: Row, json: JsonColumn): StoredSource<C> {
     createdAt: Number(r.created_at),
     createdBy: r.created_by as string,
     updatedAt: Number(r.updated_at),
+    updatedBy: r.updated_by as string,
+  };
+}
+
+/** A status page from its row. */
+export function statusPageOf<S>(r: Row, json: JsonColumn): StoredStatusPage<S> {
+  return {
+    id: r.id as string,
+    path: r.path as string,
+    spec: json(r.spec) as S,
+    etag: calendarEtag(r.row_version as number, r.updated_at as number),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+  };
+}
+
+/** An incident from its row. */
+export function incidentOf<D>(r: Row, json: JsonColumn): StoredIncident<D> {
+  return {
+    id: r.id as string,
+    doc: json(r.doc) as D,
+    openedAt: r.opened_at as number,
+    ...(r.resolved_at !== null && r.resolved_at !== undefined ? { resolvedAt: r.resolved_at as number } : {}),
+    etag: calendarEtag(r.row_version as number, r.updated_at as number),
+    createdAt: r.created_at as number,
+    createdBy: r.created_by as string,
+    updatedAt: r.updated_at as number,
     updatedBy: r.updated_by as string,
   };
 }

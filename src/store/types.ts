@@ -1383,6 +1383,83 @@ export interface ReportScheduleStore {
   listReportDeliveries(tenant: TenantId, filter?: ReportDeliveryFilter): Promise<Page<StoredReportDelivery>>;
 }
 
+// --- status pages and incidents ------------------------------------------------------------------
+
+/** A public status page (src/app/status-pages/ holds what `spec` means). */
+export interface StoredStatusPage<S = unknown> {
+  id: string;
+  /** Where it is served, under the server's prefix; unique across tenants (the URL names none). */
+  path: string;
+  spec: S;
+  /** Quoted; changes with every change. */
+  etag: string;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface StatusPageInput<S = unknown> {
+  id: string;
+  path: string;
+  spec: S;
+  at: number;
+  by: string;
+}
+
+/** As ChannelPut, and `path_taken` when another page (of any tenant) is served at that path. */
+export type StatusPagePut<S = unknown> =
+  | { status: 'created' | 'updated'; page: StoredStatusPage<S> }
+  | { status: 'stale'; current?: StoredStatusPage<S> }
+  | { status: 'path_taken' };
+
+/** An incident told to the public: its document (services, level, updates) is replaced whole under its ETag. */
+export interface StoredIncident<D = unknown> {
+  id: string;
+  doc: D;
+  openedAt: number;
+  /** Absent while open. */
+  resolvedAt?: number;
+  etag: string;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface IncidentInput<D = unknown> {
+  id: string;
+  doc: D;
+  openedAt: number;
+  resolvedAt?: number;
+  at: number;
+  by: string;
+}
+
+export interface StatusPageStore {
+  /** Creates or replaces a page (`ifMatch` as putChannel); `path_taken` changes nothing. */
+  putStatusPage<S>(tenant: TenantId, page: StatusPageInput<S>, ifMatch?: string | null, audit?: AuditInput): Promise<StatusPagePut<S>>;
+  getStatusPage<S = unknown>(tenant: TenantId, id: string): Promise<StoredStatusPage<S> | undefined>;
+  /** By id. */
+  listStatusPages<S = unknown>(tenant: TenantId): Promise<StoredStatusPage<S>[]>;
+  deleteStatusPage(tenant: TenantId, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'>;
+  /** The page served at `path`, whichever tenant it belongs to (the public route knows only the path). */
+  findStatusPageByPath<S = unknown>(path: string): Promise<{ tenant: TenantId; page: StoredStatusPage<S> } | undefined>;
+  /** Creates or replaces an incident (`ifMatch` as putChannel: null only creates, a string must be current). */
+  putIncident<D>(
+    tenant: TenantId,
+    incident: IncidentInput<D>,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; incident: StoredIncident<D> } | { status: 'stale'; current?: StoredIncident<D> }>;
+  getIncident<D = unknown>(tenant: TenantId, id: string): Promise<StoredIncident<D> | undefined>;
+  /**
+   * Newest opened first (then by id): the open incidents and those resolved at or after
+   * `resolvedSince` (all, when it is absent), at most `limit` (default 1000).
+   */
+  listIncidents<D = unknown>(tenant: TenantId, filter?: { resolvedSince?: number; limit?: number }): Promise<StoredIncident<D>[]>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The whole store
 
@@ -1461,7 +1538,8 @@ export interface Store
     SilenceStore,
     TimerStore,
     ReportScheduleStore,
-    SourceStore {
+    SourceStore,
+    StatusPageStore {
   readonly kind: 'sqlite' | 'postgres';
   /** For readiness probes: resolves when the database answers, else a StoreError. */
   ping(): Promise<void>;

@@ -372,6 +372,32 @@ describe('the answers are what the document says', () => {
     const issue = { webhookEvent: 'jira:issue_created', issue: { key: 'DOC-1', fields: { updated: '2026-09-30T10:00:00.000+0000' } } };
     await call(null, { method: 'POST', url: `${src.json().source.webhook}?token=${deskToken}`, ...json(issue) }, 200);
     await call('admin', { method: 'DELETE', url: '/v1/sources/doc-desk' }, 200);
+    // Status pages and incidents (issue 11): a page created, replaced, read, deleted; an incident opened, updated, resolved.
+    const page = { title: 'Doc status', path: 'doc-status', services: [{ id: 'checkout' }] };
+    const pg = await call('manager', { method: 'PUT', url: '/v1/status-pages/doc-status', ...json(page) }, 201);
+    await call(
+      'manager',
+      {
+        method: 'PUT',
+        url: '/v1/status-pages/doc-status',
+        headers: { 'content-type': 'application/json', 'if-match': pg.headers.etag as string },
+        payload: JSON.stringify({ ...page, title: 'Doc status page' }),
+      },
+      200,
+    );
+    await call('auditor', { method: 'GET', url: '/v1/status-pages' }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/status-pages/doc-status' }, 200);
+    const incident = { id: 'doc-inc', title: 'Slow checkout', services: ['checkout'], level: 'degraded', message: 'Looking into it.' };
+    await call('agent', { method: 'POST', url: '/v1/incidents', ...json(incident) }, 201);
+    await call(
+      'agent',
+      { method: 'POST', url: '/v1/incidents/doc-inc/updates', ...json({ status: 'identified', message: 'Found.' }) },
+      200,
+    );
+    await call('agent', { method: 'POST', url: '/v1/incidents/doc-inc/resolve', ...json({ message: 'Fixed.' }) }, 200);
+    await call('viewer', { method: 'GET', url: '/v1/incidents?open=false' }, 200);
+    await call('viewer', { method: 'GET', url: '/v1/incidents/doc-inc' }, 200);
+    await call('manager', { method: 'DELETE', url: '/v1/status-pages/doc-status' }, 200);
 
     // Signing in to the web app: an invite, its acceptance, a sign-in, the session, sign-out.
     const inv = (

@@ -273,4 +273,17 @@ describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-
     assert.equal((await page.request.get(url('/v1/calendars'))).status(), 403, 'the server refuses it the calendars too');
     await ctx.close();
   });
+
+  test('the public status page (not the app: server-rendered, no sign-in): no CSP error, no axe violation, Arabic right to left', async () => {
+    const { ctx, page, errors } = await web.open();
+    await page.goto(url('/status/demo'));
+    assert.equal(await page.locator('ol.bars').count(), 2, 'two services, each with its bars');
+    assert.equal(await page.locator('ol.bars').first().locator('li').count(), 90);
+    assert.deepEqual(await axe(page), [], 'axe on /status/demo');
+    await page.goto(url('/status/demo?lang=ar'));
+    assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+    assert.deepEqual(await axe(page), [], 'axe on /status/demo?lang=ar');
+    assert.deepEqual(errors, [], 'the inline style is allowed by the page CSP, and nothing else is loaded');
+    await ctx.close();
+  });
 });

@@ -265,14 +265,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     let measuredFrom = w.from;
     if (t.metric === 'availability') {
       const end = Math.min(w.to, Math.max(w.from, now));
-      const scoped = asOf.filter((e) => {
-        const region = list(t.region) ?? list(t.scope?.region);
-        const svc = list(t.scope?.service);
-        return (
-          (!region || (e.region !== undefined && region.includes(e.region)) || e.region === undefined) &&
-          (!svc || (e.service !== undefined && svc.includes(e.service)))
-        );
-      });
+      const scoped = asOf.filter(availabilityScope(t));
       const iv = intervalsFromEvents(scoped, end);
       targetIssues.push(...iv.issues);
       // Was the window monitored at all, and from when (monitoring.ts)? Only that part is measured.
@@ -284,23 +277,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
         whole.from === null || whole.from < w.to
           ? { ...whole, from: whole.from === null ? null : Math.max(w.from, whole.from) }
           : { from: null, basis: 'none' as const, text: `not monitored in this part of the window: ${whole.text}` };
-      const exclusions = terms.penalties?.exclusions ?? ['announced_maintenance'];
-      const opts: AvailabilityOptions = {
-        maintenanceNoticeMs: msOf(terms.maintenance?.notice ?? '0s'),
-        exclude: {
-          maintenance: exclusions.includes('announced_maintenance'),
-          customerCaused: exclusions.includes('customer_caused'),
-          forceMajeure: exclusions.includes('force_majeure'),
-          thirdParty: exclusions.includes('third_party'),
-        },
-        excludedTime: t.availability?.excludedTime ?? 'removed',
-        minOutageMs: msOf(t.availability?.minOutage ?? '0s'),
-        checks: t.availability?.checks ?? 'any',
-      };
-      if (t.availability?.serviceHoursOnly && t.calendar) {
-        const cal = calendars.get(t.calendar);
-        if (cal) opts.calendar = cal;
-      }
+      const opts = availabilityOptionsFor(terms, t, calendars);
       if (coverage.from === null) {
         const monitoring = { from: null, text: coverage.text };
         inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring };
@@ -392,6 +369,45 @@ export function allowanceFor(allowanceMs: number, measured: { from: number; to: 
   if (!full || (measured.from <= full.from && measured.to >= full.to)) return allowanceMs;
   const share = Math.max(0, Math.min(measured.to, full.to) - Math.max(measured.from, full.from)) / (full.to - full.from);
   return Math.round(allowanceMs * share);
+}
+
+/** Whether an event is in an availability target's scope (its regions and services). */
+export function availabilityScope(t: TargetSpecDoc): (e: Timed) => boolean {
+  const region = list(t.region) ?? list(t.scope?.region);
+  const svc = list(t.scope?.service);
+  return (e) =>
+    (!region || (e.region !== undefined && region.includes(e.region)) || e.region === undefined) &&
+    (!svc || (e.service !== undefined && svc.includes(e.service)));
+}
+
+/**
+ * The availability rules of an agreement's availability target: maintenance notice, exclusions,
+ * excluded time, minimum outage, checks and service hours. One place, so every figure measured by
+ * an agreement's rules (its windows, a status page's daily bars) is measured by the same ones.
+ */
+export function availabilityOptionsFor(
+  terms: AgreementSpec,
+  t: TargetSpecDoc,
+  calendars: ReadonlyMap<string, BusinessCalendar>,
+): AvailabilityOptions {
+  const exclusions = terms.penalties?.exclusions ?? ['announced_maintenance'];
+  const opts: AvailabilityOptions = {
+    maintenanceNoticeMs: msOf(terms.maintenance?.notice ?? '0s'),
+    exclude: {
+      maintenance: exclusions.includes('announced_maintenance'),
+      customerCaused: exclusions.includes('customer_caused'),
+      forceMajeure: exclusions.includes('force_majeure'),
+      thirdParty: exclusions.includes('third_party'),
+    },
+    excludedTime: t.availability?.excludedTime ?? 'removed',
+    minOutageMs: msOf(t.availability?.minOutage ?? '0s'),
+    checks: t.availability?.checks ?? 'any',
+  };
+  if (t.availability?.serviceHoursOnly && t.calendar) {
+    const cal = calendars.get(t.calendar);
+    if (cal) opts.calendar = cal;
+  }
+  return opts;
 }
 
 function msOf(text: string): number {

@@ -59,6 +59,8 @@ import {
   summarise,
   unknownTenant,
   reportScheduleOf,
+  statusPageOf,
+  incidentOf,
   sourceOf,
   reportDeliveryOf,
   DELIVERY_NOTIFICATION_COLUMNS,
@@ -152,6 +154,11 @@ import type {
   StoredSource,
   StoredReportDelivery,
   StoredReportSchedule,
+  StatusPageInput,
+  StatusPagePut,
+  StoredStatusPage,
+  IncidentInput,
+  StoredIncident,
 } from '../types.ts';
 
 type Row = Record<string, unknown>;
@@ -2361,6 +2368,105 @@ class PostgresStore implements Store {
       [tenant, source, delivery],
     );
     return r !== undefined;
+  }
+
+  // --- status pages and incidents --------------------------------------------------------------
+
+  putStatusPage<S>(tenant: string, pg: StatusPageInput<S>, ifMatch?: string | null, audit?: AuditInput): Promise<StatusPagePut<S>> {
+    const op = 'putStatusPage';
+    return this.tx(op, async (c) => {
+      if (!(await this.one(op, 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);
+      const cur = await this.one(op, 'SELECT * FROM status_pages WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, pg.id], c);
+      const current = cur && statusPageOf<S>(cur, asIs);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return { status: 'stale' as const, ...(current ? { current } : {}) };
+      // Two tenants racing for one free path: the unique index lets one in, the other's insert fails
+      // (a conflict, answered 409 by the edge like any other).
+      const owner = await this.one(op, 'SELECT tenant, id FROM status_pages WHERE path = $1', [pg.path], c);
+      if (owner && (owner.tenant !== tenant || owner.id !== pg.id)) return { status: 'path_taken' as const };
+      const row = (await this.one(
+        op,
+        `INSERT INTO status_pages (tenant, id, path, spec, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4::jsonb, 1, $5, $6, $5, $6)
+         ON CONFLICT (tenant, id) DO UPDATE SET path = excluded.path, spec = excluded.spec, row_version = status_pages.row_version + 1,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        [tenant, pg.id, pg.path, json(pg.spec), pg.at, pg.by],
+        c,
+      ))!;
+      await this.audit(c, tenant, audit);
+      return { status: row.row_version === 1 ? ('created' as const) : ('updated' as const), page: statusPageOf<S>(row, asIs) };
+    });
+  }
+
+  async getStatusPage<S = unknown>(tenant: string, id: string): Promise<StoredStatusPage<S> | undefined> {
+    const r = await this.one('getStatusPage', 'SELECT * FROM status_pages WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && statusPageOf<S>(r, asIs);
+  }
+
+  async listStatusPages<S = unknown>(tenant: string): Promise<StoredStatusPage<S>[]> {
+    const rows = await this.rows('listStatusPages', 'SELECT * FROM status_pages WHERE tenant = $1 ORDER BY id', [tenant]);
+    return rows.map((r) => statusPageOf<S>(r, asIs));
+  }
+
+  deleteStatusPage(tenant: string, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    const op = 'deleteStatusPage';
+    return this.tx(op, async (c) => {
+      const r = await this.one(op, 'SELECT * FROM status_pages WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && statusPageOf(r, asIs).etag !== ifMatch) return 'stale' as const;
+      await c.query('DELETE FROM status_pages WHERE tenant = $1 AND id = $2', [tenant, id]);
+      await this.audit(c, tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  async findStatusPageByPath<S = unknown>(path: string): Promise<{ tenant: string; page: StoredStatusPage<S> } | undefined> {
+    const r = await this.one('findStatusPageByPath', 'SELECT * FROM status_pages WHERE path = $1', [path]);
+    return r && { tenant: r.tenant as string, page: statusPageOf<S>(r, asIs) };
+  }
+
+  putIncident<D>(
+    tenant: string,
+    inc: IncidentInput<D>,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; incident: StoredIncident<D> } | { status: 'stale'; current?: StoredIncident<D> }> {
+    const op = 'putIncident';
+    return this.tx(op, async (c) => {
+      if (!(await this.one(op, 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);
+      const cur = await this.one(op, 'SELECT * FROM incidents WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, inc.id], c);
+      const current = cur && incidentOf<D>(cur, asIs);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return { status: 'stale' as const, ...(current ? { current } : {}) };
+      const row = (await this.one(
+        op,
+        `INSERT INTO incidents (tenant, id, doc, opened_at, resolved_at, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES ($1, $2, $3::jsonb, $4, $5, 1, $6, $7, $6, $7)
+         ON CONFLICT (tenant, id) DO UPDATE SET doc = excluded.doc, opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
+           row_version = incidents.row_version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        [tenant, inc.id, json(inc.doc), inc.openedAt, inc.resolvedAt ?? null, inc.at, inc.by],
+        c,
+      ))!;
+      await this.audit(c, tenant, audit);
+      return { status: row.row_version === 1 ? ('created' as const) : ('updated' as const), incident: incidentOf<D>(row, asIs) };
+    });
+  }
+
+  async getIncident<D = unknown>(tenant: string, id: string): Promise<StoredIncident<D> | undefined> {
+    const r = await this.one('getIncident', 'SELECT * FROM incidents WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && incidentOf<D>(r, asIs);
+  }
+
+  async listIncidents<D = unknown>(tenant: string, filter: { resolvedSince?: number; limit?: number } = {}): Promise<StoredIncident<D>[]> {
+    const rows = await this.rows(
+      'listIncidents',
+      `SELECT * FROM incidents WHERE tenant = $1 AND (resolved_at IS NULL OR resolved_at >= $2)
+       ORDER BY opened_at DESC, id LIMIT $3`,
+      [tenant, filter.resolvedSince ?? Number.MIN_SAFE_INTEGER, filter.limit ?? 1000],
+    );
+    return rows.map((r) => incidentOf<D>(r, asIs));
   }
 
   // --- report schedules ------------------------------------------------------------------------

@@ -62,6 +62,8 @@ import {
   summarise,
   unknownTenant,
   reportScheduleOf,
+  statusPageOf,
+  incidentOf,
   sourceOf,
   reportDeliveryOf,
   DELIVERY_NOTIFICATION_COLUMNS,
@@ -155,6 +157,11 @@ import type {
   StoredSource,
   StoredReportDelivery,
   StoredReportSchedule,
+  StatusPageInput,
+  StatusPagePut,
+  StoredStatusPage,
+  IncidentInput,
+  StoredIncident,
 } from '../types.ts';
 
 type Row = Record<string, unknown>;
@@ -2464,6 +2471,119 @@ class SqliteStore implements Store {
       () =>
         this.get('SELECT 1 FROM source_deliveries WHERE tenant = ? AND source_id = ? AND delivery = ?', tenant, source, delivery) !==
         undefined,
+    );
+  }
+
+  // --- status pages and incidents --------------------------------------------------------------
+
+  putStatusPage<S>(tenant: string, pg: StatusPageInput<S>, ifMatch?: string | null, audit?: AuditInput): Promise<StatusPagePut<S>> {
+    return this.write('putStatusPage', () => {
+      if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
+      const cur = this.get('SELECT * FROM status_pages WHERE tenant = ? AND id = ?', tenant, pg.id);
+      const current = cur && statusPageOf<S>(cur, parse);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return { status: 'stale' as const, ...(current ? { current } : {}) };
+      const owner = this.get('SELECT tenant, id FROM status_pages WHERE path = ?', pg.path);
+      if (owner && (owner.tenant !== tenant || owner.id !== pg.id)) return { status: 'path_taken' as const };
+      const row = this.get(
+        `INSERT INTO status_pages (tenant, id, path, spec, row_version, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO UPDATE SET path = excluded.path, spec = excluded.spec, row_version = status_pages.row_version + 1,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        tenant,
+        pg.id,
+        pg.path,
+        json(pg.spec),
+        pg.at,
+        pg.by,
+        pg.at,
+        pg.by,
+      )!;
+      this.audit(tenant, audit);
+      return { status: current ? ('updated' as const) : ('created' as const), page: statusPageOf<S>(row, parse) };
+    });
+  }
+
+  getStatusPage<S = unknown>(tenant: string, id: string): Promise<StoredStatusPage<S> | undefined> {
+    return this.run('getStatusPage', () => {
+      const r = this.get('SELECT * FROM status_pages WHERE tenant = ? AND id = ?', tenant, id);
+      return r && statusPageOf<S>(r, parse);
+    });
+  }
+
+  listStatusPages<S = unknown>(tenant: string): Promise<StoredStatusPage<S>[]> {
+    return this.run('listStatusPages', () =>
+      this.all('SELECT * FROM status_pages WHERE tenant = ? ORDER BY id', tenant).map((r) => statusPageOf<S>(r, parse)),
+    );
+  }
+
+  deleteStatusPage(tenant: string, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    return this.write('deleteStatusPage', () => {
+      const r = this.get('SELECT * FROM status_pages WHERE tenant = ? AND id = ?', tenant, id);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && statusPageOf(r, parse).etag !== ifMatch) return 'stale' as const;
+      this.exec('DELETE FROM status_pages WHERE tenant = ? AND id = ?', tenant, id);
+      this.audit(tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  findStatusPageByPath<S = unknown>(path: string): Promise<{ tenant: string; page: StoredStatusPage<S> } | undefined> {
+    return this.run('findStatusPageByPath', () => {
+      const r = this.get('SELECT * FROM status_pages WHERE path = ?', path);
+      return r && { tenant: r.tenant as string, page: statusPageOf<S>(r, parse) };
+    });
+  }
+
+  putIncident<D>(
+    tenant: string,
+    inc: IncidentInput<D>,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; incident: StoredIncident<D> } | { status: 'stale'; current?: StoredIncident<D> }> {
+    return this.write('putIncident', () => {
+      if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
+      const cur = this.get('SELECT * FROM incidents WHERE tenant = ? AND id = ?', tenant, inc.id);
+      const current = cur && incidentOf<D>(cur, parse);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return { status: 'stale' as const, ...(current ? { current } : {}) };
+      const row = this.get(
+        `INSERT INTO incidents (tenant, id, doc, opened_at, resolved_at, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO UPDATE SET doc = excluded.doc, opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
+           row_version = incidents.row_version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        tenant,
+        inc.id,
+        json(inc.doc),
+        inc.openedAt,
+        inc.resolvedAt ?? null,
+        inc.at,
+        inc.by,
+        inc.at,
+        inc.by,
+      )!;
+      this.audit(tenant, audit);
+      return { status: current ? ('updated' as const) : ('created' as const), incident: incidentOf<D>(row, parse) };
+    });
+  }
+
+  getIncident<D = unknown>(tenant: string, id: string): Promise<StoredIncident<D> | undefined> {
+    return this.run('getIncident', () => {
+      const r = this.get('SELECT * FROM incidents WHERE tenant = ? AND id = ?', tenant, id);
+      return r && incidentOf<D>(r, parse);
+    });
+  }
+
+  listIncidents<D = unknown>(tenant: string, filter: { resolvedSince?: number; limit?: number } = {}): Promise<StoredIncident<D>[]> {
+    return this.run('listIncidents', () =>
+      this.all(
+        `SELECT * FROM incidents WHERE tenant = ? AND (resolved_at IS NULL OR resolved_at >= ?)
+         ORDER BY opened_at DESC, id LIMIT ?`,
+        tenant,
+        filter.resolvedSince ?? Number.MIN_SAFE_INTEGER,
+        filter.limit ?? 1000,
+      ).map((r) => incidentOf<D>(r, parse)),
     );
   }
 

@@ -12,7 +12,7 @@ export function Said({ clauses, english, sentence = false }: { clauses: Why[] | 
   const { lang } = useI18n();
   const said = sayClauses(clauses, lang, { locale: lang === 'ar' ? 'ar' : 'en-GB', sentence });
   return said !== null ? (
-    <>{said}</>
+    said
   ) : (
     <span lang="en" dir="ltr" className="as-written">
       {english}
