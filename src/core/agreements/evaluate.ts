@@ -206,9 +206,9 @@ export interface EvaluateInput {
   fullWindow?: { from: number; to: number };
 }
 
-/** Whether a target is measured from tickets: availability and KPI targets take events of no ticket alone. */
+/** Whether a target is measured from tickets: availability and KPI targets take events of no ticket alone, ratio targets none. */
 export function needsTickets(t: Pick<TargetSpecDoc, 'metric'>): boolean {
-  return t.metric !== 'availability' && t.metric !== 'kpi';
+  return t.metric !== 'availability' && t.metric !== 'kpi' && t.metric !== 'ratio';
 }
 
 /** Every target of the agreement over one window. */
