@@ -128,6 +128,13 @@ const fields = {
   PLEDGE_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   PLEDGE_DELIVERY_GROUP_INTERVAL: timeout.pipe(z.number().min(1, 'longer than 0')).prefault('1m'),
   PLEDGE_DELIVERY_GROUP_BURST: z.coerce.number().int().min(1).max(1_000_000).default(3),
+  /** The Prometheus that ratio targets are measured from (docs/prometheus.md); none: they are no data. */
+  PLEDGE_PROMETHEUS_URL: z
+    .string()
+    .refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), 'expected an http(s) URL such as http://prometheus:9090')
+    .optional(),
+  /** How long one Prometheus query may take before the measurement is given up (and retried later). */
+  PLEDGE_PROMETHEUS_TIMEOUT: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
 };
 
 export const configSchema = z
@@ -160,11 +167,19 @@ export interface Config {
   delivery: DeliveryConfig;
   /** The alert scheduler (PLEDGE_SCHEDULER_POLL, PLEDGE_SCHEDULER_LEASE); absent: the defaults. */
   scheduler?: { pollMs: number; leaseMs?: number };
+  /** Where ratio targets are measured (PLEDGE_PROMETHEUS_URL, PLEDGE_PROMETHEUS_TIMEOUT); absent: no Prometheus. */
+  prometheus?: PrometheusConfig;
   /** PLEDGE_SECRET_KEY as given (checked by parseSecretKeys); absent: no plain channel secrets over the API. */
   secretKeys?: string;
 }
 
 /** The delivery loop (src/app/delivery/worker.ts). */
+export interface PrometheusConfig {
+  /** Base URL of the Prometheus HTTP API (its /api/v1/query is called). */
+  url: string;
+  timeoutMs: number;
+}
+
 export interface DeliveryConfig {
   /** Decrypts `enc:v1:` channel secrets (PLEDGE_SECRET_KEY); absent: such channels fail, saying why. */
   keyring?: Keyring;
@@ -252,6 +267,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
         grouping: { intervalMs: c.PLEDGE_DELIVERY_GROUP_INTERVAL, burst: c.PLEDGE_DELIVERY_GROUP_BURST },
       },
       ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
+      ...(c.PLEDGE_PROMETHEUS_URL ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT } } : {}),
     },
   };
 }
