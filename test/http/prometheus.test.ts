@@ -81,7 +81,10 @@ describe('POST /v1/measurements/prometheus', () => {
       const before = await agreement();
       assert.deepEqual([before.health, before.targets], ['no_data', []], 'nothing measured yet: no data');
 
-      assert.equal((await tn.req('viewer', { method: 'POST', url: '/v1/measurements/prometheus' })).statusCode, 403);
+      // Measuring writes events: the roles that may send them (admin, agent), and no one else.
+      for (const role of ['viewer', 'customer', 'auditor', 'manager'] as const)
+        assert.equal((await tn.req(role, { method: 'POST', url: '/v1/measurements/prometheus' })).statusCode, 403, role);
+      assert.equal((await tn.req(null, { method: 'POST', url: '/v1/measurements/prometheus' })).statusCode, 401);
       const r = await tn.req('agent', { method: 'POST', url: '/v1/measurements/prometheus' });
       assert.equal(r.statusCode, 200, r.body);
       const body = r.json() as Json;
