@@ -438,3 +438,50 @@ test('output piped into a reader that stops early (| head) ends quietly, without
   assert.doesNotMatch(err, /EPIPE|\n\s+at /);
   assert.equal(code, 0);
 });
+
+test('import openslo and export openslo: the example files, the report on standard error, bad input exit 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-openslo-'));
+  const out = join(dir, 'checkout.yaml');
+  // A real process: the YAML to --out, the report to standard error.
+  const r = pledge(
+    'import',
+    'openslo',
+    'examples/openslo/checkout-slos.yaml',
+    '--provider',
+    'northwind',
+    '--provider-name',
+    'Northwind Services',
+    '--out',
+    out,
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, '');
+  assert.match(r.err, /no_equivalent +AlertPolicy\/checkout-fast-burn: /);
+  const committed = readFileSync('examples/openslo/checkout-agreement.yaml', 'utf8').replace(/^(#.*\n)+/, '');
+  assert.equal(readFileSync(out, 'utf8'), committed);
+  assert.equal((await pledgeHere('validate', out)).code, 0);
+
+  const exported = await pledgeHere('export', 'openslo', out, '--json');
+  assert.equal(exported.code, 0, exported.err);
+  const j = JSON.parse(exported.out);
+  assert.deepEqual(
+    j.documents.map((d: { kind: string; metadata: { name: string } }) => `${d.kind}/${d.metadata.name}`),
+    ['Service/checkout', 'SLO/checkout-availability', 'SLO/checkout-availability-28d'],
+  );
+  assert.deepEqual(j.report, []);
+  const yaml = await pledgeHere('export', 'openslo', 'examples/agreements/sla-checkout.yaml');
+  assert.equal(yaml.code, 0, yaml.err);
+  assert.match(yaml.err, /targets\[[^\]]+\] metric: availability is measured from Pledge's events/);
+
+  const imported = JSON.parse(
+    (await pledgeHere('import', 'openslo', 'examples/openslo/spec/budgeting-method-ratio-timeslices.yaml', '--json')).out,
+  );
+  assert.equal(imported.agreements[0].targets[0].window, '14d');
+  assert.ok(imported.report.some((g: { path: string }) => g.path === 'spec.budgetingMethod'));
+
+  writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: openslo/v1\nkind: SLO\nmetadata: { name: a }\nspec:\n  service: s\n  objectivs: []\n');
+  const bad = await pledgeHere('import', 'openslo', join(dir, 'bad.yaml'), '--kind', 'contract');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--kind: unknown kind/);
+  assert.match(bad.err, /bad\.yaml:6:3: \[0\]\.spec\.objectivs: unknown field; did you mean "objectives"\?/);
+});

@@ -114,3 +114,13 @@ test("the scheduler's poll and lease are durations (60 s lease by default); a le
   assert.ok(!bad.ok);
   assert.match(JSON.stringify(bad.issues), /PLEDGE_SCHEDULER_LEASE/);
 });
+
+test('PLEDGE_PROMETHEUS_URL: an http(s) URL, with its timeout; absent, no Prometheus', () => {
+  const on = loadConfig({ PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090', PLEDGE_PROMETHEUS_TIMEOUT: '2s' });
+  assert.ok(on.ok);
+  assert.deepEqual(on.value.prometheus, { url: 'http://prometheus:9090', timeoutMs: 2000 });
+  const off = loadConfig({});
+  assert.ok(off.ok && off.value.prometheus === undefined);
+  const bad = loadConfig({ PLEDGE_PROMETHEUS_URL: 'prometheus:9090' });
+  assert.ok(!bad.ok && bad.issues.some((i) => i.path === 'PLEDGE_PROMETHEUS_URL' && /http\(s\) URL/.test(i.message)), JSON.stringify(bad));
+});

@@ -136,6 +136,13 @@ const fields = {
     .default('/status'),
   /** How long browsers and proxies may keep a status page (Cache-Control max-age): also how often it is recomputed. */
   PLEDGE_STATUS_MAX_AGE: timeout.pipe(z.number().min(1000, 'at least 1s').max(3_600_000, 'at most 1h')).prefault('60s'),
+  /** The Prometheus that ratio targets are measured from (docs/prometheus.md); none: they are no data. */
+  PLEDGE_PROMETHEUS_URL: z
+    .string()
+    .refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), 'expected an http(s) URL such as http://prometheus:9090')
+    .optional(),
+  /** How long one Prometheus query may take before the measurement is given up (and retried later). */
+  PLEDGE_PROMETHEUS_TIMEOUT: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
 };
 
 export const configSchema = z
@@ -168,6 +175,8 @@ export interface Config {
   delivery: DeliveryConfig;
   /** The alert scheduler (PLEDGE_SCHEDULER_POLL, PLEDGE_SCHEDULER_LEASE); absent: the defaults. */
   scheduler?: { pollMs: number; leaseMs?: number };
+  /** Where ratio targets are measured (PLEDGE_PROMETHEUS_URL, PLEDGE_PROMETHEUS_TIMEOUT); absent: no Prometheus. */
+  prometheus?: PrometheusConfig;
   /** PLEDGE_SECRET_KEY as given (checked by parseSecretKeys); absent: no plain channel secrets over the API. */
   secretKeys?: string;
   /** Public status pages (PLEDGE_STATUS_PREFIX, PLEDGE_STATUS_MAX_AGE); absent: /status, 60 s. */
@@ -175,6 +184,12 @@ export interface Config {
 }
 
 /** The delivery loop (src/app/delivery/worker.ts). */
+export interface PrometheusConfig {
+  /** Base URL of the Prometheus HTTP API (its /api/v1/query is called). */
+  url: string;
+  timeoutMs: number;
+}
+
 export interface DeliveryConfig {
   /** Decrypts `enc:v1:` channel secrets (PLEDGE_SECRET_KEY); absent: such channels fail, saying why. */
   keyring?: Keyring;
@@ -263,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       },
       ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
       statusPages: { prefix: c.PLEDGE_STATUS_PREFIX, maxAgeMs: c.PLEDGE_STATUS_MAX_AGE },
+      ...(c.PLEDGE_PROMETHEUS_URL ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT } } : {}),
     },
   };
 }

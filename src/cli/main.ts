@@ -39,6 +39,7 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['sources', async () => (await import('./sources.ts')).registerSources],
   ['status-pages', async () => (await import('./status-pages.ts')).registerStatusPages],
   ['incidents', async () => (await import('./status-pages.ts')).registerIncidents],
+  ['openslo', async () => (await import('./openslo.ts')).registerOpenSlo],
 ];
 
 /** One top-level command as the help lists it, and the group that registers it. */

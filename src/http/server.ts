@@ -29,6 +29,7 @@ import { BASELINE_HEADERS, corsDelegator, failedAuthGuard, HELMET_OPTIONS } from
 import { agreementOperations } from './routes/agreements.ts';
 import { alertOperations } from './routes/alerts.ts';
 import { reportScheduleOperations } from './routes/report-schedules.ts';
+import { prometheusOperations } from './routes/prometheus.ts';
 import { channelOperations } from './routes/channels.ts';
 import { auditOperations } from './routes/audit.ts';
 import { calendarOperations } from './routes/calendars.ts';
@@ -96,6 +97,7 @@ export function operations(deps: Deps): Operation[] {
     ...reportScheduleOperations(deps),
     ...sourceOperations(deps),
     ...statusPageOperations(deps),
+    ...prometheusOperations(deps),
     ...systemOperations(deps, () => operations(deps)),
   ];
 }

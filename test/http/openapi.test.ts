@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { acmeTicket, closeDemo, openDemo, type DemoTenant } from './demo-tenant.ts';
-import { agreementYaml, CALENDAR_YAML, event, type TestStore } from './helpers.ts';
+import { agreementYaml, CALENDAR_YAML, event, newTenant, type TestStore } from './helpers.ts';
 import { documentChecker, epochInstants } from './documented.ts';
 import { coreAlert, openAlerts } from './alerts-fixtures.ts';
 
@@ -415,6 +415,18 @@ describe('the answers are what the document says', () => {
     const session = (await call(null, { method: 'GET', url: '/v1/session', headers: { cookie } }, 200)).json();
     await call('admin', { method: 'GET', url: '/v1/logins' }, 200);
     await call(null, { method: 'DELETE', url: '/v1/session', headers: { cookie, 'x-csrf-token': session.csrfToken } }, 200);
+
+    // Measuring from Prometheus (test/http/prometheus.test.ts measures for real): a tenant whose
+    // server has one configured, and no ratio target, so nothing is asked of it.
+    const measuring = await newTenant(d.ts.store, { config: { prometheus: { url: 'http://127.0.0.1:9', timeoutMs: 1000 } } });
+    try {
+      const res = await measuring.req('agent', { method: 'POST', url: '/v1/measurements/prometheus' });
+      assert.deepEqual([res.statusCode, res.json()], [200, { measured: [], failed: [] }], res.body);
+      const r = checker.check('POST', '/v1/measurements/prometheus', res);
+      seen.add(`${r.operationId} ${res.statusCode}`);
+    } finally {
+      await measuring.app.close();
+    }
 
     const documented = operationsOf(doc).flatMap(({ op }) =>
       Object.keys(op.responses)

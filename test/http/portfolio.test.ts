@@ -232,6 +232,27 @@ targets:
         const current = (target.windows as Json[]).find((w) => w.window === '2026-10')!;
         assert.deepEqual(current.budget, by.get(target.target)!.budget, target.target);
       }
+
+      // GET /v1/metrics gives Grafana the same figures as gauges, one series per target's window.
+      const m = await t.req('viewer', { method: 'GET', url: '/v1/metrics' });
+      assert.equal(m.statusCode, 200, m.body.slice(0, 300));
+      const sample = (name: string, labels: string) => {
+        const line = m.body.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+        assert.ok(line, `${name}{${labels}} in\n${m.body}`);
+        return Number(line.slice(line.lastIndexOf(' ') + 1));
+      };
+      const at = (target: string) => `agreement="budget-fixture",target="${target}",window="2026-10",customer="acme"`;
+      assert.equal(sample('pledge_target_value', `${at('uptime')},unit="percent"`), up.value);
+      assert.equal(sample('pledge_target_objective', `${at('uptime')},unit="percent",comparator=">="`), 99.9);
+      assert.equal(sample('pledge_budget_remaining_ratio', at('uptime')), up.budget.left);
+      assert.equal(sample('pledge_budget_burn_rate', at('uptime')), up.budget.burnRate);
+      assert.equal(sample('pledge_target_value', `${at('p1-resolution')},unit="percent"`), 90);
+      assert.equal(sample('pledge_budget_remaining_ratio', at('p1-resolution')), 0.5);
+      assert.equal(sample('pledge_budget_burn_rate', at('p1-resolution')), 0.5);
+      for (const name of ['pledge_target_value', 'pledge_target_objective', 'pledge_budget_remaining_ratio', 'pledge_budget_burn_rate'])
+        assert.equal(m.body.match(new RegExp(`^# TYPE ${name} gauge$`, 'gm'))?.length, 1, `one TYPE line for ${name}`);
+      // The tenant's own agreements only: the demo tenant's are not in this tenant's figures.
+      assert.ok(!m.body.includes('agreement="acme-checkout"'), "the demo tenant's agreements are not this tenant's");
     } finally {
       await t.app.close();
     }

@@ -31,6 +31,7 @@ import {
   type Comparator,
   type MetricFilters,
   type MetricInputs,
+  type RatioFigures,
   type TargetEvaluation,
   type ResolvedWindow,
 } from '../metrics/index.ts';
@@ -94,8 +95,11 @@ function groupingOf(events: readonly Timed[]): { grouped: Grouped; scopes: Map<o
 export function eventsOf(terms: AgreementSpec, events: readonly Timed[]): Timed[] {
   const services = terms.services;
   const customer = terms.kind === 'sla' ? terms.parties.customer?.id : undefined;
+  // A ratio measurement names its agreement: it counts for that one alone, whatever the services.
   const serviceOk = (e: Timed) =>
-    services.length === 0 || (e.service !== undefined ? services.includes(e.service) : e.type === 'kpi.reported');
+    e.type === 'ratio.measured'
+      ? e.agreement === terms.id
+      : services.length === 0 || (e.service !== undefined ? services.includes(e.service) : e.type === 'kpi.reported');
   const customerOk = (c: string | null | undefined) => customer === undefined || c === undefined || c === null || c === customer;
   const { grouped, scopes } = groupingOf(events);
   const verdicts = new Map<object, boolean>();
@@ -206,9 +210,9 @@ export interface EvaluateInput {
   fullWindow?: { from: number; to: number };
 }
 
-/** Whether a target is measured from tickets: availability and KPI targets take events of no ticket alone. */
+/** Whether a target is measured from tickets: availability and KPI targets take events of no ticket alone, ratio targets none. */
 export function needsTickets(t: Pick<TargetSpecDoc, 'metric'>): boolean {
-  return t.metric !== 'availability' && t.metric !== 'kpi';
+  return t.metric !== 'availability' && t.metric !== 'kpi' && t.metric !== 'ratio';
 }
 
 /** Every target of the agreement over one window. */
@@ -257,6 +261,9 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     ? plain.filter((e): e is Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>> => e.type === 'kpi.reported')
     : [];
   const asOf = targets.some((t) => t.metric === 'availability') ? plain.filter((e) => e.atMs <= now) : [];
+  const ratios = targets.some((t) => t.metric === 'ratio')
+    ? plain.filter((e): e is Timed<Extract<PledgeEvent, { type: 'ratio.measured' }>> => e.type === 'ratio.measured' && e.atMs <= now)
+    : [];
 
   const results: TargetResult[] = targets.map((t) => {
     const targetIssues: Issue[] = [];
@@ -296,6 +303,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
         };
       }
     }
+    if (t.metric === 'ratio') inputs.ratio = latestRatio(ratios, t.id, w, input.fullWindow);
     const isTime = TIME_METRICS.has(t.metric);
     const comparator: Comparator = t.comparator ?? (isTime && t.stat !== undefined && t.stat !== 'share_within_target' ? '<=' : '>=');
     // A fixed allowance is for the whole window: the part measured (after the term start, the
@@ -339,6 +347,30 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     return r;
   });
   return { agreement: terms.id, window: { from: w.from, to: w.to, label: w.label, zone }, targets: results, issues };
+}
+
+/**
+ * A ratio target's figures in a window: its latest measurement (by instant, then id) of exactly
+ * that window (or of the whole window it was cut from); null when none, or when the latest found
+ * nothing: no data, never a figure from another window.
+ */
+function latestRatio(
+  measured: ReadonlyArray<Timed<Extract<PledgeEvent, { type: 'ratio.measured' }>>>,
+  target: string,
+  w: { from: number; to: number },
+  full?: { from: number; to: number },
+): RatioFigures | null {
+  let best: (typeof measured)[number] | undefined;
+  for (const e of measured) {
+    if (e.target !== target) continue;
+    const from = Date.parse(e.window.from);
+    const to = Date.parse(e.window.to);
+    const same = (from === w.from && to === w.to) || (full !== undefined && from === full.from && to === full.to);
+    if (!same) continue;
+    if (!best || e.atMs > best.atMs || (e.atMs === best.atMs && e.id > best.id)) best = e;
+  }
+  if (!best || best.good === null || best.total === null) return null;
+  return { good: best.good, total: best.total, basis: `${best.good} good of ${best.total} as measured at ${best.at} (event ${best.id})` };
 }
 
 /** The instant downtime first exceeded the budget, walking the counted outages in order. */

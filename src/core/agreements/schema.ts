@@ -114,8 +114,23 @@ export const target = z
     dependsOn: z
       .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*#[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected "agreement-id#target-id"'))
       .optional(),
+    /**
+     * ratio: measured from Prometheus as good / total over each window (the OpenSLO ratioMetric;
+     * docs/prometheus.md): PromQL counters, or expressions using [$window].
+     */
+    prometheus: z
+      .strictObject({
+        good: z.string().min(1).max(2000).describe('PromQL: the good events (a counter selector, or an expression using [$window]).'),
+        total: z.string().min(1).max(2000).describe('PromQL: all events, the denominator.'),
+      })
+      .optional(),
   })
   .superRefine((t, ctx) => {
+    // ratio targets are measured from Prometheus and nothing else; the queries belong to them only.
+    if (t.metric === 'ratio' && t.prometheus === undefined)
+      ctx.addIssue({ code: 'custom', path: ['prometheus'], message: 'a ratio target needs its prometheus good and total queries' });
+    if (t.metric !== 'ratio' && t.prometheus !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['prometheus'], message: `prometheus queries belong to a ratio target, not ${t.metric}` });
     // A fixed downtime allowance: only on availability, promising at least (>=, >), and usable up.
     if (t.allowance === undefined) return;
     const problem = (message: string) => ctx.addIssue({ code: 'custom', path: ['allowance'], message });

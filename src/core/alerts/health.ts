@@ -286,6 +286,9 @@ export function windowBudget(
   if (ev.metric === 'availability') {
     const f = ev.measurement.figures;
     if (f && ev.budget) sample = { bad: f.downtimeMs, total: f.eligibleMs };
+  } else if (ev.metric === 'ratio' && allowed && ev.value !== null && ev.sampleSize > 0) {
+    // Measured counts (Prometheus' increase() need not be whole): the bad share burns, no item allowance.
+    sample = { bad: ev.sampleSize * (1 - ev.value / 100), total: ev.sampleSize };
   } else if (allowed && ev.value !== null && ev.measurement.numerator !== undefined) {
     const bad = badItems(ev.value, ev.sampleSize, ev.comparator);
     const more = moreBadAllowed(allowed, bad, ev.sampleSize);

@@ -126,6 +126,23 @@ export const kpiReported = z.strictObject({
   subject: name.optional(),
 });
 
+/**
+ * A ratio target's window as measured outside Pledge (Prometheus, docs/prometheus.md): good and
+ * total events over `window`, as of `at`. The latest measurement of a window is its figure; null
+ * figures record a measurement that found nothing (no data). `evidence` keeps the queries as sent
+ * and the answers, so the figure can be checked. Made by Pledge itself (source "prometheus").
+ */
+export const ratioMeasured = z.strictObject({
+  ...base,
+  type: z.literal('ratio.measured'),
+  agreement: id,
+  target: id,
+  window: z.strictObject({ from: isoInstant, to: isoInstant }),
+  good: z.number().finite().min(0).nullable(),
+  total: z.number().finite().min(0).nullable(),
+  evidence: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const pledgeEvent = z.discriminatedUnion('type', [
   ticketCreated,
   ticketResponded,
@@ -145,6 +162,7 @@ export const pledgeEvent = z.discriminatedUnion('type', [
   checkResult,
   monitoringStarted,
   kpiReported,
+  ratioMeasured,
 ]);
 
 export type PledgeEvent = z.output<typeof pledgeEvent>;

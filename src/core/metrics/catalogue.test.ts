@@ -565,3 +565,23 @@ test('a breach stays in the window where it happened, even when the ticket is re
   const nov = run({ metric: 'resolution_time' }, {}, resolved({ kind: 'month', year: 2026, index: 11 }, 'Europe/Berlin'), ins);
   assert.equal(nov.sampleSize, 0);
 });
+
+test('ratio: good / total as measured outside (Prometheus); no figures or no total is no data, never 100%', () => {
+  const q: MetricQuery = { metric: 'ratio' };
+  const value = (inputs: MetricInputs) => {
+    const r = computeMetric(q, OCT, inputs);
+    assert.ok(r.ok, JSON.stringify(r));
+    return r.value;
+  };
+  const m = value({ ratio: { good: 997, total: 1000, basis: 'increase over the window' } });
+  assert.deepEqual([m.value, m.unit, m.sampleSize, m.basis], [99.7, 'percent', 1000, 'increase over the window']);
+  assert.equal(value({}).value, null);
+  assert.equal(value({ ratio: null }).value, null);
+  assert.equal(value({ ratio: { good: 0, total: 0, basis: 'no requests' } }).value, null);
+  assert.equal(value({ ratio: { good: Number.NaN, total: 5, basis: 'NaN' } }).value, null);
+  // Counters scraped at slightly different instants can give good > total: a share is at most 100%.
+  assert.equal(value({ ratio: { good: 1001, total: 1000, basis: 'skewed' } }).value, 100);
+  // A filter only tickets carry does not apply to the queries' figures: said, not ignored.
+  const f = computeMetric(q, OCT, {}, { priority: ['P1'] });
+  assert.ok(!f.ok && f.issues.some((i) => i.path.includes('priority')), JSON.stringify(f));
+});

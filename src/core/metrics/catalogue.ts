@@ -65,6 +65,18 @@ export interface MetricInputs {
   tickets?: readonly TicketSummary[];
   availability?: AvailabilityFigures | null;
   kpis?: readonly KpiObservation[];
+  /**
+   * ratio: good and total over the window as an outside source measured them (Prometheus, see
+   * docs/prometheus.md); absent or null when nothing was measured, which is no data, never 100%.
+   */
+  ratio?: RatioFigures | null;
+}
+
+/** A good/total measurement (OpenSLO ratioMetric), with a line saying where it came from. */
+export interface RatioFigures {
+  good: number;
+  total: number;
+  basis: string;
 }
 
 /** Each filter is a list of allowed values; an absent filter allows everything. */
@@ -97,6 +109,7 @@ export const METRIC_NAMES = [
   'tickets_resolved',
   'satisfaction',
   'kpi',
+  'ratio',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
@@ -768,6 +781,28 @@ export function computeMetric(
       const scopeIssues = ticketOnlyFilterIssues(filters_, metric, fpath);
       if (scopeIssues.length > 0) return fail(...scopeIssues);
       return ok(kpi(query_, window, inputs, filters_));
+    }
+    case 'ratio': {
+      // The queries already say what is counted: no filter of Pledge's applies to their figures.
+      const scopeIssues = ticketOnlyFilterIssues(filters_, metric, fpath);
+      if (scopeIssues.length > 0) return fail(...scopeIssues);
+      const fig = inputs.ratio;
+      const usable = fig && Number.isFinite(fig.good) && Number.isFinite(fig.total) && fig.total > 0 && fig.good >= 0;
+      return ok({
+        metric,
+        stat: null,
+        // good > total (counters scraped at different instants) is capped: a share is at most 100%.
+        value: usable ? Math.min(100, (fig.good / fig.total) * 100) : null,
+        unit: 'percent',
+        sampleSize: usable ? fig.total : 0,
+        contributors: [],
+        basis: !fig
+          ? 'no measurement of the good and total queries for this window'
+          : usable
+            ? fig.basis
+            : `no usable figures: ${fig.basis}`,
+        monotone: null,
+      });
     }
   }
 }

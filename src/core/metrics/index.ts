@@ -28,6 +28,7 @@ export {
   type MetricQuery,
   type MetricFilters,
   type MetricInputs,
+  type RatioFigures,
   type MetricValue,
   type MetricUnit,
   type Monotone,

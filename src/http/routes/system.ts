@@ -9,6 +9,7 @@ import { lastLag } from '../../app/alerts/signals.ts';
 import { alertGauges } from '../../app/alerts/gauges.ts';
 import { readFileSync } from 'node:fs';
 import { outboxStats } from '../../app/delivery/outbox-stats.ts';
+import { targetGauges } from '../../app/target-gauges.ts';
 import { HttpError } from '../errors.ts';
 import { DOCS_STYLE, docsPage, openApiDocument } from '../openapi.ts';
 import { defineOperation, type Deps, type Operation } from '../operation.ts';
@@ -120,6 +121,7 @@ export function systemOperations(deps: Deps, all: () => Operation[]): Operation[
           },
           ...alertLagGauge(tenant),
           ...(await alertGauges(store, tenant)),
+          ...(await targetGauges({ store, tenant, now: c.now })),
         ]);
         return { body: text, type: 'text/plain; version=0.0.4; charset=utf-8' };
       },

@@ -1,0 +1,132 @@
+/**
+ * Measures a tenant's ratio targets (metric: ratio) from Prometheus, each over its current window
+ * (the one that contains now, as the stored results give it), and records each measurement as a
+ * `ratio.measured` event with its evidence (the queries as sent and Prometheus' answers), through
+ * the same ingestion as every event. So the figure enters the derived results, the compliance
+ * states, the budgets and the alerts exactly as other events do, and a rebuild gives it back.
+ *
+ * Invariants: a target Prometheus cannot measure now (unreachable, a query refused) gets no event,
+ * so its window keeps its previous measurement or stays no data, never a figure made up; the
+ * failure is answered per target, saying whether a retry helps. An event's id names the agreement,
+ * target, window and instant, so sending the same measurement twice changes nothing.
+ */
+import type { PrometheusConfig } from '../config.ts';
+import type { Store, TenantId } from '../../store/types.ts';
+import { formatInstant } from '../../core/time/instant.ts';
+import { freshResults } from '../results.ts';
+import { ingestBatch } from '../ingest.ts';
+import type { IngestLimits } from '../ingest.ts';
+import { measureRatio, PrometheusError } from './measure.ts';
+import { measuredAgreements } from '../derive.ts';
+import { resolveWindow, windowContaining } from '../../core/metrics/window.ts';
+
+export interface TargetMeasured {
+  agreement: string;
+  target: string;
+  window: string;
+  /** good / total in percent; null: nothing scraped in the window (no data). */
+  value: number | null;
+  event: string;
+}
+
+export interface TargetNotMeasured {
+  agreement: string;
+  target: string;
+  window: string;
+  error: string;
+  retryable: boolean;
+}
+
+interface Doc {
+  targets?: Array<{ id?: unknown; metric?: unknown; prometheus?: { good?: unknown; total?: unknown } }>;
+}
+
+export async function measurePrometheusTargets(ctx: {
+  store: Store;
+  tenant: TenantId;
+  now: number;
+  prometheus: PrometheusConfig;
+  limits: IngestLimits;
+  audit?: { actor: string; requestId?: string };
+}): Promise<{ measured: TargetMeasured[]; failed: TargetNotMeasured[] }> {
+  const { store, tenant, now } = ctx;
+  await freshResults(store, tenant, now);
+  const queries = new Map<string, { good: string; total: string }>();
+  let after: string | undefined;
+  do {
+    const page = await store.listAgreements<Doc>(tenant, { limit: 1000, ...(after ? { after } : {}) });
+    for (const a of page.items)
+      for (const t of a.document?.targets ?? [])
+        if (
+          t.metric === 'ratio' &&
+          typeof t.id === 'string' &&
+          typeof t.prometheus?.good === 'string' &&
+          typeof t.prometheus.total === 'string'
+        )
+          queries.set(`${a.id}\u0000${t.id}`, { good: t.prometheus.good, total: t.prometheus.total });
+    after = page.next;
+  } while (after);
+
+  const measured: TargetMeasured[] = [];
+  const failed: TargetNotMeasured[] = [];
+  const events: Array<Record<string, unknown>> = [];
+  const windows: Array<{ agreementId: string; target: string; label: string; from: number; to: number }> = [];
+  for (const w of await store.currentWindows(tenant, now))
+    if (queries.has(`${w.agreementId}\u0000${w.target}`))
+      windows.push({ agreementId: w.agreementId, target: w.target, label: w.window, from: w.value.window.from, to: w.value.window.to });
+  // A target none of whose windows is computed yet (an agreement with no event at all: the results
+  // start at the first one) is measured over the calendar window that contains now, in the
+  // agreement's zone, as the results will cut it; rolling windows wait for the first event.
+  const seen = new Set(windows.map((w) => `${w.agreementId}\u0000${w.target}`));
+  if (seen.size < queries.size) {
+    for (const m of (await measuredAgreements(store, tenant)).measured) {
+      if (!(m.monitored.from <= now && now < m.monitored.to)) continue;
+      for (const t of m.terms.targets) {
+        const key = `${m.id}\u0000${t.id}`;
+        if (!queries.has(key) || seen.has(key) || (t.window !== 'month' && t.window !== 'quarter' && t.window !== 'year')) continue;
+        const c = windowContaining(t.window, now, m.zone);
+        const r = c.ok ? resolveWindow(c.value, m.zone) : undefined;
+        if (r?.ok) windows.push({ agreementId: m.id, target: t.id, label: r.value.label, from: r.value.from, to: r.value.to });
+      }
+    }
+  }
+  for (const w of windows) {
+    const target = queries.get(`${w.agreementId}\u0000${w.target}`)!;
+    const window = { from: w.from, to: w.to };
+    const where = { agreement: w.agreementId, target: w.target, window: w.label };
+    try {
+      const m = await measureRatio({ url: ctx.prometheus.url, timeoutMs: ctx.prometheus.timeoutMs, target, window, now });
+      // Inside the window it measures, so it is that window's event (an instant at its end belongs to
+      // the next), and before now: the results cover events before the instant they are computed at.
+      const at = Math.max(window.from, Math.min(m.evidence.at, window.to - 1, now - 1));
+      const id = `prometheus:${w.agreementId}:${w.target}:${formatInstant(window.from)}:${formatInstant(at)}`;
+      events.push({
+        id,
+        type: 'ratio.measured',
+        at: formatInstant(at),
+        source: 'prometheus',
+        agreement: w.agreementId,
+        target: w.target,
+        window: { from: formatInstant(window.from), to: formatInstant(window.to) },
+        good: m.figures?.good ?? null,
+        total: m.figures?.total ?? null,
+        evidence: { ...m.evidence, at: formatInstant(m.evidence.at) },
+      });
+      const value = m.figures && m.figures.total > 0 ? Math.min(100, (m.figures.good / m.figures.total) * 100) : null;
+      measured.push({ ...where, value, event: id });
+    } catch (e) {
+      if (!(e instanceof PrometheusError)) throw e;
+      failed.push({ ...where, error: e.query ? `${e.message} (query: ${e.query})` : e.message, retryable: e.retryable });
+    }
+  }
+  if (events.length > 0) {
+    const r = await ingestBatch(
+      { tenant, store, now, limits: ctx.limits, ...(ctx.audit ? { audit: ctx.audit } : {}) },
+      { body: JSON.stringify(events), format: 'json', allOrNothing: true },
+    );
+    // Pledge makes these events itself: one refused is a bug, not bad input.
+    if (!r.ok || !r.report.committed)
+      throw new Error(`ratio.measured events refused: ${JSON.stringify(r.ok ? r.report.results : r.error)}`);
+  }
+  return { measured, failed };
+}
