@@ -23,6 +23,7 @@ import { alertsContract } from './contract-alerts.ts';
 import { signInContract } from './contract-sign-in.ts';
 import { reportsContract } from './contract-reports.ts';
 import { reportSchedulesContract } from './contract-report-schedules.ts';
+import { monitorsContract } from './contract-monitors.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
 import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
@@ -1839,6 +1840,7 @@ export function storeContract(target: ContractTarget): void {
     signInContract({ store: () => store });
     reportsContract({ store: () => store });
     reportSchedulesContract({ store: () => store });
+    monitorsContract({ store: () => store });
 
     describe('audit log', () => {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {
