@@ -128,6 +128,8 @@ const fields = {
   PLEDGE_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   PLEDGE_DELIVERY_GROUP_INTERVAL: timeout.pipe(z.number().min(1, 'longer than 0')).prefault('1m'),
   PLEDGE_DELIVERY_GROUP_BURST: z.coerce.number().int().min(1).max(1_000_000).default(3),
+  /** The shortest interval a built-in monitor may have (docs/monitors.md): outbound traffic is the operator's to bound. */
+  PLEDGE_MONITOR_MIN_INTERVAL: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
 };
 
 export const configSchema = z
@@ -162,6 +164,8 @@ export interface Config {
   scheduler?: { pollMs: number; leaseMs?: number };
   /** PLEDGE_SECRET_KEY as given (checked by parseSecretKeys); absent: no plain channel secrets over the API. */
   secretKeys?: string;
+  /** Built-in monitors (PLEDGE_MONITOR_MIN_INTERVAL); absent: the defaults. */
+  monitors?: { minIntervalMs: number };
 }
 
 /** The delivery loop (src/app/delivery/worker.ts). */
@@ -252,6 +256,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
         grouping: { intervalMs: c.PLEDGE_DELIVERY_GROUP_INTERVAL, burst: c.PLEDGE_DELIVERY_GROUP_BURST },
       },
       ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
+      monitors: { minIntervalMs: c.PLEDGE_MONITOR_MIN_INTERVAL },
     },
   };
 }
