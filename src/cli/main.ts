@@ -35,6 +35,7 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['silences', async () => (await import('./alerts.ts')).registerSilences],
   ['channels', async () => (await import('./alerts.ts')).registerChannels],
   ['notifications', async () => (await import('./alerts.ts')).registerNotifications],
+  ['monitors', async () => (await import('./monitors.ts')).registerMonitors],
 ];
 
 /** One top-level command as the help lists it, and the group that registers it. */
