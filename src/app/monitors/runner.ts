@@ -8,7 +8,7 @@
  *    on PostgreSQL), so two runners never run the same check; a runner that dies leaves its claim
  *    to run out and another runs the check then.
  * 2. Probe: HTTP(S) or TCP (probes.ts, bounded by the monitor's timeout), the claimed batch in
- *    parallel. A heartbeat's timer firing is its check: no push came in time (a push moves it).
+ *    parallel, not waited for by the loop (a slow check never delays another's start). A heartbeat's timer firing is its check: no push came in time (a push moves it).
  * 3. Decide (core/monitors/decide.ts) and write: the events first (through ingestion, ids derived
  *    from the monitor and the instant, so a check run again writes nothing new), then the state.
  * 4. Complete the timer (only the claim's holder can) with the next check, one interval after the
@@ -38,9 +38,15 @@ export interface MonitorRunnerOptions {
   batch?: number;
   /** The probe (tests and the bench may count calls); HTTP/TCP by default. */
   probe?: Probe;
+  /** Checks running at once at most (the loop claims no more until some end). Default 500. */
+  maxInflight?: number;
+  /** Told each check's lateness (ms after its scheduled instant that it started): for the bench and metrics. */
+  onLateness?: (ms: number) => void;
 }
 
 export interface MonitorRunReport {
+  /** Checks claimed (in the loop, they may still be running when the pass ends). */
+  claimed: number;
   /** Checks run and completed. */
   checked: number;
   /** Events written (state changes, monitoring starts). */
@@ -88,6 +94,7 @@ export function createMonitorRunner(opts: MonitorRunnerOptions, loop = false): M
     const s = spec.value;
     const started = clock.now();
     report.lateness.push(started - t.fireAt);
+    opts.onLateness?.(started - t.fireAt);
     const next = nextCheck(t.fireAt, started, s.interval);
     let state: MonitorState | null = m.state;
     if (next.gap) {
@@ -118,19 +125,35 @@ export function createMonitorRunner(opts: MonitorRunnerOptions, loop = false): M
     if (done === 'completed') report.checked++;
   }
 
+  const inflight = new Set<Promise<void>>();
+  const maxInflight = opts.maxInflight ?? 500;
+
+  function start(t: ClaimedTimer<unknown>, report: MonitorRunReport): Promise<void> {
+    const p: Promise<void> = runOne(t, report)
+      .catch((e: unknown) => {
+        opts.logger?.error(
+          { err: e, tenant: t.tenant, timer: t.key },
+          'monitor: the check failed to run; its claim runs out and it is run again',
+        );
+      })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+    return p;
+  }
+
+  /**
+   * A round's checks run in parallel. In the loop they are not waited for: a slow check (up to two
+   * timeouts) must not hold back the checks due meanwhile, and the claim keeps them from being
+   * claimed again; at most maxInflight run at once. tick() without the loop waits for them.
+   */
   async function runRound(claimed: ClaimedTimer<unknown>[], report: MonitorRunReport): Promise<void> {
-    await Promise.all(
-      claimed.map(async (t) => {
-        try {
-          await runOne(t, report);
-        } catch (e) {
-          opts.logger?.error(
-            { err: e, tenant: t.tenant, timer: t.key },
-            'monitor: the check failed to run; its claim runs out and it is run again',
-          );
-        }
-      }),
-    );
+    report.claimed += claimed.length;
+    const started: Promise<void>[] = [];
+    for (const t of claimed) {
+      while (inflight.size >= maxInflight) await Promise.race(inflight);
+      started.push(start(t, report));
+    }
+    if (!loop) await Promise.all(started);
   }
 
   const timers = timerLoop<MonitorRunReport>({
@@ -145,9 +168,9 @@ export function createMonitorRunner(opts: MonitorRunnerOptions, loop = false): M
     pollMs: opts.pollMs ?? 5_000,
     loop,
     ...(opts.logger ? { logger: opts.logger } : {}),
-    report: () => ({ checked: 0, events: 0, lateness: [], gaps: 0 }),
+    report: () => ({ claimed: 0, checked: 0, events: 0, lateness: [], gaps: 0 }),
     run: runRound,
-    busy: (r) => r.checked > 0,
+    busy: (r) => r.claimed > 0,
   });
   const notify = timers.notify;
   if (loop) wakers.add(notify);
@@ -158,6 +181,7 @@ export function createMonitorRunner(opts: MonitorRunnerOptions, loop = false): M
     async stop() {
       wakers.delete(notify);
       await timers.stop();
+      await Promise.allSettled([...inflight]);
     },
   };
 }
