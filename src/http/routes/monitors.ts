@@ -255,7 +255,7 @@ export function monitorOperations(deps: Deps): Operation[] {
       tag: 'monitors',
       summary: 'A heartbeat: the job ran (no session: the token is the credential)',
       description:
-        'Send it when the cron job or batch run succeeds (`curl -fsS -X POST https://pledge.example.com/v1/heartbeats/$TOKEN`). ' +
+        'Send it when the cron job or batch run succeeds (`curl -fsS -X POST "$PLEDGE_URL/v1/heartbeats/$TOKEN"`). ' +
         "A beat not received within the monitor's interval and grace is downtime. An unknown token is 404 and counts as a failed " +
         'authentication of the address (too many: 429). A body, if any, is ignored.',
       params: tokenParams,
