@@ -69,7 +69,7 @@ export interface MonitorEvent {
 
 export const initialState = (): MonitorState => ({ status: 'unknown', failures: 0, gaps: 0 });
 
-function scope(id: string, spec: MonitorSpec) {
+function scope(spec: MonitorSpec) {
   return {
     source: spec.source,
     service: spec.service,
@@ -84,7 +84,7 @@ export function checkEvent(id: string, spec: MonitorSpec, at: number, up: boolea
     id: `monitor:${id}:${at}:${up ? 'up' : 'down'}`,
     type: 'check.result',
     atMs: at,
-    ...scope(id, spec),
+    ...scope(spec),
     check: spec.check ?? id,
     up,
     ...(latencyMs !== undefined ? { latencyMs: Math.max(0, Math.round(latencyMs)) } : {}),
@@ -93,7 +93,7 @@ export function checkEvent(id: string, spec: MonitorSpec, at: number, up: boolea
 }
 
 function startedEvent(id: string, spec: MonitorSpec, at: number): MonitorEvent {
-  return { id: `monitor:${id}:${at}:started`, type: 'monitoring.started', atMs: at, ...scope(id, spec), monitor: `pledge:${id}` };
+  return { id: `monitor:${id}:${at}:started`, type: 'monitoring.started', atMs: at, ...scope(spec), monitor: `pledge:${id}` };
 }
 
 /** What one check outcome makes of the state, and the events to write (in this order, before the state). */
