@@ -72,7 +72,7 @@ export async function run(): Promise<BenchResult[]> {
     );
     const lateness: number[] = [];
     const cpu0 = process.cpuUsage();
-    const runner = startMonitorRunner({ store, onLateness: (ms) => lateness.push(ms) });
+    const runner = startMonitorRunner({ store, onCheck: (c) => lateness.push(c.lateness) });
     await new Promise((r) => setTimeout(r, RUN_MS));
     await runner.stop();
     const cpu = process.cpuUsage(cpu0);

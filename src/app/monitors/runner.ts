@@ -40,8 +40,8 @@ export interface MonitorRunnerOptions {
   probe?: Probe;
   /** Checks running at once at most (the loop claims no more until some end). Default 500. */
   maxInflight?: number;
-  /** Told each check's lateness (ms after its scheduled instant that it started): for the bench and metrics. */
-  onLateness?: (ms: number) => void;
+  /** Told of each check as it starts: its monitor, its scheduled instant and its lateness (ms after it); for tests, the bench, metrics. */
+  onCheck?: (c: { tenant: string; monitor: string; scheduled: number; lateness: number }) => void;
 }
 
 export interface MonitorRunReport {
@@ -94,7 +94,7 @@ export function createMonitorRunner(opts: MonitorRunnerOptions, loop = false): M
     const s = spec.value;
     const started = clock.now();
     report.lateness.push(started - t.fireAt);
-    opts.onLateness?.(started - t.fireAt);
+    opts.onCheck?.({ tenant: t.tenant, monitor: id, scheduled: t.fireAt, lateness: started - t.fireAt });
     const next = nextCheck(t.fireAt, started, s.interval);
     let state: MonitorState | null = m.state;
     if (next.gap) {
