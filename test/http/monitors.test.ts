@@ -75,6 +75,13 @@ describe('monitors', () => {
     // The push is an event the agreements measure: a check.result of service billing-batch.
     const events = await ts.store.queryEvents(t.tenant, { service: 'billing-batch' });
     assert.deepEqual(events.items.map((e) => e.type).sort(), ['check.result', 'monitoring.started']);
+    const withBody = await t.req(null, {
+      method: 'POST',
+      url: `/v1/heartbeats/${token}`,
+      headers: { 'content-type': 'text/plain' },
+      payload: 'done',
+    });
+    assert.equal(withBody.statusCode, 200, 'a body, if any, is ignored');
     assert.equal((await t.req(null, { method: 'POST', url: `/v1/heartbeats/${token}x` })).statusCode, 404);
     assert.equal((await t.req(null, { method: 'POST', url: '/v1/heartbeats/nonsense' })).statusCode, 404);
     await t.req('manager', { method: 'POST', url: '/v1/monitors/nightly/pause' });
@@ -126,5 +133,14 @@ describe('monitors', () => {
     assert.equal((await t.req(null, { method: 'GET', url: '/v1/monitors' })).statusCode, 401);
     assert.equal((await other.req('admin', { method: 'GET', url: '/v1/monitors/web' })).statusCode, 404);
     assert.deepEqual((await other.req('admin', { method: 'GET', url: '/v1/monitors' })).json().items, []);
+  });
+
+  test('guessing push tokens is limited like guessing API tokens: 404s count, then 429 with Retry-After', async () => {
+    const t = await newTenant(ts.store, { config: { authFailures: { limit: 2, windowSeconds: 60 } } });
+    for (let i = 0; i < 2; i++)
+      assert.equal((await t.req(null, { method: 'POST', url: `/v1/heartbeats/pledge_hb_guess${i}` })).statusCode, 404);
+    const limited = await t.req(null, { method: 'POST', url: '/v1/heartbeats/pledge_hb_guess3' });
+    assert.equal(limited.statusCode, 429);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
   });
 });

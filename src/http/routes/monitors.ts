@@ -259,7 +259,7 @@ export function monitorOperations(deps: Deps): Operation[] {
         "A beat not received within the monitor's interval and grace is downtime. An unknown token is 404 and counts as a failed " +
         'authentication of the address (too many: 429). A body, if any, is ignored.',
       params: tokenParams,
-      body: { media: ['application/json', 'text/plain', 'application/x-www-form-urlencoded'], required: false, limit: 1024 },
+      body: { media: ['application/json', 'text/plain'], required: false, limit: 1024 },
       responses: {
         200: {
           description: 'Recorded',
