@@ -18,7 +18,7 @@ import type { MonitorState } from '../../core/monitors/decide.ts';
 import { openStore } from '../../store/index.ts';
 import type { Store } from '../../store/types.ts';
 import { pauseMonitor, putMonitor, recordHeartbeat } from './manage.ts';
-import { startMonitorRunner, type MonitorRunner } from './runner.ts';
+import { createMonitorRunner, startMonitorRunner, type MonitorRunner } from './runner.ts';
 
 let store: Store;
 let dir: string;
@@ -193,4 +193,49 @@ test("bad specs are refused with the field by path; the interval floor is the op
   const id = await putMonitor(ctx(), { id: '../x', spec: {} });
   assert.ok(!id.ok);
   assert.equal(id.issues[0]?.path, 'id');
+});
+
+test('Pledge itself away: a check taken up long after it was due records a gap, never downtime; a heartbeat overdue meanwhile gets a fresh chance', async () => {
+  // A store of its own: the live runner of the other tests must not take these checks.
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'gaps.db') });
+  await store.createTenant({ id: TENANT, name: TENANT, createdAt: 0 });
+  const status = async (id: string) => (await store.getMonitor<unknown, MonitorState>(TENANT, id))?.state?.status;
+  const t0 = Date.now();
+  const clock = { t: t0, now: () => clock.t, setTimer: () => () => {} };
+  let up = true;
+  const r = createMonitorRunner({
+    store,
+    clock,
+    worker: 'gaps',
+    probe: async () => ({ at: clock.t, ok: up, ...(up ? {} : { error: 'refused' }) }),
+  });
+  const c = { ...ctx(), store, now: t0 };
+  assert.ok(
+    (await putMonitor(c, { id: 'g-tcp', spec: { kind: 'tcp', service: 'gaps', host: 'h', port: 1, interval: '1s', timeout: '500ms' } })).ok,
+  );
+  const hb = await putMonitor(c, { id: 'g-hb', spec: { kind: 'heartbeat', service: 'gaps', interval: '1s', grace: '1s' } });
+  assert.ok(hb.ok && hb.value.status !== 'stale' && hb.value.token);
+  await recordHeartbeat({ store, now: t0, token: hb.value.token });
+  await r.tick();
+  // Pledge is away for an hour: nothing runs. Then the checks are taken up, an hour late.
+  clock.t = t0 + 3_600_000;
+  const report = await r.tick();
+  assert.equal(report.gaps, 2);
+  for (const id of ['g-tcp', 'g-hb']) {
+    const m = await store.getMonitor<unknown, MonitorState>(TENANT, id);
+    assert.equal(m?.state?.status, 'up', id);
+    assert.equal(m?.state?.gaps, 1, id);
+    assert.ok(m?.state?.lastGap && m.state.lastGap.to === clock.t, id);
+  }
+  const down = (await store.queryEvents(TENANT, { service: 'gaps', limit: 100 })).items.filter(
+    (e) => (e.payload as { up?: boolean }).up === false,
+  );
+  assert.deepEqual(down, [], 'no downtime for the hour nobody checked');
+  // The next check is one interval from now (no burst of missed ones), and a real failure still counts.
+  assert.equal((await store.getTimer(TENANT, 'monitor:g-tcp'))?.fireAt, clock.t + 1_000);
+  up = false;
+  clock.t += 1_000;
+  await r.tick();
+  assert.equal(await status('g-tcp'), 'down');
+  await store.close();
 });
