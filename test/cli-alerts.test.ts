@@ -3,6 +3,7 @@
  * on a SQLite database (--db), and the same commands against a running server (--url), printing
  * the same JSON; bad input exits 2 naming the option. Each command's first use runs as a real
  * process; the others run the same build in this process (`pledgeHere`, test/helpers.ts).
+ * `pledge report-schedules` too: put from flags and from a file, show, run, delete with If-Match.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -235,5 +236,123 @@ describe('pledge monitors', () => {
     assert.equal(json(await pledgeHereWith(remote, ...args)).result, 'created');
     assert.equal(json(await pledgeHereWith(remote, ...args, '--retries', '2')).result, 'updated', 'replaced with the ETag it read');
     assert.equal(json(await pledgeHereWith(remote, 'monitors', 'list', '--json')).items.length, 1);
+  });
+});
+
+describe('pledge report-schedules', () => {
+  const mailChannels = (port: number) =>
+    `channels:\n  - id: reports-mail\n    kind: email\n    settings:\n      from: Reports <reports@provider.test>\n      to: [ops@provider.test]\n      smtp: { host: 127.0.0.1, port: ${port}, security: none }\n`;
+
+  test('on a database: put from flags, change one field, a file, run a period, delete with If-Match; errors name the flag', async () => {
+    const file = join(dir, 'mail.yaml');
+    writeFileSync(file, mailChannels(2525));
+    assert.equal((await runHere('channels', 'apply', file, '--db', db)).code, 0);
+    // The first use as a real process: the command manifest (dist/cli/commands.json) knows the command.
+    const made = json(
+      run(
+        ...['report-schedules', 'put', 'acme-monthly', '--customer', 'acme', '--day', '3', '--zone', 'Europe/Berlin'],
+        ...['--channel', 'reports-mail', '--recipient', 'cto@acme.test,vendor@acme.test', '--format', 'pdf', '--format', 'csv'],
+        ...['--db', db, '--json'],
+      ),
+    );
+    assert.equal(made.result, 'created');
+    assert.deepEqual(made.schedule.spec.recipients, ['cto@acme.test', 'vendor@acme.test']);
+    assert.deepEqual(made.schedule.spec.formats, ['pdf', 'csv']);
+    assert.match(made.schedule.next.at, /T0[45]:00:00\.000Z$/, '06:00 in Berlin');
+    // One flag changes one field; the rest is kept.
+    const changed = json(await runHere('report-schedules', 'put', 'acme-monthly', '--day', '5', '--db', db, '--json'));
+    assert.deepEqual([changed.result, changed.schedule.spec.day, changed.schedule.spec.recipients.length], ['updated', 5, 2]);
+    // Bad input names the flag, and nothing changes.
+    const bad = async (path: RegExp, ...args: string[]) => {
+      const r = await runHere('report-schedules', ...args, '--db', db);
+      assert.equal(r.code, 2, r.out);
+      assert.match(r.err, path);
+    };
+    await bad(/--day: .*28/, 'put', 'acme-monthly', '--day', '40');
+    await bad(/--recipient\[1\]: expected an e-mail address/, 'put', 'acme-monthly', '--recipient', 'a@acme.test', '--recipient', 'nobody');
+    await bad(
+      /--if-match: report schedule acme-monthly has changed/,
+      'put',
+      'acme-monthly',
+      '--day',
+      '7',
+      '--if-match',
+      made.schedule.etag,
+    );
+    await bad(/--day: /, 'put', 'fresh', '--customer', 'acme', '--channel', 'reports-mail', '--recipient', 'a@acme.test');
+    await bad(/--period: the schedule reports a month, not a quarter/, 'run', 'acme-monthly', '--period', '2026-Q3');
+    const spec = join(dir, 'quarterly.yaml');
+    writeFileSync(spec, 'customer: acme\nevery: quarter\nday: 2\ntime: "25:00"\nchannel: reports-mail\nrecipients: [cfo@acme.test]\n');
+    await bad(/quarterly\.yaml.*time: expected a time HH:MM/, 'put', 'acme-quarterly', '-f', spec);
+    // The flags override the file.
+    const q = json(await runHere('report-schedules', 'put', 'acme-quarterly', '-f', spec, '--time', '07:30', '--db', db, '--json'));
+    assert.deepEqual([q.schedule.spec.every, q.schedule.spec.time, q.schedule.next.period.includes('Q')], ['quarter', '07:30', true]);
+
+    const ran = json(await runHere('report-schedules', 'run', 'acme-monthly', '--period', '2026-10', '--db', db, '--json'));
+    assert.deepEqual([ran.schedule, ran.period], ['acme-monthly', '2026-10']);
+    const shown = json(await runHere('report-schedules', 'show', 'acme-monthly', '--db', db, '--json'));
+    assert.deepEqual(
+      shown.schedule.pending.map((p: { period: string }) => p.period),
+      ['2026-10'],
+    );
+    assert.deepEqual(shown.deliveries, []);
+    assert.match(
+      (await runHere('report-schedules', '--db', db)).out,
+      /acme-monthly +customer acme; day 5 06:00 Europe\/Berlin every month/,
+    );
+
+    await bad(/--if-match: report schedule acme-monthly has changed/, 'delete', 'acme-monthly', '--if-match', made.schedule.etag);
+    const deleted = json(
+      await runHere(
+        'report-schedules',
+        'delete',
+        'acme-monthly',
+        '--if-match',
+        shown.schedule.etag.replace(/"/g, ''),
+        '--db',
+        db,
+        '--json',
+      ),
+    );
+    assert.deepEqual(deleted, { result: 'deleted', id: 'acme-monthly' });
+    await bad(/ID: no report schedule acme-monthly/, 'show', 'acme-monthly');
+    for (const sub of ['list', 'show', 'put', 'delete', 'run']) {
+      const help = await runHere('report-schedules', sub, '--help');
+      assert.equal(help.code, 0, sub);
+      assert.match(help.out, /--json/, sub);
+    }
+    assert.deepEqual(
+      json(await runHere('report-schedules', 'list', '--db', db, '--json')).items.map((s: { id: string }) => s.id),
+      ['acme-quarterly'],
+    );
+  });
+
+  test('against a server: the token decides; the server refusing a field names the flag', async () => {
+    const as = (role: 'manager' | 'viewer' | 'auditor') => ({ PLEDGE_URL: url, PLEDGE_TOKEN: server.tokens[role], USER: 'ann' });
+    const r = await server.req('manager', {
+      method: 'POST',
+      url: '/v1/channels/apply',
+      headers: { 'content-type': 'application/yaml' },
+      payload: mailChannels(2525),
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const args = ['report-schedules', 'put', 'gold-monthly', '--agreement', 'gold', '--day', '1', '--recipient', 'cto@acme.test'];
+    const missing = await pledgeHereWith(as('manager'), ...args, '--channel', 'nowhere');
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /--channel: no channel nowhere/);
+    const made = await pledgeHereWith(as('manager'), ...args, '--channel', 'reports-mail', '--json');
+    assert.equal(made.code, 0, made.err);
+    assert.equal(JSON.parse(made.out).schedule.createdBy, 'manager-user');
+    const viewer = await pledgeHereWith(as('viewer'), 'report-schedules', 'list');
+    assert.equal(viewer.code, 2, 'a viewer may not read where reports go');
+    const listed = await pledgeHereWith(as('auditor'), 'report-schedules', 'list', '--agreement', 'gold', '--json');
+    assert.deepEqual(
+      JSON.parse(listed.out).items.map((s: { id: string }) => s.id),
+      ['gold-monthly'],
+    );
+    assert.equal((await pledgeHereWith(as('auditor'), 'report-schedules', 'delete', 'gold-monthly')).code, 2);
+    const deleted = await pledgeHereWith(as('manager'), 'report-schedules', 'delete', 'gold-monthly', '--json');
+    assert.equal(deleted.code, 0, deleted.err);
+    assert.equal((await server.req('auditor', { method: 'GET', url: '/v1/report-schedules/gold-monthly' })).statusCode, 404);
   });
 });

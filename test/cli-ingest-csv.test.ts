@@ -279,3 +279,54 @@ test("a row naming another customer for a ticket is a conflict that says whose t
   );
   assert.match(r.out, /2 rows read \(0 skipped, 0 rejected\): 2 events, 1 accepted, 0 duplicates, 1 conflicts, 0 rejected/);
 });
+
+test('pledge sources backfill: a desk export through the webhook mapping; again, duplicates; a record that does not map is named by index and payload field', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'pledge-backfill-')), 'pledge.db');
+  const args = [
+    'sources',
+    'backfill',
+    'zendesk',
+    'examples/sources/zendesk-export.json',
+    '--customer',
+    'acme',
+    '--tenant',
+    'northwind',
+    '--db',
+    db,
+    '--json',
+  ];
+  const first = pledge(...args);
+  assert.equal(first.code, 0, first.err);
+  assert.deepEqual(JSON.parse(first.out).summary, {
+    records: 6,
+    recordsRejected: 0,
+    skipped: 0,
+    events: 6,
+    accepted: 6,
+    duplicates: 0,
+    conflicts: 0,
+    rejected: 0,
+  });
+  const again = JSON.parse((await pledgeHere(...args)).out).summary;
+  assert.deepEqual([again.accepted, again.duplicates], [0, 6]);
+  const store = await openStore({ kind: 'sqlite', path: db });
+  try {
+    const t = await store.ticketEvents('northwind', 'zendesk', '5158');
+    assert.deepEqual(
+      t.map((e) => e.type),
+      ['ticket.created', 'ticket.priority_changed', 'ticket.responded', 'ticket.status_changed', 'ticket.resolved', 'ticket.reopened'],
+    );
+    assert.equal(t[0]!.payload.customer, 'acme');
+  } finally {
+    await store.close();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pledge-backfill-'));
+  const records = JSON.parse(readFileSync(join(root, 'examples/sources/zendesk-export.json'), 'utf8'));
+  records[1].time = 'later';
+  writeFileSync(join(dir, 'bad.json'), JSON.stringify(records));
+  const bad = await pledgeHere('sources', 'backfill', 'zendesk', join(dir, 'bad.json'), '--tenant', 'northwind', '--db', db, '--json');
+  assert.equal(bad.code, 1);
+  const out = JSON.parse(bad.out);
+  assert.equal(out.summary.recordsRejected, 1);
+  assert.equal(out.problems[0].path, '[1] payload field "time"');
+});

@@ -2,12 +2,16 @@
  * A service report (service-report.ts) as a standalone HTML page, in English or Arabic: one file
  * with its style inline and no script, so it opens anywhere, prints, and turns into a PDF (pdf.ts)
  * looking the same. Numbers, percentages, dates and money go through Intl in the language's
- * locale; Arabic pages are right-to-left. Texts the engine wrote (a target's reason, the
- * settlement's summary) are shown as written, in English, marked so (lang="en", dir="ltr").
+ * locale; Arabic pages are right-to-left. What the settlement engine wrote (the summary, the notes,
+ * the amounts owed) is said in the page's language from its clauses (src/core/i18n/settlement.ts,
+ * the catalogue the web app uses too); what has no clauses (a target's reason from the compliance
+ * engine, a revision made before clauses existed, a code this version does not know) is shown as
+ * written, in English, marked so (lang="en", dir="ltr").
  *
  * The page is a function of the stored content and its revision alone: the same revision renders
  * the same bytes.
  */
+import { type Money, sayClauses, type Why } from '../core/i18n/settlement.ts';
 import type { ServiceReportRevision } from '../store/types.ts';
 import type { ServiceReport, ServiceReportLine } from './service-report.ts';
 
@@ -144,6 +148,13 @@ export function renderServiceReportHtml(
     const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
     return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** digits);
   };
+  /** The engine's sentence in the page's language from its clauses; as written (English) without them. */
+  const said = (clauses: Why[] | undefined, english: string, sentence = false) => {
+    const s = sayClauses(clauses, lang, { locale, sentence });
+    return s === null ? asWritten(english, lang) : esc(s);
+  };
+  const amounts = (list: Money[] | null | undefined, english: string) =>
+    list && list.length > 0 ? esc(list.map((m) => money(m.minor, m.currency)).join(' + ')) : asWritten(english, lang);
 
   const rows = r.lines
     .map(
@@ -155,7 +166,7 @@ export function renderServiceReportHtml(
 <td>${state(l.state)}</td>
 <td class="num">${l.previous ? `${num(l.previous.value)} ${state(l.previous.state)}` : '–'}</td>
 <td>${l.trend ? esc(t.trends[l.trend] ?? l.trend) : '–'}</td>
-<td class="num">${l.owed ? asWritten(l.owed, lang) : '–'}</td>
+<td class="num">${l.owed ? amounts(l.owedAmounts, l.owed) : '–'}</td>
 <td class="num">${l.due ? esc(day(`${l.due}T12:00:00Z`)) : '–'}</td>
 </tr>
 <tr><td colspan="9" class="meta">${asWritten(l.reason, lang)}${l.note ? ` — ${asWritten(l.note, lang)}` : ''}</td></tr>`,
@@ -187,7 +198,7 @@ export function renderServiceReportHtml(
       : `<table><thead><tr><th scope="col">${t.total}</th><th scope="col">${t.due}</th></tr></thead><tbody>${owing
           .map(
             (x) =>
-              `<tr><td class="num">${esc(money(x.amountMinor, x.currency))}</td><td>${r.due.length ? r.due.map((d) => `${esc(day(`${d.date}T12:00:00Z`))} (<bdi>${esc(d.target)}</bdi>: ${asWritten(d.amount, lang)})`).join('<br>') : '–'}</td></tr>`,
+              `<tr><td class="num">${esc(money(x.amountMinor, x.currency))}</td><td>${r.due.length ? r.due.map((d) => `${esc(day(`${d.date}T12:00:00Z`))} (<bdi>${esc(d.target)}</bdi>: ${amounts(d.money ? [d.money] : null, d.amount)})`).join('<br>') : '–'}</td></tr>`,
           )
           .join('')}</tbody></table>`;
 
@@ -215,7 +226,7 @@ export function renderServiceReportHtml(
 </header>
 <main>
 <h2>${t.summary}</h2>
-<p>${asWritten(r.summary, lang)}</p>
+<p>${said(r.summaryWhy, r.summary, true)}</p>
 <h2>${t.targets}</h2>
 <table>
 <thead><tr><th scope="col">${t.target}</th><th scope="col">${t.window}</th><th scope="col">${t.promised}</th><th scope="col">${t.value}</th><th scope="col">${t.state}</th><th scope="col">${t.previous}${r.previousPeriod ? ` (<bdi>${esc(r.previousPeriod)}</bdi>)` : ''}</th><th scope="col">${t.trend}</th><th scope="col">${t.owed}</th><th scope="col">${t.due}</th></tr></thead>
@@ -228,7 +239,7 @@ ${misses.length ? `<h2>${t.misses}</h2><ul>${misses.join('')}</ul>` : ''}
 ${maintenance}
 <h2>${t.money}</h2>
 ${moneySection}
-${r.notes.length ? `<h2>${t.notes}</h2><ul>${r.notes.map((n) => `<li>${asWritten(n, lang)}</li>`).join('')}</ul>` : ''}
+${r.notes.length ? `<h2>${t.notes}</h2><ul>${r.notes.map((n, k) => `<li>${said(r.notesWhy?.length === r.notes.length ? [r.notesWhy[k]!] : undefined, n)}</li>`).join('')}</ul>` : ''}
 </main>
 <footer class="foot">${t.integrity} <span dir="ltr">${esc(rev.sha256)}</span></footer>
 </body>

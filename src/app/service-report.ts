@@ -13,6 +13,7 @@
  * dates. The HTML and PDF (report-html.ts, pdf.ts) and CSV renderings are made from this content
  * alone.
  */
+import { type Money, type Why, why } from '../core/i18n/settlement.ts';
 import { canonicalJson } from '../core/json.ts';
 import type { TargetEvaluation } from '../core/metrics/compliance.ts';
 import { parseWindow, resolveWindow, windowContaining } from '../core/metrics/window.ts';
@@ -30,6 +31,8 @@ export interface ServiceReportLine extends ReportLine {
   previous: { window: string; state: string; value: number | null } | null;
   /** Against the previous period, in the direction the promise counts as better; null without both figures. */
   trend: 'better' | 'worse' | 'same' | null;
+  /** `owed` as amounts in minor units, to write in the page's language (absent in revisions made before it). */
+  owedAmounts?: Money[] | null;
 }
 
 export interface ServiceReport {
@@ -48,8 +51,12 @@ export interface ServiceReport {
   maintenance: Array<{ id: string; service: string | null; start: string; end: string; announcedAt: string }>;
   totals: Report['totals'];
   summary: string;
-  due: Array<{ target: string; amount: string; date: string }>;
+  /** `summary` as clauses to say in the page's language (src/core/i18n/settlement.ts); absent in revisions made before it. */
+  summaryWhy?: Why[];
+  due: Array<{ target: string; amount: string; date: string; money?: Money }>;
   notes: string[];
+  /** `notes` as clauses, one per note; absent in revisions made before it. */
+  notesWhy?: Why[];
 }
 
 interface Doc {
@@ -105,8 +112,12 @@ export async function serviceReportContent(
       }
     }
     const prev = previous?.lines.find((p) => p.target === l.target);
+    const owedLines = report.settlement?.lines.filter((x) => x.targetId === l.target) ?? [];
+    const owing = owedLines.filter((x) => x.amountMinor > 0);
+    const shown = owing.length > 0 ? owing : owedLines.slice(0, 1);
     lines.push({
       ...l,
+      owedAmounts: l.owed === null ? null : shown.map((x) => ({ minor: x.amountMinor, currency: x.currency })),
       misses,
       previous: prev ? { window: prev.window, state: prev.state, value: prev.value } : null,
       trend: trendOf(l, prev),
@@ -117,7 +128,13 @@ export async function serviceReportContent(
   const settlement = report.settlement;
   const due: ServiceReport['due'] = [];
   for (const line of settlement?.lines ?? [])
-    if (line.amountMinor > 0 && line.due) due.push({ target: line.targetId, amount: line.amount, date: line.due.date });
+    if (line.amountMinor > 0 && line.due)
+      due.push({
+        target: line.targetId,
+        amount: line.amount,
+        date: line.due.date,
+        money: { minor: line.amountMinor, currency: line.currency },
+      });
   const customer = doc.parties?.customer;
   const provider = doc.parties?.provider;
   return ok({
@@ -136,8 +153,12 @@ export async function serviceReportContent(
     maintenance,
     totals: report.totals,
     summary: report.summary,
+    summaryWhy: settlement
+      ? (settlement.summaryWhy ?? [])
+      : [why('summary.no_penalties', { breached: lines.filter((l) => l.state === 'breached').length, targets: lines.length })],
     due,
     notes: settlement?.notes ?? [],
+    notesWhy: settlement?.notesWhy ?? [],
   });
 }
 

@@ -290,7 +290,12 @@ interface IngestOptions {
 }
 
 /** Batches to a server (POST /v1/events) with --url, else into the database (creating the tenant). */
-async function withSender(o: IngestOptions, api: Api | undefined, size: number, fn: (send: BatchSender) => Promise<void>): Promise<void> {
+export async function withSender(
+  o: IngestOptions,
+  api: Api | undefined,
+  size: number,
+  fn: (send: BatchSender) => Promise<void>,
+): Promise<void> {
   if (api) return fn(remoteSender(api));
   return withStore(o.db, async (store) => {
     await store.createTenant({ id: o.tenant, name: o.tenant, createdAt: Date.now() });

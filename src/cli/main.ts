@@ -36,6 +36,8 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['channels', async () => (await import('./alerts.ts')).registerChannels],
   ['notifications', async () => (await import('./alerts.ts')).registerNotifications],
   ['monitors', async () => (await import('./monitors.ts')).registerMonitors],
+  ['report-schedules', async () => (await import('./report-schedules.ts')).registerReportSchedules],
+  ['sources', async () => (await import('./sources.ts')).registerSources],
 ];
 
 /** One top-level command as the help lists it, and the group that registers it. */

@@ -246,7 +246,7 @@ export const Transition = component(
     to: LifecycleState,
     action: LifecycleAction,
     at: Instant.describe('When the new state begins.'),
-    by: z.string(),
+    by: z.string().optional().describe("Who made the move; not given to customer tokens (the provider's staff stay internal)."),
     reason: z.string().optional(),
     signatures: z
       .array(z.strictObject({ party: z.enum(SIGNING_PARTIES), name: z.string(), title: z.string().optional(), at: Instant }))
@@ -285,7 +285,7 @@ export const Lifecycle = z.strictObject({
   legal: z.array(z.strictObject({ to: LifecycleState, action: LifecycleAction })),
   term: Term.nullable(),
   createdAt: Instant,
-  createdBy: z.string(),
+  createdBy: z.string().optional().describe('Not given to customer tokens, as `by` in transitions.'),
   transitions: z.array(Transition),
   monitored: z.array(
     z.strictObject({
@@ -535,6 +535,22 @@ const ContractYear = component(
     lastDay: CivilDate,
   }),
 );
+/** One clause of a sentence the settlement engine wrote: src/core/i18n/settlement.ts, docs/penalties.md "Reasons in any language". */
+export const WhyClause = component(
+  'WhyClause',
+  z
+    .strictObject({
+      code: z.string().describe('From the closed list in docs/penalties.md; a client that does not know it shows the English sentence.'),
+      params: z
+        .record(z.string(), z.unknown())
+        .describe(
+          'Its figures, never pre-formatted: numbers, civil dates (YYYY-MM-DD), money as { minor, currency }, identifiers and labels as written.',
+        ),
+    })
+    .describe('A clause of an English sentence of the engine, as a code and params to say in any language.'),
+);
+const Clauses = (of: string) =>
+  z.array(WhyClause).optional().describe(`${of} as clauses, in order (absent when stored by an older version).`);
 const FeeFigure = z.strictObject({ minor: z.number().int(), currency: z.string(), amount: z.string(), basis: z.string() });
 const NOTHING_OWED = members<NothingOwedBecause>()([
   'met',
@@ -628,7 +644,9 @@ export const SettlementLine = component(
     nothingOwed: z.enum(NOTHING_OWED).nullable(),
     excluded: z.array(z.strictObject({ id: z.string(), reason: z.string() })),
     reason: z.string(),
+    reasonWhy: Clauses('reason'),
     notes: z.array(z.string()),
+    notesWhy: Clauses('notes, one clause per note,'),
   }),
 );
 
@@ -649,6 +667,7 @@ export const Settlement = component(
           text: z.string(),
           applies: z.enum(['whole_period', 'partly', 'no']),
           reason: z.string(),
+          reasonWhy: Clauses('reason'),
         })
         .nullable(),
       contractYear: ContractYear.nullable(),
@@ -679,10 +698,13 @@ export const Settlement = component(
           triggered: z.boolean(),
           periods: z.array(z.string()),
           reason: z.string(),
+          reasonWhy: Clauses('reason'),
         }),
       ),
       summary: z.string(),
+      summaryWhy: Clauses('summary'),
       notes: z.array(z.string()),
+      notesWhy: Clauses('notes, one clause per note,'),
     })
     .describe('What is owed for one billing period, and why (docs/penalties.md).'),
 );

@@ -46,6 +46,7 @@ import { sessionOperations, sessionPrincipal, sessionSecret } from './routes/ses
 import { registerWebApp } from './web.ts';
 import type { ScryptParams } from '../app/passwords.ts';
 import { serviceReportOperations } from './routes/service-reports.ts';
+import { sourceOperations } from './routes/sources.ts';
 import { z } from 'zod';
 
 export interface ServerOptions {
@@ -93,6 +94,7 @@ export function operations(deps: Deps): Operation[] {
     ...channelOperations(deps),
     ...reportScheduleOperations(deps),
     ...monitorOperations(deps),
+    ...sourceOperations(deps),
     ...systemOperations(deps, () => operations(deps)),
   ];
 }

@@ -24,6 +24,7 @@ import { signInContract } from './contract-sign-in.ts';
 import { reportsContract } from './contract-reports.ts';
 import { reportSchedulesContract } from './contract-report-schedules.ts';
 import { monitorsContract } from './contract-monitors.ts';
+import { sourcesContract } from './contract-sources.ts';
 import { StoreError } from './errors.ts';
 import { migrate, openStore } from './index.ts';
 import { generateTokenSecret, hashTokenSecret } from './tokens.ts';
@@ -1841,6 +1842,7 @@ export function storeContract(target: ContractTarget): void {
     reportsContract({ store: () => store });
     reportSchedulesContract({ store: () => store });
     monitorsContract({ store: () => store });
+    sourcesContract({ store: () => store });
 
     describe('audit log', () => {
       test('appended with dense per-tenant numbers; paged both ways and filtered', async () => {

@@ -34,6 +34,7 @@ import type {
   TimerInput,
   StoredReportSchedule,
   StoredMonitor,
+  StoredSource,
   StoredReportDelivery,
   ReportAttachmentRef,
 } from './types.ts';
@@ -710,3 +711,18 @@ export function reportDeliveryOf(r: Row, json: JsonColumn): StoredReportDelivery
 /** The columns of a delivery's outbox row, as reportDeliveryOf reads them. */
 export const DELIVERY_NOTIFICATION_COLUMNS =
   'n.id AS n_id, n.channel_id AS n_channel_id, n.state AS n_state, n.attempts AS n_attempts, n.last_error AS n_last_error, n.delivered_at AS n_delivered_at, n.due_at AS n_due_at';
+
+/** A stored source (service desk webhook) from its row. */
+export function sourceOf<C>(r: Row, json: JsonColumn): StoredSource<C> {
+  return {
+    id: r.id as string,
+    vendor: r.vendor as string,
+    hook: r.hook as string,
+    config: json(r.config) as C,
+    etag: calendarEtag(Number(r.row_version), Number(r.updated_at)),
+    createdAt: Number(r.created_at),
+    createdBy: r.created_by as string,
+    updatedAt: Number(r.updated_at),
+    updatedBy: r.updated_by as string,
+  };
+}

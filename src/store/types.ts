@@ -1464,6 +1464,58 @@ export interface MigrationReport {
   current: string[];
 }
 
+// --- sources (service desk webhooks) ------------------------------------------------------------
+
+/**
+ * A service desk sending events (src/app/sources.ts holds what `config` means: the sealed signing
+ * secret, the mapping, the defaults). `hook` is the random key of its webhook URL, unique across
+ * tenants: the webhook route has no API token, and finds the tenant by it.
+ */
+export interface StoredSource<C = unknown> {
+  id: string;
+  vendor: string;
+  hook: string;
+  config: C;
+  /** Quoted; changes with every change. */
+  etag: string;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface SourceInput<C = unknown> {
+  id: string;
+  vendor: string;
+  /** Used when the source is created; a replacement keeps its hook (the URL set in the desk stays valid). */
+  hook: string;
+  config: C;
+  at: number;
+  by: string;
+}
+
+export interface SourceStore {
+  putSource<C>(
+    tenant: TenantId,
+    s: SourceInput<C>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; source: StoredSource<C> }>;
+  getSource<C = unknown>(tenant: TenantId, id: string): Promise<StoredSource<C> | undefined>;
+  /** By id. */
+  listSources<C = unknown>(tenant: TenantId): Promise<StoredSource<C>[]>;
+  /** Its delivery records go with it. */
+  deleteSource(tenant: TenantId, id: string, audit?: AuditInput): Promise<'deleted' | 'not_found'>;
+  /** The source of a webhook URL, in any tenant. */
+  findSourceByHook<C = unknown>(hook: string): Promise<{ tenant: TenantId; source: StoredSource<C> } | undefined>;
+  /**
+   * Records a delivery of a source by the vendor's delivery id: 'new' the first time, 'seen' after
+   * (also when two requests record it at once: one wins). `events`: how many it stored.
+   */
+  recordSourceDelivery(tenant: TenantId, source: string, delivery: string, at: number, events: number): Promise<'new' | 'seen'>;
+  /** Whether a delivery of the source is recorded. */
+  hasSourceDelivery(tenant: TenantId, source: string, delivery: string): Promise<boolean>;
+}
+
 export interface Store
   extends TenantStore,
     UserStore,
@@ -1480,7 +1532,8 @@ export interface Store
     SilenceStore,
     TimerStore,
     ReportScheduleStore,
-    MonitorStore {
+    MonitorStore,
+    SourceStore {
   readonly kind: 'sqlite' | 'postgres';
   /** For readiness probes: resolves when the database answers, else a StoreError. */
   ping(): Promise<void>;

@@ -9,10 +9,13 @@ import { seedDemo, type SeedResult } from '../../src/demo/seed.ts';
 import type { Store } from '../../src/store/types.ts';
 import { newTenant, openTestStore, T0, type Tenant, type TestStore } from './helpers.ts';
 
+const DEMO_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export type DemoTenant = Tenant & { seed: SeedResult };
 
 export async function demoTenant(store: Store): Promise<DemoTenant> {
-  const t = await newTenant(store);
+  // A secret key, so sources (whose secrets are sealed) can be configured on the demo data too.
+  const t = await newTenant(store, { config: { secretKeys: DEMO_SECRET_KEY } });
   const seed = await seedDemo(store, T0, t.tenant);
   return { ...t, seed };
 }

@@ -382,6 +382,15 @@ describe('the answers are what the document says', () => {
     await call('manager', { method: 'POST', url: '/v1/monitors/doc-nightly/pause' }, 200);
     await call('manager', { method: 'POST', url: '/v1/monitors/doc-nightly/resume' }, 200);
     await call('manager', { method: 'DELETE', url: '/v1/monitors/doc-nightly' }, 200);
+    // Service desk sources and one webhook delivery (docs/sources.md).
+    const deskToken = 'a-jira-token-for-the-docs';
+    const src = await call('admin', { method: 'PUT', url: '/v1/sources/doc-desk', ...json({ vendor: 'jira', secret: deskToken }) }, 201);
+    await call('admin', { method: 'PUT', url: '/v1/sources/doc-desk', ...json({ vendor: 'jira', defaults: { customer: 'acme' } }) }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/sources' }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/sources/doc-desk' }, 200);
+    const issue = { webhookEvent: 'jira:issue_created', issue: { key: 'DOC-1', fields: { updated: '2026-09-30T10:00:00.000+0000' } } };
+    await call(null, { method: 'POST', url: `${src.json().source.webhook}?token=${deskToken}`, ...json(issue) }, 200);
+    await call('admin', { method: 'DELETE', url: '/v1/sources/doc-desk' }, 200);
 
     // Signing in to the web app: an invite, its acceptance, a sign-in, the session, sign-out.
     const inv = (

@@ -289,6 +289,27 @@ describe('tenants and customers', () => {
     await b.app.close();
   });
 
+  test("a customer token reads its agreement's lifecycle without who made each move (provider staff stay internal)", async () => {
+    const t = await seeded();
+    const staff = await t.req('manager', { method: 'GET', url: '/v1/agreements/gold/lifecycle' });
+    assert.equal(staff.statusCode, 200, staff.body);
+    const full = staff.json();
+    assert.ok(full.createdBy && full.transitions.length >= 2 && full.transitions.every((x: { by?: string }) => x.by), staff.body);
+    const res = await t.req('customer', { method: 'GET', url: '/v1/agreements/gold/lifecycle' });
+    assert.equal(res.statusCode, 200, res.body);
+    const seen = res.json();
+    assert.equal(seen.createdBy, undefined);
+    assert.ok(
+      seen.transitions.every((x: { by?: string }) => x.by === undefined),
+      res.body,
+    );
+    // The rest is the same for both sides: states, dates, signatures, term.
+    const withoutBy = ({ by: _b, ...x }: { by?: string }) => x;
+    assert.deepEqual(seen.transitions, full.transitions.map(withoutBy));
+    for (const who of new Set([full.createdBy, ...full.transitions.map((x: { by: string }) => x.by)]))
+      assert.ok(!res.body.includes(`"${who}"`), `${who} is not named`);
+  });
+
   test("a customer token sees only its own agreements: another customer's is not found on every agreement route", async () => {
     const t = await seeded();
     const globex = await t.token('customer', { customer: 'globex', user: 'globex-user' });

@@ -123,7 +123,17 @@ describe('service reports', () => {
     const ar = await t.req('customer', { method: 'GET', url: `${URL_}/2026-09?format=html&lang=ar` });
     assert.match(ar.body, /<html lang="ar" dir="rtl">/);
     assert.match(ar.body, /مراجعة الخدمة/);
-    assert.match(ar.body, /<span lang="en" dir="ltr">/, "the engine's English text is marked as such");
+    assert.match(ar.body, /<span lang="en" dir="ltr">/, "the compliance engine's English text is marked as such");
+    // The settlement's summary and amounts are said in Arabic, from the same catalogue as the web app's.
+    const summary = /<h2>الملخص<\/h2>\n<p>(.*?)<\/p>/.exec(ar.body)?.[1] ?? '';
+    assert.doesNotMatch(summary, /lang="en"/, summary);
+    assert.match(summary, /^\u2068?2026-09\u2069?: مستحق .+ عن .+ من أصل .+\.$/u, summary);
+    assert.match(en.body, /<h2>Summary<\/h2>\n<p>2026-09: .+ owed on \d+ of \d+ lines? \(\d+ rules?\)\.<\/p>/);
+    const owedCells = [...ar.body.matchAll(/<td class="num">([^<]*(?:<span[^>]*>[^<]*<\/span>)?[^<]*)<\/td>/g)].map((m) => m[1]!);
+    assert.ok(
+      owedCells.every((c) => !c.includes('lang="en"')),
+      'amounts owed are written by Intl for Arabic, not as the engine wrote them',
+    );
     const csv = await t.req('customer', { method: 'GET', url: `${URL_}/2026-09?format=csv` });
     const rows = csv.body.trim().split('\n');
     assert.equal(rows[0], 'agreement,period,target,name,metric,window,state,value,promised,previous,trend,owed,due,misses,reason');
@@ -193,6 +203,6 @@ describe('service reports', () => {
     assert.equal(ar.statusCode, 200);
     const arText = pdfText(ar.rawPayload);
     // Shaped Arabic is extracted in logical order word by word; each word of the title is there.
-    for (const w of ['مراجعة', 'الخدمة', 'الأهداف']) assert.ok(arText.includes(w), `${w} in the Arabic PDF`);
+    for (const w of ['مراجعة', 'الخدمة', 'الأهداف', 'مستحق']) assert.ok(arText.includes(w), `${w} in the Arabic PDF`);
   });
 });

@@ -4,8 +4,9 @@
  * holds it active; Escape and Cancel send nothing; a page made stale by someone else's change gets
  * 412 and a reload instead of a move; two versions are compared; a review is recorded through the
  * form and listed. A viewer sees the state and the timeline but no action; a customer, in Arabic,
- * sees the same without the reviews' notes. axe-core finds no serious or critical violation and no
- * page logs a console error.
+ * sees the same without the reviews' notes. An admin adds a scheduled report e-mail through the
+ * form, edits it (a stale read refused and shown again as stored, a bad day shown beside its
+ * field), sends a period now and deletes it with the confirmation. axe-core finds no serious or critical violation and no page logs a console error.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -222,6 +223,8 @@ describe('the agreement page: lifecycle, versions and reviews', { skip: requireB
     assert.equal(await lifecycle(page).getByRole('button').count(), 0);
     assert.equal(await page.locator('#reviews form').count(), 0);
     assert.match(await text(page.locator('#reviews')), new RegExp(NOTES.slice(0, 20)));
+    // Scheduled reports say where reports go and to whom: only the roles that may read channels see them.
+    assert.equal(await page.locator('#report-schedules').count(), 0);
     assert.deepEqual(await axe(page), []);
     // What the page does not offer, the server refuses: the viewer's own session, CSRF token and all.
     const refused = await page.evaluate(async (id) => {
@@ -255,6 +258,7 @@ describe('the agreement page: lifecycle, versions and reviews', { skip: requireB
     const rv = await text(page.locator('#reviews'));
     assert.match(rv, /أُبقيت كما هي/);
     assert.ok(!rv.includes(NOTES), 'a customer sees no review notes');
+    assert.equal(await page.locator('#report-schedules').count(), 0, 'a customer sees no scheduled reports');
     assert.equal(await page.locator('#reviews form').count(), 0);
     // No English from these sections' own strings.
     for (const english of [
@@ -275,6 +279,97 @@ describe('the agreement page: lifecycle, versions and reviews', { skip: requireB
       assert.ok(!`${lc}\n${rv}\n${await text(page.locator('#versions'))}`.includes(english), `English "${english}" on the Arabic page`);
     assert.deepEqual(await axe(page), []);
     assert.deepEqual(errors, []);
+    await ctx.close();
+  });
+
+  test('scheduled reports: an admin adds one through the form, edits it (stale, then a bad day shown beside it), sends a period now, deletes it', async () => {
+    // The demo without live activity has no e-mail channel: one, as an administrator would add it.
+    const channel = {
+      kind: 'email',
+      settings: {
+        from: 'Reports <reports@northwind.test>',
+        to: ['ops@northwind.test'],
+        smtp: { host: '127.0.0.1', port: 2525, security: 'none' },
+      },
+    };
+    const made = await web.api('PUT', '/v1/channels/reports-mail', channel);
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const SCHEDULE = `${ID}-monthly`;
+    const stored = async () => (await web.api('GET', `/v1/report-schedules/${SCHEDULE}`)).json;
+    const { ctx, page, errors } = await openAgreement(ADMIN);
+    const section = page.locator('#report-schedules');
+    const day = section.getByLabel('Day of the month');
+    const save = () => section.getByRole('button', { name: 'Save' }).click();
+    const said = (text: RegExp) => section.locator('.alert-ok').filter({ hasText: text }).waitFor();
+
+    // Added through the form (the channel offered is the e-mail one), then listed.
+    await section.getByText('No scheduled report sends this agreement’s report.').waitFor();
+    await section.getByRole('button', { name: 'Add a scheduled report' }).click();
+    assert.equal(await section.getByLabel('E-mail channel').inputValue(), 'reports-mail');
+    await day.fill('3');
+    await section.getByLabel('Recipients').fill('cto@acme.test\nvendor@acme.test');
+    await save();
+    await said(/is added/);
+    const row = section.locator('tbody tr').filter({ hasText: SCHEDULE });
+    const shown = await text(row);
+    assert.match(shown, /Monthly.*day 3 at 06:00/);
+    assert.match(shown, /via reports-mail.*cto@acme\.test.*vendor@acme\.test/);
+    assert.match(shown, /English.*PDF/);
+    assert.match(shown, /sends \d{4}-\d{2}/);
+    const first = await stored();
+    assert.deepEqual(
+      [first.spec.agreement, first.spec.day, first.spec.recipients, first.spec.channel],
+      [ID, 3, ['cto@acme.test', 'vendor@acme.test'], 'reports-mail'],
+    );
+
+    // Edited while someone else changes it: refused (412), and the form shows the stored version.
+    await row.getByRole('button', { name: new RegExp(`^Edit \u2068?${SCHEDULE}`) }).click();
+    const other = await fetch(url(`/v1/report-schedules/${SCHEDULE}`), {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${web.token}`, 'Content-Type': 'application/json', 'If-Match': first.etag },
+      body: JSON.stringify({ ...first.spec, recipients: [...first.spec.recipients, 'cfo@acme.test'] }),
+    });
+    assert.equal(other.status, 200, await other.text());
+    await day.fill('5');
+    await save();
+    await section.getByRole('alert').filter({ hasText: 'Someone changed this schedule' }).waitFor();
+    assert.match(await section.getByLabel('Recipients').inputValue(), /cfo@acme\.test/);
+
+    // A bad day: the server's refusal beside that field, and only there; nothing stored.
+    await day.fill('40');
+    await save();
+    await section.locator('.field-error').first().waitFor();
+    assert.equal(await day.getAttribute('aria-invalid'), 'true');
+    assert.match(await text(page.locator(`[id="${await day.getAttribute('id')}-err"]`)), /28/);
+    assert.equal(await section.locator('.field-error').count(), 1, 'only the day is wrong');
+    assert.equal((await stored()).spec.day, 3);
+    assert.deepEqual(await axe(page), [], 'axe with the list and the form showing an error');
+
+    await day.fill('5');
+    await save();
+    await said(/is saved/);
+    const edited = (await stored()).spec;
+    assert.deepEqual([edited.day, edited.recipients.length], [5, 3], 'the other change is kept');
+
+    // Send a past period now: the dialog names the period; the run is scheduled.
+    await row.getByRole('button', { name: new RegExp(`^Send now: \u2068?${SCHEDULE}`) }).click();
+    let dialog = page.getByRole('dialog');
+    const period = await dialog.getByLabel('Period').inputValue();
+    await dialog.getByRole('button', { name: 'Send', exact: true }).click();
+    await said(new RegExp(`report for \u2068?${period}`));
+
+    // Delete, confirmed in a dialog.
+    await row.getByRole('button', { name: new RegExp(`^Delete \u2068?${SCHEDULE}`) }).click();
+    dialog = page.getByRole('dialog');
+    assert.match(await text(dialog), /Nothing more is sent/);
+    await dialog.getByRole('button', { name: 'Delete it' }).click();
+    await said(/is deleted/);
+    assert.equal((await web.api('GET', `/v1/report-schedules/${SCHEDULE}`)).status, 404);
+    // Chromium logs the refused requests (412, 422); nothing else.
+    assert.deepEqual(
+      errors.filter((e) => !/status of (412|422)/.test(e)),
+      [],
+    );
     await ctx.close();
   });
 });

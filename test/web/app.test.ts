@@ -123,6 +123,11 @@ describe('the web app in a browser', { skip: requireBrowser('test/web/app.test.t
       await settled(page);
       assert.ok((await page.locator('svg.chart').count()) > 0, 'the agreement page draws its history');
       if (lang === 'ar') await shot(page, 'agreement-ar');
+      // The settlements are said in the page's language from their clauses (src/core/i18n/settlement.ts), never in the engine's English.
+      const summaries = page.locator('main .settlement-summary');
+      assert.ok((await summaries.count()) > 0, 'the agreement lists its settlements');
+      assert.equal(await page.locator('main .settlements [lang=en]').count(), 0, 'every settlement sentence is in the page language');
+      assert.match((await summaries.first().textContent()) ?? '', lang === 'ar' ? /لا شيء مستحق|مستحق/ : /nothing owed|owed on/);
       // A write without the session's CSRF token, as a script on the page would send it: refused.
       const forged = await page.evaluate(async () => {
         const r = await fetch('/v1/silences', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

@@ -18,6 +18,7 @@ const ENGLISH = [
   /of budget left/,
   /burning/,
   /misses still allowed/,
+  /the next miss breaches/,
   /of downtime left/,
   /At this pace/,
   /spent evenly/,
@@ -54,6 +55,14 @@ describe('error budgets and watermelon reasons in a browser', { skip: requireBro
       const percent = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(Math.max(0, up.budget.left));
       assert.ok((await text(line)).includes(percent), `${await text(line)} has ${percent}`);
       assert.match((await line.getAttribute('class')) ?? '', /budget-(ok|low|over)/);
+      // A window with its whole budget and no miss to spare (few tickets) says the next miss breaches.
+      const tight = portfolio.agreements.find((a: any) =>
+        a.targets.some((t: any) => t.budget?.items?.more === 0 && t.budget.left !== null && t.budget.left >= 0),
+      );
+      assert.ok(tight, 'the demo has a window with its budget whole and no miss to spare');
+      const tightRow = page.locator('tr', { has: page.locator(`text=${tight.id}`) });
+      if (lang === 'en') assert.match(await text(tightRow), /the next miss breaches the target/);
+      else assert.match(await text(tightRow), /الإخفاق التالي يُخِلّ بالهدف/);
       assert.deepEqual(await axe(page), [], `axe on / (${lang})`);
 
       // The agreement page: the burn-down of each current window with a budget, titled and described.

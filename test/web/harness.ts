@@ -157,6 +157,17 @@ export async function startWebSuite(opts: { args?: string[]; env?: Record<string
     },
     async signIn(page, who) {
       await page.goto(`${server.url}/`);
+      // A form that never shows says what the page showed instead (a timeout alone told nothing).
+      await page
+        .getByLabel(/e-mail|البريد/i)
+        .waitFor()
+        .catch(async (e: Error) => {
+          const shown = await page
+            .locator('body')
+            .textContent()
+            .catch(() => '(unreadable)');
+          throw new Error(`the sign-in form did not show at ${page.url()}; the page showed: ${(shown ?? '').slice(0, 500)}`, { cause: e });
+        });
       await page.getByLabel(/e-mail|البريد/i).fill(who.email);
       await page.getByLabel(/^password$|^كلمة المرور$/i).fill(who.password);
       await page.getByRole('button', { name: /sign in|تسجيل الدخول/i }).click();

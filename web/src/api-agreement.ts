@@ -38,7 +38,8 @@ export interface TransitionRecord {
   action: LifecycleAction;
   /** When the new state begins. */
   at: string;
-  by: string;
+  /** Absent for customers. */
+  by?: string;
   reason?: string;
   signatures?: Signature[];
   term?: TermInstants;
@@ -54,7 +55,8 @@ export interface LifecycleDetail {
   legal: Array<{ to: LifecycleState; action: LifecycleAction }>;
   term: TermInstants | null;
   createdAt: string;
-  createdBy: string;
+  /** Absent for customers. */
+  createdBy?: string;
   transitions: TransitionRecord[];
   monitored: Array<{ from: string; to: string | null; endedBy?: string }>;
 }

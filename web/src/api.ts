@@ -4,6 +4,7 @@
  * ApiError with the body's code and message (docs/api.md "Errors").
  */
 import type { WatermelonReason, WindowBudget } from './api-budget';
+import type { Why } from '../../src/core/i18n/settlement';
 
 export type Role = 'admin' | 'manager' | 'agent' | 'viewer' | 'auditor' | 'customer';
 
@@ -287,6 +288,8 @@ export interface SettlementLine {
   amount: string;
   due: { date?: string; text?: string } | null;
   reason: string;
+  /** `reason` as clauses (src/core/i18n/settlement.ts); absent from settlements stored before them. */
+  reasonWhy?: Why[];
   compliance?: { state: ResultState; window: Window; text: string } | null;
 }
 
@@ -297,8 +300,10 @@ export interface Settlement {
   lines: SettlementLine[];
   totals: { currency: string; amountMinor: number; amount: string; owingLines: number; reducedByCapsMinor: number }[];
   summary: string;
+  summaryWhy?: Why[];
   notes: string[];
-  grace?: { applies: string; reason: string } | null;
+  notesWhy?: Why[];
+  grace?: { applies: string; reason: string; reasonWhy?: Why[] } | null;
 }
 
 export interface SettlementItem {

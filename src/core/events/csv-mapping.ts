@@ -105,8 +105,12 @@ const fieldObject = z.strictObject({
   value: scalar.optional(),
   /** Translation of cell values (compared without case and surrounding spaces); null = no value. */
   map: z.record(z.string(), mapValue).optional(),
-  /** A cell value the map does not name: `error` (default) or `keep` it as written. */
-  unmapped: z.enum(['error', 'keep']).optional(),
+  /**
+   * A cell value the map does not name: `error` (default), `keep` it as written, or `skip` it (no
+   * value; for `type`, the row is left out). Map keys with `*` are patterns (`*` any text), tried
+   * in the order written after the exact keys.
+   */
+  unmapped: z.enum(['error', 'keep', 'skip']).optional(),
   /** The value for an empty cell. */
   default: scalar.optional(),
 });
@@ -210,9 +214,31 @@ const ticketPerRow = z.strictObject({
   }),
 });
 
+/** A path into a JSON payload: `issue.number`, `changelog.items[0].field`, `@header.x-github-event`. */
+const payloadPath = z.string().trim().min(1, 'a path cannot be empty').max(300);
+const jsonOptions = z.strictObject({
+  /** A path to an array: one row per element, the element read as `item.<path>`; no array, one row. */
+  each: payloadPath.optional(),
+  /** Columns made from several paths: `join` (the non-empty values joined by ":") or `first` (the first non-empty). */
+  columns: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z][\w-]*$/, 'expected a name of letters, digits, "-" or "_" (used as @name)')
+        .max(50),
+      z.union([
+        z.strictObject({ join: z.array(payloadPath).min(1).max(8) }),
+        z.strictObject({ first: z.array(payloadPath).min(1).max(8) }),
+      ]),
+    )
+    .optional(),
+});
+
 const eventPerRow = z.strictObject({
   layout: z.literal('event-per-row'),
   ...common,
+  /** JSON payloads only (webhooks, JSON exports): columns are paths into the payload (docs/sources.md). */
+  json: jsonOptions.optional(),
   /** The event id column; when absent, ids are derived from the subject, type and time. */
   id: fieldSpec.optional(),
   /** The event type: a column (usually with a map) or a constant. */
@@ -239,8 +265,10 @@ export type FieldPlan =
       kind: 'column';
       column: string;
       map?: Map<string, Scalar | null>;
+      /** Map keys with `*`, in the order written: tried after the exact keys. */
+      patterns?: Array<{ re: RegExp; value: Scalar | null }>;
       mapKeys?: string[];
-      unmapped: 'error' | 'keep';
+      unmapped: 'error' | 'keep' | 'skip';
       default?: Scalar;
       path: string;
       segments: Segments;
@@ -289,8 +317,15 @@ export interface TicketPerRowMapping extends Common {
   satisfaction?: { score: FieldPlan; scale?: number; at?: TimePlan };
 }
 
+export interface JsonOptions {
+  each?: string;
+  columns: Array<{ name: string; join?: string[]; first?: string[] }>;
+}
+
 export interface EventPerRowMapping extends Common {
   layout: 'event-per-row';
+  /** Set for JSON payloads (webhooks, JSON exports); a CSV import refuses it. */
+  json?: JsonOptions;
   id?: FieldPlan;
   type: FieldPlan;
   at: TimePlan;
@@ -417,6 +452,7 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
     }
     if (o.map === undefined && o.unmapped !== undefined) problem([...at, 'unmapped'], 'applies only with a map');
     let map: Map<string, Scalar | null> | undefined;
+    const patterns: Array<{ re: RegExp; value: Scalar | null }> = [];
     if (o.map) {
       map = new Map();
       const firstSpelling = new Map<string, string>();
@@ -426,7 +462,18 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
         if (prior !== undefined)
           problem([...at, 'map', k], `the same value as "${prior}": values are compared without case and surrounding spaces`);
         firstSpelling.set(key, k);
-        map.set(key, val);
+        if (k.includes('*'))
+          patterns.push({
+            re: new RegExp(
+              `^${key
+                .split('*')
+                .map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+                .join('.*')}$`,
+              's',
+            ),
+            value: val,
+          });
+        else map.set(key, val);
         check(val, [...at, 'map', k]);
       }
     }
@@ -435,6 +482,7 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
       kind: 'column',
       column: o.column!,
       ...(map ? { map, mapKeys: Object.keys(o.map!) } : {}),
+      ...(patterns.length ? { patterns } : {}),
       unmapped: o.unmapped ?? 'error',
       ...(o.default !== undefined ? { default: o.default } : {}),
       path,
@@ -571,6 +619,14 @@ function compileMapping(spec: Spec, src: ParsedSource): Result<CsvMapping> {
     mapping = {
       layout: 'event-per-row',
       ...base,
+      ...(spec.json
+        ? {
+            json: {
+              ...(spec.json.each !== undefined ? { each: spec.json.each } : {}),
+              columns: Object.entries(spec.json.columns ?? {}).map(([name, c]) => ({ name, ...c })),
+            },
+          }
+        : {}),
       ...(spec.id !== undefined ? { id: field(spec.id, ['id'], 'id') } : {}),
       type: field(spec.type, ['type'], 'type'),
       at: time(spec.at, ['at'], { elapsed: false, by: false }),

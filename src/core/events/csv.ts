@@ -147,6 +147,16 @@ export class CsvEventReader {
   record(cells: readonly string[], endLine: number): RowOutcome | undefined {
     if (this.fatal) return undefined;
     if (!this.mapper) {
+      if (this.mapping.layout === 'event-per-row' && this.mapping.json) {
+        this.fatal = [
+          {
+            path: 'json',
+            message: 'applies to JSON payloads (webhooks, JSON exports: docs/sources.md), not to a CSV file',
+            ...this.mapping.locate(['json']),
+          },
+        ];
+        return undefined;
+      }
       const b = bindHeader(this.mapping, cells, this.file);
       if (!b.ok) this.fatal = b.issues;
       else this.mapper = b.value;
@@ -305,8 +315,11 @@ function readScalar(b: BoundField, cells: readonly string[]): Read<Scalar> {
       const v = p.map.get(k)!;
       return { ok: true, value: v === null ? undefined : v };
     }
+    if (raw !== '' && p.patterns)
+      for (const pat of p.patterns) if (pat.re.test(k)) return { ok: true, value: pat.value === null ? undefined : pat.value };
   }
   if (raw === '') return { ok: true, value: p.default };
+  if (p.map && p.unmapped === 'skip') return { ok: true, value: undefined };
   if (p.map && p.unmapped === 'error') {
     const keys = p.mapKeys ?? [];
     const hint = didYouMean(raw, keys);

@@ -16,6 +16,7 @@
  *   allowed less is named as the one that reduced it.
  * - A share of a fee is rounded half up like every other amount.
  */
+import { why } from '../i18n/settlement.ts';
 import { fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import type { Plan } from './input.ts';
 import { percentOf, toMinor, type Minor } from './money.ts';
@@ -103,10 +104,13 @@ export function applyCaps(lines: SettlementLine[], caps: CapState[], fmt: (m: Mi
     if (line.amountMinor === 0) continue;
     const mine = caps.filter((c) => c.report.currency === line.currency);
     if (mine.length === 0) {
-      if (caps.length > 0)
+      if (caps.length > 0) {
+        const capCurrencies = [...new Set(caps.map((c) => c.report.currency))];
         line.notes.push(
-          `not capped: the caps are in ${[...new Set(caps.map((c) => c.report.currency))].join(' and ')}, this line is in ${line.currency}, and Pledge does not convert currencies`,
+          `not capped: the caps are in ${capCurrencies.join(' and ')}, this line is in ${line.currency}, and Pledge does not convert currencies`,
         );
+        line.notesWhy.push(why('note.not_capped_currency', { capCurrencies, currency: line.currency }));
+      }
       continue;
     }
     const binding = mine.reduce((a, b) => (b.remaining < a.remaining ? b : a));

@@ -14,6 +14,7 @@
  *   is not counted.
  * met, at_risk and no_data owe nothing: only a breach owes, and no data is neither met nor breached.
  */
+import { type Why, why } from '../i18n/settlement.ts';
 import { describeValue, fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import { listText, msText, plural, thresholdText, valueText } from './explain.ts';
 import type { Plan } from './input.ts';
@@ -63,9 +64,13 @@ export interface Computed {
   applied: string;
   /** The computation, or why it yields nothing. */
   body: string;
+  /** `body` as clauses. */
+  bodyWhy: Why[];
   band: SettlementLine['band'];
   units: SettlementLine['units'];
   notes: string[];
+  /** `notes` as clauses, one per note. */
+  notesWhy: Why[];
 }
 
 export interface RuleEnv {
@@ -83,13 +88,19 @@ const NO_DATA_DEFAULT = 'no data in the window: neither met nor breached';
 function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string | undefined }): {
   nothingOwed: NothingOwedBecause;
   body: string;
+  bodyWhy: Why[];
 } {
-  if (ev.state === 'met') return { nothingOwed: 'met', body: 'nothing owed: the target is met' };
+  if (ev.state === 'met') return { nothingOwed: 'met', body: 'nothing owed: the target is met', bodyWhy: [why('owe.met', {})] };
   if (ev.state === 'at_risk')
-    return { nothingOwed: 'at_risk', body: 'nothing owed: the target is at risk but not breached, and only a breach owes' };
-  const why = ev.reason && ev.reason !== NO_DATA_DEFAULT ? ` (${ev.reason})` : '';
-  const body = `nothing owed: there is no data for the window${why}, which is neither met nor breached (the gap should be looked into)`;
-  return { nothingOwed: 'no_data', body };
+    return {
+      nothingOwed: 'at_risk',
+      body: 'nothing owed: the target is at risk but not breached, and only a breach owes',
+      bodyWhy: [why('owe.at_risk', {})],
+    };
+  // The compliance engine's own reason stays in the English sentence only (it is its words, not ours).
+  const because = ev.reason && ev.reason !== NO_DATA_DEFAULT ? ` (${ev.reason})` : '';
+  const body = `nothing owed: there is no data for the window${because}, which is neither met nor breached (the gap should be looked into)`;
+  return { nothingOwed: 'no_data', body, bodyWhy: [why('owe.no_data', {})] };
 }
 
 /**
@@ -166,9 +177,13 @@ function creditTiers(
   const first = rule.tiers[0]!;
   const form: LineForm = rule.form;
   const applied = `credit tiers on ${rule.target}: ${rule.tiers.map((t) => `${thresholdText(t, ev.unit)} ${t.credit !== undefined ? `${t.credit}% of the fee` : fmt(plan.amounts.get(`${path}.tiers[${rule.tiers.indexOf(t)}].amount`)!, currencyOf(t))}`).join('; ')} (the worst band that applies)`;
-  const base = { currency: currencyOf(first), form, applied, band: null, units: null, notes: [] as string[] };
+  const base = { currency: currencyOf(first), form, applied, band: null, units: null, notes: [] as string[], notesWhy: [] as Why[] };
   if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
   const value = ev.value!;
+  const threshold = (t: Tier) =>
+    t.below !== undefined
+      ? { bound: 'below' as const, value: t.below, unit: ev.unit }
+      : { bound: 'above' as const, value: t.above!, unit: ev.unit };
   const hit = worstBand(rule.tiers, value, ev.comparator);
   if (!hit) {
     const mildest = rule.tiers.reduce((a, b) => (up ? (b.below! > a.below! ? b : a) : b.above! < a.above! ? b : a));
@@ -177,6 +192,7 @@ function creditTiers(
       computedMinor: 0,
       nothingOwed: 'not_in_band',
       body: `nothing owed: breached, but ${valueText(value, ev.unit)} is in no credit band (the mildest band is ${thresholdText(mildest, ev.unit)})`,
+      bodyWhy: [why('owe.not_in_band', { value: { value, unit: ev.unit }, mildest: threshold(mildest) })],
     });
   }
   const t = hit.tier;
@@ -194,7 +210,20 @@ function creditTiers(
     t.credit !== undefined
       ? `band ${hit.index + 1} applies (${thresholdText(t, ev.unit)}): ${t.credit}% of the fee for ${window.label}, ${fmt(fee!.minor, currency)} (${fee!.basis}) = ${fmt(amount.value, currency)}`
       : `band ${hit.index + 1} applies (${thresholdText(t, ev.unit)}): ${fmt(amount.value, currency)}`;
-  return ok({ ...base, currency, band, computedMinor: amount.value, nothingOwed: null, body });
+  const owed = { minor: amount.value, currency };
+  const bodyWhy = [
+    t.credit !== undefined
+      ? why('owe.band_credit', {
+          band: hit.index + 1,
+          threshold: threshold(t),
+          credit: t.credit,
+          window: window.label,
+          fee: { minor: fee!.minor, currency },
+          amount: owed,
+        })
+      : why('owe.band_amount', { band: hit.index + 1, threshold: threshold(t), amount: owed }),
+  ];
+  return ok({ ...base, currency, band, computedMinor: amount.value, nothingOwed: null, body, bodyWhy });
 }
 
 function fine(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'fine' }>, index: number, r: TargetPeriodResult): Result<Computed> {
@@ -208,10 +237,17 @@ function fine(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'fine' }>, index:
     band: null,
     units: null,
     notes: [] as string[],
+    notesWhy: [] as Why[],
   };
   const ev = r.evaluation;
   if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
-  return ok({ ...base, computedMinor: minor, nothingOwed: null, body: `fine of ${env.fmt(minor, currency)}` });
+  return ok({
+    ...base,
+    computedMinor: minor,
+    nothingOwed: null,
+    body: `fine of ${env.fmt(minor, currency)}`,
+    bodyWhy: [why('owe.fine', { amount: { minor, currency } })],
+  });
 }
 
 function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>, index: number, r: TargetPeriodResult): Result<Computed> {
@@ -226,6 +262,7 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
     units: null,
     band: null,
     notes: [] as string[],
+    notesWhy: [] as Why[],
   };
   const ev = r.evaluation;
   if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
@@ -254,6 +291,7 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
         computedMinor: 0,
         nothingOwed: 'within_budget',
         body: `nothing owed: ${measured}, not beyond the budget`,
+        bodyWhy: [why('owe.within_budget', { used: ev.budget.usedMs, allowed: ev.budget.allowedMs })],
       });
     const amount = times(hours);
     if (!amount.ok) return amount;
@@ -263,6 +301,16 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
       computedMinor: amount.value,
       nothingOwed: null,
       body: `${measured}: ${msText(overMs)} over, ${plural(hours, 'started hour')} × ${env.fmt(each, currency)} = ${env.fmt(amount.value, currency)}`,
+      bodyWhy: [
+        why('owe.hours_over', {
+          used: ev.budget.usedMs,
+          allowed: ev.budget.allowedMs,
+          over: overMs,
+          hours,
+          each: { minor: each, currency },
+          amount: { minor: amount.value, currency },
+        }),
+      ],
     });
   }
 
@@ -270,38 +318,49 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
   const listed = [...new Set(r.breachedTickets ?? [])];
   const counted: string[] = [];
   const notCounted: string[] = [];
+  const notCountedItems: Array<{ id: string; reason: string }> = [];
   const notes: string[] = [];
+  const notesWhy: Why[] = [];
   for (const id of listed) {
-    const why = excludedBy.get(id);
-    if (why === undefined) {
+    const reason = excludedBy.get(id);
+    if (reason === undefined) {
       counted.push(id);
       continue;
     }
-    const cls = exclusionClass(why);
+    const cls = exclusionClass(reason);
     if (cls !== null && !env.plan.spec.exclusions.includes(cls)) {
       counted.push(id);
       notes.push(`${id} is marked ${cls}, which this agreement does not exclude, so it is counted`);
-    } else notCounted.push(`${id} (${why})`);
+      notesWhy.push(why('note.ticket_counted', { id, class: cls }));
+    } else {
+      notCounted.push(`${id} (${reason})`);
+      notCountedItems.push({ id, reason });
+    }
   }
   const units = { unit: rule.unit, count: counted.length, tickets: counted };
   const skipped = notCounted.length > 0 ? `; not counted: ${listText(notCounted)}` : '';
+  const skippedWhy = notCountedItems.length > 0 ? [why('owe.tickets_not_counted', { items: notCountedItems })] : [];
   if (counted.length === 0) {
     if (listed.length > 0)
       return ok({
         ...base,
         units,
         notes,
+        notesWhy,
         computedMinor: 0,
         nothingOwed: 'excluded',
         body: `nothing owed: every breached ticket is excluded${skipped}`,
+        bodyWhy: [why('owe.tickets_excluded', {}), ...skippedWhy],
       });
     return ok({
       ...base,
       units,
       notes: [...notes, 'the target is breached but no breached tickets were given'],
+      notesWhy: [...notesWhy, why('note.no_tickets_given', {})],
       computedMinor: 0,
       nothingOwed: 'no_breached_tickets',
       body: 'nothing owed: no breached tickets were given',
+      bodyWhy: [why('owe.no_tickets', {})],
     });
   }
   const amount = times(counted.length);
@@ -310,9 +369,19 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
     ...base,
     units,
     notes,
+    notesWhy,
     computedMinor: amount.value,
     nothingOwed: null,
     body: `${plural(counted.length, 'breached ticket')} (${listText(counted)}) × ${env.fmt(each, currency)} = ${env.fmt(amount.value, currency)}${skipped}`,
+    bodyWhy: [
+      why('owe.tickets', {
+        tickets: counted.length,
+        ids: counted,
+        each: { minor: each, currency },
+        amount: { minor: amount.value, currency },
+      }),
+      ...skippedWhy,
+    ],
   });
 }
 

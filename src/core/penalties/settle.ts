@@ -20,6 +20,7 @@
  * period on its own and gives that (settlePeriods in src/core/agreements does): per-ticket
  * penalties then count only tickets breached after it, window targets are judged over that part.
  */
+import { type Why, why } from '../i18n/settlement.ts';
 import { ok, type Issue, type Result } from '../validation/issues.ts';
 import { applyCaps, capLimits } from './caps.ts';
 import { listText, STATE_WORDS, targetText, valueText } from './explain.ts';
@@ -41,7 +42,7 @@ import type {
   TerminationOutcome,
 } from './types.ts';
 
-type Standing = { kind: 'before_term' | 'grace' | 'partly_grace' | 'in_force'; text: string };
+type Standing = { kind: 'before_term' | 'grace' | 'partly_grace' | 'in_force'; text: string; why: Why[] };
 
 /** Settles one billing period. Bad input is returned as issues naming the field path; never throws. */
 export function settlePeriod(input: SettlementInput): Result<Settlement> {
@@ -76,11 +77,16 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
   const grace = plan.grace;
   const standing: Standing = (() => {
     if (plan.term && period.to <= plan.term.startMs)
-      return { kind: 'before_term', text: `nothing owed: the period ends before the term starts on ${plan.term.start}` };
+      return {
+        kind: 'before_term',
+        text: `nothing owed: the period ends before the term starts on ${plan.term.start}`,
+        why: [why('owe.before_term', { termStart: plan.term.start })],
+      };
     if (grace && period.to <= grace.endMs) {
       return {
         kind: 'grace',
         text: `nothing owed: the period ends within the grace period (${grace.text} from ${grace.firstDay}, through ${grace.lastDay})`,
+        why: [why('owe.period_in_grace', { grace: grace.text, firstDay: grace.firstDay, lastDay: grace.lastDay })],
       };
     }
     if (grace && period.from < grace.endMs) {
@@ -89,16 +95,25 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
         text:
           `the grace period ended inside this period (its last day was ${grace.lastDay}); only what falls after it is charged: ` +
           `each target is settled on its measurement from ${localDate(grace.endMs, zone)}`,
+        why: [why('note.partly_grace', { graceLastDay: grace.lastDay, from: localDate(grace.endMs, zone) })],
       };
     }
-    return { kind: 'in_force', text: '' };
+    return { kind: 'in_force', text: '', why: [] };
   })();
   const notes: string[] = [];
-  if (plan.spec.gracePeriod !== undefined && !plan.term)
+  const notesWhy: Why[] = [];
+  if (plan.spec.gracePeriod !== undefined && !plan.term) {
     notes.push('a grace period is set, but no term start was given, so it could not be applied');
-  if (plan.term && standing.kind !== 'before_term' && period.from < plan.term.startMs)
+    notesWhy.push(why('note.grace_without_term', {}));
+  }
+  if (plan.term && standing.kind !== 'before_term' && period.from < plan.term.startMs) {
     notes.push(`the term starts on ${plan.term.start}, inside this period; the period is settled in full`);
-  if (standing.kind === 'partly_grace') notes.push(standing.text);
+    notesWhy.push(why('note.term_starts_inside', { termStart: plan.term.start }));
+  }
+  if (standing.kind === 'partly_grace') {
+    notes.push(standing.text);
+    notesWhy.push(...standing.why);
+  }
 
   // Lines, before caps.
   const drafts: Draft[] = [];
@@ -123,7 +138,10 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
     : plan.spec.caps?.perYear
       ? calendarYearOf(period.to - 1, zone)
       : null;
-  if (plan.spec.caps?.perYear && !plan.term) notes.push('no term start was given: the yearly cap runs over the calendar year');
+  if (plan.spec.caps?.perYear && !plan.term) {
+    notes.push('no term start was given: the yearly cap runs over the calendar year');
+    notesWhy.push(why('note.yearly_cap_calendar_year', {}));
+  }
   const limits = capLimits(plan, periodFee, year, fmt);
   if (!limits.ok) return limits;
   const caps = applyCaps(lines, limits.value, fmt);
@@ -146,6 +164,10 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
             : standing.kind === 'partly_grace'
               ? standing.text
               : `the grace period (${grace.text} from ${grace.firstDay}) ended on ${grace.lastDay}, before this period`,
+        reasonWhy:
+          standing.kind === 'grace' || standing.kind === 'partly_grace'
+            ? standing.why
+            : [why('grace.ended_before', { grace: grace.text, firstDay: grace.firstDay, lastDay: grace.lastDay })],
       }
     : null;
 
@@ -161,9 +183,12 @@ export function settlePeriod(input: SettlementInput): Result<Settlement> {
     caps,
     termination,
     summary: '',
+    summaryWhy: [],
     notes,
+    notesWhy,
   };
   settlement.summary = summarize(settlement, fmt);
+  settlement.summaryWhy = summaryClauses(settlement);
   return ok(settlement);
 }
 
@@ -179,16 +204,33 @@ function windowOf(plan: Plan, r: TargetPeriodResult): { from: number; to: number
 }
 
 /** Whether this billing period settles the result for this rule; the reason when it does not. */
-function placement(plan: Plan, rule: PenaltyRule, r: TargetPeriodResult, w: { from: number; to: number; label: string }): string | null {
+function placement(
+  plan: Plan,
+  rule: PenaltyRule,
+  r: TargetPeriodResult,
+  w: { from: number; to: number; label: string },
+): { text: string; why: Why } | null {
   const { period, zone } = plan;
   const inPeriod = (t: number) => t >= period.from && t < period.to;
   if (rule.type === 'fine' && r.firstBreachAt !== undefined && r.firstBreachAt !== null) {
     if (inPeriod(r.firstBreachAt)) return null;
-    return `the breach on ${localDate(r.firstBreachAt, zone)} falls in another billing period, which owes the fine (it is owed once)`;
+    const date = localDate(r.firstBreachAt, zone);
+    return {
+      text: `the breach on ${date} falls in another billing period, which owes the fine (it is owed once)`,
+      why: why('owe.breach_other_period', { date }),
+    };
   }
   if (w.to > period.from && w.to <= period.to) return null;
-  if (w.to <= period.from) return `the window ${w.label} ended before this period; it was settled with the period it ended in`;
-  return `the window ${w.label} ends after this period (its last day is ${lastDay(w.to, zone)}); ${rule.type === 'fine' ? 'without a breach instant the fine is owed in the period the window ends' : 'its value is final only then, so it is settled in the period it ends'}`;
+  if (w.to <= period.from)
+    return {
+      text: `the window ${w.label} ended before this period; it was settled with the period it ended in`,
+      why: why('owe.window_ended_before', { window: w.label }),
+    };
+  const last = lastDay(w.to, zone);
+  return {
+    text: `the window ${w.label} ends after this period (its last day is ${last}); ${rule.type === 'fine' ? 'without a breach instant the fine is owed in the period the window ends' : 'its value is final only then, so it is settled in the period it ends'}`,
+    why: why(rule.type === 'fine' ? 'owe.window_ends_after_fine' : 'owe.window_ends_after', { window: w.label, lastDay: last }),
+  };
 }
 
 function compliance(r: TargetPeriodResult, w: { from: number; to: number; label: string }): ComplianceSummary {
@@ -215,6 +257,8 @@ interface Draft {
   line: SettlementLine;
   head: string;
   body: string;
+  /** head and body as clauses. */
+  why: Why[];
   breachAt: number | null;
   dueSpec: { days: number; after: 'period_end' | 'breach' } | null;
 }
@@ -229,12 +273,20 @@ function graceWaiver(plan: Plan, w: { from: number; to: number; label: string },
   if (!grace || w.from >= grace.endMs) return null;
   if (standing.kind === 'grace') return standing;
   const through = `${grace.text} from ${grace.firstDay}, through ${grace.lastDay}`;
-  if (w.to <= grace.endMs) return { kind: 'grace', text: `nothing owed: the window ${w.label} ends within the grace period (${through})` };
+  const g = { window: w.label, grace: grace.text, firstDay: grace.firstDay, lastDay: grace.lastDay };
+  if (w.to <= grace.endMs)
+    return {
+      kind: 'grace',
+      text: `nothing owed: the window ${w.label} ends within the grace period (${through})`,
+      why: [why('owe.window_in_grace', g)],
+    };
+  const from = localDate(grace.endMs, plan.zone);
   return {
     kind: 'grace',
     text:
       `nothing owed: the window ${w.label} begins inside the grace period (${through}), and only what falls after it may be charged; ` +
-      `measure the part from ${localDate(grace.endMs, plan.zone)} on its own to settle it`,
+      `measure the part from ${from} on its own to settle it`,
+    why: [why('owe.window_begins_in_grace', { ...g, from })],
   };
 }
 
@@ -253,36 +305,46 @@ function ruleLine(
   if (!computed.ok) return computed;
   const k: Computed = computed.value;
   const notes = [...k.notes];
+  const notesWhy = [...k.notesWhy];
   const excluded = r.excludedItems ?? [];
   for (const x of excluded) {
     const cls = exclusionClass(x.reason);
-    if (cls !== null && !plan.spec.exclusions.includes(cls))
+    if (cls !== null && !plan.spec.exclusions.includes(cls)) {
       notes.push(
         `${x.id} was excluded from the measurement as ${cls}, which penalties.exclusions does not list; check the target's settings`,
       );
+      notesWhy.push(why('note.exclusion_not_listed', { id: x.id, class: cls }));
+    }
   }
   // The part of a window after a grace period that ended inside it: say where it was measured from.
   if (waived === null && plan.grace && w.from === plan.grace.endMs) {
-    notes.push(`measured from ${localDate(w.from, plan.zone)}, after the grace period (its last day was ${plan.grace!.lastDay})`);
+    const from = localDate(w.from, plan.zone);
+    notes.push(`measured from ${from}, after the grace period (its last day was ${plan.grace!.lastDay})`);
+    notesWhy.push(why('note.measured_after_grace', { from, graceLastDay: plan.grace.lastDay }));
   }
   if (r.evaluation.windowClosed === false && r.evaluation.state === 'breached' && rule.type !== 'fine') {
     notes.push('the window was still open when it was evaluated; the value may still get worse');
+    notesWhy.push(why('note.window_open', {}));
   }
   let nothingOwed: NothingOwedBecause | null = k.nothingOwed;
   let amount = k.computedMinor;
   let body = k.body;
+  let bodyWhy = k.bodyWhy;
   const away = placement(plan, rule, r, w);
   if (away !== null) {
     nothingOwed = 'other_period';
     amount = 0;
-    body = `nothing owed in this period: ${away}`;
+    body = `nothing owed in this period: ${away.text}`;
+    bodyWhy = [away.why];
   } else if (waived && amount > 0) {
     nothingOwed = waived.kind === 'grace' ? 'grace_period' : 'before_term';
     body = `${waived.text}; without it ${fmt(k.computedMinor, k.currency)} would be owed (${k.body})`;
+    bodyWhy = [...waived.why, why('owe.would_be_owed', { amount: { minor: k.computedMinor, currency: k.currency } }), ...k.bodyWhy];
     amount = 0;
   } else if (waived) {
     // Nothing would be owed anyway; the grace period is still the first reason a reader needs.
     body = `${waived.text} (and ${k.body.replace(/^nothing owed: /, '')})`;
+    bodyWhy = [...waived.why, ...k.bodyWhy];
     if (nothingOwed === null) nothingOwed = waived.kind === 'grace' ? 'grace_period' : 'before_term';
   }
   // A band of 0%, a fine of 0, or a share that rounds to nothing: the rule applied but yields nothing.
@@ -304,12 +366,21 @@ function ruleLine(
     nothingOwed,
     excluded,
     reason: '',
+    reasonWhy: [],
     notes,
+    notesWhy,
   };
+  const ev = r.evaluation;
+  const promise = { comparator: ev.comparator, value: ev.target, unit: ev.unit };
+  const head =
+    ev.value === null
+      ? why('line.no_value', { target: rule.target, window: w.label, promise, state: c.state })
+      : why('line.measured', { target: rule.target, window: w.label, value: { value: ev.value, unit: ev.unit }, promise, state: c.state });
   return ok({
     line,
     head: `${rule.target} in ${w.label}: ${c.text} (${STATE_WORDS[c.state]})`,
     body,
+    why: [head, ...bodyWhy],
     breachAt: r.firstBreachAt ?? null,
     dueSpec: rule.due ?? null,
   });
@@ -336,12 +407,15 @@ function noResultLine(plan: Plan, rule: PenaltyRule, index: number, fmt: (m: Min
     nothingOwed: early ? 'before_term' : 'no_result',
     excluded: [],
     reason: '',
+    reasonWhy: [],
     notes: early ? [] : [`no compliance result was given for ${rule.target}; measure it before closing the period`],
+    notesWhy: early ? [] : [why('note.no_result', { target: rule.target })],
   };
   return {
     line,
     head: `${rule.target}: no result`,
     body: early ? standing.text : 'nothing owed: no compliance result was given for this target',
+    why: [why('line.no_result', { target: rule.target }), ...(early ? standing.why : [why('owe.no_result', {})])],
     breachAt: null,
     dueSpec: null,
   };
@@ -351,8 +425,21 @@ function noResultLine(plan: Plan, rule: PenaltyRule, index: number, fmt: (m: Min
 function finishLine(plan: Plan, parts: Draft, fmt: (m: Minor, c: string) => string): void {
   const line = parts.line;
   const words: string[] = [parts.head, parts.body];
+  const clauses: Why[] = [...parts.why];
+  const money = (minor: Minor) => ({ minor, currency: line.currency });
   if (line.cap) {
     const capName = line.cap.cap === 'per_period' ? 'per-period' : 'yearly';
+    clauses.push(
+      line.amountMinor === 0
+        ? why('cap.reached', { cap: line.cap.cap, limit: money(line.cap.limitMinor), computed: money(line.cap.reducedByMinor) })
+        : why('cap.reduced', {
+            reduced: money(line.cap.reducedByMinor),
+            amount: money(line.amountMinor),
+            cap: line.cap.cap,
+            limit: money(line.cap.limitMinor),
+            remaining: money(line.cap.remainingBeforeMinor),
+          }),
+    );
     words.push(
       line.amountMinor === 0
         ? `nothing owed after the ${capName} cap of ${fmt(line.cap.limitMinor, line.currency)}: it was already reached (the ${fmt(line.cap.reducedByMinor, line.currency)} computed is not owed)`
@@ -365,8 +452,10 @@ function finishLine(plan: Plan, parts: Draft, fmt: (m: Minor, c: string) => stri
       if (parts.dueSpec.after === 'breach' && parts.breachAt !== null)
         due = dueDate(parts.breachAt, parts.dueSpec.days, 'breach', plan.zone);
       else {
-        if (parts.dueSpec.after === 'breach')
+        if (parts.dueSpec.after === 'breach') {
           line.notes.push('the breach instant is not known, so the due date counts from the end of the period');
+          line.notesWhy.push(why('note.due_from_period_end', {}));
+        }
         due = dueDate(plan.period.to, parts.dueSpec.days, 'period_end', plan.zone);
       }
     }
@@ -378,9 +467,22 @@ function finishLine(plan: Plan, parts: Draft, fmt: (m: Minor, c: string) => stri
           ? 'applied as a credit on the next invoice (the agreement sets no due date)'
           : 'settled with the next invoice (the agreement sets no due date)',
     );
+    clauses.push(
+      due
+        ? due.basis === 'breach'
+          ? why('due.after_breach', { date: due.date, days: due.days, breachDay: localDate(due.from, plan.zone) })
+          : why('due.after_period', { date: due.date, days: due.days, periodLastDay: lastDay(plan.period.to, plan.zone) })
+        : line.form === 'service_credit'
+          ? why('due.credit_next_invoice', {})
+          : why('due.next_invoice', {}),
+    );
   }
-  if (line.excluded.length > 0) words.push(`excluded from the measurement: ${listText(line.excluded.map((x) => `${x.id} (${x.reason})`))}`);
+  if (line.excluded.length > 0) {
+    words.push(`excluded from the measurement: ${listText(line.excluded.map((x) => `${x.id} (${x.reason})`))}`);
+    clauses.push(why('line.excluded', { items: line.excluded.map((x) => ({ id: x.id, reason: x.reason })) }));
+  }
   line.reason = words.join('; ');
+  line.reasonWhy = clauses;
 }
 
 /** Totals per currency, summed in bigint so a sum of large lines is refused, never rounded. */
@@ -432,6 +534,35 @@ function summarize(s: Settlement, fmt: (m: Minor, c: string) => string): string 
     parts.push(`termination right${triggered.length === 1 ? '' : 's'} triggered: ${triggered.map(why).join('; ')}`);
   }
   return `${parts.join('; ')}.`;
+}
+
+/** The summary as clauses: the same facts as `summarize`, one clause per part (one per triggered right). */
+function summaryClauses(s: Settlement): Why[] {
+  const owed = s.totals.filter((t) => t.amountMinor > 0);
+  const out: Why[] = [
+    owed.length === 0
+      ? why('summary.nothing_owed', { period: s.period.label })
+      : why('summary.owed', {
+          period: s.period.label,
+          amounts: owed.map((t) => ({ minor: t.amountMinor, currency: t.currency })),
+          owing: s.lines.filter((l) => l.amountMinor > 0).length,
+          lines: s.lines.length,
+          rules: new Set(s.lines.map((l) => l.rule.index)).size,
+        }),
+  ];
+  if (s.grace?.applies === 'whole_period') out.push(why('summary.grace_runs_through', { lastDay: s.grace.lastDay }));
+  const reduced = s.totals.filter((t) => t.reducedByCapsMinor > 0);
+  if (reduced.length > 0)
+    out.push(why('summary.caps_took_off', { amounts: reduced.map((t) => ({ minor: t.reducedByCapsMinor, currency: t.currency })) }));
+  for (const t of s.termination.filter((x) => x.triggered))
+    out.push(
+      why(t.rule === 'consecutive' ? 'summary.termination_consecutive' : 'summary.termination_in_year', {
+        right: t.rightId,
+        count: t.count,
+        periods: t.periods,
+      }),
+    );
+  return out;
 }
 
 function dedupe(issues: Issue[]): Issue[] {

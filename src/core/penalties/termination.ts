@@ -19,6 +19,7 @@
  *   because termination is one of the remedies the grace period suspends.
  */
 import type { Plan } from './input.ts';
+import { type Why, why } from '../i18n/settlement.ts';
 import { listText, plural } from './explain.ts';
 import { lastDay, localDate, yearBefore } from './periods.ts';
 import type { TargetState, TerminationOutcome } from './types.ts';
@@ -52,6 +53,7 @@ export function evaluateTerminationRights(plan: Plan, forgivenUntil: number | nu
     for (const { rule, threshold } of rules) {
       const base = { rightId: right.id, target: right.target, description: right.description ?? null, rule, threshold };
       const need = rule === 'consecutive' ? `${threshold} consecutive breached periods` : `${threshold} breached periods within a year`;
+      const needs = { rule, count: threshold };
       if (current.length === 0) {
         out.push({
           ...base,
@@ -59,6 +61,7 @@ export function evaluateTerminationRights(plan: Plan, forgivenUntil: number | nu
           triggered: false,
           periods: [],
           reason: `not triggered: no result for ${right.target} in this period (the right needs ${need})`,
+          reasonWhy: [why('termination.no_result', { target: right.target, need: needs })],
         });
         continue;
       }
@@ -75,6 +78,7 @@ export function evaluateTerminationRights(plan: Plan, forgivenUntil: number | nu
           triggered: false,
           periods: [],
           reason: `not triggered: ${latest.label} ends within the grace period, whose breaches do not count`,
+          reasonWhy: [why('termination.in_grace', { window: latest.label })],
         });
         continue;
       }
@@ -104,7 +108,31 @@ export function evaluateTerminationRights(plan: Plan, forgivenUntil: number | nu
         : latest.state !== 'breached'
           ? `not triggered: ${right.target} is not breached in ${latest.label}${count > 0 ? `; ${counted}${which}` : ''} (the right needs ${need})`
           : `not triggered: ${counted}${which}; the right needs ${need}`;
-      out.push({ ...base, count, triggered, periods: labels, reason });
+      const yearTo = lastDay(latest.to, plan.zone);
+      const reasonWhy: Why[] = triggered
+        ? [
+            rule === 'consecutive'
+              ? why('termination.triggered_consecutive', { count, periods: labels, need: needs })
+              : why('termination.triggered_in_year', { count, yearTo, periods: labels, need: needs }),
+            ...(right.description ? [why('termination.description', { text: right.description })] : []),
+          ]
+        : latest.state !== 'breached'
+          ? [
+              why('termination.not_breached', { target: right.target, window: latest.label, need: needs }),
+              ...(count > 0
+                ? [
+                    rule === 'consecutive'
+                      ? why('termination.counted_consecutive', { count, periods: labels })
+                      : why('termination.counted_in_year', { count, yearTo, periods: labels }),
+                  ]
+                : []),
+            ]
+          : [
+              rule === 'consecutive'
+                ? why('termination.short_consecutive', { count, periods: labels, need: needs })
+                : why('termination.short_in_year', { count, yearTo, periods: labels, need: needs }),
+            ];
+      out.push({ ...base, count, triggered, periods: labels, reason, reasonWhy });
     }
   }
   return out;

@@ -3,6 +3,7 @@
  * explains every field for finance readers and service managers.
  */
 import type { z } from 'zod';
+import type { Why } from '../i18n/settlement.ts';
 import type { MetricUnit } from '../metrics/catalogue.ts';
 import type { Comparator, TargetState } from '../metrics/compliance.ts';
 import type { Minor, Money, MoneyStyle } from './money.ts';
@@ -176,8 +177,12 @@ export interface SettlementLine {
   excluded: Array<{ id: string; reason: string }>;
   /** The whole line in words. */
   reason: string;
+  /** `reason` as clauses (code and params) to say in any language: src/core/i18n/settlement.ts. */
+  reasonWhy: Why[];
   /** Points a reader should check (e.g. an exclusion the agreement does not list). */
   notes: string[];
+  /** `notes` as clauses, one per note, in the same order. */
+  notesWhy: Why[];
 }
 
 export interface CurrencyTotal {
@@ -219,6 +224,8 @@ export interface TerminationOutcome {
   /** Labels of the breached windows counted. */
   periods: string[];
   reason: string;
+  /** `reason` as clauses. */
+  reasonWhy: Why[];
 }
 
 export interface FeeFigure {
@@ -234,7 +241,7 @@ export interface Settlement {
   period: BillingPeriod & { zone: string; firstDay: string; lastDay: string };
   /** The fee for this billing period and for a whole year, when pricing was given. */
   fee: { period: FeeFigure | null; year: FeeFigure | null };
-  grace: (GraceWindow & { applies: 'whole_period' | 'partly' | 'no'; reason: string }) | null;
+  grace: (GraceWindow & { applies: 'whole_period' | 'partly' | 'no'; reason: string; reasonWhy: Why[] }) | null;
   /** The contract year the period ends in (for the yearly cap); null without a term. */
   contractYear: ContractYear | null;
   lines: SettlementLine[];
@@ -243,6 +250,10 @@ export interface Settlement {
   termination: TerminationOutcome[];
   /** One paragraph in words. */
   summary: string;
+  /** `summary` as clauses (code and params) to say in any language: src/core/i18n/settlement.ts. */
+  summaryWhy: Why[];
   /** Points about the whole period a reader should know (a term starting inside it, ...). */
   notes: string[];
+  /** `notes` as clauses, one per note, in the same order. */
+  notesWhy: Why[];
 }

@@ -382,14 +382,22 @@ export function agreementOperations(deps: Deps): Operation[] {
         const history = await store.getLifecycle(c.principal.tenant, c.params.id);
         if (!history) throw new HttpError('not_found', `no agreement ${c.params.id}`);
         const term = currentTerm(history);
+        // A customer sees every move, its date and its reason, but not which of the provider's
+        // people made it (issue 10: never agents' names in the portal).
+        const internal = c.principal.role !== 'customer';
         return {
           body: {
             state: a.state,
             legal: legalTransitions(a.state),
             term: term ? compact({ start: iso(term.start), end: iso(term.end) }) : null,
             createdAt: iso(history.createdAt),
-            createdBy: history.createdBy,
-            transitions: history.transitions.map(presentTransition),
+            ...(internal ? { createdBy: history.createdBy } : {}),
+            transitions: history.transitions.map((t) => {
+              const shown = presentTransition(t);
+              if (internal) return shown;
+              const { by: _by, ...rest } = shown;
+              return rest;
+            }),
             // `to: null` while still monitored.
             monitored: monitoredIntervals(history).map((m) => compact({ from: iso(m.from), to: iso(m.to) ?? null, endedBy: m.endedBy })),
           },

@@ -9,9 +9,9 @@
  */
 import { z } from 'zod';
 import { wakeReportRunners } from '../../app/reports/runner.ts';
-import { putReportSchedule, runReportSchedule, viewReportSchedule, type ScheduleView } from '../../app/reports/schedules.ts';
+import { presentDelivery, presentSchedule } from '../../app/reports/present.ts';
+import { putReportSchedule, runReportSchedule, viewReportSchedule } from '../../app/reports/schedules.ts';
 import { REPORT_FORMATS, SCHEDULE_PERIODS, type ReportScheduleSpec } from '../../core/reports/schedule.ts';
-import type { StoredReportDelivery } from '../../store/types.ts';
 import { HttpError, invalid } from '../errors.ts';
 import { compact, defineOperation, header, idParam, iso, pageQuery, parseJsonBody, type Deps, type Operation } from '../operation.ts';
 import { component, Instant } from '../schemas.ts';
@@ -69,6 +69,8 @@ export const Delivery = component(
 );
 const DeliveryPage = z.strictObject({ items: z.array(Delivery), next: z.string().optional() });
 
+export { presentDelivery };
+
 const params = z.strictObject({ id: idParam });
 const runBody = z.strictObject({
   period: z.string().min(1).max(20).describe('The period to send: 2026-10, 2026-Q3 or 2026, as the schedule reports.'),
@@ -79,38 +81,6 @@ const deliveryQuery = z.strictObject({
   period: periodLabel.optional(),
   ...pageQuery,
 });
-
-function presentSchedule(v: ScheduleView) {
-  const s = v.schedule;
-  return {
-    id: s.id,
-    spec: s.spec,
-    next: v.next ? { at: iso(v.next.at), period: v.next.period } : null,
-    pending: v.pending.map((p) => ({ at: iso(p.at), period: p.period })),
-    etag: s.etag,
-    createdAt: iso(s.createdAt),
-    createdBy: s.createdBy,
-    updatedAt: iso(s.updatedAt),
-    updatedBy: s.updatedBy,
-  };
-}
-
-export function presentDelivery(d: StoredReportDelivery) {
-  return {
-    schedule: d.scheduleId,
-    period: d.period,
-    recipient: d.recipient,
-    status: d.notification?.state ?? ('unknown' as const),
-    notification: d.notification?.id ?? null,
-    channel: d.notification?.channelId ?? null,
-    attempts: d.notification?.attempts ?? 0,
-    lastError: d.notification?.lastError ?? null,
-    deliveredAt: d.notification?.deliveredAt !== undefined ? iso(d.notification.deliveredAt) : null,
-    reports: d.reports,
-    note: d.note ?? null,
-    createdAt: iso(d.createdAt),
-  };
-}
 
 export function reportScheduleOperations(deps: Deps): Operation[] {
   const { store } = deps;

@@ -11,7 +11,7 @@ import { produceServiceReport, reportPeriodLabel, serviceReportCsv, type Service
 import type { ServiceReportRevision } from '../../store/types.ts';
 import { HttpError, invalid } from '../errors.ts';
 import { defineOperation, idParam, iso, parseJsonBody, type Deps, type Operation } from '../operation.ts';
-import { component, Instant } from '../schemas.ts';
+import { component, Instant, WhyClause } from '../schemas.ts';
 import { htmlPageCsp } from '../security.ts';
 import { visibleAgreement } from './derived-access.ts';
 import { Delivery, presentDelivery } from './report-schedules.ts';
@@ -44,6 +44,11 @@ const Line = z.looseObject({
   misses: z.strictObject({ kind: z.enum(['tickets', 'outages']), ids: z.array(z.string()), total: z.number().int() }).nullable(),
   previous: z.strictObject({ window: z.string(), state: z.string(), value: z.number().nullable() }).nullable(),
   trend: z.enum(['better', 'worse', 'same']).nullable(),
+  owedAmounts: z
+    .array(z.strictObject({ minor: z.number().int(), currency: z.string() }))
+    .nullable()
+    .optional()
+    .describe('owed as amounts in minor units (absent in revisions made before them).'),
 });
 const ServiceReportDoc = component(
   'ServiceReport',
@@ -59,8 +64,17 @@ const ServiceReportDoc = component(
     ),
     totals: z.array(z.looseObject({ currency: z.string(), amountMinor: z.number(), amount: z.string() })),
     summary: z.string(),
-    due: z.array(z.strictObject({ target: z.string(), amount: z.string(), date: z.string() })),
+    summaryWhy: z.array(WhyClause).optional().describe('summary as clauses (absent in revisions made before them).'),
+    due: z.array(
+      z.strictObject({
+        target: z.string(),
+        amount: z.string(),
+        date: z.string(),
+        money: z.strictObject({ minor: z.number().int(), currency: z.string() }).optional(),
+      }),
+    ),
     notes: z.array(z.string()),
+    notesWhy: z.array(WhyClause).optional().describe('notes as clauses, one per note (absent in revisions made before them).'),
   }),
 );
 

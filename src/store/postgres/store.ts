@@ -60,6 +60,7 @@ import {
   unknownTenant,
   reportScheduleOf,
   monitorOf,
+  sourceOf,
   reportDeliveryOf,
   DELIVERY_NOTIFICATION_COLUMNS,
 } from '../internal.ts';
@@ -151,6 +152,8 @@ import type {
   ReportScheduleInput,
   MonitorInput,
   StoredMonitor,
+  SourceInput,
+  StoredSource,
   StoredReportDelivery,
   StoredReportSchedule,
 } from '../types.ts';
@@ -2293,6 +2296,75 @@ class PostgresStore implements Store {
       limit,
       (n) => [n.id],
     );
+  }
+
+  // --- sources (service desk webhooks) ---------------------------------------------------------
+
+  putSource<C>(
+    tenant: string,
+    src: SourceInput<C>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; source: StoredSource<C> }> {
+    const op = 'putSource';
+    return this.tx(op, async (c) => {
+      if (!(await this.one(op, 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);
+      const row = (await this.one(
+        op,
+        `INSERT INTO sources (tenant, id, vendor, hook, config, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4, $5::jsonb, 1, $6, $7, $6, $7)
+         ON CONFLICT (tenant, id) DO UPDATE SET vendor = excluded.vendor, config = excluded.config,
+           row_version = sources.row_version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        [tenant, src.id, src.vendor, src.hook, json(src.config), src.at, src.by],
+        c,
+      ))!;
+      await this.audit(c, tenant, audit);
+      return { status: Number(row.row_version) === 1 ? ('created' as const) : ('updated' as const), source: sourceOf<C>(row, asIs) };
+    });
+  }
+
+  async getSource<C = unknown>(tenant: string, id: string): Promise<StoredSource<C> | undefined> {
+    const r = await this.one('getSource', 'SELECT * FROM sources WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && sourceOf<C>(r, asIs);
+  }
+
+  async listSources<C = unknown>(tenant: string): Promise<StoredSource<C>[]> {
+    const rows = await this.rows('listSources', 'SELECT * FROM sources WHERE tenant = $1 ORDER BY id', [tenant]);
+    return rows.map((r) => sourceOf<C>(r, asIs));
+  }
+
+  deleteSource(tenant: string, id: string, audit?: AuditInput): Promise<'deleted' | 'not_found'> {
+    const op = 'deleteSource';
+    return this.tx(op, async (c) => {
+      const gone = await this.one(op, 'DELETE FROM sources WHERE tenant = $1 AND id = $2 RETURNING id', [tenant, id], c);
+      if (!gone) return 'not_found' as const;
+      await this.audit(c, tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  async findSourceByHook<C = unknown>(hook: string): Promise<{ tenant: string; source: StoredSource<C> } | undefined> {
+    const r = await this.one('findSourceByHook', 'SELECT * FROM sources WHERE hook = $1', [hook]);
+    return r && { tenant: r.tenant as string, source: sourceOf<C>(r, asIs) };
+  }
+
+  async recordSourceDelivery(tenant: string, source: string, delivery: string, at: number, events: number): Promise<'new' | 'seen'> {
+    const r = await this.one(
+      'recordSourceDelivery',
+      `INSERT INTO source_deliveries (tenant, source_id, delivery, received_at, events) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant, source_id, delivery) DO NOTHING RETURNING delivery`,
+      [tenant, source, delivery, at, events],
+    );
+    return r ? 'new' : 'seen';
+  }
+
+  async hasSourceDelivery(tenant: string, source: string, delivery: string): Promise<boolean> {
+    const r = await this.one(
+      'hasSourceDelivery',
+      'SELECT 1 FROM source_deliveries WHERE tenant = $1 AND source_id = $2 AND delivery = $3',
+      [tenant, source, delivery],
+    );
+    return r !== undefined;
   }
 
   // --- report schedules ------------------------------------------------------------------------

@@ -63,6 +63,7 @@ import {
   unknownTenant,
   reportScheduleOf,
   monitorOf,
+  sourceOf,
   reportDeliveryOf,
   DELIVERY_NOTIFICATION_COLUMNS,
 } from '../internal.ts';
@@ -154,6 +155,8 @@ import type {
   ReportScheduleInput,
   MonitorInput,
   StoredMonitor,
+  SourceInput,
+  StoredSource,
   StoredReportDelivery,
   StoredReportSchedule,
 } from '../types.ts';
@@ -2389,6 +2392,90 @@ class SqliteStore implements Store {
         );
       return 'completed';
     });
+  }
+
+  // --- sources (service desk webhooks) ---------------------------------------------------------
+
+  putSource<C>(
+    tenant: string,
+    src: SourceInput<C>,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; source: StoredSource<C> }> {
+    return this.write('putSource', () => {
+      if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
+      const existed = this.get('SELECT 1 FROM sources WHERE tenant = ? AND id = ?', tenant, src.id) !== undefined;
+      const row = this.get(
+        `INSERT INTO sources (tenant, id, vendor, hook, config, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO UPDATE SET vendor = excluded.vendor, config = excluded.config,
+           row_version = sources.row_version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        tenant,
+        src.id,
+        src.vendor,
+        src.hook,
+        json(src.config),
+        src.at,
+        src.by,
+        src.at,
+        src.by,
+      )!;
+      this.audit(tenant, audit);
+      return { status: existed ? ('updated' as const) : ('created' as const), source: sourceOf<C>(row, parse) };
+    });
+  }
+
+  getSource<C = unknown>(tenant: string, id: string): Promise<StoredSource<C> | undefined> {
+    return this.run('getSource', () => {
+      const r = this.get('SELECT * FROM sources WHERE tenant = ? AND id = ?', tenant, id);
+      return r && sourceOf<C>(r, parse);
+    });
+  }
+
+  listSources<C = unknown>(tenant: string): Promise<StoredSource<C>[]> {
+    return this.run('listSources', () =>
+      this.all('SELECT * FROM sources WHERE tenant = ? ORDER BY id', tenant).map((r) => sourceOf<C>(r, parse)),
+    );
+  }
+
+  deleteSource(tenant: string, id: string, audit?: AuditInput): Promise<'deleted' | 'not_found'> {
+    return this.write('deleteSource', () => {
+      if (this.exec('DELETE FROM sources WHERE tenant = ? AND id = ?', tenant, id) === 0) return 'not_found' as const;
+      this.audit(tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  findSourceByHook<C = unknown>(hook: string): Promise<{ tenant: string; source: StoredSource<C> } | undefined> {
+    return this.run('findSourceByHook', () => {
+      const r = this.get('SELECT * FROM sources WHERE hook = ?', hook);
+      return r && { tenant: r.tenant as string, source: sourceOf<C>(r, parse) };
+    });
+  }
+
+  recordSourceDelivery(tenant: string, source: string, delivery: string, at: number, events: number): Promise<'new' | 'seen'> {
+    return this.write('recordSourceDelivery', () =>
+      this.exec(
+        `INSERT INTO source_deliveries (tenant, source_id, delivery, received_at, events) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant, source_id, delivery) DO NOTHING`,
+        tenant,
+        source,
+        delivery,
+        at,
+        events,
+      ) === 0
+        ? ('seen' as const)
+        : ('new' as const),
+    );
+  }
+
+  hasSourceDelivery(tenant: string, source: string, delivery: string): Promise<boolean> {
+    return this.run(
+      'hasSourceDelivery',
+      () =>
+        this.get('SELECT 1 FROM source_deliveries WHERE tenant = ? AND source_id = ? AND delivery = ?', tenant, source, delivery) !==
+        undefined,
+    );
   }
 
   // --- report schedules ------------------------------------------------------------------------

@@ -36,7 +36,11 @@ function leftText(i: I18n, b: WindowBudget): string[] {
         ? i.t('budget.downtimeOver', { duration: i.duration(-b.downtime.remainingMs) })
         : i.t('budget.downtimeLeft', { duration: i.duration(b.downtime.remainingMs) }),
     );
-  if (b.items && b.items.more !== null) out.push(i.t('budget.itemsLeft', { n: i.num(b.items.more, 0) }));
+  // With few items a window can have its whole budget left and still no miss to spare (95% of 10
+  // tickets allows none): "100% left" beside "0 allowed" read as a contradiction, so say what it means.
+  if (b.items && b.items.more === 0 && b.left !== null && b.left >= 0)
+    out.push(i.t('budget.nextMissBreaches', { n: i.num(b.items.total, 0) }));
+  else if (b.items && b.items.more !== null) out.push(i.t('budget.itemsLeft', { n: i.num(b.items.more, 0) }));
   return out;
 }
 

@@ -171,7 +171,7 @@ function Timeline({ lifecycle }: { lifecycle: LifecycleDetail }) {
     <ol className="lc-timeline">
       <li>
         <time dateTime={lifecycle.createdAt}>{i.dateTime(lifecycle.createdAt)}</time> <strong>{t('lifecycle.created')}</strong>{' '}
-        <span className="muted">{t('lifecycle.by', { by: lifecycle.createdBy })}</span>
+        {lifecycle.createdBy && <span className="muted">{t('lifecycle.by', { by: lifecycle.createdBy })}</span>}
       </li>
       {lifecycle.transitions.map((tr) => (
         // Transitions are append-only and in time order: when it took effect, was recorded, and what it did.
@@ -188,7 +188,7 @@ function TimelineItem({ tr }: { tr: TransitionRecord }) {
     <li className={tr.backdated ? 'lc-backdated' : undefined}>
       <time dateTime={tr.at}>{i.dateTime(tr.at)}</time> <strong>{actionName(i, tr.action)}</strong>{' '}
       <span>{t('lifecycle.fromTo', { from: stateName(i, tr.from), to: stateName(i, tr.to) })}</span>{' '}
-      <span className="muted">{t('lifecycle.by', { by: tr.by })}</span>
+      {tr.by && <span className="muted">{t('lifecycle.by', { by: tr.by })}</span>}
       {tr.backdated && (
         <span className="block">
           <span className="lc-flag">{t('lifecycle.backdated')}</span>{' '}
@@ -336,7 +336,7 @@ function MoveDialog(props: {
   return (
     <dialog
       ref={ref}
-      className="lc-dialog"
+      className="dialog"
       aria-labelledby={field('h')}
       aria-describedby={field('what')}
       onCancel={(e) => {
@@ -379,7 +379,7 @@ function MoveDialog(props: {
             }}
           />
         )}
-        <div className="lc-dialog-buttons">
+        <div className="dialog-buttons">
           <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
             {busy ? t('lifecycle.working') : t('lifecycle.confirm')}
           </button>

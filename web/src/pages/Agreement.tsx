@@ -19,7 +19,9 @@ import { BudgetBurnDown } from '../components/BudgetBurnDown';
 import { HistoryChart } from '../components/HistoryChart';
 import { AgreementLifecycle, stateName } from '../components/Lifecycle';
 import { Reports } from '../components/Reports';
+import { ReportSchedules } from '../components/ReportSchedules';
 import { Reviews } from '../components/Reviews';
+import { Said } from '../components/Said';
 import { VersionsDiff } from '../components/VersionsDiff';
 import { ErrorBox, Loading, Section, StateBadge } from '../components/ui';
 import { useLoad } from '../hooks';
@@ -327,8 +329,14 @@ export function Agreement({ id }: { id: string }) {
                       {owed.length === 0 ? t('overview.nothingOwed') : owed.map((x) => i.money(x.amountMinor, x.currency)).join(' + ')}
                     </span>
                   </h3>
-                  <p>{s.settlement.summary}</p>
-                  {s.settlement.grace && s.settlement.grace.applies !== 'no' && <p className="muted">{s.settlement.grace.reason}</p>}
+                  <p className="settlement-summary">
+                    <Said clauses={s.settlement.summaryWhy} english={s.settlement.summary} sentence />
+                  </p>
+                  {s.settlement.grace && s.settlement.grace.applies !== 'no' && (
+                    <p className="muted">
+                      <Said clauses={s.settlement.grace.reasonWhy} english={s.settlement.grace.reason} />
+                    </p>
+                  )}
                   {s.settlement.lines.length > 0 && (
                     <details>
                       <summary>
@@ -348,7 +356,9 @@ export function Agreement({ id }: { id: string }) {
                               <span className="num">{i.money(l.amountMinor, l.currency)}</span>
                               {l.due?.date && <span className="muted"> · {t('agreement.due', { date: i.date(l.due.date) })}</span>}
                             </p>
-                            <p className="reason">{l.reason}</p>
+                            <p className="reason">
+                              <Said clauses={l.reasonWhy} english={l.reason} />
+                            </p>
                           </li>
                         ))}
                       </ul>
@@ -356,8 +366,13 @@ export function Agreement({ id }: { id: string }) {
                   )}
                   {s.settlement.notes.length > 0 && (
                     <ul className="notes">
-                      {s.settlement.notes.map((n) => (
-                        <li key={n}>{n}</li>
+                      {s.settlement.notes.map((n, k) => (
+                        <li key={n}>
+                          <Said
+                            clauses={s.settlement.notesWhy?.length === s.settlement.notes.length ? [s.settlement.notesWhy[k]!] : undefined}
+                            english={n}
+                          />
+                        </li>
                       ))}
                     </ul>
                   )}
@@ -369,6 +384,7 @@ export function Agreement({ id }: { id: string }) {
       </Section>
 
       <Reports id={id} />
+      <ReportSchedules agreement={id} customer={data.summary.customer} />
 
       <VersionsDiff id={id} versions={data.versions} />
       <Reviews id={id} versions={data.versions} onChanged={reload} />

@@ -512,7 +512,7 @@ function AlertLines({ a }: { a: Alert }) {
 function DialogButtons({ busy, confirm, onClose }: { busy: boolean; confirm: string; onClose: () => void }) {
   const { t } = useI18n();
   return (
-    <div className="al-dialog-buttons">
+    <div className="dialog-buttons">
       <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
         {confirm}
       </button>

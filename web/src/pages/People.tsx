@@ -9,7 +9,7 @@
  *
  * The server's validation errors are shown beside the field they name.
  */
-import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, type Role } from '../api';
 import {
   type ApiToken,
@@ -20,9 +20,9 @@ import {
   listLogins,
   listTokens,
   revokeToken,
-  splitIssues,
 } from '../api-admin';
 import { ErrorBox, Loading, Section } from '../components/ui';
+import { useCreateForm } from '../form';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { usePageTitle } from '../router';
@@ -181,49 +181,27 @@ function Logins() {
 function InviteForm({ onInvited }: { onInvited: () => void }) {
   const i = useI18n();
   const { t } = i;
-  const id = useId();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [customer, setCustomer] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
-  const [created, setCreated] = useState<CreatedInvite | null>(null);
-  const doneRef = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (created) doneRef.current?.focus();
-  }, [created]);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setFields({});
-    setGeneral([]);
-    setCreated(null);
-    try {
-      const r = await createInvite({
+  const { id, busy, fields, general, created, doneRef, submit } = useCreateForm<CreatedInvite>({
+    order: ['email', 'name', 'role', 'customer'],
+    fieldOf: (p) => (['email', 'name', 'role', 'customer'].includes(p) ? p : null),
+    send: () =>
+      createInvite({
         email: email.trim(),
         role,
         ...(name.trim() ? { name: name.trim() } : {}),
         ...(role === 'customer' && customer.trim() ? { customer: customer.trim() } : {}),
-      });
-      setCreated(r);
+      }),
+    onCreated: () => {
       setEmail('');
       setName('');
       setCustomer('');
       onInvited();
-    } catch (err) {
-      const { fields: f, rest } = splitIssues(err, (p) => (['email', 'name', 'role', 'customer'].includes(p) ? p : null));
-      setFields(f);
-      setGeneral(rest);
-      const first = ['email', 'name', 'role', 'customer'].find((k) => f[k]);
-      if (first) document.getElementById(`${id}-${first}`)?.focus();
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <div className="admin-block">
@@ -464,56 +442,29 @@ function Tokens() {
 function TokenForm({ onCreated }: { onCreated: () => void }) {
   const { t, num } = useI18n();
   const { user } = useSession();
-  const id = useId();
   const [name, setName] = useState('');
   const [userId, setUserId] = useState(user?.id ?? '');
   const [role, setRole] = useState<Role>('viewer');
   const [customer, setCustomer] = useState('');
   const [days, setDays] = useState(90);
-  const [busy, setBusy] = useState(false);
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
-  const [created, setCreated] = useState<CreatedToken | null>(null);
-  const doneRef = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (created) doneRef.current?.focus();
-  }, [created]);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setFields({});
-    setGeneral([]);
-    setCreated(null);
-    try {
-      const r = await createToken({
+  const { id, busy, fields, general, created, doneRef, submit } = useCreateForm<CreatedToken>({
+    order: ['name', 'user', 'role', 'customer', 'days'],
+    fieldOf: (p) =>
+      p === 'user.id' || p === 'user' ? 'user' : p === 'expiresAt' ? 'days' : ['name', 'role', 'customer'].includes(p) ? p : null,
+    send: () =>
+      createToken({
         name: name.trim(),
         role,
         user: { id: userId.trim() },
         ...(role === 'customer' && customer.trim() ? { customer: customer.trim() } : {}),
         ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}),
-      });
-      setCreated(r);
+      }),
+    onCreated: () => {
       setName('');
       setCustomer('');
       onCreated();
-    } catch (err) {
-      const map = (p: string) =>
-        p === 'user.id' || p === 'user' ? 'user' : ['name', 'role', 'customer', 'expiresAt'].includes(p) ? p : null;
-      const { fields: f, rest } = splitIssues(err, map);
-      if (f.expiresAt) {
-        f.days = f.expiresAt;
-        delete f.expiresAt;
-      }
-      setFields(f);
-      setGeneral(rest);
-      const first = ['name', 'user', 'role', 'customer', 'days'].find((k) => f[k]);
-      if (first) document.getElementById(`${id}-${first}`)?.focus();
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  });
 
   return (
     <div className="admin-block">
