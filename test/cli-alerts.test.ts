@@ -180,6 +180,65 @@ describe('pledge alerts against a server', () => {
   });
 });
 
+describe('pledge monitors', () => {
+  test('put from options and from a file, list, pause, resume, delete on a database; bad input names the field; the same through a server', async () => {
+    const put = json(
+      await runHere(
+        'monitors',
+        'put',
+        'web',
+        '--db',
+        db,
+        '--kind',
+        'http',
+        '--service',
+        'cloud-pbx',
+        '--target',
+        'https://pbx.example.com/health',
+        '--interval',
+        '30s',
+        '--json',
+      ),
+    );
+    assert.deepEqual([put.result, put.monitor.spec.kind, put.monitor.state.status], ['created', 'http', 'unknown']);
+    const file = join(dir, 'nightly.yaml');
+    writeFileSync(file, 'kind: heartbeat\nservice: billing\ninterval: 1d\ngrace: 1h\n');
+    const hb = await runHere('monitors', 'put', 'nightly', '--db', db, '-f', file);
+    assert.equal(hb.code, 0, hb.err);
+    assert.match(hb.out, /created: nightly \(heartbeat, service billing\)\npush token \(shown once, keep it secret\): pledge_hb_/);
+    const listed = json(await runHere('monitors', 'list', '--db', db, '--json'));
+    assert.deepEqual(
+      listed.items.map((m: { id: string }) => m.id),
+      ['nightly', 'web'],
+    );
+    assert.match((await runHere('monitors', 'pause', 'web', '--db', db)).out, /^paused\s+web\s+http\s+cloud-pbx/);
+    assert.equal(json(await runHere('monitors', 'resume', 'web', '--db', db, '--json')).paused, false);
+    const bad = await runHere('monitors', 'put', 'tcp1', '--db', db, '--kind', 'tcp', '--service', 's', '--host', 'h', '--port', '99999');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /port/);
+    assert.equal((await runHere('monitors', 'delete', 'web', '--db', db)).code, 0);
+    assert.equal((await runHere('monitors', 'pause', 'web', '--db', db)).code, 2);
+    const remote = { PLEDGE_URL: url, PLEDGE_TOKEN: server.tokens.manager, USER: 'ann' };
+    const args = [
+      'monitors',
+      'put',
+      'db',
+      '--kind',
+      'tcp',
+      '--service',
+      'cloud-pbx',
+      '--host',
+      'db.example.com',
+      '--port',
+      '5432',
+      '--json',
+    ];
+    assert.equal(json(await pledgeHereWith(remote, ...args)).result, 'created');
+    assert.equal(json(await pledgeHereWith(remote, ...args, '--retries', '2')).result, 'updated', 'replaced with the ETag it read');
+    assert.equal(json(await pledgeHereWith(remote, 'monitors', 'list', '--json')).items.length, 1);
+  });
+});
+
 describe('pledge report-schedules', () => {
   const mailChannels = (port: number) =>
     `channels:\n  - id: reports-mail\n    kind: email\n    settings:\n      from: Reports <reports@provider.test>\n      to: [ops@provider.test]\n      smtp: { host: 127.0.0.1, port: ${port}, security: none }\n`;

@@ -115,6 +115,13 @@ test("serve --demo has live activity: the live desk's first warning reaches the 
       // The inbox verified the signature (it refuses what does not verify) and wrote it down.
       const page = await (await fetch(inbox.page)).text();
       assert.match(page, /signatures verified/);
+      // The demo's built-in monitor has checked its local endpoint (up, or in its minute down).
+      const mon = (await (await get(`${s.info.url}/v1/monitors/demo-web`, s.info.token)).json()) as {
+        spec: { service: string };
+        state: { status: string; lastCheckAt: string | null };
+      };
+      assert.equal(mon.spec.service, 'checkout');
+      assert.ok(mon.state.lastCheckAt !== null && mon.state.status !== 'unknown', JSON.stringify(mon.state));
     } finally {
       assert.equal(await s.stop(), 0);
     }

@@ -143,6 +143,8 @@ const fields = {
     .optional(),
   /** How long one Prometheus query may take before the measurement is given up (and retried later). */
   PLEDGE_PROMETHEUS_TIMEOUT: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
+  /** The shortest interval a built-in monitor may have (docs/monitors.md): outbound traffic is the operator's to bound. */
+  PLEDGE_MONITOR_MIN_INTERVAL: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
 };
 
 export const configSchema = z
@@ -181,6 +183,8 @@ export interface Config {
   secretKeys?: string;
   /** Public status pages (PLEDGE_STATUS_PREFIX, PLEDGE_STATUS_MAX_AGE); absent: /status, 60 s. */
   statusPages?: { prefix: string; maxAgeMs: number };
+  /** Built-in monitors (PLEDGE_MONITOR_MIN_INTERVAL); absent: the defaults. */
+  monitors?: { minIntervalMs: number };
 }
 
 /** The delivery loop (src/app/delivery/worker.ts). */
@@ -279,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
       statusPages: { prefix: c.PLEDGE_STATUS_PREFIX, maxAgeMs: c.PLEDGE_STATUS_MAX_AGE },
       ...(c.PLEDGE_PROMETHEUS_URL ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT } } : {}),
+      monitors: { minIntervalMs: c.PLEDGE_MONITOR_MIN_INTERVAL },
     },
   };
 }

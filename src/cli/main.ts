@@ -35,6 +35,7 @@ const GROUPS: ReadonlyArray<readonly [group: string, load: () => Promise<Registe
   ['silences', async () => (await import('./alerts.ts')).registerSilences],
   ['channels', async () => (await import('./alerts.ts')).registerChannels],
   ['notifications', async () => (await import('./alerts.ts')).registerNotifications],
+  ['monitors', async () => (await import('./monitors.ts')).registerMonitors],
   ['report-schedules', async () => (await import('./report-schedules.ts')).registerReportSchedules],
   ['sources', async () => (await import('./sources.ts')).registerSources],
   ['status-pages', async () => (await import('./status-pages.ts')).registerStatusPages],

@@ -8,6 +8,7 @@ import { generateWebhookSecret } from '../delivery/secrets.ts';
 import { startDemoInbox, type DemoInbox } from '../demo/inbox.ts';
 import { LIVE_DESK_AGREEMENT, LIVE_DESK_ID, liveDesk } from '../demo/live.ts';
 import { demoChannelEnv, putDemoChannels } from '../demo/live-channels.ts';
+import { DEMO_MONITOR_ID, pauseDemoMonitor, putDemoMonitor, startDemoEndpoint } from '../demo/flaky.ts';
 import { seedAgreement, seedDemo } from '../demo/seed.ts';
 import { issueDemoToken } from '../demo/token.ts';
 import { issueDemoSignIns, type DemoSignIn } from '../demo/sign-ins.ts';
@@ -63,6 +64,7 @@ export function registerServe(program: Command): void {
           }
           signIns = await issueDemoSignIns(store, { tenant: 'demo', now, actor: 'pledge serve --demo' });
           if (o.live) await seedAgreement(store, 'demo', LIVE_DESK_AGREEMENT, `${LIVE_DESK_ID}.yaml`, now, 'pledge serve --demo');
+          else await pauseDemoMonitor(store, 'demo', now);
         } finally {
           await store.close();
         }
@@ -108,6 +110,7 @@ export function registerServe(program: Command): void {
           '  a new ticket arrives every minute, some handled late. The first warning goes out now, the first breach within 2 minutes.',
           `  Notifications (signed webhooks, chat, e-mail) arrive in the demo inbox: ${live.pageUrl}`,
           `  Files: ${live.dir}/webhooks.ndjson and ${live.dir}/mail/*.eml (SMTP on ${live.smtp.host}:${live.smtp.port}).`,
+          `  Built-in monitor ${DEMO_MONITOR_ID} checks ${live.monitored} every 15 s; it is down one minute in ten (checkout's availability).`,
         );
         if (config.workers === 'off') lines.push('  PLEDGE_WORKERS=off: nothing fires or is delivered until a `pledge worker` runs.');
       }
@@ -126,7 +129,7 @@ async function startLive(
   config: Config,
   env: NodeJS.ProcessEnv,
   log: { warn(o: object, m: string): void },
-): Promise<DemoInbox> {
+): Promise<DemoInbox & { monitored: string }> {
   const secret = generateWebhookSecret();
   const inbox = await startDemoInbox({ dir: resolve(env.PLEDGE_DATA_DIR ?? './data', 'demo-inbox'), secret });
   Object.assign(process.env, demoChannelEnv(inbox, secret));
@@ -157,11 +160,16 @@ async function startLive(
     onError: (e) => log.warn({ err: e }, 'demo live desk'),
   });
   void desk.run();
+  // The demo's built-in monitor (docs/monitors.md) on an endpoint down one minute in ten.
+  const endpoint = await startDemoEndpoint();
+  await putDemoMonitor(store, 'demo', endpoint.url, Date.now());
   const close = inbox.close;
   return {
     ...inbox,
+    monitored: endpoint.url,
     close: async () => {
       desk.stop();
+      await endpoint.close();
       await close();
     },
   };

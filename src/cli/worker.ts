@@ -16,6 +16,7 @@ import { loadConfig } from '../app/config.ts';
 import { createDeliveryWorker, DELIVERY_OUTCOMES, type TickReport } from '../app/delivery/worker.ts';
 import { createScheduler, startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
 import { createReportRunner, startReportRunner, type ReportRunner } from '../app/reports/runner.ts';
+import { startMonitorRunner, type MonitorRunner } from '../app/monitors/runner.ts';
 import { openStore } from '../store/index.ts';
 import { DB_HELP, storeConfig } from './db.ts';
 import { printJson, UsageError } from './output.ts';
@@ -84,6 +85,7 @@ export function registerWorker(program: Command): void {
       }
       let scheduler: Scheduler | undefined;
       let reports: ReportRunner | undefined;
+      let monitors: MonitorRunner | undefined;
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = () => {
@@ -91,6 +93,7 @@ export function registerWorker(program: Command): void {
           stopping = true;
           void Promise.resolve(scheduler?.stop())
             .then(() => reports?.stop())
+            .then(() => monitors?.stop())
             .then(() => worker.stop())
             .then(() => store.close())
             .then(resolve);
@@ -105,6 +108,8 @@ export function registerWorker(program: Command): void {
             ...(c.value.scheduler ? { pollMs: c.value.scheduler.pollMs } : {}),
             ...(c.value.scheduler?.leaseMs ? { leaseMs: c.value.scheduler.leaseMs } : {}),
           });
+        if (!o.tenant)
+          monitors = startMonitorRunner({ store, logger: schedLog, ...(c.value.scheduler ? { pollMs: c.value.scheduler.pollMs } : {}) });
         worker.start();
         const where = store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
         if (o.json) process.stdout.write(`${JSON.stringify({ event: 'started', worker: worker.name, store: store.kind })}\n`);

@@ -12,6 +12,7 @@ import type { Store } from '../store/types.ts';
 import { startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../app/delivery/worker.ts';
 import { startReportRunner, type ReportRunner } from '../app/reports/runner.ts';
+import { startMonitorRunner, type MonitorRunner } from '../app/monitors/runner.ts';
 import { createMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
 
@@ -33,11 +34,13 @@ export async function serve(config: Config, opts: { port?: number; host?: string
   let closed = false;
   let scheduler: Scheduler | undefined;
   let reports: ReportRunner | undefined;
+  let monitors: MonitorRunner | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
     await scheduler?.stop();
     await reports?.stop();
+    await monitors?.stop();
     await delivery?.stop();
     await app.close();
     await store.close();
@@ -53,6 +56,9 @@ export async function serve(config: Config, opts: { port?: number; host?: string
         logger: app.log,
         ...(config.scheduler ? { pollMs: config.scheduler.pollMs, leaseMs: config.scheduler.leaseMs ?? 60_000 } : {}),
       });
+    // Built-in monitors (docs/monitors.md): each check once per interval across instances.
+    if (config.workers === 'on')
+      monitors = startMonitorRunner({ store, logger: app.log, ...(config.scheduler ? { pollMs: config.scheduler.pollMs } : {}) });
     if (config.workers === 'on') {
       delivery = createDeliveryWorker({
         store,

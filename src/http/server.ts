@@ -30,6 +30,7 @@ import { agreementOperations } from './routes/agreements.ts';
 import { alertOperations } from './routes/alerts.ts';
 import { reportScheduleOperations } from './routes/report-schedules.ts';
 import { prometheusOperations } from './routes/prometheus.ts';
+import { monitorOperations } from './routes/monitors.ts';
 import { channelOperations } from './routes/channels.ts';
 import { auditOperations } from './routes/audit.ts';
 import { calendarOperations } from './routes/calendars.ts';
@@ -95,6 +96,7 @@ export function operations(deps: Deps): Operation[] {
     ...alertOperations(deps),
     ...channelOperations(deps),
     ...reportScheduleOperations(deps),
+    ...monitorOperations(deps),
     ...sourceOperations(deps),
     ...statusPageOperations(deps),
     ...prometheusOperations(deps),
@@ -226,6 +228,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addHook('onResponse', async (req, reply) => {
     metrics.countRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode);
     if (reply.statusCode === 401 && req.method === 'POST' && req.routeOptions.url === '/v1/session') await guard.failed(req);
+    // A heartbeat's unknown token is a guess, counted like a refused API token (routes/monitors.ts).
+    if (reply.statusCode === 404 && req.routeOptions.url === '/v1/heartbeats/:token') await guard.failed(req);
   });
 
   const emptyParams = z.strictObject({});
@@ -238,7 +242,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       // read (or even wait for) a large body, and a wrong media type is refused up front.
       onRequest: async (req) => {
         // A sign-in guesses a password: it counts against the address like a refused token.
-        if (op.operationId === 'signIn') await guard.before(req);
+        if (op.operationId === 'signIn' || op.operationId === 'pushHeartbeat') await guard.before(req);
         if (op.action) {
           const presented = req.headers.authorization !== undefined && req.headers.authorization.trim() !== '';
           // A browser signed in to the web app sends its session cookie instead (routes/sessions.ts).

@@ -23,6 +23,7 @@ import { alertsContract } from './contract-alerts.ts';
 import { signInContract } from './contract-sign-in.ts';
 import { reportsContract } from './contract-reports.ts';
 import { reportSchedulesContract } from './contract-report-schedules.ts';
+import { monitorsContract } from './contract-monitors.ts';
 import { statusPagesContract } from './contract-status-pages.ts';
 import { sourcesContract } from './contract-sources.ts';
 import { StoreError } from './errors.ts';
@@ -1842,6 +1843,7 @@ export function storeContract(target: ContractTarget): void {
     reportsContract({ store: () => store });
     statusPagesContract({ store: () => store });
     reportSchedulesContract({ store: () => store });
+    monitorsContract({ store: () => store });
     sourcesContract({ store: () => store });
 
     describe('audit log', () => {

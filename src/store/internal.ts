@@ -33,6 +33,7 @@ import type {
   StoredTimer,
   TimerInput,
   StoredReportSchedule,
+  StoredMonitor,
   StoredStatusPage,
   StoredIncident,
   StoredSource,
@@ -662,6 +663,22 @@ export function reportScheduleOf<S>(r: Row, json: JsonColumn): StoredReportSched
     createdAt: r.created_at as number,
     createdBy: r.created_by as string,
     updatedAt: r.updated_at as number,
+    updatedBy: r.updated_by as string,
+  };
+}
+
+/** A stored monitor from its row. */
+export function monitorOf<S, R>(r: Row, json: JsonColumn): StoredMonitor<S, R> {
+  return {
+    id: r.id as string,
+    spec: json(r.spec) as S,
+    paused: r.paused === true || r.paused === 1 || r.paused === 1n,
+    ...opt('tokenHash', r.token_hash as string | null),
+    state: r.state === null || r.state === undefined ? null : (json(r.state) as R),
+    etag: calendarEtag(Number(r.row_version), Number(r.updated_at)),
+    createdAt: Number(r.created_at),
+    createdBy: r.created_by as string,
+    updatedAt: Number(r.updated_at),
     updatedBy: r.updated_by as string,
   };
 }

@@ -1073,8 +1073,15 @@ export interface ClaimRequest {
   tenant?: TenantId;
   /** Timers only: only keys that start with this (a worker of one kind of timer, e.g. 'report:'). */
   keyPrefix?: string;
-  /** Timers only: no key that starts with this (the other kinds' timers are left to their workers). */
-  exceptKeyPrefix?: string;
+  /** Timers only: no key that starts with this, or with any of these (the other kinds' timers are left to their workers). */
+  exceptKeyPrefix?: string | readonly string[];
+}
+
+/** Which timers: one kind's (by key prefix), or all but some kinds', of every tenant or one. */
+export interface TimerKindFilter {
+  tenant?: TenantId;
+  keyPrefix?: string;
+  exceptKeyPrefix?: string | readonly string[];
 }
 
 /**
@@ -1278,6 +1285,12 @@ export interface TimerStore {
   /** As claimNotifications: due timers (and claimed ones whose lease ran out), of every tenant or one. */
   claimTimers<P = unknown>(claim: ClaimRequest): Promise<ClaimedTimer<P>[]>;
   /**
+   * When the earliest of these timers can next be claimed: its instant while scheduled, its lease's
+   * end while claimed; null when there is none. One query over every tenant (the timer loops sleep
+   * until it: app/timer-loop.ts), never a page through each tenant's timers.
+   */
+  earliestTimer(filter?: TimerKindFilter): Promise<number | null>;
+  /**
    * Done with a fired timer, only by the holder of the current claim (`revision` is the fencing
    * token): deleted, or with `next`, scheduled again (e.g. "breached for N" repeats).
    */
@@ -1293,6 +1306,10 @@ export interface TimerStore {
 
 /** The timers of report schedules: `report:<id>` (the next occurrence), `report:<id>@<period>` (a run asked for by hand). */
 export const REPORT_TIMER_PREFIX = 'report:';
+/** The timers of built-in monitors: `monitor:<id>`, the monitor's next check (app/monitors/runner.ts). */
+export const MONITOR_TIMER_PREFIX = 'monitor:';
+/** Timer kinds that have their own worker: the alert scheduler claims every timer but these. */
+export const OWN_WORKER_TIMER_PREFIXES: readonly string[] = [REPORT_TIMER_PREFIX, MONITOR_TIMER_PREFIX];
 
 /** A report schedule (src/app/reports/schedules.ts holds what `spec` means). */
 export interface StoredReportSchedule<S = unknown> {
@@ -1460,6 +1477,60 @@ export interface StatusPageStore {
   listIncidents<D = unknown>(tenant: TenantId, filter?: { resolvedSince?: number; limit?: number }): Promise<StoredIncident<D>[]>;
 }
 
+// --- built-in monitors ---------------------------------------------------------------------------
+
+/** A built-in monitor (src/app/monitors/ holds what `spec` and `state` mean). */
+export interface StoredMonitor<S = unknown, R = unknown> {
+  id: string;
+  spec: S;
+  paused: boolean;
+  /** A heartbeat monitor's push token, hashed (SHA-256, as API tokens); never the token itself. */
+  tokenHash?: string;
+  /** What the checks found so far (status, consecutive failures, last check); null before the first. */
+  state: R | null;
+  /** Quoted; changes with every change of spec or pause (not with the state). */
+  etag: string;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export interface MonitorInput<S = unknown> {
+  id: string;
+  spec: S;
+  paused: boolean;
+  /** A new push token's hash; absent: keep the stored one; null: none. */
+  tokenHash?: string | null;
+  /** Reset the state (null) or keep it (absent). */
+  state?: null;
+  at: number;
+  by: string;
+}
+
+export interface MonitorStore {
+  /**
+   * Creates or replaces a monitor (`ifMatch` as putChannel) and, in the same transaction, sets its
+   * timer `monitor:<id>`: scheduled at `timer.fireAt`, or deleted when `timer` is null (paused).
+   */
+  putMonitor<S>(
+    tenant: TenantId,
+    m: MonitorInput<S>,
+    timer: TimerInput | null,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; monitor: StoredMonitor<S> } | { status: 'stale'; current?: StoredMonitor<S> }>;
+  getMonitor<S = unknown, R = unknown>(tenant: TenantId, id: string): Promise<StoredMonitor<S, R> | undefined>;
+  /** By id. */
+  listMonitors<S = unknown, R = unknown>(tenant: TenantId): Promise<StoredMonitor<S, R>[]>;
+  /** Deletes the monitor and its timer; the events its checks wrote stay (they are facts). */
+  deleteMonitor(tenant: TenantId, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'>;
+  /** Records what a check found (the etag does not move); false when the monitor is gone. */
+  setMonitorState(tenant: TenantId, id: string, state: unknown): Promise<boolean>;
+  /** The monitor whose push token hashes to this, of any tenant (the token names both). */
+  monitorByTokenHash<S = unknown, R = unknown>(tokenHash: string): Promise<{ tenant: TenantId; monitor: StoredMonitor<S, R> } | undefined>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The whole store
 
@@ -1538,6 +1609,7 @@ export interface Store
     SilenceStore,
     TimerStore,
     ReportScheduleStore,
+    MonitorStore,
     SourceStore,
     StatusPageStore {
   readonly kind: 'sqlite' | 'postgres';

@@ -363,6 +363,25 @@ describe('the answers are what the document says', () => {
     await call('auditor', { method: 'GET', url: '/v1/report-deliveries?agreement=acme-checkout' }, 200);
     await call('manager', { method: 'DELETE', url: '/v1/report-schedules/doc-monthly' }, 200);
 
+    // Built-in monitors (issue 11): created, replaced, read, paused, resumed, a heartbeat pushed, deleted.
+    const mon = { kind: 'heartbeat', service: 'checkout', interval: '1h' };
+    const mMade = await call('manager', { method: 'PUT', url: '/v1/monitors/doc-nightly', ...json(mon) }, 201);
+    await call(
+      'manager',
+      {
+        method: 'PUT',
+        url: '/v1/monitors/doc-nightly',
+        headers: { 'content-type': 'application/json', 'if-match': mMade.headers.etag as string },
+        payload: JSON.stringify({ ...mon, grace: '5m' }),
+      },
+      200,
+    );
+    await call(null, { method: 'POST', url: `/v1/heartbeats/${mMade.json().token as string}` }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/monitors' }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/monitors/doc-nightly' }, 200);
+    await call('manager', { method: 'POST', url: '/v1/monitors/doc-nightly/pause' }, 200);
+    await call('manager', { method: 'POST', url: '/v1/monitors/doc-nightly/resume' }, 200);
+    await call('manager', { method: 'DELETE', url: '/v1/monitors/doc-nightly' }, 200);
     // Service desk sources and one webhook delivery (docs/sources.md).
     const deskToken = 'a-jira-token-for-the-docs';
     const src = await call('admin', { method: 'PUT', url: '/v1/sources/doc-desk', ...json({ vendor: 'jira', secret: deskToken }) }, 201);

@@ -23,17 +23,19 @@
  *   its next instant (`next`: the subject's next level, a "breached for" reminder, a quiet time
  *   ending: the agreement's support.quietHours, quietOf) or deleted when there is none. If a
  *   refresh rescheduled it meanwhile, the completion is `stale` and the refresh's instant stands.
- * - The loop sleeps until the earliest timer of any tenant or the poll interval, whichever comes
- *   first, and wakes early when ingestion in this process signals events (signals.ts) or a caller
+ * - The loop (app/timer-loop.ts, shared with the report and monitor runners) claims every timer but
+ *   the report and monitor runners' (OWN_WORKER_TIMER_PREFIXES), sleeps until the earliest such
+ *   timer of any tenant or the poll interval, whichever comes first, and wakes early when ingestion in this process signals events (signals.ts) or a caller
  *   calls notify(). The poll is the safety net for events and timers written by other processes.
  */
 import { evaluateTicket } from '../../core/clock/engine.ts';
 import type { TicketEvent, Timed } from '../../core/events/schema.ts';
 import { eventsOf } from '../../core/agreements/evaluate.ts';
 import type { Alert, AlertSubject } from '../../core/alerts/types.ts';
-import { REPORT_TIMER_PREFIX, type ClaimedTimer, type DerivedState, type Store, type TenantId } from '../../store/types.ts';
+import { OWN_WORKER_TIMER_PREFIXES, type ClaimedTimer, type DerivedState, type Store, type TenantId } from '../../store/types.ts';
 import { measuredAgreementsOf, refreshDerived, type Measured } from '../derive.ts';
 import { residentBook } from '../resident.ts';
+import { systemClock, timerLoop, type LoopClock, type LoopLogger } from '../timer-loop.ts';
 import { isAlertTimerPayload, type AlertTimerPayload } from './records.ts';
 import { onEventsCommitted, recordLag } from './signals.ts';
 import {
@@ -50,25 +52,9 @@ import {
 } from './subjects.ts';
 
 /** The scheduler's clock: the instant now, and a one-shot timer (cancelled by the returned function). */
-export interface SchedulerClock {
-  now(): number;
-  setTimer(ms: number, fn: () => void): () => void;
-}
-
-/** The process's clock: Date.now and setTimeout (unref'd: the scheduler never keeps a process alive). */
-export const systemClock: SchedulerClock = {
-  now: () => Date.now(),
-  setTimer(ms, fn) {
-    const t = setTimeout(fn, Math.max(0, Math.min(ms, 2_147_483_647)));
-    t.unref?.();
-    return () => clearTimeout(t);
-  },
-};
-
-export interface SchedulerLogger {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+export type SchedulerClock = LoopClock;
+export { systemClock };
+export type SchedulerLogger = LoopLogger;
 
 export interface SchedulerOptions {
   store: Store;
@@ -108,8 +94,6 @@ export interface Scheduler {
 }
 
 const MAX_ATTEMPTS = 3;
-/** How soon to look again when the earliest timer is due but held by someone else. */
-const HELD_RETRY_MS = 200;
 
 /** Starts the loop (first pass at once). Tests that drive time call tick() on a scheduler from createScheduler instead. */
 export function startScheduler(opts: SchedulerOptions & { config?: { scheduler?: { pollMs: number; leaseMs?: number } } }): Scheduler {
@@ -129,9 +113,6 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
   const measuredCache = new Map<TenantId, { generation: number; measured: Map<string, Measured> }>();
   /** Tenants signalled since the last pass, with the earliest unreflected commit. */
   const signalled = new Map<TenantId, { lastSeq: number; at: number }>();
-  let running: Promise<TickReport> | null = null;
-  let cancelSleep: (() => void) | null = null;
-  let stopped = false;
   let lastFullPoll = Number.NEGATIVE_INFINITY;
 
   async function measuredOf(tenant: TenantId, state: DerivedState): Promise<Map<string, Measured>> {
@@ -270,9 +251,8 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
     return false;
   }
 
-  async function pass(): Promise<TickReport> {
-    const report: TickReport = { refreshed: 0, fired: 0, alerts: 0, notifications: 0, lateness: [] };
-    // 1. Results of tenants with events ahead of them: those signalled, and every tenant at each poll.
+  /** 1. Results of tenants with events ahead of them: those signalled, and every tenant at each poll. */
+  async function refreshBehind(report: TickReport): Promise<void> {
     const due = new Set(signalled.keys());
     if (clock.now() - lastFullPoll >= pollMs) {
       lastFullPoll = clock.now();
@@ -287,89 +267,54 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
         opts.logger?.error({ err: e, tenant }, 'scheduler: refreshing derived results failed');
       }
     }
-    // 2. Due timers, every tenant's, batch by batch.
-    for (let round = 0; round < 1000 && !stopped; round++) {
-      // Report schedules' timers are the report runner's (app/reports/runner.ts): never claimed here.
-      const claimed = await store.claimTimers<unknown>({
-        worker,
-        at: clock.now(),
-        leaseMs,
-        limit: batch,
-        exceptKeyPrefix: REPORT_TIMER_PREFIX,
-      });
-      if (claimed.length === 0) break;
-      const byTenant = new Map<TenantId, ClaimedTimer<AlertTimerPayload>[]>();
-      for (const t of claimed) {
-        // Timers of other kinds are other workers' (they claim them by their own keys); leave their claims to run out.
-        if (!isAlertTimerPayload(t.payload)) continue;
-        const l = byTenant.get(t.tenant);
-        if (l) l.push(t as ClaimedTimer<AlertTimerPayload>);
-        else byTenant.set(t.tenant, [t as ClaimedTimer<AlertTimerPayload>]);
+  }
+
+  /** 2. A round of due timers, every tenant's, fired tenant by tenant. */
+  async function fireRound(claimed: ClaimedTimer<unknown>[], report: TickReport): Promise<void> {
+    const byTenant = new Map<TenantId, ClaimedTimer<AlertTimerPayload>[]>();
+    for (const t of claimed) {
+      // Timers of other kinds are other workers' (they claim them by their own keys); leave their claims to run out.
+      if (!isAlertTimerPayload(t.payload)) continue;
+      const l = byTenant.get(t.tenant);
+      if (l) l.push(t as ClaimedTimer<AlertTimerPayload>);
+      else byTenant.set(t.tenant, [t as ClaimedTimer<AlertTimerPayload>]);
+    }
+    for (const [tenant, timers] of byTenant) {
+      try {
+        await fire(tenant, timers, report);
+      } catch (e) {
+        opts.logger?.error(
+          { err: e, tenant, timers: timers.length },
+          'scheduler: firing timers failed; their claims run out and they are tried again',
+        );
       }
-      for (const [tenant, timers] of byTenant) {
-        try {
-          await fire(tenant, timers, report);
-        } catch (e) {
-          opts.logger?.error(
-            { err: e, tenant, timers: timers.length },
-            'scheduler: firing timers failed; their claims run out and they are tried again',
-          );
-        }
-      }
-      if (claimed.length < batch) break;
     }
-    return report;
   }
 
-  function tick(): Promise<TickReport> {
-    if (running) return running.then(() => tick());
-    running = pass().finally(() => {
-      running = null;
-    });
-    return running;
-  }
-
-  /** The earliest timer of any tenant, or null. */
-  async function earliest(): Promise<number | null> {
-    let best: number | null = null;
-    for (const t of await store.listTenants()) {
-      const p = await store.listTimers(t.id, { limit: 1 });
-      const f = p.items[0]?.fireAt;
-      if (f !== undefined && (best === null || f < best)) best = f;
-    }
-    return best;
-  }
-
-  async function cycle(): Promise<void> {
-    cancelSleep = null;
-    if (stopped) return;
-    let claimedAny = false;
-    try {
-      const r = await tick();
-      claimedAny = r.fired > 0 || r.alerts > 0;
-    } catch (e) {
-      opts.logger?.error({ err: e }, 'scheduler: pass failed');
-    }
-    if (stopped) return;
-    let wait = pollMs;
-    try {
-      const at = await earliest();
-      const now = clock.now();
-      // A timer due already after a pass is held by another scheduler (or is not ours): look again
-      // shortly rather than spin; at once only when this pass fired something (more may be due).
-      if (at !== null) wait = at > now ? Math.min(pollMs, at - now) : claimedAny ? 0 : Math.min(pollMs, HELD_RETRY_MS);
-    } catch (e) {
-      opts.logger?.warn({ err: e }, 'scheduler: looking for the next timer failed; polling');
-    }
-    if (!stopped && signalled.size > 0) wait = 0;
-    if (!stopped) cancelSleep = clock.setTimer(wait, () => void cycle());
-  }
+  // Report schedules' and monitors' timers are their runners' (app/reports/runner.ts,
+  // app/monitors/runner.ts): never claimed here, and never waited for.
+  const timers = timerLoop<TickReport>({
+    store,
+    clock,
+    name: 'scheduler',
+    worker,
+    kind: { exceptKeyPrefix: OWN_WORKER_TIMER_PREFIXES },
+    leaseMs,
+    batch,
+    maxRounds: 1000,
+    pollMs,
+    loop,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    report: () => ({ refreshed: 0, fired: 0, alerts: 0, notifications: 0, lateness: [] }),
+    before: refreshBehind,
+    run: fireRound,
+    busy: (r) => r.fired > 0 || r.alerts > 0,
+    urgent: () => signalled.size > 0,
+  });
 
   function notify(tenant?: TenantId): void {
     if (tenant !== undefined && !signalled.has(tenant)) signalled.set(tenant, { lastSeq: 0, at: clock.now() });
-    if (!loop || stopped || !cancelSleep) return;
-    cancelSleep();
-    cancelSleep = clock.setTimer(0, () => void cycle());
+    timers.notify();
   }
 
   const unlisten =
@@ -381,17 +326,12 @@ export function createScheduler(opts: SchedulerOptions, loop = false): Scheduler
           notify();
         });
 
-  if (loop) cancelSleep = clock.setTimer(0, () => void cycle());
-
   return {
-    tick,
+    tick: timers.tick,
     notify,
     async stop() {
-      stopped = true;
       unlisten();
-      cancelSleep?.();
-      cancelSleep = null;
-      if (running) await running.catch(() => undefined);
+      await timers.stop();
     },
   };
 }

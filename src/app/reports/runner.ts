@@ -37,7 +37,7 @@ import {
   type Store,
   type TenantId,
 } from '../../store/types.ts';
-import { systemClock, type SchedulerClock } from '../alerts/scheduler.ts';
+import { systemClock, timerLoop, type LoopClock } from '../timer-loop.ts';
 import { htmlToPdf, PDF_INSTALL_HINT, PdfUnavailableError } from '../pdf.ts';
 import { renderServiceReportHtml, type ReportLanguage } from '../report-html.ts';
 import { produceServiceReport, serviceReportCsv, type ServiceReport } from '../service-report.ts';
@@ -52,7 +52,7 @@ export interface RunnerLogger {
 
 export interface ReportRunnerOptions {
   store: Store;
-  clock?: SchedulerClock;
+  clock?: LoopClock;
   logger?: RunnerLogger;
   /** Names this runner in claims. */
   worker?: string;
@@ -108,9 +108,6 @@ export function createReportRunner(opts: ReportRunnerOptions, loop = false): Rep
   const leaseMs = opts.leaseMs ?? 60_000;
   const pollMs = opts.pollMs ?? 5_000;
   const pdf = opts.pdf ?? ((html: string) => htmlToPdf(html));
-  let running: Promise<RunReport> | null = null;
-  let cancelSleep: (() => void) | null = null;
-  let stopped = false;
 
   /** The stored files of one report for the schedule's formats; `pdfMissing` when the PDF became HTML. */
   async function filesOf(
@@ -258,98 +255,51 @@ export function createReportRunner(opts: ReportRunnerOptions, loop = false): Rep
     if ((await store.completeTimer(t.tenant, t.key, lease, next)) === 'completed') report.ran++;
   }
 
-  async function pass(): Promise<RunReport> {
-    const report: RunReport = { ran: 0, enqueued: 0, withoutPdf: 0 };
-    for (let round = 0; round < 100 && !stopped; round++) {
-      const claimed = await store.claimTimers<unknown>({ worker, at: clock.now(), leaseMs, limit: 20, keyPrefix: REPORT_TIMER_PREFIX });
-      if (claimed.length === 0) break;
-      for (const t of claimed) {
-        try {
-          if (!isReportTimerPayload(t.payload)) {
-            await store.completeTimer(t.tenant, t.key, { worker, revision: t.revision });
-            continue;
-          }
-          await runTimer(t as ClaimedTimer<ReportTimerPayload>, report);
-        } catch (e) {
-          opts.logger?.error(
-            { err: e, tenant: t.tenant, timer: t.key },
-            'report schedule: running failed; its claim runs out and it is tried again',
-          );
+  async function runRound(claimed: ClaimedTimer<unknown>[], report: RunReport): Promise<void> {
+    for (const t of claimed) {
+      try {
+        if (!isReportTimerPayload(t.payload)) {
+          await store.completeTimer(t.tenant, t.key, { worker, revision: t.revision });
+          continue;
         }
+        await runTimer(t as ClaimedTimer<ReportTimerPayload>, report);
+      } catch (e) {
+        opts.logger?.error(
+          { err: e, tenant: t.tenant, timer: t.key },
+          'report schedule: running failed; its claim runs out and it is tried again',
+        );
       }
-      if (claimed.length < 20) break;
     }
-    return report;
   }
 
-  function tick(): Promise<RunReport> {
-    if (running) return running.then(() => tick());
-    running = pass().finally(() => {
-      running = null;
-    });
-    return running;
-  }
+  // The shared timer loop (app/timer-loop.ts), on report timers only: it sleeps until the earliest
+  // report timer of any tenant (one store query), never paging through every tenant's timers.
+  const timers = timerLoop<RunReport>({
+    store,
+    clock,
+    name: 'report runner',
+    worker,
+    kind: { keyPrefix: REPORT_TIMER_PREFIX },
+    leaseMs,
+    batch: 20,
+    maxRounds: 100,
+    pollMs,
+    loop,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    report: () => ({ ran: 0, enqueued: 0, withoutPdf: 0 }),
+    run: runRound,
+    busy: (r) => r.ran > 0,
+  });
+  const notify = timers.notify;
 
-  /** The earliest report timer of any tenant (its instant, or its lease's end while held), or null. */
-  async function earliest(): Promise<number | null> {
-    let best: number | null = null;
-    for (const t of await store.listTenants()) {
-      let after: string | undefined;
-      do {
-        const page = await store.listTimers(t.id, { limit: 1000, ...(after ? { after } : {}) });
-        const mine = page.items.find((x) => x.key.startsWith(REPORT_TIMER_PREFIX));
-        if (mine) {
-          const at = mine.lease ? mine.lease.until : mine.fireAt;
-          if (best === null || at < best) best = at;
-          break;
-        }
-        after = page.next;
-      } while (after);
-    }
-    return best;
-  }
-
-  async function cycle(): Promise<void> {
-    cancelSleep = null;
-    if (stopped) return;
-    try {
-      await tick();
-    } catch (e) {
-      opts.logger?.error({ err: e }, 'report runner: pass failed');
-    }
-    if (stopped) return;
-    let wait = pollMs;
-    try {
-      const at = await earliest();
-      if (at !== null) wait = Math.max(0, Math.min(pollMs, at - clock.now()));
-      // Due but not claimed by this pass: held by another runner; look again at the poll.
-      if (wait === 0) wait = Math.min(pollMs, 200);
-    } catch (e) {
-      opts.logger?.warn({ err: e }, 'report runner: looking for the next timer failed; polling');
-    }
-    if (!stopped) cancelSleep = clock.setTimer(wait, () => void cycle());
-  }
-
-  function notify(): void {
-    if (!loop || stopped || !cancelSleep) return;
-    cancelSleep();
-    cancelSleep = clock.setTimer(0, () => void cycle());
-  }
-
-  if (loop) {
-    wakers.add(notify);
-    cancelSleep = clock.setTimer(0, () => void cycle());
-  }
+  if (loop) wakers.add(notify);
 
   return {
-    tick,
+    tick: timers.tick,
     notify,
     async stop() {
-      stopped = true;
       wakers.delete(notify);
-      cancelSleep?.();
-      cancelSleep = null;
-      if (running) await running.catch(() => undefined);
+      await timers.stop();
     },
   };
 }

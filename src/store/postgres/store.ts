@@ -61,11 +61,12 @@ import {
   reportScheduleOf,
   statusPageOf,
   incidentOf,
+  monitorOf,
   sourceOf,
   reportDeliveryOf,
   DELIVERY_NOTIFICATION_COLUMNS,
 } from '../internal.ts';
-import { REPORT_TIMER_PREFIX } from '../types.ts';
+import { MONITOR_TIMER_PREFIX, REPORT_TIMER_PREFIX } from '../types.ts';
 import { ticketKey } from '../../core/clock/tickets.ts';
 import type {
   AgreementChange,
@@ -93,6 +94,7 @@ import type {
   ClaimedNotification,
   ClaimedTimer,
   ClaimRequest,
+  TimerKindFilter,
   ClockGlance,
   ClockKey,
   ClockRow,
@@ -150,6 +152,8 @@ import type {
   NewReportDelivery,
   ReportDeliveryFilter,
   ReportScheduleInput,
+  MonitorInput,
+  StoredMonitor,
   SourceInput,
   StoredSource,
   StoredReportDelivery,
@@ -2529,6 +2533,84 @@ class PostgresStore implements Store {
     });
   }
 
+  // --- built-in monitors -----------------------------------------------------------------------
+
+  putMonitor<S>(
+    tenant: string,
+    m: MonitorInput<S>,
+    timer: TimerInput | null,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; monitor: StoredMonitor<S> } | { status: 'stale'; current?: StoredMonitor<S> }> {
+    const op = 'putMonitor';
+    return this.tx(op, async (c) => {
+      if (!(await this.one(op, 'SELECT 1 FROM tenants WHERE id = $1', [tenant], c))) throw unknownTenant(tenant);
+      // Locked (or, when absent, raced for by the insert below: one creator wins, the other updates).
+      const cur = await this.one(op, 'SELECT * FROM monitors WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, m.id], c);
+      const current = cur && monitorOf<S, unknown>(cur, asIs);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return { status: 'stale' as const, ...(current ? { current } : {}) };
+      const tokenHash = m.tokenHash === undefined ? ((cur?.token_hash as string | null) ?? null) : m.tokenHash;
+      const state = m.state === null || cur?.state === null || cur?.state === undefined ? null : json(cur.state);
+      const row = (await this.one(
+        op,
+        `INSERT INTO monitors (tenant, id, spec, paused, token_hash, state, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, 1, $7, $8, $7, $8)
+         ON CONFLICT (tenant, id) DO UPDATE SET spec = excluded.spec, paused = excluded.paused, token_hash = excluded.token_hash,
+           state = excluded.state, row_version = monitors.row_version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        [tenant, m.id, json(m.spec), m.paused, tokenHash, state, m.at, m.by],
+        c,
+      ))!;
+      if (timer) await this.writeTimers(c, tenant, [timer]);
+      else await c.query('DELETE FROM timers WHERE tenant = $1 AND key = $2', [tenant, `${MONITOR_TIMER_PREFIX}${m.id}`]);
+      await this.audit(c, tenant, audit);
+      return {
+        status: Number(row.row_version) === 1 ? ('created' as const) : ('updated' as const),
+        monitor: monitorOf<S, unknown>(row, asIs),
+      };
+    });
+  }
+
+  async getMonitor<S = unknown, R = unknown>(tenant: string, id: string): Promise<StoredMonitor<S, R> | undefined> {
+    const r = await this.one('getMonitor', 'SELECT * FROM monitors WHERE tenant = $1 AND id = $2', [tenant, id]);
+    return r && monitorOf<S, R>(r, asIs);
+  }
+
+  async listMonitors<S = unknown, R = unknown>(tenant: string): Promise<StoredMonitor<S, R>[]> {
+    const rows = await this.rows('listMonitors', 'SELECT * FROM monitors WHERE tenant = $1 ORDER BY id', [tenant]);
+    return rows.map((r) => monitorOf<S, R>(r, asIs));
+  }
+
+  deleteMonitor(tenant: string, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    const op = 'deleteMonitor';
+    return this.tx(op, async (c) => {
+      const r = await this.one(op, 'SELECT * FROM monitors WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id], c);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && monitorOf(r, asIs).etag !== ifMatch) return 'stale' as const;
+      await c.query('DELETE FROM monitors WHERE tenant = $1 AND id = $2', [tenant, id]);
+      await c.query('DELETE FROM timers WHERE tenant = $1 AND key = $2', [tenant, `${MONITOR_TIMER_PREFIX}${id}`]);
+      await this.audit(c, tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  async setMonitorState(tenant: string, id: string, state: unknown): Promise<boolean> {
+    const r = await this.one('setMonitorState', 'UPDATE monitors SET state = $3::jsonb WHERE tenant = $1 AND id = $2 RETURNING 1', [
+      tenant,
+      id,
+      json(state),
+    ]);
+    return r !== undefined;
+  }
+
+  async monitorByTokenHash<S = unknown, R = unknown>(
+    tokenHash: string,
+  ): Promise<{ tenant: string; monitor: StoredMonitor<S, R> } | undefined> {
+    const r = await this.one('monitorByTokenHash', 'SELECT * FROM monitors WHERE token_hash = $1', [tokenHash]);
+    return r && { tenant: r.tenant as string, monitor: monitorOf<S, R>(r, asIs) };
+  }
+
   recordReportDeliveries(tenant: string, deliveries: readonly NewReportDelivery[]): Promise<number> {
     const op = 'recordReportDeliveries';
     return this.tx(op, async (c) => {
@@ -2773,6 +2855,19 @@ class PostgresStore implements Store {
     );
   }
 
+  async earliestTimer(filter: TimerKindFilter = {}): Promise<number | null> {
+    const where = ['TRUE'];
+    const params: unknown[] = [];
+    if (filter.tenant !== undefined) {
+      params.push(filter.tenant);
+      where.push(`tenant = $${params.length}`);
+    }
+    timerKindWhere(filter, where, params);
+    // timers_due (due_at, tenant, key) is read in order and stops at the first timer of the kind.
+    const r = await this.one('earliestTimer', `SELECT due_at FROM timers WHERE ${where.join(' AND ')} ORDER BY due_at LIMIT 1`, params);
+    return r ? Number(r.due_at) : null;
+  }
+
   claimTimers<P = unknown>(claim: ClaimRequest): Promise<ClaimedTimer<P>[]> {
     const op = 'claimTimers';
     return this.tx(op, async (c) => {
@@ -2784,14 +2879,7 @@ class PostgresStore implements Store {
         params.push(claim.tenant);
         where.push(`tenant = $${params.length}`);
       }
-      if (claim.keyPrefix !== undefined) {
-        params.push(claim.keyPrefix);
-        where.push(`left(key, length($${params.length})) = $${params.length}`);
-      }
-      if (claim.exceptKeyPrefix !== undefined) {
-        params.push(claim.exceptKeyPrefix);
-        where.push(`left(key, length($${params.length})) <> $${params.length}`);
-      }
+      timerKindWhere(claim, where, params);
       const due = await this.rows(
         op,
         `SELECT tenant, key FROM timers WHERE ${where.join(' AND ')} ORDER BY due_at, tenant, key LIMIT $2 FOR UPDATE SKIP LOCKED`,
@@ -2874,4 +2962,17 @@ function eventWhere(tenant: string, f: EventFilter): Where {
   if (f.ticket !== undefined) w.add('ticket = ?', f.ticket);
   if (f.source !== undefined) w.add('source = ?', f.source);
   return w;
+}
+
+/** Timers of one kind: keys with (or without) a prefix, compared as text (no LIKE wildcards). */
+function timerKindWhere(f: TimerKindFilter, where: string[], params: unknown[]): void {
+  if (f.keyPrefix !== undefined) {
+    params.push(f.keyPrefix);
+    where.push(`left(key, length($${params.length})) = $${params.length}`);
+  }
+  const except = typeof f.exceptKeyPrefix === 'string' ? [f.exceptKeyPrefix] : (f.exceptKeyPrefix ?? []);
+  for (const x of except) {
+    params.push(x);
+    where.push(`left(key, length($${params.length})) <> $${params.length}`);
+  }
 }

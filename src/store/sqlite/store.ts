@@ -64,11 +64,12 @@ import {
   reportScheduleOf,
   statusPageOf,
   incidentOf,
+  monitorOf,
   sourceOf,
   reportDeliveryOf,
   DELIVERY_NOTIFICATION_COLUMNS,
 } from '../internal.ts';
-import { REPORT_TIMER_PREFIX } from '../types.ts';
+import { MONITOR_TIMER_PREFIX, REPORT_TIMER_PREFIX } from '../types.ts';
 import { ticketKey } from '../../core/clock/tickets.ts';
 import type {
   AgreementChange,
@@ -96,6 +97,7 @@ import type {
   ClaimedNotification,
   ClaimedTimer,
   ClaimRequest,
+  TimerKindFilter,
   ClockGlance,
   ClockKey,
   ClockRow,
@@ -153,6 +155,8 @@ import type {
   NewReportDelivery,
   ReportDeliveryFilter,
   ReportScheduleInput,
+  MonitorInput,
+  StoredMonitor,
   SourceInput,
   StoredSource,
   StoredReportDelivery,
@@ -2331,6 +2335,20 @@ class SqliteStore implements Store {
     });
   }
 
+  earliestTimer(filter: TimerKindFilter = {}): Promise<number | null> {
+    return this.run('earliestTimer', () => {
+      const where: string[] = ['1 = 1'];
+      const p: Param[] = [];
+      if (filter.tenant !== undefined) {
+        where.push('tenant = ?');
+        p.push(filter.tenant);
+      }
+      timerKindWhere(filter, where, p);
+      const r = this.get(`SELECT due_at FROM timers WHERE ${where.join(' AND ')} ORDER BY due_at LIMIT 1`, ...p);
+      return r ? Number(r.due_at) : null;
+    });
+  }
+
   claimTimers<P = unknown>(claim: ClaimRequest): Promise<ClaimedTimer<P>[]> {
     const op = 'claimTimers';
     return this.write(op, () => {
@@ -2342,14 +2360,7 @@ class SqliteStore implements Store {
         where.push('tenant = ?');
         p.push(claim.tenant);
       }
-      if (claim.keyPrefix !== undefined) {
-        where.push('substr(key, 1, length(?)) = ?');
-        p.push(claim.keyPrefix, claim.keyPrefix);
-      }
-      if (claim.exceptKeyPrefix !== undefined) {
-        where.push('substr(key, 1, length(?)) <> ?');
-        p.push(claim.exceptKeyPrefix, claim.exceptKeyPrefix);
-      }
+      timerKindWhere(claim, where, p);
       const due = this.all(`SELECT tenant, key FROM timers WHERE ${where.join(' AND ')} ORDER BY due_at, tenant, key LIMIT ?`, ...p, limit);
       return due.map((d) => {
         const r = this.get(
@@ -2650,6 +2661,86 @@ class SqliteStore implements Store {
     });
   }
 
+  // --- built-in monitors -----------------------------------------------------------------------
+
+  putMonitor<S>(
+    tenant: string,
+    m: MonitorInput<S>,
+    timer: TimerInput | null,
+    ifMatch?: string | null,
+    audit?: AuditInput,
+  ): Promise<{ status: 'created' | 'updated'; monitor: StoredMonitor<S> } | { status: 'stale'; current?: StoredMonitor<S> }> {
+    return this.write('putMonitor', () => {
+      if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
+      const cur = this.get('SELECT * FROM monitors WHERE tenant = ? AND id = ?', tenant, m.id);
+      const current = cur && monitorOf<S, unknown>(cur, parse);
+      if (ifMatch === null && current) return { status: 'stale' as const, current };
+      if (typeof ifMatch === 'string' && current?.etag !== ifMatch) return { status: 'stale' as const, ...(current ? { current } : {}) };
+      const tokenHash = m.tokenHash === undefined ? ((cur?.token_hash as string | null) ?? null) : m.tokenHash;
+      const state = m.state === null ? null : ((cur?.state as string | null) ?? null);
+      const row = this.get(
+        `INSERT INTO monitors (tenant, id, spec, paused, token_hash, state, row_version, created_at, created_by, updated_at, updated_by)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (tenant, id) DO UPDATE SET spec = excluded.spec, paused = excluded.paused, token_hash = excluded.token_hash,
+           state = excluded.state, row_version = monitors.row_version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+         RETURNING *`,
+        tenant,
+        m.id,
+        json(m.spec),
+        m.paused ? 1 : 0,
+        tokenHash,
+        state,
+        m.at,
+        m.by,
+        m.at,
+        m.by,
+      )!;
+      if (timer) this.writeTimers(tenant, [timer]);
+      else this.deleteTimers(tenant, [`${MONITOR_TIMER_PREFIX}${m.id}`]);
+      this.audit(tenant, audit);
+      return { status: current ? ('updated' as const) : ('created' as const), monitor: monitorOf<S, unknown>(row, parse) };
+    });
+  }
+
+  getMonitor<S = unknown, R = unknown>(tenant: string, id: string): Promise<StoredMonitor<S, R> | undefined> {
+    return this.run('getMonitor', () => {
+      const r = this.get('SELECT * FROM monitors WHERE tenant = ? AND id = ?', tenant, id);
+      return r && monitorOf<S, R>(r, parse);
+    });
+  }
+
+  listMonitors<S = unknown, R = unknown>(tenant: string): Promise<StoredMonitor<S, R>[]> {
+    return this.run('listMonitors', () =>
+      this.all('SELECT * FROM monitors WHERE tenant = ? ORDER BY id', tenant).map((r) => monitorOf<S, R>(r, parse)),
+    );
+  }
+
+  deleteMonitor(tenant: string, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'> {
+    return this.write('deleteMonitor', () => {
+      const r = this.get('SELECT * FROM monitors WHERE tenant = ? AND id = ?', tenant, id);
+      if (!r) return 'not_found' as const;
+      if (ifMatch !== undefined && monitorOf(r, parse).etag !== ifMatch) return 'stale' as const;
+      this.exec('DELETE FROM monitors WHERE tenant = ? AND id = ?', tenant, id);
+      this.deleteTimers(tenant, [`${MONITOR_TIMER_PREFIX}${id}`]);
+      this.audit(tenant, audit);
+      return 'deleted' as const;
+    });
+  }
+
+  setMonitorState(tenant: string, id: string, state: unknown): Promise<boolean> {
+    return this.write('setMonitorState', () => {
+      const r = this.get('UPDATE monitors SET state = ? WHERE tenant = ? AND id = ? RETURNING 1', json(state), tenant, id);
+      return r !== undefined;
+    });
+  }
+
+  monitorByTokenHash<S = unknown, R = unknown>(tokenHash: string): Promise<{ tenant: string; monitor: StoredMonitor<S, R> } | undefined> {
+    return this.run('monitorByTokenHash', () => {
+      const r = this.get('SELECT * FROM monitors WHERE token_hash = ?', tokenHash);
+      return r && { tenant: r.tenant as string, monitor: monitorOf<S, R>(r, parse) };
+    });
+  }
+
   recordReportDeliveries(tenant: string, deliveries: readonly NewReportDelivery[]): Promise<number> {
     return this.write('recordReportDeliveries', () => {
       if (!this.get('SELECT 1 FROM tenants WHERE id = ?', tenant)) throw unknownTenant(tenant);
@@ -2807,4 +2898,17 @@ function eventWhere(tenant: string, f: EventFilter): { where: string[]; params: 
     params.push(f.source);
   }
   return { where, params };
+}
+
+/** Timers of one kind: keys with (or without) a prefix, compared as text (no LIKE wildcards). */
+function timerKindWhere(f: TimerKindFilter, where: string[], p: Param[]): void {
+  if (f.keyPrefix !== undefined) {
+    where.push('substr(key, 1, length(?)) = ?');
+    p.push(f.keyPrefix, f.keyPrefix);
+  }
+  const except = typeof f.exceptKeyPrefix === 'string' ? [f.exceptKeyPrefix] : (f.exceptKeyPrefix ?? []);
+  for (const x of except) {
+    where.push('substr(key, 1, length(?)) <> ?');
+    p.push(x, x);
+  }
 }
