@@ -5,23 +5,16 @@
  * (core/monitors/spec.ts), so errors name the same fields as the API's.
  * A heartbeat's push token is printed once, when the monitor is created or given a new token.
  */
+import { actor, onDb, whereOptions, type Where } from './where.ts';
+import { redactMonitorSpec } from '../core/monitors/spec.ts';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { readText } from '../app/files.ts';
 import { pauseMonitor, putMonitor } from '../app/monitors/manage.ts';
 import type { MonitorState } from '../core/monitors/decide.ts';
 import type { Store, StoredMonitor } from '../store/types.ts';
-import { DB_HELP, withStore } from './db.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
-import { Api, URL_HELP } from './remote.ts';
-import { existingTenant } from './tenant.ts';
-
-interface Where {
-  tenant: string;
-  db?: string;
-  url?: string;
-  json?: boolean;
-}
+import { Api } from './remote.ts';
 
 interface SpecOptions {
   file?: string;
@@ -53,30 +46,14 @@ interface View {
   nextCheckAt: string | null;
 }
 
-const actor = () => `cli:${process.env.USER ?? 'local'}`;
 const enc = encodeURIComponent;
-
-function common(c: Command): Command {
-  return c
-    .option('--tenant <id>', "tenant (on a database; a server takes the token's)", 'default')
-    .option('--db <database>', DB_HELP)
-    .option('--url <url>', URL_HELP)
-    .option('--json', 'print as JSON');
-}
-
-async function onDb<T>(o: Where, fn: (store: Store, now: number) => Promise<T>): Promise<T> {
-  return withStore(o.db, async (store) => {
-    await existingTenant(store, o.tenant);
-    return fn(store, Date.now());
-  });
-}
 
 async function viewOf(store: Store, tenant: string, m: StoredMonitor<unknown, MonitorState>): Promise<View> {
   const timer = m.paused ? undefined : await store.getTimer(tenant, `monitor:${m.id}`);
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
     id: m.id,
-    spec: m.spec as View['spec'],
+    spec: redactMonitorSpec(m.spec as View['spec']),
     paused: m.paused,
     state: { status: m.state?.status ?? 'unknown', lastCheckAt: iso(m.state?.lastCheckAt), lastError: m.state?.lastError ?? null },
     nextCheckAt: iso(timer?.fireAt),
@@ -129,7 +106,7 @@ export function registerMonitors(program: Command): void {
     .command('monitors')
     .description('Built-in monitors (HTTP, TCP, heartbeat) whose results Pledge records as events (docs/monitors.md)');
 
-  common(monitors.command('list').description('List monitors with their state')).action(async (o: Where) => {
+  whereOptions(monitors.command('list').description('List monitors with their state')).action(async (o: Where) => {
     const api = Api.from(o);
     const items = api
       ? (await api.json<{ items: View[] }>('GET', '/v1/monitors')).items
@@ -143,7 +120,7 @@ export function registerMonitors(program: Command): void {
     for (const m of items) process.stdout.write(line(m));
   });
 
-  common(monitors.command('show').description('One monitor: its spec and state').argument('<id>', 'monitor id')).action(
+  whereOptions(monitors.command('show').description('One monitor: its spec and state').argument('<id>', 'monitor id')).action(
     async (id: string, o: Where) => {
       const api = Api.from(o);
       const m = api
@@ -156,7 +133,7 @@ export function registerMonitors(program: Command): void {
     },
   );
 
-  common(
+  whereOptions(
     monitors
       .command('put')
       .description('Create or replace a monitor, from options or --file (a heartbeat prints its push token once)')
@@ -217,7 +194,7 @@ export function registerMonitors(program: Command): void {
     ['pause', true],
     ['resume', false],
   ] as const) {
-    common(
+    whereOptions(
       monitors
         .command(name)
         .description(paused ? 'Pause a monitor: no checks until resumed' : 'Resume a paused monitor: checked from now')
@@ -237,7 +214,7 @@ export function registerMonitors(program: Command): void {
     });
   }
 
-  common(monitors.command('delete').description('Delete a monitor (its events stay)').argument('<id>', 'monitor id')).action(
+  whereOptions(monitors.command('delete').description('Delete a monitor (its events stay)').argument('<id>', 'monitor id')).action(
     async (id: string, o: Where) => {
       const api = Api.from(o);
       if (api) await api.json('DELETE', `/v1/monitors/${enc(id)}`);

@@ -56,6 +56,42 @@ describe('monitors', () => {
     assert.equal((await t.req('manager', { method: 'POST', url: '/v1/monitors/web/pause' })).statusCode, 404);
   });
 
+  test("an HTTP monitor's header values are never shown; sent back redacted they keep the stored ones", async () => {
+    const t = await newTenant(ts.store);
+    const secret = 'Bearer s3cret-health-token';
+    const spec = { ...web, headers: { Authorization: secret, 'X-Probe': 'pledge' } };
+    const created = await t.req('admin', { method: 'PUT', url: '/v1/monitors/auth', ...json(spec) });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.ok(!created.body.includes('s3cret'), created.body);
+    const got = await t.req('auditor', { method: 'GET', url: '/v1/monitors/auth' });
+    assert.deepEqual(got.json().spec.headers, { Authorization: '[redacted]', 'X-Probe': '[redacted]' });
+    assert.ok(!(await t.req('auditor', { method: 'GET', url: '/v1/monitors' })).body.includes('s3cret'));
+    // Read, change the interval, put back: the header values stay what they were.
+    const back = { ...got.json().spec, interval: '60s' };
+    const put = await t.req('manager', { method: 'PUT', url: '/v1/monitors/auth', ...json(back, got.headers.etag as string) });
+    assert.equal(put.statusCode, 200, put.body);
+    const stored = await ts.store.getMonitor<{ headers: Record<string, string>; interval: number }>(t.tenant, 'auth');
+    assert.deepEqual(stored?.spec.headers, spec.headers);
+    // A new value replaces; "[redacted]" for a header that has no stored value names it.
+    const etag = put.headers.etag as string;
+    const bad = await t.req('manager', {
+      method: 'PUT',
+      url: '/v1/monitors/auth',
+      ...json({ ...back, headers: { ...back.headers, 'X-New': '[redacted]' } }, etag),
+    });
+    assert.equal(bad.statusCode, 422, bad.body);
+    assert.equal(bad.json().details.issues[0].path, 'headers.X-New');
+    const changed = await t.req('manager', {
+      method: 'PUT',
+      url: '/v1/monitors/auth',
+      ...json({ ...back, headers: { Authorization: 'Bearer rotated' } }, etag),
+    });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.deepEqual((await ts.store.getMonitor<{ headers: Record<string, string> }>(t.tenant, 'auth'))?.spec.headers, {
+      Authorization: 'Bearer rotated',
+    });
+  });
+
   test('a heartbeat: its token shown once, pushed without a session, up from the push; unknown 404, paused 409', async () => {
     const t = await newTenant(ts.store);
     const spec = { kind: 'heartbeat', service: 'billing-batch', interval: '1d', grace: '1h' };

@@ -18,7 +18,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { step, type MonitorEvent, type MonitorState } from '../../core/monitors/decide.ts';
-import { monitorId, parseMonitorSpec, type MonitorSpec } from '../../core/monitors/spec.ts';
+import { monitorId, parseMonitorSpec, restoreRedacted, type MonitorSpec } from '../../core/monitors/spec.ts';
 import { fail, formatIssue, ok, type Result } from '../../core/validation/issues.ts';
 import { validate } from '../../core/validation/zod.ts';
 import { MONITOR_TIMER_PREFIX, type Store, type StoredMonitor, type TenantId, type TimerInput } from '../../store/types.ts';
@@ -78,7 +78,11 @@ export async function putMonitor(
 ): Promise<Result<PutMonitorOutcome>> {
   const id = validate(monitorId, input.id);
   if (!id.ok) return fail(...id.issues.map((i) => ({ ...i, path: 'id' })));
-  const parsed = parseMonitorSpec(input.spec);
+  const current = await ctx.store.getMonitor<unknown, MonitorState>(ctx.tenant, id.value);
+  // A spec read back from the API has its header values redacted: those keep the stored ones.
+  const given = restoreRedacted(input.spec, current?.spec);
+  if (!given.ok) return given;
+  const parsed = parseMonitorSpec(given.value);
   if (!parsed.ok) return parsed;
   const spec = parsed.value;
   const floor = ctx.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
@@ -88,7 +92,6 @@ export async function putMonitor(
       message: `the interval is at least ${floor} ms on this server (PLEDGE_MONITOR_MIN_INTERVAL)`,
       received: `${spec.interval} ms`,
     });
-  const current = await ctx.store.getMonitor<unknown, MonitorState>(ctx.tenant, id.value);
   const was = current ? parseMonitorSpec(current.spec) : null;
   const paused = current?.paused ?? false;
   let token: string | undefined;
@@ -104,7 +107,7 @@ export async function putMonitor(
     ctx.tenant,
     {
       id: id.value,
-      spec: input.spec,
+      spec: given.value,
       paused,
       ...(tokenHash !== undefined ? { tokenHash } : {}),
       ...(fresh ? { state: null } : {}),

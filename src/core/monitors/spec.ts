@@ -124,3 +124,44 @@ export const monitorId = slug;
 export function parseMonitorSpec(input: unknown): Result<MonitorSpec> {
   return validate(monitorSpec, input);
 }
+
+/**
+ * What an HTTP monitor's header values are shown as: they often carry credentials (an
+ * Authorization header for a health endpoint), so the API and the CLI never give them back.
+ */
+export const REDACTED = '[redacted]';
+
+/** The spec as shown: every header value replaced by REDACTED, the names kept. */
+export function redactMonitorSpec<S>(spec: S): S {
+  const headers = (spec as { headers?: unknown }).headers;
+  if (!headers || typeof headers !== 'object') return spec;
+  return { ...spec, headers: Object.fromEntries(Object.keys(headers).map((k) => [k, REDACTED])) };
+}
+
+/**
+ * A replacement that sends back a header as REDACTED (read, changed elsewhere, put again) keeps
+ * the stored value of that header; REDACTED for a header that has no stored value is an error
+ * naming it. Other values are taken as given.
+ */
+export function restoreRedacted(input: unknown, stored: unknown): Result<unknown> {
+  const headers = (input as { headers?: unknown } | null)?.headers;
+  if (!headers || typeof headers !== 'object' || Array.isArray(headers)) return { ok: true, value: input };
+  const before = ((stored as { headers?: Record<string, unknown> } | undefined)?.headers ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
+    if (v !== REDACTED) out[k] = v;
+    else if (typeof before[k] === 'string') out[k] = before[k];
+    else
+      return {
+        ok: false,
+        issues: [
+          {
+            path: `headers.${k}`,
+            message: `"${REDACTED}" stands for the stored value of this header, and this monitor has none: give the value`,
+            received: JSON.stringify(v),
+          },
+        ],
+      };
+  }
+  return { ok: true, value: { ...(input as object), headers: out } };
+}

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { pauseMonitor, putMonitor, recordHeartbeat } from '../../app/monitors/manage.ts';
 import { wakeMonitorRunners } from '../../app/monitors/runner.ts';
 import type { MonitorState } from '../../core/monitors/decide.ts';
-import { MONITOR_KINDS } from '../../core/monitors/spec.ts';
+import { MONITOR_KINDS, redactMonitorSpec } from '../../core/monitors/spec.ts';
 import type { StoredMonitor } from '../../store/types.ts';
 import { HttpError, invalid } from '../errors.ts';
 import { compact, defineOperation, header, idParam, iso, parseJsonBody, type Deps, type Operation } from '../operation.ts';
@@ -74,7 +74,7 @@ async function present(deps: Deps, tenant: string, m: StoredMonitor<unknown, Mon
   const kind = (m.spec as { kind?: string }).kind;
   return {
     id: m.id,
-    spec: m.spec as z.infer<typeof Spec>,
+    spec: redactMonitorSpec(m.spec as z.infer<typeof Spec>),
     paused: m.paused,
     state: {
       status: s?.status ?? ('unknown' as const),
