@@ -288,7 +288,9 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       },
       ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
       statusPages: { prefix: c.PLEDGE_STATUS_PREFIX, maxAgeMs: c.PLEDGE_STATUS_MAX_AGE },
-      ...(c.PLEDGE_PROMETHEUS_URL ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT, intervalMs: c.PLEDGE_PROMETHEUS_INTERVAL } } : {}),
+      ...(c.PLEDGE_PROMETHEUS_URL
+        ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT, intervalMs: c.PLEDGE_PROMETHEUS_INTERVAL } }
+        : {}),
       monitors: { minIntervalMs: c.PLEDGE_MONITOR_MIN_INTERVAL },
     },
   };

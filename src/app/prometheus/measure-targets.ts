@@ -107,7 +107,10 @@ export async function measureTenantTargets(
         calendar.add(key);
         // The windows that ended meanwhile, within the agreement's monitored period: at most a few
         // (the shortest is a month), each measured as of its end, so its figure covers all of it.
-        for (let end = ended ? windowEndingBy(t.window, ended.until, m.zone) : undefined; end && end.to > ended!.after && end.to > m.monitored.from; ) {
+        for (
+          let end = ended ? windowEndingBy(t.window, ended.until, m.zone) : undefined;
+          end && end.to > ended!.after && end.to > m.monitored.from;
+        ) {
           if (end.to <= m.monitored.to && end.to > m.monitored.from)
             windows.push({ agreementId: m.id, target: t.id, label: end.label, from: end.from, to: end.to });
           end = windowEndingBy(t.window, end.from, m.zone);
@@ -164,11 +167,19 @@ export async function measureTenantTargets(
   return { measured, failed, nextEnd, targets: queries.size };
 }
 
-/** The calendar window of this kind that ends at or before `t` (the one containing t - 1), resolved. */
-function windowEndingBy(kind: 'month' | 'quarter' | 'year', t: number, zone: string): { from: number; to: number; label: string } | undefined {
-  const c = windowContaining(kind, t - 1, zone);
-  const r = c.ok ? resolveWindow(c.value, zone) : undefined;
-  return r?.ok && r.value.to <= t ? r.value : undefined;
+/** The last calendar window of this kind that ends at or before `t`, resolved: the one containing t - 1, or the one before it. */
+function windowEndingBy(
+  kind: 'month' | 'quarter' | 'year',
+  t: number,
+  zone: string,
+): { from: number; to: number; label: string } | undefined {
+  const at = (i: number) => {
+    const c = windowContaining(kind, i, zone);
+    const r = c.ok ? resolveWindow(c.value, zone) : undefined;
+    return r?.ok ? r.value : undefined;
+  };
+  const w = at(t - 1);
+  return w && w.to > t ? at(w.from - 1) : w;
 }
 
 /** A window label's kind: `2026-10` month, `2026-Q4` quarter, `2026` year; anything else (rolling, a range) ''. */
