@@ -2,7 +2,7 @@
  * The Prometheus runner, in process, on a real SQLite store, against a local HTTP server answering
  * Prometheus' query API (/api/v1/query, a vector of one sample: 990 good of 1000): nobody calls
  * POST /v1/measurements/prometheus, the runner measures the ratio targets on its own and stores the
- * ratio.measured events. On the timer loop itself (the system clock, a 1 s interval, polled for);
+ * ratio.measured events. On the timer loop itself (the system clock, a 200 ms interval, polled for);
  * then on a clock the test moves: the month measured once more right after it ends, over all of it;
  * Prometheus unreachable writes nothing, is logged, and the next run (the ended window's final
  * figure included) measures again.
@@ -81,7 +81,7 @@ test('the loop measures the ratio targets on its own, every interval, and stores
   await seedAgreement(store, tenant, AGREEMENT, 'shop-api.yaml', Date.now(), 'test');
   const errors: string[] = [];
   const logger = { error: (_o: object, m: string) => errors.push(m), warn: (_o: object, m: string) => errors.push(m) };
-  const runner = startPrometheusRunner({ store, prometheus: { url, timeoutMs: 2000, intervalMs: 1000 }, limits, pollMs: 100, logger });
+  const runner = startPrometheusRunner({ store, prometheus: { url, timeoutMs: 2000, intervalMs: 200 }, limits, pollMs: 50, logger });
   try {
     // Two runs: the first when the tenant gets its timer, the next an interval later.
     for (let i = 0; i < 400 && (await measuredEvents(tenant)).length < 2; i++) await new Promise((r) => setTimeout(r, 25));
