@@ -4,6 +4,7 @@ import { monitoringCoverage, monitoringEvidence } from '../availability/monitori
 import { evaluateTarget, type TargetSpec } from '../metrics/compliance.ts';
 import { COMPLIANCE_CODES } from './compliance.ts';
 import { INSTANT, type Kind, LANGS, sayClauses, sayWhy } from './settlement.ts';
+import { judged, month, settle } from '../penalties/testkit.ts';
 import { sample } from './testkit.ts';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
@@ -83,4 +84,15 @@ test('a window nobody monitored: its reason in Arabic names the missing evidence
   assert.equal(r.value.reason, c.text);
   assert.equal(sayClauses(r.value.reasonWhy, 'en'), c.text);
   assert.match(sayClauses(r.value.reasonWhy, 'ar')!, /^غير مراقَبة: لا نتيجة فحص/);
+  // A settlement echoes why there is no data, in its clauses too.
+  const { value, state, comparator, target, unit, reason, reasonWhy } = r.value;
+  const s = settle({
+    pricing: { currency: 'USD', fee: { amount: '1000', per: 'month' } },
+    period: month(2026, 10),
+    zone: 'UTC',
+    penalties: { rules: [{ type: 'fine', target: 'uptime', amount: '500', currency: 'USD' }] },
+    targets: [judged('uptime', value, { state, comparator, target, unit, reason, reasonWhy })],
+  });
+  const line = sayClauses(s.lines[0]!.reasonWhy, 'ar')!;
+  assert.ok(line.includes('لا شيء مستحق: لا بيانات') && line.includes('غير مراقَبة: لا نتيجة فحص'), line);
 });
