@@ -27,6 +27,7 @@
  *
  * Pure: instants are epoch ms, the evidence is built once per target and asked per window.
  */
+import { type Why, why } from '../i18n/settlement.ts';
 import { formatInstant } from '../time/instant.ts';
 import type { Timed } from '../events/schema.ts';
 import type { CheckSample, MaintenanceWindow, OutageInterval } from './types.ts';
@@ -50,6 +51,8 @@ export interface MonitoringCoverage {
   basis: MonitoringBasis;
   /** The evidence in words, for reasons and notes. */
   text: string;
+  /** `text` as one clause, to say in any language (src/core/i18n/compliance.ts). */
+  textWhy: Why[];
 }
 
 /** The evidence of a target's scope, from its (already scoped) events and the intervals built from them. */
@@ -81,10 +84,30 @@ function lowerBound(a: readonly number[], x: number): number {
 export function monitoringCoverage(ev: MonitoringEvidence, window: { from: number; to: number }, zone = 'UTC'): MonitoringCoverage {
   const { from, to } = window;
   const at = (ms: number) => formatInstant(ms, zone);
-  const said = (start: number, basis: MonitoringBasis, why: string): MonitoringCoverage => ({
+  // Clause params: the instant in UTC and the zone to show it in (never the formatted text).
+  const instant = (ms: number) => ({ at: formatInstant(ms), zone });
+  const clause = (start: number, basis: MonitoringBasis, evidence: 'first_check' | 'checks' | 'report' | 'reports'): Why => {
+    const whole = start <= from;
+    if (basis === 'declared')
+      return whole
+        ? why('monitoring.throughout_declared', { declared: instant(ev.declaredFrom!) })
+        : why('monitoring.from_declared', { from: instant(start), declared: instant(ev.declaredFrom!) });
+    if (basis === 'monitoring_started')
+      return whole
+        ? why('monitoring.throughout_started', { started: instant(ev.started!) })
+        : why('monitoring.from_started', { from: instant(start), started: instant(ev.started!) });
+    return whole ? why('monitoring.throughout', { evidence }) : why('monitoring.from', { from: instant(start), evidence });
+  };
+  const said = (
+    start: number,
+    basis: MonitoringBasis,
+    why: string,
+    evidence: 'first_check' | 'checks' | 'report' | 'reports' = 'checks',
+  ): MonitoringCoverage => ({
     from: start,
     basis,
     text: start > from ? `monitored from ${at(start)} (${why})` : `monitored throughout (${why})`,
+    textWhy: [clause(start, basis, evidence)],
   });
   if (ev.declaredFrom !== undefined) {
     if (ev.declaredFrom >= to) {
@@ -92,6 +115,7 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
         from: null,
         basis: 'none',
         text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window`,
+        textWhy: [why('monitoring.declared_after', { declared: instant(ev.declaredFrom) })],
       };
     }
     return said(Math.max(from, ev.declaredFrom), 'declared', `monitoring declared from ${at(ev.declaredFrom)}`);
@@ -103,7 +127,10 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
   const i = lowerBound(ev.checks, from);
   if (i < ev.checks.length && ev.checks[i]! < to) {
     const first = ev.checks[0]!;
-    candidates.push(said(Math.max(from, first), 'checks', first >= from ? 'the first check result' : 'check results in the window'));
+    const evidence = first >= from ? 'first_check' : 'checks';
+    candidates.push(
+      said(Math.max(from, first), 'checks', first >= from ? 'the first check result' : 'check results in the window', evidence),
+    );
   }
   // Reports that touch the window (a zero-length one counts where it lies).
   let firstReport = Infinity;
@@ -116,7 +143,12 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
     const known = ev.started ?? Infinity;
     const start = known > from && known < to ? Math.max(from, firstReport) : from;
     candidates.push(
-      said(start, 'reports', start > from ? 'an outage or maintenance report' : 'outage or maintenance reports in the window'),
+      said(
+        start,
+        'reports',
+        start > from ? 'an outage or maintenance report' : 'outage or maintenance reports in the window',
+        start > from ? 'report' : 'reports',
+      ),
     );
   }
   if (candidates.length === 0) {
@@ -126,6 +158,7 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
       text:
         'not monitored: no check result, outage, maintenance or monitoring.started event in this window, ' +
         'and no monitoring start declared (monitoring.since)',
+      textWhy: [why('monitoring.none', {})],
     };
   }
   // The earliest start wins; at equal starts the more explicit evidence names it (stable sort).

@@ -24,6 +24,7 @@
 import type { ClockKind, ClockResult, TicketSummary } from '../clock/types.ts';
 import { ticketKey, ticketRef } from '../clock/tickets.ts';
 import type { PledgeEvent, Timed } from '../events/schema.ts';
+import type { Why } from '../i18n/settlement.ts';
 import { describeValue, didYouMean, fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import { mean, median, percentOf, percentileWithRank, sum } from './stats.ts';
 import { inWindow, type ResolvedWindow } from './window.ts';
@@ -51,7 +52,7 @@ export interface AvailabilityFigures {
    * (the figures cover [from, window end)), or null when it was not monitored at all, and the
    * evidence in words. Absent: monitored throughout (the caller vouches for it).
    */
-  monitoring?: { from: number | null; text: string };
+  monitoring?: { from: number | null; text: string; textWhy?: Why[] };
 }
 
 type KpiEvent = Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>>;
