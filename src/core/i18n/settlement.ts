@@ -391,6 +391,21 @@ const SETTLEMENT_CODES = {
     en: 'no compliance result was given for {target}; measure it before closing the period',
     ar: 'لم تُقدَّم نتيجة امتثال لـ {target}؛ قِسه قبل إقفال الفترة',
   },
+  'note.not_monitored_period': {
+    params: {},
+    en: 'the agreement is not monitored in this period: nothing is measured, so nothing is owed',
+    ar: 'الاتفاقية غير مراقَبة في هذه الفترة: لا يُقاس شيء، فلا يُستحق شيء',
+  },
+  'note.amendment_next_period': {
+    params: {},
+    en: 'an amendment takes effect inside this period; the period is settled with the version in force when it began, and the amendment applies from the next period',
+    ar: 'يسري تعديلٌ خلال هذه الفترة؛ تُسوّى الفترة بالنسخة السارية عند بدايتها، ويُطبَّق التعديل من الفترة التالية',
+  },
+  'line.not_monitored': {
+    params: { target: 'text' },
+    en: '{target}: not monitored in this period; nothing owed: there is no data, which is neither met nor breached',
+    ar: '{target}: غير مراقَب في هذه الفترة؛ لا شيء مستحق: لا توجد بيانات، وهذا ليس التزامًا ولا إخلالًا',
+  },
   'note.due_from_period_end': {
     params: {},
     en: 'the breach instant is not known, so the due date counts from the end of the period',
