@@ -78,19 +78,19 @@ function zendesk(value: unknown): ExportRead {
     const children = Array.isArray(e.child_events) ? e.child_events.filter(isObj) : [];
     // A child names its field by field_name, or by carrying it as a key (`"status": "open"`).
     const field = (c: Obj) => str(c.field_name) ?? (['status', 'priority'] as const).find((k) => k in c);
-    const valueOf = (c: Obj, f: string) => str(c.value) ?? str(c[f]);
+    const valueIn = (c: Obj, f: string) => str(c.value) ?? str(c[f]);
     const detail = (p?: string) => ({ id: ticket, ...(p ? { priority: p } : {}), ...(str(e.via) ? { via: { channel: str(e.via) } } : {}) });
     const created = children.some((c) => c.event_type === 'Create');
     if (created) {
       const p = children.find((c) => c.event_type === 'Create' && field(c) === 'priority');
-      const initial = p ? valueOf(p, 'priority') : undefined;
+      const initial = p ? valueIn(p, 'priority') : undefined;
       if (initial) priority.set(ticket, initial);
       out.push({ origin, headers: {}, payload: { type: 'zen:event-type:ticket.created', time, detail: detail(initial), event: {} } });
     }
     for (const c of children) {
       const f = field(c);
       if (c.event_type === 'Change' && (f === 'status' || f === 'priority')) {
-        const current = valueOf(c, f) ?? '';
+        const current = valueIn(c, f) ?? '';
         if (f === 'priority') priority.set(ticket, current);
         out.push({
           origin,
@@ -130,9 +130,12 @@ function jira(value: unknown): ExportRead {
   const l = listIn(value, 'issues', 'the search results: an object with an "issues" array (search with expand=changelog)');
   if (!l.ok) return l;
   const out: ExportDelivery[] = [];
-  l.list.forEach((raw, i) => {
+  for (const [i, raw] of l.list.entries()) {
     const origin = `issues[${i}]`;
-    if (!isObj(raw)) return out.push({ origin, headers: {}, payload: raw });
+    if (!isObj(raw)) {
+      out.push({ origin, headers: {}, payload: raw });
+      continue;
+    }
     const fields = isObj(raw.fields) ? raw.fields : {};
     const changelog = isObj(raw.changelog) ? raw.changelog : {};
     const histories = (Array.isArray(changelog.histories) ? changelog.histories : [])
@@ -153,15 +156,14 @@ function jira(value: unknown): ExportRead {
       });
     }
     const comments = isObj(fields.comment) && Array.isArray(fields.comment.comments) ? fields.comment.comments : [];
-    comments.forEach((c, j) => {
-      if (!isObj(c)) return;
-      out.push({
-        origin: `${origin}.fields.comment.comments[${j}]`,
-        headers: {},
-        payload: { webhookEvent: 'comment_created', comment: c, issue: issue(c.created) },
-      });
-    });
-  });
+    for (const [j, c] of comments.entries())
+      if (isObj(c))
+        out.push({
+          origin: `${origin}.fields.comment.comments[${j}]`,
+          headers: {},
+          payload: { webhookEvent: 'comment_created', comment: c, issue: issue(c.created) },
+        });
+  }
   return { ok: true, records: out };
 }
 
@@ -190,28 +192,29 @@ function github(value: unknown): ExportRead {
     opened.add(n);
     out.push({ origin, headers, payload: { action: 'opened', issue: { ...issue, updated_at: issue.created_at } } });
   };
-  l.list.forEach((raw, i) => {
+  for (const [i, raw] of l.list.entries()) {
     const origin = `[${i}]`;
-    if (!isObj(raw)) return out.push({ origin, headers, payload: raw });
-    if (isObj(raw.issue)) {
+    if (!isObj(raw)) out.push({ origin, headers, payload: raw });
+    else if (isObj(raw.issue)) {
       open(raw.issue, origin);
-      if (raw.event === 'opened') return;
-      return out.push({
-        origin,
-        headers,
-        payload: { action: raw.event, ...(raw.label ? { label: raw.label } : {}), issue: { ...raw.issue, updated_at: raw.created_at } },
-      });
+      if (raw.event !== 'opened')
+        out.push({
+          origin,
+          headers,
+          payload: { action: raw.event, ...(raw.label ? { label: raw.label } : {}), issue: { ...raw.issue, updated_at: raw.created_at } },
+        });
+    } else if (raw.pull_request === undefined) {
+      // (the issues list holds pull requests too, with `pull_request`: no tickets)
+      open(raw, origin);
+      if (withEvents.has(str(raw.number))) continue;
+      const labels = Array.isArray(raw.labels) ? raw.labels.filter(isObj) : [];
+      for (const label of labels)
+        if (/^p[1-4]$/i.test(str(label.name) ?? ''))
+          out.push({ origin, headers, payload: { action: 'labeled', label, issue: { ...raw, updated_at: raw.created_at } } });
+      if (raw.state === 'closed' && raw.closed_at)
+        out.push({ origin, headers, payload: { action: 'closed', issue: { ...raw, updated_at: raw.closed_at } } });
     }
-    if (raw.pull_request !== undefined) return; // the issues list holds pull requests too: not tickets
-    open(raw, origin);
-    if (withEvents.has(str(raw.number))) return;
-    const labels = Array.isArray(raw.labels) ? raw.labels.filter(isObj) : [];
-    for (const label of labels)
-      if (/^p[1-4]$/i.test(str(label.name) ?? ''))
-        out.push({ origin, headers, payload: { action: 'labeled', label, issue: { ...raw, updated_at: raw.created_at } } });
-    if (raw.state === 'closed' && raw.closed_at)
-      out.push({ origin, headers, payload: { action: 'closed', issue: { ...raw, updated_at: raw.closed_at } } });
-  });
+  }
   return { ok: true, records: out };
 }
 
