@@ -61,7 +61,8 @@ const fromUnix = (v: unknown) =>
 /**
  * Zendesk: `GET /api/v2/incremental/ticket_events.json?start_time=<unix>&include=comment_events`,
  * `{ ticket_events: [ { ticket_id, created_at, timestamp, child_events: [...] } ] }`. An audit with
- * a `Create` child is the ticket's creation (its priority from the `Create` child for priority);
+ * a `Create` child is the ticket's creation (subject, priority, group, assignee from its `Create`
+ * children; later `Change` children update them, as a delivery's `detail` shows the ticket then);
  * a `Change` of status or priority is that change; a public `Comment` of a later audit is a reply
  * (the first comment is the ticket's description, no reply).
  */
@@ -69,7 +70,9 @@ function zendesk(value: unknown): ExportRead {
   const l = listIn(value, 'ticket_events', 'the incremental ticket event export: an object with a "ticket_events" array');
   if (!l.ok) return l;
   const out: ExportDelivery[] = [];
-  const priority = new Map<string, string>();
+  // What each ticket is so far (its Create and Change children), as a delivery's `detail` shows it.
+  const tickets = new Map<string, Record<string, string>>();
+  const TRACKED = ['subject', 'status', 'priority', 'group_id', 'assignee_id'] as const;
   l.list.forEach((ev, i) => {
     const origin = `ticket_events[${i}]`;
     const e = isObj(ev) ? ev : {};
@@ -77,31 +80,38 @@ function zendesk(value: unknown): ExportRead {
     const time = str(e.created_at) ?? fromUnix(e.timestamp) ?? '';
     const children = Array.isArray(e.child_events) ? e.child_events.filter(isObj) : [];
     // A child names its field by field_name, or by carrying it as a key (`"status": "open"`).
-    const field = (c: Obj) => str(c.field_name) ?? (['status', 'priority'] as const).find((k) => k in c);
+    const field = (c: Obj) => str(c.field_name) ?? TRACKED.find((k) => k in c);
     const valueIn = (c: Obj, f: string) => str(c.value) ?? str(c[f]);
-    const detail = (p?: string) => ({ id: ticket, ...(p ? { priority: p } : {}), ...(str(e.via) ? { via: { channel: str(e.via) } } : {}) });
+    const state = tickets.get(ticket) ?? {};
+    tickets.set(ticket, state);
+    // "Web form" in the export is the delivery's via.channel "web_form".
+    const channel = str(e.via)?.toLowerCase().replace(/\s+/g, '_');
+    const detail = () => ({ id: ticket, ...state, ...(channel ? { via: { channel } } : {}) });
     const created = children.some((c) => c.event_type === 'Create');
     if (created) {
-      const p = children.find((c) => c.event_type === 'Create' && field(c) === 'priority');
-      const initial = p ? valueIn(p, 'priority') : undefined;
-      if (initial) priority.set(ticket, initial);
-      out.push({ origin, headers: {}, payload: { type: 'zen:event-type:ticket.created', time, detail: detail(initial), event: {} } });
+      for (const c of children) {
+        const f = field(c);
+        const v = f && c.event_type === 'Create' ? valueIn(c, f) : undefined;
+        if (f && v !== undefined) state[f] = v;
+      }
+      out.push({ origin, headers: {}, payload: { type: 'zen:event-type:ticket.created', time, detail: detail(), event: {} } });
     }
     for (const c of children) {
       const f = field(c);
-      if (c.event_type === 'Change' && (f === 'status' || f === 'priority')) {
+      if (c.event_type === 'Change' && f) {
         const current = valueIn(c, f) ?? '';
-        if (f === 'priority') priority.set(ticket, current);
-        out.push({
-          origin,
-          headers: {},
-          payload: {
-            type: `zen:event-type:ticket.${f}_changed`,
-            time,
-            detail: detail(priority.get(ticket)),
-            event: { previous: str(c.previous_value) ?? '', current },
-          },
-        });
+        state[f] = current;
+        if (f === 'status' || f === 'priority')
+          out.push({
+            origin,
+            headers: {},
+            payload: {
+              type: `zen:event-type:ticket.${f}_changed`,
+              time,
+              detail: detail(),
+              event: { previous: str(c.previous_value) ?? '', current },
+            },
+          });
       } else if (c.event_type === 'Comment' && !created)
         out.push({
           origin,
@@ -109,7 +119,7 @@ function zendesk(value: unknown): ExportRead {
           payload: {
             type: 'zen:event-type:ticket.comment_added',
             time,
-            detail: detail(priority.get(ticket)),
+            detail: detail(),
             event: { comment: { is_public: c.public ?? c.is_public ?? true, author: { id: c.author_id } } },
           },
         });
@@ -122,8 +132,8 @@ function zendesk(value: unknown): ExportRead {
 /**
  * Jira: `GET /rest/api/2/search?jql=project=SD&expand=changelog&fields=*all` (or the v3 search),
  * `{ issues: [ { key, fields: { created, priority, ... , comment }, changelog: { histories } } ] }`.
- * The issue is created at `fields.created` with the priority it had then (the first priority
- * change's `fromString`, else the current one); each history is an update at its `created` with
+ * The issue is created at `fields.created` with the priority and assignee it had then (the first
+ * change's `fromString`, else the current value); each history is an update at its `created` with
  * its items; each comment in `fields.comment.comments` a comment at its `created`.
  */
 function jira(value: unknown): ExportRead {
@@ -143,12 +153,20 @@ function jira(value: unknown): ExportRead {
       // Jira lists histories newest first in search results; the webhook saw them oldest first.
       .sort((a, b) => String(a.h.created ?? '').localeCompare(String(b.h.created ?? '')) || a.j - b.j);
     const items = (h: Obj) => (Array.isArray(h.items) ? h.items.filter(isObj) : []);
-    const firstPriority = histories.flatMap(({ h }) => items(h)).find((it) => it.field === 'priority');
-    let prio: unknown = firstPriority ? { name: firstPriority.fromString } : fields.priority;
-    const issue = (updated: unknown) => ({ key: raw.key, id: raw.id, fields: { ...fields, priority: prio, updated } });
+    // The fields a delivery showed then: priority and assignee as of each history (before the
+    // first change of each, its `fromString`; the export holds only the current values).
+    const all = histories.flatMap(({ h }) => items(h));
+    const then = (f: string, key: string, current: unknown) => {
+      const first = all.find((it) => it.field === f);
+      return first ? (str(first.fromString) ? { [key]: first.fromString } : null) : current;
+    };
+    const at: Obj = { priority: then('priority', 'name', fields.priority), assignee: then('assignee', 'displayName', fields.assignee) };
+    const issue = (updated: unknown) => ({ key: raw.key, id: raw.id, fields: { ...fields, ...at, updated } });
     out.push({ origin, headers: {}, payload: { webhookEvent: 'jira:issue_created', issue: issue(fields.created) } });
     for (const { h, j } of histories) {
-      for (const it of items(h)) if (it.field === 'priority') prio = { name: it.toString };
+      for (const it of items(h))
+        if (it.field === 'priority') at.priority = { name: it.toString };
+        else if (it.field === 'assignee') at.assignee = str(it.toString) ? { displayName: it.toString } : null;
       out.push({
         origin: `${origin}.changelog.histories[${j}]`,
         headers: {},
@@ -185,12 +203,17 @@ function github(value: unknown): ExportRead {
   const out: ExportDelivery[] = [];
   const headers = { 'x-github-event': 'issues' };
   const opened = new Set<string>();
+  // A delivery names its repository; an issue names it in `repository_url` (https://api.github.com/repos/<owner>/<repo>).
+  const repo = (issue: Obj) => {
+    const full = str(issue.repository_url)?.match(/\/repos\/([^/]+\/[^/]+)$/)?.[1];
+    return full ? { repository: { full_name: full } } : {};
+  };
   const withEvents = new Set(l.list.filter((r) => isObj(r) && isObj(r.issue)).map((r) => str(((r as Obj).issue as Obj).number)));
   const open = (issue: Obj, origin: string) => {
     const n = str(issue.number) ?? '';
     if (opened.has(n)) return;
     opened.add(n);
-    out.push({ origin, headers, payload: { action: 'opened', issue: { ...issue, updated_at: issue.created_at } } });
+    out.push({ origin, headers, payload: { action: 'opened', ...repo(issue), issue: { ...issue, updated_at: issue.created_at } } });
   };
   for (const [i, raw] of l.list.entries()) {
     const origin = `[${i}]`;
@@ -201,7 +224,12 @@ function github(value: unknown): ExportRead {
         out.push({
           origin,
           headers,
-          payload: { action: raw.event, ...(raw.label ? { label: raw.label } : {}), issue: { ...raw.issue, updated_at: raw.created_at } },
+          payload: {
+            action: raw.event,
+            ...(raw.label ? { label: raw.label } : {}),
+            ...repo(raw.issue),
+            issue: { ...raw.issue, updated_at: raw.created_at },
+          },
         });
     } else if (raw.pull_request === undefined) {
       // (the issues list holds pull requests too, with `pull_request`: no tickets)
@@ -210,9 +238,9 @@ function github(value: unknown): ExportRead {
       const labels = Array.isArray(raw.labels) ? raw.labels.filter(isObj) : [];
       for (const label of labels)
         if (/^p[1-4]$/i.test(str(label.name) ?? ''))
-          out.push({ origin, headers, payload: { action: 'labeled', label, issue: { ...raw, updated_at: raw.created_at } } });
+          out.push({ origin, headers, payload: { action: 'labeled', label, ...repo(raw), issue: { ...raw, updated_at: raw.created_at } } });
       if (raw.state === 'closed' && raw.closed_at)
-        out.push({ origin, headers, payload: { action: 'closed', issue: { ...raw, updated_at: raw.closed_at } } });
+        out.push({ origin, headers, payload: { action: 'closed', ...repo(raw), issue: { ...raw, updated_at: raw.closed_at } } });
     }
   }
   return { ok: true, records: out };
