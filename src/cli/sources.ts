@@ -3,7 +3,8 @@
  * delete a source on a database (or a server with --url), and backfill a desk's history from its
  * JSON export through the same mapping its webhook uses, so that history and live deliveries give
  * the same event ids (importing twice, or a delivery of a change already backfilled, finds
- * duplicates).
+ * duplicates). `--format export` reads the desk's own export as the deliveries it stands for
+ * (core/sources/exports.ts).
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -151,7 +152,7 @@ export function registerSources(program: Command): void {
 Examples:
   pledge sources backfill github deliveries.json --header x-github-event=issues --customer acme
   pledge sources backfill zendesk examples/sources/zendesk-export.json --print-events
-  pledge sources backfill jira examples/sources/jira-search-export.json --format export --print-events
+  pledge sources backfill jira examples/sources/jira-search.json --format export --print-events
   pledge sources backfill zendesk ticket_events.json --format export --customer acme
 
 A record that does not map is reported (with its index and the payload field) and none of its events
