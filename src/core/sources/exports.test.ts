@@ -128,6 +128,9 @@ describe('service desk exports read as the deliveries they stand for', () => {
         ['9:priority_changed:2026-03-12T10:00:00Z', 'P4'],
       ],
     );
+    const pr = { number: 11, created_at: '2026-03-12T11:00:00Z', pull_request: { url: 'https://api.github.com/repos/o/r/pulls/11' } };
+    const prEvents = exportDeliveries('github', [{ id: 2, event: 'closed', created_at: '2026-03-12T12:00:00Z', issue: pr }]);
+    assert.deepEqual(prEvents.ok && prEvents.records, []);
     // A closing delivered live by the webhook is the very event its issue event gives (the repository from `repository_url`).
     const delivery = read('test/fixtures/webhooks/github/issues.closed.json');
     const live = mapped('github', [{ payload: delivery, headers: { 'x-github-event': 'issues' } }], true);

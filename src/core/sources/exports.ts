@@ -54,6 +54,12 @@ function listIn(value: unknown, key: string, what: string): { ok: true; list: un
   };
 }
 
+/** Jira's `2026-03-10T09:12:00.000+0100` (or any ISO 8601) as epoch ms for ordering; NaN-free (0 when unreadable). */
+const instant = (v: unknown) => {
+  const t = Date.parse(String(v ?? '').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(t) ? 0 : t;
+};
+
 /** A Unix time in seconds as ISO 8601 UTC, or undefined. */
 const fromUnix = (v: unknown) =>
   typeof v === 'number' && Number.isFinite(v) ? new Date(v * 1000).toISOString().replace('.000Z', 'Z') : undefined;
@@ -151,7 +157,7 @@ function jira(value: unknown): ExportRead {
     const histories = (Array.isArray(changelog.histories) ? changelog.histories : [])
       .map((h, j) => ({ h: isObj(h) ? h : {}, j }))
       // Jira lists histories newest first in search results; the webhook saw them oldest first.
-      .sort((a, b) => String(a.h.created ?? '').localeCompare(String(b.h.created ?? '')) || a.j - b.j);
+      .sort((a, b) => instant(a.h.created) - instant(b.h.created) || a.j - b.j);
     const items = (h: Obj) => (Array.isArray(h.items) ? h.items.filter(isObj) : []);
     // The fields a delivery showed then: priority and assignee as of each history (before the
     // first change of each, its `fromString`; the export holds only the current values).
@@ -219,6 +225,7 @@ function github(value: unknown): ExportRead {
     const origin = `[${i}]`;
     if (!isObj(raw)) out.push({ origin, headers, payload: raw });
     else if (isObj(raw.issue)) {
+      if (raw.issue.pull_request !== undefined) continue; // a pull request's event: no ticket (the issues webhook skips them too)
       open(raw.issue, origin);
       if (raw.event !== 'opened')
         out.push({
