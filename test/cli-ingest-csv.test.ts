@@ -309,6 +309,15 @@ test('pledge sources backfill: a desk export through the webhook mapping; again,
   });
   const again = JSON.parse((await pledgeHere(...args)).out).summary;
   assert.deepEqual([again.accepted, again.duplicates], [0, 6]);
+  // The desk's own export of the same history (Zendesk's ticket_events) meets the deliveries as duplicates.
+  const fromExport = await pledgeHere(
+    ...['sources', 'backfill', 'zendesk', 'examples/sources/zendesk-ticket-events.json', '--format', 'export'],
+    ...['--customer', 'acme', '--tenant', 'northwind', '--db', db, '--json'],
+  );
+  assert.equal(fromExport.code, 0, fromExport.err);
+  const exported = JSON.parse(fromExport.out).summary;
+  // 7 deliveries it stands for: the private note is left out (skipped), the 6 others are stored already.
+  assert.deepEqual([exported.records, exported.skipped, exported.events, exported.accepted, exported.duplicates], [7, 1, 6, 0, 6]);
   const store = await openStore({ kind: 'sqlite', path: db });
   try {
     const t = await store.ticketEvents('northwind', 'zendesk', '5158');

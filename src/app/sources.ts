@@ -316,13 +316,15 @@ export function exportRecords(
 /** Maps every record of an export through a source mapping, as the webhook maps one delivery. */
 export function backfillEvents(
   mapping: EventPerRowMapping,
-  records: ReadonlyArray<{ payload: unknown; headers: Record<string, string> }>,
+  records: ReadonlyArray<{ payload: unknown; headers: Record<string, string>; origin?: string }>,
   opts: { headers?: Record<string, string>; defaults?: SourceConfig['defaults'] } = {},
 ): BackfillOutcome {
   const out: BackfillOutcome = { events: [], problems: [], skipped: 0, records: records.length };
   records.forEach((r, index) => {
     const m = mapPayload(mapping, { payload: r.payload, headers: { ...opts.headers, ...r.headers } });
-    if (m.status === 'rejected') out.problems.push({ index, issues: m.issues.map((i) => ({ ...i, path: `[${index}] ${i.path}` })) });
+    // An export's payloads name the record of the vendor's file they come from (core/sources/exports.ts).
+    const where = r.origin ?? `[${index}]`;
+    if (m.status === 'rejected') out.problems.push({ index, issues: m.issues.map((i) => ({ ...i, path: `${where} ${i.path}` })) });
     else {
       out.skipped += m.skipped.length;
       for (const { atMs: _atMs, ...e } of withDefaults(m.events, opts.defaults)) out.events.push(e);

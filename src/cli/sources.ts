@@ -3,7 +3,8 @@
  * delete a source on a database (or a server with --url), and backfill a desk's history from its
  * JSON export through the same mapping its webhook uses, so that history and live deliveries give
  * the same event ids (importing twice, or a delivery of a change already backfilled, finds
- * duplicates).
+ * duplicates). `--format export` reads the desk's own export as the deliveries it stands for
+ * (core/sources/exports.ts).
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import {
 } from '../app/sources.ts';
 import { readText } from '../app/files.ts';
 import { VENDORS, type Vendor } from '../core/sources/defaults.ts';
+import { exportDeliveries } from '../core/sources/exports.ts';
 import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { withSender, withStore } from './db.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
@@ -134,6 +136,11 @@ export function registerSources(program: Command): void {
       .argument('<vendor>', VENDORS.join(', '))
       .argument('<file>', 'a JSON array of records (payloads, or {headers, payload} deliveries), or an object holding one such array')
       .option('--mapping <file>', "a mapping file (default: the vendor's)")
+      .option(
+        '--format <format>',
+        "deliveries: webhook payloads or recorded deliveries; export: the desk's own export (Zendesk ticket_events, Jira search with expand=changelog, GitHub issue events or issues), read as the deliveries it would have sent",
+        'deliveries',
+      )
       .option('--header <name=value>', 'a request header every record is read with, e.g. x-github-event=issues (repeatable)', collect, [])
       .option('--customer <id>', 'customer of the tickets created, unless the mapping says')
       .option('--service <id>', 'service of the tickets created, unless the mapping says')
@@ -145,7 +152,8 @@ export function registerSources(program: Command): void {
 Examples:
   pledge sources backfill github deliveries.json --header x-github-event=issues --customer acme
   pledge sources backfill zendesk examples/sources/zendesk-export.json --print-events
-  pledge sources backfill jira search.json --mapping examples/sources/jira-search.mapping.yaml
+  pledge sources backfill jira examples/sources/jira-search.json --format export --print-events
+  pledge sources backfill zendesk ticket_events.json --format export --customer acme
 
 A record that does not map is reported (with its index and the payload field) and none of its events
 is stored; the others are. Backfilling again, or a webhook delivering a change already backfilled,
@@ -155,9 +163,19 @@ finds duplicates: event ids come from the payload, not from the file.`,
     async (
       vendorName: string,
       file: string,
-      o: Where & { mapping?: string; header: string[]; customer?: string; service?: string; printEvents?: boolean; batch: string },
+      o: Where & {
+        mapping?: string;
+        format: string;
+        header: string[];
+        customer?: string;
+        service?: string;
+        printEvents?: boolean;
+        batch: string;
+      },
     ) => {
       const vendor = vendorOf(vendorName);
+      if (o.format !== 'deliveries' && o.format !== 'export')
+        badInput('--format', 'not a backfill format', JSON.stringify(o.format), 'deliveries or export');
       if (!/^\d+$/.test(o.batch) || Number(o.batch) < 1 || Number(o.batch) > 100_000)
         badInput('--batch', 'expected a whole number from 1 to 100000', JSON.stringify(o.batch));
       const mappingText = o.mapping !== undefined ? must(readText(o.mapping)) : undefined;
@@ -169,7 +187,7 @@ finds duplicates: event ids come from the payload, not from the file.`,
       } catch (e) {
         throw new UsageError([{ path: file, message: `cannot read the export as JSON: ${(e as Error).message}` }]);
       }
-      const recs = exportRecords(value);
+      const recs = o.format === 'export' ? exportDeliveries(vendor, value) : exportRecords(value);
       if (!recs.ok) throw new UsageError(recs.issues.map((i) => ({ ...i, source: file })));
       const defaults = Object.fromEntries(Object.entries({ customer: o.customer, service: o.service }).filter(([, v]) => v !== undefined));
       const b = backfillEvents(mapping.value, recs.records, { headers: headersOf(o.header), defaults });
