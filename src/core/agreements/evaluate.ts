@@ -284,7 +284,8 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
         whole.from === null || whole.from < w.to
           ? { ...whole, from: whole.from === null ? null : Math.max(w.from, whole.from) }
           : { from: null, basis: 'none' as const, text: `not monitored in this part of the window: ${whole.text}` };
-      const opts = availabilityOptionsFor(terms, t, calendars);
+      // Stretches nobody watched (monitoring.gap) are not measured: neither up nor down.
+      const opts = { ...availabilityOptionsFor(terms, t, calendars), ...(whole.gaps.length ? { unmonitored: whole.gaps } : {}) };
       if (coverage.from === null) {
         const monitoring = { from: null, text: coverage.text };
         inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring };

@@ -22,8 +22,14 @@
  *
  * Without 1 or 2 a window is monitored only with evidence inside it (3 or 4), so a quiet month of a
  * feed that reports only failures is no_data: declare the start, or send monitoring.started, to
- * have quiet months measured. The coverage of a window is always a suffix [from, window end): the
- * term's end is cut by settlement, and there is no `monitoring.stopped` (a known gap).
+ * have quiet months measured. The coverage of a window is a suffix [from, window end) (the term's
+ * end is cut by settlement) less the gaps in it: `monitoring.gap` events say nobody watched from
+ * one instant to another (Pledge's own monitors, when Pledge was not running). Gap time is not
+ * monitored, whatever else says so: no data, neither up nor down, so the state known before a gap
+ * (an open outage, a check that was down) does not carry across it. A gap is one fact with both
+ * ends rather than a stopped/started pair: it is only known once it is over, so it is written
+ * whole, and a lost half could never leave a scope unmonitored for good. A window entirely in
+ * gaps is not monitored.
  *
  * Pure: instants are epoch ms, the evidence is built once per target and asked per window.
  */
@@ -42,6 +48,8 @@ export interface MonitoringEvidence {
   checks: number[];
   /** Outage intervals and maintenance windows, as [start, end) pairs. */
   reports: Array<{ start: number; end: number }>;
+  /** Stretches nobody watched (monitoring.gap), [start, end), sorted, disjoint. */
+  gaps: Array<{ start: number; end: number }>;
 }
 
 export interface MonitoringCoverage {
@@ -50,6 +58,8 @@ export interface MonitoringCoverage {
   basis: MonitoringBasis;
   /** The evidence in words, for reasons and notes. */
   text: string;
+  /** Stretches of [from, window end) nobody watched (monitoring.gap): not measured. Empty when none. */
+  gaps: Array<{ start: number; end: number }>;
 }
 
 /** The evidence of a target's scope, from its (already scoped) events and the intervals built from them. */
@@ -62,7 +72,45 @@ export function monitoringEvidence(
   for (const e of events) if (e.type === 'monitoring.started' && (started === null || e.atMs < started)) started = e.atMs;
   const checks = intervals.samples.map((s) => s.at).sort((a, b) => a - b);
   const reports = [...intervals.outages, ...intervals.maintenance].map((x) => ({ start: x.start, end: x.end }));
-  return { ...(declaredFrom !== undefined ? { declaredFrom } : {}), started, checks, reports };
+  return { ...(declaredFrom !== undefined ? { declaredFrom } : {}), started, checks, reports, gaps: gapsOf(events) };
+}
+
+/** The monitoring.gap stretches of the events, merged (overlapping or touching gaps are one). */
+function gapsOf(events: readonly Timed[]): Array<{ start: number; end: number }> {
+  const raw: Array<{ start: number; end: number }> = [];
+  for (const e of events) {
+    if (e.type !== 'monitoring.gap') continue;
+    const start = Date.parse(e.from);
+    const end = Date.parse(e.to);
+    if (Number.isFinite(start) && Number.isFinite(end) && end > start) raw.push({ start, end });
+  }
+  raw.sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: Array<{ start: number; end: number }> = [];
+  for (const g of raw) {
+    const last = out[out.length - 1];
+    if (last && g.start <= last.end) last.end = Math.max(last.end, g.end);
+    else out.push({ ...g });
+  }
+  return out;
+}
+
+/**
+ * The coverage less the gaps inside [coverage.from, to): the gaps cut to it, and a window left
+ * with nothing monitored is not monitored at all (no_data), in words that say why.
+ */
+function lessGaps(c: MonitoringCoverage, gaps: MonitoringEvidence['gaps'], to: number, at: (ms: number) => string): MonitoringCoverage {
+  if (c.from === null || gaps.length === 0) return c;
+  const from = c.from;
+  const inside = gaps
+    .filter((g) => g.start < to && g.end > from)
+    .map((g) => ({ start: Math.max(g.start, from), end: Math.min(g.end, to) }));
+  if (inside.length === 0) return c;
+  const gapMs = inside.reduce((n, g) => n + g.end - g.start, 0);
+  const words = inside.map((g) => `${at(g.start)} to ${at(g.end)}`).join(', ');
+  if (gapMs >= to - from) {
+    return { from: null, basis: 'none', text: `not monitored: nobody watched from ${words} (monitoring.gap)`, gaps: [] };
+  }
+  return { ...c, text: `${c.text}; not monitored from ${words} (monitoring.gap)`, gaps: inside };
 }
 
 /** First index i with a[i] >= x (a ascending). */
@@ -79,12 +127,18 @@ function lowerBound(a: readonly number[], x: number): number {
 
 /** From when, if at all, the window [from, to) was monitored (see the module comment). */
 export function monitoringCoverage(ev: MonitoringEvidence, window: { from: number; to: number }, zone = 'UTC'): MonitoringCoverage {
-  const { from, to } = window;
   const at = (ms: number) => formatInstant(ms, zone);
+  return lessGaps(coverageFromStart(ev, window, at), ev.gaps ?? [], window.to, at);
+}
+
+/** From when the window was monitored, gaps aside. */
+function coverageFromStart(ev: MonitoringEvidence, window: { from: number; to: number }, at: (ms: number) => string): MonitoringCoverage {
+  const { from, to } = window;
   const said = (start: number, basis: MonitoringBasis, why: string): MonitoringCoverage => ({
     from: start,
     basis,
     text: start > from ? `monitored from ${at(start)} (${why})` : `monitored throughout (${why})`,
+    gaps: [],
   });
   if (ev.declaredFrom !== undefined) {
     if (ev.declaredFrom >= to) {
@@ -92,6 +146,7 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
         from: null,
         basis: 'none',
         text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window`,
+        gaps: [],
       };
     }
     return said(Math.max(from, ev.declaredFrom), 'declared', `monitoring declared from ${at(ev.declaredFrom)}`);
@@ -126,6 +181,7 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
       text:
         'not monitored: no check result, outage, maintenance or monitoring.started event in this window, ' +
         'and no monitoring start declared (monitoring.since)',
+      gaps: [],
     };
   }
   // The earliest start wins; at equal starts the more explicit evidence names it (stable sort).

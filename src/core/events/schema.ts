@@ -117,6 +117,33 @@ export const monitoringStarted = z.strictObject({
   /** What monitors it (a probe, a tool), for the record. */
   monitor: name.optional(),
 });
+/**
+ * Nobody watched the event's scope from `from` to `to` (a monitor's own gap: Pledge itself was not
+ * running, so its checks did not run). That time is not monitored: no data, neither up nor down, so
+ * an outage open when the gap began is not counted during it. One fact with both ends, because a
+ * gap is only known once it is over (the first check after it finds it); `at` is when it was found.
+ * docs/availability.md, "Was the window monitored?".
+ */
+export const monitoringGap = z
+  .strictObject({
+    ...base,
+    type: z.literal('monitoring.gap'),
+    from: isoInstant,
+    to: isoInstant,
+    /** What did not watch (a probe, a tool), for the record. */
+    monitor: name.optional(),
+  })
+  .check((ctx) => {
+    const from = Date.parse(ctx.value.from);
+    const to = Date.parse(ctx.value.to);
+    if (Number.isFinite(from) && Number.isFinite(to) && to < from)
+      ctx.issues.push({
+        code: 'custom',
+        path: ['to'],
+        message: `expected an instant at or after from (${ctx.value.from})`,
+        input: ctx.value.to,
+      });
+  });
 export const kpiReported = z.strictObject({
   ...base,
   type: z.literal('kpi.reported'),
@@ -161,6 +188,7 @@ export const pledgeEvent = z.discriminatedUnion('type', [
   maintenanceCancelled,
   checkResult,
   monitoringStarted,
+  monitoringGap,
   kpiReported,
   ratioMeasured,
 ]);
