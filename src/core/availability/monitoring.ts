@@ -33,7 +33,7 @@
  *
  * Pure: instants are epoch ms, the evidence is built once per target and asked per window.
  */
-import { formatInstant } from '../time/instant.ts';
+import { formatInstant, parseInstant } from '../time/instant.ts';
 import type { Timed } from '../events/schema.ts';
 import type { CheckSample, MaintenanceWindow, OutageInterval } from './types.ts';
 
@@ -80,9 +80,9 @@ function gapsOf(events: readonly Timed[]): Array<{ start: number; end: number }>
   const raw: Array<{ start: number; end: number }> = [];
   for (const e of events) {
     if (e.type !== 'monitoring.gap') continue;
-    const start = Date.parse(e.from);
-    const end = Date.parse(e.to);
-    if (Number.isFinite(start) && Number.isFinite(end) && end > start) raw.push({ start, end });
+    const start = parseInstant(e.from);
+    const end = parseInstant(e.to);
+    if (start.ok && end.ok && end.value > start.value) raw.push({ start: start.value, end: end.value });
   }
   raw.sort((a, b) => a.start - b.start || a.end - b.end);
   const out: Array<{ start: number; end: number }> = [];

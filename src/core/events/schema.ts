@@ -8,6 +8,7 @@
  * free-form data goes in `attributes`.
  */
 import { z } from 'zod';
+import { parseInstant } from '../time/instant.ts';
 
 const isoInstant = z
   .string()
@@ -134,9 +135,9 @@ export const monitoringGap = z
     monitor: name.optional(),
   })
   .check((ctx) => {
-    const from = Date.parse(ctx.value.from);
-    const to = Date.parse(ctx.value.to);
-    if (Number.isFinite(from) && Number.isFinite(to) && to < from)
+    const from = parseInstant(ctx.value.from);
+    const to = parseInstant(ctx.value.to);
+    if (from.ok && to.ok && to.value < from.value)
       ctx.issues.push({
         code: 'custom',
         path: ['to'],
