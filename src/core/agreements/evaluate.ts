@@ -300,7 +300,11 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
           eligibleMs: av.eligibleMs,
           excludedMs: av.excludedMs,
           outages: av.outages.map((o) => o.id),
-          monitoring: { from: coverage.from, text: coverage.text },
+          monitoring: {
+            from: coverage.from,
+            text: coverage.text,
+            ...(av.unmonitoredMs ? { unmonitoredMs: av.unmonitoredMs } : {}),
+          },
         };
       }
     }

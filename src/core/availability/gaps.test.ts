@@ -8,6 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvent } from '../events/parse.ts';
 import type { Timed } from '../events/schema.ts';
+import { agreementFromText } from '../agreements/load.ts';
+import { evaluateAgreement } from '../agreements/evaluate.ts';
+import { compileCalendar } from '../calendar/compile.ts';
+import { resolveWindow } from '../metrics/window.ts';
 import { unwrap } from '../validation/issues.ts';
 import { availability } from './compute.ts';
 import { intervalsFromEvents } from './events.ts';
@@ -162,4 +166,31 @@ test('bad gaps are refused with the field by path, never thrown', () => {
   );
   assert.equal(r.serviceMs, H / 2);
   assert.equal(r.unmonitoredMs, H / 2);
+});
+
+test('an agreement measures a month with a gap as the engine does: the gap is in no figure, and its reason says so', () => {
+  const terms = unwrap(
+    agreementFromText(
+      'id: a\nname: A\nkind: sla\nparties:\n  provider: { id: p, name: P }\nservices: [pbx]\ntargets:\n  - { id: up, metric: availability, value: 99.9, window: month }\n',
+      'a.yaml',
+    ),
+  ).spec;
+  const always = unwrap(compileCalendar({ timezone: 'UTC', hours: 'always' }));
+  const events = [
+    started('2026-07-01T00:00:00Z'),
+    check('2026-07-10T10:00:00Z', false),
+    gap('2026-07-10T10:30:00Z', '2026-07-12T10:30:00Z'),
+    check('2026-07-12T11:00:00Z', true),
+  ];
+  const window = unwrap(resolveWindow({ kind: 'month', year: 2026, index: 7 }, 'UTC'));
+  const r = evaluateAgreement({ terms, calendars: new Map([['24x7', always]]), events, window, now: t('2026-08-02T00:00:00Z') });
+  const up = r.targets[0]!;
+  // Down 10:00-10:30 on the 10th and 10:30-11:00 on the 12th: one hour, not two days and an hour.
+  assert.equal(up.availability?.downtimeMs, H);
+  assert.equal(up.availability?.unmonitoredMs, 48 * H);
+  assert.equal(up.availability?.eligibleMs, (31 * 24 - 48) * H);
+  assert.match(
+    up.evaluation?.note ?? '',
+    /^only part of the window is measured: .*not monitored from 2026-07-10T10:30:00Z to 2026-07-12T10:30:00Z/,
+  );
 });

@@ -394,8 +394,9 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
   }
   const verdict = judge(mv.value, ctx);
   if (unmonitored) return ok({ ...base, value: null, ...verdict, reason: monitoring!.text });
-  // A window monitored only from some instant on is measured over that part: say so.
-  if (monitoring && monitoring.from !== null && monitoring.from > window.from) {
+  // A window monitored only from some instant on, or with gaps nobody watched, is measured over
+  // that part: say so.
+  if (monitoring && monitoring.from !== null && (monitoring.from > window.from || (monitoring.unmonitoredMs ?? 0) > 0)) {
     const part = `only part of the window is measured: ${monitoring.text}`;
     return ok({ ...base, value: mv.value, ...verdict, note: verdict.note ? `${part}; ${verdict.note}` : part });
   }
