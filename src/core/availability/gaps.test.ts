@@ -193,4 +193,8 @@ test('an agreement measures a month with a gap as the engine does: the gap is in
     up.evaluation?.note ?? '',
     /^only part of the window is measured: .*not monitored from 2026-07-10T10:30:00Z to 2026-07-12T10:30:00Z/,
   );
+  // While the month is open, its downtime budget is 0.1% of the most it can still measure: the
+  // month less the gap (never to be measured).
+  const open = evaluateAgreement({ terms, calendars: new Map([['24x7', always]]), events, window, now: t('2026-07-20T00:00:00Z') });
+  assert.equal(open.targets[0]!.evaluation?.budget?.allowedMs, (31 * 24 - 48) * H * 0.001);
 });

@@ -322,7 +322,9 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
     // bound is safe.
     const { downtimeMs, eligibleMs, excludedMs } = mv.figures;
     const measuredFrom = Math.max(window.from, monitoring?.from ?? window.from);
-    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - measuredFrom - excludedMs);
+    // Gaps nobody watched so far are in no figure, and never will be.
+    const unwatched = monitoring?.unmonitoredMs ?? 0;
+    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - measuredFrom - excludedMs - unwatched);
     const h = headroom(target);
     const fixed = allowanceMs !== undefined;
     const allowedMs = fixed ? allowanceMs : (maxEligible * h.num) / (100 * h.den);
