@@ -115,10 +115,14 @@ test("the scheduler's poll and lease are durations (60 s lease by default); a le
   assert.match(JSON.stringify(bad.issues), /PLEDGE_SCHEDULER_LEASE/);
 });
 
-test('PLEDGE_PROMETHEUS_URL: an http(s) URL, with its timeout; absent, no Prometheus', () => {
+test('PLEDGE_PROMETHEUS_URL: an http(s) URL, with its timeout and interval; absent, no Prometheus', () => {
   const on = loadConfig({ PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090', PLEDGE_PROMETHEUS_TIMEOUT: '2s' });
   assert.ok(on.ok);
-  assert.deepEqual(on.value.prometheus, { url: 'http://prometheus:9090', timeoutMs: 2000 });
+  assert.deepEqual(on.value.prometheus, { url: 'http://prometheus:9090', timeoutMs: 2000, intervalMs: 300_000 });
+  const every = loadConfig({ PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090', PLEDGE_PROMETHEUS_INTERVAL: '1m' });
+  assert.ok(every.ok && every.value.prometheus?.intervalMs === 60_000);
+  const tooOften = loadConfig({ PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090', PLEDGE_PROMETHEUS_INTERVAL: '10ms' });
+  assert.ok(!tooOften.ok && tooOften.issues.some((i) => i.path === 'PLEDGE_PROMETHEUS_INTERVAL' && /at least 1s/.test(i.message)));
   const off = loadConfig({});
   assert.ok(off.ok && off.value.prometheus === undefined);
   const bad = loadConfig({ PLEDGE_PROMETHEUS_URL: 'prometheus:9090' });

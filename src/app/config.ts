@@ -143,6 +143,8 @@ const fields = {
     .optional(),
   /** How long one Prometheus query may take before the measurement is given up (and retried later). */
   PLEDGE_PROMETHEUS_TIMEOUT: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
+  /** How often the server measures each tenant's ratio targets from Prometheus (src/app/prometheus/runner.ts). */
+  PLEDGE_PROMETHEUS_INTERVAL: timeout.pipe(z.number().min(1000, 'at least 1s')).prefault('5m'),
   /** The shortest interval a built-in monitor may have (docs/monitors.md): outbound traffic is the operator's to bound. */
   PLEDGE_MONITOR_MIN_INTERVAL: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
 };
@@ -177,7 +179,7 @@ export interface Config {
   delivery: DeliveryConfig;
   /** The alert scheduler (PLEDGE_SCHEDULER_POLL, PLEDGE_SCHEDULER_LEASE); absent: the defaults. */
   scheduler?: { pollMs: number; leaseMs?: number };
-  /** Where ratio targets are measured (PLEDGE_PROMETHEUS_URL, PLEDGE_PROMETHEUS_TIMEOUT); absent: no Prometheus. */
+  /** Where ratio targets are measured (PLEDGE_PROMETHEUS_URL, _TIMEOUT, _INTERVAL); absent: no Prometheus. */
   prometheus?: PrometheusConfig;
   /** PLEDGE_SECRET_KEY as given (checked by parseSecretKeys); absent: no plain channel secrets over the API. */
   secretKeys?: string;
@@ -192,7 +194,11 @@ export interface PrometheusConfig {
   /** Base URL of the Prometheus HTTP API (its /api/v1/query is called). */
   url: string;
   timeoutMs: number;
+  /** How often the server measures on its own (PLEDGE_PROMETHEUS_INTERVAL); absent: DEFAULT_PROMETHEUS_INTERVAL_MS. */
+  intervalMs?: number;
 }
+
+export const DEFAULT_PROMETHEUS_INTERVAL_MS = 300_000;
 
 export interface DeliveryConfig {
   /** Decrypts `enc:v1:` channel secrets (PLEDGE_SECRET_KEY); absent: such channels fail, saying why. */
@@ -282,7 +288,9 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       },
       ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
       statusPages: { prefix: c.PLEDGE_STATUS_PREFIX, maxAgeMs: c.PLEDGE_STATUS_MAX_AGE },
-      ...(c.PLEDGE_PROMETHEUS_URL ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT } } : {}),
+      ...(c.PLEDGE_PROMETHEUS_URL
+        ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT, intervalMs: c.PLEDGE_PROMETHEUS_INTERVAL } }
+        : {}),
       monitors: { minIntervalMs: c.PLEDGE_MONITOR_MIN_INTERVAL },
     },
   };

@@ -2,11 +2,11 @@
  * A service report (service-report.ts) as a standalone HTML page, in English or Arabic: one file
  * with its style inline and no script, so it opens anywhere, prints, and turns into a PDF (pdf.ts)
  * looking the same. Numbers, percentages, dates and money go through Intl in the language's
- * locale; Arabic pages are right-to-left. What the settlement engine wrote (the summary, the notes,
- * the amounts owed) is said in the page's language from its clauses (src/core/i18n/settlement.ts,
- * the catalogue the web app uses too); what has no clauses (a target's reason from the compliance
- * engine, a revision made before clauses existed, a code this version does not know) is shown as
- * written, in English, marked so (lang="en", dir="ltr").
+ * locale; Arabic pages are right-to-left. What the engines wrote (the settlement's summary, notes
+ * and amounts owed; each target's reason and note from the compliance engine) is said in the page's
+ * language from its clauses (src/core/i18n/settlement.ts and compliance.ts, the catalogue the web
+ * app uses too); what has no clauses (a revision made before clauses existed, a code this version
+ * does not know) is shown as written, in English, marked so (lang="en", dir="ltr").
  *
  * The page is a function of the stored content and its revision alone: the same revision renders
  * the same bytes.
@@ -169,7 +169,7 @@ export function renderServiceReportHtml(
 <td class="num">${l.owed ? amounts(l.owedAmounts, l.owed) : '–'}</td>
 <td class="num">${l.due ? esc(day(`${l.due}T12:00:00Z`)) : '–'}</td>
 </tr>
-<tr><td colspan="9" class="meta">${asWritten(l.reason, lang)}${l.note ? ` — ${asWritten(l.note, lang)}` : ''}</td></tr>`,
+<tr><td colspan="9" class="meta">${said(l.reasonWhy, l.reason)}${l.note ? ` — ${said(l.noteWhy, l.note)}` : ''}</td></tr>`,
     )
     .join('\n');
 

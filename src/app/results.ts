@@ -5,6 +5,7 @@
  * (refreshDerived), so they reflect every stored event.
  */
 import { targetWindow } from '../core/agreements/settlement.ts';
+import { type Why, why } from '../core/i18n/settlement.ts';
 import type { TargetEvaluation, TargetState } from '../core/metrics/compliance.ts';
 import { parseWindow, resolveWindow } from '../core/metrics/window.ts';
 import type { Settlement } from '../core/penalties/index.ts';
@@ -171,11 +172,15 @@ export interface ReportLine {
   promised: string;
   margin: number | null;
   reason: string;
+  /** `reason` as clauses, to say in any language (empty for a window not measured; absent in reports made before them). */
+  reasonWhy?: Why[];
   /**
    * What a reader should know beyond the state: a closed window met with little margin (never a
    * state of its own), a window measured only in part; null when there is nothing to add.
    */
   note: string | null;
+  /** `note` as clauses (empty when there is no note). */
+  noteWhy?: Why[];
   /** Ids of the tickets or outages the figure came from. */
   contributors: number;
   owed: string | null;
@@ -244,7 +249,9 @@ export async function agreementReport(
       promised: c ? `${c.comparator} ${c.target}` : '',
       margin: c?.margin ?? null,
       reason: c?.reason ?? 'not measured in this period (outside the time the agreement is monitored, or before the first event)',
+      reasonWhy: c ? (c.reasonWhy ?? []) : [why('compliance.not_measured', {})],
       note: c?.note ?? null,
+      noteWhy: c?.noteWhy ?? [],
       contributors: c?.contributors.length ?? 0,
       owed: owed.length ? owed.map((l) => l.amount).join(' + ') : owedLines.length ? owedLines[0]!.amount : null,
       due: owed.find((l) => l.due)?.due?.date ?? null,

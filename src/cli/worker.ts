@@ -4,6 +4,8 @@
  * timers at their instant, refreshes results behind their events) and the delivery loop; any number
  * of workers may share one PostgreSQL (claims partition the timers and the outbox among them). The
  * scheduler serves every tenant, so a worker confined to one tenant (--tenant) runs delivery only.
+ * With PLEDGE_PROMETHEUS_URL it also measures ratio targets from Prometheus every
+ * PLEDGE_PROMETHEUS_INTERVAL (app/prometheus/runner.ts; not with --once or --tenant).
  *
  * Runs until SIGTERM or SIGINT, then stops gracefully: the deliveries in flight finish and are
  * recorded, nothing new is claimed, the store is closed, exit 0. `--once` brings results up to
@@ -17,6 +19,7 @@ import { createDeliveryWorker, DELIVERY_OUTCOMES, type TickReport } from '../app
 import { createScheduler, startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
 import { createReportRunner, startReportRunner, type ReportRunner } from '../app/reports/runner.ts';
 import { startMonitorRunner, type MonitorRunner } from '../app/monitors/runner.ts';
+import { startPrometheusRunner, type PrometheusRunner } from '../app/prometheus/runner.ts';
 import { openStore } from '../store/index.ts';
 import { DB_HELP, storeConfig } from './db.ts';
 import { printJson, UsageError } from './output.ts';
@@ -86,6 +89,7 @@ export function registerWorker(program: Command): void {
       let scheduler: Scheduler | undefined;
       let reports: ReportRunner | undefined;
       let monitors: MonitorRunner | undefined;
+      let prometheus: PrometheusRunner | undefined;
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = () => {
@@ -94,6 +98,7 @@ export function registerWorker(program: Command): void {
           void Promise.resolve(scheduler?.stop())
             .then(() => reports?.stop())
             .then(() => monitors?.stop())
+            .then(() => prometheus?.stop())
             .then(() => worker.stop())
             .then(() => store.close())
             .then(resolve);
@@ -110,6 +115,14 @@ export function registerWorker(program: Command): void {
           });
         if (!o.tenant)
           monitors = startMonitorRunner({ store, logger: schedLog, ...(c.value.scheduler ? { pollMs: c.value.scheduler.pollMs } : {}) });
+        if (!o.tenant && c.value.prometheus)
+          prometheus = startPrometheusRunner({
+            store,
+            prometheus: c.value.prometheus,
+            limits: c.value.limits,
+            logger: schedLog,
+            ...(c.value.scheduler ? { pollMs: c.value.scheduler.pollMs } : {}),
+          });
         worker.start();
         const where = store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
         if (o.json) process.stdout.write(`${JSON.stringify({ event: 'started', worker: worker.name, store: store.kind })}\n`);

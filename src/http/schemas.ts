@@ -460,12 +460,31 @@ const Measurement = component(
   }),
 );
 
+/** One clause of a sentence the settlement or compliance engine wrote: src/core/i18n/settlement.ts, docs/penalties.md "Reasons in any language". */
+export const WhyClause = component(
+  'WhyClause',
+  z
+    .strictObject({
+      code: z.string().describe('From the closed list in docs/penalties.md; a client that does not know it shows the English sentence.'),
+      params: z
+        .record(z.string(), z.unknown())
+        .describe(
+          'Its figures, never pre-formatted: numbers, civil dates (YYYY-MM-DD), money as { minor, currency }, instants as { at (ISO 8601, UTC), zone }, identifiers and labels as written.',
+        ),
+    })
+    .describe('A clause of an English sentence of the engine, as a code and params to say in any language.'),
+);
+const Clauses = (of: string) =>
+  z.array(WhyClause).optional().describe(`${of} as clauses, in order (absent when stored by an older version).`);
+
 const verdict = {
   state: TargetStateSchema,
   margin: z.number().nullable().describe("Signed distance to the target in the metric's unit: positive = passing."),
   consumed: z.number().nullable().describe('Share of the allowance used; null when there is none.'),
   reason: z.string(),
+  reasonWhy: Clauses('reason'),
   note: z.string().optional().describe('A remark that is not a state, e.g. a closed window met with little margin.'),
+  noteWhy: Clauses('note'),
 };
 
 export const ComplianceResult = component(
@@ -535,22 +554,6 @@ const ContractYear = component(
     lastDay: CivilDate,
   }),
 );
-/** One clause of a sentence the settlement engine wrote: src/core/i18n/settlement.ts, docs/penalties.md "Reasons in any language". */
-export const WhyClause = component(
-  'WhyClause',
-  z
-    .strictObject({
-      code: z.string().describe('From the closed list in docs/penalties.md; a client that does not know it shows the English sentence.'),
-      params: z
-        .record(z.string(), z.unknown())
-        .describe(
-          'Its figures, never pre-formatted: numbers, civil dates (YYYY-MM-DD), money as { minor, currency }, identifiers and labels as written.',
-        ),
-    })
-    .describe('A clause of an English sentence of the engine, as a code and params to say in any language.'),
-);
-const Clauses = (of: string) =>
-  z.array(WhyClause).optional().describe(`${of} as clauses, in order (absent when stored by an older version).`);
 const FeeFigure = z.strictObject({ minor: z.number().int(), currency: z.string(), amount: z.string(), basis: z.string() });
 const NOTHING_OWED = members<NothingOwedBecause>()([
   'met',
@@ -810,7 +813,9 @@ export const Report = component(
         promised: z.string(),
         margin: z.number().nullable(),
         reason: z.string(),
+        reasonWhy: Clauses('reason'),
         note: z.string().nullable().describe('A remark that is not a state, e.g. a finished window met with little margin.'),
+        noteWhy: Clauses('note'),
         contributors: z.number().int().describe('How many tickets or outages the figure came from.'),
         owed: z.string().nullable(),
         due: CivilDate.nullable(),

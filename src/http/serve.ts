@@ -13,6 +13,7 @@ import { startScheduler, type Scheduler } from '../app/alerts/scheduler.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../app/delivery/worker.ts';
 import { startReportRunner, type ReportRunner } from '../app/reports/runner.ts';
 import { startMonitorRunner, type MonitorRunner } from '../app/monitors/runner.ts';
+import { startPrometheusRunner, type PrometheusRunner } from '../app/prometheus/runner.ts';
 import { createMetrics } from './metrics.ts';
 import { buildServer } from './server.ts';
 
@@ -35,12 +36,14 @@ export async function serve(config: Config, opts: { port?: number; host?: string
   let scheduler: Scheduler | undefined;
   let reports: ReportRunner | undefined;
   let monitors: MonitorRunner | undefined;
+  let prometheus: PrometheusRunner | undefined;
   const close = async () => {
     if (closed) return;
     closed = true;
     await scheduler?.stop();
     await reports?.stop();
     await monitors?.stop();
+    await prometheus?.stop();
     await delivery?.stop();
     await app.close();
     await store.close();
@@ -59,6 +62,15 @@ export async function serve(config: Config, opts: { port?: number; host?: string
     // Built-in monitors (docs/monitors.md): each check once per interval across instances.
     if (config.workers === 'on')
       monitors = startMonitorRunner({ store, logger: app.log, ...(config.scheduler ? { pollMs: config.scheduler.pollMs } : {}) });
+    // Ratio targets measured from Prometheus (docs/prometheus.md): each tenant once per interval across instances.
+    if (config.workers === 'on' && config.prometheus)
+      prometheus = startPrometheusRunner({
+        store,
+        prometheus: config.prometheus,
+        limits: config.limits,
+        logger: app.log,
+        ...(config.scheduler ? { pollMs: config.scheduler.pollMs } : {}),
+      });
     if (config.workers === 'on') {
       delivery = createDeliveryWorker({
         store,

@@ -1308,8 +1308,10 @@ export interface TimerStore {
 export const REPORT_TIMER_PREFIX = 'report:';
 /** The timers of built-in monitors: `monitor:<id>`, the monitor's next check (app/monitors/runner.ts). */
 export const MONITOR_TIMER_PREFIX = 'monitor:';
+/** The timers of Prometheus measurements: `prometheus:tenant`, the tenant's next one (app/prometheus/runner.ts). */
+export const PROMETHEUS_TIMER_PREFIX = 'prometheus:';
 /** Timer kinds that have their own worker: the alert scheduler claims every timer but these. */
-export const OWN_WORKER_TIMER_PREFIXES: readonly string[] = [REPORT_TIMER_PREFIX, MONITOR_TIMER_PREFIX];
+export const OWN_WORKER_TIMER_PREFIXES: readonly string[] = [REPORT_TIMER_PREFIX, MONITOR_TIMER_PREFIX, PROMETHEUS_TIMER_PREFIX];
 
 /** A report schedule (src/app/reports/schedules.ts holds what `spec` means). */
 export interface StoredReportSchedule<S = unknown> {

@@ -123,7 +123,9 @@ describe('service reports', () => {
     const ar = await t.req('customer', { method: 'GET', url: `${URL_}/2026-09?format=html&lang=ar` });
     assert.match(ar.body, /<html lang="ar" dir="rtl">/);
     assert.match(ar.body, /مراجعة الخدمة/);
-    assert.match(ar.body, /<span lang="en" dir="ltr">/, "the compliance engine's English text is marked as such");
+    // Each target's reason (and note) from the compliance engine is said in Arabic too: no English left in those rows.
+    const reasons = [...ar.body.matchAll(/<tr><td colspan="9" class="meta">(.*?)<\/td><\/tr>/g)].map((m) => m[1]!);
+    assert.ok(reasons.length > 0 && reasons.every((x) => !x.includes('lang="en"') && /[\u0600-\u06FF]/.test(x)), reasons.join('\n'));
     // The settlement's summary and amounts are said in Arabic, from the same catalogue as the web app's.
     const summary = /<h2>الملخص<\/h2>\n<p>(.*?)<\/p>/.exec(ar.body)?.[1] ?? '';
     assert.doesNotMatch(summary, /lang="en"/, summary);

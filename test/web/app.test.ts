@@ -128,6 +128,14 @@ describe('the web app in a browser', { skip: requireBrowser('test/web/app.test.t
       assert.ok((await summaries.count()) > 0, 'the agreement lists its settlements');
       assert.equal(await page.locator('main .settlements [lang=en]').count(), 0, 'every settlement sentence is in the page language');
       assert.match((await summaries.first().textContent()) ?? '', lang === 'ar' ? /لا شيء مستحق|مستحق/ : /nothing owed|owed on/);
+      // The history's reasons (read when a table is opened) are said in Arabic too (src/core/i18n/compliance.ts), none left in English.
+      if (lang === 'ar') {
+        await page.locator('main .history details summary').first().click();
+        await page.waitForFunction(() => {
+          const cells = [...(globalThis as any).document.querySelectorAll('main .history details[open] td.reason')];
+          return cells.length > 0 && cells.every((c: any) => !c.querySelector('[lang=en]') && /[\u0600-\u06FF]/.test(c.textContent));
+        });
+      }
       // A write without the session's CSRF token, as a script on the page would send it: refused.
       const forged = await page.evaluate(async () => {
         const r = await fetch('/v1/silences', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

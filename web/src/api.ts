@@ -162,7 +162,10 @@ export interface ComplianceResult {
   margin: number | null;
   consumed?: number | null;
   reason: string;
+  /** `reason` as clauses (src/core/i18n/compliance.ts); absent from the history and from results stored before them. */
+  reasonWhy?: Why[];
   note?: string;
+  noteWhy?: Why[];
   budget?: { allowedMs: number; usedMs: number; remainingMs: number; basis: string } | null;
 }
 

@@ -41,16 +41,32 @@ interface Doc {
   targets?: Array<{ id?: unknown; metric?: unknown; prometheus?: { good?: unknown; total?: unknown } }>;
 }
 
-export async function measurePrometheusTargets(ctx: {
+export interface MeasureContext {
   store: Store;
   tenant: TenantId;
   now: number;
   prometheus: PrometheusConfig;
   limits: IngestLimits;
   audit?: { actor: string; requestId?: string };
-}): Promise<{ measured: TargetMeasured[]; failed: TargetNotMeasured[] }> {
+}
+
+export async function measurePrometheusTargets(ctx: MeasureContext): Promise<{ measured: TargetMeasured[]; failed: TargetNotMeasured[] }> {
+  const { measured, failed } = await measureTenantTargets(ctx);
+  return { measured, failed };
+}
+
+const CALENDAR = new Set(['month', 'quarter', 'year']);
+
+/**
+ * measurePrometheusTargets for the runner (./runner.ts): besides the current windows, the calendar
+ * windows that ended in (ended.after, ended.until], measured over the whole window (as of its end)
+ * for their final figure; and `nextEnd`, the earliest end after now of a calendar window measured
+ * (null: none), and `targets`, how many ratio targets with queries the tenant has.
+ */
+export async function measureTenantTargets(
+  ctx: MeasureContext & { ended?: { after: number; until: number } },
+): Promise<{ measured: TargetMeasured[]; failed: TargetNotMeasured[]; nextEnd: number | null; targets: number }> {
   const { store, tenant, now } = ctx;
-  await freshResults(store, tenant, now);
   const queries = new Map<string, { good: string; total: string }>();
   let after: string | undefined;
   do {
@@ -66,6 +82,9 @@ export async function measurePrometheusTargets(ctx: {
           queries.set(`${a.id}\u0000${t.id}`, { good: t.prometheus.good, total: t.prometheus.total });
     after = page.next;
   } while (after);
+  // A tenant without any (most, on a server that has a Prometheus for a few): nothing to bring up to date.
+  if (queries.size === 0) return { measured: [], failed: [], nextEnd: null, targets: 0 };
+  await freshResults(store, tenant, now);
 
   const measured: TargetMeasured[] = [];
   const failed: TargetNotMeasured[] = [];
@@ -78,18 +97,35 @@ export async function measurePrometheusTargets(ctx: {
   // start at the first one) is measured over the calendar window that contains now, in the
   // agreement's zone, as the results will cut it; rolling windows wait for the first event.
   const seen = new Set(windows.map((w) => `${w.agreementId}\u0000${w.target}`));
-  if (seen.size < queries.size) {
+  const calendar = new Set<string>();
+  const ended = ctx.ended && ctx.ended.until > ctx.ended.after ? ctx.ended : undefined;
+  if (seen.size < queries.size || ended) {
     for (const m of (await measuredAgreements(store, tenant)).measured) {
-      if (!(m.monitored.from <= now && now < m.monitored.to)) continue;
       for (const t of m.terms.targets) {
         const key = `${m.id}\u0000${t.id}`;
-        if (!queries.has(key) || seen.has(key) || (t.window !== 'month' && t.window !== 'quarter' && t.window !== 'year')) continue;
+        if (!queries.has(key) || (t.window !== 'month' && t.window !== 'quarter' && t.window !== 'year')) continue;
+        calendar.add(key);
+        // The windows that ended meanwhile, within the agreement's monitored period: at most a few
+        // (the shortest is a month), each measured as of its end, so its figure covers all of it.
+        for (
+          let end = ended ? windowEndingBy(t.window, ended.until, m.zone) : undefined;
+          end && end.to > ended!.after && end.to > m.monitored.from;
+        ) {
+          if (end.to <= m.monitored.to && end.to > m.monitored.from)
+            windows.push({ agreementId: m.id, target: t.id, label: end.label, from: end.from, to: end.to });
+          end = windowEndingBy(t.window, end.from, m.zone);
+        }
+        if (seen.has(key) || !(m.monitored.from <= now && now < m.monitored.to)) continue;
         const c = windowContaining(t.window, now, m.zone);
         const r = c.ok ? resolveWindow(c.value, m.zone) : undefined;
         if (r?.ok) windows.push({ agreementId: m.id, target: t.id, label: r.value.label, from: r.value.from, to: r.value.to });
       }
     }
   }
+  let nextEnd: number | null = null;
+  for (const w of windows)
+    if (w.to > now && (calendar.has(`${w.agreementId}\u0000${w.target}`) || CALENDAR.has(windowKind(w.label))))
+      nextEnd = nextEnd === null ? w.to : Math.min(nextEnd, w.to);
   for (const w of windows) {
     const target = queries.get(`${w.agreementId}\u0000${w.target}`)!;
     const window = { from: w.from, to: w.to };
@@ -128,5 +164,25 @@ export async function measurePrometheusTargets(ctx: {
     if (!r.ok || !r.report.committed)
       throw new Error(`ratio.measured events refused: ${JSON.stringify(r.ok ? r.report.results : r.error)}`);
   }
-  return { measured, failed };
+  return { measured, failed, nextEnd, targets: queries.size };
+}
+
+/** The last calendar window of this kind that ends at or before `t`, resolved: the one containing t - 1, or the one before it. */
+function windowEndingBy(
+  kind: 'month' | 'quarter' | 'year',
+  t: number,
+  zone: string,
+): { from: number; to: number; label: string } | undefined {
+  const at = (i: number) => {
+    const c = windowContaining(kind, i, zone);
+    const r = c.ok ? resolveWindow(c.value, zone) : undefined;
+    return r?.ok ? r.value : undefined;
+  };
+  const w = at(t - 1);
+  return w && w.to > t ? at(w.from - 1) : w;
+}
+
+/** A window label's kind: `2026-10` month, `2026-Q4` quarter, `2026` year; anything else (rolling, a range) ''. */
+function windowKind(label: string): string {
+  return /^\d{4}-\d{2}$/.test(label) ? 'month' : /^\d{4}-Q[1-4]$/.test(label) ? 'quarter' : /^\d{4}$/.test(label) ? 'year' : '';
 }

@@ -25,6 +25,7 @@ import type { ClockResult, ClockTarget, TicketSummary } from '../clock/types.ts'
 import { parseDuration, type WorkDuration } from '../time/duration.ts';
 import { availability, intervalsFromEvents, type AvailabilityOptions, type AvailabilityResult } from '../availability/index.ts';
 import { monitoringCoverage, monitoringEvidence } from '../availability/monitoring.ts';
+import { why } from '../i18n/settlement.ts';
 import { startOfDate } from '../penalties/periods.ts';
 import {
   evaluateTarget,
@@ -283,11 +284,16 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
       const coverage =
         whole.from === null || whole.from < w.to
           ? { ...whole, from: whole.from === null ? null : Math.max(w.from, whole.from) }
-          : { from: null, basis: 'none' as const, text: `not monitored in this part of the window: ${whole.text}` };
+          : {
+              from: null,
+              basis: 'none' as const,
+              text: `not monitored in this part of the window: ${whole.text}`,
+              textWhy: [why('monitoring.not_in_part', {}), ...whole.textWhy],
+            };
       // Stretches nobody watched (monitoring.gap) are not measured: neither up nor down.
       const opts = { ...availabilityOptionsFor(terms, t, calendars), ...(whole.gaps.length ? { unmonitored: whole.gaps } : {}) };
       if (coverage.from === null) {
-        const monitoring = { from: null, text: coverage.text };
+        const monitoring = { from: null, text: coverage.text, textWhy: coverage.textWhy };
         inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring };
       } else {
         measuredFrom = coverage.from;
@@ -303,6 +309,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
           monitoring: {
             from: coverage.from,
             text: coverage.text,
+            textWhy: coverage.textWhy,
             ...(av.unmonitoredMs ? { unmonitoredMs: av.unmonitoredMs } : {}),
           },
         };

@@ -191,6 +191,10 @@ test('termination stops monitoring from that date; the figures up to it stay', (
     'uptime: not monitored in this period (the agreement is monitored from 2026-01-01 through 2026-07-15); ' +
       'nothing owed: there is no data, which is neither met nor breached',
   );
+  // Said in any language: one clause per note, and the line's reason as clauses.
+  assert.equal(after!.settlement!.notesWhy.length, after!.settlement!.notes.length);
+  assert.ok(after!.settlement!.notesWhy.some((w) => w.code === 'note.not_monitored_period'));
+  assert.deepEqual(line.reasonWhy, [{ code: 'line.not_monitored', params: { target: 'uptime' } }]);
 });
 
 test("a quarter billed for monthly targets settles each of its three months, on each month's fee", () => {
@@ -271,6 +275,8 @@ test('amendments: each period is settled with the version in force when it began
       ),
     ),
   );
+  assert.equal(out[1]!.settlement!.notesWhy.length, out[1]!.settlement!.notes.length);
+  assert.ok(out[1]!.settlement!.notesWhy.some((w) => w.code === 'note.amendment_next_period'));
   // Without versions, the latest terms would have judged July differently: that is what versions prevent.
   const [julyNow] = settlePeriods({ terms: v2, calendars, events, periods: [periods[0]!], now: Date.parse('2026-12-01T00:00:00Z') });
   assert.equal(julyNow!.settlement!.totals[0]!.amountMinor, 0);

@@ -35,6 +35,7 @@ import {
   type Money,
 } from '../penalties/index.ts';
 import { graceWindow, type GraceWindow } from '../penalties/periods.ts';
+import { why } from '../i18n/settlement.ts';
 import type { Issue, Result } from '../validation/issues.ts';
 import { clockTargetsOf, evaluateAgreement, eventsOf, type TargetResult } from './evaluate.ts';
 import { ticketBook, type TicketBook } from './tickets.ts';
@@ -312,19 +313,25 @@ export function settlePeriods(input: SettleInput): PeriodOutcome[] {
       settlement.notes.push(
         `the agreement is not monitored in this period (it is monitored${since}${until}): nothing is measured, so nothing is owed`,
       );
+      // notes and notesWhy stay one to one: a translated page says each note from its clause.
+      settlement.notesWhy.push(why('note.not_monitored_period', {}));
       // Not a forgotten measurement: nothing outside the monitored time is measured. Such a
       // target has no data, and its line says why (before the term, the line already says so).
       for (const l of settlement.lines) {
         if (l.nothingOwed !== 'no_result') continue;
         l.nothingOwed = 'no_data';
         l.notes = [];
+        l.notesWhy = [];
         l.reason = `${l.targetId}: not monitored in this period (the agreement is monitored${since}${until}); nothing owed: there is no data, which is neither met nor breached`;
+        l.reasonWhy = [why('line.not_monitored', { target: l.targetId })];
       }
     }
-    if (later && settlement)
+    if (later && settlement) {
       settlement.notes.push(
         `an amendment${later.label ? ` (${later.label})` : ''} takes effect inside this period; the period is settled with the version in force when it began${version?.label ? ` (${version.label})` : ''}, and the amendment applies from the next period`,
       );
+      settlement.notesWhy.push(why('note.amendment_next_period', {}));
+    }
     // Windows that closed by this period's end become history for the next periods (as settled:
     // a window the grace period ended inside counts with its part after it).
     for (const m of settled) {

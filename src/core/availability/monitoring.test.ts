@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvent } from '../events/parse.ts';
+import { LANGS, sayClauses } from '../i18n/settlement.ts';
 import type { Timed } from '../events/schema.ts';
 import { unwrap } from '../validation/issues.ts';
 import { intervalsFromEvents } from './events.ts';
@@ -23,7 +24,11 @@ const maintenance = (id: string, from: string, to: string, announced: string) =>
 
 function coverage(events: Timed[], m: number, declared?: string) {
   const iv = intervalsFromEvents(events, t('2027-01-01T00:00:00Z'));
-  return monitoringCoverage(monitoringEvidence(events, iv, declared === undefined ? undefined : t(d(declared))), month(m));
+  const c = monitoringCoverage(monitoringEvidence(events, iv, declared === undefined ? undefined : t(d(declared))), month(m));
+  // The evidence in words is also one clause that can be said in every language (src/core/i18n/compliance.ts).
+  assert.equal(c.textWhy.length, 1, c.text);
+  for (const lang of LANGS) assert.ok(sayClauses(c.textWhy, lang) !== null, `${c.text} (${lang}): ${JSON.stringify(c.textWhy)}`);
+  return c;
 }
 
 test('which windows were monitored, and from when: a table of evidence', () => {

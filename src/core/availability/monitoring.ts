@@ -33,6 +33,7 @@
  *
  * Pure: instants are epoch ms, the evidence is built once per target and asked per window.
  */
+import { type Why, why } from '../i18n/settlement.ts';
 import { formatInstant, parseInstant } from '../time/instant.ts';
 import type { Timed } from '../events/schema.ts';
 import type { CheckSample, MaintenanceWindow, OutageInterval } from './types.ts';
@@ -58,6 +59,8 @@ export interface MonitoringCoverage {
   basis: MonitoringBasis;
   /** The evidence in words, for reasons and notes. */
   text: string;
+  /** `text` as one clause, to say in any language (src/core/i18n/compliance.ts). */
+  textWhy: Why[];
   /** Stretches of [from, window end) nobody watched (monitoring.gap): not measured. Empty when none. */
   gaps: Array<{ start: number; end: number }>;
 }
@@ -95,22 +98,35 @@ function gapsOf(events: readonly Timed[]): Array<{ start: number; end: number }>
 }
 
 /**
- * The coverage less the gaps inside [coverage.from, to): the gaps cut to it, and a window left
- * with nothing monitored is not monitored at all (no_data), in words that say why.
+ * The coverage less the gaps inside [coverage.from, to): the gaps cut to it, each said in a clause
+ * of its own, and a window left with nothing monitored is not monitored at all (no_data). Gaps are
+ * merged, so such a window lies in one gap.
  */
-function lessGaps(c: MonitoringCoverage, gaps: MonitoringEvidence['gaps'], to: number, at: (ms: number) => string): MonitoringCoverage {
+function lessGaps(c: MonitoringCoverage, gaps: MonitoringEvidence['gaps'], to: number, zone: string): MonitoringCoverage {
   if (c.from === null || gaps.length === 0) return c;
   const from = c.from;
+  const at = (ms: number) => formatInstant(ms, zone);
+  const instant = (ms: number) => ({ at: formatInstant(ms), zone });
   const inside = gaps
     .filter((g) => g.start < to && g.end > from)
     .map((g) => ({ start: Math.max(g.start, from), end: Math.min(g.end, to) }));
   if (inside.length === 0) return c;
   const gapMs = inside.reduce((n, g) => n + g.end - g.start, 0);
-  const words = inside.map((g) => `${at(g.start)} to ${at(g.end)}`).join(', ');
   if (gapMs >= to - from) {
-    return { from: null, basis: 'none', text: `not monitored: nobody watched from ${words} (monitoring.gap)`, gaps: [] };
+    return {
+      from: null,
+      basis: 'none',
+      text: `not monitored: nobody watched from ${at(from)} to ${at(to)} (monitoring.gap)`,
+      textWhy: [why('monitoring.gap_whole', { from: instant(from), to: instant(to) })],
+      gaps: [],
+    };
   }
-  return { ...c, text: `${c.text}; not monitored from ${words} (monitoring.gap)`, gaps: inside };
+  return {
+    ...c,
+    text: [c.text, ...inside.map((g) => `not monitored from ${at(g.start)} to ${at(g.end)} (monitoring.gap)`)].join('; '),
+    textWhy: [...c.textWhy, ...inside.map((g) => why('monitoring.gap', { from: instant(g.start), to: instant(g.end) }))],
+    gaps: inside,
+  };
 }
 
 /** First index i with a[i] >= x (a ascending). */
@@ -127,17 +143,37 @@ function lowerBound(a: readonly number[], x: number): number {
 
 /** From when, if at all, the window [from, to) was monitored (see the module comment). */
 export function monitoringCoverage(ev: MonitoringEvidence, window: { from: number; to: number }, zone = 'UTC'): MonitoringCoverage {
-  const at = (ms: number) => formatInstant(ms, zone);
-  return lessGaps(coverageFromStart(ev, window, at), ev.gaps ?? [], window.to, at);
+  return lessGaps(coverageFromStart(ev, window, zone), ev.gaps ?? [], window.to, zone);
 }
 
 /** From when the window was monitored, gaps aside. */
-function coverageFromStart(ev: MonitoringEvidence, window: { from: number; to: number }, at: (ms: number) => string): MonitoringCoverage {
+function coverageFromStart(ev: MonitoringEvidence, window: { from: number; to: number }, zone: string): MonitoringCoverage {
   const { from, to } = window;
-  const said = (start: number, basis: MonitoringBasis, why: string): MonitoringCoverage => ({
+  const at = (ms: number) => formatInstant(ms, zone);
+  // Clause params: the instant in UTC and the zone to show it in (never the formatted text).
+  const instant = (ms: number) => ({ at: formatInstant(ms), zone });
+  const clause = (start: number, basis: MonitoringBasis, evidence: 'first_check' | 'checks' | 'report' | 'reports'): Why => {
+    const whole = start <= from;
+    if (basis === 'declared')
+      return whole
+        ? why('monitoring.throughout_declared', { declared: instant(ev.declaredFrom!) })
+        : why('monitoring.from_declared', { from: instant(start), declared: instant(ev.declaredFrom!) });
+    if (basis === 'monitoring_started')
+      return whole
+        ? why('monitoring.throughout_started', { started: instant(ev.started!) })
+        : why('monitoring.from_started', { from: instant(start), started: instant(ev.started!) });
+    return whole ? why('monitoring.throughout', { evidence }) : why('monitoring.from', { from: instant(start), evidence });
+  };
+  const said = (
+    start: number,
+    basis: MonitoringBasis,
+    why: string,
+    evidence: 'first_check' | 'checks' | 'report' | 'reports' = 'checks',
+  ): MonitoringCoverage => ({
     from: start,
     basis,
     text: start > from ? `monitored from ${at(start)} (${why})` : `monitored throughout (${why})`,
+    textWhy: [clause(start, basis, evidence)],
     gaps: [],
   });
   if (ev.declaredFrom !== undefined) {
@@ -146,6 +182,7 @@ function coverageFromStart(ev: MonitoringEvidence, window: { from: number; to: n
         from: null,
         basis: 'none',
         text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window`,
+        textWhy: [why('monitoring.declared_after', { declared: instant(ev.declaredFrom) })],
         gaps: [],
       };
     }
@@ -158,7 +195,10 @@ function coverageFromStart(ev: MonitoringEvidence, window: { from: number; to: n
   const i = lowerBound(ev.checks, from);
   if (i < ev.checks.length && ev.checks[i]! < to) {
     const first = ev.checks[0]!;
-    candidates.push(said(Math.max(from, first), 'checks', first >= from ? 'the first check result' : 'check results in the window'));
+    const evidence = first >= from ? 'first_check' : 'checks';
+    candidates.push(
+      said(Math.max(from, first), 'checks', first >= from ? 'the first check result' : 'check results in the window', evidence),
+    );
   }
   // Reports that touch the window (a zero-length one counts where it lies).
   let firstReport = Infinity;
@@ -171,7 +211,12 @@ function coverageFromStart(ev: MonitoringEvidence, window: { from: number; to: n
     const known = ev.started ?? Infinity;
     const start = known > from && known < to ? Math.max(from, firstReport) : from;
     candidates.push(
-      said(start, 'reports', start > from ? 'an outage or maintenance report' : 'outage or maintenance reports in the window'),
+      said(
+        start,
+        'reports',
+        start > from ? 'an outage or maintenance report' : 'outage or maintenance reports in the window',
+        start > from ? 'report' : 'reports',
+      ),
     );
   }
   if (candidates.length === 0) {
@@ -181,6 +226,7 @@ function coverageFromStart(ev: MonitoringEvidence, window: { from: number; to: n
       text:
         'not monitored: no check result, outage, maintenance or monitoring.started event in this window, ' +
         'and no monitoring start declared (monitoring.since)',
+      textWhy: [why('monitoring.none', {})],
       gaps: [],
     };
   }

@@ -1,54 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judged, month, settle } from '../penalties/testkit.ts';
-import { CODES, type Kind, LANGS, type ParamValue, sayClauses, sayWhy, type Why } from './settlement.ts';
+import { CODES, type Kind, LANGS, sayClauses, sayWhy, type Why } from './settlement.ts';
+import { sample } from './testkit.ts';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
 const ARABIC = /[\u0600-\u06FF]/;
-
-/** A value of each kind, for saying every code. */
-function sample(kind: Kind): ParamValue {
-  if (kind.startsWith('count:')) return 3;
-  switch (kind) {
-    case 'text':
-      return 'uptime';
-    case 'texts':
-      return ['2026-09', '2026-10'];
-    case 'date':
-      return '2026-10-31';
-    case 'money':
-      return { minor: 30_000, currency: 'USD' };
-    case 'moneys':
-      return [
-        { minor: 30_000, currency: 'USD' },
-        { minor: 5_000, currency: 'EUR' },
-      ];
-    case 'number':
-      return 2;
-    case 'percent':
-      return 30;
-    case 'duration':
-      return 3_161_000;
-    case 'measure':
-      return { value: 98.5, unit: 'percent' };
-    case 'promise':
-      return { comparator: '>=', value: 99.99, unit: 'percent' };
-    case 'threshold':
-      return { bound: 'below', value: 99, unit: 'percent' };
-    case 'excluded':
-      return [{ id: 'T-1', reason: 'customer_caused' }];
-    case 'need':
-      return { rule: 'consecutive', count: 3 };
-    case 'state':
-      return 'breached';
-    case 'cap':
-      return 'per_year';
-    case 'exclusion':
-      return 'force_majeure';
-    default:
-      throw new Error(`no sample for ${kind}`);
-  }
-}
 
 test('every code has an English and an Arabic message, each using every param and no other', () => {
   for (const [code, entry] of Object.entries(CODES)) {

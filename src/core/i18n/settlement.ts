@@ -10,12 +10,17 @@
  * service report (rendered on the server) both say them with `sayClauses` from this module, so
  * the two never word the same fact differently.
  *
- * Invariants: this module imports nothing (the web bundle pulls in no server code through it);
- * every code has a message in each language that uses each of its params (settlement.test.ts);
+ * The compliance engine's codes (a target evaluation's reason and note, the monitoring evidence)
+ * live in compliance.ts and are merged into CODES here, so the same functions say both.
+ *
+ * Invariants: this module imports nothing but compliance.ts, which imports nothing (the web bundle
+ * pulls in no server code through them); every code has a message in each language that uses each of its params (settlement.test.ts);
  * figures are formatted by Intl in the page's locale. A code this module does not know (one a
  * newer server sent to an older web app) or params of the wrong shape are never guessed at:
  * `sayClauses` answers null and the caller shows the English sentence, marked as English.
  */
+
+import { COMPLIANCE_CODES } from './compliance.ts';
 
 export type Lang = 'en' | 'ar';
 
@@ -40,7 +45,14 @@ export type ParamValue =
   | (Measure & { comparator: string })
   | (Measure & { bound: 'below' | 'above' })
   | Array<{ id: string; reason: string }>
-  | { rule: 'consecutive' | 'in_year'; count: number };
+  | { rule: 'consecutive' | 'in_year'; count: number }
+  | Instant;
+
+/** An instant (ISO 8601 in UTC) and the IANA zone it is shown in. */
+export interface Instant {
+  at: string;
+  zone: string;
+}
 
 /** One clause of an engine sentence: a code from CODES and its params. */
 export interface Why {
@@ -114,6 +126,10 @@ const NOUNS = {
     en: { one: '# target', other: '# targets' },
     ar: { zero: '# هدف', one: 'هدف واحد', two: 'هدفين', few: '# أهداف', many: '# هدفًا', other: '# هدف' },
   },
+  subject: {
+    en: { one: '# subject', other: '# subjects' },
+    ar: { zero: '# جهة', one: 'جهة واحدة', two: 'جهتين', few: '# جهات', many: '# جهةً', other: '# جهة' },
+  },
   more: {
     en: { one: '# more', other: '# more' },
     ar: { zero: '# أخرى', one: 'واحد آخر', two: 'اثنان آخران', few: '# أخرى', many: '# أخرى', other: '# أخرى' },
@@ -147,14 +163,28 @@ const WORDS = {
     },
   },
   bound: { en: { below: 'below', above: 'above' }, ar: { below: 'أقل من', above: 'أعلى من' } },
+  evidence: {
+    en: {
+      first_check: 'the first check result',
+      checks: 'check results in the window',
+      report: 'an outage or maintenance report',
+      reports: 'outage or maintenance reports in the window',
+    },
+    ar: {
+      first_check: 'أول نتيجة فحص',
+      checks: 'نتائج فحص في النافذة',
+      report: 'بلاغ انقطاع أو صيانة',
+      reports: 'بلاغات انقطاع أو صيانة في النافذة',
+    },
+  },
 } as const;
 
 /**
  * How each param is formatted: text (an identifier or label, as written), texts (a list of them),
  * date (YYYY-MM-DD), money ({ minor, currency }), moneys (a list), number, percent (a number of
  * percent), duration (milliseconds), measure ({ value, unit }), promise ({ comparator, value, unit }),
- * threshold ({ bound, value, unit }), excluded ([{ id, reason }]), need ({ rule, count }), a word
- * (state, cap, exclusion), or a count of a noun (count:day...).
+ * threshold ({ bound, value, unit }), excluded ([{ id, reason }]), need ({ rule, count }), instant
+ * ({ at, zone }), a word (state, cap, exclusion, evidence), or a count of a noun (count:day...).
  */
 export type Kind =
   | 'text'
@@ -170,9 +200,11 @@ export type Kind =
   | 'threshold'
   | 'excluded'
   | 'need'
+  | 'instant'
   | 'state'
   | 'cap'
   | 'exclusion'
+  | 'evidence'
   | `count:${Noun}`;
 
 interface Entry {
@@ -183,8 +215,8 @@ interface Entry {
 
 const GRACE = { grace: 'text', firstDay: 'date', lastDay: 'date' } as const;
 
-/** Every code the engine writes, its params and its messages ({name} is a param). */
-export const CODES = {
+/** Every code the settlement engine writes, its params and its messages ({name} is a param). */
+const SETTLEMENT_CODES = {
   // The head of a line: the compliance result it is based on.
   'line.measured': {
     params: { target: 'text', window: 'text', value: 'measure', promise: 'promise', state: 'state' },
@@ -359,6 +391,21 @@ export const CODES = {
     en: 'no compliance result was given for {target}; measure it before closing the period',
     ar: 'لم تُقدَّم نتيجة امتثال لـ {target}؛ قِسه قبل إقفال الفترة',
   },
+  'note.not_monitored_period': {
+    params: {},
+    en: 'the agreement is not monitored in this period: nothing is measured, so nothing is owed',
+    ar: 'الاتفاقية غير مراقَبة في هذه الفترة: لا يُقاس شيء، فلا يُستحق شيء',
+  },
+  'note.amendment_next_period': {
+    params: {},
+    en: 'an amendment takes effect inside this period; the period is settled with the version in force when it began, and the amendment applies from the next period',
+    ar: 'يسري تعديلٌ خلال هذه الفترة؛ تُسوّى الفترة بالنسخة السارية عند بدايتها، ويُطبَّق التعديل من الفترة التالية',
+  },
+  'line.not_monitored': {
+    params: { target: 'text' },
+    en: '{target}: not monitored in this period; nothing owed: there is no data, which is neither met nor breached',
+    ar: '{target}: غير مراقَب في هذه الفترة؛ لا شيء مستحق: لا توجد بيانات، وهذا ليس التزامًا ولا إخلالًا',
+  },
   'note.due_from_period_end': {
     params: {},
     en: 'the breach instant is not known, so the due date counts from the end of the period',
@@ -482,6 +529,9 @@ export const CODES = {
   'termination.description': { params: { text: 'text' }, en: 'the right: {text}', ar: 'الحق: {text}' },
 } as const satisfies Record<string, Entry>;
 
+/** Every code the engines write: the settlement's and the compliance engine's (compliance.ts). */
+export const CODES = { ...SETTLEMENT_CODES, ...COMPLIANCE_CODES } as const satisfies Record<string, Entry>;
+
 export type WhyCode = keyof typeof CODES;
 
 /** The params a code takes, by name (the shapes `ParamValue` lists, per kind). */
@@ -507,7 +557,9 @@ type KindValue<K> = K extends 'text'
                     ? Array<{ id: string; reason: string }>
                     : K extends 'need'
                       ? { rule: 'consecutive' | 'in_year'; count: number }
-                      : string;
+                      : K extends 'instant'
+                        ? Instant
+                        : string;
 export type ParamsOf<C extends WhyCode> = { -readonly [P in keyof (typeof CODES)[C]['params']]: KindValue<(typeof CODES)[C]['params'][P]> };
 
 /** A clause, typed by its code (the core builds them with this, so a missing or misnamed param does not compile). */
@@ -522,6 +574,16 @@ const JOIN: Record<Lang, string> = { en: '; ', ar: '؛ ' };
 
 /** Items listed in full before "and N more" (a month may have hundreds of tickets). */
 const LIST_MAX = 12;
+
+/** How an instant is shown: its date and time to the minute, with the zone's short name (the zone is part of the fact). */
+export const INSTANT: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+};
 
 /** The formatters for one language and locale, made once and kept (Intl formatters are costly to make). */
 function formatters(lang: Lang, locale: string) {
@@ -582,7 +644,22 @@ function formatters(lang: Lang, locale: string) {
   };
   const word = (table: keyof typeof WORDS, v: string) => (WORDS[table][lang] as Record<string, string>)[v] ?? v;
   const cmp: Record<string, string> = { '>=': '≥', '<=': '≤', '>': '>', '<': '<' };
-  return { nf, pf, df, iso, duration, count, measure, list, money: fmtMoney, word, cmp };
+  const zoned = new Map<string, Intl.DateTimeFormat | null>();
+  /** An instant in its zone; null for a zone Intl does not know or a text that is not an instant. */
+  const instant = (at: string, zone: string): string | null => {
+    let f = zoned.get(zone);
+    if (f === undefined) {
+      try {
+        f = new Intl.DateTimeFormat(locale, { ...INSTANT, timeZone: zone });
+      } catch {
+        f = null;
+      }
+      zoned.set(zone, f);
+    }
+    const ms = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(at) ? Date.parse(at) : Number.NaN;
+    return f && Number.isFinite(ms) ? iso(f.format(ms)) : null;
+  };
+  return { nf, pf, df, iso, duration, count, measure, list, money: fmtMoney, word, cmp, instant };
 }
 
 type Formatters = ReturnType<typeof formatters>;
@@ -643,9 +720,12 @@ function param(f: Formatters, kind: Kind, v: unknown): string | null {
       if (!isObj(v) || !isNum(v.count) || (v.rule !== 'consecutive' && v.rule !== 'in_year')) return null;
       return f.count(v.count, v.rule === 'consecutive' ? 'consecutive_breached_period' : 'breached_period_in_year');
     }
+    case 'instant':
+      return isObj(v) && isStr(v.at) && isStr(v.zone) ? f.instant(v.at, v.zone) : null;
     case 'state':
     case 'cap':
     case 'exclusion':
+    case 'evidence':
       return isStr(v) ? f.word(kind, v) : null;
     default:
       return null;

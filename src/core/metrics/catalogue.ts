@@ -24,6 +24,7 @@
 import type { ClockKind, ClockResult, TicketSummary } from '../clock/types.ts';
 import { ticketKey, ticketRef } from '../clock/tickets.ts';
 import type { PledgeEvent, Timed } from '../events/schema.ts';
+import type { Why } from '../i18n/settlement.ts';
 import { describeValue, didYouMean, fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import { mean, median, percentOf, percentileWithRank, sum } from './stats.ts';
 import { inWindow, type ResolvedWindow } from './window.ts';
@@ -52,7 +53,7 @@ export interface AvailabilityFigures {
    * evidence in words. Absent: monitored throughout (the caller vouches for it). `unmonitoredMs`:
    * time of [from, window end) that nobody watched (monitoring.gap), in no figure.
    */
-  monitoring?: { from: number | null; text: string; unmonitoredMs?: number };
+  monitoring?: { from: number | null; text: string; textWhy?: Why[]; unmonitoredMs?: number };
 }
 
 type KpiEvent = Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>>;

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { ClockResult, TicketSummary } from '../clock/types.ts';
 import type { AvailabilityFigures, KpiObservation } from './catalogue.ts';
 import { evaluateTarget, headroom, judge, type TargetEvaluation, type TargetSpec } from './compliance.ts';
+import { assertSayable } from './testkit.ts';
 import type { Window } from './window.ts';
 
 const H = 3_600_000;
@@ -31,6 +32,7 @@ function evaluate(spec: Partial<TargetSpec>): TargetEvaluation {
     ...spec,
   } as TargetSpec);
   assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
+  assertSayable(r.value);
   return r.value;
 }
 
@@ -653,6 +655,7 @@ test('on a closed window the state is met or breached: breached exactly when the
       fc.constantFrom<'increasing' | 'decreasing' | null>('increasing', 'decreasing', null),
       (value, target, comparator, unit, monotone) => {
         const v = judge(value, { comparator, target, warn: 0.75, closed: true, unit, monotone });
+        assertSayable(v);
         const passes =
           comparator === '>='
             ? value >= target
@@ -667,6 +670,7 @@ test('on a closed window the state is met or breached: breached exactly when the
         assert.equal(v.margin! >= 0, comparator === '>=' || comparator === '<=' ? passes : passes || value === target);
         // Closing the window never improves a verdict.
         const open = judge(value, { comparator, target, warn: 0.75, closed: false, unit, monotone });
+        assertSayable(open);
         const rank = { met: 0, no_data: 1, at_risk: 2, breached: 3 };
         if (open.state === 'breached') assert.equal(v.state, 'breached');
         if (v.state === 'met') assert.ok(rank[open.state] <= rank.at_risk);

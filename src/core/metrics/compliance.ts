@@ -26,6 +26,7 @@
  * - >= / > on an unbounded quantity (a count, a sum of sales) has no allowance: no warning band.
  * `warn` defaults to 0.75, the same level as a ticket clock's default warning.
  */
+import { type Why, why } from '../i18n/settlement.ts';
 import { exactDuration } from '../time/duration.ts';
 import { describeValue, fail, ok, type Issue, type Result } from '../validation/issues.ts';
 import {
@@ -73,13 +74,17 @@ export interface Verdict {
   margin: number | null;
   /** Share of the allowance used (see the module comment), null when there is none. */
   consumed: number | null;
-  /** Why this state, in one sentence. */
+  /** Why this state, in one sentence (English). */
   reason: string;
+  /** `reason` as clauses, to say in any language (src/core/i18n/compliance.ts). */
+  reasonWhy: Why[];
   /**
    * Something a reader should know that is not a state: a closed window met with little margin
    * (at_risk is only ever a warning about an open window), a window measured only in part.
    */
   note?: string;
+  /** `note` as clauses; present exactly when `note` is. */
+  noteWhy?: Why[];
 }
 
 export interface SubjectEvaluation extends Verdict {
@@ -191,7 +196,14 @@ function consumedOf(value: number, ctx: JudgeContext): number | null {
 
 /** Judges one value; exported for callers that compute values themselves (e.g. burn-rate views). */
 export function judge(value: number | null, ctx: JudgeContext): Verdict {
-  if (value === null) return { state: 'no_data', margin: null, consumed: null, reason: 'no data in the window: neither met nor breached' };
+  if (value === null)
+    return {
+      state: 'no_data',
+      margin: null,
+      consumed: null,
+      reason: 'no data in the window: neither met nor breached',
+      reasonWhy: [why('compliance.no_data', {})],
+    };
   const fixed = ctx.budget?.basis === 'fixed' ? ctx.budget : null;
   // With a fixed allowance the margin is the allowance left, in points of the time measured so far.
   const margin = fixed
@@ -205,29 +217,49 @@ export function judge(value: number | null, ctx: JudgeContext): Verdict {
   const pass = fixed ? withinAllowance(ctx) : passes(value, ctx.comparator, ctx.target);
   const final = ctx.closed ? null : finalVerdict(value, ctx);
   const against = fixed ? `downtime ${exactDuration(fixed.usedMs)} against an allowance of ${exactDuration(fixed.allowedMs)}` : null;
+  const allowance = fixed ? { used: fixed.usedMs, allowed: fixed.allowedMs } : null;
   if (!pass) {
     if (ctx.closed) {
       const reason = against
         ? `the window is closed and the ${against} exceeds it`
         : 'the window is closed and the value misses the target';
-      return { state: 'breached', margin, consumed, reason };
+      const reasonWhy = [allowance ? why('compliance.closed_over_allowance', allowance) : why('compliance.closed_missed', {})];
+      return { state: 'breached', margin, consumed, reason, reasonWhy };
     }
     if (final === 'fail') {
-      const why = against
+      const reason = against
         ? `the ${against} already exceeds it`
         : ctx.budget
           ? 'the downtime so far already exceeds what the target allows for the whole window'
           : 'the window is open, but the value can only move further from the target';
-      return { state: 'breached', margin, consumed, reason: why };
+      const reasonWhy = [
+        allowance
+          ? why('compliance.over_allowance', allowance)
+          : ctx.budget
+            ? why('compliance.over_budget', {})
+            : why('compliance.cannot_recover', {}),
+      ];
+      return { state: 'breached', margin, consumed, reason, reasonWhy };
     }
-    return { state: 'at_risk', margin, consumed, reason: 'the window is open and the value misses the target so far' };
+    return {
+      state: 'at_risk',
+      margin,
+      consumed,
+      reason: 'the window is open and the value misses the target so far',
+      reasonWhy: [why('compliance.missing_so_far', {})],
+    };
   }
   if (final === 'pass')
-    return { state: 'met', margin, consumed, reason: 'the target is already reached and cannot be lost before the window ends' };
-  const used =
-    consumed !== null && consumed >= ctx.warn
-      ? `${round2(consumed * 100)}% of the allowance is used (warning at ${round2(ctx.warn * 100)}%)`
-      : null;
+    return {
+      state: 'met',
+      margin,
+      consumed,
+      reason: 'the target is already reached and cannot be lost before the window ends',
+      reasonWhy: [why('compliance.already_reached', {})],
+    };
+  const warned = consumed !== null && consumed >= ctx.warn;
+  const shares = { used: round2(consumed! * 100), warn: round2(ctx.warn * 100) };
+  const used = warned ? `${shares.used}% of the allowance is used (warning at ${shares.warn}%)` : null;
   // A closed window has no future to warn about: it is met, and a thin margin is a note.
   const meets = against ? `the ${against} is within it` : 'the value meets the target';
   if (ctx.closed) {
@@ -236,11 +268,18 @@ export function judge(value: number | null, ctx: JudgeContext): Verdict {
       margin,
       consumed,
       reason: `the window is closed and ${meets}`,
-      ...(used ? { note: `met with little margin: ${used}` } : {}),
+      reasonWhy: [allowance ? why('compliance.closed_within_allowance', allowance) : why('compliance.closed_met', {})],
+      ...(used ? { note: `met with little margin: ${used}`, noteWhy: [why('compliance.little_margin', shares)] } : {}),
     };
   }
-  if (used) return { state: 'at_risk', margin, consumed, reason: used };
-  return { state: 'met', margin, consumed, reason: `${meets} so far` };
+  if (used) return { state: 'at_risk', margin, consumed, reason: used, reasonWhy: [why('compliance.allowance_used', shares)] };
+  return {
+    state: 'met',
+    margin,
+    consumed,
+    reason: `${meets} so far`,
+    reasonWhy: [allowance ? why('compliance.within_allowance_so_far', allowance) : why('compliance.met_so_far', {})],
+  };
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -372,6 +411,7 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
         margin: null,
         consumed: null,
         reason: 'no subject reported a value in the window',
+        reasonWhy: [why('compliance.no_subject', {})],
         subjects,
       });
     }
@@ -389,18 +429,36 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
       margin: worst.margin,
       consumed: worst.consumed,
       reason: `${worst.subject}: ${worst.reason}${failing > 1 ? ` (${failing} of ${subjects.length} subjects ${worst.state})` : ''}`,
-      ...(worst.note !== undefined ? { note: `${worst.subject}: ${worst.note}` } : {}),
+      reasonWhy: [
+        why('compliance.subject', { subject: worst.subject }),
+        ...worst.reasonWhy,
+        ...(failing > 1 ? [why('compliance.subjects_in_state', { count: failing, subjects: subjects.length, state: worst.state })] : []),
+      ],
+      ...(worst.note !== undefined
+        ? {
+            note: `${worst.subject}: ${worst.note}`,
+            noteWhy: [why('compliance.subject', { subject: worst.subject }), ...(worst.noteWhy ?? [])],
+          }
+        : {}),
       subjects,
       worstSubject: worst.subject,
     });
   }
   const verdict = judge(mv.value, ctx);
-  if (unmonitored) return ok({ ...base, value: null, ...verdict, reason: monitoring!.text });
+  // Evidence given without clauses (a caller older than them) has none to say: the sentence is shown as written.
+  if (unmonitored) return ok({ ...base, value: null, ...verdict, reason: monitoring!.text, reasonWhy: monitoring!.textWhy ?? [] });
   // A window monitored only from some instant on, or with gaps nobody watched, is measured over
   // that part: say so.
   if (monitoring && monitoring.from !== null && (monitoring.from > window.from || (monitoring.unmonitoredMs ?? 0) > 0)) {
     const part = `only part of the window is measured: ${monitoring.text}`;
-    return ok({ ...base, value: mv.value, ...verdict, note: verdict.note ? `${part}; ${verdict.note}` : part });
+    const partWhy = monitoring.textWhy ? [why('compliance.partly_measured', {}), ...monitoring.textWhy] : [];
+    return ok({
+      ...base,
+      value: mv.value,
+      ...verdict,
+      note: verdict.note ? `${part}; ${verdict.note}` : part,
+      noteWhy: partWhy.length > 0 ? [...partWhy, ...(verdict.noteWhy ?? [])] : [],
+    });
   }
   return ok({ ...base, value: mv.value, ...verdict });
 }

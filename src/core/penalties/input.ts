@@ -4,6 +4,7 @@
  * `penalties.rules[0].amount`); nothing here throws on bad input.
  */
 import { z } from 'zod';
+import type { Why } from '../i18n/settlement.ts';
 import { isValidZone } from '../time/zone.ts';
 import { civilDate } from '../validation/common.ts';
 import { describeValue, fail, ok, type Issue, type Result } from '../validation/issues.ts';
@@ -33,6 +34,15 @@ const evaluation = z.object({
   budget: z.object({ allowedMs: z.number().min(0), usedMs: z.number().min(0) }).optional(),
   window: span.optional(),
   reason: z.string().optional(),
+  // Clauses are said only when their code and params check out (sayClauses); here, only their outline.
+  reasonWhy: z
+    .array(
+      z.custom<Why>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as { code?: unknown }).code === 'string',
+        'expected a clause { code, params }',
+      ),
+    )
+    .optional(),
   windowClosed: z.boolean().optional(),
 });
 

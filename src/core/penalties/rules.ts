@@ -85,7 +85,7 @@ const NO_DATA_DEFAULT = 'no data in the window: neither met nor breached';
  * Why a result that is not breached owes nothing. no_data says why there is no data when the
  * measurement says (a window nobody monitored is reported as such, never as a silent met).
  */
-function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string | undefined }): {
+function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string | undefined; reasonWhy?: Why[] | undefined }): {
   nothingOwed: NothingOwedBecause;
   body: string;
   bodyWhy: Why[];
@@ -97,10 +97,12 @@ function stateOnly(ev: { state: 'met' | 'at_risk' | 'no_data'; reason?: string |
       body: 'nothing owed: the target is at risk but not breached, and only a breach owes',
       bodyWhy: [why('owe.at_risk', {})],
     };
-  // The compliance engine's own reason stays in the English sentence only (it is its words, not ours).
+  // The compliance engine's own reason (why there is no data) is echoed; in clauses, after ours
+  // (src/core/i18n/compliance.ts), when the evaluation has them (one stored before them has not).
   const because = ev.reason && ev.reason !== NO_DATA_DEFAULT ? ` (${ev.reason})` : '';
   const body = `nothing owed: there is no data for the window${because}, which is neither met nor breached (the gap should be looked into)`;
-  return { nothingOwed: 'no_data', body, bodyWhy: [why('owe.no_data', {})] };
+  const echoed = because && ev.reasonWhy && ev.reasonWhy.length > 0 ? ev.reasonWhy : [];
+  return { nothingOwed: 'no_data', body, bodyWhy: [why('owe.no_data', {}), ...echoed] };
 }
 
 /**
@@ -178,7 +180,8 @@ function creditTiers(
   const form: LineForm = rule.form;
   const applied = `credit tiers on ${rule.target}: ${rule.tiers.map((t) => `${thresholdText(t, ev.unit)} ${t.credit !== undefined ? `${t.credit}% of the fee` : fmt(plan.amounts.get(`${path}.tiers[${rule.tiers.indexOf(t)}].amount`)!, currencyOf(t))}`).join('; ')} (the worst band that applies)`;
   const base = { currency: currencyOf(first), form, applied, band: null, units: null, notes: [] as string[], notesWhy: [] as Why[] };
-  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
+  if (ev.state !== 'breached')
+    return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason, reasonWhy: ev.reasonWhy }) });
   const value = ev.value!;
   const threshold = (t: Tier) =>
     t.below !== undefined
@@ -240,7 +243,8 @@ function fine(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'fine' }>, index:
     notesWhy: [] as Why[],
   };
   const ev = r.evaluation;
-  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
+  if (ev.state !== 'breached')
+    return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason, reasonWhy: ev.reasonWhy }) });
   return ok({
     ...base,
     computedMinor: minor,
@@ -265,7 +269,8 @@ function perUnit(env: RuleEnv, rule: Extract<PenaltyRule, { type: 'per_unit' }>,
     notesWhy: [] as Why[],
   };
   const ev = r.evaluation;
-  if (ev.state !== 'breached') return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason }) });
+  if (ev.state !== 'breached')
+    return ok({ ...base, computedMinor: 0, ...stateOnly({ state: ev.state, reason: ev.reason, reasonWhy: ev.reasonWhy }) });
   const times = (count: number): Result<Minor> => multiplyMinor(each, count, path);
 
   if (rule.unit === 'hour_over_budget') {

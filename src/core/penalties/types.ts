@@ -28,6 +28,8 @@ export interface EvaluationLike {
   window?: { from: number; to: number; label?: string };
   /** Why this state, in words (echoed in the settlement). */
   reason?: string;
+  /** `reason` as clauses (src/core/i18n/compliance.ts), echoed in the settlement's clauses. */
+  reasonWhy?: Why[];
   /** Whether the window had closed when it was evaluated. */
   windowClosed?: boolean;
 }

@@ -3,11 +3,13 @@
  * target's history per window as a chart with the figures as a table, the settlements with
  * their reasoning, its lifecycle and its versions.
  */
+import { useEffect, useRef, useState } from 'react';
 import {
   type AgreementHistory,
   type AgreementSummary,
   api,
   type ComplianceItem,
+  type ComplianceResult,
   type EffectiveTerms,
   enc,
   getAll,
@@ -80,6 +82,36 @@ async function load(id: string, signal: AbortSignal): Promise<Data> {
   return { summary, effective, lifecycle, versions: versions?.items ?? [], compliance, settlements };
 }
 
+/**
+ * The history comes from an index that keeps each window's English reason only (no JSON read per
+ * window); the reasons as clauses, to say them in the page's language, are in the full results,
+ * read for a target when its table is first opened (GET .../compliance?target=). Until they come,
+ * or if reading them fails, the English is shown, marked as English (Said).
+ */
+function useReasons(id: string) {
+  const [got, setGot] = useState<Map<string, ComplianceResult>>(() => new Map());
+  const asked = useRef(new Set<string>());
+  const current = useRef(id);
+  useEffect(() => {
+    current.current = id;
+    asked.current = new Set();
+    setGot(new Map());
+  }, [id]);
+  const key = (target: string, window: string) => `${target}\u0000${window}`;
+  const want = (target: string) => {
+    if (asked.current.has(target)) return;
+    asked.current.add(target);
+    getAll<ComplianceItem>(`/v1/agreements/${enc(id)}/compliance?target=${enc(target)}`).then(
+      (items) => {
+        if (current.current !== id) return;
+        setGot((m) => new Map([...m, ...items.map((c): [string, ComplianceResult] => [key(c.target, c.window), c.result])]));
+      },
+      () => asked.current.delete(target),
+    );
+  };
+  return { want, of: (target: string, window: string) => got.get(key(target, window)) };
+}
+
 function fee(i: I18n, e: EffectiveTerms): string | null {
   const f = e.terms.pricing?.fee;
   const cur = e.terms.pricing?.currency;
@@ -94,6 +126,7 @@ export function Agreement({ id }: { id: string }) {
   const i = useI18n();
   const { t } = i;
   const { data, error, loading, reload } = useLoad((s) => load(id, s), [id]);
+  const reasons = useReasons(id);
   const name = data?.effective?.terms.name;
   usePageTitle(name ?? t('agreement.title', { id }));
 
@@ -274,7 +307,7 @@ export function Agreement({ id }: { id: string }) {
                       items={items}
                       label={t('agreement.chartLabel', { target: tname, promise: formatPromise(i, first.result) })}
                     />
-                    <details>
+                    <details onToggle={(e) => e.currentTarget.open && reasons.want(tid)}>
                       <summary>{t('agreement.tableToggle')}</summary>
                       <div className="table-wrap">
                         <table className="table table-compact">
@@ -297,8 +330,15 @@ export function Agreement({ id }: { id: string }) {
                                 </td>
                                 <td className="num">{formatValue(i, c.result.value, c.result.unit)}</td>
                                 <td className="reason">
-                                  {c.result.reason}
-                                  {c.result.note && <span className="muted block">{c.result.note}</span>}
+                                  <Said clauses={reasons.of(tid, c.window)?.reasonWhy} english={c.result.reason} />
+                                  {(reasons.of(tid, c.window)?.note ?? c.result.note) && (
+                                    <span className="muted block">
+                                      <Said
+                                        clauses={reasons.of(tid, c.window)?.noteWhy}
+                                        english={reasons.of(tid, c.window)?.note ?? c.result.note ?? ''}
+                                      />
+                                    </span>
+                                  )}
                                 </td>
                               </tr>
                             ))}

@@ -1,0 +1,160 @@
+/**
+ * The Prometheus runner, in process, on a real SQLite store, against a local HTTP server answering
+ * Prometheus' query API (/api/v1/query, a vector of one sample: 990 good of 1000): nobody calls
+ * POST /v1/measurements/prometheus, the runner measures the ratio targets on its own and stores the
+ * ratio.measured events. On the timer loop itself (the system clock, a 200 ms interval, polled for);
+ * then on a clock the test moves: the month measured once more right after it ends, over all of it;
+ * Prometheus unreachable writes nothing, is logged, and the next run (the ended window's final
+ * figure included) measures again.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { seedAgreement } from '../../demo/seed.ts';
+import { openStore } from '../../store/index.ts';
+import type { StoredEvent, Store } from '../../store/types.ts';
+import { createPrometheusRunner, PROMETHEUS_TENANT_TIMER, startPrometheusRunner } from './runner.ts';
+
+const AGREEMENT = `id: shop-api
+name: Shop API
+kind: sla
+parties:
+  provider: { id: northwind, name: Northwind Services }
+  customer: { id: acme, name: Acme Corp }
+services: [shop]
+term: { start: 2026-01-01 }
+targets:
+  - id: requests-ok
+    metric: ratio
+    value: 98
+    window: month
+    prometheus:
+      good: shop_requests_total{code="200"}
+      total: shop_requests_total
+`;
+
+let store: Store;
+let dir: string;
+let prom: http.Server;
+let url: string;
+let up = true;
+/** The instants (ms) and queries Prometheus was asked. */
+const asked: Array<{ time: number; query: string }> = [];
+const limits = { batchEvents: 1000, batchBytes: 1_000_000, maxClockSkewMs: 86_400_000 };
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pledge-prom-runner-'));
+  store = await openStore({ kind: 'sqlite', path: join(dir, 'pledge.db') });
+  prom = http.createServer((req, res) => {
+    if (!up) return req.socket.destroy();
+    const u = new URL(req.url ?? '/', 'http://x');
+    const query = u.searchParams.get('query') ?? '';
+    const time = Number(u.searchParams.get('time')) * 1000;
+    asked.push({ time, query });
+    const value = query.includes('code="200"') ? '990' : '1000';
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [time / 1000, value] }] } }));
+  });
+  await new Promise<void>((r) => prom.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(prom.address() as AddressInfo).port}`;
+});
+after(async () => {
+  prom.closeAllConnections();
+  prom.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function measuredEventsOf(tenant: string, from: Store): Promise<StoredEvent[]> {
+  return (await from.queryEvents(tenant, { typePrefix: 'ratio.measured', limit: 1000 })).items;
+}
+
+const measuredEvents = (tenant: string) => measuredEventsOf(tenant, store);
+
+test('the loop measures the ratio targets on its own, every interval, and stores the ratio.measured events', async () => {
+  const tenant = 'loop';
+  await store.createTenant({ id: tenant, name: tenant, createdAt: 0 });
+  await seedAgreement(store, tenant, AGREEMENT, 'shop-api.yaml', Date.now(), 'test');
+  const errors: string[] = [];
+  const logger = { error: (_o: object, m: string) => errors.push(m), warn: (_o: object, m: string) => errors.push(m) };
+  const runner = startPrometheusRunner({ store, prometheus: { url, timeoutMs: 2000, intervalMs: 200 }, limits, pollMs: 50, logger });
+  try {
+    // Two runs: the first when the tenant gets its timer, the next an interval later.
+    for (let i = 0; i < 400 && (await measuredEvents(tenant)).length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+  } finally {
+    await runner.stop();
+  }
+  const events = await measuredEvents(tenant);
+  assert.ok(events.length >= 2, `measured ${events.length} times; logged: ${errors.join('; ')}`);
+  assert.deepEqual(errors, []);
+  const e = events[0]!.payload as { agreement: string; target: string; good: number; total: number; source: string };
+  assert.deepEqual([e.agreement, e.target, e.good, e.total, events[0]!.source], ['shop-api', 'requests-ok', 990, 1000, 'prometheus']);
+  assert.ok(await store.getTimer(tenant, PROMETHEUS_TENANT_TIMER), 'the tenant keeps its timer for the next run');
+});
+
+test('a month measured once more right after it ends, over all of it; Prometheus unreachable: nothing written, logged, measured at the next run', async () => {
+  // A store of its own: a runner measures every tenant of its store, the first test's too.
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'clock.db') });
+  const measuredEvents = (tenant: string) => measuredEventsOf(tenant, store);
+  const tenant = 'clock';
+  await store.createTenant({ id: tenant, name: tenant, createdAt: 0 });
+  const MIN = 60_000;
+  let now = Date.parse('2027-01-31T23:50:00Z');
+  await seedAgreement(store, tenant, AGREEMENT, 'shop-api.yaml', now, 'test');
+  const warned: object[] = [];
+  const runner = createPrometheusRunner({
+    store,
+    prometheus: { url, timeoutMs: 2000, intervalMs: 5 * MIN },
+    limits,
+    clock: { now: () => now, setTimer: () => () => undefined },
+    logger: { error: (o) => warned.push(o), warn: (o) => warned.push(o) },
+  });
+  const january = { from: Date.parse('2027-01-01T00:00:00Z'), to: Date.parse('2027-02-01T00:00:00Z') };
+  const february = { from: january.to, to: Date.parse('2027-03-01T00:00:00Z') };
+  const windowOf = (e: StoredEvent) => Date.parse((e.payload as { window: { from: string } }).window.from);
+  try {
+    // The first run: January so far; the next, an interval later (January has 10 minutes left).
+    let r = await runner.tick();
+    assert.deepEqual([r.claimed, r.measured, r.failed], [1, 1, 0]);
+    assert.equal((await store.getTimer(tenant, PROMETHEUS_TENANT_TIMER))?.fireAt, now + 5 * MIN);
+
+    // A minute after January ends: February so far, and January's final figure as of its end.
+    now = january.to + MIN;
+    asked.length = 0;
+    r = await runner.tick();
+    assert.deepEqual([r.claimed, r.measured, r.failed], [1, 2, 0]);
+    const final = (await measuredEvents(tenant)).filter((e) => windowOf(e) === january.from);
+    assert.equal(final.length, 2);
+    assert.equal(final[1]!.at, january.to - 1, 'the final figure is the window’s last event');
+    assert.equal((final[1]!.payload as { evidence: { rangeMs: number } }).evidence.rangeMs, january.to - january.from);
+    assert.ok(asked.some((a) => a.time === january.to && a.query.includes(`[${january.to - january.from}ms]`)));
+    assert.equal((await store.getTimer(tenant, PROMETHEUS_TENANT_TIMER))?.fireAt, now + 5 * MIN);
+
+    // February ends while Prometheus is unreachable: nothing written, logged, tried again.
+    now = february.to + MIN;
+    up = false;
+    const before = (await measuredEvents(tenant)).length;
+    r = await runner.tick();
+    assert.deepEqual([r.claimed, r.measured, r.failed], [1, 0, 2]);
+    assert.equal((await measuredEvents(tenant)).length, before);
+    assert.equal(warned.length, 1);
+    assert.match(JSON.stringify(warned[0]), /not reachable/);
+
+    // Back: the next run measures March so far and February's final figure.
+    up = true;
+    now += 5 * MIN;
+    r = await runner.tick();
+    assert.deepEqual([r.claimed, r.measured, r.failed], [1, 2, 0]);
+    const feb = (await measuredEvents(tenant)).filter((e) => windowOf(e) === february.from);
+    assert.equal(feb.at(-1)?.at, february.to - 1);
+    // Nothing more is due until the next interval.
+    assert.deepEqual(await runner.tick(), { claimed: 0, measured: 0, failed: 0 });
+  } finally {
+    await runner.stop();
+    await store.close();
+  }
+});
