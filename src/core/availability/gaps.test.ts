@@ -12,6 +12,7 @@ import { agreementFromText } from '../agreements/load.ts';
 import { evaluateAgreement } from '../agreements/evaluate.ts';
 import { compileCalendar } from '../calendar/compile.ts';
 import { resolveWindow } from '../metrics/window.ts';
+import { sayWhy } from '../i18n/settlement.ts';
 import { unwrap } from '../validation/issues.ts';
 import { availability } from './compute.ts';
 import { intervalsFromEvents } from './events.ts';
@@ -193,6 +194,10 @@ test('an agreement measures a month with a gap as the engine does: the gap is in
     up.evaluation?.note ?? '',
     /^only part of the window is measured: .*not monitored from 2026-07-10T10:30:00Z to 2026-07-12T10:30:00Z/,
   );
+  // The note's clauses say the gap in any language.
+  const gapClause = up.evaluation?.noteWhy?.find((w) => w.code === 'monitoring.gap');
+  assert.ok(gapClause, JSON.stringify(up.evaluation?.noteWhy));
+  assert.match(sayWhy(gapClause, 'ar') ?? '', /^غير مراقَبة من .* إلى .*\(monitoring\.gap\)$/);
   // While the month is open, its downtime budget is 0.1% of the most it can still measure: the
   // month less the gap (never to be measured).
   const open = evaluateAgreement({ terms, calendars: new Map([['24x7', always]]), events, window, now: t('2026-07-20T00:00:00Z') });
