@@ -134,7 +134,12 @@ export function registerAvailability(calc: Command): void {
         const mFrom = coverage.from ?? w.from;
         const measuredTo = Math.max(mFrom, end);
         const inputs = { outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples };
-        const measured = availability(inputs, { from: mFrom, to: measuredTo }, options);
+        // Stretches nobody watched (monitoring.gap) are not measured: neither up nor down.
+        const measured = availability(
+          inputs,
+          { from: mFrom, to: measuredTo },
+          coverage.gaps.length ? { ...options, unmonitored: coverage.gaps } : options,
+        );
         const monitored = coverage.from !== null;
         const zone = o.timezone;
         const iso = (ms: number) => formatInstant(ms, zone);

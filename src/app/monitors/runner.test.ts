@@ -12,12 +12,13 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { availability, intervalsFromEvents } from '../../core/availability/index.ts';
+import { availability, intervalsFromEvents, monitoringCoverage, monitoringEvidence } from '../../core/availability/index.ts';
 import type { Timed } from '../../core/events/schema.ts';
-import type { MonitorState } from '../../core/monitors/decide.ts';
+import { gapEvent, type MonitorState } from '../../core/monitors/decide.ts';
+import { parseMonitorSpec } from '../../core/monitors/spec.ts';
 import { openStore } from '../../store/index.ts';
 import type { Store } from '../../store/types.ts';
-import { pauseMonitor, putMonitor, recordHeartbeat } from './manage.ts';
+import { pauseMonitor, putMonitor, recordHeartbeat, writeMonitorEvents } from './manage.ts';
 import { createMonitorRunner, startMonitorRunner, type MonitorRunner } from './runner.ts';
 
 let store: Store;
@@ -237,5 +238,44 @@ test('Pledge itself away: a check taken up long after it was due records a gap, 
   clock.t += 1_000;
   await r.tick();
   assert.equal(await status('g-tcp'), 'down');
+  // Away again for an hour while the service is down; it is still down when the check is taken up.
+  const downAt = clock.t;
+  clock.t += 3_600_000;
+  const gapEnd = clock.t;
+  assert.equal((await r.tick()).gaps, 2);
+  assert.equal(await status('g-tcp'), 'down');
+  const all = async () =>
+    (await store.queryEvents(TENANT, { service: 'gaps', limit: 100 })).items
+      .map((e) => ({ ...(e.payload as object), atMs: e.at }) as unknown as Timed)
+      .filter((e) => e.type !== 'check.result' || (e as { check?: string }).check === 'g-tcp')
+      .filter((e) => !('monitor' in e) || e.monitor === 'pledge:g-tcp');
+  // The stored gaps: each a fact with both ends, dated by the check that found it.
+  const gaps = (await all()).filter((e) => e.type === 'monitoring.gap');
+  assert.deepEqual(
+    gaps.map((e) => e.type === 'monitoring.gap' && { id: e.id, from: Date.parse(e.from), to: Date.parse(e.to), at: e.atMs }),
+    [
+      { id: `monitor:g-tcp:${t0 + 1_000}-${t0 + 3_600_000}:gap`, from: t0 + 1_000, to: t0 + 3_600_000, at: t0 + 3_600_000 },
+      { id: `monitor:g-tcp:${downAt + 1_000}-${gapEnd}:gap`, from: downAt + 1_000, to: gapEnd, at: gapEnd },
+    ],
+  );
+  // Writing the same gap again (a check run twice) stores nothing new.
+  const spec = parseMonitorSpec((await store.getMonitor(TENANT, 'g-tcp'))?.spec);
+  assert.ok(spec.ok);
+  await writeMonitorEvents(store, TENANT, 'g-tcp', [gapEvent('g-tcp', spec.value, { from: downAt + 1_000, to: gapEnd })], gapEnd);
+  assert.equal((await all()).filter((e) => e.type === 'monitoring.gap').length, 2);
+  // The figure: down from downAt, and still down when the gap ended; only the time watched counts
+  // (one interval before the gap, and up to the end of the window after it).
+  const events = await all();
+  const end = gapEnd + 10_000;
+  const iv = intervalsFromEvents(events, end);
+  const cov = monitoringCoverage(monitoringEvidence(events, iv), { from: t0, to: end });
+  assert.deepEqual(cov.gaps, [
+    { start: t0 + 1_000, end: t0 + 3_600_000 },
+    { start: downAt + 1_000, end: gapEnd },
+  ]);
+  const fig = availability({ samples: iv.samples }, { from: cov.from!, to: end }, { unmonitored: cov.gaps });
+  assert.equal(fig.unmonitoredMs, 2 * 3_600_000 - 2_000);
+  assert.equal(fig.downtimeMs, 1_000 + 10_000, 'down the interval before the gap and the 10 s after it, never during it');
+  assert.equal(fig.serviceMs, end - t0 - (2 * 3_600_000 - 2_000));
   await store.close();
 });

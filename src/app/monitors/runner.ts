@@ -13,12 +13,14 @@
  *    from the monitor and the instant, so a check run again writes nothing new), then the state.
  * 4. Complete the timer (only the claim's holder can) with the next check, one interval after the
  *    one scheduled. If that is past already, Pledge itself was not checking (down, or far behind):
- *    the stretch is recorded in the state as a gap, never as the service's downtime, and the next
+ *    the stretch is recorded in the state as a gap and written as a monitoring.gap event, written
+ *    before the check's own events (not monitored: never the service's downtime, nor its uptime),
+ *    and the next
  *    check is one interval from now (no burst of missed checks). For a heartbeat, a beat overdue
  *    while Pledge was not checking is not taken as missed (the push may have failed because Pledge
  *    was down): it gets a fresh interval and grace.
  */
-import { nextCheck, step, withGap, type CheckOutcome, type MonitorState } from '../../core/monitors/decide.ts';
+import { gapEvent, nextCheck, step, withGap, type CheckOutcome, type MonitorState } from '../../core/monitors/decide.ts';
 import { parseMonitorSpec } from '../../core/monitors/spec.ts';
 import { MONITOR_TIMER_PREFIX, type ClaimedTimer, type Store } from '../../store/types.ts';
 import { systemClock, timerLoop, type LoopClock, type LoopLogger } from '../timer-loop.ts';
@@ -102,6 +104,8 @@ export function createMonitorRunner(opts: MonitorRunnerOptions, loop = false): M
       report.gaps++;
     }
     let events: ReturnType<typeof step>['events'] = [];
+    // Only a monitor that has started watching can have stopped: before its first check nothing was monitored anyway.
+    const gapped = next.gap && state?.startedAt !== undefined ? [gapEvent(id, s, next.gap)] : [];
     let fireAt = next.at;
     if (s.kind === 'heartbeat') {
       const deadline = (state?.lastPushAt ?? t.fireAt - s.interval - s.grace) + s.interval + s.grace;
@@ -118,6 +122,7 @@ export function createMonitorRunner(opts: MonitorRunnerOptions, loop = false): M
       const outcome: CheckOutcome = await probe(s, () => clock.now());
       ({ state, events } = step(id, s, state, outcome));
     }
+    events = [...gapped, ...events];
     await writeMonitorEvents(store, t.tenant, id, events, clock.now());
     report.events += events.length;
     if (state) await store.setMonitorState(t.tenant, id, state);

@@ -290,7 +290,8 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
               text: `not monitored in this part of the window: ${whole.text}`,
               textWhy: [why('monitoring.not_in_part', {}), ...whole.textWhy],
             };
-      const opts = availabilityOptionsFor(terms, t, calendars);
+      // Stretches nobody watched (monitoring.gap) are not measured: neither up nor down.
+      const opts = { ...availabilityOptionsFor(terms, t, calendars), ...(whole.gaps.length ? { unmonitored: whole.gaps } : {}) };
       if (coverage.from === null) {
         const monitoring = { from: null, text: coverage.text, textWhy: coverage.textWhy };
         inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring };
@@ -305,7 +306,12 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
           eligibleMs: av.eligibleMs,
           excludedMs: av.excludedMs,
           outages: av.outages.map((o) => o.id),
-          monitoring: { from: coverage.from, text: coverage.text, textWhy: coverage.textWhy },
+          monitoring: {
+            from: coverage.from,
+            text: coverage.text,
+            textWhy: coverage.textWhy,
+            ...(av.unmonitoredMs ? { unmonitoredMs: av.unmonitoredMs } : {}),
+          },
         };
       }
     }

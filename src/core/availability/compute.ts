@@ -3,7 +3,8 @@
  * downtime and the ids behind every figure out.
  *
  * The accounting, in order (docs/availability.md has a worked example of each step):
- * 1. Service time S: the window, cut to the calendar's working intervals (24x7 without calendar).
+ * 1. Service time S: the window, cut to the calendar's working intervals (24x7 without calendar),
+ *    less the stretches nobody watched (`unmonitored`: no data, neither up nor down).
  * 2. Excluded time E: maintenance windows announced at least `maintenanceNoticeMs` before they
  *    start, and outages of excluded causes (customer, force majeure, third party, as configured).
  *    Any instant covered by an excluded item is excluded, whatever else happens then: exclusion
@@ -127,6 +128,41 @@ function listOf<T>(v: readonly T[] | undefined, path: string, issues: Issue[]): 
 }
 
 const isInstant = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The unmonitored stretches as a set (invalid ones reported and left out); undefined when none were given. */
+function unmonitoredTime(list: AvailabilityOptions['unmonitored'], issues: Issue[]): IntervalSet | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list)) {
+    issues.push({ path: 'options.unmonitored', message: 'expected a list of { start, end } stretches', received: describeValue(list) });
+    return undefined;
+  }
+  const ok: Array<{ start: number; end: number }> = [];
+  list.forEach((g: unknown, k) => {
+    const r = g as { start?: unknown; end?: unknown } | null;
+    if (
+      r &&
+      typeof r.start === 'number' &&
+      typeof r.end === 'number' &&
+      Number.isFinite(r.start) &&
+      Number.isFinite(r.end) &&
+      r.end >= r.start
+    )
+      ok.push({ start: r.start, end: r.end });
+    else
+      issues.push({
+        path: `options.unmonitored[${k}]`,
+        message: 'expected { start, end } in epoch milliseconds with end at or after start; ignored',
+        received: describeValue(g),
+      });
+  });
+  ok.sort((a, b) => a.start - b.start);
+  return unionOfSorted(
+    Float64Array.from(ok, (g) => g.start),
+    Float64Array.from(ok, (g) => g.end),
+    null,
+    ok.length,
+  );
+}
 
 /** The service-time set: the window, cut to working intervals when a calendar limits it. */
 function serviceTime(from: number, to: number, calendar: BusinessCalendar | undefined): IntervalSet {
@@ -532,7 +568,9 @@ export function availability(input: AvailabilityInput, window: TimeWindow, optio
   if (settings.minOutageMs > 0) markShortStretches(C, settings.minOutageMs, ignore, stretchMs);
 
   // 4. Service time S, excluded time E, and the eligible scope S - E where downtime can fall.
-  const S = serviceTime(from, to, calendar);
+  const hours = serviceTime(from, to, calendar);
+  const U = unmonitoredTime(options?.unmonitored, issues);
+  const S = U ? subtract(hours, U) : hours;
   const X = compact(excludedIdx, nExcluded, start, end, weight);
   // Excluded time goes first to announced maintenance (priority 2), then to excluded outages.
   const xPriority = new Float64Array(X.n);
@@ -649,6 +687,7 @@ export function availability(input: AvailabilityInput, window: TimeWindow, optio
     window: { from, to },
     windowMs: to - from,
     serviceMs,
+    ...(U ? { unmonitoredMs: hours.total - S.total } : {}),
     excludedMs,
     eligibleMs,
     downtimeMs,

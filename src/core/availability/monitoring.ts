@@ -22,13 +22,19 @@
  *
  * Without 1 or 2 a window is monitored only with evidence inside it (3 or 4), so a quiet month of a
  * feed that reports only failures is no_data: declare the start, or send monitoring.started, to
- * have quiet months measured. The coverage of a window is always a suffix [from, window end): the
- * term's end is cut by settlement, and there is no `monitoring.stopped` (a known gap).
+ * have quiet months measured. The coverage of a window is a suffix [from, window end) (the term's
+ * end is cut by settlement) less the gaps in it: `monitoring.gap` events say nobody watched from
+ * one instant to another (Pledge's own monitors, when Pledge was not running). Gap time is not
+ * monitored, whatever else says so: no data, neither up nor down, so the state known before a gap
+ * (an open outage, a check that was down) does not carry across it. A gap is one fact with both
+ * ends rather than a stopped/started pair: it is only known once it is over, so it is written
+ * whole, and a lost half could never leave a scope unmonitored for good. A window entirely in
+ * gaps is not monitored.
  *
  * Pure: instants are epoch ms, the evidence is built once per target and asked per window.
  */
 import { type Why, why } from '../i18n/settlement.ts';
-import { formatInstant } from '../time/instant.ts';
+import { formatInstant, parseInstant } from '../time/instant.ts';
 import type { Timed } from '../events/schema.ts';
 import type { CheckSample, MaintenanceWindow, OutageInterval } from './types.ts';
 
@@ -43,6 +49,8 @@ export interface MonitoringEvidence {
   checks: number[];
   /** Outage intervals and maintenance windows, as [start, end) pairs. */
   reports: Array<{ start: number; end: number }>;
+  /** Stretches nobody watched (monitoring.gap), [start, end), sorted, disjoint. */
+  gaps: Array<{ start: number; end: number }>;
 }
 
 export interface MonitoringCoverage {
@@ -53,6 +61,8 @@ export interface MonitoringCoverage {
   text: string;
   /** `text` as one clause, to say in any language (src/core/i18n/compliance.ts). */
   textWhy: Why[];
+  /** Stretches of [from, window end) nobody watched (monitoring.gap): not measured. Empty when none. */
+  gaps: Array<{ start: number; end: number }>;
 }
 
 /** The evidence of a target's scope, from its (already scoped) events and the intervals built from them. */
@@ -65,7 +75,58 @@ export function monitoringEvidence(
   for (const e of events) if (e.type === 'monitoring.started' && (started === null || e.atMs < started)) started = e.atMs;
   const checks = intervals.samples.map((s) => s.at).sort((a, b) => a - b);
   const reports = [...intervals.outages, ...intervals.maintenance].map((x) => ({ start: x.start, end: x.end }));
-  return { ...(declaredFrom !== undefined ? { declaredFrom } : {}), started, checks, reports };
+  return { ...(declaredFrom !== undefined ? { declaredFrom } : {}), started, checks, reports, gaps: gapsOf(events) };
+}
+
+/** The monitoring.gap stretches of the events, merged (overlapping or touching gaps are one). */
+function gapsOf(events: readonly Timed[]): Array<{ start: number; end: number }> {
+  const raw: Array<{ start: number; end: number }> = [];
+  for (const e of events) {
+    if (e.type !== 'monitoring.gap') continue;
+    const start = parseInstant(e.from);
+    const end = parseInstant(e.to);
+    if (start.ok && end.ok && end.value > start.value) raw.push({ start: start.value, end: end.value });
+  }
+  raw.sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: Array<{ start: number; end: number }> = [];
+  for (const g of raw) {
+    const last = out[out.length - 1];
+    if (last && g.start <= last.end) last.end = Math.max(last.end, g.end);
+    else out.push({ ...g });
+  }
+  return out;
+}
+
+/**
+ * The coverage less the gaps inside [coverage.from, to): the gaps cut to it, each said in a clause
+ * of its own, and a window left with nothing monitored is not monitored at all (no_data). Gaps are
+ * merged, so such a window lies in one gap.
+ */
+function lessGaps(c: MonitoringCoverage, gaps: MonitoringEvidence['gaps'], to: number, zone: string): MonitoringCoverage {
+  if (c.from === null || gaps.length === 0) return c;
+  const from = c.from;
+  const at = (ms: number) => formatInstant(ms, zone);
+  const instant = (ms: number) => ({ at: formatInstant(ms), zone });
+  const inside = gaps
+    .filter((g) => g.start < to && g.end > from)
+    .map((g) => ({ start: Math.max(g.start, from), end: Math.min(g.end, to) }));
+  if (inside.length === 0) return c;
+  const gapMs = inside.reduce((n, g) => n + g.end - g.start, 0);
+  if (gapMs >= to - from) {
+    return {
+      from: null,
+      basis: 'none',
+      text: `not monitored: nobody watched from ${at(from)} to ${at(to)} (monitoring.gap)`,
+      textWhy: [why('monitoring.gap_whole', { from: instant(from), to: instant(to) })],
+      gaps: [],
+    };
+  }
+  return {
+    ...c,
+    text: [c.text, ...inside.map((g) => `not monitored from ${at(g.start)} to ${at(g.end)} (monitoring.gap)`)].join('; '),
+    textWhy: [...c.textWhy, ...inside.map((g) => why('monitoring.gap', { from: instant(g.start), to: instant(g.end) }))],
+    gaps: inside,
+  };
 }
 
 /** First index i with a[i] >= x (a ascending). */
@@ -82,6 +143,11 @@ function lowerBound(a: readonly number[], x: number): number {
 
 /** From when, if at all, the window [from, to) was monitored (see the module comment). */
 export function monitoringCoverage(ev: MonitoringEvidence, window: { from: number; to: number }, zone = 'UTC'): MonitoringCoverage {
+  return lessGaps(coverageFromStart(ev, window, zone), ev.gaps ?? [], window.to, zone);
+}
+
+/** From when the window was monitored, gaps aside. */
+function coverageFromStart(ev: MonitoringEvidence, window: { from: number; to: number }, zone: string): MonitoringCoverage {
   const { from, to } = window;
   const at = (ms: number) => formatInstant(ms, zone);
   // Clause params: the instant in UTC and the zone to show it in (never the formatted text).
@@ -108,6 +174,7 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
     basis,
     text: start > from ? `monitored from ${at(start)} (${why})` : `monitored throughout (${why})`,
     textWhy: [clause(start, basis, evidence)],
+    gaps: [],
   });
   if (ev.declaredFrom !== undefined) {
     if (ev.declaredFrom >= to) {
@@ -116,6 +183,7 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
         basis: 'none',
         text: `not monitored: monitoring is declared to start ${at(ev.declaredFrom)}, after this window`,
         textWhy: [why('monitoring.declared_after', { declared: instant(ev.declaredFrom) })],
+        gaps: [],
       };
     }
     return said(Math.max(from, ev.declaredFrom), 'declared', `monitoring declared from ${at(ev.declaredFrom)}`);
@@ -159,6 +227,7 @@ export function monitoringCoverage(ev: MonitoringEvidence, window: { from: numbe
         'not monitored: no check result, outage, maintenance or monitoring.started event in this window, ' +
         'and no monitoring start declared (monitoring.since)',
       textWhy: [why('monitoring.none', {})],
+      gaps: [],
     };
   }
   // The earliest start wins; at equal starts the more explicit evidence names it (stable sort).

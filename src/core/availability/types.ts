@@ -90,6 +90,11 @@ export interface AvailabilityOptions {
   minOutageMs?: number;
   /** How several checks combine; default `any`. */
   checks?: CheckRule;
+  /**
+   * Stretches nobody watched ([start, end), e.g. monitoring.gap events, see monitoring.ts): not
+   * measured at all, neither up nor down, as if outside service hours. Default none.
+   */
+  unmonitored?: ReadonlyArray<{ start: number; end: number }>;
 }
 
 /** The options actually applied, echoed in every result so a figure can be explained. */
@@ -163,8 +168,10 @@ export interface AvailabilityResult {
   window: TimeWindow;
   /** to - from. */
   windowMs: number;
-  /** Service-hours time inside the window. */
+  /** Service-hours time inside the window (less the unmonitored time). */
   serviceMs: number;
+  /** Service-hours time inside the window that nobody watched (options.unmonitored); present when some was given. */
+  unmonitoredMs?: number;
   /** Service-hours time inside the window covered by excluded items. */
   excludedMs: number;
   /** The denominator: serviceMs - excludedMs (`removed`) or serviceMs (`counted_as_up`). */

@@ -8,6 +8,7 @@
  * free-form data goes in `attributes`.
  */
 import { z } from 'zod';
+import { parseInstant } from '../time/instant.ts';
 
 const isoInstant = z
   .string()
@@ -117,6 +118,33 @@ export const monitoringStarted = z.strictObject({
   /** What monitors it (a probe, a tool), for the record. */
   monitor: name.optional(),
 });
+/**
+ * Nobody watched the event's scope from `from` to `to` (a monitor's own gap: Pledge itself was not
+ * running, so its checks did not run). That time is not monitored: no data, neither up nor down, so
+ * an outage open when the gap began is not counted during it. One fact with both ends, because a
+ * gap is only known once it is over (the first check after it finds it); `at` is when it was found.
+ * docs/availability.md, "Was the window monitored?".
+ */
+export const monitoringGap = z
+  .strictObject({
+    ...base,
+    type: z.literal('monitoring.gap'),
+    from: isoInstant,
+    to: isoInstant,
+    /** What did not watch (a probe, a tool), for the record. */
+    monitor: name.optional(),
+  })
+  .check((ctx) => {
+    const from = parseInstant(ctx.value.from);
+    const to = parseInstant(ctx.value.to);
+    if (from.ok && to.ok && to.value < from.value)
+      ctx.issues.push({
+        code: 'custom',
+        path: ['to'],
+        message: `expected an instant at or after from (${ctx.value.from})`,
+        input: ctx.value.to,
+      });
+  });
 export const kpiReported = z.strictObject({
   ...base,
   type: z.literal('kpi.reported'),
@@ -161,6 +189,7 @@ export const pledgeEvent = z.discriminatedUnion('type', [
   maintenanceCancelled,
   checkResult,
   monitoringStarted,
+  monitoringGap,
   kpiReported,
   ratioMeasured,
 ]);

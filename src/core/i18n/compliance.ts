@@ -128,6 +128,16 @@ export const COMPLIANCE_CODES = {
     en: 'not monitored in this part of the window',
     ar: 'غير مراقَبة في هذا الجزء من النافذة',
   },
+  'monitoring.gap': {
+    params: { from: 'instant', to: 'instant' },
+    en: 'not monitored from {from} to {to} (monitoring.gap)',
+    ar: 'غير مراقَبة من {from} إلى {to} (monitoring.gap)',
+  },
+  'monitoring.gap_whole': {
+    params: { from: 'instant', to: 'instant' },
+    en: 'not monitored: nobody watched from {from} to {to} (monitoring.gap)',
+    ar: 'غير مراقَبة: لم يراقبها أحد من {from} إلى {to} (monitoring.gap)',
+  },
   'monitoring.none': {
     params: {},
     en: 'not monitored: no check result, outage, maintenance or monitoring.started event in this window, and no monitoring start declared (monitoring.since)',

@@ -50,9 +50,10 @@ export interface AvailabilityFigures {
   /**
    * Whether the window was monitored (src/core/availability/monitoring.ts): from which instant
    * (the figures cover [from, window end)), or null when it was not monitored at all, and the
-   * evidence in words. Absent: monitored throughout (the caller vouches for it).
+   * evidence in words. Absent: monitored throughout (the caller vouches for it). `unmonitoredMs`:
+   * time of [from, window end) that nobody watched (monitoring.gap), in no figure.
    */
-  monitoring?: { from: number | null; text: string; textWhy?: Why[] };
+  monitoring?: { from: number | null; text: string; textWhy?: Why[]; unmonitoredMs?: number };
 }
 
 type KpiEvent = Timed<Extract<PledgeEvent, { type: 'kpi.reported' }>>;

@@ -361,7 +361,9 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
     // bound is safe.
     const { downtimeMs, eligibleMs, excludedMs } = mv.figures;
     const measuredFrom = Math.max(window.from, monitoring?.from ?? window.from);
-    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - measuredFrom - excludedMs);
+    // Gaps nobody watched so far are in no figure, and never will be.
+    const unwatched = monitoring?.unmonitoredMs ?? 0;
+    const maxEligible = closed ? eligibleMs : Math.max(eligibleMs, window.to - measuredFrom - excludedMs - unwatched);
     const h = headroom(target);
     const fixed = allowanceMs !== undefined;
     const allowedMs = fixed ? allowanceMs : (maxEligible * h.num) / (100 * h.den);
@@ -445,8 +447,9 @@ export function evaluateTarget(spec: TargetSpec): Result<TargetEvaluation> {
   const verdict = judge(mv.value, ctx);
   // Evidence given without clauses (a caller older than them) has none to say: the sentence is shown as written.
   if (unmonitored) return ok({ ...base, value: null, ...verdict, reason: monitoring!.text, reasonWhy: monitoring!.textWhy ?? [] });
-  // A window monitored only from some instant on is measured over that part: say so.
-  if (monitoring && monitoring.from !== null && monitoring.from > window.from) {
+  // A window monitored only from some instant on, or with gaps nobody watched, is measured over
+  // that part: say so.
+  if (monitoring && monitoring.from !== null && (monitoring.from > window.from || (monitoring.unmonitoredMs ?? 0) > 0)) {
     const part = `only part of the window is measured: ${monitoring.text}`;
     const partWhy = monitoring.textWhy ? [why('compliance.partly_measured', {}), ...monitoring.textWhy] : [];
     return ok({

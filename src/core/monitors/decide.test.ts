@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GAP_FLOOR_MS, nextCheck, step, type MonitorState } from './decide.ts';
+import { parseEvent } from '../events/parse.ts';
+import { GAP_FLOOR_MS, gapEvent, nextCheck, step, type MonitorState } from './decide.ts';
 import { parseMonitorSpec } from './spec.ts';
 
 const spec = (retries: number) => {
@@ -80,4 +81,22 @@ test('the next check: one interval on; past already, one interval from now, and 
   assert.deepEqual(nextCheck(0, 3_600_000, 30_000), { at: 3_630_000, gap: { from: 0, to: 3_600_000 } });
   assert.deepEqual(nextCheck(0, GAP_FLOOR_MS - 1, 200), { at: GAP_FLOOR_MS + 199 });
   assert.deepEqual(nextCheck(0, GAP_FLOOR_MS + 1, 200).gap, { from: 0, to: GAP_FLOOR_MS + 1 });
+});
+
+test('a gap is a monitoring.gap event of the monitor, with both ends, its id from the monitor and both ends, and it parses as ingested', () => {
+  const g = gapEvent('m', spec(0), { from: 30_000, to: 3_600_000 });
+  assert.deepEqual(g, gapEvent('m', spec(0), { from: 30_000, to: 3_600_000 }));
+  assert.equal(g.id, 'monitor:m:30000-3600000:gap');
+  const { atMs, ...body } = g;
+  const parsed = parseEvent({ ...body, at: new Date(atMs).toISOString() });
+  assert.ok(parsed.ok, JSON.stringify(parsed));
+  assert.deepEqual(
+    parsed.ok && [
+      parsed.value.type,
+      parsed.value.atMs,
+      'from' in parsed.value && parsed.value.from,
+      'to' in parsed.value && parsed.value.to,
+    ],
+    ['monitoring.gap', 3_600_000, '1970-01-01T00:00:30.000Z', '1970-01-01T01:00:00.000Z'],
+  );
 });

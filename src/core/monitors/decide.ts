@@ -16,7 +16,10 @@
  * - Event ids are derived from the monitor and the instant, so a check run twice (a runner that
  *   died after writing, its claim taken over) writes the same events, and the store keeps one.
  * - A gap (the check ran much later than scheduled: Pledge itself was not running) is recorded in
- *   the state (`gaps`, `lastGap`), and never as the service's downtime: no event is written for it.
+ *   the state (`gaps`, `lastGap`) and as a monitoring.gap event (`gapEvent`): that time is not
+ *   monitored, neither up nor down, so a service last seen down is not counted down through
+ *   Pledge's own absence (docs/availability.md, "Was the window monitored?"). Its id is derived
+ *   from the monitor and both ends, like the other events' ids from their instants.
  */
 import type { MonitorSpec } from './spec.ts';
 
@@ -51,10 +54,10 @@ export interface CheckOutcome {
   tls?: { expiresAt: number };
 }
 
-/** A check.result or monitoring.started, in the event vocabulary (docs/events.md). */
+/** A check.result, monitoring.started or monitoring.gap, in the event vocabulary (docs/events.md). */
 export interface MonitorEvent {
   id: string;
-  type: 'check.result' | 'monitoring.started';
+  type: 'check.result' | 'monitoring.started' | 'monitoring.gap';
   atMs: number;
   source: string;
   service: string;
@@ -64,6 +67,9 @@ export interface MonitorEvent {
   up?: boolean;
   latencyMs?: number;
   monitor?: string;
+  /** monitoring.gap: the stretch nobody watched, ISO instants. */
+  from?: string;
+  to?: string;
   attributes?: Record<string, unknown>;
 }
 
@@ -94,6 +100,19 @@ export function checkEvent(id: string, spec: MonitorSpec, at: number, up: boolea
 
 function startedEvent(id: string, spec: MonitorSpec, at: number): MonitorEvent {
   return { id: `monitor:${id}:${at}:started`, type: 'monitoring.started', atMs: at, ...scope(spec), monitor: `pledge:${id}` };
+}
+
+/** The event saying nobody watched the monitor's scope over `gap` (Pledge was not checking), dated by its end. */
+export function gapEvent(id: string, spec: MonitorSpec, gap: { from: number; to: number }): MonitorEvent {
+  return {
+    id: `monitor:${id}:${gap.from}-${gap.to}:gap`,
+    type: 'monitoring.gap',
+    atMs: gap.to,
+    ...scope(spec),
+    monitor: `pledge:${id}`,
+    from: new Date(gap.from).toISOString(),
+    to: new Date(gap.to).toISOString(),
+  };
 }
 
 /** What one check outcome makes of the state, and the events to write (in this order, before the state). */
@@ -152,7 +171,7 @@ export function nextCheck(scheduled: number, now: number, intervalMs: number): {
   return { at: now + intervalMs, ...(now - scheduled > Math.max(intervalMs, GAP_FLOOR_MS) ? { gap: { from: scheduled, to: now } } : {}) };
 }
 
-/** Records a gap in the state (Pledge did not check from `from` to `to`): counted, never downtime. */
+/** Records a gap in the state (Pledge did not check from `from` to `to`): counted, never downtime (its event: gapEvent). */
 export function withGap(s: MonitorState | null, gap: { from: number; to: number }): MonitorState {
   const base = s ?? initialState();
   return { ...base, gaps: base.gaps + 1, lastGap: gap };

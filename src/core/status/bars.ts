@@ -88,7 +88,14 @@ export function dailyBars(input: DailyBarsInput): DailyBars {
     // Evidence over the whole day (a report at 15:00 shows the day was watched), measured up to now.
     const cov = monitoringCoverage(evidence, { from, to: dayEnd }, zone);
     if (cov.from === null || cov.from >= to) continue;
-    const r = availability({ outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples }, { from: cov.from, to }, options);
+    const r = availability(
+      { outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples },
+      { from: cov.from, to },
+      {
+        ...options,
+        ...(cov.gaps.length ? { unmonitored: cov.gaps } : {}),
+      },
+    );
     bar.availability = r.availability;
     bar.downtimeMs = r.downtimeMs;
     bar.excludedMs = r.excludedMs;
