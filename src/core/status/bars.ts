@@ -87,7 +87,12 @@ export function dailyBars(input: DailyBarsInput): DailyBars {
     bars.push(bar);
     // Evidence over the whole day (a report at 15:00 shows the day was watched), measured up to now.
     const cov = monitoringCoverage(evidence, { from, to: dayEnd }, zone);
-    if (cov.from === null || cov.from >= to) continue;
+    if (cov.from === null) continue;
+    if (cov.from >= to) {
+      // Watched from before the day began, but none of it has passed (today at midnight): nothing to count yet.
+      if (cov.from <= from) bar.state = 'not_measured';
+      continue;
+    }
     const r = availability(
       { outages: iv.outages, maintenance: iv.maintenance, samples: iv.samples },
       { from: cov.from, to },

@@ -148,6 +148,14 @@ describe('dailyBars: properties', () => {
   });
 });
 
+test('dailyBars at midnight: today has no time yet and is not measured (neither up nor no data)', () => {
+  const now = t('2024-01-01T00:00:00Z');
+  const { bars } = dailyBars({ events: [monitored('2020-01-01T00:00:00Z')], now, zone: 'UTC', options: {}, targetPercent: 99 });
+  const today = bars.at(-1)!;
+  assert.deepEqual([today.date, today.from, today.to, today.state], ['2024-01-01', now, now, 'not_measured']);
+  assert.equal(bars.at(-2)!.state, 'up');
+});
+
 describe('currentStatus', () => {
   const now = t('2026-06-02T10:30:00Z');
   const iv = (start: string, end: string, weight?: number) => ({
