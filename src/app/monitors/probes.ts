@@ -15,7 +15,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { rootCertificates, type TLSSocket } from 'node:tls';
 import type { CheckOutcome } from '../../core/monitors/decide.ts';
 import type { HttpMonitorSpec, MonitorSpec, TcpMonitorSpec } from '../../core/monitors/spec.ts';
 
@@ -48,7 +48,13 @@ export function probeHttp(spec: HttpMonitorSpec, now: () => number): Promise<Che
     };
     const url = new URL(spec.url);
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: spec.method, headers: { 'user-agent': 'pledge-monitor', ...spec.headers }, agent: false });
+    const req = mod.request(url, {
+      method: spec.method,
+      headers: { 'user-agent': 'pledge-monitor', ...spec.headers },
+      agent: false,
+      // An internal CA is trusted beside the public ones, never instead of them.
+      ...(spec.ca ? { ca: [...rootCertificates, spec.ca] } : {}),
+    });
     const timer = setTimeout(() => finish(false, `no answer within ${spec.timeout} ms`), spec.timeout);
     req.on('socket', (socket) => {
       socket.once('secureConnect', () => {

@@ -87,6 +87,12 @@ const http = z.strictObject({
   confirm: z.boolean().default(true),
   /** HTTPS: warn (state.tls.warning) when the certificate expires within this many days. */
   tlsExpiryWarnDays: z.number().int().min(0).max(365).default(14),
+  /** HTTPS: certificates (PEM) trusted for this check besides the public ones, e.g. an internal CA. */
+  ca: z
+    .string()
+    .max(50_000)
+    .refine((s) => s.includes('-----BEGIN CERTIFICATE-----'), 'expected one or more PEM certificates (-----BEGIN CERTIFICATE-----)')
+    .optional(),
 });
 
 const tcp = z.strictObject({
