@@ -286,7 +286,7 @@ test('pledge sources backfill: a desk export through the webhook mapping; again,
     'sources',
     'backfill',
     'zendesk',
-    'examples/sources/zendesk-export.json',
+    'examples/sources/zendesk-deliveries.json',
     '--customer',
     'acme',
     '--tenant',
@@ -330,7 +330,7 @@ test('pledge sources backfill: a desk export through the webhook mapping; again,
     await store.close();
   }
   const dir = mkdtempSync(join(tmpdir(), 'pledge-backfill-'));
-  const records = JSON.parse(readFileSync(join(root, 'examples/sources/zendesk-export.json'), 'utf8'));
+  const records = JSON.parse(readFileSync(join(root, 'examples/sources/zendesk-deliveries.json'), 'utf8'));
   records[1].time = 'later';
   writeFileSync(join(dir, 'bad.json'), JSON.stringify(records));
   const bad = await pledgeHere('sources', 'backfill', 'zendesk', join(dir, 'bad.json'), '--tenant', 'northwind', '--db', db, '--json');

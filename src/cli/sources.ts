@@ -151,7 +151,7 @@ export function registerSources(program: Command): void {
         `
 Examples:
   pledge sources backfill github deliveries.json --header x-github-event=issues --customer acme
-  pledge sources backfill zendesk examples/sources/zendesk-export.json --print-events
+  pledge sources backfill zendesk examples/sources/zendesk-deliveries.json --print-events
   pledge sources backfill jira examples/sources/jira-search.json --format export --print-events
   pledge sources backfill zendesk ticket_events.json --format export --customer acme
 

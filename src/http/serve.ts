@@ -1,6 +1,6 @@
 /**
  * Running the server as a process: open the store (applying migrations), listen, start the
- * background workers (the alert scheduler and the delivery loop, unless PLEDGE_WORKERS=off), and on
+ * background workers (the alert scheduler, the delivery loop, report schedules, monitors and Prometheus measurements, unless PLEDGE_WORKERS=off), and on
  * SIGINT/SIGTERM stop them, close the server and the store, so in-flight requests and deliveries
  * finish and SQLite checkpoints its WAL. For `pledge serve`.
  */

@@ -86,7 +86,7 @@ describe('service desk exports read as the deliveries they stand for', () => {
     ]);
     assert.deepEqual(
       byId(fromExport('zendesk', 'test/fixtures/exports/zendesk/ticket_events.json', true)),
-      byId(fromDeliveries('zendesk', 'examples/sources/zendesk-export.json')),
+      byId(fromDeliveries('zendesk', 'examples/sources/zendesk-deliveries.json')),
     );
   });
 
