@@ -9,7 +9,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { prometheusSkipBanner, startPrometheus, waitForValue, type RunningPrometheus } from '../../src/app/prometheus/testing.ts';
+import {
+  prometheusSkipBanner,
+  startPrometheus,
+  waitForValue,
+  type RunningPrometheus,
+  RATIO_AGREEMENT as AGREEMENT,
+} from '../../src/app/prometheus/testing.ts';
 import { seedAgreement } from '../../src/demo/seed.ts';
 import { newTenant, openTestStore, T0, type TestStore } from './helpers.ts';
 
@@ -19,24 +25,6 @@ let exporter: Server;
 let prom: RunningPrometheus | undefined;
 let skip: string | undefined;
 let ts: TestStore;
-
-const AGREEMENT = `id: shop-api
-name: Shop API
-kind: sla
-parties:
-  provider: { id: northwind, name: Northwind Services }
-  customer: { id: acme, name: Acme Corp }
-services: [shop]
-term: { start: 2026-01-01 }
-targets:
-  - id: requests-ok
-    metric: ratio
-    value: 98
-    window: month
-    prometheus:
-      good: shop_requests_total{code="200"}
-      total: shop_requests_total
-`;
 
 before(async () => {
   ts = await openTestStore();

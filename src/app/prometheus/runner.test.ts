@@ -18,24 +18,7 @@ import { seedAgreement } from '../../demo/seed.ts';
 import { openStore } from '../../store/index.ts';
 import type { StoredEvent, Store } from '../../store/types.ts';
 import { createPrometheusRunner, PROMETHEUS_TENANT_TIMER, startPrometheusRunner } from './runner.ts';
-
-const AGREEMENT = `id: shop-api
-name: Shop API
-kind: sla
-parties:
-  provider: { id: northwind, name: Northwind Services }
-  customer: { id: acme, name: Acme Corp }
-services: [shop]
-term: { start: 2026-01-01 }
-targets:
-  - id: requests-ok
-    metric: ratio
-    value: 98
-    window: month
-    prometheus:
-      good: shop_requests_total{code="200"}
-      total: shop_requests_total
-`;
+import { RATIO_AGREEMENT as AGREEMENT } from './testing.ts';
 
 let store: Store;
 let dir: string;

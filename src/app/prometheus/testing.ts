@@ -119,3 +119,22 @@ export function prometheusSkipBanner(reason: string): string {
   const line = '!'.repeat(100);
   return ['', line, '!!! WARNING: the Prometheus tests are SKIPPED.', `!!! ${reason}`, line, ''].join('\n');
 }
+
+/** An agreement with one ratio target measured from Prometheus: the tests' and their exporter's shop_requests_total. */
+export const RATIO_AGREEMENT = `id: shop-api
+name: Shop API
+kind: sla
+parties:
+  provider: { id: northwind, name: Northwind Services }
+  customer: { id: acme, name: Acme Corp }
+services: [shop]
+term: { start: 2026-01-01 }
+targets:
+  - id: requests-ok
+    metric: ratio
+    value: 98
+    window: month
+    prometheus:
+      good: shop_requests_total{code="200"}
+      total: shop_requests_total
+`;

@@ -28,6 +28,7 @@ import { type Key, useI18n } from '../i18n';
 import { useSession } from '../session';
 import { Dialog } from './Dialog';
 import { ErrorBox, Loading, Section } from './ui';
+import { Field as FormField } from './Field';
 
 interface Draft {
   id: string;
@@ -420,82 +421,73 @@ function ScheduleForm({
         </div>
       )}
       <form className="form admin-form" onSubmit={submit} noValidate>
-        <label htmlFor={fid('id')}>{t('sched.id')}</label>
-        <span id={`${fid('id')}-hint`} className="muted admin-hint">
-          {t('sched.idHint')}
-        </span>
-        <input
-          id={fid('id')}
-          dir="ltr"
-          autoComplete="off"
-          value={d.id}
-          readOnly={schedule !== null}
-          aria-invalid={invalid('id')}
-          aria-describedby={[`${fid('id')}-hint`, err('id')].filter(Boolean).join(' ')}
-          onChange={(e) => set('id', e.target.value)}
-        />
-        {fieldError('id')}
+        <FormField id={fid('id')} label={t('sched.id')} error={fields.id} hint={t('sched.idHint')}>
+          <input
+            id={fid('id')}
+            dir="ltr"
+            autoComplete="off"
+            value={d.id}
+            readOnly={schedule !== null}
+            aria-invalid={invalid('id')}
+            aria-describedby={[`${fid('id')}-hint`, err('id')].filter(Boolean).join(' ')}
+            onChange={(e) => set('id', e.target.value)}
+          />
+        </FormField>
 
-        <label htmlFor={fid('every')}>{t('sched.everyLabel')}</label>
-        <select
-          id={fid('every')}
-          value={d.every}
-          aria-invalid={invalid('every')}
-          aria-describedby={err('every')}
-          onChange={(e) => set('every', e.target.value as SchedulePeriod)}
-        >
-          {SCHEDULE_PERIODS.map((p) => (
-            <option key={p} value={p}>
-              {t(`sched.every.${p}` as Key)}
-            </option>
-          ))}
-        </select>
-        {fieldError('every')}
+        <FormField id={fid('every')} label={t('sched.everyLabel')} error={fields.every}>
+          <select
+            id={fid('every')}
+            value={d.every}
+            aria-invalid={invalid('every')}
+            aria-describedby={err('every')}
+            onChange={(e) => set('every', e.target.value as SchedulePeriod)}
+          >
+            {SCHEDULE_PERIODS.map((p) => (
+              <option key={p} value={p}>
+                {t(`sched.every.${p}` as Key)}
+              </option>
+            ))}
+          </select>
+        </FormField>
 
-        <label htmlFor={fid('day')}>{t('sched.day')}</label>
-        <span id={`${fid('day')}-hint`} className="muted admin-hint">
-          {t('sched.dayHint')}
-        </span>
-        <input
-          id={fid('day')}
-          dir="ltr"
-          inputMode="numeric"
-          autoComplete="off"
-          value={d.day}
-          aria-invalid={invalid('day')}
-          aria-describedby={[`${fid('day')}-hint`, err('day')].filter(Boolean).join(' ')}
-          onChange={(e) => set('day', e.target.value)}
-        />
-        {fieldError('day')}
+        <FormField id={fid('day')} label={t('sched.day')} error={fields.day} hint={t('sched.dayHint')}>
+          <input
+            id={fid('day')}
+            dir="ltr"
+            inputMode="numeric"
+            autoComplete="off"
+            value={d.day}
+            aria-invalid={invalid('day')}
+            aria-describedby={[`${fid('day')}-hint`, err('day')].filter(Boolean).join(' ')}
+            onChange={(e) => set('day', e.target.value)}
+          />
+        </FormField>
 
-        <label htmlFor={fid('time')}>{t('sched.time')}</label>
-        <input
-          id={fid('time')}
-          dir="ltr"
-          autoComplete="off"
-          placeholder="06:00"
-          value={d.time}
-          aria-invalid={invalid('time')}
-          aria-describedby={err('time')}
-          onChange={(e) => set('time', e.target.value)}
-        />
-        {fieldError('time')}
+        <FormField id={fid('time')} label={t('sched.time')} error={fields.time}>
+          <input
+            id={fid('time')}
+            dir="ltr"
+            autoComplete="off"
+            placeholder="06:00"
+            value={d.time}
+            aria-invalid={invalid('time')}
+            aria-describedby={err('time')}
+            onChange={(e) => set('time', e.target.value)}
+          />
+        </FormField>
 
-        <label htmlFor={fid('zone')}>{t('sched.zone')}</label>
-        <span id={`${fid('zone')}-hint`} className="muted admin-hint">
-          {t('sched.zoneHint')}
-        </span>
-        <input
-          id={fid('zone')}
-          dir="ltr"
-          autoComplete="off"
-          placeholder="Europe/Berlin"
-          value={d.zone}
-          aria-invalid={invalid('zone')}
-          aria-describedby={[`${fid('zone')}-hint`, err('zone')].filter(Boolean).join(' ')}
-          onChange={(e) => set('zone', e.target.value)}
-        />
-        {fieldError('zone')}
+        <FormField id={fid('zone')} label={t('sched.zone')} error={fields.zone} hint={t('sched.zoneHint')}>
+          <input
+            id={fid('zone')}
+            dir="ltr"
+            autoComplete="off"
+            placeholder="Europe/Berlin"
+            value={d.zone}
+            aria-invalid={invalid('zone')}
+            aria-describedby={[`${fid('zone')}-hint`, err('zone')].filter(Boolean).join(' ')}
+            onChange={(e) => set('zone', e.target.value)}
+          />
+        </FormField>
 
         <label htmlFor={fid('channel')}>{t('sched.channel')}</label>
         {channels.length === 0 && (
@@ -520,33 +512,30 @@ function ScheduleForm({
         </select>
         {fieldError('channel')}
 
-        <label htmlFor={fid('recipients')}>{t('sched.recipients')}</label>
-        <span id={`${fid('recipients')}-hint`} className="muted admin-hint">
-          {t('sched.recipientsHint')}
-        </span>
-        <textarea
-          id={fid('recipients')}
-          dir="ltr"
-          rows={3}
-          value={d.recipients}
-          aria-invalid={invalid('recipients')}
-          aria-describedby={[`${fid('recipients')}-hint`, err('recipients')].filter(Boolean).join(' ')}
-          onChange={(e) => set('recipients', e.target.value)}
-        />
-        {fieldError('recipients')}
+        <FormField id={fid('recipients')} label={t('sched.recipients')} error={fields.recipients} hint={t('sched.recipientsHint')}>
+          <textarea
+            id={fid('recipients')}
+            dir="ltr"
+            rows={3}
+            value={d.recipients}
+            aria-invalid={invalid('recipients')}
+            aria-describedby={[`${fid('recipients')}-hint`, err('recipients')].filter(Boolean).join(' ')}
+            onChange={(e) => set('recipients', e.target.value)}
+          />
+        </FormField>
 
-        <label htmlFor={fid('language')}>{t('sched.language')}</label>
-        <select
-          id={fid('language')}
-          value={d.language}
-          aria-invalid={invalid('language')}
-          aria-describedby={err('language')}
-          onChange={(e) => set('language', e.target.value as 'en' | 'ar')}
-        >
-          <option value="en">{t('sched.lang.en')}</option>
-          <option value="ar">{t('sched.lang.ar')}</option>
-        </select>
-        {fieldError('language')}
+        <FormField id={fid('language')} label={t('sched.language')} error={fields.language}>
+          <select
+            id={fid('language')}
+            value={d.language}
+            aria-invalid={invalid('language')}
+            aria-describedby={err('language')}
+            onChange={(e) => set('language', e.target.value as 'en' | 'ar')}
+          >
+            <option value="en">{t('sched.lang.en')}</option>
+            <option value="ar">{t('sched.lang.ar')}</option>
+          </select>
+        </FormField>
 
         <fieldset className="admin-choice" id={fid('formats')} tabIndex={-1} aria-describedby={err('formats')}>
           <legend>{t('sched.formats')}</legend>

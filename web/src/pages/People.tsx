@@ -9,7 +9,7 @@
  *
  * The server's validation errors are shown beside the field they name.
  */
-import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { ApiError, type Role } from '../api';
 import {
   type ApiToken,
@@ -27,6 +27,7 @@ import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { usePageTitle } from '../router';
 import { useSession } from '../session';
+import { describedBy, Field } from '../components/Field';
 
 const ROLES: Role[] = ['admin', 'manager', 'agent', 'viewer', 'auditor', 'customer'];
 const EXPIRY_DAYS = [0, 7, 30, 90, 365];
@@ -74,40 +75,6 @@ function CopyBox({ value, label }: { value: string; label: string }) {
     </div>
   );
 }
-
-function Field({
-  id,
-  label,
-  error,
-  hint,
-  children,
-}: {
-  id: string;
-  label: string;
-  error?: string | undefined;
-  hint?: string;
-  children: ReactNode;
-}) {
-  return (
-    <div className="admin-field">
-      <label htmlFor={id}>{label}</label>
-      {hint && (
-        <span id={`${id}-hint`} className="muted admin-hint">
-          {hint}
-        </span>
-      )}
-      {children}
-      {error && (
-        <p id={`${id}-err`} className="field-error">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-const describedBy = (id: string, error: string | undefined, hint = false) =>
-  [hint ? `${id}-hint` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
 
 function GeneralErrors({ messages, title }: { messages: string[]; title: string }) {
   const ref = useRef<HTMLDivElement>(null);
