@@ -100,3 +100,12 @@ test('a gap is a monitoring.gap event of the monitor, with both ends, its id fro
     ['monitoring.gap', 3_600_000, '1970-01-01T00:00:30.000Z', '1970-01-01T01:00:00.000Z'],
   );
 });
+
+test('an interval beyond 31 days, or one no instant could hold, is refused naming the field', () => {
+  for (const interval of [1e308, '32d', 32 * 86_400]) {
+    const r = parseMonitorSpec({ kind: 'tcp', service: 'shop', host: 'h', port: 1, interval });
+    assert.equal(r.ok, false, String(interval));
+    assert.ok(!r.ok && r.issues[0]!.path === 'interval' && /at most 31 days/.test(r.issues[0]!.message), JSON.stringify(r));
+  }
+  assert.ok(parseMonitorSpec({ kind: 'heartbeat', service: 'batch', interval: '31d' }).ok, 'a monthly heartbeat');
+});

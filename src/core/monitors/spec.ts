@@ -26,15 +26,23 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS'] as const;
 export const DEFAULT_MONITOR_SOURCE = 'pledge-monitor';
 /** A check (two attempts with `confirm`) ends well within the runner's claim (app/monitors/runner.ts). */
 export const MAX_TIMEOUT_MS = 60_000;
+/** The longest interval: a heartbeat of a monthly batch job. Longer (or 1e308) is a typo, and no instant could hold it. */
+export const MAX_INTERVAL_MS = 31 * 86_400_000;
 
 /** A plain duration in ms (`30s`, `500ms`, `PT1M`); a bare number is seconds. */
-const ms = (what: string) =>
+const ms = (what: string, max = MAX_INTERVAL_MS) =>
   z
     .union([z.string().max(40), z.number()])
     .transform((v, ctx) => {
       const d = parseDuration(v);
-      if (d.ok && d.value.kind === 'fixed' && d.value.ms > 0) return Math.round(d.value.ms);
-      ctx.addIssue({ code: 'custom', message: `expected ${what} as a plain duration such as 30s, 500ms or PT1M` });
+      if (d.ok && d.value.kind === 'fixed' && d.value.ms > 0 && d.value.ms <= max) return Math.round(d.value.ms);
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          d.ok && d.value.kind === 'fixed' && d.value.ms > max
+            ? `expected ${what} of at most ${max / 86_400_000 >= 1 ? `${max / 86_400_000} days` : `${max / 1000} s`}`
+            : `expected ${what} as a plain duration such as 30s, 500ms or PT1M`,
+      });
       return z.NEVER;
     })
     .describe(`${what}: 30s, 500ms, 2m, PT1M (a bare number is seconds).`);
