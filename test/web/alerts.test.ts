@@ -43,9 +43,14 @@ describe('alerts, silences and the audit log in a browser', { skip: requireBrows
     ]);
     assert.equal(r.json?.accepted, 1, JSON.stringify(r.json));
     // ola-network (the network OLA behind checkout) is the agreement the page is filtered to.
-    const alerts = await web.api('GET', `/v1/alerts?ticket=${ticket}&agreement=ola-network&state=firing&order=newest`);
-    assert.ok(alerts.json.items.length > 0, `no alert fired for ${ticket}`);
-    return alerts.json.items;
+    // The scheduler fires it once ingestion wakes it, not inside the POST: wait for the state.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const alerts = await web.api('GET', `/v1/alerts?ticket=${ticket}&agreement=ola-network&state=firing&order=newest`);
+      if (alerts.json.items.length > 0) return alerts.json.items;
+      assert.ok(Date.now() < deadline, `no alert fired for ${ticket}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   const row = (page: Page, id: string) => page.locator(`tr[data-alert="${id}"]`);
