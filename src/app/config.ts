@@ -147,6 +147,12 @@ const fields = {
   PLEDGE_PROMETHEUS_INTERVAL: timeout.pipe(z.number().min(1000, 'at least 1s')).prefault('5m'),
   /** The shortest interval a built-in monitor may have (docs/monitors.md): outbound traffic is the operator's to bound. */
   PLEDGE_MONITOR_MIN_INTERVAL: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
+  /**
+   * How long an instance's claim on a monitor's check lasts: how soon another instance runs the checks
+   * of one that died mid-check. Above two timeouts (a check and its confirmation), or a slow check may
+   * be run again by another instance (its events are the same; only the request is repeated).
+   */
+  PLEDGE_MONITOR_LEASE: timeout.pipe(z.number().min(1000, 'at least 1s')).prefault('3m'),
 };
 
 export const configSchema = z
@@ -185,8 +191,8 @@ export interface Config {
   secretKeys?: string;
   /** Public status pages (PLEDGE_STATUS_PREFIX, PLEDGE_STATUS_MAX_AGE); absent: /status, 60 s. */
   statusPages?: { prefix: string; maxAgeMs: number };
-  /** Built-in monitors (PLEDGE_MONITOR_MIN_INTERVAL); absent: the defaults. */
-  monitors?: { minIntervalMs: number };
+  /** Built-in monitors (PLEDGE_MONITOR_MIN_INTERVAL, PLEDGE_MONITOR_LEASE); absent: the defaults. */
+  monitors?: { minIntervalMs: number; leaseMs?: number };
 }
 
 /** The delivery loop (src/app/delivery/worker.ts). */
@@ -291,7 +297,7 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       ...(c.PLEDGE_PROMETHEUS_URL
         ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT, intervalMs: c.PLEDGE_PROMETHEUS_INTERVAL } }
         : {}),
-      monitors: { minIntervalMs: c.PLEDGE_MONITOR_MIN_INTERVAL },
+      monitors: { minIntervalMs: c.PLEDGE_MONITOR_MIN_INTERVAL, leaseMs: c.PLEDGE_MONITOR_LEASE },
     },
   };
 }

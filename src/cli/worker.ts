@@ -114,7 +114,12 @@ export function registerWorker(program: Command): void {
             ...(c.value.scheduler?.leaseMs ? { leaseMs: c.value.scheduler.leaseMs } : {}),
           });
         if (!o.tenant)
-          monitors = startMonitorRunner({ store, logger: schedLog, ...(c.value.scheduler ? { pollMs: c.value.scheduler.pollMs } : {}) });
+          monitors = startMonitorRunner({
+            store,
+            logger: schedLog,
+            ...(c.value.scheduler ? { pollMs: c.value.scheduler.pollMs } : {}),
+            ...(c.value.monitors?.leaseMs ? { leaseMs: c.value.monitors.leaseMs } : {}),
+          });
         if (!o.tenant && c.value.prometheus)
           prometheus = startPrometheusRunner({
             store,

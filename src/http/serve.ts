@@ -61,7 +61,12 @@ export async function serve(config: Config, opts: { port?: number; host?: string
       });
     // Built-in monitors (docs/monitors.md): each check once per interval across instances.
     if (config.workers === 'on')
-      monitors = startMonitorRunner({ store, logger: app.log, ...(config.scheduler ? { pollMs: config.scheduler.pollMs } : {}) });
+      monitors = startMonitorRunner({
+        store,
+        logger: app.log,
+        ...(config.scheduler ? { pollMs: config.scheduler.pollMs } : {}),
+        ...(config.monitors?.leaseMs ? { leaseMs: config.monitors.leaseMs } : {}),
+      });
     // Ratio targets measured from Prometheus (docs/prometheus.md): each tenant once per interval across instances.
     if (config.workers === 'on' && config.prometheus)
       prometheus = startPrometheusRunner({
