@@ -271,6 +271,7 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     const inputs: MetricInputs = { clocks, tickets, kpis };
     let av: AvailabilityResult | undefined;
     let measuredFrom = w.from;
+    let unwatched: ReadonlyArray<{ start: number; end: number }> | undefined;
     if (t.metric === 'availability') {
       const end = Math.min(w.to, Math.max(w.from, now));
       const scoped = asOf.filter(availabilityScope(t));
@@ -291,7 +292,8 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
               textWhy: [why('monitoring.not_in_part', {}), ...whole.textWhy],
             };
       // Stretches nobody watched (monitoring.gap) are not measured: neither up nor down.
-      const opts = { ...availabilityOptionsFor(terms, t, calendars), ...(whole.gaps.length ? { unmonitored: whole.gaps } : {}) };
+      unwatched = whole.gaps.length ? whole.gaps : undefined;
+      const opts = { ...availabilityOptionsFor(terms, t, calendars), ...(unwatched ? { unmonitored: unwatched } : {}) };
       if (coverage.from === null) {
         const monitoring = { from: null, text: coverage.text, textWhy: coverage.textWhy };
         inputs.availability = { availability: null, downtimeMs: 0, eligibleMs: 0, excludedMs: 0, outages: [], monitoring };
@@ -319,10 +321,10 @@ export function evaluateAgreement(input: EvaluateInput): AgreementEvaluation {
     const isTime = TIME_METRICS.has(t.metric);
     const comparator: Comparator = t.comparator ?? (isTime && t.stat !== undefined && t.stat !== 'share_within_target' ? '<=' : '>=');
     // A fixed allowance is for the whole window: the part measured (after the term start, the
-    // grace period, the start of monitoring) gets its share of it.
+    // grace period, the start of monitoring, less the gaps) gets its share of it.
     const allowanceMs =
       t.metric === 'availability' && t.allowance !== undefined
-        ? allowanceFor(msOf(t.allowance), { from: measuredFrom, to: w.to }, input.fullWindow ?? { from: w.from, to: w.to })
+        ? allowanceFor(msOf(t.allowance), { from: measuredFrom, to: w.to }, input.fullWindow ?? { from: w.from, to: w.to }, unwatched)
         : undefined;
     const ev = evaluateTarget({
       metric: t.metric,
@@ -405,13 +407,25 @@ function availabilityBreachInstant(av: AvailabilityResult, allowedMs: number): n
 
 /**
  * A fixed allowance for the part of a window that is measured: the whole allowance for the whole
- * window, else pro-rated by wall-clock time (a year measured from 1 July: 184/365 of it). Contracts
- * state the allowance for a whole period; a period that is only partly under the agreement gets
- * the same share of it.
+ * window, else pro-rated by wall-clock time (a year measured from 1 July: 184/365 of it), less the
+ * stretches nobody watched (monitoring.gap), which are not measured. Contracts state the allowance
+ * for a whole period; a period that is only partly under the agreement, or only partly watched,
+ * gets the same share of it, as a percentage target's allowance shrinks with its measured time.
  */
-export function allowanceFor(allowanceMs: number, measured: { from: number; to: number }, full?: { from: number; to: number }): number {
-  if (!full || (measured.from <= full.from && measured.to >= full.to)) return allowanceMs;
-  const share = Math.max(0, Math.min(measured.to, full.to) - Math.max(measured.from, full.from)) / (full.to - full.from);
+export function allowanceFor(
+  allowanceMs: number,
+  measured: { from: number; to: number },
+  full?: { from: number; to: number },
+  unwatched?: ReadonlyArray<{ start: number; end: number }>,
+): number {
+  const whole = full ?? measured;
+  const from = Math.max(measured.from, whole.from);
+  const to = Math.min(measured.to, whole.to);
+  // Stretches nobody watched (monitoring.gap) are not measured: they get no share either.
+  let gapMs = 0;
+  for (const g of unwatched ?? []) gapMs += Math.max(0, Math.min(g.end, to) - Math.max(g.start, from));
+  if (gapMs === 0 && from <= whole.from && to >= whole.to) return allowanceMs;
+  const share = Math.max(0, to - from - gapMs) / (whole.to - whole.from);
   return Math.round(allowanceMs * share);
 }
 

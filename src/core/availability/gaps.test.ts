@@ -1,6 +1,7 @@
 /**
- * Gaps (monitoring.gap): time nobody watched is not measured, neither up nor down, so the state
- * known before a gap (a check that was down, an open outage) does not carry across it. Table tests
+ * Gaps (monitoring.gap): time Pledge's monitors did not watch is not measured, neither up nor down,
+ * so the state known before a gap (a check that was down) does not carry across it; an outage
+ * report covering part of a gap was watched by its reporter, so that part is measured, and down. Table tests
  * from events (parsed as they are ingested) to coverage and figures, as the agreement evaluation
  * chains them: monitoringEvidence -> monitoringCoverage -> availability with `unmonitored`.
  */
@@ -77,12 +78,39 @@ test('a gap is measured as neither up nor down: a table', () => {
       1,
     ],
     [
-      'an outage report open when the gap began is not counted during it',
+      'an outage report across the gap is counted through it: its reporter watched',
       [mon, ...outage('o1', '2026-07-10T10:00:00Z', '2026-07-10T15:00:00Z'), gap('2026-07-10T11:00:00Z', '2026-07-10T13:00:00Z')],
       day,
-      3,
-      22,
-      19 / 22,
+      5,
+      24,
+      19 / 24,
+    ],
+    [
+      'an outage reported inside a gap while the checks were up: that hour is measured, and down',
+      [
+        mon,
+        check('2026-07-10T10:00:00Z', true),
+        gap('2026-07-10T11:00:00Z', '2026-07-10T13:00:00Z'),
+        ...outage('o2', '2026-07-10T11:30:00Z', '2026-07-10T12:30:00Z'),
+      ],
+      day,
+      1,
+      23,
+      22 / 23,
+    ],
+    [
+      'a failed check before the gap does not carry through it, but a report inside it counts',
+      [
+        mon,
+        check('2026-07-10T10:00:00Z', false),
+        gap('2026-07-10T11:00:00Z', '2026-07-10T13:00:00Z'),
+        ...outage('o3', '2026-07-10T12:00:00Z', '2026-07-10T12:15:00Z'),
+        check('2026-07-10T14:00:00Z', true),
+      ],
+      day,
+      2.25,
+      22.25,
+      20 / 22.25,
     ],
     [
       'overlapping and repeated gaps count once',
@@ -202,4 +230,33 @@ test('an agreement measures a month with a gap as the engine does: the gap is in
   // month less the gap (never to be measured).
   const open = evaluateAgreement({ terms, calendars: new Map([['24x7', always]]), events, window, now: t('2026-07-20T00:00:00Z') });
   assert.equal(open.targets[0]!.evaluation?.budget?.allowedMs, (31 * 24 - 48) * H * 0.001);
+});
+
+test('a fixed allowance gets no share of the time nobody watched, as a percentage target gets none', () => {
+  const terms = unwrap(
+    agreementFromText(
+      'id: a\nname: A\nkind: sla\nparties:\n  provider: { id: p, name: P }\nservices: [pbx]\ntargets:\n  - { id: up, metric: availability, value: 99.9, allowance: 44m38.4s, window: month }\n',
+      'a.yaml',
+    ),
+  ).spec;
+  const always = unwrap(compileCalendar({ timezone: 'UTC', hours: 'always' }));
+  const window = unwrap(resolveWindow({ kind: 'month', year: 2026, index: 7 }, 'UTC'));
+  const month = 31 * 24 * H;
+  const allowed = (events: Timed[]) =>
+    evaluateAgreement({ terms, calendars: new Map([['24x7', always]]), events, window, now: t('2026-08-02T00:00:00Z') }).targets[0]!
+      .evaluation?.budget?.allowedMs;
+  const base = [started('2026-07-01T00:00:00Z'), check('2026-07-01T00:00:00Z', true)];
+  // 44m 38.4s is 0.1% of July: the whole allowance without a gap.
+  assert.equal(allowed(base), 0.001 * month);
+  // Two days nobody watched: the allowance of the 29 days measured, as 99.9% of them would allow.
+  assert.equal(allowed([...base, gap('2026-07-10T00:00:00Z', '2026-07-12T00:00:00Z')]), Math.round(0.001 * (month - 48 * H)));
+  // A gap partly covered by an outage report: only the unwatched part leaves the allowance.
+  assert.equal(
+    allowed([
+      ...base,
+      gap('2026-07-10T00:00:00Z', '2026-07-12T00:00:00Z'),
+      ...outage('o9', '2026-07-11T00:00:00Z', '2026-07-11T00:30:00Z'),
+    ]),
+    Math.round(0.001 * (month - 47.5 * H)),
+  );
 });

@@ -25,8 +25,9 @@
  * have quiet months measured. The coverage of a window is a suffix [from, window end) (the term's
  * end is cut by settlement) less the gaps in it: `monitoring.gap` events say nobody watched from
  * one instant to another (Pledge's own monitors, when Pledge was not running). Gap time is not
- * monitored, whatever else says so: no data, neither up nor down, so the state known before a gap
- * (an open outage, a check that was down) does not carry across it. A gap is one fact with both
+ * monitored: no data, neither up nor down, so the state known before a gap (a check that was
+ * down) does not carry across it; only an outage report covering part of a gap makes that part
+ * watched (its reporter watched it), and down. A gap is one fact with both
  * ends rather than a stopped/started pair: it is only known once it is over, so it is written
  * whole, and a lost half could never leave a scope unmonitored for good. A window entirely in
  * gaps is not monitored.
@@ -75,7 +76,45 @@ export function monitoringEvidence(
   for (const e of events) if (e.type === 'monitoring.started' && (started === null || e.atMs < started)) started = e.atMs;
   const checks = intervals.samples.map((s) => s.at).sort((a, b) => a - b);
   const reports = [...intervals.outages, ...intervals.maintenance].map((x) => ({ start: x.start, end: x.end }));
-  return { ...(declaredFrom !== undefined ? { declaredFrom } : {}), started, checks, reports, gaps: gapsOf(events) };
+  return {
+    ...(declaredFrom !== undefined ? { declaredFrom } : {}),
+    started,
+    checks,
+    reports,
+    gaps: lessReported(gapsOf(events), intervals.outages),
+  };
+}
+
+/**
+ * The gaps less the time an outage report covers. A gap says Pledge's own monitors were not
+ * watching; whoever reported an outage then (a person, a service desk, a status page incident)
+ * was, so that time is measured, and down, rather than set aside with the gap. Pledge's monitors
+ * write check results, never outage reports, so a gap never hides behind its own monitor's data.
+ * Both lists sorted by start; gaps disjoint.
+ */
+function lessReported(
+  gaps: Array<{ start: number; end: number }>,
+  outages: readonly OutageInterval[],
+): Array<{ start: number; end: number }> {
+  if (gaps.length === 0 || outages.length === 0) return gaps;
+  const cover = outages
+    .filter((o) => o.end > o.start)
+    .map((o) => ({ start: o.start, end: o.end }))
+    .sort((a, b) => a.start - b.start);
+  const out: Array<{ start: number; end: number }> = [];
+  let j = 0;
+  for (const g of gaps) {
+    let s = g.start;
+    while (j < cover.length && cover[j]!.end <= s) j++;
+    for (let k = j; k < cover.length && cover[k]!.start < g.end && s < g.end; k++) {
+      const c = cover[k]!;
+      if (c.end <= s) continue;
+      if (c.start > s) out.push({ start: s, end: c.start });
+      s = Math.max(s, c.end);
+    }
+    if (s < g.end) out.push({ start: s, end: g.end });
+  }
+  return out;
 }
 
 /** The monitoring.gap stretches of the events, merged (overlapping or touching gaps are one). */
