@@ -41,6 +41,18 @@ export function monitorsContract(ctx: { store: () => Store }): void {
       // The state moves without the ETag, and a replacement keeps it unless told to reset it.
       assert.equal(await store.setMonitorState(tenant, 'web', { status: 'down', failures: 2 }), true);
       assert.equal(await store.setMonitorState(tenant, 'gone', { status: 'down' }), false);
+      // Compare and set: only over the state read (a push and a check never overwrite each other).
+      assert.equal(
+        await store.setMonitorState(tenant, 'web', { status: 'up', failures: 0 }, { state: { status: 'up', failures: 0 } }),
+        false,
+      );
+      assert.equal(await store.setMonitorState(tenant, 'web', { status: 'down', failures: 3 }, { state: null }), false);
+      assert.equal(
+        await store.setMonitorState(tenant, 'web', { status: 'down', failures: 2 }, { state: { failures: 2, status: 'down' } }),
+        true,
+        'the state read, whatever its key order',
+      );
+      assert.equal(await store.setMonitorState(tenant, 'gone', { status: 'down' }, { state: null }), false);
       const read = await store.getMonitor(tenant, 'web');
       assert.deepEqual(read?.state, { status: 'down', failures: 2 });
       assert.equal(read?.etag, created.monitor.etag);

@@ -1527,8 +1527,12 @@ export interface MonitorStore {
   listMonitors<S = unknown, R = unknown>(tenant: TenantId): Promise<StoredMonitor<S, R>[]>;
   /** Deletes the monitor and its timer; the events its checks wrote stay (they are facts). */
   deleteMonitor(tenant: TenantId, id: string, ifMatch?: string, audit?: AuditInput): Promise<'deleted' | 'not_found' | 'stale'>;
-  /** Records what a check found (the etag does not move); false when the monitor is gone. */
-  setMonitorState(tenant: TenantId, id: string, state: unknown): Promise<boolean>;
+  /**
+   * Records what a check found (the etag does not move); false when the monitor is gone, or, with
+   * `expected`, when its state is no longer the one read (a push, a check or a reset wrote since:
+   * compare and set, so a check and a heartbeat push never overwrite each other's state).
+   */
+  setMonitorState(tenant: TenantId, id: string, state: unknown, expected?: { state: unknown }): Promise<boolean>;
   /** The monitor whose push token hashes to this, of any tenant (the token names both). */
   monitorByTokenHash<S = unknown, R = unknown>(tokenHash: string): Promise<{ tenant: TenantId; monitor: StoredMonitor<S, R> } | undefined>;
 }

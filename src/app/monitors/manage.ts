@@ -17,7 +17,7 @@
  *   the rules every event is, audited, and signal the alert scheduler like any other batch.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { step, type MonitorEvent, type MonitorState } from '../../core/monitors/decide.ts';
+import { heartbeatPush, type MonitorEvent, type MonitorState } from '../../core/monitors/decide.ts';
 import { monitorId, parseMonitorSpec, restoreRedacted, type MonitorSpec } from '../../core/monitors/spec.ts';
 import { fail, formatIssue, ok, type Result } from '../../core/validation/issues.ts';
 import { validate } from '../../core/validation/zod.ts';
@@ -170,18 +170,27 @@ export type HeartbeatOutcome = { status: 'recorded'; monitor: string; up: boolea
  */
 export async function recordHeartbeat(ctx: { store: Store; now: number; token: string }): Promise<HeartbeatOutcome> {
   if (!ctx.token.startsWith(HEARTBEAT_TOKEN_PREFIX) || ctx.token.length > 200) return { status: 'unknown_token' };
-  const found = await ctx.store.monitorByTokenHash<unknown, MonitorState>(hashHeartbeatToken(ctx.token));
+  const hash = hashHeartbeatToken(ctx.token);
+  const found = await ctx.store.monitorByTokenHash<unknown, MonitorState>(hash);
   if (!found) return { status: 'unknown_token' };
-  const { tenant, monitor } = found;
-  const spec = parseMonitorSpec(monitor.spec);
-  if (!spec.ok || spec.value.kind !== 'heartbeat') return { status: 'unknown_token' };
-  if (monitor.paused) return { status: 'paused' };
-  const { state, events } = step(monitor.id, spec.value, monitor.state, { at: ctx.now, ok: true });
-  state.lastPushAt = ctx.now;
-  await writeMonitorEvents(ctx.store, tenant, monitor.id, events, ctx.now);
-  await ctx.store.setMonitorState(tenant, monitor.id, state);
-  await ctx.store.scheduleTimers(tenant, [
-    { key: monitorTimerKey(monitor.id), fireAt: ctx.now + spec.value.interval + spec.value.grace, payload: { monitor: monitor.id } },
-  ]);
-  return { status: 'recorded', monitor: monitor.id, up: state.status === 'up' };
+  const { tenant } = found;
+  let monitor: StoredMonitor<unknown, MonitorState> | undefined = found.monitor;
+  // Compare and set: the runner may record a missed beat meanwhile; then this push is decided
+  // again over what it wrote (heartbeatPush dates the up after its down), never over it.
+  for (let attempt = 0; ; attempt++) {
+    if (!monitor || monitor.tokenHash !== hash) return { status: 'unknown_token' };
+    const spec = parseMonitorSpec(monitor.spec);
+    if (!spec.ok || spec.value.kind !== 'heartbeat') return { status: 'unknown_token' };
+    if (monitor.paused) return { status: 'paused' };
+    const { state, events } = heartbeatPush(monitor.id, spec.value, monitor.state, ctx.now);
+    await writeMonitorEvents(ctx.store, tenant, monitor.id, events, ctx.now);
+    if (await ctx.store.setMonitorState(tenant, monitor.id, state, { state: monitor.state })) {
+      await ctx.store.scheduleTimers(tenant, [
+        { key: monitorTimerKey(monitor.id), fireAt: ctx.now + spec.value.interval + spec.value.grace, payload: { monitor: monitor.id } },
+      ]);
+      return { status: 'recorded', monitor: monitor.id, up: state.status === 'up' };
+    }
+    if (attempt >= 9) throw new Error(`monitor ${monitor.id}: its state kept changing while a heartbeat was recorded`);
+    monitor = await ctx.store.getMonitor<unknown, MonitorState>(tenant, monitor.id);
+  }
 }

@@ -279,3 +279,126 @@ test('Pledge itself away: a check taken up long after it was due records a gap, 
   assert.equal(fig.serviceMs, end - t0 - (2 * 3_600_000 - 2_000));
   await store.close();
 });
+
+test('a push and a missed beat racing never overwrite each other: whichever writes its state first, the facts end up, never down for good', async () => {
+  // A store of its own, with a test clock: the live runner of the other tests must not take these checks.
+  const base = await openStore({ kind: 'sqlite', path: join(dir, 'race.db') });
+  await base.createTenant({ id: TENANT, name: TENANT, createdAt: 0 });
+  const t0 = Date.UTC(2026, 11, 6, 9);
+  const clock = { t: t0, now: () => clock.t, setTimer: () => () => {} };
+  // The other writer runs right before the first state write it is armed for: the read-compute-write
+  // of the one writing then is interleaved with it, as two processes would be.
+  let before: { who: 'runner' | 'push'; run: () => Promise<unknown> } | undefined;
+  let writer: 'runner' | 'push' = 'runner';
+  const store = new Proxy(base, {
+    get(target, prop, recv) {
+      if (prop === 'setMonitorState')
+        return async (...args: Parameters<Store['setMonitorState']>) => {
+          const armed = before;
+          if (armed && armed.who === writer) {
+            before = undefined;
+            await armed.run();
+          }
+          return target.setMonitorState(...args);
+        };
+      const v = Reflect.get(target, prop, recv) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as Store;
+  const runner = createMonitorRunner({ store, clock, worker: 'race' });
+  const push = async (at: number, token: string) => {
+    const was = writer;
+    writer = 'push';
+    try {
+      return await recordHeartbeat({ store, now: at, token });
+    } finally {
+      writer = was;
+    }
+  };
+  const results = async (service: string) =>
+    (await base.queryEvents(TENANT, { service, limit: 100 })).items
+      .filter((e) => e.type === 'check.result')
+      .map((e) => ({ at: e.at - t0, up: (e.payload as { up: boolean }).up }))
+      .sort((a, b) => a.at - b.at || Number(a.up) - Number(b.up));
+  const downtime = async (service: string, to: number) => {
+    const events = (await base.queryEvents(TENANT, { service, limit: 100 })).items.map((e) => ({
+      ...(e.payload as object),
+      type: e.type,
+      atMs: e.at,
+      id: e.id,
+    })) as unknown as Timed[];
+    const iv = intervalsFromEvents(events, to);
+    return availability(iv, { from: t0, to }, {}).downtimeMs;
+  };
+  try {
+    const spec = (service: string) => ({ kind: 'heartbeat', service, interval: '10s', grace: '5s' });
+    for (const [service, first] of [
+      ['push-first', 'push'],
+      ['runner-first', 'runner'],
+    ] as const) {
+      const made = await putMonitor({ ...ctx(), store: base, now: t0 }, { id: service, spec: spec(service) });
+      assert.ok(made.ok && made.value.status === 'created' && made.value.token);
+      const token = made.value.token;
+      await push(t0, token); // up from t0; the next beat is due by t0 + 15 s
+      // The beat comes in time (t0 + 14.9 s), but is recorded while the runner, at the deadline,
+      // has already read the state without it and is deciding that it was missed.
+      clock.t = t0 + 15_000;
+      if (first === 'push') {
+        // The push's state is written first: the runner's compare-and-set fails, and its down is answered.
+        before = { who: 'runner', run: () => push(t0 + 14_900, token) };
+        await runner.tick();
+      } else {
+        // The runner's down is written first: the push is decided again over it, up 1 ms after it.
+        before = { who: 'push', run: () => runner.tick() };
+        await push(t0 + 14_900, token);
+      }
+      assert.equal(before, undefined, `${service}: the race was run`);
+      const m = await base.getMonitor<unknown, MonitorState>(TENANT, service);
+      assert.equal(m?.state?.status, 'up', service);
+      assert.equal(m?.state?.lastPushAt, t0 + 14_900, service);
+      assert.deepEqual(
+        await results(service),
+        [
+          { at: 0, up: true },
+          { at: 15_000, up: false },
+          { at: 15_001, up: true },
+        ],
+        service,
+      );
+      // One millisecond down, not down for good.
+      assert.equal(await downtime(service, t0 + 3_600_000), 1, service);
+      clock.t = t0;
+    }
+    // A push later than its deadline writes its up even when the state says up: the runner may have
+    // written the deadline's down and died before recording it.
+    const made = await putMonitor({ ...ctx(), store: base, now: t0 }, { id: 'late', spec: spec('late') });
+    assert.ok(made.ok && made.value.status === 'created' && made.value.token);
+    await push(t0, made.value.token);
+    await writeMonitorEvents(
+      base,
+      TENANT,
+      'late',
+      [
+        {
+          id: `monitor:late:${t0 + 15_000}:down`,
+          type: 'check.result',
+          atMs: t0 + 15_000,
+          source: 'pledge-monitor',
+          service: 'late',
+          check: 'late',
+          up: false,
+        },
+      ],
+      t0 + 15_000,
+    );
+    await push(t0 + 20_000, made.value.token);
+    assert.deepEqual(await results('late'), [
+      { at: 0, up: true },
+      { at: 15_000, up: false },
+      { at: 20_000, up: true },
+    ]);
+  } finally {
+    await runner.stop();
+    await base.close();
+  }
+});

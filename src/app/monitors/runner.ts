@@ -20,7 +20,7 @@
  *    while Pledge was not checking is not taken as missed (the push may have failed because Pledge
  *    was down): it gets a fresh interval and grace.
  */
-import { gapEvent, nextCheck, step, withGap, type CheckOutcome, type MonitorState } from '../../core/monitors/decide.ts';
+import { checkEvent, gapEvent, nextCheck, step, withGap, type CheckOutcome, type MonitorState } from '../../core/monitors/decide.ts';
 import { parseMonitorSpec } from '../../core/monitors/spec.ts';
 import { MONITOR_TIMER_PREFIX, type ClaimedTimer, type Store } from '../../store/types.ts';
 import { systemClock, timerLoop, type LoopClock, type LoopLogger } from '../timer-loop.ts';
@@ -125,7 +125,18 @@ export function createMonitorRunner(opts: MonitorRunnerOptions, loop = false): M
     events = [...gapped, ...events];
     await writeMonitorEvents(store, t.tenant, id, events, clock.now());
     report.events += events.length;
-    if (state) await store.setMonitorState(t.tenant, id, state);
+    if (state && !(await store.setMonitorState(t.tenant, id, state, { state: m.state }))) {
+      // A heartbeat push (or a replacement that reset the state) wrote since it was read: theirs
+      // stands. A down this check wrote before it knew is answered by an up after it, as the push
+      // that won says the job ran (decide.ts, heartbeatPush).
+      const down = events.find((e) => e.type === 'check.result' && e.up === false);
+      const now = down ? await store.getMonitor<unknown, MonitorState>(t.tenant, id) : undefined;
+      if (down && now?.state?.status === 'up' && !now.paused) {
+        const upAt = Math.max(down.atMs + 1, now.state.lastPushAt ?? now.state.lastChangeAt ?? 0);
+        await writeMonitorEvents(store, t.tenant, id, [checkEvent(id, s, upAt, true)], clock.now());
+        report.events++;
+      }
+    }
     const done = await store.completeTimer(t.tenant, t.key, lease, { fireAt, payload: { monitor: id } });
     if (done === 'completed') report.checked++;
   }

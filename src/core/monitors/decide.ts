@@ -156,6 +156,31 @@ export function step(
   return { state: s, events };
 }
 
+/**
+ * A heartbeat push at `at`: the job ran, the service is up from then (step with a success), and
+ * the beat is recorded (`lastPushAt`). Two rules keep the facts right when a push and the runner's
+ * "no beat in time" race (app/monitors: both compare-and-set the state and try again):
+ * - an up is never dated at or before the down the state records (a miss the runner dated after
+ *   this push began): it is dated 1 ms after it, so the facts read down, then up;
+ * - a push later than its deadline writes an up event even when the state says up: the runner may
+ *   have written that deadline's down without recording it in the state (it died in between, or
+ *   lost the race), and an up after it is what makes the facts end up.
+ */
+export function heartbeatPush(
+  id: string,
+  spec: MonitorSpec,
+  prior: MonitorState | null,
+  at: number,
+): { state: MonitorState; events: MonitorEvent[] } {
+  const upAt = prior?.status === 'down' && prior.lastChangeAt !== undefined ? Math.max(at, prior.lastChangeAt + 1) : at;
+  const r = step(id, spec, prior, { at: upAt, ok: true });
+  const grace = spec.kind === 'heartbeat' ? spec.grace : 0;
+  const late = prior?.lastPushAt !== undefined && at > prior.lastPushAt + spec.interval + grace;
+  if (late && !r.events.some((e) => e.type === 'check.result')) r.events.push(checkEvent(id, spec, upAt, true));
+  r.state.lastPushAt = at;
+  return r;
+}
+
 /** Lateness below this is the runner being busy, not Pledge being away: no gap is recorded for it. */
 export const GAP_FLOOR_MS = 5_000;
 

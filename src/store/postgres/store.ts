@@ -2595,12 +2595,19 @@ class PostgresStore implements Store {
     });
   }
 
-  async setMonitorState(tenant: string, id: string, state: unknown): Promise<boolean> {
-    const r = await this.one('setMonitorState', 'UPDATE monitors SET state = $3::jsonb WHERE tenant = $1 AND id = $2 RETURNING 1', [
-      tenant,
-      id,
-      json(state),
-    ]);
+  async setMonitorState(tenant: string, id: string, state: unknown, expected?: { state: unknown }): Promise<boolean> {
+    const r = expected
+      ? await this.one(
+          'setMonitorState',
+          // jsonb equality is by value, whatever the key order.
+          'UPDATE monitors SET state = $3::jsonb WHERE tenant = $1 AND id = $2 AND state IS NOT DISTINCT FROM $4::jsonb RETURNING 1',
+          [tenant, id, json(state), expected.state === null || expected.state === undefined ? null : json(expected.state)],
+        )
+      : await this.one('setMonitorState', 'UPDATE monitors SET state = $3::jsonb WHERE tenant = $1 AND id = $2 RETURNING 1', [
+          tenant,
+          id,
+          json(state),
+        ]);
     return r !== undefined;
   }
 

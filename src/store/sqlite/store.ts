@@ -13,6 +13,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import type { LifecycleHistory, LifecycleState, Transition } from '../../core/agreements/lifecycle/state.ts';
 import type { Version } from '../../core/agreements/lifecycle/versions.ts';
@@ -2727,8 +2728,15 @@ class SqliteStore implements Store {
     });
   }
 
-  setMonitorState(tenant: string, id: string, state: unknown): Promise<boolean> {
+  setMonitorState(tenant: string, id: string, state: unknown, expected?: { state: unknown }): Promise<boolean> {
     return this.write('setMonitorState', () => {
+      if (expected) {
+        // Compared by value (as PostgreSQL's jsonb), inside the write transaction: nothing writes between.
+        const cur = this.get('SELECT state FROM monitors WHERE tenant = ? AND id = ?', tenant, id);
+        if (!cur) return false;
+        const stored = cur.state === null ? null : (JSON.parse(cur.state as string) as unknown);
+        if (!isDeepStrictEqual(stored, expected.state ?? null)) return false;
+      }
       const r = this.get('UPDATE monitors SET state = ? WHERE tenant = ? AND id = ? RETURNING 1', json(state), tenant, id);
       return r !== undefined;
     });
