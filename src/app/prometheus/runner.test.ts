@@ -253,7 +253,7 @@ test('a slow Prometheus: each run stops at half its lease and the next continues
       completions.map((c) => c.result),
       ['completed', 'completed', 'completed'],
     );
-    completions.forEach((c, i) => assert.ok(c.at <= leases[i]!, `completion ${i} inside its lease`));
+    for (const [i, c] of completions.entries()) assert.ok(c.at <= leases[i]!, `completion ${i} inside its lease`);
     assert.deepEqual(await finals(opened, tenant), { '2027-01': 1, '2027-02': 1 });
     const timer = await opened.getTimer(tenant, PROMETHEUS_TENANT_TIMER);
     assert.deepEqual(timer?.payload, {}, 'the last run went through: nothing to resume');
