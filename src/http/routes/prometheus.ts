@@ -62,6 +62,8 @@ export function prometheusOperations(deps: Deps): Operation[] {
               {
                 path: 'from',
                 message: `expected an instant in the past, at most 400 days ago (after ${formatInstant(c.now - MAX_BACKFILL_MS)}); got ${formatInstant(body.from)}`,
+                expected: `an instant from ${formatInstant(c.now - MAX_BACKFILL_MS)} to ${formatInstant(c.now)}`,
+                received: formatInstant(body.from),
               },
             ],
             'body',
