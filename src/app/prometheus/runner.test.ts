@@ -18,6 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { seedAgreement } from '../../demo/seed.ts';
+import { agreementFromText } from '../../core/agreements/load.ts';
+import { applyAgreement } from '../agreements.ts';
 import { openStore } from '../../store/index.ts';
 import type { StoredEvent, Store } from '../../store/types.ts';
 import { createPrometheusRunner, PROMETHEUS_TENANT_TIMER, startPrometheusRunner } from './runner.ts';
@@ -261,5 +263,35 @@ test('a slow Prometheus: each run stops at half its lease and the next continues
   } finally {
     onQuery = undefined;
     await opened.close();
+  }
+});
+
+test('backfill of an amended agreement: each ended window measured with the queries of the version in force when it began', async () => {
+  const store = await openStore({ kind: 'sqlite', path: join(dir, 'amended.db') });
+  const tenant = 'amended';
+  await store.createTenant({ id: tenant, name: tenant, createdAt: 0 });
+  // Version 1 counts another series; version 2, in force from February, the tests' queries.
+  const v1 = FROM_JAN_10.replace('good: shop_requests_total{code="200"}', 'good: shop_requests_v1_total{code="200"}');
+  await seedAgreement(store, tenant, v1, 'shop-api.yaml', Date.parse('2027-01-10T00:00:00Z'), 'test');
+  const loaded = agreementFromText(`${FROM_JAN_10}effective: 2027-02-01\n`, 'shop-api-v2.yaml');
+  assert.ok(loaded.ok, JSON.stringify(loaded));
+  const applied = await applyAgreement({ store, tenant, actor: 'test', now: Date.parse('2027-01-20T00:00:00Z') }, { loaded: loaded.value });
+  assert.ok(applied.ok && applied.result === 'amended', JSON.stringify(applied));
+  const now = Date.parse('2027-03-04T00:00:00Z');
+  asked.length = 0;
+  try {
+    const r = await createPrometheusRunner({
+      store,
+      prometheus: { url, timeoutMs: 2000, intervalMs: 5 * MIN },
+      limits,
+      clock: { now: () => now, setTimer: () => () => undefined },
+    }).tick();
+    assert.deepEqual([r.claimed, r.measured, r.failed], [1, 3, 0]);
+    assert.deepEqual(await finals(store, tenant), { '2027-01': 1, '2027-02': 1 });
+    const goodAt = (t: number) => asked.filter((a) => a.time === t && a.query.includes('code="200"')).map((a) => a.query.split('{')[0]);
+    assert.deepEqual(goodAt(month('2027-02')), ['sum(increase(shop_requests_v1_total'], 'January: version 1');
+    assert.deepEqual(goodAt(month('2027-03')), ['sum(increase(shop_requests_total'], 'February: version 2');
+  } finally {
+    await store.close();
   }
 });
