@@ -115,10 +115,31 @@ test("the scheduler's poll and lease are durations (60 s lease by default); a le
   assert.match(JSON.stringify(bad.issues), /PLEDGE_SCHEDULER_LEASE/);
 });
 
-test('PLEDGE_PROMETHEUS_URL: an http(s) URL, with its timeout and interval; absent, no Prometheus', () => {
+test('PLEDGE_PROMETHEUS_URL: an http(s) URL, with its timeout, interval and lookback; absent, no Prometheus', () => {
   const on = loadConfig({ PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090', PLEDGE_PROMETHEUS_TIMEOUT: '2s' });
   assert.ok(on.ok);
-  assert.deepEqual(on.value.prometheus, { url: 'http://prometheus:9090', timeoutMs: 2000, intervalMs: 300_000 });
+  assert.deepEqual(on.value.prometheus, {
+    url: 'http://prometheus:9090',
+    timeoutMs: 2000,
+    intervalMs: 300_000,
+    lookbackMs: 35 * 86_400_000,
+  });
+  const back = loadConfig({ PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090', PLEDGE_PROMETHEUS_LOOKBACK: '90d' });
+  assert.ok(back.ok && back.value.prometheus?.lookbackMs === 90 * 86_400_000);
+  // A run stops at half its 10-minute lease: one query must fit in it; a lookback beyond 400 days is refused.
+  const slow = loadConfig({
+    PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090',
+    PLEDGE_PROMETHEUS_TIMEOUT: '5m',
+    PLEDGE_PROMETHEUS_LOOKBACK: '500d',
+  });
+  assert.ok(
+    !slow.ok && slow.issues.some((i) => i.path === 'PLEDGE_PROMETHEUS_TIMEOUT' && /at most 4m/.test(i.message)),
+    JSON.stringify(slow),
+  );
+  assert.ok(
+    slow.issues.some((i) => i.path === 'PLEDGE_PROMETHEUS_LOOKBACK' && /at most 400d/.test(i.message)),
+    JSON.stringify(slow),
+  );
   const every = loadConfig({ PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090', PLEDGE_PROMETHEUS_INTERVAL: '1m' });
   assert.ok(every.ok && every.value.prometheus?.intervalMs === 60_000);
   const tooOften = loadConfig({ PLEDGE_PROMETHEUS_URL: 'http://prometheus:9090', PLEDGE_PROMETHEUS_INTERVAL: '10ms' });

@@ -142,9 +142,20 @@ const fields = {
     .refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), 'expected an http(s) URL such as http://prometheus:9090')
     .optional(),
   /** How long one Prometheus query may take before the measurement is given up (and retried later). */
-  PLEDGE_PROMETHEUS_TIMEOUT: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
+  PLEDGE_PROMETHEUS_TIMEOUT: timeout
+    .pipe(z.number().min(100, 'at least 100ms').max(240_000, 'at most 4m (a run stops at half its 10-minute lease; one query must fit)'))
+    .prefault('10s'),
   /** How often the server measures each tenant's ratio targets from Prometheus (src/app/prometheus/runner.ts). */
   PLEDGE_PROMETHEUS_INTERVAL: timeout.pipe(z.number().min(1000, 'at least 1s')).prefault('5m'),
+  /** How far back the server gives ended windows their missing final figure (backfill; src/app/prometheus/runner.ts). */
+  PLEDGE_PROMETHEUS_LOOKBACK: duration
+    .pipe(
+      z
+        .number()
+        .min(0)
+        .max(400 * 86_400_000, 'at most 400d'),
+    )
+    .prefault('35d'),
   /** The shortest interval a built-in monitor may have (docs/monitors.md): outbound traffic is the operator's to bound. */
   PLEDGE_MONITOR_MIN_INTERVAL: timeout.pipe(z.number().min(100, 'at least 100ms')).prefault('10s'),
   /**
@@ -202,9 +213,13 @@ export interface PrometheusConfig {
   timeoutMs: number;
   /** How often the server measures on its own (PLEDGE_PROMETHEUS_INTERVAL); absent: DEFAULT_PROMETHEUS_INTERVAL_MS. */
   intervalMs?: number;
+  /** How far back ended windows get their missing final figure (PLEDGE_PROMETHEUS_LOOKBACK); absent: DEFAULT_PROMETHEUS_LOOKBACK_MS. */
+  lookbackMs?: number;
 }
 
 export const DEFAULT_PROMETHEUS_INTERVAL_MS = 300_000;
+/** 35 days: the previous month always, and Prometheus' default retention (15 days) with room for a longer one. */
+export const DEFAULT_PROMETHEUS_LOOKBACK_MS = 35 * 86_400_000;
 
 export interface DeliveryConfig {
   /** Decrypts `enc:v1:` channel secrets (PLEDGE_SECRET_KEY); absent: such channels fail, saying why. */
@@ -295,7 +310,14 @@ export function loadConfig(env: Record<string, string | undefined>): Result<Conf
       ...(c.PLEDGE_SECRET_KEY ? { secretKeys: c.PLEDGE_SECRET_KEY } : {}),
       statusPages: { prefix: c.PLEDGE_STATUS_PREFIX, maxAgeMs: c.PLEDGE_STATUS_MAX_AGE },
       ...(c.PLEDGE_PROMETHEUS_URL
-        ? { prometheus: { url: c.PLEDGE_PROMETHEUS_URL, timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT, intervalMs: c.PLEDGE_PROMETHEUS_INTERVAL } }
+        ? {
+            prometheus: {
+              url: c.PLEDGE_PROMETHEUS_URL,
+              timeoutMs: c.PLEDGE_PROMETHEUS_TIMEOUT,
+              intervalMs: c.PLEDGE_PROMETHEUS_INTERVAL,
+              lookbackMs: c.PLEDGE_PROMETHEUS_LOOKBACK,
+            },
+          }
         : {}),
       monitors: { minIntervalMs: c.PLEDGE_MONITOR_MIN_INTERVAL, leaseMs: c.PLEDGE_MONITOR_LEASE },
     },

@@ -3,7 +3,9 @@
  * scraping an exporter this test serves, through the HTTP API: POST /v1/measurements/prometheus
  * records the measurement as an event with its evidence, and the portfolio, the budget and
  * /v1/metrics show it like any target's figure. An unreachable Prometheus records nothing and says
- * a retry helps; without one configured the route answers 503; only writers may measure.
+ * a retry helps; without one configured the route answers 503; only writers may measure. Backfill
+ * on demand (`from`), against a local server answering the query API: each ended window without a
+ * final figure gets one, once; a `from` in the future, too old or not an instant is a 422 naming it.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -131,4 +133,52 @@ describe('POST /v1/measurements/prometheus', () => {
       await none.app.close();
     }
   });
+});
+
+test('POST /v1/measurements/prometheus with from: the ended windows without a final figure get one, once; a bad from is 422 naming it', async () => {
+  // The query API's shape is enough here: 990 good of 1000 at any instant.
+  const fake = createServer((req, res) => {
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const v = (q.get('query') ?? '').includes('code="200"') ? '990' : '1000';
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Number(q.get('time')), v] }] } }),
+    );
+  });
+  await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
+  const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+  const tn = await newTenant(ts.store, { config: { prometheus: { url, timeoutMs: 2000 } } });
+  try {
+    await seedAgreement(ts.store, tn.tenant, AGREEMENT, 'shop-api.yaml', T0, 'test');
+    tn.clock.now = Date.parse('2026-12-04T00:00:00Z');
+    const post = (body?: object) =>
+      tn.req('agent', {
+        method: 'POST',
+        url: '/v1/measurements/prometheus',
+        ...(body ? { payload: body, headers: { 'content-type': 'application/json' } } : {}),
+      });
+    let r = await post({ from: '2026-09-30T00:00:00Z' });
+    assert.equal(r.statusCode, 200, r.body);
+    const windows = (r.json() as Json).measured.map((m: Json) => `${m.window} ${m.value}`);
+    assert.deepEqual(windows.sort(), ['2026-09 99', '2026-10 99', '2026-11 99', '2026-12 99']);
+    const ev = (await tn.req('viewer', { method: 'GET', url: '/v1/events?type=ratio.measured&limit=100' })).json() as Json;
+    const finals = ev.items.filter((e: Json) => Date.parse(e.at) === Date.parse(e.payload.window.to) - 1);
+    assert.equal(finals.length, 3, 'September, October and November as of their ends');
+    // Again: the final figures are there, so only December so far is measured.
+    r = await post({ from: '2026-09-30T00:00:00Z' });
+    assert.deepEqual(
+      (r.json() as Json).measured.map((m: Json) => m.window),
+      ['2026-12'],
+    );
+    // Without a body: the current window only, as before.
+    assert.deepEqual((await post()).json().measured.length, 1);
+    for (const from of ['2026-12-05T00:00:00Z', '2025-01-01T00:00:00Z', 'last month']) {
+      const bad = await post({ from });
+      assert.equal(bad.statusCode, 422, bad.body);
+      assert.equal(bad.json().details.issues[0].path, 'from', bad.body);
+    }
+  } finally {
+    await tn.app.close();
+    fake.close();
+  }
 });

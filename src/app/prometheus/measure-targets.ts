@@ -16,7 +16,8 @@ import { formatInstant } from '../../core/time/instant.ts';
 import { freshResults } from '../results.ts';
 import { ingestBatch } from '../ingest.ts';
 import type { IngestLimits } from '../ingest.ts';
-import { measureRatio, PrometheusError } from './measure.ts';
+import { measureRatio, PrometheusError, type PrometheusTarget } from './measure.ts';
+import type { TermsVersion } from '../../core/agreements/settlement.ts';
 import { measuredAgreements } from '../derive.ts';
 import { resolveWindow, windowContaining } from '../../core/metrics/window.ts';
 
@@ -50,24 +51,51 @@ export interface MeasureContext {
   audit?: { actor: string; requestId?: string };
 }
 
-export async function measurePrometheusTargets(ctx: MeasureContext): Promise<{ measured: TargetMeasured[]; failed: TargetNotMeasured[] }> {
-  const { measured, failed } = await measureTenantTargets(ctx);
+/** How long after a window's end its final figure is measured: the last scrapes before the end are in by then. */
+export const SETTLE_MS = 60_000;
+
+/**
+ * The current windows, and with `from` (POST /v1/measurements/prometheus, docs/prometheus.md) the
+ * final figure of each calendar window that ended after `from` (and a minute before now) and has none.
+ */
+export async function measurePrometheusTargets(
+  ctx: MeasureContext & { from?: number },
+): Promise<{ measured: TargetMeasured[]; failed: TargetNotMeasured[] }> {
+  const { measured, failed } = await measureTenantTargets({
+    ...ctx,
+    ...(ctx.from !== undefined ? { ended: { after: ctx.from, until: ctx.now - SETTLE_MS } } : {}),
+  });
   return { measured, failed };
 }
 
 const CALENDAR = new Set(['month', 'quarter', 'year']);
 
+/** The final event's id of a window: the instant is the window's last millisecond. */
+const finalEventId = (agreement: string, target: string, w: { from: number; to: number }) =>
+  `prometheus:${agreement}:${target}:${formatInstant(w.from)}:${formatInstant(w.to - 1)}`;
+
+/** Orders a tenant's windows (by target, then oldest first: a target's ended windows before its current one) and names where a cut run resumes. */
+const windowKey = (agreement: string, target: string, from: number) => `${agreement}#${target}#${String(from).padStart(16, '0')}`;
+
 /**
- * measurePrometheusTargets for the runner (./runner.ts): besides the current windows, the calendar
- * windows that ended in (ended.after, ended.until], measured over the whole window (as of its end)
- * for their final figure; and `nextEnd`, the earliest end after now of a calendar window measured
- * (null: none), and `targets`, how many ratio targets with queries the tenant has.
+ * measurePrometheusTargets for the runner (./runner.ts): besides the current windows, the final
+ * figure of every calendar window that ended in (ended.after, ended.until], within its agreement's
+ * monitored period, and has none yet (its final event, whose id is deterministic, is not stored):
+ * each measured over the whole window, as of its end, with the queries of the version in force when
+ * it began (a target that version did not have is skipped). So windows that ended while no one
+ * measured, or before the target existed, are filled in (backfill), and none is measured twice.
+ *
+ * Bounded: `stop` is asked before each window (never before the first, so a run always makes
+ * progress); once it says yes, the windows left are not measured and `resume` names the first of
+ * them: a run given it skips the windows before it (in windowKey order). What was measured is
+ * recorded either way. Also answers `nextEnd`, the earliest end after now of a calendar window
+ * measured (null: none), and `targets`, how many ratio targets with queries the tenant has.
  */
 export async function measureTenantTargets(
-  ctx: MeasureContext & { ended?: { after: number; until: number } },
-): Promise<{ measured: TargetMeasured[]; failed: TargetNotMeasured[]; nextEnd: number | null; targets: number }> {
+  ctx: MeasureContext & { ended?: { after: number; until: number }; stop?: () => boolean; resume?: string },
+): Promise<{ measured: TargetMeasured[]; failed: TargetNotMeasured[]; nextEnd: number | null; targets: number; resume?: string }> {
   const { store, tenant, now } = ctx;
-  const queries = new Map<string, { good: string; total: string }>();
+  const queries = new Map<string, PrometheusTarget>();
   let after: string | undefined;
   do {
     const page = await store.listAgreements<Doc>(tenant, { limit: 1000, ...(after ? { after } : {}) });
@@ -89,10 +117,19 @@ export async function measureTenantTargets(
   const measured: TargetMeasured[] = [];
   const failed: TargetNotMeasured[] = [];
   const events: Array<Record<string, unknown>> = [];
-  const windows: Array<{ agreementId: string; target: string; label: string; from: number; to: number }> = [];
-  for (const w of await store.currentWindows(tenant, now))
-    if (queries.has(`${w.agreementId}\u0000${w.target}`))
-      windows.push({ agreementId: w.agreementId, target: w.target, label: w.window, from: w.value.window.from, to: w.value.window.to });
+  const windows: Array<{ agreementId: string; target: string; label: string; from: number; to: number; queries: PrometheusTarget }> = [];
+  for (const w of await store.currentWindows(tenant, now)) {
+    const q = queries.get(`${w.agreementId}\u0000${w.target}`);
+    if (q)
+      windows.push({
+        agreementId: w.agreementId,
+        target: w.target,
+        label: w.window,
+        from: w.value.window.from,
+        to: w.value.window.to,
+        queries: q,
+      });
+  }
   // A target none of whose windows is computed yet (an agreement with no event at all: the results
   // start at the first one) is measured over the calendar window that contains now, in the
   // agreement's zone, as the results will cut it; rolling windows wait for the first event.
@@ -103,22 +140,26 @@ export async function measureTenantTargets(
     for (const m of (await measuredAgreements(store, tenant)).measured) {
       for (const t of m.terms.targets) {
         const key = `${m.id}\u0000${t.id}`;
-        if (!queries.has(key) || (t.window !== 'month' && t.window !== 'quarter' && t.window !== 'year')) continue;
+        const q = queries.get(key);
+        if (!q || (t.window !== 'month' && t.window !== 'quarter' && t.window !== 'year')) continue;
         calendar.add(key);
-        // The windows that ended meanwhile, within the agreement's monitored period: at most a few
-        // (the shortest is a month), each measured as of its end, so its figure covers all of it.
+        // The windows that ended in the span, within the agreement's monitored period: a few (the
+        // shortest is a month; the runner's span is its lookback), each measured as of its end, so
+        // its figure covers all of it, unless its final figure is stored already.
         for (
           let end = ended ? windowEndingBy(t.window, ended.until, m.zone) : undefined;
           end && end.to > ended!.after && end.to > m.monitored.from;
+          end = windowEndingBy(t.window, end.from, m.zone)
         ) {
-          if (end.to <= m.monitored.to && end.to > m.monitored.from)
-            windows.push({ agreementId: m.id, target: t.id, label: end.label, from: end.from, to: end.to });
-          end = windowEndingBy(t.window, end.from, m.zone);
+          if (end.to > m.monitored.to) continue;
+          const then = queriesInForce(m.versions, end.from, t.id, q);
+          if (!then || (await store.getEvent(tenant, 'prometheus', finalEventId(m.id, t.id, end)))) continue;
+          windows.push({ agreementId: m.id, target: t.id, label: end.label, from: end.from, to: end.to, queries: then });
         }
         if (seen.has(key) || !(m.monitored.from <= now && now < m.monitored.to)) continue;
         const c = windowContaining(t.window, now, m.zone);
         const r = c.ok ? resolveWindow(c.value, m.zone) : undefined;
-        if (r?.ok) windows.push({ agreementId: m.id, target: t.id, label: r.value.label, from: r.value.from, to: r.value.to });
+        if (r?.ok) windows.push({ agreementId: m.id, target: t.id, label: r.value.label, from: r.value.from, to: r.value.to, queries: q });
       }
     }
   }
@@ -126,12 +167,20 @@ export async function measureTenantTargets(
   for (const w of windows)
     if (w.to > now && (calendar.has(`${w.agreementId}\u0000${w.target}`) || CALENDAR.has(windowKind(w.label))))
       nextEnd = nextEnd === null ? w.to : Math.min(nextEnd, w.to);
-  for (const w of windows) {
-    const target = queries.get(`${w.agreementId}\u0000${w.target}`)!;
+  const ordered = windows
+    .map((w) => ({ ...w, key: windowKey(w.agreementId, w.target, w.from) }))
+    .filter((w) => ctx.resume === undefined || w.key >= ctx.resume)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let resume: string | undefined;
+  for (const [i, w] of ordered.entries()) {
+    if (i > 0 && ctx.stop?.()) {
+      resume = w.key;
+      break;
+    }
     const window = { from: w.from, to: w.to };
     const where = { agreement: w.agreementId, target: w.target, window: w.label };
     try {
-      const m = await measureRatio({ url: ctx.prometheus.url, timeoutMs: ctx.prometheus.timeoutMs, target, window, now });
+      const m = await measureRatio({ url: ctx.prometheus.url, timeoutMs: ctx.prometheus.timeoutMs, target: w.queries, window, now });
       // Inside the window it measures, so it is that window's event (an instant at its end belongs to
       // the next), and before now: the results cover events before the instant they are computed at.
       const at = Math.max(window.from, Math.min(m.evidence.at, window.to - 1, now - 1));
@@ -164,7 +213,20 @@ export async function measureTenantTargets(
     if (!r.ok || !r.report.committed)
       throw new Error(`ratio.measured events refused: ${JSON.stringify(r.ok ? r.report.results : r.error)}`);
   }
-  return { measured, failed, nextEnd, targets: queries.size };
+  return { measured, failed, nextEnd, targets: queries.size, ...(resume !== undefined ? { resume } : {}) };
+}
+
+/**
+ * A target's queries in the version in force when a window began (an amended agreement settles
+ * each period with that version): undefined when that version had no such ratio target; `current`
+ * when the agreement was never amended.
+ */
+function queriesInForce(versions: readonly TermsVersion[] | undefined, from: number, target: string, current: PrometheusTarget) {
+  if (!versions || versions.length === 0) return current;
+  let v = versions[0]!;
+  for (const x of versions) if (x.effective <= from) v = x;
+  const t = v.terms.targets.find((x) => x.id === target);
+  return t?.metric === 'ratio' && t.prometheus ? { good: t.prometheus.good, total: t.prometheus.total } : undefined;
 }
 
 /** The last calendar window of this kind that ends at or before `t`, resolved: the one containing t - 1, or the one before it. */
