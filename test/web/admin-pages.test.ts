@@ -12,7 +12,7 @@
  *   refused beside its field), sees it up in the table, edits it without retyping its redacted
  *   header (the next check still sends the header's value), pauses and resumes it, and deletes it;
  *   a heartbeat monitor's push URL, shown once, records a beat;
- * - a viewer sees the calendars without forms and has no People page (the server refuses it the
+ * - a viewer sees the calendars without forms and has no People or Monitoring page (the server refuses it the
  *   writes anyway); a customer has neither in its navigation and /people is not found;
  * - no console errors, no serious or critical axe violations, English and Arabic (dir=rtl, none of
  *   these pages' English strings left in the Arabic page).
@@ -333,7 +333,7 @@ describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-
     const { ctx, page, errors } = await signedIn(VIEWER);
     const nav = await text(page.getByRole('navigation', { name: 'Main' }));
     assert.match(nav, /Calendars/);
-    assert.doesNotMatch(nav, /People/);
+    assert.doesNotMatch(nav, /People|Monitoring/, 'monitors go with the channels, which a viewer may not read');
     await go(page, '/calendars/berlin-office');
     assert.match(await text(page.locator('main h1')), /Berlin office/);
     assert.equal(await page.locator('main form').count(), 0, 'no form for a viewer');
@@ -358,7 +358,7 @@ describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-
   test('a customer has neither page in its navigation, and /people and /calendars are not found', async () => {
     const { ctx, page, errors } = await signedIn(CUSTOMER);
     const nav = await text(page.getByRole('navigation', { name: 'Main' }));
-    assert.doesNotMatch(nav, /Calendars|People/);
+    assert.doesNotMatch(nav, /Calendars|People|Monitoring/);
     for (const path of ['/people', '/calendars/berlin-office']) {
       await go(page, path);
       assert.match(await text(page.locator('main h1')), /not found/i, path);

@@ -72,7 +72,13 @@ export interface StatusPage {
   path: string;
   /** Where it is served on this server (/status/<path>), without sign-in. */
   url: string;
-  spec: { title?: string; enabled?: boolean; services?: Array<{ id: string; name?: string }>; customer?: string };
+  spec: {
+    title?: string;
+    titleAr?: string;
+    enabled?: boolean;
+    services?: Array<{ id: string; name?: string; nameAr?: string }>;
+    customer?: string;
+  };
   updatedAt: string;
 }
 

@@ -80,9 +80,10 @@ export function Monitoring() {
 /** up, down, paused or unknown, as a word with a mark: colour is never the only signal. */
 function MonitorStateBadge({ m }: { m: Monitor }) {
   const { t } = useI18n();
-  const shown = m.paused ? 'paused' : m.state.status;
-  const cls = { up: 'met', down: 'breached', paused: 'paused', unknown: 'no-data' }[shown];
-  const mark = { up: '✓', down: '✕', paused: '❚❚', unknown: '–' }[shown];
+  // A heartbeat is not checked: before its first push it is waiting for one.
+  const shown = m.paused ? 'paused' : m.state.status === 'unknown' && m.spec.kind === 'heartbeat' ? 'waiting' : m.state.status;
+  const cls = { up: 'met', down: 'breached', paused: 'paused', unknown: 'no-data', waiting: 'no-data' }[shown];
+  const mark = { up: '✓', down: '✕', paused: '❚❚', unknown: '–', waiting: '–' }[shown];
   return (
     <span className={`badge badge-${cls}`}>
       <span aria-hidden="true" className="badge-mark">
@@ -112,7 +113,7 @@ function Target({ m }: { m: Monitor }) {
     <>
       {t('mon.pushTo')}{' '}
       <bdi dir="ltr" className="mon-target">
-        POST {m.pushUrl ?? '/v1/heartbeats/{token}'}
+        {m.pushUrl ?? '/v1/heartbeats/{token}'}
       </bdi>
     </>
   );
@@ -666,7 +667,7 @@ function StatusPages() {
                 {data.items.map((p) => (
                   <tr key={p.id}>
                     <th scope="row">
-                      <bdi>{p.spec.title ?? p.id}</bdi>
+                      <bdi>{(i.lang === 'ar' ? p.spec.titleAr : undefined) ?? p.spec.title ?? p.id}</bdi>
                       <span className="muted block">
                         <bdi>{p.id}</bdi>
                       </span>
@@ -688,7 +689,9 @@ function StatusPages() {
                       {p.spec.customer !== undefined ? (
                         t('mon.customerServices', { customer: p.spec.customer })
                       ) : (
-                        <bdi>{(p.spec.services ?? []).map((s) => s.name ?? s.id).join(', ')}</bdi>
+                        <bdi>
+                          {(p.spec.services ?? []).map((s) => (i.lang === 'ar' ? s.nameAr : undefined) ?? s.name ?? s.id).join(', ')}
+                        </bdi>
                       )}
                     </td>
                     <td>{i.dateTime(p.updatedAt)}</td>
