@@ -8,12 +8,18 @@
  *   then has it, its comments kept; an impossible date is refused with the error beside the field;
  * - the admin invites a person: the link shown is accepted over the API and the person signs in;
  *   the admin creates a token: the secret shown reads GET /v1/agreements, and revoked it answers 401;
- * - a viewer sees the calendars without forms and has no People page (the server refuses it the
+ * - monitoring: the admin adds an HTTP monitor of a local endpoint through the form (a bad URL
+ *   refused beside its field), sees it up in the table, edits it without retyping its redacted
+ *   header (the next check still sends the header's value), pauses and resumes it, and deletes it;
+ *   a heartbeat monitor's push URL, shown once, records a beat;
+ * - a viewer sees the calendars without forms and has no People or Monitoring page (the server refuses it the
  *   writes anyway); a customer has neither in its navigation and /people is not found;
  * - no console errors, no serious or critical axe violations, English and Arabic (dir=rtl, none of
  *   these pages' English strings left in the Arabic page).
  */
 import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { en } from '../../web/src/i18n/en.ts';
@@ -29,7 +35,7 @@ const unexpected = (errors: string[], ...statuses: number[]) => errors.filter((e
 
 /** The English strings these pages added (those long enough not to be a holiday's own name). */
 const OWN_ENGLISH = Object.entries(en)
-  .filter(([k, v]) => /^(cal|people)\./.test(k) && !v.includes('{') && v.includes(' '))
+  .filter(([k, v]) => /^(cal|people|mon)\./.test(k) && !v.includes('{') && v.includes(' '))
   .map(([, v]) => v);
 
 describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-pages.test.ts') }, () => {
@@ -213,10 +219,99 @@ describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-
     await ctx.close();
   });
 
+  test('monitoring: an HTTP monitor added through the form is checked and shown up; edited, paused, resumed, deleted; a heartbeat push URL', async () => {
+    // The endpoint the monitor checks: a real local server, which records each check's header.
+    const probes: IncomingHttpHeaders[] = [];
+    let probed = () => {};
+    const endpoint = createServer((req, res) => {
+      probes.push(req.headers);
+      probed();
+      res.end('ok');
+    });
+    await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+    const nextProbe = () => new Promise<void>((r) => (probed = r));
+    const target = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/health`;
+    const { ctx, page, errors } = await signedIn(ADMIN);
+    try {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Monitoring' }).click();
+      await page.waitForURL(/\/monitoring$/);
+      await settled(page);
+      assert.match(await text(page.locator('#mon-status-pages')), /\/status\/demo/, 'the demo status page is listed with its public path');
+
+      await page.getByRole('button', { name: 'Add a monitor' }).click();
+      const form = page.locator('.mon-form form');
+      await form.getByRole('textbox', { name: 'Name (id)' }).fill('local-web');
+      await form.getByRole('textbox', { name: 'Service' }).fill('checkout');
+      const urlBox = form.getByRole('textbox', { name: 'URL' });
+      await urlBox.fill('ftp://127.0.0.1/health');
+      await form.getByRole('textbox', { name: 'Request headers (optional)' }).fill('X-Probe: s3cret');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.locator('.field-error').waitFor();
+      assert.match(await text(form.locator('.field-error')), /expected an http:\/\/ or https:\/\/ URL/);
+      assert.equal(await urlBox.getAttribute('aria-invalid'), 'true');
+      assert.equal((await web.api('GET', '/v1/monitors/local-web')).status, 404, 'nothing is stored');
+
+      let probe = nextProbe();
+      await urlBox.fill(target);
+      await form.getByRole('button', { name: 'Save' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /The monitor \u2068?local-web\u2069? is added/ })
+        .waitFor();
+      await probe;
+      const row = page.locator('tr[data-monitor="local-web"]');
+      await row.locator('.badge-met').filter({ hasText: 'up' }).waitFor();
+      assert.match(await text(row), /HTTP\(S\).*GET http:\/\/127\.0\.0\.1:\d+\/health.*60s.*since.*checkout/);
+      assert.equal(probes.at(-1)?.['x-probe'], 's3cret');
+      assert.deepEqual(await axe(page), [], 'axe on /monitoring');
+
+      // Edited without retyping the header (shown redacted): the next check still sends its value.
+      await row.getByRole('button', { name: /^Edit \u2068?local-web/ }).click();
+      const edit = page.locator('.mon-form form');
+      assert.equal(await edit.getByRole('textbox', { name: 'Request headers (optional)' }).inputValue(), 'X-Probe: [redacted]');
+      await edit.getByRole('textbox', { name: 'Description (optional)' }).fill('checked by the browser test');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /The monitor \u2068?local-web\u2069? is saved/ })
+        .waitFor();
+      await row.getByRole('button', { name: /^Pause/ }).click();
+      await row.locator('.badge-paused').waitFor();
+      probe = nextProbe();
+      await row.getByRole('button', { name: /^Resume/ }).click(); // checked at once again
+      await probe;
+      assert.equal(probes.at(-1)?.['x-probe'], 's3cret', 'the stored header value was kept');
+      assert.equal((await web.api('GET', '/v1/monitors/local-web')).json.spec.description, 'checked by the browser test');
+
+      // A heartbeat: its push URL (the token in it shown this once) records a beat.
+      await page.getByRole('button', { name: 'Add a monitor' }).click();
+      const hb = page.locator('.mon-form form');
+      await hb.getByRole('textbox', { name: 'Name (id)' }).fill('nightly-job');
+      await hb.getByRole('combobox', { name: 'Kind' }).selectOption('heartbeat');
+      await hb.getByRole('textbox', { name: 'Service' }).fill('billing');
+      await hb.getByRole('textbox', { name: 'Interval' }).fill('1d');
+      await hb.getByRole('button', { name: 'Save' }).click();
+      const push = await page.getByRole('textbox', { name: /Push URL of/ }).inputValue();
+      assert.match(push, new RegExp(`^${web.server.url}/v1/heartbeats/pledge_hb_`));
+      assert.equal((await fetch(push, { method: 'POST' })).status, 200, 'the push URL shown records a beat');
+
+      // Deleted after a confirmation.
+      await row.getByRole('button', { name: /^Delete \u2068?local-web/ }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete it' }).click();
+      await row.waitFor({ state: 'detached' });
+      assert.equal((await web.api('GET', '/v1/monitors/local-web')).status, 404);
+      assert.deepEqual(unexpected(errors, 422), []);
+    } finally {
+      await ctx.close();
+      await web.api('DELETE', '/v1/monitors/nightly-job');
+      endpoint.close();
+    }
+  });
+
   test('in Arabic: right to left, and none of these pages’ English strings', async () => {
     const { ctx, page, errors } = await signedIn(ADMIN, 'ar');
     assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
-    for (const path of ['/calendars', '/calendars/new-york-support?month=2026-07', '/people']) {
+    for (const path of ['/calendars', '/calendars/new-york-support?month=2026-07', '/people', '/monitoring']) {
       await go(page, path);
       assert.equal(await page.locator('main [role=alert]').count(), 0, `${path}: ${await text(page.locator('main'))}`);
       const main = await text(page.locator('main'));
@@ -238,7 +333,7 @@ describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-
     const { ctx, page, errors } = await signedIn(VIEWER);
     const nav = await text(page.getByRole('navigation', { name: 'Main' }));
     assert.match(nav, /Calendars/);
-    assert.doesNotMatch(nav, /People/);
+    assert.doesNotMatch(nav, /People|Monitoring/, 'monitors go with the channels, which a viewer may not read');
     await go(page, '/calendars/berlin-office');
     assert.match(await text(page.locator('main h1')), /Berlin office/);
     assert.equal(await page.locator('main form').count(), 0, 'no form for a viewer');
@@ -263,7 +358,7 @@ describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-
   test('a customer has neither page in its navigation, and /people and /calendars are not found', async () => {
     const { ctx, page, errors } = await signedIn(CUSTOMER);
     const nav = await text(page.getByRole('navigation', { name: 'Main' }));
-    assert.doesNotMatch(nav, /Calendars|People/);
+    assert.doesNotMatch(nav, /Calendars|People|Monitoring/);
     for (const path of ['/people', '/calendars/berlin-office']) {
       await go(page, path);
       assert.match(await text(page.locator('main h1')), /not found/i, path);

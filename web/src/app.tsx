@@ -4,9 +4,10 @@
  * sign-in page; signed in, the path stays what it was (a deep link survives signing in).
  * A customer user gets the portal navigation only: its agreements; never the live board.
  */
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { useI18n } from './i18n';
 import { mayReadAudit } from './api-alerts';
+import { mayReadMonitors } from './api-monitors';
 import { Agreement } from './pages/Agreement';
 import { Alerts } from './pages/Alerts';
 import { Audit } from './pages/Audit';
@@ -29,6 +30,9 @@ function decode(s: string): string {
     return s;
   }
 }
+
+// Monitoring is lazy: its page (and its form) loads when it is opened, not with the app.
+const Monitoring = lazy(() => import('./pages/Monitoring').then((m) => ({ default: m.Monitoring })));
 
 function NotFound() {
   const { t } = useI18n();
@@ -53,6 +57,12 @@ function Routes({ path, search, provider, role }: { path: string; search: URLSea
   if (path === '/live' && provider) return <Live />;
   if (path === '/alerts' && provider) return <Alerts />;
   if (path === '/audit' && provider) return <Audit />; // the page itself says not found to the provider roles without audit.read
+  if (path === '/monitoring' && mayReadMonitors(role))
+    return (
+      <Suspense fallback={<Loading />}>
+        <Monitoring />
+      </Suspense>
+    );
   if (path === '/watermelon') return <Watermelon />;
   let m = /^\/agreements\/([^/]+)\/?$/.exec(path);
   if (m?.[1]) return <Agreement key={m[1]} id={decode(m[1])} />;
@@ -93,6 +103,7 @@ export function App() {
           { to: '/alerts', label: t('nav.alerts') },
           ...(mayReadAudit(session.user?.role) ? [{ to: '/audit', label: t('nav.audit') }] : []),
           { to: '/calendars', label: t('nav.calendars') },
+          ...(mayReadMonitors(session.user.role) ? [{ to: '/monitoring', label: t('nav.monitoring') }] : []),
           ...(session.user.role === 'admin' ? [{ to: '/people', label: t('nav.people') }] : []),
         ]
       : [

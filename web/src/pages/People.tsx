@@ -9,7 +9,7 @@
  *
  * The server's validation errors are shown beside the field they name.
  */
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, type Role } from '../api';
 import {
   type ApiToken,
@@ -27,6 +27,7 @@ import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { usePageTitle } from '../router';
 import { useSession } from '../session';
+import { CopyBox } from '../components/CopyBox';
 import { describedBy, Field } from '../components/Field';
 
 const ROLES: Role[] = ['admin', 'manager', 'agent', 'viewer', 'auditor', 'customer'];
@@ -42,37 +43,6 @@ export function People() {
       <Logins />
       <Tokens />
     </>
-  );
-}
-
-/** Copies a secret to the clipboard; where the clipboard is refused, selects it for the person to copy. */
-function CopyBox({ value, label }: { value: string; label: string }) {
-  const { t } = useI18n();
-  const id = useId();
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  const ref = useRef<HTMLInputElement>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied('yes');
-    } catch {
-      ref.current?.select();
-      setCopied('no');
-    }
-  };
-  return (
-    <div className="copy-box">
-      <label htmlFor={id}>{label}</label>
-      <div className="copy-row">
-        <input id={id} ref={ref} readOnly value={value} dir="ltr" className="secret" onFocus={(e) => e.target.select()} />
-        <button type="button" className="button" onClick={() => void copy()}>
-          {t('people.copy')}
-        </button>
-      </div>
-      <p role="status" className="muted copy-status">
-        {copied === 'yes' ? t('people.copied') : copied === 'no' ? t('people.copyManually') : ''}
-      </p>
-    </div>
   );
 }
 
