@@ -2,8 +2,12 @@
  * The service desks' own exports read as the webhook deliveries they would have sent for the same
  * history (docs/sources.md, "Backfilling history"): Zendesk's incremental ticket event export,
  * Jira's search results with `expand=changelog`, GitHub's repository issue events (and its issues
- * list). Each export record becomes one or more webhook-shaped payloads (with the headers the desk
- * sends), which then go through the source's mapping like any delivery.
+ * list), Freshservice's tickets list with `include=stats` and ServiceNow's Table API incidents. Each
+ * export record becomes one or more webhook-shaped payloads (with the headers the desk sends, or
+ * for Freshservice and ServiceNow the body docs/sources.md has their webhook send), which then go
+ * through the source's mapping like any delivery. The last two lists hold tickets as they are now:
+ * they give the changes that have an instant of their own (created, first response, resolved,
+ * closed), with the priority the ticket has now.
  *
  * Why deliveries rather than a second mapping per vendor: one mapping (the default, or the
  * source's own) then reads both the live webhook and the history, so a change both backfilled and
@@ -13,7 +17,8 @@
  * Invariants:
  * - Pure and total: any JSON in, payloads or issues naming the export path out; never a throw.
  * - Each payload's time is the change's own time in the export (the audit's `created_at`, the
- *   history's `created`, the issue event's `created_at`), placed where the webhook mapping reads
+ *   history's `created`, the issue event's `created_at`, the ticket's `stats.resolved_at`, the
+ *   incident's `resolved_at`), never a time the export does not hold, placed where the webhook mapping reads
  *   its time, so ids meet those of the live deliveries of the same change.
  * - Payloads carry their `origin` (the export path they come from), so a problem names the record
  *   in the vendor's file, not a made-up index.
