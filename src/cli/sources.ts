@@ -138,7 +138,7 @@ export function registerSources(program: Command): void {
       .option('--mapping <file>', "a mapping file (default: the vendor's)")
       .option(
         '--format <format>',
-        "deliveries: webhook payloads or recorded deliveries; export: the desk's own export (Zendesk ticket_events, Jira search with expand=changelog, GitHub issue events or issues), read as the deliveries it would have sent",
+        "deliveries: webhook payloads or recorded deliveries; export: the desk's own export (Zendesk ticket_events, Jira search with expand=changelog, GitHub issue events or issues, Freshservice tickets with include=stats, ServiceNow Table API incidents), read as the deliveries it would have sent",
         'deliveries',
       )
       .option('--header <name=value>', 'a request header every record is read with, e.g. x-github-event=issues (repeatable)', collect, [])
@@ -154,6 +154,7 @@ Examples:
   pledge sources backfill zendesk examples/sources/zendesk-deliveries.json --print-events
   pledge sources backfill jira examples/sources/jira-search.json --format export --print-events
   pledge sources backfill zendesk ticket_events.json --format export --customer acme
+  pledge sources backfill servicenow examples/sources/servicenow-incidents.json --format export --print-events
 
 A record that does not map is reported (with its index and the payload field) and none of its events
 is stored; the others are. Backfilling again, or a webhook delivering a change already backfilled,

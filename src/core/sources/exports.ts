@@ -2,8 +2,12 @@
  * The service desks' own exports read as the webhook deliveries they would have sent for the same
  * history (docs/sources.md, "Backfilling history"): Zendesk's incremental ticket event export,
  * Jira's search results with `expand=changelog`, GitHub's repository issue events (and its issues
- * list). Each export record becomes one or more webhook-shaped payloads (with the headers the desk
- * sends), which then go through the source's mapping like any delivery.
+ * list), Freshservice's tickets list with `include=stats` and ServiceNow's Table API incidents. Each
+ * export record becomes one or more webhook-shaped payloads (with the headers the desk sends, or
+ * for Freshservice and ServiceNow the body docs/sources.md has their webhook send), which then go
+ * through the source's mapping like any delivery. The last two lists hold tickets as they are now:
+ * they give the changes that have an instant of their own (created, first response, resolved,
+ * closed), with the priority the ticket has now.
  *
  * Why deliveries rather than a second mapping per vendor: one mapping (the default, or the
  * source's own) then reads both the live webhook and the history, so a change both backfilled and
@@ -13,7 +17,8 @@
  * Invariants:
  * - Pure and total: any JSON in, payloads or issues naming the export path out; never a throw.
  * - Each payload's time is the change's own time in the export (the audit's `created_at`, the
- *   history's `created`, the issue event's `created_at`), placed where the webhook mapping reads
+ *   history's `created`, the issue event's `created_at`, the ticket's `stats.resolved_at`, the
+ *   incident's `resolved_at`), never a time the export does not hold, placed where the webhook mapping reads
  *   its time, so ids meet those of the live deliveries of the same change.
  * - Payloads carry their `origin` (the export path they come from), so a problem names the record
  *   in the vendor's file, not a made-up index.
@@ -253,20 +258,120 @@ function github(value: unknown): ExportRead {
   return { ok: true, records: out };
 }
 
+/** A list of records, or one record (`{ "ticket": {...} }`, `{ "result": {...} }`), under `key`. */
+function recordsIn(value: unknown, list: string, one: string, what: string) {
+  if (isObj(value) && isObj(value[one])) return { ok: true as const, list: [value[one]] as unknown[], at: one, single: true };
+  const l = listIn(value, list, what);
+  return l.ok ? { ...l, single: false } : l;
+}
+
+/** Freshservice's numeric codes (API v2, "Tickets": status 2..5, priority 1..4) as the names its placeholders give. */
+const FS_STATUS: Readonly<Record<string, string>> = { '2': 'Open', '3': 'Pending', '4': 'Resolved', '5': 'Closed' };
+const FS_PRIORITY: Readonly<Record<string, string>> = { '1': 'Low', '2': 'Medium', '3': 'High', '4': 'Urgent' };
+
+/**
+ * Freshservice: `GET /api/v2/tickets?include=stats&updated_since=...` ("List All Tickets"),
+ * `{ tickets: [ { id, status, priority, group_id, responder_id, created_at, stats: { ... } } ] }`,
+ * or one ticket (`{ ticket: {...} }`, "View a Ticket"). A list holds the ticket as it is now,
+ * not its history: it is created at `created_at` (status Open, the priority it has now); with
+ * `stats`, its first response at `first_responded_at`, its pending at `pending_since` (while it is
+ * pending), its resolution at `resolved_at` and its closing at `closed_at`. Codes are written as
+ * the names the webhook body's placeholders give (status 2 Open ... 5 Closed, priority 1 Low ... 4 Urgent).
+ */
+function freshservice(value: unknown): ExportRead {
+  const l = recordsIn(value, 'tickets', 'ticket', 'the tickets list: an object with a "tickets" array (GET /api/v2/tickets?include=stats)');
+  if (!l.ok) return l;
+  const out: ExportDelivery[] = [];
+  for (const [i, raw] of l.list.entries()) {
+    const origin = l.single ? 'ticket' : `tickets[${i}]`;
+    if (!isObj(raw)) {
+      out.push({ origin, headers: {}, payload: raw });
+      continue;
+    }
+    const stats = isObj(raw.stats) ? raw.stats : {};
+    const code = (names: Readonly<Record<string, string>>, v: unknown) => names[str(v) ?? ''] ?? str(v);
+    const body = (event: string, status: string | undefined, at: unknown) => ({
+      ticket_id: str(raw.id),
+      event,
+      status,
+      priority: code(FS_PRIORITY, raw.priority),
+      group_id: str(raw.group_id),
+      responder_id: str(raw.responder_id),
+      updated_at: at,
+    });
+    const changes: Array<{ at: unknown; payload: Obj }> = [];
+    if (str(stats.first_responded_at))
+      changes.push({ at: stats.first_responded_at, payload: body('replied', code(FS_STATUS, raw.status), stats.first_responded_at) });
+    if (str(stats.pending_since) && str(raw.status) === '3')
+      changes.push({ at: stats.pending_since, payload: body('status_changed', 'Pending', stats.pending_since) });
+    if (str(stats.resolved_at)) changes.push({ at: stats.resolved_at, payload: body('status_changed', 'Resolved', stats.resolved_at) });
+    if (str(stats.closed_at)) changes.push({ at: stats.closed_at, payload: body('status_changed', 'Closed', stats.closed_at) });
+    out.push({ origin, headers: {}, payload: body('created', 'Open', raw.created_at) });
+    for (const c of changes.sort((a, b) => instant(a.at) - instant(b.at)))
+      out.push({ origin: `${origin}.stats`, headers: {}, payload: c.payload });
+  }
+  return { ok: true, records: out };
+}
+
+/**
+ * A Table API field in any of its forms: the value (`sysparm_display_value=false`, the default),
+ * `{ link, value }` (a reference field with its link), `{ display_value, value }` (`=all`), or
+ * the display value (`=true`). `display` prefers the display value (a group's name), else the value.
+ */
+function snField(v: unknown, prefer: 'value' | 'display'): string | undefined {
+  if (!isObj(v)) return str(v);
+  const [a, b] = prefer === 'display' ? [v.display_value, v.value] : [v.value, v.display_value];
+  return str(a) || str(b);
+}
+
+/**
+ * ServiceNow: the Table API, `GET /api/now/table/incident?sysparm_display_value=all&sysparm_query=...`,
+ * `{ result: [ { number, state, priority, assignment_group, sys_created_on, resolved_at, closed_at } ] }`
+ * (or one record, `{ result: {...} }`). A list holds the incident as it is now: it is inserted at
+ * `sys_created_on` (state New, the priority it has now), resolved at `resolved_at` (state 6) and
+ * closed at `closed_at` (state 7), as the business rule's body gives them. Dates are the values
+ * (UTC, `2026-03-10 08:00:00`, also under `=all`); a priority given as its display value
+ * ("1 - Critical", `=true`) is read as its code; the group as its name where the export has it.
+ */
+function servicenow(value: unknown): ExportRead {
+  const l = recordsIn(value, 'result', 'result', 'the Table API answer: an object with a "result" array (GET /api/now/table/incident)');
+  if (!l.ok) return l;
+  const out: ExportDelivery[] = [];
+  for (const [i, raw] of l.list.entries()) {
+    const origin = l.single ? 'result' : `result[${i}]`;
+    if (!isObj(raw)) {
+      out.push({ origin, headers: {}, payload: raw });
+      continue;
+    }
+    const priority = snField(raw.priority, 'value')?.match(/^\s*(\d+)/)?.[1] ?? snField(raw.priority, 'value');
+    const body = (operation: string, changed: string, state: string, at: string | undefined) => ({
+      number: snField(raw.number, 'value'),
+      operation,
+      changed,
+      state,
+      priority,
+      assignment_group: snField(raw.assignment_group, 'display'),
+      sys_updated_on: at,
+    });
+    out.push({
+      origin,
+      headers: {},
+      payload: body('insert', '', '1', snField(raw.sys_created_on, 'value') || snField(raw.opened_at, 'value')),
+    });
+    const changes = [
+      { at: snField(raw.resolved_at, 'value'), state: '6' },
+      // closed_at without resolved_at: closed straight away; a cancelled incident (8) has neither.
+      { at: snField(raw.closed_at, 'value'), state: '7' },
+    ].filter((c) => c.at);
+    for (const c of changes.sort((a, b) => instant(a.at) - instant(b.at)))
+      out.push({ origin, headers: {}, payload: body('update', 'state', c.state, c.at) });
+  }
+  return { ok: true, records: out };
+}
+
 /** A vendor's export as webhook deliveries, or issues naming what the file is not. */
+const READERS: Readonly<Record<Vendor, (value: unknown) => ExportRead>> = { zendesk, jira, github, freshservice, servicenow };
+
 export function exportDeliveries(vendor: Vendor, value: unknown): ExportRead {
-  if (vendor === 'zendesk') return zendesk(value);
-  if (vendor === 'jira') return jira(value);
-  if (vendor === 'github') return github(value);
-  return {
-    ok: false,
-    issues: [
-      {
-        path: '--format',
-        message: `Pledge reads no ${vendor} export format: its webhook bodies are written by you (docs/sources.md)`,
-        expected: 'zendesk, jira or github with --format export',
-        received: JSON.stringify(vendor),
-      },
-    ],
-  };
+  return READERS[vendor](value);
 }
