@@ -294,6 +294,23 @@ describe('the admin pages in a browser', { skip: requireBrowser('test/web/admin-
       const push = await page.getByRole('textbox', { name: /Push URL of/ }).inputValue();
       assert.match(push, new RegExp(`^${web.server.url}/v1/heartbeats/pledge_hb_`));
       assert.equal((await fetch(push, { method: 'POST' })).status, 200, 'the push URL shown records a beat');
+      // A new push URL on request: shown once again, and the old one stops working.
+      await page
+        .locator('tr[data-monitor="nightly-job"]')
+        .getByRole('button', { name: /^Edit \u2068?nightly-job/ })
+        .click();
+      await page
+        .locator('.mon-form form')
+        .getByRole('checkbox', { name: /Issue a new push URL/ })
+        .check();
+      await page.locator('.mon-form form').getByRole('button', { name: 'Save' }).click();
+      const renewed = page.getByRole('textbox', { name: /Push URL of/ });
+      await page.waitForFunction(([el, old]) => (el as unknown as { value: string }).value !== old, [
+        await renewed.elementHandle(),
+        push,
+      ] as const);
+      assert.equal((await fetch(await renewed.inputValue(), { method: 'POST' })).status, 200, 'the new push URL records a beat');
+      assert.equal((await fetch(push, { method: 'POST' })).status, 404, 'the old push URL is retired');
 
       // Deleted after a confirmation.
       await row.getByRole('button', { name: /^Delete \u2068?local-web/ }).click();

@@ -87,9 +87,9 @@ const ifMatch = (etag: string) => ({ headers: { 'If-Match': etag } });
 
 export const monitorApi = {
   list: (signal?: AbortSignal) => api.get<{ items: Monitor[] }>(base, signal),
-  /** Creates (etag undefined) or replaces (the ETag read) a monitor. */
-  put: (id: string, spec: Record<string, unknown>, etag?: string) =>
-    request<MonitorWrite>('PUT', `${base}/${enc(id)}`, spec, etag ? ifMatch(etag) : {}),
+  /** Creates (etag undefined) or replaces (the ETag read) a monitor; `newToken`: a heartbeat's new push token (the old one is retired). */
+  put: (id: string, spec: Record<string, unknown>, etag?: string, newToken = false) =>
+    request<MonitorWrite>('PUT', `${base}/${enc(id)}${newToken ? '?newToken=true' : ''}`, spec, etag ? ifMatch(etag) : {}),
   pause: (m: Monitor, paused: boolean) =>
     request<Monitor>('POST', `${base}/${enc(m.id)}/${paused ? 'pause' : 'resume'}`, undefined, ifMatch(m.etag)),
   remove: (m: Monitor) => request<{ result: 'deleted'; id: string }>('DELETE', `${base}/${enc(m.id)}`, undefined, ifMatch(m.etag)),

@@ -822,4 +822,5 @@ export const ar: Dict = {
   'mon.unpublished': 'غير منشورة',
   'mon.shows': 'تعرض',
   'mon.customerServices': 'خدمات {customer}',
+  'mon.newToken': 'إصدار عنوان دفع جديد (يتوقف العنوان الحالي عن العمل فورًا)',
 };

@@ -829,6 +829,7 @@ export const en = {
   'mon.unpublished': 'not published',
   'mon.shows': 'Shows',
   'mon.customerServices': 'the services of {customer}',
+  'mon.newToken': 'Issue a new push URL (the current one stops working at once)',
 };
 
 export type Dict = typeof en;

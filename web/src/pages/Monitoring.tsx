@@ -370,6 +370,7 @@ function MonitorForm({
   const [fields, setFields] = useState<Partial<Record<FieldName, string>>>({});
   const [general, setGeneral] = useState<string[]>(stale ? [t('mon.stale')] : []);
   const [busy, setBusy] = useState(false);
+  const [newToken, setNewToken] = useState(false);
   const headRef = useRef<HTMLHeadingElement>(null);
   const generalRef = useRef<HTMLDivElement>(null);
 
@@ -393,7 +394,7 @@ function MonitorForm({
       return;
     }
     try {
-      const r = await monitorApi.put(id, specOf(d, monitor?.spec ?? null), monitor?.etag);
+      const r = await monitorApi.put(id, specOf(d, monitor?.spec ?? null), monitor?.etag, newToken && d.kind === 'heartbeat');
       onDone(t(r.result === 'created' ? 'mon.created' : 'mon.updated', { id }), r.token ? { id, token: r.token } : undefined);
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) onStale();
@@ -513,6 +514,12 @@ function MonitorForm({
         {d.kind === 'heartbeat' && text('grace', { hint: t('mon.graceHint'), placeholder: '60s' })}
         {text('retries', { hint: t('mon.retriesHint'), numeric: true, placeholder: '0' })}
         {text('description')}
+        {monitor !== null && monitor.spec.kind === 'heartbeat' && d.kind === 'heartbeat' && (
+          <label className="admin-radio">
+            <input type="checkbox" checked={newToken} onChange={(e) => setNewToken(e.target.checked)} />
+            {t('mon.newToken')}
+          </label>
+        )}
         <div className="admin-actions">
           <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
             {t('mon.save')}
