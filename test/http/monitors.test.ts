@@ -25,6 +25,9 @@ const web = { kind: 'http', service: 'cloud-pbx', url: 'https://status.example.c
 describe('monitors', () => {
   test('created, read with its ETag, replaced only with If-Match, paused and resumed, deleted', async () => {
     const t = await newTenant(ts.store);
+    // If-Match names a version that does not exist: refused, not created (RFC 9110, 13.1.1).
+    assert.equal((await t.req('manager', { method: 'PUT', url: '/v1/monitors/web', ...json(web, '"read-elsewhere"') })).statusCode, 412);
+    assert.equal((await t.req('manager', { method: 'GET', url: '/v1/monitors/web' })).statusCode, 404);
     const created = await t.req('manager', { method: 'PUT', url: '/v1/monitors/web', ...json(web) });
     assert.equal(created.statusCode, 201, created.body);
     const c = created.json();

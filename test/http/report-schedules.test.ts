@@ -115,6 +115,8 @@ describe('scheduled report e-mails', () => {
       assert.equal((await t.req(role, { method: 'GET', url: '/v1/report-deliveries' })).statusCode, 403, role);
     }
 
+    const ghost = await t.req('manager', { method: 'PUT', url: '/v1/report-schedules/acme-monthly', ...json(spec, '"read-elsewhere"') });
+    assert.equal(ghost.statusCode, 412, 'If-Match of a schedule that does not exist: refused, not created');
     const put = await t.req('manager', { method: 'PUT', url: '/v1/report-schedules/acme-monthly', ...json(spec) });
     assert.equal(put.statusCode, 201, put.body);
     // The demo clock is 2026-10-01T08:00Z: the first occurrence is today at 09:00 and sends September.

@@ -87,6 +87,10 @@ after(async () => {
 describe('status pages', () => {
   test('configured over the API: created, read, replaced under If-Match; bad input names the field; customers cannot', async () => {
     const spec = { title: 'Shop status', titleAr: 'حالة المتجر', path: 'shop', services: [{ id: 'web', name: NAME }] };
+    assert.equal(
+      (await t.req('manager', { method: 'PUT', url: '/v1/status-pages/shop', ...json(spec, '"read-elsewhere"') })).statusCode,
+      412,
+    );
     const made = await t.req('manager', { method: 'PUT', url: '/v1/status-pages/shop', ...json(spec) });
     assert.equal(made.statusCode, 201, made.body);
     assert.equal(made.json().page.url, '/status/shop');

@@ -198,7 +198,7 @@ export function monitorOperations(deps: Deps): Operation[] {
         const r = await putMonitor(mctx(c), {
           id: c.params.id,
           spec: body,
-          ifMatch: current ? ifMatch : null,
+          ifMatch: current ? ifMatch : (ifMatch ?? null),
           newToken: c.query.newToken === 'true',
         });
         if (!r.ok) throw invalid(r.issues, 'body');

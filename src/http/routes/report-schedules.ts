@@ -151,7 +151,7 @@ export function reportScheduleOperations(deps: Deps): Operation[] {
           });
         const r = await putReportSchedule(
           { store, tenant: t, now: c.now, actor: c.principal.actor },
-          { id: c.params.id, spec: body, ifMatch: current ? ifMatch : null },
+          { id: c.params.id, spec: body, ifMatch: current ? ifMatch : (ifMatch ?? null) },
         );
         if (!r.ok) throw invalid(r.issues, 'body');
         if (r.value.status === 'stale')

@@ -143,7 +143,7 @@ export function statusPageOperations(deps: Deps): Operation[] {
           throw new HttpError('precondition_required', `status page ${c.params.id} exists: send If-Match with its ETag to replace it`, {
             etag: current.etag,
           });
-        const r = await putStatusPage(ctxOf(c), { id: c.params.id, spec: body, ifMatch: current ? ifMatch : null });
+        const r = await putStatusPage(ctxOf(c), { id: c.params.id, spec: body, ifMatch: current ? ifMatch : (ifMatch ?? null) });
         if (!r.ok) throw invalid(r.issues, 'body');
         if (r.value.status === 'path_taken')
           throw new HttpError('conflict', 'another status page is served at that path: choose another `path`', {});
