@@ -402,3 +402,24 @@ test('a push and a missed beat racing never overwrite each other: whichever writ
     await base.close();
   }
 });
+
+test('a job pushing in a loop costs no writes: pushes within a second of the last one recorded are that one', async () => {
+  const r = await putMonitor(ctx(), { id: 'loop', spec: { kind: 'heartbeat', service: 'loop', interval: '1h', grace: '1m' } });
+  assert.ok(r.ok && r.value.status === 'created' && r.value.token);
+  const t1 = Date.now();
+  const token = r.value.token;
+  try {
+    assert.equal((await recordHeartbeat({ store, now: t1, token })).status, 'recorded');
+    const first = await store.getMonitor<unknown, MonitorState>(TENANT, 'loop');
+    const timer = await store.getTimer(TENANT, 'monitor:loop');
+    for (const dt of [1, 500, 999])
+      assert.deepEqual(await recordHeartbeat({ store, now: t1 + dt, token }), { status: 'recorded', monitor: 'loop', up: true });
+    assert.deepEqual((await store.getMonitor(TENANT, 'loop'))?.state, first?.state, 'nothing written');
+    assert.equal((await store.getTimer(TENANT, 'monitor:loop'))?.revision, timer?.revision, 'the timer not moved');
+    await recordHeartbeat({ store, now: t1 + 1_000, token });
+    assert.equal((await store.getMonitor<unknown, MonitorState>(TENANT, 'loop'))?.state?.lastPushAt, t1 + 1_000);
+    assert.equal((await store.getTimer(TENANT, 'monitor:loop'))?.fireAt, t1 + 1_000 + 3_660_000);
+  } finally {
+    await store.deleteMonitor(TENANT, 'loop');
+  }
+});
