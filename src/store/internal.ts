@@ -37,6 +37,7 @@ import type {
   StoredStatusPage,
   StoredIncident,
   StoredSource,
+  SourceDeliveryEntry,
   StoredReportDelivery,
   ReportAttachmentRef,
 } from './types.ts';
@@ -726,6 +727,20 @@ export function sourceOf<C>(r: Row, json: JsonColumn): StoredSource<C> {
     createdBy: r.created_by as string,
     updatedAt: Number(r.updated_at),
     updatedBy: r.updated_by as string,
+  };
+}
+
+/** An entry of a source's delivery log from its row. */
+export function sourceDeliveryEntryOf(r: Row): SourceDeliveryEntry {
+  return {
+    at: Number(r.at),
+    delivery: (r.delivery as string | null) ?? null,
+    outcome: r.outcome as SourceDeliveryEntry['outcome'],
+    status: Number(r.status),
+    accepted: Number(r.accepted),
+    duplicates: Number(r.duplicates),
+    rejected: Number(r.rejected),
+    detail: r.detail as string,
   };
 }
 

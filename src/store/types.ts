@@ -1597,6 +1597,31 @@ export interface SourceStore {
   recordSourceDelivery(tenant: TenantId, source: string, delivery: string, at: number, events: number): Promise<'new' | 'seen'>;
   /** Whether a delivery of the source is recorded. */
   hasSourceDelivery(tenant: TenantId, source: string, delivery: string): Promise<boolean>;
+  /**
+   * Appends an entry to the source's delivery log and, in the same transaction, drops all but its
+   * newest `keep` entries. 'not_found' when the source does not exist (then nothing is written).
+   * The log is not the idempotency record (recordSourceDelivery is).
+   */
+  appendSourceDeliveryLog(tenant: TenantId, source: string, entry: SourceDeliveryEntry, keep: number): Promise<'appended' | 'not_found'>;
+  /** The source's delivery log, newest first (the order of appending), at most `limit` entries. */
+  listSourceDeliveryLog(tenant: TenantId, source: string, limit: number): Promise<SourceDeliveryEntry[]>;
+  /** The newest log entry of each of the tenant's sources that has one, by source id (one query). */
+  lastSourceDeliveries(tenant: TenantId): Promise<Map<string, SourceDeliveryEntry>>;
+}
+
+/** One delivery attempt to a source, as its delivery log keeps it. */
+export interface SourceDeliveryEntry {
+  at: number;
+  /** The vendor's delivery id (or sha256: of the body); null when refused before it was read. */
+  delivery: string | null;
+  outcome: 'stored' | 'duplicate' | 'refused';
+  /** The HTTP status answered. */
+  status: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** Why it was refused (the first issue), or ''; never the body, a secret or a header value. */
+  detail: string;
 }
 
 export interface Store

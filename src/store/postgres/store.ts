@@ -63,6 +63,7 @@ import {
   incidentOf,
   monitorOf,
   sourceOf,
+  sourceDeliveryEntryOf,
   reportDeliveryOf,
   DELIVERY_NOTIFICATION_COLUMNS,
 } from '../internal.ts';
@@ -156,6 +157,7 @@ import type {
   StoredMonitor,
   SourceInput,
   StoredSource,
+  SourceDeliveryEntry,
   StoredReportDelivery,
   StoredReportSchedule,
   StatusPageInput,
@@ -2372,6 +2374,48 @@ class PostgresStore implements Store {
       [tenant, source, delivery],
     );
     return r !== undefined;
+  }
+
+  appendSourceDeliveryLog(tenant: string, source: string, e: SourceDeliveryEntry, keep: number): Promise<'appended' | 'not_found'> {
+    const op = 'appendSourceDeliveryLog';
+    return this.tx(op, async (c) => {
+      // The source's row locked: appends to one source take turns, so the prune keeps exactly `keep`.
+      if (!(await this.one(op, 'SELECT 1 FROM sources WHERE tenant = $1 AND id = $2 FOR NO KEY UPDATE', [tenant, source], c)))
+        return 'not_found' as const;
+      await this.one(
+        op,
+        `INSERT INTO source_delivery_log (tenant, source_id, at, delivery, outcome, status, accepted, duplicates, rejected, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [tenant, source, e.at, e.delivery, e.outcome, e.status, e.accepted, e.duplicates, e.rejected, e.detail],
+        c,
+      );
+      await this.one(
+        op,
+        `DELETE FROM source_delivery_log WHERE tenant = $1 AND source_id = $2 AND seq <=
+           (SELECT seq FROM source_delivery_log WHERE tenant = $1 AND source_id = $2 ORDER BY seq DESC LIMIT 1 OFFSET $3)`,
+        [tenant, source, Math.max(1, keep)],
+        c,
+      );
+      return 'appended' as const;
+    });
+  }
+
+  async listSourceDeliveryLog(tenant: string, source: string, limit: number): Promise<SourceDeliveryEntry[]> {
+    const rows = await this.rows(
+      'listSourceDeliveryLog',
+      'SELECT * FROM source_delivery_log WHERE tenant = $1 AND source_id = $2 ORDER BY seq DESC LIMIT $3',
+      [tenant, source, Math.max(0, limit)],
+    );
+    return rows.map(sourceDeliveryEntryOf);
+  }
+
+  async lastSourceDeliveries(tenant: string): Promise<Map<string, SourceDeliveryEntry>> {
+    const rows = await this.rows(
+      'lastSourceDeliveries',
+      'SELECT DISTINCT ON (source_id) * FROM source_delivery_log WHERE tenant = $1 ORDER BY source_id, seq DESC',
+      [tenant],
+    );
+    return new Map(rows.map((r) => [r.source_id as string, sourceDeliveryEntryOf(r)]));
   }
 
   // --- status pages and incidents --------------------------------------------------------------

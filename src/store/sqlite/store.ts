@@ -67,6 +67,7 @@ import {
   incidentOf,
   monitorOf,
   sourceOf,
+  sourceDeliveryEntryOf,
   reportDeliveryOf,
   DELIVERY_NOTIFICATION_COLUMNS,
 } from '../internal.ts';
@@ -160,6 +161,7 @@ import type {
   StoredMonitor,
   SourceInput,
   StoredSource,
+  SourceDeliveryEntry,
   StoredReportDelivery,
   StoredReportSchedule,
   StatusPageInput,
@@ -2484,6 +2486,58 @@ class SqliteStore implements Store {
         this.get('SELECT 1 FROM source_deliveries WHERE tenant = ? AND source_id = ? AND delivery = ?', tenant, source, delivery) !==
         undefined,
     );
+  }
+
+  appendSourceDeliveryLog(tenant: string, source: string, e: SourceDeliveryEntry, keep: number): Promise<'appended' | 'not_found'> {
+    return this.write('appendSourceDeliveryLog', () => {
+      if (!this.get('SELECT 1 FROM sources WHERE tenant = ? AND id = ?', tenant, source)) return 'not_found' as const;
+      this.exec(
+        `INSERT INTO source_delivery_log (tenant, source_id, at, delivery, outcome, status, accepted, duplicates, rejected, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        tenant,
+        source,
+        e.at,
+        e.delivery,
+        e.outcome,
+        e.status,
+        e.accepted,
+        e.duplicates,
+        e.rejected,
+        e.detail,
+      );
+      this.exec(
+        `DELETE FROM source_delivery_log WHERE tenant = ? AND source_id = ? AND seq <=
+           (SELECT seq FROM source_delivery_log WHERE tenant = ? AND source_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)`,
+        tenant,
+        source,
+        tenant,
+        source,
+        Math.max(1, keep),
+      );
+      return 'appended' as const;
+    });
+  }
+
+  listSourceDeliveryLog(tenant: string, source: string, limit: number): Promise<SourceDeliveryEntry[]> {
+    return this.run('listSourceDeliveryLog', () =>
+      this.all(
+        'SELECT * FROM source_delivery_log WHERE tenant = ? AND source_id = ? ORDER BY seq DESC LIMIT ?',
+        tenant,
+        source,
+        Math.max(0, limit),
+      ).map(sourceDeliveryEntryOf),
+    );
+  }
+
+  lastSourceDeliveries(tenant: string): Promise<Map<string, SourceDeliveryEntry>> {
+    return this.run('lastSourceDeliveries', () => {
+      const rows = this.all(
+        `SELECT l.* FROM source_delivery_log l
+          WHERE l.tenant = ? AND l.seq = (SELECT MAX(seq) FROM source_delivery_log m WHERE m.tenant = l.tenant AND m.source_id = l.source_id)`,
+        tenant,
+      );
+      return new Map(rows.map((r) => [r.source_id as string, sourceDeliveryEntryOf(r)]));
+    });
   }
 
   // --- status pages and incidents --------------------------------------------------------------
