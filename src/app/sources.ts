@@ -16,6 +16,10 @@
  *   redelivery a no-op through the event ids, never a double count.
  * - A delivery is all or nothing: a payload that does not map is refused whole (4xx naming the
  *   field), and its events are stored all-or-nothing.
+ * - Every delivery to a known source, stored or refused, appends to the source's delivery log (the
+ *   newest DELIVERY_LOG_KEEP kept) its outcome, the status answered, the counts and a short detail:
+ *   never the body, a secret or a header value, so that the log may be shown to whoever reads the
+ *   source. The log is not the idempotency record: a refused delivery retried is processed again.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -27,7 +31,7 @@ import { deliveryId, verifyDelivery } from '../core/sources/signature.ts';
 import type { Issue } from '../core/validation/issues.ts';
 import { validate } from '../core/validation/zod.ts';
 import { decryptSecret, encryptSecret, parseSecretKeys } from '../delivery/secrets.ts';
-import type { Store, StoredSource, TenantId } from '../store/types.ts';
+import type { SourceDeliveryEntry, Store, StoredSource, TenantId } from '../store/types.ts';
 import { ingestBatch, type IngestLimits, type IngestReport } from './ingest.ts';
 import { isoInstant } from './present.ts';
 
@@ -88,8 +92,14 @@ export function sourceMapping(
   return bad.length ? { ok: false, issues: bad } : { ok: true, value: m.value };
 }
 
-/** A stored source as shown: the secret redacted, its webhook path. */
-export function presentSource(s: StoredSource<SourceConfig>) {
+/** An entry of a source's delivery log as shown. */
+export function presentDelivery(e: SourceDeliveryEntry) {
+  return { ...e, at: isoInstant(e.at) };
+}
+export type SourceDeliveryView = ReturnType<typeof presentDelivery>;
+
+/** A stored source as shown: the secret redacted, its webhook path, its last delivery (the newest entry of its log). */
+export function presentSource(s: StoredSource<SourceConfig>, last: SourceDeliveryEntry | null) {
   return {
     id: s.id,
     vendor: s.vendor,
@@ -102,6 +112,7 @@ export function presentSource(s: StoredSource<SourceConfig>) {
     createdBy: s.createdBy,
     updatedAt: isoInstant(s.updatedAt),
     updatedBy: s.updatedBy,
+    lastDelivery: last && { at: isoInstant(last.at), outcome: last.outcome, status: last.status },
   };
 }
 export type SourceView = ReturnType<typeof presentSource>;
@@ -190,6 +201,8 @@ export interface WebhookContext {
   secretKeys?: string;
   limits: IngestLimits;
   requestId?: string;
+  /** Entries a source's delivery log keeps (default DELIVERY_LOG_KEEP). */
+  deliveryLogKeep?: number;
 }
 
 export interface WebhookInput {
@@ -204,16 +217,103 @@ export type WebhookResult =
   | { status: 'not_found' }
   | { status: 'unauthenticated'; reason: 'missing_signature' | 'bad_signature'; message: string }
   | { status: 'unavailable'; message: string }
-  | { status: 'malformed'; message: string }
-  | { status: 'invalid'; issues: Issue[]; delivery: string }
+  | { status: 'malformed'; message: string; delivery?: string /** What the log says, when not the message. */; detail?: string }
+  | { status: 'invalid'; issues: Issue[]; delivery: string /** Events refused by ingestion. */; rejected?: number }
   | { status: 'duplicate'; tenant: TenantId; source: string; delivery: string }
   | { status: 'stored'; tenant: TenantId; source: string; delivery: string; skipped: string[]; report: IngestReport };
 
-/** One delivery of a desk: authenticated, mapped, stored, recorded. */
+/** How many entries a source's delivery log keeps (the newest). */
+export const DELIVERY_LOG_KEEP = 100;
+/** The longest detail a log entry keeps. */
+const DETAIL_MAX = 500;
+
+/** The HTTP status each outcome of a delivery is answered with (src/http/errors.ts ERROR_STATUS). */
+export const WEBHOOK_STATUS = {
+  unauthenticated: 401,
+  unavailable: 503,
+  malformed: 400,
+  invalid: 422,
+  duplicate: 200,
+  stored: 200,
+} as const;
+
+const clip = (text: string) => (text.length <= DETAIL_MAX ? text : `${text.slice(0, DETAIL_MAX - 1)}…`);
+
+/** An issue as a log entry tells it: its path, message and what was expected, never the value received (it comes from the body). */
+function issueDetail(issues: readonly Issue[]): string {
+  const first = issues[0];
+  if (!first) return 'the payload does not map to events';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `${first.path ? `${first.path}: ` : ''}${first.message}${first.expected ? ` (expected ${first.expected})` : ''}${more}`;
+}
+
+/** The log entry of a delivery to a known source. */
+export function deliveryEntry(r: Exclude<WebhookResult, { status: 'not_found' }>, at: number): SourceDeliveryEntry {
+  const none = { accepted: 0, duplicates: 0, rejected: 0 };
+  const status = WEBHOOK_STATUS[r.status];
+  switch (r.status) {
+    case 'stored':
+      return {
+        at,
+        delivery: r.delivery,
+        outcome: 'stored',
+        status,
+        accepted: r.report.accepted,
+        duplicates: r.report.duplicates,
+        rejected: r.report.rejected,
+        detail: r.skipped.length ? `${r.skipped.length} row(s) of the payload left out by the mapping` : '',
+      };
+    case 'duplicate':
+      return {
+        at,
+        delivery: r.delivery,
+        outcome: 'duplicate',
+        status,
+        ...none,
+        detail: 'this delivery id was stored before: nothing stored',
+      };
+    case 'unauthenticated':
+      return { at, delivery: null, outcome: 'refused', status, ...none, detail: clip(`${r.reason.replace('_', ' ')}: ${r.message}`) };
+    case 'unavailable':
+      return { at, delivery: null, outcome: 'refused', status, ...none, detail: clip(`secret: ${r.message}`) };
+    case 'malformed':
+      return { at, delivery: r.delivery ?? null, outcome: 'refused', status, ...none, detail: clip(r.detail ?? r.message) };
+    case 'invalid':
+      return {
+        at,
+        delivery: r.delivery,
+        outcome: 'refused',
+        status,
+        ...none,
+        rejected: r.rejected ?? 0,
+        detail: clip(issueDetail(r.issues)),
+      };
+  }
+}
+
+/**
+ * One delivery of a desk: authenticated, mapped, stored, recorded; and, for a known source, an
+ * entry appended to its delivery log whatever the outcome (a delivery to an unknown hook leaves
+ * none: nothing to attach it to, and anyone could fill the table).
+ */
 export async function receiveWebhook(ctx: WebhookContext, input: WebhookInput): Promise<WebhookResult> {
   const found = await ctx.store.findSourceByHook<SourceConfig>(input.hook);
   if (!found) return { status: 'not_found' };
-  const { tenant, source } = found;
+  const r = await receiveFrom(ctx, input, found);
+  await ctx.store.appendSourceDeliveryLog(
+    found.tenant,
+    found.source.id,
+    deliveryEntry(r, ctx.now),
+    ctx.deliveryLogKeep ?? DELIVERY_LOG_KEEP,
+  );
+  return r;
+}
+
+async function receiveFrom(
+  ctx: WebhookContext,
+  input: WebhookInput,
+  { tenant, source }: { tenant: TenantId; source: StoredSource<SourceConfig> },
+): Promise<Exclude<WebhookResult, { status: 'not_found' }>> {
   const vendor = source.vendor as Vendor;
   const keyring = ctx.secretKeys === undefined ? undefined : parseSecretKeys(ctx.secretKeys);
   const secret = decryptSecret(source.config.secret, keyring?.ok ? keyring.value : undefined, secretContext(tenant, source.id));
@@ -227,7 +327,8 @@ export async function receiveWebhook(ctx: WebhookContext, input: WebhookInput): 
   try {
     payload = JSON.parse(input.body.toString('utf8'));
   } catch (e) {
-    return { status: 'malformed', message: `the body is not JSON: ${(e as Error).message}` };
+    // The parser's message quotes the body: the answer may show it to the sender, the log does not.
+    return { status: 'malformed', message: `the body is not JSON: ${(e as Error).message}`, detail: 'body: not JSON', delivery };
   }
   const mapping = sourceMapping(vendor, source.config.mapping);
   // A stored mapping was checked when it was stored; a default that does not read is a bug.
@@ -245,12 +346,13 @@ export async function receiveWebhook(ctx: WebhookContext, input: WebhookInput): 
     },
     { body: JSON.stringify(events), format: 'json', allOrNothing: true },
   );
-  if (!r.ok) return { status: 'malformed', message: r.error.message };
+  if (!r.ok) return { status: 'malformed', message: r.error.message, delivery };
   const rejected = r.report.results.filter((x) => x.status === 'rejected' || x.status === 'conflict');
   if (!r.report.committed || rejected.length > 0)
     return {
       status: 'invalid',
       delivery,
+      rejected: rejected.length,
       issues: rejected.flatMap((x) =>
         x.status === 'rejected' ? x.issues : x.status === 'conflict' ? [{ path: `events[${x.index}]`, message: x.reason }] : [],
       ),

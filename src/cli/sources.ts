@@ -4,18 +4,22 @@
  * JSON export through the same mapping its webhook uses, so that history and live deliveries give
  * the same event ids (importing twice, or a delivery of a change already backfilled, finds
  * duplicates). `--format export` reads the desk's own export as the deliveries it stands for
- * (core/sources/exports.ts).
+ * (core/sources/exports.ts). `deliveries` shows a source's delivery log: what arrived, and why a
+ * delivery was refused.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import {
+  DELIVERY_LOG_KEEP,
   backfillEvents,
   deleteSource,
   exportRecords,
+  presentDelivery,
   presentSource,
   putSource,
   sourceMapping,
   type SourceConfig,
+  type SourceDeliveryView,
   type SourceView,
 } from '../app/sources.ts';
 import { readText } from '../app/files.ts';
@@ -25,7 +29,7 @@ import { formatIssue, type Issue } from '../core/validation/issues.ts';
 import { withSender, withStore } from './db.ts';
 import { badInput, must, printJson, UsageError } from './output.ts';
 import { Api } from './remote.ts';
-import { actor, whereOptions, type Where } from './where.ts';
+import { actor, onDb, whereOptions, type Where } from './where.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -54,12 +58,44 @@ export function registerSources(program: Command): void {
       const api = Api.from(o);
       const items: SourceView[] = api
         ? (await api.json<{ items: SourceView[] }>('GET', '/v1/sources')).items
-        : await withStore(o.db, async (store) => (await store.listSources<SourceConfig>(o.tenant)).map(presentSource));
+        : await withStore(o.db, async (store) => {
+            const last = await store.lastSourceDeliveries(o.tenant);
+            return (await store.listSources<SourceConfig>(o.tenant)).map((s) => presentSource(s, last.get(s.id) ?? null));
+          });
       if (o.json) return printJson({ items });
       if (items.length === 0) process.stdout.write('no sources\n');
-      for (const s of items) process.stdout.write(`${s.id.padEnd(20)} ${s.vendor.padEnd(13)} ${s.webhook}\n`);
+      for (const s of items) {
+        const last = s.lastDelivery ? `  last: ${s.lastDelivery.at} ${s.lastDelivery.outcome} ${s.lastDelivery.status}` : '  last: none';
+        process.stdout.write(`${s.id.padEnd(20)} ${s.vendor.padEnd(13)} ${s.webhook}${last}\n`);
+      }
     },
   );
+
+  whereOptions(
+    sources
+      .command('deliveries')
+      .description("A source's recent deliveries, newest first: stored, duplicate or refused, the status answered and why")
+      .argument('<id>', 'the source id')
+      .option('--limit <n>', `entries to show (at most ${DELIVERY_LOG_KEEP}, the log keeps no more)`, String(DELIVERY_LOG_KEEP)),
+  ).action(async (id: string, o: Where & { limit: string }) => {
+    const limit = Number(o.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > DELIVERY_LOG_KEEP)
+      badInput('--limit', `expected a whole number from 1 to ${DELIVERY_LOG_KEEP}`, JSON.stringify(o.limit));
+    const api = Api.from(o);
+    const items: SourceDeliveryView[] = api
+      ? (await api.json<{ items: SourceDeliveryView[] }>('GET', `/v1/sources/${encodeURIComponent(id)}/deliveries?limit=${limit}`)).items
+      : await onDb(o, async (store) => {
+          if (!(await store.getSource(o.tenant, id)))
+            throw new UsageError([{ path: 'id', message: `no source ${id}`, received: JSON.stringify(id) }]);
+          return (await store.listSourceDeliveryLog(o.tenant, id, limit)).map(presentDelivery);
+        });
+    if (o.json) return printJson({ items });
+    if (items.length === 0) process.stdout.write(`no deliveries to source ${id} yet\n`);
+    for (const d of items) {
+      const counts = d.outcome === 'refused' ? '' : ` accepted ${d.accepted}, duplicates ${d.duplicates}, rejected ${d.rejected}`;
+      process.stdout.write(`${d.at} ${d.outcome.padEnd(9)} ${d.status} ${d.delivery ?? '-'}${counts}${d.detail ? ` — ${d.detail}` : ''}\n`);
+    }
+  });
 
   whereOptions(
     sources
@@ -109,7 +145,7 @@ export function registerSources(program: Command): void {
               body,
             );
             if (r.status === 'invalid') throw new UsageError(r.issues);
-            return { result: r.status, source: presentSource(r.source) };
+            return { result: r.status, source: presentSource(r.source, (await store.listSourceDeliveryLog(o.tenant, id, 1))[0] ?? null) };
           });
       if (o.json) return printJson(out);
       process.stdout.write(`${out.result} source ${id}: point the desk's webhook at <server>${out.source.webhook}\n`);

@@ -390,6 +390,7 @@ describe('the answers are what the document says', () => {
     await call('auditor', { method: 'GET', url: '/v1/sources/doc-desk' }, 200);
     const issue = { webhookEvent: 'jira:issue_created', issue: { key: 'DOC-1', fields: { updated: '2026-09-30T10:00:00.000+0000' } } };
     await call(null, { method: 'POST', url: `${src.json().source.webhook}?token=${deskToken}`, ...json(issue) }, 200);
+    await call('auditor', { method: 'GET', url: '/v1/sources/doc-desk/deliveries' }, 200);
     await call('admin', { method: 'DELETE', url: '/v1/sources/doc-desk' }, 200);
     // Status pages and incidents (issue 11): a page created, replaced, read, deleted; an incident opened, updated, resolved.
     const page = { title: 'Doc status', path: 'doc-status', services: [{ id: 'checkout' }] };

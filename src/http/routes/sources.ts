@@ -8,13 +8,54 @@
  *   token (app/sources.ts), refused with 401 `unauthenticated` and `details.reason`
  *   (`missing_signature`, `bad_signature`). `:hook` is the random key the source was given, so the
  *   URL names no tenant and cannot be guessed from a source's name.
+ * - GET /v1/sources/:id/deliveries: the source's delivery log, newest first (app/sources.ts), read
+ *   as the source is (channels.read); each source shows its `lastDelivery`, the list of sources
+ *   reading every last entry in one query.
  */
 import { z } from 'zod';
-import { deleteSource, presentSource, putSource, receiveWebhook, type SourceConfig, type SourceContext } from '../../app/sources.ts';
+import {
+  DELIVERY_LOG_KEEP,
+  deleteSource,
+  presentDelivery,
+  presentSource,
+  putSource,
+  receiveWebhook,
+  type SourceConfig,
+  type SourceContext,
+} from '../../app/sources.ts';
 import { HttpError, invalid } from '../errors.ts';
 import { DOCUMENT_BODY, defineOperation, idParam, parseJsonBody, type Call, type Deps, type Operation } from '../operation.ts';
 import { component, Instant, IngestReport } from '../schemas.ts';
 import { VENDORS } from '../../core/sources/defaults.ts';
+
+const DeliveryOutcome = z.enum(['stored', 'duplicate', 'refused']);
+const SourceDeliverySchema = component(
+  'SourceDelivery',
+  z.strictObject({
+    at: Instant,
+    delivery: z.string().nullable().describe("The vendor's delivery id (or sha256: of the body); null when refused before it was read."),
+    outcome: DeliveryOutcome,
+    status: z.number().int().describe('The HTTP status answered.'),
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    rejected: z.number().int(),
+    detail: z.string().describe('Why it was refused (the first issue), or a note; never the body, a secret or a header value.'),
+  }),
+);
+const SourceDeliveryList = z.strictObject({ items: z.array(SourceDeliverySchema) });
+const LastDelivery = z
+  .strictObject({ at: Instant, outcome: DeliveryOutcome, status: z.number().int() })
+  .nullable()
+  .describe('The newest entry of its delivery log; null when none arrived (since it was created).');
+const deliveriesQuery = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DELIVERY_LOG_KEEP)
+    .optional()
+    .describe(`Entries, newest first: at most ${DELIVERY_LOG_KEEP} (the log keeps no more), all by default.`),
+});
 
 const SourceSchema = component(
   'Source',
@@ -30,6 +71,7 @@ const SourceSchema = component(
     createdBy: z.string(),
     updatedAt: Instant,
     updatedBy: z.string(),
+    lastDelivery: LastDelivery,
   }),
 );
 const SourceList = z.strictObject({ items: z.array(SourceSchema) });
@@ -82,7 +124,11 @@ export function sourceOperations(deps: Deps): Operation[] {
       action: 'channels.read',
       responses: { 200: { description: '{ items }', schema: SourceList } },
       async handler(c) {
-        return { body: { items: (await store.listSources<SourceConfig>(c.principal.tenant)).map(presentSource) } };
+        const [sources, last] = await Promise.all([
+          store.listSources<SourceConfig>(c.principal.tenant),
+          store.lastSourceDeliveries(c.principal.tenant),
+        ]);
+        return { body: { items: sources.map((s) => presentSource(s, last.get(s.id) ?? null)) } };
       },
     }),
     defineOperation({
@@ -95,9 +141,32 @@ export function sourceOperations(deps: Deps): Operation[] {
       params: sourceParams,
       responses: { 200: { description: 'The source', schema: SourceSchema } },
       async handler(c) {
-        const s = await store.getSource<SourceConfig>(c.principal.tenant, c.params.id);
+        const [s, last] = await Promise.all([
+          store.getSource<SourceConfig>(c.principal.tenant, c.params.id),
+          store.listSourceDeliveryLog(c.principal.tenant, c.params.id, 1),
+        ]);
         if (!s) throw new HttpError('not_found', `no source ${c.params.id}`);
-        return { body: presentSource(s), headers: { etag: s.etag } };
+        return { body: presentSource(s, last[0] ?? null), headers: { etag: s.etag } };
+      },
+    }),
+    defineOperation({
+      method: 'GET',
+      url: '/v1/sources/:id/deliveries',
+      operationId: 'listSourceDeliveries',
+      tag: 'sources',
+      summary: "A source's recent deliveries, newest first: stored, duplicate or refused, and why",
+      description: `Every delivery to the source's webhook URL, whatever its outcome, with the HTTP status answered, the events' counts and a short detail (the first issue of a refused one). The newest ${DELIVERY_LOG_KEEP} are kept. Deliveries to an unknown URL are not logged.`,
+      action: 'channels.read',
+      params: sourceParams,
+      query: deliveriesQuery,
+      responses: { 200: { description: '{ items }', schema: SourceDeliveryList } },
+      async handler(c) {
+        const [s, items] = await Promise.all([
+          store.getSource(c.principal.tenant, c.params.id),
+          store.listSourceDeliveryLog(c.principal.tenant, c.params.id, c.query.limit ?? DELIVERY_LOG_KEEP),
+        ]);
+        if (!s) throw new HttpError('not_found', `no source ${c.params.id}`);
+        return { body: { items: items.map(presentDelivery) } };
       },
     }),
     defineOperation({
@@ -120,7 +189,10 @@ export function sourceOperations(deps: Deps): Operation[] {
         if (r.status === 'invalid') throw invalid(r.issues, 'body');
         return {
           status: r.status === 'created' ? 201 : 200,
-          body: { result: r.status, source: presentSource(r.source) },
+          body: {
+            result: r.status,
+            source: presentSource(r.source, (await store.listSourceDeliveryLog(c.principal.tenant, c.params.id, 1))[0] ?? null),
+          },
           headers: { etag: r.source.etag },
         };
       },
