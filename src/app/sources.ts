@@ -112,7 +112,7 @@ export function presentSource(s: StoredSource<SourceConfig>, last: SourceDeliver
     createdBy: s.createdBy,
     updatedAt: isoInstant(s.updatedAt),
     updatedBy: s.updatedBy,
-    lastDelivery: last && { at: isoInstant(last.at), outcome: last.outcome, status: last.status },
+    lastDelivery: last && { at: isoInstant(last.at), outcome: last.outcome, status: last.status, detail: last.detail },
   };
 }
 export type SourceView = ReturnType<typeof presentSource>;

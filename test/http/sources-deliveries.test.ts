@@ -121,7 +121,7 @@ describe('the delivery log of a source', () => {
     );
 
     const one = await t.req('auditor', { method: 'GET', url: '/v1/sources/gh' });
-    assert.deepEqual(one.json().lastDelivery, { at: entries[0]!.at, outcome: 'duplicate', status: 200 });
+    assert.deepEqual(one.json().lastDelivery, { at: entries[0]!.at, outcome: 'duplicate', status: 200, detail: entries[0]!.detail });
     const list = await t.req('auditor', { method: 'GET', url: '/v1/sources' });
     const last = Object.fromEntries(list.json().items.map((s: { id: string; lastDelivery: unknown }) => [s.id, s.lastDelivery]));
     assert.deepEqual(last.gh, one.json().lastDelivery);

@@ -65,6 +65,8 @@ export interface Source {
   mapping: string | null;
   defaults: { customer?: string; service?: string; region?: string };
   updatedAt: string;
+  /** The newest entry of its delivery log (GET /v1/sources/{id}/deliveries); null when none arrived. */
+  lastDelivery: { at: string; outcome: 'stored' | 'duplicate' | 'refused'; status: number; detail: string } | null;
 }
 
 export interface StatusPage {

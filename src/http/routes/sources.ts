@@ -44,7 +44,7 @@ const SourceDeliverySchema = component(
 );
 const SourceDeliveryList = z.strictObject({ items: z.array(SourceDeliverySchema) });
 const LastDelivery = z
-  .strictObject({ at: Instant, outcome: DeliveryOutcome, status: z.number().int() })
+  .strictObject({ at: Instant, outcome: DeliveryOutcome, status: z.number().int(), detail: z.string() })
   .nullable()
   .describe('The newest entry of its delivery log; null when none arrived (since it was created).');
 const deliveriesQuery = z.strictObject({

@@ -823,4 +823,10 @@ export const ar: Dict = {
   'mon.shows': 'تعرض',
   'mon.customerServices': 'خدمات {customer}',
   'mon.newToken': 'إصدار عنوان دفع جديد (يتوقف العنوان الحالي عن العمل فورًا)',
+  // Sources: the last delivery of each (issue 11, GET /v1/sources/{id}/deliveries).
+  'mon.lastDelivery': 'آخر تسليم',
+  'mon.lastDeliveryNone': 'لا شيء بعد',
+  'mon.delivery.stored': 'مخزَّن',
+  'mon.delivery.duplicate': 'مكرَّر (لم يُخزَّن شيء)',
+  'mon.delivery.refused': 'مرفوض',
 };

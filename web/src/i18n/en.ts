@@ -830,6 +830,12 @@ export const en = {
   'mon.shows': 'Shows',
   'mon.customerServices': 'the services of {customer}',
   'mon.newToken': 'Issue a new push URL (the current one stops working at once)',
+  // Sources: the last delivery of each (issue 11, GET /v1/sources/{id}/deliveries).
+  'mon.lastDelivery': 'Last delivery',
+  'mon.lastDeliveryNone': 'None yet',
+  'mon.delivery.stored': 'Stored',
+  'mon.delivery.duplicate': 'Duplicate (nothing stored)',
+  'mon.delivery.refused': 'Refused',
 };
 
 export type Dict = typeof en;

@@ -5,7 +5,8 @@
  * Who sees it follows the API, not the page: all three go with the channels (they make the server
  * call out, hold webhook secrets, publish to anyone), so only the roles that may read channels
  * (admin, manager, auditor) reach the page, and only those that may change them (admin, manager)
- * get the monitor form and its actions. Sources and status pages are listed, not edited here.
+ * get the monitor form and its actions. Sources and status pages are listed, not edited here; each
+ * source shows its last delivery (stored, duplicate or refused, and why: GET /v1/sources lastDelivery).
  *
  * - A monitor's state is what the server says (GET /v1/monitors); the page computes nothing of
  *   its own. It reads the list again every 15 s, and every second while a running HTTP or TCP
@@ -607,6 +608,7 @@ function Sources() {
                   <th scope="col">{t('mon.webhook')}</th>
                   <th scope="col">{t('mon.defaults')}</th>
                   <th scope="col">{t('mon.changed')}</th>
+                  <th scope="col">{t('mon.lastDelivery')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -635,6 +637,23 @@ function Sources() {
                             ))}
                       </td>
                       <td>{i.dateTime(s.updatedAt)}</td>
+                      <td>
+                        {s.lastDelivery === null ? (
+                          t('mon.lastDeliveryNone')
+                        ) : (
+                          <>
+                            <span className="block">
+                              {t(`mon.delivery.${s.lastDelivery.outcome}`)} ({s.lastDelivery.status})
+                            </span>
+                            <span className="muted block">{i.dateTime(s.lastDelivery.at)}</span>
+                            {s.lastDelivery.outcome === 'refused' && s.lastDelivery.detail && (
+                              <span className="block">
+                                <bdi dir="ltr">{s.lastDelivery.detail}</bdi>
+                              </span>
+                            )}
+                          </>
+                        )}
+                      </td>
                     </tr>
                   );
                 })}
