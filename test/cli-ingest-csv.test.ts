@@ -1,7 +1,8 @@
 /**
  * `pledge ingest --format csv`: ticket exports through a column mapping, into a real SQLite file.
  * Each test's first import, and standard input with --print-events, run as real processes
- * (`pledge`); the others run the same build in this process (`pledgeHere`, test/helpers.ts).
+ * (`pledge`); the others run the same build in this process (`pledgeHere`, test/helpers.ts). Also
+ * `pledge sources deliveries`, on a delivery log written through the store.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -338,4 +339,55 @@ test('pledge sources backfill: a desk export through the webhook mapping; again,
   const out = JSON.parse(bad.out);
   assert.equal(out.summary.recordsRejected, 1);
   assert.equal(out.problems[0].path, '[1] payload field "time"');
+});
+
+test('pledge sources deliveries: a source delivery log newest first, as text and --json, --limit; an unknown source is named', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'pledge-deliveries-')), 'pledge.db');
+  const store = await openStore({ kind: 'sqlite', path: db });
+  const at = Date.UTC(2026, 11, 9, 10);
+  try {
+    await store.createTenant({ id: 'northwind', name: 'Northwind', createdAt: at });
+    await store.putSource('northwind', { id: 'desk', vendor: 'github', hook: 'src_cli_test', config: {}, at, by: 'jo' });
+    const entry = { accepted: 0, duplicates: 0, rejected: 0 };
+    await store.appendSourceDeliveryLog(
+      'northwind',
+      'desk',
+      { at, delivery: null, outcome: 'refused', status: 401, ...entry, detail: 'bad signature: X-Hub-Signature-256 does not match' },
+      100,
+    );
+    await store.appendSourceDeliveryLog(
+      'northwind',
+      'desk',
+      { at: at + 60_000, delivery: 'g-1', outcome: 'stored', status: 200, ...entry, accepted: 2, detail: '' },
+      100,
+    );
+  } finally {
+    await store.close();
+  }
+  const where = ['--tenant', 'northwind', '--db', db];
+  const text = await pledgeHere('sources', 'deliveries', 'desk', ...where);
+  assert.equal(text.code, 0, text.err);
+  assert.equal(
+    text.out,
+    '2026-12-09T10:01:00.000Z stored    200 g-1 accepted 2, duplicates 0, rejected 0\n' +
+      '2026-12-09T10:00:00.000Z refused   401 - — bad signature: X-Hub-Signature-256 does not match\n',
+  );
+  const json = JSON.parse((await pledgeHere('sources', 'deliveries', 'desk', ...where, '--limit', '1', '--json')).out);
+  assert.deepEqual(
+    json.items.map((e: { outcome: string; delivery: string | null }) => [e.outcome, e.delivery]),
+    [['stored', 'g-1']],
+  );
+  const list = await pledgeHere('sources', 'list', ...where, '--json');
+  assert.deepEqual(JSON.parse(list.out).items[0].lastDelivery, {
+    at: '2026-12-09T10:01:00.000Z',
+    outcome: 'stored',
+    status: 200,
+    detail: '',
+  });
+  const unknown = await pledgeHere('sources', 'deliveries', 'nope', ...where);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.err, /no source nope/);
+  const badLimit = await pledgeHere('sources', 'deliveries', 'desk', ...where, '--limit', '0');
+  assert.notEqual(badLimit.code, 0);
+  assert.match(badLimit.err, /--limit/);
 });
