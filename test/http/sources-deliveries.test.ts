@@ -147,7 +147,7 @@ describe('the delivery log of a source', () => {
     assert.equal(bad.statusCode, 422);
     const [mapped] = await log('zd');
     assert.deepEqual([mapped!.outcome, mapped!.status, mapped!.delivery], ['refused', 422, 'zd-bad']);
-    assert.match(mapped!.detail, /^payload field "time": /);
+    assert.match(mapped!.detail, /^payload field "time": not a date-time in the expected format \(expected an ISO 8601 date-time/);
     assert.ok(!mapped!.detail.includes('secret-ish-soon'), 'the value received comes from the body: not in the log');
 
     const notJson = await t.req(null, {
