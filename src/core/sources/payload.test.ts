@@ -315,6 +315,12 @@ describe('vendor default mappings on documented payloads', () => {
     assert.ok(m.status === 'rejected');
     assert.match(m.issues[0]!.message, /^changelog\.items\[0\]: empty/);
     assert.equal(m.issues[0]!.path, 'payload field "issue.key"');
+    // A made column is named with the payload paths it is made of: those are what the sender can check.
+    const opened = fixture('github', 'issues.opened');
+    delete opened.issue.updated_at;
+    const g = mapPayload(mapping('github'), { payload: opened, headers: { 'x-github-event': 'issues' } });
+    assert.ok(g.status === 'rejected');
+    assert.equal(g.issues[0]!.path, 'payload field "@when" (the first of comment.created_at, issue.updated_at)');
   });
 
   test('the examples are the defaults, and every default mapping reads', () => {

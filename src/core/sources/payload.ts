@@ -121,6 +121,15 @@ export function mapPayload(m: EventPerRowMapping, input: PayloadInput): PayloadM
   const events: Timed[] = [];
   const skipped: string[] = [];
   const issues: Issue[] = [];
+  // A made column (@when) is named with the payload paths it is made of: those are what the sender can check.
+  const madeOf = new Map((m.json?.columns ?? []).map((c) => [`@${c.name}`, c.first ?? c.join ?? []]));
+  const fieldPath = (path: string) =>
+    path.replace(/^column "(@[^"]+)"/, (all, name: string) => {
+      const from = madeOf.get(name);
+      if (!from?.length) return all;
+      const how = m.json?.columns.find((c) => `@${c.name}` === name)?.first ? 'the first of' : 'made of';
+      return `payload field ${JSON.stringify(name)} (${how} ${from.join(', ')})`;
+    });
   rows.forEach((cells, i) => {
     const out: RowOutcome = bound.value.map(cells, i + 1);
     const where = rows.length > 1 && m.json?.each ? `${m.json.each}[${i}]: ` : '';
@@ -130,7 +139,7 @@ export function mapPayload(m: EventPerRowMapping, input: PayloadInput): PayloadM
       for (const { line: _line, ...issue } of out.issues)
         issues.push({
           ...issue,
-          path: issue.path.replace(/^column /, 'payload field '),
+          path: fieldPath(issue.path).replace(/^column /, 'payload field '),
           ...(where ? { message: `${where}${issue.message}` } : {}),
         });
   });
