@@ -122,13 +122,13 @@ export function mapPayload(m: EventPerRowMapping, input: PayloadInput): PayloadM
   const skipped: string[] = [];
   const issues: Issue[] = [];
   // A made column (@when) is named with the payload paths it is made of: those are what the sender can check.
-  const madeOf = new Map((m.json?.columns ?? []).map((c) => [`@${c.name}`, c.first ?? c.join ?? []]));
+  const made = new Map((m.json?.columns ?? []).map((c) => [`@${c.name}`, c]));
   const fieldPath = (path: string) =>
     path.replace(/^column "(@[^"]+)"/, (all, name: string) => {
-      const from = madeOf.get(name);
-      if (!from?.length) return all;
-      const how = m.json?.columns.find((c) => `@${c.name}` === name)?.first ? 'the first of' : 'made of';
-      return `payload field ${JSON.stringify(name)} (${how} ${from.join(', ')})`;
+      const c = made.get(name);
+      const from = c?.first ?? c?.join ?? [];
+      if (!from.length) return all;
+      return `payload field ${JSON.stringify(name)} (${c?.first ? 'the first of' : 'made of'} ${from.join(', ')})`;
     });
   rows.forEach((cells, i) => {
     const out: RowOutcome = bound.value.map(cells, i + 1);
